@@ -1,0 +1,94 @@
+// The public stage API: the only module that runners/ may import from src/.
+// Everything here is types plus two identity helpers, so importing it costs
+// nothing at run time.
+
+/** A record flowing between stages: one JSON object, one line of a JSONL dataset. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonRecord = { [key: string]: JsonValue | undefined };
+
+export interface Workspace {
+  /** Absolute directory holding pipelines.yaml; relative paths in YAML resolve against it. */
+  readonly root: string;
+  /** Absolute path of the runner's state directory (`.runner`). */
+  readonly stateDir: string;
+  /** A scratch directory private to this stage execution, removed afterwards. */
+  readonly tmp: string;
+  /** Resolves a workspace-relative path to an absolute one. */
+  resolve(relativePath: string): string;
+}
+
+/** Stage-local memoisation that survives runs (backed by the runner's cache store). */
+export interface StageMemo {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+}
+
+export interface StageContext {
+  readonly pipeline: string;
+  readonly stage: string;
+  /** Resolved params: pipeline params, overridden by stage params, overridden by --param. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Files matched by the stage's `inputs`, workspace-relative, sorted. */
+  readonly inputs: readonly string[];
+  /** The stage's declared `outputs` (expanded, workspace-relative). */
+  readonly outputs: readonly string[];
+  /** The stage's `env` values (also set in process.env of shell stages). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Records of a `needs` stage, streamed from its dataset. */
+  upstream(stage: string): AsyncIterable<JsonRecord>;
+  readonly signal: AbortSignal;
+  log(message: string): void;
+  progress(done: number, total?: number): void;
+  readonly workspace: Workspace;
+  readonly memo: StageMemo;
+}
+
+/** What a task stage may return. */
+export type TaskResult =
+  | AsyncIterable<JsonRecord>
+  | Iterable<JsonRecord>
+  | void
+  | Promise<AsyncIterable<JsonRecord> | Iterable<JsonRecord> | void>;
+
+export type TaskFn = (ctx: StageContext) => TaskResult;
+
+/** One item of a `foreach: { files: glob }` map stage. */
+export interface FileItem extends JsonRecord {
+  /** Workspace-relative path. */
+  path: string;
+  /** Content hash of the file (sha256, hex). */
+  hash: string;
+}
+
+/** What one item of a map stage produces: a record, several records, or nothing. */
+export type ItemOutput = JsonRecord | JsonRecord[] | void | null | undefined;
+
+export interface ItemContext extends StageContext {
+  /** Position of the item in the stage's input, 0-based. */
+  readonly index: number;
+}
+
+export type ItemFn<I extends JsonRecord = JsonRecord> = (item: I, ctx: ItemContext) => ItemOutput | Promise<ItemOutput>;
+
+/**
+ * The object form of a map stage export. `run` handles one item, `batch` a
+ * batch of up to `batchSize` items (one result per item, same order). With
+ * `scope: item` caching, `key` names what the cached result depends on
+ * (default: the whole item); when it is narrower than the item, `emit`
+ * builds the output records from the item and the (possibly cached) result,
+ * so two items with one key never share identity.
+ */
+export interface MapDefinition<I extends JsonRecord = JsonRecord, R = ItemOutput> {
+  run?: (item: I, ctx: ItemContext) => R | Promise<R>;
+  batch?: (items: I[], ctx: StageContext) => R[] | Promise<R[]>;
+  key?: (item: I) => string;
+  emit?: (item: I, result: R) => ItemOutput;
+}
+
+export function defineMap<I extends JsonRecord = JsonRecord, R = ItemOutput>(definition: MapDefinition<I, R>): MapDefinition<I, R> {
+  return definition;
+}
+
+export function defineTask(fn: TaskFn): TaskFn {
+  return fn;
+}

@@ -1,0 +1,76 @@
+// The code part of a fingerprint: the `run` module, every local module it
+// imports (transitively), and the package.json of every package it imports
+// by name (so upgrading a dependency re-runs the stages that use it).
+// Import lists are derived from content and memoised by content hash, so a
+// no-op run reads no source file.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { StatCache } from './stat-cache.js';
+
+const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])([^'"\n]+)\1/g;
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx', '.json'];
+
+export type CodeHashes = [file: string, hash: string][];
+
+/** Workspace-relative files (and their hashes) the module at `entry` is made of; undefined hash = missing. */
+export function codeHashes(stats: StatCache, entry: string): CodeHashes {
+  const seen = new Map<string, string>();
+  const queue = [entry];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    if (seen.has(file)) continue;
+    const hash = stats.hash(file);
+    seen.set(file, hash ?? 'missing');
+    if (hash === undefined || file.endsWith('package.json') || file.endsWith('.json')) continue;
+    const specifiers = stats.derived('imports', hash, () => importsOf(stats.absolute(file)));
+    for (const specifier of specifiers) {
+      const resolved = specifier.startsWith('.') ? resolveLocal(stats, file, specifier) : resolvePackage(stats, file, specifier);
+      if (resolved !== undefined && !seen.has(resolved)) queue.push(resolved);
+    }
+  }
+  return [...seen].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+function importsOf(absolute: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(absolute, 'utf8');
+  } catch {
+    return [];
+  }
+  const found = new Set<string>();
+  for (const match of text.matchAll(SPECIFIER)) {
+    const specifier = match[2] ?? '';
+    if (specifier.startsWith('node:')) continue;
+    found.add(specifier);
+  }
+  return [...found].sort();
+}
+
+function resolveLocal(stats: StatCache, from: string, specifier: string): string | undefined {
+  const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
+  const stem = base.replace(/\.(m|c)?jsx?$/, '');
+  const candidates = [base, ...EXTENSIONS.map((ext) => `${stem}${ext}`), ...EXTENSIONS.map((ext) => `${base}/index${ext}`)];
+  for (const candidate of candidates) {
+    const st = stats.stat(candidate);
+    if (st && (st.mode & 0o170000) === 0o100000) return candidate;
+  }
+  return undefined;
+}
+
+function resolvePackage(stats: StatCache, from: string, specifier: string): string | undefined {
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? '');
+  if (name === '' || BUILTINS.has(name)) return undefined;
+  for (let dir = path.posix.dirname(from); ; dir = path.posix.dirname(dir)) {
+    const candidate = path.posix.normalize(`${dir}/node_modules/${name}/package.json`);
+    if (stats.stat(candidate)) return candidate;
+    if (dir === '.' || dir === '/' || dir === '..' || dir.endsWith('/..')) break;
+  }
+  return undefined;
+}
+
+const BUILTINS = new Set([
+  'assert', 'buffer', 'child_process', 'crypto', 'events', 'fs', 'http', 'https', 'module', 'net', 'os', 'path',
+  'perf_hooks', 'process', 'readline', 'stream', 'string_decoder', 'timers', 'tty', 'url', 'util', 'v8', 'vm',
+  'worker_threads', 'zlib',
+]);

@@ -1,0 +1,112 @@
+// Glob expansion over the memoised directory listings of StatCache.
+// Patterns are workspace-relative; a leading `!` excludes. Directories named
+// .git, .runner and node_modules are skipped unless a pattern names them.
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { StatCache } from './stat-cache.js';
+
+const SKIPPED_DIRS = new Set(['.git', '.runner', 'node_modules']);
+
+interface CompiledPattern {
+  isGlob: boolean;
+  base: string;
+  /** Matches a whole workspace-relative path. */
+  isMatch: (path: string) => boolean;
+  /** For a pattern whose glob part is one segment (`dir/*.txt`): matches a bare file name. */
+  isNameMatch?: (name: string) => boolean;
+  maxDepth: number;
+}
+
+// Compiling a pattern costs far more than matching with it; a run uses the
+// same few patterns for thousands of files.
+const compiled = new Map<string, CompiledPattern>();
+
+function compile(pattern: string): CompiledPattern {
+  let found = compiled.get(pattern);
+  if (found) return found;
+  const scan = picomatch.scan(pattern);
+  const isOneSegment = scan.isGlob && !scan.glob.includes('/') && !scan.glob.includes('**');
+  found = {
+    isGlob: scan.isGlob,
+    base: path.posix.normalize(scan.base === '' ? '.' : scan.base),
+    isMatch: scan.isGlob ? picomatch(pattern, { dot: true }) : (p) => p === pattern,
+    isNameMatch: isOneSegment ? picomatch(scan.glob, { dot: true }) : undefined,
+    // Without `**` a pattern cannot match deeper than its own number of segments.
+    maxDepth: scan.glob.includes('**') ? Infinity : scan.glob.split('/').length,
+  };
+  compiled.set(pattern, found);
+  return found;
+}
+
+export function isGlob(pattern: string): boolean {
+  return compile(pattern).isGlob;
+}
+
+/** Files matching any pattern and no `!` pattern (nor `exclude`), sorted, workspace-relative. */
+export function expandGlobs(stats: StatCache, patterns: readonly string[], exclude: readonly string[] = []): string[] {
+  const include = patterns.filter((p) => !p.startsWith('!'));
+  const excluded = [...exclude, ...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1))];
+  const exclusions = excluded.map(compile);
+  const isExcluded = (file: string): boolean => exclusions.some((e) => e.isMatch(file));
+  const found = new Set<string>();
+  for (const pattern of include) {
+    for (const file of expandOne(stats, pattern)) if (!isExcluded(file)) found.add(file);
+  }
+  const sorted = [...found];
+  return include.length > 1 ? sorted.sort() : sorted;
+}
+
+function expandOne(stats: StatCache, pattern: string): string[] {
+  const compiledPattern = compile(pattern);
+  if (!compiledPattern.isGlob) {
+    const st = stats.stat(pattern);
+    return st && isRegularFile(st.mode) ? [pattern] : [];
+  }
+  const { base, isMatch, isNameMatch, maxDepth } = compiledPattern;
+  const out: string[] = [];
+  if (isNameMatch) {
+    // The common `dir/*.ext` case: one listing, names matched without building paths.
+    const listing = stats.list(base);
+    if (!listing) return out;
+    const prefix = base === '.' ? '' : `${base}/`;
+    listing.names.forEach((name, index) => {
+      const kind = listing.kinds[index];
+      if (!isNameMatch(name)) return;
+      if (kind === 'f') out.push(prefix + name);
+      else if (kind === 'o') {
+        const st = stats.stat(prefix + name);
+        if (st && isRegularFile(st.mode)) out.push(prefix + name);
+      }
+    });
+    return out;
+  }
+  const namesSkippedDir = (name: string): boolean => SKIPPED_DIRS.has(name) && !pattern.includes(name);
+  const walk = (dir: string, depth: number): void => {
+    const listing = stats.list(dir);
+    if (!listing) return;
+    listing.names.forEach((name, index) => {
+      const kind = listing.kinds[index];
+      const relative = dir === '.' ? name : `${dir}/${name}`;
+      if (kind === 'd') {
+        if (depth < maxDepth && !namesSkippedDir(name)) walk(relative, depth + 1);
+      } else if (kind === 'f') {
+        if (depth <= maxDepth && isMatch(relative)) out.push(relative);
+      } else {
+        // Symlink or other: follow it to see what it is.
+        const st = stats.stat(relative);
+        if (st && isRegularFile(st.mode) && isMatch(relative)) out.push(relative);
+        else if (st && isDirectory(st.mode) && depth < maxDepth && !namesSkippedDir(name)) walk(relative, depth + 1);
+      }
+    });
+  };
+  walk(base, 1);
+  return out.sort();
+}
+
+const S_IFMT = 0o170000;
+function isRegularFile(mode: number): boolean {
+  return (mode & S_IFMT) === 0o100000;
+}
+function isDirectory(mode: number): boolean {
+  return (mode & S_IFMT) === 0o040000;
+}

@@ -1,0 +1,123 @@
+// `runner cache stats|clear|prune`.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { StageRecord } from './state.js';
+import { WorkspaceState } from './state.js';
+import type { CacheStore } from './store.js';
+
+export interface CacheStats {
+  storeUrl: string;
+  entries: { stage: number; item: number; memo: number; other: number };
+  entryBytes: number;
+  objects: { count: number; bytes: number };
+}
+
+export async function cacheStats(store: CacheStore, stateDir: string): Promise<CacheStats> {
+  const entries = { stage: 0, item: 0, memo: 0, other: 0 };
+  let entryBytes = 0;
+  for await (const [key, value] of store.entries()) {
+    const kind = key.split(':')[0] ?? '';
+    if (kind === 'stage' || kind === 'item' || kind === 'memo') entries[kind]++;
+    else entries.other++;
+    entryBytes += key.length + (typeof value === 'string' ? value.length : JSON.stringify(value ?? null).length);
+  }
+  return { storeUrl: store.url, entries, entryBytes, objects: objectUsage(path.join(stateDir, 'objects')) };
+}
+
+export async function clearCache(store: CacheStore, stateDir: string): Promise<void> {
+  await store.clear();
+  fs.rmSync(path.join(stateDir, 'objects'), { recursive: true, force: true });
+  new WorkspaceState(path.join(stateDir, 'state.json')).clear();
+  fs.rmSync(path.join(stateDir, 'state.json'), { force: true });
+}
+
+export interface PruneResult {
+  entriesRemoved: number;
+  objectsRemoved: number;
+  bytesFreed: number;
+}
+
+/**
+ * Removes store entries created before `cutoff` (except those the workspace
+ * state still points at), then every object no remaining entry references
+ * and older than the cutoff.
+ */
+export async function pruneCache(store: CacheStore, stateDir: string, cutoffMs: number): Promise<PruneResult> {
+  const state = readState(stateDir);
+  const live = new Set(Object.values(state).map((r) => r.fingerprint));
+  const keep = new Set<string>();
+  const doomed: string[] = [];
+  for (const record of Object.values(state)) referencedObjects(record, keep);
+  for await (const [key, raw] of store.entries()) {
+    const value = (typeof raw === 'string' ? safeParse(raw) : raw) as { value?: unknown } | undefined;
+    const inner = (value && typeof value === 'object' && 'value' in value ? value.value : value) as Partial<StageRecord> & { at?: number };
+    const createdAt = inner?.createdAt ?? inner?.at ?? 0;
+    const isLive = key.startsWith('stage:') && live.has(key.slice('stage:'.length));
+    if (!isLive && createdAt < cutoffMs) {
+      doomed.push(key);
+      continue;
+    }
+    if (key.startsWith('stage:')) referencedObjects(inner as StageRecord, keep);
+  }
+  for (const key of doomed) await store.delete(key);
+  let objectsRemoved = 0;
+  let bytesFreed = 0;
+  const objectsDir = path.join(stateDir, 'objects');
+  for (const { hash, file, size, mtimeMs } of listObjects(objectsDir)) {
+    if (keep.has(hash) || mtimeMs >= cutoffMs) continue;
+    fs.rmSync(file, { force: true });
+    objectsRemoved++;
+    bytesFreed += size;
+  }
+  return { entriesRemoved: doomed.length, objectsRemoved, bytesFreed };
+}
+
+function referencedObjects(record: Partial<StageRecord> | undefined, into: Set<string>): void {
+  if (!record) return;
+  if (record.manifest) into.add(record.manifest);
+  if (record.dataset) into.add(record.dataset.hash);
+  for (const output of record.outputs ?? []) into.add(output.hash);
+}
+
+function readState(stateDir: string): Record<string, StageRecord> {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(stateDir, 'state.json'), 'utf8')) as { stages: Record<string, StageRecord> }).stages;
+  } catch {
+    return {};
+  }
+}
+
+function* listObjects(dir: string): Generator<{ hash: string; file: string; size: number; mtimeMs: number }> {
+  let prefixes: string[];
+  try {
+    prefixes = fs.readdirSync(dir).filter((p) => /^[0-9a-f]{2}$/.test(p));
+  } catch {
+    return;
+  }
+  for (const prefix of prefixes) {
+    for (const name of fs.readdirSync(path.join(dir, prefix))) {
+      if (name.endsWith('.tmp')) continue;
+      const file = path.join(dir, prefix, name);
+      const st = fs.statSync(file);
+      yield { hash: prefix + name.replace(/\.gz$/, ''), file, size: st.size, mtimeMs: st.mtimeMs };
+    }
+  }
+}
+
+function objectUsage(dir: string): { count: number; bytes: number } {
+  let count = 0;
+  let bytes = 0;
+  for (const object of listObjects(dir)) {
+    count++;
+    bytes += object.size;
+  }
+  return { count, bytes };
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,183 @@
+// Content-addressed blobs under .runner/objects/ab/cdef...: stage outputs
+// and record datasets. A blob is named by the sha256 of its raw bytes;
+// compressed blobs carry a `.gz` suffix. Writes go to a temp file that is
+// renamed into place, so a crash never leaves a half blob under its final
+// name. A blob whose content no longer matches its name is a miss and is
+// removed.
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, gzipSync } from 'node:zlib';
+import { sha256 } from '../util/hash.js';
+import { hashFileSync } from './hash-file.js';
+
+export type ObjectProblem = { kind: 'missing' } | { kind: 'corrupt'; actual: string };
+
+export class CorruptObjectError extends Error {
+  readonly hash: string;
+  constructor(hash: string, actual: string) {
+    super(`object ${hash.slice(0, 12)} is corrupt (content hashes to ${actual.slice(0, 12)}); it was removed`);
+    this.name = 'CorruptObjectError';
+    this.hash = hash;
+  }
+}
+
+export class ObjectStore {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  pathOf(hash: string, isCompressed = false): string {
+    return path.join(this.dir, hash.slice(0, 2), hash.slice(2) + (isCompressed ? '.gz' : ''));
+  }
+
+  /** The stored file of a blob (raw or compressed), or undefined. */
+  locate(hash: string): { file: string; isCompressed: boolean } | undefined {
+    const raw = this.pathOf(hash);
+    if (fs.existsSync(raw)) return { file: raw, isCompressed: false };
+    const gz = this.pathOf(hash, true);
+    if (fs.existsSync(gz)) return { file: gz, isCompressed: true };
+    return undefined;
+  }
+
+  has(hash: string): boolean {
+    return this.locate(hash) !== undefined;
+  }
+
+  /** Copies a file in; `hash` is its content hash when the caller already knows it. */
+  putFile(file: string, hash: string = hashFileSync(file)): string {
+    if (this.has(hash)) return hash;
+    const target = this.pathOf(hash);
+    const temp = this.#tempFor(target);
+    try {
+      fs.copyFileSync(file, temp, fs.constants.COPYFILE_FICLONE);
+      fs.renameSync(temp, target);
+    } catch (error) {
+      fs.rmSync(temp, { force: true });
+      throw error;
+    }
+    return hash;
+  }
+
+  putBytes(data: Uint8Array | string, options: { compress?: boolean } = {}): string {
+    const raw = typeof data === 'string' ? Buffer.from(data) : data;
+    const hash = sha256(raw);
+    if (this.has(hash)) return hash;
+    const target = this.pathOf(hash, options.compress === true);
+    const temp = this.#tempFor(target);
+    try {
+      fs.writeFileSync(temp, options.compress ? gzipSync(raw) : raw);
+      fs.renameSync(temp, target);
+    } catch (error) {
+      fs.rmSync(temp, { force: true });
+      throw error;
+    }
+    return hash;
+  }
+
+  /** Moves a finished temp file (e.g. a dataset written as a stream) in under its hash. */
+  adopt(tempFile: string, hash: string, isCompressed = false): void {
+    if (this.has(hash)) {
+      fs.rmSync(tempFile, { force: true });
+      return;
+    }
+    const target = this.pathOf(hash, isCompressed);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.renameSync(tempFile, target);
+  }
+
+  /** A temp path inside the store (same filesystem, so adopt() is a rename). */
+  tempPath(): string {
+    const dir = path.join(this.dir, 'tmp');
+    fs.mkdirSync(dir, { recursive: true });
+    return path.join(dir, `${process.pid}-${randomBytes(6).toString('hex')}`);
+  }
+
+  /**
+   * The raw bytes of a blob as a stream, verified while they flow: when the
+   * content does not match the name, the stream errors at its end with a
+   * CorruptObjectError and the blob is removed.
+   */
+  openRead(hash: string): Readable | undefined {
+    const found = this.locate(hash);
+    if (!found) return undefined;
+    const source = fs.createReadStream(found.file, { highWaterMark: 256 * 1024 });
+    const digest = createHash('sha256');
+    const verify = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        digest.update(chunk);
+        done(null, chunk);
+      },
+      flush: (done) => {
+        const actual = digest.digest('hex');
+        if (actual === hash) return done();
+        fs.rmSync(found.file, { force: true });
+        done(new CorruptObjectError(hash, actual));
+      },
+    });
+    const out = new PassThrough({ highWaterMark: 256 * 1024 });
+    const done = found.isCompressed ? pipeline(source, createGunzip(), verify, out) : pipeline(source, verify, out);
+    done.catch((error: unknown) => out.destroy(error as Error));
+    return out;
+  }
+
+  /** Checks a blob without keeping it in memory; removes it when corrupt. */
+  async verify(hash: string): Promise<ObjectProblem | undefined> {
+    const found = this.locate(hash);
+    if (!found) return { kind: 'missing' };
+    if (!found.isCompressed) {
+      const actual = hashFileSync(found.file);
+      if (actual === hash) return undefined;
+      fs.rmSync(found.file, { force: true });
+      return { kind: 'corrupt', actual };
+    }
+    return this.#drain(hash);
+  }
+
+  /** Verifies a blob while writing it to `file` (atomically). */
+  async restoreTo(hash: string, file: string, mode?: number): Promise<ObjectProblem | undefined> {
+    const stream = this.openRead(hash);
+    if (!stream) return { kind: 'missing' };
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await pipeline(stream, fs.createWriteStream(temp));
+      if (mode !== undefined) fs.chmodSync(temp, mode & 0o7777);
+      fs.renameSync(temp, file);
+      return undefined;
+    } catch (error) {
+      fs.rmSync(temp, { force: true });
+      if (error instanceof CorruptObjectError) return { kind: 'corrupt', actual: error.message };
+      throw error;
+    }
+  }
+
+  remove(hash: string): void {
+    fs.rmSync(this.pathOf(hash), { force: true });
+    fs.rmSync(this.pathOf(hash, true), { force: true });
+  }
+
+  async #drain(hash: string): Promise<ObjectProblem | undefined> {
+    const stream = this.openRead(hash);
+    if (!stream) return { kind: 'missing' };
+    try {
+      for await (const _chunk of stream) {
+        // reading is the check
+      }
+      return undefined;
+    } catch (error) {
+      if (error instanceof CorruptObjectError) return { kind: 'corrupt', actual: error.message };
+      return { kind: 'missing' };
+    }
+  }
+
+  #tempFor(target: string): string {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    return `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  }
+}

@@ -1,0 +1,163 @@
+// Memoised file hashes and directory listings, persisted between runs.
+//
+// A file's hash is reused while (size, mtime, inode) are unchanged, so a
+// no-op run reads no file content and `touch` costs one re-hash, not a
+// rerun. A directory's listing is reused while its mtime and inode are
+// unchanged (adding, removing or renaming an entry changes the directory's
+// mtime), as git's untracked cache does.
+import fs from 'node:fs';
+import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
+import { hashFileSync } from './hash-file.js';
+
+const FORMAT = 1;
+
+/** [size, mtimeMs, ino, sha256, hashedAtMs] */
+type FileEntry = [number, number, number, string, number];
+/** [mtimeMs, ino, names, kinds, listedAtMs] where kinds[i] is 'f' file, 'd' directory, 'o' other (symlink...). */
+type DirEntry = [number, number, string[], string, number];
+
+interface StatCacheFile {
+  format: number;
+  files: Record<string, FileEntry>;
+  dirs: Record<string, DirEntry>;
+  /** Facts derived from a file's content, keyed by content hash (e.g. a module's imports). */
+  derived: Record<string, unknown>;
+}
+
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  mode: number;
+}
+
+export class StatCache {
+  readonly #root: string;
+  readonly #file: string | undefined;
+  readonly #now: () => number;
+  #files: Record<string, FileEntry>;
+  #dirs: Record<string, DirEntry>;
+  #derived: Record<string, unknown>;
+  #isDirty = false;
+  /** Statistics of this run: how many hashes came from the cache and how many read a file. */
+  readonly counts = { hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0 };
+
+  /** `file` undefined keeps everything in memory (tests, --no-cache). */
+  constructor(options: { root: string; file?: string; now?: () => number }) {
+    this.#root = options.root;
+    this.#file = options.file;
+    this.#now = options.now ?? Date.now;
+    const loaded = options.file ? readJsonOrUndefined<StatCacheFile>(options.file) : undefined;
+    const isUsable = loaded?.format === FORMAT;
+    this.#files = isUsable ? loaded.files : {};
+    this.#dirs = isUsable ? loaded.dirs : {};
+    this.#derived = isUsable ? loaded.derived : {};
+  }
+
+  get root(): string {
+    return this.#root;
+  }
+
+  absolute(relative: string): string {
+    // Plain concatenation: the kernel resolves `..`, and path.resolve costs more than the stat.
+    return relative.startsWith('/') ? relative : `${this.#root}/${relative}`;
+  }
+
+  /** stat() of a workspace-relative path; undefined when it does not exist. */
+  stat(relative: string): FileStat | undefined {
+    try {
+      const st = fs.statSync(this.absolute(relative), { throwIfNoEntry: false });
+      return st && { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, mode: st.mode };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Content hash of a file, read only when its stat changed. Undefined when missing or not a file. */
+  hash(relative: string, known?: FileStat): string | undefined {
+    const st = known ?? this.stat(relative);
+    if (!st || (st.mode & fs.constants.S_IFMT) !== fs.constants.S_IFREG) return undefined;
+    const entry = this.#files[relative];
+    if (entry && entry[0] === st.size && entry[1] === st.mtimeMs && entry[2] === st.ino && !isRacy(entry[1], entry[4])) {
+      this.counts.hashHits++;
+      return entry[3];
+    }
+    let hash: string;
+    try {
+      hash = hashFileSync(this.absolute(relative));
+    } catch {
+      return undefined;
+    }
+    this.counts.hashReads++;
+    this.#files[relative] = [st.size, st.mtimeMs, st.ino, hash, this.#now()];
+    this.#isDirty = true;
+    return hash;
+  }
+
+  /** Records a hash we computed while writing the file ourselves (saves reading it back). */
+  remember(relative: string, hash: string): void {
+    const st = this.stat(relative);
+    if (!st) return;
+    this.#files[relative] = [st.size, st.mtimeMs, st.ino, hash, this.#now()];
+    this.#isDirty = true;
+  }
+
+  /** Entries of a directory as [name, kind]; undefined when it is not a readable directory. */
+  list(relativeDir: string): { names: string[]; kinds: string } | undefined {
+    const absolute = this.absolute(relativeDir);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(absolute);
+    } catch {
+      return undefined;
+    }
+    if (!st.isDirectory()) return undefined;
+    const entry = this.#dirs[relativeDir];
+    if (entry && entry[0] === st.mtimeMs && entry[1] === st.ino && !isRacy(entry[0], entry[4])) {
+      this.counts.dirHits++;
+      return { names: entry[2], kinds: entry[3] };
+    }
+    let dirents: fs.Dirent[];
+    try {
+      dirents = fs.readdirSync(absolute, { withFileTypes: true });
+    } catch {
+      return undefined;
+    }
+    this.counts.dirReads++;
+    dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const names = dirents.map((d) => d.name);
+    const kinds = dirents.map((d) => (d.isFile() ? 'f' : d.isDirectory() ? 'd' : 'o')).join('');
+    this.#dirs[relativeDir] = [st.mtimeMs, st.ino, names, kinds, this.#now()];
+    this.#isDirty = true;
+    return { names, kinds };
+  }
+
+  /** A fact derived from content with hash `hash`, computed once by `derive`. */
+  derived<T>(kind: string, hash: string, derive: () => T): T {
+    const key = `${kind}:${hash}`;
+    if (Object.hasOwn(this.#derived, key)) return this.#derived[key] as T;
+    const value = derive();
+    this.#derived[key] = value;
+    this.#isDirty = true;
+    return value;
+  }
+
+  /** Persists the cache when something changed. */
+  save(): void {
+    if (!this.#file || !this.#isDirty) return;
+    writeFileAtomic(this.#file, JSON.stringify({ format: FORMAT, files: this.#files, dirs: this.#dirs, derived: this.#derived } satisfies StatCacheFile));
+    this.#isDirty = false;
+  }
+}
+
+// An entry is "racy" when the file (or directory) may have changed again within the
+// timestamp resolution after we hashed it: then size and mtime could match
+// while the content differs. Filesystems with sub-millisecond mtimes need a
+// tiny window; whole-second ones a two-second window.
+const RACY_WINDOW_FINE_MS = 5;
+const RACY_WINDOW_COARSE_MS = 2000;
+
+function isRacy(mtimeMs: number, recordedAtMs: number): boolean {
+  const window = Number.isInteger(mtimeMs) ? RACY_WINDOW_COARSE_MS : RACY_WINDOW_FINE_MS;
+  return recordedAtMs - mtimeMs < window;
+}

@@ -1,0 +1,71 @@
+// Why a stage runs (or not), as data. The exact difference between the key
+// a stage was last cached under and its key now.
+import type { Manifest } from './fingerprint.js';
+
+export type Change =
+  | { kind: 'format' }
+  | { kind: 'definition'; field: string; old: unknown; new: unknown }
+  | { kind: 'code'; file: string; change: FileChange }
+  | { kind: 'param'; name: string; old: unknown; new: unknown }
+  | { kind: 'env'; name: string; old?: string; new?: string; isSecret: boolean }
+  | { kind: 'version'; old: string | null; new: string | null }
+  | { kind: 'input'; file: string; change: FileChange }
+  | { kind: 'upstream'; stage: string };
+
+export type FileChange = 'changed' | 'added' | 'removed';
+
+export type Why =
+  | { reason: 'unchanged' }
+  | { reason: 'forced' }
+  | { reason: 'no-cache' }
+  | { reason: 'policy-never' }
+  | { reason: 'no-cache-entry' }
+  | { reason: 'changed'; changes: Change[] }
+  | { reason: 'output-missing'; path: string }
+  | { reason: 'output-changed'; path: string }
+  | { reason: 'ttl-expired'; ageMs: number; ttlMs: number }
+  | { reason: 'upstream-will-run'; stage: string };
+
+/** Every difference between two manifests, most direct cause first. */
+export function diffManifests(previous: Manifest, current: Manifest): Change[] {
+  const changes: Change[] = [];
+  if (previous.format !== current.format) changes.push({ kind: 'format' });
+  for (const field of unionKeys(previous.definition, current.definition)) {
+    const [a, b] = [previous.definition[field], current.definition[field]];
+    if (JSON.stringify(a) !== JSON.stringify(b)) changes.push({ kind: 'definition', field, old: a, new: b });
+  }
+  for (const { file, change } of diffFiles(previous.code, current.code)) changes.push({ kind: 'code', file, change });
+  for (const name of unionKeys(previous.params, current.params)) {
+    const [a, b] = [previous.params[name], current.params[name]];
+    if (JSON.stringify(a) !== JSON.stringify(b)) changes.push({ kind: 'param', name, old: a, new: b });
+  }
+  for (const name of unionKeys(previous.env, current.env)) {
+    const [a, b] = [previous.env[name], current.env[name]];
+    if (a === b) continue;
+    const isSecret = (a ?? b ?? '').startsWith('sha256:');
+    changes.push({ kind: 'env', name, old: isSecret ? undefined : a, new: isSecret ? undefined : b, isSecret });
+  }
+  if (previous.version !== current.version) changes.push({ kind: 'version', old: previous.version, new: current.version });
+  for (const { file, change } of diffFiles(previous.inputs, current.inputs)) changes.push({ kind: 'input', file, change });
+  for (const stage of unionKeys(previous.needs, current.needs)) {
+    if (previous.needs[stage] !== current.needs[stage]) changes.push({ kind: 'upstream', stage });
+  }
+  return changes;
+}
+
+function diffFiles(previous: readonly [string, string][], current: readonly [string, string][]): { file: string; change: FileChange }[] {
+  const before = new Map(previous);
+  const after = new Map(current);
+  const out: { file: string; change: FileChange }[] = [];
+  for (const [file, hash] of after) {
+    const old = before.get(file);
+    if (old === undefined) out.push({ file, change: 'added' });
+    else if (old !== hash) out.push({ file, change: 'changed' });
+  }
+  for (const file of before.keys()) if (!after.has(file)) out.push({ file, change: 'removed' });
+  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+function unionKeys(a: object, b: object): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+}

@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { parseDuration } from '../../config/duration.js';
+import { cacheStats, clearCache, pruneCache } from '../../cache/maintenance.js';
+import { openStore, redact } from '../../cache/store.js';
+import { formatBytes } from '../../report/format.js';
+import { readRunRecord } from '../../report/run-record.js';
+import type { CliIo } from '../io.js';
+import { EXIT, UsageError } from '../io.js';
+import { loadAnalysis, storeUrlFor } from '../load.js';
+import type { GlobalOptions } from '../load.js';
+
+export async function cacheCommand(
+  io: CliIo,
+  global: GlobalOptions,
+  action: 'stats' | 'clear' | 'prune',
+  flags: { olderThan?: string; json?: boolean },
+): Promise<number> {
+  const analysis = await loadAnalysis(io, global);
+  const stateDir = path.join(analysis.plan.root, '.runner');
+  const url = storeUrlFor(analysis, io.env);
+  const store = await openStore(url, analysis.plan.root, (message) => io.stderr(`warning: ${message}\n`));
+  try {
+    if (action === 'stats') {
+      const stats = await cacheStats(store, stateDir);
+      const last = readRunRecord(path.join(stateDir, 'runs'));
+      const hits = last?.stages.reduce((n, s) => n + s.cache.hits, 0) ?? 0;
+      const misses = last?.stages.reduce((n, s) => n + s.cache.misses, 0) ?? 0;
+      const hitRate = hits + misses > 0 ? hits / (hits + misses) : null;
+      if (flags.json) {
+        io.stdout(`${JSON.stringify({ ...stats, storeUrl: redact(stats.storeUrl), lastRun: last ? { runId: last.runId, hits, misses, hitRate } : null })}\n`)
+        return EXIT.ok;
+      }
+      const e = stats.entries;
+      io.stdout(
+        [
+          `store:    ${redact(stats.storeUrl)}`,
+          `entries:  ${e.stage + e.item + e.memo + e.other} (${e.stage} stage, ${e.item} item, ${e.memo} memo), ${formatBytes(stats.entryBytes)}`,
+          `objects:  ${stats.objects.count}, ${formatBytes(stats.objects.bytes)} in ${path.relative(io.cwd, path.join(stateDir, 'objects')) || '.'}`,
+          last
+            ? `last run: ${last.runId}: ${hits} hits, ${misses} misses${hitRate === null ? '' : ` (hit rate ${(hitRate * 100).toFixed(1)}%)`}`
+            : 'last run: none',
+        ].join('\n') + '\n',
+      );
+      return EXIT.ok;
+    }
+    if (action === 'clear') {
+      await clearCache(store, stateDir);
+      io.stdout(`cleared ${redact(url)} and ${path.relative(io.cwd, path.join(stateDir, 'objects')) || 'objects'}\n`);
+      return EXIT.ok;
+    }
+    const olderThan = flags.olderThan ?? '7d';
+    const ms = parseDuration(olderThan);
+    if (ms === undefined) throw new UsageError(`--older-than ${olderThan}: expected a duration such as 12h or 7d`);
+    const result = await pruneCache(store, stateDir, Date.now() - ms);
+    io.stdout(`pruned ${result.entriesRemoved} entries and ${result.objectsRemoved} objects (${formatBytes(result.bytesFreed)}) older than ${olderThan}\n`);
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

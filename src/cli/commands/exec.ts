@@ -1,0 +1,72 @@
+import os from 'node:os';
+import path from 'node:path';
+import { executeRun } from '../../engine/run.js';
+import { stageStatuses } from '../../engine/status.js';
+import { PlainSink } from '../../report/plain.js';
+import { newRunId, RunRecordSink } from '../../report/run-record.js';
+import { CompositeSink, JsonSink } from '../../report/sink.js';
+import type { Sink } from '../../report/sink.js';
+import { renderStatusTable } from '../../report/status.js';
+import type { CliIo } from '../io.js';
+import { EXIT, UsageError } from '../io.js';
+import { loadAnalysis, parseList, parseParams, requireStages, storeUrlFor } from '../load.js';
+import type { GlobalOptions } from '../load.js';
+
+export interface ExecFlags {
+  only?: string[];
+  from?: string[];
+  to?: string[];
+  force?: boolean;
+  forceStage?: string[];
+  jobs?: string;
+  param?: string[];
+  dryRun?: boolean;
+  keepGoing?: boolean;
+  json?: boolean;
+  cache?: boolean;
+}
+
+export async function execCommand(io: CliIo, global: GlobalOptions, pipelines: string[], flags: ExecFlags): Promise<number> {
+  const jobs = flags.jobs === undefined ? os.availableParallelism() : Number(flags.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${flags.jobs}: expected an integer >= 1`);
+  const analysis = await loadAnalysis(io, global, { paramOverrides: parseParams(flags.param), pipelines });
+  const selection = { only: parseList(flags.only), from: parseList(flags.from), to: parseList(flags.to) };
+  const forceStages = parseList(flags.forceStage);
+  for (const [flag, names] of [['--only', selection.only], ['--from', selection.from], ['--to', selection.to], ['--force', forceStages]] as const) {
+    requireStages(analysis, pipelines, names, flag);
+  }
+  const force = flags.force === true ? true : forceStages.length > 0 ? forceStages : false;
+  const isNoCache = flags.cache === false;
+  const storeUrl = storeUrlFor(analysis, io.env);
+
+  if (flags.dryRun) {
+    const statuses = await stageStatuses({ plan: analysis.plan, graphs: analysis.graphs, pipelines, selection, force, isNoCache, storeUrl });
+    if (flags.json) io.stdout(`${JSON.stringify({ dryRun: true, stages: statuses })}\n`);
+    else io.stdout(renderStatusTable(statuses));
+    return EXIT.ok;
+  }
+
+  const runId = newRunId();
+  const sinks: Sink[] = [new PlainSink({ write: io.stderr })];
+  if (flags.json) sinks.push(new JsonSink(io.stdout));
+  const record = new RunRecordSink({ dir: path.join(analysis.plan.root, '.runner', 'runs'), argv: io.argv });
+  if (!isNoCache) sinks.push(record);
+  const events = new CompositeSink(sinks);
+  const summary = await executeRun({
+    plan: analysis.plan,
+    graphs: analysis.graphs,
+    pipelines,
+    selection,
+    jobs,
+    isKeepGoing: flags.keepGoing === true,
+    force,
+    isNoCache,
+    storeUrl,
+    baseEnv: io.env,
+    runId,
+    emit: events.emit,
+    signal: io.signal,
+  });
+  await events.close();
+  return summary.status === 'success' ? EXIT.ok : summary.status === 'cancelled' ? EXIT.interrupted : EXIT.failed;
+}

@@ -1,0 +1,77 @@
+// list, validate, graph, status.
+import path from 'node:path';
+import { stageStatuses } from '../../engine/status.js';
+import { renderGraph } from '../../report/graph.js';
+import type { GraphFormat } from '../../report/graph.js';
+import { readRunRecord } from '../../report/run-record.js';
+import { renderStatusTable } from '../../report/status.js';
+import type { CliIo } from '../io.js';
+import { EXIT, UsageError } from '../io.js';
+import { loadAnalysis, parseList, parseParams, requireStages, storeUrlFor } from '../load.js';
+import type { GlobalOptions } from '../load.js';
+
+export async function listCommand(io: CliIo, global: GlobalOptions, flags: { json?: boolean }): Promise<number> {
+  const { plan } = await loadAnalysis(io, global);
+  const pipelines = [...plan.pipelines.values()].map((p) => ({
+    name: p.name,
+    description: p.description ?? '',
+    stages: [...p.stages.keys()],
+  }));
+  if (flags.json) {
+    io.stdout(`${JSON.stringify({ pipelines })}\n`);
+    return EXIT.ok;
+  }
+  const width = Math.max(...pipelines.map((p) => p.name.length));
+  for (const p of pipelines) io.stdout(`${p.name.padEnd(width)}  ${p.description}\n${' '.repeat(width)}  stages: ${p.stages.join(' ')}\n`);
+  return EXIT.ok;
+}
+
+export async function validateCommand(io: CliIo, global: GlobalOptions): Promise<number> {
+  const { plan } = await loadAnalysis(io, global, { isFresh: true });
+  const stages = [...plan.pipelines.values()].reduce((n, p) => n + p.stages.size, 0);
+  io.stdout(`${path.relative(io.cwd, plan.file) || plan.file} is valid: ${plan.pipelines.size} pipelines, ${stages} stages\n`);
+  return EXIT.ok;
+}
+
+export async function graphCommand(io: CliIo, global: GlobalOptions, pipeline: string, flags: { format?: string }): Promise<number> {
+  const format = (flags.format ?? 'mermaid') as GraphFormat;
+  if (!['mermaid', 'dot', 'json'].includes(format)) throw new UsageError(`--format ${format}: expected mermaid, dot or json`);
+  const analysis = await loadAnalysis(io, global, { pipelines: [pipeline] });
+  const plan = analysis.plan.pipelines.get(pipeline);
+  if (!plan) return EXIT.usage;
+  const lastRun = readRunRecord(path.join(analysis.plan.root, '.runner', 'runs'));
+  io.stdout(renderGraph(plan, format, lastRun?.pipelines.includes(pipeline) ? lastRun : undefined));
+  return EXIT.ok;
+}
+
+export interface StatusFlags {
+  json?: boolean;
+  only?: string[];
+  from?: string[];
+  to?: string[];
+  param?: string[];
+  force?: boolean;
+}
+
+export async function statusCommand(io: CliIo, global: GlobalOptions, pipelines: string[], flags: StatusFlags): Promise<number> {
+  const analysis = await loadAnalysis(io, global, { paramOverrides: parseParams(flags.param), pipelines });
+  const selection = { only: parseList(flags.only), from: parseList(flags.from), to: parseList(flags.to) };
+  for (const [flag, names] of [['--only', selection.only], ['--from', selection.from], ['--to', selection.to]] as const) {
+    requireStages(analysis, pipelines, names, flag);
+  }
+  const statuses = await stageStatuses({
+    plan: analysis.plan,
+    graphs: analysis.graphs,
+    pipelines,
+    selection,
+    force: flags.force === true,
+    isNoCache: false,
+    storeUrl: storeUrlFor(analysis, io.env),
+    emit: (event) => {
+      if (event.event === 'warning') io.stderr(`warning: ${event.message}\n`);
+    },
+  });
+  if (flags.json) io.stdout(`${JSON.stringify({ stages: statuses })}\n`);
+  else io.stdout(renderStatusTable(statuses));
+  return EXIT.ok;
+}

@@ -1,0 +1,22 @@
+// Everything the CLI takes from the process, passed down explicitly so the
+// commands are testable in-process.
+export interface CliIo {
+  argv: string[];
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  isTty: boolean;
+  /** Aborts on Ctrl-C / SIGTERM. */
+  signal?: AbortSignal;
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** Thrown for bad usage or an invalid config: printed as is, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

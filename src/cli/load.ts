@@ -1,0 +1,70 @@
+// Shared by the subcommands: find and analyse pipelines.yaml, resolve names.
+import path from 'node:path';
+import { analyse } from '../engine/analyse.js';
+import type { Analysis } from '../engine/analyse.js';
+import { defaultStoreUrl } from '../cache/store.js';
+import { formatDiagnostics } from '../report/diagnostics.js';
+import { didYouMean } from '../util/suggest.js';
+import { RUNNER_VERSION } from '../version.js';
+import type { CliIo } from './io.js';
+import { UsageError } from './io.js';
+import { findConfig } from './workspace.js';
+
+export interface GlobalOptions {
+  file?: string;
+  dir?: string;
+}
+
+export async function loadAnalysis(
+  io: CliIo,
+  global: GlobalOptions,
+  extra: { paramOverrides?: Record<string, string>; pipelines?: string[]; isFresh?: boolean } = {},
+): Promise<Analysis> {
+  const file = findConfig({ file: global.file, dir: global.dir, cwd: io.cwd });
+  if (!file) throw new UsageError(`no pipelines.yaml in ${io.cwd} or any directory above it (use -f FILE or -C DIR)`);
+  const result = await analyse({
+    file,
+    env: io.env,
+    paramOverrides: extra.paramOverrides,
+    pipelinesToCheck: extra.pipelines,
+    runnerVersion: RUNNER_VERSION,
+    isFresh: extra.isFresh,
+  });
+  if (!result.ok) throw new UsageError(formatDiagnostics(result.diagnostics, result.source, io.cwd));
+  if (extra.pipelines) for (const name of extra.pipelines) requirePipeline(result.analysis, name);
+  return result.analysis;
+}
+
+export function requirePipeline(analysis: Analysis, name: string): void {
+  if (analysis.plan.pipelines.has(name)) return;
+  const names = [...analysis.plan.pipelines.keys()];
+  throw new UsageError(`no pipeline "${name}" in ${path.basename(analysis.plan.file)}${didYouMean(name, names)} (pipelines: ${names.join(', ')})`);
+}
+
+/** Stage names given to --only/--from/--to/--force must exist in one of the pipelines. */
+export function requireStages(analysis: Analysis, pipelines: readonly string[], names: readonly string[], flag: string): void {
+  const known = pipelines.flatMap((p) => [...(analysis.plan.pipelines.get(p)?.stages.keys() ?? [])]);
+  for (const name of names) {
+    if (!known.includes(name)) throw new UsageError(`${flag} ${name}: no such stage in ${pipelines.join(', ')}${didYouMean(name, known)}`);
+  }
+}
+
+export function storeUrlFor(analysis: Analysis, env: CliIo['env']): string {
+  const root = analysis.plan.root;
+  const url = env.RUNNER_CACHE_URL || analysis.plan.cacheUrl;
+  return url ?? defaultStoreUrl(path.join(root, '.runner'));
+}
+
+export function parseList(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
+export function parseParams(values: readonly string[] | undefined): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const value of values ?? []) {
+    const at = value.indexOf('=');
+    if (at <= 0) throw new UsageError(`--param ${value}: expected NAME=VALUE`);
+    params[value.slice(0, at)] = value.slice(at + 1);
+  }
+  return params;
+}

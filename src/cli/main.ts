@@ -1,0 +1,110 @@
+// `runner`: parses arguments with commander and hands each subcommand the
+// process's I/O explicitly. No logic of its own.
+import { Command, CommanderError, Option } from 'commander';
+import { RUNNER_VERSION } from '../version.js';
+import { cacheCommand } from './commands/cache.js';
+import { execCommand } from './commands/exec.js';
+import { graphCommand, listCommand, statusCommand, validateCommand } from './commands/info.js';
+import type { CliIo } from './io.js';
+import { EXIT, UsageError } from './io.js';
+import type { GlobalOptions } from './load.js';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export async function main(io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('runner')
+    .description('Declarative DAG pipeline runner: runs pipelines.yaml, skipping every stage whose inputs did not change')
+    .version(RUNNER_VERSION, '-V, --version', 'print the version')
+    .option('-f, --file <file>', 'the pipelines file (default: pipelines.yaml here or above)')
+    .option('-C, --dir <dir>', 'the workspace directory holding pipelines.yaml')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  const global = (): GlobalOptions => program.opts<GlobalOptions>();
+  const set = (code: number): void => {
+    exitCode = code;
+  };
+
+  program
+    .command('exec')
+    .description('run pipelines, skipping unchanged stages')
+    .argument('<pipeline...>', 'pipelines to run')
+    .option('--only <stages>', 'run only these stages (comma-separated, repeatable)', collect)
+    .option('--from <stages>', 'run these stages and everything downstream of them', collect)
+    .option('--to <stages>', 'run these stages and everything they need', collect)
+    .option('--force', 'run every selected stage even when cached (--force=S: S and its dependents)')
+    .addOption(new Option('--force-stage <stages>', 'stages to force with their dependents').argParser(collect).hideHelp())
+    .option('-j, --jobs <n>', 'stages running at once (default: CPU count)')
+    .option('-p, --param <name=value>', 'override a pipeline param (repeatable)', collect)
+    .option('--dry-run', 'print what would run and why, run nothing')
+    .option('-k, --keep-going', 'after a failure, finish every branch not downstream of it')
+    .option('--json', 'print one JSON event per line on stdout')
+    .option('--no-cache', 'neither read nor write the cache: run everything')
+    .action(async (pipelines: string[], flags) => set(await execCommand(io, global(), pipelines, flags)));
+
+  program
+    .command('status')
+    .description('show which stages would run, and the reason for each')
+    .argument('<pipeline...>', 'pipelines to inspect')
+    .option('--only <stages>', 'only these stages', collect)
+    .option('--from <stages>', 'these stages and everything downstream', collect)
+    .option('--to <stages>', 'these stages and everything they need', collect)
+    .option('-p, --param <name=value>', 'override a pipeline param (repeatable)', collect)
+    .option('--json', 'print JSON: per stage, wouldRun and reason')
+    .action(async (pipelines: string[], flags) => set(await statusCommand(io, global(), pipelines, flags)));
+
+  program
+    .command('list')
+    .description('list the pipelines and their stages')
+    .option('--json', 'print JSON')
+    .action(async (flags) => set(await listCommand(io, global(), flags)));
+
+  program
+    .command('graph')
+    .description("print a pipeline's DAG, with each stage's last outcome")
+    .argument('<pipeline>', 'the pipeline')
+    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']).default('mermaid'))
+    .action(async (pipeline: string, flags) => set(await graphCommand(io, global(), pipeline, flags)));
+
+  program
+    .command('validate')
+    .description('check pipelines.yaml against the schema and the DAG rules')
+    .action(async () => set(await validateCommand(io, global())));
+
+  const cache = program.command('cache').description('inspect and maintain the cache');
+  cache
+    .command('stats')
+    .description('entries, bytes, and the hit rate of the last run')
+    .option('--json', 'print JSON')
+    .action(async (flags) => set(await cacheCommand(io, global(), 'stats', flags)));
+  cache
+    .command('clear')
+    .description('remove every cache entry and stored object')
+    .action(async () => set(await cacheCommand(io, global(), 'clear', {})));
+  cache
+    .command('prune')
+    .description('remove entries and objects older than a duration')
+    .option('--older-than <duration>', 'e.g. 12h, 7d', '7d')
+    .action(async (flags) => set(await cacheCommand(io, global(), 'prune', flags)));
+
+  try {
+    await program.parseAsync(rewriteForce(io.argv), { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`runner: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+/** `--force=S` names stages; bare `--force` means all (so `--force simtask` never eats the pipeline name). */
+function rewriteForce(argv: string[]): string[] {
+  return argv.flatMap((arg) => (arg.startsWith('--force=') ? ['--force-stage', arg.slice('--force='.length)] : [arg]));
+}

@@ -1,0 +1,19 @@
+// Finds pipelines.yaml: -f FILE, or DIR/pipelines.yaml for -C DIR, or the
+// nearest one upward from the working directory.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const CONFIG_NAMES = ['pipelines.yaml', 'pipelines.yml'];
+
+export function findConfig(options: { file?: string; dir?: string; cwd: string }): string | undefined {
+  if (options.file) return path.resolve(options.cwd, options.file);
+  if (options.dir) {
+    const dir = path.resolve(options.cwd, options.dir);
+    return CONFIG_NAMES.map((n) => path.join(dir, n)).find((f) => fs.existsSync(f)) ?? path.join(dir, CONFIG_NAMES[0] ?? '');
+  }
+  for (let dir = options.cwd; ; dir = path.dirname(dir)) {
+    const found = CONFIG_NAMES.map((n) => path.join(dir, n)).find((f) => fs.existsSync(f));
+    if (found) return found;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}

@@ -1,0 +1,38 @@
+// A problem in pipelines.yaml, pointing at its source. Formatting lives in
+// report/, this is data only.
+
+export interface SourcePosition {
+  line: number; // 1-based
+  col: number; // 1-based
+  /** Characters to underline from `col` on the same line. */
+  length: number;
+}
+
+export interface Diagnostic {
+  file: string;
+  position?: SourcePosition;
+  /** Field path in plain words, e.g. pipelines.simtask.stages.embed.concurrency. */
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  readonly diagnostics: Diagnostic[];
+  readonly source: string | undefined;
+
+  constructor(diagnostics: Diagnostic[], source?: string) {
+    super(diagnostics.map((d) => `${d.path} ${d.message}`).join('\n'));
+    this.name = 'ConfigError';
+    this.diagnostics = diagnostics;
+    this.source = source;
+  }
+}
+
+export function formatPath(segments: readonly (string | number)[]): string {
+  let out = '';
+  for (const segment of segments) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? segment : `.${segment}`;
+  }
+  return out;
+}

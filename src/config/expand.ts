@@ -1,0 +1,52 @@
+// ${params.x}, ${ENV} and ${ENV:-default} in strings; $${ is a literal ${.
+import { unreachable } from '../util/unreachable.js';
+
+export type ExpandError = { kind: 'unknown-param'; name: string; known: string[] } | { kind: 'undefined-env'; name: string };
+
+export interface ExpandScope {
+  params: Record<string, unknown>;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+const REFERENCE = /\$(\$?)\{([^}]*)\}/g;
+
+export function expand(text: string, scope: ExpandScope): { value: string; errors: ExpandError[] } {
+  const errors: ExpandError[] = [];
+  const value = text.replace(REFERENCE, (whole, escape: string, body: string) => {
+    if (escape === '$') return whole.slice(1);
+    const [name = '', fallback] = splitDefault(body.trim());
+    if (name.startsWith('params.')) {
+      const param = name.slice('params.'.length);
+      if (Object.hasOwn(scope.params, param)) return stringify(scope.params[param]);
+      if (fallback !== undefined) return fallback;
+      errors.push({ kind: 'unknown-param', name: param, known: Object.keys(scope.params) });
+      return whole;
+    }
+    const fromEnv = scope.env[name];
+    if (fromEnv !== undefined && (fromEnv !== '' || fallback === undefined)) return fromEnv;
+    if (fallback !== undefined) return fallback;
+    errors.push({ kind: 'undefined-env', name });
+    return whole;
+  });
+  return { value, errors };
+}
+
+export function describeExpandError(error: ExpandError): string {
+  switch (error.kind) {
+    case 'unknown-param':
+      return `uses \${params.${error.name}}, but the pipeline has no param "${error.name}" (params: ${error.known.join(', ') || 'none'})`;
+    case 'undefined-env':
+      return `uses \${${error.name}}, but ${error.name} is not set in the environment (write \${${error.name}:-default} to give a default)`;
+    default:
+      return unreachable(error);
+  }
+}
+
+function splitDefault(body: string): [string, string | undefined] {
+  const at = body.indexOf(':-');
+  return at === -1 ? [body, undefined] : [body.slice(0, at), body.slice(at + 2)];
+}
+
+function stringify(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}

@@ -1,0 +1,107 @@
+// YAML text -> plain data plus a way back from a field path to its line and
+// column. Duplicate keys are reported here, with the path they occur at.
+import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { formatPath } from './diagnostic.js';
+import type { Diagnostic, SourcePosition } from './diagnostic.js';
+
+export type FieldPath = readonly (string | number)[];
+
+export interface ParsedYaml {
+  data: unknown;
+  /** Position of the key (or of the item, for list entries) at `path`. */
+  locate(path: FieldPath, part?: 'key' | 'value'): SourcePosition | undefined;
+}
+
+export function parseYaml(file: string, text: string): { parsed?: ParsedYaml; diagnostics: Diagnostic[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  const toPosition = (start: number, end: number): SourcePosition => {
+    const from = lineCounter.linePos(start);
+    const to = lineCounter.linePos(Math.max(start, end));
+    const length = to.line === from.line ? Math.max(1, to.col - from.col) : lineLength(text, from.line) - from.col + 1;
+    return { line: from.line, col: from.col, length: Math.max(1, length) };
+  };
+  const diagnostics: Diagnostic[] = doc.errors.map((error) => ({
+    file,
+    position: toPosition(error.pos[0], error.pos[1]),
+    path: '',
+    message: `YAML syntax error: ${firstSentence(error.message)}`,
+  }));
+  if (diagnostics.length > 0) return { diagnostics };
+  diagnostics.push(...findDuplicateKeys(file, doc.contents as Node | null, [], toPosition));
+
+  const locate = (path: FieldPath, part: 'key' | 'value' = 'key'): SourcePosition | undefined => {
+    const found = walk(doc, path);
+    if (!found) return undefined;
+    const { keyNode, valueNode } = found;
+    const node = part === 'key' ? (keyNode ?? valueNode) : (valueNode ?? keyNode);
+    if (!node?.range) return undefined;
+    const end = part === 'key' && keyNode && valueNode?.range ? valueNode.range[1] : node.range[1];
+    return toPosition(node.range[0], end);
+  };
+  return { parsed: { data: doc.toJS({ maxAliasCount: 100 }), locate }, diagnostics };
+}
+
+function walk(doc: Document, path: FieldPath): { keyNode?: Node; valueNode?: Node } | undefined {
+  let current: unknown = doc.contents;
+  let keyNode: Node | undefined;
+  for (const segment of path) {
+    if (isMap(current)) {
+      const pair = current.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      if (!pair) return undefined;
+      keyNode = pair.key as Node;
+      current = pair.value;
+    } else if (isSeq(current) && typeof segment === 'number') {
+      current = current.items[segment];
+      keyNode = undefined;
+      if (current === undefined) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  return { keyNode, valueNode: (current ?? undefined) as Node | undefined };
+}
+
+function findDuplicateKeys(
+  file: string,
+  node: Node | null,
+  path: (string | number)[],
+  toPosition: (start: number, end: number) => SourcePosition,
+): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  if (isMap(node)) {
+    const seen = new Map<string, number>();
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      const range = (pair.key as Node | null)?.range;
+      if (key !== undefined && range) {
+        const firstLine = seen.get(key);
+        if (firstLine === undefined) {
+          seen.set(key, toPosition(range[0], range[0]).line);
+        } else {
+          const isStage = path.length === 3 && path[0] === 'pipelines' && path[2] === 'stages';
+          const what = isStage ? 'stage name' : path.length === 1 && path[0] === 'pipelines' ? 'pipeline name' : 'key';
+          found.push({
+            file,
+            position: toPosition(range[0], range[1]),
+            path: formatPath([...path, key]),
+            message: `duplicate ${what} "${key}" (first defined at line ${firstLine})`,
+          });
+        }
+      }
+      if (key !== undefined) found.push(...findDuplicateKeys(file, pair.value as Node | null, [...path, key], toPosition));
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, index) => found.push(...findDuplicateKeys(file, item as Node, [...path, index], toPosition)));
+  }
+  return found;
+}
+
+function firstSentence(message: string): string {
+  return message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? message;
+}
+
+function lineLength(text: string, line: number): number {
+  return text.split('\n')[line - 1]?.length ?? 0;
+}

@@ -1,0 +1,186 @@
+// Validated config -> planned stages: defaults applied, ${...} expanded,
+// fields normalised. Pure: env and --param values are passed in.
+import path from 'node:path';
+import { didYouMean } from '../util/suggest.js';
+import { formatPath } from './diagnostic.js';
+import type { Diagnostic } from './diagnostic.js';
+import { parseDuration } from './duration.js';
+import { describeExpandError, expand } from './expand.js';
+import type { FieldPath, ParsedYaml } from './parse.js';
+import type {
+  ConfigPlan,
+  EnvEntry,
+  EnvValue,
+  Foreach,
+  PipelinePlan,
+  RawStage,
+  RawStageKnobs,
+  StageDefinition,
+  StageKind,
+  StagePlan,
+  ValidatedConfig,
+} from './types.js';
+
+export interface PlanOptions {
+  file: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** --param k=v, applied to every pipeline that declares k. */
+  paramOverrides?: Readonly<Record<string, string>>;
+  /** Pipelines whose --param overrides must all be declared (the ones being run). */
+  pipelinesToCheck?: readonly string[];
+  locate?: ParsedYaml['locate'];
+}
+
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
+
+export function planConfig(config: ValidatedConfig, options: PlanOptions): { plan?: ConfigPlan; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const report = (fieldPath: FieldPath, message: string): void => {
+    diagnostics.push({ file: options.file, position: options.locate?.(fieldPath, 'value'), path: formatPath(fieldPath), message });
+  };
+  const overrides = options.paramOverrides ?? {};
+  for (const name of options.pipelinesToCheck ?? []) {
+    const declared = Object.keys(config.pipelines[name]?.params ?? {});
+    for (const key of Object.keys(overrides)) {
+      if (!declared.includes(key)) {
+        diagnostics.push({
+          file: options.file,
+          path: `--param ${key}`,
+          message: `is not a param of pipeline ${name} (params: ${declared.join(', ') || 'none'})${didYouMean(key, declared)}`,
+        });
+      }
+    }
+  }
+  const root = path.dirname(options.file);
+  const pipelines = new Map<string, PipelinePlan>();
+  for (const [pipelineName, raw] of Object.entries(config.pipelines)) {
+    const params = resolveParams(raw.params ?? {}, overrides, options.env, ['pipelines', pipelineName, 'params'], report);
+    const stages = new Map<string, StagePlan>();
+    for (const [stageName, stage] of Object.entries(raw.stages)) {
+      const fieldPath = ['pipelines', pipelineName, 'stages', stageName];
+      const stageParams = { ...params, ...resolveParams(stage.params ?? {}, overrides, options.env, [...fieldPath, 'params'], report) };
+      const scope = { params: stageParams, env: options.env };
+      const text = (value: string, at: FieldPath): string => {
+        const result = expand(value, scope);
+        for (const error of result.errors) report(at, describeExpandError(error));
+        return result.value;
+      };
+      const list = (value: string | string[] | undefined, field: string): string[] =>
+        (value === undefined ? [] : Array.isArray(value) ? value : [value]).map((item, index) =>
+          normalisePattern(text(item, Array.isArray(value) ? [...fieldPath, field, index] : [...fieldPath, field])),
+        );
+      const knobs = { ...config.defaults, ...stripUndefined(stage) } as RawStageKnobs & RawStage;
+      const env = resolveEnv({ ...config.defaults?.env, ...raw.env, ...stage.env }, (value, name) => text(value, [...fieldPath, 'env', name]));
+      const kind: StageKind = stage.shell !== undefined ? 'shell' : stage.foreach !== undefined ? 'map' : 'task';
+      const foreach = resolveForeach(stage, (value, field) => list(value, field));
+      const needs = [...(stage.needs ?? [])];
+      if (foreach?.kind === 'stage' && !needs.includes(foreach.stage)) needs.push(foreach.stage);
+      const cache = { ...config.defaults?.cache, ...stage.cache };
+      const definition: StageDefinition = {
+        kind,
+        needs,
+        inputs: list(stage.inputs, 'inputs'),
+        outputs: list(stage.outputs, 'outputs'),
+        params: stageParams,
+        env,
+        ordered: knobs.ordered ?? true,
+        cache: {
+          policy: cache.policy ?? 'content',
+          ttlMs: cache.ttl === undefined ? undefined : parseDuration(cache.ttl),
+          version: cache.version === undefined ? undefined : String(cache.version),
+          scope: cache.scope ?? 'stage',
+          compress: cache.compress ?? false,
+        },
+      };
+      if (stage.run !== undefined) {
+        const [module = '', exportName = ''] = text(stage.run, [...fieldPath, 'run']).split('#');
+        definition.run = { module: path.posix.normalize(module.replace(/\\/g, '/')), exportName };
+      }
+      if (stage.shell !== undefined) definition.shell = text(stage.shell, [...fieldPath, 'shell']);
+      if (foreach) definition.foreach = foreach;
+      stages.set(stageName, {
+        id: `${pipelineName}/${stageName}`,
+        pipeline: pipelineName,
+        name: stageName,
+        description: stage.description,
+        definition,
+        knobs: {
+          concurrency: knobs.concurrency ?? 4,
+          batchSize: knobs.batchSize ?? 50,
+          stream: knobs.stream ?? false,
+          isolate: knobs.isolate ?? 'inline',
+          maxMemoryMb: knobs.maxMemory,
+          timeoutMs: knobs.timeout === undefined ? undefined : parseDuration(knobs.timeout),
+          retries: knobs.retries ?? 0,
+        },
+      });
+    }
+    pipelines.set(pipelineName, { name: pipelineName, description: raw.description, params, stages });
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  return { plan: { file: options.file, root, cacheUrl: config.cache?.url, pipelines }, diagnostics };
+}
+
+function resolveParams(
+  declared: Record<string, unknown>,
+  overrides: Readonly<Record<string, string>>,
+  env: Readonly<Record<string, string | undefined>>,
+  at: FieldPath,
+  report: (path: FieldPath, message: string) => void,
+): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(declared)) {
+    if (Object.hasOwn(overrides, name)) {
+      params[name] = coerceLike(value, overrides[name] ?? '');
+    } else if (typeof value === 'string') {
+      const result = expand(value, { params: {}, env });
+      for (const error of result.errors) report([...at, name], describeExpandError(error));
+      params[name] = result.value;
+    } else {
+      params[name] = value;
+    }
+  }
+  return params;
+}
+
+/** --param values are text; give them the declared default's type when they parse as it. */
+function coerceLike(declared: unknown, text: string): unknown {
+  if (typeof declared === 'string' || declared === undefined) return text;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === typeof declared) return parsed;
+  } catch {
+    // not JSON: keep the text
+  }
+  return text;
+}
+
+function resolveEnv(raw: Record<string, EnvValue>, expandText: (value: string, name: string) => string): EnvEntry[] {
+  return Object.entries(raw)
+    .map(([name, value]) => {
+      const isObject = typeof value === 'object';
+      const text = String(isObject ? value.value : value);
+      const isSecret = isObject && value.secret !== undefined ? value.secret : SECRET_NAME.test(name);
+      return { name, value: expandText(text, name), isSecret };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function resolveForeach(stage: RawStage, list: (value: string | string[] | undefined, field: string) => string[]): Foreach | undefined {
+  const foreach = stage.foreach;
+  if (foreach === undefined) return undefined;
+  if (typeof foreach === 'string') return { kind: 'stage', stage: foreach };
+  const patterns = list(foreach.files, 'foreach').filter((p) => p !== '');
+  const exclude = list(foreach.exclude, 'foreach');
+  return { kind: 'files', patterns, exclude };
+}
+
+function normalisePattern(pattern: string): string {
+  const slashed = pattern.replace(/\\/g, '/');
+  const normalised = path.posix.normalize(slashed);
+  return normalised.startsWith('./') ? normalised.slice(2) : normalised;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

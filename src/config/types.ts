@@ -1,0 +1,117 @@
+// Config goes raw -> validated -> planned; each step has its own type and
+// the engine accepts only the planned one.
+
+export type Isolate = 'inline' | 'worker' | 'process';
+export type CachePolicy = 'content' | 'ttl' | 'never';
+export type CacheScope = 'stage' | 'item';
+
+export type EnvValue = string | number | boolean | { value: string | number | boolean; secret?: boolean };
+
+export interface RawCache {
+  policy?: CachePolicy;
+  ttl?: string;
+  version?: string | number;
+  scope?: CacheScope;
+  compress?: boolean;
+}
+
+export interface RawStageKnobs {
+  concurrency?: number;
+  batchSize?: number;
+  stream?: boolean;
+  ordered?: boolean;
+  isolate?: Isolate;
+  maxMemory?: number;
+  timeout?: string;
+  retries?: number;
+  env?: Record<string, EnvValue>;
+  cache?: RawCache;
+}
+
+export interface RawStage extends RawStageKnobs {
+  description?: string;
+  run?: string;
+  shell?: string;
+  needs?: string[];
+  inputs?: string | string[];
+  outputs?: string | string[];
+  foreach?: string | { files: string | string[]; exclude?: string | string[] };
+  params?: Record<string, unknown>;
+}
+
+export interface RawPipeline {
+  description?: string;
+  params?: Record<string, unknown>;
+  env?: Record<string, EnvValue>;
+  stages: Record<string, RawStage>;
+}
+
+/** pipelines.yaml after schema and semantic validation, before defaults and ${...} expansion. */
+export interface ValidatedConfig {
+  version: 1;
+  defaults?: RawStageKnobs;
+  cache?: { url?: string };
+  pipelines: Record<string, RawPipeline>;
+}
+
+export type StageKind = 'task' | 'map' | 'shell';
+
+export interface EnvEntry {
+  name: string;
+  value: string;
+  isSecret: boolean;
+}
+
+export type Foreach = { kind: 'stage'; stage: string } | { kind: 'files'; patterns: string[]; exclude: string[] };
+
+/** Everything that can change a stage's result; the fingerprint is built from this. */
+export interface StageDefinition {
+  kind: StageKind;
+  run?: { module: string; exportName: string };
+  shell?: string;
+  needs: string[];
+  inputs: string[];
+  outputs: string[];
+  foreach?: Foreach;
+  params: Record<string, unknown>;
+  env: EnvEntry[];
+  ordered: boolean;
+  cache: { policy: CachePolicy; ttlMs?: number; version?: string; scope: CacheScope; compress: boolean };
+}
+
+/** Knobs that change speed or memory, never a result: they stay out of the fingerprint. */
+export interface StageKnobs {
+  concurrency: number;
+  batchSize: number;
+  stream: boolean;
+  isolate: Isolate;
+  maxMemoryMb?: number;
+  timeoutMs?: number;
+  retries: number;
+}
+
+export interface StagePlan {
+  /** `pipeline/stage`, unique across every pipeline. */
+  id: string;
+  pipeline: string;
+  name: string;
+  description?: string;
+  definition: StageDefinition;
+  knobs: StageKnobs;
+}
+
+export interface PipelinePlan {
+  name: string;
+  description?: string;
+  params: Record<string, unknown>;
+  stages: Map<string, StagePlan>;
+}
+
+export interface ConfigPlan {
+  /** Absolute path of pipelines.yaml. */
+  file: string;
+  /** Directory of pipelines.yaml: the workspace root. */
+  root: string;
+  cacheUrl?: string;
+  pipelines: Map<string, PipelinePlan>;
+}

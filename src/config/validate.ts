@@ -1,0 +1,120 @@
+// Schema (ajv) and semantic checks. Every problem becomes a Diagnostic with
+// the field path in plain words; all of them are collected, not just the first.
+import { Ajv } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import schema from '../../schemas/pipelines.schema.json' with { type: 'json' };
+import { didYouMean } from '../util/suggest.js';
+import { formatPath } from './diagnostic.js';
+import type { Diagnostic } from './diagnostic.js';
+import type { FieldPath, ParsedYaml } from './parse.js';
+import type { RawPipeline, ValidatedConfig } from './types.js';
+
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+ajv.addKeyword({ keyword: 'x-expect', schemaType: 'string' });
+const validateSchema = ajv.compile(schema);
+
+export function validateConfig(file: string, parsed: ParsedYaml): { config?: ValidatedConfig; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const at = (path: FieldPath, message: string, part: 'key' | 'value' = 'key'): void => {
+    diagnostics.push({ file, position: parsed.locate(path, part), path: formatPath(path), message });
+  };
+  if (!validateSchema(parsed.data)) {
+    for (const error of schemaErrors(validateSchema.errors ?? [])) {
+      const path = pointerToPath(error.instancePath);
+      describeSchemaError(error, path, at);
+    }
+  }
+  if (isObject(parsed.data) && isObject(parsed.data.pipelines)) {
+    for (const [name, pipeline] of Object.entries(parsed.data.pipelines)) {
+      if (isObject(pipeline) && isObject(pipeline.stages)) checkStages(name, pipeline as unknown as RawPipeline, at);
+    }
+  }
+  diagnostics.sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0));
+  return diagnostics.length === 0 ? { config: parsed.data as ValidatedConfig, diagnostics } : { diagnostics };
+}
+
+type Reporter = (path: FieldPath, message: string, part?: 'key' | 'value') => void;
+
+function checkStages(pipelineName: string, pipeline: RawPipeline, at: Reporter): void {
+  const names = Object.keys(pipeline.stages);
+  for (const [name, stage] of Object.entries(pipeline.stages)) {
+    if (!isObject(stage)) continue;
+    const path = ['pipelines', pipelineName, 'stages', name];
+    const hasRun = typeof stage.run === 'string';
+    const hasShell = typeof stage.shell === 'string';
+    if (hasRun && hasShell) at(path, 'has both run and shell; a stage runs either a module (run) or a command (shell)');
+    if (!hasRun && !hasShell) at(path, 'needs run (path/to/module.ts#export) or shell (a command)');
+    if (hasShell && stage.foreach !== undefined) at([...path, 'foreach'], 'is for run stages; a shell stage runs once');
+    if (Array.isArray(stage.needs)) {
+      stage.needs.forEach((need, index) => {
+        if (typeof need !== 'string') return;
+        if (!names.includes(need)) {
+          at([...path, 'needs', index], `names no stage "${need}" of pipeline ${pipelineName}${didYouMean(need, names)}`);
+        }
+      });
+    }
+    if (typeof stage.foreach === 'string' && !names.includes(stage.foreach)) {
+      at([...path, 'foreach'], `names no upstream stage "${stage.foreach}" of pipeline ${pipelineName}${didYouMean(stage.foreach, names)}`);
+    } else if (stage.foreach === name) {
+      at([...path, 'foreach'], 'names the stage itself; foreach takes an upstream stage');
+    }
+  }
+}
+
+/** Keeps one error per field: an anyOf hides the errors of its branches. */
+function schemaErrors(errors: ErrorObject[]): ErrorObject[] {
+  const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath);
+  const seen = new Set<string>();
+  const kept: ErrorObject[] = [];
+  for (const error of errors) {
+    const insideAnyOf = error.keyword !== 'anyOf' && anyOfPaths.some((p) => error.instancePath === p || error.instancePath.startsWith(`${p}/`));
+    // propertyNames failures come twice: once bare, once as `propertyNames`.
+    if (insideAnyOf || error.propertyName !== undefined) continue;
+    const id = `${error.instancePath}|${error.keyword}|${JSON.stringify(error.params)}`;
+    if (error.keyword === 'if' || seen.has(id)) continue;
+    seen.add(id);
+    kept.push(error);
+  }
+  const typeFailed = new Set(kept.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  return kept.filter((e) => e.keyword === 'type' || !typeFailed.has(e.instancePath));
+}
+
+function describeSchemaError(error: ErrorObject, path: FieldPath, at: Reporter): void {
+  const expect = (error.parentSchema as Record<string, unknown> | undefined)?.['x-expect'];
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const field = String((error.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys(((error.parentSchema as { properties?: object })?.properties ?? {}) as object);
+      at([...path, field], `is not a known field${didYouMean(field, known)}`);
+      return;
+    }
+    case 'required': {
+      const field = String((error.params as { missingProperty: string }).missingProperty);
+      at(path, `is missing the required field "${field}"`);
+      return;
+    }
+    case 'propertyNames': {
+      const name = String((error.params as { propertyName: string }).propertyName);
+      at([...path, name], `is not a valid name: use letters, digits, _, . and -, starting with a letter or _`);
+      return;
+    }
+    case 'minProperties':
+      at(path, 'must not be empty');
+      return;
+    default:
+      at(path, `must be ${typeof expect === 'string' ? expect : error.message ?? 'valid'}`);
+  }
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,105 @@
+// Analyse fully, then execute: pipelines.yaml -> validated -> planned, with
+// every problem collected. While the file's hash is unchanged the validated
+// config comes from .runner/config.json, so a no-op run never loads the YAML
+// parser or compiles the schema.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Diagnostic } from '../config/diagnostic.js';
+import { formatPath } from '../config/diagnostic.js';
+import type { ParsedYaml } from '../config/parse.js';
+import { planConfig } from '../config/plan.js';
+import type { ConfigPlan, ValidatedConfig } from '../config/types.js';
+import { buildGraph, findCycles } from '../graph/dag.js';
+import type { Graph } from '../graph/dag.js';
+import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
+import { sha256 } from '../util/hash.js';
+
+export const CONFIG_CACHE_FORMAT = 1;
+
+export interface AnalyseOptions {
+  file: string;
+  env: Readonly<Record<string, string | undefined>>;
+  paramOverrides?: Readonly<Record<string, string>>;
+  pipelinesToCheck?: readonly string[];
+  /** Runner version: a new runner never trusts an old runner's cached config. */
+  runnerVersion: string;
+  /** Skip .runner/config.json (validate, --no-cache). */
+  isFresh?: boolean;
+}
+
+export interface Analysis {
+  plan: ConfigPlan;
+  graphs: Map<string, Graph>;
+}
+
+export type AnalyseResult = { ok: true; analysis: Analysis } | { ok: false; diagnostics: Diagnostic[]; source?: string };
+
+interface ConfigCacheFile {
+  format: number;
+  hash: string;
+  config: ValidatedConfig;
+}
+
+export async function analyse(options: AnalyseOptions): Promise<AnalyseResult> {
+  let source: string;
+  try {
+    source = fs.readFileSync(options.file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read: ${(error as Error).message}`;
+    return { ok: false, diagnostics: [{ file: options.file, path: '', message: reason }] };
+  }
+  const hash = sha256(`${options.runnerVersion}\0${CONFIG_CACHE_FORMAT}\0${source}`);
+  const cacheFile = path.join(path.dirname(options.file), '.runner', 'config.json');
+  if (!options.isFresh) {
+    const cached = readJsonOrUndefined<ConfigCacheFile>(cacheFile);
+    if (cached?.format === CONFIG_CACHE_FORMAT && cached.hash === hash) {
+      const fast = finish(cached.config, options);
+      if (fast.ok) return fast;
+      // Fall through: the slow path reports the same problem with its line and column.
+    }
+  }
+  const { parseYaml } = await import('../config/parse.js');
+  const { validateConfig } = await import('../config/validate.js');
+  const parsedResult = parseYaml(options.file, source);
+  if (!parsedResult.parsed) return { ok: false, diagnostics: parsedResult.diagnostics, source };
+  const validated = validateConfig(options.file, parsedResult.parsed);
+  const diagnostics = [...parsedResult.diagnostics, ...validated.diagnostics];
+  if (!validated.config || diagnostics.length > 0) return { ok: false, diagnostics, source };
+  const result = finish(validated.config, options, parsedResult.parsed);
+  if (!result.ok) return { ...result, source };
+  try {
+    writeFileAtomic(cacheFile, JSON.stringify({ format: CONFIG_CACHE_FORMAT, hash, config: validated.config } satisfies ConfigCacheFile));
+  } catch {
+    // A read-only workspace still runs; it only loses the fast path.
+  }
+  return result;
+}
+
+function finish(config: ValidatedConfig, options: AnalyseOptions, parsed?: ParsedYaml): AnalyseResult {
+  const planned = planConfig(config, {
+    file: options.file,
+    env: options.env,
+    paramOverrides: options.paramOverrides,
+    pipelinesToCheck: options.pipelinesToCheck,
+    locate: parsed?.locate,
+  });
+  if (!planned.plan) return { ok: false, diagnostics: planned.diagnostics };
+  const diagnostics: Diagnostic[] = [];
+  const graphs = new Map<string, Graph>();
+  for (const pipeline of planned.plan.pipelines.values()) {
+    const graph = buildGraph([...pipeline.stages.values()].map((s) => ({ name: s.name, needs: s.definition.needs })));
+    for (const cycle of findCycles(graph)) {
+      const first = cycle[0] ?? '';
+      const at = ['pipelines', pipeline.name, 'stages', first, 'needs'];
+      diagnostics.push({
+        file: options.file,
+        position: parsed?.locate(at),
+        path: formatPath(at),
+        message: `form a cycle: ${cycle.join(' -> ')}`,
+      });
+    }
+    graphs.set(pipeline.name, graph);
+  }
+  if (diagnostics.length > 0) return { ok: false, diagnostics };
+  return { ok: true, analysis: { plan: planned.plan, graphs } };
+}

@@ -1,0 +1,68 @@
+// The `ctx` a stage's code receives.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { JsonRecord, StageContext } from '../api.js';
+import type { StagePlan } from '../config/types.js';
+import type { StageRecord } from '../cache/state.js';
+import { readDataset } from './dataset.js';
+import type { Resources } from './resources.js';
+
+export interface ContextOptions {
+  stage: StagePlan;
+  inputs: readonly string[];
+  upstream: ReadonlyMap<string, StageRecord>;
+  signal: AbortSignal;
+  res: Resources;
+  tmp: string;
+  onProgress(done: number, total?: number): void;
+}
+
+export function createContext(options: ContextOptions): StageContext {
+  const { stage, res } = options;
+  const { definition } = stage;
+  const env = Object.fromEntries(definition.env.map((e) => [e.name, e.value]));
+  const memoKey = (key: string): string => `memo:${stage.id}:${key}`;
+  return {
+    pipeline: stage.pipeline,
+    stage: stage.name,
+    params: definition.params,
+    inputs: options.inputs,
+    outputs: definition.outputs,
+    env,
+    signal: options.signal,
+    upstream(name: string): AsyncIterable<JsonRecord> {
+      const record = options.upstream.get(name);
+      if (!record) {
+        throw new Error(`${stage.id}: upstream("${name}") is not one of its needs (${definition.needs.join(', ') || 'none'})`);
+      }
+      if (!record.dataset) return (async function* () {})();
+      return readDataset(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`);
+    },
+    log(message: string): void {
+      for (const line of String(message).split('\n')) {
+        res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream: 'log', line });
+      }
+    },
+    progress: options.onProgress,
+    workspace: {
+      root: res.root,
+      stateDir: res.stateDir,
+      tmp: options.tmp,
+      resolve: (relative: string) => path.resolve(res.root, relative),
+    },
+    memo: {
+      async get<T>(key: string): Promise<T | undefined> {
+        return (await (await res.store())?.get<T>(memoKey(key))) ?? undefined;
+      },
+      async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+        await (await res.store())?.set(memoKey(key), value, ttlMs);
+      },
+    },
+  };
+}
+
+export function makeTempDir(res: Resources, stage: StagePlan): string {
+  const dir = path.join(res.stateDir, 'tmp', `${stage.pipeline}-${stage.name}-${process.pid}-${Date.now().toString(36)}`);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}

@@ -1,0 +1,80 @@
+// Record datasets: JSONL blobs in the object store, written and read as
+// streams, so a stage never holds a whole dataset in memory.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
+import type { JsonRecord } from '../api.js';
+import type { ObjectStore } from '../cache/object-store.js';
+import type { DatasetRecord } from '../cache/state.js';
+import { JsonlError, parseLine, splitLines } from '../util/jsonl.js';
+
+export class DatasetWriter {
+  readonly #objects: ObjectStore;
+  readonly #temp: string;
+  readonly #out: NodeJS.WritableStream;
+  readonly #file: fs.WriteStream;
+  readonly #digest = createHash('sha256');
+  readonly #isCompressed: boolean;
+  #count = 0;
+
+  constructor(objects: ObjectStore, options: { compress?: boolean } = {}) {
+    this.#objects = objects;
+    this.#temp = objects.tempPath();
+    this.#isCompressed = options.compress === true;
+    this.#file = fs.createWriteStream(this.#temp);
+    if (this.#isCompressed) {
+      const gzip = createGzip();
+      gzip.pipe(this.#file);
+      this.#out = gzip;
+    } else {
+      this.#out = this.#file;
+    }
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Appends one record; waits when the file is behind (backpressure). */
+  async write(record: JsonRecord, describe: () => string): Promise<void> {
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      throw new TypeError(`${describe()} produced ${Array.isArray(record) ? 'an array' : typeof record}, not a record (a JSON object)`);
+    }
+    let line: string;
+    try {
+      line = `${JSON.stringify(record)}\n`;
+    } catch (error) {
+      throw new TypeError(`${describe()} produced a record that is not JSON: ${(error as Error).message}`);
+    }
+    this.#digest.update(line);
+    this.#count++;
+    if (!this.#out.write(line)) await once(this.#out, 'drain');
+  }
+
+  async finish(): Promise<DatasetRecord> {
+    this.#out.end();
+    if (this.#file.closed !== true) await once(this.#file, 'close');
+    const hash = this.#digest.digest('hex');
+    this.#objects.adopt(this.#temp, hash, this.#isCompressed);
+    return { hash, count: this.#count };
+  }
+
+  abort(): void {
+    this.#file.destroy();
+    fs.rmSync(this.#temp, { force: true });
+  }
+}
+
+/** The records of a dataset, streamed; `source` names it in errors. */
+export async function* readDataset(objects: ObjectStore, dataset: DatasetRecord, source: string): AsyncGenerator<JsonRecord> {
+  const stream = objects.openRead(dataset.hash);
+  if (!stream) throw new Error(`${source}: its dataset ${dataset.hash.slice(0, 12)} is missing from the object store`);
+  for await (const { line, text } of splitLines(stream as AsyncIterable<Buffer>)) {
+    const value = parseLine(source, line, text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new JsonlError(source, line, 'is not a record (a JSON object)');
+    }
+    yield value as JsonRecord;
+  }
+}

@@ -1,0 +1,116 @@
+// Should a stage run, be skipped, or have its outputs restored? A function
+// of the stage, its upstream records and the caches; it runs nothing.
+import type { StagePlan } from '../config/types.js';
+import { codeHashes } from '../cache/code-hash.js';
+import type { CodeHashes } from '../cache/code-hash.js';
+import { buildManifest, fingerprintOf } from '../cache/fingerprint.js';
+import type { Manifest } from '../cache/fingerprint.js';
+import { expandGlobs, isGlob } from '../cache/glob.js';
+import type { OutputRecord, StageRecord } from '../cache/state.js';
+import { diffManifests } from '../cache/why.js';
+import type { Why } from '../cache/why.js';
+import type { Failure } from './events.js';
+import type { Resources } from './resources.js';
+
+export interface DecideInput {
+  stage: StagePlan;
+  /** Record of every `needs` stage (this run's, or the last one here). */
+  upstream: ReadonlyMap<string, StageRecord>;
+  isForced: boolean;
+  isNoCache: boolean;
+  res: Resources;
+}
+
+interface Keyed {
+  fingerprint: string;
+  manifest: Manifest;
+  /** Files matched by `foreach.files` (map stages over files). */
+  foreachFiles: string[];
+}
+
+export type Decision =
+  | (Keyed & { action: 'cached'; record: StageRecord; why: Why })
+  | (Keyed & { action: 'restore'; record: StageRecord; restore: OutputRecord[]; why: Why; isFromStore: boolean })
+  | (Keyed & { action: 'run'; why: Why; previous?: StageRecord })
+  | { action: 'fail'; failure: Failure };
+
+export async function decide(input: DecideInput): Promise<Decision> {
+  const { stage, res } = input;
+  const keyed = computeKey(input);
+  if ('failure' in keyed) return { action: 'fail', failure: keyed.failure };
+  const { definition } = stage;
+  const previous = res.state.get(stage.id);
+  if (input.isNoCache) return { ...keyed, action: 'run', why: { reason: 'no-cache' }, previous };
+  if (input.isForced) return { ...keyed, action: 'run', why: { reason: 'forced' }, previous };
+  if (definition.cache.policy === 'never') return { ...keyed, action: 'run', why: { reason: 'policy-never' }, previous };
+
+  const isLocal = previous?.fingerprint === keyed.fingerprint;
+  let record = isLocal ? previous : undefined;
+  if (!record) record = await (await res.store())?.get<StageRecord>(storeKey(keyed.fingerprint));
+  if (!record || record.fingerprint !== keyed.fingerprint) {
+    return { ...keyed, action: 'run', why: await whyChanged(res, previous, keyed.manifest), previous };
+  }
+  const ttlMs = definition.cache.ttlMs;
+  if (definition.cache.policy === 'ttl' && ttlMs !== undefined && res.now() - record.createdAt > ttlMs) {
+    return { ...keyed, action: 'run', why: { reason: 'ttl-expired', ageMs: res.now() - record.createdAt, ttlMs }, previous };
+  }
+  if (record.dataset && !res.objects.has(record.dataset.hash)) {
+    return { ...keyed, action: 'run', why: { reason: 'output-missing', path: `(records of ${stage.name})` }, previous };
+  }
+  const restore: OutputRecord[] = [];
+  let firstProblem: Why | undefined;
+  for (const output of record.outputs) {
+    const hash = res.stats.hash(output.path);
+    if (hash === output.hash) continue;
+    restore.push(output);
+    firstProblem ??= hash === undefined ? { reason: 'output-missing', path: output.path } : { reason: 'output-changed', path: output.path };
+  }
+  if (restore.length === 0) return { ...keyed, action: 'cached', record, why: { reason: 'unchanged' } };
+  const why = isLocal ? (firstProblem ?? { reason: 'unchanged' }) : await whyChanged(res, previous, keyed.manifest);
+  return { ...keyed, action: 'restore', record, restore, why, isFromStore: !isLocal };
+}
+
+export function storeKey(fingerprint: string): string {
+  return `stage:${fingerprint}`;
+}
+
+function computeKey(input: DecideInput): Keyed | { failure: Failure } {
+  const { stage, res, upstream } = input;
+  const { definition } = stage;
+  for (const pattern of definition.inputs) {
+    if (!pattern.startsWith('!') && !isGlob(pattern) && !res.stats.stat(pattern)) return { failure: { kind: 'input-missing', path: pattern } };
+  }
+  const foreachFiles =
+    definition.foreach?.kind === 'files' ? expandGlobs(res.stats, definition.foreach.patterns, definition.foreach.exclude) : [];
+  const files = new Set([...expandGlobs(res.stats, definition.inputs), ...foreachFiles]);
+  const inputs: [string, string][] = [];
+  for (const file of [...files].sort()) inputs.push([file, res.stats.hash(file) ?? 'missing']);
+  const code: CodeHashes = definition.run ? codeHashes(res.stats, definition.run.module) : [];
+  const needs: Record<string, string> = {};
+  for (const need of definition.needs) {
+    const record = upstream.get(need);
+    if (!record) return { failure: { kind: 'upstream-missing', stage: need } };
+    needs[need] = record.outputFingerprint;
+  }
+  const manifest = buildManifest({ definition, code, inputs, needs });
+  return { fingerprint: fingerprintOf(manifest), manifest, foreachFiles };
+}
+
+async function whyChanged(res: Resources, previous: StageRecord | undefined, current: Manifest): Promise<Why> {
+  if (!previous) return { reason: 'no-cache-entry' };
+  const old = await loadManifest(res, previous.manifest);
+  if (!old) return { reason: 'no-cache-entry' };
+  return { reason: 'changed', changes: diffManifests(old, current) };
+}
+
+export async function loadManifest(res: Resources, hash: string): Promise<Manifest | undefined> {
+  const stream = res.objects.openRead(hash);
+  if (!stream) return undefined;
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,103 @@
+// The one event stream. The engine emits these; reporters (terminal, --json,
+// run record, HTML) render them. The shapes are a contract (DESIGN.md,
+// Events): add fields, never rename or remove one.
+import type { ItemCounts } from '../cache/state.js';
+import type { Why } from '../cache/why.js';
+
+export type StageOutcome = 'ran' | 'cached' | 'restored' | 'failed' | 'cancelled' | 'blocked';
+export type RunStatus = 'success' | 'failed' | 'cancelled';
+
+/** Why a stage failed, as data; `reason` in stage:end is its rendering. */
+export type Failure =
+  | { kind: 'exit-non-zero'; code: number; stderrTail: string[] }
+  | { kind: 'killed'; signal: string }
+  | { kind: 'timeout'; afterMs: number }
+  | { kind: 'error'; message: string; stack?: string }
+  | { kind: 'items-failed'; failed: number; first: { item: string; message: string }[] }
+  | { kind: 'output-not-written'; path: string }
+  | { kind: 'bad-module'; message: string }
+  | { kind: 'upstream-missing'; stage: string }
+  | { kind: 'input-missing'; path: string }
+  | { kind: 'cache-error'; message: string };
+
+export interface RunStartEvent {
+  event: 'run:start';
+  time: string;
+  runId: string;
+  pipelines: string[];
+  stages: { pipeline: string; stage: string; needs: string[] }[];
+  jobs: number;
+  dryRun: boolean;
+}
+
+export interface StageStartEvent {
+  event: 'stage:start';
+  time: string;
+  pipeline: string;
+  stage: string;
+  key: string;
+}
+
+export interface StageProgressEvent {
+  event: 'stage:progress';
+  time: string;
+  pipeline: string;
+  stage: string;
+  done: number;
+  total: number | null;
+  cached: number;
+}
+
+export interface StageLogEvent {
+  event: 'stage:log';
+  time: string;
+  pipeline: string;
+  stage: string;
+  stream: 'stdout' | 'stderr' | 'log';
+  line: string;
+}
+
+export interface StageEndEvent {
+  event: 'stage:end';
+  time: string;
+  pipeline: string;
+  stage: string;
+  outcome: StageOutcome;
+  reason: string;
+  why?: Why;
+  failure?: Failure;
+  key?: string;
+  durationMs: number;
+  items: ItemCounts;
+  attempts?: number;
+  peakRssBytes?: number;
+}
+
+export interface WarningEvent {
+  event: 'warning';
+  time: string;
+  message: string;
+  pipeline?: string;
+  stage?: string;
+}
+
+export interface RunEndEvent {
+  event: 'run:end';
+  time: string;
+  runId: string;
+  status: RunStatus;
+  durationMs: number;
+  counts: Record<StageOutcome, number>;
+  peakRssBytes: number;
+  cpuUtilisation: number;
+}
+
+export type RunEvent = RunStartEvent | StageStartEvent | StageProgressEvent | StageLogEvent | StageEndEvent | WarningEvent | RunEndEvent;
+
+/** Distributes on every member of the union, so each object literal keeps its own fields. */
+type WithoutTime<E> = E extends RunEvent ? Omit<E, 'time'> : never;
+export type EventInput = WithoutTime<RunEvent>;
+
+export type Emit = (event: EventInput) => void;
+
+export const NO_ITEMS: ItemCounts = Object.freeze({ total: 0, done: 0, cached: 0, failed: 0 });

@@ -1,0 +1,145 @@
+// Runs a stage's work: one attempt per try, each under its own timeout,
+// retried up to `retries` times; then records its outputs in the object store.
+import fs from 'node:fs';
+import type { StagePlan } from '../config/types.js';
+import { expandGlobs, isGlob } from '../cache/glob.js';
+import type { DatasetRecord, ItemCounts, OutputRecord, StageRecord } from '../cache/state.js';
+import { createContext, makeTempDir } from './context.js';
+import { DatasetWriter } from './dataset.js';
+import type { Failure } from './events.js';
+import { runShell } from './kinds/shell.js';
+import { runTask } from './kinds/task.js';
+import { loadExport, ModuleLoadError } from './module-loader.js';
+import { failureText } from './reasons.js';
+import type { Resources } from './resources.js';
+
+export interface ExecuteInput {
+  stage: StagePlan;
+  inputs: readonly string[];
+  foreachFiles: readonly string[];
+  upstream: ReadonlyMap<string, StageRecord>;
+  res: Resources;
+  signal: AbortSignal;
+  /** Environment of the runner process, under the stage's own env. */
+  baseEnv: Readonly<Record<string, string | undefined>>;
+  onProgress(done: number, total: number | undefined, cached: number): void;
+  /** Runs map stages (kept out of this module so it stays about attempts and outputs). */
+  runMap?: MapRunner;
+}
+
+export type MapRunner = (input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter) => Promise<ItemCounts | Failure>;
+
+export type ExecuteResult =
+  | { ok: true; outputs: OutputRecord[]; dataset?: DatasetRecord; items?: ItemCounts; attempts: number }
+  | { ok: false; failure: Failure; isCancelled: boolean; attempts: number; items?: ItemCounts };
+
+export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
+  const { stage, res } = input;
+  const attempts = stage.knobs.retries + 1;
+  let last: ExecuteResult = { ok: false, failure: { kind: 'error', message: 'not run' }, isCancelled: false, attempts: 0 };
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    last = await attemptOnce(input, attempt);
+    if (last.ok || last.isCancelled || last.failure.kind === 'bad-module') return last;
+    if (attempt < attempts) {
+      res.emit({
+        event: 'stage:log',
+        pipeline: stage.pipeline,
+        stage: stage.name,
+        stream: 'log',
+        line: `attempt ${attempt} of ${attempts} failed (${failureText(last.failure)}); retrying`,
+      });
+    }
+  }
+  return last;
+}
+
+async function attemptOnce(input: ExecuteInput, attempt: number): Promise<ExecuteResult> {
+  const { stage, res } = input;
+  const { definition, knobs } = stage;
+  const controller = new AbortController();
+  const onOuterAbort = (): void => controller.abort(input.signal.reason);
+  input.signal.addEventListener('abort', onOuterAbort, { once: true });
+  if (input.signal.aborted) controller.abort(input.signal.reason);
+  let isTimedOut = false;
+  const timer =
+    knobs.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          isTimedOut = true;
+          controller.abort(new Error('timeout'));
+        }, knobs.timeoutMs);
+  const signal = controller.signal;
+  const tmp = makeTempDir(res, stage);
+  const writer = definition.kind === 'shell' ? undefined : new DatasetWriter(res.objects, { compress: definition.cache.compress });
+  let failure: Failure | undefined;
+  let items: ItemCounts | undefined;
+  try {
+    if (definition.kind === 'shell') {
+      failure = await runShell({
+        command: definition.shell ?? '',
+        cwd: res.root,
+        env: { ...input.baseEnv, ...Object.fromEntries(definition.env.map((e) => [e.name, e.value])) },
+        signal,
+        onLine: (stream, line) => res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream, line }),
+      });
+    } else if (definition.kind === 'task' && writer) {
+      const run = definition.run ?? { module: '', exportName: '' };
+      const fn = await loadExport(res.root, run.module, run.exportName);
+      const ctx = createContext({
+        stage,
+        inputs: input.inputs,
+        upstream: input.upstream,
+        signal,
+        res,
+        tmp,
+        onProgress: (done, total) => input.onProgress(done, total, 0),
+      });
+      await runTask(fn, ctx, writer, `${run.module}#${run.exportName}`);
+    } else if (definition.kind === 'map' && writer) {
+      if (!input.runMap) throw new Error('map stages need a map runner');
+      const result = await input.runMap(input, signal, writer);
+      if ('kind' in result) failure = result;
+      else items = result;
+    }
+  } catch (error) {
+    failure =
+      error instanceof ModuleLoadError
+        ? { kind: 'bad-module', message: error.message }
+        : { kind: 'error', message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack };
+  } finally {
+    if (timer) clearTimeout(timer);
+    input.signal.removeEventListener('abort', onOuterAbort);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  if (isTimedOut) failure = { kind: 'timeout', afterMs: knobs.timeoutMs ?? 0 };
+  if (failure || signal.aborted) {
+    writer?.abort();
+    const isCancelled = !isTimedOut && input.signal.aborted;
+    return { ok: false, failure: failure ?? { kind: 'killed', signal: 'SIGTERM' }, isCancelled, attempts: attempt, items };
+  }
+  const dataset = writer ? await writer.finish() : undefined;
+  const outputs = recordOutputs(stage, res);
+  if ('failure' in outputs) return { ok: false, failure: outputs.failure, isCancelled: false, attempts: attempt, items };
+  return { ok: true, outputs: outputs.records, dataset, items, attempts: attempt };
+}
+
+/** Hashes the declared outputs and copies them into the object store. */
+function recordOutputs(stage: StagePlan, res: Resources): { records: OutputRecord[] } | { failure: Failure } {
+  const records: OutputRecord[] = [];
+  const files = new Set<string>();
+  for (const pattern of stage.definition.outputs) {
+    if (isGlob(pattern)) {
+      for (const file of expandGlobs(res.stats, [pattern])) files.add(file);
+    } else {
+      files.add(pattern);
+    }
+  }
+  for (const file of [...files].sort()) {
+    const st = res.stats.stat(file);
+    const hash = st ? res.stats.hash(file, st) : undefined;
+    if (!st || hash === undefined) return { failure: { kind: 'output-not-written', path: file } };
+    res.objects.putFile(res.stats.absolute(file), hash);
+    records.push({ path: file, hash, size: st.size, mode: st.mode });
+  }
+  return { records };
+}

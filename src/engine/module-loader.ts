@@ -1,0 +1,46 @@
+// Loads `run: path#export` without a build step: .ts/.mts/.tsx/.cts and
+// .js/.mjs alike. Each module loads once per process.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { requirePackage } from '../util/require.js';
+const loaded = new Map<string, Promise<Record<string, unknown>>>();
+
+export class ModuleLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModuleLoadError';
+  }
+}
+
+export async function loadExport(root: string, module: string, exportName: string): Promise<unknown> {
+  const absolute = path.resolve(root, module);
+  let pending = loaded.get(absolute);
+  if (!pending) {
+    pending = importModule(absolute);
+    loaded.set(absolute, pending);
+  }
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = await pending;
+  } catch (error) {
+    loaded.delete(absolute);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(absolute)) {
+      throw new ModuleLoadError(`${module} does not exist`);
+    }
+    throw new ModuleLoadError(`${module} failed to load: ${(error as Error).message}`);
+  }
+  if (!(exportName in namespace)) {
+    const names = Object.keys(namespace).filter((n) => n !== 'default');
+    throw new ModuleLoadError(`${module} has no export "${exportName}" (it exports: ${names.join(', ') || 'nothing'})`);
+  }
+  return namespace[exportName];
+}
+
+// Every module goes through tsx's loader (it handles .js and .mjs as well):
+// the bundled CLI runs in a vm.Script, which has no import() of its own.
+async function importModule(absolute: string): Promise<Record<string, unknown>> {
+  const { tsImport } = requirePackage('tsx/esm/api') as typeof import('tsx/esm/api');
+  const url = pathToFileURL(absolute).href;
+  return (await tsImport(url, url)) as Record<string, unknown>;
+}

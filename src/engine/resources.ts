@@ -1,0 +1,67 @@
+// What every stage of a run shares: the workspace, the caches, the event
+// sink. Opened once per run; the shared store only when first needed.
+import os from 'node:os';
+import path from 'node:path';
+import { ObjectStore } from '../cache/object-store.js';
+import { StatCache } from '../cache/stat-cache.js';
+import { WorkspaceState } from '../cache/state.js';
+import { openStore } from '../cache/store.js';
+import type { CacheStore } from '../cache/store.js';
+import type { Emit } from './events.js';
+
+export interface ResourceOptions {
+  root: string;
+  storeUrl: string;
+  emit: Emit;
+  /** Read the workspace state but never write it (status, dry runs). */
+  isStateReadOnly?: boolean;
+  now?: () => number;
+}
+
+export class Resources {
+  readonly root: string;
+  readonly stateDir: string;
+  readonly stats: StatCache;
+  readonly state: WorkspaceState;
+  readonly objects: ObjectStore;
+  readonly emit: Emit;
+  readonly now: () => number;
+  readonly #storeUrl: string;
+  #store: Promise<CacheStore | undefined> | undefined;
+
+  constructor(options: ResourceOptions) {
+    this.root = options.root;
+    this.stateDir = path.join(options.root, '.runner');
+    this.now = options.now ?? Date.now;
+    this.stats = new StatCache({ root: options.root, file: path.join(this.stateDir, 'stat-cache.json'), now: this.now });
+    this.state = new WorkspaceState(path.join(this.stateDir, 'state.json'), { isReadOnly: options.isStateReadOnly });
+    this.objects = new ObjectStore(path.join(this.stateDir, 'objects'));
+    this.emit = options.emit;
+    this.#storeUrl = options.storeUrl;
+  }
+
+  get hasOpenedStore(): boolean {
+    return this.#store !== undefined;
+  }
+
+  /** The shared store; undefined (after one warning) when it cannot be opened: every lookup is then a miss. */
+  store(): Promise<CacheStore | undefined> {
+    this.#store ??= openStore(this.#storeUrl, this.root, (message) => this.emit({ event: 'warning', message })).catch((error: unknown) => {
+      this.emit({ event: 'warning', message: `cache store unavailable, running without it: ${(error as Error).message}` });
+      return undefined;
+    });
+    return this.#store;
+  }
+
+  /** Saves what changed and closes the store. */
+  async close(): Promise<void> {
+    this.stats.save();
+    this.state.save();
+    if (this.#store) await (await this.#store)?.close();
+  }
+}
+
+/** Items of CPU-bound work that can run at once without oversubscribing the cores. */
+export function cpuSlots(): number {
+  return Math.max(1, os.availableParallelism());
+}

@@ -1,0 +1,272 @@
+// One `runner exec`: selects stages, walks the DAG with the scheduler,
+// decides each stage against the caches, runs what must run (at most `jobs`
+// at once), records results, and reports everything as events.
+import PQueue from 'p-queue';
+import type { ConfigPlan, StagePlan } from '../config/types.js';
+import type { Graph } from '../graph/dag.js';
+import { descendants, selectStages } from '../graph/dag.js';
+import type { Selection } from '../graph/dag.js';
+import type { ItemCounts, StageRecord } from '../cache/state.js';
+import type { Why } from '../cache/why.js';
+import { canonicalJson, hashValue } from '../util/hash.js';
+import { decide, storeKey } from './decide.js';
+import type { Decision } from './decide.js';
+import type { Emit, Failure, StageOutcome } from './events.js';
+import { NO_ITEMS } from './events.js';
+import { execute } from './execute.js';
+import type { MapRunner } from './execute.js';
+import { failureText, whyText } from './reasons.js';
+import { Resources } from './resources.js';
+import { schedule } from './scheduler.js';
+import type { ScheduleNode, VisitResult } from './scheduler.js';
+import { UsageSampler } from './usage.js';
+
+export interface RunOptions {
+  plan: ConfigPlan;
+  graphs: ReadonlyMap<string, Graph>;
+  pipelines: readonly string[];
+  selection: Selection;
+  jobs: number;
+  isKeepGoing: boolean;
+  /** true: every selected stage; a list: those stages and everything downstream. */
+  force: boolean | readonly string[];
+  isNoCache: boolean;
+  storeUrl: string;
+  baseEnv: Readonly<Record<string, string | undefined>>;
+  runId: string;
+  emit: Emit;
+  signal?: AbortSignal;
+  runMap?: MapRunner;
+}
+
+export interface RunSummary {
+  status: 'success' | 'failed' | 'cancelled';
+  counts: Record<StageOutcome, number>;
+  durationMs: number;
+}
+
+export function selectedStages(options: Pick<RunOptions, 'plan' | 'graphs' | 'pipelines' | 'selection'>): StagePlan[] {
+  const out: StagePlan[] = [];
+  for (const name of options.pipelines) {
+    const pipeline = options.plan.pipelines.get(name);
+    const graph = options.graphs.get(name);
+    if (!pipeline || !graph) continue;
+    const selected = selectStages(graph, options.selection);
+    for (const stage of pipeline.stages.values()) if (selected.has(stage.name)) out.push(stage);
+  }
+  return out;
+}
+
+export function forcedStages(options: Pick<RunOptions, 'graphs' | 'force'>, stages: readonly StagePlan[]): Set<string> {
+  if (options.force === true) return new Set(stages.map((s) => s.id));
+  if (options.force === false) return new Set();
+  const forced = new Set<string>();
+  for (const stage of stages) {
+    const graph = options.graphs.get(stage.pipeline);
+    if (!graph || !options.force.includes(stage.name)) continue;
+    forced.add(stage.id);
+    for (const below of descendants(graph, stage.name)) forced.add(`${stage.pipeline}/${below}`);
+  }
+  return forced;
+}
+
+export async function executeRun(options: RunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const { emit } = options;
+  const stages = selectedStages(options);
+  const byId = new Map(stages.map((s) => [s.id, s]));
+  const forced = forcedStages(options, stages);
+  const res = new Resources({ root: options.plan.root, storeUrl: options.storeUrl, emit, isStateReadOnly: options.isNoCache });
+  const queue = new PQueue({ concurrency: Math.max(1, options.jobs) });
+  const results = new Map<string, StageRecord>();
+  const counts: Record<StageOutcome, number> = { ran: 0, cached: 0, restored: 0, failed: 0, cancelled: 0, blocked: 0 };
+  const sampler = new UsageSampler();
+
+  emit({
+    event: 'run:start',
+    runId: options.runId,
+    pipelines: [...options.pipelines],
+    stages: stages.map((s) => ({ pipeline: s.pipeline, stage: s.name, needs: s.definition.needs })),
+    jobs: options.jobs,
+    dryRun: false,
+  });
+
+  const end = (stage: StagePlan, fields: { outcome: StageOutcome; reason: string; startedAt: number } & Partial<EndExtras>): void => {
+    counts[fields.outcome]++;
+    emit({
+      event: 'stage:end',
+      pipeline: stage.pipeline,
+      stage: stage.name,
+      outcome: fields.outcome,
+      reason: fields.reason,
+      why: fields.why,
+      failure: fields.failure,
+      key: fields.key,
+      durationMs: Date.now() - fields.startedAt,
+      items: fields.items ?? NO_ITEMS,
+      attempts: fields.attempts,
+      peakRssBytes: fields.peakRssBytes,
+    });
+  };
+
+  const visit = async (id: string, signal: AbortSignal): Promise<VisitResult> => {
+    const stage = byId.get(id);
+    if (!stage) return 'failed';
+    const startedAt = Date.now();
+    const upstream = new Map<string, StageRecord>();
+    for (const need of stage.definition.needs) {
+      const record = results.get(`${stage.pipeline}/${need}`) ?? res.state.get(`${stage.pipeline}/${need}`);
+      if (record) upstream.set(need, record);
+    }
+    let decision: Decision;
+    try {
+      decision = await decide({ stage, upstream, isForced: forced.has(id), isNoCache: options.isNoCache, res });
+    } catch (error) {
+      const failure: Failure = { kind: 'error', message: `deciding whether to run: ${(error as Error).message}` };
+      end(stage, { outcome: 'failed', reason: failureText(failure), failure, startedAt });
+      return 'failed';
+    }
+    if (decision.action === 'fail') {
+      end(stage, { outcome: 'failed', reason: failureText(decision.failure), failure: decision.failure, startedAt });
+      return 'failed';
+    }
+    emit({ event: 'stage:start', pipeline: stage.pipeline, stage: stage.name, key: decision.fingerprint });
+    if (decision.action === 'cached') {
+      results.set(id, decision.record);
+      if (res.state.get(id)?.fingerprint !== decision.fingerprint) res.state.set(id, decision.record);
+      end(stage, { outcome: 'cached', reason: whyText(decision.why), why: decision.why, key: decision.fingerprint, startedAt, items: cachedItems(decision.record) });
+      return 'ok';
+    }
+    if (decision.action === 'restore') {
+      const problem = await restoreOutputs(res, decision);
+      if (!problem) {
+        results.set(id, decision.record);
+        res.state.set(id, decision.record);
+        end(stage, { outcome: 'restored', reason: whyText(decision.why), why: decision.why, key: decision.fingerprint, startedAt, items: cachedItems(decision.record) });
+        return 'ok';
+      }
+      emit({ event: 'warning', pipeline: stage.pipeline, stage: stage.name, message: `${problem}; running the stage instead` });
+    }
+    const why = decision.why;
+    const outcome = await queue.add(async () => {
+      if (signal.aborted) return undefined;
+      sampler.begin(id);
+      try {
+        return await execute({
+          stage,
+          inputs: decision.manifest.inputs.map(([file]) => file),
+          foreachFiles: decision.foreachFiles,
+          upstream,
+          res,
+          signal,
+          baseEnv: options.baseEnv,
+          onProgress: (done, total, cached) =>
+            emit({ event: 'stage:progress', pipeline: stage.pipeline, stage: stage.name, done, total: total ?? null, cached }),
+          runMap: options.runMap,
+        });
+      } finally {
+        sampler.finish(id);
+      }
+    });
+    const peakRssBytes = sampler.peakOf(id);
+    if (!outcome) {
+      end(stage, { outcome: 'cancelled', reason: 'interrupted before it started', key: decision.fingerprint, startedAt });
+      return 'cancelled';
+    }
+    if (!outcome.ok) {
+      const reason = outcome.isCancelled ? 'interrupted' : failureText(outcome.failure);
+      end(stage, {
+        outcome: outcome.isCancelled ? 'cancelled' : 'failed',
+        reason,
+        failure: outcome.isCancelled ? undefined : outcome.failure,
+        key: decision.fingerprint,
+        startedAt,
+        items: outcome.items,
+        attempts: outcome.attempts,
+        peakRssBytes,
+      });
+      return outcome.isCancelled ? 'cancelled' : 'failed';
+    }
+    const record: StageRecord = {
+      fingerprint: decision.fingerprint,
+      outputFingerprint:
+        outcome.outputs.length > 0 || outcome.dataset
+          ? hashValue({ outputs: outcome.outputs.map((o) => [o.path, o.hash]), dataset: outcome.dataset?.hash ?? null })
+          : decision.fingerprint,
+      manifest: res.objects.putBytes(canonicalJson(decision.manifest)),
+      outputs: outcome.outputs,
+      dataset: outcome.dataset,
+      createdAt: Date.now(),
+      durationMs: Date.now() - startedAt,
+      items: outcome.items,
+    };
+    results.set(id, record);
+    if (!options.isNoCache) {
+      res.state.set(id, record);
+      const ttl = stage.definition.cache.ttlMs;
+      await (await res.store())?.set(storeKey(record.fingerprint), record, ttl);
+    }
+    end(stage, { outcome: 'ran', reason: whyText(why), why, key: decision.fingerprint, startedAt, items: outcome.items, attempts: outcome.attempts, peakRssBytes });
+    return 'ok';
+  };
+
+  const nodes: ScheduleNode[] = stages.map((s) => ({ id: s.id, needs: s.definition.needs.map((n) => `${s.pipeline}/${n}`) }));
+  let scheduled: { failed: string[]; isInterrupted: boolean };
+  try {
+    scheduled = await schedule({
+      nodes,
+      visit,
+      skip: (id, outcome, cause) => {
+        const stage = byId.get(id);
+        if (!stage) return;
+        const reason = outcome === 'blocked' ? `upstream failed: ${cause}` : cause === 'interrupted' ? 'interrupted' : `not started: ${cause}`;
+        end(stage, { outcome, reason, startedAt: Date.now() });
+      },
+      isKeepGoing: options.isKeepGoing,
+      signal: options.signal,
+    });
+  } finally {
+    sampler.stop();
+    await res.close();
+  }
+  const status = scheduled.isInterrupted ? 'cancelled' : scheduled.failed.length > 0 || counts.failed > 0 ? 'failed' : 'success';
+  const durationMs = Date.now() - started;
+  emit({
+    event: 'run:end',
+    runId: options.runId,
+    status,
+    durationMs,
+    counts,
+    peakRssBytes: sampler.peakRss,
+    cpuUtilisation: sampler.cpuUtilisation(durationMs),
+  });
+  return { status, counts, durationMs };
+}
+
+interface EndExtras {
+  why: Why;
+  failure: Failure;
+  key: string;
+  items: ItemCounts;
+  attempts: number;
+  peakRssBytes: number;
+}
+
+function cachedItems(record: StageRecord): ItemCounts {
+  const total = record.items?.total ?? record.dataset?.count ?? 0;
+  return { total, done: total, cached: total, failed: 0 };
+}
+
+async function restoreOutputs(res: Resources, decision: Extract<Decision, { action: 'restore' }>): Promise<string | undefined> {
+  for (const output of decision.restore) {
+    const problem = await res.objects.restoreTo(output.hash, res.stats.absolute(output.path), output.mode);
+    if (!problem) {
+      res.stats.remember(output.path, output.hash);
+      continue;
+    }
+    return problem.kind === 'missing'
+      ? `cannot restore ${output.path}: its blob is not in the object store`
+      : `cannot restore ${output.path}: its blob in .runner/objects was corrupt and has been removed`;
+  }
+  return undefined;
+}

@@ -1,0 +1,190 @@
+// .runner/runs/<id>.json: the run as data (stages, timings, items, cache
+// hits and misses, peak memory, CPU use) plus its events. The HTML report,
+// `runner graph` and `runner cache stats` read it back.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunEndEvent, RunEvent, RunStartEvent, StageEndEvent } from '../engine/events.js';
+import { writeFileAtomic } from '../util/fs.js';
+import type { Sink } from './sink.js';
+
+export interface StageSummary {
+  pipeline: string;
+  stage: string;
+  needs: string[];
+  key?: string;
+  outcome?: StageEndEvent['outcome'];
+  reason?: string;
+  why?: StageEndEvent['why'];
+  failure?: StageEndEvent['failure'];
+  /** Milliseconds since the run started. */
+  startMs?: number;
+  endMs?: number;
+  durationMs?: number;
+  items?: StageEndEvent['items'];
+  cache: { hits: number; misses: number };
+  attempts?: number;
+  peakRssBytes?: number;
+}
+
+export interface RunRecord {
+  format: 1;
+  runId: string;
+  argv: string[];
+  startedAt: string;
+  endedAt?: string;
+  status?: RunEndEvent['status'];
+  durationMs?: number;
+  pipelines: string[];
+  jobs: number;
+  counts?: RunEndEvent['counts'];
+  peakRssBytes?: number;
+  cpuUtilisation?: number;
+  stages: StageSummary[];
+  events: RunEvent[];
+}
+
+const KEEP_RUNS = 100;
+const PRUNE_BATCH = 20;
+const LOG_LINES_PER_STAGE = 200;
+
+export class RunRecordSink implements Sink {
+  readonly #dir: string;
+  readonly #argv: string[];
+  #record: RunRecord | undefined;
+  readonly #stages = new Map<string, StageSummary>();
+  readonly #logLines = new Map<string, number>();
+  #startMs = 0;
+
+  constructor(options: { dir: string; argv: string[] }) {
+    this.#dir = options.dir;
+    this.#argv = options.argv;
+  }
+
+  get record(): RunRecord | undefined {
+    return this.#record;
+  }
+
+  handle(event: RunEvent): void {
+    if (event.event === 'run:start') this.#start(event);
+    const record = this.#record;
+    if (!record) return;
+    const at = Date.parse(event.time) - this.#startMs;
+    switch (event.event) {
+      case 'stage:start': {
+        const stage = this.#stage(event.pipeline, event.stage);
+        stage.key = event.key;
+        stage.startMs = at;
+        break;
+      }
+      case 'stage:log': {
+        const id = `${event.pipeline}/${event.stage}`;
+        const count = (this.#logLines.get(id) ?? 0) + 1;
+        this.#logLines.set(id, count);
+        if (count > LOG_LINES_PER_STAGE) return;
+        break;
+      }
+      case 'stage:progress':
+        return;
+      case 'stage:end': {
+        const stage = this.#stage(event.pipeline, event.stage);
+        Object.assign(stage, {
+          outcome: event.outcome,
+          reason: event.reason,
+          why: event.why,
+          failure: event.failure,
+          key: event.key ?? stage.key,
+          endMs: at,
+          startMs: stage.startMs ?? at - event.durationMs,
+          durationMs: event.durationMs,
+          items: event.items,
+          attempts: event.attempts,
+          peakRssBytes: event.peakRssBytes,
+        });
+        stage.cache = cacheCounts(event);
+        break;
+      }
+      case 'run:end':
+        Object.assign(record, {
+          endedAt: event.time,
+          status: event.status,
+          durationMs: event.durationMs,
+          counts: event.counts,
+          peakRssBytes: event.peakRssBytes,
+          cpuUtilisation: event.cpuUtilisation,
+        });
+        break;
+      default:
+        break;
+    }
+    record.events.push(event);
+  }
+
+  close(): void {
+    const record = this.#record;
+    if (!record) return;
+    writeFileAtomic(path.join(this.#dir, `${record.runId}.json`), JSON.stringify(record));
+    pruneOldRuns(this.#dir);
+  }
+
+  #start(event: RunStartEvent): void {
+    this.#startMs = Date.parse(event.time);
+    this.#record = {
+      format: 1,
+      runId: event.runId,
+      argv: this.#argv,
+      startedAt: event.time,
+      pipelines: event.pipelines,
+      jobs: event.jobs,
+      stages: [],
+      events: [],
+    };
+    for (const stage of event.stages) this.#stage(stage.pipeline, stage.stage).needs = stage.needs;
+  }
+
+  #stage(pipeline: string, name: string): StageSummary {
+    const id = `${pipeline}/${name}`;
+    let stage = this.#stages.get(id);
+    if (!stage) {
+      stage = { pipeline, stage: name, needs: [], cache: { hits: 0, misses: 0 } };
+      this.#stages.set(id, stage);
+      this.#record?.stages.push(stage);
+    }
+    return stage;
+  }
+}
+
+function cacheCounts(event: StageEndEvent): { hits: number; misses: number } {
+  if (event.items.total > 0) return { hits: event.items.cached, misses: event.items.total - event.items.cached };
+  if (event.outcome === 'cached' || event.outcome === 'restored') return { hits: 1, misses: 0 };
+  if (event.outcome === 'ran' || event.outcome === 'failed') return { hits: 0, misses: 1 };
+  return { hits: 0, misses: 0 };
+}
+
+/** Keeps the newest KEEP_RUNS records; prunes in batches so most runs only list the folder. */
+function pruneOldRuns(dir: string): void {
+  let files: string[];
+  try {
+    files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+  } catch {
+    return;
+  }
+  if (files.length <= KEEP_RUNS + PRUNE_BATCH) return;
+  files.sort();
+  for (const file of files.slice(0, files.length - KEEP_RUNS)) fs.rmSync(path.join(dir, file), { force: true });
+}
+
+/** Run ids sort by time: 20261130T031955Z-a1b2. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export function readRunRecord(dir: string, runId?: string): RunRecord | undefined {
+  try {
+    const id = runId ?? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().at(-1)?.replace(/\.json$/, '');
+    if (!id) return undefined;
+    return JSON.parse(fs.readFileSync(path.join(dir, `${id}.json`), 'utf8')) as RunRecord;
+  } catch {
+    return undefined;
+  }
+}
