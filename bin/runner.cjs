@@ -36,5 +36,7 @@ if (cachedData === undefined || script.cachedDataRejected) {
     }
   });
 }
+// Code in a vm.Script has no import() loader; lend it ours (src/util/require.ts).
+globalThis[Symbol.for('runner.import')] = (specifier) => import(specifier);
 const module_ = { exports: {}, filename: file, id: file, loaded: false };
 script.runInThisContext()(module_.exports, Module.createRequire(file), module_, file, path.dirname(file));

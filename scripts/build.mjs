@@ -22,4 +22,9 @@ const common = {
   inject: ['scripts/import-meta-url.cjs'],
   logLevel: 'warning',
 };
-await build({ ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } });
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts', worker: 'src/engine/map/worker-entry.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+});

@@ -1,5 +1,6 @@
 // Why a stage runs (or not), as data. The exact difference between the key
 // a stage was last cached under and its key now.
+import { canonicalJson } from '../util/hash.js';
 import type { Manifest } from './fingerprint.js';
 
 export type Change =
@@ -32,12 +33,12 @@ export function diffManifests(previous: Manifest, current: Manifest): Change[] {
   if (previous.format !== current.format) changes.push({ kind: 'format' });
   for (const field of unionKeys(previous.definition, current.definition)) {
     const [a, b] = [previous.definition[field], current.definition[field]];
-    if (JSON.stringify(a) !== JSON.stringify(b)) changes.push({ kind: 'definition', field, old: a, new: b });
+    if (!isSame(a, b)) changes.push({ kind: 'definition', field, old: a, new: b });
   }
   for (const { file, change } of diffFiles(previous.code, current.code)) changes.push({ kind: 'code', file, change });
   for (const name of unionKeys(previous.params, current.params)) {
     const [a, b] = [previous.params[name], current.params[name]];
-    if (JSON.stringify(a) !== JSON.stringify(b)) changes.push({ kind: 'param', name, old: a, new: b });
+    if (!isSame(a, b)) changes.push({ kind: 'param', name, old: a, new: b });
   }
   for (const name of unionKeys(previous.env, current.env)) {
     const [a, b] = [previous.env[name], current.env[name]];
@@ -64,6 +65,11 @@ function diffFiles(previous: readonly [string, string][], current: readonly [str
   }
   for (const file of before.keys()) if (!after.has(file)) out.push({ file, change: 'removed' });
   return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** Equal as values: the stored manifest has sorted keys, a fresh one may not. */
+function isSame(a: unknown, b: unknown): boolean {
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 function unionKeys(a: object, b: object): string[] {

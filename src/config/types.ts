@@ -36,7 +36,8 @@ export interface RawStage extends RawStageKnobs {
   inputs?: string | string[];
   outputs?: string | string[];
   foreach?: string | { files: string | string[]; exclude?: string | string[] };
-  params?: Record<string, unknown>;
+  /** Own values, or names of pipeline params the stage uses. */
+  params?: Record<string, unknown> | string[];
 }
 
 export interface RawPipeline {

@@ -5,6 +5,7 @@ import type { JsonRecord, StageContext } from '../api.js';
 import type { StagePlan } from '../config/types.js';
 import type { StageRecord } from '../cache/state.js';
 import { readDataset } from './dataset.js';
+import { guardParams } from './params-guard.js';
 import type { Resources } from './resources.js';
 
 export interface ContextOptions {
@@ -25,7 +26,7 @@ export function createContext(options: ContextOptions): StageContext {
   return {
     pipeline: stage.pipeline,
     stage: stage.name,
-    params: definition.params,
+    params: guardParams(definition.params, stage.id),
     inputs: options.inputs,
     outputs: definition.outputs,
     env,

@@ -60,7 +60,11 @@ export class DatasetWriter {
     return { hash, count: this.#count };
   }
 
+  /** Drops the half-written dataset; writes still in flight fail quietly. */
   abort(): void {
+    const ignore = (): void => {};
+    this.#out.on('error', ignore);
+    this.#file.on('error', ignore);
     this.#file.destroy();
     fs.rmSync(this.#temp, { force: true });
   }

@@ -25,6 +25,9 @@ export interface ExecuteInput {
   onProgress(done: number, total: number | undefined, cached: number): void;
   /** Runs map stages (kept out of this module so it stays about attempts and outputs). */
   runMap?: MapRunner;
+  /** Map stages: the stage key without the items' own contents (item-cache scope). */
+  itemScope?: string;
+  isNoCache?: boolean;
 }
 
 export type MapRunner = (input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter) => Promise<ItemCounts | Failure>;

@@ -2,7 +2,7 @@
 // .js/.mjs alike. Each module loads once per process.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { requirePackage } from '../util/require.js';
+import { importModule as importNative } from '../util/require.js';
 const loaded = new Map<string, Promise<Record<string, unknown>>>();
 
 export class ModuleLoadError extends Error {
@@ -37,10 +37,9 @@ export async function loadExport(root: string, module: string, exportName: strin
   return namespace[exportName];
 }
 
-// Every module goes through tsx's loader (it handles .js and .mjs as well):
-// the bundled CLI runs in a vm.Script, which has no import() of its own.
+// Every module goes through tsx's loader, which handles .js and .mjs as well.
 async function importModule(absolute: string): Promise<Record<string, unknown>> {
-  const { tsImport } = requirePackage('tsx/esm/api') as typeof import('tsx/esm/api');
+  const { tsImport } = await importNative<typeof import('tsx/esm/api')>('tsx/esm/api');
   const url = pathToFileURL(absolute).href;
   return (await tsImport(url, url)) as Record<string, unknown>;
 }

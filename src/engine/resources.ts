@@ -8,6 +8,7 @@ import { WorkspaceState } from '../cache/state.js';
 import { openStore } from '../cache/store.js';
 import type { CacheStore } from '../cache/store.js';
 import type { Emit } from './events.js';
+import { WorkerPool } from './map/pool.js';
 
 export interface ResourceOptions {
   root: string;
@@ -28,6 +29,7 @@ export class Resources {
   readonly now: () => number;
   readonly #storeUrl: string;
   #store: Promise<CacheStore | undefined> | undefined;
+  readonly #pools = new Map<'worker' | 'process', WorkerPool>();
 
   constructor(options: ResourceOptions) {
     this.root = options.root;
@@ -53,8 +55,19 @@ export class Resources {
     return this.#store;
   }
 
-  /** Saves what changed and closes the store. */
+  /** The run's pool of worker threads or processes, sized to the cores. */
+  pool(kind: 'worker' | 'process'): WorkerPool {
+    let pool = this.#pools.get(kind);
+    if (!pool) {
+      pool = new WorkerPool({ size: cpuSlots(), kind });
+      this.#pools.set(kind, pool);
+    }
+    return pool;
+  }
+
+  /** Saves what changed, stops the pools and closes the store. */
   async close(): Promise<void> {
+    await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
     this.stats.save();
     this.state.save();
     if (this.#store) await (await this.#store)?.close();

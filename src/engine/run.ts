@@ -8,6 +8,7 @@ import { descendants, selectStages } from '../graph/dag.js';
 import type { Selection } from '../graph/dag.js';
 import type { ItemCounts, StageRecord } from '../cache/state.js';
 import type { Why } from '../cache/why.js';
+import { itemScopeFingerprint } from '../cache/fingerprint.js';
 import { canonicalJson, hashValue } from '../util/hash.js';
 import { decide, storeKey } from './decide.js';
 import type { Decision } from './decide.js';
@@ -163,6 +164,8 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
           onProgress: (done, total, cached) =>
             emit({ event: 'stage:progress', pipeline: stage.pipeline, stage: stage.name, done, total: total ?? null, cached }),
           runMap: options.runMap,
+          itemScope: itemScopeFingerprint(decision.manifest, foreachStageOf(stage), new Set(decision.foreachFiles)),
+          isNoCache: options.isNoCache,
         });
       } finally {
         sampler.finish(id);
@@ -250,6 +253,10 @@ interface EndExtras {
   items: ItemCounts;
   attempts: number;
   peakRssBytes: number;
+}
+
+function foreachStageOf(stage: StagePlan): string | undefined {
+  return stage.definition.foreach?.kind === 'stage' ? stage.definition.foreach.stage : undefined;
 }
 
 function cachedItems(record: StageRecord): ItemCounts {

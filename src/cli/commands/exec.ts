@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { runMap } from '../../engine/map/run-map.js';
 import { executeRun } from '../../engine/run.js';
 import { stageStatuses } from '../../engine/status.js';
 import { PlainSink } from '../../report/plain.js';
@@ -66,6 +67,7 @@ export async function execCommand(io: CliIo, global: GlobalOptions, pipelines: s
     runId,
     emit: events.emit,
     signal: io.signal,
+    runMap,
   });
   await events.close();
   return summary.status === 'success' ? EXIT.ok : summary.status === 'cancelled' ? EXIT.interrupted : EXIT.failed;

@@ -1,0 +1,50 @@
+// A map stage's export, normalised: a plain function `(item, ctx)` or the
+// object form { run | batch, key?, emit? } (see src/api.ts MapDefinition).
+import type { ItemOutput, JsonRecord, MapDefinition } from '../../api.js';
+
+export interface NormalisedMap {
+  /** Whether the computing function takes a batch (array) of items. */
+  isBatch: boolean;
+  definition: MapDefinition<JsonRecord, unknown>;
+  key?: (item: JsonRecord) => string;
+  emit?: (item: JsonRecord, result: unknown) => ItemOutput;
+}
+
+export function normaliseMap(value: unknown, where: string): NormalisedMap {
+  if (typeof value === 'function') {
+    return { isBatch: false, definition: { run: value as MapDefinition<JsonRecord, unknown>['run'] } };
+  }
+  if (value !== null && typeof value === 'object') {
+    const definition = value as MapDefinition<JsonRecord, unknown>;
+    const hasRun = typeof definition.run === 'function';
+    const hasBatch = typeof definition.batch === 'function';
+    if (hasRun === hasBatch) {
+      throw new TypeError(`${where} must have exactly one of run(item, ctx) or batch(items, ctx)`);
+    }
+    for (const name of ['key', 'emit'] as const) {
+      if (definition[name] !== undefined && typeof definition[name] !== 'function') {
+        throw new TypeError(`${where}.${name} must be a function`);
+      }
+    }
+    return { isBatch: hasBatch, definition, key: definition.key, emit: definition.emit };
+  }
+  throw new TypeError(`${where} is ${value === null ? 'null' : typeof value}; a map stage exports a function (item, ctx) or { run | batch, key?, emit? }`);
+}
+
+/** Records from what one item produced: a record, an array of records, or nothing. */
+export function outputRecords(output: ItemOutput): JsonRecord[] {
+  if (output === undefined || output === null) return [];
+  return Array.isArray(output) ? output : [output];
+}
+
+/** A short name for an item in messages: its id, path, key or name, else its position. */
+export function describeItem(item: unknown, index: number): string {
+  if (item !== null && typeof item === 'object') {
+    const record = item as Record<string, unknown>;
+    for (const field of ['id', 'path', 'key', 'name', 'file']) {
+      const value = record[field];
+      if (typeof value === 'string' || typeof value === 'number') return `${field}=${String(value)}`;
+    }
+  }
+  return `item #${index}`;
+}

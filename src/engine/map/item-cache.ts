@@ -1,0 +1,46 @@
+// Per-item cache of map stages with `cache: { scope: item }`. An item's key
+// is the stage's item-scope fingerprint (the stage key without the items'
+// own contents) plus the item's key (the whole item by default, or what the
+// stage's `key(item)` names), so editing one item changes one key.
+import type { JsonRecord } from '../../api.js';
+import type { CacheStore } from '../../cache/store.js';
+import { canonicalJson, sha256 } from '../../util/hash.js';
+
+export interface CachedItem {
+  /** The raw result of the item's computation. */
+  r: unknown;
+  /** When it was computed (ms since epoch), for `cache prune`. */
+  at: number;
+}
+
+export class ItemCache {
+  readonly #store: CacheStore | undefined;
+  readonly #scope: string;
+  readonly #key: ((item: JsonRecord) => string) | undefined;
+  readonly #ttlMs: number | undefined;
+
+  constructor(options: { store: CacheStore | undefined; scope: string; key?: (item: JsonRecord) => string; ttlMs?: number }) {
+    this.#store = options.store;
+    this.#scope = options.scope;
+    this.#key = options.key;
+    this.#ttlMs = options.ttlMs;
+  }
+
+  keyOf(item: JsonRecord): string {
+    const own = this.#key ? this.#key(item) : canonicalJson(item);
+    return `item:${sha256(`${this.#scope}\0${own}`)}`;
+  }
+
+  /** One store round trip for a whole batch. */
+  async lookup(keys: string[]): Promise<(CachedItem | undefined)[]> {
+    if (!this.#store) return keys.map(() => undefined);
+    const found = await this.#store.getMany<CachedItem>(keys);
+    return found.map((value) => (value && typeof value === 'object' && 'r' in value ? value : undefined));
+  }
+
+  async save(entries: { key: string; result: unknown }[]): Promise<void> {
+    if (!this.#store || entries.length === 0) return;
+    const at = Date.now();
+    await this.#store.setMany(entries.map((e) => ({ key: e.key, value: { r: e.result, at } satisfies CachedItem, ttlMs: this.#ttlMs })));
+  }
+}

@@ -1,0 +1,192 @@
+// A pool of worker threads (isolate: worker) or child processes (isolate:
+// process), sized to the cores and shared by every map stage of a run, so
+// CPU-bound items never oversubscribe the machine. One batch per worker at a
+// time; batches wait in FIFO order.
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { JsonRecord } from '../../api.js';
+
+export interface BatchContext {
+  pipeline: string;
+  stage: string;
+  params: Record<string, unknown>;
+  env: Record<string, string>;
+  outputs: readonly string[];
+  root: string;
+  stateDir: string;
+  tmp: string;
+}
+
+export type FromPool =
+  | { type: 'batch'; id: number; module: string; exportName: string; items: JsonRecord[]; firstIndex: number; context: BatchContext }
+  | { type: 'abort'; id: number };
+
+export type ItemResult = { ok: true; value: unknown } | { ok: false; error: { message: string; stack?: string } };
+
+export type ToPool =
+  | { type: 'done'; id: number; results: ItemResult[] }
+  | { type: 'fatal'; id: number; error: { message: string; stack?: string } }
+  | { type: 'log'; id: number; line: string };
+
+export interface BatchRequest {
+  module: string;
+  exportName: string;
+  items: JsonRecord[];
+  firstIndex: number;
+  context: BatchContext;
+  signal: AbortSignal;
+  onLog(line: string): void;
+}
+
+interface Slot {
+  send(message: FromPool): void;
+  on(listener: (message: ToPool) => void): void;
+  onExit(listener: (reason: string) => void): void;
+  stop(): Promise<void>;
+}
+
+interface Job {
+  request: BatchRequest;
+  resolve(results: ItemResult[]): void;
+  reject(error: Error): void;
+}
+
+let nextId = 1;
+
+export class WorkerPool {
+  readonly #size: number;
+  readonly #kind: 'worker' | 'process';
+  readonly #idle: Slot[] = [];
+  readonly #all: Slot[] = [];
+  readonly #queue: Job[] = [];
+  readonly #running = new Map<Slot, { id: number; job: Job }>();
+
+  constructor(options: { size: number; kind: 'worker' | 'process' }) {
+    this.#size = options.size;
+    this.#kind = options.kind;
+  }
+
+  run(request: BatchRequest): Promise<ItemResult[]> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ request, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#all.map((slot) => slot.stop()));
+    this.#all.length = 0;
+    this.#idle.length = 0;
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      const slot = this.#idle.pop() ?? (this.#all.length < this.#size ? this.#spawn() : undefined);
+      if (!slot) return;
+      const job = this.#queue.shift();
+      if (!job) {
+        this.#idle.push(slot);
+        return;
+      }
+      if (job.request.signal.aborted) {
+        this.#idle.push(slot);
+        job.reject(new Error('cancelled'));
+        continue;
+      }
+      const id = nextId++;
+      this.#running.set(slot, { id, job });
+      const { request } = job;
+      const onAbort = (): void => slot.send({ type: 'abort', id });
+      request.signal.addEventListener('abort', onAbort, { once: true });
+      slot.send({
+        type: 'batch',
+        id,
+        module: request.module,
+        exportName: request.exportName,
+        items: request.items,
+        firstIndex: request.firstIndex,
+        context: request.context,
+      });
+    }
+  }
+
+  #spawn(): Slot {
+    const slot = this.#kind === 'worker' ? workerSlot() : processSlot();
+    slot.on((message) => {
+      const current = this.#running.get(slot);
+      if (!current || current.id !== message.id) return;
+      if (message.type === 'log') {
+        current.job.request.onLog(message.line);
+        return;
+      }
+      this.#running.delete(slot);
+      this.#idle.push(slot);
+      if (message.type === 'done') current.job.resolve(message.results);
+      else current.job.reject(Object.assign(new Error(message.error.message), { stack: message.error.stack }));
+      this.#pump();
+    });
+    slot.onExit((reason) => {
+      const index = this.#all.indexOf(slot);
+      if (index !== -1) this.#all.splice(index, 1);
+      const idleIndex = this.#idle.indexOf(slot);
+      if (idleIndex !== -1) this.#idle.splice(idleIndex, 1);
+      const current = this.#running.get(slot);
+      this.#running.delete(slot);
+      current?.job.reject(new Error(`${this.#kind} exited while running a batch: ${reason}`));
+      this.#pump();
+    });
+    this.#all.push(slot);
+    return slot;
+  }
+}
+
+// Source mode (tests run src/ through vitest) loads the TypeScript entry
+// through tsx; the bundle ships dist/worker.cjs next to dist/cli.cjs.
+function entryPoint(): { file: string; execArgv: string[] } {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) return { file: fileURLToPath(new URL('./worker-entry.ts', here)), execArgv: ['--import', 'tsx'] };
+  return { file: fileURLToPath(new URL('./worker.cjs', here)), execArgv: [] };
+}
+
+function workerSlot(): Slot {
+  const entry = entryPoint();
+  const worker = new Worker(entry.file, { execArgv: entry.execArgv });
+  worker.unref();
+  return {
+    send: (message) => worker.postMessage(message),
+    on: (listener) => worker.on('message', listener),
+    onExit: (listener) => {
+      worker.on('error', (error) => listener(error.message));
+      worker.on('exit', (code) => listener(`exit code ${code}`));
+    },
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+function processSlot(): Slot {
+  const entry = entryPoint();
+  const child: ChildProcess = fork(entry.file, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  child.unref();
+  child.channel?.unref();
+  let isStopping = false;
+  return {
+    send: (message) => {
+      child.channel?.ref();
+      child.send(message);
+    },
+    on: (listener) =>
+      child.on('message', (message: ToPool) => {
+        if (message.type !== 'log') child.channel?.unref();
+        listener(message);
+      }),
+    onExit: (listener) => child.on('exit', (code, signal) => !isStopping && listener(signal ? `killed by ${signal}` : `exit code ${code}`)),
+    stop: async () => {
+      isStopping = true;
+      child.kill();
+    },
+  };
+}

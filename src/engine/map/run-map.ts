@@ -1,0 +1,268 @@
+// Map stages: one computation per item (or per batch of items) of an
+// upstream dataset or a file list, driven by the stage's knobs:
+//   batchSize    items per dispatch: one batch call, one worker message, one
+//                item-cache round trip
+//   concurrency  items (per-item exports) or batches (batch exports, workers)
+//                in flight
+//   stream       true: items stream through StreamProcessor with bounded
+//                buffers; false: the whole input is loaded, then processed by
+//                ParallelProcessor
+//   isolate      inline | worker | process (a pool shared by the run)
+//   maxMemory    no new batch starts while the heap is above it
+//   cache.scope  item: unchanged items reuse their cached result
+// Failed items are reported with their identity; finished items stay cached,
+// so a rerun after a failure or an interruption computes only the rest.
+import PQueue from 'p-queue';
+import type { ItemContext, JsonRecord } from '../../api.js';
+import type { ItemCounts } from '../../cache/state.js';
+import { ParallelProcessor } from '../../perf/parallel-processor.js';
+import { StreamProcessor } from '../../perf/stream-processor.js';
+import { createContext, makeTempDir } from '../context.js';
+import { readDataset } from '../dataset.js';
+import type { DatasetWriter } from '../dataset.js';
+import type { Failure } from '../events.js';
+import type { ExecuteInput } from '../execute.js';
+import { loadExport } from '../module-loader.js';
+import { describeItem, normaliseMap, outputRecords } from './definition.js';
+import type { NormalisedMap } from './definition.js';
+import { ItemCache } from './item-cache.js';
+import type { ItemResult } from './pool.js';
+
+interface Chunk {
+  firstIndex: number;
+  items: JsonRecord[];
+}
+
+type ItemOutcome = { ok: true; records: JsonRecord[]; isCached: boolean } | { ok: false; message: string };
+
+const MAX_REPORTED_FAILURES = 5;
+const MAX_LOGGED_FAILURES = 50;
+const PROGRESS_EVERY_MS = 100;
+
+export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter): Promise<ItemCounts | Failure> {
+  const { stage, res } = input;
+  const { definition, knobs } = stage;
+  const run = definition.run ?? { module: '', exportName: '' };
+  const where = `${run.module}#${run.exportName}`;
+  const map = normaliseMap(await loadExport(res.root, run.module, run.exportName), where);
+  const source = itemSource(input);
+  const counts: ItemCounts = { total: source.total ?? 0, done: 0, cached: 0, failed: 0 };
+  const failures: { item: string; message: string }[] = [];
+  const cache =
+    definition.cache.scope === 'item' && !input.isNoCache
+      ? new ItemCache({ store: await res.store(), scope: input.itemScope ?? stage.id, key: map.key, ttlMs: definition.cache.ttlMs })
+      : undefined;
+  const tmp = makeTempDir(res, stage);
+  const ctx = createContext({ stage, inputs: input.inputs, upstream: input.upstream, signal, res, tmp, onProgress: () => {} });
+  const compute = computer({ input, map, ctx, where });
+  let lastProgress = 0;
+  const reportProgress = (isFinal: boolean): void => {
+    const now = Date.now();
+    if (!isFinal && now - lastProgress < PROGRESS_EVERY_MS) return;
+    lastProgress = now;
+    input.onProgress(counts.done + counts.failed, source.total, counts.cached);
+  };
+
+  const processChunk = async (chunk: Chunk, _index: number, chunkSignal: AbortSignal): Promise<ItemOutcome[]> => {
+    const keys = cache ? chunk.items.map((item) => cache.keyOf(item)) : [];
+    const hits = cache ? await cache.lookup(keys) : [];
+    const missing = chunk.items.map((_, i) => i).filter((i) => hits[i] === undefined);
+    const computed = await compute(missing.map((i) => ({ item: chunk.items[i] as JsonRecord, index: chunk.firstIndex + i })), chunkSignal);
+    const fresh: { key: string; result: unknown }[] = [];
+    const outcomes: ItemOutcome[] = [];
+    let cursor = 0;
+    for (const [i, item] of chunk.items.entries()) {
+      const hit = hits[i];
+      let raw: ItemResult;
+      if (hit) raw = { ok: true, value: hit.r };
+      else {
+        raw = computed[cursor++] ?? { ok: false, error: { message: 'no result' } };
+        if (raw.ok && cache) fresh.push({ key: keys[i] ?? '', result: raw.value });
+      }
+      outcomes.push(toOutcome(raw, item, map, hit !== undefined, where));
+    }
+    await cache?.save(fresh);
+    return outcomes;
+  };
+
+  const accept = async (chunk: Chunk, outcomes: ItemOutcome[]): Promise<void> => {
+    for (const [offset, outcome] of outcomes.entries()) {
+      const index = chunk.firstIndex + offset;
+      if (outcome.ok) {
+        counts.done++;
+        if (outcome.isCached) counts.cached++;
+        for (const record of outcome.records) await writer.write(record, () => `${where} for ${describeItem(chunk.items[offset], index)}`);
+        continue;
+      }
+      counts.failed++;
+      const item = describeItem(chunk.items[offset], index);
+      if (failures.length < MAX_REPORTED_FAILURES) failures.push({ item, message: outcome.message });
+      if (counts.failed <= MAX_LOGGED_FAILURES) {
+        res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream: 'stderr', line: `item ${item} failed: ${outcome.message}` });
+      }
+    }
+    if (!source.total) counts.total = counts.done + counts.failed;
+    reportProgress(false);
+  };
+
+  const chunkConcurrency = map.isBatch || knobs.isolate !== 'inline' ? knobs.concurrency : Math.ceil(knobs.concurrency / knobs.batchSize) + 1;
+  if (knobs.stream) {
+    const processor = new StreamProcessor<Chunk, ItemOutcome[]>(processChunk, {
+      maxConcurrency: chunkConcurrency,
+      bufferSize: Math.max(2, chunkConcurrency),
+      ordered: definition.ordered,
+      signal,
+    });
+    for await (const entry of processor.run(chunked(source.items, knobs.batchSize))) {
+      if (!entry.ok) throw entry.error;
+      await accept(entry.item, entry.result);
+    }
+  } else {
+    const all: Chunk[] = [];
+    for await (const chunk of chunked(source.items, knobs.batchSize)) all.push(chunk);
+    const processor = new ParallelProcessor<Chunk, ItemOutcome[]>(processChunk, {
+      concurrency: chunkConcurrency,
+      batchSize: all.length || 1,
+      maxMemory: knobs.maxMemoryMb,
+      signal,
+    });
+    const { results, errors } = await processor.process(all);
+    if (errors[0]) throw errors[0].error;
+    for (const [i, outcomes] of results.entries()) await accept(all[i] as Chunk, outcomes);
+  }
+  counts.total = counts.done + counts.failed;
+  reportProgress(true);
+  if (counts.failed > 0) return { kind: 'items-failed', failed: counts.failed, first: failures };
+  return counts;
+}
+
+function toOutcome(raw: ItemResult, item: JsonRecord, map: NormalisedMap, isCached: boolean, where: string): ItemOutcome {
+  if (!raw.ok) return { ok: false, message: raw.error.message };
+  try {
+    const output = map.emit ? map.emit(item, raw.value) : raw.value;
+    const records = outputRecords(output as never);
+    for (const record of records) {
+      if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+        return { ok: false, message: `${where} produced ${Array.isArray(record) ? 'a nested array' : typeof record}, not a record` };
+      }
+    }
+    return { ok: true, records, isCached };
+  } catch (error) {
+    return { ok: false, message: `emit: ${(error as Error).message}` };
+  }
+}
+
+interface Computer {
+  (items: { item: JsonRecord; index: number }[], signal: AbortSignal): Promise<ItemResult[]>;
+}
+
+/** Computes the items the cache did not have: inline, in a batch call, or in the worker pool; retries failures. */
+function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: ReturnType<typeof createContext>; where: string }): Computer {
+  const { input, map, ctx, where } = options;
+  const { stage, res } = input;
+  const { knobs, definition } = stage;
+  const perItem = new PQueue({ concurrency: knobs.concurrency });
+  const once = async (items: { item: JsonRecord; index: number }[], signal: AbortSignal): Promise<ItemResult[]> => {
+    if (items.length === 0) return [];
+    if (knobs.isolate !== 'inline') {
+      const run = definition.run ?? { module: '', exportName: '' };
+      try {
+        return await res.pool(knobs.isolate).run({
+          module: run.module,
+          exportName: run.exportName,
+          items: items.map((i) => i.item),
+          firstIndex: items[0]?.index ?? 0,
+          context: {
+            pipeline: stage.pipeline,
+            stage: stage.name,
+            params: definition.params,
+            env: ctx.env as Record<string, string>,
+            outputs: definition.outputs,
+            root: res.root,
+            stateDir: res.stateDir,
+            tmp: ctx.workspace.tmp,
+          },
+          signal,
+          onLog: (line) => ctx.log(line),
+        });
+      } catch (error) {
+        signal.throwIfAborted();
+        return items.map(() => ({ ok: false, error: { message: (error as Error).message } }));
+      }
+    }
+    if (map.isBatch && map.definition.batch) {
+      try {
+        const results = await map.definition.batch(items.map((i) => i.item), { ...ctx, signal });
+        if (!Array.isArray(results) || results.length !== items.length) {
+          const got = Array.isArray(results) ? `${results.length} results` : typeof results;
+          return items.map(() => ({ ok: false, error: { message: `${where}.batch returned ${got} for ${items.length} items` } }));
+        }
+        return results.map((value) => ({ ok: true, value }));
+      } catch (error) {
+        signal.throwIfAborted();
+        return items.map(() => ({ ok: false, error: { message: (error as Error).message } }));
+      }
+    }
+    return Promise.all(
+      items.map(({ item, index }) =>
+        perItem.add(async (): Promise<ItemResult> => {
+          signal.throwIfAborted();
+          try {
+            const itemCtx: ItemContext = { ...ctx, signal, index };
+            return { ok: true, value: await map.definition.run?.(item, itemCtx) };
+          } catch (error) {
+            signal.throwIfAborted();
+            return { ok: false, error: { message: (error as Error)?.message ?? String(error) } };
+          }
+        }, { signal }) as Promise<ItemResult>,
+      ),
+    );
+  };
+  return async (items, signal) => {
+    const results = await once(items, signal);
+    for (let attempt = 1; attempt <= knobs.retries; attempt++) {
+      const failed = results.map((r, i) => (r.ok ? -1 : i)).filter((i) => i >= 0);
+      if (failed.length === 0) break;
+      const again = await once(failed.map((i) => items[i] as { item: JsonRecord; index: number }), signal);
+      failed.forEach((i, j) => (results[i] = again[j] ?? (results[i] as ItemResult)));
+    }
+    return results;
+  };
+}
+
+interface ItemSource {
+  items: AsyncIterable<JsonRecord>;
+  total?: number;
+}
+
+function itemSource(input: ExecuteInput): ItemSource {
+  const { stage, res } = input;
+  const foreach = stage.definition.foreach;
+  if (foreach?.kind === 'files') {
+    const files = input.foreachFiles;
+    return {
+      total: files.length,
+      items: (async function* () {
+        for (const path of files) yield { path, hash: res.stats.hash(path) ?? '' };
+      })(),
+    };
+  }
+  const name = foreach?.kind === 'stage' ? foreach.stage : '';
+  const record = input.upstream.get(name);
+  if (!record?.dataset) throw new Error(`foreach: ${name} has no records to map over (a shell stage produces files, not records)`);
+  return { total: record.dataset.count, items: readDataset(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`) };
+}
+
+async function* chunked(items: AsyncIterable<JsonRecord>, size: number): AsyncGenerator<Chunk> {
+  let chunk: JsonRecord[] = [];
+  let firstIndex = 0;
+  for await (const item of items) {
+    chunk.push(item);
+    if (chunk.length >= size) {
+      yield { firstIndex, items: chunk };
+      firstIndex += chunk.length;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield { firstIndex, items: chunk };
+}

@@ -1,0 +1,88 @@
+// The far side of a worker thread (isolate: worker) or child process
+// (isolate: process): loads the stage module once and computes batches of
+// items sent by the pool. Protocol in pool.ts.
+import { parentPort } from 'node:worker_threads';
+import { loadExport } from '../module-loader.js';
+import { guardParams } from '../params-guard.js';
+import { normaliseMap } from './definition.js';
+import type { ItemContext, StageContext } from '../../api.js';
+import type { FromPool, ToPool } from './pool.js';
+
+const send = (message: ToPool): void => {
+  if (parentPort) parentPort.postMessage(message);
+  else process.send?.(message);
+};
+const aborts = new Map<number, AbortController>();
+
+async function handle(message: FromPool): Promise<void> {
+  if (message.type === 'abort') {
+    aborts.get(message.id)?.abort(new Error('cancelled'));
+    return;
+  }
+  const controller = new AbortController();
+  aborts.set(message.id, controller);
+  try {
+    const exported = await loadExport(message.context.root, message.module, message.exportName);
+    const map = normaliseMap(exported, `${message.module}#${message.exportName}`);
+    const ctx: StageContext = {
+      pipeline: message.context.pipeline,
+      stage: message.context.stage,
+      params: guardParams(message.context.params, `${message.context.pipeline}/${message.context.stage}`),
+      inputs: [],
+      outputs: message.context.outputs,
+      env: message.context.env,
+      signal: controller.signal,
+      upstream: () => {
+        throw new Error('ctx.upstream() is not available to items running in a worker (isolate: worker)');
+      },
+      log: (line: string) => send({ type: 'log', id: message.id, line: String(line) }),
+      progress: () => {},
+      workspace: {
+        root: message.context.root,
+        stateDir: message.context.stateDir,
+        tmp: message.context.tmp,
+        resolve: (relative: string) => `${message.context.root}/${relative}`,
+      },
+      memo: {
+        get: async () => undefined,
+        set: async () => {},
+      },
+    };
+    if (map.isBatch && map.definition.batch) {
+      try {
+        const results = await map.definition.batch(message.items, ctx);
+        send({ type: 'done', id: message.id, results: message.items.map((_, i) => ({ ok: true, value: results[i] })) });
+      } catch (error) {
+        const failure = { ok: false as const, error: errorData(error) };
+        send({ type: 'done', id: message.id, results: message.items.map(() => failure) });
+      }
+      return;
+    }
+    const results: Extract<ToPool, { type: 'done' }>['results'] = [];
+    for (const [offset, item] of message.items.entries()) {
+      if (controller.signal.aborted) {
+        results.push({ ok: false, error: { message: 'cancelled' } });
+        continue;
+      }
+      try {
+        const itemCtx: ItemContext = { ...ctx, index: message.firstIndex + offset };
+        results.push({ ok: true, value: await map.definition.run?.(item, itemCtx) });
+      } catch (error) {
+        results.push({ ok: false, error: errorData(error) });
+      }
+    }
+    send({ type: 'done', id: message.id, results });
+  } catch (error) {
+    send({ type: 'fatal', id: message.id, error: errorData(error) });
+  } finally {
+    aborts.delete(message.id);
+  }
+}
+
+function errorData(error: unknown): { message: string; stack?: string } {
+  return error instanceof Error ? { message: error.message, stack: error.stack } : { message: String(error) };
+}
+
+const listen = (message: FromPool): void => void handle(message);
+if (parentPort) parentPort.on('message', listen);
+else process.on('message', listen);
