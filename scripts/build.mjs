@@ -3,12 +3,12 @@
 // no public code-cache API on Node 20); modules reached only through
 // `await import()` (YAML parser, schema compiler, stores) are bundled as
 // lazily evaluated sections, so a no-op run never runs their top level.
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const isDebug = process.env.RUNNER_BUILD_DEBUG === '1';
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 const common = {
   bundle: true,
   format: 'cjs',
@@ -22,9 +22,18 @@ const common = {
   inject: ['scripts/import-meta-url.cjs'],
   logLevel: 'warning',
 };
-await build({
+const result = await build({
   ...common,
   entryPoints: { cli: 'src/cli.ts', worker: 'src/engine/map/worker-entry.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
+  write: false,
 });
+// Each file replaced atomically (temp + rename), never deleted first: a
+// runner started during a build sees the old files or the new ones.
+for (const file of result.outputFiles) {
+  mkdirSync(path.dirname(file.path), { recursive: true });
+  const temp = `${file.path}.${process.pid}.tmp`;
+  writeFileSync(temp, file.contents);
+  renameSync(temp, file.path);
+}

@@ -44,8 +44,8 @@ export function isGlob(pattern: string): boolean {
 
 /** Files matching any pattern and no `!` pattern (nor `exclude`), sorted, workspace-relative. */
 export function expandGlobs(stats: StatCache, patterns: readonly string[], exclude: readonly string[] = []): string[] {
-  const include = patterns.filter((p) => !p.startsWith('!'));
-  const excluded = [...exclude, ...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1))];
+  const include = patterns.filter((p) => !p.startsWith('!')).map(normalise);
+  const excluded = [...exclude, ...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1))].map(normalise);
   const exclusions = excluded.map(compile);
   const isExcluded = (file: string): boolean => exclusions.some((e) => e.isMatch(file));
   const found = new Set<string>();
@@ -54,6 +54,16 @@ export function expandGlobs(stats: StatCache, patterns: readonly string[], exclu
   }
   const sorted = [...found];
   return include.length > 1 ? sorted.sort() : sorted;
+}
+
+/**
+ * `./src/x` and `src/x` name the same files. The config normalises the
+ * patterns it plans, but the `!` in front of `!./src/x` hides the `./` from it.
+ */
+function normalise(pattern: string): string {
+  let out = pattern;
+  while (out.startsWith('./')) out = out.slice(2);
+  return out;
 }
 
 function expandOne(stats: StatCache, pattern: string): string[] {

@@ -39,8 +39,8 @@ export interface PruneResult {
 
 /**
  * Removes store entries created before `cutoff` (except those the workspace
- * state still points at), then every object no remaining entry references
- * and older than the cutoff.
+ * state still points at, and those with no creation time), then every object
+ * no remaining entry references and older than the cutoff.
  */
 export async function pruneCache(store: CacheStore, stateDir: string, cutoffMs: number): Promise<PruneResult> {
   const state = readState(stateDir);
@@ -51,9 +51,11 @@ export async function pruneCache(store: CacheStore, stateDir: string, cutoffMs: 
   for await (const [key, raw] of store.entries()) {
     const value = (typeof raw === 'string' ? safeParse(raw) : raw) as { value?: unknown } | undefined;
     const inner = (value && typeof value === 'object' && 'value' in value ? value.value : value) as Partial<StageRecord> & { at?: number };
-    const createdAt = inner?.createdAt ?? inner?.at ?? 0;
+    // An entry that does not say when it was made (a stage's memo values are
+    // stored as given) is not known to be old: it is kept, and goes by its TTL.
+    const createdAt = inner?.createdAt ?? inner?.at;
     const isLive = key.startsWith('stage:') && live.has(key.slice('stage:'.length));
-    if (!isLive && createdAt < cutoffMs) {
+    if (!isLive && typeof createdAt === 'number' && createdAt < cutoffMs) {
       doomed.push(key);
       continue;
     }

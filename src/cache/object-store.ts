@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, gzipSync } from 'node:zlib';
@@ -18,15 +18,23 @@ export type ObjectProblem = { kind: 'missing' } | { kind: 'corrupt'; actual: str
 
 export class CorruptObjectError extends Error {
   readonly hash: string;
+  /** What the content hashes to, or why it could not be decoded. */
+  readonly actual: string;
   constructor(hash: string, actual: string) {
-    super(`object ${hash.slice(0, 12)} is corrupt (content hashes to ${actual.slice(0, 12)}); it was removed`);
+    const detail = /^[0-9a-f]{64}$/.test(actual) ? `content hashes to ${actual.slice(0, 12)}` : actual;
+    super(`object ${hash.slice(0, 12)} is corrupt (${detail}); it was removed`);
     this.name = 'CorruptObjectError';
     this.hash = hash;
+    this.actual = actual;
   }
 }
 
+let tempCounter = 0;
+
 export class ObjectStore {
   readonly dir: string;
+  /** Shard directories known to exist: creating them is most of a small put's cost. */
+  readonly #madeDirs = new Set<string>();
 
   constructor(dir: string) {
     this.dir = dir;
@@ -51,7 +59,11 @@ export class ObjectStore {
 
   /** Copies a file in; `hash` is its content hash when the caller already knows it. */
   putFile(file: string, hash: string = hashFileSync(file)): string {
-    if (this.has(hash)) return hash;
+    // A stored blob of the wrong size is a broken copy (disk full, crash
+    // before rename on a filesystem without atomic rename): replace it now
+    // rather than fail the next restore. One stat; the content is checked on read.
+    const existing = this.locate(hash);
+    if (existing && (existing.isCompressed || fs.statSync(existing.file, { throwIfNoEntry: false })?.size === fs.statSync(file).size)) return hash;
     const target = this.pathOf(hash);
     const temp = this.#tempFor(target);
     try {
@@ -87,14 +99,14 @@ export class ObjectStore {
       return;
     }
     const target = this.pathOf(hash, isCompressed);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+    this.#ensureDir(path.dirname(target));
     fs.renameSync(tempFile, target);
   }
 
   /** A temp path inside the store (same filesystem, so adopt() is a rename). */
   tempPath(): string {
     const dir = path.join(this.dir, 'tmp');
-    fs.mkdirSync(dir, { recursive: true });
+    this.#ensureDir(dir);
     return path.join(dir, `${process.pid}-${randomBytes(6).toString('hex')}`);
   }
 
@@ -106,23 +118,40 @@ export class ObjectStore {
   openRead(hash: string): Readable | undefined {
     const found = this.locate(hash);
     if (!found) return undefined;
+    const corrupt = (actual: string): CorruptObjectError => {
+      fs.rmSync(found.file, { force: true });
+      return new CorruptObjectError(hash, actual);
+    };
     const source = fs.createReadStream(found.file, { highWaterMark: 256 * 1024 });
+    const gunzip = found.isCompressed ? createGunzip() : undefined;
     const digest = createHash('sha256');
-    const verify = new Transform({
+    const out = new Transform({
+      highWaterMark: 256 * 1024,
       transform(chunk: Buffer, _encoding, done) {
         digest.update(chunk);
         done(null, chunk);
       },
       flush: (done) => {
         const actual = digest.digest('hex');
-        if (actual === hash) return done();
-        fs.rmSync(found.file, { force: true });
-        done(new CorruptObjectError(hash, actual));
+        done(actual === hash ? undefined : corrupt(actual));
       },
     });
-    const out = new PassThrough({ highWaterMark: 256 * 1024 });
-    const done = found.isCompressed ? pipeline(source, createGunzip(), verify, out) : pipeline(source, verify, out);
-    done.catch((error: unknown) => out.destroy(error as Error));
+    // Wired by hand rather than with pipeline(): pipeline would hand the
+    // consumer gunzip's own error, while a .gz blob that does not decompress
+    // (garbage, truncated) is as corrupt as one whose content hashes wrong.
+    const fail = (error: Error): void => {
+      source.destroy();
+      gunzip?.destroy();
+      out.destroy(error);
+    };
+    source.on('error', fail);
+    gunzip?.on('error', (error) => fail(corrupt(`not valid gzip: ${error.message}`)));
+    // Closed early by the consumer (or done): release the file.
+    out.on('close', () => {
+      source.destroy();
+      gunzip?.destroy();
+    });
+    (gunzip ? source.pipe(gunzip) : source).pipe(out);
     return out;
   }
 
@@ -131,7 +160,12 @@ export class ObjectStore {
     const found = this.locate(hash);
     if (!found) return { kind: 'missing' };
     if (!found.isCompressed) {
-      const actual = hashFileSync(found.file);
+      let actual: string;
+      try {
+        actual = hashFileSync(found.file);
+      } catch {
+        return { kind: 'missing' };
+      }
       if (actual === hash) return undefined;
       fs.rmSync(found.file, { force: true });
       return { kind: 'corrupt', actual };
@@ -141,18 +175,26 @@ export class ObjectStore {
 
   /** Verifies a blob while writing it to `file` (atomically). */
   async restoreTo(hash: string, file: string, mode?: number): Promise<ObjectProblem | undefined> {
+    if (!this.has(hash)) return { kind: 'missing' };
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     const stream = this.openRead(hash);
     if (!stream) return { kind: 'missing' };
-    fs.mkdirSync(path.dirname(file), { recursive: true });
     const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await pipeline(stream, fs.createWriteStream(temp));
+      // Opened here, not by the stream: a stream opens its file asynchronously,
+      // so a blob that fails at once (bad gzip) could create the temp file
+      // after the cleanup below had already run.
+      const fd = fs.openSync(temp, 'w');
+      await pipeline(stream, fs.createWriteStream(temp, { fd }));
       if (mode !== undefined) fs.chmodSync(temp, mode & 0o7777);
       fs.renameSync(temp, file);
       return undefined;
     } catch (error) {
+      stream.destroy();
       fs.rmSync(temp, { force: true });
-      if (error instanceof CorruptObjectError) return { kind: 'corrupt', actual: error.message };
+      if (error instanceof CorruptObjectError) return { kind: 'corrupt', actual: error.actual };
+      // Removed between locate() and the read (a concurrent prune): a miss like any other.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
       throw error;
     }
   }
@@ -171,13 +213,19 @@ export class ObjectStore {
       }
       return undefined;
     } catch (error) {
-      if (error instanceof CorruptObjectError) return { kind: 'corrupt', actual: error.message };
+      if (error instanceof CorruptObjectError) return { kind: 'corrupt', actual: error.actual };
       return { kind: 'missing' };
     }
   }
 
   #tempFor(target: string): string {
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    return `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    this.#ensureDir(path.dirname(target));
+    return `${target}.${process.pid}.${++tempCounter}.tmp`;
+  }
+
+  #ensureDir(dir: string): void {
+    if (this.#madeDirs.has(dir)) return;
+    fs.mkdirSync(dir, { recursive: true });
+    this.#madeDirs.add(dir);
   }
 }

@@ -84,7 +84,7 @@ export class StatCache {
     }
     let hash: string;
     try {
-      hash = hashFileSync(this.absolute(relative));
+      hash = hashFileSync(this.absolute(relative), st.size);
     } catch {
       return undefined;
     }

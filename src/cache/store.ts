@@ -26,15 +26,29 @@ export function defaultStoreUrl(stateDir: string): string {
   return `sqlite://${path.join(stateDir, 'cache.sqlite')}`;
 }
 
-/** Opens the store at `url`; `onError` hears every failure, which then counts as a miss. */
+/** Opens the store at `url`; `onError` hears every distinct failure (once), which then counts as a miss. */
 export async function openStore(url: string, root: string, onError: (message: string) => void): Promise<CacheStore> {
   const keyv = await connect(url, root);
-  keyv.on('error', (error: unknown) => onError(`cache store ${redact(url)}: ${(error as Error).message ?? String(error)}`));
+  // Keyv both emits and throws some errors (it throws them all because of
+  // throwOnErrors, without which a failed get is a silent miss), and a lost
+  // Redis connection repeats the same error for every listener and command:
+  // each distinct failure is reported once, none is dropped silently.
+  const reported = new Set<string>();
+  const report = (message: string): void => {
+    if (reported.has(message)) return;
+    reported.add(message);
+    onError(`cache store ${redact(url)}: ${message}`);
+  };
+  let lastEmitted: unknown;
+  keyv.on('error', (error: unknown) => {
+    lastEmitted = error;
+    report(messageOf(error));
+  });
   const guard = async <T>(what: string, action: () => Promise<T>, fallback: T): Promise<T> => {
     try {
       return await action();
     } catch (error) {
-      onError(`cache store ${redact(url)}: ${what} failed: ${(error as Error).message}`);
+      if (error !== lastEmitted) report(`${what} failed: ${messageOf(error)}`);
       return fallback;
     }
   };
@@ -50,7 +64,12 @@ export async function openStore(url: string, root: string, onError: (message: st
     clear: () => guard('clear', async () => keyv.clear(), undefined),
     entries: async function* () {
       if (!keyv.iterator) return;
-      for await (const [key, value] of keyv.iterator(NAMESPACE) as AsyncIterable<[string, unknown]>) yield [key, value];
+      try {
+        for await (const [key, value] of keyv.iterator(NAMESPACE) as AsyncIterable<[string, unknown]>) yield [key, value];
+      } catch (error) {
+        // A listing cut short is reported and ends early, like any other store failure.
+        if (error !== lastEmitted) report(`listing entries failed: ${messageOf(error)}`);
+      }
     },
     close: async () => {
       try {
@@ -73,14 +92,30 @@ async function connect(url: string, root: string): Promise<Keyv> {
     // costs no fsync per write, which matters for one write per stage.
     await adapter.query('PRAGMA journal_mode=WAL');
     await adapter.query('PRAGMA synchronous=NORMAL');
-    return new Keyv({ store: adapter, namespace: NAMESPACE });
+    return new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true });
   }
   if (url.startsWith('redis://') || url.startsWith('rediss://')) {
     const { default: KeyvRedis } = requirePackage('@keyv/redis') as typeof import('@keyv/redis');
-    const adapter = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: 5000 });
-    return new Keyv({ store: adapter, namespace: NAMESPACE, useKeyPrefix: false });
+    // No offline queue and no background reconnect loop: with the server gone,
+    // node-redis would otherwise queue every command until it comes back (a
+    // run hangs forever) and report each reconnect attempt. A command now
+    // fails at once (a logged miss) and the next one connects again.
+    // The connect timeout is node-redis's own: KeyvRedis's `connectionTimeout`
+    // races connect() against a timer it never clears, which kept every
+    // command that used Redis alive for 5 s after its work was done.
+    const adapter = new KeyvRedis(
+      { url, disableOfflineQueue: true, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } },
+      { throwOnConnectError: true },
+    );
+    return new Keyv({ store: adapter, namespace: NAMESPACE, useKeyPrefix: false, throwOnErrors: true });
   }
   throw new Error(`unsupported cache URL ${redact(url)}: use sqlite://path or redis://host:port`);
+}
+
+const CONNECT_TIMEOUT_MS = 5000;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** A URL without its password, for messages. */

@@ -13,10 +13,13 @@ export interface CliIo {
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
-/** Thrown for bad usage or an invalid config: printed as is, exit code 2. */
+/** Thrown for bad usage or an invalid config: printed, exit code 2. */
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** Config diagnostics start with file:line:col and are printed without the `runner:` prefix. */
+  readonly isDiagnostic: boolean;
+  constructor(message: string, options: { isDiagnostic?: boolean } = {}) {
     super(message);
     this.name = 'UsageError';
+    this.isDiagnostic = options.isDiagnostic === true;
   }
 }

@@ -30,7 +30,7 @@ export async function loadAnalysis(
     runnerVersion: RUNNER_VERSION,
     isFresh: extra.isFresh,
   });
-  if (!result.ok) throw new UsageError(formatDiagnostics(result.diagnostics, result.source, io.cwd));
+  if (!result.ok) throw new UsageError(formatDiagnostics(result.diagnostics, result.source, io.cwd), { isDiagnostic: true });
   if (extra.pipelines) for (const name of extra.pipelines) requirePipeline(result.analysis, name);
   return result.analysis;
 }

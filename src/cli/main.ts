@@ -4,7 +4,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { RUNNER_VERSION } from '../version.js';
 import { cacheCommand } from './commands/cache.js';
 import { execCommand } from './commands/exec.js';
+import { explainCommand, statusExplainCommand } from './commands/explain.js';
 import { graphCommand, listCommand, statusCommand, validateCommand } from './commands/info.js';
+import { DEFAULT_REPORT_FILE, reportCommand } from './commands/report.js';
 import type { CliIo } from './io.js';
 import { EXIT, UsageError } from './io.js';
 import type { GlobalOptions } from './load.js';
@@ -42,6 +44,8 @@ export async function main(io: CliIo): Promise<number> {
     .option('-k, --keep-going', 'after a failure, finish every branch not downstream of it')
     .option('--json', 'print one JSON event per line on stdout')
     .option('--no-cache', 'neither read nor write the cache: run everything')
+    .option('--report <file>', 'after the run, write its HTML report to this file')
+    .option('-w, --watch', 'rerun when an input, a run module or pipelines.yaml changes (Ctrl-C stops)')
     .action(async (pipelines: string[], flags) => set(await execCommand(io, global(), pipelines, flags)));
 
   program
@@ -53,7 +57,26 @@ export async function main(io: CliIo): Promise<number> {
     .option('--to <stages>', 'these stages and everything they need', collect)
     .option('-p, --param <name=value>', 'override a pipeline param (repeatable)', collect)
     .option('--json', 'print JSON: per stage, wouldRun and reason')
-    .action(async (pipelines: string[], flags) => set(await statusCommand(io, global(), pipelines, flags)));
+    .option('--explain', 'for each stage that would run, the full difference between its last key and now')
+    .action(async (pipelines: string[], flags) =>
+      set(await (flags.explain ? statusExplainCommand(io, global(), pipelines, flags) : statusCommand(io, global(), pipelines, flags))),
+    );
+
+  program
+    .command('explain')
+    .description('why a stage would run: what changed since its last cached run (inputs, params, env, code, upstream)')
+    .argument('<pipeline>', 'the pipeline')
+    .argument('<stage>', 'the stage')
+    .option('-p, --param <name=value>', 'override a pipeline param (repeatable)', collect)
+    .option('--json', 'print JSON: wouldRun, reason, why and the list of changes')
+    .action(async (pipeline: string, stage: string, flags) => set(await explainCommand(io, global(), pipeline, stage, flags)));
+
+  program
+    .command('report')
+    .description('write the HTML report of a run (default: the latest) from its run record')
+    .argument('[runId]', 'a run id from .runner/runs, or a unique prefix of one')
+    .option('-o, --output <file>', `the HTML file to write ('-' for stdout)`, DEFAULT_REPORT_FILE)
+    .action(async (runId: string | undefined, flags) => set(await reportCommand(io, global(), runId, flags)));
 
   program
     .command('list')
@@ -96,7 +119,7 @@ export async function main(io: CliIo): Promise<number> {
       return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof UsageError) {
-      io.stderr(`runner: ${error.message}\n`);
+      io.stderr(error.isDiagnostic ? `${error.message}\n` : `runner: ${error.message}\n`);
       return EXIT.usage;
     }
     throw error;

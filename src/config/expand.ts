@@ -1,7 +1,10 @@
 // ${params.x}, ${ENV} and ${ENV:-default} in strings; $${ is a literal ${.
 import { unreachable } from '../util/unreachable.js';
 
-export type ExpandError = { kind: 'unknown-param'; name: string; known: string[] } | { kind: 'undefined-env'; name: string };
+/** `text` is the reference as written, `at` its index in the expanded string's source, so a diagnostic can point at it. */
+export type ExpandError =
+  | { kind: 'unknown-param'; name: string; known: string[]; text: string; at: number }
+  | { kind: 'undefined-env'; name: string; text: string; at: number };
 
 export interface ExpandScope {
   params: Record<string, unknown>;
@@ -12,20 +15,20 @@ const REFERENCE = /\$(\$?)\{([^}]*)\}/g;
 
 export function expand(text: string, scope: ExpandScope): { value: string; errors: ExpandError[] } {
   const errors: ExpandError[] = [];
-  const value = text.replace(REFERENCE, (whole, escape: string, body: string) => {
+  const value = text.replace(REFERENCE, (whole: string, escape: string, body: string, at: number) => {
     if (escape === '$') return whole.slice(1);
     const [name = '', fallback] = splitDefault(body.trim());
     if (name.startsWith('params.')) {
       const param = name.slice('params.'.length);
       if (Object.hasOwn(scope.params, param)) return stringify(scope.params[param]);
       if (fallback !== undefined) return fallback;
-      errors.push({ kind: 'unknown-param', name: param, known: Object.keys(scope.params) });
+      errors.push({ kind: 'unknown-param', name: param, known: Object.keys(scope.params), text: whole, at });
       return whole;
     }
     const fromEnv = scope.env[name];
     if (fromEnv !== undefined && (fromEnv !== '' || fallback === undefined)) return fromEnv;
     if (fallback !== undefined) return fallback;
-    errors.push({ kind: 'undefined-env', name });
+    errors.push({ kind: 'undefined-env', name, text: whole, at });
     return whole;
   });
   return { value, errors };

@@ -7,10 +7,20 @@ import type { Diagnostic, SourcePosition } from './diagnostic.js';
 
 export type FieldPath = readonly (string | number)[];
 
+/** A piece of a scalar's text to point at, e.g. one `${...}` reference: its `occurrence`-th (0-based) appearance. */
+export interface TextNeedle {
+  text: string;
+  occurrence: number;
+}
+
 export interface ParsedYaml {
   data: unknown;
-  /** Position of the key (or of the item, for list entries) at `path`. */
-  locate(path: FieldPath, part?: 'key' | 'value'): SourcePosition | undefined;
+  /**
+   * Position of the key (or of the item, for list entries) at `path`. With a
+   * needle, the position of that text inside the value when the source spells
+   * it literally (it may not: escapes in quoted scalars); otherwise the value.
+   */
+  locate(path: FieldPath, part?: 'key' | 'value', needle?: TextNeedle): SourcePosition | undefined;
 }
 
 export function parseYaml(file: string, text: string): { parsed?: ParsedYaml; diagnostics: Diagnostic[] } {
@@ -24,19 +34,23 @@ export function parseYaml(file: string, text: string): { parsed?: ParsedYaml; di
   };
   const diagnostics: Diagnostic[] = doc.errors.map((error) => ({
     file,
-    position: toPosition(error.pos[0], error.pos[1]),
+    position: errorPosition(text, error.code, error.pos, toPosition),
     path: '',
     message: `YAML syntax error: ${firstSentence(error.message)}`,
   }));
   if (diagnostics.length > 0) return { diagnostics };
   diagnostics.push(...findDuplicateKeys(file, doc.contents as Node | null, [], toPosition));
 
-  const locate = (path: FieldPath, part: 'key' | 'value' = 'key'): SourcePosition | undefined => {
+  const locate = (path: FieldPath, part: 'key' | 'value' = 'key', needle?: TextNeedle): SourcePosition | undefined => {
     const found = walk(doc, path);
     if (!found) return undefined;
     const { keyNode, valueNode } = found;
     const node = part === 'key' ? (keyNode ?? valueNode) : (valueNode ?? keyNode);
     if (!node?.range) return undefined;
+    if (needle && node === valueNode) {
+      const at = nthIndexOf(text.slice(node.range[0], node.range[1]), needle.text, needle.occurrence);
+      if (at !== -1) return toPosition(node.range[0] + at, node.range[0] + at + needle.text.length);
+    }
     const end = part === 'key' && keyNode && valueNode?.range ? valueNode.range[1] : node.range[1];
     return toPosition(node.range[0], end);
   };
@@ -48,7 +62,8 @@ function walk(doc: Document, path: FieldPath): { keyNode?: Node; valueNode?: Nod
   let keyNode: Node | undefined;
   for (const segment of path) {
     if (isMap(current)) {
-      const pair = current.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      // The last of duplicate keys, as toJS() keeps the last value: positions must match the data.
+      const pair = current.items.findLast((item) => isScalar(item.key) && String(item.key.value) === String(segment));
       if (!pair) return undefined;
       keyNode = pair.key as Node;
       current = pair.value;
@@ -96,6 +111,39 @@ function findDuplicateKeys(
     node.items.forEach((item, index) => found.push(...findDuplicateKeys(file, item as Node, [...path, index], toPosition)));
   }
   return found;
+}
+
+/**
+ * yaml reports a bad indentation at the start of the line (the indent itself);
+ * the item that is out of line starts at the first non-blank character, so
+ * point there. A tab used as indentation is reported where the tab is.
+ */
+function errorPosition(
+  text: string,
+  code: string,
+  [start, end]: [number, number],
+  toPosition: (start: number, end: number) => SourcePosition,
+): SourcePosition {
+  const isLineStart = start === 0 || text[start - 1] === '\n';
+  if (code === 'BAD_INDENT' && isLineStart) {
+    let at = start;
+    while (text[at] === ' ') at++;
+    if (at < text.length && text[at] !== '\n' && text[at] !== '\r') {
+      let stop = at;
+      while (stop < text.length && text[stop] !== '\n' && text[stop] !== '\r') stop++;
+      return toPosition(at, stop);
+    }
+  }
+  return toPosition(start, end);
+}
+
+function nthIndexOf(haystack: string, needle: string, occurrence: number): number {
+  let at = -1;
+  for (let n = 0; n <= occurrence; n++) {
+    at = haystack.indexOf(needle, at + 1);
+    if (at === -1) return -1;
+  }
+  return at;
 }
 
 function firstSentence(message: string): string {

@@ -48,13 +48,17 @@ function checkStages(pipelineName: string, pipeline: RawPipeline, at: Reporter):
     if (Array.isArray(stage.needs)) {
       stage.needs.forEach((need, index) => {
         if (typeof need !== 'string') return;
-        if (!names.includes(need)) {
-          at([...path, 'needs', index], `names no stage "${need}" of pipeline ${pipelineName}${didYouMean(need, names)}`);
+        if (need === name) {
+          at([...path, 'needs', index], 'names the stage itself; a stage cannot need itself');
+        } else if (!names.includes(need)) {
+          const others = names.filter((n) => n !== name);
+          at([...path, 'needs', index], `names no stage "${need}" of pipeline ${pipelineName}${didYouMean(need, others)}`);
         }
       });
     }
     if (typeof stage.foreach === 'string' && !names.includes(stage.foreach)) {
-      at([...path, 'foreach'], `names no upstream stage "${stage.foreach}" of pipeline ${pipelineName}${didYouMean(stage.foreach, names)}`);
+      const others = names.filter((n) => n !== name);
+      at([...path, 'foreach'], `names no upstream stage "${stage.foreach}" of pipeline ${pipelineName}${didYouMean(stage.foreach, others)}`);
     } else if (stage.foreach === name) {
       at([...path, 'foreach'], 'names the stage itself; foreach takes an upstream stage');
     }

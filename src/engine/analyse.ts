@@ -64,9 +64,16 @@ export async function analyse(options: AnalyseOptions): Promise<AnalyseResult> {
   if (!parsedResult.parsed) return { ok: false, diagnostics: parsedResult.diagnostics, source };
   const validated = validateConfig(options.file, parsedResult.parsed);
   const diagnostics = [...parsedResult.diagnostics, ...validated.diagnostics];
-  if (!validated.config || diagnostics.length > 0) return { ok: false, diagnostics, source };
+  if (!validated.config || diagnostics.length > 0) {
+    // Report cycles too, so one pass shows every problem the file has.
+    diagnostics.push(...cycleDiagnostics(rawGraphs(parsedResult.parsed.data), options.file, parsedResult.parsed));
+    return { ok: false, diagnostics: byPosition(diagnostics), source };
+  }
   const result = finish(validated.config, options, parsedResult.parsed);
-  if (!result.ok) return { ...result, source };
+  if (!result.ok) {
+    const planOnly = result.diagnostics.some((d) => d.message.startsWith('form a cycle')) ? [] : cycleDiagnostics(rawGraphs(validated.config), options.file, parsedResult.parsed);
+    return { ok: false, diagnostics: byPosition([...result.diagnostics, ...planOnly]), source };
+  }
   try {
     writeFileAtomic(cacheFile, JSON.stringify({ format: CONFIG_CACHE_FORMAT, hash, config: validated.config } satisfies ConfigCacheFile));
   } catch {
@@ -84,22 +91,47 @@ function finish(config: ValidatedConfig, options: AnalyseOptions, parsed?: Parse
     locate: parsed?.locate,
   });
   if (!planned.plan) return { ok: false, diagnostics: planned.diagnostics };
-  const diagnostics: Diagnostic[] = [];
   const graphs = new Map<string, Graph>();
   for (const pipeline of planned.plan.pipelines.values()) {
-    const graph = buildGraph([...pipeline.stages.values()].map((s) => ({ name: s.name, needs: s.definition.needs })));
-    for (const cycle of findCycles(graph)) {
-      const first = cycle[0] ?? '';
-      const at = ['pipelines', pipeline.name, 'stages', first, 'needs'];
-      diagnostics.push({
-        file: options.file,
-        position: parsed?.locate(at),
-        path: formatPath(at),
-        message: `form a cycle: ${cycle.join(' -> ')}`,
-      });
-    }
-    graphs.set(pipeline.name, graph);
+    graphs.set(pipeline.name, buildGraph([...pipeline.stages.values()].map((s) => ({ name: s.name, needs: s.definition.needs }))));
   }
+  const diagnostics = cycleDiagnostics(graphs, options.file, parsed);
   if (diagnostics.length > 0) return { ok: false, diagnostics };
   return { ok: true, analysis: { plan: planned.plan, graphs } };
+}
+
+function cycleDiagnostics(graphs: ReadonlyMap<string, Graph>, file: string, parsed?: ParsedYaml): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const [pipeline, graph] of graphs) {
+    for (const cycle of findCycles(graph)) {
+      const at = ['pipelines', pipeline, 'stages', cycle[0] ?? '', 'needs'];
+      diagnostics.push({ file, position: parsed?.locate(at), path: formatPath(at), message: `form a cycle: ${cycle.join(' -> ')}` });
+    }
+  }
+  return diagnostics;
+}
+
+/** The needs graph of whatever part of possibly invalid data is well formed. */
+function rawGraphs(data: unknown): Map<string, Graph> {
+  const graphs = new Map<string, Graph>();
+  const pipelines = (data as { pipelines?: unknown } | null)?.pipelines;
+  if (!pipelines || typeof pipelines !== 'object') return graphs;
+  for (const [name, pipeline] of Object.entries(pipelines)) {
+    const stages = (pipeline as { stages?: unknown } | null)?.stages;
+    if (!stages || typeof stages !== 'object') continue;
+    const nodes = Object.entries(stages).map(([stage, body]) => {
+      const needs = (body as { needs?: unknown; foreach?: unknown } | null)?.needs;
+      const foreach = (body as { foreach?: unknown } | null)?.foreach;
+      // A stage needing itself is reported by validation in its own words.
+      const list = Array.isArray(needs) ? needs.filter((n): n is string => typeof n === 'string' && n !== stage) : [];
+      if (typeof foreach === 'string' && !list.includes(foreach)) list.push(foreach);
+      return { name: stage, needs: list };
+    });
+    graphs.set(name, buildGraph(nodes));
+  }
+  return graphs;
+}
+
+function byPosition(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0));
 }

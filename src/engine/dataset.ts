@@ -9,6 +9,8 @@ import type { ObjectStore } from '../cache/object-store.js';
 import type { DatasetRecord } from '../cache/state.js';
 import { JsonlError, parseLine, splitLines } from '../util/jsonl.js';
 
+const FLUSH_BYTES = 64 * 1024;
+
 export class DatasetWriter {
   readonly #objects: ObjectStore;
   readonly #temp: string;
@@ -17,6 +19,9 @@ export class DatasetWriter {
   readonly #digest = createHash('sha256');
   readonly #isCompressed: boolean;
   #count = 0;
+  /** Lines not yet written: records are small, so they are written (and hashed) 64 KiB at a time. */
+  #pending: string[] = [];
+  #pendingBytes = 0;
 
   constructor(objects: ObjectStore, options: { compress?: boolean } = {}) {
     this.#objects = objects;
@@ -47,12 +52,23 @@ export class DatasetWriter {
     } catch (error) {
       throw new TypeError(`${describe()} produced a record that is not JSON: ${(error as Error).message}`);
     }
-    this.#digest.update(line);
     this.#count++;
-    if (!this.#out.write(line)) await once(this.#out, 'drain');
+    this.#pending.push(line);
+    this.#pendingBytes += line.length;
+    if (this.#pendingBytes >= FLUSH_BYTES) await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const text = this.#pending.join('');
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#digest.update(text);
+    if (!this.#out.write(text)) await once(this.#out, 'drain');
   }
 
   async finish(): Promise<DatasetRecord> {
+    await this.#flush();
     this.#out.end();
     if (this.#file.closed !== true) await once(this.#file, 'close');
     const hash = this.#digest.digest('hex');
@@ -72,6 +88,15 @@ export class DatasetWriter {
 
 /** The records of a dataset, streamed; `source` names it in errors. */
 export async function* readDataset(objects: ObjectStore, dataset: DatasetRecord, source: string): AsyncGenerator<JsonRecord> {
+  for await (const { record } of readDatasetLines(objects, dataset, source)) yield record;
+}
+
+/** Records with their JSON text as stored: the text identifies a record without serialising it again. */
+export async function* readDatasetLines(
+  objects: ObjectStore,
+  dataset: DatasetRecord,
+  source: string,
+): AsyncGenerator<{ record: JsonRecord; text: string }> {
   const stream = objects.openRead(dataset.hash);
   if (!stream) throw new Error(`${source}: its dataset ${dataset.hash.slice(0, 12)} is missing from the object store`);
   for await (const { line, text } of splitLines(stream as AsyncIterable<Buffer>)) {
@@ -79,6 +104,6 @@ export async function* readDataset(objects: ObjectStore, dataset: DatasetRecord,
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new JsonlError(source, line, 'is not a record (a JSON object)');
     }
-    yield value as JsonRecord;
+    yield { record: value as JsonRecord, text };
   }
 }

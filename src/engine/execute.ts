@@ -1,5 +1,6 @@
 // Runs a stage's work: one attempt per try, each under its own timeout,
 // retried up to `retries` times; then records its outputs in the object store.
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import type { StagePlan } from '../config/types.js';
 import { expandGlobs, isGlob } from '../cache/glob.js';
@@ -60,6 +61,8 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
   const { stage, res } = input;
   const { definition, knobs } = stage;
   const controller = new AbortController();
+  // Map stages hang one listener per in-flight item or batch on this signal.
+  setMaxListeners(0, controller.signal);
   const onOuterAbort = (): void => controller.abort(input.signal.reason);
   input.signal.addEventListener('abort', onOuterAbort, { once: true });
   if (input.signal.aborted) controller.abort(input.signal.reason);
@@ -72,7 +75,8 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
           controller.abort(new Error('timeout'));
         }, knobs.timeoutMs);
   const signal = controller.signal;
-  const tmp = makeTempDir(res, stage);
+  // Shell stages get no scratch directory: they have the whole filesystem.
+  const tmp = definition.kind === 'task' ? makeTempDir(res, stage) : undefined;
   const writer = definition.kind === 'shell' ? undefined : new DatasetWriter(res.objects, { compress: definition.cache.compress });
   let failure: Failure | undefined;
   let items: ItemCounts | undefined;
@@ -94,7 +98,7 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
         upstream: input.upstream,
         signal,
         res,
-        tmp,
+        tmp: tmp ?? res.stateDir,
         onProgress: (done, total) => input.onProgress(done, total, 0),
       });
       await runTask(fn, ctx, writer, `${run.module}#${run.exportName}`);
@@ -112,7 +116,7 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
   } finally {
     if (timer) clearTimeout(timer);
     input.signal.removeEventListener('abort', onOuterAbort);
-    fs.rmSync(tmp, { recursive: true, force: true });
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
   if (isTimedOut) failure = { kind: 'timeout', afterMs: knobs.timeoutMs ?? 0 };
   if (failure || signal.aborted) {

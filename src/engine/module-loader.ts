@@ -37,9 +37,13 @@ export async function loadExport(root: string, module: string, exportName: strin
   return namespace[exportName];
 }
 
-// Every module goes through tsx's loader, which handles .js and .mjs as well.
+const TYPESCRIPT = /\.(m|c)?tsx?$/;
+
+// TypeScript goes through tsx's loader; JavaScript needs none (and tsx's
+// off-thread hooks would slow every later import).
 async function importModule(absolute: string): Promise<Record<string, unknown>> {
-  const { tsImport } = await importNative<typeof import('tsx/esm/api')>('tsx/esm/api');
   const url = pathToFileURL(absolute).href;
+  if (!TYPESCRIPT.test(absolute)) return importNative(url);
+  const { tsImport } = await importNative<typeof import('tsx/esm/api')>('tsx/esm/api');
   return (await tsImport(url, url)) as Record<string, unknown>;
 }

@@ -131,14 +131,16 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
       end(stage, { outcome: 'failed', reason: failureText(decision.failure), failure: decision.failure, startedAt });
       return 'failed';
     }
-    emit({ event: 'stage:start', pipeline: stage.pipeline, stage: stage.name, key: decision.fingerprint });
+    const announce = (): void => emit({ event: 'stage:start', pipeline: stage.pipeline, stage: stage.name, key: decision.fingerprint });
     if (decision.action === 'cached') {
+      announce();
       results.set(id, decision.record);
       if (res.state.get(id)?.fingerprint !== decision.fingerprint) res.state.set(id, decision.record);
       end(stage, { outcome: 'cached', reason: whyText(decision.why), why: decision.why, key: decision.fingerprint, startedAt, items: cachedItems(decision.record) });
       return 'ok';
     }
     if (decision.action === 'restore') {
+      announce();
       const problem = await restoreOutputs(res, decision);
       if (!problem) {
         results.set(id, decision.record);
@@ -149,8 +151,12 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
       emit({ event: 'warning', pipeline: stage.pipeline, stage: stage.name, message: `${problem}; running the stage instead` });
     }
     const why = decision.why;
+    // A stage that runs starts (and is timed) when it gets a job slot, not while it waits for one.
+    let ranFrom = startedAt;
     const outcome = await queue.add(async () => {
       if (signal.aborted) return undefined;
+      ranFrom = Date.now();
+      if (decision.action === 'run') announce();
       sampler.begin(id);
       try {
         return await execute({
@@ -173,17 +179,17 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
     });
     const peakRssBytes = sampler.peakOf(id);
     if (!outcome) {
-      end(stage, { outcome: 'cancelled', reason: 'interrupted before it started', key: decision.fingerprint, startedAt });
+      end(stage, { outcome: 'cancelled', reason: `not started: ${cancelCause(signal)}`, key: decision.fingerprint, startedAt: ranFrom });
       return 'cancelled';
     }
     if (!outcome.ok) {
-      const reason = outcome.isCancelled ? 'interrupted' : failureText(outcome.failure);
+      const reason = outcome.isCancelled ? cancelCause(signal) : failureText(outcome.failure);
       end(stage, {
         outcome: outcome.isCancelled ? 'cancelled' : 'failed',
         reason,
         failure: outcome.isCancelled ? undefined : outcome.failure,
         key: decision.fingerprint,
-        startedAt,
+        startedAt: ranFrom,
         items: outcome.items,
         attempts: outcome.attempts,
         peakRssBytes,
@@ -200,7 +206,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
       outputs: outcome.outputs,
       dataset: outcome.dataset,
       createdAt: Date.now(),
-      durationMs: Date.now() - startedAt,
+      durationMs: Date.now() - ranFrom,
       items: outcome.items,
     };
     results.set(id, record);
@@ -209,7 +215,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
       const ttl = stage.definition.cache.ttlMs;
       await (await res.store())?.set(storeKey(record.fingerprint), record, ttl);
     }
-    end(stage, { outcome: 'ran', reason: whyText(why), why, key: decision.fingerprint, startedAt, items: outcome.items, attempts: outcome.attempts, peakRssBytes });
+    end(stage, { outcome: 'ran', reason: whyText(why), why, key: decision.fingerprint, startedAt: ranFrom, items: outcome.items, attempts: outcome.attempts, peakRssBytes });
     return 'ok';
   };
 
@@ -253,6 +259,13 @@ interface EndExtras {
   items: ItemCounts;
   attempts: number;
   peakRssBytes: number;
+}
+
+/** Why in-flight work was stopped: Ctrl-C, or fail-fast after another stage failed. */
+function cancelCause(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  const message = reason instanceof Error ? reason.message : String(reason ?? 'interrupted');
+  return message === 'interrupted' ? 'interrupted' : `cancelled: ${message}`;
 }
 
 function foreachStageOf(stage: StagePlan): string | undefined {

@@ -27,12 +27,15 @@ export interface ScheduleResult {
 }
 
 export async function schedule(options: ScheduleOptions): Promise<ScheduleResult> {
-  const { nodes, visit, skip, isKeepGoing } = options;
-  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const { visit, skip, isKeepGoing } = options;
+  const byId = new Map(options.nodes.map((n) => [n.id, n]));
+  // One entry per id: a repeated id would otherwise never let `settled` reach the count.
+  const nodes = [...byId.values()];
+  if (nodes.length === 0) return { failed: [], isInterrupted: false };
   const dependents = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
   const waitingOn = new Map<string, number>();
   for (const node of nodes) {
-    const needs = node.needs.filter((need) => byId.has(need));
+    const needs = [...new Set(node.needs)].filter((need) => byId.has(need));
     waitingOn.set(node.id, needs.length);
     for (const need of needs) dependents.get(need)?.push(node.id);
   }
@@ -46,7 +49,11 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
   const failed: string[] = [];
   let running = 0;
   let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
+  let crash!: (error: unknown) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    crash = reject;
+  });
 
   const settle = (id: string): void => {
     settled.add(id);
@@ -71,7 +78,8 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
     if (stop.signal.aborted) return;
     started.add(id);
     running++;
-    void visit(id, stop.signal)
+    // A visit that throws before returning its promise fails like one that rejects.
+    new Promise<VisitResult>((resolve) => resolve(visit(id, stop.signal)))
       .catch((): VisitResult => 'failed')
       .then((result) => {
         running--;
@@ -89,13 +97,19 @@ export async function schedule(options: ScheduleOptions): Promise<ScheduleResult
         settle(id);
         if (stop.signal.aborted) cancelPending(options.signal?.aborted ? 'interrupted' : `${failed[0] ?? id} failed`);
         if (running === 0 && settled.size < nodes.length) cancelPending('nothing left to run');
-      });
+      })
+      // A throwing `skip` (a caller's bug) must end the run, not leave it waiting forever.
+      .catch(crash);
   };
 
-  if (nodes.length === 0) return { failed, isInterrupted: false };
   if (stop.signal.aborted) cancelPending('interrupted');
   else for (const node of nodes) if (waitingOn.get(node.id) === 0) start(node.id);
-  await done;
-  options.signal?.removeEventListener('abort', onOuterAbort);
+  // Nothing ready at all (every node waits on a cycle): settle instead of waiting forever.
+  if (running === 0 && settled.size < nodes.length) cancelPending('nothing left to run');
+  try {
+    await done;
+  } finally {
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  }
   return { failed, isInterrupted: options.signal?.aborted === true };
 }

@@ -7,6 +7,8 @@ export class UsageSampler {
   readonly #cpuStart = process.cpuUsage();
   readonly #timer: NodeJS.Timeout;
   #peakRss = process.memoryUsage.rss();
+  /** The last sample: stages starting and ending between samples use it (rss() is a syscall). */
+  #lastRss = this.#peakRss;
 
   constructor(intervalMs = 100) {
     this.#timer = setInterval(() => this.#sample(), intervalMs);
@@ -19,11 +21,10 @@ export class UsageSampler {
   }
 
   begin(id: string): void {
-    this.#active.set(id, process.memoryUsage.rss());
+    this.#active.set(id, this.#lastRss);
   }
 
   finish(id: string): void {
-    this.#sample();
     const peak = this.#active.get(id);
     this.#active.delete(id);
     if (peak !== undefined) this.#peaks.set(id, peak);
@@ -46,6 +47,7 @@ export class UsageSampler {
 
   #sample(): void {
     const rss = process.memoryUsage.rss();
+    this.#lastRss = rss;
     if (rss > this.#peakRss) this.#peakRss = rss;
     for (const [id, peak] of this.#active) if (rss > peak) this.#active.set(id, rss);
   }

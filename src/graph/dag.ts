@@ -24,13 +24,18 @@ export function buildGraph(nodes: Iterable<NodeSpec>): Graph {
  */
 export function findCycles(graph: Graph): string[][] {
   const cycles: string[][] = [];
+  // graphlib's findCycles already counts a node that needs itself as a
+  // one-node component; closedPath turns it into [a, a].
   for (const component of alg.findCycles(graph)) {
     const members = new Set(component);
     const start = [...members].sort()[0];
     if (start === undefined) continue;
     cycles.push(closedPath(graph, start, members));
   }
-  for (const node of graph.nodes()) if (graph.hasEdge(node, node)) cycles.push([node, node]);
+  for (const node of graph.nodes()) {
+    const isListed = cycles.some((cycle) => cycle.length === 2 && cycle[0] === node && cycle[1] === node);
+    if (graph.hasEdge(node, node) && !isListed) cycles.push([node, node]);
+  }
   return cycles.sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
 }
 

@@ -17,7 +17,10 @@ export function formatDiagnostic(diagnostic: Diagnostic, source: string | undefi
 }
 
 export function formatDiagnostics(diagnostics: readonly Diagnostic[], source: string | undefined, cwd: string): string {
-  const lines = diagnostics.map((d) => formatDiagnostic(d, source, cwd));
+  // Problems from different checks (duplicate keys, schema, DAG) arrive in
+  // separate lists; the reader gets them in file order.
+  const sorted = [...diagnostics].sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0));
+  const lines = sorted.map((d) => formatDiagnostic(d, source, cwd));
   const count = diagnostics.length;
   return `${lines.join('\n')}\n${count} problem${count === 1 ? '' : 's'} in ${path.relative(cwd, diagnostics[0]?.file ?? '') || 'pipelines.yaml'}`;
 }

@@ -1,8 +1,9 @@
 // Plain, timestamped lines for logs and CI: no escape codes, and at most one
 // progress line per stage every few seconds.
 import type { RunEvent, StageEndEvent } from '../engine/events.js';
-import { formatBytes, formatMs } from './format.js';
+import { formatMs } from './format.js';
 import type { Sink } from './sink.js';
+import { runEndLine } from './stage-table.js';
 
 export interface PlainOptions {
   write(text: string): void;
@@ -51,12 +52,8 @@ export class PlainSink implements Sink {
         return event.outcome === 'cached' ? undefined : stageEndLine(event);
       case 'warning':
         return `warning: ${event.stage ? `${event.pipeline}/${event.stage}: ` : ''}${event.message}`;
-      case 'run:end': {
-        const parts = (['ran', 'restored', 'cached', 'failed', 'blocked', 'cancelled'] as const)
-          .filter((k) => event.counts[k] > 0)
-          .map((k) => `${event.counts[k]} ${k}`);
-        return `${event.status} in ${formatMs(event.durationMs)}: ${parts.join(', ') || 'nothing to do'} (peak ${formatBytes(event.peakRssBytes)})`;
-      }
+      case 'run:end':
+        return runEndLine(event);
       default:
         return undefined;
     }

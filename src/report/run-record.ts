@@ -173,18 +173,27 @@ function pruneOldRuns(dir: string): void {
   for (const file of files.slice(0, files.length - KEEP_RUNS)) fs.rmSync(path.join(dir, file), { force: true });
 }
 
-/** Run ids sort by time: 20261130T031955Z-a1b2. */
+/** Run ids sort by time, to the millisecond: 20261130T031955123Z-a1b2. */
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now.toISOString().replace(/[-:.]/g, '');
   return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-export function readRunRecord(dir: string, runId?: string): RunRecord | undefined {
+export function readRunRecord(dir: string, select: { runId?: string; pipeline?: string } = {}): RunRecord | undefined {
+  let files: string[];
   try {
-    const id = runId ?? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().at(-1)?.replace(/\.json$/, '');
-    if (!id) return undefined;
-    return JSON.parse(fs.readFileSync(path.join(dir, `${id}.json`), 'utf8')) as RunRecord;
+    files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().reverse();
   } catch {
     return undefined;
   }
+  for (const file of files) {
+    if (select.runId !== undefined && !file.startsWith(select.runId)) continue;
+    try {
+      const record = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as RunRecord;
+      if (select.pipeline === undefined || record.pipelines.includes(select.pipeline)) return record;
+    } catch {
+      // a half-written or foreign file: skip it
+    }
+  }
+  return undefined;
 }

@@ -84,3 +84,92 @@ export function stageEnd(events: RunEvent[], stage: string): Extract<RunEvent, {
   if (!found) throw new Error(`no stage:end for ${stage}`);
   return found;
 }
+
+/** Polls `check` until it returns a value other than undefined, or throws after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Whether a process with this pid exists (signal 0 only checks; zombies count as gone). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // A zombie (exited, not yet reaped by a pid-1 that never reaps) has state Z.
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+export interface SignalledResult extends CliResult {
+  /** Milliseconds from sending the signal to the process exiting. */
+  exitAfterSignalMs: number;
+}
+
+/**
+ * Runs `runner ...args` in the workspace and sends `signal` (default SIGINT)
+ * as soon as `whenExists` (workspace-relative) has content, so the signal
+ * always lands while the stage that writes the file is running.
+ */
+export function runAndSignal(
+  ws: Workspace,
+  args: string[],
+  options: { whenExists: string; signal?: NodeJS.Signals; timeoutMs?: number; env?: Record<string, string> },
+): Promise<SignalledResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ws.dir,
+      env: { ...process.env, CI: 'true', NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let signalledAt: number | undefined;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+    const poll = setInterval(() => {
+      const file = ws.path(options.whenExists);
+      if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim() !== '') {
+        clearInterval(poll);
+        signalledAt = Date.now();
+        child.kill(options.signal ?? 'SIGINT');
+      } else if (Date.now() > deadline) {
+        clearInterval(poll);
+        child.kill('SIGKILL');
+      }
+    }, 20);
+    child.on('error', (error) => {
+      clearInterval(poll);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearInterval(poll);
+      const events = stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{"event"'))
+        .map((line) => JSON.parse(line) as RunEvent);
+      if (signalledAt === undefined) return reject(new Error(`runner exited (code ${code}) before ${options.whenExists} appeared\n${stderr}`));
+      resolve({ code, stdout, stderr, events, exitAfterSignalMs: Date.now() - signalledAt });
+    });
+  });
+}
+
+/** Lines of a workspace file, trimmed, without blank ones. */
+export function fileLines(ws: Workspace, relative: string): string[] {
+  return ws
+    .read(relative)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { runMap } from '../../engine/map/run-map.js';
 import { executeRun } from '../../engine/run.js';
 import { stageStatuses } from '../../engine/status.js';
-import { PlainSink } from '../../report/plain.js';
+import { progressSink } from '../../report/tty.js';
 import { newRunId, RunRecordSink } from '../../report/run-record.js';
 import { CompositeSink, JsonSink } from '../../report/sink.js';
 import type { Sink } from '../../report/sink.js';
@@ -12,6 +12,8 @@ import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
 import { loadAnalysis, parseList, parseParams, requireStages, storeUrlFor } from '../load.js';
 import type { GlobalOptions } from '../load.js';
+import { writeHtmlReport } from './report.js';
+import { watchCommand } from './watch.js';
 
 export interface ExecFlags {
   only?: string[];
@@ -25,9 +27,21 @@ export interface ExecFlags {
   keepGoing?: boolean;
   json?: boolean;
   cache?: boolean;
+  /** Write the HTML report of the run to this file. */
+  report?: string;
+  watch?: boolean;
 }
 
 export async function execCommand(io: CliIo, global: GlobalOptions, pipelines: string[], flags: ExecFlags): Promise<number> {
+  if (flags.watch && flags.dryRun) throw new UsageError('--watch and --dry-run cannot be used together');
+  if (flags.watch) {
+    const ignore = flags.report === undefined ? [] : [path.resolve(io.cwd, flags.report)];
+    return watchCommand(io, global, pipelines, { runOnce: () => execOnce(io, global, pipelines, flags), ignore });
+  }
+  return execOnce(io, global, pipelines, flags);
+}
+
+async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], flags: ExecFlags): Promise<number> {
   const jobs = flags.jobs === undefined ? os.availableParallelism() : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${flags.jobs}: expected an integer >= 1`);
   const analysis = await loadAnalysis(io, global, { paramOverrides: parseParams(flags.param), pipelines });
@@ -48,10 +62,13 @@ export async function execCommand(io: CliIo, global: GlobalOptions, pipelines: s
   }
 
   const runId = newRunId();
-  const sinks: Sink[] = [new PlainSink({ write: io.stderr })];
+  // io.isTty describes process.stderr, so the live bars draw on it.
+  const sinks: Sink[] = [progressSink({ isTty: io.isTty, env: io.env, write: io.stderr, stream: process.stderr })];
   if (flags.json) sinks.push(new JsonSink(io.stdout));
   const record = new RunRecordSink({ dir: path.join(analysis.plan.root, '.runner', 'runs'), argv: io.argv });
+  // --no-cache writes no run record, but --report still needs one in memory.
   if (!isNoCache) sinks.push(record);
+  else if (flags.report !== undefined) sinks.push({ handle: (event) => record.handle(event) });
   const events = new CompositeSink(sinks);
   const summary = await executeRun({
     plan: analysis.plan,
@@ -70,5 +87,9 @@ export async function execCommand(io: CliIo, global: GlobalOptions, pipelines: s
     runMap,
   });
   await events.close();
+  if (flags.report !== undefined && record.record) {
+    const file = writeHtmlReport(record.record, path.resolve(io.cwd, flags.report));
+    io.stderr(`report: ${path.relative(io.cwd, file) || file}\n`);
+  }
   return summary.status === 'success' ? EXIT.ok : summary.status === 'cancelled' ? EXIT.interrupted : EXIT.failed;
 }

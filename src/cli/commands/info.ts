@@ -29,7 +29,8 @@ export async function listCommand(io: CliIo, global: GlobalOptions, flags: { jso
 export async function validateCommand(io: CliIo, global: GlobalOptions): Promise<number> {
   const { plan } = await loadAnalysis(io, global, { isFresh: true });
   const stages = [...plan.pipelines.values()].reduce((n, p) => n + p.stages.size, 0);
-  io.stdout(`${path.relative(io.cwd, plan.file) || plan.file} is valid: ${plan.pipelines.size} pipelines, ${stages} stages\n`);
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  io.stdout(`${path.relative(io.cwd, plan.file) || plan.file} is valid: ${plural(plan.pipelines.size, 'pipeline')}, ${plural(stages, 'stage')}\n`);
   return EXIT.ok;
 }
 
@@ -39,8 +40,8 @@ export async function graphCommand(io: CliIo, global: GlobalOptions, pipeline: s
   const analysis = await loadAnalysis(io, global, { pipelines: [pipeline] });
   const plan = analysis.plan.pipelines.get(pipeline);
   if (!plan) return EXIT.usage;
-  const lastRun = readRunRecord(path.join(analysis.plan.root, '.runner', 'runs'));
-  io.stdout(renderGraph(plan, format, lastRun?.pipelines.includes(pipeline) ? lastRun : undefined));
+  const lastRun = readRunRecord(path.join(analysis.plan.root, '.runner', 'runs'), { pipeline });
+  io.stdout(renderGraph(plan, format, lastRun));
   return EXIT.ok;
 }
 

@@ -26,8 +26,9 @@ export class ItemCache {
     this.#ttlMs = options.ttlMs;
   }
 
-  keyOf(item: JsonRecord): string {
-    const own = this.#key ? this.#key(item) : canonicalJson(item);
+  /** `text`: the item's JSON as stored upstream, when known (same record, same text). */
+  keyOf(item: JsonRecord, text?: string): string {
+    const own = this.#key ? this.#key(item) : (text ?? canonicalJson(item));
     return `item:${sha256(`${this.#scope}\0${own}`)}`;
   }
 

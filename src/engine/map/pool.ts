@@ -51,6 +51,8 @@ interface Job {
   request: BatchRequest;
   resolve(results: ItemResult[]): void;
   reject(error: Error): void;
+  /** Detaches the job's abort listener once it settles. */
+  release?: () => void;
 }
 
 let nextId = 1;
@@ -100,6 +102,7 @@ export class WorkerPool {
       const { request } = job;
       const onAbort = (): void => slot.send({ type: 'abort', id });
       request.signal.addEventListener('abort', onAbort, { once: true });
+      job.release = () => request.signal.removeEventListener('abort', onAbort);
       slot.send({
         type: 'batch',
         id,
@@ -123,6 +126,7 @@ export class WorkerPool {
       }
       this.#running.delete(slot);
       this.#idle.push(slot);
+      current.job.release?.();
       if (message.type === 'done') current.job.resolve(message.results);
       else current.job.reject(Object.assign(new Error(message.error.message), { stack: message.error.stack }));
       this.#pump();
@@ -134,6 +138,7 @@ export class WorkerPool {
       if (idleIndex !== -1) this.#idle.splice(idleIndex, 1);
       const current = this.#running.get(slot);
       this.#running.delete(slot);
+      current?.job.release?.();
       current?.job.reject(new Error(`${this.#kind} exited while running a batch: ${reason}`));
       this.#pump();
     });

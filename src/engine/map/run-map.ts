@@ -12,13 +12,13 @@
 //   cache.scope  item: unchanged items reuse their cached result
 // Failed items are reported with their identity; finished items stay cached,
 // so a rerun after a failure or an interruption computes only the rest.
-import PQueue from 'p-queue';
+import fs from 'node:fs';
 import type { ItemContext, JsonRecord } from '../../api.js';
 import type { ItemCounts } from '../../cache/state.js';
 import { ParallelProcessor } from '../../perf/parallel-processor.js';
 import { StreamProcessor } from '../../perf/stream-processor.js';
 import { createContext, makeTempDir } from '../context.js';
-import { readDataset } from '../dataset.js';
+import { readDatasetLines } from '../dataset.js';
 import type { DatasetWriter } from '../dataset.js';
 import type { Failure } from '../events.js';
 import type { ExecuteInput } from '../execute.js';
@@ -31,6 +31,8 @@ import type { ItemResult } from './pool.js';
 interface Chunk {
   firstIndex: number;
   items: JsonRecord[];
+  /** The items' JSON as read, when they come from a dataset (cheaper to key than re-serialising). */
+  texts: (string | undefined)[];
 }
 
 type ItemOutcome = { ok: true; records: JsonRecord[]; isCached: boolean } | { ok: false; message: string };
@@ -40,6 +42,15 @@ const MAX_LOGGED_FAILURES = 50;
 const PROGRESS_EVERY_MS = 100;
 
 export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter): Promise<ItemCounts | Failure> {
+  const tmp = makeTempDir(input.res, input.stage);
+  try {
+    return await mapItems(input, signal, writer, tmp);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter, tmp: string): Promise<ItemCounts | Failure> {
   const { stage, res } = input;
   const { definition, knobs } = stage;
   const run = definition.run ?? { module: '', exportName: '' };
@@ -52,7 +63,6 @@ export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: D
     definition.cache.scope === 'item' && !input.isNoCache
       ? new ItemCache({ store: await res.store(), scope: input.itemScope ?? stage.id, key: map.key, ttlMs: definition.cache.ttlMs })
       : undefined;
-  const tmp = makeTempDir(res, stage);
   const ctx = createContext({ stage, inputs: input.inputs, upstream: input.upstream, signal, res, tmp, onProgress: () => {} });
   const compute = computer({ input, map, ctx, where });
   let lastProgress = 0;
@@ -62,9 +72,11 @@ export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: D
     lastProgress = now;
     input.onProgress(counts.done + counts.failed, source.total, counts.cached);
   };
+  // Without `stream`, results are accepted only at the end; progress counts items as they settle.
+  const settled = { items: 0, cached: 0 };
 
   const processChunk = async (chunk: Chunk, _index: number, chunkSignal: AbortSignal): Promise<ItemOutcome[]> => {
-    const keys = cache ? chunk.items.map((item) => cache.keyOf(item)) : [];
+    const keys = cache ? chunk.items.map((item, i) => cache.keyOf(item, chunk.texts[i])) : [];
     const hits = cache ? await cache.lookup(keys) : [];
     const missing = chunk.items.map((_, i) => i).filter((i) => hits[i] === undefined);
     const computed = await compute(missing.map((i) => ({ item: chunk.items[i] as JsonRecord, index: chunk.firstIndex + i })), chunkSignal);
@@ -82,6 +94,12 @@ export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: D
       outcomes.push(toOutcome(raw, item, map, hit !== undefined, where));
     }
     await cache?.save(fresh);
+    settled.items += outcomes.length;
+    settled.cached += outcomes.filter((o) => o.ok && o.isCached).length;
+    if (!knobs.stream && Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+      lastProgress = Date.now();
+      input.onProgress(settled.items, source.total, settled.cached);
+    }
     return outcomes;
   };
 
@@ -161,7 +179,7 @@ function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: Retur
   const { input, map, ctx, where } = options;
   const { stage, res } = input;
   const { knobs, definition } = stage;
-  const perItem = new PQueue({ concurrency: knobs.concurrency });
+  const perItem = new Semaphore(knobs.concurrency);
   const once = async (items: { item: JsonRecord; index: number }[], signal: AbortSignal): Promise<ItemResult[]> => {
     if (items.length === 0) return [];
     if (knobs.isolate !== 'inline') {
@@ -205,7 +223,7 @@ function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: Retur
     }
     return Promise.all(
       items.map(({ item, index }) =>
-        perItem.add(async (): Promise<ItemResult> => {
+        perItem.run(async (): Promise<ItemResult> => {
           signal.throwIfAborted();
           try {
             const itemCtx: ItemContext = { ...ctx, signal, index };
@@ -214,7 +232,7 @@ function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: Retur
             signal.throwIfAborted();
             return { ok: false, error: { message: (error as Error)?.message ?? String(error) } };
           }
-        }, { signal }) as Promise<ItemResult>,
+        }),
       ),
     );
   };
@@ -230,8 +248,30 @@ function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: Retur
   };
 }
 
+/** At most `limit` calls at once, FIFO. Lighter than a queue with per-task abort listeners: items run by the thousand. */
+class Semaphore {
+  readonly #limit: number;
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.#limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#active++;
+    try {
+      return await task();
+    } finally {
+      this.#active--;
+      this.#waiting.shift()?.();
+    }
+  }
+}
+
 interface ItemSource {
-  items: AsyncIterable<JsonRecord>;
+  items: AsyncIterable<{ record: JsonRecord; text?: string }>;
   total?: number;
 }
 
@@ -243,26 +283,25 @@ function itemSource(input: ExecuteInput): ItemSource {
     return {
       total: files.length,
       items: (async function* () {
-        for (const path of files) yield { path, hash: res.stats.hash(path) ?? '' };
+        for (const path of files) yield { record: { path, hash: res.stats.hash(path) ?? '' } };
       })(),
     };
   }
   const name = foreach?.kind === 'stage' ? foreach.stage : '';
   const record = input.upstream.get(name);
   if (!record?.dataset) throw new Error(`foreach: ${name} has no records to map over (a shell stage produces files, not records)`);
-  return { total: record.dataset.count, items: readDataset(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`) };
+  return { total: record.dataset.count, items: readDatasetLines(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`) };
 }
 
-async function* chunked(items: AsyncIterable<JsonRecord>, size: number): AsyncGenerator<Chunk> {
-  let chunk: JsonRecord[] = [];
-  let firstIndex = 0;
-  for await (const item of items) {
-    chunk.push(item);
-    if (chunk.length >= size) {
-      yield { firstIndex, items: chunk };
-      firstIndex += chunk.length;
-      chunk = [];
+async function* chunked(items: ItemSource['items'], size: number): AsyncGenerator<Chunk> {
+  let chunk: Chunk = { firstIndex: 0, items: [], texts: [] };
+  for await (const { record, text } of items) {
+    chunk.items.push(record);
+    chunk.texts.push(text);
+    if (chunk.items.length >= size) {
+      yield chunk;
+      chunk = { firstIndex: chunk.firstIndex + chunk.items.length, items: [], texts: [] };
     }
   }
-  if (chunk.length > 0) yield { firstIndex, items: chunk };
+  if (chunk.items.length > 0) yield chunk;
 }

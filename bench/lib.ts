@@ -1,0 +1,87 @@
+// Shared by the benchmarks: temp workspaces, the real CLI, run records.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunRecord } from '../src/report/run-record.js';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const BIN = path.join(REPO, 'bin', 'runner.cjs');
+
+export function tempWorkspace(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `runner-bench-${name}-`));
+  return dir;
+}
+
+export function write(dir: string, relative: string, content: string): void {
+  const file = path.join(dir, relative);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+}
+
+export interface CliRun {
+  code: number | null;
+  wallMs: number;
+  record: RunRecord;
+  stderr: string;
+}
+
+/**
+ * Runs `runner ...args` in `dir` and returns its run record. Asynchronous, so
+ * a server in the benchmark's own process keeps answering meanwhile.
+ */
+export async function runCli(dir: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, CI: 'true', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const wallMs = performance.now() - started;
+  const result = { status, stderr };
+  if (result.status !== 0) throw new Error(`runner ${args.join(' ')} exited ${result.status}:\n${result.stderr.slice(-3000)}`);
+  const runs = path.join(dir, '.runner', 'runs');
+  const latest = fs.readdirSync(runs).filter((f) => f.endsWith('.json')).sort().at(-1);
+  if (!latest) throw new Error(`no run record in ${dir}: ${result.stderr}`);
+  const record = JSON.parse(fs.readFileSync(path.join(runs, latest), 'utf8')) as RunRecord;
+  return { code: result.status, wallMs, record, stderr: result.stderr };
+}
+
+export function stage(record: RunRecord, name: string): RunRecord['stages'][number] {
+  const found = record.stages.find((s) => s.stage === name);
+  if (!found) throw new Error(`no stage ${name} in run ${record.runId}`);
+  return found;
+}
+
+export function mib(bytes: number | undefined): string {
+  return bytes === undefined ? '?' : `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+}
+
+export function ms(value: number): string {
+  return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
+}
+
+/** Replaces `key: value` lines of one stage in a pipelines.yaml (knob edits between runs). */
+export function setKnob(dir: string, stageName: string, knob: string, value: string): void {
+  const file = path.join(dir, 'pipelines.yaml');
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const start = lines.findIndex((l) => l.trim() === `${stageName}:`);
+  if (start === -1) throw new Error(`no stage ${stageName}`);
+  const indent = (lines[start + 1] ?? '').match(/^\s*/)?.[0] ?? '        ';
+  let end = start + 1;
+  while (end < lines.length && (lines[end] ?? '').startsWith(indent)) end++;
+  const at = lines.slice(start + 1, end).findIndex((l) => l.trim().startsWith(`${knob}:`));
+  if (at === -1) lines.splice(start + 1, 0, `${indent}${knob}: ${value}`);
+  else lines[start + 1 + at] = `${indent}${knob}: ${value}`;
+  fs.writeFileSync(file, lines.join('\n'));
+}
+
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const out = [`| ${headers.join(' | ')} |`, `|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
+  for (const row of rows) out.push(`| ${row.join(' | ')} |`);
+  return out.join('\n');
+}
+
+export function machine(): string {
+  return `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
+}

@@ -1,0 +1,128 @@
+// CPU-bound map stage (20k items, sha256 rounds each) run by `runner exec`
+// with the YAML knobs, beside the seed's "before": the same function called
+// sequentially over an array loaded in full, in one process.
+//
+//   npx tsx bench/perf/cpu-map.ts [--items 20000] [--rounds 150] [--cache-rounds 1000]
+//
+// --rounds sets the cost of an item in the knob table (150 sha256 rounds,
+// about 0.15 ms); --cache-rounds the cost in the item-cache table (about
+// 1 ms, a file parse), where what matters is the per-item cache overhead.
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { machine, ms, runCli, setKnob, stage, table, tempWorkspace, write } from '../lib.js';
+
+const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1] ?? '']));
+const ITEMS = Number(args.get('--items') ?? 20000);
+const ROUNDS = Number(args.get('--rounds') ?? 150);
+const CACHE_ROUNDS = Number(args.get('--cache-rounds') ?? 1000);
+
+const module_ = (rounds: number): string => `
+import { createHash } from 'node:crypto';
+const ROUNDS = ${rounds};
+export function textFor(i, mutate) {
+  let text = 'item ' + i + (i === mutate ? ' (edited)' : '') + ' ';
+  while (text.length < 1024) text += (i * 7919 % 104729).toString(36) + ' lorem ipsum dolor sit amet ';
+  return text;
+}
+export function* gen(ctx) {
+  for (let i = 0; i < ctx.params.n; i++) yield { id: 'item-' + i, text: textFor(i, ctx.params.mutate) };
+}
+export function work(item) {
+  let h = item.text;
+  for (let r = 0; r < ROUNDS; r++) h = createHash('sha256').update(h).digest('hex');
+  return { id: item.id, digest: h };
+}
+`;
+
+const BASELINE = `
+import { writeFileSync } from 'node:fs';
+import { textFor, work } from './work.mjs';
+const items = [];
+for (let i = 0; i < ${ITEMS}; i++) items.push({ id: 'item-' + i, text: textFor(i, -1) });
+const t = performance.now();
+const out = items.map(work);
+writeFileSync('baseline-out.jsonl', out.map((r) => JSON.stringify(r)).join('\\n'));
+process.stdout.write(JSON.stringify({ ms: performance.now() - t }));
+`;
+
+const yaml = (isolate: string, batchSize: number, scope: string) => `version: 1
+pipelines:
+  cpu:
+    params: { n: ${ITEMS}, mutate: -1 }
+    stages:
+      gen:
+        run: work.mjs#gen
+        params: [n, mutate]
+      work:
+        run: work.mjs#work
+        foreach: gen
+        isolate: ${isolate}
+        batchSize: ${batchSize}
+        concurrency: 4
+        cache: { scope: ${scope} }
+`;
+
+const dir = tempWorkspace('cpu');
+write(dir, 'work.mjs', module_(ROUNDS));
+write(dir, 'baseline.mjs', BASELINE);
+write(dir, 'pipelines.yaml', yaml('worker', 200, 'stage'));
+console.error(`workspace ${dir}`);
+
+// The "before": sequential, everything in memory.
+const before = spawnSync(process.execPath, [path.join(dir, 'baseline.mjs')], { cwd: dir, encoding: 'utf8' });
+const beforeMs = (JSON.parse(before.stdout) as { ms: number }).ms;
+
+await runCli(dir, ['exec', 'cpu']); // builds gen's dataset once
+const rows: (string | number)[][] = [['before: sequential loop, all items in memory', '-', '-', ms(beforeMs), '1.00x', '-']];
+const variants: [string, number][] = [['inline', 200], ['worker', 1], ['worker', 50], ['worker', 200], ['worker', 1000]];
+let workerSpeedup = 0;
+let workerCpu = 0;
+for (const [isolate, batchSize] of variants) {
+  setKnob(dir, 'work', 'isolate', isolate);
+  setKnob(dir, 'work', 'batchSize', String(batchSize));
+  const run = await runCli(dir, ['exec', 'cpu', '--force=work']);
+  const work = stage(run.record, 'work');
+  const duration = work.durationMs ?? 0;
+  const speedup = beforeMs / duration;
+  const cpu = run.record.cpuUtilisation ?? 0;
+  if (isolate === 'worker' && batchSize === 200) {
+    workerSpeedup = speedup;
+    workerCpu = cpu;
+  }
+  rows.push([`runner: isolate ${isolate}, batchSize ${batchSize}`, isolate, batchSize, ms(duration), `${speedup.toFixed(2)}x`, `${Math.round(cpu * 100)}%`]);
+}
+
+// Knob edits never invalidate the cache: after all those edits a plain run is all cached.
+const after = await runCli(dir, ['exec', 'cpu']);
+const allCached = after.record.stages.every((s) => s.outcome === 'cached');
+
+// Item-level cache: cold, then one changed item out of ITEMS, then a forced rerun.
+const cacheDir = tempWorkspace('cpu-cache');
+write(cacheDir, 'work.mjs', module_(CACHE_ROUNDS));
+write(cacheDir, 'pipelines.yaml', yaml('worker', 50, 'item'));
+const cold = await runCli(cacheDir, ['exec', 'cpu']);
+const coldMs = stage(cold.record, 'work').durationMs ?? 0;
+const one = await runCli(cacheDir, ['exec', 'cpu', '--param', 'mutate=17']);
+const oneWork = stage(one.record, 'work');
+const again = await runCli(cacheDir, ['exec', 'cpu', '--param', 'mutate=17', '--force=work']);
+const againWork = stage(again.record, 'work');
+
+const report = `## CPU-bound map stage (${ITEMS} items x ${ROUNDS} sha256 rounds), isolate and batchSize
+
+${table(['variant', 'isolate', 'batchSize', 'work stage', 'speedup vs before', 'CPU (all cores)'], rows)}
+
+- isolate: worker, batchSize 200: **${workerSpeedup.toFixed(2)}x** the sequential loop on ${os.availableParallelism()} cores (target >= 1.7x), CPU utilisation **${Math.round(workerCpu * 100)}%** of all cores (target > 80%).
+- After every knob edit above, a plain \`runner exec cpu\`: ${allCached ? 'all stages `cached` (knobs never invalidate the cache)' : 'NOT all cached'}.
+
+## Item-level cache (\`cache: { scope: item }\`, ${ITEMS} items x ${CACHE_ROUNDS} sha256 rounds, isolate worker)
+
+${table(['run', 'work stage', 'items computed', 'items cached', 'share of cold'], [
+  ['cold (all items)', ms(coldMs), (stage(cold.record, 'work').items?.total ?? 0) - (stage(cold.record, 'work').items?.cached ?? 0), stage(cold.record, 'work').items?.cached ?? 0, '100%'],
+  ['one item changed', ms(oneWork.durationMs ?? 0), (oneWork.items?.total ?? 0) - (oneWork.items?.cached ?? 0), oneWork.items?.cached ?? 0, `${(((oneWork.durationMs ?? 0) / coldMs) * 100).toFixed(1)}%`],
+  ['forced rerun, nothing changed', ms(againWork.durationMs ?? 0), (againWork.items?.total ?? 0) - (againWork.items?.cached ?? 0), againWork.items?.cached ?? 0, `${(((againWork.durationMs ?? 0) / coldMs) * 100).toFixed(1)}%`],
+])}
+
+Machine: ${machine()}. Command: \`npx tsx bench/perf/cpu-map.ts --items ${ITEMS} --rounds ${ROUNDS} --cache-rounds ${CACHE_ROUNDS}\`.
+`;
+console.log(report);

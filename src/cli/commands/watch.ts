@@ -1,0 +1,131 @@
+// `runner exec <pipeline> --watch`: run, then rerun whenever an input of a
+// selected stage, a stage's run module or pipelines.yaml changes. Changes
+// are debounced; a change during a run queues exactly one rerun after it.
+// Declared outputs never trigger a run, so a stage whose outputs are another
+// stage's inputs does not loop. Ctrl-C (the CLI's abort signal) stops it.
+import path from 'node:path';
+import type { FSWatcher } from 'chokidar';
+import picomatch from 'picomatch';
+import type { ConfigPlan } from '../../config/types.js';
+import { requirePackage } from '../../util/require.js';
+import type { CliIo } from '../io.js';
+import { EXIT, UsageError } from '../io.js';
+import { loadAnalysis } from '../load.js';
+import type { GlobalOptions } from '../load.js';
+import { findConfig } from '../workspace.js';
+import { RerunLoop } from './rerun-loop.js';
+
+export const WATCH_DEBOUNCE_MS = 200;
+const SKIPPED = /(^|[\\/])(\.git|\.runner|node_modules)([\\/]|$)/;
+
+export interface WatchTargets {
+  /** Absolute paths to watch, pipelines.yaml first: directories (recursively) and files. */
+  paths: string[];
+  /** Whether a change to this absolute path can change a selected stage's key. */
+  isRelevant(file: string): boolean;
+}
+
+export async function watchCommand(
+  io: CliIo,
+  global: GlobalOptions,
+  pipelines: readonly string[],
+  options: { runOnce: () => Promise<number>; ignore?: readonly string[] },
+): Promise<number> {
+  const { watch } = requirePackage('chokidar') as typeof import('chokidar');
+  let targets = await loadTargets(io, global, pipelines, options.ignore ?? []);
+  const root = targets.paths[0] ? path.dirname(targets.paths[0]) : io.cwd;
+  const watcher: FSWatcher = watch(targets.paths, { ignoreInitial: true, ignored: (file: string) => SKIPPED.test(path.relative(root, file)) });
+  let lastCode: number = EXIT.ok;
+  const loop = new RerunLoop({
+    debounceMs: WATCH_DEBOUNCE_MS,
+    run: async () => {
+      try {
+        lastCode = await options.runOnce();
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        // As main() prints it; watching goes on, so the next save can fix it.
+        io.stderr(error.isDiagnostic ? `${error.message}\n` : `runner: ${error.message}\n`);
+        lastCode = EXIT.usage;
+      }
+      // pipelines.yaml may have changed what to watch.
+      const next = await loadTargets(io, global, pipelines, options.ignore ?? []);
+      const added = next.paths.filter((p) => !targets.paths.includes(p));
+      if (added.length > 0) watcher.add(added);
+      targets = next;
+      if (!io.signal?.aborted) io.stderr('watch: waiting for changes (Ctrl-C to stop)\n');
+    },
+    onError: (error) => io.stderr(`runner: watch: ${error.stack ?? error.message}\n`),
+  });
+  watcher.on('all', (event, file) => {
+    if ((event === 'add' || event === 'change' || event === 'unlink') && targets.isRelevant(file)) {
+      if (loop.isIdle) io.stderr(`watch: ${path.relative(io.cwd, file) || file} ${event === 'unlink' ? 'removed' : event === 'add' ? 'added' : 'changed'}\n`);
+      loop.trigger();
+    }
+  });
+  watcher.on('error', (error) => io.stderr(`runner: watch: ${(error as Error).message}\n`));
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  loop.runNow();
+  await aborted(io.signal);
+  await loop.stop();
+  await watcher.close();
+  // Ctrl-C between runs ends watching normally; during a run it interrupted that run.
+  return lastCode === EXIT.interrupted ? EXIT.interrupted : EXIT.ok;
+}
+
+async function loadTargets(io: CliIo, global: GlobalOptions, pipelines: readonly string[], ignore: readonly string[]): Promise<WatchTargets> {
+  const config = findConfig({ file: global.file, dir: global.dir, cwd: io.cwd });
+  try {
+    const { plan } = await loadAnalysis(io, global, { pipelines: [...pipelines] });
+    return watchTargets(plan, pipelines, ignore);
+  } catch (error) {
+    if (!(error instanceof UsageError) || config === undefined) throw error;
+    // A broken pipelines.yaml: watch it alone until it is fixed.
+    return { paths: [config], isRelevant: (file) => path.resolve(file) === config };
+  }
+}
+
+/** What to watch for the selected pipelines: input and foreach globs' base directories, run modules, pipelines.yaml. */
+export function watchTargets(plan: ConfigPlan, pipelines: readonly string[], ignore: readonly string[] = []): WatchTargets {
+  const bases = new Set<string>();
+  const files = new Set<string>([plan.file]);
+  const stages: { include: (file: string) => boolean; exclude: (file: string) => boolean }[] = [];
+  const outputs: string[] = [];
+  for (const name of pipelines) {
+    for (const stage of plan.pipelines.get(name)?.stages.values() ?? []) {
+      const { definition } = stage;
+      const patterns = [...definition.inputs, ...(definition.foreach?.kind === 'files' ? definition.foreach.patterns : [])];
+      const include = patterns.filter((p) => !p.startsWith('!'));
+      const exclude = [...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1)), ...(definition.foreach?.kind === 'files' ? definition.foreach.exclude : [])];
+      for (const pattern of include) bases.add(picomatch.scan(pattern).base || '.');
+      if (definition.run) files.add(path.resolve(plan.root, definition.run.module));
+      outputs.push(...definition.outputs);
+      if (include.length > 0) stages.push({ include: matcher(include), exclude: matcher(exclude) });
+    }
+  }
+  const isOutput = matcher(outputs);
+  const ignored = new Set(ignore.map((f) => path.resolve(plan.root, f)));
+  return {
+    // pipelines.yaml first: its directory is the workspace root.
+    paths: [...new Set([plan.file, ...[...bases].map((b) => path.resolve(plan.root, b)), ...files])],
+    isRelevant: (file) => {
+      const absolute = path.resolve(plan.root, file);
+      if (ignored.has(absolute)) return false;
+      if (files.has(absolute)) return true;
+      const relative = path.relative(plan.root, absolute).split(path.sep).join('/');
+      if (relative.startsWith('../') || SKIPPED.test(relative) || isOutput(relative)) return false;
+      return stages.some((s) => s.include(relative) && !s.exclude(relative));
+    },
+  };
+}
+
+function matcher(patterns: readonly string[]): (file: string) => boolean {
+  if (patterns.length === 0) return () => false;
+  const isMatch = picomatch([...patterns], { dot: true });
+  return (file) => isMatch(file);
+}
+
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise(() => {});
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
