@@ -199,6 +199,26 @@ export class ObjectStore {
     }
   }
 
+  /** The raw bytes of a blob no bigger than `limit` (undefined when missing, bigger or corrupt). */
+  async readSmall(hash: string, limit: number): Promise<Buffer | undefined> {
+    const found = this.locate(hash);
+    if (!found || fs.statSync(found.file).size > limit) return undefined;
+    const stream = this.openRead(hash);
+    if (!stream) return undefined;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of stream) {
+        size += (chunk as Buffer).length;
+        if (size > limit) return undefined;
+        chunks.push(chunk as Buffer);
+      }
+    } catch {
+      return undefined;
+    }
+    return Buffer.concat(chunks);
+  }
+
   remove(hash: string): void {
     fs.rmSync(this.pathOf(hash), { force: true });
     fs.rmSync(this.pathOf(hash, true), { force: true });

@@ -54,7 +54,7 @@ export async function decide(input: DecideInput): Promise<Decision> {
   if (definition.cache.policy === 'ttl' && ttlMs !== undefined && res.now() - record.createdAt > ttlMs) {
     return { ...keyed, action: 'run', why: { reason: 'ttl-expired', ageMs: res.now() - record.createdAt, ttlMs }, previous };
   }
-  if (record.dataset && !res.objects.has(record.dataset.hash)) {
+  if (record.dataset && !(await res.hasBlob(record.dataset.hash))) {
     return { ...keyed, action: 'run', why: { reason: 'output-missing', path: `(records of ${stage.name})` }, previous };
   }
   const restore: OutputRecord[] = [];

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ObjectStore } from '../cache/object-store.js';
 import { StatCache } from '../cache/stat-cache.js';
 import { WorkspaceState } from '../cache/state.js';
+import { fetchBlob, isSharedStore, shareBlobs } from '../cache/shared-blobs.js';
 import { openStore } from '../cache/store.js';
 import type { CacheStore } from '../cache/store.js';
 import type { Emit } from './events.js';
@@ -53,6 +54,21 @@ export class Resources {
       return undefined;
     });
     return this.#store;
+  }
+
+  /** A blob is here, or could be brought from a shared store. */
+  async hasBlob(hash: string): Promise<boolean> {
+    if (this.objects.has(hash)) return true;
+    if (!isSharedStore(this.#storeUrl)) return false;
+    const store = await this.store();
+    return store !== undefined && fetchBlob(store, this.objects, hash);
+  }
+
+  /** With a shared store, publishes a stage's blobs so other machines can restore them. */
+  async shareBlobs(hashes: Iterable<string>, ttlMs?: number): Promise<void> {
+    if (!isSharedStore(this.#storeUrl)) return;
+    const store = await this.store();
+    if (store) await shareBlobs(store, this.objects, hashes, ttlMs);
   }
 
   /** The run's pool of worker threads or processes, sized to the cores. */

@@ -213,6 +213,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
     if (!options.isNoCache) {
       res.state.set(id, record);
       const ttl = stage.definition.cache.ttlMs;
+      await res.shareBlobs([record.manifest, ...record.outputs.map((o) => o.hash), ...(record.dataset ? [record.dataset.hash] : [])], ttl);
       await (await res.store())?.set(storeKey(record.fingerprint), record, ttl);
     }
     end(stage, { outcome: 'ran', reason: whyText(why), why, key: decision.fingerprint, startedAt: ranFrom, items: outcome.items, attempts: outcome.attempts, peakRssBytes });
@@ -279,6 +280,7 @@ function cachedItems(record: StageRecord): ItemCounts {
 
 async function restoreOutputs(res: Resources, decision: Extract<Decision, { action: 'restore' }>): Promise<string | undefined> {
   for (const output of decision.restore) {
+    await res.hasBlob(output.hash);
     const problem = await res.objects.restoreTo(output.hash, res.stats.absolute(output.path), output.mode);
     if (!problem) {
       res.stats.remember(output.path, output.hash);
