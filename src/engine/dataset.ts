@@ -7,9 +7,10 @@ import { createGzip } from 'node:zlib';
 import type { JsonRecord } from '../api.js';
 import type { ObjectStore } from '../cache/object-store.js';
 import type { DatasetRecord } from '../cache/state.js';
-import { JsonlError, parseLine, splitLines } from '../util/jsonl.js';
+import { LineSplitter, parseJsonLine } from '../perf/jsonl.js';
 
 const FLUSH_BYTES = 64 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
 export class DatasetWriter {
   readonly #objects: ObjectStore;
@@ -99,11 +100,16 @@ export async function* readDatasetLines(
 ): AsyncGenerator<{ record: JsonRecord; text: string }> {
   const stream = objects.openRead(dataset.hash);
   if (!stream) throw new Error(`${source}: its dataset ${dataset.hash.slice(0, 12)} is missing from the object store`);
-  for await (const { line, text } of splitLines(stream as AsyncIterable<Buffer>)) {
-    const value = parseLine(source, line, text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new JsonlError(source, line, 'is not a record (a JSON object)');
-    }
-    yield { record: value as JsonRecord, text };
+  const splitter = new LineSplitter(CHUNK_BYTES);
+  const toRecord = (raw: { text: string; line: number }): { record: JsonRecord; text: string } => {
+    const parsed = parseJsonLine(raw, source);
+    if (!parsed.ok) throw parsed.error;
+    const value = parsed.value;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SyntaxError(`${source}:${raw.line}: is not a record (a JSON object)`);
+    return { record: value as JsonRecord, text: raw.text };
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for (const raw of splitter.write(chunk)) yield toRecord(raw);
   }
+  for (const raw of splitter.end()) yield toRecord(raw);
 }

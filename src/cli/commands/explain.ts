@@ -7,7 +7,15 @@ import type { CliIo } from '../io.js';
 import { EXIT } from '../io.js';
 import { loadAnalysis, parseList, parseParams, requireStages, storeUrlFor } from '../load.js';
 import type { GlobalOptions } from '../load.js';
-import type { StatusFlags } from './info.js';
+
+export interface StatusFlags {
+  json?: boolean;
+  only?: string[];
+  from?: string[];
+  to?: string[];
+  param?: string[];
+  force?: boolean;
+}
 
 export async function statusExplainCommand(io: CliIo, global: GlobalOptions, pipelines: string[], flags: StatusFlags): Promise<number> {
   const statuses = await statusesFor(io, global, pipelines, flags);
@@ -33,7 +41,7 @@ export async function explainCommand(
   return EXIT.ok;
 }
 
-async function statusesFor(io: CliIo, global: GlobalOptions, pipelines: string[], flags: StatusFlags, stages: string[] = []): Promise<StageStatus[]> {
+export async function statusesFor(io: CliIo, global: GlobalOptions, pipelines: string[], flags: StatusFlags, stages: string[] = []): Promise<StageStatus[]> {
   const analysis = await loadAnalysis(io, global, { paramOverrides: parseParams(flags.param), pipelines });
   requireStages(analysis, pipelines, stages, 'stage');
   const selection = { only: parseList(flags.only), from: parseList(flags.from), to: parseList(flags.to) };

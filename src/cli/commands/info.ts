@@ -1,14 +1,15 @@
 // list, validate, graph, status.
 import path from 'node:path';
-import { stageStatuses } from '../../engine/status.js';
 import { renderGraph } from '../../report/graph.js';
 import type { GraphFormat } from '../../report/graph.js';
 import { readRunRecord } from '../../report/run-record.js';
 import { renderStatusTable } from '../../report/status.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
-import { loadAnalysis, parseList, parseParams, requireStages, storeUrlFor } from '../load.js';
+import { loadAnalysis } from '../load.js';
 import type { GlobalOptions } from '../load.js';
+import { statusesFor } from './explain.js';
+import type { StatusFlags } from './explain.js';
 
 export async function listCommand(io: CliIo, global: GlobalOptions, flags: { json?: boolean }): Promise<number> {
   const { plan } = await loadAnalysis(io, global);
@@ -45,33 +46,8 @@ export async function graphCommand(io: CliIo, global: GlobalOptions, pipeline: s
   return EXIT.ok;
 }
 
-export interface StatusFlags {
-  json?: boolean;
-  only?: string[];
-  from?: string[];
-  to?: string[];
-  param?: string[];
-  force?: boolean;
-}
-
 export async function statusCommand(io: CliIo, global: GlobalOptions, pipelines: string[], flags: StatusFlags): Promise<number> {
-  const analysis = await loadAnalysis(io, global, { paramOverrides: parseParams(flags.param), pipelines });
-  const selection = { only: parseList(flags.only), from: parseList(flags.from), to: parseList(flags.to) };
-  for (const [flag, names] of [['--only', selection.only], ['--from', selection.from], ['--to', selection.to]] as const) {
-    requireStages(analysis, pipelines, names, flag);
-  }
-  const statuses = await stageStatuses({
-    plan: analysis.plan,
-    graphs: analysis.graphs,
-    pipelines,
-    selection,
-    force: flags.force === true,
-    isNoCache: false,
-    storeUrl: storeUrlFor(analysis, io.env),
-    emit: (event) => {
-      if (event.event === 'warning') io.stderr(`warning: ${event.message}\n`);
-    },
-  });
+  const statuses = await statusesFor(io, global, pipelines, flags);
   if (flags.json) io.stdout(`${JSON.stringify({ stages: statuses })}\n`);
   else io.stdout(renderStatusTable(statuses));
   return EXIT.ok;
