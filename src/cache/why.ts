@@ -27,14 +27,14 @@ export type Why =
   | { reason: 'ttl-expired'; ageMs: number; ttlMs: number }
   | { reason: 'upstream-will-run'; stage: string };
 
-/** Every difference between two manifests, most direct cause first. */
+/**
+ * Every difference between two manifests, most direct cause first: a param
+ * or env value changes the definition it is expanded into, so it comes
+ * before the definition; inputs and upstream come last.
+ */
 export function diffManifests(previous: Manifest, current: Manifest): Change[] {
   const changes: Change[] = [];
   if (previous.format !== current.format) changes.push({ kind: 'format' });
-  for (const field of unionKeys(previous.definition, current.definition)) {
-    const [a, b] = [previous.definition[field], current.definition[field]];
-    if (!isSame(a, b)) changes.push({ kind: 'definition', field, old: a, new: b });
-  }
   for (const { file, change } of diffFiles(previous.code, current.code)) changes.push({ kind: 'code', file, change });
   for (const name of unionKeys(previous.params, current.params)) {
     const [a, b] = [previous.params[name], current.params[name]];
@@ -47,6 +47,10 @@ export function diffManifests(previous: Manifest, current: Manifest): Change[] {
     changes.push({ kind: 'env', name, old: isSecret ? undefined : a, new: isSecret ? undefined : b, isSecret });
   }
   if (previous.version !== current.version) changes.push({ kind: 'version', old: previous.version, new: current.version });
+  for (const field of unionKeys(previous.definition, current.definition)) {
+    const [a, b] = [previous.definition[field], current.definition[field]];
+    if (!isSame(a, b)) changes.push({ kind: 'definition', field, old: a, new: b });
+  }
   for (const { file, change } of diffFiles(previous.inputs, current.inputs)) changes.push({ kind: 'input', file, change });
   for (const stage of unionKeys(previous.needs, current.needs)) {
     if (previous.needs[stage] !== current.needs[stage]) changes.push({ kind: 'upstream', stage });

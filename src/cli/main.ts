@@ -56,6 +56,7 @@ export async function main(io: CliIo): Promise<number> {
     .option('--from <stages>', 'these stages and everything downstream', collect)
     .option('--to <stages>', 'these stages and everything they need', collect)
     .option('-p, --param <name=value>', 'override a pipeline param (repeatable)', collect)
+    .option('--force', 'as if every selected stage were forced')
     .option('--json', 'print JSON: per stage, wouldRun and reason')
     .option('--explain', 'for each stage that would run, the full difference between its last key and now')
     .action(async (pipelines: string[], flags) =>

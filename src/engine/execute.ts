@@ -125,13 +125,13 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
     return { ok: false, failure: failure ?? { kind: 'killed', signal: 'SIGTERM' }, isCancelled, attempts: attempt, items };
   }
   const dataset = writer ? await writer.finish() : undefined;
-  const outputs = recordOutputs(stage, res);
+  const outputs = recordOutputs(stage, res, input.isNoCache === true);
   if ('failure' in outputs) return { ok: false, failure: outputs.failure, isCancelled: false, attempts: attempt, items };
   return { ok: true, outputs: outputs.records, dataset, items, attempts: attempt };
 }
 
-/** Hashes the declared outputs and copies them into the object store. */
-function recordOutputs(stage: StagePlan, res: Resources): { records: OutputRecord[] } | { failure: Failure } {
+/** Hashes the declared outputs and (unless --no-cache) copies them into the object store. */
+function recordOutputs(stage: StagePlan, res: Resources, isNoCache: boolean): { records: OutputRecord[] } | { failure: Failure } {
   const records: OutputRecord[] = [];
   const files = new Set<string>();
   for (const pattern of stage.definition.outputs) {
@@ -145,7 +145,7 @@ function recordOutputs(stage: StagePlan, res: Resources): { records: OutputRecor
     const st = res.stats.stat(file);
     const hash = st ? res.stats.hash(file, st) : undefined;
     if (!st || hash === undefined) return { failure: { kind: 'output-not-written', path: file } };
-    res.objects.putFile(res.stats.absolute(file), hash);
+    if (!isNoCache) res.objects.putFile(res.stats.absolute(file), hash);
     records.push({ path: file, hash, size: st.size, mode: st.mode });
   }
   return { records };

@@ -202,7 +202,8 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
         outcome.outputs.length > 0 || outcome.dataset
           ? hashValue({ outputs: outcome.outputs.map((o) => [o.path, o.hash]), dataset: outcome.dataset?.hash ?? null })
           : decision.fingerprint,
-      manifest: res.objects.putBytes(canonicalJson(decision.manifest)),
+      // The fingerprint is the manifest's own hash; --no-cache stores neither.
+      manifest: options.isNoCache ? decision.fingerprint : res.objects.putBytes(canonicalJson(decision.manifest)),
       outputs: outcome.outputs,
       dataset: outcome.dataset,
       createdAt: Date.now(),

@@ -1,0 +1,73 @@
+// `cache prune`: drops entries older than the cutoff and the objects only they
+// used; never what the workspace state still points at, nor anything recent.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cacheStats, pruneCache } from '../../src/cache/maintenance.js';
+import type { StageRecord } from '../../src/cache/state.js';
+import { WorkspaceState } from '../../src/cache/state.js';
+import { blob, CUTOFF, DAY, fixture, keys, NEW, NOW, OLD, record } from './maintenance-fixture.js';
+
+describe('pruneCache', () => {
+  it('removes old entries and the objects only they used; keeps new ones, live ones and their objects', async () => {
+    const f = await fixture();
+    const oldDead = record(f, 'old-dead', OLD);
+    const oldLive = record(f, 'old-live', OLD);
+    const fresh = record(f, 'fresh', NEW);
+    await f.store.set('stage:fp-old-dead', oldDead);
+    await f.store.set('stage:fp-old-live', oldLive);
+    await f.store.set('stage:fp-fresh', fresh);
+    await f.store.set('item:old', { r: 1, at: OLD });
+    await f.store.set('item:new', { r: 2, at: NEW });
+    const state = new WorkspaceState(path.join(f.stateDir, 'state.json'));
+    state.set('p/live', oldLive);
+    state.save();
+    const orphanOld = blob(f, 'orphan old', OLD);
+    const orphanNew = blob(f, 'orphan new', NEW);
+
+    const result = await pruneCache(f.store, f.stateDir, CUTOFF);
+
+    expect(await keys(f.store)).toEqual(['item:new', 'stage:fp-fresh', 'stage:fp-old-live']);
+    const gone = [oldDead.manifest, oldDead.outputs[0]?.hash ?? '', orphanOld];
+    const kept = [oldLive.manifest, oldLive.outputs[0]?.hash ?? '', fresh.manifest, fresh.outputs[0]?.hash ?? '', orphanNew];
+    for (const hash of gone) expect(f.objects.has(hash), `removed ${hash}`).toBe(false);
+    for (const hash of kept) expect(f.objects.has(hash), `kept ${hash}`).toBe(true);
+    expect(result).toEqual({
+      entriesRemoved: 2,
+      objectsRemoved: 3,
+      bytesFreed: 'manifest of old-dead'.length + 'output of old-dead'.length + 'orphan old'.length,
+    });
+    expect(f.errors).toEqual([]);
+  });
+
+  it('keeps an old object still referenced by a kept entry, even one the state does not name', async () => {
+    const f = await fixture();
+    const shared = blob(f, 'shared output', OLD);
+    const fresh: StageRecord = { ...record(f, 'fresh', NEW), outputs: [{ path: 'o', hash: shared, size: 13, mode: 0o100644 }] };
+    await f.store.set('stage:fp-fresh', fresh);
+    await pruneCache(f.store, f.stateDir, CUTOFF);
+    expect(f.objects.has(shared)).toBe(true);
+  });
+
+  it('keeps entries that carry no creation time (memo values): their age is unknown', async () => {
+    const f = await fixture();
+    await f.store.set('memo:p/s:k', { some: 'value' });
+    await f.store.set('memo:p/s:plain', 'text');
+    const result = await pruneCache(f.store, f.stateDir, CUTOFF);
+    expect(await keys(f.store)).toEqual(['memo:p/s:k', 'memo:p/s:plain']);
+    expect(result.entriesRemoved).toBe(0);
+  });
+
+  it('with a cutoff in the future removes everything not live', async () => {
+    const f = await fixture();
+    const live = record(f, 'live', NEW);
+    await f.store.set('stage:fp-live', live);
+    await f.store.set('stage:fp-other', record(f, 'other', NEW));
+    const state = new WorkspaceState(path.join(f.stateDir, 'state.json'));
+    state.set('p/live', live);
+    state.save();
+    await pruneCache(f.store, f.stateDir, NOW + DAY);
+    expect(await keys(f.store)).toEqual(['stage:fp-live']);
+    expect((await cacheStats(f.store, f.stateDir)).objects.count).toBe(2);
+  });
+});
+
