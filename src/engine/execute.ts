@@ -31,7 +31,8 @@ export interface ExecuteInput {
   isNoCache?: boolean;
 }
 
-export type MapRunner = (input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter) => Promise<ItemCounts | Failure>;
+/** Item counts of a map stage, and its failure when some items failed. */
+export type MapRunner = (input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter) => Promise<{ items: ItemCounts; failure?: Failure }>;
 
 export type ExecuteResult =
   | { ok: true; outputs: OutputRecord[]; dataset?: DatasetRecord; items?: ItemCounts; attempts: number }
@@ -105,8 +106,8 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
     } else if (definition.kind === 'map' && writer) {
       if (!input.runMap) throw new Error('map stages need a map runner');
       const result = await input.runMap(input, signal, writer);
-      if ('kind' in result) failure = result;
-      else items = result;
+      items = result.items;
+      failure = result.failure;
     }
   } catch (error) {
     failure =

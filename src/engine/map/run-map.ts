@@ -26,6 +26,7 @@ import { loadExport } from '../module-loader.js';
 import { describeItem, normaliseMap, outputRecords } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import { ItemCache } from './item-cache.js';
+import { MemoryGate, Semaphore } from './limits.js';
 import type { ItemResult } from './pool.js';
 
 interface Chunk {
@@ -41,7 +42,7 @@ const MAX_REPORTED_FAILURES = 5;
 const MAX_LOGGED_FAILURES = 50;
 const PROGRESS_EVERY_MS = 100;
 
-export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter): Promise<ItemCounts | Failure> {
+export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter): Promise<{ items: ItemCounts; failure?: Failure }> {
   const tmp = makeTempDir(input.res, input.stage);
   try {
     return await mapItems(input, signal, writer, tmp);
@@ -50,7 +51,7 @@ export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: D
   }
 }
 
-async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter, tmp: string): Promise<ItemCounts | Failure> {
+async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter, tmp: string): Promise<{ items: ItemCounts; failure?: Failure }> {
   const { stage, res } = input;
   const { definition, knobs } = stage;
   const run = definition.run ?? { module: '', exportName: '' };
@@ -75,7 +76,16 @@ async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: Datase
   // Without `stream`, results are accepted only at the end; progress counts items as they settle.
   const settled = { items: 0, cached: 0 };
 
+  const memoryGate = knobs.stream && knobs.maxMemoryMb !== undefined ? new MemoryGate(knobs.maxMemoryMb) : undefined;
   const processChunk = async (chunk: Chunk, _index: number, chunkSignal: AbortSignal): Promise<ItemOutcome[]> => {
+    await memoryGate?.enter(chunkSignal);
+    try {
+      return await processAdmitted(chunk, chunkSignal);
+    } finally {
+      memoryGate?.leave();
+    }
+  };
+  const processAdmitted = async (chunk: Chunk, chunkSignal: AbortSignal): Promise<ItemOutcome[]> => {
     const keys = cache ? chunk.items.map((item, i) => cache.keyOf(item, chunk.texts[i])) : [];
     const hits = cache ? await cache.lookup(keys) : [];
     const missing = chunk.items.map((_, i) => i).filter((i) => hits[i] === undefined);
@@ -150,8 +160,8 @@ async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: Datase
   }
   counts.total = counts.done + counts.failed;
   reportProgress(true);
-  if (counts.failed > 0) return { kind: 'items-failed', failed: counts.failed, first: failures };
-  return counts;
+  if (counts.failed > 0) return { items: counts, failure: { kind: 'items-failed', failed: counts.failed, first: failures } };
+  return { items: counts };
 }
 
 function toOutcome(raw: ItemResult, item: JsonRecord, map: NormalisedMap, isCached: boolean, where: string): ItemOutcome {
@@ -246,28 +256,6 @@ function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: Retur
     }
     return results;
   };
-}
-
-/** At most `limit` calls at once, FIFO. Lighter than a queue with per-task abort listeners: items run by the thousand. */
-class Semaphore {
-  readonly #limit: number;
-  #active = 0;
-  readonly #waiting: (() => void)[] = [];
-
-  constructor(limit: number) {
-    this.#limit = limit;
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#active >= this.#limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    this.#active++;
-    try {
-      return await task();
-    } finally {
-      this.#active--;
-      this.#waiting.shift()?.();
-    }
-  }
 }
 
 interface ItemSource {
