@@ -40,7 +40,8 @@ export type ExecuteResult =
 
 export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   const { stage, res } = input;
-  const attempts = stage.knobs.retries + 1;
+  // A map stage retries failed items, not the whole stage (retries would multiply).
+  const attempts = stage.definition.kind === 'map' ? 1 : stage.knobs.retries + 1;
   let last: ExecuteResult = { ok: false, failure: { kind: 'error', message: 'not run' }, isCancelled: false, attempts: 0 };
   for (let attempt = 1; attempt <= attempts; attempt++) {
     last = await attemptOnce(input, attempt);

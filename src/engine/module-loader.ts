@@ -38,12 +38,24 @@ export async function loadExport(root: string, module: string, exportName: strin
 }
 
 const TYPESCRIPT = /\.(m|c)?tsx?$/;
+type TsxApi = typeof import('tsx/esm/api');
+let tsx: Promise<{ api: TsxApi; shared: (specifier: string, parent: string) => Promise<Record<string, unknown>> }> | undefined;
 
-// TypeScript goes through tsx's loader; JavaScript needs none (and tsx's
-// off-thread hooks would slow every later import).
+// TypeScript goes through tsx's loader in one namespace for the process (or
+// worker thread), so stage modules that import each other share one module
+// graph and each file evaluates once. In a workspace without
+// `"type": "module"` tsx treats .ts as CommonJS, and its shared namespace
+// cannot re-resolve a module it already loaded; such a module then loads in
+// a namespace of its own (evaluated again, but correct). JavaScript needs no
+// loader, and JavaScript-only runs never load tsx.
 async function importModule(absolute: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(absolute).href;
   if (!TYPESCRIPT.test(absolute)) return importNative(url);
-  const { tsImport } = await importNative<typeof import('tsx/esm/api')>('tsx/esm/api');
-  return (await tsImport(url, url)) as Record<string, unknown>;
+  tsx ??= importNative<TsxApi>('tsx/esm/api').then((api) => ({ api, shared: api.register({ namespace: 'runner-stages' }).import }));
+  const { api, shared } = await tsx;
+  try {
+    return await shared(url, url);
+  } catch {
+    return (await api.tsImport(url, url)) as Record<string, unknown>;
+  }
 }
