@@ -53,12 +53,12 @@ export function createContext(options: ContextOptions): StageContext {
     },
     memo: {
       async get<T>(key: string): Promise<T | undefined> {
-        const stored = await (await res.store())?.get<{ v: T; at: number }>(memoKey(key));
+        const stored = await (await res.memo())?.get<{ v: T; at: number }>(memoKey(key));
         return stored && typeof stored === 'object' && 'at' in stored ? stored.v : undefined;
       },
       async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
         // Dated like every entry, so `cache prune --older-than` can age it.
-        await (await res.store())?.set(memoKey(key), { v: value, at: Date.now() }, ttlMs);
+        await (await res.memo())?.set(memoKey(key), { v: value, at: Date.now() }, ttlMs);
       },
     },
   };

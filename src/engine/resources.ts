@@ -7,6 +7,7 @@ import { StatCache } from '../cache/stat-cache.js';
 import { WorkspaceState } from '../cache/state.js';
 import { fetchBlob, isSharedStore, shareBlobs } from '../cache/shared-blobs.js';
 import { openStore } from '../cache/store.js';
+import { SmartCache, SmartCacheLayer } from '../perf/smart-cache.js';
 import type { CacheStore } from '../cache/store.js';
 import type { Emit } from './events.js';
 import { WorkerPool } from './map/pool.js';
@@ -31,6 +32,7 @@ export class Resources {
   readonly #storeUrl: string;
   #store: Promise<CacheStore | undefined> | undefined;
   readonly #pools = new Map<'worker' | 'process', WorkerPool>();
+  #memo: Promise<SmartCacheLayer | undefined> | undefined;
 
   constructor(options: ResourceOptions) {
     this.root = options.root;
@@ -54,6 +56,16 @@ export class Resources {
       return undefined;
     });
     return this.#store;
+  }
+
+  /**
+   * ctx.memo's store: an in-memory LRU (SmartCache, 32 MB) in front of the
+   * shared store, so a stage that asks for the same key per item pays one
+   * store round trip, not thousands.
+   */
+  memo(): Promise<SmartCacheLayer | undefined> {
+    this.#memo ??= this.store().then((store) => store && new SmartCacheLayer(store, new SmartCache({ maxSize: 32 })));
+    return this.#memo;
   }
 
   /** A blob is here, or could be brought from a shared store. */
