@@ -76,13 +76,16 @@ export type ItemFn<I extends JsonRecord = JsonRecord> = (item: I, ctx: ItemConte
  * `scope: item` caching, `key` names what the cached result depends on
  * (default: the whole item); when it is narrower than the item, `emit`
  * builds the output records from the item and the (possibly cached) result,
- * so two items with one key never share identity.
+ * so two items with one key never share identity. `cacheable(result)`
+ * returning false keeps a result out of the item cache (a fallback answer
+ * given while a service was down, say), so the next run asks again.
  */
 export interface MapDefinition<I extends JsonRecord = JsonRecord, R = ItemOutput> {
   run?: (item: I, ctx: ItemContext) => R | Promise<R>;
   batch?: (items: I[], ctx: StageContext) => R[] | Promise<R[]>;
   key?: (item: I) => string;
   emit?: (item: I, result: R) => ItemOutput;
+  cacheable?: (result: R) => boolean;
 }
 
 export function defineMap<I extends JsonRecord = JsonRecord, R = ItemOutput>(definition: MapDefinition<I, R>): MapDefinition<I, R> {

@@ -75,10 +75,14 @@ export function planConfig(config: ValidatedConfig, options: PlanOptions): { pla
         for (const error of result.errors) reportExpand(at, value, error);
         return result.value;
       };
+      // A pattern that is exactly `${params.x}` where x is a list stands for one pattern per entry.
       const list = (value: string | string[] | undefined, field: FieldPath): string[] =>
-        (value === undefined ? [] : Array.isArray(value) ? value : [value]).map((item, index) =>
-          normalisePattern(text(item, Array.isArray(value) ? [...fieldPath, ...field, index] : [...fieldPath, ...field])),
-        );
+        (value === undefined ? [] : Array.isArray(value) ? value : [value]).flatMap((item, index) => {
+          const at = Array.isArray(value) ? [...fieldPath, ...field, index] : [...fieldPath, ...field];
+          const listParam = wholeListParam(item, scope.params);
+          if (listParam) return listParam.map((entry) => normalisePattern(entry));
+          return [normalisePattern(text(item, at))];
+        });
       const knobs = { ...config.defaults, ...stripUndefined(stage) } as RawStageKnobs & RawStage;
       // Problems point at the layer that set the variable; a pipeline's or the
       // defaults' env is expanded once per stage, so the same problem recurs (deduplicated below).
@@ -208,6 +212,12 @@ function resolveForeach(stage: RawStage, list: (value: string | string[] | undef
   const patterns = list(foreach.files, ['foreach', 'files']).filter((p) => p !== '');
   const exclude = list(foreach.exclude, ['foreach', 'exclude']);
   return { kind: 'files', patterns, exclude };
+}
+
+function wholeListParam(pattern: string, params: Record<string, unknown>): string[] | undefined {
+  const match = /^\$\{\s*params\.([A-Za-z_][A-Za-z0-9_.-]*)\s*\}$/.exec(pattern);
+  const value = match ? params[match[1] ?? ''] : undefined;
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
 }
 
 function normalisePattern(pattern: string): string {

@@ -8,6 +8,7 @@ export interface NormalisedMap {
   definition: MapDefinition<JsonRecord, unknown>;
   key?: (item: JsonRecord) => string;
   emit?: (item: JsonRecord, result: unknown) => ItemOutput;
+  cacheable?: (result: unknown) => boolean;
 }
 
 export function normaliseMap(value: unknown, where: string): NormalisedMap {
@@ -21,12 +22,12 @@ export function normaliseMap(value: unknown, where: string): NormalisedMap {
     if (hasRun === hasBatch) {
       throw new TypeError(`${where} must have exactly one of run(item, ctx) or batch(items, ctx)`);
     }
-    for (const name of ['key', 'emit'] as const) {
+    for (const name of ['key', 'emit', 'cacheable'] as const) {
       if (definition[name] !== undefined && typeof definition[name] !== 'function') {
         throw new TypeError(`${where}.${name} must be a function`);
       }
     }
-    return { isBatch: hasBatch, definition, key: definition.key, emit: definition.emit };
+    return { isBatch: hasBatch, definition, key: definition.key, emit: definition.emit, cacheable: definition.cacheable };
   }
   throw new TypeError(`${where} is ${value === null ? 'null' : typeof value}; a map stage exports a function (item, ctx) or { run | batch, key?, emit? }`);
 }

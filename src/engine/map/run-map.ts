@@ -99,7 +99,7 @@ async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: Datase
       if (hit) raw = { ok: true, value: hit.r };
       else {
         raw = computed[cursor++] ?? { ok: false, error: { message: 'no result' } };
-        if (raw.ok && cache) fresh.push({ key: keys[i] ?? '', result: raw.value });
+        if (raw.ok && cache && (map.cacheable?.(raw.value) ?? true)) fresh.push({ key: keys[i] ?? '', result: raw.value });
       }
       outcomes.push(toOutcome(raw, item, map, hit !== undefined, where));
     }

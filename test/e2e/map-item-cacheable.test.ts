@@ -1,0 +1,24 @@
+// cacheable(result) keeps a result (a fallback, say) out of the item cache.
+import { afterEach, describe, expect, it } from 'vitest';
+import { stageEnd, Workspace } from './rig.js';
+
+const MODULE = `export function* items() { for (let i = 0; i < 6; i++) yield { id: 'i' + i, value: i }; }
+export const answer = {
+  run: (item) => ({ id: item.id, isFallback: item.value % 2 === 1 }),
+  cacheable: (result) => !result.isFallback,
+};
+`;
+
+describe('a map stage with cacheable()', () => {
+  let ws: Workspace;
+  afterEach(() => ws.remove());
+
+  it('caches only the results it accepts', async () => {
+    ws = new Workspace();
+    ws.write('m.mjs', MODULE);
+    ws.write('pipelines.yaml', 'version: 1\npipelines:\n  p:\n    stages:\n      items: { run: m.mjs#items }\n      answer: { run: m.mjs#answer, foreach: items, cache: { scope: item } }\n');
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    const again = await ws.run(['exec', 'p', '--force=answer', '--json']);
+    expect(stageEnd(again.events, 'answer').items).toEqual({ total: 6, done: 6, cached: 3, failed: 0 });
+  });
+});
