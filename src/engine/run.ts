@@ -208,7 +208,8 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
       dataset: outcome.dataset,
       createdAt: Date.now(),
       durationMs: Date.now() - ranFrom,
-      items: outcome.items,
+      // A task stage's items are the records it returned, as when it is cached.
+      items: outcome.items ?? (outcome.dataset ? recordItems(outcome.dataset.count) : undefined),
     };
     results.set(id, record);
     if (!options.isNoCache) {
@@ -217,7 +218,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
       await res.shareBlobs([record.manifest, ...record.outputs.map((o) => o.hash), ...(record.dataset ? [record.dataset.hash] : [])], ttl);
       await (await res.store())?.set(storeKey(record.fingerprint), record, ttl);
     }
-    end(stage, { outcome: 'ran', reason: whyText(why), why, key: decision.fingerprint, startedAt: ranFrom, items: outcome.items, attempts: outcome.attempts, peakRssBytes });
+    end(stage, { outcome: 'ran', reason: whyText(why), why, key: decision.fingerprint, startedAt: ranFrom, items: record.items, attempts: outcome.attempts, peakRssBytes });
     return 'ok';
   };
 
@@ -272,6 +273,10 @@ function cancelCause(signal: AbortSignal): string {
 
 function foreachStageOf(stage: StagePlan): string | undefined {
   return stage.definition.foreach?.kind === 'stage' ? stage.definition.foreach.stage : undefined;
+}
+
+function recordItems(count: number): ItemCounts {
+  return { total: count, done: count, cached: 0, failed: 0 };
 }
 
 function cachedItems(record: StageRecord): ItemCounts {

@@ -65,3 +65,19 @@ describe('task stages in .ts and .mjs modules', () => {
     expect(ws.exists('dist')).toBe(false);
   });
 });
+
+describe('a task stage\'s item counts', () => {
+  it('are its records, whether it ran or was cached', async () => {
+    const ws = new Workspace();
+    try {
+      ws.write('t.mjs', 'export function t() { return [{ a: 1 }, { a: 2 }, { a: 3 }]; }\n');
+      ws.write('pipelines.yaml', 'version: 1\npipelines:\n  p:\n    stages:\n      t: { run: t.mjs#t }\n');
+      const ran = await ws.run(['exec', 'p', '--json']);
+      expect(stageEnd(ran.events, 't').items).toEqual({ total: 3, done: 3, cached: 0, failed: 0 });
+      const cached = await ws.run(['exec', 'p', '--json']);
+      expect(stageEnd(cached.events, 't').items).toEqual({ total: 3, done: 3, cached: 3, failed: 0 });
+    } finally {
+      ws.remove();
+    }
+  });
+});

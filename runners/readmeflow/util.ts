@@ -1,0 +1,115 @@
+// Small helpers shared by the readmeflow stages: hashing, canonical JSON for
+// cache keys, POSIX paths, and reads and atomic writes of text files.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** JSON with sorted keys: equal values give equal text, whatever order their keys were built in. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** Byte-wise order, the same in every locale (localeCompare is not). */
+export function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `a/b/../c` -> `a/c`; `.` for the empty path. Always forward slashes. */
+export function posixJoin(...parts: string[]): string {
+  return path.posix.normalize(path.posix.join(...parts.map((p) => p.split(path.sep).join('/'))));
+}
+
+/** A path relative to `from` (both POSIX, workspace-relative), `.`-prefixed for markdown links. */
+export function relativeLink(from: string, to: string): string {
+  const relative = path.posix.relative(from, to);
+  return relative.startsWith('.') ? relative : `./${relative}`;
+}
+
+/** Whether `dir` is `parent` or lies below it (POSIX, workspace-relative, normalised). */
+export function isWithin(parent: string, dir: string): boolean {
+  return parent === '.' || dir === parent || dir.startsWith(`${parent}/`);
+}
+
+export function readIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+export function readJson(file: string): unknown {
+  const text = readIfExists(file);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+  } catch (error) {
+    throw new Error(`${file}: invalid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** JSON with comments and trailing commas, as tsconfig.json allows; undefined when missing or unreadable. */
+export function readJsonc(file: string): unknown {
+  const text = readIfExists(file);
+  if (text === undefined) return undefined;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      const end = stringEnd(text, i);
+      out += text.slice(i, end);
+      i = end - 1;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+      out += '\n';
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end === -1 ? text.length : end + 1;
+    } else {
+      out += c;
+    }
+  }
+  try {
+    return JSON.parse(out.replace(/,(\s*[}\]])/g, '$1')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Index just past the string literal that starts at `start`. */
+function stringEnd(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i + 1;
+  }
+  return text.length;
+}
+
+/** Temp file and rename, keeping the old file's mode: a crash never leaves half a README. */
+export function writeAtomic(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  let mode: number | undefined;
+  try {
+    mode = fs.statSync(file).mode & 0o777;
+  } catch {
+    mode = undefined;
+  }
+  fs.writeFileSync(temp, text, mode === undefined ? undefined : { mode });
+  fs.renameSync(temp, file);
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
