@@ -1,0 +1,103 @@
+// simtask benchmark: a generated codebase (default 2,000 files x 10
+// functions = 20k functions) run through `runner exec simtask` cold, as a
+// no-op rerun and after editing one function in one file, side by side with
+// the sequential single-threaded baseline (baseline.ts: the same stage
+// functions in one loop, in-process). Prints a markdown table and writes it
+// to bench/simtask/RESULTS.md.
+//   node --import tsx bench/simtask/run.ts [--files 2000] [--per-file 10] [--repeat 3] [--out bench/simtask/RESULTS.md]
+// Wall times are medians over --repeat rounds; runner and baseline
+// alternate within a round so both see the same machine load.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+import type { RunRecord } from '../../src/report/run-record.js';
+import { generateCodebase } from './generate.js';
+import { renderResults } from './report.js';
+import type { Round } from './report.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(String(process.argv[i]).replace(/^--/, ''), String(process.argv[i + 1]));
+const files = Number(args.get('files') ?? 2000);
+const perFile = Number(args.get('per-file') ?? 10);
+const repeat = Number(args.get('repeat') ?? 3);
+const out = path.resolve(REPO, args.get('out') ?? 'bench/simtask/RESULTS.md');
+
+const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'simtask-bench-'));
+const { files: generated, families } = generateCodebase({ files, functionsPerFile: perFile, seed: 1 });
+for (const file of generated) {
+  fs.mkdirSync(path.join(ws, path.dirname(file.path)), { recursive: true });
+  fs.writeFileSync(path.join(ws, file.path), file.text);
+}
+for (const link of ['runners', 'schemas', 'node_modules']) fs.symlinkSync(path.join(REPO, link), path.join(ws, link), 'dir');
+const config = parse(fs.readFileSync(path.join(REPO, 'pipelines.yaml'), 'utf8')) as { defaults?: unknown; pipelines: Record<string, unknown> };
+fs.writeFileSync(path.join(ws, 'pipelines.yaml'), stringify({ version: 1, defaults: config.defaults, pipelines: { simtask: config.pipelines.simtask } }));
+// The edit: a parameter renamed in one function of a planted family (so its
+// vector, its cluster's similarity and that cluster's task change), in the
+// middle of one file.
+const target = families.find((family) => family.length >= 2)?.[1] ?? '';
+const edited = generated.find((file) => file.text.includes(`function ${target}(`))?.path ?? '';
+const original = fs.readFileSync(path.join(ws, edited), 'utf8');
+function editOneFunction(text: string): string {
+  const start = text.indexOf(`function ${target}(`);
+  const end = text.indexOf('\n}\n', start) + 3;
+  const parameter = /\((\w+)/.exec(text.slice(start))?.[1] ?? '';
+  const body = text.slice(start, end).replace(new RegExp(`\\b${parameter}\\b`, 'g'), `${parameter}Renamed`);
+  return text.slice(0, start) + body + text.slice(end);
+}
+
+/** CPU seconds (user + system) of the children this process has waited for; Linux only (cutime + cstime of /proc/self/stat). */
+function childCpu(): number {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function runner(): { ms: number; cpu: number; record: RunRecord } {
+  const start = performance.now();
+  const cpuBefore = childCpu();
+  const result = spawnSync(process.execPath, [path.join(REPO, 'bin', 'runner.cjs'), '-C', ws, 'exec', 'simtask'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const ms = performance.now() - start;
+  const cpu = childCpu() - cpuBefore;
+  if (result.status !== 0) throw new Error(`runner failed (${result.status}):\n${result.stderr}`);
+  const runs = path.join(ws, '.runner', 'runs');
+  const latest = fs.readdirSync(runs).filter((f) => f.endsWith('.json')).sort().at(-1) as string;
+  return { ms, cpu, record: JSON.parse(fs.readFileSync(path.join(runs, latest), 'utf8')) as RunRecord };
+}
+
+function baseline(): Round['baseline'] {
+  fs.rmSync(path.join(ws, 'tasks', 'baseline'), { recursive: true, force: true });
+  const start = performance.now();
+  const cpuBefore = childCpu();
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO, 'bench', 'simtask', 'baseline.ts'), ws, 'tasks/baseline'], { encoding: 'utf8', cwd: REPO });
+  const ms = performance.now() - start;
+  const cpu = childCpu() - cpuBefore;
+  if (result.status !== 0) throw new Error(`baseline failed (${result.status}):\n${result.stderr}`);
+  const line = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as { ms: number; stages: Record<string, number>; peakRssBytes: number; functions: number; clusters: number };
+  return { ...line, inProcessMs: line.ms, ms, cpu };
+}
+
+const rounds: Round[] = [];
+for (let round = 1; round <= repeat; round++) {
+  fs.rmSync(path.join(ws, '.runner'), { recursive: true, force: true });
+  fs.rmSync(path.join(ws, 'tasks'), { recursive: true, force: true });
+  fs.writeFileSync(path.join(ws, edited), original);
+  const cold = runner();
+  const base = baseline();
+  const noop = runner();
+  fs.writeFileSync(path.join(ws, edited), editOneFunction(original));
+  const change = runner();
+  rounds.push({ cold, noop, change, baseline: base });
+  process.stderr.write(`round ${round}: cold ${Math.round(cold.ms)} ms, baseline ${Math.round(base.ms)} ms, no-op ${Math.round(noop.ms)} ms, one-file ${Math.round(change.ms)} ms\n`);
+}
+
+const table = renderResults({ rounds, files, perFile, load: os.loadavg()[0] ?? 0, families: families.length, cpus: os.availableParallelism(), node: process.version, command: `node --import tsx bench/simtask/run.ts --files ${files} --per-file ${perFile} --repeat ${repeat}` });
+fs.writeFileSync(out, table);
+process.stdout.write(table);
+fs.rmSync(ws, { recursive: true, force: true });

@@ -1,0 +1,122 @@
+// simtask/cluster: groups of near-duplicate functions. Needs every vector at
+// once (neighbours are global), so it loads embed's records into one
+// Float32Array; then top-k neighbours with cosine >= threshold (exact or LSH,
+// neighbours.ts), union-find over those edges with an average-linkage guard
+// (link.ts), groups of at least minSize. Functions under minTokens tokens
+// are left out: every two-line getter looks like every other one.
+// Records carry no code: a cluster depends only on embed's records, so an
+// edit that changes no vector (a comment, a literal) stops before cluster.
+// Output is independent of record order: functions are sorted by id first,
+// cluster ids hash the sorted member ids, clusters are sorted by size, then
+// similarity, then id.
+import { createHash } from 'node:crypto';
+import type { StageContext } from '../../src/api.js';
+import { decodeSketch } from '../lib/vector-codec.js';
+import { linkGroups, meanPairwise } from './link.js';
+import { nearNeighbours } from './neighbours.js';
+import type { NeighbourOptions } from './neighbours.js';
+import { compare, mostCommon } from './order.js';
+import { dot, vectorsFrom } from './vectors.js';
+import type { Vectors } from './vectors.js';
+import type { ClusterRecord, EmbedRecord, FunctionInfo } from './types.js';
+
+/** The max and min similarity of a huge cluster come from its first members only (the mean is exact). */
+const MAX_PAIRWISE = 300;
+
+export interface ClusterOptions {
+  threshold: number;
+  k: number;
+  minSize: number;
+  minTokens: number;
+  /** Tests force the LSH path with 0. */
+  exactBelow?: number;
+}
+
+export async function cluster(ctx: StageContext): Promise<ClusterRecord[]> {
+  const options: ClusterOptions = {
+    threshold: Number(ctx.params.threshold),
+    k: Number(ctx.params.k),
+    minSize: Number(ctx.params.minSize),
+    minTokens: Number(ctx.params.minTokens),
+  };
+  const groups = await clusterEmbeddings(ctx.upstream('embed') as AsyncIterable<EmbedRecord>, options);
+  ctx.log(`${groups.length} clusters of ${groups.reduce((sum, group) => sum + group.size, 0)} functions`);
+  return groups;
+}
+
+/** The clustering itself, on embed records: a pure function of the records and the options. */
+export async function clusterEmbeddings(records: AsyncIterable<EmbedRecord> | Iterable<EmbedRecord>, options: ClusterOptions): Promise<ClusterRecord[]> {
+  const functions: FunctionInfo[] = [];
+  const encoded: string[] = [];
+  const sketches: (string | undefined)[] = [];
+  let embedder: string | undefined;
+  for await (const record of records) {
+    embedder ??= record.embedder;
+    if (record.embedder !== embedder) throw new Error(`vectors of two embedders (${embedder}, ${record.embedder}) in one run; rerun embed`);
+    if (record.tokens < options.minTokens) continue;
+    const { vector, sketch, embedder: _embedder, ...info } = record;
+    functions.push(info);
+    encoded.push(vector);
+    sketches.push(sketch);
+  }
+  const order = functions.map((_, i) => i).sort((a, b) => compare(functions[a]?.id ?? '', functions[b]?.id ?? ''));
+  const vectors = vectorsFrom(order.map((i) => encoded[i] as string));
+  const sorted = order.map((i) => functions[i] as FunctionInfo);
+
+  const hasSketches = sketches.every((sketch) => sketch !== undefined);
+  const neighbourOptions: NeighbourOptions = {
+    threshold: options.threshold,
+    k: options.k,
+    ...(options.exactBelow !== undefined ? { exactBelow: options.exactBelow } : {}),
+    ...(hasSketches ? { sketches: order.map((i) => decodeSketch(sketches[i] as string)) } : {}),
+  };
+  const parent = linkGroups(vectors, nearNeighbours(vectors, neighbourOptions), options.threshold);
+  const find = (x: number): number => {
+    while (parent[x] !== x) x = parent[x] as number;
+    return x;
+  };
+  const byRoot = new Map<number, number[]>();
+  for (let i = 0; i < sorted.length; i++) {
+    const root = find(i);
+    const list = byRoot.get(root);
+    if (list) list.push(i);
+    else byRoot.set(root, [i]);
+  }
+  const groups: ClusterRecord[] = [];
+  for (const indices of byRoot.values()) {
+    if (indices.length < Math.max(2, options.minSize)) continue;
+    const members = indices.map((i) => sorted[i] as FunctionInfo);
+    groups.push({
+      id: clusterId(members.map((m) => m.id)),
+      // Ties go to an exported name: the copy other code already imports is the one a plan keeps.
+      name: mostCommon(members.map((m) => m.name), new Set(members.filter((m) => m.exported && !m.className).map((m) => m.name))),
+      size: members.length,
+      similarity: similarityStats(vectors, indices),
+      embedder: embedder ?? '',
+      members: members
+        .map(({ codeHash: _hash, tokens: _tokens, ...member }) => member)
+        .sort((x, y) => compare(x.file, y.file) || x.startLine - y.startLine || compare(x.id, y.id)),
+    });
+  }
+  return groups.sort((x, y) => y.size - x.size || y.similarity.avg - x.similarity.avg || compare(x.id, y.id));
+}
+
+export function clusterId(memberIds: string[]): string {
+  return `c${createHash('sha256').update([...memberIds].sort(compare).join('\n')).digest('hex').slice(0, 12)}`;
+}
+
+function similarityStats(vectors: Vectors, indices: number[]): ClusterRecord['similarity'] {
+  const sample = indices.slice(0, MAX_PAIRWISE);
+  let max = -1;
+  let min = 1;
+  for (let i = 0; i < sample.length; i++) {
+    for (let j = i + 1; j < sample.length; j++) {
+      const s = dot(vectors, sample[i] as number, sample[j] as number);
+      max = Math.max(max, s);
+      min = Math.min(min, s);
+    }
+  }
+  const avg = meanPairwise(vectors, indices);
+  const round = (x: number): number => Math.round(Math.min(1, x) * 1000) / 1000;
+  return { max: round(max), avg: round(avg), min: round(min) };
+}

@@ -1,0 +1,30 @@
+// simtask/scan: one file in, one record per function out. Runs in worker
+// threads (isolate: worker): parsing is CPU-bound and files are independent.
+// The item cache is keyed by the item ({ path, hash }), so a rerun parses
+// only files whose content changed.
+import fs from 'node:fs';
+import { defineMap } from '../../src/api.js';
+import type { FileItem, ItemContext } from '../../src/api.js';
+import type { ScanRecord } from './types.js';
+
+// The TypeScript compiler (9 MB of JavaScript) is loaded on first use: the
+// runner also loads this module on its main thread, which never parses.
+let extractor: Promise<typeof import('./extract.js')> | undefined;
+
+// Generated bundles and minified files are not code anyone consolidates by
+// hand, and parsing them costs more than the rest of a repository.
+const MAX_FILE_BYTES = 1024 * 1024;
+
+export async function scanFile(item: FileItem, ctx: Pick<ItemContext, 'workspace' | 'log'>): Promise<ScanRecord[]> {
+  const absolute = ctx.workspace.resolve(item.path);
+  const size = fs.statSync(absolute).size;
+  if (size > MAX_FILE_BYTES) {
+    ctx.log(`skipped ${item.path}: ${size} bytes is more than ${MAX_FILE_BYTES}`);
+    return [];
+  }
+  extractor ??= import('./extract.js');
+  const { extractFunctions } = await extractor;
+  return extractFunctions(item.path, fs.readFileSync(absolute, 'utf8'));
+}
+
+export const scan = defineMap<FileItem, ScanRecord[]>({ run: scanFile });

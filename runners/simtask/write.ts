@@ -1,0 +1,89 @@
+// simtask/write: one markdown task per cluster in params.out. A file is
+// written only when its text changes, so an unchanged cluster leaves its
+// file (and its mtime) alone and a rerun after a small edit touches only the
+// affected tasks. Task files of clusters that are gone are removed when no
+// person touched them and marked `stale: true` otherwise (task-file.ts).
+// Files in params.out that are not simtask task files are never touched.
+//
+// The stage declares no `outputs`: the runner would restore a changed
+// output from its cache, overwriting what a person wrote outside the
+// markers. Returns one record per task file with what happened to it.
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { StageContext } from '../../src/api.js';
+import { compare } from './order.js';
+import { isTaskFile, mergeTask, staleTask } from './task-file.js';
+import { renderTask, taskFileName } from './task-render.js';
+import type { PlanRecord, WriteRecord } from './types.js';
+
+const STALE_NOTICE =
+  'This cluster no longer appears in `runner exec simtask` output: its copies were consolidated, changed or removed. ' +
+  'The file is kept because it has notes outside the markers; delete it when they are no longer needed.';
+
+export async function write(ctx: Pick<StageContext, 'params' | 'upstream' | 'workspace' | 'log'>): Promise<WriteRecord[]> {
+  const out = String(ctx.params.out);
+  const dir = ctx.workspace.resolve(out);
+  await fsp.mkdir(dir, { recursive: true });
+  const records: WriteRecord[] = [];
+  const current = new Set<string>();
+  // File I/O runs IO_CONCURRENCY files at a time: a thousand small files
+  // written one by one spend most of their time waiting on the disk.
+  let pending: Promise<void>[] = [];
+  const flush = async (): Promise<void> => {
+    await Promise.all(pending);
+    pending = [];
+  };
+  for await (const record of ctx.upstream('plan') as AsyncIterable<PlanRecord>) {
+    const name = taskFileName(record);
+    current.add(name);
+    pending.push(
+      (async () => {
+        const file = path.join(dir, name);
+        const existing = await readIfExists(file);
+        const text = mergeTask(existing, renderTask(record, out));
+        const action = existing === undefined ? 'created' : existing === text ? 'unchanged' : 'updated';
+        if (action !== 'unchanged') await writeAtomic(file, text);
+        records.push({ file: path.posix.join(out, name), cluster: record.id, action });
+      })(),
+    );
+    if (pending.length >= IO_CONCURRENCY) await flush();
+  }
+  await flush();
+  for (const name of (await fsp.readdir(dir)).sort(compare)) {
+    if (!name.endsWith('.md') || current.has(name)) continue;
+    const file = path.join(dir, name);
+    const existing = await readIfExists(file);
+    if (existing === undefined || !isTaskFile(existing)) continue;
+    const cluster = /^cluster:\s*(\S+)/m.exec(existing)?.[1] ?? '';
+    const outcome = staleTask(existing, STALE_NOTICE);
+    if (outcome.action === 'remove') {
+      await fsp.rm(file);
+      records.push({ file: path.posix.join(out, name), cluster, action: 'removed' });
+    } else {
+      if (outcome.text !== existing) await writeAtomic(file, outcome.text);
+      records.push({ file: path.posix.join(out, name), cluster, action: outcome.text === existing ? 'unchanged' : 'marked-stale' });
+    }
+  }
+  const counts = new Map<string, number>();
+  for (const record of records) counts.set(record.action, (counts.get(record.action) ?? 0) + 1);
+  ctx.log(`${out}: ${['created', 'updated', 'unchanged', 'removed', 'marked-stale'].map((a) => `${counts.get(a) ?? 0} ${a}`).join(', ')}`);
+  return records.sort((a, b) => compare(a.file, b.file));
+}
+
+const IO_CONCURRENCY = 16;
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await fsp.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Temp file and rename: a crash never leaves half a task file. */
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  await fsp.writeFile(temp, text);
+  await fsp.rename(temp, file);
+}

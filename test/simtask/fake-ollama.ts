@@ -1,0 +1,53 @@
+// A stand-in for an Ollama server on 127.0.0.1: speaks the wire API of
+// POST /api/embed and POST /api/generate (JSON in, JSON out), records every
+// request, and answers what the test's handler says.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  body: Record<string, unknown>;
+}
+
+export interface FakeAnswer {
+  status?: number;
+  /** Sent as JSON unless it is a string. */
+  body: unknown;
+}
+
+export interface FakeOllama {
+  url: string;
+  requests: FakeRequest[];
+  close(): Promise<void>;
+}
+
+export async function fakeOllama(handler: (request: FakeRequest, index: number) => FakeAnswer | Promise<FakeAnswer>): Promise<FakeOllama> {
+  const requests: FakeRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      void (async () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const request: FakeRequest = { method: req.method ?? '', path: req.url ?? '', body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+        requests.push(request);
+        const answer = await handler(request, requests.length - 1);
+        res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
+        res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A valid /api/generate answer carrying `plan` as its response text, the way Ollama wraps JSON output. */
+export function generateAnswer(response: unknown, model = 'test-model'): FakeAnswer {
+  return { body: { model, created_at: '2025-01-01T00:00:00Z', response: typeof response === 'string' ? response : JSON.stringify(response), done: true } };
+}
