@@ -112,6 +112,7 @@ export function planConfig(config: ValidatedConfig, options: PlanOptions): { pla
           version: cache.version === undefined ? undefined : String(cache.version),
           scope: cache.scope ?? 'stage',
           compress: cache.compress ?? false,
+          hasSideEffects: cache.sideEffects ?? false,
         },
       };
       if (stage.run !== undefined) {

@@ -13,6 +13,7 @@ export interface RawCache {
   version?: string | number;
   scope?: CacheScope;
   compress?: boolean;
+  sideEffects?: boolean;
 }
 
 export interface RawStageKnobs {
@@ -77,7 +78,7 @@ export interface StageDefinition {
   params: Record<string, unknown>;
   env: EnvEntry[];
   ordered: boolean;
-  cache: { policy: CachePolicy; ttlMs?: number; version?: string; scope: CacheScope; compress: boolean };
+  cache: { policy: CachePolicy; ttlMs?: number; version?: string; scope: CacheScope; compress: boolean; hasSideEffects: boolean };
 }
 
 /** Knobs that change speed or memory, never a result: they stay out of the fingerprint. */

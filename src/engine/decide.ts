@@ -46,7 +46,9 @@ export async function decide(input: DecideInput): Promise<Decision> {
 
   const isLocal = previous?.fingerprint === keyed.fingerprint;
   let record = isLocal ? previous : undefined;
-  if (!record) record = await (await res.store())?.get<StageRecord>(storeKey(keyed.fingerprint));
+  // Files a stage writes without declaring them cannot be restored: such a
+  // stage is reused only from its own last run here.
+  if (!record && !definition.cache.hasSideEffects) record = await (await res.store())?.get<StageRecord>(storeKey(keyed.fingerprint));
   if (!record || record.fingerprint !== keyed.fingerprint) {
     return { ...keyed, action: 'run', why: await whyChanged(res, previous, keyed.manifest), previous };
   }
