@@ -17,7 +17,7 @@ import { hashValue, sha256 } from '../util/hash.js';
 import type { CodeHashes } from './code-hash.js';
 
 /** Bump when the meaning of a cache entry changes: every old entry becomes a miss. */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
 export interface Manifest {
   format: number;
