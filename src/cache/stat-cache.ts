@@ -73,12 +73,18 @@ export class StatCache {
     }
   }
 
+  /** Whether the memoised hash of `relative` still holds for this stat. */
+  isFresh(relative: string, st: FileStat): boolean {
+    const entry = this.#files[relative];
+    return entry !== undefined && entry[0] === st.size && entry[1] === st.mtimeMs && entry[2] === st.ino && !isRacy(entry[1], entry[4]);
+  }
+
   /** Content hash of a file, read only when its stat changed. Undefined when missing or not a file. */
   hash(relative: string, known?: FileStat): string | undefined {
     const st = known ?? this.stat(relative);
-    if (!st || (st.mode & fs.constants.S_IFMT) !== fs.constants.S_IFREG) return undefined;
+    if (!st || !isRegular(st)) return undefined;
     const entry = this.#files[relative];
-    if (entry && entry[0] === st.size && entry[1] === st.mtimeMs && entry[2] === st.ino && !isRacy(entry[1], entry[4])) {
+    if (entry && this.isFresh(relative, st)) {
       this.counts.hashHits++;
       return entry[3];
     }
@@ -156,6 +162,10 @@ export class StatCache {
 // tiny window; whole-second ones a two-second window.
 const RACY_WINDOW_FINE_MS = 5;
 const RACY_WINDOW_COARSE_MS = 2000;
+
+function isRegular(st: FileStat): boolean {
+  return (st.mode & fs.constants.S_IFMT) === fs.constants.S_IFREG;
+}
 
 function isRacy(mtimeMs: number, recordedAtMs: number): boolean {
   const window = Number.isInteger(mtimeMs) ? RACY_WINDOW_COARSE_MS : RACY_WINDOW_FINE_MS;
