@@ -24,7 +24,9 @@ try {
   cachedData = undefined;
 }
 const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
-if (cachedData === undefined || script.cachedDataRejected) {
+// RUNNER_CODE_CACHE=off never writes one (the build uses it to warm a workspace first).
+const mayWrite = process.env.RUNNER_CODE_CACHE !== 'off';
+if (mayWrite && (cachedData === undefined || script.cachedDataRejected)) {
   // Written at exit, so the functions this run compiled are in the cache too.
   process.once('exit', () => {
     try {

@@ -3,9 +3,23 @@
 // no public code-cache API on Node 20); modules reached only through
 // `await import()` (YAML parser, schema compiler, stores) are bundled as
 // lazily evaluated sections, so a no-op run never runs their top level.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+
+/** Imports a TypeScript module of src/ through esbuild (the build runs before tsx is needed). */
+async function loadSource(file) {
+  const bundled = await build({ entryPoints: [file], bundle: true, format: 'esm', platform: 'node', write: false, packages: 'external', logLevel: 'error' });
+  const temp = path.resolve(`node_modules/.cache/runner-build-${process.pid}.mjs`);
+  mkdirSync(path.dirname(temp), { recursive: true });
+  writeFileSync(temp, bundled.outputFiles[0].contents);
+  try {
+    return await import(pathToFileURL(temp).href);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const isDebug = process.env.RUNNER_BUILD_DEBUG === '1';
@@ -22,8 +36,23 @@ const common = {
   inject: ['scripts/import-meta-url.cjs'],
   logLevel: 'warning',
 };
+// The schema validator, compiled now rather than at every slow-path run:
+// src/config/schema-validator.ts is swapped for ajv's standalone code.
+const { default: standaloneCode } = await import('ajv/dist/standalone/index.js');
+const { createAjv } = await loadSource('src/config/schema-validator.ts');
+const schema = JSON.parse(readFileSync(new URL('../schemas/pipelines.schema.json', import.meta.url), 'utf8'));
+const ajv = createAjv({ code: { source: true, esm: true } });
+const validatorCode = standaloneCode(ajv, ajv.compile(schema));
+const precompiledSchema = {
+  name: 'precompiled-schema',
+  setup(build) {
+    build.onLoad({ filter: /src[\\/]config[\\/]schema-validator\.ts$/ }, () => ({ contents: validatorCode, loader: 'js', resolveDir: path.resolve('src/config') }));
+  },
+};
+
 const result = await build({
   ...common,
+  plugins: [precompiledSchema],
   entryPoints: { cli: 'src/cli.ts', worker: 'src/engine/map/worker-entry.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
@@ -36,4 +65,30 @@ for (const file of result.outputFiles) {
   const temp = `${file.path}.${process.pid}.tmp`;
   writeFileSync(temp, file.contents);
   renameSync(temp, file.path);
+}
+
+// The V8 code cache (see bin/runner.cjs) is made here from a no-op run, the
+// path that most needs a fast start: the first run of a small pipeline
+// warms a workspace without writing the cache, the second writes it.
+await warmCodeCache();
+
+async function warmCodeCache() {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, readdirSync } = await import('node:fs');
+  const os = await import('node:os');
+  for (const file of readdirSync('dist')) if (file.endsWith('.v8cache')) rmSync(path.join('dist', file), { force: true });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'runner-warm-'));
+  try {
+    writeFileSync(path.join(dir, 'in.txt'), 'x\n');
+    writeFileSync(
+      path.join(dir, 'pipelines.yaml'),
+      'version: 1\npipelines:\n  warm:\n    stages:\n      a: { shell: "cat in.txt > out.txt", inputs: [in.txt], outputs: [out.txt] }\n      b: { shell: "cat out.txt > out2.txt", needs: [a], inputs: [out.txt], outputs: [out2.txt] }\n',
+    );
+    const bin = path.resolve('bin/runner.cjs');
+    const run = (env) => spawnSync(process.execPath, [bin, 'exec', 'warm'], { cwd: dir, env: { ...process.env, CI: 'true', ...env }, stdio: 'ignore' });
+    run({ RUNNER_CODE_CACHE: 'off' });
+    run({});
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,17 +1,14 @@
 // Schema (ajv) and semantic checks. Every problem becomes a Diagnostic with
 // the field path in plain words; all of them are collected, not just the first.
-import { Ajv } from 'ajv';
-import type { ErrorObject } from 'ajv';
-import schema from '../../schemas/pipelines.schema.json' with { type: 'json' };
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { didYouMean } from '../util/suggest.js';
 import { formatPath } from './diagnostic.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { FieldPath, ParsedYaml } from './parse.js';
+import { validate } from './schema-validator.js';
 import type { RawPipeline, ValidatedConfig } from './types.js';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-ajv.addKeyword({ keyword: 'x-expect', schemaType: 'string' });
-const validateSchema = ajv.compile(schema);
+const validateSchema = validate as ValidateFunction;
 
 export function validateConfig(file: string, parsed: ParsedYaml): { config?: ValidatedConfig; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
