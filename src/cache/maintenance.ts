@@ -7,17 +7,17 @@ import type { CacheStore } from './store.js';
 
 export interface CacheStats {
   storeUrl: string;
-  entries: { stage: number; item: number; memo: number; other: number };
+  entries: { stage: number; manifest: number; item: number; memo: number; blob: number; other: number };
   entryBytes: number;
   objects: { count: number; bytes: number };
 }
 
 export async function cacheStats(store: CacheStore, stateDir: string): Promise<CacheStats> {
-  const entries = { stage: 0, item: 0, memo: 0, other: 0 };
+  const entries = { stage: 0, manifest: 0, item: 0, memo: 0, blob: 0, other: 0 };
   let entryBytes = 0;
   for await (const [key, value] of store.entries()) {
     const kind = key.split(':')[0] ?? '';
-    if (kind === 'stage' || kind === 'item' || kind === 'memo') entries[kind]++;
+    if (kind === 'stage' || kind === 'manifest' || kind === 'item' || kind === 'memo' || kind === 'blob') entries[kind]++;
     else entries.other++;
     entryBytes += key.length + (typeof value === 'string' ? value.length : JSON.stringify(value ?? null).length);
   }
@@ -54,7 +54,9 @@ export async function pruneCache(store: CacheStore, stateDir: string, cutoffMs: 
     // An entry that does not say when it was made (a stage's memo values are
     // stored as given) is not known to be old: it is kept, and goes by its TTL.
     const createdAt = inner?.createdAt ?? inner?.at;
-    const isLive = key.startsWith('stage:') && live.has(key.slice('stage:'.length));
+    // A stage's entry and its manifest live as long as the workspace state points at them.
+    const [kind = '', id = ''] = key.split(':');
+    const isLive = (kind === 'stage' || kind === 'manifest') && live.has(id);
     if (!isLive && typeof createdAt === 'number' && createdAt < cutoffMs) {
       doomed.push(key);
       continue;
@@ -76,7 +78,6 @@ export async function pruneCache(store: CacheStore, stateDir: string, cutoffMs: 
 
 function referencedObjects(record: Partial<StageRecord> | undefined, into: Set<string>): void {
   if (!record) return;
-  if (record.manifest) into.add(record.manifest);
   if (record.dataset) into.add(record.dataset.hash);
   for (const output of record.outputs ?? []) into.add(output.hash);
 }
@@ -90,19 +91,16 @@ function readState(stateDir: string): Record<string, StageRecord> {
 }
 
 function* listObjects(dir: string): Generator<{ hash: string; file: string; size: number; mtimeMs: number }> {
-  let prefixes: string[];
+  let names: string[];
   try {
-    prefixes = fs.readdirSync(dir).filter((p) => /^[0-9a-f]{2}$/.test(p));
+    names = fs.readdirSync(dir).filter((name) => /^[0-9a-f]{64}(\.gz)?$/.test(name));
   } catch {
     return;
   }
-  for (const prefix of prefixes) {
-    for (const name of fs.readdirSync(path.join(dir, prefix))) {
-      if (name.endsWith('.tmp')) continue;
-      const file = path.join(dir, prefix, name);
-      const st = fs.statSync(file);
-      yield { hash: prefix + name.replace(/\.gz$/, ''), file, size: st.size, mtimeMs: st.mtimeMs };
-    }
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (st) yield { hash: name.replace(/\.gz$/, ''), file, size: st.size, mtimeMs: st.mtimeMs };
   }
 }
 

@@ -1,4 +1,4 @@
-// Content-addressed blobs under .runner/objects/ab/cdef...: stage outputs
+// Content-addressed blobs under .runner/objects/<sha256>: stage outputs
 // and record datasets. A blob is named by the sha256 of its raw bytes;
 // compressed blobs carry a `.gz` suffix. Writes go to a temp file that is
 // renamed into place, so a crash never leaves a half blob under its final
@@ -33,15 +33,18 @@ let tempCounter = 0;
 
 export class ObjectStore {
   readonly dir: string;
-  /** Shard directories known to exist: creating them is most of a small put's cost. */
+  /** Directories known to exist (the store, its tmp). */
   readonly #madeDirs = new Set<string>();
 
   constructor(dir: string) {
     this.dir = dir;
   }
 
+  // One flat directory: creating a directory costs as much as writing a
+  // small blob, and a shard per hash prefix meant a new directory for most
+  // blobs of a cold run; ext4, xfs and btrfs index large directories.
   pathOf(hash: string, isCompressed = false): string {
-    return path.join(this.dir, hash.slice(0, 2), hash.slice(2) + (isCompressed ? '.gz' : ''));
+    return path.join(this.dir, hash + (isCompressed ? '.gz' : ''));
   }
 
   /** The stored file of a blob (raw or compressed), or undefined. */

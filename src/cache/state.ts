@@ -28,7 +28,7 @@ export interface StageRecord {
   fingerprint: string;
   /** What downstream stages see: changes only when the outputs change. */
   outputFingerprint: string;
-  /** Object hash of the manifest the fingerprint was computed from. */
+  /** The manifest the fingerprint was computed from: `manifest:<this>` in the store. */
   manifest: string;
   outputs: OutputRecord[];
   dataset?: DatasetRecord;

@@ -105,14 +105,12 @@ async function whyChanged(res: Resources, previous: StageRecord | undefined, cur
   return { reason: 'changed', changes: diffManifests(old, current) };
 }
 
-export async function loadManifest(res: Resources, hash: string): Promise<Manifest | undefined> {
-  const stream = res.objects.openRead(hash);
-  if (!stream) return undefined;
-  try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Manifest;
-  } catch {
-    return undefined;
-  }
+export function manifestKey(fingerprint: string): string {
+  return `manifest:${fingerprint}`;
+}
+
+/** The manifest a stage record was keyed by (in the store, beside the record). */
+export async function loadManifest(res: Resources, fingerprint: string): Promise<Manifest | undefined> {
+  const entry = await (await res.store())?.get<{ at: number; m: Manifest }>(manifestKey(fingerprint));
+  return entry && typeof entry === 'object' && 'm' in entry ? entry.m : undefined;
 }

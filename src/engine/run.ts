@@ -9,8 +9,8 @@ import type { Selection } from '../graph/dag.js';
 import type { ItemCounts, StageRecord } from '../cache/state.js';
 import type { Why } from '../cache/why.js';
 import { itemScopeFingerprint } from '../cache/fingerprint.js';
-import { canonicalJson, hashValue } from '../util/hash.js';
-import { decide, storeKey } from './decide.js';
+import { hashValue } from '../util/hash.js';
+import { decide, manifestKey, storeKey } from './decide.js';
 import type { Decision } from './decide.js';
 import type { Emit, Failure, StageOutcome } from './events.js';
 import { NO_ITEMS } from './events.js';
@@ -202,8 +202,8 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
         outcome.outputs.length > 0 || outcome.dataset
           ? hashValue({ outputs: outcome.outputs.map((o) => [o.path, o.hash]), dataset: outcome.dataset?.hash ?? null })
           : decision.fingerprint,
-      // The fingerprint is the manifest's own hash; --no-cache stores neither.
-      manifest: options.isNoCache ? decision.fingerprint : res.objects.putBytes(canonicalJson(decision.manifest)),
+      // The fingerprint is the manifest's own hash; the manifest itself goes into the store.
+      manifest: decision.fingerprint,
       outputs: outcome.outputs,
       dataset: outcome.dataset,
       createdAt: Date.now(),
@@ -215,8 +215,12 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
     if (!options.isNoCache) {
       res.state.set(id, record);
       const ttl = stage.definition.cache.ttlMs;
-      await res.shareBlobs([record.manifest, ...record.outputs.map((o) => o.hash), ...(record.dataset ? [record.dataset.hash] : [])], ttl);
-      await (await res.store())?.set(storeKey(record.fingerprint), record, ttl);
+      await res.shareBlobs([...record.outputs.map((o) => o.hash), ...(record.dataset ? [record.dataset.hash] : [])], ttl);
+      // Manifest first: whoever finds the stage entry finds its manifest (for `explain`).
+      await (await res.store())?.setMany([
+        { key: manifestKey(record.fingerprint), value: { at: record.createdAt, m: decision.manifest }, ttlMs: ttl },
+        { key: storeKey(record.fingerprint), value: record, ttlMs: ttl },
+      ]);
     }
     end(stage, { outcome: 'ran', reason: whyText(why), why, key: decision.fingerprint, startedAt: ranFrom, items: record.items, attempts: outcome.attempts, peakRssBytes });
     return 'ok';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { cacheStats, pruneCache } from '../../src/cache/maintenance.js';
 import type { StageRecord } from '../../src/cache/state.js';
 import { WorkspaceState } from '../../src/cache/state.js';
-import { blob, CUTOFF, DAY, fixture, keys, NEW, NOW, OLD, record } from './maintenance-fixture.js';
+import { blob, CUTOFF, DAY, fixture, keys, NEW, NOW, OLD, record, storeRecord } from './maintenance-fixture.js';
 
 describe('pruneCache', () => {
   it('removes old entries and the objects only they used; keeps new ones, live ones and their objects', async () => {
@@ -13,9 +13,9 @@ describe('pruneCache', () => {
     const oldDead = record(f, 'old-dead', OLD);
     const oldLive = record(f, 'old-live', OLD);
     const fresh = record(f, 'fresh', NEW);
-    await f.store.set('stage:fp-old-dead', oldDead);
-    await f.store.set('stage:fp-old-live', oldLive);
-    await f.store.set('stage:fp-fresh', fresh);
+    await storeRecord(f, oldDead);
+    await storeRecord(f, oldLive);
+    await storeRecord(f, fresh);
     await f.store.set('item:old', { r: 1, at: OLD });
     await f.store.set('item:new', { r: 2, at: NEW });
     const state = new WorkspaceState(path.join(f.stateDir, 'state.json'));
@@ -26,15 +26,15 @@ describe('pruneCache', () => {
 
     const result = await pruneCache(f.store, f.stateDir, CUTOFF);
 
-    expect(await keys(f.store)).toEqual(['item:new', 'stage:fp-fresh', 'stage:fp-old-live']);
-    const gone = [oldDead.manifest, oldDead.outputs[0]?.hash ?? '', orphanOld];
-    const kept = [oldLive.manifest, oldLive.outputs[0]?.hash ?? '', fresh.manifest, fresh.outputs[0]?.hash ?? '', orphanNew];
+    expect(await keys(f.store)).toEqual(['item:new', 'manifest:fp-fresh', 'manifest:fp-old-live', 'stage:fp-fresh', 'stage:fp-old-live']);
+    const gone = [oldDead.outputs[0]?.hash ?? '', orphanOld];
+    const kept = [oldLive.outputs[0]?.hash ?? '', fresh.outputs[0]?.hash ?? '', orphanNew];
     for (const hash of gone) expect(f.objects.has(hash), `removed ${hash}`).toBe(false);
     for (const hash of kept) expect(f.objects.has(hash), `kept ${hash}`).toBe(true);
     expect(result).toEqual({
-      entriesRemoved: 2,
-      objectsRemoved: 3,
-      bytesFreed: 'manifest of old-dead'.length + 'output of old-dead'.length + 'orphan old'.length,
+      entriesRemoved: 3,
+      objectsRemoved: 2,
+      bytesFreed: 'output of old-dead'.length + 'orphan old'.length,
     });
     expect(f.errors).toEqual([]);
   });
@@ -60,14 +60,14 @@ describe('pruneCache', () => {
   it('with a cutoff in the future removes everything not live', async () => {
     const f = await fixture();
     const live = record(f, 'live', NEW);
-    await f.store.set('stage:fp-live', live);
-    await f.store.set('stage:fp-other', record(f, 'other', NEW));
+    await storeRecord(f, live);
+    await storeRecord(f, record(f, 'other', NEW));
     const state = new WorkspaceState(path.join(f.stateDir, 'state.json'));
     state.set('p/live', live);
     state.save();
     await pruneCache(f.store, f.stateDir, NOW + DAY);
-    expect(await keys(f.store)).toEqual(['stage:fp-live']);
-    expect((await cacheStats(f.store, f.stateDir)).objects.count).toBe(2);
+    expect(await keys(f.store)).toEqual(['manifest:fp-live', 'stage:fp-live']);
+    expect((await cacheStats(f.store, f.stateDir)).objects.count).toBe(1);
   });
 });
 

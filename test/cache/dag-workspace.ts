@@ -126,7 +126,7 @@ export class DagWorkspace extends Workspace {
   blobOf(stage: string): string {
     const hash = this.state().stages[`p/${stage}`]?.outputs[0]?.hash;
     if (!hash) throw new Error(`no recorded output for p/${stage}`);
-    const raw = this.path('.runner/objects', hash.slice(0, 2), hash.slice(2));
+    const raw = this.path('.runner/objects', hash);
     return fs.existsSync(raw) ? raw : `${raw}.gz`;
   }
 
@@ -134,8 +134,9 @@ export class DagWorkspace extends Workspace {
   objectFiles(): string[] {
     const dir = this.path('.runner/objects');
     if (!fs.existsSync(dir)) return [];
-    return (fs.readdirSync(dir, { recursive: true }) as string[])
-      .filter((f) => /^[0-9a-f]{2}\//.test(f.split(path.sep).join('/')) && fs.statSync(path.join(dir, f)).isFile())
+    return fs
+      .readdirSync(dir)
+      .filter((f) => /^[0-9a-f]{64}(\.gz)?$/.test(f) && fs.statSync(path.join(dir, f)).isFile())
       .sort();
   }
 }

@@ -37,19 +37,24 @@ export async function fixture(): Promise<Fixture> {
   return { root, stateDir, store, objects: new ObjectStore(path.join(stateDir, 'objects')), errors };
 }
 
-/** A stage record whose manifest and one output are blobs of the given age. */
+/** A stage record whose one output is a blob of the given age (its manifest is a store entry: see storeRecord). */
 export function record(f: Fixture, name: string, createdAt: number): StageRecord {
-  const manifest = f.objects.putBytes(`manifest of ${name}`);
   const output = f.objects.putBytes(`output of ${name}`);
-  for (const hash of [manifest, output]) fs.utimesSync(f.objects.pathOf(hash), new Date(createdAt), new Date(createdAt));
+  fs.utimesSync(f.objects.pathOf(output), new Date(createdAt), new Date(createdAt));
   return {
     fingerprint: `fp-${name}`,
     outputFingerprint: `ofp-${name}`,
-    manifest,
+    manifest: `fp-${name}`,
     outputs: [{ path: `out/${name}.txt`, hash: output, size: 10, mode: 0o100644 }],
     createdAt,
     durationMs: 1,
   };
+}
+
+/** Stores a record as a run does: its manifest entry, then its stage entry. */
+export async function storeRecord(f: Fixture, record: StageRecord): Promise<void> {
+  await f.store.set(`manifest:${record.fingerprint}`, { at: record.createdAt, m: { format: 2 } });
+  await f.store.set(`stage:${record.fingerprint}`, record);
 }
 
 /** An object of the given age that no record names. */

@@ -21,7 +21,7 @@ describe('ObjectStore puts', () => {
     const store = new ObjectStore(tempDir());
     const hash = store.putBytes('hello');
     expect(hash).toBe(sha256('hello'));
-    expect(store.pathOf(hash)).toBe(path.join(store.dir, hash.slice(0, 2), hash.slice(2)));
+    expect(store.pathOf(hash)).toBe(path.join(store.dir, hash));
     expect(fs.readFileSync(store.pathOf(hash), 'utf8')).toBe('hello');
     expect(store.has(hash)).toBe(true);
   });
