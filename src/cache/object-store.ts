@@ -62,12 +62,8 @@ export class ObjectStore {
 
   /** Copies a file in; `hash` is its content hash when the caller already knows it. */
   putFile(file: string, hash: string = hashFileSync(file)): string {
-    // A stored blob of the wrong size is a broken copy (disk full, crash
-    // before rename on a filesystem without atomic rename): replace it now
-    // rather than fail the next restore. One stat; the content is checked on read.
-    const existing = this.locate(hash);
-    if (existing && (existing.isCompressed || fs.statSync(existing.file, { throwIfNoEntry: false })?.size === fs.statSync(file).size)) return hash;
-    const target = this.pathOf(hash);
+    const target = this.#targetFor(file, hash);
+    if (target === undefined) return hash;
     const temp = this.#tempFor(target);
     try {
       fs.copyFileSync(file, temp, fs.constants.COPYFILE_FICLONE);
@@ -77,6 +73,31 @@ export class ObjectStore {
       throw error;
     }
     return hash;
+  }
+
+  /** putFile with the copy on libuv's thread pool: the main thread keeps scheduling stages meanwhile. */
+  async putFileAsync(file: string, hash: string): Promise<string> {
+    const target = this.#targetFor(file, hash);
+    if (target === undefined) return hash;
+    const temp = this.#tempFor(target);
+    try {
+      await fs.promises.copyFile(file, temp, fs.constants.COPYFILE_FICLONE);
+      fs.renameSync(temp, target);
+    } catch (error) {
+      fs.rmSync(temp, { force: true });
+      throw error;
+    }
+    return hash;
+  }
+
+  /** Where a copy of `file` must go; undefined when a sound copy is already stored. */
+  #targetFor(file: string, hash: string): string | undefined {
+    // A stored blob of the wrong size is a broken copy (disk full, crash
+    // before rename on a filesystem without atomic rename): replace it now
+    // rather than fail the next restore. One stat; the content is checked on read.
+    const existing = this.locate(hash);
+    if (existing && (existing.isCompressed || fs.statSync(existing.file, { throwIfNoEntry: false })?.size === fs.statSync(file).size)) return undefined;
+    return this.pathOf(hash);
   }
 
   putBytes(data: Uint8Array | string, options: { compress?: boolean } = {}): string {

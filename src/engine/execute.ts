@@ -29,6 +29,8 @@ export interface ExecuteInput {
   /** Map stages: the stage key without the items' own contents (item-cache scope). */
   itemScope?: string;
   isNoCache?: boolean;
+  /** Called once the stage's own work is done, before its outputs are recorded: the job slot can go to the next stage. */
+  onWorkDone?: () => void;
 }
 
 /** Item counts of a map stage, and its failure when some items failed. */
@@ -126,14 +128,15 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
     const isCancelled = !isTimedOut && input.signal.aborted;
     return { ok: false, failure: failure ?? { kind: 'killed', signal: 'SIGTERM' }, isCancelled, attempts: attempt, items };
   }
+  input.onWorkDone?.();
   const dataset = writer ? await writer.finish() : undefined;
-  const outputs = recordOutputs(stage, res, input.isNoCache === true);
+  const outputs = await recordOutputs(stage, res, input.isNoCache === true);
   if ('failure' in outputs) return { ok: false, failure: outputs.failure, isCancelled: false, attempts: attempt, items };
   return { ok: true, outputs: outputs.records, dataset, items, attempts: attempt };
 }
 
 /** Hashes the declared outputs and (unless --no-cache) copies them into the object store. */
-function recordOutputs(stage: StagePlan, res: Resources, isNoCache: boolean): { records: OutputRecord[] } | { failure: Failure } {
+async function recordOutputs(stage: StagePlan, res: Resources, isNoCache: boolean): Promise<{ records: OutputRecord[] } | { failure: Failure }> {
   const records: OutputRecord[] = [];
   const files = new Set<string>();
   for (const pattern of stage.definition.outputs) {
@@ -147,7 +150,7 @@ function recordOutputs(stage: StagePlan, res: Resources, isNoCache: boolean): { 
     const st = res.stats.stat(file);
     const hash = st ? res.stats.hash(file, st) : undefined;
     if (!st || hash === undefined) return { failure: { kind: 'output-not-written', path: file } };
-    if (!isNoCache) res.objects.putFile(res.stats.absolute(file), hash);
+    if (!isNoCache) await res.objects.putFileAsync(res.stats.absolute(file), hash);
     records.push({ path: file, hash, size: st.size, mode: st.mode });
   }
   return { records };

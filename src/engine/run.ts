@@ -153,30 +153,35 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
     const why = decision.why;
     // A stage that runs starts (and is timed) when it gets a job slot, not while it waits for one.
     let ranFrom = startedAt;
-    const outcome = await queue.add(async () => {
+    // The job slot bounds stages doing their work; recording outputs (hashing
+    // and copying them) happens after the slot has gone to the next stage.
+    let freeSlot!: () => void;
+    const isSlotFree = new Promise<void>((resolve) => (freeSlot = resolve));
+    const slot = await queue.add(async () => {
       if (signal.aborted) return undefined;
       ranFrom = Date.now();
       if (decision.action === 'run') announce();
       sampler.begin(id);
-      try {
-        return await execute({
-          stage,
-          inputs: decision.manifest.inputs.map(([file]) => file),
-          foreachFiles: decision.foreachFiles,
-          upstream,
-          res,
-          signal,
-          baseEnv: options.baseEnv,
-          onProgress: (done, total, cached) =>
-            emit({ event: 'stage:progress', pipeline: stage.pipeline, stage: stage.name, done, total: total ?? null, cached }),
-          runMap: options.runMap,
-          itemScope: itemScopeFingerprint(decision.manifest, foreachStageOf(stage), new Set(decision.foreachFiles)),
-          isNoCache: options.isNoCache,
-        });
-      } finally {
-        sampler.finish(id);
-      }
+      const running = execute({
+        stage,
+        inputs: decision.manifest.inputs.map(([file]) => file),
+        foreachFiles: decision.foreachFiles,
+        upstream,
+        res,
+        signal,
+        baseEnv: options.baseEnv,
+        onProgress: (done, total, cached) =>
+          emit({ event: 'stage:progress', pipeline: stage.pipeline, stage: stage.name, done, total: total ?? null, cached }),
+        runMap: options.runMap,
+        itemScope: itemScopeFingerprint(decision.manifest, foreachStageOf(stage), new Set(decision.foreachFiles)),
+        isNoCache: options.isNoCache,
+        onWorkDone: freeSlot,
+      }).finally(() => sampler.finish(id));
+      await Promise.race([isSlotFree, running.then(() => undefined, () => undefined)]);
+      // Wrapped, so that the queue does not wait for the recording too.
+      return { running };
     });
+    const outcome = slot ? await slot.running : undefined;
     const peakRssBytes = sampler.peakOf(id);
     if (!outcome) {
       end(stage, { outcome: 'cancelled', reason: `not started: ${cancelCause(signal)}`, key: decision.fingerprint, startedAt: ranFrom });
