@@ -59,6 +59,14 @@ export class DatasetWriter {
     if (this.#pendingBytes >= FLUSH_BYTES) await this.#flush();
   }
 
+  /** Appends a record already serialized as one JSON object (by a worker, say). */
+  async writeLine(json: string): Promise<void> {
+    this.#count++;
+    this.#pending.push(`${json}\n`);
+    this.#pendingBytes += json.length + 1;
+    if (this.#pendingBytes >= FLUSH_BYTES) await this.#flush();
+  }
+
   async #flush(): Promise<void> {
     if (this.#pending.length === 0) return;
     const text = this.#pending.join('');
@@ -93,15 +101,32 @@ export async function* readDataset(objects: ObjectStore, dataset: DatasetRecord,
 }
 
 /** Records with their JSON text as stored: the text identifies a record without serialising it again. */
+/**
+ * Records with their JSON text as stored: the text identifies a record
+ * without serialising it again. With `isParsed: false` only the text comes
+ * (each line is still checked to be a JSON object by its first character).
+ */
+export function readDatasetLines(objects: ObjectStore, dataset: DatasetRecord, source: string): AsyncGenerator<{ record: JsonRecord; text: string }>;
+export function readDatasetLines(
+  objects: ObjectStore,
+  dataset: DatasetRecord,
+  source: string,
+  options: { isParsed: boolean },
+): AsyncGenerator<{ record?: JsonRecord; text: string }>;
 export async function* readDatasetLines(
   objects: ObjectStore,
   dataset: DatasetRecord,
   source: string,
-): AsyncGenerator<{ record: JsonRecord; text: string }> {
+  options: { isParsed: boolean } = { isParsed: true },
+): AsyncGenerator<{ record?: JsonRecord; text: string }> {
   const stream = objects.openRead(dataset.hash);
   if (!stream) throw new Error(`${source}: its dataset ${dataset.hash.slice(0, 12)} is missing from the object store`);
   const splitter = new LineSplitter(CHUNK_BYTES);
-  const toRecord = (raw: { text: string; line: number }): { record: JsonRecord; text: string } => {
+  const toRecord = (raw: { text: string; line: number }): { record?: JsonRecord; text: string } => {
+    if (!options.isParsed) {
+      if (!raw.text.trimStart().startsWith('{')) throw new SyntaxError(`${source}:${raw.line}: is not a record (a JSON object)`);
+      return { text: raw.text };
+    }
     const parsed = parseJsonLine(raw, source);
     if (!parsed.ok) throw parsed.error;
     const value = parsed.value;

@@ -3,6 +3,7 @@
 // own contents) plus the item's key (the whole item by default, or what the
 // stage's `key(item)` names), so editing one item changes one key.
 import type { JsonRecord } from '../../api.js';
+import { RawJson } from '../../cache/store.js';
 import type { CacheStore } from '../../cache/store.js';
 import { canonicalJson, sha256 } from '../../util/hash.js';
 
@@ -26,9 +27,9 @@ export class ItemCache {
     this.#ttlMs = options.ttlMs;
   }
 
-  /** `text`: the item's JSON as stored upstream, when known (same record, same text). */
-  keyOf(item: JsonRecord, text?: string): string {
-    const own = this.#key ? this.#key(item) : (text ?? canonicalJson(item));
+  /** `text`: the item's JSON as stored upstream, when known (same record, same text); in text mode the only form of the item. */
+  keyOf(item: JsonRecord | undefined, text?: string): string {
+    const own = this.#key && item ? this.#key(item) : (text ?? canonicalJson(item ?? {}));
     return `item:${sha256(`${this.#scope}\0${own}`)}`;
   }
 
@@ -39,9 +40,16 @@ export class ItemCache {
     return found.map((value) => (value && typeof value === 'object' && 'r' in value ? value : undefined));
   }
 
-  async save(entries: { key: string; result: unknown }[]): Promise<void> {
+  /** `json`: the result already serialized (text mode), stored without parsing it again. */
+  async save(entries: ({ key: string; result: unknown } | { key: string; json: string })[]): Promise<void> {
     if (!this.#store || entries.length === 0) return;
     const at = Date.now();
-    await this.#store.setMany(entries.map((e) => ({ key: e.key, value: { r: e.result, at } satisfies CachedItem, ttlMs: this.#ttlMs })));
+    await this.#store.setMany(
+      entries.map((e) => ({
+        key: e.key,
+        value: 'json' in e ? new RawJson(`{"r":${e.json},"at":${at}}`) : ({ r: e.result, at } satisfies CachedItem),
+        ttlMs: this.#ttlMs,
+      })),
+    );
   }
 }

@@ -19,11 +19,20 @@ export interface BatchContext {
   tmp: string;
 }
 
+/**
+ * A batch carries its items as records, or (text mode) as their JSON text:
+ * then the worker parses them and answers with JSON text too, so the main
+ * thread, which every worker shares, only moves strings.
+ */
 export type FromPool =
-  | { type: 'batch'; id: number; module: string; exportName: string; items: JsonRecord[]; firstIndex: number; context: BatchContext }
+  | { type: 'batch'; id: number; module: string; exportName: string; items?: JsonRecord[]; texts?: string[]; firstIndex: number; context: BatchContext }
   | { type: 'abort'; id: number };
 
-export type ItemResult = { ok: true; value: unknown } | { ok: false; error: { message: string; stack?: string } };
+export type ItemResult =
+  | { ok: true; value: unknown }
+  /** Text mode: the result as JSON, and each output record as one JSON line. */
+  | { ok: true; json: string; lines: string[] }
+  | { ok: false; error: { message: string; stack?: string } };
 
 export type ToPool =
   | { type: 'done'; id: number; results: ItemResult[] }
@@ -33,7 +42,8 @@ export type ToPool =
 export interface BatchRequest {
   module: string;
   exportName: string;
-  items: JsonRecord[];
+  items?: JsonRecord[];
+  texts?: string[];
   firstIndex: number;
   context: BatchContext;
   signal: AbortSignal;
@@ -109,6 +119,7 @@ export class WorkerPool {
         module: request.module,
         exportName: request.exportName,
         items: request.items,
+        texts: request.texts,
         firstIndex: request.firstIndex,
         context: request.context,
       });

@@ -31,12 +31,14 @@ import type { ItemResult } from './pool.js';
 
 interface Chunk {
   firstIndex: number;
-  items: JsonRecord[];
+  /** The items; in text mode undefined for items read from a dataset, which travel as text. */
+  items: (JsonRecord | undefined)[];
   /** The items' JSON as read, when they come from a dataset (cheaper to key than re-serialising). */
   texts: (string | undefined)[];
 }
 
-type ItemOutcome = { ok: true; records: JsonRecord[]; isCached: boolean } | { ok: false; message: string };
+/** Output records as objects, or (text mode) as JSON lines. */
+type ItemOutcome = { ok: true; records: JsonRecord[]; lines?: string[]; isCached: boolean } | { ok: false; message: string };
 
 const MAX_REPORTED_FAILURES = 5;
 const MAX_LOGGED_FAILURES = 50;
@@ -57,7 +59,11 @@ async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: Datase
   const run = definition.run ?? { module: '', exportName: '' };
   const where = `${run.module}#${run.exportName}`;
   const map = normaliseMap(await loadExport(res.root, run.module, run.exportName), where);
-  const source = itemSource(input);
+  // Text mode: with a worker pool and no main-thread hooks (key, emit,
+  // cacheable), items go to the workers as JSON text and come back as JSON
+  // text; the main thread, shared by every worker, parses nothing.
+  const isTextMode = knobs.isolate !== 'inline' && !map.key && !map.emit && !map.cacheable;
+  const source = itemSource(input, isTextMode);
   const counts: ItemCounts = { total: source.total ?? 0, done: 0, cached: 0, failed: 0 };
   const failures: { item: string; message: string }[] = [];
   const cache =
@@ -65,7 +71,7 @@ async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: Datase
       ? new ItemCache({ store: await res.store(), scope: input.itemScope ?? stage.id, key: map.key, ttlMs: definition.cache.ttlMs })
       : undefined;
   const ctx = createContext({ stage, inputs: input.inputs, upstream: input.upstream, signal, res, tmp, onProgress: () => {} });
-  const compute = computer({ input, map, ctx, where });
+  const compute = computer({ input, map, ctx, where, isTextMode });
   let lastProgress = 0;
   const reportProgress = (isFinal: boolean): void => {
     const now = Date.now();
@@ -89,8 +95,11 @@ async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: Datase
     const keys = cache ? chunk.items.map((item, i) => cache.keyOf(item, chunk.texts[i])) : [];
     const hits = cache ? await cache.lookup(keys) : [];
     const missing = chunk.items.map((_, i) => i).filter((i) => hits[i] === undefined);
-    const computed = await compute(missing.map((i) => ({ item: chunk.items[i] as JsonRecord, index: chunk.firstIndex + i })), chunkSignal);
-    const fresh: { key: string; result: unknown }[] = [];
+    const computed = await compute(
+      missing.map((i) => ({ item: chunk.items[i], text: chunk.texts[i], index: chunk.firstIndex + i })),
+      chunkSignal,
+    );
+    const fresh: Parameters<ItemCache['save']>[0] = [];
     const outcomes: ItemOutcome[] = [];
     let cursor = 0;
     for (const [i, item] of chunk.items.entries()) {
@@ -99,9 +108,12 @@ async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: Datase
       if (hit) raw = { ok: true, value: hit.r };
       else {
         raw = computed[cursor++] ?? { ok: false, error: { message: 'no result' } };
-        if (raw.ok && cache && (map.cacheable?.(raw.value) ?? true)) fresh.push({ key: keys[i] ?? '', result: raw.value });
+        if (raw.ok && cache) {
+          if ('json' in raw) fresh.push({ key: keys[i] ?? '', json: raw.json });
+          else if (map.cacheable?.(raw.value) ?? true) fresh.push({ key: keys[i] ?? '', result: raw.value });
+        }
       }
-      outcomes.push(toOutcome(raw, item, map, hit !== undefined, where));
+      outcomes.push(toOutcome(raw, () => item ?? parseItem(chunk.texts[i]), map, hit !== undefined, where));
     }
     await cache?.save(fresh);
     settled.items += outcomes.length;
@@ -119,11 +131,12 @@ async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: Datase
       if (outcome.ok) {
         counts.done++;
         if (outcome.isCached) counts.cached++;
-        for (const record of outcome.records) await writer.write(record, () => `${where} for ${describeItem(chunk.items[offset], index)}`);
+        if (outcome.lines) for (const line of outcome.lines) await writer.writeLine(line);
+        else for (const record of outcome.records) await writer.write(record, () => `${where} for ${describeItem(chunk.items[offset], index)}`);
         continue;
       }
       counts.failed++;
-      const item = describeItem(chunk.items[offset], index);
+      const item = describeItem(chunk.items[offset] ?? parseItem(chunk.texts[offset]), index);
       if (failures.length < MAX_REPORTED_FAILURES) failures.push({ item, message: outcome.message });
       if (counts.failed <= MAX_LOGGED_FAILURES) {
         res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream: 'stderr', line: `item ${item} failed: ${outcome.message}` });
@@ -164,10 +177,22 @@ async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: Datase
   return { items: counts };
 }
 
-function toOutcome(raw: ItemResult, item: JsonRecord, map: NormalisedMap, isCached: boolean, where: string): ItemOutcome {
-  if (!raw.ok) return { ok: false, message: raw.error.message };
+/** An item kept as text, parsed only when it must be shown (a failure) or passed to emit. */
+function parseItem(text: string | undefined): JsonRecord | undefined {
+  if (text === undefined) return undefined;
   try {
-    const output = map.emit ? map.emit(item, raw.value) : raw.value;
+    return JSON.parse(text) as JsonRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+function toOutcome(raw: ItemResult, itemOf: () => JsonRecord | undefined, map: NormalisedMap, isCached: boolean, where: string): ItemOutcome {
+  if (!raw.ok) return { ok: false, message: raw.error.message };
+  if ('json' in raw) return { ok: true, records: [], lines: raw.lines, isCached };
+  const item = map.emit ? itemOf() : undefined;
+  try {
+    const output = map.emit && item ? map.emit(item, raw.value) : raw.value;
     const records = outputRecords(output as never);
     for (const record of records) {
       if (record === null || typeof record !== 'object' || Array.isArray(record)) {
@@ -180,17 +205,20 @@ function toOutcome(raw: ItemResult, item: JsonRecord, map: NormalisedMap, isCach
   }
 }
 
+type PendingItem = { item: JsonRecord | undefined; text: string | undefined; index: number };
+
 interface Computer {
-  (items: { item: JsonRecord; index: number }[], signal: AbortSignal): Promise<ItemResult[]>;
+  (items: PendingItem[], signal: AbortSignal): Promise<ItemResult[]>;
 }
 
 /** Computes the items the cache did not have: inline, in a batch call, or in the worker pool; retries failures. */
-function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: ReturnType<typeof createContext>; where: string }): Computer {
-  const { input, map, ctx, where } = options;
+function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: ReturnType<typeof createContext>; where: string; isTextMode: boolean }): Computer {
+  const { input, map, ctx, where, isTextMode } = options;
   const { stage, res } = input;
   const { knobs, definition } = stage;
   const perItem = new Semaphore(knobs.concurrency);
-  const once = async (items: { item: JsonRecord; index: number }[], signal: AbortSignal): Promise<ItemResult[]> => {
+  const once = async (pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> => {
+    const items = pending.map((p) => ({ item: p.item ?? parseItem(p.text) ?? {}, index: p.index }));
     if (items.length === 0) return [];
     if (knobs.isolate !== 'inline') {
       const run = definition.run ?? { module: '', exportName: '' };
@@ -198,8 +226,8 @@ function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: Retur
         return await res.pool(knobs.isolate).run({
           module: run.module,
           exportName: run.exportName,
-          items: items.map((i) => i.item),
-          firstIndex: items[0]?.index ?? 0,
+          ...(isTextMode ? { texts: pending.map((p) => p.text ?? JSON.stringify(p.item)) } : { items: items.map((i) => i.item) }),
+          firstIndex: pending[0]?.index ?? 0,
           context: {
             pipeline: stage.pipeline,
             stage: stage.name,
@@ -251,7 +279,7 @@ function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: Retur
     for (let attempt = 1; attempt <= knobs.retries; attempt++) {
       const failed = results.map((r, i) => (r.ok ? -1 : i)).filter((i) => i >= 0);
       if (failed.length === 0) break;
-      const again = await once(failed.map((i) => items[i] as { item: JsonRecord; index: number }), signal);
+      const again = await once(failed.map((i) => items[i] as PendingItem), signal);
       failed.forEach((i, j) => (results[i] = again[j] ?? (results[i] as ItemResult)));
     }
     return results;
@@ -259,11 +287,11 @@ function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: Retur
 }
 
 interface ItemSource {
-  items: AsyncIterable<{ record: JsonRecord; text?: string }>;
+  items: AsyncIterable<{ record?: JsonRecord; text?: string }>;
   total?: number;
 }
 
-function itemSource(input: ExecuteInput): ItemSource {
+function itemSource(input: ExecuteInput, isTextMode: boolean): ItemSource {
   const { stage, res } = input;
   const foreach = stage.definition.foreach;
   if (foreach?.kind === 'files') {
@@ -278,7 +306,7 @@ function itemSource(input: ExecuteInput): ItemSource {
   const name = foreach?.kind === 'stage' ? foreach.stage : '';
   const record = input.upstream.get(name);
   if (!record?.dataset) throw new Error(`foreach: ${name} has no records to map over (a shell stage produces files, not records)`);
-  return { total: record.dataset.count, items: readDatasetLines(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`) };
+  return { total: record.dataset.count, items: readDatasetLines(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`, { isParsed: !isTextMode }) };
 }
 
 async function* chunked(items: ItemSource['items'], size: number): AsyncGenerator<Chunk> {

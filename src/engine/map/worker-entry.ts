@@ -5,8 +5,8 @@ import { parentPort } from 'node:worker_threads';
 import { loadExport } from '../module-loader.js';
 import { guardParams } from '../params-guard.js';
 import { normaliseMap } from './definition.js';
-import type { ItemContext, StageContext } from '../../api.js';
-import type { FromPool, ToPool } from './pool.js';
+import type { ItemContext, JsonRecord, StageContext } from '../../api.js';
+import type { FromPool, ItemResult, ToPool } from './pool.js';
 
 const send = (message: ToPool): void => {
   if (parentPort) parentPort.postMessage(message);
@@ -48,25 +48,28 @@ async function handle(message: FromPool): Promise<void> {
         set: async () => {},
       },
     };
+    const isText = message.texts !== undefined;
+    const items = isText ? (message.texts ?? []).map((text) => JSON.parse(text) as JsonRecord) : (message.items ?? []);
+    const answer = (value: unknown): ItemResult => (isText ? asText(value) : { ok: true, value });
     if (map.isBatch && map.definition.batch) {
       try {
-        const results = await map.definition.batch(message.items, ctx);
-        send({ type: 'done', id: message.id, results: message.items.map((_, i) => ({ ok: true, value: results[i] })) });
+        const results = await map.definition.batch(items, ctx);
+        send({ type: 'done', id: message.id, results: items.map((_, i) => answer(results[i])) });
       } catch (error) {
         const failure = { ok: false as const, error: errorData(error) };
-        send({ type: 'done', id: message.id, results: message.items.map(() => failure) });
+        send({ type: 'done', id: message.id, results: items.map(() => failure) });
       }
       return;
     }
-    const results: Extract<ToPool, { type: 'done' }>['results'] = [];
-    for (const [offset, item] of message.items.entries()) {
+    const results: ItemResult[] = [];
+    for (const [offset, item] of items.entries()) {
       if (controller.signal.aborted) {
         results.push({ ok: false, error: { message: 'cancelled' } });
         continue;
       }
       try {
         const itemCtx: ItemContext = { ...ctx, index: message.firstIndex + offset };
-        results.push({ ok: true, value: await map.definition.run?.(item, itemCtx) });
+        results.push(answer(await map.definition.run?.(item, itemCtx)));
       } catch (error) {
         results.push({ ok: false, error: errorData(error) });
       }
@@ -77,6 +80,20 @@ async function handle(message: FromPool): Promise<void> {
   } finally {
     aborts.delete(message.id);
   }
+}
+
+/** A result as JSON text, with each output record (a JSON object) as its own line. */
+function asText(value: unknown): ItemResult {
+  const records = value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
+  const lines: string[] = [];
+  for (const record of records) {
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      return { ok: false, error: { message: `produced ${Array.isArray(record) ? 'a nested array' : typeof record}, not a record` } };
+    }
+    lines.push(JSON.stringify(record));
+  }
+  const json = value === undefined || value === null ? 'null' : Array.isArray(value) ? `[${lines.join(',')}]` : (lines[0] ?? 'null');
+  return { ok: true, json, lines };
 }
 
 function errorData(error: unknown): { message: string; stack?: string } {
