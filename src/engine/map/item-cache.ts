@@ -47,7 +47,8 @@ export class ItemCache {
     await this.#store.setMany(
       entries.map((e) => ({
         key: e.key,
-        value: 'json' in e ? new RawJson(`{"r":${e.json},"at":${at}}`) : ({ r: e.result, at } satisfies CachedItem),
+        // An item that produced nothing is cached as null (JSON has no undefined).
+        value: 'json' in e ? new RawJson(`{"r":${e.json},"at":${at}}`) : ({ r: e.result ?? null, at } satisfies CachedItem),
         ttlMs: this.#ttlMs,
       })),
     );

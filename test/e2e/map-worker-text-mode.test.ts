@@ -1,0 +1,56 @@
+// Worker-pool map stages without key/emit/cacheable exchange JSON text with
+// the workers: results, item-cache entries and failures must be the same as
+// with records.
+import { afterEach, describe, expect, it } from 'vitest';
+import { stageEnd, Workspace } from './rig.js';
+
+const MODULE = `import fs from 'node:fs';
+export function* items() { for (let i = 0; i < 30; i++) yield { id: 'i' + i, n: i, tags: ['a', { deep: [i, null, 'x"y'] }] }; }
+export function shape(item, ctx) {
+  if (fs.existsSync(ctx.workspace.resolve('broken-' + item.id))) throw new Error('broken ' + item.n);
+  if (item.n % 10 === 0) return undefined;
+  if (item.n % 10 === 1) return [{ id: item.id, part: 1 }, { id: item.id, part: 2, tags: item.tags }];
+  return { id: item.id, square: item.n * item.n, unicode: 'é✓' };
+}
+export async function collect(ctx) {
+  const out = [];
+  for await (const record of ctx.upstream('shape')) out.push(record);
+  fs.writeFileSync(ctx.workspace.resolve('shape.json'), JSON.stringify(out));
+}
+`;
+
+describe('a worker-pool map stage in text mode', () => {
+  let ws: Workspace;
+  afterEach(() => ws.remove());
+
+  it('writes the same records as inline, caches items, and names a failed item', async () => {
+    ws = new Workspace();
+    ws.write('m.mjs', MODULE);
+    const pipeline = (isolate: string): string =>
+      `version: 1\npipelines:\n  p:\n    stages:\n      items: { run: m.mjs#items }\n      shape: { run: m.mjs#shape, foreach: items, isolate: ${isolate}, batchSize: 4, cache: { scope: item } }\n      collect: { run: m.mjs#collect, needs: [shape], cache: { policy: never } }\n`;
+    ws.write('pipelines.yaml', pipeline('inline'));
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    const inline = ws.read('shape.json');
+
+    ws.write('pipelines.yaml', pipeline('worker'));
+    const forced = await ws.run(['exec', 'p', '--force=shape', '--json']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(ws.read('shape.json')).toBe(inline);
+    expect(stageEnd(forced.events, 'shape').items).toEqual({ total: 30, done: 30, cached: 30, failed: 0 });
+
+    ws.write('broken-i17', '');
+    const failed = await ws.run(['exec', 'p', '--json', '--force=shape', '--no-cache']);
+    expect(stageEnd(failed.events, 'shape').reason).toBe('1 item failed; first: id=i17: broken 17');
+  });
+
+  it('caches what the workers computed: a rerun computes nothing', async () => {
+    ws = new Workspace();
+    ws.write('m.mjs', MODULE);
+    ws.write('pipelines.yaml', `version: 1\npipelines:\n  p:\n    stages:\n      items: { run: m.mjs#items }\n      shape: { run: m.mjs#shape, foreach: items, isolate: worker, batchSize: 4, cache: { scope: item } }\n      collect: { run: m.mjs#collect, needs: [shape], cache: { policy: never } }\n`);
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    const first = ws.read('shape.json');
+    const again = await ws.run(['exec', 'p', '--force=shape', '--json']);
+    expect(stageEnd(again.events, 'shape').items).toEqual({ total: 30, done: 30, cached: 30, failed: 0 });
+    expect(ws.read('shape.json')).toBe(first);
+  });
+});
