@@ -84,6 +84,10 @@ export class Resources {
   }
 
   /** The run's pool of worker threads or processes, sized to the cores. */
+  hasPool(kind: 'worker' | 'process'): boolean {
+    return this.#pools.has(kind);
+  }
+
   pool(kind: 'worker' | 'process'): WorkerPool {
     let pool = this.#pools.get(kind);
     if (!pool) {

@@ -43,6 +43,7 @@ type ItemOutcome = { ok: true; records: JsonRecord[]; lines?: string[]; isCached
 const MAX_REPORTED_FAILURES = 5;
 const MAX_LOGGED_FAILURES = 50;
 const PROGRESS_EVERY_MS = 100;
+const FEW_ITEMS = 2;
 
 export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter): Promise<{ items: ItemCounts; failure?: Failure }> {
   const tmp = makeTempDir(input.res, input.stage);
@@ -220,7 +221,11 @@ function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: Retur
   const once = async (pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> => {
     const items = pending.map((p) => ({ item: p.item ?? parseItem(p.text) ?? {}, index: p.index }));
     if (items.length === 0) return [];
-    if (knobs.isolate !== 'inline') {
+    // A handful of changed items (a rerun after a small edit) is cheaper to
+    // compute here than to start worker threads, each loading the module and
+    // its dependencies; the pool starts once a batch needs it.
+    const isFewForIdlePool = knobs.isolate === 'worker' && !res.hasPool('worker') && items.length <= FEW_ITEMS;
+    if (knobs.isolate !== 'inline' && !isFewForIdlePool) {
       const run = definition.run ?? { module: '', exportName: '' };
       try {
         return await res.pool(knobs.isolate).run({
