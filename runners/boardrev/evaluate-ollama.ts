@@ -8,7 +8,7 @@
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import evaluationSchema from '../../schemas/boardrev-evaluation.json' with { type: 'json' };
-import { OllamaError, ollamaGenerate } from '../lib/ollama.js';
+import { generateChecked } from '../lib/ollama.js';
 import type { Evidence } from './checks.js';
 import { CHECKS } from './vocabulary.js';
 import type { CheckId } from './vocabulary.js';
@@ -35,22 +35,21 @@ export async function ollamaEvaluation(
   options: { url: string; model: string; signal: AbortSignal },
 ): Promise<OllamaOutcome> {
   const { $schema: _schema, $id: _id, title: _title, description: _description, ...format } = evaluationSchema;
-  let answer: string;
-  try {
-    answer = await ollamaGenerate({ url: options.url, model: options.model, system: SYSTEM, prompt: promptFor(task, context), format, signal: options.signal });
-  } catch (error) {
-    options.signal.throwIfAborted();
-    return { ok: false, reason: `ollama failed: ${(error as Error).message}`, isUnreachable: error instanceof OllamaError && error.reason === 'network' };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(answer);
-  } catch {
-    return { ok: false, reason: 'the model answered something that is not JSON' };
-  }
-  const checked = validateEvaluation(parsed);
-  if ('problem' in checked) return { ok: false, reason: `the answer does not match schemas/boardrev-evaluation.json (${checked.problem})` };
-  return { ok: true, evaluation: checked.evaluation };
+  const asked = await generateChecked({
+    url: options.url,
+    model: options.model,
+    system: SYSTEM,
+    prompt: promptFor(task, context),
+    format,
+    signal: options.signal,
+    schema: 'schemas/boardrev-evaluation.json',
+    check: (value) => {
+      const checked = validateEvaluation(value);
+      return 'problem' in checked ? checked : { value: checked.evaluation };
+    },
+  });
+  if ('problem' in asked) return { ok: false, reason: asked.problem, isUnreachable: asked.isUnreachable };
+  return { ok: true, evaluation: asked.value };
 }
 
 const SYSTEM =

@@ -63,6 +63,34 @@ export async function ollamaGenerate(options: OllamaOptions & { model: string; p
   return response;
 }
 
+export type Checked<T> = { value: T } | { problem: string };
+
+/**
+ * Asks /api/generate for a JSON answer and checks it: the checked value, or
+ * in plain words why there is none (unreachable, not JSON, not matching the
+ * schema named `schema`), for the caller's fallback and its log line.
+ * `isUnreachable`: the server never answered, so asking again soon is pointless.
+ */
+export async function generateChecked<T>(
+  options: OllamaOptions & { model: string; prompt: string; system?: string; format?: 'json' | object; schema: string; check(value: unknown): Checked<T> | Promise<Checked<T>> },
+): Promise<{ value: T } | { problem: string; isUnreachable?: boolean }> {
+  let answer: string;
+  try {
+    answer = await ollamaGenerate(options);
+  } catch (error) {
+    options.signal?.throwIfAborted();
+    return { problem: `ollama failed: ${(error as Error).message}`, isUnreachable: error instanceof OllamaError && error.reason === 'network' };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(answer);
+  } catch {
+    return { problem: 'the model answered something that is not JSON' };
+  }
+  const checked = await options.check(parsed);
+  return 'problem' in checked ? { problem: `the answer does not match ${options.schema} (${checked.problem})` } : checked;
+}
+
 async function postJson(options: OllamaOptions, endpoint: string, payload: unknown): Promise<unknown> {
   const retries = options.retries ?? DEFAULTS.retries;
   const backoffMs = options.backoffMs ?? DEFAULTS.backoffMs;

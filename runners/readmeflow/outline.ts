@@ -14,7 +14,7 @@ import type { ValidateFunction } from 'ajv';
 import { defineMap } from '../../src/api.js';
 import type { ItemContext } from '../../src/api.js';
 import proseSchema from '../../schemas/readmeflow-outline.json' with { type: 'json' };
-import { ollamaGenerate } from '../lib/ollama.js';
+import { generateChecked } from '../lib/ollama.js';
 import { renderOutline, templateTagline } from './outline-template.js';
 import type { Prose } from './outline-template.js';
 import type { OutlineRecord, ScanRecord } from './types.js';
@@ -42,22 +42,22 @@ export async function outlinePackage(record: ScanRecord, ctx: Pick<ItemContext, 
   };
   const url = ctx.env.OLLAMA_URL;
   if (!url) return fallback('OLLAMA_URL is empty');
-  let answer: string;
-  try {
-    answer = await ollamaGenerate({ url, model, system: SYSTEM, prompt: promptFor(record), format: proseSchema, signal: ctx.signal, retries: 1 });
-  } catch (error) {
-    ctx.signal.throwIfAborted();
-    return fallback(`ollama failed: ${(error as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(answer);
-  } catch {
-    return fallback('the model answered something that is not JSON');
-  }
-  const checked = validateProse(parsed);
-  if ('problem' in checked) return fallback(`the answer does not match schemas/readmeflow-outline.json (${checked.problem})`);
-  return { markdown: renderOutline(record, checked.prose), generator: `ollama:${model}` };
+  const asked = await generateChecked({
+    url,
+    model,
+    system: SYSTEM,
+    prompt: promptFor(record),
+    format: proseSchema,
+    signal: ctx.signal,
+    retries: 1,
+    schema: 'schemas/readmeflow-outline.json',
+    check: (value) => {
+      const checked = validateProse(value);
+      return 'problem' in checked ? checked : { value: checked.prose };
+    },
+  });
+  if ('problem' in asked) return fallback(asked.problem);
+  return { markdown: renderOutline(record, asked.value), generator: `ollama:${model}` };
 }
 
 export const outline = defineMap<ScanRecord, Outline>({

@@ -14,7 +14,7 @@ import type { ValidateFunction } from 'ajv';
 import { defineMap } from '../../src/api.js';
 import type { ItemContext } from '../../src/api.js';
 import planSchema from '../../schemas/simtask-plan.schema.json' with { type: 'json' };
-import { ollamaGenerate } from '../lib/ollama.js';
+import { generateChecked } from '../lib/ollama.js';
 import { templatePlan } from './plan-template.js';
 import type { ClusterMember, ClusterRecord, Plan, PlanRecord } from './types.js';
 
@@ -44,22 +44,21 @@ export async function planCluster(cluster: ClusterRecord, ctx: Pick<ItemContext,
   };
   const url = ctx.env.OLLAMA_URL;
   if (!url) return fallback('OLLAMA_URL is empty');
-  let answer: string;
-  try {
-    answer = await ollamaGenerate({ url, model, system: SYSTEM, prompt: promptFor(cluster, (m) => codeOf(m, ctx.workspace)), format: 'json', signal: ctx.signal });
-  } catch (error) {
-    ctx.signal.throwIfAborted();
-    return fallback(`ollama failed: ${(error as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(answer);
-  } catch {
-    return fallback('the model answered something that is not JSON');
-  }
-  const checked = await validatePlan(parsed);
-  if ('problem' in checked) return fallback(`the model's plan does not match schemas/simtask-plan.schema.json (${checked.problem})`);
-  return record(checked.plan, `ollama:${model}`);
+  const asked = await generateChecked({
+    url,
+    model,
+    system: SYSTEM,
+    prompt: promptFor(cluster, (m) => codeOf(m, ctx.workspace)),
+    format: 'json',
+    signal: ctx.signal,
+    schema: 'schemas/simtask-plan.schema.json',
+    check: async (value) => {
+      const checked = await validatePlan(value);
+      return 'problem' in checked ? checked : { value: checked.plan };
+    },
+  });
+  if ('problem' in asked) return fallback(asked.problem);
+  return record(asked.value, `ollama:${model}`);
 }
 
 export const plan = defineMap<ClusterRecord, PlanRecord>({ run: planCluster });
