@@ -63,30 +63,14 @@ export class ObjectStore {
   /** Copies a file in; `hash` is its content hash when the caller already knows it. */
   putFile(file: string, hash: string = hashFileSync(file)): string {
     const target = this.#targetFor(file, hash);
-    if (target === undefined) return hash;
-    const temp = this.#tempFor(target);
-    try {
-      fs.copyFileSync(file, temp, fs.constants.COPYFILE_FICLONE);
-      fs.renameSync(temp, target);
-    } catch (error) {
-      fs.rmSync(temp, { force: true });
-      throw error;
-    }
+    if (target !== undefined) this.#install(target, (temp) => fs.copyFileSync(file, temp, fs.constants.COPYFILE_FICLONE));
     return hash;
   }
 
   /** putFile with the copy on libuv's thread pool: the main thread keeps scheduling stages meanwhile. */
   async putFileAsync(file: string, hash: string): Promise<string> {
     const target = this.#targetFor(file, hash);
-    if (target === undefined) return hash;
-    const temp = this.#tempFor(target);
-    try {
-      await fs.promises.copyFile(file, temp, fs.constants.COPYFILE_FICLONE);
-      fs.renameSync(temp, target);
-    } catch (error) {
-      fs.rmSync(temp, { force: true });
-      throw error;
-    }
+    if (target !== undefined) await this.#install(target, (temp) => fs.promises.copyFile(file, temp, fs.constants.COPYFILE_FICLONE));
     return hash;
   }
 
@@ -104,15 +88,7 @@ export class ObjectStore {
     const raw = typeof data === 'string' ? Buffer.from(data) : data;
     const hash = sha256(raw);
     if (this.has(hash)) return hash;
-    const target = this.pathOf(hash, options.compress === true);
-    const temp = this.#tempFor(target);
-    try {
-      fs.writeFileSync(temp, options.compress ? gzipSync(raw) : raw);
-      fs.renameSync(temp, target);
-    } catch (error) {
-      fs.rmSync(temp, { force: true });
-      throw error;
-    }
+    this.#install(this.pathOf(hash, options.compress === true), (temp) => fs.writeFileSync(temp, options.compress ? gzipSync(raw) : raw));
     return hash;
   }
 
@@ -259,6 +235,27 @@ export class ObjectStore {
     } catch (error) {
       if (error instanceof CorruptObjectError) return { kind: 'corrupt', actual: error.actual };
       return { kind: 'missing' };
+    }
+  }
+
+  /**
+   * Writes a blob under its final name atomically: `write` fills a temp file
+   * beside it, which is then renamed into place, or removed if anything fails.
+   */
+  #install(target: string, write: (temp: string) => void): void;
+  #install(target: string, write: (temp: string) => Promise<void>): Promise<void>;
+  #install(target: string, write: (temp: string) => void | Promise<void>): void | Promise<void> {
+    const temp = this.#tempFor(target);
+    const discard = (error: unknown): never => {
+      fs.rmSync(temp, { force: true });
+      throw error;
+    };
+    try {
+      const written = write(temp);
+      if (written instanceof Promise) return written.then(() => fs.renameSync(temp, target)).catch(discard);
+      fs.renameSync(temp, target);
+    } catch (error) {
+      discard(error);
     }
   }
 

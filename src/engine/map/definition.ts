@@ -32,10 +32,18 @@ export function normaliseMap(value: unknown, where: string): NormalisedMap {
   throw new TypeError(`${where} is ${value === null ? 'null' : typeof value}; a map stage exports a function (item, ctx) or { run | batch, key?, emit? }`);
 }
 
-/** Records from what one item produced: a record, an array of records, or nothing. */
-export function outputRecords(output: ItemOutput): JsonRecord[] {
-  if (output === undefined || output === null) return [];
-  return Array.isArray(output) ? output : [output];
+/**
+ * Records from what one item produced (a record, an array of records, or
+ * nothing), or what is wrong with it: every record must be a JSON object.
+ */
+export function outputRecords(output: unknown): { records: JsonRecord[] } | { problem: string } {
+  const records: unknown[] = output === undefined || output === null ? [] : Array.isArray(output) ? output : [output];
+  for (const record of records) {
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      return { problem: `produced ${Array.isArray(record) ? 'a nested array' : typeof record}, not a record` };
+    }
+  }
+  return { records: records as JsonRecord[] };
 }
 
 /** A short name for an item in messages: its id, path, key or name, else its position. */

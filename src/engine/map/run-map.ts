@@ -194,13 +194,9 @@ function toOutcome(raw: ItemResult, itemOf: () => JsonRecord | undefined, map: N
   const item = map.emit ? itemOf() : undefined;
   try {
     const output = map.emit && item ? map.emit(item, raw.value) : raw.value;
-    const records = outputRecords(output as never);
-    for (const record of records) {
-      if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-        return { ok: false, message: `${where} produced ${Array.isArray(record) ? 'a nested array' : typeof record}, not a record` };
-      }
-    }
-    return { ok: true, records, isCached };
+    const checked = outputRecords(output);
+    if ('problem' in checked) return { ok: false, message: `${where} ${checked.problem}` };
+    return { ok: true, records: checked.records, isCached };
   } catch (error) {
     return { ok: false, message: `emit: ${(error as Error).message}` };
   }

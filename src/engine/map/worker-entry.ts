@@ -4,7 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { loadExport } from '../module-loader.js';
 import { guardParams } from '../params-guard.js';
-import { normaliseMap } from './definition.js';
+import { normaliseMap, outputRecords } from './definition.js';
 import type { ItemContext, JsonRecord, StageContext } from '../../api.js';
 import type { FromPool, ItemResult, ToPool } from './pool.js';
 
@@ -84,14 +84,9 @@ async function handle(message: FromPool): Promise<void> {
 
 /** A result as JSON text, with each output record (a JSON object) as its own line. */
 function asText(value: unknown): ItemResult {
-  const records = value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
-  const lines: string[] = [];
-  for (const record of records) {
-    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-      return { ok: false, error: { message: `produced ${Array.isArray(record) ? 'a nested array' : typeof record}, not a record` } };
-    }
-    lines.push(JSON.stringify(record));
-  }
+  const checked = outputRecords(value);
+  if ('problem' in checked) return { ok: false, error: { message: checked.problem } };
+  const lines = checked.records.map((record) => JSON.stringify(record));
   const json = value === undefined || value === null ? 'null' : Array.isArray(value) ? `[${lines.join(',')}]` : (lines[0] ?? 'null');
   return { ok: true, json, lines };
 }
