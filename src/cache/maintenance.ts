@@ -43,11 +43,11 @@ export interface PruneResult {
  * no remaining entry references and older than the cutoff.
  */
 export async function pruneCache(store: CacheStore, stateDir: string, cutoffMs: number): Promise<PruneResult> {
-  const state = readState(stateDir);
-  const live = new Set(Object.values(state).map((r) => r.fingerprint));
+  const state = new WorkspaceState(path.join(stateDir, 'state.json'), { isReadOnly: true }).records();
+  const live = new Set(state.map((r) => r.fingerprint));
   const keep = new Set<string>();
   const doomed: string[] = [];
-  for (const record of Object.values(state)) referencedObjects(record, keep);
+  for (const record of state) referencedObjects(record, keep);
   for await (const [key, raw] of store.entries()) {
     const value = (typeof raw === 'string' ? safeParse(raw) : raw) as { value?: unknown } | undefined;
     const inner = (value && typeof value === 'object' && 'value' in value ? value.value : value) as Partial<StageRecord> & { at?: number };
@@ -80,14 +80,6 @@ function referencedObjects(record: Partial<StageRecord> | undefined, into: Set<s
   if (!record) return;
   if (record.dataset) into.add(record.dataset.hash);
   for (const output of record.outputs ?? []) into.add(output.hash);
-}
-
-function readState(stateDir: string): Record<string, StageRecord> {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(stateDir, 'state.json'), 'utf8')) as { stages: Record<string, StageRecord> }).stages;
-  } catch {
-    return {};
-  }
 }
 
 function* listObjects(dir: string): Generator<{ hash: string; file: string; size: number; mtimeMs: number }> {

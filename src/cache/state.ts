@@ -62,6 +62,11 @@ export class WorkspaceState {
     return this.#stages.get(stageId);
   }
 
+  /** Every stage's record. */
+  records(): StageRecord[] {
+    return [...this.#stages.values()];
+  }
+
   set(stageId: string, record: StageRecord): void {
     this.#stages.set(stageId, record);
     this.#isDirty = true;

@@ -8,6 +8,7 @@ import type { Diagnostic } from '../config/diagnostic.js';
 import { formatPath } from '../config/diagnostic.js';
 import type { ParsedYaml } from '../config/parse.js';
 import { planConfig } from '../config/plan.js';
+import type { PlanOptions } from '../config/plan.js';
 import type { ConfigPlan, ValidatedConfig } from '../config/types.js';
 import { buildGraph, findCycles } from '../graph/dag.js';
 import type { Graph } from '../graph/dag.js';
@@ -16,11 +17,7 @@ import { sha256 } from '../util/hash.js';
 
 export const CONFIG_CACHE_FORMAT = 1;
 
-export interface AnalyseOptions {
-  file: string;
-  env: Readonly<Record<string, string | undefined>>;
-  paramOverrides?: Readonly<Record<string, string>>;
-  pipelinesToCheck?: readonly string[];
+export interface AnalyseOptions extends Omit<PlanOptions, 'locate'> {
   /** Runner version: a new runner never trusts an old runner's cached config. */
   runnerVersion: string;
   /** Skip .runner/config.json (validate, --no-cache). */
