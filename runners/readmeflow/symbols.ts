@@ -9,7 +9,8 @@
 // scan's item cache is keyed on. A re-export from another package is listed
 // as such (`export * from '@example/core'`), not expanded.
 import path from 'node:path';
-import ts from 'typescript';
+import type TS from 'typescript';
+import { ts } from '../lib/typescript.js';
 import type { ExportedSymbol, SymbolKind } from './types.js';
 import { compare } from './util.js';
 import { createPackageHost } from './ts-host.js';
@@ -18,7 +19,7 @@ const MAX_SIGNATURE = 200;
 const MAX_MEMBERS = 30;
 const TYPE_FLAGS = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.WriteArrowStyleSignature;
 
-export const COMPILER_OPTIONS: ts.CompilerOptions = {
+export const COMPILER_OPTIONS: TS.CompilerOptions = {
   allowJs: true,
   checkJs: false,
   noEmit: true,
@@ -47,9 +48,9 @@ export function extractExports(packageDir: string, entryFiles: readonly string[]
   return out;
 }
 
-function moduleExports(source: ts.SourceFile, checker: ts.TypeChecker): ExportedSymbol[] {
+function moduleExports(source: TS.SourceFile, checker: TS.TypeChecker): ExportedSymbol[] {
   // A CommonJS file (`module.exports = ...`) has its module symbol on the file node only.
-  const moduleSymbol = checker.getSymbolAtLocation(source) ?? (source as ts.SourceFile & { symbol?: ts.Symbol }).symbol;
+  const moduleSymbol = checker.getSymbolAtLocation(source) ?? (source as TS.SourceFile & { symbol?: TS.Symbol }).symbol;
   let symbols = moduleSymbol ? checker.getExportsOfModule(moduleSymbol) : [];
   const exportEquals = moduleSymbol?.exports?.get(ts.InternalSymbolName.ExportEquals);
   // `module.exports = { add }` / `export = { add }`: the API is the object's properties.
@@ -69,14 +70,14 @@ function rank(symbol: ExportedSymbol): number {
   return symbol.name === 'default' ? 0 : 1;
 }
 
-function describe(name: string, exported: ts.Symbol, checker: ts.TypeChecker): ExportedSymbol {
+function describe(name: string, exported: TS.Symbol, checker: TS.TypeChecker): ExportedSymbol {
   const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
   const declarations = symbol.declarations ?? [];
   const first = declarations[0];
   if (!first) return reExport(name, exported);
   const source = first.getSourceFile();
-  const text = (node: ts.Node): string => compact(node.getText(source));
-  const typeParams = (node: { typeParameters?: ts.NodeArray<ts.TypeParameterDeclaration> }): string =>
+  const text = (node: TS.Node): string => compact(node.getText(source));
+  const typeParams = (node: { typeParameters?: TS.NodeArray<TS.TypeParameterDeclaration> }): string =>
     node.typeParameters ? `<${node.typeParameters.map(text).join(', ')}>` : '';
 
   const functions = declarations.filter(ts.isFunctionDeclaration);
@@ -87,7 +88,7 @@ function describe(name: string, exported: ts.Symbol, checker: ts.TypeChecker): E
     const signatures = overloads.map((f) => `function ${shown}${typeParams(f)}${callSignature(f, checker)}`);
     return { name, kind: 'function', signature: signatures.join('\n') };
   }
-  const cls = declarations.find((d): d is ts.ClassLikeDeclaration => ts.isClassDeclaration(d) || ts.isClassExpression(d));
+  const cls = declarations.find((d): d is TS.ClassLikeDeclaration => ts.isClassDeclaration(d) || ts.isClassExpression(d));
   if (cls) {
     const isAbstract = ts.getCombinedModifierFlags(cls) & ts.ModifierFlags.Abstract ? 'abstract ' : '';
     const heritage = (cls.heritageClauses ?? []).map(text).join(' ');
@@ -119,7 +120,7 @@ function describe(name: string, exported: ts.Symbol, checker: ts.TypeChecker): E
 }
 
 /** `(a: string, b?: number): R`, annotations as written, the checker's types where there are none. */
-function callSignature(node: ts.SignatureDeclaration, checker: ts.TypeChecker, style: 'colon' | 'arrow' | 'no-return' = 'colon'): string {
+function callSignature(node: TS.SignatureDeclaration, checker: TS.TypeChecker, style: 'colon' | 'arrow' | 'no-return' = 'colon'): string {
   const source = node.getSourceFile();
   const params = node.parameters.map((p) => {
     const rest = p.dotDotDotToken ? '...' : '';
@@ -137,7 +138,7 @@ function callSignature(node: ts.SignatureDeclaration, checker: ts.TypeChecker, s
   return clip(`(${params.join(', ')})${style === 'arrow' ? ' =>' : ':'} ${returns}`);
 }
 
-function variableType(declaration: ts.VariableDeclaration, symbol: ts.Symbol, checker: ts.TypeChecker): string {
+function variableType(declaration: TS.VariableDeclaration, symbol: TS.Symbol, checker: TS.TypeChecker): string {
   if (declaration.type) return compact(declaration.type.getText(declaration.getSourceFile()));
   const init = declaration.initializer;
   if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
@@ -148,16 +149,16 @@ function variableType(declaration: ts.VariableDeclaration, symbol: ts.Symbol, ch
 }
 
 /** Public members of a class: constructor, methods, accessors and properties, without bodies. */
-function classMembers(cls: ts.ClassLikeDeclaration, checker: ts.TypeChecker): string[] {
+function classMembers(cls: TS.ClassLikeDeclaration, checker: TS.TypeChecker): string[] {
   // With overloads, the overload signatures are the API and the implementation's is not.
   const counts = new Map<string, number>();
-  const keyOf = (member: ts.ClassElement): string => (ts.isConstructorDeclaration(member) ? 'constructor' : (member.name?.getText() ?? ''));
+  const keyOf = (member: TS.ClassElement): string => (ts.isConstructorDeclaration(member) ? 'constructor' : (member.name?.getText() ?? ''));
   for (const member of cls.members) {
     if (ts.isConstructorDeclaration(member) || ts.isMethodDeclaration(member)) counts.set(keyOf(member), (counts.get(keyOf(member)) ?? 0) + 1);
   }
   const members: string[] = [];
   for (const member of cls.members) {
-    const flags = ts.getCombinedModifierFlags(member as ts.Declaration);
+    const flags = ts.getCombinedModifierFlags(member as TS.Declaration);
     if (flags & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
     if (member.name && ts.isPrivateIdentifier(member.name)) continue;
     const isImplementationOfOverloads = (ts.isConstructorDeclaration(member) || ts.isMethodDeclaration(member)) && member.body !== undefined && (counts.get(keyOf(member)) ?? 0) > 1;
@@ -185,7 +186,7 @@ function withMembers(symbol: ExportedSymbol, members: string[]): ExportedSymbol 
 }
 
 /** An export whose declaration lives in a module the program cannot see (another package). */
-function reExport(name: string, exported: ts.Symbol): ExportedSymbol {
+function reExport(name: string, exported: TS.Symbol): ExportedSymbol {
   const specifier = exported.declarations?.find(ts.isExportSpecifier);
   const from = specifier?.parent.parent.moduleSpecifier;
   const module = from && ts.isStringLiteral(from) ? ` from '${from.text}'` : '';

@@ -5,11 +5,12 @@
 // are shared by every program in the process, so the second package costs
 // its own files only.
 import path from 'node:path';
-import ts from 'typescript';
+import type TS from 'typescript';
+import { ts } from '../lib/typescript.js';
 
-const libraryFiles = new Map<string, ts.SourceFile>();
+const libraryFiles = new Map<string, TS.SourceFile>();
 
-export function createPackageHost(packageDir: string, options: ts.CompilerOptions): ts.CompilerHost {
+export function createPackageHost(packageDir: string, options: TS.CompilerOptions): TS.CompilerHost {
   const host = ts.createCompilerHost(options, true);
   const libraryDir = path.dirname(ts.getDefaultLibFilePath(options));
   const root = path.resolve(packageDir);

@@ -7,7 +7,8 @@
 // function's body are part of that function, not units of their own: a
 // consolidation task moves the outer function.
 import { createHash } from 'node:crypto';
-import ts from 'typescript';
+import type TS from 'typescript';
+import { ts } from '../lib/typescript.js';
 import { normalizeCode } from './normalize.js';
 import type { FunctionKind, ScanRecord } from './types.js';
 
@@ -18,7 +19,7 @@ interface Scope {
   className?: string;
 }
 
-type FunctionNode = ts.FunctionLikeDeclaration & { body: ts.Node };
+type FunctionNode = TS.FunctionLikeDeclaration & { body: TS.Node };
 
 export function extractFunctions(file: string, text: string): ScanRecord[] {
   const kind = scriptKind(file);
@@ -26,7 +27,7 @@ export function extractFunctions(file: string, text: string): ScanRecord[] {
   const variant = kind === ts.ScriptKind.TSX || kind === ts.ScriptKind.JSX ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard;
   const found: ScanRecord[] = [];
   const exportedNames = exportListNames(source);
-  const emit = (options: { name: string; kind: FunctionKind; fn: FunctionNode; holder: ts.Node; scope: Scope; isExported: boolean }): void => {
+  const emit = (options: { name: string; kind: FunctionKind; fn: FunctionNode; holder: TS.Node; scope: Scope; isExported: boolean }): void => {
     const { fn, holder, scope } = options;
     const qualifiedName = [...scope.prefix, options.name].join('.');
     const start = holder.getStart(source);
@@ -51,7 +52,7 @@ export function extractFunctions(file: string, text: string): ScanRecord[] {
     });
   };
 
-  const visitValue = (name: string, value: ts.Expression, holder: ts.Node, scope: Scope, isExported: boolean): void => {
+  const visitValue = (name: string, value: TS.Expression, holder: TS.Node, scope: Scope, isExported: boolean): void => {
     const inner = unwrap(value);
     if (ts.isArrowFunction(inner)) emit({ name, kind: scope.className ? 'method' : 'arrow', fn: inner, holder, scope, isExported });
     else if (ts.isFunctionExpression(inner)) emit({ name, kind: scope.className ? 'method' : 'function-expression', fn: inner, holder, scope, isExported });
@@ -59,7 +60,7 @@ export function extractFunctions(file: string, text: string): ScanRecord[] {
     else if (ts.isClassExpression(inner)) visitClass(inner, inner.name?.text ?? name, { prefix: scope.prefix, isExported });
   };
 
-  const visitObject = (object: ts.ObjectLiteralExpression, scope: Scope): void => {
+  const visitObject = (object: TS.ObjectLiteralExpression, scope: Scope): void => {
     for (const property of object.properties) {
       const name = property.name ? memberName(property.name, source) : undefined;
       if (name === undefined) continue;
@@ -74,7 +75,7 @@ export function extractFunctions(file: string, text: string): ScanRecord[] {
     }
   };
 
-  const visitClass = (node: ts.ClassLikeDeclaration, name: string, outer: Scope): void => {
+  const visitClass = (node: TS.ClassLikeDeclaration, name: string, outer: Scope): void => {
     const scope: Scope = { prefix: [...outer.prefix, name], isExported: outer.isExported, className: name };
     for (const member of node.members) {
       // Private members cannot be called from outside the class: not part of its API.
@@ -88,7 +89,7 @@ export function extractFunctions(file: string, text: string): ScanRecord[] {
     }
   };
 
-  const visitStatements = (statements: ts.NodeArray<ts.Statement>, scope: Scope): void => {
+  const visitStatements = (statements: TS.NodeArray<TS.Statement>, scope: Scope): void => {
     for (const statement of statements) {
       const exportedHere = (name: string): boolean =>
         scope.prefix.length === 0 ? hasModifier(statement, ts.SyntaxKind.ExportKeyword) || exportedNames.has(name) : scope.isExported && hasModifier(statement, ts.SyntaxKind.ExportKeyword);
@@ -118,7 +119,7 @@ export function extractFunctions(file: string, text: string): ScanRecord[] {
   };
 
   // CommonJS and prototype style: `exports.f = ...`, `module.exports = {...}`, `Foo.prototype.bar = function ...`.
-  const visitAssignment = (expression: ts.BinaryExpression, holder: ts.Statement, scope: Scope): void => {
+  const visitAssignment = (expression: TS.BinaryExpression, holder: TS.Statement, scope: Scope): void => {
     if (expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
     const target = expression.left.getText(source).replace(/\s+/g, '');
     if (!/^[\w$]+(\.[\w$]+)+$/.test(target)) return;
@@ -145,7 +146,7 @@ function disambiguate(records: ScanRecord[]): ScanRecord[] {
   return records;
 }
 
-function unwrap(expression: ts.Expression): ts.Expression {
+function unwrap(expression: TS.Expression): TS.Expression {
   let current = expression;
   while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)) {
     current = current.expression;
@@ -153,21 +154,21 @@ function unwrap(expression: ts.Expression): ts.Expression {
   return current;
 }
 
-function memberName(name: ts.PropertyName, source: ts.SourceFile): string {
+function memberName(name: TS.PropertyName, source: TS.SourceFile): string {
   if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
   return name.getText(source).replace(/\s+/g, ' ');
 }
 
-function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+function hasModifier(node: TS.Node, kind: TS.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) ? (ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false) : false;
 }
 
-function isPrivate(member: ts.ClassElement): boolean {
+function isPrivate(member: TS.ClassElement): boolean {
   return (member.name !== undefined && ts.isPrivateIdentifier(member.name)) || hasModifier(member, ts.SyntaxKind.PrivateKeyword);
 }
 
 /** `export { a, b as c }` and `export default a` at module level mark local names as exported. */
-function exportListNames(source: ts.SourceFile): Set<string> {
+function exportListNames(source: TS.SourceFile): Set<string> {
   const names = new Set<string>();
   for (const statement of source.statements) {
     if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
@@ -180,7 +181,7 @@ function exportListNames(source: ts.SourceFile): Set<string> {
 }
 
 /** Where the part of a function that matters for similarity starts: its type parameters or parameter list. */
-function signatureStart(fn: FunctionNode, source: ts.SourceFile): number {
+function signatureStart(fn: FunctionNode, source: TS.SourceFile): number {
   const first = fn.typeParameters?.pos ?? fn.parameters.pos;
   // `pos` includes leading trivia; the `(` or `<` sits just before the first parameter.
   const text = source.text;
@@ -190,16 +191,16 @@ function signatureStart(fn: FunctionNode, source: ts.SourceFile): number {
 }
 
 /** Source ranges of the type annotations in a function, with their `:`, `as` or `<>`, in order. */
-function typeRanges(fn: ts.Node, text: string): [number, number][] {
+function typeRanges(fn: TS.Node, text: string): [number, number][] {
   const ranges: [number, number][] = [];
-  const bracketed = (list: ts.NodeArray<ts.Node> | undefined): void => {
+  const bracketed = (list: TS.NodeArray<TS.Node> | undefined): void => {
     if (!list) return;
     const open = adjacent(text, list.pos, '<', -1);
     const close = adjacent(text, list.end, '>', 1);
     if (open !== undefined && close !== undefined) ranges.push([open, close + 1]);
   };
-  const visit = (node: ts.Node): void => {
-    const typed = node as ts.Node & { type?: ts.TypeNode; typeParameters?: ts.NodeArray<ts.Node>; typeArguments?: ts.NodeArray<ts.Node> };
+  const visit = (node: TS.Node): void => {
+    const typed = node as TS.Node & { type?: TS.TypeNode; typeParameters?: TS.NodeArray<TS.Node>; typeArguments?: TS.NodeArray<TS.Node> };
     if (ts.isAsExpression(node) || ts.isSatisfiesExpression(node)) {
       visit(node.expression);
       ranges.push([node.expression.end, node.end]);
@@ -246,7 +247,7 @@ function mergeRanges(ranges: [number, number][]): [number, number][] {
   return out;
 }
 
-function signatureOf(name: string, fn: FunctionNode, source: ts.SourceFile): string {
+function signatureOf(name: string, fn: FunctionNode, source: TS.SourceFile): string {
   const collapse = (text: string): string => text.replace(/\s+/g, ' ').trim();
   const isAsync = hasModifier(fn, ts.SyntaxKind.AsyncKeyword);
   const prefix = ts.isGetAccessorDeclaration(fn) ? 'get ' : ts.isSetAccessorDeclaration(fn) ? 'set ' : '';
@@ -256,7 +257,7 @@ function signatureOf(name: string, fn: FunctionNode, source: ts.SourceFile): str
   return `${isAsync ? 'async ' : ''}${prefix}${name}${typeParameters}(${parameters})${returns}`;
 }
 
-function scriptKind(file: string): ts.ScriptKind {
+function scriptKind(file: string): TS.ScriptKind {
   if (file.endsWith('.tsx')) return ts.ScriptKind.TSX;
   if (file.endsWith('.jsx')) return ts.ScriptKind.JSX;
   if (/\.(c|m)?js$/.test(file)) return ts.ScriptKind.JS;

@@ -7,9 +7,10 @@
 // needs the parser's help in two places, done here by the usual heuristics:
 // a `}` closing a template substitution continues the template, and a `/`
 // where an operand is expected starts a regular expression.
-import ts from 'typescript';
+import type TS from 'typescript';
+import { ts } from '../lib/typescript.js';
 
-const OPERAND_END = new Set<ts.SyntaxKind>([
+const OPERAND_END = new Set<TS.SyntaxKind>([
   ts.SyntaxKind.Identifier,
   ts.SyntaxKind.PrivateIdentifier,
   ts.SyntaxKind.NumericLiteral,
@@ -30,7 +31,7 @@ const OPERAND_END = new Set<ts.SyntaxKind>([
   ts.SyntaxKind.MinusMinusToken,
 ]);
 
-const scanners = new Map<ts.LanguageVariant, ts.Scanner>();
+const scanners = new Map<TS.LanguageVariant, TS.Scanner>();
 
 export interface Normalized {
   text: string;
@@ -43,7 +44,7 @@ export interface NormalizeOptions {
   end?: number;
   /** Sorted, non-overlapping [from, to) ranges whose tokens are left out. */
   skip?: readonly (readonly [number, number])[];
-  variant?: ts.LanguageVariant;
+  variant?: TS.LanguageVariant;
 }
 
 export function normalizeCode(code: string, options: NormalizeOptions = {}): Normalized {
