@@ -79,6 +79,11 @@ export type ItemFn<I extends JsonRecord = JsonRecord> = (item: I, ctx: ItemConte
  * so two items with one key never share identity. `cacheable(result)`
  * returning false keeps a result out of the item cache (a fallback answer
  * given while a service was down, say), so the next run asks again.
+ * `setup()` does a thread's one-time preparation (loading a parser, say):
+ * it runs once in every worker thread or process before its first item, and
+ * when a run starts a stage with nothing cached, as soon as the pool starts,
+ * so it overlaps the runner's own start. It never runs on the main thread
+ * unless items run there (`isolate: inline`).
  */
 export interface MapDefinition<I extends JsonRecord = JsonRecord, R = ItemOutput> {
   run?: (item: I, ctx: ItemContext) => R | Promise<R>;
@@ -86,6 +91,7 @@ export interface MapDefinition<I extends JsonRecord = JsonRecord, R = ItemOutput
   key?: (item: I) => string;
   emit?: (item: I, result: R) => ItemOutput;
   cacheable?: (result: R) => boolean;
+  setup?: () => unknown;
 }
 
 export function defineMap<I extends JsonRecord = JsonRecord, R = ItemOutput>(definition: MapDefinition<I, R>): MapDefinition<I, R> {

@@ -7,9 +7,11 @@ import { defineMap } from '../../src/api.js';
 import type { FileItem, ItemContext } from '../../src/api.js';
 import type { ScanRecord } from './types.js';
 
-// The TypeScript compiler (9 MB of JavaScript) is loaded on first use: the
-// runner also loads this module on its main thread, which never parses.
+// The TypeScript compiler (9 MB of JavaScript) is loaded by setup(), in the
+// worker threads only: the runner also loads this module on its main
+// thread, which never parses.
 let extractor: Promise<typeof import('./extract.js')> | undefined;
+const loadExtractor = (): Promise<typeof import('./extract.js')> => (extractor ??= import('./extract.js'));
 
 // Generated bundles and minified files are not code anyone consolidates by
 // hand, and parsing them costs more than the rest of a repository.
@@ -22,9 +24,8 @@ export async function scanFile(item: FileItem, ctx: Pick<ItemContext, 'workspace
     ctx.log(`skipped ${item.path}: ${size} bytes is more than ${MAX_FILE_BYTES}`);
     return [];
   }
-  extractor ??= import('./extract.js');
-  const { extractFunctions } = await extractor;
+  const { extractFunctions } = await loadExtractor();
   return extractFunctions(item.path, fs.readFileSync(absolute, 'utf8'));
 }
 
-export const scan = defineMap<FileItem, ScanRecord[]>({ run: scanFile });
+export const scan = defineMap<FileItem, ScanRecord[]>({ run: scanFile, setup: loadExtractor });

@@ -114,6 +114,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
     const stage = byId.get(id);
     if (!stage) return 'failed';
     const startedAt = Date.now();
+    warmPool(stage, res, options.isNoCache);
     const upstream = new Map<string, StageRecord>();
     for (const need of stage.definition.needs) {
       const record = results.get(`${stage.pipeline}/${need}`) ?? res.state.get(`${stage.pipeline}/${need}`);
@@ -306,4 +307,17 @@ async function restoreOutputs(res: Resources, decision: Extract<Decision, { acti
       : `cannot restore ${output.path}: its blob in .runner/objects was corrupt and has been removed`;
   }
   return undefined;
+}
+
+/**
+ * A map stage computing in a pool with nothing of it cached here is about
+ * to compute every item: its workers start now and load its module while
+ * the main thread hashes the stage's inputs. (With a shared store its
+ * record may still be found there: then the workers loaded for nothing.)
+ */
+function warmPool(stage: StagePlan, res: Resources, isNoCache: boolean): void {
+  const { definition, knobs } = stage;
+  if (!definition.foreach || !definition.run || knobs.isolate === 'inline') return;
+  if (!isNoCache && res.state.get(stage.id)) return;
+  res.pool(knobs.isolate).warm({ ...definition.run, root: res.root });
 }

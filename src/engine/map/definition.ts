@@ -9,6 +9,27 @@ export interface NormalisedMap {
   key?: (item: JsonRecord) => string;
   emit?: (item: JsonRecord, result: unknown) => ItemOutput;
   cacheable?: (result: unknown) => boolean;
+  setup?: () => unknown;
+}
+
+const setups = new WeakMap<() => unknown, Promise<void>>();
+
+/** Runs a map's `setup` once per thread (every caller awaits the same run); a failing setup fails every item. */
+export function ensureSetup(map: NormalisedMap): Promise<void> {
+  const { setup } = map;
+  if (!setup) return Promise.resolve();
+  let done = setups.get(setup);
+  if (!done) {
+    done = (async () => {
+      try {
+        await setup();
+      } catch (error) {
+        throw new Error(`setup() failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      }
+    })();
+    setups.set(setup, done);
+  }
+  return done;
 }
 
 export function normaliseMap(value: unknown, where: string): NormalisedMap {
@@ -22,12 +43,12 @@ export function normaliseMap(value: unknown, where: string): NormalisedMap {
     if (hasRun === hasBatch) {
       throw new TypeError(`${where} must have exactly one of run(item, ctx) or batch(items, ctx)`);
     }
-    for (const name of ['key', 'emit', 'cacheable'] as const) {
+    for (const name of ['key', 'emit', 'cacheable', 'setup'] as const) {
       if (definition[name] !== undefined && typeof definition[name] !== 'function') {
         throw new TypeError(`${where}.${name} must be a function`);
       }
     }
-    return { isBatch: hasBatch, definition, key: definition.key, emit: definition.emit, cacheable: definition.cacheable };
+    return { isBatch: hasBatch, definition, key: definition.key, emit: definition.emit, cacheable: definition.cacheable, setup: definition.setup };
   }
   throw new TypeError(`${where} is ${value === null ? 'null' : typeof value}; a map stage exports a function (item, ctx) or { run | batch, key?, emit? }`);
 }

@@ -26,7 +26,9 @@ export interface BatchContext {
  */
 export type FromPool =
   | { type: 'batch'; id: number; module: string; exportName: string; items?: JsonRecord[]; texts?: string[]; firstIndex: number; context: BatchContext }
-  | { type: 'abort'; id: number };
+  | { type: 'abort'; id: number }
+  /** Load a stage's module and run its setup() now, ahead of its first batch. */
+  | { type: 'warm'; module: string; exportName: string; root: string };
 
 export type ItemResult =
   | { ok: true; value: unknown }
@@ -85,6 +87,17 @@ export class WorkerPool {
       this.#queue.push({ request, resolve, reject });
       this.#pump();
     });
+  }
+
+  /**
+   * Starts every slot and has each load a stage's module (and run its
+   * setup) while the main thread is busy elsewhere: a worker's start is
+   * mostly loading code. Nothing is answered; the first batch waits for the
+   * same load, and a load that failed fails that batch.
+   */
+  warm(module: { module: string; exportName: string; root: string }): void {
+    while (this.#all.length < this.#size) this.#idle.push(this.#spawn());
+    for (const slot of this.#all) slot.send({ type: 'warm', ...module });
   }
 
   async close(): Promise<void> {

@@ -23,7 +23,7 @@ import type { DatasetWriter } from '../dataset.js';
 import type { Failure } from '../events.js';
 import type { ExecuteInput } from '../execute.js';
 import { loadExport } from '../module-loader.js';
-import { describeItem, normaliseMap, outputRecords } from './definition.js';
+import { describeItem, ensureSetup, normaliseMap, outputRecords } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import { ItemCache } from './item-cache.js';
 import { MemoryGate, Semaphore } from './limits.js';
@@ -246,6 +246,11 @@ function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: Retur
         signal.throwIfAborted();
         return items.map(() => ({ ok: false, error: { message: (error as Error).message } }));
       }
+    }
+    try {
+      await ensureSetup(map);
+    } catch (error) {
+      return items.map(() => ({ ok: false, error: { message: (error as Error).message } }));
     }
     if (map.isBatch && map.definition.batch) {
       try {

@@ -4,7 +4,7 @@
 import { parentPort } from 'node:worker_threads';
 import { loadExport } from '../module-loader.js';
 import { guardParams } from '../params-guard.js';
-import { normaliseMap, outputRecords } from './definition.js';
+import { ensureSetup, normaliseMap, outputRecords } from './definition.js';
 import type { ItemContext, JsonRecord, StageContext } from '../../api.js';
 import type { FromPool, ItemResult, ToPool } from './pool.js';
 
@@ -19,11 +19,19 @@ async function handle(message: FromPool): Promise<void> {
     aborts.get(message.id)?.abort(new Error('cancelled'));
     return;
   }
+  if (message.type === 'warm') {
+    // A failure here shows again, with its message, on the first batch.
+    await loadExport(message.root, message.module, message.exportName)
+      .then((exported) => ensureSetup(normaliseMap(exported, `${message.module}#${message.exportName}`)))
+      .catch(() => {});
+    return;
+  }
   const controller = new AbortController();
   aborts.set(message.id, controller);
   try {
     const exported = await loadExport(message.context.root, message.module, message.exportName);
     const map = normaliseMap(exported, `${message.module}#${message.exportName}`);
+    await ensureSetup(map);
     const ctx: StageContext = {
       pipeline: message.context.pipeline,
       stage: message.context.stage,
