@@ -53,6 +53,13 @@ export function normaliseMap(value: unknown, where: string): NormalisedMap {
   throw new TypeError(`${where} is ${value === null ? 'null' : typeof value}; a map stage exports a function (item, ctx) or { run | batch, key?, emit? }`);
 }
 
+/** What is wrong with a batch export's answer for `count` items, if anything. */
+export function batchAnswerProblem(results: unknown, count: number, where: string): string | undefined {
+  if (Array.isArray(results) && results.length === count) return undefined;
+  const got = Array.isArray(results) ? `${results.length} results` : typeof results;
+  return `${where}.batch returned ${got} for ${count} items`;
+}
+
 /**
  * Records from what one item produced (a record, an array of records, or
  * nothing), or what is wrong with it: every record must be a JSON object.

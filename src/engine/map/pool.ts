@@ -6,7 +6,6 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { JsonRecord } from '../../api.js';
 
 export interface BatchContext {
   pipeline: string;
@@ -20,20 +19,21 @@ export interface BatchContext {
 }
 
 /**
- * A batch carries its items as records, or (text mode) as their JSON text:
- * then the worker parses them and answers with JSON text too, so the main
- * thread, which every worker shares, only moves strings.
+ * A batch carries its items as their JSON text; the worker parses them,
+ * computes, applies the stage's emit and cacheable, and answers with JSON
+ * text too, so the main thread, which every worker shares, moves strings
+ * (and parses items only to key them, for a stage with its own key).
  */
 export type FromPool =
-  | { type: 'batch'; id: number; module: string; exportName: string; items?: JsonRecord[]; texts?: string[]; firstIndex: number; context: BatchContext }
+  | { type: 'batch'; id: number; module: string; exportName: string; texts: string[]; firstIndex: number; context: BatchContext }
   | { type: 'abort'; id: number }
   /** Load a stage's module and run its setup() now, ahead of its first batch. */
   | { type: 'warm'; module: string; exportName: string; root: string };
 
 export type ItemResult =
   | { ok: true; value: unknown }
-  /** Text mode: the result as JSON, and each output record as one JSON line. */
-  | { ok: true; json: string; lines: string[] }
+  /** From a worker: the raw result as JSON (what the item cache keeps), each output record as one JSON line. */
+  | { ok: true; json: string; lines: string[]; isCacheable?: false }
   | { ok: false; error: { message: string; stack?: string } };
 
 export type ToPool =
@@ -44,8 +44,7 @@ export type ToPool =
 export interface BatchRequest {
   module: string;
   exportName: string;
-  items?: JsonRecord[];
-  texts?: string[];
+  texts: string[];
   firstIndex: number;
   context: BatchContext;
   signal: AbortSignal;
@@ -131,7 +130,6 @@ export class WorkerPool {
         id,
         module: request.module,
         exportName: request.exportName,
-        items: request.items,
         texts: request.texts,
         firstIndex: request.firstIndex,
         context: request.context,

@@ -23,7 +23,7 @@ import type { DatasetWriter } from '../dataset.js';
 import type { Failure } from '../events.js';
 import type { ExecuteInput } from '../execute.js';
 import { loadExport } from '../module-loader.js';
-import { describeItem, ensureSetup, normaliseMap, outputRecords } from './definition.js';
+import { batchAnswerProblem, describeItem, ensureSetup, normaliseMap, outputRecords } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import { ItemCache } from './item-cache.js';
 import { MemoryGate, Semaphore } from './limits.js';
@@ -31,7 +31,7 @@ import type { ItemResult } from './pool.js';
 
 interface Chunk {
   firstIndex: number;
-  /** The items; in text mode undefined for items read from a dataset, which travel as text. */
+  /** The items; undefined for items read from a dataset and sent to a worker pool unparsed (the stage has no key of its own). */
   items: (JsonRecord | undefined)[];
   /** The items' JSON as read, when they come from a dataset (cheaper to key than re-serialising). */
   texts: (string | undefined)[];
@@ -60,11 +60,12 @@ async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: Datase
   const run = definition.run ?? { module: '', exportName: '' };
   const where = `${run.module}#${run.exportName}`;
   const map = normaliseMap(await loadExport(res.root, run.module, run.exportName), where);
-  // Text mode: with a worker pool and no main-thread hooks (key, emit,
-  // cacheable), items go to the workers as JSON text and come back as JSON
-  // text; the main thread, shared by every worker, parses nothing.
-  const isTextMode = knobs.isolate !== 'inline' && !map.key && !map.emit && !map.cacheable;
-  const source = itemSource(input, isTextMode);
+  // With a worker pool, items go to the workers as JSON text and come back
+  // as JSON text (emit and cacheable run there): the main thread, shared by
+  // every worker, parses an item only to key it (a stage with its own key)
+  // or to emit a cached result.
+  const isPooled = knobs.isolate !== 'inline';
+  const source = itemSource(input, !isPooled || map.key !== undefined);
   const counts: ItemCounts = { total: source.total ?? 0, done: 0, cached: 0, failed: 0 };
   const failures: { item: string; message: string }[] = [];
   const cache =
@@ -72,7 +73,7 @@ async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: Datase
       ? new ItemCache({ store: await res.store(), scope: input.itemScope ?? stage.id, key: map.key, ttlMs: definition.cache.ttlMs })
       : undefined;
   const ctx = createContext({ stage, inputs: input.inputs, upstream: input.upstream, signal, res, tmp, onProgress: () => {} });
-  const compute = computer({ input, map, ctx, where, isTextMode });
+  const compute = computer({ input, map, ctx, where });
   let lastProgress = 0;
   const reportProgress = (isFinal: boolean): void => {
     const now = Date.now();
@@ -110,7 +111,9 @@ async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: Datase
       else {
         raw = computed[cursor++] ?? { ok: false, error: { message: 'no result' } };
         if (raw.ok && cache) {
-          if ('json' in raw) fresh.push({ key: keys[i] ?? '', json: raw.json });
+          if ('json' in raw) {
+            if (raw.isCacheable !== false) fresh.push({ key: keys[i] ?? '', json: raw.json });
+          }
           else if (map.cacheable?.(raw.value) ?? true) fresh.push({ key: keys[i] ?? '', result: raw.value });
         }
       }
@@ -209,25 +212,24 @@ interface Computer {
 }
 
 /** Computes the items the cache did not have: inline, in a batch call, or in the worker pool; retries failures. */
-function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: ReturnType<typeof createContext>; where: string; isTextMode: boolean }): Computer {
-  const { input, map, ctx, where, isTextMode } = options;
+function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: ReturnType<typeof createContext>; where: string }): Computer {
+  const { input, map, ctx, where } = options;
   const { stage, res } = input;
   const { knobs, definition } = stage;
   const perItem = new Semaphore(knobs.concurrency);
   const once = async (pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> => {
-    const items = pending.map((p) => ({ item: p.item ?? parseItem(p.text) ?? {}, index: p.index }));
-    if (items.length === 0) return [];
+    if (pending.length === 0) return [];
     // A handful of changed items (a rerun after a small edit) is cheaper to
     // compute here than to start worker threads, each loading the module and
     // its dependencies; the pool starts once a batch needs it.
-    const isFewForIdlePool = knobs.isolate === 'worker' && !res.hasPool('worker') && items.length <= FEW_ITEMS;
+    const isFewForIdlePool = knobs.isolate === 'worker' && !res.hasPool('worker') && pending.length <= FEW_ITEMS;
     if (knobs.isolate !== 'inline' && !isFewForIdlePool) {
       const run = definition.run ?? { module: '', exportName: '' };
       try {
         return await res.pool(knobs.isolate).run({
           module: run.module,
           exportName: run.exportName,
-          ...(isTextMode ? { texts: pending.map((p) => p.text ?? JSON.stringify(p.item)) } : { items: items.map((i) => i.item) }),
+          texts: pending.map((p) => p.text ?? JSON.stringify(p.item)),
           firstIndex: pending[0]?.index ?? 0,
           context: {
             pipeline: stage.pipeline,
@@ -244,9 +246,10 @@ function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: Retur
         });
       } catch (error) {
         signal.throwIfAborted();
-        return items.map(() => ({ ok: false, error: { message: (error as Error).message } }));
+        return pending.map(() => ({ ok: false, error: { message: (error as Error).message } }));
       }
     }
+    const items = pending.map((p) => ({ item: p.item ?? parseItem(p.text) ?? {}, index: p.index }));
     try {
       await ensureSetup(map);
     } catch (error) {
@@ -255,10 +258,8 @@ function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: Retur
     if (map.isBatch && map.definition.batch) {
       try {
         const results = await map.definition.batch(items.map((i) => i.item), { ...ctx, signal });
-        if (!Array.isArray(results) || results.length !== items.length) {
-          const got = Array.isArray(results) ? `${results.length} results` : typeof results;
-          return items.map(() => ({ ok: false, error: { message: `${where}.batch returned ${got} for ${items.length} items` } }));
-        }
+        const problem = batchAnswerProblem(results, items.length, where);
+        if (problem) return items.map(() => ({ ok: false, error: { message: problem } }));
         return results.map((value) => ({ ok: true, value }));
       } catch (error) {
         signal.throwIfAborted();
@@ -297,7 +298,7 @@ interface ItemSource {
   total?: number;
 }
 
-function itemSource(input: ExecuteInput, isTextMode: boolean): ItemSource {
+function itemSource(input: ExecuteInput, isParsed: boolean): ItemSource {
   const { stage, res } = input;
   const foreach = stage.definition.foreach;
   if (foreach?.kind === 'files') {
@@ -312,7 +313,7 @@ function itemSource(input: ExecuteInput, isTextMode: boolean): ItemSource {
   const name = foreach?.kind === 'stage' ? foreach.stage : '';
   const record = input.upstream.get(name);
   if (!record?.dataset) throw new Error(`foreach: ${name} has no records to map over (a shell stage produces files, not records)`);
-  return { total: record.dataset.count, items: readDatasetLines(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`, { isParsed: !isTextMode }) };
+  return { total: record.dataset.count, items: readDatasetLines(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`, { isParsed }) };
 }
 
 async function* chunked(items: ItemSource['items'], size: number): AsyncGenerator<Chunk> {

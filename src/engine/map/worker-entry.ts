@@ -4,7 +4,8 @@
 import { parentPort } from 'node:worker_threads';
 import { loadExport } from '../module-loader.js';
 import { guardParams } from '../params-guard.js';
-import { ensureSetup, normaliseMap, outputRecords } from './definition.js';
+import { batchAnswerProblem, ensureSetup, normaliseMap, outputRecords } from './definition.js';
+import type { NormalisedMap } from './definition.js';
 import type { ItemContext, JsonRecord, StageContext } from '../../api.js';
 import type { FromPool, ItemResult, ToPool } from './pool.js';
 
@@ -30,7 +31,8 @@ async function handle(message: FromPool): Promise<void> {
   aborts.set(message.id, controller);
   try {
     const exported = await loadExport(message.context.root, message.module, message.exportName);
-    const map = normaliseMap(exported, `${message.module}#${message.exportName}`);
+    const where = `${message.module}#${message.exportName}`;
+    const map = normaliseMap(exported, where);
     await ensureSetup(map);
     const ctx: StageContext = {
       pipeline: message.context.pipeline,
@@ -56,13 +58,13 @@ async function handle(message: FromPool): Promise<void> {
         set: async () => {},
       },
     };
-    const isText = message.texts !== undefined;
-    const items = isText ? (message.texts ?? []).map((text) => JSON.parse(text) as JsonRecord) : (message.items ?? []);
-    const answer = (value: unknown): ItemResult => (isText ? asText(value) : { ok: true, value });
+    const items = message.texts.map((text) => JSON.parse(text) as JsonRecord);
     if (map.isBatch && map.definition.batch) {
       try {
         const results = await map.definition.batch(items, ctx);
-        send({ type: 'done', id: message.id, results: items.map((_, i) => answer(results[i])) });
+        const problem = batchAnswerProblem(results, items.length, where);
+        const answers = problem ? items.map((): ItemResult => ({ ok: false, error: { message: problem } })) : items.map((item, i) => asText(map, item, results[i]));
+        send({ type: 'done', id: message.id, results: answers });
       } catch (error) {
         const failure = { ok: false as const, error: errorData(error) };
         send({ type: 'done', id: message.id, results: items.map(() => failure) });
@@ -77,7 +79,7 @@ async function handle(message: FromPool): Promise<void> {
       }
       try {
         const itemCtx: ItemContext = { ...ctx, index: message.firstIndex + offset };
-        results.push(answer(await map.definition.run?.(item, itemCtx)));
+        results.push(asText(map, item, await map.definition.run?.(item, itemCtx)));
       } catch (error) {
         results.push({ ok: false, error: errorData(error) });
       }
@@ -90,13 +92,31 @@ async function handle(message: FromPool): Promise<void> {
   }
 }
 
-/** A result as JSON text, with each output record (a JSON object) as its own line. */
-function asText(value: unknown): ItemResult {
-  const checked = outputRecords(value);
+/**
+ * A result as JSON text: the raw result (what the item cache keeps) and,
+ * after the stage's emit, each output record as its own line.
+ */
+function asText(map: NormalisedMap, item: JsonRecord, value: unknown): ItemResult {
+  let output = value;
+  if (map.emit) {
+    try {
+      output = map.emit(item, value);
+    } catch (error) {
+      return { ok: false, error: { message: `emit: ${(error as Error).message}` } };
+    }
+  }
+  const checked = outputRecords(output);
   if ('problem' in checked) return { ok: false, error: { message: checked.problem } };
   const lines = checked.records.map((record) => JSON.stringify(record));
-  const json = value === undefined || value === null ? 'null' : Array.isArray(value) ? `[${lines.join(',')}]` : (lines[0] ?? 'null');
-  return { ok: true, json, lines };
+  // Without emit the result is its records: their lines make its JSON.
+  const json = map.emit
+    ? (JSON.stringify(value) ?? 'null')
+    : value === undefined || value === null
+      ? 'null'
+      : Array.isArray(value)
+        ? `[${lines.join(',')}]`
+        : (lines[0] ?? 'null');
+  return map.cacheable && !map.cacheable(value) ? { ok: true, json, lines, isCacheable: false } : { ok: true, json, lines };
 }
 
 function errorData(error: unknown): { message: string; stack?: string } {
