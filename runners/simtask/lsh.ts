@@ -20,6 +20,7 @@
 //                signatures differ in more bits than the threshold allows
 //                (3.5 standard deviations of slack) is not reported.
 // Everything is seeded: the same vectors give the same candidates.
+import { simdKernels } from './simd.js';
 import type { Vectors } from './vectors.js';
 
 export const MINHASH_ROWS = 4;
@@ -86,11 +87,15 @@ const INDEX_SPAN = 2 ** 21;
 export function sketchFilter(sketches: readonly Uint8Array[], minJaccard: number): (a: number, b: number) => boolean {
   const slots = Math.min(FILTER_SLOTS, sketches[0]?.length ?? 0);
   const words = slots >>> 2;
-  // The first `slots` bytes of every sketch, back to back: four slots per 32-bit word.
-  const bytes = new Uint8Array(sketches.length * words * 4);
-  sketches.forEach((sketch, v) => bytes.set(sketch.subarray(0, words * 4), v * words * 4));
-  const packed = new Uint32Array(bytes.buffer);
-  const needed = Math.ceil(minJaccard * words * 4);
+  const width = words * 4;
+  const needed = Math.ceil(minJaccard * width);
+  // The first `width` bytes of every sketch, back to back (in SIMD memory when it can be used).
+  const kernels = width > 0 && width % 16 === 0 ? simdKernels(sketches.length * width) : undefined;
+  const bytes = kernels ? kernels.bytes : new Uint8Array(sketches.length * width);
+  sketches.forEach((sketch, v) => bytes.set(sketch.subarray(0, width), v * width));
+  if (kernels) return (a, b) => kernels.matches(a * width, b * width, width) >= needed;
+  // Four slots per 32-bit word.
+  const packed = new Uint32Array(bytes.buffer, bytes.byteOffset, sketches.length * words);
   return (a, b) => {
     let matches = 0;
     const offsetA = a * words;
