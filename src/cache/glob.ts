@@ -1,6 +1,7 @@
 // Glob expansion over the memoised directory listings of StatCache.
 // Patterns are workspace-relative; a leading `!` excludes. Directories named
 // .git, .runner and node_modules are skipped unless a pattern names them.
+import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { StatCache } from './stat-cache.js';
@@ -91,25 +92,50 @@ function expandOne(stats: StatCache, pattern: string): string[] {
     return out;
   }
   const namesSkippedDir = (name: string): boolean => SKIPPED_DIRS.has(name) && !pattern.includes(name);
-  const walk = (dir: string, depth: number): void => {
+  // A symlinked directory is a loop when it leads to a directory this branch
+  // of the walk is inside (src/up -> .., or x/toY -> y beside y/toX -> x):
+  // then it is not followed. Real paths are asked only when a link shows up.
+  const realPaths = new Map<string, string | undefined>();
+  const realPath = (relative: string): string | undefined => {
+    if (!realPaths.has(relative)) {
+      try {
+        realPaths.set(relative, fs.realpathSync(stats.absolute(relative)));
+      } catch {
+        realPaths.set(relative, undefined);
+      }
+    }
+    return realPaths.get(relative);
+  };
+  const isLoop = (link: string, branch: readonly string[]): boolean => {
+    const target = realPath(link);
+    if (target === undefined) return true;
+    const inside = (dir: string): boolean => {
+      const real = realPath(dir);
+      return real === target || (real?.startsWith(`${target}${path.sep}`) ?? false);
+    };
+    return branch.some(inside);
+  };
+  const walk = (dir: string, depth: number, branch: readonly string[]): void => {
     const listing = stats.list(dir);
     if (!listing) return;
     listing.names.forEach((name, index) => {
       const kind = listing.kinds[index];
       const relative = dir === '.' ? name : `${dir}/${name}`;
       if (kind === 'd') {
-        if (depth < maxDepth && !namesSkippedDir(name)) walk(relative, depth + 1);
+        if (depth < maxDepth && !namesSkippedDir(name)) walk(relative, depth + 1, [...branch, relative]);
       } else if (kind === 'f') {
         if (depth <= maxDepth && isMatch(relative)) out.push(relative);
       } else {
         // Symlink or other: follow it to see what it is.
         const st = stats.stat(relative);
         if (st && isRegularFile(st.mode) && isMatch(relative)) out.push(relative);
-        else if (st && isDirectory(st.mode) && depth < maxDepth && !namesSkippedDir(name)) walk(relative, depth + 1);
+        else if (st && isDirectory(st.mode) && depth < maxDepth && !namesSkippedDir(name) && !isLoop(relative, branch)) {
+          walk(relative, depth + 1, [...branch, relative]);
+        }
       }
     });
   };
-  walk(base, 1);
+  walk(base, 1, [base]);
   return out.sort();
 }
 

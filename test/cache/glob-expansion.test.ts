@@ -155,4 +155,20 @@ describe('expandGlobs and the directories it walks', () => {
     expect(expandGlobs(stats, ['real/*.txt'])).toEqual(['real/a.txt', 'real/link.txt']);
     expect(expandGlobs(stats, ['linked/**/*.txt'])).toEqual(['linked/b.txt']);
   });
+
+  it('does not follow a symlink back into a directory it is walking (a loop)', () => {
+    const { root, stats } = workspace(['src/a.ts', 'src/sub/b.ts', 'src/x/c.ts', 'src/y/d.ts']);
+    fs.symlinkSync('..', path.join(root, 'src/sub/up')); // src/sub/up -> src
+    fs.symlinkSync(root, path.join(root, 'src/root')); // src/root -> the workspace
+    fs.symlinkSync('../y', path.join(root, 'src/x/toY')); // x/toY -> y and y/toX -> x: a loop across two links
+    fs.symlinkSync('../x', path.join(root, 'src/y/toX'));
+    expect(expandGlobs(stats, ['src/**/*.ts'])).toEqual([
+      'src/a.ts',
+      'src/sub/b.ts',
+      'src/x/c.ts',
+      'src/x/toY/d.ts',
+      'src/y/d.ts',
+      'src/y/toX/c.ts',
+    ]);
+  });
 });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { lockWorkspace } from '../../cache/lock.js';
 import { parseDuration } from '../../config/duration.js';
 import { cacheStats, clearCache, pruneCache } from '../../cache/maintenance.js';
 import { openStore, redact } from '../../cache/store.js';
@@ -18,6 +19,15 @@ export async function cacheCommand(
   const analysis = await loadAnalysis(io, global);
   const stateDir = path.join(analysis.plan.root, '.runner');
   const url = storeUrlFor(analysis, io.env);
+  // clear and prune change what a run reads: they wait for a running one.
+  const release =
+    action === 'stats'
+      ? undefined
+      : await lockWorkspace(stateDir, {
+          command: `runner cache ${action}`,
+          signal: io.signal,
+          onWait: (holder) => io.stderr(`waiting: another runner is using this workspace: ${holder}\n`),
+        });
   const store = await openStore(url, analysis.plan.root, (message) => io.stderr(`warning: ${message}\n`));
   try {
     if (action === 'stats') {
@@ -56,5 +66,6 @@ export async function cacheCommand(
     return EXIT.ok;
   } finally {
     await store.close();
+    release?.();
   }
 }

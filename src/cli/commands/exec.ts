@@ -1,8 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
+import { lockWorkspace } from '../../cache/lock.js';
+import type { Analysis } from '../../engine/analyse.js';
 import { runMap } from '../../engine/map/run-map.js';
 import { executeRun } from '../../engine/run.js';
 import { stageStatuses } from '../../engine/status.js';
+import type { Selection } from '../../graph/dag.js';
 import { progressSink } from '../../report/tty.js';
 import { newRunId, RunRecordSink } from '../../report/run-record.js';
 import { CompositeSink, JsonSink } from '../../report/sink.js';
@@ -61,6 +64,32 @@ async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], f
     return EXIT.ok;
   }
 
+  let release: () => void;
+  try {
+    release = await lockWorkspace(path.join(analysis.plan.root, '.runner'), {
+      command: 'runner exec',
+      signal: io.signal,
+      onWait: (holder) => io.stderr(`waiting: another runner is using this workspace: ${holder}\n`),
+    });
+  } catch (error) {
+    if (io.signal?.aborted) return EXIT.interrupted;
+    throw error;
+  }
+  try {
+    return await runLocked(io, analysis, pipelines, flags, { jobs, selection, force, isNoCache, storeUrl });
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(
+  io: CliIo,
+  analysis: Analysis,
+  pipelines: string[],
+  flags: ExecFlags,
+  options: { jobs: number; selection: Selection; force: true | string[] | false; isNoCache: boolean; storeUrl: string },
+): Promise<number> {
+  const { jobs, selection, force, isNoCache, storeUrl } = options;
   const runId = newRunId();
   // io.isTty describes process.stderr, so the live bars draw on it.
   const sinks: Sink[] = [progressSink({ isTty: io.isTty, env: io.env, write: io.stderr, stream: process.stderr })];

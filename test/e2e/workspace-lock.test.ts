@@ -1,0 +1,62 @@
+// One runner at a time per workspace: a second `runner exec` waits for the
+// first (saying who holds the lock) and then finds its work done; a lock
+// left by a dead process is taken over; Ctrl-C while waiting exits 130.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fileLines, outcomes, waitFor, Workspace } from './rig.js';
+
+const PIPELINE = `version: 1
+pipelines:
+  p:
+    stages:
+      slow:
+        shell: "echo started >> ran.log; sleep 1.5; echo done > out.txt"
+        outputs: [out.txt]
+`;
+
+describe('the workspace lock', () => {
+  let ws: Workspace;
+  afterEach(() => ws.remove());
+
+  it('makes a second run wait for the first instead of running the same stage at once', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINE);
+    const first = ws.run(['exec', 'p']);
+    await waitFor(() => (ws.exists('ran.log') ? true : undefined), 10_000, 'the first run to start its stage');
+    const holder = JSON.parse(ws.read('.runner/lock')) as { pid: number; command: string };
+    const second = await ws.run(['exec', 'p', '--json']);
+    expect((await first).code).toBe(0);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain(`waiting: another runner is using this workspace: runner exec (pid ${holder.pid}, since `);
+    // The stage ran once, in the first run; the second found it cached.
+    expect(fileLines(ws, 'ran.log')).toEqual(['started']);
+    expect(outcomes(second.events)).toEqual({ slow: 'cached' });
+    expect(ws.exists('.runner/lock')).toBe(false);
+  });
+
+  it('takes over a lock left by a process that died', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINE);
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    ws.write('.runner/lock', JSON.stringify({ pid: Number(dead.stdout), host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z', command: 'runner exec' }));
+    const result = await ws.run(['exec', 'p']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('waiting');
+    expect(ws.exists('.runner/lock')).toBe(false);
+  });
+
+  it('stops waiting on Ctrl-C with exit code 130, leaving the other runner its lock', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINE);
+    // A live process of this host holds the lock: this test's own.
+    const lock = JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: 'runner exec' });
+    ws.write('.runner/lock', lock);
+    const result = await ws.run(['exec', 'p'], { signalAfterMs: 1500 });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain(`(pid ${process.pid}, since`);
+    expect(ws.exists('ran.log')).toBe(false);
+    expect(fs.readFileSync(ws.path('.runner/lock'), 'utf8')).toBe(lock);
+  });
+});
