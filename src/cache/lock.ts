@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 interface Holder {
   pid: number;
@@ -46,7 +45,7 @@ export async function lockWorkspace(stateDir: string, options: LockOptions): Pro
       hasWaited = true;
       options.onWait?.(`${holder.command} (pid ${holder.pid}${holder.host === mine.host ? '' : ` on ${holder.host}`}, since ${holder.startedAt})`);
     }
-    await sleep(POLL_MS, undefined, { signal: options.signal });
+    await pause(POLL_MS, options.signal);
   }
   const release = (): void => {
     const holder = readHolder(file);
@@ -104,4 +103,19 @@ function isStale(file: string, holder: Holder | 'empty'): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
+}
+
+/** Waits `ms`, or rejects when `signal` aborts (node:timers/promises, without loading it at start-up). */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

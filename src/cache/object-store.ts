@@ -7,10 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip, gzipSync } from 'node:zlib';
+import { streamPromises, streams, zlib } from '../util/builtins.js';
 import { sha256 } from '../util/hash.js';
 import { hashFileSync } from './hash-file.js';
 
@@ -88,7 +86,7 @@ export class ObjectStore {
     const raw = typeof data === 'string' ? Buffer.from(data) : data;
     const hash = sha256(raw);
     if (this.has(hash)) return hash;
-    this.#install(this.pathOf(hash, options.compress === true), (temp) => fs.writeFileSync(temp, options.compress ? gzipSync(raw) : raw));
+    this.#install(this.pathOf(hash, options.compress === true), (temp) => fs.writeFileSync(temp, options.compress ? zlib().gzipSync(raw) : raw));
     return hash;
   }
 
@@ -123,9 +121,9 @@ export class ObjectStore {
       return new CorruptObjectError(hash, actual);
     };
     const source = fs.createReadStream(found.file, { highWaterMark: 256 * 1024 });
-    const gunzip = found.isCompressed ? createGunzip() : undefined;
+    const gunzip = found.isCompressed ? zlib().createGunzip() : undefined;
     const digest = createHash('sha256');
-    const out = new Transform({
+    const out = new (streams().Transform)({
       highWaterMark: 256 * 1024,
       transform(chunk: Buffer, _encoding, done) {
         digest.update(chunk);
@@ -185,7 +183,7 @@ export class ObjectStore {
       // so a blob that fails at once (bad gzip) could create the temp file
       // after the cleanup below had already run.
       const fd = fs.openSync(temp, 'w');
-      await pipeline(stream, fs.createWriteStream(temp, { fd }));
+      await streamPromises().pipeline(stream, fs.createWriteStream(temp, { fd }));
       if (mode !== undefined) fs.chmodSync(temp, mode & 0o7777);
       fs.renameSync(temp, file);
       return undefined;

@@ -3,11 +3,11 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { once } from 'node:events';
-import { createGzip } from 'node:zlib';
 import type { JsonRecord } from '../api.js';
 import type { ObjectStore } from '../cache/object-store.js';
 import type { DatasetRecord } from '../cache/state.js';
 import { LineSplitter, parseJsonLine } from '../perf/jsonl.js';
+import { zlib } from '../util/builtins.js';
 
 const FLUSH_BYTES = 64 * 1024;
 const CHUNK_BYTES = 256 * 1024;
@@ -30,7 +30,7 @@ export class DatasetWriter {
     this.#isCompressed = options.compress === true;
     this.#file = fs.createWriteStream(this.#temp);
     if (this.#isCompressed) {
-      const gzip = createGzip();
+      const gzip = zlib().createGzip();
       gzip.pipe(this.#file);
       this.#out = gzip;
     } else {

@@ -1,6 +1,5 @@
 // Runs an async function over every item of a (possibly async, possibly
 // endless) source with a sliding window of `concurrency` in-flight calls.
-import { getHeapStatistics } from 'node:v8';
 import { inspect } from 'node:util';
 import { toError } from './errors.js';
 import { Notifier } from './notifier.js';
@@ -57,7 +56,7 @@ const OWNER = 'ParallelProcessor';
 
 // Same number as process.memoryUsage().heapUsed at a fraction of the cost
 // (no rss syscall), so it can be read on every item start.
-const heapUsed = (): number => getHeapStatistics().used_heap_size;
+const heapUsed = (): number => process.memoryUsage().heapUsed;
 
 export class ParallelProcessor<T, R> {
   readonly #processor: ItemProcessor<T, R>;

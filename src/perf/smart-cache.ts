@@ -1,11 +1,11 @@
 // An in-memory LRU cache bounded in bytes, with lazy TTL expiry, versioned
 // entries and optional gzip. It owns no timers, so it never keeps a process alive.
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { zlib } from '../util/builtins.js';
 import { booleanOption, functionOption, numberOption, optionBag, stringOption } from './options.js';
 
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
+const gzipAsync = (data: Buffer): Promise<Buffer> => promisify(zlib().gzip)(data);
+const gunzipAsync = (data: Buffer): Promise<Buffer> => promisify(zlib().gunzip)(data);
 
 export interface SmartCacheOptions {
   /** Default time to live in ms; 0 means entries never expire. */

@@ -63,9 +63,11 @@ describe('a map stage with setup()', () => {
     ws = workspace(2);
     ws.write('pipelines.yaml', pipeline('worker'));
     expect((await ws.run(['exec', 'p'])).code).toBe(0);
-    // Two items alone would run inline; the stage was cold, so the pool was already up.
+    // Two items alone would run inline (thread 0); the stage was cold, so the
+    // pool was already up and they ran there. (A worker that got no item may
+    // be stopped before its setup finished: the run does not wait for it.)
     const cold = fileLines(ws, 'setup.log');
-    expect(cold).toHaveLength(os.availableParallelism());
+    expect(cold.length).toBeGreaterThanOrEqual(1);
     expect(cold).not.toContain('0');
     ws.write('v', '2');
     expect((await ws.run(['exec', 'p'])).code).toBe(0);

@@ -1,8 +1,8 @@
 // A shell stage: `/bin/sh -c command` in the workspace root, in its own
 // process group so cancellation reaches every child it started.
-import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import type { Failure } from '../events.js';
+import { childProcess } from '../../util/builtins.js';
 
 export interface ShellOptions {
   command: string;
@@ -20,7 +20,7 @@ const STDERR_TAIL = 20;
 export function runShell(options: ShellOptions): Promise<Failure | undefined> {
   return new Promise((resolve) => {
     if (options.signal.aborted) return resolve({ kind: 'killed', signal: 'SIGTERM' });
-    const child = spawn('/bin/sh', ['-c', options.command], {
+    const child = childProcess().spawn('/bin/sh', ['-c', options.command], {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,4 @@
 // Small concurrency limits for map stages.
-import { getHeapStatistics } from 'node:v8';
 
 /**
  * `maxMemory` for streaming stages (ParallelProcessor has its own): a batch
@@ -15,7 +14,7 @@ export class MemoryGate {
   }
 
   async enter(signal: AbortSignal): Promise<void> {
-    while (this.#active > 0 && getHeapStatistics().used_heap_size > this.#limitBytes) {
+    while (this.#active > 0 && process.memoryUsage().heapUsed > this.#limitBytes) {
       signal.throwIfAborted();
       await new Promise<void>((resolve) => setTimeout(resolve, 20));
     }

@@ -2,10 +2,9 @@
 // process), sized to the cores and shared by every map stage of a run, so
 // CPU-bound items never oversubscribe the machine. One batch per worker at a
 // time; batches wait in FIFO order.
-import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { childProcess, workerThreads } from '../../util/builtins.js';
 
 export interface BatchContext {
   pipeline: string;
@@ -179,7 +178,7 @@ function entryPoint(): { file: string; execArgv: string[] } {
 
 function workerSlot(): Slot {
   const entry = entryPoint();
-  const worker = new Worker(entry.file, { execArgv: entry.execArgv });
+  const worker = new (workerThreads().Worker)(entry.file, { execArgv: entry.execArgv });
   worker.unref();
   return {
     send: (message) => worker.postMessage(message),
@@ -196,7 +195,7 @@ function workerSlot(): Slot {
 
 function processSlot(): Slot {
   const entry = entryPoint();
-  const child: ChildProcess = fork(entry.file, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = childProcess().fork(entry.file, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   child.unref();
   child.channel?.unref();
   let isStopping = false;
