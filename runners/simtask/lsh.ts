@@ -44,6 +44,9 @@ export function bandedPairs(keys: readonly Uint32Array[], count: number, conside
   // key * 2^21 + index is exact in a double for up to 2M vectors, and a
   // Float64Array sorts natively: no comparator call per comparison.
   const sorted = new Float64Array(count);
+  // One bucket's vector indices, as integers: taken out of `sorted` once,
+  // not once per pair.
+  const members = new Int32Array(count);
   const seen = new Set<number>();
   for (let t = 0; t < keys.length; t++) {
     const band = keys[t] as Uint32Array;
@@ -53,11 +56,14 @@ export function bandedPairs(keys: readonly Uint32Array[], count: number, conside
       const key = Math.floor((sorted[start] as number) / INDEX_SPAN);
       let end = start + 1;
       while (end < count && Math.floor((sorted[end] as number) / INDEX_SPAN) === key) end++;
-      const reach = end - start > MAX_BUCKET ? WINDOW : end - start;
-      for (let i = start; i < end; i++) {
-        const a = (sorted[i] as number) % INDEX_SPAN;
-        for (let j = i + 1; j < Math.min(end, i + 1 + reach); j++) {
-          const b = (sorted[j] as number) % INDEX_SPAN;
+      const size = end - start;
+      const reach = size > MAX_BUCKET ? WINDOW : size;
+      for (let i = 0; i < size; i++) members[i] = (sorted[start + i] as number) % INDEX_SPAN;
+      for (let i = 0; i < size; i++) {
+        const a = members[i] as number;
+        const last = Math.min(size, i + 1 + reach);
+        for (let j = i + 1; j < last; j++) {
+          const b = members[j] as number;
           if (filter && !filter(a, b)) continue;
           // Few pairs share more than one band (12% on generated code), and
           // most fail the filter: a set of the pairs that passed it is
