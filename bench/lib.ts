@@ -9,6 +9,13 @@ import type { RunRecord } from '../src/report/run-record.js';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = path.join(REPO, 'bin', 'runner.cjs');
 
+/** The `--name value` pairs of the command line, by name. */
+export function commandLineOptions(): Map<string, string> {
+  const options = new Map<string, string>();
+  for (let i = 2; i < process.argv.length; i += 2) options.set(String(process.argv[i]).replace(/^--/, ''), String(process.argv[i + 1]));
+  return options;
+}
+
 export function tempWorkspace(name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `runner-bench-${name}-`));
   return dir;

@@ -11,16 +11,14 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import type { RunRecord } from '../../src/report/run-record.js';
+import { commandLineOptions, REPO } from '../lib.js';
 import { generateCodebase } from './generate.js';
 import { renderResults } from './report.js';
 import type { Round } from './report.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(String(process.argv[i]).replace(/^--/, ''), String(process.argv[i + 1]));
+const args = commandLineOptions();
 const files = Number(args.get('files') ?? 2000);
 const perFile = Number(args.get('per-file') ?? 10);
 const repeat = Number(args.get('repeat') ?? 3);
