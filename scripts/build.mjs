@@ -102,7 +102,7 @@ async function warmCodeCache() {
       'version: 1\npipelines:\n  warm:\n    stages:\n      a: { shell: "cat in.txt > out.txt", inputs: [in.txt], outputs: [out.txt] }\n      b: { shell: "cat out.txt > out2.txt", needs: [a], inputs: [out.txt], outputs: [out2.txt] }\n',
     );
     const bin = path.resolve('bin/runner.cjs');
-    const run = (env) => spawnSync(process.execPath, [bin, 'exec', 'warm'], { cwd: dir, env: { ...process.env, CI: 'true', ...env }, stdio: 'ignore' });
+    const run = (env) => spawnSync(process.execPath, [bin, 'exec', 'warm'], { cwd: dir, env: { ...process.env, CI: 'true', RUNNER_DAEMON: '0', ...env }, stdio: 'ignore' });
     run({ RUNNER_CODE_CACHE: 'off' });
     run({});
   } finally {

@@ -9,6 +9,22 @@ export interface CliIo {
   isTty: boolean;
   /** Aborts on Ctrl-C / SIGTERM. */
   signal?: AbortSignal;
+  /**
+   * Served by the runner daemon: `exec` runs only when every stage is
+   * cached, and otherwise throws DeferredRun before printing or writing
+   * anything, for the caller to run it in a process of its own.
+   */
+  isDaemon?: boolean;
+  /** Where live progress bars draw (default process.stderr; the daemon's is the command's). */
+  terminal?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
+
+/** A run the daemon hands back: some stage must run, and stage code runs only in a fresh process. */
+export class DeferredRun extends Error {
+  constructor(why: string) {
+    super(`deferred: ${why}`);
+    this.name = 'DeferredRun';
+  }
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;

@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RUNNER_VERSION } from '../version.js';
 import { cacheCommand } from './commands/cache.js';
+import { daemonCommand } from './commands/daemon.js';
 import { execCommand } from './commands/exec.js';
 import { explainCommand, statusExplainCommand } from './commands/explain.js';
 import { graphCommand, listCommand, statusCommand, validateCommand } from './commands/info.js';
@@ -112,6 +113,20 @@ export async function main(io: CliIo): Promise<number> {
     .description('remove entries and objects older than a duration')
     .option('--older-than <duration>', 'e.g. 12h, 7d', '7d')
     .action(async (flags) => set(await cacheCommand(io, global(), 'prune', flags)));
+
+  const daemon = program.command('daemon').description('the resident process that answers no-op runs of this workspace fast');
+  daemon
+    .command('start')
+    .description('serve this workspace in the foreground (exec starts one by itself; RUNNER_DAEMON=0 turns that off)')
+    .action(async () => set(await daemonCommand(io, global(), 'start', main)));
+  daemon
+    .command('stop')
+    .description("stop this workspace's daemon")
+    .action(async () => set(await daemonCommand(io, global(), 'stop', main)));
+  daemon
+    .command('status')
+    .description("say whether a daemon serves this workspace")
+    .action(async () => set(await daemonCommand(io, global(), 'status', main)));
 
   try {
     await program.parseAsync(rewriteForce(io.argv), { from: 'user' });

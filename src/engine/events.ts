@@ -28,6 +28,8 @@ export interface RunStartEvent {
   stages: { pipeline: string; stage: string; needs: string[] }[];
   jobs: number;
   dryRun: boolean;
+  /** Served by the runner daemon (a no-op run answered by a resident process). */
+  daemon?: boolean;
 }
 
 export interface StageStartEvent {

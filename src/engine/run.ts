@@ -38,10 +38,19 @@ export interface RunOptions {
   emit: Emit;
   signal?: AbortSignal;
   runMap?: MapRunner;
+  /**
+   * Run only if every selected stage is cached (the runner daemon's no-op
+   * runs): the first stage that would run or restore ends the run as
+   * `deferred`, before any stage has run, and the caller runs it again in
+   * a process of its own.
+   */
+  isOnlyCached?: boolean;
+  /** Said in run:start: this run is served by the runner daemon. */
+  isDaemon?: boolean;
 }
 
 export interface RunSummary {
-  status: 'success' | 'failed' | 'cancelled';
+  status: 'success' | 'failed' | 'cancelled' | 'deferred';
   counts: Record<StageOutcome, number>;
   durationMs: number;
 }
@@ -82,6 +91,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
   const results = new Map<string, StageRecord>();
   const counts: Record<StageOutcome, number> = { ran: 0, cached: 0, restored: 0, failed: 0, cancelled: 0, blocked: 0 };
   const sampler = new UsageSampler();
+  let isDeferred = false;
 
   emit({
     event: 'run:start',
@@ -90,6 +100,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
     stages: stages.map((s) => ({ pipeline: s.pipeline, stage: s.name, needs: s.definition.needs })),
     jobs: options.jobs,
     dryRun: false,
+    ...(options.isDaemon ? { daemon: true } : {}),
   });
 
   const end = (stage: StagePlan, fields: { outcome: StageOutcome; reason: string; startedAt: number } & Partial<EndExtras>): void => {
@@ -114,7 +125,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
     const stage = byId.get(id);
     if (!stage) return 'failed';
     const startedAt = Date.now();
-    warmPool(stage, res, options.isNoCache);
+    if (!options.isOnlyCached) warmPool(stage, res, options.isNoCache);
     const upstream = new Map<string, StageRecord>();
     for (const need of stage.definition.needs) {
       const record = results.get(`${stage.pipeline}/${need}`) ?? res.state.get(`${stage.pipeline}/${need}`);
@@ -130,6 +141,10 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
     }
     if (decision.action === 'fail') {
       end(stage, { outcome: 'failed', reason: failureText(decision.failure), failure: decision.failure, startedAt });
+      return 'failed';
+    }
+    if (options.isOnlyCached && decision.action !== 'cached') {
+      isDeferred = true;
       return 'failed';
     }
     const announce = (): void => emit({ event: 'stage:start', pipeline: stage.pipeline, stage: stage.name, key: decision.fingerprint });
@@ -251,6 +266,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
     sampler.stop();
     await res.close();
   }
+  if (isDeferred) return { status: 'deferred', counts, durationMs: Date.now() - started };
   const status = scheduled.isInterrupted ? 'cancelled' : scheduled.failed.length > 0 || counts.failed > 0 ? 'failed' : 'success';
   const durationMs = Date.now() - started;
   emit({

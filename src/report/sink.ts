@@ -9,14 +9,26 @@ export interface Sink {
 
 export class CompositeSink {
   readonly #sinks: Sink[];
-  constructor(sinks: Sink[]) {
+  /** Events kept back until release() (a daemon run that may yet be handed back). */
+  #held: RunEvent[] | undefined;
+
+  constructor(sinks: Sink[], options: { isHeld?: boolean } = {}) {
     this.#sinks = sinks;
+    this.#held = options.isHeld ? [] : undefined;
   }
 
   readonly emit = (input: EventInput): void => {
     const event = { ...input, time: new Date().toISOString() } as RunEvent;
-    for (const sink of this.#sinks) sink.handle(event);
+    if (this.#held) this.#held.push(event);
+    else for (const sink of this.#sinks) sink.handle(event);
   };
+
+  /** Hands the sinks the events held so far; later ones go to them directly. */
+  release(): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const event of held) for (const sink of this.#sinks) sink.handle(event);
+  }
 
   async close(): Promise<void> {
     for (const sink of this.#sinks) await sink.close?.();

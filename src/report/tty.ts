@@ -37,10 +37,14 @@ export interface ProgressChoice {
 
 /** Live bars only on a terminal, outside CI, and when NO_COLOR (no-color.org: any non-empty value) is not set. */
 export function isLiveTerminal(choice: ProgressChoice): boolean {
-  const ci = choice.env.CI;
-  const isCi = ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
   const isNoColor = (choice.env.NO_COLOR ?? '') !== '';
-  return choice.isTty && !isCi && !isNoColor;
+  return choice.isTty && !isCi(choice.env) && !isNoColor;
+}
+
+/** CI set to anything but empty, 0 or false. */
+export function isCi(env: Readonly<Record<string, string | undefined>>): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
 }
 
 /** The human progress of a run, on stderr either way: stdout is for results and --json. */

@@ -12,10 +12,11 @@ import { CompositeSink, JsonSink } from '../../report/sink.js';
 import type { Sink } from '../../report/sink.js';
 import { renderStatusTable } from '../../report/status.js';
 import type { CliIo } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { DeferredRun, EXIT, UsageError } from '../io.js';
 import { loadAnalysis, parseList, parseParams, requireStages, storeUrlFor } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 import { writeHtmlReport } from './report.js';
+import { startDaemonIfWanted } from './daemon.js';
 import { watchCommand } from './watch.js';
 
 export interface ExecFlags {
@@ -36,6 +37,7 @@ export interface ExecFlags {
 }
 
 export async function execCommand(io: CliIo, global: GlobalOptions, pipelines: string[], flags: ExecFlags): Promise<number> {
+  if (io.isDaemon && flags.watch) throw new DeferredRun('--watch runs in its own process');
   if (flags.watch && flags.dryRun) throw new UsageError('--watch and --dry-run cannot be used together');
   if (flags.watch) {
     const ignore = flags.report === undefined ? [] : [path.resolve(io.cwd, flags.report)];
@@ -45,6 +47,9 @@ export async function execCommand(io: CliIo, global: GlobalOptions, pipelines: s
 }
 
 async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], flags: ExecFlags): Promise<number> {
+  if (io.isDaemon && (flags.dryRun || flags.report !== undefined || flags.cache === false || flags.force || flags.forceStage)) {
+    throw new DeferredRun('only plain exec runs are served by the daemon');
+  }
   const jobs = flags.jobs === undefined ? os.availableParallelism() : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${flags.jobs}: expected an integer >= 1`);
   const analysis = await loadAnalysis(io, global, { paramOverrides: parseParams(flags.param), pipelines });
@@ -92,13 +97,14 @@ async function runLocked(
   const { jobs, selection, force, isNoCache, storeUrl } = options;
   const runId = newRunId();
   // io.isTty describes process.stderr, so the live bars draw on it.
-  const sinks: Sink[] = [progressSink({ isTty: io.isTty, env: io.env, write: io.stderr, stream: process.stderr })];
+  const sinks: Sink[] = [progressSink({ isTty: io.isTty, env: io.env, write: io.stderr, stream: io.terminal ?? process.stderr })];
   if (flags.json) sinks.push(new JsonSink(io.stdout));
   const record = new RunRecordSink({ dir: path.join(analysis.plan.root, '.runner', 'runs'), argv: io.argv });
   // --no-cache writes no run record, but --report still needs one in memory.
   if (!isNoCache) sinks.push(record);
   else if (flags.report !== undefined) sinks.push({ handle: (event) => record.handle(event) });
-  const events = new CompositeSink(sinks);
+  // The daemon holds every event back until the run is known to be all cached.
+  const events = new CompositeSink(sinks, { isHeld: io.isDaemon === true });
   const summary = await executeRun({
     plan: analysis.plan,
     graphs: analysis.graphs,
@@ -114,8 +120,13 @@ async function runLocked(
     emit: events.emit,
     signal: io.signal,
     runMap,
+    isOnlyCached: io.isDaemon,
+    isDaemon: io.isDaemon,
   });
+  if (summary.status === 'deferred') throw new DeferredRun('a stage must run');
+  events.release();
   await events.close();
+  if (!io.isDaemon) startDaemonIfWanted(io, analysis.plan.root);
   if (flags.report !== undefined && record.record) {
     const file = writeHtmlReport(record.record, path.resolve(io.cwd, flags.report));
     io.stderr(`report: ${path.relative(io.cwd, file) || file}\n`);

@@ -1,0 +1,84 @@
+// `runner daemon start|stop|status`: the resident process that answers
+// no-op runs (src/daemon/server.ts). `exec` starts one by itself after a run
+// in a process of its own, unless RUNNER_DAEMON=0, or CI is set and
+// RUNNER_DAEMON=1 is not.
+import fs from 'node:fs';
+import path from 'node:path';
+import { findConfig } from '../workspace.js';
+import { daemonPaths, readDaemonInfo, serveWorkspace } from '../../daemon/server.js';
+import { isCi } from '../../report/tty.js';
+import { childProcess } from '../../util/builtins.js';
+import type { CliIo } from '../io.js';
+import { EXIT, UsageError } from '../io.js';
+import type { GlobalOptions } from '../load.js';
+
+const BIN = Symbol.for('runner.bin');
+const BUILD = Symbol.for('runner.build');
+/** A Unix socket path longer than this does not fit sockaddr_un everywhere. */
+const MAX_SOCKET_PATH = 100;
+
+export async function daemonCommand(io: CliIo, global: GlobalOptions, action: 'start' | 'stop' | 'status', main: (io: CliIo) => Promise<number>): Promise<number> {
+  const root = workspaceRoot(io, global);
+  const { info } = daemonPaths(root);
+  const running = liveDaemon(info);
+  if (action === 'status') {
+    io.stdout(running ? `daemon pid ${running.pid}, serving ${root} since ${running.startedAt}\n` : `no daemon serves ${root}\n`);
+    return EXIT.ok;
+  }
+  if (action === 'stop') {
+    if (!running) {
+      io.stdout(`no daemon serves ${root}\n`);
+      return EXIT.ok;
+    }
+    process.kill(running.pid, 'SIGTERM');
+    for (let waited = 0; waited < 5000 && isAlive(running.pid); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    io.stdout(`stopped the daemon (pid ${running.pid})\n`);
+    return EXIT.ok;
+  }
+  const build = String((globalThis as Record<symbol, unknown>)[BUILD] ?? 'source');
+  const isServing = await serveWorkspace({ root, build, main });
+  if (!isServing) io.stderr(`runner: a daemon already serves ${root}\n`);
+  return EXIT.ok;
+}
+
+/**
+ * After a run in a process of its own: starts a daemon for the workspace
+ * (detached, output ignored) when none runs and the environment wants one.
+ */
+export function startDaemonIfWanted(io: CliIo, root: string): void {
+  const wanted = io.env.RUNNER_DAEMON;
+  if (wanted === '0' || (wanted !== '1' && isCi(io.env))) return;
+  const bin = (globalThis as Record<symbol, unknown>)[BIN];
+  const { socket, info } = daemonPaths(root);
+  if (typeof bin !== 'string' || socket.length > MAX_SOCKET_PATH || liveDaemon(info)) return;
+  try {
+    const child = childProcess().spawn(process.execPath, [bin, 'daemon', 'start'], { cwd: root, detached: true, stdio: 'ignore', env: process.env });
+    child.on('error', () => {});
+    child.unref();
+  } catch {
+    // No daemon: runs go on in processes of their own.
+  }
+}
+
+function workspaceRoot(io: CliIo, global: GlobalOptions): string {
+  const file = findConfig({ file: global.file, dir: global.dir, cwd: io.cwd });
+  if (!file) throw new UsageError(`no pipelines.yaml in ${io.cwd} or any directory above it (use -f FILE or -C DIR)`);
+  return path.dirname(file);
+}
+
+function liveDaemon(info: string): { pid: number; startedAt: string } | undefined {
+  const found = readDaemonInfo(info);
+  if (!found) return undefined;
+  if (isAlive(found.pid)) return found;
+  fs.rmSync(info, { force: true });
+  return undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

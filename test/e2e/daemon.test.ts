@@ -1,0 +1,111 @@
+// The runner daemon: started after a run in a process of its own, it answers
+// runs where every stage is cached, and hands back every run where a stage
+// must run, which then runs in a fresh process (stage code never runs in the
+// daemon). It goes away with .runner or on `runner daemon stop`.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../src/engine/events.js';
+import { isAlive, outcomes, waitFor, Workspace } from './rig.js';
+
+const DAEMON = { RUNNER_DAEMON: '1' };
+
+const PIPELINE = `version: 1
+pipelines:
+  p:
+    stages:
+      copy:
+        shell: "cat in.txt > copy.txt"
+        inputs: [in.txt]
+        outputs: [copy.txt]
+      shout:
+        run: shout.mjs#shout
+        needs: [copy]
+        inputs: [copy.txt]
+        outputs: [shout.txt]
+`;
+const shout = (suffix: string): string =>
+  `import fs from 'node:fs';\nexport function shout(ctx) { fs.writeFileSync(ctx.workspace.resolve('shout.txt'), fs.readFileSync(ctx.workspace.resolve('copy.txt'), 'utf8').toUpperCase() + '${suffix}'); }\n`;
+
+const runStart = (events: RunEvent[]): Extract<RunEvent, { event: 'run:start' }> | undefined =>
+  events.find((e): e is Extract<RunEvent, { event: 'run:start' }> => e.event === 'run:start');
+
+function workspace(): Workspace {
+  const ws = new Workspace();
+  ws.write('pipelines.yaml', PIPELINE);
+  ws.write('in.txt', 'hello\n');
+  ws.write('shout.mjs', shout('!'));
+  return ws;
+}
+
+async function daemonOf(ws: Workspace): Promise<{ pid: number }> {
+  return waitFor(() => (ws.exists('.runner/daemon.json') ? (JSON.parse(ws.read('.runner/daemon.json')) as { pid: number }) : undefined), 10_000, 'the daemon to start');
+}
+
+describe('the runner daemon', () => {
+  let ws: Workspace;
+  let pid: number | undefined;
+  afterEach(() => {
+    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+    pid = undefined;
+    ws.remove();
+  });
+
+  it('answers a no-op run, and hands back a run where a stage must run', async () => {
+    ws = workspace();
+    const first = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(first.code, first.stderr).toBe(0);
+    expect(runStart(first.events)?.daemon).toBeUndefined();
+    pid = (await daemonOf(ws)).pid;
+
+    const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(noop.code, noop.stderr).toBe(0);
+    expect(runStart(noop.events)?.daemon).toBe(true);
+    expect(outcomes(noop.events)).toEqual({ copy: 'cached', shout: 'cached' });
+
+    ws.write('in.txt', 'again\n');
+    const edited = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(runStart(edited.events)?.daemon).toBeUndefined();
+    expect(outcomes(edited.events)).toEqual({ copy: 'ran', shout: 'ran' });
+    expect(ws.read('shout.txt')).toBe('AGAIN\n!');
+    // The run the daemon handed back left no record of its own: three runs, three records.
+    expect(ws.exists('.runner/runs')).toBe(true);
+    expect((await import('node:fs')).readdirSync(ws.path('.runner/runs')).filter((f) => f.endsWith('.json'))).toHaveLength(3);
+  });
+
+  it('never runs stage code: an edited stage module runs, new, in a process of its own', async () => {
+    ws = workspace();
+    expect((await ws.run(['exec', 'p'], { env: DAEMON })).code).toBe(0);
+    pid = (await daemonOf(ws)).pid;
+    expect(runStart((await ws.run(['exec', 'p', '--json'], { env: DAEMON })).events)?.daemon).toBe(true);
+    ws.write('shout.mjs', shout('?'));
+    const edited = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(runStart(edited.events)?.daemon).toBeUndefined();
+    expect(outcomes(edited.events)).toEqual({ copy: 'cached', shout: 'ran' });
+    expect(ws.read('shout.txt')).toBe('HELLO\n?');
+  });
+
+  it('stops on `runner daemon stop`, and by itself when .runner is deleted', async () => {
+    ws = workspace();
+    expect((await ws.run(['exec', 'p'], { env: DAEMON })).code).toBe(0);
+    pid = (await daemonOf(ws)).pid;
+    expect((await ws.run(['daemon', 'status'], { env: DAEMON })).stdout).toContain(`daemon pid ${pid}, serving `);
+    const stopped = await ws.run(['daemon', 'stop'], { env: DAEMON });
+    expect(stopped.stdout).toBe(`stopped the daemon (pid ${pid})\n`);
+    expect(isAlive(pid)).toBe(false);
+    expect(ws.exists('.runner/daemon.sock')).toBe(false);
+
+    expect((await ws.run(['exec', 'p', '--force'], { env: DAEMON })).code).toBe(0);
+    pid = (await daemonOf(ws)).pid;
+    ws.remove();
+    await waitFor(() => (isAlive(pid as number) ? undefined : true), 10_000, 'the daemon to exit');
+    ws = workspace();
+  });
+
+  it('is not started under CI, nor with RUNNER_DAEMON=0', async () => {
+    ws = workspace();
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    expect((await ws.run(['exec', 'p', '--force'], { env: { RUNNER_DAEMON: '0', CI: '' } })).code).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(ws.exists('.runner/daemon.json')).toBe(false);
+  });
+});
