@@ -33,9 +33,13 @@ if (wantsDaemon() && fs.existsSync(socket)) {
   loadBundle();
 }
 
-/** A plain `exec` here, with the daemon not turned off (RUNNER_DAEMON=0, or CI without RUNNER_DAEMON=1). */
+/**
+ * A plain `exec` here (the flags that always run in a process of their own
+ * are not worth a round trip), with the daemon not turned off (RUNNER_DAEMON=0,
+ * or CI without RUNNER_DAEMON=1).
+ */
 function wantsDaemon() {
-  if (args[0] !== 'exec' || args.some((arg) => /^(-C|--dir|-f|--file|-w|--watch)(=|$)/.test(arg))) return false;
+  if (args[0] !== 'exec' || args.some((arg) => /^(-C|--dir|-f|--file|-w|--watch|--force|--dry-run|--no-cache|--report)(=|$)/.test(arg))) return false;
   const wanted = process.env.RUNNER_DAEMON;
   const ci = process.env.CI;
   const isCi = ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';

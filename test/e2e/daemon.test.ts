@@ -1,7 +1,8 @@
-// The runner daemon: started after a run in a process of its own, it answers
+// The runner daemon: started after a no-op run in a process of its own, it answers
 // runs where every stage is cached, and hands back every run where a stage
 // must run, which then runs in a fresh process (stage code never runs in the
 // daemon). It goes away with .runner or on `runner daemon stop`.
+import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.js';
 import { isAlive, outcomes, waitFor, Workspace } from './rig.js';
@@ -36,6 +37,17 @@ function workspace(): Workspace {
   return ws;
 }
 
+/** A cold run, then a no-op run in its own process: that one starts the daemon. */
+async function startDaemon(ws: Workspace): Promise<number> {
+  const cold = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+  expect(cold.code, cold.stderr).toBe(0);
+  expect(ws.exists('.runner/daemon.json')).toBe(false);
+  const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+  expect(noop.code, noop.stderr).toBe(0);
+  expect(runStart(noop.events)?.daemon).toBeUndefined();
+  return (await daemonOf(ws)).pid;
+}
+
 async function daemonOf(ws: Workspace): Promise<{ pid: number }> {
   return waitFor(() => (ws.exists('.runner/daemon.json') ? (JSON.parse(ws.read('.runner/daemon.json')) as { pid: number }) : undefined), 10_000, 'the daemon to start');
 }
@@ -51,10 +63,7 @@ describe('the runner daemon', () => {
 
   it('answers a no-op run, and hands back a run where a stage must run', async () => {
     ws = workspace();
-    const first = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
-    expect(first.code, first.stderr).toBe(0);
-    expect(runStart(first.events)?.daemon).toBeUndefined();
-    pid = (await daemonOf(ws)).pid;
+    pid = await startDaemon(ws);
 
     const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
     expect(noop.code, noop.stderr).toBe(0);
@@ -67,15 +76,13 @@ describe('the runner daemon', () => {
     expect(runStart(edited.events)?.daemon).toBeUndefined();
     expect(outcomes(edited.events)).toEqual({ copy: 'ran', shout: 'ran' });
     expect(ws.read('shout.txt')).toBe('AGAIN\n!');
-    // The run the daemon handed back left no record of its own: three runs, three records.
-    expect(ws.exists('.runner/runs')).toBe(true);
-    expect((await import('node:fs')).readdirSync(ws.path('.runner/runs')).filter((f) => f.endsWith('.json'))).toHaveLength(3);
+    // The run the daemon handed back left no record of its own: four runs, four records.
+    expect(fs.readdirSync(ws.path('.runner/runs')).filter((f) => f.endsWith('.json'))).toHaveLength(4);
   });
 
   it('never runs stage code: an edited stage module runs, new, in a process of its own', async () => {
     ws = workspace();
-    expect((await ws.run(['exec', 'p'], { env: DAEMON })).code).toBe(0);
-    pid = (await daemonOf(ws)).pid;
+    pid = await startDaemon(ws);
     expect(runStart((await ws.run(['exec', 'p', '--json'], { env: DAEMON })).events)?.daemon).toBe(true);
     ws.write('shout.mjs', shout('?'));
     const edited = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
@@ -86,15 +93,14 @@ describe('the runner daemon', () => {
 
   it('stops on `runner daemon stop`, and by itself when .runner is deleted', async () => {
     ws = workspace();
-    expect((await ws.run(['exec', 'p'], { env: DAEMON })).code).toBe(0);
-    pid = (await daemonOf(ws)).pid;
+    pid = await startDaemon(ws);
     expect((await ws.run(['daemon', 'status'], { env: DAEMON })).stdout).toContain(`daemon pid ${pid}, serving `);
     const stopped = await ws.run(['daemon', 'stop'], { env: DAEMON });
     expect(stopped.stdout).toBe(`stopped the daemon (pid ${pid})\n`);
     expect(isAlive(pid)).toBe(false);
     expect(ws.exists('.runner/daemon.sock')).toBe(false);
 
-    expect((await ws.run(['exec', 'p', '--force'], { env: DAEMON })).code).toBe(0);
+    expect((await ws.run(['exec', 'p'], { env: DAEMON })).code).toBe(0);
     pid = (await daemonOf(ws)).pid;
     ws.remove();
     await waitFor(() => (isAlive(pid as number) ? undefined : true), 10_000, 'the daemon to exit');
@@ -104,7 +110,8 @@ describe('the runner daemon', () => {
   it('is not started under CI, nor with RUNNER_DAEMON=0', async () => {
     ws = workspace();
     expect((await ws.run(['exec', 'p'])).code).toBe(0);
-    expect((await ws.run(['exec', 'p', '--force'], { env: { RUNNER_DAEMON: '0', CI: '' } })).code).toBe(0);
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    expect((await ws.run(['exec', 'p'], { env: { RUNNER_DAEMON: '0', CI: '' } })).code).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(ws.exists('.runner/daemon.json')).toBe(false);
   });

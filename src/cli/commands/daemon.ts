@@ -1,7 +1,7 @@
 // `runner daemon start|stop|status`: the resident process that answers
-// no-op runs (src/daemon/server.ts). `exec` starts one by itself after a run
-// in a process of its own, unless RUNNER_DAEMON=0, or CI is set and
-// RUNNER_DAEMON=1 is not.
+// no-op runs (src/daemon/server.ts). `exec` starts one by itself after a
+// no-op run in a process of its own, unless RUNNER_DAEMON=0, or CI is set
+// and RUNNER_DAEMON=1 is not.
 import fs from 'node:fs';
 import path from 'node:path';
 import { findConfig } from '../workspace.js';
@@ -42,8 +42,9 @@ export async function daemonCommand(io: CliIo, global: GlobalOptions, action: 's
 }
 
 /**
- * After a run in a process of its own: starts a daemon for the workspace
- * (detached, output ignored) when none runs and the environment wants one.
+ * After a no-op run in a process of its own: starts a daemon for the
+ * workspace (detached, output ignored) when none runs and the environment
+ * wants one.
  */
 export function startDaemonIfWanted(io: CliIo, root: string): void {
   const wanted = io.env.RUNNER_DAEMON;

@@ -126,7 +126,11 @@ async function runLocked(
   if (summary.status === 'deferred') throw new DeferredRun('a stage must run');
   events.release();
   await events.close();
-  if (!io.isDaemon) startDaemonIfWanted(io, analysis.plan.root);
+  // After a no-op in a process of its own: the next one will be a no-op too,
+  // most likely. (After a run that ran stages the daemon's start would only
+  // take CPU from whatever comes next.)
+  const isNoOp = summary.status === 'success' && summary.counts.cached === Object.values(summary.counts).reduce((sum, n) => sum + n, 0);
+  if (!io.isDaemon && isNoOp) startDaemonIfWanted(io, analysis.plan.root);
   if (flags.report !== undefined && record.record) {
     const file = writeHtmlReport(record.record, path.resolve(io.cwd, flags.report));
     io.stderr(`report: ${path.relative(io.cwd, file) || file}\n`);
