@@ -8,8 +8,11 @@
 import fs from 'node:fs';
 import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
 import { hashFileSync } from './hash-file.js';
+import type { ParallelHasher } from './parallel-hasher.js';
 
 const FORMAT = 1;
+/** Fewer changed files than this are hashed here: a message to the worker would cost more. */
+const MIN_SHARED = 16;
 
 /** [size, mtimeMs, ino, sha256, hashedAtMs] */
 type FileEntry = [number, number, number, string, number];
@@ -35,6 +38,7 @@ export class StatCache {
   readonly #root: string;
   readonly #file: string | undefined;
   readonly #now: () => number;
+  readonly #hasher: ParallelHasher | undefined;
   #files: Record<string, FileEntry>;
   #dirs: Record<string, DirEntry>;
   #derived: Record<string, unknown>;
@@ -43,8 +47,9 @@ export class StatCache {
   readonly counts = { hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0 };
 
   /** `file` undefined keeps everything in memory (tests, --no-cache). */
-  constructor(options: { root: string; file?: string; now?: () => number }) {
+  constructor(options: { root: string; file?: string; now?: () => number; hasher?: ParallelHasher }) {
     this.#root = options.root;
+    this.#hasher = options.hasher;
     this.#file = options.file;
     this.#now = options.now ?? Date.now;
     const loaded = options.file ? readJsonOrUndefined<StatCacheFile>(options.file) : undefined;
@@ -98,6 +103,54 @@ export class StatCache {
     this.#files[relative] = [st.size, st.mtimeMs, st.ino, hash, this.#now()];
     this.#isDirty = true;
     return hash;
+  }
+
+  /**
+   * hash() of many files. With a parallel hasher, when many of them changed
+   * (a `touch` of everything), half of those are read on its thread.
+   */
+  hashAll(files: readonly string[]): (string | undefined)[] {
+    const hasher = this.#hasher;
+    if (!hasher?.isUsable) return files.map((file) => this.hash(file));
+    const stats = files.map((file) => this.stat(file));
+    const changed: number[] = [];
+    const hashes = files.map((file, i) => {
+      const st = stats[i];
+      if (!st || !isRegular(st) || !this.isFresh(file, st)) {
+        changed.push(i);
+        return undefined;
+      }
+      this.counts.hashHits++;
+      return this.#files[file]?.[3];
+    });
+    if (changed.length < MIN_SHARED) {
+      for (const i of changed) hashes[i] = this.hash(files[i] as string, stats[i]);
+      return hashes;
+    }
+    const theirs = changed.filter((_, n) => n % 2 === 1);
+    const mine = changed.filter((_, n) => n % 2 === 0);
+    const answer = hasher.hashBeside(
+      theirs.map((i) => this.absolute(files[i] as string)),
+      () => {
+        for (const i of mine) hashes[i] = this.hash(files[i] as string, stats[i]);
+      },
+    );
+    theirs.forEach((i, n) => {
+      const file = files[i] as string;
+      const st = stats[i];
+      const hash = answer?.[n];
+      if (!st || !isRegular(st)) return;
+      if (hash === undefined) {
+        hashes[i] = this.hash(file, st);
+        return;
+      }
+      if (hash === null) return;
+      this.counts.hashReads++;
+      this.#files[file] = [st.size, st.mtimeMs, st.ino, hash, this.#now()];
+      this.#isDirty = true;
+      hashes[i] = hash;
+    });
+    return hashes;
   }
 
   /** Records a hash we computed while writing the file ourselves (saves reading it back). */

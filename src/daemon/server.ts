@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { ParallelHasher } from '../cache/parallel-hasher.js';
 import { DeferredRun } from '../cli/io.js';
 import type { CliIo } from '../cli/io.js';
 
@@ -58,6 +59,7 @@ export async function serveWorkspace(options: { root: string; build: string; mai
   if (await isAnswering(socket)) return false;
   fs.rmSync(socket, { force: true });
   const server = net.createServer();
+  const hasher = new ParallelHasher();
   let queue = Promise.resolve();
   let lastRequestAt = Date.now();
   let isStopping = false;
@@ -68,6 +70,7 @@ export async function serveWorkspace(options: { root: string; build: string; mai
     isStopping = true;
     clearInterval(check);
     server.close();
+    void hasher.close();
     if (socketInode(socket) === inode) fs.rmSync(socket, { force: true });
     if (readDaemonInfo(info)?.pid === process.pid) fs.rmSync(info, { force: true });
   };
@@ -113,6 +116,7 @@ export async function serveWorkspace(options: { root: string; build: string; mai
         terminal,
         signal: controller.signal,
         isDaemon: true,
+        hasher,
       });
       send({ exit: code });
     } catch (error) {
@@ -129,6 +133,8 @@ export async function serveWorkspace(options: { root: string; build: string; mai
     server.once('error', reject);
     server.listen(socket, resolve);
   });
+  // Only this user's commands may ask it.
+  fs.chmodSync(socket, 0o600);
   inode = socketInode(socket);
   fs.writeFileSync(info, JSON.stringify({ pid: process.pid, build, startedAt: new Date().toISOString() } satisfies DaemonInfo));
   check = setInterval(() => {

@@ -85,8 +85,9 @@ function computeKey(input: DecideInput): Keyed | { failure: Failure } {
   const foreachFiles =
     definition.foreach?.kind === 'files' ? expandGlobs(res.stats, definition.foreach.patterns, definition.foreach.exclude) : [];
   const files = new Set([...expandGlobs(res.stats, definition.inputs), ...foreachFiles]);
-  const inputs: [string, string][] = [];
-  for (const file of [...files].sort()) inputs.push([file, res.stats.hash(file) ?? 'missing']);
+  const sorted = [...files].sort();
+  const hashes = res.stats.hashAll(sorted);
+  const inputs: [string, string][] = sorted.map((file, i) => [file, hashes[i] ?? 'missing']);
   const code: CodeHashes = definition.run ? codeHashes(res.stats, definition.run.module) : [];
   const needs: Record<string, string> = {};
   for (const need of definition.needs) {

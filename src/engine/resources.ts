@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ObjectStore } from '../cache/object-store.js';
+import type { ParallelHasher } from '../cache/parallel-hasher.js';
 import { StatCache } from '../cache/stat-cache.js';
 import { WorkspaceState } from '../cache/state.js';
 import { fetchBlob, isSharedStore, shareBlobs } from '../cache/shared-blobs.js';
@@ -19,6 +20,8 @@ export interface ResourceOptions {
   /** Read the workspace state but never write it (status, dry runs). */
   isStateReadOnly?: boolean;
   now?: () => number;
+  /** A thread for hashing files beside the main one (the daemon's). */
+  hasher?: ParallelHasher;
 }
 
 export class Resources {
@@ -38,7 +41,7 @@ export class Resources {
     this.root = options.root;
     this.stateDir = path.join(options.root, '.runner');
     this.now = options.now ?? Date.now;
-    this.stats = new StatCache({ root: options.root, file: path.join(this.stateDir, 'stat-cache.json'), now: this.now });
+    this.stats = new StatCache({ root: options.root, file: path.join(this.stateDir, 'stat-cache.json'), now: this.now, hasher: options.hasher });
     this.state = new WorkspaceState(path.join(this.stateDir, 'state.json'), { isReadOnly: options.isStateReadOnly });
     this.objects = new ObjectStore(path.join(this.stateDir, 'objects'));
     this.emit = options.emit;

@@ -1,0 +1,83 @@
+// A second thread for hashing files, for the daemon: after a `touch` of
+// every input, reading and hashing them is most of a run, and the daemon,
+// alive between runs, has a worker thread ready for half of them. The call
+// stays synchronous (StatCache's API is): the main thread hashes its half
+// while the worker hashes the other, then waits on a shared flag and takes
+// the worker's answer with receiveMessageOnPort.
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+
+// The worker's whole program: sha256 of each file, as hashFileSync computes it
+// (tests check that they agree); null for a file it could not read.
+const WORKER = `
+const { workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const { createHash } = require('node:crypto');
+const { port, flag } = workerData;
+const done = new Int32Array(flag);
+const buffer = Buffer.allocUnsafe(1 << 20);
+function hash(file) {
+  const digest = createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let read = fs.readSync(fd, buffer, 0, buffer.length, null); read > 0; read = fs.readSync(fd, buffer, 0, buffer.length, null)) digest.update(buffer.subarray(0, read));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return digest.digest('hex');
+}
+port.on('message', (files) => {
+  port.postMessage(files.map((file) => { try { return hash(file); } catch { return null; } }));
+  Atomics.store(done, 0, 1);
+  Atomics.notify(done, 0);
+});
+`;
+
+/** How long to wait for the worker before giving up on it (it hashes a few MB in a few ms). */
+const WAIT_MS = 30_000;
+
+export class ParallelHasher {
+  readonly #worker: Worker;
+  readonly #port: MessagePort;
+  readonly #done = new Int32Array(new SharedArrayBuffer(4));
+  #isBroken = false;
+
+  constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    this.#worker = new Worker(WORKER, { eval: true, workerData: { port: port2, flag: this.#done.buffer }, transferList: [port2] });
+    this.#worker.on('error', () => {
+      this.#isBroken = true;
+    });
+    this.#worker.unref();
+    this.#port.unref();
+  }
+
+  get isUsable(): boolean {
+    return !this.#isBroken;
+  }
+
+  /**
+   * Hashes `theirs` (absolute paths) on the worker while `mine()` runs here;
+   * returns the worker's hashes (null: not readable), or undefined when the
+   * worker failed, for the caller to hash them itself.
+   */
+  hashBeside(theirs: readonly string[], mine: () => void): (string | null)[] | undefined {
+    Atomics.store(this.#done, 0, 0);
+    this.#port.postMessage(theirs);
+    mine();
+    const deadline = Date.now() + WAIT_MS;
+    while (Atomics.load(this.#done, 0) === 0 && !this.#isBroken && Date.now() < deadline) Atomics.wait(this.#done, 0, 0, 50);
+    const answer = receiveMessageOnPort(this.#port)?.message as (string | null)[] | undefined;
+    if (!Array.isArray(answer) || answer.length !== theirs.length) {
+      this.#isBroken = true;
+      return undefined;
+    }
+    return answer;
+  }
+
+  async close(): Promise<void> {
+    this.#port.close();
+    await this.#worker.terminate();
+  }
+}
