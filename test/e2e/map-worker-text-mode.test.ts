@@ -1,6 +1,6 @@
-// Worker-pool map stages without key/emit/cacheable exchange JSON text with
-// the workers: results, item-cache entries and failures must be the same as
-// with records.
+// Worker-pool map stages exchange JSON text with the workers (emit and
+// cacheable run there): results, item-cache entries and failures must be
+// the same as inline.
 import { afterEach, describe, expect, it } from 'vitest';
 import { stageEnd, Workspace } from './rig.js';
 

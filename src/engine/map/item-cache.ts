@@ -27,7 +27,7 @@ export class ItemCache {
     this.#ttlMs = options.ttlMs;
   }
 
-  /** `text`: the item's JSON as stored upstream, when known (same record, same text); in text mode the only form of the item. */
+  /** `text`: the item's JSON as stored upstream, when known (same record, same text); for an item sent to a worker unparsed, the only form of it. */
   keyOf(item: JsonRecord | undefined, text?: string): string {
     const own = this.#key && item ? this.#key(item) : (text ?? canonicalJson(item ?? {}));
     return `item:${sha256(`${this.#scope}\0${own}`)}`;
@@ -40,7 +40,7 @@ export class ItemCache {
     return found.map((value) => (value && typeof value === 'object' && 'r' in value ? value : undefined));
   }
 
-  /** `json`: the result already serialized (text mode), stored without parsing it again. */
+  /** `json`: the result already serialized (by a worker), stored without parsing it again. */
   async save(entries: ({ key: string; result: unknown } | { key: string; json: string })[]): Promise<void> {
     if (!this.#store || entries.length === 0) return;
     const at = Date.now();

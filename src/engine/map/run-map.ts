@@ -37,7 +37,7 @@ interface Chunk {
   texts: (string | undefined)[];
 }
 
-/** Output records as objects, or (text mode) as JSON lines. */
+/** Output records as objects, or (computed in a worker) as JSON lines. */
 type ItemOutcome = { ok: true; records: JsonRecord[]; lines?: string[]; isCached: boolean } | { ok: false; message: string };
 
 const MAX_REPORTED_FAILURES = 5;
