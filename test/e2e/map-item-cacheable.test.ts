@@ -13,10 +13,10 @@ describe('a map stage with cacheable()', () => {
   let ws: Workspace;
   afterEach(() => ws.remove());
 
-  it('caches only the results it accepts', async () => {
+  it.each(['inline', 'worker'])('caches only the results it accepts (isolate: %s)', async (isolate) => {
     ws = new Workspace();
     ws.write('m.mjs', MODULE);
-    ws.write('pipelines.yaml', 'version: 1\npipelines:\n  p:\n    stages:\n      items: { run: m.mjs#items }\n      answer: { run: m.mjs#answer, foreach: items, cache: { scope: item } }\n');
+    ws.write('pipelines.yaml', `version: 1\npipelines:\n  p:\n    stages:\n      items: { run: m.mjs#items }\n      answer: { run: m.mjs#answer, foreach: items, isolate: ${isolate}, cache: { scope: item } }\n`);
     expect((await ws.run(['exec', 'p'])).code).toBe(0);
     const again = await ws.run(['exec', 'p', '--force=answer', '--json']);
     expect(stageEnd(again.events, 'answer').items).toEqual({ total: 6, done: 6, cached: 3, failed: 0 });
