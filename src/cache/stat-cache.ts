@@ -27,6 +27,16 @@ interface StatCacheFile {
   derived: Record<string, unknown>;
 }
 
+/** What the daemon lends a run's hashing (src/daemon/). */
+export interface HashHelp {
+  /** A second thread that hashes half of many changed files. */
+  hasher?: ParallelHasher;
+  /** A hash made ahead of the run, after a file event, for this absolute path and stat (never a racy one). */
+  known?(absolute: string, st: FileStat): string | undefined;
+  /** Told, as the run ends, every file this cache knows (absolute paths): the daemon watches their directories. */
+  watch?(files: readonly string[]): void;
+}
+
 export interface FileStat {
   size: number;
   mtimeMs: number;
@@ -38,7 +48,7 @@ export class StatCache {
   readonly #root: string;
   readonly #file: string | undefined;
   readonly #now: () => number;
-  readonly #hasher: ParallelHasher | undefined;
+  readonly #help: HashHelp;
   #files: Record<string, FileEntry>;
   #dirs: Record<string, DirEntry>;
   #derived: Record<string, unknown>;
@@ -47,9 +57,9 @@ export class StatCache {
   readonly counts = { hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0 };
 
   /** `file` undefined keeps everything in memory (tests, --no-cache). */
-  constructor(options: { root: string; file?: string; now?: () => number; hasher?: ParallelHasher }) {
+  constructor(options: { root: string; file?: string; now?: () => number; help?: HashHelp }) {
     this.#root = options.root;
-    this.#hasher = options.hasher;
+    this.#help = options.help ?? {};
     this.#file = options.file;
     this.#now = options.now ?? Date.now;
     const loaded = options.file ? readJsonOrUndefined<StatCacheFile>(options.file) : undefined;
@@ -95,7 +105,7 @@ export class StatCache {
     }
     let hash: string;
     try {
-      hash = hashFileSync(this.absolute(relative), st.size);
+      hash = this.#help.known?.(this.absolute(relative), st) ?? hashFileSync(this.absolute(relative), st.size);
     } catch {
       return undefined;
     }
@@ -110,18 +120,15 @@ export class StatCache {
    * (a `touch` of everything), half of those are read on its thread.
    */
   hashAll(files: readonly string[]): (string | undefined)[] {
-    const hasher = this.#hasher;
+    const hasher = this.#help.hasher;
     if (!hasher?.isUsable) return files.map((file) => this.hash(file));
     const stats = files.map((file) => this.stat(file));
     const changed: number[] = [];
     const hashes = files.map((file, i) => {
       const st = stats[i];
-      if (!st || !isRegular(st) || !this.isFresh(file, st)) {
-        changed.push(i);
-        return undefined;
-      }
-      this.counts.hashHits++;
-      return this.#files[file]?.[3];
+      if (st && isRegular(st) && (this.isFresh(file, st) || this.#help.known?.(this.absolute(file), st) !== undefined)) return this.hash(file, st);
+      changed.push(i);
+      return undefined;
     });
     if (changed.length < MIN_SHARED) {
       for (const i of changed) hashes[i] = this.hash(files[i] as string, stats[i]);
@@ -203,6 +210,7 @@ export class StatCache {
 
   /** Persists the cache when something changed. */
   save(): void {
+    this.#help.watch?.(Object.keys(this.#files).map((file) => this.absolute(file)));
     if (!this.#file || !this.#isDirty) return;
     writeFileAtomic(this.#file, JSON.stringify({ format: FORMAT, files: this.#files, dirs: this.#dirs, derived: this.#derived } satisfies StatCacheFile));
     this.#isDirty = false;
@@ -220,7 +228,7 @@ function isRegular(st: FileStat): boolean {
   return (st.mode & fs.constants.S_IFMT) === fs.constants.S_IFREG;
 }
 
-function isRacy(mtimeMs: number, recordedAtMs: number): boolean {
+export function isRacy(mtimeMs: number, recordedAtMs: number): boolean {
   const window = Number.isInteger(mtimeMs) ? RACY_WINDOW_COARSE_MS : RACY_WINDOW_FINE_MS;
   return recordedAtMs - mtimeMs < window;
 }

@@ -1,6 +1,6 @@
 // Everything the CLI takes from the process, passed down explicitly so the
 // commands are testable in-process.
-import type { ParallelHasher } from '../cache/parallel-hasher.js';
+import type { HashHelp } from '../cache/stat-cache.js';
 
 export interface CliIo {
   argv: string[];
@@ -17,8 +17,8 @@ export interface CliIo {
    * anything, for the caller to run it in a process of its own.
    */
   isDaemon?: boolean;
-  /** The daemon's thread for hashing files beside the main one. */
-  hasher?: ParallelHasher;
+  /** What the daemon lends a run's hashing (src/cache/stat-cache.ts). */
+  hashHelp?: HashHelp;
   /** Where live progress bars draw (default process.stderr; the daemon's is the command's). */
   terminal?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }

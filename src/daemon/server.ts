@@ -22,6 +22,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { ParallelHasher } from '../cache/parallel-hasher.js';
 import { DeferredRun } from '../cli/io.js';
+import { PreHasher } from './prehash.js';
 import type { CliIo } from '../cli/io.js';
 
 export const IDLE_MS = 15 * 60 * 1000;
@@ -60,6 +61,8 @@ export async function serveWorkspace(options: { root: string; build: string; mai
   fs.rmSync(socket, { force: true });
   const server = net.createServer();
   const hasher = new ParallelHasher();
+  const preHasher = new PreHasher(hasher);
+  const hashHelp = preHasher.help();
   let queue = Promise.resolve();
   let lastRequestAt = Date.now();
   let isStopping = false;
@@ -70,6 +73,7 @@ export async function serveWorkspace(options: { root: string; build: string; mai
     isStopping = true;
     clearInterval(check);
     server.close();
+    preHasher.close();
     void hasher.close();
     if (socketInode(socket) === inode) fs.rmSync(socket, { force: true });
     if (readDaemonInfo(info)?.pid === process.pid) fs.rmSync(info, { force: true });
@@ -83,6 +87,14 @@ export async function serveWorkspace(options: { root: string; build: string; mai
     });
   });
   const serve = async (connection: net.Socket, request: DaemonRequest, controller: AbortController): Promise<void> => {
+    preHasher.isPaused = true;
+    try {
+      await answer(connection, request, controller);
+    } finally {
+      preHasher.resume();
+    }
+  };
+  const answer = async (connection: net.Socket, request: DaemonRequest, controller: AbortController): Promise<void> => {
     const send = (frame: DaemonFrame): void => {
       if (!connection.destroyed) connection.write(`${JSON.stringify(frame)}\n`);
     };
@@ -116,7 +128,7 @@ export async function serveWorkspace(options: { root: string; build: string; mai
         terminal,
         signal: controller.signal,
         isDaemon: true,
-        hasher,
+        hashHelp,
       });
       send({ exit: code });
     } catch (error) {

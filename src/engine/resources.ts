@@ -3,8 +3,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { ObjectStore } from '../cache/object-store.js';
-import type { ParallelHasher } from '../cache/parallel-hasher.js';
 import { StatCache } from '../cache/stat-cache.js';
+import type { HashHelp } from '../cache/stat-cache.js';
 import { WorkspaceState } from '../cache/state.js';
 import { fetchBlob, isSharedStore, shareBlobs } from '../cache/shared-blobs.js';
 import { openStore } from '../cache/store.js';
@@ -20,8 +20,8 @@ export interface ResourceOptions {
   /** Read the workspace state but never write it (status, dry runs). */
   isStateReadOnly?: boolean;
   now?: () => number;
-  /** A thread for hashing files beside the main one (the daemon's). */
-  hasher?: ParallelHasher;
+  /** What the daemon lends the run's hashing. */
+  hashHelp?: HashHelp;
 }
 
 export class Resources {
@@ -41,7 +41,7 @@ export class Resources {
     this.root = options.root;
     this.stateDir = path.join(options.root, '.runner');
     this.now = options.now ?? Date.now;
-    this.stats = new StatCache({ root: options.root, file: path.join(this.stateDir, 'stat-cache.json'), now: this.now, hasher: options.hasher });
+    this.stats = new StatCache({ root: options.root, file: path.join(this.stateDir, 'stat-cache.json'), now: this.now, help: options.hashHelp });
     this.state = new WorkspaceState(path.join(this.stateDir, 'state.json'), { isReadOnly: options.isStateReadOnly });
     this.objects = new ObjectStore(path.join(this.stateDir, 'objects'));
     this.emit = options.emit;

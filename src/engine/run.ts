@@ -6,7 +6,7 @@ import type { ConfigPlan, StagePlan } from '../config/types.js';
 import type { Graph } from '../graph/dag.js';
 import { descendants, selectStages } from '../graph/dag.js';
 import type { Selection } from '../graph/dag.js';
-import type { ParallelHasher } from '../cache/parallel-hasher.js';
+import type { HashHelp } from '../cache/stat-cache.js';
 import type { ItemCounts, StageRecord } from '../cache/state.js';
 import type { Why } from '../cache/why.js';
 import { itemScopeFingerprint } from '../cache/fingerprint.js';
@@ -48,8 +48,8 @@ export interface RunOptions {
   isOnlyCached?: boolean;
   /** Said in run:start: this run is served by the runner daemon. */
   isDaemon?: boolean;
-  /** A thread for hashing files beside the main one (the daemon's). */
-  hasher?: ParallelHasher;
+  /** What the daemon lends the run's hashing. */
+  hashHelp?: HashHelp;
 }
 
 export interface RunSummary {
@@ -89,7 +89,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
   const stages = selectedStages(options);
   const byId = new Map(stages.map((s) => [s.id, s]));
   const forced = forcedStages(options, stages);
-  const res = new Resources({ root: options.plan.root, storeUrl: options.storeUrl, emit, isStateReadOnly: options.isNoCache, hasher: options.hasher });
+  const res = new Resources({ root: options.plan.root, storeUrl: options.storeUrl, emit, isStateReadOnly: options.isNoCache, hashHelp: options.hashHelp });
   const queue = new PQueue({ concurrency: Math.max(1, options.jobs) });
   const results = new Map<string, StageRecord>();
   const counts: Record<StageOutcome, number> = { ran: 0, cached: 0, restored: 0, failed: 0, cancelled: 0, blocked: 0 };

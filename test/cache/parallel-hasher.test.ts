@@ -24,7 +24,7 @@ describe('StatCache.hashAll with a parallel hasher', () => {
   it('hashes like hash(), file by file, and remembers what the worker hashed', () => {
     const { root, files } = tree(120);
     const clock = fakeClock(Date.now() + 3_600_000);
-    const withWorker = new StatCache({ root, now: clock.now, hasher });
+    const withWorker = new StatCache({ root, now: clock.now, help: { hasher } });
     const plain = new StatCache({ root, now: clock.now });
     const asked = [...files, 'missing.txt', 'd0'];
     const expected = asked.map((file) => plain.hash(file));
@@ -53,7 +53,7 @@ describe('StatCache.hashAll with a parallel hasher', () => {
       fs.writeFileSync(path.join(root, file), Buffer.alloc(size, i + copy));
       return file;
     }));
-    const stats = new StatCache({ root, now: fakeClock(Date.now() + 3_600_000).now, hasher });
+    const stats = new StatCache({ root, now: fakeClock(Date.now() + 3_600_000).now, help: { hasher } });
     expect(stats.hashAll(files)).toEqual(files.map((file) => hashFileSync(path.join(root, file))));
   });
 });

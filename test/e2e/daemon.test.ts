@@ -70,14 +70,21 @@ describe('the runner daemon', () => {
     expect(runStart(noop.events)?.daemon).toBe(true);
     expect(outcomes(noop.events)).toEqual({ copy: 'cached', shout: 'cached' });
 
+    // Rewritten with the same content (as `touch` does): the daemon answers, all cached.
+    ws.write('in.txt', 'hello\n');
+    const touched = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(runStart(touched.events)?.daemon).toBe(true);
+    expect(outcomes(touched.events)).toEqual({ copy: 'cached', shout: 'cached' });
+
+    // New content of the same size, right away: never answered from a hash made before.
     ws.write('in.txt', 'again\n');
     const edited = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
     expect(edited.code, edited.stderr).toBe(0);
     expect(runStart(edited.events)?.daemon).toBeUndefined();
     expect(outcomes(edited.events)).toEqual({ copy: 'ran', shout: 'ran' });
     expect(ws.read('shout.txt')).toBe('AGAIN\n!');
-    // The run the daemon handed back left no record of its own: four runs, four records.
-    expect(fs.readdirSync(ws.path('.runner/runs')).filter((f) => f.endsWith('.json'))).toHaveLength(4);
+    // The run the daemon handed back left no record of its own: five runs, five records.
+    expect(fs.readdirSync(ws.path('.runner/runs')).filter((f) => f.endsWith('.json'))).toHaveLength(5);
   });
 
   it('never runs stage code: an edited stage module runs, new, in a process of its own', async () => {

@@ -122,7 +122,7 @@ async function runLocked(
     runMap,
     isOnlyCached: io.isDaemon,
     isDaemon: io.isDaemon,
-    hasher: io.hasher,
+    hashHelp: io.hashHelp,
   });
   if (summary.status === 'deferred') throw new DeferredRun('a stage must run');
   events.release();

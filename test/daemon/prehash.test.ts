@@ -1,0 +1,52 @@
+// The daemon's hashing between runs: after a file event it knows the new
+// hash, but only for the very stat it hashed, and never a racy one.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ParallelHasher } from '../../src/cache/parallel-hasher.js';
+import { PreHasher } from '../../src/daemon/prehash.js';
+import { waitFor } from '../e2e/rig.js';
+
+const hasher = new ParallelHasher();
+afterAll(() => hasher.close());
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const stat = (file: string): { size: number; mtimeMs: number; ino: number; mode: number } => {
+  const st = fs.statSync(file);
+  return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, mode: st.mode };
+};
+
+describe('PreHasher', () => {
+  it('hashes changed files of watched directories, and answers only for the stat it hashed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-prehash-'));
+    const files = Array.from({ length: 40 }, (_, i) => path.join(dir, `f${i}.txt`));
+    for (const file of files) fs.writeFileSync(file, 'before\n');
+    const preHasher = new PreHasher(hasher);
+    try {
+      const help = preHasher.help();
+      help.watch?.(files);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const file of files) fs.writeFileSync(file, 'after!\n');
+      const last = files.at(-1) as string;
+      const known = await waitFor(() => help.known?.(last, stat(last)), 5000, 'the hash of the changed file');
+      expect(known).toBe(sha256('after!\n'));
+      for (const file of files) expect(help.known?.(file, stat(file))).toBe(sha256('after!\n'));
+
+      // Same size, new content: the old hash is not offered for the new stat.
+      fs.writeFileSync(files[0] as string, 'again!\n');
+      expect(help.known?.(files[0] as string, stat(files[0] as string))).toBeUndefined();
+      // Paused (a run is being served): events queue, nothing is hashed until resume().
+      preHasher.isPaused = true;
+      fs.writeFileSync(files[1] as string, 'paused\n');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(help.known?.(files[1] as string, stat(files[1] as string))).toBeUndefined();
+      preHasher.resume();
+      expect(await waitFor(() => help.known?.(files[1] as string, stat(files[1] as string)), 5000, 'the hash after resume')).toBe(sha256('paused\n'));
+    } finally {
+      preHasher.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
