@@ -1,8 +1,8 @@
 // Between runs the daemon hashes files as they change. It watches the
 // directories of every file the last run hashed or checked (fs.watch, one
-// inotify watch per directory). A file event queues the file; once events
-// have been quiet for QUIET_MS, idle time hashes the queue, half of it on the
-// second thread. A run takes a hash from here only when the file's size,
+// inotify watch per directory). A file event queues the file; idle time
+// hashes each queued file once QUIET_MS have passed since its last event,
+// half of them on the second thread, while later events still arrive. A run takes a hash from here only when the file's size,
 // mtime and inode are still the ones hashed and the hash is not racy, the
 // same trust the stat cache gets; everything else the run hashes itself.
 // So after a `touch` of every input, or a checkout that rewrote many files,
@@ -15,8 +15,8 @@ import { hashFileSync } from '../cache/hash-file.js';
 import { isRacy } from '../cache/stat-cache.js';
 import type { FileStat, HashHelp } from '../cache/stat-cache.js';
 
-/** Hashing starts after events have been quiet this long, so that no hash it makes is racy. */
-const QUIET_MS = 10;
+/** A file is hashed this long after its last event at the earliest, so that no hash made is racy (stat-cache.ts). */
+const QUIET_MS = 6;
 /** Files hashed per turn of the event loop: a request waits for one turn at most. */
 const PER_TURN = 256;
 /** Below this many files, the second thread is not worth a message. */
@@ -28,9 +28,10 @@ type Known = [number, number, number, string, number];
 export class PreHasher {
   readonly #hasher: ParallelHasher;
   readonly #known = new Map<string, Known>();
-  readonly #queue = new Set<string>();
+  /** Files to hash, with the time of their last event. */
+  readonly #queue = new Map<string, number>();
   readonly #watchers = new Map<string, fs.FSWatcher>();
-  #quietTimer: NodeJS.Timeout | undefined;
+  #timer: NodeJS.Timeout | undefined;
   #isHashing = false;
   /** A run is being served: it hashes what it needs itself. */
   isPaused = false;
@@ -51,11 +52,11 @@ export class PreHasher {
   /** Hashing resumes after a run (it paused while the run was served). */
   resume(): void {
     this.isPaused = false;
-    this.#scheduleHashing();
+    this.#schedule(0);
   }
 
   close(): void {
-    clearTimeout(this.#quietTimer);
+    clearTimeout(this.#timer);
     for (const watcher of this.#watchers.values()) watcher.close();
     this.#watchers.clear();
     this.#queue.clear();
@@ -73,10 +74,10 @@ export class PreHasher {
       try {
         const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
           if (!name) return;
-          this.#queue.add(path.join(dir, String(name)));
-          clearTimeout(this.#quietTimer);
-          this.#quietTimer = setTimeout(() => this.#scheduleHashing(), QUIET_MS);
-          this.#quietTimer.unref();
+          const file = path.join(dir, String(name));
+          this.#queue.delete(file);
+          this.#queue.set(file, Date.now());
+          this.#schedule(QUIET_MS);
         });
         watcher.on('error', () => {
           watcher.close();
@@ -89,24 +90,40 @@ export class PreHasher {
     }
   }
 
-  #scheduleHashing(): void {
+  /** One pending turn at a time: in `delayMs`, or sooner if asked sooner. */
+  #schedule(delayMs: number): void {
     if (this.#isHashing || this.isPaused || this.#queue.size === 0) return;
-    this.#isHashing = true;
-    setImmediate(() => {
-      this.#isHashing = false;
-      if (this.isPaused) return;
-      this.#hashSome();
-      this.#scheduleHashing();
-    });
+    if (this.#timer !== undefined) {
+      if (delayMs > 0) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timer = setTimeout(() => this.#turn(), delayMs);
+    this.#timer.unref();
   }
 
-  #hashSome(): void {
+  #turn(): void {
+    this.#timer = undefined;
+    if (this.isPaused) return;
+    this.#isHashing = true;
+    const hashed = this.#hashSome();
+    this.#isHashing = false;
+    // More ready now: the next turn at once; otherwise when the oldest is.
+    const oldest = this.#queue.values().next().value;
+    if (oldest !== undefined) this.#schedule(hashed === PER_TURN ? 0 : Math.max(0, oldest + QUIET_MS - Date.now()));
+  }
+
+  /** Hashes up to PER_TURN queued files whose last event is QUIET_MS old; returns how many it took. */
+  #hashSome(): number {
     const files: { absolute: string; st: fs.Stats }[] = [];
-    for (const absolute of this.#queue) {
+    const readyBefore = Date.now() - QUIET_MS;
+    let taken = 0;
+    // The queue is in order of last event: the ready ones come first.
+    for (const [absolute, at] of this.#queue) {
+      if (at > readyBefore || taken >= PER_TURN) break;
       this.#queue.delete(absolute);
+      taken++;
       const st = fs.statSync(absolute, { throwIfNoEntry: false });
       if (st?.isFile() && this.#lookup(absolute, st) === undefined) files.push({ absolute, st });
-      if (files.length >= PER_TURN) break;
     }
     const remember = (file: (typeof files)[number], hash: string | null | undefined): void => {
       if (typeof hash === 'string') this.#known.set(file.absolute, [file.st.size, file.st.mtimeMs, file.st.ino, hash, Date.now()]);
@@ -122,12 +139,13 @@ export class PreHasher {
     const mine = theirs.length > 0 ? files.filter((_, i) => i % 2 === 0) : files;
     if (theirs.length === 0) {
       mine.forEach(hashHere);
-      return;
+      return taken;
     }
     const answer = this.#hasher.hashBeside(
       theirs.map((file) => file.absolute),
       () => mine.forEach(hashHere),
     );
     theirs.forEach((file, i) => (answer ? remember(file, answer[i]) : hashHere(file)));
+    return taken;
   }
 }
