@@ -33,6 +33,34 @@ port.on('message', (files) => {
 });
 `;
 
+/** Below this many files, the worker is not worth a message. */
+const MIN_SHARED = 16;
+
+/**
+ * Hashes many files on both threads: every other one on the worker (its
+ * answer goes to `take`; null: not readable), the rest here with
+ * `hashHere`, which also gets the worker's share when there are few files,
+ * no usable worker, or the worker failed.
+ */
+export function hashOnBoth<T>(
+  hasher: ParallelHasher | undefined,
+  items: readonly T[],
+  options: { absolute: (item: T) => string; hashHere: (item: T) => void; take: (item: T, hash: string | null) => void },
+): void {
+  if (!hasher?.isUsable || items.length < MIN_SHARED) {
+    items.forEach(options.hashHere);
+    return;
+  }
+  const theirs = items.filter((_, i) => i % 2 === 1);
+  const mine = items.filter((_, i) => i % 2 === 0);
+  const answer = hasher.hashBeside(theirs.map(options.absolute), () => mine.forEach(options.hashHere));
+  theirs.forEach((item, i) => {
+    const hash = answer?.[i];
+    if (hash === undefined) options.hashHere(item);
+    else options.take(item, hash);
+  });
+}
+
 /** How long to wait for the worker before giving up on it (it hashes a few MB in a few ms). */
 const WAIT_MS = 30_000;
 

@@ -8,11 +8,10 @@
 import fs from 'node:fs';
 import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
 import { hashFileSync } from './hash-file.js';
+import { hashOnBoth } from './parallel-hasher.js';
 import type { ParallelHasher } from './parallel-hasher.js';
 
 const FORMAT = 1;
-/** Fewer changed files than this are hashed here: a message to the worker would cost more. */
-const MIN_SHARED = 16;
 
 /** [size, mtimeMs, ino, sha256, hashedAtMs] */
 type FileEntry = [number, number, number, string, number];
@@ -130,32 +129,19 @@ export class StatCache {
       changed.push(i);
       return undefined;
     });
-    if (changed.length < MIN_SHARED) {
-      for (const i of changed) hashes[i] = this.hash(files[i] as string, stats[i]);
-      return hashes;
-    }
-    const theirs = changed.filter((_, n) => n % 2 === 1);
-    const mine = changed.filter((_, n) => n % 2 === 0);
-    const answer = hasher.hashBeside(
-      theirs.map((i) => this.absolute(files[i] as string)),
-      () => {
-        for (const i of mine) hashes[i] = this.hash(files[i] as string, stats[i]);
+    hashOnBoth(hasher, changed, {
+      absolute: (i) => this.absolute(files[i] as string),
+      hashHere: (i) => {
+        hashes[i] = this.hash(files[i] as string, stats[i]);
       },
-    );
-    theirs.forEach((i, n) => {
-      const file = files[i] as string;
-      const st = stats[i];
-      const hash = answer?.[n];
-      if (!st || !isRegular(st)) return;
-      if (hash === undefined) {
-        hashes[i] = this.hash(file, st);
-        return;
-      }
-      if (hash === null) return;
-      this.counts.hashReads++;
-      this.#files[file] = [st.size, st.mtimeMs, st.ino, hash, this.#now()];
-      this.#isDirty = true;
-      hashes[i] = hash;
+      take: (i, hash) => {
+        const st = stats[i];
+        if (!st || !isRegular(st) || hash === null) return;
+        this.counts.hashReads++;
+        this.#files[files[i] as string] = [st.size, st.mtimeMs, st.ino, hash, this.#now()];
+        this.#isDirty = true;
+        hashes[i] = hash;
+      },
     });
     return hashes;
   }

@@ -10,6 +10,7 @@
 // missed or late event costs speed, never a wrong key.
 import fs from 'node:fs';
 import path from 'node:path';
+import { hashOnBoth } from '../cache/parallel-hasher.js';
 import type { ParallelHasher } from '../cache/parallel-hasher.js';
 import { hashFileSync } from '../cache/hash-file.js';
 import { isRacy } from '../cache/stat-cache.js';
@@ -19,8 +20,6 @@ import type { FileStat, HashHelp } from '../cache/stat-cache.js';
 const QUIET_MS = 6;
 /** Files hashed per turn of the event loop: a request waits for one turn at most. */
 const PER_TURN = 256;
-/** Below this many files, the second thread is not worth a message. */
-const MIN_SHARED = 16;
 
 /** [size, mtimeMs, ino, sha256, hashedAtMs] by absolute path. */
 type Known = [number, number, number, string, number];
@@ -125,7 +124,7 @@ export class PreHasher {
       const st = fs.statSync(absolute, { throwIfNoEntry: false });
       if (st?.isFile() && this.#lookup(absolute, st) === undefined) files.push({ absolute, st });
     }
-    const remember = (file: (typeof files)[number], hash: string | null | undefined): void => {
+    const remember = (file: (typeof files)[number], hash: string | null): void => {
       if (typeof hash === 'string') this.#known.set(file.absolute, [file.st.size, file.st.mtimeMs, file.st.ino, hash, Date.now()]);
     };
     const hashHere = (file: (typeof files)[number]): void => {
@@ -135,17 +134,7 @@ export class PreHasher {
         // Gone or unreadable: the run will see.
       }
     };
-    const theirs = this.#hasher.isUsable && files.length >= MIN_SHARED ? files.filter((_, i) => i % 2 === 1) : [];
-    const mine = theirs.length > 0 ? files.filter((_, i) => i % 2 === 0) : files;
-    if (theirs.length === 0) {
-      mine.forEach(hashHere);
-      return taken;
-    }
-    const answer = this.#hasher.hashBeside(
-      theirs.map((file) => file.absolute),
-      () => mine.forEach(hashHere),
-    );
-    theirs.forEach((file, i) => (answer ? remember(file, answer[i]) : hashHere(file)));
+    hashOnBoth(this.#hasher, files, { absolute: (file) => file.absolute, hashHere, take: remember });
     return taken;
   }
 }
