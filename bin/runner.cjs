@@ -39,7 +39,7 @@ if (wantsDaemon() && fs.existsSync(socket)) {
  * or CI without RUNNER_DAEMON=1).
  */
 function wantsDaemon() {
-  if (args[0] !== 'exec' || args.some((arg) => /^(-C|--dir|-f|--file|-w|--watch|--force|--dry-run|--no-cache|--report)(=|$)/.test(arg))) return false;
+  if (args[0] !== 'exec' || args.some((arg) => /^(-C|-f|-w)|^--(dir|file|watch|force|dry-run|no-cache|report)(=|$)/.test(arg))) return false;
   const wanted = process.env.RUNNER_DAEMON;
   const ci = process.env.CI;
   const isCi = ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';

@@ -47,7 +47,7 @@ export async function execCommand(io: CliIo, global: GlobalOptions, pipelines: s
 }
 
 async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], flags: ExecFlags): Promise<number> {
-  if (io.isDaemon && (flags.dryRun || flags.report !== undefined || flags.cache === false || flags.force || flags.forceStage)) {
+  if (io.isDaemon && (global.dir !== undefined || global.file !== undefined || flags.dryRun || flags.report !== undefined || flags.cache === false || flags.force || flags.forceStage)) {
     throw new DeferredRun('only plain exec runs are served by the daemon');
   }
   const jobs = flags.jobs === undefined ? os.availableParallelism() : Number(flags.jobs);
