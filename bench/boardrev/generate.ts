@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
+import { mulberry32 } from '../../runners/lib/random.js';
 import { REPO, write } from '../lib.js';
 
 const WORDS = (
@@ -12,18 +13,6 @@ const WORDS = (
   'schedule retry timeout limit batch stream record dataset stage pipeline graph node edge config param report event ' +
   'metric trace log error handler request response client server route module plugin adapter parser writer reader'
 ).split(' ');
-
-/** Mulberry32: small, fast, good enough to make varied text reproducibly. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(next: () => number, list: readonly T[]): T {
   return list[Math.floor(next() * list.length)] as T;
@@ -64,7 +53,7 @@ function markdown(next: () => number, targetBytes: number): string {
 
 /** Writes `count` files under `dir` (src/ and docs/); returns their workspace-relative paths and total size. */
 export function generateRepository(dir: string, count: number, seed = 20_240_601): { files: string[]; bytes: number } {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const files: string[] = [];
   let bytes = 0;
   for (let i = 0; i < count; i++) {
@@ -84,7 +73,7 @@ export function generateRepository(dir: string, count: number, seed = 20_240_601
 
 /** `count` task files under docs/board, naming generated identifiers (some of which exist). */
 export function generateBoard(dir: string, count: number, seed = 7): void {
-  const next = random(seed);
+  const next = mulberry32(seed);
   for (let i = 0; i < count; i++) {
     const items = Array.from({ length: 2 + Math.floor(next() * 4) }, () => `- [${next() < 0.5 ? 'x' : ' '}] \`${identifier(next)}\` handles ${pick(next, WORDS)} ${pick(next, WORDS)}`);
     const status = pick(next, ['todo', 'in-progress', 'review', 'done', 'blocked']);

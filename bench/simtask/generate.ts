@@ -8,6 +8,8 @@
 // independent statements and changed literals, placed in other files.
 // Seeded: the same options give the same bytes.
 
+import { mulberry32 } from '../../runners/lib/random.js';
+
 export interface GeneratedFile {
   path: string;
   text: string;
@@ -294,15 +296,4 @@ function shuffle<T>(values: T[], random: Random): void {
     const j = Math.floor(random() * (i + 1));
     [values[i], values[j]] = [values[j] as T, values[i] as T];
   }
-}
-
-function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -20,6 +20,7 @@
 //                signatures differ in more bits than the threshold allows
 //                (3.5 standard deviations of slack) is not reported.
 // Everything is seeded: the same vectors give the same candidates.
+import { mulberry32 } from '../lib/random.js';
 import { simdKernels } from './simd.js';
 import type { Vectors } from './vectors.js';
 
@@ -197,17 +198,6 @@ function hamming(signatures: Uint32Array, words: number, a: number, b: number): 
     distance += Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
   }
   return distance;
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussian(random: () => number): number {

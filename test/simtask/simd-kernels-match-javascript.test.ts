@@ -2,19 +2,12 @@
 // they replace: integer dot products of int8 rows (so cosines, neighbours
 // and clusters are identical) and counts of equal sketch bytes.
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../runners/lib/random.js';
 import { sketchFilter } from '../../runners/simtask/lsh.js';
 import { nearNeighbours } from '../../runners/simtask/neighbours.js';
 import { simdKernels } from '../../runners/simtask/simd.js';
 import { dot, vectorsFrom } from '../../runners/simtask/vectors.js';
 import type { Vectors } from '../../runners/simtask/vectors.js';
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 function plainDot(x: Int8Array, y: Int8Array): number {
   let sum = 0;
@@ -24,7 +17,7 @@ function plainDot(x: Int8Array, y: Int8Array): number {
 
 describe('SIMD kernels', () => {
   it('dot: exact for every dimension multiple of 16, extremes included', () => {
-    const next = random(1);
+    const next = mulberry32(1);
     for (const n of [16, 32, 48, 512, 768, 4096]) {
       const kernels = simdKernels(2 * n);
       expect(kernels, 'WebAssembly SIMD in this Node').toBeDefined();
@@ -42,7 +35,7 @@ describe('SIMD kernels', () => {
   });
 
   it('matches: counts equal bytes', () => {
-    const next = random(2);
+    const next = mulberry32(2);
     const kernels = simdKernels(128);
     if (!kernels) throw new Error('no WebAssembly SIMD');
     for (let round = 0; round < 50; round++) {
@@ -54,7 +47,7 @@ describe('SIMD kernels', () => {
   });
 
   it('vectors and the sketch filter decide exactly as the JavaScript paths', () => {
-    const next = random(3);
+    const next = mulberry32(3);
     const count = 300;
     const rows = Array.from({ length: count }, (_, r) => {
       // Families of ten near-copies, so there are neighbours to find.
