@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readRunRecord } from '../src/report/run-record.js';
 import type { RunRecord } from '../src/report/run-record.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,10 +48,8 @@ export async function runCli(dir: string, args: string[], env: Record<string, st
   const wallMs = performance.now() - started;
   const result = { status, stderr };
   if (result.status !== 0) throw new Error(`runner ${args.join(' ')} exited ${result.status}:\n${result.stderr.slice(-3000)}`);
-  const runs = path.join(dir, '.runner', 'runs');
-  const latest = fs.readdirSync(runs).filter((f) => f.endsWith('.json')).sort().at(-1);
-  if (!latest) throw new Error(`no run record in ${dir}: ${result.stderr}`);
-  const record = JSON.parse(fs.readFileSync(path.join(runs, latest), 'utf8')) as RunRecord;
+  const record = readRunRecord(path.join(dir, '.runner', 'runs'));
+  if (!record) throw new Error(`no run record in ${dir}: ${result.stderr}`);
   return { code: result.status, wallMs, record, stderr: result.stderr };
 }
 

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
+import { readRunRecord } from '../../src/report/run-record.js';
 import type { RunRecord } from '../../src/report/run-record.js';
 import { commandLineOptions, REPO } from '../lib.js';
 import { generateCodebase } from './generate.js';
@@ -64,9 +65,9 @@ function runner(): { ms: number; cpu: number; record: RunRecord } {
   const ms = performance.now() - start;
   const cpu = childCpu() - cpuBefore;
   if (result.status !== 0) throw new Error(`runner failed (${result.status}):\n${result.stderr}`);
-  const runs = path.join(ws, '.runner', 'runs');
-  const latest = fs.readdirSync(runs).filter((f) => f.endsWith('.json')).sort().at(-1) as string;
-  return { ms, cpu, record: JSON.parse(fs.readFileSync(path.join(runs, latest), 'utf8')) as RunRecord };
+  const record = readRunRecord(path.join(ws, '.runner', 'runs'));
+  if (!record) throw new Error(`no run record in ${ws}`);
+  return { ms, cpu, record };
 }
 
 function baseline(): Round['baseline'] {

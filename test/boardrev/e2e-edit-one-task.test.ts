@@ -3,9 +3,9 @@
 // the same records); editing one task re-matches and re-evaluates that task
 // only, and repairs its front matter if it lost some.
 import { afterEach, describe, expect, it } from 'vitest';
-import { outcomes } from '../e2e/rig.js';
+import { lastRunRecord, outcomes } from '../e2e/rig.js';
 import type { Workspace } from '../e2e/rig.js';
-import { boardrevWorkspace, items, lastRunRecord } from './helpers.js';
+import { boardrevWorkspace, items } from './helpers.js';
 
 let ws: Workspace | undefined;
 afterEach(() => {

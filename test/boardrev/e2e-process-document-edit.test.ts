@@ -3,9 +3,9 @@
 // falls back to the built-in rules instead of failing the run.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { outcomes } from '../e2e/rig.js';
+import { lastRunRecord, outcomes } from '../e2e/rig.js';
 import type { Workspace } from '../e2e/rig.js';
-import { boardrevWorkspace, items, lastRunRecord } from './helpers.js';
+import { boardrevWorkspace, items } from './helpers.js';
 
 let ws: Workspace | undefined;
 afterEach(() => {

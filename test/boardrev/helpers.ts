@@ -99,13 +99,6 @@ export function boardrevWorkspace(options: { params?: Record<string, unknown>; s
   return ws;
 }
 
-export function lastRunRecord(ws: Workspace): RunRecord {
-  const dir = ws.path('.runner', 'runs');
-  const latest = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().at(-1);
-  if (!latest) throw new Error('no run record');
-  return JSON.parse(fs.readFileSync(path.join(dir, latest), 'utf8')) as RunRecord;
-}
-
 /** Item counts of one boardrev stage in a run record. */
 export function items(record: RunRecord, stage: string): { total: number; done: number; cached: number; failed: number } {
   const found = record.stages.find((s) => s.pipeline === 'boardrev' && s.stage === stage);

@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunEvent } from '../../src/engine/events.js';
+import { readRunRecord } from '../../src/report/run-record.js';
+import type { RunRecord } from '../../src/report/run-record.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = path.join(REPO, 'bin', 'runner.cjs');
@@ -172,4 +174,11 @@ export function fileLines(ws: Workspace, relative: string): string[] {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '');
+}
+
+/** The run record of the most recent run in a workspace. */
+export function lastRunRecord(ws: Workspace): RunRecord {
+  const record = readRunRecord(ws.path('.runner', 'runs'));
+  if (!record) throw new Error('no run record');
+  return record;
 }

@@ -3,6 +3,7 @@
 // request, and answers what the test's handler says.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 
 export interface FakeRequest {
   method: string;
@@ -48,6 +49,19 @@ export async function fakeOllama(handler: (request: FakeRequest, index: number) 
 }
 
 /** A valid /api/generate answer carrying `plan` as its response text, the way Ollama wraps JSON output. */
+/** For a test file: starts fake servers on demand and closes them after each test. */
+export function fakeOllamasPerTest(): (...args: Parameters<typeof fakeOllama>) => Promise<FakeOllama> {
+  const servers: FakeOllama[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (...args) => {
+    const server = await fakeOllama(...args);
+    servers.push(server);
+    return server;
+  };
+}
+
 export function generateAnswer(response: unknown, model = 'test-model'): FakeAnswer {
   return { body: { model, created_at: '2025-01-01T00:00:00Z', response: typeof response === 'string' ? response : JSON.stringify(response), done: true } };
 }

@@ -80,14 +80,6 @@ export function simtaskWorkspace(options: { params?: Record<string, unknown>; so
   return ws;
 }
 
-/** The run record of the most recent run in a workspace. */
-export function lastRunRecord(ws: Workspace): RunRecord {
-  const dir = ws.path('.runner', 'runs');
-  const latest = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().at(-1);
-  if (!latest) throw new Error('no run record');
-  return JSON.parse(fs.readFileSync(path.join(dir, latest), 'utf8')) as RunRecord;
-}
-
 export function stageSummary(record: RunRecord, stage: string): RunRecord['stages'][number] {
   const found = record.stages.find((s) => s.pipeline === 'simtask' && s.stage === stage);
   if (!found) throw new Error(`no stage ${stage} in the run record`);

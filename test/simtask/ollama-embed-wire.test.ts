@@ -3,23 +3,14 @@
 // `ollama:<model>:<dim>`, a 500 answer retried, a malformed answer an error
 // (the engine then fails or retries those items: there is no fallback for
 // vectors, mixing embedders would make every similarity meaningless).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cosine } from '../../runners/lib/embedding.js';
 import { decodeVector } from '../../runners/lib/vector-codec.js';
 import { embedBatch } from '../../runners/simtask/embed.js';
-import { fakeOllama } from './fake-ollama.js';
-import type { FakeOllama } from './fake-ollama.js';
+import { fakeOllamasPerTest } from './fake-ollama.js';
 import { fixtureFunctions } from './helpers.js';
 
-const servers: FakeOllama[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-const serve = async (...args: Parameters<typeof fakeOllama>): Promise<FakeOllama> => {
-  const server = await fakeOllama(...args);
-  servers.push(server);
-  return server;
-};
+const serve = fakeOllamasPerTest();
 
 const items = fixtureFunctions().slice(0, 3);
 const ctxFor = (url: string) => ({ params: { embedProvider: 'ollama', embedModel: 'nomic-embed-text' }, env: { OLLAMA_URL: url }, signal: new AbortController().signal });

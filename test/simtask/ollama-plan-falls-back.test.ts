@@ -6,23 +6,14 @@
 // server at all, falls back to the template plan.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planCluster } from '../../runners/simtask/plan.js';
 import { templatePlan } from '../../runners/simtask/plan-template.js';
 import type { ClusterRecord, Plan } from '../../runners/simtask/types.js';
-import { fakeOllama, generateAnswer } from './fake-ollama.js';
-import type { FakeOllama } from './fake-ollama.js';
+import { fakeOllamasPerTest, generateAnswer } from './fake-ollama.js';
 import { FIXTURE_WORKSPACE, fixturePlans, fixtureWorkspaceApi } from './helpers.js';
 
-const servers: FakeOllama[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-const serve = async (...args: Parameters<typeof fakeOllama>): Promise<FakeOllama> => {
-  const server = await fakeOllama(...args);
-  servers.push(server);
-  return server;
-};
+const serve = fakeOllamasPerTest();
 
 const [first] = await fixturePlans();
 if (!first) throw new Error('the fixture has no clusters');

@@ -8,7 +8,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { embedLocal } from '../../runners/lib/embedding.js';
 import { fakeOllama, generateAnswer } from './fake-ollama.js';
-import { fixtureFunctions, lastRunRecord, simtaskSection, simtaskWorkspace, snapshot, stageSummary } from './helpers.js';
+import { lastRunRecord } from '../e2e/rig.js';
+import { fixtureFunctions, simtaskSection, simtaskWorkspace, snapshot, stageSummary } from './helpers.js';
 
 describe('simtask with embedProvider=ollama and planProvider=ollama', () => {
   const ws = simtaskWorkspace();

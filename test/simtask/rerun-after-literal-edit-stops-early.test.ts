@@ -3,8 +3,8 @@
 // are abstracted): cluster reruns (its input records carry the new code
 // hash) and finds the same clusters, so plan and write do not even run.
 import { afterAll, describe, expect, it } from 'vitest';
-import { outcomes } from '../e2e/rig.js';
-import { lastRunRecord, simtaskWorkspace, snapshot, stageSummary } from './helpers.js';
+import { lastRunRecord, outcomes } from '../e2e/rig.js';
+import { simtaskWorkspace, snapshot, stageSummary } from './helpers.js';
 
 describe('simtask rerun after changing a literal', () => {
   const ws = simtaskWorkspace();

@@ -6,8 +6,8 @@
 // the files themselves).
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { outcomes } from '../e2e/rig.js';
-import { fixtureFunctions, lastRunRecord, simtaskWorkspace, snapshot, stageSummary } from './helpers.js';
+import { lastRunRecord, outcomes } from '../e2e/rig.js';
+import { fixtureFunctions, simtaskWorkspace, snapshot, stageSummary } from './helpers.js';
 
 describe('simtask rerun after editing one function', () => {
   const ws = simtaskWorkspace();
