@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isProcessAlive } from '../util/process.js';
 
 interface Holder {
   pid: number;
@@ -96,13 +97,7 @@ function isStale(file: string, holder: Holder | 'empty'): boolean {
     }
   }
   // Another machine's process (a shared disk) cannot be checked from here.
-  if (holder.host !== os.hostname()) return false;
-  try {
-    process.kill(holder.pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return holder.host === os.hostname() && !isProcessAlive(holder.pid);
 }
 
 /** Waits `ms`, or rejects when `signal` aborts (node:timers/promises, without loading it at start-up). */

@@ -24,6 +24,7 @@ import { ParallelHasher } from '../cache/parallel-hasher.js';
 import { DeferredRun } from '../cli/io.js';
 import { PreHasher } from './prehash.js';
 import type { CliIo } from '../cli/io.js';
+import { readJsonOrUndefined } from '../util/fs.js';
 
 export const IDLE_MS = 15 * 60 * 1000;
 const CHECK_EVERY_MS = 1000;
@@ -210,10 +211,6 @@ function socketInode(socket: string): number | undefined {
 }
 
 export function readDaemonInfo(file: string): DaemonInfo | undefined {
-  try {
-    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as DaemonInfo;
-    return typeof parsed.pid === 'number' ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = readJsonOrUndefined<DaemonInfo>(file);
+  return typeof parsed?.pid === 'number' ? parsed : undefined;
 }

@@ -8,6 +8,7 @@ import { findConfig } from '../workspace.js';
 import { daemonPaths, readDaemonInfo, serveWorkspace } from '../../daemon/server.js';
 import { isCi } from '../../report/tty.js';
 import { childProcess } from '../../util/builtins.js';
+import { isProcessAlive } from '../../util/process.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
 import type { GlobalOptions } from '../load.js';
@@ -31,7 +32,7 @@ export async function daemonCommand(io: CliIo, global: GlobalOptions, action: 's
       return EXIT.ok;
     }
     process.kill(running.pid, 'SIGTERM');
-    for (let waited = 0; waited < 5000 && isAlive(running.pid); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; waited < 5000 && isProcessAlive(running.pid); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     io.stdout(`stopped the daemon (pid ${running.pid})\n`);
     return EXIT.ok;
   }
@@ -70,16 +71,7 @@ function workspaceRoot(io: CliIo, global: GlobalOptions): string {
 function liveDaemon(info: string): { pid: number; startedAt: string } | undefined {
   const found = readDaemonInfo(info);
   if (!found) return undefined;
-  if (isAlive(found.pid)) return found;
+  if (isProcessAlive(found.pid)) return found;
   fs.rmSync(info, { force: true });
   return undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
