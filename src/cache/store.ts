@@ -89,11 +89,16 @@ export async function openStore(url: string, root: string, onError: (message: st
   };
 }
 
+/** The database file of a sqlite:// store URL; undefined for other stores. */
+export function sqliteFile(url: string, root: string): string | undefined {
+  return url.startsWith('sqlite://') ? path.resolve(root, url.slice('sqlite://'.length)) : undefined;
+}
+
 async function connect(url: string, root: string): Promise<Keyv> {
   const { Keyv } = await import('keyv');
-  if (url.startsWith('sqlite://')) {
+  const file = sqliteFile(url, root);
+  if (file !== undefined) {
     const { KeyvSqlite } = requirePackage('@keyv/sqlite') as typeof import('@keyv/sqlite');
-    const file = path.resolve(root, url.slice('sqlite://'.length));
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
     // WAL with NORMAL sync: a commit is durable against a process crash and

@@ -48,7 +48,7 @@ export async function decide(input: DecideInput): Promise<Decision> {
   let record = isLocal ? previous : undefined;
   // Files a stage writes without declaring them cannot be restored: such a
   // stage is reused only from its own last run here.
-  if (!record && !definition.cache.hasSideEffects) record = await (await res.store())?.get<StageRecord>(storeKey(keyed.fingerprint));
+  if (!record && !definition.cache.hasSideEffects) record = await res.lookup<StageRecord>(storeKey(keyed.fingerprint));
   if (!record || record.fingerprint !== keyed.fingerprint) {
     return { ...keyed, action: 'run', why: await whyChanged(res, previous, keyed.manifest), previous };
   }
@@ -112,6 +112,6 @@ export function manifestKey(fingerprint: string): string {
 
 /** The manifest a stage record was keyed by (in the store, beside the record). */
 export async function loadManifest(res: Resources, fingerprint: string): Promise<Manifest | undefined> {
-  const entry = await (await res.store())?.get<{ at: number; m: Manifest }>(manifestKey(fingerprint));
+  const entry = await res.lookup<{ at: number; m: Manifest }>(manifestKey(fingerprint));
   return entry && typeof entry === 'object' && 'm' in entry ? entry.m : undefined;
 }

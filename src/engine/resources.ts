@@ -1,5 +1,6 @@
 // What every stage of a run shares: the workspace, the caches, the event
 // sink. Opened once per run; the shared store only when first needed.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ObjectStore } from '../cache/object-store.js';
@@ -7,7 +8,7 @@ import { StatCache } from '../cache/stat-cache.js';
 import type { HashHelp } from '../cache/stat-cache.js';
 import { WorkspaceState } from '../cache/state.js';
 import { fetchBlob, isSharedStore, shareBlobs } from '../cache/shared-blobs.js';
-import { openStore } from '../cache/store.js';
+import { openStore, sqliteFile } from '../cache/store.js';
 import { SmartCache, SmartCacheLayer } from '../perf/smart-cache.js';
 import type { CacheStore } from '../cache/store.js';
 import type { Emit } from './events.js';
@@ -33,6 +34,7 @@ export class Resources {
   readonly emit: Emit;
   readonly now: () => number;
   readonly #storeUrl: string;
+  readonly #isStoreNew: boolean;
   #store: Promise<CacheStore | undefined> | undefined;
   readonly #pools = new Map<'worker' | 'process', WorkerPool>();
   #memo: Promise<SmartCacheLayer | undefined> | undefined;
@@ -46,6 +48,8 @@ export class Resources {
     this.objects = new ObjectStore(path.join(this.stateDir, 'objects'));
     this.emit = options.emit;
     this.#storeUrl = options.storeUrl;
+    const file = sqliteFile(options.storeUrl, options.root);
+    this.#isStoreNew = file !== undefined && !fs.existsSync(file);
   }
 
   get hasOpenedStore(): boolean {
@@ -59,6 +63,21 @@ export class Resources {
       return undefined;
     });
     return this.#store;
+  }
+
+  /**
+   * A stage record (or manifest) from the shared store. A SQLite store that
+   * did not exist when the run began has none but those this run wrote, which
+   * it never looks up again (the workspace lock keeps other runs out): there
+   * a lookup is a miss at once, without waiting for the database to open,
+   * so a cold run's first stage starts that much sooner.
+   */
+  async lookup<T>(key: string): Promise<T | undefined> {
+    if (this.#isStoreNew) {
+      void this.store();
+      return undefined;
+    }
+    return (await this.store())?.get<T>(key);
   }
 
   /**

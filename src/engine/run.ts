@@ -70,6 +70,17 @@ export function selectedStages(options: Pick<RunOptions, 'plan' | 'graphs' | 'pi
   return out;
 }
 
+/**
+ * Deciding a stage hashes its inputs on this thread. Stages decide one per
+ * turn of the event loop, in the order they became ready, so the first ready
+ * stage reaches its job slot and starts while later ones are still hashing,
+ * instead of after all of them (a cold run's first 20 stages hash 2,000 files).
+ */
+function turnTaker(): () => Promise<void> {
+  let last = Promise.resolve();
+  return () => (last = last.then(() => new Promise<void>((resolve) => setImmediate(resolve))));
+}
+
 export function forcedStages(options: Pick<RunOptions, 'graphs' | 'force'>, stages: readonly StagePlan[]): Set<string> {
   if (options.force === true) return new Set(stages.map((s) => s.id));
   if (options.force === false) return new Set();
@@ -95,6 +106,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
   const counts: Record<StageOutcome, number> = { ran: 0, cached: 0, restored: 0, failed: 0, cancelled: 0, blocked: 0 };
   const sampler = new UsageSampler();
   let isDeferred = false;
+  const nextTurn = turnTaker();
 
   emit({
     event: 'run:start',
@@ -127,8 +139,9 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
   const visit = async (id: string, signal: AbortSignal): Promise<VisitResult> => {
     const stage = byId.get(id);
     if (!stage) return 'failed';
-    const startedAt = Date.now();
     if (!options.isOnlyCached) warmPool(stage, res, options.isNoCache);
+    await nextTurn();
+    const startedAt = Date.now();
     const upstream = new Map<string, StageRecord>();
     for (const need of stage.definition.needs) {
       const record = results.get(`${stage.pipeline}/${need}`) ?? res.state.get(`${stage.pipeline}/${need}`);
