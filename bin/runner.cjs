@@ -24,8 +24,8 @@ try {
 globalThis[Symbol.for('runner.bin')] = __filename;
 globalThis[Symbol.for('runner.build')] = build;
 
-const socket = path.join(process.cwd(), '.runner', 'daemon.sock');
-if (wantsDaemon() && fs.existsSync(socket)) {
+const socket = wantsDaemon() ? daemonSocket() : undefined;
+if (socket !== undefined) {
   askDaemon().then((isAnswered) => {
     if (!isAnswered) loadBundle();
   });
@@ -44,6 +44,20 @@ function wantsDaemon() {
   const ci = process.env.CI;
   const isCi = ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
   return wanted !== '0' && (wanted === '1' || !isCi);
+}
+
+/**
+ * The daemon's socket of the workspace this command runs in (the nearest
+ * directory upward with a pipelines.yaml, as the CLI finds it), if it is up.
+ */
+function daemonSocket() {
+  for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'pipelines.yaml')) || fs.existsSync(path.join(dir, 'pipelines.yml'))) {
+      const found = path.join(dir, '.runner', 'daemon.sock');
+      return fs.existsSync(found) ? found : undefined;
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
 }
 
 /** Resolves true when the daemon ran the command (its output and exit code are ours), false to run it here. */

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { ParallelHasher } from '../cache/parallel-hasher.js';
 import { DeferredRun } from '../cli/io.js';
+import { findConfig } from '../cli/workspace.js';
 import { PreHasher } from './prehash.js';
 import type { CliIo } from '../cli/io.js';
 import { readJsonOrUndefined } from '../util/fs.js';
@@ -105,7 +106,9 @@ export async function serveWorkspace(options: { root: string; build: string; mai
       stop();
       return;
     }
-    if (path.resolve(request.cwd) !== root) {
+    // Typed in the workspace or below it: the run finds this workspace's pipelines.yaml.
+    const config = findConfig({ cwd: path.resolve(request.cwd) });
+    if (config === undefined || path.dirname(config) !== root) {
       send({ defer: `the daemon serves ${root}` });
       connection.end();
       return;

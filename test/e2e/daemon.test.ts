@@ -87,6 +87,24 @@ describe('the runner daemon', () => {
     expect(fs.readdirSync(ws.path('.runner/runs')).filter((f) => f.endsWith('.json'))).toHaveLength(5);
   });
 
+  it('answers a command typed in a directory below the workspace, not one in another workspace below it', async () => {
+    ws = workspace();
+    pid = await startDaemon(ws);
+    ws.write('docs/notes/readme.txt', 'x\n');
+    const below = await ws.run(['exec', 'p', '--json'], { env: DAEMON, cwd: ws.path('docs', 'notes') });
+    expect(below.code, below.stderr).toBe(0);
+    expect(runStart(below.events)?.daemon).toBe(true);
+    expect(outcomes(below.events)).toEqual({ copy: 'cached', shout: 'cached' });
+
+    // A nested workspace of its own is not this daemon's to serve.
+    ws.write('nested/pipelines.yaml', ['version: 1', 'pipelines:', '  p:', '    stages:', '      s:', '        shell: "echo nested > out.txt"', ''].join('\n'));
+    const nested = await ws.run(['exec', 'p', '--json'], { env: DAEMON, cwd: ws.path('nested') });
+    expect(nested.code, nested.stderr).toBe(0);
+    expect(runStart(nested.events)?.daemon).toBeUndefined();
+    expect(outcomes(nested.events)).toEqual({ s: 'ran' });
+    expect(ws.read('nested/out.txt')).toBe('nested\n');
+  });
+
   it('never runs stage code: an edited stage module runs, new, in a process of its own', async () => {
     ws = workspace();
     pid = await startDaemon(ws);
