@@ -85,6 +85,15 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
   let failure: Failure | undefined;
   let items: ItemCounts | undefined;
   try {
+    // Outputs the last run linked into the object store get a private copy
+    // first: a command that rewrites one in place must not change the blob.
+    for (const file of outputFiles(stage, res)) {
+      try {
+        res.objects.detach(res.stats.absolute(file));
+      } catch (error) {
+        throw new Error(`cannot copy output ${file} apart from its stored copy before the stage runs: ${(error as Error).message}`);
+      }
+    }
     if (definition.kind === 'shell') {
       failure = await runShell({
         command: definition.shell ?? '',
@@ -135,9 +144,8 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
   return { ok: true, outputs: outputs.records, dataset, items, attempts: attempt };
 }
 
-/** Hashes the declared outputs and (unless --no-cache) copies them into the object store. */
-async function recordOutputs(stage: StagePlan, res: Resources, isNoCache: boolean): Promise<{ records: OutputRecord[] } | { failure: Failure }> {
-  const records: OutputRecord[] = [];
+/** The declared output files of a stage: literal paths, and what its globs match now. */
+function outputFiles(stage: StagePlan, res: Resources): string[] {
   const files = new Set<string>();
   for (const pattern of stage.definition.outputs) {
     if (isGlob(pattern)) {
@@ -146,7 +154,13 @@ async function recordOutputs(stage: StagePlan, res: Resources, isNoCache: boolea
       files.add(pattern);
     }
   }
-  for (const file of [...files].sort()) {
+  return [...files].sort();
+}
+
+/** Hashes the declared outputs and (unless --no-cache) puts them into the object store. */
+async function recordOutputs(stage: StagePlan, res: Resources, isNoCache: boolean): Promise<{ records: OutputRecord[] } | { failure: Failure }> {
+  const records: OutputRecord[] = [];
+  for (const file of outputFiles(stage, res)) {
     const st = res.stats.stat(file);
     const hash = st ? res.stats.hash(file, st) : undefined;
     if (!st || hash === undefined) return { failure: { kind: 'output-not-written', path: file } };
