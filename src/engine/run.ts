@@ -20,6 +20,7 @@ import type { MapRunner } from './execute.js';
 import { failureText, whyText } from './reasons.js';
 import { Resources } from './resources.js';
 import { schedule } from './scheduler.js';
+import { TimeSlices } from './time-slices.js';
 import type { ScheduleNode, VisitResult } from './scheduler.js';
 import { UsageSampler } from './usage.js';
 
@@ -70,17 +71,6 @@ export function selectedStages(options: Pick<RunOptions, 'plan' | 'graphs' | 'pi
   return out;
 }
 
-/**
- * Deciding a stage hashes its inputs on this thread. Stages decide one per
- * turn of the event loop, in the order they became ready, so the first ready
- * stage reaches its job slot and starts while later ones are still hashing,
- * instead of after all of them (a cold run's first 20 stages hash 2,000 files).
- */
-function turnTaker(): () => Promise<void> {
-  let last = Promise.resolve();
-  return () => (last = last.then(() => new Promise<void>((resolve) => setImmediate(resolve))));
-}
-
 export function forcedStages(options: Pick<RunOptions, 'graphs' | 'force'>, stages: readonly StagePlan[]): Set<string> {
   if (options.force === true) return new Set(stages.map((s) => s.id));
   if (options.force === false) return new Set();
@@ -106,7 +96,8 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
   const counts: Record<StageOutcome, number> = { ran: 0, cached: 0, restored: 0, failed: 0, cancelled: 0, blocked: 0 };
   const sampler = new UsageSampler();
   let isDeferred = false;
-  const nextTurn = turnTaker();
+  // Deciding hashes inputs on this thread: in time slices, so the first stage can start early.
+  const deciding = new TimeSlices();
 
   emit({
     event: 'run:start',
@@ -140,7 +131,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
     const stage = byId.get(id);
     if (!stage) return 'failed';
     if (!options.isOnlyCached) warmPool(stage, res, options.isNoCache);
-    await nextTurn();
+    await deciding.enter();
     const startedAt = Date.now();
     const upstream = new Map<string, StageRecord>();
     for (const need of stage.definition.needs) {
@@ -149,7 +140,10 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
     }
     let decision: Decision;
     try {
-      decision = await decide({ stage, upstream, isForced: forced.has(id), isNoCache: options.isNoCache, res });
+      // Hashes the inputs before its first await, within this turn.
+      const decided = decide({ stage, upstream, isForced: forced.has(id), isNoCache: options.isNoCache, res });
+      deciding.leave();
+      decision = await decided;
     } catch (error) {
       const failure: Failure = { kind: 'error', message: `deciding whether to run: ${(error as Error).message}` };
       end(stage, { outcome: 'failed', reason: failureText(failure), failure, startedAt });
