@@ -10,8 +10,8 @@
 // one file, so before a stage runs again its outputs that are such links
 // get a private copy (detach), and a tool that rewrites an output in place
 // cannot change the blob. An output a person edits in place between runs
-// changes the blob with it: that is caught when the blob is read (its content
-// no longer matches its name) and the stage runs again, as for any bad blob.
+// changes the blob with it: the run that would restore it finds the two are
+// one file (isLinkedTo), drops the blob and runs the stage again.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

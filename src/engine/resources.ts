@@ -67,10 +67,11 @@ export class Resources {
 
   /**
    * A stage record (or manifest) from the shared store. A SQLite store that
-   * did not exist when the run began has none but those this run wrote, which
-   * it never looks up again (the workspace lock keeps other runs out): there
-   * a lookup is a miss at once, without waiting for the database to open,
-   * so a cold run's first stage starts that much sooner.
+   * did not exist when the run began holds nothing this run can use (the
+   * workspace lock keeps other runs here out; an entry that another
+   * workspace sharing the file adds meanwhile is only missed): there a lookup
+   * is a miss at once, without waiting for the database to open, so a cold
+   * run's first stage starts that much sooner.
    */
   async lookup<T>(key: string): Promise<T | undefined> {
     if (this.#isStoreNew) {
