@@ -34,6 +34,12 @@ export interface HashHelp {
   known?(absolute: string, st: FileStat): string | undefined;
   /** Told, as the run ends, every file this cache knows (absolute paths): the daemon watches their directories. */
   watch?(files: readonly string[]): void;
+  /**
+   * Where the daemon keeps the last run's stat cache: the next run takes it
+   * over while its file on disk is the one it loaded or saved, instead of
+   * reading and parsing that file again.
+   */
+  kept?: { stats?: StatCache };
 }
 
 export interface FileStat {
@@ -52,6 +58,8 @@ export class StatCache {
   #dirs: Record<string, DirEntry>;
   #derived: Record<string, unknown>;
   #isDirty = false;
+  /** size:mtime:inode of the file as loaded or last saved ('' when there was none). */
+  #onDisk = '';
   /** Statistics of this run: how many hashes came from the cache and how many read a file. */
   readonly counts = { hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0 };
 
@@ -61,11 +69,34 @@ export class StatCache {
     this.#help = options.help ?? {};
     this.#file = options.file;
     this.#now = options.now ?? Date.now;
+    this.#onDisk = this.#identityOnDisk();
     const loaded = options.file ? readJsonOrUndefined<StatCacheFile>(options.file) : undefined;
     const isUsable = loaded?.format === FORMAT;
     this.#files = isUsable ? loaded.files : {};
     this.#dirs = isUsable ? loaded.dirs : {};
     this.#derived = isUsable ? loaded.derived : {};
+  }
+
+  /**
+   * The stat cache for a run: the one the daemon kept from its last run when
+   * its file has not changed on disk since (another process's run rewrites
+   * it), else a new one read from the file.
+   */
+  static forRun(options: { root: string; file?: string; now?: () => number; help?: HashHelp }): StatCache {
+    const kept = options.help?.kept;
+    const last = kept?.stats;
+    if (last && last.#file === options.file && last.#root === options.root && last.#onDisk === last.#identityOnDisk()) {
+      for (const key of Object.keys(last.counts) as (keyof StatCache['counts'])[]) last.counts[key] = 0;
+      return last;
+    }
+    const stats = new StatCache(options);
+    if (kept) kept.stats = stats;
+    return stats;
+  }
+
+  #identityOnDisk(): string {
+    const st = this.#file === undefined ? undefined : fs.statSync(this.#file, { throwIfNoEntry: false });
+    return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : '';
   }
 
   get root(): string {
@@ -200,6 +231,7 @@ export class StatCache {
     if (!this.#file || !this.#isDirty) return;
     writeFileAtomic(this.#file, JSON.stringify({ format: FORMAT, files: this.#files, dirs: this.#dirs, derived: this.#derived } satisfies StatCacheFile));
     this.#isDirty = false;
+    this.#onDisk = this.#identityOnDisk();
   }
 }
 
