@@ -4,24 +4,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StatCache } from '../../src/cache/stat-cache.js';
+import type { HashHelp } from '../../src/cache/stat-cache.js';
 import { fakeClock, put, setMtime, tempDir } from './helpers.js';
 
 const T = Date.UTC(2030, 0, 1, 12);
 
-function workspace(): { root: string; file: string; now: () => number } {
+/** A workspace, and the cache of a first daemon run that hashed a.txt and saved. */
+function afterFirstRun(): { root: string; file: string; now: () => number; help: HashHelp; first: StatCache } {
   const root = tempDir();
   put(root, 'a.txt', 'a\n');
   setMtime(root, 'a.txt', T);
-  return { root, file: path.join(root, '.runner', 'stat-cache.json'), now: fakeClock(T + 3_600_000).now };
+  const file = path.join(root, '.runner', 'stat-cache.json');
+  const now = fakeClock(T + 3_600_000).now;
+  const help = { kept: {} };
+  const first = StatCache.forRun({ root, file, now, help });
+  first.hash('a.txt');
+  first.save();
+  return { root, file, now, help, first };
 }
 
 describe('StatCache.forRun', () => {
   it('hands the next run the kept cache, its counts reset, while the file is unchanged', () => {
-    const { root, file, now } = workspace();
-    const help = { kept: {} };
-    const first = StatCache.forRun({ root, file, now, help });
-    first.hash('a.txt');
-    first.save();
+    const { root, file, now, help, first } = afterFirstRun();
     expect(first.counts.hashReads).toBe(1);
     const second = StatCache.forRun({ root, file, now, help });
     expect(second).toBe(first);
@@ -31,11 +35,7 @@ describe('StatCache.forRun', () => {
   });
 
   it('reads the file again once another process rewrote it', () => {
-    const { root, file, now } = workspace();
-    const help = { kept: {} };
-    const first = StatCache.forRun({ root, file, now, help });
-    first.hash('a.txt');
-    first.save();
+    const { root, file, now, help, first } = afterFirstRun();
     // A run in a process of its own saves its own cache (atomically: a new file).
     const other = new StatCache({ root, file, now });
     put(root, 'b.txt', 'b\n');
@@ -49,11 +49,7 @@ describe('StatCache.forRun', () => {
   });
 
   it('reads the file again when it was deleted, and makes a new cache each run without a keeper', () => {
-    const { root, file, now } = workspace();
-    const help = { kept: {} };
-    const first = StatCache.forRun({ root, file, now, help });
-    first.hash('a.txt');
-    first.save();
+    const { root, file, now, help, first } = afterFirstRun();
     fs.rmSync(file);
     expect(StatCache.forRun({ root, file, now, help })).not.toBe(first);
     expect(StatCache.forRun({ root, file, now })).not.toBe(StatCache.forRun({ root, file, now }));
