@@ -1,5 +1,6 @@
 // Shared by the subcommands: find and analyse pipelines.yaml, resolve names.
 import path from 'node:path';
+import { lockWorkspace } from '../cache/lock.js';
 import { analyse } from '../engine/analyse.js';
 import type { Analysis } from '../engine/analyse.js';
 import { defaultStoreUrl } from '../cache/store.js';
@@ -15,13 +16,19 @@ export interface GlobalOptions {
   dir?: string;
 }
 
+/** The pipelines file this command works on: -f, -C, or the nearest upward; a usage error when there is none. */
+export function configFile(io: CliIo, global: GlobalOptions): string {
+  const file = findConfig({ file: global.file, dir: global.dir, cwd: io.cwd });
+  if (!file) throw new UsageError(`no pipelines.yaml in ${io.cwd} or any directory above it (use -f FILE or -C DIR)`);
+  return file;
+}
+
 export async function loadAnalysis(
   io: CliIo,
   global: GlobalOptions,
   extra: { paramOverrides?: Record<string, string>; pipelines?: string[]; isFresh?: boolean } = {},
 ): Promise<Analysis> {
-  const file = findConfig({ file: global.file, dir: global.dir, cwd: io.cwd });
-  if (!file) throw new UsageError(`no pipelines.yaml in ${io.cwd} or any directory above it (use -f FILE or -C DIR)`);
+  const file = configFile(io, global);
   const result = await analyse({
     file,
     env: io.env,
@@ -33,6 +40,15 @@ export async function loadAnalysis(
   if (!result.ok) throw new UsageError(formatDiagnostics(result.diagnostics, result.source, io.cwd), { isDiagnostic: true });
   if (extra.pipelines) for (const name of extra.pipelines) requirePipeline(result.analysis, name);
   return result.analysis;
+}
+
+/** Takes the workspace lock for `command`, saying on stderr whom it waits for; returns its release. */
+export function lockForCommand(io: CliIo, stateDir: string, command: string): Promise<() => void> {
+  return lockWorkspace(stateDir, {
+    command,
+    signal: io.signal,
+    onWait: (holder) => io.stderr(`waiting: another runner is using this workspace: ${holder}\n`),
+  });
 }
 
 export function requirePipeline(analysis: Analysis, name: string): void {

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { lockWorkspace } from '../../cache/lock.js';
 import { parseDuration } from '../../config/duration.js';
 import { cacheStats, clearCache, pruneCache } from '../../cache/maintenance.js';
 import { openStore, redact } from '../../cache/store.js';
@@ -7,7 +6,7 @@ import { formatBytes } from '../../report/format.js';
 import { readRunRecord } from '../../report/run-record.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
-import { loadAnalysis, storeUrlFor } from '../load.js';
+import { loadAnalysis, lockForCommand, storeUrlFor } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 
 export async function cacheCommand(
@@ -20,14 +19,7 @@ export async function cacheCommand(
   const stateDir = path.join(analysis.plan.root, '.runner');
   const url = storeUrlFor(analysis, io.env);
   // clear and prune change what a run reads: they wait for a running one.
-  const release =
-    action === 'stats'
-      ? undefined
-      : await lockWorkspace(stateDir, {
-          command: `runner cache ${action}`,
-          signal: io.signal,
-          onWait: (holder) => io.stderr(`waiting: another runner is using this workspace: ${holder}\n`),
-        });
+  const release = action === 'stats' ? undefined : await lockForCommand(io, stateDir, `runner cache ${action}`);
   const store = await openStore(url, analysis.plan.root, (message) => io.stderr(`warning: ${message}\n`));
   try {
     if (action === 'stats') {

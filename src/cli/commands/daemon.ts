@@ -4,13 +4,13 @@
 // and RUNNER_DAEMON=1 is not.
 import fs from 'node:fs';
 import path from 'node:path';
-import { findConfig } from '../workspace.js';
 import { daemonPaths, readDaemonInfo, serveWorkspace } from '../../daemon/server.js';
 import { isCi } from '../../report/tty.js';
 import { childProcess } from '../../util/builtins.js';
 import { isProcessAlive } from '../../util/process.js';
 import type { CliIo } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT } from '../io.js';
+import { configFile } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 
 const BIN = Symbol.for('runner.bin');
@@ -19,7 +19,7 @@ const BUILD = Symbol.for('runner.build');
 const MAX_SOCKET_PATH = 100;
 
 export async function daemonCommand(io: CliIo, global: GlobalOptions, action: 'start' | 'stop' | 'status', main: (io: CliIo) => Promise<number>): Promise<number> {
-  const root = workspaceRoot(io, global);
+  const root = path.dirname(configFile(io, global));
   const { info } = daemonPaths(root);
   const running = liveDaemon(info);
   if (action === 'status') {
@@ -60,12 +60,6 @@ export function startDaemonIfWanted(io: CliIo, root: string): void {
   } catch {
     // No daemon: runs go on in processes of their own.
   }
-}
-
-function workspaceRoot(io: CliIo, global: GlobalOptions): string {
-  const file = findConfig({ file: global.file, dir: global.dir, cwd: io.cwd });
-  if (!file) throw new UsageError(`no pipelines.yaml in ${io.cwd} or any directory above it (use -f FILE or -C DIR)`);
-  return path.dirname(file);
 }
 
 function liveDaemon(info: string): { pid: number; startedAt: string } | undefined {

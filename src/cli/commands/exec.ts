@@ -1,6 +1,5 @@
 import os from 'node:os';
 import path from 'node:path';
-import { lockWorkspace } from '../../cache/lock.js';
 import type { Analysis } from '../../engine/analyse.js';
 import { runMap } from '../../engine/map/run-map.js';
 import { executeRun } from '../../engine/run.js';
@@ -13,7 +12,7 @@ import type { Sink } from '../../report/sink.js';
 import { renderStatusTable } from '../../report/status.js';
 import type { CliIo } from '../io.js';
 import { DeferredRun, EXIT, UsageError } from '../io.js';
-import { loadAnalysis, parseList, parseParams, requireStages, storeUrlFor } from '../load.js';
+import { loadAnalysis, lockForCommand, parseList, parseParams, requireStages, storeUrlFor } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 import { writeHtmlReport } from './report.js';
 import { startDaemonIfWanted } from './daemon.js';
@@ -71,11 +70,7 @@ async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], f
 
   let release: () => void;
   try {
-    release = await lockWorkspace(path.join(analysis.plan.root, '.runner'), {
-      command: 'runner exec',
-      signal: io.signal,
-      onWait: (holder) => io.stderr(`waiting: another runner is using this workspace: ${holder}\n`),
-    });
+    release = await lockForCommand(io, path.join(analysis.plan.root, '.runner'), 'runner exec');
   } catch (error) {
     if (io.signal?.aborted) return EXIT.interrupted;
     throw error;
