@@ -140,8 +140,7 @@ export class StatCache {
       return undefined;
     }
     this.counts.hashReads++;
-    this.#files[relative] = [st.size, st.mtimeMs, st.ino, hash, this.#now()];
-    this.#isDirty = true;
+    this.#record(relative, st, hash);
     return hash;
   }
 
@@ -169,8 +168,7 @@ export class StatCache {
         const st = stats[i];
         if (!st || !isRegular(st) || hash === null) return;
         this.counts.hashReads++;
-        this.#files[files[i] as string] = [st.size, st.mtimeMs, st.ino, hash, this.#now()];
-        this.#isDirty = true;
+        this.#record(files[i] as string, st, hash);
         hashes[i] = hash;
       },
     });
@@ -180,7 +178,10 @@ export class StatCache {
   /** Records a hash we computed while writing the file ourselves (saves reading it back). */
   remember(relative: string, hash: string): void {
     const st = this.stat(relative);
-    if (!st) return;
+    if (st) this.#record(relative, st, hash);
+  }
+
+  #record(relative: string, st: FileStat, hash: string): void {
     this.#files[relative] = [st.size, st.mtimeMs, st.ino, hash, this.#now()];
     this.#isDirty = true;
   }
