@@ -14,7 +14,7 @@ import { hashOnBoth } from '../cache/parallel-hasher.js';
 import type { ParallelHasher } from '../cache/parallel-hasher.js';
 import { hashFileSync } from '../cache/hash-file.js';
 import { isRacy } from '../cache/stat-cache.js';
-import type { FileStat, HashHelp, StatCache } from '../cache/stat-cache.js';
+import type { FileStat, HashHelp } from '../cache/stat-cache.js';
 
 /** A file is hashed this long after its last event at the earliest, so that no hash made is racy (stat-cache.ts). */
 const QUIET_MS = 6;
@@ -26,8 +26,6 @@ type Known = [number, number, number, string, number];
 
 export class PreHasher {
   readonly #hasher: ParallelHasher;
-  /** The last run's stat cache, for the next run to take over (StatCache.forRun). */
-  readonly #kept: { stats?: StatCache } = {};
   readonly #known = new Map<string, Known>();
   /** Files to hash, with the time of their last event. */
   readonly #queue = new Map<string, number>();
@@ -47,7 +45,6 @@ export class PreHasher {
       hasher: this.#hasher,
       known: (absolute, st) => this.#lookup(absolute, st),
       watch: (files) => this.#watchDirectoriesOf(files),
-      kept: this.#kept,
     };
   }
 

@@ -21,6 +21,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { ParallelHasher } from '../cache/parallel-hasher.js';
+import type { HashHelp } from '../cache/stat-cache.js';
 import { DeferredRun } from '../cli/io.js';
 import { findConfig } from '../cli/workspace.js';
 import { PreHasher } from './prehash.js';
@@ -64,7 +65,8 @@ export async function serveWorkspace(options: { root: string; build: string; mai
   const server = net.createServer();
   const hasher = new ParallelHasher();
   const preHasher = new PreHasher(hasher);
-  const hashHelp = preHasher.help();
+  // kept: the last run's stat cache, for the next run to take over (StatCache.forRun).
+  const hashHelp: HashHelp = { ...preHasher.help(), kept: {} };
   let queue = Promise.resolve();
   let lastRequestAt = Date.now();
   let isStopping = false;
