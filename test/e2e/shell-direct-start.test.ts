@@ -30,21 +30,22 @@ describe('a shell stage started without a shell', () => {
     expect(stageEnd(result.events, 's').failure).toEqual({ kind: 'exit-non-zero', code: 127, stderrTail: ['no-such-program-here: not found'] });
   });
 
-  it('fails like the shell when the program cannot be executed: exit code 126', async () => {
+  /** A workspace whose one stage runs `./tool`, a script of `text` with file mode `mode`. */
+  const runTool = (text: string, mode: number): ReturnType<Workspace['run']> => {
     ws = new Workspace();
-    ws.write('tool', 'echo never\n');
-    fs.chmodSync(path.join(ws.dir, 'tool'), 0o644);
+    ws.write('tool', text);
+    fs.chmodSync(path.join(ws.dir, 'tool'), mode);
     ws.write('pipelines.yaml', pipeline('./tool'));
-    const result = await ws.run(['exec', 'p', '--json']);
+    return ws.run(['exec', 'p', '--json']);
+  };
+
+  it('fails like the shell when the program cannot be executed: exit code 126', async () => {
+    const result = await runTool('echo never\n', 0o644);
     expect(stageEnd(result.events, 's').failure).toEqual({ kind: 'exit-non-zero', code: 126, stderrTail: ['./tool: Permission denied'] });
   });
 
   it('runs an executable script without a #! line with the shell, as sh does', async () => {
-    ws = new Workspace();
-    ws.write('tool', 'echo "from the script" > made.txt\n');
-    fs.chmodSync(path.join(ws.dir, 'tool'), 0o755);
-    ws.write('pipelines.yaml', pipeline('./tool'));
-    const result = await ws.run(['exec', 'p', '--json']);
+    const result = await runTool('echo "from the script" > made.txt\n', 0o755);
     expect(result.code).toBe(0);
     expect(ws.read('made.txt')).toBe('from the script\n');
   });
