@@ -7,7 +7,8 @@
 //   code        hashes of the run module, its local imports, and the
 //               package.json of packages it imports
 //   inputs      [path, hash] of every file matched by `inputs` (and by
-//               `foreach.files`), sorted by path
+//               `foreach.files`), sorted by path; hashed as one text (see
+//               inputsText), so 100,000 files cost one string and one hash
 //   needs       the output fingerprint of every `needs` stage
 //   params      resolved params
 //   env         env values; secret ones as sha256 only
@@ -17,7 +18,7 @@ import { hashValue, sha256 } from '../util/hash.js';
 import type { CodeHashes } from './code-hash.js';
 
 /** Bump when the meaning of a cache entry changes: every old entry becomes a miss. */
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 
 export interface Manifest {
   format: number;
@@ -61,7 +62,49 @@ export function buildManifest(parts: ManifestParts): Manifest {
 }
 
 export function fingerprintOf(manifest: Manifest): string {
-  return hashValue(manifest);
+  return hashValue({ ...manifest, inputs: sha256(inputsText(manifest.inputs)) });
+}
+
+/**
+ * The input list as text, one `hash path` line per file: what the
+ * fingerprint hashes, and how a long list is stored beside the manifest.
+ */
+export function inputsText(inputs: readonly (readonly [string, string])[]): string {
+  let text = '';
+  // A path with a newline (or that starts like JSON) is written as JSON, so every list has one text.
+  for (const [file, hash] of inputs) text += `${hash} ${file.includes('\n') || file.startsWith('"') ? JSON.stringify(file) : file}\n`;
+  return text;
+}
+
+/** The input list back from inputsText; undefined when the text is not one. */
+export function parseInputsText(text: string): [string, string][] | undefined {
+  const out: [string, string][] = [];
+  let at = 0;
+  while (at < text.length) {
+    const space = text.indexOf(' ', at);
+    const end = text.indexOf('\n', at);
+    if (space === -1 || end === -1 || space > end) return undefined;
+    let file = text.slice(space + 1, end);
+    let next = end + 1;
+    if (file.startsWith('"')) {
+      // JSON: the newline that ends it is the first one after its closing quote.
+      const close = findJsonStringEnd(text, space + 1);
+      if (close === -1) return undefined;
+      file = JSON.parse(text.slice(space + 1, close + 1)) as string;
+      next = close + 2;
+    }
+    out.push([file, text.slice(at, space)]);
+    at = next;
+  }
+  return out;
+}
+
+function findJsonStringEnd(text: string, open: number): number {
+  for (let i = open + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i;
+  }
+  return -1;
 }
 
 /**
@@ -72,5 +115,6 @@ export function fingerprintOf(manifest: Manifest): string {
 export function itemScopeFingerprint(manifest: Manifest, foreachStage: string | undefined, foreachFiles: ReadonlySet<string>): string {
   const needs = { ...manifest.needs };
   if (foreachStage !== undefined) delete needs[foreachStage];
-  return hashValue({ ...manifest, inputs: manifest.inputs.filter(([file]) => !foreachFiles.has(file)), needs, items: true });
+  const inputs = foreachFiles.size === 0 ? manifest.inputs : manifest.inputs.filter(([file]) => !foreachFiles.has(file));
+  return hashValue({ ...manifest, inputs: sha256(inputsText(inputs)), needs, items: true });
 }

@@ -1,23 +1,24 @@
 // `runner cache stats|clear|prune`.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ItemsEntry } from './item-manifest.js';
 import type { StageRecord } from './state.js';
 import { WorkspaceState } from './state.js';
 import type { CacheStore } from './store.js';
 
 export interface CacheStats {
   storeUrl: string;
-  entries: { stage: number; manifest: number; item: number; memo: number; blob: number; other: number };
+  entries: { stage: number; manifest: number; items: number; memo: number; blob: number; other: number };
   entryBytes: number;
   objects: { count: number; bytes: number };
 }
 
 export async function cacheStats(store: CacheStore, stateDir: string): Promise<CacheStats> {
-  const entries = { stage: 0, manifest: 0, item: 0, memo: 0, blob: 0, other: 0 };
+  const entries = { stage: 0, manifest: 0, items: 0, memo: 0, blob: 0, other: 0 };
   let entryBytes = 0;
   for await (const [key, value] of store.entries()) {
     const kind = key.split(':')[0] ?? '';
-    if (kind === 'stage' || kind === 'manifest' || kind === 'item' || kind === 'memo' || kind === 'blob') entries[kind]++;
+    if (kind === 'stage' || kind === 'manifest' || kind === 'items' || kind === 'memo' || kind === 'blob') entries[kind]++;
     else entries.other++;
     entryBytes += key.length + (typeof value === 'string' ? value.length : JSON.stringify(value ?? null).length);
   }
@@ -27,6 +28,7 @@ export async function cacheStats(store: CacheStore, stateDir: string): Promise<C
 export async function clearCache(store: CacheStore, stateDir: string): Promise<void> {
   await store.clear();
   fs.rmSync(path.join(stateDir, 'objects'), { recursive: true, force: true });
+  fs.rmSync(path.join(stateDir, 'items'), { recursive: true, force: true });
   new WorkspaceState(path.join(stateDir, 'state.json')).clear();
   fs.rmSync(path.join(stateDir, 'state.json'), { force: true });
 }
@@ -45,6 +47,7 @@ export interface PruneResult {
 export async function pruneCache(store: CacheStore, stateDir: string, cutoffMs: number): Promise<PruneResult> {
   const state = new WorkspaceState(path.join(stateDir, 'state.json'), { isReadOnly: true }).records();
   const live = new Set(state.map((r) => r.fingerprint));
+  const liveScopes = new Set(state.flatMap((r) => (r.itemManifest ? [r.itemManifest.scope] : [])));
   const keep = new Set<string>();
   const doomed: string[] = [];
   for (const record of state) referencedObjects(record, keep);
@@ -54,16 +57,21 @@ export async function pruneCache(store: CacheStore, stateDir: string, cutoffMs: 
     // An entry that does not say when it was made (a stage's memo values are
     // stored as given) is not known to be old: it is kept, and goes by its TTL.
     const createdAt = inner?.createdAt ?? inner?.at;
-    // A stage's entry and its manifest live as long as the workspace state points at them.
+    // A stage's entry, its manifest and its items live as long as the workspace state points at them.
     const [kind = '', id = ''] = key.split(':');
-    const isLive = (kind === 'stage' || kind === 'manifest') && live.has(id);
+    const isLive = ((kind === 'stage' || kind === 'manifest') && live.has(id)) || (kind === 'items' && liveScopes.has(id));
     if (!isLive && typeof createdAt === 'number' && createdAt < cutoffMs) {
       doomed.push(key);
       continue;
     }
-    if (key.startsWith('stage:')) referencedObjects(inner as StageRecord, keep);
+    if (kind === 'stage') referencedObjects(inner as StageRecord, keep);
+    // A manifest's long input list is a blob of its own.
+    const inputs = (inner as { inputs?: unknown } | undefined)?.inputs;
+    if (kind === 'manifest' && typeof inputs === 'string') keep.add(inputs);
+    if (kind === 'items') itemObjects(inner as Partial<ItemsEntry>, keep);
   }
   for (const key of doomed) await store.delete(key);
+  pruneJournals(path.join(stateDir, 'items'), cutoffMs);
   let objectsRemoved = 0;
   let bytesFreed = 0;
   const objectsDir = path.join(stateDir, 'objects');
@@ -79,7 +87,31 @@ export async function pruneCache(store: CacheStore, stateDir: string, cutoffMs: 
 function referencedObjects(record: Partial<StageRecord> | undefined, into: Set<string>): void {
   if (!record) return;
   if (record.dataset) into.add(record.dataset.hash);
+  if (record.itemManifest) into.add(record.itemManifest.manifest);
   for (const output of record.outputs ?? []) into.add(output.hash);
+}
+
+/** The blobs an `items:` entry names: the item manifest and the dataset it points into. */
+function itemObjects(entry: Partial<ItemsEntry> | undefined, into: Set<string>): void {
+  if (typeof entry?.manifest === 'string') into.add(entry.manifest);
+  if (typeof entry?.dataset === 'string') into.add(entry.dataset);
+}
+
+/** Item journals (of interrupted or failed runs) not written to since the cutoff. */
+function pruneJournals(dir: string, cutoffMs: number): void {
+  let stages: string[];
+  try {
+    stages = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const stage of stages) {
+    const stageDir = path.join(dir, stage);
+    for (const name of fs.readdirSync(stageDir)) {
+      const file = path.join(stageDir, name);
+      if ((fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) < cutoffMs) fs.rmSync(file, { force: true });
+    }
+  }
 }
 
 function* listObjects(dir: string): Generator<{ hash: string; file: string; size: number; mtimeMs: number }> {

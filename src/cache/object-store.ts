@@ -219,6 +219,29 @@ export class ObjectStore {
     return this.#drain(hash);
   }
 
+  /**
+   * A blob as an uncompressed file whose content was checked against its
+   * name, for reads at any offset: the blob itself, or a decompressed copy
+   * in the store's tmp that `dispose` removes. A corrupt blob is removed.
+   */
+  async openVerified(hash: string): Promise<{ file: string; dispose(): void } | ObjectProblem> {
+    const found = this.locate(hash);
+    if (!found) return { kind: 'missing' };
+    if (!found.isCompressed) return (await this.verify(hash)) ?? { file: found.file, dispose: () => {} };
+    const stream = this.openRead(hash);
+    if (!stream) return { kind: 'missing' };
+    const temp = this.tempPath();
+    try {
+      await streamPromises().pipeline(stream, fs.createWriteStream(temp));
+      return { file: temp, dispose: () => fs.rmSync(temp, { force: true }) };
+    } catch (error) {
+      fs.rmSync(temp, { force: true });
+      if (error instanceof CorruptObjectError) return { kind: 'corrupt', actual: error.actual };
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+      throw error;
+    }
+  }
+
   /** Verifies a blob while writing it to `file` (atomically). */
   async restoreTo(hash: string, file: string, mode?: number): Promise<ObjectProblem | undefined> {
     if (!this.has(hash)) return { kind: 'missing' };

@@ -6,25 +6,15 @@
 // unchanged (adding, removing or renaming an entry changes the directory's
 // mtime), as git's untracked cache does.
 import fs from 'node:fs';
-import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../util/fs.js';
 import { hashFileSync } from './hash-file.js';
 import { hashOnBoth } from './parallel-hasher.js';
 import type { ParallelHasher } from './parallel-hasher.js';
+import { emptyColumns, encodeStatCache, readStatCacheFile } from './stat-cache-file.js';
+import type { DirEntry, FileColumns } from './stat-cache-file.js';
 
-const FORMAT = 1;
-
-/** [size, mtimeMs, ino, sha256, hashedAtMs] */
-type FileEntry = [number, number, number, string, number];
-/** [mtimeMs, ino, names, kinds, listedAtMs] where kinds[i] is 'f' file, 'd' directory, 'o' other (symlink...). */
-type DirEntry = [number, number, string[], string, number];
-
-interface StatCacheFile {
-  format: number;
-  files: Record<string, FileEntry>;
-  dirs: Record<string, DirEntry>;
-  /** Facts derived from a file's content, keyed by content hash (e.g. a module's imports). */
-  derived: Record<string, unknown>;
-}
+/** An entry recorded this run: [size, mtimeMs, ino, sha256, isRacy]. */
+type FileEntry = [number, number, number, string, boolean];
 
 /** What the daemon lends a run's hashing (src/daemon/). */
 export interface HashHelp {
@@ -54,8 +44,13 @@ export class StatCache {
   readonly #file: string | undefined;
   readonly #now: () => number;
   readonly #help: HashHelp;
-  #files: Record<string, FileEntry>;
+  /** The entries as loaded (columns), and where each path is among them. */
+  #loaded: FileColumns;
+  #index: Map<string, number>;
+  /** Entries recorded since (they win over the loaded ones). */
+  readonly #recorded = new Map<string, FileEntry>();
   #dirs: Record<string, DirEntry>;
+  /** Facts derived from a file's content, keyed by content hash (e.g. a module's imports). */
   #derived: Record<string, unknown>;
   #isDirty = false;
   /** size:mtime:inode of the file as loaded or last saved ('' when there was none). */
@@ -70,11 +65,12 @@ export class StatCache {
     this.#file = options.file;
     this.#now = options.now ?? Date.now;
     this.#onDisk = this.#identityOnDisk();
-    const loaded = options.file ? readJsonOrUndefined<StatCacheFile>(options.file) : undefined;
-    const isUsable = loaded?.format === FORMAT;
-    this.#files = isUsable ? loaded.files : {};
-    this.#dirs = isUsable ? loaded.dirs : {};
-    this.#derived = isUsable ? loaded.derived : {};
+    const loaded = options.file ? readStatCacheFile(options.file) : undefined;
+    this.#loaded = loaded?.files ?? emptyColumns();
+    this.#index = new Map();
+    this.#loaded.paths.forEach((file, i) => this.#index.set(file, i));
+    this.#dirs = loaded?.dirs ?? {};
+    this.#derived = loaded?.derived ?? {};
   }
 
   /**
@@ -120,18 +116,28 @@ export class StatCache {
 
   /** Whether the memoised hash of `relative` still holds for this stat. */
   isFresh(relative: string, st: FileStat): boolean {
-    const entry = this.#files[relative];
-    return entry !== undefined && entry[0] === st.size && entry[1] === st.mtimeMs && entry[2] === st.ino && !isRacy(entry[1], entry[4]);
+    return this.#freshHash(relative, st) !== undefined;
+  }
+
+  /** The memoised hash of `relative` when it still holds for this stat. */
+  #freshHash(relative: string, st: FileStat): string | undefined {
+    const entry = this.#recorded.get(relative);
+    if (entry) return entry[0] === st.size && entry[1] === st.mtimeMs && entry[2] === st.ino && !entry[4] ? entry[3] : undefined;
+    const i = this.#index.get(relative);
+    if (i === undefined) return undefined;
+    const { nums, hashes, racy } = this.#loaded;
+    if (nums[3 * i] !== st.size || nums[3 * i + 1] !== st.mtimeMs || nums[3 * i + 2] !== st.ino || racy[i] === 1) return undefined;
+    return hashes.toString('hex', 32 * i, 32 * i + 32);
   }
 
   /** Content hash of a file, read only when its stat changed. Undefined when missing or not a file. */
   hash(relative: string, known?: FileStat): string | undefined {
     const st = known ?? this.stat(relative);
     if (!st || !isRegular(st)) return undefined;
-    const entry = this.#files[relative];
-    if (entry && this.isFresh(relative, st)) {
+    const fresh = this.#freshHash(relative, st);
+    if (fresh !== undefined) {
       this.counts.hashHits++;
-      return entry[3];
+      return fresh;
     }
     let hash: string;
     try {
@@ -182,7 +188,7 @@ export class StatCache {
   }
 
   #record(relative: string, st: FileStat, hash: string): void {
-    this.#files[relative] = [st.size, st.mtimeMs, st.ino, hash, this.#now()];
+    this.#recorded.set(relative, [st.size, st.mtimeMs, st.ino, hash, isRacy(st.mtimeMs, this.#now())]);
     this.#isDirty = true;
   }
 
@@ -228,11 +234,43 @@ export class StatCache {
 
   /** Persists the cache when something changed. */
   save(): void {
-    this.#help.watch?.(Object.keys(this.#files).map((file) => this.absolute(file)));
+    if (this.#help.watch) this.#help.watch(this.#merged().paths.map((file) => this.absolute(file)));
     if (!this.#file || !this.#isDirty) return;
-    writeFileAtomic(this.#file, JSON.stringify({ format: FORMAT, files: this.#files, dirs: this.#dirs, derived: this.#derived } satisfies StatCacheFile));
+    writeFileAtomic(this.#file, encodeStatCache({ files: this.#merged(), dirs: this.#dirs, derived: this.#derived }));
     this.#isDirty = false;
     this.#onDisk = this.#identityOnDisk();
+  }
+
+  /** The loaded entries with this run's recorded over them, as columns sorted by path; they become the loaded ones. */
+  #merged(): FileColumns {
+    if (this.#recorded.size === 0) return this.#loaded;
+    const old = this.#loaded;
+    const added = [...this.#recorded.keys()].filter((file) => !this.#index.has(file)).sort();
+    const n = old.paths.length + added.length;
+    const merged: FileColumns = { paths: new Array<string>(n), nums: new Float64Array(3 * n), hashes: Buffer.allocUnsafe(32 * n), racy: new Uint8Array(n) };
+    let i = 0;
+    let j = 0;
+    for (let k = 0; k < n; k++) {
+      const fromOld = j >= added.length || (i < old.paths.length && (old.paths[i] ?? '') < (added[j] ?? ''));
+      const file = fromOld ? (old.paths[i] ?? '') : (added[j] ?? '');
+      merged.paths[k] = file;
+      const entry = this.#recorded.get(file);
+      if (entry) {
+        merged.nums.set([entry[0], entry[1], entry[2]], 3 * k);
+        merged.hashes.write(entry[3], 32 * k, 32, 'hex');
+        merged.racy[k] = entry[4] ? 1 : 0;
+      } else {
+        merged.nums.set(old.nums.subarray(3 * i, 3 * i + 3), 3 * k);
+        old.hashes.copy(merged.hashes, 32 * k, 32 * i, 32 * i + 32);
+        merged.racy[k] = old.racy[i] ?? 0;
+      }
+      if (fromOld) i++;
+      else j++;
+    }
+    this.#loaded = merged;
+    this.#index = new Map(merged.paths.map((file, k) => [file, k]));
+    this.#recorded.clear();
+    return merged;
   }
 }
 

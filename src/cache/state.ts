@@ -23,6 +23,12 @@ export interface ItemCounts {
   failed: number;
 }
 
+/** A map stage's item manifest (a blob) and the item scope it was made under. */
+export interface ItemManifestRef {
+  scope: string;
+  manifest: string;
+}
+
 /** One cache entry: what a stage produced under one fingerprint. */
 export interface StageRecord {
   fingerprint: string;
@@ -35,6 +41,8 @@ export interface StageRecord {
   createdAt: number;
   durationMs: number;
   items?: ItemCounts;
+  /** Map stages with an item cache: where this run's items are indexed. */
+  itemManifest?: ItemManifestRef;
 }
 
 const FORMAT = 1;

@@ -58,17 +58,27 @@ export function diffManifests(previous: Manifest, current: Manifest): Change[] {
   return changes;
 }
 
+/** Differences between two file lists, each sorted by path: one merge walk, no map of either. */
 function diffFiles(previous: readonly [string, string][], current: readonly [string, string][]): { file: string; change: FileChange }[] {
-  const before = new Map(previous);
-  const after = new Map(current);
   const out: { file: string; change: FileChange }[] = [];
-  for (const [file, hash] of after) {
-    const old = before.get(file);
-    if (old === undefined) out.push({ file, change: 'added' });
-    else if (old !== hash) out.push({ file, change: 'changed' });
+  let i = 0;
+  let j = 0;
+  while (i < previous.length || j < current.length) {
+    const [before, oldHash] = previous[i] ?? [];
+    const [after, newHash] = current[j] ?? [];
+    if (after === undefined || (before !== undefined && before < after)) {
+      out.push({ file: before ?? '', change: 'removed' });
+      i++;
+    } else if (before === undefined || after < before) {
+      out.push({ file: after, change: 'added' });
+      j++;
+    } else {
+      if (oldHash !== newHash) out.push({ file: after, change: 'changed' });
+      i++;
+      j++;
+    }
   }
-  for (const file of before.keys()) if (!after.has(file)) out.push({ file, change: 'removed' });
-  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return out;
 }
 
 /** Equal as values: the stored manifest has sorted keys, a fresh one may not. */

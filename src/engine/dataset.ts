@@ -20,9 +20,11 @@ export class DatasetWriter {
   readonly #digest = createHash('sha256');
   readonly #isCompressed: boolean;
   #count = 0;
-  /** Lines not yet written: records are small, so they are written (and hashed) 64 KiB at a time. */
-  #pending: string[] = [];
-  #pendingBytes = 0;
+  /** Bytes not yet written: records are small, so they are written (and hashed) 64 KiB at a time. */
+  #pending = Buffer.allocUnsafe(FLUSH_BYTES);
+  #used = 0;
+  /** Bytes of the dataset so far (uncompressed): where the next line starts. */
+  #offset = 0;
 
   constructor(objects: ObjectStore, options: { compress?: boolean } = {}) {
     this.#objects = objects;
@@ -42,38 +44,67 @@ export class DatasetWriter {
     return this.#count;
   }
 
+  /** Where the next line starts in the (uncompressed) dataset. */
+  get offset(): number {
+    return this.#offset;
+  }
+
   /** Appends one record; waits when the file is behind (backpressure). */
   async write(record: JsonRecord, describe: () => string): Promise<void> {
-    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-      throw new TypeError(`${describe()} produced ${Array.isArray(record) ? 'an array' : typeof record}, not a record (a JSON object)`);
-    }
-    let line: string;
-    try {
-      line = `${JSON.stringify(record)}\n`;
-    } catch (error) {
-      throw new TypeError(`${describe()} produced a record that is not JSON: ${(error as Error).message}`);
-    }
-    this.#count++;
-    this.#pending.push(line);
-    this.#pendingBytes += line.length;
-    if (this.#pendingBytes >= FLUSH_BYTES) await this.#flush();
+    await this.writeLines(recordLine(record, describe), 1);
   }
 
   /** Appends a record already serialized as one JSON object (by a worker, say). */
   async writeLine(json: string): Promise<void> {
-    this.#count++;
-    this.#pending.push(`${json}\n`);
-    this.#pendingBytes += json.length + 1;
-    if (this.#pendingBytes >= FLUSH_BYTES) await this.#flush();
+    await this.writeLines(`${json}\n`, 1);
+  }
+
+  /** Appends `count` records already serialized as JSON lines, each ending in a newline. */
+  async writeLines(text: string, count: number): Promise<void> {
+    this.#count += count;
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    if (text.length * 3 > FLUSH_BYTES - this.#used) {
+      await this.#flush();
+      if (text.length * 3 > FLUSH_BYTES) {
+        const bytes = Buffer.from(text);
+        this.#offset += bytes.length;
+        await this.#send(bytes);
+        return;
+      }
+    }
+    const written = this.#pending.write(text, this.#used);
+    this.#used += written;
+    this.#offset += written;
+  }
+
+  /** Appends `count` records as the bytes of their JSON lines (copied: the caller may reuse them). */
+  async writeBytes(bytes: Uint8Array, count: number): Promise<void> {
+    this.#count += count;
+    if (bytes.length > FLUSH_BYTES - this.#used) {
+      await this.#flush();
+      if (bytes.length > FLUSH_BYTES) {
+        this.#offset += bytes.length;
+        await this.#send(Buffer.from(bytes));
+        return;
+      }
+    }
+    this.#pending.set(bytes, this.#used);
+    this.#used += bytes.length;
+    this.#offset += bytes.length;
   }
 
   async #flush(): Promise<void> {
-    if (this.#pending.length === 0) return;
-    const text = this.#pending.join('');
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    this.#digest.update(text);
-    if (!this.#out.write(text)) await once(this.#out, 'drain');
+    if (this.#used === 0) return;
+    const chunk = this.#pending.subarray(0, this.#used);
+    this.#pending = Buffer.allocUnsafe(FLUSH_BYTES);
+    this.#used = 0;
+    await this.#send(chunk);
+  }
+
+  /** Hashes and writes bytes already counted in #offset. */
+  async #send(chunk: Buffer): Promise<void> {
+    this.#digest.update(chunk);
+    if (!this.#out.write(chunk)) await once(this.#out, 'drain');
   }
 
   async finish(): Promise<DatasetRecord> {
@@ -92,6 +123,18 @@ export class DatasetWriter {
     this.#file.on('error', ignore);
     this.#file.destroy();
     fs.rmSync(this.#temp, { force: true });
+  }
+}
+
+/** A record as one JSON line (with its newline); a TypeError naming `describe()` when it is not a JSON object. */
+export function recordLine(record: unknown, describe: () => string): string {
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+    throw new TypeError(`${describe()} produced ${Array.isArray(record) ? 'an array' : typeof record}, not a record (a JSON object)`);
+  }
+  try {
+    return `${JSON.stringify(record)}\n`;
+  } catch (error) {
+    throw new TypeError(`${describe()} produced a record that is not JSON: ${(error as Error).message}`);
   }
 }
 

@@ -3,7 +3,7 @@
 import type { StagePlan } from '../config/types.js';
 import { codeHashes } from '../cache/code-hash.js';
 import type { CodeHashes } from '../cache/code-hash.js';
-import { buildManifest, fingerprintOf } from '../cache/fingerprint.js';
+import { buildManifest, fingerprintOf, inputsText, parseInputsText } from '../cache/fingerprint.js';
 import type { Manifest } from '../cache/fingerprint.js';
 import { expandGlobs, isGlob } from '../cache/glob.js';
 import type { OutputRecord, StageRecord } from '../cache/state.js';
@@ -26,6 +26,8 @@ interface Keyed {
   manifest: Manifest;
   /** Files matched by `foreach.files` (map stages over files). */
   foreachFiles: string[];
+  /** Content hash of each of foreachFiles, as in the manifest. */
+  foreachHashes: string[];
 }
 
 export type Decision =
@@ -84,10 +86,12 @@ function computeKey(input: DecideInput): Keyed | { failure: Failure } {
   }
   const foreachFiles =
     definition.foreach?.kind === 'files' ? expandGlobs(res.stats, definition.foreach.patterns, definition.foreach.exclude) : [];
-  const files = new Set([...expandGlobs(res.stats, definition.inputs), ...foreachFiles]);
-  const sorted = [...files].sort();
+  const declared = expandGlobs(res.stats, definition.inputs);
+  // foreachFiles come sorted; alone (the usual map over files) they are the whole list.
+  const sorted = declared.length === 0 ? foreachFiles : [...new Set([...declared, ...foreachFiles])].sort();
   const hashes = res.stats.hashAll(sorted);
   const inputs: [string, string][] = sorted.map((file, i) => [file, hashes[i] ?? 'missing']);
+  const foreachHashes = sorted === foreachFiles ? inputs.map(([, hash]) => hash) : hashesOf(foreachFiles, inputs);
   const code: CodeHashes = definition.run ? codeHashes(res.stats, definition.run.module) : [];
   const needs: Record<string, string> = {};
   for (const need of definition.needs) {
@@ -96,7 +100,18 @@ function computeKey(input: DecideInput): Keyed | { failure: Failure } {
     needs[need] = record.outputFingerprint;
   }
   const manifest = buildManifest({ definition, code, inputs, needs });
-  return { fingerprint: fingerprintOf(manifest), manifest, foreachFiles };
+  return { fingerprint: fingerprintOf(manifest), manifest, foreachFiles, foreachHashes };
+}
+
+/** The hashes of `files` (sorted) out of `inputs` (sorted, a superset): one merge walk. */
+function hashesOf(files: readonly string[], inputs: readonly [string, string][]): string[] {
+  const out: string[] = [];
+  let at = 0;
+  for (const file of files) {
+    while (at < inputs.length && (inputs[at]?.[0] ?? '') < file) at++;
+    out.push(inputs[at]?.[0] === file ? (inputs[at]?.[1] ?? 'missing') : 'missing');
+  }
+  return out;
 }
 
 async function whyChanged(res: Resources, previous: StageRecord | undefined, current: Manifest): Promise<Why> {
@@ -110,8 +125,28 @@ export function manifestKey(fingerprint: string): string {
   return `manifest:${fingerprint}`;
 }
 
+/** A manifest as stored beside its stage record: a long input list goes into the object store as text. */
+export interface ManifestEntry {
+  at: number;
+  m: Manifest;
+  /** The blob of the input list (inputsText), when it is not in `m`. */
+  inputs?: string;
+}
+
+/** Lists up to this long stay in the store entry. */
+const INLINE_INPUTS = 200;
+
+export function manifestEntry(res: Resources, manifest: Manifest, at: number): ManifestEntry {
+  if (manifest.inputs.length <= INLINE_INPUTS) return { at, m: manifest };
+  return { at, m: { ...manifest, inputs: [] }, inputs: res.objects.putBytes(inputsText(manifest.inputs)) };
+}
+
 /** The manifest a stage record was keyed by (in the store, beside the record). */
 export async function loadManifest(res: Resources, fingerprint: string): Promise<Manifest | undefined> {
-  const entry = await res.lookup<{ at: number; m: Manifest }>(manifestKey(fingerprint));
-  return entry && typeof entry === 'object' && 'm' in entry ? entry.m : undefined;
+  const entry = await res.lookup<ManifestEntry>(manifestKey(fingerprint));
+  if (!entry || typeof entry !== 'object' || !('m' in entry)) return undefined;
+  if (typeof entry.inputs !== 'string') return entry.m;
+  const text = (await res.hasBlob(entry.inputs)) ? await res.objects.readSmall(entry.inputs, Number.MAX_SAFE_INTEGER) : undefined;
+  const inputs = text && parseInputsText(text.toString('utf8'));
+  return inputs ? { ...entry.m, inputs } : undefined;
 }

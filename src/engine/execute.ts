@@ -4,7 +4,7 @@ import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import type { StagePlan } from '../config/types.js';
 import { expandGlobs, isGlob } from '../cache/glob.js';
-import type { DatasetRecord, ItemCounts, OutputRecord, StageRecord } from '../cache/state.js';
+import type { DatasetRecord, ItemCounts, ItemManifestRef, OutputRecord, StageRecord } from '../cache/state.js';
 import { createContext, makeTempDir } from './context.js';
 import { DatasetWriter } from './dataset.js';
 import type { Failure } from './events.js';
@@ -18,6 +18,8 @@ export interface ExecuteInput {
   stage: StagePlan;
   inputs: readonly string[];
   foreachFiles: readonly string[];
+  /** Content hash of each of foreachFiles (what the stage key was built from). */
+  foreachHashes: readonly string[];
   upstream: ReadonlyMap<string, StageRecord>;
   res: Resources;
   signal: AbortSignal;
@@ -28,16 +30,27 @@ export interface ExecuteInput {
   runMap?: MapRunner;
   /** Map stages: the stage key without the items' own contents (item-cache scope). */
   itemScope?: string;
+  /** The item manifest of the stage's last record here. */
+  previousItems?: ItemManifestRef;
   isNoCache?: boolean;
+  /** --force: compute every item again (and cache the results). */
+  isForced?: boolean;
   /** Called once the stage's own work is done, before its outputs are recorded: the job slot can go to the next stage. */
   onWorkDone?: () => void;
 }
 
-/** Item counts of a map stage, and its failure when some items failed. */
-export type MapRunner = (input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter) => Promise<{ items: ItemCounts; failure?: Failure }>;
+/**
+ * Item counts of a map stage, its failure when some items failed, and (with
+ * an item cache) how to write its item manifest once its dataset is stored.
+ */
+export type MapRunner = (
+  input: ExecuteInput,
+  signal: AbortSignal,
+  writer: DatasetWriter,
+) => Promise<{ items: ItemCounts; failure?: Failure; commit?: (dataset: DatasetRecord) => Promise<ItemManifestRef> }>;
 
 export type ExecuteResult =
-  | { ok: true; outputs: OutputRecord[]; dataset?: DatasetRecord; items?: ItemCounts; attempts: number }
+  | { ok: true; outputs: OutputRecord[]; dataset?: DatasetRecord; items?: ItemCounts; itemManifest?: ItemManifestRef; attempts: number }
   | { ok: false; failure: Failure; isCancelled: boolean; attempts: number; items?: ItemCounts };
 
 export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
@@ -84,6 +97,7 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
   const writer = definition.kind === 'shell' ? undefined : new DatasetWriter(res.objects, { compress: definition.cache.compress });
   let failure: Failure | undefined;
   let items: ItemCounts | undefined;
+  let commitItems: ((dataset: DatasetRecord) => Promise<ItemManifestRef>) | undefined;
   try {
     // Outputs the last run linked into the object store get a private copy
     // first: a command that rewrites one in place must not change the blob.
@@ -120,6 +134,7 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
       const result = await input.runMap(input, signal, writer);
       items = result.items;
       failure = result.failure;
+      commitItems = result.commit;
     }
   } catch (error) {
     failure =
@@ -139,9 +154,10 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
   }
   input.onWorkDone?.();
   const dataset = writer ? await writer.finish() : undefined;
+  const itemManifest = dataset && commitItems ? await commitItems(dataset) : undefined;
   const outputs = await recordOutputs(stage, res, input.isNoCache === true);
   if ('failure' in outputs) return { ok: false, failure: outputs.failure, isCancelled: false, attempts: attempt, items };
-  return { ok: true, outputs: outputs.records, dataset, items, attempts: attempt };
+  return { ok: true, outputs: outputs.records, dataset, items, itemManifest, attempts: attempt };
 }
 
 /** The declared output files of a stage: literal paths, and what its globs match now. */

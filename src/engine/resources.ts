@@ -43,7 +43,7 @@ export class Resources {
     this.root = options.root;
     this.stateDir = path.join(options.root, '.runner');
     this.now = options.now ?? Date.now;
-    this.stats = StatCache.forRun({ root: options.root, file: path.join(this.stateDir, 'stat-cache.json'), now: this.now, help: options.hashHelp });
+    this.stats = StatCache.forRun({ root: options.root, file: path.join(this.stateDir, 'stat-cache.bin'), now: this.now, help: options.hashHelp });
     this.state = new WorkspaceState(path.join(this.stateDir, 'state.json'), { isReadOnly: options.isStateReadOnly });
     this.objects = new ObjectStore(path.join(this.stateDir, 'objects'));
     this.emit = options.emit;

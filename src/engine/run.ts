@@ -11,7 +11,7 @@ import type { ItemCounts, StageRecord } from '../cache/state.js';
 import type { Why } from '../cache/why.js';
 import { itemScopeFingerprint } from '../cache/fingerprint.js';
 import { hashValue } from '../util/hash.js';
-import { decide, manifestKey, storeKey } from './decide.js';
+import { decide, manifestEntry, manifestKey, storeKey } from './decide.js';
 import type { Decision } from './decide.js';
 import type { Emit, Failure, StageOutcome } from './events.js';
 import { NO_ITEMS } from './events.js';
@@ -192,6 +192,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
         stage,
         inputs: decision.manifest.inputs.map(([file]) => file),
         foreachFiles: decision.foreachFiles,
+        foreachHashes: decision.foreachHashes,
         upstream,
         res,
         signal,
@@ -200,7 +201,9 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
           emit({ event: 'stage:progress', pipeline: stage.pipeline, stage: stage.name, done, total: total ?? null, cached }),
         runMap: options.runMap,
         itemScope: itemScopeFingerprint(decision.manifest, foreachStageOf(stage), new Set(decision.foreachFiles)),
+        previousItems: res.state.get(id)?.itemManifest,
         isNoCache: options.isNoCache,
+        isForced: forced.has(id),
         onWorkDone: freeSlot,
       }).finally(() => sampler.finish(id));
       await Promise.race([isSlotFree, running.then(() => undefined, () => undefined)]);
@@ -241,15 +244,18 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
       durationMs: Date.now() - ranFrom,
       // A task stage's items are the records it returned, as when it is cached.
       items: outcome.items ?? (outcome.dataset ? recordItems(outcome.dataset.count) : undefined),
+      itemManifest: outcome.itemManifest,
     };
     results.set(id, record);
     if (!options.isNoCache) {
       res.state.set(id, record);
       const ttl = stage.definition.cache.ttlMs;
-      await res.shareBlobs([...record.outputs.map((o) => o.hash), ...(record.dataset ? [record.dataset.hash] : [])], ttl);
+      const manifest = manifestEntry(res, decision.manifest, record.createdAt);
+      const blobs = [...record.outputs.map((o) => o.hash), ...(record.dataset ? [record.dataset.hash] : []), ...(manifest.inputs ? [manifest.inputs] : [])];
+      await res.shareBlobs(blobs, ttl);
       // Manifest first: whoever finds the stage entry finds its manifest (for `explain`).
       await (await res.store())?.setMany([
-        { key: manifestKey(record.fingerprint), value: { at: record.createdAt, m: decision.manifest }, ttlMs: ttl },
+        { key: manifestKey(record.fingerprint), value: manifest, ttlMs: ttl },
         { key: storeKey(record.fingerprint), value: record, ttlMs: ttl },
       ]);
     }

@@ -16,8 +16,11 @@ describe('pruneCache', () => {
     await storeRecord(f, oldDead);
     await storeRecord(f, oldLive);
     await storeRecord(f, fresh);
-    await f.store.set('item:old', { r: 1, at: OLD });
-    await f.store.set('item:new', { r: 2, at: NEW });
+    // Item manifests: an old one (its blobs go with it) and a new one (its blobs stay, however old).
+    const itemsOld = { manifest: blob(f, 'old item manifest', OLD), dataset: blob(f, 'old item dataset', OLD), at: OLD };
+    const itemsNew = { manifest: blob(f, 'new item manifest', OLD), dataset: blob(f, 'new item dataset', OLD), at: NEW };
+    await f.store.set('items:old', itemsOld);
+    await f.store.set('items:new', itemsNew);
     const state = new WorkspaceState(path.join(f.stateDir, 'state.json'));
     state.set('p/live', oldLive);
     state.save();
@@ -26,15 +29,15 @@ describe('pruneCache', () => {
 
     const result = await pruneCache(f.store, f.stateDir, CUTOFF);
 
-    expect(await keys(f.store)).toEqual(['item:new', 'manifest:fp-fresh', 'manifest:fp-old-live', 'stage:fp-fresh', 'stage:fp-old-live']);
-    const gone = [oldDead.outputs[0]?.hash ?? '', orphanOld];
-    const kept = [oldLive.outputs[0]?.hash ?? '', fresh.outputs[0]?.hash ?? '', orphanNew];
+    expect(await keys(f.store)).toEqual(['items:new', 'manifest:fp-fresh', 'manifest:fp-old-live', 'stage:fp-fresh', 'stage:fp-old-live']);
+    const gone = [oldDead.outputs[0]?.hash ?? '', orphanOld, itemsOld.manifest, itemsOld.dataset];
+    const kept = [oldLive.outputs[0]?.hash ?? '', fresh.outputs[0]?.hash ?? '', orphanNew, itemsNew.manifest, itemsNew.dataset];
     for (const hash of gone) expect(f.objects.has(hash), `removed ${hash}`).toBe(false);
     for (const hash of kept) expect(f.objects.has(hash), `kept ${hash}`).toBe(true);
     expect(result).toEqual({
       entriesRemoved: 3,
-      objectsRemoved: 2,
-      bytesFreed: 'output of old-dead'.length + 'orphan old'.length,
+      objectsRemoved: 4,
+      bytesFreed: 'output of old-dead'.length + 'orphan old'.length + 'old item manifest'.length + 'old item dataset'.length,
     });
     expect(f.errors).toEqual([]);
   });

@@ -1,4 +1,4 @@
-// `cache stats`: entries counted by kind (stage, manifest, item, memo, blob, other), objects with their bytes.
+// `cache stats`: entries counted by kind (stage, manifest, items, memo, blob, other), objects with their bytes.
 import { describe, expect, it } from 'vitest';
 import { cacheStats } from '../../src/cache/maintenance.js';
 import { defaultStoreUrl } from '../../src/cache/store.js';
@@ -9,11 +9,11 @@ describe('cacheStats', () => {
     const f = await fixture();
     await storeRecord(f, record(f, 'a', NEW));
     await storeRecord(f, record(f, 'b', NEW));
-    await f.store.set('item:1', { r: 1, at: NEW });
+    await f.store.set('items:scope-1', { manifest: 'm', dataset: 'd', at: NEW });
     await f.store.set('memo:p/s:k', 'memoised');
     await f.store.set('something-else', 1);
     const stats = await cacheStats(f.store, f.stateDir);
-    expect(stats.entries).toEqual({ stage: 2, manifest: 2, item: 1, memo: 1, blob: 0, other: 1 });
+    expect(stats.entries).toEqual({ stage: 2, manifest: 2, items: 1, memo: 1, blob: 0, other: 1 });
     expect(stats.entryBytes).toBeGreaterThan(0);
     const bytes = ['output of a', 'output of b'].reduce((n, s) => n + s.length, 0);
     expect(stats.objects).toEqual({ count: 2, bytes });
@@ -23,7 +23,7 @@ describe('cacheStats', () => {
 
   it('is all zeros for an empty cache', async () => {
     const f = await fixture();
-    expect(await cacheStats(f.store, f.stateDir)).toMatchObject({ entries: { stage: 0, manifest: 0, item: 0, memo: 0, blob: 0, other: 0 }, entryBytes: 0, objects: { count: 0, bytes: 0 } });
+    expect(await cacheStats(f.store, f.stateDir)).toMatchObject({ entries: { stage: 0, manifest: 0, items: 0, memo: 0, blob: 0, other: 0 }, entryBytes: 0, objects: { count: 0, bytes: 0 } });
   });
 });
 

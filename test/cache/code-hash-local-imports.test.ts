@@ -10,7 +10,7 @@ import { fakeClock, put, tempDir } from './helpers.js';
 function stage(files: Record<string, string>): { root: string; stats: () => StatCache; file: string } {
   const root = tempDir();
   for (const [name, content] of Object.entries(files)) put(root, name, content);
-  const file = path.join(root, '.runner', 'stat-cache.json');
+  const file = path.join(root, '.runner', 'stat-cache.bin');
   const { now } = fakeClock(Date.now() + 3_600_000);
   return { root, file, stats: () => new StatCache({ root, file, now }) };
 }

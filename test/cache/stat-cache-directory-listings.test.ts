@@ -49,7 +49,7 @@ describe('StatCache directory listings', () => {
 
   it('keeps listings across a save and reload', () => {
     const { root, now } = setup();
-    const file = path.join(root, '.runner', 'stat-cache.json');
+    const file = path.join(root, '.runner', 'stat-cache.bin');
     const first = new StatCache({ root, file, now });
     first.list('src');
     first.save();

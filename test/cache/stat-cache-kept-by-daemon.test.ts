@@ -14,7 +14,7 @@ function afterFirstRun(): { root: string; file: string; now: () => number; help:
   const root = tempDir();
   put(root, 'a.txt', 'a\n');
   setMtime(root, 'a.txt', T);
-  const file = path.join(root, '.runner', 'stat-cache.json');
+  const file = path.join(root, '.runner', 'stat-cache.bin');
   const now = fakeClock(T + 3_600_000).now;
   const help = { kept: {} };
   const first = StatCache.forRun({ root, file, now, help });

@@ -28,7 +28,7 @@ function workspace(count: number): { root: string; files: string[] } {
 describe('StatCache: a no-op rehash', () => {
   it('reads every file once, then none in a new process that loads the saved cache', () => {
     const { root, files } = workspace(50);
-    const file = path.join(root, '.runner', 'stat-cache.json');
+    const file = path.join(root, '.runner', 'stat-cache.bin');
     const { now } = fakeClock(T + 3_600_000);
 
     const first = new StatCache({ root, file, now });
@@ -56,13 +56,13 @@ describe('StatCache: a no-op rehash', () => {
 
   it('save() writes nothing when nothing changed', () => {
     const { root, files } = workspace(2);
-    const file = path.join(root, '.runner', 'stat-cache.json');
+    const file = path.join(root, '.runner', 'stat-cache.bin');
     const { now } = fakeClock(T + 3_600_000);
     const first = new StatCache({ root, file, now });
     for (const f of files) first.hash(f);
     first.save();
     const before = fs.statSync(file).mtimeMs;
-    setMtime(root, '.runner/stat-cache.json', T);
+    setMtime(root, '.runner/stat-cache.bin', T);
 
     const second = new StatCache({ root, file, now });
     for (const f of files) second.hash(f);

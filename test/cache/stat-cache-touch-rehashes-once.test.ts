@@ -27,7 +27,7 @@ describe('StatCache after touch', () => {
 
   it('remembers the new mtime across a save and reload', () => {
     const root = tempDir();
-    const file = path.join(root, '.runner', 'stat-cache.json');
+    const file = path.join(root, '.runner', 'stat-cache.bin');
     put(root, 'a.txt', 'x');
     setMtime(root, 'a.txt', T);
     const { now } = fakeClock(T + 3_600_000);

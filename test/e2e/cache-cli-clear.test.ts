@@ -10,7 +10,7 @@ describe('runner cache clear', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^cleared /);
     const stats = JSON.parse((await ws.run(['cache', 'stats', '--json'])).stdout) as { entries: unknown; objects: unknown };
-    expect(stats.entries).toEqual({ stage: 0, manifest: 0, item: 0, memo: 0, blob: 0, other: 0 });
+    expect(stats.entries).toEqual({ stage: 0, manifest: 0, items: 0, memo: 0, blob: 0, other: 0 });
     expect(stats.objects).toEqual({ count: 0, bytes: 0 });
     expect(ws.objectFiles()).toEqual([]);
     expect(fs.existsSync(ws.path('.runner/state.json'))).toBe(false);

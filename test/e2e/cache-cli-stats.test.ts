@@ -4,7 +4,7 @@ import { dagWorkspace, warmDagWorkspace } from '../cache/dag-workspace.js';
 
 interface StatsJson {
   storeUrl: string;
-  entries: { stage: number; manifest: number; item: number; memo: number; blob: number; other: number };
+  entries: { stage: number; manifest: number; items: number; memo: number; blob: number; other: number };
   entryBytes: number;
   objects: { count: number; bytes: number };
   lastRun: { runId: string; hits: number; misses: number; hitRate: number | null } | null;
@@ -16,7 +16,7 @@ describe('runner cache stats', () => {
     const result = await ws.run(['cache', 'stats', '--json']);
     expect(result.code).toBe(0);
     const stats = JSON.parse(result.stdout) as StatsJson;
-    expect(stats.entries).toEqual({ stage: 6, manifest: 6, item: 0, memo: 0, blob: 0, other: 0 });
+    expect(stats.entries).toEqual({ stage: 6, manifest: 6, items: 0, memo: 0, blob: 0, other: 0 });
     expect(stats.entryBytes).toBeGreaterThan(0);
     // six outputs, all distinct
     expect(stats.objects.count).toBe(6);
@@ -45,7 +45,7 @@ describe('runner cache stats', () => {
     const result = await ws.run(['cache', 'stats']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^store: +sqlite:\/\/.*cache\.sqlite$/m);
-    expect(result.stdout).toMatch(/^entries: +12 \(6 stage, 6 manifest, 0 item, 0 memo, 0 blob\)/m);
+    expect(result.stdout).toMatch(/^entries: +12 \(6 stage, 6 manifest, 0 item manifest, 0 memo, 0 blob\)/m);
     expect(result.stdout).toMatch(/^objects: +6, /m);
     expect(result.stdout).toMatch(/^last run: .*0 hits, 6 misses/m);
   });
@@ -53,6 +53,6 @@ describe('runner cache stats', () => {
   it('on a workspace that never ran: zero entries, no last run', async () => {
     const ws = dagWorkspace();
     const stats = JSON.parse((await ws.run(['cache', 'stats', '--json'])).stdout) as StatsJson;
-    expect(stats).toMatchObject({ entries: { stage: 0, manifest: 0, item: 0, memo: 0, blob: 0, other: 0 }, objects: { count: 0, bytes: 0 }, lastRun: null });
+    expect(stats).toMatchObject({ entries: { stage: 0, manifest: 0, items: 0, memo: 0, blob: 0, other: 0 }, objects: { count: 0, bytes: 0 }, lastRun: null });
   });
 });

@@ -36,7 +36,7 @@ export async function cacheCommand(
       io.stdout(
         [
           `store:    ${redact(stats.storeUrl)}`,
-          `entries:  ${e.stage + e.manifest + e.item + e.memo + e.blob + e.other} (${e.stage} stage, ${e.manifest} manifest, ${e.item} item, ${e.memo} memo, ${e.blob} blob), ${formatBytes(stats.entryBytes)}`,
+          `entries:  ${e.stage + e.manifest + e.items + e.memo + e.blob + e.other} (${e.stage} stage, ${e.manifest} manifest, ${e.items} item manifest, ${e.memo} memo, ${e.blob} blob), ${formatBytes(stats.entryBytes)}`,
           `objects:  ${stats.objects.count}, ${formatBytes(stats.objects.bytes)} in ${path.relative(io.cwd, path.join(stateDir, 'objects')) || '.'}`,
           last
             ? `last run: ${last.runId}: ${hits} hits, ${misses} misses${hitRate === null ? '' : ` (hit rate ${(hitRate * 100).toFixed(1)}%)`}`

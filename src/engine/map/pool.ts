@@ -24,7 +24,7 @@ export interface BatchContext {
  * (and parses items only to key them, for a stage with its own key).
  */
 export type FromPool =
-  | { type: 'batch'; id: number; module: string; exportName: string; texts: string[]; firstIndex: number; context: BatchContext }
+  | { type: 'batch'; id: number; module: string; exportName: string; texts: string[]; indexes: number[]; context: BatchContext }
   | { type: 'abort'; id: number }
   /** Load a stage's module and run its setup() now, ahead of its first batch. */
   | { type: 'warm'; module: string; exportName: string; root: string };
@@ -44,7 +44,8 @@ export interface BatchRequest {
   module: string;
   exportName: string;
   texts: string[];
-  firstIndex: number;
+  /** Each item's position in the stage's input (ctx.index). */
+  indexes: number[];
   context: BatchContext;
   signal: AbortSignal;
   onLog(line: string): void;
@@ -130,7 +131,7 @@ export class WorkerPool {
         module: request.module,
         exportName: request.exportName,
         texts: request.texts,
-        firstIndex: request.firstIndex,
+        indexes: request.indexes,
         context: request.context,
       });
     }

@@ -1,330 +1,337 @@
 // Map stages: one computation per item (or per batch of items) of an
-// upstream dataset or a file list, driven by the stage's knobs:
-//   batchSize    items per dispatch: one batch call, one worker message, one
-//                item-cache round trip
-//   concurrency  items (per-item exports) or batches (batch exports, workers)
+// upstream dataset or a file list, in blocks of batchSize items, driven by
+// the stage's knobs:
+//   batchSize    items per block: one batch call, one worker message, one
+//                journal write, and the unit an unchanged rerun reuses whole
+//   concurrency  items (per-item exports) or blocks (batch exports, workers)
 //                in flight
-//   stream       true: items stream through StreamProcessor with bounded
-//                buffers; false: the whole input is loaded, then processed by
-//                ParallelProcessor
+//   stream       true: blocks stream through StreamProcessor with bounded
+//                buffers and their outputs are written as they finish;
+//                false: ParallelProcessor's sliding window, outputs written
+//                when every block is done
 //   isolate      inline | worker | process (a pool shared by the run)
-//   maxMemory    no new batch starts while the heap is above it
+//   maxMemory    no new block starts while the heap is above it
 //   cache.scope  item: unchanged items reuse their cached result
-// Failed items are reported with their identity; finished items stay cached,
-// so a rerun after a failure or an interruption computes only the rest.
+// Per block, in order: a block that hashes the same as one of the last run
+// under this item scope is reused whole (no item is keyed or parsed); else
+// each item is keyed and looked up, and only the missing ones computed.
+// Failed items are reported with their identity; computed items are
+// journaled as each block finishes, so a rerun after a failure, Ctrl-C or a
+// kill computes only the rest.
 import fs from 'node:fs';
-import type { ItemContext, JsonRecord } from '../../api.js';
 import type { ItemCounts } from '../../cache/state.js';
+import type { ItemManifestRef } from '../../cache/state.js';
+import { KEY_BYTES, keyOf, writeKey } from '../../cache/item-keys.js';
+import type { JournalItem } from '../../cache/item-journal.js';
 import { ParallelProcessor } from '../../perf/parallel-processor.js';
 import { StreamProcessor } from '../../perf/stream-processor.js';
 import { createContext, makeTempDir } from '../context.js';
-import { readDatasetLines } from '../dataset.js';
+import { recordLine } from '../dataset.js';
 import type { DatasetWriter } from '../dataset.js';
 import type { Failure } from '../events.js';
 import type { ExecuteInput } from '../execute.js';
 import { loadExport } from '../module-loader.js';
-import { batchAnswerProblem, describeItem, ensureSetup, normaliseMap, outputRecords } from './definition.js';
+import { computer } from './compute.js';
+import type { Compute } from './compute.js';
+import { describeItem, normaliseMap, outputRecords } from './definition.js';
 import type { NormalisedMap } from './definition.js';
-import { ItemCache } from './item-cache.js';
-import { MemoryGate, Semaphore } from './limits.js';
+import { fileBlocks, recordBlocks } from './item-source.js';
+import type { ItemBlock, ItemSource } from './item-source.js';
+import { ItemStore } from './item-store.js';
+import { MemoryGate } from './limits.js';
 import type { ItemResult } from './pool.js';
 
-interface Chunk {
-  firstIndex: number;
-  /** The items; undefined for items read from a dataset and sent to a worker pool unparsed (the stage has no key of its own). */
-  items: (JsonRecord | undefined)[];
-  /** The items' JSON as read, when they come from a dataset (cheaper to key than re-serialising). */
-  texts: (string | undefined)[];
+export interface MapResult {
+  items: ItemCounts;
+  failure?: Failure;
+  /** With an item cache: called once the stage's dataset is stored, to write the item manifest into it. */
+  commit?: (dataset: { hash: string; count: number }) => Promise<ItemManifestRef>;
 }
 
-/** Output records as objects, or (computed in a worker) as JSON lines. */
-type ItemOutcome = { ok: true; records: JsonRecord[]; lines?: string[]; isCached: boolean } | { ok: false; message: string };
+/** What one item came to. */
+type ItemOutcome =
+  /** Cached: its output lines are those of a stored entry (ItemStore.find). */
+  | { kind: 'found'; ref: number }
+  /** Computed now, or a cached raw result passed through emit again. */
+  | { kind: 'out'; out: string; count: number; raw?: string; isCached: boolean; isRecorded: boolean }
+  | { kind: 'failed'; message: string };
+
+interface BlockOutcome {
+  block: ItemBlock;
+  blockKey?: Buffer;
+  /** Every item is one of the last manifest's entries [first, first + count). */
+  reused?: { first: number; count: number };
+  /** Item keys, KEY_BYTES each (with an item cache). */
+  keys?: Buffer;
+  items?: ItemOutcome[];
+}
 
 const MAX_REPORTED_FAILURES = 5;
 const MAX_LOGGED_FAILURES = 50;
 const PROGRESS_EVERY_MS = 100;
-const FEW_ITEMS = 2;
+const MISS = -1;
 
-export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter): Promise<{ items: ItemCounts; failure?: Failure }> {
-  const tmp = makeTempDir(input.res, input.stage);
+export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter): Promise<MapResult> {
+  const { stage, res } = input;
+  const { definition, knobs } = stage;
+  if (!definition.run) throw new Error(`${stage.id} is a map stage without run:`);
+  const where = `${definition.run.module}#${definition.run.exportName}`;
+  const map = normaliseMap(await loadExport(res.root, definition.run.module, definition.run.exportName), where);
+  const tmp = makeTempDir(res, stage);
+  const store =
+    definition.cache.scope === 'item' && !input.isNoCache && input.itemScope !== undefined
+      ? await ItemStore.open({
+          res,
+          pipeline: stage.pipeline,
+          stage: stage.name,
+          scope: input.itemScope,
+          previous: input.previousItems,
+          isReading: !input.isForced,
+          ttlMs: definition.cache.ttlMs,
+        })
+      : undefined;
   try {
-    return await mapItems(input, signal, writer, tmp);
+    const ctx = createContext({ stage, inputs: input.inputs, upstream: input.upstream, signal, res, tmp, onProgress: () => {} });
+    const run = new MapRun({ input, map, store, writer, where, compute: computer({ stage, res, map, ctx, where }) });
+    const result = await run.all(itemSource(input), signal);
+    return store && !result.failure ? { ...result, commit: (dataset) => store.commit(dataset) } : result;
   } finally {
+    store?.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-async function mapItems(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter, tmp: string): Promise<{ items: ItemCounts; failure?: Failure }> {
-  const { stage, res } = input;
-  const { definition, knobs } = stage;
-  const run = definition.run ?? { module: '', exportName: '' };
-  const where = `${run.module}#${run.exportName}`;
-  const map = normaliseMap(await loadExport(res.root, run.module, run.exportName), where);
-  // With a worker pool, items go to the workers as JSON text and come back
-  // as JSON text (emit and cacheable run there): the main thread, shared by
-  // every worker, parses an item only to key it (a stage with its own key)
-  // or to emit a cached result.
-  const isPooled = knobs.isolate !== 'inline';
-  const source = itemSource(input, !isPooled || map.key !== undefined);
-  const counts: ItemCounts = { total: source.total ?? 0, done: 0, cached: 0, failed: 0 };
-  const failures: { item: string; message: string }[] = [];
-  const cache =
-    definition.cache.scope === 'item' && !input.isNoCache
-      ? new ItemCache({ store: await res.store(), scope: input.itemScope ?? stage.id, key: map.key, ttlMs: definition.cache.ttlMs })
-      : undefined;
-  const ctx = createContext({ stage, inputs: input.inputs, upstream: input.upstream, signal, res, tmp, onProgress: () => {} });
-  const compute = computer({ input, map, ctx, where });
-  let lastProgress = 0;
-  const reportProgress = (isFinal: boolean): void => {
-    const now = Date.now();
-    if (!isFinal && now - lastProgress < PROGRESS_EVERY_MS) return;
-    lastProgress = now;
-    input.onProgress(counts.done + counts.failed, source.total, counts.cached);
-  };
-  // Without `stream`, results are accepted only at the end; progress counts items as they settle.
-  const settled = { items: 0, cached: 0 };
+class MapRun {
+  readonly #input: ExecuteInput;
+  readonly #map: NormalisedMap;
+  readonly #store: ItemStore | undefined;
+  readonly #writer: DatasetWriter;
+  readonly #where: string;
+  readonly #compute: Compute;
+  /** Stages whose emit() needs the current item keep each result's raw form, to emit it again. */
+  readonly #keepsRaw: boolean;
+  readonly #counts: ItemCounts = { total: 0, done: 0, cached: 0, failed: 0 };
+  readonly #failures: { item: string; message: string }[] = [];
+  /** Items of blocks processed so far (without `stream`, outputs are accepted only at the end; progress counts these). */
+  readonly #settled = { items: 0, cached: 0 };
+  #lastProgress = 0;
 
-  const memoryGate = knobs.stream && knobs.maxMemoryMb !== undefined ? new MemoryGate(knobs.maxMemoryMb) : undefined;
-  const processChunk = async (chunk: Chunk, _index: number, chunkSignal: AbortSignal): Promise<ItemOutcome[]> => {
-    await memoryGate?.enter(chunkSignal);
-    try {
-      return await processAdmitted(chunk, chunkSignal);
-    } finally {
-      memoryGate?.leave();
-    }
-  };
-  const processAdmitted = async (chunk: Chunk, chunkSignal: AbortSignal): Promise<ItemOutcome[]> => {
-    const keys = cache ? chunk.items.map((item, i) => cache.keyOf(item, chunk.texts[i])) : [];
-    const hits = cache ? await cache.lookup(keys) : [];
-    const missing = chunk.items.map((_, i) => i).filter((i) => hits[i] === undefined);
-    const computed = await compute(
-      missing.map((i) => ({ item: chunk.items[i], text: chunk.texts[i], index: chunk.firstIndex + i })),
-      chunkSignal,
-    );
-    const fresh: Parameters<ItemCache['save']>[0] = [];
-    const outcomes: ItemOutcome[] = [];
-    let cursor = 0;
-    for (const [i, item] of chunk.items.entries()) {
-      const hit = hits[i];
-      let raw: ItemResult;
-      if (hit) raw = { ok: true, value: hit.r };
-      else {
-        raw = computed[cursor++] ?? { ok: false, error: { message: 'no result' } };
-        if (raw.ok && cache) {
-          if ('json' in raw) {
-            if (raw.isCacheable !== false) fresh.push({ key: keys[i] ?? '', json: raw.json });
-          }
-          else if (map.cacheable?.(raw.value) ?? true) fresh.push({ key: keys[i] ?? '', result: raw.value });
-        }
+  constructor(options: { input: ExecuteInput; map: NormalisedMap; store: ItemStore | undefined; writer: DatasetWriter; where: string; compute: Compute }) {
+    this.#input = options.input;
+    this.#map = options.map;
+    this.#store = options.store;
+    this.#writer = options.writer;
+    this.#where = options.where;
+    this.#compute = options.compute;
+    this.#keepsRaw = options.map.emit !== undefined && options.map.key !== undefined;
+  }
+
+  async all(source: ItemSource, signal: AbortSignal): Promise<{ items: ItemCounts; failure?: Failure }> {
+    const { definition, knobs } = this.#input.stage;
+    this.#counts.total = source.total;
+    const gate = knobs.maxMemoryMb !== undefined && knobs.stream ? new MemoryGate(knobs.maxMemoryMb) : undefined;
+    const processBlock = async (block: ItemBlock, _index: number, blockSignal: AbortSignal): Promise<BlockOutcome> => {
+      await gate?.enter(blockSignal);
+      try {
+        const outcome = await this.#process(block, blockSignal);
+        this.#settle(outcome);
+        return outcome;
+      } finally {
+        gate?.leave();
       }
-      outcomes.push(toOutcome(raw, () => item ?? parseItem(chunk.texts[i]), map, hit !== undefined, where));
+    };
+    const concurrency = this.#map.isBatch || knobs.isolate !== 'inline' ? knobs.concurrency : Math.ceil(knobs.concurrency / knobs.batchSize) + 1;
+    if (knobs.stream) {
+      const processor = new StreamProcessor<ItemBlock, BlockOutcome>(processBlock, {
+        maxConcurrency: concurrency,
+        bufferSize: Math.max(2, concurrency),
+        ordered: definition.ordered,
+        signal,
+      });
+      for await (const entry of processor.run(source.blocks)) {
+        if (!entry.ok) throw entry.error;
+        await this.#accept(entry.result);
+      }
+    } else {
+      // The sliding window pulls blocks as it goes (intake bounded by
+      // concurrency + one refill); the outputs are written when all are done.
+      const processor = new ParallelProcessor<ItemBlock, BlockOutcome>(processBlock, {
+        concurrency,
+        batchSize: concurrency,
+        maxMemory: knobs.maxMemoryMb,
+        signal,
+      });
+      const { results, errors } = await processor.process(source.blocks);
+      if (errors[0]) throw errors[0].error;
+      for (const outcome of results) await this.#accept(outcome);
     }
-    await cache?.save(fresh);
-    settled.items += outcomes.length;
-    settled.cached += outcomes.filter((o) => o.ok && o.isCached).length;
-    if (!knobs.stream && Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
-      lastProgress = Date.now();
-      input.onProgress(settled.items, source.total, settled.cached);
-    }
-    return outcomes;
-  };
+    this.#counts.total = this.#counts.done + this.#counts.failed;
+    this.#progress(true);
+    if (this.#counts.failed > 0) return { items: this.#counts, failure: { kind: 'items-failed', failed: this.#counts.failed, first: this.#failures } };
+    return { items: this.#counts };
+  }
 
-  const accept = async (chunk: Chunk, outcomes: ItemOutcome[]): Promise<void> => {
-    for (const [offset, outcome] of outcomes.entries()) {
-      const index = chunk.firstIndex + offset;
-      if (outcome.ok) {
-        counts.done++;
-        if (outcome.isCached) counts.cached++;
-        if (outcome.lines) for (const line of outcome.lines) await writer.writeLine(line);
-        else for (const record of outcome.records) await writer.write(record, () => `${where} for ${describeItem(chunk.items[offset], index)}`);
+  /** Reuses, looks up, or computes the items of one block. */
+  async #process(block: ItemBlock, signal: AbortSignal): Promise<BlockOutcome> {
+    const store = this.#store;
+    if (!store) return { block, items: await this.#computeAll(block, [...Array(block.count).keys()], undefined, signal) };
+    const blockKey = keyOf(block.blockIdentity());
+    const reused = store.findBlock(blockKey);
+    if (reused && reused.count === block.count) return { block, blockKey, reused };
+    const keys = Buffer.allocUnsafe(block.count * KEY_BYTES);
+    const key = this.#map.key;
+    for (let i = 0; i < block.count; i++) writeKey(key ? `key\0${key(block.item(i))}` : block.itemIdentity(i), keys, i * KEY_BYTES);
+    const items: ItemOutcome[] = new Array<ItemOutcome>(block.count);
+    const missing: number[] = [];
+    for (let i = 0; i < block.count; i++) {
+      const ref = store.find(keys, i * KEY_BYTES);
+      if (ref === MISS) missing.push(i);
+      else items[i] = this.#keepsRaw ? this.#emitAgain(block, i, store.rawOf(ref)) : { kind: 'found', ref };
+    }
+    const computed = await this.#computeAll(block, missing, keys, signal);
+    const journal: JournalItem[] = [];
+    missing.forEach((i, n) => {
+      const outcome = computed[n] as ItemOutcome;
+      items[i] = outcome;
+      if (outcome.kind === 'out' && outcome.isRecorded) journal.push({ keys, keyOffset: i * KEY_BYTES, out: outcome.out, count: outcome.count, raw: outcome.raw });
+    });
+    store.journal(journal);
+    return { block, blockKey, keys, items };
+  }
+
+  async #computeAll(block: ItemBlock, which: number[], keys: Buffer | undefined, signal: AbortSignal): Promise<ItemOutcome[]> {
+    const results = await this.#compute(
+      which.map((i) => ({ block, i })),
+      signal,
+    );
+    return which.map((i, n) => this.#outcome(results[n] ?? { ok: false, error: { message: 'no result' } }, block, i, keys !== undefined));
+  }
+
+  /** A computed result as output lines (and the raw result where it is kept). */
+  #outcome(result: ItemResult, block: ItemBlock, i: number, isCaching: boolean): ItemOutcome {
+    if (!result.ok) return { kind: 'failed', message: result.error.message };
+    if ('json' in result) {
+      let out = '';
+      for (const line of result.lines) out += `${line}\n`;
+      const raw = this.#keepsRaw ? result.json : undefined;
+      return { kind: 'out', out, count: result.lines.length, raw, isCached: false, isRecorded: isCaching && result.isCacheable !== false };
+    }
+    const made = this.#lines(block, i, result.value);
+    if (made.kind === 'failed') return made;
+    const isRecorded = isCaching && (this.#map.cacheable?.(result.value) ?? true);
+    const raw = this.#keepsRaw && isRecorded ? (JSON.stringify(result.value) ?? 'null') : undefined;
+    return { ...made, raw, isCached: false, isRecorded };
+  }
+
+  /** A cached raw result through emit() with the current item (its key names less than the whole item). */
+  #emitAgain(block: ItemBlock, i: number, raw: string | undefined): ItemOutcome {
+    const value: unknown = raw === undefined ? null : JSON.parse(raw);
+    const made = this.#lines(block, i, value);
+    if (made.kind === 'failed') return made;
+    return { ...made, raw, isCached: true, isRecorded: true };
+  }
+
+  /** The output lines of item `i` for result `value`: emit() applied, every record checked. */
+  #lines(block: ItemBlock, i: number, value: unknown): { kind: 'out'; out: string; count: number } | { kind: 'failed'; message: string } {
+    const emit = this.#map.emit;
+    try {
+      const output = emit ? emit(block.item(i), value) : value;
+      const checked = outputRecords(output);
+      if ('problem' in checked) return { kind: 'failed', message: `${this.#where} ${checked.problem}` };
+      let out = '';
+      for (const record of checked.records) out += recordLine(record, () => `${this.#where} for ${this.#describe(block, i)}`);
+      return { kind: 'out', out, count: checked.records.length };
+    } catch (error) {
+      if (error instanceof SyntaxError) throw error; // a malformed input record fails the stage
+      return { kind: 'failed', message: emit ? `emit: ${(error as Error).message}` : (error as Error).message };
+    }
+  }
+
+  /** Writes a block's outputs (in order) and records its items in the new manifest. */
+  async #accept(outcome: BlockOutcome): Promise<void> {
+    const { block, blockKey, reused, keys, items } = outcome;
+    const store = this.#store;
+    const counts = this.#counts;
+    if (reused && store && blockKey) {
+      const first = await store.reuseEntries(reused.first, reused.count, this.#writer);
+      store.addBlock(blockKey, first, block.count);
+      counts.done += block.count;
+      counts.cached += block.count;
+      this.#progress(false);
+      return;
+    }
+    const firstEntry = store?.entries ?? 0;
+    let isWhole = store !== undefined && keys !== undefined;
+    for (let i = 0; i < block.count; i++) {
+      const item = items?.[i] ?? { kind: 'failed', message: 'no result' };
+      if (item.kind === 'failed') {
+        isWhole = false;
+        this.#fail(block, i, item.message);
         continue;
       }
-      counts.failed++;
-      const item = describeItem(chunk.items[offset] ?? parseItem(chunk.texts[offset]), index);
-      if (failures.length < MAX_REPORTED_FAILURES) failures.push({ item, message: outcome.message });
-      if (counts.failed <= MAX_LOGGED_FAILURES) {
-        res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream: 'stderr', line: `item ${item} failed: ${outcome.message}` });
+      counts.done++;
+      if (item.kind === 'found') {
+        counts.cached++;
+        if (store && keys) await store.reuse(item.ref, keys, i * KEY_BYTES, this.#writer);
+        continue;
+      }
+      if (item.isCached) counts.cached++;
+      if (store && keys && item.isRecorded) {
+        await store.addComputed({ keys, keyOffset: i * KEY_BYTES, out: item.out, count: item.count, raw: item.raw }, this.#writer);
+      } else {
+        isWhole = false;
+        await this.#writer.writeLines(item.out, item.count);
       }
     }
-    if (!source.total) counts.total = counts.done + counts.failed;
-    reportProgress(false);
-  };
+    if (isWhole && store && blockKey) store.addBlock(blockKey, firstEntry, block.count);
+    this.#progress(false);
+  }
 
-  const chunkConcurrency = map.isBatch || knobs.isolate !== 'inline' ? knobs.concurrency : Math.ceil(knobs.concurrency / knobs.batchSize) + 1;
-  if (knobs.stream) {
-    const processor = new StreamProcessor<Chunk, ItemOutcome[]>(processChunk, {
-      maxConcurrency: chunkConcurrency,
-      bufferSize: Math.max(2, chunkConcurrency),
-      ordered: definition.ordered,
-      signal,
-    });
-    for await (const entry of processor.run(chunked(source.items, knobs.batchSize))) {
-      if (!entry.ok) throw entry.error;
-      await accept(entry.item, entry.result);
+  #fail(block: ItemBlock, i: number, message: string): void {
+    const { stage, res } = this.#input;
+    this.#counts.failed++;
+    const item = this.#describe(block, i);
+    if (this.#failures.length < MAX_REPORTED_FAILURES) this.#failures.push({ item, message });
+    if (this.#counts.failed <= MAX_LOGGED_FAILURES) {
+      res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream: 'stderr', line: `item ${item} failed: ${message}` });
     }
-  } else {
-    const all: Chunk[] = [];
-    for await (const chunk of chunked(source.items, knobs.batchSize)) all.push(chunk);
-    const processor = new ParallelProcessor<Chunk, ItemOutcome[]>(processChunk, {
-      concurrency: chunkConcurrency,
-      batchSize: all.length || 1,
-      maxMemory: knobs.maxMemoryMb,
-      signal,
-    });
-    const { results, errors } = await processor.process(all);
-    if (errors[0]) throw errors[0].error;
-    for (const [i, outcomes] of results.entries()) await accept(all[i] as Chunk, outcomes);
   }
-  counts.total = counts.done + counts.failed;
-  reportProgress(true);
-  if (counts.failed > 0) return { items: counts, failure: { kind: 'items-failed', failed: counts.failed, first: failures } };
-  return { items: counts };
-}
 
-/** An item kept as text, parsed only when it must be shown (a failure) or passed to emit. */
-function parseItem(text: string | undefined): JsonRecord | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as JsonRecord;
-  } catch {
-    return undefined;
-  }
-}
-
-function toOutcome(raw: ItemResult, itemOf: () => JsonRecord | undefined, map: NormalisedMap, isCached: boolean, where: string): ItemOutcome {
-  if (!raw.ok) return { ok: false, message: raw.error.message };
-  if ('json' in raw) return { ok: true, records: [], lines: raw.lines, isCached };
-  const item = map.emit ? itemOf() : undefined;
-  try {
-    const output = map.emit && item ? map.emit(item, raw.value) : raw.value;
-    const checked = outputRecords(output);
-    if ('problem' in checked) return { ok: false, message: `${where} ${checked.problem}` };
-    return { ok: true, records: checked.records, isCached };
-  } catch (error) {
-    return { ok: false, message: `emit: ${(error as Error).message}` };
-  }
-}
-
-type PendingItem = { item: JsonRecord | undefined; text: string | undefined; index: number };
-
-interface Computer {
-  (items: PendingItem[], signal: AbortSignal): Promise<ItemResult[]>;
-}
-
-/** Computes the items the cache did not have: inline, in a batch call, or in the worker pool; retries failures. */
-function computer(options: { input: ExecuteInput; map: NormalisedMap; ctx: ReturnType<typeof createContext>; where: string }): Computer {
-  const { input, map, ctx, where } = options;
-  const { stage, res } = input;
-  const { knobs, definition } = stage;
-  const perItem = new Semaphore(knobs.concurrency);
-  const once = async (pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> => {
-    if (pending.length === 0) return [];
-    // A handful of changed items (a rerun after a small edit) is cheaper to
-    // compute here than to start worker threads, each loading the module and
-    // its dependencies; the pool starts once a batch needs it.
-    const isFewForIdlePool = knobs.isolate === 'worker' && !res.hasPool('worker') && pending.length <= FEW_ITEMS;
-    if (knobs.isolate !== 'inline' && !isFewForIdlePool) {
-      const run = definition.run ?? { module: '', exportName: '' };
-      try {
-        return await res.pool(knobs.isolate).run({
-          module: run.module,
-          exportName: run.exportName,
-          texts: pending.map((p) => p.text ?? JSON.stringify(p.item)),
-          firstIndex: pending[0]?.index ?? 0,
-          context: {
-            pipeline: stage.pipeline,
-            stage: stage.name,
-            params: definition.params,
-            env: ctx.env as Record<string, string>,
-            outputs: definition.outputs,
-            root: res.root,
-            stateDir: res.stateDir,
-            tmp: ctx.workspace.tmp,
-          },
-          signal,
-          onLog: (line) => ctx.log(line),
-        });
-      } catch (error) {
-        signal.throwIfAborted();
-        return pending.map(() => ({ ok: false, error: { message: (error as Error).message } }));
-      }
-    }
-    const items = pending.map((p) => ({ item: p.item ?? parseItem(p.text) ?? {}, index: p.index }));
+  #describe(block: ItemBlock, i: number): string {
+    let item: unknown;
     try {
-      await ensureSetup(map);
-    } catch (error) {
-      return items.map(() => ({ ok: false, error: { message: (error as Error).message } }));
+      item = block.item(i);
+    } catch {
+      item = undefined;
     }
-    if (map.isBatch && map.definition.batch) {
-      try {
-        const results = await map.definition.batch(items.map((i) => i.item), { ...ctx, signal });
-        const problem = batchAnswerProblem(results, items.length, where);
-        if (problem) return items.map(() => ({ ok: false, error: { message: problem } }));
-        return results.map((value) => ({ ok: true, value }));
-      } catch (error) {
-        signal.throwIfAborted();
-        return items.map(() => ({ ok: false, error: { message: (error as Error).message } }));
-      }
-    }
-    return Promise.all(
-      items.map(({ item, index }) =>
-        perItem.run(async (): Promise<ItemResult> => {
-          signal.throwIfAborted();
-          try {
-            const itemCtx: ItemContext = { ...ctx, signal, index };
-            return { ok: true, value: await map.definition.run?.(item, itemCtx) };
-          } catch (error) {
-            signal.throwIfAborted();
-            return { ok: false, error: { message: (error as Error)?.message ?? String(error) } };
-          }
-        }),
-      ),
-    );
-  };
-  return async (items, signal) => {
-    const results = await once(items, signal);
-    for (let attempt = 1; attempt <= knobs.retries; attempt++) {
-      const failed = results.map((r, i) => (r.ok ? -1 : i)).filter((i) => i >= 0);
-      if (failed.length === 0) break;
-      const again = await once(failed.map((i) => items[i] as PendingItem), signal);
-      failed.forEach((i, j) => (results[i] = again[j] ?? (results[i] as ItemResult)));
-    }
-    return results;
-  };
-}
-
-interface ItemSource {
-  items: AsyncIterable<{ record?: JsonRecord; text?: string }>;
-  total?: number;
-}
-
-function itemSource(input: ExecuteInput, isParsed: boolean): ItemSource {
-  const { stage, res } = input;
-  const foreach = stage.definition.foreach;
-  if (foreach?.kind === 'files') {
-    const files = input.foreachFiles;
-    return {
-      total: files.length,
-      items: (async function* () {
-        for (const path of files) yield { record: { path, hash: res.stats.hash(path) ?? '' } };
-      })(),
-    };
+    return describeItem(item, block.firstIndex + i);
   }
+
+  /** Counts a processed block; without `stream`, reports progress by these counts. */
+  #settle(outcome: BlockOutcome): void {
+    this.#settled.items += outcome.block.count;
+    if (outcome.reused) this.#settled.cached += outcome.block.count;
+    else for (const item of outcome.items ?? []) if (item.kind === 'found' || (item.kind === 'out' && item.isCached)) this.#settled.cached++;
+    if (!this.#input.stage.knobs.stream) this.#progress(false);
+  }
+
+  #progress(isFinal: boolean): void {
+    const now = Date.now();
+    if (!isFinal && now - this.#lastProgress < PROGRESS_EVERY_MS) return;
+    this.#lastProgress = now;
+    const counts = this.#counts;
+    if (!isFinal && !this.#input.stage.knobs.stream) this.#input.onProgress(this.#settled.items, counts.total, this.#settled.cached);
+    else this.#input.onProgress(counts.done + counts.failed, counts.total, counts.cached);
+  }
+}
+
+function itemSource(input: ExecuteInput): ItemSource {
+  const { stage, res } = input;
+  const { foreach } = stage.definition;
+  const size = stage.knobs.batchSize;
+  if (foreach?.kind === 'files') return fileBlocks(input.foreachFiles, input.foreachHashes, size);
   const name = foreach?.kind === 'stage' ? foreach.stage : '';
   const record = input.upstream.get(name);
   if (!record?.dataset) throw new Error(`foreach: ${name} has no records to map over (a shell stage produces files, not records)`);
-  return { total: record.dataset.count, items: readDatasetLines(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`, { isParsed }) };
-}
-
-async function* chunked(items: ItemSource['items'], size: number): AsyncGenerator<Chunk> {
-  let chunk: Chunk = { firstIndex: 0, items: [], texts: [] };
-  for await (const { record, text } of items) {
-    chunk.items.push(record);
-    chunk.texts.push(text);
-    if (chunk.items.length >= size) {
-      yield chunk;
-      chunk = { firstIndex: chunk.firstIndex + chunk.items.length, items: [], texts: [] };
-    }
-  }
-  if (chunk.items.length > 0) yield chunk;
+  return recordBlocks(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`, size);
 }

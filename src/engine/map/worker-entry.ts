@@ -78,7 +78,7 @@ async function handle(message: FromPool): Promise<void> {
         continue;
       }
       try {
-        const itemCtx: ItemContext = { ...ctx, index: message.firstIndex + offset };
+        const itemCtx: ItemContext = { ...ctx, index: message.indexes[offset] ?? offset };
         results.push(asText(map, item, await map.definition.run?.(item, itemCtx)));
       } catch (error) {
         results.push({ ok: false, error: errorData(error) });

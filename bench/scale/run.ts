@@ -1,0 +1,211 @@
+// Map stages at scale: N small files through an item-cached map stage (and
+// a task summing its records), beside a plain Node loop doing the same work
+// and `git status` of the same tree; then N records from a task through an
+// item-cached map stage. Prints one markdown table of medians.
+//
+//   node --import tsx bench/scale/run.ts [--files 10000,100000] [--records 1000000] [--repeat 3]
+//
+// Every runner command runs as a user would run it in CI (CI=true: no
+// daemon), under GNU time for its peak RSS. Within a round the plain loop,
+// git status and runner alternate, so they see the same machine load.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BIN, commandLineOptions, machine, table, tempWorkspace, write } from '../lib.js';
+
+const args = commandLineOptions();
+const fileSizes = (args.get('files') ?? '10000,100000').split(',').filter(Boolean).map(Number);
+const recordSizes = (args.get('records') ?? '1000000').split(',').filter(Boolean).map(Number);
+const repeat = Number(args.get('repeat') ?? 3);
+const PER_DIR = 1000;
+
+const WORK = `import { readFileSync } from 'node:fs';
+export function stringHash(text) {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(16);
+}
+export function count(item, ctx) {
+  const text = readFileSync(ctx.workspace.resolve(item.path), 'utf8');
+  return { path: item.path, lines: text.split('\\n').length, h: stringHash(text) };
+}
+export async function sum(ctx) {
+  let lines = 0;
+  let n = 0;
+  for await (const record of ctx.upstream('count')) {
+    lines += record.lines;
+    n++;
+  }
+  return [{ lines, n }];
+}
+export function* gen(ctx) {
+  for (let i = 0; i < ctx.params.n; i++) yield { id: 'r' + i, text: 'lorem ipsum dolor sit amet ' + (i === ctx.params.mutate ? 'edited' : 'record'), v: i };
+}
+export function touch(record) {
+  return { id: record.id, len: record.text.length };
+}
+`;
+
+const PLAIN = `import { readdirSync, readFileSync } from 'node:fs';
+import { count } from './work.mjs';
+const ctx = { workspace: { resolve: (p) => p } };
+let lines = 0;
+let n = 0;
+for (const dir of readdirSync('data').sort()) {
+  for (const name of readdirSync('data/' + dir).sort()) {
+    lines += count({ path: 'data/' + dir + '/' + name }, ctx).lines;
+    n++;
+  }
+}
+process.stdout.write(JSON.stringify({ lines, n }));
+`;
+
+const YAML = (n: number) => `version: 1
+pipelines:
+  files:
+    stages:
+      count:
+        run: work.mjs#count
+        foreach: { files: ["data/**/*.txt"] }
+        batchSize: 500
+        isolate: inline
+        cache: { scope: item }
+      sum:
+        run: work.mjs#sum
+        needs: [count]
+  records:
+    params: { n: ${n}, mutate: -1 }
+    stages:
+      gen:
+        run: work.mjs#gen
+        params: [n, mutate]
+      touch:
+        run: work.mjs#touch
+        foreach: gen
+        batchSize: 1000
+        isolate: inline
+        cache: { scope: item }
+`;
+
+interface Timed {
+  ms: number;
+  rssMiB: number;
+}
+
+/** Runs a command under GNU time: wall time and peak RSS of the largest process. */
+function timed(dir: string, command: string[], env: Record<string, string> = {}): Timed {
+  const started = performance.now();
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', ...command], { cwd: dir, env: { ...process.env, CI: 'true', ...env }, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const ms = performance.now() - started;
+  if (result.status !== 0) throw new Error(`${command.join(' ')} exited ${result.status}:\n${result.stderr.slice(-3000)}`);
+  const rssKiB = Number(result.stderr.trim().split('\n').at(-1));
+  return { ms, rssMiB: rssKiB / 1024 };
+}
+
+const runner = (dir: string, ...rest: string[]): Timed => timed(dir, [process.execPath, BIN, 'exec', ...rest]);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function duSize(dir: string): number {
+  let total = 0;
+  const walk = (d: string): void => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile()) total += fs.statSync(p).size;
+    }
+  };
+  walk(dir);
+  return total;
+}
+
+function fileText(i: number, version = 0): string {
+  let text = `file ${i} version ${version}\n`;
+  while (text.length < 100) text += `line ${(i * 7919) % 104729}\n`;
+  return text;
+}
+
+const s = (value: number): string => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`);
+const rows: (string | number)[][] = [];
+const notes: string[] = [];
+
+for (const n of fileSizes) {
+  const dir = tempWorkspace(`scale-${n}`);
+  write(dir, 'work.mjs', WORK);
+  write(dir, 'plain.mjs', PLAIN);
+  write(dir, 'pipelines.yaml', YAML(0));
+  write(dir, '.gitignore', '.runner/\n');
+  for (let d = 0; d * PER_DIR < n; d++) {
+    const sub = path.join(dir, 'data', `d${String(d).padStart(4, '0')}`);
+    fs.mkdirSync(sub, { recursive: true });
+    for (let i = d * PER_DIR; i < Math.min(n, (d + 1) * PER_DIR); i++) fs.writeFileSync(path.join(sub, `f${String(i).padStart(7, '0')}.txt`), fileText(i));
+  }
+  spawnSync('sh', ['-c', 'git init -q && git add -A && git -c user.name=b -c user.email=b@b commit -qm data'], { cwd: dir });
+  const edited = (k: number): string => path.join(dir, 'data', 'd0000', `f${String(k).padStart(7, '0')}.txt`);
+  const m = { plain: [] as number[], git: [] as number[], cold: [] as number[], noop: [] as number[], one: [] as number[], rss: [] as number[], oneRss: [] as number[] };
+  let version = 0;
+  for (let round = 0; round < repeat; round++) {
+    m.plain.push(timed(dir, [process.execPath, 'plain.mjs']).ms);
+    m.git.push(timed(dir, ['git', 'status', '--porcelain']).ms);
+    fs.rmSync(path.join(dir, '.runner'), { recursive: true, force: true });
+    const cold = runner(dir, 'files');
+    m.cold.push(cold.ms);
+    m.rss.push(cold.rssMiB);
+    m.noop.push(runner(dir, 'files').ms);
+    fs.writeFileSync(edited(round % PER_DIR), fileText(round, ++version));
+    const one = runner(dir, 'files');
+    m.one.push(one.ms);
+    m.oneRss.push(one.rssMiB);
+  }
+  const size = duSize(path.join(dir, '.runner'));
+  const plain = median(m.plain);
+  rows.push([
+    `${n.toLocaleString('en')} files`,
+    s(plain),
+    s(median(m.git)),
+    `${s(median(m.cold))} (${(median(m.cold) / plain).toFixed(2)}x)`,
+    `${s(median(m.noop))} (${(median(m.noop) / median(m.git)).toFixed(2)}x git)`,
+    `${s(median(m.one))} (${(median(m.one) / plain).toFixed(2)}x)`,
+    `${median(m.rss).toFixed(0)} / ${median(m.oneRss).toFixed(0)} MiB`,
+    `${(size / 1024 / 1024).toFixed(1)} MiB`,
+  ]);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+for (const n of recordSizes) {
+  const dir = tempWorkspace(`scale-records-${n}`);
+  write(dir, 'work.mjs', WORK);
+  write(dir, 'pipelines.yaml', YAML(n));
+  const m = { cold: [] as number[], rss: [] as number[], one: [] as number[], oneRss: [] as number[], noop: [] as number[] };
+  for (let round = 0; round < repeat; round++) {
+    fs.rmSync(path.join(dir, '.runner'), { recursive: true, force: true });
+    const cold = runner(dir, 'records');
+    m.cold.push(cold.ms);
+    m.rss.push(cold.rssMiB);
+    m.noop.push(runner(dir, 'records').ms);
+    const one = runner(dir, 'records', '--param', `mutate=${round * 7 + 1}`);
+    m.one.push(one.ms);
+    m.oneRss.push(one.rssMiB);
+  }
+  const size = duSize(path.join(dir, '.runner'));
+  rows.push([
+    `${n.toLocaleString('en')} records`,
+    '-',
+    '-',
+    s(median(m.cold)),
+    s(median(m.noop)),
+    `${s(median(m.one))} (one record)`,
+    `${median(m.rss).toFixed(0)} / ${median(m.oneRss).toFixed(0)} MiB`,
+    `${(size / 1024 / 1024).toFixed(1)} MiB`,
+  ]);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(
+  table(['workload', 'plain loop', 'git status', 'runner cold', 'runner no-op', 'one item edited', 'peak RSS cold / one edit', '.runner size'], rows),
+);
+console.log(`\nMedians of ${repeat} rounds. ${machine()}. Command: \`node --import tsx bench/scale/run.ts --files ${fileSizes.join(',')} --records ${recordSizes.join(',')} --repeat ${repeat}\`.`);
+for (const note of notes) console.log(note);

@@ -1,0 +1,197 @@
+// The item journal of a map stage run: every batch of items the run
+// computes is appended to .runner/items/<stage>/<scope>.journal as one
+// checksummed frame before the run goes on, so a run that is interrupted,
+// killed or fails keeps what it computed. The next run under the same scope
+// reads the journal back (a frame cut short by a crash, or whose checksum
+// fails, ends it there) and reuses those items; a run that finishes writes
+// them into its item manifest and removes the journal.
+//
+// Frame: u32 payload bytes | u32 items | 32-byte sha256 of the payload |
+// payload. Per item in the payload: key (32) | u32 records | u32 output
+// bytes | u32 raw bytes (NO_RAW: none) | output lines | raw result.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { KEY_BYTES } from './item-keys.js';
+import { NO_RAW } from './item-manifest.js';
+
+const FRAME_HEADER = 8 + KEY_BYTES;
+const ITEM_HEADER = KEY_BYTES + 12;
+
+export interface JournalItem {
+  /** The item key: 32 bytes of `keys` from `keyOffset`. */
+  keys: Buffer;
+  keyOffset: number;
+  /** Its output lines, each ending in a newline. */
+  out: string;
+  count: number;
+  raw?: string;
+}
+
+export class ItemJournal {
+  readonly file: string;
+  #fd: number | undefined;
+  #size = 0;
+  #entries = 0;
+  #keys = Buffer.allocUnsafe(KEY_BYTES * 256);
+  #outOffsets = new Float64Array(256);
+  #outLengths = new Uint32Array(256);
+  #outCounts = new Uint32Array(256);
+  #rawOffsets = new Float64Array(256);
+  #rawLengths = new Uint32Array(256);
+  /** Bytes of frames dropped when it was opened (a torn or corrupt tail). */
+  readonly droppedBytes: number = 0;
+
+  /** Opens (or creates, on first append) the journal, reading back the frames that are whole and sound. */
+  constructor(file: string) {
+    this.file = file;
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r+');
+    } catch {
+      return;
+    }
+    this.#fd = fd;
+    const total = fs.fstatSync(fd).size;
+    const header = Buffer.allocUnsafe(FRAME_HEADER);
+    let at = 0;
+    while (at + FRAME_HEADER <= total) {
+      fs.readSync(fd, header, 0, FRAME_HEADER, at);
+      const length = header.readUInt32LE(0);
+      const items = header.readUInt32LE(4);
+      if (at + FRAME_HEADER + length > total) break;
+      const payload = Buffer.allocUnsafe(length);
+      fs.readSync(fd, payload, 0, length, at + FRAME_HEADER);
+      if (!createHash('sha256').update(payload).digest().equals(header.subarray(8, FRAME_HEADER))) break;
+      if (!this.#index(payload, items, at + FRAME_HEADER)) break;
+      at += FRAME_HEADER + length;
+    }
+    this.#size = at;
+    if (at < total) {
+      this.droppedBytes = total - at;
+      fs.ftruncateSync(fd, at);
+    }
+  }
+
+  get entries(): number {
+    return this.#entries;
+  }
+
+  get keys(): Buffer {
+    return this.#keys;
+  }
+
+  /** Appends one frame of computed items (one write). */
+  append(items: readonly JournalItem[]): void {
+    if (items.length === 0) return;
+    const parts: Buffer[] = [];
+    let length = 0;
+    for (const item of items) {
+      const out = Buffer.from(item.out);
+      const raw = item.raw === undefined ? undefined : Buffer.from(item.raw);
+      const head = Buffer.allocUnsafe(ITEM_HEADER);
+      item.keys.copy(head, 0, item.keyOffset, item.keyOffset + KEY_BYTES);
+      head.writeUInt32LE(item.count, KEY_BYTES);
+      head.writeUInt32LE(out.length, KEY_BYTES + 4);
+      head.writeUInt32LE(raw === undefined ? NO_RAW : raw.length, KEY_BYTES + 8);
+      parts.push(head, out);
+      length += ITEM_HEADER + out.length;
+      if (raw) {
+        parts.push(raw);
+        length += raw.length;
+      }
+    }
+    const payload = Buffer.concat(parts, length);
+    const header = Buffer.allocUnsafe(FRAME_HEADER);
+    header.writeUInt32LE(length, 0);
+    header.writeUInt32LE(items.length, 4);
+    createHash('sha256').update(payload).digest().copy(header, 8);
+    if (this.#fd === undefined) {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      this.#fd = fs.openSync(this.file, 'w+');
+    }
+    const frame = Buffer.concat([header, payload]);
+    let written = 0;
+    while (written < frame.length) written += fs.writeSync(this.#fd, frame, written, frame.length - written, this.#size + written);
+    this.#index(payload, items.length, this.#size + FRAME_HEADER);
+    this.#size += frame.length;
+  }
+
+  /** Output lines of entry `i` (a copy). */
+  output(i: number): Buffer {
+    return this.#read(this.#outOffsets[i] ?? 0, this.#outLengths[i] ?? 0);
+  }
+
+  outputCount(i: number): number {
+    return this.#outCounts[i] ?? 0;
+  }
+
+  raw(i: number): string | undefined {
+    const length = this.#rawLengths[i] ?? NO_RAW;
+    return length === NO_RAW ? undefined : this.#read(this.#rawOffsets[i] ?? 0, length).toString('utf8');
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) fs.closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+
+  /** Closes and deletes the journal: its items are in a manifest now. */
+  remove(): void {
+    this.close();
+    fs.rmSync(this.file, { force: true });
+  }
+
+  #read(offset: number, length: number): Buffer {
+    const out = Buffer.allocUnsafe(length);
+    if (length > 0 && this.#fd !== undefined) fs.readSync(this.#fd, out, 0, length, offset);
+    return out;
+  }
+
+  /** Indexes a frame's items; false when the payload does not parse (then the frame is dropped). */
+  #index(payload: Buffer, items: number, fileOffset: number): boolean {
+    const start = this.#entries;
+    let at = 0;
+    for (let n = 0; n < items; n++) {
+      if (at + ITEM_HEADER > payload.length) {
+        this.#entries = start;
+        return false;
+      }
+      const count = payload.readUInt32LE(at + KEY_BYTES);
+      const outLength = payload.readUInt32LE(at + KEY_BYTES + 4);
+      const rawLength = payload.readUInt32LE(at + KEY_BYTES + 8);
+      const end = at + ITEM_HEADER + outLength + (rawLength === NO_RAW ? 0 : rawLength);
+      if (end > payload.length) {
+        this.#entries = start;
+        return false;
+      }
+      const i = this.#entries;
+      if (i === this.#outOffsets.length) this.#grow();
+      payload.copy(this.#keys, i * KEY_BYTES, at, at + KEY_BYTES);
+      this.#outOffsets[i] = fileOffset + at + ITEM_HEADER;
+      this.#outLengths[i] = outLength;
+      this.#outCounts[i] = count;
+      this.#rawOffsets[i] = fileOffset + at + ITEM_HEADER + outLength;
+      this.#rawLengths[i] = rawLength;
+      this.#entries++;
+      at = end;
+    }
+    return at === payload.length;
+  }
+
+  #grow(): void {
+    const size = this.#outOffsets.length * 2;
+    const keys = Buffer.allocUnsafe(size * KEY_BYTES);
+    this.#keys.copy(keys);
+    this.#keys = keys;
+    const grow = <T extends Float64Array | Uint32Array>(old: T, next: T): T => {
+      next.set(old);
+      return next;
+    };
+    this.#outOffsets = grow(this.#outOffsets, new Float64Array(size));
+    this.#outLengths = grow(this.#outLengths, new Uint32Array(size));
+    this.#outCounts = grow(this.#outCounts, new Uint32Array(size));
+    this.#rawOffsets = grow(this.#rawOffsets, new Float64Array(size));
+    this.#rawLengths = grow(this.#rawLengths, new Uint32Array(size));
+  }
+}

@@ -1,0 +1,234 @@
+// The item manifest of a map stage with `cache: { scope: item }`: one blob
+// per run that indexes every cached item's output lines inside the stage's
+// own dataset blob, so a rerun reads one file, not a store row per item.
+//
+//   entry i   item key (32 bytes, sha256 of the item's identity), where its
+//             output lines are in the dataset (offset, length, record count),
+//             and its raw result (offset, length in this blob's raw section;
+//             only stages whose emit() must see the current item keep one)
+//   block j   the sha256 of a block of consecutive input items (a dispatch of
+//             batchSize items) and the entries it covers: a rerun whose block
+//             hashes the same reuses the whole block without keying its items
+//
+// Binary and little-endian: a header line of JSON naming each section's
+// place, then the sections, each aligned to 8 bytes so that typed arrays
+// view them in place. Nothing is kept per item in JS objects.
+import { KEY_BYTES } from './item-keys.js';
+
+const MAGIC = 'runner-item-manifest 1\n';
+const HEADER_BYTES = 1024;
+
+export interface ItemManifestHeader {
+  /** The dataset blob the output offsets point into (uncompressed bytes). */
+  dataset: string;
+  entries: number;
+  blocks: number;
+  /** Section name -> [byte offset, byte length] in the blob. */
+  sections: Record<SectionName, [number, number]>;
+}
+
+type SectionName = 'keys' | 'outOffsets' | 'outLengths' | 'outCounts' | 'rawOffsets' | 'rawLengths' | 'blockKeys' | 'blockRanges' | 'raw';
+
+/** The store's entry that names the manifest of an item scope (stage key without its items). */
+export function itemsKey(scope: string): string {
+  return `items:${scope}`;
+}
+
+/** What `items:<scope>` holds. */
+export interface ItemsEntry {
+  manifest: string;
+  /** The dataset the manifest points into (kept with it by `cache prune`). */
+  dataset: string;
+  at: number;
+}
+
+/** Entry without a raw result. */
+export const NO_RAW = 0xffffffff;
+
+/** A decoded manifest: typed views over one buffer. */
+export class ItemManifest {
+  readonly dataset: string;
+  readonly entries: number;
+  readonly blocks: number;
+  readonly keys: Buffer;
+  readonly outOffsets: Float64Array;
+  readonly outLengths: Uint32Array;
+  readonly outCounts: Uint32Array;
+  readonly rawOffsets: Float64Array;
+  readonly rawLengths: Uint32Array;
+  readonly blockKeys: Buffer;
+  /** [firstEntry, count] per block. */
+  readonly blockRanges: Uint32Array;
+  readonly raw: Buffer;
+
+  private constructor(header: ItemManifestHeader, data: Buffer) {
+    const view = (name: SectionName): Buffer => {
+      const [offset, length] = header.sections[name];
+      if (offset + length > data.length) throw new Error(`section ${name} runs past the end`);
+      return data.subarray(offset, offset + length);
+    };
+    const f64 = (name: SectionName, count: number): Float64Array => typed(view(name), Float64Array, count, name);
+    const u32 = (name: SectionName, count: number): Uint32Array => typed(view(name), Uint32Array, count, name);
+    this.dataset = header.dataset;
+    this.entries = header.entries;
+    this.blocks = header.blocks;
+    this.keys = view('keys');
+    if (this.keys.length !== this.entries * KEY_BYTES) throw new Error('keys section has the wrong size');
+    this.outOffsets = f64('outOffsets', this.entries);
+    this.outLengths = u32('outLengths', this.entries);
+    this.outCounts = u32('outCounts', this.entries);
+    this.rawOffsets = f64('rawOffsets', this.entries);
+    this.rawLengths = u32('rawLengths', this.entries);
+    this.blockKeys = view('blockKeys');
+    if (this.blockKeys.length !== this.blocks * KEY_BYTES) throw new Error('blockKeys section has the wrong size');
+    this.blockRanges = u32('blockRanges', this.blocks * 2);
+    this.raw = view('raw');
+    for (let j = 0; j < this.blocks; j++) {
+      const first = this.blockRanges[2 * j] ?? 0;
+      if (first + (this.blockRanges[2 * j + 1] ?? 0) > this.entries) throw new Error(`block ${j} covers entries past the end`);
+    }
+  }
+
+  /** Decodes a manifest blob; throws (with what is wrong) when it is not one. */
+  static decode(data: Buffer): ItemManifest {
+    if (data.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) throw new Error('not an item manifest');
+    const end = data.indexOf(10, MAGIC.length);
+    if (end === -1) throw new Error('item manifest header is cut short');
+    const header = JSON.parse(data.subarray(MAGIC.length, end).toString('utf8')) as ItemManifestHeader;
+    return new ItemManifest(header, data);
+  }
+
+  /** The raw result of entry `i` as JSON text, or undefined when it has none. */
+  rawOf(i: number): string | undefined {
+    const length = this.rawLengths[i] ?? NO_RAW;
+    if (length === NO_RAW) return undefined;
+    const offset = this.rawOffsets[i] ?? 0;
+    return this.raw.toString('utf8', offset, offset + length);
+  }
+}
+
+function typed<T extends Float64Array | Uint32Array>(
+  bytes: Buffer,
+  kind: { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number },
+  count: number,
+  name: string,
+): T {
+  if (bytes.length !== count * kind.BYTES_PER_ELEMENT) throw new Error(`${name} section has the wrong size`);
+  // The sections are 8-byte aligned within the blob; the blob itself may not be within its ArrayBuffer.
+  if (bytes.byteOffset % kind.BYTES_PER_ELEMENT === 0) return new kind(bytes.buffer, bytes.byteOffset, count);
+  const copy = Buffer.alloc(bytes.length);
+  bytes.copy(copy);
+  return new kind(copy.buffer, copy.byteOffset, count);
+}
+
+/** Grows typed arrays as entries are added; encode() lays them out as a manifest blob. */
+export class ItemManifestBuilder {
+  #entries = 0;
+  #blocks = 0;
+  #keys = Buffer.allocUnsafe(KEY_BYTES * 1024);
+  #outOffsets = new Float64Array(1024);
+  #outLengths = new Uint32Array(1024);
+  #outCounts = new Uint32Array(1024);
+  #rawOffsets = new Float64Array(1024);
+  #rawLengths = new Uint32Array(1024);
+  #blockKeys = Buffer.allocUnsafe(KEY_BYTES * 64);
+  #blockRanges = new Uint32Array(128);
+  readonly #raw: Buffer[] = [];
+  #rawBytes = 0;
+
+  get entries(): number {
+    return this.#entries;
+  }
+
+  /** Adds an entry; `keys` holds its key at `keyOffset`. Returns its index. */
+  add(keys: Buffer, keyOffset: number, outOffset: number, outLength: number, outCount: number, raw?: string | Buffer): number {
+    const i = this.#entries;
+    if (i === this.#outOffsets.length) this.#growEntries();
+    keys.copy(this.#keys, i * KEY_BYTES, keyOffset, keyOffset + KEY_BYTES);
+    this.#outOffsets[i] = outOffset;
+    this.#outLengths[i] = outLength;
+    this.#outCounts[i] = outCount;
+    if (raw === undefined) {
+      this.#rawOffsets[i] = 0;
+      this.#rawLengths[i] = NO_RAW;
+    } else {
+      const bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
+      this.#rawOffsets[i] = this.#rawBytes;
+      this.#rawLengths[i] = bytes.length;
+      this.#raw.push(bytes);
+      this.#rawBytes += bytes.length;
+    }
+    this.#entries++;
+    return i;
+  }
+
+  /** Records that entries [first, first + count) are the items of a block whose sha256 is `key`. */
+  addBlock(key: Buffer, first: number, count: number): void {
+    const j = this.#blocks;
+    if ((j + 1) * KEY_BYTES > this.#blockKeys.length) {
+      const keys = Buffer.allocUnsafe(this.#blockKeys.length * 2);
+      this.#blockKeys.copy(keys);
+      this.#blockKeys = keys;
+      const ranges = new Uint32Array(this.#blockRanges.length * 2);
+      ranges.set(this.#blockRanges);
+      this.#blockRanges = ranges;
+    }
+    key.copy(this.#blockKeys, j * KEY_BYTES, 0, KEY_BYTES);
+    this.#blockRanges[2 * j] = first;
+    this.#blockRanges[2 * j + 1] = count;
+    this.#blocks++;
+  }
+
+  encode(dataset: string): Buffer {
+    const n = this.#entries;
+    const parts: [SectionName, Uint8Array][] = [
+      ['keys', this.#keys.subarray(0, n * KEY_BYTES)],
+      ['outOffsets', bytesOf(this.#outOffsets, n)],
+      ['outLengths', bytesOf(this.#outLengths, n)],
+      ['outCounts', bytesOf(this.#outCounts, n)],
+      ['rawOffsets', bytesOf(this.#rawOffsets, n)],
+      ['rawLengths', bytesOf(this.#rawLengths, n)],
+      ['blockKeys', this.#blockKeys.subarray(0, this.#blocks * KEY_BYTES)],
+      ['blockRanges', bytesOf(this.#blockRanges, this.#blocks * 2)],
+      ['raw', Buffer.concat(this.#raw, this.#rawBytes)],
+    ];
+    // The header goes in a fixed-size area, so that the sections' offsets
+    // are known before it is written.
+    const sections = {} as Record<SectionName, [number, number]>;
+    let offset = HEADER_BYTES;
+    for (const [name, bytes] of parts) {
+      sections[name] = [offset, bytes.length];
+      offset = align8(offset + bytes.length);
+    }
+    const json = JSON.stringify({ dataset, entries: n, blocks: this.#blocks, sections } satisfies ItemManifestHeader);
+    const out = Buffer.alloc(offset, 0);
+    out.write(`${MAGIC}${json}`.padEnd(HEADER_BYTES - 1, ' ') + '\n', 0, 'utf8');
+    for (const [name, bytes] of parts) out.set(bytes, sections[name][0]);
+    return out;
+  }
+
+  #growEntries(): void {
+    const size = this.#outOffsets.length * 2;
+    const keys = Buffer.allocUnsafe(size * KEY_BYTES);
+    this.#keys.copy(keys);
+    this.#keys = keys;
+    this.#outOffsets = grown(this.#outOffsets, new Float64Array(size));
+    this.#outLengths = grown(this.#outLengths, new Uint32Array(size));
+    this.#outCounts = grown(this.#outCounts, new Uint32Array(size));
+    this.#rawOffsets = grown(this.#rawOffsets, new Float64Array(size));
+    this.#rawLengths = grown(this.#rawLengths, new Uint32Array(size));
+  }
+}
+
+function grown<T extends Float64Array | Uint32Array>(old: T, next: T): T {
+  next.set(old);
+  return next;
+}
+
+function bytesOf(array: Float64Array | Uint32Array, count: number): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, count * array.BYTES_PER_ELEMENT);
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}

@@ -1,0 +1,104 @@
+// The stat cache on disk (.runner/stat-cache.bin): compact and quick to
+// load at a million files. The file entries are columns, not JSON objects:
+// paths (sorted, NUL-separated UTF-8), then [size, mtimeMs, inode] as
+// float64 triples, the sha256 of each file as 32 raw bytes, and one byte
+// saying whether the entry was racy when recorded. Directory listings and
+// derived facts are few and stay JSON. A file that is not one of these, or
+// is cut short, loads as an empty cache (the next run hashes again).
+import fs from 'node:fs';
+
+const MAGIC = 'runner-stat-cache 2\n';
+const HEADER_BYTES = 512;
+const HASH_BYTES = 32;
+
+/** [mtimeMs, ino, names, kinds, listedAtMs] where kinds[i] is 'f' file, 'd' directory, 'o' other (symlink...). */
+export type DirEntry = [number, number, string[], string, number];
+
+/** The file entries as columns; `paths` sorted. */
+export interface FileColumns {
+  paths: string[];
+  /** size, mtimeMs, inode per file. */
+  nums: Float64Array;
+  hashes: Buffer;
+  /** 1: the entry was recorded within the racy window of the file's mtime (see isRacy). */
+  racy: Uint8Array;
+}
+
+export interface StatCacheData {
+  files: FileColumns;
+  dirs: Record<string, DirEntry>;
+  derived: Record<string, unknown>;
+}
+
+type Section = 'paths' | 'nums' | 'hashes' | 'racy' | 'dirs' | 'derived';
+
+interface Header {
+  files: number;
+  sections: Record<Section, [number, number]>;
+}
+
+export function emptyColumns(): FileColumns {
+  return { paths: [], nums: new Float64Array(0), hashes: Buffer.alloc(0), racy: new Uint8Array(0) };
+}
+
+/** The cache in `file`, or undefined when there is none or it is not a whole one. */
+export function readStatCacheFile(file: string): StatCacheData | undefined {
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  try {
+    if (data.length < HEADER_BYTES || data.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
+    const end = data.indexOf(10, MAGIC.length);
+    const header = JSON.parse(data.toString('utf8', MAGIC.length, end)) as Header;
+    const section = (name: Section): Buffer => {
+      const [offset, length] = header.sections[name];
+      if (offset + length > data.length) throw new Error(`${name} runs past the end`);
+      return data.subarray(offset, offset + length);
+    };
+    const n = header.files;
+    const pathText = section('paths').toString('utf8');
+    const paths = n === 0 ? [] : pathText.split('\0');
+    const nums = section('nums');
+    const hashes = section('hashes');
+    const racy = section('racy');
+    if (paths.length !== n || nums.length !== n * 24 || hashes.length !== n * HASH_BYTES || racy.length !== n) return undefined;
+    // Copied out of the file's buffer: Float64Array wants 8-byte alignment.
+    const numbers = new Float64Array(n * 3);
+    new Uint8Array(numbers.buffer).set(nums);
+    return {
+      files: { paths, nums: numbers, hashes: Buffer.from(hashes), racy: Uint8Array.from(racy) },
+      dirs: JSON.parse(section('dirs').toString('utf8')) as Record<string, DirEntry>,
+      derived: JSON.parse(section('derived').toString('utf8')) as Record<string, unknown>,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export function encodeStatCache(data: StatCacheData): Buffer {
+  const { files } = data;
+  const n = files.paths.length;
+  const parts: [Section, Uint8Array][] = [
+    ['paths', Buffer.from(files.paths.join('\0'))],
+    ['nums', new Uint8Array(files.nums.buffer, files.nums.byteOffset, n * 24)],
+    ['hashes', files.hashes.subarray(0, n * HASH_BYTES)],
+    ['racy', files.racy.subarray(0, n)],
+    ['dirs', Buffer.from(JSON.stringify(data.dirs))],
+    ['derived', Buffer.from(JSON.stringify(data.derived))],
+  ];
+  const sections = {} as Record<Section, [number, number]>;
+  let offset = HEADER_BYTES;
+  for (const [name, bytes] of parts) {
+    sections[name] = [offset, bytes.length];
+    offset += bytes.length;
+  }
+  const header = `${MAGIC}${JSON.stringify({ files: n, sections } satisfies Header)}\n`;
+  if (header.length > HEADER_BYTES) throw new Error('stat cache header too long');
+  const out = Buffer.alloc(offset);
+  out.write(header, 0, 'utf8');
+  for (const [name, bytes] of parts) out.set(bytes, sections[name][0]);
+  return out;
+}

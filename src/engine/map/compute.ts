@@ -1,0 +1,110 @@
+// Computes the items of a map stage that no cache had: on the main thread
+// (one call per item, or one batch call), or in the run's worker pool; then
+// retries the failures up to `retries` times.
+import type { ItemContext, JsonRecord, StageContext } from '../../api.js';
+import type { StagePlan } from '../../config/types.js';
+import type { Resources } from '../resources.js';
+import { batchAnswerProblem, ensureSetup } from './definition.js';
+import type { NormalisedMap } from './definition.js';
+import type { ItemBlock } from './item-source.js';
+import { Semaphore } from './limits.js';
+import type { ItemResult } from './pool.js';
+
+/** Item `i` of `block`. */
+export interface PendingItem {
+  block: ItemBlock;
+  i: number;
+}
+
+export type Compute = (items: PendingItem[], signal: AbortSignal) => Promise<ItemResult[]>;
+
+/** A handful of changed items (a rerun after a small edit) is cheaper to compute here than to start worker threads. */
+const FEW_ITEMS = 2;
+
+export function computer(options: { stage: StagePlan; res: Resources; map: NormalisedMap; ctx: StageContext; where: string }): Compute {
+  const { stage, res, map, ctx, where } = options;
+  const { knobs, definition } = stage;
+  const perItem = new Semaphore(knobs.concurrency);
+  const inPool = async (pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> => {
+    if (!definition.run || knobs.isolate === 'inline') throw new Error('a pool computes only stages with isolate: worker or process');
+    try {
+      return await res.pool(knobs.isolate).run({
+        module: definition.run.module,
+        exportName: definition.run.exportName,
+        texts: pending.map((p) => p.block.itemText(p.i)),
+        indexes: pending.map((p) => p.block.firstIndex + p.i),
+        context: {
+          pipeline: stage.pipeline,
+          stage: stage.name,
+          params: definition.params,
+          env: ctx.env as Record<string, string>,
+          outputs: definition.outputs,
+          root: res.root,
+          stateDir: res.stateDir,
+          tmp: ctx.workspace.tmp,
+        },
+        signal,
+        onLog: (line) => ctx.log(line),
+      });
+    } catch (error) {
+      signal.throwIfAborted();
+      return pending.map(() => failed(error));
+    }
+  };
+  const here = async (pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> => {
+    const items: JsonRecord[] = pending.map((p) => p.block.item(p.i));
+    try {
+      await ensureSetup(map);
+    } catch (error) {
+      return items.map(() => failed(error));
+    }
+    const { batch, run } = map.definition;
+    if (map.isBatch && batch) {
+      try {
+        const results = await batch(items, { ...ctx, signal });
+        const problem = batchAnswerProblem(results, items.length, where);
+        if (problem) return items.map(() => ({ ok: false, error: { message: problem } }));
+        return results.map((value) => ({ ok: true, value }));
+      } catch (error) {
+        signal.throwIfAborted();
+        return items.map(() => failed(error));
+      }
+    }
+    return Promise.all(
+      pending.map((p, n) =>
+        perItem.run(async (): Promise<ItemResult> => {
+          signal.throwIfAborted();
+          try {
+            const itemCtx: ItemContext = { ...ctx, signal, index: p.block.firstIndex + p.i };
+            return { ok: true, value: await run?.(items[n] as JsonRecord, itemCtx) };
+          } catch (error) {
+            signal.throwIfAborted();
+            return failed(error);
+          }
+        }),
+      ),
+    );
+  };
+  const once = async (pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> => {
+    if (pending.length === 0) return [];
+    const isFewForIdlePool = knobs.isolate === 'worker' && !res.hasPool('worker') && pending.length <= FEW_ITEMS;
+    return knobs.isolate !== 'inline' && !isFewForIdlePool ? inPool(pending, signal) : here(pending, signal);
+  };
+  return async (pending, signal) => {
+    const results = await once(pending, signal);
+    for (let attempt = 1; attempt <= knobs.retries; attempt++) {
+      const again = results.flatMap((r, n) => (r.ok ? [] : [n]));
+      if (again.length === 0) break;
+      const retried = await once(
+        again.map((n) => pending[n] as PendingItem),
+        signal,
+      );
+      again.forEach((n, k) => (results[n] = retried[k] ?? (results[n] as ItemResult)));
+    }
+    return results;
+  };
+}
+
+function failed(error: unknown): ItemResult {
+  return { ok: false, error: { message: error instanceof Error ? error.message : String(error) } };
+}

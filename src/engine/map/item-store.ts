@@ -1,0 +1,273 @@
+// The item cache of one map stage run (`cache: { scope: item }`). It reads
+// the item manifest of the last finished run under the same item scope
+// (the stage key without its items) and that run's dataset, which holds
+// every cached item's output lines; it journals what this run computes as
+// it goes; and, when the run finishes, it writes this run's manifest, which
+// points into this run's dataset. Nothing is stored per item in the cache
+// store: one `items:<scope>` entry names the manifest blob, so a shared
+// store (Redis) serves a stage's items to another machine as two blobs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { KEY_BYTES, KeyTable } from '../../cache/item-keys.js';
+import { ItemJournal } from '../../cache/item-journal.js';
+import type { JournalItem } from '../../cache/item-journal.js';
+import { ItemManifest, ItemManifestBuilder, itemsKey } from '../../cache/item-manifest.js';
+import type { ItemsEntry } from '../../cache/item-manifest.js';
+import type { DatasetRecord, ItemManifestRef } from '../../cache/state.js';
+import { sha256 } from '../../util/hash.js';
+import type { DatasetWriter } from '../dataset.js';
+import type { Resources } from '../resources.js';
+
+export interface ItemStoreOptions {
+  res: Resources;
+  pipeline: string;
+  stage: string;
+  scope: string;
+  /** The manifest named by the stage's last record here. */
+  previous?: ItemManifestRef;
+  /** false (--force): compute every item, but still record them. */
+  isReading: boolean;
+  ttlMs?: number;
+}
+
+const MISS = -1;
+
+export class ItemStore {
+  readonly #options: ItemStoreOptions;
+  readonly #journal: ItemJournal;
+  readonly #old: OldRun | undefined;
+  readonly #builder = new ItemManifestBuilder();
+  /** Journal entries that were there when the run began (the rest are this run's). */
+  readonly #journaled: number;
+  #entryTable: KeyTable | undefined;
+  #blockTable: KeyTable | undefined;
+  #journalTable: KeyTable | undefined;
+
+  private constructor(options: ItemStoreOptions, journal: ItemJournal, old: OldRun | undefined) {
+    this.#options = options;
+    this.#journal = journal;
+    this.#old = old;
+    this.#journaled = journal.entries;
+  }
+
+  static async open(options: ItemStoreOptions): Promise<ItemStore> {
+    const file = journalFile(options.res.stateDir, `${options.pipeline}/${options.stage}`, options.scope);
+    if (!options.isReading) fs.rmSync(file, { force: true });
+    const journal = new ItemJournal(file);
+    if (journal.droppedBytes > 0) {
+      warn(options, `the item journal ended in ${journal.droppedBytes} bytes cut short or corrupt (a run was killed while writing); those items are computed again`);
+    }
+    const old = options.isReading ? await loadOldRun(options) : undefined;
+    return new ItemStore(options, journal, old);
+  }
+
+  /** Entries of the last run's manifest that a block whose sha256 is `key` covers; undefined when no such block. */
+  findBlock(key: Buffer): { first: number; count: number } | undefined {
+    const manifest = this.#old?.manifest;
+    if (!manifest || manifest.blocks === 0) return undefined;
+    this.#blockTable ??= new KeyTable(manifest.blockKeys, manifest.blocks);
+    const j = this.#blockTable.find(key, 0);
+    if (j === MISS) return undefined;
+    return { first: manifest.blockRanges[2 * j] ?? 0, count: manifest.blockRanges[2 * j + 1] ?? 0 };
+  }
+
+  /**
+   * The cached result of the item whose key is at `offset` in `keys`: an
+   * entry of the last manifest (>= 0), of the journal (<= -2), or MISS (-1).
+   */
+  find(keys: Buffer, offset: number): number {
+    const manifest = this.#old?.manifest;
+    if (manifest && manifest.entries > 0) {
+      this.#entryTable ??= new KeyTable(manifest.keys, manifest.entries);
+      const entry = this.#entryTable.find(keys, offset);
+      if (entry !== MISS) return entry;
+    }
+    if (this.#journaled > 0) {
+      this.#journalTable ??= new KeyTable(this.#journal.keys, this.#journaled);
+      const entry = this.#journalTable.find(keys, offset);
+      if (entry !== MISS) return -2 - entry;
+    }
+    return MISS;
+  }
+
+  /** The raw result kept for a found entry (stages whose emit needs the current item). */
+  rawOf(ref: number): string | undefined {
+    return ref >= 0 ? this.#old?.manifest.rawOf(ref) : this.#journal.raw(-2 - ref);
+  }
+
+  /** Journals computed items (one write); they are this run's from now on, even if it is killed. */
+  journal(items: readonly JournalItem[]): void {
+    this.#journal.append(items);
+  }
+
+  /** Writes the outputs of the last manifest's entries [first, first + count) and records them; returns the first new entry. */
+  async reuseEntries(first: number, count: number, writer: DatasetWriter): Promise<number> {
+    const old = this.#old;
+    if (!old) throw new Error('no manifest to reuse entries of');
+    const { manifest, reader } = old;
+    const firstNew = this.#builder.entries;
+    let e = first;
+    const end = first + count;
+    while (e < end) {
+      // A run of entries whose outputs lie back to back is one read and one write.
+      const runStart = e;
+      const from = manifest.outOffsets[e] ?? 0;
+      let to = from + (manifest.outLengths[e] ?? 0);
+      let records = manifest.outCounts[e] ?? 0;
+      for (e++; e < end && manifest.outOffsets[e] === to; e++) {
+        to += manifest.outLengths[e] ?? 0;
+        records += manifest.outCounts[e] ?? 0;
+      }
+      const base = writer.offset;
+      await writer.writeBytes(reader.read(from, to - from), records);
+      for (let i = runStart; i < e; i++) {
+        const raw = manifest.rawOf(i);
+        this.#builder.add(manifest.keys, i * KEY_BYTES, base + ((manifest.outOffsets[i] ?? 0) - from), manifest.outLengths[i] ?? 0, manifest.outCounts[i] ?? 0, raw);
+      }
+    }
+    return firstNew;
+  }
+
+  /** Writes a found entry's outputs (see find) under the key at `keyOffset` of `keys`; returns the new entry. */
+  async reuse(ref: number, keys: Buffer, keyOffset: number, writer: DatasetWriter): Promise<number> {
+    if (ref >= 0) {
+      const manifest = this.#old?.manifest;
+      if (!manifest) throw new Error('no manifest to reuse an entry of');
+      const offset = manifest.outOffsets[ref] ?? 0;
+      const length = manifest.outLengths[ref] ?? 0;
+      const base = writer.offset;
+      await writer.writeBytes(this.#old?.reader.read(offset, length) ?? Buffer.alloc(0), manifest.outCounts[ref] ?? 0);
+      return this.#builder.add(keys, keyOffset, base, length, manifest.outCounts[ref] ?? 0, manifest.rawOf(ref));
+    }
+    const j = -2 - ref;
+    const bytes = this.#journal.output(j);
+    const base = writer.offset;
+    await writer.writeBytes(bytes, this.#journal.outputCount(j));
+    return this.#builder.add(keys, keyOffset, base, bytes.length, this.#journal.outputCount(j), this.#journal.raw(j));
+  }
+
+  /** Writes a computed item's output lines; with `isCached`, records it under the key at `keyOffset`. */
+  async addComputed(item: { keys: Buffer; keyOffset: number; out: string; count: number; raw?: string }, writer: DatasetWriter): Promise<number> {
+    const base = writer.offset;
+    await writer.writeLines(item.out, item.count);
+    return this.#builder.add(item.keys, item.keyOffset, base, writer.offset - base, item.count, item.raw);
+  }
+
+  /** The number of entries recorded so far (the index the next one gets). */
+  get entries(): number {
+    return this.#builder.entries;
+  }
+
+  /** Records that this run's entries [first, first + count) are the items of the block whose sha256 is `key`. */
+  addBlock(key: Buffer, first: number, count: number): void {
+    this.#builder.addBlock(key, first, count);
+  }
+
+  /** The run finished and its dataset is stored: writes its manifest, names it under the scope, drops the journal. */
+  async commit(dataset: DatasetRecord): Promise<ItemManifestRef> {
+    const { res, scope, ttlMs } = this.#options;
+    const manifest = res.objects.putBytes(this.#builder.encode(dataset.hash));
+    const entry: ItemsEntry = { manifest, dataset: dataset.hash, at: res.now() };
+    await res.shareBlobs([manifest], ttlMs);
+    await (await res.store())?.set(itemsKey(scope), entry, ttlMs);
+    this.#journal.remove();
+    // Journals of this stage under other scopes belong to runs whose code or
+    // params are gone; their items are recomputed if those ever come back.
+    const dir = path.dirname(this.#journal.file);
+    for (const name of fs.readdirSync(dir, { withFileTypes: true }).map((d) => d.name)) fs.rmSync(path.join(dir, name), { force: true });
+    return { scope, manifest };
+  }
+
+  /** Releases files; the journal stays for the next run unless commit() removed it. */
+  close(): void {
+    this.#journal.close();
+    this.#old?.dispose();
+  }
+}
+
+interface OldRun {
+  manifest: ItemManifest;
+  reader: RangeReader;
+  dispose(): void;
+}
+
+async function loadOldRun(options: ItemStoreOptions): Promise<OldRun | undefined> {
+  const { res, scope, previous } = options;
+  const named = previous?.scope === scope ? previous.manifest : (await res.lookup<ItemsEntry>(itemsKey(scope)))?.manifest;
+  if (typeof named !== 'string') return undefined;
+  if (!(await res.hasBlob(named))) {
+    warn(options, `its item manifest ${named.slice(0, 12)} is not in the object store; every item is computed again`);
+    return undefined;
+  }
+  const data = await res.objects.readSmall(named, Number.MAX_SAFE_INTEGER);
+  let manifest: ItemManifest;
+  try {
+    if (!data) throw new Error('it is corrupt and was removed');
+    manifest = ItemManifest.decode(data);
+  } catch (error) {
+    res.objects.remove(named);
+    warn(options, `its item manifest ${named.slice(0, 12)} could not be read (${(error as Error).message}); every item is computed again`);
+    return undefined;
+  }
+  const opened = (await res.hasBlob(manifest.dataset)) ? await res.objects.openVerified(manifest.dataset) : { kind: 'missing' as const };
+  if ('kind' in opened) {
+    const what = opened.kind === 'missing' ? 'is not in the object store' : 'was corrupt and has been removed';
+    warn(options, `the dataset ${manifest.dataset.slice(0, 12)} its cached items are in ${what}; every item is computed again`);
+    return undefined;
+  }
+  const reader = new RangeReader(opened.file);
+  return {
+    manifest,
+    reader,
+    dispose: () => {
+      reader.close();
+      opened.dispose();
+    },
+  };
+}
+
+function warn(options: ItemStoreOptions, message: string): void {
+  options.res.emit({ event: 'warning', pipeline: options.pipeline, stage: options.stage, message });
+}
+
+/** Where a stage's journal for one item scope lives. */
+export function journalFile(stateDir: string, stageId: string, scope: string): string {
+  return path.join(stateDir, 'items', sha256(stageId).slice(0, 16), `${scope}.journal`);
+}
+
+const WINDOW_BYTES = 1 << 20;
+
+/** Reads byte ranges of a file through a 1 MiB window: reruns read a dataset mostly front to back. */
+class RangeReader {
+  readonly #fd: number;
+  readonly #size: number;
+  #window = Buffer.allocUnsafe(WINDOW_BYTES);
+  #start = 0;
+  #end = 0;
+
+  constructor(file: string) {
+    this.#fd = fs.openSync(file, 'r');
+    this.#size = fs.fstatSync(this.#fd).size;
+  }
+
+  /** The bytes [offset, offset + length): valid until the next read. */
+  read(offset: number, length: number): Buffer {
+    if (offset + length > this.#size) throw new Error(`the dataset ends at byte ${this.#size}, before the ${length} bytes at ${offset} its manifest names`);
+    if (offset >= this.#start && offset + length <= this.#end) return this.#window.subarray(offset - this.#start, offset - this.#start + length);
+    if (length > this.#window.length) this.#window = Buffer.allocUnsafe(length);
+    let filled = 0;
+    const want = Math.min(this.#window.length, this.#size - offset);
+    while (filled < want) {
+      const read = fs.readSync(this.#fd, this.#window, filled, want - filled, offset + filled);
+      if (read === 0) break;
+      filled += read;
+    }
+    this.#start = offset;
+    this.#end = offset + filled;
+    return this.#window.subarray(0, length);
+  }
+
+  close(): void {
+    fs.closeSync(this.#fd);
+  }
+}

@@ -1,0 +1,78 @@
+// The item cache of a map stage lives in two blobs: the item manifest and
+// the dataset it points into. When either is missing or corrupt, the rerun
+// says so in one warning, computes every item again, and its records are
+// right; it never hands out a corrupt item.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StageRecord } from '../../src/cache/state.js';
+import { stageEnd, Workspace } from './rig.js';
+
+const MODULE = `import fs from 'node:fs';
+export function* items(ctx) { for (let i = 0; i < ctx.params.n; i++) yield { id: 'i' + i }; }
+export function twice(item, ctx) {
+  fs.appendFileSync(ctx.workspace.resolve('computed.log'), item.id + '\\n');
+  return { id: item.id, twice: item.id + item.id };
+}
+export async function all(ctx) {
+  const out = [];
+  for await (const record of ctx.upstream('twice')) out.push(record.twice);
+  fs.writeFileSync(ctx.workspace.resolve('all.txt'), out.join(','));
+}
+`;
+
+const PIPELINE = `version: 1
+pipelines:
+  m:
+    params: { n: 6 }
+    stages:
+      items: { run: m.mjs#items, params: [n] }
+      twice: { run: m.mjs#twice, foreach: items, batchSize: 2, cache: { scope: item } }
+      all: { run: m.mjs#all, needs: [twice] }
+`;
+
+type Breakage = (objects: string, blobs: { manifest: string; dataset: string }) => void;
+
+const flip = (file: string): void => {
+  const bytes = fs.readFileSync(file);
+  const at = bytes.length - 3;
+  bytes[at] = (bytes[at] ?? 0) ^ 0x20;
+  fs.writeFileSync(file, bytes);
+};
+
+const cases: [string, Breakage, RegExp][] = [
+  ['the manifest is missing', (objects, b) => fs.rmSync(path.join(objects, b.manifest)), /item manifest \w{12} is not in the object store/],
+  ['the manifest is corrupt', (objects, b) => flip(path.join(objects, b.manifest)), /item manifest \w{12} could not be read \(it is corrupt and was removed\)/],
+  ['the dataset is missing', (objects, b) => fs.rmSync(path.join(objects, b.dataset)), /dataset \w{12} its cached items are in is not in the object store/],
+  ['the dataset is corrupt', (objects, b) => flip(path.join(objects, b.dataset)), /dataset \w{12} its cached items are in was corrupt and has been removed/],
+];
+
+describe('a map stage whose item cache is broken', () => {
+  let ws: Workspace;
+  afterEach(() => ws.remove());
+
+  it.each(cases)('when %s: one warning, every item computed again, the right records', async (_name, breakIt, warning) => {
+    ws = new Workspace();
+    ws.write('m.mjs', MODULE);
+    ws.write('pipelines.yaml', PIPELINE);
+    expect((await ws.run(['exec', 'm'])).code).toBe(0);
+    const state = JSON.parse(ws.read('.runner/state.json')) as { stages: Record<string, StageRecord> };
+    const record = state.stages['m/twice'];
+    const blobs = { manifest: record?.itemManifest?.manifest ?? '', dataset: record?.dataset?.hash ?? '' };
+    expect(blobs.manifest).toMatch(/^[0-9a-f]{64}$/);
+    breakIt(ws.path('.runner/objects'), blobs);
+
+    const rerun = await ws.run(['exec', 'm', '--param', 'n=7', '--json']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const warnings = rerun.events.flatMap((e) => (e.event === 'warning' ? [e.message] : []));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(warning);
+    expect(stageEnd(rerun.events, 'twice').items).toEqual({ total: 7, done: 7, cached: 0, failed: 0 });
+    expect(ws.read('all.txt')).toBe(Array.from({ length: 7 }, (_, i) => `i${i}i${i}`).join(','));
+    expect(fs.readFileSync(ws.path('computed.log'), 'utf8').trim().split('\n')).toHaveLength(6 + 7);
+
+    // The rerun wrote a sound manifest: the next one reuses every item.
+    const third = await ws.run(['exec', 'm', '--param', 'n=8', '--json']);
+    expect(stageEnd(third.events, 'twice').items).toEqual({ total: 8, done: 8, cached: 7, failed: 0 });
+  });
+});

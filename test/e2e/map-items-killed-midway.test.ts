@@ -1,0 +1,59 @@
+// A map stage killed outright (SIGKILL: no cleanup, the lock left behind)
+// in the middle of its items: the batches it finished are in its item
+// journal, so the next run computes only the rest, and exactly once.
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runAndSignal, stageEnd, Workspace } from './rig.js';
+
+const MODULE = `import fs from 'node:fs';
+export function* items() { for (let i = 0; i < 40; i++) yield { id: 'i' + i }; }
+export async function slow(item, ctx) {
+  if (item.id === 'i20' && fs.existsSync(ctx.workspace.resolve('hold'))) {
+    fs.writeFileSync(ctx.workspace.resolve('reached'), 'yes');
+    // Held here (a timer keeps the process alive) until the test kills the run.
+    await new Promise(() => setInterval(() => {}, 60_000));
+  }
+  fs.appendFileSync(ctx.workspace.resolve('computed.log'), item.id + '\\n');
+  return { id: item.id, twice: item.id + item.id };
+}
+export async function all(ctx) {
+  const out = [];
+  for await (const record of ctx.upstream('slow')) out.push(record.id);
+  fs.writeFileSync(ctx.workspace.resolve('all.txt'), out.join(','));
+}
+`;
+
+describe('a map stage killed midway', () => {
+  let ws: Workspace;
+  afterEach(() => ws.remove());
+
+  it('resumes from its journal: finished batches are reused, the rest computed once', async () => {
+    ws = new Workspace();
+    ws.write('m.mjs', MODULE);
+    ws.write(
+      'pipelines.yaml',
+      `version: 1
+pipelines:
+  m:
+    stages:
+      items: { run: m.mjs#items }
+      slow: { run: m.mjs#slow, foreach: items, concurrency: 1, batchSize: 4, cache: { scope: item } }
+      all: { run: m.mjs#all, needs: [slow] }
+`,
+    );
+    ws.write('hold', 'yes');
+    const killed = await runAndSignal(ws, ['exec', 'm', '--json'], { whenExists: 'reached', signal: 'SIGKILL' });
+    expect(killed.code).toBeNull();
+    const computed = (): string[] => fs.readFileSync(ws.path('computed.log'), 'utf8').trim().split('\n');
+    // Items i0..i19 finished: five whole batches of four, journaled one by one.
+    expect(computed()).toHaveLength(20);
+
+    fs.rmSync(ws.path('hold'));
+    const resumed = await ws.run(['exec', 'm', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(stageEnd(resumed.events, 'slow').items).toEqual({ total: 40, done: 40, cached: 20, failed: 0 });
+    const ids = Array.from({ length: 40 }, (_, i) => `i${i}`);
+    expect([...computed()].sort()).toEqual([...ids].sort());
+    expect(ws.read('all.txt')).toBe(ids.join(','));
+  });
+});
