@@ -39,7 +39,8 @@ export async function sum(ctx) {
   return [{ lines, n }];
 }
 export function* gen(ctx) {
-  for (let i = 0; i < ctx.params.n; i++) yield { id: 'r' + i, text: 'lorem ipsum dolor sit amet ' + (i === ctx.params.mutate ? 'edited' : 'record'), v: i };
+  const { n, mutate } = ctx.params;
+  for (let i = 0; i < n; i++) yield { id: 'r' + i, text: 'lorem ipsum dolor sit amet ' + (i === mutate ? 'edited' : 'record'), v: i };
 }
 export function touch(record) {
   return { id: record.id, len: record.text.length };

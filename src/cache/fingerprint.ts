@@ -70,11 +70,17 @@ export function fingerprintOf(manifest: Manifest): string {
  * fingerprint hashes, and how a long list is stored beside the manifest.
  */
 export function inputsText(inputs: readonly (readonly [string, string])[]): string {
+  const known = texts.get(inputs);
+  if (known !== undefined) return known;
   let text = '';
   // A path with a newline (or that starts like JSON) is written as JSON, so every list has one text.
   for (const [file, hash] of inputs) text += `${hash} ${file.includes('\n') || file.startsWith('"') ? JSON.stringify(file) : file}\n`;
+  texts.set(inputs, text);
   return text;
 }
+
+/** A list's text is made once: the fingerprint hashes it and a long list is stored as it. */
+const texts = new WeakMap<readonly (readonly [string, string])[], string>();
 
 /** The input list back from inputsText; undefined when the text is not one. */
 export function parseInputsText(text: string): [string, string][] | undefined {

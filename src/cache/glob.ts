@@ -15,6 +15,8 @@ interface CompiledPattern {
   isMatch: (path: string) => boolean;
   /** For a pattern whose glob part is one segment (`dir/*.txt`): matches a bare file name. */
   isNameMatch?: (name: string) => boolean;
+  /** For `dir/**\/<one segment>` (`src/**\/*.ts`): a file anywhere below the base matches when its name does. */
+  isDeepNameMatch?: (name: string) => boolean;
   maxDepth: number;
 }
 
@@ -27,11 +29,14 @@ function compile(pattern: string): CompiledPattern {
   if (found) return found;
   const scan = picomatch.scan(pattern);
   const isOneSegment = scan.isGlob && !scan.glob.includes('/') && !scan.glob.includes('**');
+  const tail = scan.glob.startsWith('**/') ? scan.glob.slice(3) : undefined;
+  const isDeepName = scan.isGlob && tail !== undefined && tail !== '' && !tail.includes('/') && !tail.includes('**');
   found = {
     isGlob: scan.isGlob,
     base: path.posix.normalize(scan.base === '' ? '.' : scan.base),
     isMatch: scan.isGlob ? picomatch(pattern, { dot: true }) : (p) => p === pattern,
     isNameMatch: isOneSegment ? picomatch(scan.glob, { dot: true }) : undefined,
+    isDeepNameMatch: isDeepName && tail !== undefined ? picomatch(tail, { dot: true }) : undefined,
     // Without `**` a pattern cannot match deeper than its own number of segments.
     maxDepth: scan.glob.includes('**') ? Infinity : scan.glob.split('/').length,
   };
@@ -73,7 +78,7 @@ function expandOne(stats: StatCache, pattern: string): string[] {
     const st = stats.stat(pattern);
     return st && isRegularFile(st.mode) ? [pattern] : [];
   }
-  const { base, isMatch, isNameMatch, maxDepth } = compiledPattern;
+  const { base, isMatch, isNameMatch, isDeepNameMatch, maxDepth } = compiledPattern;
   const out: string[] = [];
   if (isNameMatch) {
     // The common `dir/*.ext` case: one listing, names matched without building paths.
@@ -124,7 +129,7 @@ function expandOne(stats: StatCache, pattern: string): string[] {
       if (kind === 'd') {
         if (depth < maxDepth && !namesSkippedDir(name)) walk(relative, depth + 1, [...branch, relative]);
       } else if (kind === 'f') {
-        if (depth <= maxDepth && isMatch(relative)) out.push(relative);
+        if (depth <= maxDepth && (isDeepNameMatch ? isDeepNameMatch(name) : isMatch(relative))) out.push(relative);
       } else {
         // Symlink or other: follow it to see what it is.
         const st = stats.stat(relative);

@@ -7,19 +7,20 @@
 // them into its item manifest and removes the journal.
 //
 // Frame: u32 payload bytes | u32 items | 32-byte sha256 of the payload |
-// payload. Per item in the payload: key (32) | u32 records | u32 output
-// bytes | u32 raw bytes (NO_RAW: none) | output lines | raw result.
+// payload. Per item in the payload: key (KEY_BYTES) | u32 records | u32
+// output bytes | u32 raw bytes (NO_RAW: none) | output lines | raw result.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KEY_BYTES } from './item-keys.js';
 import { NO_RAW } from './item-manifest.js';
 
-const FRAME_HEADER = 8 + KEY_BYTES;
+const CHECKSUM_BYTES = 32;
+const FRAME_HEADER = 8 + CHECKSUM_BYTES;
 const ITEM_HEADER = KEY_BYTES + 12;
 
 export interface JournalItem {
-  /** The item key: 32 bytes of `keys` from `keyOffset`. */
+  /** The item key: KEY_BYTES of `keys` from `keyOffset`. */
   keys: Buffer;
   keyOffset: number;
   /** Its output lines, each ending in a newline. */
@@ -81,36 +82,36 @@ export class ItemJournal {
     return this.#keys;
   }
 
-  /** Appends one frame of computed items (one write). */
+  /** Appends one frame of computed items: one buffer, one write. */
   append(items: readonly JournalItem[]): void {
     if (items.length === 0) return;
-    const parts: Buffer[] = [];
     let length = 0;
-    for (const item of items) {
-      const out = Buffer.from(item.out);
-      const raw = item.raw === undefined ? undefined : Buffer.from(item.raw);
-      const head = Buffer.allocUnsafe(ITEM_HEADER);
-      item.keys.copy(head, 0, item.keyOffset, item.keyOffset + KEY_BYTES);
-      head.writeUInt32LE(item.count, KEY_BYTES);
-      head.writeUInt32LE(out.length, KEY_BYTES + 4);
-      head.writeUInt32LE(raw === undefined ? NO_RAW : raw.length, KEY_BYTES + 8);
-      parts.push(head, out);
-      length += ITEM_HEADER + out.length;
-      if (raw) {
-        parts.push(raw);
-        length += raw.length;
-      }
-    }
-    const payload = Buffer.concat(parts, length);
-    const header = Buffer.allocUnsafe(FRAME_HEADER);
-    header.writeUInt32LE(length, 0);
-    header.writeUInt32LE(items.length, 4);
-    createHash('sha256').update(payload).digest().copy(header, 8);
+    const outBytes = new Uint32Array(items.length);
+    const rawBytes = new Uint32Array(items.length);
+    items.forEach((item, n) => {
+      outBytes[n] = Buffer.byteLength(item.out);
+      rawBytes[n] = item.raw === undefined ? 0 : Buffer.byteLength(item.raw);
+      length += ITEM_HEADER + (outBytes[n] ?? 0) + (rawBytes[n] ?? 0);
+    });
+    const frame = Buffer.allocUnsafe(FRAME_HEADER + length);
+    let at = FRAME_HEADER;
+    items.forEach((item, n) => {
+      item.keys.copy(frame, at, item.keyOffset, item.keyOffset + KEY_BYTES);
+      frame.writeUInt32LE(item.count, at + KEY_BYTES);
+      frame.writeUInt32LE(outBytes[n] ?? 0, at + KEY_BYTES + 4);
+      frame.writeUInt32LE(item.raw === undefined ? NO_RAW : (rawBytes[n] ?? 0), at + KEY_BYTES + 8);
+      at += ITEM_HEADER;
+      at += frame.write(item.out, at);
+      if (item.raw !== undefined) at += frame.write(item.raw, at);
+    });
+    const payload = frame.subarray(FRAME_HEADER);
+    frame.writeUInt32LE(length, 0);
+    frame.writeUInt32LE(items.length, 4);
+    createHash('sha256').update(payload).digest().copy(frame, 8);
     if (this.#fd === undefined) {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       this.#fd = fs.openSync(this.file, 'w+');
     }
-    const frame = Buffer.concat([header, payload]);
     let written = 0;
     while (written < frame.length) written += fs.writeSync(this.#fd, frame, written, frame.length - written, this.#size + written);
     this.#index(payload, items.length, this.#size + FRAME_HEADER);

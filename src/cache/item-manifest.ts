@@ -2,11 +2,11 @@
 // per run that indexes every cached item's output lines inside the stage's
 // own dataset blob, so a rerun reads one file, not a store row per item.
 //
-//   entry i   item key (32 bytes, sha256 of the item's identity), where its
+//   entry i   item key (KEY_BYTES of sha256 of the item's identity), where its
 //             output lines are in the dataset (offset, length, record count),
 //             and its raw result (offset, length in this blob's raw section;
 //             only stages whose emit() must see the current item keep one)
-//   block j   the sha256 of a block of consecutive input items (a dispatch of
+//   block j   the key of a block of consecutive input items (a dispatch of
 //             batchSize items) and the entries it covers: a rerun whose block
 //             hashes the same reuses the whole block without keying its items
 //
@@ -77,8 +77,10 @@ export class ItemManifest {
     this.outOffsets = f64('outOffsets', this.entries);
     this.outLengths = u32('outLengths', this.entries);
     this.outCounts = u32('outCounts', this.entries);
-    this.rawOffsets = f64('rawOffsets', this.entries);
-    this.rawLengths = u32('rawLengths', this.entries);
+    // Stages that keep no raw results have no raw sections.
+    const hasRaw = header.sections.rawLengths[1] > 0;
+    this.rawOffsets = hasRaw ? f64('rawOffsets', this.entries) : new Float64Array(0);
+    this.rawLengths = hasRaw ? u32('rawLengths', this.entries) : new Uint32Array(0);
     this.blockKeys = view('blockKeys');
     if (this.blockKeys.length !== this.blocks * KEY_BYTES) throw new Error('blockKeys section has the wrong size');
     this.blockRanges = u32('blockRanges', this.blocks * 2);
@@ -100,6 +102,7 @@ export class ItemManifest {
 
   /** The raw result of entry `i` as JSON text, or undefined when it has none. */
   rawOf(i: number): string | undefined {
+    if (this.rawLengths.length === 0) return undefined;
     const length = this.rawLengths[i] ?? NO_RAW;
     if (length === NO_RAW) return undefined;
     const offset = this.rawOffsets[i] ?? 0;
@@ -135,6 +138,7 @@ export class ItemManifestBuilder {
   #blockRanges = new Uint32Array(128);
   readonly #raw: Buffer[] = [];
   #rawBytes = 0;
+  #hasRaw = false;
 
   get entries(): number {
     return this.#entries;
@@ -153,6 +157,7 @@ export class ItemManifestBuilder {
       this.#rawLengths[i] = NO_RAW;
     } else {
       const bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
+      this.#hasRaw = true;
       this.#rawOffsets[i] = this.#rawBytes;
       this.#rawLengths[i] = bytes.length;
       this.#raw.push(bytes);
@@ -186,8 +191,8 @@ export class ItemManifestBuilder {
       ['outOffsets', bytesOf(this.#outOffsets, n)],
       ['outLengths', bytesOf(this.#outLengths, n)],
       ['outCounts', bytesOf(this.#outCounts, n)],
-      ['rawOffsets', bytesOf(this.#rawOffsets, n)],
-      ['rawLengths', bytesOf(this.#rawLengths, n)],
+      ['rawOffsets', bytesOf(this.#rawOffsets, this.#hasRaw ? n : 0)],
+      ['rawLengths', bytesOf(this.#rawLengths, this.#hasRaw ? n : 0)],
       ['blockKeys', this.#blockKeys.subarray(0, this.#blocks * KEY_BYTES)],
       ['blockRanges', bytesOf(this.#blockRanges, this.#blocks * 2)],
       ['raw', Buffer.concat(this.#raw, this.#rawBytes)],

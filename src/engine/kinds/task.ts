@@ -11,14 +11,16 @@ export async function runTask(fn: unknown, ctx: StageContext, writer: DatasetWri
   if (typeof result === 'object' && Symbol.asyncIterator in result) {
     for await (const record of result as AsyncIterable<JsonRecord>) {
       ctx.signal.throwIfAborted();
-      await writer.write(record, describeRecord);
+      const behind = writer.write(record, describeRecord);
+      if (behind) await behind;
     }
     return;
   }
   if (typeof result === 'object' && Symbol.iterator in result) {
     for (const record of result as Iterable<JsonRecord>) {
       ctx.signal.throwIfAborted();
-      await writer.write(record, describeRecord);
+      const behind = writer.write(record, describeRecord);
+      if (behind) await behind;
     }
     return;
   }

@@ -1,7 +1,7 @@
 // Computes the items of a map stage that no cache had: on the main thread
 // (one call per item, or one batch call), or in the run's worker pool; then
 // retries the failures up to `retries` times.
-import type { ItemContext, JsonRecord, StageContext } from '../../api.js';
+import type { JsonRecord, StageContext } from '../../api.js';
 import type { StagePlan } from '../../config/types.js';
 import type { Resources } from '../resources.js';
 import { batchAnswerProblem, ensureSetup } from './definition.js';
@@ -52,7 +52,7 @@ export function computer(options: { stage: StagePlan; res: Resources; map: Norma
     }
   };
   const here = async (pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> => {
-    const items: JsonRecord[] = pending.map((p) => p.block.item(p.i));
+    const items = itemsOf(pending);
     try {
       await ensureSetup(map);
     } catch (error) {
@@ -70,20 +70,40 @@ export function computer(options: { stage: StagePlan; res: Resources; map: Norma
         return items.map(() => failed(error));
       }
     }
-    return Promise.all(
-      pending.map((p, n) =>
-        perItem.run(async (): Promise<ItemResult> => {
-          signal.throwIfAborted();
-          try {
-            const itemCtx: ItemContext = { ...ctx, signal, index: p.block.firstIndex + p.i };
-            return { ok: true, value: await run?.(items[n] as JsonRecord, itemCtx) };
-          } catch (error) {
-            signal.throwIfAborted();
-            return failed(error);
-          }
-        }),
-      ),
-    );
+    // Each call holds one of `concurrency` slots while it runs. A call that
+    // answers at once (not a promise) gives its slot back at once, so plain
+    // functions run one after another without a microtask per item.
+    const results = new Array<ItemResult>(items.length);
+    const running: Promise<unknown>[] = [];
+    for (const [n, item] of items.entries()) {
+      signal.throwIfAborted();
+      if (!perItem.tryAcquire()) await perItem.acquire();
+      const p = pending[n] as PendingItem;
+      let value: unknown;
+      try {
+        value = run?.(item, { ...ctx, signal, index: p.block.firstIndex + p.i });
+      } catch (error) {
+        perItem.release();
+        results[n] = failed(error);
+        continue;
+      }
+      if (!isPromiseLike(value)) {
+        perItem.release();
+        results[n] = { ok: true, value };
+        continue;
+      }
+      running.push(
+        Promise.resolve(value)
+          .then(
+            (settled) => (results[n] = { ok: true, value: settled }),
+            (error: unknown) => (results[n] = failed(error)),
+          )
+          .finally(() => perItem.release()),
+      );
+    }
+    await Promise.all(running);
+    signal.throwIfAborted();
+    return results;
   };
   const once = async (pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> => {
     if (pending.length === 0) return [];
@@ -103,6 +123,18 @@ export function computer(options: { stage: StagePlan; res: Resources; map: Norma
     }
     return results;
   };
+}
+
+/** The items of `pending`, parsed: a whole block of records in one JSON.parse. */
+function itemsOf(pending: PendingItem[]): JsonRecord[] {
+  const block = pending[0]?.block;
+  const isWholeBlock = block !== undefined && pending.length === block.count && pending.every((p, n) => p.block === block && p.i === n);
+  if (isWholeBlock && block.records) return block.records();
+  return pending.map((p) => p.block.item(p.i));
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function failed(error: unknown): ItemResult {

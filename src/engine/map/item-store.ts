@@ -61,7 +61,7 @@ export class ItemStore {
     return new ItemStore(options, journal, old);
   }
 
-  /** Entries of the last run's manifest that a block whose sha256 is `key` covers; undefined when no such block. */
+  /** Entries of the last run's manifest that a block with key `key` covers; undefined when no such block. */
   findBlock(key: Buffer): { first: number; count: number } | undefined {
     const manifest = this.#old?.manifest;
     if (!manifest || manifest.blocks === 0) return undefined;
@@ -74,9 +74,16 @@ export class ItemStore {
   /**
    * The cached result of the item whose key is at `offset` in `keys`: an
    * entry of the last manifest (>= 0), of the journal (<= -2), or MISS (-1).
+   * `hint`: the entry the item probably is (its position in the input, as
+   * the last run listed entries in input order), tried before the table of
+   * every entry, which is built on the first hint that misses.
    */
-  find(keys: Buffer, offset: number): number {
+  find(keys: Buffer, offset: number, hint = -1): number {
     const manifest = this.#old?.manifest;
+    if (manifest && hint >= 0 && hint < manifest.entries) {
+      const at = hint * KEY_BYTES;
+      if (manifest.keys.compare(keys, offset, offset + KEY_BYTES, at, at + KEY_BYTES) === 0) return hint;
+    }
     if (manifest && manifest.entries > 0) {
       this.#entryTable ??= new KeyTable(manifest.keys, manifest.entries);
       const entry = this.#entryTable.find(keys, offset);
@@ -146,11 +153,9 @@ export class ItemStore {
     return this.#builder.add(keys, keyOffset, base, bytes.length, this.#journal.outputCount(j), this.#journal.raw(j));
   }
 
-  /** Writes a computed item's output lines; with `isCached`, records it under the key at `keyOffset`. */
-  async addComputed(item: { keys: Buffer; keyOffset: number; out: string; count: number; raw?: string }, writer: DatasetWriter): Promise<number> {
-    const base = writer.offset;
-    await writer.writeLines(item.out, item.count);
-    return this.#builder.add(item.keys, item.keyOffset, base, writer.offset - base, item.count, item.raw);
+  /** Records an item whose output lines were written at [offset, offset + length) of this run's dataset; returns its entry. */
+  record(keys: Buffer, keyOffset: number, offset: number, length: number, count: number, raw?: string): number {
+    return this.#builder.add(keys, keyOffset, offset, length, count, raw);
   }
 
   /** The number of entries recorded so far (the index the next one gets). */
@@ -158,7 +163,7 @@ export class ItemStore {
     return this.#builder.entries;
   }
 
-  /** Records that this run's entries [first, first + count) are the items of the block whose sha256 is `key`. */
+  /** Records that this run's entries [first, first + count) are the items of the block with key `key`. */
   addBlock(key: Buffer, first: number, count: number): void {
     this.#builder.addBlock(key, first, count);
   }

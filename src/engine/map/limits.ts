@@ -37,13 +37,29 @@ export class Semaphore {
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#active >= this.#limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    this.#active++;
+    await this.acquire();
     try {
       return await task();
     } finally {
-      this.#active--;
-      this.#waiting.shift()?.();
+      this.release();
     }
+  }
+
+  /** Takes a slot when one is free now (no await); false when none is. */
+  tryAcquire(): boolean {
+    if (this.#active >= this.#limit || this.#waiting.length > 0) return false;
+    this.#active++;
+    return true;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.tryAcquire()) return;
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#active++;
+  }
+
+  release(): void {
+    this.#active--;
+    this.#waiting.shift()?.();
   }
 }

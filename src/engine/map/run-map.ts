@@ -40,6 +40,7 @@ import type { ItemBlock, ItemSource } from './item-source.js';
 import { ItemStore } from './item-store.js';
 import { MemoryGate } from './limits.js';
 import type { ItemResult } from './pool.js';
+import { BlockOutcome, FRESH } from './block-outcome.js';
 
 export interface MapResult {
   items: ItemCounts;
@@ -48,28 +49,9 @@ export interface MapResult {
   commit?: (dataset: { hash: string; count: number }) => Promise<ItemManifestRef>;
 }
 
-/** What one item came to. */
-type ItemOutcome =
-  /** Cached: its output lines are those of a stored entry (ItemStore.find). */
-  | { kind: 'found'; ref: number }
-  /** Computed now, or a cached raw result passed through emit again. */
-  | { kind: 'out'; out: string; count: number; raw?: string; isCached: boolean; isRecorded: boolean }
-  | { kind: 'failed'; message: string };
-
-interface BlockOutcome {
-  block: ItemBlock;
-  blockKey?: Buffer;
-  /** Every item is one of the last manifest's entries [first, first + count). */
-  reused?: { first: number; count: number };
-  /** Item keys, KEY_BYTES each (with an item cache). */
-  keys?: Buffer;
-  items?: ItemOutcome[];
-}
-
 const MAX_REPORTED_FAILURES = 5;
 const MAX_LOGGED_FAILURES = 50;
 const PROGRESS_EVERY_MS = 100;
-const MISS = -1;
 
 export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter): Promise<MapResult> {
   const { stage, res } = input;
@@ -174,123 +156,155 @@ class MapRun {
   /** Reuses, looks up, or computes the items of one block. */
   async #process(block: ItemBlock, signal: AbortSignal): Promise<BlockOutcome> {
     const store = this.#store;
-    if (!store) return { block, items: await this.#computeAll(block, [...Array(block.count).keys()], undefined, signal) };
+    if (!store) {
+      const outcome = new BlockOutcome(block);
+      await this.#computeInto(outcome, block, [...Array(block.count).keys()], signal);
+      outcome.seal();
+      return outcome;
+    }
     const blockKey = keyOf(block.blockIdentity());
     const reused = store.findBlock(blockKey);
-    if (reused && reused.count === block.count) return { block, blockKey, reused };
+    if (reused && reused.count === block.count) {
+      const outcome = new BlockOutcome(block, true);
+      outcome.blockKey = blockKey;
+      outcome.reused = reused;
+      return outcome;
+    }
+    const outcome = new BlockOutcome(block);
+    outcome.blockKey = blockKey;
     const keys = Buffer.allocUnsafe(block.count * KEY_BYTES);
+    outcome.keys = keys;
     const key = this.#map.key;
     for (let i = 0; i < block.count; i++) writeKey(key ? `key\0${key(block.item(i))}` : block.itemIdentity(i), keys, i * KEY_BYTES);
-    const items: ItemOutcome[] = new Array<ItemOutcome>(block.count);
     const missing: number[] = [];
     for (let i = 0; i < block.count; i++) {
-      const ref = store.find(keys, i * KEY_BYTES);
-      if (ref === MISS) missing.push(i);
-      else items[i] = this.#keepsRaw ? this.#emitAgain(block, i, store.rawOf(ref)) : { kind: 'found', ref };
+      const ref = store.find(keys, i * KEY_BYTES, block.firstIndex + i);
+      if (ref === FRESH) missing.push(i);
+      else if (this.#keepsRaw) this.#produce(outcome, block, i, store.rawOf(ref), { isCached: true });
+      else outcome.found(i, ref);
     }
-    const computed = await this.#computeAll(block, missing, keys, signal);
+    await this.#computeInto(outcome, block, missing, signal);
     const journal: JournalItem[] = [];
-    missing.forEach((i, n) => {
-      const outcome = computed[n] as ItemOutcome;
-      items[i] = outcome;
-      if (outcome.kind === 'out' && outcome.isRecorded) journal.push({ keys, keyOffset: i * KEY_BYTES, out: outcome.out, count: outcome.count, raw: outcome.raw });
-    });
+    for (const i of missing) {
+      const out = outcome.outOf(i);
+      if (out !== undefined && outcome.isRecorded(i)) journal.push({ keys, keyOffset: i * KEY_BYTES, out, count: outcome.records[i] ?? 0, raw: outcome.raws?.[i] });
+    }
     store.journal(journal);
-    return { block, blockKey, keys, items };
+    outcome.seal();
+    return outcome;
   }
 
-  async #computeAll(block: ItemBlock, which: number[], keys: Buffer | undefined, signal: AbortSignal): Promise<ItemOutcome[]> {
+  /** Computes items `which` of the block into `outcome`. */
+  async #computeInto(outcome: BlockOutcome, block: ItemBlock, which: number[], signal: AbortSignal): Promise<void> {
     const results = await this.#compute(
       which.map((i) => ({ block, i })),
       signal,
     );
-    return which.map((i, n) => this.#outcome(results[n] ?? { ok: false, error: { message: 'no result' } }, block, i, keys !== undefined));
+    const isCaching = this.#store !== undefined;
+    which.forEach((i, n) => {
+      const result: ItemResult = results[n] ?? { ok: false, error: { message: 'no result' } };
+      if (!result.ok) outcome.failed(i, this.#describe(block, i), result.error.message);
+      else if ('json' in result) {
+        let out = '';
+        for (const line of result.lines) out += `${line}\n`;
+        const isRecorded = isCaching && result.isCacheable !== false;
+        outcome.produced(i, out, result.lines.length, { raw: this.#keepsRaw && isRecorded ? result.json : undefined, isRecorded, isCached: false });
+      } else {
+        const isRecorded = isCaching && (this.#map.cacheable?.(result.value) ?? true);
+        this.#produce(outcome, block, i, result.value, { isCached: false, isRecorded });
+      }
+    });
   }
 
-  /** A computed result as output lines (and the raw result where it is kept). */
-  #outcome(result: ItemResult, block: ItemBlock, i: number, isCaching: boolean): ItemOutcome {
-    if (!result.ok) return { kind: 'failed', message: result.error.message };
-    if ('json' in result) {
-      let out = '';
-      for (const line of result.lines) out += `${line}\n`;
-      const raw = this.#keepsRaw ? result.json : undefined;
-      return { kind: 'out', out, count: result.lines.length, raw, isCached: false, isRecorded: isCaching && result.isCacheable !== false };
-    }
-    const made = this.#lines(block, i, result.value);
-    if (made.kind === 'failed') return made;
-    const isRecorded = isCaching && (this.#map.cacheable?.(result.value) ?? true);
-    const raw = this.#keepsRaw && isRecorded ? (JSON.stringify(result.value) ?? 'null') : undefined;
-    return { ...made, raw, isCached: false, isRecorded };
-  }
-
-  /** A cached raw result through emit() with the current item (its key names less than the whole item). */
-  #emitAgain(block: ItemBlock, i: number, raw: string | undefined): ItemOutcome {
-    const value: unknown = raw === undefined ? null : JSON.parse(raw);
-    const made = this.#lines(block, i, value);
-    if (made.kind === 'failed') return made;
-    return { ...made, raw, isCached: true, isRecorded: true };
-  }
-
-  /** The output lines of item `i` for result `value`: emit() applied, every record checked. */
-  #lines(block: ItemBlock, i: number, value: unknown): { kind: 'out'; out: string; count: number } | { kind: 'failed'; message: string } {
+  /**
+   * Item `i`'s output lines for result `value` (a cached raw result is JSON
+   * text): emit() applied, every record checked and serialized.
+   */
+  #produce(outcome: BlockOutcome, block: ItemBlock, i: number, value: unknown, options: { isCached: boolean; isRecorded?: boolean }): void {
     const emit = this.#map.emit;
     try {
-      const output = emit ? emit(block.item(i), value) : value;
+      const result: unknown = options.isCached ? (typeof value === 'string' ? JSON.parse(value) : null) : value;
+      const output = emit ? emit(block.item(i), result) : result;
       const checked = outputRecords(output);
-      if ('problem' in checked) return { kind: 'failed', message: `${this.#where} ${checked.problem}` };
+      if ('problem' in checked) {
+        outcome.failed(i, this.#describe(block, i), `${this.#where} ${checked.problem}`);
+        return;
+      }
       let out = '';
       for (const record of checked.records) out += recordLine(record, () => `${this.#where} for ${this.#describe(block, i)}`);
-      return { kind: 'out', out, count: checked.records.length };
+      const isRecorded = options.isRecorded ?? true;
+      const raw = this.#keepsRaw && isRecorded ? (options.isCached ? (value as string) : (JSON.stringify(result) ?? 'null')) : undefined;
+      outcome.produced(i, out, checked.records.length, { raw, isRecorded, isCached: options.isCached });
     } catch (error) {
-      if (error instanceof SyntaxError) throw error; // a malformed input record fails the stage
-      return { kind: 'failed', message: emit ? `emit: ${(error as Error).message}` : (error as Error).message };
+      if (error instanceof SyntaxError && /: (invalid JSON|is not a record)/.test(error.message)) throw error; // a malformed input record fails the stage
+      outcome.failed(i, this.#describe(block, i), emit ? `emit: ${(error as Error).message}` : (error as Error).message);
     }
   }
 
   /** Writes a block's outputs (in order) and records its items in the new manifest. */
   async #accept(outcome: BlockOutcome): Promise<void> {
-    const { block, blockKey, reused, keys, items } = outcome;
+    const { blockKey, reused, keys } = outcome;
     const store = this.#store;
     const counts = this.#counts;
     if (reused && store && blockKey) {
       const first = await store.reuseEntries(reused.first, reused.count, this.#writer);
-      store.addBlock(blockKey, first, block.count);
-      counts.done += block.count;
-      counts.cached += block.count;
+      store.addBlock(blockKey, first, outcome.count);
+      counts.done += outcome.count;
+      counts.cached += outcome.count;
       this.#progress(false);
       return;
     }
     const firstEntry = store?.entries ?? 0;
     let isWhole = store !== undefined && keys !== undefined;
-    for (let i = 0; i < block.count; i++) {
-      const item = items?.[i] ?? { kind: 'failed', message: 'no result' };
-      if (item.kind === 'failed') {
+    // Runs of fresh items go out as one write of their slice of `text`.
+    let from = 0;
+    let to = 0;
+    let records = 0;
+    let runStart = 0;
+    const flush = async (end: number): Promise<void> => {
+      if (to > from) {
+        let offset = this.#writer.offset;
+        await this.#writer.writeLines(outcome.text.slice(from, to), records);
+        for (let i = runStart; i < end; i++) {
+          if (outcome.refs[i] !== FRESH || outcome.isFailed(i)) continue;
+          if (store && keys && outcome.isRecorded(i)) store.record(keys, i * KEY_BYTES, offset, outcome.bytes[i] ?? 0, outcome.records[i] ?? 0, outcome.raws?.[i]);
+          offset += outcome.bytes[i] ?? 0;
+        }
+      }
+      from = to;
+      records = 0;
+    };
+    const failures = new Map(outcome.failures.map((f) => [f.i, f]));
+    for (let i = 0; i < outcome.count; i++) {
+      const ref = outcome.refs[i] ?? FRESH;
+      const failure = failures.get(i);
+      if (ref === FRESH && !failure) {
+        counts.done++;
+        if (outcome.isCached(i)) counts.cached++;
+        if (!outcome.isRecorded(i)) isWhole = false;
+        to += outcome.chars[i] ?? 0;
+        records += outcome.records[i] ?? 0;
+        continue;
+      }
+      await flush(i);
+      runStart = i + 1;
+      if (failure) {
         isWhole = false;
-        this.#fail(block, i, item.message);
+        this.#fail(failure.item, failure.message);
         continue;
       }
       counts.done++;
-      if (item.kind === 'found') {
-        counts.cached++;
-        if (store && keys) await store.reuse(item.ref, keys, i * KEY_BYTES, this.#writer);
-        continue;
-      }
-      if (item.isCached) counts.cached++;
-      if (store && keys && item.isRecorded) {
-        await store.addComputed({ keys, keyOffset: i * KEY_BYTES, out: item.out, count: item.count, raw: item.raw }, this.#writer);
-      } else {
-        isWhole = false;
-        await this.#writer.writeLines(item.out, item.count);
-      }
+      counts.cached++;
+      if (store && keys) await store.reuse(ref, keys, i * KEY_BYTES, this.#writer);
     }
-    if (isWhole && store && blockKey) store.addBlock(blockKey, firstEntry, block.count);
+    await flush(outcome.count);
+    if (isWhole && store && blockKey) store.addBlock(blockKey, firstEntry, outcome.count);
     this.#progress(false);
   }
 
-  #fail(block: ItemBlock, i: number, message: string): void {
+  #fail(item: string, message: string): void {
     const { stage, res } = this.#input;
     this.#counts.failed++;
-    const item = this.#describe(block, i);
     if (this.#failures.length < MAX_REPORTED_FAILURES) this.#failures.push({ item, message });
     if (this.#counts.failed <= MAX_LOGGED_FAILURES) {
       res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream: 'stderr', line: `item ${item} failed: ${message}` });
@@ -309,9 +323,8 @@ class MapRun {
 
   /** Counts a processed block; without `stream`, reports progress by these counts. */
   #settle(outcome: BlockOutcome): void {
-    this.#settled.items += outcome.block.count;
-    if (outcome.reused) this.#settled.cached += outcome.block.count;
-    else for (const item of outcome.items ?? []) if (item.kind === 'found' || (item.kind === 'out' && item.isCached)) this.#settled.cached++;
+    this.#settled.items += outcome.count;
+    this.#settled.cached += outcome.cachedCount;
     if (!this.#input.stage.knobs.stream) this.#progress(false);
   }
 
