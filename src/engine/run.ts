@@ -130,7 +130,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
   const visit = async (id: string, signal: AbortSignal): Promise<VisitResult> => {
     const stage = byId.get(id);
     if (!stage) return 'failed';
-    if (!options.isOnlyCached) warmPool(stage, res, options.isNoCache);
+    if (!options.isOnlyCached) warmPool(stage, res, options.isNoCache || forced.has(id));
     await deciding.enter();
     const startedAt = Date.now();
     const upstream = new Map<string, StageRecord>();
@@ -348,14 +348,14 @@ async function restoreOutputs(res: Resources, decision: Extract<Decision, { acti
 }
 
 /**
- * A map stage computing in a pool with nothing of it cached here is about
- * to compute every item: its workers start now and load its module while
+ * A map stage computing in a pool with nothing of it cached here (or
+ * forced, or under --no-cache) is about to compute every item: its workers start now and load its module while
  * the main thread hashes the stage's inputs. (With a shared store its
  * record may still be found there: then the workers loaded for nothing.)
  */
-function warmPool(stage: StagePlan, res: Resources, isNoCache: boolean): void {
+function warmPool(stage: StagePlan, res: Resources, isRecomputing: boolean): void {
   const { definition, knobs } = stage;
   if (!definition.foreach || !definition.run || knobs.isolate === 'inline') return;
-  if (!isNoCache && res.state.get(stage.id)) return;
+  if (!isRecomputing && res.state.get(stage.id)) return;
   res.pool(knobs.isolate).warm({ ...definition.run, root: res.root });
 }

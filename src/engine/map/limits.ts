@@ -1,4 +1,5 @@
 // Small concurrency limits for map stages.
+import { getHeapStatistics } from 'node:v8';
 
 /**
  * `maxMemory` for streaming stages (ParallelProcessor has its own): a batch
@@ -14,7 +15,7 @@ export class MemoryGate {
   }
 
   async enter(signal: AbortSignal): Promise<void> {
-    while (this.#active > 0 && process.memoryUsage().heapUsed > this.#limitBytes) {
+    while (this.#active > 0 && getHeapStatistics().used_heap_size > this.#limitBytes) {
       signal.throwIfAborted();
       await new Promise<void>((resolve) => setTimeout(resolve, 20));
     }
