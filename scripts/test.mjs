@@ -1,9 +1,12 @@
-// The test command of README and .ci/run: builds the CLI (e2e tests drive
-// the real bin/runner.cjs), runs vitest, and ends with one plain line
-// `N passed, N failed` taken from vitest's JSON results.
+// The test command of README and .ci/run: type-checks everything (src,
+// runners, tests, benchmarks, scripts), builds the CLI (e2e tests drive the
+// real bin/runner.cjs), runs vitest, and ends with one plain line
+// `N passed, N failed` taken from vitest's JSON results; a type error
+// counts as one failure.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 
+const typecheck = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], { stdio: 'inherit' });
 const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 if (build.status !== 0) {
   console.log('0 passed, 1 failed');
@@ -23,6 +26,10 @@ try {
   failed = results.numFailedTests + (results.numRuntimeErrorTestSuites ?? 0) + (results.numFailedTestSuites && !results.numFailedTests ? results.numFailedTestSuites : 0);
 } catch {
   failed = Math.max(1, failed);
+}
+if (typecheck.status !== 0) {
+  console.log('tsc --noEmit found type errors (above)');
+  failed += 1;
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(vitest.status === 0 && failed === 0 ? 0 : 1);

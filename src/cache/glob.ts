@@ -78,70 +78,97 @@ function expandOne(stats: StatCache, pattern: string): string[] {
     const st = stats.stat(pattern);
     return st && isRegularFile(st.mode) ? [pattern] : [];
   }
-  const { base, isMatch, isNameMatch, isDeepNameMatch, maxDepth } = compiledPattern;
+  if (compiledPattern.isNameMatch) return namesIn(stats, compiledPattern.base, compiledPattern.isNameMatch);
+  return new GlobWalk(stats, pattern, compiledPattern).files();
+}
+
+/** The common `dir/*.ext` case: one listing, names matched without building paths. */
+function namesIn(stats: StatCache, base: string, isNameMatch: (name: string) => boolean): string[] {
   const out: string[] = [];
-  if (isNameMatch) {
-    // The common `dir/*.ext` case: one listing, names matched without building paths.
-    const listing = stats.list(base);
-    if (!listing) return out;
-    const prefix = base === '.' ? '' : `${base}/`;
-    listing.names.forEach((name, index) => {
-      const kind = listing.kinds[index];
-      if (!isNameMatch(name)) return;
-      if (kind === 'f') out.push(prefix + name);
-      else if (kind === 'o') {
-        const st = stats.stat(prefix + name);
-        if (st && isRegularFile(st.mode)) out.push(prefix + name);
-      }
-    });
-    return out;
-  }
-  const namesSkippedDir = (name: string): boolean => SKIPPED_DIRS.has(name) && !pattern.includes(name);
-  // A symlinked directory is a loop when it leads to a directory this branch
-  // of the walk is inside (src/up -> .., or x/toY -> y beside y/toX -> x):
-  // then it is not followed. Real paths are asked only when a link shows up.
-  const realPaths = new Map<string, string | undefined>();
-  const realPath = (relative: string): string | undefined => {
-    if (!realPaths.has(relative)) {
-      try {
-        realPaths.set(relative, fs.realpathSync(stats.absolute(relative)));
-      } catch {
-        realPaths.set(relative, undefined);
-      }
+  const listing = stats.list(base);
+  if (!listing) return out;
+  const prefix = base === '.' ? '' : `${base}/`;
+  listing.names.forEach((name, index) => {
+    const kind = listing.kinds[index];
+    if (!isNameMatch(name)) return;
+    if (kind === 'f') out.push(prefix + name);
+    else if (kind === 'o') {
+      const st = stats.stat(prefix + name);
+      if (st && isRegularFile(st.mode)) out.push(prefix + name);
     }
-    return realPaths.get(relative);
-  };
-  const isLoop = (link: string, branch: readonly string[]): boolean => {
-    const target = realPath(link);
-    if (target === undefined) return true;
-    const inside = (dir: string): boolean => {
-      const real = realPath(dir);
-      return real === target || (real?.startsWith(`${target}${path.sep}`) ?? false);
-    };
-    return branch.some(inside);
-  };
-  const walk = (dir: string, depth: number, branch: readonly string[]): void => {
-    const listing = stats.list(dir);
+  });
+  return out;
+}
+
+/** A walk of the directories below a pattern's base, over the memoised listings. */
+class GlobWalk {
+  readonly #stats: StatCache;
+  readonly #pattern: string;
+  readonly #compiled: CompiledPattern;
+  readonly #out: string[] = [];
+  readonly #realPaths = new Map<string, string | undefined>();
+
+  constructor(stats: StatCache, pattern: string, compiled: CompiledPattern) {
+    this.#stats = stats;
+    this.#pattern = pattern;
+    this.#compiled = compiled;
+  }
+
+  files(): string[] {
+    this.#walk(this.#compiled.base, 1, [this.#compiled.base]);
+    return this.#out.sort();
+  }
+
+  #walk(dir: string, depth: number, branch: readonly string[]): void {
+    const listing = this.#stats.list(dir);
     if (!listing) return;
+    const { isMatch, isDeepNameMatch, maxDepth } = this.#compiled;
     listing.names.forEach((name, index) => {
       const kind = listing.kinds[index];
       const relative = dir === '.' ? name : `${dir}/${name}`;
       if (kind === 'd') {
-        if (depth < maxDepth && !namesSkippedDir(name)) walk(relative, depth + 1, [...branch, relative]);
+        if (depth < maxDepth && !this.#isSkipped(name)) this.#walk(relative, depth + 1, [...branch, relative]);
       } else if (kind === 'f') {
-        if (depth <= maxDepth && (isDeepNameMatch ? isDeepNameMatch(name) : isMatch(relative))) out.push(relative);
+        if (depth <= maxDepth && (isDeepNameMatch ? isDeepNameMatch(name) : isMatch(relative))) this.#out.push(relative);
       } else {
         // Symlink or other: follow it to see what it is.
-        const st = stats.stat(relative);
-        if (st && isRegularFile(st.mode) && isMatch(relative)) out.push(relative);
-        else if (st && isDirectory(st.mode) && depth < maxDepth && !namesSkippedDir(name) && !isLoop(relative, branch)) {
-          walk(relative, depth + 1, [...branch, relative]);
+        const st = this.#stats.stat(relative);
+        if (st && isRegularFile(st.mode) && isMatch(relative)) this.#out.push(relative);
+        else if (st && isDirectory(st.mode) && depth < maxDepth && !this.#isSkipped(name) && !this.#isLoop(relative, branch)) {
+          this.#walk(relative, depth + 1, [...branch, relative]);
         }
       }
     });
-  };
-  walk(base, 1, [base]);
-  return out.sort();
+  }
+
+  #isSkipped(name: string): boolean {
+    return SKIPPED_DIRS.has(name) && !this.#pattern.includes(name);
+  }
+
+  /**
+   * A symlinked directory is a loop when it leads to a directory this branch
+   * of the walk is inside (src/up -> .., or x/toY -> y beside y/toX -> x):
+   * then it is not followed. Real paths are asked only when a link shows up.
+   */
+  #isLoop(link: string, branch: readonly string[]): boolean {
+    const target = this.#realPath(link);
+    if (target === undefined) return true;
+    return branch.some((dir) => {
+      const real = this.#realPath(dir);
+      return real === target || (real?.startsWith(`${target}${path.sep}`) ?? false);
+    });
+  }
+
+  #realPath(relative: string): string | undefined {
+    if (!this.#realPaths.has(relative)) {
+      try {
+        this.#realPaths.set(relative, fs.realpathSync(this.#stats.absolute(relative)));
+      } catch {
+        this.#realPaths.set(relative, undefined);
+      }
+    }
+    return this.#realPaths.get(relative);
+  }
 }
 
 const S_IFMT = 0o170000;

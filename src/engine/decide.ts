@@ -1,33 +1,23 @@
-// Should a stage run, be skipped, or have its outputs restored? A function
-// of the stage, its upstream records and the caches; it runs nothing.
+// Phase 2 of a stage in a run: given its key, should it run, be skipped, or
+// have its outputs restored? A function of the key, the stage's upstream
+// records and the caches; it runs nothing.
 import type { StagePlan } from '../config/types.js';
-import { codeHashes } from '../cache/code-hash.js';
-import type { CodeHashes } from '../cache/code-hash.js';
-import { buildManifest, fingerprintOf, inputsText, parseInputsText } from '../cache/fingerprint.js';
 import type { Manifest } from '../cache/fingerprint.js';
-import { expandGlobs, isGlob } from '../cache/glob.js';
 import type { OutputRecord, StageRecord } from '../cache/state.js';
 import { diffManifests } from '../cache/why.js';
 import type { Why } from '../cache/why.js';
 import type { Failure } from './events.js';
+import type { Keyed } from './key.js';
+import { loadManifest, storeKey } from './record.js';
 import type { Resources } from './resources.js';
 
 export interface DecideInput {
   stage: StagePlan;
-  /** Record of every `needs` stage (this run's, or the last one here). */
-  upstream: ReadonlyMap<string, StageRecord>;
+  /** The stage's key (computeKey), or why it has none. */
+  keyed: Keyed | { failure: Failure };
   isForced: boolean;
   isNoCache: boolean;
   res: Resources;
-}
-
-interface Keyed {
-  fingerprint: string;
-  manifest: Manifest;
-  /** Files matched by `foreach.files` (map stages over files). */
-  foreachFiles: string[];
-  /** Content hash of each of foreachFiles, as in the manifest. */
-  foreachHashes: string[];
 }
 
 export type Decision =
@@ -37,8 +27,7 @@ export type Decision =
   | { action: 'fail'; failure: Failure };
 
 export async function decide(input: DecideInput): Promise<Decision> {
-  const { stage, res } = input;
-  const keyed = computeKey(input);
+  const { stage, res, keyed } = input;
   if ('failure' in keyed) return { action: 'fail', failure: keyed.failure };
   const { definition } = stage;
   const previous = res.state.get(stage.id);
@@ -74,79 +63,9 @@ export async function decide(input: DecideInput): Promise<Decision> {
   return { ...keyed, action: 'restore', record, restore, why, isFromStore: !isLocal };
 }
 
-export function storeKey(fingerprint: string): string {
-  return `stage:${fingerprint}`;
-}
-
-function computeKey(input: DecideInput): Keyed | { failure: Failure } {
-  const { stage, res, upstream } = input;
-  const { definition } = stage;
-  for (const pattern of definition.inputs) {
-    if (!pattern.startsWith('!') && !isGlob(pattern) && !res.stats.stat(pattern)) return { failure: { kind: 'input-missing', path: pattern } };
-  }
-  const foreachFiles =
-    definition.foreach?.kind === 'files' ? expandGlobs(res.stats, definition.foreach.patterns, definition.foreach.exclude) : [];
-  const declared = expandGlobs(res.stats, definition.inputs);
-  // foreachFiles come sorted; alone (the usual map over files) they are the whole list.
-  const sorted = declared.length === 0 ? foreachFiles : [...new Set([...declared, ...foreachFiles])].sort();
-  const hashes = res.stats.hashAll(sorted);
-  const inputs: [string, string][] = sorted.map((file, i) => [file, hashes[i] ?? 'missing']);
-  const foreachHashes = sorted === foreachFiles ? inputs.map(([, hash]) => hash) : hashesOf(foreachFiles, inputs);
-  const code: CodeHashes = definition.run ? codeHashes(res.stats, definition.run.module) : [];
-  const needs: Record<string, string> = {};
-  for (const need of definition.needs) {
-    const record = upstream.get(need);
-    if (!record) return { failure: { kind: 'upstream-missing', stage: need } };
-    needs[need] = record.outputFingerprint;
-  }
-  const manifest = buildManifest({ definition, code, inputs, needs });
-  return { fingerprint: fingerprintOf(manifest), manifest, foreachFiles, foreachHashes };
-}
-
-/** The hashes of `files` (sorted) out of `inputs` (sorted, a superset): one merge walk. */
-function hashesOf(files: readonly string[], inputs: readonly [string, string][]): string[] {
-  const out: string[] = [];
-  let at = 0;
-  for (const file of files) {
-    while (at < inputs.length && (inputs[at]?.[0] ?? '') < file) at++;
-    out.push(inputs[at]?.[0] === file ? (inputs[at]?.[1] ?? 'missing') : 'missing');
-  }
-  return out;
-}
-
 async function whyChanged(res: Resources, previous: StageRecord | undefined, current: Manifest): Promise<Why> {
   if (!previous) return { reason: 'no-cache-entry' };
   const old = await loadManifest(res, previous.manifest);
   if (!old) return { reason: 'no-cache-entry' };
   return { reason: 'changed', changes: diffManifests(old, current) };
-}
-
-export function manifestKey(fingerprint: string): string {
-  return `manifest:${fingerprint}`;
-}
-
-/** A manifest as stored beside its stage record: a long input list goes into the object store as text. */
-export interface ManifestEntry {
-  at: number;
-  m: Manifest;
-  /** The blob of the input list (inputsText), when it is not in `m`. */
-  inputs?: string;
-}
-
-/** Lists up to this long stay in the store entry. */
-const INLINE_INPUTS = 200;
-
-export function manifestEntry(res: Resources, manifest: Manifest, at: number): ManifestEntry {
-  if (manifest.inputs.length <= INLINE_INPUTS) return { at, m: manifest };
-  return { at, m: { ...manifest, inputs: [] }, inputs: res.objects.putBytes(inputsText(manifest.inputs)) };
-}
-
-/** The manifest a stage record was keyed by (in the store, beside the record). */
-export async function loadManifest(res: Resources, fingerprint: string): Promise<Manifest | undefined> {
-  const entry = await res.lookup<ManifestEntry>(manifestKey(fingerprint));
-  if (!entry || typeof entry !== 'object' || !('m' in entry)) return undefined;
-  if (typeof entry.inputs !== 'string') return entry.m;
-  const text = (await res.hasBlob(entry.inputs)) ? await res.objects.readSmall(entry.inputs, Number.MAX_SAFE_INTEGER) : undefined;
-  const inputs = text && parseInputsText(text.toString('utf8'));
-  return inputs ? { ...entry.m, inputs } : undefined;
 }

@@ -74,90 +74,121 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   return last;
 }
 
+/** What a stage's own work came to, before its outputs are recorded. */
+interface WorkDone {
+  failure?: Failure;
+  items?: ItemCounts;
+  commitItems?: (dataset: DatasetRecord) => Promise<ItemManifestRef>;
+}
+
 async function attemptOnce(input: ExecuteInput, attempt: number): Promise<ExecuteResult> {
   const { stage, res } = input;
   const { definition, knobs } = stage;
-  const controller = new AbortController();
-  // Map stages hang one listener per in-flight item or batch on this signal.
-  setMaxListeners(0, controller.signal);
-  const onOuterAbort = (): void => controller.abort(input.signal.reason);
-  input.signal.addEventListener('abort', onOuterAbort, { once: true });
-  if (input.signal.aborted) controller.abort(input.signal.reason);
-  let isTimedOut = false;
-  const timer =
-    knobs.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => {
-          isTimedOut = true;
-          controller.abort(new Error('timeout'));
-        }, knobs.timeoutMs);
-  const signal = controller.signal;
-  // Shell stages get no scratch directory: they have the whole filesystem.
-  const tmp = definition.kind === 'task' ? makeTempDir(res, stage) : undefined;
+  const deadline = new Deadline(input.signal, knobs.timeoutMs);
   const writer = definition.kind === 'shell' ? undefined : new DatasetWriter(res.objects, { compress: definition.cache.compress });
-  let failure: Failure | undefined;
-  let items: ItemCounts | undefined;
-  let commitItems: ((dataset: DatasetRecord) => Promise<ItemManifestRef>) | undefined;
+  let done: WorkDone;
   try {
-    // Outputs the last run linked into the object store get a private copy
-    // first: a command that rewrites one in place must not change the blob.
-    for (const file of outputFiles(stage, res)) {
-      try {
-        res.objects.detach(res.stats.absolute(file));
-      } catch (error) {
-        throw new Error(`cannot copy output ${file} apart from its stored copy before the stage runs: ${(error as Error).message}`);
-      }
-    }
-    if (definition.kind === 'shell') {
-      failure = await runShell({
-        command: definition.shell ?? '',
-        cwd: res.root,
-        env: { ...input.baseEnv, ...Object.fromEntries(definition.env.map((e) => [e.name, e.value])) },
-        signal,
-        onLine: (stream, line) => res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream, line }),
-      });
-    } else if (definition.kind === 'task' && writer) {
-      const run = definition.run ?? { module: '', exportName: '' };
-      const fn = await loadExport(res.root, run.module, run.exportName);
-      const ctx = createContext({
-        stage,
-        inputs: input.inputs,
-        upstream: input.upstream,
-        signal,
-        res,
-        tmp: tmp ?? res.stateDir,
-        onProgress: (done, total) => input.onProgress(done, total, 0),
-      });
-      await runTask(fn, ctx, writer, `${run.module}#${run.exportName}`);
-    } else if (definition.kind === 'map' && writer) {
-      if (!input.runMap) throw new Error('map stages need a map runner');
-      const result = await input.runMap(input, signal, writer);
-      items = result.items;
-      failure = result.failure;
-      commitItems = result.commit;
-    }
+    detachOutputs(stage, res);
+    done = await work(input, deadline.signal, writer);
   } catch (error) {
-    failure =
-      error instanceof ModuleLoadError
-        ? { kind: 'bad-module', message: error.message }
-        : { kind: 'error', message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack };
+    done = { failure: error instanceof ModuleLoadError ? { kind: 'bad-module', message: error.message } : { kind: 'error', message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack } };
   } finally {
-    if (timer) clearTimeout(timer);
-    input.signal.removeEventListener('abort', onOuterAbort);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    deadline.clear();
   }
-  if (isTimedOut) failure = { kind: 'timeout', afterMs: knobs.timeoutMs ?? 0 };
-  if (failure || signal.aborted) {
+  const { items } = done;
+  const failure = deadline.isTimedOut ? { kind: 'timeout' as const, afterMs: knobs.timeoutMs ?? 0 } : done.failure;
+  if (failure || deadline.signal.aborted) {
     writer?.abort();
-    const isCancelled = !isTimedOut && input.signal.aborted;
+    const isCancelled = !deadline.isTimedOut && input.signal.aborted;
     return { ok: false, failure: failure ?? { kind: 'killed', signal: 'SIGTERM' }, isCancelled, attempts: attempt, items };
   }
   input.onWorkDone?.();
   const dataset = writer ? await writer.finish() : undefined;
-  const itemManifest = dataset && commitItems ? await commitItems(dataset) : undefined;
+  const itemManifest = dataset && done.commitItems ? await done.commitItems(dataset) : undefined;
   const outputs = await recordOutputs(stage, res, input.isNoCache === true);
   if ('failure' in outputs) return { ok: false, failure: outputs.failure, isCancelled: false, attempts: attempt, items };
   return { ok: true, outputs: outputs.records, dataset, items, itemManifest, attempts: attempt };
+}
+
+/** The stage's own work, by kind. */
+async function work(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter | undefined): Promise<WorkDone> {
+  const { stage, res } = input;
+  const { definition } = stage;
+  if (definition.kind === 'shell') {
+    const failure = await runShell({
+      command: definition.shell ?? '',
+      cwd: res.root,
+      env: { ...input.baseEnv, ...Object.fromEntries(definition.env.map((e) => [e.name, e.value])) },
+      signal,
+      onLine: (stream, line) => res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream, line }),
+    });
+    return { failure };
+  }
+  if (!writer || !definition.run) throw new Error(`${stage.id}: a ${definition.kind} stage without run:`);
+  if (definition.kind === 'map') {
+    if (!input.runMap) throw new Error('map stages need a map runner');
+    const result = await input.runMap(input, signal, writer);
+    return { items: result.items, failure: result.failure, commitItems: result.commit };
+  }
+  const { module, exportName } = definition.run;
+  const fn = await loadExport(res.root, module, exportName);
+  const tmp = makeTempDir(res, stage);
+  try {
+    const onProgress = (done: number, total?: number): void => input.onProgress(done, total, 0);
+    const ctx = createContext({ stage, inputs: input.inputs, upstream: input.upstream, signal, res, tmp, onProgress });
+    await runTask(fn, ctx, writer, `${module}#${exportName}`);
+    return {};
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Outputs the last run linked into the object store get a private copy
+ * first: a command that rewrites one in place must not change the blob.
+ */
+function detachOutputs(stage: StagePlan, res: Resources): void {
+  for (const file of outputFiles(stage, res)) {
+    try {
+      res.objects.detach(res.stats.absolute(file));
+    } catch (error) {
+      throw new Error(`cannot copy output ${file} apart from its stored copy before the stage runs: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** An attempt's signal: the run's, plus the stage's timeout. */
+class Deadline {
+  readonly #controller = new AbortController();
+  readonly #outer: AbortSignal;
+  readonly #onOuterAbort: () => void;
+  readonly #timer: NodeJS.Timeout | undefined;
+  isTimedOut = false;
+
+  constructor(outer: AbortSignal, timeoutMs: number | undefined) {
+    this.#outer = outer;
+    // Map stages hang one listener per in-flight item or batch on this signal.
+    setMaxListeners(0, this.#controller.signal);
+    this.#onOuterAbort = () => this.#controller.abort(outer.reason);
+    outer.addEventListener('abort', this.#onOuterAbort, { once: true });
+    if (outer.aborted) this.#controller.abort(outer.reason);
+    this.#timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            this.isTimedOut = true;
+            this.#controller.abort(new Error('timeout'));
+          }, timeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  clear(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#outer.removeEventListener('abort', this.#onOuterAbort);
+  }
 }
 
 /** The declared output files of a stage: literal paths, and what its globs match now. */

@@ -27,89 +27,110 @@ export interface ScheduleResult {
 }
 
 export async function schedule(options: ScheduleOptions): Promise<ScheduleResult> {
-  const { visit, skip, isKeepGoing } = options;
-  const byId = new Map(options.nodes.map((n) => [n.id, n]));
-  // One entry per id: a repeated id would otherwise never let `settled` reach the count.
-  const nodes = [...byId.values()];
-  if (nodes.length === 0) return { failed: [], isInterrupted: false };
-  const dependents = new Map<string, string[]>(nodes.map((n) => [n.id, []]));
-  const waitingOn = new Map<string, number>();
-  for (const node of nodes) {
-    const needs = [...new Set(node.needs)].filter((need) => byId.has(need));
-    waitingOn.set(node.id, needs.length);
-    for (const need of needs) dependents.get(need)?.push(node.id);
-  }
-  const stop = new AbortController();
-  const onOuterAbort = (): void => stop.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  if (options.signal?.aborted) stop.abort(options.signal.reason);
-
-  const settled = new Set<string>();
-  const started = new Set<string>();
-  const failed: string[] = [];
-  let running = 0;
-  let finish!: () => void;
-  let crash!: (error: unknown) => void;
-  const done = new Promise<void>((resolve, reject) => {
-    finish = resolve;
-    crash = reject;
-  });
-
-  const settle = (id: string): void => {
-    settled.add(id);
-    if (settled.size === nodes.length) finish();
-  };
-  const skipDownstream = (id: string, outcome: 'blocked' | 'cancelled', cause: string): void => {
-    for (const next of dependents.get(id) ?? []) {
-      if (settled.has(next)) continue;
-      skip(next, outcome, cause);
-      settle(next);
-      skipDownstream(next, outcome, cause);
-    }
-  };
-  const cancelPending = (cause: string): void => {
-    for (const node of nodes) {
-      if (settled.has(node.id) || started.has(node.id)) continue;
-      skip(node.id, 'cancelled', cause);
-      settle(node.id);
-    }
-  };
-  const start = (id: string): void => {
-    if (stop.signal.aborted) return;
-    started.add(id);
-    running++;
-    // A visit that throws before returning its promise fails like one that rejects.
-    new Promise<VisitResult>((resolve) => resolve(visit(id, stop.signal)))
-      .catch((): VisitResult => 'failed')
-      .then((result) => {
-        running--;
-        if (result === 'ok') {
-          for (const next of dependents.get(id) ?? []) {
-            const left = (waitingOn.get(next) ?? 1) - 1;
-            waitingOn.set(next, left);
-            if (left === 0 && !settled.has(next)) start(next);
-          }
-        } else {
-          if (result === 'failed') failed.push(id);
-          skipDownstream(id, result === 'failed' ? 'blocked' : 'cancelled', id);
-          if (result === 'failed' && !isKeepGoing && !stop.signal.aborted) stop.abort(new Error(`${id} failed`));
-        }
-        settle(id);
-        if (stop.signal.aborted) cancelPending(options.signal?.aborted ? 'interrupted' : `${failed[0] ?? id} failed`);
-        if (running === 0 && settled.size < nodes.length) cancelPending('nothing left to run');
-      })
-      // A throwing `skip` (a caller's bug) must end the run, not leave it waiting forever.
-      .catch(crash);
-  };
-
-  if (stop.signal.aborted) cancelPending('interrupted');
-  else for (const node of nodes) if (waitingOn.get(node.id) === 0) start(node.id);
-  // Nothing ready at all (every node waits on a cycle): settle instead of waiting forever.
-  if (running === 0 && settled.size < nodes.length) cancelPending('nothing left to run');
+  const walk = new Walk(options);
   try {
-    await done;
+    return await walk.run();
   } finally {
-    options.signal?.removeEventListener('abort', onOuterAbort);
+    walk.release();
   }
-  return { failed, isInterrupted: options.signal?.aborted === true };
+}
+
+class Walk {
+  readonly #options: ScheduleOptions;
+  /** One entry per id: a repeated id would otherwise never let `settled` reach the count. */
+  readonly #nodes: ScheduleNode[];
+  readonly #dependents = new Map<string, string[]>();
+  readonly #waitingOn = new Map<string, number>();
+  readonly #stop = new AbortController();
+  readonly #onOuterAbort = (): void => this.#stop.abort(this.#options.signal?.reason);
+  readonly #settled = new Set<string>();
+  readonly #started = new Set<string>();
+  readonly #failed: string[] = [];
+  #running = 0;
+  #finish!: () => void;
+  #crash!: (error: unknown) => void;
+
+  constructor(options: ScheduleOptions) {
+    this.#options = options;
+    const byId = new Map(options.nodes.map((n) => [n.id, n]));
+    this.#nodes = [...byId.values()];
+    for (const node of this.#nodes) this.#dependents.set(node.id, []);
+    for (const node of this.#nodes) {
+      const needs = [...new Set(node.needs)].filter((need) => byId.has(need));
+      this.#waitingOn.set(node.id, needs.length);
+      for (const need of needs) this.#dependents.get(need)?.push(node.id);
+    }
+    options.signal?.addEventListener('abort', this.#onOuterAbort, { once: true });
+    if (options.signal?.aborted) this.#stop.abort(options.signal.reason);
+  }
+
+  async run(): Promise<ScheduleResult> {
+    if (this.#nodes.length === 0) return { failed: [], isInterrupted: false };
+    const done = new Promise<void>((resolve, reject) => {
+      this.#finish = resolve;
+      this.#crash = reject;
+    });
+    if (this.#stop.signal.aborted) this.#cancelPending('interrupted');
+    else for (const node of this.#nodes) if (this.#waitingOn.get(node.id) === 0) this.#start(node.id);
+    // Nothing ready at all (every node waits on a cycle): settle instead of waiting forever.
+    if (this.#running === 0 && this.#settled.size < this.#nodes.length) this.#cancelPending('nothing left to run');
+    await done;
+    return { failed: this.#failed, isInterrupted: this.#options.signal?.aborted === true };
+  }
+
+  release(): void {
+    this.#options.signal?.removeEventListener('abort', this.#onOuterAbort);
+  }
+
+  #start(id: string): void {
+    if (this.#stop.signal.aborted) return;
+    this.#started.add(id);
+    this.#running++;
+    // A visit that throws before returning its promise fails like one that rejects.
+    new Promise<VisitResult>((resolve) => resolve(this.#options.visit(id, this.#stop.signal)))
+      .catch((): VisitResult => 'failed')
+      .then((result) => this.#visited(id, result))
+      // A throwing `skip` (a caller's bug) must end the run, not leave it waiting forever.
+      .catch(this.#crash);
+  }
+
+  #visited(id: string, result: VisitResult): void {
+    this.#running--;
+    if (result === 'ok') {
+      for (const next of this.#dependents.get(id) ?? []) {
+        const left = (this.#waitingOn.get(next) ?? 1) - 1;
+        this.#waitingOn.set(next, left);
+        if (left === 0 && !this.#settled.has(next)) this.#start(next);
+      }
+    } else {
+      if (result === 'failed') this.#failed.push(id);
+      this.#skipDownstream(id, result === 'failed' ? 'blocked' : 'cancelled', id);
+      if (result === 'failed' && !this.#options.isKeepGoing && !this.#stop.signal.aborted) this.#stop.abort(new Error(`${id} failed`));
+    }
+    this.#settle(id);
+    if (this.#stop.signal.aborted) this.#cancelPending(this.#options.signal?.aborted ? 'interrupted' : `${this.#failed[0] ?? id} failed`);
+    if (this.#running === 0 && this.#settled.size < this.#nodes.length) this.#cancelPending('nothing left to run');
+  }
+
+  #settle(id: string): void {
+    this.#settled.add(id);
+    if (this.#settled.size === this.#nodes.length) this.#finish();
+  }
+
+  #skipDownstream(id: string, outcome: 'blocked' | 'cancelled', cause: string): void {
+    for (const next of this.#dependents.get(id) ?? []) {
+      if (this.#settled.has(next)) continue;
+      this.#options.skip(next, outcome, cause);
+      this.#settle(next);
+      this.#skipDownstream(next, outcome, cause);
+    }
+  }
+
+  #cancelPending(cause: string): void {
+    for (const node of this.#nodes) {
+      if (this.#settled.has(node.id) || this.#started.has(node.id)) continue;
+      this.#options.skip(node.id, 'cancelled', cause);
+      this.#settle(node.id);
+    }
+  }
 }

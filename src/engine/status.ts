@@ -7,6 +7,7 @@ import { topologicalOrder } from '../graph/dag.js';
 import type { StageRecord } from '../cache/state.js';
 import type { Why } from '../cache/why.js';
 import { decide } from './decide.js';
+import { computeKey } from './key.js';
 import type { Emit } from './events.js';
 import { failureText, whyText } from './reasons.js';
 import { Resources } from './resources.js';
@@ -58,7 +59,7 @@ async function statusOf(stage: StagePlan, res: Resources, isForced: boolean, isN
     if (record) upstream.set(need, record);
   }
   const rerunUpstream = stage.definition.needs.find((need) => willRun.has(`${stage.pipeline}/${need}`));
-  const decision = await decide({ stage, upstream, isForced, isNoCache, res });
+  const decision = await decide({ stage, keyed: computeKey({ stage, upstream, res }), isForced, isNoCache, res });
   const mark = (status: StageStatus): StageStatus => {
     if (status.wouldRun) willRun.add(stage.id);
     return status;

@@ -84,135 +84,186 @@ export class ParallelProcessor<T, R> {
   }
 
   async process(items: Iterable<T> | AsyncIterable<T>): Promise<ProcessResult<T, R>> {
-    const signal = this.#signal;
-    signal?.throwIfAborted();
-    const startedAt = performance.now();
-    const source = openSource(items);
-    const itemSignal = signal ?? new AbortController().signal;
-    const changed = new Notifier();
-    const intake = new Queue<{ item: T; index: number }>();
-    // Indexed by input position; holes are failed items, so input order survives.
-    const outcomes: ({ value: R } | undefined)[] = [];
-    const errors: ItemFailure<T>[] = [];
-    let known = 0;
-    let done = 0;
-    let inFlight = 0;
-    let stopped = false;
-    let pumpDone = false;
-    let fatal: { error: unknown } | undefined;
-    let memoryPeak = 0;
-    let reported: string | undefined;
+    this.#signal?.throwIfAborted();
+    return new SlidingWindow<T, R>({
+      processor: this.#processor,
+      source: openSource(items),
+      concurrency: this.#concurrency,
+      batchSize: this.#batchSize,
+      maxMemoryBytes: this.#maxMemoryBytes,
+      progress: this.#progress,
+      signal: this.#signal,
+      memoryPollMs: this.#memoryPollMs,
+      memoryUsage: this.#memoryUsage,
+    }).run();
+  }
+}
 
-    const readMemory = (): number => {
-      const used = this.#memoryUsage();
-      if (used > memoryPeak) memoryPeak = used;
-      return used;
-    };
-    const report = (count: number, total: number): void => {
-      reported = `${count}/${total}`;
-      try {
-        this.#progress?.(count, total);
-      } catch (error) {
-        fatal ??= { error };
-      }
-    };
-    // Refills the intake when it runs below one window's worth, so at most
-    // concurrency - 1 + batchSize items are ever held un-started and an async
-    // source is never drained eagerly.
-    const pump = async (): Promise<void> => {
-      let exhausted = false;
-      try {
-        while (!stopped) {
-          if (intake.length >= this.#concurrency) {
-            await changed.wait();
-            continue;
-          }
-          for (let pulled = 0; pulled < this.#batchSize && !stopped; pulled += 1) {
-            const next = await source.next();
-            if (next.done === true) {
-              exhausted = true;
-              return;
-            }
-            intake.push({ item: next.value, index: known });
-            known += 1;
-            changed.notify();
-          }
-        }
-      } catch (error) {
-        exhausted = true;
-        fatal ??= { error };
-      } finally {
-        pumpDone = true;
-        changed.notify();
-        if (!exhausted) await closeQuietly(source);
-      }
-    };
-    const start = (item: T, index: number): void => {
-      inFlight += 1;
-      readMemory();
-      const invoke = async (): Promise<R> => this.#processor(item, index, itemSignal);
-      invoke()
-        .then(
-          (value) => {
-            outcomes[index] = { value };
-          },
-          (error: unknown) => {
-            errors.push({ item, index, error: toError(error) });
-          },
-        )
-        .finally(() => {
-          inFlight -= 1;
-          done += 1;
-          readMemory();
-          report(done, known);
-          changed.notify();
-        });
-    };
+interface WindowOptions<T, R> {
+  processor: ItemProcessor<T, R>;
+  source: Iterator<T> | AsyncIterator<T>;
+  concurrency: number;
+  batchSize: number;
+  maxMemoryBytes: number | undefined;
+  progress: ((done: number, total: number) => void) | undefined;
+  signal: AbortSignal | undefined;
+  memoryPollMs: number;
+  memoryUsage: () => number;
+}
 
-    const onAbort = (): void => changed.notify();
+/** One process() call: a pump refilling the intake, and up to `concurrency` items in flight. */
+class SlidingWindow<T, R> {
+  readonly #o: WindowOptions<T, R>;
+  readonly #startedAt = performance.now();
+  readonly #itemSignal: AbortSignal;
+  readonly #changed = new Notifier();
+  readonly #intake = new Queue<{ item: T; index: number }>();
+  /** Indexed by input position; holes are failed items, so input order survives. */
+  readonly #outcomes: ({ value: R } | undefined)[] = [];
+  readonly #errors: ItemFailure<T>[] = [];
+  #known = 0;
+  #done = 0;
+  #inFlight = 0;
+  #stopped = false;
+  #pumpDone = false;
+  #fatal: { error: unknown } | undefined;
+  #memoryPeak = 0;
+  #reported: string | undefined;
+
+  constructor(options: WindowOptions<T, R>) {
+    this.#o = options;
+    this.#itemSignal = options.signal ?? new AbortController().signal;
+  }
+
+  async run(): Promise<ProcessResult<T, R>> {
+    const { signal } = this.#o;
+    const onAbort = (): void => this.#changed.notify();
     signal?.addEventListener('abort', onAbort, { once: true });
-    readMemory();
-    void pump();
+    this.#readMemory();
+    void this.#pump();
     try {
-      for (;;) {
-        if (signal?.aborted === true || fatal !== undefined) break;
-        if (inFlight < this.#concurrency && intake.length > 0) {
-          // With nothing in flight, one item starts regardless: memory may be
-          // held by something else and waiting would never end.
-          if (inFlight > 0 && this.#maxMemoryBytes !== undefined && readMemory() > this.#maxMemoryBytes) {
-            await changed.wait(this.#memoryPollMs);
-            continue;
-          }
-          const next = intake.shift();
-          if (next !== undefined) start(next.item, next.index);
-          changed.notify(); // the pump may be waiting for the intake to run low
-          continue;
-        }
-        if (pumpDone && intake.length === 0 && inFlight === 0) break;
-        await changed.wait();
-      }
-      stopped = true;
-      changed.notify();
-      while (inFlight > 0) await changed.wait();
+      await this.#drive();
+      this.#stopped = true;
+      this.#changed.notify();
+      while (this.#inFlight > 0) await this.#changed.wait();
       if (signal?.aborted === true) throw signal.reason;
-      if (fatal === undefined && reported !== `${known}/${known}`) report(known, known);
-      if (fatal !== undefined) throw fatal.error;
-      return {
-        results: outcomes.flatMap((outcome) => (outcome === undefined ? [] : [outcome.value])),
-        errors: errors.sort((a, b) => a.index - b.index),
-        stats: {
-          totalProcessed: done,
-          successful: done - errors.length,
-          failed: errors.length,
-          duration: performance.now() - startedAt,
-          memoryPeak,
-        },
-      };
+      if (this.#fatal === undefined && this.#reported !== `${this.#known}/${this.#known}`) this.#report(this.#known, this.#known);
+      if (this.#fatal !== undefined) throw this.#fatal.error;
+      return this.#result();
     } finally {
-      stopped = true;
-      changed.notify();
+      this.#stopped = true;
+      this.#changed.notify();
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Starts items while there is room, until the source is done and nothing is in flight. */
+  async #drive(): Promise<void> {
+    const { signal, concurrency, maxMemoryBytes, memoryPollMs } = this.#o;
+    for (;;) {
+      if (signal?.aborted === true || this.#fatal !== undefined) return;
+      if (this.#inFlight < concurrency && this.#intake.length > 0) {
+        // With nothing in flight, one item starts regardless: memory may be
+        // held by something else and waiting would never end.
+        if (this.#inFlight > 0 && maxMemoryBytes !== undefined && this.#readMemory() > maxMemoryBytes) {
+          await this.#changed.wait(memoryPollMs);
+          continue;
+        }
+        const next = this.#intake.shift();
+        if (next !== undefined) this.#start(next.item, next.index);
+        this.#changed.notify(); // the pump may be waiting for the intake to run low
+        continue;
+      }
+      if (this.#pumpDone && this.#intake.length === 0 && this.#inFlight === 0) return;
+      await this.#changed.wait();
+    }
+  }
+
+  /**
+   * Refills the intake when it runs below one window's worth, so at most
+   * concurrency - 1 + batchSize items are ever held un-started and an async
+   * source is never drained eagerly.
+   */
+  async #pump(): Promise<void> {
+    const { source, concurrency, batchSize } = this.#o;
+    let exhausted = false;
+    try {
+      while (!this.#stopped) {
+        if (this.#intake.length >= concurrency) {
+          await this.#changed.wait();
+          continue;
+        }
+        for (let pulled = 0; pulled < batchSize && !this.#stopped; pulled += 1) {
+          const next = await source.next();
+          if (next.done === true) {
+            exhausted = true;
+            return;
+          }
+          this.#intake.push({ item: next.value, index: this.#known });
+          this.#known += 1;
+          this.#changed.notify();
+        }
+      }
+    } catch (error) {
+      exhausted = true;
+      this.#fatal ??= { error };
+    } finally {
+      this.#pumpDone = true;
+      this.#changed.notify();
+      if (!exhausted) await closeQuietly(source);
+    }
+  }
+
+  #start(item: T, index: number): void {
+    this.#inFlight += 1;
+    this.#readMemory();
+    const invoke = async (): Promise<R> => this.#o.processor(item, index, this.#itemSignal);
+    invoke()
+      .then(
+        (value) => {
+          this.#outcomes[index] = { value };
+        },
+        (error: unknown) => {
+          this.#errors.push({ item, index, error: toError(error) });
+        },
+      )
+      .finally(() => {
+        this.#inFlight -= 1;
+        this.#done += 1;
+        this.#readMemory();
+        this.#report(this.#done, this.#known);
+        this.#changed.notify();
+      });
+  }
+
+  #readMemory(): number {
+    const used = this.#o.memoryUsage();
+    if (used > this.#memoryPeak) this.#memoryPeak = used;
+    return used;
+  }
+
+  #report(count: number, total: number): void {
+    this.#reported = `${count}/${total}`;
+    try {
+      this.#o.progress?.(count, total);
+    } catch (error) {
+      this.#fatal ??= { error };
+    }
+  }
+
+  #result(): ProcessResult<T, R> {
+    const errors = this.#errors.sort((a, b) => a.index - b.index);
+    return {
+      results: this.#outcomes.flatMap((outcome) => (outcome === undefined ? [] : [outcome.value])),
+      errors,
+      stats: {
+        totalProcessed: this.#done,
+        successful: this.#done - errors.length,
+        failed: errors.length,
+        duration: performance.now() - this.#startedAt,
+        memoryPeak: this.#memoryPeak,
+      },
+    };
   }
 }
 

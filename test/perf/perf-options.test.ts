@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { MemoryMonitor } from '../../src/perf/memory-monitor.js';
 import { ParallelProcessor } from '../../src/perf/parallel-processor.js';
 import { SmartCache } from '../../src/perf/smart-cache.js';
 import { StreamProcessor } from '../../src/perf/stream-processor.js';
@@ -29,7 +28,6 @@ describe('perf options are checked eagerly', () => {
     ['compressionEnabled', () => new SmartCache({ compressionEnabled: 'yes' as unknown as boolean }), "SmartCache: compressionEnabled must be a boolean, got 'yes'"],
     ['metricsEnabled', () => new SmartCache({ metricsEnabled: null as unknown as boolean }), 'SmartCache: metricsEnabled must be a boolean, got null'],
     ['now', () => new SmartCache({ now: 5 as unknown as () => number }), 'SmartCache: now must be a function, got 5'],
-    ['intervalMs', () => new MemoryMonitor({ intervalMs: 0 }), 'MemoryMonitor: intervalMs must be an integer >= 1, got 0'],
   ];
   for (const [name, build, message] of cases) {
     it(`rejects ${name}`, () => {

@@ -28,15 +28,13 @@ function runModule(source: string, timeoutMs: number): Promise<Exit> {
 }
 
 describe('perf helpers never keep the process alive', () => {
-  it('exits promptly with a live SmartCache and a started, never stopped, MemoryMonitor', async () => {
+  it('exits promptly with a live SmartCache and a run paused on maxMemory', async () => {
     const script = `
       import { SmartCache } from './src/perf/smart-cache.ts';
-      import { MemoryMonitor } from './src/perf/memory-monitor.ts';
       import { ParallelProcessor } from './src/perf/parallel-processor.ts';
       const cache = new SmartCache({ ttl: 60_000, compressionEnabled: true });
       await cache.set('k', 'value '.repeat(100));
       if ((await cache.get('k')) !== 'value '.repeat(100)) process.exit(3);
-      new MemoryMonitor({ intervalMs: 10 }).start();
       // A run paused on maxMemory, waiting on its poll timer, must not hold the process either.
       void new ParallelProcessor(() => new Promise(() => {}), { maxMemory: 1, memoryPollMs: 10 }).process([1, 2, 3]);
       console.log('ready');

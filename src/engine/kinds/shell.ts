@@ -26,43 +26,12 @@ export function runShell(options: ShellOptions): Promise<Failure | undefined> {
     if (options.signal.aborted) return resolve({ kind: 'killed', signal: 'SIGTERM' });
     const words = plainWords(options.command);
     const [file, args] = words ? [words[0] as string, words.slice(1)] : ['/bin/sh', ['-c', options.command]];
-    const child = childProcess().spawn(file, args, {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    const tail: string[] = [];
-    const lines = (stream: 'stdout' | 'stderr') => {
-      const decoder = new StringDecoder('utf8');
-      let pending = '';
-      return {
-        push(chunk: Buffer) {
-          pending += decoder.write(chunk);
-          const parts = pending.split('\n');
-          pending = parts.pop() ?? '';
-          for (const line of parts) emit(stream, line);
-        },
-        end() {
-          pending += decoder.end();
-          if (pending !== '') emit(stream, pending);
-          pending = '';
-        },
-      };
-    };
-    const emit = (stream: 'stdout' | 'stderr', line: string): void => {
-      const clean = line.endsWith('\r') ? line.slice(0, -1) : line;
-      if (stream === 'stderr') {
-        tail.push(clean);
-        if (tail.length > STDERR_TAIL) tail.shift();
-      }
-      options.onLine(stream, clean);
-    };
-    const out = lines('stdout');
-    const err = lines('stderr');
+    const child = childProcess().spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const log = new Log(options.onLine);
+    const out = log.stream('stdout');
+    const err = log.stream('stderr');
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-
     let killTimer: NodeJS.Timeout | undefined;
     const kill = (): void => {
       signalGroup(child.pid, 'SIGTERM');
@@ -75,8 +44,8 @@ export function runShell(options: ShellOptions): Promise<Failure | undefined> {
       // Started directly, a command that cannot run fails as it would under the shell.
       const asShell = words && SHELL_ERRORS[error.code ?? ''];
       if (!asShell) return resolve({ kind: 'error', message: `cannot start ${file}: ${error.message}` });
-      emit('stderr', `${file}: ${asShell.message}`);
-      resolve({ kind: 'exit-non-zero', code: asShell.code, stderrTail: tail });
+      log.line('stderr', `${file}: ${asShell.message}`);
+      resolve({ kind: 'exit-non-zero', code: asShell.code, stderrTail: log.tail });
     });
     child.on('close', (code, signal) => {
       options.signal.removeEventListener('abort', kill);
@@ -84,10 +53,47 @@ export function runShell(options: ShellOptions): Promise<Failure | undefined> {
       out.end();
       err.end();
       if (code === 0) resolve(undefined);
-      else if (code !== null) resolve({ kind: 'exit-non-zero', code, stderrTail: tail });
+      else if (code !== null) resolve({ kind: 'exit-non-zero', code, stderrTail: log.tail });
       else resolve({ kind: 'killed', signal: signal ?? 'SIGKILL' });
     });
   });
+}
+
+/** A command's output as lines (UTF-8 cut anywhere, CRLF or LF), keeping the last lines of stderr for the failure. */
+class Log {
+  readonly tail: string[] = [];
+  readonly #onLine: ShellOptions['onLine'];
+
+  constructor(onLine: ShellOptions['onLine']) {
+    this.#onLine = onLine;
+  }
+
+  stream(stream: 'stdout' | 'stderr'): { push(chunk: Buffer): void; end(): void } {
+    const decoder = new StringDecoder('utf8');
+    let pending = '';
+    return {
+      push: (chunk) => {
+        pending += decoder.write(chunk);
+        const parts = pending.split('\n');
+        pending = parts.pop() ?? '';
+        for (const line of parts) this.line(stream, line);
+      },
+      end: () => {
+        pending += decoder.end();
+        if (pending !== '') this.line(stream, pending);
+        pending = '';
+      },
+    };
+  }
+
+  line(stream: 'stdout' | 'stderr', line: string): void {
+    const clean = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (stream === 'stderr') {
+      this.tail.push(clean);
+      if (this.tail.length > STDERR_TAIL) this.tail.shift();
+    }
+    this.#onLine(stream, clean);
+  }
 }
 
 /** What sh says (and exits with) when a command cannot be started. */

@@ -22,25 +22,68 @@ export type Compute = (items: PendingItem[], signal: AbortSignal) => Promise<Ite
 const FEW_ITEMS = 2;
 
 export function computer(options: { stage: StagePlan; res: Resources; map: NormalisedMap; ctx: StageContext; where: string }): Compute {
-  const { stage, res, map, ctx, where } = options;
-  const { knobs, definition } = stage;
-  const perItem = new Semaphore(knobs.concurrency);
-  const inPool = async (pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> => {
+  const items = new ItemComputer(options);
+  return (pending, signal) => items.compute(pending, signal);
+}
+
+class ItemComputer {
+  readonly #stage: StagePlan;
+  readonly #res: Resources;
+  readonly #map: NormalisedMap;
+  readonly #ctx: StageContext;
+  readonly #where: string;
+  /** Per-item calls in flight on this thread, across every block of the stage. */
+  readonly #perItem: Semaphore;
+
+  constructor(options: { stage: StagePlan; res: Resources; map: NormalisedMap; ctx: StageContext; where: string }) {
+    this.#stage = options.stage;
+    this.#res = options.res;
+    this.#map = options.map;
+    this.#ctx = options.ctx;
+    this.#where = options.where;
+    this.#perItem = new Semaphore(options.stage.knobs.concurrency);
+  }
+
+  /** One result per pending item; failures retried `retries` times. */
+  async compute(pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> {
+    const results = await this.#once(pending, signal);
+    for (let attempt = 1; attempt <= this.#stage.knobs.retries; attempt++) {
+      const again = results.flatMap((r, n) => (r.ok ? [] : [n]));
+      if (again.length === 0) break;
+      const retried = await this.#once(
+        again.map((n) => pending[n] as PendingItem),
+        signal,
+      );
+      again.forEach((n, k) => (results[n] = retried[k] ?? (results[n] as ItemResult)));
+    }
+    return results;
+  }
+
+  #once(pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> {
+    if (pending.length === 0) return Promise.resolve([]);
+    const { isolate } = this.#stage.knobs;
+    const isFewForIdlePool = isolate === 'worker' && !this.#res.hasPool('worker') && pending.length <= FEW_ITEMS;
+    return isolate !== 'inline' && !isFewForIdlePool ? this.#inPool(pending, signal) : this.#here(pending, signal);
+  }
+
+  async #inPool(pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> {
+    const { definition, knobs } = this.#stage;
     if (!definition.run || knobs.isolate === 'inline') throw new Error('a pool computes only stages with isolate: worker or process');
+    const ctx = this.#ctx;
     try {
-      return await res.pool(knobs.isolate).run({
+      return await this.#res.pool(knobs.isolate).run({
         module: definition.run.module,
         exportName: definition.run.exportName,
         texts: pending.map((p) => p.block.itemText(p.i)),
         indexes: pending.map((p) => p.block.firstIndex + p.i),
         context: {
-          pipeline: stage.pipeline,
-          stage: stage.name,
+          pipeline: this.#stage.pipeline,
+          stage: this.#stage.name,
           params: definition.params,
           env: ctx.env as Record<string, string>,
           outputs: definition.outputs,
-          root: res.root,
-          stateDir: res.stateDir,
+          root: this.#res.root,
+          stateDir: this.#res.stateDir,
           tmp: ctx.workspace.tmp,
         },
         signal,
@@ -50,29 +93,38 @@ export function computer(options: { stage: StagePlan; res: Resources; map: Norma
       signal.throwIfAborted();
       return pending.map(() => failed(error));
     }
-  };
-  const here = async (pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> => {
+  }
+
+  async #here(pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> {
     const items = itemsOf(pending);
     try {
-      await ensureSetup(map);
+      await ensureSetup(this.#map);
     } catch (error) {
       return items.map(() => failed(error));
     }
-    const { batch, run } = map.definition;
-    if (map.isBatch && batch) {
-      try {
-        const results = await batch(items, { ...ctx, signal });
-        const problem = batchAnswerProblem(results, items.length, where);
-        if (problem) return items.map(() => ({ ok: false, error: { message: problem } }));
-        return results.map((value) => ({ ok: true, value }));
-      } catch (error) {
-        signal.throwIfAborted();
-        return items.map(() => failed(error));
-      }
+    return this.#map.isBatch ? this.#batch(items, signal) : this.#oneByOne(items, pending, signal);
+  }
+
+  async #batch(items: JsonRecord[], signal: AbortSignal): Promise<ItemResult[]> {
+    try {
+      const results = await this.#map.definition.batch?.(items, { ...this.#ctx, signal });
+      const problem = batchAnswerProblem(results, items.length, this.#where);
+      if (problem || !results) return items.map(() => ({ ok: false, error: { message: problem ?? 'no answer' } }));
+      return results.map((value) => ({ ok: true, value }));
+    } catch (error) {
+      signal.throwIfAborted();
+      return items.map(() => failed(error));
     }
-    // Each call holds one of `concurrency` slots while it runs. A call that
-    // answers at once (not a promise) gives its slot back at once, so plain
-    // functions run one after another without a microtask per item.
+  }
+
+  /**
+   * Each call holds one of `concurrency` slots while it runs. A call that
+   * answers at once (not a promise) gives its slot back at once, so plain
+   * functions run one after another without a microtask per item.
+   */
+  async #oneByOne(items: JsonRecord[], pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> {
+    const run = this.#map.definition.run;
+    const perItem = this.#perItem;
     const results = new Array<ItemResult>(items.length);
     const running: Promise<unknown>[] = [];
     for (const [n, item] of items.entries()) {
@@ -81,7 +133,7 @@ export function computer(options: { stage: StagePlan; res: Resources; map: Norma
       const p = pending[n] as PendingItem;
       let value: unknown;
       try {
-        value = run?.(item, { ...ctx, signal, index: p.block.firstIndex + p.i });
+        value = run?.(item, { ...this.#ctx, signal, index: p.block.firstIndex + p.i });
       } catch (error) {
         perItem.release();
         results[n] = failed(error);
@@ -92,37 +144,16 @@ export function computer(options: { stage: StagePlan; res: Resources; map: Norma
         results[n] = { ok: true, value };
         continue;
       }
-      running.push(
-        Promise.resolve(value)
-          .then(
-            (settled) => (results[n] = { ok: true, value: settled }),
-            (error: unknown) => (results[n] = failed(error)),
-          )
-          .finally(() => perItem.release()),
+      const settle = Promise.resolve(value).then(
+        (settled) => (results[n] = { ok: true, value: settled }),
+        (error: unknown) => (results[n] = failed(error)),
       );
+      running.push(settle.finally(() => perItem.release()));
     }
     await Promise.all(running);
     signal.throwIfAborted();
     return results;
-  };
-  const once = async (pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> => {
-    if (pending.length === 0) return [];
-    const isFewForIdlePool = knobs.isolate === 'worker' && !res.hasPool('worker') && pending.length <= FEW_ITEMS;
-    return knobs.isolate !== 'inline' && !isFewForIdlePool ? inPool(pending, signal) : here(pending, signal);
-  };
-  return async (pending, signal) => {
-    const results = await once(pending, signal);
-    for (let attempt = 1; attempt <= knobs.retries; attempt++) {
-      const again = results.flatMap((r, n) => (r.ok ? [] : [n]));
-      if (again.length === 0) break;
-      const retried = await once(
-        again.map((n) => pending[n] as PendingItem),
-        signal,
-      );
-      again.forEach((n, k) => (results[n] = retried[k] ?? (results[n] as ItemResult)));
-    }
-    return results;
-  };
+  }
 }
 
 /** The items of `pending`, parsed: a whole block of records in one JSON.parse. */

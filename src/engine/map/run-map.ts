@@ -41,6 +41,7 @@ import { ItemStore } from './item-store.js';
 import { MemoryGate } from './limits.js';
 import type { ItemResult } from './pool.js';
 import { BlockOutcome, FRESH } from './block-outcome.js';
+import { writeBlock } from './write-block.js';
 
 export interface MapResult {
   items: ItemCounts;
@@ -243,62 +244,7 @@ class MapRun {
 
   /** Writes a block's outputs (in order) and records its items in the new manifest. */
   async #accept(outcome: BlockOutcome): Promise<void> {
-    const { blockKey, reused, keys } = outcome;
-    const store = this.#store;
-    const counts = this.#counts;
-    if (reused && store && blockKey) {
-      const first = await store.reuseEntries(reused.first, reused.count, this.#writer);
-      store.addBlock(blockKey, first, outcome.count);
-      counts.done += outcome.count;
-      counts.cached += outcome.count;
-      this.#progress(false);
-      return;
-    }
-    const firstEntry = store?.entries ?? 0;
-    let isWhole = store !== undefined && keys !== undefined;
-    // Runs of fresh items go out as one write of their slice of `text`.
-    let from = 0;
-    let to = 0;
-    let records = 0;
-    let runStart = 0;
-    const flush = async (end: number): Promise<void> => {
-      if (to > from) {
-        let offset = this.#writer.offset;
-        await this.#writer.writeLines(outcome.text.slice(from, to), records);
-        for (let i = runStart; i < end; i++) {
-          if (outcome.refs[i] !== FRESH || outcome.isFailed(i)) continue;
-          if (store && keys && outcome.isRecorded(i)) store.record(keys, i * KEY_BYTES, offset, outcome.bytes[i] ?? 0, outcome.records[i] ?? 0, outcome.raws?.[i]);
-          offset += outcome.bytes[i] ?? 0;
-        }
-      }
-      from = to;
-      records = 0;
-    };
-    const failures = new Map(outcome.failures.map((f) => [f.i, f]));
-    for (let i = 0; i < outcome.count; i++) {
-      const ref = outcome.refs[i] ?? FRESH;
-      const failure = failures.get(i);
-      if (ref === FRESH && !failure) {
-        counts.done++;
-        if (outcome.isCached(i)) counts.cached++;
-        if (!outcome.isRecorded(i)) isWhole = false;
-        to += outcome.chars[i] ?? 0;
-        records += outcome.records[i] ?? 0;
-        continue;
-      }
-      await flush(i);
-      runStart = i + 1;
-      if (failure) {
-        isWhole = false;
-        this.#fail(failure.item, failure.message);
-        continue;
-      }
-      counts.done++;
-      counts.cached++;
-      if (store && keys) await store.reuse(ref, keys, i * KEY_BYTES, this.#writer);
-    }
-    await flush(outcome.count);
-    if (isWhole && store && blockKey) store.addBlock(blockKey, firstEntry, outcome.count);
+    await writeBlock(outcome, { store: this.#store, writer: this.#writer, counts: this.#counts, fail: (item, message) => this.#fail(item, message) });
     this.#progress(false);
   }
 

@@ -30,66 +30,68 @@ async function handle(message: FromPool): Promise<void> {
   const controller = new AbortController();
   aborts.set(message.id, controller);
   try {
-    const exported = await loadExport(message.context.root, message.module, message.exportName);
     const where = `${message.module}#${message.exportName}`;
-    const map = normaliseMap(exported, where);
+    const map = normaliseMap(await loadExport(message.context.root, message.module, message.exportName), where);
     await ensureSetup(map);
-    const ctx: StageContext = {
-      pipeline: message.context.pipeline,
-      stage: message.context.stage,
-      params: guardParams(message.context.params, `${message.context.pipeline}/${message.context.stage}`),
-      inputs: [],
-      outputs: message.context.outputs,
-      env: message.context.env,
-      signal: controller.signal,
-      upstream: () => {
-        throw new Error('ctx.upstream() is not available to items running in a worker (isolate: worker)');
-      },
-      log: (line: string) => send({ type: 'log', id: message.id, line: String(line) }),
-      progress: () => {},
-      workspace: {
-        root: message.context.root,
-        stateDir: message.context.stateDir,
-        tmp: message.context.tmp,
-        resolve: (relative: string) => `${message.context.root}/${relative}`,
-      },
-      memo: {
-        get: async () => undefined,
-        set: async () => {},
-      },
-    };
+    const ctx = contextFor(message, controller.signal);
     const items = message.texts.map((text) => JSON.parse(text) as JsonRecord);
-    if (map.isBatch && map.definition.batch) {
-      try {
-        const results = await map.definition.batch(items, ctx);
-        const problem = batchAnswerProblem(results, items.length, where);
-        const answers = problem ? items.map((): ItemResult => ({ ok: false, error: { message: problem } })) : items.map((item, i) => asText(map, item, results[i]));
-        send({ type: 'done', id: message.id, results: answers });
-      } catch (error) {
-        const failure = { ok: false as const, error: errorData(error) };
-        send({ type: 'done', id: message.id, results: items.map(() => failure) });
-      }
-      return;
-    }
-    const results: ItemResult[] = [];
-    for (const [offset, item] of items.entries()) {
-      if (controller.signal.aborted) {
-        results.push({ ok: false, error: { message: 'cancelled' } });
-        continue;
-      }
-      try {
-        const itemCtx: ItemContext = { ...ctx, index: message.indexes[offset] ?? offset };
-        results.push(asText(map, item, await map.definition.run?.(item, itemCtx)));
-      } catch (error) {
-        results.push({ ok: false, error: errorData(error) });
-      }
-    }
+    const results = map.isBatch ? await batchOf(map, items, ctx, where) : await oneByOne(map, items, ctx, message.indexes);
     send({ type: 'done', id: message.id, results });
   } catch (error) {
     send({ type: 'fatal', id: message.id, error: errorData(error) });
   } finally {
     aborts.delete(message.id);
   }
+}
+
+/** The stage context items see in a worker: no upstream, no memo. */
+function contextFor(message: Extract<FromPool, { type: 'batch' }>, signal: AbortSignal): StageContext {
+  const { context } = message;
+  return {
+    pipeline: context.pipeline,
+    stage: context.stage,
+    params: guardParams(context.params, `${context.pipeline}/${context.stage}`),
+    inputs: [],
+    outputs: context.outputs,
+    env: context.env,
+    signal,
+    upstream: () => {
+      throw new Error('ctx.upstream() is not available to items running in a worker (isolate: worker)');
+    },
+    log: (line: string) => send({ type: 'log', id: message.id, line: String(line) }),
+    progress: () => {},
+    workspace: { root: context.root, stateDir: context.stateDir, tmp: context.tmp, resolve: (relative: string) => `${context.root}/${relative}` },
+    memo: { get: async () => undefined, set: async () => {} },
+  };
+}
+
+async function batchOf(map: NormalisedMap, items: JsonRecord[], ctx: StageContext, where: string): Promise<ItemResult[]> {
+  try {
+    const results = await map.definition.batch?.(items, ctx);
+    const problem = batchAnswerProblem(results, items.length, where);
+    if (problem || !results) return items.map((): ItemResult => ({ ok: false, error: { message: problem ?? 'no answer' } }));
+    return items.map((item, i) => asText(map, item, results[i]));
+  } catch (error) {
+    const failure = { ok: false as const, error: errorData(error) };
+    return items.map(() => failure);
+  }
+}
+
+async function oneByOne(map: NormalisedMap, items: JsonRecord[], ctx: StageContext, indexes: number[]): Promise<ItemResult[]> {
+  const results: ItemResult[] = [];
+  for (const [offset, item] of items.entries()) {
+    if (ctx.signal.aborted) {
+      results.push({ ok: false, error: { message: 'cancelled' } });
+      continue;
+    }
+    try {
+      const itemCtx: ItemContext = { ...ctx, index: indexes[offset] ?? offset };
+      results.push(asText(map, item, await map.definition.run?.(item, itemCtx)));
+    } catch (error) {
+      results.push({ ok: false, error: errorData(error) });
+    }
+  }
+  return results;
 }
 
 /**

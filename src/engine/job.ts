@@ -1,0 +1,78 @@
+// Phase 3b of a stage in a run: a stage that must run waits for one of the
+// run's `jobs` slots, then executes. The slot is given back as soon as the
+// stage's own work is done: recording its outputs (hashing and storing
+// them) happens after the next stage has started.
+import type PQueue from 'p-queue';
+import type { StagePlan } from '../config/types.js';
+import { itemScopeFingerprint } from '../cache/fingerprint.js';
+import type { StageRecord } from '../cache/state.js';
+import type { Emit } from './events.js';
+import { execute } from './execute.js';
+import type { ExecuteResult, MapRunner } from './execute.js';
+import type { Keyed } from './key.js';
+import type { Resources } from './resources.js';
+import type { UsageSampler } from './usage.js';
+
+export interface JobInput {
+  queue: PQueue;
+  stage: StagePlan;
+  keyed: Keyed;
+  upstream: ReadonlyMap<string, StageRecord>;
+  res: Resources;
+  signal: AbortSignal;
+  baseEnv: Readonly<Record<string, string | undefined>>;
+  emit: Emit;
+  runMap?: MapRunner;
+  sampler: UsageSampler;
+  isNoCache: boolean;
+  isForced: boolean;
+  /** Called when the stage gets its slot, just before it starts. */
+  onStart(): void;
+}
+
+export interface JobResult {
+  /** Undefined: cancelled before it got a slot. */
+  outcome?: ExecuteResult;
+  /** When it got its slot (a stage is timed from there, not from its wait). */
+  ranFrom: number;
+  peakRssBytes?: number;
+}
+
+export async function runJob(input: JobInput): Promise<JobResult> {
+  const { stage, keyed, res, signal, emit, sampler } = input;
+  let ranFrom = Date.now();
+  let freeSlot!: () => void;
+  const isSlotFree = new Promise<void>((resolve) => (freeSlot = resolve));
+  const slot = await input.queue.add(async () => {
+    if (signal.aborted) return undefined;
+    ranFrom = Date.now();
+    input.onStart();
+    sampler.begin(stage.id);
+    const running = execute({
+      stage,
+      inputs: keyed.manifest.inputs.map(([file]) => file),
+      foreachFiles: keyed.foreachFiles,
+      foreachHashes: keyed.foreachHashes,
+      upstream: input.upstream,
+      res,
+      signal,
+      baseEnv: input.baseEnv,
+      onProgress: (done, total, cached) => emit({ event: 'stage:progress', pipeline: stage.pipeline, stage: stage.name, done, total: total ?? null, cached }),
+      runMap: input.runMap,
+      itemScope: itemScopeFingerprint(keyed.manifest, foreachStageOf(stage), new Set(keyed.foreachFiles)),
+      previousItems: res.state.get(stage.id)?.itemManifest,
+      isNoCache: input.isNoCache,
+      isForced: input.isForced,
+      onWorkDone: freeSlot,
+    }).finally(() => sampler.finish(stage.id));
+    await Promise.race([isSlotFree, running.then(() => undefined, () => undefined)]);
+    // Wrapped, so that the queue does not wait for the recording too.
+    return { running };
+  });
+  const outcome = slot ? await slot.running : undefined;
+  return { outcome, ranFrom, peakRssBytes: sampler.peakOf(stage.id) };
+}
+
+function foreachStageOf(stage: StagePlan): string | undefined {
+  return stage.definition.foreach?.kind === 'stage' ? stage.definition.foreach.stage : undefined;
+}

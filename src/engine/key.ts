@@ -1,0 +1,66 @@
+// Phase 1 of a stage in a run: its key. Expands its globs, hashes its
+// inputs (memoised by the stat cache) and its code, and builds the manifest
+// the fingerprint hashes. Synchronous on purpose: the run gives each stage
+// a time slice of the main thread for this (TimeSlices), and a key that
+// could await would give the slice up in the middle.
+import type { StagePlan } from '../config/types.js';
+import { codeHashes } from '../cache/code-hash.js';
+import type { CodeHashes } from '../cache/code-hash.js';
+import { buildManifest, fingerprintOf } from '../cache/fingerprint.js';
+import type { Manifest } from '../cache/fingerprint.js';
+import { expandGlobs, isGlob } from '../cache/glob.js';
+import type { StageRecord } from '../cache/state.js';
+import type { Failure } from './events.js';
+import type { Resources } from './resources.js';
+
+export interface KeyInput {
+  stage: StagePlan;
+  /** Record of every `needs` stage (this run's, or the last one here). */
+  upstream: ReadonlyMap<string, StageRecord>;
+  res: Resources;
+}
+
+export interface Keyed {
+  fingerprint: string;
+  manifest: Manifest;
+  /** Files matched by `foreach.files` (map stages over files). */
+  foreachFiles: string[];
+  /** Content hash of each of foreachFiles, as in the manifest. */
+  foreachHashes: string[];
+}
+
+export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
+  const { stage, res, upstream } = input;
+  const { definition } = stage;
+  for (const pattern of definition.inputs) {
+    if (!pattern.startsWith('!') && !isGlob(pattern) && !res.stats.stat(pattern)) return { failure: { kind: 'input-missing', path: pattern } };
+  }
+  const foreachFiles =
+    definition.foreach?.kind === 'files' ? expandGlobs(res.stats, definition.foreach.patterns, definition.foreach.exclude) : [];
+  const declared = expandGlobs(res.stats, definition.inputs);
+  // foreachFiles come sorted; alone (the usual map over files) they are the whole list.
+  const sorted = declared.length === 0 ? foreachFiles : [...new Set([...declared, ...foreachFiles])].sort();
+  const hashes = res.stats.hashAll(sorted);
+  const inputs: [string, string][] = sorted.map((file, i) => [file, hashes[i] ?? 'missing']);
+  const foreachHashes = sorted === foreachFiles ? inputs.map(([, hash]) => hash) : hashesOf(foreachFiles, inputs);
+  const code: CodeHashes = definition.run ? codeHashes(res.stats, definition.run.module) : [];
+  const needs: Record<string, string> = {};
+  for (const need of definition.needs) {
+    const record = upstream.get(need);
+    if (!record) return { failure: { kind: 'upstream-missing', stage: need } };
+    needs[need] = record.outputFingerprint;
+  }
+  const manifest = buildManifest({ definition, code, inputs, needs });
+  return { fingerprint: fingerprintOf(manifest), manifest, foreachFiles, foreachHashes };
+}
+
+/** The hashes of `files` (sorted) out of `inputs` (sorted, a superset): one merge walk. */
+function hashesOf(files: readonly string[], inputs: readonly [string, string][]): string[] {
+  const out: string[] = [];
+  let at = 0;
+  for (const file of files) {
+    while (at < inputs.length && (inputs[at]?.[0] ?? '') < file) at++;
+    out.push(inputs[at]?.[0] === file ? (inputs[at]?.[1] ?? 'missing') : 'missing');
+  }
+  return out;
+}

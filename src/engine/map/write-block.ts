@@ -1,0 +1,96 @@
+// Writes one block of a map stage's items into the stage's dataset, in
+// order, and records each item in the run's new item manifest: a reused
+// block as one copy of its old bytes, fresh items in runs of one write each,
+// stored entries copied from the last run's dataset or the journal.
+import { KEY_BYTES } from '../../cache/item-keys.js';
+import type { ItemCounts } from '../../cache/state.js';
+import type { DatasetWriter } from '../dataset.js';
+import { FRESH } from './block-outcome.js';
+import type { BlockOutcome } from './block-outcome.js';
+import type { ItemStore } from './item-store.js';
+
+export interface BlockWriting {
+  store: ItemStore | undefined;
+  writer: DatasetWriter;
+  /** Counted up as items are written. */
+  counts: ItemCounts;
+  /** A failed item, by its identity. */
+  fail(item: string, message: string): void;
+}
+
+export async function writeBlock(outcome: BlockOutcome, into: BlockWriting): Promise<void> {
+  const { blockKey, reused } = outcome;
+  const { store, writer, counts } = into;
+  if (reused && store && blockKey) {
+    const first = await store.reuseEntries(reused.first, reused.count, writer);
+    store.addBlock(blockKey, first, outcome.count);
+    counts.done += outcome.count;
+    counts.cached += outcome.count;
+    return;
+  }
+  const firstEntry = store?.entries ?? 0;
+  const run = new FreshRun(outcome, into);
+  let isWhole = store !== undefined && outcome.keys !== undefined;
+  const failures = new Map(outcome.failures.map((f) => [f.i, f]));
+  for (let i = 0; i < outcome.count; i++) {
+    const ref = outcome.refs[i] ?? FRESH;
+    const failure = failures.get(i);
+    if (ref === FRESH && !failure) {
+      counts.done++;
+      if (outcome.isCached(i)) counts.cached++;
+      if (!outcome.isRecorded(i)) isWhole = false;
+      run.add(i);
+      continue;
+    }
+    await run.flush();
+    if (failure) {
+      isWhole = false;
+      into.fail(failure.item, failure.message);
+      continue;
+    }
+    counts.done++;
+    counts.cached++;
+    if (store && outcome.keys) await store.reuse(ref, outcome.keys, i * KEY_BYTES, writer);
+  }
+  await run.flush();
+  if (isWhole && store && blockKey) store.addBlock(blockKey, firstEntry, outcome.count);
+}
+
+/** Consecutive fresh items: one write of their slice of the block's text, then one manifest entry each. */
+class FreshRun {
+  readonly #outcome: BlockOutcome;
+  readonly #into: BlockWriting;
+  #items: number[] = [];
+  #from = 0;
+  #to = 0;
+  #records = 0;
+
+  constructor(outcome: BlockOutcome, into: BlockWriting) {
+    this.#outcome = outcome;
+    this.#into = into;
+  }
+
+  add(i: number): void {
+    this.#items.push(i);
+    this.#to += this.#outcome.chars[i] ?? 0;
+    this.#records += this.#outcome.records[i] ?? 0;
+  }
+
+  /** Writes the run so far; the next one starts after it. */
+  async flush(): Promise<void> {
+    const outcome = this.#outcome;
+    const { store, writer } = this.#into;
+    if (this.#items.length > 0) {
+      let offset = writer.offset;
+      await writer.writeLines(outcome.text.slice(this.#from, this.#to), this.#records);
+      for (const i of this.#items) {
+        const bytes = outcome.bytes[i] ?? 0;
+        if (store && outcome.keys && outcome.isRecorded(i)) store.record(outcome.keys, i * KEY_BYTES, offset, bytes, outcome.records[i] ?? 0, outcome.raws?.[i]);
+        offset += bytes;
+      }
+    }
+    this.#items = [];
+    this.#from = this.#to;
+    this.#records = 0;
+  }
+}

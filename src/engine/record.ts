@@ -1,0 +1,85 @@
+// Phase 4 of a stage in a run: what a stage that ran leaves behind. Its
+// record goes into the workspace state (the next run's first answer) and,
+// with its manifest, into the store, and its blobs go to a shared store; a
+// stage of the same key anywhere finds them there.
+import type { StagePlan } from '../config/types.js';
+import { inputsText, parseInputsText } from '../cache/fingerprint.js';
+import type { Manifest } from '../cache/fingerprint.js';
+import type { ItemCounts, StageRecord } from '../cache/state.js';
+import { hashValue } from '../util/hash.js';
+import type { Keyed } from './key.js';
+import type { Resources } from './resources.js';
+import type { ExecuteResult } from './execute.js';
+
+export function storeKey(fingerprint: string): string {
+  return `stage:${fingerprint}`;
+}
+
+export function manifestKey(fingerprint: string): string {
+  return `manifest:${fingerprint}`;
+}
+
+/** A manifest as stored beside its stage record: a long input list goes into the object store as text. */
+export interface ManifestEntry {
+  at: number;
+  m: Manifest;
+  /** The blob of the input list (inputsText), when it is not in `m`. */
+  inputs?: string;
+}
+
+/** Lists up to this long stay in the store entry. */
+const INLINE_INPUTS = 200;
+
+export function manifestEntry(res: Resources, manifest: Manifest, at: number): ManifestEntry {
+  if (manifest.inputs.length <= INLINE_INPUTS) return { at, m: manifest };
+  return { at, m: { ...manifest, inputs: [] }, inputs: res.objects.putBytes(inputsText(manifest.inputs)) };
+}
+
+/** The manifest a stage record was keyed by (in the store, beside the record). */
+export async function loadManifest(res: Resources, fingerprint: string): Promise<Manifest | undefined> {
+  const entry = await res.lookup<ManifestEntry>(manifestKey(fingerprint));
+  if (!entry || typeof entry !== 'object' || !('m' in entry)) return undefined;
+  if (typeof entry.inputs !== 'string') return entry.m;
+  const text = (await res.hasBlob(entry.inputs)) ? await res.objects.readSmall(entry.inputs, Number.MAX_SAFE_INTEGER) : undefined;
+  const inputs = text && parseInputsText(text.toString('utf8'));
+  return inputs ? { ...entry.m, inputs } : undefined;
+}
+
+/** The record of a stage that ran; `ranFrom`: when it got its job slot. */
+export function stageRecord(keyed: Keyed, outcome: Extract<ExecuteResult, { ok: true }>, ranFrom: number): StageRecord {
+  const hasProducts = outcome.outputs.length > 0 || outcome.dataset !== undefined;
+  return {
+    fingerprint: keyed.fingerprint,
+    // What downstream stages see: changes only when the outputs change (early cutoff).
+    outputFingerprint: hasProducts
+      ? hashValue({ outputs: outcome.outputs.map((o) => [o.path, o.hash]), dataset: outcome.dataset?.hash ?? null })
+      : keyed.fingerprint,
+    // The fingerprint is the manifest's own hash; the manifest itself goes into the store.
+    manifest: keyed.fingerprint,
+    outputs: outcome.outputs,
+    dataset: outcome.dataset,
+    createdAt: Date.now(),
+    durationMs: Date.now() - ranFrom,
+    // A task stage's items are the records it returned, as when it is cached.
+    items: outcome.items ?? (outcome.dataset ? recordItems(outcome.dataset.count) : undefined),
+    itemManifest: outcome.itemManifest,
+  };
+}
+
+/** Keeps a stage's record: in the workspace state, and with its manifest in the store (and its blobs in a shared one). */
+export async function keepRecord(res: Resources, stage: StagePlan, record: StageRecord, manifest: Manifest): Promise<void> {
+  res.state.set(stage.id, record);
+  const ttl = stage.definition.cache.ttlMs;
+  const entry = manifestEntry(res, manifest, record.createdAt);
+  const blobs = [...record.outputs.map((o) => o.hash), ...(record.dataset ? [record.dataset.hash] : []), ...(entry.inputs ? [entry.inputs] : [])];
+  await res.shareBlobs(blobs, ttl);
+  // Manifest first: whoever finds the stage entry finds its manifest (for `explain`).
+  await (await res.store())?.setMany([
+    { key: manifestKey(record.fingerprint), value: entry, ttlMs: ttl },
+    { key: storeKey(record.fingerprint), value: record, ttlMs: ttl },
+  ]);
+}
+
+function recordItems(count: number): ItemCounts {
+  return { total: count, done: count, cached: 0, failed: 0 };
+}
