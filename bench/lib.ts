@@ -13,7 +13,8 @@ export const BIN = path.join(REPO, 'bin', 'runner.cjs');
 /** The `--name value` pairs of the command line, by name. */
 export function commandLineOptions(): Map<string, string> {
   const options = new Map<string, string>();
-  for (let i = 2; i < process.argv.length; i += 2) options.set(String(process.argv[i]).replace(/^--/, ''), String(process.argv[i + 1]));
+  for (let i = 2; i < process.argv.length; i += 2)
+    options.set(String(process.argv[i]).replace(/^--/, ''), String(process.argv[i + 1]));
   return options;
 }
 
@@ -41,13 +42,18 @@ export interface CliRun {
  */
 export async function runCli(dir: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, CI: 'true', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    env: { ...process.env, CI: 'true', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const wallMs = performance.now() - started;
   const result = { status, stderr };
-  if (result.status !== 0) throw new Error(`runner ${args.join(' ')} exited ${result.status}:\n${result.stderr.slice(-3000)}`);
+  if (result.status !== 0)
+    throw new Error(`runner ${args.join(' ')} exited ${result.status}:\n${result.stderr.slice(-3000)}`);
   const record = readRunRecord(path.join(dir, '.runner', 'runs'));
   if (!record) throw new Error(`no run record in ${dir}: ${result.stderr}`);
   return { code: result.status, wallMs, record, stderr: result.stderr };

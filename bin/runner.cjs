@@ -17,7 +17,9 @@ try {
   const stat = fs.statSync(file);
   build = `${stat.size}-${stat.mtimeMs}`;
 } catch {
-  process.stderr.write('runner: dist/cli.cjs is missing; run `npm install` (or `npm run build`) in the runner package\n');
+  process.stderr.write(
+    'runner: dist/cli.cjs is missing; run `npm install` (or `npm run build`) in the runner package\n',
+  );
   process.exit(2);
 }
 // Read by the bundle: how to start a daemon, and which build it is.
@@ -39,7 +41,11 @@ if (socket !== undefined) {
  * or CI without RUNNER_DAEMON=1).
  */
 function wantsDaemon() {
-  if (args[0] !== 'exec' || args.some((arg) => /^(-C|-f|-w)|^--(dir|file|watch|force|dry-run|no-cache|report)(=|$)/.test(arg))) return false;
+  if (
+    args[0] !== 'exec' ||
+    args.some((arg) => /^(-C|-f|-w)|^--(dir|file|watch|force|dry-run|no-cache|report)(=|$)/.test(arg))
+  )
+    return false;
   const wanted = process.env.RUNNER_DAEMON;
   const ci = process.env.CI;
   const isCi = ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
@@ -80,7 +86,14 @@ function askDaemon() {
       resolve(isAnswered);
     };
     connection.on('connect', () => {
-      const request = { argv: args, cwd: process.cwd(), env: process.env, isTty: process.stderr.isTTY === true, columns: process.stderr.columns, build };
+      const request = {
+        argv: args,
+        cwd: process.cwd(),
+        env: process.env,
+        isTty: process.stderr.isTTY === true,
+        columns: process.stderr.columns,
+        build,
+      };
       connection.write(`${JSON.stringify(request)}\n`);
     });
     connection.setEncoding('utf8');

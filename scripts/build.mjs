@@ -10,7 +10,15 @@ import { build } from 'esbuild';
 
 /** Imports a TypeScript module of src/ through esbuild (the build runs before tsx is needed). */
 async function loadSource(file) {
-  const bundled = await build({ entryPoints: [file], bundle: true, format: 'esm', platform: 'node', write: false, packages: 'external', logLevel: 'error' });
+  const bundled = await build({
+    entryPoints: [file],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    packages: 'external',
+    logLevel: 'error',
+  });
   const temp = path.resolve(`node_modules/.cache/runner-build-${process.pid}.mjs`);
   mkdirSync(path.dirname(temp), { recursive: true });
   writeFileSync(temp, bundled.outputFiles[0].contents);
@@ -31,7 +39,17 @@ const common = {
   sourcemap: true,
   minify: !isDebug,
   // Native or self-loading packages stay in node_modules.
-  external: ['sqlite3', '@keyv/sqlite', '@keyv/redis', 'tsx', 'tsx/*', 'typescript', 'playwright-core', 'cli-progress', 'chokidar'],
+  external: [
+    'sqlite3',
+    '@keyv/sqlite',
+    '@keyv/redis',
+    'tsx',
+    'tsx/*',
+    'typescript',
+    'playwright-core',
+    'cli-progress',
+    'chokidar',
+  ],
   define: { __RUNNER_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__runnerImportMetaUrl' },
   inject: ['scripts/import-meta-url.cjs'],
   logLevel: 'warning',
@@ -46,7 +64,11 @@ const validatorCode = standaloneCode(ajv, ajv.compile(schema));
 const precompiledSchema = {
   name: 'precompiled-schema',
   setup(build) {
-    build.onLoad({ filter: /src[\\/]config[\\/]schema-validator\.ts$/ }, () => ({ contents: validatorCode, loader: 'js', resolveDir: path.resolve('src/config') }));
+    build.onLoad({ filter: /src[\\/]config[\\/]schema-validator\.ts$/ }, () => ({
+      contents: validatorCode,
+      loader: 'js',
+      resolveDir: path.resolve('src/config'),
+    }));
   },
 };
 
@@ -58,7 +80,9 @@ const lazyChildProcess = {
   name: 'lazy-child-process-for-commander',
   setup(build) {
     build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'lazy-child-process' } : undefined,
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'lazy-child-process', namespace: 'lazy-child-process' }
+        : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
       contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
@@ -93,7 +117,8 @@ async function warmCodeCache() {
   const { spawnSync } = await import('node:child_process');
   const { mkdtempSync, readdirSync } = await import('node:fs');
   const os = await import('node:os');
-  for (const file of readdirSync('dist')) if (file.endsWith('.v8cache')) rmSync(path.join('dist', file), { force: true });
+  for (const file of readdirSync('dist'))
+    if (file.endsWith('.v8cache')) rmSync(path.join('dist', file), { force: true });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'runner-warm-'));
   try {
     writeFileSync(path.join(dir, 'in.txt'), 'x\n');
@@ -102,7 +127,12 @@ async function warmCodeCache() {
       'version: 1\npipelines:\n  warm:\n    stages:\n      a: { shell: "cat in.txt > out.txt", inputs: [in.txt], outputs: [out.txt] }\n      b: { shell: "cat out.txt > out2.txt", needs: [a], inputs: [out.txt], outputs: [out2.txt] }\n',
     );
     const bin = path.resolve('bin/runner.cjs');
-    const run = (env) => spawnSync(process.execPath, [bin, 'exec', 'warm'], { cwd: dir, env: { ...process.env, CI: 'true', RUNNER_DAEMON: '0', ...env }, stdio: 'ignore' });
+    const run = (env) =>
+      spawnSync(process.execPath, [bin, 'exec', 'warm'], {
+        cwd: dir,
+        env: { ...process.env, CI: 'true', RUNNER_DAEMON: '0', ...env },
+        stdio: 'ignore',
+      });
     run({ RUNNER_CODE_CACHE: 'off' });
     run({});
   } finally {

@@ -48,6 +48,7 @@ export type TaskResult =
   | AsyncIterable<JsonRecord>
   | Iterable<JsonRecord>
   | void
+  // biome-ignore lint/suspicious/noConfusingVoidType: a task may return nothing, so its type says so
   | Promise<AsyncIterable<JsonRecord> | Iterable<JsonRecord> | void>;
 
 export type TaskFn = (ctx: StageContext) => TaskResult;
@@ -61,6 +62,7 @@ export interface FileItem extends JsonRecord {
 }
 
 /** What one item of a map stage produces: a record, several records, or nothing. */
+// biome-ignore lint/suspicious/noConfusingVoidType: an item function may return nothing, so its type says so
 export type ItemOutput = JsonRecord | JsonRecord[] | void | null | undefined;
 
 export interface ItemContext extends StageContext {
@@ -94,7 +96,9 @@ export interface MapDefinition<I extends JsonRecord = JsonRecord, R = ItemOutput
   setup?: () => unknown;
 }
 
-export function defineMap<I extends JsonRecord = JsonRecord, R = ItemOutput>(definition: MapDefinition<I, R>): MapDefinition<I, R> {
+export function defineMap<I extends JsonRecord = JsonRecord, R = ItemOutput>(
+  definition: MapDefinition<I, R>,
+): MapDefinition<I, R> {
   return definition;
 }
 

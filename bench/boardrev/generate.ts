@@ -25,13 +25,20 @@ function identifier(next: () => number, capital = false): string {
 }
 
 function typescript(next: () => number, targetBytes: number): string {
-  const out: string[] = [`// ${identifier(next)}: generated for the boardrev benchmark.`, "import { strict as assert } from 'node:assert';", ''];
+  const out: string[] = [
+    `// ${identifier(next)}: generated for the boardrev benchmark.`,
+    "import { strict as assert } from 'node:assert';",
+    '',
+  ];
   let size = 0;
   while (size < targetBytes) {
     const name = identifier(next);
     const lines = [`export function ${name}(${identifier(next)}: number, ${identifier(next)}: string): number {`];
     const body = 3 + Math.floor(next() * 12);
-    for (let i = 0; i < body; i++) lines.push(`  const ${identifier(next)}${i} = ${Math.floor(next() * 1000)} + ${identifier(next)}.length; // ${pick(next, WORDS)}`);
+    for (let i = 0; i < body; i++)
+      lines.push(
+        `  const ${identifier(next)}${i} = ${Math.floor(next() * 1000)} + ${identifier(next)}.length; // ${pick(next, WORDS)}`,
+      );
     lines.push(`  assert.ok(${name}.length >= 0);`, '  return 0;', '}', '');
     size += lines.join('\n').length;
     out.push(...lines);
@@ -67,7 +74,8 @@ export function generateRepository(dir: string, count: number, seed = 20_240_601
     bytes += Buffer.byteLength(text);
   }
   write(dir, 'README.md', markdown(next, 4000));
-  for (const link of ['runners', 'schemas', 'node_modules']) fs.symlinkSync(path.join(REPO, link), path.join(dir, link), 'dir');
+  for (const link of ['runners', 'schemas', 'node_modules'])
+    fs.symlinkSync(path.join(REPO, link), path.join(dir, link), 'dir');
   return { files, bytes };
 }
 
@@ -75,15 +83,36 @@ export function generateRepository(dir: string, count: number, seed = 20_240_601
 export function generateBoard(dir: string, count: number, seed = 7): void {
   const next = mulberry32(seed);
   for (let i = 0; i < count; i++) {
-    const items = Array.from({ length: 2 + Math.floor(next() * 4) }, () => `- [${next() < 0.5 ? 'x' : ' '}] \`${identifier(next)}\` handles ${pick(next, WORDS)} ${pick(next, WORDS)}`);
+    const items = Array.from(
+      { length: 2 + Math.floor(next() * 4) },
+      () => `- [${next() < 0.5 ? 'x' : ' '}] \`${identifier(next)}\` handles ${pick(next, WORDS)} ${pick(next, WORDS)}`,
+    );
     const status = pick(next, ['todo', 'in-progress', 'review', 'done', 'blocked']);
-    const body = [`# ${identifier(next, true)} for ${pick(next, WORDS)}`, '', Array.from({ length: 30 }, () => pick(next, WORDS)).join(' '), '', ...items, ''];
-    write(dir, `docs/board/task-${i}.md`, `---\nid: task-${i}\ntitle: Task ${i}\nstatus: ${status}\npriority: P2\n---\n${body.join('\n')}`);
+    const body = [
+      `# ${identifier(next, true)} for ${pick(next, WORDS)}`,
+      '',
+      Array.from({ length: 30 }, () => pick(next, WORDS)).join(' '),
+      '',
+      ...items,
+      '',
+    ];
+    write(
+      dir,
+      `docs/board/task-${i}.md`,
+      `---\nid: task-${i}\ntitle: Task ${i}\nstatus: ${status}\npriority: P2\n---\n${body.join('\n')}`,
+    );
   }
 }
 
 /** pipelines.yaml with the repository's defaults and boardrev section, as committed. */
 export function boardrevWorkspaceConfig(): string {
-  const config = parse(fs.readFileSync(path.join(REPO, 'pipelines.yaml'), 'utf8')) as { defaults?: unknown; pipelines: { boardrev: unknown } };
-  return stringify({ version: 1, ...(config.defaults ? { defaults: config.defaults } : {}), pipelines: { boardrev: config.pipelines.boardrev } });
+  const config = parse(fs.readFileSync(path.join(REPO, 'pipelines.yaml'), 'utf8')) as {
+    defaults?: unknown;
+    pipelines: { boardrev: unknown };
+  };
+  return stringify({
+    version: 1,
+    ...(config.defaults ? { defaults: config.defaults } : {}),
+    pipelines: { boardrev: config.pipelines.boardrev },
+  });
 }

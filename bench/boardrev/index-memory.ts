@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       '',
       `A generated repository of ${chunkLine} (80% TypeScript, 20% markdown, 0.5-12 KB per file), indexed by`,
       "`runner exec boardrev --to index` with the repository's own boardrev section of pipelines.yaml (stream: true,",
-      'batchSize 16, concurrency 4, maxLines 60, maxBytes 3000, local embedder). Peak RSS is the run record\'s',
+      "batchSize 16, concurrency 4, maxLines 60, maxBytes 3000, local embedder). Peak RSS is the run record's",
       "per-stage `peakRssBytes`: the whole runner process's resident set while the stage ran (Node, the loaded",
       'modules, SQLite and the stage itself). The last row adds a board of generated tasks and runs the whole',
       'pipeline: match compares every task with every chunk of that index, streaming it once per batch of 256 tasks.',

@@ -9,14 +9,20 @@ const fs = require('node:fs');
 
 const jobs = Number(process.argv[2] ?? 2);
 const chainLength = Number(process.argv[3] ?? 5);
-const ready = fs.readdirSync('chains').sort().map((chain) => [chain, 1]);
+const ready = fs
+  .readdirSync('chains')
+  .sort()
+  .map((chain) => [chain, 1]);
 let running = 0;
 
 function startReady() {
   while (running < jobs && ready.length > 0) {
     const [chain, k] = ready.shift();
     running++;
-    const child = spawn('sh', ['tools/stage.sh', `chains/${chain}`, String(k)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('sh', ['tools/stage.sh', `chains/${chain}`, String(k)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     child.stdout.resume();
     child.stderr.resume();
     child.on('close', (code) => {

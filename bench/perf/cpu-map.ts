@@ -102,9 +102,22 @@ const ceilingMs = (JSON.parse(ceiling.stdout) as { ms: number }).ms;
 await runCli(dir, ['exec', 'cpu']); // builds gen's dataset once
 const rows: (string | number)[][] = [
   ['before: sequential loop, all items in memory', '-', '-', ms(beforeMs), '1.00x', '-'],
-  [`ceiling: the items split over ${os.availableParallelism()} bare worker threads, no runner`, '-', '-', ms(ceilingMs), `${(beforeMs / ceilingMs).toFixed(2)}x`, '-'],
+  [
+    `ceiling: the items split over ${os.availableParallelism()} bare worker threads, no runner`,
+    '-',
+    '-',
+    ms(ceilingMs),
+    `${(beforeMs / ceilingMs).toFixed(2)}x`,
+    '-',
+  ],
 ];
-const variants: [string, number][] = [['inline', 200], ['worker', 1], ['worker', 50], ['worker', 200], ['worker', 1000]];
+const variants: [string, number][] = [
+  ['inline', 200],
+  ['worker', 1],
+  ['worker', 50],
+  ['worker', 200],
+  ['worker', 1000],
+];
 let workerSpeedup = 0;
 let workerCpu = 0;
 for (const [isolate, batchSize] of variants) {
@@ -119,7 +132,14 @@ for (const [isolate, batchSize] of variants) {
     workerSpeedup = speedup;
     workerCpu = cpu;
   }
-  rows.push([`runner: isolate ${isolate}, batchSize ${batchSize}`, isolate, batchSize, ms(duration), `${speedup.toFixed(2)}x`, `${Math.round(cpu * 100)}%`]);
+  rows.push([
+    `runner: isolate ${isolate}, batchSize ${batchSize}`,
+    isolate,
+    batchSize,
+    ms(duration),
+    `${speedup.toFixed(2)}x`,
+    `${Math.round(cpu * 100)}%`,
+  ]);
 }
 
 // Knob edits never invalidate the cache: after all those edits a plain run is all cached.
@@ -146,11 +166,32 @@ ${table(['variant', 'isolate', 'batchSize', 'work stage', 'speedup vs before', '
 
 ## Item-level cache (\`cache: { scope: item }\`, ${ITEMS} items x ${CACHE_ROUNDS} sha256 rounds, isolate worker)
 
-${table(['run', 'work stage', 'items computed', 'items cached', 'share of cold'], [
-  ['cold (all items)', ms(coldMs), (stage(cold.record, 'work').items?.total ?? 0) - (stage(cold.record, 'work').items?.cached ?? 0), stage(cold.record, 'work').items?.cached ?? 0, '100%'],
-  ['one item changed', ms(oneWork.durationMs ?? 0), (oneWork.items?.total ?? 0) - (oneWork.items?.cached ?? 0), oneWork.items?.cached ?? 0, `${(((oneWork.durationMs ?? 0) / coldMs) * 100).toFixed(1)}%`],
-  ['one item added upstream', ms(againWork.durationMs ?? 0), (againWork.items?.total ?? 0) - (againWork.items?.cached ?? 0), againWork.items?.cached ?? 0, `${(((againWork.durationMs ?? 0) / coldMs) * 100).toFixed(1)}%`],
-])}
+${table(
+  ['run', 'work stage', 'items computed', 'items cached', 'share of cold'],
+  [
+    [
+      'cold (all items)',
+      ms(coldMs),
+      (stage(cold.record, 'work').items?.total ?? 0) - (stage(cold.record, 'work').items?.cached ?? 0),
+      stage(cold.record, 'work').items?.cached ?? 0,
+      '100%',
+    ],
+    [
+      'one item changed',
+      ms(oneWork.durationMs ?? 0),
+      (oneWork.items?.total ?? 0) - (oneWork.items?.cached ?? 0),
+      oneWork.items?.cached ?? 0,
+      `${(((oneWork.durationMs ?? 0) / coldMs) * 100).toFixed(1)}%`,
+    ],
+    [
+      'one item added upstream',
+      ms(againWork.durationMs ?? 0),
+      (againWork.items?.total ?? 0) - (againWork.items?.cached ?? 0),
+      againWork.items?.cached ?? 0,
+      `${(((againWork.durationMs ?? 0) / coldMs) * 100).toFixed(1)}%`,
+    ],
+  ],
+)}
 
 Machine: ${machine()}. Command: \`npx tsx bench/perf/cpu-map.ts --items ${ITEMS} --rounds ${ROUNDS} --cache-rounds ${CACHE_ROUNDS}\`.
 `;

@@ -77,7 +77,14 @@ for (const concurrency of [1, 8, 32, 64]) {
   const perSecond = (n / (get.durationMs ?? 1)) * 1000;
   const ideal = (concurrency / LATENCY) * 1000;
   if (concurrency === 32) at32 = perSecond / ideal;
-  rows.push([concurrency === 1 ? 'before: concurrency 1 (sequential)' : `concurrency ${concurrency}`, n, ms(get.durationMs ?? 0), `${perSecond.toFixed(0)}/s`, `${ideal.toFixed(0)}/s`, `${((perSecond / ideal) * 100).toFixed(0)}%`]);
+  rows.push([
+    concurrency === 1 ? 'before: concurrency 1 (sequential)' : `concurrency ${concurrency}`,
+    n,
+    ms(get.durationMs ?? 0),
+    `${perSecond.toFixed(0)}/s`,
+    `${ideal.toFixed(0)}/s`,
+    `${((perSecond / ideal) * 100).toFixed(0)}%`,
+  ]);
 }
 server.close();
 

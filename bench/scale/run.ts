@@ -96,9 +96,15 @@ interface Timed {
 /** Runs a command under GNU time: wall time and peak RSS of the largest process. */
 function timed(dir: string, command: string[], env: Record<string, string> = {}): Timed {
   const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', ...command], { cwd: dir, env: { ...process.env, CI: 'true', ...env }, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', ...command], {
+    cwd: dir,
+    env: { ...process.env, CI: 'true', ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const ms = performance.now() - started;
-  if (result.status !== 0) throw new Error(`${command.join(' ')} exited ${result.status}:\n${result.stderr.slice(-3000)}`);
+  if (result.status !== 0)
+    throw new Error(`${command.join(' ')} exited ${result.status}:\n${result.stderr.slice(-3000)}`);
   const rssKiB = Number(result.stderr.trim().split('\n').at(-1));
   return { ms, rssMiB: rssKiB / 1024 };
 }
@@ -142,11 +148,22 @@ for (const n of fileSizes) {
   for (let d = 0; d * PER_DIR < n; d++) {
     const sub = path.join(dir, 'data', `d${String(d).padStart(4, '0')}`);
     fs.mkdirSync(sub, { recursive: true });
-    for (let i = d * PER_DIR; i < Math.min(n, (d + 1) * PER_DIR); i++) fs.writeFileSync(path.join(sub, `f${String(i).padStart(7, '0')}.txt`), fileText(i));
+    for (let i = d * PER_DIR; i < Math.min(n, (d + 1) * PER_DIR); i++)
+      fs.writeFileSync(path.join(sub, `f${String(i).padStart(7, '0')}.txt`), fileText(i));
   }
-  spawnSync('sh', ['-c', 'git init -q && git add -A && git -c user.name=b -c user.email=b@b commit -qm data'], { cwd: dir });
+  spawnSync('sh', ['-c', 'git init -q && git add -A && git -c user.name=b -c user.email=b@b commit -qm data'], {
+    cwd: dir,
+  });
   const edited = (k: number): string => path.join(dir, 'data', 'd0000', `f${String(k).padStart(7, '0')}.txt`);
-  const m = { plain: [] as number[], git: [] as number[], cold: [] as number[], noop: [] as number[], one: [] as number[], rss: [] as number[], oneRss: [] as number[] };
+  const m = {
+    plain: [] as number[],
+    git: [] as number[],
+    cold: [] as number[],
+    noop: [] as number[],
+    one: [] as number[],
+    rss: [] as number[],
+    oneRss: [] as number[],
+  };
   let version = 0;
   for (let round = 0; round < repeat; round++) {
     m.plain.push(timed(dir, [process.execPath, 'plain.mjs']).ms);
@@ -180,7 +197,13 @@ for (const n of recordSizes) {
   const dir = tempWorkspace(`scale-records-${n}`);
   write(dir, 'work.mjs', WORK);
   write(dir, 'pipelines.yaml', YAML(n));
-  const m = { cold: [] as number[], rss: [] as number[], one: [] as number[], oneRss: [] as number[], noop: [] as number[] };
+  const m = {
+    cold: [] as number[],
+    rss: [] as number[],
+    one: [] as number[],
+    oneRss: [] as number[],
+    noop: [] as number[],
+  };
   for (let round = 0; round < repeat; round++) {
     fs.rmSync(path.join(dir, '.runner'), { recursive: true, force: true });
     const cold = runner(dir, 'records');
@@ -206,7 +229,21 @@ for (const n of recordSizes) {
 }
 
 console.log(
-  table(['workload', 'plain loop', 'git status', 'runner cold', 'runner no-op', 'one item edited', 'peak RSS cold / one edit', '.runner size'], rows),
+  table(
+    [
+      'workload',
+      'plain loop',
+      'git status',
+      'runner cold',
+      'runner no-op',
+      'one item edited',
+      'peak RSS cold / one edit',
+      '.runner size',
+    ],
+    rows,
+  ),
 );
-console.log(`\nMedians of ${repeat} rounds. ${machine()}. Command: \`node --import tsx bench/scale/run.ts --files ${fileSizes.join(',')} --records ${recordSizes.join(',')} --repeat ${repeat}\`.`);
+console.log(
+  `\nMedians of ${repeat} rounds. ${machine()}. Command: \`node --import tsx bench/scale/run.ts --files ${fileSizes.join(',')} --records ${recordSizes.join(',')} --repeat ${repeat}\`.`,
+);
 for (const note of notes) console.log(note);

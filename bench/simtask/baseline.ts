@@ -29,7 +29,10 @@ function sourceFiles(dir: string): string[] {
   return found.sort();
 }
 
-function context(params: Record<string, unknown>, upstream: Record<string, JsonRecord[]> = {}): StageContext & { index: number } {
+function context(
+  params: Record<string, unknown>,
+  upstream: Record<string, JsonRecord[]> = {},
+): StageContext & { index: number } {
   return {
     pipeline: 'simtask',
     stage: 'baseline',
@@ -44,13 +47,28 @@ function context(params: Record<string, unknown>, upstream: Record<string, JsonR
     signal: new AbortController().signal,
     log: () => {},
     progress: () => {},
-    workspace: { root, stateDir: path.join(root, '.runner'), tmp: path.join(root, '.runner', 'tmp'), resolve: (relative) => path.resolve(root, relative) },
+    workspace: {
+      root,
+      stateDir: path.join(root, '.runner'),
+      tmp: path.join(root, '.runner', 'tmp'),
+      resolve: (relative) => path.resolve(root, relative),
+    },
     memo: { get: async () => undefined, set: async () => {} },
     index: 0,
   };
 }
 
-const params = { embedProvider: 'local', embedModel: 'none', threshold: 0.58, k: 8, minSize: 2, minTokens: 20, planProvider: 'template', planModel: 'none', out };
+const params = {
+  embedProvider: 'local',
+  embedModel: 'none',
+  threshold: 0.58,
+  k: 8,
+  minSize: 2,
+  minTokens: 20,
+  planProvider: 'template',
+  planModel: 'none',
+  out,
+};
 const stages: Record<string, number> = {};
 const timed = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
   const start = performance.now();
@@ -62,7 +80,8 @@ const timed = async <T>(name: string, work: () => Promise<T> | T): Promise<T> =>
 const started = performance.now();
 const scanned = await timed('scan', async () => {
   const records: ScanRecord[] = [];
-  for (const file of sourceFiles('src')) records.push(...((await scan.run?.({ path: file, hash: '' } as FileItem, context(params))) ?? []));
+  for (const file of sourceFiles('src'))
+    records.push(...((await scan.run?.({ path: file, hash: '' } as FileItem, context(params))) ?? []));
   return records;
 });
 const embedded = await timed('embed', async () => {
@@ -70,14 +89,17 @@ const embedded = await timed('embed', async () => {
   for (let i = 0; i < scanned.length; i += 64) {
     const batch = scanned.slice(i, i + 64);
     const results = (await embed.batch?.(batch, context(params))) ?? [];
-    batch.forEach((item, j) => records.push(embed.emit?.(item, results[j] as never) as EmbedRecord));
+    batch.forEach((item, j) => {
+      records.push(embed.emit?.(item, results[j] as never) as EmbedRecord);
+    });
   }
   return records;
 });
 const clusters = await timed('cluster', () => cluster(context(params, { embed: embedded, scan: scanned })));
 const plans = await timed('plan', async () => {
   const records: PlanRecord[] = [];
-  for (const record of clusters) records.push((await plan.run?.(record as ClusterRecord, context(params))) as PlanRecord);
+  for (const record of clusters)
+    records.push((await plan.run?.(record as ClusterRecord, context(params))) as PlanRecord);
   return records;
 });
 await timed('write', () => write(context(params, { plan: plans })));

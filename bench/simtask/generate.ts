@@ -29,9 +29,36 @@ export interface GenerateOptions {
   familyShare?: number;
 }
 
-const SYLLABLES = 'ba be bi bo bu da de di do du fa fe fi fo ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo za ze zi zo'.split(' ');
-const VERBS = 'apply build check collect compute convert count create find flush format load merge normalize parse pick read reduce render resolve score select sort split sum update validate write'.split(' ');
-const METHODS = ['push', 'map', 'filter', 'slice', 'join', 'get', 'set', 'has', 'trim', 'includes', 'indexOf', 'concat', 'reduce', 'some', 'every', 'find', 'split', 'replace', 'add', 'delete'];
+const SYLLABLES =
+  'ba be bi bo bu da de di do du fa fe fi fo ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo za ze zi zo'.split(
+    ' ',
+  );
+const VERBS =
+  'apply build check collect compute convert count create find flush format load merge normalize parse pick read reduce render resolve score select sort split sum update validate write'.split(
+    ' ',
+  );
+const METHODS = [
+  'push',
+  'map',
+  'filter',
+  'slice',
+  'join',
+  'get',
+  'set',
+  'has',
+  'trim',
+  'includes',
+  'indexOf',
+  'concat',
+  'reduce',
+  'some',
+  'every',
+  'find',
+  'split',
+  'replace',
+  'add',
+  'delete',
+];
 const OPERATORS = ['+', '-', '*', '/', '%', '<', '>', '<=', '>=', '===', '!==', '&&', '||', '??'];
 
 type Random = () => number;
@@ -68,7 +95,14 @@ export function generateCodebase(options: GenerateOptions): Codebase {
   let serial = 0;
   while (free.length > 0) {
     const spec = randomFunction(random, serial++);
-    slots[free.pop() as number]?.push(render(spec, (n) => n, (l) => l, spec.name));
+    slots[free.pop() as number]?.push(
+      render(
+        spec,
+        (n) => n,
+        (l) => l,
+        spec.name,
+      ),
+    );
     if (random() >= familyShare) continue;
     const family = [spec.name];
     families.push(family);
@@ -78,10 +112,13 @@ export function generateCodebase(options: GenerateOptions): Codebase {
         if (!renames.has(n)) renames.set(n, random() < 0.7 ? identifier(random) : n);
         return renames.get(n) as string;
       };
-      const literal: Literals = (l) => (random() < 0.6 ? l : /^\d+$/.test(l) ? String(Number(l) + 1 + Math.floor(random() * 9)) : `'${word(random)}'`);
+      const literal: Literals = (l) =>
+        random() < 0.6 ? l : /^\d+$/.test(l) ? String(Number(l) + 1 + Math.floor(random() * 9)) : `'${word(random)}'`;
       const name = `${pick(random, VERBS)}${capital(word(random))}${serial++}`;
       family.push(name);
-      slots[free.pop() as number]?.push(render({ ...spec, body: swapIndependent(spec.body, random) }, rename, literal, name));
+      slots[free.pop() as number]?.push(
+        render({ ...spec, body: swapIndependent(spec.body, random) }, rename, literal, name),
+      );
     }
   }
   const files = slots.map((functions, f) => ({
@@ -104,13 +141,20 @@ function randomFunction(random: Random, serial: number): FunctionSpec {
   const body = Array.from({ length: 2 + Math.floor(random() * 5) }, () => randomStatement(random, scope, 0, isAsync));
   const result = randomExpression(random, scope, 1);
   body.push({ defines: [], uses: result.uses, render: (n, l, indent) => `${indent}return ${result.render(n, l)};` });
-  return { name: `${pick(random, VERBS)}${capital(word(random))}${capital(word(random))}${serial}`, isAsync, params, body };
+  return {
+    name: `${pick(random, VERBS)}${capital(word(random))}${capital(word(random))}${serial}`,
+    isAsync,
+    params,
+    body,
+  };
 }
 
 /** One statement; declarations add their names to `scope` (blocks get a copy). */
 function randomStatement(random: Random, scope: string[], depth: number, isAsync: boolean): Statement {
-  const block = (inner: string[]): Statement[] => Array.from({ length: 1 + Math.floor(random() * 2) }, () => randomStatement(random, inner, depth + 1, isAsync));
-  const print = (list: Statement[], n: Names, l: Literals, indent: string): string => list.map((s) => s.render(n, l, `${indent}  `)).join('\n');
+  const block = (inner: string[]): Statement[] =>
+    Array.from({ length: 1 + Math.floor(random() * 2) }, () => randomStatement(random, inner, depth + 1, isAsync));
+  const print = (list: Statement[], n: Names, l: Literals, indent: string): string =>
+    list.map((s) => s.render(n, l, `${indent}  `)).join('\n');
   const kinds = depth > 0 ? 4 : 12;
   const name = identifier(random);
   switch (Math.floor(random() * kinds)) {
@@ -120,29 +164,49 @@ function randomStatement(random: Random, scope: string[], depth: number, isAsync
       const keyword = random() < 0.7 ? 'const' : 'let';
       const wait = isAsync && random() < 0.3 ? 'await ' : '';
       scope.push(name);
-      return { defines: [name], uses: value.uses, render: (n, l, i) => `${i}${keyword} ${n(name)} = ${wait}${value.render(n, l)};` };
+      return {
+        defines: [name],
+        uses: value.uses,
+        render: (n, l, i) => `${i}${keyword} ${n(name)} = ${wait}${value.render(n, l)};`,
+      };
     }
     case 2: {
       const target = pick(random, scope);
       const value = randomExpression(random, scope, 1);
       const method = pick(random, METHODS);
-      return { defines: [], uses: [target, ...value.uses], render: (n, l, i) => `${i}${n(target)}.${method}(${value.render(n, l)});` };
+      return {
+        defines: [],
+        uses: [target, ...value.uses],
+        render: (n, l, i) => `${i}${n(target)}.${method}(${value.render(n, l)});`,
+      };
     }
     case 3: {
       const condition = randomExpression(random, scope, 1);
       const value = randomExpression(random, scope, 2);
-      return { defines: [], uses: [...condition.uses, ...value.uses], render: (n, l, i) => `${i}if (!${condition.render(n, l)}) return ${value.render(n, l)};` };
+      return {
+        defines: [],
+        uses: [...condition.uses, ...value.uses],
+        render: (n, l, i) => `${i}if (!${condition.render(n, l)}) return ${value.render(n, l)};`,
+      };
     }
     case 4: {
       const [first, second] = [identifier(random), identifier(random)];
       const source = pick(random, scope);
       scope.push(first, second);
-      return { defines: [first, second], uses: [source], render: (n, _l, i) => `${i}const { ${n(first)}, ${n(second)} } = ${n(source)};` };
+      return {
+        defines: [first, second],
+        uses: [source],
+        render: (n, _l, i) => `${i}const { ${n(first)}, ${n(second)} } = ${n(source)};`,
+      };
     }
     case 5: {
       const list = pick(random, scope);
       const body = block([...scope, name]);
-      return { defines: [], uses: [list], render: (n, l, i) => `${i}for (const ${n(name)} of ${n(list)}) {\n${print(body, n, l, i)}\n${i}}` };
+      return {
+        defines: [],
+        uses: [list],
+        render: (n, l, i) => `${i}for (const ${n(name)} of ${n(list)}) {\n${print(body, n, l, i)}\n${i}}`,
+      };
     }
     case 6: {
       const condition = randomExpression(random, scope, 1);
@@ -151,12 +215,16 @@ function randomStatement(random: Random, scope: string[], depth: number, isAsync
       return {
         defines: [],
         uses: condition.uses,
-        render: (n, l, i) => `${i}if (${condition.render(n, l)}) {\n${print(then, n, l, i)}\n${i}}${otherwise.length > 0 ? ` else {\n${print(otherwise, n, l, i)}\n${i}}` : ''}`,
+        render: (n, l, i) =>
+          `${i}if (${condition.render(n, l)}) {\n${print(then, n, l, i)}\n${i}}${otherwise.length > 0 ? ` else {\n${print(otherwise, n, l, i)}\n${i}}` : ''}`,
       };
     }
     case 7: {
       const subject = pick(random, scope);
-      const cases = Array.from({ length: 2 + Math.floor(random() * 3) }, () => ({ label: `'${word(random)}'`, body: block([...scope]) }));
+      const cases = Array.from({ length: 2 + Math.floor(random() * 3) }, () => ({
+        label: `'${word(random)}'`,
+        body: block([...scope]),
+      }));
       return {
         defines: [],
         uses: [subject],
@@ -171,7 +239,8 @@ function randomStatement(random: Random, scope: string[], depth: number, isAsync
       return {
         defines: [],
         uses: [subject],
-        render: (n, l, i) => `${i}try {\n${print(body, n, l, i)}\n${i}} catch (error) {\n${i}  throw new Error(\`${message} \${${n(subject)}}: \${String(error)}\`);\n${i}}`,
+        render: (n, l, i) =>
+          `${i}try {\n${print(body, n, l, i)}\n${i}} catch (error) {\n${i}  throw new Error(\`${message} \${${n(subject)}}: \${String(error)}\`);\n${i}}`,
       };
     }
     case 9: {
@@ -180,15 +249,24 @@ function randomStatement(random: Random, scope: string[], depth: number, isAsync
       const method = pick(random, ['map', 'filter', 'some', 'find']);
       const operator = pick(random, OPERATORS);
       scope.push(name);
-      return { defines: [name], uses: [list], render: (n, _l, i) => `${i}const ${n(name)} = ${n(list)}.${method}((entry) => entry.${field} ${operator} ${n(list)}.length);` };
+      return {
+        defines: [name],
+        uses: [list],
+        render: (n, _l, i) =>
+          `${i}const ${n(name)} = ${n(list)}.${method}((entry) => entry.${field} ${operator} ${n(list)}.length);`,
+      };
     }
     case 10: {
-      const fields = Array.from({ length: 2 + Math.floor(random() * 3) }, () => ({ key: word(random), value: randomExpression(random, scope, 2) }));
+      const fields = Array.from({ length: 2 + Math.floor(random() * 3) }, () => ({
+        key: word(random),
+        value: randomExpression(random, scope, 2),
+      }));
       scope.push(name);
       return {
         defines: [name],
         uses: fields.flatMap((f) => f.value.uses),
-        render: (n, l, i) => `${i}const ${n(name)} = { ${fields.map((f) => `${f.key}: ${f.value.render(n, l)}`).join(', ')} };`,
+        render: (n, l, i) =>
+          `${i}const ${n(name)} = { ${fields.map((f) => `${f.key}: ${f.value.render(n, l)}`).join(', ')} };`,
       };
     }
     default: {
@@ -198,7 +276,8 @@ function randomStatement(random: Random, scope: string[], depth: number, isAsync
       return {
         defines: [],
         uses: limit.uses,
-        render: (n, l, i) => `${i}let ${n(counter)} = 0;\n${i}while (${n(counter)} < ${limit.render(n, l)}) {\n${print(body, n, l, i)}\n${i}  ${n(counter)}++;\n${i}}`,
+        render: (n, l, i) =>
+          `${i}let ${n(counter)} = 0;\n${i}while (${n(counter)} < ${limit.render(n, l)}) {\n${print(body, n, l, i)}\n${i}  ${n(counter)}++;\n${i}}`,
       };
     }
   }
@@ -226,7 +305,10 @@ function randomExpression(random: Random, scope: string[], depth: number): Expre
       const left = randomExpression(random, scope, depth + 1);
       const right = randomExpression(random, scope, depth + 1);
       const operator = pick(random, OPERATORS);
-      return { uses: [...left.uses, ...right.uses], render: (n, l) => `${left.render(n, l)} ${operator} ${right.render(n, l)}` };
+      return {
+        uses: [...left.uses, ...right.uses],
+        render: (n, l) => `${left.render(n, l)} ${operator} ${right.render(n, l)}`,
+      };
     }
     case 5: {
       const target = randomExpression(random, scope, depth + 1);
@@ -236,17 +318,28 @@ function randomExpression(random: Random, scope: string[], depth: number): Expre
         const text = target.render(n, l);
         return /^[\w$.?]+$/.test(text) && !/^\d/.test(text) ? text : `(${text})`;
       };
-      return { uses: [...target.uses, ...args.flatMap((a) => a.uses)], render: (n, l) => `${receiver(n, l)}.${method}(${args.map((a) => a.render(n, l)).join(', ')})` };
+      return {
+        uses: [...target.uses, ...args.flatMap((a) => a.uses)],
+        render: (n, l) => `${receiver(n, l)}.${method}(${args.map((a) => a.render(n, l)).join(', ')})`,
+      };
     }
     case 6: {
       const condition = randomExpression(random, scope, depth + 1);
       const [yes, no] = [randomExpression(random, scope, depth + 1), randomExpression(random, scope, depth + 1)];
-      return { uses: [...condition.uses, ...yes.uses, ...no.uses], render: (n, l) => `(${condition.render(n, l)} ? ${yes.render(n, l)} : ${no.render(n, l)})` };
+      return {
+        uses: [...condition.uses, ...yes.uses, ...no.uses],
+        render: (n, l) => `(${condition.render(n, l)} ? ${yes.render(n, l)} : ${no.render(n, l)})`,
+      };
     }
     case 7: {
-      const items = Array.from({ length: 1 + Math.floor(random() * 3) }, () => randomExpression(random, scope, depth + 1));
+      const items = Array.from({ length: 1 + Math.floor(random() * 3) }, () =>
+        randomExpression(random, scope, depth + 1),
+      );
       const kind = pick(random, ['new Set', 'new Map', 'Array.from', '']);
-      return { uses: items.flatMap((x) => x.uses), render: (n, l) => `${kind}([${items.map((x) => x.render(n, l)).join(', ')}])` };
+      return {
+        uses: items.flatMap((x) => x.uses),
+        render: (n, l) => `${kind}([${items.map((x) => x.render(n, l)).join(', ')}])`,
+      };
     }
     default: {
       const name = pick(random, scope);

@@ -14,7 +14,15 @@ export interface Round {
   cold: RunnerRun;
   noop: RunnerRun;
   change: RunnerRun;
-  baseline: { ms: number; cpu: number; inProcessMs: number; stages: Record<string, number>; peakRssBytes: number; functions: number; clusters: number };
+  baseline: {
+    ms: number;
+    cpu: number;
+    inProcessMs: number;
+    stages: Record<string, number>;
+    peakRssBytes: number;
+    functions: number;
+    clusters: number;
+  };
 }
 
 export interface ResultsInput {
@@ -48,7 +56,8 @@ export function renderResults(input: ResultsInput): string {
   const last = rounds.at(-1) as Round;
   const coldCpu = median(rounds.map((r) => r.cold.cpu));
   const baseCpu = median(rounds.map((r) => r.baseline.cpu));
-  const stageMs = (record: RunRecord, stage: string): number => record.stages.find((s) => s.stage === stage)?.durationMs ?? 0;
+  const stageMs = (record: RunRecord, stage: string): number =>
+    record.stages.find((s) => s.stage === stage)?.durationMs ?? 0;
   const lines = [
     '# simtask benchmark',
     '',
@@ -73,15 +82,18 @@ export function renderResults(input: ResultsInput): string {
       `${coldCpu.toFixed(1)} s of CPU against the baseline's ${baseCpu.toFixed(1)} s, so ${(baseCpu / (coldCpu / input.cpus)).toFixed(2)}x is its ceiling here ` +
       `(1.7x needs it to spend at most ${(input.cpus / 1.7).toFixed(2)} times the baseline's CPU, and to keep every core busy). The extra CPU is per-item engine work on the main thread ` +
       '(the item cache in SQLite, JSONL datasets, messages to and from worker threads) and each worker thread loading the TypeScript ' +
-      'compiler and warming up its own JIT; cluster, plan and write run on one core in both. How far two worker threads can take scan\'s ' +
-      'and embed\'s work with no runner at all is measured by `bench/simtask/scaling.ts` (its table is in bench/RESULTS.md). ' +
+      "compiler and warming up its own JIT; cluster, plan and write run on one core in both. How far two worker threads can take scan's " +
+      "and embed's work with no runner at all is measured by `bench/simtask/scaling.ts` (its table is in bench/RESULTS.md). " +
       "The runner's gain is the rerun: see the no-op and one-file rows.",
     '',
     '## Cold run, per stage (median ms)',
     '',
     '| stage | runner | baseline |',
     '|---|---:|---:|',
-    ...STAGES.map((stage) => `| ${stage} | ${Math.round(median(rounds.map((r) => stageMs(r.cold.record, stage))))} | ${Math.round(median(rounds.map((r) => r.baseline.stages[stage] ?? 0)))} |`),
+    ...STAGES.map(
+      (stage) =>
+        `| ${stage} | ${Math.round(median(rounds.map((r) => stageMs(r.cold.record, stage))))} | ${Math.round(median(rounds.map((r) => r.baseline.stages[stage] ?? 0)))} |`,
+    ),
     '',
     '## One function edited in one file (last round, from the run record)',
     '',

@@ -31,9 +31,16 @@ for (const file of generated) {
   fs.mkdirSync(path.join(ws, path.dirname(file.path)), { recursive: true });
   fs.writeFileSync(path.join(ws, file.path), file.text);
 }
-for (const link of ['runners', 'schemas', 'node_modules']) fs.symlinkSync(path.join(REPO, link), path.join(ws, link), 'dir');
-const config = parse(fs.readFileSync(path.join(REPO, 'pipelines.yaml'), 'utf8')) as { defaults?: unknown; pipelines: Record<string, unknown> };
-fs.writeFileSync(path.join(ws, 'pipelines.yaml'), stringify({ version: 1, defaults: config.defaults, pipelines: { simtask: config.pipelines.simtask } }));
+for (const link of ['runners', 'schemas', 'node_modules'])
+  fs.symlinkSync(path.join(REPO, link), path.join(ws, link), 'dir');
+const config = parse(fs.readFileSync(path.join(REPO, 'pipelines.yaml'), 'utf8')) as {
+  defaults?: unknown;
+  pipelines: Record<string, unknown>;
+};
+fs.writeFileSync(
+  path.join(ws, 'pipelines.yaml'),
+  stringify({ version: 1, defaults: config.defaults, pipelines: { simtask: config.pipelines.simtask } }),
+);
 // The edit: a parameter renamed in one function of a planted family (so its
 // vector, its cluster's similarity and that cluster's task change), in the
 // middle of one file.
@@ -51,7 +58,10 @@ function editOneFunction(text: string): string {
 /** CPU seconds (user + system) of the children this process has waited for; Linux only (cutime + cstime of /proc/self/stat). */
 function childCpu(): number {
   try {
-    const fields = fs.readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = fs
+      .readFileSync('/proc/self/stat', 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return (Number(fields[13]) + Number(fields[14])) / 100;
   } catch {
     return Number.NaN;
@@ -61,7 +71,10 @@ function childCpu(): number {
 function runner(): { ms: number; cpu: number; record: RunRecord } {
   const start = performance.now();
   const cpuBefore = childCpu();
-  const result = spawnSync(process.execPath, [path.join(REPO, 'bin', 'runner.cjs'), '-C', ws, 'exec', 'simtask'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const result = spawnSync(process.execPath, [path.join(REPO, 'bin', 'runner.cjs'), '-C', ws, 'exec', 'simtask'], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
   const ms = performance.now() - start;
   const cpu = childCpu() - cpuBefore;
   if (result.status !== 0) throw new Error(`runner failed (${result.status}):\n${result.stderr}`);
@@ -74,11 +87,21 @@ function baseline(): Round['baseline'] {
   fs.rmSync(path.join(ws, 'tasks', 'baseline'), { recursive: true, force: true });
   const start = performance.now();
   const cpuBefore = childCpu();
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO, 'bench', 'simtask', 'baseline.ts'), ws, 'tasks/baseline'], { encoding: 'utf8', cwd: REPO });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO, 'bench', 'simtask', 'baseline.ts'), ws, 'tasks/baseline'],
+    { encoding: 'utf8', cwd: REPO },
+  );
   const ms = performance.now() - start;
   const cpu = childCpu() - cpuBefore;
   if (result.status !== 0) throw new Error(`baseline failed (${result.status}):\n${result.stderr}`);
-  const line = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as { ms: number; stages: Record<string, number>; peakRssBytes: number; functions: number; clusters: number };
+  const line = JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as {
+    ms: number;
+    stages: Record<string, number>;
+    peakRssBytes: number;
+    functions: number;
+    clusters: number;
+  };
   return { ...line, inProcessMs: line.ms, ms, cpu };
 }
 
@@ -93,10 +116,21 @@ for (let round = 1; round <= repeat; round++) {
   fs.writeFileSync(path.join(ws, edited), editOneFunction(original));
   const change = runner();
   rounds.push({ cold, noop, change, baseline: base });
-  process.stderr.write(`round ${round}: cold ${Math.round(cold.ms)} ms, baseline ${Math.round(base.ms)} ms, no-op ${Math.round(noop.ms)} ms, one-file ${Math.round(change.ms)} ms\n`);
+  process.stderr.write(
+    `round ${round}: cold ${Math.round(cold.ms)} ms, baseline ${Math.round(base.ms)} ms, no-op ${Math.round(noop.ms)} ms, one-file ${Math.round(change.ms)} ms\n`,
+  );
 }
 
-const table = renderResults({ rounds, files, perFile, load: os.loadavg()[0] ?? 0, families: families.length, cpus: os.availableParallelism(), node: process.version, command: `node --import tsx bench/simtask/run.ts --files ${files} --per-file ${perFile} --repeat ${repeat}` });
+const table = renderResults({
+  rounds,
+  files,
+  perFile,
+  load: os.loadavg()[0] ?? 0,
+  families: families.length,
+  cpus: os.availableParallelism(),
+  node: process.version,
+  command: `node --import tsx bench/simtask/run.ts --files ${files} --per-file ${perFile} --repeat ${repeat}`,
+});
 fs.writeFileSync(out, table);
 process.stdout.write(table);
 fs.rmSync(ws, { recursive: true, force: true });

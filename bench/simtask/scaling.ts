@@ -97,7 +97,8 @@ for (let round = 1; round <= repeat; round++) {
 fs.rmSync(root, { recursive: true, force: true });
 
 // Per phase, the slowest worker decides the wall time of a parallel phase.
-const phase = (run: { workers: WorkerTimes[] }, name: 'load' | 'parse' | 'embed'): number => Math.max(...run.workers.map((w) => w[name]));
+const phase = (run: { workers: WorkerTimes[] }, name: 'load' | 'parse' | 'embed'): number =>
+  Math.max(...run.workers.map((w) => w[name]));
 const lines = [
   `| phase | 1 worker | 2 workers | speed-up |`,
   `|---|---:|---:|---:|`,

@@ -34,9 +34,13 @@ async function measure(concurrency: number, fake: FakeSonar): Promise<Sample> {
   try {
     fs.mkdirSync(ws.path('docs'));
     fs.copyFileSync(path.join(REPO, 'docs/eslint.sarif'), ws.path('docs/eslint.sarif'));
-    const result = await ws.run(['exec', 'sonarflow', '--json', '--to', 'fetch', '--no-cache', '--param', 'source=sonarqube'], { env: sonarEnv(fake.url) });
+    const result = await ws.run(
+      ['exec', 'sonarflow', '--json', '--to', 'fetch', '--no-cache', '--param', 'source=sonarqube'],
+      { env: sonarEnv(fake.url) },
+    );
     if (result.code !== 0) throw new Error(`runner failed (concurrency ${concurrency}):\n${result.stderr}`);
-    if (fake.pageRequests !== PAGES) throw new Error(`expected ${PAGES} page requests, the server saw ${fake.pageRequests}`);
+    if (fake.pageRequests !== PAGES)
+      throw new Error(`expected ${PAGES} page requests, the server saw ${fake.pageRequests}`);
     const end = stageEnd(result.events, 'fetch');
     return { fetchMs: end.durationMs, pagesMs: fake.pageWindowMs, maxInFlight: fake.maxInFlight };
   } finally {
@@ -53,13 +57,19 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   // One server for every run: after the warm-up its replies are serialised already, so
   // the table measures the runner's fetching, not the fake's JSON encoding.
-  const fake = await startFakeSonarQube({ issues: generateIssues(PAGES * PAGE_SIZE), projectKey: 'demo', token: TOKEN, latencyMs: LATENCY_MS });
+  const fake = await startFakeSonarQube({
+    issues: generateIssues(PAGES * PAGE_SIZE),
+    projectKey: 'demo',
+    token: TOKEN,
+    latencyMs: LATENCY_MS,
+  });
   const loadBefore = os.loadavg()[0] ?? 0;
   const samples = new Map<number, Sample[]>(LEVELS.map((c) => [c, []]));
   try {
     await measure(8, fake); // warm-up: tsx's transform cache, the fake's replies
     for (let run = 0; run < RUNS; run++) {
-      for (const concurrency of run % 2 === 0 ? LEVELS : [...LEVELS].reverse()) samples.get(concurrency)?.push(await measure(concurrency, fake));
+      for (const concurrency of run % 2 === 0 ? LEVELS : [...LEVELS].reverse())
+        samples.get(concurrency)?.push(await measure(concurrency, fake));
     }
   } finally {
     await fake.close();
@@ -77,7 +87,7 @@ async function main(): Promise<void> {
     `# sonarflow fetch: concurrency 8 vs 1`,
     '',
     `${PAGES} pages of ${PAGE_SIZE} issues, each answered after ${LATENCY_MS} ms by the fake SonarQube on 127.0.0.1, fetched by`,
-    '`runner exec sonarflow --to fetch --no-cache --param source=sonarqube` with only the fetch stage\'s `concurrency` changed',
+    "`runner exec sonarflow --to fetch --no-cache --param source=sonarqube` with only the fetch stage's `concurrency` changed",
     `in pipelines.yaml. Median of ${RUNS} runs each, alternating, after a warm-up run.`,
     '',
     '- 20 pages (server view): from the first page request reaching the fake to the last page response leaving it;',
@@ -89,7 +99,7 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    'The gap between concurrency 8 and its latency floor is CPU on the runner\'s main thread: each 300 KB page costs',
+    "The gap between concurrency 8 and its latency floor is CPU on the runner's main thread: each 300 KB page costs",
     'a few milliseconds to receive, JSON.parse, map and re-serialise into the dataset (profiled: fetch and parse',
     'about two thirds, the dataset write the rest), and with 8 pages arriving together those costs queue.',
     '',

@@ -86,7 +86,9 @@ export function failureText(check: CheckId, evidence: Evidence): string {
     case 'has-acceptance':
       return 'add acceptance checkboxes';
     case 'boxes-all-checked':
-      return boxes.total === 0 ? 'add acceptance checkboxes and check them' : `${unchecked} of ${boxes.total} acceptance items are unchecked`;
+      return boxes.total === 0
+        ? 'add acceptance checkboxes and check them'
+        : `${unchecked} of ${boxes.total} acceptance items are unchecked`;
     case 'boxes-some-checked':
       return 'no acceptance item is checked yet';
     case 'boxes-none-checked':

@@ -23,11 +23,15 @@ let validator: ValidateFunction<Evaluation> | undefined;
 export function validateEvaluation(value: unknown): { evaluation: Evaluation } | { problem: string } {
   validator ??= new Ajv({ allErrors: true, strict: true }).compile<Evaluation>(evaluationSchema);
   if (validator(value)) return { evaluation: value };
-  return { problem: (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ') };
+  return {
+    problem: (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; '),
+  };
 }
 
 /** `isUnreachable`: the server never answered (after its retries), so asking again for the next task is pointless. */
-export type OllamaOutcome = { ok: true; evaluation: Evaluation } | { ok: false; reason: string; isUnreachable?: boolean };
+export type OllamaOutcome =
+  | { ok: true; evaluation: Evaluation }
+  | { ok: false; reason: string; isUnreachable?: boolean };
 
 export async function ollamaEvaluation(
   task: MatchRecord,
@@ -53,7 +57,7 @@ export async function ollamaEvaluation(
 }
 
 const SYSTEM =
-  'You review one task of a software team\'s markdown task board against the repository and the team\'s process. ' +
+  "You review one task of a software team's markdown task board against the repository and the team's process. " +
   'Decide which status the evidence supports: todo, in-progress, review, done or blocked. ' +
   'Answer with one JSON object and nothing else, with exactly these keys: inferredStatus, confidence (0 to 1), ' +
   'summary (one or two sentences), actions (array of strings, most important first), blockers (array of strings).';
@@ -65,14 +69,21 @@ export function promptFor(task: MatchRecord, context: { evidence: Evidence; rule
     `Task ${task.id}: ${task.title}`,
     `Declared status: ${task.status}; priority ${task.priority}${task.labels.length > 0 ? `; labels ${task.labels.join(', ')}` : ''}`,
     '',
-    'The team\'s process requires, per status:',
-    ...rules.map((rule) => `- ${rule.status}: ${rule.checks.map((c) => CHECKS[c as CheckId] ?? c).join('; ') || 'nothing'}`),
+    "The team's process requires, per status:",
+    ...rules.map(
+      (rule) => `- ${rule.status}: ${rule.checks.map((c) => CHECKS[c as CheckId] ?? c).join('; ') || 'nothing'}`,
+    ),
     '',
     'Evidence gathered from the repository:',
     `- acceptance items: ${evidence.boxes.checked} of ${evidence.boxes.total} checked`,
-    ...evidence.items.map((i) => `  - [${i.checked ? 'x' : ' '}] ${i.text}${i.isImplemented ? ' (the code it names exists)' : ''}`),
+    ...evidence.items.map(
+      (i) => `  - [${i.checked ? 'x' : ' '}] ${i.text}${i.isImplemented ? ' (the code it names exists)' : ''}`,
+    ),
     ...evidence.files.map((f) => `- file ${f.path} (${f.via}): ${f.state}`),
-    ...evidence.terms.map((t) => `- ${t.term}: ${t.found ? `found at ${t.path ?? '?'}:${t.line ?? '?'}${t.defined ? ' (declared there)' : ''}` : 'not found anywhere'}`),
+    ...evidence.terms.map(
+      (t) =>
+        `- ${t.term}: ${t.found ? `found at ${t.path ?? '?'}:${t.line ?? '?'}${t.defined ? ' (declared there)' : ''}` : 'not found anywhere'}`,
+    ),
     `- blockers: ${evidence.blockers.length === 0 ? 'none' : evidence.blockers.join('; ')}`,
     '',
     'The task as written:',

@@ -20,7 +20,8 @@ type EvaluateContext = Pick<StageContext, 'params' | 'env' | 'signal' | 'upstrea
 
 export async function evaluateBatch(tasks: MatchRecord[], ctx: EvaluateContext): Promise<EvaluationRecord[]> {
   const provider = String(ctx.params.evalProvider);
-  if (provider !== 'heuristic' && provider !== 'ollama') throw new Error(`params.evalProvider must be heuristic or ollama, not ${JSON.stringify(provider)}`);
+  if (provider !== 'heuristic' && provider !== 'ollama')
+    throw new Error(`params.evalProvider must be heuristic or ollama, not ${JSON.stringify(provider)}`);
   const rules: RuleRecord[] = [];
   for await (const rule of ctx.upstream('rules')) rules.push(rule as RuleRecord);
   const out: EvaluationRecord[] = [];
@@ -41,7 +42,8 @@ export async function evaluateBatch(tasks: MatchRecord[], ctx: EvaluateContext):
     if (outcome.ok) out.push(evaluationRecord(task, assessment, outcome.evaluation, `ollama:${model}`));
     else {
       // A server that is down stays down for the rest of the batch: one wait for its retries, not one per task.
-      if ('isUnreachable' in outcome && outcome.isUnreachable) unreachable = 'the server was unreachable for an earlier task';
+      if ('isUnreachable' in outcome && outcome.isUnreachable)
+        unreachable = 'the server was unreachable for an earlier task';
       ctx.log(`${task.path}: ${outcome.reason}; using the heuristic`);
       out.push(evaluationRecord(task, assessment, assessment.evaluation, 'heuristic'));
     }
@@ -49,7 +51,12 @@ export async function evaluateBatch(tasks: MatchRecord[], ctx: EvaluateContext):
   return out;
 }
 
-export function evaluationRecord(task: MatchRecord, assessment: Assessment, evaluation: Evaluation, evaluator: string): EvaluationRecord {
+export function evaluationRecord(
+  task: MatchRecord,
+  assessment: Assessment,
+  evaluation: Evaluation,
+  evaluator: string,
+): EvaluationRecord {
   const { evidence, violations } = assessment;
   return {
     id: task.id,
@@ -71,7 +78,13 @@ export function evaluationRecord(task: MatchRecord, assessment: Assessment, eval
       boxes: evidence.boxes,
       files: evidence.files,
       terms: evidence.terms,
-      matches: task.matches.map(({ path, startLine, endLine, score, via }) => ({ path, startLine, endLine, score, via })),
+      matches: task.matches.map(({ path, startLine, endLine, score, via }) => ({
+        path,
+        startLine,
+        endLine,
+        score,
+        via,
+      })),
       violations,
     },
   };

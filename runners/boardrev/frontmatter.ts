@@ -50,7 +50,14 @@ export function parseTaskFile(text: string): ParsedTaskFile {
   if (!opening) return { bom, yamlStart: bom.length, body: rest, newline, problems: [] };
   const afterOpening = rest.slice(opening[0].length);
   const closing = CLOSING.exec(afterOpening);
-  if (!closing) return { bom, yamlStart: bom.length, body: rest, newline, problems: ['front matter has no closing `---` line; left as it is'] };
+  if (!closing)
+    return {
+      bom,
+      yamlStart: bom.length,
+      body: rest,
+      newline,
+      problems: ['front matter has no closing `---` line; left as it is'],
+    };
   return {
     bom,
     yaml: afterOpening.slice(0, closing.index),
@@ -113,7 +120,9 @@ export function repairTaskFile(text: string, options: { path: string; board: str
   let isRepairable = parsed.problems.length === 0;
   const doc = parsed.yaml === undefined ? undefined : parseDocument(parsed.yaml);
   if (doc && doc.errors.length > 0) {
-    problems.push(`front matter is not valid YAML (${doc.errors[0]?.message.split('\n')[0] ?? 'parse error'}); left as it is`);
+    problems.push(
+      `front matter is not valid YAML (${doc.errors[0]?.message.split('\n')[0] ?? 'parse error'}); left as it is`,
+    );
     isRepairable = false;
   } else if (doc && doc.contents !== null && !(isMap(doc.contents) && !doc.contents.flow)) {
     problems.push('front matter is not a block mapping of keys to values; left as it is');
@@ -132,7 +141,12 @@ export function repairTaskFile(text: string, options: { path: string; board: str
         const pair = doc.contents.items.find((p) => isScalar(p.key) && p.key.value === key);
         const range = pair && isScalar(pair.value) ? pair.value.range : undefined;
         // `status:` with nothing after it is an empty range right after the colon.
-        if (range) splices.push({ start: range[0], end: range[1], text: `${range[0] === range[1] ? ' ' : ''}${yamlValue(value)}` });
+        if (range)
+          splices.push({
+            start: range[0],
+            end: range[1],
+            text: `${range[0] === range[1] ? ' ' : ''}${yamlValue(value)}`,
+          });
         else appended.push(`${key}: ${yamlValue(value)}`);
       } else appended.push(`${key}: ${yamlValue(value)}`);
       changes.push(`added ${key}`);
@@ -153,7 +167,8 @@ export function repairTaskFile(text: string, options: { path: string; board: str
   const title = ensure('title', firstHeading(parsed.body) ?? titleFromPath(options.path));
   const declaredStatus = ensure('status', DEFAULT_STATUS);
   const status = normaliseStatus(declaredStatus);
-  if (status === undefined) problems.push(`unknown status "${declaredStatus}" (known: todo, in-progress, review, done, blocked)`);
+  if (status === undefined)
+    problems.push(`unknown status "${declaredStatus}" (known: todo, in-progress, review, done, blocked)`);
   else normalise('status', data.status, status);
   const declaredPriority = ensure('priority', DEFAULT_PRIORITY);
   const priority = normalisePriority(declaredPriority);
@@ -174,10 +189,18 @@ export function repairTaskFile(text: string, options: { path: string; board: str
   return { text: spliced(text, parsed, splices, appended, nl), isChanged: true, changes, record };
 }
 
-function spliced(text: string, parsed: ParsedTaskFile, splices: { start: number; end: number; text: string }[], appended: string[], nl: string): string {
-  if (parsed.yaml === undefined) return `${parsed.bom}---${nl}${appended.map((line) => line + nl).join('')}---${nl}${parsed.body}`;
+function spliced(
+  text: string,
+  parsed: ParsedTaskFile,
+  splices: { start: number; end: number; text: string }[],
+  appended: string[],
+  nl: string,
+): string {
+  if (parsed.yaml === undefined)
+    return `${parsed.bom}---${nl}${appended.map((line) => line + nl).join('')}---${nl}${parsed.body}`;
   let yaml = parsed.yaml;
-  for (const splice of [...splices].sort((a, b) => b.start - a.start)) yaml = yaml.slice(0, splice.start) + splice.text + yaml.slice(splice.end);
+  for (const splice of [...splices].sort((a, b) => b.start - a.start))
+    yaml = yaml.slice(0, splice.start) + splice.text + yaml.slice(splice.end);
   if (appended.length > 0) {
     if (yaml !== '' && !yaml.endsWith('\n')) yaml += nl;
     yaml += appended.map((line) => line + nl).join('');

@@ -55,24 +55,41 @@ export function assess(task: MatchRecord, rules: readonly RuleRecord[]): Assessm
   const byStatus = checksByStatus(rules);
   const inferred = inferStatus(evidence, byStatus);
   const declaredChecks = isStatus(task.status) ? (byStatus.get(task.status) ?? []) : [];
-  const violations = declaredChecks.filter((check) => !decide(check, evidence)).map((check) => `${task.status}: ${failureText(check, evidence)}`);
+  const violations = declaredChecks
+    .filter((check) => !decide(check, evidence))
+    .map((check) => `${task.status}: ${failureText(check, evidence)}`);
   const actions: string[] = [];
-  if (!isStatus(task.status)) actions.push(`replace the unknown status "${task.status}" with one of ${INFERENCE_ORDER.join(', ')}`);
-  else if (!agrees(task.status, inferred)) actions.push(`set status to ${inferred} (declared ${task.status}), or add the evidence for ${task.status}`);
+  if (!isStatus(task.status))
+    actions.push(`replace the unknown status "${task.status}" with one of ${INFERENCE_ORDER.join(', ')}`);
+  else if (!agrees(task.status, inferred))
+    actions.push(`set status to ${inferred} (declared ${task.status}), or add the evidence for ${task.status}`);
   actions.push(...violations);
   return {
-    evaluation: { inferredStatus: inferred, confidence: confidenceOf(evidence), summary: summarise(task, evidence, inferred), actions, blockers: evidence.blockers },
+    evaluation: {
+      inferredStatus: inferred,
+      confidence: confidenceOf(evidence),
+      summary: summarise(task, evidence, inferred),
+      actions,
+      blockers: evidence.blockers,
+    },
     evidence,
     violations,
     reason: reasonFor(inferred, evidence, violations, byStatus),
   };
 }
 
-function reasonFor(inferred: Status, evidence: Evidence, violations: string[], byStatus: ReadonlyMap<Status, CheckId[]>): string {
+function reasonFor(
+  inferred: Status,
+  evidence: Evidence,
+  violations: string[],
+  byStatus: ReadonlyMap<Status, CheckId[]>,
+): string {
   if (inferred === 'blocked' && evidence.blockers[0] !== undefined) return `blocked: ${evidence.blockers[0]}`;
   if (violations[0] !== undefined) return violations[0];
   const checks = inferred === 'todo' ? [] : (byStatus.get(inferred) ?? []);
-  return checks.length > 0 ? `${inferred}: ${checks.map((check) => CHECKS[check]).join('; ')}` : 'no evidence of progress';
+  return checks.length > 0
+    ? `${inferred}: ${checks.map((check) => CHECKS[check]).join('; ')}`
+    : 'no evidence of progress';
 }
 
 function summarise(task: MatchRecord, evidence: Evidence, inferred: Status): string {
@@ -81,10 +98,16 @@ function summarise(task: MatchRecord, evidence: Evidence, inferred: Status): str
   const named = evidence.files.filter((f) => f.state !== 'outside').length + evidence.terms.length;
   const parts = [
     boxes.total === 0 ? 'no acceptance checkboxes' : `${boxes.checked}/${boxes.total} acceptance items checked`,
-    ...(implemented > 0 ? [`${implemented} unchecked ${implemented === 1 ? 'item names' : 'items name'} code that exists`] : []),
+    ...(implemented > 0
+      ? [`${implemented} unchecked ${implemented === 1 ? 'item names' : 'items name'} code that exists`]
+      : []),
     named === 0 ? 'names no code' : `${named - evidence.missing.length}/${named} named files and symbols found`,
-    evidence.blockers.length === 0 ? 'no blockers' : `${evidence.blockers.length} blocker${evidence.blockers.length === 1 ? '' : 's'}`,
+    evidence.blockers.length === 0
+      ? 'no blockers'
+      : `${evidence.blockers.length} blocker${evidence.blockers.length === 1 ? '' : 's'}`,
   ];
-  const verdict = agrees(task.status, inferred) ? `consistent with ${task.status}` : `looks ${inferred}, declared ${task.status}`;
+  const verdict = agrees(task.status, inferred)
+    ? `consistent with ${task.status}`
+    : `looks ${inferred}, declared ${task.status}`;
   return `${parts.join('; ')}: ${verdict}.`;
 }

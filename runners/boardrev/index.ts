@@ -26,7 +26,10 @@ import type { ChunkRecord } from './types.js';
  * The embedder index and match share (a task is compared with chunks by
  * cosine): params.embedProvider and params.embedModel, OLLAMA_URL from env.
  */
-export function embedTexts(texts: string[], ctx: Pick<StageContext, 'params' | 'env' | 'signal'>): Promise<EmbeddedTexts> {
+export function embedTexts(
+  texts: string[],
+  ctx: Pick<StageContext, 'params' | 'env' | 'signal'>,
+): Promise<EmbeddedTexts> {
   return embedWith(texts, {
     provider: String(ctx.params.embedProvider),
     model: String(ctx.params.embedModel),
@@ -41,9 +44,15 @@ export async function index(item: FileItem, ctx: ItemContext): Promise<ChunkReco
     ctx.log(`${item.path}: binary content, not indexed`);
     return [];
   }
-  const chunks = chunkText(bytes.toString('utf8'), { maxLines: Number(ctx.params.maxLines), maxBytes: Number(ctx.params.maxBytes) });
+  const chunks = chunkText(bytes.toString('utf8'), {
+    maxLines: Number(ctx.params.maxLines),
+    maxBytes: Number(ctx.params.maxBytes),
+  });
   // The path is part of what a chunk is about: `item-cache.ts` says "item cache" before its first line does.
-  const { embedder, vectors } = await embedTexts(chunks.map((chunk) => `${item.path}\n${chunk.text}`), ctx);
+  const { embedder, vectors } = await embedTexts(
+    chunks.map((chunk) => `${item.path}\n${chunk.text}`),
+    ctx,
+  );
   return chunks.map((chunk, i) => ({
     path: item.path,
     chunk: i,
@@ -73,7 +82,8 @@ interface Piece {
   bytes: number;
 }
 
-const DECLARATION = /^(?:export\s|function\s|async\s+function\s|class\s|interface\s|type\s|const\s|let\s|enum\s|describe\(|it\(|test\()/;
+const DECLARATION =
+  /^(?:export\s|function\s|async\s+function\s|class\s|interface\s|type\s|const\s|let\s|enum\s|describe\(|it\(|test\()/;
 
 function isBoundaryBefore(piece: Piece): boolean {
   return piece.text.trim() === '' || /^#{1,6}\s/.test(piece.text) || DECLARATION.test(piece.text);
@@ -86,7 +96,9 @@ function isBoundaryAfter(piece: Piece): boolean {
 export function checkLimits(limits: ChunkLimits): ChunkLimits {
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isInteger(value) || value < (name === 'maxBytes' ? 16 : 1)) {
-      throw new Error(`params.${name} must be an integer >= ${name === 'maxBytes' ? 16 : 1}, not ${JSON.stringify(value)}`);
+      throw new Error(
+        `params.${name} must be an integer >= ${name === 'maxBytes' ? 16 : 1}, not ${JSON.stringify(value)}`,
+      );
     }
   }
   return limits;
@@ -107,7 +119,11 @@ export function chunkText(text: string, limits: ChunkLimits): Chunk[] {
     while (end > start && (pieces[end - 1] as Piece).text.trim() === '') end--;
     if (start === end) return;
     const kept = pieces.slice(start, end);
-    chunks.push({ startLine: (kept[0] as Piece).line, endLine: (kept.at(-1) as Piece).line, text: kept.map((p) => p.text).join('\n') });
+    chunks.push({
+      startLine: (kept[0] as Piece).line,
+      endLine: (kept.at(-1) as Piece).line,
+      text: kept.map((p) => p.text).join('\n'),
+    });
   };
   /** Emits the full chunk up to its best boundary; keeps the rest as the start of the next one. */
   const cut = (): void => {

@@ -38,7 +38,11 @@ interface Kept {
 
 const TOKEN = /--[A-Za-z][\w-]*|[A-Za-z_$][\w$]*/g;
 
-export async function scanIndex(chunks: AsyncIterable<ChunkRecord>, queries: Query[], options: { k: number; embedder: string }): Promise<ScanResult[]> {
+export async function scanIndex(
+  chunks: AsyncIterable<ChunkRecord>,
+  queries: Query[],
+  options: { k: number; embedder: string },
+): Promise<ScanResult[]> {
   const top: Kept[][] = queries.map(() => []);
   const bestLink: Map<string, Kept>[] = queries.map(() => new Map());
   const results = queries.map((): ScanResult => ({ similar: [], linked: [], foundFiles: new Set(), terms: new Map() }));
@@ -48,7 +52,9 @@ export async function scanIndex(chunks: AsyncIterable<ChunkRecord>, queries: Que
   let vector: Float32Array | undefined;
   for await (const chunk of chunks) {
     if (chunk.embedder !== options.embedder) {
-      throw new Error(`the index was embedded by ${chunk.embedder} but the tasks by ${options.embedder}: rerun index with the same embedProvider and embedModel`);
+      throw new Error(
+        `the index was embedded by ${chunk.embedder} but the tasks by ${options.embedder}: rerun index with the same embedProvider and embedModel`,
+      );
     }
     vector ??= new Float32Array(encodedLength(chunk.vector));
     decodeVector(chunk.vector, vector);
@@ -61,7 +67,8 @@ export async function scanIndex(chunks: AsyncIterable<ChunkRecord>, queries: Que
       }
     }
     for (const q of byFile.get(chunk.path) ?? []) results[q]?.foundFiles.add(chunk.path);
-    for (const q of byBasename.get(path.posix.basename(chunk.path)) ?? []) results[q]?.foundFiles.add(path.posix.basename(chunk.path));
+    for (const q of byBasename.get(path.posix.basename(chunk.path)) ?? [])
+      results[q]?.foundFiles.add(path.posix.basename(chunk.path));
     if (byTerm.size > 0) lookTerms(chunk, byTerm, results);
   }
   for (const [q, result] of results.entries()) {

@@ -19,11 +19,18 @@ import type { Query } from './match-scan.js';
 import { readTaskText, termKey } from './task-text.js';
 import type { ChunkRecord, MatchRecord, NamedFile, NamedTerm, TaskRecord } from './types.js';
 
-export async function matchBatch(tasks: TaskRecord[], ctx: Pick<StageContext, 'params' | 'env' | 'signal' | 'upstream'>): Promise<MatchRecord[]> {
+export async function matchBatch(
+  tasks: TaskRecord[],
+  ctx: Pick<StageContext, 'params' | 'env' | 'signal' | 'upstream'>,
+): Promise<MatchRecord[]> {
   const k = Number(ctx.params.k);
-  if (!Number.isInteger(k) || k < 1) throw new Error(`params.k must be an integer >= 1, not ${JSON.stringify(ctx.params.k)}`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new Error(`params.k must be an integer >= 1, not ${JSON.stringify(ctx.params.k)}`);
   const texts = tasks.map((task) => readTaskText(task.body, task.path));
-  const { embedder, vectors } = await embedTexts(tasks.map((task) => `${task.title}\n${task.labels.join(' ')}\n${task.body}`), ctx);
+  const { embedder, vectors } = await embedTexts(
+    tasks.map((task) => `${task.title}\n${task.labels.join(' ')}\n${task.body}`),
+    ctx,
+  );
   const queries: Query[] = tasks.map((_, i) => {
     const text = texts[i] ?? { links: [], mentions: [], terms: [] };
     return {
@@ -46,7 +53,9 @@ export async function matchBatch(tasks: TaskRecord[], ctx: Pick<StageContext, 'p
     ];
     const terms = text.terms.map((term): NamedTerm => {
       const hit = result?.terms.get(termKey(term));
-      return hit ? { term, found: true, path: hit.path, line: hit.line, defined: hit.defined } : { term, found: false, path: null, line: null, defined: false };
+      return hit
+        ? { term, found: true, path: hit.path, line: hit.line, defined: hit.defined }
+        : { term, found: false, path: null, line: null, defined: false };
     });
     return { ...task, embedder, matches: [...(result?.similar ?? []), ...(result?.linked ?? [])], files, terms };
   });
@@ -62,7 +71,9 @@ export async function matchBatch(tasks: TaskRecord[], ctx: Pick<StageContext, 'p
  */
 function indexedBy(params: StageContext['params']): (file: string) => boolean {
   const isSource = picomatch(String(params.sources), { dot: true });
-  const isExcluded = picomatch([`${String(params.board)}/**`, `${String(params.out)}/**`, String(params.process)], { dot: true });
+  const isExcluded = picomatch([`${String(params.board)}/**`, `${String(params.out)}/**`, String(params.process)], {
+    dot: true,
+  });
   return (file) => isSource(file) && !isExcluded(file);
 }
 

@@ -38,7 +38,9 @@ const SHOWN_MATCHES = 3;
 
 export function renderReport(records: readonly EvaluationRecord[], options: ReportOptions): string {
   const tasks = [...records].sort((a, b) => compare(a.path, b.path) || compare(a.id, b.id));
-  const disagreeing = tasks.filter((t) => t.disagrees).sort((a, b) => b.confidence - a.confidence || compare(a.path, b.path));
+  const disagreeing = tasks
+    .filter((t) => t.disagrees)
+    .sort((a, b) => b.confidence - a.confidence || compare(a.path, b.path));
   const evaluators = [...new Set(tasks.map((t) => t.evaluator))].sort();
   const lines = [
     '# Board review',
@@ -57,7 +59,9 @@ export function renderReport(records: readonly EvaluationRecord[], options: Repo
   else {
     lines.push('| task | declared | inferred | confidence | why |', '|---|---|---|---:|---|');
     for (const t of disagreeing) {
-      lines.push(`| ${taskLink(t, options)} | ${t.status} | ${t.inferredStatus} | ${t.confidence.toFixed(2)} | ${cell(t.reason)} |`);
+      lines.push(
+        `| ${taskLink(t, options)} | ${t.status} | ${t.inferredStatus} | ${t.confidence.toFixed(2)} | ${cell(t.reason)} |`,
+      );
     }
   }
   const problems = problemLines(tasks);
@@ -68,7 +72,9 @@ export function renderReport(records: readonly EvaluationRecord[], options: Repo
 }
 
 function countsTable(tasks: readonly EvaluationRecord[]): string[] {
-  const unknown = [...new Set(tasks.map((t) => t.status).filter((s) => !(STATUSES as readonly string[]).includes(s)))].sort();
+  const unknown = [
+    ...new Set(tasks.map((t) => t.status).filter((s) => !(STATUSES as readonly string[]).includes(s))),
+  ].sort();
   const rows = ['| status | declared | inferred |', '|---|---:|---:|'];
   for (const status of [...STATUSES, ...unknown]) {
     const declared = tasks.filter((t) => t.status === status).length;
@@ -84,7 +90,8 @@ function problemLines(tasks: readonly EvaluationRecord[]): string[] {
   const byId = new Map<string, string[]>();
   for (const t of tasks) byId.set(t.id, [...(byId.get(t.id) ?? []), t.path]);
   for (const [id, paths] of [...byId].sort((a, b) => compare(a[0], b[0]))) {
-    if (paths.length > 1) out.push(`- id \`${id}\` is used by ${paths.length} tasks: ${paths.map((p) => `\`${p}\``).join(', ')}`);
+    if (paths.length > 1)
+      out.push(`- id \`${id}\` is used by ${paths.length} tasks: ${paths.map((p) => `\`${p}\``).join(', ')}`);
   }
   for (const t of tasks) for (const problem of t.problems) out.push(`- \`${t.path}\`: ${problem}`);
   return out;
@@ -106,11 +113,16 @@ function details(t: EvaluationRecord, options: ReportOptions): string[] {
   lines.push('- Evidence:', `  - acceptance items checked: ${boxes.checked}/${boxes.total}`);
   for (const f of files) lines.push(`  - \`${f.path}\` (${f.via}): ${f.state}`);
   for (const term of terms) {
-    const where = term.found ? `found at \`${term.path ?? '?'}:${term.line ?? '?'}\`${term.defined ? ' (declared)' : ''}` : 'not found';
+    const where = term.found
+      ? `found at \`${term.path ?? '?'}:${term.line ?? '?'}\`${term.defined ? ' (declared)' : ''}`
+      : 'not found';
     lines.push(`  - \`${term.term}\`: ${where}`);
   }
   const closest = matches.filter((m) => m.via === 'similar').slice(0, SHOWN_MATCHES);
-  if (closest.length > 0) lines.push(`  - closest code: ${closest.map((m) => `\`${m.path}:${m.startLine}-${m.endLine}\` (${m.score.toFixed(2)})`).join(', ')}`);
+  if (closest.length > 0)
+    lines.push(
+      `  - closest code: ${closest.map((m) => `\`${m.path}:${m.startLine}-${m.endLine}\` (${m.score.toFixed(2)})`).join(', ')}`,
+    );
   return lines;
 }
 

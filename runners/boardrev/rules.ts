@@ -27,7 +27,8 @@ export function rules(ctx: StageContext): RuleRecord[] {
     return defaultRules();
   }
   const parsed = parseProcess(fs.readFileSync(absolute, 'utf8'));
-  if (parsed.defaulted.length > 0) ctx.log(`${file} has no rule for ${parsed.defaulted.join(', ')}: using the built-in ones`);
+  if (parsed.defaulted.length > 0)
+    ctx.log(`${file} has no rule for ${parsed.defaulted.join(', ')}: using the built-in ones`);
   return parsed.rules;
 }
 
@@ -40,7 +41,14 @@ export const DEFAULT_CHECKS: Record<Status, CheckId[]> = {
 };
 
 export function defaultRules(): RuleRecord[] {
-  return STATUSES.map((status) => ({ status, heading: 'built-in', line: 0, source: 'default', checks: [...DEFAULT_CHECKS[status]], notes: [] }));
+  return STATUSES.map((status) => ({
+    status,
+    heading: 'built-in',
+    line: 0,
+    source: 'default',
+    checks: [...DEFAULT_CHECKS[status]],
+    notes: [],
+  }));
 }
 
 // Words for the checks, tried in order; the first that matches a bullet wins.
@@ -48,11 +56,20 @@ const PHRASES: [RegExp, CheckId][] = [
   [/\b(?:no|without|zero|nothing)\b.*\bblock|\bnot blocked|\bunblocked/i, 'no-blockers'],
   [/\bblock(?:er|ers|ed|s)?\b|\bwaiting (?:on|for)\b|\bon hold\b/i, 'has-blocker'],
   [/\b(?:every|all|each)\b.*\b(?:checked|ticked)\b.*\bor\b.*\bimplemented\b/i, 'work-complete'],
-  [/\b(?:every|all|each)\b.*\b(?:box|boxes|checkbox|checkboxes|acceptance|criteria|item|items)\b.*\b(?:checked|ticked|complete)\b/i, 'boxes-all-checked'],
-  [/\b(?:no|none of the)\b.*\b(?:box|boxes|checkbox|checkboxes|items?)\b.*\b(?:checked|ticked)\b/i, 'boxes-none-checked'],
+  [
+    /\b(?:every|all|each)\b.*\b(?:box|boxes|checkbox|checkboxes|acceptance|criteria|item|items)\b.*\b(?:checked|ticked|complete)\b/i,
+    'boxes-all-checked',
+  ],
+  [
+    /\b(?:no|none of the)\b.*\b(?:box|boxes|checkbox|checkboxes|items?)\b.*\b(?:checked|ticked)\b/i,
+    'boxes-none-checked',
+  ],
   [/\b(?:at least one|some|one or more)\b.*\b(?:checked|ticked)\b/i, 'boxes-some-checked'],
   [/\b(?:every|all|each)\b.*\bitems?\b.*\bimplemented\b/i, 'items-implemented'],
-  [/\b(?:code|files?|symbols?|implementation)\b.*\b(?:exists?|present|in the repo(?:sitory)?)\b|\bnames? only code that exists\b/i, 'code-exists'],
+  [
+    /\b(?:code|files?|symbols?|implementation)\b.*\b(?:exists?|present|in the repo(?:sitory)?)\b|\bnames? only code that exists\b/i,
+    'code-exists',
+  ],
   [/\bprogress\b|\bstarted\b|\bunder way\b/i, 'progress'],
   [/\bacceptance (?:criteria|items?|checklist|checkboxes)\b/i, 'has-acceptance'],
 ];
@@ -102,8 +119,10 @@ export function parseProcess(markdown: string): { rules: RuleRecord[]; defaulted
     if (heading) {
       const level = (heading[1] ?? '').length;
       const status = level >= 2 ? headingStatus(heading[2] ?? '') : undefined;
-      if (status) sections.push((current = { status, heading: heading[2] ?? '', level, line: i + 1, bullets: [] }));
-      else if (!current || level <= current.level) current = undefined;
+      if (status) {
+        current = { status, heading: heading[2] ?? '', level, line: i + 1, bullets: [] };
+        sections.push(current);
+      } else if (!current || level <= current.level) current = undefined;
       continue;
     }
     if (!current) continue;
@@ -119,14 +138,23 @@ export function parseProcess(markdown: string): { rules: RuleRecord[]; defaulted
     const first = own[0];
     if (!first) {
       defaulted.push(status);
-      return { status, heading: 'built-in', line: 0, source: 'default', checks: [...DEFAULT_CHECKS[status]], notes: [] };
+      return {
+        status,
+        heading: 'built-in',
+        line: 0,
+        source: 'default',
+        checks: [...DEFAULT_CHECKS[status]],
+        notes: [],
+      };
     }
     const bullets = own.flatMap((s) => s.bullets);
     const isExplicit = bullets.some((bullet) => namedChecks(bullet).length > 0);
     const checks: CheckId[] = [];
     const notes: string[] = [];
     for (const bullet of bullets) {
-      const found = isExplicit ? namedChecks(bullet) : [describedCheck(bullet)].filter((c): c is CheckId => c !== undefined);
+      const found = isExplicit
+        ? namedChecks(bullet)
+        : [describedCheck(bullet)].filter((c): c is CheckId => c !== undefined);
       if (found.length === 0) notes.push(bullet);
       for (const check of found) if (!checks.includes(check)) checks.push(check);
     }

@@ -28,7 +28,8 @@ const CHECKBOX = /^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s+(.*)$/;
 const LINK = /\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+["'(][^)]*)?\)/g;
 const CODE_SPAN = /`([^`\n]+)`/g;
 const FILE_EXTENSION = /\.(?:[cm]?[jt]sx?|md|json|ya?ml|html|css|sh|txt)$/i;
-const BLOCKER = /\b(?:blocked (?:by|on)|waiting (?:on|for)|on hold|blocker:|cannot (?:proceed|start|continue) until|depends on #\d+)/i;
+const BLOCKER =
+  /\b(?:blocked (?:by|on)|waiting (?:on|for)|on hold|blocker:|cannot (?:proceed|start|continue) until|depends on #\d+)/i;
 const NOT_BLOCKED = /\b(?:no|not|un)[- ]?block|\bno blockers?\b|\bnothing block/i;
 const BLOCKERS_HEADING = /^\s{0,3}#{2,6}\s+blockers?\b/i;
 const NONE = /^(?:none|n\/a|nothing|-|—)\.?$/i;
@@ -53,13 +54,20 @@ export function readTaskText(body: string, taskPath: string): TaskText {
     const box = CHECKBOX.exec(block.text);
     if (box) {
       const files = [...new Set([...blockLinks, ...named.files])];
-      checkboxes.push({ checked: box[1] !== ' ', text: (box[2] ?? '').trim(), line: block.line, files, terms: named.terms });
+      checkboxes.push({
+        checked: box[1] !== ' ',
+        text: (box[2] ?? '').trim(),
+        line: block.line,
+        files,
+        terms: named.terms,
+      });
     }
     const isResolved = (box && box[1] !== ' ') || /^\s*(?:[-*+]\s+)?~~.*~~\s*$/.test(block.text);
     if (isResolved) continue;
     const bullet = /^\s*(?:[-*+]|\d+[.)])\s+(?:\[ \]\s+)?(.*)$/.exec(block.text)?.[1]?.trim();
     if (isInBlockersSection && bullet !== undefined && !NONE.test(bullet)) blockers.push(bullet);
-    else if (BLOCKER.test(block.text) && !NOT_BLOCKED.test(block.text)) blockers.push(block.text.trim().replace(/^(?:[-*+]|\d+[.)])\s+/, ''));
+    else if (BLOCKER.test(block.text) && !NOT_BLOCKED.test(block.text))
+      blockers.push(block.text.trim().replace(/^(?:[-*+]|\d+[.)])\s+/, ''));
   }
   for (const link of links) mentions.delete(link);
   return { checkboxes, links: [...links], mentions: [...mentions], terms: [...terms], blockers };
@@ -146,7 +154,8 @@ export function namesIn(line: string): { files: string[]; terms: string[] } {
 function asPath(span: string): string | undefined {
   if (/\s|[*?{}[\]]/.test(span) || /^[a-z][a-z0-9+.-]*:\/\//i.test(span)) return undefined;
   const withoutLine = span.replace(/:\d+(?::\d+)?$/, '').replace(/^\.\//, '');
-  if (!FILE_EXTENSION.test(withoutLine) && !(withoutLine.includes('/') && /\.[a-z]+$/i.test(withoutLine))) return undefined;
+  if (!FILE_EXTENSION.test(withoutLine) && !(withoutLine.includes('/') && /\.[a-z]+$/i.test(withoutLine)))
+    return undefined;
   if (!withoutLine.includes('/') && !/^[\w.-]+\.[a-z]+$/i.test(withoutLine)) return undefined;
   const normalised = path.posix.normalize(withoutLine);
   return normalised.startsWith('..') ? undefined : normalised;

@@ -30,19 +30,26 @@ export const SKETCH_SIZE = 240;
 const GROUP_WEIGHTS = { shape: 0.6, statements: 0.5, words: 0.35, chars: 0.35 } as const;
 type Group = keyof typeof GROUP_WEIGHTS;
 const GROUPS = Object.keys(GROUP_WEIGHTS) as Group[];
-const GROUP_SEEDS: Record<Group, number> = { shape: 0x9e3779b9, statements: 0x165667b1, words: 0x85ebca6b, chars: 0xc2b2ae35 };
+const GROUP_SEEDS: Record<Group, number> = {
+  shape: 0x9e3779b9,
+  statements: 0x165667b1,
+  words: 0x85ebca6b,
+  chars: 0xc2b2ae35,
+};
 const SHAPE_N = [3, 4, 5] as const;
 
 // Strings, numbers, identifiers and keywords, multi-character operators, any other character.
-const TOKEN = /"(?:\\.|[^"\\\n])*"?|'(?:\\.|[^'\\\n])*'?|`(?:\\.|[^`\\])*`?|\d[\w.]*|[A-Za-z_$][\w$]*|=>|===|!==|==|!=|<=|>=|&&|\|\||\?\?|\?\.|\+\+|--|\+=|-=|\*=|\/=|\.\.\.|\S/g;
+const TOKEN =
+  /"(?:\\.|[^"\\\n])*"?|'(?:\\.|[^'\\\n])*'?|`(?:\\.|[^`\\])*`?|\d[\w.]*|[A-Za-z_$][\w$]*|=>|===|!==|==|!=|<=|>=|&&|\|\||\?\?|\?\.|\+\+|--|\+=|-=|\*=|\/=|\.\.\.|\S/g;
 
 // Keywords carry structure, not meaning: they enter the shape as
 // themselves and never the word group.
 const KEYWORDS = new Set(
-  ('abstract as async await break case catch class const continue debugger default delete do else enum export extends false ' +
+  (
+    'abstract as async await break case catch class const continue debugger default delete do else enum export extends false ' +
     'finally for from function get if implements import in instanceof interface let new null of private protected public ' +
-    'readonly return set static super switch this throw true try type typeof undefined var void while yield')
-    .split(' '),
+    'readonly return set static super switch this throw true try type typeof undefined var void while yield'
+  ).split(' '),
 );
 
 /** `parseHTTPResponse_v2` -> [parse, http, response, v2]. */

@@ -18,7 +18,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 10_000, maxRetryAfterMs: 60_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  attempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 10_000,
+  maxRetryAfterMs: 60_000,
+};
 
 export interface RetryNotice {
   /** The attempt that failed, 1-based. */
@@ -70,7 +75,9 @@ export class HttpError extends Error {
   }
 }
 
-type Attempt = { ok: true; response: HttpResponse } | { ok: false; error: HttpError; isRetryable: boolean; retryAfterMs?: number };
+type Attempt =
+  | { ok: true; response: HttpResponse }
+  | { ok: false; error: HttpError; isRetryable: boolean; retryAfterMs?: number };
 
 export async function request(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
   const policy = { ...DEFAULT_RETRY, ...options.retry };
@@ -84,7 +91,9 @@ export async function request(url: string, options: HttpRequestOptions = {}): Pr
     if (!outcome.isRetryable || attempt >= attempts) throw outcome.error;
     const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
     const delayMs = Math.round(
-      outcome.retryAfterMs !== undefined ? Math.min(outcome.retryAfterMs, policy.maxRetryAfterMs) : backoff / 2 + (random() * backoff) / 2,
+      outcome.retryAfterMs !== undefined
+        ? Math.min(outcome.retryAfterMs, policy.maxRetryAfterMs)
+        : backoff / 2 + (random() * backoff) / 2,
     );
     options.onRetry?.({ attempt, delayMs, reason: outcome.error.message });
     await sleep(delayMs, options.signal);
@@ -98,7 +107,12 @@ export async function requestJson<T>(url: string, options: HttpRequestOptions = 
     return JSON.parse(response.text) as T;
   } catch {
     const where = `${options.method ?? 'GET'} ${displayUrl(url, options.secrets)}`;
-    throw new HttpError({ message: `${where}: the response is not JSON: ${excerpt(response.text, options.secrets ?? [], 200)}`, kind: 'status', status: response.status, attempts: response.attempts });
+    throw new HttpError({
+      message: `${where}: the response is not JSON: ${excerpt(response.text, options.secrets ?? [], 200)}`,
+      kind: 'status',
+      status: response.status,
+      attempts: response.attempts,
+    });
   }
 }
 
@@ -109,10 +123,16 @@ async function attemptOnce(url: string, options: HttpRequestOptions, attempt: nu
   const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
   const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
   try {
-    const response = await (options.fetch ?? fetch)(url, { method: options.method ?? 'GET', headers: options.headers, body: options.body, signal });
+    const response = await (options.fetch ?? fetch)(url, {
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      body: options.body,
+      signal,
+    });
     // arrayBuffer + one native decode: cheaper than text() on a cold process (a 300 KB page).
     const text = Buffer.from(await response.arrayBuffer()).toString('utf8');
-    if (response.ok) return { ok: true, response: { status: response.status, headers: response.headers, text, attempts: attempt } };
+    if (response.ok)
+      return { ok: true, response: { status: response.status, headers: response.headers, text, attempts: attempt } };
     const status = response.status;
     const body = excerpt(text, secrets, 2048);
     const error = new HttpError({
@@ -123,7 +143,8 @@ async function attemptOnce(url: string, options: HttpRequestOptions, attempt: nu
       attempts: attempt,
     });
     const isRetryable = status >= 500 || status === 429 || status === 408;
-    const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
+    const retryAfterMs =
+      status === 429 || status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
     return { ok: false, error, isRetryable, retryAfterMs };
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
@@ -131,7 +152,11 @@ async function attemptOnce(url: string, options: HttpRequestOptions, attempt: nu
     const cause = isTimeout ? `timed out after ${options.timeoutMs} ms` : describeNetworkError(error);
     return {
       ok: false,
-      error: new HttpError({ message: scrub(`${where} failed: ${cause}${attemptsText(attempt)}`, secrets), kind: isTimeout ? 'timeout' : 'network', attempts: attempt }),
+      error: new HttpError({
+        message: scrub(`${where} failed: ${cause}${attemptsText(attempt)}`, secrets),
+        kind: isTimeout ? 'timeout' : 'network',
+        attempts: attempt,
+      }),
       isRetryable: true,
     };
   }

@@ -36,18 +36,31 @@ export async function ollamaEmbed(options: OllamaOptions & { model: string; inpu
   const body = await postJson(options, '/api/embed', { model: options.model, input: options.input });
   const embeddings = (body as { embeddings?: unknown }).embeddings;
   if (!Array.isArray(embeddings) || embeddings.length !== options.input.length) {
-    throw new OllamaError(`/api/embed answered ${describe(embeddings)} for ${options.input.length} inputs`, 'malformed');
+    throw new OllamaError(
+      `/api/embed answered ${describe(embeddings)} for ${options.input.length} inputs`,
+      'malformed',
+    );
   }
   const dim = (embeddings[0] as unknown[] | undefined)?.length ?? 0;
   for (const vector of embeddings) {
-    if (!Array.isArray(vector) || vector.length !== dim || dim === 0 || !vector.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-      throw new OllamaError('/api/embed answered an embedding that is not a list of numbers of one length', 'malformed');
+    if (
+      !Array.isArray(vector) ||
+      vector.length !== dim ||
+      dim === 0 ||
+      !vector.every((x) => typeof x === 'number' && Number.isFinite(x))
+    ) {
+      throw new OllamaError(
+        '/api/embed answered an embedding that is not a list of numbers of one length',
+        'malformed',
+      );
     }
   }
   return embeddings as number[][];
 }
 
-export async function ollamaGenerate(options: OllamaOptions & { model: string; prompt: string; system?: string; format?: 'json' | object }): Promise<string> {
+export async function ollamaGenerate(
+  options: OllamaOptions & { model: string; prompt: string; system?: string; format?: 'json' | object },
+): Promise<string> {
   const request = {
     model: options.model,
     prompt: options.prompt,
@@ -59,7 +72,8 @@ export async function ollamaGenerate(options: OllamaOptions & { model: string; p
   };
   const body = await postJson(options, '/api/generate', request);
   const response = (body as { response?: unknown }).response;
-  if (typeof response !== 'string') throw new OllamaError(`/api/generate answered ${describe(response)} instead of a response string`, 'malformed');
+  if (typeof response !== 'string')
+    throw new OllamaError(`/api/generate answered ${describe(response)} instead of a response string`, 'malformed');
   return response;
 }
 
@@ -72,14 +86,24 @@ export type Checked<T> = { value: T } | { problem: string };
  * `isUnreachable`: the server never answered, so asking again soon is pointless.
  */
 export async function generateChecked<T>(
-  options: OllamaOptions & { model: string; prompt: string; system?: string; format?: 'json' | object; schema: string; check(value: unknown): Checked<T> | Promise<Checked<T>> },
+  options: OllamaOptions & {
+    model: string;
+    prompt: string;
+    system?: string;
+    format?: 'json' | object;
+    schema: string;
+    check(value: unknown): Checked<T> | Promise<Checked<T>>;
+  },
 ): Promise<{ value: T } | { problem: string; isUnreachable?: boolean }> {
   let answer: string;
   try {
     answer = await ollamaGenerate(options);
   } catch (error) {
     options.signal?.throwIfAborted();
-    return { problem: `ollama failed: ${(error as Error).message}`, isUnreachable: error instanceof OllamaError && error.reason === 'network' };
+    return {
+      problem: `ollama failed: ${(error as Error).message}`,
+      isUnreachable: error instanceof OllamaError && error.reason === 'network',
+    };
   }
   let parsed: unknown;
   try {
@@ -88,7 +112,9 @@ export async function generateChecked<T>(
     return { problem: 'the model answered something that is not JSON' };
   }
   const checked = await options.check(parsed);
-  return 'problem' in checked ? { problem: `the answer does not match ${options.schema} (${checked.problem})` } : checked;
+  return 'problem' in checked
+    ? { problem: `the answer does not match ${options.schema} (${checked.problem})` }
+    : checked;
 }
 
 async function postJson(options: OllamaOptions, endpoint: string, payload: unknown): Promise<unknown> {
@@ -103,7 +129,12 @@ async function postJson(options: OllamaOptions, endpoint: string, payload: unkno
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let response: Response;
     try {
-      response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), signal });
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(payload),
+        signal,
+      });
     } catch (error) {
       options.signal?.throwIfAborted();
       lastError = new OllamaError(`POST ${url} failed: ${(error as Error).message}`, 'network');
@@ -111,10 +142,15 @@ async function postJson(options: OllamaOptions, endpoint: string, payload: unkno
     }
     const text = await response.text();
     if (response.status >= 500) {
-      lastError = new OllamaError(`POST ${url} answered ${response.status}: ${text.slice(0, 200)}`, 'http', response.status);
+      lastError = new OllamaError(
+        `POST ${url} answered ${response.status}: ${text.slice(0, 200)}`,
+        'http',
+        response.status,
+      );
       continue;
     }
-    if (!response.ok) throw new OllamaError(`POST ${url} answered ${response.status}: ${text.slice(0, 200)}`, 'http', response.status);
+    if (!response.ok)
+      throw new OllamaError(`POST ${url} answered ${response.status}: ${text.slice(0, 200)}`, 'http', response.status);
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -127,10 +163,14 @@ async function postJson(options: OllamaOptions, endpoint: string, payload: unkno
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
   });
 }
 

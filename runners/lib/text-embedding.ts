@@ -122,8 +122,10 @@ export interface EmbeddedTexts {
 
 /** Embeds prose (or code read as prose) with the local embedder or Ollama's. */
 export async function embedTexts(texts: string[], options: TextEmbedderOptions): Promise<EmbeddedTexts> {
-  if (options.provider === 'local') return { embedder: `${TEXT_EMBEDDER}:${LOCAL_DIM}`, vectors: texts.map((text) => embedText(text)) };
-  if (options.provider !== 'ollama') throw new Error(`embedProvider must be local or ollama, not ${JSON.stringify(options.provider)}`);
+  if (options.provider === 'local')
+    return { embedder: `${TEXT_EMBEDDER}:${LOCAL_DIM}`, vectors: texts.map((text) => embedText(text)) };
+  if (options.provider !== 'ollama')
+    throw new Error(`embedProvider must be local or ollama, not ${JSON.stringify(options.provider)}`);
   if (!options.url) throw new Error('embedProvider is ollama but OLLAMA_URL is empty');
   if (texts.length === 0) return { embedder: `ollama:${options.model}:0`, vectors: [] };
   const answers = await ollamaEmbed({ url: options.url, model: options.model, input: texts, signal: options.signal });

@@ -20,7 +20,14 @@ function loadTypeScript(): typeof TS {
   const file = createRequire(import.meta.url).resolve('typescript');
   const source = fs.readFileSync(file, 'utf8');
   const stat = fs.statSync(file);
-  const cacheFile = path.join(path.dirname(file), '..', '..', '.cache', 'runner', `typescript-${stat.size}-${Math.round(stat.mtimeMs)}-${process.version}-${process.arch}.v8cache`);
+  const cacheFile = path.join(
+    path.dirname(file),
+    '..',
+    '..',
+    '.cache',
+    'runner',
+    `typescript-${stat.size}-${Math.round(stat.mtimeMs)}-${process.version}-${process.arch}.v8cache`,
+  );
   let cachedData: Buffer | undefined;
   try {
     cachedData = fs.readFileSync(cacheFile);
@@ -29,7 +36,14 @@ function loadTypeScript(): typeof TS {
   }
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const module = { exports: {} as typeof TS };
-  (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
+  (script.runInThisContext() as (...args: unknown[]) => void).call(
+    module.exports,
+    module.exports,
+    createRequire(file),
+    module,
+    file,
+    path.dirname(file),
+  );
   if (cachedData === undefined || script.cachedDataRejected === true) writeCache(cacheFile, script);
   return module.exports;
 }

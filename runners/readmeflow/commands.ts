@@ -12,7 +12,8 @@ const RUN_SCRIPT = /(?:^|\s)(?:npm|pnpm|yarn)\s+run(?:-script)?\s+([A-Za-z0-9_@]
 const TEST_SHORTHAND = /(?:^|\s)(?:npm|pnpm|yarn)\s+(test|t)(?=\s|$)/;
 const NPX = /(?:^|\s)(?:npx|pnpm\s+exec|yarn\s+exec)\s+(?:(?:-y|--yes|--no-install|--no)\s+)*([A-Za-z0-9_@][^\s'"`)]*)/;
 // Flags that run a script in other packages of the workspace, where this package's scripts do not apply.
-const WORKSPACE_FLAGS = /(?:^|\s)(?:-w|-ws|--workspaces?(?:=\S+)?|--filter(?:=\S+)?|-r|--recursive|--if-present)(?=\s|$)|(?:^|\s)yarn\s+workspaces?\s/;
+const WORKSPACE_FLAGS =
+  /(?:^|\s)(?:-w|-ws|--workspaces?(?:=\S+)?|--filter(?:=\S+)?|-r|--recursive|--if-present)(?=\s|$)|(?:^|\s)yarn\s+workspaces?\s/;
 
 export function commandsIn(code: string): Command[] {
   const found: Command[] = [];

@@ -34,11 +34,19 @@ export interface LayoutSources {
   manifestDirs: readonly string[];
 }
 
-export const LAYOUT_FILES = ['pnpm-workspace.yaml', 'pnpm-workspace.yml', 'pnpm-lock.yaml', 'yarn.lock', '.yarnrc.yml', 'package-lock.json'];
+export const LAYOUT_FILES = [
+  'pnpm-workspace.yaml',
+  'pnpm-workspace.yml',
+  'pnpm-lock.yaml',
+  'yarn.lock',
+  '.yarnrc.yml',
+  'package-lock.json',
+];
 
 export function discoverLayout(sources: LayoutSources): WorkspaceLayout {
   const manager = managerOf(sources);
-  const patterns = sources.pnpmWorkspace !== undefined ? pnpmPatterns(sources.pnpmWorkspace) : manifestPatterns(sources.rootManifest);
+  const patterns =
+    sources.pnpmWorkspace !== undefined ? pnpmPatterns(sources.pnpmWorkspace) : manifestPatterns(sources.rootManifest);
   if (patterns.length === 0) return { manager, isWorkspace: false, patterns, packageDirs: ['.'] };
   const include = patterns.filter((p) => !p.startsWith('!')).map(normalisePattern);
   const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => normalisePattern(p.slice(1)));
@@ -110,7 +118,11 @@ function pnpmPatterns(text: string): string[] {
 function manifestPatterns(manifest: unknown): string[] {
   if (!isRecord(manifest)) return [];
   const workspaces = manifest.workspaces;
-  const list = Array.isArray(workspaces) ? workspaces : isRecord(workspaces) && Array.isArray(workspaces.packages) ? workspaces.packages : [];
+  const list = Array.isArray(workspaces)
+    ? workspaces
+    : isRecord(workspaces) && Array.isArray(workspaces.packages)
+      ? workspaces.packages
+      : [];
   return list.filter((p): p is string => typeof p === 'string');
 }
 

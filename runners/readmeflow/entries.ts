@@ -37,7 +37,9 @@ export function entryTargets(manifest: Record<string, unknown>, packageDir: stri
     const value = manifest[field];
     if (typeof value === 'string' && value !== '') return [{ subpath: '.', target: value }];
   }
-  const index = ['index.ts', 'index.mts', 'index.js', 'index.mjs', 'src/index.ts'].find((f) => fs.existsSync(path.join(packageDir, f)));
+  const index = ['index.ts', 'index.mts', 'index.js', 'index.mjs', 'src/index.ts'].find((f) =>
+    fs.existsSync(path.join(packageDir, f)),
+  );
   return index === undefined ? [] : [{ subpath: '.', target: `./${index}` }];
 }
 
@@ -52,11 +54,13 @@ export function sourceFor(packageDir: string, target: string): string | undefine
       return false;
     }
   };
-  if (SOURCE_EXTENSIONS.some((ext) => wanted.endsWith(ext)) && !/\.d\.[mc]?ts$/.test(wanted) && exists(wanted)) return wanted;
+  if (SOURCE_EXTENSIONS.some((ext) => wanted.endsWith(ext)) && !/\.d\.[mc]?ts$/.test(wanted) && exists(wanted))
+    return wanted;
   const base = wanted.replace(STRIP_EXTENSION, '');
   const bases = [base];
   const { outDir, rootDir } = compilerDirs(packageDir);
-  if (outDir && (base === outDir || base.startsWith(`${outDir}/`))) bases.push(path.posix.join(rootDir ?? 'src', base.slice(outDir.length + 1)));
+  if (outDir && (base === outDir || base.startsWith(`${outDir}/`)))
+    bases.push(path.posix.join(rootDir ?? 'src', base.slice(outDir.length + 1)));
   if (BUILD_DIRS.test(base)) bases.push(base.replace(BUILD_DIRS, 'src/'), base.replace(BUILD_DIRS, ''));
   for (const candidate of bases) {
     for (const ext of SOURCE_EXTENSIONS) if (exists(`${candidate}${ext}`)) return `${candidate}${ext}`;
@@ -88,6 +92,7 @@ function compilerDirs(packageDir: string): { outDir?: string; rootDir?: string }
   const config = readJsonc(path.join(packageDir, 'tsconfig.json'));
   const options: unknown = isRecord(config) ? config.compilerOptions : undefined;
   if (!isRecord(options)) return {};
-  const clean = (value: unknown): string | undefined => (typeof value === 'string' ? path.posix.normalize(value.replace(/^\.\//, '')).replace(/\/$/, '') : undefined);
+  const clean = (value: unknown): string | undefined =>
+    typeof value === 'string' ? path.posix.normalize(value.replace(/^\.\//, '')).replace(/\/$/, '') : undefined;
   return { outDir: clean(options.outDir), rootDir: clean(options.rootDir) };
 }

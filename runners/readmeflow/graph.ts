@@ -31,7 +31,9 @@ export function workspaceLinks(packages: readonly GraphPackage[]): Map<string, W
     const nodes = [...new Set([pkg.name, ...below, ...dependentNames])].sort(compare).map(ref);
     // The tree below the package plus one level of dependents: an edge between two
     // dependents, or from a dependent to anything but the package, says nothing about it.
-    const shownEdges = edges.filter((e) => e.from === pkg.name || below.has(e.from) || (e.to === pkg.name && dependentNames.has(e.from)));
+    const shownEdges = edges.filter(
+      (e) => e.from === pkg.name || below.has(e.from) || (e.to === pkg.name && dependentNames.has(e.from)),
+    );
     out.set(pkg.name, { dependencies, dependents, graph: { nodes, edges: shownEdges } });
   }
   return out;

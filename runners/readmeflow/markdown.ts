@@ -27,7 +27,8 @@ export interface MarkdownScan {
 const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})[ \t]*$/;
 const CODE_SPAN = /(`+)(?!`)([\s\S]*?[^`])\1(?!`)/g;
-const INLINE_LINK = /(!?)\[(?:[^[\]]|\[[^\]]*\])*\]\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)/g;
+const INLINE_LINK =
+  /(!?)\[(?:[^[\]]|\[[^\]]*\])*\]\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)/g;
 const REFERENCE_DEFINITION = /^ {0,3}\[[^\]]+\]:\s*(<[^>]*>|\S+)/;
 const HTML_LINK = /<(img|a|source|video|audio)\b[^>]*?\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
 
@@ -66,7 +67,8 @@ export function scanMarkdown(text: string): MarkdownScan {
       scan.code.push({ text: content.trim(), line });
       return ' ';
     });
-    for (const match of prose.matchAll(INLINE_LINK)) scan.links.push({ target: unwrap(match[2] ?? ''), line, isImage: match[1] === '!' });
+    for (const match of prose.matchAll(INLINE_LINK))
+      scan.links.push({ target: unwrap(match[2] ?? ''), line, isImage: match[1] === '!' });
     const definition = REFERENCE_DEFINITION.exec(prose);
     if (definition) scan.links.push({ target: unwrap(definition[1] ?? ''), line, isImage: false });
     for (const match of prose.matchAll(HTML_LINK)) {

@@ -13,7 +13,18 @@ export interface Prose {
 }
 
 const VALUE_KINDS: SymbolKind[] = ['function', 'class', 'const', 'let', 'var', 'enum', 'namespace', 're-export'];
-const KIND_ORDER: SymbolKind[] = ['function', 'class', 'const', 'let', 'var', 'enum', 'namespace', 'interface', 'type', 're-export'];
+const KIND_ORDER: SymbolKind[] = [
+  'function',
+  'class',
+  'const',
+  'let',
+  'var',
+  'enum',
+  'namespace',
+  'interface',
+  'type',
+  're-export',
+];
 
 export function renderOutline(record: ScanRecord, prose: Prose = {}): string {
   const sections = [
@@ -63,7 +74,13 @@ function usage(record: ScanRecord): string {
   const parts: string[] = [];
   if (facts.bin.length > 0) {
     const names = facts.bin.map((b) => code(b.name)).join(', ');
-    parts.push(`Command${facts.bin.length > 1 ? 's' : ''}: ${names}.`, '', '```bash', ...facts.bin.map((b) => `npx ${b.name}`), '```');
+    parts.push(
+      `Command${facts.bin.length > 1 ? 's' : ''}: ${names}.`,
+      '',
+      '```bash',
+      ...facts.bin.map((b) => `npx ${b.name}`),
+      '```',
+    );
   }
   const imports = facts.entries.flatMap((entry) => importLines(record, entry));
   if (imports.length > 0) parts.push(...(parts.length > 0 ? [''] : []), '```ts', ...imports, '```');
@@ -73,7 +90,10 @@ function usage(record: ScanRecord): string {
 function importLines(record: ScanRecord, entry: EntryPoint): string[] {
   const specifier = path.posix.join(record.facts.name || record.name, entry.subpath);
   const named = (kinds: (kind: SymbolKind) => boolean): string[] =>
-    entry.symbols.filter((s) => kinds(s.kind) && s.name !== '*' && s.name !== 'default').map((s) => s.name).sort(compare);
+    entry.symbols
+      .filter((s) => kinds(s.kind) && s.name !== '*' && s.name !== 'default')
+      .map((s) => s.name)
+      .sort(compare);
   const values = named((k) => VALUE_KINDS.includes(k));
   const types = named((k) => !VALUE_KINDS.includes(k));
   const defaultExport = entry.symbols.find((s) => s.name === 'default');
@@ -91,7 +111,9 @@ function importLines(record: ScanRecord, entry: EntryPoint): string[] {
 
 function importStatement(keyword: string, names: string[], specifier: string): string {
   const oneLineForm = `${keyword} { ${names.join(', ')} } from '${specifier}';`;
-  return oneLineForm.length <= 100 ? oneLineForm : `${keyword} {\n${names.map((n) => `  ${n},`).join('\n')}\n} from '${specifier}';`;
+  return oneLineForm.length <= 100
+    ? oneLineForm
+    : `${keyword} {\n${names.map((n) => `  ${n},`).join('\n')}\n} from '${specifier}';`;
 }
 
 function scripts(record: ScanRecord): string {
@@ -109,7 +131,9 @@ function api(record: ScanRecord): string {
     if (entry.source === undefined) return `${title}\n\n_${entry.problem ?? 'No source found.'}_`;
     const from = `From [${code(entry.source)}](${relativeLink('.', entry.source)}).`;
     if (entry.symbols.length === 0) return `${title}\n\n${from} It exports nothing.`;
-    const ordered = [...entry.symbols].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || compare(a.name, b.name));
+    const ordered = [...entry.symbols].sort(
+      (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || compare(a.name, b.name),
+    );
     return [title, '', from, '', '```ts', ...ordered.flatMap(symbolLines), '```'].join('\n');
   });
   return ['## API', '', blocks.join('\n\n')].join('\n');
@@ -128,15 +152,28 @@ function dependencies(record: ScanRecord): string {
   const link = (ref: { name: string; dir: string }): string => `[${ref.name}](${relativeLink(record.dir, ref.dir)})`;
   const rangeOf = (name: string): string => facts.dependencies.find((d) => d.name === name)?.range ?? '';
   if (workspace.dependencies.length > 0) {
-    parts.push(`Depends on ${workspace.dependencies.map((d) => `${link(d)} ${code(rangeOf(d.name))}${d.isDev ? ' (dev)' : ''}`).join(', ')} in this workspace.`);
+    parts.push(
+      `Depends on ${workspace.dependencies.map((d) => `${link(d)} ${code(rangeOf(d.name))}${d.isDev ? ' (dev)' : ''}`).join(', ')} in this workspace.`,
+    );
   }
   if (workspace.dependents.length > 0) parts.push(`Used by ${workspace.dependents.map(link).join(', ')}.`);
   if (workspace.graph.edges.length > 0) parts.push(mermaid(record));
   const workspaceNames = new Set(workspace.dependencies.map((d) => d.name));
   const external = facts.dependencies.filter((d) => !workspaceNames.has(d.name));
   if (external.length > 0) {
-    const kinds = { dependencies: '', peerDependencies: 'peer', optionalDependencies: 'optional', devDependencies: 'dev' };
-    parts.push(['| package | version | kind |', '| --- | --- | --- |', ...external.map((d) => `| ${cell(code(d.name))} | ${cell(code(d.range))} | ${kinds[d.kind] || 'runtime'} |`)].join('\n'));
+    const kinds = {
+      dependencies: '',
+      peerDependencies: 'peer',
+      optionalDependencies: 'optional',
+      devDependencies: 'dev',
+    };
+    parts.push(
+      [
+        '| package | version | kind |',
+        '| --- | --- | --- |',
+        ...external.map((d) => `| ${cell(code(d.name))} | ${cell(code(d.range))} | ${kinds[d.kind] || 'runtime'} |`),
+      ].join('\n'),
+    );
   }
   if (parts.length === 0) return '';
   return ['## Dependencies', '', parts.join('\n\n')].join('\n');
@@ -170,7 +207,13 @@ function oneLine(text: string): string {
 }
 
 function identifierFor(specifier: string): string {
-  const base = specifier.split('/').filter((p) => p !== '' && p !== '.').at(-1) ?? 'pkg';
-  const camel = base.replace(/^@/, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase());
+  const base =
+    specifier
+      .split('/')
+      .filter((p) => p !== '' && p !== '.')
+      .at(-1) ?? 'pkg';
+  const camel = base
+    .replace(/^@/, '')
+    .replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase());
   return /^[A-Za-z_$]/.test(camel) ? camel : `_${camel}`;
 }

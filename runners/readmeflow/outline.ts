@@ -28,13 +28,19 @@ let validator: ValidateFunction<Required<Prose>> | undefined;
 function validateProse(value: unknown): { prose: Required<Prose> } | { problem: string } {
   validator ??= new Ajv({ allErrors: true, strict: true }).compile<Required<Prose>>(proseSchema);
   if (validator(value)) return { prose: value };
-  return { problem: (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ') };
+  return {
+    problem: (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; '),
+  };
 }
 
-export async function outlinePackage(record: ScanRecord, ctx: Pick<ItemContext, 'params' | 'env' | 'signal' | 'log'>): Promise<Outline> {
+export async function outlinePackage(
+  record: ScanRecord,
+  ctx: Pick<ItemContext, 'params' | 'env' | 'signal' | 'log'>,
+): Promise<Outline> {
   const provider = String(ctx.params.outlineProvider);
   if (provider === 'template') return { markdown: renderOutline(record), generator: 'template' };
-  if (provider !== 'ollama') throw new Error(`outlineProvider must be template or ollama, not ${JSON.stringify(provider)}`);
+  if (provider !== 'ollama')
+    throw new Error(`outlineProvider must be template or ollama, not ${JSON.stringify(provider)}`);
   const model = String(ctx.params.outlineModel);
   const fallback = (why: string): Outline => {
     ctx.log(`${record.name}: ${why}; using the template`);
@@ -63,7 +69,13 @@ export async function outlinePackage(record: ScanRecord, ctx: Pick<ItemContext, 
 export const outline = defineMap<ScanRecord, Outline>({
   key: (item) => canonicalJson({ ...item, readme: undefined }),
   run: outlinePackage,
-  emit: (item, result): OutlineRecord => ({ dir: item.dir, name: item.name, readme: item.readme, markdown: result.markdown, generator: result.generator }),
+  emit: (item, result): OutlineRecord => ({
+    dir: item.dir,
+    name: item.name,
+    readme: item.readme,
+    markdown: result.markdown,
+    generator: result.generator,
+  }),
 });
 
 const SYSTEM =
@@ -79,8 +91,15 @@ function promptFor(record: ScanRecord): string {
     `Description in package.json: ${templateTagline(record)}`,
     facts.bin.length > 0 ? `Commands: ${facts.bin.map((b) => b.name).join(', ')}` : '',
     facts.scripts.length > 0 ? `Scripts: ${facts.scripts.map((s) => s.name).join(', ')}` : '',
-    `Dependencies: ${facts.dependencies.filter((d) => d.kind !== 'devDependencies').map((d) => d.name).join(', ') || 'none'}`,
-    record.workspace.dependents.length > 0 ? `Used by: ${record.workspace.dependents.map((d) => d.name).join(', ')}` : '',
+    `Dependencies: ${
+      facts.dependencies
+        .filter((d) => d.kind !== 'devDependencies')
+        .map((d) => d.name)
+        .join(', ') || 'none'
+    }`,
+    record.workspace.dependents.length > 0
+      ? `Used by: ${record.workspace.dependents.map((d) => d.name).join(', ')}`
+      : '',
     'Exported API:',
     ...symbols.slice(0, MAX_PROMPT_SYMBOLS),
     symbols.length > MAX_PROMPT_SYMBOLS ? `(${symbols.length - MAX_PROMPT_SYMBOLS} more)` : '',

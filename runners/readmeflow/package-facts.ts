@@ -20,7 +20,9 @@ export function scanPackage(item: PackageRecord, ctx: Pick<ItemContext, 'workspa
   const symbols = extractExports(dir, sources);
   const entries = located.map(({ subpath, target, source }): EntryPoint => {
     if (source !== undefined) return { subpath, target, source, symbols: symbols.get(source) ?? [] };
-    const problem = target.includes('*') ? 'a subpath pattern: its modules are not listed one by one' : `no file for ${target} or its source`;
+    const problem = target.includes('*')
+      ? 'a subpath pattern: its modules are not listed one by one'
+      : `no file for ${target} or its source`;
     return { subpath, target, symbols: [], problem };
   });
   return { ...facts, name: facts.name || item.name, entries };

@@ -24,19 +24,28 @@ import { compare, isRecord, isWithin, posixJoin, readIfExists, readJson, sha256 
 
 const RUNTIME_KINDS = ['dependencies', 'peerDependencies', 'optionalDependencies'] as const;
 
-export async function* packages(ctx: Pick<StageContext, 'params' | 'inputs' | 'workspace' | 'memo' | 'log'>): AsyncGenerator<PackageRecord> {
+export async function* packages(
+  ctx: Pick<StageContext, 'params' | 'inputs' | 'workspace' | 'memo' | 'log'>,
+): AsyncGenerator<PackageRecord> {
   const root = posixJoin(String(ctx.params.workspace));
   const rootAbsolute = ctx.workspace.resolve(root);
   if (!fs.existsSync(path.join(rootAbsolute, 'package.json'))) {
-    throw new Error(`${root}/package.json does not exist: params.workspace must name a package or the root of a workspace`);
+    throw new Error(
+      `${root}/package.json does not exist: params.workspace must name a package or the root of a workspace`,
+    );
   }
   const files = ctx.inputs.filter((file) => isWithin(root, file));
-  const manifestDirs = files.filter((f) => path.posix.basename(f) === 'package.json').map((f) => path.posix.relative(root, path.posix.dirname(f)) || '.');
+  const manifestDirs = files
+    .filter((f) => path.posix.basename(f) === 'package.json')
+    .map((f) => path.posix.relative(root, path.posix.dirname(f)) || '.');
   const layout = discoverWorkspace(rootAbsolute, manifestDirs);
   const found = layout.packageDirs.map((relative) => {
     const dir = posixJoin(root, relative);
     const manifest = readJson(ctx.workspace.resolve(`${dir}/package.json`));
-    const name = isRecord(manifest) && typeof manifest.name === 'string' && manifest.name !== '' ? manifest.name : path.basename(ctx.workspace.resolve(dir));
+    const name =
+      isRecord(manifest) && typeof manifest.name === 'string' && manifest.name !== ''
+        ? manifest.name
+        : path.basename(ctx.workspace.resolve(dir));
     return { dir, name, dependencies: declaredDependencies(manifest) } satisfies GraphPackage;
   });
   const seen = new Map<string, string>();
@@ -51,7 +60,9 @@ export async function* packages(ctx: Pick<StageContext, 'params' | 'inputs' | 'w
   let hashed = 0;
   for (const pkg of [...found].sort((a, b) => compare(a.dir, b.dir))) {
     const own = (filesByDir.get(pkg.dir) ?? []).filter((file) => !/\.(md|markdown)$/i.test(file));
-    const lines = own.map((file) => `${path.posix.relative(pkg.dir, file)}\0${hasher.hash(ctx.workspace.resolve(file), file)}\n`);
+    const lines = own.map(
+      (file) => `${path.posix.relative(pkg.dir, file)}\0${hasher.hash(ctx.workspace.resolve(file), file)}\n`,
+    );
     hashed += own.length;
     yield {
       dir: pkg.dir,
@@ -67,7 +78,9 @@ export async function* packages(ctx: Pick<StageContext, 'params' | 'inputs' | 'w
   }
   await hasher.save(ctx.memo);
   const shape = layout.isWorkspace ? `${layout.manager} workspace (${layout.patterns.join(', ')})` : 'single package';
-  ctx.log(`${found.length} package${found.length === 1 ? '' : 's'} in ${root}, a ${shape}; ${hashed} files hashed, ${hasher.reads} read`);
+  ctx.log(
+    `${found.length} package${found.length === 1 ? '' : 's'} in ${root}, a ${shape}; ${hashed} files hashed, ${hasher.reads} read`,
+  );
 }
 
 /** Every dependency the manifest declares, and whether only devDependencies declare it. */

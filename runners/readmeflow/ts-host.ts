@@ -16,7 +16,10 @@ export function createPackageHost(packageDir: string, options: TS.CompilerOption
   const root = path.resolve(packageDir);
   const isInPackage = (file: string): boolean => {
     const relative = path.relative(root, path.resolve(file));
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative) && !relative.split(path.sep).includes('node_modules'));
+    return (
+      relative === '' ||
+      (!relative.startsWith('..') && !path.isAbsolute(relative) && !relative.split(path.sep).includes('node_modules'))
+    );
   };
   const isLibrary = (file: string): boolean => path.dirname(path.resolve(file)) === libraryDir;
   const isVisible = (file: string): boolean => isInPackage(file) || isLibrary(file);
@@ -24,7 +27,8 @@ export function createPackageHost(packageDir: string, options: TS.CompilerOption
     ...host,
     fileExists: (file) => isVisible(file) && host.fileExists(file),
     readFile: (file) => (isVisible(file) ? host.readFile(file) : undefined),
-    directoryExists: (dir) => (isInPackage(dir) || path.resolve(dir) === libraryDir) && (host.directoryExists?.(dir) ?? true),
+    directoryExists: (dir) =>
+      (isInPackage(dir) || path.resolve(dir) === libraryDir) && (host.directoryExists?.(dir) ?? true),
     getDirectories: (dir) => (isInPackage(dir) ? (host.getDirectories?.(dir) ?? []) : []),
     // Never follow a symlink out of the package.
     realpath: (file) => file,

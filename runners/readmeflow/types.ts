@@ -63,7 +63,17 @@ export type Dependency = {
   kind: 'dependencies' | 'peerDependencies' | 'optionalDependencies' | 'devDependencies';
 };
 
-export type SymbolKind = 'function' | 'class' | 'interface' | 'type' | 'enum' | 'const' | 'let' | 'var' | 'namespace' | 're-export';
+export type SymbolKind =
+  | 'function'
+  | 'class'
+  | 'interface'
+  | 'type'
+  | 'enum'
+  | 'const'
+  | 'let'
+  | 'var'
+  | 'namespace'
+  | 're-export';
 
 export type ExportedSymbol = {
   name: string;

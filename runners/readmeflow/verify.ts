@@ -28,12 +28,16 @@ interface Readme {
   dir: string;
 }
 
-export async function verify(ctx: Pick<StageContext, 'params' | 'upstream' | 'workspace' | 'log'>): Promise<VerifyRecord[]> {
+export async function verify(
+  ctx: Pick<StageContext, 'params' | 'upstream' | 'workspace' | 'log'>,
+): Promise<VerifyRecord[]> {
   const root = posixJoin(String(ctx.params.workspace));
   const readmes: Readme[] = [];
-  for await (const record of ctx.upstream('write') as AsyncIterable<WriteRecord>) readmes.push({ path: record.readme, dir: record.dir });
+  for await (const record of ctx.upstream('write') as AsyncIterable<WriteRecord>)
+    readmes.push({ path: record.readme, dir: record.dir });
   const rootReadme = posixJoin(root, 'README.md');
-  if (!readmes.some((r) => r.path === rootReadme) && fs.existsSync(ctx.workspace.resolve(rootReadme))) readmes.push({ path: rootReadme, dir: root });
+  if (!readmes.some((r) => r.path === rootReadme) && fs.existsSync(ctx.workspace.resolve(rootReadme)))
+    readmes.push({ path: rootReadme, dir: root });
   readmes.sort((a, b) => compare(a.path, b.path));
 
   const factsOf = new Map<string, Facts>();
@@ -48,14 +52,22 @@ export async function verify(ctx: Pick<StageContext, 'params' | 'upstream' | 'wo
   };
   const packageDirs = [...new Set(readmes.map((r) => r.dir))];
   const workspaceScripts = new Set(packageDirs.flatMap((dir) => facts(dir).scripts.map((s) => s.name)));
-  const workspaceBins = new Map(packageDirs.flatMap((dir) => facts(dir).bin.map((b) => [b.name, { dir, path: b.path }] as const)));
+  const workspaceBins = new Map(
+    packageDirs.flatMap((dir) => facts(dir).bin.map((b) => [b.name, { dir, path: b.path }] as const)),
+  );
 
   const records: VerifyRecord[] = [];
   for (const readme of readmes) {
     const problems: Problem[] = [];
     const text = readIfExists(ctx.workspace.resolve(readme.path));
     if (text === undefined) {
-      records.push({ readme: readme.path, links: 0, commands: 0, fences: 0, problems: [{ file: readme.path, line: 0, message: 'does not exist' }] });
+      records.push({
+        readme: readme.path,
+        links: 0,
+        commands: 0,
+        fences: 0,
+        problems: [{ file: readme.path, line: 0, message: 'does not exist' }],
+      });
       continue;
     }
     const scan = scanMarkdown(text);
@@ -65,25 +77,50 @@ export async function verify(ctx: Pick<StageContext, 'params' | 'upstream' | 'wo
     for (const link of links) {
       const target = targetPath(link.target);
       if (target === '') continue;
-      const resolved = target.startsWith('/') ? posixJoin(target.slice(1)) : posixJoin(path.posix.dirname(readme.path), target);
-      if (!fs.existsSync(ctx.workspace.resolve(resolved))) problem(link.line, `${link.isImage ? 'image' : 'link'} ${link.target} does not resolve (${resolved})`);
+      const resolved = target.startsWith('/')
+        ? posixJoin(target.slice(1))
+        : posixJoin(path.posix.dirname(readme.path), target);
+      if (!fs.existsSync(ctx.workspace.resolve(resolved)))
+        problem(link.line, `${link.isImage ? 'image' : 'link'} ${link.target} does not resolve (${resolved})`);
     }
     const own = facts(readme.dir);
     const isRootReadme = readme.dir === root && packageDirs.length > 1;
-    const commands = scan.code.flatMap((code) => commandsIn(code.text).map((command) => ({ command, line: code.line })));
+    const commands = scan.code.flatMap((code) =>
+      commandsIn(code.text).map((command) => ({ command, line: code.line })),
+    );
     for (const { command, line } of commands) {
-      const message = checkCommand(command, { own, root, isRootReadme, workspaceScripts, workspaceBins, readme, ctx, facts });
+      const message = checkCommand(command, {
+        own,
+        root,
+        isRootReadme,
+        workspaceScripts,
+        workspaceBins,
+        readme,
+        ctx,
+        facts,
+      });
       if (message) problem(line, message);
     }
     problems.sort((a, b) => a.line - b.line);
-    records.push({ readme: readme.path, links: links.length, commands: commands.length, fences: scan.fences, problems });
+    records.push({
+      readme: readme.path,
+      links: links.length,
+      commands: commands.length,
+      fences: scan.fences,
+      problems,
+    });
   }
 
   const all = records.flatMap((r) => r.problems);
   const report = String(ctx.params.report);
   writeAtomic(ctx.workspace.resolve(report), renderReport(root, records));
-  ctx.log(`${records.length} README${records.length === 1 ? '' : 's'} checked, ${all.length} problem${all.length === 1 ? '' : 's'}; report in ${report}`);
-  if (all.length > 0) throw new Error(`${all.length} problem${all.length === 1 ? '' : 's'} in the READMEs (report: ${report}):\n${all.map(formatProblem).join('\n')}`);
+  ctx.log(
+    `${records.length} README${records.length === 1 ? '' : 's'} checked, ${all.length} problem${all.length === 1 ? '' : 's'}; report in ${report}`,
+  );
+  if (all.length > 0)
+    throw new Error(
+      `${all.length} problem${all.length === 1 ? '' : 's'} in the READMEs (report: ${report}):\n${all.map(formatProblem).join('\n')}`,
+    );
   return records;
 }
 
@@ -108,10 +145,13 @@ function checkCommand(command: Command, c: CommandContext): string | undefined {
   if (bin) {
     const dir = c.ctx.workspace.resolve(bin.dir);
     const exists = fs.existsSync(path.join(dir, bin.path)) || sourceFor(dir, bin.path) !== undefined;
-    return exists ? undefined : `\`${command.text}\`: bin ${command.name} of ${bin.dir} points at ${bin.path}, which does not exist`;
+    return exists
+      ? undefined
+      : `\`${command.text}\`: bin ${command.name} of ${bin.dir} points at ${bin.path}, which does not exist`;
   }
   const dependencies = [c.own, c.facts(c.root)].flatMap((f) => f.dependencies.map((d) => d.name));
-  if (dependencies.includes(command.name) || isInstalledBin(c.ctx.workspace.resolve(c.readme.dir), command.name)) return undefined;
+  if (dependencies.includes(command.name) || isInstalledBin(c.ctx.workspace.resolve(c.readme.dir), command.name))
+    return undefined;
   return `\`${command.text}\`: ${command.name} is not a bin of a workspace package, a dependency, or an installed bin`;
 }
 
@@ -140,6 +180,7 @@ function renderReport(root: string, records: readonly VerifyRecord[]): string {
     '| --- | --- | --- | --- | --- |',
     ...records.map((r) => `| ${r.readme} | ${r.links} | ${r.commands} | ${r.fences} | ${r.problems.length} |`),
   ];
-  if (problems.length > 0) lines.push('', '## Problems', '', ...problems.map((p) => `- ${formatProblem(p).replace(/\|/g, '\\|')}`));
+  if (problems.length > 0)
+    lines.push('', '## Problems', '', ...problems.map((p) => `- ${formatProblem(p).replace(/\|/g, '\\|')}`));
   return `${lines.join('\n')}\n`;
 }

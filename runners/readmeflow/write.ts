@@ -33,7 +33,9 @@ export function writeReadme(item: OutlineRecord, ctx: Pick<ItemContext, 'workspa
   try {
     merged = mergeBlock(existing, item.markdown);
   } catch (error) {
-    throw new Error(`${item.readme.path} ${(error as Error).message}; fix the markers by hand, readmeflow will not guess`);
+    throw new Error(
+      `${item.readme.path} ${(error as Error).message}; fix the markers by hand, readmeflow will not guess`,
+    );
   }
   if (merged.action !== 'unchanged') writeAtomic(file, merged.text);
   ctx.log(`${item.readme.path}: ${merged.action}`);
@@ -42,7 +44,8 @@ export function writeReadme(item: OutlineRecord, ctx: Pick<ItemContext, 'workspa
 
 export function writeKey(item: OutlineRecord): string {
   const isCurrent = item.readme.block === blockHash(blockText(item.markdown));
-  if (isCurrent) return `current\0${canonicalJson({ dir: item.dir, name: item.name, readme: item.readme.path, markdown: item.markdown })}`;
+  if (isCurrent)
+    return `current\0${canonicalJson({ dir: item.dir, name: item.name, readme: item.readme.path, markdown: item.markdown })}`;
   return `stale\0${canonicalJson(item)}`;
 }
 

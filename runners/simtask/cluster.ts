@@ -45,14 +45,18 @@ export async function cluster(ctx: StageContext): Promise<ClusterRecord[]> {
 }
 
 /** The clustering itself, on embed records: a pure function of the records and the options. */
-export async function clusterEmbeddings(records: AsyncIterable<EmbedRecord> | Iterable<EmbedRecord>, options: ClusterOptions): Promise<ClusterRecord[]> {
+export async function clusterEmbeddings(
+  records: AsyncIterable<EmbedRecord> | Iterable<EmbedRecord>,
+  options: ClusterOptions,
+): Promise<ClusterRecord[]> {
   const functions: FunctionInfo[] = [];
   const encoded: string[] = [];
   const sketches: (string | undefined)[] = [];
   let embedder: string | undefined;
   for await (const record of records) {
     embedder ??= record.embedder;
-    if (record.embedder !== embedder) throw new Error(`vectors of two embedders (${embedder}, ${record.embedder}) in one run; rerun embed`);
+    if (record.embedder !== embedder)
+      throw new Error(`vectors of two embedders (${embedder}, ${record.embedder}) in one run; rerun embed`);
     if (record.tokens < options.minTokens) continue;
     const { vector, sketch, embedder: _embedder, ...info } = record;
     functions.push(info);
@@ -89,7 +93,10 @@ export async function clusterEmbeddings(records: AsyncIterable<EmbedRecord> | It
     groups.push({
       id: clusterId(members.map((m) => m.id)),
       // Ties go to an exported name: the copy other code already imports is the one a plan keeps.
-      name: mostCommon(members.map((m) => m.name), new Set(members.filter((m) => m.exported && !m.className).map((m) => m.name))),
+      name: mostCommon(
+        members.map((m) => m.name),
+        new Set(members.filter((m) => m.exported && !m.className).map((m) => m.name)),
+      ),
       size: members.length,
       similarity: similarityStats(vectors, indices),
       embedder: embedder ?? '',
@@ -102,7 +109,10 @@ export async function clusterEmbeddings(records: AsyncIterable<EmbedRecord> | It
 }
 
 export function clusterId(memberIds: string[]): string {
-  return `c${createHash('sha256').update([...memberIds].sort(compare).join('\n')).digest('hex').slice(0, 12)}`;
+  return `c${createHash('sha256')
+    .update([...memberIds].sort(compare).join('\n'))
+    .digest('hex')
+    .slice(0, 12)}`;
 }
 
 function similarityStats(vectors: Vectors, indices: number[]): ClusterRecord['similarity'] {

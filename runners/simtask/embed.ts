@@ -24,7 +24,10 @@ export interface Embedding {
   sketch?: string;
 }
 
-export async function embedBatch(items: ScanRecord[], ctx: Pick<StageContext, 'params' | 'env' | 'signal'>): Promise<Embedding[]> {
+export async function embedBatch(
+  items: ScanRecord[],
+  ctx: Pick<StageContext, 'params' | 'env' | 'signal'>,
+): Promise<Embedding[]> {
   const provider = String(ctx.params.embedProvider);
   if (provider === 'local') {
     const embedder = `${LOCAL_EMBEDDER}:${LOCAL_DIM}`;
@@ -45,7 +48,12 @@ export async function embedBatch(items: ScanRecord[], ctx: Pick<StageContext, 'p
 
 export function embedRecord(item: ScanRecord, result: Embedding): EmbedRecord {
   const { code: _code, normalized: _normalized, ...info } = item;
-  return { ...info, embedder: result.embedder, vector: result.vector, ...(result.sketch ? { sketch: result.sketch } : {}) };
+  return {
+    ...info,
+    embedder: result.embedder,
+    vector: result.vector,
+    ...(result.sketch ? { sketch: result.sketch } : {}),
+  };
 }
 
 export const embed = defineMap<ScanRecord, Embedding>({

@@ -24,15 +24,28 @@ type FunctionNode = TS.FunctionLikeDeclaration & { body: TS.Node };
 export function extractFunctions(file: string, text: string): ScanRecord[] {
   const kind = scriptKind(file);
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
-  const variant = kind === ts.ScriptKind.TSX || kind === ts.ScriptKind.JSX ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard;
+  const variant =
+    kind === ts.ScriptKind.TSX || kind === ts.ScriptKind.JSX ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard;
   const found: ScanRecord[] = [];
   const exportedNames = exportListNames(source);
-  const emit = (options: { name: string; kind: FunctionKind; fn: FunctionNode; holder: TS.Node; scope: Scope; isExported: boolean }): void => {
+  const emit = (options: {
+    name: string;
+    kind: FunctionKind;
+    fn: FunctionNode;
+    holder: TS.Node;
+    scope: Scope;
+    isExported: boolean;
+  }): void => {
     const { fn, holder, scope } = options;
     const qualifiedName = [...scope.prefix, options.name].join('.');
     const start = holder.getStart(source);
     const code = text.slice(start, holder.end);
-    const body = normalizeCode(text, { start: signatureStart(fn, source), end: fn.end, skip: typeRanges(fn, text), variant });
+    const body = normalizeCode(text, {
+      start: signatureStart(fn, source),
+      end: fn.end,
+      skip: typeRanges(fn, text),
+      variant,
+    });
     const normalized = { text: `${options.name} ${body.text}`, tokens: body.tokens + 1 };
     found.push({
       id: `${file}#${qualifiedName}:${options.kind}`,
@@ -54,23 +67,52 @@ export function extractFunctions(file: string, text: string): ScanRecord[] {
 
   const visitValue = (name: string, value: TS.Expression, holder: TS.Node, scope: Scope, isExported: boolean): void => {
     const inner = unwrap(value);
-    if (ts.isArrowFunction(inner)) emit({ name, kind: scope.className ? 'method' : 'arrow', fn: inner, holder, scope, isExported });
-    else if (ts.isFunctionExpression(inner)) emit({ name, kind: scope.className ? 'method' : 'function-expression', fn: inner, holder, scope, isExported });
+    if (ts.isArrowFunction(inner))
+      emit({ name, kind: scope.className ? 'method' : 'arrow', fn: inner, holder, scope, isExported });
+    else if (ts.isFunctionExpression(inner))
+      emit({ name, kind: scope.className ? 'method' : 'function-expression', fn: inner, holder, scope, isExported });
     else if (ts.isObjectLiteralExpression(inner)) visitObject(inner, { prefix: [...scope.prefix, name], isExported });
-    else if (ts.isClassExpression(inner)) visitClass(inner, inner.name?.text ?? name, { prefix: scope.prefix, isExported });
+    else if (ts.isClassExpression(inner))
+      visitClass(inner, inner.name?.text ?? name, { prefix: scope.prefix, isExported });
   };
 
   const visitObject = (object: TS.ObjectLiteralExpression, scope: Scope): void => {
     for (const property of object.properties) {
       const name = property.name ? memberName(property.name, source) : undefined;
       if (name === undefined) continue;
-      if (ts.isMethodDeclaration(property) && property.body) emit({ name, kind: 'object-method', fn: property as FunctionNode, holder: property, scope, isExported: scope.isExported });
-      else if (ts.isGetAccessorDeclaration(property) && property.body) emit({ name, kind: 'getter', fn: property as FunctionNode, holder: property, scope, isExported: scope.isExported });
-      else if (ts.isSetAccessorDeclaration(property) && property.body) emit({ name, kind: 'setter', fn: property as FunctionNode, holder: property, scope, isExported: scope.isExported });
+      if (ts.isMethodDeclaration(property) && property.body)
+        emit({
+          name,
+          kind: 'object-method',
+          fn: property as FunctionNode,
+          holder: property,
+          scope,
+          isExported: scope.isExported,
+        });
+      else if (ts.isGetAccessorDeclaration(property) && property.body)
+        emit({
+          name,
+          kind: 'getter',
+          fn: property as FunctionNode,
+          holder: property,
+          scope,
+          isExported: scope.isExported,
+        });
+      else if (ts.isSetAccessorDeclaration(property) && property.body)
+        emit({
+          name,
+          kind: 'setter',
+          fn: property as FunctionNode,
+          holder: property,
+          scope,
+          isExported: scope.isExported,
+        });
       else if (ts.isPropertyAssignment(property)) {
         const inner = unwrap(property.initializer);
-        if (ts.isArrowFunction(inner) || ts.isFunctionExpression(inner)) emit({ name, kind: 'object-method', fn: inner, holder: property, scope, isExported: scope.isExported });
-        else if (ts.isObjectLiteralExpression(inner)) visitObject(inner, { prefix: [...scope.prefix, name], isExported: scope.isExported });
+        if (ts.isArrowFunction(inner) || ts.isFunctionExpression(inner))
+          emit({ name, kind: 'object-method', fn: inner, holder: property, scope, isExported: scope.isExported });
+        else if (ts.isObjectLiteralExpression(inner))
+          visitObject(inner, { prefix: [...scope.prefix, name], isExported: scope.isExported });
       }
     }
   };
@@ -80,22 +122,64 @@ export function extractFunctions(file: string, text: string): ScanRecord[] {
     for (const member of node.members) {
       // Private members cannot be called from outside the class: not part of its API.
       const isExported = scope.isExported && !isPrivate(member);
-      if (ts.isConstructorDeclaration(member) && member.body) emit({ name: 'constructor', kind: 'constructor', fn: member as FunctionNode, holder: member, scope, isExported });
+      if (ts.isConstructorDeclaration(member) && member.body)
+        emit({
+          name: 'constructor',
+          kind: 'constructor',
+          fn: member as FunctionNode,
+          holder: member,
+          scope,
+          isExported,
+        });
       else if (!member.name) continue;
-      else if (ts.isMethodDeclaration(member) && member.body) emit({ name: memberName(member.name, source), kind: 'method', fn: member as FunctionNode, holder: member, scope, isExported });
-      else if (ts.isGetAccessorDeclaration(member) && member.body) emit({ name: memberName(member.name, source), kind: 'getter', fn: member as FunctionNode, holder: member, scope, isExported });
-      else if (ts.isSetAccessorDeclaration(member) && member.body) emit({ name: memberName(member.name, source), kind: 'setter', fn: member as FunctionNode, holder: member, scope, isExported });
-      else if (ts.isPropertyDeclaration(member) && member.initializer) visitValue(memberName(member.name, source), member.initializer, member, scope, isExported);
+      else if (ts.isMethodDeclaration(member) && member.body)
+        emit({
+          name: memberName(member.name, source),
+          kind: 'method',
+          fn: member as FunctionNode,
+          holder: member,
+          scope,
+          isExported,
+        });
+      else if (ts.isGetAccessorDeclaration(member) && member.body)
+        emit({
+          name: memberName(member.name, source),
+          kind: 'getter',
+          fn: member as FunctionNode,
+          holder: member,
+          scope,
+          isExported,
+        });
+      else if (ts.isSetAccessorDeclaration(member) && member.body)
+        emit({
+          name: memberName(member.name, source),
+          kind: 'setter',
+          fn: member as FunctionNode,
+          holder: member,
+          scope,
+          isExported,
+        });
+      else if (ts.isPropertyDeclaration(member) && member.initializer)
+        visitValue(memberName(member.name, source), member.initializer, member, scope, isExported);
     }
   };
 
   const visitStatements = (statements: TS.NodeArray<TS.Statement>, scope: Scope): void => {
     for (const statement of statements) {
       const exportedHere = (name: string): boolean =>
-        scope.prefix.length === 0 ? hasModifier(statement, ts.SyntaxKind.ExportKeyword) || exportedNames.has(name) : scope.isExported && hasModifier(statement, ts.SyntaxKind.ExportKeyword);
+        scope.prefix.length === 0
+          ? hasModifier(statement, ts.SyntaxKind.ExportKeyword) || exportedNames.has(name)
+          : scope.isExported && hasModifier(statement, ts.SyntaxKind.ExportKeyword);
       if (ts.isFunctionDeclaration(statement) && statement.body) {
         const name = statement.name?.text ?? 'default';
-        emit({ name, kind: 'function', fn: statement as FunctionNode, holder: statement, scope, isExported: exportedHere(name) });
+        emit({
+          name,
+          kind: 'function',
+          fn: statement as FunctionNode,
+          holder: statement,
+          scope,
+          isExported: exportedHere(name),
+        });
       } else if (ts.isVariableStatement(statement)) {
         const declarations = statement.declarationList.declarations;
         for (const declaration of declarations) {
@@ -110,8 +194,16 @@ export function extractFunctions(file: string, text: string): ScanRecord[] {
         visitClass(statement, name, { prefix: scope.prefix, isExported: exportedHere(name) });
       } else if (ts.isExportAssignment(statement) && scope.prefix.length === 0) {
         visitValue('default', statement.expression, statement, scope, true);
-      } else if (ts.isModuleDeclaration(statement) && statement.body && ts.isModuleBlock(statement.body) && ts.isIdentifier(statement.name)) {
-        visitStatements(statement.body.statements, { prefix: [...scope.prefix, statement.name.text], isExported: exportedHere(statement.name.text) });
+      } else if (
+        ts.isModuleDeclaration(statement) &&
+        statement.body &&
+        ts.isModuleBlock(statement.body) &&
+        ts.isIdentifier(statement.name)
+      ) {
+        visitStatements(statement.body.statements, {
+          prefix: [...scope.prefix, statement.name.text],
+          isExported: exportedHere(statement.name.text),
+        });
       } else if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression)) {
         visitAssignment(statement.expression, statement, scope);
       }
@@ -124,10 +216,17 @@ export function extractFunctions(file: string, text: string): ScanRecord[] {
     const target = expression.left.getText(source).replace(/\s+/g, '');
     if (!/^[\w$]+(\.[\w$]+)+$/.test(target)) return;
     const isCommonJs = /^(module\.)?exports(\.|$)/.test(target);
-    const path = target.replace(/^module\.exports\.?|^exports\./, '').split('.').filter((part) => part !== '' && part !== 'prototype');
+    const path = target
+      .replace(/^module\.exports\.?|^exports\./, '')
+      .split('.')
+      .filter((part) => part !== '' && part !== 'prototype');
     const name = path.pop() ?? 'exports';
     const inner = unwrap(expression.right);
-    if (ts.isObjectLiteralExpression(inner)) visitObject(inner, { prefix: [...scope.prefix, ...path, ...(target === 'module.exports' ? [] : [name])], isExported: isCommonJs });
+    if (ts.isObjectLiteralExpression(inner))
+      visitObject(inner, {
+        prefix: [...scope.prefix, ...path, ...(target === 'module.exports' ? [] : [name])],
+        isExported: isCommonJs,
+      });
     else visitValue(name, expression.right, holder, { ...scope, prefix: [...scope.prefix, ...path] }, isCommonJs);
   };
 
@@ -148,14 +247,20 @@ function disambiguate(records: ScanRecord[]): ScanRecord[] {
 
 function unwrap(expression: TS.Expression): TS.Expression {
   let current = expression;
-  while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)) {
+  while (
+    ts.isParenthesizedExpression(current) ||
+    ts.isAsExpression(current) ||
+    ts.isSatisfiesExpression(current) ||
+    ts.isTypeAssertionExpression(current)
+  ) {
     current = current.expression;
   }
   return current;
 }
 
 function memberName(name: TS.PropertyName, source: TS.SourceFile): string {
-  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
+  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name))
+    return name.text;
   return name.getText(source).replace(/\s+/g, ' ');
 }
 
@@ -164,15 +269,24 @@ function hasModifier(node: TS.Node, kind: TS.SyntaxKind): boolean {
 }
 
 function isPrivate(member: TS.ClassElement): boolean {
-  return (member.name !== undefined && ts.isPrivateIdentifier(member.name)) || hasModifier(member, ts.SyntaxKind.PrivateKeyword);
+  return (
+    (member.name !== undefined && ts.isPrivateIdentifier(member.name)) ||
+    hasModifier(member, ts.SyntaxKind.PrivateKeyword)
+  );
 }
 
 /** `export { a, b as c }` and `export default a` at module level mark local names as exported. */
 function exportListNames(source: TS.SourceFile): Set<string> {
   const names = new Set<string>();
   for (const statement of source.statements) {
-    if (ts.isExportDeclaration(statement) && !statement.moduleSpecifier && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
-      for (const element of statement.exportClause.elements) names.add((element.propertyName ?? element.name).getText(source));
+    if (
+      ts.isExportDeclaration(statement) &&
+      !statement.moduleSpecifier &&
+      statement.exportClause &&
+      ts.isNamedExports(statement.exportClause)
+    ) {
+      for (const element of statement.exportClause.elements)
+        names.add((element.propertyName ?? element.name).getText(source));
     } else if (ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression)) {
       names.add(statement.expression.text);
     }
@@ -200,7 +314,11 @@ function typeRanges(fn: TS.Node, text: string): [number, number][] {
     if (open !== undefined && close !== undefined) ranges.push([open, close + 1]);
   };
   const visit = (node: TS.Node): void => {
-    const typed = node as TS.Node & { type?: TS.TypeNode; typeParameters?: TS.NodeArray<TS.Node>; typeArguments?: TS.NodeArray<TS.Node> };
+    const typed = node as TS.Node & {
+      type?: TS.TypeNode;
+      typeParameters?: TS.NodeArray<TS.Node>;
+      typeArguments?: TS.NodeArray<TS.Node>;
+    };
     if (ts.isAsExpression(node) || ts.isSatisfiesExpression(node)) {
       visit(node.expression);
       ranges.push([node.expression.end, node.end]);
@@ -212,7 +330,13 @@ function typeRanges(fn: TS.Node, text: string): [number, number][] {
       return;
     }
     if (ts.isTypeNode(node)) return;
-    if (typed.type && (ts.isParameter(node) || ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node) || ts.isFunctionLike(node))) {
+    if (
+      typed.type &&
+      (ts.isParameter(node) ||
+        ts.isVariableDeclaration(node) ||
+        ts.isPropertyDeclaration(node) ||
+        ts.isFunctionLike(node))
+    ) {
       // `pos` of the type is just after its `:`.
       ranges.push([adjacent(text, typed.type.pos, ':', -1) ?? typed.type.pos, typed.type.end]);
     }
@@ -251,7 +375,9 @@ function signatureOf(name: string, fn: FunctionNode, source: TS.SourceFile): str
   const collapse = (text: string): string => text.replace(/\s+/g, ' ').trim();
   const isAsync = hasModifier(fn, ts.SyntaxKind.AsyncKeyword);
   const prefix = ts.isGetAccessorDeclaration(fn) ? 'get ' : ts.isSetAccessorDeclaration(fn) ? 'set ' : '';
-  const typeParameters = fn.typeParameters ? `<${fn.typeParameters.map((t) => collapse(t.getText(source))).join(', ')}>` : '';
+  const typeParameters = fn.typeParameters
+    ? `<${fn.typeParameters.map((t) => collapse(t.getText(source))).join(', ')}>`
+    : '';
   const parameters = fn.parameters.map((p) => collapse(p.getText(source))).join(', ');
   const returns = fn.type ? `: ${collapse(fn.type.getText(source))}` : '';
   return `${isAsync ? 'async ' : ''}${prefix}${name}${typeParameters}(${parameters})${returns}`;

@@ -40,7 +40,12 @@ export interface HyperplaneOptions {
 }
 
 /** Calls `consider(a, b)` (a < b) once per candidate pair; `filter` can veto a pair first. */
-export function bandedPairs(keys: readonly Uint32Array[], count: number, consider: (a: number, b: number) => void, filter?: (a: number, b: number) => boolean): void {
+export function bandedPairs(
+  keys: readonly Uint32Array[],
+  count: number,
+  consider: (a: number, b: number) => void,
+  filter?: (a: number, b: number) => boolean,
+): void {
   if (count >= INDEX_SPAN) throw new RangeError(`LSH handles up to ${INDEX_SPAN - 1} vectors, not ${count}`);
   // key * 2^21 + index is exact in a double for up to 2M vectors, and a
   // Float64Array sorts natively: no comparator call per comparison.
@@ -99,7 +104,9 @@ export function sketchFilter(sketches: readonly Uint8Array[], minJaccard: number
   // The first `width` bytes of every sketch, back to back (in SIMD memory when it can be used).
   const kernels = width > 0 && width % 16 === 0 ? simdKernels(sketches.length * width) : undefined;
   const bytes = kernels ? kernels.bytes : new Uint8Array(sketches.length * width);
-  sketches.forEach((sketch, v) => bytes.set(sketch.subarray(0, width), v * width));
+  sketches.forEach((sketch, v) => {
+    bytes.set(sketch.subarray(0, width), v * width);
+  });
   if (kernels) return (a, b) => kernels.matches(a * width, b * width, width) >= needed;
   // Four slots per 32-bit word.
   const packed = new Uint32Array(bytes.buffer, bytes.byteOffset, sketches.length * words);
@@ -135,7 +142,10 @@ export function minhashBands(sketches: readonly Uint8Array[]): Uint32Array[] {
   });
 }
 
-export function hyperplaneBands(vectors: Vectors, options: HyperplaneOptions): { keys: Uint32Array[]; filter: (a: number, b: number) => boolean } {
+export function hyperplaneBands(
+  vectors: Vectors,
+  options: HyperplaneOptions,
+): { keys: Uint32Array[]; filter: (a: number, b: number) => boolean } {
   const planes = options.planes ?? 128;
   const tables = options.tables ?? 32;
   const seed = options.seed ?? 0x5eed;

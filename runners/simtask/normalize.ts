@@ -72,7 +72,10 @@ export function normalizeCode(code: string, options: NormalizeOptions = {}): Nor
       } else {
         templates[templates.length - 1] = (templates.at(-1) ?? 1) - 1;
       }
-    } else if ((kind === ts.SyntaxKind.SlashToken || kind === ts.SyntaxKind.SlashEqualsToken) && !OPERAND_END.has(previous)) {
+    } else if (
+      (kind === ts.SyntaxKind.SlashToken || kind === ts.SyntaxKind.SlashEqualsToken) &&
+      !OPERAND_END.has(previous)
+    ) {
       kind = scanner.reScanSlashToken();
     }
     if (kind === ts.SyntaxKind.TemplateHead) templates.push(0);

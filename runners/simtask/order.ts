@@ -17,7 +17,8 @@ export function mostCommon(values: readonly string[], preferred: ReadonlySet<str
   let bestCount = 0;
   for (const [value, count] of counts) {
     const isTie = count === bestCount;
-    const isBetterTie = isTie && (Number(preferred.has(value)) - Number(preferred.has(best)) || compare(best, value)) > 0;
+    const isBetterTie =
+      isTie && (Number(preferred.has(value)) - Number(preferred.has(best)) || compare(best, value)) > 0;
     if (count > bestCount || isBetterTie) {
       best = value;
       bestCount = count;

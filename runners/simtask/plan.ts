@@ -27,15 +27,21 @@ async function validatePlan(value: unknown): Promise<{ plan: Plan } | { problem:
   validator ??= import('ajv').then(({ Ajv }) => new Ajv({ allErrors: true, strict: true }).compile<Plan>(planSchema));
   const validate = await validator;
   if (validate(value)) return { plan: value };
-  const problem = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
+  const problem = (validate.errors ?? [])
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
+    .join('; ');
   return { problem };
 }
 
-export async function planCluster(cluster: ClusterRecord, ctx: Pick<ItemContext, 'params' | 'env' | 'signal' | 'log' | 'workspace'>): Promise<PlanRecord> {
+export async function planCluster(
+  cluster: ClusterRecord,
+  ctx: Pick<ItemContext, 'params' | 'env' | 'signal' | 'log' | 'workspace'>,
+): Promise<PlanRecord> {
   const record = (plan: Plan, planner: string): PlanRecord => ({ ...cluster, plan, planner });
   const provider = String(ctx.params.planProvider);
   if (provider === 'template') return record(templatePlan(cluster), 'template');
-  if (provider !== 'ollama') throw new Error(`planProvider must be template or ollama, not ${JSON.stringify(provider)}`);
+  if (provider !== 'ollama')
+    throw new Error(`planProvider must be template or ollama, not ${JSON.stringify(provider)}`);
 
   const model = String(ctx.params.planModel);
   const fallback = (why: string): PlanRecord => {
@@ -86,11 +92,14 @@ function promptFor(cluster: ClusterRecord, code: (member: ClusterMember) => stri
     '',
   ];
   for (const member of shown) {
-    parts.push(`// ${member.file}:${member.startLine}-${member.endLine} ${member.qualifiedName} (${member.kind}${member.exported ? ', exported' : ''})`);
+    parts.push(
+      `// ${member.file}:${member.startLine}-${member.endLine} ${member.qualifiedName} (${member.kind}${member.exported ? ', exported' : ''})`,
+    );
     const text = code(member);
     parts.push(text.length > MAX_PROMPT_CODE ? `${text.slice(0, MAX_PROMPT_CODE)}\n// ...` : text);
     parts.push('');
   }
-  if (cluster.members.length > shown.length) parts.push(`(${cluster.members.length - shown.length} more copies not shown)`);
+  if (cluster.members.length > shown.length)
+    parts.push(`(${cluster.members.length - shown.length} more copies not shown)`);
   return parts.join('\n');
 }

@@ -65,25 +65,78 @@ const load = (base: number): number[] => [GET, base, GET, 3, I32_ADD, ...V128_LO
 
 const DOT = [
   // locals: 3 i (i32), 4 sum, 5 x, 6 y (v128)
-  2, 1, I32, 3, V128,
+  2,
+  1,
+  I32,
+  3,
+  V128,
   ...loopHead,
-  ...load(0), SET, 5,
-  ...load(1), SET, 6,
-  GET, 4, GET, 5, GET, 6, ...EXTMUL_LOW_S, ...EXTADD_PAIRWISE_S, ...I32X4_ADD,
-  GET, 5, GET, 6, ...EXTMUL_HIGH_S, ...EXTADD_PAIRWISE_S, ...I32X4_ADD, SET, 4,
+  ...load(0),
+  SET,
+  5,
+  ...load(1),
+  SET,
+  6,
+  GET,
+  4,
+  GET,
+  5,
+  GET,
+  6,
+  ...EXTMUL_LOW_S,
+  ...EXTADD_PAIRWISE_S,
+  ...I32X4_ADD,
+  GET,
+  5,
+  GET,
+  6,
+  ...EXTMUL_HIGH_S,
+  ...EXTADD_PAIRWISE_S,
+  ...I32X4_ADD,
+  SET,
+  4,
   ...loopTail,
-  GET, 4, ...EXTRACT_LANE, 0, GET, 4, ...EXTRACT_LANE, 1, I32_ADD,
-  GET, 4, ...EXTRACT_LANE, 2, GET, 4, ...EXTRACT_LANE, 3, I32_ADD, I32_ADD,
+  GET,
+  4,
+  ...EXTRACT_LANE,
+  0,
+  GET,
+  4,
+  ...EXTRACT_LANE,
+  1,
+  I32_ADD,
+  GET,
+  4,
+  ...EXTRACT_LANE,
+  2,
+  GET,
+  4,
+  ...EXTRACT_LANE,
+  3,
+  I32_ADD,
+  I32_ADD,
   END,
 ];
 
 const MATCHES = [
   // locals: 3 i, 4 count (i32)
-  1, 2, I32,
+  1,
+  2,
+  I32,
   ...loopHead,
-  GET, 4, ...load(0), ...load(1), ...I8X16_EQ, ...I8X16_BITMASK, I32_POPCNT, I32_ADD, SET, 4,
+  GET,
+  4,
+  ...load(0),
+  ...load(1),
+  ...I8X16_EQ,
+  ...I8X16_BITMASK,
+  I32_POPCNT,
+  I32_ADD,
+  SET,
+  4,
   ...loopTail,
-  GET, 4,
+  GET,
+  4,
   END,
 ];
 
@@ -103,7 +156,14 @@ function leb128(value: number): number[] {
 }
 
 const MODULE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00,
   // one type: (i32, i32, i32) -> i32
   ...section(1, [1, 0x60, 3, I32, I32, I32, 1, I32]),
   // two functions of that type
@@ -140,9 +200,14 @@ let compiled: object | null | undefined;
  * available.
  */
 export function simdKernels(bytes: number): Kernels | undefined {
-  if (compiled === undefined) compiled = typeof WebAssembly === 'object' && WebAssembly.validate(MODULE) ? new WebAssembly.Module(MODULE) : null;
+  if (compiled === undefined)
+    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(MODULE) ? new WebAssembly.Module(MODULE) : null;
   if (!compiled) return undefined;
-  const exports = new WebAssembly.Instance(compiled).exports as { memory: WasmMemory; dot: Kernels['dot']; matches: Kernels['matches'] };
+  const exports = new WebAssembly.Instance(compiled).exports as {
+    memory: WasmMemory;
+    dot: Kernels['dot'];
+    matches: Kernels['matches'];
+  };
   const missing = bytes - exports.memory.buffer.byteLength;
   if (missing > 0) exports.memory.grow(Math.ceil(missing / 65536));
   return { dot: exports.dot, matches: exports.matches, bytes: new Uint8Array(exports.memory.buffer, 0, bytes) };

@@ -7,7 +7,16 @@
 
 export const BEGIN = '<!-- SIMTASK:BEGIN -->';
 export const END = '<!-- SIMTASK:END -->';
-export const FRONT_MATTER_KEYS = ['id', 'title', 'cluster', 'size', 'similarity', 'priority', 'labels', 'stale'] as const;
+export const FRONT_MATTER_KEYS = [
+  'id',
+  'title',
+  'cluster',
+  'size',
+  'similarity',
+  'priority',
+  'labels',
+  'stale',
+] as const;
 const OURS = new Set<string>(FRONT_MATTER_KEYS);
 
 export interface Rendered {
@@ -43,7 +52,12 @@ export function parseTask(text: string): Parsed {
   const begin = rest.indexOf(BEGIN);
   const end = rest.lastIndexOf(END);
   if (begin === -1 || end === -1 || end < begin) return { blocks, before: rest, after: undefined, body: undefined };
-  return { blocks, before: rest.slice(0, begin), after: rest.slice(end + END.length), body: rest.slice(begin + BEGIN.length, end) };
+  return {
+    blocks,
+    before: rest.slice(0, begin),
+    after: rest.slice(end + END.length),
+    body: rest.slice(begin + BEGIN.length, end),
+  };
 }
 
 /** The file's text after this run: the render inside, the person's parts kept. */

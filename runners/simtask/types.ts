@@ -2,7 +2,15 @@
 // interfaces, so they are assignable to JsonRecord (which has an index
 // signature).
 
-export type FunctionKind = 'function' | 'arrow' | 'function-expression' | 'method' | 'constructor' | 'getter' | 'setter' | 'object-method';
+export type FunctionKind =
+  | 'function'
+  | 'arrow'
+  | 'function-expression'
+  | 'method'
+  | 'constructor'
+  | 'getter'
+  | 'setter'
+  | 'object-method';
 
 /** What a function is, without its code: shared by scan, embed and cluster records. */
 export type FunctionInfo = {

@@ -22,7 +22,9 @@ export interface Vectors {
 export function vectorsFrom(encoded: readonly string[]): Vectors {
   const dim = encoded[0] === undefined ? 0 : encodedLength(encoded[0]);
   const kernels = dim > 0 && dim % 16 === 0 ? simdKernels(encoded.length * dim) : undefined;
-  const data = kernels ? new Int8Array(kernels.bytes.buffer, 0, encoded.length * dim) : new Int8Array(encoded.length * dim);
+  const data = kernels
+    ? new Int8Array(kernels.bytes.buffer, 0, encoded.length * dim)
+    : new Int8Array(encoded.length * dim);
   const inverseNorm = new Float64Array(encoded.length);
   encoded.forEach((text, row) => {
     const bytes = Buffer.from(text, 'base64');
@@ -70,4 +72,3 @@ export function addRow(vectors: Vectors, i: number, into: Float64Array): Float64
   for (let d = 0; d < vectors.dim; d++) into[d] = (into[d] as number) + (vectors.data[offset + d] as number) * scale;
   return into;
 }
-

@@ -20,7 +20,9 @@ const STALE_NOTICE =
   'This cluster no longer appears in `runner exec simtask` output: its copies were consolidated, changed or removed. ' +
   'The file is kept because it has notes outside the markers; delete it when they are no longer needed.';
 
-export async function write(ctx: Pick<StageContext, 'params' | 'upstream' | 'workspace' | 'log'>): Promise<WriteRecord[]> {
+export async function write(
+  ctx: Pick<StageContext, 'params' | 'upstream' | 'workspace' | 'log'>,
+): Promise<WriteRecord[]> {
   const out = String(ctx.params.out);
   const dir = ctx.workspace.resolve(out);
   await fsp.mkdir(dir, { recursive: true });
@@ -61,12 +63,18 @@ export async function write(ctx: Pick<StageContext, 'params' | 'upstream' | 'wor
       records.push({ file: path.posix.join(out, name), cluster, action: 'removed' });
     } else {
       if (outcome.text !== existing) await writeAtomic(file, outcome.text);
-      records.push({ file: path.posix.join(out, name), cluster, action: outcome.text === existing ? 'unchanged' : 'marked-stale' });
+      records.push({
+        file: path.posix.join(out, name),
+        cluster,
+        action: outcome.text === existing ? 'unchanged' : 'marked-stale',
+      });
     }
   }
   const counts = new Map<string, number>();
   for (const record of records) counts.set(record.action, (counts.get(record.action) ?? 0) + 1);
-  ctx.log(`${out}: ${['created', 'updated', 'unchanged', 'removed', 'marked-stale'].map((a) => `${counts.get(a) ?? 0} ${a}`).join(', ')}`);
+  ctx.log(
+    `${out}: ${['created', 'updated', 'unchanged', 'removed', 'marked-stale'].map((a) => `${counts.get(a) ?? 0} ${a}`).join(', ')}`,
+  );
   return records.sort((a, b) => compare(a.file, b.file));
 }
 

@@ -25,14 +25,17 @@ async function fetchPage(page: SonarPageItem, ctx: ItemContext): Promise<IssueRe
   const { client } = sonarClient(ctx);
   const response = await client.search(page.query, page.p, page.ps, { sort: PAGE_SORT });
   if (response.paging.total !== page.windowTotal) {
-    ctx.log(`${page.id}: the window now has ${response.paging.total} issues (${page.windowTotal} when planned); the project changed, rerun to pick it up`);
+    ctx.log(
+      `${page.id}: the window now has ${response.paging.total} issues (${page.windowTotal} when planned); the project changed, rerun to pick it up`,
+    );
   }
   return issueRecords(response);
 }
 
 function readRun(run: SarifRunItem, ctx: ItemContext): IssueRecord[] {
   const text = fs.readFileSync(ctx.workspace.resolve(run.path), 'utf8');
-  if (createHash('sha256').update(text).digest('hex') !== run.hash) throw new Error(`${run.path} changed after plan-pages read it; run again`);
+  if (createHash('sha256').update(text).digest('hex') !== run.hash)
+    throw new Error(`${run.path} changed after plan-pages read it; run again`);
   const found = parseSarif(text, run.path).runs?.[run.run];
   if (!found) throw new Error(`${run.path} has no run #${run.run}`);
   return sarifRecords(found, ctx.workspace.root);

@@ -14,7 +14,11 @@ import { SEVERITIES } from './types.js';
 import type { BundleIssue, BundleRecord, IssueRecord, Severity } from './types.js';
 
 export async function group(ctx: StageContext): Promise<BundleRecord[]> {
-  const options = parseGroupOptions({ groupBy: ctx.params.groupBy, prefixDepth: ctx.params.prefixDepth, minGroup: ctx.params.minGroup });
+  const options = parseGroupOptions({
+    groupBy: ctx.params.groupBy,
+    prefixDepth: ctx.params.prefixDepth,
+    minGroup: ctx.params.minGroup,
+  });
   const issues: IssueRecord[] = [];
   let duplicates = 0;
   const keys = new Set<string>();
@@ -25,7 +29,9 @@ export async function group(ctx: StageContext): Promise<BundleRecord[]> {
     issues.push(issue);
   }
   const bundles = bundleIssues(issues, options);
-  ctx.log(`${keys.size} issues in ${bundles.length} bundles${duplicates > 0 ? ` (${duplicates} duplicates from overlapping pages dropped)` : ''}`);
+  ctx.log(
+    `${keys.size} issues in ${bundles.length} bundles${duplicates > 0 ? ` (${duplicates} duplicates from overlapping pages dropped)` : ''}`,
+  );
   return bundles;
 }
 
@@ -43,22 +49,35 @@ export function parseGroupOptions(params: { groupBy: unknown; prefixDepth: unkno
   const groupBy = list.map((d) => d.trim()).filter((d) => d !== '');
   const unknown = groupBy.filter((d) => !(DIMENSIONS as readonly string[]).includes(d));
   if (groupBy.length === 0 || unknown.length > 0) {
-    throw new Error(`params.groupBy must list some of ${DIMENSIONS.join(', ')} (got ${JSON.stringify(params.groupBy)})`);
+    throw new Error(
+      `params.groupBy must list some of ${DIMENSIONS.join(', ')} (got ${JSON.stringify(params.groupBy)})`,
+    );
   }
   const prefixDepth = Number(params.prefixDepth);
   const minGroup = Number(params.minGroup);
-  if (!Number.isInteger(prefixDepth) || prefixDepth < 0) throw new Error(`params.prefixDepth must be an integer >= 0 (got ${JSON.stringify(params.prefixDepth)})`);
-  if (!Number.isInteger(minGroup) || minGroup < 1) throw new Error(`params.minGroup must be an integer >= 1 (got ${JSON.stringify(params.minGroup)})`);
+  if (!Number.isInteger(prefixDepth) || prefixDepth < 0)
+    throw new Error(`params.prefixDepth must be an integer >= 0 (got ${JSON.stringify(params.prefixDepth)})`);
+  if (!Number.isInteger(minGroup) || minGroup < 1)
+    throw new Error(`params.minGroup must be an integer >= 1 (got ${JSON.stringify(params.minGroup)})`);
   return { groupBy: groupBy as Dimension[], prefixDepth, minGroup };
 }
 
 /** The first `depth` directories of a file's path (`src/engine/map/x.ts`, 2 -> `src/engine`); `.` at the root. */
 export function pathPrefix(file: string, depth: number): string {
-  const dirs = file.split('/').slice(0, -1).filter((p) => p !== '' && p !== '.');
+  const dirs = file
+    .split('/')
+    .slice(0, -1)
+    .filter((p) => p !== '' && p !== '.');
   return dirs.slice(0, depth).join('/') || '.';
 }
 
-export const PRIORITY: Record<Severity, string> = { BLOCKER: 'P0', CRITICAL: 'P1', MAJOR: 'P2', MINOR: 'P3', INFO: 'P4' };
+export const PRIORITY: Record<Severity, string> = {
+  BLOCKER: 'P0',
+  CRITICAL: 'P1',
+  MAJOR: 'P2',
+  MINOR: 'P3',
+  INFO: 'P4',
+};
 
 export function bundleIssues(records: Iterable<IssueRecord>, options: GroupOptions): BundleRecord[] {
   const groups = new Map<string, { values: Record<Dimension, string>; issues: IssueRecord[] }>();
@@ -79,7 +98,10 @@ export function bundleIssues(records: Iterable<IssueRecord>, options: GroupOptio
     for (const [id, group] of [...groups]) {
       if (group.issues.length >= options.minGroup) continue;
       groups.delete(id);
-      const folded = Object.fromEntries(DIMENSIONS.map((d) => [d, d === 'rule' ? group.values.rule : '*'])) as Record<Dimension, string>;
+      const folded = Object.fromEntries(DIMENSIONS.map((d) => [d, d === 'rule' ? group.values.rule : '*'])) as Record<
+        Dimension,
+        string
+      >;
       for (const issue of group.issues) add(folded, issue);
     }
   }
@@ -87,16 +109,30 @@ export function bundleIssues(records: Iterable<IssueRecord>, options: GroupOptio
 }
 
 function valuesOf(issue: IssueRecord, prefixDepth: number): Record<Dimension, string> {
-  return { rule: issue.rule, prefix: pathPrefix(issue.file, prefixDepth), file: issue.file, severity: issue.severity, type: issue.type };
+  return {
+    rule: issue.rule,
+    prefix: pathPrefix(issue.file, prefixDepth),
+    file: issue.file,
+    severity: issue.severity,
+    type: issue.type,
+  };
 }
 
 function groupKey(values: Record<Dimension, string>, groupBy: readonly Dimension[]): string {
   return groupBy.map((d) => `${d}=${values[d]}`).join('\n');
 }
 
-function toBundle(values: Record<Dimension, string>, issues: IssueRecord[], groupBy: readonly Dimension[]): BundleRecord {
+function toBundle(
+  values: Record<Dimension, string>,
+  issues: IssueRecord[],
+  groupBy: readonly Dimension[],
+): BundleRecord {
   const sorted = [...issues].sort(
-    (a, b) => rank(a.severity) - rank(b.severity) || compare(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0) || compare(a.key, b.key),
+    (a, b) =>
+      rank(a.severity) - rank(b.severity) ||
+      compare(a.file, b.file) ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      compare(a.key, b.key),
   );
   const topSeverity = sorted[0]?.severity ?? 'INFO';
   const rule = groupBy.includes('rule') ? values.rule : '*';
@@ -114,7 +150,16 @@ function toBundle(values: Record<Dimension, string>, issues: IssueRecord[], grou
     tags: [...new Set(sorted.flatMap((i) => i.tags))].sort(),
     count: sorted.length,
     effortMinutes: sorted.reduce((n, i) => n + effortMinutes(i.effort), 0),
-    issues: sorted.map((i): BundleIssue => ({ key: i.key, file: i.file, line: i.line, message: i.message, severity: i.severity, effort: i.effort })),
+    issues: sorted.map(
+      (i): BundleIssue => ({
+        key: i.key,
+        file: i.file,
+        line: i.line,
+        message: i.message,
+        severity: i.severity,
+        effort: i.effort,
+      }),
+    ),
   };
 }
 
@@ -122,7 +167,8 @@ function toBundle(values: Record<Dimension, string>, issues: IssueRecord[], grou
 export function effortMinutes(effort: string | null): number {
   if (!effort) return 0;
   let minutes = 0;
-  for (const [, n, unit] of effort.matchAll(/(\d+)\s*(d|h|min)/g)) minutes += Number(n) * (unit === 'd' ? 480 : unit === 'h' ? 60 : 1);
+  for (const [, n, unit] of effort.matchAll(/(\d+)\s*(d|h|min)/g))
+    minutes += Number(n) * (unit === 'd' ? 480 : unit === 'h' ? 60 : 1);
   return minutes;
 }
 
@@ -145,6 +191,9 @@ function compare(a: string, b: string): number {
 }
 
 function slug(text: string): string {
-  const s = text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const s = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return s === '' ? 'root' : s;
 }

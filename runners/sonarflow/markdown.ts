@@ -9,7 +9,8 @@ export const BEGIN = '<!-- SONARFLOW:BEGIN -->';
 export const END = '<!-- SONARFLOW:END -->';
 export const INDEX_FILE = 'INDEX.md';
 
-const NOTES = '\n## Notes\n\nText outside the SONARFLOW markers is yours: sonarflow keeps it when it rewrites this file.\n';
+const NOTES =
+  '\n## Notes\n\nText outside the SONARFLOW markers is yours: sonarflow keeps it when it rewrites this file.\n';
 
 export function taskRegion(bundle: PlannedBundle): string {
   const { plan } = bundle;
@@ -42,7 +43,9 @@ export function taskRegion(bundle: PlannedBundle): string {
     '',
     '| key | file:line | message |',
     '|---|---|---|',
-    ...bundle.issues.map((i) => `| \`${cell(i.key)}\` | \`${cell(i.file)}${i.line === null ? '' : `:${i.line}`}\` | ${cell(i.message)} |`),
+    ...bundle.issues.map(
+      (i) => `| \`${cell(i.key)}\` | \`${cell(i.file)}${i.line === null ? '' : `:${i.line}`}\` | ${cell(i.message)} |`,
+    ),
     END,
   ];
   return lines.join('\n');
@@ -55,7 +58,9 @@ export function mergeRegion(existing: string | undefined, region: string, where:
   const end = existing.indexOf(END, begin + BEGIN.length);
   if (begin === -1 && existing.indexOf(END) === -1) return `${region}\n\n${existing}`;
   if (begin === -1 || end === -1 || existing.indexOf(BEGIN, begin + 1) !== -1) {
-    throw new Error(`${where}: the ${BEGIN} / ${END} markers are not one matching pair; fix them so sonarflow knows which part it owns`);
+    throw new Error(
+      `${where}: the ${BEGIN} / ${END} markers are not one matching pair; fix them so sonarflow knows which part it owns`,
+    );
   }
   return existing.slice(0, begin) + region + existing.slice(end + END.length);
 }
@@ -83,7 +88,10 @@ export function indexRegion(bundles: readonly PlannedBundle[], resolved: readonl
     '',
     '| priority | task | issues | rule | path |',
     '|---|---|---|---|---|',
-    ...bundles.map((b) => `| ${b.priority} | [${cell(b.plan.title)}](${b.id}.md) | ${b.count} | \`${cell(b.rule)}\` | \`${cell(b.prefix)}\` |`),
+    ...bundles.map(
+      (b) =>
+        `| ${b.priority} | [${cell(b.plan.title)}](${b.id}.md) | ${b.count} | \`${cell(b.rule)}\` | \`${cell(b.prefix)}\` |`,
+    ),
   ];
   if (resolved.length > 0) {
     lines.push(
@@ -103,5 +111,8 @@ export function indexRegion(bundles: readonly PlannedBundle[], resolved: readonl
 
 /** Text safe inside a table cell: no pipes, no line breaks. */
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  return text
+    .replace(/\|/g, '\\|')
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .trim();
 }

@@ -28,7 +28,13 @@ export async function ollamaPlan(bundle: BundleRecord, options: OllamaOptions): 
     answer = await requestJson<{ response?: unknown }>(`${options.url.replace(/\/+$/, '')}/api/generate`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: options.model, prompt: prompt(bundle), format: 'json', stream: false, options: { temperature: 0 } }),
+      body: JSON.stringify({
+        model: options.model,
+        prompt: prompt(bundle),
+        format: 'json',
+        stream: false,
+        options: { temperature: 0 },
+      }),
       signal: options.signal,
       timeoutMs: options.timeoutMs ?? 120_000,
       retry: { attempts: 2, baseDelayMs: 1000 },
@@ -53,7 +59,9 @@ export async function ollamaPlan(bundle: BundleRecord, options: OllamaOptions): 
 }
 
 export function prompt(bundle: BundleRecord): string {
-  const shown = bundle.issues.slice(0, PROMPT_ISSUES).map((i) => `- ${i.file}:${i.line ?? '?'} [${i.severity}] ${i.message}`);
+  const shown = bundle.issues
+    .slice(0, PROMPT_ISSUES)
+    .map((i) => `- ${i.file}:${i.line ?? '?'} [${i.severity}] ${i.message}`);
   const more = bundle.count > PROMPT_ISSUES ? [`- ... and ${bundle.count - PROMPT_ISSUES} more`] : [];
   return [
     'You plan one remediation task for a bundle of static-analysis issues.',

@@ -37,18 +37,23 @@ async function sonarPages(ctx: StageContext): Promise<FetchItem[]> {
   const windows = await planWindows(client, baseQuery(settings), { log: (line) => ctx.log(line) });
   const pages = pagesOf(windows, PAGE_SIZE);
   const total = windows.reduce((n, w) => n + w.total, 0);
-  ctx.log(`${settings.projectKey}: ${total} open issues in ${windows.length} window(s), ${pages.length} page(s) of ${PAGE_SIZE}`);
+  ctx.log(
+    `${settings.projectKey}: ${total} open issues in ${windows.length} window(s), ${pages.length} page(s) of ${PAGE_SIZE}`,
+  );
   return pages;
 }
 
 function sarifRuns(ctx: StageContext): SarifRunItem[] {
-  if (ctx.inputs.length === 0) throw new Error('params.sarif matches no file: point it at a SARIF report (--param sarif=path/to/report.sarif)');
+  if (ctx.inputs.length === 0)
+    throw new Error('params.sarif matches no file: point it at a SARIF report (--param sarif=path/to/report.sarif)');
   const items: SarifRunItem[] = [];
   for (const file of ctx.inputs) {
     const text = fs.readFileSync(ctx.workspace.resolve(file), 'utf8');
     const log = parseSarif(text, file);
     const hash = createHash('sha256').update(text).digest('hex');
-    (log.runs ?? []).forEach((_, run) => items.push({ id: `${file}#${run}`, source: 'sarif', path: file, run, hash }));
+    (log.runs ?? []).forEach((_, run) => {
+      items.push({ id: `${file}#${run}`, source: 'sarif', path: file, run, hash });
+    });
   }
   return items;
 }
@@ -69,14 +74,26 @@ export interface SplitOptions {
   log?(message: string): void;
 }
 
-export async function planWindows(client: IssueSearch, base: SonarQuery, options: SplitOptions = {}): Promise<IssueWindow[]> {
+export async function planWindows(
+  client: IssueSearch,
+  base: SonarQuery,
+  options: SplitOptions = {},
+): Promise<IssueWindow[]> {
   const limit = options.limit ?? RESULT_LIMIT;
   const count = async (query: SonarQuery): Promise<number> => (await client.search(query, 1, 1)).paging.total;
 
-  const childrenOf = async (query: SonarQuery, total: number): Promise<{ by: string; children: Child[] } | undefined> => {
-    if (query.severities === undefined) return { by: 'severities', children: await counted(SEVERITIES.map((s) => ({ ...query, severities: s }))) };
-    if (query.types === undefined) return { by: 'types', children: await counted(ISSUE_TYPES.map((t) => ({ ...query, types: t }))) };
-    const range = query.createdAfter === undefined ? await creationRange(client, query) : { from: toSeconds(query.createdAfter), to: toSeconds(query.createdBefore ?? '') };
+  const childrenOf = async (
+    query: SonarQuery,
+    total: number,
+  ): Promise<{ by: string; children: Child[] } | undefined> => {
+    if (query.severities === undefined)
+      return { by: 'severities', children: await counted(SEVERITIES.map((s) => ({ ...query, severities: s }))) };
+    if (query.types === undefined)
+      return { by: 'types', children: await counted(ISSUE_TYPES.map((t) => ({ ...query, types: t }))) };
+    const range =
+      query.createdAfter === undefined
+        ? await creationRange(client, query)
+        : { from: toSeconds(query.createdAfter), to: toSeconds(query.createdBefore ?? '') };
     if (range && range.to - range.from > 1) {
       const middle = Math.floor((range.from + range.to) / 2);
       const halves = [
@@ -89,20 +106,27 @@ export async function planWindows(client: IssueSearch, base: SonarQuery, options
     return undefined;
   };
 
-  const counted = async (queries: SonarQuery[]): Promise<Child[]> => Promise.all(queries.map(async (query) => ({ query, total: await count(query) })));
+  const counted = async (queries: SonarQuery[]): Promise<Child[]> =>
+    Promise.all(queries.map(async (query) => ({ query, total: await count(query) })));
 
   const split = async (query: SonarQuery, total: number): Promise<IssueWindow[]> => {
     if (total === 0) return [];
     if (total <= limit) return [{ id: windowId(query, base), query, total }];
     const found = await childrenOf(query, total);
     if (!found) {
-      throw new Error(`${total} issues in ${windowId(query, base)} cannot be split below SonarQube's ${limit}-result limit (one rule, one severity, one type, one second)`);
+      throw new Error(
+        `${total} issues in ${windowId(query, base)} cannot be split below SonarQube's ${limit}-result limit (one rule, one severity, one type, one second)`,
+      );
     }
     const sum = found.children.reduce((n, c) => n + c.total, 0);
     if (sum !== total) {
-      throw new Error(`splitting ${windowId(query, base)} by ${found.by} found ${sum} of its ${total} issues; did the project change while the pages were planned? Run again`);
+      throw new Error(
+        `splitting ${windowId(query, base)} by ${found.by} found ${sum} of its ${total} issues; did the project change while the pages were planned? Run again`,
+      );
     }
-    options.log?.(`${windowId(query, base)}: ${total} issues > ${limit}, split by ${found.by} into ${found.children.filter((c) => c.total > 0).length}`);
+    options.log?.(
+      `${windowId(query, base)}: ${total} issues > ${limit}, split by ${found.by} into ${found.children.filter((c) => c.total > 0).length}`,
+    );
     const windows: IssueWindow[] = [];
     for (const child of found.children) windows.push(...(await split(child.query, child.total)));
     return windows;
@@ -122,20 +146,37 @@ export function pagesOf(windows: readonly IssueWindow[], pageSize: number): Sona
   for (const window of windows) {
     const count = Math.ceil(window.total / pageSize);
     for (let p = 1; p <= count; p++) {
-      pages.push({ id: `${window.id} p${p}/${count}`, source: 'sonarqube', query: window.query, p, ps: pageSize, windowTotal: window.total });
+      pages.push({
+        id: `${window.id} p${p}/${count}`,
+        source: 'sonarqube',
+        query: window.query,
+        p,
+        ps: pageSize,
+        windowTotal: window.total,
+      });
     }
   }
   return pages;
 }
 
-async function creationRange(client: IssueSearch, query: SonarQuery): Promise<{ from: number; to: number } | undefined> {
-  const oldest = (await client.search(query, 1, 1, { sort: { field: 'CREATION_DATE', isAscending: true } })).issues[0]?.creationDate;
-  const newest = (await client.search(query, 1, 1, { sort: { field: 'CREATION_DATE', isAscending: false } })).issues[0]?.creationDate;
+async function creationRange(
+  client: IssueSearch,
+  query: SonarQuery,
+): Promise<{ from: number; to: number } | undefined> {
+  const oldest = (await client.search(query, 1, 1, { sort: { field: 'CREATION_DATE', isAscending: true } })).issues[0]
+    ?.creationDate;
+  const newest = (await client.search(query, 1, 1, { sort: { field: 'CREATION_DATE', isAscending: false } })).issues[0]
+    ?.creationDate;
   if (oldest === undefined || newest === undefined) return undefined;
   return { from: toSeconds(oldest), to: toSeconds(newest) + 1 };
 }
 
-async function byRules(client: IssueSearch, query: SonarQuery, total: number, limit: number): Promise<{ by: string; children: Child[] } | undefined> {
+async function byRules(
+  client: IssueSearch,
+  query: SonarQuery,
+  total: number,
+  limit: number,
+): Promise<{ by: string; children: Child[] } | undefined> {
   const response = await client.search(query, 1, 1, { facets: 'rules' });
   const values = response.facets?.find((f) => f.property === 'rules')?.values ?? [];
   // The facet lists only the top rules; when it misses some issues the split would too.
@@ -150,7 +191,10 @@ async function byRules(client: IssueSearch, query: SonarQuery, total: number, li
       groups.push({ rules: [value.val], total: value.count });
     }
   }
-  return { by: 'rules', children: groups.map((g) => ({ query: { ...query, rules: [...g.rules].sort().join(',') }, total: g.total })) };
+  return {
+    by: 'rules',
+    children: groups.map((g) => ({ query: { ...query, rules: [...g.rules].sort().join(',') }, total: g.total })),
+  };
 }
 
 /** A readable name of the window: its filters beyond the base query. */

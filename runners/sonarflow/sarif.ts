@@ -56,7 +56,8 @@ export function parseSarif(text: string, where: string): SarifLog {
   } catch (error) {
     throw new Error(`${where} is not JSON: ${(error as Error).message}`);
   }
-  if (!log || typeof log !== 'object' || !Array.isArray(log.runs)) throw new Error(`${where} is not a SARIF log (no "runs" array)`);
+  if (!log || typeof log !== 'object' || !Array.isArray(log.runs))
+    throw new Error(`${where} is not a SARIF log (no "runs" array)`);
   return log;
 }
 
@@ -96,13 +97,15 @@ export function sarifRecords(run: SarifRun, root: string): IssueRecord[] {
 }
 
 function isOpen(result: SarifResult): boolean {
-  if (result.kind !== undefined && result.kind !== 'fail' && result.kind !== 'open' && result.kind !== 'review') return false;
+  if (result.kind !== undefined && result.kind !== 'fail' && result.kind !== 'open' && result.kind !== 'review')
+    return false;
   if (result.baselineState === 'absent') return false;
   return !(result.suppressions ?? []).some((s) => s.status === undefined || s.status === 'accepted');
 }
 
 function messageText(result: SarifResult, rule: SarifRule | undefined): string {
-  const text = result.message?.text ?? (result.message?.id ? rule?.messageStrings?.[result.message.id]?.text : undefined) ?? '';
+  const text =
+    result.message?.text ?? (result.message?.id ? rule?.messageStrings?.[result.message.id]?.text : undefined) ?? '';
   const args = result.message?.arguments ?? [];
   return text.replace(/\{(\d+)\}/g, (whole, n: string) => args[Number(n)] ?? whole);
 }
@@ -121,7 +124,9 @@ function filePath(location: { uri?: string; uriBaseId?: string; index?: number }
   }
   if (absolute === undefined) return decodeURIComponent(uri).replace(/^\.\//, '');
   const relative = path.relative(root, absolute);
-  return relative.startsWith('..') || path.isAbsolute(relative) ? absolute.split(path.sep).join('/') : relative.split(path.sep).join('/');
+  return relative.startsWith('..') || path.isAbsolute(relative)
+    ? absolute.split(path.sep).join('/')
+    : relative.split(path.sep).join('/');
 }
 
 function tagsOf(...lists: unknown[]): string[] {

@@ -19,7 +19,8 @@ export interface HttpSettings {
 /** From the stage's params `requestTimeout` (per request), `attempts` (per request), `backoff` (first retry delay). */
 export function httpSettings(params: StageContext['params']): HttpSettings {
   const attempts = Number(params.attempts);
-  if (!Number.isInteger(attempts) || attempts < 1) throw new Error(`params.attempts must be an integer >= 1 (got ${JSON.stringify(params.attempts)})`);
+  if (!Number.isInteger(attempts) || attempts < 1)
+    throw new Error(`params.attempts must be an integer >= 1 (got ${JSON.stringify(params.attempts)})`);
   return {
     timeoutMs: parseDurationMs(params.requestTimeout, 'params.requestTimeout'),
     retry: { attempts, baseDelayMs: parseDurationMs(params.backoff, 'params.backoff') },
@@ -35,7 +36,10 @@ export interface SonarSettings {
 export function sonarSettings(env: StageContext['env']): SonarSettings {
   const hostUrl = (env.SONAR_HOST_URL ?? '').trim();
   const projectKey = (env.SONAR_PROJECT_KEY ?? '').trim();
-  const missing = [hostUrl === '' ? 'SONAR_HOST_URL (the server, e.g. https://sonarqube.example.com)' : '', projectKey === '' ? 'SONAR_PROJECT_KEY' : ''].filter(Boolean);
+  const missing = [
+    hostUrl === '' ? 'SONAR_HOST_URL (the server, e.g. https://sonarqube.example.com)' : '',
+    projectKey === '' ? 'SONAR_PROJECT_KEY' : '',
+  ].filter(Boolean);
   if (missing.length > 0) throw new Error(`source=sonarqube needs ${missing.join(' and ')} in the environment`);
   return { hostUrl, token: env.SONAR_TOKEN ?? '', projectKey };
 }
@@ -45,7 +49,10 @@ export function baseQuery(settings: SonarSettings): SonarQuery {
 }
 
 /** A client for the stage: its signal, its HTTP settings, retries logged (scrubbed) to the stage log. */
-export function sonarClient(ctx: Pick<StageContext, 'env' | 'params' | 'signal' | 'log'>): { client: SonarClient; settings: SonarSettings } {
+export function sonarClient(ctx: Pick<StageContext, 'env' | 'params' | 'signal' | 'log'>): {
+  client: SonarClient;
+  settings: SonarSettings;
+} {
   const settings = sonarSettings(ctx.env);
   const http = httpSettings(ctx.params);
   const client = new SonarClient({

@@ -68,15 +68,23 @@ export class SonarClient {
 
   constructor(options: SonarClientOptions) {
     if (!/^https?:\/\//.test(options.hostUrl)) {
-      throw new Error(`SONAR_HOST_URL must be an http(s) URL such as https://sonarqube.example.com (got ${JSON.stringify(displayUrl(options.hostUrl, [options.token]))})`);
+      throw new Error(
+        `SONAR_HOST_URL must be an http(s) URL such as https://sonarqube.example.com (got ${JSON.stringify(displayUrl(options.hostUrl, [options.token]))})`,
+      );
     }
     this.#options = options;
     this.#base = options.hostUrl.replace(/\/+$/, '');
   }
 
-  async search(query: SonarQuery, page: number, pageSize: number, options: SearchOptions = {}): Promise<SearchResponse> {
+  async search(
+    query: SonarQuery,
+    page: number,
+    pageSize: number,
+    options: SearchOptions = {},
+  ): Promise<SearchResponse> {
     const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(query)) if (typeof value === 'string' && value !== '') params.set(name, value);
+    for (const [name, value] of Object.entries(query))
+      if (typeof value === 'string' && value !== '') params.set(name, value);
     params.set('p', String(page));
     params.set('ps', String(pageSize));
     if (options.sort) {
@@ -101,7 +109,9 @@ export class SonarClient {
       throw this.#explain(error);
     }
     if (!body || typeof body !== 'object' || !Array.isArray(body.issues) || typeof body.paging?.total !== 'number') {
-      throw new Error(`${displayUrl(url)}: not an /api/issues/search response (no issues[] and paging.total); is SONAR_HOST_URL the SonarQube server?`);
+      throw new Error(
+        `${displayUrl(url)}: not an /api/issues/search response (no issues[] and paging.total); is SONAR_HOST_URL the SonarQube server?`,
+      );
     }
     return body;
   }
@@ -110,7 +120,8 @@ export class SonarClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     const { token } = this.#options;
     if (token === '') return headers;
-    headers.authorization = this.#options.auth === 'bearer' ? `Bearer ${token}` : `Basic ${Buffer.from(`${token}:`).toString('base64')}`;
+    headers.authorization =
+      this.#options.auth === 'bearer' ? `Bearer ${token}` : `Basic ${Buffer.from(`${token}:`).toString('base64')}`;
     return headers;
   }
 
@@ -130,11 +141,16 @@ export class SonarClient {
             : `SonarQube at ${host} rejected SONAR_TOKEN (HTTP 401${server ? `: ${server}` : ''}): the token is wrong, expired or revoked; generate a new user token`,
         );
       case 403:
-        return new Error(`SonarQube at ${host} refused access (HTTP 403${server ? `: ${server}` : ''}): the token's user needs Browse permission on the project`);
+        return new Error(
+          `SonarQube at ${host} refused access (HTTP 403${server ? `: ${server}` : ''}): the token's user needs Browse permission on the project`,
+        );
       case 404:
-        return new Error(`SonarQube at ${host} answered HTTP 404${server ? ` (${server})` : ''}: check SONAR_PROJECT_KEY and that SONAR_HOST_URL points at the server root`);
+        return new Error(
+          `SonarQube at ${host} answered HTTP 404${server ? ` (${server})` : ''}: check SONAR_PROJECT_KEY and that SONAR_HOST_URL points at the server root`,
+        );
       case 400:
-        if (server && /only the first \d+ results/i.test(server)) return new ResultWindowError(`SonarQube refused a page past its result limit: ${server}`);
+        if (server && /only the first \d+ results/i.test(server))
+          return new ResultWindowError(`SonarQube refused a page past its result limit: ${server}`);
         return new Error(`SonarQube at ${host} refused the request (HTTP 400${server ? `: ${server}` : ''})`);
       default:
         return error;

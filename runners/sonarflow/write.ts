@@ -24,13 +24,20 @@ export async function write(ctx: StageContext): Promise<JsonRecord[]> {
   for (const bundle of bundles) {
     const file = `${bundle.id}.md`;
     current.add(file);
-    results.push({ id: bundle.id, file: `${out}/${file}`, status: writeMerged(path.join(dir, file), taskRegion(bundle), `${out}/${file}`) });
+    results.push({
+      id: bundle.id,
+      file: `${out}/${file}`,
+      status: writeMerged(path.join(dir, file), taskRegion(bundle), `${out}/${file}`),
+    });
   }
   const resolved = resolvedTasks(dir, current);
-  for (const task of resolved) results.push({ id: task.file.replace(/\.md$/, ''), file: `${out}/${task.file}`, status: 'resolved' });
+  for (const task of resolved)
+    results.push({ id: task.file.replace(/\.md$/, ''), file: `${out}/${task.file}`, status: 'resolved' });
   writeMerged(path.join(dir, INDEX_FILE), indexRegion(bundles, resolved), `${out}/${INDEX_FILE}`);
   const count = (status: WriteStatus): number => results.filter((r) => r.status === status).length;
-  ctx.log(`${out}: ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged, ${resolved.length} resolved`);
+  ctx.log(
+    `${out}: ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged, ${resolved.length} resolved`,
+  );
   return results;
 }
 

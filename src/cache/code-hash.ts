@@ -23,7 +23,9 @@ export function codeHashes(stats: StatCache, entry: string): CodeHashes {
     if (hash === undefined || file.endsWith('package.json') || file.endsWith('.json')) continue;
     const specifiers = stats.derived('imports', hash, () => importsOf(stats.absolute(file)));
     for (const specifier of specifiers) {
-      const resolved = specifier.startsWith('.') ? resolveLocal(stats, file, specifier) : resolvePackage(stats, file, specifier);
+      const resolved = specifier.startsWith('.')
+        ? resolveLocal(stats, file, specifier)
+        : resolvePackage(stats, file, specifier);
       if (resolved !== undefined && !seen.has(resolved)) queue.push(resolved);
     }
   }
@@ -49,7 +51,11 @@ function importsOf(absolute: string): string[] {
 function resolveLocal(stats: StatCache, from: string, specifier: string): string | undefined {
   const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
   const stem = base.replace(/\.(m|c)?jsx?$/, '');
-  const candidates = [base, ...EXTENSIONS.map((ext) => `${stem}${ext}`), ...EXTENSIONS.map((ext) => `${base}/index${ext}`)];
+  const candidates = [
+    base,
+    ...EXTENSIONS.map((ext) => `${stem}${ext}`),
+    ...EXTENSIONS.map((ext) => `${base}/index${ext}`),
+  ];
   for (const candidate of candidates) {
     const st = stats.stat(candidate);
     if (st && (st.mode & 0o170000) === 0o100000) return candidate;
@@ -70,7 +76,29 @@ function resolvePackage(stats: StatCache, from: string, specifier: string): stri
 }
 
 const BUILTINS = new Set([
-  'assert', 'buffer', 'child_process', 'crypto', 'events', 'fs', 'http', 'https', 'module', 'net', 'os', 'path',
-  'perf_hooks', 'process', 'readline', 'stream', 'string_decoder', 'timers', 'tty', 'url', 'util', 'v8', 'vm',
-  'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'events',
+  'fs',
+  'http',
+  'https',
+  'module',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'string_decoder',
+  'timers',
+  'tty',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ]);

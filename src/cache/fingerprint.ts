@@ -74,7 +74,8 @@ export function inputsText(inputs: readonly (readonly [string, string])[]): stri
   if (known !== undefined) return known;
   let text = '';
   // A path with a newline (or that starts like JSON) is written as JSON, so every list has one text.
-  for (const [file, hash] of inputs) text += `${hash} ${file.includes('\n') || file.startsWith('"') ? JSON.stringify(file) : file}\n`;
+  for (const [file, hash] of inputs)
+    text += `${hash} ${file.includes('\n') || file.startsWith('"') ? JSON.stringify(file) : file}\n`;
   texts.set(inputs, text);
   return text;
 }
@@ -118,9 +119,14 @@ function findJsonStringEnd(text: string, open: number): number {
  * contents (the `foreach` files, or the foreach stage's output), so editing
  * one item leaves the other items' keys unchanged.
  */
-export function itemScopeFingerprint(manifest: Manifest, foreachStage: string | undefined, foreachFiles: ReadonlySet<string>): string {
+export function itemScopeFingerprint(
+  manifest: Manifest,
+  foreachStage: string | undefined,
+  foreachFiles: ReadonlySet<string>,
+): string {
   const needs = { ...manifest.needs };
   if (foreachStage !== undefined) delete needs[foreachStage];
-  const inputs = foreachFiles.size === 0 ? manifest.inputs : manifest.inputs.filter(([file]) => !foreachFiles.has(file));
+  const inputs =
+    foreachFiles.size === 0 ? manifest.inputs : manifest.inputs.filter(([file]) => !foreachFiles.has(file));
   return hashValue({ ...manifest, inputs: sha256(inputsText(inputs)), needs, items: true });
 }

@@ -129,12 +129,19 @@ class GlobWalk {
       if (kind === 'd') {
         if (depth < maxDepth && !this.#isSkipped(name)) this.#walk(relative, depth + 1, [...branch, relative]);
       } else if (kind === 'f') {
-        if (depth <= maxDepth && (isDeepNameMatch ? isDeepNameMatch(name) : isMatch(relative))) this.#out.push(relative);
+        if (depth <= maxDepth && (isDeepNameMatch ? isDeepNameMatch(name) : isMatch(relative)))
+          this.#out.push(relative);
       } else {
         // Symlink or other: follow it to see what it is.
         const st = this.#stats.stat(relative);
         if (st && isRegularFile(st.mode) && isMatch(relative)) this.#out.push(relative);
-        else if (st && isDirectory(st.mode) && depth < maxDepth && !this.#isSkipped(name) && !this.#isLoop(relative, branch)) {
+        else if (
+          st &&
+          isDirectory(st.mode) &&
+          depth < maxDepth &&
+          !this.#isSkipped(name) &&
+          !this.#isLoop(relative, branch)
+        ) {
           this.#walk(relative, depth + 1, [...branch, relative]);
         }
       }

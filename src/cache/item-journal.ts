@@ -113,7 +113,8 @@ export class ItemJournal {
       this.#fd = fs.openSync(this.file, 'w+');
     }
     let written = 0;
-    while (written < frame.length) written += fs.writeSync(this.#fd, frame, written, frame.length - written, this.#size + written);
+    while (written < frame.length)
+      written += fs.writeSync(this.#fd, frame, written, frame.length - written, this.#size + written);
     this.#index(payload, items.length, this.#size + FRAME_HEADER);
     this.#size += frame.length;
   }

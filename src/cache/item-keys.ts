@@ -39,7 +39,8 @@ export class KeyTable {
     // No key is compared while building: a key listed twice (an item
     // repeated in the input) gets two slots, and find() meets the first
     // entry first, so the first one wins.
-    const words = keys.byteOffset % 4 === 0 ? new Uint32Array(keys.buffer, keys.byteOffset, (count * KEY_BYTES) / 4) : undefined;
+    const words =
+      keys.byteOffset % 4 === 0 ? new Uint32Array(keys.buffer, keys.byteOffset, (count * KEY_BYTES) / 4) : undefined;
     const step = KEY_BYTES / 4;
     for (let i = 0; i < count; i++) {
       let slot = (words ? (words[i * step] ?? 0) : keys.readUInt32LE(i * KEY_BYTES)) & this.#mask;

@@ -27,7 +27,16 @@ export interface ItemManifestHeader {
   sections: Record<SectionName, [number, number]>;
 }
 
-type SectionName = 'keys' | 'outOffsets' | 'outLengths' | 'outCounts' | 'rawOffsets' | 'rawLengths' | 'blockKeys' | 'blockRanges' | 'raw';
+type SectionName =
+  | 'keys'
+  | 'outOffsets'
+  | 'outLengths'
+  | 'outCounts'
+  | 'rawOffsets'
+  | 'rawLengths'
+  | 'blockKeys'
+  | 'blockRanges'
+  | 'raw';
 
 /** The store's entry that names the manifest of an item scope (stage key without its items). */
 export function itemsKey(scope: string): string {
@@ -87,7 +96,8 @@ export class ItemManifest {
     this.raw = view('raw');
     for (let j = 0; j < this.blocks; j++) {
       const first = this.blockRanges[2 * j] ?? 0;
-      if (first + (this.blockRanges[2 * j + 1] ?? 0) > this.entries) throw new Error(`block ${j} covers entries past the end`);
+      if (first + (this.blockRanges[2 * j + 1] ?? 0) > this.entries)
+        throw new Error(`block ${j} covers entries past the end`);
     }
   }
 
@@ -145,7 +155,14 @@ export class ItemManifestBuilder {
   }
 
   /** Adds an entry; `keys` holds its key at `keyOffset`. Returns its index. */
-  add(keys: Buffer, keyOffset: number, outOffset: number, outLength: number, outCount: number, raw?: string | Buffer): number {
+  add(
+    keys: Buffer,
+    keyOffset: number,
+    outOffset: number,
+    outLength: number,
+    outCount: number,
+    raw?: string | Buffer,
+  ): number {
     const i = this.#entries;
     if (i === this.#outOffsets.length) this.#growEntries();
     keys.copy(this.#keys, i * KEY_BYTES, keyOffset, keyOffset + KEY_BYTES);
@@ -207,7 +224,7 @@ export class ItemManifestBuilder {
     }
     const json = JSON.stringify({ dataset, entries: n, blocks: this.#blocks, sections } satisfies ItemManifestHeader);
     const out = Buffer.alloc(offset, 0);
-    out.write(`${MAGIC}${json}`.padEnd(HEADER_BYTES - 1, ' ') + '\n', 0, 'utf8');
+    out.write(`${`${MAGIC}${json}`.padEnd(HEADER_BYTES - 1, ' ')}\n`, 0, 'utf8');
     for (const [name, bytes] of parts) out.set(bytes, sections[name][0]);
     return out;
   }

@@ -31,7 +31,12 @@ export interface LockOptions {
 export async function lockWorkspace(stateDir: string, options: LockOptions): Promise<() => void> {
   const file = path.join(stateDir, 'lock');
   fs.mkdirSync(stateDir, { recursive: true });
-  const mine: Holder = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: options.command };
+  const mine: Holder = {
+    pid: process.pid,
+    host: os.hostname(),
+    startedAt: new Date().toISOString(),
+    command: options.command,
+  };
   let hasWaited = false;
   for (;;) {
     options.signal?.throwIfAborted();
@@ -44,13 +49,16 @@ export async function lockWorkspace(stateDir: string, options: LockOptions): Pro
     }
     if (!hasWaited && holder !== 'empty') {
       hasWaited = true;
-      options.onWait?.(`${holder.command} (pid ${holder.pid}${holder.host === mine.host ? '' : ` on ${holder.host}`}, since ${holder.startedAt})`);
+      options.onWait?.(
+        `${holder.command} (pid ${holder.pid}${holder.host === mine.host ? '' : ` on ${holder.host}`}, since ${holder.startedAt})`,
+      );
     }
     await pause(POLL_MS, options.signal);
   }
   const release = (): void => {
     const holder = readHolder(file);
-    if (typeof holder === 'object' && holder.pid === mine.pid && holder.host === mine.host) fs.rmSync(file, { force: true });
+    if (typeof holder === 'object' && holder.pid === mine.pid && holder.host === mine.host)
+      fs.rmSync(file, { force: true });
     process.off('exit', release);
   };
   process.on('exit', release);

@@ -18,7 +18,8 @@ export async function cacheStats(store: CacheStore, stateDir: string): Promise<C
   let entryBytes = 0;
   for await (const [key, value] of store.entries()) {
     const kind = key.split(':')[0] ?? '';
-    if (kind === 'stage' || kind === 'manifest' || kind === 'items' || kind === 'memo' || kind === 'blob') entries[kind]++;
+    if (kind === 'stage' || kind === 'manifest' || kind === 'items' || kind === 'memo' || kind === 'blob')
+      entries[kind]++;
     else entries.other++;
     entryBytes += key.length + (typeof value === 'string' ? value.length : JSON.stringify(value ?? null).length);
   }
@@ -53,13 +54,16 @@ export async function pruneCache(store: CacheStore, stateDir: string, cutoffMs: 
   for (const record of state) referencedObjects(record, keep);
   for await (const [key, raw] of store.entries()) {
     const value = (typeof raw === 'string' ? safeParse(raw) : raw) as { value?: unknown } | undefined;
-    const inner = (value && typeof value === 'object' && 'value' in value ? value.value : value) as Partial<StageRecord> & { at?: number };
+    const inner = (
+      value && typeof value === 'object' && 'value' in value ? value.value : value
+    ) as Partial<StageRecord> & { at?: number };
     // An entry that does not say when it was made (a stage's memo values are
     // stored as given) is not known to be old: it is kept, and goes by its TTL.
     const createdAt = inner?.createdAt ?? inner?.at;
     // A stage's entry, its manifest and its items live as long as the workspace state points at them.
     const [kind = '', id = ''] = key.split(':');
-    const isLive = ((kind === 'stage' || kind === 'manifest') && live.has(id)) || (kind === 'items' && liveScopes.has(id));
+    const isLive =
+      ((kind === 'stage' || kind === 'manifest') && live.has(id)) || (kind === 'items' && liveScopes.has(id));
     if (!isLive && typeof createdAt === 'number' && createdAt < cutoffMs) {
       doomed.push(key);
       continue;

@@ -69,7 +69,8 @@ export class ObjectStore {
   /** Copies a file in; `hash` is its content hash when the caller already knows it. */
   putFile(file: string, hash: string = hashFileSync(file)): string {
     const target = this.#targetFor(file, hash);
-    if (target !== undefined) this.#install(target, (temp) => fs.copyFileSync(file, temp, fs.constants.COPYFILE_FICLONE));
+    if (target !== undefined)
+      this.#install(target, (temp) => fs.copyFileSync(file, temp, fs.constants.COPYFILE_FICLONE));
     return hash;
   }
 
@@ -126,7 +127,11 @@ export class ObjectStore {
     // before rename on a filesystem without atomic rename): replace it now
     // rather than fail the next restore. One stat; the content is checked on read.
     const existing = this.locate(hash);
-    if (existing && (existing.isCompressed || fs.statSync(existing.file, { throwIfNoEntry: false })?.size === fs.statSync(file).size)) return undefined;
+    if (
+      existing &&
+      (existing.isCompressed || fs.statSync(existing.file, { throwIfNoEntry: false })?.size === fs.statSync(file).size)
+    )
+      return undefined;
     return this.pathOf(hash);
   }
 
@@ -134,7 +139,9 @@ export class ObjectStore {
     const raw = typeof data === 'string' ? Buffer.from(data) : data;
     const hash = sha256(raw);
     if (this.has(hash)) return hash;
-    this.#install(this.pathOf(hash, options.compress === true), (temp) => fs.writeFileSync(temp, options.compress ? zlib().gzipSync(raw) : raw));
+    this.#install(this.pathOf(hash, options.compress === true), (temp) =>
+      fs.writeFileSync(temp, options.compress ? zlib().gzipSync(raw) : raw),
+    );
     return hash;
   }
 

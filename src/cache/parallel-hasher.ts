@@ -73,7 +73,11 @@ export class ParallelHasher {
   constructor() {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
-    this.#worker = new Worker(WORKER, { eval: true, workerData: { port: port2, flag: this.#done.buffer }, transferList: [port2] });
+    this.#worker = new Worker(WORKER, {
+      eval: true,
+      workerData: { port: port2, flag: this.#done.buffer },
+      transferList: [port2],
+    });
     this.#worker.on('error', () => {
       this.#isBroken = true;
     });
@@ -95,7 +99,8 @@ export class ParallelHasher {
     this.#port.postMessage(theirs);
     mine();
     const deadline = Date.now() + WAIT_MS;
-    while (Atomics.load(this.#done, 0) === 0 && !this.#isBroken && Date.now() < deadline) Atomics.wait(this.#done, 0, 0, 50);
+    while (Atomics.load(this.#done, 0) === 0 && !this.#isBroken && Date.now() < deadline)
+      Atomics.wait(this.#done, 0, 0, 50);
     const answer = receiveMessageOnPort(this.#port)?.message as (string | null)[] | undefined;
     if (!Array.isArray(answer) || answer.length !== theirs.length) {
       this.#isBroken = true;

@@ -18,7 +18,12 @@ export function blobKey(hash: string): string {
 }
 
 /** Copies local blobs (up to SHARE_LIMIT each) into the shared store. */
-export async function shareBlobs(store: CacheStore, objects: ObjectStore, hashes: Iterable<string>, ttlMs?: number): Promise<void> {
+export async function shareBlobs(
+  store: CacheStore,
+  objects: ObjectStore,
+  hashes: Iterable<string>,
+  ttlMs?: number,
+): Promise<void> {
   const entries: { key: string; value: unknown; ttlMs?: number }[] = [];
   for (const hash of new Set(hashes)) {
     const data = await objects.readSmall(hash, SHARE_LIMIT);

@@ -64,7 +64,8 @@ export function readStatCacheFile(file: string): StatCacheData | undefined {
     const nums = section('nums');
     const hashes = section('hashes');
     const racy = section('racy');
-    if (paths.length !== n || nums.length !== n * 24 || hashes.length !== n * HASH_BYTES || racy.length !== n) return undefined;
+    if (paths.length !== n || nums.length !== n * 24 || hashes.length !== n * HASH_BYTES || racy.length !== n)
+      return undefined;
     // Copied out of the file's buffer: Float64Array wants 8-byte alignment.
     const numbers = new Float64Array(n * 3);
     new Uint8Array(numbers.buffer).set(nums);

@@ -68,7 +68,9 @@ export class StatCache {
     const loaded = options.file ? readStatCacheFile(options.file) : undefined;
     this.#loaded = loaded?.files ?? emptyColumns();
     this.#index = new Map();
-    this.#loaded.paths.forEach((file, i) => this.#index.set(file, i));
+    this.#loaded.paths.forEach((file, i) => {
+      this.#index.set(file, i);
+    });
     this.#dirs = loaded?.dirs ?? {};
     this.#derived = loaded?.derived ?? {};
   }
@@ -127,11 +129,13 @@ export class StatCache {
   /** The memoised hash of `relative` when it still holds for this stat. */
   #freshHash(relative: string, st: FileStat): string | undefined {
     const entry = this.#recorded.get(relative);
-    if (entry) return entry[0] === st.size && entry[1] === st.mtimeMs && entry[2] === st.ino && !entry[4] ? entry[3] : undefined;
+    if (entry)
+      return entry[0] === st.size && entry[1] === st.mtimeMs && entry[2] === st.ino && !entry[4] ? entry[3] : undefined;
     const i = this.#index.get(relative);
     if (i === undefined) return undefined;
     const { nums, hashes, racy } = this.#loaded;
-    if (nums[3 * i] !== st.size || nums[3 * i + 1] !== st.mtimeMs || nums[3 * i + 2] !== st.ino || racy[i] === 1) return undefined;
+    if (nums[3 * i] !== st.size || nums[3 * i + 1] !== st.mtimeMs || nums[3 * i + 2] !== st.ino || racy[i] === 1)
+      return undefined;
     return hashes.toString('hex', 32 * i, 32 * i + 32);
   }
 
@@ -166,7 +170,8 @@ export class StatCache {
     const changed: number[] = [];
     const hashes = files.map((file, i) => {
       const st = stats[i];
-      if (st && isRegular(st) && (this.isFresh(file, st) || this.#help.known?.(this.absolute(file), st) !== undefined)) return this.hash(file, st);
+      if (st && isRegular(st) && (this.isFresh(file, st) || this.#help.known?.(this.absolute(file), st) !== undefined))
+        return this.hash(file, st);
       changed.push(i);
       return undefined;
     });
@@ -263,7 +268,12 @@ export class StatCache {
       return old;
     }
     const n = old.paths.length + added.length;
-    const merged: FileColumns = { paths: new Array<string>(n), nums: new Float64Array(3 * n), hashes: Buffer.allocUnsafe(32 * n), racy: new Uint8Array(n) };
+    const merged: FileColumns = {
+      paths: new Array<string>(n),
+      nums: new Float64Array(3 * n),
+      hashes: Buffer.allocUnsafe(32 * n),
+      racy: new Uint8Array(n),
+    };
     let i = 0;
     let j = 0;
     for (let k = 0; k < n; k++) {

@@ -91,7 +91,10 @@ export class WorkspaceState {
 
   save(): void {
     if (!this.#file || !this.#isDirty || this.#isReadOnly) return;
-    writeFileAtomic(this.#file, JSON.stringify({ format: FORMAT, stages: Object.fromEntries(this.#stages) } satisfies StateFile));
+    writeFileAtomic(
+      this.#file,
+      JSON.stringify({ format: FORMAT, stages: Object.fromEntries(this.#stages) } satisfies StateFile),
+    );
     this.#isDirty = false;
   }
 }

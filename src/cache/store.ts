@@ -64,16 +64,25 @@ export async function openStore(url: string, root: string, onError: (message: st
     url,
     get: <T>(key: string) => guard('get', async () => (await keyv.get(key)) as T | undefined, undefined),
     getMany: <T>(keys: string[]) =>
-      guard('getMany', async () => (keys.length === 0 ? [] : ((await keyv.getMany(keys)) as (T | undefined)[])), keys.map(() => undefined)),
+      guard(
+        'getMany',
+        async () => (keys.length === 0 ? [] : ((await keyv.getMany(keys)) as (T | undefined)[])),
+        keys.map(() => undefined),
+      ),
     set: (key, value, ttlMs) => guard('set', async () => void (await keyv.set(key, value, ttlMs)), undefined),
     setMany: (entries) =>
-      guard('setMany', async () => void (await keyv.setMany(entries.map((e) => ({ key: e.key, value: e.value, ttl: e.ttlMs })))), undefined),
+      guard(
+        'setMany',
+        async () => void (await keyv.setMany(entries.map((e) => ({ key: e.key, value: e.value, ttl: e.ttlMs })))),
+        undefined,
+      ),
     delete: (key) => guard('delete', async () => void (await keyv.delete(key)), undefined),
     clear: () => guard('clear', async () => keyv.clear(), undefined),
     entries: async function* () {
       if (!keyv.iterator) return;
       try {
-        for await (const [key, value] of keyv.iterator(NAMESPACE) as AsyncIterable<[string, unknown]>) yield [key, value];
+        for await (const [key, value] of keyv.iterator(NAMESPACE) as AsyncIterable<[string, unknown]>)
+          yield [key, value];
       } catch (error) {
         // A listing cut short is reported and ends early, like any other store failure.
         if (error !== lastEmitted) report(`listing entries failed: ${messageOf(error)}`);
@@ -134,7 +143,10 @@ const ROWS_PER_INSERT = 400; // 2 parameters a row, under SQLite's default limit
  * transaction) per entry: a map stage saving 20,000 item results made
  * 20,000 round trips to SQLite. This one sends one multi-row upsert per 400.
  */
-function addBatchedSetMany(adapter: { query(sql: string, ...params: unknown[]): Promise<unknown>; opts: { table?: string } }): void {
+function addBatchedSetMany(adapter: {
+  query(sql: string, ...params: unknown[]): Promise<unknown>;
+  opts: { table?: string };
+}): void {
   const table = adapter.opts.table ?? 'keyv';
   Object.assign(adapter, {
     async setMany(entries: { key: string; value: unknown }[]): Promise<boolean[]> {
@@ -153,7 +165,9 @@ function addBatchedSetMany(adapter: { query(sql: string, ...params: unknown[]): 
 // twice as slow, which shows with tens of thousands of item entries a run.
 const PLAIN_JSON = {
   serialize: (data: { value?: unknown; expires?: number | null }): string =>
-    data.value instanceof RawJson ? `{"value":${data.value.json},"expires":${JSON.stringify(data.expires ?? null)}}` : JSON.stringify(data),
+    data.value instanceof RawJson
+      ? `{"value":${data.value.json},"expires":${JSON.stringify(data.expires ?? null)}}`
+      : JSON.stringify(data),
   deserialize: <T>(text: string): T => JSON.parse(text) as T,
 };
 

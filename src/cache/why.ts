@@ -46,12 +46,14 @@ export function diffManifests(previous: Manifest, current: Manifest): Change[] {
     const isSecret = (a ?? b ?? '').startsWith('sha256:');
     changes.push({ kind: 'env', name, old: isSecret ? undefined : a, new: isSecret ? undefined : b, isSecret });
   }
-  if (previous.version !== current.version) changes.push({ kind: 'version', old: previous.version, new: current.version });
+  if (previous.version !== current.version)
+    changes.push({ kind: 'version', old: previous.version, new: current.version });
   for (const field of unionKeys(previous.definition, current.definition)) {
     const [a, b] = [previous.definition[field], current.definition[field]];
     if (!isSame(a, b)) changes.push({ kind: 'definition', field, old: a, new: b });
   }
-  for (const { file, change } of diffFiles(previous.inputs, current.inputs)) changes.push({ kind: 'input', file, change });
+  for (const { file, change } of diffFiles(previous.inputs, current.inputs))
+    changes.push({ kind: 'input', file, change });
   for (const stage of unionKeys(previous.needs, current.needs)) {
     if (previous.needs[stage] !== current.needs[stage]) changes.push({ kind: 'upstream', stage });
   }
@@ -59,7 +61,10 @@ export function diffManifests(previous: Manifest, current: Manifest): Change[] {
 }
 
 /** Differences between two file lists, each sorted by path: one merge walk, no map of either. */
-function diffFiles(previous: readonly [string, string][], current: readonly [string, string][]): { file: string; change: FileChange }[] {
+function diffFiles(
+  previous: readonly [string, string][],
+  current: readonly [string, string][],
+): { file: string; change: FileChange }[] {
   const out: { file: string; change: FileChange }[] = [];
   let i = 0;
   let j = 0;

@@ -37,7 +37,8 @@ export async function loadAnalysis(
     runnerVersion: RUNNER_VERSION,
     isFresh: extra.isFresh,
   });
-  if (!result.ok) throw new UsageError(formatDiagnostics(result.diagnostics, result.source, io.cwd), { isDiagnostic: true });
+  if (!result.ok)
+    throw new UsageError(formatDiagnostics(result.diagnostics, result.source, io.cwd), { isDiagnostic: true });
   if (extra.pipelines) for (const name of extra.pipelines) requirePipeline(result.analysis, name);
   return result.analysis;
 }
@@ -54,14 +55,22 @@ export function lockForCommand(io: CliIo, stateDir: string, command: string): Pr
 export function requirePipeline(analysis: Analysis, name: string): void {
   if (analysis.plan.pipelines.has(name)) return;
   const names = [...analysis.plan.pipelines.keys()];
-  throw new UsageError(`no pipeline "${name}" in ${path.basename(analysis.plan.file)}${didYouMean(name, names)} (pipelines: ${names.join(', ')})`);
+  throw new UsageError(
+    `no pipeline "${name}" in ${path.basename(analysis.plan.file)}${didYouMean(name, names)} (pipelines: ${names.join(', ')})`,
+  );
 }
 
 /** Stage names given to --only/--from/--to/--force must exist in one of the pipelines. */
-export function requireStages(analysis: Analysis, pipelines: readonly string[], names: readonly string[], flag: string): void {
+export function requireStages(
+  analysis: Analysis,
+  pipelines: readonly string[],
+  names: readonly string[],
+  flag: string,
+): void {
   const known = pipelines.flatMap((p) => [...(analysis.plan.pipelines.get(p)?.stages.keys() ?? [])]);
   for (const name of names) {
-    if (!known.includes(name)) throw new UsageError(`${flag} ${name}: no such stage in ${pipelines.join(', ')}${didYouMean(name, known)}`);
+    if (!known.includes(name))
+      throw new UsageError(`${flag} ${name}: no such stage in ${pipelines.join(', ')}${didYouMean(name, known)}`);
   }
 }
 
@@ -72,7 +81,10 @@ export function storeUrlFor(analysis: Analysis, env: CliIo['env']): string {
 }
 
 export function parseList(values: readonly string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 export function parseParams(values: readonly string[] | undefined): Record<string, string> {

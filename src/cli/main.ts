@@ -17,7 +17,9 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 export async function main(io: CliIo): Promise<number> {
   let exitCode: number = EXIT.ok;
   const program = new Command('runner')
-    .description('Declarative DAG pipeline runner: runs pipelines.yaml, skipping every stage whose inputs did not change')
+    .description(
+      'Declarative DAG pipeline runner: runs pipelines.yaml, skipping every stage whose inputs did not change',
+    )
     .version(RUNNER_VERSION, '-V, --version', 'print the version')
     .option('-f, --file <file>', 'the pipelines file (default: pipelines.yaml here or above)')
     .option('-C, --dir <dir>', 'the workspace directory holding pipelines.yaml')
@@ -38,7 +40,9 @@ export async function main(io: CliIo): Promise<number> {
     .option('--from <stages>', 'run these stages and everything downstream of them', collect)
     .option('--to <stages>', 'run these stages and everything they need', collect)
     .option('--force', 'run every selected stage even when cached (--force=S: S and its dependents)')
-    .addOption(new Option('--force-stage <stages>', 'stages to force with their dependents').argParser(collect).hideHelp())
+    .addOption(
+      new Option('--force-stage <stages>', 'stages to force with their dependents').argParser(collect).hideHelp(),
+    )
     .option('-j, --jobs <n>', 'stages running at once (default: CPU count)')
     .option('-p, --param <name=value>', 'override a pipeline param (repeatable)', collect)
     .option('--dry-run', 'print what would run and why, run nothing')
@@ -61,7 +65,11 @@ export async function main(io: CliIo): Promise<number> {
     .option('--json', 'print JSON: per stage, wouldRun and reason')
     .option('--explain', 'for each stage that would run, the full difference between its last key and now')
     .action(async (pipelines: string[], flags) =>
-      set(await (flags.explain ? statusExplainCommand(io, global(), pipelines, flags) : statusCommand(io, global(), pipelines, flags))),
+      set(
+        await (flags.explain
+          ? statusExplainCommand(io, global(), pipelines, flags)
+          : statusCommand(io, global(), pipelines, flags)),
+      ),
     );
 
   program
@@ -71,7 +79,9 @@ export async function main(io: CliIo): Promise<number> {
     .argument('<stage>', 'the stage')
     .option('-p, --param <name=value>', 'override a pipeline param (repeatable)', collect)
     .option('--json', 'print JSON: wouldRun, reason, why and the list of changes')
-    .action(async (pipeline: string, stage: string, flags) => set(await explainCommand(io, global(), pipeline, stage, flags)));
+    .action(async (pipeline: string, stage: string, flags) =>
+      set(await explainCommand(io, global(), pipeline, stage, flags)),
+    );
 
   program
     .command('report')
@@ -114,7 +124,9 @@ export async function main(io: CliIo): Promise<number> {
     .option('--older-than <duration>', 'e.g. 12h, 7d', '7d')
     .action(async (flags) => set(await cacheCommand(io, global(), 'prune', flags)));
 
-  const daemon = program.command('daemon').description('the resident process that answers no-op runs of this workspace fast');
+  const daemon = program
+    .command('daemon')
+    .description('the resident process that answers no-op runs of this workspace fast');
   daemon
     .command('start')
     .description('serve this workspace in the foreground (exec starts one by itself; RUNNER_DAEMON=0 turns that off)')
@@ -125,14 +137,16 @@ export async function main(io: CliIo): Promise<number> {
     .action(async () => set(await daemonCommand(io, global(), 'stop', main)));
   daemon
     .command('status')
-    .description("say whether a daemon serves this workspace")
+    .description('say whether a daemon serves this workspace')
     .action(async () => set(await daemonCommand(io, global(), 'status', main)));
 
   try {
     await program.parseAsync(rewriteForce(io.argv), { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? EXIT.ok
+        : EXIT.usage;
     }
     if (error instanceof UsageError) {
       io.stderr(error.isDiagnostic ? `${error.message}\n` : `runner: ${error.message}\n`);

@@ -9,7 +9,9 @@ export function findConfig(options: { file?: string; dir?: string; cwd: string }
   if (options.file) return path.resolve(options.cwd, options.file);
   if (options.dir) {
     const dir = path.resolve(options.cwd, options.dir);
-    return CONFIG_NAMES.map((n) => path.join(dir, n)).find((f) => fs.existsSync(f)) ?? path.join(dir, CONFIG_NAMES[0] ?? '');
+    return (
+      CONFIG_NAMES.map((n) => path.join(dir, n)).find((f) => fs.existsSync(f)) ?? path.join(dir, CONFIG_NAMES[0] ?? '')
+    );
   }
   for (let dir = options.cwd; ; dir = path.dirname(dir)) {
     const found = CONFIG_NAMES.map((n) => path.join(dir, n)).find((f) => fs.existsSync(f));

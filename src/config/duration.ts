@@ -19,7 +19,13 @@ export function parseDuration(text: string): number | undefined {
 
 /** The shortest readable form: 2000 -> `2s`, 90000 -> `1.5m`. */
 export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['w', 604_800_000], ['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['w', 604_800_000],
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms >= size && Number.isInteger((ms / size) * 10)) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

@@ -16,8 +16,8 @@ const REFERENCE = /\$(\$?)\{([^}]*)\}/g;
 
 export function expand(text: string, scope: ExpandScope): { value: string; errors: ExpandError[] } {
   const errors: ExpandError[] = [];
-  const value = text.replace(REFERENCE, (whole: string, escape: string, body: string, at: number) => {
-    if (escape === '$') return whole.slice(1);
+  const value = text.replace(REFERENCE, (whole: string, dollar: string, body: string, at: number) => {
+    if (dollar === '$') return whole.slice(1);
     const [name = '', fallback] = splitDefault(body.trim());
     if (name.startsWith('params.')) {
       const param = name.slice('params.'.length);

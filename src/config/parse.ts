@@ -105,10 +105,13 @@ function findDuplicateKeys(
           });
         }
       }
-      if (key !== undefined) found.push(...findDuplicateKeys(file, pair.value as Node | null, [...path, key], toPosition));
+      if (key !== undefined)
+        found.push(...findDuplicateKeys(file, pair.value as Node | null, [...path, key], toPosition));
     }
   } else if (isSeq(node)) {
-    node.items.forEach((item, index) => found.push(...findDuplicateKeys(file, item as Node, [...path, index], toPosition)));
+    node.items.forEach((item, index) => {
+      found.push(...findDuplicateKeys(file, item as Node, [...path, index], toPosition));
+    });
   }
   return found;
 }

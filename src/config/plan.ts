@@ -35,13 +35,24 @@ export interface PlanOptions {
 
 const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
 
-export function planConfig(config: ValidatedConfig, options: PlanOptions): { plan?: ConfigPlan; diagnostics: Diagnostic[] } {
+export function planConfig(
+  config: ValidatedConfig,
+  options: PlanOptions,
+): { plan?: ConfigPlan; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const report = (fieldPath: FieldPath, message: string, needle?: TextNeedle): void => {
-    diagnostics.push({ file: options.file, position: options.locate?.(fieldPath, 'value', needle), path: formatPath(fieldPath), message });
+    diagnostics.push({
+      file: options.file,
+      position: options.locate?.(fieldPath, 'value', needle),
+      path: formatPath(fieldPath),
+      message,
+    });
   };
   const reportExpand = (fieldPath: FieldPath, source: string, error: ExpandError): void =>
-    report(fieldPath, describeExpandError(error), { text: error.text, occurrence: occurrencesBefore(source, error.text, error.at) });
+    report(fieldPath, describeExpandError(error), {
+      text: error.text,
+      occurrence: occurrencesBefore(source, error.text, error.at),
+    });
   const overrides = options.paramOverrides ?? {};
   // A --param applies to every pipeline being run that declares it (or has a
   // stage that sets it); it is an error only when none of them does.
@@ -61,14 +72,31 @@ export function planConfig(config: ValidatedConfig, options: PlanOptions): { pla
   const root = path.dirname(options.file);
   const pipelines = new Map<string, PipelinePlan>();
   for (const [pipelineName, raw] of Object.entries(config.pipelines)) {
-    const params = resolveParams(raw.params ?? {}, overrides, options.env, ['pipelines', pipelineName, 'params'], reportExpand);
+    const params = resolveParams(
+      raw.params ?? {},
+      overrides,
+      options.env,
+      ['pipelines', pipelineName, 'params'],
+      reportExpand,
+    );
     const stages = new Map<string, StagePlan>();
     for (const [stageName, stage] of Object.entries(raw.stages)) {
       const fieldPath = ['pipelines', pipelineName, 'stages', stageName];
       for (const name of listedParams(stage)) {
-        if (!Object.hasOwn(params, name)) report([...fieldPath, 'params'], `lists "${name}", which is not a param of pipeline ${pipelineName}${didYouMean(name, Object.keys(params))}`);
+        if (!Object.hasOwn(params, name))
+          report(
+            [...fieldPath, 'params'],
+            `lists "${name}", which is not a param of pipeline ${pipelineName}${didYouMean(name, Object.keys(params))}`,
+          );
       }
-      const own = resolveParams(ownParams(stage), overrides, options.env, [...fieldPath, 'params'], reportExpand, params);
+      const own = resolveParams(
+        ownParams(stage),
+        overrides,
+        options.env,
+        [...fieldPath, 'params'],
+        reportExpand,
+        params,
+      );
       const scope = { params: { ...params, ...own }, env: options.env };
       const text = (value: string, at: FieldPath): string => {
         const result = expand(value, scope);
@@ -92,7 +120,9 @@ export function planConfig(config: ValidatedConfig, options: PlanOptions): { pla
           : raw.env && Object.hasOwn(raw.env, name)
             ? ['pipelines', pipelineName, 'env', name]
             : ['defaults', 'env', name];
-      const env = resolveEnv({ ...config.defaults?.env, ...raw.env, ...stage.env }, (value, name) => text(value, envSource(name)));
+      const env = resolveEnv({ ...config.defaults?.env, ...raw.env, ...stage.env }, (value, name) =>
+        text(value, envSource(name)),
+      );
       const kind: StageKind = stage.shell !== undefined ? 'shell' : stage.foreach !== undefined ? 'map' : 'task';
       const foreach = resolveForeach(stage, (value, field) => list(value, field));
       const needs = [...(stage.needs ?? [])];
@@ -150,7 +180,9 @@ export function planConfig(config: ValidatedConfig, options: PlanOptions): { pla
   diagnostics.length = 0;
   diagnostics.push(...unique);
   // By line, as validateConfig does; --param problems (no position) first.
-  diagnostics.sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0));
+  diagnostics.sort(
+    (a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0),
+  );
   if (diagnostics.length > 0) return { diagnostics };
   return { plan: { file: options.file, root, cacheUrl: config.cache?.url, pipelines }, diagnostics };
 }
@@ -206,7 +238,10 @@ function resolveEnv(raw: Record<string, EnvValue>, expandText: (value: string, n
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function resolveForeach(stage: RawStage, list: (value: string | string[] | undefined, field: FieldPath) => string[]): Foreach | undefined {
+function resolveForeach(
+  stage: RawStage,
+  list: (value: string | string[] | undefined, field: FieldPath) => string[],
+): Foreach | undefined {
   const foreach = stage.foreach;
   if (foreach === undefined) return undefined;
   if (typeof foreach === 'string') return { kind: 'stage', stage: foreach };

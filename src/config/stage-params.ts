@@ -23,7 +23,11 @@ export function ownParams(stage: RawStage): Record<string, unknown> {
   return stage.params && !Array.isArray(stage.params) ? stage.params : {};
 }
 
-export function stageParams(stage: RawStage, pipelineParams: Record<string, unknown>, resolvedOwn: Record<string, unknown>): Record<string, unknown> {
+export function stageParams(
+  stage: RawStage,
+  pipelineParams: Record<string, unknown>,
+  resolvedOwn: Record<string, unknown>,
+): Record<string, unknown> {
   const used: Record<string, unknown> = {};
   for (const name of [...referencedParams(stage), ...listedParams(stage)].sort()) {
     if (Object.hasOwn(pipelineParams, name)) used[name] = pipelineParams[name];

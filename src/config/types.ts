@@ -78,7 +78,14 @@ export interface StageDefinition {
   params: Record<string, unknown>;
   env: EnvEntry[];
   ordered: boolean;
-  cache: { policy: CachePolicy; ttlMs?: number; version?: string; scope: CacheScope; compress: boolean; hasSideEffects: boolean };
+  cache: {
+    policy: CachePolicy;
+    ttlMs?: number;
+    version?: string;
+    scope: CacheScope;
+    compress: boolean;
+    hasSideEffects: boolean;
+  };
 }
 
 /** Knobs that change speed or memory, never a result: they stay out of the fingerprint. */

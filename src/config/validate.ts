@@ -10,7 +10,10 @@ import type { RawPipeline, ValidatedConfig } from './types.js';
 
 const validateSchema = validate as ValidateFunction;
 
-export function validateConfig(file: string, parsed: ParsedYaml): { config?: ValidatedConfig; diagnostics: Diagnostic[] } {
+export function validateConfig(
+  file: string,
+  parsed: ParsedYaml,
+): { config?: ValidatedConfig; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const at = (path: FieldPath, message: string, part: 'key' | 'value' = 'key'): void => {
     diagnostics.push({ file, position: parsed.locate(path, part), path: formatPath(path), message });
@@ -26,7 +29,9 @@ export function validateConfig(file: string, parsed: ParsedYaml): { config?: Val
       if (isObject(pipeline) && isObject(pipeline.stages)) checkStages(name, pipeline as unknown as RawPipeline, at);
     }
   }
-  diagnostics.sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0));
+  diagnostics.sort(
+    (a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0),
+  );
   return diagnostics.length === 0 ? { config: parsed.data as ValidatedConfig, diagnostics } : { diagnostics };
 }
 
@@ -49,13 +54,19 @@ function checkStages(pipelineName: string, pipeline: RawPipeline, at: Reporter):
           at([...path, 'needs', index], 'names the stage itself; a stage cannot need itself');
         } else if (!names.includes(need)) {
           const others = names.filter((n) => n !== name);
-          at([...path, 'needs', index], `names no stage "${need}" of pipeline ${pipelineName}${didYouMean(need, others)}`);
+          at(
+            [...path, 'needs', index],
+            `names no stage "${need}" of pipeline ${pipelineName}${didYouMean(need, others)}`,
+          );
         }
       });
     }
     if (typeof stage.foreach === 'string' && !names.includes(stage.foreach)) {
       const others = names.filter((n) => n !== name);
-      at([...path, 'foreach'], `names no upstream stage "${stage.foreach}" of pipeline ${pipelineName}${didYouMean(stage.foreach, others)}`);
+      at(
+        [...path, 'foreach'],
+        `names no upstream stage "${stage.foreach}" of pipeline ${pipelineName}${didYouMean(stage.foreach, others)}`,
+      );
     } else if (stage.foreach === name) {
       at([...path, 'foreach'], 'names the stage itself; foreach takes an upstream stage');
     }
@@ -68,7 +79,9 @@ function schemaErrors(errors: ErrorObject[]): ErrorObject[] {
   const seen = new Set<string>();
   const kept: ErrorObject[] = [];
   for (const error of errors) {
-    const insideAnyOf = error.keyword !== 'anyOf' && anyOfPaths.some((p) => error.instancePath === p || error.instancePath.startsWith(`${p}/`));
+    const insideAnyOf =
+      error.keyword !== 'anyOf' &&
+      anyOfPaths.some((p) => error.instancePath === p || error.instancePath.startsWith(`${p}/`));
     // propertyNames failures come twice: once bare, once as `propertyNames`.
     if (insideAnyOf || error.propertyName !== undefined) continue;
     const id = `${error.instancePath}|${error.keyword}|${JSON.stringify(error.params)}`;
@@ -103,7 +116,7 @@ function describeSchemaError(error: ErrorObject, path: FieldPath, at: Reporter):
       at(path, 'must not be empty');
       return;
     default:
-      at(path, `must be ${typeof expect === 'string' ? expect : error.message ?? 'valid'}`);
+      at(path, `must be ${typeof expect === 'string' ? expect : (error.message ?? 'valid')}`);
   }
 }
 

@@ -63,7 +63,8 @@ export class PreHasher {
 
   #lookup(absolute: string, st: FileStat): string | undefined {
     const known = this.#known.get(absolute);
-    if (!known || known[0] !== st.size || known[1] !== st.mtimeMs || known[2] !== st.ino || isRacy(known[1], known[4])) return undefined;
+    if (!known || known[0] !== st.size || known[1] !== st.mtimeMs || known[2] !== st.ino || isRacy(known[1], known[4]))
+      return undefined;
     return known[3];
   }
 
@@ -125,7 +126,8 @@ export class PreHasher {
       if (st?.isFile() && this.#lookup(absolute, st) === undefined) files.push({ absolute, st });
     }
     const remember = (file: (typeof files)[number], hash: string | null): void => {
-      if (typeof hash === 'string') this.#known.set(file.absolute, [file.st.size, file.st.mtimeMs, file.st.ino, hash, Date.now()]);
+      if (typeof hash === 'string')
+        this.#known.set(file.absolute, [file.st.size, file.st.mtimeMs, file.st.ino, hash, Date.now()]);
     };
     const hashHere = (file: (typeof files)[number]): void => {
       try {

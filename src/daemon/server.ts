@@ -56,7 +56,12 @@ export interface DaemonInfo {
  * Serves `root` until idle or stopped. Resolves false at once when another
  * daemon already serves it.
  */
-export async function serveWorkspace(options: { root: string; build: string; main: (io: CliIo) => Promise<number>; idleMs?: number }): Promise<boolean> {
+export async function serveWorkspace(options: {
+  root: string;
+  build: string;
+  main: (io: CliIo) => Promise<number>;
+  idleMs?: number;
+}): Promise<boolean> {
   const { root, build } = options;
   const { socket, info } = daemonPaths(root);
   fs.mkdirSync(path.dirname(socket), { recursive: true });
@@ -85,9 +90,11 @@ export async function serveWorkspace(options: { root: string; build: string; mai
   server.on('connection', (connection) => {
     lastRequestAt = Date.now();
     readRequest(connection, (request, controller) => {
-      queue = queue.then(() => serve(connection, request, controller)).then(() => {
-        lastRequestAt = Date.now();
-      });
+      queue = queue
+        .then(() => serve(connection, request, controller))
+        .then(() => {
+          lastRequestAt = Date.now();
+        });
     });
   });
   const serve = async (connection: net.Socket, request: DaemonRequest, controller: AbortController): Promise<void> => {
@@ -154,7 +161,10 @@ export async function serveWorkspace(options: { root: string; build: string; mai
   // Only this user's commands may ask it.
   fs.chmodSync(socket, 0o600);
   inode = socketInode(socket);
-  fs.writeFileSync(info, JSON.stringify({ pid: process.pid, build, startedAt: new Date().toISOString() } satisfies DaemonInfo));
+  fs.writeFileSync(
+    info,
+    JSON.stringify({ pid: process.pid, build, startedAt: new Date().toISOString() } satisfies DaemonInfo),
+  );
   check = setInterval(() => {
     const isGone = socketInode(socket) !== inode;
     if (isGone || Date.now() - lastRequestAt > (options.idleMs ?? IDLE_MS)) stop();
@@ -166,7 +176,10 @@ export async function serveWorkspace(options: { root: string; build: string; mai
 }
 
 /** The first line is the request; a later `{ signal }` line cancels it. */
-function readRequest(connection: net.Socket, onRequest: (request: DaemonRequest, controller: AbortController) => void): void {
+function readRequest(
+  connection: net.Socket,
+  onRequest: (request: DaemonRequest, controller: AbortController) => void,
+): void {
   const controller = new AbortController();
   let buffered = '';
   let hasRequest = false;

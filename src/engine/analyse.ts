@@ -29,7 +29,9 @@ export interface Analysis {
   graphs: Map<string, Graph>;
 }
 
-export type AnalyseResult = { ok: true; analysis: Analysis } | { ok: false; diagnostics: Diagnostic[]; source?: string };
+export type AnalyseResult =
+  | { ok: true; analysis: Analysis }
+  | { ok: false; diagnostics: Diagnostic[]; source?: string };
 
 interface ConfigCacheFile {
   format: number;
@@ -42,7 +44,10 @@ export async function analyse(options: AnalyseOptions): Promise<AnalyseResult> {
   try {
     source = fs.readFileSync(options.file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read: ${(error as Error).message}`;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'does not exist'
+        : `cannot be read: ${(error as Error).message}`;
     return { ok: false, diagnostics: [{ file: options.file, path: '', message: reason }] };
   }
   const hash = sha256(`${options.runnerVersion}\0${CONFIG_CACHE_FORMAT}\0${source}`);
@@ -68,11 +73,16 @@ export async function analyse(options: AnalyseOptions): Promise<AnalyseResult> {
   }
   const result = finish(validated.config, options, parsedResult.parsed);
   if (!result.ok) {
-    const planOnly = result.diagnostics.some((d) => d.message.startsWith('form a cycle')) ? [] : cycleDiagnostics(rawGraphs(validated.config), options.file, parsedResult.parsed);
+    const planOnly = result.diagnostics.some((d) => d.message.startsWith('form a cycle'))
+      ? []
+      : cycleDiagnostics(rawGraphs(validated.config), options.file, parsedResult.parsed);
     return { ok: false, diagnostics: byPosition([...result.diagnostics, ...planOnly]), source };
   }
   try {
-    writeFileAtomic(cacheFile, JSON.stringify({ format: CONFIG_CACHE_FORMAT, hash, config: validated.config } satisfies ConfigCacheFile));
+    writeFileAtomic(
+      cacheFile,
+      JSON.stringify({ format: CONFIG_CACHE_FORMAT, hash, config: validated.config } satisfies ConfigCacheFile),
+    );
   } catch {
     // A read-only workspace still runs; it only loses the fast path.
   }
@@ -90,7 +100,10 @@ function finish(config: ValidatedConfig, options: AnalyseOptions, parsed?: Parse
   if (!planned.plan) return { ok: false, diagnostics: planned.diagnostics };
   const graphs = new Map<string, Graph>();
   for (const pipeline of planned.plan.pipelines.values()) {
-    graphs.set(pipeline.name, buildGraph([...pipeline.stages.values()].map((s) => ({ name: s.name, needs: s.definition.needs }))));
+    graphs.set(
+      pipeline.name,
+      buildGraph([...pipeline.stages.values()].map((s) => ({ name: s.name, needs: s.definition.needs }))),
+    );
   }
   const diagnostics = cycleDiagnostics(graphs, options.file, parsed);
   if (diagnostics.length > 0) return { ok: false, diagnostics };
@@ -102,7 +115,12 @@ function cycleDiagnostics(graphs: ReadonlyMap<string, Graph>, file: string, pars
   for (const [pipeline, graph] of graphs) {
     for (const cycle of findCycles(graph)) {
       const at = ['pipelines', pipeline, 'stages', cycle[0] ?? '', 'needs'];
-      diagnostics.push({ file, position: parsed?.locate(at), path: formatPath(at), message: `form a cycle: ${cycle.join(' -> ')}` });
+      diagnostics.push({
+        file,
+        position: parsed?.locate(at),
+        path: formatPath(at),
+        message: `form a cycle: ${cycle.join(' -> ')}`,
+      });
     }
   }
   return diagnostics;
@@ -130,5 +148,7 @@ function rawGraphs(data: unknown): Map<string, Graph> {
 }
 
 function byPosition(diagnostics: Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0));
+  return [...diagnostics].sort(
+    (a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0),
+  );
 }

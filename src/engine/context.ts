@@ -34,7 +34,9 @@ export function createContext(options: ContextOptions): StageContext {
     upstream(name: string): AsyncIterable<JsonRecord> {
       const record = options.upstream.get(name);
       if (!record) {
-        throw new Error(`${stage.id}: upstream("${name}") is not one of its needs (${definition.needs.join(', ') || 'none'})`);
+        throw new Error(
+          `${stage.id}: upstream("${name}") is not one of its needs (${definition.needs.join(', ') || 'none'})`,
+        );
       }
       if (!record.dataset) return (async function* () {})();
       return readDataset(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`);
@@ -65,7 +67,11 @@ export function createContext(options: ContextOptions): StageContext {
 }
 
 export function makeTempDir(res: Resources, stage: StagePlan): string {
-  const dir = path.join(res.stateDir, 'tmp', `${stage.pipeline}-${stage.name}-${process.pid}-${Date.now().toString(36)}`);
+  const dir = path.join(
+    res.stateDir,
+    'tmp',
+    `${stage.pipeline}-${stage.name}-${process.pid}-${Date.now().toString(36)}`,
+  );
   fs.mkdirSync(dir, { recursive: true });
   return dir;
 }

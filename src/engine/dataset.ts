@@ -143,7 +143,9 @@ function both(a: Promise<void> | undefined, b: Promise<void> | undefined): Promi
 /** A record as one JSON line (with its newline); a TypeError naming `describe()` when it is not a JSON object. */
 export function recordLine(record: unknown, describe: () => string): string {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-    throw new TypeError(`${describe()} produced ${Array.isArray(record) ? 'an array' : typeof record}, not a record (a JSON object)`);
+    throw new TypeError(
+      `${describe()} produced ${Array.isArray(record) ? 'an array' : typeof record}, not a record (a JSON object)`,
+    );
   }
   try {
     return `${JSON.stringify(record)}\n`;
@@ -159,7 +161,11 @@ const READ_BLOCK = 1024;
  * The records of a dataset, streamed; `source` names it in errors. The blob
  * is verified as it streams: a corrupt one fails the read at its end.
  */
-export async function* readDataset(objects: ObjectStore, dataset: DatasetRecord, source: string): AsyncGenerator<JsonRecord> {
+export async function* readDataset(
+  objects: ObjectStore,
+  dataset: DatasetRecord,
+  source: string,
+): AsyncGenerator<JsonRecord> {
   for await (const block of readDatasetBlocks(objects, dataset, source, READ_BLOCK)) yield* block.records();
 }
 
@@ -168,7 +174,12 @@ export async function* readDataset(objects: ObjectStore, dataset: DatasetRecord,
  * stored as. The blob is verified as it streams: a corrupt one fails the
  * read when its end is reached, before a stage can finish with what it read.
  */
-export async function* readDatasetBlocks(objects: ObjectStore, dataset: DatasetRecord, source: string, size: number): AsyncGenerator<RecordBlock> {
+export async function* readDatasetBlocks(
+  objects: ObjectStore,
+  dataset: DatasetRecord,
+  source: string,
+  size: number,
+): AsyncGenerator<RecordBlock> {
   const stream = objects.openRead(dataset.hash);
   if (!stream) throw new Error(`${source}: its dataset ${dataset.hash.slice(0, 12)} is missing from the object store`);
   let carry: Buffer = Buffer.alloc(0);

@@ -33,7 +33,8 @@ export async function decide(input: DecideInput): Promise<Decision> {
   const previous = res.state.get(stage.id);
   if (input.isNoCache) return { ...keyed, action: 'run', why: { reason: 'no-cache' }, previous };
   if (input.isForced) return { ...keyed, action: 'run', why: { reason: 'forced' }, previous };
-  if (definition.cache.policy === 'never') return { ...keyed, action: 'run', why: { reason: 'policy-never' }, previous };
+  if (definition.cache.policy === 'never')
+    return { ...keyed, action: 'run', why: { reason: 'policy-never' }, previous };
 
   const isLocal = previous?.fingerprint === keyed.fingerprint;
   let record = isLocal ? previous : undefined;
@@ -45,7 +46,12 @@ export async function decide(input: DecideInput): Promise<Decision> {
   }
   const ttlMs = definition.cache.ttlMs;
   if (definition.cache.policy === 'ttl' && ttlMs !== undefined && res.now() - record.createdAt > ttlMs) {
-    return { ...keyed, action: 'run', why: { reason: 'ttl-expired', ageMs: res.now() - record.createdAt, ttlMs }, previous };
+    return {
+      ...keyed,
+      action: 'run',
+      why: { reason: 'ttl-expired', ageMs: res.now() - record.createdAt, ttlMs },
+      previous,
+    };
   }
   if (record.dataset && !(await res.hasBlob(record.dataset.hash))) {
     return { ...keyed, action: 'run', why: { reason: 'output-missing', path: `(records of ${stage.name})` }, previous };
@@ -56,7 +62,10 @@ export async function decide(input: DecideInput): Promise<Decision> {
     const hash = res.stats.hash(output.path);
     if (hash === output.hash) continue;
     restore.push(output);
-    firstProblem ??= hash === undefined ? { reason: 'output-missing', path: output.path } : { reason: 'output-changed', path: output.path };
+    firstProblem ??=
+      hash === undefined
+        ? { reason: 'output-missing', path: output.path }
+        : { reason: 'output-changed', path: output.path };
   }
   if (restore.length === 0) return { ...keyed, action: 'cached', record, why: { reason: 'unchanged' } };
   const why = isLocal ? (firstProblem ?? { reason: 'unchanged' }) : await whyChanged(res, previous, keyed.manifest);

@@ -94,7 +94,14 @@ export interface RunEndEvent {
   cpuUtilisation: number;
 }
 
-export type RunEvent = RunStartEvent | StageStartEvent | StageProgressEvent | StageLogEvent | StageEndEvent | WarningEvent | RunEndEvent;
+export type RunEvent =
+  | RunStartEvent
+  | StageStartEvent
+  | StageProgressEvent
+  | StageLogEvent
+  | StageEndEvent
+  | WarningEvent
+  | RunEndEvent;
 
 /** Distributes on every member of the union, so each object literal keeps its own fields. */
 type WithoutTime<E> = E extends RunEvent ? Omit<E, 'time'> : never;

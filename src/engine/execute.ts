@@ -50,14 +50,26 @@ export type MapRunner = (
 ) => Promise<{ items: ItemCounts; failure?: Failure; commit?: (dataset: DatasetRecord) => Promise<ItemManifestRef> }>;
 
 export type ExecuteResult =
-  | { ok: true; outputs: OutputRecord[]; dataset?: DatasetRecord; items?: ItemCounts; itemManifest?: ItemManifestRef; attempts: number }
+  | {
+      ok: true;
+      outputs: OutputRecord[];
+      dataset?: DatasetRecord;
+      items?: ItemCounts;
+      itemManifest?: ItemManifestRef;
+      attempts: number;
+    }
   | { ok: false; failure: Failure; isCancelled: boolean; attempts: number; items?: ItemCounts };
 
 export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   const { stage, res } = input;
   // A map stage retries failed items, not the whole stage (retries would multiply).
   const attempts = stage.definition.kind === 'map' ? 1 : stage.knobs.retries + 1;
-  let last: ExecuteResult = { ok: false, failure: { kind: 'error', message: 'not run' }, isCancelled: false, attempts: 0 };
+  let last: ExecuteResult = {
+    ok: false,
+    failure: { kind: 'error', message: 'not run' },
+    isCancelled: false,
+    attempts: 0,
+  };
   for (let attempt = 1; attempt <= attempts; attempt++) {
     last = await attemptOnce(input, attempt);
     if (last.ok || last.isCancelled || last.failure.kind === 'bad-module') return last;
@@ -85,13 +97,19 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
   const { stage, res } = input;
   const { definition, knobs } = stage;
   const deadline = new Deadline(input.signal, knobs.timeoutMs);
-  const writer = definition.kind === 'shell' ? undefined : new DatasetWriter(res.objects, { compress: definition.cache.compress });
+  const writer =
+    definition.kind === 'shell' ? undefined : new DatasetWriter(res.objects, { compress: definition.cache.compress });
   let done: WorkDone;
   try {
     detachOutputs(stage, res);
     done = await work(input, deadline.signal, writer);
   } catch (error) {
-    done = { failure: error instanceof ModuleLoadError ? { kind: 'bad-module', message: error.message } : { kind: 'error', message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack } };
+    done = {
+      failure:
+        error instanceof ModuleLoadError
+          ? { kind: 'bad-module', message: error.message }
+          : { kind: 'error', message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack },
+    };
   } finally {
     deadline.clear();
   }
@@ -100,13 +118,20 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
   if (failure || deadline.signal.aborted) {
     writer?.abort();
     const isCancelled = !deadline.isTimedOut && input.signal.aborted;
-    return { ok: false, failure: failure ?? { kind: 'killed', signal: 'SIGTERM' }, isCancelled, attempts: attempt, items };
+    return {
+      ok: false,
+      failure: failure ?? { kind: 'killed', signal: 'SIGTERM' },
+      isCancelled,
+      attempts: attempt,
+      items,
+    };
   }
   input.onWorkDone?.();
   const dataset = writer ? await writer.finish() : undefined;
   const itemManifest = dataset && done.commitItems ? await done.commitItems(dataset) : undefined;
   const outputs = await recordOutputs(stage, res, input.isNoCache === true);
-  if ('failure' in outputs) return { ok: false, failure: outputs.failure, isCancelled: false, attempts: attempt, items };
+  if ('failure' in outputs)
+    return { ok: false, failure: outputs.failure, isCancelled: false, attempts: attempt, items };
   return { ok: true, outputs: outputs.records, dataset, items, itemManifest, attempts: attempt };
 }
 
@@ -120,7 +145,8 @@ async function work(input: ExecuteInput, signal: AbortSignal, writer: DatasetWri
       cwd: res.root,
       env: { ...input.baseEnv, ...Object.fromEntries(definition.env.map((e) => [e.name, e.value])) },
       signal,
-      onLine: (stream, line) => res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream, line }),
+      onLine: (stream, line) =>
+        res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream, line }),
     });
     return { failure };
   }
@@ -152,7 +178,9 @@ function detachOutputs(stage: StagePlan, res: Resources): void {
     try {
       res.objects.detach(res.stats.absolute(file));
     } catch (error) {
-      throw new Error(`cannot copy output ${file} apart from its stored copy before the stage runs: ${(error as Error).message}`);
+      throw new Error(
+        `cannot copy output ${file} apart from its stored copy before the stage runs: ${(error as Error).message}`,
+      );
     }
   }
 }
@@ -205,7 +233,11 @@ function outputFiles(stage: StagePlan, res: Resources): string[] {
 }
 
 /** Hashes the declared outputs and (unless --no-cache) puts them into the object store. */
-async function recordOutputs(stage: StagePlan, res: Resources, isNoCache: boolean): Promise<{ records: OutputRecord[] } | { failure: Failure }> {
+async function recordOutputs(
+  stage: StagePlan,
+  res: Resources,
+  isNoCache: boolean,
+): Promise<{ records: OutputRecord[] } | { failure: Failure }> {
   const records: OutputRecord[] = [];
   for (const file of outputFiles(stage, res)) {
     const st = res.stats.stat(file);

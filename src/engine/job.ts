@@ -57,7 +57,15 @@ export async function runJob(input: JobInput): Promise<JobResult> {
       res,
       signal,
       baseEnv: input.baseEnv,
-      onProgress: (done, total, cached) => emit({ event: 'stage:progress', pipeline: stage.pipeline, stage: stage.name, done, total: total ?? null, cached }),
+      onProgress: (done, total, cached) =>
+        emit({
+          event: 'stage:progress',
+          pipeline: stage.pipeline,
+          stage: stage.name,
+          done,
+          total: total ?? null,
+          cached,
+        }),
       runMap: input.runMap,
       itemScope: itemScopeFingerprint(keyed.manifest, foreachStageOf(stage), new Set(keyed.foreachFiles)),
       previousItems: res.state.get(stage.id)?.itemManifest,
@@ -65,7 +73,13 @@ export async function runJob(input: JobInput): Promise<JobResult> {
       isForced: input.isForced,
       onWorkDone: freeSlot,
     }).finally(() => sampler.finish(stage.id));
-    await Promise.race([isSlotFree, running.then(() => undefined, () => undefined)]);
+    await Promise.race([
+      isSlotFree,
+      running.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]);
     // Wrapped, so that the queue does not wait for the recording too.
     return { running };
   });

@@ -33,10 +33,13 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
   const { stage, res, upstream } = input;
   const { definition } = stage;
   for (const pattern of definition.inputs) {
-    if (!pattern.startsWith('!') && !isGlob(pattern) && !res.stats.stat(pattern)) return { failure: { kind: 'input-missing', path: pattern } };
+    if (!pattern.startsWith('!') && !isGlob(pattern) && !res.stats.stat(pattern))
+      return { failure: { kind: 'input-missing', path: pattern } };
   }
   const foreachFiles =
-    definition.foreach?.kind === 'files' ? expandGlobs(res.stats, definition.foreach.patterns, definition.foreach.exclude) : [];
+    definition.foreach?.kind === 'files'
+      ? expandGlobs(res.stats, definition.foreach.patterns, definition.foreach.exclude)
+      : [];
   const declared = expandGlobs(res.stats, definition.inputs);
   // foreachFiles come sorted; alone (the usual map over files) they are the whole list.
   const sorted = declared.length === 0 ? foreachFiles : [...new Set([...declared, ...foreachFiles])].sort();

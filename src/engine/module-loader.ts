@@ -39,7 +39,9 @@ export async function loadExport(root: string, module: string, exportName: strin
 
 const TYPESCRIPT = /\.(m|c)?tsx?$/;
 type TsxApi = typeof import('tsx/esm/api');
-let tsx: Promise<{ api: TsxApi; shared: (specifier: string, parent: string) => Promise<Record<string, unknown>> }> | undefined;
+let tsx:
+  | Promise<{ api: TsxApi; shared: (specifier: string, parent: string) => Promise<Record<string, unknown>> }>
+  | undefined;
 
 // TypeScript goes through tsx's loader in one namespace for the process (or
 // worker thread), so stage modules that import each other share one module
@@ -51,7 +53,10 @@ let tsx: Promise<{ api: TsxApi; shared: (specifier: string, parent: string) => P
 async function importModule(absolute: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(absolute).href;
   if (!TYPESCRIPT.test(absolute)) return importNative(url);
-  tsx ??= importNative<TsxApi>('tsx/esm/api').then((api) => ({ api, shared: api.register({ namespace: 'runner-stages' }).import }));
+  tsx ??= importNative<TsxApi>('tsx/esm/api').then((api) => ({
+    api,
+    shared: api.register({ namespace: 'runner-stages' }).import,
+  }));
   const { api, shared } = await tsx;
   try {
     return await shared(url, url);

@@ -7,7 +7,8 @@ export function guardParams(params: Record<string, unknown>, stageId: string): R
   const frozen = Object.freeze({ ...params });
   return new Proxy(frozen, {
     get(target, name, receiver) {
-      if (typeof name !== 'string' || Object.hasOwn(target, name) || PASS_THROUGH.has(name)) return Reflect.get(target, name, receiver);
+      if (typeof name !== 'string' || Object.hasOwn(target, name) || PASS_THROUGH.has(name))
+        return Reflect.get(target, name, receiver);
       throw new Error(
         `ctx.params.${name}: stage ${stageId} does not declare param "${name}"; add it to the stage in pipelines.yaml ` +
           `(params: [${name}]) so that it is part of the stage's cache key`,

@@ -40,7 +40,9 @@ export async function loadManifest(res: Resources, fingerprint: string): Promise
   const entry = await res.lookup<ManifestEntry>(manifestKey(fingerprint));
   if (!entry || typeof entry !== 'object' || !('m' in entry)) return undefined;
   if (typeof entry.inputs !== 'string') return entry.m;
-  const text = (await res.hasBlob(entry.inputs)) ? await res.objects.readSmall(entry.inputs, Number.MAX_SAFE_INTEGER) : undefined;
+  const text = (await res.hasBlob(entry.inputs))
+    ? await res.objects.readSmall(entry.inputs, Number.MAX_SAFE_INTEGER)
+    : undefined;
   const inputs = text && parseInputsText(text.toString('utf8'));
   return inputs ? { ...entry.m, inputs } : undefined;
 }
@@ -67,11 +69,20 @@ export function stageRecord(keyed: Keyed, outcome: Extract<ExecuteResult, { ok: 
 }
 
 /** Keeps a stage's record: in the workspace state, and with its manifest in the store (and its blobs in a shared one). */
-export async function keepRecord(res: Resources, stage: StagePlan, record: StageRecord, manifest: Manifest): Promise<void> {
+export async function keepRecord(
+  res: Resources,
+  stage: StagePlan,
+  record: StageRecord,
+  manifest: Manifest,
+): Promise<void> {
   res.state.set(stage.id, record);
   const ttl = stage.definition.cache.ttlMs;
   const entry = manifestEntry(res, manifest, record.createdAt);
-  const blobs = [...record.outputs.map((o) => o.hash), ...(record.dataset ? [record.dataset.hash] : []), ...(entry.inputs ? [entry.inputs] : [])];
+  const blobs = [
+    ...record.outputs.map((o) => o.hash),
+    ...(record.dataset ? [record.dataset.hash] : []),
+    ...(entry.inputs ? [entry.inputs] : []),
+  ];
   await res.shareBlobs(blobs, ttl);
   // Manifest first: whoever finds the stage entry finds its manifest (for `explain`).
   await (await res.store())?.setMany([

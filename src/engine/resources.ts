@@ -43,7 +43,12 @@ export class Resources {
     this.root = options.root;
     this.stateDir = path.join(options.root, '.runner');
     this.now = options.now ?? Date.now;
-    this.stats = StatCache.forRun({ root: options.root, file: path.join(this.stateDir, 'stat-cache.bin'), now: this.now, help: options.hashHelp });
+    this.stats = StatCache.forRun({
+      root: options.root,
+      file: path.join(this.stateDir, 'stat-cache.bin'),
+      now: this.now,
+      help: options.hashHelp,
+    });
     this.state = new WorkspaceState(path.join(this.stateDir, 'state.json'), { isReadOnly: options.isStateReadOnly });
     this.objects = new ObjectStore(path.join(this.stateDir, 'objects'));
     this.emit = options.emit;
@@ -58,10 +63,15 @@ export class Resources {
 
   /** The shared store; undefined (after one warning) when it cannot be opened: every lookup is then a miss. */
   store(): Promise<CacheStore | undefined> {
-    this.#store ??= openStore(this.#storeUrl, this.root, (message) => this.emit({ event: 'warning', message })).catch((error: unknown) => {
-      this.emit({ event: 'warning', message: `cache store unavailable, running without it: ${(error as Error).message}` });
-      return undefined;
-    });
+    this.#store ??= openStore(this.#storeUrl, this.root, (message) => this.emit({ event: 'warning', message })).catch(
+      (error: unknown) => {
+        this.emit({
+          event: 'warning',
+          message: `cache store unavailable, running without it: ${(error as Error).message}`,
+        });
+        return undefined;
+      },
+    );
     return this.#store;
   }
 

@@ -7,7 +7,11 @@ import type { Resources } from './resources.js';
 
 export type Reused = { outcome: 'cached' | 'restored'; record: StageRecord; items: ItemCounts } | { problem: string };
 
-export async function reuse(res: Resources, id: string, decision: Extract<Decision, { action: 'cached' | 'restore' }>): Promise<Reused> {
+export async function reuse(
+  res: Resources,
+  id: string,
+  decision: Extract<Decision, { action: 'cached' | 'restore' }>,
+): Promise<Reused> {
   const items = cachedItems(decision.record);
   if (decision.action === 'cached') {
     if (res.state.get(id)?.fingerprint !== decision.fingerprint) res.state.set(id, decision.record);
@@ -24,7 +28,10 @@ function cachedItems(record: StageRecord): ItemCounts {
   return { total, done: total, cached: total, failed: 0 };
 }
 
-async function restoreOutputs(res: Resources, decision: Extract<Decision, { action: 'restore' }>): Promise<string | undefined> {
+async function restoreOutputs(
+  res: Resources,
+  decision: Extract<Decision, { action: 'restore' }>,
+): Promise<string | undefined> {
   for (const output of decision.restore) {
     const file = res.stats.absolute(output.path);
     if (res.objects.isLinkedTo(output.hash, file)) {

@@ -85,7 +85,14 @@ class Run {
   readonly #queue: PQueue;
   /** Records of the stages this run has finished (ran or reused). */
   readonly #results = new Map<string, StageRecord>();
-  readonly #counts: Record<StageOutcome, number> = { ran: 0, cached: 0, restored: 0, failed: 0, cancelled: 0, blocked: 0 };
+  readonly #counts: Record<StageOutcome, number> = {
+    ran: 0,
+    cached: 0,
+    restored: 0,
+    failed: 0,
+    cancelled: 0,
+    blocked: 0,
+  };
   readonly #sampler = new UsageSampler();
   // Deciding hashes inputs on this thread: in time slices, so the first stage can start early.
   readonly #deciding = new TimeSlices();
@@ -96,7 +103,13 @@ class Run {
     this.#stages = selectedStages(options);
     this.#byId = new Map(this.#stages.map((s) => [s.id, s]));
     this.#forced = forcedStages(options, this.#stages);
-    this.#res = new Resources({ root: options.plan.root, storeUrl: options.storeUrl, emit: options.emit, isStateReadOnly: options.isNoCache, hashHelp: options.hashHelp });
+    this.#res = new Resources({
+      root: options.plan.root,
+      storeUrl: options.storeUrl,
+      emit: options.emit,
+      isStateReadOnly: options.isNoCache,
+      hashHelp: options.hashHelp,
+    });
     this.#queue = new PQueue({ concurrency: Math.max(1, options.jobs) });
   }
 
@@ -111,7 +124,10 @@ class Run {
       dryRun: false,
       ...(options.isDaemon ? { daemon: true } : {}),
     });
-    const nodes: ScheduleNode[] = this.#stages.map((s) => ({ id: s.id, needs: s.definition.needs.map((n) => `${s.pipeline}/${n}`) }));
+    const nodes: ScheduleNode[] = this.#stages.map((s) => ({
+      id: s.id,
+      needs: s.definition.needs.map((n) => `${s.pipeline}/${n}`),
+    }));
     let scheduled: { failed: string[]; isInterrupted: boolean };
     try {
       scheduled = await schedule({
@@ -119,7 +135,12 @@ class Run {
         visit: (id, signal) => this.#visit(id, signal),
         skip: (id, outcome, cause) => {
           const stage = this.#byId.get(id);
-          const reason = outcome === 'blocked' ? `upstream failed: ${cause}` : cause === 'interrupted' ? 'interrupted' : `not started: ${cause}`;
+          const reason =
+            outcome === 'blocked'
+              ? `upstream failed: ${cause}`
+              : cause === 'interrupted'
+                ? 'interrupted'
+                : `not started: ${cause}`;
           if (stage) this.#end(stage, { outcome, reason, startedAt: Date.now() });
         },
         isKeepGoing: options.isKeepGoing,
@@ -131,7 +152,11 @@ class Run {
     }
     const durationMs = Date.now() - this.#started;
     if (this.#isDeferred) return { status: 'deferred', counts: this.#counts, durationMs };
-    const status = scheduled.isInterrupted ? 'cancelled' : scheduled.failed.length > 0 || this.#counts.failed > 0 ? 'failed' : 'success';
+    const status = scheduled.isInterrupted
+      ? 'cancelled'
+      : scheduled.failed.length > 0 || this.#counts.failed > 0
+        ? 'failed'
+        : 'success';
     options.emit({
       event: 'run:end',
       runId: options.runId,
@@ -154,25 +179,53 @@ class Run {
     const startedAt = Date.now();
     const decision = await this.#decide(stage, upstream, isForced);
     if (decision.action === 'fail') {
-      this.#end(stage, { outcome: 'failed', reason: failureText(decision.failure), failure: decision.failure, startedAt });
+      this.#end(stage, {
+        outcome: 'failed',
+        reason: failureText(decision.failure),
+        failure: decision.failure,
+        startedAt,
+      });
       return 'failed';
     }
     if (this.#options.isOnlyCached && decision.action !== 'cached') {
       this.#isDeferred = true;
       return 'failed';
     }
-    const announce = (): void => this.#options.emit({ event: 'stage:start', pipeline: stage.pipeline, stage: stage.name, key: decision.fingerprint });
+    const announce = (): void =>
+      this.#options.emit({
+        event: 'stage:start',
+        pipeline: stage.pipeline,
+        stage: stage.name,
+        key: decision.fingerprint,
+      });
     if (decision.action === 'cached' || decision.action === 'restore') {
       announce();
       const reused = await reuse(this.#res, id, decision);
       if (!('problem' in reused)) {
         this.#results.set(id, reused.record);
-        this.#end(stage, { outcome: reused.outcome, reason: whyText(decision.why), why: decision.why, key: decision.fingerprint, startedAt, items: reused.items });
+        this.#end(stage, {
+          outcome: reused.outcome,
+          reason: whyText(decision.why),
+          why: decision.why,
+          key: decision.fingerprint,
+          startedAt,
+          items: reused.items,
+        });
         return 'ok';
       }
-      this.#options.emit({ event: 'warning', pipeline: stage.pipeline, stage: stage.name, message: `${reused.problem}; running the stage instead` });
+      this.#options.emit({
+        event: 'warning',
+        pipeline: stage.pipeline,
+        stage: stage.name,
+        message: `${reused.problem}; running the stage instead`,
+      });
     }
-    return this.#run(stage, decision, { upstream, signal, isForced, onStart: decision.action === 'run' ? announce : () => {} });
+    return this.#run(stage, decision, {
+      upstream,
+      signal,
+      isForced,
+      onStart: decision.action === 'run' ? announce : () => {},
+    });
   }
 
   /** Key (in this stage's time slice: computeKey never awaits) and decision; a throw is a failed decision. */
@@ -186,7 +239,10 @@ class Run {
       }
       return await decide({ stage, keyed, isForced, isNoCache: this.#options.isNoCache, res: this.#res });
     } catch (error) {
-      return { action: 'fail', failure: { kind: 'error', message: `deciding whether to run: ${(error as Error).message}` } };
+      return {
+        action: 'fail',
+        failure: { kind: 'error', message: `deciding whether to run: ${(error as Error).message}` },
+      };
     }
   }
 
@@ -213,21 +269,44 @@ class Run {
     });
     const key = decision.fingerprint;
     if (!outcome) {
-      this.#end(stage, { outcome: 'cancelled', reason: `not started: ${cancelCause(how.signal)}`, key, startedAt: ranFrom });
+      this.#end(stage, {
+        outcome: 'cancelled',
+        reason: `not started: ${cancelCause(how.signal)}`,
+        key,
+        startedAt: ranFrom,
+      });
       return 'cancelled';
     }
     if (!outcome.ok) {
       const ended = outcome.isCancelled ? 'cancelled' : 'failed';
       const reason = outcome.isCancelled ? cancelCause(how.signal) : failureText(outcome.failure);
       const failure = outcome.isCancelled ? undefined : outcome.failure;
-      this.#end(stage, { outcome: ended, reason, failure, key, startedAt: ranFrom, items: outcome.items, attempts: outcome.attempts, peakRssBytes });
+      this.#end(stage, {
+        outcome: ended,
+        reason,
+        failure,
+        key,
+        startedAt: ranFrom,
+        items: outcome.items,
+        attempts: outcome.attempts,
+        peakRssBytes,
+      });
       return ended;
     }
     const record = stageRecord(decision, outcome, ranFrom);
     this.#results.set(stage.id, record);
     if (!options.isNoCache) await keepRecord(this.#res, stage, record, decision.manifest);
     const { why } = decision;
-    this.#end(stage, { outcome: 'ran', reason: whyText(why), why, key, startedAt: ranFrom, items: record.items, attempts: outcome.attempts, peakRssBytes });
+    this.#end(stage, {
+      outcome: 'ran',
+      reason: whyText(why),
+      why,
+      key,
+      startedAt: ranFrom,
+      items: record.items,
+      attempts: outcome.attempts,
+      peakRssBytes,
+    });
     return 'ok';
   }
 
@@ -267,7 +346,11 @@ function cancelCause(signal: AbortSignal): string {
 }
 
 /** Records of a stage's needs: this run's, or the last ones here. */
-function upstreamOf(stage: StagePlan, results: ReadonlyMap<string, StageRecord>, res: Resources): Map<string, StageRecord> {
+function upstreamOf(
+  stage: StagePlan,
+  results: ReadonlyMap<string, StageRecord>,
+  res: Resources,
+): Map<string, StageRecord> {
   const upstream = new Map<string, StageRecord>();
   for (const need of stage.definition.needs) {
     const record = results.get(`${stage.pipeline}/${need}`) ?? res.state.get(`${stage.pipeline}/${need}`);

@@ -105,10 +105,12 @@ class Walk {
     } else {
       if (result === 'failed') this.#failed.push(id);
       this.#skipDownstream(id, result === 'failed' ? 'blocked' : 'cancelled', id);
-      if (result === 'failed' && !this.#options.isKeepGoing && !this.#stop.signal.aborted) this.#stop.abort(new Error(`${id} failed`));
+      if (result === 'failed' && !this.#options.isKeepGoing && !this.#stop.signal.aborted)
+        this.#stop.abort(new Error(`${id} failed`));
     }
     this.#settle(id);
-    if (this.#stop.signal.aborted) this.#cancelPending(this.#options.signal?.aborted ? 'interrupted' : `${this.#failed[0] ?? id} failed`);
+    if (this.#stop.signal.aborted)
+      this.#cancelPending(this.#options.signal?.aborted ? 'interrupted' : `${this.#failed[0] ?? id} failed`);
     if (this.#running === 0 && this.#settled.size < this.#nodes.length) this.#cancelPending('nothing left to run');
   }
 

@@ -24,7 +24,10 @@ export function selectedStages(options: StageSelection): StagePlan[] {
 }
 
 /** true: every selected stage; a list: those stages and everything downstream of them. */
-export function forcedStages(options: { graphs: ReadonlyMap<string, Graph>; force: boolean | readonly string[] }, stages: readonly StagePlan[]): Set<string> {
+export function forcedStages(
+  options: { graphs: ReadonlyMap<string, Graph>; force: boolean | readonly string[] },
+  stages: readonly StagePlan[],
+): Set<string> {
   if (options.force === true) return new Set(stages.map((s) => s.id));
   if (options.force === false) return new Set();
   const forced = new Set<string>();

@@ -25,7 +25,10 @@ export interface StageStatus {
   key?: string;
 }
 
-export type StatusOptions = Pick<RunOptions, 'plan' | 'graphs' | 'pipelines' | 'selection' | 'force' | 'isNoCache' | 'storeUrl'> & {
+export type StatusOptions = Pick<
+  RunOptions,
+  'plan' | 'graphs' | 'pipelines' | 'selection' | 'force' | 'isNoCache' | 'storeUrl'
+> & {
   emit?: Emit;
 };
 
@@ -33,7 +36,12 @@ export async function stageStatuses(options: StatusOptions): Promise<StageStatus
   const stages = selectedStages(options);
   const byId = new Map(stages.map((s) => [s.id, s]));
   const forced = forcedStages(options, stages);
-  const res = new Resources({ root: options.plan.root, storeUrl: options.storeUrl, emit: options.emit ?? (() => {}), isStateReadOnly: true });
+  const res = new Resources({
+    root: options.plan.root,
+    storeUrl: options.storeUrl,
+    emit: options.emit ?? (() => {}),
+    isStateReadOnly: true,
+  });
   const willRun = new Set<string>();
   const out: StageStatus[] = [];
   try {
@@ -51,7 +59,13 @@ export async function stageStatuses(options: StatusOptions): Promise<StageStatus
   return out;
 }
 
-async function statusOf(stage: StagePlan, res: Resources, isForced: boolean, isNoCache: boolean, willRun: Set<string>): Promise<StageStatus> {
+async function statusOf(
+  stage: StagePlan,
+  res: Resources,
+  isForced: boolean,
+  isNoCache: boolean,
+  willRun: Set<string>,
+): Promise<StageStatus> {
   const base = { pipeline: stage.pipeline, stage: stage.name };
   const upstream = new Map<string, StageRecord>();
   for (const need of stage.definition.needs) {
@@ -71,11 +85,20 @@ async function statusOf(stage: StagePlan, res: Resources, isForced: boolean, isN
     }
     return mark({ ...base, wouldRun: true, action: 'fail', reason: failureText(decision.failure) });
   }
-  const hasOwnChange = decision.action === 'run' && !(decision.why.reason === 'changed' && decision.why.changes.every((c) => c.kind === 'upstream'));
+  const hasOwnChange =
+    decision.action === 'run' &&
+    !(decision.why.reason === 'changed' && decision.why.changes.every((c) => c.kind === 'upstream'));
   if (rerunUpstream !== undefined && !hasOwnChange) {
     const why: Why = { reason: 'upstream-will-run', stage: rerunUpstream };
     return mark({ ...base, wouldRun: true, action: 'run', reason: whyText(why), why, key: decision.fingerprint });
   }
   const wouldRun = decision.action === 'run';
-  return mark({ ...base, wouldRun, action: decision.action, reason: whyText(decision.why), why: decision.why, key: decision.fingerprint });
+  return mark({
+    ...base,
+    wouldRun,
+    action: decision.action,
+    reason: whyText(decision.why),
+    why: decision.why,
+    key: decision.fingerprint,
+  });
 }

@@ -66,14 +66,14 @@ export function topologicalOrder(graph: Graph): string[] {
 }
 
 export function ancestors(graph: Graph, name: string): Set<string> {
-  return reach(graph, name, (n) => graph.predecessors(n) ?? []);
+  return reach(name, (n) => graph.predecessors(n) ?? []);
 }
 
 export function descendants(graph: Graph, name: string): Set<string> {
-  return reach(graph, name, (n) => graph.successors(n) ?? []);
+  return reach(name, (n) => graph.successors(n) ?? []);
 }
 
-function reach(graph: Graph, start: string, next: (node: string) => string[]): Set<string> {
+function reach(start: string, next: (node: string) => string[]): Set<string> {
   const seen = new Set<string>();
   const queue = [start];
   for (let node = queue.shift(); node !== undefined; node = queue.shift()) {

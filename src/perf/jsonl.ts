@@ -63,7 +63,10 @@ export class LineSplitter {
 }
 
 /** Parses one line; the error names `source:line` (or `line N`) so it points at the input. */
-export function parseJsonLine(raw: RawLine, source: string | undefined): { ok: true; value: unknown } | { ok: false; error: Error } {
+export function parseJsonLine(
+  raw: RawLine,
+  source: string | undefined,
+): { ok: true; value: unknown } | { ok: false; error: Error } {
   try {
     return { ok: true, value: JSON.parse(raw.text) };
   } catch (cause) {

@@ -83,13 +83,17 @@ export function functionOption<F extends (...args: never[]) => unknown>(
 }
 
 export function signalOption(owner: string, bag: OptionBag): AbortSignal | undefined {
-  const value = bag['signal'];
+  const value = bag.signal;
   if (value === undefined) return undefined;
   if (!(value instanceof AbortSignal)) fail(owner, 'signal', 'an AbortSignal', value);
   return value;
 }
 
-export function requireFunction<F extends (...args: never[]) => unknown>(owner: string, name: string, value: unknown): F {
+export function requireFunction<F extends (...args: never[]) => unknown>(
+  owner: string,
+  name: string,
+  value: unknown,
+): F {
   if (typeof value !== 'function') fail(owner, name, 'a function', value);
   return value as F;
 }

@@ -147,7 +147,8 @@ class SlidingWindow<T, R> {
       this.#changed.notify();
       while (this.#inFlight > 0) await this.#changed.wait();
       if (signal?.aborted === true) throw signal.reason;
-      if (this.#fatal === undefined && this.#reported !== `${this.#known}/${this.#known}`) this.#report(this.#known, this.#known);
+      if (this.#fatal === undefined && this.#reported !== `${this.#known}/${this.#known}`)
+        this.#report(this.#known, this.#known);
       if (this.#fatal !== undefined) throw this.#fatal.error;
       return this.#result();
     } finally {

@@ -203,7 +203,8 @@ class StreamRun<T, R> {
       userSignal?.removeEventListener('abort', onAbort);
       // The consumer left early (break/return): tell in-flight calls and wait
       // for them, so no work outlives the iteration.
-      if (!finished && !this.#controller.signal.aborted) this.#controller.abort(abortError(`${OWNER}: consumer stopped iterating`));
+      if (!finished && !this.#controller.signal.aborted)
+        this.#controller.abort(abortError(`${OWNER}: consumer stopped iterating`));
       await this.#settle();
     }
   }
@@ -234,7 +235,8 @@ class StreamRun<T, R> {
    */
   #schedule(): void {
     for (let head = this.#buffer.peek(); !this.#stopped && head !== undefined; head = this.#buffer.peek()) {
-      if (this.#ready.size + this.#inFlight >= this.#window || (head.ok && this.#inFlight >= this.#o.maxConcurrency)) break;
+      if (this.#ready.size + this.#inFlight >= this.#window || (head.ok && this.#inFlight >= this.#o.maxConcurrency))
+        break;
       const next = head;
       this.#buffer.shift();
       const line = next.line === undefined ? {} : { line: next.line };
@@ -290,7 +292,9 @@ class StreamRun<T, R> {
     const parsed = parse();
     const seq = this.#nextSeq;
     this.#nextSeq += 1;
-    this.#buffer.push(parsed.ok ? { seq, index, line, ok: true, item: parsed.value as T } : { seq, index, line, ...parsed });
+    this.#buffer.push(
+      parsed.ok ? { seq, index, line, ok: true, item: parsed.value as T } : { seq, index, line, ...parsed },
+    );
     this.#schedule();
     if (this.#buffer.length > stats.peakBuffered) stats.peakBuffered = this.#buffer.length;
   }

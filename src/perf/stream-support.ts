@@ -16,7 +16,9 @@ export function openStreamSource(input: unknown): AnySource {
   if (typeof openAsync === 'function') return openAsync.call(candidate);
   const openSync = candidate?.[Symbol.iterator];
   if (typeof openSync === 'function') return openSync.call(candidate);
-  throw new TypeError(`StreamProcessor: input must be a readable stream or an iterable, got ${inspect(input, { depth: 0 })}`);
+  throw new TypeError(
+    `StreamProcessor: input must be a readable stream or an iterable, got ${inspect(input, { depth: 0 })}`,
+  );
 }
 
 export async function closeQuietly(source: AnySource): Promise<void> {

@@ -12,14 +12,18 @@ export function formatDiagnostic(diagnostic: Diagnostic, source: string | undefi
   if (!position || text === undefined) return head;
   const gutter = String(position.line).length;
   const visible = text.replace(/\t/g, ' ');
-  const underline = ' '.repeat(position.col - 1) + '^'.repeat(Math.max(1, Math.min(position.length, visible.length - position.col + 1)));
+  const underline =
+    ' '.repeat(position.col - 1) +
+    '^'.repeat(Math.max(1, Math.min(position.length, visible.length - position.col + 1)));
   return `${head}\n  ${String(position.line)} | ${visible}\n  ${' '.repeat(gutter)} | ${underline}`;
 }
 
 export function formatDiagnostics(diagnostics: readonly Diagnostic[], source: string | undefined, cwd: string): string {
   // Problems from different checks (duplicate keys, schema, DAG) arrive in
   // separate lists; the reader gets them in file order.
-  const sorted = [...diagnostics].sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0));
+  const sorted = [...diagnostics].sort(
+    (a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0),
+  );
   const lines = sorted.map((d) => formatDiagnostic(d, source, cwd));
   const count = diagnostics.length;
   return `${lines.join('\n')}\n${count} problem${count === 1 ? '' : 's'} in ${path.relative(cwd, diagnostics[0]?.file ?? '') || 'pipelines.yaml'}`;

@@ -33,7 +33,12 @@ export function describeChange(change: Change): [Group, string] {
     case 'param':
       return ['params', `${change.name}: ${value(change.old)} -> ${value(change.new)}`];
     case 'env':
-      return ['env', change.isSecret ? `${change.name}: (secret changed)` : `${change.name}: ${value(change.old)} -> ${value(change.new)}`];
+      return [
+        'env',
+        change.isSecret
+          ? `${change.name}: (secret changed)`
+          : `${change.name}: ${value(change.old)} -> ${value(change.new)}`,
+      ];
     case 'upstream':
       return ['upstream', `${change.stage}: its output changed`];
     case 'definition':
@@ -94,7 +99,14 @@ export function renderExplain(statuses: readonly StageStatus[], options: { isSum
   const width = Math.max(5, ...statuses.map((s) => `${s.pipeline}/${s.stage}`.length));
   const lines: string[] = [];
   for (const status of statuses) {
-    const verdict = status.action === 'run' ? 'would run' : status.action === 'restore' ? 'restore' : status.action === 'fail' ? 'would fail' : 'cached';
+    const verdict =
+      status.action === 'run'
+        ? 'would run'
+        : status.action === 'restore'
+          ? 'restore'
+          : status.action === 'fail'
+            ? 'would fail'
+            : 'cached';
     lines.push(`${`${status.pipeline}/${status.stage}`.padEnd(width)}  ${verdict.padEnd(10)}  ${status.reason}`);
     if (status.action !== 'cached') lines.push(...whyLines(status.why, status.stage).map((l) => `    ${l}`));
   }
@@ -107,7 +119,11 @@ export function renderExplain(statuses: readonly StageStatus[], options: { isSum
 
 /** Roughly, in the largest unit: 8.1d, 3.5h, 12.0m, 40s. */
 function age(ms: number): string {
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ] as const) {
     if (ms >= size) return `${(ms / size).toFixed(1).replace(/\.0$/, '')}${unit}`;
   }
   return `${Math.round(ms / 1000)}s`;

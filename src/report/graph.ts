@@ -17,20 +17,30 @@ interface NodeView {
 export function graphNodes(pipeline: PipelinePlan, lastRun?: RunRecord): NodeView[] {
   return [...pipeline.stages.values()].map((stage) => {
     const last = lastRun?.stages.find((s) => s.pipeline === pipeline.name && s.stage === stage.name);
-    return { name: stage.name, kind: stage.definition.kind, needs: stage.definition.needs, outcome: last?.outcome, durationMs: last?.durationMs };
+    return {
+      name: stage.name,
+      kind: stage.definition.kind,
+      needs: stage.definition.needs,
+      outcome: last?.outcome,
+      durationMs: last?.durationMs,
+    };
   });
 }
 
 export function renderGraph(pipeline: PipelinePlan, format: GraphFormat, lastRun?: RunRecord): string {
   const nodes = graphNodes(pipeline, lastRun);
-  const label = (n: NodeView): string => (n.outcome ? `${n.name}\\n${n.outcome}${n.durationMs !== undefined ? ` ${formatMs(n.durationMs)}` : ''}` : n.name);
+  const label = (n: NodeView): string =>
+    n.outcome ? `${n.name}\\n${n.outcome}${n.durationMs !== undefined ? ` ${formatMs(n.durationMs)}` : ''}` : n.name;
   const id = (name: string): string => `s_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
   switch (format) {
     case 'json':
       return `${JSON.stringify({ pipeline: pipeline.name, nodes, edges: nodes.flatMap((n) => n.needs.map((from) => ({ from, to: n.name }))) }, null, 2)}\n`;
     case 'dot': {
       const lines = [`digraph "${pipeline.name}" {`, '  rankdir=LR;', '  node [shape=box, style=rounded];'];
-      for (const n of nodes) lines.push(`  ${id(n.name)} [label="${label(n)}"${n.outcome ? `, color="${OUTCOME_COLOURS[n.outcome] ?? 'black'}"` : ''}];`);
+      for (const n of nodes)
+        lines.push(
+          `  ${id(n.name)} [label="${label(n)}"${n.outcome ? `, color="${OUTCOME_COLOURS[n.outcome] ?? 'black'}"` : ''}];`,
+        );
       for (const n of nodes) for (const need of n.needs) lines.push(`  ${id(need)} -> ${id(n.name)};`);
       lines.push('}');
       return `${lines.join('\n')}\n`;
@@ -41,7 +51,8 @@ export function renderGraph(pipeline: PipelinePlan, format: GraphFormat, lastRun
       for (const n of nodes) for (const need of n.needs) lines.push(`  ${id(need)} --> ${id(n.name)}`);
       for (const n of nodes) if (n.outcome) lines.push(`  class ${id(n.name)} ${n.outcome}`);
       if (nodes.some((n) => n.outcome)) {
-        for (const [outcome, colour] of Object.entries(OUTCOME_COLOURS)) lines.push(`  classDef ${outcome} stroke:${colour},stroke-width:2px`);
+        for (const [outcome, colour] of Object.entries(OUTCOME_COLOURS))
+          lines.push(`  classDef ${outcome} stroke:${colour},stroke-width:2px`);
       }
       return `${lines.join('\n')}\n`;
     }

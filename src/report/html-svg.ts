@@ -35,7 +35,8 @@ export function dagSvg(record: RunRecord): string {
     );
     const y0 = top + (record.pipelines.length > 1 ? 22 : 0);
     const parts: string[] = [];
-    if (record.pipelines.length > 1) parts.push(`<text class="pipeline-title" x="0" y="${top + 14}">${esc(pipeline)}</text>`);
+    if (record.pipelines.length > 1)
+      parts.push(`<text class="pipeline-title" x="0" y="${top + 14}">${esc(pipeline)}</text>`);
     for (const edge of layout.edges) {
       const from = layout.nodes.get(edge.from);
       const to = layout.nodes.get(edge.to);
@@ -43,7 +44,10 @@ export function dagSvg(record: RunRecord): string {
       // Through each layer it crosses as a straight run, curving between them.
       const points = [
         { x: from.x + NODE.nodeWidth, y: y0 + from.y + NODE.nodeHeight / 2 },
-        ...edge.via.flatMap((p) => [{ x: p.x, y: y0 + p.y }, { x: p.x + NODE.nodeWidth, y: y0 + p.y }]),
+        ...edge.via.flatMap((p) => [
+          { x: p.x, y: y0 + p.y },
+          { x: p.x + NODE.nodeWidth, y: y0 + p.y },
+        ]),
         { x: to.x - 4, y: y0 + to.y + NODE.nodeHeight / 2 },
       ];
       let d = `M${points[0]?.x ?? 0} ${points[0]?.y ?? 0}`;
@@ -59,7 +63,9 @@ export function dagSvg(record: RunRecord): string {
       const node = layout.nodes.get(stage.stage);
       if (!node) continue;
       const colour = colourOf(stage.outcome);
-      const detail = stage.outcome ? `${stage.outcome}${stage.durationMs !== undefined ? ` · ${formatMs(stage.durationMs)}` : ''}` : 'not run';
+      const detail = stage.outcome
+        ? `${stage.outcome}${stage.durationMs !== undefined ? ` · ${formatMs(stage.durationMs)}` : ''}`
+        : 'not run';
       const x = node.x;
       const y = y0 + node.y;
       parts.push(
@@ -86,7 +92,13 @@ export function dagSvg(record: RunRecord): string {
 export function executedStages(record: RunRecord): StageSummary[] {
   return record.stages
     .filter((s) => s.startMs !== undefined && s.endMs !== undefined)
-    .filter((s) => s.outcome === 'ran' || s.outcome === 'failed' || s.outcome === 'restored' || (s.outcome === 'cancelled' && s.peakRssBytes !== undefined))
+    .filter(
+      (s) =>
+        s.outcome === 'ran' ||
+        s.outcome === 'failed' ||
+        s.outcome === 'restored' ||
+        (s.outcome === 'cancelled' && s.peakRssBytes !== undefined),
+    )
     .sort((a, b) => span(a)[0] - span(b)[0] || stageId(a).localeCompare(stageId(b)));
 }
 
@@ -99,10 +111,14 @@ export function timelineSvg(record: RunRecord): string {
   const lanesHeight = stages.length * LANE.row;
   const axisY = lanesHeight + 4;
   // Grid first, so the bars are drawn over it.
-  const parts: string[] = [`<line class="axis" x1="${LANE.label}" y1="${axisY}" x2="${LANE.label + LANE.chart}" y2="${axisY}"/>`];
+  const parts: string[] = [
+    `<line class="axis" x1="${LANE.label}" y1="${axisY}" x2="${LANE.label + LANE.chart}" y2="${axisY}"/>`,
+  ];
   for (const tick of ticks(endMs)) {
     const x = scale(tick).toFixed(1);
-    parts.push(`<line class="tick" x1="${x}" y1="0" x2="${x}" y2="${axisY + 4}"/><text class="tick-label" x="${x}" y="${axisY + 17}" text-anchor="middle">${esc(formatMs(tick))}</text>`);
+    parts.push(
+      `<line class="tick" x1="${x}" y1="0" x2="${x}" y2="${axisY + 4}"/><text class="tick-label" x="${x}" y="${axisY + 17}" text-anchor="middle">${esc(formatMs(tick))}</text>`,
+    );
   }
   stages.forEach((stage, row) => {
     const y = row * LANE.row;
@@ -120,8 +136,18 @@ export function timelineSvg(record: RunRecord): string {
   const peak = Math.max(1, ...strip.map(([, n]) => n));
   const stripTop = axisY + LANE.axis;
   const yOf = (n: number): number => stripTop + LANE.strip - (n / peak) * LANE.strip;
-  const path = [`M${scale(0)} ${yOf(0)}`, ...strip.flatMap(([at, n], i) => [`L${scale(at).toFixed(1)} ${yOf(strip[i - 1]?.[1] ?? 0).toFixed(1)}`, `L${scale(at).toFixed(1)} ${yOf(n).toFixed(1)}`]), `L${scale(endMs)} ${yOf(0)}`, 'Z'];
-  parts.push(`<text class="lane-label" x="${LANE.label - 8}" y="${stripTop + LANE.strip / 2 + 4}" text-anchor="end">running at once (peak ${peak})</text>`);
+  const path = [
+    `M${scale(0)} ${yOf(0)}`,
+    ...strip.flatMap(([at, n], i) => [
+      `L${scale(at).toFixed(1)} ${yOf(strip[i - 1]?.[1] ?? 0).toFixed(1)}`,
+      `L${scale(at).toFixed(1)} ${yOf(n).toFixed(1)}`,
+    ]),
+    `L${scale(endMs)} ${yOf(0)}`,
+    'Z',
+  ];
+  parts.push(
+    `<text class="lane-label" x="${LANE.label - 8}" y="${stripTop + LANE.strip / 2 + 4}" text-anchor="end">running at once (peak ${peak})</text>`,
+  );
   parts.push(`<path class="parallelism" d="${path.join(' ')}"/>`);
   const height = stripTop + LANE.strip + 4;
   const width = LANE.label + LANE.chart + 60;

@@ -43,7 +43,10 @@ function summary(record: RunRecord): string {
   const counts = record.counts
     ? Object.entries(record.counts)
         .filter(([, n]) => n > 0)
-        .map(([k, n]) => `<span class="pill" style="border-color:${colourOf(k)};color:${colourOf(k)}">${n} ${esc(k)}</span>`)
+        .map(
+          ([k, n]) =>
+            `<span class="pill" style="border-color:${colourOf(k)};color:${colourOf(k)}">${n} ${esc(k)}</span>`,
+        )
         .join(' ')
     : '';
   const facts: [string, string][] = [
@@ -67,7 +70,8 @@ function legend(): string {
 
 function parallelism(record: RunRecord): string {
   const stages = executedStages(record);
-  if (stages.length === 0) return '<p class="note">No stage did any work in this run: everything came from the cache.</p>';
+  if (stages.length === 0)
+    return '<p class="note">No stage did any work in this run: everything came from the cache.</p>';
   const peak = Math.max(0, ...concurrency(stages).map(([, n]) => n));
   const busy = stages.reduce((sum, s) => sum + span(s)[1] - span(s)[0], 0);
   const wall = record.durationMs ?? Math.max(...stages.map((s) => s.endMs ?? 0));
@@ -76,12 +80,26 @@ function parallelism(record: RunRecord): string {
 }
 
 function stageTable(record: RunRecord): string {
-  const head = ['stage', 'outcome', 'duration', 'items', 'ran', 'hits', 'misses', 'failed', 'peak memory', 'throughput'];
+  const head = [
+    'stage',
+    'outcome',
+    'duration',
+    'items',
+    'ran',
+    'hits',
+    'misses',
+    'failed',
+    'peak memory',
+    'throughput',
+  ];
   const rows = record.stages.map((s) => {
     const items = s.items;
     const ran = items && items.total > 0 ? items.done - items.cached : undefined;
     const seconds = (s.durationMs ?? 0) / 1000;
-    const throughput = ran !== undefined && seconds > 0 && ran > 0 ? `${(ran / seconds).toFixed(ran / seconds >= 100 ? 0 : 1)} items/s` : '-';
+    const throughput =
+      ran !== undefined && seconds > 0 && ran > 0
+        ? `${(ran / seconds).toFixed(ran / seconds >= 100 ? 0 : 1)} items/s`
+        : '-';
     const cells = [
       `<td>${link(s)}</td>`,
       `<td><span class="dot" style="background:${colourOf(s.outcome)}"></span>${esc(s.outcome ?? 'not run')}</td>`,
@@ -100,14 +118,22 @@ function stageTable(record: RunRecord): string {
 }
 
 function reasons(record: RunRecord): string {
-  const reran = record.stages.filter((s) => s.outcome === 'ran' || s.outcome === 'restored' || (s.outcome === 'failed' && s.why));
-  if (reran.length === 0) return '<section id="reasons-section"><h2>Why stages ran</h2><p class="note">Nothing ran: every stage was a cache hit.</p></section>';
+  const reran = record.stages.filter(
+    (s) => s.outcome === 'ran' || s.outcome === 'restored' || (s.outcome === 'failed' && s.why),
+  );
+  if (reran.length === 0)
+    return '<section id="reasons-section"><h2>Why stages ran</h2><p class="note">Nothing ran: every stage was a cache hit.</p></section>';
   const items = reran.map((s) => {
     const lines = whyLines(s.why, s.stage);
     const pre = `<pre class="why">${esc(lines.join('\n'))}</pre>`;
     // A long list (hundreds of changed inputs) stays folded until asked for.
     const changes = s.why?.reason === 'changed' ? s.why.changes.length : 0;
-    const detail = lines.length === 0 ? '' : lines.length > LONG_WHY ? `<details><summary>${changes} differences</summary>${pre}</details>` : pre;
+    const detail =
+      lines.length === 0
+        ? ''
+        : lines.length > LONG_WHY
+          ? `<details><summary>${changes} differences</summary>${pre}</details>`
+          : pre;
     return `<li id="why-${esc(anchor(s))}" data-stage="${esc(stageId(s))}"><b>${esc(stageId(s))}</b> ${esc(s.outcome ?? '')}: ${esc(s.reason ?? '')}${detail}</li>`;
   });
   return `<section id="reasons-section"><h2>Why stages ran</h2><ul class="reasons">${items.join('')}</ul></section>`;
@@ -140,8 +166,10 @@ function logLines(events: readonly RunEvent[], stage: StageSummary): string[] {
 /** A stage's name, linked to where the report says more about it. */
 function link(stage: StageSummary): string {
   const name = esc(stageId(stage));
-  if (stage.outcome === 'failed' || stage.outcome === 'blocked') return `<a href="#failure-${esc(anchor(stage))}">${name}</a>`;
-  if (stage.outcome === 'ran' || stage.outcome === 'restored') return `<a href="#why-${esc(anchor(stage))}">${name}</a>`;
+  if (stage.outcome === 'failed' || stage.outcome === 'blocked')
+    return `<a href="#failure-${esc(anchor(stage))}">${name}</a>`;
+  if (stage.outcome === 'ran' || stage.outcome === 'restored')
+    return `<a href="#why-${esc(anchor(stage))}">${name}</a>`;
   return name;
 }
 
@@ -160,9 +188,13 @@ function failureLines(stage: StageSummary, log: readonly string[]): string[] {
   const tail = log.slice(-LOG_TAIL);
   // A shell stage's stderr tail and its logged stderr are the same lines.
   const failure = stage.failure;
-  const isRepeat = failure?.kind === 'exit-non-zero' && tail.every((l) => failure.stderrTail.includes(l.replace(/^\[stderr\] /, '')));
+  const isRepeat =
+    failure?.kind === 'exit-non-zero' && tail.every((l) => failure.stderrTail.includes(l.replace(/^\[stderr\] /, '')));
   if (tail.length > 0 && !isRepeat) {
-    lines.push(`last ${tail.length === log.length ? '' : `${tail.length} of ${log.length} `}log lines:`, ...tail.map((l) => `  ${l}`));
+    lines.push(
+      `last ${tail.length === log.length ? '' : `${tail.length} of ${log.length} `}log lines:`,
+      ...tail.map((l) => `  ${l}`),
+    );
   }
   if (stage.attempts !== undefined && stage.attempts > 1) lines.push(`after ${stage.attempts} attempts`);
   return lines;
@@ -171,7 +203,9 @@ function failureLines(stage: StageSummary, log: readonly string[]): string[] {
 function details(failure: Failure): string[] {
   switch (failure.kind) {
     case 'exit-non-zero':
-      return failure.stderrTail.length > 0 ? [`exit code ${failure.code}; stderr ends with:`, ...failure.stderrTail.map((l) => `  ${l}`)] : [`exit code ${failure.code}`];
+      return failure.stderrTail.length > 0
+        ? [`exit code ${failure.code}; stderr ends with:`, ...failure.stderrTail.map((l) => `  ${l}`)]
+        : [`exit code ${failure.code}`];
     case 'killed':
       return [`killed by ${failure.signal}`];
     case 'timeout':
@@ -179,7 +213,10 @@ function details(failure: Failure): string[] {
     case 'error':
       return failure.stack ? failure.stack.split('\n') : [failure.message];
     case 'items-failed':
-      return [`${failure.failed} item${failure.failed === 1 ? '' : 's'} failed; the first:`, ...failure.first.map((f) => `  ${f.item}: ${f.message}`)];
+      return [
+        `${failure.failed} item${failure.failed === 1 ? '' : 's'} failed; the first:`,
+        ...failure.first.map((f) => `  ${f.item}: ${f.message}`),
+      ];
     case 'output-not-written':
       return [`declared output was not written: ${failure.path}`];
     case 'bad-module':

@@ -36,9 +36,16 @@ export interface LayoutSizes {
 export function layeredLayout(input: readonly LayoutInput[], sizes: LayoutSizes): Layout {
   const ids = new Set(input.map((n) => n.id));
   const needsOf = new Map(input.map((n) => [n.id, n.needs.filter((need) => ids.has(need) && need !== n.id)]));
-  const layerOf = longestPathLayers(input.map((n) => n.id), needsOf);
+  const layerOf = longestPathLayers(
+    input.map((n) => n.id),
+    needsOf,
+  );
   const layers: string[][] = [];
-  for (const node of input) (layers[layerOf.get(node.id) ?? 0] ??= []).push(node.id);
+  for (const node of input) {
+    const layer = layerOf.get(node.id) ?? 0;
+    layers[layer] ??= [];
+    layers[layer].push(node.id);
+  }
   for (let i = 0; i < layers.length; i++) layers[i] ??= [];
 
   // An edge that skips layers gets a virtual node in each layer it crosses,
@@ -66,8 +73,10 @@ export function layeredLayout(input: readonly LayoutInput[], sizes: LayoutSizes)
     }
   }
   // Two sweeps: down by what each node needs, then up by what needs it.
-  for (let i = 1; i < layers.length; i++) layers[i] = byBarycentre(layers[i] ?? [], layers[i - 1] ?? [], (id) => up.get(id) ?? []);
-  for (let i = layers.length - 2; i >= 0; i--) layers[i] = byBarycentre(layers[i] ?? [], layers[i + 1] ?? [], (id) => down.get(id) ?? []);
+  for (let i = 1; i < layers.length; i++)
+    layers[i] = byBarycentre(layers[i] ?? [], layers[i - 1] ?? [], (id) => up.get(id) ?? []);
+  for (let i = layers.length - 2; i >= 0; i--)
+    layers[i] = byBarycentre(layers[i] ?? [], layers[i + 1] ?? [], (id) => down.get(id) ?? []);
 
   const tallest = Math.max(0, ...layers.map((l) => l.length));
   const rowHeight = sizes.nodeHeight + sizes.gapY;
@@ -76,7 +85,13 @@ export function layeredLayout(input: readonly LayoutInput[], sizes: LayoutSizes)
     // Short layers are centred against the tallest one.
     const offset = ((tallest - layer.length) * rowHeight) / 2;
     layer.forEach((id, order) => {
-      placed.set(id, { id, layer: layerIndex, order, x: layerIndex * (sizes.nodeWidth + sizes.gapX), y: offset + order * rowHeight });
+      placed.set(id, {
+        id,
+        layer: layerIndex,
+        order,
+        x: layerIndex * (sizes.nodeWidth + sizes.gapX),
+        y: offset + order * rowHeight,
+      });
     });
   });
   const nodes = new Map([...placed].filter(([id]) => ids.has(id)));
@@ -93,7 +108,10 @@ export function layeredLayout(input: readonly LayoutInput[], sizes: LayoutSizes)
   };
 }
 
-function longestPathLayers(ids: readonly string[], needsOf: ReadonlyMap<string, readonly string[]>): Map<string, number> {
+function longestPathLayers(
+  ids: readonly string[],
+  needsOf: ReadonlyMap<string, readonly string[]>,
+): Map<string, number> {
   const layer = new Map<string, number>();
   const visiting = new Set<string>();
   const visit = (id: string): number => {
@@ -112,10 +130,16 @@ function longestPathLayers(ids: readonly string[], needsOf: ReadonlyMap<string, 
   return layer;
 }
 
-function byBarycentre(layer: readonly string[], neighbourLayer: readonly string[], neighbours: (id: string) => readonly string[]): string[] {
+function byBarycentre(
+  layer: readonly string[],
+  neighbourLayer: readonly string[],
+  neighbours: (id: string) => readonly string[],
+): string[] {
   const position = new Map(neighbourLayer.map((id, i) => [id, i]));
   const keyed = layer.map((id, index) => {
-    const placed = neighbours(id).map((n) => position.get(n)).filter((p): p is number => p !== undefined);
+    const placed = neighbours(id)
+      .map((n) => position.get(n))
+      .filter((p): p is number => p !== undefined);
     // Nodes without neighbours there keep their place.
     const key = placed.length === 0 ? index : placed.reduce((a, b) => a + b, 0) / placed.length;
     return { id, key, index };

@@ -62,7 +62,10 @@ export class PlainSink implements Sink {
 
 export function stageEndLine(event: StageEndEvent): string {
   const id = `${event.pipeline}/${event.stage}`;
-  const items = event.items.total > 0 ? `, ${event.items.total} items (${event.items.cached} cached${event.items.failed > 0 ? `, ${event.items.failed} failed` : ''})` : '';
+  const items =
+    event.items.total > 0
+      ? `, ${event.items.total} items (${event.items.cached} cached${event.items.failed > 0 ? `, ${event.items.failed} failed` : ''})`
+      : '';
   switch (event.outcome) {
     case 'ran':
       return `${id}: ran in ${formatMs(event.durationMs)} (${event.reason})${items}`;

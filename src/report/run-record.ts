@@ -182,7 +182,11 @@ export function newRunId(now = new Date()): string {
 export function readRunRecord(dir: string, select: { runId?: string; pipeline?: string } = {}): RunRecord | undefined {
   let files: string[];
   try {
-    files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().reverse();
+    files = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .reverse();
   } catch {
     return undefined;
   }

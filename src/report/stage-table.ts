@@ -20,7 +20,10 @@ export function stageRow(event: StageEndEvent): StageRow {
     id: `${event.pipeline}/${event.stage}`,
     outcome: event.outcome,
     durationMs: event.durationMs,
-    items: items.total > 0 ? { ran: Math.max(0, items.done - items.cached), cached: items.cached, failed: items.failed } : undefined,
+    items:
+      items.total > 0
+        ? { ran: Math.max(0, items.done - items.cached), cached: items.cached, failed: items.failed }
+        : undefined,
     peakRssBytes: event.peakRssBytes,
   };
 }

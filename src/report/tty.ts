@@ -64,7 +64,16 @@ interface LiveStage {
 const BAR_SIZE = 24;
 /** Room the text around a stage's bar takes (`  40/100 items  12.3/s  ETA 12s  30 hits`), besides its name. */
 const STAGE_TEXT = 46;
-const SGR = { reset: '\x1b[0m', dim: '\x1b[2m', bold: '\x1b[1m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', blue: '\x1b[34m', magenta: '\x1b[35m' };
+const SGR = {
+  reset: '\x1b[0m',
+  dim: '\x1b[2m',
+  bold: '\x1b[1m',
+  red: '\x1b[31m',
+  green: '\x1b[32m',
+  yellow: '\x1b[33m',
+  blue: '\x1b[34m',
+  magenta: '\x1b[35m',
+};
 const MARKS: Record<StageOutcome, string> = {
   ran: `${SGR.green}✓`,
   cached: `${SGR.blue}≡`,
@@ -103,7 +112,13 @@ export class TtySink implements Sink {
         return;
       }
       case 'stage:start':
-        this.#live.set(`${event.pipeline}/${event.stage}`, { id: `${event.pipeline}/${event.stage}`, startedAt: this.#now(), done: 0, total: null, cached: 0 });
+        this.#live.set(`${event.pipeline}/${event.stage}`, {
+          id: `${event.pipeline}/${event.stage}`,
+          startedAt: this.#now(),
+          done: 0,
+          total: null,
+          cached: 0,
+        });
         return;
       case 'stage:progress': {
         const live = this.#live.get(`${event.pipeline}/${event.stage}`);
@@ -114,7 +129,9 @@ export class TtySink implements Sink {
         this.#log(`${SGR.dim}${event.pipeline}/${event.stage} |${SGR.reset} ${event.line}`);
         return;
       case 'warning':
-        this.#log(`${SGR.yellow}warning:${SGR.reset} ${event.stage ? `${event.pipeline}/${event.stage}: ` : ''}${event.message}`);
+        this.#log(
+          `${SGR.yellow}warning:${SGR.reset} ${event.stage ? `${event.pipeline}/${event.stage}: ` : ''}${event.message}`,
+        );
         return;
       case 'stage:end':
         this.#end(event);
@@ -123,7 +140,9 @@ export class TtySink implements Sink {
         this.#stop();
         const [header, ...rows] = renderStageTable(this.#rows);
         const colour = event.status === 'success' ? SGR.green : event.status === 'failed' ? SGR.red : SGR.yellow;
-        this.#stream.write(`${SGR.bold}${header ?? ''}${SGR.reset}\n${rows.map((r) => `${r}\n`).join('')}${colour}${runEndLine(event)}${SGR.reset}\n`);
+        this.#stream.write(
+          `${SGR.bold}${header ?? ''}${SGR.reset}\n${rows.map((r) => `${r}\n`).join('')}${colour}${runEndLine(event)}${SGR.reset}\n`,
+        );
         return;
       }
       default:
@@ -144,7 +163,8 @@ export class TtySink implements Sink {
       linewrap: true,
       clearOnComplete: true,
       hideCursor: false,
-      format: (_options, _params, payload: { id?: string }) => (payload.id === undefined ? this.#headerLine() : this.#stageLine(payload.id)),
+      format: (_options, _params, payload: { id?: string }) =>
+        payload.id === undefined ? this.#headerLine() : this.#stageLine(payload.id),
     });
     // Stages are shown at the next redraw, so a stage that ends at once (a
     // cache hit) never gets a line of its own.
@@ -222,7 +242,10 @@ export function summaryLine(event: StageEndEvent, nameWidth = 0): string {
   const parts: string[] = [];
   const timed = event.outcome === 'ran' || event.outcome === 'failed' || event.outcome === 'restored';
   parts.push(timed ? `${event.outcome} in ${formatMs(event.durationMs)}` : event.outcome);
-  if (items.total > 0) parts.push(`${items.total} items, ${items.cached} ${items.cached === 1 ? 'hit' : 'hits'}${items.failed > 0 ? `, ${items.failed} failed` : ''}`);
+  if (items.total > 0)
+    parts.push(
+      `${items.total} items, ${items.cached} ${items.cached === 1 ? 'hit' : 'hits'}${items.failed > 0 ? `, ${items.failed} failed` : ''}`,
+    );
   parts.push(event.reason);
   return `${MARKS[event.outcome]}${SGR.reset} ${SGR.bold}${id}${SGR.reset}  ${parts.join(' · ')}`;
 }

@@ -24,7 +24,10 @@ function coverage(text: string, chunks: Chunk[]): { expected: string[]; actual: 
       else rebuilt.push({ line: number, text: line });
     }
   }
-  return { expected, actual: rebuilt.filter((entry) => entry.text.trim() !== '').map((entry) => `${entry.line}:${entry.text}`) };
+  return {
+    expected,
+    actual: rebuilt.filter((entry) => entry.text.trim() !== '').map((entry) => `${entry.line}:${entry.text}`),
+  };
 }
 
 function program(functions: number, bodyLines: number): string {
@@ -39,7 +42,12 @@ function program(functions: number, bodyLines: number): string {
 
 describe('chunking', () => {
   it('keeps every chunk within maxLines and maxBytes and covers every non-blank line once', () => {
-    for (const [maxLines, maxBytes] of [[10, 4000], [60, 200], [3, 64], [1, 16]] as const) {
+    for (const [maxLines, maxBytes] of [
+      [10, 4000],
+      [60, 200],
+      [3, 64],
+      [1, 16],
+    ] as const) {
       const text = program(7, 6);
       const chunks = chunkText(text, { maxLines, maxBytes });
       for (const chunk of chunks) {
@@ -60,7 +68,16 @@ describe('chunking', () => {
   });
 
   it('cuts a markdown document at its headings', () => {
-    const doc = ['# Title', '', ...[1, 2, 3].flatMap((n) => [`## Part ${n}`, '', ...Array.from({ length: 5 }, (_, i) => `Sentence ${i} of part ${n}.`), ''])].join('\n');
+    const doc = [
+      '# Title',
+      '',
+      ...[1, 2, 3].flatMap((n) => [
+        `## Part ${n}`,
+        '',
+        ...Array.from({ length: 5 }, (_, i) => `Sentence ${i} of part ${n}.`),
+        '',
+      ]),
+    ].join('\n');
     const chunks = chunkText(doc, { maxLines: 10, maxBytes: 10_000 });
     expect(chunks[0]?.text.split('\n')[0]).toBe('# Title');
     for (const chunk of chunks.slice(1)) expect(chunk.text.split('\n')[0]).toMatch(/^## Part \d$/);
@@ -70,7 +87,12 @@ describe('chunking', () => {
     const long = 'é'.repeat(100); // 200 bytes
     const chunks = chunkText(`short\n${long}\nend\n`, { maxLines: 50, maxBytes: 64 });
     const pieces = chunks.filter((c) => c.text.includes('é'));
-    expect(pieces.map((c) => c.text).join('').replace(/\n?(short|end)\n?/g, '')).toBe(long);
+    expect(
+      pieces
+        .map((c) => c.text)
+        .join('')
+        .replace(/\n?(short|end)\n?/g, ''),
+    ).toBe(long);
     for (const chunk of chunks) expect(Buffer.byteLength(chunk.text)).toBeLessThanOrEqual(64);
     expect(pieces.every((c) => c.startLine <= 2 && c.endLine >= 2)).toBe(true);
     expect(chunks.at(-1)?.endLine).toBe(3);
@@ -79,7 +101,9 @@ describe('chunking', () => {
   it('gives nothing for an empty or blank file, one chunk for a small one', () => {
     expect(chunkText('', { maxLines: 10, maxBytes: 100 })).toEqual([]);
     expect(chunkText('\n  \n\n', { maxLines: 10, maxBytes: 100 })).toEqual([]);
-    expect(chunkText('\n\na\r\nb\n\n', { maxLines: 10, maxBytes: 100 })).toEqual([{ startLine: 3, endLine: 4, text: 'a\nb' }]);
+    expect(chunkText('\n\na\r\nb\n\n', { maxLines: 10, maxBytes: 100 })).toEqual([
+      { startLine: 3, endLine: 4, text: 'a\nb' },
+    ]);
   });
 
   it('rejects limits that cannot make progress', () => {

@@ -29,8 +29,19 @@ describe('boardrev: edit one source file', () => {
     ws.write('src/cart.ts', ws.read('src/cart.ts').replace('export function cartTotal(', 'export function cartSum('));
     const second = await ws.run(['exec', 'boardrev', '--json']);
     expect(second.code, second.stderr).toBe(0);
-    expect(outcomes(second.events)).toMatchObject({ rules: 'cached', index: 'ran', match: 'ran', evaluate: 'ran', report: 'ran' });
-    expect(items(lastRunRecord(ws), 'index')).toEqual({ total: SOURCES, done: SOURCES, cached: SOURCES - 1, failed: 0 });
+    expect(outcomes(second.events)).toMatchObject({
+      rules: 'cached',
+      index: 'ran',
+      match: 'ran',
+      evaluate: 'ran',
+      report: 'ran',
+    });
+    expect(items(lastRunRecord(ws), 'index')).toEqual({
+      total: SOURCES,
+      done: SOURCES,
+      cached: SOURCES - 1,
+      failed: 0,
+    });
     const report = ws.read('reports/board-review.md');
     expect(report).toContain('  - `cartTotal`: not found\n');
     expect(report).toContain('| [Cart total with discount](../docs/board/cart-total.md) | done | in-progress |');
@@ -39,7 +50,12 @@ describe('boardrev: edit one source file', () => {
     ws.write('src/inventory.ts', '');
     const third = await ws.run(['exec', 'boardrev', '--json']);
     expect(third.code, third.stderr).toBe(0);
-    expect(items(lastRunRecord(ws), 'index')).toEqual({ total: SOURCES, done: SOURCES, cached: SOURCES - 1, failed: 0 });
+    expect(items(lastRunRecord(ws), 'index')).toEqual({
+      total: SOURCES,
+      done: SOURCES,
+      cached: SOURCES - 1,
+      failed: 0,
+    });
     expect(ws.read('reports/board-review.md')).toContain('  - `reserveStock`: not found\n');
   });
 
@@ -49,7 +65,12 @@ describe('boardrev: edit one source file', () => {
     fs.rmSync(ws.path('src/payment.ts'));
     const second = await ws.run(['exec', 'boardrev', '--json']);
     expect(second.code, second.stderr).toBe(0);
-    expect(items(lastRunRecord(ws), 'index')).toEqual({ total: SOURCES - 1, done: SOURCES - 1, cached: SOURCES - 1, failed: 0 });
+    expect(items(lastRunRecord(ws), 'index')).toEqual({
+      total: SOURCES - 1,
+      done: SOURCES - 1,
+      cached: SOURCES - 1,
+      failed: 0,
+    });
     const report = ws.read('reports/board-review.md');
     expect(report).toContain('  - `src/payment.ts` (link): missing\n');
     expect(report).toContain('  - `refundPayment`: not found\n');

@@ -26,24 +26,52 @@ describe('boardrev: edit one task', () => {
 
     const second = await ws.run(['exec', 'boardrev', '--json']);
     expect(second.code, second.stderr).toBe(0);
-    expect(outcomes(second.events)).toEqual({ frontmatter: 'ran', rules: 'cached', index: 'cached', match: 'cached', evaluate: 'cached', report: 'cached' });
+    expect(outcomes(second.events)).toEqual({
+      frontmatter: 'ran',
+      rules: 'cached',
+      index: 'cached',
+      match: 'cached',
+      evaluate: 'cached',
+      report: 'cached',
+    });
     expect(ws.read('reports/board-review.md')).toBe(report);
 
     // Tick the second box of refunds and drop its front matter's priority line.
     const refunds = ws.read('docs/board/refunds.md');
-    ws.write('docs/board/refunds.md', refunds.replace('priority: P2\n', '').replace('- [ ] It refuses', '- [x] It refuses'));
+    ws.write(
+      'docs/board/refunds.md',
+      refunds.replace('priority: P2\n', '').replace('- [ ] It refuses', '- [x] It refuses'),
+    );
     const third = await ws.run(['exec', 'boardrev', '--json']);
     expect(third.code, third.stderr).toBe(0);
-    expect(outcomes(third.events)).toMatchObject({ rules: 'cached', index: 'cached', match: 'ran', evaluate: 'ran', report: 'ran' });
+    expect(outcomes(third.events)).toMatchObject({
+      rules: 'cached',
+      index: 'cached',
+      match: 'ran',
+      evaluate: 'ran',
+      report: 'ran',
+    });
     const record = lastRunRecord(ws);
     expect(items(record, 'frontmatter')).toEqual({ total: 4, done: 4, cached: 0, failed: 0 });
     expect(items(record, 'match')).toEqual({ total: 4, done: 4, cached: 3, failed: 0 });
     expect(items(record, 'evaluate')).toEqual({ total: 4, done: 4, cached: 3, failed: 0 });
-    expect(ws.read('docs/board/refunds.md')).toBe(refunds.replace('priority: P2\n', '').replace('- [ ] It refuses', '- [x] It refuses').replace('status: todo\n', 'status: todo\npriority: P3\n'));
+    expect(ws.read('docs/board/refunds.md')).toBe(
+      refunds
+        .replace('priority: P2\n', '')
+        .replace('- [ ] It refuses', '- [x] It refuses')
+        .replace('status: todo\n', 'status: todo\npriority: P3\n'),
+    );
     expect(ws.read('reports/board-review.md')).toContain('acceptance items checked: 1/2');
 
     // The repaired file gives the record the repair already gave: nothing downstream reruns.
     const fourth = await ws.run(['exec', 'boardrev', '--json']);
-    expect(outcomes(fourth.events)).toEqual({ frontmatter: 'ran', rules: 'cached', index: 'cached', match: 'cached', evaluate: 'cached', report: 'cached' });
+    expect(outcomes(fourth.events)).toEqual({
+      frontmatter: 'ran',
+      rules: 'cached',
+      index: 'cached',
+      match: 'cached',
+      evaluate: 'cached',
+      report: 'cached',
+    });
   });
 });

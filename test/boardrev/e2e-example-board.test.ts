@@ -27,7 +27,8 @@ describe('the example board', () => {
   it('flags the mis-statused tasks and only them', async () => {
     const source = fs.mkdtempSync(path.join(os.tmpdir(), 'boardrev-example-'));
     try {
-      for (const entry of ['README.md', 'docs', 'src']) fs.cpSync(path.join(REPO, entry), path.join(source, entry), { recursive: true });
+      for (const entry of ['README.md', 'docs', 'src'])
+        fs.cpSync(path.join(REPO, entry), path.join(source, entry), { recursive: true });
       ws = boardrevWorkspace({ source });
     } finally {
       fs.rmSync(source, { recursive: true, force: true });
@@ -36,10 +37,15 @@ describe('the example board', () => {
     const result = await ws.run(['exec', 'boardrev']);
     expect(result.code, result.stderr).toBe(0);
     const report = ws.read('reports/board-review.md');
-    expect(report).toContain(`12 tasks in \`docs/board\`; ${Object.keys(MIS_STATUSED).length} disagree with the evidence.`);
+    expect(report).toContain(
+      `12 tasks in \`docs/board\`; ${Object.keys(MIS_STATUSED).length} disagree with the evidence.`,
+    );
     const table = report.slice(report.indexOf('## Disagreements'), report.indexOf('## Tasks'));
     const flagged = Object.fromEntries(
-      [...table.matchAll(/^\| \[[^\]]+\]\(\.\.\/docs\/board\/([\w-]+)\.md\) \| ([\w-]+) \| ([\w-]+) \|/gm)].map((m) => [m[1], [m[2], m[3]]]),
+      [...table.matchAll(/^\| \[[^\]]+\]\(\.\.\/docs\/board\/([\w-]+)\.md\) \| ([\w-]+) \| ([\w-]+) \|/gm)].map((m) => [
+        m[1],
+        [m[2], m[3]],
+      ]),
     );
     expect(flagged).toEqual(MIS_STATUSED);
     for (const [file, text] of board) expect(ws.read(`docs/board/${String(file)}`)).toBe(text);

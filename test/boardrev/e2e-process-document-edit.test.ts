@@ -17,7 +17,9 @@ describe('boardrev: the process document', () => {
   it('re-evaluates every task when it changes, and falls back to built-in rules without it', async () => {
     ws = boardrevWorkspace();
     expect((await ws.run(['exec', 'boardrev'])).code).toBe(0);
-    expect(ws.read('reports/board-review.md')).toContain('| [Estimate shipping costs](../docs/board/shipping.md) | done | in-progress |');
+    expect(ws.read('reports/board-review.md')).toContain(
+      '| [Estimate shipping costs](../docs/board/shipping.md) | done | in-progress |',
+    );
 
     // A lenient process: done needs checked boxes only, so the missing shipping code no longer matters...
     ws.write('docs/process.md', '## Done\n- Most boxes are checked (`boxes-some-checked`).\n');
@@ -30,8 +32,12 @@ describe('boardrev: the process document', () => {
     fs.rmSync(ws.path('docs/process.md'));
     const without = await ws.run(['exec', 'boardrev', '--json']);
     expect(without.code, without.stderr).toBe(0);
-    const logs = without.events.filter((e) => e.event === 'stage:log' && e.stage === 'rules').map((e) => ('line' in e ? e.line : ''));
+    const logs = without.events
+      .filter((e) => e.event === 'stage:log' && e.stage === 'rules')
+      .map((e) => ('line' in e ? e.line : ''));
     expect(logs).toEqual(['docs/process.md does not exist: using the built-in rules']);
-    expect(ws.read('reports/board-review.md')).toContain('| [Estimate shipping costs](../docs/board/shipping.md) | done | in-progress |');
+    expect(ws.read('reports/board-review.md')).toContain(
+      '| [Estimate shipping costs](../docs/board/shipping.md) | done | in-progress |',
+    );
   });
 });

@@ -21,7 +21,9 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function fakeOllama(reply: (request: Record<string, unknown>) => { status: number; body: unknown }): Promise<Fake> {
+async function fakeOllama(
+  reply: (request: Record<string, unknown>) => { status: number; body: unknown },
+): Promise<Fake> {
   const requests: Record<string, unknown>[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
@@ -35,14 +37,33 @@ async function fakeOllama(reply: (request: Record<string, unknown>) => { status:
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
-const task = matchRecord({ status: 'done', body: '- [x] `parseConfig` done\n- [ ] `loadPlugins` later', found: ['parseConfig'] });
-const answer = { inferredStatus: 'in-progress', confidence: 0.8, summary: 'Half of it is done.', actions: ['Finish loadPlugins'], blockers: [] };
+const task = matchRecord({
+  status: 'done',
+  body: '- [x] `parseConfig` done\n- [ ] `loadPlugins` later',
+  found: ['parseConfig'],
+});
+const answer = {
+  inferredStatus: 'in-progress',
+  confidence: 0.8,
+  summary: 'Half of it is done.',
+  actions: ['Finish loadPlugins'],
+  blockers: [],
+};
 
-async function evaluateWith(url: string): Promise<{ records: Awaited<ReturnType<typeof evaluateBatch>>; logs: string[] }> {
-  const ctx = fakeContext({ params: params({ evalProvider: 'ollama', evalModel: 'judge' }), upstream: { rules: defaultRules() } });
+async function evaluateWith(
+  url: string,
+): Promise<{ records: Awaited<ReturnType<typeof evaluateBatch>>; logs: string[] }> {
+  const ctx = fakeContext({
+    params: params({ evalProvider: 'ollama', evalModel: 'judge' }),
+    upstream: { rules: defaultRules() },
+  });
   const records = await evaluateBatch([task], { ...ctx, env: { OLLAMA_URL: url } });
   return { records, logs: ctx.logs };
 }
@@ -51,18 +72,37 @@ describe('evaluate with ollama', () => {
   it('uses a valid answer and names the model', async () => {
     fake = await fakeOllama(() => ({ status: 200, body: { response: JSON.stringify(answer) } }));
     const { records, logs } = await evaluateWith(fake.url);
-    expect(records[0]).toMatchObject({ ...answer, evaluator: 'ollama:judge', disagrees: true, reason: 'Half of it is done.' });
+    expect(records[0]).toMatchObject({
+      ...answer,
+      evaluator: 'ollama:judge',
+      disagrees: true,
+      reason: 'Half of it is done.',
+    });
     expect(logs).toEqual([]);
     const request = fake.requests[0] ?? {};
     expect(request).toMatchObject({ model: 'judge', stream: false, options: { temperature: 0 } });
-    expect((request.format as { required?: string[] }).required).toEqual(['inferredStatus', 'confidence', 'summary', 'actions', 'blockers']);
+    expect((request.format as { required?: string[] }).required).toEqual([
+      'inferredStatus',
+      'confidence',
+      'summary',
+      'actions',
+      'blockers',
+    ]);
     expect(String(request.prompt)).toContain('- loadPlugins: not found anywhere');
   });
 
   it.each([
     ['not JSON', { response: 'I think it is done.' }, 'the model answered something that is not JSON'],
-    ['off-schema', { response: JSON.stringify({ ...answer, inferredStatus: 'shipped' }) }, 'does not match schemas/boardrev-evaluation.json (/inferredStatus must be equal to one of the allowed values)'],
-    ['missing keys', { response: JSON.stringify({ inferredStatus: 'done' }) }, "must have required property 'confidence'"],
+    [
+      'off-schema',
+      { response: JSON.stringify({ ...answer, inferredStatus: 'shipped' }) },
+      'does not match schemas/boardrev-evaluation.json (/inferredStatus must be equal to one of the allowed values)',
+    ],
+    [
+      'missing keys',
+      { response: JSON.stringify({ inferredStatus: 'done' }) },
+      "must have required property 'confidence'",
+    ],
   ])('falls back to the heuristic on an answer that is %s', async (_, body, why) => {
     fake = await fakeOllama(() => ({ status: 200, body }));
     const { records, logs } = await evaluateWith(fake.url);
@@ -82,11 +122,19 @@ describe('evaluate with ollama', () => {
   it('stops asking a server that does not answer, for the rest of the batch', async () => {
     const closed = await fakeOllama(() => ({ status: 200, body: {} }));
     await closed.close();
-    const ctx = fakeContext({ params: params({ evalProvider: 'ollama', evalModel: 'judge' }), upstream: { rules: defaultRules() } });
-    const records = await evaluateBatch([task, { ...task, id: 'u', path: 'docs/board/u.md' }], { ...ctx, env: { OLLAMA_URL: closed.url } });
+    const ctx = fakeContext({
+      params: params({ evalProvider: 'ollama', evalModel: 'judge' }),
+      upstream: { rules: defaultRules() },
+    });
+    const records = await evaluateBatch([task, { ...task, id: 'u', path: 'docs/board/u.md' }], {
+      ...ctx,
+      env: { OLLAMA_URL: closed.url },
+    });
     expect(records.map((r) => r.evaluator)).toEqual(['heuristic', 'heuristic']);
     expect(ctx.logs[0]).toMatch(/^docs\/board\/t\.md: ollama failed: POST .* failed: .*; using the heuristic$/);
-    expect(ctx.logs[1]).toBe('docs/board/u.md: not asked: the server was unreachable for an earlier task; using the heuristic');
+    expect(ctx.logs[1]).toBe(
+      'docs/board/u.md: not asked: the server was unreachable for an earlier task; using the heuristic',
+    );
   });
 
   it('falls back without a request when OLLAMA_URL is empty', async () => {

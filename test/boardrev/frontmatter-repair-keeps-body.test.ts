@@ -16,18 +16,26 @@ describe('front matter repair', () => {
     const original = '# Fix the **cache**  \n\nSome text.\n\n```yaml\n---\nstatus: done\n---\n```\n- [ ] one\n\n\n';
     const repair = repairTaskFile(original, at);
     expect(repair.isChanged).toBe(true);
-    expect(repair.text).toBe(`---\nid: engine-item-cache\ntitle: Fix the **cache**\nstatus: todo\npriority: P3\n---\n${original}`);
+    expect(repair.text).toBe(
+      `---\nid: engine-item-cache\ntitle: Fix the **cache**\nstatus: todo\npriority: P3\n---\n${original}`,
+    );
     expect(bodyOf(repair.text)).toBe(original);
     expect(repair.changes).toEqual(['added id', 'added title', 'added status', 'added priority']);
   });
 
   it('appends only the missing keys, keeping comments, order and quoting', () => {
-    const original = "---\n# owner: sonia\ntitle: 'Keep: this'   # quoted on purpose\nlabels: [a, b]\n---\nBody without a trailing newline";
+    const original =
+      "---\n# owner: sonia\ntitle: 'Keep: this'   # quoted on purpose\nlabels: [a, b]\n---\nBody without a trailing newline";
     const repair = repairTaskFile(original, at);
     expect(repair.text).toBe(
       "---\n# owner: sonia\ntitle: 'Keep: this'   # quoted on purpose\nlabels: [a, b]\nid: engine-item-cache\nstatus: todo\npriority: P3\n---\nBody without a trailing newline",
     );
-    expect(repair.record).toMatchObject({ id: 'engine-item-cache', title: 'Keep: this', labels: ['a', 'b'], body: 'Body without a trailing newline' });
+    expect(repair.record).toMatchObject({
+      id: 'engine-item-cache',
+      title: 'Keep: this',
+      labels: ['a', 'b'],
+      body: 'Body without a trailing newline',
+    });
   });
 
   it('fills an empty value in place instead of adding a second key', () => {
@@ -38,7 +46,9 @@ describe('front matter repair', () => {
   it('keeps CRLF line endings and a byte order mark', () => {
     const original = '\uFEFF---\r\ntitle: T\r\n---\r\n# T\r\nbody\r\n';
     const repair = repairTaskFile(original, at);
-    expect(repair.text).toBe('\uFEFF---\r\ntitle: T\r\nid: engine-item-cache\r\nstatus: todo\r\npriority: P3\r\n---\r\n# T\r\nbody\r\n');
+    expect(repair.text).toBe(
+      '\uFEFF---\r\ntitle: T\r\nid: engine-item-cache\r\nstatus: todo\r\npriority: P3\r\n---\r\n# T\r\nbody\r\n',
+    );
     expect(bodyOf(repair.text)).toBe('# T\r\nbody\r\n');
   });
 
@@ -48,7 +58,12 @@ describe('front matter repair', () => {
   });
 
   it('is idempotent: a repaired file needs no repair, and its record is the same', () => {
-    const inputs = ['# A\nbody\n', '---\ntitle: B\n---\n', '---\n---\n\nbody', '---\nstatus: Doing\npriority: high\n---\nx'];
+    const inputs = [
+      '# A\nbody\n',
+      '---\ntitle: B\n---\n',
+      '---\n---\n\nbody',
+      '---\nstatus: Doing\npriority: high\n---\nx',
+    ];
     for (const input of inputs) {
       const once = repairTaskFile(input, at);
       const twice = repairTaskFile(once.text, at);
@@ -59,7 +74,12 @@ describe('front matter repair', () => {
   });
 
   it('never rewrites front matter it cannot read', () => {
-    for (const input of ['---\ntitle: [unclosed\n---\nbody\n', '---\n- a list\n---\nbody\n', '---\ntitle: x\nno closing line\n', '---\n{ title: flow }\n---\n']) {
+    for (const input of [
+      '---\ntitle: [unclosed\n---\nbody\n',
+      '---\n- a list\n---\nbody\n',
+      '---\ntitle: x\nno closing line\n',
+      '---\n{ title: flow }\n---\n',
+    ]) {
       const repair = repairTaskFile(input, at);
       expect(repair.isChanged, input).toBe(false);
       expect(repair.text).toBe(input);
@@ -69,6 +89,8 @@ describe('front matter repair', () => {
 
   it('keeps an id once written, whatever the file is renamed to', () => {
     const repaired = repairTaskFile('# T\n', at).text;
-    expect(repairTaskFile(repaired, { path: 'docs/board/renamed.md', board: 'docs/board' }).record.id).toBe('engine-item-cache');
+    expect(repairTaskFile(repaired, { path: 'docs/board/renamed.md', board: 'docs/board' }).record.id).toBe(
+      'engine-item-cache',
+    );
   });
 });

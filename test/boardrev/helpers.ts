@@ -21,7 +21,9 @@ interface Section {
 }
 
 export function boardrevSection(): Section {
-  const config = parse(fs.readFileSync(path.join(REPO, 'pipelines.yaml'), 'utf8')) as { pipelines: { boardrev: Section } };
+  const config = parse(fs.readFileSync(path.join(REPO, 'pipelines.yaml'), 'utf8')) as {
+    pipelines: { boardrev: Section };
+  };
   return config.pipelines.boardrev;
 }
 
@@ -30,7 +32,9 @@ export function params(overrides: Record<string, unknown> = {}): Record<string, 
   return { ...boardrevSection().params, ...overrides };
 }
 
-export function fakeContext(options: { params?: Record<string, unknown>; root?: string; upstream?: Record<string, JsonRecord[]> } = {}): ItemContext & { logs: string[] } {
+export function fakeContext(
+  options: { params?: Record<string, unknown>; root?: string; upstream?: Record<string, JsonRecord[]> } = {},
+): ItemContext & { logs: string[] } {
   const root = options.root ?? FIXTURE;
   const logs: string[] = [];
   const upstream = options.upstream ?? {};
@@ -66,7 +70,11 @@ export function fixtureFiles(dir: string, root = FIXTURE): string[] {
 /** The fixture's sources chunked and embedded by the index stage's function, in path order. */
 export async function fixtureIndex(overrides: Record<string, unknown> = {}): Promise<ChunkRecord[]> {
   const ctx = fakeContext({ params: params(overrides) });
-  const files = ['README.md', ...fixtureFiles('docs').filter((f) => !f.startsWith('docs/board/') && f !== 'docs/process.md'), ...fixtureFiles('src')].sort();
+  const files = [
+    'README.md',
+    ...fixtureFiles('docs').filter((f) => !f.startsWith('docs/board/') && f !== 'docs/process.md'),
+    ...fixtureFiles('src'),
+  ].sort();
   const chunks: ChunkRecord[] = [];
   for (const file of files) chunks.push(...(await index({ path: file, hash: '' }, ctx)));
   return chunks;
@@ -74,7 +82,8 @@ export async function fixtureIndex(overrides: Record<string, unknown> = {}): Pro
 
 export function fixtureTasks(): TaskRecord[] {
   return fixtureFiles('docs/board').map(
-    (file) => repairTaskFile(fs.readFileSync(path.join(FIXTURE, file), 'utf8'), { path: file, board: 'docs/board' }).record,
+    (file) =>
+      repairTaskFile(fs.readFileSync(path.join(FIXTURE, file), 'utf8'), { path: file, board: 'docs/board' }).record,
   );
 }
 
@@ -91,25 +100,44 @@ export async function fixtureMatches(overrides: Record<string, unknown> = {}): P
 export function boardrevWorkspace(options: { params?: Record<string, unknown>; source?: string } = {}): Workspace {
   const ws = new Workspace('boardrev-');
   fs.cpSync(options.source ?? FIXTURE, ws.dir, { recursive: true });
-  for (const link of ['runners', 'schemas', 'node_modules']) fs.symlinkSync(path.join(REPO, link), ws.path(link), 'dir');
+  for (const link of ['runners', 'schemas', 'node_modules'])
+    fs.symlinkSync(path.join(REPO, link), ws.path(link), 'dir');
   const section = boardrevSection();
   const config = parse(fs.readFileSync(path.join(REPO, 'pipelines.yaml'), 'utf8')) as { defaults?: unknown };
   const pipeline = { ...section, params: { ...section.params, ...options.params } };
-  ws.write('pipelines.yaml', stringify({ version: 1, ...(config.defaults ? { defaults: config.defaults } : {}), pipelines: { boardrev: pipeline } }));
+  ws.write(
+    'pipelines.yaml',
+    stringify({
+      version: 1,
+      ...(config.defaults ? { defaults: config.defaults } : {}),
+      pipelines: { boardrev: pipeline },
+    }),
+  );
   return ws;
 }
 
 /** Item counts of one boardrev stage in a run record. */
-export function items(record: RunRecord, stage: string): { total: number; done: number; cached: number; failed: number } {
+export function items(
+  record: RunRecord,
+  stage: string,
+): { total: number; done: number; cached: number; failed: number } {
   const found = record.stages.find((s) => s.pipeline === 'boardrev' && s.stage === stage);
-  if (!found?.items) throw new Error(`no item counts for ${stage} in the run record (outcome ${found?.outcome ?? 'none'})`);
+  if (!found?.items)
+    throw new Error(`no item counts for ${stage} in the run record (outcome ${found?.outcome ?? 'none'})`);
   return found.items;
 }
 
 /** A match record built by hand: a task with `body`, and what match found for the terms it names. */
-export function matchRecord(options: { status: string; body: string; found?: string[]; files?: MatchRecord['files'] }): MatchRecord {
+export function matchRecord(options: {
+  status: string;
+  body: string;
+  found?: string[];
+  files?: MatchRecord['files'];
+}): MatchRecord {
   const found = new Set(options.found ?? []);
-  const terms = [...options.body.matchAll(/`([^`\n]+)`/g)].map((m) => m[1] ?? '').filter((t) => /^--|[a-z][A-Z]|^[A-Z][a-z]{3,}|\(\)$/.test(t));
+  const terms = [...options.body.matchAll(/`([^`\n]+)`/g)]
+    .map((m) => m[1] ?? '')
+    .filter((t) => /^--|[a-z][A-Z]|^[A-Z][a-z]{3,}|\(\)$/.test(t));
   return {
     id: 't',
     path: 'docs/board/t.md',
@@ -123,7 +151,9 @@ export function matchRecord(options: { status: string; body: string; found?: str
     matches: [],
     files: options.files ?? [],
     terms: [...new Set(terms)].map((term) =>
-      found.has(term) ? { term, found: true, path: 'src/x.ts', line: 1, defined: true } : { term, found: false, path: null, line: null, defined: false },
+      found.has(term)
+        ? { term, found: true, path: 'src/x.ts', line: 1, defined: true }
+        : { term, found: false, path: null, line: null, defined: false },
     ),
   };
 }

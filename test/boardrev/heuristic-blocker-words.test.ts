@@ -7,7 +7,8 @@ import { defaultRules } from '../../runners/boardrev/rules.js';
 import { matchRecord } from './helpers.js';
 
 const rules = defaultRules();
-const blockersOf = (body: string): string[] => assess(matchRecord({ status: 'in-progress', body }), rules).evaluation.blockers;
+const blockersOf = (body: string): string[] =>
+  assess(matchRecord({ status: 'in-progress', body }), rules).evaluation.blockers;
 
 describe('heuristic: blocker words', () => {
   it.each([
@@ -23,14 +24,15 @@ describe('heuristic: blocker words', () => {
   });
 
   it('reads every bullet under a Blockers heading, with its continuation lines', () => {
-    const body = '## Blockers\n\n- The vendor SDK has no\n  Node 20 build.\n- [ ] Security review\n\n## Notes\n- not a blocker\n';
+    const body =
+      '## Blockers\n\n- The vendor SDK has no\n  Node 20 build.\n- [ ] Security review\n\n## Notes\n- not a blocker\n';
     expect(blockersOf(body)).toEqual(['The vendor SDK has no Node 20 build.', 'Security review']);
   });
 
   it('reads a blocker sentence wrapped over lines as one', () => {
-    expect(blockersOf('Some context.\n\nThis is blocked by the vendor,\nwho has not shipped the SDK.\n- [ ] next')).toEqual([
-      'This is blocked by the vendor, who has not shipped the SDK.',
-    ]);
+    expect(
+      blockersOf('Some context.\n\nThis is blocked by the vendor,\nwho has not shipped the SDK.\n- [ ] next'),
+    ).toEqual(['This is blocked by the vendor, who has not shipped the SDK.']);
   });
 
   it('ignores negations, resolved items, an empty Blockers section and code blocks', () => {
@@ -49,7 +51,10 @@ describe('heuristic: blocker words', () => {
   });
 
   it('makes the task blocked even with progress, and says so first', () => {
-    const { evaluation } = assess(matchRecord({ status: 'in-progress', body: '- [x] one\n- [ ] two\nBlocked by ops.' }), rules);
+    const { evaluation } = assess(
+      matchRecord({ status: 'in-progress', body: '- [x] one\n- [ ] two\nBlocked by ops.' }),
+      rules,
+    );
     expect(evaluation.inferredStatus).toBe('blocked');
     expect(evaluation.actions).toEqual([
       'set status to blocked (declared in-progress), or add the evidence for in-progress',

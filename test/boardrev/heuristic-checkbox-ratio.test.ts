@@ -8,21 +8,30 @@ import { matchRecord } from './helpers.js';
 
 const rules = defaultRules();
 const boxes = (checked: number, unchecked: number): string =>
-  [...Array.from({ length: checked }, (_, i) => `- [x] step ${i}`), ...Array.from({ length: unchecked }, (_, i) => `- [ ] later ${i}`)].join('\n');
+  [
+    ...Array.from({ length: checked }, (_, i) => `- [x] step ${i}`),
+    ...Array.from({ length: unchecked }, (_, i) => `- [ ] later ${i}`),
+  ].join('\n');
 
 describe('heuristic: checkbox completion', () => {
   it('infers done, in-progress or todo from the ratio', () => {
     expect(assess(matchRecord({ status: 'done', body: boxes(3, 0) }), rules).evaluation.inferredStatus).toBe('done');
-    expect(assess(matchRecord({ status: 'done', body: boxes(1, 2) }), rules).evaluation.inferredStatus).toBe('in-progress');
+    expect(assess(matchRecord({ status: 'done', body: boxes(1, 2) }), rules).evaluation.inferredStatus).toBe(
+      'in-progress',
+    );
     expect(assess(matchRecord({ status: 'todo', body: boxes(0, 3) }), rules).evaluation.inferredStatus).toBe('todo');
-    expect(assess(matchRecord({ status: 'todo', body: 'No checklist at all.' }), rules).evaluation.inferredStatus).toBe('todo');
+    expect(assess(matchRecord({ status: 'todo', body: 'No checklist at all.' }), rules).evaluation.inferredStatus).toBe(
+      'todo',
+    );
   });
 
   it('flags done with unchecked boxes, saying how many', () => {
     const { evaluation, violations } = assess(matchRecord({ status: 'done', body: boxes(2, 3) }), rules);
     expect(violations).toEqual(['done: 3 of 5 acceptance items are unchecked']);
     expect(evaluation.actions[0]).toBe('set status to in-progress (declared done), or add the evidence for done');
-    expect(evaluation.summary).toBe('2/5 acceptance items checked; names no code; no blockers: looks in-progress, declared done.');
+    expect(evaluation.summary).toBe(
+      '2/5 acceptance items checked; names no code; no blockers: looks in-progress, declared done.',
+    );
   });
 
   it('accepts `*`, `+` and numbered checkboxes, upper-case X, and ignores boxes in code blocks', () => {

@@ -11,13 +11,21 @@ const rules = defaultRules();
 
 describe('heuristic: named code exists', () => {
   it('keeps done when everything named is found', () => {
-    const task = matchRecord({ status: 'done', body: '- [x] `parseConfig` reads `--config`', found: ['parseConfig', '--config'] });
+    const task = matchRecord({
+      status: 'done',
+      body: '- [x] `parseConfig` reads `--config`',
+      found: ['parseConfig', '--config'],
+    });
     const { evaluation, violations } = assess(task, rules);
     expect([evaluation.inferredStatus, violations]).toEqual(['done', []]);
   });
 
   it('flags done naming a symbol that does not exist', () => {
-    const task = matchRecord({ status: 'done', body: '- [x] `parseConfig` and `loadPlugins()`', found: ['parseConfig'] });
+    const task = matchRecord({
+      status: 'done',
+      body: '- [x] `parseConfig` and `loadPlugins()`',
+      found: ['parseConfig'],
+    });
     const { evaluation, violations } = assess(task, rules);
     expect(evaluation.inferredStatus).toBe('in-progress');
     expect(violations).toEqual(['done: not found in the indexed sources: `loadPlugins()`']);
@@ -25,16 +33,38 @@ describe('heuristic: named code exists', () => {
 
   it('flags done naming a source file that is missing, not one outside the sources', () => {
     const body = '- [x] edit `src/a.ts` and `package.json`';
-    const missing = matchRecord({ status: 'done', body, files: [{ path: 'src/a.ts', via: 'mention', state: 'missing' }, { path: 'package.json', via: 'mention', state: 'outside' }] });
+    const missing = matchRecord({
+      status: 'done',
+      body,
+      files: [
+        { path: 'src/a.ts', via: 'mention', state: 'missing' },
+        { path: 'package.json', via: 'mention', state: 'outside' },
+      ],
+    });
     expect(assess(missing, rules).violations).toEqual(['done: not found in the indexed sources: `src/a.ts`']);
-    const outside = matchRecord({ status: 'done', body, files: [{ path: 'src/a.ts', via: 'mention', state: 'found' }, { path: 'package.json', via: 'mention', state: 'outside' }] });
+    const outside = matchRecord({
+      status: 'done',
+      body,
+      files: [
+        { path: 'src/a.ts', via: 'mention', state: 'found' },
+        { path: 'package.json', via: 'mention', state: 'outside' },
+      ],
+    });
     expect(assess(outside, rules).violations).toEqual([]);
   });
 
   it('counts an unchecked item whose named code exists as progress, an item naming only a file as not', () => {
-    const implemented = matchRecord({ status: 'todo', body: '- [ ] add `retryFetch`\n- [ ] add `newThing`', found: ['retryFetch'] });
+    const implemented = matchRecord({
+      status: 'todo',
+      body: '- [ ] add `retryFetch`\n- [ ] add `newThing`',
+      found: ['retryFetch'],
+    });
     expect(assess(implemented, rules).evaluation.inferredStatus).toBe('in-progress');
-    const fileOnly = matchRecord({ status: 'todo', body: '- [ ] change `src/a.ts`', files: [{ path: 'src/a.ts', via: 'mention', state: 'found' }] });
+    const fileOnly = matchRecord({
+      status: 'todo',
+      body: '- [ ] change `src/a.ts`',
+      files: [{ path: 'src/a.ts', via: 'mention', state: 'found' }],
+    });
     expect(assess(fileOnly, rules).evaluation.inferredStatus).toBe('todo');
   });
 

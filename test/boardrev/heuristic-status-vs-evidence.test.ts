@@ -11,10 +11,16 @@ const rules = defaultRules();
 
 describe('heuristic: status against evidence', () => {
   it('reads a todo whose items all appear implemented as review', () => {
-    const task = matchRecord({ status: 'todo', body: '- [ ] `retryFetch` retries\n- [ ] `--retries` sets the count', found: ['retryFetch', '--retries'] });
+    const task = matchRecord({
+      status: 'todo',
+      body: '- [ ] `retryFetch` retries\n- [ ] `--retries` sets the count',
+      found: ['retryFetch', '--retries'],
+    });
     const { evaluation } = assess(task, rules);
     expect(evaluation.inferredStatus).toBe('review');
-    expect(evaluation.summary).toBe('0/2 acceptance items checked; 2 unchecked items name code that exists; 2/2 named files and symbols found; no blockers: looks review, declared todo.');
+    expect(evaluation.summary).toBe(
+      '0/2 acceptance items checked; 2 unchecked items name code that exists; 2/2 named files and symbols found; no blockers: looks review, declared todo.',
+    );
   });
 
   it('lets review agree with done, and nothing else disagree silently', () => {
@@ -27,7 +33,9 @@ describe('heuristic: status against evidence', () => {
   it('always disagrees with an unknown status, and says what to do', () => {
     const { evaluation } = assess(matchRecord({ status: 'someday', body: '- [ ] x' }), rules);
     expect(agrees('someday', evaluation.inferredStatus)).toBe(false);
-    expect(evaluation.actions[0]).toBe('replace the unknown status "someday" with one of blocked, done, review, in-progress, todo');
+    expect(evaluation.actions[0]).toBe(
+      'replace the unknown status "someday" with one of blocked, done, review, in-progress, todo',
+    );
   });
 
   it("follows the process document's rules", () => {

@@ -27,32 +27,48 @@ describe('process rules', () => {
     ].join('\n');
     const { rules: parsed } = parseProcess(doc);
     const byStatus = Object.fromEntries(parsed.map((r) => [r.status, r]));
-    expect(byStatus.done).toMatchObject({ heading: 'Done', line: 3, source: 'process', checks: ['boxes-all-checked', 'no-blockers'], notes: [] });
+    expect(byStatus.done).toMatchObject({
+      heading: 'Done',
+      line: 3,
+      source: 'process',
+      checks: ['boxes-all-checked', 'no-blockers'],
+      notes: [],
+    });
     expect(byStatus.review).toMatchObject({ heading: 'In review', line: 9, checks: ['code-exists'] });
     expect(byStatus.todo).toMatchObject({ source: 'default', heading: 'built-in', checks: DEFAULT_CHECKS.todo });
   });
 
   it('keeps bullets that name no check as notes, and reads a section without backticks in words', () => {
-    const explicit = parseProcess('## Done\n- Every box is checked (`boxes-all-checked`).\n- Tell the team.\n- Every acceptance item is checked.\n').rules;
-    expect(explicit.find((r) => r.status === 'done')).toMatchObject({ checks: ['boxes-all-checked'], notes: ['Tell the team.', 'Every acceptance item is checked.'] });
-    const words = parseProcess('## Done\n- Every acceptance item is checked.\n- Nothing blocks it.\n- The code it names exists in the repository.\n- Tell the team.\n').rules;
-    expect(words.find((r) => r.status === 'done')).toMatchObject({ checks: ['boxes-all-checked', 'no-blockers', 'code-exists'], notes: ['Tell the team.'] });
+    const explicit = parseProcess(
+      '## Done\n- Every box is checked (`boxes-all-checked`).\n- Tell the team.\n- Every acceptance item is checked.\n',
+    ).rules;
+    expect(explicit.find((r) => r.status === 'done')).toMatchObject({
+      checks: ['boxes-all-checked'],
+      notes: ['Tell the team.', 'Every acceptance item is checked.'],
+    });
+    const words = parseProcess(
+      '## Done\n- Every acceptance item is checked.\n- Nothing blocks it.\n- The code it names exists in the repository.\n- Tell the team.\n',
+    ).rules;
+    expect(words.find((r) => r.status === 'done')).toMatchObject({
+      checks: ['boxes-all-checked', 'no-blockers', 'code-exists'],
+      notes: ['Tell the team.'],
+    });
   });
 
   it('recognises status headings however they are written', () => {
-    expect(['Done', 'Status: in progress', '`review`', 'Blocked (waiting)', 'To do — not started'].map(headingStatus)).toEqual([
-      'done',
-      'in-progress',
-      'review',
-      'blocked',
-      'todo',
-    ]);
+    expect(
+      ['Done', 'Status: in progress', '`review`', 'Blocked (waiting)', 'To do — not started'].map(headingStatus),
+    ).toEqual(['done', 'in-progress', 'review', 'blocked', 'todo']);
     expect(headingStatus('Glossary')).toBeUndefined();
   });
 
   it('falls back to the built-in checks for a status section that names none', () => {
     const { rules: parsed, defaulted } = parseProcess('## Done\n- Celebrate.\n');
-    expect(parsed.find((r) => r.status === 'done')).toMatchObject({ source: 'process', checks: DEFAULT_CHECKS.done, notes: ['Celebrate.'] });
+    expect(parsed.find((r) => r.status === 'done')).toMatchObject({
+      source: 'process',
+      checks: DEFAULT_CHECKS.done,
+      notes: ['Celebrate.'],
+    });
     expect(defaulted).toContain('done');
   });
 

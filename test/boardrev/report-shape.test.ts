@@ -70,7 +70,9 @@ describe('report shape', () => {
     const text = renderReport(await fixtureEvaluations(), options);
     const inventory = text.slice(text.indexOf('### Reserve stock'), text.indexOf('### Refund'));
     expect(inventory).toContain('- Status: declared **in-progress**, inferred **blocked** (confidence ');
-    expect(inventory).toContain('- Blockers:\n  - Blocked by the warehouse API, which has no endpoint for expiries yet.\n');
+    expect(inventory).toContain(
+      '- Blockers:\n  - Blocked by the warehouse API, which has no endpoint for expiries yet.\n',
+    );
     expect(inventory).toContain('  - `reserveStock`: found at `src/inventory.ts:8` (declared)\n');
     expect(inventory).toContain('  - `expireReservations`: not found\n');
     expect(inventory).toMatch(/ {2}- closest code: `src\/inventory\.ts:1-\d+` \(0\.\d\d\)/);
@@ -85,11 +87,35 @@ describe('report shape', () => {
   });
 
   it('says so when every status agrees, and lists duplicate ids and problems', () => {
-    const base = { path: 'docs/board/a.md', title: 'A', status: 'done', priority: 'P3', labels: [], problems: [], inferredStatus: 'done' as const };
+    const base = {
+      path: 'docs/board/a.md',
+      title: 'A',
+      status: 'done',
+      priority: 'P3',
+      labels: [],
+      problems: [],
+      inferredStatus: 'done' as const,
+    };
     const evidence = { boxes: { checked: 1, total: 1 }, files: [], terms: [], matches: [], violations: [] };
-    const record = { ...base, id: 'a', confidence: 0.5, summary: 's', reason: 'r', actions: [], blockers: [], disagrees: false, evaluator: 'heuristic', evidence };
-    const text = renderReport([record, { ...record, path: 'docs/board/b.md', problems: ['unknown priority "soon" (known: P0 to P4)'] }], options);
+    const record = {
+      ...base,
+      id: 'a',
+      confidence: 0.5,
+      summary: 's',
+      reason: 'r',
+      actions: [],
+      blockers: [],
+      disagrees: false,
+      evaluator: 'heuristic',
+      evidence,
+    };
+    const text = renderReport(
+      [record, { ...record, path: 'docs/board/b.md', problems: ['unknown priority "soon" (known: P0 to P4)'] }],
+      options,
+    );
     expect(text).toContain("Every task's declared status agrees with the evidence.");
-    expect(text).toContain('## Problems\n\n- id `a` is used by 2 tasks: `docs/board/a.md`, `docs/board/b.md`\n- `docs/board/b.md`: unknown priority "soon" (known: P0 to P4)\n');
+    expect(text).toContain(
+      '## Problems\n\n- id `a` is used by 2 tasks: `docs/board/a.md`, `docs/board/b.md`\n- `docs/board/b.md`: unknown priority "soon" (known: P0 to P4)\n',
+    );
   });
 });

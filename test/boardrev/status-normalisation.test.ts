@@ -58,6 +58,8 @@ describe('status normalisation', () => {
     expect(repair.isChanged).toBe(false);
     expect(repair.text).toBe(original);
     expect(repair.record.status).toBe('someday');
-    expect(repair.record.problems).toEqual(['unknown status "someday" (known: todo, in-progress, review, done, blocked)']);
+    expect(repair.record.problems).toEqual([
+      'unknown status "someday" (known: todo, in-progress, review, done, blocked)',
+    ]);
   });
 });

@@ -20,13 +20,24 @@ describe('text embedder', () => {
       words: ['item', 'cach', 'item', 'cach', 'cach', 'chunk'],
       compounds: ['itemcache', 'itemcache'],
     });
-    expect(['chunks', 'chunking', 'cached', 'entries', 'classes', 'status'].map(stem)).toEqual(['chunk', 'chunk', 'cach', 'entry', 'class', 'status']);
+    expect(['chunks', 'chunking', 'cached', 'entries', 'classes', 'status'].map(stem)).toEqual([
+      'chunk',
+      'chunk',
+      'cach',
+      'entry',
+      'class',
+      'status',
+    ]);
   });
 
   it('ranks the code a task is about above unrelated code', () => {
     const task = embedText('Per-item cache for map stages: unchanged items reuse their cached result');
-    const related = embedText('src/engine/map/item-cache.ts\nexport class ItemCache {\n  keyOf(item: JsonRecord): string { return sha256(item); }\n  async lookup(keys: string[]) {}\n}');
-    const unrelated = embedText('src/report/html.ts\nexport function renderTimeline(events: RunEvent[]): string {\n  return svg(events.map(bar));\n}');
+    const related = embedText(
+      'src/engine/map/item-cache.ts\nexport class ItemCache {\n  keyOf(item: JsonRecord): string { return sha256(item); }\n  async lookup(keys: string[]) {}\n}',
+    );
+    const unrelated = embedText(
+      'src/report/html.ts\nexport function renderTimeline(events: RunEvent[]): string {\n  return svg(events.map(bar));\n}',
+    );
     expect(cosine(task, related)).toBeGreaterThan(cosine(task, unrelated) + 0.15);
   });
 });

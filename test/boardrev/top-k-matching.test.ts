@@ -10,7 +10,12 @@ describe('top-k matching', () => {
   it('ranks the chunk of the code a task is about first', async () => {
     const matches = await fixtureMatches();
     const top = Object.fromEntries(matches.map((m) => [m.id, m.matches[0]?.path]));
-    expect(top).toEqual({ 'cart-total': 'src/cart.ts', inventory: 'src/inventory.ts', refunds: 'src/payment.ts', shipping: expect.any(String) });
+    expect(top).toEqual({
+      'cart-total': 'src/cart.ts',
+      inventory: 'src/inventory.ts',
+      refunds: 'src/payment.ts',
+      shipping: expect.any(String),
+    });
   });
 
   it('keeps at most k chunks by cosine, best first', async () => {
@@ -65,8 +70,8 @@ describe('top-k matching', () => {
 
   it('refuses an index embedded by another embedder', async () => {
     const chunks = (await fixtureIndex()).map((c) => ({ ...c, embedder: 'ollama:other:768' }));
-    await expect(matchBatch(fixtureTasks(), fakeContext({ params: params(), upstream: { index: chunks } }))).rejects.toThrow(
-      /the index was embedded by ollama:other:768 but the tasks by local:text-hash-v1:512/,
-    );
+    await expect(
+      matchBatch(fixtureTasks(), fakeContext({ params: params(), upstream: { index: chunks } })),
+    ).rejects.toThrow(/the index was embedded by ollama:other:768 but the tasks by local:text-hash-v1:512/);
   });
 });

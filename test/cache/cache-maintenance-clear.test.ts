@@ -19,6 +19,9 @@ describe('clearCache', () => {
     expect(await keys(f.store)).toEqual([]);
     expect(fs.existsSync(path.join(f.stateDir, 'objects'))).toBe(false);
     expect(new WorkspaceState(path.join(f.stateDir, 'state.json')).get('p/a')).toBeUndefined();
-    expect(await cacheStats(f.store, f.stateDir)).toMatchObject({ entries: { stage: 0, items: 0, memo: 0, other: 0 }, objects: { count: 0, bytes: 0 } });
+    expect(await cacheStats(f.store, f.stateDir)).toMatchObject({
+      entries: { stage: 0, items: 0, memo: 0, other: 0 },
+      objects: { count: 0, bytes: 0 },
+    });
   });
 });

@@ -17,8 +17,16 @@ describe('pruneCache', () => {
     await storeRecord(f, oldLive);
     await storeRecord(f, fresh);
     // Item manifests: an old one (its blobs go with it) and a new one (its blobs stay, however old).
-    const itemsOld = { manifest: blob(f, 'old item manifest', OLD), dataset: blob(f, 'old item dataset', OLD), at: OLD };
-    const itemsNew = { manifest: blob(f, 'new item manifest', OLD), dataset: blob(f, 'new item dataset', OLD), at: NEW };
+    const itemsOld = {
+      manifest: blob(f, 'old item manifest', OLD),
+      dataset: blob(f, 'old item dataset', OLD),
+      at: OLD,
+    };
+    const itemsNew = {
+      manifest: blob(f, 'new item manifest', OLD),
+      dataset: blob(f, 'new item dataset', OLD),
+      at: NEW,
+    };
     await f.store.set('items:old', itemsOld);
     await f.store.set('items:new', itemsNew);
     const state = new WorkspaceState(path.join(f.stateDir, 'state.json'));
@@ -29,15 +37,28 @@ describe('pruneCache', () => {
 
     const result = await pruneCache(f.store, f.stateDir, CUTOFF);
 
-    expect(await keys(f.store)).toEqual(['items:new', 'manifest:fp-fresh', 'manifest:fp-old-live', 'stage:fp-fresh', 'stage:fp-old-live']);
+    expect(await keys(f.store)).toEqual([
+      'items:new',
+      'manifest:fp-fresh',
+      'manifest:fp-old-live',
+      'stage:fp-fresh',
+      'stage:fp-old-live',
+    ]);
     const gone = [oldDead.outputs[0]?.hash ?? '', orphanOld, itemsOld.manifest, itemsOld.dataset];
-    const kept = [oldLive.outputs[0]?.hash ?? '', fresh.outputs[0]?.hash ?? '', orphanNew, itemsNew.manifest, itemsNew.dataset];
+    const kept = [
+      oldLive.outputs[0]?.hash ?? '',
+      fresh.outputs[0]?.hash ?? '',
+      orphanNew,
+      itemsNew.manifest,
+      itemsNew.dataset,
+    ];
     for (const hash of gone) expect(f.objects.has(hash), `removed ${hash}`).toBe(false);
     for (const hash of kept) expect(f.objects.has(hash), `kept ${hash}`).toBe(true);
     expect(result).toEqual({
       entriesRemoved: 3,
       objectsRemoved: 4,
-      bytesFreed: 'output of old-dead'.length + 'orphan old'.length + 'old item manifest'.length + 'old item dataset'.length,
+      bytesFreed:
+        'output of old-dead'.length + 'orphan old'.length + 'old item manifest'.length + 'old item dataset'.length,
     });
     expect(f.errors).toEqual([]);
   });
@@ -45,7 +66,10 @@ describe('pruneCache', () => {
   it('keeps an old object still referenced by a kept entry, even one the state does not name', async () => {
     const f = await fixture();
     const shared = blob(f, 'shared output', OLD);
-    const fresh: StageRecord = { ...record(f, 'fresh', NEW), outputs: [{ path: 'o', hash: shared, size: 13, mode: 0o100644 }] };
+    const fresh: StageRecord = {
+      ...record(f, 'fresh', NEW),
+      outputs: [{ path: 'o', hash: shared, size: 13, mode: 0o100644 }],
+    };
     await f.store.set('stage:fp-fresh', fresh);
     await pruneCache(f.store, f.stateDir, CUTOFF);
     expect(f.objects.has(shared)).toBe(true);
@@ -73,4 +97,3 @@ describe('pruneCache', () => {
     expect((await cacheStats(f.store, f.stateDir)).objects.count).toBe(1);
   });
 });
-

@@ -23,7 +23,10 @@ describe('cacheStats', () => {
 
   it('is all zeros for an empty cache', async () => {
     const f = await fixture();
-    expect(await cacheStats(f.store, f.stateDir)).toMatchObject({ entries: { stage: 0, manifest: 0, items: 0, memo: 0, blob: 0, other: 0 }, entryBytes: 0, objects: { count: 0, bytes: 0 } });
+    expect(await cacheStats(f.store, f.stateDir)).toMatchObject({
+      entries: { stage: 0, manifest: 0, items: 0, memo: 0, blob: 0, other: 0 },
+      entryBytes: 0,
+      objects: { count: 0, bytes: 0 },
+    });
   });
 });
-

@@ -16,8 +16,10 @@ function stage(files: Record<string, string>): { root: string; stats: () => Stat
 }
 
 const files = {
-  'mods/task.ts': "import { helper } from './helper.js';\nimport type { T } from '../lib/types.js';\nexport const task = () => helper();\n",
-  'mods/helper.ts': "import { util } from '../lib/util';\nimport data from './data.json';\nimport fs from 'node:fs';\nimport path from 'path';\nexport const helper = () => util(data);\n",
+  'mods/task.ts':
+    "import { helper } from './helper.js';\nimport type { T } from '../lib/types.js';\nexport const task = () => helper();\n",
+  'mods/helper.ts':
+    "import { util } from '../lib/util';\nimport data from './data.json';\nimport fs from 'node:fs';\nimport path from 'path';\nexport const helper = () => util(data);\n",
   'lib/util.ts': "export { more } from './more.mjs';\nexport const util = (x: unknown) => x;\n",
   'lib/more.mts': 'export const more = 1;\n',
   'lib/types.ts': 'export type T = number;\n',
@@ -38,14 +40,22 @@ describe('codeHashes', () => {
 
   it('resolves a .js specifier to the .ts file, .mjs to .mts, and a bare directory to its index', () => {
     const { stats } = stage({
-      'a.ts': "import './b.js';\nimport './c.mjs';\nimport './dir';\nconst lazy = () => import('./lazy.js');\nrequire('./req.cjs');\n",
+      'a.ts':
+        "import './b.js';\nimport './c.mjs';\nimport './dir';\nconst lazy = () => import('./lazy.js');\nrequire('./req.cjs');\n",
       'b.ts': '',
       'c.mts': '',
       'dir/index.ts': '',
       'lazy.tsx': '',
       'req.cts': '',
     });
-    expect(codeHashes(stats(), 'a.ts').map(([f]) => f)).toEqual(['a.ts', 'b.ts', 'c.mts', 'dir/index.ts', 'lazy.tsx', 'req.cts']);
+    expect(codeHashes(stats(), 'a.ts').map(([f]) => f)).toEqual([
+      'a.ts',
+      'b.ts',
+      'c.mts',
+      'dir/index.ts',
+      'lazy.tsx',
+      'req.cts',
+    ]);
   });
 
   it('prefers an existing .js file to a .ts file of the same stem', () => {

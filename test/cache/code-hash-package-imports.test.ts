@@ -18,13 +18,19 @@ const pkg = (name: string, version: string): string => JSON.stringify({ name, ve
 describe('codeHashes and packages', () => {
   it('adds the package.json of plain and scoped packages, and of deep imports into them', () => {
     const { stats } = workspace({
-      'mods/task.ts': "import pc from 'picomatch';\nimport { x } from '@scope/tool/sub/path';\nimport fs from 'node:fs';\nimport os from 'os';\n",
+      'mods/task.ts':
+        "import pc from 'picomatch';\nimport { x } from '@scope/tool/sub/path';\nimport fs from 'node:fs';\nimport os from 'os';\n",
       'node_modules/picomatch/package.json': pkg('picomatch', '4.0.0'),
       'node_modules/picomatch/index.js': 'module.exports = 1',
       'node_modules/@scope/tool/package.json': pkg('@scope/tool', '1.0.0'),
     });
     expect(codeHashes(stats(), 'mods/task.ts')).toEqual([
-      ['mods/task.ts', sha256("import pc from 'picomatch';\nimport { x } from '@scope/tool/sub/path';\nimport fs from 'node:fs';\nimport os from 'os';\n")],
+      [
+        'mods/task.ts',
+        sha256(
+          "import pc from 'picomatch';\nimport { x } from '@scope/tool/sub/path';\nimport fs from 'node:fs';\nimport os from 'os';\n",
+        ),
+      ],
       ['node_modules/@scope/tool/package.json', sha256(pkg('@scope/tool', '1.0.0'))],
       ['node_modules/picomatch/package.json', sha256(pkg('picomatch', '4.0.0'))],
     ]);
@@ -47,12 +53,20 @@ describe('codeHashes and packages', () => {
       'node_modules/dep/package.json': pkg('dep', '1.0.0'),
       'tools/other.ts': "import 'dep';\n",
     });
-    expect(codeHashes(stats(), 'apps/web/task.ts').map(([f]) => f)).toEqual(['apps/web/node_modules/dep/package.json', 'apps/web/task.ts']);
-    expect(codeHashes(stats(), 'tools/other.ts').map(([f]) => f)).toEqual(['node_modules/dep/package.json', 'tools/other.ts']);
+    expect(codeHashes(stats(), 'apps/web/task.ts').map(([f]) => f)).toEqual([
+      'apps/web/node_modules/dep/package.json',
+      'apps/web/task.ts',
+    ]);
+    expect(codeHashes(stats(), 'tools/other.ts').map(([f]) => f)).toEqual([
+      'node_modules/dep/package.json',
+      'tools/other.ts',
+    ]);
   });
 
   it('ignores a package that is not installed and node builtins', () => {
-    const { stats } = workspace({ 'mods/task.ts': "import 'not-installed';\nimport 'node:path';\nimport 'fs/promises';\n" });
+    const { stats } = workspace({
+      'mods/task.ts': "import 'not-installed';\nimport 'node:path';\nimport 'fs/promises';\n",
+    });
     expect(codeHashes(stats(), 'mods/task.ts').map(([f]) => f)).toEqual(['mods/task.ts']);
   });
 
@@ -63,6 +77,9 @@ describe('codeHashes and packages', () => {
       'node_modules/dep/index.js': "require('./inner.js');\n",
       'node_modules/dep/inner.js': '',
     });
-    expect(codeHashes(stats(), 'mods/task.ts').map(([f]) => f)).toEqual(['mods/task.ts', 'node_modules/dep/package.json']);
+    expect(codeHashes(stats(), 'mods/task.ts').map(([f]) => f)).toEqual([
+      'mods/task.ts',
+      'node_modules/dep/package.json',
+    ]);
   });
 });

@@ -32,7 +32,9 @@ export interface DagOptions {
 
 export function dagYaml(options: DagOptions = {}): string {
   const stage = (name: string, lines: string[]): string =>
-    [`      ${name}:`, ...lines, ...(options.extra?.[name] ?? [])].map((l, i) => (i === 0 ? l : `        ${l}`)).join('\n');
+    [`      ${name}:`, ...lines, ...(options.extra?.[name] ?? [])]
+      .map((l, i) => (i === 0 ? l : `        ${l}`))
+      .join('\n');
   return [
     'version: 1',
     ...(options.defaults ? ['defaults:', ...options.defaults.map((l) => `  ${l}`)] : []),
@@ -45,8 +47,16 @@ export function dagYaml(options: DagOptions = {}): string {
       'inputs: ["a/*.txt"]',
       'outputs: [out/a1.txt]',
     ]),
-    stage('a2', ['needs: [a1]', 'shell: "echo a2 >> log.txt && sha256sum out/a1.txt > out/a2.txt"', 'outputs: [out/a2.txt]']),
-    stage('a3', ['needs: [a2]', 'shell: "echo a3 >> log.txt && cat out/a2.txt out/a2.txt | sha256sum > out/a3.txt"', 'outputs: [out/a3.txt]']),
+    stage('a2', [
+      'needs: [a1]',
+      'shell: "echo a2 >> log.txt && sha256sum out/a1.txt > out/a2.txt"',
+      'outputs: [out/a2.txt]',
+    ]),
+    stage('a3', [
+      'needs: [a2]',
+      'shell: "echo a3 >> log.txt && cat out/a2.txt out/a2.txt | sha256sum > out/a3.txt"',
+      'outputs: [out/a3.txt]',
+    ]),
     stage('b1', [
       `shell: "echo b1 >> log.txt && mkdir -p out && find b -name '*.txt' | LC_ALL=C sort | xargs cat | sha256sum > out/b1.txt"`,
       'inputs: ["b/**/*.txt"]',
@@ -58,7 +68,11 @@ export function dagYaml(options: DagOptions = {}): string {
       `params: { level: ${options.level ?? 1} }`,
       'outputs: [out/b2.txt]',
     ]),
-    stage('b3', ['needs: [b2]', 'shell: "echo b3 >> log.txt && cat out/b2.txt | sha256sum > out/b3.txt"', 'outputs: [out/b3.txt]']),
+    stage('b3', [
+      'needs: [b2]',
+      'shell: "echo b3 >> log.txt && cat out/b2.txt | sha256sum > out/b3.txt"',
+      'outputs: [out/b3.txt]',
+    ]),
     '',
   ].join('\n');
 }
@@ -114,7 +128,10 @@ export class DagWorkspace extends Workspace {
   }
 
   /** .runner/state.json as data. */
-  state(): { format: number; stages: Record<string, { fingerprint: string; createdAt: number; outputs: { path: string; hash: string }[] }> } {
+  state(): {
+    format: number;
+    stages: Record<string, { fingerprint: string; createdAt: number; outputs: { path: string; hash: string }[] }>;
+  } {
     return JSON.parse(this.read('.runner/state.json')) as ReturnType<DagWorkspace['state']>;
   }
 
@@ -158,14 +175,19 @@ export async function warmDagWorkspace(options: DagOptions = {}): Promise<DagWor
   const ws = dagWorkspace(options);
   const first = await ws.exec();
   if (first.code !== 0 || first.executed.length !== STAGES.length) {
-    throw new Error(`the first run failed (exit ${first.code}, executed ${first.executed.join(',')}):\n${first.stderr}`);
+    throw new Error(
+      `the first run failed (exit ${first.code}, executed ${first.executed.join(',')}):\n${first.stderr}`,
+    );
   }
   return ws;
 }
 
 export function byOutcome(outcome: Record<string, string>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const [stage, o] of Object.entries(outcome)) (out[o] ??= []).push(stage);
+  for (const [stage, o] of Object.entries(outcome)) {
+    out[o] ??= [];
+    out[o].push(stage);
+  }
   for (const list of Object.values(out)) list.sort();
   return out;
 }

@@ -25,7 +25,9 @@ function manifestOf(definition: StageDefinition): Manifest {
 }
 
 async function keyOf(stageYaml: string, env: Record<string, string> = {}, defaults = ''): Promise<string> {
-  return fingerprintOf(manifestOf(await definitionOf(`version: 1\n${defaults}pipelines:\n  p:\n    stages:\n      s:\n${stageYaml}`, env)));
+  return fingerprintOf(
+    manifestOf(await definitionOf(`version: 1\n${defaults}pipelines:\n  p:\n    stages:\n      s:\n${stageYaml}`, env)),
+  );
 }
 
 const BASE = `        shell: "cat in/*.txt > out.txt"
@@ -35,8 +37,12 @@ const BASE = `        shell: "cat in/*.txt > out.txt"
 
 describe('fingerprint: canonical form', () => {
   it('does not depend on the order of keys in params, env or the manifest', async () => {
-    const a = await keyOf(`${BASE}        params: { alpha: 1, beta: { x: 1, y: [1, 2] } }\n        env: { A: "1", B: "2" }\n`);
-    const b = await keyOf(`${BASE}        env: { B: "2", A: "1" }\n        params: { beta: { y: [1, 2], x: 1 }, alpha: 1 }\n`);
+    const a = await keyOf(
+      `${BASE}        params: { alpha: 1, beta: { x: 1, y: [1, 2] } }\n        env: { A: "1", B: "2" }\n`,
+    );
+    const b = await keyOf(
+      `${BASE}        env: { B: "2", A: "1" }\n        params: { beta: { y: [1, 2], x: 1 }, alpha: 1 }\n`,
+    );
     expect(a).toBe(b);
 
     const manifest = manifestOf(await definitionOf(`version: 1\npipelines:\n  p:\n    stages:\n      s:\n${BASE}`));
@@ -65,7 +71,9 @@ describe('fingerprint: what is not in it', () => {
       '        retries: 3\n',
     ];
     for (const knob of knobs) expect(await keyOf(BASE + knob), knob).toBe(base);
-    expect(await keyOf(BASE, {}, 'defaults:\n  concurrency: 1\n  batchSize: 3\n  retries: 2\n  timeout: 1s\n')).toBe(base);
+    expect(await keyOf(BASE, {}, 'defaults:\n  concurrency: 1\n  batchSize: 3\n  retries: 2\n  timeout: 1s\n')).toBe(
+      base,
+    );
   });
 
   it('ignores cache bookkeeping: ttl and compress', async () => {
@@ -97,7 +105,15 @@ describe('fingerprint: what is in it', () => {
       fingerprintOf(buildManifest({ definition, code: [], inputs, needs }));
     const base = key([['in/a.txt', 'h1']], {});
     expect(key([['in/a.txt', 'h2']], {})).not.toBe(base);
-    expect(key([['in/a.txt', 'h1'], ['in/b.txt', 'h1']], {})).not.toBe(base);
+    expect(
+      key(
+        [
+          ['in/a.txt', 'h1'],
+          ['in/b.txt', 'h1'],
+        ],
+        {},
+      ),
+    ).not.toBe(base);
     expect(key([['in/a.txt', 'h1']], { up: 'x' })).not.toBe(base);
     expect(key([['in/a.txt', 'h1']], {})).toBe(base);
   });

@@ -66,13 +66,21 @@ describe('expandGlobs', () => {
       'src/lib/d.ts',
       'src/lib/deep/e.ts',
     ]);
-    expect(expandGlobs(stats, ['src/**/*.ts', '!**/*.test.ts', '!src/lib/**'])).toEqual(['src/a.ts', 'src/b.ts', 'src/gen/g.ts']);
+    expect(expandGlobs(stats, ['src/**/*.ts', '!**/*.test.ts', '!src/lib/**'])).toEqual([
+      'src/a.ts',
+      'src/b.ts',
+      'src/gen/g.ts',
+    ]);
     expect(expandGlobs(stats, ['src/*.ts', '!src/a.ts'])).toEqual(['src/a.test.ts', 'src/b.ts']);
   });
 
   it('a `!` pattern written with a leading ./ excludes the same files', () => {
     const { stats } = workspace(TREE);
-    expect(expandGlobs(stats, ['src/**/*.ts', '!./src/lib/**', '!./src/a.test.ts'])).toEqual(['src/a.ts', 'src/b.ts', 'src/gen/g.ts']);
+    expect(expandGlobs(stats, ['src/**/*.ts', '!./src/lib/**', '!./src/a.test.ts'])).toEqual([
+      'src/a.ts',
+      'src/b.ts',
+      'src/gen/g.ts',
+    ]);
   });
 
   it('several patterns: union, without duplicates, sorted', () => {
@@ -123,7 +131,10 @@ describe('expandGlobs and the directories it walks', () => {
   it('enters node_modules when a pattern names it', () => {
     const { stats } = workspace(['src/a.js', 'node_modules/pkg/index.js', 'node_modules/pkg/lib/x.js']);
     expect(expandGlobs(stats, ['node_modules/pkg/*.js'])).toEqual(['node_modules/pkg/index.js']);
-    expect(expandGlobs(stats, ['node_modules/**/*.js'])).toEqual(['node_modules/pkg/index.js', 'node_modules/pkg/lib/x.js']);
+    expect(expandGlobs(stats, ['node_modules/**/*.js'])).toEqual([
+      'node_modules/pkg/index.js',
+      'node_modules/pkg/lib/x.js',
+    ]);
   });
 
   it('matches dotfiles and walks dot-directories like any other (only .git and .runner are skipped)', () => {

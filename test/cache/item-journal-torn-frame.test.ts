@@ -22,7 +22,15 @@ function journalFile(): string {
 
 function frame(journal: ItemJournal, names: string[]): void {
   const keys = Buffer.concat(names.map((name) => keyOf(name)));
-  journal.append(names.map((name, i) => ({ keys, keyOffset: i * KEY_BYTES, out: `{"name":"${name}"}\n`, count: 1, raw: i === 0 ? '"raw"' : undefined })));
+  journal.append(
+    names.map((name, i) => ({
+      keys,
+      keyOffset: i * KEY_BYTES,
+      out: `{"name":"${name}"}\n`,
+      count: 1,
+      raw: i === 0 ? '"raw"' : undefined,
+    })),
+  );
 }
 
 function outputs(journal: ItemJournal): string[] {

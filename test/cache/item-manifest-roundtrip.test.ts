@@ -14,7 +14,8 @@ describe('the item manifest', () => {
     const names = Array.from({ length: 3000 }, (_, i) => `item ${i}`);
     const keys = keysOf(names);
     const builder = new ItemManifestBuilder();
-    for (let i = 0; i < names.length; i++) builder.add(keys, i * KEY_BYTES, i * 10, 10, i % 3, i % 2 === 0 ? `{"r":${i}}` : undefined);
+    for (let i = 0; i < names.length; i++)
+      builder.add(keys, i * KEY_BYTES, i * 10, 10, i % 3, i % 2 === 0 ? `{"r":${i}}` : undefined);
     builder.addBlock(keyOf('block a'), 0, 1000);
     builder.addBlock(keyOf('block b'), 1000, 2000);
     const manifest = ItemManifest.decode(builder.encode('d'.repeat(64)));

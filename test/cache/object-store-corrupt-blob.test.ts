@@ -15,9 +15,17 @@ type Corruption = { name: string; compress: boolean; corrupt: (file: string) => 
 const corruptions: Corruption[] = [
   { name: 'raw blob, other bytes', compress: false, corrupt: (f) => fs.writeFileSync(f, 'garbage') },
   { name: 'raw blob, one byte flipped', compress: false, corrupt: (f) => flipByte(f) },
-  { name: 'gzip blob, valid gzip of other bytes', compress: true, corrupt: (f) => fs.writeFileSync(f, gzipSync('other')) },
+  {
+    name: 'gzip blob, valid gzip of other bytes',
+    compress: true,
+    corrupt: (f) => fs.writeFileSync(f, gzipSync('other')),
+  },
   { name: 'gzip blob, not gzip at all', compress: true, corrupt: (f) => fs.writeFileSync(f, 'garbage') },
-  { name: 'gzip blob, truncated', compress: true, corrupt: (f) => fs.truncateSync(f, Math.floor(fs.statSync(f).size / 2)) },
+  {
+    name: 'gzip blob, truncated',
+    compress: true,
+    corrupt: (f) => fs.truncateSync(f, Math.floor(fs.statSync(f).size / 2)),
+  },
 ];
 
 function flipByte(file: string): void {

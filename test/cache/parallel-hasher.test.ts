@@ -16,7 +16,9 @@ afterAll(() => hasher.close());
 function tree(count: number): { root: string; files: string[] } {
   const root = tempDir();
   const files = Array.from({ length: count }, (_, i) => `d${i % 7}/f${i}.txt`);
-  files.forEach((file, i) => put(root, file, `content ${i}\n`.repeat(1 + (i % 50) * 40)));
+  files.forEach((file, i) => {
+    put(root, file, `content ${i}\n`.repeat(1 + (i % 50) * 40));
+  });
   return { root, files };
 }
 
@@ -48,11 +50,13 @@ describe('StatCache.hashAll with a parallel hasher', () => {
   it('agrees with hashFileSync on empty, small and multi-chunk files', () => {
     const root = tempDir();
     const sizes = [0, 1, 8191, 1 << 20, (1 << 20) + 5, 3 * (1 << 20)];
-    const files = sizes.flatMap((size, i) => Array.from({ length: 4 }, (_, copy) => {
-      const file = `s${i}-${copy}.bin`;
-      fs.writeFileSync(path.join(root, file), Buffer.alloc(size, i + copy));
-      return file;
-    }));
+    const files = sizes.flatMap((size, i) =>
+      Array.from({ length: 4 }, (_, copy) => {
+        const file = `s${i}-${copy}.bin`;
+        fs.writeFileSync(path.join(root, file), Buffer.alloc(size, i + copy));
+        return file;
+      }),
+    );
     const stats = new StatCache({ root, now: fakeClock(Date.now() + 3_600_000).now, help: { hasher } });
     expect(stats.hashAll(files)).toEqual(files.map((file) => hashFileSync(path.join(root, file))));
   });

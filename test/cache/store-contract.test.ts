@@ -56,11 +56,15 @@ const sqliteBackend: Backend = {
   beforeAll: async () => {},
   afterAll: async () => {},
   freshUrl: async () => `sqlite://${path.join(tempDir(), 'cache.sqlite')}`,
-  putForeign: (url, key, value) => withSqlite(url, (db) => sqlRun(db, 'INSERT INTO keyv (key, value) VALUES (?, ?)', [key, value])),
+  putForeign: (url, key, value) =>
+    withSqlite(url, (db) => sqlRun(db, 'INSERT INTO keyv (key, value) VALUES (?, ?)', [key, value])),
   getForeign: (url, key) =>
     withSqlite(
       url,
-      (db) => new Promise((resolve, reject) => db.get('SELECT value FROM keyv WHERE key = ?', [key], (e, row) => (e ? reject(e) : resolve(row?.value)))),
+      (db) =>
+        new Promise((resolve, reject) =>
+          db.get('SELECT value FROM keyv WHERE key = ?', [key], (e, row) => (e ? reject(e) : resolve(row?.value))),
+        ),
     ),
   breakable: async () => {
     const url = await sqliteBackend.freshUrl();
@@ -230,7 +234,10 @@ function storeContract(backend: Backend): void {
     it('clear removes every runner entry and nothing outside the namespace', async () => {
       const { store, url } = await fresh();
       await store.set('stage:x', 1);
-      await store.setMany([{ key: 'a', value: 1 }, { key: 'b', value: 2 }]);
+      await store.setMany([
+        { key: 'a', value: 1 },
+        { key: 'b', value: 2 },
+      ]);
       await backend.putForeign(url, 'someone-else:key', 'theirs');
       await store.clear();
       expect(await store.getMany(['stage:x', 'a', 'b'])).toEqual([undefined, undefined, undefined]);
@@ -254,10 +261,18 @@ function storeContract(backend: Backend): void {
       vi.setSystemTime(Date.UTC(2030, 0, 1));
       const { store } = await fresh();
       await store.set('short', 'gone soon', 60_000);
-      await store.setMany([{ key: 'many-short', value: 1, ttlMs: 60_000 }, { key: 'many-long', value: 2 }]);
+      await store.setMany([
+        { key: 'many-short', value: 1, ttlMs: 60_000 },
+        { key: 'many-long', value: 2 },
+      ]);
       await store.set('forever', 'stays');
       vi.setSystemTime(Date.UTC(2030, 0, 1) + 59_000);
-      expect(await store.getMany(['short', 'many-short', 'many-long', 'forever'])).toEqual(['gone soon', 1, 2, 'stays']);
+      expect(await store.getMany(['short', 'many-short', 'many-long', 'forever'])).toEqual([
+        'gone soon',
+        1,
+        2,
+        'stays',
+      ]);
       vi.setSystemTime(Date.UTC(2030, 0, 1) + 61_000);
       expect(await store.get('short')).toBeUndefined();
       expect(await store.getMany(['many-short', 'many-long'])).toEqual([undefined, 2]);
@@ -303,7 +318,9 @@ function storeContract(backend: Backend): void {
 async function exitDelayAfterClose(url: string): Promise<number> {
   const dir = tempDir();
   const script = path.join(dir, 'use-store.mts');
-  const storeModule = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cache/store.ts')).href;
+  const storeModule = pathToFileURL(
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cache/store.ts'),
+  ).href;
   fs.writeFileSync(
     script,
     [
@@ -316,7 +333,9 @@ async function exitDelayAfterClose(url: string): Promise<number> {
       '',
     ].join('\n'),
   );
-  const tsx = pathToFileURL(path.join(path.dirname(requireFromHere.resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
+  const tsx = pathToFileURL(
+    path.join(path.dirname(requireFromHere.resolve('tsx/package.json')), 'dist', 'loader.mjs'),
+  ).href;
   const child = spawn(process.execPath, ['--import', tsx, script, url], { stdio: ['ignore', 'pipe', 'pipe'] });
   let closedAt: number | undefined;
   let stderr = '';

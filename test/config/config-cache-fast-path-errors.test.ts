@@ -42,7 +42,8 @@ describe('an expansion error on the cached (fast) path', () => {
     const config = tempConfig(TEXT);
     cleanup = config.remove;
     const options = { env: { TARGET: 'prod' }, paramOverrides: { mdoe: 'slow' }, pipelinesToCheck: ['p'] };
-    const expected = 'pipelines.yaml --param mdoe is not a param of pipeline p (params: mode) (did you mean "mode"?)\n1 problem in pipelines.yaml';
+    const expected =
+      'pipelines.yaml --param mdoe is not a param of pipeline p (params: mode) (did you mean "mode"?)\n1 problem in pipelines.yaml';
     expect(await analyseAndFormat(config.file, options)).toBe(expected);
     expect(await analyseAndFormat(config.file, { env: { TARGET: 'prod' } })).toBe('');
     expect(await analyseAndFormat(config.file, options)).toBe(expected);

@@ -24,7 +24,9 @@ describe('the validated-config cache (.runner/config.json)', () => {
     const options = { file: config.file, env: {}, runnerVersion: 'test' };
     expect(stageNames(await analyse(options))).toEqual(['aa']);
     const cacheFile = path.join(config.dir, '.runner', 'config.json');
-    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { config: { pipelines: { p: { stages: Record<string, unknown> } } } };
+    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as {
+      config: { pipelines: { p: { stages: Record<string, unknown> } } };
+    };
     // Doctor the cached copy: a run that trusts the cache sees the doctored stage.
     cached.config.pipelines.p.stages = { zz: { shell: 'true' } };
     fs.writeFileSync(cacheFile, JSON.stringify(cached));
@@ -49,7 +51,9 @@ describe('the validated-config cache (.runner/config.json)', () => {
     cleanup = config.remove;
     expect(stageNames(await analyse({ file: config.file, env: {}, runnerVersion: '1.0.0' }))).toEqual(['aa']);
     const cacheFile = path.join(config.dir, '.runner', 'config.json');
-    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { config: { pipelines: { p: { stages: Record<string, unknown> } } } };
+    const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as {
+      config: { pipelines: { p: { stages: Record<string, unknown> } } };
+    };
     cached.config.pipelines.p.stages = { zz: { shell: 'true' } };
     fs.writeFileSync(cacheFile, JSON.stringify(cached));
     expect(stageNames(await analyse({ file: config.file, env: {}, runnerVersion: '1.0.1' }))).toEqual(['aa']);

@@ -28,7 +28,16 @@ describe('duplicate stage names', () => {
   });
 
   it('are fine across pipelines: stage names are per pipeline', () => {
-    const text = lines('version: 1', 'pipelines:', '  p:', '    stages:', '      build: { shell: "true" }', '  q:', '    stages:', '      build: { shell: "true" }');
+    const text = lines(
+      'version: 1',
+      'pipelines:',
+      '  p:',
+      '    stages:',
+      '      build: { shell: "true" }',
+      '  q:',
+      '    stages:',
+      '      build: { shell: "true" }',
+    );
     expect(diagnose(text)).toBe('');
   });
 

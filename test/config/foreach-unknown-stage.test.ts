@@ -25,7 +25,15 @@ describe('a foreach that names no upstream stage', () => {
   });
 
   it('may not name the stage itself', () => {
-    const text = lines('version: 1', 'pipelines:', '  p:', '    stages:', '      embed:', '        run: embed.ts#embed', '        foreach: embed');
+    const text = lines(
+      'version: 1',
+      'pipelines:',
+      '  p:',
+      '    stages:',
+      '      embed:',
+      '        run: embed.ts#embed',
+      '        foreach: embed',
+    );
     expect(diagnose(text)).toBe(
       [
         'pipelines.yaml:7:9 pipelines.p.stages.embed.foreach names the stage itself; foreach takes an upstream stage',
@@ -37,7 +45,16 @@ describe('a foreach that names no upstream stage', () => {
   });
 
   it('is valid when it names a stage of the pipeline', () => {
-    const text = lines('version: 1', 'pipelines:', '  p:', '    stages:', '      scan: { run: scan.ts#scan }', '      embed:', '        run: embed.ts#embed', '        foreach: scan');
+    const text = lines(
+      'version: 1',
+      'pipelines:',
+      '  p:',
+      '    stages:',
+      '      scan: { run: scan.ts#scan }',
+      '      embed:',
+      '        run: embed.ts#embed',
+      '        foreach: scan',
+    );
     expect(diagnose(text)).toBe('');
   });
 });

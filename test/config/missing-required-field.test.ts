@@ -38,6 +38,8 @@ describe('a missing required field', () => {
   });
 
   it('reports an empty file without a position', () => {
-    expect(diagnose('')).toBe(['pipelines.yaml must be a mapping with version and pipelines', '1 problem in pipelines.yaml'].join('\n'));
+    expect(diagnose('')).toBe(
+      ['pipelines.yaml must be a mapping with version and pipelines', '1 problem in pipelines.yaml'].join('\n'),
+    );
   });
 });

@@ -31,7 +31,7 @@ describe('a cycle along needs', () => {
   let cleanup: (() => void) | undefined;
   afterEach(() => cleanup?.());
 
-  it('is printed as a closed path from its first stage by name, at that stage\'s needs', async () => {
+  it("is printed as a closed path from its first stage by name, at that stage's needs", async () => {
     const config = tempConfig(TEXT);
     cleanup = config.remove;
     expect(await analyseAndFormat(config.file)).toBe(EXPECTED);

@@ -26,7 +26,12 @@ describe('a stage with neither run nor shell', () => {
   it('is an error for an empty stage too', () => {
     const text = lines('version: 1', 'pipelines:', '  p:', '    stages:', '      a:');
     expect(diagnose(text)).toBe(
-      ['pipelines.yaml:5:7 pipelines.p.stages.a must be a stage mapping with run or shell', '  5 |       a:', '    |       ^^', '1 problem in pipelines.yaml'].join('\n'),
+      [
+        'pipelines.yaml:5:7 pipelines.p.stages.a must be a stage mapping with run or shell',
+        '  5 |       a:',
+        '    |       ^^',
+        '1 problem in pipelines.yaml',
+      ].join('\n'),
     );
   });
 });

@@ -15,7 +15,10 @@ const TEXT = lines(
 describe('an undeclared --param', () => {
   it('is an error naming the pipeline, its params and the closest one', () => {
     expect(diagnose(TEXT, { paramOverrides: { rot: 'lib' }, pipelinesToCheck: ['p'] })).toBe(
-      ['pipelines.yaml --param rot is not a param of pipeline p (params: root, depth) (did you mean "root"?)', '1 problem in pipelines.yaml'].join('\n'),
+      [
+        'pipelines.yaml --param rot is not a param of pipeline p (params: root, depth) (did you mean "root"?)',
+        '1 problem in pipelines.yaml',
+      ].join('\n'),
     );
   });
 
@@ -44,10 +47,15 @@ describe('an undeclared --param', () => {
 
     it('is an error when none of them declares it', () => {
       expect(diagnose(two, { paramOverrides: { rot: 'lib' }, pipelinesToCheck: ['p', 'q'] })).toBe(
-        ['pipelines.yaml --param rot is not a param of any of pipelines p, q (params: root, k) (did you mean "root"?)', '1 problem in pipelines.yaml'].join('\n'),
+        [
+          'pipelines.yaml --param rot is not a param of any of pipelines p, q (params: root, k) (did you mean "root"?)',
+          '1 problem in pipelines.yaml',
+        ].join('\n'),
       );
       expect(diagnose(two, { paramOverrides: { root: 'lib' }, pipelinesToCheck: ['q'] })).toBe(
-        ['pipelines.yaml --param root is not a param of pipeline q (params: k)', '1 problem in pipelines.yaml'].join('\n'),
+        ['pipelines.yaml --param root is not a param of pipeline q (params: k)', '1 problem in pipelines.yaml'].join(
+          '\n',
+        ),
       );
     });
   });

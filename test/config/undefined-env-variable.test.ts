@@ -50,7 +50,7 @@ describe('an undefined ${ENV} variable', () => {
     );
   });
 
-  it('in a pipeline\'s or the defaults\' env is reported once, where it is set', () => {
+  it("in a pipeline's or the defaults' env is reported once, where it is set", () => {
     const text = lines(
       'version: 1', //                     1
       'defaults:', //                      2

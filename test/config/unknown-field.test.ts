@@ -54,7 +54,15 @@ describe('an unknown field', () => {
   });
 
   it('gets no suggestion when nothing known is close', () => {
-    const text = lines('version: 1', 'pipelines:', '  p:', '    stages:', '      a:', '        shell: "true"', '        frobnicate: 3');
+    const text = lines(
+      'version: 1',
+      'pipelines:',
+      '  p:',
+      '    stages:',
+      '      a:',
+      '        shell: "true"',
+      '        frobnicate: 3',
+    );
     expect(diagnose(text)).toBe(
       [
         'pipelines.yaml:7:9 pipelines.p.stages.a.frobnicate is not a known field',
@@ -71,7 +79,10 @@ describe('an unknown field', () => {
 
     it('exits 2 from exec with the suggestion', async () => {
       ws = new Workspace();
-      ws.write('pipelines.yaml', lines('version: 1', 'pipelines:', '  p:', '    stages:', '      a:', '        shel: "true"'));
+      ws.write(
+        'pipelines.yaml',
+        lines('version: 1', 'pipelines:', '  p:', '    stages:', '      a:', '        shel: "true"'),
+      );
       const result = await ws.run(['exec', 'p']);
       expect(result.code).toBe(2);
       expect(result.stderr).toBe(

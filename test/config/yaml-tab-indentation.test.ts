@@ -23,9 +23,22 @@ describe('a tab used for indentation', () => {
   });
 
   it('is found after spaces too', () => {
-    const text = lines('version: 1', 'pipelines:', '  p:', '    stages:', '      a:', '        shell: "true"', '  \tneeds: []');
+    const text = lines(
+      'version: 1',
+      'pipelines:',
+      '  p:',
+      '    stages:',
+      '      a:',
+      '        shell: "true"',
+      '  \tneeds: []',
+    );
     expect(diagnose(text)).toBe(
-      ['pipelines.yaml:7:3 YAML syntax error: Tabs are not allowed as indentation', '  7 |    needs: []', '    |   ^', '1 problem in pipelines.yaml'].join('\n'),
+      [
+        'pipelines.yaml:7:3 YAML syntax error: Tabs are not allowed as indentation',
+        '  7 |    needs: []',
+        '    |   ^',
+        '1 problem in pipelines.yaml',
+      ].join('\n'),
     );
   });
 });

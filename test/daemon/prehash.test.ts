@@ -43,7 +43,9 @@ describe('PreHasher', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(help.known?.(files[1] as string, stat(files[1] as string))).toBeUndefined();
       preHasher.resume();
-      expect(await waitFor(() => help.known?.(files[1] as string, stat(files[1] as string)), 5000, 'the hash after resume')).toBe(sha256('paused\n'));
+      expect(
+        await waitFor(() => help.known?.(files[1] as string, stat(files[1] as string)), 5000, 'the hash after resume'),
+      ).toBe(sha256('paused\n'));
     } finally {
       preHasher.close();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,10 @@ describe('runner cache clear', () => {
     const result = await ws.run(['cache', 'clear']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^cleared /);
-    const stats = JSON.parse((await ws.run(['cache', 'stats', '--json'])).stdout) as { entries: unknown; objects: unknown };
+    const stats = JSON.parse((await ws.run(['cache', 'stats', '--json'])).stdout) as {
+      entries: unknown;
+      objects: unknown;
+    };
     expect(stats.entries).toEqual({ stage: 0, manifest: 0, items: 0, memo: 0, blob: 0, other: 0 });
     expect(stats.objects).toEqual({ count: 0, bytes: 0 });
     expect(ws.objectFiles()).toEqual([]);
@@ -18,7 +21,9 @@ describe('runner cache clear', () => {
     const run = await ws.exec();
     expect(run.code).toBe(0);
     expect([...run.executed].sort()).toEqual(STAGES);
-    expect(run.events).toContainEqual(expect.objectContaining({ event: 'stage:end', stage: 'a1', reason: 'no cache entry' }));
+    expect(run.events).toContainEqual(
+      expect.objectContaining({ event: 'stage:end', stage: 'a1', reason: 'no cache entry' }),
+    );
   });
 
   it('deleted outputs cannot be restored after a clear: the stage runs', async () => {

@@ -7,7 +7,8 @@ import { STAGES, warmDagWorkspace } from '../cache/dag-workspace.js';
 import type { DagWorkspace } from '../cache/dag-workspace.js';
 
 async function stageEntries(ws: DagWorkspace): Promise<number> {
-  return (JSON.parse((await ws.run(['cache', 'stats', '--json'])).stdout) as { entries: { stage: number } }).entries.stage;
+  return (JSON.parse((await ws.run(['cache', 'stats', '--json'])).stdout) as { entries: { stage: number } }).entries
+    .stage;
 }
 
 /** A workspace whose store holds b2/b3 results for salt=two that the workspace no longer uses. */

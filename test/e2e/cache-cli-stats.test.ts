@@ -53,6 +53,10 @@ describe('runner cache stats', () => {
   it('on a workspace that never ran: zero entries, no last run', async () => {
     const ws = dagWorkspace();
     const stats = JSON.parse((await ws.run(['cache', 'stats', '--json'])).stdout) as StatsJson;
-    expect(stats).toMatchObject({ entries: { stage: 0, manifest: 0, items: 0, memo: 0, blob: 0, other: 0 }, objects: { count: 0, bytes: 0 }, lastRun: null });
+    expect(stats).toMatchObject({
+      entries: { stage: 0, manifest: 0, items: 0, memo: 0, blob: 0, other: 0 },
+      objects: { count: 0, bytes: 0 },
+      lastRun: null,
+    });
   });
 });

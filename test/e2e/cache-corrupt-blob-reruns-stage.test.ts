@@ -23,7 +23,11 @@ describe('cache: corrupt blob', () => {
     expect(run.outcome.b3).toBe('cached');
     expect(ws.outputs()).toEqual(before);
     const hash = ws.state().stages['p/b2']?.outputs[0]?.hash;
-    expect(createHash('sha256').update(fs.readFileSync(ws.blobOf('b2'))).digest('hex')).toBe(hash);
+    expect(
+      createHash('sha256')
+        .update(fs.readFileSync(ws.blobOf('b2')))
+        .digest('hex'),
+    ).toBe(hash);
 
     const again = await ws.exec();
     expect(again.executed).toEqual([]);

@@ -51,7 +51,9 @@ describe('cache: deleted outputs', () => {
     expect(run.outcome.b3).toBe('ran');
     expect(ws.read('out/b3.txt')).toBe(before['out/b3.txt']);
     const warnings = run.events.flatMap((e) => (e.event === 'warning' ? [e.message] : []));
-    expect(warnings).toEqual(['cannot restore out/b3.txt: it was changed in place, and its stored copy with it (the two were one file, a hard link); running the stage instead']);
+    expect(warnings).toEqual([
+      'cannot restore out/b3.txt: it was changed in place, and its stored copy with it (the two were one file, a hard link); running the stage instead',
+    ]);
     expect((await ws.exec()).outcome.b3).toBe('cached');
   });
 });

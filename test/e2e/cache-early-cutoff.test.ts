@@ -20,7 +20,10 @@ describe('cache: early cutoff', () => {
   it('a1 reruns for a command change that writes the same bytes; a2 and a3 stay cached', async () => {
     const ws = await warmDagWorkspace();
     const before = ws.outputs();
-    ws.write('pipelines.yaml', ws.read('pipelines.yaml').replace('"echo a1 >> log.txt && ', '"true && echo a1 >> log.txt && '));
+    ws.write(
+      'pipelines.yaml',
+      ws.read('pipelines.yaml').replace('"echo a1 >> log.txt && ', '"true && echo a1 >> log.txt && '),
+    );
     const run = await ws.exec();
     expect(run.executed).toEqual(['a1']);
     expect(run.outcome).toMatchObject({ a1: 'ran', a2: 'cached', a3: 'cached' });

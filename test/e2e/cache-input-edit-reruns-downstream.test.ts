@@ -14,7 +14,9 @@ describe('cache: one input edited', () => {
     const after = ws.outputs();
     for (const stage of A_BRANCH) expect(after[`out/${stage}.txt`]).not.toBe(before[`out/${stage}.txt`]);
     for (const stage of B_BRANCH) expect(after[`out/${stage}.txt`]).toBe(before[`out/${stage}.txt`]);
-    expect(run.events).toContainEqual(expect.objectContaining({ event: 'stage:end', stage: 'a1', reason: 'input changed: a/f050.txt' }));
+    expect(run.events).toContainEqual(
+      expect.objectContaining({ event: 'stage:end', stage: 'a1', reason: 'input changed: a/f050.txt' }),
+    );
   });
 
   it('a nested b/ file: b1, b2, b3 run; the a branch stays cached', async () => {
@@ -30,7 +32,9 @@ describe('cache: one input edited', () => {
     ws.write('b/x/new.txt', 'new\n');
     const run = await ws.exec();
     expect([...run.executed].sort()).toEqual(B_BRANCH);
-    expect(run.events).toContainEqual(expect.objectContaining({ event: 'stage:end', stage: 'b1', reason: 'input added: b/x/new.txt' }));
+    expect(run.events).toContainEqual(
+      expect.objectContaining({ event: 'stage:end', stage: 'b1', reason: 'input added: b/x/new.txt' }),
+    );
     const again = await ws.exec();
     expect(again.executed).toEqual([]);
   });

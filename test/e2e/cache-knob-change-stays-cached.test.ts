@@ -19,7 +19,15 @@ describe('cache: performance knobs', () => {
     ws.configure({
       defaults: ['concurrency: 1', 'batchSize: 3', 'timeout: 10m', 'retries: 2'],
       extra: {
-        a1: ['concurrency: 32', 'batchSize: 1', 'stream: true', 'isolate: process', 'maxMemory: 256', 'timeout: 5m', 'retries: 1'],
+        a1: [
+          'concurrency: 32',
+          'batchSize: 1',
+          'stream: true',
+          'isolate: process',
+          'maxMemory: 256',
+          'timeout: 5m',
+          'retries: 1',
+        ],
         b1: ['concurrency: 8'],
         b3: ['batchSize: 500'],
       },

@@ -30,7 +30,9 @@ describe('cache: second run', () => {
     expect([...first.executed].sort()).toEqual(STAGES);
     expect(first.outcome).toEqual(Object.fromEntries(STAGES.map((s) => [s, 'ran'])));
     for (const stage of ['a1', 'b1']) {
-      expect(first.events).toContainEqual(expect.objectContaining({ event: 'stage:end', stage, reason: 'no cache entry' }));
+      expect(first.events).toContainEqual(
+        expect.objectContaining({ event: 'stage:end', stage, reason: 'no cache entry' }),
+      );
     }
   });
 });

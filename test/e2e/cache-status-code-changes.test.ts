@@ -12,7 +12,10 @@ afterEach(() => {
 async function codeWorkspace(): Promise<Workspace> {
   const ws = new Workspace('runner-cache-code-');
   made.push(ws);
-  ws.write('mods/task.ts', "import { greeting } from './helper.js';\nexport function task() {\n  return [{ greeting }];\n}\n");
+  ws.write(
+    'mods/task.ts',
+    "import { greeting } from './helper.js';\nexport function task() {\n  return [{ greeting }];\n}\n",
+  );
   ws.write('mods/helper.ts', "import { suffix } from '../lib/suffix.js';\nexport const greeting = `hello${suffix}`;\n");
   ws.write('lib/suffix.ts', "export const suffix = '!';\n");
   ws.write('mods/unrelated.ts', 'export const other = 1;\n');
@@ -71,6 +74,13 @@ describe('status: code reasons', () => {
     const ws = await codeWorkspace();
     ws.write('lib/suffix.ts', "export const suffix = '?';\n");
     const run = await ws.run(['exec', 'p', '--json']);
-    expect(run.events).toContainEqual(expect.objectContaining({ event: 'stage:end', stage: 'code', outcome: 'ran', reason: 'code changed: lib/suffix.ts' }));
+    expect(run.events).toContainEqual(
+      expect.objectContaining({
+        event: 'stage:end',
+        stage: 'code',
+        outcome: 'ran',
+        reason: 'code changed: lib/suffix.ts',
+      }),
+    );
   });
 });

@@ -10,7 +10,10 @@ describe('status: input reasons', () => {
     ws.write('b/y/h042.txt', 'edited\n');
     const s = await status(ws);
     expect(s.reasons.b1).toBe('input changed: b/y/h042.txt');
-    expect(s.byStage.b1?.why).toEqual({ reason: 'changed', changes: [{ kind: 'input', file: 'b/y/h042.txt', change: 'changed' }] });
+    expect(s.byStage.b1?.why).toEqual({
+      reason: 'changed',
+      changes: [{ kind: 'input', file: 'b/y/h042.txt', change: 'changed' }],
+    });
     expect(tableLine(s.table, 'b1')).toBe('p/b1 would run input changed: b/y/h042.txt');
   });
 
@@ -44,10 +47,8 @@ describe('status: input reasons', () => {
     const s = await status(ws);
     expect(s.reasons.a1).toBe('input removed: a/f010.txt');
     const why = s.byStage.a1?.why;
-    expect(why?.reason === 'changed' ? why.changes.map((c) => (c.kind === 'input' ? `${c.change} ${c.file}` : c.kind)) : []).toEqual([
-      'removed a/f010.txt',
-      'changed a/f020.txt',
-      'changed a/f100.txt',
-    ]);
+    expect(
+      why?.reason === 'changed' ? why.changes.map((c) => (c.kind === 'input' ? `${c.change} ${c.file}` : c.kind)) : [],
+    ).toEqual(['removed a/f010.txt', 'changed a/f020.txt', 'changed a/f100.txt']);
   });
 });

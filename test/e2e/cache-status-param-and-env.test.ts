@@ -33,9 +33,21 @@ describe('status: param and env reasons', () => {
   it('`param changed: <name>` for a run-module stage whose param changes', async () => {
     const ws = new Workspace('runner-cache-param-');
     made.push(ws);
-    ws.write('mods/task.ts', 'export function task(ctx: { params: Record<string, unknown> }) {\n  return [{ k: ctx.params.k }];\n}\n');
+    ws.write(
+      'mods/task.ts',
+      'export function task(ctx: { params: Record<string, unknown> }) {\n  return [{ k: ctx.params.k }];\n}\n',
+    );
     const yaml = (k: number) =>
-      ['version: 1', 'pipelines:', '  p:', '    stages:', '      code:', '        run: mods/task.ts#task', `        params: { k: ${k} }`, ''].join('\n');
+      [
+        'version: 1',
+        'pipelines:',
+        '  p:',
+        '    stages:',
+        '      code:',
+        '        run: mods/task.ts#task',
+        `        params: { k: ${k} }`,
+        '',
+      ].join('\n');
     ws.write('pipelines.yaml', yaml(1));
     const first = await ws.run(['exec', 'p']);
     expect(first.code, first.stderr).toBe(0);

@@ -49,7 +49,12 @@ async function startDaemon(ws: Workspace): Promise<number> {
 }
 
 async function daemonOf(ws: Workspace): Promise<{ pid: number }> {
-  return waitFor(() => (ws.exists('.runner/daemon.json') ? (JSON.parse(ws.read('.runner/daemon.json')) as { pid: number }) : undefined), 10_000, 'the daemon to start');
+  return waitFor(
+    () =>
+      ws.exists('.runner/daemon.json') ? (JSON.parse(ws.read('.runner/daemon.json')) as { pid: number }) : undefined,
+    10_000,
+    'the daemon to start',
+  );
 }
 
 describe('the runner daemon', () => {
@@ -97,7 +102,18 @@ describe('the runner daemon', () => {
     expect(outcomes(below.events)).toEqual({ copy: 'cached', shout: 'cached' });
 
     // A nested workspace of its own is not this daemon's to serve.
-    ws.write('nested/pipelines.yaml', ['version: 1', 'pipelines:', '  p:', '    stages:', '      s:', '        shell: "echo nested > out.txt"', ''].join('\n'));
+    ws.write(
+      'nested/pipelines.yaml',
+      [
+        'version: 1',
+        'pipelines:',
+        '  p:',
+        '    stages:',
+        '      s:',
+        '        shell: "echo nested > out.txt"',
+        '',
+      ].join('\n'),
+    );
     const nested = await ws.run(['exec', 'p', '--json'], { env: DAEMON, cwd: ws.path('nested') });
     expect(nested.code, nested.stderr).toBe(0);
     expect(runStart(nested.events)?.daemon).toBeUndefined();

@@ -2,7 +2,18 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Workspace } from './rig.js';
 
-const PIPELINE = ['version: 1', 'pipelines:', '  p:', '    stages:', '      a:', '        shell: "echo a >> ran.txt"', '      b:', '        needs: [a]', '        shell: "echo b >> ran.txt"', ''].join('\n');
+const PIPELINE = [
+  'version: 1',
+  'pipelines:',
+  '  p:',
+  '    stages:',
+  '      a:',
+  '        shell: "echo a >> ran.txt"',
+  '      b:',
+  '        needs: [a]',
+  '        shell: "echo b >> ran.txt"',
+  '',
+].join('\n');
 
 describe('--dry-run', () => {
   let ws: Workspace;
@@ -24,7 +35,9 @@ describe('--dry-run', () => {
   it('with --json gives wouldRun per stage, and sees what a real run cached', async () => {
     ws = new Workspace();
     ws.write('pipelines.yaml', PIPELINE);
-    const before = JSON.parse((await ws.run(['exec', 'p', '--dry-run', '--json'])).stdout) as { stages: { stage: string; wouldRun: boolean }[] };
+    const before = JSON.parse((await ws.run(['exec', 'p', '--dry-run', '--json'])).stdout) as {
+      stages: { stage: string; wouldRun: boolean }[];
+    };
     expect(before.stages.map((s) => [s.stage, s.wouldRun])).toEqual([
       ['a', true],
       ['b', true],
@@ -34,7 +47,9 @@ describe('--dry-run', () => {
     expect((await ws.run(['exec', 'p'])).code).toBe(0);
     expect(ws.read('ran.txt')).toBe('a\nb\n');
 
-    const after = JSON.parse((await ws.run(['exec', 'p', '--dry-run', '--json'])).stdout) as { stages: { stage: string; wouldRun: boolean; reason: string }[] };
+    const after = JSON.parse((await ws.run(['exec', 'p', '--dry-run', '--json'])).stdout) as {
+      stages: { stage: string; wouldRun: boolean; reason: string }[];
+    };
     expect(after.stages.map((s) => [s.stage, s.wouldRun, s.reason])).toEqual([
       ['a', false, 'unchanged'],
       ['b', false, 'unchanged'],

@@ -10,7 +10,9 @@ describe('explain: code, upstream and definition', () => {
     ws = await cachedWorkspace();
     ws.write('helper.ts', 'export const twice = (n: number): number => n + n;\n');
     const result = await ws.run(['explain', 'p', 'down']);
-    expect(result.stdout).toBe(['p/down  would run   code changed: helper.ts', '    code:', '      changed  helper.ts', ''].join('\n'));
+    expect(result.stdout).toBe(
+      ['p/down  would run   code changed: helper.ts', '    code:', '      changed  helper.ts', ''].join('\n'),
+    );
   });
 
   it('names the upstream stage whose output changed', async () => {
@@ -18,7 +20,9 @@ describe('explain: code, upstream and definition', () => {
     ws.write('data/b.txt', 'b, edited\n');
     expect((await ws.run(['exec', 'p', '--only', 'up'])).code).toBe(0);
     const result = await ws.run(['explain', 'p', 'down']);
-    expect(result.stdout).toBe(['p/down  would run   upstream changed: up', '    upstream:', '      up: its output changed', ''].join('\n'));
+    expect(result.stdout).toBe(
+      ['p/down  would run   upstream changed: up', '    upstream:', '      up: its output changed', ''].join('\n'),
+    );
     const json = JSON.parse((await ws.run(['explain', 'p', 'down', '--json'])).stdout) as { changes: unknown[] };
     expect(json.changes).toEqual([{ kind: 'upstream', stage: 'up' }]);
   });
@@ -27,6 +31,13 @@ describe('explain: code, upstream and definition', () => {
     ws = await cachedWorkspace();
     ws.write('pipelines.yaml', PIPELINE.replace('cat data/*.txt > up.out', 'sort data/*.txt > up.out'));
     const result = await ws.run(['explain', 'p', 'up']);
-    expect(result.stdout).toBe(['p/up   would run   definition changed: shell', '    definition:', '      shell: "cat data/*.txt > up.out" -> "sort data/*.txt > up.out"', ''].join('\n'));
+    expect(result.stdout).toBe(
+      [
+        'p/up   would run   definition changed: shell',
+        '    definition:',
+        '      shell: "cat data/*.txt > up.out" -> "sort data/*.txt > up.out"',
+        '',
+      ].join('\n'),
+    );
   });
 });

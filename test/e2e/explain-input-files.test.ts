@@ -16,10 +16,20 @@ describe('explain: input files', () => {
     const result = await ws.run(['explain', 'p', 'up']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
-      ['p/up   would run   input removed: data/a.txt', '    inputs:', '      removed  data/a.txt', '      changed  data/b.txt', '      added    data/c.txt', ''].join('\n'),
+      [
+        'p/up   would run   input removed: data/a.txt',
+        '    inputs:',
+        '      removed  data/a.txt',
+        '      changed  data/b.txt',
+        '      added    data/c.txt',
+        '',
+      ].join('\n'),
     );
 
-    const json = JSON.parse((await ws.run(['explain', 'p', 'up', '--json'])).stdout) as { wouldRun: boolean; changes: unknown[] };
+    const json = JSON.parse((await ws.run(['explain', 'p', 'up', '--json'])).stdout) as {
+      wouldRun: boolean;
+      changes: unknown[];
+    };
     expect(json.wouldRun).toBe(true);
     expect(json.changes).toEqual([
       { kind: 'input', file: 'data/a.txt', change: 'removed' },

@@ -28,7 +28,10 @@ export async function cachedWorkspace(): Promise<Workspace> {
   ws.write('data/a.txt', 'a\n');
   ws.write('data/b.txt', 'b\n');
   ws.write('helper.ts', 'export const twice = (n: number): number => n * 2;\n');
-  ws.write('stage.ts', "import { twice } from './helper.ts';\nexport function down(ctx: { params: { level: number } }) {\n  return [{ level: twice(ctx.params.level) }];\n}\n");
+  ws.write(
+    'stage.ts',
+    "import { twice } from './helper.ts';\nexport function down(ctx: { params: { level: number } }) {\n  return [{ level: twice(ctx.params.level) }];\n}\n",
+  );
   const first = await ws.run(['exec', 'p']);
   expect(first.stderr).toContain('success');
   expect(first.code).toBe(0);

@@ -25,7 +25,7 @@ describe('fail-fast (the default)', () => {
   let ws: Workspace;
   afterEach(() => ws.remove());
 
-  it('cancels running stages, blocks the failure\'s dependents, cancels the rest, exits 1', async () => {
+  it("cancels running stages, blocks the failure's dependents, cancels the rest, exits 1", async () => {
     ws = new Workspace();
     ws.write('pipelines.yaml', PIPELINE);
     const result = await ws.run(['exec', 'p', '--jobs', '4', '--json']);
@@ -37,7 +37,14 @@ describe('fail-fast (the default)', () => {
     expect(stageEnd(result.events, 'later').reason).toBe('not started: p/bad failed');
     const end = result.events.at(-1);
     expect(end?.event === 'run:end' && end.status).toBe('failed');
-    expect(end?.event === 'run:end' && end.counts).toEqual({ ran: 0, cached: 0, restored: 0, failed: 1, cancelled: 2, blocked: 1 });
+    expect(end?.event === 'run:end' && end.counts).toEqual({
+      ran: 0,
+      cached: 0,
+      restored: 0,
+      failed: 1,
+      cancelled: 2,
+      blocked: 1,
+    });
     for (const file of ['slow.done', 'child.done', 'later.done']) expect(ws.exists(file)).toBe(false);
     expect(result.stderr).toContain('p/bad: FAILED');
   });

@@ -85,12 +85,22 @@ describe('runner graph', () => {
     });
   });
 
-  it('shows each stage\'s last outcome after a run', async () => {
+  it("shows each stage's last outcome after a run", async () => {
     ws = new Workspace();
-    ws.write('pipelines.yaml', PIPELINE.replace('lint: { needs: [parse], shell: "true" }', 'lint: { needs: [parse], shell: "exit 1" }'));
+    ws.write(
+      'pipelines.yaml',
+      PIPELINE.replace('lint: { needs: [parse], shell: "true" }', 'lint: { needs: [parse], shell: "exit 1" }'),
+    );
     expect((await ws.run(['exec', 'p'])).code).toBe(1);
-    const graph = JSON.parse((await ws.run(['graph', 'p', '--format', 'json'])).stdout) as { nodes: { name: string; outcome?: string }[] };
-    expect(Object.fromEntries(graph.nodes.map((n) => [n.name, n.outcome]))).toEqual({ fetch: 'ran', parse: 'ran', lint: 'failed', report: 'blocked' });
+    const graph = JSON.parse((await ws.run(['graph', 'p', '--format', 'json'])).stdout) as {
+      nodes: { name: string; outcome?: string }[];
+    };
+    expect(Object.fromEntries(graph.nodes.map((n) => [n.name, n.outcome]))).toEqual({
+      fetch: 'ran',
+      parse: 'ran',
+      lint: 'failed',
+      report: 'blocked',
+    });
   });
 
   it('refuses an unknown format with exit 2', async () => {

@@ -9,8 +9,16 @@ describe('--help', () => {
     ws = new Workspace();
     const result = await ws.run(['--help']);
     expect(result.code).toBe(0);
-    for (const option of ['-f, --file <file>', '-C, --dir <dir>', '-V, --version', '-h, --help']) expect(result.stdout).toContain(option);
-    for (const command of ['exec [options] <pipeline...>', 'status [options] <pipeline...>', 'list [options]', 'graph [options] <pipeline>', 'validate', 'cache']) {
+    for (const option of ['-f, --file <file>', '-C, --dir <dir>', '-V, --version', '-h, --help'])
+      expect(result.stdout).toContain(option);
+    for (const command of [
+      'exec [options] <pipeline...>',
+      'status [options] <pipeline...>',
+      'list [options]',
+      'graph [options] <pipeline>',
+      'validate',
+      'cache',
+    ]) {
       expect(result.stdout).toContain(`  ${command}`);
     }
   });

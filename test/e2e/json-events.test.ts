@@ -35,7 +35,12 @@ function parseLines(stdout: string): Json[] {
 }
 
 function expectItems(items: unknown): void {
-  expect(items).toEqual({ total: expect.any(Number), done: expect.any(Number), cached: expect.any(Number), failed: expect.any(Number) });
+  expect(items).toEqual({
+    total: expect.any(Number),
+    done: expect.any(Number),
+    cached: expect.any(Number),
+    failed: expect.any(Number),
+  });
 }
 
 /** The fields DESIGN.md's Events section lists, per event. */
@@ -97,7 +102,11 @@ describe('--json', () => {
     expect(events.at(-1)?.runId).toBe(runId);
 
     const ends = events.filter((e) => e.event === 'stage:end');
-    expect(Object.fromEntries(ends.map((e) => [e.stage, e.outcome]))).toEqual({ ok: 'ran', bad: 'failed', after: 'blocked' });
+    expect(Object.fromEntries(ends.map((e) => [e.stage, e.outcome]))).toEqual({
+      ok: 'ran',
+      bad: 'failed',
+      after: 'blocked',
+    });
     // A stage that ran or failed was started (with its key) before it ended.
     for (const stage of ['ok', 'bad']) {
       const startAt = events.findIndex((e) => e.event === 'stage:start' && e.stage === stage);
@@ -105,12 +114,17 @@ describe('--json', () => {
       expect(startAt).toBeGreaterThan(0);
       expect(startAt).toBeLessThan(endAt);
     }
-    expect(events.at(-1)).toMatchObject({ status: 'failed', counts: { ran: 1, failed: 1, blocked: 1, cached: 0, restored: 0, cancelled: 0 } });
+    expect(events.at(-1)).toMatchObject({
+      status: 'failed',
+      counts: { ran: 1, failed: 1, blocked: 1, cached: 0, restored: 0, cancelled: 0 },
+    });
     // The command's output is an event too, not loose text on stdout.
-    expect(events).toContainEqual(expect.objectContaining({ event: 'stage:log', stage: 'ok', stream: 'stdout', line: 'hello' }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ event: 'stage:log', stage: 'ok', stream: 'stdout', line: 'hello' }),
+    );
   });
 
-  it('reports a rerun\'s unchanged stages as cached, with the same key', async () => {
+  it("reports a rerun's unchanged stages as cached, with the same key", async () => {
     ws = new Workspace();
     ws.write('pipelines.yaml', PIPELINE);
     const first = parseLines((await ws.run(['exec', 'p', '--json', '--only', 'ok'])).stdout);
@@ -118,7 +132,11 @@ describe('--json', () => {
     for (const event of second) expectContract(event);
     const key = (events: Json[]) => events.find((e) => e.event === 'stage:start' && e.stage === 'ok')?.key;
     expect(key(second)).toBe(key(first));
-    expect(second.find((e) => e.event === 'stage:end')).toMatchObject({ stage: 'ok', outcome: 'cached', reason: 'unchanged' });
+    expect(second.find((e) => e.event === 'stage:end')).toMatchObject({
+      stage: 'ok',
+      outcome: 'cached',
+      reason: 'unchanged',
+    });
     expect(second.at(-1)).toMatchObject({ event: 'run:end', status: 'success', counts: { cached: 1, ran: 0 } });
   });
 });

@@ -24,7 +24,9 @@ describe('runner list', () => {
     ws.write('pipelines.yaml', PIPELINES);
     const result = await ws.run(['list']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(['build  Compile and bundle', '       stages: compile bundle', 'docs   ', '       stages: site', ''].join('\n'));
+    expect(result.stdout).toBe(
+      ['build  Compile and bundle', '       stages: compile bundle', 'docs   ', '       stages: site', ''].join('\n'),
+    );
   });
 
   it('--json gives the same as data', async () => {
@@ -43,8 +45,12 @@ describe('runner list', () => {
     ws = new Workspace();
     ws.write('project/pipelines.yaml', PIPELINES);
     ws.write('project/sub/dir/.keep', '');
-    const names = (stdout: string) => (JSON.parse(stdout) as { pipelines: { name: string }[] }).pipelines.map((p) => p.name);
-    expect(names((await ws.run(['list', '--json'], { cwd: ws.path('project/sub/dir') })).stdout)).toEqual(['build', 'docs']);
+    const names = (stdout: string) =>
+      (JSON.parse(stdout) as { pipelines: { name: string }[] }).pipelines.map((p) => p.name);
+    expect(names((await ws.run(['list', '--json'], { cwd: ws.path('project/sub/dir') })).stdout)).toEqual([
+      'build',
+      'docs',
+    ]);
     expect(names((await ws.run(['-C', 'project', 'list', '--json'])).stdout)).toEqual(['build', 'docs']);
     ws.write('other.yaml', PIPELINES.replace('docs:', 'manual:'));
     expect(names((await ws.run(['-f', 'other.yaml', 'list', '--json'])).stdout)).toEqual(['build', 'manual']);

@@ -16,7 +16,10 @@ describe('a map stage with cacheable()', () => {
   it.each(['inline', 'worker'])('caches only the results it accepts (isolate: %s)', async (isolate) => {
     ws = new Workspace();
     ws.write('m.mjs', MODULE);
-    ws.write('pipelines.yaml', `version: 1\npipelines:\n  p:\n    params: { n: 6 }\n    stages:\n      items: { run: m.mjs#items, params: [n] }\n      answer: { run: m.mjs#answer, foreach: items, isolate: ${isolate}, cache: { scope: item } }\n`);
+    ws.write(
+      'pipelines.yaml',
+      `version: 1\npipelines:\n  p:\n    params: { n: 6 }\n    stages:\n      items: { run: m.mjs#items, params: [n] }\n      answer: { run: m.mjs#answer, foreach: items, isolate: ${isolate}, cache: { scope: item } }\n`,
+    );
     expect((await ws.run(['exec', 'p'])).code).toBe(0);
     // Two more items: the stage runs; of the first six, the three accepted results are cached.
     const again = await ws.run(['exec', 'p', '--param', 'n=8', '--json']);

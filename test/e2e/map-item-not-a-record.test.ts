@@ -19,7 +19,10 @@ describe('a map item that produces no record', () => {
     it(`fails with its identity (isolate: ${isolate})`, async () => {
       ws = new Workspace();
       ws.write('m.mjs', MODULE);
-      ws.write('pipelines.yaml', `version: 1\npipelines:\n  p:\n    stages:\n      items: { run: m.mjs#items }\n      odd: { run: m.mjs#odd, foreach: items, isolate: ${isolate}, batchSize: 4 }\n`);
+      ws.write(
+        'pipelines.yaml',
+        `version: 1\npipelines:\n  p:\n    stages:\n      items: { run: m.mjs#items }\n      odd: { run: m.mjs#odd, foreach: items, isolate: ${isolate}, batchSize: 4 }\n`,
+      );
       const run = await ws.run(['exec', 'p', '--json']);
       expect(run.code).toBe(1);
       const end = stageEnd(run.events, 'odd');

@@ -41,38 +41,57 @@ const flip = (file: string): void => {
 };
 
 const cases: [string, Breakage, RegExp][] = [
-  ['the manifest is missing', (objects, b) => fs.rmSync(path.join(objects, b.manifest)), /item manifest \w{12} is not in the object store/],
-  ['the manifest is corrupt', (objects, b) => flip(path.join(objects, b.manifest)), /item manifest \w{12} could not be read \(it is corrupt and was removed\)/],
-  ['the dataset is missing', (objects, b) => fs.rmSync(path.join(objects, b.dataset)), /dataset \w{12} its cached items are in is not in the object store/],
-  ['the dataset is corrupt', (objects, b) => flip(path.join(objects, b.dataset)), /dataset \w{12} its cached items are in was corrupt and has been removed/],
+  [
+    'the manifest is missing',
+    (objects, b) => fs.rmSync(path.join(objects, b.manifest)),
+    /item manifest \w{12} is not in the object store/,
+  ],
+  [
+    'the manifest is corrupt',
+    (objects, b) => flip(path.join(objects, b.manifest)),
+    /item manifest \w{12} could not be read \(it is corrupt and was removed\)/,
+  ],
+  [
+    'the dataset is missing',
+    (objects, b) => fs.rmSync(path.join(objects, b.dataset)),
+    /dataset \w{12} its cached items are in is not in the object store/,
+  ],
+  [
+    'the dataset is corrupt',
+    (objects, b) => flip(path.join(objects, b.dataset)),
+    /dataset \w{12} its cached items are in was corrupt and has been removed/,
+  ],
 ];
 
 describe('a map stage whose item cache is broken', () => {
   let ws: Workspace;
   afterEach(() => ws.remove());
 
-  it.each(cases)('when %s: one warning, every item computed again, the right records', async (_name, breakIt, warning) => {
-    ws = new Workspace();
-    ws.write('m.mjs', MODULE);
-    ws.write('pipelines.yaml', PIPELINE);
-    expect((await ws.run(['exec', 'm'])).code).toBe(0);
-    const state = JSON.parse(ws.read('.runner/state.json')) as { stages: Record<string, StageRecord> };
-    const record = state.stages['m/twice'];
-    const blobs = { manifest: record?.itemManifest?.manifest ?? '', dataset: record?.dataset?.hash ?? '' };
-    expect(blobs.manifest).toMatch(/^[0-9a-f]{64}$/);
-    breakIt(ws.path('.runner/objects'), blobs);
+  it.each(cases)(
+    'when %s: one warning, every item computed again, the right records',
+    async (_name, breakIt, warning) => {
+      ws = new Workspace();
+      ws.write('m.mjs', MODULE);
+      ws.write('pipelines.yaml', PIPELINE);
+      expect((await ws.run(['exec', 'm'])).code).toBe(0);
+      const state = JSON.parse(ws.read('.runner/state.json')) as { stages: Record<string, StageRecord> };
+      const record = state.stages['m/twice'];
+      const blobs = { manifest: record?.itemManifest?.manifest ?? '', dataset: record?.dataset?.hash ?? '' };
+      expect(blobs.manifest).toMatch(/^[0-9a-f]{64}$/);
+      breakIt(ws.path('.runner/objects'), blobs);
 
-    const rerun = await ws.run(['exec', 'm', '--param', 'n=7', '--json']);
-    expect(rerun.code, rerun.stderr).toBe(0);
-    const warnings = rerun.events.flatMap((e) => (e.event === 'warning' ? [e.message] : []));
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(warning);
-    expect(stageEnd(rerun.events, 'twice').items).toEqual({ total: 7, done: 7, cached: 0, failed: 0 });
-    expect(ws.read('all.txt')).toBe(Array.from({ length: 7 }, (_, i) => `i${i}i${i}`).join(','));
-    expect(fs.readFileSync(ws.path('computed.log'), 'utf8').trim().split('\n')).toHaveLength(6 + 7);
+      const rerun = await ws.run(['exec', 'm', '--param', 'n=7', '--json']);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      const warnings = rerun.events.flatMap((e) => (e.event === 'warning' ? [e.message] : []));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(warning);
+      expect(stageEnd(rerun.events, 'twice').items).toEqual({ total: 7, done: 7, cached: 0, failed: 0 });
+      expect(ws.read('all.txt')).toBe(Array.from({ length: 7 }, (_, i) => `i${i}i${i}`).join(','));
+      expect(fs.readFileSync(ws.path('computed.log'), 'utf8').trim().split('\n')).toHaveLength(6 + 7);
 
-    // The rerun wrote a sound manifest: the next one reuses every item.
-    const third = await ws.run(['exec', 'm', '--param', 'n=8', '--json']);
-    expect(stageEnd(third.events, 'twice').items).toEqual({ total: 8, done: 8, cached: 7, failed: 0 });
-  });
+      // The rerun wrote a sound manifest: the next one reuses every item.
+      const third = await ws.run(['exec', 'm', '--param', 'n=8', '--json']);
+      expect(stageEnd(third.events, 'twice').items).toEqual({ total: 8, done: 8, cached: 7, failed: 0 });
+    },
+  );
 });

@@ -83,9 +83,17 @@ describe('map stages', () => {
     const flaky = JSON.parse(ws.read('collected-flaky.json')) as { id: string; tries: number }[];
     expect(flaky.find((r) => r.id === 'n3')?.tries).toBe(2);
     const sizes = JSON.parse(ws.read('collected-sizes.json')) as { path: string; bytes: number; inWorker: boolean }[];
-    expect(sizes.map((r) => r.bytes)).toEqual(Array.from({ length: 10 }, (_, i) => `files/f${i}.txt`).sort().map((p) => Number(p.slice(7, -4)) + 1));
+    expect(sizes.map((r) => r.bytes)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `files/f${i}.txt`)
+        .sort()
+        .map((p) => Number(p.slice(7, -4)) + 1),
+    );
     expect(sizes.every((r) => r.inWorker)).toBe(true);
-    const batches = ws.read('batches.log').trim().split('\n').map((l) => Number(l.split(' ')[0]));
+    const batches = ws
+      .read('batches.log')
+      .trim()
+      .split('\n')
+      .map((l) => Number(l.split(' ')[0]));
     expect(batches.reduce((a, b) => a + b, 0)).toBe(10);
     expect(Math.max(...batches)).toBeLessThanOrEqual(4);
     expect(stageEnd(run.events, 'sizes').items).toEqual({ total: 10, done: 10, cached: 0, failed: 0 });
@@ -116,7 +124,10 @@ describe('map stages', () => {
     expect(stageEnd(one.events, 'sizes').items).toEqual({ total: 10, done: 10, cached: 9, failed: 0 });
     expect(outcomes(one.events).double).toBe('cached');
 
-    ws.write('pipelines.yaml', pipeline({ isolate: 'inline', batchSize: 2 }).replace('concurrency: 8', 'concurrency: 2'));
+    ws.write(
+      'pipelines.yaml',
+      pipeline({ isolate: 'inline', batchSize: 2 }).replace('concurrency: 8', 'concurrency: 2'),
+    );
     const knobs = await ws.run(['exec', 'm', '--json']);
     expect(Object.values(outcomes(knobs.events)).every((o) => o === 'cached')).toBe(true);
   });

@@ -43,6 +43,8 @@ describe('a run: module that is missing, or lacks the export', () => {
 
   it('names the module, the missing export and the exports it has', async () => {
     const result = await runIt();
-    expect(stageEnd(result.events, 'noexport').reason).toBe('stages/real.mjs has no export "bulid" (it exports: build, other)');
+    expect(stageEnd(result.events, 'noexport').reason).toBe(
+      'stages/real.mjs has no export "bulid" (it exports: build, other)',
+    );
   });
 });

@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Workspace } from './rig.js';
 
-const PIPELINE = ['version: 1', 'pipelines:', '  p:', '    params: { who: world, times: 2 }', '    stages:', '      greet:', '        shell: "echo hello ${params.who} x${params.times} > out.txt"', ''].join('\n');
+const PIPELINE = [
+  'version: 1',
+  'pipelines:',
+  '  p:',
+  '    params: { who: world, times: 2 }',
+  '    stages:',
+  '      greet:',
+  '        shell: "echo hello ${params.who} x${params.times} > out.txt"',
+  '',
+].join('\n');
 
 describe('--param', () => {
   let ws: Workspace;

@@ -11,7 +11,10 @@ pipelines:
 `;
 
 function runIds(ws: Workspace): string[] {
-  return fs.readdirSync(ws.path('.runner', 'runs')).map((f) => f.replace(/\.json$/, '')).sort();
+  return fs
+    .readdirSync(ws.path('.runner', 'runs'))
+    .map((f) => f.replace(/\.json$/, ''))
+    .sort();
 }
 
 describe('runner report', () => {

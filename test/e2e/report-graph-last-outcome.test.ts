@@ -74,7 +74,14 @@ describe('runner graph after a run', () => {
   it('shows the outcomes of the latest run: a rerun turns ran into cached', async () => {
     await ranOnce();
     await ws.run(['exec', 'p', '--keep-going']);
-    const graph = JSON.parse((await ws.run(['graph', 'p', '--format', 'json'])).stdout) as { nodes: { name: string; outcome?: string }[] };
-    expect(Object.fromEntries(graph.nodes.map((n) => [n.name, n.outcome]))).toEqual({ fetch: 'cached', parse: 'failed', lint: 'cached', publish: 'blocked' });
+    const graph = JSON.parse((await ws.run(['graph', 'p', '--format', 'json'])).stdout) as {
+      nodes: { name: string; outcome?: string }[];
+    };
+    expect(Object.fromEntries(graph.nodes.map((n) => [n.name, n.outcome]))).toEqual({
+      fetch: 'cached',
+      parse: 'failed',
+      lint: 'cached',
+      publish: 'blocked',
+    });
   });
 });

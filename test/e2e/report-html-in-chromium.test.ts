@@ -11,7 +11,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { REPO, Workspace } from './rig.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const PIPELINE = `version: 1
 pipelines:
@@ -46,7 +55,12 @@ describe('HTML report in a real browser', () => {
     expect(run.stderr).toContain(`report: ${path.join('out', 'run.html')}`);
 
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1200, height: 900 } });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1200, height: 900 },
+    });
     const problems: string[] = [];
     const requests: string[] = [];
     await context.route('**/*', (route) => {
@@ -57,32 +71,42 @@ describe('HTML report in a real browser', () => {
     });
     const page = await context.newPage();
     page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+      if (message.type() === 'error' || message.type() === 'warning')
+        problems.push(`${message.type()}: ${message.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
     await page.goto(pathToFileURL(ws.path('out', 'run.html')).href);
 
     const nodes = page.locator('#dag g.node');
     expect(await nodes.count()).toBe(4);
-    expect(await nodes.evaluateAll((els) => els.map((el) => `${el.getAttribute('data-stage')}=${el.getAttribute('data-outcome')}`))).toEqual([
-      'p/a=cached',
-      'p/b=ran',
-      'p/c=ran',
-      'p/d=failed',
-    ]);
+    expect(
+      await nodes.evaluateAll((els) =>
+        els.map((el) => `${el.getAttribute('data-stage')}=${el.getAttribute('data-outcome')}`),
+      ),
+    ).toEqual(['p/a=cached', 'p/b=ran', 'p/c=ran', 'p/d=failed']);
     // a was a cache hit: only b, c and d did work.
     const bars = page.locator('#timeline rect.bar');
     expect(await bars.count()).toBe(3);
     const boxes = await Promise.all([0, 1, 2].map((i) => bars.nth(i).boundingBox()));
     for (const box of boxes) expect(box?.width ?? 0).toBeGreaterThan(0);
-    expect(await bars.evaluateAll((els) => els.map((el) => el.getAttribute('data-stage')))).toEqual(['p/b', 'p/c', 'p/d']);
+    expect(await bars.evaluateAll((els) => els.map((el) => el.getAttribute('data-stage')))).toEqual([
+      'p/b',
+      'p/c',
+      'p/d',
+    ]);
     // c starts after b ends, d after c: the bars move right.
     const [b, c, d] = boxes;
     expect((b?.x ?? 0) < (c?.x ?? 0) && (c?.x ?? 0) < (d?.x ?? 0)).toBe(true);
-    for (const box of await Promise.all([page.locator('#dag').boundingBox(), page.locator('#timeline').boundingBox()])) {
+    for (const box of await Promise.all([
+      page.locator('#dag').boundingBox(),
+      page.locator('#timeline').boundingBox(),
+    ])) {
       expect((box?.width ?? 0) * (box?.height ?? 0)).toBeGreaterThan(0);
     }
+    // innerText: the text as a person sees it rendered, which is what is tested here.
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point
     expect(await page.locator('#failures-section').innerText()).toContain('cannot publish: no credentials');
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point
     expect(await page.locator('#reasons-section').innerText()).toContain('changed  in/b.txt');
 
     // Pointing at a node highlights its bar: the script ran.

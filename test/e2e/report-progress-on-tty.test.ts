@@ -28,11 +28,15 @@ function runOnTty(ws: Workspace): Promise<{ code: number | null; terminal: strin
   delete env.CI;
   delete env.NO_COLOR;
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-q', '-e', '-c', `'${process.execPath}' '${BIN}' exec p --json > stdout.jsonl`, '/dev/null'], {
-      cwd: ws.dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'script',
+      ['-q', '-e', '-c', `'${process.execPath}' '${BIN}' exec p --json > stdout.jsonl`, '/dev/null'],
+      {
+        cwd: ws.dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let terminal = '';
     child.stdout.on('data', (chunk: Buffer) => (terminal += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (terminal += chunk.toString()));
@@ -52,7 +56,9 @@ function stable(events: RunEvent[]): unknown[] {
 
 describe('progress on a terminal and off it', () => {
   const spaces: Workspace[] = [];
-  afterEach(() => spaces.splice(0).forEach((ws) => ws.remove()));
+  afterEach(() => {
+    for (const ws of spaces.splice(0)) ws.remove();
+  });
 
   it('draws bars and a final table on a TTY, and prints the same --json events as without one', async () => {
     const tty = workspace();
@@ -68,14 +74,27 @@ describe('progress on a terminal and off it', () => {
     expect(onTty.terminal).toMatch(/ {2}p\/first {2,}[█░]+ {2}running/);
     // What the screen shows after the bars are erased (ESC[0J): the table and the closing line.
     const afterBars = onTty.terminal.slice(onTty.terminal.lastIndexOf('\x1b[0J') + '\x1b[0J'.length);
-    const table = afterBars.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').trimEnd().split(/\r?\n/);
-    expect(table.map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['stage outcome', 'p/first ran', 'p/second ran', 'p/third failed', 'failed in']);
+    const table = afterBars
+      .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+      .trimEnd()
+      .split(/\r?\n/);
+    expect(table.map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      'stage outcome',
+      'p/first ran',
+      'p/second ran',
+      'p/third failed',
+      'failed in',
+    ]);
 
     // Off the terminal (CI=true from the rig): plain timestamped lines, no escape codes.
     expect(withoutTty.stderr).not.toMatch(/\x1b/);
     for (const line of withoutTty.stderr.trimEnd().split('\n')) expect(line).toMatch(/^\[\d{2}:\d{2}:\d{2}\] /);
 
-    const ttyEvents = tty.read('stdout.jsonl').trimEnd().split('\n').map((l) => JSON.parse(l) as RunEvent);
+    const ttyEvents = tty
+      .read('stdout.jsonl')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RunEvent);
     expect(stable(ttyEvents)).toEqual(stable(withoutTty.events));
     expect(ttyEvents.map((e) => e.event)).toContain('stage:log');
   }, 60_000);

@@ -41,14 +41,20 @@ describe('exec --watch', () => {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const events = (): RunEvent[] => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunEvent);
+    const events = (): RunEvent[] =>
+      stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as RunEvent);
     const count = (name: RunEvent['event']): number => events().filter((e) => e.event === name).length;
     try {
       await until(() => count('run:end') === 1 && stderr.includes('watch: waiting for changes'), 'the first run');
       ws.write('src/b.txt', 'b\n');
       await until(() => count('run:start') === 2, 'a second run:start');
       await until(() => count('run:end') === 2, 'the second run to end');
-      const copy = events().filter((e): e is Extract<RunEvent, { event: 'stage:end' }> => e.event === 'stage:end' && e.stage === 'copy');
+      const copy = events().filter(
+        (e): e is Extract<RunEvent, { event: 'stage:end' }> => e.event === 'stage:end' && e.stage === 'copy',
+      );
       expect(copy.map((e) => [e.outcome, e.reason])).toEqual([
         ['ran', 'no cache entry'],
         ['ran', 'input added: src/b.txt'],

@@ -50,7 +50,10 @@ export class Workspace {
   }
 
   /** Runs `runner ...args` in this workspace. */
-  run(args: string[], options: { env?: Record<string, string>; cwd?: string; signalAfterMs?: number; signal?: NodeJS.Signals } = {}): Promise<CliResult> {
+  run(
+    args: string[],
+    options: { env?: Record<string, string>; cwd?: string; signalAfterMs?: number; signal?: NodeJS.Signals } = {},
+  ): Promise<CliResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [BIN, ...args], {
         cwd: options.cwd ?? this.dir,
@@ -61,7 +64,8 @@ export class Workspace {
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      if (options.signalAfterMs !== undefined) setTimeout(() => child.kill(options.signal ?? 'SIGINT'), options.signalAfterMs);
+      if (options.signalAfterMs !== undefined)
+        setTimeout(() => child.kill(options.signal ?? 'SIGINT'), options.signalAfterMs);
       child.on('error', reject);
       child.on('close', (code) => {
         const events = stdout
@@ -82,7 +86,9 @@ export function outcomes(events: RunEvent[]): Record<string, string> {
 }
 
 export function stageEnd(events: RunEvent[], stage: string): Extract<RunEvent, { event: 'stage:end' }> {
-  const found = events.find((e): e is Extract<RunEvent, { event: 'stage:end' }> => e.event === 'stage:end' && e.stage === stage);
+  const found = events.find(
+    (e): e is Extract<RunEvent, { event: 'stage:end' }> => e.event === 'stage:end' && e.stage === stage,
+  );
   if (!found) throw new Error(`no stage:end for ${stage}`);
   return found;
 }
@@ -161,7 +167,8 @@ export function runAndSignal(
         .split('\n')
         .filter((line) => line.startsWith('{"event"'))
         .map((line) => JSON.parse(line) as RunEvent);
-      if (signalledAt === undefined) return reject(new Error(`runner exited (code ${code}) before ${options.whenExists} appeared\n${stderr}`));
+      if (signalledAt === undefined)
+        return reject(new Error(`runner exited (code ${code}) before ${options.whenExists} appeared\n${stderr}`));
       resolve({ code, stdout, stderr, events, exitAfterSignalMs: Date.now() - signalledAt });
     });
   });

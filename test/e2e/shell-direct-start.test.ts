@@ -9,7 +9,16 @@ describe('a shell stage started without a shell', () => {
   afterEach(() => ws.remove());
 
   const pipeline = (command: string, extra: string[] = []): string =>
-    ['version: 1', 'pipelines:', '  p:', '    stages:', '      s:', `        shell: ${JSON.stringify(command)}`, ...extra, ''].join('\n');
+    [
+      'version: 1',
+      'pipelines:',
+      '  p:',
+      '    stages:',
+      '      s:',
+      `        shell: ${JSON.stringify(command)}`,
+      ...extra,
+      '',
+    ].join('\n');
 
   it('gets its arguments, the stage env and the workspace as working directory, and its output is logged', async () => {
     ws = new Workspace();
@@ -18,7 +27,12 @@ describe('a shell stage started without a shell', () => {
     const result = await ws.run(['exec', 'p', '--json']);
     expect(result.code).toBe(0);
     const lines = result.events.flatMap((e) => (e.event === 'stage:log' ? [`${e.stream}: ${e.line}`] : []));
-    expect(lines).toEqual(['stdout: args: one two=2', 'stdout: greeting: hello', `stdout: cwd: ${fs.realpathSync(ws.dir)}`, 'stderr: oops']);
+    expect(lines).toEqual([
+      'stdout: args: one two=2',
+      'stdout: greeting: hello',
+      `stdout: cwd: ${fs.realpathSync(ws.dir)}`,
+      'stderr: oops',
+    ]);
   });
 
   it('fails like the shell when the program does not exist: exit code 127, "not found"', async () => {
@@ -27,7 +41,11 @@ describe('a shell stage started without a shell', () => {
     const result = await ws.run(['exec', 'p', '--json']);
     expect(result.code).toBe(1);
     expect(outcomes(result.events)).toEqual({ s: 'failed' });
-    expect(stageEnd(result.events, 's').failure).toEqual({ kind: 'exit-non-zero', code: 127, stderrTail: ['no-such-program-here: not found'] });
+    expect(stageEnd(result.events, 's').failure).toEqual({
+      kind: 'exit-non-zero',
+      code: 127,
+      stderrTail: ['no-such-program-here: not found'],
+    });
   });
 
   /** A workspace whose one stage runs `./tool`, a script of `text` with file mode `mode`. */
@@ -41,7 +59,11 @@ describe('a shell stage started without a shell', () => {
 
   it('fails like the shell when the program cannot be executed: exit code 126', async () => {
     const result = await runTool('echo never\n', 0o644);
-    expect(stageEnd(result.events, 's').failure).toEqual({ kind: 'exit-non-zero', code: 126, stderrTail: ['./tool: Permission denied'] });
+    expect(stageEnd(result.events, 's').failure).toEqual({
+      kind: 'exit-non-zero',
+      code: 126,
+      stderrTail: ['./tool: Permission denied'],
+    });
   });
 
   it('runs an executable script without a #! line with the shell, as sh does', async () => {

@@ -21,7 +21,10 @@ describe('ctx.memo', () => {
   it('keeps a value across runs of the stage', async () => {
     ws = new Workspace();
     ws.write('m.mjs', MODULE);
-    ws.write('pipelines.yaml', 'version: 1\npipelines:\n  p:\n    stages:\n      s: { run: m.mjs#memoised, cache: { policy: never } }\n');
+    ws.write(
+      'pipelines.yaml',
+      'version: 1\npipelines:\n  p:\n    stages:\n      s: { run: m.mjs#memoised, cache: { policy: never } }\n',
+    );
     expect((await ws.run(['exec', 'p'])).code).toBe(0);
     expect((await ws.run(['exec', 'p'])).code).toBe(0);
     expect(ws.read('seen.log')).toBe('null\n{"value":42}\n');

@@ -5,7 +5,16 @@ import { outcomes, stageEnd, Workspace } from './rig.js';
 const FLAKY = 'n=$(cat count 2>/dev/null || echo 0); n=$((n+1)); echo $n > count; [ $n -ge 3 ]';
 
 function pipeline(retries: number): string {
-  return ['version: 1', 'pipelines:', '  p:', '    stages:', '      flaky:', `        shell: '${FLAKY}'`, `        retries: ${retries}`, ''].join('\n');
+  return [
+    'version: 1',
+    'pipelines:',
+    '  p:',
+    '    stages:',
+    '      flaky:',
+    `        shell: '${FLAKY}'`,
+    `        retries: ${retries}`,
+    '',
+  ].join('\n');
 }
 
 describe('retries', () => {
@@ -20,8 +29,13 @@ describe('retries', () => {
     expect(outcomes(result.events)).toEqual({ flaky: 'ran' });
     expect(stageEnd(result.events, 'flaky').attempts).toBe(3);
     expect(ws.read('count').trim()).toBe('3');
-    const retryLines = result.events.filter((e) => e.event === 'stage:log' && e.stream === 'log').map((e) => (e.event === 'stage:log' ? e.line : ''));
-    expect(retryLines).toEqual(['attempt 1 of 3 failed (exit code 1); retrying', 'attempt 2 of 3 failed (exit code 1); retrying']);
+    const retryLines = result.events
+      .filter((e) => e.event === 'stage:log' && e.stream === 'log')
+      .map((e) => (e.event === 'stage:log' ? e.line : ''));
+    expect(retryLines).toEqual([
+      'attempt 1 of 3 failed (exit code 1); retrying',
+      'attempt 2 of 3 failed (exit code 1); retrying',
+    ]);
   });
 
   it('retries: 1 is not enough, and the stage fails after 2 attempts', async () => {

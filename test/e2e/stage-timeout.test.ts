@@ -9,7 +9,16 @@ describe('a stage timeout', () => {
     ws = new Workspace();
     ws.write(
       'pipelines.yaml',
-      ['version: 1', 'pipelines:', '  p:', '    stages:', '      slow:', '        shell: "sleep 5 & echo $! > sleep.pid; wait; touch finished"', '        timeout: 1s', ''].join('\n'),
+      [
+        'version: 1',
+        'pipelines:',
+        '  p:',
+        '    stages:',
+        '      slow:',
+        '        shell: "sleep 5 & echo $! > sleep.pid; wait; touch finished"',
+        '        timeout: 1s',
+        '',
+      ].join('\n'),
     );
     const result = await ws.run(['exec', 'p', '--json']);
     expect(result.code).toBe(1);
@@ -26,7 +35,17 @@ describe('a stage timeout', () => {
     ws = new Workspace();
     ws.write(
       'pipelines.yaml',
-      ['version: 1', 'pipelines:', '  p:', '    stages:', '      slow:', '        shell: "echo x >> attempts; sleep 5"', '        timeout: 300ms', '        retries: 1', ''].join('\n'),
+      [
+        'version: 1',
+        'pipelines:',
+        '  p:',
+        '    stages:',
+        '      slow:',
+        '        shell: "echo x >> attempts; sleep 5"',
+        '        timeout: 300ms',
+        '        retries: 1',
+        '',
+      ].join('\n'),
     );
     const result = await ws.run(['exec', 'p', '--json']);
     expect(result.code).toBe(1);

@@ -66,7 +66,7 @@ describe('task stages in .ts and .mjs modules', () => {
   });
 });
 
-describe('a task stage\'s item counts', () => {
+describe("a task stage's item counts", () => {
   it('are its records, whether it ran or was cached', async () => {
     const ws = new Workspace();
     try {

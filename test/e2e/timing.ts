@@ -18,7 +18,8 @@ export function spans(ws: Workspace, log = 'times.log'): Map<string, Span> {
   const partial = new Map<string, Partial<Span>>();
   for (const line of fileLines(ws, log)) {
     const [edge, name, ns] = line.split(' ');
-    if ((edge !== 'start' && edge !== 'end') || !name || !ns || !/^\d+$/.test(ns)) throw new Error(`bad timing line: ${line}`);
+    if ((edge !== 'start' && edge !== 'end') || !name || !ns || !/^\d+$/.test(ns))
+      throw new Error(`bad timing line: ${line}`);
     partial.set(name, { ...partial.get(name), [edge]: BigInt(ns) });
   }
   const out = new Map<string, Span>();

@@ -1,7 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Workspace } from './rig.js';
 
-const PIPELINES = ['version: 1', 'pipelines:', '  simtask:', '    stages:', '      a: { shell: "touch ran" }', '  boardrev:', '    stages:', '      b: { shell: "true" }', ''].join('\n');
+const PIPELINES = [
+  'version: 1',
+  'pipelines:',
+  '  simtask:',
+  '    stages:',
+  '      a: { shell: "touch ran" }',
+  '  boardrev:',
+  '    stages:',
+  '      b: { shell: "true" }',
+  '',
+].join('\n');
 
 describe('an unknown pipeline', () => {
   let ws: Workspace;
@@ -12,7 +22,9 @@ describe('an unknown pipeline', () => {
     ws.write('pipelines.yaml', PIPELINES);
     const result = await ws.run(['exec', 'simtsak', '--json']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('runner: no pipeline "simtsak" in pipelines.yaml (did you mean "simtask"?) (pipelines: simtask, boardrev)\n');
+    expect(result.stderr).toBe(
+      'runner: no pipeline "simtsak" in pipelines.yaml (did you mean "simtask"?) (pipelines: simtask, boardrev)\n',
+    );
     expect(result.events).toEqual([]);
     expect(ws.exists('ran')).toBe(false);
   });
@@ -22,17 +34,24 @@ describe('an unknown pipeline', () => {
     ws.write('pipelines.yaml', PIPELINES);
     const result = await ws.run(['exec', 'simtask', 'nothing-like-it']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('runner: no pipeline "nothing-like-it" in pipelines.yaml (pipelines: simtask, boardrev)\n');
+    expect(result.stderr).toBe(
+      'runner: no pipeline "nothing-like-it" in pipelines.yaml (pipelines: simtask, boardrev)\n',
+    );
     expect(ws.exists('ran')).toBe(false);
   });
 
   it('graph and status exit 2 the same way', async () => {
     ws = new Workspace();
     ws.write('pipelines.yaml', PIPELINES);
-    for (const args of [['graph', 'bordrev'], ['status', 'bordrev']]) {
+    for (const args of [
+      ['graph', 'bordrev'],
+      ['status', 'bordrev'],
+    ]) {
       const result = await ws.run(args);
       expect(result.code).toBe(2);
-      expect(result.stderr).toBe('runner: no pipeline "bordrev" in pipelines.yaml (did you mean "boardrev"?) (pipelines: simtask, boardrev)\n');
+      expect(result.stderr).toBe(
+        'runner: no pipeline "bordrev" in pipelines.yaml (did you mean "boardrev"?) (pipelines: simtask, boardrev)\n',
+      );
     }
   });
 

@@ -29,7 +29,9 @@ describe('the workspace lock', () => {
     const second = await ws.run(['exec', 'p', '--json']);
     expect((await first).code).toBe(0);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stderr).toContain(`waiting: another runner is using this workspace: runner exec (pid ${holder.pid}, since `);
+    expect(second.stderr).toContain(
+      `waiting: another runner is using this workspace: runner exec (pid ${holder.pid}, since `,
+    );
     // The stage ran once, in the first run; the second found it cached.
     expect(fileLines(ws, 'ran.log')).toEqual(['started']);
     expect(outcomes(second.events)).toEqual({ slow: 'cached' });
@@ -40,7 +42,15 @@ describe('the workspace lock', () => {
     ws = new Workspace();
     ws.write('pipelines.yaml', PIPELINE);
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    ws.write('.runner/lock', JSON.stringify({ pid: Number(dead.stdout), host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z', command: 'runner exec' }));
+    ws.write(
+      '.runner/lock',
+      JSON.stringify({
+        pid: Number(dead.stdout),
+        host: os.hostname(),
+        startedAt: '2026-01-01T00:00:00.000Z',
+        command: 'runner exec',
+      }),
+    );
     const result = await ws.run(['exec', 'p']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('waiting');
@@ -51,7 +61,12 @@ describe('the workspace lock', () => {
     ws = new Workspace();
     ws.write('pipelines.yaml', PIPELINE);
     // A live process of this host holds the lock: this test's own.
-    const lock = JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: 'runner exec' });
+    const lock = JSON.stringify({
+      pid: process.pid,
+      host: os.hostname(),
+      startedAt: new Date().toISOString(),
+      command: 'runner exec',
+    });
     ws.write('.runner/lock', lock);
     const result = await ws.run(['exec', 'p'], { signalAfterMs: 1500 });
     expect(result.code).toBe(130);

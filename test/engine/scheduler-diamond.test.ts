@@ -45,7 +45,11 @@ describe('a diamond', () => {
   it('blocks the whole diamond when the top fails', async () => {
     const run = await startSchedule(graph(DIAMOND));
     await run.settle('top', 'failed');
-    expect(Object.fromEntries(run.skipped)).toEqual({ left: ['blocked', 'top'], right: ['blocked', 'top'], bottom: ['blocked', 'top'] });
+    expect(Object.fromEntries(run.skipped)).toEqual({
+      left: ['blocked', 'top'],
+      right: ['blocked', 'top'],
+      bottom: ['blocked', 'top'],
+    });
     expect(await run.result).toEqual({ failed: ['top'], isInterrupted: false });
   });
 });

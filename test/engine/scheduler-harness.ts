@@ -24,7 +24,10 @@ export async function flush(turns = 10): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
-export async function startSchedule(nodes: ScheduleNode[], options: { isKeepGoing?: boolean; signal?: AbortSignal } = {}): Promise<Harness> {
+export async function startSchedule(
+  nodes: ScheduleNode[],
+  options: { isKeepGoing?: boolean; signal?: AbortSignal } = {},
+): Promise<Harness> {
   const started: string[] = [];
   const skipped = new Map<string, ['blocked' | 'cancelled', string]>();
   const signals = new Map<string, AbortSignal>();

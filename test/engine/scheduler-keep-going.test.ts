@@ -8,7 +8,10 @@ describe('--keep-going', () => {
     const run = await startSchedule(graph(NEEDS), { isKeepGoing: true });
     await run.settle('failing', 'failed');
     expect(run.signalOf('running').aborted).toBe(false);
-    expect(Object.fromEntries(run.skipped)).toEqual({ child: ['blocked', 'failing'], grandchild: ['blocked', 'failing'] });
+    expect(Object.fromEntries(run.skipped)).toEqual({
+      child: ['blocked', 'failing'],
+      grandchild: ['blocked', 'failing'],
+    });
 
     await run.settle('running', 'ok');
     expect(run.started).toEqual(['running', 'failing', 'after']);

@@ -8,7 +8,10 @@ describe('the scheduler always finishes', () => {
     const run = await startSchedule(graph({ a: ['b'], b: ['a'] }));
     expect(run.isDone()).toBe(true);
     expect(run.started).toEqual([]);
-    expect(Object.fromEntries(run.skipped)).toEqual({ a: ['cancelled', 'nothing left to run'], b: ['cancelled', 'nothing left to run'] });
+    expect(Object.fromEntries(run.skipped)).toEqual({
+      a: ['cancelled', 'nothing left to run'],
+      b: ['cancelled', 'nothing left to run'],
+    });
     expect(await run.result).toEqual({ failed: [], isInterrupted: false });
   });
 

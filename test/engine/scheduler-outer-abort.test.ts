@@ -29,7 +29,10 @@ describe('an outer AbortSignal (Ctrl-C)', () => {
     controller.abort();
     const run = await startSchedule(graph({ a: [], b: ['a'] }), { signal: controller.signal });
     expect(run.started).toEqual([]);
-    expect(Object.fromEntries(run.skipped)).toEqual({ a: ['cancelled', 'interrupted'], b: ['cancelled', 'interrupted'] });
+    expect(Object.fromEntries(run.skipped)).toEqual({
+      a: ['cancelled', 'interrupted'],
+      b: ['cancelled', 'interrupted'],
+    });
     expect(await run.result).toEqual({ failed: [], isInterrupted: true });
   });
 });

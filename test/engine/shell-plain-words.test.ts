@@ -32,7 +32,18 @@ describe('plainWords: which shell commands are started without a shell', () => {
   });
 
   it('keeps builtins, reserved words and assignments in the shell', () => {
-    for (const command of ['echo hi', 'cd dir', 'exit 3', 'true', 'test -f x', '[ -f x ]', 'export A=1', 'if x', 'A=1 node x.js', 'kill 1']) {
+    for (const command of [
+      'echo hi',
+      'cd dir',
+      'exit 3',
+      'true',
+      'test -f x',
+      '[ -f x ]',
+      'export A=1',
+      'if x',
+      'A=1 node x.js',
+      'kill 1',
+    ]) {
       expect(plainWords(command), command).toBeUndefined();
     }
   });

@@ -9,7 +9,7 @@ function busy(ms: number): void {
 }
 
 /** Starts `count` pieces of work at once; each logs, works `ms`, leaves. */
-function startPieces(slices: TimeSlices, count: number, ms: number, log: string[]): Promise<void[]> {
+function startPieces(slices: TimeSlices, count: number, ms: number, log: string[]): Promise<unknown[]> {
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       await slices.enter();

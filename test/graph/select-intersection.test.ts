@@ -6,7 +6,12 @@ describe('several selection flags', () => {
   const graph = graphOf(PIPELINE);
 
   it('--from and --to intersect into the stages between them', () => {
-    expect(sorted(selectStages(graph, { from: ['parse'], to: ['report'] }))).toEqual(['index', 'lint', 'parse', 'report']);
+    expect(sorted(selectStages(graph, { from: ['parse'], to: ['report'] }))).toEqual([
+      'index',
+      'lint',
+      'parse',
+      'report',
+    ]);
     expect(sorted(selectStages(graph, { from: ['parse'], to: ['lint'] }))).toEqual(['lint', 'parse']);
   });
 

@@ -7,26 +7,102 @@ const identity = (n: unknown): unknown => n;
 
 describe('perf options are checked eagerly', () => {
   const cases: [string, () => unknown, string][] = [
-    ['concurrency 0', () => new ParallelProcessor(identity, { concurrency: 0 }), 'ParallelProcessor: concurrency must be an integer >= 1, got 0'],
-    ['concurrency 2.5', () => new ParallelProcessor(identity, { concurrency: 2.5 }), 'ParallelProcessor: concurrency must be an integer >= 1, got 2.5'],
-    ['batchSize NaN', () => new ParallelProcessor(identity, { batchSize: Number.NaN }), 'ParallelProcessor: batchSize must be an integer >= 1, got NaN'],
-    ['maxMemory 0', () => new ParallelProcessor(identity, { maxMemory: 0 }), 'ParallelProcessor: maxMemory must be a finite number > 0, got 0'],
-    ['memoryPollMs string', () => new ParallelProcessor(identity, { memoryPollMs: '5' as unknown as number }), "ParallelProcessor: memoryPollMs must be an integer >= 1, got '5'"],
-    ['progressCallback', () => new ParallelProcessor(identity, { progressCallback: 1 as unknown as () => void }), 'ParallelProcessor: progressCallback must be a function, got 1'],
-    ['signal', () => new ParallelProcessor(identity, { signal: {} as AbortSignal }), 'ParallelProcessor: signal must be an AbortSignal, got {}'],
-    ['processor', () => new ParallelProcessor(null as unknown as typeof identity), 'ParallelProcessor: processor must be a function, got null'],
-    ['options', () => new ParallelProcessor(identity, 5 as never), 'ParallelProcessor: options must be an object, got 5'],
-    ['chunkSize', () => new StreamProcessor(identity, { chunkSize: 0 }), 'StreamProcessor: chunkSize must be an integer >= 1, got 0'],
-    ['maxConcurrency', () => new StreamProcessor(identity, { maxConcurrency: -1 }), 'StreamProcessor: maxConcurrency must be an integer >= 1, got -1'],
-    ['backpressure', () => new StreamProcessor(identity, { backpressure: 'block' as 'drop' }), "StreamProcessor: backpressure must be one of 'buffer', 'drop', 'throttle', got 'block'"],
-    ['bufferSize', () => new StreamProcessor(identity, { bufferSize: 0 }), 'StreamProcessor: bufferSize must be an integer >= 1, got 0'],
-    ['ordered', () => new StreamProcessor(identity, { ordered: 0 as unknown as boolean }), 'StreamProcessor: ordered must be a boolean, got 0'],
-    ['source', () => new StreamProcessor(identity, { source: '' }), "StreamProcessor: source must be a non-empty string, got ''"],
+    [
+      'concurrency 0',
+      () => new ParallelProcessor(identity, { concurrency: 0 }),
+      'ParallelProcessor: concurrency must be an integer >= 1, got 0',
+    ],
+    [
+      'concurrency 2.5',
+      () => new ParallelProcessor(identity, { concurrency: 2.5 }),
+      'ParallelProcessor: concurrency must be an integer >= 1, got 2.5',
+    ],
+    [
+      'batchSize NaN',
+      () => new ParallelProcessor(identity, { batchSize: Number.NaN }),
+      'ParallelProcessor: batchSize must be an integer >= 1, got NaN',
+    ],
+    [
+      'maxMemory 0',
+      () => new ParallelProcessor(identity, { maxMemory: 0 }),
+      'ParallelProcessor: maxMemory must be a finite number > 0, got 0',
+    ],
+    [
+      'memoryPollMs string',
+      () => new ParallelProcessor(identity, { memoryPollMs: '5' as unknown as number }),
+      "ParallelProcessor: memoryPollMs must be an integer >= 1, got '5'",
+    ],
+    [
+      'progressCallback',
+      () => new ParallelProcessor(identity, { progressCallback: 1 as unknown as () => void }),
+      'ParallelProcessor: progressCallback must be a function, got 1',
+    ],
+    [
+      'signal',
+      () => new ParallelProcessor(identity, { signal: {} as AbortSignal }),
+      'ParallelProcessor: signal must be an AbortSignal, got {}',
+    ],
+    [
+      'processor',
+      () => new ParallelProcessor(null as unknown as typeof identity),
+      'ParallelProcessor: processor must be a function, got null',
+    ],
+    [
+      'options',
+      () => new ParallelProcessor(identity, 5 as never),
+      'ParallelProcessor: options must be an object, got 5',
+    ],
+    [
+      'chunkSize',
+      () => new StreamProcessor(identity, { chunkSize: 0 }),
+      'StreamProcessor: chunkSize must be an integer >= 1, got 0',
+    ],
+    [
+      'maxConcurrency',
+      () => new StreamProcessor(identity, { maxConcurrency: -1 }),
+      'StreamProcessor: maxConcurrency must be an integer >= 1, got -1',
+    ],
+    [
+      'backpressure',
+      () => new StreamProcessor(identity, { backpressure: 'block' as 'drop' }),
+      "StreamProcessor: backpressure must be one of 'buffer', 'drop', 'throttle', got 'block'",
+    ],
+    [
+      'bufferSize',
+      () => new StreamProcessor(identity, { bufferSize: 0 }),
+      'StreamProcessor: bufferSize must be an integer >= 1, got 0',
+    ],
+    [
+      'ordered',
+      () => new StreamProcessor(identity, { ordered: 0 as unknown as boolean }),
+      'StreamProcessor: ordered must be a boolean, got 0',
+    ],
+    [
+      'source',
+      () => new StreamProcessor(identity, { source: '' }),
+      "StreamProcessor: source must be a non-empty string, got ''",
+    ],
     ['ttl', () => new SmartCache({ ttl: -1 }), 'SmartCache: ttl must be a finite number >= 0, got -1'],
-    ['maxSize', () => new SmartCache({ maxSize: Number.POSITIVE_INFINITY }), 'SmartCache: maxSize must be a finite number >= 0, got Infinity'],
-    ['version', () => new SmartCache({ version: 2 as unknown as string }), 'SmartCache: version must be a non-empty string, got 2'],
-    ['compressionEnabled', () => new SmartCache({ compressionEnabled: 'yes' as unknown as boolean }), "SmartCache: compressionEnabled must be a boolean, got 'yes'"],
-    ['metricsEnabled', () => new SmartCache({ metricsEnabled: null as unknown as boolean }), 'SmartCache: metricsEnabled must be a boolean, got null'],
+    [
+      'maxSize',
+      () => new SmartCache({ maxSize: Number.POSITIVE_INFINITY }),
+      'SmartCache: maxSize must be a finite number >= 0, got Infinity',
+    ],
+    [
+      'version',
+      () => new SmartCache({ version: 2 as unknown as string }),
+      'SmartCache: version must be a non-empty string, got 2',
+    ],
+    [
+      'compressionEnabled',
+      () => new SmartCache({ compressionEnabled: 'yes' as unknown as boolean }),
+      "SmartCache: compressionEnabled must be a boolean, got 'yes'",
+    ],
+    [
+      'metricsEnabled',
+      () => new SmartCache({ metricsEnabled: null as unknown as boolean }),
+      'SmartCache: metricsEnabled must be a boolean, got null',
+    ],
     ['now', () => new SmartCache({ now: 5 as unknown as () => number }), 'SmartCache: now must be a function, got 5'],
   ];
   for (const [name, build, message] of cases) {
@@ -38,7 +114,9 @@ describe('perf options are checked eagerly', () => {
 
   it('rejects bad per-call cache arguments', async () => {
     const cache = new SmartCache();
-    await expect(cache.set('k', 1, { ttl: Number.NaN })).rejects.toThrow('SmartCache: ttl must be a finite number >= 0, got NaN');
+    await expect(cache.set('k', 1, { ttl: Number.NaN })).rejects.toThrow(
+      'SmartCache: ttl must be a finite number >= 0, got NaN',
+    );
     await expect(cache.get('k', { version: '' })).rejects.toThrow('SmartCache: version must be a non-empty string');
     await expect(cache.get(1 as unknown as string)).rejects.toThrow('SmartCache: key must be a string, got number');
   });

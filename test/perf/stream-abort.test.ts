@@ -14,7 +14,9 @@ describe('StreamProcessor abort and early exit', () => {
         closed = true;
       }
     }
-    const run = new StreamProcessor(gated.processor, { maxConcurrency: 3, signal: controller.signal }).process(source());
+    const run = new StreamProcessor(gated.processor, { maxConcurrency: 3, signal: controller.signal }).process(
+      source(),
+    );
     let settled = false;
     run.catch(() => undefined).finally(() => (settled = true));
     await flush();
@@ -36,7 +38,9 @@ describe('StreamProcessor abort and early exit', () => {
   it('rejects at once with the reason of an already-aborted signal', async () => {
     const controller = new AbortController();
     controller.abort(new DOMException('gone', 'AbortError'));
-    await expect(new StreamProcessor((n: number) => n, { signal: controller.signal }).process([1])).rejects.toMatchObject({
+    await expect(
+      new StreamProcessor((n: number) => n, { signal: controller.signal }).process([1]),
+    ).rejects.toMatchObject({
       message: 'gone',
     });
   });

@@ -43,7 +43,9 @@ describe('StreamProcessor backpressure', () => {
 
     it(`${backpressure}: splits one huge text chunk lazily, keeping peakBuffered <= bufferSize`, async () => {
       const text = Array.from({ length: 3000 }, (_, n) => JSON.stringify({ n })).join('\n');
-      const { items, stats } = await new StreamProcessor(slowIdentity, { backpressure, bufferSize: 10 }).process([text]);
+      const { items, stats } = await new StreamProcessor(slowIdentity, { backpressure, bufferSize: 10 }).process([
+        text,
+      ]);
       expect(items).toHaveLength(3000);
       expect(stats.peakBuffered).toBeLessThanOrEqual(10);
       expect(stats.droppedItems).toBe(0);
@@ -85,9 +87,11 @@ describe('StreamProcessor backpressure', () => {
         yield `${line}\n`;
       }
     }
-    const run = new StreamProcessor(gated.processor, { backpressure: 'drop', bufferSize: 3, maxConcurrency: 1 }).process(
-      source(),
-    );
+    const run = new StreamProcessor(gated.processor, {
+      backpressure: 'drop',
+      bufferSize: 3,
+      maxConcurrency: 1,
+    }).process(source());
     await flush();
     expect(pulled).toBe(20); // the source was read to the end while the processor was blocked
     gated.releaseAll();
@@ -95,7 +99,13 @@ describe('StreamProcessor backpressure', () => {
     // Line 1 in flight, line 2 failed to parse (needs no slot), lines 3-5 buffered, the rest dropped.
     expect(items).toEqual([{ n: 0 }, { n: 2 }, { n: 3 }, { n: 4 }]);
     expect(errors.map((e) => [e.line, e.index])).toEqual([[2, 1]]);
-    expect(stats).toMatchObject({ totalItems: 20, processedItems: 4, failedItems: 1, droppedItems: 15, peakBuffered: 3 });
+    expect(stats).toMatchObject({
+      totalItems: 20,
+      processedItems: 4,
+      failedItems: 1,
+      droppedItems: 15,
+      peakBuffered: 3,
+    });
   });
 
   it('drop: totalItems = processed + dropped + failed under load', async () => {
@@ -107,9 +117,10 @@ describe('StreamProcessor backpressure', () => {
       if (record.n % 5 === 0) throw new Error('processor failure');
       return record.n;
     };
-    const { items, errors, stats } = await new StreamProcessor(processor, { backpressure: 'drop', bufferSize: 8 }).process(
-      source(),
-    );
+    const { items, errors, stats } = await new StreamProcessor(processor, {
+      backpressure: 'drop',
+      bufferSize: 8,
+    }).process(source());
     expect(stats.totalItems).toBe(3000);
     expect(stats.droppedItems).toBeGreaterThan(0);
     expect(stats.processedItems + stats.droppedItems + stats.failedItems).toBe(stats.totalItems);

@@ -126,7 +126,9 @@ describe('StreamProcessor JSONL parsing', () => {
       if (record.a === 2) throw new Error('bad record');
       return record.a;
     };
-    const { items, errors, stats } = await new StreamProcessor(processor).process(chunks('{"a":1}\n\n{"a":2}\n{"a":3}'));
+    const { items, errors, stats } = await new StreamProcessor(processor).process(
+      chunks('{"a":1}\n\n{"a":2}\n{"a":3}'),
+    );
     expect(items).toEqual([1, 3]);
     expect(errors).toEqual([{ item: { a: 2 }, index: 1, line: 3, error: new Error('bad record') }]);
     expect(stats).toMatchObject({ totalItems: 3, processedItems: 2, failedItems: 1 });

@@ -29,7 +29,10 @@ describe('StreamProcessor run() ordering', () => {
   it('yields in completion order when ordered is false', async () => {
     const gated = gatedProcessor<number>();
     const seen: StreamEntry<number, number>[] = [];
-    const done = collect(new StreamProcessor(gated.processor, { maxConcurrency: 4, ordered: false }).run(records(4)), seen);
+    const done = collect(
+      new StreamProcessor(gated.processor, { maxConcurrency: 4, ordered: false }).run(records(4)),
+      seen,
+    );
     await flush();
     for (const i of [2, 0, 3, 1]) {
       gated.release(i);

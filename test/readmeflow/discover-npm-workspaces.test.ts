@@ -23,7 +23,12 @@ describe('npm workspace discovery', () => {
     fs.mkdirSync(path.join(dir, 'packages/a/node_modules/dep'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'packages/a/node_modules/dep/package.json'), '{ "name": "dep" }');
     const layout = discoverWorkspace(dir);
-    expect(layout).toEqual({ manager: 'npm', isWorkspace: true, patterns: ['packages/*', './tools/cli/'], packageDirs: ['packages/a', 'packages/b', 'tools/cli'] });
+    expect(layout).toEqual({
+      manager: 'npm',
+      isWorkspace: true,
+      patterns: ['packages/*', './tools/cli/'],
+      packageDirs: ['packages/a', 'packages/b', 'tools/cli'],
+    });
   });
 
   it('emits one record per package with its view of the workspace graph', async () => {

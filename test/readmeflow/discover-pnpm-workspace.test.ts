@@ -19,7 +19,12 @@ describe('pnpm workspace discovery', () => {
     fs.mkdirSync(path.join(dir, 'packages/a/node_modules/.pnpm/dep'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'packages/a/node_modules/.pnpm/dep/package.json'), '{ "name": "dep" }');
     const layout = discoverWorkspace(dir);
-    expect(layout).toEqual({ manager: 'pnpm', isWorkspace: true, patterns: ['packages/**', '!packages/internal/**'], packageDirs: ['packages/a', 'packages/group/b'] });
+    expect(layout).toEqual({
+      manager: 'pnpm',
+      isWorkspace: true,
+      patterns: ['packages/**', '!packages/internal/**'],
+      packageDirs: ['packages/a', 'packages/group/b'],
+    });
   });
 
   it('takes the manager from packageManager before any file', () => {
@@ -28,10 +33,17 @@ describe('pnpm workspace discovery', () => {
       rootFiles: ['pnpm-lock.yaml'],
       manifestDirs: ['.', 'apps/web', 'apps/api', 'tools/x'],
     });
-    expect(layout).toEqual({ manager: 'yarn', isWorkspace: true, patterns: ['apps/*'], packageDirs: ['apps/api', 'apps/web'] });
+    expect(layout).toEqual({
+      manager: 'yarn',
+      isWorkspace: true,
+      patterns: ['apps/*'],
+      packageDirs: ['apps/api', 'apps/web'],
+    });
   });
 
   it('reports a broken pnpm-workspace.yaml by name', () => {
-    expect(() => discoverLayout({ rootManifest: {}, pnpmWorkspace: 'packages: [a\n  - b: c', rootFiles: [], manifestDirs: ['.'] })).toThrow(/^pnpm-workspace\.yaml: /);
+    expect(() =>
+      discoverLayout({ rootManifest: {}, pnpmWorkspace: 'packages: [a\n  - b: c', rootFiles: [], manifestDirs: ['.'] }),
+    ).toThrow(/^pnpm-workspace\.yaml: /);
   });
 });

@@ -19,7 +19,11 @@ describe('single package discovery', () => {
     dir = tempDir();
     copyFixture('layouts/single', dir);
     expect(discoverWorkspace(dir)).toEqual({ manager: 'npm', isWorkspace: false, patterns: [], packageDirs: ['.'] });
-    const ctx = fakeContext({ root: dir, params: { workspace: '.' }, inputs: listFiles(dir, '.').map((f) => f.replace(/^\.\//, '')) });
+    const ctx = fakeContext({
+      root: dir,
+      params: { workspace: '.' },
+      inputs: listFiles(dir, '.').map((f) => f.replace(/^\.\//, '')),
+    });
     const records: PackageRecord[] = [];
     for await (const record of packages(ctx)) records.push(record);
     expect(records.map((r) => [r.dir, r.name, r.files, r.readme.path])).toEqual([['.', 'solo', 3, 'README.md']]);

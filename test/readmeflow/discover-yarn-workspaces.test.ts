@@ -15,11 +15,20 @@ describe('yarn workspace discovery', () => {
   it('reads workspaces.packages and detects yarn from yarn.lock', () => {
     dir = tempDir();
     copyFixture('layouts/yarn', dir);
-    expect(discoverWorkspace(dir)).toEqual({ manager: 'yarn', isWorkspace: true, patterns: ['libs/*'], packageDirs: ['libs/x', 'libs/y'] });
+    expect(discoverWorkspace(dir)).toEqual({
+      manager: 'yarn',
+      isWorkspace: true,
+      patterns: ['libs/*'],
+      packageDirs: ['libs/x', 'libs/y'],
+    });
   });
 
   it('detects yarn berry from .yarnrc.yml', () => {
-    const layout = discoverLayout({ rootManifest: { workspaces: ['libs/*'] }, rootFiles: ['.yarnrc.yml'], manifestDirs: ['libs/x'] });
+    const layout = discoverLayout({
+      rootManifest: { workspaces: ['libs/*'] },
+      rootFiles: ['.yarnrc.yml'],
+      manifestDirs: ['libs/x'],
+    });
     expect(layout.manager).toBe('yarn');
   });
 });

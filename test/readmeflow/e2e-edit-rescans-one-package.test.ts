@@ -24,14 +24,24 @@ describe('an edit to one package', () => {
   it('re-scans and rewrites one README', async () => {
     ws = readmeflowWorkspace('workspace');
     for (let run = 0; run < 2; run++) expect((await ws.run(['exec', 'readmeflow'])).code).toBe(0);
-    const before = new Map(['alpha', 'beta', 'gamma'].map((name) => [name, { text: ws?.read(README(name)), mtime: fs.statSync(ws?.path(README(name)) ?? '').mtimeMs }]));
+    const before = new Map(
+      ['alpha', 'beta', 'gamma'].map((name) => [
+        name,
+        { text: ws?.read(README(name)), mtime: fs.statSync(ws?.path(README(name)) ?? '').mtimeMs },
+      ]),
+    );
 
-    fs.appendFileSync(ws.path('examples/workspace/packages/alpha/src/index.ts'), '\nexport function farewell(name: string): string {\n  return `Bye, ${name}!`;\n}\n');
+    fs.appendFileSync(
+      ws.path('examples/workspace/packages/alpha/src/index.ts'),
+      '\nexport function farewell(name: string): string {\n  return `Bye, ${name}!`;\n}\n',
+    );
     const result = await ws.run(['exec', 'readmeflow', '--json']);
     expect(result.code, result.stderr).toBe(0);
 
     const runId = result.events.find((e) => e.event === 'run:start')?.runId ?? '';
-    const record = JSON.parse(fs.readFileSync(path.join(ws.dir, '.runner', 'runs', `${runId}.json`), 'utf8')) as RunRecord;
+    const record = JSON.parse(
+      fs.readFileSync(path.join(ws.dir, '.runner', 'runs', `${runId}.json`), 'utf8'),
+    ) as RunRecord;
     const items = Object.fromEntries(record.stages.map((s) => [s.stage, s.items]));
     const one = { total: 3, done: 3, cached: 2, failed: 0 };
     expect(items).toMatchObject({ scan: one, outline: one, write: one });

@@ -42,7 +42,9 @@ describe('write keeps READMEs right', () => {
       expect(ws.read(ALPHA)).toBe(alpha);
     }
 
-    const edited = alpha.replace('> Greets people.', '> Edited by hand.').replace('Footer notes, also kept.', 'Footer notes, edited and kept.');
+    const edited = alpha
+      .replace('> Greets people.', '> Edited by hand.')
+      .replace('Footer notes, also kept.', 'Footer notes, edited and kept.');
     ws.write(ALPHA, edited);
     await exec(ws);
     expect(ws.read(ALPHA)).toBe(alpha.replace('Footer notes, also kept.', 'Footer notes, edited and kept.'));

@@ -34,7 +34,9 @@ describe('readmeflow end to end', () => {
     expect(alpha.replace(/\r\n/g, '').includes('\n')).toBe(false);
     expect(alpha).toContain('function greet(name: string): string\r\n');
     expect(ws.read('examples/workspace/packages/gamma/README.md').startsWith(`${gammaBefore}\n${BEGIN}\n`)).toBe(true);
-    expect(ws.read('examples/workspace/packages/beta/README.md')).toContain('Depends on [@fx/alpha](../alpha) `^1.0.0` in this workspace.');
+    expect(ws.read('examples/workspace/packages/beta/README.md')).toContain(
+      'Depends on [@fx/alpha](../alpha) `^1.0.0` in this workspace.',
+    );
     expect(ws.read('reports/readmeflow-verify.md')).toContain('examples/workspace: 4 READMEs');
 
     const written = snapshot(ws.path('examples/workspace'));

@@ -10,10 +10,18 @@ import { scanPackage } from '../../runners/readmeflow/package-facts.js';
 import type { ExportedSymbol } from '../../runners/readmeflow/types.js';
 import { REPO } from '../e2e/rig.js';
 
-const ctx = { workspace: { root: REPO, stateDir: path.join(REPO, '.runner'), tmp: REPO, resolve: (p: string) => path.join(REPO, p) } };
+const ctx = {
+  workspace: {
+    root: REPO,
+    stateDir: path.join(REPO, '.runner'),
+    tmp: REPO,
+    resolve: (p: string) => path.join(REPO, p),
+  },
+};
 const facts = scanPackage({ dir: 'test/fixtures/readmeflow/exports', name: '@fx/exports' } as never, ctx);
 const bySubpath = new Map(facts.entries.map((e) => [e.subpath, e]));
-const symbol = (name: string, subpath = '.'): ExportedSymbol | undefined => bySubpath.get(subpath)?.symbols.find((s) => s.name === name);
+const symbol = (name: string, subpath = '.'): ExportedSymbol | undefined =>
+  bySubpath.get(subpath)?.symbols.find((s) => s.name === name);
 
 describe('export extraction', () => {
   it('maps exports conditions to sources, skipping files that are not modules', () => {
@@ -46,7 +54,9 @@ describe('export extraction', () => {
   });
 
   it('prints functions as declared, with overloads and inferred returns', () => {
-    expect(symbol('parse')?.signature).toBe('function parse(text: string): number\nfunction parse(text: string, radix: number): number');
+    expect(symbol('parse')?.signature).toBe(
+      'function parse(text: string): number\nfunction parse(text: string, radix: number): number',
+    );
     expect(symbol('load')?.signature).toBe('function load<T extends object>(url: URL, init?: RequestInit): Promise<T>');
     expect(symbol('default')?.signature).toBe('function main(argv?: readonly string[]): number');
     expect(symbol('double')?.signature).toBe('const double: (n: number) => number');
@@ -69,14 +79,28 @@ describe('export extraction', () => {
   });
 
   it('merges interfaces and prints types and enums on one line each', () => {
-    expect(symbol('Options')?.members).toEqual(['retries?: number', 'onRetry(attempt: number): void', 'timeoutMs: number']);
+    expect(symbol('Options')?.members).toEqual([
+      'retries?: number',
+      'onRetry(attempt: number): void',
+      'timeoutMs: number',
+    ]);
     expect(symbol('Level')?.signature).toBe("type Level = 'debug' | 'info' | 'warn'");
-    expect(symbol('Flag')).toEqual({ name: 'Flag', kind: 'enum', signature: 'const enum Flag', members: ['A = 1 << 0', 'B = 1 << 1'] });
+    expect(symbol('Flag')).toEqual({
+      name: 'Flag',
+      kind: 'enum',
+      signature: 'const enum Flag',
+      members: ['A = 1 << 0', 'B = 1 << 1'],
+    });
   });
 
   it('follows re-exports inside the package and names those from other packages', () => {
     expect(symbol('more')?.signature).toBe('function more(): boolean');
-    expect(symbol('nested')).toEqual({ name: 'nested', kind: 'namespace', signature: 'namespace nested', members: ['VERSION', 'helper'] });
+    expect(symbol('nested')).toEqual({
+      name: 'nested',
+      kind: 'namespace',
+      signature: 'namespace nested',
+      members: ['VERSION', 'helper'],
+    });
     expect(symbol('RenamedThing')?.signature).toBe("export { Thing as RenamedThing } from 'another-package'");
     expect(symbol('*')?.signature).toBe("export * from 'some-other-package'");
   });

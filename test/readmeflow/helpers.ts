@@ -59,7 +59,10 @@ export function fakeContext(options: {
     log: (message: string) => logs.push(message),
     progress: () => {},
     workspace: { root, stateDir: path.join(root, '.runner'), tmp: root, resolve: (p: string) => path.resolve(root, p) },
-    memo: { get: async <T>(key: string) => memo.get(key) as T | undefined, set: async (key: string, value: unknown) => void memo.set(key, value) },
+    memo: {
+      get: async <T>(key: string) => memo.get(key) as T | undefined,
+      set: async (key: string, value: unknown) => void memo.set(key, value),
+    },
     index: 0,
     logs,
   };
@@ -89,11 +92,22 @@ export interface InProcessRun {
 }
 
 /** packages -> scan -> outline -> write on `root/workspace`, in-process, no cache. */
-export async function runInProcess(root: string, workspace: string, params: Record<string, unknown> = {}): Promise<InProcessRun> {
-  const ctx = fakeContext({ root, params: { workspace, outlineProvider: 'template', outlineModel: 'none', ...params }, inputs: listFiles(root, workspace) });
+export async function runInProcess(
+  root: string,
+  workspace: string,
+  params: Record<string, unknown> = {},
+): Promise<InProcessRun> {
+  const ctx = fakeContext({
+    root,
+    params: { workspace, outlineProvider: 'template', outlineModel: 'none', ...params },
+    inputs: listFiles(root, workspace),
+  });
   const found: PackageRecord[] = [];
   for await (const record of packages(ctx)) found.push(record);
-  const mapAll = async <I, R>(items: I[], definition: { run?: (item: I, c: ItemContext) => R | Promise<R>; emit?: (item: I, result: R) => unknown }): Promise<unknown[]> => {
+  const mapAll = async <I, R>(
+    items: I[],
+    definition: { run?: (item: I, c: ItemContext) => R | Promise<R>; emit?: (item: I, result: R) => unknown },
+  ): Promise<unknown[]> => {
     const out: unknown[] = [];
     for (const item of items) {
       const result = await (definition.run as (item: I, c: ItemContext) => Promise<R>)(item, ctx);
@@ -115,11 +129,18 @@ export async function runInProcess(root: string, workspace: string, params: Reco
  */
 export function readmeflowWorkspace(fixture: string): Workspace {
   const ws = new Workspace('readmeflow-e2e-');
-  const config = YAML.parse(fs.readFileSync(path.join(REPO, 'pipelines.yaml'), 'utf8')) as { defaults?: unknown; pipelines: Record<string, unknown> };
+  const config = YAML.parse(fs.readFileSync(path.join(REPO, 'pipelines.yaml'), 'utf8')) as {
+    defaults?: unknown;
+    pipelines: Record<string, unknown>;
+  };
   const pipeline = config.pipelines.readmeflow;
   if (!pipeline) throw new Error('pipelines.yaml has no readmeflow pipeline');
-  ws.write('pipelines.yaml', YAML.stringify({ version: 1, defaults: config.defaults, pipelines: { readmeflow: pipeline } }));
-  for (const link of ['runners', 'schemas', 'node_modules', 'src']) fs.symlinkSync(path.join(REPO, link), ws.path(link));
+  ws.write(
+    'pipelines.yaml',
+    YAML.stringify({ version: 1, defaults: config.defaults, pipelines: { readmeflow: pipeline } }),
+  );
+  for (const link of ['runners', 'schemas', 'node_modules', 'src'])
+    fs.symlinkSync(path.join(REPO, link), ws.path(link));
   copyFixture(fixture, ws.path('examples', 'workspace'));
   return ws;
 }

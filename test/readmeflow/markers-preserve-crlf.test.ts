@@ -3,7 +3,15 @@
 // changes nothing. An LF block inside a CRLF file (an editor's doing) keeps
 // LF, so the file changes only where readmeflow's text changes.
 import { describe, expect, it } from 'vitest';
-import { BEGIN, END, blockHash, blockText, currentBlock, lineEnding, mergeBlock } from '../../runners/readmeflow/markers.js';
+import {
+  BEGIN,
+  END,
+  blockHash,
+  blockText,
+  currentBlock,
+  lineEnding,
+  mergeBlock,
+} from '../../runners/readmeflow/markers.js';
 
 const SECTION = '# @fx/alpha\n\n## API\n\n```ts\nfunction greet(name: string): string\n```';
 
@@ -14,7 +22,9 @@ describe('marker rewrite in CRLF files', () => {
     const { text, action } = mergeBlock(`${before}${BEGIN}\r\nold\r\n${END}${after}`, SECTION);
     expect(action).toBe('updated');
     expect(text.startsWith(before) && text.endsWith(after)).toBe(true);
-    expect(text.slice(before.length, text.length - after.length)).toBe([BEGIN, ...blockText(SECTION).split('\n'), END].join('\r\n'));
+    expect(text.slice(before.length, text.length - after.length)).toBe(
+      [BEGIN, ...blockText(SECTION).split('\n'), END].join('\r\n'),
+    );
     expect(text.replace(/\r\n/g, '').includes('\n')).toBe(false);
     expect(mergeBlock(text, SECTION)).toEqual({ text, action: 'unchanged' });
     expect(currentBlock(text)).toBe(blockHash(blockText(SECTION)));
@@ -22,7 +32,9 @@ describe('marker rewrite in CRLF files', () => {
 
   it('appends with CRLF to a CRLF README without markers', () => {
     const { text } = mergeBlock('# alpha\r\n\r\nNotes.\r\n', SECTION);
-    expect(text).toBe(`# alpha\r\n\r\nNotes.\r\n\r\n${[BEGIN, ...blockText(SECTION).split('\n'), END].join('\r\n')}\r\n`);
+    expect(text).toBe(
+      `# alpha\r\n\r\nNotes.\r\n\r\n${[BEGIN, ...blockText(SECTION).split('\n'), END].join('\r\n')}\r\n`,
+    );
   });
 
   it('keeps an LF block in a CRLF file as LF', () => {

@@ -27,12 +27,18 @@ describe('marker rewrite', () => {
   });
 
   it('appends the block to a README without markers, keeping all of it', () => {
-    expect(mergeBlock('# gamma\n\nNotes.\n', SECTION)).toEqual({ text: `# gamma\n\nNotes.\n\n${BEGIN}\n${blockText(SECTION)}\n${END}\n`, action: 'appended' });
+    expect(mergeBlock('# gamma\n\nNotes.\n', SECTION)).toEqual({
+      text: `# gamma\n\nNotes.\n\n${BEGIN}\n${blockText(SECTION)}\n${END}\n`,
+      action: 'appended',
+    });
     expect(mergeBlock('no newline', SECTION).text).toBe(`no newline\n\n${BEGIN}\n${blockText(SECTION)}\n${END}\n`);
   });
 
   it('creates a README that is the block alone', () => {
-    expect(mergeBlock(undefined, SECTION)).toEqual({ text: `${BEGIN}\n${blockText(SECTION)}\n${END}\n`, action: 'created' });
+    expect(mergeBlock(undefined, SECTION)).toEqual({
+      text: `${BEGIN}\n${blockText(SECTION)}\n${END}\n`,
+      action: 'created',
+    });
   });
 
   it('counts only markers alone on their line', () => {
@@ -41,8 +47,12 @@ describe('marker rewrite', () => {
   });
 
   it('refuses broken markers', () => {
-    expect(() => mergeBlock(`${BEGIN}\nno end\n`, SECTION)).toThrow('has 1 <!-- READMEFLOW:BEGIN --> and 0 <!-- READMEFLOW:END --> lines');
-    expect(() => mergeBlock(`${END}\n${BEGIN}\n`, SECTION)).toThrow('<!-- READMEFLOW:END --> comes before <!-- READMEFLOW:BEGIN -->');
+    expect(() => mergeBlock(`${BEGIN}\nno end\n`, SECTION)).toThrow(
+      'has 1 <!-- READMEFLOW:BEGIN --> and 0 <!-- READMEFLOW:END --> lines',
+    );
+    expect(() => mergeBlock(`${END}\n${BEGIN}\n`, SECTION)).toThrow(
+      '<!-- READMEFLOW:END --> comes before <!-- READMEFLOW:BEGIN -->',
+    );
     expect(() => mergeBlock(`${BEGIN}\n${END}\n${BEGIN}\n${END}\n`, SECTION)).toThrow('has 2');
   });
 });

@@ -45,12 +45,19 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const ollama = (env: Record<string, string> = { OLLAMA_URL: url }) => fakeContext({ root: dir, params: { outlineProvider: 'ollama', outlineModel: 'tiny' }, env });
-const generated = (response: unknown) => () => ({ status: 200, text: JSON.stringify({ response: typeof response === 'string' ? response : JSON.stringify(response) }) });
+const ollama = (env: Record<string, string> = { OLLAMA_URL: url }) =>
+  fakeContext({ root: dir, params: { outlineProvider: 'ollama', outlineModel: 'tiny' }, env });
+const generated = (response: unknown) => () => ({
+  status: 200,
+  text: JSON.stringify({ response: typeof response === 'string' ? response : JSON.stringify(response) }),
+});
 
 describe('outline with ollama', () => {
   it('uses prose that matches the schema, and only the prose', async () => {
-    const prose = { tagline: 'Friendly greetings for everyone.', overview: 'Alpha builds greeting strings. Use it when a program needs to say hello politely.' };
+    const prose = {
+      tagline: 'Friendly greetings for everyone.',
+      overview: 'Alpha builds greeting strings. Use it when a program needs to say hello politely.',
+    };
     answer = generated(prose);
     const ctx = ollama();
     const outline = await outlinePackage(record, ctx);
@@ -63,8 +70,16 @@ describe('outline with ollama', () => {
   });
 
   it.each([
-    ['markdown in the prose', generated({ tagline: 'Greets.', overview: '## Usage\n\n```js\ngreet()\n```' }), 'does not match schemas/readmeflow-outline.json'],
-    ['an extra key', generated({ tagline: 'Friendly greetings for everyone.', overview: 'x'.repeat(50), install: 'npm i' }), 'must NOT have additional properties'],
+    [
+      'markdown in the prose',
+      generated({ tagline: 'Greets.', overview: '## Usage\n\n```js\ngreet()\n```' }),
+      'does not match schemas/readmeflow-outline.json',
+    ],
+    [
+      'an extra key',
+      generated({ tagline: 'Friendly greetings for everyone.', overview: 'x'.repeat(50), install: 'npm i' }),
+      'must NOT have additional properties',
+    ],
     ['text that is not JSON', generated('Sure! Here is your README:'), 'is not JSON'],
     ['a server error', () => ({ status: 500, text: 'model is loading' }), 'ollama failed: POST'],
   ])('falls back to the template on %s', async (_what, reply, reason) => {

@@ -29,21 +29,37 @@ const headings = (markdown: string): string[] => markdown.split('\n').filter((li
 describe('the template section', () => {
   it('has the sections in order, for a package with a bin and a workspace dependency', () => {
     const beta = renderOutline(scanOf('@fx/beta'));
-    expect(headings(beta)).toEqual(['# @fx/beta', '## Install', '## Usage', '## Scripts', '## API', '### `@fx/beta`', '## Dependencies']);
+    expect(headings(beta)).toEqual([
+      '# @fx/beta',
+      '## Install',
+      '## Usage',
+      '## Scripts',
+      '## API',
+      '### `@fx/beta`',
+      '## Dependencies',
+    ]);
     expect(beta).toContain('> Shouts greetings.\n\nversion 0.2.0 · ES module');
-    expect(beta).toContain('Command: `beta`.\n\n```bash\nnpx beta\n```\n\n```ts\nimport { shout } from \'@fx/beta\';\n```');
+    expect(beta).toContain(
+      "Command: `beta`.\n\n```bash\nnpx beta\n```\n\n```ts\nimport { shout } from '@fx/beta';\n```",
+    );
     expect(beta).toContain('| `npm run build` | `tsc` |');
     // shout returns greet()'s type, which lives in @fx/alpha: outside the program, so `any`.
     expect(beta).toContain('```ts\nfunction shout(name: string, times?: number): any\n```');
-    expect(beta).toContain('Depends on [@fx/alpha](../alpha) `^1.0.0` in this workspace.\n\nUsed by [@fx/gamma](../gamma).');
-    expect(beta).toContain('```mermaid\ngraph LR\n  n0["@fx/alpha"]\n  n1["@fx/beta"]\n  n2["@fx/gamma"]\n  n1 --> n0\n  n2 -.-> n1\n  style n1 stroke-width:3px\n```');
+    expect(beta).toContain(
+      'Depends on [@fx/alpha](../alpha) `^1.0.0` in this workspace.\n\nUsed by [@fx/gamma](../gamma).',
+    );
+    expect(beta).toContain(
+      '```mermaid\ngraph LR\n  n0["@fx/alpha"]\n  n1["@fx/beta"]\n  n2["@fx/gamma"]\n  n1 --> n0\n  n2 -.-> n1\n  style n1 stroke-width:3px\n```',
+    );
     expect(beta).toContain('| `left-pad` | `^1.3.0` | runtime |');
     expect(renderOutline(scanOf('@fx/beta'))).toBe(beta);
   });
 
   it('tells how a private CommonJS package is used', () => {
     const gamma = renderOutline(scanOf('@fx/gamma'));
-    expect(gamma).toContain('This package is private: it is not published to a registry. Other packages of this workspace depend on it with `"@fx/gamma": "*"`');
+    expect(gamma).toContain(
+      'This package is private: it is not published to a registry. Other packages of this workspace depend on it with `"@fx/gamma": "*"`',
+    );
     expect(gamma).toContain("const { VERSION, add } = require('@fx/gamma');");
     expect(gamma).not.toContain('## Scripts');
   });
@@ -62,14 +78,22 @@ describe('the template section', () => {
             subpath: '.',
             target: './src/index.ts',
             source: 'src/index.ts',
-            symbols: [{ name: 'read', kind: 'function', signature: 'function read(o: { a: string; b: number }): void\nfunction read(s: string): void' }],
+            symbols: [
+              {
+                name: 'read',
+                kind: 'function',
+                signature: 'function read(o: { a: string; b: number }): void\nfunction read(s: string): void',
+              },
+            ],
           },
         ],
       },
     };
     const markdown = renderOutline(record);
     expect(markdown).toContain('| `pnpm run lint` | `` eslint . \\| tee `lint.log` `` |');
-    expect(markdown).toContain('```ts\nfunction read(o: { a: string; b: number }): void\nfunction read(s: string): void\n```');
+    expect(markdown).toContain(
+      '```ts\nfunction read(o: { a: string; b: number }): void\nfunction read(s: string): void\n```',
+    );
     expect(markdown).toContain('`"@fx/alpha": "workspace:*"`');
     expect(markdown).toContain('`pnpm install` at the workspace root links it.');
   });

@@ -48,6 +48,9 @@ describe('package hashes', () => {
     expect(third.log).toContain('7 files hashed, 7 read');
     const fourth = await run(dir, memo);
     expect(fourth.log).toContain('7 files hashed, 0 read');
-    expect(third.hashes).toEqual({ ...first.hashes, '@fx/beta': expect.not.stringMatching(first.hashes['@fx/beta'] ?? '') });
+    expect(third.hashes).toEqual({
+      ...first.hashes,
+      '@fx/beta': expect.not.stringMatching(first.hashes['@fx/beta'] ?? ''),
+    });
   });
 });

@@ -30,7 +30,9 @@ describe('record schemas', () => {
       'the example workspace',
       'examples/workspace',
       () => {
-        fs.cpSync(path.join(REPO, 'examples', 'workspace'), path.join(dir, 'examples', 'workspace'), { recursive: true });
+        fs.cpSync(path.join(REPO, 'examples', 'workspace'), path.join(dir, 'examples', 'workspace'), {
+          recursive: true,
+        });
         fs.writeFileSync(path.join(dir, 'README.md'), '# The repository README its root README links to\n');
       },
     ],
@@ -41,7 +43,13 @@ describe('record schemas', () => {
     check('scan', run.scans);
     check('outline', run.outlines);
     check('write', run.writes);
-    const checked = await verify(fakeContext({ root: dir, params: { workspace: ws, report: `reports/${what}.md` }, upstream: { write: run.writes as unknown as JsonRecord[] } }));
+    const checked = await verify(
+      fakeContext({
+        root: dir,
+        params: { workspace: ws, report: `reports/${what}.md` },
+        upstream: { write: run.writes as unknown as JsonRecord[] },
+      }),
+    );
     check('verify', checked);
   });
 });

@@ -58,7 +58,9 @@ describe('verify', () => {
       `ws/packages/gamma/README.md:${at('not-a-bin')}: \`npx not-a-bin\`: not-a-bin is not a bin of a workspace package, a dependency, or an installed bin`,
     ];
     const failing = verify(fakeContext({ root: dir, params, upstream }));
-    await expect(failing).rejects.toThrow(`5 problems in the READMEs (report: reports/verify.md):\n${[...expected].sort(byLine).join('\n')}`);
+    await expect(failing).rejects.toThrow(
+      `5 problems in the READMEs (report: reports/verify.md):\n${[...expected].sort(byLine).join('\n')}`,
+    );
     const report = fs.readFileSync(path.join(dir, 'reports/verify.md'), 'utf8');
     expect(report).toContain('| ws/packages/gamma/README.md | 6 | 3 | 4 | 5 |');
     for (const problem of expected) expect(report).toContain(`- ${problem}`);
@@ -67,12 +69,17 @@ describe('verify', () => {
   it('fails the stage through the CLI, naming the broken link', async () => {
     ws = readmeflowWorkspace('workspace');
     ws.write('examples/workspace/packages/alpha/docs/notes.md', 'A note that the README links to.\n');
-    fs.appendFileSync(ws.path('examples/workspace/README.md'), '\nMore in [the notes](./packages/alpha/docs/notes.md) and [the FAQ](./FAQ.md).\n');
+    fs.appendFileSync(
+      ws.path('examples/workspace/README.md'),
+      '\nMore in [the notes](./packages/alpha/docs/notes.md) and [the FAQ](./FAQ.md).\n',
+    );
     const result = await ws.run(['exec', 'readmeflow', '--json']);
     expect(result.code).toBe(1);
     const verifyEnd = ends(result.events).verify;
     expect(verifyEnd?.outcome).toBe('failed');
-    expect(verifyEnd?.reason).toContain('examples/workspace/README.md:11: link ./FAQ.md does not resolve (examples/workspace/FAQ.md)');
+    expect(verifyEnd?.reason).toContain(
+      'examples/workspace/README.md:11: link ./FAQ.md does not resolve (examples/workspace/FAQ.md)',
+    );
     expect(verifyEnd?.reason).not.toContain('notes.md');
     expect(ws.read('reports/readmeflow-verify.md')).toContain('1 problem.');
   });

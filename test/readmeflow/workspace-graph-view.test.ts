@@ -5,12 +5,23 @@
 import { describe, expect, it } from 'vitest';
 import { workspaceLinks } from '../../runners/readmeflow/graph.js';
 
-const pkg = (name: string, deps: [string, boolean][] = []) => ({ name, dir: `packages/${name}`, dependencies: deps.map(([dep, isDev]) => ({ name: dep, isDev })) });
+const pkg = (name: string, deps: [string, boolean][] = []) => ({
+  name,
+  dir: `packages/${name}`,
+  dependencies: deps.map(([dep, isDev]) => ({ name: dep, isDev })),
+});
 
 describe('workspace graph view', () => {
   const links = workspaceLinks([
-    pkg('app', [['ui', false], ['util', false], ['react', false]]),
-    pkg('ui', [['util', false], ['test-kit', true]]),
+    pkg('app', [
+      ['ui', false],
+      ['util', false],
+      ['react', false],
+    ]),
+    pkg('ui', [
+      ['util', false],
+      ['test-kit', true],
+    ]),
     pkg('util'),
     pkg('test-kit', [['util', false]]),
     pkg('docs', [['app', true]]),
@@ -29,10 +40,19 @@ describe('workspace graph view', () => {
   it('draws the tree below a package and one level above it', () => {
     const graph = links.get('ui')?.graph;
     expect(graph?.nodes.map((n) => n.name)).toEqual(['app', 'test-kit', 'ui', 'util']);
-    expect(graph?.edges.map((e) => `${e.from}${e.isDev ? ' -.-> ' : ' --> '}${e.to}`)).toEqual(['app --> ui', 'test-kit --> util', 'ui -.-> test-kit', 'ui --> util']);
+    expect(graph?.edges.map((e) => `${e.from}${e.isDev ? ' -.-> ' : ' --> '}${e.to}`)).toEqual([
+      'app --> ui',
+      'test-kit --> util',
+      'ui -.-> test-kit',
+      'ui --> util',
+    ]);
   });
 
   it('gives an unconnected package an empty view', () => {
-    expect(links.get('other')).toEqual({ dependencies: [], dependents: [], graph: { nodes: [{ name: 'other', dir: 'packages/other' }], edges: [] } });
+    expect(links.get('other')).toEqual({
+      dependencies: [],
+      dependents: [],
+      graph: { nodes: [{ name: 'other', dir: 'packages/other' }], edges: [] },
+    });
   });
 });

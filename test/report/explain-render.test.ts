@@ -41,15 +41,40 @@ describe('explain rendering', () => {
     expect(whyLines({ reason: 'upstream-will-run', stage: 'scan' }, 'embed')).toEqual([
       'upstream scan will run first; the inputs, params, env and code of embed are unchanged',
     ]);
-    expect(whyLines({ reason: 'ttl-expired', ageMs: 3.5 * 86_400_000 + 1234, ttlMs: 3 * 86_400_000 })).toEqual(['the cached result is 3.5d old; cache.ttl is 3d']);
+    expect(whyLines({ reason: 'ttl-expired', ageMs: 3.5 * 86_400_000 + 1234, ttlMs: 3 * 86_400_000 })).toEqual([
+      'the cached result is 3.5d old; cache.ttl is 3d',
+    ]);
     expect(whyLines({ reason: 'forced' })).toEqual([]);
   });
 
   it('prints a status line per stage and the difference under the ones that would run', () => {
     const text = renderExplain([
-      { pipeline: 'p', stage: 'scan', wouldRun: false, action: 'cached', reason: 'unchanged', why: { reason: 'unchanged' } },
-      { pipeline: 'p', stage: 'embed', wouldRun: true, action: 'run', reason: 'param changed: k', why: { reason: 'changed', changes: [{ kind: 'param', name: 'k', old: 1, new: 2 }] } },
+      {
+        pipeline: 'p',
+        stage: 'scan',
+        wouldRun: false,
+        action: 'cached',
+        reason: 'unchanged',
+        why: { reason: 'unchanged' },
+      },
+      {
+        pipeline: 'p',
+        stage: 'embed',
+        wouldRun: true,
+        action: 'run',
+        reason: 'param changed: k',
+        why: { reason: 'changed', changes: [{ kind: 'param', name: 'k', old: 1, new: 2 }] },
+      },
     ]);
-    expect(text).toBe(['p/scan   cached      unchanged', 'p/embed  would run   param changed: k', '    params:', '      k: 1 -> 2', '1 of 2 stages would run', ''].join('\n'));
+    expect(text).toBe(
+      [
+        'p/scan   cached      unchanged',
+        'p/embed  would run   param changed: k',
+        '    params:',
+        '      k: 1 -> 2',
+        '1 of 2 stages would run',
+        '',
+      ].join('\n'),
+    );
   });
 });

@@ -33,7 +33,9 @@ describe('HTML report rendering', () => {
   });
 
   it('says why each stage ran and how the failed one failed', () => {
-    expect(html).toContain('<b>p/embed</b> ran: input changed: src/b.ts<pre class="why">inputs:\n  changed  src/b.ts</pre>');
+    expect(html).toContain(
+      '<b>p/embed</b> ran: input changed: src/b.ts<pre class="why">inputs:\n  changed  src/b.ts</pre>',
+    );
     expect(html).toContain('<pre class="failure">exit code 1; stderr ends with:\n  src/a.ts: 1 problem</pre>');
     expect(html).toContain('<b>p/report</b> <span style="color:#ef6c00">blocked</span>: upstream failed: lint');
   });

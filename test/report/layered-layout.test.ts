@@ -6,7 +6,11 @@ const SIZES = { nodeWidth: 100, nodeHeight: 40, gapX: 50, gapY: 10 };
 function layersOf(nodes: { id: string; needs: string[] }[]): string[][] {
   const layout = layeredLayout(nodes, SIZES);
   const layers: string[][] = [];
-  for (const node of [...layout.nodes.values()].sort((a, b) => a.layer - b.layer || a.order - b.order)) (layers[node.layer] ??= []).push(node.id);
+  for (const node of [...layout.nodes.values()].sort((a, b) => a.layer - b.layer || a.order - b.order)) {
+    const layer = layers[node.layer] ?? [];
+    layers[node.layer] = layer;
+    layer.push(node.id);
+  }
   return layers;
 }
 
@@ -32,7 +36,10 @@ describe('layered DAG layout', () => {
         { id: 'b2', needs: ['a1'] },
         { id: 'b1', needs: ['a0'] },
       ]),
-    ).toEqual([['a0', 'a1'], ['b1', 'b2']]);
+    ).toEqual([
+      ['a0', 'a1'],
+      ['b1', 'b2'],
+    ]);
   });
 
   it('gives coordinates from the sizes, centres short layers, and ignores needs outside the graph', () => {

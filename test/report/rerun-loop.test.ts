@@ -89,6 +89,8 @@ describe('--watch rerun rule', () => {
   });
 
   it('checks its option', () => {
-    expect(() => new RerunLoop({ debounceMs: -1, run: async () => {} })).toThrow('debounceMs must be a number >= 0, got -1');
+    expect(() => new RerunLoop({ debounceMs: -1, run: async () => {} })).toThrow(
+      'debounceMs must be a number >= 0, got -1',
+    );
   });
 });

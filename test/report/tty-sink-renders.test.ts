@@ -21,7 +21,8 @@ describe('terminal progress (TtySink)', () => {
     let now = 0;
     sink = new TtySink({ stream: tty, now: () => now, fps: 100 });
     const events = runEvents();
-    const upTo = (stage: string): RunEvent[] => events.splice(0, events.findIndex((e) => e.event === 'stage:progress' && e.stage === stage) + 1);
+    const upTo = (stage: string): RunEvent[] =>
+      events.splice(0, events.findIndex((e) => e.event === 'stage:progress' && e.stage === stage) + 1);
     for (const event of upTo('embed')) sink.handle(event);
     now = 2000;
     await until(() => stripAnsi(tty.text).includes('p/embed'));
@@ -34,7 +35,9 @@ describe('terminal progress (TtySink)', () => {
     for (const event of events) sink.handle(event);
     // The bars are cleared from the screen (erase below, ESC[0J) before the table is printed.
     const afterBars = tty.text.slice(tty.text.lastIndexOf('\x1b[0J') + '\x1b[0J'.length);
-    const lines = stripAnsi(afterBars).split(/\r?\n/).map((l) => l.trimEnd());
+    const lines = stripAnsi(afterBars)
+      .split(/\r?\n/)
+      .map((l) => l.trimEnd());
     while (lines.at(-1) === '') lines.pop();
     expect(lines).toEqual([
       'stage     outcome   time  ran  cached  failed   peak mem',
@@ -59,7 +62,10 @@ describe('terminal progress (TtySink)', () => {
     const events = runEvents();
     for (const event of events.slice(0, events.findIndex((e) => e.event === 'stage:progress') + 1)) sink.handle(event);
     await until(() => stripAnsi(tty.text).includes('ETA'));
-    const line = stripAnsi(tty.text).split(/[\r\n]/).find((l) => l.includes('p/embed')) ?? '';
+    const line =
+      stripAnsi(tty.text)
+        .split(/[\r\n]/)
+        .find((l) => l.includes('p/embed')) ?? '';
     expect(line.trimEnd().length).toBeLessThanOrEqual(70);
     expect(line).toMatch(/ {2}p\/embed\s+[█░]{14} {2}40\/100 items {2}\S+\/s {2}ETA \S+ {2}30 hits$/);
   });

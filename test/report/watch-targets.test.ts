@@ -42,17 +42,41 @@ describe('what --watch watches', () => {
   const at = (relative: string): string => path.join(ROOT, relative);
 
   it('watches pipelines.yaml, the base directory of every input glob, plain input files and the run modules', () => {
-    expect(targets.paths).toEqual([FILE, at('src'), at('tsconfig.json'), at('out'), at('docs'), at('tools/bundle.ts'), at('tools/page.ts')]);
+    expect(targets.paths).toEqual([
+      FILE,
+      at('src'),
+      at('tsconfig.json'),
+      at('out'),
+      at('docs'),
+      at('tools/bundle.ts'),
+      at('tools/page.ts'),
+    ]);
   });
 
   it('reruns for inputs, foreach files, run modules and pipelines.yaml', () => {
-    for (const file of ['src/a.ts', 'src/deep/b.ts', 'tsconfig.json', 'docs/intro.md', 'tools/bundle.ts', 'pipelines.yaml']) {
+    for (const file of [
+      'src/a.ts',
+      'src/deep/b.ts',
+      'tsconfig.json',
+      'docs/intro.md',
+      'tools/bundle.ts',
+      'pipelines.yaml',
+    ]) {
       expect([file, targets.isRelevant(at(file))]).toEqual([file, true]);
     }
   });
 
   it('ignores excluded files, outputs (no loop through compile -> bundle), .runner, other pipelines and the report file', () => {
-    for (const file of ['src/a.test.ts', 'docs/draft-1.md', 'out/a.js', '.runner/state.json', 'node_modules/x/index.ts', 'elsewhere/a.txt', 'report.html', 'README.md']) {
+    for (const file of [
+      'src/a.test.ts',
+      'docs/draft-1.md',
+      'out/a.js',
+      '.runner/state.json',
+      'node_modules/x/index.ts',
+      'elsewhere/a.txt',
+      'report.html',
+      'README.md',
+    ]) {
       expect([file, targets.isRelevant(at(file))]).toEqual([file, false]);
     }
   });

@@ -10,12 +10,25 @@ describe('cluster on the fixture codebase, with the default params', async () =>
   const records = await embedLocally(fixtureFunctions());
   const groups = plantedGroups();
   const groupOf = new Map<string, number>();
-  groups.forEach((group, i) => group.forEach((member) => groupOf.set(member, i)));
-  const options = { threshold: Number(params.threshold), k: Number(params.k), minSize: Number(params.minSize), minTokens: Number(params.minTokens) };
+  groups.forEach((group, i) => {
+    for (const member of group) groupOf.set(member, i);
+  });
+  const options = {
+    threshold: Number(params.threshold),
+    k: Number(params.k),
+    minSize: Number(params.minSize),
+    minTokens: Number(params.minTokens),
+  };
 
-  for (const [path, exactBelow] of [['exact', undefined], ['LSH', 0]] as const) {
+  for (const [path, exactBelow] of [
+    ['exact', undefined],
+    ['LSH', 0],
+  ] as const) {
     describe(`${path} neighbours`, async () => {
-      const clusters = await clusterEmbeddings(records, { ...options, ...(exactBelow === undefined ? {} : { exactBelow }) });
+      const clusters = await clusterEmbeddings(records, {
+        ...options,
+        ...(exactBelow === undefined ? {} : { exactBelow }),
+      });
       const clusterKeys = clusters.map((c) => new Set(c.members.map(memberKey)));
 
       it('recovers at least 90% of the planted groups whole', () => {

@@ -8,7 +8,12 @@ import { embedLocally, fixtureFunctions, simtaskSection } from './helpers.js';
 
 describe('cluster ids', async () => {
   const { params } = simtaskSection();
-  const options = { threshold: Number(params.threshold), k: Number(params.k), minSize: Number(params.minSize), minTokens: Number(params.minTokens) };
+  const options = {
+    threshold: Number(params.threshold),
+    k: Number(params.k),
+    minSize: Number(params.minSize),
+    minTokens: Number(params.minTokens),
+  };
   const records = await embedLocally(fixtureFunctions());
   const clusters = await clusterEmbeddings(records, options);
 

@@ -14,8 +14,14 @@ import type { EmbedRecord } from '../../runners/simtask/types.js';
 import { embedLocally, fixtureFunctions, simtaskSection } from './helpers.js';
 
 const { params } = simtaskSection();
-const options = { threshold: Number(params.threshold), k: Number(params.k), minSize: Number(params.minSize), minTokens: Number(params.minTokens) };
-const shape = (clusters: { id: string; members: { id: string }[] }[]): string[] => clusters.map((c) => `${c.id}: ${c.members.map((m) => m.id).join(' ')}`);
+const options = {
+  threshold: Number(params.threshold),
+  k: Number(params.k),
+  minSize: Number(params.minSize),
+  minTokens: Number(params.minTokens),
+};
+const shape = (clusters: { id: string; members: { id: string }[] }[]): string[] =>
+  clusters.map((c) => `${c.id}: ${c.members.map((m) => m.id).join(' ')}`);
 const withoutSketches = (records: EmbedRecord[]): EmbedRecord[] => records.map(({ sketch: _sketch, ...rest }) => rest);
 
 describe('LSH and exact neighbours agree', () => {
@@ -40,8 +46,10 @@ describe('LSH and exact neighbours agree', () => {
     const lsh = await clusterEmbeddings(records, options);
     const exact = await clusterEmbeddings(records, { ...options, exactBelow: Number.POSITIVE_INFINITY });
     expect(exact.length).toBeGreaterThan(50);
-    const isWhole = (clusters: typeof exact, family: string[]): boolean => clusters.some((c) => family.every((name) => c.members.some((m) => m.name === name)));
-    for (const family of families.filter((f) => isWhole(exact, f))) expect(isWhole(lsh, family), family.join(' + ')).toBe(true);
+    const isWhole = (clusters: typeof exact, family: string[]): boolean =>
+      clusters.some((c) => family.every((name) => c.members.some((m) => m.name === name)));
+    for (const family of families.filter((f) => isWhole(exact, f)))
+      expect(isWhole(lsh, family), family.join(' + ')).toBe(true);
     const same = new Set(shape(lsh));
     expect(shape(exact).filter((c) => same.has(c)).length / exact.length).toBeGreaterThan(0.97);
   }, 60_000);

@@ -21,7 +21,12 @@ describe('local embedder', () => {
 
   it('pins the vector, so that changing the embedding (which orphans every cached vector) is deliberate', () => {
     // A new embedding must also get a new LOCAL_EMBEDDER version: records say which embedder made them.
-    expect(createHash('sha256').update(encodeVector(embedLocal(CODE))).digest('hex').slice(0, 16)).toBe('3818c50af9458fe9');
+    expect(
+      createHash('sha256')
+        .update(encodeVector(embedLocal(CODE)))
+        .digest('hex')
+        .slice(0, 16),
+    ).toBe('3818c50af9458fe9');
   });
 
   it('returns unit vectors', () => {

@@ -23,7 +23,9 @@ export interface FakeOllama {
   close(): Promise<void>;
 }
 
-export async function fakeOllama(handler: (request: FakeRequest, index: number) => FakeAnswer | Promise<FakeAnswer>): Promise<FakeOllama> {
+export async function fakeOllama(
+  handler: (request: FakeRequest, index: number) => FakeAnswer | Promise<FakeAnswer>,
+): Promise<FakeOllama> {
   const requests: FakeRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -31,7 +33,11 @@ export async function fakeOllama(handler: (request: FakeRequest, index: number) 
     req.on('end', () => {
       void (async () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        const request: FakeRequest = { method: req.method ?? '', path: req.url ?? '', body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+        const request: FakeRequest = {
+          method: req.method ?? '',
+          path: req.url ?? '',
+          body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+        };
         requests.push(request);
         const answer = await handler(request, requests.length - 1);
         res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
@@ -63,5 +69,12 @@ export function fakeOllamasPerTest(): (...args: Parameters<typeof fakeOllama>) =
 }
 
 export function generateAnswer(response: unknown, model = 'test-model'): FakeAnswer {
-  return { body: { model, created_at: '2025-01-01T00:00:00Z', response: typeof response === 'string' ? response : JSON.stringify(response), done: true } };
+  return {
+    body: {
+      model,
+      created_at: '2025-01-01T00:00:00Z',
+      response: typeof response === 'string' ? response : JSON.stringify(response),
+      done: true,
+    },
+  };
 }

@@ -21,7 +21,9 @@ export const MIN_TOKENS = Number(simtaskSection().params.minTokens);
 
 /** Planted groups of the fixture, as `file#qualifiedName` lists. */
 export function plantedGroups(): string[][] {
-  const expected = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as { groups: Record<string, string[]> };
+  const expected = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'expected.json'), 'utf8')) as {
+    groups: Record<string, string[]>;
+  };
   return Object.values(expected.groups);
 }
 
@@ -32,12 +34,20 @@ export function memberKey(member: { file: string; qualifiedName: string }): stri
 /** Every function of the fixture codebase, scanned in-process, files in path order. */
 export function fixtureFunctions(): ScanRecord[] {
   const root = path.join(FIXTURE_WORKSPACE, 'src');
-  const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => /\.(c|m)?(t|j)sx?$/.test(f)).sort();
-  return files.flatMap((file) => extractFunctions(`src/${file.split(path.sep).join('/')}`, fs.readFileSync(path.join(root, file), 'utf8')));
+  const files = (fs.readdirSync(root, { recursive: true }) as string[])
+    .filter((f) => /\.(c|m)?(t|j)sx?$/.test(f))
+    .sort();
+  return files.flatMap((file) =>
+    extractFunctions(`src/${file.split(path.sep).join('/')}`, fs.readFileSync(path.join(root, file), 'utf8')),
+  );
 }
 
 export async function embedLocally(functions: ScanRecord[]): Promise<EmbedRecord[]> {
-  const results = await embedBatch(functions, { params: { embedProvider: 'local' }, env: {}, signal: new AbortController().signal });
+  const results = await embedBatch(functions, {
+    params: { embedProvider: 'local' },
+    env: {},
+    signal: new AbortController().signal,
+  });
   return functions.map((fn, i) => embedRecord(fn, results[i] as NonNullable<(typeof results)[number]>));
 }
 
@@ -68,7 +78,8 @@ export function simtaskSection(): SimtaskSection {
 export function simtaskWorkspace(options: { params?: Record<string, unknown>; source?: string } = {}): Workspace {
   const ws = new Workspace('simtask-');
   fs.cpSync(options.source ?? path.join(FIXTURE_WORKSPACE, 'src'), ws.path('src'), { recursive: true });
-  for (const link of ['runners', 'schemas', 'node_modules']) fs.symlinkSync(path.join(REPO, link), ws.path(link), 'dir');
+  for (const link of ['runners', 'schemas', 'node_modules'])
+    fs.symlinkSync(path.join(REPO, link), ws.path(link), 'dir');
   const { defaults, pipelines } = repoPipelines();
   const simtask = pipelines.simtask;
   const config = {
@@ -107,7 +118,13 @@ export async function fixturePlans(): Promise<PlanRecord[]> {
     minSize: Number(params.minSize),
     minTokens: Number(params.minTokens),
   });
-  const ctx = { params: { planProvider: 'template' }, env: {}, signal: new AbortController().signal, log: () => {}, workspace: fixtureWorkspaceApi() };
+  const ctx = {
+    params: { planProvider: 'template' },
+    env: {},
+    signal: new AbortController().signal,
+    log: () => {},
+    workspace: fixtureWorkspaceApi(),
+  };
   return Promise.all(groups.map((group) => planCluster(group, ctx)));
 }
 
@@ -122,7 +139,11 @@ export function fixtureWorkspaceApi(): StageContext['workspace'] {
 }
 
 /** A `ctx` for the write stage: `out` under `root`, the given plan records upstream, log lines collected. */
-export function writeContext(root: string, plans: PlanRecord[], out = 'tasks'): Parameters<typeof write>[0] & { lines: string[] } {
+export function writeContext(
+  root: string,
+  plans: PlanRecord[],
+  out = 'tasks',
+): Parameters<typeof write>[0] & { lines: string[] } {
   const lines: string[] = [];
   return {
     params: { out },
@@ -130,7 +151,12 @@ export function writeContext(root: string, plans: PlanRecord[], out = 'tasks'): 
       (async function* () {
         yield* plans;
       })(),
-    workspace: { root, stateDir: path.join(root, '.runner'), tmp: path.join(root, '.tmp'), resolve: (relative: string) => path.join(root, relative) },
+    workspace: {
+      root,
+      stateDir: path.join(root, '.runner'),
+      tmp: path.join(root, '.tmp'),
+      resolve: (relative: string) => path.join(root, relative),
+    },
     log: (line: string) => lines.push(line),
     lines,
   };

@@ -13,14 +13,26 @@ import { fixtureFunctions } from './helpers.js';
 const serve = fakeOllamasPerTest();
 
 const items = fixtureFunctions().slice(0, 3);
-const ctxFor = (url: string) => ({ params: { embedProvider: 'ollama', embedModel: 'nomic-embed-text' }, env: { OLLAMA_URL: url }, signal: new AbortController().signal });
+const ctxFor = (url: string) => ({
+  params: { embedProvider: 'ollama', embedModel: 'nomic-embed-text' },
+  env: { OLLAMA_URL: url },
+  signal: new AbortController().signal,
+});
 const vectorFor = (text: string): number[] => [text.length, 1, 0.5, -2];
 
 describe('embed with provider ollama', () => {
   it('posts one batch to /api/embed and keeps the order of the answers', async () => {
-    const server = await serve((request) => ({ body: { model: 'nomic-embed-text', embeddings: (request.body.input as string[]).map(vectorFor) } }));
+    const server = await serve((request) => ({
+      body: { model: 'nomic-embed-text', embeddings: (request.body.input as string[]).map(vectorFor) },
+    }));
     const results = await embedBatch(items, ctxFor(server.url));
-    expect(server.requests).toEqual([{ method: 'POST', path: '/api/embed', body: { model: 'nomic-embed-text', input: items.map((i) => i.normalized) } }]);
+    expect(server.requests).toEqual([
+      {
+        method: 'POST',
+        path: '/api/embed',
+        body: { model: 'nomic-embed-text', input: items.map((i) => i.normalized) },
+      },
+    ]);
     expect(results.map((r) => r.embedder)).toEqual(items.map(() => 'ollama:nomic-embed-text:4'));
     expect(results.every((r) => r.sketch === undefined)).toBe(true);
     for (const [i, item] of items.entries()) {
@@ -31,7 +43,9 @@ describe('embed with provider ollama', () => {
 
   it('retries an answer of 500', async () => {
     const server = await serve((request, index) =>
-      index === 0 ? { status: 500, body: { error: 'model is loading' } } : { body: { embeddings: (request.body.input as string[]).map(vectorFor) } },
+      index === 0
+        ? { status: 500, body: { error: 'model is loading' } }
+        : { body: { embeddings: (request.body.input as string[]).map(vectorFor) } },
     );
     const results = await embedBatch(items, ctxFor(server.url));
     expect(server.requests).toHaveLength(2);
@@ -47,7 +61,10 @@ describe('embed with provider ollama', () => {
   });
 
   it('does not retry a client error', async () => {
-    const server = await serve(() => ({ status: 404, body: { error: 'model "nomic-embed-text" not found, try pulling it first' } }));
+    const server = await serve(() => ({
+      status: 404,
+      body: { error: 'model "nomic-embed-text" not found, try pulling it first' },
+    }));
     await expect(embedBatch(items, ctxFor(server.url))).rejects.toThrow(/answered 404/);
     expect(server.requests).toHaveLength(1);
   });

@@ -46,16 +46,24 @@ describe('plan with provider ollama', () => {
     expect(record.planner).toBe('ollama:qwen2.5-coder:7b');
     const [request] = server.requests;
     expect(request?.path).toBe('/api/generate');
-    expect(request?.body).toMatchObject({ model: 'qwen2.5-coder:7b', format: 'json', stream: false, options: { temperature: 0 } });
+    expect(request?.body).toMatchObject({
+      model: 'qwen2.5-coder:7b',
+      format: 'json',
+      stream: false,
+      options: { temperature: 0 },
+    });
     for (const member of cluster.members) {
-      const firstLine = fs.readFileSync(path.join(FIXTURE_WORKSPACE, member.file), 'utf8').split('\n')[member.startLine - 1] ?? '';
+      const firstLine =
+        fs.readFileSync(path.join(FIXTURE_WORKSPACE, member.file), 'utf8').split('\n')[member.startLine - 1] ?? '';
       expect(firstLine).toContain(member.name);
       expect(request?.body.prompt).toContain(firstLine);
     }
   });
 
   it('retries an answer of 500', async () => {
-    const server = await serve((_request, index) => (index === 0 ? { status: 500, body: { error: 'busy' } } : generateAnswer(modelPlan)));
+    const server = await serve((_request, index) =>
+      index === 0 ? { status: 500, body: { error: 'busy' } } : generateAnswer(modelPlan),
+    );
     expect((await planCluster(cluster, ctxFor(server.url))).planner).toBe('ollama:qwen2.5-coder:7b');
     expect(server.requests).toHaveLength(2);
   });

@@ -13,7 +13,14 @@ import { fixtureFunctions, simtaskSection, simtaskWorkspace, snapshot, stageSumm
 
 describe('simtask with embedProvider=ollama and planProvider=ollama', () => {
   const ws = simtaskWorkspace();
-  const ollamaParams = ['--param', 'embedProvider=ollama', '--param', 'planProvider=ollama', '--param', 'planModel=fake-coder'];
+  const ollamaParams = [
+    '--param',
+    'embedProvider=ollama',
+    '--param',
+    'planProvider=ollama',
+    '--param',
+    'planModel=fake-coder',
+  ];
   const batchSize = Number((simtaskSection().stages.embed as { batchSize: number }).batchSize);
   let embedCalls = 0;
   const serverReady = fakeOllama((request, index) => {
@@ -21,13 +28,27 @@ describe('simtask with embedProvider=ollama and planProvider=ollama', () => {
       // The first embed request fails the way a server still loading its model does.
       if (embedCalls++ === 0) return { status: 500, body: { error: 'loading model' } };
       // Vectors from the local embedder, so the fake's clusters are the real ones.
-      return { body: { model: request.body.model, embeddings: (request.body.input as string[]).map((text) => Array.from(embedLocal(text))) } };
+      return {
+        body: {
+          model: request.body.model,
+          embeddings: (request.body.input as string[]).map((text) => Array.from(embedLocal(text))),
+        },
+      };
     }
     const prompt = String(request.body.prompt);
     const name = /\/\/ \S+ (\S+) \(/.exec(prompt)?.[1] ?? 'shared';
     return index % 2 === 0
       ? generateAnswer('{"title": "oops"')
-      : generateAnswer({ title: `Merge ${name}`, summary: 'Same code.', canonicalName: 'merged', canonicalPath: 'src/merged.ts', proposedSignature: 'merged()', steps: ['Merge.'], risks: [], acceptance: ['Merged.'] });
+      : generateAnswer({
+          title: `Merge ${name}`,
+          summary: 'Same code.',
+          canonicalName: 'merged',
+          canonicalPath: 'src/merged.ts',
+          proposedSignature: 'merged()',
+          steps: ['Merge.'],
+          risks: [],
+          acceptance: ['Merged.'],
+        });
   });
   afterAll(async () => {
     ws.remove();
@@ -47,7 +68,11 @@ describe('simtask with embedProvider=ollama and planProvider=ollama', () => {
     const inputs = embeds.slice(1).map((r) => r.body.input as string[]);
     expect(embeds.every((r) => r.method === 'POST' && r.body.model === 'nomic-embed-text')).toBe(true);
     expect(inputs.every((batch) => batch.length >= 1 && batch.length <= batchSize)).toBe(true);
-    expect(inputs.flat().sort()).toEqual(fixtureFunctions().map((f) => f.normalized).sort());
+    expect(inputs.flat().sort()).toEqual(
+      fixtureFunctions()
+        .map((f) => f.normalized)
+        .sort(),
+    );
 
     const generates = server.requests.filter((r) => r.path === '/api/generate');
     const tasks = [...snapshot(ws.path('tasks', 'simtask')).values()];

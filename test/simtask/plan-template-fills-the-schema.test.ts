@@ -22,7 +22,14 @@ const member = (overrides: Partial<Cluster['members'][number]>): Cluster['member
   endLine: 10,
   ...overrides,
 });
-const cluster = (members: Cluster['members']): Cluster => ({ id: 'c000000000001', name: 'sum', size: members.length, similarity: { max: 0.97, avg: 0.95, min: 0.93 }, embedder: 'local', members });
+const cluster = (members: Cluster['members']): Cluster => ({
+  id: 'c000000000001',
+  name: 'sum',
+  size: members.length,
+  similarity: { max: 0.97, avg: 0.95, min: 0.93 },
+  embedder: 'local',
+  members,
+});
 
 describe('template plans', () => {
   it('match the plan schema for every fixture cluster', async () => {
@@ -40,7 +47,11 @@ describe('template plans', () => {
         member({ file: 'src/report/sum.ts', name: 'sum', startLine: 20 }),
       ]),
     );
-    expect(plan).toMatchObject({ canonicalName: 'sum', canonicalPath: 'src/orders/sum.ts', proposedSignature: 'sum(x: number): number' });
+    expect(plan).toMatchObject({
+      canonicalName: 'sum',
+      canonicalPath: 'src/orders/sum.ts',
+      proposedSignature: 'sum(x: number): number',
+    });
     expect(plan.steps[0]).toBe('Keep `sum` (src/orders/sum.ts:8) as the one implementation.');
     expect(plan.steps.filter((s) => s.includes('call `sum` instead'))).toEqual([
       'In src/cart/total.ts:3, delete `sumLines` and call `sum` instead.',

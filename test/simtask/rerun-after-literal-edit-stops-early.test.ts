@@ -13,13 +13,25 @@ describe('simtask rerun after changing a literal', () => {
   it('stops before write', async () => {
     expect((await ws.run(['exec', 'simtask'])).code).toBe(0);
     const tasks = snapshot(ws.path('tasks', 'simtask'));
-    ws.write('src/utils/strings.ts', ws.read('src/utils/strings.ts').replace(".replace(/[^a-z0-9]+/g, '-')", ".replace(/[^a-z0-9]+/g, '+')"));
+    ws.write(
+      'src/utils/strings.ts',
+      ws.read('src/utils/strings.ts').replace(".replace(/[^a-z0-9]+/g, '-')", ".replace(/[^a-z0-9]+/g, '+')"),
+    );
 
     const rerun = await ws.run(['exec', 'simtask', '--json']);
     expect(rerun.code, rerun.stderr).toBe(0);
-    expect(outcomes(rerun.events)).toEqual({ scan: 'ran', embed: 'ran', cluster: 'ran', plan: 'cached', write: 'cached' });
+    expect(outcomes(rerun.events)).toEqual({
+      scan: 'ran',
+      embed: 'ran',
+      cluster: 'ran',
+      plan: 'cached',
+      write: 'cached',
+    });
     const record = lastRunRecord(ws);
-    for (const stage of ['scan', 'embed']) expect(stageSummary(record, stage).items?.cached, stage).toBe((stageSummary(record, stage).items?.total ?? 0) - 1);
+    for (const stage of ['scan', 'embed'])
+      expect(stageSummary(record, stage).items?.cached, stage).toBe(
+        (stageSummary(record, stage).items?.total ?? 0) - 1,
+      );
     expect(snapshot(ws.path('tasks', 'simtask'))).toEqual(tasks);
   }, 120_000);
 });

@@ -28,7 +28,13 @@ describe('simtask rerun after editing one function', () => {
 
     const warm = await ws.run(['exec', 'simtask', '--json']);
     expect(warm.code, warm.stderr).toBe(0);
-    expect(outcomes(warm.events)).toEqual({ scan: 'cached', embed: 'cached', cluster: 'cached', plan: 'cached', write: 'cached' });
+    expect(outcomes(warm.events)).toEqual({
+      scan: 'cached',
+      embed: 'cached',
+      cluster: 'cached',
+      plan: 'cached',
+      write: 'cached',
+    });
 
     const mtimes = new Map([...tasks.keys()].map((f) => [f, fs.statSync(ws.path('tasks', 'simtask', f)).mtimeMs]));
     // A rename changes the function's vector (a changed literal alone would not: literals are abstracted).
@@ -41,15 +47,32 @@ describe('simtask rerun after editing one function', () => {
     expect(rerun.code, rerun.stderr).toBe(0);
     const record = lastRunRecord(ws);
     expect(stageSummary(record, 'scan').items).toEqual({ total: files, done: files, cached: files - 1, failed: 0 });
-    expect(stageSummary(record, 'embed').items).toEqual({ total: functions, done: functions, cached: functions - 1, failed: 0 });
+    expect(stageSummary(record, 'embed').items).toEqual({
+      total: functions,
+      done: functions,
+      cached: functions - 1,
+      failed: 0,
+    });
     expect(stageSummary(record, 'cluster').outcome).toBe('ran');
-    expect(stageSummary(record, 'plan').items).toEqual({ total: clusters, done: clusters, cached: clusters - 1, failed: 0 });
-    expect(rerun.events).toContainEqual(expect.objectContaining({ event: 'stage:log', stage: 'write', line: `tasks/simtask: 0 created, 1 updated, ${clusters - 1} unchanged, 0 removed, 0 marked-stale` }));
+    expect(stageSummary(record, 'plan').items).toEqual({
+      total: clusters,
+      done: clusters,
+      cached: clusters - 1,
+      failed: 0,
+    });
+    expect(rerun.events).toContainEqual(
+      expect.objectContaining({
+        event: 'stage:log',
+        stage: 'write',
+        line: `tasks/simtask: 0 created, 1 updated, ${clusters - 1} unchanged, 0 removed, 0 marked-stale`,
+      }),
+    );
 
     const after = snapshot(ws.path('tasks', 'simtask'));
     const changed = [...after.keys()].filter((f) => after.get(f) !== tasks.get(f));
     expect(changed).toHaveLength(1);
     expect(after.get(changed[0] as string)).toContain('computeCartTotal');
-    for (const [file, mtime] of mtimes) if (file !== changed[0]) expect(fs.statSync(ws.path('tasks', 'simtask', file)).mtimeMs).toBe(mtime);
+    for (const [file, mtime] of mtimes)
+      if (file !== changed[0]) expect(fs.statSync(ws.path('tasks', 'simtask', file)).mtimeMs).toBe(mtime);
   }, 180_000);
 });

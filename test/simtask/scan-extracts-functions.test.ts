@@ -98,17 +98,25 @@ describe('scan: extraction', () => {
 
   it('normalizes code to tokens: no comments, no layout, no type annotations; and hashes it', () => {
     const sum = byId.get('src/shop/cart.ts#sumPrices:function');
-    expect(sum?.normalized).toBe('sumPrices ( items , rate = 0.2 ) { let total = 0 ; for ( const item of items ) total += item . price ; return total * ( 1 + rate ) ; }');
+    expect(sum?.normalized).toBe(
+      'sumPrices ( items , rate = 0.2 ) { let total = 0 ; for ( const item of items ) total += item . price ; return total * ( 1 + rate ) ; }',
+    );
     expect(sum?.tokens).toBe(sum?.normalized.split(' ').length);
     expect(sum?.codeHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('handles CommonJS exports, JSX files and template literals', () => {
-    const js = extractFunctions('lib/a.js', 'exports.one = function () { return `a${1 + 2}b`; };\nmodule.exports = { two() { return /x\\/y/.test("z"); } };');
+    const js = extractFunctions(
+      'lib/a.js',
+      'exports.one = function () { return `a${1 + 2}b`; };\nmodule.exports = { two() { return /x\\/y/.test("z"); } };',
+    );
     expect(js.map((r) => `${r.qualifiedName}:${r.exported}`)).toEqual(['one:true', 'two:true']);
     expect(js[0]?.normalized).toBe('one ( ) { return `a${ 1 + 2 }b` ; }');
     expect(js[1]?.normalized).toBe('two ( ) { return /x\\/y/ . test ( "z" ) ; }');
-    const tsx = extractFunctions('ui/list.tsx', 'export const List = (p: { items: string[] }) => <ul>{p.items.map((i) => <li key={i}>{i}</li>)}</ul>;');
+    const tsx = extractFunctions(
+      'ui/list.tsx',
+      'export const List = (p: { items: string[] }) => <ul>{p.items.map((i) => <li key={i}>{i}</li>)}</ul>;',
+    );
     expect(tsx.map((r) => r.qualifiedName)).toEqual(['List']);
   });
 });

@@ -10,7 +10,9 @@ export class Box { open() { return 1; } }`;
 describe('scan: stable ids', () => {
   it('keeps ids when lines move', () => {
     const before = extractFunctions('src/a.ts', BODY).map((r) => r.id);
-    const after = extractFunctions('src/a.ts', `// a new header\n\nimport x from './x.js';\n\n${BODY}`).map((r) => r.id);
+    const after = extractFunctions('src/a.ts', `// a new header\n\nimport x from './x.js';\n\n${BODY}`).map(
+      (r) => r.id,
+    );
     expect(after).toEqual(before);
     expect(before).toEqual(['src/a.ts#total:function', 'src/a.ts#Box.open:method']);
   });
@@ -22,7 +24,12 @@ describe('scan: stable ids', () => {
   });
 
   it('numbers same-named functions of one kind in source order', () => {
-    const source = 'if (a) { } function f() { return 1; }\nfunction f() { return 2; }\nconst g = { f() { return 3; } };';
-    expect(extractFunctions('src/b.js', source).map((r) => r.id)).toEqual(['src/b.js#f:function', 'src/b.js#f:function~2', 'src/b.js#g.f:object-method']);
+    const source =
+      'if (a) { } function f() { return 1; }\nfunction f() { return 2; }\nconst g = { f() { return 3; } };';
+    expect(extractFunctions('src/b.js', source).map((r) => r.id)).toEqual([
+      'src/b.js#f:function',
+      'src/b.js#f:function~2',
+      'src/b.js#g.f:object-method',
+    ]);
   });
 });

@@ -52,13 +52,16 @@ describe('SIMD kernels', () => {
     const rows = Array.from({ length: count }, (_, r) => {
       // Families of ten near-copies, so there are neighbours to find.
       const base = Math.floor(r / 10);
-      return Buffer.from(Int8Array.from({ length: 64 }, (_, i) => ((base * 31 + i * 7) % 200) - 100 + Math.floor(next() * 30))).toString('base64');
+      return Buffer.from(
+        Int8Array.from({ length: 64 }, (_, i) => ((base * 31 + i * 7) % 200) - 100 + Math.floor(next() * 30)),
+      ).toString('base64');
     });
     const vectors = vectorsFrom(rows);
     expect(vectors.kernels).toBeDefined();
     const { kernels: _kernels, ...plain } = vectors;
     const javascript: Vectors = { ...plain, data: Int8Array.from(vectors.data) };
-    for (let a = 0; a < count; a += 7) for (let b = 0; b < count; b += 5) expect(dot(vectors, a, b)).toBe(dot(javascript, a, b));
+    for (let a = 0; a < count; a += 7)
+      for (let b = 0; b < count; b += 5) expect(dot(vectors, a, b)).toBe(dot(javascript, a, b));
     const options = { threshold: 0.6, k: 8, exactBelow: Number.POSITIVE_INFINITY };
     const edges = nearNeighbours(vectors, options);
     expect(edges.length).toBeGreaterThan(100);

@@ -9,7 +9,9 @@ import { write } from '../../runners/simtask/write.js';
 import { fixturePlans, snapshot, writeContext } from './helpers.js';
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 const tempDir = (): string => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'simtask-write-'));
   dirs.push(dir);
@@ -25,7 +27,9 @@ describe('write: determinism', () => {
     expect(first.every((r) => r.action === 'created')).toBe(true);
     expect(snapshot(path.join(a, 'tasks'))).toEqual(snapshot(path.join(b, 'tasks')));
 
-    const before = new Map([...snapshot(path.join(a, 'tasks')).keys()].map((f) => [f, fs.statSync(path.join(a, 'tasks', f)).mtimeMs]));
+    const before = new Map(
+      [...snapshot(path.join(a, 'tasks')).keys()].map((f) => [f, fs.statSync(path.join(a, 'tasks', f)).mtimeMs]),
+    );
     const ctx = writeContext(a, plans);
     const second = await write(ctx);
     expect(second.map((r) => r.action)).toEqual(first.map(() => 'unchanged'));
@@ -39,6 +43,8 @@ describe('write: determinism', () => {
     await write(writeContext(root, plans));
     const changed = plans.map((p, i) => (i === 2 ? { ...p, similarity: { ...p.similarity, avg: 0.5 } } : p));
     const records = await write(writeContext(root, changed));
-    expect(records.filter((r) => r.action !== 'unchanged')).toEqual([expect.objectContaining({ cluster: plans[2]?.id, action: 'updated' })]);
+    expect(records.filter((r) => r.action !== 'unchanged')).toEqual([
+      expect.objectContaining({ cluster: plans[2]?.id, action: 'updated' }),
+    ]);
   });
 });

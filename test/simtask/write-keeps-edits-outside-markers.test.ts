@@ -10,7 +10,9 @@ import { write } from '../../runners/simtask/write.js';
 import { fixturePlans, writeContext } from './helpers.js';
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 const tempDir = (): string => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'simtask-write-'));
   dirs.push(dir);
@@ -39,11 +41,19 @@ describe('write: edits outside the markers', () => {
     expect(after.endsWith(`${END}\n\nMore notes after the block.\n`)).toBe(true);
     expect(after).not.toContain('tampered');
     expect(after).not.toContain('a title someone changed');
-    expect(after.replace('assignee: ada\n', '').replace('My notes, before the block.\n\n', '').replace('\nMore notes after the block.\n', '')).toBe(original);
+    expect(
+      after
+        .replace('assignee: ada\n', '')
+        .replace('My notes, before the block.\n\n', '')
+        .replace('\nMore notes after the block.\n', ''),
+    ).toBe(original);
   });
 
   it('are kept when a person deleted the markers: a fresh block goes after their text', () => {
-    const merged = mergeTask('---\ncluster: c1\nowner: me\n---\nJust my text.\n', { frontMatter: ['cluster: c1'], body: '\nnew\n' });
+    const merged = mergeTask('---\ncluster: c1\nowner: me\n---\nJust my text.\n', {
+      frontMatter: ['cluster: c1'],
+      body: '\nnew\n',
+    });
     expect(merged).toBe(`---\ncluster: c1\nowner: me\n---\n\nJust my text.\n\n${BEGIN}\nnew\n${END}\n`);
     expect(mergeTask(merged, { frontMatter: ['cluster: c1'], body: '\nnew\n' })).toBe(merged);
   });

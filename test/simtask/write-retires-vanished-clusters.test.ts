@@ -9,7 +9,9 @@ import { write } from '../../runners/simtask/write.js';
 import { fixturePlans, writeContext } from './helpers.js';
 
 const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe('write: clusters that disappeared', async () => {
   const plans = await fixturePlans();

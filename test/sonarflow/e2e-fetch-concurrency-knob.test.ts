@@ -25,7 +25,9 @@ async function fetchWith(concurrency: number): Promise<{ maxInFlight: number; fe
   try {
     fs.mkdirSync(ws.path('docs'));
     fs.copyFileSync(path.join(REPO, 'docs/eslint.sarif'), ws.path('docs/eslint.sarif'));
-    const result = await ws.run(['exec', 'sonarflow', '--json', '--to', 'fetch', '--param', 'source=sonarqube'], { env: sonarEnv(fake.url) });
+    const result = await ws.run(['exec', 'sonarflow', '--json', '--to', 'fetch', '--param', 'source=sonarqube'], {
+      env: sonarEnv(fake.url),
+    });
     expect(result.code, result.stderr).toBe(0);
     // plan-pages counts with ps=1 (one request); the 12 page requests are what concurrency governs.
     expect(fake.pageRequests).toBe(12);

@@ -29,18 +29,32 @@ describe('sonarflow on the SARIF default', () => {
 
     const first = await ws.run(['exec', 'sonarflow', '--json']);
     expect(first.code, first.stderr).toBe(0);
-    expect(outcomes(first.events)).toEqual({ 'plan-pages': 'ran', fetch: 'ran', group: 'ran', plan: 'ran', write: 'ran' });
+    expect(outcomes(first.events)).toEqual({
+      'plan-pages': 'ran',
+      fetch: 'ran',
+      group: 'ran',
+      plan: 'ran',
+      write: 'ran',
+    });
     const index = ws.read('tasks/sonarflow/INDEX.md');
     expect(index).toContain(`, ${results.length} issues.`);
     const tasks = fs.readdirSync(ws.path('tasks/sonarflow')).filter((f) => f !== 'INDEX.md');
     expect(index.match(/^\| P\d \| \[/gm)).toHaveLength(tasks.length);
-    const rows = tasks.flatMap((f) => ws?.read(`tasks/sonarflow/${f}`).match(/^\| `sarif-[0-9a-f]{20}(-\d+)?` \|/gm) ?? []);
+    const rows = tasks.flatMap(
+      (f) => ws?.read(`tasks/sonarflow/${f}`).match(/^\| `sarif-[0-9a-f]{20}(-\d+)?` \|/gm) ?? [],
+    );
     expect(rows).toHaveLength(results.length);
 
     const snapshot = new Map(tasks.map((f) => [f, ws?.read(`tasks/sonarflow/${f}`)]));
     const second = await ws.run(['exec', 'sonarflow', '--json']);
     expect(second.code, second.stderr).toBe(0);
-    expect(outcomes(second.events)).toEqual({ 'plan-pages': 'cached', fetch: 'cached', group: 'cached', plan: 'cached', write: 'ran' });
+    expect(outcomes(second.events)).toEqual({
+      'plan-pages': 'cached',
+      fetch: 'cached',
+      group: 'cached',
+      plan: 'cached',
+      write: 'ran',
+    });
     for (const [file, text] of snapshot) expect(ws.read(`tasks/sonarflow/${file}`)).toBe(text);
 
     // Drop every result of one rule: its tasks become resolved, not deleted.
@@ -49,7 +63,10 @@ describe('sonarflow on the SARIF default', () => {
     ws.write('docs/eslint.sarif', JSON.stringify(sarif));
     const third = await ws.run(['exec', 'sonarflow', '--json']);
     expect(third.code, third.stderr).toBe(0);
-    const slug = gone.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    const slug = gone
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '');
     const goneTasks = tasks.filter((f) => f.startsWith(`${slug}--`));
     expect(goneTasks.length).toBeGreaterThan(0);
     const resolvedIndex = ws.read('tasks/sonarflow/INDEX.md');

@@ -22,10 +22,15 @@ beforeAll(async () => {
     projectKey: 'demo',
     token: TOKEN,
     slowPages: { 2: 300 },
-    faults: seededFaults({ rate: 0.15, maxPerRequest: 2, kinds: [{ kind: '500' }, { kind: '429', retryAfter: '0' }, { kind: 'reset' }] }),
+    faults: seededFaults({
+      rate: 0.15,
+      maxPerRequest: 2,
+      kinds: [{ kind: '500' }, { kind: '429', retryAfter: '0' }, { kind: 'reset' }],
+    }),
   });
   ws = sonarflowWorkspace();
-  fs.copyFileSync(path.join(REPO, 'docs/eslint.sarif'), (fs.mkdirSync(ws.path('docs'), { recursive: true }), ws.path('docs/eslint.sarif')));
+  fs.mkdirSync(ws.path('docs'), { recursive: true });
+  fs.copyFileSync(path.join(REPO, 'docs/eslint.sarif'), ws.path('docs/eslint.sarif'));
 });
 afterAll(async () => {
   await fake.close();

@@ -28,12 +28,21 @@ afterAll(async () => {
 
 describe('a wrong token', () => {
   it('fails clearly without printing or storing the token', async () => {
-    const result = await ws.run(['exec', 'sonarflow', '--json', '--param', 'source=sonarqube'], { env: sonarEnv(fake.url, WRONG) });
+    const result = await ws.run(['exec', 'sonarflow', '--json', '--param', 'source=sonarqube'], {
+      env: sonarEnv(fake.url, WRONG),
+    });
     expect(result.code).toBe(1);
     const end = stageEnd(result.events, 'plan-pages');
     expect(end.outcome).toBe('failed');
-    expect(end.reason).toContain(`SonarQube at ${fake.url}/ rejected SONAR_TOKEN (HTTP 401): the token is wrong, expired or revoked; generate a new user token`);
-    expect(outcomes(result.events)).toMatchObject({ fetch: 'blocked', group: 'blocked', plan: 'blocked', write: 'blocked' });
+    expect(end.reason).toContain(
+      `SonarQube at ${fake.url}/ rejected SONAR_TOKEN (HTTP 401): the token is wrong, expired or revoked; generate a new user token`,
+    );
+    expect(outcomes(result.events)).toMatchObject({
+      fetch: 'blocked',
+      group: 'blocked',
+      plan: 'blocked',
+      write: 'blocked',
+    });
     expect(fake.authFailures).toBe(1);
 
     const base64 = Buffer.from(`${WRONG}:`).toString('base64');

@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { bundleIssues, effortMinutes, parseGroupOptions, pathPrefix } from '../../runners/sonarflow/group.js';
 import type { IssueRecord, Severity } from '../../runners/sonarflow/types.js';
 
-function issue(key: string, rule: string, file: string, severity: Severity = 'MINOR', effort: string | null = null): IssueRecord {
+function issue(
+  key: string,
+  rule: string,
+  file: string,
+  severity: Severity = 'MINOR',
+  effort: string | null = null,
+): IssueRecord {
   return { key, rule, severity, type: 'CODE_SMELL', component: file, file, line: 1, message: key, effort, tags: [] };
 }
 
@@ -40,7 +46,10 @@ describe('bundles', () => {
 
   it('derives ids from the rule and prefix, so they survive issue changes', () => {
     const before = bundleIssues([issue('a', 'complexity', 'src/engine/a.ts')], options);
-    const after = bundleIssues([issue('z', 'complexity', 'src/engine/z.ts', 'BLOCKER'), issue('y', 'complexity', 'src/engine/y.ts')], options);
+    const after = bundleIssues(
+      [issue('z', 'complexity', 'src/engine/z.ts', 'BLOCKER'), issue('y', 'complexity', 'src/engine/y.ts')],
+      options,
+    );
     expect(before[0]?.id).toMatch(/^complexity--src-engine-[0-9a-f]{8}$/);
     expect(after[0]?.id).toBe(before[0]?.id);
     const other = bundleIssues([issue('a', 'complexity', 'src/cache/a.ts')], options);
@@ -49,7 +58,13 @@ describe('bundles', () => {
 
   it('folds bundles below minGroup into one per rule, never dropping an issue', () => {
     const folded = bundleIssues(
-      [issue('a', 'r1', 'src/a/x.ts'), issue('b', 'r1', 'src/b/x.ts'), issue('c', 'r1', 'src/c/x.ts'), issue('d', 'r1', 'src/c/y.ts'), issue('e', 'r2', 'lib/q/x.ts')],
+      [
+        issue('a', 'r1', 'src/a/x.ts'),
+        issue('b', 'r1', 'src/b/x.ts'),
+        issue('c', 'r1', 'src/c/x.ts'),
+        issue('d', 'r1', 'src/c/y.ts'),
+        issue('e', 'r2', 'lib/q/x.ts'),
+      ],
       parseGroupOptions({ groupBy: 'rule,prefix', prefixDepth: 2, minGroup: 2 }),
     );
     expect(folded.map((b) => [b.rule, b.prefix, b.count])).toEqual([
@@ -62,8 +77,14 @@ describe('bundles', () => {
   it('reads SonarQube effort and rejects bad options by name', () => {
     expect(effortMinutes('1d2h30min')).toBe(480 + 120 + 30);
     expect(effortMinutes(null)).toBe(0);
-    expect(() => parseGroupOptions({ groupBy: 'rule,colour', prefixDepth: 2, minGroup: 1 })).toThrow('params.groupBy must list some of rule, prefix, file, severity, type (got "rule,colour")');
-    expect(() => parseGroupOptions({ groupBy: 'rule', prefixDepth: -1, minGroup: 1 })).toThrow('params.prefixDepth must be an integer >= 0 (got -1)');
-    expect(() => parseGroupOptions({ groupBy: 'rule', prefixDepth: 2, minGroup: 0 })).toThrow('params.minGroup must be an integer >= 1 (got 0)');
+    expect(() => parseGroupOptions({ groupBy: 'rule,colour', prefixDepth: 2, minGroup: 1 })).toThrow(
+      'params.groupBy must list some of rule, prefix, file, severity, type (got "rule,colour")',
+    );
+    expect(() => parseGroupOptions({ groupBy: 'rule', prefixDepth: -1, minGroup: 1 })).toThrow(
+      'params.prefixDepth must be an integer >= 0 (got -1)',
+    );
+    expect(() => parseGroupOptions({ groupBy: 'rule', prefixDepth: 2, minGroup: 0 })).toThrow(
+      'params.minGroup must be an integer >= 1 (got 0)',
+    );
   });
 });

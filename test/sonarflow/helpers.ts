@@ -20,7 +20,13 @@ export interface FakeContext extends ItemContext {
   logs: string[];
 }
 
-export function fakeContext(options: { params?: Record<string, unknown>; env?: Record<string, string>; root?: string; inputs?: string[]; signal?: AbortSignal }): FakeContext {
+export function fakeContext(options: {
+  params?: Record<string, unknown>;
+  env?: Record<string, string>;
+  root?: string;
+  inputs?: string[];
+  signal?: AbortSignal;
+}): FakeContext {
   const root = options.root ?? REPO;
   const logs: string[] = [];
   return {
@@ -46,12 +52,16 @@ export function sonarEnv(url: string, token = TOKEN, projectKey = 'demo'): Recor
 }
 
 /** plan-pages, then fetch over its records with `concurrency` pages in flight, as the map stage does. */
-export async function planAndFetch(ctx: FakeContext, concurrency = 8): Promise<{ pages: JsonRecord[]; issues: IssueRecord[] }> {
+export async function planAndFetch(
+  ctx: FakeContext,
+  concurrency = 8,
+): Promise<{ pages: JsonRecord[]; issues: IssueRecord[] }> {
   const pages = [...((await planPages(ctx)) as JsonRecord[])];
   const results: IssueRecord[][] = new Array(pages.length);
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < pages.length; i = next++) results[i] = await fetchIssues(pages[i] as JsonRecord, { ...ctx, index: i });
+    for (let i = next++; i < pages.length; i = next++)
+      results[i] = await fetchIssues(pages[i] as JsonRecord, { ...ctx, index: i });
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return { pages, issues: results.flat() };
@@ -69,9 +79,14 @@ export function sonarflowWorkspace(overrides: { stages?: Record<string, Record<s
   };
   const pipeline = config.pipelines.sonarflow;
   if (!pipeline) throw new Error('pipelines.yaml has no sonarflow pipeline');
-  for (const [name, fields] of Object.entries(overrides.stages ?? {})) Object.assign(pipeline.stages[name] ?? {}, fields);
-  ws.write('pipelines.yaml', YAML.stringify({ version: 1, defaults: config.defaults, pipelines: { sonarflow: pipeline } }));
-  for (const link of ['runners', 'schemas', 'node_modules', 'src']) fs.symlinkSync(path.join(REPO, link), ws.path(link));
+  for (const [name, fields] of Object.entries(overrides.stages ?? {}))
+    Object.assign(pipeline.stages[name] ?? {}, fields);
+  ws.write(
+    'pipelines.yaml',
+    YAML.stringify({ version: 1, defaults: config.defaults, pipelines: { sonarflow: pipeline } }),
+  );
+  for (const link of ['runners', 'schemas', 'node_modules', 'src'])
+    fs.symlinkSync(path.join(REPO, link), ws.path(link));
   return ws;
 }
 

@@ -20,7 +20,11 @@ describe('http retries', () => {
     close = server.close;
     const { delays, sleep } = recordingSleep();
     const jitter = [0, 0.5, 1];
-    const response = await request(server.url, { retry: { attempts: 5, baseDelayMs: 100 }, sleep, random: () => jitter.shift() ?? 0 });
+    const response = await request(server.url, {
+      retry: { attempts: 5, baseDelayMs: 100 },
+      sleep,
+      random: () => jitter.shift() ?? 0,
+    });
     expect(response.text).toBe('ok');
     expect(response.attempts).toBe(4);
     // retry n waits in [d/2, d] with d = 100 * 2^(n-1): here the low end, the middle, the high end.
@@ -31,7 +35,9 @@ describe('http retries', () => {
     const server = await startServer((_req, res) => res.writeHead(500).end());
     close = server.close;
     const { delays, sleep } = recordingSleep();
-    const error = await request(server.url, { retry: { attempts: 6, baseDelayMs: 100, maxDelayMs: 500 }, sleep }).catch((e: unknown) => e);
+    const error = await request(server.url, { retry: { attempts: 6, baseDelayMs: 100, maxDelayMs: 500 }, sleep }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(HttpError);
     expect((error as HttpError).attempts).toBe(6);
     const caps = [100, 200, 400, 500, 500];
@@ -48,7 +54,9 @@ describe('http retries', () => {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"msg":"not here"}]}');
     });
     close = server.close;
-    const error = (await request(`${server.url}/x`, { retry: { attempts: 4 }, sleep: recordingSleep().sleep }).catch((e: unknown) => e)) as HttpError;
+    const error = (await request(`${server.url}/x`, { retry: { attempts: 4 }, sleep: recordingSleep().sleep }).catch(
+      (e: unknown) => e,
+    )) as HttpError;
     expect(calls).toBe(1);
     expect(error.status).toBe(404);
     expect(error.body).toContain('not here');
@@ -59,7 +67,9 @@ describe('http retries', () => {
     const server = await startServer((req) => req.socket.destroy());
     close = server.close;
     const { delays, sleep } = recordingSleep();
-    const error = (await request(server.url, { retry: { attempts: 3, baseDelayMs: 10 }, sleep }).catch((e: unknown) => e)) as HttpError;
+    const error = (await request(server.url, { retry: { attempts: 3, baseDelayMs: 10 }, sleep }).catch(
+      (e: unknown) => e,
+    )) as HttpError;
     expect(error).toBeInstanceOf(HttpError);
     expect(error.kind).toBe('network');
     expect(error.attempts).toBe(3);

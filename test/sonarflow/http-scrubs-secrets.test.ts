@@ -12,7 +12,9 @@ afterEach(async () => {
 
 describe('secret scrubbing', () => {
   it('removes a token the server echoes back from the error and the retry notices', async () => {
-    const server = await startServer((req, res) => res.writeHead(500).end(`bad auth header: ${req.headers.authorization} for ${TOKEN}`));
+    const server = await startServer((req, res) =>
+      res.writeHead(500).end(`bad auth header: ${req.headers.authorization} for ${TOKEN}`),
+    );
     close = server.close;
     const basic = `Basic ${Buffer.from(`${TOKEN}:`).toString('base64')}`;
     const notices: string[] = [];

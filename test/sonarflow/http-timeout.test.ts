@@ -18,7 +18,11 @@ describe('per-request timeout', () => {
       if (calls > 1) res.writeHead(200).end('ok');
     });
     close = server.close;
-    const response = await request(server.url, { timeoutMs: 500, retry: { attempts: 2 }, sleep: recordingSleep().sleep });
+    const response = await request(server.url, {
+      timeoutMs: 500,
+      retry: { attempts: 2 },
+      sleep: recordingSleep().sleep,
+    });
     expect(response.text).toBe('ok');
     expect(response.attempts).toBe(2);
   });
@@ -26,7 +30,11 @@ describe('per-request timeout', () => {
   it('reports a timeout when every attempt hangs', async () => {
     const server = await startServer(() => {});
     close = server.close;
-    const error = (await request(server.url, { timeoutMs: 100, retry: { attempts: 2 }, sleep: recordingSleep().sleep }).catch((e: unknown) => e)) as HttpError;
+    const error = (await request(server.url, {
+      timeoutMs: 100,
+      retry: { attempts: 2 },
+      sleep: recordingSleep().sleep,
+    }).catch((e: unknown) => e)) as HttpError;
     expect(error).toBeInstanceOf(HttpError);
     expect(error.kind).toBe('timeout');
     expect(error.message).toMatch(/timed out after 100 ms \(attempt 2\)$/);
@@ -38,7 +46,11 @@ describe('per-request timeout', () => {
     close = server.close;
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('cancelled by test')), 100);
-    const error = await request(server.url, { signal: controller.signal, timeoutMs: 10_000, retry: { attempts: 5 } }).catch((e: unknown) => e);
+    const error = await request(server.url, {
+      signal: controller.signal,
+      timeoutMs: 10_000,
+      retry: { attempts: 5 },
+    }).catch((e: unknown) => e);
     expect((error as Error).message).toBe('cancelled by test');
     expect(calls).toBe(1);
   });

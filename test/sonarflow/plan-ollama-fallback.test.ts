@@ -16,10 +16,24 @@ const bundle: BundleRecord = {
   tags: [],
   count: 1,
   effortMinutes: 0,
-  issues: [{ key: 'k1', file: 'src/engine/run.ts', line: 10, message: 'Function has a complexity of 19.', severity: 'MAJOR', effort: null }],
+  issues: [
+    {
+      key: 'k1',
+      file: 'src/engine/run.ts',
+      line: 10,
+      message: 'Function has a complexity of 19.',
+      severity: 'MAJOR',
+      effort: null,
+    },
+  ],
 };
 
-const good = { title: 'Simplify run.ts', summary: 'Split the long function.', steps: ['Extract helpers'], acceptance: ['complexity <= 12'] };
+const good = {
+  title: 'Simplify run.ts',
+  summary: 'Split the long function.',
+  steps: ['Extract helpers'],
+  acceptance: ['complexity <= 12'],
+};
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -34,14 +48,17 @@ async function ollamaAnswering(response: unknown): Promise<{ url: string; bodies
     req.on('data', (chunk: Buffer) => (text += chunk.toString()));
     req.on('end', () => {
       bodies.push(JSON.parse(text) as Record<string, unknown>);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model: 'm', response, done: true }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ model: 'm', response, done: true }));
     });
   });
   close = server.close;
   return { url: server.url, bodies };
 }
 
-const ollamaCtx = (url: string) => fakeContext({ params: { provider: 'ollama', model: 'llama3.2' }, env: { OLLAMA_URL: url } });
+const ollamaCtx = (url: string) =>
+  fakeContext({ params: { provider: 'ollama', model: 'llama3.2' }, env: { OLLAMA_URL: url } });
 
 describe('plan', () => {
   it('uses the template by default', async () => {
@@ -78,6 +95,8 @@ describe('plan', () => {
     close = undefined;
     const down = ollamaCtx(url);
     expect((await plan(bundle, down)).planner).toBe('template (ollama fallback)');
-    expect(down.logs[0]).toMatch(/ollama plan unusable \(POST http:\/\/127\.0\.0\.1:\d+\/api\/generate failed: ECONNREFUSED/);
+    expect(down.logs[0]).toMatch(
+      /ollama plan unusable \(POST http:\/\/127\.0\.0\.1:\d+\/api\/generate failed: ECONNREFUSED/,
+    );
   });
 });

@@ -35,17 +35,27 @@ describe('record schemas', () => {
     check('issue', issues);
     const bundles = bundleIssues(issues, parseGroupOptions({ groupBy: 'rule,prefix', prefixDepth: 2, minGroup: 1 }));
     check('bundle', bundles);
-    const planned = await Promise.all(bundles.map((b) => plan(b, fakeContext({ params: { provider: 'template', model: 'm' } }))));
+    const planned = await Promise.all(
+      bundles.map((b) => plan(b, fakeContext({ params: { provider: 'template', model: 'm' } }))),
+    );
     check('plannedBundle', planned);
     const writeCtx = fakeContext({ params: { out: 'tasks' }, root: out });
-    const written = await write({ ...writeCtx, upstream: () => (async function* () { yield* planned as JsonRecord[]; })() });
+    const written = await write({
+      ...writeCtx,
+      upstream: () =>
+        (async function* () {
+          yield* planned as JsonRecord[];
+        })(),
+    });
     check('written', written);
   });
 
   it('hold for SonarQube pages and issues', async () => {
     const fake = await startFakeSonarQube({ issues: generateIssues(1200), projectKey: 'demo' });
     try {
-      const { pages, issues } = await planAndFetch(fakeContext({ params: { source: 'sonarqube', ...FAST_HTTP }, env: sonarEnv(fake.url, '') }));
+      const { pages, issues } = await planAndFetch(
+        fakeContext({ params: { source: 'sonarqube', ...FAST_HTTP }, env: sonarEnv(fake.url, '') }),
+      );
       expect(pages).toHaveLength(3);
       check('fetchItem', pages);
       check('issue', issues);

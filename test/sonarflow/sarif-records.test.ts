@@ -13,16 +13,35 @@ const run: SarifRun = {
       name: 'ESLint',
       rules: [
         { id: 'no-unused-vars', properties: { tags: ['maintainability'] } },
-        { id: 'eqeqeq', defaultConfiguration: { level: 'error' }, messageStrings: { default: { text: 'Expected {0} and saw {1}.' } } },
+        {
+          id: 'eqeqeq',
+          defaultConfiguration: { level: 'error' },
+          messageStrings: { default: { text: 'Expected {0} and saw {1}.' } },
+        },
       ],
     },
   },
   originalUriBaseIds: { SRCROOT: { uri: 'file:///home/dev/project/' } },
   artifacts: [{ location: { uri: 'file:///home/dev/project/src/engine/run.ts' } }],
   results: [
-    { ruleId: 'no-unused-vars', ruleIndex: 0, level: 'error', message: { text: "'x' is unused." }, locations: [loc({ index: 0 }, 12)] },
-    { ruleIndex: 1, message: { id: 'default', arguments: ['===', '=='] }, locations: [loc({ uri: 'src/cli/main.ts', uriBaseId: 'SRCROOT' }, 3)] },
-    { ruleId: 'no-unused-vars', level: 'warning', message: { text: 'w' }, locations: [loc({ uri: 'lib/a%20b.ts' }, 1)] },
+    {
+      ruleId: 'no-unused-vars',
+      ruleIndex: 0,
+      level: 'error',
+      message: { text: "'x' is unused." },
+      locations: [loc({ index: 0 }, 12)],
+    },
+    {
+      ruleIndex: 1,
+      message: { id: 'default', arguments: ['===', '=='] },
+      locations: [loc({ uri: 'src/cli/main.ts', uriBaseId: 'SRCROOT' }, 3)],
+    },
+    {
+      ruleId: 'no-unused-vars',
+      level: 'warning',
+      message: { text: 'w' },
+      locations: [loc({ uri: 'lib/a%20b.ts' }, 1)],
+    },
     { ruleId: 'custom', level: 'note', message: { text: 'n' }, locations: [loc({ uri: 'file:///elsewhere/x.ts' }, 2)] },
     { ruleId: 'custom', message: { text: 'no level' } },
     { ruleId: 'custom', level: 'error', message: { text: 'fixed' }, baselineState: 'absent' },
@@ -75,7 +94,9 @@ describe('SARIF records', () => {
   });
 
   it('rejects a file that is not SARIF, naming it', () => {
-    expect(() => parseSarif('{"version":"2.1.0"}', 'docs/x.sarif')).toThrow('docs/x.sarif is not a SARIF log (no "runs" array)');
+    expect(() => parseSarif('{"version":"2.1.0"}', 'docs/x.sarif')).toThrow(
+      'docs/x.sarif is not a SARIF log (no "runs" array)',
+    );
     expect(() => parseSarif('nope', 'docs/x.sarif')).toThrow(/^docs\/x.sarif is not JSON: /);
   });
 });

@@ -23,9 +23,16 @@ beforeAll(async () => {
     token: 'squ_abc123abc123',
     latencyMs: 2,
     slowPages: { 3: 400, 7: 250 },
-    faults: seededFaults({ rate: 0.2, maxPerRequest: 2, kinds: [{ kind: '500' }, { kind: '429', retryAfter: '0' }, { kind: 'reset' }] }),
+    faults: seededFaults({
+      rate: 0.2,
+      maxPerRequest: 2,
+      kinds: [{ kind: '500' }, { kind: '429', retryAfter: '0' }, { kind: 'reset' }],
+    }),
   });
-  const ctx = fakeContext({ params: { source: 'sonarqube', ...FAST_HTTP }, env: sonarEnv(fake.url, 'squ_abc123abc123') });
+  const ctx = fakeContext({
+    params: { source: 'sonarqube', ...FAST_HTTP },
+    env: sonarEnv(fake.url, 'squ_abc123abc123'),
+  });
   fetched = await planAndFetch(ctx, 8);
   logs = ctx.logs;
 });
@@ -46,7 +53,9 @@ describe('fetching a project past the 10,000-result limit', () => {
     expect(logs.some((line) => line.includes('split by severities'))).toBe(true);
     expect(logs.some((line) => line.includes('split by creation date'))).toBe(true);
     expect(logs.some((line) => line.startsWith('retrying in'))).toBe(true);
-    expect(logs.find((l) => l.startsWith('demo:'))).toMatch(/^demo: 12345 open issues in \d+ window\(s\), \d+ page\(s\) of 500$/);
+    expect(logs.find((l) => l.startsWith('demo:'))).toMatch(
+      /^demo: 12345 open issues in \d+ window\(s\), \d+ page\(s\) of 500$/,
+    );
   });
 
   it('maps SonarQube issues to records', () => {

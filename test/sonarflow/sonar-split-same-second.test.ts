@@ -28,14 +28,20 @@ describe('issues created in the same second', () => {
       expect(window.total).toBeLessThanOrEqual(10_000);
       expect(window.query.rules).toBeDefined();
     }
-    const ctx = fakeContext({ params: { source: 'sonarqube', ...FAST_HTTP }, env: { SONAR_HOST_URL: fake.url, SONAR_PROJECT_KEY: 'demo' } });
+    const ctx = fakeContext({
+      params: { source: 'sonarqube', ...FAST_HTTP },
+      env: { SONAR_HOST_URL: fake.url, SONAR_PROJECT_KEY: 'demo' },
+    });
     const { issues: fetched } = await planAndFetch(ctx);
     expect(new Set(fetched.map((i) => i.key))).toEqual(new Set(issues.map((i) => i.key)));
     expect(fetched).toHaveLength(issues.length);
   });
 
   it('fail with the window that cannot be split when one rule alone exceeds the limit', async () => {
-    fake = await startFakeSonarQube({ issues: generateIssues(10_001, { ...oneAnalysis, rules: 1 }), projectKey: 'demo' });
+    fake = await startFakeSonarQube({
+      issues: generateIssues(10_001, { ...oneAnalysis, rules: 1 }),
+      projectKey: 'demo',
+    });
     await expect(planWindows(new SonarClient({ hostUrl: fake.url, token: '' }), base)).rejects.toThrow(
       "10001 issues in severities=MAJOR&types=CODE_SMELL cannot be split below SonarQube's 10000-result limit (one rule, one severity, one type, one second)",
     );

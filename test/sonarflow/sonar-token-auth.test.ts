@@ -43,7 +43,9 @@ describe('SonarQube token auth', () => {
   it('says to set SONAR_TOKEN when the server wants one and none is given', async () => {
     fake = await startFakeSonarQube({ issues: generateIssues(3), projectKey: 'demo', token: TOKEN });
     const client = new SonarClient({ hostUrl: fake.url, token: '' });
-    await expect(client.search(query, 1, 1)).rejects.toThrow(/requires authentication \(HTTP 401\): set SONAR_TOKEN to a user token/);
+    await expect(client.search(query, 1, 1)).rejects.toThrow(
+      /requires authentication \(HTTP 401\): set SONAR_TOKEN to a user token/,
+    );
   });
 
   it('names the missing settings', async () => {
@@ -56,6 +58,8 @@ describe('SonarQube token auth', () => {
   it('points at SONAR_PROJECT_KEY when the project does not exist', async () => {
     fake = await startFakeSonarQube({ issues: [], projectKey: 'demo', token: TOKEN });
     const client = new SonarClient({ hostUrl: fake.url, token: TOKEN });
-    await expect(client.search({ ...query, componentKeys: 'nope' }, 1, 1)).rejects.toThrow(/HTTP 404 \(Component key 'nope' not found\): check SONAR_PROJECT_KEY/);
+    await expect(client.search({ ...query, componentKeys: 'nope' }, 1, 1)).rejects.toThrow(
+      /HTTP 404 \(Component key 'nope' not found\): check SONAR_PROJECT_KEY/,
+    );
   });
 });

@@ -22,7 +22,14 @@ function planned(id: string, messages: string[]): PlannedBundle {
     tags: [],
     count: messages.length,
     effortMinutes: 0,
-    issues: messages.map((message, i) => ({ key: `k${i}`, file: 'src/engine/a.ts', line: i + 1, message, severity: 'MINOR', effort: null })),
+    issues: messages.map((message, i) => ({
+      key: `k${i}`,
+      file: 'src/engine/a.ts',
+      line: i + 1,
+      message,
+      severity: 'MINOR',
+      effort: null,
+    })),
   };
   return { ...bundle, plan: templatePlan(bundle), planner: 'template' };
 }
@@ -34,7 +41,13 @@ afterEach(() => {
 
 async function runWrite(root: string, bundles: PlannedBundle[]): Promise<JsonRecord[]> {
   const ctx = fakeContext({ params: { out: 'tasks' }, root });
-  return write({ ...ctx, upstream: () => (async function* () { yield* bundles; })() });
+  return write({
+    ...ctx,
+    upstream: () =>
+      (async function* () {
+        yield* bundles;
+      })(),
+  });
 }
 
 describe('write', () => {
@@ -60,12 +73,16 @@ describe('write', () => {
       [two.id, 'resolved'],
     ]);
     const updated = fs.readFileSync(file, 'utf8');
-    expect(updated.startsWith('My preface.\n\n<!-- SONARFLOW:BEGIN -->\n# P3 · Fix 1 complexity issue in src/engine\n')).toBe(true);
+    expect(
+      updated.startsWith('My preface.\n\n<!-- SONARFLOW:BEGIN -->\n# P3 · Fix 1 complexity issue in src/engine\n'),
+    ).toBe(true);
     expect(updated).toContain('\nMy notes: ask Ann.\n');
     expect(updated).not.toContain('too complex');
     expect(fs.existsSync(path.join(root, 'tasks', `${two.id}.md`))).toBe(true);
     const index = fs.readFileSync(path.join(root, 'tasks', 'INDEX.md'), 'utf8');
-    expect(index).toContain(`| P3 | [Fix 1 complexity issue in src/engine](${one.id}.md) | 1 | \`complexity\` | \`src/engine\` |`);
+    expect(index).toContain(
+      `| P3 | [Fix 1 complexity issue in src/engine](${one.id}.md) | 1 | \`complexity\` | \`src/engine\` |`,
+    );
     expect(index).toContain(`## Resolved`);
     expect(index).toContain(`| [${two.id}.md](${two.id}.md) | P3 · Fix 1 complexity issue in src/engine |`);
   });
@@ -76,6 +93,8 @@ describe('write', () => {
     const one = planned('complexity--src-engine-11111111', ['x']);
     fs.mkdirSync(path.join(root, 'tasks'));
     fs.writeFileSync(path.join(root, 'tasks', `${one.id}.md`), '<!-- SONARFLOW:BEGIN -->\nhalf a region\n');
-    await expect(runWrite(root, [one])).rejects.toThrow(`tasks/${one.id}.md: the <!-- SONARFLOW:BEGIN --> / <!-- SONARFLOW:END --> markers are not one matching pair`);
+    await expect(runWrite(root, [one])).rejects.toThrow(
+      `tasks/${one.id}.md: the <!-- SONARFLOW:BEGIN --> / <!-- SONARFLOW:END --> markers are not one matching pair`,
+    );
   });
 });

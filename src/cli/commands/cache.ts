@@ -29,7 +29,9 @@ export async function cacheCommand(
       const misses = last?.stages.reduce((n, s) => n + s.cache.misses, 0) ?? 0;
       const hitRate = hits + misses > 0 ? hits / (hits + misses) : null;
       if (flags.json) {
-        io.stdout(`${JSON.stringify({ ...stats, storeUrl: redact(stats.storeUrl), lastRun: last ? { runId: last.runId, hits, misses, hitRate } : null })}\n`)
+        io.stdout(
+          `${JSON.stringify({ ...stats, storeUrl: redact(stats.storeUrl), lastRun: last ? { runId: last.runId, hits, misses, hitRate } : null })}\n`,
+        );
         return EXIT.ok;
       }
       const e = stats.entries;
@@ -41,7 +43,9 @@ export async function cacheCommand(
           last
             ? `last run: ${last.runId}: ${hits} hits, ${misses} misses${hitRate === null ? '' : ` (hit rate ${(hitRate * 100).toFixed(1)}%)`}`
             : 'last run: none',
-        ].join('\n') + '\n',
+        ]
+          .map((line) => `${line}\n`)
+          .join(''),
       );
       return EXIT.ok;
     }
@@ -54,7 +58,9 @@ export async function cacheCommand(
     const ms = parseDuration(olderThan);
     if (ms === undefined) throw new UsageError(`--older-than ${olderThan}: expected a duration such as 12h or 7d`);
     const result = await pruneCache(store, stateDir, Date.now() - ms);
-    io.stdout(`pruned ${result.entriesRemoved} entries and ${result.objectsRemoved} objects (${formatBytes(result.bytesFreed)}) older than ${olderThan}\n`);
+    io.stdout(
+      `pruned ${result.entriesRemoved} entries and ${result.objectsRemoved} objects (${formatBytes(result.bytesFreed)}) older than ${olderThan}\n`,
+    );
     return EXIT.ok;
   } finally {
     await store.close();

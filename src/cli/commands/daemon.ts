@@ -18,12 +18,21 @@ const BUILD = Symbol.for('runner.build');
 /** A Unix socket path longer than this does not fit sockaddr_un everywhere. */
 const MAX_SOCKET_PATH = 100;
 
-export async function daemonCommand(io: CliIo, global: GlobalOptions, action: 'start' | 'stop' | 'status', main: (io: CliIo) => Promise<number>): Promise<number> {
+export async function daemonCommand(
+  io: CliIo,
+  global: GlobalOptions,
+  action: 'start' | 'stop' | 'status',
+  main: (io: CliIo) => Promise<number>,
+): Promise<number> {
   const root = path.dirname(configFile(io, global));
   const { info } = daemonPaths(root);
   const running = liveDaemon(info);
   if (action === 'status') {
-    io.stdout(running ? `daemon pid ${running.pid}, serving ${root} since ${running.startedAt}\n` : `no daemon serves ${root}\n`);
+    io.stdout(
+      running
+        ? `daemon pid ${running.pid}, serving ${root} since ${running.startedAt}\n`
+        : `no daemon serves ${root}\n`,
+    );
     return EXIT.ok;
   }
   if (action === 'stop') {
@@ -32,7 +41,8 @@ export async function daemonCommand(io: CliIo, global: GlobalOptions, action: 's
       return EXIT.ok;
     }
     process.kill(running.pid, 'SIGTERM');
-    for (let waited = 0; waited < 5000 && isProcessAlive(running.pid); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; waited < 5000 && isProcessAlive(running.pid); waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     io.stdout(`stopped the daemon (pid ${running.pid})\n`);
     return EXIT.ok;
   }
@@ -54,7 +64,12 @@ export function startDaemonIfWanted(io: CliIo, root: string): void {
   const { socket, info } = daemonPaths(root);
   if (typeof bin !== 'string' || socket.length > MAX_SOCKET_PATH || liveDaemon(info)) return;
   try {
-    const child = childProcess().spawn(process.execPath, [bin, 'daemon', 'start'], { cwd: root, detached: true, stdio: 'ignore', env: process.env });
+    const child = childProcess().spawn(process.execPath, [bin, 'daemon', 'start'], {
+      cwd: root,
+      detached: true,
+      stdio: 'ignore',
+      env: process.env,
+    });
     child.on('error', () => {});
     child.unref();
   } catch {

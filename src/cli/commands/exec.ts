@@ -35,7 +35,12 @@ export interface ExecFlags {
   watch?: boolean;
 }
 
-export async function execCommand(io: CliIo, global: GlobalOptions, pipelines: string[], flags: ExecFlags): Promise<number> {
+export async function execCommand(
+  io: CliIo,
+  global: GlobalOptions,
+  pipelines: string[],
+  flags: ExecFlags,
+): Promise<number> {
   if (io.isDaemon && flags.watch) throw new DeferredRun('--watch runs in its own process');
   if (flags.watch && flags.dryRun) throw new UsageError('--watch and --dry-run cannot be used together');
   if (flags.watch) {
@@ -46,7 +51,16 @@ export async function execCommand(io: CliIo, global: GlobalOptions, pipelines: s
 }
 
 async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], flags: ExecFlags): Promise<number> {
-  if (io.isDaemon && (global.dir !== undefined || global.file !== undefined || flags.dryRun || flags.report !== undefined || flags.cache === false || flags.force || flags.forceStage)) {
+  if (
+    io.isDaemon &&
+    (global.dir !== undefined ||
+      global.file !== undefined ||
+      flags.dryRun ||
+      flags.report !== undefined ||
+      flags.cache === false ||
+      flags.force ||
+      flags.forceStage)
+  ) {
     throw new DeferredRun('only plain exec runs are served by the daemon');
   }
   const jobs = flags.jobs === undefined ? os.availableParallelism() : Number(flags.jobs);
@@ -54,7 +68,12 @@ async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], f
   const analysis = await loadAnalysis(io, global, { paramOverrides: parseParams(flags.param), pipelines });
   const selection = { only: parseList(flags.only), from: parseList(flags.from), to: parseList(flags.to) };
   const forceStages = parseList(flags.forceStage);
-  for (const [flag, names] of [['--only', selection.only], ['--from', selection.from], ['--to', selection.to], ['--force', forceStages]] as const) {
+  for (const [flag, names] of [
+    ['--only', selection.only],
+    ['--from', selection.from],
+    ['--to', selection.to],
+    ['--force', forceStages],
+  ] as const) {
     requireStages(analysis, pipelines, names, flag);
   }
   const force = flags.force === true ? true : forceStages.length > 0 ? forceStages : false;
@@ -62,7 +81,15 @@ async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], f
   const storeUrl = storeUrlFor(analysis, io.env);
 
   if (flags.dryRun) {
-    const statuses = await stageStatuses({ plan: analysis.plan, graphs: analysis.graphs, pipelines, selection, force, isNoCache, storeUrl });
+    const statuses = await stageStatuses({
+      plan: analysis.plan,
+      graphs: analysis.graphs,
+      pipelines,
+      selection,
+      force,
+      isNoCache,
+      storeUrl,
+    });
     if (flags.json) io.stdout(`${JSON.stringify({ dryRun: true, stages: statuses })}\n`);
     else io.stdout(renderStatusTable(statuses));
     return EXIT.ok;
@@ -92,7 +119,9 @@ async function runLocked(
   const { jobs, selection, force, isNoCache, storeUrl } = options;
   const runId = newRunId();
   // io.isTty describes process.stderr, so the live bars draw on it.
-  const sinks: Sink[] = [progressSink({ isTty: io.isTty, env: io.env, write: io.stderr, stream: io.terminal ?? process.stderr })];
+  const sinks: Sink[] = [
+    progressSink({ isTty: io.isTty, env: io.env, write: io.stderr, stream: io.terminal ?? process.stderr }),
+  ];
   if (flags.json) sinks.push(new JsonSink(io.stdout));
   const record = new RunRecordSink({ dir: path.join(analysis.plan.root, '.runner', 'runs'), argv: io.argv });
   // --no-cache writes no run record, but --report still needs one in memory.
@@ -125,7 +154,9 @@ async function runLocked(
   // After a no-op in a process of its own: the next one will be a no-op too,
   // most likely. (After a run that ran stages the daemon's start would only
   // take CPU from whatever comes next.)
-  const isNoOp = summary.status === 'success' && summary.counts.cached === Object.values(summary.counts).reduce((sum, n) => sum + n, 0);
+  const isNoOp =
+    summary.status === 'success' &&
+    summary.counts.cached === Object.values(summary.counts).reduce((sum, n) => sum + n, 0);
   if (!io.isDaemon && isNoOp) startDaemonIfWanted(io, analysis.plan.root);
   if (flags.report !== undefined && record.record) {
     const file = writeHtmlReport(record.record, path.resolve(io.cwd, flags.report));

@@ -17,7 +17,12 @@ export interface StatusFlags {
   force?: boolean;
 }
 
-export async function statusExplainCommand(io: CliIo, global: GlobalOptions, pipelines: string[], flags: StatusFlags): Promise<number> {
+export async function statusExplainCommand(
+  io: CliIo,
+  global: GlobalOptions,
+  pipelines: string[],
+  flags: StatusFlags,
+): Promise<number> {
   const statuses = await statusesFor(io, global, pipelines, flags);
   if (flags.json) io.stdout(`${JSON.stringify({ stages: statuses.map(explanation) })}\n`);
   else io.stdout(renderExplain(statuses));
@@ -41,11 +46,21 @@ export async function explainCommand(
   return EXIT.ok;
 }
 
-export async function statusesFor(io: CliIo, global: GlobalOptions, pipelines: string[], flags: StatusFlags, stages: string[] = []): Promise<StageStatus[]> {
+export async function statusesFor(
+  io: CliIo,
+  global: GlobalOptions,
+  pipelines: string[],
+  flags: StatusFlags,
+  stages: string[] = [],
+): Promise<StageStatus[]> {
   const analysis = await loadAnalysis(io, global, { paramOverrides: parseParams(flags.param), pipelines });
   requireStages(analysis, pipelines, stages, 'stage');
   const selection = { only: parseList(flags.only), from: parseList(flags.from), to: parseList(flags.to) };
-  for (const [flag, names] of [['--only', selection.only], ['--from', selection.from], ['--to', selection.to]] as const) {
+  for (const [flag, names] of [
+    ['--only', selection.only],
+    ['--from', selection.from],
+    ['--to', selection.to],
+  ] as const) {
     requireStages(analysis, pipelines, names, flag);
   }
   return stageStatuses({

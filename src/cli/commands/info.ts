@@ -23,7 +23,8 @@ export async function listCommand(io: CliIo, global: GlobalOptions, flags: { jso
     return EXIT.ok;
   }
   const width = Math.max(...pipelines.map((p) => p.name.length));
-  for (const p of pipelines) io.stdout(`${p.name.padEnd(width)}  ${p.description}\n${' '.repeat(width)}  stages: ${p.stages.join(' ')}\n`);
+  for (const p of pipelines)
+    io.stdout(`${p.name.padEnd(width)}  ${p.description}\n${' '.repeat(width)}  stages: ${p.stages.join(' ')}\n`);
   return EXIT.ok;
 }
 
@@ -31,13 +32,21 @@ export async function validateCommand(io: CliIo, global: GlobalOptions): Promise
   const { plan } = await loadAnalysis(io, global, { isFresh: true });
   const stages = [...plan.pipelines.values()].reduce((n, p) => n + p.stages.size, 0);
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  io.stdout(`${path.relative(io.cwd, plan.file) || plan.file} is valid: ${plural(plan.pipelines.size, 'pipeline')}, ${plural(stages, 'stage')}\n`);
+  io.stdout(
+    `${path.relative(io.cwd, plan.file) || plan.file} is valid: ${plural(plan.pipelines.size, 'pipeline')}, ${plural(stages, 'stage')}\n`,
+  );
   return EXIT.ok;
 }
 
-export async function graphCommand(io: CliIo, global: GlobalOptions, pipeline: string, flags: { format?: string }): Promise<number> {
+export async function graphCommand(
+  io: CliIo,
+  global: GlobalOptions,
+  pipeline: string,
+  flags: { format?: string },
+): Promise<number> {
   const format = (flags.format ?? 'mermaid') as GraphFormat;
-  if (!['mermaid', 'dot', 'json'].includes(format)) throw new UsageError(`--format ${format}: expected mermaid, dot or json`);
+  if (!['mermaid', 'dot', 'json'].includes(format))
+    throw new UsageError(`--format ${format}: expected mermaid, dot or json`);
   const analysis = await loadAnalysis(io, global, { pipelines: [pipeline] });
   const plan = analysis.plan.pipelines.get(pipeline);
   if (!plan) return EXIT.usage;
@@ -46,7 +55,12 @@ export async function graphCommand(io: CliIo, global: GlobalOptions, pipeline: s
   return EXIT.ok;
 }
 
-export async function statusCommand(io: CliIo, global: GlobalOptions, pipelines: string[], flags: StatusFlags): Promise<number> {
+export async function statusCommand(
+  io: CliIo,
+  global: GlobalOptions,
+  pipelines: string[],
+  flags: StatusFlags,
+): Promise<number> {
   const statuses = await statusesFor(io, global, pipelines, flags);
   if (flags.json) io.stdout(`${JSON.stringify({ stages: statuses })}\n`);
   else io.stdout(renderStatusTable(statuses));

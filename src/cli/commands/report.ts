@@ -14,11 +14,21 @@ import type { GlobalOptions } from '../load.js';
 
 export const DEFAULT_REPORT_FILE = 'runner-report.html';
 
-export async function reportCommand(io: CliIo, global: GlobalOptions, runId: string | undefined, flags: { output?: string }): Promise<number> {
+export async function reportCommand(
+  io: CliIo,
+  global: GlobalOptions,
+  runId: string | undefined,
+  flags: { output?: string },
+): Promise<number> {
   const { plan } = await loadAnalysis(io, global);
   const dir = path.join(plan.root, '.runner', 'runs');
   const record = readRunRecord(dir, { runId: resolveRunId(dir, runId) });
-  if (!record) throw new UsageError(runId === undefined ? `no runs recorded in ${path.relative(io.cwd, dir) || dir} yet` : `no run ${runId} in ${path.relative(io.cwd, dir) || dir}`);
+  if (!record)
+    throw new UsageError(
+      runId === undefined
+        ? `no runs recorded in ${path.relative(io.cwd, dir) || dir} yet`
+        : `no run ${runId} in ${path.relative(io.cwd, dir) || dir}`,
+    );
   const output = flags.output ?? DEFAULT_REPORT_FILE;
   if (output === '-') {
     io.stdout(renderHtmlReport(record));
@@ -39,13 +49,19 @@ function resolveRunId(dir: string, runId: string | undefined): string | undefine
   if (runId === undefined) return undefined;
   let ids: string[];
   try {
-    ids = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
+    ids = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -'.json'.length));
   } catch {
     return runId;
   }
   if (ids.includes(runId)) return runId;
   const matches = ids.filter((id) => id.startsWith(runId));
   if (matches.length === 1) return matches[0];
-  if (matches.length > 1) throw new UsageError(`run id ${runId} is ambiguous: ${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', ...' : ''}`);
+  if (matches.length > 1)
+    throw new UsageError(
+      `run id ${runId} is ambiguous: ${matches.slice(0, 5).join(', ')}${matches.length > 5 ? ', ...' : ''}`,
+    );
   return runId;
 }

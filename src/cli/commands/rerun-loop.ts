@@ -18,7 +18,8 @@ export class RerunLoop {
   #current: Promise<void> = Promise.resolve();
 
   constructor(options: RerunLoopOptions) {
-    if (!Number.isFinite(options.debounceMs) || options.debounceMs < 0) throw new Error(`RerunLoop: debounceMs must be a number >= 0, got ${String(options.debounceMs)}`);
+    if (!Number.isFinite(options.debounceMs) || options.debounceMs < 0)
+      throw new Error(`RerunLoop: debounceMs must be a number >= 0, got ${String(options.debounceMs)}`);
     this.#options = options;
   }
 

@@ -34,7 +34,10 @@ export async function watchCommand(
   const { watch } = requirePackage('chokidar') as typeof import('chokidar');
   let targets = await loadTargets(io, global, pipelines, options.ignore ?? []);
   const root = targets.paths[0] ? path.dirname(targets.paths[0]) : io.cwd;
-  const watcher: FSWatcher = watch(targets.paths, { ignoreInitial: true, ignored: (file: string) => SKIPPED.test(path.relative(root, file)) });
+  const watcher: FSWatcher = watch(targets.paths, {
+    ignoreInitial: true,
+    ignored: (file: string) => SKIPPED.test(path.relative(root, file)),
+  });
   let lastCode: number = EXIT.ok;
   const loop = new RerunLoop({
     debounceMs: WATCH_DEBOUNCE_MS,
@@ -58,7 +61,10 @@ export async function watchCommand(
   });
   watcher.on('all', (event, file) => {
     if ((event === 'add' || event === 'change' || event === 'unlink') && targets.isRelevant(file)) {
-      if (loop.isIdle) io.stderr(`watch: ${path.relative(io.cwd, file) || file} ${event === 'unlink' ? 'removed' : event === 'add' ? 'added' : 'changed'}\n`);
+      if (loop.isIdle)
+        io.stderr(
+          `watch: ${path.relative(io.cwd, file) || file} ${event === 'unlink' ? 'removed' : event === 'add' ? 'added' : 'changed'}\n`,
+        );
       loop.trigger();
     }
   });
@@ -72,7 +78,12 @@ export async function watchCommand(
   return lastCode === EXIT.interrupted ? EXIT.interrupted : EXIT.ok;
 }
 
-async function loadTargets(io: CliIo, global: GlobalOptions, pipelines: readonly string[], ignore: readonly string[]): Promise<WatchTargets> {
+async function loadTargets(
+  io: CliIo,
+  global: GlobalOptions,
+  pipelines: readonly string[],
+  ignore: readonly string[],
+): Promise<WatchTargets> {
   const config = findConfig({ file: global.file, dir: global.dir, cwd: io.cwd });
   try {
     const { plan } = await loadAnalysis(io, global, { pipelines: [...pipelines] });
@@ -85,7 +96,11 @@ async function loadTargets(io: CliIo, global: GlobalOptions, pipelines: readonly
 }
 
 /** What to watch for the selected pipelines: input and foreach globs' base directories, run modules, pipelines.yaml. */
-export function watchTargets(plan: ConfigPlan, pipelines: readonly string[], ignore: readonly string[] = []): WatchTargets {
+export function watchTargets(
+  plan: ConfigPlan,
+  pipelines: readonly string[],
+  ignore: readonly string[] = [],
+): WatchTargets {
   const bases = new Set<string>();
   const files = new Set<string>([plan.file]);
   const stages: { include: (file: string) => boolean; exclude: (file: string) => boolean }[] = [];
@@ -93,9 +108,15 @@ export function watchTargets(plan: ConfigPlan, pipelines: readonly string[], ign
   for (const name of pipelines) {
     for (const stage of plan.pipelines.get(name)?.stages.values() ?? []) {
       const { definition } = stage;
-      const patterns = [...definition.inputs, ...(definition.foreach?.kind === 'files' ? definition.foreach.patterns : [])];
+      const patterns = [
+        ...definition.inputs,
+        ...(definition.foreach?.kind === 'files' ? definition.foreach.patterns : []),
+      ];
       const include = patterns.filter((p) => !p.startsWith('!'));
-      const exclude = [...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1)), ...(definition.foreach?.kind === 'files' ? definition.foreach.exclude : [])];
+      const exclude = [
+        ...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1)),
+        ...(definition.foreach?.kind === 'files' ? definition.foreach.exclude : []),
+      ];
       for (const pattern of include) bases.add(picomatch.scan(pattern).base || '.');
       if (definition.run) files.add(path.resolve(plan.root, definition.run.module));
       outputs.push(...definition.outputs);

@@ -26,7 +26,12 @@ export function runShell(options: ShellOptions): Promise<Failure | undefined> {
     if (options.signal.aborted) return resolve({ kind: 'killed', signal: 'SIGTERM' });
     const words = plainWords(options.command);
     const [file, args] = words ? [words[0] as string, words.slice(1)] : ['/bin/sh', ['-c', options.command]];
-    const child = childProcess().spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = childProcess().spawn(file, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const log = new Log(options.onLine);
     const out = log.stream('stdout');
     const err = log.stream('stderr');

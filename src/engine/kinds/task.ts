@@ -4,7 +4,8 @@ import type { JsonRecord, StageContext, TaskFn } from '../../api.js';
 import type { DatasetWriter } from '../dataset.js';
 
 export async function runTask(fn: unknown, ctx: StageContext, writer: DatasetWriter, where: string): Promise<void> {
-  if (typeof fn !== 'function') throw new TypeError(`${where} is ${describe(fn)}; a task stage exports a function (ctx) => records`);
+  if (typeof fn !== 'function')
+    throw new TypeError(`${where} is ${describe(fn)}; a task stage exports a function (ctx) => records`);
   const result: unknown = await (fn as TaskFn)(ctx);
   if (result === undefined || result === null) return;
   const describeRecord = (): string => where;
@@ -24,7 +25,9 @@ export async function runTask(fn: unknown, ctx: StageContext, writer: DatasetWri
     }
     return;
   }
-  throw new TypeError(`${where} returned ${describe(result)}; a task returns records (an array or an async iterable) or nothing`);
+  throw new TypeError(
+    `${where} returned ${describe(result)}; a task returns records (an array or an async iterable) or nothing`,
+  );
 }
 
 function describe(value: unknown): string {

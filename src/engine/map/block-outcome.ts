@@ -53,7 +53,12 @@ export class BlockOutcome {
   }
 
   /** Item `i` produced `out` (its output lines); `isCached`: from a cached raw result. */
-  produced(i: number, out: string, records: number, options: { raw?: string; isRecorded: boolean; isCached: boolean }): void {
+  produced(
+    i: number,
+    out: string,
+    records: number,
+    options: { raw?: string; isRecorded: boolean; isCached: boolean },
+  ): void {
     this.#outs ??= [];
     this.#outs[i] = out;
     this.records[i] = records;

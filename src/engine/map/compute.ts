@@ -21,7 +21,13 @@ export type Compute = (items: PendingItem[], signal: AbortSignal) => Promise<Ite
 /** A handful of changed items (a rerun after a small edit) is cheaper to compute here than to start worker threads. */
 const FEW_ITEMS = 2;
 
-export function computer(options: { stage: StagePlan; res: Resources; map: NormalisedMap; ctx: StageContext; where: string }): Compute {
+export function computer(options: {
+  stage: StagePlan;
+  res: Resources;
+  map: NormalisedMap;
+  ctx: StageContext;
+  where: string;
+}): Compute {
   const items = new ItemComputer(options);
   return (pending, signal) => items.compute(pending, signal);
 }
@@ -54,7 +60,9 @@ class ItemComputer {
         again.map((n) => pending[n] as PendingItem),
         signal,
       );
-      again.forEach((n, k) => (results[n] = retried[k] ?? (results[n] as ItemResult)));
+      again.forEach((n, k) => {
+        results[n] = retried[k] ?? (results[n] as ItemResult);
+      });
     }
     return results;
   }
@@ -68,7 +76,8 @@ class ItemComputer {
 
   async #inPool(pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> {
     const { definition, knobs } = this.#stage;
-    if (!definition.run || knobs.isolate === 'inline') throw new Error('a pool computes only stages with isolate: worker or process');
+    if (!definition.run || knobs.isolate === 'inline')
+      throw new Error('a pool computes only stages with isolate: worker or process');
     const ctx = this.#ctx;
     try {
       return await this.#res.pool(knobs.isolate).run({
@@ -159,13 +168,18 @@ class ItemComputer {
 /** The items of `pending`, parsed: a whole block of records in one JSON.parse. */
 function itemsOf(pending: PendingItem[]): JsonRecord[] {
   const block = pending[0]?.block;
-  const isWholeBlock = block !== undefined && pending.length === block.count && pending.every((p, n) => p.block === block && p.i === n);
+  const isWholeBlock =
+    block !== undefined && pending.length === block.count && pending.every((p, n) => p.block === block && p.i === n);
   if (isWholeBlock && block.records) return block.records();
   return pending.map((p) => p.block.item(p.i));
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function failed(error: unknown): ItemResult {

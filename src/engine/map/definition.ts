@@ -48,9 +48,18 @@ export function normaliseMap(value: unknown, where: string): NormalisedMap {
         throw new TypeError(`${where}.${name} must be a function`);
       }
     }
-    return { isBatch: hasBatch, definition, key: definition.key, emit: definition.emit, cacheable: definition.cacheable, setup: definition.setup };
+    return {
+      isBatch: hasBatch,
+      definition,
+      key: definition.key,
+      emit: definition.emit,
+      cacheable: definition.cacheable,
+      setup: definition.setup,
+    };
   }
-  throw new TypeError(`${where} is ${value === null ? 'null' : typeof value}; a map stage exports a function (item, ctx) or { run | batch, key?, emit? }`);
+  throw new TypeError(
+    `${where} is ${value === null ? 'null' : typeof value}; a map stage exports a function (item, ctx) or { run | batch, key?, emit? }`,
+  );
 }
 
 /** What is wrong with a batch export's answer for `count` items, if anything. */

@@ -55,7 +55,10 @@ export class ItemStore {
     if (!options.isReading) fs.rmSync(file, { force: true });
     const journal = new ItemJournal(file);
     if (journal.droppedBytes > 0) {
-      warn(options, `the item journal ended in ${journal.droppedBytes} bytes cut short or corrupt (a run was killed while writing); those items are computed again`);
+      warn(
+        options,
+        `the item journal ended in ${journal.droppedBytes} bytes cut short or corrupt (a run was killed while writing); those items are computed again`,
+      );
     }
     const old = options.isReading ? await loadOldRun(options) : undefined;
     return new ItemStore(options, journal, old);
@@ -129,7 +132,14 @@ export class ItemStore {
       await writer.writeBytes(reader.read(from, to - from), records);
       for (let i = runStart; i < e; i++) {
         const raw = manifest.rawOf(i);
-        this.#builder.add(manifest.keys, i * KEY_BYTES, base + ((manifest.outOffsets[i] ?? 0) - from), manifest.outLengths[i] ?? 0, manifest.outCounts[i] ?? 0, raw);
+        this.#builder.add(
+          manifest.keys,
+          i * KEY_BYTES,
+          base + ((manifest.outOffsets[i] ?? 0) - from),
+          manifest.outLengths[i] ?? 0,
+          manifest.outCounts[i] ?? 0,
+          raw,
+        );
       }
     }
     return firstNew;
@@ -179,7 +189,8 @@ export class ItemStore {
     // Journals of this stage under other scopes belong to runs whose code or
     // params are gone; their items are recomputed if those ever come back.
     const dir = path.dirname(this.#journal.file);
-    for (const name of fs.readdirSync(dir, { withFileTypes: true }).map((d) => d.name)) fs.rmSync(path.join(dir, name), { force: true });
+    for (const name of fs.readdirSync(dir, { withFileTypes: true }).map((d) => d.name))
+      fs.rmSync(path.join(dir, name), { force: true });
     return { scope, manifest };
   }
 
@@ -198,7 +209,8 @@ interface OldRun {
 
 async function loadOldRun(options: ItemStoreOptions): Promise<OldRun | undefined> {
   const { res, scope, previous } = options;
-  const named = previous?.scope === scope ? previous.manifest : (await res.lookup<ItemsEntry>(itemsKey(scope)))?.manifest;
+  const named =
+    previous?.scope === scope ? previous.manifest : (await res.lookup<ItemsEntry>(itemsKey(scope)))?.manifest;
   if (typeof named !== 'string') return undefined;
   if (!(await res.hasBlob(named))) {
     warn(options, `its item manifest ${named.slice(0, 12)} is not in the object store; every item is computed again`);
@@ -211,13 +223,21 @@ async function loadOldRun(options: ItemStoreOptions): Promise<OldRun | undefined
     manifest = ItemManifest.decode(data);
   } catch (error) {
     res.objects.remove(named);
-    warn(options, `its item manifest ${named.slice(0, 12)} could not be read (${(error as Error).message}); every item is computed again`);
+    warn(
+      options,
+      `its item manifest ${named.slice(0, 12)} could not be read (${(error as Error).message}); every item is computed again`,
+    );
     return undefined;
   }
-  const opened = (await res.hasBlob(manifest.dataset)) ? await res.objects.openVerified(manifest.dataset) : { kind: 'missing' as const };
+  const opened = (await res.hasBlob(manifest.dataset))
+    ? await res.objects.openVerified(manifest.dataset)
+    : { kind: 'missing' as const };
   if ('kind' in opened) {
     const what = opened.kind === 'missing' ? 'is not in the object store' : 'was corrupt and has been removed';
-    warn(options, `the dataset ${manifest.dataset.slice(0, 12)} its cached items are in ${what}; every item is computed again`);
+    warn(
+      options,
+      `the dataset ${manifest.dataset.slice(0, 12)} its cached items are in ${what}; every item is computed again`,
+    );
     return undefined;
   }
   const reader = new RangeReader(opened.file);
@@ -257,8 +277,12 @@ class RangeReader {
 
   /** The bytes [offset, offset + length): valid until the next read. */
   read(offset: number, length: number): Buffer {
-    if (offset + length > this.#size) throw new Error(`the dataset ends at byte ${this.#size}, before the ${length} bytes at ${offset} its manifest names`);
-    if (offset >= this.#start && offset + length <= this.#end) return this.#window.subarray(offset - this.#start, offset - this.#start + length);
+    if (offset + length > this.#size)
+      throw new Error(
+        `the dataset ends at byte ${this.#size}, before the ${length} bytes at ${offset} its manifest names`,
+      );
+    if (offset >= this.#start && offset + length <= this.#end)
+      return this.#window.subarray(offset - this.#start, offset - this.#start + length);
     if (length > this.#window.length) this.#window = Buffer.allocUnsafe(length);
     let filled = 0;
     const want = Math.min(this.#window.length, this.#size - offset);

@@ -24,7 +24,15 @@ export interface BatchContext {
  * (and parses items only to key them, for a stage with its own key).
  */
 export type FromPool =
-  | { type: 'batch'; id: number; module: string; exportName: string; texts: string[]; indexes: number[]; context: BatchContext }
+  | {
+      type: 'batch';
+      id: number;
+      module: string;
+      exportName: string;
+      texts: string[];
+      indexes: number[];
+      context: BatchContext;
+    }
   | { type: 'abort'; id: number }
   /** Load a stage's module and run its setup() now, ahead of its first batch. */
   | { type: 'warm'; module: string; exportName: string; root: string };
@@ -173,7 +181,8 @@ export class WorkerPool {
 // through tsx; the bundle ships dist/worker.cjs next to dist/cli.cjs.
 function entryPoint(): { file: string; execArgv: string[] } {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) return { file: fileURLToPath(new URL('./worker-entry.ts', here)), execArgv: ['--import', 'tsx'] };
+  if (here.endsWith('.ts'))
+    return { file: fileURLToPath(new URL('./worker-entry.ts', here)), execArgv: ['--import', 'tsx'] };
   return { file: fileURLToPath(new URL('./worker.cjs', here)), execArgv: [] };
 }
 
@@ -196,7 +205,10 @@ function workerSlot(): Slot {
 
 function processSlot(): Slot {
   const entry = entryPoint();
-  const child: ChildProcess = childProcess().fork(entry.file, [], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = childProcess().fork(entry.file, [], {
+    execArgv: entry.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   child.unref();
   child.channel?.unref();
   let isStopping = false;
@@ -210,7 +222,8 @@ function processSlot(): Slot {
         if (message.type !== 'log') child.channel?.unref();
         listener(message);
       }),
-    onExit: (listener) => child.on('exit', (code, signal) => !isStopping && listener(signal ? `killed by ${signal}` : `exit code ${code}`)),
+    onExit: (listener) =>
+      child.on('exit', (code, signal) => !isStopping && listener(signal ? `killed by ${signal}` : `exit code ${code}`)),
     stop: async () => {
       isStopping = true;
       child.kill();

@@ -56,7 +56,7 @@ const PROGRESS_EVERY_MS = 100;
 
 export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter): Promise<MapResult> {
   const { stage, res } = input;
-  const { definition, knobs } = stage;
+  const { definition } = stage;
   if (!definition.run) throw new Error(`${stage.id} is a map stage without run:`);
   const where = `${definition.run.module}#${definition.run.exportName}`;
   const map = normaliseMap(await loadExport(res.root, definition.run.module, definition.run.exportName), where);
@@ -74,7 +74,15 @@ export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: D
         })
       : undefined;
   try {
-    const ctx = createContext({ stage, inputs: input.inputs, upstream: input.upstream, signal, res, tmp, onProgress: () => {} });
+    const ctx = createContext({
+      stage,
+      inputs: input.inputs,
+      upstream: input.upstream,
+      signal,
+      res,
+      tmp,
+      onProgress: () => {},
+    });
     const run = new MapRun({ input, map, store, writer, where, compute: computer({ stage, res, map, ctx, where }) });
     const result = await run.all(itemSource(input), signal);
     return store && !result.failure ? { ...result, commit: (dataset) => store.commit(dataset) } : result;
@@ -99,7 +107,14 @@ class MapRun {
   readonly #settled = { items: 0, cached: 0 };
   #lastProgress = 0;
 
-  constructor(options: { input: ExecuteInput; map: NormalisedMap; store: ItemStore | undefined; writer: DatasetWriter; where: string; compute: Compute }) {
+  constructor(options: {
+    input: ExecuteInput;
+    map: NormalisedMap;
+    store: ItemStore | undefined;
+    writer: DatasetWriter;
+    where: string;
+    compute: Compute;
+  }) {
     this.#input = options.input;
     this.#map = options.map;
     this.#store = options.store;
@@ -123,7 +138,10 @@ class MapRun {
         gate?.leave();
       }
     };
-    const concurrency = this.#map.isBatch || knobs.isolate !== 'inline' ? knobs.concurrency : Math.ceil(knobs.concurrency / knobs.batchSize) + 1;
+    const concurrency =
+      this.#map.isBatch || knobs.isolate !== 'inline'
+        ? knobs.concurrency
+        : Math.ceil(knobs.concurrency / knobs.batchSize) + 1;
     if (knobs.stream) {
       const processor = new StreamProcessor<ItemBlock, BlockOutcome>(processBlock, {
         maxConcurrency: concurrency,
@@ -150,7 +168,11 @@ class MapRun {
     }
     this.#counts.total = this.#counts.done + this.#counts.failed;
     this.#progress(true);
-    if (this.#counts.failed > 0) return { items: this.#counts, failure: { kind: 'items-failed', failed: this.#counts.failed, first: this.#failures } };
+    if (this.#counts.failed > 0)
+      return {
+        items: this.#counts,
+        failure: { kind: 'items-failed', failed: this.#counts.failed, first: this.#failures },
+      };
     return { items: this.#counts };
   }
 
@@ -176,7 +198,8 @@ class MapRun {
     const keys = Buffer.allocUnsafe(block.count * KEY_BYTES);
     outcome.keys = keys;
     const key = this.#map.key;
-    for (let i = 0; i < block.count; i++) writeKey(key ? `key\0${key(block.item(i))}` : block.itemIdentity(i), keys, i * KEY_BYTES);
+    for (let i = 0; i < block.count; i++)
+      writeKey(key ? `key\0${key(block.item(i))}` : block.itemIdentity(i), keys, i * KEY_BYTES);
     const missing: number[] = [];
     for (let i = 0; i < block.count; i++) {
       const ref = store.find(keys, i * KEY_BYTES, block.firstIndex + i);
@@ -188,7 +211,8 @@ class MapRun {
     const journal: JournalItem[] = [];
     for (const i of missing) {
       const out = outcome.outOf(i);
-      if (out !== undefined && outcome.isRecorded(i)) journal.push({ keys, keyOffset: i * KEY_BYTES, out, count: outcome.records[i] ?? 0, raw: outcome.raws?.[i] });
+      if (out !== undefined && outcome.isRecorded(i))
+        journal.push({ keys, keyOffset: i * KEY_BYTES, out, count: outcome.records[i] ?? 0, raw: outcome.raws?.[i] });
     }
     store.journal(journal);
     outcome.seal();
@@ -209,7 +233,11 @@ class MapRun {
         let out = '';
         for (const line of result.lines) out += `${line}\n`;
         const isRecorded = isCaching && result.isCacheable !== false;
-        outcome.produced(i, out, result.lines.length, { raw: this.#keepsRaw && isRecorded ? result.json : undefined, isRecorded, isCached: false });
+        outcome.produced(i, out, result.lines.length, {
+          raw: this.#keepsRaw && isRecorded ? result.json : undefined,
+          isRecorded,
+          isCached: false,
+        });
       } else {
         const isRecorded = isCaching && (this.#map.cacheable?.(result.value) ?? true);
         this.#produce(outcome, block, i, result.value, { isCached: false, isRecorded });
@@ -221,7 +249,13 @@ class MapRun {
    * Item `i`'s output lines for result `value` (a cached raw result is JSON
    * text): emit() applied, every record checked and serialized.
    */
-  #produce(outcome: BlockOutcome, block: ItemBlock, i: number, value: unknown, options: { isCached: boolean; isRecorded?: boolean }): void {
+  #produce(
+    outcome: BlockOutcome,
+    block: ItemBlock,
+    i: number,
+    value: unknown,
+    options: { isCached: boolean; isRecorded?: boolean },
+  ): void {
     const emit = this.#map.emit;
     try {
       const result: unknown = options.isCached ? (typeof value === 'string' ? JSON.parse(value) : null) : value;
@@ -232,19 +266,34 @@ class MapRun {
         return;
       }
       let out = '';
-      for (const record of checked.records) out += recordLine(record, () => `${this.#where} for ${this.#describe(block, i)}`);
+      for (const record of checked.records)
+        out += recordLine(record, () => `${this.#where} for ${this.#describe(block, i)}`);
       const isRecorded = options.isRecorded ?? true;
-      const raw = this.#keepsRaw && isRecorded ? (options.isCached ? (value as string) : (JSON.stringify(result) ?? 'null')) : undefined;
+      const raw =
+        this.#keepsRaw && isRecorded
+          ? options.isCached
+            ? (value as string)
+            : (JSON.stringify(result) ?? 'null')
+          : undefined;
       outcome.produced(i, out, checked.records.length, { raw, isRecorded, isCached: options.isCached });
     } catch (error) {
       if (error instanceof SyntaxError && /: (invalid JSON|is not a record)/.test(error.message)) throw error; // a malformed input record fails the stage
-      outcome.failed(i, this.#describe(block, i), emit ? `emit: ${(error as Error).message}` : (error as Error).message);
+      outcome.failed(
+        i,
+        this.#describe(block, i),
+        emit ? `emit: ${(error as Error).message}` : (error as Error).message,
+      );
     }
   }
 
   /** Writes a block's outputs (in order) and records its items in the new manifest. */
   async #accept(outcome: BlockOutcome): Promise<void> {
-    await writeBlock(outcome, { store: this.#store, writer: this.#writer, counts: this.#counts, fail: (item, message) => this.#fail(item, message) });
+    await writeBlock(outcome, {
+      store: this.#store,
+      writer: this.#writer,
+      counts: this.#counts,
+      fail: (item, message) => this.#fail(item, message),
+    });
     this.#progress(false);
   }
 
@@ -253,7 +302,13 @@ class MapRun {
     this.#counts.failed++;
     if (this.#failures.length < MAX_REPORTED_FAILURES) this.#failures.push({ item, message });
     if (this.#counts.failed <= MAX_LOGGED_FAILURES) {
-      res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream: 'stderr', line: `item ${item} failed: ${message}` });
+      res.emit({
+        event: 'stage:log',
+        pipeline: stage.pipeline,
+        stage: stage.name,
+        stream: 'stderr',
+        line: `item ${item} failed: ${message}`,
+      });
     }
   }
 
@@ -279,7 +334,8 @@ class MapRun {
     if (!isFinal && now - this.#lastProgress < PROGRESS_EVERY_MS) return;
     this.#lastProgress = now;
     const counts = this.#counts;
-    if (!isFinal && !this.#input.stage.knobs.stream) this.#input.onProgress(this.#settled.items, counts.total, this.#settled.cached);
+    if (!isFinal && !this.#input.stage.knobs.stream)
+      this.#input.onProgress(this.#settled.items, counts.total, this.#settled.cached);
     else this.#input.onProgress(counts.done + counts.failed, counts.total, counts.cached);
   }
 }
@@ -291,6 +347,7 @@ function itemSource(input: ExecuteInput): ItemSource {
   if (foreach?.kind === 'files') return fileBlocks(input.foreachFiles, input.foreachHashes, size);
   const name = foreach?.kind === 'stage' ? foreach.stage : '';
   const record = input.upstream.get(name);
-  if (!record?.dataset) throw new Error(`foreach: ${name} has no records to map over (a shell stage produces files, not records)`);
+  if (!record?.dataset)
+    throw new Error(`foreach: ${name} has no records to map over (a shell stage produces files, not records)`);
   return recordBlocks(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`, size);
 }

@@ -35,7 +35,9 @@ async function handle(message: FromPool): Promise<void> {
     await ensureSetup(map);
     const ctx = contextFor(message, controller.signal);
     const items = message.texts.map((text) => JSON.parse(text) as JsonRecord);
-    const results = map.isBatch ? await batchOf(map, items, ctx, where) : await oneByOne(map, items, ctx, message.indexes);
+    const results = map.isBatch
+      ? await batchOf(map, items, ctx, where)
+      : await oneByOne(map, items, ctx, message.indexes);
     send({ type: 'done', id: message.id, results });
   } catch (error) {
     send({ type: 'fatal', id: message.id, error: errorData(error) });
@@ -60,16 +62,27 @@ function contextFor(message: Extract<FromPool, { type: 'batch' }>, signal: Abort
     },
     log: (line: string) => send({ type: 'log', id: message.id, line: String(line) }),
     progress: () => {},
-    workspace: { root: context.root, stateDir: context.stateDir, tmp: context.tmp, resolve: (relative: string) => `${context.root}/${relative}` },
+    workspace: {
+      root: context.root,
+      stateDir: context.stateDir,
+      tmp: context.tmp,
+      resolve: (relative: string) => `${context.root}/${relative}`,
+    },
     memo: { get: async () => undefined, set: async () => {} },
   };
 }
 
-async function batchOf(map: NormalisedMap, items: JsonRecord[], ctx: StageContext, where: string): Promise<ItemResult[]> {
+async function batchOf(
+  map: NormalisedMap,
+  items: JsonRecord[],
+  ctx: StageContext,
+  where: string,
+): Promise<ItemResult[]> {
   try {
     const results = await map.definition.batch?.(items, ctx);
     const problem = batchAnswerProblem(results, items.length, where);
-    if (problem || !results) return items.map((): ItemResult => ({ ok: false, error: { message: problem ?? 'no answer' } }));
+    if (problem || !results)
+      return items.map((): ItemResult => ({ ok: false, error: { message: problem ?? 'no answer' } }));
     return items.map((item, i) => asText(map, item, results[i]));
   } catch (error) {
     const failure = { ok: false as const, error: errorData(error) };
@@ -77,7 +90,12 @@ async function batchOf(map: NormalisedMap, items: JsonRecord[], ctx: StageContex
   }
 }
 
-async function oneByOne(map: NormalisedMap, items: JsonRecord[], ctx: StageContext, indexes: number[]): Promise<ItemResult[]> {
+async function oneByOne(
+  map: NormalisedMap,
+  items: JsonRecord[],
+  ctx: StageContext,
+  indexes: number[],
+): Promise<ItemResult[]> {
   const results: ItemResult[] = [];
   for (const [offset, item] of items.entries()) {
     if (ctx.signal.aborted) {
@@ -118,7 +136,9 @@ function asText(map: NormalisedMap, item: JsonRecord, value: unknown): ItemResul
       : Array.isArray(value)
         ? `[${lines.join(',')}]`
         : (lines[0] ?? 'null');
-  return map.cacheable && !map.cacheable(value) ? { ok: true, json, lines, isCacheable: false } : { ok: true, json, lines };
+  return map.cacheable && !map.cacheable(value)
+    ? { ok: true, json, lines, isCacheable: false }
+    : { ok: true, json, lines };
 }
 
 function errorData(error: unknown): { message: string; stack?: string } {

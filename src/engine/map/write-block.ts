@@ -85,7 +85,8 @@ class FreshRun {
       await writer.writeLines(outcome.text.slice(this.#from, this.#to), this.#records);
       for (const i of this.#items) {
         const bytes = outcome.bytes[i] ?? 0;
-        if (store && outcome.keys && outcome.isRecorded(i)) store.record(outcome.keys, i * KEY_BYTES, offset, bytes, outcome.records[i] ?? 0, outcome.raws?.[i]);
+        if (store && outcome.keys && outcome.isRecorded(i))
+          store.record(outcome.keys, i * KEY_BYTES, offset, bytes, outcome.records[i] ?? 0, outcome.raws?.[i]);
         offset += bytes;
       }
     }
