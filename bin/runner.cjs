@@ -133,32 +133,19 @@ function askDaemon() {
 }
 
 function loadBundle() {
-  // V8 optimises a function once it has run a certain amount of bytecode (its
-  // "interrupt budget"). A command lives a second or two, orchestrating, and
-  // with V8's default (66 KB of bytecode here) a cold exec spent about a tenth
-  // of its CPU in background compiles of functions that then ran for a few
-  // more milliseconds. With 512 KB a cold run of the peers workload took
-  // 160 ms less CPU and 70 ms less time; long-running stage code (worker
-  // threads inherit the flag) is optimised a little later, which left
-  // simtask's cold run unchanged. Set for every command, since V8 rejects a
-  // code cache made under other flags, except the daemon, which lives for
-  // minutes: it keeps V8's default, compiles without the cache, and never
-  // writes it.
-  const isDaemon = args[0] === 'daemon' && args[1] === 'start';
-  if (!isDaemon) require('node:v8').setFlagsFromString('--interrupt-budget=524288');
   const vm = require('node:vm');
   const Module = require('node:module');
   const source = fs.readFileSync(file, 'utf8');
   const cacheFile = `${file}.${process.version}.v8cache`;
   let cachedData;
   try {
-    cachedData = isDaemon ? undefined : fs.readFileSync(cacheFile);
+    cachedData = fs.readFileSync(cacheFile);
   } catch {
     cachedData = undefined;
   }
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   // RUNNER_CODE_CACHE=off never writes one (the build uses it to warm a workspace first).
-  const mayWrite = process.env.RUNNER_CODE_CACHE !== 'off' && !isDaemon;
+  const mayWrite = process.env.RUNNER_CODE_CACHE !== 'off';
   if (mayWrite && (cachedData === undefined || script.cachedDataRejected)) {
     // Written at exit, so the functions this run compiled are in the cache too.
     process.once('exit', () => {

@@ -4,14 +4,6 @@
 // renamed into place, so a crash never leaves a half blob under its final
 // name. A blob whose content no longer matches its name is a miss and is
 // removed.
-//
-// A stage's output file goes in as a hard link when it can (same filesystem,
-// a regular file): no copy, no new inode. The blob and the output are then
-// one file, so before a stage runs again its outputs that are such links
-// get a private copy (detach), and a tool that rewrites an output in place
-// cannot change the blob. An output a person edits in place between runs
-// changes the blob with it: the run that would restore it finds the two are
-// one file (isLinkedTo), drops the blob and runs the stage again.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -75,50 +67,16 @@ export class ObjectStore {
   }
 
   /**
-   * Puts a stage's output file in, as a hard link to it when possible (see
-   * the top of this file), else as a copy made on libuv's thread pool.
+   * Puts a stage's output file in: a copy made on libuv's thread pool (a
+   * reflink where the filesystem has them). A copy, not a hard link: a link
+   * made the blob and the output one file, so an output edited in place
+   * changed its stored copy too, for a gain measured inside the noise.
    */
   async putFileAsync(file: string, hash: string): Promise<string> {
     const target = this.#targetFor(file, hash);
     if (target === undefined) return hash;
-    const isRegular = (await fs.promises.lstat(file)).isFile();
-    await this.#install(target, async (temp) => {
-      try {
-        if (isRegular) return await fs.promises.link(file, temp);
-      } catch {
-        // another filesystem, links not allowed here: copy
-      }
-      await fs.promises.copyFile(file, temp, fs.constants.COPYFILE_FICLONE);
-    });
+    await this.#install(target, (temp) => fs.promises.copyFile(file, temp, fs.constants.COPYFILE_FICLONE));
     return hash;
-  }
-
-  /** Whether the stored blob `hash` and `file` are one file (putFileAsync linked it). */
-  isLinkedTo(hash: string, file: string): boolean {
-    const blob = fs.statSync(this.pathOf(hash), { throwIfNoEntry: false });
-    const other = blob && fs.statSync(file, { throwIfNoEntry: false });
-    return blob !== undefined && other !== undefined && blob.ino === other.ino && blob.dev === other.dev;
-  }
-
-  /**
-   * Gives `file` (a workspace file about to be rewritten by a stage) a
-   * private copy of its content when it is linked elsewhere, as putFileAsync
-   * links outputs into the store, so that writing it in place leaves the
-   * blob alone. Mode and mtime are kept.
-   */
-  detach(file: string): void {
-    const st = fs.statSync(file, { throwIfNoEntry: false });
-    if (!st?.isFile() || st.nlink < 2) return;
-    const temp = `${file}.${process.pid}.${++tempCounter}.tmp`;
-    try {
-      fs.copyFileSync(file, temp);
-      fs.chmodSync(temp, st.mode & 0o7777);
-      fs.utimesSync(temp, st.atime, st.mtime);
-      fs.renameSync(temp, file);
-    } catch (error) {
-      fs.rmSync(temp, { force: true });
-      throw error;
-    }
   }
 
   /** Where a copy of `file` must go; undefined when a sound copy is already stored. */

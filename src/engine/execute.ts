@@ -101,7 +101,6 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
     definition.kind === 'shell' ? undefined : new DatasetWriter(res.objects, { compress: definition.cache.compress });
   let done: WorkDone;
   try {
-    detachOutputs(stage, res);
     done = await work(input, deadline.signal, writer);
   } catch (error) {
     done = {
@@ -166,22 +165,6 @@ async function work(input: ExecuteInput, signal: AbortSignal, writer: DatasetWri
     return {};
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
-/**
- * Outputs the last run linked into the object store get a private copy
- * first: a command that rewrites one in place must not change the blob.
- */
-function detachOutputs(stage: StagePlan, res: Resources): void {
-  for (const file of outputFiles(stage, res)) {
-    try {
-      res.objects.detach(res.stats.absolute(file));
-    } catch (error) {
-      throw new Error(
-        `cannot copy output ${file} apart from its stored copy before the stage runs: ${(error as Error).message}`,
-      );
-    }
   }
 }
 

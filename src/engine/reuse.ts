@@ -34,11 +34,6 @@ async function restoreOutputs(
 ): Promise<string | undefined> {
   for (const output of decision.restore) {
     const file = res.stats.absolute(output.path);
-    if (res.objects.isLinkedTo(output.hash, file)) {
-      // Edited in place since the stage wrote it: the blob, the same file, changed too.
-      res.objects.remove(output.hash);
-      return `cannot restore ${output.path}: it was changed in place, and its stored copy with it (the two were one file, a hard link)`;
-    }
     await res.hasBlob(output.hash);
     const problem = await res.objects.restoreTo(output.hash, file, output.mode);
     if (!problem) {

@@ -2,10 +2,6 @@
 // a pump pulls from the source into a bounded buffer, a scheduler starts up to
 // maxConcurrency processor calls, and run() yields the outcomes.
 import type { Readable } from 'node:stream';
-import { abortError, toError } from './errors.js';
-import { LineSplitter, parseJsonLine } from './jsonl.js';
-import type { RawLine } from './jsonl.js';
-import { Notifier } from './notifier.js';
 import {
   booleanOption,
   choiceOption,
@@ -15,8 +11,7 @@ import {
   signalOption,
   stringOption,
 } from './options.js';
-import { Queue } from './queue.js';
-import { ReadyResults, closeQuietly, openStreamSource } from './stream-support.js';
+import { StreamRun } from './stream-run.js';
 
 export type Backpressure = 'buffer' | 'drop' | 'throttle';
 export type StreamItemProcessor<T, R> = (item: T, index: number, signal: AbortSignal) => Promise<R> | R;
@@ -64,11 +59,6 @@ export interface StreamResult<T, R> {
   errors: StreamFailure<T>[];
   stats: StreamStats;
 }
-
-type Pending<T> = { seq: number; index: number; line: number | undefined } & (
-  | { ok: true; item: T }
-  | { ok: false; error: Error }
-);
 
 const OWNER = 'StreamProcessor';
 
@@ -127,223 +117,5 @@ export class StreamProcessor<T, R> {
       signal: this.#signal,
       source: this.#source,
     }).entries(input);
-  }
-}
-
-interface StreamRunOptions<T, R> {
-  processor: StreamItemProcessor<T, R>;
-  chunkSize: number;
-  maxConcurrency: number;
-  backpressure: Backpressure;
-  bufferSize: number;
-  ordered: boolean;
-  signal: AbortSignal | undefined;
-  source: string | undefined;
-}
-
-/** One run(): a pump pulling the source into a bounded buffer, a scheduler starting processor calls, and the consumer. */
-class StreamRun<T, R> {
-  readonly #o: StreamRunOptions<T, R>;
-  readonly #startedAt = performance.now();
-  readonly #controller = new AbortController();
-  readonly #changed = new Notifier();
-  readonly #buffer = new Queue<Pending<T>>();
-  readonly #ready: ReadyResults<StreamEntry<T, R>>;
-  readonly #window: number;
-  readonly #stats = { totalItems: 0, processedItems: 0, droppedItems: 0, failedItems: 0, peakBuffered: 0 };
-  readonly #lowWater: number;
-  // Sampled every 64 records rather than on a timer: nothing to clean up if
-  // the consumer abandons the iteration.
-  #peakRss = 0;
-  #nextSeq = 0;
-  #inFlight = 0;
-  #stopped = false;
-  #pumpDone = false;
-  #throttled = false;
-  #sourceError: { error: unknown } | undefined;
-
-  constructor(options: StreamRunOptions<T, R>) {
-    this.#o = options;
-    this.#ready = new ReadyResults<StreamEntry<T, R>>(options.ordered);
-    this.#window = options.bufferSize + options.maxConcurrency;
-    this.#lowWater = Math.floor(options.bufferSize / 2);
-  }
-
-  async *entries(input: StreamInput<T>): AsyncGenerator<StreamEntry<T, R>, StreamStats, undefined> {
-    const userSignal = this.#o.signal;
-    userSignal?.throwIfAborted();
-    this.#sampleRss();
-    const onAbort = (): void => {
-      this.#stopped = true;
-      this.#controller.abort(userSignal?.reason);
-      this.#changed.notify();
-    };
-    userSignal?.addEventListener('abort', onAbort, { once: true });
-    void this.#pump(input);
-    let finished = false;
-    try {
-      for (;;) {
-        if (this.#controller.signal.aborted || this.#sourceError !== undefined) break;
-        const entry = this.#ready.take();
-        if (entry !== undefined) {
-          yield entry;
-          this.#schedule(); // consuming a result may have reopened the window
-          continue;
-        }
-        if (this.#pumpDone && this.#buffer.length === 0 && this.#inFlight === 0 && this.#ready.size === 0) break;
-        await this.#changed.wait();
-      }
-      await this.#settle();
-      if (userSignal?.aborted === true) throw userSignal.reason;
-      if (this.#sourceError !== undefined) throw this.#sourceError.error;
-      finished = true;
-      this.#sampleRss();
-      return { ...this.#stats, duration: performance.now() - this.#startedAt, memoryUsage: this.#peakRss };
-    } finally {
-      userSignal?.removeEventListener('abort', onAbort);
-      // The consumer left early (break/return): tell in-flight calls and wait
-      // for them, so no work outlives the iteration.
-      if (!finished && !this.#controller.signal.aborted)
-        this.#controller.abort(abortError(`${OWNER}: consumer stopped iterating`));
-      await this.#settle();
-    }
-  }
-
-  /** Starts nothing more and waits for the calls in flight. */
-  async #settle(): Promise<void> {
-    this.#stopped = true;
-    this.#changed.notify();
-    while (this.#inFlight > 0) await this.#changed.wait();
-  }
-
-  #sampleRss(): void {
-    this.#peakRss = Math.max(this.#peakRss, process.memoryUsage.rss());
-  }
-
-  #complete(seq: number, entry: StreamEntry<T, R>): void {
-    if (entry.ok) this.#stats.processedItems += 1;
-    else this.#stats.failedItems += 1;
-    this.#ready.put(seq, entry);
-    this.#changed.notify();
-  }
-
-  /**
-   * Starts work while a slot is free and the results held (finished but not
-   * yet consumed) plus those in flight fit the window: this is what bounds
-   * the reorder window when one early item is slow, or the consumer is. A
-   * line that failed to parse needs no processing slot, only window room.
-   */
-  #schedule(): void {
-    for (let head = this.#buffer.peek(); !this.#stopped && head !== undefined; head = this.#buffer.peek()) {
-      if (this.#ready.size + this.#inFlight >= this.#window || (head.ok && this.#inFlight >= this.#o.maxConcurrency))
-        break;
-      const next = head;
-      this.#buffer.shift();
-      const line = next.line === undefined ? {} : { line: next.line };
-      if (!next.ok) {
-        this.#complete(next.seq, { ok: false, index: next.index, error: next.error, ...line });
-        continue;
-      }
-      this.#inFlight += 1;
-      const { item, index } = next;
-      const invoke = async (): Promise<R> => this.#o.processor(item, index, this.#controller.signal);
-      invoke()
-        .then(
-          (result): StreamEntry<T, R> => ({ ok: true, index, item, result, ...line }),
-          (error: unknown): StreamEntry<T, R> => ({ ok: false, index, item, error: toError(error), ...line }),
-        )
-        .then((entry) => {
-          this.#inFlight -= 1;
-          this.#complete(next.seq, entry);
-          this.#schedule();
-        });
-    }
-    this.#changed.notify(); // buffer space may have been freed for the pump
-  }
-
-  /**
-   * 'buffer' pulls whenever there is room for one more item. 'throttle' adds
-   * hysteresis: once the buffer is full it stops pulling until processing has
-   * drained it to half, so the source is read in bursts that match the
-   * processing rate instead of one item per freed slot. 'drop' never waits.
-   */
-  #mustWait(): boolean {
-    const { backpressure, bufferSize } = this.#o;
-    if (this.#stopped || backpressure === 'drop') return false;
-    if (backpressure === 'throttle') {
-      if (this.#buffer.length >= bufferSize) this.#throttled = true;
-      else if (this.#buffer.length <= this.#lowWater) this.#throttled = false;
-      return this.#throttled;
-    }
-    return this.#buffer.length >= bufferSize;
-  }
-
-  #admit(line: number | undefined, parse: () => { ok: true; value: unknown } | { ok: false; error: Error }): void {
-    const stats = this.#stats;
-    const index = stats.totalItems;
-    stats.totalItems += 1;
-    if (stats.totalItems % 64 === 0) this.#sampleRss();
-    // Drop before parsing: a dropped line costs nothing and is counted as
-    // dropped whatever it contains. The other modes only get here with room.
-    if (this.#o.backpressure === 'drop' && this.#buffer.length >= this.#o.bufferSize) {
-      stats.droppedItems += 1;
-      return;
-    }
-    const parsed = parse();
-    const seq = this.#nextSeq;
-    this.#nextSeq += 1;
-    this.#buffer.push(
-      parsed.ok ? { seq, index, line, ok: true, item: parsed.value as T } : { seq, index, line, ...parsed },
-    );
-    this.#schedule();
-    if (this.#buffer.length > stats.peakBuffered) stats.peakBuffered = this.#buffer.length;
-  }
-
-  async #pump(input: StreamInput<T>): Promise<void> {
-    const source = openStreamSource(input);
-    const splitter = new LineSplitter(this.#o.chunkSize);
-    let mode: 'text' | 'records' | undefined;
-    let exhausted = false;
-    try {
-      for (;;) {
-        if (!(await this.#room())) return;
-        const next = await source.next();
-        if (next.done === true) break;
-        const chunk: unknown = next.value;
-        const isText = typeof chunk === 'string' || chunk instanceof Uint8Array;
-        mode ??= isText ? 'text' : 'records';
-        if (isText !== (mode === 'text')) throw new TypeError(`${OWNER}: input mixes text chunks and records`);
-        if (!isText) {
-          if (!this.#stopped) this.#admit(undefined, () => ({ ok: true, value: chunk }));
-          continue;
-        }
-        if (!(await this.#admitLines(splitter.write(chunk)))) return;
-      }
-      exhausted = true;
-      await this.#admitLines(splitter.end());
-    } catch (error) {
-      exhausted = true;
-      this.#stopped = true; // start nothing more; entries() rethrows once in-flight work settles
-      this.#sourceError ??= { error };
-    } finally {
-      this.#pumpDone = true;
-      this.#changed.notify();
-      if (!exhausted) await closeQuietly(source);
-    }
-  }
-
-  /** Waits for buffer room; false once stopped. */
-  async #room(): Promise<boolean> {
-    while (this.#mustWait()) await this.#changed.wait();
-    return !this.#stopped;
-  }
-
-  /** Admits parsed lines as room allows; false once stopped. */
-  async #admitLines(lines: Iterable<RawLine>): Promise<boolean> {
-    for (const raw of lines) {
-      if (!(await this.#room())) return false;
-      this.#admit(raw.line, () => parseJsonLine(raw, this.#o.source));
-    }
-    return true;
   }
 }

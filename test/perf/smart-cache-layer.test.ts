@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { SmartCache, SmartCacheLayer } from '../../src/perf/smart-cache.js';
-import type { KeyvLikeStore } from '../../src/perf/smart-cache.js';
+import { SmartCache } from '../../src/perf/smart-cache.js';
+import { SmartCacheLayer } from '../../src/perf/smart-cache-layer.js';
+import type { KeyvLikeStore } from '../../src/perf/smart-cache-layer.js';
 
 function mapStore() {
   const data = new Map<string, unknown>();

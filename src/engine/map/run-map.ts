@@ -21,27 +21,24 @@
 import fs from 'node:fs';
 import type { ItemCounts } from '../../cache/state.js';
 import type { ItemManifestRef } from '../../cache/state.js';
-import { KEY_BYTES, keyOf, writeKey } from '../../cache/item-keys.js';
-import type { JournalItem } from '../../cache/item-journal.js';
 import { ParallelProcessor } from '../../perf/parallel-processor.js';
 import { StreamProcessor } from '../../perf/stream-processor.js';
 import { createContext, makeTempDir } from '../context.js';
-import { recordLine } from '../dataset.js';
 import type { DatasetWriter } from '../dataset.js';
 import type { Failure } from '../events.js';
 import type { ExecuteInput } from '../execute.js';
 import { loadExport } from '../module-loader.js';
 import { computer } from './compute.js';
 import type { Compute } from './compute.js';
-import { describeItem, normaliseMap, outputRecords } from './definition.js';
+import { normaliseMap } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import { fileBlocks, recordBlocks } from './item-source.js';
 import type { ItemBlock, ItemSource } from './item-source.js';
 import { ItemStore } from './item-store.js';
 import { MemoryGate } from './limits.js';
-import type { ItemResult } from './pool.js';
-import { BlockOutcome, FRESH } from './block-outcome.js';
+import type { BlockOutcome } from './block-outcome.js';
 import { writeBlock } from './write-block.js';
+import { BlockProcessor } from './process-block.js';
 
 export interface MapResult {
   items: ItemCounts;
@@ -97,10 +94,7 @@ class MapRun {
   readonly #map: NormalisedMap;
   readonly #store: ItemStore | undefined;
   readonly #writer: DatasetWriter;
-  readonly #where: string;
-  readonly #compute: Compute;
-  /** Stages whose emit() needs the current item keep each result's raw form, to emit it again. */
-  readonly #keepsRaw: boolean;
+  readonly #blocks: BlockProcessor;
   readonly #counts: ItemCounts = { total: 0, done: 0, cached: 0, failed: 0 };
   readonly #failures: { item: string; message: string }[] = [];
   /** Items of blocks processed so far (without `stream`, outputs are accepted only at the end; progress counts these). */
@@ -119,9 +113,7 @@ class MapRun {
     this.#map = options.map;
     this.#store = options.store;
     this.#writer = options.writer;
-    this.#where = options.where;
-    this.#compute = options.compute;
-    this.#keepsRaw = options.map.emit !== undefined && options.map.key !== undefined;
+    this.#blocks = new BlockProcessor(options);
   }
 
   async all(source: ItemSource, signal: AbortSignal): Promise<{ items: ItemCounts; failure?: Failure }> {
@@ -131,7 +123,7 @@ class MapRun {
     const processBlock = async (block: ItemBlock, _index: number, blockSignal: AbortSignal): Promise<BlockOutcome> => {
       await gate?.enter(blockSignal);
       try {
-        const outcome = await this.#process(block, blockSignal);
+        const outcome = await this.#blocks.process(block, blockSignal);
         this.#settle(outcome);
         return outcome;
       } finally {
@@ -176,116 +168,6 @@ class MapRun {
     return { items: this.#counts };
   }
 
-  /** Reuses, looks up, or computes the items of one block. */
-  async #process(block: ItemBlock, signal: AbortSignal): Promise<BlockOutcome> {
-    const store = this.#store;
-    if (!store) {
-      const outcome = new BlockOutcome(block);
-      await this.#computeInto(outcome, block, [...Array(block.count).keys()], signal);
-      outcome.seal();
-      return outcome;
-    }
-    const blockKey = keyOf(block.blockIdentity());
-    const reused = store.findBlock(blockKey);
-    if (reused && reused.count === block.count) {
-      const outcome = new BlockOutcome(block, true);
-      outcome.blockKey = blockKey;
-      outcome.reused = reused;
-      return outcome;
-    }
-    const outcome = new BlockOutcome(block);
-    outcome.blockKey = blockKey;
-    const keys = Buffer.allocUnsafe(block.count * KEY_BYTES);
-    outcome.keys = keys;
-    const key = this.#map.key;
-    for (let i = 0; i < block.count; i++)
-      writeKey(key ? `key\0${key(block.item(i))}` : block.itemIdentity(i), keys, i * KEY_BYTES);
-    const missing: number[] = [];
-    for (let i = 0; i < block.count; i++) {
-      const ref = store.find(keys, i * KEY_BYTES, block.firstIndex + i);
-      if (ref === FRESH) missing.push(i);
-      else if (this.#keepsRaw) this.#produce(outcome, block, i, store.rawOf(ref), { isCached: true });
-      else outcome.found(i, ref);
-    }
-    await this.#computeInto(outcome, block, missing, signal);
-    const journal: JournalItem[] = [];
-    for (const i of missing) {
-      const out = outcome.outOf(i);
-      if (out !== undefined && outcome.isRecorded(i))
-        journal.push({ keys, keyOffset: i * KEY_BYTES, out, count: outcome.records[i] ?? 0, raw: outcome.raws?.[i] });
-    }
-    store.journal(journal);
-    outcome.seal();
-    return outcome;
-  }
-
-  /** Computes items `which` of the block into `outcome`. */
-  async #computeInto(outcome: BlockOutcome, block: ItemBlock, which: number[], signal: AbortSignal): Promise<void> {
-    const results = await this.#compute(
-      which.map((i) => ({ block, i })),
-      signal,
-    );
-    const isCaching = this.#store !== undefined;
-    which.forEach((i, n) => {
-      const result: ItemResult = results[n] ?? { ok: false, error: { message: 'no result' } };
-      if (!result.ok) outcome.failed(i, this.#describe(block, i), result.error.message);
-      else if ('json' in result) {
-        let out = '';
-        for (const line of result.lines) out += `${line}\n`;
-        const isRecorded = isCaching && result.isCacheable !== false;
-        outcome.produced(i, out, result.lines.length, {
-          raw: this.#keepsRaw && isRecorded ? result.json : undefined,
-          isRecorded,
-          isCached: false,
-        });
-      } else {
-        const isRecorded = isCaching && (this.#map.cacheable?.(result.value) ?? true);
-        this.#produce(outcome, block, i, result.value, { isCached: false, isRecorded });
-      }
-    });
-  }
-
-  /**
-   * Item `i`'s output lines for result `value` (a cached raw result is JSON
-   * text): emit() applied, every record checked and serialized.
-   */
-  #produce(
-    outcome: BlockOutcome,
-    block: ItemBlock,
-    i: number,
-    value: unknown,
-    options: { isCached: boolean; isRecorded?: boolean },
-  ): void {
-    const emit = this.#map.emit;
-    try {
-      const result: unknown = options.isCached ? (typeof value === 'string' ? JSON.parse(value) : null) : value;
-      const output = emit ? emit(block.item(i), result) : result;
-      const checked = outputRecords(output);
-      if ('problem' in checked) {
-        outcome.failed(i, this.#describe(block, i), `${this.#where} ${checked.problem}`);
-        return;
-      }
-      let out = '';
-      for (const record of checked.records)
-        out += recordLine(record, () => `${this.#where} for ${this.#describe(block, i)}`);
-      const isRecorded = options.isRecorded ?? true;
-      const raw =
-        this.#keepsRaw && isRecorded
-          ? options.isCached
-            ? (value as string)
-            : (JSON.stringify(result) ?? 'null')
-          : undefined;
-      outcome.produced(i, out, checked.records.length, { raw, isRecorded, isCached: options.isCached });
-    } catch (error) {
-      if (error instanceof SyntaxError && /: (invalid JSON|is not a record)/.test(error.message)) throw error; // a malformed input record fails the stage
-      outcome.failed(
-        i,
-        this.#describe(block, i),
-        emit ? `emit: ${(error as Error).message}` : (error as Error).message,
-      );
-    }
-  }
-
   /** Writes a block's outputs (in order) and records its items in the new manifest. */
   async #accept(outcome: BlockOutcome): Promise<void> {
     await writeBlock(outcome, {
@@ -310,16 +192,6 @@ class MapRun {
         line: `item ${item} failed: ${message}`,
       });
     }
-  }
-
-  #describe(block: ItemBlock, i: number): string {
-    let item: unknown;
-    try {
-      item = block.item(i);
-    } catch {
-      item = undefined;
-    }
-    return describeItem(item, block.firstIndex + i);
   }
 
   /** Counts a processed block; without `stream`, reports progress by these counts. */

@@ -1,0 +1,150 @@
+// One block of a map stage's items: reused whole when it hashes as a block
+// of the last run did; else each item keyed and looked up in the item store,
+// the missing ones computed, and those journaled.
+import { KEY_BYTES, keyOf, writeKey } from '../../cache/item-keys.js';
+import type { JournalItem } from '../../cache/item-journal.js';
+import { recordLine } from '../dataset.js';
+import type { Compute } from './compute.js';
+import { describeItem, outputRecords } from './definition.js';
+import type { NormalisedMap } from './definition.js';
+import type { ItemBlock } from './item-source.js';
+import type { ItemStore } from './item-store.js';
+import type { ItemResult } from './pool.js';
+import { BlockOutcome, FRESH } from './block-outcome.js';
+
+export class BlockProcessor {
+  readonly #map: NormalisedMap;
+  readonly #store: ItemStore | undefined;
+  readonly #compute: Compute;
+  readonly #where: string;
+  /** Stages whose emit() needs the current item keep each result's raw form, to emit it again. */
+  readonly #keepsRaw: boolean;
+
+  constructor(options: { map: NormalisedMap; store: ItemStore | undefined; compute: Compute; where: string }) {
+    this.#map = options.map;
+    this.#store = options.store;
+    this.#compute = options.compute;
+    this.#where = options.where;
+    this.#keepsRaw = options.map.emit !== undefined && options.map.key !== undefined;
+  }
+
+  /** Reuses, looks up, or computes the items of one block. */
+  async process(block: ItemBlock, signal: AbortSignal): Promise<BlockOutcome> {
+    const store = this.#store;
+    if (!store) {
+      const outcome = new BlockOutcome(block);
+      await this.#computeInto(outcome, block, [...Array(block.count).keys()], signal);
+      outcome.seal();
+      return outcome;
+    }
+    const blockKey = keyOf(block.blockIdentity());
+    const reused = store.findBlock(blockKey);
+    if (reused && reused.count === block.count) {
+      const outcome = new BlockOutcome(block, true);
+      outcome.blockKey = blockKey;
+      outcome.reused = reused;
+      return outcome;
+    }
+    const outcome = new BlockOutcome(block);
+    outcome.blockKey = blockKey;
+    const keys = Buffer.allocUnsafe(block.count * KEY_BYTES);
+    outcome.keys = keys;
+    const key = this.#map.key;
+    for (let i = 0; i < block.count; i++)
+      writeKey(key ? `key\0${key(block.item(i))}` : block.itemIdentity(i), keys, i * KEY_BYTES);
+    const missing: number[] = [];
+    for (let i = 0; i < block.count; i++) {
+      const ref = store.find(keys, i * KEY_BYTES, block.firstIndex + i);
+      if (ref === FRESH) missing.push(i);
+      else if (this.#keepsRaw) this.#produce(outcome, block, i, store.rawOf(ref), { isCached: true });
+      else outcome.found(i, ref);
+    }
+    await this.#computeInto(outcome, block, missing, signal);
+    const journal: JournalItem[] = [];
+    for (const i of missing) {
+      const out = outcome.outOf(i);
+      if (out !== undefined && outcome.isRecorded(i))
+        journal.push({ keys, keyOffset: i * KEY_BYTES, out, count: outcome.records[i] ?? 0, raw: outcome.raws?.[i] });
+    }
+    store.journal(journal);
+    outcome.seal();
+    return outcome;
+  }
+
+  /** Computes items `which` of the block into `outcome`. */
+  async #computeInto(outcome: BlockOutcome, block: ItemBlock, which: number[], signal: AbortSignal): Promise<void> {
+    const results = await this.#compute(
+      which.map((i) => ({ block, i })),
+      signal,
+    );
+    const isCaching = this.#store !== undefined;
+    which.forEach((i, n) => {
+      const result: ItemResult = results[n] ?? { ok: false, error: { message: 'no result' } };
+      if (!result.ok) outcome.failed(i, this.#describe(block, i), result.error.message);
+      else if ('json' in result) {
+        let out = '';
+        for (const line of result.lines) out += `${line}\n`;
+        const isRecorded = isCaching && result.isCacheable !== false;
+        outcome.produced(i, out, result.lines.length, {
+          raw: this.#keepsRaw && isRecorded ? result.json : undefined,
+          isRecorded,
+          isCached: false,
+        });
+      } else {
+        const isRecorded = isCaching && (this.#map.cacheable?.(result.value) ?? true);
+        this.#produce(outcome, block, i, result.value, { isCached: false, isRecorded });
+      }
+    });
+  }
+
+  /**
+   * Item `i`'s output lines for result `value` (a cached raw result is JSON
+   * text): emit() applied, every record checked and serialized.
+   */
+  #produce(
+    outcome: BlockOutcome,
+    block: ItemBlock,
+    i: number,
+    value: unknown,
+    options: { isCached: boolean; isRecorded?: boolean },
+  ): void {
+    const emit = this.#map.emit;
+    try {
+      const result: unknown = options.isCached ? (typeof value === 'string' ? JSON.parse(value) : null) : value;
+      const output = emit ? emit(block.item(i), result) : result;
+      const checked = outputRecords(output);
+      if ('problem' in checked) {
+        outcome.failed(i, this.#describe(block, i), `${this.#where} ${checked.problem}`);
+        return;
+      }
+      let out = '';
+      for (const record of checked.records)
+        out += recordLine(record, () => `${this.#where} for ${this.#describe(block, i)}`);
+      const isRecorded = options.isRecorded ?? true;
+      const raw =
+        this.#keepsRaw && isRecorded
+          ? options.isCached
+            ? (value as string)
+            : (JSON.stringify(result) ?? 'null')
+          : undefined;
+      outcome.produced(i, out, checked.records.length, { raw, isRecorded, isCached: options.isCached });
+    } catch (error) {
+      if (error instanceof SyntaxError && /: (invalid JSON|is not a record)/.test(error.message)) throw error; // a malformed input record fails the stage
+      outcome.failed(
+        i,
+        this.#describe(block, i),
+        emit ? `emit: ${(error as Error).message}` : (error as Error).message,
+      );
+    }
+  }
+
+  #describe(block: ItemBlock, i: number): string {
+    let item: unknown;
+    try {
+      item = block.item(i);
+    } catch {
+      item = undefined;
+    }
+    return describeItem(item, block.firstIndex + i);
+  }
+}
