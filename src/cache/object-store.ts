@@ -58,14 +58,6 @@ export class ObjectStore {
     return this.locate(hash) !== undefined;
   }
 
-  /** Copies a file in; `hash` is its content hash when the caller already knows it. */
-  putFile(file: string, hash: string = hashFileSync(file)): string {
-    const target = this.#targetFor(file, hash);
-    if (target !== undefined)
-      this.#install(target, (temp) => fs.copyFileSync(file, temp, fs.constants.COPYFILE_FICLONE));
-    return hash;
-  }
-
   /**
    * Puts a stage's output file in: a copy made on libuv's thread pool (a
    * reflink where the filesystem has them). A copy, not a hard link: a link

@@ -30,6 +30,9 @@ export interface StatCacheData {
   derived: Record<string, unknown>;
 }
 
+/** An entry recorded this run: [size, mtimeMs, ino, sha256, isRacy]. */
+export type FileEntry = [number, number, number, string, boolean];
+
 type Section = 'paths' | 'nums' | 'hashes' | 'racy' | 'dirs' | 'derived';
 
 interface Header {
@@ -102,4 +105,51 @@ export function encodeStatCache(data: StatCacheData): Buffer {
   out.write(header, 0, 'utf8');
   for (const [name, bytes] of parts) out.set(bytes, sections[name][0]);
   return out;
+}
+
+/**
+ * The loaded columns with the entries recorded this run over them, sorted
+ * by path. When every recorded file was already listed (an edit, a touch)
+ * the loaded columns are rewritten in place and returned; else new ones.
+ */
+export function mergeColumns(
+  old: FileColumns,
+  index: ReadonlyMap<string, number>,
+  recorded: ReadonlyMap<string, FileEntry>,
+): FileColumns {
+  const added = [...recorded.keys()].filter((file) => !index.has(file)).sort();
+  if (added.length === 0) {
+    for (const [file, entry] of recorded) setEntry(old, index.get(file) ?? 0, entry);
+    return old;
+  }
+  const n = old.paths.length + added.length;
+  const merged: FileColumns = {
+    paths: new Array<string>(n),
+    nums: new Float64Array(3 * n),
+    hashes: Buffer.allocUnsafe(HASH_BYTES * n),
+    racy: new Uint8Array(n),
+  };
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < n; k++) {
+    const fromOld = j >= added.length || (i < old.paths.length && (old.paths[i] ?? '') < (added[j] ?? ''));
+    const file = fromOld ? (old.paths[i] ?? '') : (added[j] ?? '');
+    merged.paths[k] = file;
+    const entry = recorded.get(file);
+    if (entry) setEntry(merged, k, entry);
+    else {
+      merged.nums.set(old.nums.subarray(3 * i, 3 * i + 3), 3 * k);
+      old.hashes.copy(merged.hashes, HASH_BYTES * k, HASH_BYTES * i, HASH_BYTES * i + HASH_BYTES);
+      merged.racy[k] = old.racy[i] ?? 0;
+    }
+    if (fromOld) i++;
+    else j++;
+  }
+  return merged;
+}
+
+function setEntry(columns: FileColumns, k: number, entry: FileEntry): void {
+  columns.nums.set([entry[0], entry[1], entry[2]], 3 * k);
+  columns.hashes.write(entry[3], HASH_BYTES * k, HASH_BYTES, 'hex');
+  columns.racy[k] = entry[4] ? 1 : 0;
 }

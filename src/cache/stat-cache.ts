@@ -10,11 +10,10 @@ import { writeFileAtomic } from '../util/fs.js';
 import { hashFileSync } from './hash-file.js';
 import { hashOnBoth } from './parallel-hasher.js';
 import type { ParallelHasher } from './parallel-hasher.js';
-import { emptyColumns, encodeStatCache, readStatCacheFile } from './stat-cache-file.js';
+import { emptyColumns, encodeStatCache, mergeColumns, readStatCacheFile } from './stat-cache-file.js';
 import type { DirEntry, FileColumns } from './stat-cache-file.js';
 
-/** An entry recorded this run: [size, mtimeMs, ino, sha256, isRacy]. */
-type FileEntry = [number, number, number, string, boolean];
+import type { FileEntry } from './stat-cache-file.js';
 
 /** What the daemon lends a run's hashing (src/daemon/). */
 export interface HashHelp {
@@ -254,48 +253,11 @@ export class StatCache {
   /** The loaded entries with this run's recorded over them, as columns sorted by path; they become the loaded ones. */
   #merged(): FileColumns {
     if (this.#recorded.size === 0) return this.#loaded;
-    const old = this.#loaded;
-    const added = [...this.#recorded.keys()].filter((file) => !this.#index.has(file)).sort();
-    if (added.length === 0) {
-      // Only files already listed changed (an edit, a touch): their columns are rewritten in place.
-      for (const [file, entry] of this.#recorded) {
-        const k = this.#index.get(file) ?? 0;
-        old.nums.set([entry[0], entry[1], entry[2]], 3 * k);
-        old.hashes.write(entry[3], 32 * k, 32, 'hex');
-        old.racy[k] = entry[4] ? 1 : 0;
-      }
-      this.#recorded.clear();
-      return old;
-    }
-    const n = old.paths.length + added.length;
-    const merged: FileColumns = {
-      paths: new Array<string>(n),
-      nums: new Float64Array(3 * n),
-      hashes: Buffer.allocUnsafe(32 * n),
-      racy: new Uint8Array(n),
-    };
-    let i = 0;
-    let j = 0;
-    for (let k = 0; k < n; k++) {
-      const fromOld = j >= added.length || (i < old.paths.length && (old.paths[i] ?? '') < (added[j] ?? ''));
-      const file = fromOld ? (old.paths[i] ?? '') : (added[j] ?? '');
-      merged.paths[k] = file;
-      const entry = this.#recorded.get(file);
-      if (entry) {
-        merged.nums.set([entry[0], entry[1], entry[2]], 3 * k);
-        merged.hashes.write(entry[3], 32 * k, 32, 'hex');
-        merged.racy[k] = entry[4] ? 1 : 0;
-      } else {
-        merged.nums.set(old.nums.subarray(3 * i, 3 * i + 3), 3 * k);
-        old.hashes.copy(merged.hashes, 32 * k, 32 * i, 32 * i + 32);
-        merged.racy[k] = old.racy[i] ?? 0;
-      }
-      if (fromOld) i++;
-      else j++;
-    }
+    const merged = mergeColumns(this.#loaded, this.#index, this.#recorded);
+    this.#recorded.clear();
+    if (merged === this.#loaded) return merged;
     this.#loaded = merged;
     this.#index = new Map(merged.paths.map((file, k) => [file, k]));
-    this.#recorded.clear();
     return merged;
   }
 }

@@ -60,6 +60,16 @@ export async function openStore(url: string, root: string, onError: (message: st
       return fallback;
     }
   };
+  return guardedStore(url, keyv, guard, (error) => {
+    // A listing cut short is reported and ends early, like any other store failure.
+    if (error !== lastEmitted) report(`listing entries failed: ${messageOf(error)}`);
+  });
+}
+
+type Guard = <T>(what: string, action: () => Promise<T>, fallback: T) => Promise<T>;
+
+/** The store's methods over Keyv, each failure a reported miss (`guard`), never a throw. */
+function guardedStore(url: string, keyv: Keyv, guard: Guard, onListingError: (error: unknown) => void): CacheStore {
   return {
     url,
     get: <T>(key: string) => guard('get', async () => (await keyv.get(key)) as T | undefined, undefined),
@@ -84,8 +94,7 @@ export async function openStore(url: string, root: string, onError: (message: st
         for await (const [key, value] of keyv.iterator(NAMESPACE) as AsyncIterable<[string, unknown]>)
           yield [key, value];
       } catch (error) {
-        // A listing cut short is reported and ends early, like any other store failure.
-        if (error !== lastEmitted) report(`listing entries failed: ${messageOf(error)}`);
+        onListingError(error);
       }
     },
     close: async () => {

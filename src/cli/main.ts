@@ -27,11 +27,43 @@ export async function main(io: CliIo): Promise<number> {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-  const global = (): GlobalOptions => program.opts<GlobalOptions>();
-  const set = (code: number): void => {
-    exitCode = code;
+  const on: On = {
+    io,
+    global: () => program.opts<GlobalOptions>(),
+    set: (code) => {
+      exitCode = code;
+    },
   };
+  addRunCommands(program, on);
+  addInfoCommands(program, on);
+  addMaintenanceCommands(program, on);
 
+  try {
+    await program.parseAsync(rewriteForce(io.argv), { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? EXIT.ok
+        : EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(error.isDiagnostic ? `${error.message}\n` : `runner: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+/** What every subcommand's action needs: the process's I/O, the global options, and where to put the exit code. */
+interface On {
+  io: CliIo;
+  global(): GlobalOptions;
+  set(code: number): void;
+}
+
+/** exec, status, explain: the commands that key stages. */
+function addRunCommands(program: Command, on: On): void {
   program
     .command('exec')
     .description('run pipelines, skipping unchanged stages')
@@ -51,7 +83,7 @@ export async function main(io: CliIo): Promise<number> {
     .option('--no-cache', 'neither read nor write the cache: run everything')
     .option('--report <file>', 'after the run, write its HTML report to this file')
     .option('-w, --watch', 'rerun when an input, a run module or pipelines.yaml changes (Ctrl-C stops)')
-    .action(async (pipelines: string[], flags) => set(await execCommand(io, global(), pipelines, flags)));
+    .action(async (pipelines: string[], flags) => on.set(await execCommand(on.io, on.global(), pipelines, flags)));
 
   program
     .command('status')
@@ -65,10 +97,10 @@ export async function main(io: CliIo): Promise<number> {
     .option('--json', 'print JSON: per stage, wouldRun and reason')
     .option('--explain', 'for each stage that would run, the full difference between its last key and now')
     .action(async (pipelines: string[], flags) =>
-      set(
+      on.set(
         await (flags.explain
-          ? statusExplainCommand(io, global(), pipelines, flags)
-          : statusCommand(io, global(), pipelines, flags)),
+          ? statusExplainCommand(on.io, on.global(), pipelines, flags)
+          : statusCommand(on.io, on.global(), pipelines, flags)),
       ),
     );
 
@@ -80,49 +112,55 @@ export async function main(io: CliIo): Promise<number> {
     .option('-p, --param <name=value>', 'override a pipeline param (repeatable)', collect)
     .option('--json', 'print JSON: wouldRun, reason, why and the list of changes')
     .action(async (pipeline: string, stage: string, flags) =>
-      set(await explainCommand(io, global(), pipeline, stage, flags)),
+      on.set(await explainCommand(on.io, on.global(), pipeline, stage, flags)),
     );
+}
 
+/** report, list, graph, validate. */
+function addInfoCommands(program: Command, on: On): void {
   program
     .command('report')
     .description('write the HTML report of a run (default: the latest) from its run record')
     .argument('[runId]', 'a run id from .runner/runs, or a unique prefix of one')
     .option('-o, --output <file>', `the HTML file to write ('-' for stdout)`, DEFAULT_REPORT_FILE)
-    .action(async (runId: string | undefined, flags) => set(await reportCommand(io, global(), runId, flags)));
+    .action(async (runId: string | undefined, flags) => on.set(await reportCommand(on.io, on.global(), runId, flags)));
 
   program
     .command('list')
     .description('list the pipelines and their stages')
     .option('--json', 'print JSON')
-    .action(async (flags) => set(await listCommand(io, global(), flags)));
+    .action(async (flags) => on.set(await listCommand(on.io, on.global(), flags)));
 
   program
     .command('graph')
     .description("print a pipeline's DAG, with each stage's last outcome")
     .argument('<pipeline>', 'the pipeline')
     .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']).default('mermaid'))
-    .action(async (pipeline: string, flags) => set(await graphCommand(io, global(), pipeline, flags)));
+    .action(async (pipeline: string, flags) => on.set(await graphCommand(on.io, on.global(), pipeline, flags)));
 
   program
     .command('validate')
     .description('check pipelines.yaml against the schema and the DAG rules')
-    .action(async () => set(await validateCommand(io, global())));
+    .action(async () => on.set(await validateCommand(on.io, on.global())));
+}
 
+/** cache and daemon. */
+function addMaintenanceCommands(program: Command, on: On): void {
   const cache = program.command('cache').description('inspect and maintain the cache');
   cache
     .command('stats')
     .description('entries, bytes, and the hit rate of the last run')
     .option('--json', 'print JSON')
-    .action(async (flags) => set(await cacheCommand(io, global(), 'stats', flags)));
+    .action(async (flags) => on.set(await cacheCommand(on.io, on.global(), 'stats', flags)));
   cache
     .command('clear')
     .description('remove every cache entry and stored object')
-    .action(async () => set(await cacheCommand(io, global(), 'clear', {})));
+    .action(async () => on.set(await cacheCommand(on.io, on.global(), 'clear', {})));
   cache
     .command('prune')
     .description('remove entries and objects older than a duration')
     .option('--older-than <duration>', 'e.g. 12h, 7d', '7d')
-    .action(async (flags) => set(await cacheCommand(io, global(), 'prune', flags)));
+    .action(async (flags) => on.set(await cacheCommand(on.io, on.global(), 'prune', flags)));
 
   const daemon = program
     .command('daemon')
@@ -130,31 +168,15 @@ export async function main(io: CliIo): Promise<number> {
   daemon
     .command('start')
     .description('serve this workspace in the foreground (exec starts one by itself; RUNNER_DAEMON=0 turns that off)')
-    .action(async () => set(await daemonCommand(io, global(), 'start', main)));
+    .action(async () => on.set(await daemonCommand(on.io, on.global(), 'start', main)));
   daemon
     .command('stop')
     .description("stop this workspace's daemon")
-    .action(async () => set(await daemonCommand(io, global(), 'stop', main)));
+    .action(async () => on.set(await daemonCommand(on.io, on.global(), 'stop', main)));
   daemon
     .command('status')
     .description('say whether a daemon serves this workspace')
-    .action(async () => set(await daemonCommand(io, global(), 'status', main)));
-
-  try {
-    await program.parseAsync(rewriteForce(io.argv), { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
-        ? EXIT.ok
-        : EXIT.usage;
-    }
-    if (error instanceof UsageError) {
-      io.stderr(error.isDiagnostic ? `${error.message}\n` : `runner: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
-  return exitCode;
+    .action(async () => on.set(await daemonCommand(on.io, on.global(), 'status', main)));
 }
 
 /** `--force=S` names stages; bare `--force` means all (so `--force simtask` never eats the pipeline name). */

@@ -56,92 +56,119 @@ export interface DaemonInfo {
  * Serves `root` until idle or stopped. Resolves false at once when another
  * daemon already serves it.
  */
-export async function serveWorkspace(options: {
+export async function serveWorkspace(options: ServeOptions): Promise<boolean> {
+  const { socket } = daemonPaths(options.root);
+  fs.mkdirSync(path.dirname(socket), { recursive: true });
+  if (await isAnswering(socket)) return false;
+  fs.rmSync(socket, { force: true });
+  await new DaemonServer(options).serve();
+  return true;
+}
+
+interface ServeOptions {
   root: string;
   build: string;
   main: (io: CliIo) => Promise<number>;
   idleMs?: number;
-}): Promise<boolean> {
-  const { root, build } = options;
-  const { socket, info } = daemonPaths(root);
-  fs.mkdirSync(path.dirname(socket), { recursive: true });
-  if (await isAnswering(socket)) return false;
-  fs.rmSync(socket, { force: true });
-  const server = net.createServer();
-  const hasher = new ParallelHasher();
-  const preHasher = new PreHasher(hasher);
+}
+
+class DaemonServer {
+  readonly #options: ServeOptions;
+  readonly #socket: string;
+  readonly #info: string;
+  readonly #server = net.createServer();
+  readonly #hasher = new ParallelHasher();
+  readonly #preHasher = new PreHasher(this.#hasher);
   // kept: the last run's stat cache, for the next run to take over (StatCache.forRun).
-  const hashHelp: HashHelp = { ...preHasher.help(), kept: {} };
-  let queue = Promise.resolve();
-  let lastRequestAt = Date.now();
-  let isStopping = false;
-  let inode: number | undefined;
-  let check: NodeJS.Timeout | undefined;
-  const stop = (): void => {
-    if (isStopping) return;
-    isStopping = true;
-    clearInterval(check);
-    server.close();
-    preHasher.close();
-    void hasher.close();
-    if (socketInode(socket) === inode) fs.rmSync(socket, { force: true });
-    if (readDaemonInfo(info)?.pid === process.pid) fs.rmSync(info, { force: true });
-  };
-  server.on('connection', (connection) => {
-    lastRequestAt = Date.now();
-    readRequest(connection, (request, controller) => {
-      queue = queue
-        .then(() => serve(connection, request, controller))
-        .then(() => {
-          lastRequestAt = Date.now();
-        });
+  readonly #hashHelp: HashHelp = { ...this.#preHasher.help(), kept: {} };
+  #queue = Promise.resolve();
+  #lastRequestAt = Date.now();
+  #isStopping = false;
+  #inode: number | undefined;
+  #check: NodeJS.Timeout | undefined;
+
+  constructor(options: ServeOptions) {
+    this.#options = options;
+    const { socket, info } = daemonPaths(options.root);
+    this.#socket = socket;
+    this.#info = info;
+  }
+
+  async serve(): Promise<void> {
+    this.#server.on('connection', (connection) => {
+      this.#lastRequestAt = Date.now();
+      readRequest(connection, (request, controller) => {
+        this.#queue = this.#queue
+          .then(() => this.#serveOne(connection, request, controller))
+          .then(() => {
+            this.#lastRequestAt = Date.now();
+          });
+      });
     });
-  });
-  const serve = async (connection: net.Socket, request: DaemonRequest, controller: AbortController): Promise<void> => {
-    preHasher.isPaused = true;
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.#socket, resolve);
+    });
+    // Only this user's commands may ask it.
+    fs.chmodSync(this.#socket, 0o600);
+    this.#inode = socketInode(this.#socket);
+    const { build } = this.#options;
+    fs.writeFileSync(
+      this.#info,
+      JSON.stringify({ pid: process.pid, build, startedAt: new Date().toISOString() } satisfies DaemonInfo),
+    );
+    this.#check = setInterval(() => {
+      const isGone = socketInode(this.#socket) !== this.#inode;
+      if (isGone || Date.now() - this.#lastRequestAt > (this.#options.idleMs ?? IDLE_MS)) this.#stop();
+    }, CHECK_EVERY_MS);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => this.#stop());
+    await new Promise<void>((resolve) => this.#server.once('close', resolve));
+    this.#stop();
+  }
+
+  #stop(): void {
+    if (this.#isStopping) return;
+    this.#isStopping = true;
+    clearInterval(this.#check);
+    this.#server.close();
+    this.#preHasher.close();
+    void this.#hasher.close();
+    if (socketInode(this.#socket) === this.#inode) fs.rmSync(this.#socket, { force: true });
+    if (readDaemonInfo(this.#info)?.pid === process.pid) fs.rmSync(this.#info, { force: true });
+  }
+
+  async #serveOne(connection: net.Socket, request: DaemonRequest, controller: AbortController): Promise<void> {
+    this.#preHasher.isPaused = true;
     try {
-      await answer(connection, request, controller);
+      await this.#answer(connection, request, controller);
     } finally {
-      preHasher.resume();
+      this.#preHasher.resume();
     }
-  };
-  const answer = async (connection: net.Socket, request: DaemonRequest, controller: AbortController): Promise<void> => {
+  }
+
+  async #answer(connection: net.Socket, request: DaemonRequest, controller: AbortController): Promise<void> {
     const send = (frame: DaemonFrame): void => {
       if (!connection.destroyed) connection.write(`${JSON.stringify(frame)}\n`);
     };
-    if (request.build !== build) {
-      send({ defer: 'the daemon runs another build of runner' });
+    const refusal = this.#refusal(request);
+    if (refusal) {
+      send({ defer: refusal });
       connection.end();
-      stop();
+      if (request.build !== this.#options.build) this.#stop();
       return;
     }
-    // Typed in the workspace or below it: the run finds this workspace's pipelines.yaml.
-    const config = findConfig({ cwd: path.resolve(request.cwd) });
-    if (config === undefined || path.dirname(config) !== root) {
-      send({ defer: `the daemon serves ${root}` });
-      connection.end();
-      return;
-    }
-    const terminal = new Writable({
-      write(chunk: Buffer | string, _encoding, done): void {
-        send({ e: String(chunk) });
-        done();
-      },
-    }) as Writable & { isTTY?: boolean; columns?: number };
-    terminal.isTTY = request.isTty;
-    terminal.columns = request.columns;
     try {
-      const code = await options.main({
+      const code = await this.#options.main({
         argv: request.argv,
         cwd: request.cwd,
         env: request.env,
         stdout: (text) => send({ o: text }),
         stderr: (text) => send({ e: text }),
         isTty: request.isTty,
-        terminal,
+        terminal: terminalFor(request, send),
         signal: controller.signal,
         isDaemon: true,
-        hashHelp,
+        hashHelp: this.#hashHelp,
       });
       send({ exit: code });
     } catch (error) {
@@ -153,26 +180,33 @@ export async function serveWorkspace(options: {
       }
     }
     connection.end();
-  };
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socket, resolve);
-  });
-  // Only this user's commands may ask it.
-  fs.chmodSync(socket, 0o600);
-  inode = socketInode(socket);
-  fs.writeFileSync(
-    info,
-    JSON.stringify({ pid: process.pid, build, startedAt: new Date().toISOString() } satisfies DaemonInfo),
-  );
-  check = setInterval(() => {
-    const isGone = socketInode(socket) !== inode;
-    if (isGone || Date.now() - lastRequestAt > (options.idleMs ?? IDLE_MS)) stop();
-  }, CHECK_EVERY_MS);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, stop);
-  await new Promise<void>((resolve) => server.once('close', resolve));
-  stop();
-  return true;
+  }
+
+  /** Why the daemon hands a request back unanswered; undefined when it serves it. */
+  #refusal(request: DaemonRequest): string | undefined {
+    if (request.build !== this.#options.build) return 'the daemon runs another build of runner';
+    // Typed in the workspace or below it: the run finds this workspace's pipelines.yaml.
+    const config = findConfig({ cwd: path.resolve(request.cwd) });
+    if (config === undefined || path.dirname(config) !== this.#options.root)
+      return `the daemon serves ${this.#options.root}`;
+    return undefined;
+  }
+}
+
+/** The command's terminal, relayed: what is written to it goes back as stderr frames. */
+function terminalFor(
+  request: DaemonRequest,
+  send: (frame: DaemonFrame) => void,
+): Writable & { isTTY?: boolean; columns?: number } {
+  const terminal = new Writable({
+    write(chunk: Buffer | string, _encoding, done): void {
+      send({ e: String(chunk) });
+      done();
+    },
+  }) as Writable & { isTTY?: boolean; columns?: number };
+  terminal.isTTY = request.isTty;
+  terminal.columns = request.columns;
+  return terminal;
 }
 
 /** The first line is the request; a later `{ signal }` line cancels it. */

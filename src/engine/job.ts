@@ -90,3 +90,16 @@ export async function runJob(input: JobInput): Promise<JobResult> {
 function foreachStageOf(stage: StagePlan): string | undefined {
   return stage.definition.foreach?.kind === 'stage' ? stage.definition.foreach.stage : undefined;
 }
+
+/**
+ * A map stage computing in a pool with nothing of it cached here (or
+ * forced, or under --no-cache) is about to compute every item: its workers start now and load its module while
+ * the main thread hashes the stage's inputs. (With a shared store its
+ * record may still be found there: then the workers loaded for nothing.)
+ */
+export function warmPool(stage: StagePlan, res: Resources, isRecomputing: boolean): void {
+  const { definition, knobs } = stage;
+  if (!definition.foreach || !definition.run || knobs.isolate === 'inline') return;
+  if (!isRecomputing && res.state.get(stage.id)) return;
+  res.pool(knobs.isolate).warm({ ...definition.run, root: res.root });
+}

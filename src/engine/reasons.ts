@@ -81,3 +81,10 @@ export function failureText(failure: Failure): string {
       return unreachable(failure);
   }
 }
+
+/** Why in-flight work was stopped: Ctrl-C, or fail-fast after another stage failed. */
+export function cancelCause(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  const message = reason instanceof Error ? reason.message : String(reason ?? 'interrupted');
+  return message === 'interrupted' ? 'interrupted' : `cancelled: ${message}`;
+}

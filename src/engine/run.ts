@@ -2,73 +2,30 @@
 // decides each stage against the caches, runs what must run (at most `jobs`
 // at once), records results, and reports everything as events.
 import PQueue from 'p-queue';
-import type { ConfigPlan, StagePlan } from '../config/types.js';
-import type { Graph } from '../graph/dag.js';
-import type { Selection } from '../graph/dag.js';
-import type { HashHelp } from '../cache/stat-cache.js';
-import type { ItemCounts, StageRecord } from '../cache/state.js';
+import type { StagePlan } from '../config/types.js';
+import type { StageRecord } from '../cache/state.js';
 import type { Why } from '../cache/why.js';
 import { decide } from './decide.js';
 import type { Decision } from './decide.js';
-import type { Emit, Failure, StageOutcome } from './events.js';
-import { NO_ITEMS } from './events.js';
-import type { MapRunner } from './execute.js';
-import { runJob } from './job.js';
+import type { ExecuteResult } from './execute.js';
+import { runJob, warmPool } from './job.js';
 import { computeKey } from './key.js';
 import type { Keyed } from './key.js';
 import { keepRecord, stageRecord } from './record.js';
-import { failureText, whyText } from './reasons.js';
+import { cancelCause, failureText, whyText } from './reasons.js';
+import { StageEnds } from './stage-ends.js';
 import { Resources } from './resources.js';
 import { reuse } from './reuse.js';
 import { schedule } from './scheduler.js';
 import { forcedStages, selectedStages } from './selection.js';
+import type { RunOptions, RunSummary } from './run-options.js';
 import { TimeSlices } from './time-slices.js';
 import type { ScheduleNode, VisitResult } from './scheduler.js';
 import { UsageSampler } from './usage.js';
 
-export interface RunOptions {
-  plan: ConfigPlan;
-  graphs: ReadonlyMap<string, Graph>;
-  pipelines: readonly string[];
-  selection: Selection;
-  jobs: number;
-  isKeepGoing: boolean;
-  /** true: every selected stage; a list: those stages and everything downstream. */
-  force: boolean | readonly string[];
-  isNoCache: boolean;
-  storeUrl: string;
-  baseEnv: Readonly<Record<string, string | undefined>>;
-  runId: string;
-  emit: Emit;
-  signal?: AbortSignal;
-  runMap?: MapRunner;
-  /**
-   * Run only if every selected stage is cached (the runner daemon's no-op
-   * runs): the first stage that would run or restore ends the run as
-   * `deferred`, before any stage has run, and the caller runs it again in
-   * a process of its own.
-   */
-  isOnlyCached?: boolean;
-  /** Said in run:start: this run is served by the runner daemon. */
-  isDaemon?: boolean;
-  /** What the daemon lends the run's hashing. */
-  hashHelp?: HashHelp;
-}
-
-export { forcedStages, selectedStages } from './selection.js';
-
-export interface RunSummary {
-  status: 'success' | 'failed' | 'cancelled' | 'deferred';
-  counts: Record<StageOutcome, number>;
-  durationMs: number;
-}
-
 export async function executeRun(options: RunOptions): Promise<RunSummary> {
   return new Run(options).execute();
 }
-
-/** End of a stage, as said in its stage:end event. */
-type Ended = { outcome: StageOutcome; reason: string; startedAt: number } & Partial<EndExtras>;
 
 /**
  * The scheduler walk and its events. A stage's phases are each a module:
@@ -85,14 +42,7 @@ class Run {
   readonly #queue: PQueue;
   /** Records of the stages this run has finished (ran or reused). */
   readonly #results = new Map<string, StageRecord>();
-  readonly #counts: Record<StageOutcome, number> = {
-    ran: 0,
-    cached: 0,
-    restored: 0,
-    failed: 0,
-    cancelled: 0,
-    blocked: 0,
-  };
+  readonly #ends: StageEnds;
   readonly #sampler = new UsageSampler();
   // Deciding hashes inputs on this thread: in time slices, so the first stage can start early.
   readonly #deciding = new TimeSlices();
@@ -111,6 +61,7 @@ class Run {
       hashHelp: options.hashHelp,
     });
     this.#queue = new PQueue({ concurrency: Math.max(1, options.jobs) });
+    this.#ends = new StageEnds(options.emit);
   }
 
   async execute(): Promise<RunSummary> {
@@ -141,7 +92,7 @@ class Run {
               : cause === 'interrupted'
                 ? 'interrupted'
                 : `not started: ${cause}`;
-          if (stage) this.#end(stage, { outcome, reason, startedAt: Date.now() });
+          if (stage) this.#ends.end(stage, { outcome, reason, startedAt: Date.now() });
         },
         isKeepGoing: options.isKeepGoing,
         signal: options.signal,
@@ -151,10 +102,10 @@ class Run {
       await this.#res.close();
     }
     const durationMs = Date.now() - this.#started;
-    if (this.#isDeferred) return { status: 'deferred', counts: this.#counts, durationMs };
+    if (this.#isDeferred) return { status: 'deferred', counts: this.#ends.counts, durationMs };
     const status = scheduled.isInterrupted
       ? 'cancelled'
-      : scheduled.failed.length > 0 || this.#counts.failed > 0
+      : scheduled.failed.length > 0 || this.#ends.counts.failed > 0
         ? 'failed'
         : 'success';
     options.emit({
@@ -162,11 +113,11 @@ class Run {
       runId: options.runId,
       status,
       durationMs,
-      counts: this.#counts,
+      counts: this.#ends.counts,
       peakRssBytes: this.#sampler.peakRss,
       cpuUtilisation: this.#sampler.cpuUtilisation(durationMs),
     });
-    return { status, counts: this.#counts, durationMs };
+    return { status, counts: this.#ends.counts, durationMs };
   }
 
   async #visit(id: string, signal: AbortSignal): Promise<VisitResult> {
@@ -179,7 +130,7 @@ class Run {
     const startedAt = Date.now();
     const decision = await this.#decide(stage, upstream, isForced);
     if (decision.action === 'fail') {
-      this.#end(stage, {
+      this.#ends.end(stage, {
         outcome: 'failed',
         reason: failureText(decision.failure),
         failure: decision.failure,
@@ -203,7 +154,7 @@ class Run {
       const reused = await reuse(this.#res, id, decision);
       if (!('problem' in reused)) {
         this.#results.set(id, reused.record);
-        this.#end(stage, {
+        this.#ends.end(stage, {
           outcome: reused.outcome,
           reason: whyText(decision.why),
           why: decision.why,
@@ -268,36 +219,12 @@ class Run {
       onStart: how.onStart,
     });
     const key = decision.fingerprint;
-    if (!outcome) {
-      this.#end(stage, {
-        outcome: 'cancelled',
-        reason: `not started: ${cancelCause(how.signal)}`,
-        key,
-        startedAt: ranFrom,
-      });
-      return 'cancelled';
-    }
-    if (!outcome.ok) {
-      const ended = outcome.isCancelled ? 'cancelled' : 'failed';
-      const reason = outcome.isCancelled ? cancelCause(how.signal) : failureText(outcome.failure);
-      const failure = outcome.isCancelled ? undefined : outcome.failure;
-      this.#end(stage, {
-        outcome: ended,
-        reason,
-        failure,
-        key,
-        startedAt: ranFrom,
-        items: outcome.items,
-        attempts: outcome.attempts,
-        peakRssBytes,
-      });
-      return ended;
-    }
+    if (!outcome?.ok) return this.#endUnfinished(stage, { key, outcome, ranFrom, peakRssBytes, signal: how.signal });
     const record = stageRecord(decision, outcome, ranFrom);
     this.#results.set(stage.id, record);
     if (!options.isNoCache) await keepRecord(this.#res, stage, record, decision.manifest);
     const { why } = decision;
-    this.#end(stage, {
+    this.#ends.end(stage, {
       outcome: 'ran',
       reason: whyText(why),
       why,
@@ -310,39 +237,43 @@ class Run {
     return 'ok';
   }
 
-  #end(stage: StagePlan, fields: Ended): void {
-    this.#counts[fields.outcome]++;
-    this.#options.emit({
-      event: 'stage:end',
-      pipeline: stage.pipeline,
-      stage: stage.name,
-      outcome: fields.outcome,
-      reason: fields.reason,
-      why: fields.why,
-      failure: fields.failure,
-      key: fields.key,
-      durationMs: Date.now() - fields.startedAt,
-      items: fields.items ?? NO_ITEMS,
-      attempts: fields.attempts,
-      peakRssBytes: fields.peakRssBytes,
+  /** A stage that got no job slot (cancelled), or whose work failed or was cancelled. */
+  #endUnfinished(
+    stage: StagePlan,
+    job: {
+      key: string;
+      outcome: Exclude<ExecuteResult, { ok: true }> | undefined;
+      ranFrom: number;
+      peakRssBytes?: number;
+      signal: AbortSignal;
+    },
+  ): VisitResult {
+    const { key, outcome, ranFrom, signal } = job;
+    if (!outcome) {
+      this.#ends.end(stage, {
+        outcome: 'cancelled',
+        reason: `not started: ${cancelCause(signal)}`,
+        key,
+        startedAt: ranFrom,
+      });
+      return 'cancelled';
+    }
+    const ended = outcome.isCancelled ? 'cancelled' : 'failed';
+    const reason = outcome.isCancelled ? cancelCause(signal) : failureText(outcome.failure);
+    const failure = outcome.isCancelled ? undefined : outcome.failure;
+    const { items, attempts } = outcome;
+    this.#ends.end(stage, {
+      outcome: ended,
+      reason,
+      failure,
+      key,
+      startedAt: ranFrom,
+      items,
+      attempts,
+      peakRssBytes: job.peakRssBytes,
     });
+    return ended;
   }
-}
-
-interface EndExtras {
-  why: Why;
-  failure: Failure;
-  key: string;
-  items: ItemCounts;
-  attempts: number;
-  peakRssBytes: number;
-}
-
-/** Why in-flight work was stopped: Ctrl-C, or fail-fast after another stage failed. */
-function cancelCause(signal: AbortSignal): string {
-  const reason: unknown = signal.reason;
-  const message = reason instanceof Error ? reason.message : String(reason ?? 'interrupted');
-  return message === 'interrupted' ? 'interrupted' : `cancelled: ${message}`;
 }
 
 /** Records of a stage's needs: this run's, or the last ones here. */
@@ -357,17 +288,4 @@ function upstreamOf(
     if (record) upstream.set(need, record);
   }
   return upstream;
-}
-
-/**
- * A map stage computing in a pool with nothing of it cached here (or
- * forced, or under --no-cache) is about to compute every item: its workers start now and load its module while
- * the main thread hashes the stage's inputs. (With a shared store its
- * record may still be found there: then the workers loaded for nothing.)
- */
-function warmPool(stage: StagePlan, res: Resources, isRecomputing: boolean): void {
-  const { definition, knobs } = stage;
-  if (!definition.foreach || !definition.run || knobs.isolate === 'inline') return;
-  if (!isRecomputing && res.state.get(stage.id)) return;
-  res.pool(knobs.isolate).warm({ ...definition.run, root: res.root });
 }

@@ -11,8 +11,8 @@ import { computeKey } from './key.js';
 import type { Emit } from './events.js';
 import { failureText, whyText } from './reasons.js';
 import { Resources } from './resources.js';
-import { forcedStages, selectedStages } from './run.js';
-import type { RunOptions } from './run.js';
+import { forcedStages, selectedStages } from './selection.js';
+import type { RunOptions } from './run-options.js';
 
 export interface StageStatus {
   pipeline: string;

@@ -40,41 +40,11 @@ export function dagSvg(record: RunRecord): string {
     for (const edge of layout.edges) {
       const from = layout.nodes.get(edge.from);
       const to = layout.nodes.get(edge.to);
-      if (!from || !to) continue;
-      // Through each layer it crosses as a straight run, curving between them.
-      const points = [
-        { x: from.x + NODE.nodeWidth, y: y0 + from.y + NODE.nodeHeight / 2 },
-        ...edge.via.flatMap((p) => [
-          { x: p.x, y: y0 + p.y },
-          { x: p.x + NODE.nodeWidth, y: y0 + p.y },
-        ]),
-        { x: to.x - 4, y: y0 + to.y + NODE.nodeHeight / 2 },
-      ];
-      let d = `M${points[0]?.x ?? 0} ${points[0]?.y ?? 0}`;
-      for (let i = 1; i < points.length; i++) {
-        const [a, b] = [points[i - 1], points[i]];
-        if (!a || !b) continue;
-        const dx = (b.x - a.x) / 2;
-        d += i % 2 === 1 ? ` C${a.x + dx} ${a.y}, ${b.x - dx} ${b.y}, ${b.x} ${b.y}` : ` L${b.x} ${b.y}`;
-      }
-      parts.push(`<path class="edge" d="${d}" marker-end="url(#arrow)"/>`);
+      if (from && to) parts.push(edgePath(from, to, edge.via, y0));
     }
     for (const stage of stages) {
       const node = layout.nodes.get(stage.stage);
-      if (!node) continue;
-      const colour = colourOf(stage.outcome);
-      const detail = stage.outcome
-        ? `${stage.outcome}${stage.durationMs !== undefined ? ` · ${formatMs(stage.durationMs)}` : ''}`
-        : 'not run';
-      const x = node.x;
-      const y = y0 + node.y;
-      parts.push(
-        `<g class="node" data-stage="${esc(stageId(stage))}" data-outcome="${esc(stage.outcome ?? 'none')}" tabindex="0">` +
-          `<title>${esc(`${stageId(stage)}: ${stage.reason ?? detail}`)}</title>` +
-          `<rect x="${x}" y="${y}" width="${NODE.nodeWidth}" height="${NODE.nodeHeight}" rx="8" fill="${colour}" fill-opacity="0.13" stroke="${colour}" stroke-width="2"/>` +
-          `<text x="${x + 10}" y="${y + 19}" class="node-name">${esc(clip(stage.stage, 22))}</text>` +
-          `<text x="${x + 10}" y="${y + 36}" class="node-detail" fill="${colour}">${esc(detail)}</text></g>`,
-      );
+      if (node) parts.push(nodeBox(stage, node.x, y0 + node.y));
     }
     blocks.push(parts.join('\n'));
     top = y0 + layout.height + 28;
@@ -85,6 +55,46 @@ export function dagSvg(record: RunRecord): string {
     `<svg id="dag" xmlns="http://www.w3.org/2000/svg" width="${width + 8}" height="${height + 8}" viewBox="-4 -4 ${width + 8} ${height + 8}" role="img" aria-label="pipeline graph">` +
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#78909c"/></marker></defs>\n` +
     `${blocks.join('\n')}\n</svg>`
+  );
+}
+
+/** An edge through each layer it crosses as a straight run, curving between them. */
+function edgePath(
+  from: { x: number; y: number },
+  to: { x: number; y: number },
+  via: readonly { x: number; y: number }[],
+  y0: number,
+): string {
+  const points = [
+    { x: from.x + NODE.nodeWidth, y: y0 + from.y + NODE.nodeHeight / 2 },
+    ...via.flatMap((p) => [
+      { x: p.x, y: y0 + p.y },
+      { x: p.x + NODE.nodeWidth, y: y0 + p.y },
+    ]),
+    { x: to.x - 4, y: y0 + to.y + NODE.nodeHeight / 2 },
+  ];
+  let d = `M${points[0]?.x ?? 0} ${points[0]?.y ?? 0}`;
+  for (let i = 1; i < points.length; i++) {
+    const [a, b] = [points[i - 1], points[i]];
+    if (!a || !b) continue;
+    const dx = (b.x - a.x) / 2;
+    d += i % 2 === 1 ? ` C${a.x + dx} ${a.y}, ${b.x - dx} ${b.y}, ${b.x} ${b.y}` : ` L${b.x} ${b.y}`;
+  }
+  return `<path class="edge" d="${d}" marker-end="url(#arrow)"/>`;
+}
+
+/** A stage's box: its name and what it came to, coloured by outcome. */
+function nodeBox(stage: StageSummary, x: number, y: number): string {
+  const colour = colourOf(stage.outcome);
+  const detail = stage.outcome
+    ? `${stage.outcome}${stage.durationMs !== undefined ? ` · ${formatMs(stage.durationMs)}` : ''}`
+    : 'not run';
+  return (
+    `<g class="node" data-stage="${esc(stageId(stage))}" data-outcome="${esc(stage.outcome ?? 'none')}" tabindex="0">` +
+    `<title>${esc(`${stageId(stage)}: ${stage.reason ?? detail}`)}</title>` +
+    `<rect x="${x}" y="${y}" width="${NODE.nodeWidth}" height="${NODE.nodeHeight}" rx="8" fill="${colour}" fill-opacity="0.13" stroke="${colour}" stroke-width="2"/>` +
+    `<text x="${x + 10}" y="${y + 19}" class="node-name">${esc(clip(stage.stage, 22))}</text>` +
+    `<text x="${x + 10}" y="${y + 36}" class="node-detail" fill="${colour}">${esc(detail)}</text></g>`
   );
 }
 

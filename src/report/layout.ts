@@ -48,8 +48,39 @@ export function layeredLayout(input: readonly LayoutInput[], sizes: LayoutSizes)
   }
   for (let i = 0; i < layers.length; i++) layers[i] ??= [];
 
-  // An edge that skips layers gets a virtual node in each layer it crosses,
-  // so it is ordered like a node and drawn beside the real ones, not through them.
+  const { up, down, chains } = virtualChains(layers, layerOf, needsOf);
+  // Two sweeps: down by what each node needs, then up by what needs it.
+  for (let i = 1; i < layers.length; i++)
+    layers[i] = byBarycentre(layers[i] ?? [], layers[i - 1] ?? [], (id) => up.get(id) ?? []);
+  for (let i = layers.length - 2; i >= 0; i--)
+    layers[i] = byBarycentre(layers[i] ?? [], layers[i + 1] ?? [], (id) => down.get(id) ?? []);
+
+  const tallest = Math.max(0, ...layers.map((l) => l.length));
+  const rowHeight = sizes.nodeHeight + sizes.gapY;
+  const placed = place(layers, tallest, rowHeight, sizes);
+  const nodes = new Map([...placed].filter(([id]) => ids.has(id)));
+  const edges = chains.map(({ from, to, via }) => ({
+    from,
+    to,
+    via: via.map((v) => placed.get(v)).flatMap((p) => (p ? [{ x: p.x, y: p.y + sizes.nodeHeight / 2 }] : [])),
+  }));
+  return {
+    nodes,
+    edges,
+    width: layers.length === 0 ? 0 : layers.length * sizes.nodeWidth + (layers.length - 1) * sizes.gapX,
+    height: tallest === 0 ? 0 : tallest * rowHeight - sizes.gapY,
+  };
+}
+
+/**
+ * An edge that skips layers gets a virtual node in each layer it crosses,
+ * so it is ordered like a node and drawn beside the real ones, not through them.
+ */
+function virtualChains(
+  layers: string[][],
+  layerOf: ReadonlyMap<string, number>,
+  needsOf: ReadonlyMap<string, readonly string[]>,
+): { up: Map<string, string[]>; down: Map<string, string[]>; chains: { from: string; to: string; via: string[] }[] } {
   const up = new Map<string, string[]>();
   const down = new Map<string, string[]>();
   const link = (from: string, to: string): void => {
@@ -72,17 +103,13 @@ export function layeredLayout(input: readonly LayoutInput[], sizes: LayoutSizes)
       chains.push({ from, to, via });
     }
   }
-  // Two sweeps: down by what each node needs, then up by what needs it.
-  for (let i = 1; i < layers.length; i++)
-    layers[i] = byBarycentre(layers[i] ?? [], layers[i - 1] ?? [], (id) => up.get(id) ?? []);
-  for (let i = layers.length - 2; i >= 0; i--)
-    layers[i] = byBarycentre(layers[i] ?? [], layers[i + 1] ?? [], (id) => down.get(id) ?? []);
+  return { up, down, chains };
+}
 
-  const tallest = Math.max(0, ...layers.map((l) => l.length));
-  const rowHeight = sizes.nodeHeight + sizes.gapY;
+/** Coordinates of every node, virtual ones too; short layers are centred against the tallest one. */
+function place(layers: string[][], tallest: number, rowHeight: number, sizes: LayoutSizes): Map<string, PlacedNode> {
   const placed = new Map<string, PlacedNode>();
   layers.forEach((layer, layerIndex) => {
-    // Short layers are centred against the tallest one.
     const offset = ((tallest - layer.length) * rowHeight) / 2;
     layer.forEach((id, order) => {
       placed.set(id, {
@@ -94,18 +121,7 @@ export function layeredLayout(input: readonly LayoutInput[], sizes: LayoutSizes)
       });
     });
   });
-  const nodes = new Map([...placed].filter(([id]) => ids.has(id)));
-  const edges = chains.map(({ from, to, via }) => ({
-    from,
-    to,
-    via: via.map((v) => placed.get(v)).flatMap((p) => (p ? [{ x: p.x, y: p.y + sizes.nodeHeight / 2 }] : [])),
-  }));
-  return {
-    nodes,
-    edges,
-    width: layers.length === 0 ? 0 : layers.length * sizes.nodeWidth + (layers.length - 1) * sizes.gapX,
-    height: tallest === 0 ? 0 : tallest * rowHeight - sizes.gapY,
-  };
+  return placed;
 }
 
 function longestPathLayers(

@@ -28,22 +28,22 @@ describe('ObjectStore puts', () => {
     expect(store.has(hash)).toBe(true);
   });
 
-  it('writes bytes and files only to a .tmp path in the same directory, then renames', () => {
+  it('writes bytes and files only to a .tmp path in the same directory, then renames', async () => {
     const root = tempDir();
     const store = new ObjectStore(path.join(root, 'objects'));
     const source = put(root, 'out.bin', 'file content');
     const writes: string[] = [];
     const renames: [string, string][] = [];
     const writeFileSync = fs.writeFileSync;
-    const copyFileSync = fs.copyFileSync;
+    const copyFile = fs.promises.copyFile;
     const renameSync = fs.renameSync;
     vi.spyOn(fs, 'writeFileSync').mockImplementation((file, ...rest) => {
       writes.push(String(file));
       return writeFileSync(file, ...(rest as [string]));
     });
-    vi.spyOn(fs, 'copyFileSync').mockImplementation((from, to, mode) => {
+    vi.spyOn(fs.promises, 'copyFile').mockImplementation((from, to, mode) => {
       writes.push(String(to));
-      return copyFileSync(from, to, mode);
+      return copyFile(from, to, mode);
     });
     vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
       renames.push([String(from), String(to)]);
@@ -52,7 +52,7 @@ describe('ObjectStore puts', () => {
 
     const a = store.putBytes('bytes content');
     const b = store.putBytes('zipped content', { compress: true });
-    const c = store.putFile(source);
+    const c = await store.putFileAsync(source, sha256('file content'));
     const finals = [store.pathOf(a), store.pathOf(b, true), store.pathOf(c)];
     expect(writes).toHaveLength(3);
     for (const written of writes) expect(written).toMatch(/\.tmp$/);
@@ -61,7 +61,7 @@ describe('ObjectStore puts', () => {
     expect(listFiles(store.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('leaves neither a temp file nor a blob when the write fails', () => {
+  it('leaves neither a temp file nor a blob when the write fails', async () => {
     const root = tempDir();
     const store = new ObjectStore(path.join(root, 'objects'));
     const source = put(root, 'out.bin', 'data');
@@ -69,33 +69,33 @@ describe('ObjectStore puts', () => {
     vi.spyOn(fs, 'renameSync').mockImplementation(() => {
       throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
     });
-    expect(() => store.putFile(source, hash)).toThrow(/ENOSPC/);
+    await expect(store.putFileAsync(source, hash)).rejects.toThrow(/ENOSPC/);
     expect(() => store.putBytes('other')).toThrow(/ENOSPC/);
     vi.restoreAllMocks();
     expect(store.has(hash)).toBe(false);
     expect(listFiles(store.dir)).toEqual([]);
   });
 
-  it('does not rewrite a blob it already has', () => {
+  it('does not rewrite a blob it already has', async () => {
     const root = tempDir();
     const store = new ObjectStore(path.join(root, 'objects'));
     const hash = store.putBytes('same');
     const source = put(root, 'same.txt', 'same');
-    const copy = vi.spyOn(fs, 'copyFileSync');
+    const copy = vi.spyOn(fs.promises, 'copyFile');
     const write = vi.spyOn(fs, 'writeFileSync');
     expect(store.putBytes('same')).toBe(hash);
-    expect(store.putFile(source)).toBe(hash);
+    expect(await store.putFileAsync(source, hash)).toBe(hash);
     expect(copy).not.toHaveBeenCalled();
     expect(write).not.toHaveBeenCalled();
   });
 
-  it('replaces a stored blob whose size is wrong (a broken earlier copy) when the file is put again', () => {
+  it('replaces a stored blob whose size is wrong (a broken earlier copy) when the file is put again', async () => {
     const root = tempDir();
     const store = new ObjectStore(path.join(root, 'objects'));
     const source = put(root, 'out.txt', 'complete content');
-    const hash = store.putFile(source);
+    const hash = await store.putFileAsync(source, sha256('complete content'));
     fs.writeFileSync(store.pathOf(hash), 'compl'); // truncated
-    expect(store.putFile(source)).toBe(hash);
+    expect(await store.putFileAsync(source, hash)).toBe(hash);
     expect(fs.readFileSync(store.pathOf(hash), 'utf8')).toBe('complete content');
   });
 

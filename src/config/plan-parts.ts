@@ -1,0 +1,114 @@
+// The pieces of planning a stage: params resolved (with --param overrides),
+// env entries (secrets marked), foreach, list params in patterns.
+import path from 'node:path';
+import { ownParams } from './stage-params.js';
+import { expand } from './expand.js';
+import type { ExpandError } from './expand.js';
+import type { FieldPath, ParsedYaml } from './parse.js';
+import type { EnvEntry, EnvValue, Foreach, RawStage, ValidatedConfig } from './types.js';
+
+export interface PlanOptions {
+  file: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** --param k=v, applied to every pipeline that declares k. */
+  paramOverrides?: Readonly<Record<string, string>>;
+  /** Pipelines whose --param overrides must all be declared (the ones being run). */
+  pipelinesToCheck?: readonly string[];
+  locate?: ParsedYaml['locate'];
+}
+
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
+
+export function resolveParams(
+  declared: Record<string, unknown>,
+  overrides: Readonly<Record<string, string>>,
+  env: Readonly<Record<string, string | undefined>>,
+  at: FieldPath,
+  report: (path: FieldPath, source: string, error: ExpandError) => void,
+  /** Pipeline params a stage's own params may refer to. */
+  outer: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(declared)) {
+    const whole = typeof value === 'string' ? /^\$\{\s*params\.([A-Za-z_][A-Za-z0-9_.-]*)\s*\}$/.exec(value) : null;
+    if (Object.hasOwn(overrides, name)) {
+      params[name] = coerceLike(value, overrides[name] ?? '');
+    } else if (whole && Object.hasOwn(outer, whole[1] ?? '')) {
+      // `k: ${params.k}` keeps the param's type (a number stays a number).
+      params[name] = outer[whole[1] ?? ''];
+    } else if (typeof value === 'string') {
+      const result = expand(value, { params: outer, env });
+      for (const error of result.errors) report([...at, name], value, error);
+      params[name] = result.value;
+    } else {
+      params[name] = value;
+    }
+  }
+  return params;
+}
+
+/** --param values are text; give them the declared default's type when they parse as it. */
+function coerceLike(declared: unknown, text: string): unknown {
+  if (typeof declared === 'string' || declared === undefined) return text;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === typeof declared) return parsed;
+  } catch {
+    // not JSON: keep the text
+  }
+  return text;
+}
+
+export function resolveEnv(
+  raw: Record<string, EnvValue>,
+  expandText: (value: string, name: string) => string,
+): EnvEntry[] {
+  return Object.entries(raw)
+    .map(([name, value]) => {
+      const isObject = typeof value === 'object';
+      const text = String(isObject ? value.value : value);
+      const isSecret = isObject && value.secret !== undefined ? value.secret : SECRET_NAME.test(name);
+      return { name, value: expandText(text, name), isSecret };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export function resolveForeach(
+  stage: RawStage,
+  list: (value: string | string[] | undefined, field: FieldPath) => string[],
+): Foreach | undefined {
+  const foreach = stage.foreach;
+  if (foreach === undefined) return undefined;
+  if (typeof foreach === 'string') return { kind: 'stage', stage: foreach };
+  const patterns = list(foreach.files, ['foreach', 'files']).filter((p) => p !== '');
+  const exclude = list(foreach.exclude, ['foreach', 'exclude']);
+  return { kind: 'files', patterns, exclude };
+}
+
+export function wholeListParam(pattern: string, params: Record<string, unknown>): string[] | undefined {
+  const match = /^\$\{\s*params\.([A-Za-z_][A-Za-z0-9_.-]*)\s*\}$/.exec(pattern);
+  const value = match ? params[match[1] ?? ''] : undefined;
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
+}
+
+export function normalisePattern(pattern: string): string {
+  const slashed = pattern.replace(/\\/g, '/');
+  const normalised = path.posix.normalize(slashed);
+  return normalised.startsWith('./') ? normalised.slice(2) : normalised;
+}
+
+export function declaredParams(pipeline: ValidatedConfig['pipelines'][string] | undefined): string[] {
+  if (!pipeline) return [];
+  const own = Object.values(pipeline.stages).flatMap((stage) => Object.keys(ownParams(stage)));
+  return [...new Set([...Object.keys(pipeline.params ?? {}), ...own])];
+}
+
+export function occurrencesBefore(text: string, needle: string, end: number): number {
+  let count = 0;
+  for (let at = text.indexOf(needle); at !== -1 && at < end; at = text.indexOf(needle, at + 1)) count++;
+  return count;
+}
+
+export function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,54 @@
+// How each stage of a run ended: its stage:end event, and the run's counts
+// by outcome (run:end reports them).
+import type { ItemCounts } from '../cache/state.js';
+import type { Why } from '../cache/why.js';
+import type { StagePlan } from '../config/types.js';
+import type { Emit, Failure, StageOutcome } from './events.js';
+import { NO_ITEMS } from './events.js';
+
+export interface Ended {
+  outcome: StageOutcome;
+  reason: string;
+  /** When the stage started (for a stage that ran: when it got its job slot). */
+  startedAt: number;
+  why?: Why;
+  failure?: Failure;
+  key?: string;
+  items?: ItemCounts;
+  attempts?: number;
+  peakRssBytes?: number;
+}
+
+export class StageEnds {
+  readonly counts: Record<StageOutcome, number> = {
+    ran: 0,
+    cached: 0,
+    restored: 0,
+    failed: 0,
+    cancelled: 0,
+    blocked: 0,
+  };
+  readonly #emit: Emit;
+
+  constructor(emit: Emit) {
+    this.#emit = emit;
+  }
+
+  end(stage: StagePlan, fields: Ended): void {
+    this.counts[fields.outcome]++;
+    this.#emit({
+      event: 'stage:end',
+      pipeline: stage.pipeline,
+      stage: stage.name,
+      outcome: fields.outcome,
+      reason: fields.reason,
+      why: fields.why,
+      failure: fields.failure,
+      key: fields.key,
+      durationMs: Date.now() - fields.startedAt,
+      items: fields.items ?? NO_ITEMS,
+      attempts: fields.attempts,
+      peakRssBytes: fields.peakRssBytes,
+    });
+  }
+}
