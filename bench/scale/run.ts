@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { readRunRecord } from '../../src/report/run-record.js';
 import { BIN, commandLineOptions, machine, table, tempWorkspace, write } from '../lib.js';
 
 const args = commandLineOptions();
@@ -111,6 +112,12 @@ function timed(dir: string, command: string[], env: Record<string, string> = {})
 
 const runner = (dir: string, ...rest: string[]): Timed => timed(dir, [process.execPath, BIN, 'exec', ...rest]);
 
+/** How long stage `name` took in the workspace's last run (its run record). */
+function stageMs(dir: string, name: string): number {
+  const record = readRunRecord(path.join(dir, '.runner', 'runs'));
+  return record?.stages.find((s) => s.stage === name)?.durationMs ?? Number.NaN;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
@@ -161,6 +168,7 @@ for (const n of fileSizes) {
     cold: [] as number[],
     noop: [] as number[],
     one: [] as number[],
+    oneStage: [] as number[],
     rss: [] as number[],
     oneRss: [] as number[],
   };
@@ -176,6 +184,7 @@ for (const n of fileSizes) {
     fs.writeFileSync(edited(round % PER_DIR), fileText(round, ++version));
     const one = runner(dir, 'files');
     m.one.push(one.ms);
+    m.oneStage.push(stageMs(dir, 'count'));
     m.oneRss.push(one.rssMiB);
   }
   const size = duSize(path.join(dir, '.runner'));
@@ -187,6 +196,7 @@ for (const n of fileSizes) {
     `${s(median(m.cold))} (${(median(m.cold) / plain).toFixed(2)}x)`,
     `${s(median(m.noop))} (${(median(m.noop) / median(m.git)).toFixed(2)}x git)`,
     `${s(median(m.one))} (${(median(m.one) / plain).toFixed(2)}x)`,
+    s(median(m.oneStage)),
     `${median(m.rss).toFixed(0)} / ${median(m.oneRss).toFixed(0)} MiB`,
     `${(size / 1024 / 1024).toFixed(1)} MiB`,
   ]);
@@ -201,6 +211,7 @@ for (const n of recordSizes) {
     cold: [] as number[],
     rss: [] as number[],
     one: [] as number[],
+    oneStage: [] as number[],
     oneRss: [] as number[],
     noop: [] as number[],
   };
@@ -212,6 +223,7 @@ for (const n of recordSizes) {
     m.noop.push(runner(dir, 'records').ms);
     const one = runner(dir, 'records', '--param', `mutate=${round * 7 + 1}`);
     m.one.push(one.ms);
+    m.oneStage.push(stageMs(dir, 'touch'));
     m.oneRss.push(one.rssMiB);
   }
   const size = duSize(path.join(dir, '.runner'));
@@ -222,6 +234,7 @@ for (const n of recordSizes) {
     s(median(m.cold)),
     s(median(m.noop)),
     `${s(median(m.one))} (one record)`,
+    s(median(m.oneStage)),
     `${median(m.rss).toFixed(0)} / ${median(m.oneRss).toFixed(0)} MiB`,
     `${(size / 1024 / 1024).toFixed(1)} MiB`,
   ]);

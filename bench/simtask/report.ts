@@ -81,7 +81,7 @@ export function renderResults(input: ResultsInput): string {
     `Reading the cold row: with ${input.cpus} cores the runner can at best divide its CPU time by ${input.cpus}, and cold it spends ` +
       `${coldCpu.toFixed(1)} s of CPU against the baseline's ${baseCpu.toFixed(1)} s, so ${(baseCpu / (coldCpu / input.cpus)).toFixed(2)}x is its ceiling here ` +
       `(1.7x needs it to spend at most ${(input.cpus / 1.7).toFixed(2)} times the baseline's CPU, and to keep every core busy). The extra CPU is per-item engine work on the main thread ` +
-      '(the item cache in SQLite, JSONL datasets, messages to and from worker threads) and each worker thread loading the TypeScript ' +
+      '(keying items, JSONL datasets, messages to and from worker threads) and each worker thread loading the TypeScript ' +
       "compiler and warming up its own JIT; cluster, plan and write run on one core in both. How far two worker threads can take scan's " +
       "and embed's work with no runner at all is measured by `bench/simtask/scaling.ts` (its table is in bench/RESULTS.md). " +
       "The runner's gain is the rerun: see the no-op and one-file rows.",
