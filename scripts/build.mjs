@@ -94,7 +94,7 @@ const lazyChildProcess = {
 const result = await build({
   ...common,
   plugins: [precompiledSchema, lazyChildProcess],
-  entryPoints: { cli: 'src/cli.ts', worker: 'src/engine/map/worker-entry.ts' },
+  entryPoints: { cli: 'src/cli.ts', worker: 'src/engine/map/worker-entry.ts', start: 'src/start.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   write: false,

@@ -1,6 +1,6 @@
 // Everything the CLI takes from the process, passed down explicitly so the
 // commands are testable in-process.
-import type { HashHelp } from '../cache/stat-cache.js';
+import type { RunHost } from '../engine/run-host.js';
 
 export interface CliIo {
   argv: string[];
@@ -11,24 +11,12 @@ export interface CliIo {
   isTty: boolean;
   /** Aborts on Ctrl-C / SIGTERM. */
   signal?: AbortSignal;
-  /**
-   * Served by the runner daemon: `exec` runs only when every stage is
-   * cached, and otherwise throws DeferredRun before printing or writing
-   * anything, for the caller to run it in a process of its own.
-   */
-  isDaemon?: boolean;
-  /** What the daemon lends a run's hashing (src/cache/stat-cache.ts). */
-  hashHelp?: HashHelp;
+  /** Where runs run (default: this process). A host may not admit a run (RunHost.admits). */
+  host?: RunHost;
+  /** Told when a run was not admitted by the host, before anything was printed: the caller runs it elsewhere. */
+  handBack?(why: string): void;
   /** Where live progress bars draw (default process.stderr; the daemon's is the command's). */
   terminal?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-}
-
-/** A run the daemon hands back: some stage must run, and stage code runs only in a fresh process. */
-export class DeferredRun extends Error {
-  constructor(why: string) {
-    super(`deferred: ${why}`);
-    this.name = 'DeferredRun';
-  }
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;

@@ -9,7 +9,7 @@ import { didYouMean } from '../util/suggest.js';
 import { RUNNER_VERSION } from '../version.js';
 import type { CliIo } from './io.js';
 import { UsageError } from './io.js';
-import { findConfig } from './workspace.js';
+import { findConfig } from '../config/find.js';
 
 export interface GlobalOptions {
   file?: string;

@@ -22,25 +22,15 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { ParallelHasher } from '../cache/parallel-hasher.js';
 import type { HashHelp } from '../cache/stat-cache.js';
-import { DeferredRun } from '../cli/io.js';
-import { findConfig } from '../cli/workspace.js';
+import { findConfig } from '../config/find.js';
+import type { RunHost } from '../engine/run-host.js';
 import { PreHasher } from './prehash.js';
-import type { CliIo } from '../cli/io.js';
+import { daemonMayServe } from './serve-rule.js';
+import type { DaemonFrame, DaemonRequest } from './protocol.js';
 import { readJsonOrUndefined } from '../util/fs.js';
 
 export const IDLE_MS = 15 * 60 * 1000;
 const CHECK_EVERY_MS = 1000;
-
-export interface DaemonRequest {
-  argv: string[];
-  cwd: string;
-  env: Record<string, string | undefined>;
-  isTty: boolean;
-  columns?: number;
-  build: string;
-}
-
-export type DaemonFrame = { o: string } | { e: string } | { exit: number } | { defer: string };
 
 export function daemonPaths(root: string): { socket: string; info: string } {
   return { socket: path.join(root, '.runner', 'daemon.sock'), info: path.join(root, '.runner', 'daemon.json') };
@@ -65,10 +55,24 @@ export async function serveWorkspace(options: ServeOptions): Promise<boolean> {
   return true;
 }
 
+/** The I/O the daemon gives the command line it runs (src/cli's main), the command's own relayed. */
+export interface ServedIo {
+  argv: string[];
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  isTty: boolean;
+  signal?: AbortSignal;
+  host: RunHost;
+  handBack(why: string): void;
+  terminal?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
+
 interface ServeOptions {
   root: string;
   build: string;
-  main: (io: CliIo) => Promise<number>;
+  main: (io: ServedIo) => Promise<number>;
   idleMs?: number;
 }
 
@@ -79,8 +83,19 @@ class DaemonServer {
   readonly #server = net.createServer();
   readonly #hasher = new ParallelHasher();
   readonly #preHasher = new PreHasher(this.#hasher);
-  // kept: the last run's stat cache, for the next run to take over (StatCache.forRun).
-  readonly #hashHelp: HashHelp = { ...this.#preHasher.help(), kept: {} };
+  /**
+   * The daemon as a run's host: it admits only cached stages (a stage to
+   * run or restore hands the run back; stage code never runs here, where a
+   * module edited since it was first imported would stay stale), and lends
+   * the stat cache it keeps between runs (StatCache.forRun) and the files it
+   * hashed as they changed.
+   */
+  readonly #host: RunHost = {
+    name: 'daemon',
+    hashHelp: { ...this.#preHasher.help(), kept: {} } satisfies HashHelp,
+    admits: (action) => action === 'cached',
+    holdsEvents: true,
+  };
   #queue = Promise.resolve();
   #lastRequestAt = Date.now();
   #isStopping = false;
@@ -157,6 +172,7 @@ class DaemonServer {
       if (request.build !== this.#options.build) this.#stop();
       return;
     }
+    let handedBack: string | undefined;
     try {
       const code = await this.#options.main({
         argv: request.argv,
@@ -167,17 +183,15 @@ class DaemonServer {
         isTty: request.isTty,
         terminal: terminalFor(request, send),
         signal: controller.signal,
-        isDaemon: true,
-        hashHelp: this.#hashHelp,
+        host: this.#host,
+        handBack: (why) => {
+          handedBack = why;
+        },
       });
-      send({ exit: code });
+      send(handedBack === undefined ? { exit: code } : { defer: handedBack });
     } catch (error) {
-      if (error instanceof DeferredRun) {
-        send({ defer: error.message });
-      } else {
-        send({ e: `runner: internal error (daemon): ${(error as Error)?.stack ?? String(error)}\n` });
-        send({ exit: 70 });
-      }
+      send({ e: `runner: internal error (daemon): ${(error as Error)?.stack ?? String(error)}\n` });
+      send({ exit: 70 });
     }
     connection.end();
   }
@@ -185,6 +199,7 @@ class DaemonServer {
   /** Why the daemon hands a request back unanswered; undefined when it serves it. */
   #refusal(request: DaemonRequest): string | undefined {
     if (request.build !== this.#options.build) return 'the daemon runs another build of runner';
+    if (!daemonMayServe(request.argv, request.env)) return 'the daemon serves plain exec runs only';
     // Typed in the workspace or below it: the run finds this workspace's pipelines.yaml.
     const config = findConfig({ cwd: path.resolve(request.cwd) });
     if (config === undefined || path.dirname(config) !== this.#options.root)

@@ -1,9 +1,9 @@
 // What `runner exec` asks of a run, and what it answers.
 import type { ConfigPlan } from '../config/types.js';
 import type { Graph, Selection } from '../graph/dag.js';
-import type { HashHelp } from '../cache/stat-cache.js';
 import type { Emit, StageOutcome } from './events.js';
 import type { MapRunner } from './execute.js';
+import type { RunHost } from './run-host.js';
 
 export interface RunOptions {
   plan: ConfigPlan;
@@ -21,21 +21,13 @@ export interface RunOptions {
   emit: Emit;
   signal?: AbortSignal;
   runMap?: MapRunner;
-  /**
-   * Run only if every selected stage is cached (the runner daemon's no-op
-   * runs): the first stage that would run or restore ends the run as
-   * `deferred`, before any stage has run, and the caller runs it again in
-   * a process of its own.
-   */
-  isOnlyCached?: boolean;
-  /** Said in run:start: this run is served by the runner daemon. */
-  isDaemon?: boolean;
-  /** What the daemon lends the run's hashing. */
-  hashHelp?: HashHelp;
+  /** Where the run runs (default: this process, which admits everything). */
+  host?: RunHost;
 }
 
 export interface RunSummary {
-  status: 'success' | 'failed' | 'cancelled' | 'deferred';
+  /** handed-back: the host did not admit a stage (RunHost.admits); nothing ran. */
+  status: 'success' | 'failed' | 'cancelled' | 'handed-back';
   counts: Record<StageOutcome, number>;
   durationMs: number;
 }

@@ -16,6 +16,8 @@ import { cancelCause, failureText, whyText } from './reasons.js';
 import { StageEnds } from './stage-ends.js';
 import { Resources } from './resources.js';
 import { reuse } from './reuse.js';
+import { LOCAL_HOST } from './run-host.js';
+import type { RunHost } from './run-host.js';
 import { schedule } from './scheduler.js';
 import { forcedStages, selectedStages } from './selection.js';
 import type { RunOptions, RunSummary } from './run-options.js';
@@ -46,10 +48,12 @@ class Run {
   readonly #sampler = new UsageSampler();
   // Deciding hashes inputs on this thread: in time slices, so the first stage can start early.
   readonly #deciding = new TimeSlices();
-  #isDeferred = false;
+  readonly #host: RunHost;
+  #isHandedBack = false;
 
   constructor(options: RunOptions) {
     this.#options = options;
+    this.#host = options.host ?? LOCAL_HOST;
     this.#stages = selectedStages(options);
     this.#byId = new Map(this.#stages.map((s) => [s.id, s]));
     this.#forced = forcedStages(options, this.#stages);
@@ -58,7 +62,7 @@ class Run {
       storeUrl: options.storeUrl,
       emit: options.emit,
       isStateReadOnly: options.isNoCache,
-      hashHelp: options.hashHelp,
+      hashHelp: options.host?.hashHelp,
     });
     this.#queue = new PQueue({ concurrency: Math.max(1, options.jobs) });
     this.#ends = new StageEnds(options.emit);
@@ -73,7 +77,7 @@ class Run {
       stages: this.#stages.map((s) => ({ pipeline: s.pipeline, stage: s.name, needs: s.definition.needs })),
       jobs: options.jobs,
       dryRun: false,
-      ...(options.isDaemon ? { daemon: true } : {}),
+      ...(this.#host.name === 'daemon' ? { daemon: true } : {}),
     });
     const nodes: ScheduleNode[] = this.#stages.map((s) => ({
       id: s.id,
@@ -102,7 +106,7 @@ class Run {
       await this.#res.close();
     }
     const durationMs = Date.now() - this.#started;
-    if (this.#isDeferred) return { status: 'deferred', counts: this.#ends.counts, durationMs };
+    if (this.#isHandedBack) return { status: 'handed-back', counts: this.#ends.counts, durationMs };
     const status = scheduled.isInterrupted
       ? 'cancelled'
       : scheduled.failed.length > 0 || this.#ends.counts.failed > 0
@@ -124,7 +128,8 @@ class Run {
     const stage = this.#byId.get(id);
     if (!stage) return 'failed';
     const isForced = this.#forced.has(id);
-    if (!this.#options.isOnlyCached) warmPool(stage, this.#res, this.#options.isNoCache || isForced);
+    // A host that admits no run would hand this stage back: its workers would load for nothing.
+    if (this.#host.admits('run')) warmPool(stage, this.#res, this.#options.isNoCache || isForced);
     const upstream = upstreamOf(stage, this.#results, this.#res);
     await this.#deciding.enter();
     const startedAt = Date.now();
@@ -138,8 +143,8 @@ class Run {
       });
       return 'failed';
     }
-    if (this.#options.isOnlyCached && decision.action !== 'cached') {
-      this.#isDeferred = true;
+    if (!this.#host.admits(decision.action)) {
+      this.#isHandedBack = true;
       return 'failed';
     }
     const announce = (): void =>

@@ -10,6 +10,7 @@ import { requirePackage } from '../util/require.js';
 import { formatMs } from './format.js';
 import { PlainSink } from './plain.js';
 import type { Sink } from './sink.js';
+import { isCi } from '../util/ci.js';
 import { renderStageTable, runEndLine, stageRow } from './stage-table.js';
 import type { StageRow } from './stage-table.js';
 
@@ -42,11 +43,6 @@ export function isLiveTerminal(choice: ProgressChoice): boolean {
 }
 
 /** CI set to anything but empty, 0 or false. */
-export function isCi(env: Readonly<Record<string, string | undefined>>): boolean {
-  const ci = env.CI;
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-}
-
 /** The human progress of a run, on stderr either way: stdout is for results and --json. */
 export function progressSink(options: ProgressChoice & { write(text: string): void; stream: TtyStream }): Sink {
   return isLiveTerminal(options) ? new TtySink({ stream: options.stream }) : new PlainSink({ write: options.write });

@@ -1,11 +1,11 @@
 // `runner daemon start|stop|status`: the resident process that answers
 // no-op runs (src/daemon/server.ts). `exec` starts one by itself after a
 // no-op run in a process of its own, unless RUNNER_DAEMON=0, or CI is set
-// and RUNNER_DAEMON=1 is not.
+// and RUNNER_DAEMON=1 is not (src/daemon/serve-rule.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { daemonPaths, readDaemonInfo, serveWorkspace } from '../../daemon/server.js';
-import { isCi } from '../../report/tty.js';
+import { isDaemonWanted } from '../../daemon/serve-rule.js';
 import { childProcess } from '../../util/builtins.js';
 import { isProcessAlive } from '../../util/process.js';
 import type { CliIo } from '../io.js';
@@ -58,8 +58,7 @@ export async function daemonCommand(
  * wants one.
  */
 export function startDaemonIfWanted(io: CliIo, root: string): void {
-  const wanted = io.env.RUNNER_DAEMON;
-  if (wanted === '0' || (wanted !== '1' && isCi(io.env))) return;
+  if (!isDaemonWanted(io.env)) return;
   const bin = (globalThis as Record<symbol, unknown>)[BIN];
   const { socket, info } = daemonPaths(root);
   if (typeof bin !== 'string' || socket.length > MAX_SOCKET_PATH || liveDaemon(info)) return;

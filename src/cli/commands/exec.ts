@@ -11,7 +11,7 @@ import { CompositeSink, JsonSink } from '../../report/sink.js';
 import type { Sink } from '../../report/sink.js';
 import { renderStatusTable } from '../../report/status.js';
 import type { CliIo } from '../io.js';
-import { DeferredRun, EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError } from '../io.js';
 import { loadAnalysis, lockForCommand, parseList, parseParams, requireStages, storeUrlFor } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 import { writeHtmlReport } from './report.js';
@@ -41,7 +41,6 @@ export async function execCommand(
   pipelines: string[],
   flags: ExecFlags,
 ): Promise<number> {
-  if (io.isDaemon && flags.watch) throw new DeferredRun('--watch runs in its own process');
   if (flags.watch && flags.dryRun) throw new UsageError('--watch and --dry-run cannot be used together');
   if (flags.watch) {
     const ignore = flags.report === undefined ? [] : [path.resolve(io.cwd, flags.report)];
@@ -51,18 +50,6 @@ export async function execCommand(
 }
 
 async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], flags: ExecFlags): Promise<number> {
-  if (
-    io.isDaemon &&
-    (global.dir !== undefined ||
-      global.file !== undefined ||
-      flags.dryRun ||
-      flags.report !== undefined ||
-      flags.cache === false ||
-      flags.force ||
-      flags.forceStage)
-  ) {
-    throw new DeferredRun('only plain exec runs are served by the daemon');
-  }
   const jobs = flags.jobs === undefined ? os.availableParallelism() : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${flags.jobs}: expected an integer >= 1`);
   const analysis = await loadAnalysis(io, global, { paramOverrides: parseParams(flags.param), pipelines });
@@ -128,7 +115,7 @@ async function runLocked(
   if (!isNoCache) sinks.push(record);
   else if (flags.report !== undefined) sinks.push({ handle: (event) => record.handle(event) });
   // The daemon holds every event back until the run is known to be all cached.
-  const events = new CompositeSink(sinks, { isHeld: io.isDaemon === true });
+  const events = new CompositeSink(sinks, { isHeld: io.host?.holdsEvents === true });
   const summary = await executeRun({
     plan: analysis.plan,
     graphs: analysis.graphs,
@@ -144,11 +131,13 @@ async function runLocked(
     emit: events.emit,
     signal: io.signal,
     runMap,
-    isOnlyCached: io.isDaemon,
-    isDaemon: io.isDaemon,
-    hashHelp: io.hashHelp,
+    host: io.host,
   });
-  if (summary.status === 'deferred') throw new DeferredRun('a stage must run');
+  if (summary.status === 'handed-back') {
+    // Nothing was printed or written: the events were held, and are dropped.
+    io.handBack?.('a stage must run');
+    return EXIT.failed;
+  }
   events.release();
   await events.close();
   // After a no-op in a process of its own: the next one will be a no-op too,
@@ -157,7 +146,7 @@ async function runLocked(
   const isNoOp =
     summary.status === 'success' &&
     summary.counts.cached === Object.values(summary.counts).reduce((sum, n) => sum + n, 0);
-  if (!io.isDaemon && isNoOp) startDaemonIfWanted(io, analysis.plan.root);
+  if (io.host === undefined && isNoOp) startDaemonIfWanted(io, analysis.plan.root);
   if (flags.report !== undefined && record.record) {
     const file = writeHtmlReport(record.record, path.resolve(io.cwd, flags.report));
     io.stderr(`report: ${path.relative(io.cwd, file) || file}\n`);

@@ -12,7 +12,7 @@ import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
 import { loadAnalysis } from '../load.js';
 import type { GlobalOptions } from '../load.js';
-import { findConfig } from '../workspace.js';
+import { findConfig } from '../../config/find.js';
 import { RerunLoop } from './rerun-loop.js';
 
 export const WATCH_DEBOUNCE_MS = 200;

@@ -1,0 +1,78 @@
+// The command's side of the daemon (the server is server.ts): finds the
+// daemon of the workspace the command runs in and offers it the command.
+// Wire protocol: one JSON object per line; the command sends the request,
+// later `{ signal }`; the daemon answers with `{ o }` and `{ e }` frames
+// (stdout, stderr), then `{ exit }`, or `{ defer }` to run it yourself.
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { findConfig } from '../config/find.js';
+import type { DaemonFrame, DaemonRequest } from './protocol.js';
+
+/** The socket of the daemon of the workspace `cwd` is in (where the CLI finds pipelines.yaml), if there is one. */
+export function daemonSocketFor(cwd: string): string | undefined {
+  const config = findConfig({ cwd });
+  if (config === undefined) return undefined;
+  const socket = path.join(path.dirname(config), '.runner', 'daemon.sock');
+  return fs.existsSync(socket) ? socket : undefined;
+}
+
+/**
+ * Offers the command to the daemon: true when it ran it (its output went to
+ * our stdout and stderr, its exit code is process.exitCode), false when it
+ * handed it back or is gone: then the command runs here.
+ */
+export function askDaemon(socket: string, request: DaemonRequest): Promise<boolean> {
+  return new Promise((resolve) => {
+    const connection = net.connect(socket);
+    let isSettled = false;
+    let hasOutput = false;
+    let pending = '';
+    const onSignal = (signal: NodeJS.Signals): void => void connection.write(`${JSON.stringify({ signal })}\n`);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const settle = (isAnswered: boolean): void => {
+      if (isSettled) return;
+      isSettled = true;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (!isAnswered) connection.destroy();
+      resolve(isAnswered);
+    };
+    // Gone after it wrote something: the run cannot be started again here.
+    const lost = (): boolean => {
+      if (!hasOutput) return false;
+      process.stderr.write('runner: the daemon stopped in the middle of the run\n');
+      process.exitCode = 1;
+      return true;
+    };
+    connection.on('connect', () => connection.write(`${JSON.stringify(request)}\n`));
+    connection.setEncoding('utf8');
+    connection.on('data', (chunk: string) => {
+      pending += chunk;
+      for (let newline = pending.indexOf('\n'); newline !== -1 && !isSettled; newline = pending.indexOf('\n')) {
+        let frame: DaemonFrame;
+        try {
+          frame = JSON.parse(pending.slice(0, newline)) as DaemonFrame;
+        } catch {
+          settle(lost());
+          return;
+        }
+        pending = pending.slice(newline + 1);
+        if ('o' in frame) process.stdout.write(frame.o);
+        else if ('e' in frame) process.stderr.write(frame.e);
+        else if ('exit' in frame) {
+          process.exitCode = frame.exit;
+          settle(true);
+        } else if ('defer' in frame) settle(false);
+        hasOutput = hasOutput || 'o' in frame || 'e' in frame;
+      }
+    });
+    // A daemon gone before saying anything (stale socket, stopped): run here.
+    const onEnd = (): void => {
+      if (!isSettled) settle(lost());
+    };
+    connection.on('error', onEnd);
+    connection.on('close', onEnd);
+  });
+}

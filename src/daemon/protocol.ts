@@ -1,0 +1,15 @@
+// What the command and the daemon say to each other over .runner/daemon.sock,
+// one JSON object per line (client.ts, server.ts).
+
+/** The command's request; a later `{ signal }` line cancels it. */
+export interface DaemonRequest {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+  isTty: boolean;
+  columns?: number;
+  build: string;
+}
+
+/** The daemon's answers: stdout, stderr, then the exit code, or `defer` (run it yourself). */
+export type DaemonFrame = { o: string } | { e: string } | { exit: number } | { defer: string };

@@ -1,0 +1,18 @@
+// Which commands the daemon may serve: a plain `exec` (the flags that always
+// run in a process of their own are not worth a round trip), with the daemon
+// not turned off (RUNNER_DAEMON=0, or CI without RUNNER_DAEMON=1). The
+// command asks only then, and the daemon checks again.
+import { isCi } from '../util/ci.js';
+
+const OWN_PROCESS_FLAGS = /^(-C|-f|-w)|^--(dir|file|watch|force|dry-run|no-cache|report)(=|$)/;
+
+export function daemonMayServe(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
+  if (argv[0] !== 'exec' || argv.some((arg) => OWN_PROCESS_FLAGS.test(arg))) return false;
+  return isDaemonWanted(env);
+}
+
+/** RUNNER_DAEMON=1 always, RUNNER_DAEMON=0 never, otherwise outside CI. */
+export function isDaemonWanted(env: Readonly<Record<string, string | undefined>>): boolean {
+  const wanted = env.RUNNER_DAEMON;
+  return wanted !== '0' && (wanted === '1' || !isCi(env));
+}
