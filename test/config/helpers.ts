@@ -62,3 +62,22 @@ export async function analyseAndFormat(file: string, options: Partial<AnalyseOpt
   const result = await analyse({ file, env: {}, runnerVersion: 'test', ...options });
   return result.ok ? '' : formatDiagnostics(result.diagnostics, result.source, path.dirname(file));
 }
+
+/** One row of a diagnostics table: pipelines.yaml text in, exactly what the CLI prints out. */
+export interface DiagnosticCase {
+  name: string;
+  text: string;
+  options?: CheckOptions;
+  /** The printed lines (joined with '\n' to compare), or '' for a valid file. */
+  expected: string[] | '';
+}
+
+/** The text a DiagnosticCase expects diagnose() to return. */
+export function expectedOutput(expected: DiagnosticCase['expected']): string {
+  return expected === '' ? '' : expected.join('\n');
+}
+
+/** Table rows for `it.each(byName(cases))('%s', ...)`: a '$name' title would be quoted and cut at 40 characters. */
+export function byName(cases: DiagnosticCase[]): [string, DiagnosticCase][] {
+  return cases.map((row) => [row.name, row]);
+}
