@@ -79,7 +79,7 @@ export function generateRepository(dir: string, count: number, seed = 20_240_601
   return { files, bytes };
 }
 
-/** `count` task files under docs/board, naming generated identifiers (some of which exist). */
+/** `count` task files under examples/board, naming generated identifiers (some of which exist). */
 export function generateBoard(dir: string, count: number, seed = 7): void {
   const next = mulberry32(seed);
   for (let i = 0; i < count; i++) {
@@ -98,7 +98,7 @@ export function generateBoard(dir: string, count: number, seed = 7): void {
     ];
     write(
       dir,
-      `docs/board/task-${i}.md`,
+      `examples/board/task-${i}.md`,
       `---\nid: task-${i}\ntitle: Task ${i}\nstatus: ${status}\npriority: P2\n---\n${body.join('\n')}`,
     );
   }

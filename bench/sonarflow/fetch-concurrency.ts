@@ -32,8 +32,8 @@ async function measure(concurrency: number, fake: FakeSonar): Promise<Sample> {
   fake.resetStats();
   const ws = sonarflowWorkspace({ stages: { fetch: { concurrency } } });
   try {
-    fs.mkdirSync(ws.path('docs'));
-    fs.copyFileSync(path.join(REPO, 'docs/eslint.sarif'), ws.path('docs/eslint.sarif'));
+    fs.mkdirSync(ws.path('examples'));
+    fs.copyFileSync(path.join(REPO, 'examples/eslint.sarif'), ws.path('examples/eslint.sarif'));
     const result = await ws.run(
       ['exec', 'sonarflow', '--json', '--to', 'fetch', '--no-cache', '--param', 'source=sonarqube'],
       { env: sonarEnv(fake.url) },

@@ -77,7 +77,7 @@ export interface Repair {
   record: TaskRecord;
 }
 
-/** `docs/board/engine/item-cache.md` under `docs/board` -> `engine-item-cache`. */
+/** `examples/board/engine/item-cache.md` under `examples/board` -> `engine-item-cache`. */
 export function idFromPath(file: string, board: string): string {
   const relative = path.posix.relative(board.replace(/\/+$/, ''), file);
   const inside = relative.startsWith('..') ? file : relative;

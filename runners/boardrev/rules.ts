@@ -1,5 +1,5 @@
 // boardrev/rules: the process document (params.process, default
-// docs/process.md) as one rule record per status; the built-in rules
+// examples/process.md) as one rule record per status; the built-in rules
 // without it. The document is the stage's input, so editing it
 // re-evaluates every task and nothing else.
 //

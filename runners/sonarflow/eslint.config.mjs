@@ -1,4 +1,4 @@
-// ESLint configuration that produces docs/eslint.sarif, the default input of
+// ESLint configuration that produces examples/eslint.sarif, the default input of
 // the sonarflow pipeline (the regeneration command is at the top of the
 // sonarflow section of pipelines.yaml). ESLint and its plugins are installed
 // in a temporary directory for that command, never into package.json, so

@@ -44,7 +44,7 @@ describe('boardrev: edit one source file', () => {
     });
     const report = ws.read('reports/board-review.md');
     expect(report).toContain('  - `cartTotal`: not found\n');
-    expect(report).toContain('| [Cart total with discount](../docs/board/cart-total.md) | done | in-progress |');
+    expect(report).toContain('| [Cart total with discount](../examples/board/cart-total.md) | done | in-progress |');
 
     // An emptied file has no chunks left either.
     ws.write('src/inventory.ts', '');

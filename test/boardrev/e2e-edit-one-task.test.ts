@@ -22,7 +22,7 @@ describe('boardrev: edit one task', () => {
     expect(items(firstRecord, 'match')).toEqual({ total: 4, done: 4, cached: 0, failed: 0 });
     expect(items(firstRecord, 'evaluate')).toEqual({ total: 4, done: 4, cached: 0, failed: 0 });
     const report = ws.read('reports/board-review.md');
-    expect(report).toContain('4 tasks in `docs/board`; 3 disagree with the evidence.');
+    expect(report).toContain('4 tasks in `examples/board`; 3 disagree with the evidence.');
 
     const second = await ws.run(['exec', 'boardrev', '--json']);
     expect(second.code, second.stderr).toBe(0);
@@ -37,9 +37,9 @@ describe('boardrev: edit one task', () => {
     expect(ws.read('reports/board-review.md')).toBe(report);
 
     // Tick the second box of refunds and drop its front matter's priority line.
-    const refunds = ws.read('docs/board/refunds.md');
+    const refunds = ws.read('examples/board/refunds.md');
     ws.write(
-      'docs/board/refunds.md',
+      'examples/board/refunds.md',
       refunds.replace('priority: P2\n', '').replace('- [ ] It refuses', '- [x] It refuses'),
     );
     const third = await ws.run(['exec', 'boardrev', '--json']);
@@ -55,7 +55,7 @@ describe('boardrev: edit one task', () => {
     expect(items(record, 'frontmatter')).toEqual({ total: 4, done: 4, cached: 0, failed: 0 });
     expect(items(record, 'match')).toEqual({ total: 4, done: 4, cached: 3, failed: 0 });
     expect(items(record, 'evaluate')).toEqual({ total: 4, done: 4, cached: 3, failed: 0 });
-    expect(ws.read('docs/board/refunds.md')).toBe(
+    expect(ws.read('examples/board/refunds.md')).toBe(
       refunds
         .replace('priority: P2\n', '')
         .replace('- [ ] It refuses', '- [x] It refuses')

@@ -1,7 +1,8 @@
-// The example board (docs/board) reviewed against a copy of this
-// repository's own README, docs and src, as `runner exec boardrev` does on
-// a fresh clone, offline: the report flags exactly the tasks whose status
-// is wrong on purpose, and changes no task file.
+// The example board (examples/board) and process (examples/process.md)
+// reviewed against a copy of this repository's own README, docs and src, as
+// `runner exec boardrev` does on a fresh clone, offline: the report flags
+// exactly the tasks whose status is wrong on purpose, and changes no task
+// file.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,27 +28,26 @@ describe('the example board', () => {
   it('flags the mis-statused tasks and only them', async () => {
     const source = fs.mkdtempSync(path.join(os.tmpdir(), 'boardrev-example-'));
     try {
-      for (const entry of ['README.md', 'docs', 'src'])
+      for (const entry of ['README.md', 'docs', 'src', 'examples/board', 'examples/process.md'])
         fs.cpSync(path.join(REPO, entry), path.join(source, entry), { recursive: true });
       ws = boardrevWorkspace({ source });
     } finally {
       fs.rmSync(source, { recursive: true, force: true });
     }
-    const board = fs.readdirSync(ws.path('docs/board')).map((f) => [f, ws?.read(`docs/board/${f}`)]);
+    const board = fs.readdirSync(ws.path('examples/board')).map((f) => [f, ws?.read(`examples/board/${f}`)]);
     const result = await ws.run(['exec', 'boardrev']);
     expect(result.code, result.stderr).toBe(0);
     const report = ws.read('reports/board-review.md');
     expect(report).toContain(
-      `12 tasks in \`docs/board\`; ${Object.keys(MIS_STATUSED).length} disagree with the evidence.`,
+      `12 tasks in \`examples/board\`; ${Object.keys(MIS_STATUSED).length} disagree with the evidence.`,
     );
     const table = report.slice(report.indexOf('## Disagreements'), report.indexOf('## Tasks'));
     const flagged = Object.fromEntries(
-      [...table.matchAll(/^\| \[[^\]]+\]\(\.\.\/docs\/board\/([\w-]+)\.md\) \| ([\w-]+) \| ([\w-]+) \|/gm)].map((m) => [
-        m[1],
-        [m[2], m[3]],
-      ]),
+      [...table.matchAll(/^\| \[[^\]]+\]\(\.\.\/examples\/board\/([\w-]+)\.md\) \| ([\w-]+) \| ([\w-]+) \|/gm)].map(
+        (m) => [m[1], [m[2], m[3]]],
+      ),
     );
     expect(flagged).toEqual(MIS_STATUSED);
-    for (const [file, text] of board) expect(ws.read(`docs/board/${String(file)}`)).toBe(text);
+    for (const [file, text] of board) expect(ws.read(`examples/board/${String(file)}`)).toBe(text);
   });
 });

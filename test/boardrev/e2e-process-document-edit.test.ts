@@ -18,26 +18,26 @@ describe('boardrev: the process document', () => {
     ws = boardrevWorkspace();
     expect((await ws.run(['exec', 'boardrev'])).code).toBe(0);
     expect(ws.read('reports/board-review.md')).toContain(
-      '| [Estimate shipping costs](../docs/board/shipping.md) | done | in-progress |',
+      '| [Estimate shipping costs](../examples/board/shipping.md) | done | in-progress |',
     );
 
     // A lenient process: done needs checked boxes only, so the missing shipping code no longer matters...
-    ws.write('docs/process.md', '## Done\n- Most boxes are checked (`boxes-some-checked`).\n');
+    ws.write('examples/process.md', '## Done\n- Most boxes are checked (`boxes-some-checked`).\n');
     const edited = await ws.run(['exec', 'boardrev', '--json']);
     expect(edited.code, edited.stderr).toBe(0);
     expect(outcomes(edited.events)).toMatchObject({ rules: 'ran', index: 'cached', match: 'cached', evaluate: 'ran' });
     expect(items(lastRunRecord(ws), 'evaluate')).toMatchObject({ total: 4, cached: 0 });
     expect(ws.read('reports/board-review.md')).not.toContain('| [Estimate shipping costs]');
 
-    fs.rmSync(ws.path('docs/process.md'));
+    fs.rmSync(ws.path('examples/process.md'));
     const without = await ws.run(['exec', 'boardrev', '--json']);
     expect(without.code, without.stderr).toBe(0);
     const logs = without.events
       .filter((e) => e.event === 'stage:log' && e.stage === 'rules')
       .map((e) => ('line' in e ? e.line : ''));
-    expect(logs).toEqual(['docs/process.md does not exist: using the built-in rules']);
+    expect(logs).toEqual(['examples/process.md does not exist: using the built-in rules']);
     expect(ws.read('reports/board-review.md')).toContain(
-      '| [Estimate shipping costs](../docs/board/shipping.md) | done | in-progress |',
+      '| [Estimate shipping costs](../examples/board/shipping.md) | done | in-progress |',
     );
   });
 });

@@ -126,20 +126,20 @@ describe('evaluate with ollama', () => {
       params: params({ evalProvider: 'ollama', evalModel: 'judge' }),
       upstream: { rules: defaultRules() },
     });
-    const records = await evaluateBatch([task, { ...task, id: 'u', path: 'docs/board/u.md' }], {
+    const records = await evaluateBatch([task, { ...task, id: 'u', path: 'examples/board/u.md' }], {
       ...ctx,
       env: { OLLAMA_URL: closed.url },
     });
     expect(records.map((r) => r.evaluator)).toEqual(['heuristic', 'heuristic']);
-    expect(ctx.logs[0]).toMatch(/^docs\/board\/t\.md: ollama failed: POST .* failed: .*; using the heuristic$/);
+    expect(ctx.logs[0]).toMatch(/^examples\/board\/t\.md: ollama failed: POST .* failed: .*; using the heuristic$/);
     expect(ctx.logs[1]).toBe(
-      'docs/board/u.md: not asked: the server was unreachable for an earlier task; using the heuristic',
+      'examples/board/u.md: not asked: the server was unreachable for an earlier task; using the heuristic',
     );
   });
 
   it('falls back without a request when OLLAMA_URL is empty', async () => {
     const { records, logs } = await evaluateWith('');
     expect(records[0]?.evaluator).toBe('heuristic');
-    expect(logs).toEqual(['docs/board/t.md: OLLAMA_URL is empty; using the heuristic']);
+    expect(logs).toEqual(['examples/board/t.md: OLLAMA_URL is empty; using the heuristic']);
   });
 });

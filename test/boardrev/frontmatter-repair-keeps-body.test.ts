@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTaskFile, repairTaskFile } from '../../runners/boardrev/frontmatter.js';
 
-const at = { path: 'docs/board/engine/Item Cache.md', board: 'docs/board' };
+const at = { path: 'examples/board/engine/Item Cache.md', board: 'examples/board' };
 
 function bodyOf(text: string): string {
   return parseTaskFile(text).body;
@@ -89,7 +89,7 @@ describe('front matter repair', () => {
 
   it('keeps an id once written, whatever the file is renamed to', () => {
     const repaired = repairTaskFile('# T\n', at).text;
-    expect(repairTaskFile(repaired, { path: 'docs/board/renamed.md', board: 'docs/board' }).record.id).toBe(
+    expect(repairTaskFile(repaired, { path: 'examples/board/renamed.md', board: 'examples/board' }).record.id).toBe(
       'engine-item-cache',
     );
   });

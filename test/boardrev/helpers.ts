@@ -1,5 +1,6 @@
 // Shared by the boardrev tests: a stage context without the engine, the
-// fixture workspace (a toy shop: sources, docs, a board of four tasks), the
+// fixture workspace (a toy shop: sources and docs, with a board of four
+// tasks and the process document under examples/, as in this repository), the
 // in-process index -> match chain over it, and a temp workspace that runs
 // the repository's own boardrev section of pipelines.yaml through the CLI.
 import fs from 'node:fs';
@@ -70,20 +71,16 @@ export function fixtureFiles(dir: string, root = FIXTURE): string[] {
 /** The fixture's sources chunked and embedded by the index stage's function, in path order. */
 export async function fixtureIndex(overrides: Record<string, unknown> = {}): Promise<ChunkRecord[]> {
   const ctx = fakeContext({ params: params(overrides) });
-  const files = [
-    'README.md',
-    ...fixtureFiles('docs').filter((f) => !f.startsWith('docs/board/') && f !== 'docs/process.md'),
-    ...fixtureFiles('src'),
-  ].sort();
+  const files = ['README.md', ...fixtureFiles('docs'), ...fixtureFiles('src')].sort();
   const chunks: ChunkRecord[] = [];
   for (const file of files) chunks.push(...(await index({ path: file, hash: '' }, ctx)));
   return chunks;
 }
 
 export function fixtureTasks(): TaskRecord[] {
-  return fixtureFiles('docs/board').map(
+  return fixtureFiles('examples/board').map(
     (file) =>
-      repairTaskFile(fs.readFileSync(path.join(FIXTURE, file), 'utf8'), { path: file, board: 'docs/board' }).record,
+      repairTaskFile(fs.readFileSync(path.join(FIXTURE, file), 'utf8'), { path: file, board: 'examples/board' }).record,
   );
 }
 
@@ -140,7 +137,7 @@ export function matchRecord(options: {
     .filter((t) => /^--|[a-z][A-Z]|^[A-Z][a-z]{3,}|\(\)$/.test(t));
   return {
     id: 't',
-    path: 'docs/board/t.md',
+    path: 'examples/board/t.md',
     title: 'T',
     status: options.status,
     priority: 'P3',

@@ -75,16 +75,16 @@ describe('process rules', () => {
   it('uses the built-in rules when the document is absent', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'boardrev-rules-'));
     try {
-      const ctx = fakeContext({ root, params: { process: 'docs/process.md' } });
+      const ctx = fakeContext({ root, params: { process: 'examples/process.md' } });
       expect(rules(ctx)).toEqual(defaultRules());
-      expect(ctx.logs).toEqual(['docs/process.md does not exist: using the built-in rules']);
+      expect(ctx.logs).toEqual(['examples/process.md does not exist: using the built-in rules']);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
 
-  it("reads the repository's own docs/process.md without falling back", () => {
-    const ctx = fakeContext({ root: REPO, params: { process: 'docs/process.md' } });
+  it("reads the repository's own examples/process.md without falling back", () => {
+    const ctx = fakeContext({ root: REPO, params: { process: 'examples/process.md' } });
     const parsed = rules(ctx);
     expect(parsed.map((r) => [r.status, r.source, r.checks])).toEqual([
       ['todo', 'process', ['boxes-none-checked']],

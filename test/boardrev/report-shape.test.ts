@@ -19,7 +19,7 @@ async function fixtureEvaluations(): Promise<EvaluationRecord[]> {
   });
 }
 
-const options = { board: 'docs/board', out: 'reports' };
+const options = { board: 'examples/board', out: 'reports' };
 
 describe('report shape', () => {
   it('has a header, counts by status, disagreements and per-task sections, in that order', async () => {
@@ -35,7 +35,7 @@ describe('report shape', () => {
       '### Refund a payment (`refunds`)',
       '### Estimate shipping costs (`shipping`)',
     ]);
-    expect(text).toContain('4 tasks in `docs/board`; 3 disagree with the evidence. Evaluated by heuristic.');
+    expect(text).toContain('4 tasks in `examples/board`; 3 disagree with the evidence. Evaluated by heuristic.');
   });
 
   it('counts declared and inferred statuses', async () => {
@@ -57,9 +57,9 @@ describe('report shape', () => {
     const text = renderReport(await fixtureEvaluations(), options);
     const rows = text.slice(text.indexOf('| task |'), text.indexOf('## Tasks')).trim().split('\n').slice(2);
     expect(rows.map((row) => row.split(' | ').slice(0, 3))).toEqual([
-      ['| [Reserve stock for open carts](../docs/board/inventory.md)', 'in-progress', 'blocked'],
-      ['| [Refund a payment](../docs/board/refunds.md)', 'todo', 'review'],
-      ['| [Estimate shipping costs](../docs/board/shipping.md)', 'done', 'in-progress'],
+      ['| [Reserve stock for open carts](../examples/board/inventory.md)', 'in-progress', 'blocked'],
+      ['| [Refund a payment](../examples/board/refunds.md)', 'todo', 'review'],
+      ['| [Estimate shipping costs](../examples/board/shipping.md)', 'done', 'in-progress'],
     ]);
     const confidences = rows.map((row) => Number(row.split(' | ')[3]));
     expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
@@ -88,7 +88,7 @@ describe('report shape', () => {
 
   it('says so when every status agrees, and lists duplicate ids and problems', () => {
     const base = {
-      path: 'docs/board/a.md',
+      path: 'examples/board/a.md',
       title: 'A',
       status: 'done',
       priority: 'P3',
@@ -110,12 +110,12 @@ describe('report shape', () => {
       evidence,
     };
     const text = renderReport(
-      [record, { ...record, path: 'docs/board/b.md', problems: ['unknown priority "soon" (known: P0 to P4)'] }],
+      [record, { ...record, path: 'examples/board/b.md', problems: ['unknown priority "soon" (known: P0 to P4)'] }],
       options,
     );
     expect(text).toContain("Every task's declared status agrees with the evidence.");
     expect(text).toContain(
-      '## Problems\n\n- id `a` is used by 2 tasks: `docs/board/a.md`, `docs/board/b.md`\n- `docs/board/b.md`: unknown priority "soon" (known: P0 to P4)\n',
+      '## Problems\n\n- id `a` is used by 2 tasks: `examples/board/a.md`, `examples/board/b.md`\n- `examples/board/b.md`: unknown priority "soon" (known: P0 to P4)\n',
     );
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { repairTaskFile } from '../../runners/boardrev/frontmatter.js';
 import { normalisePriority, normaliseStatus } from '../../runners/boardrev/vocabulary.js';
 
-const at = { path: 'docs/board/t.md', board: 'docs/board' };
+const at = { path: 'examples/board/t.md', board: 'examples/board' };
 
 describe('status normalisation', () => {
   it.each([

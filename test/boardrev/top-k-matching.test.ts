@@ -58,12 +58,12 @@ describe('top-k matching', () => {
   it('tells a missing source file from one outside the indexed sources', async () => {
     const [task] = fixtureTasks();
     if (!task) throw new Error('no fixture task');
-    const body = 'See `src/gone.ts`, `package.json`, `docs/board/other.md` and `src/cart.ts`.\n';
+    const body = 'See `src/gone.ts`, `package.json`, `examples/board/other.md` and `src/cart.ts`.\n';
     const [match] = await matchBatch([{ ...task, body }], fakeContext({ upstream: { index: await fixtureIndex() } }));
     expect(match?.files).toEqual([
       { path: 'src/gone.ts', via: 'mention', state: 'missing' },
       { path: 'package.json', via: 'mention', state: 'outside' },
-      { path: 'docs/board/other.md', via: 'mention', state: 'outside' },
+      { path: 'examples/board/other.md', via: 'mention', state: 'outside' },
       { path: 'src/cart.ts', via: 'mention', state: 'found' },
     ]);
   });

@@ -23,8 +23,8 @@ async function fetchWith(concurrency: number): Promise<{ maxInFlight: number; fe
   fakes.push(fake);
   const ws = sonarflowWorkspace({ stages: { fetch: { concurrency } } });
   try {
-    fs.mkdirSync(ws.path('docs'));
-    fs.copyFileSync(path.join(REPO, 'docs/eslint.sarif'), ws.path('docs/eslint.sarif'));
+    fs.mkdirSync(ws.path('examples'));
+    fs.copyFileSync(path.join(REPO, 'examples/eslint.sarif'), ws.path('examples/eslint.sarif'));
     const result = await ws.run(['exec', 'sonarflow', '--json', '--to', 'fetch', '--param', 'source=sonarqube'], {
       env: sonarEnv(fake.url),
     });

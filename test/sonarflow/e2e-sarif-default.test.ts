@@ -1,5 +1,5 @@
 // End to end through the CLI, offline: `runner exec sonarflow` on the SARIF
-// default (docs/eslint.sarif) writes one task per bundle and INDEX.md; a
+// default (examples/eslint.sarif) writes one task per bundle and INDEX.md; a
 // rerun reuses every cached stage and rewrites nothing; when a rule's issues
 // disappear from the report, its tasks stay on disk, listed as resolved.
 import fs from 'node:fs';
@@ -22,8 +22,8 @@ interface Sarif {
 describe('sonarflow on the SARIF default', () => {
   it('writes tasks offline, reruns from cache, and keeps resolved tasks', async () => {
     ws = sonarflowWorkspace();
-    const sarif = JSON.parse(fs.readFileSync(path.join(REPO, 'docs/eslint.sarif'), 'utf8')) as Sarif;
-    ws.write('docs/eslint.sarif', JSON.stringify(sarif));
+    const sarif = JSON.parse(fs.readFileSync(path.join(REPO, 'examples/eslint.sarif'), 'utf8')) as Sarif;
+    ws.write('examples/eslint.sarif', JSON.stringify(sarif));
     const results = sarif.runs.flatMap((r) => r.results);
     expect(results.length).toBeGreaterThan(0);
 
@@ -60,7 +60,7 @@ describe('sonarflow on the SARIF default', () => {
     // Drop every result of one rule: its tasks become resolved, not deleted.
     const gone = results[0]?.ruleId ?? '';
     for (const run of sarif.runs) run.results = run.results.filter((r) => r.ruleId !== gone);
-    ws.write('docs/eslint.sarif', JSON.stringify(sarif));
+    ws.write('examples/eslint.sarif', JSON.stringify(sarif));
     const third = await ws.run(['exec', 'sonarflow', '--json']);
     expect(third.code, third.stderr).toBe(0);
     const slug = gone

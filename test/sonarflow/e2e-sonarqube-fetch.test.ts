@@ -29,8 +29,8 @@ beforeAll(async () => {
     }),
   });
   ws = sonarflowWorkspace();
-  fs.mkdirSync(ws.path('docs'), { recursive: true });
-  fs.copyFileSync(path.join(REPO, 'docs/eslint.sarif'), ws.path('docs/eslint.sarif'));
+  fs.mkdirSync(ws.path('examples'), { recursive: true });
+  fs.copyFileSync(path.join(REPO, 'examples/eslint.sarif'), ws.path('examples/eslint.sarif'));
 });
 afterAll(async () => {
   await fake.close();

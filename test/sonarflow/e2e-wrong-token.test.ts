@@ -18,8 +18,8 @@ let ws: Workspace;
 beforeAll(async () => {
   fake = await startFakeSonarQube({ issues: generateIssues(50), projectKey: 'demo', token: TOKEN });
   ws = sonarflowWorkspace();
-  fs.mkdirSync(ws.path('docs'));
-  fs.copyFileSync(path.join(REPO, 'docs/eslint.sarif'), ws.path('docs/eslint.sarif'));
+  fs.mkdirSync(ws.path('examples'));
+  fs.copyFileSync(path.join(REPO, 'examples/eslint.sarif'), ws.path('examples/eslint.sarif'));
 });
 afterAll(async () => {
   await fake.close();

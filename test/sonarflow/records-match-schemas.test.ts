@@ -29,7 +29,7 @@ afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
 describe('record schemas', () => {
   it('hold for every stage on the SARIF default', async () => {
-    const ctx = fakeContext({ params: { source: 'sarif', ...FAST_HTTP }, inputs: ['docs/eslint.sarif'] });
+    const ctx = fakeContext({ params: { source: 'sarif', ...FAST_HTTP }, inputs: ['examples/eslint.sarif'] });
     const { pages, issues } = await planAndFetch(ctx);
     check('fetchItem', pages);
     check('issue', issues);
