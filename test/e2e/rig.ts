@@ -52,7 +52,14 @@ export class Workspace {
   /** Runs `runner ...args` in this workspace. */
   run(
     args: string[],
-    options: { env?: Record<string, string>; cwd?: string; signalAfterMs?: number; signal?: NodeJS.Signals } = {},
+    options: {
+      env?: Record<string, string>;
+      cwd?: string;
+      signalAfterMs?: number;
+      signal?: NodeJS.Signals;
+      /** Told the stderr so far after each chunk, with a way to signal the process (the test's control, not a clock). */
+      onStderr?: (stderr: string, kill: (signal: NodeJS.Signals) => void) => void;
+    } = {},
   ): Promise<CliResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [BIN, ...args], {
@@ -63,7 +70,10 @@ export class Workspace {
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        options.onStderr?.(stderr, (signal) => child.kill(signal));
+      });
       if (options.signalAfterMs !== undefined)
         setTimeout(() => child.kill(options.signal ?? 'SIGINT'), options.signalAfterMs);
       child.on('error', reject);

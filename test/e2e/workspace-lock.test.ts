@@ -12,7 +12,7 @@ pipelines:
   p:
     stages:
       slow:
-        shell: "echo started >> ran.log; sleep 1.5; echo done > out.txt"
+        shell: "echo started >> ran.log; while [ ! -e release ]; do sleep 0.05; done; echo done > out.txt"
         outputs: [out.txt]
 `;
 
@@ -26,7 +26,12 @@ describe('the workspace lock', () => {
     const first = ws.run(['exec', 'p']);
     await waitFor(() => (ws.exists('ran.log') ? true : undefined), 10_000, 'the first run to start its stage');
     const holder = JSON.parse(ws.read('.runner/lock')) as { pid: number; command: string };
-    const second = await ws.run(['exec', 'p', '--json']);
+    // The first run's stage goes on only once the second run says it waits.
+    const second = await ws.run(['exec', 'p', '--json'], {
+      onStderr: (stderr) => {
+        if (stderr.includes('waiting: another runner') && !ws.exists('release')) ws.write('release', '');
+      },
+    });
     expect((await first).code).toBe(0);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toContain(
@@ -51,6 +56,7 @@ describe('the workspace lock', () => {
         command: 'runner exec',
       }),
     );
+    ws.write('release', '');
     const result = await ws.run(['exec', 'p']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('waiting');
@@ -68,7 +74,11 @@ describe('the workspace lock', () => {
       command: 'runner exec',
     });
     ws.write('.runner/lock', lock);
-    const result = await ws.run(['exec', 'p'], { signalAfterMs: 1500 });
+    const result = await ws.run(['exec', 'p'], {
+      onStderr: (stderr, kill) => {
+        if (stderr.includes('waiting: another runner')) kill('SIGINT');
+      },
+    });
     expect(result.code).toBe(130);
     expect(result.stderr).toContain(`(pid ${process.pid}, since`);
     expect(ws.exists('ran.log')).toBe(false);

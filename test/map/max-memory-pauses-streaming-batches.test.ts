@@ -4,7 +4,7 @@ import { MemoryGate } from '../../src/engine/map/limits.js';
 describe('MemoryGate (maxMemory for streaming map stages)', () => {
   it('lets a batch in when nothing else runs, even above the limit', async () => {
     const gate = new MemoryGate(0.001);
-    await gate.enter(new AbortController().signal);
+    await expect(gate.enter(new AbortController().signal)).resolves.toBeUndefined();
     gate.leave();
   });
 
@@ -24,8 +24,11 @@ describe('MemoryGate (maxMemory for streaming map stages)', () => {
   it('never holds a batch while the heap is under the limit', async () => {
     const gate = new MemoryGate(1_000_000);
     const signal = new AbortController().signal;
-    await gate.enter(signal);
-    await gate.enter(signal);
+    let admitted = 0;
+    const enter = (): Promise<void> => gate.enter(signal).then(() => void admitted++);
+    // Both get in at once: neither waits for the other to leave.
+    await Promise.all([enter(), enter()]);
+    expect(admitted).toBe(2);
     gate.leave();
     gate.leave();
   });
