@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { StageContext } from '../../src/api.js';
 import type { EvaluationRecord } from './types.js';
 import { STATUSES } from './vocabulary.js';
+import { compare } from '../lib/order.js';
 
 export const REPORT_FILE = 'board-review.md';
 
@@ -144,8 +145,4 @@ function oneLine(text: string): string {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

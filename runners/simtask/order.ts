@@ -1,10 +1,9 @@
 // Deterministic ordering, choice and naming: simtask's output must not
 // depend on the order records arrive in, nor on the locale.
 
-/** Code-unit order (never localeCompare: it differs between machines). */
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+import { compare } from '../lib/order.js';
+
+export { compare };
 
 /**
  * The most frequent value; ties go to a `preferred` value if one is among

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { StageContext } from '../../src/api.js';
 import { SEVERITIES } from './types.js';
 import type { BundleIssue, BundleRecord, IssueRecord, Severity } from './types.js';
+import { compare } from '../lib/order.js';
 
 export async function group(ctx: StageContext): Promise<BundleRecord[]> {
   const options = parseGroupOptions({
@@ -184,10 +185,6 @@ function byPriority(a: BundleRecord, b: BundleRecord): number {
 
 function rank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function slug(text: string): string {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Keyv from 'keyv';
 import { requirePackage } from '../util/require.js';
+import { messageOf } from '../util/errors.js';
 
 export interface CacheStore {
   readonly url: string;
@@ -179,10 +180,6 @@ const PLAIN_JSON = {
       : JSON.stringify(data),
   deserialize: <T>(text: string): T => JSON.parse(text) as T,
 };
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** A URL without its password, for messages. */
 export function redact(url: string): string {

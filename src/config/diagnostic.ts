@@ -16,6 +16,11 @@ export interface Diagnostic {
   message: string;
 }
 
+/** Diagnostics in source order: by line, then column; those without a position (--param problems) first. */
+export function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0);
+}
+
 export class ConfigError extends Error {
   readonly diagnostics: Diagnostic[];
   readonly source: string | undefined;

@@ -4,18 +4,8 @@ import path from 'node:path';
 import { ownParams } from './stage-params.js';
 import { expand } from './expand.js';
 import type { ExpandError } from './expand.js';
-import type { FieldPath, ParsedYaml } from './parse.js';
+import type { FieldPath } from './parse.js';
 import type { EnvEntry, EnvValue, Foreach, RawStage, ValidatedConfig } from './types.js';
-
-export interface PlanOptions {
-  file: string;
-  env: Readonly<Record<string, string | undefined>>;
-  /** --param k=v, applied to every pipeline that declares k. */
-  paramOverrides?: Readonly<Record<string, string>>;
-  /** Pipelines whose --param overrides must all be declared (the ones being run). */
-  pipelinesToCheck?: readonly string[];
-  locate?: ParsedYaml['locate'];
-}
 
 const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
 

@@ -2,7 +2,7 @@
 // fields normalised. Pure: env and --param values are passed in.
 import path from 'node:path';
 import { didYouMean } from '../util/suggest.js';
-import { formatPath } from './diagnostic.js';
+import { byPosition, formatPath } from './diagnostic.js';
 import type { Diagnostic } from './diagnostic.js';
 import { parseDuration } from './duration.js';
 import { listedParams, ownParams, stageParams } from './stage-params.js';
@@ -254,8 +254,6 @@ class Planner {
       seen.add(key);
       return true;
     });
-    return unique.sort(
-      (a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0),
-    );
+    return unique.sort(byPosition);
   }
 }

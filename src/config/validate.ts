@@ -2,7 +2,7 @@
 // the field path in plain words; all of them are collected, not just the first.
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { didYouMean } from '../util/suggest.js';
-import { formatPath } from './diagnostic.js';
+import { byPosition, formatPath } from './diagnostic.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { FieldPath, ParsedYaml } from './parse.js';
 import { validate } from './schema-validator.js';
@@ -29,9 +29,7 @@ export function validateConfig(
       if (isObject(pipeline) && isObject(pipeline.stages)) checkStages(name, pipeline as unknown as RawPipeline, at);
     }
   }
-  diagnostics.sort(
-    (a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0),
-  );
+  diagnostics.sort(byPosition);
   return diagnostics.length === 0 ? { config: parsed.data as ValidatedConfig, diagnostics } : { diagnostics };
 }
 

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../config/diagnostic.js';
-import { formatPath } from '../config/diagnostic.js';
+import { byPosition, formatPath } from '../config/diagnostic.js';
 import type { ParsedYaml } from '../config/parse.js';
 import { planConfig } from '../config/plan.js';
 import type { PlanOptions } from '../config/plan.js';
@@ -14,6 +14,7 @@ import { buildGraph, findCycles } from '../graph/dag.js';
 import type { Graph } from '../graph/dag.js';
 import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
 import { sha256 } from '../util/hash.js';
+import { messageOf } from '../util/errors.js';
 
 export const CONFIG_CACHE_FORMAT = 1;
 
@@ -45,9 +46,7 @@ export async function analyse(options: AnalyseOptions): Promise<AnalyseResult> {
     source = fs.readFileSync(options.file, 'utf8');
   } catch (error) {
     const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'does not exist'
-        : `cannot be read: ${(error as Error).message}`;
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read: ${messageOf(error)}`;
     return { ok: false, diagnostics: [{ file: options.file, path: '', message: reason }] };
   }
   const hash = sha256(`${options.runnerVersion}\0${CONFIG_CACHE_FORMAT}\0${source}`);
@@ -69,14 +68,14 @@ export async function analyse(options: AnalyseOptions): Promise<AnalyseResult> {
   if (!validated.config || diagnostics.length > 0) {
     // Report cycles too, so one pass shows every problem the file has.
     diagnostics.push(...cycleDiagnostics(rawGraphs(parsedResult.parsed.data), options.file, parsedResult.parsed));
-    return { ok: false, diagnostics: byPosition(diagnostics), source };
+    return { ok: false, diagnostics: inSourceOrder(diagnostics), source };
   }
   const result = finish(validated.config, options, parsedResult.parsed);
   if (!result.ok) {
     const planOnly = result.diagnostics.some((d) => d.message.startsWith('form a cycle'))
       ? []
       : cycleDiagnostics(rawGraphs(validated.config), options.file, parsedResult.parsed);
-    return { ok: false, diagnostics: byPosition([...result.diagnostics, ...planOnly]), source };
+    return { ok: false, diagnostics: inSourceOrder([...result.diagnostics, ...planOnly]), source };
   }
   try {
     writeFileAtomic(
@@ -147,8 +146,6 @@ function rawGraphs(data: unknown): Map<string, Graph> {
   return graphs;
 }
 
-function byPosition(diagnostics: Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort(
-    (a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0),
-  );
+function inSourceOrder(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(byPosition);
 }

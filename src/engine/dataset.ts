@@ -7,6 +7,7 @@ import type { JsonRecord } from '../api.js';
 import type { ObjectStore } from '../cache/object-store.js';
 import type { DatasetRecord } from '../cache/state.js';
 import { zlib } from '../util/builtins.js';
+import { messageOf } from '../util/errors.js';
 
 const FLUSH_BYTES = 64 * 1024;
 
@@ -150,7 +151,7 @@ export function recordLine(record: unknown, describe: () => string): string {
   try {
     return `${JSON.stringify(record)}\n`;
   } catch (error) {
-    throw new TypeError(`${describe()} produced a record that is not JSON: ${(error as Error).message}`);
+    throw new TypeError(`${describe()} produced a record that is not JSON: ${messageOf(error)}`);
   }
 }
 
@@ -269,7 +270,7 @@ export class RecordBlock {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new SyntaxError(`${this.#source}:${line}: invalid JSON: ${(error as Error).message}`);
+      throw new SyntaxError(`${this.#source}:${line}: invalid JSON: ${messageOf(error)}`);
     }
     if (!isRecord(value)) throw new SyntaxError(`${this.#source}:${line}: is not a record (a JSON object)`);
     return value;

@@ -13,6 +13,7 @@ import { runTask } from './kinds/task.js';
 import { loadExport, ModuleLoadError } from './module-loader.js';
 import { failureText } from './reasons.js';
 import type { Resources } from './resources.js';
+import { messageOf } from '../util/errors.js';
 
 export interface ExecuteInput {
   stage: StagePlan;
@@ -107,7 +108,7 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
       failure:
         error instanceof ModuleLoadError
           ? { kind: 'bad-module', message: error.message }
-          : { kind: 'error', message: (error as Error)?.message ?? String(error), stack: (error as Error)?.stack },
+          : { kind: 'error', message: messageOf(error), stack: (error as Error)?.stack },
     };
   } finally {
     deadline.clear();

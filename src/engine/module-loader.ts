@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { importModule as importNative } from '../util/require.js';
+import { messageOf } from '../util/errors.js';
 const loaded = new Map<string, Promise<Record<string, unknown>>>();
 
 export class ModuleLoadError extends Error {
@@ -25,10 +26,10 @@ export async function loadExport(root: string, module: string, exportName: strin
   } catch (error) {
     loaded.delete(absolute);
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(absolute)) {
+    if (code === 'ERR_MODULE_NOT_FOUND' && String(messageOf(error)).includes(absolute)) {
       throw new ModuleLoadError(`${module} does not exist`);
     }
-    throw new ModuleLoadError(`${module} failed to load: ${(error as Error).message}`);
+    throw new ModuleLoadError(`${module} failed to load: ${messageOf(error)}`);
   }
   if (!(exportName in namespace)) {
     const names = Object.keys(namespace).filter((n) => n !== 'default');

@@ -14,6 +14,7 @@ import { SmartCacheLayer } from '../perf/smart-cache-layer.js';
 import type { CacheStore } from '../cache/store.js';
 import type { Emit } from './events.js';
 import { WorkerPool } from './map/pool.js';
+import { messageOf } from '../util/errors.js';
 
 export interface ResourceOptions {
   root: string;
@@ -68,7 +69,7 @@ export class Resources {
       (error: unknown) => {
         this.emit({
           event: 'warning',
-          message: `cache store unavailable, running without it: ${(error as Error).message}`,
+          message: `cache store unavailable, running without it: ${messageOf(error)}`,
         });
         return undefined;
       },

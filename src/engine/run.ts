@@ -24,6 +24,7 @@ import type { RunOptions, RunSummary } from './run-options.js';
 import { TimeSlices } from './time-slices.js';
 import type { ScheduleNode, VisitResult } from './scheduler.js';
 import { UsageSampler } from './usage.js';
+import { messageOf } from '../util/errors.js';
 
 export async function executeRun(options: RunOptions): Promise<RunSummary> {
   return new Run(options).execute();
@@ -197,7 +198,7 @@ class Run {
     } catch (error) {
       return {
         action: 'fail',
-        failure: { kind: 'error', message: `deciding whether to run: ${(error as Error).message}` },
+        failure: { kind: 'error', message: `deciding whether to run: ${messageOf(error)}` },
       };
     }
   }

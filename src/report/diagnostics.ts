@@ -2,6 +2,7 @@
 // message, and the offending line with the span underlined.
 import path from 'node:path';
 import type { Diagnostic } from '../config/diagnostic.js';
+import { byPosition } from '../config/diagnostic.js';
 
 export function formatDiagnostic(diagnostic: Diagnostic, source: string | undefined, cwd: string): string {
   const file = path.relative(cwd, diagnostic.file) || diagnostic.file;
@@ -21,9 +22,7 @@ export function formatDiagnostic(diagnostic: Diagnostic, source: string | undefi
 export function formatDiagnostics(diagnostics: readonly Diagnostic[], source: string | undefined, cwd: string): string {
   // Problems from different checks (duplicate keys, schema, DAG) arrive in
   // separate lists; the reader gets them in file order.
-  const sorted = [...diagnostics].sort(
-    (a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0),
-  );
+  const sorted = [...diagnostics].sort(byPosition);
   const lines = sorted.map((d) => formatDiagnostic(d, source, cwd));
   const count = diagnostics.length;
   return `${lines.join('\n')}\n${count} problem${count === 1 ? '' : 's'} in ${path.relative(cwd, diagnostics[0]?.file ?? '') || 'pipelines.yaml'}`;

@@ -7,6 +7,7 @@ import type { Change, Why } from '../cache/why.js';
 import { formatDuration } from '../config/duration.js';
 import type { StageStatus } from '../engine/status.js';
 import { unreachable } from '../util/unreachable.js';
+import { statusLine, statusWidth, wouldRunCount } from './status.js';
 
 type Group = 'inputs' | 'params' | 'env' | 'code' | 'upstream' | 'definition' | 'cache';
 const GROUPS: readonly Group[] = ['inputs', 'params', 'env', 'code', 'upstream', 'definition', 'cache'];
@@ -96,23 +97,14 @@ export function explanation(status: StageStatus): Explanation {
 
 /** `runner status --explain` and `runner explain`: a status line per stage, the full difference under each one that would run or restore. */
 export function renderExplain(statuses: readonly StageStatus[], options: { isSummary?: boolean } = {}): string {
-  const width = Math.max(5, ...statuses.map((s) => `${s.pipeline}/${s.stage}`.length));
+  const width = statusWidth(statuses);
   const lines: string[] = [];
   for (const status of statuses) {
-    const verdict =
-      status.action === 'run'
-        ? 'would run'
-        : status.action === 'restore'
-          ? 'restore'
-          : status.action === 'fail'
-            ? 'would fail'
-            : 'cached';
-    lines.push(`${`${status.pipeline}/${status.stage}`.padEnd(width)}  ${verdict.padEnd(10)}  ${status.reason}`);
+    lines.push(statusLine(status, width));
     if (status.action !== 'cached') lines.push(...whyLines(status.why, status.stage).map((l) => `    ${l}`));
   }
   if (options.isSummary !== false) {
-    const running = statuses.filter((s) => s.wouldRun).length;
-    lines.push(`${running} of ${statuses.length} stage${statuses.length === 1 ? '' : 's'} would run`);
+    lines.push(wouldRunCount(statuses));
   }
   return `${lines.join('\n')}\n`;
 }

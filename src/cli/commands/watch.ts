@@ -14,6 +14,7 @@ import { loadAnalysis } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 import { findConfig } from '../../config/find.js';
 import { RerunLoop } from './rerun-loop.js';
+import { messageOf } from '../../util/errors.js';
 
 export const WATCH_DEBOUNCE_MS = 200;
 const SKIPPED = /(^|[\\/])(\.git|\.runner|node_modules)([\\/]|$)/;
@@ -68,7 +69,7 @@ export async function watchCommand(
       loop.trigger();
     }
   });
-  watcher.on('error', (error) => io.stderr(`runner: watch: ${(error as Error).message}\n`));
+  watcher.on('error', (error) => io.stderr(`runner: watch: ${messageOf(error)}\n`));
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   loop.runNow();
   await aborted(io.signal);

@@ -1,6 +1,7 @@
 // A map stage's export, normalised: a plain function `(item, ctx)` or the
 // object form { run | batch, key?, emit? } (see src/api.ts MapDefinition).
 import type { ItemOutput, JsonRecord, MapDefinition } from '../../api.js';
+import { messageOf } from '../../util/errors.js';
 
 export interface NormalisedMap {
   /** Whether the computing function takes a batch (array) of items. */
@@ -24,7 +25,7 @@ export function ensureSetup(map: NormalisedMap): Promise<void> {
       try {
         await setup();
       } catch (error) {
-        throw new Error(`setup() failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+        throw new Error(`setup() failed: ${messageOf(error)}`, { cause: error });
       }
     })();
     setups.set(setup, done);

@@ -18,6 +18,7 @@ import { sha256 } from '../../util/hash.js';
 import type { DatasetWriter } from '../dataset.js';
 import type { Resources } from '../resources.js';
 import { RangeReader } from './range-reader.js';
+import { messageOf } from '../../util/errors.js';
 
 export interface ItemStoreOptions {
   res: Resources;
@@ -226,7 +227,7 @@ async function loadOldRun(options: ItemStoreOptions): Promise<OldRun | undefined
     res.objects.remove(named);
     warn(
       options,
-      `its item manifest ${named.slice(0, 12)} could not be read (${(error as Error).message}); every item is computed again`,
+      `its item manifest ${named.slice(0, 12)} could not be read (${messageOf(error)}); every item is computed again`,
     );
     return undefined;
   }

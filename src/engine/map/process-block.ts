@@ -11,6 +11,7 @@ import type { ItemBlock } from './item-source.js';
 import type { ItemStore } from './item-store.js';
 import type { ItemResult } from './pool.js';
 import { BlockOutcome, FRESH } from './block-outcome.js';
+import { messageOf } from '../../util/errors.js';
 
 export class BlockProcessor {
   readonly #map: NormalisedMap;
@@ -130,11 +131,7 @@ export class BlockProcessor {
       outcome.produced(i, out, checked.records.length, { raw, isRecorded, isCached: options.isCached });
     } catch (error) {
       if (error instanceof SyntaxError && /: (invalid JSON|is not a record)/.test(error.message)) throw error; // a malformed input record fails the stage
-      outcome.failed(
-        i,
-        this.#describe(block, i),
-        emit ? `emit: ${(error as Error).message}` : (error as Error).message,
-      );
+      outcome.failed(i, this.#describe(block, i), emit ? `emit: ${messageOf(error)}` : messageOf(error));
     }
   }
 

@@ -8,6 +8,7 @@ import { batchAnswerProblem, ensureSetup, normaliseMap, outputRecords } from './
 import type { NormalisedMap } from './definition.js';
 import type { ItemContext, JsonRecord, StageContext } from '../../api.js';
 import type { FromPool, ItemResult, ToPool } from './pool.js';
+import { messageOf } from '../../util/errors.js';
 
 const send = (message: ToPool): void => {
   if (parentPort) parentPort.postMessage(message);
@@ -122,7 +123,7 @@ function asText(map: NormalisedMap, item: JsonRecord, value: unknown): ItemResul
     try {
       output = map.emit(item, value);
     } catch (error) {
-      return { ok: false, error: { message: `emit: ${(error as Error).message}` } };
+      return { ok: false, error: { message: `emit: ${messageOf(error)}` } };
     }
   }
   const checked = outputRecords(output);
