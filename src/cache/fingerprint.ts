@@ -14,6 +14,7 @@
 //   env         env values; secret ones as sha256 only
 //   version     cache.version
 import type { StageDefinition } from '../config/types.js';
+import { foreachOf, runOf } from '../config/types.js';
 import { hashValue, sha256 } from '../util/hash.js';
 import type { CodeHashes } from './code-hash.js';
 
@@ -44,12 +45,12 @@ export function buildManifest(parts: ManifestParts): Manifest {
     format: CACHE_FORMAT,
     definition: {
       kind: definition.kind,
-      run: definition.run,
-      shell: definition.shell,
+      run: runOf(definition),
+      shell: definition.kind === 'shell' ? definition.shell : undefined,
       needs: [...definition.needs].sort(),
       inputs: definition.inputs,
       outputs: definition.outputs,
-      foreach: definition.foreach,
+      foreach: foreachOf(definition),
       ordered: definition.kind === 'map' ? definition.ordered : undefined,
     },
     code: parts.code,

@@ -27,7 +27,6 @@ import type {
   RawStage,
   RawStageKnobs,
   StageDefinition,
-  StageKind,
   StagePlan,
   ValidatedConfig,
 } from './types.js';
@@ -213,14 +212,12 @@ class Planner {
 
   #definition(stage: RawStage, parts: DefinitionParts): StageDefinition {
     const { text, list, fieldPath } = parts;
-    const kind: StageKind = stage.shell !== undefined ? 'shell' : stage.foreach !== undefined ? 'map' : 'task';
     const foreach = resolveForeach(stage, (value, field) => list(value, field));
     const needs = [...(stage.needs ?? [])];
     if (foreach?.kind === 'stage' && !needs.includes(foreach.stage)) needs.push(foreach.stage);
     const cache = { ...this.#config.defaults?.cache, ...stage.cache };
     const ordered = ({ ...this.#config.defaults, ...stripUndefined(stage) } as RawStageKnobs).ordered;
-    const definition: StageDefinition = {
-      kind,
+    const common = {
       needs,
       inputs: list(stage.inputs, ['inputs']),
       outputs: list(stage.outputs, ['outputs']),
@@ -236,13 +233,12 @@ class Planner {
         hasSideEffects: cache.sideEffects ?? false,
       },
     };
-    if (stage.run !== undefined) {
-      const [module = '', exportName = ''] = text(stage.run, [...fieldPath, 'run']).split('#');
-      definition.run = { module: path.posix.normalize(module.replace(/\\/g, '/')), exportName };
-    }
-    if (stage.shell !== undefined) definition.shell = text(stage.shell, [...fieldPath, 'shell']);
-    if (foreach) definition.foreach = foreach;
-    return definition;
+    // Validation made sure of exactly one of run and shell.
+    if (stage.shell !== undefined)
+      return { ...common, kind: 'shell', shell: text(stage.shell, [...fieldPath, 'shell']) };
+    const [module = '', exportName = ''] = text(stage.run ?? '', [...fieldPath, 'run']).split('#');
+    const run = { module: path.posix.normalize(module.replace(/\\/g, '/')), exportName };
+    return foreach ? { ...common, kind: 'map', run, foreach } : { ...common, kind: 'task', run };
   }
 
   /** Each problem once, by line (as validateConfig does); --param problems (no position) first. */

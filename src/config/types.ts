@@ -56,8 +56,6 @@ export interface ValidatedConfig {
   pipelines: Record<string, RawPipeline>;
 }
 
-export type StageKind = 'task' | 'map' | 'shell';
-
 export interface EnvEntry {
   name: string;
   value: string;
@@ -66,15 +64,26 @@ export interface EnvEntry {
 
 export type Foreach = { kind: 'stage'; stage: string } | { kind: 'files'; patterns: string[]; exclude: string[] };
 
-/** Everything that can change a stage's result; the fingerprint is built from this. */
-export interface StageDefinition {
-  kind: StageKind;
-  run?: { module: string; exportName: string };
-  shell?: string;
+/** A module's export: `path/to/module.ts#export`. */
+export interface RunRef {
+  module: string;
+  exportName: string;
+}
+
+/**
+ * Everything that can change a stage's result (the fingerprint is built
+ * from this), one shape per kind: a shell stage has a command, a task a
+ * module export, a map a module export and what it maps over.
+ */
+export type StageDefinition =
+  | (StageCommon & { kind: 'shell'; shell: string })
+  | (StageCommon & { kind: 'task'; run: RunRef })
+  | (StageCommon & { kind: 'map'; run: RunRef; foreach: Foreach });
+
+interface StageCommon {
   needs: string[];
   inputs: string[];
   outputs: string[];
-  foreach?: Foreach;
   params: Record<string, unknown>;
   env: EnvEntry[];
   ordered: boolean;
@@ -123,4 +132,14 @@ export interface ConfigPlan {
   root: string;
   cacheUrl?: string;
   pipelines: Map<string, PipelinePlan>;
+}
+
+/** The module export a task or map stage runs; undefined for a shell stage. */
+export function runOf(definition: StageDefinition): RunRef | undefined {
+  return definition.kind === 'shell' ? undefined : definition.run;
+}
+
+/** What a map stage maps over; undefined for the other kinds. */
+export function foreachOf(definition: StageDefinition): Foreach | undefined {
+  return definition.kind === 'map' ? definition.foreach : undefined;
 }

@@ -141,7 +141,7 @@ async function work(input: ExecuteInput, signal: AbortSignal, writer: DatasetWri
   const { definition } = stage;
   if (definition.kind === 'shell') {
     const failure = await runShell({
-      command: definition.shell ?? '',
+      command: definition.shell,
       cwd: res.root,
       env: { ...input.baseEnv, ...Object.fromEntries(definition.env.map((e) => [e.name, e.value])) },
       signal,
@@ -150,7 +150,7 @@ async function work(input: ExecuteInput, signal: AbortSignal, writer: DatasetWri
     });
     return { failure };
   }
-  if (!writer || !definition.run) throw new Error(`${stage.id}: a ${definition.kind} stage without run:`);
+  if (!writer) throw new Error(`${stage.id}: a ${definition.kind} stage needs a dataset to write`);
   if (definition.kind === 'map') {
     if (!input.runMap) throw new Error('map stages need a map runner');
     const result = await input.runMap(input, signal, writer);

@@ -4,6 +4,7 @@
 // them) happens after the next stage has started.
 import type PQueue from 'p-queue';
 import type { StagePlan } from '../config/types.js';
+import { foreachOf } from '../config/types.js';
 import { itemScopeFingerprint } from '../cache/fingerprint.js';
 import type { StageRecord } from '../cache/state.js';
 import type { Emit } from './events.js';
@@ -88,7 +89,8 @@ export async function runJob(input: JobInput): Promise<JobResult> {
 }
 
 function foreachStageOf(stage: StagePlan): string | undefined {
-  return stage.definition.foreach?.kind === 'stage' ? stage.definition.foreach.stage : undefined;
+  const foreach = foreachOf(stage.definition);
+  return foreach?.kind === 'stage' ? foreach.stage : undefined;
 }
 
 /**
@@ -99,7 +101,7 @@ function foreachStageOf(stage: StagePlan): string | undefined {
  */
 export function warmPool(stage: StagePlan, res: Resources, isRecomputing: boolean): void {
   const { definition, knobs } = stage;
-  if (!definition.foreach || !definition.run || knobs.isolate === 'inline') return;
+  if (definition.kind !== 'map' || knobs.isolate === 'inline') return;
   if (!isRecomputing && res.state.get(stage.id)) return;
   res.pool(knobs.isolate).warm({ ...definition.run, root: res.root });
 }

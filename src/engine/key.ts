@@ -4,6 +4,7 @@
 // a time slice of the main thread for this (TimeSlices), and a key that
 // could await would give the slice up in the middle.
 import type { StagePlan } from '../config/types.js';
+import { foreachOf, runOf } from '../config/types.js';
 import { codeHashes } from '../cache/code-hash.js';
 import type { CodeHashes } from '../cache/code-hash.js';
 import { buildManifest, fingerprintOf } from '../cache/fingerprint.js';
@@ -36,17 +37,16 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
     if (!pattern.startsWith('!') && !isGlob(pattern) && !res.stats.stat(pattern))
       return { failure: { kind: 'input-missing', path: pattern } };
   }
-  const foreachFiles =
-    definition.foreach?.kind === 'files'
-      ? expandGlobs(res.stats, definition.foreach.patterns, definition.foreach.exclude)
-      : [];
+  const foreach = foreachOf(definition);
+  const foreachFiles = foreach?.kind === 'files' ? expandGlobs(res.stats, foreach.patterns, foreach.exclude) : [];
   const declared = expandGlobs(res.stats, definition.inputs);
   // foreachFiles come sorted; alone (the usual map over files) they are the whole list.
   const sorted = declared.length === 0 ? foreachFiles : [...new Set([...declared, ...foreachFiles])].sort();
   const hashes = res.stats.hashAll(sorted);
   const inputs: [string, string][] = sorted.map((file, i) => [file, hashes[i] ?? 'missing']);
   const foreachHashes = sorted === foreachFiles ? inputs.map(([, hash]) => hash) : hashesOf(foreachFiles, inputs);
-  const code: CodeHashes = definition.run ? codeHashes(res.stats, definition.run.module) : [];
+  const run = runOf(definition);
+  const code: CodeHashes = run ? codeHashes(res.stats, run.module) : [];
   const needs: Record<string, string> = {};
   for (const need of definition.needs) {
     const record = upstream.get(need);

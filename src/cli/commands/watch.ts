@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
 import type { ConfigPlan } from '../../config/types.js';
+import { foreachOf, runOf } from '../../config/types.js';
 import { requirePackage } from '../../util/require.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
@@ -109,17 +110,16 @@ export function watchTargets(
   for (const name of pipelines) {
     for (const stage of plan.pipelines.get(name)?.stages.values() ?? []) {
       const { definition } = stage;
-      const patterns = [
-        ...definition.inputs,
-        ...(definition.foreach?.kind === 'files' ? definition.foreach.patterns : []),
-      ];
+      const foreach = foreachOf(definition);
+      const run = runOf(definition);
+      const patterns = [...definition.inputs, ...(foreach?.kind === 'files' ? foreach.patterns : [])];
       const include = patterns.filter((p) => !p.startsWith('!'));
       const exclude = [
         ...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1)),
-        ...(definition.foreach?.kind === 'files' ? definition.foreach.exclude : []),
+        ...(foreach?.kind === 'files' ? foreach.exclude : []),
       ];
       for (const pattern of include) bases.add(picomatch.scan(pattern).base || '.');
-      if (definition.run) files.add(path.resolve(plan.root, definition.run.module));
+      if (run) files.add(path.resolve(plan.root, run.module));
       outputs.push(...definition.outputs);
       if (include.length > 0) stages.push({ include: matcher(include), exclude: matcher(exclude) });
     }

@@ -76,8 +76,8 @@ class ItemComputer {
 
   async #inPool(pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> {
     const { definition, knobs } = this.#stage;
-    if (!definition.run || knobs.isolate === 'inline')
-      throw new Error('a pool computes only stages with isolate: worker or process');
+    if (definition.kind !== 'map' || knobs.isolate === 'inline')
+      throw new Error('a pool computes only map stages with isolate: worker or process');
     const ctx = this.#ctx;
     try {
       return await this.#res.pool(knobs.isolate).run({

@@ -19,6 +19,7 @@
 // journaled as each block finishes, so a rerun after a failure, Ctrl-C or a
 // kill computes only the rest.
 import fs from 'node:fs';
+import { foreachOf } from '../../config/types.js';
 import type { ItemCounts } from '../../cache/state.js';
 import type { ItemManifestRef } from '../../cache/state.js';
 import { ParallelProcessor } from '../../perf/parallel-processor.js';
@@ -54,7 +55,7 @@ const PROGRESS_EVERY_MS = 100;
 export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: DatasetWriter): Promise<MapResult> {
   const { stage, res } = input;
   const { definition } = stage;
-  if (!definition.run) throw new Error(`${stage.id} is a map stage without run:`);
+  if (definition.kind !== 'map') throw new Error(`${stage.id} is not a map stage`);
   const where = `${definition.run.module}#${definition.run.exportName}`;
   const map = normaliseMap(await loadExport(res.root, definition.run.module, definition.run.exportName), where);
   const tmp = makeTempDir(res, stage);
@@ -214,7 +215,7 @@ class MapRun {
 
 function itemSource(input: ExecuteInput): ItemSource {
   const { stage, res } = input;
-  const { foreach } = stage.definition;
+  const foreach = foreachOf(stage.definition);
   const size = stage.knobs.batchSize;
   if (foreach?.kind === 'files') return fileBlocks(input.foreachFiles, input.foreachHashes, size);
   const name = foreach?.kind === 'stage' ? foreach.stage : '';
