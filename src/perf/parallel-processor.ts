@@ -1,7 +1,7 @@
 // Runs an async function over every item of a (possibly async, possibly
 // endless) source with a sliding window of `concurrency` in-flight calls.
 import { inspect } from 'node:util';
-import { getHeapStatistics } from 'node:v8';
+import { heapUsed } from './memory.js';
 import { toError } from './errors.js';
 import { Notifier } from './notifier.js';
 import {
@@ -54,11 +54,6 @@ export interface ProcessResult<T, R> {
 }
 
 const OWNER = 'ParallelProcessor';
-
-// The heap in use without process.memoryUsage(), which also reads the RSS
-// from /proc: a read that waits on the memory map's lock while worker
-// threads fault pages in. This one can be read on every item start.
-const heapUsed = (): number => getHeapStatistics().used_heap_size;
 
 export class ParallelProcessor<T, R> {
   readonly #processor: ItemProcessor<T, R>;

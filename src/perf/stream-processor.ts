@@ -2,10 +2,12 @@
 // a pump pulls from the source into a bounded buffer, a scheduler starts up to
 // maxConcurrency processor calls, and run() yields the outcomes.
 import type { Readable } from 'node:stream';
+import { heapUsed } from './memory.js';
 import {
   booleanOption,
-  choiceOption,
+  functionOption,
   integerOption,
+  positiveNumberOption,
   optionBag,
   requireFunction,
   signalOption,
@@ -13,7 +15,6 @@ import {
 } from './options.js';
 import { StreamRun } from './stream-run.js';
 
-export type Backpressure = 'buffer' | 'drop' | 'throttle';
 export type StreamItemProcessor<T, R> = (item: T, index: number, signal: AbortSignal) => Promise<R> | R;
 export type StreamInput<T> = NodeJS.ReadableStream | Readable | AsyncIterable<T | string | Buffer> | Iterable<T>;
 
@@ -21,16 +22,20 @@ export interface StreamProcessorOptions {
   /** Bytes decoded and split at a time when the input is a byte stream. */
   chunkSize?: number;
   maxConcurrency?: number;
-  backpressure?: Backpressure;
   /** Most parsed items waiting to be processed. */
   bufferSize?: number;
   ordered?: boolean;
   signal?: AbortSignal;
   /** Dataset name used in error messages (`events.jsonl:17: ...`). */
   source?: string;
+  /** MB of heapUsed above which no new item starts (while another is still in flight). */
+  maxMemory?: number;
+  memoryPollMs?: number;
+  /** Returns heapUsed in bytes; injectable for tests. */
+  memoryUsage?: () => number;
 }
 
-/** One outcome per record that was not dropped; `index` is the record's position in the input. */
+/** One outcome per record; `index` is the record's position in the input. */
 export type StreamEntry<T, R> =
   | { ok: true; index: number; item: T; result: R; line?: number }
   | { ok: false; index: number; item?: T; error: Error; line?: number };
@@ -43,10 +48,9 @@ export interface StreamFailure<T> {
 }
 
 export interface StreamStats {
-  /** Always processedItems + droppedItems + failedItems. */
+  /** Always processedItems + failedItems. */
   totalItems: number;
   processedItems: number;
-  droppedItems: number;
   failedItems: number;
   peakBuffered: number;
   duration: number;
@@ -66,23 +70,28 @@ export class StreamProcessor<T, R> {
   readonly #processor: StreamItemProcessor<T, R>;
   readonly #chunkSize: number;
   readonly #maxConcurrency: number;
-  readonly #backpressure: Backpressure;
   readonly #bufferSize: number;
   readonly #ordered: boolean;
   readonly #signal: AbortSignal | undefined;
   readonly #source: string | undefined;
+  readonly #maxMemoryBytes: number | undefined;
+  readonly #memoryPollMs: number;
+  readonly #memoryUsage: () => number;
 
   constructor(processor: StreamItemProcessor<T, R>, options?: StreamProcessorOptions) {
     this.#processor = requireFunction(OWNER, 'processor', processor);
     const bag = optionBag(OWNER, options);
     this.#chunkSize = integerOption(OWNER, bag, 'chunkSize', 64 * 1024, 1);
     this.#maxConcurrency = integerOption(OWNER, bag, 'maxConcurrency', 4, 1);
-    this.#backpressure = choiceOption(OWNER, bag, 'backpressure', ['buffer', 'drop', 'throttle'], 'buffer');
     this.#bufferSize = integerOption(OWNER, bag, 'bufferSize', 1000, 1);
     this.#ordered = booleanOption(OWNER, bag, 'ordered', true);
     this.#signal = signalOption(OWNER, bag);
     const source = stringOption(OWNER, bag, 'source', '');
     this.#source = source === '' ? undefined : source;
+    const maxMemory = positiveNumberOption(OWNER, bag, 'maxMemory');
+    this.#maxMemoryBytes = maxMemory === undefined ? undefined : maxMemory * 1024 * 1024;
+    this.#memoryPollMs = integerOption(OWNER, bag, 'memoryPollMs', 50, 1);
+    this.#memoryUsage = functionOption<() => number>(OWNER, bag, 'memoryUsage') ?? heapUsed;
   }
 
   async process(input: StreamInput<T>): Promise<StreamResult<T, R>> {
@@ -111,11 +120,13 @@ export class StreamProcessor<T, R> {
       processor: this.#processor,
       chunkSize: this.#chunkSize,
       maxConcurrency: this.#maxConcurrency,
-      backpressure: this.#backpressure,
       bufferSize: this.#bufferSize,
       ordered: this.#ordered,
       signal: this.#signal,
       source: this.#source,
+      maxMemoryBytes: this.#maxMemoryBytes,
+      memoryPollMs: this.#memoryPollMs,
+      memoryUsage: this.#memoryUsage,
     }).entries(input);
   }
 }

@@ -6,7 +6,7 @@ import { LineSplitter, parseJsonLine } from './jsonl.js';
 import type { RawLine } from './jsonl.js';
 import { Notifier } from './notifier.js';
 import { Queue } from './queue.js';
-import type { Backpressure, StreamEntry, StreamInput, StreamItemProcessor, StreamStats } from './stream-processor.js';
+import type { StreamEntry, StreamInput, StreamItemProcessor, StreamStats } from './stream-processor.js';
 import { ReadyResults, closeQuietly, openStreamSource } from './stream-support.js';
 
 const OWNER = 'StreamProcessor';
@@ -20,11 +20,13 @@ export interface StreamRunOptions<T, R> {
   processor: StreamItemProcessor<T, R>;
   chunkSize: number;
   maxConcurrency: number;
-  backpressure: Backpressure;
   bufferSize: number;
   ordered: boolean;
   signal: AbortSignal | undefined;
   source: string | undefined;
+  maxMemoryBytes: number | undefined;
+  memoryPollMs: number;
+  memoryUsage: () => number;
 }
 
 /** One run(): a pump pulling the source into a bounded buffer, a scheduler starting processor calls, and the consumer. */
@@ -36,8 +38,7 @@ export class StreamRun<T, R> {
   readonly #buffer = new Queue<Pending<T>>();
   readonly #ready: ReadyResults<StreamEntry<T, R>>;
   readonly #window: number;
-  readonly #stats = { totalItems: 0, processedItems: 0, droppedItems: 0, failedItems: 0, peakBuffered: 0 };
-  readonly #lowWater: number;
+  readonly #stats = { totalItems: 0, processedItems: 0, failedItems: 0, peakBuffered: 0 };
   // Sampled every 64 records rather than on a timer: nothing to clean up if
   // the consumer abandons the iteration.
   #peakRss = 0;
@@ -45,14 +46,14 @@ export class StreamRun<T, R> {
   #inFlight = 0;
   #stopped = false;
   #pumpDone = false;
-  #throttled = false;
   #sourceError: { error: unknown } | undefined;
+  /** The timer that looks again once the heap was over maxMemory. */
+  #memoryPoll: NodeJS.Timeout | undefined;
 
   constructor(options: StreamRunOptions<T, R>) {
     this.#o = options;
     this.#ready = new ReadyResults<StreamEntry<T, R>>(options.ordered);
     this.#window = options.bufferSize + options.maxConcurrency;
-    this.#lowWater = Math.floor(options.bufferSize / 2);
   }
 
   async *entries(input: StreamInput<T>): AsyncGenerator<StreamEntry<T, R>, StreamStats, undefined> {
@@ -98,6 +99,7 @@ export class StreamRun<T, R> {
   /** Starts nothing more and waits for the calls in flight. */
   async #settle(): Promise<void> {
     this.#stopped = true;
+    clearTimeout(this.#memoryPoll);
     this.#changed.notify();
     while (this.#inFlight > 0) await this.#changed.wait();
   }
@@ -123,6 +125,12 @@ export class StreamRun<T, R> {
     for (let head = this.#buffer.peek(); !this.#stopped && head !== undefined; head = this.#buffer.peek()) {
       if (this.#ready.size + this.#inFlight >= this.#window || (head.ok && this.#inFlight >= this.#o.maxConcurrency))
         break;
+      // With nothing in flight, one item starts regardless: memory may be
+      // held by something else and waiting would never end.
+      if (head.ok && this.#inFlight > 0 && this.#isOverMemory()) {
+        this.#lookAgainLater();
+        break;
+      }
       const next = head;
       this.#buffer.shift();
       const line = next.line === undefined ? {} : { line: next.line };
@@ -147,21 +155,23 @@ export class StreamRun<T, R> {
     this.#changed.notify(); // buffer space may have been freed for the pump
   }
 
-  /**
-   * 'buffer' pulls whenever there is room for one more item. 'throttle' adds
-   * hysteresis: once the buffer is full it stops pulling until processing has
-   * drained it to half, so the source is read in bursts that match the
-   * processing rate instead of one item per freed slot. 'drop' never waits.
-   */
+  #isOverMemory(): boolean {
+    const { maxMemoryBytes, memoryUsage } = this.#o;
+    return maxMemoryBytes !== undefined && memoryUsage() > maxMemoryBytes;
+  }
+
+  #lookAgainLater(): void {
+    if (this.#memoryPoll !== undefined) return;
+    this.#memoryPoll = setTimeout(() => {
+      this.#memoryPoll = undefined;
+      this.#schedule();
+    }, this.#o.memoryPollMs);
+    this.#memoryPoll.unref();
+  }
+
+  /** The source is pulled whenever the buffer has room for one more item. */
   #mustWait(): boolean {
-    const { backpressure, bufferSize } = this.#o;
-    if (this.#stopped || backpressure === 'drop') return false;
-    if (backpressure === 'throttle') {
-      if (this.#buffer.length >= bufferSize) this.#throttled = true;
-      else if (this.#buffer.length <= this.#lowWater) this.#throttled = false;
-      return this.#throttled;
-    }
-    return this.#buffer.length >= bufferSize;
+    return !this.#stopped && this.#buffer.length >= this.#o.bufferSize;
   }
 
   #admit(line: number | undefined, parse: () => { ok: true; value: unknown } | { ok: false; error: Error }): void {
@@ -169,12 +179,6 @@ export class StreamRun<T, R> {
     const index = stats.totalItems;
     stats.totalItems += 1;
     if (stats.totalItems % 64 === 0) this.#sampleRss();
-    // Drop before parsing: a dropped line costs nothing and is counted as
-    // dropped whatever it contains. The other modes only get here with room.
-    if (this.#o.backpressure === 'drop' && this.#buffer.length >= this.#o.bufferSize) {
-      stats.droppedItems += 1;
-      return;
-    }
     const parsed = parse();
     const seq = this.#nextSeq;
     this.#nextSeq += 1;

@@ -63,11 +63,6 @@ describe('perf options are checked eagerly', () => {
       'StreamProcessor: maxConcurrency must be an integer >= 1, got -1',
     ],
     [
-      'backpressure',
-      () => new StreamProcessor(identity, { backpressure: 'block' as 'drop' }),
-      "StreamProcessor: backpressure must be one of 'buffer', 'drop', 'throttle', got 'block'",
-    ],
-    [
       'bufferSize',
       () => new StreamProcessor(identity, { bufferSize: 0 }),
       'StreamProcessor: bufferSize must be an integer >= 1, got 0',

@@ -88,7 +88,7 @@ describe('StreamProcessor JSONL parsing', () => {
     expect(errors[0]).toMatchObject({ line: 4, index: 2 });
     expect(errors[0]).not.toHaveProperty('item');
     expect(errors[0]?.error.message).toMatch(/^events\.jsonl:4: invalid JSON: /);
-    expect(stats).toMatchObject({ totalItems: 4, processedItems: 3, failedItems: 1, droppedItems: 0 });
+    expect(stats).toMatchObject({ totalItems: 4, processedItems: 3, failedItems: 1 });
   });
 
   it('names the line without a source, and parses a malformed final line without newline as an error', async () => {

@@ -1,31 +1,4 @@
 // Small concurrency limits for map stages.
-import { getHeapStatistics } from 'node:v8';
-
-/**
- * `maxMemory` for streaming stages (ParallelProcessor has its own): a batch
- * waits while the heap is above the limit and another batch is still
- * running, whose end may free memory; alone, it always proceeds.
- */
-export class MemoryGate {
-  readonly #limitBytes: number;
-  #active = 0;
-
-  constructor(limitMb: number) {
-    this.#limitBytes = limitMb * 1024 * 1024;
-  }
-
-  async enter(signal: AbortSignal): Promise<void> {
-    while (this.#active > 0 && getHeapStatistics().used_heap_size > this.#limitBytes) {
-      signal.throwIfAborted();
-      await new Promise<void>((resolve) => setTimeout(resolve, 20));
-    }
-    this.#active++;
-  }
-
-  leave(): void {
-    this.#active--;
-  }
-}
 
 /** At most `limit` calls at once, FIFO. Lighter than a queue with per-task abort listeners: items run by the thousand. */
 export class Semaphore {

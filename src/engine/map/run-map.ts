@@ -36,7 +36,6 @@ import type { NormalisedMap } from './definition.js';
 import { fileBlocks, recordBlocks } from './item-source.js';
 import type { ItemBlock, ItemSource } from './item-source.js';
 import { ItemStore } from './item-store.js';
-import { MemoryGate } from './limits.js';
 import type { BlockOutcome } from './block-outcome.js';
 import { writeBlock } from './write-block.js';
 import { BlockProcessor } from './process-block.js';
@@ -120,16 +119,10 @@ class MapRun {
   async all(source: ItemSource, signal: AbortSignal): Promise<{ items: ItemCounts; failure?: Failure }> {
     const { definition, knobs } = this.#input.stage;
     this.#counts.total = source.total;
-    const gate = knobs.maxMemoryMb !== undefined && knobs.stream ? new MemoryGate(knobs.maxMemoryMb) : undefined;
     const processBlock = async (block: ItemBlock, _index: number, blockSignal: AbortSignal): Promise<BlockOutcome> => {
-      await gate?.enter(blockSignal);
-      try {
-        const outcome = await this.#blocks.process(block, blockSignal);
-        this.#settle(outcome);
-        return outcome;
-      } finally {
-        gate?.leave();
-      }
+      const outcome = await this.#blocks.process(block, blockSignal);
+      this.#settle(outcome);
+      return outcome;
     };
     const concurrency =
       this.#map.isBatch || knobs.isolate !== 'inline'
@@ -140,6 +133,7 @@ class MapRun {
         maxConcurrency: concurrency,
         bufferSize: Math.max(2, concurrency),
         ordered: definition.ordered,
+        maxMemory: knobs.maxMemoryMb,
         signal,
       });
       for await (const entry of processor.run(source.blocks)) {
