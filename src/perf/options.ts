@@ -58,19 +58,6 @@ export function stringOption(owner: string, bag: OptionBag, name: string, fallba
   return value;
 }
 
-export function choiceOption<C extends string>(
-  owner: string,
-  bag: OptionBag,
-  name: string,
-  choices: readonly C[],
-  fallback: C,
-): C {
-  const value = bag[name];
-  if (value === undefined) return fallback;
-  if (!choices.includes(value as C)) fail(owner, name, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
-  return value as C;
-}
-
 export function functionOption<F extends (...args: never[]) => unknown>(
   owner: string,
   bag: OptionBag,
