@@ -72,28 +72,9 @@ const precompiledSchema = {
   },
 };
 
-// commander requires child_process (for executable subcommands, which
-// runner has none of) when it loads; with it come net, dgram and the
-// streams, milliseconds of every start. It gets a stand-in that loads
-// child_process the first time it is used.
-const lazyChildProcess = {
-  name: 'lazy-child-process-for-commander',
-  setup(build) {
-    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
-        ? { path: 'lazy-child-process', namespace: 'lazy-child-process' }
-        : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
-      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
-      loader: 'js',
-    }));
-  },
-};
-
 const result = await build({
   ...common,
-  plugins: [precompiledSchema, lazyChildProcess],
+  plugins: [precompiledSchema],
   entryPoints: { cli: 'src/cli.ts', worker: 'src/engine/map/worker-entry.ts', start: 'src/start.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
