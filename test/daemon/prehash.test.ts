@@ -27,7 +27,6 @@ describe('PreHasher', () => {
     try {
       const help = preHasher.help();
       help.watch?.(files);
-      await new Promise((resolve) => setTimeout(resolve, 50));
       for (const file of files) fs.writeFileSync(file, 'after!\n');
       const last = files.at(-1) as string;
       const known = await waitFor(() => help.known?.(last, stat(last)), 5000, 'the hash of the changed file');

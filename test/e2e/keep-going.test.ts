@@ -7,9 +7,10 @@ const PIPELINE = [
   '  p:',
   '    stages:',
   '      slow:',
-  '        shell: "while [ ! -e bad.started ]; do sleep 0.05; done; sleep 0.5; touch slow.done"',
+  // Released by the test once the run has reported bad's failure: slow is still running then.
+  '        shell: "while [ ! -e release ]; do sleep 0.05; done; touch slow.done"',
   '      bad:',
-  '        shell: "touch bad.started; exit 3"',
+  '        shell: "exit 3"',
   '      child:',
   '        needs: [bad]',
   '        shell: "touch child.done"',
@@ -27,7 +28,12 @@ describe('--keep-going', () => {
     it(`(${flag}) finishes every branch not downstream of the failure, and still exits 1`, async () => {
       ws = new Workspace();
       ws.write('pipelines.yaml', PIPELINE);
-      const result = await ws.run(['exec', 'p', flag, '--jobs', '4', '--json']);
+      const badFailed = /"event":"stage:end"[^\n]*"stage":"bad"[^\n]*"outcome":"failed"/;
+      const result = await ws.run(['exec', 'p', flag, '--jobs', '4', '--json'], {
+        onStdout: (stdout) => {
+          if (badFailed.test(stdout) && !ws.exists('release')) ws.write('release', '');
+        },
+      });
       expect(result.code).toBe(1);
       expect(outcomes(result.events)).toEqual({ bad: 'failed', child: 'blocked', slow: 'ran', later: 'ran' });
       expect(stageEnd(result.events, 'child').reason).toBe('upstream failed: p/bad');

@@ -59,6 +59,8 @@ export class Workspace {
       signal?: NodeJS.Signals;
       /** Told the stderr so far after each chunk, with a way to signal the process (the test's control, not a clock). */
       onStderr?: (stderr: string, kill: (signal: NodeJS.Signals) => void) => void;
+      /** The same for stdout (with --json: the events so far). */
+      onStdout?: (stdout: string, kill: (signal: NodeJS.Signals) => void) => void;
     } = {},
   ): Promise<CliResult> {
     return new Promise((resolve, reject) => {
@@ -69,7 +71,10 @@ export class Workspace {
       });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        options.onStdout?.(stdout, (signal) => child.kill(signal));
+      });
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
         options.onStderr?.(stderr, (signal) => child.kill(signal));
