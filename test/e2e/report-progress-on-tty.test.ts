@@ -10,7 +10,7 @@ const PIPELINE = `version: 1
 pipelines:
   p:
     stages:
-      first: { shell: "echo working; sleep 0.3", inputs: [in.txt] }
+      first: { shell: "echo working; while [ ! -e release ]; do sleep 0.05; done", inputs: [in.txt] }
       second: { needs: [first], shell: "true" }
       third: { needs: [second], shell: "exit 2" }
 `;
@@ -22,7 +22,12 @@ function workspace(): Workspace {
   return ws;
 }
 
-/** Runs `runner exec p --json` with stderr on a pseudo-terminal; stdout goes to a file. */
+const RUNNING_LINE = / {2}p\/first {2,}[█░]+ {2}running/;
+
+/**
+ * Runs `runner exec p --json` with stderr on a pseudo-terminal; stdout goes
+ * to a file. Stage first runs until the terminal has shown its live line.
+ */
 function runOnTty(ws: Workspace): Promise<{ code: number | null; terminal: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env, COLUMNS: '100' };
   delete env.CI;
@@ -40,6 +45,9 @@ function runOnTty(ws: Workspace): Promise<{ code: number | null; terminal: strin
     let terminal = '';
     child.stdout.on('data', (chunk: Buffer) => (terminal += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (terminal += chunk.toString()));
+    child.stdout.on('data', () => {
+      if (RUNNING_LINE.test(terminal) && !ws.exists('release')) ws.write('release', '');
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, terminal }));
   });
@@ -66,12 +74,13 @@ describe('progress on a terminal and off it', () => {
     spaces.push(tty, plain);
     const onTty = await runOnTty(tty);
     expect(onTty.code).toBe(1);
+    plain.write('release', '');
     const withoutTty = await plain.run(['exec', 'p', '--json']);
     expect(withoutTty.code).toBe(1);
 
     // On the terminal: cursor movement, a live line for the running stage, the table last.
     expect(onTty.terminal).toMatch(/\x1b\[\d*[AG]/);
-    expect(onTty.terminal).toMatch(/ {2}p\/first {2,}[█░]+ {2}running/);
+    expect(onTty.terminal).toMatch(RUNNING_LINE);
     // What the screen shows after the bars are erased (ESC[0J): the table and the closing line.
     const afterBars = onTty.terminal.slice(onTty.terminal.lastIndexOf('\x1b[0J') + '\x1b[0J'.length);
     const table = afterBars
