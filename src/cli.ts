@@ -31,7 +31,9 @@ main({
   signal: controller.signal,
 }).then(
   (code) => {
-    process.exitCode = code;
+    // The command is done (its output written: stdout and stderr are synchronous on Linux). Exit now:
+    // a timer or socket that stage code left open would otherwise keep a finished run alive.
+    process.exit(code);
   },
   (error: unknown) => {
     process.stderr.write(`runner: internal error: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -14,6 +14,8 @@ import { loadExport, ModuleLoadError } from './module-loader.js';
 import { failureText } from './reasons.js';
 import type { Resources } from './resources.js';
 import { messageOf } from '../util/errors.js';
+import { untilAborted } from './stall.js';
+import type { StallWatch } from './stall.js';
 
 export interface ExecuteInput {
   stage: StagePlan;
@@ -38,6 +40,8 @@ export interface ExecuteInput {
   isForced?: boolean;
   /** Called once the stage's own work is done, before its outputs are recorded: the job slot can go to the next stage. */
   onWorkDone?: () => void;
+  /** Ends the work of in-process code that can no longer finish (the run's StallWatch). */
+  stall?: StallWatch;
 }
 
 /**
@@ -102,7 +106,9 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
     definition.kind === 'shell' ? undefined : new DatasetWriter(res.objects, { compress: definition.cache.compress });
   let done: WorkDone;
   try {
-    done = await work(input, deadline.signal, writer);
+    // A map stage fails its stalled items itself (compute.ts), naming them; a shell command cannot stall.
+    const running = work(input, deadline.signal, writer);
+    done = await (input.stall && definition.kind === 'task' ? untilAborted(running, input.stall.signal) : running);
   } catch (error) {
     done = {
       failure:
@@ -162,7 +168,8 @@ async function work(input: ExecuteInput, signal: AbortSignal, writer: DatasetWri
   try {
     const onProgress = (done: number, total?: number): void => input.onProgress(done, total, 0);
     const ctx = createContext({ stage, inputs: input.inputs, upstream: input.upstream, signal, res, tmp, onProgress });
-    await runTask(fn, ctx, writer, `${module}#${exportName}`);
+    // In-process code that ignores its signal still ends at a timeout or Ctrl-C (and runs on unobserved).
+    await untilAborted(runTask(fn, ctx, writer, `${module}#${exportName}`), signal);
     return {};
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { execute } from './execute.js';
 import type { ExecuteResult, MapRunner } from './execute.js';
 import type { Keyed } from './key.js';
 import type { Resources } from './resources.js';
+import type { StallWatch } from './stall.js';
 import type { UsageSampler } from './usage.js';
 
 export interface JobInput {
@@ -29,6 +30,7 @@ export interface JobInput {
   isForced: boolean;
   /** Called when the stage gets its slot, just before it starts. */
   onStart(): void;
+  stall?: StallWatch;
 }
 
 export interface JobResult {
@@ -73,6 +75,7 @@ export async function runJob(input: JobInput): Promise<JobResult> {
       isNoCache: input.isNoCache,
       isForced: input.isForced,
       onWorkDone: freeSlot,
+      stall: input.stall,
     }).finally(() => sampler.finish(stage.id));
     await Promise.race([
       isSlotFree,

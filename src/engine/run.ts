@@ -24,6 +24,7 @@ import type { RunOptions, RunSummary } from './run-options.js';
 import { TimeSlices } from './time-slices.js';
 import type { ScheduleNode, VisitResult } from './scheduler.js';
 import { UsageSampler } from './usage.js';
+import { StallWatch } from './stall.js';
 import { messageOf } from '../util/errors.js';
 
 export async function executeRun(options: RunOptions): Promise<RunSummary> {
@@ -47,6 +48,7 @@ class Run {
   readonly #results = new Map<string, StageRecord>();
   readonly #ends: StageEnds;
   readonly #sampler = new UsageSampler();
+  #stall: StallWatch | undefined;
   // Deciding hashes inputs on this thread: in time slices, so the first stage can start early.
   readonly #deciding = new TimeSlices();
   readonly #host: RunHost;
@@ -85,6 +87,7 @@ class Run {
       needs: s.definition.needs.map((n) => `${s.pipeline}/${n}`),
     }));
     let scheduled: { failed: string[]; isInterrupted: boolean };
+    this.#stall = new StallWatch();
     try {
       scheduled = await schedule({
         nodes,
@@ -103,6 +106,7 @@ class Run {
         signal: options.signal,
       });
     } finally {
+      this.#stall.stop();
       this.#sampler.stop();
       await this.#res.close();
     }
@@ -223,6 +227,7 @@ class Run {
       isNoCache: options.isNoCache,
       isForced: how.isForced,
       onStart: how.onStart,
+      stall: this.#stall,
     });
     const key = decision.fingerprint;
     if (!outcome?.ok) return this.#endUnfinished(stage, { key, outcome, ranFrom, peakRssBytes, signal: how.signal });

@@ -9,6 +9,8 @@ import type { NormalisedMap } from './definition.js';
 import type { ItemBlock } from './item-source.js';
 import { Semaphore } from './limits.js';
 import type { ItemResult } from './pool.js';
+import { untilAborted } from '../stall.js';
+import type { StallWatch } from '../stall.js';
 
 /** Item `i` of `block`. */
 export interface PendingItem {
@@ -21,13 +23,17 @@ export type Compute = (items: PendingItem[], signal: AbortSignal) => Promise<Ite
 /** A handful of changed items (a rerun after a small edit) is cheaper to compute here than to start worker threads. */
 const FEW_ITEMS = 2;
 
-export function computer(options: {
+interface ComputerOptions {
   stage: StagePlan;
   res: Resources;
   map: NormalisedMap;
   ctx: StageContext;
   where: string;
-}): Compute {
+  /** Fails the items whose in-process code can no longer finish. */
+  stall?: StallWatch;
+}
+
+export function computer(options: ComputerOptions): Compute {
   const items = new ItemComputer(options);
   return (pending, signal) => items.compute(pending, signal);
 }
@@ -40,14 +46,21 @@ class ItemComputer {
   readonly #where: string;
   /** Per-item calls in flight on this thread, across every block of the stage. */
   readonly #perItem: Semaphore;
+  readonly #stall: StallWatch | undefined;
 
-  constructor(options: { stage: StagePlan; res: Resources; map: NormalisedMap; ctx: StageContext; where: string }) {
+  constructor(options: ComputerOptions) {
     this.#stage = options.stage;
     this.#res = options.res;
     this.#map = options.map;
     this.#ctx = options.ctx;
     this.#where = options.where;
     this.#perItem = new Semaphore(options.stage.knobs.concurrency);
+    this.#stall = options.stall;
+  }
+
+  /** `work`, unless the process runs out of work first (see stall.ts): then the stall's error. */
+  #unlessStalled<T>(work: Promise<T>): Promise<T> {
+    return this.#stall ? untilAborted(work, this.#stall.signal) : work;
   }
 
   /** One result per pending item; failures retried `retries` times. */
@@ -107,7 +120,7 @@ class ItemComputer {
   async #here(pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> {
     const items = itemsOf(pending);
     try {
-      await ensureSetup(this.#map);
+      await this.#unlessStalled(ensureSetup(this.#map));
     } catch (error) {
       return items.map(() => failed(error));
     }
@@ -116,7 +129,9 @@ class ItemComputer {
 
   async #batch(items: JsonRecord[], signal: AbortSignal): Promise<ItemResult[]> {
     try {
-      const results = await this.#map.definition.batch?.(items, { ...this.#ctx, signal });
+      const results = await this.#unlessStalled(
+        Promise.resolve(this.#map.definition.batch?.(items, { ...this.#ctx, signal })),
+      );
       const problem = batchAnswerProblem(results, items.length, this.#where);
       if (problem || !results) return items.map(() => ({ ok: false, error: { message: problem ?? 'no answer' } }));
       return results.map((value) => ({ ok: true, value }));
@@ -136,6 +151,7 @@ class ItemComputer {
     const perItem = this.#perItem;
     const results = new Array<ItemResult>(items.length);
     const running: Promise<unknown>[] = [];
+    const unsettled: ((error: unknown) => void)[] = [];
     for (const [n, item] of items.entries()) {
       signal.throwIfAborted();
       if (!perItem.tryAcquire()) await perItem.acquire();
@@ -153,13 +169,28 @@ class ItemComputer {
         results[n] = { ok: true, value };
         continue;
       }
-      const settle = Promise.resolve(value).then(
-        (settled) => (results[n] = { ok: true, value: settled }),
-        (error: unknown) => (results[n] = failed(error)),
+      let isSettled = false;
+      const settle = (result: ItemResult): void => {
+        if (isSettled) return;
+        isSettled = true;
+        results[n] = result;
+        perItem.release();
+      };
+      running.push(
+        Promise.resolve(value).then(
+          (settled) => settle({ ok: true, value: settled }),
+          (error: unknown) => settle(failed(error)),
+        ),
       );
-      running.push(settle.finally(() => perItem.release()));
+      unsettled.push((error) => settle(failed(error)));
     }
-    await Promise.all(running);
+    try {
+      await this.#unlessStalled(Promise.all(running));
+    } catch (error) {
+      signal.throwIfAborted();
+      // Stalled: the items still going can never finish; they fail, the rest stand.
+      for (const fail of unsettled) fail(error);
+    }
     signal.throwIfAborted();
     return results;
   }

@@ -83,6 +83,8 @@ export class WorkerPool {
   readonly #all: Slot[] = [];
   readonly #queue: Job[] = [];
   readonly #running = new Map<Slot, { id: number; job: Job }>();
+  /** Slots whose batch was given up on (its stage cancelled or timed out) while it ran: stopped once it answers, or at close. */
+  readonly #abandoned = new Set<Slot>();
 
   constructor(options: { size: number; kind: 'worker' | 'process' }) {
     this.#size = options.size;
@@ -108,7 +110,8 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#all.map((slot) => slot.stop()));
+    await Promise.all([...this.#all, ...this.#abandoned].map((slot) => slot.stop()));
+    this.#abandoned.clear();
     this.#all.length = 0;
     this.#idle.length = 0;
   }
@@ -130,7 +133,7 @@ export class WorkerPool {
       const id = nextId++;
       this.#running.set(slot, { id, job });
       const { request } = job;
-      const onAbort = (): void => slot.send({ type: 'abort', id });
+      const onAbort = (): void => this.#abandon(slot, id, request.signal.reason);
       request.signal.addEventListener('abort', onAbort, { once: true });
       job.release = () => request.signal.removeEventListener('abort', onAbort);
       slot.send({
@@ -145,9 +148,31 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * A running batch whose signal aborted: its job fails at once with the
+   * signal's reason, even when the stage code ignores the signal and would
+   * never answer. The worker gets the abort (code that listens can wind
+   * down) and leaves the pool, whose next batch gets a new one.
+   */
+  #abandon(slot: Slot, id: number, reason: unknown): void {
+    const current = this.#running.get(slot);
+    if (!current || current.id !== id) return;
+    slot.send({ type: 'abort', id });
+    this.#running.delete(slot);
+    this.#all.splice(this.#all.indexOf(slot), 1);
+    this.#abandoned.add(slot);
+    current.job.release?.();
+    current.job.reject(reason instanceof Error ? reason : new Error('cancelled'));
+    this.#pump();
+  }
+
   #spawn(): Slot {
     const slot = this.#kind === 'worker' ? workerSlot() : processSlot();
     slot.on((message) => {
+      if (this.#abandoned.has(slot)) {
+        if (message.type !== 'log') this.#forget(slot);
+        return;
+      }
       const current = this.#running.get(slot);
       if (!current || current.id !== message.id) return;
       if (message.type === 'log') {
@@ -162,6 +187,7 @@ export class WorkerPool {
       this.#pump();
     });
     slot.onExit((reason) => {
+      if (this.#abandoned.delete(slot)) return;
       const index = this.#all.indexOf(slot);
       if (index !== -1) this.#all.splice(index, 1);
       const idleIndex = this.#idle.indexOf(slot);
@@ -174,6 +200,11 @@ export class WorkerPool {
     });
     this.#all.push(slot);
     return slot;
+  }
+
+  #forget(slot: Slot): void {
+    this.#abandoned.delete(slot);
+    void slot.stop();
   }
 }
 

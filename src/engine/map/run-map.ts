@@ -80,7 +80,14 @@ export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: D
       tmp,
       onProgress: () => {},
     });
-    const run = new MapRun({ input, map, store, writer, where, compute: computer({ stage, res, map, ctx, where }) });
+    const run = new MapRun({
+      input,
+      map,
+      store,
+      writer,
+      where,
+      compute: computer({ stage, res, map, ctx, where, stall: input.stall }),
+    });
     const result = await run.all(itemSource(input), signal);
     return store && !result.failure ? { ...result, commit: (dataset) => store.commit(dataset) } : result;
   } finally {
