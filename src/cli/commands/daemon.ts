@@ -11,9 +11,9 @@ import { isProcessAlive } from '../../util/process.js';
 import type { CliIo } from '../io.js';
 import { EXIT } from '../io.js';
 import { configFile } from '../load.js';
+import { runnerBin } from './watch-cycle.js';
 import type { GlobalOptions } from '../load.js';
 
-const BIN = Symbol.for('runner.bin');
 const BUILD = Symbol.for('runner.build');
 /** A Unix socket path longer than this does not fit sockaddr_un everywhere. */
 const MAX_SOCKET_PATH = 100;
@@ -59,9 +59,9 @@ export async function daemonCommand(
  */
 export function startDaemonIfWanted(io: CliIo, root: string): void {
   if (!isDaemonWanted(io.env)) return;
-  const bin = (globalThis as Record<symbol, unknown>)[BIN];
+  const bin = runnerBin();
   const { socket, info } = daemonPaths(root);
-  if (typeof bin !== 'string' || socket.length > MAX_SOCKET_PATH || liveDaemon(info)) return;
+  if (bin === undefined || socket.length > MAX_SOCKET_PATH || liveDaemon(info)) return;
   try {
     const child = childProcess().spawn(process.execPath, [bin, 'daemon', 'start'], {
       cwd: root,

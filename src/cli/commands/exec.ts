@@ -17,6 +17,7 @@ import type { GlobalOptions } from '../load.js';
 import { writeHtmlReport } from './report.js';
 import { startDaemonIfWanted } from './daemon.js';
 import { watchCommand } from './watch.js';
+import { runCycleInChild, runnerBin } from './watch-cycle.js';
 
 export interface ExecFlags {
   only?: string[];
@@ -44,7 +45,9 @@ export async function execCommand(
   if (flags.watch && flags.dryRun) throw new UsageError('--watch and --dry-run cannot be used together');
   if (flags.watch) {
     const ignore = flags.report === undefined ? [] : [path.resolve(io.cwd, flags.report)];
-    return watchCommand(io, global, pipelines, { runOnce: () => execOnce(io, global, pipelines, flags), ignore });
+    const bin = runnerBin();
+    const runOnce = bin ? () => runCycleInChild(io, bin) : () => execOnce(io, global, pipelines, flags);
+    return watchCommand(io, global, pipelines, { runOnce, ignore });
   }
   return execOnce(io, global, pipelines, flags);
 }

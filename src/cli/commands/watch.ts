@@ -3,6 +3,8 @@
 // are debounced; a change during a run queues exactly one rerun after it.
 // Declared outputs never trigger a run, so a stage whose outputs are another
 // stage's inputs does not loop. Ctrl-C (the CLI's abort signal) stops it.
+// Started as the `runner` command, each run is a runner process of its own
+// (watch-cycle.ts), so an edited stage module never runs stale.
 import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
