@@ -4,9 +4,17 @@
 // into the same output files at once, and never overwrite each other's
 // state. A second runner waits for the first, saying so; a lock left by a
 // process that died (same host, pid gone) is taken over.
+//
+// The lock appears whole: its content is written to a file of the runner's
+// own, then hard-linked to `lock`, which fails if a lock exists. Taking over
+// a dead runner's lock is serialised by `lock.takeover` (created the same
+// way): under it a runner reads the lock again and removes it only if it is
+// still the dead one's, so it can never remove the lock a live runner has
+// just taken. Among runners started at once, exactly one holds the lock.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { messageOf } from '../util/errors.js';
 import { isProcessAlive } from '../util/process.js';
 
 interface Holder {
@@ -17,6 +25,14 @@ interface Holder {
 }
 
 const POLL_MS = 100;
+
+/** The lock cannot be taken for a reason waiting will not fix. */
+export class LockError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LockError';
+  }
+}
 /** A lock file still empty after this long was left by a process that died while creating it. */
 const EMPTY_STALE_MS = 2000;
 
@@ -44,7 +60,7 @@ export async function lockWorkspace(stateDir: string, options: LockOptions): Pro
     const holder = readHolder(file);
     if (holder === 'gone') continue;
     if (isStale(file, holder)) {
-      fs.rmSync(file, { force: true });
+      takeOver(file, holder, mine);
       continue;
     }
     if (!hasWaited && holder !== 'empty') {
@@ -65,28 +81,53 @@ export async function lockWorkspace(stateDir: string, options: LockOptions): Pro
   return release;
 }
 
+/** Creates `file` with the holder in it, whole, unless it exists. */
 function tryCreate(file: string, holder: Holder): boolean {
-  let fd: number;
+  const own = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  fs.writeFileSync(own, JSON.stringify(holder));
   try {
-    fd = fs.openSync(file, 'wx');
+    fs.linkSync(own, file);
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
+  } finally {
+    fs.rmSync(own, { force: true });
+  }
+}
+
+/** Removes the lock of a dead holder, unless another runner took it over first. */
+export function takeOver(file: string, dead: Holder | 'empty', mine: Holder): void {
+  const guard = `${file}.takeover`;
+  if (!tryCreate(guard, mine)) {
+    // Another runner is taking over; a guard left by one that died is removed after its owner is gone.
+    const other = readHolder(guard);
+    if (other !== 'gone' && isStale(guard, other)) fs.rmSync(guard, { force: true });
+    return;
   }
   try {
-    fs.writeSync(fd, JSON.stringify(holder));
+    const now = readHolder(file);
+    if (now !== 'gone' && isSameHolder(now, dead)) fs.rmSync(file, { force: true });
   } finally {
-    fs.closeSync(fd);
+    fs.rmSync(guard, { force: true });
   }
-  return true;
+}
+
+function isSameHolder(a: Holder | 'empty', b: Holder | 'empty'): boolean {
+  if (a === 'empty' || b === 'empty') return a === b;
+  return a.pid === b.pid && a.host === b.host && a.startedAt === b.startedAt;
 }
 
 function readHolder(file: string): Holder | 'empty' | 'gone' {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return 'gone';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'gone';
+    if (code === 'EISDIR')
+      throw new LockError(`${file} is a directory, not a runner's lock file: remove it (rm -r) and run again`);
+    throw new LockError(`cannot read the workspace lock ${file}: ${messageOf(error)}`);
   }
   try {
     const holder = JSON.parse(text) as Holder;
