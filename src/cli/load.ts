@@ -1,6 +1,7 @@
 // Shared by the subcommands: find and analyse pipelines.yaml, resolve names.
 import path from 'node:path';
-import { lockWorkspace } from '../cache/lock.js';
+import { LockError, lockWorkspace } from '../cache/lock.js';
+import { sweepTemp } from '../cache/temp-sweep.js';
 import { analyse } from '../engine/analyse.js';
 import type { Analysis } from '../engine/analyse.js';
 import { defaultStoreUrl } from '../cache/store.js';
@@ -43,13 +44,24 @@ export async function loadAnalysis(
   return result.analysis;
 }
 
-/** Takes the workspace lock for `command`, saying on stderr whom it waits for; returns its release. */
-export function lockForCommand(io: CliIo, stateDir: string, command: string): Promise<() => void> {
-  return lockWorkspace(stateDir, {
-    command,
-    signal: io.signal,
-    onWait: (holder) => io.stderr(`waiting: another runner is using this workspace: ${holder}\n`),
-  });
+/**
+ * Takes the workspace lock for `command`, saying on stderr whom it waits for,
+ * and removes the temp files of runs that died; returns its release.
+ */
+export async function lockForCommand(io: CliIo, stateDir: string, command: string): Promise<() => void> {
+  try {
+    const release = await lockWorkspace(stateDir, {
+      command,
+      signal: io.signal,
+      onWait: (holder) => io.stderr(`waiting: another runner is using this workspace: ${holder}\n`),
+    });
+    // Holding the lock, no other run of this workspace is writing: what a killed run left goes.
+    sweepTemp(stateDir);
+    return release;
+  } catch (error) {
+    if (error instanceof LockError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 export function requirePipeline(analysis: Analysis, name: string): void {

@@ -1,6 +1,6 @@
 // YAML text -> plain data plus a way back from a field path to its line and
 // column. Duplicate keys are reported here, with the path they occur at.
-import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { formatPath } from './diagnostic.js';
 import type { Diagnostic, SourcePosition } from './diagnostic.js';
@@ -42,11 +42,13 @@ export function parseYaml(file: string, text: string): { parsed?: ParsedYaml; di
   diagnostics.push(...findDuplicateKeys(file, doc.contents as Node | null, [], toPosition));
 
   const locate = (path: FieldPath, part: 'key' | 'value' = 'key', needle?: TextNeedle): SourcePosition | undefined => {
+    // The document as a whole (an empty or comment-only file has no node) is at its start.
+    const whole = path.length === 0 ? FILE_START : undefined;
     const found = walk(doc, path);
-    if (!found) return undefined;
+    if (!found) return whole;
     const { keyNode, valueNode } = found;
     const node = part === 'key' ? (keyNode ?? valueNode) : (valueNode ?? keyNode);
-    if (!node?.range) return undefined;
+    if (!node?.range) return whole;
     if (needle && node === valueNode) {
       const at = nthIndexOf(text.slice(node.range[0], node.range[1]), needle.text, needle.occurrence);
       if (at !== -1) return toPosition(node.range[0] + at, node.range[0] + at + needle.text.length);
@@ -54,7 +56,32 @@ export function parseYaml(file: string, text: string): { parsed?: ParsedYaml; di
     const end = part === 'key' && keyNode && valueNode?.range ? valueNode.range[1] : node.range[1];
     return toPosition(node.range[0], end);
   };
-  return { parsed: { data: doc.toJS({ maxAliasCount: 100 }), locate }, diagnostics };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // The yaml package's guard against alias bombs (exponential expansion).
+    if (!(error instanceof ReferenceError)) throw error;
+    const alias = firstAlias(doc);
+    const position = alias?.range ? toPosition(alias.range[0], alias.range[1]) : FILE_START;
+    const message = `YAML aliases expand to too much data (more than ${MAX_ALIAS_COUNT} nodes from one alias): write the values out, or use fewer nested aliases`;
+    return { diagnostics: [...diagnostics, { file, position, path: '', message }] };
+  }
+  return { parsed: { data, locate }, diagnostics };
+}
+
+const MAX_ALIAS_COUNT = 100;
+const FILE_START: SourcePosition = { line: 1, col: 1, length: 1 };
+
+function firstAlias(doc: Document): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 function walk(doc: Document, path: FieldPath): { keyNode?: Node; valueNode?: Node } | undefined {

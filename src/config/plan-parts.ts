@@ -87,6 +87,12 @@ export function normalisePattern(pattern: string): string {
   return normalised.startsWith('./') ? normalised.slice(2) : normalised;
 }
 
+/** Whether a normalised output pattern names a place outside the workspace (absolute, or above its root). */
+export function isOutsideWorkspace(pattern: string): boolean {
+  const bare = pattern.startsWith('!') ? pattern.slice(1) : pattern;
+  return path.posix.isAbsolute(bare) || /^[A-Za-z]:\//.test(bare) || bare === '..' || bare.startsWith('../');
+}
+
 export function declaredParams(pipeline: ValidatedConfig['pipelines'][string] | undefined): string[] {
   if (!pipeline) return [];
   const own = Object.values(pipeline.stages).flatMap((stage) => Object.keys(ownParams(stage)));

@@ -11,6 +11,7 @@ import type { ExpandError } from './expand.js';
 import type { FieldPath, ParsedYaml, TextNeedle } from './parse.js';
 import {
   declaredParams,
+  isOutsideWorkspace,
   normalisePattern,
   occurrencesBefore,
   resolveEnv,
@@ -217,10 +218,19 @@ class Planner {
     if (foreach?.kind === 'stage' && !needs.includes(foreach.stage)) needs.push(foreach.stage);
     const cache = { ...this.#config.defaults?.cache, ...stage.cache };
     const ordered = ({ ...this.#config.defaults, ...stripUndefined(stage) } as RawStageKnobs).ordered;
+    const outputs = list(stage.outputs, ['outputs']);
+    outputs.forEach((output, index) => {
+      if (!isOutsideWorkspace(output)) return;
+      const at = Array.isArray(stage.outputs) && index < stage.outputs.length ? [index] : [];
+      this.#report(
+        [...fieldPath, 'outputs', ...at],
+        `${output} is outside the workspace: outputs must be under the directory of pipelines.yaml (the cache restores them there, on every machine that shares it)`,
+      );
+    });
     const common = {
       needs,
       inputs: list(stage.inputs, ['inputs']),
-      outputs: list(stage.outputs, ['outputs']),
+      outputs,
       params: parts.params,
       env: parts.env,
       ordered: ordered ?? true,

@@ -3,6 +3,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { didYouMean } from '../util/suggest.js';
 import { byPosition, formatPath } from './diagnostic.js';
+import { parseDuration } from './duration.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { FieldPath, ParsedYaml } from './parse.js';
 import { validate } from './schema-validator.js';
@@ -24,6 +25,7 @@ export function validateConfig(
       describeSchemaError(error, path, at);
     }
   }
+  if (isObject(parsed.data) && isObject(parsed.data.defaults)) checkTimeout(['defaults'], parsed.data.defaults, at);
   if (isObject(parsed.data) && isObject(parsed.data.pipelines)) {
     for (const [name, pipeline] of Object.entries(parsed.data.pipelines)) {
       if (isObject(pipeline) && isObject(pipeline.stages)) checkStages(name, pipeline as unknown as RawPipeline, at);
@@ -45,6 +47,7 @@ function checkStages(pipelineName: string, pipeline: RawPipeline, at: Reporter):
     if (hasRun && hasShell) at(path, 'has both run and shell; a stage runs either a module (run) or a command (shell)');
     if (!hasRun && !hasShell) at(path, 'needs run (path/to/module.ts#export) or shell (a command)');
     if (hasShell && stage.foreach !== undefined) at([...path, 'foreach'], 'is for run stages; a shell stage runs once');
+    checkTimeout(path, stage, at);
     if (Array.isArray(stage.needs)) {
       stage.needs.forEach((need, index) => {
         if (typeof need !== 'string') return;
@@ -69,6 +72,22 @@ function checkStages(pipelineName: string, pipeline: RawPipeline, at: Reporter):
       at([...path, 'foreach'], 'names the stage itself; foreach takes an upstream stage');
     }
   }
+}
+
+/** The longest delay a Node timer keeps (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
+const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
+
+function checkTimeout(path: FieldPath, knobs: Record<string, unknown>, at: Reporter): void {
+  if (typeof knobs.timeout !== 'string') return;
+  const ms = parseDuration(knobs.timeout);
+  if (ms === undefined) return;
+  if (ms === 0) at([...path, 'timeout'], 'must be longer than 0 (leave timeout out for none)', 'value');
+  if (ms > LONGEST_TIMEOUT_MS)
+    at(
+      [...path, 'timeout'],
+      `${knobs.timeout} is longer than the longest timeout, 24d (leave timeout out for none)`,
+      'value',
+    );
 }
 
 /** Keeps one error per field: an anyOf hides the errors of its branches. */

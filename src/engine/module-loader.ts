@@ -1,5 +1,6 @@
 // Loads `run: path#export` without a build step: .ts/.mts/.tsx/.cts and
 // .js/.mjs alike. Each module loads once per process.
+import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { importModule as importNative } from '../util/require.js';
@@ -25,10 +26,8 @@ export async function loadExport(root: string, module: string, exportName: strin
     namespace = await pending;
   } catch (error) {
     loaded.delete(absolute);
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && String(messageOf(error)).includes(absolute)) {
-      throw new ModuleLoadError(`${module} does not exist`);
-    }
+    // Node's message names the module that was not found, and the importer too: ask the disk which one is missing.
+    if (!fs.existsSync(absolute)) throw new ModuleLoadError(`${module} does not exist`);
     throw new ModuleLoadError(`${module} failed to load: ${messageOf(error)}`);
   }
   if (!(exportName in namespace)) {

@@ -1,0 +1,33 @@
+// Temp files and directories left by runs that died. A run writes blobs
+// through .runner/objects/tmp/<pid>-<random> and gives stages
+// .runner/tmp/<pipeline>-<stage>-<pid>-<time>; a SIGKILL leaves them behind.
+// Both names carry the writer's pid, so an entry whose process is gone is
+// garbage, whatever its age, and one whose process lives is never touched.
+import fs from 'node:fs';
+import path from 'node:path';
+import { isProcessAlive } from '../util/process.js';
+
+const PLACES: [dir: string, pidOf: (name: string) => number][] = [
+  [path.join('objects', 'tmp'), (name) => Number(name.split('-')[0])],
+  ['tmp', (name) => Number(name.split('-').at(-2))],
+];
+
+/** Removes the temp entries of dead processes under `stateDir`; returns how many. */
+export function sweepTemp(stateDir: string): number {
+  let removed = 0;
+  for (const [dir, pidOf] of PLACES) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(path.join(stateDir, dir));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const pid = pidOf(name);
+      if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid)) continue;
+      fs.rmSync(path.join(stateDir, dir, name), { recursive: true, force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
