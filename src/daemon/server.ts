@@ -27,7 +27,7 @@ import type { RunHost } from '../engine/run-host.js';
 import { PreHasher } from './prehash.js';
 import { daemonMayServe } from './serve-rule.js';
 import type { DaemonFrame, DaemonRequest } from './protocol.js';
-import { readJsonOrUndefined } from '../util/fs.js';
+import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
 
 export const IDLE_MS = 15 * 60 * 1000;
 const CHECK_EVERY_MS = 1000;
@@ -128,7 +128,8 @@ class DaemonServer {
     fs.chmodSync(this.#socket, 0o600);
     this.#inode = socketInode(this.#socket);
     const { build } = this.#options;
-    fs.writeFileSync(
+    // Whole or not at all: a command reading it while it is written must never see half of it.
+    writeFileAtomic(
       this.#info,
       JSON.stringify({ pid: process.pid, build, startedAt: new Date().toISOString() } satisfies DaemonInfo),
     );

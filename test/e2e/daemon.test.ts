@@ -156,4 +156,20 @@ describe('the runner daemon', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(ws.exists('.runner/daemon.json')).toBe(false);
   });
+
+  it('replaces daemon.json whole (a new file renamed over the old), so no reader sees it half written', async () => {
+    ws = workspace();
+    // Left by a daemon whose socket is gone (its pid: a live process, so the file is not removed as stale).
+    ws.write('.runner/daemon.json', JSON.stringify({ pid: process.pid, build: 'old', startedAt: '2026-01-01' }));
+    const before = fs.statSync(ws.path('.runner/daemon.json')).ino;
+    const serving = ws.run(['daemon', 'start'], { env: DAEMON });
+    pid = await waitFor(() => {
+      const info = JSON.parse(ws.read('.runner/daemon.json')) as { pid: number };
+      return info.pid === process.pid ? undefined : info.pid;
+    });
+    // Written in place (truncate, then write), the file would keep its inode.
+    expect(fs.statSync(ws.path('.runner/daemon.json')).ino).not.toBe(before);
+    process.kill(pid, 'SIGTERM');
+    expect((await serving).code).toBe(0);
+  });
 });
