@@ -22,6 +22,11 @@ export interface ParallelProcessorOptions {
   batchSize?: number;
   /** MB of heapUsed above which no new item starts (while another is still in flight). */
   maxMemory?: number;
+  /**
+   * After each item: items done (failed ones included) and the total, which
+   * for a source of known size (an array, a Set, a Map) is its size from the
+   * first call on, and otherwise the items pulled so far (final at the end).
+   */
   progressCallback?: (done: number, total: number) => void;
   signal?: AbortSignal;
   memoryPollMs?: number;
@@ -83,6 +88,7 @@ export class ParallelProcessor<T, R> {
     return new SlidingWindow<T, R>({
       processor: this.#processor,
       source: openSource(items),
+      total: sizeOf(items),
       concurrency: this.#concurrency,
       batchSize: this.#batchSize,
       maxMemoryBytes: this.#maxMemoryBytes,
@@ -94,9 +100,18 @@ export class ParallelProcessor<T, R> {
   }
 }
 
+/** How many items a source holds, when it says (arrays, typed arrays, Sets, Maps). */
+function sizeOf(items: unknown): number | undefined {
+  if (Array.isArray(items) || ArrayBuffer.isView(items)) return (items as { length: number }).length;
+  if (items instanceof Set || items instanceof Map) return items.size;
+  return undefined;
+}
+
 interface WindowOptions<T, R> {
   processor: ItemProcessor<T, R>;
   source: Iterator<T> | AsyncIterator<T>;
+  /** The number of items when the source knows it (an array, a Set); otherwise the total grows as items are pulled. */
+  total: number | undefined;
   concurrency: number;
   batchSize: number;
   maxMemoryBytes: number | undefined;
@@ -227,7 +242,7 @@ class SlidingWindow<T, R> {
         this.#inFlight -= 1;
         this.#done += 1;
         this.#readMemory();
-        this.#report(this.#done, this.#known);
+        this.#report(this.#done, this.#o.total ?? this.#known);
         this.#changed.notify();
       });
   }

@@ -78,6 +78,21 @@ describe('ParallelProcessor results', () => {
     expect(calls.at(-1)).toEqual([57, 57]);
   });
 
+  it('reports the real total from the first call when the source knows its length', async () => {
+    const items = Array.from({ length: 23 }, (_, i) => i);
+    for (const source of [items, new Set(items)]) {
+      const calls: [number, number][] = [];
+      await new ParallelProcessor(async (n: number) => n, {
+        concurrency: 2,
+        batchSize: 3,
+        progressCallback: (done, total) => calls.push([done, total]),
+      }).process(source);
+      expect(calls[0]).toEqual([1, 23]);
+      expect(new Set(calls.map(([, total]) => total))).toEqual(new Set([23]));
+      expect(calls.at(-1)).toEqual([23, 23]);
+    }
+  });
+
   it('rejects when the source throws, after in-flight items settle', async () => {
     const gated = gatedProcessor<number>();
     const breakSource = deferred();
