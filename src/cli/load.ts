@@ -4,6 +4,8 @@ import { LockError, lockWorkspace } from '../cache/lock.js';
 import { sweepTemp } from '../cache/temp-sweep.js';
 import { analyse } from '../engine/analyse.js';
 import type { Analysis } from '../engine/analyse.js';
+import { selectedStages } from '../engine/selection.js';
+import type { Selection } from '../graph/dag.js';
 import { defaultStoreUrl } from '../cache/store.js';
 import { formatDiagnostics } from '../report/diagnostics.js';
 import { didYouMean } from '../util/suggest.js';
@@ -82,8 +84,28 @@ export function requireStages(
   const known = pipelines.flatMap((p) => [...(analysis.plan.pipelines.get(p)?.stages.keys() ?? [])]);
   for (const name of names) {
     if (!known.includes(name))
-      throw new UsageError(`${flag} ${name}: no such stage in ${pipelines.join(', ')}${didYouMean(name, known)}`);
+      throw new UsageError(
+        `${flag} ${name}: no such stage in ${pipelines.join(', ')}${didYouMean(name, known)} (stages: ${listed(known)})`,
+      );
   }
+}
+
+/** --only/--from/--to that name stages but together select none (say --from after --to) are a mistake, not a no-op. */
+export function requireSelection(analysis: Analysis, pipelines: readonly string[], selection: Selection): void {
+  const flags = (['only', 'from', 'to'] as const).filter((flag) => (selection[flag]?.length ?? 0) > 0);
+  if (flags.length === 0) return;
+  if (selectedStages({ plan: analysis.plan, graphs: analysis.graphs, pipelines, selection }).length > 0) return;
+  const given = flags.map((flag) => `--${flag} ${selection[flag]?.join(',')}`).join(' ');
+  const hint =
+    selection.from?.length && selection.to?.length
+      ? ': no stage is both downstream of --from and upstream of --to'
+      : '';
+  throw new UsageError(`${given} selects no stage of ${pipelines.join(', ')}${hint}`);
+}
+
+/** Names for a message: all of them, or the first 20 and how many more. */
+function listed(names: readonly string[]): string {
+  return names.length <= 20 ? names.join(', ') : `${names.slice(0, 20).join(', ')} and ${names.length - 20} more`;
 }
 
 export function storeUrlFor(analysis: Analysis, env: CliIo['env']): string {

@@ -6,9 +6,10 @@ import path from 'node:path';
 export const CONFIG_NAMES = ['pipelines.yaml', 'pipelines.yml'];
 
 export function findConfig(options: { file?: string; dir?: string; cwd: string }): string | undefined {
-  if (options.file) return path.resolve(options.cwd, options.file);
-  if (options.dir) {
-    const dir = path.resolve(options.cwd, options.dir);
+  // -C DIR acts first, as in make and git: -f FILE is then relative to DIR.
+  const dir = options.dir ? path.resolve(options.cwd, options.dir) : undefined;
+  if (options.file) return path.resolve(dir ?? options.cwd, options.file);
+  if (dir) {
     return (
       CONFIG_NAMES.map((n) => path.join(dir, n)).find((f) => fs.existsSync(f)) ?? path.join(dir, CONFIG_NAMES[0] ?? '')
     );

@@ -12,7 +12,8 @@ export type Failure =
   | { kind: 'exit-non-zero'; code: number; stderrTail: string[] }
   | { kind: 'killed'; signal: string }
   | { kind: 'timeout'; afterMs: number }
-  | { kind: 'error'; message: string; stack?: string }
+  /** `at`: where in the workspace's code it was thrown (`stages/s.ts:4:12`). */
+  | { kind: 'error'; message: string; stack?: string; at?: string }
   | { kind: 'items-failed'; failed: number; first: { item: string; message: string }[] }
   | { kind: 'output-not-written'; path: string }
   | { kind: 'bad-module'; message: string }
@@ -70,6 +71,8 @@ export interface StageEndEvent {
   failure?: Failure;
   key?: string;
   durationMs: number;
+  /** Of durationMs, the part it held one of the run's `jobs` slots (stages that ran); recording came after. */
+  slotMs?: number;
   items: ItemCounts;
   attempts?: number;
   peakRssBytes?: number;

@@ -13,7 +13,7 @@ import { runTask } from './kinds/task.js';
 import { loadExport, ModuleLoadError } from './module-loader.js';
 import { failureText } from './reasons.js';
 import type { Resources } from './resources.js';
-import { messageOf } from '../util/errors.js';
+import { codeLocation, messageOf } from '../util/errors.js';
 import { untilAborted } from './stall.js';
 import type { StallWatch } from './stall.js';
 
@@ -114,7 +114,12 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
       failure:
         error instanceof ModuleLoadError
           ? { kind: 'bad-module', message: error.message }
-          : { kind: 'error', message: messageOf(error), stack: (error as Error)?.stack },
+          : {
+              kind: 'error',
+              message: messageOf(error),
+              stack: (error as Error)?.stack,
+              at: codeLocation(error, res.root),
+            },
     };
   } finally {
     deadline.clear();

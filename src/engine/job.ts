@@ -38,12 +38,15 @@ export interface JobResult {
   outcome?: ExecuteResult;
   /** When it got its slot (a stage is timed from there, not from its wait). */
   ranFrom: number;
+  /** How long it held its slot: its work, without the recording after it (another stage may have the slot by then). */
+  slotMs?: number;
   peakRssBytes?: number;
 }
 
 export async function runJob(input: JobInput): Promise<JobResult> {
   const { stage, keyed, res, signal, emit, sampler } = input;
   let ranFrom = Date.now();
+  let slotMs: number | undefined;
   let freeSlot!: () => void;
   const isSlotFree = new Promise<void>((resolve) => (freeSlot = resolve));
   const slot = await input.queue.add(async () => {
@@ -84,11 +87,12 @@ export async function runJob(input: JobInput): Promise<JobResult> {
         () => undefined,
       ),
     ]);
+    slotMs = Date.now() - ranFrom;
     // Wrapped, so that the queue does not wait for the recording too.
     return { running };
   });
   const outcome = slot ? await slot.running : undefined;
-  return { outcome, ranFrom, peakRssBytes: sampler.peakOf(stage.id) };
+  return { outcome, ranFrom, slotMs, peakRssBytes: sampler.peakOf(stage.id) };
 }
 
 function foreachStageOf(stage: StagePlan): string | undefined {

@@ -64,7 +64,7 @@ export function failureText(failure: Failure): string {
     case 'timeout':
       return `timeout after ${formatDuration(failure.afterMs)}`;
     case 'error':
-      return failure.message;
+      return failure.at ? `${failure.message} (at ${failure.at})` : failure.message;
     case 'items-failed':
       return `${failure.failed} item${failure.failed === 1 ? '' : 's'} failed; first: ${failure.first[0]?.item ?? '?'}: ${failure.first[0]?.message ?? '?'}`;
     case 'output-not-written':

@@ -213,7 +213,7 @@ class Run {
     how: { upstream: ReadonlyMap<string, StageRecord>; signal: AbortSignal; isForced: boolean; onStart(): void },
   ): Promise<VisitResult> {
     const options = this.#options;
-    const { outcome, ranFrom, peakRssBytes } = await runJob({
+    const { outcome, ranFrom, slotMs, peakRssBytes } = await runJob({
       queue: this.#queue,
       stage,
       keyed: decision,
@@ -230,7 +230,8 @@ class Run {
       stall: this.#stall,
     });
     const key = decision.fingerprint;
-    if (!outcome?.ok) return this.#endUnfinished(stage, { key, outcome, ranFrom, peakRssBytes, signal: how.signal });
+    if (!outcome?.ok)
+      return this.#endUnfinished(stage, { key, outcome, ranFrom, slotMs, peakRssBytes, signal: how.signal });
     const record = stageRecord(decision, outcome, ranFrom);
     this.#results.set(stage.id, record);
     if (!options.isNoCache) await keepRecord(this.#res, stage, record, decision.manifest);
@@ -241,6 +242,7 @@ class Run {
       why,
       key,
       startedAt: ranFrom,
+      slotMs,
       items: record.items,
       attempts: outcome.attempts,
       peakRssBytes,
@@ -255,6 +257,7 @@ class Run {
       key: string;
       outcome: Exclude<ExecuteResult, { ok: true }> | undefined;
       ranFrom: number;
+      slotMs?: number;
       peakRssBytes?: number;
       signal: AbortSignal;
     },
@@ -279,6 +282,7 @@ class Run {
       failure,
       key,
       startedAt: ranFrom,
+      slotMs: job.slotMs,
       items,
       attempts,
       peakRssBytes: job.peakRssBytes,

@@ -11,6 +11,8 @@ export interface Ended {
   reason: string;
   /** When the stage started (for a stage that ran: when it got its job slot). */
   startedAt: number;
+  /** How long it held a job slot (stages that ran). */
+  slotMs?: number;
   why?: Why;
   failure?: Failure;
   key?: string;
@@ -46,6 +48,7 @@ export class StageEnds {
       failure: fields.failure,
       key: fields.key,
       durationMs: Date.now() - fields.startedAt,
+      slotMs: fields.slotMs,
       items: fields.items ?? NO_ITEMS,
       attempts: fields.attempts,
       peakRssBytes: fields.peakRssBytes,

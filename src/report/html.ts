@@ -72,11 +72,20 @@ function parallelism(record: RunRecord): string {
   const stages = executedStages(record);
   if (stages.length === 0)
     return '<p class="note">No stage did any work in this run: everything came from the cache.</p>';
-  const peak = Math.max(0, ...concurrency(stages).map(([, n]) => n));
-  const busy = stages.reduce((sum, s) => sum + span(s)[1] - span(s)[0], 0);
+  // Job slots bound what runs at once; restores and the recording after a stage's work take none.
+  const inSlots = stages.flatMap((s) => {
+    if (s.slotMs === undefined) return [];
+    const [start] = span(s);
+    return [{ ...s, durationMs: s.slotMs, endMs: start + s.slotMs }];
+  });
+  const peak = Math.max(0, ...concurrency(inSlots).map(([, n]) => n));
+  const busy = inSlots.reduce((sum, s) => sum + (s.slotMs ?? 0), 0);
   const wall = record.durationMs ?? Math.max(...stages.map((s) => s.endMs ?? 0));
   const average = wall > 0 ? busy / wall : 0;
-  return `<p class="note">${stages.length} stage${stages.length === 1 ? '' : 's'} did work; up to <b>${peak}</b> at once (jobs ${record.jobs}), <b>${average.toFixed(2)}</b> on average over ${esc(formatMs(wall))}.</p>`;
+  const what = `${stages.length} stage${stages.length === 1 ? '' : 's'} did work`;
+  if (inSlots.length === 0)
+    return `<p class="note">${what}, all restored from the cache (restores take no job slot).</p>`;
+  return `<p class="note">${what}; up to <b>${peak}</b> ran at once (jobs ${record.jobs}), <b>${average.toFixed(2)}</b> on average over ${esc(formatMs(wall))}.</p>`;
 }
 
 function stageTable(record: RunRecord): string {
@@ -121,8 +130,11 @@ function reasons(record: RunRecord): string {
   const reran = record.stages.filter(
     (s) => s.outcome === 'ran' || s.outcome === 'restored' || (s.outcome === 'failed' && s.why),
   );
-  if (reran.length === 0)
-    return '<section id="reasons-section"><h2>Why stages ran</h2><p class="note">Nothing ran: every stage was a cache hit.</p></section>';
+  if (reran.length === 0) {
+    const isAllCached = record.stages.every((s) => s.outcome === 'cached');
+    const note = isAllCached ? 'Nothing ran: every stage was a cache hit.' : `Nothing ran: ${outcomeCounts(record)}.`;
+    return `<section id="reasons-section"><h2>Why stages ran</h2><p class="note">${esc(note)}</p></section>`;
+  }
   const items = reran.map((s) => {
     const lines = whyLines(s.why, s.stage);
     const pre = `<pre class="why">${esc(lines.join('\n'))}</pre>`;
@@ -137,6 +149,13 @@ function reasons(record: RunRecord): string {
     return `<li id="why-${esc(anchor(s))}" data-stage="${esc(stageId(s))}"><b>${esc(stageId(s))}</b> ${esc(s.outcome ?? '')}: ${esc(s.reason ?? '')}${detail}</li>`;
   });
   return `<section id="reasons-section"><h2>Why stages ran</h2><ul class="reasons">${items.join('')}</ul></section>`;
+}
+
+/** `2 cached, 1 failed, 3 blocked`: the stages of a run by outcome. */
+function outcomeCounts(record: RunRecord): string {
+  const counts = new Map<string, number>();
+  for (const s of record.stages) counts.set(s.outcome ?? 'not run', (counts.get(s.outcome ?? 'not run') ?? 0) + 1);
+  return [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', ');
 }
 
 function failures(record: RunRecord): string {

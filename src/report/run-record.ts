@@ -20,6 +20,8 @@ export interface StageSummary {
   startMs?: number;
   endMs?: number;
   durationMs?: number;
+  /** How long it held a job slot (see StageEndEvent). */
+  slotMs?: number;
   items?: StageEndEvent['items'];
   cache: { hits: number; misses: number };
   attempts?: number;
@@ -96,6 +98,7 @@ export class RunRecordSink implements Sink {
           endMs: at,
           startMs: stage.startMs ?? at - event.durationMs,
           durationMs: event.durationMs,
+          slotMs: event.slotMs,
           items: event.items,
           attempts: event.attempts,
           peakRssBytes: event.peakRssBytes,

@@ -2,3 +2,24 @@
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+const FRAME = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
+
+/**
+ * Where in the workspace's own code an error was thrown, as `path:line:col`
+ * relative to `root`: the first stack frame in a file under `root` and not
+ * in node_modules. Undefined when no frame is (a builtin or a package threw).
+ */
+export function codeLocation(error: unknown, root: string): string | undefined {
+  const stack = error instanceof Error ? error.stack : undefined;
+  if (!stack) return undefined;
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  for (const line of stack.split('\n').slice(1)) {
+    const match = FRAME.exec(line.trim());
+    if (!match) continue;
+    const file = (match[1] ?? '').replace(/^file:\/\//, '');
+    if (!file.startsWith(prefix) || file.includes('/node_modules/')) continue;
+    return `${decodeURI(file.slice(prefix.length))}:${match[2]}:${match[3]}`;
+  }
+  return undefined;
+}

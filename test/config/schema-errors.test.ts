@@ -99,9 +99,14 @@ const cases: DiagnosticCase[] = [
     ],
   },
   {
-    name: 'a missing required field: reports an empty file without a position',
+    name: 'a missing required field: reports an empty file at its start',
     text: '',
-    expected: ['pipelines.yaml must be a mapping with version and pipelines', '1 problem in pipelines.yaml'],
+    expected: [
+      'pipelines.yaml:1:1 must be a mapping with version and pipelines',
+      '  1 | ',
+      '    | ^',
+      '1 problem in pipelines.yaml',
+    ],
   },
 
   // An unknown field.

@@ -12,7 +12,15 @@ import type { Sink } from '../../report/sink.js';
 import { renderStatusTable } from '../../report/status.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
-import { loadAnalysis, lockForCommand, parseList, parseParams, requireStages, storeUrlFor } from '../load.js';
+import {
+  loadAnalysis,
+  lockForCommand,
+  parseList,
+  parseParams,
+  requireSelection,
+  requireStages,
+  storeUrlFor,
+} from '../load.js';
 import type { GlobalOptions } from '../load.js';
 import { writeHtmlReport } from './report.js';
 import { startDaemonIfWanted } from './daemon.js';
@@ -66,6 +74,7 @@ async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], f
   ] as const) {
     requireStages(analysis, pipelines, names, flag);
   }
+  requireSelection(analysis, pipelines, selection);
   const force = flags.force === true ? true : forceStages.length > 0 ? forceStages : false;
   const isNoCache = flags.cache === false;
   const storeUrl = storeUrlFor(analysis, io.env);

@@ -5,7 +5,7 @@ import type { StageStatus } from '../../engine/status.js';
 import { explanation, renderExplain } from '../../report/explain.js';
 import type { CliIo } from '../io.js';
 import { EXIT } from '../io.js';
-import { loadAnalysis, parseList, parseParams, requireStages, storeUrlFor } from '../load.js';
+import { loadAnalysis, parseList, parseParams, requireSelection, requireStages, storeUrlFor } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 
 export interface StatusFlags {
@@ -63,6 +63,7 @@ export async function statusesFor(
   ] as const) {
     requireStages(analysis, pipelines, names, flag);
   }
+  requireSelection(analysis, pipelines, selection);
   return stageStatuses({
     plan: analysis.plan,
     graphs: analysis.graphs,
