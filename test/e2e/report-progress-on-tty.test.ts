@@ -57,7 +57,7 @@ function runOnTty(ws: Workspace): Promise<{ code: number | null; terminal: strin
 function stable(events: RunEvent[]): unknown[] {
   return events.map((event) => {
     const { time: _t, ...rest } = event as unknown as Record<string, unknown>;
-    for (const field of ['runId', 'durationMs', 'peakRssBytes', 'cpuUtilisation', 'key']) delete rest[field];
+    for (const field of ['runId', 'durationMs', 'slotMs', 'peakRssBytes', 'cpuUtilisation', 'key']) delete rest[field];
     return rest;
   });
 }

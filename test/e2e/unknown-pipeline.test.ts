@@ -60,6 +60,6 @@ describe('an unknown pipeline', () => {
     ws.write('pipelines.yaml', PIPELINES);
     const result = await ws.run(['exec', 'simtask', '--only', 'aa']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('runner: --only aa: no such stage in simtask (did you mean "a"?)\n');
+    expect(result.stderr).toBe('runner: --only aa: no such stage in simtask (did you mean "a"?) (stages: a)\n');
   });
 });
