@@ -40,6 +40,8 @@ export function parseYaml(file: string, text: string): { parsed?: ParsedYaml; di
   }));
   if (diagnostics.length > 0) return { diagnostics };
   diagnostics.push(...findDuplicateKeys(file, doc.contents as Node | null, [], toPosition));
+  // toJS() would warn on the process about such keys: reported above instead, and not converted.
+  if (diagnostics.some((d) => d.message.startsWith('has a key that is a list'))) return { diagnostics };
 
   const locate = (path: FieldPath, part: 'key' | 'value' = 'key', needle?: TextNeedle): SourcePosition | undefined => {
     // The document as a whole (an empty or comment-only file has no node) is at its start.
@@ -117,6 +119,16 @@ function findDuplicateKeys(
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
       const range = (pair.key as Node | null)?.range;
+      if (key === undefined && range) {
+        // `? [a, b]: c` or `{a: 1}: c`: a key that is a list or a mapping, which no field can be.
+        found.push({
+          file,
+          position: toPosition(range[0], range[1]),
+          path: formatPath(path),
+          message: 'has a key that is a list or a mapping: keys are plain names',
+        });
+        continue;
+      }
       if (key !== undefined && range) {
         const firstLine = seen.get(key);
         if (firstLine === undefined) {

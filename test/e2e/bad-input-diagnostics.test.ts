@@ -46,6 +46,12 @@ const CASES: { name: string; yaml: string; diagnostic: string; message: RegExp }
     diagnostic: 'pipelines.yaml:3:',
     message: /aliases expand to too much data/,
   },
+  {
+    name: 'a key that is a list',
+    yaml: 'version: 1\n? [a, b]\n: c\npipelines: {}\n',
+    diagnostic: 'pipelines.yaml:2:3',
+    message: /has a key that is a list or a mapping: keys are plain names/,
+  },
   { name: 'an empty file', yaml: '', diagnostic: 'pipelines.yaml:1:1', message: /must be/ },
   { name: 'a comment-only file', yaml: '# nothing yet\n', diagnostic: 'pipelines.yaml:1:1', message: /must be/ },
 ];
@@ -63,6 +69,7 @@ describe('bad pipelines.yaml', () => {
       expect(result.stderr).toContain(c.diagnostic);
       expect(result.stderr).toMatch(c.message);
       expect(result.stderr).not.toContain('internal error');
+      expect(result.stderr).not.toContain('Warning');
       // Nothing ran.
       expect(ws.exists('ran.txt')).toBe(false);
     });
