@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { mulberry32 } from '../../runners/lib/random.js';
 import { REPO } from '../e2e/rig.js';
 
 const SEEDS = [
@@ -71,18 +72,6 @@ const TOKENS = [
   '{a: [b, {c: d}]}',
 ];
 
-/** mulberry32: a small seeded PRNG, so a failing mutant can be reproduced from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function mutate(text: string, random: () => number): string {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   let lines = text.split('\n');
@@ -136,7 +125,7 @@ describe('pipelines.yaml under a seeded mutator', () => {
     const bad: string[] = [];
     const codes = new Map<number, number>();
     for (let seed = 1; seed <= MUTANTS; seed++) {
-      const random = prng(seed);
+      const random = mulberry32(seed);
       const text = mutate(SEEDS[seed % SEEDS.length] ?? '', random);
       fs.writeFileSync(path.join(dir, 'pipelines.yaml'), text);
       let out = '';
