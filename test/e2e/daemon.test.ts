@@ -57,6 +57,23 @@ async function daemonOf(ws: Workspace): Promise<{ pid: number }> {
   );
 }
 
+/** Processes running `runner daemon start` in `dir`, found in /proc. */
+function daemonProcesses(dir: string): number[] {
+  const real = fs.realpathSync(dir);
+  return fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv.includes('daemon') && argv.includes('start') && fs.readlinkSync(`/proc/${pid}/cwd`) === real;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 describe('the runner daemon', () => {
   let ws: Workspace;
   let pid: number | undefined;
@@ -150,11 +167,17 @@ describe('the runner daemon', () => {
 
   it('is not started under CI, nor with RUNNER_DAEMON=0', async () => {
     ws = workspace();
+    // A command starts its daemon (a detached child) before it exits: had it, the process would be there now.
     expect((await ws.run(['exec', 'p'])).code).toBe(0);
     expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    expect(daemonProcesses(ws.dir)).toEqual([]);
     expect((await ws.run(['exec', 'p'], { env: { RUNNER_DAEMON: '0', CI: '' } })).code).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(ws.exists('.runner/daemon.json')).toBe(false);
+    expect(daemonProcesses(ws.dir)).toEqual([]);
+    // The same look finds one when a no-op run does start it.
+    expect((await ws.run(['exec', 'p'], { env: DAEMON })).code).toBe(0);
+    const started = daemonProcesses(ws.dir);
+    expect(started).toHaveLength(1);
+    pid = started[0];
   });
 
   it('replaces daemon.json whole (a new file renamed over the old), so no reader sees it half written', async () => {
