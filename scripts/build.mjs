@@ -50,7 +50,11 @@ const common = {
     'cli-progress',
     'chokidar',
   ],
-  define: { __RUNNER_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__runnerImportMetaUrl' },
+  define: {
+    __RUNNER_VERSION__: JSON.stringify(pkg.version),
+    __RUNNER_PACKAGE__: JSON.stringify(pkg.name),
+    'import.meta.url': '__runnerImportMetaUrl',
+  },
   inject: ['scripts/import-meta-url.cjs'],
   logLevel: 'warning',
 };
