@@ -118,4 +118,15 @@ describe('runner init', () => {
     const run = await ws.run(['-C', 'project', 'exec', 'hello', '--json']);
     expect(run.code, run.stderr).toBe(0);
   });
+
+  it('writes the pipelines file named by -f, and says how to run it', async () => {
+    ws = new Workspace();
+    const init = await ws.run(['-C', 'project', '-f', 'flow.yaml', 'init']);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain('created project/flow.yaml\n');
+    expect(init.stdout).toContain('next: runner -C project -f flow.yaml exec hello\n');
+    const run = await ws.run(['-C', 'project', '-f', 'flow.yaml', 'exec', 'hello', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(outcomes(run.events)).toEqual({ count: 'ran', summary: 'ran', show: 'ran' });
+  });
 });

@@ -42,8 +42,10 @@ export function initCommand(io: CliIo, global: GlobalOptions, flags: { force?: b
     case 'present':
       break;
   }
+  // -f is relative to -C, so the hint names the directory and the file apart.
   const dirFlag = root === io.cwd ? '' : ` -C ${shown(root)}`;
-  io.stdout(`next: runner${dirFlag} exec ${STARTER_PIPELINE}\n`);
+  const fileFlag = path.basename(file) === 'pipelines.yaml' ? '' : ` -f ${path.basename(file)}`;
+  io.stdout(`next: runner${dirFlag}${fileFlag} exec ${STARTER_PIPELINE}\n`);
   return EXIT.ok;
 }
 
