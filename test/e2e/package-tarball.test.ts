@@ -33,15 +33,15 @@ let project: string;
 let packed: { filename: string; files: { path: string }[]; size: number };
 
 /** The environment without the npm_* variables of an enclosing `npm test`, which would point npm at this repository. */
-function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function userEnv(): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
-  return { ...env, CI: 'true', NO_COLOR: '1', npm_config_update_notifier: 'false', ...extra };
+  return { ...env, CI: 'true', NO_COLOR: '1', npm_config_update_notifier: 'false' };
 }
 
-function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = userEnv()) {
+function sh(command: string, args: string[], cwd: string) {
   const result = spawnSync(command, args, {
     cwd,
-    env,
+    env: userEnv(),
     encoding: 'utf8',
     timeout: SETUP_TIMEOUT_MS,
     maxBuffer: 64 << 20,
