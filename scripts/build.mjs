@@ -3,10 +3,13 @@
 // no public code-cache API on Node 20); modules reached only through
 // `await import()` (YAML parser, schema compiler, stores) are bundled as
 // lazily evaluated sections, so a no-op run never runs their top level.
+// Then the package's entry point for stage code, the stage API with its
+// declarations (scripts/build-api.mjs). `npm pack` builds through `prepare`.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { buildApi } from './build-api.mjs';
 
 /** Imports a TypeScript module of src/ through esbuild (the build runs before tsx is needed). */
 async function loadSource(file) {
@@ -50,7 +53,11 @@ const common = {
     'cli-progress',
     'chokidar',
   ],
-  define: { __RUNNER_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__runnerImportMetaUrl' },
+  define: {
+    __RUNNER_VERSION__: JSON.stringify(pkg.version),
+    __RUNNER_PACKAGE__: JSON.stringify(pkg.name),
+    'import.meta.url': '__runnerImportMetaUrl',
+  },
   inject: ['scripts/import-meta-url.cjs'],
   logLevel: 'warning',
 };
@@ -88,6 +95,8 @@ for (const file of result.outputFiles) {
   writeFileSync(temp, file.contents);
   renameSync(temp, file.path);
 }
+
+await buildApi();
 
 // The V8 code cache (see bin/runner.cjs) is made here from a no-op run, the
 // path that most needs a fast start: the first run of a small pipeline

@@ -1,10 +1,19 @@
-// The test command of README and .ci/run: type-checks everything (src,
-// runners, tests, benchmarks, scripts), checks format and lint (Biome, zero
-// warnings), builds the CLI (e2e tests drive the real bin/runner.cjs), runs
-// vitest, and ends with one plain line `N passed, N failed` taken from
-// vitest's JSON results; a failed type check or lint counts as one failure.
+// The test command of README and .ci/run: makes the system packages the
+// tests use present (scripts/test-setup.mjs: installs what is missing as
+// root on Debian or Ubuntu, else says what to install and fails),
+// type-checks everything (src, runners, tests, benchmarks, scripts), checks
+// format and lint (Biome, zero warnings), builds the CLI (e2e tests drive
+// the real bin/runner.cjs), runs vitest, and ends with one plain line
+// `N passed, N failed` taken from vitest's JSON results; a failed type
+// check or lint counts as one failure.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { ensureSystemPackages } from './test-setup.mjs';
+
+if (!ensureSystemPackages()) {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 
 const typecheck = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'], {
   stdio: 'inherit',

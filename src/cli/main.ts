@@ -6,6 +6,7 @@ import { cacheCommand } from './commands/cache.js';
 import { daemonCommand } from './commands/daemon.js';
 import { execCommand } from './commands/exec.js';
 import { explainCommand, statusExplainCommand } from './commands/explain.js';
+import { initCommand } from './commands/init.js';
 import { graphCommand, listCommand, statusCommand, validateCommand } from './commands/info.js';
 import { DEFAULT_REPORT_FILE, reportCommand } from './commands/report.js';
 import type { CliIo } from './io.js';
@@ -34,6 +35,11 @@ export async function main(io: CliIo): Promise<number> {
       exitCode = code;
     },
   };
+  program
+    .command('init')
+    .description('write a starter pipelines.yaml (a map, a task and a shell stage) and its stage module here')
+    .option('--force', 'replace an existing pipelines.yaml and stage module')
+    .action((flags) => on.set(initCommand(on.io, on.global(), flags)));
   addRunCommands(program, on);
   addInfoCommands(program, on);
   addMaintenanceCommands(program, on);

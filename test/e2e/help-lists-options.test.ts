@@ -12,6 +12,7 @@ describe('--help', () => {
     for (const option of ['-f, --file <file>', '-C, --dir <dir>', '-V, --version', '-h, --help'])
       expect(result.stdout).toContain(option);
     for (const command of [
+      'init [options]',
       'exec [options] <pipeline...>',
       'status [options] <pipeline...>',
       'list [options]',
