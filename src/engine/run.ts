@@ -231,7 +231,7 @@ class Run {
     });
     const key = decision.fingerprint;
     if (!outcome?.ok) return this.#endUnfinished(stage, { key, outcome, ranFrom, peakRssBytes, signal: how.signal });
-    const record = stageRecord(decision, outcome, ranFrom);
+    const record = stageRecord(stage, decision, outcome, ranFrom);
     this.#results.set(stage.id, record);
     if (!options.isNoCache) await keepRecord(this.#res, stage, record, decision.manifest);
     const { why } = decision;
