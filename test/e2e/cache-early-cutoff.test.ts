@@ -92,7 +92,7 @@ describe('cache: early cutoff after a check stage (no outputs)', () => {
     expect(run.outcome).toEqual({ lint: 'ran', build: 'cached', ship: 'cached' });
   });
 
-  it('a stage without outputs that writes undeclared files (cache.sideEffects) still reruns its dependents', async () => {
+  it('a stage without outputs that writes undeclared files (cache.sideEffects) still reruns them', async () => {
     await warm(CHECKED.replace('lint.cfg]', 'lint.cfg]\n        cache: { sideEffects: true }'));
     ws.write('lint.cfg', 'strict\nmax-line 120\n');
     const run = await exec();
