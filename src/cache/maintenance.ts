@@ -29,6 +29,7 @@ export async function cacheStats(store: CacheStore, stateDir: string): Promise<C
 export async function clearCache(store: CacheStore, stateDir: string): Promise<void> {
   await store.clear();
   fs.rmSync(path.join(stateDir, 'objects'), { recursive: true, force: true });
+  fs.rmSync(path.join(stateDir, 'blob-checks.json'), { force: true });
   fs.rmSync(path.join(stateDir, 'items'), { recursive: true, force: true });
   new WorkspaceState(path.join(stateDir, 'state.json')).clear();
   fs.rmSync(path.join(stateDir, 'state.json'), { force: true });

@@ -4,13 +4,14 @@
 // renamed into place, so a crash never leaves a half blob under its final
 // name. A blob whose content no longer matches its name is a miss and is
 // removed.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { streamPromises, streams, zlib } from '../util/builtins.js';
+import { streamPromises, zlib } from '../util/builtins.js';
 import { sha256 } from '../util/hash.js';
-import { hashFileSync } from './hash-file.js';
+import { BlobChecks } from './blob-checks.js';
+import { verifyingStream } from './verifying-stream.js';
 
 export type ObjectProblem = { kind: 'missing' } | { kind: 'corrupt'; actual: string };
 
@@ -33,9 +34,20 @@ export class ObjectStore {
   readonly dir: string;
   /** Directories known to exist (the store, its tmp). */
   readonly #madeDirs = new Set<string>();
+  readonly #checksFile: string | undefined;
+  #checksLoaded: BlobChecks | undefined;
+  /** Blobs this store wrote or verified: a reader need not read them twice. */
+  readonly #sound = new Set<string>();
 
-  constructor(dir: string) {
+  /** `checksFile`: where the stats of blobs known sound are kept between runs (see BlobChecks). */
+  constructor(dir: string, options: { checksFile?: string } = {}) {
     this.dir = dir;
+    this.#checksFile = options.checksFile;
+  }
+
+  get #checks(): BlobChecks | undefined {
+    if (this.#checksFile !== undefined) this.#checksLoaded ??= new BlobChecks(this.#checksFile);
+    return this.#checksLoaded;
   }
 
   // One flat directory: creating a directory costs as much as writing a
@@ -95,15 +107,18 @@ export class ObjectStore {
     return hash;
   }
 
-  /** Moves a finished temp file (e.g. a dataset written as a stream) in under its hash. */
+  /**
+   * Moves a finished temp file (a dataset written as a stream, hashed as it
+   * was written) in under its hash. It replaces a blob of that name: that one
+   * may be a corrupt copy, and checking it would cost a read where the rename costs nothing.
+   */
   adopt(tempFile: string, hash: string, isCompressed = false): void {
-    if (this.has(hash)) {
-      fs.rmSync(tempFile, { force: true });
-      return;
-    }
     const target = this.pathOf(hash, isCompressed);
     this.#ensureDir(path.dirname(target));
     fs.renameSync(tempFile, target);
+    fs.rmSync(this.pathOf(hash, !isCompressed), { force: true });
+    this.#sound.add(hash);
+    this.#checks?.remember(hash, target);
   }
 
   /** A temp path inside the store (same filesystem, so adopt() is a rename). */
@@ -121,59 +136,50 @@ export class ObjectStore {
   openRead(hash: string): Readable | undefined {
     const found = this.locate(hash);
     if (!found) return undefined;
-    const corrupt = (actual: string): CorruptObjectError => {
-      fs.rmSync(found.file, { force: true });
+    return verifyingStream(found, hash, (actual) => {
+      this.#discard(hash, found.file);
       return new CorruptObjectError(hash, actual);
-    };
-    const source = fs.createReadStream(found.file, { highWaterMark: 256 * 1024 });
-    const gunzip = found.isCompressed ? zlib().createGunzip() : undefined;
-    const digest = createHash('sha256');
-    const out = new (streams().Transform)({
-      highWaterMark: 256 * 1024,
-      transform(chunk: Buffer, _encoding, done) {
-        digest.update(chunk);
-        done(null, chunk);
-      },
-      flush: (done) => {
-        const actual = digest.digest('hex');
-        done(actual === hash ? undefined : corrupt(actual));
-      },
     });
-    // Wired by hand rather than with pipeline(): pipeline would hand the
-    // consumer gunzip's own error, while a .gz blob that does not decompress
-    // (garbage, truncated) is as corrupt as one whose content hashes wrong.
-    const fail = (error: Error): void => {
-      source.destroy();
-      gunzip?.destroy();
-      out.destroy(error);
-    };
-    source.on('error', fail);
-    gunzip?.on('error', (error) => fail(corrupt(`not valid gzip: ${error.message}`)));
-    // Closed early by the consumer (or done): release the file.
-    out.on('close', () => {
-      source.destroy();
-      gunzip?.destroy();
-    });
-    (gunzip ? source.pipe(gunzip) : source).pipe(out);
-    return out;
   }
 
-  /** Checks a blob without keeping it in memory; removes it when corrupt. */
-  async verify(hash: string): Promise<ObjectProblem | undefined> {
+  /**
+   * Whether a blob is here and sound, read only when its stat changed since
+   * this workspace wrote or verified it (BlobChecks); a corrupt one is removed.
+   */
+  async problemOf(hash: string): Promise<ObjectProblem | undefined> {
     const found = this.locate(hash);
-    if (!found) return { kind: 'missing' };
-    if (!found.isCompressed) {
-      let actual: string;
-      try {
-        actual = hashFileSync(found.file);
-      } catch {
-        return { kind: 'missing' };
+    const st = found && fs.statSync(found.file, { throwIfNoEntry: false });
+    if (!st) return { kind: 'missing' };
+    return this.#checks?.isSound(hash, st) ? undefined : this.verifyBeforeRead(hash);
+  }
+
+  /** Verifies a blob before its content is used, unless this store wrote or verified it already. */
+  async verifyBeforeRead(hash: string): Promise<ObjectProblem | undefined> {
+    return this.#sound.has(hash) && this.has(hash) ? undefined : this.verify(hash);
+  }
+
+  /** Keeps the stats of the blobs known sound for the next run. */
+  saveChecks(): void {
+    this.#checksLoaded?.save((hash) => this.has(hash));
+  }
+
+  /** Checks a blob without keeping it in memory (streamed: other work goes on meanwhile); removes it when corrupt. */
+  async verify(hash: string): Promise<ObjectProblem | undefined> {
+    const stream = this.openRead(hash);
+    if (!stream) return { kind: 'missing' };
+    try {
+      for await (const _chunk of stream) {
+        // reading is the check
       }
-      if (actual === hash) return undefined;
-      fs.rmSync(found.file, { force: true });
-      return { kind: 'corrupt', actual };
+    } catch (error) {
+      return error instanceof CorruptObjectError ? { kind: 'corrupt', actual: error.actual } : { kind: 'missing' };
     }
-    return this.#drain(hash);
+    const found = this.locate(hash);
+    if (found) {
+      this.#sound.add(hash);
+      this.#checks?.remember(hash, found.file);
+    }
+    return undefined;
   }
 
   /**
@@ -246,22 +252,15 @@ export class ObjectStore {
   }
 
   remove(hash: string): void {
-    fs.rmSync(this.pathOf(hash), { force: true });
+    this.#discard(hash, this.pathOf(hash));
     fs.rmSync(this.pathOf(hash, true), { force: true });
   }
 
-  async #drain(hash: string): Promise<ObjectProblem | undefined> {
-    const stream = this.openRead(hash);
-    if (!stream) return { kind: 'missing' };
-    try {
-      for await (const _chunk of stream) {
-        // reading is the check
-      }
-      return undefined;
-    } catch (error) {
-      if (error instanceof CorruptObjectError) return { kind: 'corrupt', actual: error.actual };
-      return { kind: 'missing' };
-    }
+  /** Removes a stored file of a blob and whatever said it was sound. */
+  #discard(hash: string, file: string): void {
+    this.#sound.delete(hash);
+    this.#checks?.forget(hash);
+    fs.rmSync(file, { force: true });
   }
 
   /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { JsonRecord, StageContext } from '../api.js';
 import type { StagePlan } from '../config/types.js';
 import type { StageRecord } from '../cache/state.js';
-import { readDataset } from './dataset.js';
+import { readDataset } from './dataset-reader.js';
 import { guardParams } from './params-guard.js';
 import type { Resources } from './resources.js';
 
@@ -39,7 +39,7 @@ export function createContext(options: ContextOptions): StageContext {
         );
       }
       if (!record.dataset) return (async function* () {})();
-      return readDataset(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`);
+      return readDataset(res.objects, record.dataset, `${stage.pipeline}/${name}`);
     },
     log(message: string): void {
       for (const line of String(message).split('\n')) {

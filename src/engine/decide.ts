@@ -53,9 +53,8 @@ export async function decide(input: DecideInput): Promise<Decision> {
       previous,
     };
   }
-  if (record.dataset && !(await res.hasBlob(record.dataset.hash))) {
-    return { ...keyed, action: 'run', why: { reason: 'output-missing', path: `(records of ${stage.name})` }, previous };
-  }
+  const lost = record.dataset && (await recordsLost(res, stage, record.dataset.hash));
+  if (lost) return { ...keyed, action: 'run', why: lost, previous };
   const restore: OutputRecord[] = [];
   let firstProblem: Why | undefined;
   for (const output of record.outputs) {
@@ -70,6 +69,24 @@ export async function decide(input: DecideInput): Promise<Decision> {
   if (restore.length === 0) return { ...keyed, action: 'cached', record, why: { reason: 'unchanged' } };
   const why = isLocal ? (firstProblem ?? { reason: 'unchanged' }) : await whyChanged(res, previous, keyed.manifest);
   return { ...keyed, action: 'restore', record, restore, why, isFromStore: !isLocal };
+}
+
+/**
+ * Why a stage runs again when its records, which live only in the object
+ * store, are gone or corrupt there: so that it runs before a downstream stage reads them.
+ */
+async function recordsLost(res: Resources, stage: StagePlan, hash: string): Promise<Why | undefined> {
+  const problem = await res.recordsProblem(hash);
+  if (!problem) return undefined;
+  const path = `(records of ${stage.name})`;
+  if (problem.kind === 'missing') return { reason: 'output-missing', path };
+  res.emit({
+    event: 'warning',
+    pipeline: stage.pipeline,
+    stage: stage.name,
+    message: 'its records in .runner/objects were corrupt and have been removed; running the stage again',
+  });
+  return { reason: 'output-changed', path };
 }
 
 async function whyChanged(res: Resources, previous: StageRecord | undefined, current: Manifest): Promise<Why> {

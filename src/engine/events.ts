@@ -18,6 +18,8 @@ export type Failure =
   | { kind: 'output-not-written'; path: string }
   | { kind: 'bad-module'; message: string }
   | { kind: 'upstream-missing'; stage: string }
+  /** The records of `stage` (an upstream) were gone from the object store, or corrupt there and removed. */
+  | { kind: 'upstream-records-lost'; stage: string; problem: 'missing' | 'corrupt' }
   | { kind: 'input-missing'; path: string }
   | { kind: 'cache-error'; message: string };
 

@@ -7,6 +7,7 @@ import { expandGlobs, isGlob } from '../cache/glob.js';
 import type { DatasetRecord, ItemCounts, ItemManifestRef, OutputRecord, StageRecord } from '../cache/state.js';
 import { createContext, makeTempDir } from './context.js';
 import { DatasetWriter } from './dataset.js';
+import { LostRecordsError } from './dataset-reader.js';
 import type { Failure } from './events.js';
 import { runShell } from './kinds/shell.js';
 import { runTask } from './kinds/task.js';
@@ -77,7 +78,14 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
   };
   for (let attempt = 1; attempt <= attempts; attempt++) {
     last = await attemptOnce(input, attempt);
-    if (last.ok || last.isCancelled || last.failure.kind === 'bad-module') return last;
+    // Another attempt would fail the same way: a module does not load, or upstream records are gone.
+    if (
+      last.ok ||
+      last.isCancelled ||
+      last.failure.kind === 'bad-module' ||
+      last.failure.kind === 'upstream-records-lost'
+    )
+      return last;
     if (attempt < attempts) {
       res.emit({
         event: 'stage:log',
@@ -110,17 +118,7 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
     const running = work(input, deadline.signal, writer);
     done = await (input.stall && definition.kind === 'task' ? untilAborted(running, input.stall.signal) : running);
   } catch (error) {
-    done = {
-      failure:
-        error instanceof ModuleLoadError
-          ? { kind: 'bad-module', message: error.message }
-          : {
-              kind: 'error',
-              message: messageOf(error),
-              stack: (error as Error)?.stack,
-              at: codeLocation(error, res.root),
-            },
-    };
+    done = { failure: failureOf(error, res.root) };
   } finally {
     deadline.clear();
   }
@@ -144,6 +142,13 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
   if ('failure' in outputs)
     return { ok: false, failure: outputs.failure, isCancelled: false, attempts: attempt, items };
   return { ok: true, outputs: outputs.records, dataset, items, itemManifest, attempts: attempt };
+}
+
+function failureOf(error: unknown, root: string): Failure {
+  if (error instanceof ModuleLoadError) return { kind: 'bad-module', message: error.message };
+  if (error instanceof LostRecordsError)
+    return { kind: 'upstream-records-lost', stage: error.stage, problem: error.problem };
+  return { kind: 'error', message: messageOf(error), stack: (error as Error)?.stack, at: codeLocation(error, root) };
 }
 
 /** The stage's own work, by kind. */

@@ -73,6 +73,13 @@ export function failureText(failure: Failure): string {
       return failure.message;
     case 'upstream-missing':
       return `needs ${failure.stage}, which has no cached result (it is not selected; run it first)`;
+    case 'upstream-records-lost': {
+      const what =
+        failure.problem === 'missing'
+          ? 'are not in .runner/objects'
+          : 'in .runner/objects were corrupt and have been removed';
+      return `the records of ${failure.stage} ${what}; the next run of ${failure.stage} recomputes them`;
+    }
     case 'input-missing':
       return `input does not exist: ${failure.path}`;
     case 'cache-error':

@@ -48,14 +48,15 @@ export async function loadManifest(res: Resources, fingerprint: string): Promise
 }
 
 /** The record of a stage that ran; `ranFrom`: when it got its job slot. */
-export function stageRecord(keyed: Keyed, outcome: Extract<ExecuteResult, { ok: true }>, ranFrom: number): StageRecord {
-  const hasProducts = outcome.outputs.length > 0 || outcome.dataset !== undefined;
+export function stageRecord(
+  stage: StagePlan,
+  keyed: Keyed,
+  outcome: Extract<ExecuteResult, { ok: true }>,
+  ranFrom: number,
+): StageRecord {
   return {
     fingerprint: keyed.fingerprint,
-    // What downstream stages see: changes only when the outputs change (early cutoff).
-    outputFingerprint: hasProducts
-      ? hashValue({ outputs: outcome.outputs.map((o) => [o.path, o.hash]), dataset: outcome.dataset?.hash ?? null })
-      : keyed.fingerprint,
+    outputFingerprint: outputFingerprint(stage, keyed, outcome),
     // The fingerprint is the manifest's own hash; the manifest itself goes into the store.
     manifest: keyed.fingerprint,
     outputs: outcome.outputs,
@@ -66,6 +67,20 @@ export function stageRecord(keyed: Keyed, outcome: Extract<ExecuteResult, { ok: 
     items: outcome.items ?? (outcome.dataset ? recordItems(outcome.dataset.count) : undefined),
     itemManifest: outcome.itemManifest,
   };
+}
+
+/**
+ * What downstream stages see of a stage that ran: what it produced, its
+ * output files and its records, so a stage that reruns with the same results
+ * leaves them cached (early cutoff). A stage that produces neither (a check:
+ * type-check, lint) produced only its success, the same whenever it passes.
+ * Only a stage that writes files it does not declare (cache.sideEffects) is
+ * seen by its own key: what it wrote cannot be fingerprinted.
+ */
+function outputFingerprint(stage: StagePlan, keyed: Keyed, outcome: Extract<ExecuteResult, { ok: true }>): string {
+  const hasProducts = outcome.outputs.length > 0 || outcome.dataset !== undefined;
+  if (!hasProducts && stage.definition.cache.hasSideEffects) return keyed.fingerprint;
+  return hashValue({ outputs: outcome.outputs.map((o) => [o.path, o.hash]), dataset: outcome.dataset?.hash ?? null });
 }
 
 /** Keeps a stage's record: in the workspace state, and with its manifest in the store (and its blobs in a shared one). */
@@ -93,4 +108,18 @@ export async function keepRecord(
 
 function recordItems(count: number): ItemCounts {
   return { total: count, done: count, cached: 0, failed: 0 };
+}
+
+/** Records of a stage's needs: this run's, or the last ones here. */
+export function upstreamOf(
+  stage: StagePlan,
+  results: ReadonlyMap<string, StageRecord>,
+  res: Resources,
+): Map<string, StageRecord> {
+  const upstream = new Map<string, StageRecord>();
+  for (const need of stage.definition.needs) {
+    const record = results.get(`${stage.pipeline}/${need}`) ?? res.state.get(`${stage.pipeline}/${need}`);
+    if (record) upstream.set(need, record);
+  }
+  return upstream;
 }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ObjectStore } from '../cache/object-store.js';
+import type { ObjectProblem } from '../cache/object-store.js';
 import { StatCache } from '../cache/stat-cache.js';
 import type { HashHelp } from '../cache/stat-cache.js';
 import { WorkspaceState } from '../cache/state.js';
@@ -37,6 +38,7 @@ export class Resources {
   readonly now: () => number;
   readonly #storeUrl: string;
   readonly #isStoreNew: boolean;
+  readonly #isStateReadOnly: boolean;
   #store: Promise<CacheStore | undefined> | undefined;
   readonly #pools = new Map<'worker' | 'process', WorkerPool>();
   #memo: Promise<SmartCacheLayer | undefined> | undefined;
@@ -52,11 +54,14 @@ export class Resources {
       help: options.hashHelp,
     });
     this.state = new WorkspaceState(path.join(this.stateDir, 'state.json'), { isReadOnly: options.isStateReadOnly });
-    this.objects = new ObjectStore(path.join(this.stateDir, 'objects'));
+    this.objects = new ObjectStore(path.join(this.stateDir, 'objects'), {
+      checksFile: path.join(this.stateDir, 'blob-checks.json'),
+    });
     this.emit = options.emit;
     this.#storeUrl = options.storeUrl;
     const file = sqliteFile(options.storeUrl, options.root);
     this.#isStoreNew = file !== undefined && !fs.existsSync(file);
+    this.#isStateReadOnly = options.isStateReadOnly === true;
   }
 
   get hasOpenedStore(): boolean {
@@ -111,6 +116,16 @@ export class Resources {
     return store !== undefined && fetchBlob(store, this.objects, hash);
   }
 
+  /**
+   * Whether a stage's records are here (or could be brought) and sound. Read
+   * only when the blob changed since this workspace wrote or verified it; a
+   * corrupt one is removed.
+   */
+  async recordsProblem(hash: string): Promise<ObjectProblem | undefined> {
+    if (!(await this.hasBlob(hash))) return { kind: 'missing' };
+    return this.objects.problemOf(hash);
+  }
+
   /** With a shared store, publishes a stage's blobs so other machines can restore them. */
   async shareBlobs(hashes: Iterable<string>, ttlMs?: number): Promise<void> {
     if (!isSharedStore(this.#storeUrl)) return;
@@ -137,6 +152,7 @@ export class Resources {
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
     this.stats.save();
     this.state.save();
+    if (!this.#isStateReadOnly) this.objects.saveChecks();
     if (this.#store) await (await this.#store)?.close();
   }
 }

@@ -11,7 +11,7 @@ import type { ExecuteResult } from './execute.js';
 import { runJob, warmPool } from './job.js';
 import { computeKey } from './key.js';
 import type { Keyed } from './key.js';
-import { keepRecord, stageRecord } from './record.js';
+import { keepRecord, stageRecord, upstreamOf } from './record.js';
 import { cancelCause, failureText, whyText } from './reasons.js';
 import { StageEnds } from './stage-ends.js';
 import { Resources } from './resources.js';
@@ -232,7 +232,7 @@ class Run {
     const key = decision.fingerprint;
     if (!outcome?.ok)
       return this.#endUnfinished(stage, { key, outcome, ranFrom, slotMs, peakRssBytes, signal: how.signal });
-    const record = stageRecord(decision, outcome, ranFrom);
+    const record = stageRecord(stage, decision, outcome, ranFrom);
     this.#results.set(stage.id, record);
     if (!options.isNoCache) await keepRecord(this.#res, stage, record, decision.manifest);
     const { why } = decision;
@@ -289,18 +289,4 @@ class Run {
     });
     return ended;
   }
-}
-
-/** Records of a stage's needs: this run's, or the last ones here. */
-function upstreamOf(
-  stage: StagePlan,
-  results: ReadonlyMap<string, StageRecord>,
-  res: Resources,
-): Map<string, StageRecord> {
-  const upstream = new Map<string, StageRecord>();
-  for (const need of stage.definition.needs) {
-    const record = results.get(`${stage.pipeline}/${need}`) ?? res.state.get(`${stage.pipeline}/${need}`);
-    if (record) upstream.set(need, record);
-  }
-  return upstream;
 }

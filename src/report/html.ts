@@ -242,6 +242,13 @@ function details(failure: Failure): string[] {
       return [failure.message];
     case 'upstream-missing':
       return [`needs ${failure.stage}, which has no cached result`];
+    case 'upstream-records-lost': {
+      const where = failure.problem === 'missing' ? 'gone from' : 'corrupt in';
+      return [
+        `the records of ${failure.stage} were ${where} .runner/objects`,
+        `the next run of ${failure.stage} recomputes them`,
+      ];
+    }
     case 'input-missing':
       return [`input does not exist: ${failure.path}`];
     case 'cache-error':

@@ -8,7 +8,7 @@
 import type { JsonRecord } from '../../api.js';
 import type { ObjectStore } from '../../cache/object-store.js';
 import type { DatasetRecord } from '../../cache/state.js';
-import { readDatasetBlocks } from '../dataset.js';
+import { readDatasetBlocks } from '../dataset-reader.js';
 
 export interface ItemBlock {
   /** Position of the block's first item in the stage's input. */
@@ -77,7 +77,7 @@ class FileBlock implements ItemBlock {
   }
 }
 
-/** The records of an upstream dataset, in blocks of `size` lines. */
-export function recordBlocks(objects: ObjectStore, dataset: DatasetRecord, source: string, size: number): ItemSource {
-  return { total: dataset.count, blocks: readDatasetBlocks(objects, dataset, source, size) };
+/** The records of stage `producer`'s dataset, in blocks of `size` lines. */
+export function recordBlocks(objects: ObjectStore, dataset: DatasetRecord, producer: string, size: number): ItemSource {
+  return { total: dataset.count, blocks: readDatasetBlocks(objects, dataset, producer, size) };
 }

@@ -223,5 +223,5 @@ function itemSource(input: ExecuteInput): ItemSource {
   const record = input.upstream.get(name);
   if (!record?.dataset)
     throw new Error(`foreach: ${name} has no records to map over (a shell stage produces files, not records)`);
-  return recordBlocks(res.objects, record.dataset, `records of ${stage.pipeline}/${name}`, size);
+  return recordBlocks(res.objects, record.dataset, `${stage.pipeline}/${name}`, size);
 }
