@@ -13,8 +13,8 @@ export interface Workspace {
   readonly stateDir: string;
   /** A scratch directory private to this stage execution, removed afterwards. */
   readonly tmp: string;
-  /** Resolves a workspace-relative path to an absolute one. */
-  resolve(relativePath: string): string;
+  /** A path as the pipeline names it (workspace-relative, or absolute) as an absolute one. */
+  resolve(path: string): string;
 }
 
 /** Stage-local memoisation that survives runs (backed by the runner's cache store). */
@@ -28,7 +28,7 @@ export interface StageContext {
   readonly stage: string;
   /** Resolved params: pipeline params, overridden by stage params, overridden by --param. */
   readonly params: Readonly<Record<string, unknown>>;
-  /** Files matched by the stage's `inputs`, workspace-relative, sorted. */
+  /** Files matched by the stage's `inputs`, sorted: workspace-relative, or absolute where the pattern is. */
   readonly inputs: readonly string[];
   /** The stage's declared `outputs` (expanded, workspace-relative). */
   readonly outputs: readonly string[];
@@ -55,7 +55,7 @@ export type TaskFn = (ctx: StageContext) => TaskResult;
 
 /** One item of a `foreach: { files: glob }` map stage. */
 export interface FileItem extends JsonRecord {
-  /** Workspace-relative path. */
+  /** Workspace-relative path, or absolute where the `foreach.files` pattern is (`--param root=/abs/dir`). */
   path: string;
   /** Content hash of the file (sha256, hex). */
   hash: string;

@@ -1,5 +1,6 @@
 // Glob expansion over the memoised directory listings of StatCache.
-// Patterns are workspace-relative; a leading `!` excludes. Directories named
+// Patterns are workspace-relative, or absolute (their files are listed by
+// absolute path, in the key too); a leading `!` excludes. Directories named
 // .git, .runner and node_modules are skipped unless a pattern names them.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,18 +49,42 @@ export function isGlob(pattern: string): boolean {
   return compile(pattern).isGlob;
 }
 
-/** Files matching any pattern and no `!` pattern (nor `exclude`), sorted, workspace-relative. */
+/** Files matching any pattern and no `!` pattern (nor `exclude`), sorted; named as their pattern names them. */
 export function expandGlobs(stats: StatCache, patterns: readonly string[], exclude: readonly string[] = []): string[] {
   const include = patterns.filter((p) => !p.startsWith('!')).map(normalise);
   const excluded = [...exclude, ...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1))].map(normalise);
-  const exclusions = excluded.map(compile);
-  const isExcluded = (file: string): boolean => exclusions.some((e) => e.isMatch(file));
+  const isExcluded = exclusionTest(excluded, stats.root);
   const found = new Set<string>();
   for (const pattern of include) {
     for (const file of expandOne(stats, pattern)) if (!isExcluded(file)) found.add(file);
   }
   const sorted = [...found];
   return include.length > 1 ? sorted.sort() : sorted;
+}
+
+/**
+ * Whether a file is excluded. A file inside the workspace has two names, its
+ * workspace-relative path and its absolute one; an exclusion matches it by
+ * either, so `/ws/gen/**` excludes what `**\/*.ts` lists as `gen/a.ts`, and
+ * `gen/**` what `/ws/**\/*.ts` lists as `/ws/gen/a.ts`.
+ */
+function exclusionTest(excluded: readonly string[], root: string): (file: string) => boolean {
+  if (excluded.length === 0) return () => false;
+  const exclusions = excluded.map(compile);
+  const hasAbsolute = excluded.some((p) => p.startsWith('/'));
+  const hasRelative = excluded.some((p) => !p.startsWith('/'));
+  const prefix = `${root}/`;
+  return (file) => {
+    if (exclusions.some((e) => e.isMatch(file))) return true;
+    const isAbsolute = file.startsWith('/');
+    const other =
+      isAbsolute && hasRelative && file.startsWith(prefix)
+        ? file.slice(prefix.length)
+        : !isAbsolute && hasAbsolute
+          ? path.posix.join(root, file)
+          : undefined;
+    return other !== undefined && exclusions.some((e) => e.isMatch(other));
+  };
 }
 
 /**

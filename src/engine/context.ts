@@ -6,6 +6,7 @@ import type { StagePlan } from '../config/types.js';
 import type { StageRecord } from '../cache/state.js';
 import { readDataset } from './dataset-reader.js';
 import { guardParams } from './params-guard.js';
+import { inWorkspace } from '../util/fs.js';
 import type { Resources } from './resources.js';
 
 export interface ContextOptions {
@@ -51,7 +52,7 @@ export function createContext(options: ContextOptions): StageContext {
       root: res.root,
       stateDir: res.stateDir,
       tmp: options.tmp,
-      resolve: (relative: string) => path.resolve(res.root, relative),
+      resolve: (file: string) => inWorkspace(res.root, file),
     },
     memo: {
       async get<T>(key: string): Promise<T | undefined> {

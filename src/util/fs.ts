@@ -23,6 +23,15 @@ export function readJsonOrUndefined<T>(file: string): T | undefined {
   }
 }
 
+/**
+ * A path named in a pipeline (a pattern's match, a param, an item's path)
+ * as an absolute one: a relative path is relative to the workspace root, an
+ * absolute one stays as it is.
+ */
+export function inWorkspace(root: string, file: string): string {
+  return path.resolve(root, file);
+}
+
 export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }

@@ -159,6 +159,20 @@ describe('expandGlobs and the directories it walks', () => {
     expect(stats.hash('../shared/one.txt')).toBeDefined();
   });
 
+  it('an absolute pattern lists absolute paths; an exclusion matches a file by either of its names', () => {
+    const { root, stats } = workspace(['src/a.ts', 'src/gen/g.ts', 'src/lib/d.ts']);
+    expect(expandGlobs(stats, [`${root}/src/**/*.ts`])).toEqual([
+      `${root}/src/a.ts`,
+      `${root}/src/gen/g.ts`,
+      `${root}/src/lib/d.ts`,
+    ]);
+    expect(expandGlobs(stats, [`${root}/src/**/*.ts`], ['src/gen/**'])).toEqual([
+      `${root}/src/a.ts`,
+      `${root}/src/lib/d.ts`,
+    ]);
+    expect(expandGlobs(stats, ['src/**/*.ts', `!${root}/src/lib/**`], [`${root}/src/gen/*.ts`])).toEqual(['src/a.ts']);
+  });
+
   it('follows symlinks to files and to directories', () => {
     const { root, stats } = workspace(['real/a.txt', 'real/sub/b.txt']);
     fs.symlinkSync(path.join(root, 'real/a.txt'), path.join(root, 'real/link.txt'));

@@ -81,3 +81,43 @@ describe('what --watch watches', () => {
     }
   });
 });
+
+describe('what --watch watches: absolute patterns', () => {
+  const outside = path.join(path.sep, 'data', 'set');
+  const yaml = `version: 1
+pipelines:
+  p:
+    stages:
+      scan:
+        run: tools/scan.ts#scan
+        foreach: { files: "${outside}/**/*.txt", exclude: "**/skip/**" }
+      local:
+        shell: "true"
+        inputs: ["in/**/*.txt"]
+        outputs: ["${ROOT}/in/made.txt"]
+`;
+  const parsed = parseYaml(FILE, yaml);
+  if (!parsed.parsed) throw new Error('bad yaml');
+  const validated = validateConfig(FILE, parsed.parsed);
+  if (!validated.config) throw new Error(JSON.stringify(validated.diagnostics));
+  const planned = planConfig(validated.config, { file: FILE, env: {} });
+  if (!planned.plan) throw new Error(JSON.stringify(planned.diagnostics));
+  const targets = watchTargets(planned.plan, ['p']);
+
+  it('watches the base of an absolute pattern outside the workspace', () => {
+    expect(targets.paths).toContain(outside);
+  });
+
+  it('reruns for a file an absolute pattern matches, outside the workspace or in it', () => {
+    expect(targets.isRelevant(path.join(outside, 'a.txt'))).toBe(true);
+    expect(targets.isRelevant(path.join(outside, 'deep', 'b.txt'))).toBe(true);
+    expect(targets.isRelevant(path.join(ROOT, 'in', 'a.txt'))).toBe(true);
+  });
+
+  it('ignores what its exclusions and outputs name in either form, and what no pattern matches', () => {
+    expect(targets.isRelevant(path.join(outside, 'skip', 'c.txt'))).toBe(false);
+    expect(targets.isRelevant(path.join(ROOT, 'in', 'made.txt'))).toBe(false);
+    expect(targets.isRelevant(path.join(outside, 'a.md'))).toBe(false);
+    expect(targets.isRelevant(path.join(path.sep, 'elsewhere', 'a.txt'))).toBe(false);
+  });
+});

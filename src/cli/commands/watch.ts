@@ -18,6 +18,7 @@ import type { GlobalOptions } from '../load.js';
 import { findConfig } from '../../config/find.js';
 import { RerunLoop } from './rerun-loop.js';
 import { messageOf } from '../../util/errors.js';
+import { toPosix } from '../../util/fs.js';
 
 export const WATCH_DEBOUNCE_MS = 200;
 const SKIPPED = /(^|[\\/])(\.git|\.runner|node_modules)([\\/]|$)/;
@@ -107,7 +108,7 @@ export function watchTargets(
 ): WatchTargets {
   const bases = new Set<string>();
   const files = new Set<string>([plan.file]);
-  const stages: { include: (file: string) => boolean; exclude: (file: string) => boolean }[] = [];
+  const stages: { include: (relative: string, absolute: string) => boolean; exclude: (file: string) => boolean }[] = [];
   const outputs: string[] = [];
   for (const name of pipelines) {
     for (const stage of plan.pipelines.get(name)?.stages.values() ?? []) {
@@ -123,10 +124,10 @@ export function watchTargets(
       for (const pattern of include) bases.add(picomatch.scan(pattern).base || '.');
       if (run) files.add(path.resolve(plan.root, run.module));
       outputs.push(...definition.outputs);
-      if (include.length > 0) stages.push({ include: matcher(include), exclude: matcher(exclude) });
+      if (include.length > 0) stages.push({ include: byForm(include), exclude: matcher(exclude) });
     }
   }
-  const isOutput = matcher(outputs);
+  const isOutput = byForm(outputs);
   const ignored = new Set(ignore.map((f) => path.resolve(plan.root, f)));
   return {
     // pipelines.yaml first: its directory is the workspace root.
@@ -135,11 +136,21 @@ export function watchTargets(
       const absolute = path.resolve(plan.root, file);
       if (ignored.has(absolute)) return false;
       if (files.has(absolute)) return true;
-      const relative = path.relative(plan.root, absolute).split(path.sep).join('/');
-      if (relative.startsWith('../') || SKIPPED.test(relative) || isOutput(relative)) return false;
-      return stages.some((s) => s.include(relative) && !s.exclude(relative));
+      // A file has two names, as expandGlobs sees it: workspace-relative and absolute.
+      const relative = toPosix(path.relative(plan.root, absolute));
+      const posix = toPosix(absolute);
+      const isInside = relative !== '..' && !relative.startsWith('../');
+      if (SKIPPED.test(isInside ? relative : posix) || isOutput(relative, posix)) return false;
+      return stages.some((s) => s.include(relative, posix) && !s.exclude(relative) && !s.exclude(posix));
     },
   };
+}
+
+/** Relative patterns match a file's workspace-relative name, absolute ones its absolute name. */
+function byForm(patterns: readonly string[]): (relative: string, absolute: string) => boolean {
+  const isRelativeMatch = matcher(patterns.filter((p) => !p.startsWith('/')));
+  const isAbsoluteMatch = matcher(patterns.filter((p) => p.startsWith('/')));
+  return (relative, absolute) => isRelativeMatch(relative) || isAbsoluteMatch(absolute);
 }
 
 function matcher(patterns: readonly string[]): (file: string) => boolean {

@@ -9,6 +9,7 @@ import type { NormalisedMap } from './definition.js';
 import type { ItemContext, JsonRecord, StageContext } from '../../api.js';
 import type { FromPool, ItemResult, ToPool } from './pool.js';
 import { messageOf } from '../../util/errors.js';
+import { inWorkspace } from '../../util/fs.js';
 
 const send = (message: ToPool): void => {
   if (parentPort) parentPort.postMessage(message);
@@ -67,7 +68,7 @@ function contextFor(message: Extract<FromPool, { type: 'batch' }>, signal: Abort
       root: context.root,
       stateDir: context.stateDir,
       tmp: context.tmp,
-      resolve: (relative: string) => `${context.root}/${relative}`,
+      resolve: (file: string) => inWorkspace(context.root, file),
     },
     memo: { get: async () => undefined, set: async () => {} },
   };
