@@ -32,7 +32,11 @@ export interface StageContext {
   readonly inputs: readonly string[];
   /** The stage's declared `outputs` (expanded, workspace-relative). */
   readonly outputs: readonly string[];
-  /** The stage's `env` values (also set in process.env of shell stages). */
+  /**
+   * The stage's `env` and `passEnv` variables: exactly those in its key. Read
+   * variables here, not from process.env, which is the runner's own (shared by
+   * every stage in the process, in no stage's key).
+   */
   readonly env: Readonly<Record<string, string>>;
   /** Records of a `needs` stage, streamed from its dataset. */
   upstream(stage: string): AsyncIterable<JsonRecord>;

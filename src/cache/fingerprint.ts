@@ -11,8 +11,11 @@
 //               inputsText), so 100,000 files cost one string and one hash
 //   needs       the output fingerprint of every `needs` stage
 //   params      resolved params
-//   env         env values; secret ones as sha256 only
+//   env         env and passEnv values; secret ones as sha256 only. A shell
+//               stage's definition also names the variables passed through
+//               to it without their values (config/environment.ts)
 //   version     cache.version
+import { PASS_THROUGH } from '../config/environment.js';
 import type { StageDefinition } from '../config/types.js';
 import { foreachOf, runOf } from '../config/types.js';
 import { hashValue, sha256 } from '../util/hash.js';
@@ -47,6 +50,7 @@ export function buildManifest(parts: ManifestParts): Manifest {
       kind: definition.kind,
       run: runOf(definition),
       shell: definition.kind === 'shell' ? definition.shell : undefined,
+      passThrough: definition.kind === 'shell' ? PASS_THROUGH : undefined,
       needs: [...definition.needs].sort(),
       inputs: definition.inputs,
       outputs: definition.outputs,

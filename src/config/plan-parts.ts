@@ -1,13 +1,12 @@
 // The pieces of planning a stage: params resolved (with --param overrides),
 // env entries (secrets marked), foreach, list params in patterns.
 import path from 'node:path';
+import { byName, isSecretName, passedEnv } from './environment.js';
 import { ownParams } from './stage-params.js';
 import { expand } from './expand.js';
 import type { ExpandError } from './expand.js';
 import type { FieldPath } from './parse.js';
-import type { EnvEntry, EnvValue, Foreach, RawStage, ValidatedConfig } from './types.js';
-
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
+import type { EnvEntry, EnvValue, Foreach, RawPipeline, RawStage, RawStageKnobs, ValidatedConfig } from './types.js';
 
 export function resolveParams(
   declared: Record<string, unknown>,
@@ -57,10 +56,27 @@ export function resolveEnv(
     .map(([name, value]) => {
       const isObject = typeof value === 'object';
       const text = String(isObject ? value.value : value);
-      const isSecret = isObject && value.secret !== undefined ? value.secret : SECRET_NAME.test(name);
+      const isSecret = isObject && value.secret !== undefined ? value.secret : isSecretName(name);
       return { name, value: expandText(text, name), isSecret };
     })
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort(byName);
+}
+
+/**
+ * A stage's env entries, sorted by name: its declared env (the stage's over
+ * its pipeline's over the defaults') and the variables of the runner's
+ * environment its passEnv names (the lists of every level add up).
+ */
+export function resolveStageEnv(
+  levels: { defaults?: RawStageKnobs; pipeline: RawPipeline; stage: RawStage },
+  runnerEnv: Readonly<Record<string, string | undefined>>,
+  expandText: (value: string, name: string) => string,
+): EnvEntry[] {
+  const { defaults, pipeline, stage } = levels;
+  const declared = resolveEnv({ ...defaults?.env, ...pipeline.env, ...stage.env }, expandText);
+  const patterns = [defaults?.passEnv, pipeline.passEnv, stage.passEnv].flatMap((list) => list ?? []);
+  const names = new Set(declared.map((e) => e.name));
+  return [...declared, ...passedEnv(patterns, runnerEnv, names)].sort(byName);
 }
 
 export function resolveForeach(

@@ -14,9 +14,9 @@ import {
   isOutsideWorkspace,
   normalisePattern,
   occurrencesBefore,
-  resolveEnv,
   resolveForeach,
   resolveParams,
+  resolveStageEnv,
   stripUndefined,
   wholeListParam,
 } from './plan-parts.js';
@@ -158,8 +158,7 @@ class Planner {
         : raw.env && Object.hasOwn(raw.env, name)
           ? ['pipelines', pipelineName, 'env', name]
           : ['defaults', 'env', name];
-    const defaults = this.#config.defaults;
-    const stageEnv = resolveEnv({ ...defaults?.env, ...raw.env, ...stage.env }, (value, name) =>
+    const stageEnv = resolveStageEnv({ defaults: this.#config.defaults, pipeline: raw, stage }, env, (value, name) =>
       text(value, envSource(name)),
     );
     const definition = this.#definition(stage, {

@@ -26,6 +26,8 @@ export interface RawStageKnobs {
   timeout?: string;
   retries?: number;
   env?: Record<string, EnvValue>;
+  /** Variables of the runner's environment the stage sees, values in its key (`NAME` or `PREFIX_*`). */
+  passEnv?: string | string[];
   cache?: RawCache;
 }
 
@@ -45,6 +47,7 @@ export interface RawPipeline {
   description?: string;
   params?: Record<string, unknown>;
   env?: Record<string, EnvValue>;
+  passEnv?: string | string[];
   stages: Record<string, RawStage>;
 }
 

@@ -2,6 +2,7 @@
 // retried up to `retries` times; then records its outputs in the object store.
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
+import { shellEnvironment } from '../config/environment.js';
 import type { StagePlan } from '../config/types.js';
 import { expandGlobs, isGlob } from '../cache/glob.js';
 import type { DatasetRecord, ItemCounts, ItemManifestRef, OutputRecord, StageRecord } from '../cache/state.js';
@@ -27,7 +28,7 @@ export interface ExecuteInput {
   upstream: ReadonlyMap<string, StageRecord>;
   res: Resources;
   signal: AbortSignal;
-  /** Environment of the runner process, under the stage's own env. */
+  /** Environment of the runner process: a shell stage sees its pass-through variables (config/environment.ts). */
   baseEnv: Readonly<Record<string, string | undefined>>;
   onProgress(done: number, total: number | undefined, cached: number): void;
   /** Runs map stages (kept out of this module so it stays about attempts and outputs). */
@@ -159,7 +160,7 @@ async function work(input: ExecuteInput, signal: AbortSignal, writer: DatasetWri
     const failure = await runShell({
       command: definition.shell,
       cwd: res.root,
-      env: { ...input.baseEnv, ...Object.fromEntries(definition.env.map((e) => [e.name, e.value])) },
+      env: shellEnvironment(input.baseEnv, definition.env),
       signal,
       onLine: (stream, line) =>
         res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream, line }),

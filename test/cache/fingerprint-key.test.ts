@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildManifest, CACHE_FORMAT, fingerprintOf } from '../../src/cache/fingerprint.js';
 import type { Manifest } from '../../src/cache/fingerprint.js';
+import { PASS_THROUGH } from '../../src/config/environment.js';
 import type { StageDefinition } from '../../src/config/types.js';
 import { analyse } from '../../src/engine/analyse.js';
 import { canonicalJson, sha256 } from '../../src/util/hash.js';
@@ -116,6 +117,21 @@ describe('fingerprint: what is in it', () => {
     ).not.toBe(base);
     expect(key([['in/a.txt', 'h1']], { up: 'x' })).not.toBe(base);
     expect(key([['in/a.txt', 'h1']], {})).toBe(base);
+  });
+});
+
+describe('fingerprint: the environment', () => {
+  it("holds passEnv values, and a shell stage's pass-through names without their values", async () => {
+    const passing = `${BASE}        passEnv: [FOO]\n`;
+    expect(await keyOf(passing, { FOO: '1' })).not.toBe(await keyOf(passing, { FOO: '2' }));
+    expect(await keyOf(passing, {})).not.toBe(await keyOf(passing, { FOO: '' }));
+    expect(await keyOf(BASE, { FOO: '1', PATH: '/a' })).toBe(await keyOf(BASE, { FOO: '2', PATH: '/b' }));
+    const shell = manifestOf(await definitionOf(`version: 1\npipelines:\n  p:\n    stages:\n      s:\n${BASE}`));
+    expect(shell.definition.passThrough).toEqual(PASS_THROUGH);
+    const task = manifestOf(
+      await definitionOf('version: 1\npipelines:\n  p:\n    stages:\n      s: { run: m.ts#m }\n'),
+    );
+    expect(task.definition.passThrough).toBeUndefined();
   });
 });
 
