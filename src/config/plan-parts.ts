@@ -103,6 +103,19 @@ export function normalisePattern(pattern: string): string {
   return normalised.startsWith('./') ? normalised.slice(2) : normalised;
 }
 
+/**
+ * An absolute pattern under the workspace root as a workspace-relative one
+ * (`--param out=$PWD/reports` names the same outputs as `out=reports`); any
+ * other pattern as it is.
+ */
+export function relativeIfInside(pattern: string, root: string): string {
+  const isNegated = pattern.startsWith('!');
+  const bare = isNegated ? pattern.slice(1) : pattern;
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  if (!bare.startsWith(prefix) || bare.length === prefix.length) return pattern;
+  return `${isNegated ? '!' : ''}${bare.slice(prefix.length)}`;
+}
+
 /** Whether a normalised output pattern names a place outside the workspace (absolute, or above its root). */
 export function isOutsideWorkspace(pattern: string): boolean {
   const bare = pattern.startsWith('!') ? pattern.slice(1) : pattern;

@@ -14,6 +14,7 @@ import {
   isOutsideWorkspace,
   normalisePattern,
   occurrencesBefore,
+  relativeIfInside,
   resolveForeach,
   resolveParams,
   resolveStageEnv,
@@ -217,7 +218,8 @@ class Planner {
     if (foreach?.kind === 'stage' && !needs.includes(foreach.stage)) needs.push(foreach.stage);
     const cache = { ...this.#config.defaults?.cache, ...stage.cache };
     const ordered = ({ ...this.#config.defaults, ...stripUndefined(stage) } as RawStageKnobs).ordered;
-    const outputs = list(stage.outputs, ['outputs']);
+    const root = path.dirname(this.#options.file);
+    const outputs = list(stage.outputs, ['outputs']).map((output) => relativeIfInside(output, root));
     outputs.forEach((output, index) => {
       if (!isOutsideWorkspace(output)) return;
       const at = Array.isArray(stage.outputs) && index < stage.outputs.length ? [index] : [];

@@ -98,6 +98,26 @@ describe('absolute params and patterns', () => {
     expect(ws.read('counts.txt')).toContain(`pooled ${dir}/deep/b.txt 3`);
   });
 
+  it('an absolute output under the workspace is the workspace-relative output: recorded and restored there', async () => {
+    const ws = new Workspace();
+    made.push(ws);
+    ws.write('in.txt', 'x\n');
+    ws.write(
+      'pipelines.yaml',
+      'version: 1\npipelines:\n  p:\n    params: { out: reports }\n    stages:\n      s:\n        shell: mkdir -p ${params.out} && cp in.txt ${params.out}/copy.txt\n        inputs: [in.txt]\n        outputs: ["${params.out}/copy.txt"]\n',
+    );
+    const first = await ws.run(['exec', 'p', '--param', `out=${ws.dir}/reports`, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const state = JSON.parse(ws.read('.runner/state.json')) as {
+      stages: Record<string, { outputs: { path: string }[] }>;
+    };
+    expect(state.stages['p/s']?.outputs.map((o) => o.path)).toEqual(['reports/copy.txt']);
+    ws.write('reports/copy.txt', 'edited\n');
+    const second = await ws.run(['exec', 'p', '--param', `out=${ws.dir}/reports`, '--json']);
+    expect(stageEnd(second.events, 's').outcome).toBe('restored');
+    expect(ws.read('reports/copy.txt')).toBe('x\n');
+  });
+
   it('an absolute exclusion excludes a file a relative pattern lists, and a relative one an absolute match', async () => {
     const { ws } = setUp();
     ws.write('data/a.txt', 'one\n');
