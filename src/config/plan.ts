@@ -242,6 +242,7 @@ class Planner {
         scope: cache.scope ?? 'stage',
         compress: cache.compress ?? false,
         hasSideEffects: cache.sideEffects ?? false,
+        isInPlace: cache.inPlace ?? false,
       },
     };
     // Validation made sure of exactly one of run and shell.

@@ -14,6 +14,7 @@ export interface RawCache {
   scope?: CacheScope;
   compress?: boolean;
   sideEffects?: boolean;
+  inPlace?: boolean;
 }
 
 export interface RawStageKnobs {
@@ -97,6 +98,8 @@ interface StageCommon {
     scope: CacheScope;
     compress: boolean;
     hasSideEffects: boolean;
+    /** The stage edits its own input files: recorded under their key as it leaves them (engine/fixpoint.ts). */
+    isInPlace: boolean;
   };
 }
 

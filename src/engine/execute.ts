@@ -10,6 +10,8 @@ import { createContext, makeTempDir } from './context.js';
 import { DatasetWriter } from './dataset.js';
 import { LostRecordsError } from './dataset-reader.js';
 import type { Failure } from './events.js';
+import type { KeyAsLeft } from './fixpoint.js';
+import type { Keyed } from './key.js';
 import { runShell } from './kinds/shell.js';
 import { runTask } from './kinds/task.js';
 import { loadExport, ModuleLoadError } from './module-loader.js';
@@ -35,6 +37,8 @@ export interface ExecuteInput {
   runMap?: MapRunner;
   /** Map stages: the stage key without the items' own contents (item-cache scope). */
   itemScope?: string;
+  /** An in-place stage (cache.inPlace): its key over the files as its work left them (fixpoint.ts). */
+  keyAsLeft?: () => KeyAsLeft | { failure: Failure };
   /** The item manifest of the stage's last record here. */
   previousItems?: ItemManifestRef;
   isNoCache?: boolean;
@@ -54,7 +58,10 @@ export type MapRunner = (
   input: ExecuteInput,
   signal: AbortSignal,
   writer: DatasetWriter,
-) => Promise<{ items: ItemCounts; failure?: Failure; commit?: (dataset: DatasetRecord) => Promise<ItemManifestRef> }>;
+) => Promise<{ items: ItemCounts; failure?: Failure; commit?: CommitItems }>;
+
+/** Writes a map stage's item manifest for its stored dataset, under its item scope (or `scope`). */
+export type CommitItems = (dataset: DatasetRecord, scope?: string) => Promise<ItemManifestRef>;
 
 export type ExecuteResult =
   | {
@@ -64,6 +71,8 @@ export type ExecuteResult =
       items?: ItemCounts;
       itemManifest?: ItemManifestRef;
       attempts: number;
+      /** An in-place stage: the key it is recorded under, over its files as it left them. */
+      keyed?: Keyed;
     }
   | { ok: false; failure: Failure; isCancelled: boolean; attempts: number; items?: ItemCounts };
 
@@ -104,7 +113,7 @@ export async function execute(input: ExecuteInput): Promise<ExecuteResult> {
 interface WorkDone {
   failure?: Failure;
   items?: ItemCounts;
-  commitItems?: (dataset: DatasetRecord) => Promise<ItemManifestRef>;
+  commitItems?: CommitItems;
 }
 
 async function attemptOnce(input: ExecuteInput, attempt: number): Promise<ExecuteResult> {
@@ -137,12 +146,15 @@ async function attemptOnce(input: ExecuteInput, attempt: number): Promise<Execut
     };
   }
   input.onWorkDone?.();
+  const asLeft = input.keyAsLeft?.();
+  if (asLeft && 'failure' in asLeft)
+    return { ok: false, failure: asLeft.failure, isCancelled: false, attempts: attempt, items };
   const dataset = writer ? await writer.finish() : undefined;
-  const itemManifest = dataset && done.commitItems ? await done.commitItems(dataset) : undefined;
+  const itemManifest = dataset && done.commitItems ? await done.commitItems(dataset, asLeft?.itemScope) : undefined;
   const outputs = await recordOutputs(stage, res, input.isNoCache === true);
   if ('failure' in outputs)
     return { ok: false, failure: outputs.failure, isCancelled: false, attempts: attempt, items };
-  return { ok: true, outputs: outputs.records, dataset, items, itemManifest, attempts: attempt };
+  return { ok: true, outputs: outputs.records, dataset, items, itemManifest, attempts: attempt, keyed: asLeft?.keyed };
 }
 
 function failureOf(error: unknown, root: string): Failure {

@@ -4,11 +4,10 @@
 // them) happens after the next stage has started.
 import type PQueue from 'p-queue';
 import type { StagePlan } from '../config/types.js';
-import { foreachOf } from '../config/types.js';
-import { itemScopeFingerprint } from '../cache/fingerprint.js';
 import type { StageRecord } from '../cache/state.js';
 import type { Emit } from './events.js';
 import { execute } from './execute.js';
+import { itemScopeOf, keyAsLeft } from './fixpoint.js';
 import type { ExecuteResult, MapRunner } from './execute.js';
 import type { Keyed } from './key.js';
 import type { Resources } from './resources.js';
@@ -73,7 +72,8 @@ export async function runJob(input: JobInput): Promise<JobResult> {
           cached,
         }),
       runMap: input.runMap,
-      itemScope: itemScopeFingerprint(keyed.manifest, foreachStageOf(stage), new Set(keyed.foreachFiles)),
+      itemScope: itemScopeOf(stage, keyed),
+      keyAsLeft: stage.definition.cache.isInPlace ? () => keyAsLeft(stage, input.upstream, res) : undefined,
       previousItems: res.state.get(stage.id)?.itemManifest,
       isNoCache: input.isNoCache,
       isForced: input.isForced,
@@ -93,11 +93,6 @@ export async function runJob(input: JobInput): Promise<JobResult> {
   });
   const outcome = slot ? await slot.running : undefined;
   return { outcome, ranFrom, slotMs, peakRssBytes: sampler.peakOf(stage.id) };
-}
-
-function foreachStageOf(stage: StagePlan): string | undefined {
-  const foreach = foreachOf(stage.definition);
-  return foreach?.kind === 'stage' ? foreach.stage : undefined;
 }
 
 /**

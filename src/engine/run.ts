@@ -232,15 +232,15 @@ class Run {
     const key = decision.fingerprint;
     if (!outcome?.ok)
       return this.#endUnfinished(stage, { key, outcome, ranFrom, slotMs, peakRssBytes, signal: how.signal });
-    const record = stageRecord(stage, decision, outcome, ranFrom);
+    const record = stageRecord(stage, outcome.keyed ?? decision, outcome, ranFrom);
     this.#results.set(stage.id, record);
-    if (!options.isNoCache) await keepRecord(this.#res, stage, record, decision.manifest);
+    if (!options.isNoCache) await keepRecord(this.#res, stage, record, (outcome.keyed ?? decision).manifest);
     const { why } = decision;
     this.#ends.end(stage, {
       outcome: 'ran',
       reason: whyText(why),
       why,
-      key,
+      key: record.fingerprint,
       startedAt: ranFrom,
       slotMs,
       items: record.items,

@@ -1,7 +1,8 @@
 // End to end through the CLI on the fixture shop: a second run reuses
-// every stage (frontmatter aside, which always reads the board, and yields
-// the same records); editing one task re-matches and re-evaluates that task
-// only, and repairs its front matter if it lost some.
+// every stage (frontmatter too: it edits the board in place, and is cached
+// under the key of the board as it left it); editing one task repairs its
+// front matter if it lost some, and re-matches and re-evaluates that task
+// only; a task reverted to its unrepaired text is repaired again.
 import { afterEach, describe, expect, it } from 'vitest';
 import { lastRunRecord, outcomes } from '../e2e/rig.js';
 import type { Workspace } from '../e2e/rig.js';
@@ -27,7 +28,7 @@ describe('boardrev: edit one task', () => {
     const second = await ws.run(['exec', 'boardrev', '--json']);
     expect(second.code, second.stderr).toBe(0);
     expect(outcomes(second.events)).toEqual({
-      frontmatter: 'ran',
+      frontmatter: 'cached',
       rules: 'cached',
       index: 'cached',
       match: 'cached',
@@ -52,7 +53,8 @@ describe('boardrev: edit one task', () => {
       report: 'ran',
     });
     const record = lastRunRecord(ws);
-    expect(items(record, 'frontmatter')).toEqual({ total: 4, done: 4, cached: 0, failed: 0 });
+    expect(outcomes(third.events).frontmatter).toBe('ran');
+    expect(items(record, 'frontmatter')).toEqual({ total: 4, done: 4, cached: 3, failed: 0 });
     expect(items(record, 'match')).toEqual({ total: 4, done: 4, cached: 3, failed: 0 });
     expect(items(record, 'evaluate')).toEqual({ total: 4, done: 4, cached: 3, failed: 0 });
     expect(ws.read('examples/board/refunds.md')).toBe(
@@ -63,9 +65,27 @@ describe('boardrev: edit one task', () => {
     );
     expect(ws.read('reports/board-review.md')).toContain('acceptance items checked: 1/2');
 
-    // The repaired file gives the record the repair already gave: nothing downstream reruns.
+    const repaired = ws.read('examples/board/refunds.md');
+
+    // The repaired board is where frontmatter left it: everything is cached.
     const fourth = await ws.run(['exec', 'boardrev', '--json']);
     expect(outcomes(fourth.events)).toEqual({
+      frontmatter: 'cached',
+      rules: 'cached',
+      index: 'cached',
+      match: 'cached',
+      evaluate: 'cached',
+      report: 'cached',
+    });
+
+    // Back to the unrepaired text: no entry has that key, so it is repaired again. The
+    // repair gives the record it gave before: nothing downstream reruns.
+    ws.write(
+      'examples/board/refunds.md',
+      refunds.replace('priority: P2\n', '').replace('- [ ] It refuses', '- [x] It refuses'),
+    );
+    const fifth = await ws.run(['exec', 'boardrev', '--json']);
+    expect(outcomes(fifth.events)).toEqual({
       frontmatter: 'ran',
       rules: 'cached',
       index: 'cached',
@@ -73,5 +93,7 @@ describe('boardrev: edit one task', () => {
       evaluate: 'cached',
       report: 'cached',
     });
+    expect(items(lastRunRecord(ws), 'frontmatter')).toEqual({ total: 4, done: 4, cached: 3, failed: 0 });
+    expect(ws.read('examples/board/refunds.md')).toBe(repaired);
   });
 });

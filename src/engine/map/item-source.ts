@@ -24,6 +24,14 @@ export interface ItemBlock {
   item(i: number): JsonRecord;
   /** Every item, parsed at once (where that is cheaper than one by one). */
   records?(): JsonRecord[];
+  /**
+   * Item `i` as its file is now (a file item; an in-place stage may have
+   * edited it), with its identity; undefined when the file is unchanged.
+   */
+  itemAsLeft?(
+    i: number,
+    hashOf: (file: string) => string | undefined,
+  ): { item: JsonRecord; identity: string } | undefined;
 }
 
 export interface ItemSource {
@@ -65,6 +73,18 @@ class FileBlock implements ItemBlock {
   itemIdentity(i: number): string {
     const at = this.firstIndex + i;
     return `${this.#files[at] ?? ''}\0${this.#hashes[at] ?? ''}`;
+  }
+
+  itemAsLeft(
+    i: number,
+    hashOf: (file: string) => string | undefined,
+  ): { item: JsonRecord; identity: string } | undefined {
+    const at = this.firstIndex + i;
+    const file = this.#files[at] ?? '';
+    // A file the stage removed is keyed as missing, as the stage key has it.
+    const hash = hashOf(file) ?? 'missing';
+    if (hash === this.#hashes[at]) return undefined;
+    return { item: { path: file, hash }, identity: `${file}\0${hash}` };
   }
 
   itemText(i: number): string {

@@ -180,9 +180,13 @@ export class ItemStore {
     this.#builder.addBlock(key, first, count);
   }
 
-  /** The run finished and its dataset is stored: writes its manifest, names it under the scope, drops the journal. */
-  async commit(dataset: DatasetRecord): Promise<ItemManifestRef> {
-    const { res, scope, ttlMs } = this.#options;
+  /**
+   * The run finished and its dataset is stored: writes its manifest, names it
+   * under the scope (an in-place stage's: that of its files as it left them),
+   * drops the journal.
+   */
+  async commit(dataset: DatasetRecord, scope = this.#options.scope): Promise<ItemManifestRef> {
+    const { res, ttlMs } = this.#options;
     const manifest = res.objects.putBytes(this.#builder.encode(dataset.hash));
     const entry: ItemsEntry = { manifest, dataset: dataset.hash, at: res.now() };
     await res.shareBlobs([manifest], ttlMs);

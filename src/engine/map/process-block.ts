@@ -20,13 +20,22 @@ export class BlockProcessor {
   readonly #where: string;
   /** Stages whose emit() needs the current item keep each result's raw form, to emit it again. */
   readonly #keepsRaw: boolean;
+  /** In-place stages: the hash of a file as it is now, to key an item by its file as the stage left it. */
+  readonly #hashOf: ((file: string) => string | undefined) | undefined;
 
-  constructor(options: { map: NormalisedMap; store: ItemStore | undefined; compute: Compute; where: string }) {
+  constructor(options: {
+    map: NormalisedMap;
+    store: ItemStore | undefined;
+    compute: Compute;
+    where: string;
+    hashOf?: (file: string) => string | undefined;
+  }) {
     this.#map = options.map;
     this.#store = options.store;
     this.#compute = options.compute;
     this.#where = options.where;
     this.#keepsRaw = options.map.emit !== undefined && options.map.key !== undefined;
+    this.#hashOf = options.hashOf;
   }
 
   /** Reuses, looks up, or computes the items of one block. */
@@ -61,6 +70,7 @@ export class BlockProcessor {
       else outcome.found(i, ref);
     }
     await this.#computeInto(outcome, block, missing, signal);
+    if (this.#hashOf) this.#keyAsLeft(outcome, block, missing, this.#hashOf);
     const journal: JournalItem[] = [];
     for (const i of missing) {
       const out = outcome.outOf(i);
@@ -70,6 +80,28 @@ export class BlockProcessor {
     store.journal(journal);
     outcome.seal();
     return outcome;
+  }
+
+  /**
+   * An in-place stage's computed items whose files it edited are keyed by the
+   * files as it left them (a revert to the old text finds no entry and is
+   * edited again); their block, no longer what it hashed as, is not recorded.
+   */
+  #keyAsLeft(
+    outcome: BlockOutcome,
+    block: ItemBlock,
+    which: readonly number[],
+    hashOf: (file: string) => string | undefined,
+  ): void {
+    const keys = outcome.keys;
+    if (!keys || !block.itemAsLeft) return;
+    for (const i of which) {
+      const asLeft = block.itemAsLeft(i, hashOf);
+      if (!asLeft) continue;
+      const key = this.#map.key;
+      writeKey(key ? `key\0${key(asLeft.item)}` : asLeft.identity, keys, i * KEY_BYTES);
+      outcome.blockKey = undefined;
+    }
   }
 
   /** Computes items `which` of the block into `outcome`. */

@@ -44,7 +44,7 @@ export interface MapResult {
   items: ItemCounts;
   failure?: Failure;
   /** With an item cache: called once the stage's dataset is stored, to write the item manifest into it. */
-  commit?: (dataset: { hash: string; count: number }) => Promise<ItemManifestRef>;
+  commit?: (dataset: { hash: string; count: number }, scope?: string) => Promise<ItemManifestRef>;
 }
 
 const MAX_REPORTED_FAILURES = 5;
@@ -89,7 +89,7 @@ export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: D
       compute: computer({ stage, res, map, ctx, where, stall: input.stall }),
     });
     const result = await run.all(itemSource(input), signal);
-    return store && !result.failure ? { ...result, commit: (dataset) => store.commit(dataset) } : result;
+    return store && !result.failure ? { ...result, commit: (dataset, scope) => store.commit(dataset, scope) } : result;
   } finally {
     store?.close();
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -120,7 +120,10 @@ class MapRun {
     this.#map = options.map;
     this.#store = options.store;
     this.#writer = options.writer;
-    this.#blocks = new BlockProcessor(options);
+    const { res, stage } = options.input;
+    // An in-place stage's items are keyed by their files as it leaves them (engine/fixpoint.ts).
+    const hashOf = stage.definition.cache.isInPlace ? (file: string) => res.stats.hash(file) : undefined;
+    this.#blocks = new BlockProcessor({ ...options, hashOf });
   }
 
   async all(source: ItemSource, signal: AbortSignal): Promise<{ items: ItemCounts; failure?: Failure }> {
