@@ -118,20 +118,28 @@ class Planner {
 
   #pipeline(pipelineName: string, raw: RawPipeline): PipelinePlan {
     const at = ['pipelines', pipelineName, 'params'];
-    const params = resolveParams(raw.params ?? {}, this.#overrides, this.#options.env, at, this.#reportExpand);
+    // --param is for the pipelines being run: `--param out=/abs/dir` for one of them leaves another's outputs alone.
+    const checked = this.#options.pipelinesToCheck ?? [];
+    const overrides = checked.length === 0 || checked.includes(pipelineName) ? this.#overrides : {};
+    const params = resolveParams(raw.params ?? {}, overrides, this.#options.env, at, this.#reportExpand);
     const stages = new Map<string, StagePlan>();
     for (const [stageName, stage] of Object.entries(raw.stages)) {
-      stages.set(stageName, this.#stage({ pipelineName, raw, params }, stageName, stage));
+      stages.set(stageName, this.#stage({ pipelineName, raw, params, overrides }, stageName, stage));
     }
     return { name: pipelineName, description: raw.description, params, stages };
   }
 
   #stage(
-    pipeline: { pipelineName: string; raw: RawPipeline; params: Record<string, unknown> },
+    pipeline: {
+      pipelineName: string;
+      raw: RawPipeline;
+      params: Record<string, unknown>;
+      overrides: Readonly<Record<string, string>>;
+    },
     stageName: string,
     stage: RawStage,
   ): StagePlan {
-    const { pipelineName, raw, params } = pipeline;
+    const { pipelineName, raw, params, overrides } = pipeline;
     const fieldPath = ['pipelines', pipelineName, 'stages', stageName];
     for (const name of listedParams(stage)) {
       if (Object.hasOwn(params, name)) continue;
@@ -142,14 +150,7 @@ class Planner {
       );
     }
     const env = this.#options.env;
-    const own = resolveParams(
-      ownParams(stage),
-      this.#overrides,
-      env,
-      [...fieldPath, 'params'],
-      this.#reportExpand,
-      params,
-    );
+    const own = resolveParams(ownParams(stage), overrides, env, [...fieldPath, 'params'], this.#reportExpand, params);
     const { text, list } = this.#expander(fieldPath, { ...params, ...own });
     // Problems point at the layer that set the variable; a pipeline's or the
     // defaults' env is expanded once per stage, so the same problem recurs (deduplicated later).

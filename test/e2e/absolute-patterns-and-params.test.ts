@@ -118,6 +118,29 @@ describe('absolute params and patterns', () => {
     expect(ws.read('reports/copy.txt')).toBe('x\n');
   });
 
+  it('a --param outside the workspace for the pipeline run leaves the outputs of another pipeline alone', async () => {
+    const { ws, outside } = setUp();
+    ws.write(
+      'pipelines.yaml',
+      [
+        'version: 1',
+        'pipelines:',
+        '  tasks:',
+        '    params: { out: tasks }',
+        '    stages:',
+        '      write: { shell: "mkdir -p ${params.out} && echo done > ${params.out}/t.md" }',
+        '  report:',
+        '    params: { out: reports }',
+        '    stages:',
+        '      write: { shell: "mkdir -p ${params.out} && echo r > ${params.out}/r.md", outputs: ["${params.out}/r.md"] }',
+        '',
+      ].join('\n'),
+    );
+    const result = await ws.run(['exec', 'tasks', '--param', `out=${outside.dir}/tasks`]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(outside.read('tasks/t.md')).toBe('done\n');
+  });
+
   it('an absolute exclusion excludes a file a relative pattern lists, and a relative one an absolute match', async () => {
     const { ws } = setUp();
     ws.write('data/a.txt', 'one\n');
