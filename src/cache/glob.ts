@@ -66,7 +66,9 @@ export function expandGlobs(stats: StatCache, patterns: readonly string[], exclu
  * Whether a file is excluded. A file inside the workspace has two names, its
  * workspace-relative path and its absolute one; an exclusion matches it by
  * either, so `/ws/gen/**` excludes what `**\/*.ts` lists as `gen/a.ts`, and
- * `gen/**` what `/ws/**\/*.ts` lists as `/ws/gen/a.ts`.
+ * `gen/**` what `/ws/**\/*.ts` lists as `/ws/gen/a.ts`. A file above the
+ * root (`../other/dist/a.ts`) is matched by its absolute name too: a glob's
+ * `**` never matches a `..` segment, so `**\/dist/**` would miss it.
  */
 function exclusionTest(excluded: readonly string[], root: string): (file: string) => boolean {
   if (excluded.length === 0) return () => false;
@@ -77,10 +79,11 @@ function exclusionTest(excluded: readonly string[], root: string): (file: string
   return (file) => {
     if (exclusions.some((e) => e.isMatch(file))) return true;
     const isAbsolute = file.startsWith('/');
+    const isAbove = file === '..' || file.startsWith('../');
     const other =
       isAbsolute && hasRelative && file.startsWith(prefix)
         ? file.slice(prefix.length)
-        : !isAbsolute && hasAbsolute
+        : !isAbsolute && (hasAbsolute || isAbove)
           ? path.posix.join(root, file)
           : undefined;
     return other !== undefined && exclusions.some((e) => e.isMatch(other));

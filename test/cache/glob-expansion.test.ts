@@ -156,6 +156,8 @@ describe('expandGlobs and the directories it walks', () => {
     expect(expandGlobs(stats, ['../shared/**/*.txt'])).toEqual(['../shared/one.txt', '../shared/sub/two.txt']);
     expect(expandGlobs(stats, ['../shared/**/*.txt', '!../shared/sub/**'])).toEqual(['../shared/one.txt']);
     expect(expandGlobs(stats, ['../shared/one.txt'])).toEqual(['../shared/one.txt']);
+    // `**` never matches `..`: an exclusion matches a file above the root by its absolute name.
+    expect(expandGlobs(stats, ['../shared/**/*.txt'], ['**/sub/**'])).toEqual(['../shared/one.txt']);
     expect(stats.hash('../shared/one.txt')).toBeDefined();
   });
 
