@@ -13,12 +13,13 @@
 // mapping, no closing line) is reported, never rewritten. Files are written
 // atomically, and only when they change.
 //
-// The stage runs every time (`cache: { policy: never }` in pipelines.yaml)
-// because it writes to its own inputs: a cached result would skip the write,
-// so a task file reverted to its unrepaired text would stay unrepaired.
-// Reading a board is cheap, and a record is a function of the repaired
-// content only, so an unchanged board yields an identical dataset and match
-// and evaluate stay cached.
+// It writes to its own inputs, so it is an in-place stage (`cache: {
+// inPlace: true }` in pipelines.yaml): each task is cached under the key of
+// its file as repaired, never as it was, so an unchanged board is all
+// cached and a task file reverted to its unrepaired text is repaired again.
+// That is sound because the repair is idempotent and a record is a function
+// of the repaired content only: run on its own result, the stage changes
+// nothing and returns the same record.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Document, isMap, isScalar, parseDocument } from 'yaml';
