@@ -5,7 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { ObjectStore } from '../cache/object-store.js';
 import { StatCache } from '../cache/stat-cache.js';
-import type { HashHelp } from '../cache/stat-cache.js';
 import { WorkspaceState } from '../cache/state.js';
 import { fetchBlob, isSharedStore, shareBlobs } from '../cache/shared-blobs.js';
 import { openStore, sqliteFile } from '../cache/store.js';
@@ -13,6 +12,7 @@ import { SmartCache } from '../perf/smart-cache.js';
 import { SmartCacheLayer } from '../perf/smart-cache-layer.js';
 import type { CacheStore } from '../cache/store.js';
 import type { Emit } from './events.js';
+import type { RunHost } from './run-host.js';
 import { WorkerPool } from './map/pool.js';
 import { messageOf } from '../util/errors.js';
 
@@ -23,8 +23,8 @@ export interface ResourceOptions {
   /** Read the workspace state but never write it (status, dry runs). */
   isStateReadOnly?: boolean;
   now?: () => number;
-  /** What the daemon lends the run's hashing. */
-  hashHelp?: HashHelp;
+  /** Where the run runs: what it lends the run's hashing, whether it may drop the run's events (the daemon). */
+  host?: RunHost;
 }
 
 export class Resources {
@@ -37,6 +37,7 @@ export class Resources {
   readonly now: () => number;
   readonly #storeUrl: string;
   readonly #isStoreNew: boolean;
+  readonly #isStoreRepairable: boolean;
   #store: Promise<CacheStore | undefined> | undefined;
   readonly #pools = new Map<'worker' | 'process', WorkerPool>();
   #memo: Promise<SmartCacheLayer | undefined> | undefined;
@@ -49,7 +50,7 @@ export class Resources {
       root: options.root,
       file: path.join(this.stateDir, 'stat-cache.bin'),
       now: this.now,
-      help: options.hashHelp,
+      help: options.host?.hashHelp,
     });
     this.state = new WorkspaceState(path.join(this.stateDir, 'state.json'), { isReadOnly: options.isStateReadOnly });
     this.objects = new ObjectStore(path.join(this.stateDir, 'objects'));
@@ -57,6 +58,9 @@ export class Resources {
     this.#storeUrl = options.storeUrl;
     const file = sqliteFile(options.storeUrl, options.root);
     this.#isStoreNew = file !== undefined && !fs.existsSync(file);
+    // A host that may drop the run's events (handing the run back) would lose
+    // a repair's warning: the command that runs it next repairs the store.
+    this.#isStoreRepairable = options.host?.holdsEvents !== true;
   }
 
   get hasOpenedStore(): boolean {
@@ -65,16 +69,18 @@ export class Resources {
 
   /** The shared store; undefined (after one warning) when it cannot be opened: every lookup is then a miss. */
   store(): Promise<CacheStore | undefined> {
-    this.#store ??= openStore(this.#storeUrl, this.root, (message) => this.emit({ event: 'warning', message })).catch(
-      (error: unknown) => {
-        this.emit({
-          event: 'warning',
-          message: `cache store unavailable, running without it: ${messageOf(error)}`,
-        });
-        return undefined;
-      },
-    );
+    this.#store ??= this.#openStore();
     return this.#store;
+  }
+
+  async #openStore(): Promise<CacheStore | undefined> {
+    const warn = (message: string): void => this.emit({ event: 'warning', message });
+    try {
+      return await openStore(this.#storeUrl, this.root, warn, { isRepairable: this.#isStoreRepairable });
+    } catch (error) {
+      warn(`cache store unavailable, running without it: ${messageOf(error)}`);
+      return undefined;
+    }
   }
 
   /**
