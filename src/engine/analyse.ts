@@ -12,7 +12,9 @@ import type { PlanOptions } from '../config/plan.js';
 import type { ConfigPlan, ValidatedConfig } from '../config/types.js';
 import { buildGraph, findCycles } from '../graph/dag.js';
 import type { Graph } from '../graph/dag.js';
-import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
+import { readJsonFile, writeFileAtomic } from '../util/fs.js';
+import { number, objectOf, shapeProblem, string } from '../util/shape.js';
+import type { Check } from '../util/shape.js';
 import { sha256 } from '../util/hash.js';
 import { messageOf } from '../util/errors.js';
 
@@ -23,6 +25,8 @@ export interface AnalyseOptions extends Omit<PlanOptions, 'locate'> {
   runnerVersion: string;
   /** Skip .runner/config.json (validate, --no-cache). */
   isFresh?: boolean;
+  /** Told why a .runner/config.json that is there cannot be used: the YAML is then read again. */
+  onBadFile?: (message: string) => void;
 }
 
 export interface Analysis {
@@ -52,12 +56,10 @@ export async function analyse(options: AnalyseOptions): Promise<AnalyseResult> {
   const hash = sha256(`${options.runnerVersion}\0${CONFIG_CACHE_FORMAT}\0${source}`);
   const cacheFile = path.join(path.dirname(options.file), '.runner', 'config.json');
   if (!options.isFresh) {
-    const cached = readJsonOrUndefined<ConfigCacheFile>(cacheFile);
-    if (cached?.format === CONFIG_CACHE_FORMAT && cached.hash === hash) {
-      const fast = finish(cached.config, options);
-      if (fast.ok) return fast;
-      // Fall through: the slow path reports the same problem with its line and column.
-    }
+    const cached = await cachedConfig(cacheFile, hash, options);
+    const fast = cached && finish(cached, options);
+    if (fast?.ok) return fast;
+    // Else the slow path, which reports any problem of finish with its line and column.
   }
   const { parseYaml } = await import('../config/parse.js');
   const { validateConfig } = await import('../config/validate.js');
@@ -86,6 +88,29 @@ export async function analyse(options: AnalyseOptions): Promise<AnalyseResult> {
     // A read-only workspace still runs; it only loses the fast path.
   }
   return result;
+}
+
+const CACHE_FILE: Check = objectOf({ format: number, hash: string });
+
+/**
+ * The validated config in .runner/config.json while it is the one of this
+ * source (`hash`). It is validated again, as the YAML's data is (a
+ * precompiled schema and a few checks, a fraction of a millisecond): the
+ * file may have been cut short, edited, or written by another build.
+ */
+async function cachedConfig(file: string, hash: string, options: AnalyseOptions): Promise<ValidatedConfig | undefined> {
+  const read = readJsonFile(file);
+  if (read === undefined) return undefined;
+  const bad = (problem: string): undefined => void options.onBadFile?.(`${file}: ${problem}; ignoring it`);
+  if ('problem' in read) return bad(read.problem);
+  const cached = read.value as ConfigCacheFile;
+  const problem = shapeProblem(cached, CACHE_FILE);
+  if (problem !== undefined) return bad(problem);
+  // Another source's or runner's config: stale, not damaged; the slow path replaces it.
+  if (cached.format !== CONFIG_CACHE_FORMAT || cached.hash !== hash) return undefined;
+  const { validateConfig } = await import('../config/validate.js');
+  const [first] = validateConfig(file, { data: cached.config, locate: () => undefined }).diagnostics;
+  return first ? bad(`config${first.path === '' ? '' : `.${first.path}`} ${first.message}`) : cached.config;
 }
 
 function finish(config: ValidatedConfig, options: AnalyseOptions, parsed?: ParsedYaml): AnalyseResult {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ObjectStore } from '../cache/object-store.js';
 import { StatCache } from '../cache/stat-cache.js';
+import type { HashHelp } from '../cache/stat-cache.js';
 import { WorkspaceState } from '../cache/state.js';
 import { fetchBlob, isSharedStore, shareBlobs } from '../cache/shared-blobs.js';
 import { openStore, sqliteFile } from '../cache/store.js';
@@ -30,14 +31,16 @@ export interface ResourceOptions {
 export class Resources {
   readonly root: string;
   readonly stateDir: string;
-  readonly stats: StatCache;
-  readonly state: WorkspaceState;
   readonly objects: ObjectStore;
   readonly emit: Emit;
   readonly now: () => number;
   readonly #storeUrl: string;
   readonly #isStoreNew: boolean;
   readonly #isStoreRepairable: boolean;
+  readonly #hashHelp: HashHelp | undefined;
+  readonly #isStateReadOnly: boolean;
+  #stats: StatCache | undefined;
+  #state: WorkspaceState | undefined;
   #store: Promise<CacheStore | undefined> | undefined;
   readonly #pools = new Map<'worker' | 'process', WorkerPool>();
   #memo: Promise<SmartCacheLayer | undefined> | undefined;
@@ -46,13 +49,8 @@ export class Resources {
     this.root = options.root;
     this.stateDir = path.join(options.root, '.runner');
     this.now = options.now ?? Date.now;
-    this.stats = StatCache.forRun({
-      root: options.root,
-      file: path.join(this.stateDir, 'stat-cache.bin'),
-      now: this.now,
-      help: options.host?.hashHelp,
-    });
-    this.state = new WorkspaceState(path.join(this.stateDir, 'state.json'), { isReadOnly: options.isStateReadOnly });
+    this.#hashHelp = options.host?.hashHelp;
+    this.#isStateReadOnly = options.isStateReadOnly === true;
     this.objects = new ObjectStore(path.join(this.stateDir, 'objects'));
     this.emit = options.emit;
     this.#storeUrl = options.storeUrl;
@@ -61,6 +59,31 @@ export class Resources {
     // A host that may drop the run's events (handing the run back) would lose
     // a repair's warning: the command that runs it next repairs the store.
     this.#isStoreRepairable = options.host?.holdsEvents !== true;
+  }
+
+  // The stat cache and the workspace state load on first use, once the run
+  // has started: a warning about a bad file then belongs to the run (its
+  // record starts with run:start).
+
+  /** Memoised hashes and listings (.runner/stat-cache.bin). */
+  get stats(): StatCache {
+    this.#stats ??= StatCache.forRun({
+      root: this.root,
+      file: path.join(this.stateDir, 'stat-cache.bin'),
+      now: this.now,
+      help: this.#hashHelp,
+      onBadFile: (message) => this.emit({ event: 'warning', message }),
+    });
+    return this.#stats;
+  }
+
+  /** Each stage's last record here (.runner/state.json). */
+  get state(): WorkspaceState {
+    this.#state ??= new WorkspaceState(path.join(this.stateDir, 'state.json'), {
+      isReadOnly: this.#isStateReadOnly,
+      onBadFile: (message) => this.emit({ event: 'warning', message }),
+    });
+    return this.#state;
   }
 
   get hasOpenedStore(): boolean {
@@ -141,8 +164,8 @@ export class Resources {
   /** Saves what changed, stops the pools and closes the store. */
   async close(): Promise<void> {
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
-    this.stats.save();
-    this.state.save();
+    this.#stats?.save();
+    this.#state?.save();
     if (this.#store) await (await this.#store)?.close();
   }
 }

@@ -7,7 +7,7 @@ import { messageOf } from '../../util/errors.js';
 import { formatBytes } from '../../report/format.js';
 import { readRunRecord } from '../../report/run-record.js';
 import type { CliIo } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, warnOf } from '../io.js';
 import { loadAnalysis, lockForCommand, storeUrlFor } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 
@@ -24,7 +24,7 @@ export async function cacheCommand(
   const release = action === 'stats' ? undefined : await lockForCommand(io, stateDir, `runner cache ${action}`);
   let store: CacheStore;
   try {
-    store = await openStore(url, analysis.plan.root, (message) => io.stderr(`warning: ${message}\n`));
+    store = await openStore(url, analysis.plan.root, warnOf(io));
   } catch (error) {
     release?.();
     io.stderr(`runner: cache store ${redact(url)}: ${messageOf(error)}\n`);
@@ -40,10 +40,10 @@ export async function cacheCommand(
     const olderThan = flags.olderThan ?? '7d';
     const ms = parseDuration(olderThan);
     if (ms === undefined) throw new UsageError(`--older-than ${olderThan}: expected a duration such as 12h or 7d`);
-    const result = await pruneCache(store, stateDir, Date.now() - ms);
-    io.stdout(
-      `pruned ${result.entriesRemoved} entries and ${result.objectsRemoved} objects (${formatBytes(result.bytesFreed)}) older than ${olderThan}\n`,
-    );
+    const result = await pruneCache(store, stateDir, Date.now() - ms, warnOf(io));
+    const { entriesRemoved, objectsRemoved } = result;
+    const freed = formatBytes(result.bytesFreed);
+    io.stdout(`pruned ${entriesRemoved} entries and ${objectsRemoved} objects (${freed}) older than ${olderThan}\n`);
     return EXIT.ok;
   } finally {
     await store.close();
@@ -53,25 +53,26 @@ export async function cacheCommand(
 
 async function printStats(io: CliIo, store: CacheStore, stateDir: string, isJson: boolean): Promise<number> {
   const stats = await cacheStats(store, stateDir);
-  const last = readRunRecord(path.join(stateDir, 'runs'));
+  const last = readRunRecord(path.join(stateDir, 'runs'), { onBadFile: warnOf(io) });
   const hits = last?.stages.reduce((n, s) => n + s.cache.hits, 0) ?? 0;
   const misses = last?.stages.reduce((n, s) => n + s.cache.misses, 0) ?? 0;
   const hitRate = hits + misses > 0 ? hits / (hits + misses) : null;
   if (isJson) {
-    io.stdout(
-      `${JSON.stringify({ ...stats, storeUrl: redact(stats.storeUrl), lastRun: last ? { runId: last.runId, hits, misses, hitRate } : null })}\n`,
-    );
+    const lastRun = last ? { runId: last.runId, hits, misses, hitRate } : null;
+    io.stdout(`${JSON.stringify({ ...stats, storeUrl: redact(stats.storeUrl), lastRun })}\n`);
     return EXIT.ok;
   }
   const e = stats.entries;
+  const total = e.stage + e.manifest + e.items + e.memo + e.blob + e.other;
+  const kinds = `${e.stage} stage, ${e.manifest} manifest, ${e.items} item manifest, ${e.memo} memo, ${e.blob} blob`;
+  const objectsDir = path.relative(io.cwd, path.join(stateDir, 'objects')) || '.';
+  const rate = hitRate === null ? '' : ` (hit rate ${(hitRate * 100).toFixed(1)}%)`;
   io.stdout(
     [
       `store:    ${redact(stats.storeUrl)}`,
-      `entries:  ${e.stage + e.manifest + e.items + e.memo + e.blob + e.other} (${e.stage} stage, ${e.manifest} manifest, ${e.items} item manifest, ${e.memo} memo, ${e.blob} blob), ${formatBytes(stats.entryBytes)}`,
-      `objects:  ${stats.objects.count}, ${formatBytes(stats.objects.bytes)} in ${path.relative(io.cwd, path.join(stateDir, 'objects')) || '.'}`,
-      last
-        ? `last run: ${last.runId}: ${hits} hits, ${misses} misses${hitRate === null ? '' : ` (hit rate ${(hitRate * 100).toFixed(1)}%)`}`
-        : 'last run: none',
+      `entries:  ${total} (${kinds}), ${formatBytes(stats.entryBytes)}`,
+      `objects:  ${stats.objects.count}, ${formatBytes(stats.objects.bytes)} in ${objectsDir}`,
+      last ? `last run: ${last.runId}: ${hits} hits, ${misses} misses${rate}` : 'last run: none',
     ]
       .map((line) => `${line}\n`)
       .join(''),
