@@ -56,12 +56,36 @@ interface StateFile {
 
 export const ITEM_COUNTS: Check = objectOf({ total: number, done: number, cached: number, failed: number });
 
+const OUTPUT_RECORD: Check = objectOf({ path: string, hash: string, size: number, mode: number });
+
+/**
+ * A record's outputs: the bulk of a large state.json (tens of thousands),
+ * read once per run before V8 has optimised anything, so each is tested
+ * with plain property reads and no call; OUTPUT_RECORD says what is wrong
+ * with a bad one.
+ */
+const OUTPUTS: Check = (value) => {
+  if (!Array.isArray(value)) return arrayOf(OUTPUT_RECORD)(value);
+  for (let i = 0; i < value.length; i++) {
+    const output = value[i] as Partial<OutputRecord> | null;
+    const isOutput =
+      typeof output === 'object' &&
+      output !== null &&
+      typeof output.path === 'string' &&
+      typeof output.hash === 'string' &&
+      typeof output.size === 'number' &&
+      typeof output.mode === 'number';
+    if (!isOutput) return `[${i}]${OUTPUT_RECORD(output)}`;
+  }
+  return undefined;
+};
+
 /** What a StageRecord must look like, wherever one is read back (state.json, the shared store). */
 export const STAGE_RECORD: Check = objectOf({
   fingerprint: string,
   outputFingerprint: string,
   manifest: string,
-  outputs: arrayOf(objectOf({ path: string, hash: string, size: number, mode: number })),
+  outputs: OUTPUTS,
   dataset: optional(objectOf({ hash: string, count: number })),
   createdAt: number,
   durationMs: number,
