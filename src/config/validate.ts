@@ -37,8 +37,6 @@ type Reporter = (path: FieldPath, message: string, part?: 'key' | 'value') => vo
 
 function checkStages(pipelineName: string, pipeline: RawPipeline, at: Reporter): void {
   const names = Object.keys(pipeline.stages);
-  // A set: the cached config is checked on every run, and a pipeline may have hundreds of stages.
-  const isStage = new Set(names);
   for (const [name, stage] of Object.entries(pipeline.stages)) {
     if (!isObject(stage)) continue;
     const path = ['pipelines', pipelineName, 'stages', name];
@@ -52,7 +50,7 @@ function checkStages(pipelineName: string, pipeline: RawPipeline, at: Reporter):
         if (typeof need !== 'string') return;
         if (need === name) {
           at([...path, 'needs', index], 'names the stage itself; a stage cannot need itself');
-        } else if (!isStage.has(need)) {
+        } else if (!names.includes(need)) {
           const others = names.filter((n) => n !== name);
           at(
             [...path, 'needs', index],
@@ -61,7 +59,7 @@ function checkStages(pipelineName: string, pipeline: RawPipeline, at: Reporter):
         }
       });
     }
-    if (typeof stage.foreach === 'string' && !isStage.has(stage.foreach)) {
+    if (typeof stage.foreach === 'string' && !names.includes(stage.foreach)) {
       const others = names.filter((n) => n !== name);
       at(
         [...path, 'foreach'],

@@ -17,11 +17,11 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 }
 
 /**
- * What `file` holds as JSON: undefined when there is no such file,
+ * What `file` holds as JSON (and its text): undefined when there is no such file,
  * `{ problem }` when it cannot be read or is not JSON (cut short, overwritten).
  * The value is unchecked: see src/util/shape.ts.
  */
-export function readJsonFile(file: string): { value: unknown } | { problem: string } | undefined {
+export function readJsonFile(file: string): { value: unknown; text: string } | { problem: string } | undefined {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -30,7 +30,7 @@ export function readJsonFile(file: string): { value: unknown } | { problem: stri
     return { problem: `cannot be read (${messageOf(error)})` };
   }
   try {
-    return { value: JSON.parse(text) as unknown };
+    return { value: JSON.parse(text) as unknown, text };
   } catch (error) {
     return { problem: `not JSON (${messageOf(error)})` };
   }

@@ -1,7 +1,8 @@
 // .runner/config.json that is the cache of this pipelines.yaml (its hash
-// matches) but holds no valid config, or is not JSON: one message naming
-// the file, then the slow path reads the YAML and rewrites the cache. A
-// cache of another source (a stale hash) is replaced without a word.
+// matches) but whose config is not the one written (edited, damaged: its
+// checksum does not match), or that is not JSON or not a cache file: one
+// message naming the file, then the slow path reads the YAML and rewrites
+// the cache. A cache of another source or format is replaced without a word.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,9 +18,16 @@ const TEXT = lines(
   '      b: { shell: "cat a.txt > b.txt", needs: [a], outputs: [b.txt] }',
 );
 
-type Cache = { format: number; hash: string; config: Record<string, unknown> & { pipelines: Record<string, never> } };
+type Cache = {
+  format: number;
+  hash: string;
+  sum: string;
+  config: Record<string, unknown> & { pipelines: Record<string, never> };
+};
 type Stages = Record<string, Record<string, unknown>>;
 const stagesOf = (cache: Cache): Stages => (cache.config.pipelines.p as unknown as { stages: Stages }).stages;
+
+const EDITED = 'the config does not match its checksum (edited or damaged since it was written)';
 
 const BAD: [string, (cache: Cache) => unknown, string][] = [
   [
@@ -27,36 +35,31 @@ const BAD: [string, (cache: Cache) => unknown, string][] = [
     (c) => {
       (stagesOf(c).b as Record<string, unknown>).needs = 5;
     },
-    'config.pipelines.p.stages.b.needs must be a list of stage names',
-  ],
-  [
-    'needs naming no stage',
-    (c) => {
-      (stagesOf(c).b as Record<string, unknown>).needs = ['zz'];
-    },
-    'config.pipelines.p.stages.b.needs[0] names no stage "zz" of pipeline p',
+    EDITED,
   ],
   [
     'pipelines null',
     (c) => {
       c.config.pipelines = null as never;
     },
-    'config.pipelines must be',
+    EDITED,
   ],
   [
     'config null',
     (c) => {
       c.config = null as never;
     },
-    'config must be',
+    EDITED,
   ],
   [
-    'a stage of no known kind',
+    // Valid, but not what pipelines.yaml says: it must not run.
+    'a shell command changed',
     (c) => {
-      stagesOf(c).a = { outputs: ['a.txt'] };
+      (stagesOf(c).a as Record<string, unknown>).shell = 'rm -rf data';
     },
-    'config.pipelines.p.stages.a needs run',
+    EDITED,
   ],
+  ['no checksum', ({ sum: _sum, ...rest }) => rest, 'sum: expected a string, got nothing'],
   ['hash a number', (c) => ({ ...c, hash: 5 }), 'hash: expected a string, got 5'],
   ['an array', () => [], 'expected an object, got an array'],
 ];
@@ -102,13 +105,28 @@ describe('a bad .runner/config.json', () => {
     expect(fs.readFileSync(cacheFile, 'utf8')).toBe(good);
   });
 
-  it('of another source or runner (a stale hash) is replaced without a word', async () => {
+  it.each([
+    ['another source (a stale hash)', (c: Cache) => ({ ...c, hash: 'other', config: null })],
+    ["another runner's format", (c: Cache) => ({ format: 1, hash: c.hash, config: null })],
+  ])('of %s is replaced without a word', async (_name, edit) => {
     const { file, cacheFile, good } = await cachedWorkspace();
-    const cache = JSON.parse(good) as Cache;
-    fs.writeFileSync(cacheFile, JSON.stringify({ ...cache, hash: 'other', config: null }));
+    fs.writeFileSync(cacheFile, JSON.stringify(edit(JSON.parse(good) as Cache)));
     const messages: string[] = [];
     expect((await analyse({ file, env: {}, runnerVersion: 'test', onBadFile: (m) => messages.push(m) })).ok).toBe(true);
     expect(messages).toEqual([]);
+    expect(fs.readFileSync(cacheFile, 'utf8')).toBe(good);
+  });
+
+  it('as written is taken whole, without a word (the fast path)', async () => {
+    const { file, cacheFile, good } = await cachedWorkspace();
+    const past = new Date(Date.now() - 60_000);
+    fs.utimesSync(cacheFile, past, past);
+    const { mtimeMs } = fs.statSync(cacheFile);
+    const messages: string[] = [];
+    expect((await analyse({ file, env: {}, runnerVersion: 'test', onBadFile: (m) => messages.push(m) })).ok).toBe(true);
+    expect(messages).toEqual([]);
+    // Not rewritten: the slow path was not taken.
+    expect(fs.statSync(cacheFile).mtimeMs).toBe(mtimeMs);
     expect(fs.readFileSync(cacheFile, 'utf8')).toBe(good);
   });
 });

@@ -99,14 +99,14 @@ const ROWS: [Reader, string, string, (old: Buffer) => Buffer, string][] = [
     '.runner/config.json',
     'needs: 5',
     editJson((c) => Object.assign(configStage(c, 'shout'), { needs: 5 })),
-    'config.pipelines.p.stages.shout.needs must be a list of stage names',
+    'the config does not match its checksum (edited or damaged since it was written)',
   ],
   [
     'config',
     '.runner/config.json',
-    'config null',
-    editJson((c) => Object.assign(c, { config: null })),
-    'config must be',
+    'sum null',
+    editJson((c) => Object.assign(c, { sum: null })),
+    'sum: expected a string, got null',
   ],
   [
     'record',
