@@ -19,6 +19,15 @@ pipelines:
         outputs: [copy.txt]
 `;
 
+/** The daemon's pid once its daemon.json is written whole (it is not written atomically). */
+function daemonPid(ws: Workspace): number | undefined {
+  try {
+    return (JSON.parse(ws.read('.runner/daemon.json')) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
+
 describe('the daemon and a damaged cache.sqlite', () => {
   let ws: Workspace;
   let pid: number | undefined;
@@ -35,25 +44,21 @@ describe('the daemon and a damaged cache.sqlite', () => {
     expect((await ws.run(['exec', 'p'], { env: DAEMON })).code).toBe(0);
     // A no-op in a process of its own starts the daemon.
     expect((await ws.run(['exec', 'p'], { env: DAEMON })).code).toBe(0);
-    pid = await waitFor(
-      () =>
-        ws.exists('.runner/daemon.json')
-          ? (JSON.parse(ws.read('.runner/daemon.json')) as { pid: number }).pid
-          : undefined,
-      10_000,
-      'the daemon to start',
-    );
+    pid = await waitFor(() => daemonPid(ws), 10_000, 'the daemon to start');
 
     // The edit misses the workspace state: the daemon's run looks the stage up in the store.
+    for (const suffix of ['-wal', '-shm']) fs.rmSync(ws.path('.runner', `cache.sqlite${suffix}`), { force: true });
     fs.writeFileSync(ws.path('.runner', 'cache.sqlite'), 'not a database\n');
     ws.write('in.txt', 'edited\n');
     const result = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
     expect(result.code, result.stderr).toBe(0);
-    expect(outcomes(result.events)).toEqual({ copy: 'ran' });
+    expect(outcomes(result.events), result.stderr).toEqual({ copy: 'ran' });
     const start = result.events.find((e): e is Extract<RunEvent, { event: 'run:start' }> => e.event === 'run:start');
-    expect(start?.daemon).toBeUndefined();
+    expect(start?.daemon, result.stderr).toBeUndefined();
     const warnings = result.events.filter((e) => e.event === 'warning').map((e) => e.message);
-    expect(warnings).toEqual([expect.stringMatching(/the database is damaged \(SQLITE_NOTADB: .*\): moved it to /)]);
+    expect(warnings, result.stderr).toEqual([
+      expect.stringMatching(/the database is damaged \(SQLITE_NOTADB: .*\): moved it to /),
+    ]);
     const aside = fs.readdirSync(ws.path('.runner')).filter((name) => /^cache\.sqlite\.corrupt-\d+T\d+Z$/.test(name));
     expect(aside).toHaveLength(1);
     expect(ws.read(`.runner/${aside[0]}`)).toBe('not a database\n');
