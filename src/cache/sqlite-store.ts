@@ -93,7 +93,7 @@ export class SqliteStore {
     try {
       this.#keyv = await replaceDamaged(this.#file, this.#ino, error, this.#options);
     } catch (repairError) {
-      // replaceDamaged has said why; the old store stays, each failure a reported miss.
+      // Said once; the old store stays, each of its failures a reported miss.
       this.#isRepairable = false;
       this.#options.warn(messageOf(repairError));
       return;
