@@ -31,7 +31,6 @@ export async function clearCache(store: CacheStore, stateDir: string): Promise<v
   fs.rmSync(path.join(stateDir, 'objects'), { recursive: true, force: true });
   fs.rmSync(path.join(stateDir, 'blob-checks.json'), { force: true });
   fs.rmSync(path.join(stateDir, 'items'), { recursive: true, force: true });
-  new WorkspaceState(path.join(stateDir, 'state.json')).clear();
   fs.rmSync(path.join(stateDir, 'state.json'), { force: true });
 }
 
@@ -46,8 +45,13 @@ export interface PruneResult {
  * state still points at, and those with no creation time), then every object
  * no remaining entry references and older than the cutoff.
  */
-export async function pruneCache(store: CacheStore, stateDir: string, cutoffMs: number): Promise<PruneResult> {
-  const state = new WorkspaceState(path.join(stateDir, 'state.json'), { isReadOnly: true }).records();
+export async function pruneCache(
+  store: CacheStore,
+  stateDir: string,
+  cutoffMs: number,
+  onBadFile?: (message: string) => void,
+): Promise<PruneResult> {
+  const state = new WorkspaceState(path.join(stateDir, 'state.json'), { isReadOnly: true, onBadFile }).records();
   const live = new Set(state.map((r) => r.fingerprint));
   const liveScopes = new Set(state.flatMap((r) => (r.itemManifest ? [r.itemManifest.scope] : [])));
   const keep = new Set<string>();

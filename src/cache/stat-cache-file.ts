@@ -4,10 +4,15 @@
 // float64 triples, the sha256 of each file as 32 raw bytes, and one byte
 // saying whether the entry was racy when recorded. Directory listings and
 // derived facts are few and stay JSON. A file that is not one of these, or
-// is cut short, loads as an empty cache (the next run hashes again).
+// is cut short, loads as an empty cache (the next run hashes again), and
+// the reader says what is wrong with it.
 import fs from 'node:fs';
+import { messageOf } from '../util/errors.js';
+import { arrayOf, count, number, objectOf, recordOf, shapeProblem, string, tupleOf, where } from '../util/shape.js';
+import type { Check } from '../util/shape.js';
 
-const MAGIC = 'runner-stat-cache 2\n';
+const FAMILY = 'runner-stat-cache ';
+const MAGIC = `${FAMILY}2\n`;
 const HEADER_BYTES = 512;
 const HASH_BYTES = 32;
 
@@ -27,7 +32,8 @@ export interface FileColumns {
 export interface StatCacheData {
   files: FileColumns;
   dirs: Record<string, DirEntry>;
-  derived: Record<string, unknown>;
+  /** Lists derived from a file's content (a module's imports), keyed by kind and content hash. */
+  derived: Record<string, string[]>;
 }
 
 /** An entry recorded this run: [size, mtimeMs, ino, sha256, isRacy]. */
@@ -44,42 +50,93 @@ export function emptyColumns(): FileColumns {
   return { paths: [], nums: new Float64Array(0), hashes: Buffer.alloc(0), racy: new Uint8Array(0) };
 }
 
-/** The cache in `file`, or undefined when there is none or it is not a whole one. */
-export function readStatCacheFile(file: string): StatCacheData | undefined {
+const SECTION: Check = tupleOf(count, count);
+const HEADER: Check = objectOf({
+  files: count,
+  sections: objectOf({
+    paths: SECTION,
+    nums: SECTION,
+    hashes: SECTION,
+    racy: SECTION,
+    dirs: SECTION,
+    derived: SECTION,
+  }),
+});
+const DIRS: Check = recordOf(
+  where(
+    tupleOf(number, number, arrayOf(string), string, number),
+    (entry) => {
+      const [, , names, kinds] = entry as DirEntry;
+      return names.length === kinds.length;
+    },
+    'a kind for every name',
+  ),
+);
+const DERIVED: Check = recordOf(arrayOf(string));
+
+/**
+ * The cache in `file`: undefined when there is none, or it is another
+ * version's; `{ problem }` when it is not a whole stat cache file (cut
+ * short, overwritten): either way the run starts with an empty cache.
+ */
+export function readStatCacheFile(file: string): { data: StatCacheData } | { problem: string } | undefined {
   let data: Buffer;
   try {
     data = fs.readFileSync(file);
-  } catch {
-    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return { problem: `cannot be read (${messageOf(error)})` };
   }
+  if (data.toString('latin1', 0, MAGIC.length) !== MAGIC)
+    return data.toString('latin1', 0, FAMILY.length) === FAMILY ? undefined : { problem: 'not a stat cache file' };
   try {
-    if (data.length < HEADER_BYTES || data.toString('latin1', 0, MAGIC.length) !== MAGIC) return undefined;
-    const end = data.indexOf(10, MAGIC.length);
-    const header = JSON.parse(data.toString('utf8', MAGIC.length, end)) as Header;
-    const section = (name: Section): Buffer => {
-      const [offset, length] = header.sections[name];
-      if (offset + length > data.length) throw new Error(`${name} runs past the end`);
-      return data.subarray(offset, offset + length);
-    };
-    const n = header.files;
-    const pathText = section('paths').toString('utf8');
-    const paths = n === 0 ? [] : pathText.split('\0');
-    const nums = section('nums');
-    const hashes = section('hashes');
-    const racy = section('racy');
-    if (paths.length !== n || nums.length !== n * 24 || hashes.length !== n * HASH_BYTES || racy.length !== n)
-      return undefined;
-    // Copied out of the file's buffer: Float64Array wants 8-byte alignment.
-    const numbers = new Float64Array(n * 3);
-    new Uint8Array(numbers.buffer).set(nums);
-    return {
-      files: { paths, nums: numbers, hashes: Buffer.from(hashes), racy: Uint8Array.from(racy) },
-      dirs: JSON.parse(section('dirs').toString('utf8')) as Record<string, DirEntry>,
-      derived: JSON.parse(section('derived').toString('utf8')) as Record<string, unknown>,
-    };
-  } catch {
-    return undefined;
+    return decode(data);
+  } catch (error) {
+    return { problem: messageOf(error) };
   }
+}
+
+/** The data of a file that starts with MAGIC; throws what is wrong with it. */
+function decode(data: Buffer): { data: StatCacheData } {
+  const end = data.indexOf(10, MAGIC.length);
+  if (data.length < HEADER_BYTES || end < 0) throw new Error('cut short');
+  const header = parseSection('header', data.toString('utf8', MAGIC.length, end), HEADER) as Header;
+  const section = (name: Section): Buffer => {
+    const [offset, length] = header.sections[name];
+    if (offset + length > data.length) throw new Error(`cut short (${name} runs past the end)`);
+    return data.subarray(offset, offset + length);
+  };
+  const n = header.files;
+  const pathText = section('paths').toString('utf8');
+  const paths = n === 0 ? [] : pathText.split('\0');
+  const nums = section('nums');
+  const hashes = section('hashes');
+  const racy = section('racy');
+  if (paths.length !== n || nums.length !== n * 24 || hashes.length !== n * HASH_BYTES || racy.length !== n)
+    throw new Error(`the file columns do not hold ${n} entries`);
+  // Copied out of the file's buffer: Float64Array wants 8-byte alignment.
+  const numbers = new Float64Array(n * 3);
+  new Uint8Array(numbers.buffer).set(nums);
+  return {
+    data: {
+      files: { paths, nums: numbers, hashes: Buffer.from(hashes), racy: Uint8Array.from(racy) },
+      dirs: parseSection('dirs', section('dirs').toString('utf8'), DIRS) as Record<string, DirEntry>,
+      derived: parseSection('derived', section('derived').toString('utf8'), DERIVED) as Record<string, string[]>,
+    },
+  };
+}
+
+/** The JSON of a section, checked against its shape; throws what is wrong with it. */
+function parseSection(name: string, text: string, check: Check): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${name}: not JSON (${messageOf(error)})`);
+  }
+  const problem = shapeProblem(value, check, name);
+  if (problem !== undefined) throw new Error(problem);
+  return value;
 }
 
 export function encodeStatCache(data: StatCacheData): Buffer {

@@ -38,6 +38,15 @@ export interface FileStat {
   mode: number;
 }
 
+export interface StatCacheOptions {
+  root: string;
+  file?: string;
+  now?: () => number;
+  help?: HashHelp;
+  /** Told, while loading, why a file that is there cannot be used: the cache then starts empty. */
+  onBadFile?: (message: string) => void;
+}
+
 export class StatCache {
   readonly #root: string;
   readonly #file: string | undefined;
@@ -49,8 +58,8 @@ export class StatCache {
   /** Entries recorded since (they win over the loaded ones). */
   readonly #recorded = new Map<string, FileEntry>();
   #dirs: Record<string, DirEntry>;
-  /** Facts derived from a file's content, keyed by content hash (e.g. a module's imports). */
-  #derived: Record<string, unknown>;
+  /** Lists derived from a file's content, keyed by content hash (e.g. a module's imports). */
+  #derived: Record<string, string[]>;
   #isDirty = false;
   /** size:mtime:inode of the file as loaded or last saved ('' when there was none). */
   #onDisk = '';
@@ -58,13 +67,15 @@ export class StatCache {
   readonly counts = { hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0 };
 
   /** `file` undefined keeps everything in memory (tests, --no-cache). */
-  constructor(options: { root: string; file?: string; now?: () => number; help?: HashHelp }) {
+  constructor(options: StatCacheOptions) {
     this.#root = options.root;
     this.#help = options.help ?? {};
     this.#file = options.file;
     this.#now = options.now ?? Date.now;
     this.#onDisk = this.#identityOnDisk();
-    const loaded = options.file ? readStatCacheFile(options.file) : undefined;
+    const read = options.file ? readStatCacheFile(options.file) : undefined;
+    if (read && 'problem' in read) options.onBadFile?.(`${options.file}: ${read.problem}; ignoring it`);
+    const loaded = read && 'data' in read ? read.data : undefined;
     this.#loaded = loaded?.files ?? emptyColumns();
     this.#index = new Map();
     this.#loaded.paths.forEach((file, i) => {
@@ -79,7 +90,7 @@ export class StatCache {
    * its file has not changed on disk since (another process's run rewrites
    * it), else a new one read from the file.
    */
-  static forRun(options: { root: string; file?: string; now?: () => number; help?: HashHelp }): StatCache {
+  static forRun(options: StatCacheOptions): StatCache {
     const kept = options.help?.kept;
     const last = kept?.stats;
     if (last && last.#file === options.file && last.#root === options.root && last.#onDisk === last.#identityOnDisk()) {
@@ -231,10 +242,11 @@ export class StatCache {
     return { names, kinds };
   }
 
-  /** A fact derived from content with hash `hash`, computed once by `derive`. */
-  derived<T>(kind: string, hash: string, derive: () => T): T {
+  /** A list derived from content with hash `hash`, computed once by `derive`. */
+  derived(kind: string, hash: string, derive: () => string[]): string[] {
     const key = `${kind}:${hash}`;
-    if (Object.hasOwn(this.#derived, key)) return this.#derived[key] as T;
+    const known = this.#derived[key];
+    if (known !== undefined && Object.hasOwn(this.#derived, key)) return known;
     const value = derive();
     this.#derived[key] = value;
     this.#isDirty = true;

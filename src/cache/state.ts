@@ -2,7 +2,9 @@
 // its last successful execution here. It answers "is this stage up to date?"
 // without opening the shared store; the store answers "has anyone computed
 // this key?" and is consulted only on a miss here.
-import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
+import { readJsonFile, writeFileAtomic } from '../util/fs.js';
+import { arrayOf, isOtherFormat, number, objectOf, optional, recordOf, shapeProblem, string } from '../util/shape.js';
+import type { Check } from '../util/shape.js';
 
 export interface OutputRecord {
   path: string;
@@ -52,18 +54,65 @@ interface StateFile {
   stages: Record<string, StageRecord>;
 }
 
+export const ITEM_COUNTS: Check = objectOf({ total: number, done: number, cached: number, failed: number });
+
+const OUTPUT_RECORD: Check = objectOf({ path: string, hash: string, size: number, mode: number });
+
+/**
+ * A record's outputs: the bulk of a large state.json (tens of thousands),
+ * read once per run before V8 has optimised anything, so each is tested
+ * with plain property reads and no call; OUTPUT_RECORD says what is wrong
+ * with a bad one.
+ */
+const OUTPUTS: Check = (value) => {
+  if (!Array.isArray(value)) return arrayOf(OUTPUT_RECORD)(value);
+  for (let i = 0; i < value.length; i++) {
+    const output = value[i] as Partial<OutputRecord> | null;
+    const isOutput =
+      typeof output === 'object' &&
+      output !== null &&
+      typeof output.path === 'string' &&
+      typeof output.hash === 'string' &&
+      typeof output.size === 'number' &&
+      typeof output.mode === 'number';
+    if (!isOutput) return `[${i}]${OUTPUT_RECORD(output)}`;
+  }
+  return undefined;
+};
+
+/** What a StageRecord must look like, wherever one is read back (state.json, the shared store). */
+export const STAGE_RECORD: Check = objectOf({
+  fingerprint: string,
+  outputFingerprint: string,
+  manifest: string,
+  outputs: OUTPUTS,
+  dataset: optional(objectOf({ hash: string, count: number })),
+  createdAt: number,
+  durationMs: number,
+  items: optional(ITEM_COUNTS),
+  itemManifest: optional(objectOf({ scope: string, manifest: string })),
+});
+
+const STATE_FILE: Check = objectOf({ format: number, stages: recordOf(STAGE_RECORD) });
+
+export interface WorkspaceStateOptions {
+  /** Load the state but never save it. */
+  isReadOnly?: boolean;
+  /** Told, while loading, why a file that is there cannot be used: the state then starts empty. */
+  onBadFile?: (message: string) => void;
+}
+
 export class WorkspaceState {
   readonly #file: string | undefined;
   readonly #isReadOnly: boolean;
   readonly #stages: Map<string, StageRecord>;
   #isDirty = false;
 
-  /** Without `file` the state lives in memory only; `isReadOnly` loads it but never saves. */
-  constructor(file?: string, options: { isReadOnly?: boolean } = {}) {
+  /** Without `file` the state lives in memory only. */
+  constructor(file?: string, options: WorkspaceStateOptions = {}) {
     this.#file = file;
     this.#isReadOnly = options.isReadOnly === true;
-    const loaded = file ? readJsonOrUndefined<StateFile>(file) : undefined;
-    this.#stages = new Map(loaded?.format === FORMAT ? Object.entries(loaded.stages) : []);
+    this.#stages = new Map(file ? loadStages(file, options.onBadFile) : []);
   }
 
   get(stageId: string): StageRecord | undefined {
@@ -97,4 +146,21 @@ export class WorkspaceState {
     );
     this.#isDirty = false;
   }
+}
+
+/**
+ * The records in `file`: none when there is no file, when it is another
+ * runner's format (not damaged, only not ours to read), or when it is not a
+ * state file (said through `onBadFile`).
+ */
+function loadStages(file: string, onBadFile: ((message: string) => void) | undefined): [string, StageRecord][] {
+  const read = readJsonFile(file);
+  if (read === undefined) return [];
+  if ('value' in read && isOtherFormat(read.value, FORMAT)) return [];
+  const problem = 'problem' in read ? read.problem : shapeProblem(read.value, STATE_FILE);
+  if (problem !== undefined) {
+    onBadFile?.(`${file}: ${problem}; ignoring it`);
+    return [];
+  }
+  return Object.entries((read as { value: StateFile }).value.stages);
 }

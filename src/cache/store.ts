@@ -2,11 +2,12 @@
 // default, or any Keyv URL (redis://...) so CI machines can share one
 // cache. Loaded lazily: a no-op run whose stages all match the workspace
 // state never opens it. A store error is a logged miss, never a crash.
-import fs from 'node:fs';
 import path from 'node:path';
 import type Keyv from 'keyv';
 import { requirePackage } from '../util/require.js';
 import { messageOf } from '../util/errors.js';
+import { SqliteStore } from './sqlite-store.js';
+import type { SqliteStoreOptions } from './sqlite-store.js';
 
 export interface CacheStore {
   readonly url: string;
@@ -35,9 +36,21 @@ export function defaultStoreUrl(stateDir: string): string {
   return `sqlite://${path.join(stateDir, 'cache.sqlite')}`;
 }
 
-/** Opens the store at `url`; `onError` hears every distinct failure (once), which then counts as a miss. */
-export async function openStore(url: string, root: string, onError: (message: string) => void): Promise<CacheStore> {
-  const keyv = await connect(url, root);
+export interface OpenStoreOptions {
+  /** Whether a damaged SQLite file is moved aside for an empty one (default true; see SqliteStore). */
+  isRepairable?: boolean;
+}
+
+/**
+ * Opens the store at `url`; `onError` hears every distinct failure (once),
+ * which then counts as a miss, and every repair of a damaged SQLite file.
+ */
+export async function openStore(
+  url: string,
+  root: string,
+  onError: (message: string) => void,
+  options: OpenStoreOptions = {},
+): Promise<CacheStore> {
   // Keyv both emits and throws some errors (it throws them all because of
   // throwOnErrors, without which a failed get is a silent miss), and a lost
   // Redis connection repeats the same error for every listener and command:
@@ -49,58 +62,78 @@ export async function openStore(url: string, root: string, onError: (message: st
     onError(`cache store ${redact(url)}: ${message}`);
   };
   let lastEmitted: unknown;
-  keyv.on('error', (error: unknown) => {
-    lastEmitted = error;
-    report(messageOf(error));
+  // Set once connected; an error emitted while connecting is reported as it is.
+  let opened: Connection | undefined;
+  const connection = await connect(url, root, {
+    isRepairable: options.isRepairable !== false,
+    warn: report,
+    onOpen: (keyv) =>
+      keyv.on('error', (error: unknown) => {
+        lastEmitted = error;
+        if (!opened?.absorbs(error)) report(messageOf(error));
+      }),
   });
-  const guard = async <T>(what: string, action: () => Promise<T>, fallback: T): Promise<T> => {
+  opened = connection;
+  const failed = async (what: string, error: unknown, keyv: Keyv): Promise<void> => {
+    if (error !== lastEmitted && !connection.absorbs(error)) report(`${what} failed: ${messageOf(error)}`);
+    await connection.failed(error, keyv);
+  };
+  const guard = async <T>(what: string, action: (keyv: Keyv) => Promise<T>, fallback: T): Promise<T> => {
+    const keyv = connection.keyv;
     try {
-      return await action();
+      return await action(keyv);
     } catch (error) {
-      if (error !== lastEmitted) report(`${what} failed: ${messageOf(error)}`);
+      await failed(what, error, keyv);
       return fallback;
     }
   };
-  return guardedStore(url, keyv, guard, (error) => {
-    // A listing cut short is reported and ends early, like any other store failure.
-    if (error !== lastEmitted) report(`listing entries failed: ${messageOf(error)}`);
-  });
+  // A listing cut short is reported and ends early, like any other store failure.
+  return guardedStore(url, connection, guard, (error, keyv) => failed('listing entries', error, keyv));
 }
 
-type Guard = <T>(what: string, action: () => Promise<T>, fallback: T) => Promise<T>;
+/** The Keyv a store works through; a SQLite one may replace its Keyv (SqliteStore). */
+type Connection = Pick<SqliteStore, 'keyv' | 'absorbs' | 'failed'>;
+
+type Guard = <T>(what: string, action: (keyv: Keyv) => Promise<T>, fallback: T) => Promise<T>;
 
 /** The store's methods over Keyv, each failure a reported miss (`guard`), never a throw. */
-function guardedStore(url: string, keyv: Keyv, guard: Guard, onListingError: (error: unknown) => void): CacheStore {
+function guardedStore(
+  url: string,
+  connection: Connection,
+  guard: Guard,
+  onListingError: (error: unknown, keyv: Keyv) => Promise<void>,
+): CacheStore {
   return {
     url,
-    get: <T>(key: string) => guard('get', async () => (await keyv.get(key)) as T | undefined, undefined),
+    get: <T>(key: string) => guard('get', async (keyv) => (await keyv.get(key)) as T | undefined, undefined),
     getMany: <T>(keys: string[]) =>
       guard(
         'getMany',
-        async () => (keys.length === 0 ? [] : ((await keyv.getMany(keys)) as (T | undefined)[])),
+        async (keyv) => (keys.length === 0 ? [] : ((await keyv.getMany(keys)) as (T | undefined)[])),
         keys.map(() => undefined),
       ),
-    set: (key, value, ttlMs) => guard('set', async () => void (await keyv.set(key, value, ttlMs)), undefined),
+    set: (key, value, ttlMs) => guard('set', async (keyv) => void (await keyv.set(key, value, ttlMs)), undefined),
     setMany: (entries) =>
       guard(
         'setMany',
-        async () => void (await keyv.setMany(entries.map((e) => ({ key: e.key, value: e.value, ttl: e.ttlMs })))),
+        async (keyv) => void (await keyv.setMany(entries.map((e) => ({ key: e.key, value: e.value, ttl: e.ttlMs })))),
         undefined,
       ),
-    delete: (key) => guard('delete', async () => void (await keyv.delete(key)), undefined),
-    clear: () => guard('clear', async () => keyv.clear(), undefined),
+    delete: (key) => guard('delete', async (keyv) => void (await keyv.delete(key)), undefined),
+    clear: () => guard('clear', async (keyv) => keyv.clear(), undefined),
     entries: async function* () {
+      const keyv = connection.keyv;
       if (!keyv.iterator) return;
       try {
         for await (const [key, value] of keyv.iterator(NAMESPACE) as AsyncIterable<[string, unknown]>)
           yield [key, value];
       } catch (error) {
-        onListingError(error);
+        await onListingError(error, keyv);
       }
     },
     close: async () => {
       try {
-        await keyv.disconnect();
+        await connection.keyv.disconnect();
       } catch {
         // closing a broken connection has nothing left to report
       }
@@ -113,21 +146,12 @@ export function sqliteFile(url: string, root: string): string | undefined {
   return url.startsWith('sqlite://') ? path.resolve(root, url.slice('sqlite://'.length)) : undefined;
 }
 
-async function connect(url: string, root: string): Promise<Keyv> {
-  const { Keyv } = await import('keyv');
+async function connect(url: string, root: string, options: Omit<SqliteStoreOptions, 'keyv'>): Promise<Connection> {
   const file = sqliteFile(url, root);
-  if (file !== undefined) {
-    const { KeyvSqlite } = requirePackage('@keyv/sqlite') as typeof import('@keyv/sqlite');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
-    // WAL with NORMAL sync: a commit is durable against a process crash and
-    // costs no fsync per write, which matters for one write per stage.
-    await adapter.query('PRAGMA journal_mode=WAL');
-    await adapter.query('PRAGMA synchronous=NORMAL');
-    addBatchedSetMany(adapter);
-    return new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true, ...PLAIN_JSON });
-  }
+  if (file !== undefined)
+    return SqliteStore.open(file, { ...options, keyv: { namespace: NAMESPACE, throwOnErrors: true, ...PLAIN_JSON } });
   if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+    const { Keyv } = await import('keyv');
     const { default: KeyvRedis } = requirePackage('@keyv/redis') as typeof import('@keyv/redis');
     // No offline queue and no background reconnect loop: with the server gone,
     // node-redis would otherwise queue every command until it comes back (a
@@ -140,36 +164,20 @@ async function connect(url: string, root: string): Promise<Keyv> {
       { url, disableOfflineQueue: true, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } },
       { throwOnConnectError: true },
     );
-    return new Keyv({ store: adapter, namespace: NAMESPACE, useKeyPrefix: false, throwOnErrors: true, ...PLAIN_JSON });
+    const keyv = new Keyv({
+      store: adapter,
+      namespace: NAMESPACE,
+      useKeyPrefix: false,
+      throwOnErrors: true,
+      ...PLAIN_JSON,
+    });
+    options.onOpen(keyv);
+    return { keyv, absorbs: () => false, failed: async () => {} };
   }
   throw new Error(`unsupported cache URL ${redact(url)}: use sqlite://path or redis://host:port`);
 }
 
 const CONNECT_TIMEOUT_MS = 5000;
-const ROWS_PER_INSERT = 400; // 2 parameters a row, under SQLite's default limit of 999
-
-/**
- * @keyv/sqlite has no setMany, so Keyv would send one INSERT (one
- * transaction) per entry: a map stage saving 20,000 item results made
- * 20,000 round trips to SQLite. This one sends one multi-row upsert per 400.
- */
-function addBatchedSetMany(adapter: {
-  query(sql: string, ...params: unknown[]): Promise<unknown>;
-  opts: { table?: string };
-}): void {
-  const table = adapter.opts.table ?? 'keyv';
-  Object.assign(adapter, {
-    async setMany(entries: { key: string; value: unknown }[]): Promise<boolean[]> {
-      for (let start = 0; start < entries.length; start += ROWS_PER_INSERT) {
-        const rows = entries.slice(start, start + ROWS_PER_INSERT);
-        const sql = `INSERT INTO ${table} (key, value) VALUES ${rows.map(() => '(?, ?)').join(', ')} ON CONFLICT(key) DO UPDATE SET value=excluded.value`;
-        await adapter.query(sql, ...rows.flatMap((row) => [row.key, row.value]));
-      }
-      return entries.map(() => true);
-    },
-  });
-}
-
 // Every value is plain JSON (records, results, stage records); Keyv's
 // default serializer walks each value for Buffers and escapes strings, about
 // twice as slow, which shows with tens of thousands of item entries a run.

@@ -19,6 +19,11 @@ export interface CliIo {
   terminal?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
+/** Prints a warning on stderr: `warning: <message>`. */
+export function warnOf(io: Pick<CliIo, 'stderr'>): (message: string) => void {
+  return (message) => io.stderr(`warning: ${message}\n`);
+}
+
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 /** Thrown for bad usage or an invalid config: printed, exit code 2. */

@@ -11,7 +11,7 @@ import { formatDiagnostics } from '../report/diagnostics.js';
 import { didYouMean } from '../util/suggest.js';
 import { RUNNER_VERSION } from '../version.js';
 import type { CliIo } from './io.js';
-import { UsageError } from './io.js';
+import { UsageError, warnOf } from './io.js';
 import { findConfig } from '../config/find.js';
 
 export interface GlobalOptions {
@@ -39,6 +39,7 @@ export async function loadAnalysis(
     pipelinesToCheck: extra.pipelines,
     runnerVersion: RUNNER_VERSION,
     isFresh: extra.isFresh,
+    onBadFile: warnOf(io),
   });
   if (!result.ok)
     throw new UsageError(formatDiagnostics(result.diagnostics, result.source, io.cwd), { isDiagnostic: true });

@@ -12,17 +12,21 @@ import type { PlanOptions } from '../config/plan.js';
 import type { ConfigPlan, ValidatedConfig } from '../config/types.js';
 import { buildGraph, findCycles } from '../graph/dag.js';
 import type { Graph } from '../graph/dag.js';
-import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
+import { readJsonFile, writeFileAtomic } from '../util/fs.js';
+import { isOtherFormat, number, objectOf, shapeProblem, string } from '../util/shape.js';
+import type { Check } from '../util/shape.js';
 import { sha256 } from '../util/hash.js';
 import { messageOf } from '../util/errors.js';
 
-export const CONFIG_CACHE_FORMAT = 1;
+export const CONFIG_CACHE_FORMAT = 2;
 
 export interface AnalyseOptions extends Omit<PlanOptions, 'locate'> {
   /** Runner version: a new runner never trusts an old runner's cached config. */
   runnerVersion: string;
   /** Skip .runner/config.json (validate, --no-cache). */
   isFresh?: boolean;
+  /** Told why a .runner/config.json that is there cannot be used: the YAML is then read again. */
+  onBadFile?: (message: string) => void;
 }
 
 export interface Analysis {
@@ -34,11 +38,17 @@ export type AnalyseResult =
   | { ok: true; analysis: Analysis }
   | { ok: false; diagnostics: Diagnostic[]; source?: string };
 
+// .runner/config.json: {"format":2,"hash":"…","sum":"…","config":{…}}, the
+// config last, `sum` the sha256 of its text as written.
 interface ConfigCacheFile {
   format: number;
+  /** Of the runner version, this format and the source: which pipelines.yaml this is the config of. */
   hash: string;
+  sum: string;
   config: ValidatedConfig;
 }
+
+const CONFIG_FIELD = ',"config":';
 
 export async function analyse(options: AnalyseOptions): Promise<AnalyseResult> {
   let source: string;
@@ -52,12 +62,10 @@ export async function analyse(options: AnalyseOptions): Promise<AnalyseResult> {
   const hash = sha256(`${options.runnerVersion}\0${CONFIG_CACHE_FORMAT}\0${source}`);
   const cacheFile = path.join(path.dirname(options.file), '.runner', 'config.json');
   if (!options.isFresh) {
-    const cached = readJsonOrUndefined<ConfigCacheFile>(cacheFile);
-    if (cached?.format === CONFIG_CACHE_FORMAT && cached.hash === hash) {
-      const fast = finish(cached.config, options);
-      if (fast.ok) return fast;
-      // Fall through: the slow path reports the same problem with its line and column.
-    }
+    const cached = cachedConfig(cacheFile, hash, options);
+    const fast = cached && finish(cached, options);
+    if (fast?.ok) return fast;
+    // Else the slow path, which reports any problem of finish with its line and column.
   }
   const { parseYaml } = await import('../config/parse.js');
   const { validateConfig } = await import('../config/validate.js');
@@ -77,15 +85,45 @@ export async function analyse(options: AnalyseOptions): Promise<AnalyseResult> {
       : cycleDiagnostics(rawGraphs(validated.config), options.file, parsedResult.parsed);
     return { ok: false, diagnostics: inSourceOrder([...result.diagnostics, ...planOnly]), source };
   }
+  writeConfigCache(cacheFile, hash, validated.config);
+  return result;
+}
+
+function writeConfigCache(file: string, hash: string, config: ValidatedConfig): void {
+  const text = JSON.stringify(config);
+  const head = JSON.stringify({ format: CONFIG_CACHE_FORMAT, hash, sum: sha256(text) });
   try {
-    writeFileAtomic(
-      cacheFile,
-      JSON.stringify({ format: CONFIG_CACHE_FORMAT, hash, config: validated.config } satisfies ConfigCacheFile),
-    );
+    writeFileAtomic(file, `${head.slice(0, -1)}${CONFIG_FIELD}${text}}`);
   } catch {
     // A read-only workspace still runs; it only loses the fast path.
   }
-  return result;
+}
+
+const CACHE_HEADER: Check = objectOf({ format: number, hash: string, sum: string });
+
+/**
+ * The validated config in .runner/config.json while it is the one of this
+ * source (`hash`). A config whose text does not match its checksum was
+ * edited or damaged since it was written (and may not even have the shape
+ * of a config): it is ignored, and the slow path writes a new one. The
+ * checksum costs a small part of what validating the config again would
+ * (about 15 µs a stage, on every run).
+ */
+function cachedConfig(file: string, hash: string, options: AnalyseOptions): ValidatedConfig | undefined {
+  const read = readJsonFile(file);
+  if (read === undefined) return undefined;
+  const bad = (problem: string): undefined => void options.onBadFile?.(`${file}: ${problem}; ignoring it`);
+  if ('problem' in read) return bad(read.problem);
+  // Another format is another runner's file: stale, not damaged; the slow path replaces it.
+  if (isOtherFormat(read.value, CONFIG_CACHE_FORMAT)) return undefined;
+  const problem = shapeProblem(read.value, CACHE_HEADER);
+  if (problem !== undefined) return bad(problem);
+  const cached = read.value as ConfigCacheFile;
+  if (cached.hash !== hash) return undefined;
+  const start = read.text.indexOf(CONFIG_FIELD);
+  if (start < 0 || sha256(read.text.slice(start + CONFIG_FIELD.length, -1)) !== cached.sum)
+    return bad('the config does not match its checksum (edited or damaged since it was written)');
+  return cached.config;
 }
 
 function finish(config: ValidatedConfig, options: AnalyseOptions, parsed?: ParsedYaml): AnalyseResult {

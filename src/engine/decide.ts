@@ -8,7 +8,7 @@ import { diffManifests } from '../cache/why.js';
 import type { Why } from '../cache/why.js';
 import type { Failure } from './events.js';
 import type { Keyed } from './key.js';
-import { loadManifest, storeKey } from './record.js';
+import { loadManifest, lookupRecord } from './record.js';
 import type { Resources } from './resources.js';
 
 export interface DecideInput {
@@ -40,7 +40,7 @@ export async function decide(input: DecideInput): Promise<Decision> {
   let record = isLocal ? previous : undefined;
   // Files a stage writes without declaring them cannot be restored: such a
   // stage is reused only from its own last run here.
-  if (!record && !definition.cache.hasSideEffects) record = await res.lookup<StageRecord>(storeKey(keyed.fingerprint));
+  if (!record && !definition.cache.hasSideEffects) record = await lookupRecord(res, keyed.fingerprint);
   if (!record || record.fingerprint !== keyed.fingerprint) {
     return { ...keyed, action: 'run', why: await whyChanged(res, previous, keyed.manifest), previous };
   }

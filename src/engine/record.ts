@@ -5,7 +5,9 @@
 import type { StagePlan } from '../config/types.js';
 import { inputsText, parseInputsText } from '../cache/fingerprint.js';
 import type { Manifest } from '../cache/fingerprint.js';
+import { STAGE_RECORD } from '../cache/state.js';
 import type { ItemCounts, StageRecord } from '../cache/state.js';
+import { shapeProblem } from '../util/shape.js';
 import { hashValue } from '../util/hash.js';
 import type { Keyed } from './key.js';
 import type { Resources } from './resources.js';
@@ -33,6 +35,22 @@ const INLINE_INPUTS = 200;
 export function manifestEntry(res: Resources, manifest: Manifest, at: number): ManifestEntry {
   if (manifest.inputs.length <= INLINE_INPUTS) return { at, m: manifest };
   return { at, m: { ...manifest, inputs: [] }, inputs: res.objects.putBytes(inputsText(manifest.inputs)) };
+}
+
+/**
+ * The stage record of `fingerprint` in the store. An entry of the wrong
+ * shape (another build's, or damaged) is a miss and a warning: the stage
+ * runs and its new record replaces the entry, where a TypeError here would
+ * fail the stage in every run.
+ */
+export async function lookupRecord(res: Resources, fingerprint: string): Promise<StageRecord | undefined> {
+  const key = storeKey(fingerprint);
+  const entry = await res.lookup<unknown>(key);
+  if (entry === undefined) return undefined;
+  const problem = shapeProblem(entry, STAGE_RECORD);
+  if (problem === undefined) return entry as StageRecord;
+  res.emit({ event: 'warning', message: `cache store entry ${key}: ${problem}; ignoring it` });
+  return undefined;
 }
 
 /** The manifest a stage record was keyed by (in the store, beside the record). */

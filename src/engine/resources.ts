@@ -14,6 +14,7 @@ import { SmartCache } from '../perf/smart-cache.js';
 import { SmartCacheLayer } from '../perf/smart-cache-layer.js';
 import type { CacheStore } from '../cache/store.js';
 import type { Emit } from './events.js';
+import type { RunHost } from './run-host.js';
 import { WorkerPool } from './map/pool.js';
 import { messageOf } from '../util/errors.js';
 
@@ -24,21 +25,23 @@ export interface ResourceOptions {
   /** Read the workspace state but never write it (status, dry runs). */
   isStateReadOnly?: boolean;
   now?: () => number;
-  /** What the daemon lends the run's hashing. */
-  hashHelp?: HashHelp;
+  /** Where the run runs: what it lends the run's hashing, whether it may drop the run's events (the daemon). */
+  host?: RunHost;
 }
 
 export class Resources {
   readonly root: string;
   readonly stateDir: string;
-  readonly stats: StatCache;
-  readonly state: WorkspaceState;
   readonly objects: ObjectStore;
   readonly emit: Emit;
   readonly now: () => number;
   readonly #storeUrl: string;
   readonly #isStoreNew: boolean;
+  readonly #isStoreRepairable: boolean;
+  readonly #hashHelp: HashHelp | undefined;
   readonly #isStateReadOnly: boolean;
+  #stats: StatCache | undefined;
+  #state: WorkspaceState | undefined;
   #store: Promise<CacheStore | undefined> | undefined;
   readonly #pools = new Map<'worker' | 'process', WorkerPool>();
   #memo: Promise<SmartCacheLayer | undefined> | undefined;
@@ -47,13 +50,8 @@ export class Resources {
     this.root = options.root;
     this.stateDir = path.join(options.root, '.runner');
     this.now = options.now ?? Date.now;
-    this.stats = StatCache.forRun({
-      root: options.root,
-      file: path.join(this.stateDir, 'stat-cache.bin'),
-      now: this.now,
-      help: options.hashHelp,
-    });
-    this.state = new WorkspaceState(path.join(this.stateDir, 'state.json'), { isReadOnly: options.isStateReadOnly });
+    this.#hashHelp = options.host?.hashHelp;
+    this.#isStateReadOnly = options.isStateReadOnly === true;
     this.objects = new ObjectStore(path.join(this.stateDir, 'objects'), {
       checksFile: path.join(this.stateDir, 'blob-checks.json'),
     });
@@ -61,7 +59,34 @@ export class Resources {
     this.#storeUrl = options.storeUrl;
     const file = sqliteFile(options.storeUrl, options.root);
     this.#isStoreNew = file !== undefined && !fs.existsSync(file);
-    this.#isStateReadOnly = options.isStateReadOnly === true;
+    // A host that may drop the run's events (handing the run back) would lose
+    // a repair's warning: the command that runs it next repairs the store.
+    this.#isStoreRepairable = options.host?.holdsEvents !== true;
+  }
+
+  // The stat cache and the workspace state load on first use, once the run
+  // has started: a warning about a bad file then belongs to the run (its
+  // record starts with run:start).
+
+  /** Memoised hashes and listings (.runner/stat-cache.bin). */
+  get stats(): StatCache {
+    this.#stats ??= StatCache.forRun({
+      root: this.root,
+      file: path.join(this.stateDir, 'stat-cache.bin'),
+      now: this.now,
+      help: this.#hashHelp,
+      onBadFile: (message) => this.emit({ event: 'warning', message }),
+    });
+    return this.#stats;
+  }
+
+  /** Each stage's last record here (.runner/state.json). */
+  get state(): WorkspaceState {
+    this.#state ??= new WorkspaceState(path.join(this.stateDir, 'state.json'), {
+      isReadOnly: this.#isStateReadOnly,
+      onBadFile: (message) => this.emit({ event: 'warning', message }),
+    });
+    return this.#state;
   }
 
   get hasOpenedStore(): boolean {
@@ -70,16 +95,18 @@ export class Resources {
 
   /** The shared store; undefined (after one warning) when it cannot be opened: every lookup is then a miss. */
   store(): Promise<CacheStore | undefined> {
-    this.#store ??= openStore(this.#storeUrl, this.root, (message) => this.emit({ event: 'warning', message })).catch(
-      (error: unknown) => {
-        this.emit({
-          event: 'warning',
-          message: `cache store unavailable, running without it: ${messageOf(error)}`,
-        });
-        return undefined;
-      },
-    );
+    this.#store ??= this.#openStore();
     return this.#store;
+  }
+
+  async #openStore(): Promise<CacheStore | undefined> {
+    const warn = (message: string): void => this.emit({ event: 'warning', message });
+    try {
+      return await openStore(this.#storeUrl, this.root, warn, { isRepairable: this.#isStoreRepairable });
+    } catch (error) {
+      warn(`cache store unavailable, running without it: ${messageOf(error)}`);
+      return undefined;
+    }
   }
 
   /**
@@ -150,9 +177,8 @@ export class Resources {
   /** Saves what changed, stops the pools and closes the store. */
   async close(): Promise<void> {
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
-    this.stats.save();
-    this.state.save();
-    if (!this.#isStateReadOnly) this.objects.saveChecks();
+    this.#stats?.save();
+    this.#state?.save();
     if (this.#store) await (await this.#store)?.close();
   }
 }

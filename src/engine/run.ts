@@ -65,7 +65,7 @@ class Run {
       storeUrl: options.storeUrl,
       emit: options.emit,
       isStateReadOnly: options.isNoCache,
-      hashHelp: options.host?.hashHelp,
+      host: this.#host,
     });
     this.#queue = new PQueue({ concurrency: Math.max(1, options.jobs) });
     this.#ends = new StageEnds(options.emit);

@@ -4,7 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunEndEvent, RunEvent, RunStartEvent, StageEndEvent } from '../engine/events.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { readJsonFile, writeFileAtomic } from '../util/fs.js';
+import { isOtherFormat, shapeProblem } from '../util/shape.js';
+import { RUN_RECORD } from './run-record-shape.js';
 import type { Sink } from './sink.js';
 
 export interface StageSummary {
@@ -182,7 +184,16 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
-export function readRunRecord(dir: string, select: { runId?: string; pipeline?: string } = {}): RunRecord | undefined {
+export interface RunRecordQuery {
+  /** The run with this id (or id prefix); default: the latest. */
+  runId?: string;
+  /** The latest run of this pipeline. */
+  pipeline?: string;
+  /** Told about each record file that cannot be used (which is then skipped). */
+  onBadFile?: (message: string) => void;
+}
+
+export function readRunRecord(dir: string, query: RunRecordQuery = {}): RunRecord | undefined {
   let files: string[];
   try {
     files = fs
@@ -194,13 +205,21 @@ export function readRunRecord(dir: string, select: { runId?: string; pipeline?: 
     return undefined;
   }
   for (const file of files) {
-    if (select.runId !== undefined && !file.startsWith(select.runId)) continue;
-    try {
-      const record = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as RunRecord;
-      if (select.pipeline === undefined || record.pipelines.includes(select.pipeline)) return record;
-    } catch {
-      // a half-written or foreign file: skip it
-    }
+    if (query.runId !== undefined && !file.startsWith(query.runId)) continue;
+    const record = readRecordFile(path.join(dir, file), query.onBadFile);
+    if (record && (query.pipeline === undefined || record.pipelines.includes(query.pipeline))) return record;
   }
+  return undefined;
+}
+
+/** The record in `file`; undefined when it is another runner's format, or not a record (said through `onBadFile`). */
+function readRecordFile(file: string, onBadFile: ((message: string) => void) | undefined): RunRecord | undefined {
+  const read = readJsonFile(file);
+  if (read === undefined) return undefined;
+  const value = 'value' in read ? read.value : undefined;
+  if (isOtherFormat(value, 1)) return undefined;
+  const problem = 'problem' in read ? read.problem : shapeProblem(value, RUN_RECORD);
+  if (problem === undefined) return value as RunRecord;
+  onBadFile?.(`${file}: ${problem}; ignoring it`);
   return undefined;
 }

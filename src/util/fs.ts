@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { messageOf } from './errors.js';
 
 /** Writes through a temp file and rename, so readers never see half a file. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
@@ -12,6 +13,26 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   } catch (error) {
     fs.rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * What `file` holds as JSON (and its text): undefined when there is no such file,
+ * `{ problem }` when it cannot be read or is not JSON (cut short, overwritten).
+ * The value is unchecked: see src/util/shape.ts.
+ */
+export function readJsonFile(file: string): { value: unknown; text: string } | { problem: string } | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return { problem: `cannot be read (${messageOf(error)})` };
+  }
+  try {
+    return { value: JSON.parse(text) as unknown, text };
+  } catch (error) {
+    return { problem: `not JSON (${messageOf(error)})` };
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,11 +26,15 @@ describe('the validated-config cache (.runner/config.json)', () => {
     expect(stageNames(await analyse(options))).toEqual(['aa']);
     const cacheFile = path.join(config.dir, '.runner', 'config.json');
     const cached = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as {
+      format: number;
+      hash: string;
       config: { pipelines: { p: { stages: Record<string, unknown> } } };
     };
-    // Doctor the cached copy: a run that trusts the cache sees the doctored stage.
+    // Doctor the cached copy, its checksum to match: a run that trusts the cache sees the doctored stage.
     cached.config.pipelines.p.stages = { zz: { shell: 'true' } };
-    fs.writeFileSync(cacheFile, JSON.stringify(cached));
+    const text = JSON.stringify(cached.config);
+    const sum = createHash('sha256').update(text).digest('hex');
+    fs.writeFileSync(cacheFile, `{"format":${cached.format},"hash":"${cached.hash}","sum":"${sum}","config":${text}}`);
     expect(stageNames(await analyse(options))).toEqual(['zz']);
     // validate (isFresh) never trusts it.
     expect(stageNames(await analyse({ ...options, isFresh: true }))).toEqual(['aa']);

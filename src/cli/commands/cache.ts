@@ -2,10 +2,12 @@ import path from 'node:path';
 import { parseDuration } from '../../config/duration.js';
 import { cacheStats, clearCache, pruneCache } from '../../cache/maintenance.js';
 import { openStore, redact } from '../../cache/store.js';
+import type { CacheStore } from '../../cache/store.js';
+import { messageOf } from '../../util/errors.js';
 import { formatBytes } from '../../report/format.js';
 import { readRunRecord } from '../../report/run-record.js';
 import type { CliIo } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, warnOf } from '../io.js';
 import { loadAnalysis, lockForCommand, storeUrlFor } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 
@@ -20,35 +22,16 @@ export async function cacheCommand(
   const url = storeUrlFor(analysis, io.env);
   // clear and prune change what a run reads: they wait for a running one.
   const release = action === 'stats' ? undefined : await lockForCommand(io, stateDir, `runner cache ${action}`);
-  const store = await openStore(url, analysis.plan.root, (message) => io.stderr(`warning: ${message}\n`));
+  let store: CacheStore;
   try {
-    if (action === 'stats') {
-      const stats = await cacheStats(store, stateDir);
-      const last = readRunRecord(path.join(stateDir, 'runs'));
-      const hits = last?.stages.reduce((n, s) => n + s.cache.hits, 0) ?? 0;
-      const misses = last?.stages.reduce((n, s) => n + s.cache.misses, 0) ?? 0;
-      const hitRate = hits + misses > 0 ? hits / (hits + misses) : null;
-      if (flags.json) {
-        io.stdout(
-          `${JSON.stringify({ ...stats, storeUrl: redact(stats.storeUrl), lastRun: last ? { runId: last.runId, hits, misses, hitRate } : null })}\n`,
-        );
-        return EXIT.ok;
-      }
-      const e = stats.entries;
-      io.stdout(
-        [
-          `store:    ${redact(stats.storeUrl)}`,
-          `entries:  ${e.stage + e.manifest + e.items + e.memo + e.blob + e.other} (${e.stage} stage, ${e.manifest} manifest, ${e.items} item manifest, ${e.memo} memo, ${e.blob} blob), ${formatBytes(stats.entryBytes)}`,
-          `objects:  ${stats.objects.count}, ${formatBytes(stats.objects.bytes)} in ${path.relative(io.cwd, path.join(stateDir, 'objects')) || '.'}`,
-          last
-            ? `last run: ${last.runId}: ${hits} hits, ${misses} misses${hitRate === null ? '' : ` (hit rate ${(hitRate * 100).toFixed(1)}%)`}`
-            : 'last run: none',
-        ]
-          .map((line) => `${line}\n`)
-          .join(''),
-      );
-      return EXIT.ok;
-    }
+    store = await openStore(url, analysis.plan.root, warnOf(io));
+  } catch (error) {
+    release?.();
+    io.stderr(`runner: cache store ${redact(url)}: ${messageOf(error)}\n`);
+    return EXIT.failed;
+  }
+  try {
+    if (action === 'stats') return await printStats(io, store, stateDir, flags.json === true);
     if (action === 'clear') {
       await clearCache(store, stateDir);
       io.stdout(`cleared ${redact(url)} and ${path.relative(io.cwd, path.join(stateDir, 'objects')) || 'objects'}\n`);
@@ -57,13 +40,42 @@ export async function cacheCommand(
     const olderThan = flags.olderThan ?? '7d';
     const ms = parseDuration(olderThan);
     if (ms === undefined) throw new UsageError(`--older-than ${olderThan}: expected a duration such as 12h or 7d`);
-    const result = await pruneCache(store, stateDir, Date.now() - ms);
-    io.stdout(
-      `pruned ${result.entriesRemoved} entries and ${result.objectsRemoved} objects (${formatBytes(result.bytesFreed)}) older than ${olderThan}\n`,
-    );
+    const result = await pruneCache(store, stateDir, Date.now() - ms, warnOf(io));
+    const { entriesRemoved, objectsRemoved } = result;
+    const freed = formatBytes(result.bytesFreed);
+    io.stdout(`pruned ${entriesRemoved} entries and ${objectsRemoved} objects (${freed}) older than ${olderThan}\n`);
     return EXIT.ok;
   } finally {
     await store.close();
     release?.();
   }
+}
+
+async function printStats(io: CliIo, store: CacheStore, stateDir: string, isJson: boolean): Promise<number> {
+  const stats = await cacheStats(store, stateDir);
+  const last = readRunRecord(path.join(stateDir, 'runs'), { onBadFile: warnOf(io) });
+  const hits = last?.stages.reduce((n, s) => n + s.cache.hits, 0) ?? 0;
+  const misses = last?.stages.reduce((n, s) => n + s.cache.misses, 0) ?? 0;
+  const hitRate = hits + misses > 0 ? hits / (hits + misses) : null;
+  if (isJson) {
+    const lastRun = last ? { runId: last.runId, hits, misses, hitRate } : null;
+    io.stdout(`${JSON.stringify({ ...stats, storeUrl: redact(stats.storeUrl), lastRun })}\n`);
+    return EXIT.ok;
+  }
+  const e = stats.entries;
+  const total = e.stage + e.manifest + e.items + e.memo + e.blob + e.other;
+  const kinds = `${e.stage} stage, ${e.manifest} manifest, ${e.items} item manifest, ${e.memo} memo, ${e.blob} blob`;
+  const objectsDir = path.relative(io.cwd, path.join(stateDir, 'objects')) || '.';
+  const rate = hitRate === null ? '' : ` (hit rate ${(hitRate * 100).toFixed(1)}%)`;
+  io.stdout(
+    [
+      `store:    ${redact(stats.storeUrl)}`,
+      `entries:  ${total} (${kinds}), ${formatBytes(stats.entryBytes)}`,
+      `objects:  ${stats.objects.count}, ${formatBytes(stats.objects.bytes)} in ${objectsDir}`,
+      last ? `last run: ${last.runId}: ${hits} hits, ${misses} misses${rate}` : 'last run: none',
+    ]
+      .map((line) => `${line}\n`)
+      .join(''),
+  );
+  return EXIT.ok;
 }

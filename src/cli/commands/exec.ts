@@ -11,7 +11,7 @@ import { CompositeSink, JsonSink } from '../../report/sink.js';
 import type { Sink } from '../../report/sink.js';
 import { renderStatusTable } from '../../report/status.js';
 import type { CliIo } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, warnOf } from '../io.js';
 import {
   loadAnalysis,
   lockForCommand,
@@ -88,6 +88,9 @@ async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], f
       force,
       isNoCache,
       storeUrl,
+      emit: (event) => {
+        if (event.event === 'warning') warnOf(io)(event.message);
+      },
     });
     if (flags.json) io.stdout(`${JSON.stringify({ dryRun: true, stages: statuses })}\n`);
     else io.stdout(renderStatusTable(statuses));

@@ -5,7 +5,7 @@ import type { GraphFormat } from '../../report/graph.js';
 import { readRunRecord } from '../../report/run-record.js';
 import { renderStatusTable } from '../../report/status.js';
 import type { CliIo } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, warnOf } from '../io.js';
 import { loadAnalysis } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 import { statusesFor } from './explain.js';
@@ -50,7 +50,7 @@ export async function graphCommand(
   const analysis = await loadAnalysis(io, global, { pipelines: [pipeline] });
   const plan = analysis.plan.pipelines.get(pipeline);
   if (!plan) return EXIT.usage;
-  const lastRun = readRunRecord(path.join(analysis.plan.root, '.runner', 'runs'), { pipeline });
+  const lastRun = readRunRecord(path.join(analysis.plan.root, '.runner', 'runs'), { pipeline, onBadFile: warnOf(io) });
   io.stdout(renderGraph(plan, format, lastRun));
   return EXIT.ok;
 }

@@ -8,7 +8,7 @@ import { readRunRecord } from '../../report/run-record.js';
 import type { RunRecord } from '../../report/run-record.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import type { CliIo } from '../io.js';
-import { EXIT, UsageError } from '../io.js';
+import { EXIT, UsageError, warnOf } from '../io.js';
 import { loadAnalysis } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 
@@ -22,7 +22,7 @@ export async function reportCommand(
 ): Promise<number> {
   const { plan } = await loadAnalysis(io, global);
   const dir = path.join(plan.root, '.runner', 'runs');
-  const record = readRunRecord(dir, { runId: resolveRunId(dir, runId) });
+  const record = readRunRecord(dir, { runId: resolveRunId(dir, runId), onBadFile: warnOf(io) });
   if (!record)
     throw new UsageError(
       runId === undefined

@@ -1,0 +1,117 @@
+// .runner/stat-cache.bin that is not a whole stat cache (cut short,
+// overwritten, or a JSON section of the wrong shape): the cache starts
+// empty, with one message naming the file; hashing, listing and derived
+// facts then work as on a cold start. Another version's file is skipped
+// without a word.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StatCache } from '../../src/cache/stat-cache.js';
+import { fakeClock, put, tempDir } from './helpers.js';
+
+const MAGIC = 'runner-stat-cache 2\n';
+const HEADER_BYTES = 512;
+
+/** A saved cache that knows a file's hash, a directory's listing and a derived list. */
+function savedCache(): { root: string; file: string } {
+  const root = tempDir();
+  put(root, 'src/a.txt', 'a\n');
+  const file = path.join(root, '.runner', 'stat-cache.bin');
+  fs.mkdirSync(path.dirname(file));
+  const stats = new StatCache({ root, file, now: fakeClock(Date.now() + 3_600_000).now });
+  const hash = stats.hash('src/a.txt') ?? '';
+  stats.list('src');
+  stats.derived('imports', hash, () => ['./b.js']);
+  stats.save();
+  return { root, file };
+}
+
+/** The file with one JSON section's text replaced (the header rewritten to match). */
+function withSection(file: string, name: 'dirs' | 'derived', text: (old: string) => string): Buffer {
+  const data = fs.readFileSync(file);
+  const end = data.indexOf(10, MAGIC.length);
+  const header = JSON.parse(data.toString('utf8', MAGIC.length, end)) as {
+    files: number;
+    sections: Record<string, [number, number]>;
+  };
+  const parts = Object.entries(header.sections).map(([section, [offset, length]]) => {
+    const bytes = data.subarray(offset, offset + length);
+    return [section, section === name ? Buffer.from(text(bytes.toString('utf8'))) : bytes] as const;
+  });
+  let offset = HEADER_BYTES;
+  for (const [section, bytes] of parts) {
+    header.sections[section] = [offset, bytes.length];
+    offset += bytes.length;
+  }
+  const out = Buffer.alloc(offset);
+  out.write(`${MAGIC}${JSON.stringify(header)}\n`, 0, 'utf8');
+  for (const [section, bytes] of parts) out.set(bytes, header.sections[section]?.[0] ?? 0);
+  return out;
+}
+
+const replaceValues = (json: string, value: unknown): string =>
+  JSON.stringify(Object.fromEntries(Object.keys(JSON.parse(json)).map((key) => [key, value])));
+
+const BAD: [string, (file: string) => Buffer | string, string][] = [
+  ['cut short', (file) => fs.readFileSync(file).subarray(0, 600), 'cut short ('],
+  ['cut inside its header', (file) => fs.readFileSync(file).subarray(0, 100), 'cut short'],
+  ['not a stat cache', () => '{"files":{}}', 'not a stat cache file'],
+  ['empty', () => '', 'not a stat cache file'],
+  ['dirs null', (file) => withSection(file, 'dirs', () => 'null'), 'dirs: expected an object, got null'],
+  [
+    'a listing without names',
+    (file) => withSection(file, 'dirs', (old) => replaceValues(old, [1, 2, null, 'f', 3])),
+    'dirs["src"][2]: expected an array, got null',
+  ],
+  [
+    'a listing with a kind short',
+    (file) => withSection(file, 'dirs', (old) => replaceValues(old, [1, 2, ['a.txt'], '', 3])),
+    'dirs["src"]: expected a kind for every name',
+  ],
+  [
+    'derived facts that are not lists',
+    (file) => withSection(file, 'derived', (old) => replaceValues(old, 5)),
+    'derived[',
+  ],
+  ['dirs not JSON', (file) => withSection(file, 'dirs', () => '{"src":'), 'dirs: not JSON ('],
+];
+
+describe('a bad .runner/stat-cache.bin', () => {
+  it.each(BAD)('%s: starts empty, with one message naming the file', (_name, damage, problem) => {
+    const { root, file } = savedCache();
+    fs.writeFileSync(file, damage(file));
+    const messages: string[] = [];
+    const stats = new StatCache({ root, file, onBadFile: (m) => messages.push(m) });
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.startsWith(`${file}: ${problem}`), messages[0]).toBe(true);
+    expect(messages[0]?.endsWith('; ignoring it')).toBe(true);
+
+    // A cold start: everything is read again, and works.
+    expect(stats.list('src')?.names).toEqual(['a.txt']);
+    const hash = stats.hash('src/a.txt');
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(stats.derived('imports', hash ?? '', () => ['./c.js'])).toEqual(['./c.js']);
+    expect(stats.counts).toMatchObject({ hashHits: 0, hashReads: 1, dirHits: 0, dirReads: 1 });
+  });
+
+  it("another version's file is skipped without a message", () => {
+    const { root, file } = savedCache();
+    fs.writeFileSync(file, fs.readFileSync(file, 'latin1').replace(MAGIC, 'runner-stat-cache 3\n'), 'latin1');
+    const messages: string[] = [];
+    const stats = new StatCache({ root, file, onBadFile: (m) => messages.push(m) });
+    expect(messages).toEqual([]);
+    stats.list('src');
+    expect(stats.counts.dirReads).toBe(1);
+  });
+
+  it('a good file is used whole', () => {
+    const { root, file } = savedCache();
+    const messages: string[] = [];
+    const stats = new StatCache({ root, file, onBadFile: (m) => messages.push(m) });
+    const hash = stats.hash('src/a.txt') ?? '';
+    expect(stats.derived('imports', hash, () => ['never'])).toEqual(['./b.js']);
+    stats.list('src');
+    expect(stats.counts).toMatchObject({ hashHits: 1, hashReads: 0, dirHits: 1, dirReads: 0 });
+    expect(messages).toEqual([]);
+  });
+});
