@@ -140,12 +140,35 @@ async function connect(url: string, root: string): Promise<Keyv> {
       { url, disableOfflineQueue: true, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } },
       { throwOnConnectError: true },
     );
+    // Connected before the first command: without the offline queue, commands
+    // sent while the first connect is still in flight fail ("The client is
+    // offline"), and a run's first lookups all missed. A server that does not
+    // answer within the timeout fails the open, which the caller reports.
+    await connectRedis(adapter.client as unknown as RedisConnectable, url);
     return new Keyv({ store: adapter, namespace: NAMESPACE, useKeyPrefix: false, throwOnErrors: true, ...PLAIN_JSON });
   }
   throw new Error(`unsupported cache URL ${redact(url)}: use sqlite://path or redis://host:port`);
 }
 
-const CONNECT_TIMEOUT_MS = 5000;
+interface RedisConnectable {
+  connect(): Promise<unknown>;
+  destroy(): void;
+}
+
+async function connectRedis(client: RedisConnectable, url: string): Promise<void> {
+  try {
+    await client.connect();
+  } catch (error) {
+    try {
+      client.destroy();
+    } catch {
+      // nothing left to close
+    }
+    throw new Error(`cannot connect to ${redact(url)} within ${CONNECT_TIMEOUT_MS / 1000} s: ${messageOf(error)}`);
+  }
+}
+
+const CONNECT_TIMEOUT_MS = 2000;
 const ROWS_PER_INSERT = 400; // 2 parameters a row, under SQLite's default limit of 999
 
 /**
