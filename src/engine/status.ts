@@ -27,7 +27,7 @@ export interface StageStatus {
 
 export type StatusOptions = Pick<
   RunOptions,
-  'plan' | 'graphs' | 'pipelines' | 'selection' | 'force' | 'isNoCache' | 'storeUrl'
+  'plan' | 'graphs' | 'pipelines' | 'selection' | 'force' | 'isNoCache' | 'storeUrl' | 'shared'
 > & {
   emit?: Emit;
 };
@@ -39,6 +39,7 @@ export async function stageStatuses(options: StatusOptions): Promise<StageStatus
   const res = new Resources({
     root: options.plan.root,
     storeUrl: options.storeUrl,
+    shared: options.shared,
     emit: options.emit ?? (() => {}),
     isStateReadOnly: true,
   });
