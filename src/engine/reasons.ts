@@ -46,6 +46,8 @@ export function changeText(change: Change): string {
       return `env changed: ${change.name}`;
     case 'version':
       return 'cache version changed';
+    case 'platform':
+      return `platform changed: ${change.old} -> ${change.new}`;
     case 'input':
       return `input ${change.change}: ${change.file}`;
     case 'upstream':

@@ -46,6 +46,8 @@ export function describeChange(change: Change): [Group, string] {
       return ['definition', `${change.field}: ${value(change.old)} -> ${value(change.new)}`];
     case 'version':
       return ['cache', `version: ${value(change.old)} -> ${value(change.new)}`];
+    case 'platform':
+      return ['cache', `platform: ${change.old} -> ${change.new}`];
     case 'format':
       return ['cache', "runner's cache format changed: every stage reruns once"];
     default:
