@@ -53,24 +53,57 @@ export async function openStore(url: string, root: string, onError: (message: st
     lastEmitted = error;
     report(messageOf(error));
   });
+  // A Redis server that stops answering (hung, or the network gone) would
+  // hold a command, and the run, forever: each one gets a deadline, and a
+  // store that missed one is destroyed on close rather than waited for.
+  const deadlineMs = isRedisUrl(url) ? COMMAND_TIMEOUT_MS : undefined;
+  let hasTimedOut = false;
   const guard = async <T>(what: string, action: () => Promise<T>, fallback: T): Promise<T> => {
     try {
-      return await action();
+      if (deadlineMs === undefined) return await action();
+      return await withDeadline(action(), deadlineMs, () => (hasTimedOut = true));
     } catch (error) {
       if (error !== lastEmitted) report(`${what} failed: ${messageOf(error)}`);
       return fallback;
     }
   };
-  return guardedStore(url, keyv, guard, (error) => {
+  const close = async (): Promise<void> => {
+    const adapter = keyv.store as { disconnect?: (force?: boolean) => Promise<void> };
+    if (hasTimedOut && adapter.disconnect) await adapter.disconnect(true);
+    else await keyv.disconnect();
+  };
+  return guardedStore({ url, keyv, guard, close }, (error) => {
     // A listing cut short is reported and ends early, like any other store failure.
     if (error !== lastEmitted) report(`listing entries failed: ${messageOf(error)}`);
   });
 }
 
+/** `action`, or a rejection when it has not settled within `ms` (`onTimeout` is told first). */
+function withDeadline<T>(action: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`no answer within ${ms / 1000} s`));
+    }, ms);
+  });
+  // Whatever the action does after its deadline has passed is of no interest.
+  action.catch(() => {});
+  return Promise.race([action, deadline]).finally(() => clearTimeout(timer));
+}
+
+function isRedisUrl(url: string): boolean {
+  return url.startsWith('redis://') || url.startsWith('rediss://');
+}
+
 type Guard = <T>(what: string, action: () => Promise<T>, fallback: T) => Promise<T>;
 
 /** The store's methods over Keyv, each failure a reported miss (`guard`), never a throw. */
-function guardedStore(url: string, keyv: Keyv, guard: Guard, onListingError: (error: unknown) => void): CacheStore {
+function guardedStore(
+  parts: { url: string; keyv: Keyv; guard: Guard; close: () => Promise<void> },
+  onListingError: (error: unknown) => void,
+): CacheStore {
+  const { url, keyv, guard } = parts;
   return {
     url,
     get: <T>(key: string) => guard('get', async () => (await keyv.get(key)) as T | undefined, undefined),
@@ -100,7 +133,7 @@ function guardedStore(url: string, keyv: Keyv, guard: Guard, onListingError: (er
     },
     close: async () => {
       try {
-        await keyv.disconnect();
+        await parts.close();
       } catch {
         // closing a broken connection has nothing left to report
       }
@@ -127,7 +160,7 @@ async function connect(url: string, root: string): Promise<Keyv> {
     addBatchedSetMany(adapter);
     return new Keyv({ store: adapter, namespace: NAMESPACE, throwOnErrors: true, ...PLAIN_JSON });
   }
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+  if (isRedisUrl(url)) {
     const { default: KeyvRedis } = requirePackage('@keyv/redis') as typeof import('@keyv/redis');
     // No offline queue and no background reconnect loop: with the server gone,
     // node-redis would otherwise queue every command until it comes back (a
@@ -152,23 +185,30 @@ async function connect(url: string, root: string): Promise<Keyv> {
 
 interface RedisConnectable {
   connect(): Promise<unknown>;
+  ping(): Promise<unknown>;
   destroy(): void;
 }
 
+/** Connected and answering (a PING) within the connect timeout, or an error; a half-open client is destroyed. */
 async function connectRedis(client: RedisConnectable, url: string): Promise<void> {
   try {
-    await client.connect();
+    await withDeadline(
+      client.connect().then(() => client.ping()),
+      CONNECT_TIMEOUT_MS,
+      () => {},
+    );
   } catch (error) {
     try {
       client.destroy();
     } catch {
       // nothing left to close
     }
-    throw new Error(`cannot connect to ${redact(url)} within ${CONNECT_TIMEOUT_MS / 1000} s: ${messageOf(error)}`);
+    throw new Error(`cannot connect to ${redact(url)}: ${messageOf(error)}`);
   }
 }
 
 const CONNECT_TIMEOUT_MS = 2000;
+const COMMAND_TIMEOUT_MS = 10_000;
 const ROWS_PER_INSERT = 400; // 2 parameters a row, under SQLite's default limit of 999
 
 /**
