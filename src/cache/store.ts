@@ -43,8 +43,10 @@ export async function openStore(url: string, root: string, onError: (message: st
   // Redis connection repeats the same error for every listener and command:
   // each distinct failure is reported once, none is dropped silently.
   const reported = new Set<string>();
+  let isClosing = false;
   const report = (message: string): void => {
-    if (reported.has(message)) return;
+    // Commands cut off by closing the store are no news.
+    if (isClosing || reported.has(message)) return;
     reported.add(message);
     onError(`cache store ${redact(url)}: ${message}`);
   };
@@ -68,6 +70,7 @@ export async function openStore(url: string, root: string, onError: (message: st
     }
   };
   const close = async (): Promise<void> => {
+    isClosing = true;
     const adapter = keyv.store as { disconnect?: (force?: boolean) => Promise<void> };
     if (hasTimedOut && adapter.disconnect) await adapter.disconnect(true);
     else await keyv.disconnect();
