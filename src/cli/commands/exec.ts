@@ -118,19 +118,22 @@ async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], f
   }
 }
 
+/** What the command line chose for the run. */
+interface RunChoices {
+  jobs: number;
+  selection: Selection;
+  force: true | string[] | false;
+  isNoCache: boolean;
+  storeUrl: string;
+  shared: SharedAccess;
+}
+
 async function runLocked(
   io: CliIo,
   analysis: Analysis,
   pipelines: string[],
   flags: ExecFlags,
-  options: {
-    jobs: number;
-    selection: Selection;
-    force: true | string[] | false;
-    isNoCache: boolean;
-    storeUrl: string;
-    shared: SharedAccess;
-  },
+  options: RunChoices,
 ): Promise<number> {
   const { jobs, selection, force, isNoCache, storeUrl, shared } = options;
   const runId = newRunId();
