@@ -22,6 +22,7 @@ export type Why =
   | { reason: 'no-cache' }
   | { reason: 'policy-never' }
   | { reason: 'no-cache-entry' }
+  | { reason: 'found-in-cache' }
   | { reason: 'changed'; changes: Change[] }
   | { reason: 'output-missing'; path: string }
   | { reason: 'output-changed'; path: string }

@@ -17,6 +17,8 @@ export function whyText(why: Why): string {
       return 'cache policy never';
     case 'no-cache-entry':
       return 'no cache entry';
+    case 'found-in-cache':
+      return 'found in the cache';
     case 'changed':
       return why.changes[0] ? changeText(why.changes[0]) : 'key changed';
     case 'output-missing':

@@ -63,6 +63,8 @@ export function whyLines(why: Why | undefined, stageName = 'the stage'): string[
       return why.changes.length > 0 ? changeLines(why.changes) : ['its key changed, but no recorded field differs'];
     case 'no-cache-entry':
       return [`no earlier run of ${stageName} here to compare with (or its last key is no longer in .runner/objects)`];
+    case 'found-in-cache':
+      return [`no earlier run of ${stageName} here; its result is in the cache (another machine or workspace made it)`];
     case 'upstream-will-run':
       return [`upstream ${why.stage} will run first; the inputs, params, env and code of ${stageName} are unchanged`];
     case 'ttl-expired':

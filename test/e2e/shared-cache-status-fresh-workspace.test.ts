@@ -2,7 +2,7 @@
 // would do there: restore from the shared store, not "would fail" for want of
 // upstream outputs or records that the restore brings.
 import { describe, expect, it } from 'vitest';
-import { outcomes } from './rig.js';
+import { outcomes, stageEnd } from './rig.js';
 import { sharedCacheRig } from './shared-cache-rig.js';
 
 const PIPELINE = `version: 1
@@ -49,14 +49,24 @@ describe('runner status in a fresh workspace sharing a cache', () => {
     const second = rig.machine(FILES);
     const status = await second.run(['status', 'p', '--json'], { env });
     expect(status.code, status.stderr).toBe(0);
-    const stages = (JSON.parse(status.stdout) as { stages: { stage: string; action: string }[] }).stages;
-    expect(Object.fromEntries(stages.map((s) => [s.stage, s.action]))).toEqual({
-      make: 'restore',
-      exact: 'restore',
-      records: 'cached',
-      use: 'cached',
+    const stages = (JSON.parse(status.stdout) as { stages: { stage: string; action: string; reason: string }[] })
+      .stages;
+    expect(Object.fromEntries(stages.map((s) => [s.stage, `${s.action}: ${s.reason}`]))).toEqual({
+      make: 'restore: found in the cache',
+      exact: 'restore: found in the cache',
+      records: 'cached: unchanged',
+      use: 'cached: unchanged',
     });
+    const explain = await second.run(['explain', 'p', 'make'], { env });
+    expect(explain.stdout).toBe(
+      [
+        'p/make  restore     found in the cache',
+        '    no earlier run of make here; its result is in the cache (another machine or workspace made it)',
+        '',
+      ].join('\n'),
+    );
     const run = await second.run(['exec', 'p', '--json'], { env });
     expect(outcomes(run.events)).toEqual({ make: 'restored', exact: 'restored', records: 'cached', use: 'cached' });
+    expect(stageEnd(run.events, 'make').reason).toBe('found in the cache');
   });
 });
