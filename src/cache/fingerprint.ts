@@ -15,6 +15,9 @@
 //               stage's definition also names the variables passed through
 //               to it without their values (config/environment.ts)
 //   version     cache.version
+//   platform    os, CPU architecture and Node major version of the machine:
+//               a shared cache never restores a Linux build output on macOS,
+//               or one made under another Node
 import { PASS_THROUGH } from '../config/environment.js';
 import type { StageDefinition } from '../config/types.js';
 import { foreachOf, runOf } from '../config/types.js';
@@ -33,13 +36,29 @@ export interface Manifest {
   params: Record<string, unknown>;
   env: Record<string, string>;
   version: string | null;
+  platform: Platform;
 }
+
+export interface Platform {
+  os: string;
+  arch: string;
+  node: number;
+}
+
+/** This machine's platform: read once, so a no-op run pays nothing per stage. */
+export const THIS_PLATFORM: Platform = Object.freeze({
+  os: process.platform,
+  arch: process.arch,
+  node: Number(process.versions.node.split('.')[0]),
+});
 
 export interface ManifestParts {
   definition: StageDefinition;
   code: CodeHashes;
   inputs: [string, string][];
   needs: Record<string, string>;
+  /** Default: this machine's. */
+  platform?: Platform;
 }
 
 export function buildManifest(parts: ManifestParts): Manifest {
@@ -63,6 +82,7 @@ export function buildManifest(parts: ManifestParts): Manifest {
     params: definition.params,
     env: Object.fromEntries(definition.env.map((e) => [e.name, e.isSecret ? `sha256:${sha256(e.value)}` : e.value])),
     version: definition.cache.version ?? null,
+    platform: parts.platform ?? THIS_PLATFORM,
   };
 }
 

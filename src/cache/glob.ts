@@ -49,6 +49,13 @@ export function isGlob(pattern: string): boolean {
   return compile(pattern).isGlob;
 }
 
+/** Whether a workspace-relative file matches any pattern and no `!` pattern. */
+export function matchesGlobs(file: string, patterns: readonly string[]): boolean {
+  const include = patterns.filter((p) => !p.startsWith('!')).map(normalise);
+  const excluded = patterns.filter((p) => p.startsWith('!')).map((p) => normalise(p.slice(1)));
+  return include.some((p) => compile(p).isMatch(file)) && !excluded.some((p) => compile(p).isMatch(file));
+}
+
 /** Files matching any pattern and no `!` pattern (nor `exclude`), sorted; named as their pattern names them. */
 export function expandGlobs(stats: StatCache, patterns: readonly string[], exclude: readonly string[] = []): string[] {
   const include = patterns.filter((p) => !p.startsWith('!')).map(normalise);

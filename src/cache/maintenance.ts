@@ -43,25 +43,45 @@ export interface PruneResult {
 /**
  * Removes store entries created before `cutoff` (except those the workspace
  * state still points at, and those with no creation time), then every object
- * no remaining entry references and older than the cutoff.
+ * no remaining entry (of any of the stores) references and older than the cutoff.
  */
 export async function pruneCache(
-  store: CacheStore,
+  stores: CacheStore | readonly CacheStore[],
   stateDir: string,
   cutoffMs: number,
   onBadFile?: (message: string) => void,
 ): Promise<PruneResult> {
   const state = new WorkspaceState(path.join(stateDir, 'state.json'), { isReadOnly: true, onBadFile }).records();
+  const keep = new Set<string>();
+  for (const record of state) referencedObjects(record, keep);
+  let entriesRemoved = 0;
+  for (const store of Array.isArray(stores) ? stores : [stores])
+    entriesRemoved += await pruneEntries(store as CacheStore, state, cutoffMs, keep);
+  pruneJournals(path.join(stateDir, 'items'), cutoffMs);
+  let objectsRemoved = 0;
+  let bytesFreed = 0;
+  const objectsDir = path.join(stateDir, 'objects');
+  for (const { hash, file, size, mtimeMs } of listObjects(objectsDir)) {
+    if (keep.has(hash) || mtimeMs >= cutoffMs) continue;
+    fs.rmSync(file, { force: true });
+    objectsRemoved++;
+    bytesFreed += size;
+  }
+  return { entriesRemoved, objectsRemoved, bytesFreed };
+}
+
+/** Removes one store's old entries; adds the objects its remaining ones reference to `keep`. */
+async function pruneEntries(
+  store: CacheStore,
+  state: StageRecord[],
+  cutoffMs: number,
+  keep: Set<string>,
+): Promise<number> {
   const live = new Set(state.map((r) => r.fingerprint));
   const liveScopes = new Set(state.flatMap((r) => (r.itemManifest ? [r.itemManifest.scope] : [])));
-  const keep = new Set<string>();
   const doomed: string[] = [];
-  for (const record of state) referencedObjects(record, keep);
   for await (const [key, raw] of store.entries()) {
-    const value = (typeof raw === 'string' ? safeParse(raw) : raw) as { value?: unknown } | undefined;
-    const inner = (
-      value && typeof value === 'object' && 'value' in value ? value.value : value
-    ) as Partial<StageRecord> & { at?: number };
+    const inner = innerValue(raw) as (Partial<StageRecord> & { at?: number }) | undefined;
     // An entry that does not say when it was made (a stage's memo values are
     // stored as given) is not known to be old: it is kept, and goes by its TTL.
     const createdAt = inner?.createdAt ?? inner?.at;
@@ -80,17 +100,15 @@ export async function pruneCache(
     if (kind === 'items') itemObjects(inner as Partial<ItemsEntry>, keep);
   }
   for (const key of doomed) await store.delete(key);
-  pruneJournals(path.join(stateDir, 'items'), cutoffMs);
-  let objectsRemoved = 0;
-  let bytesFreed = 0;
-  const objectsDir = path.join(stateDir, 'objects');
-  for (const { hash, file, size, mtimeMs } of listObjects(objectsDir)) {
-    if (keep.has(hash) || mtimeMs >= cutoffMs) continue;
-    fs.rmSync(file, { force: true });
-    objectsRemoved++;
-    bytesFreed += size;
-  }
-  return { entriesRemoved: doomed.length, objectsRemoved, bytesFreed };
+  return doomed.length;
+}
+
+/** An entry's value: unwrapped from Keyv's { value } and from a shared store's envelope ({ j: json, s }). */
+function innerValue(raw: unknown): unknown {
+  const value = (typeof raw === 'string' ? safeParse(raw) : raw) as { value?: unknown } | undefined;
+  const inner = value && typeof value === 'object' && 'value' in value ? value.value : value;
+  const json = inner && typeof inner === 'object' ? (inner as { j?: unknown }).j : undefined;
+  return typeof json === 'string' ? safeParse(json) : inner;
 }
 
 function referencedObjects(record: Partial<StageRecord> | undefined, into: Set<string>): void {

@@ -56,8 +56,10 @@ export async function openStore(
   // Redis connection repeats the same error for every listener and command:
   // each distinct failure is reported once, none is dropped silently.
   const reported = new Set<string>();
+  let isClosing = false;
   const report = (message: string): void => {
-    if (reported.has(message)) return;
+    // Commands cut off by closing the store are no news.
+    if (isClosing || reported.has(message)) return;
     reported.add(message);
     onError(`cache store ${redact(url)}: ${message}`);
   };
@@ -78,17 +80,48 @@ export async function openStore(
     if (error !== lastEmitted && !connection.absorbs(error)) report(`${what} failed: ${messageOf(error)}`);
     await connection.failed(error, keyv);
   };
+  // A Redis server that stops answering (hung, or the network gone) would
+  // hold a command, and the run, forever: each one gets a deadline, and a
+  // store that missed one is destroyed on close rather than waited for.
+  const deadlineMs = isRedisUrl(url) ? COMMAND_TIMEOUT_MS : undefined;
+  let hasTimedOut = false;
   const guard = async <T>(what: string, action: (keyv: Keyv) => Promise<T>, fallback: T): Promise<T> => {
     const keyv = connection.keyv;
     try {
-      return await action(keyv);
+      if (deadlineMs === undefined) return await action(keyv);
+      return await withDeadline(action(keyv), deadlineMs, () => (hasTimedOut = true));
     } catch (error) {
       await failed(what, error, keyv);
       return fallback;
     }
   };
+  const close = async (): Promise<void> => {
+    isClosing = true;
+    const keyv = connection.keyv;
+    const adapter = keyv.store as { disconnect?: (force?: boolean) => Promise<void> };
+    if (hasTimedOut && adapter.disconnect) await adapter.disconnect(true);
+    else await keyv.disconnect();
+  };
   // A listing cut short is reported and ends early, like any other store failure.
-  return guardedStore(url, connection, guard, (error, keyv) => failed('listing entries', error, keyv));
+  return guardedStore({ url, connection, guard, close }, (error, keyv) => failed('listing entries', error, keyv));
+}
+
+/** `action`, or a rejection when it has not settled within `ms` (`onTimeout` is told first). */
+function withDeadline<T>(action: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`no answer within ${ms / 1000} s`));
+    }, ms);
+  });
+  // Whatever the action does after its deadline has passed is of no interest.
+  action.catch(() => {});
+  return Promise.race([action, deadline]).finally(() => clearTimeout(timer));
+}
+
+function isRedisUrl(url: string): boolean {
+  return url.startsWith('redis://') || url.startsWith('rediss://');
 }
 
 /** The Keyv a store works through; a SQLite one may replace its Keyv (SqliteStore). */
@@ -98,11 +131,10 @@ type Guard = <T>(what: string, action: (keyv: Keyv) => Promise<T>, fallback: T) 
 
 /** The store's methods over Keyv, each failure a reported miss (`guard`), never a throw. */
 function guardedStore(
-  url: string,
-  connection: Connection,
-  guard: Guard,
+  parts: { url: string; connection: Connection; guard: Guard; close: () => Promise<void> },
   onListingError: (error: unknown, keyv: Keyv) => Promise<void>,
 ): CacheStore {
+  const { url, connection, guard } = parts;
   return {
     url,
     get: <T>(key: string) => guard('get', async (keyv) => (await keyv.get(key)) as T | undefined, undefined),
@@ -133,7 +165,7 @@ function guardedStore(
     },
     close: async () => {
       try {
-        await connection.keyv.disconnect();
+        await parts.close();
       } catch {
         // closing a broken connection has nothing left to report
       }
@@ -150,7 +182,7 @@ async function connect(url: string, root: string, options: Omit<SqliteStoreOptio
   const file = sqliteFile(url, root);
   if (file !== undefined)
     return SqliteStore.open(file, { ...options, keyv: { namespace: NAMESPACE, throwOnErrors: true, ...PLAIN_JSON } });
-  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+  if (isRedisUrl(url)) {
     const { Keyv } = await import('keyv');
     const { default: KeyvRedis } = requirePackage('@keyv/redis') as typeof import('@keyv/redis');
     // No offline queue and no background reconnect loop: with the server gone,
@@ -164,6 +196,11 @@ async function connect(url: string, root: string, options: Omit<SqliteStoreOptio
       { url, disableOfflineQueue: true, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } },
       { throwOnConnectError: true },
     );
+    // Connected before the first command: without the offline queue, commands
+    // sent while the first connect is still in flight fail ("The client is
+    // offline"), and a run's first lookups all missed. A server that does not
+    // answer within the timeout fails the open, which the caller reports.
+    await connectRedis(adapter.client as unknown as RedisConnectable, url);
     const keyv = new Keyv({
       store: adapter,
       namespace: NAMESPACE,
@@ -177,7 +214,33 @@ async function connect(url: string, root: string, options: Omit<SqliteStoreOptio
   throw new Error(`unsupported cache URL ${redact(url)}: use sqlite://path or redis://host:port`);
 }
 
-const CONNECT_TIMEOUT_MS = 5000;
+interface RedisConnectable {
+  connect(): Promise<unknown>;
+  ping(): Promise<unknown>;
+  destroy(): void;
+}
+
+/** Connected and answering (a PING) within the connect timeout, or an error; a half-open client is destroyed. */
+async function connectRedis(client: RedisConnectable, url: string): Promise<void> {
+  try {
+    await withDeadline(
+      client.connect().then(() => client.ping()),
+      CONNECT_TIMEOUT_MS,
+      () => {},
+    );
+  } catch (error) {
+    try {
+      client.destroy();
+    } catch {
+      // nothing left to close
+    }
+    throw new Error(`cannot connect to ${redact(url)}: ${messageOf(error)}`);
+  }
+}
+
+const CONNECT_TIMEOUT_MS = 2000;
+const COMMAND_TIMEOUT_MS = 10_000;
+
 // Every value is plain JSON (records, results, stage records); Keyv's
 // default serializer walks each value for Buffers and escapes strings, about
 // twice as slow, which shows with tens of thousands of item entries a run.

@@ -1,7 +1,7 @@
 // Why a stage runs (or not), as data. The exact difference between the key
 // a stage was last cached under and its key now.
 import { canonicalJson } from '../util/hash.js';
-import type { Manifest } from './fingerprint.js';
+import type { Manifest, Platform } from './fingerprint.js';
 
 export type Change =
   | { kind: 'format' }
@@ -10,6 +10,7 @@ export type Change =
   | { kind: 'param'; name: string; old: unknown; new: unknown }
   | { kind: 'env'; name: string; old?: string; new?: string; isSecret: boolean }
   | { kind: 'version'; old: string | null; new: string | null }
+  | { kind: 'platform'; old: string; new: string }
   | { kind: 'input'; file: string; change: FileChange }
   | { kind: 'upstream'; stage: string };
 
@@ -21,6 +22,7 @@ export type Why =
   | { reason: 'no-cache' }
   | { reason: 'policy-never' }
   | { reason: 'no-cache-entry' }
+  | { reason: 'found-in-cache' }
   | { reason: 'changed'; changes: Change[] }
   | { reason: 'output-missing'; path: string }
   | { reason: 'output-changed'; path: string }
@@ -46,6 +48,9 @@ export function diffManifests(previous: Manifest, current: Manifest): Change[] {
     const isSecret = (a ?? b ?? '').startsWith('sha256:');
     changes.push({ kind: 'env', name, old: isSecret ? undefined : a, new: isSecret ? undefined : b, isSecret });
   }
+  // A manifest from before the platform was in the key has none.
+  const [oldPlatform, newPlatform] = [platformText(previous.platform), platformText(current.platform)];
+  if (oldPlatform !== newPlatform) changes.push({ kind: 'platform', old: oldPlatform, new: newPlatform });
   if (previous.version !== current.version)
     changes.push({ kind: 'version', old: previous.version, new: current.version });
   for (const field of unionKeys(previous.definition, current.definition)) {
@@ -58,6 +63,11 @@ export function diffManifests(previous: Manifest, current: Manifest): Change[] {
     if (previous.needs[stage] !== current.needs[stage]) changes.push({ kind: 'upstream', stage });
   }
   return changes;
+}
+
+/** A platform as one word, e.g. linux-x64-node20. */
+export function platformText(platform: Platform | undefined): string {
+  return platform ? `${platform.os}-${platform.arch}-node${platform.node}` : '(none)';
 }
 
 /** Differences between two file lists, each sorted by path: one merge walk, no map of either. */

@@ -7,6 +7,7 @@ import type { Analysis } from '../engine/analyse.js';
 import { selectedStages } from '../engine/selection.js';
 import type { Selection } from '../graph/dag.js';
 import { defaultStoreUrl } from '../cache/store.js';
+import type { SharedAccess } from '../cache/tiered-store.js';
 import { formatDiagnostics } from '../report/diagnostics.js';
 import { didYouMean } from '../util/suggest.js';
 import { RUNNER_VERSION } from '../version.js';
@@ -113,6 +114,17 @@ export function storeUrlFor(analysis: Analysis, env: CliIo['env']): string {
   const root = analysis.plan.root;
   const url = env.RUNNER_CACHE_URL || analysis.plan.cacheUrl;
   return url ?? defaultStoreUrl(path.join(root, '.runner'));
+}
+
+/** How a shared store may be used: RUNNER_CACHE_READONLY=1 or cache.shared: read; RUNNER_CACHE_SIGNING_KEY signs. */
+export function sharedAccessFor(analysis: Analysis, env: CliIo['env']): SharedAccess {
+  const readonly = env.RUNNER_CACHE_READONLY;
+  const isReadOnly =
+    readonly !== undefined && readonly !== ''
+      ? !['0', 'false', 'no'].includes(readonly.toLowerCase())
+      : analysis.plan.cacheShared === 'read';
+  const signingKey = env.RUNNER_CACHE_SIGNING_KEY || undefined;
+  return { isReadOnly, signingKey };
 }
 
 export function parseList(values: readonly string[] | undefined): string[] {

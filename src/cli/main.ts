@@ -157,15 +157,18 @@ function addMaintenanceCommands(program: Command, on: On): void {
     .command('stats')
     .description('entries, bytes, and the hit rate of the last run')
     .option('--json', 'print JSON')
+    .option('--shared', "the shared store's entries instead of the local ones")
     .action(async (flags) => on.set(await cacheCommand(on.io, on.global(), 'stats', flags)));
   cache
     .command('clear')
-    .description('remove every cache entry and stored object')
-    .action(async () => on.set(await cacheCommand(on.io, on.global(), 'clear', {})));
+    .description("remove this workspace's cache entries and stored objects")
+    .option('--shared', 'clear the shared store (redis://) too')
+    .action(async (flags) => on.set(await cacheCommand(on.io, on.global(), 'clear', flags)));
   cache
     .command('prune')
     .description('remove entries and objects older than a duration')
     .option('--older-than <duration>', 'e.g. 12h, 7d', '7d')
+    .option('--shared', 'prune the shared store (redis://) too')
     .action(async (flags) => on.set(await cacheCommand(on.io, on.global(), 'prune', flags)));
 
   const daemon = program

@@ -78,7 +78,16 @@ class Planner {
     const diagnostics = this.#sortedDiagnostics();
     if (diagnostics.length > 0) return { diagnostics };
     const { file } = this.#options;
-    return { plan: { file, root: path.dirname(file), cacheUrl: this.#config.cache?.url, pipelines }, diagnostics };
+    return {
+      plan: {
+        file,
+        root: path.dirname(file),
+        cacheUrl: this.#config.cache?.url,
+        cacheShared: this.#config.cache?.shared,
+        pipelines,
+      },
+      diagnostics,
+    };
   }
 
   #report(fieldPath: FieldPath, message: string, needle?: TextNeedle): void {

@@ -56,7 +56,7 @@ export interface RawPipeline {
 export interface ValidatedConfig {
   version: 1;
   defaults?: RawStageKnobs;
-  cache?: { url?: string };
+  cache?: { url?: string; shared?: 'read' | 'write' };
   pipelines: Record<string, RawPipeline>;
 }
 
@@ -137,6 +137,8 @@ export interface ConfigPlan {
   /** Directory of pipelines.yaml: the workspace root. */
   root: string;
   cacheUrl?: string;
+  /** cache.shared: read never writes the shared store. */
+  cacheShared?: 'read' | 'write';
   pipelines: Map<string, PipelinePlan>;
 }
 

@@ -67,7 +67,7 @@ export async function decide(input: DecideInput): Promise<Decision> {
         : { reason: 'output-changed', path: output.path };
   }
   if (restore.length === 0) return { ...keyed, action: 'cached', record, why: { reason: 'unchanged' } };
-  const why = isLocal ? (firstProblem ?? { reason: 'unchanged' }) : await whyChanged(res, previous, keyed.manifest);
+  const why = isLocal ? (firstProblem ?? { reason: 'unchanged' }) : await whyRestored(res, previous, keyed.manifest);
   return { ...keyed, action: 'restore', record, restore, why, isFromStore: !isLocal };
 }
 
@@ -87,6 +87,12 @@ async function recordsLost(res: Resources, stage: StagePlan, hash: string): Prom
     message: 'its records in .runner/objects were corrupt and have been removed; running the stage again',
   });
   return { reason: 'output-changed', path };
+}
+
+/** Why a stage is restored from an entry it did not make here: what changed since, or that it never ran here. */
+async function whyRestored(res: Resources, previous: StageRecord | undefined, current: Manifest): Promise<Why> {
+  const why = await whyChanged(res, previous, current);
+  return why.reason === 'no-cache-entry' ? { reason: 'found-in-cache' } : why;
 }
 
 async function whyChanged(res: Resources, previous: StageRecord | undefined, current: Manifest): Promise<Why> {

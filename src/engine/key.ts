@@ -9,7 +9,7 @@ import { codeHashes } from '../cache/code-hash.js';
 import type { CodeHashes } from '../cache/code-hash.js';
 import { buildManifest, fingerprintOf } from '../cache/fingerprint.js';
 import type { Manifest } from '../cache/fingerprint.js';
-import { expandGlobs, isGlob } from '../cache/glob.js';
+import { expandGlobs, isGlob, matchesGlobs } from '../cache/glob.js';
 import type { StageRecord } from '../cache/state.js';
 import type { Failure } from './events.js';
 import type { Resources } from './resources.js';
@@ -19,6 +19,11 @@ export interface KeyInput {
   /** Record of every `needs` stage (this run's, or the last one here). */
   upstream: ReadonlyMap<string, StageRecord>;
   res: Resources;
+  /**
+   * Files an upstream stage would restore, with the hash they would have
+   * (`runner status`, which restores nothing): taken as if already there.
+   */
+  pending?: ReadonlyMap<string, string>;
 }
 
 export interface Keyed {
@@ -31,18 +36,21 @@ export interface Keyed {
 }
 
 export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
-  const { stage, res, upstream } = input;
+  const { stage, res, upstream, pending } = input;
   const { definition } = stage;
   for (const pattern of definition.inputs) {
-    if (!pattern.startsWith('!') && !isGlob(pattern) && !res.stats.stat(pattern))
+    if (!pattern.startsWith('!') && !isGlob(pattern) && !res.stats.stat(pattern) && !pending?.has(pattern))
       return { failure: { kind: 'input-missing', path: pattern } };
   }
   const foreach = foreachOf(definition);
   const foreachFiles = foreach?.kind === 'files' ? expandGlobs(res.stats, foreach.patterns, foreach.exclude) : [];
-  const declared = expandGlobs(res.stats, definition.inputs);
+  const declared = pending
+    ? withPending(expandGlobs(res.stats, definition.inputs), definition.inputs, pending)
+    : expandGlobs(res.stats, definition.inputs);
   // foreachFiles come sorted; alone (the usual map over files) they are the whole list.
   const sorted = declared.length === 0 ? foreachFiles : [...new Set([...declared, ...foreachFiles])].sort();
   const hashes = res.stats.hashAll(sorted);
+  if (pending) for (const [i, file] of sorted.entries()) if (pending.has(file)) hashes[i] = pending.get(file);
   const inputs: [string, string][] = sorted.map((file, i) => [file, hashes[i] ?? 'missing']);
   const foreachHashes = sorted === foreachFiles ? inputs.map(([, hash]) => hash) : hashesOf(foreachFiles, inputs);
   const run = runOf(definition);
@@ -55,6 +63,12 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
   }
   const manifest = buildManifest({ definition, code, inputs, needs });
   return { fingerprint: fingerprintOf(manifest), manifest, foreachFiles, foreachHashes };
+}
+
+/** Files matched on disk plus the pending ones the patterns match, sorted. */
+function withPending(found: string[], patterns: readonly string[], pending: ReadonlyMap<string, string>): string[] {
+  const extra = [...pending.keys()].filter((file) => matchesGlobs(file, patterns));
+  return extra.length === 0 ? found : [...new Set([...found, ...extra])].sort();
 }
 
 /** The hashes of `files` (sorted) out of `inputs` (sorted, a superset): one merge walk. */

@@ -17,6 +17,8 @@ export function whyText(why: Why): string {
       return 'cache policy never';
     case 'no-cache-entry':
       return 'no cache entry';
+    case 'found-in-cache':
+      return 'found in the cache';
     case 'changed':
       return why.changes[0] ? changeText(why.changes[0]) : 'key changed';
     case 'output-missing':
@@ -46,6 +48,8 @@ export function changeText(change: Change): string {
       return `env changed: ${change.name}`;
     case 'version':
       return 'cache version changed';
+    case 'platform':
+      return `platform changed: ${change.old} -> ${change.new}`;
     case 'input':
       return `input ${change.change}: ${change.file}`;
     case 'upstream':

@@ -9,10 +9,11 @@ import { StatCache } from '../cache/stat-cache.js';
 import type { HashHelp } from '../cache/stat-cache.js';
 import { WorkspaceState } from '../cache/state.js';
 import { fetchBlob, isSharedStore, shareBlobs } from '../cache/shared-blobs.js';
-import { openStore, sqliteFile } from '../cache/store.js';
+import { defaultStoreUrl, sqliteFile } from '../cache/store.js';
+import { openTiered } from '../cache/tiered-store.js';
+import type { SharedAccess, TieredStore } from '../cache/tiered-store.js';
 import { SmartCache } from '../perf/smart-cache.js';
 import { SmartCacheLayer } from '../perf/smart-cache-layer.js';
-import type { CacheStore } from '../cache/store.js';
 import type { Emit } from './events.js';
 import type { RunHost } from './run-host.js';
 import { WorkerPool } from './map/pool.js';
@@ -27,6 +28,8 @@ export interface ResourceOptions {
   now?: () => number;
   /** Where the run runs: what it lends the run's hashing, whether it may drop the run's events (the daemon). */
   host?: RunHost;
+  /** How a shared store (a storeUrl other than sqlite://) may be used; default: read and write, unsigned. */
+  shared?: SharedAccess;
 }
 
 export class Resources {
@@ -35,14 +38,16 @@ export class Resources {
   readonly objects: ObjectStore;
   readonly emit: Emit;
   readonly now: () => number;
-  readonly #storeUrl: string;
+  readonly #localUrl: string;
+  readonly #sharedUrl: string | undefined;
+  readonly #shared: SharedAccess;
   readonly #isStoreNew: boolean;
   readonly #isStoreRepairable: boolean;
   readonly #hashHelp: HashHelp | undefined;
   readonly #isStateReadOnly: boolean;
   #stats: StatCache | undefined;
   #state: WorkspaceState | undefined;
-  #store: Promise<CacheStore | undefined> | undefined;
+  #store: Promise<TieredStore | undefined> | undefined;
   readonly #pools = new Map<'worker' | 'process', WorkerPool>();
   #memo: Promise<SmartCacheLayer | undefined> | undefined;
 
@@ -56,9 +61,13 @@ export class Resources {
       checksFile: path.join(this.stateDir, 'blob-checks.json'),
     });
     this.emit = options.emit;
-    this.#storeUrl = options.storeUrl;
-    const file = sqliteFile(options.storeUrl, options.root);
-    this.#isStoreNew = file !== undefined && !fs.existsSync(file);
+    // A shared store is the second tier behind the workspace's own SQLite store.
+    const isShared = isSharedStore(options.storeUrl);
+    this.#localUrl = isShared ? defaultStoreUrl(this.stateDir) : options.storeUrl;
+    this.#sharedUrl = isShared ? options.storeUrl : undefined;
+    this.#shared = options.shared ?? { isReadOnly: false };
+    const file = sqliteFile(this.#localUrl, options.root);
+    this.#isStoreNew = !isShared && file !== undefined && !fs.existsSync(file);
     // A host that may drop the run's events (handing the run back) would lose
     // a repair's warning: the command that runs it next repairs the store.
     this.#isStoreRepairable = options.host?.holdsEvents !== true;
@@ -93,24 +102,30 @@ export class Resources {
     return this.#store !== undefined;
   }
 
-  /** The shared store; undefined (after one warning) when it cannot be opened: every lookup is then a miss. */
-  store(): Promise<CacheStore | undefined> {
-    this.#store ??= this.#openStore();
+  /**
+   * The cache store: local, with a shared store behind it when configured.
+   * Undefined (after one warning) when it cannot be opened: every lookup is then a miss.
+   */
+  store(): Promise<TieredStore | undefined> {
+    this.#store ??= openTiered({
+      ...this.#shared,
+      root: this.root,
+      localUrl: this.#localUrl,
+      sharedUrl: this.#sharedUrl,
+      isRepairable: this.#isStoreRepairable,
+      warn: (message) => this.emit({ event: 'warning', message }),
+    }).catch((error: unknown) => {
+      this.emit({
+        event: 'warning',
+        message: `cache store unavailable, running without it: ${messageOf(error)}`,
+      });
+      return undefined;
+    });
     return this.#store;
   }
 
-  async #openStore(): Promise<CacheStore | undefined> {
-    const warn = (message: string): void => this.emit({ event: 'warning', message });
-    try {
-      return await openStore(this.#storeUrl, this.root, warn, { isRepairable: this.#isStoreRepairable });
-    } catch (error) {
-      warn(`cache store unavailable, running without it: ${messageOf(error)}`);
-      return undefined;
-    }
-  }
-
   /**
-   * A stage record (or manifest) from the shared store. A SQLite store that
+   * A stage record (or manifest) from the store. A SQLite store (alone) that
    * did not exist when the run began holds nothing this run can use (the
    * workspace lock keeps other runs here out; an entry that another
    * workspace sharing the file adds meanwhile is only missed): there a lookup
@@ -138,9 +153,9 @@ export class Resources {
   /** A blob is here, or could be brought from a shared store. */
   async hasBlob(hash: string): Promise<boolean> {
     if (this.objects.has(hash)) return true;
-    if (!isSharedStore(this.#storeUrl)) return false;
+    if (this.#sharedUrl === undefined) return false;
     const store = await this.store();
-    return store !== undefined && fetchBlob(store, this.objects, hash);
+    return store?.hasShared === true && fetchBlob(store, this.objects, hash);
   }
 
   /**
@@ -153,11 +168,11 @@ export class Resources {
     return this.objects.problemOf(hash);
   }
 
-  /** With a shared store, publishes a stage's blobs so other machines can restore them. */
+  /** With a shared store, publishes a stage's blobs so other machines can restore them (write-behind). */
   async shareBlobs(hashes: Iterable<string>, ttlMs?: number): Promise<void> {
-    if (!isSharedStore(this.#storeUrl)) return;
+    if (this.#sharedUrl === undefined) return;
     const store = await this.store();
-    if (store) await shareBlobs(store, this.objects, hashes, ttlMs);
+    if (store) shareBlobs(store, this.objects, hashes, ttlMs);
   }
 
   /** The run's pool of worker threads or processes, sized to the cores. */
@@ -174,7 +189,7 @@ export class Resources {
     return pool;
   }
 
-  /** Saves what changed, stops the pools and closes the store. */
+  /** Saves what changed, stops the pools and closes the store (after its queued shared writes). */
   async close(): Promise<void> {
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
     this.#stats?.save();

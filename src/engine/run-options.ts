@@ -1,4 +1,5 @@
 // What `runner exec` asks of a run, and what it answers.
+import type { SharedAccess } from '../cache/tiered-store.js';
 import type { ConfigPlan } from '../config/types.js';
 import type { Graph, Selection } from '../graph/dag.js';
 import type { Emit, StageOutcome } from './events.js';
@@ -16,6 +17,8 @@ export interface RunOptions {
   force: boolean | readonly string[];
   isNoCache: boolean;
   storeUrl: string;
+  /** How a shared store may be used (read-only, signing key). */
+  shared?: SharedAccess;
   baseEnv: Readonly<Record<string, string | undefined>>;
   runId: string;
   emit: Emit;

@@ -63,6 +63,7 @@ class Run {
     this.#res = new Resources({
       root: options.plan.root,
       storeUrl: options.storeUrl,
+      shared: options.shared,
       emit: options.emit,
       isStateReadOnly: options.isNoCache,
       host: this.#host,

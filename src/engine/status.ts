@@ -27,7 +27,7 @@ export interface StageStatus {
 
 export type StatusOptions = Pick<
   RunOptions,
-  'plan' | 'graphs' | 'pipelines' | 'selection' | 'force' | 'isNoCache' | 'storeUrl'
+  'plan' | 'graphs' | 'pipelines' | 'selection' | 'force' | 'isNoCache' | 'storeUrl' | 'shared'
 > & {
   emit?: Emit;
 };
@@ -39,10 +39,14 @@ export async function stageStatuses(options: StatusOptions): Promise<StageStatus
   const res = new Resources({
     root: options.plan.root,
     storeUrl: options.storeUrl,
+    shared: options.shared,
     emit: options.emit ?? (() => {}),
     isStateReadOnly: true,
   });
   const willRun = new Set<string>();
+  // What this pass found each stage would reuse: a downstream stage's key
+  // starts from it, as it would in a run after the restore.
+  const reuse: Reuse = { records: new Map(), pending: new Map() };
   const out: StageStatus[] = [];
   try {
     for (const pipeline of options.pipelines) {
@@ -50,7 +54,15 @@ export async function stageStatuses(options: StatusOptions): Promise<StageStatus
       if (!graph) continue;
       for (const name of topologicalOrder(graph)) {
         const stage = byId.get(`${pipeline}/${name}`);
-        if (stage) out.push(await statusOf(stage, res, forced.has(stage.id), options.isNoCache, willRun));
+        if (stage)
+          out.push(
+            await statusOf(stage, res, {
+              isForced: forced.has(stage.id),
+              isNoCache: options.isNoCache,
+              willRun,
+              reuse,
+            }),
+          );
       }
     }
   } finally {
@@ -59,21 +71,30 @@ export async function stageStatuses(options: StatusOptions): Promise<StageStatus
   return out;
 }
 
+interface Reuse {
+  records: Map<string, StageRecord>;
+  /** Outputs that would be restored: path -> hash. */
+  pending: Map<string, string>;
+}
+
 async function statusOf(
   stage: StagePlan,
   res: Resources,
-  isForced: boolean,
-  isNoCache: boolean,
-  willRun: Set<string>,
+  pass: { isForced: boolean; isNoCache: boolean; willRun: Set<string>; reuse: Reuse },
 ): Promise<StageStatus> {
+  const { isForced, isNoCache, willRun, reuse } = pass;
   const base = { pipeline: stage.pipeline, stage: stage.name };
   const upstream = new Map<string, StageRecord>();
   for (const need of stage.definition.needs) {
-    const record = res.state.get(`${stage.pipeline}/${need}`);
+    const id = `${stage.pipeline}/${need}`;
+    const record = reuse.records.get(id) ?? res.state.get(id);
     if (record) upstream.set(need, record);
   }
   const rerunUpstream = stage.definition.needs.find((need) => willRun.has(`${stage.pipeline}/${need}`));
-  const decision = await decide({ stage, keyed: computeKey({ stage, upstream, res }), isForced, isNoCache, res });
+  const keyed = computeKey({ stage, upstream, res, pending: reuse.pending });
+  const decision = await decide({ stage, keyed, isForced, isNoCache, res });
+  if (decision.action === 'cached' || decision.action === 'restore') reuse.records.set(stage.id, decision.record);
+  if (decision.action === 'restore') for (const output of decision.restore) reuse.pending.set(output.path, output.hash);
   const mark = (status: StageStatus): StageStatus => {
     if (status.wouldRun) willRun.add(stage.id);
     return status;

@@ -46,6 +46,8 @@ export function describeChange(change: Change): [Group, string] {
       return ['definition', `${change.field}: ${value(change.old)} -> ${value(change.new)}`];
     case 'version':
       return ['cache', `version: ${value(change.old)} -> ${value(change.new)}`];
+    case 'platform':
+      return ['cache', `platform: ${change.old} -> ${change.new}`];
     case 'format':
       return ['cache', "runner's cache format changed: every stage reruns once"];
     default:
@@ -61,6 +63,8 @@ export function whyLines(why: Why | undefined, stageName = 'the stage'): string[
       return why.changes.length > 0 ? changeLines(why.changes) : ['its key changed, but no recorded field differs'];
     case 'no-cache-entry':
       return [`no earlier run of ${stageName} here to compare with (or its last key is no longer in .runner/objects)`];
+    case 'found-in-cache':
+      return [`no earlier run of ${stageName} here; its result is in the cache (another machine or workspace made it)`];
     case 'upstream-will-run':
       return [`upstream ${why.stage} will run first; the inputs, params, env and code of ${stageName} are unchanged`];
     case 'ttl-expired':

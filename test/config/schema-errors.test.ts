@@ -221,6 +221,25 @@ const cases: DiagnosticCase[] = [
     ],
   },
   {
+    name: 'the top-level cache: shared is read or write',
+    text: lines(
+      'version: 1', //                 1
+      'cache:', //                     2
+      '  shared: maybe', //            3
+      'pipelines:', //                 4
+      '  p:', //                       5
+      '    stages:', //                6
+      '      s:', //                   7
+      '        shell: "echo s"', //    8
+    ),
+    expected: [
+      'pipelines.yaml:3:3 cache.shared must be one of read, write',
+      '  3 |   shared: maybe',
+      '    |   ^^^^^^^^^^^^^',
+      '1 problem in pipelines.yaml',
+    ],
+  },
+  {
     name: 'a field of the wrong type or out of range: accepts the same stage once the values are in range',
     text: CONCURRENCY_ZERO.replace('concurrency: 0', 'concurrency: 1'),
     expected: '',

@@ -1,7 +1,11 @@
+// `runner cache stats|clear|prune`. They act on this workspace's own cache
+// (the local store and .runner/objects); with a shared store configured,
+// `--shared` reaches it too: a clear here must not empty every machine's cache.
 import path from 'node:path';
 import { parseDuration } from '../../config/duration.js';
 import { cacheStats, clearCache, pruneCache } from '../../cache/maintenance.js';
-import { openStore, redact } from '../../cache/store.js';
+import { isSharedStore } from '../../cache/shared-blobs.js';
+import { defaultStoreUrl, openStore, redact } from '../../cache/store.js';
 import type { CacheStore } from '../../cache/store.js';
 import { messageOf } from '../../util/errors.js';
 import { formatBytes } from '../../report/format.js';
@@ -11,44 +15,59 @@ import { EXIT, UsageError, warnOf } from '../io.js';
 import { loadAnalysis, lockForCommand, storeUrlFor } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 
-export async function cacheCommand(
-  io: CliIo,
-  global: GlobalOptions,
-  action: 'stats' | 'clear' | 'prune',
-  flags: { olderThan?: string; json?: boolean },
-): Promise<number> {
+type Action = 'stats' | 'clear' | 'prune';
+type CacheFlags = { olderThan?: string; json?: boolean; shared?: boolean };
+
+export async function cacheCommand(io: CliIo, global: GlobalOptions, action: Action, flags: CacheFlags) {
   const analysis = await loadAnalysis(io, global);
-  const stateDir = path.join(analysis.plan.root, '.runner');
+  const root = analysis.plan.root;
+  const stateDir = path.join(root, '.runner');
   const url = storeUrlFor(analysis, io.env);
+  const sharedUrl = isSharedStore(url) ? url : undefined;
+  if (flags.shared && sharedUrl === undefined)
+    throw new UsageError('--shared: no shared store is configured (RUNNER_CACHE_URL or cache.url in pipelines.yaml)');
+  const localUrl = sharedUrl === undefined ? url : defaultStoreUrl(stateDir);
   // clear and prune change what a run reads: they wait for a running one.
   const release = action === 'stats' ? undefined : await lockForCommand(io, stateDir, `runner cache ${action}`);
-  let store: CacheStore;
+  const stores: CacheStore[] = [];
   try {
-    store = await openStore(url, analysis.plan.root, warnOf(io));
-  } catch (error) {
-    release?.();
-    io.stderr(`runner: cache store ${redact(url)}: ${messageOf(error)}\n`);
-    return EXIT.failed;
-  }
-  try {
-    if (action === 'stats') return await printStats(io, store, stateDir, flags.json === true);
-    if (action === 'clear') {
-      await clearCache(store, stateDir);
-      io.stdout(`cleared ${redact(url)} and ${path.relative(io.cwd, path.join(stateDir, 'objects')) || 'objects'}\n`);
-      return EXIT.ok;
+    try {
+      if (action !== 'stats' || !flags.shared) stores.push(await openStore(localUrl, root, warnOf(io)));
+      if (flags.shared && sharedUrl !== undefined) stores.push(await openStore(sharedUrl, root, warnOf(io)));
+    } catch (error) {
+      io.stderr(`runner: cache store: ${messageOf(error)}\n`);
+      return EXIT.failed;
     }
-    const olderThan = flags.olderThan ?? '7d';
-    const ms = parseDuration(olderThan);
-    if (ms === undefined) throw new UsageError(`--older-than ${olderThan}: expected a duration such as 12h or 7d`);
-    const result = await pruneCache(store, stateDir, Date.now() - ms, warnOf(io));
-    const { entriesRemoved, objectsRemoved } = result;
-    const freed = formatBytes(result.bytesFreed);
-    io.stdout(`pruned ${entriesRemoved} entries and ${objectsRemoved} objects (${freed}) older than ${olderThan}\n`);
-    return EXIT.ok;
+    return await runAction(io, { action, flags, stores, stateDir });
   } finally {
-    await store.close();
+    for (const store of stores) await store.close();
     release?.();
   }
+}
+
+async function runAction(
+  io: CliIo,
+  options: { action: Action; flags: CacheFlags; stores: CacheStore[]; stateDir: string },
+): Promise<number> {
+  const { action, flags, stores, stateDir } = options;
+  const [first] = stores;
+  if (!first) return EXIT.failed;
+  if (action === 'stats') return printStats(io, first, stateDir, flags.json === true);
+  if (action === 'clear') {
+    for (const store of stores) await clearCache(store, stateDir);
+    const urls = stores.map((store) => redact(store.url)).join(' and ');
+    io.stdout(`cleared ${urls} and ${path.relative(io.cwd, path.join(stateDir, 'objects')) || 'objects'}\n`);
+    return EXIT.ok;
+  }
+  const olderThan = flags.olderThan ?? '7d';
+  const ms = parseDuration(olderThan);
+  if (ms === undefined) throw new UsageError(`--older-than ${olderThan}: expected a duration such as 12h or 7d`);
+  const result = await pruneCache(stores, stateDir, Date.now() - ms, warnOf(io));
+  const freed = formatBytes(result.bytesFreed);
+  io.stdout(
+    `pruned ${result.entriesRemoved} entries and ${result.objectsRemoved} objects (${freed}) older than ${olderThan}\n`,
+  );
+  return EXIT.ok;
 }
 
 async function printStats(io: CliIo, store: CacheStore, stateDir: string, isJson: boolean): Promise<number> {

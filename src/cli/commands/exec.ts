@@ -5,6 +5,7 @@ import { runMap } from '../../engine/map/run-map.js';
 import { executeRun } from '../../engine/run.js';
 import { stageStatuses } from '../../engine/status.js';
 import type { Selection } from '../../graph/dag.js';
+import type { SharedAccess } from '../../cache/tiered-store.js';
 import { progressSink } from '../../report/tty.js';
 import { newRunId, RunRecordSink } from '../../report/run-record.js';
 import { CompositeSink, JsonSink } from '../../report/sink.js';
@@ -19,6 +20,7 @@ import {
   parseParams,
   requireSelection,
   requireStages,
+  sharedAccessFor,
   storeUrlFor,
 } from '../load.js';
 import type { GlobalOptions } from '../load.js';
@@ -91,6 +93,7 @@ async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], f
       emit: (event) => {
         if (event.event === 'warning') warnOf(io)(event.message);
       },
+      shared: sharedAccessFor(analysis, io.env),
     });
     if (flags.json) io.stdout(`${JSON.stringify({ dryRun: true, stages: statuses })}\n`);
     else io.stdout(renderStatusTable(statuses));
@@ -105,10 +108,27 @@ async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], f
     throw error;
   }
   try {
-    return await runLocked(io, analysis, pipelines, flags, { jobs, selection, force, isNoCache, storeUrl });
+    return await runLocked(io, analysis, pipelines, flags, {
+      jobs,
+      selection,
+      force,
+      isNoCache,
+      storeUrl,
+      shared: sharedAccessFor(analysis, io.env),
+    });
   } finally {
     release();
   }
+}
+
+/** What the command line chose for the run. */
+interface RunChoices {
+  jobs: number;
+  selection: Selection;
+  force: true | string[] | false;
+  isNoCache: boolean;
+  storeUrl: string;
+  shared: SharedAccess;
 }
 
 async function runLocked(
@@ -116,9 +136,9 @@ async function runLocked(
   analysis: Analysis,
   pipelines: string[],
   flags: ExecFlags,
-  options: { jobs: number; selection: Selection; force: true | string[] | false; isNoCache: boolean; storeUrl: string },
+  options: RunChoices,
 ): Promise<number> {
-  const { jobs, selection, force, isNoCache, storeUrl } = options;
+  const { jobs, selection, force, isNoCache, storeUrl, shared } = options;
   const runId = newRunId();
   // io.isTty describes process.stderr, so the live bars draw on it.
   const sinks: Sink[] = [
@@ -141,6 +161,7 @@ async function runLocked(
     force,
     isNoCache,
     storeUrl,
+    shared,
     baseEnv: io.env,
     runId,
     emit: events.emit,

@@ -5,7 +5,15 @@ import type { StageStatus } from '../../engine/status.js';
 import { explanation, renderExplain } from '../../report/explain.js';
 import type { CliIo } from '../io.js';
 import { EXIT } from '../io.js';
-import { loadAnalysis, parseList, parseParams, requireSelection, requireStages, storeUrlFor } from '../load.js';
+import {
+  loadAnalysis,
+  parseList,
+  parseParams,
+  requireSelection,
+  requireStages,
+  sharedAccessFor,
+  storeUrlFor,
+} from '../load.js';
 import type { GlobalOptions } from '../load.js';
 
 export interface StatusFlags {
@@ -72,6 +80,7 @@ export async function statusesFor(
     force: flags.force === true,
     isNoCache: false,
     storeUrl: storeUrlFor(analysis, io.env),
+    shared: sharedAccessFor(analysis, io.env),
     emit: (event) => {
       if (event.event === 'warning') io.stderr(`warning: ${event.message}\n`);
     },

@@ -1,0 +1,181 @@
+// Two tiers: the workspace's own SQLite store first, a shared store (Redis)
+// second. Read-through: a local miss asks the shared store and keeps what it
+// finds locally. Write-behind: a write lands locally at once and reaches the
+// shared store in the background, in order, flushed before close. So a
+// shared store that is down, slow or gone mid-run costs only sharing: after
+// its first failure it is left alone for the rest of the run.
+// Shared entries are sealed (signing.ts); one that fails its check is refused.
+import { messageOf } from '../util/errors.js';
+import { describeProblem, seal, unseal } from './signing.js';
+import type { CacheStore } from './store.js';
+import { openStore, redact } from './store.js';
+
+export interface SharedAccess {
+  /** Never write to the shared store (untrusted jobs, e.g. pull requests). */
+  isReadOnly: boolean;
+  /** HMAC key: shared entries are signed, and unsigned or mis-signed ones refused. */
+  signingKey?: string;
+}
+
+export interface TieredOptions extends SharedAccess {
+  local: CacheStore;
+  /** Undefined: the local store alone. */
+  shared?: CacheStore;
+  warn: (message: string) => void;
+}
+
+type Entry = { key: string; value: unknown; ttlMs?: number };
+
+export class TieredStore implements CacheStore {
+  readonly url: string;
+  readonly local: CacheStore;
+  readonly #shared: CacheStore | undefined;
+  readonly #options: TieredOptions;
+  #isSharedDown = false;
+  #behind: Promise<void> = Promise.resolve();
+
+  constructor(options: TieredOptions) {
+    this.local = options.local;
+    this.#shared = options.shared;
+    this.#options = options;
+    this.url = options.shared?.url ?? options.local.url;
+  }
+
+  /** Whether a shared store is in use (configured, opened, not failed). */
+  get hasShared(): boolean {
+    return this.#shared !== undefined && !this.#isSharedDown;
+  }
+
+  /** The shared store failed: warn once, and use the local store alone from now on. */
+  sharedFailed(): void {
+    if (this.#isSharedDown || this.#shared === undefined) return;
+    this.#isSharedDown = true;
+    this.#options.warn(`shared cache ${redact(this.#shared.url)} failed: using the local cache only for this run`);
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const local = await this.local.get<T>(key);
+    if (local !== undefined) return local;
+    const found = await this.getShared<T>(key);
+    if (found !== undefined) await this.local.set(key, found);
+    return found;
+  }
+
+  async getMany<T>(keys: string[]): Promise<(T | undefined)[]> {
+    const values = await this.local.getMany<T>(keys);
+    const missing = keys.filter((_, i) => values[i] === undefined);
+    if (missing.length === 0 || !this.hasShared) return values;
+    const found = await this.getManyShared<T>(missing);
+    const byKey = new Map(missing.map((key, i) => [key, found[i]]));
+    const kept = missing.flatMap((key) => {
+      const value = byKey.get(key);
+      return value === undefined ? [] : [{ key, value }];
+    });
+    if (kept.length > 0) await this.local.setMany(kept);
+    return keys.map((key, i) => values[i] ?? (byKey.get(key) as T | undefined));
+  }
+
+  async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    await this.setMany([{ key, value, ttlMs }]);
+  }
+
+  async setMany(entries: Entry[]): Promise<void> {
+    await this.local.setMany(entries);
+    this.writeBehind((put) => put(entries));
+  }
+
+  /** A value from the shared store alone (checked), or undefined. */
+  async getShared<T>(key: string): Promise<T | undefined> {
+    return (await this.getManyShared<T>([key]))[0];
+  }
+
+  async getManyShared<T>(keys: string[]): Promise<(T | undefined)[]> {
+    const shared = this.#shared;
+    if (!shared || this.#isSharedDown) return keys.map(() => undefined);
+    const raws = await shared.getMany<unknown>(keys);
+    return raws.map((raw, i) => (raw === undefined ? undefined : this.#open<T>(keys[i] ?? '', raw)));
+  }
+
+  /**
+   * Queues a write to the shared store after those before it, without
+   * waiting for it; `put` seals and sets entries. Nothing is queued in
+   * read-only mode, without a shared store or once it failed.
+   */
+  writeBehind(write: (put: (entries: Entry[]) => Promise<void>) => Promise<void>): void {
+    const shared = this.#shared;
+    if (!shared || this.#options.isReadOnly || this.#isSharedDown) return;
+    const put = async (entries: Entry[]): Promise<void> => {
+      if (this.#isSharedDown || entries.length === 0) return;
+      const { signingKey } = this.#options;
+      await shared.setMany(entries.map((e) => ({ ...e, value: seal(e.key, e.value, signingKey) })));
+    };
+    this.#behind = this.#behind.then(() => (this.#isSharedDown ? undefined : write(put))).catch(() => {});
+  }
+
+  /** Waits for the queued shared writes. */
+  flush(): Promise<void> {
+    return this.#behind;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.local.delete(key);
+  }
+
+  /** Clears the local tier only: `runner cache clear --shared` clears the shared store on its own. */
+  async clear(): Promise<void> {
+    await this.local.clear();
+  }
+
+  entries(): AsyncGenerator<[string, unknown]> {
+    return this.local.entries();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await Promise.all([this.local.close(), this.#shared?.close()]);
+  }
+
+  #open<T>(key: string, raw: unknown): T | undefined {
+    const opened = unseal(key, raw, this.#options.signingKey);
+    if ('value' in opened) return opened.value as T;
+    this.#options.warn(`refused shared cache entry ${key}: ${describeProblem(opened.problem)}`);
+    return undefined;
+  }
+}
+
+export interface OpenTieredOptions extends SharedAccess {
+  root: string;
+  localUrl: string;
+  sharedUrl?: string;
+  warn: (message: string) => void;
+  /** Whether a damaged local SQLite file is moved aside for an empty one (see openStore). */
+  isRepairable?: boolean;
+}
+
+/**
+ * Opens both tiers at once. A shared store that cannot be reached (within
+ * the connect timeout) leaves a warning and the local store alone.
+ */
+export async function openTiered(options: OpenTieredOptions): Promise<TieredStore> {
+  const { root, sharedUrl, warn } = options;
+  let tiered: TieredStore | undefined;
+  const shared = sharedUrl
+    ? openStore(sharedUrl, root, (message) => {
+        warn(message);
+        tiered?.sharedFailed();
+      }).catch((error: unknown) => {
+        warn(`shared cache unavailable, using the local cache only: ${messageOf(error)}`);
+        return undefined;
+      })
+    : undefined;
+  let local: CacheStore;
+  try {
+    local = await openStore(options.localUrl, root, warn, { isRepairable: options.isRepairable });
+  } catch (error) {
+    await (await shared)?.close();
+    throw error;
+  }
+  const opened = await shared;
+  tiered = new TieredStore({ ...options, local, shared: opened });
+  return tiered;
+}

@@ -1,0 +1,98 @@
+// The two tiers (src/cache/tiered-store.ts) over two plain stores: the
+// workspace's local one first, the shared one second. Read-through,
+// write-behind, sealed shared entries, read-only mode, a failed shared tier.
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { seal } from '../../src/cache/signing.js';
+import { openStore } from '../../src/cache/store.js';
+import type { CacheStore } from '../../src/cache/store.js';
+import { TieredStore } from '../../src/cache/tiered-store.js';
+import type { SharedAccess } from '../../src/cache/tiered-store.js';
+import { tempDir } from './helpers.js';
+
+const opened: CacheStore[] = [];
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+});
+
+async function sqlite(): Promise<CacheStore> {
+  const store = await openStore(`sqlite://${path.join(tempDir(), 'cache.sqlite')}`, tempDir(), (m) => {
+    throw new Error(m);
+  });
+  opened.push(store);
+  return store;
+}
+
+async function tiers(access: Partial<SharedAccess> = {}) {
+  const [local, shared] = [await sqlite(), await sqlite()];
+  const warnings: string[] = [];
+  const tiered = new TieredStore({ isReadOnly: false, ...access, local, shared, warn: (m) => warnings.push(m) });
+  return { local, shared, tiered, warnings };
+}
+
+describe('TieredStore', () => {
+  it('reads through: a local miss found in the shared store is kept locally', async () => {
+    const { local, shared, tiered, warnings } = await tiers();
+    await shared.set('stage:x', seal('stage:x', { r: 1 }, undefined));
+    expect(await tiered.get('stage:x')).toEqual({ r: 1 });
+    expect(await local.get('stage:x')).toEqual({ r: 1 });
+    await shared.set('a', seal('a', 'A', undefined));
+    await local.set('b', 'B');
+    expect(await tiered.getMany(['a', 'b', 'c'])).toEqual(['A', 'B', undefined]);
+    expect(await local.get('a')).toBe('A');
+    expect(warnings).toEqual([]);
+  });
+
+  it('writes behind: local at once, shared sealed (and signed) once flushed', async () => {
+    const { local, shared, tiered } = await tiers({ signingKey: 'k' });
+    await tiered.set('stage:y', { r: 2 });
+    expect(await local.get('stage:y')).toEqual({ r: 2 });
+    await tiered.flush();
+    expect(await shared.get('stage:y')).toEqual(seal('stage:y', { r: 2 }, 'k'));
+    expect((await shared.get<{ s?: string }>('stage:y'))?.s).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('refuses a shared entry that is unsigned, mis-signed or not sealed at all', async () => {
+    const { shared, tiered, warnings } = await tiers({ signingKey: 'k' });
+    await shared.set('unsigned', seal('unsigned', 1, undefined));
+    await shared.set('other-key', seal('other-key', 1, 'not-k'));
+    await shared.set('moved', seal('elsewhere', 1, 'k'));
+    await shared.set('raw', { r: 1 });
+    expect(await tiered.getMany(['unsigned', 'other-key', 'moved', 'raw'])).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(warnings).toEqual([
+      'refused shared cache entry unsigned: it is not signed',
+      'refused shared cache entry other-key: its signature does not match (tampered with, or signed with another key)',
+      'refused shared cache entry moved: its signature does not match (tampered with, or signed with another key)',
+      'refused shared cache entry raw: it is not in the shared-entry format',
+    ]);
+  });
+
+  it('read-only: reads the shared store, never writes it', async () => {
+    const { local, shared, tiered } = await tiers({ isReadOnly: true });
+    await shared.set('s', seal('s', 'S', undefined));
+    expect(await tiered.get('s')).toBe('S');
+    await tiered.setMany([{ key: 'w', value: 'W' }]);
+    await tiered.flush();
+    expect(await local.get('w')).toBe('W');
+    expect(await shared.get('w')).toBeUndefined();
+  });
+
+  it('after a shared failure: one warning, and the local store alone', async () => {
+    const { shared, tiered, warnings } = await tiers();
+    await shared.set('s', seal('s', 'S', undefined));
+    tiered.sharedFailed();
+    tiered.sharedFailed();
+    expect(tiered.hasShared).toBe(false);
+    expect(await tiered.get('s')).toBeUndefined();
+    await tiered.set('w', 'W');
+    await tiered.flush();
+    expect(await shared.get('w')).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^shared cache sqlite:\/\/.* failed: using the local cache only for this run$/);
+  });
+});

@@ -1,0 +1,50 @@
+// `runner cache clear` empties this workspace's cache only: a clear on one
+// machine must not empty every machine's. `--shared` clears the shared store too.
+import { describe, expect, it } from 'vitest';
+import { outcomes } from './rig.js';
+import { sharedCacheRig } from './shared-cache-rig.js';
+
+const PIPELINE = `version: 1
+pipelines:
+  p:
+    stages:
+      make:
+        shell: "mkdir -p out && cat in.txt in.txt > out/double.txt"
+        inputs: [in.txt]
+        outputs: [out/double.txt]
+`;
+const FILES = { 'pipelines.yaml': PIPELINE, 'in.txt': 'a\n' };
+
+describe('runner cache clear with a shared store', () => {
+  const rig = sharedCacheRig();
+
+  it('leaves the shared store alone; --shared clears it too', async () => {
+    const env = { RUNNER_CACHE_URL: rig.redis().url };
+    const ws = rig.machine(FILES);
+    expect((await ws.run(['exec', 'p'], { env })).code).toBe(0);
+    const shared = (await rig.keys()).sort();
+    expect(shared.length).toBeGreaterThan(0);
+
+    const clear = await ws.run(['cache', 'clear'], { env });
+    expect(clear.code, clear.stderr).toBe(0);
+    expect(clear.stdout).toMatch(/^cleared sqlite:\/\/.*cache\.sqlite and /);
+    expect((await rig.keys()).sort()).toEqual(shared);
+    expect(ws.exists('.runner/state.json')).toBe(false);
+    // This workspace's cache is gone, the shared one is not: the stage is restored from it.
+    ws.write('out/double.txt', 'edited\n');
+    const run = await ws.run(['exec', 'p', '--json'], { env });
+    expect(outcomes(run.events)).toEqual({ make: 'restored' });
+
+    const all = await ws.run(['cache', 'clear', '--shared'], { env });
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(/^cleared sqlite:\/\/.* and redis:\/\/127\.0\.0\.1:\d+ and /);
+    expect(await rig.keys()).toEqual([]);
+  });
+
+  it('--shared without a shared store is a usage error', async () => {
+    const ws = rig.machine(FILES);
+    const result = await ws.run(['cache', 'clear', '--shared']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('--shared: no shared store is configured');
+  });
+});

@@ -1,0 +1,72 @@
+// Redis killed between two stages of a run: the run stays correct, with one
+// warning, and what it computed is cached locally (SQLite, the first tier),
+// so the workspace keeps its incremental runs while the shared store is down.
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startRedis } from '../cache/redis-server.js';
+import type { RedisServer } from '../cache/redis-server.js';
+import { outcomes, Workspace } from './rig.js';
+
+const PIPELINE = `version: 1
+pipelines:
+  p:
+    stages:
+      first:
+        shell: "mkdir -p out && cat in.txt in.txt > out/first.txt"
+        inputs: [in.txt]
+        outputs: [out/first.txt]
+      gate:
+        shell: "until [ -f go ]; do sleep 0.02; done; cat out/first.txt > out/gate.txt"
+        inputs: [out/first.txt]
+        needs: [first]
+        outputs: [out/gate.txt]
+      last:
+        shell: "cat out/gate.txt out/gate.txt > out/last.txt"
+        inputs: [out/gate.txt]
+        needs: [gate]
+        outputs: [out/last.txt]
+`;
+
+describe('Redis killed in the middle of a run', () => {
+  let redis: RedisServer | undefined;
+  let ws: Workspace | undefined;
+  afterEach(async () => {
+    await redis?.stop();
+    ws?.remove();
+  });
+
+  it('leaves the run correct, and its results cached locally', async () => {
+    redis = await startRedis();
+    const server = redis;
+    ws = new Workspace();
+    const workspace = ws;
+    ws.write('pipelines.yaml', PIPELINE);
+    ws.write('in.txt', 'a\n');
+    const env = { RUNNER_CACHE_URL: server.url };
+    let killed: Promise<void> | undefined;
+    // When `first` has ended, Redis goes; then `gate` may go on.
+    const run = await ws.run(['exec', 'p', '--json'], {
+      env,
+      onStdout: (stdout) => {
+        if (killed || !/"event":"stage:end"[^\n]*"stage":"first"/.test(stdout)) return;
+        killed = server.stop().then(() => fs.writeFileSync(workspace.path('go'), ''));
+      },
+    });
+    await killed;
+    expect(run.code, run.stderr).toBe(0);
+    expect(outcomes(run.events)).toEqual({ first: 'ran', gate: 'ran', last: 'ran' });
+    expect(ws.read('out/last.txt')).toBe('a\na\na\na\n');
+    expect(run.stderr).toMatch(/warning: shared cache redis:\/\/127\.0\.0\.1:\d+ failed: using the local cache only/);
+
+    // Redis still down: an edit and its revert; the revert restores from the local cache.
+    ws.write('in.txt', 'b\n');
+    const edited = await ws.run(['exec', 'p', '--json'], { env });
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(outcomes(edited.events)).toEqual({ first: 'ran', gate: 'ran', last: 'ran' });
+    expect(edited.stderr).toContain('shared cache unavailable, using the local cache only');
+    ws.write('in.txt', 'a\n');
+    const reverted = await ws.run(['exec', 'p', '--json'], { env });
+    expect(outcomes(reverted.events)).toEqual({ first: 'restored', gate: 'restored', last: 'restored' });
+    expect(ws.read('out/last.txt')).toBe('a\na\na\na\n');
+  }, 30_000);
+});
