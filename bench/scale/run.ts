@@ -250,6 +250,7 @@ console.log(
       'runner cold',
       'runner no-op',
       'one item edited',
+      'its map stage',
       'peak RSS cold / one edit',
       '.runner size',
     ],
