@@ -194,6 +194,7 @@ export class Resources {
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
     this.#stats?.save();
     this.#state?.save();
+    if (!this.#isStateReadOnly) this.objects.saveChecks();
     if (this.#store) await (await this.#store)?.close();
   }
 }
