@@ -92,8 +92,23 @@ export function requireStages(
   }
 }
 
+/**
+ * The --only/--from/--to of a command: every name a stage of the pipelines,
+ * and together selecting at least one stage.
+ */
+export function selectionFrom(
+  analysis: Analysis,
+  pipelines: readonly string[],
+  flags: { only?: string[]; from?: string[]; to?: string[] },
+): { only: string[]; from: string[]; to: string[] } {
+  const selection = { only: parseList(flags.only), from: parseList(flags.from), to: parseList(flags.to) };
+  for (const flag of ['only', 'from', 'to'] as const) requireStages(analysis, pipelines, selection[flag], `--${flag}`);
+  requireSelection(analysis, pipelines, selection);
+  return selection;
+}
+
 /** --only/--from/--to that name stages but together select none (say --from after --to) are a mistake, not a no-op. */
-export function requireSelection(analysis: Analysis, pipelines: readonly string[], selection: Selection): void {
+function requireSelection(analysis: Analysis, pipelines: readonly string[], selection: Selection): void {
   const flags = (['only', 'from', 'to'] as const).filter((flag) => (selection[flag]?.length ?? 0) > 0);
   if (flags.length === 0) return;
   if (selectedStages({ plan: analysis.plan, graphs: analysis.graphs, pipelines, selection }).length > 0) return;

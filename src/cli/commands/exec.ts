@@ -18,8 +18,8 @@ import {
   lockForCommand,
   parseList,
   parseParams,
-  requireSelection,
   requireStages,
+  selectionFrom,
   sharedAccessFor,
   storeUrlFor,
 } from '../load.js';
@@ -66,17 +66,9 @@ async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], f
   const jobs = flags.jobs === undefined ? os.availableParallelism() : Number(flags.jobs);
   if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${flags.jobs}: expected an integer >= 1`);
   const analysis = await loadAnalysis(io, global, { paramOverrides: parseParams(flags.param), pipelines });
-  const selection = { only: parseList(flags.only), from: parseList(flags.from), to: parseList(flags.to) };
+  const selection = selectionFrom(analysis, pipelines, flags);
   const forceStages = parseList(flags.forceStage);
-  for (const [flag, names] of [
-    ['--only', selection.only],
-    ['--from', selection.from],
-    ['--to', selection.to],
-    ['--force', forceStages],
-  ] as const) {
-    requireStages(analysis, pipelines, names, flag);
-  }
-  requireSelection(analysis, pipelines, selection);
+  requireStages(analysis, pipelines, forceStages, '--force');
   const force = flags.force === true ? true : forceStages.length > 0 ? forceStages : false;
   const isNoCache = flags.cache === false;
   const storeUrl = storeUrlFor(analysis, io.env);

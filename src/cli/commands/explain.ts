@@ -5,15 +5,7 @@ import type { StageStatus } from '../../engine/status.js';
 import { explanation, renderExplain } from '../../report/explain.js';
 import type { CliIo } from '../io.js';
 import { EXIT } from '../io.js';
-import {
-  loadAnalysis,
-  parseList,
-  parseParams,
-  requireSelection,
-  requireStages,
-  sharedAccessFor,
-  storeUrlFor,
-} from '../load.js';
+import { loadAnalysis, parseParams, requireStages, selectionFrom, sharedAccessFor, storeUrlFor } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 
 export interface StatusFlags {
@@ -63,15 +55,7 @@ export async function statusesFor(
 ): Promise<StageStatus[]> {
   const analysis = await loadAnalysis(io, global, { paramOverrides: parseParams(flags.param), pipelines });
   requireStages(analysis, pipelines, stages, 'stage');
-  const selection = { only: parseList(flags.only), from: parseList(flags.from), to: parseList(flags.to) };
-  for (const [flag, names] of [
-    ['--only', selection.only],
-    ['--from', selection.from],
-    ['--to', selection.to],
-  ] as const) {
-    requireStages(analysis, pipelines, names, flag);
-  }
-  requireSelection(analysis, pipelines, selection);
+  const selection = selectionFrom(analysis, pipelines, flags);
   return stageStatuses({
     plan: analysis.plan,
     graphs: analysis.graphs,
