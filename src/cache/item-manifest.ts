@@ -112,11 +112,16 @@ export class ItemManifest {
 
   /** The raw result of entry `i` as JSON text, or undefined when it has none. */
   rawOf(i: number): string | undefined {
+    return this.rawBytesOf(i)?.toString('utf8');
+  }
+
+  /** The raw result of entry `i` as the bytes of its JSON text (a view), or undefined when it has none. */
+  rawBytesOf(i: number): Buffer | undefined {
     if (this.rawLengths.length === 0) return undefined;
     const length = this.rawLengths[i] ?? NO_RAW;
     if (length === NO_RAW) return undefined;
     const offset = this.rawOffsets[i] ?? 0;
-    return this.raw.toString('utf8', offset, offset + length);
+    return this.raw.subarray(offset, offset + length);
   }
 }
 
@@ -138,17 +143,28 @@ function typed<T extends Float64Array | Uint32Array>(
 export class ItemManifestBuilder {
   #entries = 0;
   #blocks = 0;
-  #keys = Buffer.allocUnsafe(KEY_BYTES * 1024);
-  #outOffsets = new Float64Array(1024);
-  #outLengths = new Uint32Array(1024);
-  #outCounts = new Uint32Array(1024);
-  #rawOffsets = new Float64Array(1024);
-  #rawLengths = new Uint32Array(1024);
+  #keys: Buffer;
+  #outOffsets: Float64Array;
+  #outLengths: Uint32Array;
+  #outCounts: Uint32Array;
+  #rawOffsets: Float64Array;
+  #rawLengths: Uint32Array;
   #blockKeys = Buffer.allocUnsafe(KEY_BYTES * 64);
   #blockRanges = new Uint32Array(128);
   readonly #raw: Buffer[] = [];
   #rawBytes = 0;
   #hasRaw = false;
+
+  /** `capacity`: the entries expected (a rerun: the last run's), so that the arrays rarely grow. */
+  constructor(capacity = 1024) {
+    const size = Math.max(1024, capacity);
+    this.#keys = Buffer.allocUnsafe(KEY_BYTES * size);
+    this.#outOffsets = new Float64Array(size);
+    this.#outLengths = new Uint32Array(size);
+    this.#outCounts = new Uint32Array(size);
+    this.#rawOffsets = new Float64Array(size);
+    this.#rawLengths = new Uint32Array(size);
+  }
 
   get entries(): number {
     return this.#entries;
@@ -164,24 +180,46 @@ export class ItemManifestBuilder {
     raw?: string | Buffer,
   ): number {
     const i = this.#entries;
-    if (i === this.#outOffsets.length) this.#growEntries();
+    this.#reserve(i + 1);
     keys.copy(this.#keys, i * KEY_BYTES, keyOffset, keyOffset + KEY_BYTES);
     this.#outOffsets[i] = outOffset;
     this.#outLengths[i] = outLength;
     this.#outCounts[i] = outCount;
+    this.#setRaw(i, raw);
+    this.#entries++;
+    return i;
+  }
+
+  /**
+   * Adds entries [first, first + count) of `from` (a reused run of a block's
+   * items), their outputs now `shift` bytes further on: whole-array copies,
+   * nothing per item but the offsets (and raw results, when kept). Returns
+   * the index of the first.
+   */
+  addFrom(from: ItemManifest, first: number, count: number, shift: number): number {
+    const start = this.#entries;
+    this.#reserve(start + count);
+    from.keys.copy(this.#keys, start * KEY_BYTES, first * KEY_BYTES, (first + count) * KEY_BYTES);
+    for (let k = 0; k < count; k++) this.#outOffsets[start + k] = (from.outOffsets[first + k] ?? 0) + shift;
+    this.#outLengths.set(from.outLengths.subarray(first, first + count), start);
+    this.#outCounts.set(from.outCounts.subarray(first, first + count), start);
+    for (let k = 0; k < count; k++) this.#setRaw(start + k, from.rawBytesOf(first + k));
+    this.#entries += count;
+    return start;
+  }
+
+  #setRaw(i: number, raw: string | Buffer | undefined): void {
     if (raw === undefined) {
       this.#rawOffsets[i] = 0;
       this.#rawLengths[i] = NO_RAW;
-    } else {
-      const bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
-      this.#hasRaw = true;
-      this.#rawOffsets[i] = this.#rawBytes;
-      this.#rawLengths[i] = bytes.length;
-      this.#raw.push(bytes);
-      this.#rawBytes += bytes.length;
+      return;
     }
-    this.#entries++;
-    return i;
+    const bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
+    this.#hasRaw = true;
+    this.#rawOffsets[i] = this.#rawBytes;
+    this.#rawLengths[i] = bytes.length;
+    this.#raw.push(bytes);
+    this.#rawBytes += bytes.length;
   }
 
   /** Records that entries [first, first + count) are the items of a block whose sha256 is `key`. */
@@ -229,8 +267,10 @@ export class ItemManifestBuilder {
     return out;
   }
 
-  #growEntries(): void {
-    const size = this.#outOffsets.length * 2;
+  /** Room for `entries` entries. */
+  #reserve(entries: number): void {
+    if (entries <= this.#outOffsets.length) return;
+    const size = Math.max(entries, this.#outOffsets.length * 2);
     const keys = Buffer.allocUnsafe(size * KEY_BYTES);
     this.#keys.copy(keys);
     this.#keys = keys;

@@ -34,6 +34,31 @@ describe('the item manifest', () => {
     expect([0, 1, 2].map((i) => table.find(probe, i * KEY_BYTES))).toEqual([2999, 0, -1]);
   });
 
+  it('copies a run of entries from another manifest as adding them one by one would, outputs shifted', () => {
+    const names = Array.from({ length: 50 }, (_, i) => `item ${i}`);
+    const keys = keysOf(names);
+    const old = new ItemManifestBuilder();
+    for (let i = 0; i < names.length; i++)
+      old.add(keys, i * KEY_BYTES, i * 10, 10, 1, i % 3 === 0 ? `{"r":${i}}` : undefined);
+    const from = ItemManifest.decode(old.encode('a'.repeat(64)));
+
+    const bulk = new ItemManifestBuilder(4);
+    const single = new ItemManifestBuilder();
+    bulk.add(keys, 0, 0, 7, 1, '{"first":true}');
+    single.add(keys, 0, 0, 7, 1, '{"first":true}');
+    expect(bulk.addFrom(from, 10, 30, 1000 - 100)).toBe(1);
+    for (let i = 10; i < 40; i++) single.add(keys, i * KEY_BYTES, 1000 + (i - 10) * 10, 10, 1, from.rawOf(i));
+    const a = ItemManifest.decode(bulk.encode('b'.repeat(64)));
+    const b = ItemManifest.decode(single.encode('b'.repeat(64)));
+    expect(a.entries).toBe(31);
+    expect(a.keys.equals(b.keys)).toBe(true);
+    expect([...a.outOffsets]).toEqual([...b.outOffsets]);
+    expect([...a.outLengths]).toEqual([...b.outLengths]);
+    expect([...a.outCounts]).toEqual([...b.outCounts]);
+    expect(Array.from({ length: 31 }, (_, i) => a.rawOf(i))).toEqual(Array.from({ length: 31 }, (_, i) => b.rawOf(i)));
+    expect(a.rawOf(3)).toBe('{"r":12}');
+  });
+
   it('finds the first of two entries with one key', () => {
     const keys = keysOf(['same', 'other', 'same']);
     const table = new KeyTable(keys, 3);

@@ -38,7 +38,7 @@ export class ItemStore {
   readonly #options: ItemStoreOptions;
   readonly #journal: ItemJournal;
   readonly #old: OldRun | undefined;
-  readonly #builder = new ItemManifestBuilder();
+  readonly #builder: ItemManifestBuilder;
   /** Journal entries that were there when the run began (the rest are this run's). */
   readonly #journaled: number;
   #entryTable: KeyTable | undefined;
@@ -49,6 +49,7 @@ export class ItemStore {
     this.#options = options;
     this.#journal = journal;
     this.#old = old;
+    this.#builder = new ItemManifestBuilder(old?.manifest.entries);
     this.#journaled = journal.entries;
   }
 
@@ -132,17 +133,7 @@ export class ItemStore {
       }
       const base = writer.offset;
       await writer.writeBytes(reader.read(from, to - from), records);
-      for (let i = runStart; i < e; i++) {
-        const raw = manifest.rawOf(i);
-        this.#builder.add(
-          manifest.keys,
-          i * KEY_BYTES,
-          base + ((manifest.outOffsets[i] ?? 0) - from),
-          manifest.outLengths[i] ?? 0,
-          manifest.outCounts[i] ?? 0,
-          raw,
-        );
-      }
+      this.#builder.addFrom(manifest, runStart, e - runStart, base - from);
     }
     return firstNew;
   }
@@ -156,7 +147,7 @@ export class ItemStore {
       const length = manifest.outLengths[ref] ?? 0;
       const base = writer.offset;
       await writer.writeBytes(this.#old?.reader.read(offset, length) ?? Buffer.alloc(0), manifest.outCounts[ref] ?? 0);
-      return this.#builder.add(keys, keyOffset, base, length, manifest.outCounts[ref] ?? 0, manifest.rawOf(ref));
+      return this.#builder.add(keys, keyOffset, base, length, manifest.outCounts[ref] ?? 0, manifest.rawBytesOf(ref));
     }
     const j = -2 - ref;
     const bytes = this.#journal.output(j);
