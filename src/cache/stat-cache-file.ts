@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { messageOf } from '../util/errors.js';
 import { arrayOf, count, number, objectOf, recordOf, shapeProblem, string, tupleOf, where } from '../util/shape.js';
 import type { Check } from '../util/shape.js';
+import type { RecordedFiles } from './recorded-files.js';
 
 const FAMILY = 'runner-stat-cache ';
 const MAGIC = `${FAMILY}2\n`;
@@ -35,9 +36,6 @@ export interface StatCacheData {
   /** Lists derived from a file's content (a module's imports), keyed by kind and content hash. */
   derived: Record<string, string[]>;
 }
-
-/** An entry recorded this run: [size, mtimeMs, ino, sha256, isRacy]. */
-export type FileEntry = [number, number, number, string, boolean];
 
 type Section = 'paths' | 'nums' | 'hashes' | 'racy' | 'dirs' | 'derived';
 
@@ -172,11 +170,11 @@ export function encodeStatCache(data: StatCacheData): Buffer {
 export function mergeColumns(
   old: FileColumns,
   index: ReadonlyMap<string, number>,
-  recorded: ReadonlyMap<string, FileEntry>,
+  recorded: RecordedFiles,
 ): FileColumns {
-  const added = [...recorded.keys()].filter((file) => !index.has(file)).sort();
+  const added = [...recorded.files()].filter((file) => !index.has(file)).sort();
   if (added.length === 0) {
-    for (const [file, entry] of recorded) setEntry(old, index.get(file) ?? 0, entry);
+    for (const file of recorded.files()) recorded.copyTo(file, old, index.get(file) ?? 0);
     return old;
   }
   const n = old.paths.length + added.length;
@@ -192,9 +190,7 @@ export function mergeColumns(
     const fromOld = j >= added.length || (i < old.paths.length && (old.paths[i] ?? '') < (added[j] ?? ''));
     const file = fromOld ? (old.paths[i] ?? '') : (added[j] ?? '');
     merged.paths[k] = file;
-    const entry = recorded.get(file);
-    if (entry) setEntry(merged, k, entry);
-    else {
+    if (!recorded.copyTo(file, merged, k)) {
       merged.nums.set(old.nums.subarray(3 * i, 3 * i + 3), 3 * k);
       old.hashes.copy(merged.hashes, HASH_BYTES * k, HASH_BYTES * i, HASH_BYTES * i + HASH_BYTES);
       merged.racy[k] = old.racy[i] ?? 0;
@@ -203,10 +199,4 @@ export function mergeColumns(
     else j++;
   }
   return merged;
-}
-
-function setEntry(columns: FileColumns, k: number, entry: FileEntry): void {
-  columns.nums.set([entry[0], entry[1], entry[2]], 3 * k);
-  columns.hashes.write(entry[3], HASH_BYTES * k, HASH_BYTES, 'hex');
-  columns.racy[k] = entry[4] ? 1 : 0;
 }

@@ -12,8 +12,7 @@ import { hashOnBoth } from './parallel-hasher.js';
 import type { ParallelHasher } from './parallel-hasher.js';
 import { emptyColumns, encodeStatCache, mergeColumns, readStatCacheFile } from './stat-cache-file.js';
 import type { DirEntry, FileColumns } from './stat-cache-file.js';
-
-import type { FileEntry } from './stat-cache-file.js';
+import { RecordedFiles } from './recorded-files.js';
 
 /** What the daemon lends a run's hashing (src/daemon/). */
 export interface HashHelp {
@@ -56,7 +55,7 @@ export class StatCache {
   #loaded: FileColumns;
   #index: Map<string, number>;
   /** Entries recorded since (they win over the loaded ones). */
-  readonly #recorded = new Map<string, FileEntry>();
+  readonly #recorded = new RecordedFiles();
   #dirs: Record<string, DirEntry>;
   /** Lists derived from a file's content, keyed by content hash (e.g. a module's imports). */
   #derived: Record<string, string[]>;
@@ -138,9 +137,8 @@ export class StatCache {
 
   /** The memoised hash of `relative` when it still holds for this stat. */
   #freshHash(relative: string, st: FileStat): string | undefined {
-    const entry = this.#recorded.get(relative);
-    if (entry)
-      return entry[0] === st.size && entry[1] === st.mtimeMs && entry[2] === st.ino && !entry[4] ? entry[3] : undefined;
+    const recorded = this.#recorded.hashFor(relative, st);
+    if (recorded !== undefined) return recorded ?? undefined;
     const i = this.#index.get(relative);
     if (i === undefined) return undefined;
     const { nums, hashes, racy } = this.#loaded;
@@ -208,7 +206,7 @@ export class StatCache {
   }
 
   #record(relative: string, st: FileStat, hash: string): void {
-    this.#recorded.set(relative, [st.size, st.mtimeMs, st.ino, hash, isRacy(st.mtimeMs, this.#now())]);
+    this.#recorded.set(relative, st, hash, isRacy(st.mtimeMs, this.#now()));
     this.#isDirty = true;
   }
 
