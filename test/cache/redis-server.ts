@@ -1,12 +1,10 @@
 // A real redis-server for the store contract: on a free port, no persistence,
 // in a temp directory. A missing binary is an error, never a skip: CI
 // installs Redis, so a green run must have tested it.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, spawnUntilReady } from './server-process.js';
 
 export interface RedisServer {
   url: string;
@@ -31,53 +29,16 @@ export function findRedisServer(): string {
   );
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 export async function startRedis(): Promise<RedisServer> {
   const binary = findRedisServer();
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-redis-'));
-  const child: ChildProcess = spawn(
+  const { child, exited } = await spawnUntilReady(
+    `redis-server on port ${port}`,
     binary,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { ready: 'Ready to accept connections' },
   );
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`redis-server on port ${port} not ready after 10 s:\n${output}`)),
-      10_000,
-    );
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with code ${code} before it was ready:\n${output}`));
-    });
-  });
-  child.stdout?.removeAllListeners('data');
-  child.stderr?.removeAllListeners('data');
-  child.stdout?.resume();
-  child.stderr?.resume();
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
