@@ -46,6 +46,8 @@ const common = {
     'sqlite3',
     '@keyv/sqlite',
     '@keyv/redis',
+    '@keyv/postgres',
+    'pg',
     'tsx',
     'tsx/*',
     'typescript',

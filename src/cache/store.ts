@@ -1,11 +1,14 @@
 // The shared cache store: Keyv over SQLite (.runner/cache.sqlite) by
-// default, or any Keyv URL (redis://...) so CI machines can share one
-// cache. Loaded lazily: a no-op run whose stages all match the workspace
-// state never opens it. A store error is a logged miss, never a crash.
+// default, or Redis or Postgres (redis://..., postgres://...) so CI
+// machines can share one cache. Loaded lazily: a no-op run whose stages all
+// match the workspace state never opens it. A store error is a logged miss,
+// never a crash.
 import path from 'node:path';
 import type Keyv from 'keyv';
-import { requirePackage } from '../util/require.js';
+import { withDeadline } from '../util/deadline.js';
 import { messageOf } from '../util/errors.js';
+import { requirePackage } from '../util/require.js';
+import { isPostgresUrl, openPostgres } from './postgres-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { SqliteStoreOptions } from './sqlite-store.js';
 
@@ -80,10 +83,10 @@ export async function openStore(
     if (error !== lastEmitted && !connection.absorbs(error)) report(`${what} failed: ${messageOf(error)}`);
     await connection.failed(error, keyv);
   };
-  // A Redis server that stops answering (hung, or the network gone) would
-  // hold a command, and the run, forever: each one gets a deadline, and a
-  // store that missed one is destroyed on close rather than waited for.
-  const deadlineMs = isRedisUrl(url) ? COMMAND_TIMEOUT_MS : undefined;
+  // A server that stops answering (hung, or the network gone) would hold a
+  // command, and the run, forever: each one gets a deadline, and a store
+  // that missed one is destroyed on close rather than waited for.
+  const deadlineMs = sqliteFile(url, root) === undefined ? COMMAND_TIMEOUT_MS : undefined;
   let hasTimedOut = false;
   const guard = async <T>(what: string, action: (keyv: Keyv) => Promise<T>, fallback: T): Promise<T> => {
     const keyv = connection.keyv;
@@ -104,20 +107,6 @@ export async function openStore(
   };
   // A listing cut short is reported and ends early, like any other store failure.
   return guardedStore({ url, connection, guard, close }, (error, keyv) => failed('listing entries', error, keyv));
-}
-
-/** `action`, or a rejection when it has not settled within `ms` (`onTimeout` is told first). */
-function withDeadline<T>(action: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      reject(new Error(`no answer within ${ms / 1000} s`));
-    }, ms);
-  });
-  // Whatever the action does after its deadline has passed is of no interest.
-  action.catch(() => {});
-  return Promise.race([action, deadline]).finally(() => clearTimeout(timer));
 }
 
 function isRedisUrl(url: string): boolean {
@@ -211,7 +200,20 @@ async function connect(url: string, root: string, options: Omit<SqliteStoreOptio
     options.onOpen(keyv);
     return { keyv, absorbs: () => false, failed: async () => {} };
   }
-  throw new Error(`unsupported cache URL ${redact(url)}: use sqlite://path or redis://host:port`);
+  if (isPostgresUrl(url)) {
+    const keyv = await openPostgres(url, {
+      keyv: { namespace: NAMESPACE, throwOnErrors: true, ...PLAIN_JSON },
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+      onOpen: options.onOpen,
+    }).catch((error: unknown) => {
+      throw cannotConnect(url, error);
+    });
+    return { keyv, absorbs: () => false, failed: async () => {} };
+  }
+  throw new Error(
+    `unsupported cache URL ${redact(url)}: use sqlite://path, redis://host:port or postgres://user:password@host:port/db`,
+  );
 }
 
 interface RedisConnectable {
@@ -234,8 +236,13 @@ async function connectRedis(client: RedisConnectable, url: string): Promise<void
     } catch {
       // nothing left to close
     }
-    throw new Error(`cannot connect to ${redact(url)}: ${messageOf(error)}`);
+    throw cannotConnect(url, error);
   }
+}
+
+function cannotConnect(url: string, error: unknown): Error {
+  const reason = messageOf(error);
+  return new Error(`cannot connect to ${redact(url)}: ${reason}; check that the server is up and the URL is right`);
 }
 
 const CONNECT_TIMEOUT_MS = 2000;
