@@ -1,130 +1,20 @@
 // One contract for the shared cache store (src/cache/store.ts openStore), run
-// against every backend: SQLite in a temp directory, and a real Redis server.
-// Without redis-server installed the Redis suite fails; it never skips.
+// against every backend (store-backends.ts): SQLite in a temp directory, and
+// real Redis and PostgreSQL servers. Without redis-server or PostgreSQL
+// installed their suite fails; it never skips.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createClient } from '@keyv/redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { NAMESPACE, openStore } from '../../src/cache/store.js';
+import { NAMESPACE, openStore, redact } from '../../src/cache/store.js';
 import type { CacheStore } from '../../src/cache/store.js';
 import { tempDir } from './helpers.js';
-import { startRedis } from './redis-server.js';
-import type { RedisServer } from './redis-server.js';
+import { postgresBackend, redisBackend, sqliteBackend } from './store-backends.js';
+import type { Backend } from './store-backends.js';
 
 const requireFromHere = createRequire(import.meta.url);
-
-/** What the contract needs from a backend besides the URL. */
-interface Backend {
-  name: string;
-  beforeAll(): Promise<void>;
-  afterAll(): Promise<void>;
-  /** A URL with no entries yet. */
-  freshUrl(): Promise<string>;
-  /** Writes a key that belongs to someone else (outside the runner namespace). */
-  putForeign(url: string, key: string, value: string): Promise<void>;
-  getForeign(url: string, key: string): Promise<string | undefined>;
-  /** A store on its own URL, plus a way to make the backend fail under it. */
-  breakable(): Promise<{ url: string; breakIt(): Promise<void> }>;
-}
-
-// ---------------------------------------------------------------- sqlite
-interface Sqlite3Database {
-  run(sql: string, params: unknown[], callback: (error: Error | null) => void): void;
-  get(sql: string, params: unknown[], callback: (error: Error | null, row?: { value: string }) => void): void;
-  close(callback: (error: Error | null) => void): void;
-}
-type Sqlite3 = { Database: new (file: string) => Sqlite3Database };
-
-async function withSqlite<T>(url: string, use: (db: Sqlite3Database) => Promise<T>): Promise<T> {
-  const sqlite3 = requireFromHere('sqlite3') as Sqlite3;
-  const db = new sqlite3.Database(url.slice('sqlite://'.length));
-  try {
-    return await use(db);
-  } finally {
-    await new Promise<void>((resolve) => db.close(() => resolve()));
-  }
-}
-
-const sqlRun = (db: Sqlite3Database, sql: string, params: unknown[] = []): Promise<void> =>
-  new Promise((resolve, reject) => db.run(sql, params, (error) => (error ? reject(error) : resolve())));
-
-const sqliteBackend: Backend = {
-  name: 'sqlite',
-  beforeAll: async () => {},
-  afterAll: async () => {},
-  freshUrl: async () => `sqlite://${path.join(tempDir(), 'cache.sqlite')}`,
-  putForeign: (url, key, value) =>
-    withSqlite(url, (db) => sqlRun(db, 'INSERT INTO keyv (key, value) VALUES (?, ?)', [key, value])),
-  getForeign: (url, key) =>
-    withSqlite(
-      url,
-      (db) =>
-        new Promise((resolve, reject) =>
-          db.get('SELECT value FROM keyv WHERE key = ?', [key], (e, row) => (e ? reject(e) : resolve(row?.value))),
-        ),
-    ),
-  breakable: async () => {
-    const url = await sqliteBackend.freshUrl();
-    // Someone drops the table under the open store: every statement fails.
-    return { url, breakIt: () => withSqlite(url, (db) => sqlRun(db, 'DROP TABLE keyv')) };
-  },
-};
-
-// ---------------------------------------------------------------- redis
-let redis: RedisServer | undefined;
-let redisSetupError: unknown;
-const extraServers: RedisServer[] = [];
-
-function redisServer(): RedisServer {
-  if (redis) return redis;
-  throw redisSetupError instanceof Error ? redisSetupError : new Error('redis-server was not started');
-}
-
-const rawClient = (url: string) => createClient({ url });
-type RawClient = ReturnType<typeof rawClient>;
-
-async function withRedis<T>(url: string, use: (client: RawClient) => Promise<T>): Promise<T> {
-  const client = rawClient(url);
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.quit();
-  }
-}
-
-const redisBackend: Backend = {
-  name: 'redis',
-  beforeAll: async () => {
-    // Kept rather than thrown: every test then fails with this message
-    // (a throwing beforeAll would list the tests as skipped).
-    try {
-      redis = await startRedis();
-    } catch (error) {
-      redisSetupError = error;
-    }
-  },
-  afterAll: async () => {
-    await redis?.stop();
-    for (const server of extraServers.splice(0)) await server.stop();
-  },
-  freshUrl: async () => {
-    const url = redisServer().url;
-    await withRedis(url, (client) => client.flushAll());
-    return url;
-  },
-  putForeign: (url, key, value) => withRedis(url, async (client) => void (await client.set(key, value))),
-  getForeign: (url, key) => withRedis(url, async (client) => (await client.get(key)) ?? undefined),
-  breakable: async () => {
-    redisServer();
-    const own = await startRedis();
-    extraServers.push(own);
-    return { url: own.url, breakIt: () => own.stop() };
-  },
-};
 
 // ---------------------------------------------------------------- the contract
 const RECORD = {
@@ -204,6 +94,17 @@ function storeContract(backend: Backend): void {
       await store.setMany(entries);
       expect(await store.getMany(entries.map((e) => e.key))).toEqual(entries.map((e) => e.value));
       await store.setMany([]);
+      expect(errors).toEqual([]);
+    });
+
+    it('setMany with a key given twice keeps the last value', async () => {
+      const { store } = await fresh();
+      await store.setMany([
+        { key: 'twice', value: 'first' },
+        { key: 'once', value: 1 },
+        { key: 'twice', value: 'last' },
+      ]);
+      expect(await store.getMany(['twice', 'once'])).toEqual(['last', 1]);
       expect(errors).toEqual([]);
     });
 
@@ -297,7 +198,7 @@ function storeContract(backend: Backend): void {
 
       expect(await store.get('k')).toBeUndefined();
       expect(errors.length).toBeGreaterThan(0);
-      expect(errors.every((e) => e.startsWith(`cache store ${url}: `))).toBe(true);
+      expect(errors.every((e) => e.startsWith(`cache store ${redact(url)}: `))).toBe(true);
       expect(await store.getMany(['k', 'l'])).toEqual([undefined, undefined]);
       await expect(store.set('k2', 'v2')).resolves.toBeUndefined();
       await expect(store.setMany([{ key: 'k3', value: 3 }])).resolves.toBeUndefined();
@@ -352,11 +253,13 @@ async function exitDelayAfterClose(url: string): Promise<number> {
 
 storeContract(sqliteBackend);
 storeContract(redisBackend);
+storeContract(postgresBackend);
 
 describe('openStore URLs', () => {
-  it('rejects an unsupported URL, naming it without its password', async () => {
-    await expect(openStore('postgres://user:secret@db/cache', tempDir(), () => {})).rejects.toThrow(
-      'unsupported cache URL postgres://user:***@db/cache',
+  it('rejects an unsupported URL, naming it without its password and the URLs it takes', async () => {
+    await expect(openStore('mysql://user:secret@db/cache', tempDir(), () => {})).rejects.toThrow(
+      'unsupported cache URL mysql://user:***@db/cache: use sqlite://path, redis://host:port or ' +
+        'postgres://user:password@host:port/db',
     );
   });
 
