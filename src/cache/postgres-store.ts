@@ -1,11 +1,15 @@
 // The Postgres backend of the shared cache store (postgres:// or
-// postgresql:// URLs): Keyv over @keyv/postgres, in one table, runner_cache,
-// created on first use. Each store has a connection pool of its own. The
-// adapter's own pool is one per process, shared by every adapter and ended
-// by whichever disconnects first, and nothing listens for its errors: a
-// server that went away under an idle connection threw an uncaught 'error'
-// and killed the run. So the adapter is given this store's pool, which
-// listens, and bounds connecting and every query itself.
+// postgresql:// URLs): Keyv over @keyv/postgres, in one table, runner_cache
+// (key VARCHAR(1024) PRIMARY KEY, value TEXT), created on first use if the
+// role may; a role that may only read and write it (or only read it, for
+// pull requests) works once it exists.
+//
+// Each store has a connection pool of its own. The adapter's own pool is one
+// per process, shared by every adapter and ended by whichever disconnects
+// first, and nothing listens for its errors: a server that went away under
+// an idle connection threw an uncaught 'error' and killed the run. So the
+// adapter is given this store's pool, which listens, and bounds connecting
+// and every query itself.
 import type Keyv from 'keyv';
 import type { KeyvOptions } from 'keyv';
 import type { KeyvPostgresOptions } from '@keyv/postgres';
@@ -39,7 +43,8 @@ export function isPostgresUrl(url: string): boolean {
  */
 export async function openPostgres(url: string, options: PostgresStoreOptions): Promise<Keyv> {
   const pg = requirePackage('pg') as typeof import('pg');
-  await probe(new pg.Client({ connectionString: url, application_name: 'runner' }), options.connectTimeoutMs);
+  const client = new pg.Client({ connectionString: url, application_name: 'runner' });
+  const hasTable = await probe(client, options.connectTimeoutMs);
   const pool = new pg.Pool({
     connectionString: url,
     application_name: 'runner',
@@ -57,39 +62,51 @@ export async function openPostgres(url: string, options: PostgresStoreOptions): 
   // fails, the command reports it. Nothing was missed, nothing to say.
   pool.on('error', () => {});
   const { Keyv } = await import('keyv');
-  const keyv = new Keyv({ store: pooledAdapter(pool, url), ...options.keyv });
+  const keyv = new Keyv({ store: pooledAdapter(pool, { url, hasTable }), ...options.keyv });
   options.onOpen(keyv);
   return keyv;
 }
 
-/** Connects `client` and runs one query within `ms`, then closes it; a client that did not make it is destroyed. */
-async function probe(client: Client, ms: number): Promise<void> {
+/**
+ * Connects `client` and asks whether the table exists, within `ms`, then
+ * closes it; a client that did not make it is destroyed, and the error thrown.
+ */
+async function probe(client: Client, ms: number): Promise<boolean> {
   // After a failure the client may still emit one; it is reported by the throw below.
   client.on('error', () => {});
+  let hasTable: boolean;
   try {
-    await withDeadline(
-      client.connect().then(() => client.query('SELECT 1')),
+    const exists = `SELECT to_regclass('public.${TABLE}') IS NOT NULL AS "hasTable"`;
+    const { rows } = await withDeadline(
+      client.connect().then(() => client.query<{ hasTable: boolean }>(exists)),
       ms,
       () => {},
     );
+    hasTable = rows[0]?.hasTable === true;
   } catch (error) {
     client.connection.stream.destroy();
     throw error;
   }
   await client.end();
+  return hasTable;
 }
 
 /** A KeyvPostgres that works through `pool`, and ends it on disconnect. */
-function pooledAdapter(pool: Pool, url: string): InstanceType<typeof import('@keyv/postgres').KeyvPostgres> {
+function pooledAdapter(
+  pool: Pool,
+  options: { url: string; hasTable: boolean },
+): InstanceType<typeof import('@keyv/postgres').KeyvPostgres> {
   const { KeyvPostgres } = requirePackage('@keyv/postgres') as typeof import('@keyv/postgres');
   type Query = Awaited<ReturnType<InstanceType<typeof KeyvPostgres>['connect']>>;
   type Entries = Parameters<InstanceType<typeof KeyvPostgres>['setMany']>[0];
   class PooledKeyvPostgres extends KeyvPostgres {
-    // Called by the constructor (which creates the table through it), when
-    // only `opts` is set: the pool travels there.
+    // Called by the constructor, whose first statement creates the table.
+    // When the table exists that statement is skipped: CREATE needs a
+    // privilege a read-only role (for pull requests) has not, even for a
+    // table that exists.
     override async connect(): Promise<Query> {
-      const { pool } = this.opts as KeyvPostgresOptions & { pool: Pool };
-      return async (sql, values) => (await pool.query(sql, values)).rows;
+      return async (sql, values) =>
+        options.hasTable && sql.startsWith('CREATE') ? [] : (await pool.query(sql, values)).rows;
     }
 
     override async disconnect(): Promise<void> {
@@ -103,6 +120,6 @@ function pooledAdapter(pool: Pool, url: string): InstanceType<typeof import('@ke
       await super.setMany([...new Map(entries.map((entry) => [entry.key, entry])).values()]);
     }
   }
-  const options: KeyvPostgresOptions & { pool: Pool } = { uri: url, table: TABLE, keySize: KEY_SIZE, pool };
-  return new PooledKeyvPostgres(options);
+  const adapterOptions: KeyvPostgresOptions = { uri: options.url, table: TABLE, keySize: KEY_SIZE };
+  return new PooledKeyvPostgres(adapterOptions);
 }

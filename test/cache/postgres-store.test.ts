@@ -55,6 +55,19 @@ describe('the Postgres cache store', () => {
     expect(errors).toEqual([]);
   });
 
+  it('opens for a role that may only read the table, and reads what others wrote, saying nothing', async () => {
+    const writer = await open(server.url);
+    await writer.set('stage:x', { r: 1 });
+    await withPostgres(server.url, async (client) => {
+      await client.query("CREATE ROLE reader LOGIN PASSWORD 'reader-secret'");
+      await client.query(`GRANT SELECT ON ${TABLE} TO reader`);
+    });
+    const reader = await open(server.url.replace(`runner:${POSTGRES_PASSWORD}`, 'reader:reader-secret'));
+    // The first command waits for the store to be set up (the table made if missing).
+    expect(await reader.get('stage:x')).toEqual({ r: 1 });
+    expect(errors).toEqual([]);
+  });
+
   it('gives each store a pool of its own: closing one leaves the others working', async () => {
     await withPostgres(server.url, async (client) => {
       await client.query('DROP DATABASE IF EXISTS other');
