@@ -1,10 +1,10 @@
 // Two workspaces with the same files stand for two CI machines sharing one
-// Redis cache: what the first computed, the second restores without running.
+// cache (Redis, PostgreSQL): what the first computed, the second restores
+// without running.
 import fs from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis } from '../cache/redis-server.js';
-import type { RedisServer } from '../cache/redis-server.js';
-import { outcomes, Workspace } from './rig.js';
+import { describe, expect, it } from 'vitest';
+import { outcomes } from './rig.js';
+import { SHARED_BACKENDS, sharedCacheRig } from './shared-cache-rig.js';
 
 const PIPELINE = `version: 1
 pipelines:
@@ -34,38 +34,21 @@ export async function count(ctx) {
 }
 `;
 
-describe('a shared Redis cache', () => {
-  let redis: RedisServer;
-  const workspaces: Workspace[] = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis.stop();
-  });
-  afterEach(() => {
-    for (const ws of workspaces.splice(0)) ws.remove();
-  });
+const FILES = { 'pipelines.yaml': PIPELINE, 'records.mjs': MODULE, 'in.txt': 'a\nb\nc\n' };
 
-  const machine = (): Workspace => {
-    const ws = new Workspace();
-    ws.write('pipelines.yaml', PIPELINE);
-    ws.write('records.mjs', MODULE);
-    ws.write('in.txt', 'a\nb\nc\n');
-    workspaces.push(ws);
-    return ws;
-  };
+describe.each(SHARED_BACKENDS)('a shared cache in %s', (backend) => {
+  const rig = sharedCacheRig(backend);
 
   it('lets a second machine restore outputs and records the first one computed', async () => {
     // Both machines append to one log beside their workspaces: the command must run once in all.
-    const tag = `shared-${process.pid}-${Date.now()}`;
-    const env = { RUNNER_CACHE_URL: redis.url, MACHINE: tag };
-    const first = machine();
+    const tag = `shared-${backend}-${process.pid}-${Date.now()}`;
+    const env = { RUNNER_CACHE_URL: rig.url(), MACHINE: tag };
+    const first = rig.machine(FILES);
     const one = await first.run(['exec', 'p', '--json'], { env });
     expect(one.code).toBe(0);
     expect(outcomes(one.events)).toEqual({ make: 'ran', records: 'ran', use: 'ran' });
 
-    const second = machine();
+    const second = rig.machine(FILES);
     const two = await second.run(['exec', 'p', '--json'], { env });
     expect(two.code, two.stderr).toBe(0);
     expect(outcomes(two.events)).toEqual({ make: 'restored', records: 'cached', use: 'cached' });

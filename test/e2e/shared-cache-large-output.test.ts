@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { outcomes } from './rig.js';
-import { sharedCacheRig } from './shared-cache-rig.js';
+import { SHARED_BACKENDS, sharedCacheRig } from './shared-cache-rig.js';
 
 const SIZE = 50 * 1024 * 1024;
 const PIPELINE = `version: 1
@@ -22,18 +22,18 @@ function fileHash(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-describe('a large output in a shared cache', () => {
-  const rig = sharedCacheRig();
+describe.each(SHARED_BACKENDS)('a large output in a shared cache in %s', (backend) => {
+  const rig = sharedCacheRig(backend);
 
   it('is shared in chunks and restored whole on the second machine', async () => {
-    const env = { RUNNER_CACHE_URL: rig.redis().url, RUNNER_CACHE_SIGNING_KEY: 'k' };
+    const env = { RUNNER_CACHE_URL: rig.url(), RUNNER_CACHE_SIGNING_KEY: 'k' };
     const first = rig.machine(FILES);
     const one = await first.run(['exec', 'p'], { env });
     expect(one.code, one.stderr).toBe(0);
     const hash = fileHash(first.path('out/big.bin'));
     const keys = await rig.keys();
-    expect(keys).toContain(`runner::blob:${hash}`);
-    expect(keys.filter((key) => key.startsWith(`runner::blob:${hash}:`))).toHaveLength(13);
+    expect(keys).toContain(`blob:${hash}`);
+    expect(keys.filter((key) => key.startsWith(`blob:${hash}:`))).toHaveLength(13);
 
     const second = rig.machine(FILES);
     const two = await second.run(['exec', 'p', '--json'], { env });

@@ -1,63 +1,135 @@
-// Workspaces sharing one real Redis (started by the test on a free port):
-// each stands for a CI machine. Raw access to the server lets a test look at,
-// or tamper with, what the runner stored there.
+// Workspaces sharing one real shared store, Redis or PostgreSQL (started by
+// the test on a free port): each workspace stands for a CI machine. Raw
+// access to the server lets a test look at, or tamper with, what the runner
+// stored there. The shared-cache tests run once per backend (describe.each
+// over SHARED_BACKENDS), so each promise is kept by both.
 import { createClient } from '@keyv/redis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { TABLE } from '../../src/cache/postgres-store.js';
+import { startPostgres } from '../cache/postgres-server.js';
 import { startRedis } from '../cache/redis-server.js';
-import type { RedisServer } from '../cache/redis-server.js';
+import { withPostgres } from '../cache/store-backends.js';
 import { Workspace } from './rig.js';
 
-export interface SharedCacheRig {
-  redis(): RedisServer;
-  /** A fresh workspace with these files. */
-  machine(files: Record<string, string>): Workspace;
-  /** Every key in Redis (with the runner:: prefix). */
-  keys(): Promise<string[]>;
-  getRaw(key: string): Promise<string | undefined>;
-  setRaw(key: string, value: string): Promise<void>;
+export type SharedBackend = 'redis' | 'postgres';
+
+export const SHARED_BACKENDS: readonly SharedBackend[] = ['redis', 'postgres'];
+
+export interface SharedServer {
+  /** The URL runner is given (Postgres's has a password in it). */
+  url: string;
+  /** Stops the server at once and waits for it to exit. */
+  stop(): Promise<void>;
 }
 
-/** Starts Redis before the file's tests and stops it after; removes workspaces after each test. */
-export function sharedCacheRig(): SharedCacheRig {
-  let server: RedisServer | undefined;
+export function startShared(backend: SharedBackend): Promise<SharedServer> {
+  return backend === 'redis' ? startRedis() : startPostgres();
+}
+
+/** What runner stored on a server, by its keys without the runner namespace (`stage:...`, `blob:...`). */
+export interface StoredEntries {
+  keys(): Promise<string[]>;
+  /** The stored text of an entry (Keyv's `{"value":...,"expires":...}`). */
+  getRaw(key: string): Promise<string | undefined>;
+  setRaw(key: string, value: string): Promise<void>;
+  /** Removes everything (between tests). */
+  clear(): Promise<void>;
+}
+
+export function storedEntries(backend: SharedBackend, url: string): StoredEntries {
+  return backend === 'redis' ? redisEntries(url) : postgresEntries(url);
+}
+
+export interface SharedCacheRig extends Omit<StoredEntries, 'clear'> {
+  url(): string;
+  /** A fresh workspace with these files. */
+  machine(files: Record<string, string>): Workspace;
+}
+
+/** Starts the backend's server before the file's tests and stops it after; removes workspaces after each test. */
+export function sharedCacheRig(backend: SharedBackend): SharedCacheRig {
+  let server: SharedServer | undefined;
   const workspaces: Workspace[] = [];
   beforeAll(async () => {
-    server = await startRedis();
+    server = await startShared(backend);
   });
   afterAll(async () => {
     await server?.stop();
   });
   afterEach(async () => {
     for (const ws of workspaces.splice(0)) ws.remove();
-    if (server) await withClient(server.url, async (client) => void (await client.flushAll()));
+    if (server) await storedEntries(backend, server.url).clear();
   });
-  const redis = (): RedisServer => {
-    if (!server) throw new Error('redis-server was not started');
-    return server;
+  const url = (): string => {
+    if (!server) throw new Error(`the ${backend} server was not started`);
+    return server.url;
   };
   return {
-    redis,
+    url,
     machine: (files) => {
       const ws = new Workspace();
       for (const [file, content] of Object.entries(files)) ws.write(file, content);
       workspaces.push(ws);
       return ws;
     },
-    keys: () => withClient(redis().url, (client) => client.keys('*')),
-    getRaw: (key) => withClient(redis().url, async (client) => (await client.get(key)) ?? undefined),
-    setRaw: (key, value) => withClient(redis().url, async (client) => void (await client.set(key, value))),
+    keys: () => storedEntries(backend, url()).keys(),
+    getRaw: (key) => storedEntries(backend, url()).getRaw(key),
+    setRaw: (key, value) => storedEntries(backend, url()).setRaw(key, value),
   };
 }
+
+// Redis keys are the namespace, '::' and the key (KeyvRedis's own prefix).
+const REDIS_PREFIX = 'runner::';
 
 const rawClient = (url: string) => createClient({ url });
 type RawClient = ReturnType<typeof rawClient>;
 
-async function withClient<T>(url: string, use: (client: RawClient) => Promise<T>): Promise<T> {
-  const client = rawClient(url);
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.quit();
-  }
+function redisEntries(url: string): StoredEntries {
+  const withClient = async <T>(use: (client: RawClient) => Promise<T>): Promise<T> => {
+    const client = rawClient(url);
+    await client.connect();
+    try {
+      return await use(client);
+    } finally {
+      await client.quit();
+    }
+  };
+  return {
+    keys: () =>
+      withClient(async (client) => (await client.keys(`${REDIS_PREFIX}*`)).map((k) => k.slice(REDIS_PREFIX.length))),
+    getRaw: (key) => withClient(async (client) => (await client.get(REDIS_PREFIX + key)) ?? undefined),
+    setRaw: (key, value) => withClient(async (client) => void (await client.set(REDIS_PREFIX + key, value))),
+    clear: () => withClient(async (client) => void (await client.flushAll())),
+  };
+}
+
+// Postgres keys are the namespace, ':' and the key (Keyv's prefix), in one table.
+const POSTGRES_PREFIX = 'runner:';
+
+function postgresEntries(url: string): StoredEntries {
+  const table = async (): Promise<boolean> =>
+    withPostgres(url, async (client) => {
+      const { rows } = await client.query<{ has: boolean }>(`SELECT to_regclass('${TABLE}') IS NOT NULL AS has`);
+      return rows[0]?.has === true;
+    });
+  return {
+    keys: async () => {
+      if (!(await table())) return [];
+      return withPostgres(url, async (client) => {
+        const { rows } = await client.query<{ key: string }>(`SELECT key FROM ${TABLE} WHERE key LIKE 'runner:%'`);
+        return rows.map((row) => row.key.slice(POSTGRES_PREFIX.length));
+      });
+    },
+    getRaw: (key) =>
+      withPostgres(url, async (client) => {
+        const query = `SELECT value FROM ${TABLE} WHERE key = $1`;
+        return (await client.query<{ value: string }>(query, [POSTGRES_PREFIX + key])).rows[0]?.value;
+      }),
+    setRaw: (key, value) =>
+      withPostgres(url, async (client) => {
+        const upsert = `INSERT INTO ${TABLE} VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
+        await client.query(upsert, [POSTGRES_PREFIX + key, value]);
+      }),
+    clear: () => withPostgres(url, async (client) => void (await client.query(`DROP TABLE IF EXISTS ${TABLE}`))),
+  };
 }

@@ -1,9 +1,10 @@
-// Two workspaces sharing one Redis: the second restores every stage the
-// first ran, and runs none. Several stages start at once, so their first
-// lookups race the connection (they used to miss: "The client is offline").
+// Two workspaces sharing one store (Redis, PostgreSQL): the second restores
+// every stage the first ran, and runs none. Several stages start at once, so
+// their first lookups race the connection (they used to miss with Redis:
+// "The client is offline").
 import { describe, expect, it } from 'vitest';
 import { outcomes } from './rig.js';
-import { sharedCacheRig } from './shared-cache-rig.js';
+import { SHARED_BACKENDS, sharedCacheRig } from './shared-cache-rig.js';
 
 const PIPELINE = `version: 1
 pipelines:
@@ -34,11 +35,11 @@ export function records(ctx) {
 `;
 const FILES = { 'pipelines.yaml': PIPELINE, 'records.mjs': MODULE, 'in.txt': 'shared\n' };
 
-describe('a second workspace sharing a Redis cache', () => {
-  const rig = sharedCacheRig();
+describe.each(SHARED_BACKENDS)('a second workspace sharing a cache in %s', (backend) => {
+  const rig = sharedCacheRig(backend);
 
   it('restores every stage the first one ran, runs none, and warns of nothing', async () => {
-    const env = { RUNNER_CACHE_URL: rig.redis().url };
+    const env = { RUNNER_CACHE_URL: rig.url() };
     const first = rig.machine(FILES);
     const one = await first.run(['exec', 'p', '--json', '--jobs', '4'], { env });
     expect(one.code, one.stderr).toBe(0);

@@ -3,7 +3,7 @@
 // upstream outputs or records that the restore brings.
 import { describe, expect, it } from 'vitest';
 import { outcomes, stageEnd } from './rig.js';
-import { sharedCacheRig } from './shared-cache-rig.js';
+import { SHARED_BACKENDS, sharedCacheRig } from './shared-cache-rig.js';
 
 const PIPELINE = `version: 1
 pipelines:
@@ -38,11 +38,11 @@ export async function count(ctx) {
 `;
 const FILES = { 'pipelines.yaml': PIPELINE, 'records.mjs': MODULE, 'in.txt': 'a\nb\n' };
 
-describe('runner status in a fresh workspace sharing a cache', () => {
-  const rig = sharedCacheRig();
+describe.each(SHARED_BACKENDS)('runner status in a fresh workspace sharing a cache in %s', (backend) => {
+  const rig = sharedCacheRig(backend);
 
   it('shows the stages as restored or cached, as exec then finds them', async () => {
-    const env = { RUNNER_CACHE_URL: rig.redis().url };
+    const env = { RUNNER_CACHE_URL: rig.url() };
     const first = rig.machine(FILES);
     expect((await first.run(['exec', 'p'], { env })).code).toBe(0);
 

@@ -1,11 +1,14 @@
-// Redis killed between two stages of a run: the run stays correct, with one
-// warning, and what it computed is cached locally (SQLite, the first tier),
-// so the workspace keeps its incremental runs while the shared store is down.
+// The shared store (Redis, PostgreSQL) killed between two stages of a run:
+// the run stays correct, with one warning, and what it computed is cached
+// locally (SQLite, the first tier), so the workspace keeps its incremental
+// runs while the shared store is down.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRedis } from '../cache/redis-server.js';
-import type { RedisServer } from '../cache/redis-server.js';
+import { redact } from '../../src/cache/store.js';
+import { POSTGRES_PASSWORD } from '../cache/postgres-server.js';
 import { outcomes, Workspace } from './rig.js';
+import { SHARED_BACKENDS, startShared } from './shared-cache-rig.js';
+import type { SharedServer } from './shared-cache-rig.js';
 
 const PIPELINE = `version: 1
 pipelines:
@@ -27,24 +30,24 @@ pipelines:
         outputs: [out/last.txt]
 `;
 
-describe('Redis killed in the middle of a run', () => {
-  let redis: RedisServer | undefined;
+describe.each(SHARED_BACKENDS)('the shared store (%s) killed in the middle of a run', (backend) => {
+  let shared: SharedServer | undefined;
   let ws: Workspace | undefined;
   afterEach(async () => {
-    await redis?.stop();
+    await shared?.stop();
     ws?.remove();
   });
 
   it('leaves the run correct, and its results cached locally', async () => {
-    redis = await startRedis();
-    const server = redis;
+    shared = await startShared(backend);
+    const server = shared;
     ws = new Workspace();
     const workspace = ws;
     ws.write('pipelines.yaml', PIPELINE);
     ws.write('in.txt', 'a\n');
     const env = { RUNNER_CACHE_URL: server.url };
     let killed: Promise<void> | undefined;
-    // When `first` has ended, Redis goes; then `gate` may go on.
+    // When `first` has ended, the server goes; then `gate` may go on.
     const run = await ws.run(['exec', 'p', '--json'], {
       env,
       onStdout: (stdout) => {
@@ -56,14 +59,17 @@ describe('Redis killed in the middle of a run', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(outcomes(run.events)).toEqual({ first: 'ran', gate: 'ran', last: 'ran' });
     expect(ws.read('out/last.txt')).toBe('a\na\na\na\n');
-    expect(run.stderr).toMatch(/warning: shared cache redis:\/\/127\.0\.0\.1:\d+ failed: using the local cache only/);
+    expect(run.stderr).toContain(`warning: shared cache ${redact(server.url)} failed: using the local cache only`);
 
-    // Redis still down: an edit and its revert; the revert restores from the local cache.
+    // The server still down: an edit and its revert; the revert restores from the local cache.
     ws.write('in.txt', 'b\n');
     const edited = await ws.run(['exec', 'p', '--json'], { env });
     expect(edited.code, edited.stderr).toBe(0);
     expect(outcomes(edited.events)).toEqual({ first: 'ran', gate: 'ran', last: 'ran' });
-    expect(edited.stderr).toContain('shared cache unavailable, using the local cache only');
+    expect(edited.stderr).toContain(
+      `shared cache unavailable, using the local cache only: cannot connect to ${redact(server.url)}: `,
+    );
+    for (const said of [run.stderr, edited.stderr]) expect(said).not.toContain(POSTGRES_PASSWORD);
     ws.write('in.txt', 'a\n');
     const reverted = await ws.run(['exec', 'p', '--json'], { env });
     expect(outcomes(reverted.events)).toEqual({ first: 'restored', gate: 'restored', last: 'restored' });
