@@ -1,8 +1,8 @@
 // `runner cache clear` empties this workspace's cache only: a clear on one
 // machine must not empty every machine's. `--shared` clears the shared store too.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { redact } from '../../src/cache/store.js';
-import { outcomes } from './rig.js';
+import { outcomes, Workspace } from './rig.js';
 import { SHARED_BACKENDS, sharedCacheRig } from './shared-cache-rig.js';
 
 const PIPELINE = `version: 1
@@ -42,9 +42,18 @@ describe.each(SHARED_BACKENDS)('runner cache clear with a shared store in %s', (
     expect(all.stdout).toContain(` and ${redact(rig.url())} and `);
     expect(await rig.keys()).toEqual([]);
   });
+});
 
-  it('--shared without a shared store is a usage error', async () => {
-    const ws = rig.machine(FILES);
+describe('runner cache clear --shared', () => {
+  const workspaces: Workspace[] = [];
+  afterEach(() => {
+    for (const ws of workspaces.splice(0)) ws.remove();
+  });
+
+  it('without a shared store is a usage error', async () => {
+    const ws = new Workspace();
+    workspaces.push(ws);
+    for (const [file, content] of Object.entries(FILES)) ws.write(file, content);
     const result = await ws.run(['cache', 'clear', '--shared']);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('--shared: no shared store is configured');

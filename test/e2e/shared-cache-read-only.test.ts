@@ -37,6 +37,8 @@ describe.each(SHARED_BACKENDS)('a read-only shared cache in %s', (backend) => {
     const ws = rig.machine(files());
     const run = await ws.run(['exec', 'p', '--json'], { env });
     expect(run.code, run.stderr).toBe(0);
+    // The shared store was opened and asked (nothing in it), not given up.
+    expect(run.stderr).not.toContain('warning');
     expect(outcomes(run.events)).toEqual({ make: 'ran', records: 'ran' });
     expect(await rig.keys()).toEqual([]);
     // The local tier kept them: a revert restores without running.

@@ -1,4 +1,5 @@
-// The shared store (Redis, PostgreSQL) killed between two stages of a run:
+// The shared store (Redis, PostgreSQL) killed between two stages of a run,
+// once the first stage's results have reached it (its connections idle):
 // the run stays correct, with one warning, and what it computed is cached
 // locally (SQLite, the first tier), so the workspace keeps its incremental
 // runs while the shared store is down.
@@ -7,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { redact } from '../../src/cache/store.js';
 import { POSTGRES_PASSWORD } from '../cache/postgres-server.js';
 import { outcomes, Workspace } from './rig.js';
-import { SHARED_BACKENDS, startShared } from './shared-cache-rig.js';
-import type { SharedServer } from './shared-cache-rig.js';
+import { SHARED_BACKENDS, startShared, storedEntries } from './shared-cache-rig.js';
+import type { SharedServer, StoredEntries } from './shared-cache-rig.js';
 
 const PIPELINE = `version: 1
 pipelines:
@@ -30,6 +31,15 @@ pipelines:
         outputs: [out/last.txt]
 `;
 
+/** Waits until the store holds an entry of each kind: `first`'s stage entry, manifest and output. */
+async function untilStored(entries: StoredEntries, kinds: string[]): Promise<void> {
+  for (let attempt = 0; attempt < 10_000; attempt++) {
+    const keys = await entries.keys();
+    if (kinds.every((kind) => keys.some((key) => key.startsWith(`${kind}:`)))) return;
+  }
+  throw new Error(`the shared store never held ${kinds.join(', ')} entries`);
+}
+
 describe.each(SHARED_BACKENDS)('the shared store (%s) killed in the middle of a run', (backend) => {
   let shared: SharedServer | undefined;
   let ws: Workspace | undefined;
@@ -47,12 +57,14 @@ describe.each(SHARED_BACKENDS)('the shared store (%s) killed in the middle of a 
     ws.write('in.txt', 'a\n');
     const env = { RUNNER_CACHE_URL: server.url };
     let killed: Promise<void> | undefined;
-    // When `first` has ended, the server goes; then `gate` may go on.
+    // When `first` has ended and its results are in the shared store, the server goes; then `gate` may go on.
     const run = await ws.run(['exec', 'p', '--json'], {
       env,
       onStdout: (stdout) => {
         if (killed || !/"event":"stage:end"[^\n]*"stage":"first"/.test(stdout)) return;
-        killed = server.stop().then(() => fs.writeFileSync(workspace.path('go'), ''));
+        killed = untilStored(storedEntries(backend, server.url), ['stage', 'manifest', 'blob'])
+          .then(() => server.stop())
+          .then(() => fs.writeFileSync(workspace.path('go'), ''));
       },
     });
     await killed;
