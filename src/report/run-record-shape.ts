@@ -43,6 +43,7 @@ const WHY = unionOf('reason', {
   'no-cache': objectOf({}),
   'policy-never': objectOf({}),
   'no-cache-entry': objectOf({}),
+  'found-in-cache': objectOf({}),
   changed: objectOf({ changes: arrayOf(CHANGE) }),
   'output-missing': objectOf({ path: string }),
   'output-changed': objectOf({ path: string }),
