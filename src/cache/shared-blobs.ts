@@ -1,7 +1,7 @@
-// With a shared store (Redis), a cache entry found there is only useful if
-// its blobs can be had too: the object store is local to each machine. So
-// blobs also go into the shared store, and a machine missing one fetches it
-// from there (verified by its hash). A blob up to CHUNK_BYTES is one entry,
+// With a shared store (Redis, Postgres), a cache entry found there is only
+// useful if its blobs can be had too: the object store is local to each
+// machine. So blobs also go into the shared store, and a machine missing one
+// fetches it from there (verified by its hash). A blob up to CHUNK_BYTES is one entry,
 // blob:<hash> (base64); a bigger one is sent in chunks, blob:<hash>:<i>, and
 // its index entry blob:<hash> = { size, chunks } is written last, so whoever
 // finds the index finds every chunk. Either way blobs of any size are shared,

@@ -1,9 +1,9 @@
-// Two tiers: the workspace's own SQLite store first, a shared store (Redis)
-// second. Read-through: a local miss asks the shared store and keeps what it
-// finds locally. Write-behind: a write lands locally at once and reaches the
-// shared store in the background, in order, flushed before close. So a
-// shared store that is down, slow or gone mid-run costs only sharing: after
-// its first failure it is left alone for the rest of the run.
+// Two tiers: the workspace's own SQLite store first, a shared store (Redis,
+// Postgres) second. Read-through: a local miss asks the shared store and
+// keeps what it finds locally. Write-behind: a write lands locally at once
+// and reaches the shared store in the background, in order, flushed before
+// close. So a shared store that is down, slow or gone mid-run costs only
+// sharing: after its first failure it is left alone for the rest of the run.
 // Shared entries are sealed (signing.ts); one that fails its check is refused.
 import { messageOf } from '../util/errors.js';
 import { describeProblem, seal, unseal } from './signing.js';

@@ -162,13 +162,13 @@ function addMaintenanceCommands(program: Command, on: On): void {
   cache
     .command('clear')
     .description("remove this workspace's cache entries and stored objects")
-    .option('--shared', 'clear the shared store (redis://) too')
+    .option('--shared', 'clear the shared store (redis://, postgres://) too')
     .action(async (flags) => on.set(await cacheCommand(on.io, on.global(), 'clear', flags)));
   cache
     .command('prune')
     .description('remove entries and objects older than a duration')
     .option('--older-than <duration>', 'e.g. 12h, 7d', '7d')
-    .option('--shared', 'prune the shared store (redis://) too')
+    .option('--shared', 'prune the shared store (redis://, postgres://) too')
     .action(async (flags) => on.set(await cacheCommand(on.io, on.global(), 'prune', flags)));
 
   const daemon = program
