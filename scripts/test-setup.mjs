@@ -1,8 +1,8 @@
 // The system packages the tests use for real, made present before `npm test`
-// runs anything: Redis (the cache store's contract suite runs against a real
-// server) and Chromium (the HTML report's browser test). When all are on
-// PATH this only looks, and is done in a millisecond: no apt-get, no
-// network. When some are missing: as root on Debian or Ubuntu it installs
+// runs anything: Redis and PostgreSQL (the cache store's contract suite and
+// the shared-cache tests run against real servers) and Chromium (the HTML
+// report's browser test). When all are on PATH this only looks, and is done
+// in a millisecond: no apt-get, no network. When some are missing: as root on Debian or Ubuntu it installs
 // them with apt-get; anywhere else it says what to install, and fails.
 // `node scripts/test-setup.mjs` runs it alone.
 import { spawnSync } from 'node:child_process';
@@ -12,13 +12,20 @@ import { pathToFileURL } from 'node:url';
 
 export const SYSTEM_PACKAGES = [
   { command: 'redis-server', apt: 'redis-server', usedBy: "the Redis cache store's contract tests" },
+  // Debian keeps initdb and postgres off PATH, in /usr/lib/postgresql/<version>/bin
+  // (where the tests find them); its pg_ctlcluster, installed with them, is on PATH.
+  { command: 'initdb', or: 'pg_ctlcluster', apt: 'postgresql', usedBy: "the Postgres cache store's tests" },
   { command: 'chromium', apt: 'chromium', usedBy: "the HTML report's browser test" },
 ];
 
-/** The packages whose command is not an executable file in any PATH directory. */
+/** The packages none of whose commands is an executable file in a PATH directory. */
 export function missingPackages(pathVariable, packages = SYSTEM_PACKAGES) {
   const dirs = (pathVariable ?? '').split(path.delimiter).filter((dir) => dir !== '');
-  return packages.filter((pkg) => !dirs.some((dir) => isExecutable(path.join(dir, pkg.command))));
+  const isPresent = (pkg) =>
+    [pkg.command, ...(pkg.or ? [pkg.or] : [])].some((command) =>
+      dirs.some((dir) => isExecutable(path.join(dir, command))),
+    );
+  return packages.filter((pkg) => !isPresent(pkg));
 }
 
 function isExecutable(file) {
@@ -42,8 +49,8 @@ export function setUpPlan({ missing, isRoot, isDebian }) {
   const names = missing.map((pkg) => pkg.apt);
   if (isRoot && isDebian) return { action: 'apt-get', packages: names };
   const lines = [
-    `test set-up: the tests need ${names.join(' and ')}, not installed here (not on PATH):`,
-    ...missing.map((pkg) => `  ${pkg.command}: ${pkg.usedBy}`),
+    `test set-up: the tests need ${listed(names)}, not installed here (not on PATH):`,
+    ...missing.map((pkg) => `  ${pkg.or ? `${pkg.command} (or ${pkg.or})` : pkg.command}: ${pkg.usedBy}`),
     'Install them, then run `npm test` again. On Debian or Ubuntu:',
     `  sudo apt-get update && sudo apt-get install -y ${names.join(' ')}`,
     isRoot
@@ -51,6 +58,11 @@ export function setUpPlan({ missing, isRoot, isDebian }) {
       : '(npm test installs them itself when run as root on Debian or Ubuntu.)',
   ];
   return { action: 'fail', message: lines.join('\n') };
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(names) {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
 /** Makes the system packages present; false (with the reason printed) when they are not. */

@@ -1,13 +1,15 @@
-// `npm test` first makes Redis and Chromium present (scripts/test-setup.mjs).
-// The script runs for real here with a PATH of stand-ins: a fake apt-get
-// that logs its arguments and "installs" a package by putting an executable
-// of its name beside itself, so no system package is touched.
+// `npm test` first makes Redis, PostgreSQL and Chromium present
+// (scripts/test-setup.mjs). The script runs for real here with a PATH of
+// stand-ins: a fake apt-get that logs its arguments and "installs" a package
+// by putting an executable of its name beside itself (postgresql, as on
+// Debian, puts pg_ctlcluster on PATH, not initdb), so no system package is
+// touched.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isDebianLike, SYSTEM_PACKAGES, setUpPlan } from '../../scripts/test-setup.mjs';
+import { isDebianLike, missingPackages, SYSTEM_PACKAGES, setUpPlan } from '../../scripts/test-setup.mjs';
 import { REPO } from '../e2e/rig.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -15,7 +17,8 @@ const FAKE_APT_GET = `#!/bin/sh
 echo "$*" >> "\${0%/*}/apt-get.log"
 if [ "$1" = install ]; then
   for arg in "$@"; do
-    case "$arg" in -*|install) ;; *) printf '#!/bin/sh\\n' > "\${0%/*}/$arg"; /bin/chmod +x "\${0%/*}/$arg" ;; esac
+    case "$arg" in -*|install) continue ;; postgresql) name=pg_ctlcluster ;; *) name=$arg ;; esac
+    printf '#!/bin/sh\\n' > "\${0%/*}/$name"; /bin/chmod +x "\${0%/*}/$name"
   done
 fi
 `;
@@ -46,7 +49,7 @@ function runSetUp(script: string, bin: string, options: { asUser?: boolean } = {
 
 describe('the test set-up', () => {
   it('does nothing, and runs no apt-get at all, when every package is present', () => {
-    const { script, bin, aptLog } = sandbox(['redis-server', 'chromium']);
+    const { script, bin, aptLog } = sandbox(['redis-server', 'initdb', 'chromium']);
     const result = runSetUp(script, bin);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
@@ -59,7 +62,7 @@ describe('the test set-up', () => {
       const { script, bin, aptLog } = sandbox(['chromium']);
       const first = runSetUp(script, bin);
       expect(first.status, first.stderr).toBe(0);
-      expect(aptLog()).toEqual(['update -qq', 'install -y -qq --no-install-recommends redis-server']);
+      expect(aptLog()).toEqual(['update -qq', 'install -y -qq --no-install-recommends redis-server postgresql']);
       const second = runSetUp(script, bin);
       expect(second.status, second.stderr).toBe(0);
       expect(aptLog()).toHaveLength(2);
@@ -72,11 +75,12 @@ describe('the test set-up', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(
       [
-        'test set-up: the tests need redis-server and chromium, not installed here (not on PATH):',
+        'test set-up: the tests need redis-server, postgresql and chromium, not installed here (not on PATH):',
         "  redis-server: the Redis cache store's contract tests",
+        "  initdb (or pg_ctlcluster): the Postgres cache store's tests",
         "  chromium: the HTML report's browser test",
         'Install them, then run `npm test` again. On Debian or Ubuntu:',
-        '  sudo apt-get update && sudo apt-get install -y redis-server chromium',
+        '  sudo apt-get update && sudo apt-get install -y redis-server postgresql chromium',
         '(npm test installs them itself when run as root on Debian or Ubuntu.)',
         '',
       ].join('\n'),
@@ -89,7 +93,7 @@ describe('the test set-up', () => {
     fs.copyFileSync(path.join(REPO, 'scripts', 'test.mjs'), path.join(dir, 'test.mjs'));
     const result = runSetUp(path.join(dir, 'test.mjs'), bin, { asUser: true });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^test set-up: the tests need redis-server and chromium/);
+    expect(result.stderr).toMatch(/^test set-up: the tests need redis-server, postgresql and chromium/);
     expect(result.stdout).toBe('0 passed, 1 failed\n');
     expect(aptLog()).toEqual([]);
   });
@@ -98,6 +102,18 @@ describe('the test set-up', () => {
     const plan = setUpPlan({ missing: SYSTEM_PACKAGES.slice(0, 1), isRoot: true, isDebian: false });
     expect(plan).toEqual({ action: 'fail', message: expect.stringContaining('apt-get install -y redis-server\n') });
     expect(plan.action === 'fail' && plan.message).toMatch(/installs them itself only on Debian or Ubuntu/);
+  });
+
+  it('knows PostgreSQL by initdb on PATH, or by the pg_ctlcluster Debian puts there', () => {
+    const postgres = SYSTEM_PACKAGES.filter((pkg) => pkg.apt === 'postgresql');
+    const { bin } = sandbox(['psql']);
+    const missing = (): string[] => missingPackages(bin, postgres).map((pkg) => pkg.apt);
+    expect(missing()).toEqual(['postgresql']);
+    for (const command of ['pg_ctlcluster', 'initdb']) {
+      fs.writeFileSync(path.join(bin, command), '#!/bin/sh\n', { mode: 0o755 });
+      expect(missing()).toEqual([]);
+      fs.rmSync(path.join(bin, command));
+    }
   });
 
   it('knows Debian and its derivatives by /etc/os-release', () => {
