@@ -83,7 +83,7 @@ function redisServer(): RedisServer {
 const rawClient = (url: string) => createClient({ url });
 type RawClient = ReturnType<typeof rawClient>;
 
-async function withRedis<T>(url: string, use: (client: RawClient) => Promise<T>): Promise<T> {
+export async function withRedis<T>(url: string, use: (client: RawClient) => Promise<T>): Promise<T> {
   const client = rawClient(url);
   await client.connect();
   try {

@@ -3,18 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { redact } from '../../src/cache/store.js';
 import { outcomes, Workspace } from './rig.js';
-import { SHARED_BACKENDS, sharedCacheRig } from './shared-cache-rig.js';
+import { oneStageFiles, SHARED_BACKENDS, sharedCacheRig } from './shared-cache-rig.js';
 
-const PIPELINE = `version: 1
-pipelines:
-  p:
-    stages:
-      make:
-        shell: "mkdir -p out && cat in.txt in.txt > out/double.txt"
-        inputs: [in.txt]
-        outputs: [out/double.txt]
-`;
-const FILES = { 'pipelines.yaml': PIPELINE, 'in.txt': 'a\n' };
+const FILES = oneStageFiles();
 
 describe.each(SHARED_BACKENDS)('runner cache clear with a shared store in %s', (backend) => {
   const rig = sharedCacheRig(backend);

@@ -3,18 +3,9 @@
 // and `runner report` use it without calling it malformed.
 import { describe, expect, it } from 'vitest';
 import { outcomes } from './rig.js';
-import { SHARED_BACKENDS, sharedCacheRig } from './shared-cache-rig.js';
+import { oneStageFiles, SHARED_BACKENDS, sharedCacheRig } from './shared-cache-rig.js';
 
-const PIPELINE = `version: 1
-pipelines:
-  p:
-    stages:
-      make:
-        shell: "mkdir -p out && cat in.txt in.txt > out/double.txt"
-        inputs: [in.txt]
-        outputs: [out/double.txt]
-`;
-const FILES = { 'pipelines.yaml': PIPELINE, 'in.txt': 'a\n' };
+const FILES = oneStageFiles();
 
 describe.each(SHARED_BACKENDS)('the run record of a run restored from %s', (backend) => {
   const rig = sharedCacheRig(backend);

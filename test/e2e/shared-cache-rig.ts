@@ -3,13 +3,26 @@
 // access to the server lets a test look at, or tamper with, what the runner
 // stored there. The shared-cache tests run once per backend (describe.each
 // over SHARED_BACKENDS), so each promise is kept by both.
-import { createClient } from '@keyv/redis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { TABLE } from '../../src/cache/postgres-store.js';
 import { startPostgres } from '../cache/postgres-server.js';
 import { startRedis } from '../cache/redis-server.js';
-import { withPostgres } from '../cache/store-backends.js';
+import { withPostgres, withRedis } from '../cache/store-backends.js';
 import { Workspace } from './rig.js';
+
+/** Pipeline p: one stage, make, doubling in.txt into out/double.txt (an output to share). */
+export function oneStageFiles(input = 'a\n', pipeline = 'p'): Record<string, string> {
+  const yaml = `version: 1
+pipelines:
+  ${pipeline}:
+    stages:
+      make:
+        shell: "mkdir -p out && cat in.txt in.txt > out/double.txt"
+        inputs: [in.txt]
+        outputs: [out/double.txt]
+`;
+  return { 'pipelines.yaml': yaml, 'in.txt': input };
+}
 
 export type SharedBackend = 'redis' | 'postgres';
 
@@ -81,25 +94,15 @@ export function sharedCacheRig(backend: SharedBackend): SharedCacheRig {
 // Redis keys are the namespace, '::' and the key (KeyvRedis's own prefix).
 const REDIS_PREFIX = 'runner::';
 
-const rawClient = (url: string) => createClient({ url });
-type RawClient = ReturnType<typeof rawClient>;
-
 function redisEntries(url: string): StoredEntries {
-  const withClient = async <T>(use: (client: RawClient) => Promise<T>): Promise<T> => {
-    const client = rawClient(url);
-    await client.connect();
-    try {
-      return await use(client);
-    } finally {
-      await client.quit();
-    }
-  };
   return {
     keys: () =>
-      withClient(async (client) => (await client.keys(`${REDIS_PREFIX}*`)).map((k) => k.slice(REDIS_PREFIX.length))),
-    getRaw: (key) => withClient(async (client) => (await client.get(REDIS_PREFIX + key)) ?? undefined),
-    setRaw: (key, value) => withClient(async (client) => void (await client.set(REDIS_PREFIX + key, value))),
-    clear: () => withClient(async (client) => void (await client.flushAll())),
+      withRedis(url, async (client) =>
+        (await client.keys(`${REDIS_PREFIX}*`)).map((key) => key.slice(REDIS_PREFIX.length)),
+      ),
+    getRaw: (key) => withRedis(url, async (client) => (await client.get(REDIS_PREFIX + key)) ?? undefined),
+    setRaw: (key, value) => withRedis(url, async (client) => void (await client.set(REDIS_PREFIX + key, value))),
+    clear: () => withRedis(url, async (client) => void (await client.flushAll())),
   };
 }
 

@@ -3,18 +3,9 @@
 // mis-signed is refused with a warning: the stage then runs.
 import { describe, expect, it } from 'vitest';
 import { outcomes } from './rig.js';
-import { SHARED_BACKENDS, sharedCacheRig } from './shared-cache-rig.js';
+import { oneStageFiles, SHARED_BACKENDS, sharedCacheRig } from './shared-cache-rig.js';
 
-const PIPELINE = `version: 1
-pipelines:
-  p:
-    stages:
-      make:
-        shell: "mkdir -p out && cat in.txt in.txt > out/double.txt"
-        inputs: [in.txt]
-        outputs: [out/double.txt]
-`;
-const FILES = { 'pipelines.yaml': PIPELINE, 'in.txt': 'a\nb\n' };
+const FILES = oneStageFiles('a\nb\n');
 const KEY = 'team-secret-1';
 
 interface Stored {

@@ -5,16 +5,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { redact } from '../../src/cache/store.js';
 import { outcomes, Workspace } from './rig.js';
-
-const PIPELINE = `version: 1
-pipelines:
-  p:
-    stages:
-      make:
-        shell: "mkdir -p out && cat in.txt in.txt > out/double.txt"
-        inputs: [in.txt]
-        outputs: [out/double.txt]
-`;
+import { oneStageFiles } from './shared-cache-rig.js';
 
 const URLS = {
   redis: (port: number) => `redis://127.0.0.1:${port}`,
@@ -37,8 +28,7 @@ describe.each(Object.entries(URLS))('a shared store (%s) that never answers', (_
     await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
     const { port } = listening.address() as net.AddressInfo;
     ws = new Workspace();
-    ws.write('pipelines.yaml', PIPELINE);
-    ws.write('in.txt', 'a\n');
+    for (const [file, content] of Object.entries(oneStageFiles())) ws.write(file, content);
     const env = { RUNNER_CACHE_URL: urlOf(port) };
     const started = Date.now();
     const run = await ws.run(['exec', 'p', '--json'], { env });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { outcomes, REPO } from '../e2e/rig.js';
-import { sharedCacheRig } from '../e2e/shared-cache-rig.js';
+import { oneStageFiles, sharedCacheRig } from '../e2e/shared-cache-rig.js';
 
 interface Step {
   name?: string;
@@ -48,16 +48,6 @@ function runnerStep(event: Event): Step & { args: string[] } {
 function secretName(value: string | undefined): string | undefined {
   return /^\$\{\{ secrets\.(\w+) \}\}$/.exec(value ?? '')?.[1];
 }
-
-const PIPELINE = (name: string): string => `version: 1
-pipelines:
-  ${name}:
-    stages:
-      make:
-        shell: "mkdir -p out && cat in.txt in.txt > out/double.txt"
-        inputs: [in.txt]
-        outputs: [out/double.txt]
-`;
 
 describe('the GitHub Actions example', () => {
   const rig = sharedCacheRig('redis');
@@ -107,7 +97,7 @@ describe('the GitHub Actions example', () => {
     const run = async (event: Event) => {
       const step = runnerStep(event);
       expect(step.args[0]).toBe('exec');
-      const ws = rig.machine({ 'pipelines.yaml': PIPELINE(step.args[1] ?? ''), 'in.txt': 'a\n' });
+      const ws = rig.machine(oneStageFiles('a\n', step.args[1]));
       const result = await ws.run([...step.args, '--json'], { env: envOf(step) });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).not.toContain('warning');
