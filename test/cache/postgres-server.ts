@@ -8,6 +8,7 @@
 // Clients log in with a password (scram-sha-256), so a URL in a message
 // always has one to redact.
 import { spawnSync } from 'node:child_process';
+import type { SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,35 +62,35 @@ function serverUser(): { uid: number; gid: number } | undefined {
   return entry ? { uid: Number(entry[1]), gid: Number(entry[2]) } : { uid: 65534, gid: 65534 };
 }
 
+/**
+ * A new cluster in `dir`/data, its superuser `runner` logging in over TCP
+ * with POSTGRES_PASSWORD; the directory is removed if initdb fails.
+ */
+function initCluster(bin: string, dir: string, asUser: SpawnSyncOptions): string {
+  const data = path.join(dir, 'data');
+  const passwordFile = path.join(dir, 'password');
+  fs.writeFileSync(passwordFile, `${POSTGRES_PASSWORD}\n`);
+  if (asUser.uid !== undefined) fs.chownSync(passwordFile, asUser.uid, asUser.gid ?? asUser.uid);
+  const args = ['-D', data, '-U', 'runner', `--pwfile=${passwordFile}`, '--auth-host=scram-sha-256'];
+  const init = spawnSync(path.join(bin, 'initdb'), [...args, '--auth-local=trust', '--no-sync'], {
+    ...asUser,
+    encoding: 'utf8',
+    env: { ...process.env, LC_ALL: 'C' },
+    timeout: 60_000,
+  });
+  if (init.status === 0) return data;
+  fs.rmSync(dir, { recursive: true, force: true });
+  const reason = init.error?.message ?? `exit code ${init.status}`;
+  throw new Error(`initdb failed (${reason}):\n${init.stdout}${init.stderr}`);
+}
+
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = findPostgresBin();
   const user = serverUser();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-postgres-'));
-  const data = path.join(dir, 'data');
-  const passwordFile = path.join(dir, 'password');
-  fs.writeFileSync(passwordFile, `${POSTGRES_PASSWORD}\n`);
-  if (user) for (const file of [dir, passwordFile]) fs.chownSync(file, user.uid, user.gid);
+  if (user) fs.chownSync(dir, user.uid, user.gid);
   const asUser = { cwd: dir, ...user };
-  const init = spawnSync(
-    path.join(bin, 'initdb'),
-    [
-      '-D',
-      data,
-      '-U',
-      'runner',
-      `--pwfile=${passwordFile}`,
-      '--auth-host=scram-sha-256',
-      '--auth-local=trust',
-      '--no-sync',
-    ],
-    { ...asUser, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, timeout: 60_000 },
-  );
-  if (init.status !== 0) {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw new Error(
-      `initdb failed (${init.error?.message ?? `exit code ${init.status}`}):\n${init.stdout}${init.stderr}`,
-    );
-  }
+  const data = initCluster(bin, dir, asUser);
   const port = await freePort();
   const settings = {
     listen_addresses: '127.0.0.1',
