@@ -7,8 +7,8 @@ import path from 'node:path';
 import type Keyv from 'keyv';
 import { withDeadline } from '../util/deadline.js';
 import { messageOf } from '../util/errors.js';
-import { requirePackage } from '../util/require.js';
 import { isPostgresUrl, openPostgres } from './postgres-store.js';
+import { isRedisUrl, openRedis } from './redis-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { SqliteStoreOptions } from './sqlite-store.js';
 
@@ -54,29 +54,19 @@ export async function openStore(
   onError: (message: string) => void,
   options: OpenStoreOptions = {},
 ): Promise<CacheStore> {
-  // Keyv both emits and throws some errors (it throws them all because of
-  // throwOnErrors, without which a failed get is a silent miss), and a lost
-  // Redis connection repeats the same error for every listener and command:
-  // each distinct failure is reported once, none is dropped silently.
-  const reported = new Set<string>();
-  let isClosing = false;
-  const report = (message: string): void => {
-    // Commands cut off by closing the store are no news.
-    if (isClosing || reported.has(message)) return;
-    reported.add(message);
-    onError(`cache store ${redact(url)}: ${message}`);
-  };
+  const { report, stop } = reporter(url, onError);
   let lastEmitted: unknown;
   // Set once connected; an error emitted while connecting is reported as it is.
   let opened: Connection | undefined;
   const connection = await connect(url, root, {
     isRepairable: options.isRepairable !== false,
     warn: report,
-    onOpen: (keyv) =>
+    onOpen: (keyv) => {
       keyv.on('error', (error: unknown) => {
         lastEmitted = error;
         if (!opened?.absorbs(error)) report(messageOf(error));
-      }),
+      });
+    },
   });
   opened = connection;
   const failed = async (what: string, error: unknown, keyv: Keyv): Promise<void> => {
@@ -99,7 +89,7 @@ export async function openStore(
     }
   };
   const close = async (): Promise<void> => {
-    isClosing = true;
+    stop();
     const keyv = connection.keyv;
     const adapter = keyv.store as { disconnect?: (force?: boolean) => Promise<void> };
     if (hasTimedOut && adapter.disconnect) await adapter.disconnect(true);
@@ -109,8 +99,27 @@ export async function openStore(
   return guardedStore({ url, connection, guard, close }, (error, keyv) => failed('listing entries', error, keyv));
 }
 
-function isRedisUrl(url: string): boolean {
-  return url.startsWith('redis://') || url.startsWith('rediss://');
+/**
+ * Reports each distinct failure once, as `cache store <url>: ...`. Keyv both
+ * emits and throws some errors (it throws them all because of throwOnErrors,
+ * without which a failed get is a silent miss), and a lost connection
+ * repeats the same error for every listener and command: none is dropped
+ * silently, none said twice. After `stop` (closing), nothing is said.
+ */
+function reporter(url: string, onError: (message: string) => void): { report(message: string): void; stop(): void } {
+  const reported = new Set<string>();
+  let isClosing = false;
+  return {
+    report: (message) => {
+      // Commands cut off by closing the store are no news.
+      if (isClosing || reported.has(message)) return;
+      reported.add(message);
+      onError(`cache store ${redact(url)}: ${message}`);
+    },
+    stop: () => {
+      isClosing = true;
+    },
+  };
 }
 
 /** The Keyv a store works through; a SQLite one may replace its Keyv (SqliteStore). */
@@ -171,73 +180,20 @@ async function connect(url: string, root: string, options: Omit<SqliteStoreOptio
   const file = sqliteFile(url, root);
   if (file !== undefined)
     return SqliteStore.open(file, { ...options, keyv: { namespace: NAMESPACE, throwOnErrors: true, ...PLAIN_JSON } });
-  if (isRedisUrl(url)) {
-    const { Keyv } = await import('keyv');
-    const { default: KeyvRedis } = requirePackage('@keyv/redis') as typeof import('@keyv/redis');
-    // No offline queue and no background reconnect loop: with the server gone,
-    // node-redis would otherwise queue every command until it comes back (a
-    // run hangs forever) and report each reconnect attempt. A command now
-    // fails at once (a logged miss) and the next one connects again.
-    // The connect timeout is node-redis's own: KeyvRedis's `connectionTimeout`
-    // races connect() against a timer it never clears, which kept every
-    // command that used Redis alive for 5 s after its work was done.
-    const adapter = new KeyvRedis(
-      { url, disableOfflineQueue: true, socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false } },
-      { throwOnConnectError: true },
+  const open = isRedisUrl(url) ? openRedis : isPostgresUrl(url) ? openPostgres : undefined;
+  if (open === undefined)
+    throw new Error(
+      `unsupported cache URL ${redact(url)}: use sqlite://path, redis://host:port or postgres://user:password@host:port/db`,
     );
-    // Connected before the first command: without the offline queue, commands
-    // sent while the first connect is still in flight fail ("The client is
-    // offline"), and a run's first lookups all missed. A server that does not
-    // answer within the timeout fails the open, which the caller reports.
-    await connectRedis(adapter.client as unknown as RedisConnectable, url);
-    const keyv = new Keyv({
-      store: adapter,
-      namespace: NAMESPACE,
-      useKeyPrefix: false,
-      throwOnErrors: true,
-      ...PLAIN_JSON,
-    });
-    options.onOpen(keyv);
-    return { keyv, absorbs: () => false, failed: async () => {} };
-  }
-  if (isPostgresUrl(url)) {
-    const keyv = await openPostgres(url, {
-      keyv: { namespace: NAMESPACE, throwOnErrors: true, ...PLAIN_JSON },
-      connectTimeoutMs: CONNECT_TIMEOUT_MS,
-      commandTimeoutMs: COMMAND_TIMEOUT_MS,
-      onOpen: options.onOpen,
-    }).catch((error: unknown) => {
-      throw cannotConnect(url, error);
-    });
-    return { keyv, absorbs: () => false, failed: async () => {} };
-  }
-  throw new Error(
-    `unsupported cache URL ${redact(url)}: use sqlite://path, redis://host:port or postgres://user:password@host:port/db`,
-  );
-}
-
-interface RedisConnectable {
-  connect(): Promise<unknown>;
-  ping(): Promise<unknown>;
-  destroy(): void;
-}
-
-/** Connected and answering (a PING) within the connect timeout, or an error; a half-open client is destroyed. */
-async function connectRedis(client: RedisConnectable, url: string): Promise<void> {
-  try {
-    await withDeadline(
-      client.connect().then(() => client.ping()),
-      CONNECT_TIMEOUT_MS,
-      () => {},
-    );
-  } catch (error) {
-    try {
-      client.destroy();
-    } catch {
-      // nothing left to close
-    }
+  const keyv = await open(url, {
+    keyv: { namespace: NAMESPACE, throwOnErrors: true, ...PLAIN_JSON },
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    onOpen: options.onOpen,
+  }).catch((error: unknown) => {
     throw cannotConnect(url, error);
-  }
+  });
+  return { keyv, absorbs: () => false, failed: async () => {} };
 }
 
 function cannotConnect(url: string, error: unknown): Error {
