@@ -42,6 +42,8 @@ export function defaultStoreUrl(stateDir: string): string {
 export interface OpenStoreOptions {
   /** Whether a damaged SQLite file is moved aside for an empty one (default true; see SqliteStore). */
   isRepairable?: boolean;
+  /** Never delete: not even an expired entry a read finds (Keyv's way), which a read-only role may not. */
+  isReadOnly?: boolean;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function openStore(
     isRepairable: options.isRepairable !== false,
     warn: report,
     onOpen: (keyv) => {
+      if (options.isReadOnly) keepExpired(keyv);
       keyv.on('error', (error: unknown) => {
         lastEmitted = error;
         if (!opened?.absorbs(error)) report(messageOf(error));
@@ -120,6 +123,16 @@ function reporter(url: string, onError: (message: string) => void): { report(mes
       isClosing = true;
     },
   };
+}
+
+/**
+ * Keyv deletes an expired entry a read finds. A read-only store leaves it
+ * (for a writer, or `cache prune`, to remove): read-only mode writes
+ * nothing, and a role that may only read (pull requests) would be refused,
+ * which failed the shared store for the rest of the run.
+ */
+function keepExpired(keyv: Keyv): void {
+  Object.assign(keyv, { delete: async () => false, deleteMany: async () => false });
 }
 
 /** The Keyv a store works through; a SQLite one may replace its Keyv (SqliteStore). */

@@ -160,10 +160,15 @@ export async function openTiered(options: OpenTieredOptions): Promise<TieredStor
   const { root, sharedUrl, warn } = options;
   let tiered: TieredStore | undefined;
   const shared = sharedUrl
-    ? openStore(sharedUrl, root, (message) => {
-        warn(message);
-        tiered?.sharedFailed();
-      }).catch((error: unknown) => {
+    ? openStore(
+        sharedUrl,
+        root,
+        (message) => {
+          warn(message);
+          tiered?.sharedFailed();
+        },
+        { isReadOnly: options.isReadOnly },
+      ).catch((error: unknown) => {
         warn(`shared cache unavailable, using the local cache only: ${messageOf(error)}`);
         return undefined;
       })

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TABLE } from '../../src/cache/postgres-store.js';
 import { openStore, redact } from '../../src/cache/store.js';
-import type { CacheStore } from '../../src/cache/store.js';
+import type { CacheStore, OpenStoreOptions } from '../../src/cache/store.js';
 import { tempDir } from './helpers.js';
 import { POSTGRES_PASSWORD, startPostgres } from './postgres-server.js';
 import type { PostgresServer } from './postgres-server.js';
@@ -25,10 +25,11 @@ describe('the Postgres cache store', () => {
     vi.useRealTimers();
     for (const store of opened.splice(0)) await store.close();
     errors = [];
+    await withPostgres(server.url, (client) => client.query(`DROP TABLE IF EXISTS ${TABLE}`));
   });
 
-  async function open(url: string): Promise<CacheStore> {
-    const store = await openStore(url, tempDir(), (message) => errors.push(message));
+  async function open(url: string, options: OpenStoreOptions = {}): Promise<CacheStore> {
+    const store = await openStore(url, tempDir(), (message) => errors.push(message), options);
     opened.push(store);
     return store;
   }
@@ -66,6 +67,36 @@ describe('the Postgres cache store', () => {
     // The first command waits for the store to be set up (the table made if missing).
     expect(await reader.get('stage:x')).toEqual({ r: 1 });
     expect(errors).toEqual([]);
+  });
+
+  it('read-only, leaves an expired entry it reads: a role that may only read may not delete it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.UTC(2030, 0, 1));
+    const writer = await open(server.url);
+    await writer.set('stage:old', { r: 1 }, 60_000);
+    await withPostgres(server.url, async (client) => {
+      await client.query("CREATE ROLE old_reader LOGIN PASSWORD 'reader-secret'");
+      await client.query(`GRANT SELECT ON ${TABLE} TO old_reader`);
+    });
+    const url = server.url.replace(`runner:${POSTGRES_PASSWORD}`, 'old_reader:reader-secret');
+    const reader = await open(url, { isReadOnly: true });
+    vi.setSystemTime(Date.UTC(2030, 0, 1) + 61_000);
+    expect(await reader.get('stage:old')).toBeUndefined();
+    expect(await reader.getMany(['stage:old', 'stage:none'])).toEqual([undefined, undefined]);
+    const listed: string[] = [];
+    for await (const [key] of reader.entries()) listed.push(key);
+    expect(listed).toEqual([]);
+    expect(errors).toEqual([]);
+    const left = await withPostgres(
+      server.url,
+      async (client) => (await client.query(`SELECT key FROM ${TABLE}`)).rows,
+    );
+    expect(left).toEqual([{ key: 'runner:stage:old' }]);
+    // A store that may write removes it, as Keyv does.
+    expect(await writer.get('stage:old')).toBeUndefined();
+    expect(
+      await withPostgres(server.url, async (client) => (await client.query(`SELECT key FROM ${TABLE}`)).rows),
+    ).toEqual([]);
   });
 
   it('gives each store a pool of its own: closing one leaves the others working', async () => {

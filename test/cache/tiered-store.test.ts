@@ -2,16 +2,18 @@
 // workspace's local one first, the shared one second. Read-through,
 // write-behind, sealed shared entries, read-only mode, a failed shared tier.
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { seal } from '../../src/cache/signing.js';
 import { openStore } from '../../src/cache/store.js';
 import type { CacheStore } from '../../src/cache/store.js';
-import { TieredStore } from '../../src/cache/tiered-store.js';
+import { openTiered, TieredStore } from '../../src/cache/tiered-store.js';
 import type { SharedAccess } from '../../src/cache/tiered-store.js';
 import { tempDir } from './helpers.js';
+import { sqliteBackend } from './store-backends.js';
 
 const opened: CacheStore[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const store of opened.splice(0)) await store.close();
 });
 
@@ -80,6 +82,34 @@ describe('TieredStore', () => {
     await tiered.flush();
     expect(await local.get('w')).toBe('W');
     expect(await shared.get('w')).toBeUndefined();
+  });
+
+  it('openTiered opens a read-only shared store that leaves an expired entry it reads (a read-only role may not delete)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.UTC(2030, 0, 1));
+    for (const isReadOnly of [true, false]) {
+      const sharedUrl = `sqlite://${path.join(tempDir(), 'shared.sqlite')}`;
+      const writer = await openStore(sharedUrl, tempDir(), (m) => {
+        throw new Error(m);
+      });
+      await writer.set('stage:old', seal('stage:old', 1, undefined), 60_000);
+      await writer.close();
+      vi.setSystemTime(Date.now() + 61_000);
+      const localUrl = `sqlite://${path.join(tempDir(), 'cache.sqlite')}`;
+      const warnings: string[] = [];
+      const tiered = await openTiered({
+        root: tempDir(),
+        localUrl,
+        sharedUrl,
+        isReadOnly,
+        warn: (m) => warnings.push(m),
+      });
+      expect(await tiered.get('stage:old')).toBeUndefined();
+      await tiered.close();
+      const stored = await sqliteBackend.getForeign(sharedUrl, 'runner:stage:old');
+      expect(stored === undefined ? 'deleted' : 'kept').toBe(isReadOnly ? 'kept' : 'deleted');
+      expect(warnings).toEqual([]);
+    }
   });
 
   it('after a shared failure: one warning, and the local store alone', async () => {
