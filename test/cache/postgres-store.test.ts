@@ -44,6 +44,15 @@ describe('the Postgres cache store', () => {
     expect(rows).toEqual([{ key: 'runner:stage:abc', value: '{"value":{"r":1}}' }]);
   });
 
+  it('takes postgresql:// URLs as well as postgres://', async () => {
+    const url = server.url.replace(/^postgres:/, 'postgresql:');
+    expect(url.startsWith('postgresql://runner:')).toBe(true);
+    const store = await open(url);
+    await store.set('k', 'v');
+    expect(await (await open(server.url)).get('k')).toBe('v');
+    expect(errors).toEqual([]);
+  });
+
   it('refuses a wrong password at open, naming the URL without either password', async () => {
     const url = server.url.replace(POSTGRES_PASSWORD, 'not-the-password');
     const opening = openStore(url, tempDir(), (message) => errors.push(message));
