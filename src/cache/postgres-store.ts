@@ -50,10 +50,10 @@ export async function openPostgres(url: string, options: PostgresStoreOptions): 
     application_name: 'runner',
     // Waiting for a free connection, or for a new one, counts against the command.
     connectionTimeoutMillis: options.commandTimeoutMs,
-    // A query past its deadline drops its connection (the server is also
-    // told to give up), so a hung server never holds one for good.
+    // A query past its deadline drops its connection, so a hung server never
+    // holds one for good. (No statement_timeout: sent at connect, it is
+    // refused by PgBouncer, which often stands before managed databases.)
     query_timeout: options.commandTimeoutMs,
-    statement_timeout: options.commandTimeoutMs,
     // Idle connections never keep the process alive.
     allowExitOnIdle: true,
   });
