@@ -4,9 +4,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { jobOwner, parseWorkersAddress } from '../../engine/map/remote-protocol.js';
-import { startRemoteWorker } from '../../engine/map/remote-worker.js';
-import type { WorkerBatch } from '../../engine/map/remote-worker.js';
+import { RemoteWorker } from '../../engine/map/remote-worker.js';
+import type { RemoteWorkerOptions, WorkerBatch } from '../../engine/map/remote-worker.js';
 import { formatMs } from '../../report/format.js';
+import { messageOf } from '../../util/errors.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError } from '../io.js';
 import { configFile } from '../load.js';
@@ -28,29 +29,31 @@ export async function workerCommand(io: CliIo, global: GlobalOptions, flags: Wor
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new UsageError(`--concurrency ${flags.concurrency}: expected an integer >= 1`);
   const root = path.dirname(configFile(io, global));
-  const said = new Map<string, number>();
-  const worker = await startRemoteWorker({
-    address,
-    root,
-    concurrency,
-    onBatch: (batch) => {
-      if (batch.outcome !== 'done') io.stderr(`${batchLine(batch)}\n`);
-      else if (!flags.quiet) io.stdout(`${batchLine(batch)}\n`);
-    },
-    onProblem: (message) => {
-      if (Date.now() - (said.get(message) ?? 0) < REPEAT_PROBLEM_MS) return;
-      said.set(message, Date.now());
-      io.stderr(`runner worker: ${message}\n`);
-    },
+  const worker = new RemoteWorker({ address, root, concurrency, ...reporters(io, flags.quiet === true) });
+  const stopped = new Promise<'stopped'>((resolve) => {
+    if (io.signal?.aborted) resolve('stopped');
+    io.signal?.addEventListener('abort', () => resolve('stopped'), { once: true });
   });
-  io.stdout(
-    `runner worker ${worker.id}: computing map batches of ${root} ` +
-      `from ${address.shown} (queue ${address.queue}), ${concurrency} at a time\n`,
+  const started = worker.start().then(
+    () => 'started' as const,
+    (error: unknown) => {
+      // Stopped while connecting: that is why it failed.
+      if (!io.signal?.aborted) io.stderr(`runner worker: ${address.shown}: ${messageOf(error)}\n`);
+      return 'failed' as const;
+    },
   );
-  await new Promise<void>((resolve) => {
-    if (io.signal?.aborted) resolve();
-    io.signal?.addEventListener('abort', () => resolve(), { once: true });
-  });
+  const outcome = await Promise.race([started, stopped]);
+  if (outcome === 'failed') {
+    await worker.stop();
+    return EXIT.failed;
+  }
+  if (outcome === 'started') {
+    io.stdout(
+      `runner worker ${worker.id}: computing map batches of ${root} ` +
+        `from ${address.shown} (queue ${address.queue}), ${concurrency} at a time\n`,
+    );
+    await stopped;
+  }
   const running = worker.running;
   const finishing =
     running === 0
@@ -60,6 +63,22 @@ export async function workerCommand(io: CliIo, global: GlobalOptions, flags: Wor
   io.stderr(`runner worker: stopping${finishing}\n`);
   await worker.stop();
   return EXIT.ok;
+}
+
+/** Lines per batch (stdout; the ones not done on stderr), and problems at most once a minute each. */
+function reporters(io: CliIo, isQuiet: boolean): Pick<RemoteWorkerOptions, 'onBatch' | 'onProblem'> {
+  const said = new Map<string, number>();
+  return {
+    onBatch: (batch) => {
+      if (batch.outcome !== 'done') io.stderr(`${batchLine(batch)}\n`);
+      else if (!isQuiet) io.stdout(`${batchLine(batch)}\n`);
+    },
+    onProblem: (message) => {
+      if (Date.now() - (said.get(message) ?? 0) < REPEAT_PROBLEM_MS) return;
+      said.set(message, Date.now());
+      io.stderr(`runner worker: ${message}\n`);
+    },
+  };
 }
 
 /** `p/shape 0+500 (run 20261130T100000000Z-a1b2): 500 items in 1.23s`, and how it ended when not done. */

@@ -28,11 +28,17 @@ export async function openLink(address: WorkersAddress, warn: (message: string) 
   const { Queue, QueueEvents } = requirePackage('bullmq') as typeof import('bullmq');
   const { Redis } = requirePackage('ioredis') as typeof import('ioredis');
   const redis = new Redis(address.redisUrl, { lazyConnect: true, connectTimeout: CONNECT_MS, maxRetriesPerRequest: 3 });
-  let warned = false;
+  // Before it connects, an error is the reason it cannot; after, it is said once (BullMQ and ioredis retry).
+  let isConnected = false;
+  let hasWarned = false;
+  let lastError: Error | undefined;
   const onError = (error: Error): void => {
-    if (!warned) warn(`the workers' queue at ${address.shown}: ${messageOf(error)} (retrying)`);
-    warned = true;
+    lastError = error;
+    if (!isConnected || hasWarned) return;
+    hasWarned = true;
+    warn(`the workers' queue at ${address.shown}: ${messageOf(error)} (retrying)`);
   };
+  redis.on('error', onError);
   try {
     await Promise.race([
       redis.connect(),
@@ -42,9 +48,9 @@ export async function openLink(address: WorkersAddress, warn: (message: string) 
     ]);
   } catch (error) {
     redis.disconnect();
-    throw error;
+    throw lastError ?? error;
   }
-  redis.on('error', onError);
+  isConnected = true;
   // Events from the server's now on: a job added after this cannot finish unseen.
   const [seconds, micros] = await redis.time();
   const lastEventId = `${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)}-0`;

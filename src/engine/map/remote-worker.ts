@@ -57,15 +57,6 @@ export interface WorkerBatch {
   message?: string;
 }
 
-export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<RemoteWorker> {
-  const { Redis } = requirePackage('ioredis') as typeof import('ioredis');
-  const redis = new Redis(options.address.redisUrl, { maxRetriesPerRequest: null });
-  redis.on('error', (error) => options.onProblem(`${options.address.shown}: ${messageOf(error)} (retrying)`));
-  const worker = new RemoteWorker(options, redis);
-  await worker.start();
-  return worker;
-}
-
 export class RemoteWorker {
   readonly id = workerId();
   readonly #options: RemoteWorkerOptions;
@@ -80,15 +71,19 @@ export class RemoteWorker {
   readonly #tmp: string;
   #running = 0;
 
-  constructor(options: RemoteWorkerOptions, redis: Redis) {
+  /** Connects on start(). */
+  constructor(options: RemoteWorkerOptions) {
     this.#options = options;
-    this.#redis = redis;
-    this.#subscriber = redis.duplicate();
+    const { Redis } = requirePackage('ioredis') as typeof import('ioredis');
+    this.#redis = new Redis(options.address.redisUrl, { maxRetriesPerRequest: null });
+    this.#redis.on('error', (error) => options.onProblem(`${options.address.shown}: ${messageOf(error)} (retrying)`));
+    this.#subscriber = this.#redis.duplicate();
     this.#subscriber.on('error', () => {});
     this.#stats = new StatCache({ root: options.root });
     this.#tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-worker-'));
   }
 
+  /** Resolves once it takes batches; waits, retrying, while Redis cannot be reached. */
   async start(): Promise<void> {
     const { address, concurrency } = this.#options;
     // Listening before taking any job: a cancel sent while a job runs here is never missed.
@@ -214,7 +209,7 @@ export class RemoteWorker {
     }
   }
 
-  /** Takes no more batches, finishes the ones running, and closes. */
+  /** Takes no more batches, finishes the ones running, and closes (also while start() still waits). */
   async stop(): Promise<void> {
     await this.#worker?.close();
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
