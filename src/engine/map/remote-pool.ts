@@ -56,6 +56,7 @@ export class RemotePool implements BatchPool {
   readonly #waiting = new Map<string, Waiter>();
   readonly #attempts = new Map<string, number>();
   readonly #refused = new Map<string, StageFatalError>();
+  readonly #codes = new Map<string, string>();
   /** Removals and cancellations still going: close() waits for them. */
   readonly #chores = new Set<Promise<unknown>>();
   #tick: NodeJS.Timeout | undefined;
@@ -138,7 +139,7 @@ export class RemotePool implements BatchPool {
     return {
       runId: this.#options.runId,
       runner: RUNNER_VERSION,
-      code: this.#options.codeOf(request.module),
+      code: this.#codeOf(request.module),
       isolate: this.#options.isolate,
       module: request.module,
       exportName: request.exportName,
@@ -146,6 +147,16 @@ export class RemotePool implements BatchPool {
       indexes: request.indexes,
       context,
     };
+  }
+
+  /** A module's code fingerprint, hashed once a run (its key was made of the same). */
+  #codeOf(module: string): string {
+    let code = this.#codes.get(module);
+    if (code === undefined) {
+      code = this.#options.codeOf(module);
+      this.#codes.set(module, code);
+    }
+    return code;
   }
 
   #failure(id: string, request: BatchRequest, reason: string): Error {
