@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { machine, ms, runCli, setKnob, stage, table, tempWorkspace, write } from '../lib.js';
-import { cpuWorkModule as module_ } from './cpu-work.js';
+import { cpuPipeline, cpuWorkModule as module_ } from './cpu-work.js';
 
 const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1] ?? '']));
 const ITEMS = Number(args.get('--items') ?? 20000);
@@ -51,22 +51,8 @@ for (let i = workerData.from; i < workerData.to; i++) work({ id: 'item-' + i, te
 parentPort.postMessage('done');
 `;
 
-const yaml = (isolate: string, batchSize: number, scope: string) => `version: 1
-pipelines:
-  cpu:
-    params: { n: ${ITEMS}, mutate: -1 }
-    stages:
-      gen:
-        run: work.mjs#gen
-        params: [n, mutate]
-      work:
-        run: work.mjs#work
-        foreach: gen
-        isolate: ${isolate}
-        batchSize: ${batchSize}
-        concurrency: 4
-        cache: { scope: ${scope} }
-`;
+const yaml = (isolate: string, batchSize: number, scope: string): string =>
+  cpuPipeline({ items: ITEMS, isolate, batchSize, scope });
 
 const dir = tempWorkspace('cpu');
 write(dir, 'work.mjs', module_(ROUNDS));

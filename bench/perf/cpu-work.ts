@@ -1,7 +1,8 @@
 // The CPU-bound workload of the map benchmarks (bench/perf/cpu-map.ts,
 // bench/scale-out/run.ts): work.mjs, whose `gen` task yields items of about
 // 1 KiB of text and whose `work` map hashes an item's text `rounds` times
-// with sha256 (150 rounds: about 0.15 ms an item on this machine).
+// with sha256 (150 rounds: about 0.15 ms an item on this machine), and the
+// pipelines.yaml that runs them.
 export const cpuWorkModule = (rounds: number): string => `
 import { createHash } from 'node:crypto';
 const ROUNDS = ${rounds};
@@ -19,3 +20,23 @@ export function work(item) {
   return { id: item.id, digest: h };
 }
 `;
+
+/** pipelines.yaml of pipeline `cpu`: `gen` yields `items` items, `work` maps them (concurrency 4). */
+export function cpuPipeline(knobs: { items: number; isolate: string; batchSize: number; scope: string }): string {
+  return `version: 1
+pipelines:
+  cpu:
+    params: { n: ${knobs.items}, mutate: -1 }
+    stages:
+      gen:
+        run: work.mjs#gen
+        params: [n, mutate]
+      work:
+        run: work.mjs#work
+        foreach: gen
+        isolate: ${knobs.isolate}
+        batchSize: ${knobs.batchSize}
+        concurrency: 4
+        cache: { scope: ${knobs.scope} }
+`;
+}

@@ -20,7 +20,7 @@ import type { StageBatchEvent } from '../../src/engine/events.js';
 import { startRedis } from '../../test/cache/redis-server.js';
 import { BIN, commandLineOptions, machine, ms, runCli, setKnob, stage, table, tempWorkspace, write } from '../lib.js';
 import type { CliRun } from '../lib.js';
-import { cpuWorkModule } from '../perf/cpu-work.js';
+import { cpuPipeline, cpuWorkModule } from '../perf/cpu-work.js';
 
 const args = commandLineOptions();
 const ITEMS = Number(args.get('items') ?? 20000);
@@ -29,22 +29,6 @@ const BATCH = Number(args.get('batch') ?? 200);
 const WORKERS = (args.get('workers') ?? '1,2,4').split(',').filter(Boolean).map(Number);
 const REPEAT = Number(args.get('repeat') ?? 3);
 const CORES = os.availableParallelism();
-
-const PIPELINE = `version: 1
-pipelines:
-  cpu:
-    params: { n: ${ITEMS}, mutate: -1 }
-    stages:
-      gen:
-        run: work.mjs#gen
-        params: [n, mutate]
-      work:
-        run: work.mjs#work
-        foreach: gen
-        isolate: worker
-        batchSize: ${BATCH}
-        concurrency: 4
-`;
 
 interface Measured {
   stageMs: number;
@@ -111,7 +95,7 @@ async function stopWorkers(workers: ChildProcess[]): Promise<void> {
 const redis = await startRedis();
 const dir = tempWorkspace('scale-out');
 write(dir, 'work.mjs', cpuWorkModule(ROUNDS));
-write(dir, 'pipelines.yaml', PIPELINE);
+write(dir, 'pipelines.yaml', cpuPipeline({ items: ITEMS, isolate: 'worker', batchSize: BATCH, scope: 'stage' }));
 console.error(`workspace ${dir}, ${redis.url}`);
 // One queue per variant, every worker started up front, and each round runs
 // every variant once: all variants see the same machine load.
