@@ -38,7 +38,8 @@ export interface RemotePoolOptions {
 
 interface Waiter {
   request: BatchRequest;
-  queuedAt: number;
+  /** When it was queued, or last looked up in Redis for an answer whose event went missing. */
+  checkedAt: number;
   /** Settles once the job is in Redis (or failed to get there). */
   added: Promise<unknown>;
   settle(outcome: { answer: RemoteAnswer } | { reason: string }): void;
@@ -46,6 +47,12 @@ interface Waiter {
 
 /** How often a run checks on its jobs: are workers connected, did an answer's event go missing. */
 const TICK_MS = 5000;
+/**
+ * A batch's answer comes with its completed event. An event can go missing
+ * (the run fell further behind than the stream keeps, or lost its
+ * connection for longer): a batch waiting this long is looked up in Redis.
+ */
+const LOOK_UP_AFTER_MS = 30_000;
 const NOTICE_EVERY_MS = 60_000;
 /** A job outlives its run by this much at most, if the run could not remove it. */
 const KEEP_JOB_S = 24 * 3600;
@@ -122,7 +129,7 @@ export class RemotePool implements BatchPool {
       request.signal.addEventListener('abort', onAbort, { once: true });
       this.#waiting.set(id, {
         request,
-        queuedAt: Date.now(),
+        checkedAt: Date.now(),
         added,
         settle: (outcome) => {
           request.signal.removeEventListener('abort', onAbort);
@@ -251,11 +258,13 @@ export class RemotePool implements BatchPool {
         });
       }
       for (const [id, waiter] of this.#waiting) {
-        if (now - waiter.queuedAt < TICK_MS) continue;
+        if (now - waiter.checkedAt < LOOK_UP_AFTER_MS) continue;
+        waiter.checkedAt = now;
+        const state = await link.queue.getJobState(id);
+        if (state !== 'completed' && state !== 'failed') continue;
         const job = await link.queue.getJob(id);
-        if (job?.finishedOn === undefined) continue;
-        if (job.failedReason) this.#settle(id, { reason: job.failedReason });
-        else this.#settle(id, { answer: job.returnvalue as RemoteAnswer });
+        if (job?.failedReason) this.#settle(id, { reason: job.failedReason });
+        else if (job) this.#settle(id, { answer: job.returnvalue as RemoteAnswer });
       }
     } catch {
       // Redis is not answering: the next tick asks again; BullMQ reconnects meanwhile.
