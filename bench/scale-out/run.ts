@@ -3,7 +3,8 @@
 // 1, 2 and 4 `runner worker` processes of this machine, through a real
 // redis-server. Prints one markdown table of medians.
 //
-//   node --import tsx bench/scale-out/run.ts [--items 20000] [--rounds 150] [--batch 200] [--workers 1,2,4] [--repeat 3]
+//   node --import tsx bench/scale-out/run.ts [--items 20000] [--rounds 150] [--batch 200]
+//                                            [--workers 1,2,4] [--repeat 3]
 //
 // The queue's overhead per batch is measured, not inferred: each batch's
 // round trip (from the run queueing it to having its results, the run's
@@ -144,11 +145,22 @@ const rows = variants.map((variant, i) => {
   ];
 });
 
-console.log(`## Map stage on remote workers (${ITEMS} items x ${ROUNDS} sha256 rounds, batchSize ${BATCH})
-
-${table(['variant', 'slots', 'work stage', 'command wall', 'items/s', 'vs local', 'queue overhead per batch (mean)'], rows)}
-
-Median of ${REPEAT} runs each. Queue overhead per batch: round trip (queued here to results here) minus compute on the worker, averaged over the ${Math.ceil(ITEMS / BATCH)} batches; \`concurrency\` = slots. Every worker shares this machine's ${CORES} cores with the run and each other.
-
-Machine: ${machine()}. Command: \`node --import tsx bench/scale-out/run.ts --items ${ITEMS} --rounds ${ROUNDS} --batch ${BATCH} --workers ${WORKERS.join(',')} --repeat ${REPEAT}\`.
-`);
+const headers = ['variant', 'slots', 'work stage', 'command wall', 'items/s', 'vs local'];
+const command = [
+  'node --import tsx bench/scale-out/run.ts',
+  `--items ${ITEMS} --rounds ${ROUNDS} --batch ${BATCH} --workers ${WORKERS.join(',')} --repeat ${REPEAT}`,
+].join(' ');
+console.log(
+  [
+    `## Map stage on remote workers (${ITEMS} items x ${ROUNDS} sha256 rounds, batchSize ${BATCH})`,
+    '',
+    table([...headers, 'queue overhead per batch (mean)'], rows),
+    '',
+    `Median of ${REPEAT} runs each. Queue overhead per batch: round trip (queued here to results here) ` +
+      `minus compute on the worker, averaged over the ${Math.ceil(ITEMS / BATCH)} batches; ` +
+      `\`concurrency\` = slots. Every worker shares this machine's ${CORES} cores with the run and each other.`,
+    '',
+    `Machine: ${machine()}. Command: \`${command}\`.`,
+    '',
+  ].join('\n'),
+);
