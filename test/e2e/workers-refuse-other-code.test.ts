@@ -20,7 +20,8 @@ describe('a remote worker on other code', () => {
   const rig = workersRig();
 
   it('refuses the batches, and the run fails saying whose code differs', async () => {
-    const ws = rig.workspace({ 'm.mjs': MODULE, 'pipelines.yaml': PIPELINE });
+    // The run names its queue in pipelines.yaml (`workers:`).
+    const ws = rig.workspace({ 'm.mjs': MODULE, 'pipelines.yaml': `workers: ${rig.url()}\n${PIPELINE}` });
     // The worker's checkout: the same files, the stage edited.
     const other = rig.workspace({
       'm.mjs': MODULE.replace('item.n * item.n', 'item.n * item.n + 1'),
@@ -28,7 +29,7 @@ describe('a remote worker on other code', () => {
     });
     const worker = await rig.startWorker(other.dir);
 
-    const result = await ws.run(['exec', 'p', '--workers', rig.url(), '--json']);
+    const result = await ws.run(['exec', 'p', '--json']);
     expect(result.code).toBe(1);
     const end = stageEnd(result.events, 'square');
     expect(end.outcome).toBe('failed');
