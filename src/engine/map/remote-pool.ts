@@ -40,8 +40,6 @@ interface Waiter {
   request: BatchRequest;
   /** When it was queued, or last looked up in Redis for an answer whose event went missing. */
   checkedAt: number;
-  /** Settles once the job is in Redis (or failed to get there). */
-  added: Promise<unknown>;
   settle(outcome: { answer: RemoteAnswer } | { reason: string }): void;
 }
 
@@ -113,6 +111,8 @@ export class RemotePool implements BatchPool {
     return new Promise<RemoteAnswer>((resolve, reject) => {
       const onAbort = (): void => {
         this.#waiting.delete(id);
+        if (this.#waiting.size === 0) this.#stopTicking();
+        // Once the job is in Redis (or failed to get there): a job added after its removal would stay.
         this.#chore(added.then(() => this.#cancel(link, id)));
         reject(request.signal.reason instanceof Error ? request.signal.reason : new Error('cancelled'));
       };
@@ -130,7 +130,6 @@ export class RemotePool implements BatchPool {
       this.#waiting.set(id, {
         request,
         checkedAt: Date.now(),
-        added,
         settle: (outcome) => {
           request.signal.removeEventListener('abort', onAbort);
           if ('answer' in outcome) resolve(outcome.answer);
@@ -138,6 +137,8 @@ export class RemotePool implements BatchPool {
         },
       });
       this.#startTicking();
+      // Aborted while it connected: the listener came too late to hear it.
+      if (request.signal.aborted) onAbort();
     });
   }
 
@@ -276,8 +277,16 @@ export class RemotePool implements BatchPool {
     const link = await this.#link?.catch(() => undefined);
     if (!link) return;
     for (const id of this.#waiting.keys()) this.#chore(this.#cancel(link, id));
-    await Promise.race([Promise.all(this.#chores), new Promise((resolve) => setTimeout(resolve, CONNECT_MS))]);
-    await Promise.allSettled([link.events.close(), link.queue.close()]);
+    // Redis may be gone: the run ends regardless, after CONNECT_MS at most for each.
+    await atMost(CONNECT_MS, Promise.all(this.#chores));
+    await atMost(CONNECT_MS, Promise.allSettled([link.events.close(), link.queue.close()]));
     link.redis.disconnect();
   }
+}
+
+/** Waits for `work`, or `ms`, whichever is first. */
+async function atMost(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
