@@ -54,6 +54,8 @@ const common = {
     'playwright-core',
     'cli-progress',
     'chokidar',
+    'bullmq',
+    'ioredis',
   ],
   define: {
     __RUNNER_VERSION__: JSON.stringify(pkg.version),

@@ -11,29 +11,12 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { machine, ms, runCli, setKnob, stage, table, tempWorkspace, write } from '../lib.js';
+import { cpuPipeline, cpuWorkModule as module_ } from './cpu-work.js';
 
 const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1] ?? '']));
 const ITEMS = Number(args.get('--items') ?? 20000);
 const ROUNDS = Number(args.get('--rounds') ?? 150);
 const CACHE_ROUNDS = Number(args.get('--cache-rounds') ?? 1000);
-
-const module_ = (rounds: number): string => `
-import { createHash } from 'node:crypto';
-const ROUNDS = ${rounds};
-export function textFor(i, mutate) {
-  let text = 'item ' + i + (i === mutate ? ' (edited)' : '') + ' ';
-  while (text.length < 1024) text += (i * 7919 % 104729).toString(36) + ' lorem ipsum dolor sit amet ';
-  return text;
-}
-export function* gen(ctx) {
-  for (let i = 0; i < ctx.params.n; i++) yield { id: 'item-' + i, text: textFor(i, ctx.params.mutate) };
-}
-export function work(item) {
-  let h = item.text;
-  for (let r = 0; r < ROUNDS; r++) h = createHash('sha256').update(h).digest('hex');
-  return { id: item.id, digest: h };
-}
-`;
 
 const BASELINE = `
 import { writeFileSync } from 'node:fs';
@@ -68,22 +51,8 @@ for (let i = workerData.from; i < workerData.to; i++) work({ id: 'item-' + i, te
 parentPort.postMessage('done');
 `;
 
-const yaml = (isolate: string, batchSize: number, scope: string) => `version: 1
-pipelines:
-  cpu:
-    params: { n: ${ITEMS}, mutate: -1 }
-    stages:
-      gen:
-        run: work.mjs#gen
-        params: [n, mutate]
-      work:
-        run: work.mjs#work
-        foreach: gen
-        isolate: ${isolate}
-        batchSize: ${batchSize}
-        concurrency: 4
-        cache: { scope: ${scope} }
-`;
+const yaml = (isolate: string, batchSize: number, scope: string): string =>
+  cpuPipeline({ items: ITEMS, isolate, batchSize, scope });
 
 const dir = tempWorkspace('cpu');
 write(dir, 'work.mjs', module_(ROUNDS));

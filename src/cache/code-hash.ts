@@ -5,6 +5,7 @@
 // no-op run reads no source file.
 import fs from 'node:fs';
 import path from 'node:path';
+import { hashValue } from '../util/hash.js';
 import type { StatCache } from './stat-cache.js';
 
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])([^'"\n]+)\1/g;
@@ -30,6 +31,15 @@ export function codeHashes(stats: StatCache, entry: string): CodeHashes {
     }
   }
   return [...seen].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/**
+ * One hash of the code a module is made of (codeHashes, as the stage key has
+ * it): what a run and a remote worker compare before the worker computes the
+ * run's items with its own checkout.
+ */
+export function codeFingerprint(stats: StatCache, entry: string): string {
+  return hashValue(codeHashes(stats, entry));
 }
 
 function importsOf(absolute: string): string[] {

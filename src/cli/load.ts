@@ -4,6 +4,8 @@ import { LockError, lockWorkspace } from '../cache/lock.js';
 import { sweepTemp } from '../cache/temp-sweep.js';
 import { analyse } from '../engine/analyse.js';
 import type { Analysis } from '../engine/analyse.js';
+import { parseWorkersAddress } from '../engine/map/remote-protocol.js';
+import type { WorkersAddress } from '../engine/map/remote-protocol.js';
 import { selectedStages } from '../engine/selection.js';
 import type { Selection } from '../graph/dag.js';
 import { defaultStoreUrl } from '../cache/store.js';
@@ -140,6 +142,29 @@ export function sharedAccessFor(analysis: Analysis, env: CliIo['env']): SharedAc
       : analysis.plan.cacheShared === 'read';
   const signingKey = env.RUNNER_CACHE_SIGNING_KEY || undefined;
   return { isReadOnly, signingKey };
+}
+
+/**
+ * The remote workers' queue of a run: --workers (--no-workers: none), else
+ * RUNNER_WORKERS, else `workers:` of pipelines.yaml; a usage error names
+ * where a malformed one came from.
+ */
+export function workersFor(
+  analysis: Analysis,
+  env: CliIo['env'],
+  flag: string | false | undefined,
+): WorkersAddress | undefined {
+  if (flag === false) return undefined;
+  const [text, from] =
+    flag !== undefined
+      ? [flag, '--workers']
+      : env.RUNNER_WORKERS
+        ? [env.RUNNER_WORKERS, 'RUNNER_WORKERS']
+        : [analysis.plan.workers, `workers in ${path.basename(analysis.plan.file)}`];
+  if (text === undefined) return undefined;
+  const address = parseWorkersAddress(text);
+  if ('problem' in address) throw new UsageError(`${from}: ${address.problem}`);
+  return address;
 }
 
 export function parseList(values: readonly string[] | undefined): string[] {

@@ -9,6 +9,7 @@ import { explainCommand, statusExplainCommand } from './commands/explain.js';
 import { initCommand } from './commands/init.js';
 import { graphCommand, listCommand, statusCommand, validateCommand } from './commands/info.js';
 import { DEFAULT_REPORT_FILE, reportCommand } from './commands/report.js';
+import { workerCommand } from './commands/worker.js';
 import type { CliIo } from './io.js';
 import { EXIT, UsageError } from './io.js';
 import type { GlobalOptions } from './load.js';
@@ -41,6 +42,7 @@ export async function main(io: CliIo): Promise<number> {
     .option('--force', 'replace an existing pipelines.yaml and stage module')
     .action((flags) => on.set(initCommand(on.io, on.global(), flags)));
   addRunCommands(program, on);
+  addWorkerCommand(program, on);
   addInfoCommands(program, on);
   addMaintenanceCommands(program, on);
 
@@ -89,6 +91,8 @@ function addRunCommands(program: Command, on: On): void {
     .option('--no-cache', 'neither read nor write the cache: run everything')
     .option('--report <file>', 'after the run, write its HTML report to this file')
     .option('-w, --watch', 'rerun when an input, a run module or pipelines.yaml changes (Ctrl-C stops)')
+    .option('--workers <url>', 'map stages with isolate worker|process compute on `runner worker`s of this queue')
+    .option('--no-workers', 'compute every map stage here, whatever workers pipelines.yaml or RUNNER_WORKERS names')
     .action(async (pipelines: string[], flags) => on.set(await execCommand(on.io, on.global(), pipelines, flags)));
 
   program
@@ -120,6 +124,17 @@ function addRunCommands(program: Command, on: On): void {
     .action(async (pipeline: string, stage: string, flags) =>
       on.set(await explainCommand(on.io, on.global(), pipeline, stage, flags)),
     );
+}
+
+/** worker: computes the map batches of runs started with --workers. */
+function addWorkerCommand(program: Command, on: On): void {
+  program
+    .command('worker')
+    .description("compute map batches that runs started with --workers put on a queue, with this checkout's code")
+    .requiredOption('--queue <url>', 'the queue: redis://host:port[/db][?queue=name], as the runs give --workers')
+    .option('--concurrency <n>', 'batches computed at once, each in a thread of its own (default: CPU count)')
+    .option('-q, --quiet', 'print no line per batch (refusals and failures are still printed)')
+    .action(async (flags) => on.set(await workerCommand(on.io, on.global(), flags)));
 }
 
 /** report, list, graph, validate. */

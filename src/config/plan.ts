@@ -84,6 +84,7 @@ class Planner {
         root: path.dirname(file),
         cacheUrl: this.#config.cache?.url,
         cacheShared: this.#config.cache?.shared,
+        workers: this.#config.workers,
         pipelines,
       },
       diagnostics,

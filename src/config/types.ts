@@ -57,6 +57,8 @@ export interface ValidatedConfig {
   version: 1;
   defaults?: RawStageKnobs;
   cache?: { url?: string; shared?: 'read' | 'write' };
+  /** The queue of remote workers for map stages with isolate worker|process (redis://...). */
+  workers?: string;
   pipelines: Record<string, RawPipeline>;
 }
 
@@ -139,6 +141,8 @@ export interface ConfigPlan {
   cacheUrl?: string;
   /** cache.shared: read never writes the shared store. */
   cacheShared?: 'read' | 'write';
+  /** `workers:`, the queue of remote workers, as written. */
+  workers?: string;
   pipelines: Map<string, PipelinePlan>;
 }
 

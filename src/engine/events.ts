@@ -80,6 +80,24 @@ export interface StageEndEvent {
   peakRssBytes?: number;
 }
 
+/** A batch of a map stage that a remote worker computed (`--workers`); batches computed here have none. */
+export interface StageBatchEvent {
+  event: 'stage:batch';
+  time: string;
+  pipeline: string;
+  stage: string;
+  /** Its job id: `<runId>/<pipeline>/<stage>/<first item>+<items>`, then `/<attempt>` for a retry. */
+  batch: string;
+  items: number;
+  /** hostname:pid of the `runner worker` whose answer was taken. */
+  worker: string;
+  computeMs: number;
+  /** From queueing the batch to having its results here: minus computeMs, the queue's overhead. */
+  roundTripMs: number;
+  /** Times a worker started it: more than 1 when a worker died holding it and another one redid it. */
+  starts: number;
+}
+
 export interface WarningEvent {
   event: 'warning';
   time: string;
@@ -105,6 +123,7 @@ export type RunEvent =
   | StageProgressEvent
   | StageLogEvent
   | StageEndEvent
+  | StageBatchEvent
   | WarningEvent
   | RunEndEvent;
 

@@ -16,7 +16,11 @@ import { SmartCache } from '../perf/smart-cache.js';
 import { SmartCacheLayer } from '../perf/smart-cache-layer.js';
 import type { Emit } from './events.js';
 import type { RunHost } from './run-host.js';
+import { codeFingerprint } from '../cache/code-hash.js';
 import { WorkerPool } from './map/pool.js';
+import type { BatchPool } from './map/pool.js';
+import { RemotePool } from './map/remote-pool.js';
+import type { WorkersAddress } from './map/remote-protocol.js';
 import { messageOf } from '../util/errors.js';
 
 export interface ResourceOptions {
@@ -30,6 +34,8 @@ export interface ResourceOptions {
   host?: RunHost;
   /** How a shared store (a storeUrl other than sqlite://) may be used; default: read and write, unsigned. */
   shared?: SharedAccess;
+  /** Remote workers' queue (--workers): the pools then send their batches there. */
+  workers?: { address: WorkersAddress; runId: string };
 }
 
 export class Resources {
@@ -45,10 +51,11 @@ export class Resources {
   readonly #isStoreRepairable: boolean;
   readonly #hashHelp: HashHelp | undefined;
   readonly #isStateReadOnly: boolean;
+  readonly #workers: ResourceOptions['workers'];
   #stats: StatCache | undefined;
   #state: WorkspaceState | undefined;
   #store: Promise<TieredStore | undefined> | undefined;
-  readonly #pools = new Map<'worker' | 'process', WorkerPool>();
+  readonly #pools = new Map<'worker' | 'process', BatchPool>();
   #memo: Promise<SmartCacheLayer | undefined> | undefined;
 
   constructor(options: ResourceOptions) {
@@ -57,6 +64,7 @@ export class Resources {
     this.now = options.now ?? Date.now;
     this.#hashHelp = options.host?.hashHelp;
     this.#isStateReadOnly = options.isStateReadOnly === true;
+    this.#workers = options.workers;
     this.objects = new ObjectStore(path.join(this.stateDir, 'objects'), {
       checksFile: path.join(this.stateDir, 'blob-checks.json'),
     });
@@ -175,15 +183,22 @@ export class Resources {
     if (store) shareBlobs(store, this.objects, hashes, ttlMs);
   }
 
-  /** The run's pool of worker threads or processes, sized to the cores. */
   hasPool(kind: 'worker' | 'process'): boolean {
     return this.#pools.has(kind);
   }
 
-  pool(kind: 'worker' | 'process'): WorkerPool {
+  /** The run's pool of worker threads or processes, sized to the cores; or of remote workers (--workers). */
+  pool(kind: 'worker' | 'process'): BatchPool {
     let pool = this.#pools.get(kind);
     if (!pool) {
-      pool = new WorkerPool({ size: cpuSlots(), kind });
+      pool = this.#workers
+        ? new RemotePool({
+            ...this.#workers,
+            isolate: kind,
+            emit: this.emit,
+            codeOf: (module) => codeFingerprint(this.stats, module),
+          })
+        : new WorkerPool({ size: cpuSlots(), kind });
       this.#pools.set(kind, pool);
     }
     return pool;

@@ -4,6 +4,7 @@ import type { ConfigPlan } from '../config/types.js';
 import type { Graph, Selection } from '../graph/dag.js';
 import type { Emit, StageOutcome } from './events.js';
 import type { MapRunner } from './execute.js';
+import type { WorkersAddress } from './map/remote-protocol.js';
 import type { RunHost } from './run-host.js';
 
 export interface RunOptions {
@@ -26,6 +27,8 @@ export interface RunOptions {
   runMap?: MapRunner;
   /** Where the run runs (default: this process, which admits everything). */
   host?: RunHost;
+  /** Remote workers' queue: map stages with isolate worker|process compute their batches there. */
+  workers?: WorkersAddress;
 }
 
 export interface RunSummary {

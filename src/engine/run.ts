@@ -67,6 +67,7 @@ class Run {
       emit: options.emit,
       isStateReadOnly: options.isNoCache,
       host: this.#host,
+      workers: options.workers && { address: options.workers, runId: options.runId },
     });
     this.#queue = new PQueue({ concurrency: Math.max(1, options.jobs) });
     this.#ends = new StageEnds(options.emit);

@@ -91,6 +91,15 @@ const EVENT = unionOf('event', {
     attempts: optional(number),
     peakRssBytes: optional(number),
   }),
+  'stage:batch': objectOf({
+    ...STAGE_EVENT,
+    batch: string,
+    items: number,
+    worker: string,
+    computeMs: number,
+    roundTripMs: number,
+    starts: number,
+  }),
   warning: objectOf({ time: string, message: string, pipeline: optional(string), stage: optional(string) }),
   'run:end': objectOf({
     time: string,
@@ -119,6 +128,7 @@ const STAGE_SUMMARY = objectOf({
   cache: objectOf({ hits: number, misses: number }),
   attempts: optional(number),
   peakRssBytes: optional(number),
+  workers: optional(recordOf(objectOf({ batches: number, items: number }))),
 });
 
 export const RUN_RECORD: Check = objectOf({

@@ -28,6 +28,8 @@ export interface StageSummary {
   cache: { hits: number; misses: number };
   attempts?: number;
   peakRssBytes?: number;
+  /** Map stages run on remote workers (`--workers`): batches and items per worker (hostname:pid). */
+  workers?: Record<string, { batches: number; items: number }>;
 }
 
 export interface RunRecord {
@@ -89,6 +91,15 @@ export class RunRecordSink implements Sink {
       }
       case 'stage:progress':
         return;
+      case 'stage:batch': {
+        const stage = this.#stage(event.pipeline, event.stage);
+        const tally = stage.workers?.[event.worker] ?? { batches: 0, items: 0 };
+        stage.workers = {
+          ...stage.workers,
+          [event.worker]: { batches: tally.batches + 1, items: tally.items + event.items },
+        };
+        break;
+      }
       case 'stage:end': {
         const stage = this.#stage(event.pipeline, event.stage);
         Object.assign(stage, {

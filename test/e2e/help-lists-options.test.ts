@@ -19,6 +19,7 @@ describe('--help', () => {
       'graph [options] <pipeline>',
       'validate',
       'cache',
+      'worker [options]',
     ]) {
       expect(result.stdout).toContain(`  ${command}`);
     }
@@ -41,6 +42,8 @@ describe('--help', () => {
       '--json',
       '--no-cache',
       '--report <file>',
+      '--workers <url>',
+      '--no-workers',
       '-h, --help',
     ];
     for (const option of options) expect(result.stdout).toContain(option);

@@ -6,6 +6,7 @@ import { executeRun } from '../../engine/run.js';
 import { stageStatuses } from '../../engine/status.js';
 import type { Selection } from '../../graph/dag.js';
 import type { SharedAccess } from '../../cache/tiered-store.js';
+import type { WorkersAddress } from '../../engine/map/remote-protocol.js';
 import { progressSink } from '../../report/tty.js';
 import { newRunId, RunRecordSink } from '../../report/run-record.js';
 import { CompositeSink, JsonSink } from '../../report/sink.js';
@@ -22,6 +23,7 @@ import {
   selectionFrom,
   sharedAccessFor,
   storeUrlFor,
+  workersFor,
 } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 import { writeHtmlReport } from './report.js';
@@ -44,6 +46,8 @@ export interface ExecFlags {
   /** Write the HTML report of the run to this file. */
   report?: string;
   watch?: boolean;
+  /** Remote workers' queue (redis://...); false: --no-workers. */
+  workers?: string | false;
 }
 
 export async function execCommand(
@@ -72,6 +76,7 @@ async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], f
   const force = flags.force === true ? true : forceStages.length > 0 ? forceStages : false;
   const isNoCache = flags.cache === false;
   const storeUrl = storeUrlFor(analysis, io.env);
+  const workers = workersFor(analysis, io.env, flags.workers);
 
   if (flags.dryRun) {
     const statuses = await stageStatuses({
@@ -107,6 +112,7 @@ async function execOnce(io: CliIo, global: GlobalOptions, pipelines: string[], f
       isNoCache,
       storeUrl,
       shared: sharedAccessFor(analysis, io.env),
+      workers,
     });
   } finally {
     release();
@@ -121,6 +127,7 @@ interface RunChoices {
   isNoCache: boolean;
   storeUrl: string;
   shared: SharedAccess;
+  workers: WorkersAddress | undefined;
 }
 
 async function runLocked(
@@ -130,7 +137,7 @@ async function runLocked(
   flags: ExecFlags,
   options: RunChoices,
 ): Promise<number> {
-  const { jobs, selection, force, isNoCache, storeUrl, shared } = options;
+  const { jobs, selection, force, isNoCache, storeUrl, shared, workers } = options;
   const runId = newRunId();
   // io.isTty describes process.stderr, so the live bars draw on it.
   const sinks: Sink[] = [
@@ -160,6 +167,7 @@ async function runLocked(
     signal: io.signal,
     runMap,
     host: io.host,
+    workers,
   });
   if (summary.status === 'handed-back') {
     // Nothing was printed or written: the events were held, and are dropped.

@@ -8,6 +8,7 @@ import { batchAnswerProblem, ensureSetup } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import type { ItemBlock } from './item-source.js';
 import { Semaphore } from './limits.js';
+import { StageFatalError } from './pool.js';
 import type { ItemResult } from './pool.js';
 import { untilAborted } from '../stall.js';
 import type { StallWatch } from '../stall.js';
@@ -113,6 +114,7 @@ class ItemComputer {
       });
     } catch (error) {
       signal.throwIfAborted();
+      if (error instanceof StageFatalError) throw error;
       return pending.map(() => failed(error));
     }
   }

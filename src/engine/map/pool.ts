@@ -59,6 +59,26 @@ export interface BatchRequest {
   onLog(line: string): void;
 }
 
+/** Where a run sends its map batches: this machine's WorkerPool, or remote workers (remote-pool.ts). */
+export interface BatchPool {
+  run(request: BatchRequest): Promise<ItemResult[]>;
+  /** Prepares for a stage's first batch while the main thread is busy elsewhere; nothing is answered. */
+  warm(module: { module: string; exportName: string; root: string }): void;
+  close(): Promise<void>;
+}
+
+/**
+ * An error no other attempt of a stage's batches can avoid (remote workers
+ * that refuse the stage's code, a queue that cannot be reached): the stage
+ * fails with it, instead of failing, and retrying, each of its items.
+ */
+export class StageFatalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StageFatalError';
+  }
+}
+
 interface Slot {
   send(message: FromPool): void;
   on(listener: (message: ToPool) => void): void;
@@ -76,7 +96,7 @@ interface Job {
 
 let nextId = 1;
 
-export class WorkerPool {
+export class WorkerPool implements BatchPool {
   readonly #size: number;
   readonly #kind: 'worker' | 'process';
   readonly #idle: Slot[] = [];

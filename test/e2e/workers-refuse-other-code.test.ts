@@ -1,0 +1,51 @@
+// A `runner worker` whose checkout has other code for the stage (another
+// commit) refuses the run's batches, and the run fails with its words,
+// at once, rather than waiting or computing with the wrong code.
+import { describe, expect, it } from 'vitest';
+import { stageEnd } from './rig.js';
+import { workersRig } from './workers-rig.js';
+
+const MODULE = `export function* items() { for (let i = 0; i < 400; i++) yield { id: 'i' + i, n: i }; }
+export function square(item) { return { id: item.id, square: item.n * item.n }; }
+`;
+const PIPELINE = `version: 1
+pipelines:
+  p:
+    stages:
+      items: { run: m.mjs#items }
+      square: { run: m.mjs#square, foreach: items, isolate: worker, batchSize: 50 }
+`;
+
+describe('a remote worker on other code', () => {
+  const rig = workersRig();
+
+  it('refuses the batches, and the run fails saying whose code differs', async () => {
+    // The run names its queue in pipelines.yaml (`workers:`).
+    const ws = rig.workspace({ 'm.mjs': MODULE, 'pipelines.yaml': `workers: ${rig.url()}\n${PIPELINE}` });
+    // The worker's checkout: the same files, the stage edited.
+    const other = rig.workspace({
+      'm.mjs': MODULE.replace('item.n * item.n', 'item.n * item.n + 1'),
+      'pipelines.yaml': PIPELINE,
+    });
+    const worker = await rig.startWorker(other.dir);
+
+    const result = await ws.run(['exec', 'p', '--json']);
+    expect(result.code).toBe(1);
+    const end = stageEnd(result.events, 'square');
+    expect(end.outcome).toBe('failed');
+    const differs = "code differs from the run's \\(checkout at another commit\\?\\)";
+    const hashes = '[0-9a-f]{12} vs [0-9a-f]{12} \\(worker vs run\\)';
+    expect(end.reason).toMatch(
+      new RegExp(
+        `^worker on host .+ \\(pid ${worker.pid}\\): stage p/square ${differs} — ${hashes}; ` +
+          "check out the run's commit there and restart the worker$",
+      ),
+    );
+    expect(result.stderr).toContain("code differs from the run's (checkout at another commit?)");
+    expect(worker.stderr()).toMatch(/p\/square 0\+50 \(run .+\): 50 items: refused: worker on host/);
+    // Nothing of the stage was computed with the worker's code.
+    expect(worker.stdout()).not.toMatch(/p\/square .* items in /);
+    const start = result.events.find((e) => e.event === 'run:start');
+    expect(await rig.jobsOfRun(start?.event === 'run:start' ? start.runId : '?')).toEqual([]);
+  });
+});
