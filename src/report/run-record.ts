@@ -91,15 +91,9 @@ export class RunRecordSink implements Sink {
       }
       case 'stage:progress':
         return;
-      case 'stage:batch': {
-        const stage = this.#stage(event.pipeline, event.stage);
-        const tally = stage.workers?.[event.worker] ?? { batches: 0, items: 0 };
-        stage.workers = {
-          ...stage.workers,
-          [event.worker]: { batches: tally.batches + 1, items: tally.items + event.items },
-        };
+      case 'stage:batch':
+        this.#tallyBatch(event);
         break;
-      }
       case 'stage:end': {
         const stage = this.#stage(event.pipeline, event.stage);
         Object.assign(stage, {
@@ -133,6 +127,16 @@ export class RunRecordSink implements Sink {
         break;
     }
     record.events.push(event);
+  }
+
+  /** A batch a remote worker computed: counted under that worker in its stage's summary. */
+  #tallyBatch(event: Extract<RunEvent, { event: 'stage:batch' }>): void {
+    const stage = this.#stage(event.pipeline, event.stage);
+    const tally = stage.workers?.[event.worker] ?? { batches: 0, items: 0 };
+    stage.workers = {
+      ...stage.workers,
+      [event.worker]: { batches: tally.batches + 1, items: tally.items + event.items },
+    };
   }
 
   close(): void {
