@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.js';
-import { isAlive, outcomes, waitFor, Workspace } from './rig.js';
+import { daemonStarted, isAlive, outcomes, Workspace } from './rig.js';
 
 const DAEMON = { RUNNER_DAEMON: '1' };
 
@@ -18,15 +18,6 @@ pipelines:
         inputs: [in.txt]
         outputs: [copy.txt]
 `;
-
-/** The daemon's pid once its daemon.json is written whole (it is not written atomically). */
-function daemonPid(ws: Workspace): number | undefined {
-  try {
-    return (JSON.parse(ws.read('.runner/daemon.json')) as { pid: number }).pid;
-  } catch {
-    return undefined;
-  }
-}
 
 describe('the daemon and a damaged cache.sqlite', () => {
   let ws: Workspace;
@@ -44,7 +35,7 @@ describe('the daemon and a damaged cache.sqlite', () => {
     expect((await ws.run(['exec', 'p'], { env: DAEMON })).code).toBe(0);
     // A no-op in a process of its own starts the daemon.
     expect((await ws.run(['exec', 'p'], { env: DAEMON })).code).toBe(0);
-    pid = await waitFor(() => daemonPid(ws), 10_000, 'the daemon to start');
+    pid = await daemonStarted(ws);
 
     // The edit misses the workspace state: the daemon's run looks the stage up in the store.
     for (const suffix of ['-wal', '-shm']) fs.rmSync(ws.path('.runner', `cache.sqlite${suffix}`), { force: true });

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.js';
-import { isAlive, outcomes, waitFor, Workspace } from './rig.js';
+import { daemonStarted, isAlive, outcomes, waitFor, Workspace } from './rig.js';
 
 const DAEMON = { RUNNER_DAEMON: '1' };
 
@@ -45,16 +45,7 @@ async function startDaemon(ws: Workspace): Promise<number> {
   const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
   expect(noop.code, noop.stderr).toBe(0);
   expect(runStart(noop.events)?.daemon).toBeUndefined();
-  return (await daemonOf(ws)).pid;
-}
-
-async function daemonOf(ws: Workspace): Promise<{ pid: number }> {
-  return waitFor(
-    () =>
-      ws.exists('.runner/daemon.json') ? (JSON.parse(ws.read('.runner/daemon.json')) as { pid: number }) : undefined,
-    10_000,
-    'the daemon to start',
-  );
+  return daemonStarted(ws);
 }
 
 /** Processes running `runner daemon start` in `dir`, found in /proc. */
@@ -159,7 +150,7 @@ describe('the runner daemon', () => {
     expect(ws.exists('.runner/daemon.sock')).toBe(false);
 
     expect((await ws.run(['exec', 'p'], { env: DAEMON })).code).toBe(0);
-    pid = (await daemonOf(ws)).pid;
+    pid = await daemonStarted(ws);
     ws.remove();
     await waitFor(() => (isAlive(pid as number) ? undefined : true), 10_000, 'the daemon to exit');
     ws = workspace();

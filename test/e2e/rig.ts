@@ -119,6 +119,18 @@ export async function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000,
   }
 }
 
+/** The pid of the workspace's daemon, once it has written .runner/daemon.json (renamed into place whole). */
+export function daemonStarted(ws: Workspace): Promise<number> {
+  return waitFor(
+    () =>
+      ws.exists('.runner/daemon.json')
+        ? (JSON.parse(ws.read('.runner/daemon.json')) as { pid: number }).pid
+        : undefined,
+    10_000,
+    'the daemon to start',
+  );
+}
+
 /** Whether a process with this pid exists (signal 0 only checks; zombies count as gone). */
 export function isAlive(pid: number): boolean {
   try {
