@@ -18,10 +18,6 @@ export class RecordedFiles {
     return this.#slots.size;
   }
 
-  has(file: string): boolean {
-    return this.#slots.has(file);
-  }
-
   files(): IterableIterator<string> {
     return this.#slots.keys();
   }
