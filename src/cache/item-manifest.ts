@@ -250,7 +250,6 @@ export class ItemManifestBuilder {
       ['rawLengths', bytesOf(this.#rawLengths, this.#hasRaw ? n : 0)],
       ['blockKeys', this.#blockKeys.subarray(0, this.#blocks * KEY_BYTES)],
       ['blockRanges', bytesOf(this.#blockRanges, this.#blocks * 2)],
-      ['raw', Buffer.concat(this.#raw, this.#rawBytes)],
     ];
     // The header goes in a fixed-size area, so that the sections' offsets
     // are known before it is written.
@@ -260,10 +259,15 @@ export class ItemManifestBuilder {
       sections[name] = [offset, bytes.length];
       offset = align8(offset + bytes.length);
     }
+    sections.raw = [offset, this.#rawBytes];
+    offset = align8(offset + this.#rawBytes);
     const json = JSON.stringify({ dataset, entries: n, blocks: this.#blocks, sections } satisfies ItemManifestHeader);
     const out = Buffer.alloc(offset, 0);
     out.write(`${`${MAGIC}${json}`.padEnd(HEADER_BYTES - 1, ' ')}\n`, 0, 'utf8');
     for (const [name, bytes] of parts) out.set(bytes, sections[name][0]);
+    // The raw results go straight into place: joined first, they would be copied twice.
+    let at = sections.raw[0];
+    for (const bytes of this.#raw) at += bytes.copy(out, at);
     return out;
   }
 

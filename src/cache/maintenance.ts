@@ -1,6 +1,7 @@
 // `runner cache stats|clear|prune`.
 import fs from 'node:fs';
 import path from 'node:path';
+import { chunksNamedIn } from './dataset-chunks.js';
 import type { ItemsEntry } from './item-manifest.js';
 import type { StageRecord } from './state.js';
 import { WorkspaceState } from './state.js';
@@ -61,6 +62,8 @@ export async function pruneCache(
   let objectsRemoved = 0;
   let bytesFreed = 0;
   const objectsDir = path.join(stateDir, 'objects');
+  // A dataset kept keeps its chunks.
+  for (const hash of [...keep]) for (const chunk of chunksNamedIn(path.join(objectsDir, hash))) keep.add(chunk);
   for (const { hash, file, size, mtimeMs } of listObjects(objectsDir)) {
     if (keep.has(hash) || mtimeMs >= cutoffMs) continue;
     fs.rmSync(file, { force: true });

@@ -11,24 +11,13 @@ import type { Readable } from 'node:stream';
 import { streamPromises, zlib } from '../util/builtins.js';
 import { sha256 } from '../util/hash.js';
 import { BlobChecks } from './blob-checks.js';
+import { CorruptObjectError } from './object-problem.js';
+import type { ObjectProblem } from './object-problem.js';
 import { verifyingStream } from './verifying-stream.js';
 
-export type ObjectProblem = { kind: 'missing' } | { kind: 'corrupt'; actual: string };
-
-export class CorruptObjectError extends Error {
-  readonly hash: string;
-  /** What the content hashes to, or why it could not be decoded. */
-  readonly actual: string;
-  constructor(hash: string, actual: string) {
-    const detail = /^[0-9a-f]{64}$/.test(actual) ? `content hashes to ${actual.slice(0, 12)}` : actual;
-    super(`object ${hash.slice(0, 12)} is corrupt (${detail}); it was removed`);
-    this.name = 'CorruptObjectError';
-    this.hash = hash;
-    this.actual = actual;
-  }
-}
-
 let tempCounter = 0;
+/** A blob up to this size is verified in one read, not streamed (a dataset's chunk). */
+const SMALL_BLOB = 1024 * 1024;
 
 export class ObjectStore {
   readonly dir: string;
@@ -108,6 +97,49 @@ export class ObjectStore {
   }
 
   /**
+   * Puts a blob in that this store is to vouch for (a chunk of a dataset it
+   * writes): a copy already stored is kept only when known sound (written
+   * or verified, its stat unchanged since), else replaced.
+   */
+  putSound(data: Uint8Array, options: { compress?: boolean } = {}): string {
+    const hash = sha256(data);
+    if (this.#sound.has(hash) && this.has(hash)) return hash;
+    const found = this.locate(hash);
+    const st = found && fs.statSync(found.file, { throwIfNoEntry: false });
+    if (st && this.#checks?.isSound(hash, st)) {
+      this.#sound.add(hash);
+      return hash;
+    }
+    const target = this.pathOf(hash, options.compress === true);
+    this.#install(target, (temp) => fs.writeFileSync(temp, options.compress ? zlib().gzipSync(data) : data));
+    fs.rmSync(this.pathOf(hash, options.compress !== true), { force: true });
+    this.#vouch(hash, target);
+    return hash;
+  }
+
+  /** A small blob's raw bytes, read whole and verified (a corrupt one is removed). */
+  readVerified(hash: string): Buffer | ObjectProblem {
+    const found = this.locate(hash);
+    if (!found) return { kind: 'missing' };
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(found.file);
+      if (found.isCompressed) data = zlib().gunzipSync(data);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+      this.#discard(hash, found.file);
+      return { kind: 'corrupt', actual: `not valid gzip: ${(error as Error).message}` };
+    }
+    const actual = sha256(data);
+    if (actual !== hash) {
+      this.#discard(hash, found.file);
+      return { kind: 'corrupt', actual };
+    }
+    if (!this.#sound.has(hash)) this.#vouch(hash, found.file);
+    return data;
+  }
+
+  /**
    * Moves a finished temp file (a dataset written as a stream, hashed as it
    * was written) in under its hash. It replaces a blob of that name: that one
    * may be a corrupt copy, and checking it would cost a read where the rename costs nothing.
@@ -117,8 +149,7 @@ export class ObjectStore {
     this.#ensureDir(path.dirname(target));
     fs.renameSync(tempFile, target);
     fs.rmSync(this.pathOf(hash, !isCompressed), { force: true });
-    this.#sound.add(hash);
-    this.#checks?.remember(hash, target);
+    this.#vouch(hash, target);
   }
 
   /** A temp path inside the store (same filesystem, so adopt() is a rename). */
@@ -163,8 +194,17 @@ export class ObjectStore {
     this.#checksLoaded?.save((hash) => this.has(hash));
   }
 
-  /** Checks a blob without keeping it in memory (streamed: other work goes on meanwhile); removes it when corrupt. */
+  /**
+   * Checks a blob, removing it when corrupt: a small one (a dataset's chunk)
+   * in one read, a bigger one streamed, never held in memory.
+   */
   async verify(hash: string): Promise<ObjectProblem | undefined> {
+    const located = this.locate(hash);
+    const size = located && fs.statSync(located.file, { throwIfNoEntry: false })?.size;
+    if (typeof size === 'number' && size <= SMALL_BLOB) {
+      const read = this.readVerified(hash);
+      return Buffer.isBuffer(read) ? undefined : read;
+    }
     const stream = this.openRead(hash);
     if (!stream) return { kind: 'missing' };
     try {
@@ -175,34 +215,8 @@ export class ObjectStore {
       return error instanceof CorruptObjectError ? { kind: 'corrupt', actual: error.actual } : { kind: 'missing' };
     }
     const found = this.locate(hash);
-    if (found) {
-      this.#sound.add(hash);
-      this.#checks?.remember(hash, found.file);
-    }
+    if (found) this.#vouch(hash, found.file);
     return undefined;
-  }
-
-  /**
-   * A blob as an uncompressed file whose content was checked against its
-   * name, for reads at any offset: the blob itself, or a decompressed copy
-   * in the store's tmp that `dispose` removes. A corrupt blob is removed.
-   */
-  async openVerified(hash: string): Promise<{ file: string; dispose(): void } | ObjectProblem> {
-    const found = this.locate(hash);
-    if (!found) return { kind: 'missing' };
-    if (!found.isCompressed) return (await this.verify(hash)) ?? { file: found.file, dispose: () => {} };
-    const stream = this.openRead(hash);
-    if (!stream) return { kind: 'missing' };
-    const temp = this.tempPath();
-    try {
-      await streamPromises().pipeline(stream, fs.createWriteStream(temp));
-      return { file: temp, dispose: () => fs.rmSync(temp, { force: true }) };
-    } catch (error) {
-      fs.rmSync(temp, { force: true });
-      if (error instanceof CorruptObjectError) return { kind: 'corrupt', actual: error.actual };
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-      throw error;
-    }
   }
 
   /** Verifies a blob while writing it to `file` (atomically). */
@@ -231,29 +245,15 @@ export class ObjectStore {
     }
   }
 
-  /** The raw bytes of a blob no bigger than `limit` (undefined when missing, bigger or corrupt). */
-  async readSmall(hash: string, limit: number): Promise<Buffer | undefined> {
-    const found = this.locate(hash);
-    if (!found || fs.statSync(found.file).size > limit) return undefined;
-    const stream = this.openRead(hash);
-    if (!stream) return undefined;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of stream) {
-        size += (chunk as Buffer).length;
-        if (size > limit) return undefined;
-        chunks.push(chunk as Buffer);
-      }
-    } catch {
-      return undefined;
-    }
-    return Buffer.concat(chunks);
-  }
-
   remove(hash: string): void {
     this.#discard(hash, this.pathOf(hash));
     fs.rmSync(this.pathOf(hash, true), { force: true });
+  }
+
+  /** Notes that the blob of `hash`, stored in `file`, is sound now (for this run, and by its stat for the next). */
+  #vouch(hash: string, file: string): void {
+    this.#sound.add(hash);
+    this.#checks?.remember(hash, file);
   }
 
   /** Removes a stored file of a blob and whatever said it was sound. */

@@ -1,13 +1,23 @@
 // Reading record datasets (written by DatasetWriter, dataset.ts): streamed
 // in blocks of lines, verified before the first record is handed out.
 import type { JsonRecord } from '../api.js';
-import { CorruptObjectError } from '../cache/object-store.js';
-import type { ObjectProblem, ObjectStore } from '../cache/object-store.js';
+import { CorruptObjectError } from '../cache/object-problem.js';
+import type { ObjectProblem } from '../cache/object-problem.js';
+import type { ObjectStore } from '../cache/object-store.js';
+import { ChunkList, datasetChunks } from '../cache/dataset-chunks.js';
 import type { DatasetRecord } from '../cache/state.js';
 import { messageOf } from '../util/errors.js';
 
 /** Records read per block: the lines of a block are parsed in one JSON.parse. */
 const READ_BLOCK = 1024;
+
+/** A chunk of a dataset as a map stage reads it: its items are [firstIndex, firstIndex + records). */
+export interface ChunkSpan {
+  /** What names the chunk among a map stage's blocks: `chunk\0<hash>`. */
+  identity: string;
+  firstIndex: number;
+  records: number;
+}
 
 /** The records of a stage that cannot be read: gone from the object store, or corrupt there (and removed). */
 export class LostRecordsError extends Error {
@@ -33,9 +43,8 @@ export async function* readDataset(
 
 /**
  * The records of stage `producer`'s dataset in blocks of `size` lines, as
- * the bytes they were stored as. The blob is verified before its first
- * record is handed out (unless this run wrote or verified it already), and
- * again as it streams; a blob gone or corrupt (then removed) is a LostRecordsError.
+ * the bytes they were stored as, each chunk verified as it is read; a chunk
+ * gone or corrupt (then removed) is a LostRecordsError.
  */
 export async function* readDatasetBlocks(
   objects: ObjectStore,
@@ -43,11 +52,18 @@ export async function* readDatasetBlocks(
   producer: string,
   size: number,
 ): AsyncGenerator<RecordBlock> {
-  const problem = await objects.verifyBeforeRead(dataset.hash);
-  const stream = problem ? undefined : objects.openRead(dataset.hash);
-  if (!stream) throw new LostRecordsError(producer, problem?.kind ?? 'missing');
+  const chunks = datasetChunks(objects, dataset.hash);
+  if (!(chunks instanceof ChunkList)) throw new LostRecordsError(producer, chunks.kind);
+  // Each chunk is verified as it is read; before the first record, those
+  // whose stat changed since this workspace wrote or verified them are read
+  // in full, so that damage found on disk fails the reader before it has
+  // seen a record.
+  for (const { hash } of chunks.chunks) {
+    const problem = await objects.problemOf(hash);
+    if (problem) throw new LostRecordsError(producer, problem.kind);
+  }
   try {
-    yield* splitBlocks(stream, `records of ${producer}`, size);
+    yield* splitBlocks(chunkBytes(objects, chunks, producer), `records of ${producer}`, size);
   } catch (error) {
     // Changed under the reader since it was verified.
     if (error instanceof CorruptObjectError) throw new LostRecordsError(producer, 'corrupt');
@@ -55,31 +71,51 @@ export async function* readDatasetBlocks(
   }
 }
 
-async function* splitBlocks(stream: AsyncIterable<Buffer>, source: string, size: number): AsyncGenerator<RecordBlock> {
-  let carry: Buffer = Buffer.alloc(0);
-  let ends: number[] = [];
-  let firstIndex = 0;
-  let blockStart = 0;
-  for await (const chunk of stream) {
-    const bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-    let from = ends.length > 0 ? (ends.at(-1) ?? 0) + 1 : blockStart;
-    for (let newline = bytes.indexOf(10, from); newline !== -1; newline = bytes.indexOf(10, from)) {
-      ends.push(newline);
-      from = newline + 1;
-      if (ends.length === size) {
-        yield new RecordBlock(bytes.subarray(blockStart, from), ends, blockStart, firstIndex, source);
-        firstIndex += ends.length;
-        blockStart = from;
-        ends = [];
-      }
+/** The bytes of the chunks one after another, each verified as it is read. */
+async function* chunkBytes(objects: ObjectStore, chunks: ChunkList, producer: string): AsyncGenerator<Buffer> {
+  for (const { hash, cut } of chunks.chunks) {
+    if (cut === 'unknown') {
+      // A dataset stored whole, before chunking: streamed, not read into memory.
+      const stream = objects.openRead(hash);
+      if (!stream) throw new LostRecordsError(producer, 'missing');
+      for await (const data of stream) yield data as Buffer;
+      continue;
     }
-    // Keep the block begun so far (and the line being cut) for the next chunk.
-    carry = bytes.subarray(blockStart);
-    ends = ends.map((end) => end - blockStart);
-    blockStart = 0;
+    const data = objects.readVerified(hash);
+    if (!Buffer.isBuffer(data)) throw new LostRecordsError(producer, data.kind);
+    yield data;
   }
-  if (carry.length > 0 && (ends.length === 0 || (ends.at(-1) ?? 0) < carry.length - 1)) ends.push(carry.length);
-  if (ends.length > 0) yield new RecordBlock(carry, ends, 0, firstIndex, source);
+}
+
+async function* splitBlocks(stream: AsyncIterable<Buffer>, source: string, size: number): AsyncGenerator<RecordBlock> {
+  // The pieces of the block begun so far, joined once when it is complete:
+  // joined at every piece, a block of large records would be copied once per piece.
+  let pieces: Buffer[] = [];
+  let lines = 0;
+  let firstIndex = 0;
+  for await (const bytes of stream) {
+    let from = 0;
+    for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, newline + 1)) {
+      if (++lines < size) continue;
+      pieces.push(bytes.subarray(from, newline + 1));
+      yield joinedBlock(pieces, firstIndex, source);
+      firstIndex += lines;
+      from = newline + 1;
+      pieces = [];
+      lines = 0;
+    }
+    if (from < bytes.length) pieces.push(bytes.subarray(from));
+  }
+  if (pieces.length > 0) yield joinedBlock(pieces, firstIndex, source);
+}
+
+/** A block of the lines in `pieces` (the last one may lack its newline). */
+export function joinedBlock(pieces: Buffer[], firstIndex: number, source: string): RecordBlock {
+  const bytes = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
+  const ends: number[] = [];
+  for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, newline + 1)) ends.push(newline);
+  if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) ends.push(bytes.length);
+  return new RecordBlock(bytes, ends, 0, firstIndex, source);
 }
 
 function isRecord(value: unknown): value is JsonRecord {
@@ -94,6 +130,8 @@ export class RecordBlock {
   readonly #source: string;
   readonly firstIndex: number;
   readonly count: number;
+  /** The chunks its lines lie in, when read chunk by chunk for a map stage (map/item-source.ts). */
+  spans?: readonly ChunkSpan[];
 
   constructor(bytes: Buffer, ends: number[], base: number, firstIndex: number, source: string) {
     // A view, not a copy: a read stream hands out a new buffer per chunk

@@ -1,145 +1,206 @@
-// Record datasets: JSONL blobs in the object store, written as a stream
-// (and read as one, dataset-reader.ts), so a stage never holds a whole
-// dataset in memory.
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import { once } from 'node:events';
+// Record datasets: JSON lines stored in chunks (cache/dataset-chunks.ts),
+// written as they come, so a stage never holds more than a chunk of its
+// dataset in memory, and read back as a stream (dataset-reader.ts). A
+// rerun's writer names the chunks it keeps from an older dataset
+// (appendFrom) rather than copying them.
 import type { JsonRecord } from '../api.js';
+import { CHUNK_MAX, type ChunkList, encodeChunkIndex, isNatural } from '../cache/dataset-chunks.js';
+import type { Chunk } from '../cache/dataset-chunks.js';
 import type { ObjectStore } from '../cache/object-store.js';
 import type { DatasetRecord } from '../cache/state.js';
-import { zlib } from '../util/builtins.js';
 import { messageOf } from '../util/errors.js';
 
-const FLUSH_BYTES = 64 * 1024;
+const NEWLINE = 10;
+
+/** What the lines being appended are known to be: decided line by line, or copied from a chunk. */
+type Naturalness = { kind: 'decide' } | { kind: 'copied'; lastEnds: 'natural' | 'not' };
+const DECIDE: Naturalness = { kind: 'decide' };
 
 export class DatasetWriter {
   readonly #objects: ObjectStore;
-  readonly #temp: string;
-  readonly #out: NodeJS.WritableStream;
-  readonly #file: fs.WriteStream;
-  readonly #digest = createHash('sha256');
   readonly #isCompressed: boolean;
+  readonly #chunks: Chunk[] = [];
+  /** Bytes of the chunks written so far. */
+  #sealedBytes = 0;
   #count = 0;
-  /** Bytes not yet written: records are small, so they are written (and hashed) 64 KiB at a time. */
-  #pending = Buffer.allocUnsafe(FLUSH_BYTES);
+  /** The chunk being filled: #buffer[#chunkStart, #used), #lines lines. */
+  #buffer = Buffer.allocUnsafe(CHUNK_MAX);
+  #chunkStart = 0;
   #used = 0;
-  /** Bytes of the dataset so far (uncompressed): where the next line starts. */
-  #offset = 0;
+  #lines = 0;
+  /** Where the line not yet ended starts (appends are whole lines, so mostly at #used). */
+  #lineStart = 0;
+  /** The last chunk read from an older dataset, kept while appendFrom copies from it. */
+  #lastRead: { hash: string; bytes: Buffer } | undefined;
+  /**
+   * Bytes of an older dataset appended but not yet placed: ranges that
+   * follow on are joined first, so that a chunk split between two of them
+   * is still named whole rather than read and copied.
+   */
+  #held: { old: ChunkList; from: number; to: number } | undefined;
 
   constructor(objects: ObjectStore, options: { compress?: boolean } = {}) {
     this.#objects = objects;
-    this.#temp = objects.tempPath();
     this.#isCompressed = options.compress === true;
-    this.#file = fs.createWriteStream(this.#temp);
-    if (this.#isCompressed) {
-      const gzip = zlib().createGzip();
-      gzip.pipe(this.#file);
-      this.#out = gzip;
-    } else {
-      this.#out = this.#file;
-    }
-  }
-
-  get count(): number {
-    return this.#count;
   }
 
   /** Where the next line starts in the (uncompressed) dataset. */
   get offset(): number {
-    return this.#offset;
+    const held = this.#held ? this.#held.to - this.#held.from : 0;
+    return this.#sealedBytes + this.#used - this.#chunkStart + held;
   }
 
-  // The write methods return a promise only when the file is behind
-  // (backpressure): a caller writing a million small records awaits only
-  // then, not once per record.
-
   /** Appends one record. */
-  write(record: JsonRecord, describe: () => string): Promise<void> | undefined {
-    return this.writeLines(recordLine(record, describe), 1);
+  write(record: JsonRecord, describe: () => string): void {
+    this.writeLines(recordLine(record, describe));
   }
 
   /** Appends a record already serialized as one JSON object (by a worker, say). */
-  writeLine(json: string): Promise<void> | undefined {
-    return this.writeLines(`${json}\n`, 1);
+  writeLine(json: string): void {
+    this.writeLines(`${json}\n`);
   }
 
-  /** Appends `count` records already serialized as JSON lines, each ending in a newline. */
-  writeLines(text: string, count: number): Promise<void> | undefined {
-    this.#count += count;
+  /** Appends records already serialized as JSON lines, each ending in a newline. */
+  writeLines(text: string): void {
+    this.#place();
     // A UTF-16 code unit is at most 3 bytes of UTF-8.
-    if (text.length * 3 > FLUSH_BYTES - this.#used) {
-      const behind = this.#flush();
-      if (text.length * 3 > FLUSH_BYTES) {
-        const bytes = Buffer.from(text);
-        this.#offset += bytes.length;
-        return both(behind, this.#send(bytes));
-      }
-      const written = this.#pending.write(text, this.#used);
-      this.#used += written;
-      this.#offset += written;
-      return behind;
+    this.#reserve(text.length * 3);
+    const from = this.#used;
+    this.#used += this.#buffer.write(text, this.#used);
+    this.#cutLines(from, DECIDE);
+  }
+
+  /** Appends records as the bytes of their JSON lines (copied: the caller may reuse them). */
+  writeBytes(bytes: Uint8Array): void {
+    this.#place();
+    this.#appendBytes(bytes, DECIDE);
+  }
+
+  /**
+   * Appends the bytes [from, to) of an older dataset (whole lines): a chunk
+   * of it that lies inside the range and would start a chunk here too is
+   * named, not copied; the rest is copied from its verified chunks.
+   */
+  appendFrom(old: ChunkList, from: number, to: number): void {
+    if (this.#held?.old === old && this.#held.to === from) {
+      this.#held.to = to;
+      return;
     }
-    const written = this.#pending.write(text, this.#used);
-    this.#used += written;
-    this.#offset += written;
-    return undefined;
+    this.#place();
+    this.#held = { old, from, to };
   }
 
-  /** Appends `count` records as the bytes of their JSON lines (copied: the caller may reuse them). */
-  writeBytes(bytes: Uint8Array, count: number): Promise<void> | undefined {
-    this.#count += count;
-    let behind: Promise<void> | undefined;
-    if (bytes.length > FLUSH_BYTES - this.#used) {
-      behind = this.#flush();
-      if (bytes.length > FLUSH_BYTES) {
-        this.#offset += bytes.length;
-        return both(behind, this.#send(Buffer.from(bytes)));
+  /** Places the held range of an older dataset (see #held). */
+  #place(): void {
+    const held = this.#held;
+    if (!held) return;
+    this.#held = undefined;
+    const { old, to } = held;
+    for (let at = held.from; at < to; ) {
+      const i = old.find(at);
+      const chunk = old.chunks[i] as Chunk;
+      const start = old.startOf(i);
+      const end = start + chunk.bytes;
+      const isWhole = at === start && end <= to && chunk.cut !== 'end' && chunk.cut !== 'unknown';
+      if (isWhole && this.#used === this.#chunkStart) {
+        this.#chunks.push(chunk);
+        this.#sealedBytes += chunk.bytes;
+        this.#count += chunk.records;
+        at = end;
+        continue;
       }
+      const bytes = this.#read(chunk);
+      const stop = Math.min(end, to);
+      const slice = bytes.subarray(at - start, stop - start);
+      if (chunk.cut === 'unknown') this.#appendBytes(slice, DECIDE);
+      else
+        this.#appendBytes(slice, {
+          kind: 'copied',
+          lastEnds: stop === end && chunk.cut === 'natural' ? 'natural' : 'not',
+        });
+      at = stop;
     }
-    this.#pending.set(bytes, this.#used);
-    this.#used += bytes.length;
-    this.#offset += bytes.length;
-    return behind;
-  }
-
-  #flush(): Promise<void> | undefined {
-    if (this.#used === 0) return undefined;
-    const chunk = this.#pending.subarray(0, this.#used);
-    this.#pending = Buffer.allocUnsafe(FLUSH_BYTES);
-    this.#used = 0;
-    return this.#send(chunk);
-  }
-
-  /** Hashes and writes bytes already counted in #offset. */
-  #send(chunk: Buffer): Promise<void> | undefined {
-    this.#digest.update(chunk);
-    return this.#out.write(chunk) ? undefined : once(this.#out, 'drain').then(() => undefined);
   }
 
   async finish(): Promise<DatasetRecord> {
-    await this.#flush();
-    this.#out.end();
-    if (this.#file.closed !== true) await once(this.#file, 'close');
-    const hash = this.#digest.digest('hex');
-    this.#objects.adopt(this.#temp, hash, this.#isCompressed);
+    this.#place();
+    if (this.#used > this.#chunkStart) this.#seal(this.#used, 'end');
+    this.#lastRead = undefined;
+    const hash = this.#objects.putSound(encodeChunkIndex(this.#chunks));
     return { hash, count: this.#count };
   }
 
-  /** Drops the half-written dataset; writes still in flight fail quietly. */
+  /** Drops the dataset; the chunks already stored are left to `cache prune`. */
   abort(): void {
-    const ignore = (): void => {};
-    this.#out.on('error', ignore);
-    this.#file.on('error', ignore);
-    this.#file.destroy();
-    fs.rmSync(this.#temp, { force: true });
+    this.#held = undefined;
+    this.#used = this.#chunkStart;
+    this.#lineStart = this.#used;
+    this.#lastRead = undefined;
   }
-}
 
-/** Both waits, when there are any. */
-function both(a: Promise<void> | undefined, b: Promise<void> | undefined): Promise<void> | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return Promise.all([a, b]).then(() => undefined);
+  #appendBytes(bytes: Uint8Array, naturalness: Naturalness): void {
+    this.#reserve(bytes.length);
+    const from = this.#used;
+    this.#buffer.set(bytes, this.#used);
+    this.#used += bytes.length;
+    this.#cutLines(from, naturalness);
+  }
+
+  /** Goes over the lines appended at [from, #used), cutting a chunk after each line that ends one. */
+  #cutLines(from: number, naturalness: Naturalness): void {
+    const buffer = this.#buffer;
+    let lineStart = this.#lineStart;
+    for (let newline = buffer.indexOf(NEWLINE, from); newline !== -1 && newline < this.#used; ) {
+      this.#lines++;
+      this.#count++;
+      const next = buffer.indexOf(NEWLINE, newline + 1);
+      const isLast = next === -1 || next >= this.#used;
+      const natural =
+        naturalness.kind === 'decide'
+          ? isNatural(buffer, lineStart, newline)
+          : isLast && naturalness.lastEnds === 'natural';
+      if (natural) this.#seal(newline + 1, 'natural');
+      else if (newline + 1 - this.#chunkStart >= CHUNK_MAX) this.#seal(newline + 1, 'forced');
+      lineStart = newline + 1;
+      newline = next;
+    }
+    this.#lineStart = lineStart;
+    // Keep the chunk begun so far at the front, so the buffer does not grow with the dataset.
+    if (this.#chunkStart > 0) {
+      this.#buffer.copyWithin(0, this.#chunkStart, this.#used);
+      this.#used -= this.#chunkStart;
+      this.#lineStart -= this.#chunkStart;
+      this.#chunkStart = 0;
+    }
+  }
+
+  /** Stores the chunk #buffer[#chunkStart, end). */
+  #seal(end: number, cut: Chunk['cut']): void {
+    const bytes = this.#buffer.subarray(this.#chunkStart, end);
+    const hash = this.#objects.putSound(bytes, { compress: this.#isCompressed });
+    this.#chunks.push({ hash, bytes: bytes.length, records: this.#lines, cut });
+    this.#sealedBytes += bytes.length;
+    this.#chunkStart = end;
+    this.#lines = 0;
+  }
+
+  /** Room for `bytes` more bytes after #used. */
+  #reserve(bytes: number): void {
+    if (this.#used + bytes <= this.#buffer.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#used + bytes));
+    this.#buffer.copy(next, 0, 0, this.#used);
+    this.#buffer = next;
+  }
+
+  /** An older dataset's chunk, read whole and verified; a missing or corrupt one fails the write. */
+  #read(chunk: Chunk): Buffer {
+    if (this.#lastRead?.hash === chunk.hash) return this.#lastRead.bytes;
+    const read = this.#objects.readVerified(chunk.hash);
+    if (!Buffer.isBuffer(read))
+      throw new Error(`chunk ${chunk.hash.slice(0, 12)} of a cached dataset is ${read.kind} in the object store`);
+    this.#lastRead = { hash: chunk.hash, bytes: read };
+    return read;
+  }
 }
 
 /** A record as one JSON line (with its newline); a TypeError naming `describe()` when it is not a JSON object. */

@@ -58,10 +58,8 @@ export async function loadManifest(res: Resources, fingerprint: string): Promise
   const entry = await res.lookup<ManifestEntry>(manifestKey(fingerprint));
   if (!entry || typeof entry !== 'object' || !('m' in entry)) return undefined;
   if (typeof entry.inputs !== 'string') return entry.m;
-  const text = (await res.hasBlob(entry.inputs))
-    ? await res.objects.readSmall(entry.inputs, Number.MAX_SAFE_INTEGER)
-    : undefined;
-  const inputs = text && parseInputsText(text.toString('utf8'));
+  const text = (await res.hasBlob(entry.inputs)) ? res.objects.readVerified(entry.inputs) : undefined;
+  const inputs = Buffer.isBuffer(text) && parseInputsText(text.toString('utf8'));
   return inputs ? { ...entry.m, inputs } : undefined;
 }
 
@@ -113,7 +111,7 @@ export async function keepRecord(
   const entry = manifestEntry(res, manifest, record.createdAt);
   const blobs = [
     ...record.outputs.map((o) => o.hash),
-    ...(record.dataset ? [record.dataset.hash] : []),
+    ...(record.dataset ? res.datasetBlobs(record.dataset.hash) : []),
     ...(entry.inputs ? [entry.inputs] : []),
   ];
   await res.shareBlobs(blobs, ttl);

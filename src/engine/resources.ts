@@ -3,8 +3,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ChunkList, datasetChunks } from '../cache/dataset-chunks.js';
 import { ObjectStore } from '../cache/object-store.js';
-import type { ObjectProblem } from '../cache/object-store.js';
+import type { ObjectProblem } from '../cache/object-problem.js';
 import { StatCache } from '../cache/stat-cache.js';
 import type { HashHelp } from '../cache/stat-cache.js';
 import { WorkspaceState } from '../cache/state.js';
@@ -173,7 +174,24 @@ export class Resources {
    */
   async recordsProblem(hash: string): Promise<ObjectProblem | undefined> {
     if (!(await this.hasBlob(hash))) return { kind: 'missing' };
-    return this.objects.problemOf(hash);
+    const problem = await this.objects.problemOf(hash);
+    if (problem) return problem;
+    const chunks = datasetChunks(this.objects, hash);
+    if (!(chunks instanceof ChunkList)) return chunks;
+    for (const chunk of chunks.chunks) {
+      if (chunk.cut === 'unknown') continue;
+      if (!(await this.hasBlob(chunk.hash))) return { kind: 'missing' };
+      const inChunk = await this.objects.problemOf(chunk.hash);
+      if (inChunk) return inChunk;
+    }
+    return undefined;
+  }
+
+  /** The blobs of a stage's records: the index of its chunks and every chunk. */
+  datasetBlobs(hash: string): string[] {
+    const chunks = datasetChunks(this.objects, hash);
+    if (!(chunks instanceof ChunkList)) return [hash];
+    return [...chunks.chunks.flatMap((chunk) => (chunk.cut === 'unknown' ? [] : [chunk.hash])), hash];
   }
 
   /** With a shared store, publishes a stage's blobs so other machines can restore them (write-behind). */

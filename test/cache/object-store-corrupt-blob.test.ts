@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CorruptObjectError, ObjectStore } from '../../src/cache/object-store.js';
+import { CorruptObjectError } from '../../src/cache/object-problem.js';
+import { ObjectStore } from '../../src/cache/object-store.js';
 import { sha256 } from '../../src/util/hash.js';
 import { tempDir } from './helpers.js';
 

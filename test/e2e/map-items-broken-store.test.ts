@@ -1,5 +1,5 @@
-// The item cache of a map stage lives in two blobs: the item manifest and
-// the dataset it points into. When either is missing or corrupt, the rerun
+// The item cache of a map stage lives in the item manifest and the dataset
+// it points into (an index and its chunks). When any is missing or corrupt, the rerun
 // says so in one warning, computes every item again, and its records are
 // right; it never hands out a corrupt item.
 import fs from 'node:fs';
@@ -31,7 +31,7 @@ pipelines:
       all: { run: m.mjs#all, needs: [twice] }
 `;
 
-type Breakage = (objects: string, blobs: { manifest: string; dataset: string }) => void;
+type Breakage = (objects: string, blobs: { manifest: string; dataset: string; chunk: string }) => void;
 
 const flip = (file: string): void => {
   const bytes = fs.readFileSync(file);
@@ -61,6 +61,16 @@ const cases: [string, Breakage, RegExp][] = [
     (objects, b) => flip(path.join(objects, b.dataset)),
     /dataset \w{12} its cached items are in was corrupt and has been removed/,
   ],
+  [
+    'a chunk of the dataset is missing',
+    (objects, b) => fs.rmSync(path.join(objects, b.chunk)),
+    /dataset \w{12} its cached items are in is not in the object store/,
+  ],
+  [
+    'a chunk of the dataset is corrupt',
+    (objects, b) => flip(path.join(objects, b.chunk)),
+    /dataset \w{12} its cached items are in was corrupt and has been removed/,
+  ],
 ];
 
 describe('a map stage whose item cache is broken', () => {
@@ -76,7 +86,11 @@ describe('a map stage whose item cache is broken', () => {
       expect((await ws.run(['exec', 'm'])).code).toBe(0);
       const state = JSON.parse(ws.read('.runner/state.json')) as { stages: Record<string, StageRecord> };
       const record = state.stages['m/twice'];
-      const blobs = { manifest: record?.itemManifest?.manifest ?? '', dataset: record?.dataset?.hash ?? '' };
+      const dataset = record?.dataset?.hash ?? '';
+      // The dataset is an index of chunks (one here: the records are few).
+      const index = fs.readFileSync(ws.path('.runner/objects', dataset), 'utf8');
+      const chunk = (JSON.parse(index.slice(index.indexOf('\n') + 1)) as [string][])[0]?.[0] ?? '';
+      const blobs = { manifest: record?.itemManifest?.manifest ?? '', dataset, chunk };
       expect(blobs.manifest).toMatch(/^[0-9a-f]{64}$/);
       breakIt(ws.path('.runner/objects'), blobs);
 

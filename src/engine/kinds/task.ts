@@ -12,16 +12,14 @@ export async function runTask(fn: unknown, ctx: StageContext, writer: DatasetWri
   if (typeof result === 'object' && Symbol.asyncIterator in result) {
     for await (const record of result as AsyncIterable<JsonRecord>) {
       ctx.signal.throwIfAborted();
-      const behind = writer.write(record, describeRecord);
-      if (behind) await behind;
+      writer.write(record, describeRecord);
     }
     return;
   }
   if (typeof result === 'object' && Symbol.iterator in result) {
     for (const record of result as Iterable<JsonRecord>) {
       ctx.signal.throwIfAborted();
-      const behind = writer.write(record, describeRecord);
-      if (behind) await behind;
+      writer.write(record, describeRecord);
     }
     return;
   }

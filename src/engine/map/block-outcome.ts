@@ -14,6 +14,8 @@ const CACHED = 4;
 export class BlockOutcome {
   readonly firstIndex: number;
   readonly count: number;
+  /** The upstream chunks the block's items lie in (records read chunk by chunk). */
+  readonly spans: ItemBlock['spans'];
   /** The block's key (with an item cache). */
   blockKey?: Buffer;
   /** Every item is one of the last manifest's entries [first, first + count). */
@@ -38,6 +40,7 @@ export class BlockOutcome {
   constructor(block: ItemBlock, isReused = false) {
     this.firstIndex = block.firstIndex;
     this.count = block.count;
+    this.spans = block.spans;
     const n = isReused ? 0 : block.count;
     this.refs = new Int32Array(n).fill(FRESH);
     this.#flags = new Uint8Array(n);

@@ -8,7 +8,9 @@
 import type { JsonRecord } from '../../api.js';
 import type { ObjectStore } from '../../cache/object-store.js';
 import type { DatasetRecord } from '../../cache/state.js';
-import { readDatasetBlocks } from '../dataset-reader.js';
+import { ChunkList, datasetChunks } from '../../cache/dataset-chunks.js';
+import { joinedBlock, LostRecordsError, readDatasetBlocks } from '../dataset-reader.js';
+import type { ChunkSpan, RecordBlock } from '../dataset-reader.js';
 
 export interface ItemBlock {
   /** Position of the block's first item in the stage's input. */
@@ -24,6 +26,8 @@ export interface ItemBlock {
   item(i: number): JsonRecord;
   /** Every item, parsed at once (where that is cheaper than one by one). */
   records?(): JsonRecord[];
+  /** Records: the chunks of the upstream dataset the block's items lie in. */
+  spans?: readonly ChunkSpan[];
   /**
    * Item `i` as its file is now (a file item; an in-place stage may have
    * edited it), with its identity; undefined when the file is unchanged.
@@ -97,7 +101,128 @@ class FileBlock implements ItemBlock {
   }
 }
 
-/** The records of stage `producer`'s dataset, in blocks of `size` lines. */
-export function recordBlocks(objects: ObjectStore, dataset: DatasetRecord, producer: string, size: number): ItemSource {
-  return { total: dataset.count, blocks: readDatasetBlocks(objects, dataset, producer, size) };
+/**
+ * The records of stage `producer`'s dataset, in blocks of `size` lines. A
+ * chunk whose items the last run covered whole (`known`, asked with the
+ * chunk's identity and record count) is not read: it is one block that only
+ * names itself, reused whole; the blocks around it stop at its edges.
+ */
+export function recordBlocks(
+  objects: ObjectStore,
+  dataset: DatasetRecord,
+  producer: string,
+  size: number,
+  known?: (identity: string, records: number) => boolean,
+): ItemSource {
+  return { total: dataset.count, blocks: chunkBlocks(objects, dataset, producer, size, known) };
+}
+
+async function* chunkBlocks(
+  objects: ObjectStore,
+  dataset: DatasetRecord,
+  producer: string,
+  size: number,
+  known: ((identity: string, records: number) => boolean) | undefined,
+): AsyncGenerator<ItemBlock> {
+  const chunks = datasetChunks(objects, dataset.hash);
+  if (!(chunks instanceof ChunkList)) throw new LostRecordsError(producer, chunks.kind);
+  if (chunks.chunks.some((chunk) => chunk.cut === 'unknown')) {
+    yield* readDatasetBlocks(objects, dataset, producer, size);
+    return;
+  }
+  const blocks = new BlockBuilder(`records of ${producer}`);
+  let firstIndex = 0;
+  for (const { hash, records } of chunks.chunks) {
+    const span: ChunkSpan = { identity: `chunk\0${hash}`, firstIndex, records };
+    firstIndex += records;
+    if (known?.(span.identity, records)) {
+      const partial = blocks.take();
+      if (partial) yield partial;
+      yield new KnownChunk(span);
+      blocks.skipTo(firstIndex);
+      continue;
+    }
+    const bytes = objects.readVerified(hash);
+    if (!Buffer.isBuffer(bytes)) throw new LostRecordsError(producer, bytes.kind);
+    yield* blocks.add(bytes, span, size);
+  }
+  const last = blocks.take();
+  if (last) yield last;
+}
+
+/** Blocks of `size` lines out of the chunks read one after another (a block may span chunks). */
+class BlockBuilder {
+  readonly #source: string;
+  #pieces: Buffer[] = [];
+  #spans: ChunkSpan[] = [];
+  #lines = 0;
+  #firstIndex = 0;
+
+  constructor(source: string) {
+    this.#source = source;
+  }
+
+  *add(bytes: Buffer, span: ChunkSpan, size: number): Generator<RecordBlock> {
+    this.#spans.push(span);
+    let from = 0;
+    for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, newline + 1)) {
+      if (++this.#lines < size) continue;
+      this.#pieces.push(bytes.subarray(from, newline + 1));
+      from = newline + 1;
+      yield this.take() as RecordBlock;
+      // The rest of the chunk goes on in the next block.
+      if (from < bytes.length) this.#spans.push(span);
+    }
+    if (from < bytes.length) this.#pieces.push(bytes.subarray(from));
+  }
+
+  /** The block begun so far, if any. */
+  take(): RecordBlock | undefined {
+    if (this.#lines === 0) return undefined;
+    const block = joinedBlock(this.#pieces, this.#firstIndex, this.#source);
+    block.spans = this.#spans;
+    this.#firstIndex += this.#lines;
+    this.#pieces = [];
+    this.#spans = [];
+    this.#lines = 0;
+    return block;
+  }
+
+  /** The next block starts at item `index` (the items before it were not read). */
+  skipTo(index: number): void {
+    this.#firstIndex = index;
+  }
+}
+
+/** A chunk of records whose items the last run covered whole: reused by its name, never read. */
+class KnownChunk implements ItemBlock {
+  readonly firstIndex: number;
+  readonly count: number;
+  readonly #identity: string;
+
+  constructor(span: ChunkSpan) {
+    this.#identity = span.identity;
+    this.firstIndex = span.firstIndex;
+    this.count = span.records;
+  }
+
+  blockIdentity(): string {
+    return this.#identity;
+  }
+
+  itemIdentity(): never {
+    return this.#unread();
+  }
+
+  itemText(): never {
+    return this.#unread();
+  }
+
+  item(): never {
+    return this.#unread();
+  }
+
+  #unread(): never {
+    throw new Error(`the items of ${this.#identity.slice(6, 18)} were not read: the chunk is reused whole`);
+  }
 }

@@ -9,15 +9,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KEY_BYTES, KeyTable } from '../../cache/item-keys.js';
+import { ChunkList, datasetChunks } from '../../cache/dataset-chunks.js';
 import { ItemJournal } from '../../cache/item-journal.js';
 import type { JournalItem } from '../../cache/item-journal.js';
 import { ItemManifest, ItemManifestBuilder, itemsKey } from '../../cache/item-manifest.js';
 import type { ItemsEntry } from '../../cache/item-manifest.js';
+import type { ObjectProblem } from '../../cache/object-problem.js';
 import type { DatasetRecord, ItemManifestRef } from '../../cache/state.js';
 import { sha256 } from '../../util/hash.js';
 import type { DatasetWriter } from '../dataset.js';
 import type { Resources } from '../resources.js';
-import { RangeReader } from './range-reader.js';
 import { messageOf } from '../../util/errors.js';
 
 export interface ItemStoreOptions {
@@ -114,45 +115,41 @@ export class ItemStore {
   }
 
   /** Writes the outputs of the last manifest's entries [first, first + count) and records them; returns the first new entry. */
-  async reuseEntries(first: number, count: number, writer: DatasetWriter): Promise<number> {
+  reuseEntries(first: number, count: number, writer: DatasetWriter): number {
     const old = this.#old;
     if (!old) throw new Error('no manifest to reuse entries of');
-    const { manifest, reader } = old;
+    const { manifest, chunks } = old;
     const firstNew = this.#builder.entries;
     let e = first;
     const end = first + count;
     while (e < end) {
-      // A run of entries whose outputs lie back to back is one read and one write.
+      // A run of entries whose outputs lie back to back is one append.
       const runStart = e;
       const from = manifest.outOffsets[e] ?? 0;
       let to = from + (manifest.outLengths[e] ?? 0);
-      let records = manifest.outCounts[e] ?? 0;
-      for (e++; e < end && manifest.outOffsets[e] === to; e++) {
-        to += manifest.outLengths[e] ?? 0;
-        records += manifest.outCounts[e] ?? 0;
-      }
+      for (e++; e < end && manifest.outOffsets[e] === to; e++) to += manifest.outLengths[e] ?? 0;
       const base = writer.offset;
-      await writer.writeBytes(reader.read(from, to - from), records);
+      writer.appendFrom(chunks, from, to);
       this.#builder.addFrom(manifest, runStart, e - runStart, base - from);
     }
     return firstNew;
   }
 
   /** Writes a found entry's outputs (see find) under the key at `keyOffset` of `keys`; returns the new entry. */
-  async reuse(ref: number, keys: Buffer, keyOffset: number, writer: DatasetWriter): Promise<number> {
+  reuse(ref: number, keys: Buffer, keyOffset: number, writer: DatasetWriter): number {
+    const base = writer.offset;
     if (ref >= 0) {
-      const manifest = this.#old?.manifest;
-      if (!manifest) throw new Error('no manifest to reuse an entry of');
+      const old = this.#old;
+      if (!old) throw new Error('no manifest to reuse an entry of');
+      const { manifest } = old;
       const offset = manifest.outOffsets[ref] ?? 0;
       const length = manifest.outLengths[ref] ?? 0;
-      const base = writer.offset;
-      await writer.writeBytes(this.#old?.reader.read(offset, length) ?? Buffer.alloc(0), manifest.outCounts[ref] ?? 0);
+      writer.appendFrom(old.chunks, offset, offset + length);
       return this.#builder.add(keys, keyOffset, base, length, manifest.outCounts[ref] ?? 0, manifest.rawBytesOf(ref));
     }
     const j = -2 - ref;
     const bytes = this.#journal.output(j);
-    const base = writer.offset;
-    await writer.writeBytes(bytes, this.#journal.outputCount(j));
+    writer.writeBytes(bytes);
     return this.#builder.add(keys, keyOffset, base, bytes.length, this.#journal.outputCount(j), this.#journal.raw(j));
   }
 
@@ -194,14 +191,13 @@ export class ItemStore {
   /** Releases files; the journal stays for the next run unless commit() removed it. */
   close(): void {
     this.#journal.close();
-    this.#old?.dispose();
   }
 }
 
 interface OldRun {
   manifest: ItemManifest;
-  reader: RangeReader;
-  dispose(): void;
+  /** The chunks of the dataset the manifest points into, every one here and sound. */
+  chunks: ChunkList;
 }
 
 async function loadOldRun(options: ItemStoreOptions): Promise<OldRun | undefined> {
@@ -213,10 +209,11 @@ async function loadOldRun(options: ItemStoreOptions): Promise<OldRun | undefined
     warn(options, `its item manifest ${named.slice(0, 12)} is not in the object store; every item is computed again`);
     return undefined;
   }
-  const data = await res.objects.readSmall(named, Number.MAX_SAFE_INTEGER);
+  const data = res.objects.readVerified(named);
   let manifest: ItemManifest;
   try {
-    if (!data) throw new Error('it is corrupt and was removed');
+    if (!Buffer.isBuffer(data))
+      throw new Error(data.kind === 'missing' ? 'it is gone' : 'it is corrupt and was removed');
     manifest = ItemManifest.decode(data);
   } catch (error) {
     res.objects.remove(named);
@@ -226,26 +223,20 @@ async function loadOldRun(options: ItemStoreOptions): Promise<OldRun | undefined
     );
     return undefined;
   }
-  const opened = (await res.hasBlob(manifest.dataset))
-    ? await res.objects.openVerified(manifest.dataset)
-    : { kind: 'missing' as const };
-  if ('kind' in opened) {
-    const what = opened.kind === 'missing' ? 'is not in the object store' : 'was corrupt and has been removed';
+  // Chunks are named by the new dataset without being read: each must be
+  // here and sound now (read only when its stat changed since it was written or verified).
+  const problem = await res.recordsProblem(manifest.dataset);
+  const chunks = problem ? undefined : datasetChunks(res.objects, manifest.dataset);
+  if (!(chunks instanceof ChunkList)) {
+    const kind = problem?.kind ?? (chunks as ObjectProblem | undefined)?.kind ?? 'missing';
+    const what = kind === 'missing' ? 'is not in the object store' : 'was corrupt and has been removed';
     warn(
       options,
       `the dataset ${manifest.dataset.slice(0, 12)} its cached items are in ${what}; every item is computed again`,
     );
     return undefined;
   }
-  const reader = new RangeReader(opened.file);
-  return {
-    manifest,
-    reader,
-    dispose: () => {
-      reader.close();
-      opened.dispose();
-    },
-  };
+  return { manifest, chunks };
 }
 
 function warn(options: ItemStoreOptions, message: string): void {

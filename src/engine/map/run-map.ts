@@ -19,6 +19,7 @@
 // journaled as each block finishes, so a rerun after a failure, Ctrl-C or a
 // kill computes only the rest.
 import fs from 'node:fs';
+import { keyOf } from '../../cache/item-keys.js';
 import { foreachOf } from '../../config/types.js';
 import type { ItemCounts } from '../../cache/state.js';
 import type { ItemManifestRef } from '../../cache/state.js';
@@ -38,6 +39,7 @@ import type { ItemBlock, ItemSource } from './item-source.js';
 import { ItemStore } from './item-store.js';
 import type { BlockOutcome } from './block-outcome.js';
 import { writeBlock } from './write-block.js';
+import { ChunkCover } from './chunk-cover.js';
 import { BlockProcessor } from './process-block.js';
 
 export interface MapResult {
@@ -88,7 +90,7 @@ export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: D
       where,
       compute: computer({ stage, res, map, ctx, where, stall: input.stall }),
     });
-    const result = await run.all(itemSource(input), signal);
+    const result = await run.all(itemSource(input, store), signal);
     return store && !result.failure ? { ...result, commit: (dataset, scope) => store.commit(dataset, scope) } : result;
   } finally {
     store?.close();
@@ -107,6 +109,7 @@ class MapRun {
   /** Items of blocks processed so far (without `stream`, outputs are accepted only at the end; progress counts these). */
   readonly #settled = { items: 0, cached: 0 };
   #lastProgress = 0;
+  readonly #cover: ChunkCover | undefined;
 
   constructor(options: {
     input: ExecuteInput;
@@ -120,6 +123,7 @@ class MapRun {
     this.#map = options.map;
     this.#store = options.store;
     this.#writer = options.writer;
+    this.#cover = options.store && new ChunkCover(options.store);
     const { res, stage } = options.input;
     // An in-place stage's items are keyed by their files as it leaves them (engine/fixpoint.ts).
     const hashOf = stage.definition.cache.isInPlace ? (file: string) => res.stats.hash(file) : undefined;
@@ -148,7 +152,7 @@ class MapRun {
       });
       for await (const entry of processor.run(source.blocks)) {
         if (!entry.ok) throw entry.error;
-        await this.#accept(entry.result);
+        this.#accept(entry.result);
       }
     } else {
       // The sliding window pulls blocks as it goes (intake bounded by
@@ -161,7 +165,7 @@ class MapRun {
       });
       const { results, errors } = await processor.process(source.blocks);
       if (errors[0]) throw errors[0].error;
-      for (const outcome of results) await this.#accept(outcome);
+      for (const outcome of results) this.#accept(outcome);
     }
     this.#counts.total = this.#counts.done + this.#counts.failed;
     this.#progress(true);
@@ -174,13 +178,14 @@ class MapRun {
   }
 
   /** Writes a block's outputs (in order) and records its items in the new manifest. */
-  async #accept(outcome: BlockOutcome): Promise<void> {
-    await writeBlock(outcome, {
+  #accept(outcome: BlockOutcome): void {
+    const written = writeBlock(outcome, {
       store: this.#store,
       writer: this.#writer,
       counts: this.#counts,
       fail: (item, message) => this.#fail(item, message),
     });
+    this.#cover?.written(outcome.firstIndex, outcome.count, outcome.spans, written);
     this.#progress(false);
   }
 
@@ -217,7 +222,7 @@ class MapRun {
   }
 }
 
-function itemSource(input: ExecuteInput): ItemSource {
+function itemSource(input: ExecuteInput, store: ItemStore | undefined): ItemSource {
   const { stage, res } = input;
   const foreach = foreachOf(stage.definition);
   const size = stage.knobs.batchSize;
@@ -226,5 +231,6 @@ function itemSource(input: ExecuteInput): ItemSource {
   const record = input.upstream.get(name);
   if (!record?.dataset)
     throw new Error(`foreach: ${name} has no records to map over (a shell stage produces files, not records)`);
-  return recordBlocks(res.objects, record.dataset, `${stage.pipeline}/${name}`, size);
+  const known = store && ((identity: string, records: number) => store.findBlock(keyOf(identity))?.count === records);
+  return recordBlocks(res.objects, record.dataset, `${stage.pipeline}/${name}`, size, known);
 }

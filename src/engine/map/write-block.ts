@@ -18,15 +18,21 @@ export interface BlockWriting {
   fail(item: string, message: string): void;
 }
 
-export async function writeBlock(outcome: BlockOutcome, into: BlockWriting): Promise<void> {
+/** Where the block's entries start in the new manifest, and whether each of its items got one. */
+export interface BlockWritten {
+  first: number;
+  isWhole: boolean;
+}
+
+export function writeBlock(outcome: BlockOutcome, into: BlockWriting): BlockWritten {
   const { blockKey, reused } = outcome;
   const { store, writer, counts } = into;
   if (reused && store && blockKey) {
-    const first = await store.reuseEntries(reused.first, reused.count, writer);
+    const first = store.reuseEntries(reused.first, reused.count, writer);
     store.addBlock(blockKey, first, outcome.count);
     counts.done += outcome.count;
     counts.cached += outcome.count;
-    return;
+    return { first, isWhole: true };
   }
   const firstEntry = store?.entries ?? 0;
   const run = new FreshRun(outcome, into);
@@ -42,7 +48,7 @@ export async function writeBlock(outcome: BlockOutcome, into: BlockWriting): Pro
       run.add(i);
       continue;
     }
-    await run.flush();
+    run.flush();
     if (failure) {
       isWhole = false;
       into.fail(failure.item, failure.message);
@@ -50,10 +56,11 @@ export async function writeBlock(outcome: BlockOutcome, into: BlockWriting): Pro
     }
     counts.done++;
     counts.cached++;
-    if (store && outcome.keys) await store.reuse(ref, outcome.keys, i * KEY_BYTES, writer);
+    if (store && outcome.keys) store.reuse(ref, outcome.keys, i * KEY_BYTES, writer);
   }
-  await run.flush();
+  run.flush();
   if (isWhole && store && blockKey) store.addBlock(blockKey, firstEntry, outcome.count);
+  return { first: firstEntry, isWhole: isWhole && blockKey !== undefined };
 }
 
 /** Consecutive fresh items: one write of their slice of the block's text, then one manifest entry each. */
@@ -63,7 +70,6 @@ class FreshRun {
   #items: number[] = [];
   #from = 0;
   #to = 0;
-  #records = 0;
 
   constructor(outcome: BlockOutcome, into: BlockWriting) {
     this.#outcome = outcome;
@@ -73,16 +79,15 @@ class FreshRun {
   add(i: number): void {
     this.#items.push(i);
     this.#to += this.#outcome.chars[i] ?? 0;
-    this.#records += this.#outcome.records[i] ?? 0;
   }
 
   /** Writes the run so far; the next one starts after it. */
-  async flush(): Promise<void> {
+  flush(): void {
     const outcome = this.#outcome;
     const { store, writer } = this.#into;
     if (this.#items.length > 0) {
       let offset = writer.offset;
-      await writer.writeLines(outcome.text.slice(this.#from, this.#to), this.#records);
+      writer.writeLines(outcome.text.slice(this.#from, this.#to));
       for (const i of this.#items) {
         const bytes = outcome.bytes[i] ?? 0;
         if (store && outcome.keys && outcome.isRecorded(i))
@@ -92,6 +97,5 @@ class FreshRun {
     }
     this.#items = [];
     this.#from = this.#to;
-    this.#records = 0;
   }
 }
