@@ -11,14 +11,13 @@
 // similarity, then id.
 import { createHash } from 'node:crypto';
 import type { StageContext } from '../../src/api.js';
-import { decodeSketch } from '../lib/vector-codec.js';
 import { linkGroups, meanPairwise } from './link.js';
 import { nearNeighbours } from './neighbours.js';
 import type { NeighbourOptions } from './neighbours.js';
 import { compare, mostCommon } from './order.js';
-import { dot, vectorsFrom } from './vectors.js';
+import { dot, sketchesFrom, vectorsFrom } from './vectors.js';
 import type { Vectors } from './vectors.js';
-import type { ClusterRecord, EmbedRecord, FunctionInfo } from './types.js';
+import type { ClusterRecord, EmbedRecord } from './types.js';
 
 /** The max and min similarity of a huge cluster come from its first members only (the mean is exact). */
 const MAX_PAIRWISE = 300;
@@ -49,30 +48,26 @@ export async function clusterEmbeddings(
   records: AsyncIterable<EmbedRecord> | Iterable<EmbedRecord>,
   options: ClusterOptions,
 ): Promise<ClusterRecord[]> {
-  const functions: FunctionInfo[] = [];
-  const encoded: string[] = [];
-  const sketches: (string | undefined)[] = [];
+  // The records themselves, not copies without vector and sketch: only
+  // cluster members (a fifth of the functions) are ever copied, for output.
+  const functions: EmbedRecord[] = [];
   let embedder: string | undefined;
   for await (const record of records) {
     embedder ??= record.embedder;
     if (record.embedder !== embedder)
       throw new Error(`vectors of two embedders (${embedder}, ${record.embedder}) in one run; rerun embed`);
     if (record.tokens < options.minTokens) continue;
-    const { vector, sketch, embedder: _embedder, ...info } = record;
-    functions.push(info);
-    encoded.push(vector);
-    sketches.push(sketch);
+    functions.push(record);
   }
-  const order = functions.map((_, i) => i).sort((a, b) => compare(functions[a]?.id ?? '', functions[b]?.id ?? ''));
-  const vectors = vectorsFrom(order.map((i) => encoded[i] as string));
-  const sorted = order.map((i) => functions[i] as FunctionInfo);
+  const sorted = functions.sort((a, b) => compare(a.id, b.id));
+  const vectors = vectorsFrom(sorted.map((f) => f.vector));
 
-  const hasSketches = sketches.every((sketch) => sketch !== undefined);
+  const hasSketches = sorted.every((f) => f.sketch !== undefined);
   const neighbourOptions: NeighbourOptions = {
     threshold: options.threshold,
     k: options.k,
     ...(options.exactBelow !== undefined ? { exactBelow: options.exactBelow } : {}),
-    ...(hasSketches ? { sketches: order.map((i) => decodeSketch(sketches[i] as string)) } : {}),
+    ...(hasSketches ? { sketches: sketchesFrom(sorted.map((f) => f.sketch as string)) } : {}),
   };
   const parent = linkGroups(vectors, nearNeighbours(vectors, neighbourOptions), options.threshold);
   const find = (x: number): number => {
@@ -89,7 +84,7 @@ export async function clusterEmbeddings(
   const groups: ClusterRecord[] = [];
   for (const indices of byRoot.values()) {
     if (indices.length < Math.max(2, options.minSize)) continue;
-    const members = indices.map((i) => sorted[i] as FunctionInfo);
+    const members = indices.map((i) => sorted[i] as EmbedRecord);
     groups.push({
       id: clusterId(members.map((m) => m.id)),
       // Ties go to an exported name: the copy other code already imports is the one a plan keeps.
@@ -101,7 +96,7 @@ export async function clusterEmbeddings(
       similarity: similarityStats(vectors, indices),
       embedder: embedder ?? '',
       members: members
-        .map(({ codeHash: _hash, tokens: _tokens, ...member }) => member)
+        .map(({ vector: _v, sketch: _s, embedder: _e, codeHash: _hash, tokens: _tokens, ...member }) => member)
         .sort((x, y) => compare(x.file, y.file) || x.startLine - y.startLine || compare(x.id, y.id)),
     });
   }

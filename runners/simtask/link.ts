@@ -18,12 +18,11 @@ import type { Vectors } from './vectors.js';
  * depend on the order of edges with equal similarity.
  */
 export function linkGroups(vectors: Vectors, edges: readonly Edge[], threshold: number): Int32Array {
-  const { dim } = vectors;
-  const parent = Int32Array.from({ length: vectors.count }, (_, i) => i);
-  const size = new Int32Array(vectors.count).fill(1);
-  // Sum vectors of groups, by root (a single member's is its unit vector).
-  const sums = new Map<number, Float64Array>();
-  const sumOf = (root: number): Float64Array => sums.get(root) ?? addRow(vectors, root, new Float64Array(dim));
+  const { dim, count } = vectors;
+  const parent = new Int32Array(count);
+  for (let i = 0; i < count; i++) parent[i] = i;
+  const size = new Int32Array(count).fill(1);
+  const sums = new GroupSums(vectors);
   const find = (x: number): number => {
     while (parent[x] !== x) {
       parent[x] = parent[parent[x] as number] as number;
@@ -36,22 +35,66 @@ export function linkGroups(vectors: Vectors, edges: readonly Edge[], threshold: 
     const ra = find(a);
     const rb = find(b);
     if (ra === rb) continue;
-    const left = sumOf(ra);
-    const right = sumOf(rb);
+    const left = sums.of(ra, 0);
+    const right = sums.of(rb, 1);
     let cross = 0;
     for (let i = 0; i < dim; i++) cross += (left[i] as number) * (right[i] as number);
     if (cross / ((size[ra] as number) * (size[rb] as number)) < threshold) continue;
     const root = Math.min(ra, rb);
     const child = Math.max(ra, rb);
-    const merged = new Float64Array(dim);
+    const merged = sums.merge(ra, rb);
     for (let i = 0; i < dim; i++) merged[i] = (left[i] as number) + (right[i] as number);
     parent[child] = root;
     size[root] = (size[ra] as number) + (size[rb] as number);
-    sums.delete(child);
-    sums.set(root, merged);
+    sums.keep(root, merged);
   }
   for (let i = 0; i < parent.length; i++) find(i);
   return parent;
+}
+
+/**
+ * Sum vectors of groups of two or more, by root; a single member's is its
+ * unit vector, computed into a scratch array when needed. A new array per
+ * check and per merge (tens of megabytes on 20k functions) cost more in
+ * garbage collection than the checks themselves; the sums are the same
+ * floating-point numbers, added in the same order.
+ */
+class GroupSums {
+  readonly #vectors: Vectors;
+  readonly #byRoot = new Map<number, Float64Array>();
+  readonly #scratch: readonly [Float64Array, Float64Array];
+  /** Arrays of groups merged into another, for the next group to reuse. */
+  readonly #free: Float64Array[] = [];
+
+  constructor(vectors: Vectors) {
+    this.#vectors = vectors;
+    this.#scratch = [new Float64Array(vectors.dim), new Float64Array(vectors.dim)];
+  }
+
+  /** The sum of root's group; a single member's goes into scratch array `which`, valid until the next call with it. */
+  of(root: number, which: 0 | 1): Float64Array {
+    const kept = this.#byRoot.get(root);
+    if (kept) return kept;
+    const scratch = this.#scratch[which];
+    return addRow(this.#vectors, root, scratch.fill(0));
+  }
+
+  /**
+   * Where the sum of groups ra and rb goes: one of their kept arrays (each
+   * element is read before it is written) or a free one.
+   */
+  merge(ra: number, rb: number): Float64Array {
+    const left = this.#byRoot.get(ra);
+    const right = this.#byRoot.get(rb);
+    this.#byRoot.delete(ra);
+    this.#byRoot.delete(rb);
+    if (left && right) this.#free.push(right);
+    return left ?? right ?? this.#free.pop() ?? new Float64Array(this.#vectors.dim);
+  }
+
+  keep(root: number, sum: Float64Array): void {
+    this.#byRoot.set(root, sum);
+  }
 }
 
 /** Mean pairwise similarity inside a group, from its sum vector: (|S|^2 - n) / (n (n - 1)) for unit vectors. */
@@ -60,11 +103,12 @@ export function meanPairwise(vectors: Vectors, members: readonly number[]): numb
   if (n < 2) return 1;
   const sum = new Float64Array(vectors.dim);
   let selfDots = 0;
-  for (const m of members) {
+  for (let i = 0; i < n; i++) {
+    const m = members[i] as number;
     addRow(vectors, m, sum);
     if ((vectors.inverseNorm[m] as number) > 0) selfDots += 1;
   }
   let total = 0;
-  for (const value of sum) total += value * value;
+  for (let d = 0; d < sum.length; d++) total += (sum[d] as number) * (sum[d] as number);
   return (total - selfDots) / (n * (n - 1));
 }
