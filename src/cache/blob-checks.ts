@@ -40,7 +40,7 @@ export class BlobChecks {
   /** Notes that `file`, the blob of `hash`, is sound now (just written, or verified). */
   remember(hash: string, file: string): void {
     const st = fs.statSync(file, { throwIfNoEntry: false });
-    if (!st) return;
+    if (!st || this.isSound(hash, st)) return;
     this.#stamps.set(hash, [st.size, st.mtimeMs, st.ino]);
     this.#isDirty = true;
   }

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import type { ObjectProblem } from './object-problem.js';
 import type { ObjectStore } from './object-store.js';
 
-export const CHUNK_TARGET = 64 * 1024;
+export const CHUNK_TARGET = 256 * 1024;
 export const CHUNK_MAX = 4 * CHUNK_TARGET;
 
 /**

@@ -89,29 +89,18 @@ export class ObjectStore {
   putBytes(data: Uint8Array | string, options: { compress?: boolean } = {}): string {
     const raw = typeof data === 'string' ? Buffer.from(data) : data;
     const hash = sha256(raw);
-    if (this.has(hash)) return hash;
-    this.#install(this.pathOf(hash, options.compress === true), (temp) =>
-      fs.writeFileSync(temp, options.compress ? zlib().gzipSync(raw) : raw),
-    );
+    if (!this.has(hash)) this.#write(hash, raw, options.compress === true);
     return hash;
   }
 
-  /**
-   * Puts a blob in that this store is to vouch for (a chunk of a dataset it
-   * writes): a copy already stored is kept only when known sound (written
-   * or verified, its stat unchanged since), else replaced.
-   */
+  /** Puts in a blob this store vouches for (a dataset's chunk): a stored copy not known sound is replaced. */
   putSound(data: Uint8Array, options: { compress?: boolean } = {}): string {
     const hash = sha256(data);
-    if (this.#sound.has(hash) && this.has(hash)) return hash;
-    const found = this.locate(hash);
-    const st = found && fs.statSync(found.file, { throwIfNoEntry: false });
-    if (st && this.#checks?.isSound(hash, st)) {
+    if (this.isKnownSound(hash)) {
       this.#sound.add(hash);
       return hash;
     }
-    const target = this.pathOf(hash, options.compress === true);
-    this.#install(target, (temp) => fs.writeFileSync(temp, options.compress ? zlib().gzipSync(data) : data));
+    const target = this.#write(hash, data, options.compress === true);
     fs.rmSync(this.pathOf(hash, options.compress !== true), { force: true });
     this.#vouch(hash, target);
     return hash;
@@ -178,10 +167,21 @@ export class ObjectStore {
    * this workspace wrote or verified it (BlobChecks); a corrupt one is removed.
    */
   async problemOf(hash: string): Promise<ObjectProblem | undefined> {
-    const found = this.locate(hash);
-    const st = found && fs.statSync(found.file, { throwIfNoEntry: false });
+    const st = this.#stat(hash);
     if (!st) return { kind: 'missing' };
     return this.#checks?.isSound(hash, st) ? undefined : this.verifyBeforeRead(hash);
+  }
+
+  /** Whether a blob is here with the stat it had when last known sound (no read; see problemOf). */
+  isKnownSound(hash: string): boolean {
+    const st = this.#stat(hash);
+    return st !== undefined && (this.#checks?.isSound(hash, st) === true || this.#sound.has(hash));
+  }
+
+  /** One stat, not a look for the file first: a dataset has a blob per chunk. */
+  #stat(hash: string): fs.Stats | undefined {
+    const options = { throwIfNoEntry: false } as const;
+    return fs.statSync(this.pathOf(hash), options) ?? fs.statSync(this.pathOf(hash, true), options);
   }
 
   /** Verifies a blob before its content is used, unless this store wrote or verified it already. */
@@ -194,14 +194,10 @@ export class ObjectStore {
     this.#checksLoaded?.save((hash) => this.has(hash));
   }
 
-  /**
-   * Checks a blob, removing it when corrupt: a small one (a dataset's chunk)
-   * in one read, a bigger one streamed, never held in memory.
-   */
+  /** Checks a blob, removing it when corrupt: a small one (a dataset's chunk) in one read, a bigger one streamed. */
   async verify(hash: string): Promise<ObjectProblem | undefined> {
-    const located = this.locate(hash);
-    const size = located && fs.statSync(located.file, { throwIfNoEntry: false })?.size;
-    if (typeof size === 'number' && size <= SMALL_BLOB) {
+    const size = this.#stat(hash)?.size;
+    if (size !== undefined && size <= SMALL_BLOB) {
       const read = this.readVerified(hash);
       return Buffer.isBuffer(read) ? undefined : read;
     }
@@ -248,6 +244,13 @@ export class ObjectStore {
   remove(hash: string): void {
     this.#discard(hash, this.pathOf(hash));
     fs.rmSync(this.pathOf(hash, true), { force: true });
+  }
+
+  /** Stores `data` under `hash` (atomically); returns its file. */
+  #write(hash: string, data: Uint8Array, compress: boolean): string {
+    const target = this.pathOf(hash, compress);
+    this.#install(target, (temp) => fs.writeFileSync(temp, compress ? zlib().gzipSync(data) : data));
+    return target;
   }
 
   /** Notes that the blob of `hash`, stored in `file`, is sound now (for this run, and by its stat for the next). */

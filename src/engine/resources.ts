@@ -179,9 +179,11 @@ export class Resources {
     const chunks = datasetChunks(this.objects, hash);
     if (!(chunks instanceof ChunkList)) return chunks;
     for (const chunk of chunks.chunks) {
-      if (chunk.cut === 'unknown') continue;
-      if (!(await this.hasBlob(chunk.hash))) return { kind: 'missing' };
-      const inChunk = await this.objects.problemOf(chunk.hash);
+      if (chunk.cut === 'unknown' || this.objects.isKnownSound(chunk.hash)) continue;
+      let inChunk = await this.objects.problemOf(chunk.hash);
+      // Not here: perhaps in the shared store.
+      if (inChunk?.kind === 'missing' && (await this.hasBlob(chunk.hash)))
+        inChunk = await this.objects.problemOf(chunk.hash);
       if (inChunk) return inChunk;
     }
     return undefined;

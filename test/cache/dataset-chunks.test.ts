@@ -90,7 +90,7 @@ describe('datasets in chunks', () => {
   it('records that never end a chunk by themselves: chunks cut at CHUNK_MAX, pieced the same as written whole', async () => {
     const next = random(11);
     const unnatural = (line: string): boolean => !isNatural(Buffer.from(line), 0, Buffer.byteLength(line) - 1);
-    const old = lines(6000, next).filter(unnatural);
+    const old = lines(20_000, next).filter(unnatural);
     const oldChunks = chunksOf(await writeAll(old));
     expect(oldChunks.chunks.filter((chunk) => chunk.cut === 'forced').length).toBeGreaterThan(3);
     for (let round = 0; round < 6; round++) {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StageRecord } from '../../src/cache/state.js';
 import { stageEnd, Workspace } from './rig.js';
 
-const COUNT = 20_000;
+const COUNT = 80_000;
 
 const MODULE = `import fs from 'node:fs';
 export function* gen(ctx) {
@@ -83,10 +83,10 @@ describe('a map stage rerun after one upstream record changed', () => {
     expect(ws.read('sum.json')).toBe(fresh.read('sum.json'));
 
     // And once more, from the pieced-together run.
-    const third = await ws.run(['exec', 'p', '--param', 'mutate=15000', '--json']);
-    // r7 is back to what it was two runs ago (an entry no manifest keeps now) and r15000 changed.
+    const third = await ws.run(['exec', 'p', '--param', 'mutate=60000', '--json']);
+    // r7 is back to what it was two runs ago (an entry no manifest keeps now) and r60000 changed.
     expect(stageEnd(third.events, 'twice').items.cached).toBe(COUNT - 2);
-    expect((await fresh.run(['exec', 'p', '--param', 'mutate=15000'])).code).toBe(0);
+    expect((await fresh.run(['exec', 'p', '--param', 'mutate=60000'])).code).toBe(0);
     expect(record(ws, 'twice').dataset).toEqual(record(fresh, 'twice').dataset);
   });
 });
