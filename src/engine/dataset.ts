@@ -55,11 +55,6 @@ export class DatasetWriter {
     this.writeLines(recordLine(record, describe));
   }
 
-  /** Appends a record already serialized as one JSON object (by a worker, say). */
-  writeLine(json: string): void {
-    this.writeLines(`${json}\n`);
-  }
-
   /** Appends records already serialized as JSON lines, each ending in a newline. */
   writeLines(text: string): void {
     this.#place();

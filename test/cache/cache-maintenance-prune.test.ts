@@ -1,10 +1,13 @@
 // `cache prune`: drops entries older than the cutoff and the objects only they
 // used; never what the workspace state still points at, nor anything recent.
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { chunksNamedIn } from '../../src/cache/dataset-chunks.js';
 import { cacheStats, pruneCache } from '../../src/cache/maintenance.js';
 import type { StageRecord } from '../../src/cache/state.js';
 import { WorkspaceState } from '../../src/cache/state.js';
+import { DatasetWriter } from '../../src/engine/dataset.js';
 import { blob, CUTOFF, DAY, fixture, keys, NEW, NOW, OLD, record, storeRecord } from './maintenance-fixture.js';
 
 describe('pruneCache', () => {
@@ -61,6 +64,26 @@ describe('pruneCache', () => {
         'output of old-dead'.length + 'orphan old'.length + 'old item manifest'.length + 'old item dataset'.length,
     });
     expect(f.errors).toEqual([]);
+  });
+
+  it("keeps the chunks of a kept stage's records, and drops those of a dataset no entry keeps", async () => {
+    const f = await fixture();
+    const write = async (tag: string): Promise<{ hash: string; chunks: string[] }> => {
+      const writer = new DatasetWriter(f.objects);
+      for (let i = 0; i < 40_000; i++) writer.writeLines(`${JSON.stringify({ i, tag, text: 'x'.repeat(40) })}\n`);
+      const { hash } = await writer.finish();
+      const chunks = chunksNamedIn(f.objects.pathOf(hash));
+      for (const name of [hash, ...chunks]) fs.utimesSync(f.objects.pathOf(name), new Date(OLD), new Date(OLD));
+      return { hash, chunks };
+    };
+    const live = await write('live');
+    const dead = await write('dead');
+    expect(live.chunks.length).toBeGreaterThan(3);
+    const kept: StageRecord = { ...record(f, 'kept', NEW), dataset: { hash: live.hash, count: 40_000 } };
+    await f.store.set('stage:fp-kept', kept);
+    await pruneCache(f.store, f.stateDir, CUTOFF);
+    for (const hash of [live.hash, ...live.chunks]) expect(f.objects.has(hash), `kept ${hash}`).toBe(true);
+    for (const hash of [dead.hash, ...dead.chunks]) expect(f.objects.has(hash), `removed ${hash}`).toBe(false);
   });
 
   it('keeps an old object still referenced by a kept entry, even one the state does not name', async () => {
