@@ -88,34 +88,64 @@ async function* chunkBytes(objects: ObjectStore, chunks: ChunkList, producer: st
 }
 
 async function* splitBlocks(stream: AsyncIterable<Buffer>, source: string, size: number): AsyncGenerator<RecordBlock> {
-  // The pieces of the block begun so far, joined once when it is complete:
-  // joined at every piece, a block of large records would be copied once per piece.
-  let pieces: Buffer[] = [];
-  let lines = 0;
-  let firstIndex = 0;
-  for await (const bytes of stream) {
-    let from = 0;
-    for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, newline + 1)) {
-      if (++lines < size) continue;
-      pieces.push(bytes.subarray(from, newline + 1));
-      yield joinedBlock(pieces, firstIndex, source);
-      firstIndex += lines;
-      from = newline + 1;
-      pieces = [];
-      lines = 0;
-    }
-    if (from < bytes.length) pieces.push(bytes.subarray(from));
-  }
-  if (pieces.length > 0) yield joinedBlock(pieces, firstIndex, source);
+  const blocks = new BlockBuilder(source);
+  for await (const bytes of stream) yield* blocks.add(bytes, size);
+  const last = blocks.take();
+  if (last) yield last;
 }
 
-/** A block of the lines in `pieces` (the last one may lack its newline). */
-export function joinedBlock(pieces: Buffer[], firstIndex: number, source: string): RecordBlock {
-  const bytes = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
-  const ends: number[] = [];
-  for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, newline + 1)) ends.push(newline);
-  if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) ends.push(bytes.length);
-  return new RecordBlock(bytes, ends, 0, firstIndex, source);
+/**
+ * Blocks of `size` lines out of pieces of a dataset read one after another
+ * (stream reads, or chunks: a block may span them). A block's pieces are
+ * joined once, when it is complete: joined at every piece, a block of large
+ * records would be copied once per piece.
+ */
+export class BlockBuilder {
+  readonly #source: string;
+  #pieces: Buffer[] = [];
+  #spans: ChunkSpan[] = [];
+  #lines = 0;
+  #firstIndex = 0;
+
+  constructor(source: string) {
+    this.#source = source;
+  }
+
+  /** The blocks completed by `bytes`; `span`: the chunk they are (whole lines), for blocks to name. */
+  *add(bytes: Buffer, size: number, span?: ChunkSpan): Generator<RecordBlock> {
+    if (span) this.#spans.push(span);
+    let from = 0;
+    for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, newline + 1)) {
+      if (++this.#lines < size) continue;
+      this.#pieces.push(bytes.subarray(from, newline + 1));
+      from = newline + 1;
+      yield this.take() as RecordBlock;
+      // The rest of the chunk goes on in the next block.
+      if (span && from < bytes.length) this.#spans.push(span);
+    }
+    if (from < bytes.length) this.#pieces.push(bytes.subarray(from));
+  }
+
+  /** The block begun so far (its last line may lack its newline), if any. */
+  take(): RecordBlock | undefined {
+    if (this.#pieces.length === 0) return undefined;
+    const bytes = this.#pieces.length === 1 ? (this.#pieces[0] as Buffer) : Buffer.concat(this.#pieces);
+    const ends: number[] = [];
+    for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, newline + 1)) ends.push(newline);
+    if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) ends.push(bytes.length);
+    const block = new RecordBlock(bytes, ends, 0, this.#firstIndex, this.#source);
+    if (this.#spans.length > 0) block.spans = this.#spans;
+    this.#firstIndex += block.count;
+    this.#pieces = [];
+    this.#spans = [];
+    this.#lines = 0;
+    return block;
+  }
+
+  /** The next block starts at item `index` (the items before it were not read). */
+  skipTo(index: number): void {
+    this.#firstIndex = index;
+  }
 }
 
 function isRecord(value: unknown): value is JsonRecord {

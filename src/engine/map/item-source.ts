@@ -9,8 +9,8 @@ import type { JsonRecord } from '../../api.js';
 import type { ObjectStore } from '../../cache/object-store.js';
 import type { DatasetRecord } from '../../cache/state.js';
 import { ChunkList, datasetChunks } from '../../cache/dataset-chunks.js';
-import { joinedBlock, LostRecordsError, readDatasetBlocks } from '../dataset-reader.js';
-import type { ChunkSpan, RecordBlock } from '../dataset-reader.js';
+import { BlockBuilder, LostRecordsError, readDatasetBlocks } from '../dataset-reader.js';
+import type { ChunkSpan } from '../dataset-reader.js';
 
 export interface ItemBlock {
   /** Position of the block's first item in the stage's input. */
@@ -144,54 +144,10 @@ async function* chunkBlocks(
     }
     const bytes = objects.readVerified(hash);
     if (!Buffer.isBuffer(bytes)) throw new LostRecordsError(producer, bytes.kind);
-    yield* blocks.add(bytes, span, size);
+    yield* blocks.add(bytes, size, span);
   }
   const last = blocks.take();
   if (last) yield last;
-}
-
-/** Blocks of `size` lines out of the chunks read one after another (a block may span chunks). */
-class BlockBuilder {
-  readonly #source: string;
-  #pieces: Buffer[] = [];
-  #spans: ChunkSpan[] = [];
-  #lines = 0;
-  #firstIndex = 0;
-
-  constructor(source: string) {
-    this.#source = source;
-  }
-
-  *add(bytes: Buffer, span: ChunkSpan, size: number): Generator<RecordBlock> {
-    this.#spans.push(span);
-    let from = 0;
-    for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, newline + 1)) {
-      if (++this.#lines < size) continue;
-      this.#pieces.push(bytes.subarray(from, newline + 1));
-      from = newline + 1;
-      yield this.take() as RecordBlock;
-      // The rest of the chunk goes on in the next block.
-      if (from < bytes.length) this.#spans.push(span);
-    }
-    if (from < bytes.length) this.#pieces.push(bytes.subarray(from));
-  }
-
-  /** The block begun so far, if any. */
-  take(): RecordBlock | undefined {
-    if (this.#lines === 0) return undefined;
-    const block = joinedBlock(this.#pieces, this.#firstIndex, this.#source);
-    block.spans = this.#spans;
-    this.#firstIndex += this.#lines;
-    this.#pieces = [];
-    this.#spans = [];
-    this.#lines = 0;
-    return block;
-  }
-
-  /** The next block starts at item `index` (the items before it were not read). */
-  skipTo(index: number): void {
-    this.#firstIndex = index;
-  }
 }
 
 /** A chunk of records whose items the last run covered whole: reused by its name, never read. */
