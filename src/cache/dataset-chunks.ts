@@ -112,6 +112,47 @@ export class ChunkList {
 }
 
 /**
+ * Reads byte ranges of a dataset through its chunks, each read whole and
+ * verified; the last chunk read is kept, as ranges mostly come in order.
+ */
+export class ChunkReader {
+  readonly #objects: ObjectStore;
+  readonly list: ChunkList;
+  #last: { hash: string; bytes: Buffer } | undefined;
+
+  constructor(objects: ObjectStore, list: ChunkList) {
+    this.#objects = objects;
+    this.list = list;
+  }
+
+  /** Chunk `i`'s bytes; a missing or corrupt chunk throws. */
+  chunk(i: number): Buffer {
+    const { hash } = this.list.chunks[i] as Chunk;
+    if (this.#last?.hash === hash) return this.#last.bytes;
+    const read = this.#objects.readVerified(hash);
+    if (!Buffer.isBuffer(read))
+      throw new Error(`chunk ${hash.slice(0, 12)} of a cached dataset is ${read.kind} in the object store`);
+    this.#last = { hash, bytes: read };
+    return read;
+  }
+
+  /** The bytes [from, to) of the dataset (a view when they lie in one chunk). */
+  read(from: number, to: number): Buffer {
+    const parts: Buffer[] = [];
+    for (let at = from; at < to; ) {
+      const i = this.list.find(at);
+      const start = this.list.startOf(i);
+      const bytes = this.chunk(i);
+      const stop = Math.min(to, start + bytes.length);
+      if (stop <= at) throw new Error(`byte ${at} lies past the end of a cached dataset`);
+      parts.push(bytes.subarray(at - start, stop - start));
+      at = stop;
+    }
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+  }
+}
+
+/**
  * The chunks of the dataset stored under `hash` (its index read whole and
  * verified); a dataset stored whole, before chunking, is one chunk.
  */

@@ -4,8 +4,7 @@
 //
 //   entry i   item key (KEY_BYTES of sha256 of the item's identity), where its
 //             output lines are in the dataset (offset, length, record count),
-//             and its raw result (offset, length in this blob's raw section;
-//             only stages whose emit() must see the current item keep one)
+//             and its raw result (offset, length in the raw dataset)
 //   block j   the key of a block of consecutive input items (a dispatch of
 //             batchSize items) and the entries it covers: a rerun whose block
 //             hashes the same reuses the whole block without keying its items
@@ -13,18 +12,27 @@
 // Binary and little-endian: a header line of JSON naming each section's
 // place, then the sections, each aligned to 8 bytes so that typed arrays
 // view them in place. Nothing is kept per item in JS objects.
+//
+// Raw results (kept only by stages whose emit() must see the current item)
+// are JSON lines of a dataset of their own, in chunks like the stage's
+// records, so a rerun names the chunks it keeps. Format 1 held them in a raw
+// section of the manifest blob; it is still read.
+import fs from 'node:fs';
 import { KEY_BYTES } from './item-keys.js';
 
-const MAGIC = 'runner-item-manifest 1\n';
+const MAGIC = 'runner-item-manifest 2\n';
+const MAGIC_1 = 'runner-item-manifest 1\n';
 const HEADER_BYTES = 1024;
 
 export interface ItemManifestHeader {
   /** The dataset blob the output offsets point into (uncompressed bytes). */
   dataset: string;
+  /** The dataset of raw results the raw offsets point into (none: no raw results, or format 1's raw section). */
+  raws?: string;
   entries: number;
   blocks: number;
-  /** Section name -> [byte offset, byte length] in the blob. */
-  sections: Record<SectionName, [number, number]>;
+  /** Section name -> [byte offset, byte length] in the blob (format 1 also had `raw`). */
+  sections: Record<SectionName, [number, number]> & { raw?: [number, number] };
 }
 
 type SectionName =
@@ -35,8 +43,7 @@ type SectionName =
   | 'rawOffsets'
   | 'rawLengths'
   | 'blockKeys'
-  | 'blockRanges'
-  | 'raw';
+  | 'blockRanges';
 
 /** The store's entry that names the manifest of an item scope (stage key without its items). */
 export function itemsKey(scope: string): string {
@@ -46,9 +53,33 @@ export function itemsKey(scope: string): string {
 /** What `items:<scope>` holds. */
 export interface ItemsEntry {
   manifest: string;
-  /** The dataset the manifest points into (kept with it by `cache prune`). */
+  /** The datasets the manifest points into (kept with it by `cache prune`). */
   dataset: string;
+  raws?: string;
   at: number;
+}
+
+/** The datasets the item manifest in `file` points into; none when it is not a manifest (for `cache prune`). */
+export function datasetsNamedIn(file: string): string[] {
+  try {
+    const fd = fs.openSync(file, 'r');
+    const head = Buffer.alloc(HEADER_BYTES);
+    fs.readSync(fd, head, 0, HEADER_BYTES, 0);
+    fs.closeSync(fd);
+    const header = headerOf(head);
+    return [header.dataset, header.raws].filter((hash) => typeof hash === 'string');
+  } catch {
+    return [];
+  }
+}
+
+/** The header of a manifest blob (or of its first HEADER_BYTES); throws when it is not one. */
+function headerOf(data: Buffer): ItemManifestHeader {
+  const magic = data.toString('latin1', 0, MAGIC.length);
+  if (magic !== MAGIC && magic !== MAGIC_1) throw new Error('not an item manifest');
+  const end = data.indexOf(10, MAGIC.length);
+  if (end === -1) throw new Error('item manifest header is cut short');
+  return JSON.parse(data.subarray(MAGIC.length, end).toString('utf8')) as ItemManifestHeader;
 }
 
 /** Entry without a raw result. */
@@ -57,6 +88,7 @@ export const NO_RAW = 0xffffffff;
 /** A decoded manifest: typed views over one buffer. */
 export class ItemManifest {
   readonly dataset: string;
+  readonly raws: string | undefined;
   readonly entries: number;
   readonly blocks: number;
   readonly keys: Buffer;
@@ -68,17 +100,19 @@ export class ItemManifest {
   readonly blockKeys: Buffer;
   /** [firstEntry, count] per block. */
   readonly blockRanges: Uint32Array;
+  /** Format 1's raw results (empty in format 2: they are in the `raws` dataset). */
   readonly raw: Buffer;
 
   private constructor(header: ItemManifestHeader, data: Buffer) {
-    const view = (name: SectionName): Buffer => {
-      const [offset, length] = header.sections[name];
+    const view = (name: SectionName | 'raw'): Buffer => {
+      const [offset, length] = header.sections[name] ?? [0, 0];
       if (offset + length > data.length) throw new Error(`section ${name} runs past the end`);
       return data.subarray(offset, offset + length);
     };
     const f64 = (name: SectionName, count: number): Float64Array => typed(view(name), Float64Array, count, name);
     const u32 = (name: SectionName, count: number): Uint32Array => typed(view(name), Uint32Array, count, name);
     this.dataset = header.dataset;
+    this.raws = header.raws;
     this.entries = header.entries;
     this.blocks = header.blocks;
     this.keys = view('keys');
@@ -93,7 +127,7 @@ export class ItemManifest {
     this.blockKeys = view('blockKeys');
     if (this.blockKeys.length !== this.blocks * KEY_BYTES) throw new Error('blockKeys section has the wrong size');
     this.blockRanges = u32('blockRanges', this.blocks * 2);
-    this.raw = view('raw');
+    this.raw = header.sections.raw ? view('raw') : Buffer.alloc(0);
     for (let j = 0; j < this.blocks; j++) {
       const first = this.blockRanges[2 * j] ?? 0;
       if (first + (this.blockRanges[2 * j + 1] ?? 0) > this.entries)
@@ -103,25 +137,7 @@ export class ItemManifest {
 
   /** Decodes a manifest blob; throws (with what is wrong) when it is not one. */
   static decode(data: Buffer): ItemManifest {
-    if (data.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) throw new Error('not an item manifest');
-    const end = data.indexOf(10, MAGIC.length);
-    if (end === -1) throw new Error('item manifest header is cut short');
-    const header = JSON.parse(data.subarray(MAGIC.length, end).toString('utf8')) as ItemManifestHeader;
-    return new ItemManifest(header, data);
-  }
-
-  /** The raw result of entry `i` as JSON text, or undefined when it has none. */
-  rawOf(i: number): string | undefined {
-    return this.rawBytesOf(i)?.toString('utf8');
-  }
-
-  /** The raw result of entry `i` as the bytes of its JSON text (a view), or undefined when it has none. */
-  rawBytesOf(i: number): Buffer | undefined {
-    if (this.rawLengths.length === 0) return undefined;
-    const length = this.rawLengths[i] ?? NO_RAW;
-    if (length === NO_RAW) return undefined;
-    const offset = this.rawOffsets[i] ?? 0;
-    return this.raw.subarray(offset, offset + length);
+    return new ItemManifest(headerOf(data), data);
   }
 }
 
@@ -151,8 +167,6 @@ export class ItemManifestBuilder {
   #rawLengths: Uint32Array;
   #blockKeys = Buffer.allocUnsafe(KEY_BYTES * 64);
   #blockRanges = new Uint32Array(128);
-  readonly #raw: Buffer[] = [];
-  #rawBytes = 0;
   #hasRaw = false;
 
   /** `capacity`: the entries expected (a rerun: the last run's), so that the arrays rarely grow. */
@@ -171,21 +185,14 @@ export class ItemManifestBuilder {
   }
 
   /** Adds an entry; `keys` holds its key at `keyOffset`. Returns its index. */
-  add(
-    keys: Buffer,
-    keyOffset: number,
-    outOffset: number,
-    outLength: number,
-    outCount: number,
-    raw?: string | Buffer,
-  ): number {
+  add(keys: Buffer, keyOffset: number, outOffset: number, outLength: number, outCount: number): number {
     const i = this.#entries;
     this.#reserve(i + 1);
     keys.copy(this.#keys, i * KEY_BYTES, keyOffset, keyOffset + KEY_BYTES);
     this.#outOffsets[i] = outOffset;
     this.#outLengths[i] = outLength;
     this.#outCounts[i] = outCount;
-    this.#setRaw(i, raw);
+    this.#rawLengths[i] = NO_RAW;
     this.#entries++;
     return i;
   }
@@ -193,8 +200,8 @@ export class ItemManifestBuilder {
   /**
    * Adds entries [first, first + count) of `from` (a reused run of a block's
    * items), their outputs now `shift` bytes further on: whole-array copies,
-   * nothing per item but the offsets (and raw results, when kept). Returns
-   * the index of the first.
+   * nothing per item but the offsets. Their raw results are set apart
+   * (setRaw). Returns the index of the first.
    */
   addFrom(from: ItemManifest, first: number, count: number, shift: number): number {
     const start = this.#entries;
@@ -203,23 +210,16 @@ export class ItemManifestBuilder {
     for (let k = 0; k < count; k++) this.#outOffsets[start + k] = (from.outOffsets[first + k] ?? 0) + shift;
     this.#outLengths.set(from.outLengths.subarray(first, first + count), start);
     this.#outCounts.set(from.outCounts.subarray(first, first + count), start);
-    for (let k = 0; k < count; k++) this.#setRaw(start + k, from.rawBytesOf(first + k));
+    this.#rawLengths.fill(NO_RAW, start, start + count);
     this.#entries += count;
     return start;
   }
 
-  #setRaw(i: number, raw: string | Buffer | undefined): void {
-    if (raw === undefined) {
-      this.#rawOffsets[i] = 0;
-      this.#rawLengths[i] = NO_RAW;
-      return;
-    }
-    const bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
+  /** Entry `i`'s raw result is the bytes [offset, offset + length) of the raw dataset. */
+  setRaw(i: number, offset: number, length: number): void {
     this.#hasRaw = true;
-    this.#rawOffsets[i] = this.#rawBytes;
-    this.#rawLengths[i] = bytes.length;
-    this.#raw.push(bytes);
-    this.#rawBytes += bytes.length;
+    this.#rawOffsets[i] = offset;
+    this.#rawLengths[i] = length;
   }
 
   /** Records that entries [first, first + count) are the items of a block whose sha256 is `key`. */
@@ -239,7 +239,7 @@ export class ItemManifestBuilder {
     this.#blocks++;
   }
 
-  encode(dataset: string): Buffer {
+  encode(dataset: string, raws?: string): Buffer {
     const n = this.#entries;
     const parts: [SectionName, Uint8Array][] = [
       ['keys', this.#keys.subarray(0, n * KEY_BYTES)],
@@ -253,21 +253,17 @@ export class ItemManifestBuilder {
     ];
     // The header goes in a fixed-size area, so that the sections' offsets
     // are known before it is written.
-    const sections = {} as Record<SectionName, [number, number]>;
+    const sections = {} as ItemManifestHeader['sections'];
     let offset = HEADER_BYTES;
     for (const [name, bytes] of parts) {
       sections[name] = [offset, bytes.length];
       offset = align8(offset + bytes.length);
     }
-    sections.raw = [offset, this.#rawBytes];
-    offset = align8(offset + this.#rawBytes);
-    const json = JSON.stringify({ dataset, entries: n, blocks: this.#blocks, sections } satisfies ItemManifestHeader);
+    // No raw results: `raws` undefined, left out of the JSON.
+    const json = JSON.stringify({ dataset, raws, entries: n, blocks: this.#blocks, sections } as ItemManifestHeader);
     const out = Buffer.alloc(offset, 0);
     out.write(`${`${MAGIC}${json}`.padEnd(HEADER_BYTES - 1, ' ')}\n`, 0, 'utf8');
     for (const [name, bytes] of parts) out.set(bytes, sections[name][0]);
-    // The raw results go straight into place: joined first, they would be copied twice.
-    let at = sections.raw[0];
-    for (const bytes of this.#raw) at += bytes.copy(out, at);
     return out;
   }
 

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chunksNamedIn } from './dataset-chunks.js';
+import { datasetsNamedIn } from './item-manifest.js';
 import type { ItemsEntry } from './item-manifest.js';
 import type { StageRecord } from './state.js';
 import { WorkspaceState } from './state.js';
@@ -62,7 +63,8 @@ export async function pruneCache(
   let objectsRemoved = 0;
   let bytesFreed = 0;
   const objectsDir = path.join(stateDir, 'objects');
-  // A dataset kept keeps its chunks.
+  // An item manifest kept keeps the datasets it points into, and a dataset kept keeps its chunks.
+  for (const hash of [...keep]) for (const dataset of datasetsNamedIn(path.join(objectsDir, hash))) keep.add(dataset);
   for (const hash of [...keep]) for (const chunk of chunksNamedIn(path.join(objectsDir, hash))) keep.add(chunk);
   for (const { hash, file, size, mtimeMs } of listObjects(objectsDir)) {
     if (keep.has(hash) || mtimeMs >= cutoffMs) continue;
@@ -121,10 +123,11 @@ function referencedObjects(record: Partial<StageRecord> | undefined, into: Set<s
   for (const output of record.outputs ?? []) into.add(output.hash);
 }
 
-/** The blobs an `items:` entry names: the item manifest and the dataset it points into. */
+/** The blobs an `items:` entry names: the item manifest and the datasets it points into. */
 function itemObjects(entry: Partial<ItemsEntry> | undefined, into: Set<string>): void {
   if (typeof entry?.manifest === 'string') into.add(entry.manifest);
   if (typeof entry?.dataset === 'string') into.add(entry.dataset);
+  if (typeof entry?.raws === 'string') into.add(entry.raws);
 }
 
 /** Item journals (of interrupted or failed runs) not written to since the cutoff. */

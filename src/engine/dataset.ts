@@ -4,7 +4,7 @@
 // rerun's writer names the chunks it keeps from an older dataset
 // (appendFrom) rather than copying them.
 import type { JsonRecord } from '../api.js';
-import { CHUNK_MAX, type ChunkList, encodeChunkIndex, isNatural } from '../cache/dataset-chunks.js';
+import { CHUNK_MAX, type ChunkReader, encodeChunkIndex, isNatural } from '../cache/dataset-chunks.js';
 import type { Chunk } from '../cache/dataset-chunks.js';
 import type { ObjectStore } from '../cache/object-store.js';
 import type { DatasetRecord } from '../cache/state.js';
@@ -30,14 +30,12 @@ export class DatasetWriter {
   #lines = 0;
   /** Where the line not yet ended starts (appends are whole lines, so mostly at #used). */
   #lineStart = 0;
-  /** The last chunk read from an older dataset, kept while appendFrom copies from it. */
-  #lastRead: { hash: string; bytes: Buffer } | undefined;
   /**
    * Bytes of an older dataset appended but not yet placed: ranges that
    * follow on are joined first, so that a chunk split between two of them
    * is still named whole rather than read and copied.
    */
-  #held: { old: ChunkList; from: number; to: number } | undefined;
+  #held: { old: ChunkReader; from: number; to: number } | undefined;
 
   constructor(objects: ObjectStore, options: { compress?: boolean } = {}) {
     this.#objects = objects;
@@ -76,7 +74,7 @@ export class DatasetWriter {
    * of it that lies inside the range and would start a chunk here too is
    * named, not copied; the rest is copied from its verified chunks.
    */
-  appendFrom(old: ChunkList, from: number, to: number): void {
+  appendFrom(old: ChunkReader, from: number, to: number): void {
     if (this.#held?.old === old && this.#held.to === from) {
       this.#held.to = to;
       return;
@@ -92,9 +90,9 @@ export class DatasetWriter {
     this.#held = undefined;
     const { old, to } = held;
     for (let at = held.from; at < to; ) {
-      const i = old.find(at);
-      const chunk = old.chunks[i] as Chunk;
-      const start = old.startOf(i);
+      const i = old.list.find(at);
+      const chunk = old.list.chunks[i] as Chunk;
+      const start = old.list.startOf(i);
       const end = start + chunk.bytes;
       const isWhole = at === start && end <= to && chunk.cut !== 'end' && chunk.cut !== 'unknown';
       if (isWhole && this.#used === this.#chunkStart) {
@@ -104,7 +102,7 @@ export class DatasetWriter {
         at = end;
         continue;
       }
-      const bytes = this.#read(chunk);
+      const bytes = old.chunk(i);
       const stop = Math.min(end, to);
       const slice = bytes.subarray(at - start, stop - start);
       if (chunk.cut === 'unknown') this.#appendBytes(slice, DECIDE);
@@ -120,7 +118,6 @@ export class DatasetWriter {
   async finish(): Promise<DatasetRecord> {
     this.#place();
     if (this.#used > this.#chunkStart) this.#seal(this.#used, 'end');
-    this.#lastRead = undefined;
     const hash = this.#objects.putSound(encodeChunkIndex(this.#chunks));
     return { hash, count: this.#count };
   }
@@ -130,7 +127,6 @@ export class DatasetWriter {
     this.#held = undefined;
     this.#used = this.#chunkStart;
     this.#lineStart = this.#used;
-    this.#lastRead = undefined;
   }
 
   #appendBytes(bytes: Uint8Array, naturalness: Naturalness): void {
@@ -185,16 +181,6 @@ export class DatasetWriter {
     const next = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#used + bytes));
     this.#buffer.copy(next, 0, 0, this.#used);
     this.#buffer = next;
-  }
-
-  /** An older dataset's chunk, read whole and verified; a missing or corrupt one fails the write. */
-  #read(chunk: Chunk): Buffer {
-    if (this.#lastRead?.hash === chunk.hash) return this.#lastRead.bytes;
-    const read = this.#objects.readVerified(chunk.hash);
-    if (!Buffer.isBuffer(read))
-      throw new Error(`chunk ${chunk.hash.slice(0, 12)} of a cached dataset is ${read.kind} in the object store`);
-    this.#lastRead = { hash: chunk.hash, bytes: read };
-    return read;
   }
 }
 

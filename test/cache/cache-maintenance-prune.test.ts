@@ -7,7 +7,10 @@ import { chunksNamedIn } from '../../src/cache/dataset-chunks.js';
 import { cacheStats, pruneCache } from '../../src/cache/maintenance.js';
 import type { StageRecord } from '../../src/cache/state.js';
 import { WorkspaceState } from '../../src/cache/state.js';
+import { KEY_BYTES, keyOf } from '../../src/cache/item-keys.js';
+import { ItemManifestBuilder } from '../../src/cache/item-manifest.js';
 import { DatasetWriter } from '../../src/engine/dataset.js';
+import { RawsWriter } from '../../src/engine/map/item-raws.js';
 import { blob, CUTOFF, DAY, fixture, keys, NEW, NOW, OLD, record, storeRecord } from './maintenance-fixture.js';
 
 describe('pruneCache', () => {
@@ -84,6 +87,34 @@ describe('pruneCache', () => {
     await pruneCache(f.store, f.stateDir, CUTOFF);
     for (const hash of [live.hash, ...live.chunks]) expect(f.objects.has(hash), `kept ${hash}`).toBe(true);
     for (const hash of [dead.hash, ...dead.chunks]) expect(f.objects.has(hash), `removed ${hash}`).toBe(false);
+  });
+
+  it("keeps the raw results an item manifest kept names (their dataset and its chunks), and drops a dropped one's", async () => {
+    const f = await fixture();
+    const write = async (tag: string): Promise<{ manifest: string; raws: string[] }> => {
+      const builder = new ItemManifestBuilder();
+      const rawsWriter = new RawsWriter(f.objects);
+      const keys = Buffer.concat(Array.from({ length: 3000 }, (_, i) => keyOf(`${tag} ${i}`)));
+      for (let i = 0; i < 3000; i++)
+        rawsWriter.write(
+          builder,
+          builder.add(keys, i * KEY_BYTES, 0, 0, 0),
+          JSON.stringify({ tag, i, v: 'v'.repeat(300) }),
+        );
+      const rawsHash = (await rawsWriter.finish()) ?? '';
+      const manifest = f.objects.putBytes(builder.encode('d'.repeat(64), rawsHash));
+      const raws = [rawsHash, ...chunksNamedIn(f.objects.pathOf(rawsHash))];
+      for (const name of [manifest, ...raws]) fs.utimesSync(f.objects.pathOf(name), new Date(OLD), new Date(OLD));
+      return { manifest, raws };
+    };
+    const live = await write('live');
+    const dead = await write('dead');
+    expect(live.raws.length).toBeGreaterThan(3);
+    const kept: StageRecord = { ...record(f, 'kept', NEW), itemManifest: { scope: 'scope', manifest: live.manifest } };
+    await f.store.set('stage:fp-kept', kept);
+    await pruneCache(f.store, f.stateDir, CUTOFF);
+    for (const hash of [live.manifest, ...live.raws]) expect(f.objects.has(hash), `kept ${hash}`).toBe(true);
+    for (const hash of [dead.manifest, ...dead.raws]) expect(f.objects.has(hash), `removed ${hash}`).toBe(false);
   });
 
   it('keeps an old object still referenced by a kept entry, even one the state does not name', async () => {

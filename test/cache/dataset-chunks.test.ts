@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHUNK_MAX, ChunkList, datasetChunks, isNatural } from '../../src/cache/dataset-chunks.js';
+import { CHUNK_MAX, ChunkList, ChunkReader, datasetChunks, isNatural } from '../../src/cache/dataset-chunks.js';
 import { ObjectStore } from '../../src/cache/object-store.js';
 import type { DatasetRecord } from '../../src/cache/state.js';
 import { DatasetWriter } from '../../src/engine/dataset.js';
@@ -47,10 +47,10 @@ function writeAll(text: readonly string[], options: { compress?: boolean } = {})
   return writer.finish();
 }
 
-function chunksOf(dataset: DatasetRecord): ChunkList {
+function chunksOf(dataset: DatasetRecord): ChunkReader {
   const chunks = datasetChunks(objects, dataset.hash);
   if (!(chunks instanceof ChunkList)) throw new Error(`dataset ${chunks.kind}`);
-  return chunks;
+  return new ChunkReader(objects, chunks);
 }
 
 async function recordsOf(dataset: DatasetRecord): Promise<unknown[]> {
@@ -92,7 +92,7 @@ describe('datasets in chunks', () => {
     const unnatural = (line: string): boolean => !isNatural(Buffer.from(line), 0, Buffer.byteLength(line) - 1);
     const old = lines(20_000, next).filter(unnatural);
     const oldChunks = chunksOf(await writeAll(old));
-    expect(oldChunks.chunks.filter((chunk) => chunk.cut === 'forced').length).toBeGreaterThan(3);
+    expect(oldChunks.list.chunks.filter((chunk) => chunk.cut === 'forced').length).toBeGreaterThan(3);
     for (let round = 0; round < 6; round++) {
       const a = Math.floor(next() * old.length);
       const b = Math.min(old.length, a + Math.floor(next() * 3));
@@ -110,7 +110,7 @@ describe('datasets in chunks', () => {
     const old = lines(20_000, random(7)).map((line) => line.replace(/"text":"x{4000}"/, '"text":"long"'));
     const oldDataset = await writeAll(old);
     const oldChunks = chunksOf(oldDataset);
-    expect(oldChunks.chunks.length).toBeGreaterThan(20);
+    expect(oldChunks.list.chunks.length).toBeGreaterThan(20);
     const before = new Set(fs.readdirSync(objects.dir));
     const at = 10_000;
     const writer = new DatasetWriter(objects);
@@ -152,7 +152,7 @@ describe('datasets in chunks', () => {
   ] as const)('a %s chunk is a LostRecordsError before the first record', async (problem, damage) => {
     const text = lines(3000, random(9));
     const dataset = await writeAll(text);
-    const chunks = chunksOf(dataset).chunks;
+    const chunks = chunksOf(dataset).list.chunks;
     damage(objects.pathOf(chunks.at(-1)?.hash ?? ''));
     // A reader in a later run: nothing is known sound yet.
     objects = new ObjectStore(path.join(dir, 'objects'));
@@ -172,7 +172,7 @@ describe("a map stage's records, read chunk by chunk", () => {
   it('a chunk the last run covered whole is one block, never read; the others are read in blocks of batchSize', async () => {
     const text = lines(4000, random(13)).map((line) => line.replace(/"text":"x{4000}"/, '"text":"long"'));
     const dataset = await writeAll(text);
-    const chunks = chunksOf(dataset).chunks;
+    const chunks = chunksOf(dataset).list.chunks;
     expect(chunks.length).toBeGreaterThan(4);
     const skipped = chunks[2];
     if (!skipped) throw new Error('no third chunk');

@@ -2,7 +2,9 @@
 // changed: the upstream chunks its last run covered are reused by name (not
 // read: a damaged one goes unnoticed here, where a read would fail the
 // stage), one item is computed, and its records are exactly those of a
-// run from scratch (the same dataset hash).
+// run from scratch (the same dataset hash). A stage whose emit() sees the
+// current item keeps its raw results in chunks too: the rerun names the
+// ones it keeps, unread.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +19,11 @@ export function* gen(ctx) {
     yield { id: 'r' + i, text: 'lorem ipsum ' + (i === ctx.params.mutate ? 'edited' : 'record') + ' ' + i };
 }
 export function twice(record) { return { id: record.id, text: record.text + '|' + record.text }; }
+export const keyed = {
+  run: (record) => ({ doubled: record.text + '|' + record.text }),
+  key: (record) => record.text,
+  emit: (record, result) => ({ id: record.id, text: result.doubled }),
+};
 export async function sum(ctx) {
   let n = 0, chars = 0;
   for await (const record of ctx.upstream('twice')) { n++; chars += record.text.length; }
@@ -34,11 +41,29 @@ pipelines:
       sum: { run: m.mjs#sum, needs: [twice] }
 `;
 
-function workspace(): Workspace {
+function workspace(map = 'twice'): Workspace {
   const ws = new Workspace();
   ws.write('m.mjs', MODULE);
-  ws.write('pipelines.yaml', PIPELINE);
+  ws.write('pipelines.yaml', PIPELINE.replace('m.mjs#twice', `m.mjs#${map}`));
   return ws;
+}
+
+/** The dataset of raw results the stage's item manifest names. */
+function rawsOf(ws: Workspace, stage: string): string {
+  const head = fs.readFileSync(ws.path('.runner/objects', record(ws, stage).itemManifest?.manifest ?? ''), 'latin1');
+  return (JSON.parse(head.slice(0, 1024).split('\n')[1] ?? '{}') as { raws?: string }).raws ?? '';
+}
+
+/** Rewrites a blob without changing its size or mtime: a later run that trusts its stat does not notice. */
+function damageBehindStat(file: string): void {
+  const before = fs.statSync(file, { bigint: true });
+  const text = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(
+    file,
+    text.replace(/[a-z]/, (c) => c.toUpperCase()),
+  );
+  const at = `@${before.mtimeNs / 1_000_000_000n}.${String(before.mtimeNs % 1_000_000_000n).padStart(9, '0')}`;
+  expect(spawnSync('touch', ['-m', '-d', at, file]).status).toBe(0);
 }
 
 function record(ws: Workspace, stage: string): StageRecord {
@@ -66,11 +91,7 @@ describe('a map stage rerun after one upstream record changed', () => {
     // Damage a chunk of gen far from the record that will change, behind the stat's back (same size, same mtime).
     const genChunks = chunksOf(ws, record(ws, 'gen').dataset?.hash ?? '');
     expect(genChunks.length).toBeGreaterThan(6);
-    const damaged = ws.path('.runner/objects', genChunks.at(-2) ?? '');
-    const before = fs.statSync(damaged, { bigint: true });
-    fs.writeFileSync(damaged, fs.readFileSync(damaged, 'utf8').replace('lorem', 'LOREM'));
-    const at = `@${before.mtimeNs / 1_000_000_000n}.${String(before.mtimeNs % 1_000_000_000n).padStart(9, '0')}`;
-    expect(spawnSync('touch', ['-m', '-d', at, damaged]).status).toBe(0);
+    damageBehindStat(ws.path('.runner/objects', genChunks.at(-2) ?? ''));
 
     const rerun = await ws.run(['exec', 'p', '--param', 'mutate=7', '--json']);
     expect(rerun.code, rerun.stderr).toBe(0);
@@ -88,5 +109,28 @@ describe('a map stage rerun after one upstream record changed', () => {
     expect(stageEnd(third.events, 'twice').items.cached).toBe(COUNT - 2);
     expect((await fresh.run(['exec', 'p', '--param', 'mutate=60000'])).code).toBe(0);
     expect(record(ws, 'twice').dataset).toEqual(record(fresh, 'twice').dataset);
+  });
+
+  it('with emit(): names the chunks of raw results it keeps, unread, and gives the raw results of a run from scratch', async () => {
+    const ws = workspace('keyed');
+    made.push(ws);
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    const oldRaws = chunksOf(ws, rawsOf(ws, 'twice'));
+    expect(oldRaws.length).toBeGreaterThan(6);
+    // Far from the item that will change: a rerun that read it would fail.
+    damageBehindStat(ws.path('.runner/objects', oldRaws.at(-2) ?? ''));
+
+    const rerun = await ws.run(['exec', 'p', '--param', 'mutate=7', '--json']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(stageEnd(rerun.events, 'twice').items).toEqual({ total: COUNT, done: COUNT, cached: COUNT - 1, failed: 0 });
+    const newRaws = chunksOf(ws, rawsOf(ws, 'twice'));
+    expect(newRaws.filter((chunk) => !oldRaws.includes(chunk)).length).toBeLessThanOrEqual(3);
+
+    const fresh = workspace('keyed');
+    made.push(fresh);
+    expect((await fresh.run(['exec', 'p', '--param', 'mutate=7'])).code).toBe(0);
+    expect(rawsOf(ws, 'twice')).toBe(rawsOf(fresh, 'twice'));
+    expect(record(ws, 'twice').dataset).toEqual(record(fresh, 'twice').dataset);
+    expect(ws.read('sum.json')).toBe(fresh.read('sum.json'));
   });
 });

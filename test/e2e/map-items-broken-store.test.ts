@@ -1,7 +1,8 @@
 // The item cache of a map stage lives in the item manifest and the dataset
-// it points into (an index and its chunks). When any is missing or corrupt, the rerun
-// says so in one warning, computes every item again, and its records are
-// right; it never hands out a corrupt item.
+// it points into (an index and its chunks), and, for a stage whose emit()
+// sees the current item, the dataset of raw results. When any is missing or
+// corrupt, the rerun says so in one warning, computes every item again, and
+// its records are right; it never hands out a corrupt item.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +22,14 @@ export async function all(ctx) {
 }
 `;
 
+/** The same stage keeping raw results: its key is narrower than the item, so emit() builds the record. */
+const EMIT_MODULE = `${MODULE.slice(0, MODULE.indexOf('export function twice'))}function compute(item, ctx) {
+  fs.appendFileSync(ctx.workspace.resolve('computed.log'), item.id + '\\n');
+  return { twice: item.id + item.id };
+}
+export const twice = { run: compute, key: (item) => item.id, emit: (item, result) => ({ id: item.id, twice: result.twice }) };
+${MODULE.slice(MODULE.indexOf('export async function all'))}`;
+
 const PIPELINE = `version: 1
 pipelines:
   m:
@@ -31,7 +40,15 @@ pipelines:
       all: { run: m.mjs#all, needs: [twice] }
 `;
 
-type Breakage = (objects: string, blobs: { manifest: string; dataset: string; chunk: string }) => void;
+interface Blobs {
+  manifest: string;
+  dataset: string;
+  chunk: string;
+  /** The dataset of raw results and its first chunk ('' when the stage keeps none). */
+  raws: string;
+  rawChunk: string;
+}
+type Breakage = (objects: string, blobs: Blobs) => void;
 
 const flip = (file: string): void => {
   const bytes = fs.readFileSync(file);
@@ -73,25 +90,59 @@ const cases: [string, Breakage, RegExp][] = [
   ],
 ];
 
-describe('a map stage whose item cache is broken', () => {
+const rawCases: [string, Breakage, RegExp][] = [
+  [
+    'the dataset of raw results is missing',
+    (objects, b) => fs.rmSync(path.join(objects, b.raws)),
+    /dataset \w{12} of its cached items' raw results is not in the object store/,
+  ],
+  [
+    'the dataset of raw results is corrupt',
+    (objects, b) => flip(path.join(objects, b.raws)),
+    /dataset \w{12} of its cached items' raw results was corrupt and has been removed/,
+  ],
+  [
+    'a chunk of raw results is missing',
+    (objects, b) => fs.rmSync(path.join(objects, b.rawChunk)),
+    /dataset \w{12} of its cached items' raw results is not in the object store/,
+  ],
+  [
+    'a chunk of raw results is corrupt',
+    (objects, b) => flip(path.join(objects, b.rawChunk)),
+    /dataset \w{12} of its cached items' raw results was corrupt and has been removed/,
+  ],
+];
+
+/** The first chunk named by the dataset index `hash`. */
+function firstChunk(ws: Workspace, hash: string): string {
+  const index = fs.readFileSync(ws.path('.runner/objects', hash), 'utf8');
+  return (JSON.parse(index.slice(index.indexOf('\n') + 1)) as [string][])[0]?.[0] ?? '';
+}
+
+describe.each([
+  ['a map stage', MODULE, cases],
+  ['a map stage keeping raw results for emit()', EMIT_MODULE, [...cases, ...rawCases]],
+] as const)('%s whose item cache is broken', (_stage, module, which) => {
   let ws: Workspace;
   afterEach(() => ws.remove());
 
-  it.each(cases)(
+  it.each(which)(
     'when %s: one warning, every item computed again, the right records',
     async (_name, breakIt, warning) => {
       ws = new Workspace();
-      ws.write('m.mjs', MODULE);
+      ws.write('m.mjs', module);
       ws.write('pipelines.yaml', PIPELINE);
       expect((await ws.run(['exec', 'm'])).code).toBe(0);
       const state = JSON.parse(ws.read('.runner/state.json')) as { stages: Record<string, StageRecord> };
       const record = state.stages['m/twice'];
       const dataset = record?.dataset?.hash ?? '';
-      // The dataset is an index of chunks (one here: the records are few).
-      const index = fs.readFileSync(ws.path('.runner/objects', dataset), 'utf8');
-      const chunk = (JSON.parse(index.slice(index.indexOf('\n') + 1)) as [string][])[0]?.[0] ?? '';
-      const blobs = { manifest: record?.itemManifest?.manifest ?? '', dataset, chunk };
-      expect(blobs.manifest).toMatch(/^[0-9a-f]{64}$/);
+      const manifest = record?.itemManifest?.manifest ?? '';
+      expect(manifest).toMatch(/^[0-9a-f]{64}$/);
+      // A dataset is an index of chunks (one here: the records are few); the manifest's header names the raw results'.
+      const head = fs.readFileSync(ws.path('.runner/objects', manifest), 'latin1').slice(0, 1024);
+      const raws = (JSON.parse(head.split('\n')[1] ?? '{}') as { raws?: string }).raws ?? '';
+      expect(raws === '').toBe(module === MODULE);
+      const blobs = { manifest, dataset, chunk: firstChunk(ws, dataset), raws, rawChunk: raws && firstChunk(ws, raws) };
       breakIt(ws.path('.runner/objects'), blobs);
 
       const rerun = await ws.run(['exec', 'm', '--param', 'n=7', '--json']);

@@ -5,11 +5,12 @@
 // it goes; and, when the run finishes, it writes this run's manifest, which
 // points into this run's dataset. Nothing is stored per item in the cache
 // store: one `items:<scope>` entry names the manifest blob, so a shared
-// store (Redis) serves a stage's items to another machine as two blobs.
+// store (Redis) serves a stage's items to another machine as that blob and
+// the chunks of its datasets.
 import fs from 'node:fs';
 import path from 'node:path';
 import { KEY_BYTES, KeyTable } from '../../cache/item-keys.js';
-import { ChunkList, datasetChunks } from '../../cache/dataset-chunks.js';
+import { ChunkList, ChunkReader, datasetChunks } from '../../cache/dataset-chunks.js';
 import { ItemJournal } from '../../cache/item-journal.js';
 import type { JournalItem } from '../../cache/item-journal.js';
 import { ItemManifest, ItemManifestBuilder, itemsKey } from '../../cache/item-manifest.js';
@@ -20,6 +21,7 @@ import { sha256 } from '../../util/hash.js';
 import type { DatasetWriter } from '../dataset.js';
 import type { Resources } from '../resources.js';
 import { messageOf } from '../../util/errors.js';
+import { OldRaws, RawsWriter } from './item-raws.js';
 
 export interface ItemStoreOptions {
   res: Resources;
@@ -40,6 +42,7 @@ export class ItemStore {
   readonly #journal: ItemJournal;
   readonly #old: OldRun | undefined;
   readonly #builder: ItemManifestBuilder;
+  readonly #raws: RawsWriter;
   /** Journal entries that were there when the run began (the rest are this run's). */
   readonly #journaled: number;
   #entryTable: KeyTable | undefined;
@@ -51,6 +54,7 @@ export class ItemStore {
     this.#journal = journal;
     this.#old = old;
     this.#builder = new ItemManifestBuilder(old?.manifest.entries);
+    this.#raws = new RawsWriter(options.res.objects);
     this.#journaled = journal.entries;
   }
 
@@ -106,7 +110,7 @@ export class ItemStore {
 
   /** The raw result kept for a found entry (stages whose emit needs the current item). */
   rawOf(ref: number): string | undefined {
-    return ref >= 0 ? this.#old?.manifest.rawOf(ref) : this.#journal.raw(-2 - ref);
+    return ref >= 0 ? this.#old?.raws.bytesOf(ref)?.toString('utf8') : this.#journal.raw(-2 - ref);
   }
 
   /** Journals computed items (one write); they are this run's from now on, even if it is killed. */
@@ -118,7 +122,7 @@ export class ItemStore {
   reuseEntries(first: number, count: number, writer: DatasetWriter): number {
     const old = this.#old;
     if (!old) throw new Error('no manifest to reuse entries of');
-    const { manifest, chunks } = old;
+    const { manifest, chunks, raws } = old;
     const firstNew = this.#builder.entries;
     let e = first;
     const end = first + count;
@@ -132,6 +136,7 @@ export class ItemStore {
       writer.appendFrom(chunks, from, to);
       this.#builder.addFrom(manifest, runStart, e - runStart, base - from);
     }
+    this.#raws.copy(this.#builder, firstNew, raws, first, count);
     return firstNew;
   }
 
@@ -145,17 +150,21 @@ export class ItemStore {
       const offset = manifest.outOffsets[ref] ?? 0;
       const length = manifest.outLengths[ref] ?? 0;
       writer.appendFrom(old.chunks, offset, offset + length);
-      return this.#builder.add(keys, keyOffset, base, length, manifest.outCounts[ref] ?? 0, manifest.rawBytesOf(ref));
+      const entry = this.#builder.add(keys, keyOffset, base, length, manifest.outCounts[ref] ?? 0);
+      this.#raws.copy(this.#builder, entry, old.raws, ref, 1);
+      return entry;
     }
     const j = -2 - ref;
     const bytes = this.#journal.output(j);
     writer.writeBytes(bytes);
-    return this.#builder.add(keys, keyOffset, base, bytes.length, this.#journal.outputCount(j), this.#journal.raw(j));
+    return this.record(keys, keyOffset, base, bytes.length, this.#journal.outputCount(j), this.#journal.raw(j));
   }
 
   /** Records an item whose output lines were written at [offset, offset + length) of this run's dataset; returns its entry. */
   record(keys: Buffer, keyOffset: number, offset: number, length: number, count: number, raw?: string): number {
-    return this.#builder.add(keys, keyOffset, offset, length, count, raw);
+    const entry = this.#builder.add(keys, keyOffset, offset, length, count);
+    if (raw !== undefined) this.#raws.write(this.#builder, entry, raw);
+    return entry;
   }
 
   /** The number of entries recorded so far (the index the next one gets). */
@@ -175,9 +184,10 @@ export class ItemStore {
    */
   async commit(dataset: DatasetRecord, scope = this.#options.scope): Promise<ItemManifestRef> {
     const { res, ttlMs } = this.#options;
-    const manifest = res.objects.putBytes(this.#builder.encode(dataset.hash));
-    const entry: ItemsEntry = { manifest, dataset: dataset.hash, at: res.now() };
-    await res.shareBlobs([manifest], ttlMs);
+    const raws = await this.#raws.finish();
+    const manifest = res.objects.putBytes(this.#builder.encode(dataset.hash, raws));
+    const entry: ItemsEntry = { manifest, dataset: dataset.hash, ...(raws ? { raws } : {}), at: res.now() };
+    await res.shareBlobs([manifest, ...(raws ? res.datasetBlobs(raws) : [])], ttlMs);
     await (await res.store())?.set(itemsKey(scope), entry, ttlMs);
     this.#journal.remove();
     // Journals of this stage under other scopes belong to runs whose code or
@@ -196,8 +206,9 @@ export class ItemStore {
 
 interface OldRun {
   manifest: ItemManifest;
-  /** The chunks of the dataset the manifest points into, every one here and sound. */
-  chunks: ChunkList;
+  /** Over the chunks of the dataset the manifest points into, every one here and sound. */
+  chunks: ChunkReader;
+  raws: OldRaws;
 }
 
 async function loadOldRun(options: ItemStoreOptions): Promise<OldRun | undefined> {
@@ -223,20 +234,31 @@ async function loadOldRun(options: ItemStoreOptions): Promise<OldRun | undefined
     );
     return undefined;
   }
-  // Chunks are named by the new dataset without being read: each must be
-  // here and sound now (read only when its stat changed since it was written or verified).
-  const problem = await res.recordsProblem(manifest.dataset);
-  const chunks = problem ? undefined : datasetChunks(res.objects, manifest.dataset);
-  if (!(chunks instanceof ChunkList)) {
-    const kind = problem?.kind ?? (chunks as ObjectProblem | undefined)?.kind ?? 'missing';
-    const what = kind === 'missing' ? 'is not in the object store' : 'was corrupt and has been removed';
-    warn(
-      options,
-      `the dataset ${manifest.dataset.slice(0, 12)} its cached items are in ${what}; every item is computed again`,
-    );
-    return undefined;
+  const chunks = await soundChunks(options, manifest.dataset, 'its cached items are in');
+  if (!chunks) return undefined;
+  let rawChunks: ChunkReader | undefined;
+  if (manifest.raws !== undefined) {
+    rawChunks = await soundChunks(options, manifest.raws, "of its cached items' raw results");
+    if (!rawChunks) return undefined;
   }
-  return { manifest, chunks };
+  return { manifest, chunks, raws: new OldRaws(manifest, rawChunks) };
+}
+
+/**
+ * A reader over the chunks of a dataset an old manifest points into, or
+ * undefined (with a warning) when one is gone or corrupt. Chunks are named
+ * by the new datasets without being read: each must be here and sound now
+ * (read only when its stat changed since it was written or verified).
+ */
+async function soundChunks(options: ItemStoreOptions, hash: string, what: string): Promise<ChunkReader | undefined> {
+  const { res } = options;
+  const problem = await res.recordsProblem(hash);
+  const chunks = problem ? undefined : datasetChunks(res.objects, hash);
+  if (chunks instanceof ChunkList) return new ChunkReader(res.objects, chunks);
+  const kind = problem?.kind ?? (chunks as ObjectProblem | undefined)?.kind ?? 'missing';
+  const state = kind === 'missing' ? 'is not in the object store' : 'was corrupt and has been removed';
+  warn(options, `the dataset ${hash.slice(0, 12)} ${what} ${state}; every item is computed again`);
+  return undefined;
 }
 
 function warn(options: ItemStoreOptions, message: string): void {
