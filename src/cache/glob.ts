@@ -61,6 +61,8 @@ export function expandGlobs(stats: StatCache, patterns: readonly string[], exclu
   const include = patterns.filter((p) => !p.startsWith('!')).map(normalise);
   const excluded = [...exclude, ...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1))].map(normalise);
   const isExcluded = exclusionTest(excluded, stats.root);
+  // One pattern (a map over files) lists each file once, in order: no set of 100,000 names to build.
+  if (include.length === 1 && excluded.length === 0) return expandOne(stats, include[0] as string);
   const found = new Set<string>();
   for (const pattern of include) {
     for (const file of expandOne(stats, pattern)) if (!isExcluded(file)) found.add(file);

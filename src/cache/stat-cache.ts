@@ -13,6 +13,7 @@ import type { ParallelHasher } from './parallel-hasher.js';
 import { emptyColumns, encodeStatCache, mergeColumns, readStatCacheFile } from './stat-cache-file.js';
 import type { DirEntry, FileColumns } from './stat-cache-file.js';
 import { RecordedFiles } from './recorded-files.js';
+import { STAT_BESIDE_MIN, statMany } from './stat-beside.js';
 
 /** What the daemon lends a run's hashing (src/daemon/). */
 export interface HashHelp {
@@ -173,8 +174,11 @@ export class StatCache {
    */
   hashAll(files: readonly string[]): (string | undefined)[] {
     const hasher = this.#help.hasher;
-    if (!hasher?.isUsable) return files.map((file) => this.hash(file));
-    const stats = files.map((file) => this.stat(file));
+    const isMany = files.length >= STAT_BESIDE_MIN;
+    // Stat'ed here one at a time, each Stats object dies young; from statMany, 4 numbers each.
+    if (!hasher?.isUsable && !isMany) return files.map((file) => this.hash(file));
+    const stats = isMany ? statMany(files.map((file) => this.absolute(file))) : files.map((file) => this.stat(file));
+    if (!hasher?.isUsable) return files.map((file, i) => (stats[i] ? this.hash(file, stats[i]) : undefined));
     const changed: number[] = [];
     const hashes = files.map((file, i) => {
       const st = stats[i];

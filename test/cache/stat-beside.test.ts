@@ -1,0 +1,58 @@
+// statMany, the stat pass on two threads: the same answer as stat() on this
+// thread for every path, a missing one, a symlink (followed) and a broken
+// link included, whether the list is long enough for the worker or not.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STAT_BESIDE_MIN, statMany } from '../../src/cache/stat-beside.js';
+
+let dir: string;
+const files: string[] = [];
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stat-beside-'));
+  for (let d = 0; d < 10; d++) fs.mkdirSync(path.join(dir, `d${d}`));
+  for (let i = 0; i < STAT_BESIDE_MIN + 1000; i++) {
+    const file = path.join(dir, `d${i % 10}`, `f${i}.txt`);
+    fs.writeFileSync(file, 'x'.repeat(i % 97));
+    files.push(file);
+  }
+  fs.symlinkSync(files[5] as string, path.join(dir, 'link'));
+  fs.symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'broken'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function expected(file: string): unknown {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st && { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, mode: st.mode };
+}
+
+function answers(list: string[], counts?: { byWorker: number }): unknown[] {
+  return statMany(list, counts).map((st) => st && { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, mode: st.mode });
+}
+
+describe('statMany', () => {
+  const odd = (): string[] => [path.join(dir, 'link'), path.join(dir, 'broken'), path.join(dir, 'missing'), dir];
+
+  it('answers as stat() does for a list long enough for two threads', () => {
+    const list = [...files.slice(0, 4000), ...odd(), ...files.slice(4000)];
+    expect(list.length).toBeGreaterThanOrEqual(STAT_BESIDE_MIN);
+    // Until the worker, which starts while this thread is already at work, has done a share.
+    const counts = { byWorker: 0 };
+    let got: unknown[] = [];
+    for (let attempt = 0; attempt < 10 && counts.byWorker === 0; attempt++) {
+      got = answers(list, counts);
+      expect(got).toEqual(list.map(expected));
+    }
+    expect(counts.byWorker).toBeGreaterThan(0);
+    expect(got[4000]).toMatchObject({ size: 5 });
+    expect(got.slice(4001, 4003)).toEqual([undefined, undefined]);
+  });
+
+  it('answers as stat() does for a short list, on this thread alone', () => {
+    const list = [...files.slice(0, 50), ...odd()];
+    const counts = { byWorker: -1 };
+    expect(answers(list, counts)).toEqual(list.map(expected));
+    expect(counts.byWorker).toBe(0);
+  });
+});
