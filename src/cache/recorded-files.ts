@@ -18,6 +18,10 @@ export class RecordedFiles {
     return this.#slots.size;
   }
 
+  has(file: string): boolean {
+    return this.#slots.size > 0 && this.#slots.has(file);
+  }
+
   files(): IterableIterator<string> {
     return this.#slots.keys();
   }

@@ -15,7 +15,7 @@ import type { FileStat } from './stat-cache.js';
 export const STAT_BESIDE_MIN = 8192;
 const BATCH = 512;
 /** Fields per file in the shared results: size, mtimeMs, ino, mode (NaN: no such file). */
-const FIELDS = 4;
+export const FIELDS = 4;
 /** How long the main thread waits for a batch the worker took before doing it itself. */
 const PATIENCE_MS = 2000;
 
@@ -41,10 +41,11 @@ for (let from = Atomics.add(next, 0, ${BATCH}); from < files.length; from = Atom
 `;
 
 /**
- * stat() of each absolute path (a symlink followed, on this thread);
- * undefined where there is no such file. Two threads from STAT_BESIDE_MIN files.
+ * stat() of each absolute path (a symlink followed, on this thread), as
+ * FIELDS numbers per path (size NaN: no such file; see statAt). Two threads
+ * from STAT_BESIDE_MIN paths.
  */
-export function statMany(files: readonly string[], counts?: { byWorker: number }): (FileStat | undefined)[] {
+export function statMany(files: readonly string[], counts?: { byWorker: number }): Float64Array {
   const n = files.length;
   const batches = Math.ceil(n / BATCH);
   const next = new SharedArrayBuffer(4);
@@ -77,14 +78,28 @@ export function statMany(files: readonly string[], counts?: { byWorker: number }
   }
   if (counts) counts.byWorker = batches - here;
   if (worker) void worker.terminate();
-  return files.map((file, i) => {
-    const at = FIELDS * i;
-    const size = out[at] as number;
-    if (Number.isNaN(size)) return undefined;
-    const mode = out[at + 3] as number;
-    if ((mode & fs.constants.S_IFMT) === fs.constants.S_IFLNK) return followed(file);
-    return { size, mtimeMs: out[at + 1] as number, ino: out[at + 2] as number, mode };
-  });
+  const { S_IFMT, S_IFLNK } = fs.constants;
+  for (let i = 0; i < n; i++) {
+    if (((out[FIELDS * i + 3] as number) & S_IFMT) !== S_IFLNK) continue;
+    const st = followed(files[i] as string);
+    out[FIELDS * i] = st ? st.size : Number.NaN;
+    if (st) put(out, i, st);
+  }
+  return out;
+}
+
+/** Path `i`'s stat from statMany's answer; undefined when there is no such file. */
+export function statAt(out: Float64Array, i: number): FileStat | undefined {
+  const at = FIELDS * i;
+  const size = out[at] as number;
+  if (Number.isNaN(size)) return undefined;
+  return { size, mtimeMs: out[at + 1] as number, ino: out[at + 2] as number, mode: out[at + 3] as number };
+}
+
+function put(out: Float64Array, i: number, st: FileStat): void {
+  out[FIELDS * i + 1] = st.mtimeMs;
+  out[FIELDS * i + 2] = st.ino;
+  out[FIELDS * i + 3] = st.mode;
 }
 
 function statBatch(files: readonly string[], out: Float64Array, from: number): void {
@@ -92,10 +107,7 @@ function statBatch(files: readonly string[], out: Float64Array, from: number): v
   for (let i = from; i < to; i++) {
     const st = lstat(files[i] as string);
     out[FIELDS * i] = st ? st.size : Number.NaN;
-    if (!st) continue;
-    out[FIELDS * i + 1] = st.mtimeMs;
-    out[FIELDS * i + 2] = st.ino;
-    out[FIELDS * i + 3] = st.mode;
+    if (st) put(out, i, st);
   }
 }
 

@@ -169,12 +169,12 @@ export function encodeStatCache(data: StatCacheData): Buffer {
  */
 export function mergeColumns(
   old: FileColumns,
-  index: ReadonlyMap<string, number>,
+  indexOf: (file: string) => number | undefined,
   recorded: RecordedFiles,
 ): FileColumns {
-  const added = [...recorded.files()].filter((file) => !index.has(file)).sort();
+  const added = [...recorded.files()].filter((file) => indexOf(file) === undefined).sort();
   if (added.length === 0) {
-    for (const file of recorded.files()) recorded.copyTo(file, old, index.get(file) ?? 0);
+    for (const file of recorded.files()) recorded.copyTo(file, old, indexOf(file) ?? 0);
     return old;
   }
   const n = old.paths.length + added.length;

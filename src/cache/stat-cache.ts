@@ -13,7 +13,8 @@ import type { ParallelHasher } from './parallel-hasher.js';
 import { emptyColumns, encodeStatCache, mergeColumns, readStatCacheFile } from './stat-cache-file.js';
 import type { DirEntry, FileColumns } from './stat-cache-file.js';
 import { RecordedFiles } from './recorded-files.js';
-import { STAT_BESIDE_MIN, statMany } from './stat-beside.js';
+import { FIELDS, STAT_BESIDE_MIN, statAt, statMany } from './stat-beside.js';
+import { LoadedFiles } from './loaded-files.js';
 
 /** What the daemon lends a run's hashing (src/daemon/). */
 export interface HashHelp {
@@ -52,9 +53,8 @@ export class StatCache {
   readonly #file: string | undefined;
   readonly #now: () => number;
   readonly #help: HashHelp;
-  /** The entries as loaded (columns), and where each path is among them. */
-  #loaded: FileColumns;
-  #index: Map<string, number>;
+  /** The entries as loaded (columns sorted by path). */
+  #loaded: LoadedFiles;
   /** Entries recorded since (they win over the loaded ones). */
   readonly #recorded = new RecordedFiles();
   #dirs: Record<string, DirEntry>;
@@ -76,11 +76,7 @@ export class StatCache {
     const read = options.file ? readStatCacheFile(options.file) : undefined;
     if (read && 'problem' in read) options.onBadFile?.(`${options.file}: ${read.problem}; ignoring it`);
     const loaded = read && 'data' in read ? read.data : undefined;
-    this.#loaded = loaded?.files ?? emptyColumns();
-    this.#index = new Map();
-    this.#loaded.paths.forEach((file, i) => {
-      this.#index.set(file, i);
-    });
+    this.#loaded = new LoadedFiles(loaded?.files ?? emptyColumns());
     this.#dirs = loaded?.dirs ?? {};
     this.#derived = loaded?.derived ?? {};
   }
@@ -140,12 +136,8 @@ export class StatCache {
   #freshHash(relative: string, st: FileStat): string | undefined {
     const recorded = this.#recorded.hashFor(relative, st);
     if (recorded !== undefined) return recorded ?? undefined;
-    const i = this.#index.get(relative);
-    if (i === undefined) return undefined;
-    const { nums, hashes, racy } = this.#loaded;
-    if (nums[3 * i] !== st.size || nums[3 * i + 1] !== st.mtimeMs || nums[3 * i + 2] !== st.ino || racy[i] === 1)
-      return undefined;
-    return hashes.toString('hex', 32 * i, 32 * i + 32);
+    const i = this.#loaded.indexOf(relative);
+    return i === undefined ? undefined : this.#loaded.hashIf(i, st.size, st.mtimeMs, st.ino);
   }
 
   /** Content hash of a file, read only when its stat changed. Undefined when missing or not a file. */
@@ -175,10 +167,11 @@ export class StatCache {
   hashAll(files: readonly string[]): (string | undefined)[] {
     const hasher = this.#help.hasher;
     const isMany = files.length >= STAT_BESIDE_MIN;
-    // Stat'ed here one at a time, each Stats object dies young; from statMany, 4 numbers each.
+    // Stat'ed here one at a time, each Stats object dies young.
     if (!hasher?.isUsable && !isMany) return files.map((file) => this.hash(file));
-    const stats = isMany ? statMany(files.map((file) => this.absolute(file))) : files.map((file) => this.stat(file));
-    if (!hasher?.isUsable) return files.map((file, i) => (stats[i] ? this.hash(file, stats[i]) : undefined));
+    const many = isMany ? statMany(files.map((file) => this.absolute(file))) : undefined;
+    if (many && !hasher?.isUsable) return files.map((file, i) => this.#hashFrom(file, many, i));
+    const stats = files.map((file, i) => (many ? statAt(many, i) : this.stat(file)));
     const changed: number[] = [];
     const hashes = files.map((file, i) => {
       const st = stats[i];
@@ -201,6 +194,17 @@ export class StatCache {
       },
     });
     return hashes;
+  }
+
+  /** hash() of file `i` of a sorted list, statMany's answer `many`: an unchanged file costs no object. */
+  #hashFrom(file: string, many: Float64Array, i: number): string | undefined {
+    const fresh = this.#recorded.has(file) ? undefined : this.#loaded.freshFrom(file, many, FIELDS * i);
+    if (fresh === undefined) {
+      const st = statAt(many, i);
+      return st ? this.hash(file, st) : undefined;
+    }
+    this.counts.hashHits++;
+    return fresh;
   }
 
   /** Records a hash we computed while writing the file ourselves (saves reading it back). */
@@ -266,12 +270,11 @@ export class StatCache {
 
   /** The loaded entries with this run's recorded over them, as columns sorted by path; they become the loaded ones. */
   #merged(): FileColumns {
-    if (this.#recorded.size === 0) return this.#loaded;
-    const merged = mergeColumns(this.#loaded, this.#index, this.#recorded);
+    const loaded = this.#loaded;
+    if (this.#recorded.size === 0) return loaded.columns;
+    const merged = mergeColumns(loaded.columns, (file) => loaded.indexOf(file), this.#recorded);
     this.#recorded.clear();
-    if (merged === this.#loaded) return merged;
-    this.#loaded = merged;
-    this.#index = new Map(merged.paths.map((file, k) => [file, k]));
+    if (merged !== loaded.columns) this.#loaded = new LoadedFiles(merged);
     return merged;
   }
 }

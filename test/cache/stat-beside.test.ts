@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STAT_BESIDE_MIN, statMany } from '../../src/cache/stat-beside.js';
+import { STAT_BESIDE_MIN, statAt, statMany } from '../../src/cache/stat-beside.js';
 
 let dir: string;
 const files: string[] = [];
@@ -28,7 +28,8 @@ function expected(file: string): unknown {
 }
 
 function answers(list: string[], counts?: { byWorker: number }): unknown[] {
-  return statMany(list, counts).map((st) => st && { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, mode: st.mode });
+  const many = statMany(list, counts);
+  return list.map((_, i) => statAt(many, i));
 }
 
 describe('statMany', () => {
