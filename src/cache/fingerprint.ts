@@ -147,11 +147,22 @@ function findJsonStringEnd(text: string, open: number): number {
 export function itemScopeFingerprint(
   manifest: Manifest,
   foreachStage: string | undefined,
-  foreachFiles: ReadonlySet<string>,
+  foreachFiles: readonly string[],
 ): string {
   const needs = { ...manifest.needs };
   if (foreachStage !== undefined) delete needs[foreachStage];
-  const inputs =
-    foreachFiles.size === 0 ? manifest.inputs : manifest.inputs.filter(([file]) => !foreachFiles.has(file));
+  const inputs = otherInputs(manifest.inputs, foreachFiles);
   return hashValue({ ...manifest, inputs: sha256(inputsText(inputs)), needs, items: true });
+}
+
+/** The inputs that are not foreach files. */
+function otherInputs(
+  inputs: readonly (readonly [string, string])[],
+  foreachFiles: readonly string[],
+): readonly (readonly [string, string])[] {
+  if (foreachFiles.length === 0) return inputs;
+  // The inputs include every foreach file: as many of each is no other input (the usual map over files).
+  if (foreachFiles.length === inputs.length) return [];
+  const files = new Set(foreachFiles);
+  return inputs.filter(([file]) => !files.has(file));
 }

@@ -40,5 +40,5 @@ export function keyAsLeft(
 export function itemScopeOf(stage: StagePlan, keyed: Keyed): string {
   const foreach = foreachOf(stage.definition);
   const foreachStage = foreach?.kind === 'stage' ? foreach.stage : undefined;
-  return itemScopeFingerprint(keyed.manifest, foreachStage, new Set(keyed.foreachFiles));
+  return itemScopeFingerprint(keyed.manifest, foreachStage, keyed.foreachFiles);
 }

@@ -168,6 +168,17 @@ describe('datasets in chunks', () => {
   });
 });
 
+describe('reading records chunk by chunk', () => {
+  it('gives every record in order, and names the line of one that does not parse, counted across chunks', async () => {
+    const text = lines(6000, random(21));
+    const good = await writeAll(text);
+    expect(chunksOf(good).list.chunks.length).toBeGreaterThan(3);
+    expect(await recordsOf(good)).toEqual(text.map((line) => JSON.parse(line)));
+    const bad = await writeAll([...text.slice(0, 5000), '{"not json\n', ...text.slice(5000)]);
+    await expect(recordsOf(bad)).rejects.toThrow(/^records of p\/s:5001: invalid JSON/);
+  });
+});
+
 describe("a map stage's records, read chunk by chunk", () => {
   it('a chunk the last run covered whole is one block, never read; the others are read in blocks of batchSize', async () => {
     const text = lines(4000, random(13)).map((line) => line.replace(/"text":"x{4000}"/, '"text":"long"'));
