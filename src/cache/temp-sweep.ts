@@ -31,3 +31,25 @@ export function sweepTemp(stateDir: string): number {
   }
   return removed;
 }
+
+/**
+ * Removes the entries of `dir` named `<prefix><pid>-...` whose process is
+ * gone (a remote worker's temp directory, left by a SIGKILL); returns how many.
+ */
+export function sweepPidNamed(dir: string, prefix: string): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((name) => name.startsWith(prefix));
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    // `<pid>-` and nothing else: an older runner's `runner-worker-123456` may be a random suffix.
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || isProcessAlive(pid)) continue;
+    fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}

@@ -15,6 +15,7 @@ import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { codeFingerprint } from '../../cache/code-hash.js';
 import { StatCache } from '../../cache/stat-cache.js';
+import { sweepPidNamed } from '../../cache/temp-sweep.js';
 import { messageOf } from '../../util/errors.js';
 import { requirePackage } from '../../util/require.js';
 import { RUNNER_VERSION } from '../../version.js';
@@ -33,6 +34,9 @@ import {
   type RemoteBatch,
   type WorkersAddress,
 } from './remote-protocol.js';
+
+/** The prefix of a worker's temp directory in the system's: `runner-worker-<pid>-<random>`. */
+const WORKER_TEMP = 'runner-worker-';
 
 export interface RemoteWorkerOptions {
   address: WorkersAddress;
@@ -80,7 +84,9 @@ export class RemoteWorker {
     this.#subscriber = this.#redis.duplicate();
     this.#subscriber.on('error', () => {});
     this.#stats = new StatCache({ root: options.root });
-    this.#tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-worker-'));
+    // Named after this process, so that a later worker removes it if this one is killed.
+    sweepPidNamed(os.tmpdir(), WORKER_TEMP);
+    this.#tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${WORKER_TEMP}${process.pid}-`));
   }
 
   /** Resolves once it takes batches; waits, retrying, while Redis cannot be reached. */
