@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { isRegularMode } from '../util/fs.js';
 import type { StatCache } from './stat-cache.js';
 
 const SKIPPED_DIRS = new Set(['.git', '.runner', 'node_modules']);
@@ -60,9 +61,9 @@ export function matchesGlobs(file: string, patterns: readonly string[]): boolean
 export function expandGlobs(stats: StatCache, patterns: readonly string[], exclude: readonly string[] = []): string[] {
   const include = patterns.filter((p) => !p.startsWith('!')).map(normalise);
   const excluded = [...exclude, ...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1))].map(normalise);
-  const isExcluded = exclusionTest(excluded, stats.root);
   // One pattern (a map over files) lists each file once, in order: no set of 100,000 names to build.
   if (include.length === 1 && excluded.length === 0) return expandOne(stats, include[0] as string);
+  const isExcluded = exclusionTest(excluded, stats.root);
   const found = new Set<string>();
   for (const pattern of include) {
     for (const file of expandOne(stats, pattern)) if (!isExcluded(file)) found.add(file);
@@ -113,7 +114,7 @@ function expandOne(stats: StatCache, pattern: string): string[] {
   const compiledPattern = compile(pattern);
   if (!compiledPattern.isGlob) {
     const st = stats.stat(pattern);
-    return st && isRegularFile(st.mode) ? [pattern] : [];
+    return st && isRegularMode(st.mode) ? [pattern] : [];
   }
   if (compiledPattern.isNameMatch) return namesIn(stats, compiledPattern.base, compiledPattern.isNameMatch);
   return new GlobWalk(stats, pattern, compiledPattern).files();
@@ -131,7 +132,7 @@ function namesIn(stats: StatCache, base: string, isNameMatch: (name: string) => 
     if (kind === 'f') out.push(prefix + name);
     else if (kind === 'o') {
       const st = stats.stat(prefix + name);
-      if (st && isRegularFile(st.mode)) out.push(prefix + name);
+      if (st && isRegularMode(st.mode)) out.push(prefix + name);
     }
   });
   return out;
@@ -171,7 +172,7 @@ class GlobWalk {
       } else {
         // Symlink or other: follow it to see what it is.
         const st = this.#stats.stat(relative);
-        if (st && isRegularFile(st.mode) && isMatch(relative)) this.#out.push(relative);
+        if (st && isRegularMode(st.mode) && isMatch(relative)) this.#out.push(relative);
         else if (
           st &&
           isDirectory(st.mode) &&
@@ -215,10 +216,6 @@ class GlobWalk {
   }
 }
 
-const S_IFMT = 0o170000;
-function isRegularFile(mode: number): boolean {
-  return (mode & S_IFMT) === 0o100000;
-}
 function isDirectory(mode: number): boolean {
-  return (mode & S_IFMT) === 0o040000;
+  return (mode & fs.constants.S_IFMT) === fs.constants.S_IFDIR;
 }

@@ -3,7 +3,7 @@
 // of every path, which cost 40 ms to build at 100,000 files and about as
 // much heap as the columns. A run's long lists of inputs come sorted too,
 // and are looked up by walking forward from the last answer.
-import fs from 'node:fs';
+import { isRegularMode } from '../util/fs.js';
 import type { FileColumns } from './stat-cache-file.js';
 
 const HASH_BYTES = 32;
@@ -50,7 +50,7 @@ export class LoadedFiles {
    * file whose stat, at `at` in `stats` (size, mtimeMs, ino, mode), is the one loaded.
    */
   freshFrom(file: string, stats: Float64Array, at: number): string | undefined {
-    if (((stats[at + 3] as number) & fs.constants.S_IFMT) !== fs.constants.S_IFREG) return undefined;
+    if (!isRegularMode(stats[at + 3] as number)) return undefined;
     const row = this.seek(file);
     return row === undefined
       ? undefined

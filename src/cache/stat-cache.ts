@@ -6,7 +6,7 @@
 // unchanged (adding, removing or renaming an entry changes the directory's
 // mtime), as git's untracked cache does.
 import fs from 'node:fs';
-import { writeFileAtomic } from '../util/fs.js';
+import { isRegularMode, writeFileAtomic } from '../util/fs.js';
 import { hashFileSync } from './hash-file.js';
 import { hashOnBoth } from './parallel-hasher.js';
 import type { ParallelHasher } from './parallel-hasher.js';
@@ -287,7 +287,7 @@ const RACY_WINDOW_FINE_MS = 5;
 const RACY_WINDOW_COARSE_MS = 2000;
 
 function isRegular(st: FileStat): boolean {
-  return (st.mode & fs.constants.S_IFMT) === fs.constants.S_IFREG;
+  return isRegularMode(st.mode);
 }
 
 export function isRacy(mtimeMs: number, recordedAtMs: number): boolean {

@@ -3,6 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { messageOf } from './errors.js';
 
+/** Whether a stat's mode is a regular file's. */
+export function isRegularMode(mode: number): boolean {
+  return (mode & fs.constants.S_IFMT) === fs.constants.S_IFREG;
+}
+
 /** Writes through a temp file and rename, so readers never see half a file. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
