@@ -24,46 +24,23 @@ export class OldRaws {
 
   /** Entry `i`'s raw result as the bytes of its JSON text, or undefined when it has none. */
   bytesOf(i: number): Buffer | undefined {
-    const { rawOffsets, rawLengths } = this.#manifest;
-    const length = rawLengths.length === 0 ? NO_RAW : (rawLengths[i] ?? NO_RAW);
-    if (length === NO_RAW) return undefined;
-    const offset = rawOffsets[i] ?? 0;
+    const place = this.placeOf(i);
+    if (!place) return undefined;
+    const { offset, length } = place;
     return this.#reader
       ? this.#reader.read(offset, offset + length)
       : this.#manifest.raw.subarray(offset, offset + length);
   }
 
-  /**
-   * Entries [first, first + count) as runs of raw results that lie back to
-   * back in the raw dataset ([from, to) with their newlines), and each
-   * entry's place in its run; entries without one are left out.
-   */
-  *runs(first: number, count: number): Generator<{ from: number; to: number; entries: number[] }> {
+  /** Where entry `i`'s raw result starts (raw dataset, or format 1's section) and its length; undefined: none. */
+  placeOf(i: number): { offset: number; length: number } | undefined {
     const { rawOffsets, rawLengths } = this.#manifest;
-    if (rawLengths.length === 0) return;
-    let run: { from: number; to: number; entries: number[] } | undefined;
-    for (let e = first; e < first + count; e++) {
-      const length = rawLengths[e] ?? NO_RAW;
-      if (length === NO_RAW) continue;
-      const offset = rawOffsets[e] ?? 0;
-      if (run && run.to === offset) {
-        run.to = offset + length + 1;
-        run.entries.push(e);
-        continue;
-      }
-      if (run) yield run;
-      run = { from: offset, to: offset + length + 1, entries: [e] };
-    }
-    if (run) yield run;
+    const length = rawLengths.length === 0 ? NO_RAW : (rawLengths[i] ?? NO_RAW);
+    return length === NO_RAW ? undefined : { offset: rawOffsets[i] ?? 0, length };
   }
 
   get reader(): ChunkReader | undefined {
     return this.#reader;
-  }
-
-  /** Where entry `e`'s raw result starts in the raw dataset, and its length. */
-  placeOf(e: number): { offset: number; length: number } {
-    return { offset: this.#manifest.rawOffsets[e] ?? 0, length: this.#manifest.rawLengths[e] ?? 0 };
   }
 }
 
@@ -85,25 +62,25 @@ export class RawsWriter {
     builder.setRaw(entry, offset, writer.offset - offset - 1);
   }
 
-  /** Records the raw results of the old entries [first, first + count) as those of entries [start, start + count). */
+  /**
+   * Records the raw results of the old entries [first, first + count) as
+   * those of entries [start, start + count): one range of the old raw
+   * dataset each, which the writer joins with the next when they follow on
+   * and names by chunk (format 1's raw section is written again).
+   */
   copy(builder: ItemManifestBuilder, start: number, old: OldRaws, first: number, count: number): void {
     const reader = old.reader;
-    if (!reader) {
-      // Format 1: the raw section is not a dataset whose chunks could be named.
-      for (let k = 0; k < count; k++) {
-        const raw = old.bytesOf(first + k);
-        if (raw !== undefined) this.write(builder, start + k, raw);
+    for (let k = 0; k < count; k++) {
+      const place = old.placeOf(first + k);
+      if (!place) continue;
+      if (!reader) {
+        this.write(builder, start + k, old.bytesOf(first + k) as Buffer);
+        continue;
       }
-      return;
-    }
-    for (const { from, to, entries } of old.runs(first, count)) {
       const writer = this.#open();
-      const shift = writer.offset - from;
-      writer.appendFrom(reader, from, to);
-      for (const e of entries) {
-        const { offset, length } = old.placeOf(e);
-        builder.setRaw(start + e - first, offset + shift, length);
-      }
+      const offset = writer.offset;
+      writer.appendFrom(reader, place.offset, place.offset + place.length + 1);
+      builder.setRaw(start + k, offset, place.length);
     }
   }
 
