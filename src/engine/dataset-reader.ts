@@ -50,8 +50,7 @@ export async function* readDataset(
   }
   let firstIndex = 0;
   for (const { hash, records } of chunks.chunks) {
-    const data = objects.readVerified(hash);
-    if (!Buffer.isBuffer(data)) throw new LostRecordsError(producer, data.kind);
+    const data = readChunk(objects, hash, producer);
     // Many small records: parsed READ_BLOCK lines at a time (one parse of
     // thousands of records cost more, in garbage collection, than it saved).
     for (let from = 0, left = records; left > 0; left -= READ_BLOCK) {
@@ -118,10 +117,15 @@ async function* chunkBytes(objects: ObjectStore, chunks: ChunkList, producer: st
       for await (const data of stream) yield data as Buffer;
       continue;
     }
-    const data = objects.readVerified(hash);
-    if (!Buffer.isBuffer(data)) throw new LostRecordsError(producer, data.kind);
-    yield data;
+    yield readChunk(objects, hash, producer);
   }
+}
+
+/** A chunk of stage `producer`'s records, read whole and verified; gone or corrupt (then removed), a LostRecordsError. */
+export function readChunk(objects: ObjectStore, hash: string, producer: string): Buffer {
+  const data = objects.readVerified(hash);
+  if (!Buffer.isBuffer(data)) throw new LostRecordsError(producer, data.kind);
+  return data;
 }
 
 async function* splitBlocks(stream: AsyncIterable<Buffer>, source: string, size: number): AsyncGenerator<RecordBlock> {

@@ -9,7 +9,7 @@ import type { JsonRecord } from '../../api.js';
 import type { ObjectStore } from '../../cache/object-store.js';
 import type { DatasetRecord } from '../../cache/state.js';
 import { ChunkList, datasetChunks } from '../../cache/dataset-chunks.js';
-import { BlockBuilder, LostRecordsError, readDatasetBlocks } from '../dataset-reader.js';
+import { BlockBuilder, LostRecordsError, readChunk, readDatasetBlocks } from '../dataset-reader.js';
 import type { ChunkSpan } from '../dataset-reader.js';
 
 export interface ItemBlock {
@@ -142,9 +142,7 @@ async function* chunkBlocks(
       blocks.skipTo(firstIndex);
       continue;
     }
-    const bytes = objects.readVerified(hash);
-    if (!Buffer.isBuffer(bytes)) throw new LostRecordsError(producer, bytes.kind);
-    yield* blocks.add(bytes, size, span);
+    yield* blocks.add(readChunk(objects, hash, producer), size, span);
   }
   const last = blocks.take();
   if (last) yield last;
