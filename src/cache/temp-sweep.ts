@@ -16,18 +16,10 @@ const PLACES: [dir: string, pidOf: (name: string) => number][] = [
 export function sweepTemp(stateDir: string): number {
   let removed = 0;
   for (const [dir, pidOf] of PLACES) {
-    let names: string[];
-    try {
-      names = fs.readdirSync(path.join(stateDir, dir));
-    } catch {
-      continue;
-    }
-    for (const name of names) {
+    removed += removeWhere(path.join(stateDir, dir), (name) => {
       const pid = pidOf(name);
-      if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid)) continue;
-      fs.rmSync(path.join(stateDir, dir, name), { recursive: true, force: true });
-      removed++;
-    }
+      return !(Number.isInteger(pid) && pid > 0 && isProcessAlive(pid));
+    });
   }
   return removed;
 }
@@ -37,17 +29,24 @@ export function sweepTemp(stateDir: string): number {
  * gone (a remote worker's temp directory, left by a SIGKILL); returns how many.
  */
 export function sweepPidNamed(dir: string, prefix: string): number {
-  let removed = 0;
+  return removeWhere(dir, (name) => {
+    if (!name.startsWith(prefix)) return false;
+    // `<pid>-` and nothing else: an older runner's `runner-worker-123456` may be a random suffix.
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    return Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid);
+  });
+}
+
+/** Removes the entries of `dir` whose name `isGarbage` says (none when it cannot be listed); returns how many. */
+function removeWhere(dir: string, isGarbage: (name: string) => boolean): number {
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((name) => name.startsWith(prefix));
+    names = fs.readdirSync(dir);
   } catch {
     return 0;
   }
-  for (const name of names) {
-    // `<pid>-` and nothing else: an older runner's `runner-worker-123456` may be a random suffix.
-    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
-    if (!Number.isInteger(pid) || pid <= 0 || isProcessAlive(pid)) continue;
+  let removed = 0;
+  for (const name of names.filter(isGarbage)) {
     fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     removed++;
   }
