@@ -2,6 +2,7 @@
 // have its outputs restored? A function of the key, the stage's upstream
 // records and the caches; it runs nothing.
 import type { StagePlan } from '../config/types.js';
+import { ChunkList } from '../cache/dataset-chunks.js';
 import type { Manifest } from '../cache/fingerprint.js';
 import type { OutputRecord, StageRecord } from '../cache/state.js';
 import { diffManifests } from '../cache/why.js';
@@ -76,8 +77,8 @@ export async function decide(input: DecideInput): Promise<Decision> {
  * store, are gone or corrupt there: so that it runs before a downstream stage reads them.
  */
 async function recordsLost(res: Resources, stage: StagePlan, hash: string): Promise<Why | undefined> {
-  const problem = await res.recordsProblem(hash);
-  if (!problem) return undefined;
+  const problem = await res.soundRecords(hash);
+  if (problem instanceof ChunkList) return undefined;
   const path = `(records of ${stage.name})`;
   if (problem.kind === 'missing') return { reason: 'output-missing', path };
   res.emit({

@@ -168,11 +168,11 @@ export class Resources {
   }
 
   /**
-   * Whether a stage's records are here (or could be brought) and sound. Read
-   * only when the blob changed since this workspace wrote or verified it; a
-   * corrupt one is removed.
+   * The chunks of a stage's records when every one is here (or could be
+   * brought) and sound, else what is wrong. Read only when a blob changed
+   * since this workspace wrote or verified it; a corrupt one is removed.
    */
-  async recordsProblem(hash: string): Promise<ObjectProblem | undefined> {
+  async soundRecords(hash: string): Promise<ChunkList | ObjectProblem> {
     if (!(await this.hasBlob(hash))) return { kind: 'missing' };
     const problem = await this.objects.problemOf(hash);
     if (problem) return problem;
@@ -186,7 +186,7 @@ export class Resources {
         inChunk = await this.objects.problemOf(chunk.hash);
       if (inChunk) return inChunk;
     }
-    return undefined;
+    return chunks;
   }
 
   /** The blobs of a stage's records: the index of its chunks and every chunk. */

@@ -10,12 +10,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KEY_BYTES, KeyTable } from '../../cache/item-keys.js';
-import { ChunkList, ChunkReader, datasetChunks } from '../../cache/dataset-chunks.js';
+import { ChunkList, ChunkReader } from '../../cache/dataset-chunks.js';
 import { ItemJournal } from '../../cache/item-journal.js';
 import type { JournalItem } from '../../cache/item-journal.js';
 import { ItemManifest, ItemManifestBuilder, itemsKey } from '../../cache/item-manifest.js';
 import type { ItemsEntry } from '../../cache/item-manifest.js';
-import type { ObjectProblem } from '../../cache/object-problem.js';
 import type { DatasetRecord, ItemManifestRef } from '../../cache/state.js';
 import { sha256 } from '../../util/hash.js';
 import type { DatasetWriter } from '../dataset.js';
@@ -252,11 +251,9 @@ async function loadOldRun(options: ItemStoreOptions): Promise<OldRun | undefined
  */
 async function soundChunks(options: ItemStoreOptions, hash: string, what: string): Promise<ChunkReader | undefined> {
   const { res } = options;
-  const problem = await res.recordsProblem(hash);
-  const chunks = problem ? undefined : datasetChunks(res.objects, hash);
+  const chunks = await res.soundRecords(hash);
   if (chunks instanceof ChunkList) return new ChunkReader(res.objects, chunks);
-  const kind = problem?.kind ?? (chunks as ObjectProblem | undefined)?.kind ?? 'missing';
-  const state = kind === 'missing' ? 'is not in the object store' : 'was corrupt and has been removed';
+  const state = chunks.kind === 'missing' ? 'is not in the object store' : 'was corrupt and has been removed';
   warn(options, `the dataset ${hash.slice(0, 12)} ${what} ${state}; every item is computed again`);
   return undefined;
 }
