@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { importModule as importNative } from '../util/require.js';
 import { messageOf } from '../util/errors.js';
+import { importCompiled, NotCompiled } from './compiled-modules.js';
 const loaded = new Map<string, Promise<Record<string, unknown>>>();
 
 export class ModuleLoadError extends Error {
@@ -18,7 +19,7 @@ export async function loadExport(root: string, module: string, exportName: strin
   const absolute = path.resolve(root, module);
   let pending = loaded.get(absolute);
   if (!pending) {
-    pending = importModule(absolute);
+    pending = importModule(absolute, path.join(root, '.runner', 'modules'));
     loaded.set(absolute, pending);
   }
   let namespace: Record<string, unknown>;
@@ -49,10 +50,19 @@ let tsx:
 // `"type": "module"` tsx treats .ts as CommonJS, and its shared namespace
 // cannot re-resolve a module it already loaded; such a module then loads in
 // a namespace of its own (evaluated again, but correct). JavaScript needs no
-// loader, and JavaScript-only runs never load tsx.
-async function importModule(absolute: string): Promise<Record<string, unknown>> {
+// loader, and JavaScript-only runs never load tsx. Most TypeScript never
+// needs it either: compiled-modules.ts compiles it once for Node itself.
+async function importModule(absolute: string, compiledDir: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(absolute).href;
   if (!TYPESCRIPT.test(absolute)) return importNative(url);
+  try {
+    return await importCompiled(absolute, compiledDir);
+  } catch (error) {
+    // Node cannot import TypeScript that compiled JavaScript imports (a local .js importing .ts): tsx can.
+    if (!(error instanceof NotCompiled) && (error as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') {
+      throw error;
+    }
+  }
   tsx ??= importNative<TsxApi>('tsx/esm/api').then((api) => ({
     api,
     shared: api.register({ namespace: 'runner-stages' }).import,

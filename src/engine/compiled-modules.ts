@@ -1,0 +1,265 @@
+// Stage modules in TypeScript, compiled once to JavaScript that Node imports
+// itself. tsx's loader costs about 250 ms in every process and worker
+// thread that imports TypeScript (its hooks thread starts, then each import
+// crosses to it); a compiled module costs a read and a hash per file.
+//
+// Each local TypeScript file of a stage's module graph becomes one module in
+// .runner/modules/, named after the file's path, so modules that import each
+// other still share one graph. It is an ES module where Node (and tsx) would
+// treat the file as one (.mts, or a package.json with "type": "module"), and
+// CommonJS otherwise, with tsx's interop (both are esbuild's). Its imports are
+// rewritten to the compiled files of local TypeScript, or to the resolved
+// file of anything else (JavaScript, a package); import.meta.url, dirname,
+// filename, __dirname and __filename keep naming the source file; a local
+// JSON module is compiled in (Node
+// would want an import attribute that esbuild drops). Its first line stamps
+// what it was compiled from: the source's hash, the local TypeScript it
+// imports, and the size and mtime of each JSON module compiled in and each
+// package.json a package import resolved through. A stamp that no longer
+// holds compiles the file again.
+//
+// What this does not model falls back to tsx for the whole entry: any other
+// import.meta, an import() or require() of a computed specifier,
+// require.resolve, and anything esbuild refuses (tsx then reports the error
+// as before). Deleting this module and its one call in module-loader.ts
+// leaves every stage on tsx.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Plugin } from 'esbuild';
+import { importModule, requirePackage } from '../util/require.js';
+
+/** Changes whenever the compile options or the stamp change, so older compiled files are all stale. */
+const FORMAT = 'runner-compiled 3';
+const TYPESCRIPT = /\.[mc]?tsx?$/;
+/** What is left of import.meta once url, dirname and filename are replaced; what resolves from where the code runs. */
+const UNMODELLED = /\bimport\.meta\b|\b(import|require)\s*\(\s*[^'"`\s)]|\brequire\.resolve\b/;
+
+interface Stamp {
+  source: string;
+  /** Local TypeScript files it imports (absolute). */
+  modules: string[];
+  /** [path, size and mtime] of each JSON module compiled in and each package.json a package import resolved through. */
+  files: [string, string][];
+}
+
+/** Thrown for a module this compiler does not model: the loader falls back to tsx. */
+export class NotCompiled extends Error {}
+
+/** Source files checked in this process (→ the local TypeScript they import): a graph is checked once, not per stage. */
+const checked = new Map<string, Promise<string[]>>();
+/** Compiled file → source file, to name sources in Node's errors. */
+const sources = new Map<string, string>();
+
+/**
+ * Imports `absolute` (a TypeScript module) through its compiled files in
+ * `dir`, compiling what changed. Throws NotCompiled when tsx must load it.
+ */
+export async function importCompiled(absolute: string, dir: string): Promise<Record<string, unknown>> {
+  // As Node's own loader does: a module is its real path, which decides its package too.
+  const real = fs.realpathSync(absolute);
+  await ensureGraph(real, dir);
+  process.setSourceMapsEnabled(true);
+  const compiled = compiledPath(real, dir);
+  try {
+    if (compiled.endsWith('.cjs')) return requirePackage(compiled) as Record<string, unknown>;
+    return await importModule(pathToFileURL(compiled).href);
+  } catch (error) {
+    throw namingSources(error);
+  }
+}
+
+export function compiledPath(absolute: string, dir: string): string {
+  const id = createHash('sha256').update(absolute).digest('hex').slice(0, 16);
+  return path.join(dir, `${path.basename(absolute).replace(/\.[^.]+$/, '')}-${id}.${isEsm(absolute) ? 'mjs' : 'cjs'}`);
+}
+
+async function ensureGraph(entry: string, dir: string): Promise<void> {
+  const queue = [entry];
+  const seen = new Set<string>();
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    let imports = checked.get(file);
+    if (!imports) {
+      imports = ensureFile(file, dir);
+      checked.set(file, imports);
+      imports.catch(() => checked.delete(file));
+    }
+    queue.push(...(await imports));
+  }
+}
+
+/** Compiles `file` unless its compiled file's stamp still holds; the local TypeScript it imports. */
+async function ensureFile(file: string, dir: string): Promise<string[]> {
+  const source = fs.readFileSync(file);
+  const hash = createHash('sha256').update(source).digest('hex');
+  const target = compiledPath(file, dir);
+  sources.set(target, file);
+  const stamp = readStamp(target);
+  if (stamp && stamp.source === hash && stamp.files.every(([file, stat]) => statOf(file) === stat)) {
+    return stamp.modules;
+  }
+  const compiled = await compile(file, dir, hash);
+  writeAtomically(target, compiled.text);
+  return compiled.stamp.modules;
+}
+
+async function compile(file: string, dir: string, hash: string): Promise<{ text: string; stamp: Stamp }> {
+  const esbuild = requirePackage('esbuild') as typeof import('esbuild');
+  const stamp: Stamp = { source: hash, modules: [], files: [] };
+  const format = isEsm(file) ? 'esm' : 'cjs';
+  let result: import('esbuild').BuildResult<{ write: false }>;
+  try {
+    result = await esbuild.build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      format,
+      platform: 'node',
+      target: 'node20',
+      // As Node resolves a package: its `main` only, no `module` condition.
+      mainFields: ['main'],
+      conditions: [],
+      sourcemap: 'inline',
+      sourcesContent: false,
+      outdir: dir,
+      logLevel: 'silent',
+      define: {
+        'import.meta.url': JSON.stringify(pathToFileURL(file).href),
+        'import.meta.dirname': JSON.stringify(path.dirname(file)),
+        'import.meta.filename': JSON.stringify(file),
+        ...(format === 'cjs'
+          ? { __dirname: JSON.stringify(path.dirname(file)), __filename: JSON.stringify(file) }
+          : {}),
+      },
+      plugins: [rewriteImports(dir, stamp, format)],
+    });
+  } catch (error) {
+    throw new NotCompiled(`${file}: ${String(error)}`);
+  }
+  const text = result.outputFiles[0]?.text ?? '';
+  const code = text.slice(0, text.lastIndexOf('//# sourceMappingURL='));
+  // CommonJS output turns a leftover import.meta into {} with this warning.
+  if (UNMODELLED.test(code) || result.warnings.some((warning) => warning.id === 'empty-import-meta')) {
+    throw new NotCompiled(`${file} uses import.meta or import() beyond what is compiled`);
+  }
+  return { text: `// ${FORMAT} ${JSON.stringify(stamp)}\n${text}`, stamp };
+}
+
+/**
+ * Every import stays an import, to the compiled file of local TypeScript or
+ * the resolved file of anything else: a URL for import(), a path for
+ * CommonJS's require().
+ */
+function rewriteImports(dir: string, stamp: Stamp, format: 'esm' | 'cjs'): Plugin {
+  const named = (file: string, kind: string): string =>
+    format === 'esm' || kind === 'dynamic-import' ? pathToFileURL(file).href : file;
+  return {
+    name: 'runner-compiled-imports',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === 'entry-point' || args.pluginData === 'inner') return undefined;
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          with: args.with,
+          pluginData: 'inner',
+        });
+        if (resolved.errors.length > 0) return { errors: resolved.errors };
+        if (resolved.external) return { path: args.path, external: true };
+        if (resolved.path.endsWith('.json')) {
+          stamp.files.push([resolved.path, statOf(resolved.path)]);
+          return { path: resolved.path };
+        }
+        if (TYPESCRIPT.test(resolved.path) && !resolved.path.includes(`${path.sep}node_modules${path.sep}`)) {
+          stamp.modules.push(resolved.path);
+          return { path: named(compiledPath(resolved.path, dir), args.kind), external: true };
+        }
+        if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) {
+          const json = packageJsonOf(resolved.path);
+          if (json) stamp.files.push([json, statOf(json)]);
+        }
+        return { path: named(resolved.path, args.kind), external: true };
+      });
+    },
+  };
+}
+
+function readStamp(target: string): Stamp | undefined {
+  let head: string;
+  try {
+    const fd = fs.openSync(target, 'r');
+    try {
+      const buffer = Buffer.alloc(64 * 1024);
+      head = buffer.toString('utf8', 0, fs.readSync(fd, buffer, 0, buffer.length, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  const prefix = `// ${FORMAT} `;
+  const end = head.indexOf('\n');
+  if (!head.startsWith(prefix) || end < 0) return undefined;
+  try {
+    return JSON.parse(head.slice(prefix.length, end)) as Stamp;
+  } catch {
+    return undefined;
+  }
+}
+
+function statOf(file: string): string {
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  return stat ? `${stat.size}:${stat.mtimeMs}` : 'missing';
+}
+
+/** The package.json of the package that holds `file`: the nearest one with a name. */
+function packageJsonOf(file: string): string | undefined {
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const json = path.join(dir, 'package.json');
+    if (fs.existsSync(json)) return json;
+  }
+  return undefined;
+}
+
+const typeOfDir = new Map<string, boolean>();
+
+/** Whether Node treats `file` as an ES module: .mts, or .ts/.tsx under a package.json with "type": "module". */
+function isEsm(file: string): boolean {
+  if (file.endsWith('.mts')) return true;
+  if (file.endsWith('.cts')) return false;
+  const dir = path.dirname(file);
+  let esm = typeOfDir.get(dir);
+  if (esm === undefined) {
+    const json = packageJsonOf(file);
+    try {
+      esm = json !== undefined && JSON.parse(fs.readFileSync(json, 'utf8')).type === 'module';
+    } catch {
+      esm = false;
+    }
+    typeOfDir.set(dir, esm);
+  }
+  return esm;
+}
+
+function writeAtomically(target: string, text: string): void {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  fs.writeFileSync(temp, text);
+  fs.renameSync(temp, target);
+}
+
+/** Node's error with each compiled file's path (or URL) replaced by its source's. */
+function namingSources(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  for (const [compiled, source] of sources) {
+    const url = pathToFileURL(compiled).href;
+    if (error.message.includes(compiled) || error.message.includes(url)) {
+      error.message = error.message.split(url).join(source).split(compiled).join(source);
+    }
+  }
+  return error;
+}
