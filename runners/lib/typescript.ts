@@ -8,6 +8,7 @@
 // version; V8 rejects one that does not fit, and it is written again. No
 // cache (a read-only install) only costs that time. Types come from
 // `import type TS from 'typescript'`.
+import { isAscii } from 'node:buffer';
 import fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
@@ -18,7 +19,10 @@ export const ts = loadTypeScript();
 
 function loadTypeScript(): typeof TS {
   const file = createRequire(import.meta.url).resolve('typescript');
-  const source = fs.readFileSync(file, 'utf8');
+  // Decoded as latin1 when it is all ASCII (it is): the same string, and the
+  // UTF-8 decoder took 80 to 110 ms of the 9 MB against 12 to 25 ms.
+  const bytes = fs.readFileSync(file);
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const stat = fs.statSync(file);
   const cacheFile = path.join(
     path.dirname(file),

@@ -13,7 +13,8 @@ import type { FileStat } from './stat-cache.js';
 
 /** Below this many files a worker costs more to start than it saves. */
 export const STAT_BESIDE_MIN = 8192;
-const BATCH = 512;
+export const STAT_BESIDE_BATCH = 512;
+const BATCH = STAT_BESIDE_BATCH;
 /** Fields per file in the shared results: size, mtimeMs, ino, mode (NaN: no such file). */
 export const FIELDS = 4;
 /** How long the main thread waits for a batch the worker took before doing it itself. */
@@ -45,7 +46,14 @@ for (let from = Atomics.add(next, 0, ${BATCH}); from < files.length; from = Atom
  * FIELDS numbers per path (size NaN: no such file; see statAt). Two threads
  * from STAT_BESIDE_MIN paths.
  */
-export function statMany(files: readonly string[], counts?: { byWorker: number }): Float64Array {
+export function statMany(
+  files: readonly string[],
+  counts?: {
+    byWorker: number;
+    /** Tests: this thread takes no batch of its own, so the worker does them all. */
+    idle?: boolean;
+  },
+): Float64Array {
   const n = files.length;
   const batches = Math.ceil(n / BATCH);
   const next = new SharedArrayBuffer(4);
@@ -65,7 +73,8 @@ export function statMany(files: readonly string[], counts?: { byWorker: number }
   const counter = new Int32Array(next);
   const isDone = new Int32Array(done);
   let here = 0;
-  for (let from = Atomics.add(counter, 0, BATCH); from < n; from = Atomics.add(counter, 0, BATCH)) {
+  const takes = counts?.idle !== true;
+  for (let from = takes ? Atomics.add(counter, 0, BATCH) : n; from < n; from = Atomics.add(counter, 0, BATCH)) {
     statBatch(files, out, from);
     isDone[from / BATCH] = 1;
     here++;

@@ -31,7 +31,7 @@ import type { Plugin } from 'esbuild';
 import { importModule, requirePackage } from '../util/require.js';
 
 /** Changes whenever the compile options or the stamp change, so older compiled files are all stale. */
-const FORMAT = 'runner-compiled 3';
+const FORMAT = 'runner-compiled 4';
 const TYPESCRIPT = /\.[mc]?tsx?$/;
 /** What is left of import.meta once url, dirname and filename are replaced; what resolves from where the code runs. */
 const UNMODELLED = /\bimport\.meta\b|\b(import|require)\s*\(\s*[^'"`\s)]|\brequire\.resolve\b/;
@@ -140,13 +140,23 @@ async function compile(file: string, dir: string, hash: string): Promise<{ text:
     throw new NotCompiled(`${file}: ${String(error)}`);
   }
   const text = result.outputFiles[0]?.text ?? '';
-  const code = text.slice(0, text.lastIndexOf('//# sourceMappingURL='));
+  const mapAt = text.lastIndexOf(INLINE_MAP);
+  if (mapAt < 0) throw new NotCompiled(`${file}: esbuild gave no source map`);
+  const code = text.slice(0, mapAt);
   // CommonJS output turns a leftover import.meta into {} with this warning.
   if (UNMODELLED.test(code) || result.warnings.some((warning) => warning.id === 'empty-import-meta')) {
     throw new NotCompiled(`${file} uses import.meta or import() beyond what is compiled`);
   }
-  return { text: `// ${FORMAT} ${JSON.stringify(stamp)}\n${text}`, stamp };
+  // The stamp is one more first line, so the source map's lines start one later.
+  const map = JSON.parse(Buffer.from(text.slice(mapAt + INLINE_MAP.length), 'base64').toString()) as {
+    mappings: string;
+  };
+  map.mappings = `;${map.mappings}`;
+  const shifted = `${code}${INLINE_MAP}${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
+  return { text: `// ${FORMAT} ${JSON.stringify(stamp)}\n${shifted}`, stamp };
 }
+
+const INLINE_MAP = '//# sourceMappingURL=data:application/json;base64,';
 
 /**
  * Every import stays an import, to the compiled file of local TypeScript or

@@ -1,0 +1,197 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { outcomes, stageEnd, Workspace } from './rig.js';
+
+// TypeScript stage modules are compiled into .runner/modules/ and imported by
+// Node itself. Each stage reports the file its code is running from, as V8
+// sees it before source maps: a compiled file, or the .ts itself under tsx.
+const RUNNING_FILE = `
+function runningFile(): string {
+  const prepare = Error.prepareStackTrace;
+  Error.prepareStackTrace = (_error, frames) => frames[0]?.getFileName();
+  const file = new Error().stack as unknown as string;
+  Error.prepareStackTrace = prepare;
+  return file;
+}
+`;
+
+const PIPELINE = [
+  'version: 1',
+  'pipelines:',
+  '  p:',
+  '    stages:',
+  '      probe: { run: stages/probe.ts#probe }',
+  '      items: { run: stages/probe.ts#items }',
+  '      square: { run: stages/square.ts#square, foreach: items, isolate: worker, batchSize: 2 }',
+  '      collect: { run: stages/probe.ts#collect, needs: [square] }',
+  '',
+].join('\n');
+
+const PROBE = `
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { helper } from './lib/helper.js';
+import data from './data.json' with { type: 'json' };
+import { version } from 'fake-pkg';
+${RUNNING_FILE}
+export function probe(ctx: { workspace: { resolve(p: string): string } }): void {
+  const seen = { helper: helper(), data, version, file: fileURLToPath(import.meta.url), dirname: import.meta.dirname, running: runningFile() };
+  fs.writeFileSync(ctx.workspace.resolve('probe.json'), JSON.stringify(seen));
+}
+export function items(): { n: number }[] {
+  return [1, 2, 3, 4, 5].map((n) => ({ n }));
+}
+export async function collect(ctx: { upstream(name: string): AsyncIterable<unknown>; workspace: { resolve(p: string): string } }): Promise<void> {
+  const seen: unknown[] = [];
+  for await (const record of ctx.upstream('square')) seen.push(record);
+  fs.writeFileSync(ctx.workspace.resolve('squares.json'), JSON.stringify(seen));
+}
+`;
+
+const SQUARE = `
+import { helper } from './lib/helper.js';
+${RUNNING_FILE}
+export function square(item: { n: number }): { n: number; square: number; helper: number; running: string } {
+  return { n: item.n, square: item.n * item.n, helper: helper(), running: runningFile() };
+}
+`;
+
+function esmWorkspace(): Workspace {
+  const ws = new Workspace();
+  ws.write('package.json', JSON.stringify({ name: 'ws', type: 'module' }));
+  ws.write('pipelines.yaml', PIPELINE);
+  ws.write('stages/probe.ts', PROBE);
+  ws.write('stages/square.ts', SQUARE);
+  ws.write('stages/lib/helper.ts', 'export const helper = (): number => 42;\n');
+  ws.write('stages/data.json', '{"a":1}\n');
+  ws.write(
+    'node_modules/fake-pkg/package.json',
+    JSON.stringify({ name: 'fake-pkg', version: '1.0.0', main: 'index.js' }),
+  );
+  ws.write('node_modules/fake-pkg/index.js', "exports.version = '1.0.0';\n");
+  return ws;
+}
+
+function compiledFiles(ws: Workspace): Record<string, string> {
+  const dir = ws.path('.runner', 'modules');
+  if (!fs.existsSync(dir)) return {};
+  return Object.fromEntries(fs.readdirSync(dir).map((name) => [name, fs.readFileSync(path.join(dir, name), 'utf8')]));
+}
+
+describe('TypeScript stage modules compiled for Node', () => {
+  let ws: Workspace;
+  afterEach(() => ws.remove());
+
+  it('run from .runner/modules in the main thread and in worker threads, naming their sources', async () => {
+    ws = esmWorkspace();
+    const result = await ws.run(['exec', 'p', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const real = fs.realpathSync(ws.dir);
+    const probe = JSON.parse(ws.read('probe.json'));
+    expect(probe).toMatchObject({
+      helper: 42,
+      data: { a: 1 },
+      version: '1.0.0',
+      file: path.join(real, 'stages', 'probe.ts'),
+      dirname: path.join(real, 'stages'),
+    });
+    expect(probe.running).toMatch(new RegExp(`^file://${real}/\\.runner/modules/probe-[0-9a-f]{16}\\.mjs$`));
+    const squares = JSON.parse(ws.read('squares.json')) as { n: number; square: number; running: string }[];
+    expect(squares.map((s) => [s.n, s.square])).toEqual([
+      [1, 1],
+      [2, 4],
+      [3, 9],
+      [4, 16],
+      [5, 25],
+    ]);
+    for (const s of squares) expect(s.running).toMatch(/\/\.runner\/modules\/square-[0-9a-f]{16}\.mjs$/);
+    expect(Object.keys(compiledFiles(ws)).sort()).toEqual([
+      expect.stringMatching(/^helper-/),
+      expect.stringMatching(/^probe-/),
+      expect.stringMatching(/^square-/),
+    ]);
+  });
+
+  it('compile again what an edit changed: a source, an imported module, a JSON module, a package', async () => {
+    ws = esmWorkspace();
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    const first = compiledFiles(ws);
+
+    ws.write('stages/lib/helper.ts', 'export const helper = (): number => 43;\n');
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    expect(JSON.parse(ws.read('probe.json')).helper).toBe(43);
+    expect(JSON.parse(ws.read('squares.json'))[0].helper).toBe(43);
+    const second = compiledFiles(ws);
+    const changed = Object.keys(first).filter((name) => first[name] !== second[name]);
+    // Only the edited module: its importers name it by its path, which did not change.
+    expect(changed).toEqual([expect.stringMatching(/^helper-/)]);
+
+    ws.write('stages/data.json', '{"a":2}\n');
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    expect(JSON.parse(ws.read('probe.json')).data).toEqual({ a: 2 });
+
+    ws.write(
+      'node_modules/fake-pkg/package.json',
+      JSON.stringify({ name: 'fake-pkg', version: '2.0.0', main: 'v2.js' }),
+    );
+    ws.write('node_modules/fake-pkg/v2.js', "exports.version = '2.0.0';\n");
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    expect(JSON.parse(ws.read('probe.json')).version).toBe('2.0.0');
+
+    // A damaged compiled file has no stamp that holds: it is compiled again.
+    const probeFile = Object.keys(compiledFiles(ws)).find((name) => name.startsWith('probe-')) as string;
+    fs.writeFileSync(
+      ws.path('.runner', 'modules', probeFile),
+      'export function probe() { throw new Error("stale"); }\n',
+    );
+    const forced = await ws.run(['exec', 'p', '--force', '--json']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(ws.read('probe.json')).version).toBe('2.0.0');
+  });
+
+  it('compiles CommonJS where Node would: __dirname and __filename name the source', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', 'version: 1\npipelines:\n  p:\n    stages:\n      t: { run: t.ts#t }\n');
+    ws.write(
+      't.ts',
+      `import fs from 'node:fs';\nimport { helper } from './helper';\n${RUNNING_FILE}\nexport function t(ctx: { workspace: { resolve(p: string): string } }): void {\n  fs.writeFileSync(ctx.workspace.resolve('t.json'), JSON.stringify({ helper: helper(), dirname: __dirname, filename: __filename, running: runningFile() }));\n}\n`,
+    );
+    ws.write('helper.ts', 'export function helper(): string { return "cjs"; }\n');
+    const result = await ws.run(['exec', 'p']);
+    expect(result.code, result.stderr).toBe(0);
+    const real = fs.realpathSync(ws.dir);
+    const seen = JSON.parse(ws.read('t.json'));
+    expect(seen).toMatchObject({ helper: 'cjs', dirname: real, filename: path.join(real, 't.ts') });
+    expect(seen.running).toMatch(new RegExp(`^${real}/\\.runner/modules/t-[0-9a-f]{16}\\.cjs$`));
+  });
+
+  it('leaves to tsx what it does not model, such as import.meta.resolve', async () => {
+    ws = esmWorkspace();
+    ws.write('pipelines.yaml', 'version: 1\npipelines:\n  p:\n    stages:\n      r: { run: stages/r.ts#r }\n');
+    ws.write(
+      'stages/r.ts',
+      `import fs from 'node:fs';\n${RUNNING_FILE}\nexport function r(ctx: { workspace: { resolve(p: string): string } }): void {\n  fs.writeFileSync(ctx.workspace.resolve('r.json'), JSON.stringify({ resolved: import.meta.resolve('./lib/helper.js'), running: runningFile() }));\n}\n`,
+    );
+    const result = await ws.run(['exec', 'p']);
+    expect(result.code, result.stderr).toBe(0);
+    const real = fs.realpathSync(ws.dir);
+    const seen = JSON.parse(ws.read('r.json'));
+    // tsx's answer (with its namespace): the module was loaded by tsx, not compiled.
+    expect(seen.resolved).toContain(`file://${real}/stages/lib/helper.`);
+    expect(seen.running).not.toContain('.runner/modules');
+    expect(Object.keys(compiledFiles(ws))).toEqual([]);
+  });
+
+  it("names the source, not the compiled file, in Node's error", async () => {
+    ws = esmWorkspace();
+    ws.write('pipelines.yaml', 'version: 1\npipelines:\n  p:\n    stages:\n      e: { run: stages/e.ts#e }\n');
+    ws.write('stages/e.ts', "import { nope } from './lib/helper.js';\nexport const e = (): unknown => nope;\n");
+    const result = await ws.run(['exec', 'p', '--json']);
+    expect(outcomes(result.events)).toEqual({ e: 'failed' });
+    const reason = String(stageEnd(result.events, 'e').reason);
+    expect(reason).toContain(`${fs.realpathSync(ws.dir)}/stages/lib/helper.ts`);
+    expect(reason).toContain('nope');
+    expect(reason).not.toContain('.runner/modules');
+  });
+});
