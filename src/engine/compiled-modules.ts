@@ -93,7 +93,13 @@ async function ensureGraph(entry: string, dir: string): Promise<void> {
 
 /** Compiles `file` unless its compiled file's stamp still holds; the local TypeScript it imports. */
 async function ensureFile(file: string, dir: string): Promise<string[]> {
-  const source = fs.readFileSync(file);
+  let source: Buffer;
+  try {
+    source = fs.readFileSync(file);
+  } catch (error) {
+    // A module that went missing: tsx says so in its own words.
+    throw new NotCompiled(`${file}: ${String(error)}`);
+  }
   const hash = createHash('sha256').update(source).digest('hex');
   const target = compiledPath(file, dir);
   sources.set(target, file);
@@ -102,7 +108,12 @@ async function ensureFile(file: string, dir: string): Promise<string[]> {
     return stamp.modules;
   }
   const compiled = await compile(file, dir, hash);
-  writeAtomically(target, compiled.text);
+  try {
+    writeAtomically(target, compiled.text);
+  } catch (error) {
+    // A read-only workspace: tsx loads without writing.
+    throw new NotCompiled(`${target}: ${String(error)}`);
+  }
   return compiled.stamp.modules;
 }
 
