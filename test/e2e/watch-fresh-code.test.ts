@@ -1,6 +1,7 @@
 // `exec --watch` must run the stage code its key hashed: after the run
-// module is edited, the next cycle runs the new code (inline, in a worker,
-// TypeScript or JavaScript), and what it caches is the new result.
+// module, or a module it imports, is edited, the next cycle runs the new code
+// (inline, in a worker, TypeScript or JavaScript), and what it caches is the
+// new result.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.js';
 import { outcomes, Workspace } from './rig.js';
@@ -24,6 +25,14 @@ export async function sum(ctx) {
 }
 `;
 
+const IMPORTER = `import fs from 'node:fs';
+import { VERSION } from './lib/version.js';
+export async function s(ctx: { workspace: { resolve(p: string): string } }): Promise<void> {
+  fs.mkdirSync(ctx.workspace.resolve('out'), { recursive: true });
+  fs.writeFileSync(ctx.workspace.resolve('out/v.txt'), VERSION + '\\n');
+}
+`;
+
 const CASES = [
   {
     name: 'a TypeScript task',
@@ -35,6 +44,13 @@ const CASES = [
     name: 'a JavaScript (.mjs) task',
     files: { 'stages/s.mjs': TASK },
     stages: '      s: { run: stages/s.mjs#s, outputs: [out/v.txt] }',
+    expected: 'version 2\n',
+  },
+  {
+    name: 'a module a TypeScript task imports',
+    files: { 'stages/lib/version.ts': (version: number) => `export const VERSION = 'version ${version}';\n` },
+    extra: { 'stages/s.ts': IMPORTER },
+    stages: '      s: { run: stages/s.ts#s, outputs: [out/v.txt] }',
     expected: 'version 2\n',
   },
   {

@@ -1,5 +1,6 @@
 // `runner exec <pipeline> --watch`: run, then rerun whenever an input of a
-// selected stage, a stage's run module or pipelines.yaml changes. Changes
+// selected stage, a stage's run module (or a local module it imports, as its
+// key has them) or pipelines.yaml changes. Changes
 // are debounced; a change during a run queues exactly one rerun after it.
 // Declared outputs never trigger a run, so a stage whose outputs are another
 // stage's inputs does not loop. Ctrl-C (the CLI's abort signal) stops it.
@@ -8,6 +9,8 @@
 import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import picomatch from 'picomatch';
+import { codeHashes } from '../../cache/code-hash.js';
+import { StatCache } from '../../cache/stat-cache.js';
 import type { ConfigPlan } from '../../config/types.js';
 import { foreachOf, runOf } from '../../config/types.js';
 import { requirePackage } from '../../util/require.js';
@@ -100,7 +103,10 @@ async function loadTargets(
   }
 }
 
-/** What to watch for the selected pipelines: input and foreach globs' base directories, run modules, pipelines.yaml. */
+/**
+ * What to watch for the selected pipelines: input and foreach globs' base
+ * directories, run modules and the local modules they import, pipelines.yaml.
+ */
 export function watchTargets(
   plan: ConfigPlan,
   pipelines: readonly string[],
@@ -110,6 +116,8 @@ export function watchTargets(
   const files = new Set<string>([plan.file]);
   const stages: { include: (relative: string, absolute: string) => boolean; exclude: (file: string) => boolean }[] = [];
   const outputs: string[] = [];
+  // Imports are read as the key reads them (read now, so a module a later edit imports joins at the next cycle).
+  const stats = new StatCache({ root: plan.root });
   for (const name of pipelines) {
     for (const stage of plan.pipelines.get(name)?.stages.values() ?? []) {
       const { definition } = stage;
@@ -122,7 +130,10 @@ export function watchTargets(
         ...(foreach?.kind === 'files' ? foreach.exclude : []),
       ];
       for (const pattern of include) bases.add(picomatch.scan(pattern).base || '.');
-      if (run) files.add(path.resolve(plan.root, run.module));
+      if (run) {
+        files.add(path.resolve(plan.root, run.module));
+        for (const [file] of codeHashes(stats, run.module)) files.add(path.resolve(plan.root, file));
+      }
       outputs.push(...definition.outputs);
       if (include.length > 0) stages.push({ include: byForm(include), exclude: matcher(exclude) });
     }
