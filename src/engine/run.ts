@@ -9,6 +9,7 @@ import { decide } from './decide.js';
 import type { Decision } from './decide.js';
 import type { ExecuteResult } from './execute.js';
 import { runJob, warmPool } from './job.js';
+import type { JobResult } from './job.js';
 import { computeKey } from './key.js';
 import type { Keyed } from './key.js';
 import { keepRecord, stageRecord, upstreamOf } from './record.js';
@@ -215,7 +216,7 @@ class Run {
     how: { upstream: ReadonlyMap<string, StageRecord>; signal: AbortSignal; isForced: boolean; onStart(): void },
   ): Promise<VisitResult> {
     const options = this.#options;
-    const { outcome, ranFrom, slotMs, peakRssBytes } = await runJob({
+    const job = await runJob({
       queue: this.#queue,
       stage,
       keyed: decision,
@@ -230,7 +231,12 @@ class Run {
       isForced: how.isForced,
       onStart: how.onStart,
       stall: this.#stall,
+    }).catch((error: unknown): JobResult => {
+      // A bug in the engine, not in the stage's code: the stage still ends, failed, saying what broke.
+      const failure = { kind: 'error' as const, message: `internal error: ${messageOf(error)}` };
+      return { outcome: { ok: false as const, failure, isCancelled: false, attempts: 1 }, ranFrom: Date.now() };
     });
+    const { outcome, ranFrom, slotMs, peakRssBytes } = job;
     const key = decision.fingerprint;
     if (!outcome?.ok)
       return this.#endUnfinished(stage, { key, outcome, ranFrom, slotMs, peakRssBytes, signal: how.signal });

@@ -191,9 +191,10 @@ export class ItemStore {
     this.#journal.remove();
     // Journals of this stage under other scopes belong to runs whose code or
     // params are gone; their items are recomputed if those ever come back.
+    // (None at all when no item was computed: a stage over no items never made the directory.)
     const dir = path.dirname(this.#journal.file);
-    for (const name of fs.readdirSync(dir, { withFileTypes: true }).map((d) => d.name))
-      fs.rmSync(path.join(dir, name), { force: true });
+    const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    for (const name of names) fs.rmSync(path.join(dir, name), { force: true });
     return { scope, manifest };
   }
 
