@@ -11,8 +11,9 @@ const FRAME = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
  * in node_modules. Undefined when no frame is (a builtin or a package threw).
  */
 export function codeLocation(error: unknown, root: string): string | undefined {
-  const stack = error instanceof Error ? error.stack : undefined;
-  if (!stack) return undefined;
+  // An Error, or its data passed on from a worker ({ message, stack }).
+  const stack = (error as { stack?: unknown } | null)?.stack;
+  if (typeof stack !== 'string') return undefined;
   const prefix = root.endsWith('/') ? root : `${root}/`;
   for (const line of stack.split('\n').slice(1)) {
     const match = FRAME.exec(line.trim());

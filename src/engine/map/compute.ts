@@ -11,6 +11,7 @@ import { Semaphore } from './limits.js';
 import { StageFatalError } from './pool.js';
 import type { ItemResult } from './pool.js';
 import { untilAborted } from '../stall.js';
+import { codeLocation } from '../../util/errors.js';
 import type { StallWatch } from '../stall.js';
 
 /** Item `i` of `block`. */
@@ -78,7 +79,7 @@ class ItemComputer {
         results[n] = retried[k] ?? (results[n] as ItemResult);
       });
     }
-    return results;
+    return results.map((result) => (result.ok ? result : located(result, this.#res.root)));
   }
 
   #once(pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> {
@@ -216,5 +217,13 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 }
 
 function failed(error: unknown): ItemResult {
-  return { ok: false, error: { message: error instanceof Error ? error.message : String(error) } };
+  return error instanceof Error
+    ? { ok: false, error: { message: error.message, stack: error.stack } }
+    : { ok: false, error: { message: String(error) } };
+}
+
+/** A failed item's message, with where in the workspace's code it was thrown, as a failed task's has it. */
+function located(result: Extract<ItemResult, { ok: false }>, root: string): ItemResult {
+  const at = codeLocation(result.error, root);
+  return at ? { ok: false, error: { message: `${result.error.message} (at ${at})` } } : result;
 }
