@@ -11,18 +11,18 @@
 // rewritten to the compiled files of local TypeScript, or to the resolved
 // file of anything else (JavaScript, a package); import.meta.url, dirname,
 // filename, __dirname and __filename keep naming the source file; a local
-// JSON module is compiled in (Node
-// would want an import attribute that esbuild drops). Its first line stamps
-// what it was compiled from: the source's hash, the local TypeScript it
-// imports, and the size and mtime of each JSON module compiled in and each
-// package.json a package import resolved through. A stamp that no longer
-// holds compiles the file again.
+// JSON module is compiled in (Node would want an import attribute that
+// esbuild drops). Its first line stamps what it was compiled from: the
+// source's hash, the local TypeScript it imports, and the size and mtime of
+// each JSON module compiled in and each package.json a package import
+// resolved through. A stamp that no longer holds compiles the file again.
 //
 // What this does not model falls back to tsx for the whole entry: any other
 // import.meta, an import() or require() of a computed specifier,
-// require.resolve, and anything esbuild refuses (tsx then reports the error
-// as before). Deleting this module and its one call in module-loader.ts
-// leaves every stage on tsx.
+// require.resolve, a source that went missing, a directory that cannot be
+// written, and anything esbuild refuses (tsx then reports the error as
+// before). Deleting this module and its one call in module-loader.ts leaves
+// every stage on tsx.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,7 +31,7 @@ import type { Plugin } from 'esbuild';
 import { importModule, requirePackage } from '../util/require.js';
 
 /** Changes whenever the compile options or the stamp change, so older compiled files are all stale. */
-const FORMAT = 'runner-compiled 4';
+const FORMAT = 'runner-compiled 5';
 const TYPESCRIPT = /\.[mc]?tsx?$/;
 /** What is left of import.meta once url, dirname and filename are replaced; what resolves from where the code runs. */
 const UNMODELLED = /\bimport\.meta\b|\b(import|require)\s*\(\s*[^'"`\s)]|\brequire\.resolve\b/;
@@ -183,7 +183,8 @@ function rewriteImports(dir: string, stamp: Stamp, format: 'esm' | 'cjs'): Plugi
       build.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind === 'entry-point' || args.pluginData === 'inner') return undefined;
         const resolved = await build.resolve(args.path, {
-          kind: args.kind,
+          // CommonJS output require()s what an import statement names: resolved as Node resolves a require.
+          kind: format === 'cjs' && args.kind === 'import-statement' ? 'require-call' : args.kind,
           resolveDir: args.resolveDir,
           importer: args.importer,
           with: args.with,

@@ -34,9 +34,10 @@ import { fileURLToPath } from 'node:url';
 import { helper } from './lib/helper.js';
 import data from './data.json' with { type: 'json' };
 import { version } from 'fake-pkg';
+import { build } from 'dual';
 ${RUNNING_FILE}
 export function probe(ctx: { workspace: { resolve(p: string): string } }): void {
-  const seen = { helper: helper(), data, version, file: fileURLToPath(import.meta.url), dirname: import.meta.dirname, running: runningFile() };
+  const seen = { helper: helper(), data, version, build, file: fileURLToPath(import.meta.url), dirname: import.meta.dirname, running: runningFile() };
   fs.writeFileSync(ctx.workspace.resolve('probe.json'), JSON.stringify(seen));
 }
 export function items(): { n: number }[] {
@@ -70,7 +71,16 @@ function esmWorkspace(): Workspace {
     JSON.stringify({ name: 'fake-pkg', version: '1.0.0', main: 'index.js' }),
   );
   ws.write('node_modules/fake-pkg/index.js', "exports.version = '1.0.0';\n");
+  writeDualPackage(ws);
   return ws;
+}
+
+/** A package with an ES module build and a CommonJS one: which one loads depends on import or require. */
+function writeDualPackage(ws: Workspace): void {
+  const exports = { '.': { import: './esm.mjs', require: './cjs.cjs' } };
+  ws.write('node_modules/dual/package.json', JSON.stringify({ name: 'dual', version: '1.0.0', exports }));
+  ws.write('node_modules/dual/esm.mjs', "export const build = 'esm';\n");
+  ws.write('node_modules/dual/cjs.cjs', "exports.build = 'cjs';\n");
 }
 
 function compiledFiles(ws: Workspace): Record<string, string> {
@@ -93,6 +103,7 @@ describe('TypeScript stage modules compiled for Node', () => {
       helper: 42,
       data: { a: 1 },
       version: '1.0.0',
+      build: 'esm',
       file: path.join(real, 'stages', 'probe.ts'),
       dirname: path.join(real, 'stages'),
     });
@@ -150,19 +161,21 @@ describe('TypeScript stage modules compiled for Node', () => {
     expect(JSON.parse(ws.read('probe.json')).version).toBe('2.0.0');
   });
 
-  it('compiles CommonJS where Node would: __dirname and __filename name the source', async () => {
+  it('compiles CommonJS where Node would: __dirname and __filename name the source, packages resolve as required', async () => {
     ws = new Workspace();
     ws.write('pipelines.yaml', 'version: 1\npipelines:\n  p:\n    stages:\n      t: { run: t.ts#t }\n');
     ws.write(
       't.ts',
-      `import fs from 'node:fs';\nimport { helper } from './helper';\n${RUNNING_FILE}\nexport function t(ctx: { workspace: { resolve(p: string): string } }): void {\n  fs.writeFileSync(ctx.workspace.resolve('t.json'), JSON.stringify({ helper: helper(), dirname: __dirname, filename: __filename, running: runningFile() }));\n}\n`,
+      `import fs from 'node:fs';\nimport { helper } from './helper';\nimport { build } from 'dual';\n${RUNNING_FILE}\nexport function t(ctx: { workspace: { resolve(p: string): string } }): void {\n  fs.writeFileSync(ctx.workspace.resolve('t.json'), JSON.stringify({ helper: helper(), build, dirname: __dirname, filename: __filename, running: runningFile() }));\n}\n`,
     );
     ws.write('helper.ts', 'export function helper(): string { return "cjs"; }\n');
+    writeDualPackage(ws);
     const result = await ws.run(['exec', 'p']);
     expect(result.code, result.stderr).toBe(0);
     const real = fs.realpathSync(ws.dir);
     const seen = JSON.parse(ws.read('t.json'));
-    expect(seen).toMatchObject({ helper: 'cjs', dirname: real, filename: path.join(real, 't.ts') });
+    // The CommonJS build of a dual package, as tsx loads it in CommonJS mode (a require, not an import).
+    expect(seen).toMatchObject({ helper: 'cjs', build: 'cjs', dirname: real, filename: path.join(real, 't.ts') });
     expect(seen.running).toMatch(new RegExp(`^${real}/\\.runner/modules/t-[0-9a-f]{16}\\.cjs$`));
   });
 
