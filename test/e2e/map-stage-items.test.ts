@@ -106,7 +106,7 @@ describe('map stages', () => {
     expect(failed.code).toBe(1);
     const end = stageEnd(failed.events, 'double');
     expect(end.outcome).toBe('failed');
-    expect(end.reason).toBe('1 item failed; first: id=n7: cannot double 7');
+    expect(end.reason).toBe('1 item failed; first: id=n7: cannot double 7 (at m.mjs:8:72)');
     expect(end.items).toEqual({ total: 12, done: 11, cached: 0, failed: 1 });
 
     fs.rmSync(ws.path('broken-n7'));

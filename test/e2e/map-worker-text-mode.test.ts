@@ -47,7 +47,7 @@ describe('a worker-pool map stage in text mode', () => {
 
     ws.write('broken-i17', '');
     const failed = await ws.run(['exec', 'p', '--json', '--force=shape', '--no-cache']);
-    expect(stageEnd(failed.events, 'shape').reason).toBe('1 item failed; first: id=i17: broken 17');
+    expect(stageEnd(failed.events, 'shape').reason).toBe('1 item failed; first: id=i17: broken 17 (at m.mjs:4:72)');
   });
 
   it('caches what the workers computed: a rerun computes nothing', async () => {
