@@ -23,11 +23,12 @@
 // written, and anything esbuild refuses (tsx then reports the error as
 // before). Deleting this module and its one call in module-loader.ts leaves
 // every stage on tsx.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
+import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
+import { sha256 } from '../util/hash.js';
 import { importModule, requirePackage } from '../util/require.js';
 
 /** Changes whenever the compile options or the stamp change, so older compiled files are all stale. */
@@ -71,7 +72,7 @@ export async function importCompiled(absolute: string, dir: string): Promise<Rec
 }
 
 export function compiledPath(absolute: string, dir: string): string {
-  const id = createHash('sha256').update(absolute).digest('hex').slice(0, 16);
+  const id = sha256(absolute).slice(0, 16);
   return path.join(dir, `${path.basename(absolute).replace(/\.[^.]+$/, '')}-${id}.${isEsm(absolute) ? 'mjs' : 'cjs'}`);
 }
 
@@ -100,7 +101,7 @@ async function ensureFile(file: string, dir: string): Promise<string[]> {
     // A module that went missing: tsx says so in its own words.
     throw new NotCompiled(`${file}: ${String(error)}`);
   }
-  const hash = createHash('sha256').update(source).digest('hex');
+  const hash = sha256(source);
   const target = compiledPath(file, dir);
   sources.set(target, file);
   const stamp = readStamp(target);
@@ -109,7 +110,7 @@ async function ensureFile(file: string, dir: string): Promise<string[]> {
   }
   const compiled = await compile(file, dir, hash);
   try {
-    writeAtomically(target, compiled.text);
+    writeFileAtomic(target, compiled.text);
   } catch (error) {
     // A read-only workspace: tsx loads without writing.
     throw new NotCompiled(`${target}: ${String(error)}`);
@@ -257,21 +258,10 @@ function isEsm(file: string): boolean {
   let esm = typeOfDir.get(dir);
   if (esm === undefined) {
     const json = packageJsonOf(file);
-    try {
-      esm = json !== undefined && JSON.parse(fs.readFileSync(json, 'utf8')).type === 'module';
-    } catch {
-      esm = false;
-    }
+    esm = json !== undefined && readJsonOrUndefined<{ type?: unknown } | null>(json)?.type === 'module';
     typeOfDir.set(dir, esm);
   }
   return esm;
-}
-
-function writeAtomically(target: string, text: string): void {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  fs.writeFileSync(temp, text);
-  fs.renameSync(temp, target);
 }
 
 /** Node's error with each compiled file's path (or URL) replaced by its source's. */

@@ -130,10 +130,8 @@ export function watchTargets(
         ...(foreach?.kind === 'files' ? foreach.exclude : []),
       ];
       for (const pattern of include) bases.add(picomatch.scan(pattern).base || '.');
-      if (run) {
-        files.add(path.resolve(plan.root, run.module));
-        for (const [file] of codeHashes(stats, run.module)) files.add(path.resolve(plan.root, file));
-      }
+      // The run module and every local module it imports (codeHashes lists the module itself too).
+      if (run) for (const [file] of codeHashes(stats, run.module)) files.add(path.resolve(plan.root, file));
       outputs.push(...definition.outputs);
       if (include.length > 0) stages.push({ include: byForm(include), exclude: matcher(exclude) });
     }
