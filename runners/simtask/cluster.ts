@@ -12,10 +12,12 @@
 import { createHash } from 'node:crypto';
 import type { StageContext } from '../../src/api.js';
 import { linkGroups, meanPairwise } from './link.js';
-import { nearNeighbours } from './neighbours.js';
-import type { NeighbourOptions } from './neighbours.js';
+import { fingerprints, idHashes, memoOf, neighbourSettings, reuseFrom } from './neighbour-memo.js';
+import type { NeighbourMemo } from './neighbour-memo.js';
+import { nearNeighbours, neighbourLists } from './neighbours.js';
+import type { Edge, NeighbourOptions } from './neighbours.js';
 import { compare, mostCommon } from './order.js';
-import { dot, sketchesFrom, vectorsFrom } from './vectors.js';
+import { dot, RowCollector } from './vectors.js';
 import type { Vectors } from './vectors.js';
 import type { ClusterRecord, EmbedRecord } from './types.js';
 
@@ -31,6 +33,18 @@ export interface ClusterOptions {
   exactBelow?: number;
 }
 
+/** The neighbour lists a run keeps for the next (ctx.memo; neighbour-memo.ts). */
+export interface ClusterMemo {
+  /** What the last run kept, if anything. */
+  previous?: unknown;
+  /** Set by clusterEmbeddings: what this run keeps (none from the exact path). */
+  next?: NeighbourMemo;
+  /** Set by clusterEmbeddings: how many functions had their neighbours looked for again. */
+  rescored?: number;
+}
+
+const MEMO_KEY = 'neighbours';
+
 export async function cluster(ctx: StageContext): Promise<ClusterRecord[]> {
   const options: ClusterOptions = {
     threshold: Number(ctx.params.threshold),
@@ -38,8 +52,13 @@ export async function cluster(ctx: StageContext): Promise<ClusterRecord[]> {
     minSize: Number(ctx.params.minSize),
     minTokens: Number(ctx.params.minTokens),
   };
-  const groups = await clusterEmbeddings(ctx.upstream('embed') as AsyncIterable<EmbedRecord>, options);
-  ctx.log(`${groups.length} clusters of ${groups.reduce((sum, group) => sum + group.size, 0)} functions`);
+  const memo: ClusterMemo = { previous: await ctx.memo.get(MEMO_KEY) };
+  const groups = await clusterEmbeddings(ctx.upstream('embed') as AsyncIterable<EmbedRecord>, options, memo);
+  if (memo.next) await ctx.memo.set(MEMO_KEY, memo.next);
+  ctx.log(
+    `${groups.length} clusters of ${groups.reduce((sum, group) => sum + group.size, 0)} functions; ` +
+      `neighbours looked for again: ${memo.rescored ?? 0} functions`,
+  );
   return groups;
 }
 
@@ -47,29 +66,43 @@ export async function cluster(ctx: StageContext): Promise<ClusterRecord[]> {
 export async function clusterEmbeddings(
   records: AsyncIterable<EmbedRecord> | Iterable<EmbedRecord>,
   options: ClusterOptions,
+  memo?: ClusterMemo,
 ): Promise<ClusterRecord[]> {
-  // The records themselves, not copies without vector and sketch: only
-  // cluster members (a fifth of the functions) are ever copied, for output.
-  const functions: EmbedRecord[] = [];
+  // Each record is kept without its vector and sketch, which are decoded as
+  // it arrives (vectors.ts, RowCollector): held whole, 20k records' base64
+  // text survived every garbage collection of the run.
+  const functions: FunctionRow[] = [];
+  const rows = new RowCollector();
   let embedder: string | undefined;
+  let hasSketches = true;
   for await (const record of records) {
     embedder ??= record.embedder;
     if (record.embedder !== embedder)
       throw new Error(`vectors of two embedders (${embedder}, ${record.embedder}) in one run; rerun embed`);
     if (record.tokens < options.minTokens) continue;
-    functions.push(record);
+    const { vector, sketch, ...row } = record;
+    rows.add(vector, sketch);
+    hasSketches &&= sketch !== undefined;
+    functions.push(row);
   }
-  const sorted = functions.sort((a, b) => compare(a.id, b.id));
-  const vectors = vectorsFrom(sorted.map((f) => f.vector));
-
-  const hasSketches = sorted.every((f) => f.sketch !== undefined);
+  const order = functions.map((_, i) => i).sort((a, b) => compare(idOf(functions, a), idOf(functions, b)));
+  const sorted = order.map((i) => functions[i] as FunctionRow);
+  const vectors = rows.vectors(order);
   const neighbourOptions: NeighbourOptions = {
     threshold: options.threshold,
     k: options.k,
     ...(options.exactBelow !== undefined ? { exactBelow: options.exactBelow } : {}),
-    ...(hasSketches ? { sketches: sketchesFrom(sorted.map((f) => f.sketch as string)) } : {}),
+    ...(hasSketches ? { sketches: rows.sketches(order) } : {}),
   };
-  const parent = linkGroups(vectors, nearNeighbours(vectors, neighbourOptions), options.threshold);
+  const edges = memo
+    ? neighbourEdges(
+        sorted.map((f) => f.id),
+        vectors,
+        neighbourOptions,
+        memo,
+      )
+    : nearNeighbours(vectors, neighbourOptions);
+  const parent = linkGroups(vectors, edges, options.threshold);
   const find = (x: number): number => {
     while (parent[x] !== x) x = parent[x] as number;
     return x;
@@ -84,7 +117,7 @@ export async function clusterEmbeddings(
   const groups: ClusterRecord[] = [];
   for (const indices of byRoot.values()) {
     if (indices.length < Math.max(2, options.minSize)) continue;
-    const members = indices.map((i) => sorted[i] as EmbedRecord);
+    const members = indices.map((i) => sorted[i] as FunctionRow);
     groups.push({
       id: clusterId(members.map((m) => m.id)),
       // Ties go to an exported name: the copy other code already imports is the one a plan keeps.
@@ -96,11 +129,27 @@ export async function clusterEmbeddings(
       similarity: similarityStats(vectors, indices),
       embedder: embedder ?? '',
       members: members
-        .map(({ vector: _v, sketch: _s, embedder: _e, codeHash: _hash, tokens: _tokens, ...member }) => member)
+        .map(({ embedder: _e, codeHash: _hash, tokens: _tokens, ...member }) => member)
         .sort((x, y) => compare(x.file, y.file) || x.startLine - y.startLine || compare(x.id, y.id)),
     });
   }
   return groups.sort((x, y) => y.size - x.size || y.similarity.avg - x.similarity.avg || compare(x.id, y.id));
+}
+
+/** An embed record without its vector and sketch. */
+type FunctionRow = Omit<EmbedRecord, 'vector' | 'sketch'>;
+
+const idOf = (functions: readonly FunctionRow[], i: number): string => (functions[i] as FunctionRow).id;
+
+/** Neighbour edges starting from the lists the last run kept, and this run's lists into `memo.next`. */
+function neighbourEdges(names: string[], vectors: Vectors, options: NeighbourOptions, memo: ClusterMemo): Edge[] {
+  const ids = idHashes(names);
+  const settings = neighbourSettings({ ...options, hasSketches: options.sketches !== undefined }, vectors.dim);
+  const prints = fingerprints(vectors, options.sketches);
+  const lists = neighbourLists(vectors, options, reuseFrom(memo.previous, settings, ids, prints));
+  memo.rescored = lists.rescored;
+  memo.next = lists.windows ? memoOf(lists.top, settings, ids, prints, lists.windows) : undefined;
+  return lists.top.edges();
 }
 
 export function clusterId(memberIds: string[]): string {

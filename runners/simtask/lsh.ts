@@ -11,7 +11,7 @@
 //                at 0.2 (the 99th percentile of unrelated pairs in this
 //                repository) 0.09, at 0.05 (their median) 0.0004. Union-find
 //                needs one path between copies, not every pair.
-//   hyperplanes  (any embedder, e.g. Ollama's) random-hyperplane sign bits:
+//   hyperplanes  (hyperplanes.ts; any embedder, e.g. Ollama's) random-hyperplane sign bits:
 //                a 128-bit signature per vector, each of 32 tables keyed by
 //                its own random sample of those bits. The sample size is
 //                chosen from the threshold so that a pair exactly at the
@@ -20,9 +20,7 @@
 //                signatures differ in more bits than the threshold allows
 //                (3.5 standard deviations of slack) is not reported.
 // Everything is seeded: the same vectors give the same candidates.
-import { mulberry32 } from '../lib/random.js';
 import { simdKernels } from './simd.js';
-import type { Vectors } from './vectors.js';
 
 export const MINHASH_ROWS = 4;
 // A bucket this large is a family of (near-)identical functions, or bad
@@ -32,21 +30,26 @@ export const MINHASH_ROWS = 4;
 const MAX_BUCKET = 500;
 const WINDOW = 64;
 
-export interface HyperplaneOptions {
-  threshold: number;
-  planes?: number;
-  tables?: number;
-  seed?: number;
+/** A bucket over MAX_BUCKET, so paired by window: band t's vectors with key `key`, in index order. */
+export interface Window {
+  t: number;
+  key: number;
+  members: Int32Array;
 }
 
-/** Calls `consider(a, b)` (a < b) once per candidate pair; `filter` can veto a pair first. */
+/**
+ * Calls `consider(a, b)` (a < b) once per candidate pair; `filter` can veto a
+ * pair first. Returns the buckets it paired by window.
+ */
 export function bandedPairs(
   keys: readonly Uint32Array[],
   count: number,
   consider: (a: number, b: number) => void,
   filter?: (a: number, b: number) => boolean,
-): void {
-  const history = new BandHistory(keys, count);
+): Window[] {
+  const history = new BandHistory(keys, count, true);
+  const pairs = new BucketPairs(history, consider, filter, undefined);
+  const windows: Window[] = [];
   const sorted = new Int32Array(count);
   const scratch = [new Int32Array(count), new Int32Array(count)] as const;
   for (let t = 0; t < keys.length; t++) {
@@ -57,20 +60,117 @@ export function bandedPairs(
       let end = start + 1;
       while (end < count && band[sorted[end] as number] === key) end++;
       const windowed = end - start > MAX_BUCKET;
-      if (windowed) history.window(t, sorted, start, end);
-      for (let i = start; i < end; i++) {
-        const a = sorted[i] as number;
-        const last = windowed ? Math.min(end, i + 1 + WINDOW) : end;
-        for (let j = i + 1; j < last; j++) {
-          const b = sorted[j] as number;
-          // The filter first: it vetoes six candidates in seven, and few
-          // pairs share more than one band (12% on generated code).
-          if (filter && !filter(a, b)) continue;
-          if (history.joined(a, b, t)) continue;
-          consider(a, b);
-        }
-      }
+      if (windowed) windows.push({ t, key, members: sorted.slice(start, end) });
+      pairs.visit(t, sorted, start, end, windowed);
       start = end;
+    }
+  }
+  return windows;
+}
+
+/**
+ * The candidate pairs of bandedPairs that touch a vector flagged in `only`
+ * (an incremental run: neighbour-memo.ts), without sorting a band: one scan
+ * of each band's keys finds the buckets the flagged vectors are in.
+ */
+export function flaggedPairs(
+  keys: readonly Uint32Array[],
+  consider: (a: number, b: number) => void,
+  filter: ((a: number, b: number) => boolean) | undefined,
+  only: Uint8Array,
+): void {
+  const history = new BandHistory(keys, only.length, false);
+  const pairs = new BucketPairs(history, consider, filter, only);
+  const flagged: number[] = [];
+  for (let v = 0; v < only.length; v++) if (only[v] === 1) flagged.push(v);
+  keys.forEach((band, t) => {
+    for (const members of bucketsOf(band, new Set(flagged.map((v) => band[v] as number))).values()) {
+      const windowed = members.length > MAX_BUCKET;
+      if (windowed) history.window(t, members, 0, members.length);
+      pairs.visit(t, members, 0, members.length, windowed);
+    }
+  });
+}
+
+/**
+ * The windowed buckets of a band set in which only the vectors `changed`
+ * are new, given the windowed buckets of the last run (`before`): a bucket
+ * over MAX_BUCKET now either holds a changed vector or held more before.
+ */
+export function windowsNow(
+  keys: readonly Uint32Array[],
+  changed: Uint8Array,
+  before: readonly { t: number; key: number }[],
+): Window[] {
+  const windows: Window[] = [];
+  keys.forEach((band, t) => {
+    const wanted = new Set(before.filter((w) => w.t === t).map((w) => w.key));
+    for (let v = 0; v < changed.length; v++) if (changed[v] === 1) wanted.add(band[v] as number);
+    for (const [key, members] of bucketsOf(band, wanted))
+      if (members.length > MAX_BUCKET) windows.push({ t, key, members });
+  });
+  return windows;
+}
+
+/** The members of the buckets with keys `wanted`, in index order, from one scan of the band. */
+function bucketsOf(band: Uint32Array, wanted: ReadonlySet<number>): Map<number, Int32Array> {
+  const lists = new Map<number, number[]>();
+  if (wanted.size === 0) return new Map();
+  // Most keys are not wanted: a bit per low 16 bits of a key rules them out before the set is asked.
+  const maybe = new Uint8Array(8192);
+  for (const key of wanted) maybe[(key & 0xffff) >>> 3] = (maybe[(key & 0xffff) >>> 3] as number) | (1 << (key & 7));
+  for (let v = 0; v < band.length; v++) {
+    const key = band[v] as number;
+    if ((((maybe[(key & 0xffff) >>> 3] as number) >>> (key & 7)) & 1) === 0 || !wanted.has(key)) continue;
+    const list = lists.get(key);
+    if (list) list.push(v);
+    else lists.set(key, [v]);
+  }
+  return new Map([...lists].map(([key, list]) => [key, Int32Array.from(list)]));
+}
+
+function anyFlagged(only: Uint8Array, sorted: Int32Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (only[sorted[i] as number] === 1) return true;
+  return false;
+}
+
+/** Walks the candidate pairs of buckets (one object per pass: buckets number a million on 20k functions). */
+class BucketPairs {
+  readonly #history: BandHistory;
+  readonly #consider: (a: number, b: number) => void;
+  readonly #filter: ((a: number, b: number) => boolean) | undefined;
+  readonly #only: Uint8Array | undefined;
+
+  constructor(
+    history: BandHistory,
+    consider: (a: number, b: number) => void,
+    filter: ((a: number, b: number) => boolean) | undefined,
+    only: Uint8Array | undefined,
+  ) {
+    this.#history = history;
+    this.#consider = consider;
+    this.#filter = filter;
+    this.#only = only;
+  }
+
+  /** The pairs of band t's bucket sorted[start..end). */
+  visit(t: number, sorted: Int32Array, start: number, end: number, windowed: boolean): void {
+    const only = this.#only;
+    if (only && !anyFlagged(only, sorted, start, end)) return;
+    const filter = this.#filter;
+    for (let i = start; i < end; i++) {
+      const a = sorted[i] as number;
+      const isFlagged = only === undefined || only[a] === 1;
+      const last = windowed ? Math.min(end, i + 1 + WINDOW) : end;
+      for (let j = i + 1; j < last; j++) {
+        const b = sorted[j] as number;
+        if (!isFlagged && only?.[b] !== 1) continue;
+        // The filter first: it vetoes six candidates in seven, and few
+        // pairs share more than one band (12% on generated code).
+        if (filter && !filter(a, b)) continue;
+        if (this.#history.joined(a, b, t)) continue;
+        this.#consider(a, b);
+      }
     }
   }
 }
@@ -86,18 +186,21 @@ export function bandedPairs(
 class BandHistory {
   readonly #keys: readonly Uint32Array[];
   readonly #bands: number;
-  readonly #tags: Uint8Array;
+  readonly #count: number;
+  /** One byte of each key, vector by vector (undefined: the keys are compared, for a pass over few pairs). */
+  readonly #tags: Uint8Array | undefined;
   /** Per band with a bucket over MAX_BUCKET: each member's place in that bucket, -1 for vectors in no such bucket. */
   readonly #places: (Int32Array | undefined)[];
 
-  constructor(keys: readonly Uint32Array[], count: number) {
+  constructor(keys: readonly Uint32Array[], count: number, withTags: boolean) {
     this.#keys = keys;
     this.#bands = keys.length;
-    this.#tags = new Uint8Array(count * keys.length);
+    this.#count = count;
     this.#places = keys.map(() => undefined);
-    for (let t = 0; t < keys.length; t++) {
+    this.#tags = withTags ? new Uint8Array(count * keys.length) : undefined;
+    for (let t = 0; withTags && t < keys.length; t++) {
       const band = keys[t] as Uint32Array;
-      for (let v = 0; v < count; v++) this.#tags[v * keys.length + t] = (band[v] as number) & 0xff;
+      for (let v = 0; v < count; v++) (this.#tags as Uint8Array)[v * keys.length + t] = (band[v] as number) & 0xff;
     }
   }
 
@@ -105,7 +208,7 @@ class BandHistory {
   window(t: number, sorted: Int32Array, start: number, end: number): void {
     let places = this.#places[t];
     if (!places) {
-      places = new Int32Array(sorted.length).fill(-1);
+      places = new Int32Array(this.#count).fill(-1);
       this.#places[t] = places;
     }
     for (let i = start; i < end; i++) places[sorted[i] as number] = i - start;
@@ -115,8 +218,9 @@ class BandHistory {
   joined(a: number, b: number, t: number): boolean {
     const rowA = a * this.#bands;
     const rowB = b * this.#bands;
+    const tags = this.#tags;
     for (let u = 0; u < t; u++) {
-      if (this.#tags[rowA + u] !== this.#tags[rowB + u]) continue;
+      if (tags && tags[rowA + u] !== tags[rowB + u]) continue;
       const band = this.#keys[u] as Uint32Array;
       if (band[a] !== band[b]) continue;
       const places = this.#places[u];
@@ -215,77 +319,4 @@ export function minhashBands(sketches: readonly Uint8Array[]): Uint32Array[] {
     }
   }
   return keys;
-}
-
-export function hyperplaneBands(
-  vectors: Vectors,
-  options: HyperplaneOptions,
-): { keys: Uint32Array[]; filter: (a: number, b: number) => boolean } {
-  const planes = options.planes ?? 128;
-  const tables = options.tables ?? 32;
-  const seed = options.seed ?? 0x5eed;
-  const words = Math.ceil(planes / 32);
-  const signatures = signaturesOf(vectors, planes, seed);
-  const p = Math.acos(Math.max(-1, Math.min(1, options.threshold))) / Math.PI;
-  const bits = Math.max(4, Math.min(24, Math.floor(Math.log(0.1) / Math.log(1 - Math.max(p, 1e-6)))));
-  const random = mulberry32(seed ^ 0xa5a5a5a5);
-  const keys = Array.from({ length: tables }, () => {
-    const sample = sampleBits(planes, bits, random);
-    const out = new Uint32Array(vectors.count);
-    for (let v = 0; v < vectors.count; v++) {
-      let key = 0;
-      for (const [position, bit] of sample.entries()) {
-        if (((signatures[v * words + (bit >>> 5)] as number) >>> (bit & 31)) & 1) key |= 1 << position;
-      }
-      out[v] = key >>> 0;
-    }
-    return out;
-  });
-  const maxDistance = Math.ceil(planes * p + 3.5 * Math.sqrt(planes * p * (1 - p)));
-  return { keys, filter: (a, b) => hamming(signatures, words, a, b) <= maxDistance };
-}
-
-function signaturesOf(vectors: Vectors, planes: number, seed: number): Uint32Array {
-  const { data, count, dim } = vectors;
-  const words = Math.ceil(planes / 32);
-  const random = mulberry32(seed);
-  const normals = new Float32Array(planes * dim);
-  for (let i = 0; i < normals.length; i++) normals[i] = gaussian(random);
-  const signatures = new Uint32Array(count * words);
-  for (let v = 0; v < count; v++) {
-    const offset = v * dim;
-    for (let p = 0; p < planes; p++) {
-      const plane = p * dim;
-      let sum = 0;
-      for (let i = 0; i < dim; i++) sum += (data[offset + i] as number) * (normals[plane + i] as number);
-      const word = v * words + (p >>> 5);
-      if (sum >= 0) signatures[word] = ((signatures[word] as number) | (1 << (p & 31))) >>> 0;
-    }
-  }
-  return signatures;
-}
-
-function sampleBits(planes: number, bits: number, random: () => number): number[] {
-  const all = Array.from({ length: planes }, (_, i) => i);
-  for (let i = all.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [all[i], all[j]] = [all[j] as number, all[i] as number];
-  }
-  return all.slice(0, Math.min(bits, 32));
-}
-
-function hamming(signatures: Uint32Array, words: number, a: number, b: number): number {
-  let distance = 0;
-  for (let w = 0; w < words; w++) {
-    let x = ((signatures[a * words + w] as number) ^ (signatures[b * words + w] as number)) >>> 0;
-    x -= (x >>> 1) & 0x55555555;
-    x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-    distance += Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-  }
-  return distance;
-}
-
-function gaussian(random: () => number): number {
-  const u = Math.max(random(), Number.EPSILON);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }

@@ -20,27 +20,9 @@ export interface Vectors {
 }
 
 export function vectorsFrom(encoded: readonly string[]): Vectors {
-  const dim = encoded[0] === undefined ? 0 : encodedLength(encoded[0]);
-  const kernels = dim > 0 && dim % 16 === 0 ? simdKernels(encoded.length * dim) : undefined;
-  const data = kernels
-    ? new Int8Array(kernels.bytes.buffer, 0, encoded.length * dim)
-    : new Int8Array(encoded.length * dim);
-  // Decoded straight into the matrix: a Buffer per vector (20k of them) was
-  // most of the decoding time, allocation and garbage collection included.
-  const target = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const inverseNorm = new Float64Array(encoded.length);
-  for (let row = 0; row < encoded.length; row++) {
-    const text = encoded[row] as string;
-    // No length argument: with one, Node decodes base64 on a slow path (its
-    // quick size estimate, 513 bytes for 512, exceeds the length). A longer
-    // vector is refused by its encoded length before it could spill into the next row.
-    if (encodedLength(text) !== dim || target.write(text, row * dim, 'base64') !== dim) {
-      throw new Error(`vector ${row} has ${Buffer.from(text, 'base64').length} dimensions, not ${dim}`);
-    }
-    const sum = kernels ? kernels.dot(row * dim, row * dim, dim) : plainDot(data, dim, row, row);
-    inverseNorm[row] = sum === 0 ? 0 : 1 / Math.sqrt(sum);
-  }
-  return { data, inverseNorm, count: encoded.length, dim, ...(kernels ? { kernels } : {}) };
+  const rows = new RowCollector();
+  for (const text of encoded) rows.add(text, undefined);
+  return rows.vectors(encoded.map((_, i) => i));
 }
 
 /**
@@ -49,18 +31,118 @@ export function vectorsFrom(encoded: readonly string[]): Vectors {
  * function.
  */
 export function sketchesFrom(encoded: readonly string[]): Uint8Array[] {
-  const offsets = new Int32Array(encoded.length + 1);
-  for (let i = 0; i < encoded.length; i++)
-    offsets[i + 1] = (offsets[i] as number) + encodedLength(encoded[i] as string);
-  const bytes = Buffer.alloc(offsets[encoded.length] as number);
-  const sketches: Uint8Array[] = [];
-  for (let i = 0; i < encoded.length; i++) {
-    const offset = offsets[i] as number;
-    // Without a length argument (see vectorsFrom): base64 never decodes to more than its encoded length.
-    const length = offset === offsets[i + 1] ? 0 : bytes.write(encoded[i] as string, offset, 'base64');
-    sketches.push(new Uint8Array(bytes.buffer, bytes.byteOffset + offset, length));
+  const rows = new RowCollector();
+  for (const text of encoded) rows.add(undefined, text);
+  return rows.sketches(encoded.map((_, i) => i));
+}
+
+/**
+ * Vectors and sketches decoded as records arrive, so that their base64
+ * text dies young: held until every record was read (20k functions), the
+ * strings survived garbage collection after garbage collection, each one
+ * copied, and that cost more than everything else cluster does on a rerun.
+ * Rows are put in their final order at the end.
+ */
+export class RowCollector {
+  #dim = -1;
+  #count = 0;
+  readonly #vectors = new Blocks();
+  readonly #sketches = new Blocks();
+  /** Per row: where its sketch is (block, offset, length), three numbers each. */
+  readonly #sketchAt: number[] = [];
+
+  /** Adds one function's row: a vector for every row or for none; a sketch may be missing. */
+  add(vector: string | undefined, sketch: string | undefined): void {
+    if (vector !== undefined) this.#addVector(vector);
+    if (sketch === undefined) this.#sketchAt.push(0, 0, 0);
+    else {
+      const [block, at] = this.#sketches.claim(encodedLength(sketch));
+      // Without a length argument: with one, Node decodes base64 on a slow path
+      // (its quick size estimate exceeds the length); base64 never decodes to
+      // more than its encoded length, which claim() made room for.
+      this.#sketchAt.push(block, at, this.#sketches.block(block).write(sketch, at, 'base64'));
+    }
+    this.#count++;
   }
-  return sketches;
+
+  #addVector(text: string): void {
+    const dim = encodedLength(text);
+    if (this.#dim === -1) this.#dim = dim;
+    const [block, at] = this.#vectors.claim(this.#dim);
+    // A longer vector is refused by its encoded length before it could spill into the next row.
+    if (dim !== this.#dim || this.#vectors.block(block).write(text, at, 'base64') !== dim) {
+      throw new Error(`vector ${this.#count} has ${Buffer.from(text, 'base64').length} dimensions, not ${this.#dim}`);
+    }
+  }
+
+  /** The vectors, row `order[i]` as row i. */
+  vectors(order: readonly number[]): Vectors {
+    const dim = Math.max(0, this.#dim);
+    const kernels = dim > 0 && dim % 16 === 0 ? simdKernels(order.length * dim) : undefined;
+    const data = kernels
+      ? new Int8Array(kernels.bytes.buffer, 0, order.length * dim)
+      : new Int8Array(order.length * dim);
+    const target = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const inverseNorm = new Float64Array(order.length);
+    if (dim === 0) return { data, inverseNorm, count: order.length, dim };
+    order.forEach((from, row) => {
+      const [block, at] = this.#vectors.locate(from * dim, dim);
+      this.#vectors.block(block).copy(target, row * dim, at, at + dim);
+      const sum = kernels ? kernels.dot(row * dim, row * dim, dim) : plainDot(data, dim, row, row);
+      inverseNorm[row] = sum === 0 ? 0 : 1 / Math.sqrt(sum);
+    });
+    return { data, inverseNorm, count: order.length, dim, ...(kernels ? { kernels } : {}) };
+  }
+
+  /** The sketches, row `order[i]` as sketch i: views into one buffer. */
+  sketches(order: readonly number[]): Uint8Array[] {
+    const at = this.#sketchAt;
+    let total = 0;
+    for (const from of order) total += at[3 * from + 2] as number;
+    const bytes = Buffer.alloc(total);
+    let offset = 0;
+    return order.map((from) => {
+      const start = at[3 * from + 1] as number;
+      const length = at[3 * from + 2] as number;
+      this.#sketches.block(at[3 * from] as number).copy(bytes, offset, start, start + length);
+      offset += length;
+      return new Uint8Array(bytes.buffer, bytes.byteOffset + offset - length, length);
+    });
+  }
+}
+
+/**
+ * Bytes in blocks of 1 MiB that are filled and never moved: a buffer grown by
+ * copying cost more than the decoding, on machines where each fresh page is
+ * a fault.
+ */
+class Blocks {
+  static readonly SIZE = 1 << 20;
+  readonly #blocks: Buffer[] = [];
+  #used = 0;
+
+  /** Room for `size` bytes in one block: [block, offset]. */
+  claim(size: number): [number, number] {
+    const last = this.#blocks.length - 1;
+    if (last >= 0 && this.#used + size <= (this.#blocks[last] as Buffer).length) {
+      this.#used += size;
+      return [last, this.#used - size];
+    }
+    this.#blocks.push(Buffer.allocUnsafe(Math.max(Blocks.SIZE, size)));
+    this.#used = size;
+    return [last + 1, 0];
+  }
+
+  block(i: number): Buffer {
+    return this.#blocks[i] as Buffer;
+  }
+
+  /** Where the `size`-byte row at `offset` of equal rows went: rows of one size fill whole blocks in turn. */
+  locate(offset: number, size: number): [number, number] {
+    const perBlock = Math.max(1, Math.floor(Blocks.SIZE / size));
+    const row = offset / size;
+    return [Math.floor(row / perBlock), (row % perBlock) * size];
+  }
 }
 
 export function dot(vectors: Vectors, a: number, b: number): number {
