@@ -94,19 +94,12 @@ export class RowCollector {
     return { data, inverseNorm, count: order.length, dim, ...(kernels ? { kernels } : {}) };
   }
 
-  /** The sketches, row `order[i]` as sketch i: views into one buffer. */
+  /** The sketches, row `order[i]` as sketch i: views into the bytes they were decoded into. */
   sketches(order: readonly number[]): Uint8Array[] {
     const at = this.#sketchAt;
-    let total = 0;
-    for (const from of order) total += at[3 * from + 2] as number;
-    const bytes = Buffer.alloc(total);
-    let offset = 0;
     return order.map((from) => {
-      const start = at[3 * from + 1] as number;
-      const length = at[3 * from + 2] as number;
-      this.#sketches.block(at[3 * from] as number).copy(bytes, offset, start, start + length);
-      offset += length;
-      return new Uint8Array(bytes.buffer, bytes.byteOffset + offset - length, length);
+      const block = this.#sketches.block(at[3 * from] as number);
+      return new Uint8Array(block.buffer, block.byteOffset + (at[3 * from + 1] as number), at[3 * from + 2] as number);
     });
   }
 }
