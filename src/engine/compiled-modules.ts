@@ -32,12 +32,14 @@ import { sha256 } from '../util/hash.js';
 import { importModule, requirePackage } from '../util/require.js';
 
 /** Changes whenever the compile options or the stamp change, so older compiled files are all stale. */
-const FORMAT = 'runner-compiled 5';
+const FORMAT = 'runner-compiled 6';
 const TYPESCRIPT = /\.[mc]?tsx?$/;
 /** What is left of import.meta once url, dirname and filename are replaced; what resolves from where the code runs. */
 const UNMODELLED = /\bimport\.meta\b|\b(import|require)\s*\(\s*[^'"`\s)]|\brequire\.resolve\b/;
 
 interface Stamp {
+  /** The source file (absolute): `runner cache prune` removes compiled files whose source is gone. */
+  path: string;
   source: string;
   /** Local TypeScript files it imports (absolute). */
   modules: string[];
@@ -120,7 +122,7 @@ async function ensureFile(file: string, dir: string): Promise<string[]> {
 
 async function compile(file: string, dir: string, hash: string): Promise<{ text: string; stamp: Stamp }> {
   const esbuild = requirePackage('esbuild') as typeof import('esbuild');
-  const stamp: Stamp = { source: hash, modules: [], files: [] };
+  const stamp: Stamp = { path: file, source: hash, modules: [], files: [] };
   const format = isEsm(file) ? 'esm' : 'cjs';
   let result: import('esbuild').BuildResult<{ write: false }>;
   try {
@@ -209,6 +211,28 @@ function rewriteImports(dir: string, stamp: Stamp, format: 'esm' | 'cjs'): Plugi
       });
     },
   };
+}
+
+/**
+ * Removes the compiled files in `dir` whose source is gone (moved, renamed or
+ * deleted) or that an older runner wrote; the number removed.
+ */
+export function pruneCompiled(dir: string): number {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const stamp = readStamp(file);
+    if (stamp && typeof stamp.path === 'string' && fs.existsSync(stamp.path)) continue;
+    fs.rmSync(file, { force: true });
+    removed++;
+  }
+  return removed;
 }
 
 function readStamp(target: string): Stamp | undefined {

@@ -161,6 +161,27 @@ describe('TypeScript stage modules compiled for Node', () => {
     expect(JSON.parse(ws.read('probe.json')).version).toBe('2.0.0');
   });
 
+  it('`runner cache prune` removes the compiled files of sources that were moved or deleted, and no others', async () => {
+    ws = esmWorkspace();
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    // helper.ts moves to util.ts; its old compiled file has no source left.
+    fs.renameSync(ws.path('stages', 'lib', 'helper.ts'), ws.path('stages', 'lib', 'util.ts'));
+    for (const file of ['stages/probe.ts', 'stages/square.ts'])
+      ws.write(file, ws.read(file).replace("'./lib/helper.js'", "'./lib/util.js'"));
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    const before = Object.keys(compiledFiles(ws)).sort();
+    expect(before.filter((name) => /^(helper|util)-/.test(name))).toHaveLength(2);
+
+    const pruned = await ws.run(['cache', 'prune']);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(pruned.stdout).toContain('and 1 compiled modules whose source is gone');
+    expect(Object.keys(compiledFiles(ws)).sort()).toEqual(before.filter((name) => !name.startsWith('helper-')));
+    // What is left still serves the next run, all of it cached.
+    const again = await ws.run(['exec', 'p', '--json']);
+    expect(outcomes(again.events)).toEqual({ probe: 'cached', items: 'cached', square: 'cached', collect: 'cached' });
+    expect((await ws.run(['cache', 'prune'])).stdout).not.toContain('compiled modules');
+  });
+
   it('compiles CommonJS where Node would: __dirname and __filename name the source, packages resolve as required', async () => {
     ws = new Workspace();
     ws.write('pipelines.yaml', 'version: 1\npipelines:\n  p:\n    stages:\n      t: { run: t.ts#t }\n');

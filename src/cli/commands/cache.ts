@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { parseDuration } from '../../config/duration.js';
 import { cacheStats, clearCache, pruneCache } from '../../cache/maintenance.js';
+import { pruneCompiled } from '../../engine/compiled-modules.js';
 import { isSharedStore } from '../../cache/shared-blobs.js';
 import { defaultStoreUrl, openStore, redact } from '../../cache/store.js';
 import type { CacheStore } from '../../cache/store.js';
@@ -64,8 +65,10 @@ async function runAction(
   if (ms === undefined) throw new UsageError(`--older-than ${olderThan}: expected a duration such as 12h or 7d`);
   const result = await pruneCache(stores, stateDir, Date.now() - ms, warnOf(io));
   const freed = formatBytes(result.bytesFreed);
+  const modules = pruneCompiled(path.join(stateDir, 'modules'));
   io.stdout(
-    `pruned ${result.entriesRemoved} entries and ${result.objectsRemoved} objects (${freed}) older than ${olderThan}\n`,
+    `pruned ${result.entriesRemoved} entries and ${result.objectsRemoved} objects (${freed}) older than ${olderThan}` +
+      `${modules > 0 ? `, and ${modules} compiled modules whose source is gone` : ''}\n`,
   );
   return EXIT.ok;
 }
