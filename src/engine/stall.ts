@@ -10,7 +10,9 @@ const STALLED =
 
 export class StallWatch {
   #controller = new AbortController();
+  readonly #isBusy: () => boolean;
   readonly #onIdle = (): void => {
+    if (!this.#isBusy()) return;
     const stalled = this.#controller;
     // Stages that start after this one get a signal of their own.
     this.#controller = new AbortController();
@@ -19,7 +21,9 @@ export class StallWatch {
     setImmediate(() => {});
   };
 
-  constructor() {
+  /** `isBusy`: whether anything is waited on now (a worker between batches is idle, and may exit). */
+  constructor(isBusy: () => boolean = () => true) {
+    this.#isBusy = isBusy;
     process.on('beforeExit', this.#onIdle);
   }
 

@@ -1,6 +1,8 @@
-// In-process stage code that can never finish, or that leaves something
-// running after it did: the run still ends, says which stage or item hung,
-// and the command exits with the run's status.
+// Stage code that can never finish, or that leaves something running after
+// it did: the run still ends, says which stage or item hung, and the
+// command exits with the run's status. In a worker thread or child process
+// too: an item waiting on a promise nothing can settle fails there as it
+// does in the main thread, with no timeout set.
 import { afterEach, describe, expect, it } from 'vitest';
 import { outcomes, stageEnd, Workspace } from './rig.js';
 
@@ -9,6 +11,12 @@ export async function hang() { await new Promise(() => {}); }
 export function* items() { for (let i = 0; i < 4; i++) yield { id: 'i' + i }; }
 export async function hangOnI2(item) { if (item.id === 'i2') await new Promise(() => {}); return item; }
 export async function deaf() { await new Promise(() => {}); }
+export async function busyOnI2(item) { if (item.id === 'i2') await new Promise(() => { setInterval(() => {}, 60_000); }); return item; }
+export async function waitOrHangOnI2(item) {
+  if (item.id === 'i2') await new Promise(() => {});
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return item;
+}
 export async function leaky() { setInterval(() => {}, 60_000); return [{ ok: true }]; }
 `;
 
@@ -31,11 +39,19 @@ pipelines:
   worker:
     stages:
       items: { run: m.mjs#items }
-      m: { run: m.mjs#hangOnI2, foreach: items, isolate: worker, timeout: 300ms }
+      m: { run: m.mjs#busyOnI2, foreach: items, isolate: worker, timeout: 300ms }
   process:
     stages:
       items: { run: m.mjs#items }
-      m: { run: m.mjs#hangOnI2, foreach: items, isolate: process, timeout: 300ms }
+      m: { run: m.mjs#busyOnI2, foreach: items, isolate: process, timeout: 300ms }
+  workerStall:
+    stages:
+      items: { run: m.mjs#items }
+      m: { run: m.mjs#waitOrHangOnI2, foreach: items, isolate: worker, batchSize: 2 }
+  processStall:
+    stages:
+      items: { run: m.mjs#items }
+      m: { run: m.mjs#waitOrHangOnI2, foreach: items, isolate: process, batchSize: 2 }
 `;
 
 const NEVER = 'never finished: its code is waiting on a promise that nothing can settle';
@@ -76,7 +92,16 @@ describe('stage code that never finishes', () => {
   });
 
   for (const isolate of ['worker', 'process']) {
-    it(`an item that ignores its signal in a ${isolate} still ends its stage at the timeout`, async () => {
+    it(`an item in a ${isolate} waiting on a promise nothing can settle fails by its identity, with no timeout`, async () => {
+      const result = await workspace().run(['exec', `${isolate}Stall`, '--json']);
+      expect(result.code).toBe(1);
+      const m = stageEnd(result.events, 'm');
+      // The other items, waiting on timers, were not taken for stalled.
+      expect(m).toMatchObject({ outcome: 'failed', items: { total: 4, failed: 1 } });
+      expect(m.reason).toContain(`id=i2: ${NEVER}`);
+    });
+
+    it(`an item that ignores its signal in a ${isolate}, kept busy, still ends its stage at the timeout`, async () => {
       const result = await workspace().run(['exec', isolate, '--json']);
       expect(result.code).toBe(1);
       expect(stageEnd(result.events, 'm')).toMatchObject({ outcome: 'failed', reason: 'timeout after 300ms' });

@@ -1,6 +1,11 @@
 // The far side of a worker thread (isolate: worker) or child process
 // (isolate: process): loads the stage module once and computes batches of
 // items sent by the pool. Protocol in pool.ts.
+//
+// Its link to the pool keeps it alive while it waits for batches; while a
+// batch runs the link is unref'd, so an item waiting on a promise nothing
+// can settle empties the event loop, as it would in the main thread: that
+// item fails with the same message (stall.ts) instead of hanging the run.
 import { parentPort } from 'node:worker_threads';
 import { loadExport } from '../module-loader.js';
 import { guardParams } from '../params-guard.js';
@@ -10,12 +15,27 @@ import type { ItemContext, JsonRecord, StageContext } from '../../api.js';
 import type { FromPool, ItemResult, ToPool } from './pool.js';
 import { messageOf } from '../../util/errors.js';
 import { inWorkspace } from '../../util/fs.js';
+import { StallWatch, untilAborted } from '../stall.js';
 
 const send = (message: ToPool): void => {
   if (parentPort) parentPort.postMessage(message);
   else process.send?.(message);
 };
 const aborts = new Map<number, AbortController>();
+/** Batches running: while there are any, the link to the pool does not keep the process alive. */
+let running = 0;
+const stall = new StallWatch(() => running > 0);
+
+function holdLink(isHeld: boolean): void {
+  const link = parentPort ?? (process.channel as { ref(): void; unref(): void } | undefined);
+  if (isHeld) link?.ref();
+  else link?.unref();
+}
+
+/** `work`, or the stall's error once nothing is left that could settle it. */
+function unlessStalled<T>(work: T | PromiseLike<T>): Promise<T> {
+  return untilAborted(Promise.resolve(work), stall.signal);
+}
 
 async function handle(message: FromPool): Promise<void> {
   if (message.type === 'abort') {
@@ -31,10 +51,11 @@ async function handle(message: FromPool): Promise<void> {
   }
   const controller = new AbortController();
   aborts.set(message.id, controller);
+  if (running++ === 0) holdLink(false);
   try {
     const where = `${message.module}#${message.exportName}`;
     const map = normaliseMap(await loadExport(message.context.root, message.module, message.exportName), where);
-    await ensureSetup(map);
+    await unlessStalled(ensureSetup(map));
     const ctx = contextFor(message, controller.signal);
     const items = message.texts.map((text) => JSON.parse(text) as JsonRecord);
     const results = map.isBatch
@@ -45,6 +66,7 @@ async function handle(message: FromPool): Promise<void> {
     send({ type: 'fatal', id: message.id, error: errorData(error) });
   } finally {
     aborts.delete(message.id);
+    if (--running === 0) holdLink(true);
   }
 }
 
@@ -81,7 +103,7 @@ async function batchOf(
   where: string,
 ): Promise<ItemResult[]> {
   try {
-    const results = await map.definition.batch?.(items, ctx);
+    const results = await unlessStalled(map.definition.batch?.(items, ctx));
     const problem = batchAnswerProblem(results, items.length, where);
     if (problem || !results)
       return items.map((): ItemResult => ({ ok: false, error: { message: problem ?? 'no answer' } }));
@@ -106,7 +128,7 @@ async function oneByOne(
     }
     try {
       const itemCtx: ItemContext = { ...ctx, index: indexes[offset] ?? offset };
-      results.push(asText(map, item, await map.definition.run?.(item, itemCtx)));
+      results.push(asText(map, item, await unlessStalled(map.definition.run?.(item, itemCtx))));
     } catch (error) {
       results.push({ ok: false, error: errorData(error) });
     }
