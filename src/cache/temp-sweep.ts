@@ -38,7 +38,7 @@ export function sweepPidNamed(dir: string, prefix: string): number {
 }
 
 /** Removes the entries of `dir` whose name `isGarbage` says (none when it cannot be listed); returns how many. */
-function removeWhere(dir: string, isGarbage: (name: string) => boolean): number {
+export function removeWhere(dir: string, isGarbage: (name: string) => boolean): number {
   let names: string[];
   try {
     names = fs.readdirSync(dir);

@@ -27,6 +27,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
+import { removeWhere } from '../cache/temp-sweep.js';
 import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
 import { sha256 } from '../util/hash.js';
 import { importModule, requirePackage } from '../util/require.js';
@@ -218,21 +219,10 @@ function rewriteImports(dir: string, stamp: Stamp, format: 'esm' | 'cjs'): Plugi
  * deleted) or that an older runner wrote; the number removed.
  */
 export function pruneCompiled(dir: string): number {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return 0;
-  }
-  let removed = 0;
-  for (const name of names) {
-    const file = path.join(dir, name);
-    const stamp = readStamp(file);
-    if (stamp && typeof stamp.path === 'string' && fs.existsSync(stamp.path)) continue;
-    fs.rmSync(file, { force: true });
-    removed++;
-  }
-  return removed;
+  return removeWhere(dir, (name) => {
+    const stamp = readStamp(path.join(dir, name));
+    return !(stamp && typeof stamp.path === 'string' && fs.existsSync(stamp.path));
+  });
 }
 
 function readStamp(target: string): Stamp | undefined {

@@ -4,16 +4,10 @@
 // deterministic too.
 import { describe, expect, it } from 'vitest';
 import { clusterEmbeddings, clusterId } from '../../runners/simtask/cluster.js';
-import { embedLocally, fixtureFunctions, simtaskSection } from './helpers.js';
+import { embedLocally, fixtureFunctions, clusterOptions } from './helpers.js';
 
 describe('cluster ids', async () => {
-  const { params } = simtaskSection();
-  const options = {
-    threshold: Number(params.threshold),
-    k: Number(params.k),
-    minSize: Number(params.minSize),
-    minTokens: Number(params.minTokens),
-  };
+  const options = clusterOptions();
   const records = await embedLocally(fixtureFunctions());
   const clusters = await clusterEmbeddings(records, options);
 

@@ -11,15 +11,9 @@ import { extractFunctions } from '../../runners/simtask/extract.js';
 import { clusterEmbeddings } from '../../runners/simtask/cluster.js';
 import { EXACT_BELOW } from '../../runners/simtask/neighbours.js';
 import type { EmbedRecord } from '../../runners/simtask/types.js';
-import { embedLocally, fixtureFunctions, simtaskSection } from './helpers.js';
+import { embedLocally, fixtureFunctions, clusterOptions } from './helpers.js';
 
-const { params } = simtaskSection();
-const options = {
-  threshold: Number(params.threshold),
-  k: Number(params.k),
-  minSize: Number(params.minSize),
-  minTokens: Number(params.minTokens),
-};
+const options = clusterOptions();
 const shape = (clusters: { id: string; members: { id: string }[] }[]): string[] =>
   clusters.map((c) => `${c.id}: ${c.members.map((m) => m.id).join(' ')}`);
 const withoutSketches = (records: EmbedRecord[]): EmbedRecord[] => records.map(({ sketch: _sketch, ...rest }) => rest);

@@ -11,15 +11,9 @@ import { clusterEmbeddings } from '../../runners/simtask/cluster.js';
 import type { ClusterMemo } from '../../runners/simtask/cluster.js';
 import { extractFunctions } from '../../runners/simtask/extract.js';
 import type { EmbedRecord } from '../../runners/simtask/types.js';
-import { embedLocally, simtaskSection } from './helpers.js';
+import { embedLocally, clusterOptions } from './helpers.js';
 
-const { params } = simtaskSection();
-const options = {
-  threshold: Number(params.threshold),
-  k: Number(params.k),
-  minSize: Number(params.minSize),
-  minTokens: Number(params.minTokens),
-};
+const options = clusterOptions();
 
 async function generated(): Promise<EmbedRecord[]> {
   const { files } = generateCodebase({ files: 200, functionsPerFile: 10, seed: 11 });

@@ -42,6 +42,17 @@ export function fixtureFunctions(): ScanRecord[] {
   );
 }
 
+/** cluster's options as the repository's pipelines.yaml sets them. */
+export function clusterOptions(): { threshold: number; k: number; minSize: number; minTokens: number } {
+  const { params } = simtaskSection();
+  return {
+    threshold: Number(params.threshold),
+    k: Number(params.k),
+    minSize: Number(params.minSize),
+    minTokens: Number(params.minTokens),
+  };
+}
+
 export async function embedLocally(functions: ScanRecord[]): Promise<EmbedRecord[]> {
   const results = await embedBatch(functions, {
     params: { embedProvider: 'local' },
