@@ -10,7 +10,7 @@ import type { ItemBlock } from './item-source.js';
 import { Semaphore } from './limits.js';
 import { StageFatalError } from './pool.js';
 import type { ItemResult } from './pool.js';
-import { untilAborted } from '../stall.js';
+import { isPromiseLike, untilAborted } from '../stall.js';
 import { codeLocation } from '../../util/errors.js';
 import type { StallWatch } from '../stall.js';
 
@@ -206,14 +206,6 @@ function itemsOf(pending: PendingItem[]): JsonRecord[] {
     block !== undefined && pending.length === block.count && pending.every((p, n) => p.block === block && p.i === n);
   if (isWholeBlock && block.records) return block.records();
   return pending.map((p) => p.block.item(p.i));
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 function failed(error: unknown): ItemResult {

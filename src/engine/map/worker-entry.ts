@@ -15,7 +15,7 @@ import type { ItemContext, JsonRecord, StageContext } from '../../api.js';
 import type { FromPool, ItemResult, ToPool } from './pool.js';
 import { messageOf } from '../../util/errors.js';
 import { inWorkspace } from '../../util/fs.js';
-import { StallWatch, untilAborted } from '../stall.js';
+import { isPromiseLike, StallWatch, untilAborted } from '../stall.js';
 
 const send = (message: ToPool): void => {
   if (parentPort) parentPort.postMessage(message);
@@ -128,7 +128,9 @@ async function oneByOne(
     }
     try {
       const itemCtx: ItemContext = { ...ctx, index: indexes[offset] ?? offset };
-      results.push(asText(map, item, await unlessStalled(map.definition.run?.(item, itemCtx))));
+      const value = map.definition.run?.(item, itemCtx);
+      // A plain value needs no watch: only a promise can wait on nothing.
+      results.push(asText(map, item, isPromiseLike(value) ? await unlessStalled(value) : value));
     } catch (error) {
       results.push({ ok: false, error: errorData(error) });
     }
