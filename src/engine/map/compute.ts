@@ -11,7 +11,7 @@ import { Semaphore } from './limits.js';
 import { StageFatalError } from './pool.js';
 import type { ItemResult } from './pool.js';
 import { isPromiseLike, untilAborted } from '../stall.js';
-import { codeLocation } from '../../util/errors.js';
+import { codeLocation, errorData } from '../../util/errors.js';
 import type { StallWatch } from '../stall.js';
 
 /** Item `i` of `block`. */
@@ -209,9 +209,7 @@ function itemsOf(pending: PendingItem[]): JsonRecord[] {
 }
 
 function failed(error: unknown): ItemResult {
-  return error instanceof Error
-    ? { ok: false, error: { message: error.message, stack: error.stack } }
-    : { ok: false, error: { message: String(error) } };
+  return { ok: false, error: errorData(error) };
 }
 
 /** A failed item's message, with where in the workspace's code it was thrown, as a failed task's has it. */

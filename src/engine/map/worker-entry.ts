@@ -13,7 +13,7 @@ import { batchAnswerProblem, ensureSetup, normaliseMap, outputRecords } from './
 import type { NormalisedMap } from './definition.js';
 import type { ItemContext, JsonRecord, StageContext } from '../../api.js';
 import type { FromPool, ItemResult, ToPool } from './pool.js';
-import { messageOf } from '../../util/errors.js';
+import { errorData, messageOf } from '../../util/errors.js';
 import { inWorkspace } from '../../util/fs.js';
 import { isPromiseLike, StallWatch, untilAborted } from '../stall.js';
 
@@ -165,10 +165,6 @@ function asText(map: NormalisedMap, item: JsonRecord, value: unknown): ItemResul
   return map.cacheable && !map.cacheable(value)
     ? { ok: true, json, lines, isCacheable: false }
     : { ok: true, json, lines };
-}
-
-function errorData(error: unknown): { message: string; stack?: string } {
-  return error instanceof Error ? { message: error.message, stack: error.stack } : { message: String(error) };
 }
 
 const listen = (message: FromPool): void => void handle(message);
