@@ -25,3 +25,22 @@ export function hashFileSync(file: string, knownSize?: number): string {
   }
   return hash.digest('hex');
 }
+
+/**
+ * hashFileSync for the program of a worker thread (plain JavaScript, with
+ * `fs` and `createHash` in scope): `hashFile(file, knownSize, buffer)`
+ * returns the digest's 32 bytes. Tests check that the two agree.
+ */
+export const HASH_FILE_JS = `function hashFile(file, knownSize, buffer) {
+  const hash = createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let read = fs.readSync(fd, buffer, 0, buffer.length, null); read > 0; read = fs.readSync(fd, buffer, 0, buffer.length, null)) {
+      hash.update(buffer.subarray(0, read));
+      if (read === knownSize && read < buffer.length) break;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest();
+}`;

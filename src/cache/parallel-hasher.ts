@@ -4,6 +4,7 @@
 // stays synchronous (StatCache's API is): the main thread hashes its half
 // while the worker hashes the other, then waits on a shared flag and takes
 // the worker's answer with receiveMessageOnPort.
+import { HASH_FILE_JS } from './hash-file.js';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 
@@ -16,18 +17,9 @@ const { createHash } = require('node:crypto');
 const { port, flag } = workerData;
 const done = new Int32Array(flag);
 const buffer = Buffer.allocUnsafe(1 << 20);
-function hash(file) {
-  const digest = createHash('sha256');
-  const fd = fs.openSync(file, 'r');
-  try {
-    for (let read = fs.readSync(fd, buffer, 0, buffer.length, null); read > 0; read = fs.readSync(fd, buffer, 0, buffer.length, null)) digest.update(buffer.subarray(0, read));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return digest.digest('hex');
-}
+${HASH_FILE_JS}
 port.on('message', (files) => {
-  port.postMessage(files.map((file) => { try { return hash(file); } catch { return null; } }));
+  port.postMessage(files.map((file) => { try { return hashFile(file, undefined, buffer).toString('hex'); } catch { return null; } }));
   Atomics.store(done, 0, 1);
   Atomics.notify(done, 0);
 });

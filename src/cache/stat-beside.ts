@@ -1,14 +1,18 @@
-// lstat of many files on two threads. On a map stage over 100,000 files the
-// stat pass is most of a no-op run, and the kernel's path walks run in
-// parallel: a worker thread started for the pass takes batches of the list
-// while the main thread takes the others, both from one shared counter, so
-// a worker slow to start just takes fewer. The call stays synchronous (the
-// stat cache's API is): the main thread waits on the worker's batches with
+// lstat of many files on two threads, and then sha256 of the ones whose
+// stat changed. On a map stage over 100,000 files the stat pass is most of a
+// no-op run, and reading the files to hash them most of a cold one; the
+// kernel's path walks and reads run in parallel. A worker thread started
+// for the pass takes batches of the list while the main thread takes the
+// others, both from one shared counter, so a worker slow to start just takes
+// fewer; it then waits for the list of files to hash (or for the end) and
+// takes batches of that the same way. The calls stay synchronous (the stat
+// cache's API is): the main thread waits on the worker's batches with
 // Atomics.wait, and does a batch itself when the worker is too late with it.
-// Deleting this module (and its one call in stat-cache.ts) leaves a run that
-// stats every file on the main thread, as before.
+// Deleting this module (and its calls in stat-cache.ts) leaves a run that
+// stats and hashes every file on the main thread, as before.
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { HASH_FILE_JS } from './hash-file.js';
 import type { FileStat } from './stat-cache.js';
 
 /** Below this many files a worker costs more to start than it saves. */
@@ -20,15 +24,35 @@ export const FIELDS = 4;
 /** How long the main thread waits for a batch the worker took before doing it itself. */
 const PATIENCE_MS = 2000;
 
-// The worker's whole program: batches from the counter, each marked done when written.
+/** Files per batch of the hash pass (reading one costs about three stats). */
+export const HASH_BESIDE_BATCH = 128;
+/** Below this many files to hash, the main thread hashes them alone. */
+export const HASH_BESIDE_MIN = 1024;
+/** Bytes per file in the hash pass's answer: a status (1 hashed, 2 could not read) and the digest. */
+const SLOT = 33;
+// Slots of the shared control array.
+const NEXT_STAT = 0;
+const NEXT_HASH = 1;
+const PHASE = 2;
+const COUNT = 3;
+// What the worker does after the stat pass: wait, hash the files named, or end.
+const WAITING = 0;
+const HASHING = 1;
+const ENDING = 2;
+
+// The worker's whole program: batches from the counters, each marked done
+// when written. Its hash is hashFileSync's (sha256 of the whole content; tests
+// check that they agree); the list to hash arrives as a message.
 const WORKER = `
-const { workerData } = require('node:worker_threads');
+const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_threads');
 const fs = require('node:fs');
+const { createHash } = require('node:crypto');
 const files = workerData.paths.split('\\0');
-const next = new Int32Array(workerData.next);
+const control = new Int32Array(workerData.control);
 const done = new Int32Array(workerData.done);
 const out = new Float64Array(workerData.out);
-for (let from = Atomics.add(next, 0, ${BATCH}); from < files.length; from = Atomics.add(next, 0, ${BATCH})) {
+${HASH_FILE_JS}
+for (let from = Atomics.add(control, ${NEXT_STAT}, ${BATCH}); from < files.length; from = Atomics.add(control, ${NEXT_STAT}, ${BATCH})) {
   const to = Math.min(files.length, from + ${BATCH});
   for (let i = from; i < to; i++) {
     let st;
@@ -39,62 +63,159 @@ for (let from = Atomics.add(next, 0, ${BATCH}); from < files.length; from = Atom
   Atomics.store(done, from / ${BATCH}, 1);
   Atomics.notify(done, from / ${BATCH});
 }
+while (Atomics.load(control, ${PHASE}) === ${WAITING}) Atomics.wait(control, ${PHASE}, ${WAITING});
+if (Atomics.load(control, ${PHASE}) === ${HASHING}) {
+  const { list, answer, hashed } = receiveMessageOnPort(parentPort).message;
+  const count = Atomics.load(control, ${COUNT});
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  for (let from = Atomics.add(control, ${NEXT_HASH}, ${HASH_BESIDE_BATCH}); from < count; from = Atomics.add(control, ${NEXT_HASH}, ${HASH_BESIDE_BATCH})) {
+    const to = Math.min(count, from + ${HASH_BESIDE_BATCH});
+    for (let k = from; k < to; k++) {
+      const i = list[k];
+      try { answer.set(hashFile(files[i], out[${FIELDS} * i], buffer), ${SLOT} * k + 1); answer[${SLOT} * k] = 1; } catch { answer[${SLOT} * k] = 2; }
+    }
+    Atomics.store(hashed, from / ${HASH_BESIDE_BATCH}, 1);
+    Atomics.notify(hashed, from / ${HASH_BESIDE_BATCH});
+  }
+}
 `;
+
+/** How many batches of a pass the worker did (tests). */
+export interface BesideCounts {
+  byWorker: number;
+  hashedByWorker?: number;
+  /** Tests: this thread takes no batch of its own, so the worker does them all. */
+  idle?: boolean;
+}
+
+/** stat() of each absolute path (see StatPass); the worker, if any, ends with the pass. */
+export function statMany(files: readonly string[], counts?: BesideCounts): Float64Array {
+  const pass = new StatPass(files, counts);
+  pass.end();
+  return pass.stats;
+}
 
 /**
  * stat() of each absolute path (a symlink followed, on this thread), as
- * FIELDS numbers per path (size NaN: no such file; see statAt). Two threads
- * from STAT_BESIDE_MIN paths.
+ * FIELDS numbers per path in `stats` (size NaN: no such file; see statAt),
+ * on two threads from STAT_BESIDE_MIN paths; then hashChanged() of some of
+ * them on the same two. end() when done with it: it ends the worker.
  */
-export function statMany(
-  files: readonly string[],
-  counts?: {
-    byWorker: number;
-    /** Tests: this thread takes no batch of its own, so the worker does them all. */
-    idle?: boolean;
-  },
-): Float64Array {
-  const n = files.length;
-  const batches = Math.ceil(n / BATCH);
-  const next = new SharedArrayBuffer(4);
-  const done = new SharedArrayBuffer(4 * batches);
-  const out = new Float64Array(new SharedArrayBuffer(8 * FIELDS * n));
-  let worker: Worker | undefined;
-  if (n >= STAT_BESIDE_MIN) {
-    try {
-      worker = new Worker(WORKER, { eval: true, workerData: { paths: files.join('\0'), next, done, out: out.buffer } });
-      worker.unref();
-      // A worker that fails leaves its batches to this thread (see PATIENCE_MS).
-      worker.on('error', () => {});
-    } catch {
-      worker = undefined;
+export class StatPass {
+  readonly stats: Float64Array;
+  readonly #counts: BesideCounts | undefined;
+  readonly #control = new Int32Array(new SharedArrayBuffer(4 * 4));
+  #worker: Worker | undefined;
+
+  constructor(files: readonly string[], counts?: BesideCounts) {
+    this.#counts = counts;
+    const n = files.length;
+    const done = new Int32Array(new SharedArrayBuffer(4 * Math.ceil(n / BATCH)));
+    this.stats = new Float64Array(new SharedArrayBuffer(8 * FIELDS * n));
+    if (n >= STAT_BESIDE_MIN) this.#worker = startWorker(files, this.#control, done, this.stats);
+    const here = this.#takeBatches(NEXT_STAT, BATCH, n, done, (from) => statBatch(files, this.stats, from));
+    if (counts) counts.byWorker = done.length - here;
+    const { S_IFMT, S_IFLNK } = fs.constants;
+    for (let i = 0; i < n; i++) {
+      if (((this.stats[FIELDS * i + 3] as number) & S_IFMT) !== S_IFLNK) continue;
+      const st = followed(files[i] as string);
+      this.stats[FIELDS * i] = st ? st.size : Number.NaN;
+      if (st) put(this.stats, i, st);
     }
   }
-  const counter = new Int32Array(next);
-  const isDone = new Int32Array(done);
-  let here = 0;
-  const takes = counts?.idle !== true;
-  for (let from = takes ? Atomics.add(counter, 0, BATCH) : n; from < n; from = Atomics.add(counter, 0, BATCH)) {
-    statBatch(files, out, from);
-    isDone[from / BATCH] = 1;
-    here++;
+
+  /**
+   * sha256 (hex) of the files at `indices`, regular files all: a share of
+   * them read on the worker and handed to `take`, the others (and any the
+   * worker could not read) to `hashHere`, which hashes and records them
+   * itself. All of them here when they are few or there is no worker.
+   */
+  hashChanged(
+    indices: readonly number[],
+    hashHere: (i: number) => void,
+    take: (i: number, hash: string) => void,
+  ): void {
+    const worker = this.#worker;
+    const count = indices.length;
+    if (!worker || count < HASH_BESIDE_MIN || Atomics.load(this.#control, PHASE) !== WAITING) {
+      indices.forEach(hashHere);
+      return;
+    }
+    const list = new Int32Array(new SharedArrayBuffer(4 * count));
+    list.set(indices);
+    const answer = new Uint8Array(new SharedArrayBuffer(SLOT * count));
+    const hashed = new Int32Array(new SharedArrayBuffer(4 * Math.ceil(count / HASH_BESIDE_BATCH)));
+    worker.postMessage({ list, answer, hashed });
+    Atomics.store(this.#control, COUNT, count);
+    Atomics.store(this.#control, PHASE, HASHING);
+    Atomics.notify(this.#control, PHASE);
+    const mine = new Uint8Array(hashed.length);
+    const here = this.#takeBatches(NEXT_HASH, HASH_BESIDE_BATCH, count, hashed, (from) => {
+      mine[from / HASH_BESIDE_BATCH] = 1;
+      for (let k = from; k < Math.min(count, from + HASH_BESIDE_BATCH); k++) hashHere(indices[k] as number);
+    });
+    if (this.#counts) this.#counts.hashedByWorker = hashed.length - here;
+    for (let b = 0; b < hashed.length; b++) {
+      if (mine[b] === 1) continue;
+      for (let k = b * HASH_BESIDE_BATCH; k < Math.min(count, (b + 1) * HASH_BESIDE_BATCH); k++) {
+        const i = indices[k] as number;
+        if (answer[SLOT * k] === 1) take(i, Buffer.from(answer.buffer, SLOT * k + 1, 32).toString('hex'));
+        else hashHere(i);
+      }
+    }
   }
-  for (let b = 0; b < batches; b++) {
-    if (Atomics.wait(isDone, b, 0, PATIENCE_MS) === 'timed-out' && Atomics.load(isDone, b) === 0) {
-      statBatch(files, out, b * BATCH);
+
+  /** Ends the worker (it is waiting for a hash pass, or done with one). */
+  end(): void {
+    if (!this.#worker) return;
+    Atomics.store(this.#control, PHASE, ENDING);
+    Atomics.notify(this.#control, PHASE);
+    void this.#worker.terminate();
+    this.#worker = undefined;
+  }
+
+  /**
+   * Batches of `size` from the shared counter at `next` up to `n`, done
+   * here with `doBatch` while the worker takes others; then waits for each
+   * of the worker's (flag 1 in `done`), doing one itself when the worker is
+   * too late with it. How many batches this thread did.
+   */
+  #takeBatches(next: number, size: number, n: number, done: Int32Array, doBatch: (from: number) => void): number {
+    let here = 0;
+    const takes = this.#counts?.idle !== true;
+    const counter = this.#control;
+    for (let from = takes ? Atomics.add(counter, next, size) : n; from < n; from = Atomics.add(counter, next, size)) {
+      doBatch(from);
+      done[from / size] = 1;
       here++;
     }
+    for (let b = 0; b < done.length; b++) {
+      if (Atomics.wait(done, b, 0, PATIENCE_MS) === 'timed-out' && Atomics.load(done, b) === 0) {
+        done[b] = 1;
+        doBatch(b * size);
+        here++;
+      }
+    }
+    return here;
   }
-  if (counts) counts.byWorker = batches - here;
-  if (worker) void worker.terminate();
-  const { S_IFMT, S_IFLNK } = fs.constants;
-  for (let i = 0; i < n; i++) {
-    if (((out[FIELDS * i + 3] as number) & S_IFMT) !== S_IFLNK) continue;
-    const st = followed(files[i] as string);
-    out[FIELDS * i] = st ? st.size : Number.NaN;
-    if (st) put(out, i, st);
+}
+
+function startWorker(
+  files: readonly string[],
+  control: Int32Array,
+  done: Int32Array,
+  out: Float64Array,
+): Worker | undefined {
+  try {
+    const workerData = { paths: files.join('\0'), control: control.buffer, done: done.buffer, out: out.buffer };
+    const worker = new Worker(WORKER, { eval: true, workerData });
+    worker.unref();
+    // A worker that fails leaves its batches to this thread (see PATIENCE_MS).
+    worker.on('error', () => {});
+    return worker;
+  } catch {
+    return undefined;
   }
-  return out;
 }
 
 /** Path `i`'s stat from statMany's answer; undefined when there is no such file. */

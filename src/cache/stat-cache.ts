@@ -13,7 +13,7 @@ import type { ParallelHasher } from './parallel-hasher.js';
 import { emptyColumns, encodeStatCache, mergeColumns, readStatCacheFile } from './stat-cache-file.js';
 import type { DirEntry, FileColumns } from './stat-cache-file.js';
 import { RecordedFiles } from './recorded-files.js';
-import { FIELDS, STAT_BESIDE_MIN, statAt, statMany } from './stat-beside.js';
+import { FIELDS, STAT_BESIDE_MIN, StatPass, statAt, statMany } from './stat-beside.js';
 import { LoadedFiles } from './loaded-files.js';
 
 /** What the daemon lends a run's hashing (src/daemon/). */
@@ -169,8 +169,8 @@ export class StatCache {
     const isMany = files.length >= STAT_BESIDE_MIN;
     // Stat'ed here one at a time, each Stats object dies young.
     if (!hasher?.isUsable && !isMany) return files.map((file) => this.hash(file));
+    if (isMany && !hasher?.isUsable) return this.#hashMany(files);
     const many = isMany ? statMany(files.map((file) => this.absolute(file))) : undefined;
-    if (many && !hasher?.isUsable) return files.map((file, i) => this.#hashFrom(file, many, i));
     const stats = files.map((file, i) => (many ? statAt(many, i) : this.stat(file)));
     const changed: number[] = [];
     const hashes = files.map((file, i) => {
@@ -196,15 +196,44 @@ export class StatCache {
     return hashes;
   }
 
-  /** hash() of file `i` of a sorted list, statMany's answer `many`: an unchanged file costs no object. */
-  #hashFrom(file: string, many: Float64Array, i: number): string | undefined {
-    const fresh = this.#recorded.has(file) ? undefined : this.#loaded.freshFrom(file, many, FIELDS * i);
-    if (fresh === undefined) {
-      const st = statAt(many, i);
-      return st ? this.hash(file, st) : undefined;
+  /**
+   * hash() of many files, stat'ed on two threads (an unchanged file costs
+   * no object); the changed ones read on two threads too, unless the daemon
+   * may know their hashes already.
+   */
+  #hashMany(files: readonly string[]): (string | undefined)[] {
+    const pass = new StatPass(files.map((file) => this.absolute(file)));
+    try {
+      const many = pass.stats;
+      const changed: number[] = [];
+      const hashes = files.map((file, i) => {
+        let fresh = this.#recorded.has(file) ? undefined : this.#loaded.freshFrom(file, many, FIELDS * i);
+        if (fresh === undefined) {
+          const st = statAt(many, i);
+          if (!st || !isRegular(st)) return undefined;
+          fresh = this.#freshHash(file, st);
+          if (fresh === undefined) {
+            changed.push(i);
+            return undefined;
+          }
+        }
+        this.counts.hashHits++;
+        return fresh;
+      });
+      const hashHere = (i: number): void => {
+        hashes[i] = this.hash(files[i] as string, statAt(many, i));
+      };
+      if (this.#help.known) changed.forEach(hashHere);
+      else
+        pass.hashChanged(changed, hashHere, (i, hash) => {
+          this.counts.hashReads++;
+          this.#record(files[i] as string, statAt(many, i) as FileStat, hash);
+          hashes[i] = hash;
+        });
+      return hashes;
+    } finally {
+      pass.end();
     }
-    this.counts.hashHits++;
-    return fresh;
   }
 
   /** Records a hash we computed while writing the file ourselves (saves reading it back). */

@@ -1,11 +1,24 @@
 // statMany, the stat pass on two threads: the same answer as stat() on this
 // thread for every path, a missing one, a symlink (followed) and a broken
-// link included, whether the list is long enough for the worker or not.
+// link included, whether the list is long enough for the worker or not. And
+// the hash pass after it: the worker's hashes are hashFileSync's, every file
+// asked for is answered exactly once, and one the worker cannot read is left
+// to this thread.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STAT_BESIDE_BATCH, STAT_BESIDE_MIN, statAt, statMany } from '../../src/cache/stat-beside.js';
+import { hashFileSync } from '../../src/cache/hash-file.js';
+import { StatCache } from '../../src/cache/stat-cache.js';
+import {
+  HASH_BESIDE_BATCH,
+  HASH_BESIDE_MIN,
+  STAT_BESIDE_BATCH,
+  STAT_BESIDE_MIN,
+  StatPass,
+  statAt,
+  statMany,
+} from '../../src/cache/stat-beside.js';
 
 let dir: string;
 const files: string[] = [];
@@ -17,6 +30,8 @@ beforeAll(() => {
     fs.writeFileSync(file, 'x'.repeat(i % 97));
     files.push(file);
   }
+  // Larger than the worker's 1 MiB read buffer: hashed in several reads.
+  fs.writeFileSync(files[7] as string, Buffer.alloc(2.5 * (1 << 20), 7));
   fs.symlinkSync(files[5] as string, path.join(dir, 'link'));
   fs.symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'broken'));
 });
@@ -54,5 +69,76 @@ describe('statMany', () => {
     const counts = { byWorker: -1 };
     expect(answers(list, counts)).toEqual(list.map(expected));
     expect(counts.byWorker).toBe(0);
+  });
+});
+
+describe('StatPass.hashChanged', () => {
+  /** Hashes `indices` of `list` after its stat pass: which thread answered each, and with what. */
+  function hashPass(
+    list: string[],
+    indices: number[],
+    counts: { byWorker: number; idle?: boolean },
+    before?: () => void,
+  ) {
+    const pass = new StatPass(list, counts);
+    const taken = new Map<number, string>();
+    const here: number[] = [];
+    try {
+      before?.();
+      pass.hashChanged(
+        indices,
+        (i) => here.push(i),
+        (i, hash) => {
+          expect(taken.has(i)).toBe(false);
+          taken.set(i, hash);
+        },
+      );
+    } finally {
+      pass.end();
+    }
+    return { taken, here, counts };
+  }
+
+  it('hashes on the worker as hashFileSync does here, and leaves it a file it cannot read', () => {
+    const list = files.map((file) => file);
+    const gone = path.join(dir, 'gone.txt');
+    fs.writeFileSync(gone, 'soon removed');
+    list.push(gone);
+    const all = list.map((_, i) => i);
+    const { taken, here, counts } = hashPass(list, all, { byWorker: 0, idle: true }, () => fs.rmSync(gone));
+    expect(here).toEqual([list.length - 1]);
+    expect(taken.size).toBe(list.length - 1);
+    for (const [i, hash] of taken) expect(hash, list[i]).toBe(hashFileSync(list[i] as string));
+    expect(taken.get(7)).toBe(hashFileSync(files[7] as string));
+    expect((counts as { hashedByWorker?: number }).hashedByWorker).toBe(Math.ceil(list.length / HASH_BESIDE_BATCH));
+  });
+
+  it('answers every file exactly once with both threads at it', () => {
+    const indices = files.map((_, i) => i).filter((i) => i % 3 !== 0);
+    const { taken, here } = hashPass(files, indices, { byWorker: 0 });
+    expect([...taken.keys(), ...here].sort((a, b) => a - b)).toEqual(indices);
+    for (const [i, hash] of taken) expect(hash).toBe(hashFileSync(files[i] as string));
+  });
+
+  it('hashes a few changed files here alone', () => {
+    const indices = files.slice(0, HASH_BESIDE_MIN - 1).map((_, i) => i);
+    const { taken, here } = hashPass(files, indices, { byWorker: 0 });
+    expect(taken.size).toBe(0);
+    expect(here).toEqual(indices);
+  });
+});
+
+describe('StatCache.hashAll over many files', () => {
+  it('hashes like hash(), file by file, on two threads, and remembers every hash', () => {
+    const relative = files.map((file) => path.relative(dir, file));
+    const asked = [...relative, 'missing.txt', 'd0', 'link'];
+    const clock = { now: () => Date.now() + 3_600_000 };
+    const plain = new StatCache({ root: dir, now: clock.now });
+    const expected = asked.map((file) => plain.hash(file));
+    const stats = new StatCache({ root: dir, now: clock.now });
+    expect(stats.hashAll(asked)).toEqual(expected);
+    expect(stats.counts.hashReads).toBe(files.length + 1);
+    expect(stats.hashAll(asked)).toEqual(expected);
+    expect(stats.counts).toMatchObject({ hashReads: files.length + 1, hashHits: files.length + 1 });
   });
 });
