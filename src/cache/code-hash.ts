@@ -26,8 +26,8 @@ export function codeHashes(stats: StatCache, entry: string): CodeHashes {
     for (const specifier of specifiers) {
       const resolved = specifier.startsWith('.')
         ? resolveLocal(stats, file, specifier)
-        : resolvePackage(stats, file, specifier);
-      if (resolved !== undefined && !seen.has(resolved)) queue.push(resolved);
+        : [resolvePackage(stats, file, specifier)];
+      for (const found of resolved) if (found !== undefined && !seen.has(found)) queue.push(found);
     }
   }
   return [...seen].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -58,7 +58,14 @@ function importsOf(absolute: string): string[] {
   return [...found].sort();
 }
 
-function resolveLocal(stats: StatCache, from: string, specifier: string): string | undefined {
+/**
+ * Every file a relative specifier could resolve to, not only the first:
+ * resolvers differ in the order they try extensions (esbuild, which
+ * compiles stage modules, takes index.tsx before index.ts; Node's require
+ * takes .js first), so each file that exists among the candidates is part
+ * of the code, and adding one that could shadow the others changes the key.
+ */
+function resolveLocal(stats: StatCache, from: string, specifier: string): string[] {
   const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
   const stem = base.replace(/\.(m|c)?jsx?$/, '');
   const candidates = [
@@ -66,11 +73,10 @@ function resolveLocal(stats: StatCache, from: string, specifier: string): string
     ...EXTENSIONS.map((ext) => `${stem}${ext}`),
     ...EXTENSIONS.map((ext) => `${base}/index${ext}`),
   ];
-  for (const candidate of candidates) {
+  return candidates.filter((candidate) => {
     const st = stats.stat(candidate);
-    if (st && (st.mode & 0o170000) === 0o100000) return candidate;
-  }
-  return undefined;
+    return st !== undefined && (st.mode & 0o170000) === 0o100000;
+  });
 }
 
 function resolvePackage(stats: StatCache, from: string, specifier: string): string | undefined {

@@ -14,8 +14,10 @@
 // JSON module is compiled in (Node would want an import attribute that
 // esbuild drops). Its first line stamps what it was compiled from: the
 // source's hash, the local TypeScript it imports, and the size and mtime of
-// each JSON module compiled in and each package.json a package import
-// resolved through. A stamp that no longer holds compiles the file again.
+// each JSON module compiled in, each package.json a package import resolved
+// through and each directory a relative import was resolved in (a file
+// added beside `./lib/index.ts` as `./lib.ts` changes what `./lib` names).
+// A stamp that no longer holds compiles the file again.
 //
 // What this does not model falls back to tsx for the whole entry: any other
 // import.meta, an import() or require() of a computed specifier,
@@ -33,7 +35,7 @@ import { sha256 } from '../util/hash.js';
 import { importModule, requirePackage } from '../util/require.js';
 
 /** Changes whenever the compile options or the stamp change, so older compiled files are all stale. */
-const FORMAT = 'runner-compiled 6';
+const FORMAT = 'runner-compiled 7';
 const TYPESCRIPT = /\.[mc]?tsx?$/;
 /** What is left of import.meta once url, dirname and filename are replaced; what resolves from where the code runs. */
 const UNMODELLED = /\bimport\.meta\b|\b(import|require)\s*\(\s*[^'"`\s)]|\brequire\.resolve\b/;
@@ -44,7 +46,12 @@ interface Stamp {
   source: string;
   /** Local TypeScript files it imports (absolute). */
   modules: string[];
-  /** [path, size and mtime] of each JSON module compiled in and each package.json a package import resolved through. */
+  /**
+   * [path, size and mtime] of each JSON module compiled in, each package.json
+   * a package import resolved through, and each directory a relative import
+   * was resolved in (adding or removing a file there, which could change
+   * what the import names, changes the directory's mtime).
+   */
   files: [string, string][];
 }
 
@@ -196,6 +203,9 @@ function rewriteImports(dir: string, stamp: Stamp, format: 'esm' | 'cjs'): Plugi
         });
         if (resolved.errors.length > 0) return { errors: resolved.errors };
         if (resolved.external) return { path: args.path, external: true };
+        if (args.path.startsWith('.') || path.isAbsolute(args.path))
+          for (const dir of [path.dirname(path.resolve(args.resolveDir, args.path)), path.dirname(resolved.path)])
+            if (!stamp.files.some(([file]) => file === dir)) stamp.files.push([dir, statOf(dir)]);
         if (resolved.path.endsWith('.json')) {
           stamp.files.push([resolved.path, statOf(resolved.path)]);
           return { path: resolved.path };

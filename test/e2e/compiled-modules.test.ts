@@ -217,6 +217,37 @@ describe('TypeScript stage modules compiled for Node', () => {
     expect(Object.keys(compiledFiles(ws))).toEqual([]);
   });
 
+  it('compile again an importer whose import now resolves to a new file, or back to the old one', async () => {
+    ws = esmWorkspace();
+    ws.write('pipelines.yaml', 'version: 1\npipelines:\n  p:\n    stages:\n      s: { run: stages/s.ts#s }\n');
+    ws.write(
+      'stages/s.ts',
+      "import fs from 'node:fs';\nimport { which } from './extra';\nexport function s(ctx: { workspace: { resolve(p: string): string } }): void {\n  fs.writeFileSync(ctx.workspace.resolve('s.json'), JSON.stringify(which));\n}\n",
+    );
+    ws.write('stages/extra/index.ts', "export const which = 'directory';\n");
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    expect(JSON.parse(ws.read('s.json'))).toBe('directory');
+
+    // './extra' now names a file, which comes before the directory: the stage reruns with it.
+    ws.write('stages/extra.ts', "export const which = 'file';\n");
+    const shadowed = await ws.run(['exec', 'p', '--json']);
+    expect(outcomes(shadowed.events)).toEqual({ s: 'ran' });
+    expect(JSON.parse(ws.read('s.json'))).toBe('file');
+
+    // The key is the first run's again (cached); run anyway, the code is the directory's again.
+    fs.rmSync(ws.path('stages', 'extra.ts'));
+    expect(outcomes((await ws.run(['exec', 'p', '--json'])).events)).toEqual({ s: 'cached' });
+    const back = await ws.run(['exec', 'p', '--json', '--force']);
+    expect(outcomes(back.events)).toEqual({ s: 'ran' });
+    expect(JSON.parse(ws.read('s.json'))).toBe('directory');
+
+    // A new module in the directory it resolved into: esbuild takes index.tsx before index.ts.
+    ws.write('stages/extra/index.tsx', "export const which = 'tsx';\n");
+    const again = await ws.run(['exec', 'p', '--json']);
+    expect(outcomes(again.events)).toEqual({ s: 'ran' });
+    expect(JSON.parse(ws.read('s.json'))).toBe('tsx');
+  });
+
   it("names the source, not the compiled file, in Node's error", async () => {
     ws = esmWorkspace();
     ws.write('pipelines.yaml', 'version: 1\npipelines:\n  p:\n    stages:\n      e: { run: stages/e.ts#e }\n');
