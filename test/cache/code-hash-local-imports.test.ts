@@ -1,5 +1,5 @@
 // The code part of a key: the `run` module and every local module it
-// imports, transitively, resolved the way TypeScript-on-Node resolves them.
+// imports, transitively: every file a relative import could resolve to.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeHashes } from '../../src/cache/code-hash.js';
@@ -58,9 +58,10 @@ describe('codeHashes', () => {
     ]);
   });
 
-  it('prefers an existing .js file to a .ts file of the same stem', () => {
-    const { stats } = stage({ 'a.ts': "import './b.js';\n", 'b.js': 'js', 'b.ts': 'ts' });
-    expect(codeHashes(stats(), 'a.ts').map(([f]) => f)).toEqual(['a.ts', 'b.js']);
+  it('counts a .js file and a .ts file of the same stem both: resolvers differ on which one loads', () => {
+    const files = { 'a.ts': "import './b.js';\nimport './c';\n", 'b.js': 'js', 'b.ts': 'ts' };
+    const { stats } = stage({ ...files, 'c/index.ts': 'ts', 'c/index.tsx': 'tsx' });
+    expect(codeHashes(stats(), 'a.ts').map(([f]) => f)).toEqual(['a.ts', 'b.js', 'b.ts', 'c/index.ts', 'c/index.tsx']);
   });
 
   it('changes when a transitively imported module changes, not when an unrelated one does', () => {
