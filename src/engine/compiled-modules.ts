@@ -16,7 +16,8 @@
 // source's hash, the local TypeScript it imports, and the size and mtime of
 // each JSON module compiled in, each package.json a package import resolved
 // through and each directory a relative import was resolved in (a file
-// added beside `./lib/index.ts` as `./lib.ts` changes what `./lib` names).
+// added beside `./lib/index.ts` as `./lib.ts` changes what `./lib` names),
+// and the node_modules/<name> nearer than the one a package resolved in.
 // A stamp that no longer holds compiles the file again.
 //
 // What this does not model falls back to tsx for the whole entry: any other
@@ -50,7 +51,8 @@ interface Stamp {
    * [path, size and mtime] of each JSON module compiled in, each package.json
    * a package import resolved through, and each directory a relative import
    * was resolved in (adding or removing a file there, which could change
-   * what the import names, changes the directory's mtime).
+   * what the import names, changes the directory's mtime); 'missing' for
+   * each node_modules/<name> nearer than the one a package resolved in.
    */
   files: [string, string][];
 }
@@ -217,11 +219,28 @@ function rewriteImports(dir: string, stamp: Stamp, format: 'esm' | 'cjs'): Plugi
         if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) {
           const json = packageJsonOf(resolved.path);
           if (json) stamp.files.push([json, statOf(json)]);
+          stampPackageLookup(stamp, args.resolveDir, args.path);
         }
         return { path: named(resolved.path, args.kind), external: true };
       });
     },
   };
+}
+
+/**
+ * Where Node looks for package `specifier` from `resolveDir`: each
+ * node_modules/<name> up to the first that exists, so that one appearing
+ * nearer (which Node would then load instead) fails the stamp.
+ */
+function stampPackageLookup(stamp: Stamp, resolveDir: string, specifier: string): void {
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] as string);
+  for (let dir = resolveDir; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    const stat = statOf(candidate);
+    if (!stamp.files.some(([file]) => file === candidate)) stamp.files.push([candidate, stat]);
+    if (stat !== 'missing' || dir === path.dirname(dir)) return;
+  }
 }
 
 /**

@@ -248,6 +248,23 @@ describe('TypeScript stage modules compiled for Node', () => {
     expect(JSON.parse(ws.read('s.json'))).toBe('tsx');
   });
 
+  it('compile again an importer when a nearer copy of a package it imports appears', async () => {
+    ws = esmWorkspace();
+    // stages/node_modules is there already: the package appears in it, stages/ itself does not change.
+    ws.write('stages/node_modules/other/package.json', JSON.stringify({ name: 'other', version: '1.0.0' }));
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    expect(JSON.parse(ws.read('probe.json')).version).toBe('1.0.0');
+    // Node resolves 'fake-pkg' from stages/probe.ts in stages/node_modules first.
+    ws.write(
+      'stages/node_modules/fake-pkg/package.json',
+      JSON.stringify({ name: 'fake-pkg', version: '3.0.0', main: 'index.js' }),
+    );
+    ws.write('stages/node_modules/fake-pkg/index.js', "exports.version = '3.0.0';\n");
+    const nearer = await ws.run(['exec', 'p', '--json']);
+    expect(outcomes(nearer.events)).toMatchObject({ probe: 'ran' });
+    expect(JSON.parse(ws.read('probe.json')).version).toBe('3.0.0');
+  });
+
   it("names the source, not the compiled file, in Node's error", async () => {
     ws = esmWorkspace();
     ws.write('pipelines.yaml', 'version: 1\npipelines:\n  p:\n    stages:\n      e: { run: stages/e.ts#e }\n');
