@@ -82,3 +82,15 @@ export class RecordedFiles {
     this.#racy = racy;
   }
 }
+
+// An entry is "racy" when the file (or directory) may have changed again within the
+// timestamp resolution after we hashed it: then size and mtime could match
+// while the content differs. Filesystems with sub-millisecond mtimes need a
+// tiny window; whole-second ones a two-second window.
+const RACY_WINDOW_FINE_MS = 5;
+const RACY_WINDOW_COARSE_MS = 2000;
+
+export function isRacy(mtimeMs: number, recordedAtMs: number): boolean {
+  const window = Number.isInteger(mtimeMs) ? RACY_WINDOW_COARSE_MS : RACY_WINDOW_FINE_MS;
+  return recordedAtMs - mtimeMs < window;
+}

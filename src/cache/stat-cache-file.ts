@@ -87,6 +87,12 @@ export function readStatCacheFile(file: string): { data: StatCacheData } | { pro
   }
   if (data.toString('latin1', 0, MAGIC.length) !== MAGIC)
     return data.toString('latin1', 0, FAMILY.length) === FAMILY ? undefined : { problem: 'not a stat cache file' };
+  return decodeStatCache(data);
+}
+
+/** encodeStatCache's bytes back, or what is wrong with them. */
+export function decodeStatCache(data: Buffer): { data: StatCacheData } | { problem: string } {
+  if (data.toString('latin1', 0, MAGIC.length) !== MAGIC) return { problem: 'not a stat cache encoding' };
   try {
     return decode(data);
   } catch (error) {

@@ -6,47 +6,19 @@
 // unchanged (adding, removing or renaming an entry changes the directory's
 // mtime), as git's untracked cache does.
 import fs from 'node:fs';
-import { isRegularMode, writeFileAtomic } from '../util/fs.js';
+import { isRegularMode } from '../util/fs.js';
 import { hashFileSync } from './hash-file.js';
 import { hashOnBoth } from './parallel-hasher.js';
-import type { ParallelHasher } from './parallel-hasher.js';
-import { emptyColumns, encodeStatCache, mergeColumns, readStatCacheFile } from './stat-cache-file.js';
+import type { FileStat, HashHelp, StatCacheOptions } from './stat-cache-types.js';
+import { StatCacheDisk } from './stat-cache-disk.js';
+import { emptyColumns, mergeColumns } from './stat-cache-file.js';
 import type { DirEntry, FileColumns } from './stat-cache-file.js';
-import { RecordedFiles } from './recorded-files.js';
+import { isRacy, RecordedFiles } from './recorded-files.js';
 import { FIELDS, STAT_BESIDE_MIN, StatPass, statAt, statMany } from './stat-beside.js';
 import { LoadedFiles } from './loaded-files.js';
 
-/** What the daemon lends a run's hashing (src/daemon/). */
-export interface HashHelp {
-  /** A second thread that hashes half of many changed files. */
-  hasher?: ParallelHasher;
-  /** A hash made ahead of the run, after a file event, for this absolute path and stat (never a racy one). */
-  known?(absolute: string, st: FileStat): string | undefined;
-  /** Told, as the run ends, every file this cache knows (absolute paths): the daemon watches their directories. */
-  watch?(files: readonly string[]): void;
-  /**
-   * Where the daemon keeps the last run's stat cache: the next run takes it
-   * over while its file on disk is the one it loaded or saved, instead of
-   * reading and parsing that file again.
-   */
-  kept?: { stats?: StatCache };
-}
-
-export interface FileStat {
-  size: number;
-  mtimeMs: number;
-  ino: number;
-  mode: number;
-}
-
-export interface StatCacheOptions {
-  root: string;
-  file?: string;
-  now?: () => number;
-  help?: HashHelp;
-  /** Told, while loading, why a file that is there cannot be used: the cache then starts empty. */
-  onBadFile?: (message: string) => void;
-}
+export type { FileStat, HashHelp, StatCacheOptions } from './stat-cache-types.js';
+export { isRacy } from './recorded-files.js';
 
 export class StatCache {
   readonly #root: string;
@@ -61,7 +33,10 @@ export class StatCache {
   /** Lists derived from a file's content, keyed by content hash (e.g. a module's imports). */
   #derived: Record<string, string[]>;
   #isDirty = false;
-  /** size:mtime:inode of the file as loaded or last saved ('' when there was none). */
+  /** Listings and derived lists changed since the last load or save (what a save appends). */
+  readonly #changed = { dirs: new Set<string>(), derived: new Set<string>() };
+  readonly #disk: StatCacheDisk | undefined;
+  /** The file and its log as loaded or last saved (StatCacheDisk.onDisk). */
   #onDisk = '';
   /** Statistics of this run: how many hashes came from the cache and how many read a file. */
   readonly counts = { hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0 };
@@ -72,10 +47,9 @@ export class StatCache {
     this.#help = options.help ?? {};
     this.#file = options.file;
     this.#now = options.now ?? Date.now;
-    this.#onDisk = this.#identityOnDisk();
-    const read = options.file ? readStatCacheFile(options.file) : undefined;
-    if (read && 'problem' in read) options.onBadFile?.(`${options.file}: ${read.problem}; ignoring it`);
-    const loaded = read && 'data' in read ? read.data : undefined;
+    this.#disk = options.file === undefined ? undefined : new StatCacheDisk(options.file);
+    this.#onDisk = this.#disk?.onDisk ?? '';
+    const loaded = this.#disk?.load(options.onBadFile);
     this.#loaded = new LoadedFiles(loaded?.files ?? emptyColumns());
     this.#dirs = loaded?.dirs ?? {};
     this.#derived = loaded?.derived ?? {};
@@ -89,18 +63,13 @@ export class StatCache {
   static forRun(options: StatCacheOptions): StatCache {
     const kept = options.help?.kept;
     const last = kept?.stats;
-    if (last && last.#file === options.file && last.#root === options.root && last.#onDisk === last.#identityOnDisk()) {
+    if (last && last.#file === options.file && last.#root === options.root && last.#onDisk === last.#disk?.onDisk) {
       for (const key of Object.keys(last.counts) as (keyof StatCache['counts'])[]) last.counts[key] = 0;
       return last;
     }
     const stats = new StatCache(options);
     if (kept) kept.stats = stats;
     return stats;
-  }
-
-  #identityOnDisk(): string {
-    const st = this.#file === undefined ? undefined : fs.statSync(this.#file, { throwIfNoEntry: false });
-    return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : '';
   }
 
   get root(): string {
@@ -273,6 +242,7 @@ export class StatCache {
     const names = dirents.map((d) => d.name);
     const kinds = dirents.map((d) => (d.isFile() ? 'f' : d.isDirectory() ? 'd' : 'o')).join('');
     this.#dirs[relativeDir] = [st.mtimeMs, st.ino, names, kinds, this.#now()];
+    this.#changed.dirs.add(relativeDir);
     this.#isDirty = true;
     return { names, kinds };
   }
@@ -284,17 +254,31 @@ export class StatCache {
     if (known !== undefined && Object.hasOwn(this.#derived, key)) return known;
     const value = derive();
     this.#derived[key] = value;
+    this.#changed.derived.add(key);
     this.#isDirty = true;
     return value;
   }
 
-  /** Persists the cache when something changed. */
+  /** Persists the cache when something changed (see StatCacheDisk: a frame of its log, or the whole file). */
   save(): void {
-    if (this.#help.watch) this.#help.watch(this.#merged().paths.map((file) => this.absolute(file)));
-    if (!this.#file || !this.#isDirty) return;
-    writeFileAtomic(this.#file, encodeStatCache({ files: this.#merged(), dirs: this.#dirs, derived: this.#derived }));
-    this.#isDirty = false;
-    this.#onDisk = this.#identityOnDisk();
+    const disk = this.#disk;
+    if (disk && this.#isDirty) {
+      const { dirs, derived } = this.#changed;
+      disk.save(
+        () => ({
+          files: mergeColumns(emptyColumns(), () => undefined, this.#recorded),
+          dirs: Object.fromEntries([...dirs].map((dir) => [dir, this.#dirs[dir] as DirEntry])),
+          derived: Object.fromEntries([...derived].map((key) => [key, this.#derived[key] as string[]])),
+        }),
+        () => ({ files: this.#merged(), dirs: this.#dirs, derived: this.#derived }),
+      );
+      dirs.clear();
+      derived.clear();
+      this.#isDirty = false;
+      this.#onDisk = disk.onDisk;
+    }
+    const files = this.#merged();
+    if (this.#help.watch) this.#help.watch(files.paths.map((file) => this.absolute(file)));
   }
 
   /** The loaded entries with this run's recorded over them, as columns sorted by path; they become the loaded ones. */
@@ -308,18 +292,6 @@ export class StatCache {
   }
 }
 
-// An entry is "racy" when the file (or directory) may have changed again within the
-// timestamp resolution after we hashed it: then size and mtime could match
-// while the content differs. Filesystems with sub-millisecond mtimes need a
-// tiny window; whole-second ones a two-second window.
-const RACY_WINDOW_FINE_MS = 5;
-const RACY_WINDOW_COARSE_MS = 2000;
-
 function isRegular(st: FileStat): boolean {
   return isRegularMode(st.mode);
-}
-
-export function isRacy(mtimeMs: number, recordedAtMs: number): boolean {
-  const window = Number.isInteger(mtimeMs) ? RACY_WINDOW_COARSE_MS : RACY_WINDOW_FINE_MS;
-  return recordedAtMs - mtimeMs < window;
 }

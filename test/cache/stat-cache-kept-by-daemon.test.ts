@@ -36,7 +36,7 @@ describe('StatCache.forRun', () => {
 
   it('reads the file again once another process rewrote it', () => {
     const { root, file, now, help, first } = afterFirstRun();
-    // A run in a process of its own saves its own cache (atomically: a new file).
+    // A run in a process of its own saves its own cache (a frame appended to the log).
     const other = new StatCache({ root, file, now });
     put(root, 'b.txt', 'b\n');
     setMtime(root, 'b.txt', T);

@@ -1,0 +1,163 @@
+// The stat cache on disk: the file (.runner/stat-cache.bin, see
+// stat-cache-file.ts) and its log (.runner/stat-cache.log), where a save
+// appends what the run changed as one frame instead of rewriting the file.
+// A rerun after one edited file among 100,000 changes one entry, and the
+// whole file is about 10 MB. A frame is a stat cache encoding of the
+// entries, listings and derived lists the run recorded, behind its length
+// and a checksum that also covers the identity of the file it applies to:
+// a frame cut short by a crash, or one left from before the file was
+// rewritten, fails its check, and it and all after it are ignored (a loaded
+// entry is only ever used for a file whose stat still matches it, so an
+// entry missed costs a re-hash, never a wrong key). When the log would
+// outgrow an eighth of the file (or holds such a rest), the save rewrites
+// the file whole and removes the log.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { writeFileAtomic } from '../util/fs.js';
+import { LoadedFiles } from './loaded-files.js';
+import { RecordedFiles } from './recorded-files.js';
+import { decodeStatCache, encodeStatCache, mergeColumns, readStatCacheFile } from './stat-cache-file.js';
+import type { StatCacheData } from './stat-cache-file.js';
+
+/** Bytes before a frame's payload: its length (uint32 LE) and 16 bytes of checksum. */
+const FRAME_HEAD = 20;
+/** A log may always grow to this size, however small the file it follows. */
+const LOG_MIN_BYTES = 256 * 1024;
+
+/**
+ * One stat cache file and its log. `load()` once, then `save()` for each
+ * change: it appends a frame while the log stays small, else rewrites.
+ */
+export class StatCacheDisk {
+  readonly #file: string;
+  readonly #log: string;
+  /** identityOf(file) as loaded or last written; frames are appended for it. */
+  #base = '';
+  #baseBytes = 0;
+  #logBytes = 0;
+  /** The log holds bytes no frame for #base accounts for: the next save rewrites. */
+  #mustRewrite = true;
+
+  constructor(file: string) {
+    this.#file = file;
+    this.#log = logFileOf(file);
+  }
+
+  /** The file's data with the log's frames over it; undefined when there is no usable file (`onBad` says why). */
+  load(onBad?: (message: string) => void): StatCacheData | undefined {
+    this.#base = identityOf(this.#file);
+    const read = readStatCacheFile(this.#file);
+    if (read && 'problem' in read) onBad?.(`${this.#file}: ${read.problem}; ignoring it`);
+    if (!read || !('data' in read)) return undefined;
+    this.#baseBytes = fs.statSync(this.#file, { throwIfNoEntry: false })?.size ?? 0;
+    const log = readLog(this.#log, this.#base);
+    this.#logBytes = log.bytes;
+    this.#mustRewrite = log.hasRest;
+    return log.frames.reduce(overlay, read.data);
+  }
+
+  /** Identity of the file and its log: another process's save changes it. */
+  get onDisk(): string {
+    return `${identityOf(this.#file)}|${identityOf(this.#log)}`;
+  }
+
+  /**
+   * Saves a change: `delta` (what changed since the last load or save) as a
+   * frame of the log when it fits, else `whole` as the file, the log removed.
+   */
+  save(delta: () => StatCacheData, whole: () => StatCacheData): void {
+    if (!this.#mustRewrite) {
+      const payload = encodeStatCache(delta());
+      if (mayAppend(this.#logBytes, payload.length, this.#baseBytes)) {
+        this.#logBytes += appendFrame(this.#log, this.#base, payload);
+        return;
+      }
+    }
+    const bytes = encodeStatCache(whole());
+    writeFileAtomic(this.#file, bytes);
+    fs.rmSync(this.#log, { force: true });
+    this.#base = identityOf(this.#file);
+    this.#baseBytes = bytes.length;
+    this.#logBytes = 0;
+    this.#mustRewrite = false;
+  }
+}
+
+/** `frame`'s entries, listings and derived lists over `data`'s. */
+function overlay(data: StatCacheData, frame: StatCacheData): StatCacheData {
+  const recorded = new RecordedFiles();
+  const { paths, nums, hashes, racy } = frame.files;
+  paths.forEach((file, i) => {
+    const stat = { size: nums[3 * i] as number, mtimeMs: nums[3 * i + 1] as number, ino: nums[3 * i + 2] as number };
+    recorded.set(file, stat, hashes.toString('hex', 32 * i, 32 * i + 32), racy[i] === 1);
+  });
+  const loaded = new LoadedFiles(data.files);
+  return {
+    files: mergeColumns(loaded.columns, (file) => loaded.indexOf(file), recorded),
+    dirs: Object.assign(data.dirs, frame.dirs),
+    derived: Object.assign(data.derived, frame.derived),
+  };
+}
+
+/** The log beside stat cache file `file`. */
+export function logFileOf(file: string): string {
+  return `${file.replace(/\.bin$/, '')}.log`;
+}
+
+/** size:mtime:inode of a file, '' when there is none: what a frame names its stat cache file by. */
+export function identityOf(file: string): string {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : '';
+}
+
+export interface LogRead {
+  /** The frames that apply to the stat cache file, in the order written. */
+  frames: StatCacheData[];
+  /** Bytes of the log those frames fill. */
+  bytes: number;
+  /** Whether the log holds more than those frames (cut short, damaged or stale): it must not be appended to. */
+  hasRest: boolean;
+}
+
+/** The frames of log `log` written for the stat cache file whose identity is `base`. */
+export function readLog(log: string, base: string): LogRead {
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(log);
+  } catch {
+    return { frames: [], bytes: 0, hasRest: fs.existsSync(log) };
+  }
+  const frames: StatCacheData[] = [];
+  let at = 0;
+  while (at + FRAME_HEAD <= data.length) {
+    const length = data.readUInt32LE(at);
+    const end = at + FRAME_HEAD + length;
+    if (end > data.length) break;
+    const payload = data.subarray(at + FRAME_HEAD, end);
+    if (!checksum(base, payload).equals(data.subarray(at + 4, at + FRAME_HEAD))) break;
+    const decoded = decodeStatCache(payload);
+    if (!('data' in decoded)) break;
+    frames.push(decoded.data);
+    at = end;
+  }
+  return { frames, bytes: at, hasRest: at < data.length };
+}
+
+/** Appends `payload` (encodeStatCache's) as one frame for the stat cache file whose identity is `base`; the frame's size. */
+export function appendFrame(log: string, base: string, payload: Buffer): number {
+  const head = Buffer.alloc(FRAME_HEAD);
+  head.writeUInt32LE(payload.length, 0);
+  checksum(base, payload).copy(head, 4);
+  const frame = Buffer.concat([head, payload]);
+  fs.appendFileSync(log, frame);
+  return frame.length;
+}
+
+/** Whether a log of `logBytes` may take `more` bytes after a stat cache file of `baseBytes`. */
+export function mayAppend(logBytes: number, more: number, baseBytes: number): boolean {
+  return logBytes + more + FRAME_HEAD <= Math.max(LOG_MIN_BYTES, baseBytes / 8);
+}
+
+function checksum(base: string, payload: Buffer): Buffer {
+  return createHash('sha256').update(base).update('\n').update(payload).digest().subarray(0, 16);
+}

@@ -1,0 +1,36 @@
+// The stat cache's option and help types (stat-cache.ts), apart so the
+// daemon and the stat pass can name them without the class.
+import type { ParallelHasher } from './parallel-hasher.js';
+import type { StatCache } from './stat-cache.js';
+
+/** What the daemon lends a run's hashing (src/daemon/). */
+export interface HashHelp {
+  /** A second thread that hashes half of many changed files. */
+  hasher?: ParallelHasher;
+  /** A hash made ahead of the run, after a file event, for this absolute path and stat (never a racy one). */
+  known?(absolute: string, st: FileStat): string | undefined;
+  /** Told, as the run ends, every file this cache knows (absolute paths): the daemon watches their directories. */
+  watch?(files: readonly string[]): void;
+  /**
+   * Where the daemon keeps the last run's stat cache: the next run takes it
+   * over while its file on disk is the one it loaded or saved, instead of
+   * reading and parsing that file again.
+   */
+  kept?: { stats?: StatCache };
+}
+
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  mode: number;
+}
+
+export interface StatCacheOptions {
+  root: string;
+  file?: string;
+  now?: () => number;
+  help?: HashHelp;
+  /** Told, while loading, why a file that is there cannot be used: the cache then starts empty. */
+  onBadFile?: (message: string) => void;
+}
