@@ -48,6 +48,8 @@ const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_th
 const fs = require('node:fs');
 const { createHash } = require('node:crypto');
 const files = workerData.paths.split('\\0');
+const prefix = workerData.prefix;
+const at = (i) => (files[i].startsWith('/') ? files[i] : prefix + files[i]);
 const control = new Int32Array(workerData.control);
 const done = new Int32Array(workerData.done);
 const out = new Float64Array(workerData.out);
@@ -56,7 +58,7 @@ for (let from = Atomics.add(control, ${NEXT_STAT}, ${BATCH}); from < files.lengt
   const to = Math.min(files.length, from + ${BATCH});
   for (let i = from; i < to; i++) {
     let st;
-    try { st = fs.lstatSync(files[i], { throwIfNoEntry: false }); } catch { st = undefined; }
+    try { st = fs.lstatSync(at(i), { throwIfNoEntry: false }); } catch { st = undefined; }
     out[${FIELDS} * i] = st ? st.size : NaN;
     if (st) { out[${FIELDS} * i + 1] = st.mtimeMs; out[${FIELDS} * i + 2] = st.ino; out[${FIELDS} * i + 3] = st.mode; }
   }
@@ -72,7 +74,7 @@ if (Atomics.load(control, ${PHASE}) === ${HASHING}) {
     const to = Math.min(count, from + ${HASH_BESIDE_BATCH});
     for (let k = from; k < to; k++) {
       const i = list[k];
-      try { answer.set(hashFile(files[i], out[${FIELDS} * i], buffer), ${SLOT} * k + 1); answer[${SLOT} * k] = 1; } catch { answer[${SLOT} * k] = 2; }
+      try { answer.set(hashFile(at(i), out[${FIELDS} * i], buffer), ${SLOT} * k + 1); answer[${SLOT} * k] = 1; } catch { answer[${SLOT} * k] = 2; }
     }
     Atomics.store(hashed, from / ${HASH_BESIDE_BATCH}, 1);
     Atomics.notify(hashed, from / ${HASH_BESIDE_BATCH});
@@ -107,18 +109,19 @@ export class StatPass {
   readonly #control = new Int32Array(new SharedArrayBuffer(4 * 4));
   #worker: Worker | undefined;
 
-  constructor(files: readonly string[], counts?: BesideCounts) {
+  /** `prefix` (a directory and '/'): what a relative path in `files` is under, so the caller need not join them. */
+  constructor(files: readonly string[], counts?: BesideCounts, prefix = '') {
     this.#counts = counts;
     const n = files.length;
     const done = new Int32Array(new SharedArrayBuffer(4 * Math.ceil(n / BATCH)));
     this.stats = new Float64Array(new SharedArrayBuffer(8 * FIELDS * n));
-    if (n >= STAT_BESIDE_MIN) this.#worker = startWorker(files, this.#control, done, this.stats);
-    const here = this.#takeBatches(NEXT_STAT, BATCH, n, done, (from) => statBatch(files, this.stats, from));
+    if (n >= STAT_BESIDE_MIN) this.#worker = startWorker(files, prefix, this.#control, done, this.stats);
+    const here = this.#takeBatches(NEXT_STAT, BATCH, n, done, (from) => statBatch(files, prefix, this.stats, from));
     if (counts) counts.byWorker = done.length - here;
     const { S_IFMT, S_IFLNK } = fs.constants;
     for (let i = 0; i < n; i++) {
       if (((this.stats[FIELDS * i + 3] as number) & S_IFMT) !== S_IFLNK) continue;
-      const st = followed(files[i] as string);
+      const st = followed(pathAt(files, prefix, i));
       this.stats[FIELDS * i] = st ? st.size : Number.NaN;
       if (st) put(this.stats, i, st);
     }
@@ -202,12 +205,13 @@ export class StatPass {
 
 function startWorker(
   files: readonly string[],
+  prefix: string,
   control: Int32Array,
   done: Int32Array,
   out: Float64Array,
 ): Worker | undefined {
   try {
-    const workerData = { paths: files.join('\0'), control: control.buffer, done: done.buffer, out: out.buffer };
+    const workerData = { paths: files.join('\0'), prefix, control: control.buffer, done: done.buffer, out: out.buffer };
     const worker = new Worker(WORKER, { eval: true, workerData });
     worker.unref();
     // A worker that fails leaves its batches to this thread (see PATIENCE_MS).
@@ -232,10 +236,16 @@ function put(out: Float64Array, i: number, st: FileStat): void {
   out[FIELDS * i + 3] = st.mode;
 }
 
-function statBatch(files: readonly string[], out: Float64Array, from: number): void {
+/** Path `i` of `files`: a relative one under `prefix`. */
+function pathAt(files: readonly string[], prefix: string, i: number): string {
+  const file = files[i] as string;
+  return file.startsWith('/') ? file : prefix + file;
+}
+
+function statBatch(files: readonly string[], prefix: string, out: Float64Array, from: number): void {
   const to = Math.min(files.length, from + BATCH);
   for (let i = from; i < to; i++) {
-    const st = lstat(files[i] as string);
+    const st = lstat(pathAt(files, prefix, i));
     out[FIELDS * i] = st ? st.size : Number.NaN;
     if (st) put(out, i, st);
   }

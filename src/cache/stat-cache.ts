@@ -171,7 +171,8 @@ export class StatCache {
    * may know their hashes already.
    */
   #hashMany(files: readonly string[]): (string | undefined)[] {
-    const pass = new StatPass(files.map((file) => this.absolute(file)));
+    // Joined to the root as each is stat'ed: no array of 100,000 absolute paths kept alive.
+    const pass = new StatPass(files, undefined, `${this.#root}/`);
     try {
       const many = pass.stats;
       const changed: number[] = [];
