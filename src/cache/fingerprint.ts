@@ -105,6 +105,36 @@ export function inputsText(inputs: readonly (readonly [string, string])[]): stri
   return text;
 }
 
+/**
+ * The lines of two input texts between their longest common run of
+ * leading lines and of trailing lines. Both lists are sorted by path and
+ * name each path once, so diffing these lines alone finds every difference
+ * diffing the whole lists would.
+ */
+export function differingLines(before: Buffer, after: Buffer): [Buffer, Buffer] {
+  const shorter = Math.min(before.length, after.length);
+  let head = 0;
+  while (head + BLOCK <= shorter && before.compare(after, head, head + BLOCK, head, head + BLOCK) === 0) head += BLOCK;
+  while (head < shorter && before[head] === after[head]) head++;
+  // Back to the start of the line the first difference is in.
+  head = head === 0 ? 0 : before.lastIndexOf(10, head - 1) + 1;
+  const most = shorter - head;
+  let tail = 0;
+  const [b, a] = [before.length, after.length];
+  while (tail + BLOCK <= most && before.compare(after, a - tail - BLOCK, a - tail, b - tail - BLOCK, b - tail) === 0)
+    tail += BLOCK;
+  while (tail < most && before[b - 1 - tail] === after[a - 1 - tail]) tail++;
+  // On to the first line that starts whole on both sides within the common end.
+  if (!startsLine(after, a - tail) || !startsLine(before, b - tail)) {
+    const newline = after.indexOf(10, a - tail);
+    tail = newline === -1 ? 0 : a - newline - 1;
+  }
+  return [before.subarray(head, b - tail), after.subarray(head, a - tail)];
+}
+
+const BLOCK = 64 * 1024;
+const startsLine = (text: Buffer, at: number): boolean => at === 0 || text[at - 1] === 10;
+
 /** A list's text is made once: the fingerprint hashes it and a long list is stored as it. */
 const texts = new WeakMap<readonly (readonly [string, string])[], string>();
 

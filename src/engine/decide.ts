@@ -9,7 +9,7 @@ import { diffManifests } from '../cache/why.js';
 import type { Why } from '../cache/why.js';
 import type { Failure } from './events.js';
 import type { Keyed } from './key.js';
-import { loadManifest, lookupRecord } from './record.js';
+import { loadManifests, lookupRecord } from './record.js';
 import type { Resources } from './resources.js';
 
 export interface DecideInput {
@@ -98,7 +98,7 @@ async function whyRestored(res: Resources, previous: StageRecord | undefined, cu
 
 async function whyChanged(res: Resources, previous: StageRecord | undefined, current: Manifest): Promise<Why> {
   if (!previous) return { reason: 'no-cache-entry' };
-  const old = await loadManifest(res, previous.manifest);
-  if (!old) return { reason: 'no-cache-entry' };
-  return { reason: 'changed', changes: diffManifests(old, current) };
+  const both = await loadManifests(res, previous.manifest, current);
+  if (!both) return { reason: 'no-cache-entry' };
+  return { reason: 'changed', changes: diffManifests(...both) };
 }

@@ -3,7 +3,7 @@
 // with its manifest, into the store, and its blobs go to a shared store; a
 // stage of the same key anywhere finds them there.
 import type { StagePlan } from '../config/types.js';
-import { inputsText, parseInputsText } from '../cache/fingerprint.js';
+import { differingLines, inputsText, parseInputsText } from '../cache/fingerprint.js';
 import type { Manifest } from '../cache/fingerprint.js';
 import { STAGE_RECORD } from '../cache/state.js';
 import type { ItemCounts, StageRecord } from '../cache/state.js';
@@ -53,14 +53,30 @@ export async function lookupRecord(res: Resources, fingerprint: string): Promise
   return undefined;
 }
 
-/** The manifest a stage record was keyed by (in the store, beside the record). */
-export async function loadManifest(res: Resources, fingerprint: string): Promise<Manifest | undefined> {
+/**
+ * The manifest a stage record was keyed by (in the store, beside the
+ * record), and `current`, to diff. When both input lists are long, each
+ * keeps only the lines between the texts' common first and last lines,
+ * where every difference lies: a rerun after one edit among 100,000 files
+ * parses a line or two, not two lists of 100,000.
+ */
+export async function loadManifests(
+  res: Resources,
+  fingerprint: string,
+  current: Manifest,
+): Promise<[previous: Manifest, current: Manifest] | undefined> {
   const entry = await res.lookup<ManifestEntry>(manifestKey(fingerprint));
   if (!entry || typeof entry !== 'object' || !('m' in entry)) return undefined;
-  if (typeof entry.inputs !== 'string') return entry.m;
+  if (typeof entry.inputs !== 'string') return [entry.m, current];
   const text = (await res.hasBlob(entry.inputs)) ? res.objects.readVerified(entry.inputs) : undefined;
-  const inputs = Buffer.isBuffer(text) && parseInputsText(text.toString('utf8'));
-  return inputs ? { ...entry.m, inputs } : undefined;
+  if (!Buffer.isBuffer(text)) return undefined;
+  const [before, after] = differingLines(text, Buffer.from(inputsText(current.inputs)));
+  const [previousInputs, currentInputs] = [parseInputsText(before.toString()), parseInputsText(after.toString())];
+  if (!previousInputs || !currentInputs) return undefined;
+  return [
+    { ...entry.m, inputs: previousInputs },
+    { ...current, inputs: currentInputs },
+  ];
 }
 
 /** The record of a stage that ran; `ranFrom`: when it got its job slot. */

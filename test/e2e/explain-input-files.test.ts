@@ -38,6 +38,25 @@ describe('explain: input files', () => {
     ]);
   });
 
+  it('lists them from a long input list too, stored beside the manifest (more than 200 files)', async () => {
+    ws = await cachedWorkspace();
+    for (let i = 0; i < 300; i++) ws.write(`data/m${String(i).padStart(3, '0')}.txt`, `m ${i}\n`);
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    fs.rmSync(ws.path('data/a.txt'));
+    ws.write('data/m000.txt', 'first, edited\n');
+    ws.write('data/m150.txt', 'middle, edited\n');
+    ws.write('data/m299.txt', 'last, edited\n');
+    ws.write('data/n.txt', 'n\n');
+    const json = JSON.parse((await ws.run(['explain', 'p', 'up', '--json'])).stdout) as { changes: unknown[] };
+    expect(json.changes).toEqual([
+      { kind: 'input', file: 'data/a.txt', change: 'removed' },
+      { kind: 'input', file: 'data/m000.txt', change: 'changed' },
+      { kind: 'input', file: 'data/m150.txt', change: 'changed' },
+      { kind: 'input', file: 'data/m299.txt', change: 'changed' },
+      { kind: 'input', file: 'data/n.txt', change: 'added' },
+    ]);
+  });
+
   it('status --explain shows every stage: the changed one in full, its dependent waiting on it', async () => {
     ws = await cachedWorkspace();
     ws.write('data/c.txt', 'c\n');
