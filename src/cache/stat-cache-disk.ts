@@ -9,8 +9,8 @@
 // rewritten, fails its check, and it and all after it are ignored (a loaded
 // entry is only ever used for a file whose stat still matches it, so an
 // entry missed costs a re-hash, never a wrong key). When the log would
-// outgrow an eighth of the file (or holds such a rest), the save rewrites
-// the file whole and removes the log.
+// outgrow an eighth of the file or 64 frames (or holds such a rest), the
+// save rewrites the file whole and removes the log.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { writeFileAtomic } from '../util/fs.js';
@@ -21,6 +21,8 @@ import type { StatCacheData } from './stat-cache-file.js';
 
 /** Bytes before a frame's payload: its length (uint32 LE) and 16 bytes of checksum. */
 const FRAME_HEAD = 20;
+/** Frames a log holds at most: each is decoded by every load. */
+const MAX_FRAMES = 64;
 /** A log may always grow to this size, however small the file it follows. */
 const LOG_MIN_BYTES = 256 * 1024;
 
@@ -35,6 +37,7 @@ export class StatCacheDisk {
   #base = '';
   #baseBytes = 0;
   #logBytes = 0;
+  #frames = 0;
   /** The log holds bytes no frame for #base accounts for: the next save rewrites. */
   #mustRewrite = true;
 
@@ -52,8 +55,9 @@ export class StatCacheDisk {
     this.#baseBytes = fs.statSync(this.#file, { throwIfNoEntry: false })?.size ?? 0;
     const log = readLog(this.#log, this.#base);
     this.#logBytes = log.bytes;
+    this.#frames = log.frames.length;
     this.#mustRewrite = log.hasRest;
-    return log.frames.reduce(overlay, read.data);
+    return overlay(read.data, log.frames);
   }
 
   /** Identity of the file and its log: another process's save changes it. */
@@ -68,8 +72,9 @@ export class StatCacheDisk {
   save(delta: () => StatCacheData, whole: () => StatCacheData): void {
     if (!this.#mustRewrite) {
       const payload = encodeStatCache(delta());
-      if (mayAppend(this.#logBytes, payload.length, this.#baseBytes)) {
+      if (this.#frames < MAX_FRAMES && mayAppend(this.#logBytes, payload.length, this.#baseBytes)) {
         this.#logBytes += appendFrame(this.#log, this.#base, payload);
+        this.#frames++;
         return;
       }
     }
@@ -79,24 +84,26 @@ export class StatCacheDisk {
     this.#base = identityOf(this.#file);
     this.#baseBytes = bytes.length;
     this.#logBytes = 0;
+    this.#frames = 0;
     this.#mustRewrite = false;
   }
 }
 
-/** `frame`'s entries, listings and derived lists over `data`'s. */
-function overlay(data: StatCacheData, frame: StatCacheData): StatCacheData {
+/** The frames' entries, listings and derived lists over `data`'s, a later frame's over an earlier's. */
+function overlay(data: StatCacheData, frames: readonly StatCacheData[]): StatCacheData {
+  if (frames.length === 0) return data;
   const recorded = new RecordedFiles();
-  const { paths, nums, hashes, racy } = frame.files;
-  paths.forEach((file, i) => {
-    const stat = { size: nums[3 * i] as number, mtimeMs: nums[3 * i + 1] as number, ino: nums[3 * i + 2] as number };
-    recorded.set(file, stat, hashes.toString('hex', 32 * i, 32 * i + 32), racy[i] === 1);
-  });
+  for (const frame of frames) {
+    const { paths, nums, hashes, racy } = frame.files;
+    paths.forEach((file, i) => {
+      const stat = { size: nums[3 * i] as number, mtimeMs: nums[3 * i + 1] as number, ino: nums[3 * i + 2] as number };
+      recorded.set(file, stat, hashes.toString('hex', 32 * i, 32 * i + 32), racy[i] === 1);
+    });
+    Object.assign(data.dirs, frame.dirs);
+    Object.assign(data.derived, frame.derived);
+  }
   const loaded = new LoadedFiles(data.files);
-  return {
-    files: mergeColumns(loaded.columns, (file) => loaded.indexOf(file), recorded),
-    dirs: Object.assign(data.dirs, frame.dirs),
-    derived: Object.assign(data.derived, frame.derived),
-  };
+  return { ...data, files: mergeColumns(loaded.columns, (file) => loaded.indexOf(file), recorded) };
 }
 
 /** The log beside stat cache file `file`. */

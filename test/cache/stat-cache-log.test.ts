@@ -3,7 +3,8 @@
 // the next load sees it (entries, listings, derived lists). A frame cut
 // short, damaged, or written for an earlier file is ignored with all after
 // it, costing a re-hash and never a wrong hash, and the next save rewrites
-// the file and removes the log; so does a change too large for the log.
+// the file and removes the log; so does a change too large for the log,
+// and the 65th frame.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -116,6 +117,19 @@ describe('the stat cache log', () => {
     expect(fs.existsSync(log)).toBe(false);
     fs.writeFileSync(log, oldLog);
     expect(reload(root, file, files)).toMatchObject({ hashReads: 1, hashHits: 49 });
+  });
+
+  it('applies frames in order, and folds the log back into the file after 64 of them', () => {
+    const { root, file, log, files } = saved(50);
+    const before = fs.readFileSync(file);
+    // The same file edited in every frame: the last frame's entry holds.
+    for (let version = 1; version <= 64; version++) editAndSave(root, file, 'src/f00007.txt', version);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(reload(root, file, files)).toMatchObject({ hashReads: 0, hashHits: 50 });
+    editAndSave(root, file, 'src/f00007.txt', 65);
+    expect(fs.existsSync(log)).toBe(false);
+    expect(fs.readFileSync(file).equals(before)).toBe(false);
+    expect(reload(root, file, files)).toMatchObject({ hashReads: 0, hashHits: 50 });
   });
 
   it('rewrites the file when the change would outgrow an eighth of it', () => {
