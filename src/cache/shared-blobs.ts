@@ -33,11 +33,20 @@ interface ChunkIndex {
 
 type Put = (entries: { key: string; value: unknown; ttlMs?: number }[]) => Promise<void>;
 
-/** Queues local blobs for the shared store (write-behind: the caller does not wait). */
+/**
+ * Queues local blobs for the shared store (write-behind: the caller does not
+ * wait). A blob this workspace sent there before, and that is still there,
+ * is not sent again: a rerun that changed one record of a million names
+ * hundreds of dataset chunks it shared before. With a TTL each is sent
+ * again, so that it lives as long as the new entry.
+ */
 export function shareBlobs(store: TieredStore, objects: ObjectStore, hashes: Iterable<string>, ttlMs?: number): void {
   const unique = [...new Set(hashes)];
   store.writeBehind(async (put) => {
-    for (const hash of unique) await shareBlob(store, objects, hash, put, ttlMs);
+    const sent = ttlMs === undefined ? await store.writtenBefore(unique.map(blobKey)) : [];
+    const sending = unique.filter((_, i) => sent[i] !== true);
+    for (const hash of sending) await shareBlob(store, objects, hash, put, ttlMs);
+    if (ttlMs === undefined) await store.markWritten(sending.map(blobKey));
   });
 }
 

@@ -16,6 +16,8 @@ export interface CacheStore {
   readonly url: string;
   get<T>(key: string): Promise<T | undefined>;
   getMany<T>(keys: string[]): Promise<(T | undefined)[]>;
+  /** Whether each key has an entry (not its value: a blob's is megabytes). */
+  hasMany(keys: string[]): Promise<boolean[]>;
   set(key: string, value: unknown, ttlMs?: number): Promise<void>;
   setMany(entries: { key: string; value: unknown; ttlMs?: number }[]): Promise<void>;
   delete(key: string): Promise<void>;
@@ -154,6 +156,12 @@ function guardedStore(
         'getMany',
         async (keyv) => (keys.length === 0 ? [] : ((await keyv.getMany(keys)) as (T | undefined)[])),
         keys.map(() => undefined),
+      ),
+    hasMany: (keys) =>
+      guard(
+        'hasMany',
+        async (keyv) => (keys.length === 0 ? [] : keyv.hasMany(keys)),
+        keys.map(() => false),
       ),
     set: (key, value, ttlMs) => guard('set', async (keyv) => void (await keyv.set(key, value, ttlMs)), undefined),
     setMany: (entries) =>

@@ -5,6 +5,7 @@
 // close. So a shared store that is down, slow or gone mid-run costs only
 // sharing: after its first failure it is left alone for the rest of the run.
 // Shared entries are sealed (signing.ts); one that fails its check is refused.
+import { sha256 } from '../util/hash.js';
 import { messageOf } from '../util/errors.js';
 import { describeProblem, seal, unseal } from './signing.js';
 import type { CacheStore } from './store.js';
@@ -25,6 +26,8 @@ export interface TieredOptions extends SharedAccess {
 }
 
 type Entry = { key: string; value: unknown; ttlMs?: number };
+
+const WRITTEN_MARK_MS = 30 * 24 * 3600 * 1000;
 
 export class TieredStore implements CacheStore {
   readonly url: string;
@@ -73,6 +76,41 @@ export class TieredStore implements CacheStore {
     });
     if (kept.length > 0) await this.local.setMany(kept);
     return keys.map((key, i) => values[i] ?? (byKey.get(key) as T | undefined));
+  }
+
+  async hasMany(keys: string[]): Promise<boolean[]> {
+    const local = await this.local.hasMany(keys);
+    if (local.every(Boolean) || !this.hasShared) return local;
+    const shared = await this.#shared?.hasMany(keys);
+    return local.map((has, i) => has || shared?.[i] === true);
+  }
+
+  /**
+   * Of these shared keys, those this workspace wrote to this shared store
+   * itself, sealed with this signing key (markWritten), and the store still
+   * has: writing them again would write what is there. One written by
+   * another machine, perhaps unsigned or with another key, is not one.
+   */
+  async writtenBefore(keys: string[]): Promise<boolean[]> {
+    const shared = this.#shared;
+    if (!shared || this.#isSharedDown || keys.length === 0) return keys.map(() => false);
+    const mine = await this.local.hasMany(keys.map((key) => this.#writtenKey(key)));
+    const asked = keys.filter((_, i) => mine[i]);
+    if (asked.length === 0) return keys.map(() => false);
+    const there = new Map((await shared.hasMany(asked)).map((has, i) => [asked[i], has]));
+    return keys.map((key) => there.get(key) === true);
+  }
+
+  /** Notes in the local store that these shared keys were written (see writtenBefore). */
+  async markWritten(keys: string[]): Promise<void> {
+    // A mark lasts a month, then the blob is sent once more: marks do not pile up.
+    await this.local.setMany(keys.map((key) => ({ key: this.#writtenKey(key), value: 1, ttlMs: WRITTEN_MARK_MS })));
+  }
+
+  #writtenKey(key: string): string {
+    const { signingKey } = this.#options;
+    const scope = sha256(`${this.#shared?.url ?? ''}\n${signingKey === undefined ? '' : sha256(signingKey)}`);
+    return `written:${scope.slice(0, 16)}:${key}`;
   }
 
   async set(key: string, value: unknown, ttlMs?: number): Promise<void> {

@@ -45,6 +45,7 @@ export interface StoredEntries {
   /** The stored text of an entry (Keyv's `{"value":...,"expires":...}`). */
   getRaw(key: string): Promise<string | undefined>;
   setRaw(key: string, value: string): Promise<void>;
+  deleteRaw(key: string): Promise<void>;
   /** Removes everything (between tests). */
   clear(): Promise<void>;
 }
@@ -88,6 +89,7 @@ export function sharedCacheRig(backend: SharedBackend): SharedCacheRig {
     keys: () => storedEntries(backend, url()).keys(),
     getRaw: (key) => storedEntries(backend, url()).getRaw(key),
     setRaw: (key, value) => storedEntries(backend, url()).setRaw(key, value),
+    deleteRaw: (key) => storedEntries(backend, url()).deleteRaw(key),
   };
 }
 
@@ -102,6 +104,7 @@ function redisEntries(url: string): StoredEntries {
       ),
     getRaw: (key) => withRedis(url, async (client) => (await client.get(REDIS_PREFIX + key)) ?? undefined),
     setRaw: (key, value) => withRedis(url, async (client) => void (await client.set(REDIS_PREFIX + key, value))),
+    deleteRaw: (key) => withRedis(url, async (client) => void (await client.del(REDIS_PREFIX + key))),
     clear: () => withRedis(url, async (client) => void (await client.flushAll())),
   };
 }
@@ -133,6 +136,11 @@ function postgresEntries(url: string): StoredEntries {
         const upsert = `INSERT INTO ${TABLE} VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`;
         await client.query(upsert, [POSTGRES_PREFIX + key, value]);
       }),
+    deleteRaw: (key) =>
+      withPostgres(
+        url,
+        async (client) => void (await client.query(`DELETE FROM ${TABLE} WHERE key = $1`, [POSTGRES_PREFIX + key])),
+      ),
     clear: () => withPostgres(url, async (client) => void (await client.query(`DROP TABLE IF EXISTS ${TABLE}`))),
   };
 }
