@@ -36,6 +36,8 @@ export class TieredStore implements CacheStore {
   readonly #options: TieredOptions;
   #isSharedDown = false;
   #behind: Promise<void> = Promise.resolve();
+  /** What writtenBefore's notes are kept under: this shared URL and signing key (hashed). */
+  #writtenScope: string | undefined;
 
   constructor(options: TieredOptions) {
     this.local = options.local;
@@ -108,9 +110,12 @@ export class TieredStore implements CacheStore {
   }
 
   #writtenKey(key: string): string {
-    const { signingKey } = this.#options;
-    const scope = sha256(`${this.#shared?.url ?? ''}\n${signingKey === undefined ? '' : sha256(signingKey)}`);
-    return `written:${scope.slice(0, 16)}:${key}`;
+    if (this.#writtenScope === undefined) {
+      const { signingKey } = this.#options;
+      const scope = `${this.#shared?.url ?? ''}\n${signingKey === undefined ? '' : sha256(signingKey)}`;
+      this.#writtenScope = sha256(scope).slice(0, 16);
+    }
+    return `written:${this.#writtenScope}:${key}`;
   }
 
   async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
