@@ -80,8 +80,7 @@ function resolveLocal(stats: StatCache, from: string, specifier: string): string
 }
 
 function resolvePackage(stats: StatCache, from: string, specifier: string): string | undefined {
-  const parts = specifier.split('/');
-  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? '');
+  const name = packageNameOf(specifier);
   if (name === '' || BUILTINS.has(name)) return undefined;
   for (let dir = path.posix.dirname(from); ; dir = path.posix.dirname(dir)) {
     const candidate = path.posix.normalize(`${dir}/node_modules/${name}/package.json`);
@@ -89,6 +88,12 @@ function resolvePackage(stats: StatCache, from: string, specifier: string): stri
     if (dir === '.' || dir === '/' || dir === '..' || dir.endsWith('/..')) break;
   }
   return undefined;
+}
+
+/** The package a bare specifier names: `lodash` of `lodash/fp`, `@scope/pkg` of `@scope/pkg/sub`. */
+export function packageNameOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? '');
 }
 
 const BUILTINS = new Set([

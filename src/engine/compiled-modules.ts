@@ -30,6 +30,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
+import { packageNameOf } from '../cache/code-hash.js';
 import { removeWhere } from '../cache/temp-sweep.js';
 import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
 import { sha256 } from '../util/hash.js';
@@ -207,9 +208,9 @@ function rewriteImports(dir: string, stamp: Stamp, format: 'esm' | 'cjs'): Plugi
         if (resolved.external) return { path: args.path, external: true };
         if (args.path.startsWith('.') || path.isAbsolute(args.path))
           for (const dir of [path.dirname(path.resolve(args.resolveDir, args.path)), path.dirname(resolved.path)])
-            if (!stamp.files.some(([file]) => file === dir)) stamp.files.push([dir, statOf(dir)]);
+            stampFile(stamp, dir);
         if (resolved.path.endsWith('.json')) {
-          stamp.files.push([resolved.path, statOf(resolved.path)]);
+          stampFile(stamp, resolved.path);
           return { path: resolved.path };
         }
         if (TYPESCRIPT.test(resolved.path) && !resolved.path.includes(`${path.sep}node_modules${path.sep}`)) {
@@ -218,7 +219,7 @@ function rewriteImports(dir: string, stamp: Stamp, format: 'esm' | 'cjs'): Plugi
         }
         if (!args.path.startsWith('.') && !path.isAbsolute(args.path)) {
           const json = packageJsonOf(resolved.path);
-          if (json) stamp.files.push([json, statOf(json)]);
+          if (json) stampFile(stamp, json);
           stampPackageLookup(stamp, args.resolveDir, args.path);
         }
         return { path: named(resolved.path, args.kind), external: true };
@@ -233,14 +234,19 @@ function rewriteImports(dir: string, stamp: Stamp, format: 'esm' | 'cjs'): Plugi
  * nearer (which Node would then load instead) fails the stamp.
  */
 function stampPackageLookup(stamp: Stamp, resolveDir: string, specifier: string): void {
-  const parts = specifier.split('/');
-  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] as string);
+  const name = packageNameOf(specifier);
   for (let dir = resolveDir; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'node_modules', name);
-    const stat = statOf(candidate);
-    if (!stamp.files.some(([file]) => file === candidate)) stamp.files.push([candidate, stat]);
-    if (stat !== 'missing' || dir === path.dirname(dir)) return;
+    if (stampFile(stamp, path.join(dir, 'node_modules', name)) !== 'missing' || dir === path.dirname(dir)) return;
   }
+}
+
+/** Adds `file` (once) to the stamp's files with its size and mtime, which it returns. */
+function stampFile(stamp: Stamp, file: string): string {
+  const known = stamp.files.find(([stamped]) => stamped === file);
+  if (known) return known[1];
+  const stat = statOf(file);
+  stamp.files.push([file, stat]);
+  return stat;
 }
 
 /**
