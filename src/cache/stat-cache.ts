@@ -124,9 +124,7 @@ export class StatCache {
     } catch {
       return undefined;
     }
-    this.counts.hashReads++;
-    this.#record(relative, st, hash);
-    return hash;
+    return this.#read(relative, st, hash);
   }
 
   /**
@@ -157,38 +155,33 @@ export class StatCache {
       take: (i, hash) => {
         const st = stats[i];
         if (!st || !isRegular(st) || hash === null) return;
-        this.counts.hashReads++;
-        this.#record(files[i] as string, st, hash);
-        hashes[i] = hash;
+        hashes[i] = this.#read(files[i] as string, st, hash);
       },
     });
     return hashes;
   }
 
   /**
-   * hash() of many files, stat'ed on two threads (an unchanged file costs
-   * no object); the changed ones read on two threads too, unless the daemon
-   * may know their hashes already.
+   * hash() of many files, stat'ed on two threads (each path joined to the root as it is stat'ed, an unchanged
+   * file found by walking the loaded entries in order, at no object); the changed ones read on two threads too,
+   * unless the daemon may know their hashes already.
    */
   #hashMany(files: readonly string[]): (string | undefined)[] {
-    // Joined to the root as each is stat'ed: no array of 100,000 absolute paths kept alive.
     const pass = new StatPass(files, undefined, `${this.#root}/`);
     try {
       const many = pass.stats;
       const changed: number[] = [];
       const hashes = files.map((file, i) => {
-        let fresh = this.#recorded.has(file) ? undefined : this.#loaded.freshFrom(file, many, FIELDS * i);
-        if (fresh === undefined) {
-          const st = statAt(many, i);
-          if (!st || !isRegular(st)) return undefined;
-          fresh = this.#freshHash(file, st);
-          if (fresh === undefined) {
-            changed.push(i);
-            return undefined;
-          }
+        const fresh = this.#recorded.has(file)
+          ? this.#freshAt(file, many, i)
+          : this.#loaded.freshFrom(file, many, FIELDS * i);
+        if (fresh !== undefined) {
+          this.counts.hashHits++;
+          return fresh;
         }
-        this.counts.hashHits++;
-        return fresh;
+        const st = statAt(many, i);
+        if (st && isRegular(st)) changed.push(i);
+        return undefined;
       });
       const hashHere = (i: number): void => {
         hashes[i] = this.hash(files[i] as string, statAt(many, i));
@@ -196,9 +189,7 @@ export class StatCache {
       if (this.#help.known) changed.forEach(hashHere);
       else
         pass.hashChanged(changed, hashHere, (i, hash) => {
-          this.counts.hashReads++;
-          this.#record(files[i] as string, statAt(many, i) as FileStat, hash);
-          hashes[i] = hash;
+          hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash);
         });
       return hashes;
     } finally {
@@ -210,6 +201,19 @@ export class StatCache {
   remember(relative: string, hash: string): void {
     const st = this.stat(relative);
     if (st) this.#record(relative, st, hash);
+  }
+
+  /** #freshHash of file `i` of a stat pass's answer `many`. */
+  #freshAt(file: string, many: Float64Array, i: number): string | undefined {
+    const st = statAt(many, i);
+    return st && isRegular(st) ? this.#freshHash(file, st) : undefined;
+  }
+
+  /** A hash just read from the file: counted, recorded, and returned. */
+  #read(relative: string, st: FileStat, hash: string): string {
+    this.counts.hashReads++;
+    this.#record(relative, st, hash);
+    return hash;
   }
 
   #record(relative: string, st: FileStat, hash: string): void {
@@ -293,6 +297,4 @@ export class StatCache {
   }
 }
 
-function isRegular(st: FileStat): boolean {
-  return isRegularMode(st.mode);
-}
+const isRegular = (st: FileStat): boolean => isRegularMode(st.mode);
