@@ -48,11 +48,12 @@ export class StatCacheDisk {
 
   /** The file's data with the log's frames over it; undefined when there is no usable file (`onBad` says why). */
   load(onBad?: (message: string) => void): StatCacheData | undefined {
-    this.#base = identityOf(this.#file);
+    const st = fs.statSync(this.#file, { throwIfNoEntry: false });
+    this.#base = identityOfStat(st);
+    this.#baseBytes = st?.size ?? 0;
     const read = readStatCacheFile(this.#file);
     if (read && 'problem' in read) onBad?.(`${this.#file}: ${read.problem}; ignoring it`);
     if (!read || !('data' in read)) return undefined;
-    this.#baseBytes = fs.statSync(this.#file, { throwIfNoEntry: false })?.size ?? 0;
     const log = readLog(this.#log, this.#base);
     this.#logBytes = log.bytes;
     this.#frames = log.frames.length;
@@ -107,17 +108,20 @@ function overlay(data: StatCacheData, frames: readonly StatCacheData[]): StatCac
 }
 
 /** The log beside stat cache file `file`. */
-export function logFileOf(file: string): string {
+function logFileOf(file: string): string {
   return `${file.replace(/\.bin$/, '')}.log`;
 }
 
 /** size:mtime:inode of a file, '' when there is none: what a frame names its stat cache file by. */
-export function identityOf(file: string): string {
-  const st = fs.statSync(file, { throwIfNoEntry: false });
+function identityOf(file: string): string {
+  return identityOfStat(fs.statSync(file, { throwIfNoEntry: false }));
+}
+
+function identityOfStat(st: fs.Stats | undefined): string {
   return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : '';
 }
 
-export interface LogRead {
+interface LogRead {
   /** The frames that apply to the stat cache file, in the order written. */
   frames: StatCacheData[];
   /** Bytes of the log those frames fill. */
@@ -127,7 +131,7 @@ export interface LogRead {
 }
 
 /** The frames of log `log` written for the stat cache file whose identity is `base`. */
-export function readLog(log: string, base: string): LogRead {
+function readLog(log: string, base: string): LogRead {
   let data: Buffer;
   try {
     data = fs.readFileSync(log);
@@ -151,7 +155,7 @@ export function readLog(log: string, base: string): LogRead {
 }
 
 /** Appends `payload` (encodeStatCache's) as one frame for the stat cache file whose identity is `base`; the frame's size. */
-export function appendFrame(log: string, base: string, payload: Buffer): number {
+function appendFrame(log: string, base: string, payload: Buffer): number {
   const head = Buffer.alloc(FRAME_HEAD);
   head.writeUInt32LE(payload.length, 0);
   checksum(base, payload).copy(head, 4);
