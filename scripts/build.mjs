@@ -83,9 +83,26 @@ const precompiledSchema = {
   },
 };
 
+// commander requires child_process at its top, for executable subcommands,
+// which runner has none of: loading it (with net, dgram and the streams)
+// cost every run a few milliseconds. Its one use, spawn, requires it then.
+const COMMANDER_CHILD_PROCESS = "const childProcess = require('node:child_process');";
+const lazyCommanderChildProcess = {
+  name: 'lazy-commander-child-process',
+  setup(build) {
+    build.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(COMMANDER_CHILD_PROCESS))
+        throw new Error(`${args.path}: no "${COMMANDER_CHILD_PROCESS}" to make lazy (commander changed?)`);
+      const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(COMMANDER_CHILD_PROCESS, lazy), loader: 'js' };
+    });
+  },
+};
+
 const result = await build({
   ...common,
-  plugins: [precompiledSchema],
+  plugins: [precompiledSchema, lazyCommanderChildProcess],
   entryPoints: { cli: 'src/cli.ts', worker: 'src/engine/map/worker-entry.ts', start: 'src/start.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },

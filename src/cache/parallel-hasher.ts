@@ -5,8 +5,8 @@
 // while the worker hashes the other, then waits on a shared flag and takes
 // the worker's answer with receiveMessageOnPort.
 import { HASH_FILE_JS } from './hash-file.js';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import type { MessagePort } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { workerThreads } from '../util/builtins.js';
 
 // The worker's whole program: sha256 of each file, as hashFileSync computes it
 // (tests check that they agree); null for a file it could not read.
@@ -63,6 +63,7 @@ export class ParallelHasher {
   #isBroken = false;
 
   constructor() {
+    const { MessageChannel, Worker } = workerThreads();
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     this.#worker = new Worker(WORKER, {
@@ -93,7 +94,7 @@ export class ParallelHasher {
     const deadline = Date.now() + WAIT_MS;
     while (Atomics.load(this.#done, 0) === 0 && !this.#isBroken && Date.now() < deadline)
       Atomics.wait(this.#done, 0, 0, 50);
-    const answer = receiveMessageOnPort(this.#port)?.message as (string | null)[] | undefined;
+    const answer = workerThreads().receiveMessageOnPort(this.#port)?.message as (string | null)[] | undefined;
     if (!Array.isArray(answer) || answer.length !== theirs.length) {
       this.#isBroken = true;
       return undefined;

@@ -11,7 +11,8 @@
 // Deleting this module (and its calls in stat-cache.ts) leaves a run that
 // stats and hashes every file on the main thread, as before.
 import fs from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from '../util/builtins.js';
 import { HASH_FILE_JS } from './hash-file.js';
 import type { FileStat } from './stat-cache.js';
 
@@ -212,7 +213,7 @@ function startWorker(
 ): Worker | undefined {
   try {
     const workerData = { paths: files.join('\0'), prefix, control: control.buffer, done: done.buffer, out: out.buffer };
-    const worker = new Worker(WORKER, { eval: true, workerData });
+    const worker = new (workerThreads().Worker)(WORKER, { eval: true, workerData });
     worker.unref();
     // A worker that fails leaves its batches to this thread (see PATIENCE_MS).
     worker.on('error', () => {});

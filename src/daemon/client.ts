@@ -4,7 +4,6 @@
 // later `{ signal }`; the daemon answers with `{ o }` and `{ e }` frames
 // (stdout, stderr), then `{ exit }`, or `{ defer }` to run it yourself.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { findConfig } from '../config/find.js';
 import type { DaemonFrame, DaemonRequest } from './protocol.js';
@@ -22,7 +21,9 @@ export function daemonSocketFor(cwd: string): string | undefined {
  * our stdout and stderr, its exit code is process.exitCode), false when it
  * handed it back or is gone: then the command runs here.
  */
-export function askDaemon(socket: string, request: DaemonRequest): Promise<boolean> {
+export async function askDaemon(socket: string, request: DaemonRequest): Promise<boolean> {
+  // Loaded only when a daemon's socket is there: a run without one never needs net.
+  const net = await import('node:net');
   return new Promise((resolve) => {
     const connection = net.connect(socket);
     let isSettled = false;

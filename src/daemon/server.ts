@@ -25,22 +25,14 @@ import type { HashHelp } from '../cache/stat-cache.js';
 import { findConfig } from '../config/find.js';
 import type { RunHost } from '../engine/run-host.js';
 import { PreHasher } from './prehash.js';
+import { daemonPaths, readDaemonInfo } from './paths.js';
+import type { DaemonInfo } from './paths.js';
 import { daemonMayServe } from './serve-rule.js';
 import type { DaemonFrame, DaemonRequest } from './protocol.js';
-import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../util/fs.js';
 
 export const IDLE_MS = 15 * 60 * 1000;
 const CHECK_EVERY_MS = 1000;
-
-export function daemonPaths(root: string): { socket: string; info: string } {
-  return { socket: path.join(root, '.runner', 'daemon.sock'), info: path.join(root, '.runner', 'daemon.json') };
-}
-
-export interface DaemonInfo {
-  pid: number;
-  build: string;
-  startedAt: string;
-}
 
 /**
  * Serves `root` until idle or stopped. Resolves false at once when another
@@ -276,9 +268,4 @@ function socketInode(socket: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function readDaemonInfo(file: string): DaemonInfo | undefined {
-  const parsed = readJsonOrUndefined<DaemonInfo>(file);
-  return typeof parsed?.pid === 'number' ? parsed : undefined;
 }

@@ -2,8 +2,8 @@
 // process.memoryUsage(), which also reads the RSS from /proc (a read that
 // waits on the memory map's lock while worker threads fault pages in). Cheap
 // enough to read on every item start.
-import { getHeapStatistics } from 'node:v8';
+import { v8 } from '../util/builtins.js';
 
 export function heapUsed(): number {
-  return getHeapStatistics().used_heap_size;
+  return v8().getHeapStatistics().used_heap_size;
 }

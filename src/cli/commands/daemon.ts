@@ -4,7 +4,7 @@
 // and RUNNER_DAEMON=1 is not (src/daemon/serve-rule.ts).
 import fs from 'node:fs';
 import path from 'node:path';
-import { daemonPaths, readDaemonInfo, serveWorkspace } from '../../daemon/server.js';
+import { daemonPaths, readDaemonInfo } from '../../daemon/paths.js';
 import { isDaemonWanted } from '../../daemon/serve-rule.js';
 import { childProcess } from '../../util/builtins.js';
 import { isProcessAlive } from '../../util/process.js';
@@ -47,6 +47,8 @@ export async function daemonCommand(
     return EXIT.ok;
   }
   const build = String((globalThis as Record<symbol, unknown>)[BUILD] ?? 'source');
+  // The server (net, streams, the hasher's thread) loads only in the daemon's process.
+  const { serveWorkspace } = await import('../../daemon/server.js');
   const isServing = await serveWorkspace({ root, build, main });
   if (!isServing) io.stderr(`runner: a daemon already serves ${root}\n`);
   return EXIT.ok;
