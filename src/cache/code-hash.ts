@@ -16,6 +16,7 @@ export type CodeHashes = [file: string, hash: string][];
 /** Workspace-relative files (and their hashes) the module at `entry` is made of; undefined hash = missing. */
 export function codeHashes(stats: StatCache, entry: string): CodeHashes {
   const seen = new Map<string, string>();
+  const dirs = new Listings(stats);
   const queue = [entry];
   for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
     if (seen.has(file)) continue;
@@ -25,7 +26,7 @@ export function codeHashes(stats: StatCache, entry: string): CodeHashes {
     const specifiers = stats.derived('imports', hash, () => importsOf(stats.absolute(file)));
     for (const specifier of specifiers) {
       const resolved = specifier.startsWith('.')
-        ? resolveLocal(stats, file, specifier)
+        ? resolveLocal(dirs, file, specifier)
         : [resolvePackage(stats, file, specifier)];
       for (const found of resolved) if (found !== undefined && !seen.has(found)) queue.push(found);
     }
@@ -65,7 +66,7 @@ function importsOf(absolute: string): string[] {
  * takes .js first), so each file that exists among the candidates is part
  * of the code, and adding one that could shadow the others changes the key.
  */
-function resolveLocal(stats: StatCache, from: string, specifier: string): string[] {
+function resolveLocal(dirs: Listings, from: string, specifier: string): string[] {
   const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
   const stem = base.replace(/\.(m|c)?jsx?$/, '');
   const candidates = [
@@ -73,10 +74,40 @@ function resolveLocal(stats: StatCache, from: string, specifier: string): string
     ...EXTENSIONS.map((ext) => `${stem}${ext}`),
     ...EXTENSIONS.map((ext) => `${base}/index${ext}`),
   ];
-  return candidates.filter((candidate) => {
-    const st = stats.stat(candidate);
+  return candidates.filter((candidate) => dirs.isFile(candidate));
+}
+
+/**
+ * Whether files exist, answered from their directories' listings (memoised
+ * in the stat cache while a directory's mtime holds): the nineteen
+ * candidates of an import cost a listing or two, not nineteen stats of
+ * mostly missing files. Each directory is listed once per walk.
+ */
+class Listings {
+  readonly #stats: StatCache;
+  readonly #byDir = new Map<string, Map<string, string> | undefined>();
+
+  constructor(stats: StatCache) {
+    this.#stats = stats;
+  }
+
+  isFile(relative: string): boolean {
+    const slash = relative.lastIndexOf('/');
+    const dir = slash === -1 ? '.' : slash === 0 ? '/' : relative.slice(0, slash);
+    const kind = this.#kinds(dir)?.get(relative.slice(slash + 1));
+    if (kind !== 'o') return kind === 'f';
+    // A symlink (or other): what it leads to decides.
+    const st = this.#stats.stat(relative);
     return st !== undefined && (st.mode & 0o170000) === 0o100000;
-  });
+  }
+
+  #kinds(dir: string): Map<string, string> | undefined {
+    if (this.#byDir.has(dir)) return this.#byDir.get(dir);
+    const listing = this.#stats.list(dir);
+    const kinds = listing && new Map(listing.names.map((name, i) => [name, listing.kinds[i] as string]));
+    this.#byDir.set(dir, kinds);
+    return kinds;
+  }
 }
 
 function resolvePackage(stats: StatCache, from: string, specifier: string): string | undefined {

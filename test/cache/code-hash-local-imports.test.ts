@@ -1,5 +1,6 @@
 // The code part of a key: the `run` module and every local module it
 // imports, transitively: every file a relative import could resolve to.
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeHashes } from '../../src/cache/code-hash.js';
@@ -99,5 +100,35 @@ describe('codeHashes', () => {
     const second = stats();
     expect(codeHashes(second, 'mods/task.ts')).toEqual(expected);
     expect(second.counts.hashReads).toBe(0);
+  });
+
+  it('sees a candidate added to a directory whose listing an earlier run memoised, and lists no directory again when none changed', () => {
+    const { root, stats } = stage({ 'a.ts': "import './b.js';\nimport './c';\n", 'b.js': 'js', 'c/index.ts': 'ts' });
+    // As in a workspace that has run before: saving the cache does not add .runner to the root's listing.
+    fs.mkdirSync(path.join(root, '.runner'));
+    const first = stats();
+    expect(codeHashes(first, 'a.ts').map(([f]) => f)).toEqual(['a.ts', 'b.js', 'c/index.ts']);
+    first.save();
+    const unchanged = stats();
+    expect(codeHashes(unchanged, 'a.ts').map(([f]) => f)).toEqual(['a.ts', 'b.js', 'c/index.ts']);
+    expect(unchanged.counts.dirReads).toBe(0);
+    put(root, 'b.ts', 'ts');
+    put(root, 'c/index.tsx', 'tsx');
+    expect(codeHashes(stats(), 'a.ts').map(([f]) => f)).toEqual(['a.ts', 'b.js', 'b.ts', 'c/index.ts', 'c/index.tsx']);
+  });
+
+  it('counts a symlinked candidate by what it leads to: a file is code, a directory or nothing is not', () => {
+    const { root, stats } = stage({
+      'a.ts': "import './b.js';\nimport './c.js';\nimport './d.js';\n",
+      'real/b.ts': 'b',
+    });
+    fs.mkdirSync(path.join(root, 'real/dir'));
+    fs.symlinkSync(path.join(root, 'real/b.ts'), path.join(root, 'b.ts'));
+    fs.symlinkSync(path.join(root, 'real/dir'), path.join(root, 'c.ts'));
+    fs.symlinkSync(path.join(root, 'real/gone.ts'), path.join(root, 'd.ts'));
+    expect(codeHashes(stats(), 'a.ts')).toEqual([
+      ['a.ts', sha256("import './b.js';\nimport './c.js';\nimport './d.js';\n")],
+      ['b.ts', sha256('b')],
+    ]);
   });
 });
