@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { isRegularMode } from '../util/fs.js';
+import { GlobMemo, SeenDirs } from './glob-memo.js';
 import type { StatCache } from './stat-cache.js';
 
 const SKIPPED_DIRS = new Set(['.git', '.runner', 'node_modules']);
@@ -61,12 +62,23 @@ export function matchesGlobs(file: string, patterns: readonly string[]): boolean
 export function expandGlobs(stats: StatCache, patterns: readonly string[], exclude: readonly string[] = []): string[] {
   const include = patterns.filter((p) => !p.startsWith('!')).map(normalise);
   const excluded = [...exclude, ...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1))].map(normalise);
+  // A file named outright is stat'ed, not found in a listing: nothing to keep.
+  const memo = include.every(isGlob) ? GlobMemo.of(stats, [include, excluded]) : undefined;
+  const known = memo?.read();
+  if (known) return known;
+  const seen = new SeenDirs(stats);
+  const files = expandPatterns(seen, include, excluded);
+  memo?.write(seen, files);
+  return files;
+}
+
+function expandPatterns(seen: SeenDirs, include: readonly string[], excluded: readonly string[]): string[] {
   // One pattern (a map over files) lists each file once, in order: no set of 100,000 names to build.
-  if (include.length === 1 && excluded.length === 0) return expandOne(stats, include[0] as string);
-  const isExcluded = exclusionTest(excluded, stats.root);
+  if (include.length === 1 && excluded.length === 0) return expandOne(seen, include[0] as string);
+  const isExcluded = exclusionTest(excluded, seen.stats.root);
   const found = new Set<string>();
   for (const pattern of include) {
-    for (const file of expandOne(stats, pattern)) if (!isExcluded(file)) found.add(file);
+    for (const file of expandOne(seen, pattern)) if (!isExcluded(file)) found.add(file);
   }
   const sorted = [...found];
   return include.length > 1 ? sorted.sort() : sorted;
@@ -110,20 +122,21 @@ function normalise(pattern: string): string {
   return out;
 }
 
-function expandOne(stats: StatCache, pattern: string): string[] {
+function expandOne(seen: SeenDirs, pattern: string): string[] {
   const compiledPattern = compile(pattern);
   if (!compiledPattern.isGlob) {
-    const st = stats.stat(pattern);
+    seen.isMemoable = false;
+    const st = seen.stats.stat(pattern);
     return st && isRegularMode(st.mode) ? [pattern] : [];
   }
-  if (compiledPattern.isNameMatch) return namesIn(stats, compiledPattern.base, compiledPattern.isNameMatch);
-  return new GlobWalk(stats, pattern, compiledPattern).files();
+  if (compiledPattern.isNameMatch) return namesIn(seen, compiledPattern.base, compiledPattern.isNameMatch);
+  return new GlobWalk(seen, pattern, compiledPattern).files();
 }
 
 /** The common `dir/*.ext` case: one listing, names matched without building paths. */
-function namesIn(stats: StatCache, base: string, isNameMatch: (name: string) => boolean): string[] {
+function namesIn(seen: SeenDirs, base: string, isNameMatch: (name: string) => boolean): string[] {
   const out: string[] = [];
-  const listing = stats.list(base);
+  const listing = seen.list(base);
   if (!listing) return out;
   const prefix = base === '.' ? '' : `${base}/`;
   listing.names.forEach((name, index) => {
@@ -131,7 +144,8 @@ function namesIn(stats: StatCache, base: string, isNameMatch: (name: string) => 
     if (!isNameMatch(name)) return;
     if (kind === 'f') out.push(prefix + name);
     else if (kind === 'o') {
-      const st = stats.stat(prefix + name);
+      seen.isMemoable = false;
+      const st = seen.stats.stat(prefix + name);
       if (st && isRegularMode(st.mode)) out.push(prefix + name);
     }
   });
@@ -140,14 +154,14 @@ function namesIn(stats: StatCache, base: string, isNameMatch: (name: string) => 
 
 /** A walk of the directories below a pattern's base, over the memoised listings. */
 class GlobWalk {
-  readonly #stats: StatCache;
+  readonly #seen: SeenDirs;
   readonly #pattern: string;
   readonly #compiled: CompiledPattern;
   readonly #out: string[] = [];
   readonly #realPaths = new Map<string, string | undefined>();
 
-  constructor(stats: StatCache, pattern: string, compiled: CompiledPattern) {
-    this.#stats = stats;
+  constructor(seen: SeenDirs, pattern: string, compiled: CompiledPattern) {
+    this.#seen = seen;
     this.#pattern = pattern;
     this.#compiled = compiled;
   }
@@ -158,7 +172,7 @@ class GlobWalk {
   }
 
   #walk(dir: string, depth: number, branch: readonly string[]): void {
-    const listing = this.#stats.list(dir);
+    const listing = this.#seen.list(dir);
     if (!listing) return;
     const { isMatch, isDeepNameMatch, maxDepth } = this.#compiled;
     listing.names.forEach((name, index) => {
@@ -170,8 +184,9 @@ class GlobWalk {
         if (depth <= maxDepth && (isDeepNameMatch ? isDeepNameMatch(name) : isMatch(relative)))
           this.#out.push(relative);
       } else {
-        // Symlink or other: follow it to see what it is.
-        const st = this.#stats.stat(relative);
+        // Symlink or other: follow it to see what it is (which its directory's listing does not vouch for).
+        this.#seen.isMemoable = false;
+        const st = this.#seen.stats.stat(relative);
         if (st && isRegularMode(st.mode) && isMatch(relative)) this.#out.push(relative);
         else if (
           st &&
@@ -207,7 +222,7 @@ class GlobWalk {
   #realPath(relative: string): string | undefined {
     if (!this.#realPaths.has(relative)) {
       try {
-        this.#realPaths.set(relative, fs.realpathSync(this.#stats.absolute(relative)));
+        this.#realPaths.set(relative, fs.realpathSync(this.#seen.stats.absolute(relative)));
       } catch {
         this.#realPaths.set(relative, undefined);
       }

@@ -34,3 +34,11 @@ export interface StatCacheOptions {
   /** Told, while loading, why a file that is there cannot be used: the cache then starts empty. */
   onBadFile?: (message: string) => void;
 }
+
+/** A directory's entries (sorted names; kinds: 'f' file, 'd' directory, 'o' other, one per name) and the mtime and inode they hold for. */
+export interface Listing {
+  names: string[];
+  kinds: string;
+  mtimeMs: number;
+  ino: number;
+}

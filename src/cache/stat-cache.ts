@@ -6,18 +6,20 @@
 // unchanged (adding, removing or renaming an entry changes the directory's
 // mtime), as git's untracked cache does.
 import fs from 'node:fs';
+import path from 'node:path';
 import { isRegularMode } from '../util/fs.js';
 import { hashFileSync } from './hash-file.js';
 import { hashOnBoth } from './parallel-hasher.js';
-import type { FileStat, HashHelp, StatCacheOptions } from './stat-cache-types.js';
+import type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache-types.js';
 import { StatCacheDisk } from './stat-cache-disk.js';
 import { emptyColumns, mergeColumns } from './stat-cache-file.js';
-import type { DirEntry, FileColumns } from './stat-cache-file.js';
+import type { FileColumns } from './stat-cache-file.js';
+import { DirListings } from './dir-listings.js';
 import { isRacy, RecordedFiles } from './recorded-files.js';
 import { FIELDS, STAT_BESIDE_MIN, StatPass, statAt, statMany } from './stat-beside.js';
 import { LoadedFiles } from './loaded-files.js';
 
-export type { FileStat, HashHelp, StatCacheOptions } from './stat-cache-types.js';
+export type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache-types.js';
 export { isRacy } from './recorded-files.js';
 
 export class StatCache {
@@ -29,12 +31,12 @@ export class StatCache {
   #loaded: LoadedFiles;
   /** Entries recorded since (they win over the loaded ones). */
   readonly #recorded = new RecordedFiles();
-  #dirs: Record<string, DirEntry>;
+  readonly #listings: DirListings;
   /** Lists derived from a file's content, keyed by content hash (e.g. a module's imports). */
   #derived: Record<string, string[]>;
   #isDirty = false;
-  /** Listings and derived lists changed since the last load or save (what a save appends). */
-  readonly #changed = { dirs: new Set<string>(), derived: new Set<string>() };
+  /** Derived lists made since the last load or save (what a save appends). */
+  readonly #changedDerived = new Set<string>();
   readonly #disk: StatCacheDisk | undefined;
   /** The file and its log as loaded or last saved (StatCacheDisk.onDisk). */
   #onDisk = '';
@@ -51,7 +53,7 @@ export class StatCache {
     this.#onDisk = this.#disk?.onDisk ?? '';
     const loaded = this.#disk?.load(options.onBadFile);
     this.#loaded = new LoadedFiles(loaded?.files ?? emptyColumns());
-    this.#dirs = loaded?.dirs ?? {};
+    this.#listings = new DirListings(loaded?.dirs ?? {}, this.#now, this.counts);
     this.#derived = loaded?.derived ?? {};
   }
 
@@ -74,6 +76,15 @@ export class StatCache {
 
   get root(): string {
     return this.#root;
+  }
+
+  /** The directory the cache is kept in, for memos kept beside it; undefined when kept in memory only. */
+  get stateDir(): string | undefined {
+    return this.#file === undefined ? undefined : path.dirname(this.#file);
+  }
+
+  now(): number {
+    return this.#now();
   }
 
   absolute(relative: string): string {
@@ -221,35 +232,12 @@ export class StatCache {
     this.#isDirty = true;
   }
 
-  /** Entries of a directory as [name, kind]; undefined when it is not a readable directory. */
-  list(relativeDir: string): { names: string[]; kinds: string } | undefined {
-    const absolute = this.absolute(relativeDir);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(absolute);
-    } catch {
-      return undefined;
-    }
-    if (!st.isDirectory()) return undefined;
-    const entry = this.#dirs[relativeDir];
-    if (entry && entry[0] === st.mtimeMs && entry[1] === st.ino && !isRacy(entry[0], entry[4])) {
-      this.counts.dirHits++;
-      return { names: entry[2], kinds: entry[3] };
-    }
-    let dirents: fs.Dirent[];
-    try {
-      dirents = fs.readdirSync(absolute, { withFileTypes: true });
-    } catch {
-      return undefined;
-    }
-    this.counts.dirReads++;
-    dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const names = dirents.map((d) => d.name);
-    const kinds = dirents.map((d) => (d.isFile() ? 'f' : d.isDirectory() ? 'd' : 'o')).join('');
-    this.#dirs[relativeDir] = [st.mtimeMs, st.ino, names, kinds, this.#now()];
-    this.#changed.dirs.add(relativeDir);
-    this.#isDirty = true;
-    return { names, kinds };
+  /**
+   * Entries of a directory as [name, kind], with the directory's mtime and
+   * inode the listing holds for; undefined when it is not a readable directory.
+   */
+  list(relativeDir: string): Listing | undefined {
+    return this.#listings.list(this.absolute(relativeDir), relativeDir);
   }
 
   /** A list derived from content with hash `hash`, computed once by `derive`. */
@@ -259,7 +247,7 @@ export class StatCache {
     if (known !== undefined && Object.hasOwn(this.#derived, key)) return known;
     const value = derive();
     this.#derived[key] = value;
-    this.#changed.derived.add(key);
+    this.#changedDerived.add(key);
     this.#isDirty = true;
     return value;
   }
@@ -267,17 +255,17 @@ export class StatCache {
   /** Persists the cache when something changed (see StatCacheDisk: a frame of its log, or the whole file). */
   save(): void {
     const disk = this.#disk;
-    if (disk && this.#isDirty) {
-      const { dirs, derived } = this.#changed;
+    if (disk && (this.#isDirty || this.#listings.changed.size > 0)) {
+      const derived = this.#changedDerived;
       disk.save(
         () => ({
           files: mergeColumns(emptyColumns(), () => undefined, this.#recorded),
-          dirs: Object.fromEntries([...dirs].map((dir) => [dir, this.#dirs[dir] as DirEntry])),
+          dirs: this.#listings.takeChanged(),
           derived: Object.fromEntries([...derived].map((key) => [key, this.#derived[key] as string[]])),
         }),
-        () => ({ files: this.#merged(), dirs: this.#dirs, derived: this.#derived }),
+        () => ({ files: this.#merged(), dirs: this.#listings.all, derived: this.#derived }),
       );
-      dirs.clear();
+      this.#listings.changed.clear();
       derived.clear();
       this.#isDirty = false;
       this.#onDisk = disk.onDisk;

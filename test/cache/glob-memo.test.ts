@@ -1,0 +1,129 @@
+// A glob's files kept beside the stat cache (.runner/globs/): reused while
+// every directory its walk listed is unchanged, found again otherwise.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expandGlobs } from '../../src/cache/glob.js';
+import { StatCache } from '../../src/cache/stat-cache.js';
+import { fakeClock, put, tempDir } from './helpers.js';
+
+const TREE = ['src/a.ts', 'src/b.js', 'src/lib/c.ts', 'src/lib/deep/d.ts', 'src/gen/g.ts', 'docs/x.md', 'top.ts'];
+
+function workspace(files: string[] = TREE): { root: string; stats: () => StatCache; memos: () => string[] } {
+  const root = tempDir();
+  for (const file of files) put(root, file, file);
+  const file = path.join(root, '.runner', 'stat-cache.bin');
+  fs.mkdirSync(path.dirname(file));
+  // Past every mtime the test makes: no directory is too recent to trust.
+  const { now } = fakeClock(Date.now() + 3_600_000);
+  const globs = path.join(root, '.runner', 'globs');
+  return {
+    root,
+    stats: () => new StatCache({ root, file, now }),
+    memos: () => (fs.existsSync(globs) ? fs.readdirSync(globs) : []),
+  };
+}
+
+/** expandGlobs with a new cache, as a new run would, and whether it listed any directory (no: the memo answered). */
+function expand(stats: StatCache, patterns: string[], exclude?: string[]): { files: string[]; isWalked: boolean } {
+  const files = expandGlobs(stats, patterns, exclude);
+  return { files, isWalked: stats.counts.dirHits + stats.counts.dirReads > 0 };
+}
+
+describe('the glob memo', () => {
+  it('answers the same patterns again without listing a directory, with exclusions too', () => {
+    const ws = workspace();
+    const patterns = ['src/**/*.ts', '!src/gen/**', '*.ts'];
+    const first = expand(ws.stats(), patterns, ['**/deep/**']);
+    expect(first).toEqual({ files: ['src/a.ts', 'src/lib/c.ts', 'top.ts'], isWalked: true });
+    expect(ws.memos()).toHaveLength(1);
+    expect(expand(ws.stats(), patterns, ['**/deep/**'])).toEqual({ files: first.files, isWalked: false });
+    // Other patterns, or other exclusions, are another query.
+    expect(expand(ws.stats(), patterns)).toEqual({
+      files: ['src/a.ts', 'src/lib/c.ts', 'src/lib/deep/d.ts', 'top.ts'],
+      isWalked: true,
+    });
+  });
+
+  it('walks again when a file is added, removed or renamed in any directory the walk listed', () => {
+    const ws = workspace();
+    expand(ws.stats(), ['src/**/*.ts']);
+    put(ws.root, 'src/lib/deep/e.ts', 'e');
+    expect(expand(ws.stats(), ['src/**/*.ts'])).toEqual({
+      files: ['src/a.ts', 'src/gen/g.ts', 'src/lib/c.ts', 'src/lib/deep/d.ts', 'src/lib/deep/e.ts'],
+      isWalked: true,
+    });
+    fs.rmSync(path.join(ws.root, 'src/gen/g.ts'));
+    expect(expand(ws.stats(), ['src/**/*.ts']).files).toEqual([
+      'src/a.ts',
+      'src/lib/c.ts',
+      'src/lib/deep/d.ts',
+      'src/lib/deep/e.ts',
+    ]);
+    fs.renameSync(path.join(ws.root, 'src/a.ts'), path.join(ws.root, 'src/a.js'));
+    expect(expand(ws.stats(), ['src/**/*.ts']).files).toEqual([
+      'src/lib/c.ts',
+      'src/lib/deep/d.ts',
+      'src/lib/deep/e.ts',
+    ]);
+    expect(expand(ws.stats(), ['src/**/*.ts']).isWalked).toBe(false);
+  });
+
+  it('sees a base directory that was missing appear, and one that was there go', () => {
+    const ws = workspace();
+    expect(expand(ws.stats(), ['gen/**/*.txt']).files).toEqual([]);
+    expect(expand(ws.stats(), ['gen/**/*.txt']).isWalked).toBe(false);
+    put(ws.root, 'gen/out/a.txt', 'a');
+    expect(expand(ws.stats(), ['gen/**/*.txt']).files).toEqual(['gen/out/a.txt']);
+    fs.rmSync(path.join(ws.root, 'gen'), { recursive: true });
+    expect(expand(ws.stats(), ['gen/**/*.txt']).files).toEqual([]);
+  });
+
+  it('keeps no walk that met a symlink: its target can change while the directory stays the same', () => {
+    for (const pattern of ['src/**/*.ts', 'src/*.ts']) {
+      const ws = workspace(['src/a.ts', 'elsewhere/b.ts']);
+      fs.symlinkSync(path.join(ws.root, 'elsewhere/b.ts'), path.join(ws.root, 'src/b.ts'));
+      expect(expand(ws.stats(), [pattern]).files).toEqual(['src/a.ts', 'src/b.ts']);
+      expect(ws.memos()).toEqual([]);
+      fs.rmSync(path.join(ws.root, 'elsewhere/b.ts'));
+      expect(expand(ws.stats(), [pattern]).files).toEqual(['src/a.ts']);
+    }
+  });
+
+  it('keeps no walk whose directories changed too recently to trust their mtimes', () => {
+    const root = tempDir();
+    put(root, 'src/a.ts', 'a');
+    const file = path.join(root, '.runner', 'stat-cache.bin');
+    fs.mkdirSync(path.dirname(file));
+    // The clock at the directories' own mtime: an entry added in the same tick would not change it.
+    const now = () => fs.statSync(path.join(root, 'src')).mtimeMs;
+    expect(expandGlobs(new StatCache({ root, file, now }), ['src/*.ts'])).toEqual(['src/a.ts']);
+    expect(fs.existsSync(path.join(root, '.runner', 'globs'))).toBe(false);
+  });
+
+  it('walks again over a memo that is damaged, and over a memo kept nowhere', () => {
+    const ws = workspace();
+    expand(ws.stats(), ['src/*.ts']);
+    const [memo] = ws.memos();
+    const memoFile = path.join(ws.root, '.runner', 'globs', memo as string);
+    for (const damaged of [
+      '',
+      'runner-glob 1',
+      'runner-glob 1\nnot json\nsrc/a.ts',
+      'runner-glob 1\n[["src"]]\nsrc/z.ts',
+    ]) {
+      fs.writeFileSync(memoFile, damaged);
+      expect(expand(ws.stats(), ['src/*.ts'])).toEqual({ files: ['src/a.ts'], isWalked: true });
+    }
+    const inMemory = new StatCache({ root: ws.root });
+    expect(expandGlobs(inMemory, ['src/*.ts'])).toEqual(['src/a.ts']);
+    expect(inMemory.counts.dirReads).toBe(1);
+  });
+
+  it('gives back names that are not ASCII as they were', () => {
+    const ws = workspace(['données/é.txt', 'données/日本.txt', 'données/plain.txt']);
+    const first = expand(ws.stats(), ['données/*.txt']);
+    expect(first.files).toEqual(['données/plain.txt', 'données/é.txt', 'données/日本.txt']);
+    expect(expand(ws.stats(), ['données/*.txt'])).toEqual({ files: first.files, isWalked: false });
+  });
+});
