@@ -8,7 +8,8 @@
 //               package.json of packages it imports
 //   inputs      [path, hash] of every file matched by `inputs` (and by
 //               `foreach.files`), sorted by path; hashed as one text (see
-//               inputsText), so 100,000 files cost one string and one hash
+//               inputsText), so 100,000 files cost one string, encoded once,
+//               and one hash
 //   needs       the output fingerprint of every `needs` stage
 //   params      resolved params
 //   env         env and passEnv values; secret ones as sha256 only. A shell
@@ -87,7 +88,7 @@ export function buildManifest(parts: ManifestParts): Manifest {
 }
 
 export function fingerprintOf(manifest: Manifest): string {
-  return hashValue({ ...manifest, inputs: sha256(inputsText(manifest.inputs)) });
+  return hashValue({ ...manifest, inputs: inputsBytes(manifest.inputs).hash });
 }
 
 /**
@@ -95,14 +96,26 @@ export function fingerprintOf(manifest: Manifest): string {
  * fingerprint hashes, and how a long list is stored beside the manifest.
  */
 export function inputsText(inputs: readonly (readonly [string, string])[]): string {
-  const known = texts.get(inputs);
-  if (known !== undefined) return known;
   let text = '';
   // A path with a newline (or that starts like JSON) is written as JSON, so every list has one text.
   for (const [file, hash] of inputs)
     text += `${hash} ${file.includes('\n') || file.startsWith('"') ? JSON.stringify(file) : file}\n`;
-  texts.set(inputs, text);
   return text;
+}
+
+/**
+ * inputsText as UTF-8, and its sha256: made once per list, since the
+ * fingerprint hashes it, a long list's blob holds it (under that same
+ * hash), and a rerun's reason diffs it.
+ */
+export function inputsBytes(inputs: readonly (readonly [string, string])[]): { bytes: Buffer; hash: string } {
+  let known = encoded.get(inputs);
+  if (known === undefined) {
+    const bytes = Buffer.from(inputsText(inputs));
+    known = { bytes, hash: sha256(bytes) };
+    encoded.set(inputs, known);
+  }
+  return known;
 }
 
 /**
@@ -135,8 +148,7 @@ export function differingLines(before: Buffer, after: Buffer): [Buffer, Buffer] 
 const BLOCK = 64 * 1024;
 const startsLine = (text: Buffer, at: number): boolean => at === 0 || text[at - 1] === 10;
 
-/** A list's text is made once: the fingerprint hashes it and a long list is stored as it. */
-const texts = new WeakMap<readonly (readonly [string, string])[], string>();
+const encoded = new WeakMap<readonly (readonly [string, string])[], { bytes: Buffer; hash: string }>();
 
 /** The input list back from inputsText; undefined when the text is not one. */
 export function parseInputsText(text: string): [string, string][] | undefined {
@@ -182,7 +194,7 @@ export function itemScopeFingerprint(
   const needs = { ...manifest.needs };
   if (foreachStage !== undefined) delete needs[foreachStage];
   const inputs = otherInputs(manifest.inputs, foreachFiles);
-  return hashValue({ ...manifest, inputs: sha256(inputsText(inputs)), needs, items: true });
+  return hashValue({ ...manifest, inputs: inputsBytes(inputs).hash, needs, items: true });
 }
 
 /** The inputs that are not foreach files. */

@@ -3,7 +3,7 @@
 // with its manifest, into the store, and its blobs go to a shared store; a
 // stage of the same key anywhere finds them there.
 import type { StagePlan } from '../config/types.js';
-import { differingLines, inputsText, parseInputsText } from '../cache/fingerprint.js';
+import { differingLines, inputsBytes, parseInputsText } from '../cache/fingerprint.js';
 import type { Manifest } from '../cache/fingerprint.js';
 import { STAGE_RECORD } from '../cache/state.js';
 import type { ItemCounts, StageRecord } from '../cache/state.js';
@@ -34,7 +34,8 @@ const INLINE_INPUTS = 200;
 
 export function manifestEntry(res: Resources, manifest: Manifest, at: number): ManifestEntry {
   if (manifest.inputs.length <= INLINE_INPUTS) return { at, m: manifest };
-  return { at, m: { ...manifest, inputs: [] }, inputs: res.objects.putBytes(inputsText(manifest.inputs)) };
+  const { bytes, hash } = inputsBytes(manifest.inputs);
+  return { at, m: { ...manifest, inputs: [] }, inputs: res.objects.putBytes(bytes, { hash }) };
 }
 
 /**
@@ -70,7 +71,7 @@ export async function loadManifests(
   if (typeof entry.inputs !== 'string') return [entry.m, current];
   const text = (await res.hasBlob(entry.inputs)) ? res.objects.readVerified(entry.inputs) : undefined;
   if (!Buffer.isBuffer(text)) return undefined;
-  const [before, after] = differingLines(text, Buffer.from(inputsText(current.inputs)));
+  const [before, after] = differingLines(text, inputsBytes(current.inputs).bytes);
   const [previousInputs, currentInputs] = [parseInputsText(before.toString()), parseInputsText(after.toString())];
   if (!previousInputs || !currentInputs) return undefined;
   return [
