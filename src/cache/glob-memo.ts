@@ -58,38 +58,42 @@ export class GlobMemo {
     return new GlobMemo(stats, path.join(dir, 'globs', name));
   }
 
-  /** The files, when every directory listed for them is as it was then; else undefined. */
+  /** The files, when the memo is whole and every directory listed for them is as it was then; else undefined. */
   read(): string[] | undefined {
-    let text: string;
+    let data: Buffer;
     try {
-      text = fs.readFileSync(this.#file, 'latin1');
+      data = fs.readFileSync(this.#file);
     } catch {
       return undefined;
     }
-    const lines = text.split('\n');
-    if (lines[0] !== FORMAT || lines.length < 2) return undefined;
+    // The first line: the format and the sha256 of the rest, so a damaged memo is walked again, never believed.
+    const end = data.indexOf(10);
+    if (end === -1 || data.toString('latin1', 0, end) !== `${FORMAT} ${sha256(data.subarray(end + 1))}`)
+      return undefined;
+    const lines = data.toString('latin1', end + 1).split('\n');
     let dirs: SeenDir[];
     try {
-      dirs = JSON.parse(Buffer.from(lines[1] as string, 'latin1').toString('utf8')) as SeenDir[];
+      dirs = JSON.parse(Buffer.from(lines[0] as string, 'latin1').toString('utf8')) as SeenDir[];
     } catch {
       return undefined;
     }
     if (!Array.isArray(dirs) || !dirs.every((seen) => this.#isAsSeen(seen))) return undefined;
-    const files = lines.slice(2);
+    const files = lines.slice(1);
     // Paths are UTF-8; read as latin1 to split fast, decoded only when one is not ASCII.
-    return /[^\0-\x7f]/.test(text) ? files.map((file) => Buffer.from(file, 'latin1').toString('utf8')) : files;
+    return data.some((byte) => byte > 0x7f) ? files.map((file) => Buffer.from(file, 'latin1').toString('utf8')) : files;
   }
 
   /** Keeps `files`, found by a walk that listed `seen`, unless that walk cannot be trusted to hold. */
   write(seen: SeenDirs, files: readonly string[]): void {
     const now = this.#stats.now();
-    if (!seen.isMemoable || seen.dirs.some((dir) => dir.length === 3 && isRacy(dir[1], now))) {
-      fs.rmSync(this.#file, { force: true });
-      return;
-    }
-    if (files.some((file) => file.includes('\n'))) return;
+    const isRecent = seen.dirs.some((dir) => dir.length === 3 && isRacy(dir[1], now));
     try {
-      writeFileAtomic(this.#file, [FORMAT, JSON.stringify(seen.dirs), ...files].join('\n'));
+      if (!seen.isMemoable || isRecent || files.some((file) => file.includes('\n'))) {
+        fs.rmSync(this.#file, { force: true });
+        return;
+      }
+      const body = Buffer.from([JSON.stringify(seen.dirs), ...files].join('\n'));
+      writeFileAtomic(this.#file, Buffer.concat([Buffer.from(`${FORMAT} ${sha256(body)}\n`), body]));
     } catch {
       // A read-only .runner: walk every time.
     }
@@ -97,7 +101,13 @@ export class GlobMemo {
 
   #isAsSeen(seen: SeenDir): boolean {
     if (!Array.isArray(seen) || typeof seen[0] !== 'string') return false;
-    const st = fs.statSync(this.#stats.absolute(seen[0]), { throwIfNoEntry: false });
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(this.#stats.absolute(seen[0]), { throwIfNoEntry: false });
+    } catch {
+      // Not a directory on the way (ENOTDIR), not readable: not as seen.
+      return false;
+    }
     const isDir = st?.isDirectory() === true;
     if (seen.length === 1) return !isDir;
     return isDir && st?.mtimeMs === seen[1] && st.ino === seen[2];

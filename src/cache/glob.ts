@@ -63,7 +63,7 @@ export function expandGlobs(stats: StatCache, patterns: readonly string[], exclu
   const include = patterns.filter((p) => !p.startsWith('!')).map(normalise);
   const excluded = [...exclude, ...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1))].map(normalise);
   // A file named outright is stat'ed, not found in a listing: nothing to keep.
-  const memo = include.every(isGlob) ? GlobMemo.of(stats, [include, excluded]) : undefined;
+  const memo = include.length > 0 && include.every(isGlob) ? GlobMemo.of(stats, [include, excluded]) : undefined;
   const known = memo?.read();
   if (known) return known;
   const seen = new SeenDirs(stats);

@@ -102,22 +102,41 @@ describe('the glob memo', () => {
   });
 
   it('walks again over a memo that is damaged, and over a memo kept nowhere', () => {
-    const ws = workspace();
+    const ws = workspace(['src/a.ts', 'src/b.ts']);
     expand(ws.stats(), ['src/*.ts']);
     const [memo] = ws.memos();
     const memoFile = path.join(ws.root, '.runner', 'globs', memo as string);
-    for (const damaged of [
+    const whole = fs.readFileSync(memoFile, 'latin1');
+    const damaged = [
       '',
       'runner-glob 1',
       'runner-glob 1\nnot json\nsrc/a.ts',
       'runner-glob 1\n[["src"]]\nsrc/z.ts',
-    ]) {
-      fs.writeFileSync(memoFile, damaged);
-      expect(expand(ws.stats(), ['src/*.ts'])).toEqual({ files: ['src/a.ts'], isWalked: true });
+      // A name changed under a first line that still says what the file held before.
+      whole.replace('src/b.ts', 'src/c.ts'),
+      // A file dropped from the list.
+      whole.replace('\nsrc/b.ts', ''),
+    ];
+    for (const text of damaged) {
+      fs.writeFileSync(memoFile, text, 'latin1');
+      expect(expand(ws.stats(), ['src/*.ts'])).toEqual({ files: ['src/a.ts', 'src/b.ts'], isWalked: true });
     }
     const inMemory = new StatCache({ root: ws.root });
-    expect(expandGlobs(inMemory, ['src/*.ts'])).toEqual(['src/a.ts']);
+    expect(expandGlobs(inMemory, ['src/*.ts'])).toEqual(['src/a.ts', 'src/b.ts']);
     expect(inMemory.counts.dirReads).toBe(1);
+  });
+
+  it('answers for a missing directory whose parent became a file, then sees it appear; keeps nothing for no patterns', () => {
+    const ws = workspace();
+    expect(expand(ws.stats(), ['gen/out/**/*.txt']).files).toEqual([]);
+    put(ws.root, 'gen', 'now a file');
+    expect(expand(ws.stats(), ['gen/out/**/*.txt'])).toEqual({ files: [], isWalked: false });
+    fs.rmSync(path.join(ws.root, 'gen'));
+    put(ws.root, 'gen/out/a.txt', 'a');
+    expect(expand(ws.stats(), ['gen/out/**/*.txt'])).toEqual({ files: ['gen/out/a.txt'], isWalked: true });
+    const before = ws.memos().length;
+    expect(expandGlobs(ws.stats(), [])).toEqual([]);
+    expect(ws.memos()).toHaveLength(before);
   });
 
   it('gives back names that are not ASCII as they were', () => {
