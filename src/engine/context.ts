@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { JsonRecord, StageContext } from '../api.js';
 import type { StagePlan } from '../config/types.js';
 import type { StageRecord } from '../cache/state.js';
-import { readDataset } from './dataset-reader.js';
+import { readDataset } from './read-records.js';
 import { guardParams } from './params-guard.js';
 import { inWorkspace } from '../util/fs.js';
 import type { Resources } from './resources.js';

@@ -8,16 +8,6 @@ import { ChunkList, datasetChunks } from '../cache/dataset-chunks.js';
 import type { DatasetRecord } from '../cache/state.js';
 import { messageOf } from '../util/errors.js';
 
-/** Records read per block: the lines of a block are parsed in one JSON.parse. */
-const READ_BLOCK = 1024;
-/**
- * And at most this many bytes per parse (one line at least): V8 puts a
- * string over 128 KB in large-object space, where building and parsing
- * 1,024 lines of simtask's 1.4 KB embed records took 200 ms per 29 MB
- * against 38 ms in pieces of 64 KB (small records: 25 ms either way).
- */
-const READ_BYTES = 64 * 1024;
-
 /** A chunk of a dataset as a map stage reads it: its items are [firstIndex, firstIndex + records). */
 export interface ChunkSpan {
   /** What names the chunk among a map stage's blocks: `chunk\0<hash>`. */
@@ -39,54 +29,8 @@ export class LostRecordsError extends Error {
   }
 }
 
-/**
- * The records of stage `producer`'s dataset, streamed a chunk at a time:
- * a chunk holds whole lines and says how many, so its lines are parsed in
- * one JSON.parse (up to READ_BLOCK of them), with no block built and no
- * bytes copied (see readDatasetBlocks).
- */
-export async function* readDataset(
-  objects: ObjectStore,
-  dataset: DatasetRecord,
-  producer: string,
-): AsyncGenerator<JsonRecord> {
-  const chunks = await soundChunks(objects, dataset, producer);
-  if (chunks.chunks.some((chunk) => chunk.cut === 'unknown')) {
-    for await (const block of readDatasetBlocks(objects, dataset, producer, READ_BLOCK)) yield* block.records();
-    return;
-  }
-  let firstIndex = 0;
-  for (const { hash, records } of chunks.chunks) {
-    const data = readChunk(objects, hash, producer);
-    // Parsed a piece of lines at a time (one parse of thousands of records
-    // cost more, in garbage collection, than it saved).
-    for (let from = 0, left = records; left > 0; ) {
-      const { to, count } = pieceEnd(data, from, left);
-      const piece = data.subarray(from, to);
-      yield* parseLines(piece, count) ?? blockOf(piece, firstIndex, `records of ${producer}`).records();
-      firstIndex += count;
-      left -= count;
-      from = to;
-    }
-  }
-}
-
-/** The end of the piece of lines from `from`: up to READ_BLOCK lines, READ_BYTES bytes (one line at least), `left` lines. */
-function pieceEnd(data: Buffer, from: number, left: number): { to: number; count: number } {
-  let to = from;
-  let count = 0;
-  while (count < left && count < READ_BLOCK) {
-    const newline = data.indexOf(10, to);
-    const next = newline < 0 || count + 1 === left ? data.length : newline + 1;
-    if (count > 0 && next - from > READ_BYTES) break;
-    to = next;
-    count++;
-  }
-  return { to, count };
-}
-
 /** A dataset's chunks once every one is here and, when its stat changed since it was written or verified, sound. */
-async function soundChunks(objects: ObjectStore, dataset: DatasetRecord, producer: string): Promise<ChunkList> {
+export async function soundChunks(objects: ObjectStore, dataset: DatasetRecord, producer: string): Promise<ChunkList> {
   const chunks = datasetChunks(objects, dataset.hash);
   if (!(chunks instanceof ChunkList)) throw new LostRecordsError(producer, chunks.kind);
   // Each chunk is verified as it is read; before the first record, those
@@ -209,7 +153,7 @@ export class BlockBuilder {
  * them in one call. Undefined when they are not `count` records (then
  * read line by line, for the error that names the line).
  */
-function parseLines(bytes: Buffer, count: number): JsonRecord[] | undefined {
+export function parseLines(bytes: Buffer, count: number): JsonRecord[] | undefined {
   let text = bytes.toString('utf8');
   if (text.endsWith('\n')) text = text.slice(0, -1);
   let parsed: unknown;
@@ -222,7 +166,7 @@ function parseLines(bytes: Buffer, count: number): JsonRecord[] | undefined {
 }
 
 /** The lines of `bytes` as one block whose first item is `firstIndex`. */
-function blockOf(bytes: Buffer, firstIndex: number, source: string): RecordBlock {
+export function blockOf(bytes: Buffer, firstIndex: number, source: string): RecordBlock {
   const builder = new BlockBuilder(source);
   builder.skipTo(firstIndex);
   builder.add(bytes, Number.POSITIVE_INFINITY).next();

@@ -10,7 +10,8 @@ import { CHUNK_MAX, ChunkList, ChunkReader, datasetChunks, isNatural } from '../
 import { ObjectStore } from '../../src/cache/object-store.js';
 import type { DatasetRecord } from '../../src/cache/state.js';
 import { DatasetWriter } from '../../src/engine/dataset.js';
-import { LostRecordsError, readDataset } from '../../src/engine/dataset-reader.js';
+import { LostRecordsError } from '../../src/engine/dataset-reader.js';
+import { readDataset } from '../../src/engine/read-records.js';
 import { recordBlocks } from '../../src/engine/map/item-source.js';
 
 let dir: string;
@@ -176,6 +177,30 @@ describe('reading records chunk by chunk', () => {
     expect(await recordsOf(good)).toEqual(text.map((line) => JSON.parse(line)));
     const bad = await writeAll([...text.slice(0, 5000), '{"not json\n', ...text.slice(5000)]);
     await expect(recordsOf(bad)).rejects.toThrow(/^records of p\/s:5001: invalid JSON/);
+  });
+
+  it('two readers go their own ways, one that stops early changes nothing for the next, and a chunk lost midway stops the reader there', async () => {
+    const text = lines(6000, random(22));
+    const dataset = await writeAll(text);
+    const chunks = chunksOf(dataset).list.chunks;
+    const all = text.map((line) => JSON.parse(line));
+    const [a, b] = [readDataset(objects, dataset, 'p/s'), readDataset(objects, dataset, 'p/s')];
+    const firstOfA = await a.next();
+    const twoOfB = [await b.next(), await b.next()];
+    expect([firstOfA.value, (await a.next()).value]).toEqual(all.slice(0, 2));
+    expect(twoOfB.map((result) => result.value)).toEqual(all.slice(0, 2));
+    for await (const record of readDataset(objects, dataset, 'p/s')) if (record.i === 10) break;
+    expect(await recordsOf(dataset)).toEqual(all);
+    // Lost after the reader checked every chunk: the records before it are read, then the error.
+    const seen: unknown[] = [];
+    const reader = readDataset(objects, dataset, 'p/s');
+    seen.push((await reader.next()).value);
+    fs.rmSync(objects.pathOf(chunks.at(-1)?.hash ?? ''));
+    const error = await (async () => {
+      for await (const record of reader) seen.push(record);
+    })().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'LostRecordsError', stage: 'p/s', problem: 'missing' });
+    expect(seen).toEqual(all.slice(0, text.length - (chunks.at(-1)?.records ?? 0)));
   });
 });
 
