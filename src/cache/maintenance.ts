@@ -60,6 +60,10 @@ export async function pruneCache(
   for (const store of Array.isArray(stores) ? stores : [stores])
     entriesRemoved += await pruneEntries(store as CacheStore, state, cutoffMs, keep);
   pruneJournals(path.join(stateDir, 'items'), cutoffMs);
+  // Glob memos not written since the cutoff: patterns no stage uses any more,
+  // or (harmlessly) ones whose directories have not changed since; the next
+  // run that needs one walks its directories and keeps it again.
+  removeOlder(path.join(stateDir, 'globs'), cutoffMs);
   let objectsRemoved = 0;
   let bytesFreed = 0;
   const objectsDir = path.join(stateDir, 'objects');
@@ -138,12 +142,20 @@ function pruneJournals(dir: string, cutoffMs: number): void {
   } catch {
     return;
   }
-  for (const stage of stages) {
-    const stageDir = path.join(dir, stage);
-    for (const name of fs.readdirSync(stageDir)) {
-      const file = path.join(stageDir, name);
-      if ((fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) < cutoffMs) fs.rmSync(file, { force: true });
-    }
+  for (const stage of stages) removeOlder(path.join(dir, stage), cutoffMs);
+}
+
+/** Removes the files of `dir` last written before `cutoffMs`. */
+function removeOlder(dir: string, cutoffMs: number): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const file = path.join(dir, name);
+    if ((fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) < cutoffMs) fs.rmSync(file, { force: true });
   }
 }
 

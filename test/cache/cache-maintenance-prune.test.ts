@@ -138,6 +138,21 @@ describe('pruneCache', () => {
     expect(result.entriesRemoved).toBe(0);
   });
 
+  it('removes the glob memos not written since the cutoff', async () => {
+    const f = await fixture();
+    const globs = path.join(f.stateDir, 'globs');
+    fs.mkdirSync(globs);
+    for (const [name, mtime] of [
+      ['old', OLD],
+      ['new', NEW],
+    ] as const) {
+      fs.writeFileSync(path.join(globs, name), 'runner-glob 1');
+      fs.utimesSync(path.join(globs, name), new Date(mtime), new Date(mtime));
+    }
+    await pruneCache(f.store, f.stateDir, CUTOFF);
+    expect(fs.readdirSync(globs)).toEqual(['new']);
+  });
+
   it('with a cutoff in the future removes everything not live', async () => {
     const f = await fixture();
     const live = record(f, 'live', NEW);
