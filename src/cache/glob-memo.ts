@@ -9,6 +9,7 @@
 // target can change under an unchanged directory) is not kept, nor one
 // whose directories changed too recently to trust their mtimes.
 // Deleting this module (and its use in glob.ts) walks every time, as before.
+import { isAscii } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
@@ -80,7 +81,7 @@ export class GlobMemo {
     if (!Array.isArray(dirs) || !dirs.every((seen) => this.#isAsSeen(seen))) return undefined;
     const files = lines.slice(1);
     // Paths are UTF-8; read as latin1 to split fast, decoded only when one is not ASCII.
-    return data.some((byte) => byte > 0x7f) ? files.map((file) => Buffer.from(file, 'latin1').toString('utf8')) : files;
+    return isAscii(data) ? files : files.map((file) => Buffer.from(file, 'latin1').toString('utf8'));
   }
 
   /** Keeps `files`, found by a walk that listed `seen`, unless that walk cannot be trusted to hold. */
