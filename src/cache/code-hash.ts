@@ -5,6 +5,7 @@
 // no-op run reads no source file.
 import fs from 'node:fs';
 import path from 'node:path';
+import { isRegularMode } from '../util/fs.js';
 import { hashValue } from '../util/hash.js';
 import type { StatCache } from './stat-cache.js';
 
@@ -98,7 +99,7 @@ class Listings {
     if (kind !== 'o') return kind === 'f';
     // A symlink (or other): what it leads to decides.
     const st = this.#stats.stat(relative);
-    return st !== undefined && (st.mode & 0o170000) === 0o100000;
+    return st !== undefined && isRegularMode(st.mode);
   }
 
   #kinds(dir: string): Map<string, string> | undefined {
