@@ -136,37 +136,19 @@ function itemObjects(entry: Partial<ItemsEntry> | undefined, into: Set<string>):
 
 /** Item journals (of interrupted or failed runs) not written to since the cutoff. */
 function pruneJournals(dir: string, cutoffMs: number): void {
-  let stages: string[];
-  try {
-    stages = fs.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const stage of stages) removeOlder(path.join(dir, stage), cutoffMs);
+  for (const stage of namesIn(dir)) removeOlder(path.join(dir, stage), cutoffMs);
 }
 
 /** Removes the files of `dir` last written before `cutoffMs`. */
 function removeOlder(dir: string, cutoffMs: number): void {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
+  for (const name of namesIn(dir)) {
     const file = path.join(dir, name);
     if ((fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0) < cutoffMs) fs.rmSync(file, { force: true });
   }
 }
 
 function* listObjects(dir: string): Generator<{ hash: string; file: string; size: number; mtimeMs: number }> {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir).filter((name) => /^[0-9a-f]{64}(\.gz)?$/.test(name));
-  } catch {
-    return;
-  }
-  for (const name of names) {
+  for (const name of namesIn(dir).filter((name) => /^[0-9a-f]{64}(\.gz)?$/.test(name))) {
     const file = path.join(dir, name);
     const st = fs.statSync(file, { throwIfNoEntry: false });
     if (st) yield { hash: name.replace(/\.gz$/, ''), file, size: st.size, mtimeMs: st.mtimeMs };
@@ -188,5 +170,14 @@ function safeParse(text: string): unknown {
     return JSON.parse(text);
   } catch {
     return undefined;
+  }
+}
+
+/** The entries of `dir`; none when it is missing or unreadable. */
+function namesIn(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
   }
 }
