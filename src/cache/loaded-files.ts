@@ -7,6 +7,8 @@ import { isRegularMode } from '../util/fs.js';
 import type { FileColumns } from './stat-cache-file.js';
 
 const HASH_BYTES = 32;
+/** How far seek() walks forward before it searches. */
+const SEEK_STEPS = 8;
 
 export class LoadedFiles {
   readonly columns: FileColumns;
@@ -22,27 +24,45 @@ export class LoadedFiles {
 
   /** The row of `file`, or undefined. */
   indexOf(file: string): number | undefined {
-    const { paths } = this.columns;
-    let low = 0;
-    let high = paths.length - 1;
-    while (low <= high) {
-      const mid = (low + high) >>> 1;
-      const path = paths[mid] as string;
-      if (path === file) return mid;
-      if (path < file) low = mid + 1;
-      else high = mid - 1;
-    }
-    return undefined;
+    const at = this.#lowerBound(file, 0);
+    return this.columns.paths[at] === file ? at : undefined;
   }
 
-  /** indexOf() for files asked in sorted order: a step or two forward from the last answer (else a search). */
+  /**
+   * indexOf() for files asked in sorted order: a step or two forward from the
+   * last answer, else a search (from there, or from the start for a file
+   * before it: a new sorted list); the answer is where the next one starts.
+   */
   seek(file: string): number | undefined {
     const { paths } = this.columns;
     let at = this.#cursor;
-    if (at > 0 && (paths[at - 1] as string) >= file) return this.indexOf(file);
-    while (at < paths.length && (paths[at] as string) < file) at++;
-    this.#cursor = at;
-    return paths[at] === file ? at : undefined;
+    // The usual case, a list asked again as it was loaded: one comparison.
+    if (paths[at] === file) {
+      this.#cursor = at + 1;
+      return at;
+    }
+    if (at > 0 && (paths[at - 1] as string) >= file) at = this.#lowerBound(file, 0);
+    else {
+      const stop = Math.min(paths.length, at + SEEK_STEPS);
+      while (at < stop && (paths[at] as string) < file) at++;
+      if (at === stop && at < paths.length && (paths[at] as string) < file) at = this.#lowerBound(file, at);
+    }
+    const isFound = paths[at] === file;
+    this.#cursor = isFound ? at + 1 : at;
+    return isFound ? at : undefined;
+  }
+
+  /** The first row at or after `from` whose path is not before `file`. */
+  #lowerBound(file: string, from: number): number {
+    const { paths } = this.columns;
+    let low = from;
+    let high = paths.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((paths[mid] as string) < file) low = mid + 1;
+      else high = mid;
+    }
+    return low;
   }
 
   /**

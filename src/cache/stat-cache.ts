@@ -16,7 +16,7 @@ import { emptyColumns, mergeColumns } from './stat-cache-file.js';
 import type { FileColumns } from './stat-cache-file.js';
 import { DirListings } from './dir-listings.js';
 import { isRacy, RecordedFiles } from './recorded-files.js';
-import { FIELDS, STAT_BESIDE_MIN, StatPass, statAt, statMany } from './stat-beside.js';
+import { FIELDS, STAT_BESIDE_MIN, StatPass, statAt } from './stat-beside.js';
 import { LoadedFiles } from './loaded-files.js';
 
 export type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache-types.js';
@@ -38,6 +38,8 @@ export class StatCache {
   /** Derived lists made since the last load or save (what a save appends). */
   readonly #changedDerived = new Set<string>();
   readonly #disk: StatCacheDisk | undefined;
+  /** What the daemon was last told to watch (HashHelp.watch). */
+  #watched: FileColumns | undefined;
   /** The file and its log as loaded or last saved (StatCacheDisk.onDisk). */
   #onDisk = '';
   /** Statistics of this run: how many hashes came from the cache and how many read a file. */
@@ -129,27 +131,25 @@ export class StatCache {
       this.counts.hashHits++;
       return fresh;
     }
-    let hash: string;
+    return this.#readFile(relative, st, this.#help.known?.(this.absolute(relative), st));
+  }
+
+  /** The file's hash read and recorded (or `known`, the daemon's hash of this stat); undefined when unreadable. */
+  #readFile(relative: string, st: FileStat, known?: string): string | undefined {
     try {
-      hash = this.#help.known?.(this.absolute(relative), st) ?? hashFileSync(this.absolute(relative), st.size);
+      return this.#read(relative, st, known ?? hashFileSync(this.absolute(relative), st.size));
     } catch {
       return undefined;
     }
-    return this.#read(relative, st, hash);
   }
 
-  /**
-   * hash() of many files. With a parallel hasher, when many of them changed
-   * (a `touch` of everything), half of those are read on its thread.
-   */
+  /** hash() of many files; the changed ones read on two threads (the stat pass's, or the daemon's hasher's). */
   hashAll(files: readonly string[]): (string | undefined)[] {
+    if (files.length >= STAT_BESIDE_MIN) return this.#hashMany(files);
     const hasher = this.#help.hasher;
-    const isMany = files.length >= STAT_BESIDE_MIN;
     // Stat'ed here one at a time, each Stats object dies young.
-    if (!hasher?.isUsable && !isMany) return files.map((file) => this.hash(file));
-    if (isMany && !hasher?.isUsable) return this.#hashMany(files);
-    const many = isMany ? statMany(files.map((file) => this.absolute(file))) : undefined;
-    const stats = files.map((file, i) => (many ? statAt(many, i) : this.stat(file)));
+    if (!hasher?.isUsable) return files.map((file) => this.hash(file));
+    const stats = files.map((file) => this.stat(file));
     const changed: number[] = [];
     const hashes = files.map((file, i) => {
       const st = stats[i];
@@ -194,14 +194,19 @@ export class StatCache {
         if (st && isRegular(st)) changed.push(i);
         return undefined;
       });
+      // What the daemon hashed since it changed is taken; the rest is read on both threads.
+      const toRead = changed.filter((i) => {
+        const st = statAt(many, i) as FileStat;
+        const known = this.#help.known?.(this.absolute(files[i] as string), st);
+        if (known !== undefined) hashes[i] = this.#read(files[i] as string, st, known);
+        return known === undefined;
+      });
       const hashHere = (i: number): void => {
-        hashes[i] = this.hash(files[i] as string, statAt(many, i));
+        hashes[i] = this.#readFile(files[i] as string, statAt(many, i) as FileStat);
       };
-      if (this.#help.known) changed.forEach(hashHere);
-      else
-        pass.hashChanged(changed, hashHere, (i, hash) => {
-          hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash);
-        });
+      pass.hashChanged(toRead, hashHere, (i, hash) => {
+        hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash);
+      });
       return hashes;
     } finally {
       pass.end();
@@ -270,8 +275,12 @@ export class StatCache {
       this.#isDirty = false;
       this.#onDisk = disk.onDisk;
     }
+    // The daemon is told the files again only when they are not the ones it was last told (a new list).
     const files = this.#merged();
-    if (this.#help.watch) this.#help.watch(files.paths.map((file) => this.absolute(file)));
+    if (this.#help.watch && files !== this.#watched) {
+      this.#watched = files;
+      this.#help.watch(files.paths.map((file) => this.absolute(file)));
+    }
   }
 
   /** The loaded entries with this run's recorded over them, as columns sorted by path; they become the loaded ones. */

@@ -32,6 +32,16 @@ describe('LoadedFiles', () => {
     expect(loaded.seek('b/c')).toBe(3);
   });
 
+  it('seeks a second sorted list after a first, a list that skips far ahead, and a path asked twice', () => {
+    const many = Array.from({ length: 100 }, (_, i) => `f${String(i).padStart(3, '0')}`);
+    const loaded = new LoadedFiles(columns(many));
+    expect(many.map((p) => loaded.seek(p))).toEqual(many.map((_, i) => i));
+    // A new list from the start (the next stage's): found, and then each in order again.
+    expect(many.map((p) => loaded.seek(p))).toEqual(many.map((_, i) => i));
+    const sparse = ['f003', 'f040', 'f041', 'f041', 'f090', 'f0905', 'f099', 'g'];
+    expect(sparse.map((p) => loaded.seek(p))).toEqual([3, 40, 41, 41, 90, undefined, 99, undefined]);
+  });
+
   it('gives a hash only for the stat it was loaded with, and none for a racy entry', () => {
     const cols = columns(paths);
     cols.racy[2] = 1;

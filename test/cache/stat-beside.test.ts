@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashFileSync } from '../../src/cache/hash-file.js';
+import { sha256 } from '../../src/util/hash.js';
 import { StatCache } from '../../src/cache/stat-cache.js';
 import {
   HASH_BESIDE_BATCH,
@@ -140,5 +141,54 @@ describe('StatCache.hashAll over many files', () => {
     expect(stats.counts.hashReads).toBe(files.length + 1);
     expect(stats.hashAll(asked)).toEqual(expected);
     expect(stats.counts).toMatchObject({ hashReads: files.length + 1, hashHits: files.length + 1 });
+  });
+});
+
+describe('StatCache.hashAll over many files, in the daemon', () => {
+  it('takes the hashes the daemon made since a file changed, reads the others on two threads, and asks to watch a list once', () => {
+    const relative = files.map((file) => path.relative(dir, file));
+    const asked = [...relative, 'missing.txt', 'd0', 'link'];
+    const clock = { now: () => Date.now() + 3_600_000 };
+    const plain = new StatCache({ root: dir, now: clock.now });
+    const expected = asked.map((file) => plain.hash(file));
+    // The daemon hashed every third file already (its answer is taken as it is: it vouches for this stat).
+    const knownFor = (absolute: string): string | undefined =>
+      files.indexOf(absolute) % 3 === 0 ? sha256(`known ${absolute}`) : undefined;
+    const asks: string[] = [];
+    const watched: number[] = [];
+    const help = {
+      known: (absolute: string) => {
+        asks.push(absolute);
+        return knownFor(absolute);
+      },
+      watch: (list: readonly string[]) => watched.push(list.length),
+      kept: {},
+    };
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'stat-beside-state-')), 'stat-cache.bin');
+    const stats = StatCache.forRun({ root: dir, file, now: clock.now, help });
+    const got = stats.hashAll(asked);
+    expect(got).toEqual(asked.map((file, i) => knownFor(path.join(dir, file)) ?? expected[i]));
+    expect(stats.counts.hashReads).toBe(files.length + 1);
+    stats.save();
+    // The next run, the cache kept: nothing changed, so the daemon is not asked, and the list is not sent to watch again.
+    asks.length = 0;
+    expect(StatCache.forRun({ root: dir, file, now: clock.now, help })).toBe(stats);
+    expect(stats.hashAll(asked)).toEqual(got);
+    expect(stats.counts).toMatchObject({ hashReads: 0, hashHits: files.length + 1 });
+    expect(asks).toEqual([]);
+    stats.save();
+    expect(watched).toEqual([files.length + 1]);
+    // One file changed: only it is asked of the daemon, once; the same files, so not watched again.
+    const changed = files[10] as string;
+    fs.appendFileSync(changed, 'more');
+    expect(stats.hashAll(asked)[10]).toBe(hashFileSync(changed));
+    expect(asks).toEqual([changed]);
+    stats.save();
+    expect(watched).toEqual([files.length + 1]);
+    // A file the cache did not know: a new list to watch.
+    fs.writeFileSync(path.join(dir, 'extra.txt'), 'extra');
+    stats.hash('extra.txt');
+    stats.save();
+    expect(watched).toEqual([files.length + 1, files.length + 2]);
   });
 });
