@@ -19,6 +19,14 @@ import type { Listing, StatCache } from './stat-cache.js';
 
 const FORMAT = 'runner-glob 1';
 
+/**
+ * The files of each memo as last read in this process, by its file: the
+ * daemon's next run gets the same array back (no 100,000 strings made again,
+ * and what is keyed by the array, the key's input list, is found) while the
+ * memo's first line, which hashes the rest, is the same.
+ */
+const lastRead = new Map<string, { head: string; files: readonly string[] }>();
+
 /** A directory as the walk found it: [dir, mtimeMs, ino], or [dir] when it was not a listable directory. */
 type SeenDir = [dir: string, mtimeMs: number, ino: number] | [dir: string];
 
@@ -60,7 +68,7 @@ export class GlobMemo {
   }
 
   /** The files, when the memo is whole and every directory listed for them is as it was then; else undefined. */
-  read(): string[] | undefined {
+  read(): readonly string[] | undefined {
     let data: Buffer;
     try {
       data = fs.readFileSync(this.#file);
@@ -69,8 +77,8 @@ export class GlobMemo {
     }
     // The first line: the format and the sha256 of the rest, so a damaged memo is walked again, never believed.
     const end = data.indexOf(10);
-    if (end === -1 || data.toString('latin1', 0, end) !== `${FORMAT} ${sha256(data.subarray(end + 1))}`)
-      return undefined;
+    const head = end === -1 ? '' : data.toString('latin1', 0, end);
+    if (head !== `${FORMAT} ${sha256(data.subarray(end + 1))}`) return undefined;
     const lines = data.toString('latin1', end + 1).split('\n');
     let dirs: SeenDir[];
     try {
@@ -79,9 +87,13 @@ export class GlobMemo {
       return undefined;
     }
     if (!Array.isArray(dirs) || !dirs.every((seen) => this.#isAsSeen(seen))) return undefined;
-    const files = lines.slice(1);
+    const last = lastRead.get(this.#file);
+    if (last?.head === head) return last.files;
+    const split = lines.slice(1);
     // Paths are UTF-8; read as latin1 to split fast, decoded only when one is not ASCII.
-    return isAscii(data) ? files : files.map((file) => Buffer.from(file, 'latin1').toString('utf8'));
+    const files = isAscii(data) ? split : split.map((file) => Buffer.from(file, 'latin1').toString('utf8'));
+    lastRead.set(this.#file, { head, files });
+    return files;
   }
 
   /** Keeps `files`, found by a walk that listed `seen`, unless that walk cannot be trusted to hold. */

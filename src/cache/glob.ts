@@ -59,7 +59,11 @@ export function matchesGlobs(file: string, patterns: readonly string[]): boolean
 }
 
 /** Files matching any pattern and no `!` pattern (nor `exclude`), sorted; named as their pattern names them. */
-export function expandGlobs(stats: StatCache, patterns: readonly string[], exclude: readonly string[] = []): string[] {
+export function expandGlobs(
+  stats: StatCache,
+  patterns: readonly string[],
+  exclude: readonly string[] = [],
+): readonly string[] {
   const include = patterns.filter((p) => !p.startsWith('!')).map(normalise);
   const excluded = [...exclude, ...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1))].map(normalise);
   // A file named outright is stat'ed, not found in a listing: nothing to keep.

@@ -18,6 +18,8 @@ import { DirListings } from './dir-listings.js';
 import { isRacy, RecordedFiles } from './recorded-files.js';
 import { FIELDS, STAT_BESIDE_MIN, StatPass, statAt } from './stat-beside.js';
 import { LoadedFiles } from './loaded-files.js';
+import { LastPass } from './last-pass.js';
+import { DerivedLists } from './derived-lists.js';
 
 export type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache-types.js';
 export { isRacy } from './recorded-files.js';
@@ -32,14 +34,14 @@ export class StatCache {
   /** Entries recorded since (they win over the loaded ones). */
   readonly #recorded = new RecordedFiles();
   readonly #listings: DirListings;
-  /** Lists derived from a file's content, keyed by content hash (e.g. a module's imports). */
-  #derived: Record<string, string[]>;
+  readonly #derived: DerivedLists;
   #isDirty = false;
-  /** Derived lists made since the last load or save (what a save appends). */
-  readonly #changedDerived = new Set<string>();
   readonly #disk: StatCacheDisk | undefined;
   /** What the daemon was last told to watch (HashHelp.watch). */
   #watched: FileColumns | undefined;
+  /** Hashes recorded so far (a kept cache's count runs on across runs), and the last long list's answer. */
+  #records = 0;
+  readonly #lastPass = new LastPass();
   /** The file and its log as loaded or last saved (StatCacheDisk.onDisk). */
   #onDisk = '';
   /** Statistics of this run: how many hashes came from the cache and how many read a file. */
@@ -56,7 +58,7 @@ export class StatCache {
     const loaded = this.#disk?.load(options.onBadFile);
     this.#loaded = new LoadedFiles(loaded?.files ?? emptyColumns());
     this.#listings = new DirListings(loaded?.dirs ?? {}, this.#now, this.counts);
-    this.#derived = loaded?.derived ?? {};
+    this.#derived = new DerivedLists(loaded?.derived ?? {});
   }
 
   /**
@@ -144,7 +146,7 @@ export class StatCache {
   }
 
   /** hash() of many files; the changed ones read on two threads (the stat pass's, or the daemon's hasher's). */
-  hashAll(files: readonly string[]): (string | undefined)[] {
+  hashAll(files: readonly string[]): readonly (string | undefined)[] {
     if (files.length >= STAT_BESIDE_MIN) return this.#hashMany(files);
     const hasher = this.#help.hasher;
     // Stat'ed here one at a time, each Stats object dies young.
@@ -173,14 +175,20 @@ export class StatCache {
   }
 
   /**
-   * hash() of many files, stat'ed on two threads (each path joined to the root as it is stat'ed, an unchanged
-   * file found by walking the loaded entries in order, at no object); the changed ones read on two threads too,
-   * unless the daemon may know their hashes already.
+   * hash() of many files, stat'ed on two threads, an unchanged file found by walking the loaded entries in
+   * order; the changed ones read on two threads too, unless the daemon knows them; nothing new: the last answer.
    */
-  #hashMany(files: readonly string[]): (string | undefined)[] {
+  #hashMany(files: readonly string[]): readonly (string | undefined)[] {
     const pass = new StatPass(files, undefined, `${this.#root}/`);
     try {
       const many = pass.stats;
+      const records = this.#records;
+      const last = this.#lastPass.answer(files, many, records);
+      if (last) {
+        this.counts.hashHits += last.hits;
+        return last.hashes;
+      }
+      const hitsBefore = this.counts.hashHits;
       const changed: number[] = [];
       const hashes = files.map((file, i) => {
         const fresh = this.#recorded.has(file)
@@ -207,6 +215,8 @@ export class StatCache {
       pass.hashChanged(toRead, hashHere, (i, hash) => {
         hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash);
       });
+      if (this.#records === records)
+        this.#lastPass.keep(files, many, records, { hashes, hits: this.counts.hashHits - hitsBefore });
       return hashes;
     } finally {
       pass.end();
@@ -233,6 +243,7 @@ export class StatCache {
   }
 
   #record(relative: string, st: FileStat, hash: string): void {
+    this.#records++;
     this.#recorded.set(relative, st, hash, isRacy(st.mtimeMs, this.#now()));
     this.#isDirty = true;
   }
@@ -247,31 +258,23 @@ export class StatCache {
 
   /** A list derived from content with hash `hash`, computed once by `derive`. */
   derived(kind: string, hash: string, derive: () => string[]): string[] {
-    const key = `${kind}:${hash}`;
-    const known = this.#derived[key];
-    if (known !== undefined && Object.hasOwn(this.#derived, key)) return known;
-    const value = derive();
-    this.#derived[key] = value;
-    this.#changedDerived.add(key);
-    this.#isDirty = true;
-    return value;
+    return this.#derived.get(kind, hash, derive);
   }
 
   /** Persists the cache when something changed (see StatCacheDisk: a frame of its log, or the whole file). */
   save(): void {
     const disk = this.#disk;
-    if (disk && (this.#isDirty || this.#listings.changed.size > 0)) {
-      const derived = this.#changedDerived;
+    if (disk && (this.#isDirty || this.#listings.changed.size > 0 || this.#derived.isChanged)) {
       disk.save(
         () => ({
           files: mergeColumns(emptyColumns(), () => undefined, this.#recorded),
           dirs: this.#listings.takeChanged(),
-          derived: Object.fromEntries([...derived].map((key) => [key, this.#derived[key] as string[]])),
+          derived: this.#derived.changed(),
         }),
-        () => ({ files: this.#merged(), dirs: this.#listings.all, derived: this.#derived }),
+        () => ({ files: this.#merged(), dirs: this.#listings.all, derived: this.#derived.all }),
       );
       this.#listings.changed.clear();
-      derived.clear();
+      this.#derived.saved();
       this.#isDirty = false;
       this.#onDisk = disk.onDisk;
     }

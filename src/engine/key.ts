@@ -30,9 +30,9 @@ export interface Keyed {
   fingerprint: string;
   manifest: Manifest;
   /** Files matched by `foreach.files` (map stages over files). */
-  foreachFiles: string[];
+  foreachFiles: readonly string[];
   /** Content hash of each of foreachFiles, as in the manifest. */
-  foreachHashes: string[];
+  foreachHashes: readonly string[];
 }
 
 export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
@@ -49,10 +49,7 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
     : expandGlobs(res.stats, definition.inputs);
   // foreachFiles come sorted; alone (the usual map over files) they are the whole list.
   const sorted = declared.length === 0 ? foreachFiles : [...new Set([...declared, ...foreachFiles])].sort();
-  const hashes = res.stats.hashAll(sorted);
-  if (pending) for (const [i, file] of sorted.entries()) if (pending.has(file)) hashes[i] = pending.get(file);
-  const inputs: [string, string][] = sorted.map((file, i) => [file, hashes[i] ?? 'missing']);
-  const foreachHashes = sorted === foreachFiles ? inputs.map(([, hash]) => hash) : hashesOf(foreachFiles, inputs);
+  const { inputs, foreachHashes } = inputList(sorted, foreachFiles, res.stats.hashAll(sorted), pending);
   const run = runOf(definition);
   const code: CodeHashes = run ? codeHashes(res.stats, run.module) : [];
   const needs: Record<string, string> = {};
@@ -65,8 +62,47 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
   return { fingerprint: fingerprintOf(manifest), manifest, foreachFiles, foreachHashes };
 }
 
+interface InputList {
+  inputs: [string, string][];
+  foreachHashes: readonly string[];
+}
+
+/**
+ * The list of each array of hashes StatCache.hashAll answered, by that
+ * array: while every input is as it was (the daemon's next run), hashAll
+ * gives back the same array, and the same list (and so its text and hash,
+ * fingerprint.ts) comes back here instead of 100,000 pairs made again.
+ */
+const lists = new WeakMap<
+  readonly (string | undefined)[],
+  { files: readonly string[]; foreachFiles: readonly string[]; list: InputList }
+>();
+
+/** [file, hash] of each of `sorted` (the key's inputs), and the hashes of foreachFiles among them. */
+function inputList(
+  sorted: readonly string[],
+  foreachFiles: readonly string[],
+  answered: readonly (string | undefined)[],
+  pending: ReadonlyMap<string, string> | undefined,
+): InputList {
+  const known = lists.get(answered);
+  if (!pending && known?.files === sorted && known.foreachFiles === foreachFiles) return known.list;
+  const hashes = pending ? sorted.map((file, i) => pending.get(file) ?? answered[i]) : answered;
+  const inputs: [string, string][] = sorted.map((file, i) => [file, hashes[i] ?? 'missing']);
+  const list = {
+    inputs,
+    foreachHashes: sorted === foreachFiles ? inputs.map(([, hash]) => hash) : hashesOf(foreachFiles, inputs),
+  };
+  if (!pending) lists.set(answered, { files: sorted, foreachFiles, list });
+  return list;
+}
+
 /** Files matched on disk plus the pending ones the patterns match, sorted. */
-function withPending(found: string[], patterns: readonly string[], pending: ReadonlyMap<string, string>): string[] {
+function withPending(
+  found: readonly string[],
+  patterns: readonly string[],
+  pending: ReadonlyMap<string, string>,
+): readonly string[] {
   const extra = [...pending.keys()].filter((file) => matchesGlobs(file, patterns));
   return extra.length === 0 ? found : [...new Set([...found, ...extra])].sort();
 }

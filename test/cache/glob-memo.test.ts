@@ -25,7 +25,11 @@ function workspace(files: string[] = TREE): { root: string; stats: () => StatCac
 }
 
 /** expandGlobs with a new cache, as a new run would, and whether it listed any directory (no: the memo answered). */
-function expand(stats: StatCache, patterns: string[], exclude?: string[]): { files: string[]; isWalked: boolean } {
+function expand(
+  stats: StatCache,
+  patterns: string[],
+  exclude?: string[],
+): { files: readonly string[]; isWalked: boolean } {
   const files = expandGlobs(stats, patterns, exclude);
   return { files, isWalked: stats.counts.dirHits + stats.counts.dirReads > 0 };
 }
@@ -43,6 +47,21 @@ describe('the glob memo', () => {
       files: ['src/a.ts', 'src/lib/c.ts', 'src/lib/deep/d.ts', 'top.ts'],
       isWalked: true,
     });
+  });
+
+  it('gives the same array back while the memo is unchanged (a daemon run after run), a new one once it changed', () => {
+    const ws = workspace();
+    expand(ws.stats(), ['src/**/*.ts']);
+    const first = expand(ws.stats(), ['src/**/*.ts']);
+    const second = expand(ws.stats(), ['src/**/*.ts']);
+    expect(second).toEqual({ files: first.files, isWalked: false });
+    expect(second.files).toBe(first.files);
+    put(ws.root, 'src/lib/e.ts', 'e');
+    expand(ws.stats(), ['src/**/*.ts']);
+    const after = expand(ws.stats(), ['src/**/*.ts']);
+    expect(after.isWalked).toBe(false);
+    expect(after.files).not.toBe(first.files);
+    expect(after.files).toEqual(['src/a.ts', 'src/gen/g.ts', 'src/lib/c.ts', 'src/lib/deep/d.ts', 'src/lib/e.ts']);
   });
 
   it('walks again when a file is added, removed or renamed in any directory the walk listed', () => {

@@ -156,6 +156,43 @@ describe('the runner daemon', () => {
     ws = workspace();
   });
 
+  it('answers no-ops over 9,000 files from the lists its last run kept, and hands back a run once one file changed', async () => {
+    ws = new Workspace();
+    ws.write(
+      'pipelines.yaml',
+      `version: 1
+pipelines:
+  m:
+    stages:
+      count:
+        run: count.mjs#count
+        foreach: { files: ["data/**/*.txt"] }
+        cache: { scope: item }
+`,
+    );
+    ws.write('count.mjs', 'export function count(item) { return { path: item.path }; }\n');
+    // More than the stat pass's two-thread threshold (STAT_BESIDE_MIN): the path the kept lists are for.
+    for (let i = 0; i < 9000; i++) ws.write(`data/d${i % 9}/f${i}.txt`, `file ${i}\n`);
+    const cold = await ws.run(['exec', 'm', '--json'], { env: DAEMON });
+    expect(cold.code, cold.stderr).toBe(0);
+    await ws.run(['exec', 'm', '--json'], { env: DAEMON });
+    pid = await daemonStarted(ws);
+    // The first answer builds the lists, the next ones get them back as they were.
+    for (let k = 0; k < 3; k++) {
+      const noop = await ws.run(['exec', 'm', '--json'], { env: DAEMON });
+      expect(runStart(noop.events)?.daemon, noop.stderr).toBe(true);
+      expect(outcomes(noop.events)).toEqual({ count: 'cached' });
+    }
+    ws.write('data/d4/f4000.txt', 'file 4000, edited\n');
+    const edited = await ws.run(['exec', 'm', '--json'], { env: DAEMON });
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(runStart(edited.events)?.daemon).toBeUndefined();
+    expect(outcomes(edited.events)).toEqual({ count: 'ran' });
+    const after = await ws.run(['exec', 'm', '--json'], { env: DAEMON });
+    expect(runStart(after.events)?.daemon).toBe(true);
+    expect(outcomes(after.events)).toEqual({ count: 'cached' });
+  });
+
   it('is not started under CI, nor with RUNNER_DAEMON=0', async () => {
     ws = workspace();
     // A command starts its daemon (a detached child) before it exits: had it, the process would be there now.
