@@ -9,7 +9,11 @@
 // daemon), under GNU time for its peak RSS. Within a round the plain loop,
 // git status and runner alternate, so they see the same machine load; a
 // round of the file workload times two no-ops and two edits (another file
-// each), so the medians are over twice as many of those.
+// each), so the medians are over twice as many of those. The file workload
+// also times two no-ops answered by the daemon, as on a laptop (outside CI,
+// `exec` starts one after a no-op): started with RUNNER_DAEMON=1, one run
+// answered first (its first answer loads what it keeps), stopped before the
+// edits.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -114,6 +118,20 @@ function timed(dir: string, command: string[], env: Record<string, string> = {})
 
 const runner = (dir: string, ...rest: string[]): Timed => timed(dir, [process.execPath, BIN, 'exec', ...rest]);
 
+/** `count` no-op runs of pipeline `files` answered by a daemon started for them (then stopped). */
+function daemonNoops(dir: string, count: number): number[] {
+  const daemon = { RUNNER_DAEMON: '1' };
+  timed(dir, [process.execPath, BIN, 'exec', 'files'], daemon);
+  const info = path.join(dir, '.runner', 'daemon.json');
+  const deadline = Date.now() + 30_000;
+  while (!fs.existsSync(info) && Date.now() < deadline) spawnSync('sleep', ['0.05']);
+  if (!fs.existsSync(info)) throw new Error('the daemon did not start');
+  timed(dir, [process.execPath, BIN, 'exec', 'files'], daemon);
+  const times = Array.from({ length: count }, () => timed(dir, [process.execPath, BIN, 'exec', 'files'], daemon).ms);
+  timed(dir, [process.execPath, BIN, 'daemon', 'stop']);
+  return times;
+}
+
 /** How long stage `name` took in the workspace's last run (its run record). */
 function stageMs(dir: string, name: string): number {
   const record = readRunRecord(path.join(dir, '.runner', 'runs'));
@@ -169,6 +187,7 @@ for (const n of fileSizes) {
     git: [] as number[],
     cold: [] as number[],
     noop: [] as number[],
+    daemon: [] as number[],
     one: [] as number[],
     oneStage: [] as number[],
     rss: [] as number[],
@@ -184,6 +203,7 @@ for (const n of fileSizes) {
     m.rss.push(cold.rssMiB);
     // Two no-ops and two edits a round: one run straight after a cold run swings by a third on a VM.
     for (let k = 0; k < 2; k++) m.noop.push(runner(dir, 'files').ms);
+    m.daemon.push(...daemonNoops(dir, 2));
     for (let k = 0; k < 2; k++) {
       fs.writeFileSync(edited((2 * round + k) % PER_DIR), fileText(round, ++version));
       const one = runner(dir, 'files');
@@ -200,6 +220,7 @@ for (const n of fileSizes) {
     s(median(m.git)),
     `${s(median(m.cold))} (${(median(m.cold) / plain).toFixed(2)}x)`,
     `${s(median(m.noop))} (${(median(m.noop) / median(m.git)).toFixed(2)}x git)`,
+    `${s(median(m.daemon))} (${(median(m.daemon) / median(m.git)).toFixed(2)}x git)`,
     `${s(median(m.one))} (${(median(m.one) / plain).toFixed(2)}x)`,
     s(median(m.oneStage)),
     `${median(m.rss).toFixed(0)} / ${median(m.oneRss).toFixed(0)} MiB`,
@@ -238,6 +259,7 @@ for (const n of recordSizes) {
     '-',
     s(median(m.cold)),
     s(median(m.noop)),
+    '-',
     `${s(median(m.one))} (one record)`,
     s(median(m.oneStage)),
     `${median(m.rss).toFixed(0)} / ${median(m.oneRss).toFixed(0)} MiB`,
@@ -254,6 +276,7 @@ console.log(
       'git status',
       'runner cold',
       'runner no-op',
+      'no-op, daemon',
       'one item edited',
       'its map stage',
       'peak RSS cold / one edit',
