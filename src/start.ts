@@ -39,7 +39,10 @@ export async function start(bin: string): Promise<void> {
       columns: process.stderr.columns,
       build,
     };
-    if (await askDaemon(socket, request)) return;
+    const answer = await askDaemon(socket, request);
+    if (answer === true) return;
+    // Read by the bundle: run:start says why the daemon handed the run back.
+    if (answer !== false) shared[Symbol.for('runner.handedBack')] = answer;
   }
   loadBundle(bundle);
 }

@@ -77,12 +77,17 @@ export class LoadedFiles {
       : this.hashIf(row, stats[at] as number, stats[at + 1] as number, stats[at + 2] as number);
   }
 
+  /** Row `i`'s hash (hex). */
+  hashAt(i: number): string {
+    return this.columns.hashes.toString('hex', HASH_BYTES * i, HASH_BYTES * i + HASH_BYTES);
+  }
+
   /** Row `i`'s hash (hex) when the file still has this size, mtime and inode and the entry was not racy. */
   hashIf(i: number, size: number, mtimeMs: number, ino: number): string | undefined {
-    const { nums, hashes, racy } = this.columns;
+    const { nums, racy } = this.columns;
     if (nums[3 * i] !== size || nums[3 * i + 1] !== mtimeMs || nums[3 * i + 2] !== ino || racy[i] === 1)
       return undefined;
-    return hashes.toString('hex', HASH_BYTES * i, HASH_BYTES * i + HASH_BYTES);
+    return this.hashAt(i);
   }
 }
 

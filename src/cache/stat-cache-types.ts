@@ -14,9 +14,10 @@ export interface HashHelp {
   /**
    * Where the daemon keeps the last run's stat cache: the next run takes it
    * over while its file on disk is the one it loaded or saved, instead of
-   * reading and parsing that file again.
+   * reading and parsing that file again; and the options it was made with
+   * (so the daemon can read the file again once another run rewrote it).
    */
-  kept?: { stats?: StatCache };
+  kept?: { stats?: StatCache; options?: StatCacheOptions };
 }
 
 export interface FileStat {

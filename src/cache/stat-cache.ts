@@ -61,21 +61,22 @@ export class StatCache {
     this.#derived = new DerivedLists(loaded?.derived ?? {});
   }
 
-  /**
-   * The stat cache for a run: the one the daemon kept from its last run when
-   * its file has not changed on disk since (another process's run rewrites
-   * it), else a new one read from the file.
-   */
+  /** The cache the daemon kept from its last run while its file is as it left it (another run rewrites it), else read. */
   static forRun(options: StatCacheOptions): StatCache {
     const kept = options.help?.kept;
     const last = kept?.stats;
-    if (last && last.#file === options.file && last.#root === options.root && last.#onDisk === last.#disk?.onDisk) {
+    if (last && last.#file === options.file && last.#root === options.root && last.isAsSaved()) {
       for (const key of Object.keys(last.counts) as (keyof StatCache['counts'])[]) last.counts[key] = 0;
       return last;
     }
     const stats = new StatCache(options);
-    if (kept) kept.stats = stats;
+    if (kept) Object.assign(kept, { stats, options });
     return stats;
+  }
+
+  /** Whether its file is as this cache loaded or last saved it (no other process's run rewrote it since). */
+  isAsSaved(): boolean {
+    return this.#onDisk === this.#disk?.onDisk;
   }
 
   get root(): string {
@@ -91,16 +92,12 @@ export class StatCache {
     return this.#now();
   }
 
+  /** Plain concatenation: the kernel resolves `..`, and path.resolve costs more than the stat. */
   absolute(relative: string): string {
-    // Plain concatenation: the kernel resolves `..`, and path.resolve costs more than the stat.
     return relative.startsWith('/') ? relative : `${this.#root}/${relative}`;
   }
 
-  /**
-   * stat() of a workspace-relative path (following a symlink); undefined
-   * when it does not exist. lstat first: most paths are not links, and it
-   * costs a fifth less than stat. The Stats object itself is the answer.
-   */
+  /** stat() of a workspace-relative path (a link followed), undefined if missing: lstat first, a fifth cheaper. */
   stat(relative: string): FileStat | undefined {
     const file = this.absolute(relative);
     try {
@@ -248,12 +245,15 @@ export class StatCache {
     this.#isDirty = true;
   }
 
-  /**
-   * Entries of a directory as [name, kind], with the directory's mtime and
-   * inode the listing holds for; undefined when it is not a readable directory.
-   */
+  /** A directory's entries [name, kind], and the mtime and inode they hold for; undefined: not a readable directory. */
   list(relativeDir: string): Listing | undefined {
     return this.#listings.list(this.absolute(relativeDir), relativeDir);
+  }
+
+  /** The hash the loaded entries hold for `relative`, whatever its stat now (the daemon's check for edits). */
+  heldHash(relative: string): string | undefined {
+    const i = this.#loaded.indexOf(relative);
+    return i === undefined ? undefined : this.#loaded.hashAt(i);
   }
 
   /** A list derived from content with hash `hash`, computed once by `derive`. */

@@ -18,10 +18,10 @@ export function daemonSocketFor(cwd: string): string | undefined {
 
 /**
  * Offers the command to the daemon: true when it ran it (its output went to
- * our stdout and stderr, its exit code is process.exitCode), false when it
- * handed it back or is gone: then the command runs here.
+ * our stdout and stderr, its exit code is process.exitCode), else why it
+ * handed it back (or false: it is gone): then the command runs here.
  */
-export async function askDaemon(socket: string, request: DaemonRequest): Promise<boolean> {
+export async function askDaemon(socket: string, request: DaemonRequest): Promise<true | string | false> {
   // Loaded only when a daemon's socket is there: a run without one never needs net.
   const net = await import('node:net');
   return new Promise((resolve) => {
@@ -32,13 +32,13 @@ export async function askDaemon(socket: string, request: DaemonRequest): Promise
     const onSignal = (signal: NodeJS.Signals): void => void connection.write(`${JSON.stringify({ signal })}\n`);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const settle = (isAnswered: boolean): void => {
+    const settle = (answer: true | string | false): void => {
       if (isSettled) return;
       isSettled = true;
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      if (!isAnswered) connection.destroy();
-      resolve(isAnswered);
+      if (answer !== true) connection.destroy();
+      resolve(answer);
     };
     // Gone after it wrote something: the run cannot be started again here.
     const lost = (): boolean => {
@@ -65,7 +65,7 @@ export async function askDaemon(socket: string, request: DaemonRequest): Promise
         else if ('exit' in frame) {
           process.exitCode = frame.exit;
           settle(true);
-        } else if ('defer' in frame) settle(false);
+        } else if ('defer' in frame) settle(frame.defer);
         hasOutput = hasOutput || 'o' in frame || 'e' in frame;
       }
     });

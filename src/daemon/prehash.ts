@@ -21,6 +21,9 @@ const QUIET_MS = 6;
 /** Files hashed per turn of the event loop: a request waits for one turn at most. */
 const PER_TURN = 256;
 
+/** The hash the stat cache holds for a file (absolute path), whatever its stat now. */
+export type HeldHashes = (absolute: string) => string | undefined;
+
 /** [size, mtimeMs, ino, sha256, hashedAtMs] by absolute path. */
 type Known = [number, number, number, string, number];
 
@@ -34,9 +37,23 @@ export class PreHasher {
   #isHashing = false;
   /** A run is being served: it hashes what it needs itself. */
   isPaused = false;
+  /** The hashes the stat cache holds (by absolute path), to tell an edit from a touch; undefined: none to trust. */
+  readonly #held: () => HeldHashes | undefined;
+  /** Files hashed (since the daemon started) whose content is not what the stat cache holds for them. */
+  edits = 0;
 
-  constructor(hasher: ParallelHasher) {
+  constructor(hasher: ParallelHasher, held: () => HeldHashes | undefined = () => undefined) {
     this.#hasher = hasher;
+    this.#held = held;
+  }
+
+  /**
+   * Hashes every file whose event is queued, now, however recent its event:
+   * a run about to be served learns whether one of them was edited. (A hash
+   * made too soon after a file changed is racy, and #lookup never gives it.)
+   */
+  flush(): void {
+    while (this.#queue.size > 0) this.#hashSome(Number.POSITIVE_INFINITY);
   }
 
   /** What a run's StatCache gets. */
@@ -112,10 +129,9 @@ export class PreHasher {
     if (oldest !== undefined) this.#schedule(hashed === PER_TURN ? 0 : Math.max(0, oldest + QUIET_MS - Date.now()));
   }
 
-  /** Hashes up to PER_TURN queued files whose last event is QUIET_MS old; returns how many it took. */
-  #hashSome(): number {
+  /** Hashes up to PER_TURN queued files whose last event is QUIET_MS old (or older than `readyBefore`); how many it took. */
+  #hashSome(readyBefore = Date.now() - QUIET_MS): number {
     const files: { absolute: string; st: fs.Stats }[] = [];
-    const readyBefore = Date.now() - QUIET_MS;
     let taken = 0;
     // The queue is in order of last event: the ready ones come first.
     for (const [absolute, at] of this.#queue) {
@@ -125,9 +141,12 @@ export class PreHasher {
       const st = fs.statSync(absolute, { throwIfNoEntry: false });
       if (st?.isFile() && this.#lookup(absolute, st) === undefined) files.push({ absolute, st });
     }
+    const held = files.length > 0 ? this.#held() : undefined;
     const remember = (file: (typeof files)[number], hash: string | null): void => {
-      if (typeof hash === 'string')
-        this.#known.set(file.absolute, [file.st.size, file.st.mtimeMs, file.st.ino, hash, Date.now()]);
+      if (typeof hash !== 'string') return;
+      this.#known.set(file.absolute, [file.st.size, file.st.mtimeMs, file.st.ino, hash, Date.now()]);
+      const was = held?.(file.absolute);
+      if (was !== undefined && was !== hash) this.edits++;
     };
     const hashHere = (file: (typeof files)[number]): void => {
       try {

@@ -21,6 +21,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { ParallelHasher } from '../cache/parallel-hasher.js';
+import { StatCache } from '../cache/stat-cache.js';
 import type { HashHelp } from '../cache/stat-cache.js';
 import { findConfig } from '../config/find.js';
 import type { RunHost } from '../engine/run-host.js';
@@ -74,7 +75,20 @@ class DaemonServer {
   readonly #info: string;
   readonly #server = net.createServer();
   readonly #hasher = new ParallelHasher();
-  readonly #preHasher = new PreHasher(this.#hasher);
+  /** What the runs it serves keep between them: the stat cache (StatCache.forRun). */
+  readonly #kept: NonNullable<HashHelp['kept']> = {};
+  // The kept cache tells an edit from a touch; once a command's own run
+  // rewrote its file, the file is read again (as the next run would).
+  readonly #preHasher = new PreHasher(this.#hasher, () => {
+    const { options } = this.#kept;
+    if (options && !this.#kept.stats?.isAsSaved()) StatCache.forRun({ ...options, onBadFile: undefined });
+    const stats = this.#kept.stats;
+    if (!stats?.isAsSaved()) return undefined;
+    const prefix = `${stats.root}/`;
+    return (absolute) => (absolute.startsWith(prefix) ? stats.heldHash(absolute.slice(prefix.length)) : undefined);
+  });
+  /** PreHasher.edits when the daemon last answered or handed back a run. */
+  #editsSeen = 0;
   /**
    * The daemon as a run's host: it admits only cached stages (a stage to
    * run or restore hands the run back; stage code never runs here, where a
@@ -84,7 +98,7 @@ class DaemonServer {
    */
   readonly #host: RunHost = {
     name: 'daemon',
-    hashHelp: { ...this.#preHasher.help(), kept: {} } satisfies HashHelp,
+    hashHelp: { ...this.#preHasher.help(), kept: this.#kept } satisfies HashHelp,
     admits: (action) => action === 'cached',
     holdsEvents: true,
   };
@@ -163,6 +177,18 @@ class DaemonServer {
       send({ defer: refusal });
       connection.end();
       if (request.build !== this.#options.build) this.#stop();
+      return;
+    }
+    // A file edited since the last run (its new hash is not the one the stat
+    // cache holds): this run will not be all cached, so it goes back at once,
+    // instead of after every input was stat'ed here, only to be stat'ed again
+    // by the command. A touch (the same content) is answered as before; an
+    // event missed costs the check, never a wrong answer.
+    this.#preHasher.flush();
+    if (this.#preHasher.edits !== this.#editsSeen) {
+      this.#editsSeen = this.#preHasher.edits;
+      send({ defer: 'an input was edited since the last run' });
+      connection.end();
       return;
     }
     let handedBack: string | undefined;

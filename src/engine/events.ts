@@ -33,6 +33,8 @@ export interface RunStartEvent {
   dryRun: boolean;
   /** Served by the runner daemon (a no-op run answered by a resident process). */
   daemon?: boolean;
+  /** Why the daemon handed this run back to the command, when it did. */
+  handedBack?: string;
 }
 
 export interface StageStartEvent {

@@ -27,6 +27,8 @@ export interface RunOptions {
   runMap?: MapRunner;
   /** Where the run runs (default: this process, which admits everything). */
   host?: RunHost;
+  /** Why the daemon handed this run back to the command, when it did (run:start says so). */
+  handedBack?: string;
   /** Remote workers' queue: map stages with isolate worker|process compute their batches there. */
   workers?: WorkersAddress;
 }

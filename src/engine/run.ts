@@ -84,6 +84,7 @@ class Run {
       jobs: options.jobs,
       dryRun: false,
       ...(this.#host.name === 'daemon' ? { daemon: true } : {}),
+      ...(options.handedBack === undefined ? {} : { handedBack: options.handedBack }),
     });
     const nodes: ScheduleNode[] = this.#stages.map((s) => ({
       id: s.id,

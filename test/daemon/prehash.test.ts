@@ -50,4 +50,61 @@ describe('PreHasher', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('counts an edit (a new hash that is not the held one), not a touch, and flush() hashes what is queued at once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-prehash-'));
+    const files = ['a.txt', 'b.txt', 'new.txt'].map((name) => path.join(dir, name));
+    fs.writeFileSync(files[0] as string, 'a\n');
+    fs.writeFileSync(files[1] as string, 'b\n');
+    const held = new Map([
+      [files[0] as string, sha256('a\n')],
+      [files[1] as string, sha256('b\n')],
+    ]);
+    let isHeld = true;
+    const preHasher = new PreHasher(hasher, () => (isHeld ? (file) => held.get(file) : undefined));
+    try {
+      const help = preHasher.help();
+      help.watch?.(files.slice(0, 2));
+      preHasher.isPaused = true;
+      // A touch (same content), and a file the cache holds nothing for: no edit.
+      fs.writeFileSync(files[0] as string, 'a\n');
+      fs.writeFileSync(files[2] as string, 'new\n');
+      await waitFor(
+        () => {
+          preHasher.flush();
+          return help.known?.(files[0] as string, stat(files[0] as string));
+        },
+        5000,
+        'the touch hashed',
+      );
+      expect(preHasher.edits).toBe(0);
+      // An edit, seen by flush() while paused (a run about to be served), without waiting for a turn.
+      fs.writeFileSync(files[1] as string, 'b, edited\n');
+      await waitFor(
+        () => {
+          preHasher.flush();
+          return preHasher.edits > 0 ? true : undefined;
+        },
+        5000,
+        'the edit counted',
+      );
+      expect(preHasher.edits).toBe(1);
+      expect(help.known?.(files[1] as string, stat(files[1] as string))).toBe(sha256('b, edited\n'));
+      // With no held hashes to trust (the cache's file was rewritten by another run), nothing counts.
+      isHeld = false;
+      fs.writeFileSync(files[0] as string, 'a, edited\n');
+      await waitFor(
+        () => {
+          preHasher.flush();
+          return help.known?.(files[0] as string, stat(files[0] as string));
+        },
+        5000,
+        'the second edit hashed',
+      );
+      expect(preHasher.edits).toBe(1);
+    } finally {
+      preHasher.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -90,10 +90,12 @@ describe('the runner daemon', () => {
     expect(outcomes(touched.events)).toEqual({ copy: 'cached', shout: 'cached' });
 
     // New content of the same size, right away: never answered from a hash made before.
+    // The daemon saw the edit (its new hash is not the one it holds): handed back at once, before any key.
     ws.write('in.txt', 'again\n');
     const edited = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
     expect(edited.code, edited.stderr).toBe(0);
     expect(runStart(edited.events)?.daemon).toBeUndefined();
+    expect(runStart(edited.events)?.handedBack).toBe('an input was edited since the last run');
     expect(outcomes(edited.events)).toEqual({ copy: 'ran', shout: 'ran' });
     expect(ws.read('shout.txt')).toBe('AGAIN\n!');
     // The run the daemon handed back left no record of its own: five runs, five records.
@@ -187,6 +189,7 @@ pipelines:
     const edited = await ws.run(['exec', 'm', '--json'], { env: DAEMON });
     expect(edited.code, edited.stderr).toBe(0);
     expect(runStart(edited.events)?.daemon).toBeUndefined();
+    expect(runStart(edited.events)?.handedBack).toBe('an input was edited since the last run');
     expect(outcomes(edited.events)).toEqual({ count: 'ran' });
     const after = await ws.run(['exec', 'm', '--json'], { env: DAEMON });
     expect(runStart(after.events)?.daemon).toBe(true);

@@ -15,6 +15,13 @@ import { runnerBin } from './watch-cycle.js';
 import type { GlobalOptions } from '../load.js';
 
 const BUILD = Symbol.for('runner.build');
+const HANDED_BACK = Symbol.for('runner.handedBack');
+
+/** Why the daemon handed this command's run back (set by src/start.ts), if it did. */
+export function handedBackWhy(): string | undefined {
+  const why = (globalThis as Record<symbol, unknown>)[HANDED_BACK];
+  return typeof why === 'string' ? why : undefined;
+}
 /** A Unix socket path longer than this does not fit sockaddr_un everywhere. */
 const MAX_SOCKET_PATH = 100;
 

@@ -27,7 +27,7 @@ import {
 } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 import { writeHtmlReport } from './report.js';
-import { startDaemonIfWanted } from './daemon.js';
+import { handedBackWhy, startDaemonIfWanted } from './daemon.js';
 import { watchCommand } from './watch.js';
 import { runCycleInChild, runnerBin } from './watch-cycle.js';
 
@@ -167,6 +167,7 @@ async function runLocked(
     signal: io.signal,
     runMap,
     host: io.host,
+    handedBack: io.host === undefined ? handedBackWhy() : undefined,
     workers,
   });
   if (summary.status === 'handed-back') {
