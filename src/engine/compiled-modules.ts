@@ -18,7 +18,9 @@
 // through and each directory a relative import was resolved in (a file
 // added beside `./lib/index.ts` as `./lib.ts` changes what `./lib` names),
 // and the node_modules/<name> nearer than the one a package resolved in.
-// A stamp that no longer holds compiles the file again.
+// A stamp that no longer holds compiles the file again, and so does one
+// taken while a file it names had just changed (its size and mtime too
+// recent to trust, as with the stat cache's racy entries).
 //
 // What this does not model falls back to tsx for the whole entry: any other
 // import.meta, an import() or require() of a computed specifier,
@@ -31,6 +33,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { packageNameOf } from '../cache/code-hash.js';
+import { isRacy } from '../cache/recorded-files.js';
 import { removeWhere } from '../cache/temp-sweep.js';
 import { readJsonOrUndefined, writeFileAtomic } from '../util/fs.js';
 import { sha256 } from '../util/hash.js';
@@ -56,6 +59,12 @@ interface Stamp {
    * each node_modules/<name> nearer than the one a package resolved in.
    */
   files: [string, string][];
+  /**
+   * One of those files had changed too recently to trust its size and mtime
+   * (it could change again within the same mtime tick, unseen): the stamp
+   * holds for nothing, and the next run compiles again.
+   */
+  racy?: true;
 }
 
 /** Thrown for a module this compiler does not model: the loader falls back to tsx. */
@@ -118,7 +127,7 @@ async function ensureFile(file: string, dir: string): Promise<string[]> {
   const target = compiledPath(file, dir);
   sources.set(target, file);
   const stamp = readStamp(target);
-  if (stamp && stamp.source === hash && stamp.files.every(([file, stat]) => statOf(file) === stat)) {
+  if (stamp && !stamp.racy && stamp.source === hash && stamp.files.every(([file, stat]) => statOf(file) === stat)) {
     return stamp.modules;
   }
   const compiled = await compile(file, dir, hash);
@@ -244,7 +253,9 @@ function stampPackageLookup(stamp: Stamp, resolveDir: string, specifier: string)
 function stampFile(stamp: Stamp, file: string): string {
   const known = stamp.files.find(([stamped]) => stamped === file);
   if (known) return known[1];
-  const stat = statOf(file);
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (st && isRacy(st.mtimeMs, Date.now())) stamp.racy = true;
+  const stat = st ? statText(st) : 'missing';
   stamp.files.push([file, stat]);
   return stat;
 }
@@ -285,8 +296,10 @@ function readStamp(target: string): Stamp | undefined {
 
 function statOf(file: string): string {
   const stat = fs.statSync(file, { throwIfNoEntry: false });
-  return stat ? `${stat.size}:${stat.mtimeMs}` : 'missing';
+  return stat ? statText(stat) : 'missing';
 }
+
+const statText = (stat: fs.Stats): string => `${stat.size}:${stat.mtimeMs}`;
 
 /** The package.json of the package that holds `file`: the nearest one with a name. */
 function packageJsonOf(file: string): string | undefined {

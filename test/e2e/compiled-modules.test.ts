@@ -161,6 +161,21 @@ describe('TypeScript stage modules compiled for Node', () => {
     expect(JSON.parse(ws.read('probe.json')).version).toBe('2.0.0');
   });
 
+  it('compile again after a run whose stamp was racy: a JSON module rewritten in the same mtime tick, same size', async () => {
+    ws = esmWorkspace();
+    // Its mtime as close to the compile as a write in the same tick would leave it (ahead of the clock: always racy).
+    const tick = new Date(Date.now() + 60_000);
+    fs.utimesSync(ws.path('stages/data.json'), tick, tick);
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    expect(JSON.parse(ws.read('probe.json')).data).toEqual({ a: 1 });
+    // New content, the same size and mtime: only a stamp that did not trust that mtime sees it.
+    ws.write('stages/data.json', '{"a":3}\n');
+    fs.utimesSync(ws.path('stages/data.json'), tick, tick);
+    const again = await ws.run(['exec', 'p', '--force']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(ws.read('probe.json')).data).toEqual({ a: 3 });
+  });
+
   it('`runner cache prune` removes the compiled files of sources that were moved or deleted, and no others', async () => {
     ws = esmWorkspace();
     expect((await ws.run(['exec', 'p'])).code).toBe(0);
