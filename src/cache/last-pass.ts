@@ -15,19 +15,19 @@ export interface PassAnswer {
 }
 
 export class LastPass {
-  #last: { files: readonly string[]; stats: Float64Array; reads: number; answer: PassAnswer } | undefined;
+  /** The last answer for each list (a map over files and a stage taking the same files as inputs each have one). */
+  readonly #last = new WeakMap<readonly string[], { stats: Float64Array; reads: number; answer: PassAnswer }>();
 
   /** The last answer for `files`, if its stats were `stats` too and `reads` (files hashed so far) has not moved. */
   answer(files: readonly string[], stats: Float64Array, reads: number): PassAnswer | undefined {
-    const last = this.#last;
-    if (!last || last.files !== files || last.reads !== reads || !bytesOf(last.stats).equals(bytesOf(stats)))
-      return undefined;
+    const last = this.#last.get(files);
+    if (!last || last.reads !== reads || !bytesOf(last.stats).equals(bytesOf(stats))) return undefined;
     return last.answer;
   }
 
   /** Keeps a pass's answer: only one that read no file (`reads` is the count before and after it). */
   keep(files: readonly string[], stats: Float64Array, reads: number, answer: PassAnswer): void {
-    this.#last = { files, stats, reads, answer };
+    this.#last.set(files, { stats, reads, answer });
   }
 }
 

@@ -48,7 +48,12 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
     ? withPending(expandGlobs(res.stats, definition.inputs), definition.inputs, pending)
     : expandGlobs(res.stats, definition.inputs);
   // foreachFiles come sorted; alone (the usual map over files) they are the whole list.
-  const sorted = declared.length === 0 ? foreachFiles : [...new Set([...declared, ...foreachFiles])].sort();
+  const sorted =
+    declared.length === 0
+      ? foreachFiles
+      : foreachFiles.length === 0
+        ? sortedUnique(declared)
+        : [...new Set([...declared, ...foreachFiles])].sort();
   const { inputs, foreachHashes } = inputList(sorted, foreachFiles, res.stats.hashAll(sorted), pending);
   const run = runOf(definition);
   const code: CodeHashes = run ? codeHashes(res.stats, run.module) : [];
@@ -60,6 +65,18 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
   }
   const manifest = buildManifest({ definition, code, inputs, needs });
   return { fingerprint: fingerprintOf(manifest), manifest, foreachFiles, foreachHashes };
+}
+
+/** Each list's files sorted, once: a glob memo's array comes back the same in the daemon's next run. */
+const sortedLists = new WeakMap<readonly string[], readonly string[]>();
+
+function sortedUnique(files: readonly string[]): readonly string[] {
+  let sorted = sortedLists.get(files);
+  if (sorted === undefined) {
+    sorted = [...new Set(files)].sort();
+    sortedLists.set(files, sorted);
+  }
+  return sorted;
 }
 
 interface InputList {

@@ -158,7 +158,7 @@ describe('the runner daemon', () => {
     ws = workspace();
   });
 
-  it('answers no-ops over 9,000 files from the lists its last run kept, and hands back a run once one file changed', async () => {
+  it('answers no-ops over 9,000 files (a map over them, a task with them as inputs) from the lists it kept, and hands back a run once one changed', async () => {
     ws = new Workspace();
     ws.write(
       'pipelines.yaml',
@@ -170,9 +170,15 @@ pipelines:
         run: count.mjs#count
         foreach: { files: ["data/**/*.txt"] }
         cache: { scope: item }
+      total:
+        run: count.mjs#total
+        inputs: ["data/**/*.txt"]
 `,
     );
-    ws.write('count.mjs', 'export function count(item) { return { path: item.path }; }\n');
+    ws.write(
+      'count.mjs',
+      'export function count(item) { return { path: item.path }; }\nexport function total() { return [{ n: 1 }]; }\n',
+    );
     // More than the stat pass's two-thread threshold (STAT_BESIDE_MIN): the path the kept lists are for.
     for (let i = 0; i < 9000; i++) ws.write(`data/d${i % 9}/f${i}.txt`, `file ${i}\n`);
     const cold = await ws.run(['exec', 'm', '--json'], { env: DAEMON });
@@ -183,17 +189,17 @@ pipelines:
     for (let k = 0; k < 3; k++) {
       const noop = await ws.run(['exec', 'm', '--json'], { env: DAEMON });
       expect(runStart(noop.events)?.daemon, noop.stderr).toBe(true);
-      expect(outcomes(noop.events)).toEqual({ count: 'cached' });
+      expect(outcomes(noop.events)).toEqual({ count: 'cached', total: 'cached' });
     }
     ws.write('data/d4/f4000.txt', 'file 4000, edited\n');
     const edited = await ws.run(['exec', 'm', '--json'], { env: DAEMON });
     expect(edited.code, edited.stderr).toBe(0);
     expect(runStart(edited.events)?.daemon).toBeUndefined();
     expect(runStart(edited.events)?.handedBack).toBe('an input was edited since the last run');
-    expect(outcomes(edited.events)).toEqual({ count: 'ran' });
+    expect(outcomes(edited.events)).toEqual({ count: 'ran', total: 'ran' });
     const after = await ws.run(['exec', 'm', '--json'], { env: DAEMON });
     expect(runStart(after.events)?.daemon).toBe(true);
-    expect(outcomes(after.events)).toEqual({ count: 'cached' });
+    expect(outcomes(after.events)).toEqual({ count: 'cached', total: 'cached' });
   });
 
   it('is not started under CI, nor with RUNNER_DAEMON=0', async () => {
