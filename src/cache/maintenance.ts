@@ -103,8 +103,9 @@ async function pruneEntries(
       continue;
     }
     if (kind === 'stage') referencedObjects(inner as StageRecord, keep);
-    // A manifest's long input list is a blob of its own.
-    const inputs = (inner as { inputs?: unknown } | undefined)?.inputs;
+    // A manifest's long input list is a chunked list (its chunks kept with it, below), or one blob (older runners).
+    const { inputList, inputs } = (inner ?? {}) as { inputList?: unknown; inputs?: unknown };
+    if (kind === 'manifest' && typeof inputList === 'string') keep.add(inputList);
     if (kind === 'manifest' && typeof inputs === 'string') keep.add(inputs);
     if (kind === 'items') itemObjects(inner as Partial<ItemsEntry>, keep);
   }
