@@ -2,12 +2,15 @@
 // directories of every file the last run hashed or checked (fs.watch, one
 // inotify watch per directory). A file event queues the file; idle time
 // hashes each queued file once QUIET_MS have passed since its last event,
-// half of them on the second thread, while later events still arrive. A run takes a hash from here only when the file's size,
-// mtime and inode are still the ones hashed and the hash is not racy, the
-// same trust the stat cache gets; everything else the run hashes itself.
-// So after a `touch` of every input, or a checkout that rewrote many files,
-// the next run finds most hashes made. Events only start work early: a
-// missed or late event costs speed, never a wrong key.
+// half of them on the second thread, while later events still arrive. A
+// run takes a hash from here only when the file's size, mtime and inode are
+// still the ones hashed and the hash is not racy, the same trust the stat
+// cache gets; everything else the run hashes itself. So after a `touch` of
+// every input, or a checkout that rewrote many files, the next run finds
+// most hashes made. A new hash that is not the one the stat cache holds is
+// an edit (`edits`), and the daemon hands the next run back at once
+// (server.ts). Events only start work early or send a run back: a missed or
+// late event costs speed, never a wrong key.
 import fs from 'node:fs';
 import path from 'node:path';
 import { hashOnBoth } from '../cache/parallel-hasher.js';
