@@ -7,7 +7,8 @@
 // cached are served: the first stage that would run (or be restored) hands
 // the run back, before anything was printed or written, and the command
 // runs it in a process of its own, so stage code never runs in the daemon
-// (where a module edited since it was first imported would stay stale).
+// (where a module edited since it was first imported would stay stale). A
+// run after an edit the daemon saw (prehash.ts) goes back before any key.
 //
 // Wire protocol over .runner/daemon.sock, one JSON object per line:
 //   command -> daemon  { argv, cwd, env, isTty, columns, build }, later { signal }
