@@ -2,7 +2,13 @@
 // with the YAML knobs, beside the seed's "before": the same function called
 // sequentially over an array loaded in full, in one process.
 //
-//   npx tsx bench/perf/cpu-map.ts [--items 20000] [--rounds 150] [--cache-rounds 1000]
+//   npx tsx bench/perf/cpu-map.ts [--items 20000] [--rounds 150] [--cache-rounds 1000] [--pairs 5]
+//
+// The knob table runs each variant once against one loop run. The headline,
+// isolate worker with batchSize 200, is also measured side by side: --pairs
+// times the loop, the bare threads and the runner in turn (the order
+// reversed every other pair), and the median of each pair's ratio, since
+// on a VM the loop alone moves by a third from one minute to the next.
 //
 // --rounds sets the cost of an item in the knob table (150 sha256 rounds,
 // about 0.15 ms); --cache-rounds the cost in the item-cache table (about
@@ -17,6 +23,7 @@ const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1] ?? 
 const ITEMS = Number(args.get('--items') ?? 20000);
 const ROUNDS = Number(args.get('--rounds') ?? 150);
 const CACHE_ROUNDS = Number(args.get('--cache-rounds') ?? 1000);
+const PAIRS = Number(args.get('--pairs') ?? 5);
 
 const BASELINE = `
 import { writeFileSync } from 'node:fs';
@@ -62,11 +69,15 @@ write(dir, 'ceiling-worker.mjs', CEILING_WORKER);
 write(dir, 'pipelines.yaml', yaml('worker', 200, 'stage'));
 console.error(`workspace ${dir}`);
 
+/** The in-process time a script of the workspace reports ({ ms }). */
+function scriptMs(script: string): number {
+  const result = spawnSync(process.execPath, [path.join(dir, script)], { cwd: dir, encoding: 'utf8' });
+  return (JSON.parse(result.stdout) as { ms: number }).ms;
+}
+
 // The "before": sequential, everything in memory.
-const before = spawnSync(process.execPath, [path.join(dir, 'baseline.mjs')], { cwd: dir, encoding: 'utf8' });
-const beforeMs = (JSON.parse(before.stdout) as { ms: number }).ms;
-const ceiling = spawnSync(process.execPath, [path.join(dir, 'ceiling.mjs')], { cwd: dir, encoding: 'utf8' });
-const ceilingMs = (JSON.parse(ceiling.stdout) as { ms: number }).ms;
+const beforeMs = scriptMs('baseline.mjs');
+const ceilingMs = scriptMs('ceiling.mjs');
 
 await runCli(dir, ['exec', 'cpu']); // builds gen's dataset once
 const rows: (string | number)[][] = [
@@ -115,6 +126,25 @@ for (const [isolate, batchSize] of variants) {
 const after = await runCli(dir, ['exec', 'cpu']);
 const allCached = after.record.stages.every((s) => s.outcome === 'cached');
 
+// The headline side by side: loop, bare threads and runner in turn, PAIRS times.
+setKnob(dir, 'work', 'isolate', 'worker');
+setKnob(dir, 'work', 'batchSize', '200');
+const pairs: { loop: number; bare: number; runner: number }[] = [];
+for (let k = 0; k < PAIRS; k++) {
+  const runnerMs = async (): Promise<number> =>
+    stage((await runCli(dir, ['exec', 'cpu', '--force=work'])).record, 'work').durationMs ?? 0;
+  if (k % 2 === 0)
+    pairs.push({ loop: scriptMs('baseline.mjs'), bare: scriptMs('ceiling.mjs'), runner: await runnerMs() });
+  else {
+    const runner = await runnerMs();
+    const bare = scriptMs('ceiling.mjs');
+    pairs.push({ loop: scriptMs('baseline.mjs'), bare, runner });
+  }
+}
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const pairRatios = pairs.map((p) => p.loop / p.runner);
+const bareRatios = pairs.map((p) => p.loop / p.bare);
+
 // Item-level cache: cold, then one changed item out of ITEMS, then one more item upstream.
 const cacheDir = tempWorkspace('cpu-cache');
 write(cacheDir, 'work.mjs', module_(CACHE_ROUNDS));
@@ -131,6 +161,7 @@ const report = `## CPU-bound map stage (${ITEMS} items x ${ROUNDS} sha256 rounds
 ${table(['variant', 'isolate', 'batchSize', 'work stage', 'speedup vs before', 'CPU (all cores)'], rows)}
 
 - isolate: worker, batchSize 200: **${workerSpeedup.toFixed(2)}x** the sequential loop on ${os.availableParallelism()} cores, CPU utilisation **${Math.round(workerCpu * 100)}%** of all cores; the bare threads reach ${(beforeMs / ceilingMs).toFixed(2)}x, so the runner keeps ${((workerSpeedup / (beforeMs / ceilingMs)) * 100).toFixed(0)}% of what this machine's cores give.
+- Side by side, ${PAIRS} turns of the loop, the bare threads and the runner (isolate worker, batchSize 200): the runner **${median(pairRatios).toFixed(2)}x** the loop (median; each turn ${pairRatios.map((r) => `${r.toFixed(2)}x`).join(', ')}), the bare threads ${median(bareRatios).toFixed(2)}x (${bareRatios.map((r) => `${r.toFixed(2)}x`).join(', ')}); the loop took ${pairs.map((p) => ms(p.loop)).join(', ')}.
 - After every knob edit above, a plain \`runner exec cpu\`: ${allCached ? 'all stages `cached` (knobs never invalidate the cache)' : 'NOT all cached'}.
 
 ## Item-level cache (\`cache: { scope: item }\`, ${ITEMS} items x ${CACHE_ROUNDS} sha256 rounds, isolate worker)
@@ -162,6 +193,6 @@ ${table(
   ],
 )}
 
-Machine: ${machine()}. Command: \`npx tsx bench/perf/cpu-map.ts --items ${ITEMS} --rounds ${ROUNDS} --cache-rounds ${CACHE_ROUNDS}\`.
+Machine: ${machine()}. Command: \`npx tsx bench/perf/cpu-map.ts --items ${ITEMS} --rounds ${ROUNDS} --cache-rounds ${CACHE_ROUNDS} --pairs ${PAIRS}\`.
 `;
 console.log(report);
