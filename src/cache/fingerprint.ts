@@ -105,8 +105,8 @@ export function inputsText(inputs: readonly (readonly [string, string])[]): stri
 
 /**
  * inputsText as UTF-8, and its sha256: made once per list, since the
- * fingerprint hashes it, a long list's blob holds it (under that same
- * hash), and a rerun's reason diffs it.
+ * fingerprint hashes it, a long list is stored as it (in chunks, record.ts),
+ * and a rerun's reason diffs it.
  */
 export function inputsBytes(inputs: readonly (readonly [string, string])[]): { bytes: Buffer; hash: string } {
   let known = encoded.get(inputs);

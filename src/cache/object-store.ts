@@ -86,10 +86,9 @@ export class ObjectStore {
     return this.pathOf(hash);
   }
 
-  /** Stores `data` under its sha256 (`hash`: that sha256, when the caller computed it from these very bytes). */
-  putBytes(data: Uint8Array | string, options: { compress?: boolean; hash?: string } = {}): string {
+  putBytes(data: Uint8Array | string, options: { compress?: boolean } = {}): string {
     const raw = typeof data === 'string' ? Buffer.from(data) : data;
-    const hash = options.hash ?? sha256(raw);
+    const hash = sha256(raw);
     if (!this.has(hash)) this.#write(hash, raw, options.compress === true);
     return hash;
   }

@@ -13,7 +13,7 @@ import type { Keyed } from './key.js';
 import type { Resources } from './resources.js';
 import type { ExecuteResult } from './execute.js';
 import { DatasetWriter } from './dataset.js';
-import { ChunkList } from '../cache/dataset-chunks.js';
+import { ChunkList, ChunkReader } from '../cache/dataset-chunks.js';
 
 export function storeKey(fingerprint: string): string {
   return `stage:${fingerprint}`;
@@ -54,13 +54,11 @@ async function inputListText(res: Resources, entry: ManifestEntry): Promise<Buff
   if (typeof entry.inputList === 'string') {
     const chunks = await res.soundRecords(entry.inputList);
     if (!(chunks instanceof ChunkList)) return undefined;
-    const parts: Buffer[] = [];
-    for (const chunk of chunks.chunks) {
-      const bytes = res.objects.readVerified(chunk.hash);
-      if (!Buffer.isBuffer(bytes)) return undefined;
-      parts.push(bytes);
+    try {
+      return new ChunkReader(res.objects, chunks).read(0, chunks.startOf(chunks.chunks.length));
+    } catch {
+      return undefined; // a chunk lost or damaged since it was checked
     }
-    return Buffer.concat(parts);
   }
   if (typeof entry.inputs !== 'string') return undefined;
   const text = (await res.hasBlob(entry.inputs)) ? res.objects.readVerified(entry.inputs) : undefined;
