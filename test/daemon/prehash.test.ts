@@ -66,17 +66,20 @@ describe('PreHasher', () => {
       const help = preHasher.help();
       help.watch?.(files.slice(0, 2));
       preHasher.isPaused = true;
+      /** Once its event has come: the hash flush() made of `file` as it is now. */
+      const flushed = (file: string, what: string): Promise<string> =>
+        waitFor(
+          () => {
+            preHasher.flush();
+            return help.known?.(file, stat(file));
+          },
+          5000,
+          what,
+        );
       // A touch (same content), and a file the cache holds nothing for: no edit.
       fs.writeFileSync(files[0] as string, 'a\n');
       fs.writeFileSync(files[2] as string, 'new\n');
-      await waitFor(
-        () => {
-          preHasher.flush();
-          return help.known?.(files[0] as string, stat(files[0] as string));
-        },
-        5000,
-        'the touch hashed',
-      );
+      await flushed(files[0] as string, 'the touch hashed');
       expect(preHasher.edits).toBe(0);
       // An edit, seen by flush() while paused (a run about to be served), without waiting for a turn.
       fs.writeFileSync(files[1] as string, 'b, edited\n');
@@ -93,14 +96,7 @@ describe('PreHasher', () => {
       // With no held hashes to trust (the cache's file was rewritten by another run), nothing counts.
       isHeld = false;
       fs.writeFileSync(files[0] as string, 'a, edited\n');
-      await waitFor(
-        () => {
-          preHasher.flush();
-          return help.known?.(files[0] as string, stat(files[0] as string));
-        },
-        5000,
-        'the second edit hashed',
-      );
+      await flushed(files[0] as string, 'the second edit hashed');
       expect(preHasher.edits).toBe(1);
     } finally {
       preHasher.close();
