@@ -1,7 +1,8 @@
 // Map stages at scale: N small files through an item-cached map stage (and
-// a task summing its records), beside a plain Node loop doing the same work
-// and `git status` of the same tree; then N records from a task through an
-// item-cached map stage. Prints one markdown table of medians.
+// a task summing its records), beside a plain Node loop doing the same work,
+// `git status` of the same tree and the lstat floor (FLOOR); then N records
+// from a task through an item-cached map stage. Prints one markdown table
+// of medians.
 //
 //   node --import tsx bench/scale/run.ts [--files 10000,100000] [--records 1000000] [--repeat 3]
 //
@@ -66,6 +67,28 @@ for (const dir of readdirSync('data').sort()) {
   }
 }
 process.stdout.write(JSON.stringify({ lines, n }));
+`;
+
+// The least a Node program spends to notice an edit without a watcher: an
+// lstat of each file of the list (read from a file, so no directory is
+// listed), on one thread (`node floor.cjs 1`) or two (`2`, as runner's stat
+// pass from 8,192 files); the faster is the floor. Node's startup included,
+// as in every other column.
+const FLOOR = `const fs = require('node:fs');
+const { Worker, isMainThread, workerData, parentPort } = require('node:worker_threads');
+const files = fs.readFileSync('floor-list.txt', 'latin1').split('\\n');
+const stat = (from, to) => { for (let i = from; i < to; i++) fs.lstatSync(files[i], { throwIfNoEntry: false }); };
+if (!isMainThread) {
+  stat(workerData, files.length);
+  parentPort.postMessage(1);
+} else if (process.argv[2] === '2') {
+  const half = files.length >> 1;
+  const worker = new Worker(__filename, { workerData: half });
+  stat(0, half);
+  worker.on('message', () => process.exit(0));
+} else {
+  stat(0, files.length);
+}
 `;
 
 const YAML = (n: number) => `version: 1
@@ -170,6 +193,7 @@ for (const n of fileSizes) {
   const dir = tempWorkspace(`scale-${n}`);
   write(dir, 'work.mjs', WORK);
   write(dir, 'plain.mjs', PLAIN);
+  write(dir, 'floor.cjs', FLOOR);
   write(dir, 'pipelines.yaml', YAML(0));
   write(dir, '.gitignore', '.runner/\n');
   for (let d = 0; d * PER_DIR < n; d++) {
@@ -178,6 +202,10 @@ for (const n of fileSizes) {
     for (let i = d * PER_DIR; i < Math.min(n, (d + 1) * PER_DIR); i++)
       fs.writeFileSync(path.join(sub, `f${String(i).padStart(7, '0')}.txt`), fileText(i));
   }
+  const listed: string[] = [];
+  for (const sub of fs.readdirSync(path.join(dir, 'data')).sort())
+    for (const name of fs.readdirSync(path.join(dir, 'data', sub)).sort()) listed.push(`data/${sub}/${name}`);
+  write(dir, 'floor-list.txt', listed.join('\n'));
   spawnSync('sh', ['-c', 'git init -q && git add -A && git -c user.name=b -c user.email=b@b commit -qm data'], {
     cwd: dir,
   });
@@ -185,6 +213,8 @@ for (const n of fileSizes) {
   const m = {
     plain: [] as number[],
     git: [] as number[],
+    floor1: [] as number[],
+    floor2: [] as number[],
     cold: [] as number[],
     noop: [] as number[],
     daemon: [] as number[],
@@ -197,6 +227,8 @@ for (const n of fileSizes) {
   for (let round = 0; round < repeat; round++) {
     m.plain.push(timed(dir, [process.execPath, 'plain.mjs']).ms);
     m.git.push(timed(dir, ['git', 'status', '--porcelain']).ms);
+    m.floor1.push(timed(dir, [process.execPath, 'floor.cjs', '1']).ms);
+    m.floor2.push(timed(dir, [process.execPath, 'floor.cjs', '2']).ms);
     fs.rmSync(path.join(dir, '.runner'), { recursive: true, force: true });
     const cold = runner(dir, 'files');
     m.cold.push(cold.ms);
@@ -214,12 +246,14 @@ for (const n of fileSizes) {
   }
   const size = duSize(path.join(dir, '.runner'));
   const plain = median(m.plain);
+  const floor = Math.min(median(m.floor1), median(m.floor2));
   rows.push([
     `${n.toLocaleString('en')} files`,
     s(plain),
     s(median(m.git)),
+    `${s(floor)} (${median(m.floor1) <= median(m.floor2) ? 'one thread' : 'two'})`,
     `${s(median(m.cold))} (${(median(m.cold) / plain).toFixed(2)}x)`,
-    `${s(median(m.noop))} (${(median(m.noop) / median(m.git)).toFixed(2)}x git)`,
+    `${s(median(m.noop))} (${(median(m.noop) / median(m.git)).toFixed(2)}x git, ${(median(m.noop) / floor).toFixed(2)}x floor)`,
     `${s(median(m.daemon))} (${(median(m.daemon) / median(m.git)).toFixed(2)}x git)`,
     `${s(median(m.one))} (${(median(m.one) / plain).toFixed(2)}x)`,
     s(median(m.oneStage)),
@@ -257,6 +291,7 @@ for (const n of recordSizes) {
     `${n.toLocaleString('en')} records`,
     '-',
     '-',
+    '-',
     s(median(m.cold)),
     s(median(m.noop)),
     '-',
@@ -274,6 +309,7 @@ console.log(
       'workload',
       'plain loop',
       'git status',
+      'lstat floor',
       'runner cold',
       'runner no-op',
       'no-op, daemon',
