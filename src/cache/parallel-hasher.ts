@@ -7,6 +7,8 @@
 import { HASH_FILE_JS } from './hash-file.js';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { workerThreads } from '../util/builtins.js';
+import { isRegularMode } from '../util/fs.js';
+import type { FileStat } from './stat-cache-types.js';
 
 // The worker's whole program: sha256 of each file, as hashFileSync computes it
 // (tests check that they agree); null for a file it could not read.
@@ -51,6 +53,45 @@ export function hashOnBoth<T>(
     if (hash === undefined) options.hashHere(item);
     else options.take(item, hash);
   });
+}
+
+/** What hashWithHasher asks of the stat cache. */
+export interface ShortListCache {
+  stat(file: string): FileStat | undefined;
+  /** Whether the cache (or the daemon) already holds the hash of this stat. */
+  isKnown(file: string, st: FileStat): boolean;
+  hash(file: string, st: FileStat | undefined): string | undefined;
+  absolute(file: string): string;
+  /** Records a hash the worker read. */
+  record(file: string, st: FileStat, hash: string): string;
+}
+
+/** StatCache.hashAll of a short list in the daemon: the changed files read on both threads. */
+export function hashWithHasher(
+  hasher: ParallelHasher,
+  files: readonly string[],
+  cache: ShortListCache,
+): (string | undefined)[] {
+  const stats = files.map((file) => cache.stat(file));
+  const changed: number[] = [];
+  const hashes = files.map((file, i) => {
+    const st = stats[i];
+    if (st && isRegularMode(st.mode) && cache.isKnown(file, st)) return cache.hash(file, st);
+    changed.push(i);
+    return undefined;
+  });
+  hashOnBoth(hasher, changed, {
+    absolute: (i) => cache.absolute(files[i] as string),
+    hashHere: (i) => {
+      hashes[i] = cache.hash(files[i] as string, stats[i]);
+    },
+    take: (i, hash) => {
+      const st = stats[i];
+      if (!st || !isRegularMode(st.mode) || hash === null) return;
+      hashes[i] = cache.record(files[i] as string, st, hash);
+    },
+  });
+  return hashes;
 }
 
 /** How long to wait for the worker before giving up on it (it hashes a few MB in a few ms). */

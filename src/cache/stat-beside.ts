@@ -14,26 +14,22 @@ import fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { workerThreads } from '../util/builtins.js';
 import { HASH_FILE_JS } from './hash-file.js';
+import { HASH_BESIDE_BATCH, HashTurns, NEXT_HASH, NOT_A_FILE, PATIENCE_MS, SLOT } from './hash-turns.js';
 import type { FileStat } from './stat-cache.js';
 
 /** Below this many files a worker costs more to start than it saves. */
 export const STAT_BESIDE_MIN = 8192;
 export const STAT_BESIDE_BATCH = 512;
+export { HASH_BESIDE_BATCH, HashTurns } from './hash-turns.js';
 const BATCH = STAT_BESIDE_BATCH;
 /** Fields per file in the shared results: size, mtimeMs, ino, mode (NaN: no such file). */
 export const FIELDS = 4;
-/** How long the main thread waits for a batch the worker took before doing it itself. */
-const PATIENCE_MS = 2000;
-
-/** Files per batch of the hash pass (reading one costs about three stats). */
-export const HASH_BESIDE_BATCH = 128;
+/** Size of a file the stat pass was told to leave (`unstated`): the hash pass stats it as it reads it. */
+export const UNSTATED = -1;
 /** Below this many files to hash, the main thread hashes them alone. */
 export const HASH_BESIDE_MIN = 1024;
-/** Bytes per file in the hash pass's answer: a status (1 hashed, 2 could not read) and the digest. */
-const SLOT = 33;
 // Slots of the shared control array.
 const NEXT_STAT = 0;
-const NEXT_HASH = 1;
 const PHASE = 2;
 const COUNT = 3;
 // What the worker does after the stat pass: wait, hash the files named, or end.
@@ -58,6 +54,7 @@ ${HASH_FILE_JS}
 for (let from = Atomics.add(control, ${NEXT_STAT}, ${BATCH}); from < files.length; from = Atomics.add(control, ${NEXT_STAT}, ${BATCH})) {
   const to = Math.min(files.length, from + ${BATCH});
   for (let i = from; i < to; i++) {
+    if (out[${FIELDS} * i] === ${UNSTATED}) continue;
     let st;
     try { st = fs.lstatSync(at(i), { throwIfNoEntry: false }); } catch { st = undefined; }
     out[${FIELDS} * i] = st ? st.size : NaN;
@@ -75,6 +72,12 @@ if (Atomics.load(control, ${PHASE}) === ${HASHING}) {
     const to = Math.min(count, from + ${HASH_BESIDE_BATCH});
     for (let k = from; k < to; k++) {
       const i = list[k];
+      if (out[${FIELDS} * i] === ${UNSTATED}) {
+        let st;
+        try { st = fs.statSync(at(i), { throwIfNoEntry: false }); } catch { st = undefined; }
+        if (!st || !st.isFile()) { answer[${SLOT} * k] = ${NOT_A_FILE}; continue; }
+        out[${FIELDS} * i + 1] = st.mtimeMs; out[${FIELDS} * i + 2] = st.ino; out[${FIELDS} * i + 3] = st.mode; out[${FIELDS} * i] = st.size;
+      }
       try { answer.set(hashFile(at(i), out[${FIELDS} * i], buffer), ${SLOT} * k + 1); answer[${SLOT} * k] = 1; } catch { answer[${SLOT} * k] = 2; }
     }
     Atomics.store(hashed, from / ${HASH_BESIDE_BATCH}, 1);
@@ -110,12 +113,16 @@ export class StatPass {
   readonly #control = new Int32Array(new SharedArrayBuffer(4 * 4));
   #worker: Worker | undefined;
 
-  /** `prefix` (a directory and '/'): what a relative path in `files` is under, so the caller need not join them. */
-  constructor(files: readonly string[], counts?: BesideCounts, prefix = '') {
+  /**
+   * `prefix` (a directory and '/'): what a relative path in `files` is under, so the caller need not join them.
+   * `unstated`: files left out of the pass (size UNSTATED), to be stat'ed as the hash pass reads them.
+   */
+  constructor(files: readonly string[], counts?: BesideCounts, prefix = '', unstated?: readonly number[]) {
     this.#counts = counts;
     const n = files.length;
     const done = new Int32Array(new SharedArrayBuffer(4 * Math.ceil(n / BATCH)));
     this.stats = new Float64Array(new SharedArrayBuffer(8 * FIELDS * n));
+    for (const i of unstated ?? []) this.stats[FIELDS * i] = UNSTATED;
     if (n >= STAT_BESIDE_MIN) this.#worker = startWorker(files, prefix, this.#control, done, this.stats);
     const here = this.#takeBatches(NEXT_STAT, BATCH, n, done, (from) => statBatch(files, prefix, this.stats, from));
     if (counts) counts.byWorker = done.length - here;
@@ -139,12 +146,24 @@ export class StatPass {
     hashHere: (i: number) => void,
     take: (i: number, hash: string) => void,
   ): void {
+    this.hashLater(indices, hashHere, take).through(indices.length);
+  }
+
+  /**
+   * The hash pass of hashChanged, started on the worker now and answered in
+   * order as the caller needs it: `through(n)` answers the first n of
+   * `indices` (see HashTurns). With no worker, or few files, each is
+   * hashed here when asked for.
+   */
+  hashLater(
+    indices: readonly number[],
+    hashHere: (i: number) => void,
+    take: (i: number, hash: string) => void,
+  ): HashTurns {
     const worker = this.#worker;
     const count = indices.length;
-    if (!worker || count < HASH_BESIDE_MIN || Atomics.load(this.#control, PHASE) !== WAITING) {
-      indices.forEach(hashHere);
-      return;
-    }
+    if (!worker || count < HASH_BESIDE_MIN || Atomics.load(this.#control, PHASE) !== WAITING)
+      return new HashTurns(indices, { hashHere, take });
     const list = new Int32Array(new SharedArrayBuffer(4 * count));
     list.set(indices);
     const answer = new Uint8Array(new SharedArrayBuffer(SLOT * count));
@@ -153,20 +172,7 @@ export class StatPass {
     Atomics.store(this.#control, COUNT, count);
     Atomics.store(this.#control, PHASE, HASHING);
     Atomics.notify(this.#control, PHASE);
-    const mine = new Uint8Array(hashed.length);
-    const here = this.#takeBatches(NEXT_HASH, HASH_BESIDE_BATCH, count, hashed, (from) => {
-      mine[from / HASH_BESIDE_BATCH] = 1;
-      for (let k = from; k < Math.min(count, from + HASH_BESIDE_BATCH); k++) hashHere(indices[k] as number);
-    });
-    if (this.#counts) this.#counts.hashedByWorker = hashed.length - here;
-    for (let b = 0; b < hashed.length; b++) {
-      if (mine[b] === 1) continue;
-      for (let k = b * HASH_BESIDE_BATCH; k < Math.min(count, (b + 1) * HASH_BESIDE_BATCH); k++) {
-        const i = indices[k] as number;
-        if (answer[SLOT * k] === 1) take(i, Buffer.from(answer.buffer, SLOT * k + 1, 32).toString('hex'));
-        else hashHere(i);
-      }
-    }
+    return new HashTurns(indices, { hashHere, take }, { control: this.#control, answer, hashed, counts: this.#counts });
   }
 
   /** Ends the worker (it is waiting for a hash pass, or done with one). */
@@ -246,6 +252,7 @@ function pathAt(files: readonly string[], prefix: string, i: number): string {
 function statBatch(files: readonly string[], prefix: string, out: Float64Array, from: number): void {
   const to = Math.min(files.length, from + BATCH);
   for (let i = from; i < to; i++) {
+    if (out[FIELDS * i] === UNSTATED) continue;
     const st = lstat(pathAt(files, prefix, i));
     out[FIELDS * i] = st ? st.size : Number.NaN;
     if (st) put(out, i, st);

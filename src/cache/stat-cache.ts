@@ -9,20 +9,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isRegularMode } from '../util/fs.js';
 import { hashFileSync } from './hash-file.js';
-import { hashOnBoth } from './parallel-hasher.js';
+import { hashWithHasher } from './parallel-hasher.js';
 import type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache-types.js';
 import { StatCacheDisk } from './stat-cache-disk.js';
 import { emptyColumns, mergeColumns } from './stat-cache-file.js';
 import type { FileColumns } from './stat-cache-file.js';
 import { DirListings } from './dir-listings.js';
 import { isRacy, RecordedFiles } from './recorded-files.js';
-import { FIELDS, STAT_BESIDE_MIN, StatPass, statAt } from './stat-beside.js';
+import { FIELDS, STAT_BESIDE_MIN, StatPass, statAt, UNSTATED } from './stat-beside.js';
+import { LaterHashes } from './later-hashes.js';
 import { LoadedFiles } from './loaded-files.js';
 import { LastPass } from './last-pass.js';
 import { DerivedLists } from './derived-lists.js';
 
 export type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache-types.js';
 export { isRacy } from './recorded-files.js';
+export type { LaterHashes } from './later-hashes.js';
 
 export class StatCache {
   readonly #root: string;
@@ -144,80 +146,103 @@ export class StatCache {
 
   /** hash() of many files; the changed ones read on two threads (the stat pass's, or the daemon's hasher's). */
   hashAll(files: readonly string[]): readonly (string | undefined)[] {
-    if (files.length >= STAT_BESIDE_MIN) return this.#hashMany(files);
+    if (files.length >= STAT_BESIDE_MIN) return this.#passOver(files).hashes;
     const hasher = this.#help.hasher;
     // Stat'ed here one at a time, each Stats object dies young.
     if (!hasher?.isUsable) return files.map((file) => this.hash(file));
-    const stats = files.map((file) => this.stat(file));
-    const changed: number[] = [];
-    const hashes = files.map((file, i) => {
-      const st = stats[i];
-      if (st && isRegular(st) && (this.isFresh(file, st) || this.#help.known?.(this.absolute(file), st) !== undefined))
-        return this.hash(file, st);
-      changed.push(i);
-      return undefined;
+    return hashWithHasher(hasher, files, {
+      stat: (file) => this.stat(file),
+      isKnown: (file, st) => this.isFresh(file, st) || this.#help.known?.(this.absolute(file), st) !== undefined,
+      hash: (file, st) => this.hash(file, st),
+      absolute: (file) => this.absolute(file),
+      record: (file, st, hash) => this.#read(file, st, hash),
     });
-    hashOnBoth(hasher, changed, {
-      absolute: (i) => this.absolute(files[i] as string),
-      hashHere: (i) => {
-        hashes[i] = this.hash(files[i] as string, stats[i]);
-      },
-      take: (i, hash) => {
-        const st = stats[i];
-        if (!st || !isRegular(st) || hash === null) return;
-        hashes[i] = this.#read(files[i] as string, st, hash);
-      },
-    });
-    return hashes;
+  }
+
+  /**
+   * hashAll of a long list, but when `min` or more of its files must be read, the stat pass's worker reads
+   * them while the caller goes on: their hashes are undefined until `later.through(n)` puts the first n in.
+   */
+  hashAllLater(
+    files: readonly string[],
+    min: number,
+  ): { hashes: readonly (string | undefined)[]; later?: LaterHashes } {
+    return files.length >= STAT_BESIDE_MIN ? this.#passOver(files, min) : { hashes: this.hashAll(files) };
   }
 
   /**
    * hash() of many files, stat'ed on two threads, an unchanged file found by walking the loaded entries in
-   * order; the changed ones read on two threads too, unless the daemon knows them; nothing new: the last answer.
+   * order; the changed ones read on two threads too (or later), unless the daemon knows them; nothing new:
+   * the last answer.
    */
-  #hashMany(files: readonly string[]): readonly (string | undefined)[] {
-    const pass = new StatPass(files, undefined, `${this.#root}/`);
+  #passOver(
+    files: readonly string[],
+    laterFrom = Number.POSITIVE_INFINITY,
+  ): { hashes: (string | undefined)[]; later?: LaterHashes } {
+    // Files this cache knows nothing of are read whatever their stat: the hash pass stats them as it reads them.
+    const unknown = Number.isFinite(laterFrom) ? this.#unknownIn(files) : [];
+    const isLater = unknown.length >= laterFrom;
+    const pass = new StatPass(files, undefined, `${this.#root}/`, isLater ? unknown : undefined);
     try {
       const many = pass.stats;
       const records = this.#records;
       const last = this.#lastPass.answer(files, many, records);
       if (last) {
         this.counts.hashHits += last.hits;
-        return last.hashes;
+        return { hashes: last.hashes as (string | undefined)[] };
       }
       const hitsBefore = this.counts.hashHits;
-      const changed: number[] = [];
-      const hashes = files.map((file, i) => {
-        const fresh = this.#recorded.has(file)
-          ? this.#freshAt(file, many, i)
-          : this.#loaded.freshFrom(file, many, FIELDS * i);
-        if (fresh !== undefined) {
-          this.counts.hashHits++;
-          return fresh;
-        }
-        const st = statAt(many, i);
-        if (st && isRegular(st)) changed.push(i);
-        return undefined;
-      });
-      // What the daemon hashed since it changed is taken; the rest is read on both threads.
-      const toRead = changed.filter((i) => {
-        const st = statAt(many, i) as FileStat;
-        const known = this.#help.known?.(this.absolute(files[i] as string), st);
-        if (known !== undefined) hashes[i] = this.#read(files[i] as string, st, known);
-        return known === undefined;
-      });
+      const { hashes, toRead } = this.#fromStats(files, many);
       const hashHere = (i: number): void => {
-        hashes[i] = this.#readFile(files[i] as string, statAt(many, i) as FileStat);
+        const st = statAt(many, i) as FileStat;
+        hashes[i] = st.size === UNSTATED ? this.hash(files[i] as string) : this.#readFile(files[i] as string, st);
       };
-      pass.hashChanged(toRead, hashHere, (i, hash) => {
+      const turns = pass.hashLater(toRead, hashHere, (i, hash) => {
         hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash);
       });
+      if (isLater) return { hashes, later: new LaterHashes(toRead, turns, pass) };
+      turns.through(toRead.length);
       if (this.#records === records)
         this.#lastPass.keep(files, many, records, { hashes, hits: this.counts.hashHits - hitsBefore });
-      return hashes;
+      return { hashes };
     } finally {
-      pass.end();
+      if (!isLater) pass.end();
     }
+  }
+
+  /**
+   * The hashes a stat pass's answer vouches for (undefined for the others), and the files to read: the
+   * regular files that changed (or that the pass left unstated), but those the daemon hashed since.
+   */
+  #fromStats(files: readonly string[], many: Float64Array): { hashes: (string | undefined)[]; toRead: number[] } {
+    const toRead: number[] = [];
+    const hashes = files.map((file, i) => {
+      const fresh = this.#recorded.has(file)
+        ? this.#freshAt(file, many, i)
+        : this.#loaded.freshFrom(file, many, FIELDS * i);
+      if (fresh !== undefined) {
+        this.counts.hashHits++;
+        return fresh;
+      }
+      const st = statAt(many, i);
+      if (st?.size === UNSTATED) toRead.push(i);
+      else if (st && isRegular(st)) {
+        const known = this.#help.known?.(this.absolute(file), st);
+        if (known !== undefined) return this.#read(file, st, known);
+        toRead.push(i);
+      }
+      return undefined;
+    });
+    return { hashes, toRead };
+  }
+
+  /** Indices of the files of `files` this cache holds no entry for. */
+  #unknownIn(files: readonly string[]): number[] {
+    const unknown: number[] = [];
+    files.forEach((file, i) => {
+      if (!this.#recorded.has(file) && this.#loaded.indexOf(file) === undefined) unknown.push(i);
+    });
+    return unknown;
   }
 
   /** Records a hash we computed while writing the file ourselves (saves reading it back). */

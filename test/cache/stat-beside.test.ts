@@ -3,7 +3,8 @@
 // link included, whether the list is long enough for the worker or not. And
 // the hash pass after it: the worker's hashes are hashFileSync's, every file
 // asked for is answered exactly once, and one the worker cannot read is left
-// to this thread.
+// to this thread; asked for in turns, the batches come in order, and the
+// files the stat pass left unstated are stat'ed as they are read.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import {
   StatPass,
   statAt,
   statMany,
+  UNSTATED,
 } from '../../src/cache/stat-beside.js';
 
 let dir: string;
@@ -129,6 +131,58 @@ describe('StatPass.hashChanged', () => {
   });
 });
 
+describe('StatPass.hashLater', () => {
+  it('hands over batches in order, only as far as asked', () => {
+    const pass = new StatPass(files, { byWorker: 0, idle: true });
+    const taken: number[] = [];
+    try {
+      const all = files.map((_, i) => i);
+      const turns = pass.hashLater(
+        all,
+        () => expect.unreachable(),
+        (i) => taken.push(i),
+      );
+      turns.through(1);
+      expect(taken).toEqual(all.slice(0, HASH_BESIDE_BATCH));
+      expect(turns.answered).toBe(HASH_BESIDE_BATCH);
+      turns.through(HASH_BESIDE_BATCH);
+      expect(taken.length).toBe(HASH_BESIDE_BATCH);
+      turns.through(3 * HASH_BESIDE_BATCH + 1);
+      expect(taken).toEqual(all.slice(0, 4 * HASH_BESIDE_BATCH));
+      turns.through(files.length);
+      expect(taken).toEqual(all);
+    } finally {
+      pass.end();
+    }
+  });
+
+  it('stats the files the stat pass left unstated as it reads them: a link followed, a missing one and a directory not files', () => {
+    const odd = [path.join(dir, 'link'), path.join(dir, 'broken'), path.join(dir, 'missing'), path.join(dir, 'd0')];
+    const list = [...files, ...odd];
+    const unstated = list.map((_, i) => i).filter((i) => i % 2 === 1 || i >= files.length);
+    const pass = new StatPass(list, { byWorker: 0, idle: true }, '', unstated);
+    const taken = new Map<number, string>();
+    try {
+      for (const i of unstated) expect(statAt(pass.stats, i)?.size).toBe(UNSTATED);
+      expect(statAt(pass.stats, 0)).toEqual(expected(list[0] as string));
+      const turns = pass.hashLater(
+        unstated,
+        (i) => expect.unreachable(`${list[i]} left to this thread`),
+        (i, hash) => taken.set(i, hash),
+      );
+      turns.through(unstated.length);
+    } finally {
+      pass.end();
+    }
+    const link = files.length;
+    expect([...taken.keys()]).toEqual(unstated.filter((i) => i <= link));
+    for (const [i, hash] of taken) {
+      expect(hash).toBe(hashFileSync(list[i] as string));
+      expect(statAt(pass.stats, i)).toEqual(expected(list[i] as string));
+    }
+  });
+});
+
 describe('StatCache.hashAll over many files', () => {
   it('hashes like hash(), file by file, on two threads, and remembers every hash', () => {
     const relative = files.map((file) => path.relative(dir, file));
@@ -141,6 +195,31 @@ describe('StatCache.hashAll over many files', () => {
     expect(stats.counts.hashReads).toBe(files.length + 1);
     expect(stats.hashAll(asked)).toEqual(expected);
     expect(stats.counts).toMatchObject({ hashReads: files.length + 1, hashHits: files.length + 1 });
+  });
+
+  it('hashAllLater: answers the files it knows at once and reads the new ones as asked, as hashAll would', () => {
+    const relative = files.map((file) => path.relative(dir, file));
+    const asked = [...relative, 'missing.txt', 'd0', 'link', 'broken'];
+    const clock = { now: () => Date.now() + 3_600_000 };
+    const plain = new StatCache({ root: dir, now: clock.now });
+    const expected = asked.map((file) => plain.hash(file));
+    const stats = new StatCache({ root: dir, now: clock.now });
+    stats.hash(relative[3] as string);
+    const { hashes, later } = stats.hashAllLater(asked, 1024);
+    expect(later).toBeDefined();
+    expect(hashes[3]).toBe(expected[3]);
+    expect(hashes[4]).toBeUndefined();
+    later?.through(5);
+    expect(hashes[4]).toBe(expected[4]);
+    later?.through(asked.length);
+    expect(later?.isDone).toBe(true);
+    expect(hashes).toEqual(expected);
+    // Every hash is remembered: the next pass reads nothing, and with nothing new there is nothing to read later.
+    const reads = stats.counts.hashReads;
+    const again = stats.hashAllLater(asked, 1024);
+    expect(again.later).toBeUndefined();
+    expect(again.hashes).toEqual(expected);
+    expect(stats.counts.hashReads).toBe(reads);
   });
 });
 

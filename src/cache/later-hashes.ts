@@ -1,0 +1,44 @@
+// The files of a long list still to be read when StatCache.hashAllLater
+// answered: the stat pass's worker reads them in order while a map stage
+// runs its first items, and the stage asks for each block's files before
+// keying it. Deleting this module (and hashAllLater) hashes every file
+// before any item runs, as hashAll does.
+import type { HashTurns } from './hash-turns.js';
+import type { StatPass } from './stat-beside.js';
+
+export class LaterHashes {
+  /** Indices into the list of the files to read, ascending. */
+  readonly #toRead: readonly number[];
+  readonly #turns: HashTurns;
+  #pass: StatPass | undefined;
+  /** How many of #toRead are answered. */
+  #done = 0;
+
+  constructor(toRead: readonly number[], turns: HashTurns, pass: StatPass) {
+    this.#toRead = toRead;
+    this.#turns = turns;
+    this.#pass = pass;
+  }
+
+  /** Reads and records the hashes of the list's first `n` files (the ones not read yet among them). */
+  through(n: number): void {
+    const toRead = this.#toRead;
+    let at = this.#done;
+    while (at < toRead.length && (toRead[at] as number) < n) at++;
+    if (at <= this.#done) return;
+    this.#turns.through(at);
+    this.#done = this.#turns.answered;
+    if (this.#done >= toRead.length) this.end();
+  }
+
+  /** Every file's hash is in. */
+  get isDone(): boolean {
+    return this.#done >= this.#toRead.length;
+  }
+
+  /** Ends the worker: no more will be asked (the stage ended, or every file is read). */
+  end(): void {
+    this.#pass?.end();
+    this.#pass = undefined;
+  }
+}
