@@ -36,6 +36,8 @@ export async function decide(input: DecideInput): Promise<Decision> {
   if (input.isForced) return { ...keyed, action: 'run', why: { reason: 'forced' }, previous };
   if (definition.cache.policy === 'never')
     return { ...keyed, action: 'run', why: { reason: 'policy-never' }, previous };
+  // Its files still being read: a stage that never ran here, with no shared store (key.ts, mayReadLater).
+  if (keyed.later) return { ...keyed, action: 'run', why: { reason: 'no-cache-entry' }, previous };
 
   const isLocal = previous?.fingerprint === keyed.fingerprint;
   let record = isLocal ? previous : undefined;

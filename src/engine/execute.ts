@@ -25,8 +25,10 @@ export interface ExecuteInput {
   stage: StagePlan;
   inputs: readonly string[];
   foreachFiles: readonly string[];
-  /** Content hash of each of foreachFiles (what the stage key was built from). */
-  foreachHashes: readonly string[];
+  /** Content hash of each of foreachFiles (what the stage key was built from; undefined: not read yet). */
+  foreachHashes: readonly (string | undefined)[];
+  /** A stage started before its files were read (Keyed.later): reads the first n foreach files' hashes. */
+  hashesThrough?: (n: number) => void;
   upstream: ReadonlyMap<string, StageRecord>;
   res: Resources;
   signal: AbortSignal;

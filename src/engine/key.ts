@@ -11,6 +11,7 @@ import { buildManifest, fingerprintOf } from '../cache/fingerprint.js';
 import type { Manifest } from '../cache/fingerprint.js';
 import { expandGlobs, isGlob, matchesGlobs } from '../cache/glob.js';
 import type { StageRecord } from '../cache/state.js';
+import type { LaterHashes } from '../cache/stat-cache.js';
 import type { Failure } from './events.js';
 import type { Resources } from './resources.js';
 
@@ -24,6 +25,12 @@ export interface KeyInput {
    * (`runner status`, which restores nothing): taken as if already there.
    */
   pending?: ReadonlyMap<string, string>;
+  /**
+   * A run that will run the stage when it has nothing to reuse: a map over
+   * many files never run here may start before its files are all read
+   * (Keyed.later).
+   */
+  mayReadLater?: boolean;
 }
 
 export interface Keyed {
@@ -31,9 +38,27 @@ export interface Keyed {
   manifest: Manifest;
   /** Files matched by `foreach.files` (map stages over files). */
   foreachFiles: readonly string[];
-  /** Content hash of each of foreachFiles, as in the manifest. */
-  foreachHashes: readonly string[];
+  /** Content hash of each of foreachFiles, as in the manifest (undefined: not read yet, see `later`). */
+  foreachHashes: readonly (string | undefined)[];
+  /**
+   * A map over files that starts before its files are all read: its
+   * fingerprint is '' and its manifest lists them without hashes until
+   * finish() gives its key.
+   */
+  later?: LaterKey;
 }
+
+export interface LaterKey {
+  /** The hashes of the first n foreach files are in foreachHashes. */
+  through(n: number): void;
+  /** The stage's key, every file read first. */
+  finish(): Keyed;
+  /** No key after all (the stage did not finish): stops reading. */
+  end(): void;
+}
+
+/** Files left to read for a map stage to start before them (see mayReadLater). */
+const READ_LATER_MIN = 1024;
 
 export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
   const { stage, res, upstream, pending } = input;
@@ -41,6 +66,12 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
   for (const pattern of definition.inputs) {
     if (!pattern.startsWith('!') && !isGlob(pattern) && !res.stats.stat(pattern) && !pending?.has(pattern))
       return { failure: { kind: 'input-missing', path: pattern } };
+  }
+  const needs: Record<string, string> = {};
+  for (const need of definition.needs) {
+    const record = upstream.get(need);
+    if (!record) return { failure: { kind: 'upstream-missing', stage: need } };
+    needs[need] = record.outputFingerprint;
   }
   const foreach = foreachOf(definition);
   const foreachFiles = foreach?.kind === 'files' ? expandGlobs(res.stats, foreach.patterns, foreach.exclude) : [];
@@ -54,17 +85,75 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
       : foreachFiles.length === 0
         ? sortedUnique(declared)
         : [...new Set([...declared, ...foreachFiles])].sort();
-  const { inputs, foreachHashes } = inputList(sorted, foreachFiles, res.stats.hashAll(sorted), pending);
   const run = runOf(definition);
   const code: CodeHashes = run ? codeHashes(res.stats, run.module) : [];
-  const needs: Record<string, string> = {};
-  for (const need of definition.needs) {
-    const record = upstream.get(need);
-    if (!record) return { failure: { kind: 'upstream-missing', stage: need } };
-    needs[need] = record.outputFingerprint;
+  const parts = { definition, code, needs, sorted };
+  if (declared.length === 0 && mayReadLater(input)) {
+    const { hashes, later } = res.stats.hashAllLater(sorted, READ_LATER_MIN);
+    if (later) return laterKey(parts, hashes, later);
+    return keyOf(parts, inputList(sorted, foreachFiles, hashes, undefined));
   }
-  const manifest = buildManifest({ definition, code, inputs, needs });
-  return { fingerprint: fingerprintOf(manifest), manifest, foreachFiles, foreachHashes };
+  return keyOf(parts, inputList(sorted, foreachFiles, res.stats.hashAll(sorted), pending));
+}
+
+interface KeyParts {
+  definition: StagePlan['definition'];
+  code: CodeHashes;
+  needs: Record<string, string>;
+  /** The key's input files, sorted. */
+  sorted: readonly string[];
+}
+
+function keyOf(parts: KeyParts, list: InputList): Keyed {
+  const { definition, code, needs } = parts;
+  const manifest = buildManifest({ definition, code, inputs: list.inputs, needs });
+  return {
+    fingerprint: fingerprintOf(manifest),
+    manifest,
+    foreachFiles: list.foreachFiles,
+    foreachHashes: list.foreachHashes,
+  };
+}
+
+/**
+ * Whether a map over files may start before its files are all read: only
+ * where its key could find nothing to reuse (it never ran here, and no
+ * shared store could hold its record) and nothing but its items reads
+ * them (no other inputs, no outputs, not in place).
+ */
+function mayReadLater(input: KeyInput): boolean {
+  const { stage, res } = input;
+  const { definition } = stage;
+  return (
+    input.mayReadLater === true &&
+    input.pending === undefined &&
+    definition.kind === 'map' &&
+    foreachOf(definition)?.kind === 'files' &&
+    !definition.cache.isInPlace &&
+    definition.outputs.length === 0 &&
+    !res.hasSharedStore &&
+    res.state.get(stage.id) === undefined
+  );
+}
+
+/** The key of a map over files whose files are read as its items need them (Keyed.later). */
+function laterKey(parts: KeyParts, hashes: readonly (string | undefined)[], later: LaterHashes): Keyed {
+  const { definition, code, needs, sorted } = parts;
+  const unread = buildManifest({ definition, code, inputs: sorted.map((file) => [file, '']), needs });
+  return {
+    fingerprint: '',
+    manifest: unread,
+    foreachFiles: sorted,
+    foreachHashes: hashes,
+    later: {
+      through: (n) => later.through(n),
+      finish: () => {
+        later.through(sorted.length);
+        return keyOf(parts, inputList(sorted, sorted, hashes, undefined));
+      },
+      end: () => later.end(),
+    },
+  };
 }
 
 /** Each list's files sorted, once: a glob memo's array comes back the same in the daemon's next run. */
@@ -81,6 +170,7 @@ function sortedUnique(files: readonly string[]): readonly string[] {
 
 interface InputList {
   inputs: [string, string][];
+  foreachFiles: readonly string[];
   foreachHashes: readonly string[];
 }
 
@@ -108,6 +198,7 @@ function inputList(
   const inputs: [string, string][] = sorted.map((file, i) => [file, hashes[i] ?? 'missing']);
   const list = {
     inputs,
+    foreachFiles,
     foreachHashes: sorted === foreachFiles ? inputs.map(([, hash]) => hash) : hashesOf(foreachFiles, inputs),
   };
   if (!pending) lists.set(answered, { files: sorted, foreachFiles, list });

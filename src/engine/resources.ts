@@ -159,6 +159,11 @@ export class Resources {
     return this.#memo;
   }
 
+  /** Whether a shared store is configured (a stage's record may be found there). */
+  get hasSharedStore(): boolean {
+    return this.#sharedUrl !== undefined;
+  }
+
   /** A blob is here, or could be brought from a shared store. */
   async hasBlob(hash: string): Promise<boolean> {
     if (this.objects.has(hash)) return true;

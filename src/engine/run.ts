@@ -195,15 +195,16 @@ class Run {
 
   /** Key (in this stage's time slice: computeKey never awaits) and decision; a throw is a failed decision. */
   async #decide(stage: StagePlan, upstream: ReadonlyMap<string, StageRecord>, isForced: boolean): Promise<Decision> {
+    let keyed: ReturnType<typeof computeKey> | undefined;
     try {
-      let keyed: ReturnType<typeof computeKey>;
       try {
-        keyed = computeKey({ stage, upstream, res: this.#res });
+        keyed = computeKey({ stage, upstream, res: this.#res, mayReadLater: this.#host.admits('run') });
       } finally {
         this.#deciding.leave();
       }
       return await decide({ stage, keyed, isForced, isNoCache: this.#options.isNoCache, res: this.#res });
     } catch (error) {
+      if (keyed && 'later' in keyed) keyed.later?.end();
       return {
         action: 'fail',
         failure: { kind: 'error', message: `deciding whether to run: ${messageOf(error)}` },
@@ -239,11 +240,14 @@ class Run {
     });
     const { outcome, ranFrom, slotMs, peakRssBytes } = job;
     const key = decision.fingerprint;
-    if (!outcome?.ok)
+    if (!outcome?.ok) {
+      decision.later?.end();
       return this.#endUnfinished(stage, { key, outcome, ranFrom, slotMs, peakRssBytes, signal: how.signal });
-    const record = stageRecord(stage, outcome.keyed ?? decision, outcome, ranFrom);
+    }
+    const keyed = outcome.keyed ?? decision.later?.finish() ?? decision;
+    const record = stageRecord(stage, keyed, outcome, ranFrom);
     this.#results.set(stage.id, record);
-    if (!options.isNoCache) await keepRecord(this.#res, stage, record, (outcome.keyed ?? decision).manifest);
+    if (!options.isNoCache) await keepRecord(this.#res, stage, record, keyed.manifest);
     const { why } = decision;
     this.#ends.end(stage, {
       outcome: 'ran',

@@ -43,13 +43,24 @@ export interface ItemSource {
   total: number;
 }
 
-/** Files matched by `foreach.files`, with their content hashes. */
-export function fileBlocks(files: readonly string[], hashes: readonly string[], size: number): ItemSource {
+/**
+ * Files matched by `foreach.files`, with their content hashes (undefined:
+ * missing); `through(n)`, when they are still being read, reads the first
+ * n before a block takes them.
+ */
+export function fileBlocks(
+  files: readonly string[],
+  hashes: readonly (string | undefined)[],
+  size: number,
+  through?: (n: number) => void,
+): ItemSource {
   return {
     total: files.length,
     blocks: (async function* () {
       for (let first = 0; first < files.length; first += size) {
-        yield new FileBlock(files, hashes, first, Math.min(size, files.length - first));
+        const count = Math.min(size, files.length - first);
+        through?.(first + count);
+        yield new FileBlock(files, hashes, first, count);
       }
     })(),
   };
@@ -57,11 +68,11 @@ export function fileBlocks(files: readonly string[], hashes: readonly string[], 
 
 class FileBlock implements ItemBlock {
   readonly #files: readonly string[];
-  readonly #hashes: readonly string[];
+  readonly #hashes: readonly (string | undefined)[];
   readonly firstIndex: number;
   readonly count: number;
 
-  constructor(files: readonly string[], hashes: readonly string[], first: number, count: number) {
+  constructor(files: readonly string[], hashes: readonly (string | undefined)[], first: number, count: number) {
     this.#files = files;
     this.#hashes = hashes;
     this.firstIndex = first;
@@ -76,7 +87,7 @@ class FileBlock implements ItemBlock {
 
   itemIdentity(i: number): string {
     const at = this.firstIndex + i;
-    return `${this.#files[at] ?? ''}\0${this.#hashes[at] ?? ''}`;
+    return `${this.#files[at] ?? ''}\0${this.#hashes[at] ?? 'missing'}`;
   }
 
   itemAsLeft(
@@ -97,7 +108,7 @@ class FileBlock implements ItemBlock {
 
   item(i: number): JsonRecord {
     const at = this.firstIndex + i;
-    return { path: this.#files[at] ?? '', hash: this.#hashes[at] ?? '' };
+    return { path: this.#files[at] ?? '', hash: this.#hashes[at] ?? 'missing' };
   }
 }
 

@@ -226,7 +226,7 @@ function itemSource(input: ExecuteInput, store: ItemStore | undefined): ItemSour
   const { stage, res } = input;
   const foreach = foreachOf(stage.definition);
   const size = stage.knobs.batchSize;
-  if (foreach?.kind === 'files') return fileBlocks(input.foreachFiles, input.foreachHashes, size);
+  if (foreach?.kind === 'files') return fileBlocks(input.foreachFiles, input.foreachHashes, size, input.hashesThrough);
   const name = foreach?.kind === 'stage' ? foreach.stage : '';
   const record = input.upstream.get(name);
   if (!record?.dataset)
