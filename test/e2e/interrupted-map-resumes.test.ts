@@ -1,7 +1,9 @@
 // Ctrl-C in the middle of a map stage: the items that finished stay in the
-// item cache, so the next run computes only the rest.
+// item cache, so the next run computes only the rest. A stage of plain
+// functions on the main thread, which never wait, is interrupted too.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TURN_MS } from '../../src/engine/map/compute.js';
 import { runAndSignal, stageEnd, Workspace } from './rig.js';
 
 const MODULE = `import fs from 'node:fs';
@@ -54,5 +56,48 @@ pipelines:
     expect(items.done).toBe(40);
     // The resumed run computed exactly the items that were not cached.
     expect(computedLines().length - before).toBe(40 - items.cached);
+  });
+
+  it('stops a stage of plain functions on the main thread, which never let the event loop turn of their own', async () => {
+    ws = new Workspace();
+    ws.write(
+      'm.mjs',
+      `import fs from 'node:fs';
+export function* items() { for (let i = 0; i < 200; i++) yield { id: 'i' + i }; }
+export function plain(item, ctx) {
+  if (item.id === 'i12') {
+    // Holds the main thread until the test has sent Ctrl-C, then ${TURN_MS * 3} ms more (past TURN_MS).
+    fs.writeFileSync(ctx.workspace.resolve('reached'), 'yes');
+    while (!fs.existsSync(ctx.workspace.resolve('release')));
+    const until = performance.now() + ${TURN_MS * 3};
+    while (performance.now() < until);
+  }
+  fs.appendFileSync(ctx.workspace.resolve('computed.log'), item.id + '\\n');
+  return { id: item.id };
+}
+`,
+    );
+    ws.write(
+      'pipelines.yaml',
+      `version: 1
+pipelines:
+  m:
+    stages:
+      items: { run: m.mjs#items }
+      plain:
+        run: m.mjs#plain
+        foreach: items
+        isolate: inline
+        batchSize: 50
+        cache: { scope: item }
+`,
+    );
+    const interrupted = await runAndSignal(ws, ['exec', 'm', '--json'], {
+      whenExists: 'reached',
+      afterSignal: () => ws.write('release', 'go'),
+    });
+    expect(interrupted.code).toBe(130);
+    expect(stageEnd(interrupted.events, 'plain').outcome).toBe('cancelled');
+    expect(fs.readFileSync(ws.path('computed.log'), 'utf8').trim().split('\n').length).toBeLessThan(200);
   });
 });

@@ -159,7 +159,14 @@ export interface SignalledResult extends CliResult {
 export function runAndSignal(
   ws: Workspace,
   args: string[],
-  options: { whenExists: string; signal?: NodeJS.Signals; timeoutMs?: number; env?: Record<string, string> },
+  options: {
+    whenExists: string;
+    signal?: NodeJS.Signals;
+    timeoutMs?: number;
+    env?: Record<string, string>;
+    /** Called once the signal is sent (to release a stage that holds the process until then). */
+    afterSignal?: () => void;
+  },
 ): Promise<SignalledResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
@@ -179,6 +186,7 @@ export function runAndSignal(
         clearInterval(poll);
         signalledAt = Date.now();
         child.kill(options.signal ?? 'SIGINT');
+        options.afterSignal?.();
       } else if (Date.now() > deadline) {
         clearInterval(poll);
         child.kill('SIGKILL');

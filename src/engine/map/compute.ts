@@ -25,6 +25,24 @@ export type Compute = (items: PendingItem[], signal: AbortSignal) => Promise<Ite
 /** A handful of changed items (a rerun after a small edit) is cheaper to compute here than to start worker threads. */
 const FEW_ITEMS = 2;
 
+/**
+ * How long items computed on the main thread may hold it before the event
+ * loop gets a turn: a plain function answers at once, so a stage of them
+ * would run to its end with Ctrl-C, timers and progress waiting on it.
+ */
+export const TURN_MS = 20;
+let lastTurn = performance.now();
+
+/** A turn of the event loop, when items have held the main thread for TURN_MS. */
+function isTurnDue(): boolean {
+  return performance.now() - lastTurn >= TURN_MS;
+}
+
+async function takeTurn(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  lastTurn = performance.now();
+}
+
 interface ComputerOptions {
   stage: StagePlan;
   res: Resources;
@@ -131,6 +149,8 @@ class ItemComputer {
   }
 
   async #batch(items: JsonRecord[], signal: AbortSignal): Promise<ItemResult[]> {
+    if (isTurnDue()) await takeTurn();
+    signal.throwIfAborted();
     try {
       const results = await this.#unlessStalled(
         Promise.resolve(this.#map.definition.batch?.(items, { ...this.#ctx, signal })),
@@ -156,6 +176,7 @@ class ItemComputer {
     const running: Promise<unknown>[] = [];
     const unsettled: ((error: unknown) => void)[] = [];
     for (const [n, item] of items.entries()) {
+      if (isTurnDue()) await takeTurn();
       signal.throwIfAborted();
       if (!perItem.tryAcquire()) await perItem.acquire();
       const p = pending[n] as PendingItem;
