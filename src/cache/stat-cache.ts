@@ -183,6 +183,7 @@ export class StatCache {
     const unknown = Number.isFinite(laterFrom) ? this.#unknownIn(files) : [];
     const isLater = unknown.length >= laterFrom;
     const pass = new StatPass(files, undefined, `${this.#root}/`, isLater ? unknown : undefined);
+    let later: LaterHashes | undefined;
     try {
       const many = pass.stats;
       const records = this.#records;
@@ -200,13 +201,16 @@ export class StatCache {
       const turns = pass.hashLater(toRead, hashHere, (i, hash) => {
         hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash);
       });
-      if (isLater) return { hashes, later: new LaterHashes(toRead, turns, pass) };
+      if (isLater) {
+        later = new LaterHashes(toRead, turns, pass);
+        return { hashes, later };
+      }
       turns.through(toRead.length);
       if (this.#records === records)
         this.#lastPass.keep(files, many, records, { hashes, hits: this.counts.hashHits - hitsBefore });
       return { hashes };
     } finally {
-      if (!isLater) pass.end();
+      if (!later) pass.end();
     }
   }
 

@@ -91,9 +91,9 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
   if (declared.length === 0 && mayReadLater(input)) {
     const { hashes, later } = res.stats.hashAllLater(sorted, READ_LATER_MIN);
     if (later) return laterKey(parts, hashes, later);
-    return keyOf(parts, inputList(sorted, foreachFiles, hashes, undefined));
+    return keyedBy(parts, inputList(sorted, foreachFiles, hashes, undefined));
   }
-  return keyOf(parts, inputList(sorted, foreachFiles, res.stats.hashAll(sorted), pending));
+  return keyedBy(parts, inputList(sorted, foreachFiles, res.stats.hashAll(sorted), pending));
 }
 
 interface KeyParts {
@@ -104,7 +104,7 @@ interface KeyParts {
   sorted: readonly string[];
 }
 
-function keyOf(parts: KeyParts, list: InputList): Keyed {
+function keyedBy(parts: KeyParts, list: InputList): Keyed {
   const { definition, code, needs } = parts;
   const manifest = buildManifest({ definition, code, inputs: list.inputs, needs });
   return {
@@ -149,7 +149,7 @@ function laterKey(parts: KeyParts, hashes: readonly (string | undefined)[], late
       through: (n) => later.through(n),
       finish: () => {
         later.through(sorted.length);
-        return keyOf(parts, inputList(sorted, sorted, hashes, undefined));
+        return keyedBy(parts, inputList(sorted, sorted, hashes, undefined));
       },
       end: () => later.end(),
     },
