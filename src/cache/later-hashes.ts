@@ -14,10 +14,17 @@ export class LaterHashes {
   /** How many of #toRead are answered. */
   #done = 0;
 
-  constructor(toRead: readonly number[], turns: HashTurns, pass: StatPass) {
+  /** The pass's answer: every file's stat once every file is read (the worker puts those it stats). */
+  readonly stats: Float64Array;
+  /** Whether no hash read so far came from a stat too recent to vouch for its content (StatCache.openPass). */
+  readonly isClean: () => boolean;
+
+  constructor(toRead: readonly number[], turns: HashTurns, pass: StatPass, isClean: () => boolean) {
     this.#toRead = toRead;
     this.#turns = turns;
     this.#pass = pass;
+    this.stats = pass.stats;
+    this.isClean = isClean;
   }
 
   /** Reads and records the hashes of the list's first `n` files (the ones not read yet among them). */

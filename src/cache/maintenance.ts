@@ -64,6 +64,8 @@ export async function pruneCache(
   // or (harmlessly) ones whose directories have not changed since; the next
   // run that needs one walks its directories and keeps it again.
   removeOlder(path.join(stateDir, 'globs'), cutoffMs);
+  // Pass memos (pass-memo.ts) the same way: one a stage, rewritten when its files' stats change.
+  removeOlder(path.join(stateDir, 'passes'), cutoffMs);
   let objectsRemoved = 0;
   let bytesFreed = 0;
   const objectsDir = path.join(stateDir, 'objects');

@@ -26,6 +26,15 @@ export type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache
 export { isRacy } from './recorded-files.js';
 export type { LaterHashes } from './later-hashes.js';
 
+/** StatCache.openPass's answer. */
+export interface OpenPass {
+  /** FIELDS numbers per file (stat-beside.ts). */
+  stats: Float64Array;
+  hashes(): readonly (string | undefined)[];
+  isClean(): boolean;
+  end(): void;
+}
+
 export class StatCache {
   readonly #root: string;
   readonly #file: string | undefined;
@@ -43,6 +52,8 @@ export class StatCache {
   #watched: FileColumns | undefined;
   /** Hashes recorded so far (a kept cache's count runs on across runs), and the last long list's answer. */
   #records = 0;
+  /** Hashes recorded for a stat that changed too recently to vouch for its content (isRacy). */
+  #racyRecords = 0;
   readonly #lastPass = new LastPass();
   /** The file and its log as loaded or last saved (StatCacheDisk.onDisk). */
   #onDisk = '';
@@ -175,6 +186,28 @@ export class StatCache {
    * order; the changed ones read on two threads too (or later), unless the daemon knows them; nothing new:
    * the last answer.
    */
+  /**
+   * A long list's stat pass, its hashes answered when asked (hashAll's answer), or never when the caller
+   * knows them already (a memo of a clean answer for these very stats; end() then). `isClean()`, once
+   * answered: no hash came from a stat too recent to vouch for the content, so the answer holds for these
+   * stats in any later run. Undefined for a short list.
+   */
+  openPass(files: readonly string[]): OpenPass | undefined {
+    if (files.length < STAT_BESIDE_MIN || this.#help.kept) return undefined;
+    const pass = new StatPass(files, undefined, `${this.#root}/`);
+    const racyBefore = this.#racyRecords;
+    let hashes: readonly (string | undefined)[] | undefined;
+    return {
+      stats: pass.stats,
+      hashes: () => {
+        hashes ??= this.#answerPass(files, pass).hashes;
+        return hashes;
+      },
+      isClean: () => this.#racyRecords === racyBefore,
+      end: () => pass.end(),
+    };
+  }
+
   #passOver(
     files: readonly string[],
     laterFrom = Number.POSITIVE_INFINITY,
@@ -183,6 +216,15 @@ export class StatCache {
     const unknown = Number.isFinite(laterFrom) ? this.#unknownIn(files) : [];
     const isLater = unknown.length >= laterFrom;
     const pass = new StatPass(files, undefined, `${this.#root}/`, isLater ? unknown : undefined);
+    return this.#answerPass(files, pass, isLater);
+  }
+
+  /** The hashes of a stat pass's files (see #passOver); the pass ended unless they are to be read later. */
+  #answerPass(
+    files: readonly string[],
+    pass: StatPass,
+    isLater = false,
+  ): { hashes: (string | undefined)[]; later?: LaterHashes } {
     let later: LaterHashes | undefined;
     try {
       const many = pass.stats;
@@ -195,14 +237,18 @@ export class StatCache {
       const hitsBefore = this.counts.hashHits;
       const { hashes, toRead } = this.#fromStats(files, many);
       const hashHere = (i: number): void => {
-        const st = statAt(many, i) as FileStat;
-        hashes[i] = st.size === UNSTATED ? this.hash(files[i] as string) : this.#readFile(files[i] as string, st);
+        const file = files[i] as string;
+        let st = statAt(many, i) as FileStat | undefined;
+        // One the pass left unstated is stat'ed here, and its stat put in the pass's answer as the worker puts it.
+        if (st?.size === UNSTATED) st = putStat(many, i, this.stat(file));
+        hashes[i] = st && isRegular(st) ? this.#readFile(file, st) : undefined;
       };
       const turns = pass.hashLater(toRead, hashHere, (i, hash) => {
         hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash);
       });
       if (isLater) {
-        later = new LaterHashes(toRead, turns, pass);
+        const racyBefore = this.#racyRecords;
+        later = new LaterHashes(toRead, turns, pass, () => this.#racyRecords === racyBefore);
         return { hashes, later };
       }
       turns.through(toRead.length);
@@ -270,7 +316,9 @@ export class StatCache {
 
   #record(relative: string, st: FileStat, hash: string): void {
     this.#records++;
-    this.#recorded.set(relative, st, hash, isRacy(st.mtimeMs, this.#now()));
+    const racy = isRacy(st.mtimeMs, this.#now());
+    if (racy) this.#racyRecords++;
+    this.#recorded.set(relative, st, hash, racy);
     this.#isDirty = true;
   }
 
@@ -327,3 +375,9 @@ export class StatCache {
 }
 
 const isRegular = (st: FileStat): boolean => isRegularMode(st.mode);
+
+/** Puts `st` as file `i`'s answer in a stat pass's `stats` (size NaN: no such file); returns it. */
+function putStat(stats: Float64Array, i: number, st: FileStat | undefined): FileStat | undefined {
+  stats.set(st ? [st.size, st.mtimeMs, st.ino, st.mode] : [Number.NaN, 0, 0, 0], FIELDS * i);
+  return st;
+}

@@ -58,7 +58,7 @@ export async function runJob(input: JobInput): Promise<JobResult> {
       inputs: keyed.manifest.inputs.map(([file]) => file),
       foreachFiles: keyed.foreachFiles,
       foreachHashes: keyed.foreachHashes,
-      hashesThrough: keyed.later?.through,
+      hashesThrough: (keyed.later ?? keyed.unread)?.through,
       upstream: input.upstream,
       res,
       signal,

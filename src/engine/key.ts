@@ -7,11 +7,13 @@ import type { StagePlan } from '../config/types.js';
 import { foreachOf, runOf } from '../config/types.js';
 import { codeHashes } from '../cache/code-hash.js';
 import type { CodeHashes } from '../cache/code-hash.js';
-import { buildManifest, fingerprintOf } from '../cache/fingerprint.js';
+import { buildManifest, fingerprintOf, inputsBytes } from '../cache/fingerprint.js';
+import { keepListHash, keptListHash, passMemoFile } from '../cache/pass-memo.js';
+import { hashValue } from '../util/hash.js';
 import type { Manifest } from '../cache/fingerprint.js';
 import { expandGlobs, isGlob, matchesGlobs } from '../cache/glob.js';
 import type { StageRecord } from '../cache/state.js';
-import type { LaterHashes } from '../cache/stat-cache.js';
+import type { LaterHashes, OpenPass } from '../cache/stat-cache.js';
 import type { Failure } from './events.js';
 import type { Resources } from './resources.js';
 
@@ -46,6 +48,12 @@ export interface Keyed {
    * finish() gives its key.
    */
   later?: LaterKey;
+  /**
+   * A key found from a kept list hash (cache/pass-memo.ts): foreachHashes
+   * is empty until through() and the manifest's inputs are built when first
+   * read; finish() gives the key with them.
+   */
+  unread?: LaterKey;
 }
 
 export interface LaterKey {
@@ -90,10 +98,61 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
   const parts = { definition, code, needs, sorted };
   if (declared.length === 0 && mayReadLater(input)) {
     const { hashes, later } = res.stats.hashAllLater(sorted, READ_LATER_MIN);
-    if (later) return laterKey(parts, hashes, later);
+    if (later) return laterKey(parts, hashes, later, res.stats.stateDir && passMemoFile(res.stats.stateDir, stage.id));
     return keyedBy(parts, inputList(sorted, foreachFiles, hashes, undefined));
   }
+  const pass = pending ? undefined : res.stats.openPass(sorted);
+  if (pass) return passKey(parts, foreachFiles, pass, res.stats.stateDir && passMemoFile(res.stats.stateDir, stage.id));
   return keyedBy(parts, inputList(sorted, foreachFiles, res.stats.hashAll(sorted), pending));
+}
+
+/**
+ * The key of a long list from its stat pass: when the stage's pass memo
+ * holds a clean answer for these very stats, from the list hash it keeps
+ * (the list itself built only if the stage runs: Keyed.unread); else from
+ * the hashes, keeping the answer when it is clean.
+ */
+function passKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPass, memo: string | undefined): Keyed {
+  const { sorted } = parts;
+  const kept = memo === undefined ? undefined : keptListHash(memo, sorted, pass.stats);
+  if (kept !== undefined) {
+    pass.end();
+    return unreadKey(parts, foreachFiles, pass, kept);
+  }
+  const keyed = keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
+  if (memo !== undefined && pass.isClean())
+    keepListHash(memo, sorted, pass.stats, inputsBytes(keyed.manifest.inputs).hash);
+  return keyed;
+}
+
+/** A key from a kept list hash: the manifest's `inputs` and the foreach hashes are built when first asked for. */
+function unreadKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPass, listHash: string): Keyed {
+  const { definition, code, needs, sorted } = parts;
+  const manifest = buildManifest({ definition, code, inputs: [], needs });
+  const fingerprint = hashValue({ ...manifest, inputs: listHash });
+  let full: Keyed | undefined;
+  const built = (): Keyed => {
+    full ??= keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
+    return full;
+  };
+  Object.defineProperty(manifest, 'inputs', { get: () => built().manifest.inputs, enumerable: true });
+  const foreachHashes = new Array<string | undefined>(foreachFiles.length);
+  return {
+    fingerprint,
+    manifest,
+    foreachFiles,
+    foreachHashes,
+    unread: {
+      through: () => {
+        if (foreachHashes.length > 0 && foreachHashes[0] === undefined)
+          built().foreachHashes.forEach((hash, i) => {
+            foreachHashes[i] = hash;
+          });
+      },
+      finish: built,
+      end: () => {},
+    },
+  };
 }
 
 interface KeyParts {
@@ -137,7 +196,12 @@ function mayReadLater(input: KeyInput): boolean {
 }
 
 /** The key of a map over files whose files are read as its items need them (Keyed.later). */
-function laterKey(parts: KeyParts, hashes: readonly (string | undefined)[], later: LaterHashes): Keyed {
+function laterKey(
+  parts: KeyParts,
+  hashes: readonly (string | undefined)[],
+  later: LaterHashes,
+  memo: string | undefined,
+): Keyed {
   const { definition, code, needs, sorted } = parts;
   const unread = buildManifest({ definition, code, inputs: sorted.map((file) => [file, '']), needs });
   return {
@@ -149,7 +213,10 @@ function laterKey(parts: KeyParts, hashes: readonly (string | undefined)[], late
       through: (n) => later.through(n),
       finish: () => {
         later.through(sorted.length);
-        return keyedBy(parts, inputList(sorted, sorted, hashes, undefined));
+        const keyed = keyedBy(parts, inputList(sorted, sorted, hashes, undefined));
+        if (memo !== undefined && later.isClean())
+          keepListHash(memo, sorted, later.stats, inputsBytes(keyed.manifest.inputs).hash);
+        return keyed;
       },
       end: () => later.end(),
     },

@@ -244,7 +244,7 @@ class Run {
       decision.later?.end();
       return this.#endUnfinished(stage, { key, outcome, ranFrom, slotMs, peakRssBytes, signal: how.signal });
     }
-    const keyed = outcome.keyed ?? decision.later?.finish() ?? decision;
+    const keyed = outcome.keyed ?? (decision.later ?? decision.unread)?.finish() ?? decision;
     const record = stageRecord(stage, keyed, outcome, ranFrom);
     this.#results.set(stage.id, record);
     if (!options.isNoCache) await keepRecord(this.#res, stage, record, keyed.manifest);

@@ -1,0 +1,92 @@
+// A no-op over a long list keys its stage from the pass memo (.runner/passes/):
+// the list hash the last clean stat pass gave, taken back while every file's
+// stat is byte for byte the same. The memo is what the key comes from (a
+// memo altered by hand changes it), an edit or an added file is never
+// hidden by it, and a pass that read a file whose stat was too recent to
+// vouch for its content does not replace it: a rewrite with the same size
+// and mtime after such a run is still seen.
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stageEnd, Workspace } from './rig.js';
+
+const FILES = 9000;
+const file = (i: number): string => `data/d${String(i % 9).padStart(2, '0')}/f${String(i).padStart(5, '0')}.txt`;
+
+const PIPELINE = `version: 1
+pipelines:
+  p:
+    stages:
+      count:
+        run: work.mjs#count
+        foreach: { files: ["data/**/*.txt"] }
+        batchSize: 500
+        isolate: inline
+        cache: { scope: item }
+`;
+
+const WORK = `import fs from 'node:fs';
+export function count(item, ctx) {
+  return { path: item.path, n: fs.readFileSync(ctx.workspace.resolve(item.path), 'utf8').length };
+}
+`;
+
+describe('the pass memo', () => {
+  let ws: Workspace;
+  afterEach(() => ws.remove());
+
+  function memoFile(): string {
+    const names = fs.readdirSync(ws.path('.runner', 'passes'));
+    expect(names).toHaveLength(1);
+    return ws.path('.runner', 'passes', names[0] as string);
+  }
+
+  async function count(): Promise<ReturnType<typeof stageEnd>> {
+    const run = await ws.run(['exec', 'p', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    return stageEnd(run.events, 'count');
+  }
+
+  it('gives a no-op its key, never hides an edit, an added file or a rewrite the racy rule catches', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINE);
+    ws.write('work.mjs', WORK);
+    // Written an hour ago: a file written in the last two seconds with a whole-millisecond mtime is racy.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (let i = 0; i < FILES; i++) {
+      ws.write(file(i), `file ${i}\n`);
+      fs.utimesSync(ws.path(file(i)), hourAgo, hourAgo);
+    }
+    // The cold run (its files read as its items ran) keeps its clean answer; the no-op is keyed from it.
+    const key = (await count()).key;
+    const memo = memoFile();
+    expect(await count()).toMatchObject({ outcome: 'cached', key });
+
+    // The key comes from the memo: with its list hash altered, the stage's key changes and it runs.
+    const bytes = fs.readFileSync(memo);
+    const newline = bytes.indexOf(10);
+    const head = JSON.parse(bytes.subarray(0, newline).toString()) as { inputs: string };
+    const altered = { ...head, inputs: '0'.repeat(64) };
+    fs.writeFileSync(memo, Buffer.concat([Buffer.from(`${JSON.stringify(altered)}\n`), bytes.subarray(newline + 1)]));
+    expect((await count()).outcome).toBe('ran');
+    fs.rmSync(memo);
+    expect(await count()).toMatchObject({ outcome: 'cached', key });
+    expect(await count()).toMatchObject({ outcome: 'cached', key });
+
+    ws.write(file(4321), 'file 4321, edited\n');
+    expect(await count()).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(4321)}` });
+    ws.write('data/d00/new.txt', 'a new file\n');
+    expect(await count()).toMatchObject({ outcome: 'ran', reason: 'input added: data/d00/new.txt' });
+    await count();
+
+    // A rewrite whose mtime is ahead of the clock is racy: the run that reads it keeps no memo of that pass...
+    const racy = ws.path(file(100));
+    const ahead = new Date(Date.now() + 60_000);
+    fs.writeFileSync(racy, 'BBBBBBBB\n');
+    fs.utimesSync(racy, ahead, ahead);
+    expect(await count()).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(100)}` });
+    // ...so the same size and mtime with other content, the stats exactly those of that run, is still seen.
+    fs.writeFileSync(racy, 'CCCCCCCC\n');
+    fs.utimesSync(racy, ahead, ahead);
+    expect(await count()).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(100)}` });
+  });
+});
