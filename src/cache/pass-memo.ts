@@ -16,7 +16,7 @@ const FORMAT = 'runner-pass-memo 1';
 
 interface Head {
   format: string;
-  /** sha256 of the list's paths, one a line. */
+  /** sha256 of the list's paths joined by NULs (no path holds one). */
   list: string;
   /** The hash of the key's input list (fingerprint.ts, inputsBytes). */
   inputs: string;
@@ -64,7 +64,7 @@ const identities = new WeakMap<readonly string[], string>();
 function listIdentity(files: readonly string[]): string {
   let identity = identities.get(files);
   if (identity === undefined) {
-    identity = sha256(files.join('\n'));
+    identity = sha256(files.join('\0'));
     identities.set(files, identity);
   }
   return identity;
