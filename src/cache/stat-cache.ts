@@ -31,7 +31,11 @@ export interface OpenPass {
   /** FIELDS numbers per file (stat-beside.ts). */
   stats: Float64Array;
   hashes(): readonly (string | undefined)[];
-  isClean(): boolean;
+  /**
+   * Whether answering the hashes read any file. No: every hash came from an entry the stat cache vouched
+   * for (never a racy one), so the answer holds for these stats in any later run: a no-op's pass.
+   */
+  didRead(): boolean;
   end(): void;
 }
 
@@ -188,14 +192,13 @@ export class StatCache {
    */
   /**
    * A long list's stat pass, its hashes answered when asked (hashAll's answer), or never when the caller
-   * knows them already (a memo of a clean answer for these very stats; end() then). `isClean()`, once
-   * answered: no hash came from a stat too recent to vouch for the content, so the answer holds for these
-   * stats in any later run. Undefined for a short list.
+   * knows them already (a memo of a clean answer for these very stats; end() then). Undefined for a short
+   * list, and in the daemon (which keeps whole answers, last-pass.ts).
    */
   openPass(files: readonly string[]): OpenPass | undefined {
     if (files.length < STAT_BESIDE_MIN || this.#help.kept) return undefined;
     const pass = new StatPass(files, undefined, `${this.#root}/`);
-    const racyBefore = this.#racyRecords;
+    const readsBefore = this.counts.hashReads;
     let hashes: readonly (string | undefined)[] | undefined;
     return {
       stats: pass.stats,
@@ -203,7 +206,7 @@ export class StatCache {
         hashes ??= this.#answerPass(files, pass).hashes;
         return hashes;
       },
-      isClean: () => this.#racyRecords === racyBefore,
+      didRead: () => this.counts.hashReads !== readsBefore,
       end: () => pass.end(),
     };
   }

@@ -110,7 +110,7 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
  * The key of a long list from its stat pass: when the stage's pass memo
  * holds a clean answer for these very stats, from the list hash it keeps
  * (the list itself built only if the stage runs: Keyed.unread); else from
- * the hashes, keeping the answer when it is clean.
+ * the hashes, keeping the answer of a clean pass that read no file.
  */
 function passKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPass, memo: string | undefined): Keyed {
   const { sorted } = parts;
@@ -120,7 +120,8 @@ function passKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPas
     return unreadKey(parts, foreachFiles, pass, kept);
   }
   const keyed = keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
-  if (memo !== undefined && pass.isClean())
+  // Kept from a pass that read nothing (a no-op's): a run after an edit does not pay for it, the no-op after it does.
+  if (memo !== undefined && !pass.didRead())
     keepListHash(memo, sorted, pass.stats, inputsBytes(keyed.manifest.inputs).hash);
   return keyed;
 }

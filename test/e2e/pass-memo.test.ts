@@ -89,4 +89,24 @@ describe('the pass memo', () => {
     fs.utimesSync(racy, ahead, ahead);
     expect(await count()).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(100)}` });
   });
+
+  it('is not kept by a cold run that read a racy file', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINE);
+    ws.write('work.mjs', WORK);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (let i = 0; i < FILES; i++) {
+      ws.write(file(i), `file ${i}\n`);
+      fs.utimesSync(ws.path(file(i)), hourAgo, hourAgo);
+    }
+    const racy = ws.path(file(100));
+    const ahead = new Date(Date.now() + 60_000);
+    fs.utimesSync(racy, ahead, ahead);
+    expect((await count()).outcome).toBe('ran');
+    expect(fs.existsSync(ws.path('.runner', 'passes'))).toBe(false);
+    // The same size and mtime with other content: a memo of the cold run's pass would hide it.
+    fs.writeFileSync(racy, 'file 999\n');
+    fs.utimesSync(racy, ahead, ahead);
+    expect(await count()).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(100)}` });
+  });
 });
