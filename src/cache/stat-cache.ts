@@ -186,11 +186,6 @@ export class StatCache {
   }
 
   /**
-   * hash() of many files, stat'ed on two threads, an unchanged file found by walking the loaded entries in
-   * order; the changed ones read on two threads too (or later), unless the daemon knows them; nothing new:
-   * the last answer.
-   */
-  /**
    * A long list's stat pass, its hashes answered when asked (hashAll's answer), or never when the caller
    * knows them already (a memo of a clean answer for these very stats; end() then). Undefined for a short
    * list, and in the daemon (which keeps whole answers, last-pass.ts).
@@ -211,6 +206,11 @@ export class StatCache {
     };
   }
 
+  /**
+   * hash() of many files, stat'ed on two threads, an unchanged file found by walking the loaded entries in
+   * order; the changed ones read on two threads too (or later), unless the daemon knows them; nothing new:
+   * the last answer.
+   */
   #passOver(
     files: readonly string[],
     laterFrom = Number.POSITIVE_INFINITY,
