@@ -129,9 +129,7 @@ export class StatPass {
     const { S_IFMT, S_IFLNK } = fs.constants;
     for (let i = 0; i < n; i++) {
       if (((this.stats[FIELDS * i + 3] as number) & S_IFMT) !== S_IFLNK) continue;
-      const st = followed(pathAt(files, prefix, i));
-      this.stats[FIELDS * i] = st ? st.size : Number.NaN;
-      if (st) put(this.stats, i, st);
+      putStat(this.stats, i, followed(pathAt(files, prefix, i)));
     }
   }
 
@@ -237,10 +235,15 @@ export function statAt(out: Float64Array, i: number): FileStat | undefined {
   return { size, mtimeMs: out[at + 1] as number, ino: out[at + 2] as number, mode: out[at + 3] as number };
 }
 
-function put(out: Float64Array, i: number, st: FileStat): void {
-  out[FIELDS * i + 1] = st.mtimeMs;
-  out[FIELDS * i + 2] = st.ino;
-  out[FIELDS * i + 3] = st.mode;
+/** Puts `st` as path `i`'s answer in `out` (size NaN: no such file, the other fields left as they were); returns it. */
+export function putStat(out: Float64Array, i: number, st: FileStat | undefined): FileStat | undefined {
+  out[FIELDS * i] = st ? st.size : Number.NaN;
+  if (st) {
+    out[FIELDS * i + 1] = st.mtimeMs;
+    out[FIELDS * i + 2] = st.ino;
+    out[FIELDS * i + 3] = st.mode;
+  }
+  return st;
 }
 
 /** Path `i` of `files`: a relative one under `prefix`. */
@@ -253,9 +256,7 @@ function statBatch(files: readonly string[], prefix: string, out: Float64Array, 
   const to = Math.min(files.length, from + BATCH);
   for (let i = from; i < to; i++) {
     if (out[FIELDS * i] === UNSTATED) continue;
-    const st = lstat(pathAt(files, prefix, i));
-    out[FIELDS * i] = st ? st.size : Number.NaN;
-    if (st) put(out, i, st);
+    putStat(out, i, lstat(pathAt(files, prefix, i)));
   }
 }
 

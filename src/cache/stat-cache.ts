@@ -16,7 +16,7 @@ import { emptyColumns, mergeColumns } from './stat-cache-file.js';
 import type { FileColumns } from './stat-cache-file.js';
 import { DirListings } from './dir-listings.js';
 import { isRacy, RecordedFiles } from './recorded-files.js';
-import { FIELDS, STAT_BESIDE_MIN, StatPass, statAt, UNSTATED } from './stat-beside.js';
+import { FIELDS, putStat, STAT_BESIDE_MIN, StatPass, statAt, UNSTATED } from './stat-beside.js';
 import { LaterHashes } from './later-hashes.js';
 import { LoadedFiles } from './loaded-files.js';
 import { LastPass } from './last-pass.js';
@@ -378,9 +378,3 @@ export class StatCache {
 }
 
 const isRegular = (st: FileStat): boolean => isRegularMode(st.mode);
-
-/** Puts `st` as file `i`'s answer in a stat pass's `stats` (size NaN: no such file); returns it. */
-function putStat(stats: Float64Array, i: number, st: FileStat | undefined): FileStat | undefined {
-  stats.set(st ? [st.size, st.mtimeMs, st.ino, st.mode] : [Number.NaN, 0, 0, 0], FIELDS * i);
-  return st;
-}
