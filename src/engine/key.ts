@@ -98,12 +98,18 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
   const parts = { definition, code, needs, sorted };
   if (declared.length === 0 && mayReadLater(input)) {
     const { hashes, later } = res.stats.hashAllLater(sorted, READ_LATER_MIN);
-    if (later) return laterKey(parts, hashes, later, res.stats.stateDir && passMemoFile(res.stats.stateDir, stage.id));
+    if (later) return laterKey(parts, hashes, later, passMemoOf(input));
     return keyedBy(parts, inputList(sorted, foreachFiles, hashes, undefined));
   }
   const pass = pending ? undefined : res.stats.openPass(sorted);
-  if (pass) return passKey(parts, foreachFiles, pass, res.stats.stateDir && passMemoFile(res.stats.stateDir, stage.id));
+  if (pass) return passKey(parts, foreachFiles, pass, passMemoOf(input));
   return keyedBy(parts, inputList(sorted, foreachFiles, res.stats.hashAll(sorted), pending));
+}
+
+/** The stage's pass memo file; undefined when the stat cache is kept in memory only (--no-cache). */
+function passMemoOf(input: KeyInput): string | undefined {
+  const { stateDir } = input.res.stats;
+  return stateDir === undefined ? undefined : passMemoFile(stateDir, input.stage.id);
 }
 
 /**
