@@ -34,6 +34,18 @@ describe('the pass memo', () => {
   let ws: Workspace;
   afterEach(() => ws.remove());
 
+  /** The pipeline and its files, written an hour ago: one written in the last two seconds with a whole-millisecond mtime is racy. */
+  function workspace(): void {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINE);
+    ws.write('work.mjs', WORK);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (let i = 0; i < FILES; i++) {
+      ws.write(file(i), `file ${i}\n`);
+      fs.utimesSync(ws.path(file(i)), hourAgo, hourAgo);
+    }
+  }
+
   function memoFile(): string {
     const names = fs.readdirSync(ws.path('.runner', 'passes'));
     expect(names).toHaveLength(1);
@@ -47,15 +59,7 @@ describe('the pass memo', () => {
   }
 
   it('gives a no-op its key, never hides an edit, an added file or a rewrite the racy rule catches', async () => {
-    ws = new Workspace();
-    ws.write('pipelines.yaml', PIPELINE);
-    ws.write('work.mjs', WORK);
-    // Written an hour ago: a file written in the last two seconds with a whole-millisecond mtime is racy.
-    const hourAgo = new Date(Date.now() - 3_600_000);
-    for (let i = 0; i < FILES; i++) {
-      ws.write(file(i), `file ${i}\n`);
-      fs.utimesSync(ws.path(file(i)), hourAgo, hourAgo);
-    }
+    workspace();
     // The cold run (its files read as its items ran) keeps its clean answer; the no-op is keyed from it.
     const key = (await count()).key;
     const memo = memoFile();
@@ -91,14 +95,7 @@ describe('the pass memo', () => {
   });
 
   it('is not kept by a cold run that read a racy file', async () => {
-    ws = new Workspace();
-    ws.write('pipelines.yaml', PIPELINE);
-    ws.write('work.mjs', WORK);
-    const hourAgo = new Date(Date.now() - 3_600_000);
-    for (let i = 0; i < FILES; i++) {
-      ws.write(file(i), `file ${i}\n`);
-      fs.utimesSync(ws.path(file(i)), hourAgo, hourAgo);
-    }
+    workspace();
     const racy = ws.path(file(100));
     const ahead = new Date(Date.now() + 60_000);
     fs.utimesSync(racy, ahead, ahead);
