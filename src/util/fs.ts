@@ -55,8 +55,16 @@ export function readJsonOrUndefined<T>(file: string): T | undefined {
  * absolute one stays as it is.
  */
 export function inWorkspace(root: string, file: string): string {
+  // A plain relative path (no `.` or `..` segment, no empty one) under a
+  // plain absolute root: the two joined are what path.resolve gives, at a
+  // tenth of its cost (an item function calls this once per item).
+  if (path.sep === '/' && root.startsWith('/') && !NOT_PLAIN.test(file) && !NOT_PLAIN.test(root.slice(1)))
+    return `${root}/${file}`;
   return path.resolve(root, file);
 }
+
+/** An absolute path, an empty one, or one with an empty, `.` or `..` segment or a trailing slash. */
+const NOT_PLAIN = /^$|^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/;
 
 export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
