@@ -4,7 +4,7 @@
 import type { JsonRecord, StageContext } from '../../api.js';
 import type { StagePlan } from '../../config/types.js';
 import type { Resources } from '../resources.js';
-import { batchAnswerProblem, ensureSetup } from './definition.js';
+import { batchAnswerProblem, ensureSetup, itemContextOf } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import type { ItemBlock } from './item-source.js';
 import { Semaphore } from './limits.js';
@@ -175,6 +175,7 @@ class ItemComputer {
     const results = new Array<ItemResult>(items.length);
     const running: Promise<unknown>[] = [];
     const unsettled: ((error: unknown) => void)[] = [];
+    const template = itemContextOf({ ...this.#ctx, signal });
     for (const [n, item] of items.entries()) {
       if (isTurnDue()) await takeTurn();
       signal.throwIfAborted();
@@ -182,7 +183,7 @@ class ItemComputer {
       const p = pending[n] as PendingItem;
       let value: unknown;
       try {
-        value = run?.(item, { ...this.#ctx, signal, index: p.block.firstIndex + p.i });
+        value = run?.(item, template(p.block.firstIndex + p.i));
       } catch (error) {
         perItem.release();
         results[n] = failed(error);

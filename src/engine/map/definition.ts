@@ -1,6 +1,6 @@
 // A map stage's export, normalised: a plain function `(item, ctx)` or the
 // object form { run | batch, key?, emit? } (see src/api.ts MapDefinition).
-import type { ItemOutput, JsonRecord, MapDefinition } from '../../api.js';
+import type { ItemContext, ItemOutput, JsonRecord, MapDefinition, StageContext } from '../../api.js';
 import { messageOf } from '../../util/errors.js';
 
 export interface NormalisedMap {
@@ -94,4 +94,19 @@ export function describeItem(item: unknown, index: number): string {
     }
   }
   return `item #${index}`;
+}
+
+/**
+ * The context of one item: the stage's, with the item's index. Copying a
+ * context that already holds `index` costs a few hundredths of a
+ * microsecond; spreading the stage's and adding `index` about one, which
+ * at a million items is a second.
+ */
+export function itemContextOf(ctx: StageContext): (index: number) => ItemContext {
+  const template: ItemContext = { ...ctx, index: 0 };
+  return (index) => {
+    const itemCtx = { ...template };
+    itemCtx.index = index;
+    return itemCtx;
+  };
 }

@@ -9,9 +9,9 @@
 import { parentPort } from 'node:worker_threads';
 import { loadExport } from '../module-loader.js';
 import { guardParams } from '../params-guard.js';
-import { batchAnswerProblem, ensureSetup, normaliseMap, outputRecords } from './definition.js';
+import { batchAnswerProblem, ensureSetup, itemContextOf, normaliseMap, outputRecords } from './definition.js';
 import type { NormalisedMap } from './definition.js';
-import type { ItemContext, JsonRecord, StageContext } from '../../api.js';
+import type { JsonRecord, StageContext } from '../../api.js';
 import type { FromPool, ItemResult, ToPool } from './pool.js';
 import { errorData, messageOf } from '../../util/errors.js';
 import { inWorkspace } from '../../util/fs.js';
@@ -121,14 +121,14 @@ async function oneByOne(
   indexes: number[],
 ): Promise<ItemResult[]> {
   const results: ItemResult[] = [];
+  const contextAt = itemContextOf(ctx);
   for (const [offset, item] of items.entries()) {
     if (ctx.signal.aborted) {
       results.push({ ok: false, error: { message: 'cancelled' } });
       continue;
     }
     try {
-      const itemCtx: ItemContext = { ...ctx, index: indexes[offset] ?? offset };
-      const value = map.definition.run?.(item, itemCtx);
+      const value = map.definition.run?.(item, contextAt(indexes[offset] ?? offset));
       // A plain value needs no watch: only a promise can wait on nothing.
       results.push(asText(map, item, isPromiseLike(value) ? await unlessStalled(value) : value));
     } catch (error) {
