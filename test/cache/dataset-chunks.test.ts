@@ -107,6 +107,31 @@ describe('datasets in chunks', () => {
     }
   });
 
+  it('records written one by one give the dataset their lines give, offsets and older ranges placed where they were asked', async () => {
+    const next = random(5);
+    const old = lines(2000, next, 'old');
+    const oldChunks = chunksOf(await writeAll(old));
+    const records = lines(6000, next, 'new').map((line) => JSON.parse(line) as { i: number });
+    const writer = new DatasetWriter(objects);
+    const content: string[] = [];
+    const offsets: [number, number][] = [];
+    for (const [k, record] of records.entries()) {
+      if (k % 1500 === 700) {
+        // An older range between records: the records before it must be placed before it.
+        const [a, b] = [Math.floor(next() * 100), 100 + Math.floor(next() * 1000)];
+        writer.appendFrom(oldChunks, byteLength(old.slice(0, a)), byteLength(old.slice(0, b)));
+        content.push(...old.slice(a, b));
+      }
+      if (k % 97 === 0) offsets.push([writer.offset, byteLength(content)]);
+      writer.write(record, () => `record ${k}`);
+      content.push(`${JSON.stringify(record)}\n`);
+    }
+    const dataset = await writer.finish();
+    for (const [asked, expected] of offsets) expect(asked).toBe(expected);
+    expect(dataset).toEqual(await writeAll(content));
+    expect(await recordsOf(dataset)).toEqual(content.map((line) => JSON.parse(line)));
+  });
+
   it('a rerun that changes one record of many writes a chunk or two, not the dataset', async () => {
     const old = lines(20_000, random(7)).map((line) => line.replace(/"text":"x{4000}"/, '"text":"long"'));
     const oldDataset = await writeAll(old);
