@@ -97,16 +97,28 @@ export function describeItem(item: unknown, index: number): string {
 }
 
 /**
- * The context of one item: the stage's, with the item's index. Copying a
- * context that already holds `index` costs a few hundredths of a
- * microsecond; spreading the stage's and adding `index` about one, which
- * at a million items is a second.
+ * The context of one item: the stage's, with the item's index, as one
+ * object literal of a fixed shape. Spreading the stage's context and adding
+ * `index` costs about a microsecond an item, and copying one that already
+ * holds `index` a fifth of that: at a million items, a second and a fifth
+ * of one. (A field added to StageContext must be added here: the compiler
+ * asks for it.)
  */
 export function itemContextOf(ctx: StageContext): (index: number) => ItemContext {
-  const template: ItemContext = { ...ctx, index: 0 };
-  return (index) => {
-    const itemCtx = { ...template };
-    itemCtx.index = index;
-    return itemCtx;
-  };
+  const { pipeline, stage, params, inputs, outputs, env, signal, upstream, log, progress, workspace, memo } = ctx;
+  return (index) => ({
+    pipeline,
+    stage,
+    params,
+    inputs,
+    outputs,
+    env,
+    signal,
+    upstream,
+    log,
+    progress,
+    workspace,
+    memo,
+    index,
+  });
 }
