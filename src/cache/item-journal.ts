@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { KEY_BYTES } from './item-keys.js';
+import { copyKey, KEY_BYTES } from './item-keys.js';
 import { NO_RAW } from './item-manifest.js';
 
 const CHECKSUM_BYTES = 32;
@@ -96,7 +96,7 @@ export class ItemJournal {
     const frame = Buffer.allocUnsafe(FRAME_HEADER + length);
     let at = FRAME_HEADER;
     items.forEach((item, n) => {
-      item.keys.copy(frame, at, item.keyOffset, item.keyOffset + KEY_BYTES);
+      copyKey(item.keys, item.keyOffset, frame, at);
       frame.writeUInt32LE(item.count, at + KEY_BYTES);
       frame.writeUInt32LE(outBytes[n] ?? 0, at + KEY_BYTES + 4);
       frame.writeUInt32LE(item.raw === undefined ? NO_RAW : (rawBytes[n] ?? 0), at + KEY_BYTES + 8);
@@ -169,7 +169,7 @@ export class ItemJournal {
       }
       const i = this.#entries;
       if (i === this.#outOffsets.length) this.#grow();
-      payload.copy(this.#keys, i * KEY_BYTES, at, at + KEY_BYTES);
+      copyKey(payload, at, this.#keys, i * KEY_BYTES);
       this.#outOffsets[i] = fileOffset + at + ITEM_HEADER;
       this.#outLengths[i] = outLength;
       this.#outCounts[i] = count;

@@ -18,7 +18,7 @@
 // records, so a rerun names the chunks it keeps. Format 1 held them in a raw
 // section of the manifest blob; it is still read.
 import fs from 'node:fs';
-import { KEY_BYTES } from './item-keys.js';
+import { copyKey, KEY_BYTES } from './item-keys.js';
 
 const MAGIC = 'runner-item-manifest 2\n';
 const MAGIC_1 = 'runner-item-manifest 1\n';
@@ -188,7 +188,7 @@ export class ItemManifestBuilder {
   add(keys: Buffer, keyOffset: number, outOffset: number, outLength: number, outCount: number): number {
     const i = this.#entries;
     this.#reserve(i + 1);
-    keys.copy(this.#keys, i * KEY_BYTES, keyOffset, keyOffset + KEY_BYTES);
+    copyKey(keys, keyOffset, this.#keys, i * KEY_BYTES);
     this.#outOffsets[i] = outOffset;
     this.#outLengths[i] = outLength;
     this.#outCounts[i] = outCount;
@@ -233,7 +233,7 @@ export class ItemManifestBuilder {
       ranges.set(this.#blockRanges);
       this.#blockRanges = ranges;
     }
-    key.copy(this.#blockKeys, j * KEY_BYTES, 0, KEY_BYTES);
+    copyKey(key, 0, this.#blockKeys, j * KEY_BYTES);
     this.#blockRanges[2 * j] = first;
     this.#blockRanges[2 * j + 1] = count;
     this.#blocks++;
