@@ -4,6 +4,7 @@
 // much heap as the columns. A run's long lists of inputs come sorted too,
 // and are looked up by walking forward from the last answer.
 import { isRegularMode } from '../util/fs.js';
+import { isSorted } from './recorded-files.js';
 import type { FileColumns } from './stat-cache-file.js';
 
 const HASH_BYTES = 32;
@@ -89,9 +90,4 @@ export class LoadedFiles {
       return undefined;
     return this.hashAt(i);
   }
-}
-
-function isSorted(paths: readonly string[]): boolean {
-  for (let i = 1; i < paths.length; i++) if ((paths[i - 1] as string) >= (paths[i] as string)) return false;
-  return true;
 }

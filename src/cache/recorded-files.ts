@@ -2,85 +2,269 @@
 // columns like the loaded ones (stat-cache-file.ts), not a JS array per
 // file: a cold run over a million files records a million entries, and an
 // array with its numbers and a 64-character hex string costs about 200
-// bytes of heap each, against 57 here (plus the map from path to slot).
+// bytes of heap each, against 57 here. Files recorded one at a time are
+// found through a map from path to row; the files of a long sorted list (a
+// stat pass's) are recorded by their position in it, with no map entry at
+// all, and leave as sorted columns for the stat cache's merge.
 import type { FileColumns } from './stat-cache-file.js';
 
 const HASH_BYTES = 32;
+/** Lists this long are recorded by position (listFor) rather than file by file. */
+export const LIST_MIN = 1024;
+
+interface Stat {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+function columnsOf(rows: number): FileColumns {
+  return {
+    paths: new Array<string>(rows),
+    nums: new Float64Array(3 * rows),
+    hashes: Buffer.allocUnsafe(HASH_BYTES * rows),
+    racy: new Uint8Array(rows),
+  };
+}
+
+/** Writes a file's stat, hash (hex) and raciness into row `row` of `columns`. */
+function putRow(columns: FileColumns, row: number, stat: Stat, hash: string, isRacy: boolean): void {
+  columns.nums[3 * row] = stat.size;
+  columns.nums[3 * row + 1] = stat.mtimeMs;
+  columns.nums[3 * row + 2] = stat.ino;
+  columns.hashes.write(hash, HASH_BYTES * row, HASH_BYTES, 'hex');
+  columns.racy[row] = isRacy ? 1 : 0;
+}
+
+/** For row `row`: its hash when the entry holds for this stat (and was not racy), else null. */
+function hashIfHolds(columns: FileColumns, row: number, st: Stat): string | null {
+  const { nums } = columns;
+  if (nums[3 * row] !== st.size || nums[3 * row + 1] !== st.mtimeMs || nums[3 * row + 2] !== st.ino) return null;
+  if (columns.racy[row] === 1) return null;
+  return columns.hashes.toString('hex', HASH_BYTES * row, HASH_BYTES * row + HASH_BYTES);
+}
+
+/** The files of one sorted list recorded by position: row i is the list's file i, once set. */
+export class ListRecords {
+  readonly files: readonly string[];
+  readonly columns: FileColumns;
+  readonly isSet: Uint8Array;
+  count = 0;
+  /** Where the last search ended: a file asked in list order is found in a step. */
+  #cursor = 0;
+
+  constructor(files: readonly string[]) {
+    this.files = files;
+    // Its paths are the list's files.
+    this.columns = { ...columnsOf(files.length), paths: [] };
+    this.isSet = new Uint8Array(files.length);
+  }
+
+  /** The row of `file` when it is set, else -1. */
+  rowOf(file: string): number {
+    const { files } = this;
+    let at = this.#cursor;
+    if (files[at] !== file) {
+      let low = 0;
+      let high = files.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if ((files[mid] as string) < file) low = mid + 1;
+        else high = mid;
+      }
+      at = low;
+    }
+    if (files[at] !== file) return -1;
+    this.#cursor = at + 1;
+    return this.isSet[at] === 1 ? at : -1;
+  }
+
+  unset(row: number): void {
+    if (row < 0 || this.isSet[row] !== 1) return;
+    this.isSet[row] = 0;
+    this.count--;
+  }
+}
 
 export class RecordedFiles {
   readonly #slots = new Map<string, number>();
-  /** size, mtimeMs, inode per slot. */
-  #nums = new Float64Array(3 * 256);
-  #hashes = Buffer.allocUnsafe(HASH_BYTES * 256);
-  #racy = new Uint8Array(256);
+  /** The rows of files recorded one at a time (slot order). */
+  #single = columnsOf(256);
+  #lists: ListRecords[] = [];
+  /** sorted()'s answer, until the next record. */
+  #sorted: FileColumns | undefined;
 
   get size(): number {
-    return this.#slots.size;
+    let size = this.#slots.size;
+    for (const list of this.#lists) size += list.count;
+    return size;
   }
 
   has(file: string): boolean {
-    return this.#slots.size > 0 && this.#slots.has(file);
-  }
-
-  files(): IterableIterator<string> {
-    return this.#slots.keys();
+    if (this.#slots.size > 0 && this.#slots.has(file)) return true;
+    const lists = this.#lists;
+    for (let k = 0; k < lists.length; k++) if ((lists[k] as ListRecords).rowOf(file) !== -1) return true;
+    return false;
   }
 
   /** Records (or records again) `file` with its stat and sha256 (hex). */
-  set(file: string, stat: { size: number; mtimeMs: number; ino: number }, hash: string, isRacy: boolean): void {
+  set(file: string, stat: Stat, hash: string, isRacy: boolean): void {
+    for (const list of this.#lists) list.unset(list.rowOf(file));
     let slot = this.#slots.get(file);
     if (slot === undefined) {
       slot = this.#slots.size;
       this.#reserve(slot + 1);
       this.#slots.set(file, slot);
+      this.#single.paths[slot] = file;
     }
-    this.#nums[3 * slot] = stat.size;
-    this.#nums[3 * slot + 1] = stat.mtimeMs;
-    this.#nums[3 * slot + 2] = stat.ino;
-    this.#hashes.write(hash, HASH_BYTES * slot, HASH_BYTES, 'hex');
-    this.#racy[slot] = isRacy ? 1 : 0;
+    putRow(this.#single, slot, stat, hash, isRacy);
+    this.#sorted = undefined;
+  }
+
+  /**
+   * Where the files of `files` (sorted, as a stat pass's list is) can be
+   * recorded by position: undefined for a short or unsorted list, which
+   * records file by file.
+   */
+  listFor(files: readonly string[]): ListRecords | undefined {
+    const known = this.#lists.find((list) => list.files === files);
+    if (known || files.length < LIST_MIN || !isSorted(files)) return known;
+    const list = new ListRecords(files);
+    this.#lists.push(list);
+    return list;
+  }
+
+  /** set() of file `row` of `list`'s files. */
+  setAt(list: ListRecords, row: number, stat: Stat, hash: string, isRacy: boolean): void {
+    const file = list.files[row] as string;
+    if (this.#slots.size > 0 && this.#slots.has(file)) this.#forget(file);
+    if (this.#lists.length > 1) for (const other of this.#lists) if (other !== list) other.unset(other.rowOf(file));
+    if (list.isSet[row] !== 1) {
+      list.isSet[row] = 1;
+      list.count++;
+    }
+    putRow(list.columns, row, stat, hash, isRacy);
+    this.#sorted = undefined;
   }
 
   /**
    * For a recorded file: its hash when the entry holds for this stat (and
    * was not racy), else null. Undefined when the file is not recorded.
    */
-  hashFor(file: string, st: { size: number; mtimeMs: number; ino: number }): string | null | undefined {
+  hashFor(file: string, st: Stat): string | null | undefined {
     const slot = this.#slots.get(file);
-    if (slot === undefined) return undefined;
-    const nums = this.#nums;
-    if (nums[3 * slot] !== st.size || nums[3 * slot + 1] !== st.mtimeMs || nums[3 * slot + 2] !== st.ino) return null;
-    if (this.#racy[slot] === 1) return null;
-    return this.#hashes.toString('hex', HASH_BYTES * slot, HASH_BYTES * slot + HASH_BYTES);
+    if (slot !== undefined) return hashIfHolds(this.#single, slot, st);
+    for (const list of this.#lists) {
+      const row = list.rowOf(file);
+      if (row !== -1) return hashIfHolds(list.columns, row, st);
+    }
+    return undefined;
   }
 
-  /** Writes the entry of `file` into row `k` of `columns`; false when the file is not recorded. */
-  copyTo(file: string, columns: FileColumns, k: number): boolean {
-    const slot = this.#slots.get(file);
-    if (slot === undefined) return false;
-    columns.nums.set(this.#nums.subarray(3 * slot, 3 * slot + 3), 3 * k);
-    this.#hashes.copy(columns.hashes, HASH_BYTES * k, HASH_BYTES * slot, HASH_BYTES * slot + HASH_BYTES);
-    columns.racy[k] = this.#racy[slot] ?? 0;
-    return true;
+  /** Every entry recorded, as columns sorted by path (each file once). */
+  sorted(): FileColumns {
+    if (this.#sorted) return this.#sorted;
+    const order = [...this.#slots.keys()].sort();
+    let sorted = columnsOf(order.length);
+    order.forEach((file, k) => {
+      sorted.paths[k] = file;
+      copyRow(this.#single, this.#slots.get(file) ?? 0, sorted, k);
+    });
+    for (const list of this.#lists) sorted = mergeSorted(sorted, setRows(list));
+    this.#sorted = sorted;
+    return sorted;
   }
 
   clear(): void {
     this.#slots.clear();
+    this.#lists = [];
+    this.#sorted = undefined;
+  }
+
+  /** Drops a file recorded one at a time (the last slot moves into its place). */
+  #forget(file: string): void {
+    const slot = this.#slots.get(file) as number;
+    const last = this.#slots.size - 1;
+    const lastFile = this.#single.paths[last] as string;
+    this.#slots.delete(file);
+    if (slot === last) return;
+    copyRow(this.#single, last, this.#single, slot);
+    this.#single.paths[slot] = lastFile;
+    this.#slots.set(lastFile, slot);
   }
 
   #reserve(slots: number): void {
-    if (slots <= this.#racy.length) return;
-    const size = Math.max(slots, this.#racy.length * 2);
-    const nums = new Float64Array(3 * size);
-    nums.set(this.#nums);
-    this.#nums = nums;
-    const hashes = Buffer.allocUnsafe(HASH_BYTES * size);
-    this.#hashes.copy(hashes);
-    this.#hashes = hashes;
-    const racy = new Uint8Array(size);
-    racy.set(this.#racy);
-    this.#racy = racy;
+    const old = this.#single;
+    if (slots <= old.racy.length) return;
+    const grown = columnsOf(Math.max(slots, old.racy.length * 2));
+    for (let row = 0; row < old.racy.length; row++) {
+      grown.paths[row] = old.paths[row] as string;
+      copyRow(old, row, grown, row);
+    }
+    this.#single = grown;
   }
+}
+
+/** The rows of `list` that are set, as columns (already in path order). */
+function setRows(list: ListRecords): FileColumns {
+  const out = columnsOf(list.count);
+  let k = 0;
+  for (let row = 0; row < list.files.length; row++) {
+    if (list.isSet[row] !== 1) continue;
+    out.paths[k] = list.files[row] as string;
+    copyRow(list.columns, row, out, k++);
+  }
+  return out;
+}
+
+/**
+ * Two sets of columns sorted by path, merged into one sorted by path; a
+ * file in both takes its row from `over`.
+ */
+export function mergeSorted(under: FileColumns, over: FileColumns): FileColumns {
+  const [a, b] = [under.paths, over.paths];
+  if (b.length === 0) return under;
+  if (a.length === 0) return over;
+  const out = columnsOf(a.length + b.length);
+  let [i, j, k] = [0, 0, 0];
+  while (i < a.length || j < b.length) {
+    const fromUnder = j >= b.length || (i < a.length && (a[i] as string) < (b[j] as string));
+    if (fromUnder) {
+      out.paths[k] = a[i] as string;
+      copyRow(under, i++, out, k++);
+      continue;
+    }
+    if (i < a.length && a[i] === b[j]) i++;
+    out.paths[k] = b[j] as string;
+    copyRow(over, j++, out, k++);
+  }
+  if (k === out.paths.length) return out;
+  return {
+    paths: out.paths.slice(0, k),
+    nums: out.nums.subarray(0, 3 * k),
+    hashes: out.hashes.subarray(0, HASH_BYTES * k),
+    racy: out.racy.subarray(0, k),
+  };
+}
+
+/**
+ * Copies row `from` of `columns` to row `to` of `into`, value by value: at
+ * 100,000 rows, subarray() and Buffer.copy() per row cost more than the
+ * copying.
+ */
+export function copyRow(columns: FileColumns, from: number, into: FileColumns, to: number): void {
+  const { nums, hashes } = columns;
+  into.nums[3 * to] = nums[3 * from] as number;
+  into.nums[3 * to + 1] = nums[3 * from + 1] as number;
+  into.nums[3 * to + 2] = nums[3 * from + 2] as number;
+  const target = into.hashes;
+  for (let b = 0; b < HASH_BYTES; b++) target[HASH_BYTES * to + b] = hashes[HASH_BYTES * from + b] as number;
+  into.racy[to] = columns.racy[from] ?? 0;
+}
+
+export function isSorted(paths: readonly string[]): boolean {
+  for (let i = 1; i < paths.length; i++) if ((paths[i - 1] as string) >= (paths[i] as string)) return false;
+  return true;
 }
 
 // An entry is "racy" when the file (or directory) may have changed again within the

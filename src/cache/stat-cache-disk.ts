@@ -104,7 +104,7 @@ function overlay(data: StatCacheData, frames: readonly StatCacheData[]): StatCac
     Object.assign(data.derived, frame.derived);
   }
   const loaded = new LoadedFiles(data.files);
-  return { ...data, files: mergeColumns(loaded.columns, (file) => loaded.indexOf(file), recorded) };
+  return { ...data, files: mergeColumns(loaded.columns, (file) => loaded.indexOf(file), recorded.sorted()) };
 }
 
 /** The log beside stat cache file `file`. */

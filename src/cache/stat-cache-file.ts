@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { messageOf } from '../util/errors.js';
 import { arrayOf, count, number, objectOf, recordOf, shapeProblem, string, tupleOf, where } from '../util/shape.js';
 import type { Check } from '../util/shape.js';
-import type { RecordedFiles } from './recorded-files.js';
+import { copyRow, mergeSorted } from './recorded-files.js';
 
 const FAMILY = 'runner-stat-cache ';
 const MAGIC = `${FAMILY}2\n`;
@@ -168,41 +168,40 @@ export function encodeStatCache(data: StatCacheData): Buffer {
   return out;
 }
 
+/** Recorded files up to this many are looked up one by one in the loaded columns; more, in one walk. */
+const LOOKUPS_MAX = 64;
+
 /**
- * The loaded columns with the entries recorded this run over them, sorted
- * by path. When every recorded file was already listed (an edit, a touch)
- * the loaded columns are rewritten in place and returned; else new ones.
+ * The loaded columns with the entries recorded this run (`recorded`, sorted
+ * by path: RecordedFiles.sorted) over them, sorted by path. When every
+ * recorded file was already listed (an edit, a touch) the loaded columns
+ * are rewritten in place and returned; else new ones.
  */
 export function mergeColumns(
   old: FileColumns,
   indexOf: (file: string) => number | undefined,
-  recorded: RecordedFiles,
+  recorded: FileColumns,
 ): FileColumns {
-  const added = [...recorded.files()].filter((file) => indexOf(file) === undefined).sort();
-  if (added.length === 0) {
-    for (const file of recorded.files()) recorded.copyTo(file, old, indexOf(file) ?? 0);
+  const n = recorded.paths.length;
+  if (n === 0) return old;
+  const rows = n <= LOOKUPS_MAX ? recorded.paths.map(indexOf) : rowsIn(old.paths, recorded.paths);
+  if (rows?.every((row) => row !== undefined)) {
+    rows.forEach((row, k) => {
+      copyRow(recorded, k, old, row as number);
+    });
     return old;
   }
-  const n = old.paths.length + added.length;
-  const merged: FileColumns = {
-    paths: new Array<string>(n),
-    nums: new Float64Array(3 * n),
-    hashes: Buffer.allocUnsafe(HASH_BYTES * n),
-    racy: new Uint8Array(n),
-  };
-  let i = 0;
-  let j = 0;
-  for (let k = 0; k < n; k++) {
-    const fromOld = j >= added.length || (i < old.paths.length && (old.paths[i] ?? '') < (added[j] ?? ''));
-    const file = fromOld ? (old.paths[i] ?? '') : (added[j] ?? '');
-    merged.paths[k] = file;
-    if (!recorded.copyTo(file, merged, k)) {
-      merged.nums.set(old.nums.subarray(3 * i, 3 * i + 3), 3 * k);
-      old.hashes.copy(merged.hashes, HASH_BYTES * k, HASH_BYTES * i, HASH_BYTES * i + HASH_BYTES);
-      merged.racy[k] = old.racy[i] ?? 0;
-    }
-    if (fromOld) i++;
-    else j++;
+  return mergeSorted(old, recorded);
+}
+
+/** The row in `paths` of each of `wanted` (both sorted), or undefined when one is not there. */
+function rowsIn(paths: readonly string[], wanted: readonly string[]): number[] | undefined {
+  const rows: number[] = [];
+  let at = 0;
+  for (const file of wanted) {
+    while (at < paths.length && (paths[at] as string) < file) at++;
+    if (paths[at] !== file) return undefined;
+    rows.push(at);
   }
-  return merged;
+  return rows;
 }

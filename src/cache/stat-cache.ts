@@ -15,7 +15,8 @@ import { StatCacheDisk } from './stat-cache-disk.js';
 import { emptyColumns, mergeColumns } from './stat-cache-file.js';
 import type { FileColumns } from './stat-cache-file.js';
 import { DirListings } from './dir-listings.js';
-import { isRacy, RecordedFiles } from './recorded-files.js';
+import { isRacy, LIST_MIN, RecordedFiles } from './recorded-files.js';
+import type { ListRecords } from './recorded-files.js';
 import { FIELDS, putStat, STAT_BESIDE_MIN, StatPass, statAt, UNSTATED } from './stat-beside.js';
 import { LaterHashes } from './later-hashes.js';
 import { LoadedFiles } from './loaded-files.js';
@@ -37,6 +38,12 @@ export interface OpenPass {
    */
   didRead(): boolean;
   end(): void;
+}
+
+/** Where a file read during a long stat pass is recorded: its row of the pass's list. */
+interface ListRow {
+  list: ListRecords;
+  row: number;
 }
 
 export class StatCache {
@@ -151,9 +158,9 @@ export class StatCache {
   }
 
   /** The file's hash read and recorded (or `known`, the daemon's hash of this stat); undefined when unreadable. */
-  #readFile(relative: string, st: FileStat, known?: string): string | undefined {
+  #readFile(relative: string, st: FileStat, known?: string, at?: ListRow): string | undefined {
     try {
-      return this.#read(relative, st, known ?? hashFileSync(this.absolute(relative), st.size));
+      return this.#read(relative, st, known ?? hashFileSync(this.absolute(relative), st.size), at);
     } catch {
       return undefined;
     }
@@ -239,15 +246,17 @@ export class StatCache {
       }
       const hitsBefore = this.counts.hashHits;
       const { hashes, toRead } = this.#fromStats(files, many);
+      // Many files read are recorded by their place in the list, not one map entry each.
+      const list = toRead.length >= LIST_MIN ? this.#recorded.listFor(files) : undefined;
       const hashHere = (i: number): void => {
         const file = files[i] as string;
         let st = statAt(many, i) as FileStat | undefined;
         // One the pass left unstated is stat'ed here, and its stat put in the pass's answer as the worker puts it.
         if (st?.size === UNSTATED) st = putStat(many, i, this.stat(file));
-        hashes[i] = st && isRegular(st) ? this.#readFile(file, st) : undefined;
+        hashes[i] = st && isRegular(st) ? this.#readFile(file, st, undefined, list && { list, row: i }) : undefined;
       };
       const turns = pass.hashLater(toRead, hashHere, (i, hash) => {
-        hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash);
+        hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash, list && { list, row: i });
       });
       if (isLater) {
         const racyBefore = this.#racyRecords;
@@ -310,18 +319,19 @@ export class StatCache {
     return st && isRegular(st) ? this.#freshHash(file, st) : undefined;
   }
 
-  /** A hash just read from the file: counted, recorded, and returned. */
-  #read(relative: string, st: FileStat, hash: string): string {
+  /** A hash just read from the file: counted, recorded (at its row of a long list's records, if given), and returned. */
+  #read(relative: string, st: FileStat, hash: string, at?: ListRow): string {
     this.counts.hashReads++;
-    this.#record(relative, st, hash);
+    this.#record(relative, st, hash, at);
     return hash;
   }
 
-  #record(relative: string, st: FileStat, hash: string): void {
+  #record(relative: string, st: FileStat, hash: string, at?: ListRow): void {
     this.#records++;
     const racy = isRacy(st.mtimeMs, this.#now());
     if (racy) this.#racyRecords++;
-    this.#recorded.set(relative, st, hash, racy);
+    if (at) this.#recorded.setAt(at.list, at.row, st, hash, racy);
+    else this.#recorded.set(relative, st, hash, racy);
     this.#isDirty = true;
   }
 
@@ -347,7 +357,7 @@ export class StatCache {
     if (disk && (this.#isDirty || this.#listings.changed.size > 0 || this.#derived.isChanged)) {
       disk.save(
         () => ({
-          files: mergeColumns(emptyColumns(), () => undefined, this.#recorded),
+          files: this.#recorded.sorted(),
           dirs: this.#listings.takeChanged(),
           derived: this.#derived.changed(),
         }),
@@ -370,7 +380,7 @@ export class StatCache {
   #merged(): FileColumns {
     const loaded = this.#loaded;
     if (this.#recorded.size === 0) return loaded.columns;
-    const merged = mergeColumns(loaded.columns, (file) => loaded.indexOf(file), this.#recorded);
+    const merged = mergeColumns(loaded.columns, (file) => loaded.indexOf(file), this.#recorded.sorted());
     this.#recorded.clear();
     if (merged !== loaded.columns) this.#loaded = new LoadedFiles(merged);
     return merged;

@@ -1,12 +1,25 @@
 // The entries a run records, as columns: what is set comes back for the same
 // stat only, a racy entry never answers, recording a file again replaces its
-// entry, and every entry survives the columns growing past their first size.
+// entry (whether it was recorded alone or by its place in a long list), and
+// every entry leaves once, sorted, for the stat cache's merge.
 import { describe, expect, it } from 'vitest';
-import { RecordedFiles } from '../../src/cache/recorded-files.js';
-import { emptyColumns } from '../../src/cache/stat-cache-file.js';
+import { LIST_MIN, mergeSorted, RecordedFiles } from '../../src/cache/recorded-files.js';
+import type { FileColumns } from '../../src/cache/stat-cache-file.js';
+import { emptyColumns, mergeColumns } from '../../src/cache/stat-cache-file.js';
 
 const hashOf = (i: number): string => i.toString(16).padStart(64, '0');
 const statOf = (i: number) => ({ size: i, mtimeMs: 1700000000000.5 + i, ino: 1000 + i });
+const name = (i: number): string => `d/f${String(i).padStart(6, '0')}`;
+
+/** The columns as [path, size, hash (last 4 hex digits), racy] rows. */
+function rows(columns: FileColumns): [string, number, string, number][] {
+  return columns.paths.map((path, k) => [
+    path,
+    columns.nums[3 * k] as number,
+    columns.hashes.toString('hex', 32 * k, 32 * k + 32).slice(-4),
+    columns.racy[k] as number,
+  ]);
+}
 
 describe('RecordedFiles', () => {
   it('answers a hash for the stat it was recorded with, and only that one', () => {
@@ -23,17 +36,75 @@ describe('RecordedFiles', () => {
     expect(recorded.hashFor('f5', statOf(6))).toBe(hashOf(66));
   });
 
-  it('copies an entry into a row of the columns the stat cache saves', () => {
+  it("records a long sorted list's files by their place, and the last record of a file wins", () => {
+    const files = Array.from({ length: LIST_MIN + 10 }, (_, i) => name(i));
     const recorded = new RecordedFiles();
-    recorded.set('a', statOf(3), hashOf(3), true);
-    const columns = emptyColumns();
-    columns.nums = new Float64Array(6);
-    columns.hashes = Buffer.alloc(64);
-    columns.racy = new Uint8Array(2);
-    expect(recorded.copyTo('a', columns, 1)).toBe(true);
-    expect(recorded.copyTo('b', columns, 0)).toBe(false);
-    expect([...columns.nums.subarray(3)]).toEqual([3, 1700000000003.5, 1003]);
-    expect(columns.hashes.toString('hex', 32)).toBe(hashOf(3));
-    expect([...columns.racy]).toEqual([0, 1]);
+    recorded.set(name(3), statOf(3), hashOf(3), false); // alone first, then by place: the place wins
+    const list = recorded.listFor(files);
+    expect(list).toBeDefined();
+    expect(recorded.listFor(files)).toBe(list);
+    if (!list) return;
+    for (let i = 0; i < files.length; i += 2) recorded.setAt(list, i, statOf(i + 1), hashOf(i + 1), i === 4);
+    recorded.set(name(6), statOf(60), hashOf(60), false); // by place first, then alone: alone wins
+    // Every even row but 6 (recorded alone since), and 3 and 6 alone.
+    expect(recorded.size).toBe(Math.ceil(files.length / 2) - 1 + 2);
+    expect(recorded.has(name(0))).toBe(true);
+    expect(recorded.has(name(1))).toBe(false);
+    expect(recorded.hashFor(name(2), statOf(3))).toBe(hashOf(3));
+    expect(recorded.hashFor(name(3), statOf(3))).toBe(hashOf(3)); // row 3 is not set: the single record stands
+    expect(recorded.hashFor(name(4), statOf(5))).toBeNull(); // racy
+    expect(recorded.hashFor(name(6), statOf(7))).toBeNull();
+    expect(recorded.hashFor(name(6), statOf(60))).toBe(hashOf(60));
+    const sorted = recorded.sorted();
+    expect(sorted.paths).toEqual([...sorted.paths].sort());
+    expect(new Set(sorted.paths).size).toBe(sorted.paths.length);
+    expect(rows(sorted).slice(0, 5)).toEqual([
+      [name(0), 1, hashOf(1).slice(-4), 0],
+      [name(2), 3, hashOf(3).slice(-4), 0],
+      [name(3), 3, hashOf(3).slice(-4), 0],
+      [name(4), 5, hashOf(5).slice(-4), 1],
+      [name(6), 60, hashOf(60).slice(-4), 0],
+    ]);
+    // A file recorded alone, then by its place: the place's record replaces it.
+    recorded.setAt(list, 3, statOf(33), hashOf(33), false);
+    expect(recorded.hashFor(name(3), statOf(33))).toBe(hashOf(33));
+    expect(recorded.sorted().paths.filter((p) => p === name(3))).toHaveLength(1);
+  });
+
+  it('a short or unsorted list is recorded file by file', () => {
+    const recorded = new RecordedFiles();
+    expect(recorded.listFor(['a', 'b'])).toBeUndefined();
+    const unsorted = Array.from({ length: LIST_MIN + 1 }, (_, i) => name(LIST_MIN - i));
+    expect(recorded.listFor(unsorted)).toBeUndefined();
+  });
+
+  it('merges into the loaded columns: in place when every file was listed, else new sorted columns', () => {
+    const loaded = new RecordedFiles();
+    for (let i = 0; i < 200; i += 2) loaded.set(name(i), statOf(i), hashOf(i), false);
+    const old = loaded.sorted();
+    const indexOf = (file: string): number | undefined => {
+      const at = old.paths.indexOf(file);
+      return at === -1 ? undefined : at;
+    };
+    const edit = new RecordedFiles();
+    edit.set(name(10), statOf(1000), hashOf(1000), false);
+    expect(mergeColumns(old, indexOf, edit.sorted())).toBe(old);
+    expect(rows(old)[5]).toEqual([name(10), 1000, hashOf(1000).slice(-4), 0]);
+    const many = new RecordedFiles(); // more than a few, all listed: one walk, still in place
+    for (let i = 0; i < 200; i += 2) many.set(name(i), statOf(i + 5), hashOf(i + 5), false);
+    expect(mergeColumns(old, indexOf, many.sorted())).toBe(old);
+    expect(rows(old)[99]).toEqual([name(198), 203, hashOf(203).slice(-4), 0]);
+    const added = new RecordedFiles();
+    added.set(name(11), statOf(11), hashOf(11), true);
+    added.set(name(12), statOf(12), hashOf(12), false);
+    const merged = mergeColumns(old, indexOf, added.sorted());
+    expect(merged).not.toBe(old);
+    expect(merged.paths).toHaveLength(101);
+    expect(rows(merged).slice(5, 8)).toEqual([
+      [name(10), 15, hashOf(15).slice(-4), 0],
+      [name(11), 11, hashOf(11).slice(-4), 1],
+      [name(12), 12, hashOf(12).slice(-4), 0],
+    ]);
+    expect(mergeSorted(emptyColumns(), merged)).toBe(merged);
   });
 });
