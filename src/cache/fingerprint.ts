@@ -97,10 +97,32 @@ export function fingerprintOf(manifest: Manifest): string {
  */
 export function inputsText(inputs: readonly (readonly [string, string])[]): string {
   let text = '';
-  // A path with a newline (or that starts like JSON) is written as JSON, so every list has one text.
-  for (const [file, hash] of inputs)
-    text += `${hash} ${file.includes('\n') || file.startsWith('"') ? JSON.stringify(file) : file}\n`;
+  for (const [file, hash] of inputs) text += `${hash} ${listedPath(file)}\n`;
   return text;
+}
+
+/** A path as an input list writes it: one with a newline (or that starts like JSON) as JSON, so every list has one text. */
+function listedPath(file: string): string {
+  return file.includes('\n') || file.startsWith('"') ? JSON.stringify(file) : file;
+}
+
+/**
+ * inputsText's UTF-8, written line by line into one buffer of its exact
+ * size: at 100,000 files the text as a string (a rope of 100,000 lines,
+ * then flattened) was 20 MB of garbage beside the 9 MB kept.
+ */
+function inputsTextBytes(inputs: readonly (readonly [string, string])[]): Buffer {
+  let size = 0;
+  for (const [file, hash] of inputs) size += Buffer.byteLength(hash) + Buffer.byteLength(listedPath(file)) + 2;
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const [file, hash] of inputs) {
+    at += bytes.write(hash, at);
+    bytes[at++] = 0x20;
+    at += bytes.write(listedPath(file), at);
+    bytes[at++] = 0x0a;
+  }
+  return bytes;
 }
 
 /**
@@ -111,7 +133,7 @@ export function inputsText(inputs: readonly (readonly [string, string])[]): stri
 export function inputsBytes(inputs: readonly (readonly [string, string])[]): { bytes: Buffer; hash: string } {
   let known = encoded.get(inputs);
   if (known === undefined) {
-    const bytes = Buffer.from(inputsText(inputs));
+    const bytes = inputsTextBytes(inputs);
     known = { bytes, hash: sha256(bytes) };
     encoded.set(inputs, known);
   }

@@ -53,7 +53,7 @@ export function keptListHash(file: string, files: readonly string[], stats: Floa
 export function keepListHash(file: string, files: readonly string[], stats: Float64Array, inputs: string): void {
   const head: Head = { format: FORMAT, list: listIdentity(files), inputs, count: files.length };
   try {
-    writeFileAtomic(file, Buffer.concat([Buffer.from(`${JSON.stringify(head)}\n`), bytesOf(stats)]));
+    writeFileAtomic(file, [Buffer.from(`${JSON.stringify(head)}\n`), bytesOf(stats)]);
   } catch {
     // A memo not written costs the next run its list, nothing else.
   }

@@ -205,8 +205,9 @@ export class RecordedFiles {
   }
 }
 
-/** The rows of `list` that are set, as columns (already in path order). */
+/** The rows of `list` that are set, as columns (already in path order): its own when every row is. */
 function setRows(list: ListRecords): FileColumns {
+  if (list.count === list.files.length) return { ...list.columns, paths: list.files as string[] };
   const out = columnsOf(list.count);
   let k = 0;
   for (let row = 0; row < list.files.length; row++) {

@@ -16,7 +16,13 @@ import fs from 'node:fs';
 import { writeFileAtomic } from '../util/fs.js';
 import { LoadedFiles } from './loaded-files.js';
 import { RecordedFiles } from './recorded-files.js';
-import { decodeStatCache, encodeStatCache, mergeColumns, readStatCacheFile } from './stat-cache-file.js';
+import {
+  decodeStatCache,
+  encodeStatCache,
+  mergeColumns,
+  readStatCacheFile,
+  statCacheParts,
+} from './stat-cache-file.js';
 import type { StatCacheData } from './stat-cache-file.js';
 
 /** Bytes before a frame's payload: its length (uint32 LE) and 16 bytes of checksum. */
@@ -79,11 +85,11 @@ export class StatCacheDisk {
         return;
       }
     }
-    const bytes = encodeStatCache(whole());
-    writeFileAtomic(this.#file, bytes);
+    const parts = statCacheParts(whole());
+    writeFileAtomic(this.#file, parts);
     fs.rmSync(this.#log, { force: true });
     this.#base = identityOf(this.#file);
-    this.#baseBytes = bytes.length;
+    this.#baseBytes = parts.reduce((sum, part) => sum + part.length, 0);
     this.#logBytes = 0;
     this.#frames = 0;
     this.#mustRewrite = false;

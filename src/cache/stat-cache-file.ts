@@ -144,6 +144,15 @@ function parseSection(name: string, text: string, check: Check): unknown {
 }
 
 export function encodeStatCache(data: StatCacheData): Buffer {
+  return Buffer.concat(statCacheParts(data));
+}
+
+/**
+ * encodeStatCache's bytes as the pieces they are made of (the header, then
+ * each section as it is in memory), for writing without first copying
+ * them into one buffer of the file's size (9 MB at 100,000 files).
+ */
+export function statCacheParts(data: StatCacheData): Uint8Array[] {
   const { files } = data;
   const n = files.paths.length;
   const parts: [Section, Uint8Array][] = [
@@ -160,12 +169,10 @@ export function encodeStatCache(data: StatCacheData): Buffer {
     sections[name] = [offset, bytes.length];
     offset += bytes.length;
   }
-  const header = `${MAGIC}${JSON.stringify({ files: n, sections } satisfies Header)}\n`;
-  if (header.length > HEADER_BYTES) throw new Error('stat cache header too long');
-  const out = Buffer.alloc(offset);
-  out.write(header, 0, 'utf8');
-  for (const [name, bytes] of parts) out.set(bytes, sections[name][0]);
-  return out;
+  const header = Buffer.alloc(HEADER_BYTES);
+  const text = `${MAGIC}${JSON.stringify({ files: n, sections } satisfies Header)}\n`;
+  if (header.write(text, 0, 'utf8') < Buffer.byteLength(text)) throw new Error('stat cache header too long');
+  return [header, ...parts.map(([, bytes]) => bytes)];
 }
 
 /** Recorded files up to this many are looked up one by one in the loaded columns; more, in one walk. */

@@ -17,6 +17,8 @@ const PENDING_MAX = 64 * 1024;
 /** What the lines being appended are known to be: decided line by line, or copied from a chunk. */
 type Naturalness = { kind: 'decide' } | { kind: 'copied'; lastEnds: 'natural' | 'not' };
 const DECIDE: Naturalness = { kind: 'decide' };
+/** Copied lines whose last is not the copied chunk's last: no natural cut among them. */
+const NOT_LAST: Naturalness = { kind: 'copied', lastEnds: 'not' };
 
 export class DatasetWriter {
   readonly #objects: ObjectStore;
@@ -153,6 +155,17 @@ export class DatasetWriter {
   }
 
   #appendBytes(bytes: Uint8Array, naturalness: Naturalness): void {
+    // Many bytes at once (a long input list) go in a chunk's worth at a
+    // time, so the buffer holds about two chunks, not all of them: the
+    // cuts come where they would, a line's end being found in any piece.
+    if (bytes.length > CHUNK_MAX) {
+      for (let at = 0; at < bytes.length; at += CHUNK_MAX) {
+        const piece = bytes.subarray(at, Math.min(bytes.length, at + CHUNK_MAX));
+        const isLastPiece = at + CHUNK_MAX >= bytes.length;
+        this.#appendBytes(piece, naturalness.kind === 'copied' && !isLastPiece ? NOT_LAST : naturalness);
+      }
+      return;
+    }
     this.#reserve(bytes.length);
     const from = this.#used;
     this.#buffer.set(bytes, this.#used);

@@ -9,15 +9,26 @@ export function isRegularMode(mode: number): boolean {
 }
 
 /** Writes through a temp file and rename, so readers never see half a file. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array | readonly Uint8Array[]): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    fs.writeFileSync(temp, data);
+    if (typeof data === 'string' || data instanceof Uint8Array) fs.writeFileSync(temp, data);
+    else writeParts(temp, data);
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+/** Writes `parts` one after another as the whole of `file`, without joining them first. */
+function writeParts(file: string, parts: readonly Uint8Array[]): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (const part of parts) for (let at = 0; at < part.length; ) at += fs.writeSync(fd, part, at, part.length - at);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -132,6 +132,15 @@ describe('datasets in chunks', () => {
     expect(await recordsOf(dataset)).toEqual(content.map((line) => JSON.parse(line)));
   });
 
+  it('bytes of many chunks written at once (a long input list) give the dataset their lines give one by one', async () => {
+    const next = random(9);
+    const content = lines(20_000, next, 'list');
+    const writer = new DatasetWriter(objects);
+    writer.writeBytes(Buffer.from(content.join('')));
+    expect(byteLength(content)).toBeGreaterThan(4 * CHUNK_MAX);
+    expect(await writer.finish()).toEqual(await writeAll(content));
+  });
+
   it('a rerun that changes one record of many writes a chunk or two, not the dataset', async () => {
     const old = lines(20_000, random(7)).map((line) => line.replace(/"text":"x{4000}"/, '"text":"long"'));
     const oldDataset = await writeAll(old);
