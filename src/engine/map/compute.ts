@@ -175,7 +175,7 @@ class ItemComputer {
     const results = new Array<ItemResult>(items.length);
     const running: Promise<unknown>[] = [];
     const unsettled: ((error: unknown) => void)[] = [];
-    const template = itemContextOf({ ...this.#ctx, signal });
+    const contextAt = itemContextOf({ ...this.#ctx, signal });
     for (const [n, item] of items.entries()) {
       if (isTurnDue()) await takeTurn();
       signal.throwIfAborted();
@@ -183,7 +183,7 @@ class ItemComputer {
       const p = pending[n] as PendingItem;
       let value: unknown;
       try {
-        value = run?.(item, template(p.block.firstIndex + p.i));
+        value = run?.(item, contextAt(p.block.firstIndex + p.i));
       } catch (error) {
         perItem.release();
         results[n] = failed(error);
