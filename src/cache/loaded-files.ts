@@ -4,29 +4,30 @@
 // much heap as the columns. A run's long lists of inputs come sorted too,
 // and are looked up by walking forward from the last answer.
 import { isRegularMode } from '../util/fs.js';
-import { isSorted } from './recorded-files.js';
 import type { FileColumns } from './stat-cache-file.js';
 
 const HASH_BYTES = 32;
 /** How far seek() walks forward before it searches. */
 const SEEK_STEPS = 8;
 
-export class LoadedFiles {
-  readonly columns: FileColumns;
+/**
+ * Finds paths in a sorted array by binary search, and those asked in
+ * sorted order by stepping forward from the last answer: the loaded
+ * entries' paths, or a long stat pass's list (recorded-files.ts).
+ */
+export class SortedPaths {
+  readonly paths: readonly string[];
   /** Where the last seek() ended: the next sorted lookup starts there. */
   #cursor = 0;
 
-  /** `columns` sorted by path; entries out of order would not be found (only a re-hash), so they are dropped. */
-  constructor(columns: FileColumns) {
-    this.columns = isSorted(columns.paths)
-      ? columns
-      : { paths: [], nums: new Float64Array(0), hashes: Buffer.alloc(0), racy: new Uint8Array(0) };
+  constructor(paths: readonly string[]) {
+    this.paths = paths;
   }
 
   /** The row of `file`, or undefined. */
   indexOf(file: string): number | undefined {
     const at = this.#lowerBound(file, 0);
-    return this.columns.paths[at] === file ? at : undefined;
+    return this.paths[at] === file ? at : undefined;
   }
 
   /**
@@ -35,7 +36,7 @@ export class LoadedFiles {
    * before it: a new sorted list); the answer is where the next one starts.
    */
   seek(file: string): number | undefined {
-    const { paths } = this.columns;
+    const { paths } = this;
     let at = this.#cursor;
     // The usual case, a list asked again as it was loaded: one comparison.
     if (paths[at] === file) {
@@ -55,7 +56,7 @@ export class LoadedFiles {
 
   /** The first row at or after `from` whose path is not before `file`. */
   #lowerBound(file: string, from: number): number {
-    const { paths } = this.columns;
+    const { paths } = this;
     let low = from;
     let high = paths.length;
     while (low < high) {
@@ -64,6 +65,45 @@ export class LoadedFiles {
       else high = mid;
     }
     return low;
+  }
+}
+
+/**
+ * Row `i`'s hash (hex) when its file still has this size, mtime and inode
+ * and the entry was not racy; else undefined.
+ */
+export function hashIfHeld(
+  columns: FileColumns,
+  i: number,
+  size: number,
+  mtimeMs: number,
+  ino: number,
+): string | undefined {
+  const { nums, racy } = columns;
+  if (nums[3 * i] !== size || nums[3 * i + 1] !== mtimeMs || nums[3 * i + 2] !== ino || racy[i] === 1) return undefined;
+  return columns.hashes.toString('hex', HASH_BYTES * i, HASH_BYTES * i + HASH_BYTES);
+}
+
+export class LoadedFiles {
+  readonly columns: FileColumns;
+  readonly #paths: SortedPaths;
+
+  /** `columns` sorted by path; entries out of order would not be found (only a re-hash), so they are dropped. */
+  constructor(columns: FileColumns) {
+    this.columns = isSorted(columns.paths)
+      ? columns
+      : { paths: [], nums: new Float64Array(0), hashes: Buffer.alloc(0), racy: new Uint8Array(0) };
+    this.#paths = new SortedPaths(this.columns.paths);
+  }
+
+  /** The row of `file`, or undefined. */
+  indexOf(file: string): number | undefined {
+    return this.#paths.indexOf(file);
+  }
+
+  /** indexOf() for files asked in sorted order (SortedPaths.seek). */
+  seek(file: string): number | undefined {
+    return this.#paths.seek(file);
   }
 
   /**
@@ -85,9 +125,11 @@ export class LoadedFiles {
 
   /** Row `i`'s hash (hex) when the file still has this size, mtime and inode and the entry was not racy. */
   hashIf(i: number, size: number, mtimeMs: number, ino: number): string | undefined {
-    const { nums, racy } = this.columns;
-    if (nums[3 * i] !== size || nums[3 * i + 1] !== mtimeMs || nums[3 * i + 2] !== ino || racy[i] === 1)
-      return undefined;
-    return this.hashAt(i);
+    return hashIfHeld(this.columns, i, size, mtimeMs, ino);
   }
+}
+
+export function isSorted(paths: readonly string[]): boolean {
+  for (let i = 1; i < paths.length; i++) if ((paths[i - 1] as string) >= (paths[i] as string)) return false;
+  return true;
 }

@@ -6,6 +6,7 @@
 // found through a map from path to row; the files of a long sorted list (a
 // stat pass's) are recorded by their position in it, with no map entry at
 // all, and leave as sorted columns for the stat cache's merge.
+import { hashIfHeld, isSorted, SortedPaths } from './loaded-files.js';
 import type { FileColumns } from './stat-cache-file.js';
 
 const HASH_BYTES = 32;
@@ -38,10 +39,7 @@ function putRow(columns: FileColumns, row: number, stat: Stat, hash: string, isR
 
 /** For row `row`: its hash when the entry holds for this stat (and was not racy), else null. */
 function hashIfHolds(columns: FileColumns, row: number, st: Stat): string | null {
-  const { nums } = columns;
-  if (nums[3 * row] !== st.size || nums[3 * row + 1] !== st.mtimeMs || nums[3 * row + 2] !== st.ino) return null;
-  if (columns.racy[row] === 1) return null;
-  return columns.hashes.toString('hex', HASH_BYTES * row, HASH_BYTES * row + HASH_BYTES);
+  return hashIfHeld(columns, row, st.size, st.mtimeMs, st.ino) ?? null;
 }
 
 /** The files of one sorted list recorded by position: row i is the list's file i, once set. */
@@ -50,33 +48,21 @@ export class ListRecords {
   readonly columns: FileColumns;
   readonly isSet: Uint8Array;
   count = 0;
-  /** Where the last search ended: a file asked in list order is found in a step. */
-  #cursor = 0;
+  /** The list's files, found in a step when asked in list order. */
+  readonly #paths: SortedPaths;
 
   constructor(files: readonly string[]) {
     this.files = files;
     // Its paths are the list's files.
     this.columns = { ...columnsOf(files.length), paths: [] };
     this.isSet = new Uint8Array(files.length);
+    this.#paths = new SortedPaths(files);
   }
 
   /** The row of `file` when it is set, else -1. */
   rowOf(file: string): number {
-    const { files } = this;
-    let at = this.#cursor;
-    if (files[at] !== file) {
-      let low = 0;
-      let high = files.length;
-      while (low < high) {
-        const mid = (low + high) >>> 1;
-        if ((files[mid] as string) < file) low = mid + 1;
-        else high = mid;
-      }
-      at = low;
-    }
-    if (files[at] !== file) return -1;
-    this.#cursor = at + 1;
-    return this.isSet[at] === 1 ? at : -1;
+    const at = this.#paths.seek(file);
+    return at !== undefined && this.isSet[at] === 1 ? at : -1;
   }
 
   unset(row: number): void {
@@ -261,11 +247,6 @@ export function copyRow(columns: FileColumns, from: number, into: FileColumns, t
   const target = into.hashes;
   for (let b = 0; b < HASH_BYTES; b++) target[HASH_BYTES * to + b] = hashes[HASH_BYTES * from + b] as number;
   into.racy[to] = columns.racy[from] ?? 0;
-}
-
-export function isSorted(paths: readonly string[]): boolean {
-  for (let i = 1; i < paths.length; i++) if ((paths[i - 1] as string) >= (paths[i] as string)) return false;
-  return true;
 }
 
 // An entry is "racy" when the file (or directory) may have changed again within the
