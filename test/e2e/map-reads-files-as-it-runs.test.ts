@@ -9,26 +9,14 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.js';
+import { countPipeline, MANY_FILES as FILES, manyFile as file } from './many-files.js';
 import { stageEnd, Workspace } from './rig.js';
 
-const FILES = 9000;
-const file = (i: number): string => `data/d${String(i % 9).padStart(2, '0')}/f${String(i).padStart(5, '0')}.txt`;
-
-const PIPELINE = `version: 1
-pipelines:
-  p:
-    stages:
-      count:
-        run: work.mjs#count
-        foreach: { files: ["data/**/*.txt"] }
-        batchSize: 500
-        isolate: inline
-        cache: { scope: item }
-      sum:
+const PIPELINE = countPipeline(`      sum:
         run: work.mjs#sum
         needs: [count]
         outputs: [total.txt]
-`;
+`);
 
 const WORK = `import fs from 'node:fs';
 export function count(item, ctx) {

@@ -1,0 +1,25 @@
+// The workspace of the tests of a map over a long list of files: more than
+// the 8,192 files a stat pass takes two threads for (and the 1,024 unknown
+// ones a cold map starts before reading), 1,000 a directory, and the
+// pipeline that maps them one item a file.
+
+export const MANY_FILES = 9000;
+
+/** File `i` of the workspace. */
+export const manyFile = (i: number): string =>
+  `data/d${String(i % 9).padStart(2, '0')}/f${String(i).padStart(5, '0')}.txt`;
+
+/** Pipeline `p`: `count` maps every file (work.mjs#count, item cache), then `more` stages. */
+export function countPipeline(more = ''): string {
+  return `version: 1
+pipelines:
+  p:
+    stages:
+      count:
+        run: work.mjs#count
+        foreach: { files: ["data/**/*.txt"] }
+        batchSize: 500
+        isolate: inline
+        cache: { scope: item }
+${more}`;
+}
