@@ -15,6 +15,7 @@ import type { Worker } from 'node:worker_threads';
 import { workerThreads } from '../util/builtins.js';
 import { HASH_FILE_JS } from './hash-file.js';
 import { HASH_BESIDE_BATCH, HashTurns, NEXT_HASH, NOT_A_FILE, PATIENCE_MS, SLOT } from './hash-turns.js';
+import { LSTAT_INTO_JS, lstatInto } from './raw-lstat.js';
 import type { FileStat } from './stat-cache.js';
 
 /** Below this many files a worker costs more to start than it saves. */
@@ -51,14 +52,12 @@ const control = new Int32Array(workerData.control);
 const done = new Int32Array(workerData.done);
 const out = new Float64Array(workerData.out);
 ${HASH_FILE_JS}
+${LSTAT_INTO_JS}
+const lstatInto = makeLstatInto(fs, process);
 for (let from = Atomics.add(control, ${NEXT_STAT}, ${BATCH}); from < files.length; from = Atomics.add(control, ${NEXT_STAT}, ${BATCH})) {
   const to = Math.min(files.length, from + ${BATCH});
   for (let i = from; i < to; i++) {
-    if (out[${FIELDS} * i] === ${UNSTATED}) continue;
-    let st;
-    try { st = fs.lstatSync(at(i), { throwIfNoEntry: false }); } catch { st = undefined; }
-    out[${FIELDS} * i] = st ? st.size : NaN;
-    if (st) { out[${FIELDS} * i + 1] = st.mtimeMs; out[${FIELDS} * i + 2] = st.ino; out[${FIELDS} * i + 3] = st.mode; }
+    if (out[${FIELDS} * i] !== ${UNSTATED}) lstatInto(at(i), out, ${FIELDS} * i);
   }
   Atomics.store(done, from / ${BATCH}, 1);
   Atomics.notify(done, from / ${BATCH});
@@ -255,16 +254,7 @@ function pathAt(files: readonly string[], prefix: string, i: number): string {
 function statBatch(files: readonly string[], prefix: string, out: Float64Array, from: number): void {
   const to = Math.min(files.length, from + BATCH);
   for (let i = from; i < to; i++) {
-    if (out[FIELDS * i] === UNSTATED) continue;
-    putStat(out, i, lstat(pathAt(files, prefix, i)));
-  }
-}
-
-function lstat(file: string): FileStat | undefined {
-  try {
-    return fs.lstatSync(file, { throwIfNoEntry: false });
-  } catch {
-    return undefined;
+    if (out[FIELDS * i] !== UNSTATED) lstatInto(pathAt(files, prefix, i), out, FIELDS * i);
   }
 }
 

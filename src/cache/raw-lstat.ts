@@ -1,0 +1,67 @@
+// lstat of many files without a Stats object each. fs.lstatSync asks
+// Node's fs binding for the numbers (a Float64Array it fills) and then
+// builds a Stats from them, with four Dates in Node 20: in a no-op run over
+// 100,000 files that is most of the stat pass's time beside the syscall
+// itself, and most of its garbage. Here the stat pass asks the binding the
+// way this Node's own lstatSync does, and reads the four numbers it keeps.
+// It does so only when this Node's lstatSync is seen calling the binding
+// that way, the binding gives back what fs.lstatSync gives for a file, a
+// directory and a missing path, and no permission model is on (lstatSync
+// checks it; the binding does not); otherwise, and for a path holding a
+// NUL byte, it is fs.lstatSync (and with --pending-deprecation, under
+// which process.binding warns). Deleting this module (and its two uses in
+// stat-beside.ts) leaves fs.lstatSync everywhere.
+import fs from 'node:fs';
+
+/**
+ * The program of `lstatInto(file, out, at)`, as text so the stat pass's
+ * worker thread runs the same code: `makeLstatInto(fs, process)` returns
+ * it. It puts size, mtimeMs, ino and mode at out[at..at+3] (size NaN, the
+ * others untouched, when there is no such file or it cannot be stat'ed).
+ */
+export const LSTAT_INTO_JS = `function makeLstatInto(fs, process) {
+  const viaFs = (file, out, at) => {
+    let st;
+    try { st = fs.lstatSync(file, { throwIfNoEntry: false }); } catch { st = undefined; }
+    out[at] = st ? st.size : NaN;
+    if (st) { out[at + 1] = st.mtimeMs; out[at + 2] = st.ino; out[at + 3] = st.mode; }
+  };
+  let binding;
+  try {
+    const calls = /binding\\.lstat\\(\\s*pathModule\\.toNamespacedPath\\(path\\),\\s*options\\.bigint,\\s*undefined,\\s*options\\.throwIfNoEntry,?\\s*\\)/;
+    const pending = process.env.NODE_PENDING_DEPRECATION === '1' || [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((o) => o.includes('--pending-deprecation'));
+    if (process.permission === undefined && !pending && calls.test(String(fs.lstatSync))) binding = process.binding('fs');
+  } catch {
+    binding = undefined;
+  }
+  if (!binding) return viaFs;
+  const viaBinding = (file, out, at) => {
+    let v;
+    try { v = file.includes('\\0') ? null : binding.lstat(file, false, undefined, false); } catch { v = undefined; }
+    if (v === null) return viaFs(file, out, at);
+    if (v === undefined) { out[at] = NaN; return; }
+    out[at] = v[8]; out[at + 1] = v[12] * 1000 + v[13] / 1000000; out[at + 2] = v[7]; out[at + 3] = v[1];
+  };
+  const a = new Float64Array(4);
+  const b = new Float64Array(4);
+  for (const file of [process.execPath, '/', process.execPath + '\\u0001missing']) {
+    a.fill(-1); b.fill(-1);
+    try { viaBinding(file, a, 0); } catch { return viaFs; }
+    viaFs(file, b, 0);
+    if (!a.every((x, i) => Object.is(x, b[i]))) return viaFs;
+  }
+  return viaBinding;
+}`;
+
+const make = new Function(`${LSTAT_INTO_JS}\nreturn makeLstatInto;`)() as (
+  files: typeof fs,
+  proc: typeof process,
+) => LstatInto;
+
+/** lstat of `file` into out[at..at+3]: size (NaN: no such file), mtimeMs, ino, mode. */
+export type LstatInto = (file: string, out: Float64Array, at: number) => void;
+
+export const lstatInto: LstatInto = make(fs, process);
+
+/** Whether lstatInto reads the binding (tests: the fallback is what runs elsewhere). */
+export const lstatIntoIsRaw = lstatInto.name === 'viaBinding';

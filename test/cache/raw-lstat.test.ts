@@ -1,0 +1,91 @@
+// lstatInto, the stat pass's lstat without a Stats object: on this Node it
+// reads the fs binding, and its four numbers are fs.lstatSync's for a file,
+// a directory, links (not followed), a FIFO, missing paths, a path under a
+// file and one holding a NUL byte. Where the binding is not to be used (a
+// permission model on, --pending-deprecation, an lstatSync that calls the
+// binding another way) it is fs.lstatSync, and answers the same.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LSTAT_INTO_JS, type LstatInto, lstatInto, lstatIntoIsRaw } from '../../src/cache/raw-lstat.js';
+
+let dir: string;
+let paths: string[];
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'raw-lstat-'));
+  const file = path.join(dir, 'a file é.txt');
+  fs.writeFileSync(file, 'twelve bytes');
+  fs.symlinkSync(file, path.join(dir, 'link'));
+  fs.symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'broken'));
+  fs.mkdirSync(path.join(dir, 'sub'));
+  fs.utimesSync(file, 1_700_000_000.123456, 1_700_000_000.987654);
+  paths = [
+    file,
+    path.join(dir, 'sub'),
+    path.join(dir, 'link'),
+    path.join(dir, 'broken'),
+    path.join(dir, 'missing'),
+    path.join(file, 'under-a-file'),
+    `${file}\0hidden`,
+    'relative/missing',
+  ];
+  try {
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    paths.push(path.join(dir, 'fifo'));
+  } catch {
+    // no mkfifo here: the other kinds still run
+  }
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function viaLstatSync(file: string): number[] {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.lstatSync(file, { throwIfNoEntry: false });
+  } catch {
+    st = undefined;
+  }
+  return st ? [st.size, st.mtimeMs, st.ino, st.mode] : [Number.NaN, -1, -1, -1];
+}
+
+function answers(into: LstatInto): number[][] {
+  return paths.map((file) => {
+    const out = new Float64Array(7).fill(-1);
+    into(file, out, 2);
+    expect([out[0], out[1], out[6]]).toEqual([-1, -1, -1]);
+    return Array.from(out.subarray(2, 6));
+  });
+}
+
+function made(proc: object, files: object = fs): LstatInto {
+  return new Function(`${LSTAT_INTO_JS}\nreturn makeLstatInto;`)()(files, proc);
+}
+
+describe('lstatInto', () => {
+  it("reads Node 20's fs binding here", () => {
+    expect(lstatIntoIsRaw).toBe(true);
+  });
+
+  it("gives fs.lstatSync's size, mtimeMs, ino and mode, or NaN", () => {
+    const got = answers(lstatInto);
+    expect(got).toEqual(paths.map(viaLstatSync));
+    expect(got[0]?.[0]).toBe(12);
+    expect(got[0]?.[1]).toBe(fs.lstatSync(paths[0] as string).mtimeMs);
+    expect(got[2]?.[3]).toBe(fs.lstatSync(paths[2] as string).mode);
+    expect(got.slice(3).filter((a) => Number.isNaN(a[0]))).toHaveLength(4);
+  });
+
+  it('is fs.lstatSync where the binding is not to be used, with the same answers', () => {
+    const permission = made({ ...process, permission: { has: () => true } });
+    const pending = made({ ...process, execArgv: ['--pending-deprecation'] });
+    const otherCall = made(process, { ...fs, lstatSync: (p: string) => fs.lstatSync(p, { throwIfNoEntry: false }) });
+    const noBinding = made({ ...process, binding: () => ({}) });
+    for (const into of [permission, pending, otherCall, noBinding]) {
+      expect(into.name).toBe('viaFs');
+      expect(answers(into)).toEqual(paths.map(viaLstatSync));
+    }
+    expect(made(process).name).toBe('viaBinding');
+  });
+});
