@@ -4,7 +4,9 @@
 // the hash pass after it: the worker's hashes are hashFileSync's, every file
 // asked for is answered exactly once, and one the worker cannot read is left
 // to this thread; asked for in turns, the batches come in order, and the
-// files the stat pass left unstated are stat'ed as they are read.
+// files the stat pass left unstated are stat'ed as they are read. Paths
+// under a prefix are answered alike whether the pass runs from that
+// directory (and stats them relative to it) or not.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +22,7 @@ import {
   StatPass,
   statAt,
   statMany,
+  statPrefixFor,
   UNSTATED,
 } from '../../src/cache/stat-beside.js';
 
@@ -65,6 +68,30 @@ describe('statMany', () => {
     expect(counts.byWorker).toBe(Math.ceil(list.length / STAT_BESIDE_BATCH));
     expect(got[4000]).toMatchObject({ size: 5 });
     expect(got.slice(4001, 4003)).toEqual([undefined, undefined]);
+  });
+
+  it('answers for paths under its prefix as for whole paths, run from that directory or from another', () => {
+    const relative = [...files.slice(0, STAT_BESIDE_MIN), ...odd()].map((file) => path.relative(dir, file));
+    const want = relative.map((file) => expected(path.join(dir, file)));
+    const before = process.cwd();
+    try {
+      for (const from of [dir, os.tmpdir()]) {
+        process.chdir(from);
+        expect(statPrefixFor(`${dir}/`, relative)).toBe(`${dir}/`);
+        expect(statPrefixFor(`${dir}/`, relative.slice(1, -1))).toBe(from === dir ? '' : `${dir}/`);
+        for (const [list, answers] of [
+          [relative, want],
+          [relative.slice(0, -1), want.slice(0, -1)],
+        ] as const)
+          for (const idle of [false, true]) {
+            const pass = new StatPass(list, { byWorker: 0, idle }, `${dir}/`);
+            pass.end();
+            expect(list.map((_, i) => statAt(pass.stats, i))).toEqual(answers);
+          }
+      }
+    } finally {
+      process.chdir(before);
+    }
   });
 
   it('answers as stat() does for a short list, on this thread alone', () => {
