@@ -9,9 +9,10 @@
 // directory and a missing path, and no permission model is on (lstatSync
 // checks it; the binding does not); otherwise, and for a path holding a
 // NUL byte, it is fs.lstatSync (and with --pending-deprecation, under
-// which process.binding warns). Deleting this module (and its two uses in
-// stat-beside.ts) leaves fs.lstatSync everywhere.
+// which process.binding warns). Deleting this module (and its uses in
+// stat-beside.ts and StatCache.stat) leaves fs.lstatSync everywhere.
 import fs from 'node:fs';
+import type { FileStat } from './stat-cache-types.js';
 
 /**
  * The program of `lstatInto(file, out, at)`, as text so the stat pass's
@@ -65,3 +66,20 @@ export const lstatInto: LstatInto = make(fs, process);
 
 /** Whether lstatInto reads the binding (tests: the fallback is what runs elsewhere). */
 export const lstatIntoIsRaw = lstatInto.name === 'viaBinding';
+
+const one = new Float64Array(4);
+const { S_IFMT, S_IFLNK } = fs.constants;
+
+/** stat() of one file, a symlink followed: { size, mtimeMs, ino, mode }, or undefined when there is none. */
+export function statFollowed(file: string): FileStat | undefined {
+  lstatInto(file, one, 0);
+  const size = one[0] as number;
+  if (Number.isNaN(size)) return undefined;
+  const mode = one[3] as number;
+  if ((mode & S_IFMT) !== S_IFLNK) return { size, mtimeMs: one[1] as number, ino: one[2] as number, mode };
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}

@@ -5,7 +5,6 @@
 // rerun. A directory's listing is reused while its mtime and inode are
 // unchanged (adding, removing or renaming an entry changes the directory's
 // mtime), as git's untracked cache does.
-import fs from 'node:fs';
 import path from 'node:path';
 import { isRegularMode } from '../util/fs.js';
 import { hashFileSync } from './hash-file.js';
@@ -19,6 +18,7 @@ import { isRacy, LIST_MIN, RecordedFiles } from './recorded-files.js';
 import type { ListRecords } from './recorded-files.js';
 import { FIELDS, putStat, STAT_BESIDE_MIN, StatPass, statAt, UNSTATED } from './stat-beside.js';
 import { LaterHashes } from './later-hashes.js';
+import { statFollowed } from './raw-lstat.js';
 import { LoadedFiles } from './loaded-files.js';
 import { LastPass } from './last-pass.js';
 import { DerivedLists } from './derived-lists.js';
@@ -123,13 +123,7 @@ export class StatCache {
 
   /** stat() of a workspace-relative path (a link followed), undefined if missing: lstat first, a fifth cheaper. */
   stat(relative: string): FileStat | undefined {
-    const file = this.absolute(relative);
-    try {
-      const st = fs.lstatSync(file, { throwIfNoEntry: false });
-      return st?.isSymbolicLink() ? fs.statSync(file, { throwIfNoEntry: false }) : st;
-    } catch {
-      return undefined;
-    }
+    return statFollowed(this.absolute(relative));
   }
 
   /** Whether the memoised hash of `relative` still holds for this stat. */

@@ -4,12 +4,13 @@
 // file and one holding a NUL byte. Where the binding is not to be used (a
 // permission model on, --pending-deprecation, an lstatSync that calls the
 // binding another way) it is fs.lstatSync, and answers the same.
+// statFollowed, one file's stat with a link followed, is fs.statSync's.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LSTAT_INTO_JS, type LstatInto, lstatInto, lstatIntoIsRaw } from '../../src/cache/raw-lstat.js';
+import { LSTAT_INTO_JS, type LstatInto, lstatInto, lstatIntoIsRaw, statFollowed } from '../../src/cache/raw-lstat.js';
 
 let dir: string;
 let paths: string[];
@@ -87,5 +88,25 @@ describe('lstatInto', () => {
       expect(answers(into)).toEqual(paths.map(viaLstatSync));
     }
     expect(made(process).name).toBe('viaBinding');
+  });
+});
+
+describe('statFollowed', () => {
+  it("gives fs.statSync's four numbers, a link followed, and undefined where there is no file", () => {
+    const want = (file: string) => {
+      try {
+        const st = fs.statSync(file, { throwIfNoEntry: false });
+        return st && { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, mode: st.mode };
+      } catch {
+        return undefined; // a path under a file
+      }
+    };
+    for (const file of paths.filter((p) => !p.includes('\0'))) {
+      const got = statFollowed(file);
+      expect(got && { size: got.size, mtimeMs: got.mtimeMs, ino: got.ino, mode: got.mode }).toEqual(want(file));
+    }
+    expect(statFollowed(path.join(dir, 'link'))?.size).toBe(12);
+    expect(statFollowed(path.join(dir, 'broken'))).toBeUndefined();
+    expect(statFollowed(`${paths[0]}\0hidden`)).toBeUndefined();
   });
 });
