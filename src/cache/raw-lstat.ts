@@ -5,7 +5,8 @@
 // itself, and most of its garbage. Here the stat pass asks the binding the
 // way this Node's own lstatSync does, and reads the four numbers it keeps.
 // It does so only when this Node's lstatSync is seen calling the binding
-// that way, the binding gives back what fs.lstatSync gives for a file, a
+// that way (Node 20, 22 and 24 do; on Windows, where lstatSync first makes
+// the path a namespaced one, it does not try), the binding gives back what fs.lstatSync gives for a file, a
 // directory and a missing path, and no permission model is on (lstatSync
 // checks it; the binding does not); otherwise, and for a path holding a
 // NUL byte, it is fs.lstatSync (and with --pending-deprecation, under
@@ -29,9 +30,10 @@ export const LSTAT_INTO_JS = `function makeLstatInto(fs, process) {
   };
   let binding;
   try {
-    const calls = /binding\\.lstat\\(\\s*pathModule\\.toNamespacedPath\\(path\\),\\s*options\\.bigint,\\s*undefined,\\s*options\\.throwIfNoEntry,?\\s*\\)/;
+    const calls = /binding\\.lstat\\(\\s*(?:pathModule\\.toNamespacedPath\\(path\\)|path),\\s*options\\.bigint,\\s*undefined,\\s*options\\.throwIfNoEntry,?\\s*\\)/;
     const pending = process.env.NODE_PENDING_DEPRECATION === '1' || [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((o) => o.includes('--pending-deprecation'));
-    if (process.permission === undefined && !pending && calls.test(String(fs.lstatSync))) binding = process.binding('fs');
+    const isPosix = process.platform !== 'win32';
+    if (isPosix && process.permission === undefined && !pending && calls.test(String(fs.lstatSync))) binding = process.binding('fs');
   } catch {
     binding = undefined;
   }

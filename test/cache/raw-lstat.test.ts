@@ -65,7 +65,7 @@ function made(proc: object, files: object = fs): LstatInto {
 }
 
 describe('lstatInto', () => {
-  it("reads Node 20's fs binding here", () => {
+  it("reads Node's fs binding here (Node 20, 22 and 24 all call it as lstatSync does)", () => {
     expect(lstatIntoIsRaw).toBe(true);
   });
 
