@@ -6,12 +6,13 @@
 // way this Node's own lstatSync does, and reads the four numbers it keeps.
 // It does so only when this Node's lstatSync is seen calling the binding
 // that way (Node 20, 22 and 24 do; on Windows, where lstatSync first makes
-// the path a namespaced one, it does not try), the binding gives back what fs.lstatSync gives for a file, a
-// directory and a missing path, and no permission model is on (lstatSync
-// checks it; the binding does not); otherwise, and for a path holding a
-// NUL byte, it is fs.lstatSync (and with --pending-deprecation, under
-// which process.binding warns). Deleting this module (and its uses in
-// stat-beside.ts and StatCache.stat) leaves fs.lstatSync everywhere.
+// the path a namespaced one, it does not try), the binding gives back what
+// fs.lstatSync gives for a file, a directory and a missing path, and no
+// permission model is on (lstatSync checks it; the binding does not);
+// otherwise, and for a path holding a NUL byte, it is fs.lstatSync (and
+// with --pending-deprecation, under which process.binding warns). Deleting
+// this module (and its uses in stat-beside.ts and StatCache.stat) leaves
+// fs.lstatSync everywhere.
 import fs from 'node:fs';
 import type { FileStat } from './stat-cache-types.js';
 
