@@ -230,3 +230,58 @@ function otherInputs(
   const files = new Set(foreachFiles);
   return inputs.filter(([file]) => !files.has(file));
 }
+
+/**
+ * inputsText's bytes `old` with the lines of rows `rows` (ascending) made
+ * anew from `inputs` (the whole new list, which differs from the old one
+ * only there): what inputsBytes would give for `inputs`, without encoding
+ * the lines that stayed. Undefined when `old` has fewer lines than a row.
+ */
+export function patchedInputsBytes(
+  old: Buffer,
+  rows: readonly number[],
+  inputs: readonly (readonly [string, string])[],
+): Buffer | undefined {
+  const parts: Uint8Array[] = [];
+  let line = 0;
+  let at = 0;
+  let copied = 0;
+  for (const row of rows) {
+    for (; line < row; line++) {
+      at = old.indexOf(0x0a, at) + 1;
+      if (at === 0) return undefined;
+    }
+    const end = old.indexOf(0x0a, at) + 1;
+    const input = inputs[row];
+    if (end === 0 || input === undefined) return undefined;
+    parts.push(old.subarray(copied, at), Buffer.from(`${input[1]} ${listedPath(input[0])}\n`));
+    copied = end;
+    at = end;
+    line++;
+  }
+  parts.push(old.subarray(copied));
+  return Buffer.concat(parts);
+}
+
+/**
+ * The input list of `files` whose inputsText is `bytes` (sha256 `hash`):
+ * each file's hash read back from its line (the text before the line's
+ * first space), and the bytes and hash known for it (inputsBytes) without
+ * encoding them again. Undefined when the text does not hold a line a file.
+ */
+export function inputsOfBytes(files: readonly string[], bytes: Buffer, hash: string): [string, string][] | undefined {
+  // Hashes and newlines are ASCII: latin1 reads them as they are, whatever the paths hold.
+  const text = bytes.toString('latin1');
+  const inputs = new Array<[string, string]>(files.length);
+  let at = 0;
+  for (let i = 0; i < files.length; i++) {
+    const space = text.indexOf(' ', at);
+    const newline = text.indexOf('\n', at);
+    if (space === -1 || newline === -1 || space > newline) return undefined;
+    inputs[i] = [files[i] as string, text.slice(at, space)];
+    at = newline + 1;
+  }
+  if (at !== text.length) return undefined;
+  encoded.set(inputs, { bytes, hash });
+  return inputs;
+}

@@ -7,10 +7,18 @@
 // it came from a stat that changed too recently to vouch for its content
 // (the stat cache's racy rule), so equal stats mean equal content. Deleting
 // this module (and its use in src/engine/key.ts) builds every list again.
+//
+// Beside it (`.list`) the memo keeps the list's text: a run whose pass
+// differs from the memo in a few files (a rerun after an edit) takes the
+// other files' lines from it and makes only those few again, instead of
+// building the whole list (at 100,000 files: 100,000 hex hashes and pairs,
+// and the 9 MB text). The text is used only when its sha256 is the list
+// hash the memo keeps.
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { sha256 } from '../util/hash.js';
+import { FIELDS } from './stat-beside.js';
 
 const FORMAT = 'runner-pass-memo 1';
 
@@ -30,6 +38,61 @@ export function passMemoFile(stateDir: string, stageId: string): string {
 
 /** The input list hash the memo keeps for `files` with exactly these stats; undefined for anything else. */
 export function keptListHash(file: string, files: readonly string[], stats: Float64Array): string | undefined {
+  const memo = readMemo(file, files);
+  if (memo === undefined || !memo.stats.equals(bytesOf(stats))) return undefined;
+  return memo.head.inputs;
+}
+
+/** A memo's list beside a pass that differs from it in a few files (keptListNear). */
+export interface NearList {
+  /** The rows of the list whose stats are not the memo's, ascending. */
+  changed: number[];
+  /** The memo's list text (inputsText), whose sha256 is the list hash the memo keeps. */
+  text: Buffer;
+}
+
+/**
+ * The memo's list text for `files`, and the rows whose stats differ from the
+ * memo's, when there are `most` of them or fewer (and some); else undefined.
+ */
+export function keptListNear(
+  file: string,
+  files: readonly string[],
+  stats: Float64Array,
+  most: number,
+): NearList | undefined {
+  const memo = readMemo(file, files);
+  if (memo === undefined || memo.stats.length !== stats.byteLength) return undefined;
+  const changed = changedRows(memo.stats, stats, most);
+  if (changed === undefined || changed.length === 0) return undefined;
+  let text: Buffer;
+  try {
+    text = fs.readFileSync(listFileOf(file));
+  } catch {
+    return undefined;
+  }
+  return sha256(text) === memo.head.inputs ? { changed, text } : undefined;
+}
+
+/** Keeps a clean pass's answer for the stage (one memo a stage, replaced whole), and its list's text beside it. */
+export function keepListHash(
+  file: string,
+  files: readonly string[],
+  stats: Float64Array,
+  list: { bytes: Uint8Array; hash: string },
+): void {
+  const head: Head = { format: FORMAT, list: listIdentity(files), inputs: list.hash, count: files.length };
+  try {
+    // The text first: a memo whose text is another list's finds its hash wrong and is not used for it.
+    writeFileAtomic(listFileOf(file), [list.bytes]);
+    writeFileAtomic(file, [Buffer.from(`${JSON.stringify(head)}\n`), bytesOf(stats)]);
+  } catch {
+    // A memo not written costs the next run its list, nothing else.
+  }
+}
+
+/** The memo's head and kept stats, when it is one for `files`. */
+function readMemo(file: string, files: readonly string[]): { head: Head; stats: Buffer } | undefined {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
@@ -45,18 +108,31 @@ export function keptListHash(file: string, files: readonly string[], stats: Floa
     return undefined;
   }
   if (head.format !== FORMAT || head.count !== files.length || typeof head.inputs !== 'string') return undefined;
-  if (!bytes.subarray(newline + 1).equals(bytesOf(stats)) || head.list !== listIdentity(files)) return undefined;
-  return head.inputs;
+  if (head.list !== listIdentity(files)) return undefined;
+  return { head: head as Head, stats: bytes.subarray(newline + 1) };
 }
 
-/** Keeps a clean pass's answer for the stage (one memo a stage, replaced whole). */
-export function keepListHash(file: string, files: readonly string[], stats: Float64Array, inputs: string): void {
-  const head: Head = { format: FORMAT, list: listIdentity(files), inputs, count: files.length };
-  try {
-    writeFileAtomic(file, [Buffer.from(`${JSON.stringify(head)}\n`), bytesOf(stats)]);
-  } catch {
-    // A memo not written costs the next run its list, nothing else.
+/** The rows whose FIELDS numbers differ bit for bit between `kept` and `stats`; undefined past `most`. */
+function changedRows(kept: Buffer, stats: Float64Array, most: number): number[] | undefined {
+  // Compared as 32-bit words (a missing file's NaN equals itself), the kept bytes copied to be aligned.
+  const old = new Uint32Array(kept.length / 4);
+  new Uint8Array(old.buffer).set(kept);
+  const now = new Uint32Array(stats.buffer, stats.byteOffset, stats.length * 2);
+  const words = 2 * FIELDS;
+  const changed: number[] = [];
+  for (let w = 0; w < now.length; w += words) {
+    for (let k = w; k < w + words; k++) {
+      if (old[k] === now[k]) continue;
+      if (changed.push(w / words) > most) return undefined;
+      break;
+    }
   }
+  return changed;
+}
+
+/** Where a memo keeps its list's text. */
+function listFileOf(file: string): string {
+  return file.replace(/\.bin$/, '.list');
 }
 
 const identities = new WeakMap<readonly string[], string>();

@@ -32,6 +32,8 @@ export interface OpenPass {
   /** FIELDS numbers per file (stat-beside.ts). */
   stats: Float64Array;
   hashes(): readonly (string | undefined)[];
+  /** The hash of file `i` alone, as hashes() would answer it (a few files whose stat changed: keptListNear). */
+  hashAt(i: number): string | undefined;
   /**
    * Whether answering the hashes read any file. No: every hash came from an entry the stat cache vouched
    * for (never a racy one), so the answer holds for these stats in any later run: a no-op's pass.
@@ -201,6 +203,10 @@ export class StatCache {
       hashes: () => {
         hashes ??= this.#answerPass(files, pass).hashes;
         return hashes;
+      },
+      hashAt: (i) => {
+        const st = statAt(pass.stats, i);
+        return st && isRegular(st) ? this.hash(files[i] as string, st) : undefined;
       },
       didRead: () => this.counts.hashReads !== readsBefore,
       end: () => pass.end(),

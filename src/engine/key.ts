@@ -7,9 +7,9 @@ import type { StagePlan } from '../config/types.js';
 import { foreachOf, runOf } from '../config/types.js';
 import { codeHashes } from '../cache/code-hash.js';
 import type { CodeHashes } from '../cache/code-hash.js';
-import { buildManifest, fingerprintOf, inputsBytes } from '../cache/fingerprint.js';
-import { keepListHash, keptListHash, passMemoFile } from '../cache/pass-memo.js';
-import { hashValue } from '../util/hash.js';
+import { buildManifest, fingerprintOf, inputsBytes, inputsOfBytes, patchedInputsBytes } from '../cache/fingerprint.js';
+import { keepListHash, keptListHash, keptListNear, passMemoFile } from '../cache/pass-memo.js';
+import { hashValue, sha256 } from '../util/hash.js';
 import type { Manifest } from '../cache/fingerprint.js';
 import { expandGlobs, isGlob, matchesGlobs } from '../cache/glob.js';
 import type { StageRecord } from '../cache/state.js';
@@ -125,11 +125,36 @@ function passKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPas
     pass.end();
     return unreadKey(parts, foreachFiles, pass, kept);
   }
-  const keyed = keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
+  const keyed =
+    (memo === undefined ? undefined : nearKey(parts, foreachFiles, pass, memo)) ??
+    keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
   // Kept from a pass that read nothing (a no-op's): a run after an edit does not pay for it, the no-op after it does.
-  if (memo !== undefined && !pass.didRead())
-    keepListHash(memo, sorted, pass.stats, inputsBytes(keyed.manifest.inputs).hash);
+  if (memo !== undefined && !pass.didRead()) keepListHash(memo, sorted, pass.stats, inputsBytes(keyed.manifest.inputs));
   return keyed;
+}
+
+/** Files a pass may differ from its memo in for the list to be made from the memo's (a sixteenth of them, at most). */
+const NEAR_SHARE = 16;
+
+/**
+ * The key of a long list whose stat pass differs from the stage's pass memo
+ * in a few files (keptListNear): those files hashed (as the stat cache
+ * answers them) and their lines made anew in the memo's list text, the
+ * others' hashes read back from it. Undefined when the memo is not near.
+ */
+function nearKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPass, memo: string): Keyed | undefined {
+  const { sorted } = parts;
+  const near = keptListNear(memo, sorted, pass.stats, Math.floor(sorted.length / NEAR_SHARE));
+  if (near === undefined) return undefined;
+  const changed = near.changed.map((i): [string, string] => [sorted[i] as string, pass.hashAt(i) ?? 'missing']);
+  pass.end();
+  const lines: [string, string][] = [];
+  near.changed.forEach((i, k) => {
+    lines[i] = changed[k] as [string, string];
+  });
+  const bytes = patchedInputsBytes(near.text, near.changed, lines);
+  const inputs = bytes && inputsOfBytes(sorted, bytes, sha256(bytes));
+  return inputs && keyedBy(parts, listOf(sorted, foreachFiles, inputs));
 }
 
 /** A key from a kept list hash: the manifest's `inputs` and the foreach hashes are built when first asked for. */
@@ -222,7 +247,7 @@ function laterKey(
         later.through(sorted.length);
         const keyed = keyedBy(parts, inputList(sorted, sorted, hashes, undefined));
         if (memo !== undefined && later.isClean())
-          keepListHash(memo, sorted, later.stats, inputsBytes(keyed.manifest.inputs).hash);
+          keepListHash(memo, sorted, later.stats, inputsBytes(keyed.manifest.inputs));
         return keyed;
       },
       end: () => later.end(),
@@ -269,14 +294,22 @@ function inputList(
   const known = lists.get(answered);
   if (!pending && known?.files === sorted && known.foreachFiles === foreachFiles) return known.list;
   const hashes = pending ? sorted.map((file, i) => pending.get(file) ?? answered[i]) : answered;
-  const inputs: [string, string][] = sorted.map((file, i) => [file, hashes[i] ?? 'missing']);
-  const list = {
+  const list = listOf(
+    sorted,
+    foreachFiles,
+    sorted.map((file, i): [string, string] => [file, hashes[i] ?? 'missing']),
+  );
+  if (!pending) lists.set(answered, { files: sorted, foreachFiles, list });
+  return list;
+}
+
+/** The list of `inputs` (a pair each of `sorted`), with the hashes of foreachFiles among them. */
+function listOf(sorted: readonly string[], foreachFiles: readonly string[], inputs: [string, string][]): InputList {
+  return {
     inputs,
     foreachFiles,
     foreachHashes: sorted === foreachFiles ? inputs.map(([, hash]) => hash) : hashesOf(foreachFiles, inputs),
   };
-  if (!pending) lists.set(answered, { files: sorted, foreachFiles, list });
-  return list;
 }
 
 /** Files matched on disk plus the pending ones the patterns match, sorted. */

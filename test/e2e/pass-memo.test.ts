@@ -4,7 +4,10 @@
 // memo altered by hand changes it), an edit or an added file is never
 // hidden by it, and a pass that read a file whose stat was too recent to
 // vouch for its content does not replace it: a rewrite with the same size
-// and mtime after such a run is still seen.
+// and mtime after such a run is still seen. A rerun after a few edits
+// takes the other files' lines from the memo's list text (.list): its key
+// is the one the whole list gives, and it is that text the key comes from.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countPipeline, MANY_FILES as FILES, manyFile as file } from './many-files.js';
@@ -35,13 +38,13 @@ describe('the pass memo', () => {
   }
 
   function memoFile(): string {
-    const names = fs.readdirSync(ws.path('.runner', 'passes'));
+    const names = fs.readdirSync(ws.path('.runner', 'passes')).filter((name) => name.endsWith('.bin'));
     expect(names).toHaveLength(1);
     return ws.path('.runner', 'passes', names[0] as string);
   }
 
-  async function count(): Promise<ReturnType<typeof stageEnd>> {
-    const run = await ws.run(['exec', 'p', '--json']);
+  async function count(...flags: string[]): Promise<ReturnType<typeof stageEnd>> {
+    const run = await ws.run(['exec', 'p', '--json', ...flags]);
     expect(run.code, run.stderr).toBe(0);
     return stageEnd(run.events, 'count');
   }
@@ -93,5 +96,45 @@ describe('the pass memo', () => {
     fs.writeFileSync(racy, 'file 999\n');
     fs.utimesSync(racy, ahead, ahead);
     expect(await count()).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(100)}` });
+  });
+
+  it("keys a rerun after a few edits from the memo's list text, as the whole list keys it", async () => {
+    workspace();
+    await count();
+    const memo = memoFile().replace(/\.bin$/, '');
+    expect(fs.existsSync(`${memo}.list`)).toBe(true);
+
+    /** The key a run that builds the whole list gives (no memo: a forced run). */
+    const wholeKey = async (): Promise<string | undefined> => {
+      fs.rmSync(ws.path('.runner', 'passes'), { recursive: true });
+      return (await count('--force')).key;
+    };
+
+    ws.write(file(4321), 'file 4321, edited\n');
+    ws.write(file(77), 'file 77, edited\n');
+    const near = await count();
+    expect(near).toMatchObject({ outcome: 'ran' });
+    expect(await wholeKey()).toBe(near.key);
+
+    // The lines of files that did not change come from the memo's text: one altered (and the memo's list hash with it) changes the key.
+    await count();
+    const text = fs.readFileSync(`${memo}.list`, 'utf8');
+    const line = text.split('\n').findIndex((l) => l.endsWith(` ${file(10)}`));
+    const altered = text
+      .split('\n')
+      .map((l, i) => (i === line ? `${'0'.repeat(64)} ${file(10)}` : l))
+      .join('\n');
+    const bytes = fs.readFileSync(`${memo}.bin`);
+    const newline = bytes.indexOf(10);
+    const head = JSON.parse(bytes.subarray(0, newline).toString()) as { inputs: string };
+    const inputs = createHash('sha256').update(altered).digest('hex');
+    fs.writeFileSync(`${memo}.list`, altered);
+    fs.writeFileSync(
+      `${memo}.bin`,
+      Buffer.concat([Buffer.from(`${JSON.stringify({ ...head, inputs })}\n`), bytes.subarray(newline + 1)]),
+    );
+    ws.write(file(4321), 'file 4321, edited again\n');
+    const fromAltered = await count();
+    expect(fromAltered.key).not.toBe(await wholeKey());
   });
 });
