@@ -235,17 +235,18 @@ function otherInputs(
  * inputsText's bytes `old` with the lines of rows `rows` (ascending) made
  * anew from `inputs` (the whole new list, which differs from the old one
  * only there): what inputsBytes would give for `inputs`, without encoding
- * the lines that stayed. Undefined when `old` has fewer lines than a row.
+ * the lines that stayed. Written over `old` itself when every new line is
+ * as long as the one it replaces (an edit: one hash for another), else a
+ * new buffer. Undefined when `old` has fewer lines than a row.
  */
 export function patchedInputsBytes(
   old: Buffer,
   rows: readonly number[],
   inputs: readonly (readonly [string, string])[],
 ): Buffer | undefined {
-  const parts: Uint8Array[] = [];
+  const spans: [from: number, to: number, line: Buffer][] = [];
   let line = 0;
   let at = 0;
-  let copied = 0;
   for (const row of rows) {
     for (; line < row; line++) {
       at = old.indexOf(0x0a, at) + 1;
@@ -254,10 +255,19 @@ export function patchedInputsBytes(
     const end = old.indexOf(0x0a, at) + 1;
     const input = inputs[row];
     if (end === 0 || input === undefined) return undefined;
-    parts.push(old.subarray(copied, at), Buffer.from(`${input[1]} ${listedPath(input[0])}\n`));
-    copied = end;
+    spans.push([at, end, Buffer.from(`${input[1]} ${listedPath(input[0])}\n`)]);
     at = end;
     line++;
+  }
+  if (spans.every(([from, to, bytes]) => bytes.length === to - from)) {
+    for (const [from, , bytes] of spans) old.set(bytes, from);
+    return old;
+  }
+  const parts: Uint8Array[] = [];
+  let copied = 0;
+  for (const [from, to, bytes] of spans) {
+    parts.push(old.subarray(copied, from), bytes);
+    copied = to;
   }
   parts.push(old.subarray(copied));
   return Buffer.concat(parts);

@@ -49,8 +49,13 @@ describe('patchedInputsBytes and inputsOfBytes', () => {
     );
     const lines: [string, string][] = [];
     for (const i of rows) lines[i] = after[i] as [string, string];
-    const patched = patchedInputsBytes(old, rows, lines);
+    const patched = patchedInputsBytes(Buffer.from(old), rows, lines);
     expect(patched?.equals(Buffer.from(inputsText(after)))).toBe(true);
+    // Lines as long as the ones they replace are written over the old bytes.
+    const edited = before.map(([file, hash], i): [string, string] => [file, i === 9 || i === 2000 ? hex(9999) : hash]);
+    const inPlace = Buffer.from(old);
+    expect(patchedInputsBytes(inPlace, [9, 2000], edited)).toBe(inPlace);
+    expect(inPlace.equals(Buffer.from(inputsText(edited)))).toBe(true);
 
     const files = after.map(([file]) => file);
     const hash = createHash('sha256')
