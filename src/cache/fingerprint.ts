@@ -231,20 +231,24 @@ function otherInputs(
   return inputs.filter(([file]) => !files.has(file));
 }
 
+/** A line patchedInputsBytes replaced: its bytes [oldFrom, oldTo) in the old text, [newFrom, newTo) in the new. */
+export type PatchedSpan = [oldFrom: number, oldTo: number, newFrom: number, newTo: number];
+
 /**
  * inputsText's bytes `old` with the lines of rows `rows` (ascending) made
  * anew from `inputs` (the whole new list, which differs from the old one
  * only there): what inputsBytes would give for `inputs`, without encoding
- * the lines that stayed. Written over `old` itself when every new line is
- * as long as the one it replaces (an edit: one hash for another), else a
- * new buffer. Undefined when `old` has fewer lines than a row.
+ * the lines that stayed, and where the lines replaced lie in both. Written
+ * over `old` itself when every new line is as long as the one it replaces
+ * (an edit: one hash for another), else a new buffer. Undefined when `old`
+ * has fewer lines than a row.
  */
 export function patchedInputsBytes(
   old: Buffer,
   rows: readonly number[],
   inputs: readonly (readonly [string, string])[],
-): Buffer | undefined {
-  const spans: [from: number, to: number, line: Buffer][] = [];
+): { bytes: Buffer; spans: PatchedSpan[] } | undefined {
+  const lines: [from: number, to: number, line: Buffer][] = [];
   let line = 0;
   let at = 0;
   for (const row of rows) {
@@ -255,22 +259,28 @@ export function patchedInputsBytes(
     const end = old.indexOf(0x0a, at) + 1;
     const input = inputs[row];
     if (end === 0 || input === undefined) return undefined;
-    spans.push([at, end, Buffer.from(`${input[1]} ${listedPath(input[0])}\n`)]);
+    lines.push([at, end, Buffer.from(`${input[1]} ${listedPath(input[0])}\n`)]);
     at = end;
     line++;
   }
-  if (spans.every(([from, to, bytes]) => bytes.length === to - from)) {
-    for (const [from, , bytes] of spans) old.set(bytes, from);
-    return old;
+  let shift = 0;
+  const spans = lines.map(([from, to, bytes]): PatchedSpan => {
+    const span: PatchedSpan = [from, to, from + shift, from + shift + bytes.length];
+    shift += bytes.length - (to - from);
+    return span;
+  });
+  if (shift === 0 && lines.every(([from, to, bytes]) => bytes.length === to - from)) {
+    for (const [from, , bytes] of lines) old.set(bytes, from);
+    return { bytes: old, spans };
   }
   const parts: Uint8Array[] = [];
   let copied = 0;
-  for (const [from, to, bytes] of spans) {
+  for (const [from, to, bytes] of lines) {
     parts.push(old.subarray(copied, from), bytes);
     copied = to;
   }
   parts.push(old.subarray(copied));
-  return Buffer.concat(parts);
+  return { bytes: Buffer.concat(parts), spans };
 }
 
 /**
@@ -294,4 +304,25 @@ export function inputsOfBytes(files: readonly string[], bytes: Buffer, hash: str
   if (at !== text.length) return undefined;
   encoded.set(inputs, { bytes, hash });
   return inputs;
+}
+
+/**
+ * The list a list was patched from (patchedInputsBytes): its hash and the
+ * lines replaced, by the new list. When that is the list the stage's last
+ * record here was keyed by, the new list is stored by naming that one's
+ * chunks around the lines replaced (record.ts, manifestEntry).
+ */
+export interface ListBasis {
+  hash: string;
+  spans: PatchedSpan[];
+}
+
+const bases = new WeakMap<readonly (readonly [string, string])[], ListBasis>();
+
+export function rememberBasis(inputs: readonly (readonly [string, string])[], basis: ListBasis): void {
+  bases.set(inputs, basis);
+}
+
+export function basisOf(inputs: readonly (readonly [string, string])[]): ListBasis | undefined {
+  return bases.get(inputs);
 }

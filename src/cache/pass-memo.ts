@@ -49,6 +49,8 @@ export interface NearList {
   changed: number[];
   /** The memo's list text (inputsText), whose sha256 is the list hash the memo keeps. */
   text: Buffer;
+  /** That list hash. */
+  hash: string;
 }
 
 /**
@@ -71,7 +73,7 @@ export function keptListNear(
   } catch {
     return undefined;
   }
-  return sha256(text) === memo.head.inputs ? { changed, text } : undefined;
+  return sha256(text) === memo.head.inputs ? { changed, text, hash: memo.head.inputs } : undefined;
 }
 
 /** Keeps a clean pass's answer for the stage (one memo a stage, replaced whole), and its list's text beside it. */

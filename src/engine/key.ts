@@ -7,7 +7,14 @@ import type { StagePlan } from '../config/types.js';
 import { foreachOf, runOf } from '../config/types.js';
 import { codeHashes } from '../cache/code-hash.js';
 import type { CodeHashes } from '../cache/code-hash.js';
-import { buildManifest, fingerprintOf, inputsBytes, inputsOfBytes, patchedInputsBytes } from '../cache/fingerprint.js';
+import {
+  buildManifest,
+  fingerprintOf,
+  inputsBytes,
+  inputsOfBytes,
+  patchedInputsBytes,
+  rememberBasis,
+} from '../cache/fingerprint.js';
 import { keepListHash, keptListHash, keptListNear, passMemoFile } from '../cache/pass-memo.js';
 import { hashValue, sha256 } from '../util/hash.js';
 import type { Manifest } from '../cache/fingerprint.js';
@@ -152,9 +159,11 @@ function nearKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPas
   near.changed.forEach((i, k) => {
     lines[i] = changed[k] as [string, string];
   });
-  const bytes = patchedInputsBytes(near.text, near.changed, lines);
-  const inputs = bytes && inputsOfBytes(sorted, bytes, sha256(bytes));
-  return inputs && keyedBy(parts, listOf(sorted, foreachFiles, inputs));
+  const patched = patchedInputsBytes(near.text, near.changed, lines);
+  const inputs = patched && inputsOfBytes(sorted, patched.bytes, sha256(patched.bytes));
+  if (patched === undefined || inputs === undefined) return undefined;
+  rememberBasis(inputs, { hash: near.hash, spans: patched.spans });
+  return keyedBy(parts, listOf(sorted, foreachFiles, inputs));
 }
 
 /** A key from a kept list hash: the manifest's `inputs` and the foreach hashes are built when first asked for. */

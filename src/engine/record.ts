@@ -3,7 +3,8 @@
 // with its manifest, into the store, and its blobs go to a shared store; a
 // stage of the same key anywhere finds them there.
 import type { StagePlan } from '../config/types.js';
-import { differingLines, inputsBytes, parseInputsText } from '../cache/fingerprint.js';
+import { basisOf, differingLines, inputsBytes, parseInputsText } from '../cache/fingerprint.js';
+import type { PatchedSpan } from '../cache/fingerprint.js';
 import type { Manifest } from '../cache/fingerprint.js';
 import { STAGE_RECORD } from '../cache/state.js';
 import type { ItemCounts, StageRecord } from '../cache/state.js';
@@ -41,12 +42,63 @@ export interface ManifestEntry {
 /** Lists up to this long stay in the store entry. */
 const INLINE_INPUTS = 200;
 
-export async function manifestEntry(res: Resources, manifest: Manifest, at: number): Promise<ManifestEntry> {
+/**
+ * The store entry of a manifest; a long input list goes into it as a dataset
+ * of its text. `previous`: the manifest key of the stage's last record here,
+ * whose list, when this one was patched from it (a rerun after an edit,
+ * fingerprint.ts basisOf), is named chunk by chunk around the lines that
+ * changed instead of being cut and hashed again (the same dataset).
+ */
+export async function manifestEntry(
+  res: Resources,
+  manifest: Manifest,
+  at: number,
+  previous?: string,
+): Promise<ManifestEntry> {
   if (manifest.inputs.length <= INLINE_INPUTS) return { at, m: manifest };
   const writer = new DatasetWriter(res.objects);
-  writer.writeBytes(inputsBytes(manifest.inputs).bytes);
+  const { bytes } = inputsBytes(manifest.inputs);
+  const before = previous === undefined ? undefined : await listPatchedFrom(res, previous, manifest.inputs);
+  if (before === undefined) writer.writeBytes(bytes);
+  else writePatched(writer, before.reader, before.spans, bytes);
   const { hash } = await writer.finish();
   return { at, m: { ...manifest, inputs: [] }, inputList: hash };
+}
+
+/**
+ * Writes `bytes`, the text of an older dataset `old` with the lines at
+ * `spans` replaced: the older dataset's chunks named (or copied) around
+ * them, the new lines written; the same dataset writeBytes(bytes) gives.
+ */
+export function writePatched(
+  writer: DatasetWriter,
+  old: ChunkReader,
+  spans: readonly PatchedSpan[],
+  bytes: Buffer,
+): void {
+  let copied = 0;
+  for (const [oldFrom, oldTo, newFrom, newTo] of spans) {
+    writer.appendFrom(old, copied, oldFrom);
+    writer.writeBytes(bytes.subarray(newFrom, newTo));
+    copied = oldTo;
+  }
+  writer.appendFrom(old, copied, old.list.startOf(old.list.chunks.length));
+}
+
+/** The stored list of manifest `previous` and the lines replaced, when `inputs` was patched from exactly that list. */
+async function listPatchedFrom(
+  res: Resources,
+  previous: string,
+  inputs: Manifest['inputs'],
+): Promise<{ reader: ChunkReader; spans: PatchedSpan[] } | undefined> {
+  const basis = basisOf(inputs);
+  if (basis === undefined) return undefined;
+  const entry = await res.lookup<ManifestEntry>(manifestKey(previous));
+  if (!entry || typeof entry !== 'object' || !('m' in entry) || typeof entry.inputList !== 'string') return undefined;
+  // The list hash the patch started from, in the manifest of that record: its key comes out only if it is that list.
+  if (hashValue({ ...entry.m, inputs: basis.hash }) !== previous) return undefined;
+  const chunks = await res.soundRecords(entry.inputList);
+  return chunks instanceof ChunkList ? { reader: new ChunkReader(res.objects, chunks), spans: basis.spans } : undefined;
 }
 
 /** The input list text of an entry that keeps it out of `m`, verified; undefined when it cannot be had whole. */
@@ -150,9 +202,10 @@ export async function keepRecord(
   record: StageRecord,
   manifest: Manifest,
 ): Promise<void> {
+  const previous = res.state.get(stage.id)?.manifest;
   res.state.set(stage.id, record);
   const ttl = stage.definition.cache.ttlMs;
-  const entry = await manifestEntry(res, manifest, record.createdAt);
+  const entry = await manifestEntry(res, manifest, record.createdAt, previous);
   const blobs = [
     ...record.outputs.map((o) => o.hash),
     ...(record.dataset ? res.datasetBlobs(record.dataset.hash) : []),
