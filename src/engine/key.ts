@@ -7,14 +7,8 @@ import type { StagePlan } from '../config/types.js';
 import { foreachOf, runOf } from '../config/types.js';
 import { codeHashes } from '../cache/code-hash.js';
 import type { CodeHashes } from '../cache/code-hash.js';
-import {
-  buildManifest,
-  fingerprintOf,
-  inputsBytes,
-  inputsOfBytes,
-  patchedInputsBytes,
-  rememberBasis,
-} from '../cache/fingerprint.js';
+import { buildManifest, fingerprintOf, inputsBytes } from '../cache/fingerprint.js';
+import { inputsOfBytes, patchedInputsBytes, rememberBasis } from '../cache/list-patch.js';
 import { keepListHash, keptListHash, keptListNear, passMemoFile } from '../cache/pass-memo.js';
 import { hashValue, sha256 } from '../util/hash.js';
 import type { Manifest } from '../cache/fingerprint.js';

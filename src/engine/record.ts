@@ -3,8 +3,9 @@
 // with its manifest, into the store, and its blobs go to a shared store; a
 // stage of the same key anywhere finds them there.
 import type { StagePlan } from '../config/types.js';
-import { basisOf, differingLines, inputsBytes, parseInputsText } from '../cache/fingerprint.js';
-import type { PatchedSpan } from '../cache/fingerprint.js';
+import { differingLines, inputsBytes, parseInputsText } from '../cache/fingerprint.js';
+import { basisOf } from '../cache/list-patch.js';
+import type { PatchedSpan } from '../cache/list-patch.js';
 import type { Manifest } from '../cache/fingerprint.js';
 import { STAGE_RECORD } from '../cache/state.js';
 import type { ItemCounts, StageRecord } from '../cache/state.js';

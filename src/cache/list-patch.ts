@@ -1,0 +1,104 @@
+// A stage's input list made from an older one's text (the pass memo's,
+// pass-memo.ts) when only a few of its files changed: the lines of those
+// written in place of the old ones (patchedInputsBytes), every hash read
+// back from the new text (inputsOfBytes), and what it was patched from kept
+// by the list (rememberBasis), so that storing it can name the older
+// list's chunks around the lines replaced (record.ts). The text is the one
+// inputsBytes (fingerprint.ts) makes from the list; tests compare the two.
+import { knowInputsBytes, listedPath } from './fingerprint.js';
+
+/** A line patchedInputsBytes replaced: its bytes [oldFrom, oldTo) in the old text, [newFrom, newTo) in the new. */
+export type PatchedSpan = [oldFrom: number, oldTo: number, newFrom: number, newTo: number];
+
+/**
+ * inputsText's bytes `old` with the lines of rows `rows` (ascending) made
+ * anew from `inputs` (the whole new list, which differs from the old one
+ * only there): what inputsBytes would give for `inputs`, without encoding
+ * the lines that stayed, and where the lines replaced lie in both. Written
+ * over `old` itself when every new line is as long as the one it replaces
+ * (an edit: one hash for another), else a new buffer. Undefined when `old`
+ * has fewer lines than a row.
+ */
+export function patchedInputsBytes(
+  old: Buffer,
+  rows: readonly number[],
+  inputs: readonly (readonly [string, string])[],
+): { bytes: Buffer; spans: PatchedSpan[] } | undefined {
+  const lines: [from: number, to: number, line: Buffer][] = [];
+  let line = 0;
+  let at = 0;
+  for (const row of rows) {
+    for (; line < row; line++) {
+      at = old.indexOf(0x0a, at) + 1;
+      if (at === 0) return undefined;
+    }
+    const end = old.indexOf(0x0a, at) + 1;
+    const input = inputs[row];
+    if (end === 0 || input === undefined) return undefined;
+    lines.push([at, end, Buffer.from(`${input[1]} ${listedPath(input[0])}\n`)]);
+    at = end;
+    line++;
+  }
+  let shift = 0;
+  const spans = lines.map(([from, to, bytes]): PatchedSpan => {
+    const span: PatchedSpan = [from, to, from + shift, from + shift + bytes.length];
+    shift += bytes.length - (to - from);
+    return span;
+  });
+  if (shift === 0 && lines.every(([from, to, bytes]) => bytes.length === to - from)) {
+    for (const [from, , bytes] of lines) old.set(bytes, from);
+    return { bytes: old, spans };
+  }
+  const parts: Uint8Array[] = [];
+  let copied = 0;
+  for (const [from, to, bytes] of lines) {
+    parts.push(old.subarray(copied, from), bytes);
+    copied = to;
+  }
+  parts.push(old.subarray(copied));
+  return { bytes: Buffer.concat(parts), spans };
+}
+
+/**
+ * The input list of `files` whose inputsText is `bytes` (sha256 `hash`):
+ * each file's hash read back from its line (the text before the line's
+ * first space), and the bytes and hash known for it (inputsBytes) without
+ * encoding them again. Undefined when the text does not hold a line a file.
+ */
+export function inputsOfBytes(files: readonly string[], bytes: Buffer, hash: string): [string, string][] | undefined {
+  // Hashes and newlines are ASCII: latin1 reads them as they are, whatever the paths hold.
+  const text = bytes.toString('latin1');
+  const inputs = new Array<[string, string]>(files.length);
+  let at = 0;
+  for (let i = 0; i < files.length; i++) {
+    const space = text.indexOf(' ', at);
+    const newline = text.indexOf('\n', at);
+    if (space === -1 || newline === -1 || space > newline) return undefined;
+    inputs[i] = [files[i] as string, text.slice(at, space)];
+    at = newline + 1;
+  }
+  if (at !== text.length) return undefined;
+  knowInputsBytes(inputs, bytes, hash);
+  return inputs;
+}
+
+/**
+ * The list a list was patched from (patchedInputsBytes): its hash and the
+ * lines replaced, by the new list. When that is the list the stage's last
+ * record here was keyed by, the new list is stored by naming that one's
+ * chunks around the lines replaced (record.ts, manifestEntry).
+ */
+export interface ListBasis {
+  hash: string;
+  spans: PatchedSpan[];
+}
+
+const bases = new WeakMap<readonly (readonly [string, string])[], ListBasis>();
+
+export function rememberBasis(inputs: readonly (readonly [string, string])[], basis: ListBasis): void {
+  bases.set(inputs, basis);
+}
+
+export function basisOf(inputs: readonly (readonly [string, string])[]): ListBasis | undefined {
+  return bases.get(inputs);
+}
