@@ -147,12 +147,9 @@ function nearKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPas
   const { sorted } = parts;
   const near = keptListNear(memo, sorted, pass.stats, Math.floor(sorted.length / NEAR_SHARE));
   if (near === undefined) return undefined;
-  const changed = near.changed.map((i): [string, string] => [sorted[i] as string, pass.hashAt(i) ?? 'missing']);
-  pass.end();
   const lines: [string, string][] = [];
-  near.changed.forEach((i, k) => {
-    lines[i] = changed[k] as [string, string];
-  });
+  for (const i of near.changed) lines[i] = [sorted[i] as string, pass.hashAt(i) ?? 'missing'];
+  pass.end();
   const patched = patchedInputsBytes(near.text, near.changed, lines);
   const inputs = patched && inputsOfBytes(sorted, patched.bytes, sha256(patched.bytes));
   if (patched === undefined || inputs === undefined) return undefined;

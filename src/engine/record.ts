@@ -47,7 +47,7 @@ const INLINE_INPUTS = 200;
  * The store entry of a manifest; a long input list goes into it as a dataset
  * of its text. `previous`: the manifest key of the stage's last record here,
  * whose list, when this one was patched from it (a rerun after an edit,
- * fingerprint.ts basisOf), is named chunk by chunk around the lines that
+ * list-patch.ts basisOf), is named chunk by chunk around the lines that
  * changed instead of being cut and hashed again (the same dataset).
  */
 export async function manifestEntry(
