@@ -6,7 +6,8 @@
 // vouch for its content does not replace it: a rewrite with the same size
 // and mtime after such a run is still seen. A rerun after a few edits
 // takes the other files' lines from the memo's list text (.list): its key
-// is the one the whole list gives, and it is that text the key comes from.
+// is the one the whole list gives, and it is that text the key comes from;
+// a text damaged or gone is not used.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -115,6 +116,22 @@ describe('the pass memo', () => {
     const near = await count();
     expect(near).toMatchObject({ outcome: 'ran' });
     expect(await wholeKey()).toBe(near.key);
+
+    // A memo's text that is not the list its hash names (damaged, or left by a run that died between the two writes) is not used.
+    await count();
+    const damaged = fs.readFileSync(`${memo}.list`);
+    damaged[100] = damaged[100] === 0x61 ? 0x62 : 0x61;
+    fs.writeFileSync(`${memo}.list`, damaged);
+    ws.write(file(3000), 'file 3000, edited\n');
+    const afterDamage = await count();
+    expect(afterDamage).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(3000)}` });
+    expect(await wholeKey()).toBe(afterDamage.key);
+    // Nor is a memo whose text is gone.
+    await count();
+    fs.rmSync(`${memo}.list`);
+    ws.write(file(3001), 'file 3001, edited\n');
+    const noText = await count();
+    expect(await wholeKey()).toBe(noText.key);
 
     // The lines of files that did not change come from the memo's text: one altered (and the memo's list hash with it) changes the key.
     await count();
