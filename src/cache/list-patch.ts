@@ -45,7 +45,7 @@ export function patchedInputsBytes(
     shift += bytes.length - (to - from);
     return span;
   });
-  if (shift === 0 && lines.every(([from, to, bytes]) => bytes.length === to - from)) {
+  if (lines.every(([from, to, bytes]) => bytes.length === to - from)) {
     for (const [from, , bytes] of lines) old.set(bytes, from);
     return { bytes: old, spans };
   }

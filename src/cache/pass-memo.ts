@@ -36,11 +36,16 @@ export function passMemoFile(stateDir: string, stageId: string): string {
   return path.join(stateDir, 'passes', `${sha256(stageId).slice(0, 32)}.bin`);
 }
 
-/** The input list hash the memo keeps for `files` with exactly these stats; undefined for anything else. */
-export function keptListHash(file: string, files: readonly string[], stats: Float64Array): string | undefined {
-  const memo = readMemo(file, files);
-  if (memo === undefined || !memo.stats.equals(bytesOf(stats))) return undefined;
-  return memo.head.inputs;
+/** A stage's memo as read for a list of files (readPassMemo): its head and the stats it keeps. */
+export interface PassMemo {
+  file: string;
+  head: Head;
+  stats: Buffer;
+}
+
+/** The input list hash the memo keeps, when its stats are exactly these; undefined for anything else. */
+export function keptListHash(memo: PassMemo, stats: Float64Array): string | undefined {
+  return memo.stats.equals(bytesOf(stats)) ? memo.head.inputs : undefined;
 }
 
 /** A memo's list beside a pass that differs from it in a few files (keptListNear). */
@@ -54,22 +59,16 @@ export interface NearList {
 }
 
 /**
- * The memo's list text for `files`, and the rows whose stats differ from the
- * memo's, when there are `most` of them or fewer (and some); else undefined.
+ * The memo's list text, and the rows whose stats differ from the memo's,
+ * when there are `most` of them or fewer (and some); else undefined.
  */
-export function keptListNear(
-  file: string,
-  files: readonly string[],
-  stats: Float64Array,
-  most: number,
-): NearList | undefined {
-  const memo = readMemo(file, files);
-  if (memo === undefined || memo.stats.length !== stats.byteLength) return undefined;
+export function keptListNear(memo: PassMemo, stats: Float64Array, most: number): NearList | undefined {
+  if (memo.stats.length !== stats.byteLength) return undefined;
   const changed = changedRows(memo.stats, stats, most);
   if (changed === undefined || changed.length === 0) return undefined;
   let text: Buffer;
   try {
-    text = fs.readFileSync(listFileOf(file));
+    text = fs.readFileSync(listFileOf(memo.file));
   } catch {
     return undefined;
   }
@@ -93,8 +92,8 @@ export function keepListHash(
   }
 }
 
-/** The memo's head and kept stats, when it is one for `files`. */
-function readMemo(file: string, files: readonly string[]): { head: Head; stats: Buffer } | undefined {
+/** The memo in `file`, when it is one for `files`. */
+export function readPassMemo(file: string, files: readonly string[]): PassMemo | undefined {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
@@ -111,7 +110,7 @@ function readMemo(file: string, files: readonly string[]): { head: Head; stats: 
   }
   if (head.format !== FORMAT || head.count !== files.length || typeof head.inputs !== 'string') return undefined;
   if (head.list !== listIdentity(files)) return undefined;
-  return { head: head as Head, stats: bytes.subarray(newline + 1) };
+  return { file, head: head as Head, stats: bytes.subarray(newline + 1) };
 }
 
 /** The rows whose FIELDS numbers differ bit for bit between `kept` and `stats`; undefined past `most`. */

@@ -9,7 +9,8 @@ import { codeHashes } from '../cache/code-hash.js';
 import type { CodeHashes } from '../cache/code-hash.js';
 import { buildManifest, fingerprintOf, inputsBytes } from '../cache/fingerprint.js';
 import { inputsOfBytes, patchedInputsBytes, rememberBasis } from '../cache/list-patch.js';
-import { keepListHash, keptListHash, keptListNear, passMemoFile } from '../cache/pass-memo.js';
+import { keepListHash, keptListHash, keptListNear, passMemoFile, readPassMemo } from '../cache/pass-memo.js';
+import type { PassMemo } from '../cache/pass-memo.js';
 import { hashValue, sha256 } from '../util/hash.js';
 import type { Manifest } from '../cache/fingerprint.js';
 import { expandGlobs, isGlob, matchesGlobs } from '../cache/glob.js';
@@ -121,13 +122,14 @@ function passMemoOf(input: KeyInput): string | undefined {
  */
 function passKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPass, memo: string | undefined): Keyed {
   const { sorted } = parts;
-  const kept = memo === undefined ? undefined : keptListHash(memo, sorted, pass.stats);
+  const read = memo === undefined ? undefined : readPassMemo(memo, sorted);
+  const kept = read === undefined ? undefined : keptListHash(read, pass.stats);
   if (kept !== undefined) {
     pass.end();
     return unreadKey(parts, foreachFiles, pass, kept);
   }
   const keyed =
-    (memo === undefined ? undefined : nearKey(parts, foreachFiles, pass, memo)) ??
+    (read === undefined ? undefined : nearKey(parts, foreachFiles, pass, read)) ??
     keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
   // Kept from a pass that read nothing (a no-op's): a run after an edit does not pay for it, the no-op after it does.
   if (memo !== undefined && !pass.didRead()) keepListHash(memo, sorted, pass.stats, inputsBytes(keyed.manifest.inputs));
@@ -143,9 +145,9 @@ const NEAR_SHARE = 16;
  * answers them) and their lines made anew in the memo's list text, the
  * others' hashes read back from it. Undefined when the memo is not near.
  */
-function nearKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPass, memo: string): Keyed | undefined {
+function nearKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPass, memo: PassMemo): Keyed | undefined {
   const { sorted } = parts;
-  const near = keptListNear(memo, sorted, pass.stats, Math.floor(sorted.length / NEAR_SHARE));
+  const near = keptListNear(memo, pass.stats, Math.floor(sorted.length / NEAR_SHARE));
   if (near === undefined) return undefined;
   const lines: [string, string][] = [];
   for (const i of near.changed) lines[i] = [sorted[i] as string, pass.hashAt(i) ?? 'missing'];
