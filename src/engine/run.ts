@@ -136,6 +136,22 @@ class Run {
   async #visit(id: string, signal: AbortSignal): Promise<VisitResult> {
     const stage = this.#byId.get(id);
     if (!stage) return 'failed';
+    const startedAt = Date.now();
+    try {
+      return await this.#visitStage(stage, signal);
+    } catch (error) {
+      // A bug in the engine, or a fault outside any stage's work (a worker that
+      // could not start, a record that could not be written): the stage still
+      // ends, failed, saying what broke, unless it had already ended.
+      if (this.#ends.hasEnded(stage)) return 'failed';
+      const failure = { kind: 'error' as const, message: `internal error: ${messageOf(error)}` };
+      this.#ends.end(stage, { outcome: 'failed', reason: failureText(failure), failure, startedAt });
+      return 'failed';
+    }
+  }
+
+  async #visitStage(stage: StagePlan, signal: AbortSignal): Promise<VisitResult> {
+    const id = stage.id;
     const isForced = this.#forced.has(id);
     // A host that admits no run would hand this stage back: its workers would load for nothing.
     if (this.#host.admits('run')) warmPool(stage, this.#res, this.#options.isNoCache || isForced);

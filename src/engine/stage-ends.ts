@@ -31,12 +31,18 @@ export class StageEnds {
     blocked: 0,
   };
   readonly #emit: Emit;
+  readonly #ended = new Set<string>();
 
   constructor(emit: Emit) {
     this.#emit = emit;
   }
 
+  hasEnded(stage: StagePlan): boolean {
+    return this.#ended.has(stage.id);
+  }
+
   end(stage: StagePlan, fields: Ended): void {
+    this.#ended.add(stage.id);
     this.counts[fields.outcome]++;
     this.#emit({
       event: 'stage:end',
