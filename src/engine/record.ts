@@ -45,21 +45,17 @@ const INLINE_INPUTS = 200;
 
 /**
  * The store entry of a manifest; a long input list goes into it as a dataset
- * of its text. `previous`: the manifest key of the stage's last record here,
- * whose list, when this one was patched from it (a rerun after an edit,
- * list-patch.ts basisOf), is named chunk by chunk around the lines that
- * changed instead of being cut and hashed again (the same dataset).
+ * of its text. When the list was patched from an older one (a rerun after an
+ * edit, list-patch.ts basisOf) stored here for this same manifest otherwise
+ * (the record that list keyed: the one before an edit, or the one before
+ * two), the older list is named chunk by chunk around the lines that changed
+ * instead of being cut and hashed again (the same dataset).
  */
-export async function manifestEntry(
-  res: Resources,
-  manifest: Manifest,
-  at: number,
-  previous?: string,
-): Promise<ManifestEntry> {
+export async function manifestEntry(res: Resources, manifest: Manifest, at: number): Promise<ManifestEntry> {
   if (manifest.inputs.length <= INLINE_INPUTS) return { at, m: manifest };
   const writer = new DatasetWriter(res.objects);
   const { bytes } = inputsBytes(manifest.inputs);
-  const before = previous === undefined ? undefined : await listPatchedFrom(res, previous, manifest.inputs);
+  const before = await listPatchedFrom(res, manifest);
   if (before === undefined) writer.writeBytes(bytes);
   else writePatched(writer, before.reader, before.spans, bytes);
   const { hash } = await writer.finish();
@@ -86,18 +82,22 @@ export function writePatched(
   writer.appendFrom(old, copied, old.list.startOf(old.list.chunks.length));
 }
 
-/** The stored list of manifest `previous` and the lines replaced, when `inputs` was patched from exactly that list. */
+/**
+ * The stored list `manifest`'s inputs were patched from, and the lines
+ * replaced: found under the key the manifest has with that list's hash in
+ * place of its own (the record that list keyed), when that record is here.
+ */
 async function listPatchedFrom(
   res: Resources,
-  previous: string,
-  inputs: Manifest['inputs'],
+  manifest: Manifest,
 ): Promise<{ reader: ChunkReader; spans: PatchedSpan[] } | undefined> {
-  const basis = basisOf(inputs);
+  const basis = basisOf(manifest.inputs);
   if (basis === undefined) return undefined;
-  const entry = await res.lookup<ManifestEntry>(manifestKey(previous));
+  const key = hashValue({ ...manifest, inputs: basis.hash });
+  const entry = await res.lookup<ManifestEntry>(manifestKey(key));
   if (!entry || typeof entry !== 'object' || !('m' in entry) || typeof entry.inputList !== 'string') return undefined;
-  // The list hash the patch started from, in the manifest of that record: its key comes out only if it is that list.
-  if (hashValue({ ...entry.m, inputs: basis.hash }) !== previous) return undefined;
+  // Its list is the basis only if its key comes out with the basis's hash (an entry of another shape does not).
+  if (hashValue({ ...entry.m, inputs: basis.hash }) !== key) return undefined;
   const chunks = await res.soundRecords(entry.inputList);
   return chunks instanceof ChunkList ? { reader: new ChunkReader(res.objects, chunks), spans: basis.spans } : undefined;
 }
@@ -203,10 +203,9 @@ export async function keepRecord(
   record: StageRecord,
   manifest: Manifest,
 ): Promise<void> {
-  const previous = res.state.get(stage.id)?.manifest;
   res.state.set(stage.id, record);
   const ttl = stage.definition.cache.ttlMs;
-  const entry = await manifestEntry(res, manifest, record.createdAt, previous);
+  const entry = await manifestEntry(res, manifest, record.createdAt);
   const blobs = [
     ...record.outputs.map((o) => o.hash),
     ...(record.dataset ? res.datasetBlobs(record.dataset.hash) : []),
