@@ -106,6 +106,23 @@ export class ObjectStore {
     return hash;
   }
 
+  /**
+   * A small blob's raw bytes, read whole and not hashed; undefined when it
+   * cannot be read. Only for bytes the caller compares with what it expects
+   * (a chunk damaged into exactly those bytes is not a case to provide for),
+   * and reads verified where they differ.
+   */
+  readUnverified(hash: string): Buffer | undefined {
+    const found = this.locate(hash);
+    if (!found) return undefined;
+    try {
+      const data = fs.readFileSync(found.file);
+      return found.isCompressed ? zlib().gunzipSync(data) : data;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** A small blob's raw bytes, read whole and verified (a corrupt one is removed). */
   readVerified(hash: string): Buffer | ObjectProblem {
     const found = this.locate(hash);
