@@ -21,7 +21,7 @@ import {
   encodeStatCache,
   mergeColumns,
   readStatCacheFile,
-  statCacheParts,
+  writeStatCache,
 } from './stat-cache-file.js';
 import type { StatCacheData } from './stat-cache-file.js';
 
@@ -85,11 +85,10 @@ export class StatCacheDisk {
         return;
       }
     }
-    const parts = statCacheParts(whole());
-    writeFileAtomic(this.#file, parts);
+    writeFileAtomic(this.#file, (fd) => writeStatCache(fd, whole()));
     fs.rmSync(this.#log, { force: true });
     this.#base = identityOf(this.#file);
-    this.#baseBytes = parts.reduce((sum, part) => sum + part.length, 0);
+    this.#baseBytes = fs.statSync(this.#file).size;
     this.#logBytes = 0;
     this.#frames = 0;
     this.#mustRewrite = false;

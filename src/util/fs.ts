@@ -9,16 +9,30 @@ export function isRegularMode(mode: number): boolean {
 }
 
 /** Writes through a temp file and rename, so readers never see half a file. */
-export function writeFileAtomic(file: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+export function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array | readonly Uint8Array[] | ((fd: number) => void),
+): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     if (typeof data === 'string' || data instanceof Uint8Array) fs.writeFileSync(temp, data);
+    else if (typeof data === 'function') writeWith(temp, data);
     else writeParts(temp, data);
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+/** Has `write` write the whole of `file` through its descriptor. */
+function writeWith(file: string, write: (fd: number) => void): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    write(fd);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
