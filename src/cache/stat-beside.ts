@@ -18,6 +18,9 @@ import { HASH_BESIDE_BATCH, HashTurns, NEXT_HASH, NOT_A_FILE, PATIENCE_MS, SLOT 
 import { LSTAT_INTO_JS, lstatInto } from './raw-lstat.js';
 import type { FileStat } from './stat-cache.js';
 
+/** The stat pass worker's young generation, MiB (see startWorker). */
+const WORKER_YOUNG_MB = 2;
+
 /** Below this many files a worker costs more to start than it saves. */
 export const STAT_BESIDE_MIN = 8192;
 export const STAT_BESIDE_BATCH = 512;
@@ -227,7 +230,13 @@ function startWorker(
       done: done.buffer,
       out: out.buffer,
     };
-    const worker = new (workerThreads().Worker)(WORKER, { eval: true, workerData });
+    // A small young generation: the worker's garbage is a path and a hash object a file, so a larger
+    // one only holds more of it while the worker lives (most of a cold run; see docs/decisions.md).
+    const worker = new (workerThreads().Worker)(WORKER, {
+      eval: true,
+      workerData,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+    });
     worker.unref();
     // A worker that fails leaves its batches to this thread (see PATIENCE_MS).
     worker.on('error', () => {});
