@@ -123,6 +123,28 @@ describe('the pass memo', () => {
     expect(added).toEqual([]);
   });
 
+  it('stores the list whole when the chunks of the list it was patched from are gone', async () => {
+    workspace();
+    await count();
+    // The stored list's chunks (and nothing else: an output record names its path after a quote, not a space).
+    const objects = ws.path('.runner', 'objects');
+    const listChunks = fs
+      .readdirSync(objects)
+      .filter((name) => fs.statSync(`${objects}/${name}`).isFile())
+      .filter((name) => fs.readFileSync(`${objects}/${name}`, 'latin1').includes(` ${file(1)}\n`));
+    expect(listChunks).toHaveLength(1);
+    for (const name of listChunks) fs.rmSync(`${objects}/${name}`);
+    // An edit far from that chunk: a list patched from the old one would name it, and it would stay missing.
+    ws.write(file(8000), 'file 8000, edited\n');
+    const edited = await count();
+    expect(edited).toMatchObject({ outcome: 'ran' });
+    // The same list cut whole (no memo, forced) adds no object: the edit's run stored it whole.
+    fs.rmSync(ws.path('.runner', 'passes'), { recursive: true });
+    const before = new Set(fs.readdirSync(objects));
+    expect((await count('--force')).key).toBe(edited.key);
+    expect(fs.readdirSync(objects).filter((name) => !before.has(name))).toEqual([]);
+  });
+
   it("keys a rerun after a few edits from the memo's list text, as the whole list keys it", async () => {
     workspace();
     await count();
