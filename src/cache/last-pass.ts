@@ -4,7 +4,7 @@
 // was hashed since, the hashes are the ones answered then, each taken from an
 // entry the stat cache vouched for (a pass that read a file is not kept).
 // StatCache gives back that same array, and the key's input list built from
-// it (key.ts) is found by it: no 100,000 hex strings and pairs made again,
+// it (key-list.ts) is found by it: no 100,000 hex strings and pairs made again,
 // no text encoded and hashed again. Deleting this module (and its two uses in
 // stat-cache.ts) answers every pass afresh.
 

@@ -6,7 +6,7 @@
 // (a no-op in CI: about 90 ms less). Only a clean answer is kept: no hash in
 // it came from a stat that changed too recently to vouch for its content
 // (the stat cache's racy rule), so equal stats mean equal content. Deleting
-// this module (and its use in src/engine/key.ts) builds every list again.
+// this module (and its uses in src/engine/pass-key.ts) builds every list again.
 //
 // Beside it (`.list`) the memo keeps the list's text: a run whose pass
 // differs from the memo in a few files (a rerun after an edit) takes the

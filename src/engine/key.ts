@@ -1,23 +1,23 @@
 // Phase 1 of a stage in a run: its key. Expands its globs, hashes its
-// inputs (memoised by the stat cache) and its code, and builds the manifest
-// the fingerprint hashes. Synchronous on purpose: the run gives each stage
+// inputs (memoised by the stat cache; a long list's stat pass in
+// pass-key.ts) and its code, and builds the manifest the fingerprint hashes
+// (key-list.ts). Synchronous on purpose: the run gives each stage
 // a time slice of the main thread for this (TimeSlices), and a key that
 // could await would give the slice up in the middle.
 import type { StagePlan } from '../config/types.js';
 import { foreachOf, runOf } from '../config/types.js';
 import { codeHashes } from '../cache/code-hash.js';
 import type { CodeHashes } from '../cache/code-hash.js';
-import { buildManifest, fingerprintOf, inputsBytes } from '../cache/fingerprint.js';
-import { inputsOfBytes, patchedInputsBytes, rememberBasis } from '../cache/list-patch.js';
-import { keepListHash, keptListHash, keptListNear, passMemoFile, readPassMemo } from '../cache/pass-memo.js';
-import type { PassMemo } from '../cache/pass-memo.js';
-import { hashValue, sha256 } from '../util/hash.js';
-import type { Manifest } from '../cache/fingerprint.js';
+import { passMemoFile } from '../cache/pass-memo.js';
 import { expandGlobs, isGlob, matchesGlobs } from '../cache/glob.js';
 import type { StageRecord } from '../cache/state.js';
-import type { LaterHashes, OpenPass } from '../cache/stat-cache.js';
 import type { Failure } from './events.js';
 import type { Resources } from './resources.js';
+import { inputList, keyedBy } from './key-list.js';
+import type { Keyed } from './key-list.js';
+import { laterKey, passKey } from './pass-key.js';
+
+export type { Keyed, LaterKey } from './key-list.js';
 
 export interface KeyInput {
   stage: StagePlan;
@@ -35,36 +35,6 @@ export interface KeyInput {
    * (Keyed.later).
    */
   mayReadLater?: boolean;
-}
-
-export interface Keyed {
-  fingerprint: string;
-  manifest: Manifest;
-  /** Files matched by `foreach.files` (map stages over files). */
-  foreachFiles: readonly string[];
-  /** Content hash of each of foreachFiles, as in the manifest (undefined: not read yet, see `later`). */
-  foreachHashes: readonly (string | undefined)[];
-  /**
-   * A map over files that starts before its files are all read: its
-   * fingerprint is '' and its manifest lists them without hashes until
-   * finish() gives its key.
-   */
-  later?: LaterKey;
-  /**
-   * A key found from a kept list hash (cache/pass-memo.ts): foreachHashes
-   * is empty until through() and the manifest's inputs are built when first
-   * read; finish() gives the key with them.
-   */
-  unread?: LaterKey;
-}
-
-export interface LaterKey {
-  /** The hashes of the first n foreach files are in foreachHashes. */
-  through(n: number): void;
-  /** The stage's key, every file read first. */
-  finish(): Keyed;
-  /** No key after all (the stage did not finish): stops reading. */
-  end(): void;
 }
 
 /** Files left to read for a map stage to start before them (see mayReadLater). */
@@ -115,100 +85,6 @@ function passMemoOf(input: KeyInput): string | undefined {
 }
 
 /**
- * The key of a long list from its stat pass: when the stage's pass memo
- * holds a clean answer for these very stats, from the list hash it keeps
- * (the list itself built only if the stage runs: Keyed.unread); else from
- * the hashes, keeping the answer of a clean pass that read no file.
- */
-function passKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPass, memo: string | undefined): Keyed {
-  const { sorted } = parts;
-  const read = memo === undefined ? undefined : readPassMemo(memo, sorted);
-  const kept = read === undefined ? undefined : keptListHash(read, pass.stats);
-  if (kept !== undefined) {
-    pass.end();
-    return unreadKey(parts, foreachFiles, pass, kept);
-  }
-  const keyed =
-    (read === undefined ? undefined : nearKey(parts, foreachFiles, pass, read)) ??
-    keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
-  // Kept from a pass that read nothing (a no-op's): a run after an edit does not pay for it, the no-op after it does.
-  if (memo !== undefined && !pass.didRead()) keepListHash(memo, sorted, pass.stats, inputsBytes(keyed.manifest.inputs));
-  return keyed;
-}
-
-/** Files a pass may differ from its memo in for the list to be made from the memo's (a sixteenth of them, at most). */
-const NEAR_SHARE = 16;
-
-/**
- * The key of a long list whose stat pass differs from the stage's pass memo
- * in a few files (keptListNear): those files hashed (as the stat cache
- * answers them) and their lines made anew in the memo's list text, the
- * others' hashes read back from it. Undefined when the memo is not near.
- */
-function nearKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPass, memo: PassMemo): Keyed | undefined {
-  const { sorted } = parts;
-  const near = keptListNear(memo, pass.stats, Math.floor(sorted.length / NEAR_SHARE));
-  if (near === undefined) return undefined;
-  const lines: [string, string][] = [];
-  for (const i of near.changed) lines[i] = [sorted[i] as string, pass.hashAt(i) ?? 'missing'];
-  pass.end();
-  const patched = patchedInputsBytes(near.text, near.changed, lines);
-  const inputs = patched && inputsOfBytes(sorted, patched.bytes, sha256(patched.bytes));
-  if (patched === undefined || inputs === undefined) return undefined;
-  rememberBasis(inputs, { hash: near.hash, spans: patched.spans });
-  return keyedBy(parts, listOf(sorted, foreachFiles, inputs));
-}
-
-/** A key from a kept list hash: the manifest's `inputs` and the foreach hashes are built when first asked for. */
-function unreadKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPass, listHash: string): Keyed {
-  const { definition, code, needs, sorted } = parts;
-  const manifest = buildManifest({ definition, code, inputs: [], needs });
-  const fingerprint = hashValue({ ...manifest, inputs: listHash });
-  let full: Keyed | undefined;
-  const built = (): Keyed => {
-    full ??= keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
-    return full;
-  };
-  Object.defineProperty(manifest, 'inputs', { get: () => built().manifest.inputs, enumerable: true });
-  const foreachHashes = new Array<string | undefined>(foreachFiles.length);
-  return {
-    fingerprint,
-    manifest,
-    foreachFiles,
-    foreachHashes,
-    unread: {
-      through: () => {
-        if (foreachHashes.length > 0 && foreachHashes[0] === undefined)
-          built().foreachHashes.forEach((hash, i) => {
-            foreachHashes[i] = hash;
-          });
-      },
-      finish: built,
-      end: () => {},
-    },
-  };
-}
-
-interface KeyParts {
-  definition: StagePlan['definition'];
-  code: CodeHashes;
-  needs: Record<string, string>;
-  /** The key's input files, sorted. */
-  sorted: readonly string[];
-}
-
-function keyedBy(parts: KeyParts, list: InputList): Keyed {
-  const { definition, code, needs } = parts;
-  const manifest = buildManifest({ definition, code, inputs: list.inputs, needs });
-  return {
-    fingerprint: fingerprintOf(manifest),
-    manifest,
-    foreachFiles: list.foreachFiles,
-    foreachHashes: list.foreachHashes,
-  };
-}
-
-/**
  * Whether a map over files may start before its files are all read: only
  * where its key could find nothing to reuse (it never ran here, and no
  * shared store could hold its record) and nothing but its items reads
@@ -229,34 +105,6 @@ function mayReadLater(input: KeyInput): boolean {
   );
 }
 
-/** The key of a map over files whose files are read as its items need them (Keyed.later). */
-function laterKey(
-  parts: KeyParts,
-  hashes: readonly (string | undefined)[],
-  later: LaterHashes,
-  memo: string | undefined,
-): Keyed {
-  const { definition, code, needs, sorted } = parts;
-  const unread = buildManifest({ definition, code, inputs: sorted.map((file) => [file, '']), needs });
-  return {
-    fingerprint: '',
-    manifest: unread,
-    foreachFiles: sorted,
-    foreachHashes: hashes,
-    later: {
-      through: (n) => later.through(n),
-      finish: () => {
-        later.through(sorted.length);
-        const keyed = keyedBy(parts, inputList(sorted, sorted, hashes, undefined));
-        if (memo !== undefined && later.isClean())
-          keepListHash(memo, sorted, later.stats, inputsBytes(keyed.manifest.inputs));
-        return keyed;
-      },
-      end: () => later.end(),
-    },
-  };
-}
-
 /** Each list's files sorted, once: a glob memo's array comes back the same in the daemon's next run. */
 const sortedLists = new WeakMap<readonly string[], readonly string[]>();
 
@@ -269,51 +117,6 @@ function sortedUnique(files: readonly string[]): readonly string[] {
   return sorted;
 }
 
-interface InputList {
-  inputs: [string, string][];
-  foreachFiles: readonly string[];
-  foreachHashes: readonly string[];
-}
-
-/**
- * The list of each array of hashes StatCache.hashAll answered, by that
- * array: while every input is as it was (the daemon's next run), hashAll
- * gives back the same array, and the same list (and so its text and hash,
- * fingerprint.ts) comes back here instead of 100,000 pairs made again.
- */
-const lists = new WeakMap<
-  readonly (string | undefined)[],
-  { files: readonly string[]; foreachFiles: readonly string[]; list: InputList }
->();
-
-/** [file, hash] of each of `sorted` (the key's inputs), and the hashes of foreachFiles among them. */
-function inputList(
-  sorted: readonly string[],
-  foreachFiles: readonly string[],
-  answered: readonly (string | undefined)[],
-  pending: ReadonlyMap<string, string> | undefined,
-): InputList {
-  const known = lists.get(answered);
-  if (!pending && known?.files === sorted && known.foreachFiles === foreachFiles) return known.list;
-  const hashes = pending ? sorted.map((file, i) => pending.get(file) ?? answered[i]) : answered;
-  const list = listOf(
-    sorted,
-    foreachFiles,
-    sorted.map((file, i): [string, string] => [file, hashes[i] ?? 'missing']),
-  );
-  if (!pending) lists.set(answered, { files: sorted, foreachFiles, list });
-  return list;
-}
-
-/** The list of `inputs` (a pair each of `sorted`), with the hashes of foreachFiles among them. */
-function listOf(sorted: readonly string[], foreachFiles: readonly string[], inputs: [string, string][]): InputList {
-  return {
-    inputs,
-    foreachFiles,
-    foreachHashes: sorted === foreachFiles ? inputs.map(([, hash]) => hash) : hashesOf(foreachFiles, inputs),
-  };
-}
-
 /** Files matched on disk plus the pending ones the patterns match, sorted. */
 function withPending(
   found: readonly string[],
@@ -322,15 +125,4 @@ function withPending(
 ): readonly string[] {
   const extra = [...pending.keys()].filter((file) => matchesGlobs(file, patterns));
   return extra.length === 0 ? found : [...new Set([...found, ...extra])].sort();
-}
-
-/** The hashes of `files` (sorted) out of `inputs` (sorted, a superset): one merge walk. */
-function hashesOf(files: readonly string[], inputs: readonly [string, string][]): string[] {
-  const out: string[] = [];
-  let at = 0;
-  for (const file of files) {
-    while (at < inputs.length && (inputs[at]?.[0] ?? '') < file) at++;
-    out.push(inputs[at]?.[0] === file ? (inputs[at]?.[1] ?? 'missing') : 'missing');
-  }
-  return out;
 }

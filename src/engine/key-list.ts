@@ -1,0 +1,118 @@
+// A stage key's manifest from its parts (definition, code, needs) and its
+// input list: the list's pairs, the hashes of the files a map maps, and the
+// key they give (key.ts decides how the hashes are had: pass-key.ts for a
+// long list's stat pass).
+import type { StagePlan } from '../config/types.js';
+import type { CodeHashes } from '../cache/code-hash.js';
+import { buildManifest, fingerprintOf } from '../cache/fingerprint.js';
+import type { Manifest } from '../cache/fingerprint.js';
+
+export interface Keyed {
+  fingerprint: string;
+  manifest: Manifest;
+  /** Files matched by `foreach.files` (map stages over files). */
+  foreachFiles: readonly string[];
+  /** Content hash of each of foreachFiles, as in the manifest (undefined: not read yet, see `later`). */
+  foreachHashes: readonly (string | undefined)[];
+  /**
+   * A map over files that starts before its files are all read: its
+   * fingerprint is '' and its manifest lists them without hashes until
+   * finish() gives its key.
+   */
+  later?: LaterKey;
+  /**
+   * A key found from a kept list hash (cache/pass-memo.ts): foreachHashes
+   * is empty until through() and the manifest's inputs are built when first
+   * read; finish() gives the key with them.
+   */
+  unread?: LaterKey;
+}
+
+export interface LaterKey {
+  /** The hashes of the first n foreach files are in foreachHashes. */
+  through(n: number): void;
+  /** The stage's key, every file read first. */
+  finish(): Keyed;
+  /** No key after all (the stage did not finish): stops reading. */
+  end(): void;
+}
+
+/** A stage's key but for its input list. */
+export interface KeyParts {
+  definition: StagePlan['definition'];
+  code: CodeHashes;
+  needs: Record<string, string>;
+  /** The key's input files, sorted. */
+  sorted: readonly string[];
+}
+
+export function keyedBy(parts: KeyParts, list: InputList): Keyed {
+  const { definition, code, needs } = parts;
+  const manifest = buildManifest({ definition, code, inputs: list.inputs, needs });
+  return {
+    fingerprint: fingerprintOf(manifest),
+    manifest,
+    foreachFiles: list.foreachFiles,
+    foreachHashes: list.foreachHashes,
+  };
+}
+
+export interface InputList {
+  inputs: [string, string][];
+  foreachFiles: readonly string[];
+  foreachHashes: readonly string[];
+}
+
+/**
+ * The list of each array of hashes StatCache.hashAll answered, by that
+ * array: while every input is as it was (the daemon's next run), hashAll
+ * gives back the same array, and the same list (and so its text and hash,
+ * fingerprint.ts) comes back here instead of 100,000 pairs made again.
+ */
+const lists = new WeakMap<
+  readonly (string | undefined)[],
+  { files: readonly string[]; foreachFiles: readonly string[]; list: InputList }
+>();
+
+/** [file, hash] of each of `sorted` (the key's inputs), and the hashes of foreachFiles among them. */
+export function inputList(
+  sorted: readonly string[],
+  foreachFiles: readonly string[],
+  answered: readonly (string | undefined)[],
+  pending: ReadonlyMap<string, string> | undefined,
+): InputList {
+  const known = lists.get(answered);
+  if (!pending && known?.files === sorted && known.foreachFiles === foreachFiles) return known.list;
+  const hashes = pending ? sorted.map((file, i) => pending.get(file) ?? answered[i]) : answered;
+  const list = listOf(
+    sorted,
+    foreachFiles,
+    sorted.map((file, i): [string, string] => [file, hashes[i] ?? 'missing']),
+  );
+  if (!pending) lists.set(answered, { files: sorted, foreachFiles, list });
+  return list;
+}
+
+/** The list of `inputs` (a pair each of `sorted`), with the hashes of foreachFiles among them. */
+export function listOf(
+  sorted: readonly string[],
+  foreachFiles: readonly string[],
+  inputs: [string, string][],
+): InputList {
+  return {
+    inputs,
+    foreachFiles,
+    foreachHashes: sorted === foreachFiles ? inputs.map(([, hash]) => hash) : hashesOf(foreachFiles, inputs),
+  };
+}
+
+/** The hashes of `files` (sorted) out of `inputs` (sorted, a superset): one merge walk. */
+function hashesOf(files: readonly string[], inputs: readonly [string, string][]): string[] {
+  const out: string[] = [];
+  let at = 0;
+  for (const file of files) {
+    while (at < inputs.length && (inputs[at]?.[0] ?? '') < file) at++;
+    out.push(inputs[at]?.[0] === file ? (inputs[at]?.[1] ?? 'missing') : 'missing');
+  }
+  return out;
+}

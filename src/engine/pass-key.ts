@@ -1,0 +1,120 @@
+// The key of a long input list from its stat pass (StatCache.openPass, or
+// the hash pass of a cold map: laterKey): from the stage's pass memo when
+// the pass is the memo's (unreadKey) or a few files from it (nearKey),
+// else from every file's hash; and the memo kept from a clean pass.
+import { buildManifest, inputsBytes } from '../cache/fingerprint.js';
+import { inputsOfBytes, patchedInputsBytes, rememberBasis } from '../cache/list-patch.js';
+import { keepListHash, keptListHash, keptListNear, readPassMemo } from '../cache/pass-memo.js';
+import type { PassMemo } from '../cache/pass-memo.js';
+import { hashValue, sha256 } from '../util/hash.js';
+import type { LaterHashes, OpenPass } from '../cache/stat-cache.js';
+import { inputList, keyedBy, listOf } from './key-list.js';
+import type { Keyed, KeyParts } from './key-list.js';
+
+/**
+ * The key of a long list from its stat pass: when the stage's pass memo
+ * holds a clean answer for these very stats, from the list hash it keeps
+ * (the list itself built only if the stage runs: Keyed.unread); else from
+ * the hashes, keeping the answer of a clean pass that read no file.
+ */
+export function passKey(
+  parts: KeyParts,
+  foreachFiles: readonly string[],
+  pass: OpenPass,
+  memo: string | undefined,
+): Keyed {
+  const { sorted } = parts;
+  const read = memo === undefined ? undefined : readPassMemo(memo, sorted);
+  const kept = read === undefined ? undefined : keptListHash(read, pass.stats);
+  if (kept !== undefined) {
+    pass.end();
+    return unreadKey(parts, foreachFiles, pass, kept);
+  }
+  const keyed =
+    (read === undefined ? undefined : nearKey(parts, foreachFiles, pass, read)) ??
+    keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
+  // Kept from a pass that read nothing (a no-op's): a run after an edit does not pay for it, the no-op after it does.
+  if (memo !== undefined && !pass.didRead()) keepListHash(memo, sorted, pass.stats, inputsBytes(keyed.manifest.inputs));
+  return keyed;
+}
+
+/** Files a pass may differ from its memo in for the list to be made from the memo's (a sixteenth of them, at most). */
+const NEAR_SHARE = 16;
+
+/**
+ * The key of a long list whose stat pass differs from the stage's pass memo
+ * in a few files (keptListNear): those files hashed (as the stat cache
+ * answers them) and their lines made anew in the memo's list text, the
+ * others' hashes read back from it. Undefined when the memo is not near.
+ */
+function nearKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPass, memo: PassMemo): Keyed | undefined {
+  const { sorted } = parts;
+  const near = keptListNear(memo, pass.stats, Math.floor(sorted.length / NEAR_SHARE));
+  if (near === undefined) return undefined;
+  const lines: [string, string][] = [];
+  for (const i of near.changed) lines[i] = [sorted[i] as string, pass.hashAt(i) ?? 'missing'];
+  pass.end();
+  const patched = patchedInputsBytes(near.text, near.changed, lines);
+  const inputs = patched && inputsOfBytes(sorted, patched.bytes, sha256(patched.bytes));
+  if (patched === undefined || inputs === undefined) return undefined;
+  rememberBasis(inputs, { hash: near.hash, spans: patched.spans });
+  return keyedBy(parts, listOf(sorted, foreachFiles, inputs));
+}
+
+/** A key from a kept list hash: the manifest's `inputs` and the foreach hashes are built when first asked for. */
+function unreadKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPass, listHash: string): Keyed {
+  const { definition, code, needs, sorted } = parts;
+  const manifest = buildManifest({ definition, code, inputs: [], needs });
+  const fingerprint = hashValue({ ...manifest, inputs: listHash });
+  let full: Keyed | undefined;
+  const built = (): Keyed => {
+    full ??= keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
+    return full;
+  };
+  Object.defineProperty(manifest, 'inputs', { get: () => built().manifest.inputs, enumerable: true });
+  const foreachHashes = new Array<string | undefined>(foreachFiles.length);
+  return {
+    fingerprint,
+    manifest,
+    foreachFiles,
+    foreachHashes,
+    unread: {
+      through: () => {
+        if (foreachHashes.length > 0 && foreachHashes[0] === undefined)
+          built().foreachHashes.forEach((hash, i) => {
+            foreachHashes[i] = hash;
+          });
+      },
+      finish: built,
+      end: () => {},
+    },
+  };
+}
+
+/** The key of a map over files whose files are read as its items need them (Keyed.later). */
+export function laterKey(
+  parts: KeyParts,
+  hashes: readonly (string | undefined)[],
+  later: LaterHashes,
+  memo: string | undefined,
+): Keyed {
+  const { definition, code, needs, sorted } = parts;
+  const unread = buildManifest({ definition, code, inputs: sorted.map((file) => [file, '']), needs });
+  return {
+    fingerprint: '',
+    manifest: unread,
+    foreachFiles: sorted,
+    foreachHashes: hashes,
+    later: {
+      through: (n) => later.through(n),
+      finish: () => {
+        later.through(sorted.length);
+        const keyed = keyedBy(parts, inputList(sorted, sorted, hashes, undefined));
+        if (memo !== undefined && later.isClean())
+          keepListHash(memo, sorted, later.stats, inputsBytes(keyed.manifest.inputs));
+        return keyed;
+      },
+      end: () => later.end(),
+    },
+  };
+}
