@@ -6,14 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { countPipeline, MANY_FILES as FILES, manyFile as file } from './many-files.js';
+import { COUNT_WORK as WORK, countPipeline, MANY_FILES as FILES, manyFile as file } from './many-files.js';
 import { stageEnd, Workspace } from './rig.js';
-
-const WORK = `import fs from 'node:fs';
-export function count(item, ctx) {
-  return { path: item.path, n: fs.readFileSync(ctx.workspace.resolve(item.path), 'utf8').length };
-}
-`;
 
 describe('the reason of a rerun over a long list', () => {
   let ws: Workspace;

@@ -9,6 +9,13 @@ export const MANY_FILES = 9000;
 export const manyFile = (i: number): string =>
   `data/d${String(i % 9).padStart(2, '0')}/f${String(i).padStart(5, '0')}.txt`;
 
+/** work.mjs of countPipeline: `count` reads its file and answers its path and length. */
+export const COUNT_WORK = `import fs from 'node:fs';
+export function count(item, ctx) {
+  return { path: item.path, n: fs.readFileSync(ctx.workspace.resolve(item.path), 'utf8').length };
+}
+`;
+
 /** Pipeline `p`: `count` maps every file (work.mjs#count, item cache), then `more` stages. */
 export function countPipeline(more = ''): string {
   return `version: 1
