@@ -232,10 +232,25 @@ export class Resources {
   /** Saves what changed, stops the pools and closes the store (after its queued shared writes). */
   async close(): Promise<void> {
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
-    this.#stats?.save();
-    this.#state?.save();
-    if (!this.#isStateReadOnly) this.objects.saveChecks();
+    // Each is what this run learnt, kept for the next: one that cannot be written (a full disk, a path
+    // taken by a directory) costs the next run work, never a wrong answer, and this run's result stands.
+    this.#save('the stat cache', 'the next run hashes its inputs again', () => this.#stats?.save());
+    this.#save('the workspace state', "the next run looks this run's stages up by their keys", () =>
+      this.#state?.save(),
+    );
+    if (!this.#isStateReadOnly)
+      this.#save('the blob checks', 'the next run reads the cached blobs it uses to check them', () =>
+        this.objects.saveChecks(),
+      );
     if (this.#store) await (await this.#store)?.close();
+  }
+
+  #save(what: string, cost: string, save: () => void): void {
+    try {
+      save();
+    } catch (error) {
+      this.emit({ event: 'warning', message: `could not save ${what} (${messageOf(error)}); ${cost}` });
+    }
   }
 }
 
