@@ -3,6 +3,7 @@
 // `runner graph` and `runner cache stats` read it back.
 import fs from 'node:fs';
 import path from 'node:path';
+import { messageOf } from '../util/errors.js';
 import type { RunEndEvent, RunEvent, RunStartEvent, StageEndEvent } from '../engine/events.js';
 import { readJsonFile, writeFileAtomic } from '../util/fs.js';
 import { isOtherFormat, shapeProblem } from '../util/shape.js';
@@ -56,14 +57,17 @@ const LOG_LINES_PER_STAGE = 200;
 export class RunRecordSink implements Sink {
   readonly #dir: string;
   readonly #argv: string[];
+  readonly #onNotSaved: ((problem: string) => void) | undefined;
   #record: RunRecord | undefined;
   readonly #stages = new Map<string, StageSummary>();
   readonly #logLines = new Map<string, number>();
   #startMs = 0;
 
-  constructor(options: { dir: string; argv: string[] }) {
+  /** `onNotSaved`: told why, when the record cannot be written (the run it records stands). */
+  constructor(options: { dir: string; argv: string[]; onNotSaved?: (problem: string) => void }) {
     this.#dir = options.dir;
     this.#argv = options.argv;
+    this.#onNotSaved = options.onNotSaved;
   }
 
   get record(): RunRecord | undefined {
@@ -142,8 +146,12 @@ export class RunRecordSink implements Sink {
   close(): void {
     const record = this.#record;
     if (!record) return;
-    writeFileAtomic(path.join(this.#dir, `${record.runId}.json`), JSON.stringify(record));
-    pruneOldRuns(this.#dir);
+    try {
+      writeFileAtomic(path.join(this.#dir, `${record.runId}.json`), JSON.stringify(record));
+      pruneOldRuns(this.#dir);
+    } catch (error) {
+      this.#onNotSaved?.(messageOf(error));
+    }
   }
 
   #start(event: RunStartEvent): void {

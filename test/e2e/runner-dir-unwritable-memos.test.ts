@@ -2,7 +2,8 @@
 // state, the blob checks: here each path taken by a directory, as a full
 // disk or a read-only file would fail the write) is a warning naming it and
 // what the next run pays, not an internal error: the run's result stands,
-// its exit code is its stages', and the next run is right.
+// its exit code is its stages', and the next run is right. So is the run
+// record (.runner/runs/).
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stageEnd, Workspace } from './rig.js';
@@ -54,5 +55,21 @@ describe('a memo that cannot be written', () => {
     const next = await ws.run(['exec', 'p', '--json']);
     expect(next.code, next.stderr).toBe(0);
     expect(['cached', 'restored']).toContain(stageEnd(next.events, 'count').outcome);
+  });
+
+  it('.runner/runs taken by a file: the run record not saved is a warning on stderr, the run stands', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINE);
+    ws.write('work.mjs', WORK);
+    ws.write('data/a.txt', 'one\n');
+    fs.mkdirSync(ws.path('.runner'), { recursive: true });
+    fs.writeFileSync(ws.path('.runner', 'runs'), 'not a directory\n');
+    const run = await ws.run(['exec', 'p']);
+    expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/success in .*: 1 ran/);
+    expect(run.stderr).toMatch(
+      /warning: could not save the run record \(.*\.runner\/runs.*\); `runner report` shows the last run that was saved/,
+    );
   });
 });

@@ -144,7 +144,12 @@ async function runLocked(
     progressSink({ isTty: io.isTty, env: io.env, write: io.stderr, stream: io.terminal ?? process.stderr }),
   ];
   if (flags.json) sinks.push(new JsonSink(io.stdout));
-  const record = new RunRecordSink({ dir: path.join(analysis.plan.root, '.runner', 'runs'), argv: io.argv });
+  const record = new RunRecordSink({
+    dir: path.join(analysis.plan.root, '.runner', 'runs'),
+    argv: io.argv,
+    onNotSaved: (problem) =>
+      warnOf(io)(`could not save the run record (${problem}); \`runner report\` shows the last run that was saved`),
+  });
   // --no-cache writes no run record, but --report still needs one in memory.
   if (!isNoCache) sinks.push(record);
   else if (flags.report !== undefined) sinks.push({ handle: (event) => record.handle(event) });
