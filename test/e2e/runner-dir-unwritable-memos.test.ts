@@ -3,7 +3,8 @@
 // disk or a read-only file would fail the write) is a warning naming it and
 // what the next run pays, not an internal error: the run's result stands,
 // its exit code is its stages', and the next run is right. So is the run
-// record (.runner/runs/).
+// record (.runner/runs/); a report asked for that cannot be written is an
+// error naming it.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stageEnd, Workspace } from './rig.js';
@@ -71,5 +72,22 @@ describe('a memo that cannot be written', () => {
     expect(run.stderr).toMatch(
       /warning: could not save the run record \(.*\.runner\/runs.*\); `runner report` shows the last run that was saved/,
     );
+  });
+
+  it('a report whose path is taken by a directory: an error naming it, no internal error', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINE);
+    ws.write('work.mjs', WORK);
+    ws.write('data/a.txt', 'one\n');
+    fs.mkdirSync(ws.path('out.html', 'taken'), { recursive: true });
+    for (const argv of [
+      ['exec', 'p', '--report', 'out.html'],
+      ['report', '-o', 'out.html'],
+    ]) {
+      const run = await ws.run(argv);
+      expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/cannot write the report to .*out\.html \(.*\)/);
+    }
   });
 });

@@ -3,6 +3,7 @@
 // writer after its run.
 import fs from 'node:fs';
 import path from 'node:path';
+import { messageOf } from '../../util/errors.js';
 import { renderHtmlReport } from '../../report/html.js';
 import { readRunRecord } from '../../report/run-record.js';
 import type { RunRecord } from '../../report/run-record.js';
@@ -39,8 +40,13 @@ export async function reportCommand(
   return EXIT.ok;
 }
 
+/** Writes the report; a file that cannot be written is a usage error naming it (exit 2), not an internal error. */
 export function writeHtmlReport(record: RunRecord, file: string): string {
-  writeFileAtomic(file, renderHtmlReport(record));
+  try {
+    writeFileAtomic(file, renderHtmlReport(record));
+  } catch (error) {
+    throw new UsageError(`cannot write the report to ${file} (${messageOf(error)})`);
+  }
   return file;
 }
 
