@@ -84,15 +84,25 @@ export function hashIfHeld(
   return columns.hashes.toString('hex', HASH_BYTES * i, HASH_BYTES * i + HASH_BYTES);
 }
 
+/** Columns known to be sorted by path (checked once, or merged from two that were): not checked again. */
+const sortedColumns = new WeakSet<FileColumns>();
+
+/** Marks columns made sorted by construction (a merge of sorted ones), so that loading them checks nothing. */
+export function knownSorted(columns: FileColumns): FileColumns {
+  sortedColumns.add(columns);
+  return columns;
+}
+
 export class LoadedFiles {
   readonly columns: FileColumns;
   readonly #paths: SortedPaths;
 
   /** `columns` sorted by path; entries out of order would not be found (only a re-hash), so they are dropped. */
   constructor(columns: FileColumns) {
-    this.columns = isSorted(columns.paths)
-      ? columns
-      : { paths: [], nums: new Float64Array(0), hashes: Buffer.alloc(0), racy: new Uint8Array(0) };
+    this.columns =
+      sortedColumns.has(columns) || isSorted(columns.paths)
+        ? knownSorted(columns)
+        : { paths: [], nums: new Float64Array(0), hashes: Buffer.alloc(0), racy: new Uint8Array(0) };
     this.#paths = new SortedPaths(this.columns.paths);
   }
 

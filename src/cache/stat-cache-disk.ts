@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { writeFileAtomic } from '../util/fs.js';
-import { LoadedFiles } from './loaded-files.js';
+import { knownSorted, LoadedFiles } from './loaded-files.js';
 import { RecordedFiles } from './recorded-files.js';
 import {
   decodeStatCache,
@@ -109,7 +109,11 @@ function overlay(data: StatCacheData, frames: readonly StatCacheData[]): StatCac
     Object.assign(data.derived, frame.derived);
   }
   const loaded = new LoadedFiles(data.files);
-  return { ...data, files: mergeColumns(loaded.columns, (file) => loaded.indexOf(file), recorded.sorted()) };
+  // Both sorted (the loaded ones checked just now): the merge is too, and the cache does not check it again.
+  return {
+    ...data,
+    files: knownSorted(mergeColumns(loaded.columns, (file) => loaded.indexOf(file), recorded.sorted())),
+  };
 }
 
 /** The log beside stat cache file `file`. */
