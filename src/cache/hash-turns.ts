@@ -43,7 +43,7 @@ interface SharedHashes {
 export class HashTurns {
   readonly #indices: readonly number[];
   readonly #hashHere: (i: number) => void;
-  readonly #take: (i: number, hash: string) => void;
+  readonly #take: (i: number, hash: string, raw: Uint8Array) => void;
   readonly #shared: SharedHashes | undefined;
   /** Batches done on this thread (their files went to hashHere). */
   readonly #mine: Uint8Array;
@@ -52,7 +52,7 @@ export class HashTurns {
 
   constructor(
     indices: readonly number[],
-    to: { hashHere: (i: number) => void; take: (i: number, hash: string) => void },
+    to: { hashHere: (i: number) => void; take: (i: number, hash: string, raw: Uint8Array) => void },
     shared?: SharedHashes,
   ) {
     this.#indices = indices;
@@ -93,8 +93,10 @@ export class HashTurns {
     for (let k = b * HASH_BESIDE_BATCH; k < Math.min(count, (b + 1) * HASH_BESIDE_BATCH); k++) {
       const i = this.#indices[k] as number;
       const status = answer[SLOT * k];
-      if (status === 1) this.#take(i, Buffer.from(answer.buffer, SLOT * k + 1, 32).toString('hex'));
-      else if (status !== NOT_A_FILE) this.#hashHere(i);
+      if (status === 1) {
+        const raw = Buffer.from(answer.buffer, SLOT * k + 1, 32);
+        this.#take(i, raw.toString('hex'), raw);
+      } else if (status !== NOT_A_FILE) this.#hashHere(i);
     }
   }
 

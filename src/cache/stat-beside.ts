@@ -148,7 +148,7 @@ export class StatPass {
   hashChanged(
     indices: readonly number[],
     hashHere: (i: number) => void,
-    take: (i: number, hash: string) => void,
+    take: (i: number, hash: string, raw: Uint8Array) => void,
   ): void {
     this.hashLater(indices, hashHere, take).through(indices.length);
   }
@@ -162,7 +162,7 @@ export class StatPass {
   hashLater(
     indices: readonly number[],
     hashHere: (i: number) => void,
-    take: (i: number, hash: string) => void,
+    take: (i: number, hash: string, raw: Uint8Array) => void,
   ): HashTurns {
     const worker = this.#worker;
     const count = indices.length;

@@ -255,8 +255,8 @@ export class StatCache {
         if (st?.size === UNSTATED) st = putStat(many, i, this.stat(file));
         hashes[i] = st && isRegular(st) ? this.#readFile(file, st, undefined, list && { list, row: i }) : undefined;
       };
-      const turns = pass.hashLater(toRead, hashHere, (i, hash) => {
-        hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash, list && { list, row: i });
+      const turns = pass.hashLater(toRead, hashHere, (i, hash, raw) => {
+        hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash, list && { list, row: i }, raw);
       });
       if (isLater) {
         const racyBefore = this.#racyRecords;
@@ -320,17 +320,18 @@ export class StatCache {
   }
 
   /** A hash just read from the file: counted, recorded (at its row of a long list's records, if given), and returned. */
-  #read(relative: string, st: FileStat, hash: string, at?: ListRow): string {
+  /** `raw`: the hash's bytes, when the reader has them (the worker's answer), so they need not be decoded from hex. */
+  #read(relative: string, st: FileStat, hash: string, at?: ListRow, raw?: Uint8Array): string {
     this.counts.hashReads++;
-    this.#record(relative, st, hash, at);
+    this.#record(relative, st, hash, at, raw);
     return hash;
   }
 
-  #record(relative: string, st: FileStat, hash: string, at?: ListRow): void {
+  #record(relative: string, st: FileStat, hash: string, at?: ListRow, raw?: Uint8Array): void {
     this.#records++;
     const racy = isRacy(st.mtimeMs, this.#now());
     if (racy) this.#racyRecords++;
-    if (at) this.#recorded.setAt(at.list, at.row, st, hash, racy);
+    if (at) this.#recorded.setAt(at.list, at.row, st, hash, racy, raw);
     else this.#recorded.set(relative, st, hash, racy);
     this.#isDirty = true;
   }
