@@ -28,8 +28,11 @@ function columnsOf(rows: number): FileColumns {
   };
 }
 
-/** Writes a file's stat, hash (hex) and raciness into row `row` of `columns`. */
-/** `raw`: `hash`'s bytes, when known (copied one by one: a tenth of decoding the hex, 100,000 times a cold run). */
+/**
+ * Writes a file's stat, hash (hex) and raciness into row `row` of `columns`;
+ * `raw`: the hash's bytes, when known (copied one by one rather than decoded
+ * from the hex, 100,000 times a cold run).
+ */
 function putRow(columns: FileColumns, row: number, stat: Stat, hash: string, isRacy: boolean, raw?: Uint8Array): void {
   columns.nums[3 * row] = stat.size;
   columns.nums[3 * row + 1] = stat.mtimeMs;
