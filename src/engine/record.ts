@@ -116,11 +116,13 @@ async function differingStoredLines(
   entry: ManifestEntry,
   after: Buffer,
 ): Promise<[Buffer, Buffer] | undefined> {
-  const chunks = typeof entry.inputList === 'string' ? await res.soundRecords(entry.inputList) : undefined;
-  if (!(chunks instanceof ChunkList) || chunks.chunks.some((chunk) => chunk.cut === 'unknown')) {
-    const text = await inputListText(res, entry);
+  if (typeof entry.inputList !== 'string') {
+    const text = await inputsBlobText(res, entry);
     return text && differingLines(text, after);
   }
+  const chunks = await res.soundRecords(entry.inputList);
+  // A list is written in chunks whose cuts are known (DatasetWriter): one stored whole is not a list's, nor readable as one.
+  if (!(chunks instanceof ChunkList) || chunks.chunks.some((chunk) => chunk.cut === 'unknown')) return undefined;
   const n = chunks.chunks.length;
   const shift = after.length - chunks.startOf(n);
   /** Whether chunk `i` holds `after`'s bytes from `at` on. */
@@ -153,17 +155,8 @@ async function differingStoredLines(
   return differingLines(before, after.subarray(from, to + shift));
 }
 
-/** The input list text of an entry that keeps it out of `m`, verified; undefined when it cannot be had whole. */
-async function inputListText(res: Resources, entry: ManifestEntry): Promise<Buffer | undefined> {
-  if (typeof entry.inputList === 'string') {
-    const chunks = await res.soundRecords(entry.inputList);
-    if (!(chunks instanceof ChunkList)) return undefined;
-    try {
-      return new ChunkReader(res.objects, chunks).read(0, chunks.startOf(chunks.chunks.length));
-    } catch {
-      return undefined; // a chunk lost or damaged since it was checked
-    }
-  }
+/** The input list text of an entry stored as one blob (`inputs`, before lists were chunked), verified; undefined when it cannot be had. */
+async function inputsBlobText(res: Resources, entry: ManifestEntry): Promise<Buffer | undefined> {
   if (typeof entry.inputs !== 'string') return undefined;
   const text = (await res.hasBlob(entry.inputs)) ? res.objects.readVerified(entry.inputs) : undefined;
   return Buffer.isBuffer(text) ? text : undefined;
