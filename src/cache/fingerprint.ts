@@ -97,12 +97,17 @@ export function fingerprintOf(manifest: Manifest): string {
  */
 export function inputsText(inputs: readonly (readonly [string, string])[]): string {
   let text = '';
-  for (const [file, hash] of inputs) text += `${hash} ${listedPath(file)}\n`;
+  for (const [file, hash] of inputs) text += inputLine(file, hash);
   return text;
 }
 
+/** One file's line of inputsText (inputsTextBytes writes the same bytes piece by piece). */
+export function inputLine(file: string, hash: string): string {
+  return `${hash} ${listedPath(file)}\n`;
+}
+
 /** A path as an input list writes it: one with a newline (or that starts like JSON) as JSON, so every list has one text. */
-export function listedPath(file: string): string {
+function listedPath(file: string): string {
   return file.includes('\n') || file.startsWith('"') ? JSON.stringify(file) : file;
 }
 

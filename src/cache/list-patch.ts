@@ -5,7 +5,7 @@
 // by the list (rememberBasis), so that storing it can name the older
 // list's chunks around the lines replaced (record.ts). The text is the one
 // inputsBytes (fingerprint.ts) makes from the list; tests compare the two.
-import { knowInputsBytes, listedPath } from './fingerprint.js';
+import { inputLine, knowInputsBytes } from './fingerprint.js';
 
 /** A line patchedInputsBytes replaced: its bytes [oldFrom, oldTo) in the old text, [newFrom, newTo) in the new. */
 export type PatchedSpan = [oldFrom: number, oldTo: number, newFrom: number, newTo: number];
@@ -35,7 +35,7 @@ export function patchedInputsBytes(
     const end = old.indexOf(0x0a, at) + 1;
     const input = inputs[row];
     if (end === 0 || input === undefined) return undefined;
-    lines.push([at, end, Buffer.from(`${input[1]} ${listedPath(input[0])}\n`)]);
+    lines.push([at, end, Buffer.from(inputLine(input[0], input[1]))]);
     at = end;
     line++;
   }

@@ -319,8 +319,10 @@ export class StatCache {
     return st && isRegular(st) ? this.#freshHash(file, st) : undefined;
   }
 
-  /** A hash just read from the file: counted, recorded (at its row of a long list's records, if given), and returned. */
-  /** `raw`: the hash's bytes, when the reader has them (the worker's answer), so they need not be decoded from hex. */
+  /**
+   * A hash just read from the file: counted, recorded (at its row of a long list's records, if given), and
+   * returned. `raw`: its bytes, when the reader has them (the worker's answer), so they need not be decoded from hex.
+   */
   #read(relative: string, st: FileStat, hash: string, at?: ListRow, raw?: Uint8Array): string {
     this.counts.hashReads++;
     this.#record(relative, st, hash, at, raw);
