@@ -13,7 +13,7 @@ const HASH_BYTES = 32;
 /** Lists this long are recorded by position (listFor) rather than file by file. */
 export const LIST_MIN = 1024;
 
-interface Stat {
+export interface Stat {
   size: number;
   mtimeMs: number;
   ino: number;

@@ -14,16 +14,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { writeFileAtomic } from '../util/fs.js';
-import { knownSorted, LoadedFiles } from './loaded-files.js';
-import { RecordedFiles } from './recorded-files.js';
-import {
-  decodeStatCache,
-  encodeStatCache,
-  mergeColumns,
-  readStatCacheFile,
-  writeStatCache,
-} from './stat-cache-file.js';
+import { LoadedCache } from './loaded-cache.js';
+import { encodeStatCache, writeStatCache } from './stat-cache-file.js';
 import type { StatCacheData } from './stat-cache-file.js';
+import { decodeStatCache, readStatCacheFile } from './stat-cache-image.js';
 
 /** Bytes before a frame's payload: its length (uint32 LE) and 16 bytes of checksum. */
 const FRAME_HEAD = 20;
@@ -52,19 +46,22 @@ export class StatCacheDisk {
     this.#log = logFileOf(file);
   }
 
-  /** The file's data with the log's frames over it; undefined when there is no usable file (`onBad` says why). */
-  load(onBad?: (message: string) => void): StatCacheData | undefined {
+  /**
+   * The file, opened, with the log's frames over it (LoadedCache decodes each part when asked); an empty
+   * cache when there is no usable file (`onBad` says why, or says it of a part found bad later).
+   */
+  load(onBad?: (message: string) => void): LoadedCache {
     const st = fs.statSync(this.#file, { throwIfNoEntry: false });
     this.#base = identityOfStat(st);
     this.#baseBytes = st?.size ?? 0;
     const read = readStatCacheFile(this.#file);
     if (read && 'problem' in read) onBad?.(`${this.#file}: ${read.problem}; ignoring it`);
-    if (!read || !('data' in read)) return undefined;
+    if (!read || !('image' in read)) return LoadedCache.empty();
     const log = readLog(this.#log, this.#base);
     this.#logBytes = log.bytes;
     this.#frames = log.frames.length;
     this.#mustRewrite = log.hasRest;
-    return overlay(read.data, log.frames);
+    return new LoadedCache(this.#file, read.image, log.frames, onBad);
   }
 
   /** Identity of the file and its log: another process's save changes it. */
@@ -93,27 +90,6 @@ export class StatCacheDisk {
     this.#frames = 0;
     this.#mustRewrite = false;
   }
-}
-
-/** The frames' entries, listings and derived lists over `data`'s, a later frame's over an earlier's. */
-function overlay(data: StatCacheData, frames: readonly StatCacheData[]): StatCacheData {
-  if (frames.length === 0) return data;
-  const recorded = new RecordedFiles();
-  for (const frame of frames) {
-    const { paths, nums, hashes, racy } = frame.files;
-    paths.forEach((file, i) => {
-      const stat = { size: nums[3 * i] as number, mtimeMs: nums[3 * i + 1] as number, ino: nums[3 * i + 2] as number };
-      recorded.set(file, stat, hashes.toString('hex', 32 * i, 32 * i + 32), racy[i] === 1);
-    });
-    Object.assign(data.dirs, frame.dirs);
-    Object.assign(data.derived, frame.derived);
-  }
-  const loaded = new LoadedFiles(data.files);
-  // Both sorted (the loaded ones checked just now): the merge is too, and the cache does not check it again.
-  return {
-    ...data,
-    files: knownSorted(mergeColumns(loaded.columns, (file) => loaded.indexOf(file), recorded.sorted())),
-  };
 }
 
 /** The log beside stat cache file `file`. */

@@ -1,21 +1,19 @@
 // The stat cache on disk (.runner/stat-cache.bin): compact and quick to
 // load at a million files. The file entries are columns, not JSON objects:
-// paths (sorted, NUL-separated UTF-8), then [size, mtimeMs, inode] as
-// float64 triples, the sha256 of each file as 32 raw bytes, and one byte
-// saying whether the entry was racy when recorded. Directory listings and
-// derived facts are few and stay JSON. A file that is not one of these, or
-// is cut short, loads as an empty cache (the next run hashes again), and
-// the reader says what is wrong with it.
+// paths (sorted, NUL-separated UTF-8) and where each ends (uint32), then
+// [size, mtimeMs, inode] as float64 triples, the sha256 of each file as 32
+// raw bytes, and one byte saying whether the entry was racy when recorded.
+// Directory listings and derived facts stay JSON. This module writes it;
+// stat-cache-image.ts reads it, a part at a time. A file that is not one of
+// these, or is cut short, loads as an empty cache (the next run hashes
+// again), and the reader says what is wrong with it.
 import fs from 'node:fs';
-import { messageOf } from '../util/errors.js';
-import { arrayOf, count, number, objectOf, recordOf, shapeProblem, string, tupleOf, where } from '../util/shape.js';
-import type { Check } from '../util/shape.js';
 import { copyRow, mergeSorted } from './recorded-files.js';
 
-const FAMILY = 'runner-stat-cache ';
-const MAGIC = `${FAMILY}2\n`;
-const HEADER_BYTES = 512;
-const HASH_BYTES = 32;
+export const FAMILY = 'runner-stat-cache ';
+export const MAGIC = `${FAMILY}3\n`;
+export const HEADER_BYTES = 512;
+export const HASH_BYTES = 32;
 
 /** [mtimeMs, ino, names, kinds, listedAtMs] where kinds[i] is 'f' file, 'd' directory, 'o' other (symlink...). */
 export type DirEntry = [number, number, string[], string, number];
@@ -37,110 +35,18 @@ export interface StatCacheData {
   derived: Record<string, string[]>;
 }
 
-type Section = 'paths' | 'nums' | 'hashes' | 'racy' | 'dirs' | 'derived';
+/** The sections of the file, in the order written. */
+export const SECTIONS = ['paths', 'ends', 'nums', 'hashes', 'racy', 'dirs', 'derived'] as const;
+export type Section = (typeof SECTIONS)[number];
 
-interface Header {
+/** The header's JSON: the number of file entries, and each section's [offset, length]. */
+export interface Header {
   files: number;
   sections: Record<Section, [number, number]>;
 }
 
 export function emptyColumns(): FileColumns {
   return { paths: [], nums: new Float64Array(0), hashes: Buffer.alloc(0), racy: new Uint8Array(0) };
-}
-
-const SECTION: Check = tupleOf(count, count);
-const HEADER: Check = objectOf({
-  files: count,
-  sections: objectOf({
-    paths: SECTION,
-    nums: SECTION,
-    hashes: SECTION,
-    racy: SECTION,
-    dirs: SECTION,
-    derived: SECTION,
-  }),
-});
-const DIRS: Check = recordOf(
-  where(
-    tupleOf(number, number, arrayOf(string), string, number),
-    (entry) => {
-      const [, , names, kinds] = entry as DirEntry;
-      return names.length === kinds.length;
-    },
-    'a kind for every name',
-  ),
-);
-const DERIVED: Check = recordOf(arrayOf(string));
-
-/**
- * The cache in `file`: undefined when there is none, or it is another
- * version's; `{ problem }` when it is not a whole stat cache file (cut
- * short, overwritten): either way the run starts with an empty cache.
- */
-export function readStatCacheFile(file: string): { data: StatCacheData } | { problem: string } | undefined {
-  let data: Buffer;
-  try {
-    data = fs.readFileSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return { problem: `cannot be read (${messageOf(error)})` };
-  }
-  if (data.toString('latin1', 0, MAGIC.length) !== MAGIC)
-    return data.toString('latin1', 0, FAMILY.length) === FAMILY ? undefined : { problem: 'not a stat cache file' };
-  return decodeStatCache(data);
-}
-
-/** encodeStatCache's bytes back, or what is wrong with them. */
-export function decodeStatCache(data: Buffer): { data: StatCacheData } | { problem: string } {
-  if (data.toString('latin1', 0, MAGIC.length) !== MAGIC) return { problem: 'not a stat cache encoding' };
-  try {
-    return decode(data);
-  } catch (error) {
-    return { problem: messageOf(error) };
-  }
-}
-
-/** The data of a file that starts with MAGIC; throws what is wrong with it. */
-function decode(data: Buffer): { data: StatCacheData } {
-  const end = data.indexOf(10, MAGIC.length);
-  if (data.length < HEADER_BYTES || end < 0) throw new Error('cut short');
-  const header = parseSection('header', data.toString('utf8', MAGIC.length, end), HEADER) as Header;
-  const section = (name: Section): Buffer => {
-    const [offset, length] = header.sections[name];
-    if (offset + length > data.length) throw new Error(`cut short (${name} runs past the end)`);
-    return data.subarray(offset, offset + length);
-  };
-  const n = header.files;
-  const pathText = section('paths').toString('utf8');
-  const paths = n === 0 ? [] : pathText.split('\0');
-  const nums = section('nums');
-  const hashes = section('hashes');
-  const racy = section('racy');
-  if (paths.length !== n || nums.length !== n * 24 || hashes.length !== n * HASH_BYTES || racy.length !== n)
-    throw new Error(`the file columns do not hold ${n} entries`);
-  // Copied out of the file's buffer: Float64Array wants 8-byte alignment.
-  const numbers = new Float64Array(n * 3);
-  new Uint8Array(numbers.buffer).set(nums);
-  return {
-    data: {
-      files: { paths, nums: numbers, hashes: Buffer.from(hashes), racy: Uint8Array.from(racy) },
-      dirs: parseSection('dirs', section('dirs').toString('utf8'), DIRS) as Record<string, DirEntry>,
-      derived: parseSection('derived', section('derived').toString('utf8'), DERIVED) as Record<string, string[]>,
-    },
-  };
-}
-
-/** The JSON of a section, checked against its shape; throws what is wrong with it. */
-function parseSection(name: string, text: string, check: Check): unknown {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${name}: not JSON (${messageOf(error)})`);
-  }
-  const problem = shapeProblem(value, check, name);
-  if (problem !== undefined) throw new Error(problem);
-  return value;
 }
 
 export function encodeStatCache(data: StatCacheData): Buffer {
@@ -156,6 +62,7 @@ function statCacheParts(data: StatCacheData): Uint8Array[] {
   const n = files.paths.length;
   const parts: [Section, Uint8Array][] = [
     ['paths', Buffer.from(files.paths.join('\0'))],
+    ['ends', bytesOf(pathEnds(files.paths, 0, n, 0))],
     ['nums', new Uint8Array(files.nums.buffer, files.nums.byteOffset, n * 24)],
     ['hashes', files.hashes.subarray(0, n * HASH_BYTES)],
     ['racy', files.racy.subarray(0, n)],
@@ -208,6 +115,14 @@ export function writeStatCache(fd: number, data: StatCacheData): void {
       put(from + PATHS_A_PIECE < n ? `${piece}\0` : piece);
     }
   });
+  section('ends', () => {
+    let end = -1;
+    for (let from = 0; from < n; from += PATHS_A_PIECE) {
+      const ends = pathEnds(files.paths, from, Math.min(n, from + PATHS_A_PIECE), end + 1);
+      put(bytesOf(ends));
+      end = ends.at(-1) ?? end;
+    }
+  });
   section('nums', () => put(new Uint8Array(files.nums.buffer, files.nums.byteOffset, n * 24)));
   section('hashes', () => put(files.hashes.subarray(0, n * HASH_BYTES)));
   section('racy', () => put(files.racy.subarray(0, n)));
@@ -223,6 +138,23 @@ export function writeStatCache(fd: number, data: StatCacheData): void {
   section('derived', () => put(JSON.stringify(data.derived)));
   writeBytes(fd, headerOf(n, sections), 0);
 }
+
+/**
+ * Where each of paths[from..to) ends (exclusive, in bytes) in the paths
+ * section when the first starts at `start`: each is followed by a NUL.
+ */
+function pathEnds(paths: readonly string[], from: number, to: number, start: number): Uint32Array {
+  const ends = new Uint32Array(to - from);
+  let at = start;
+  for (let i = from; i < to; i++) {
+    at += Buffer.byteLength(paths[i] as string);
+    ends[i - from] = at;
+    at++;
+  }
+  return ends;
+}
+
+const bytesOf = (array: Uint32Array): Uint8Array => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 
 /** Writes `text` as UTF-8 at `position` (through a buffer Node frees at once, not one left to the collector); its byte length. */
 function writeText(fd: number, text: string, position: number): number {

@@ -11,7 +11,7 @@ import { hashFileSync } from './hash-file.js';
 import { hashWithHasher } from './parallel-hasher.js';
 import type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache-types.js';
 import { StatCacheDisk } from './stat-cache-disk.js';
-import { emptyColumns, mergeColumns } from './stat-cache-file.js';
+import { mergeColumns } from './stat-cache-file.js';
 import type { FileColumns } from './stat-cache-file.js';
 import { DirListings } from './dir-listings.js';
 import { isRacy, LIST_MIN, RecordedFiles } from './recorded-files.js';
@@ -20,6 +20,7 @@ import { FIELDS, putStat, STAT_BESIDE_MIN, StatPass, statAt, UNSTATED } from './
 import { LaterHashes } from './later-hashes.js';
 import { statFollowed } from './raw-lstat.js';
 import { LoadedFiles } from './loaded-files.js';
+import { LoadedCache } from './loaded-cache.js';
 import { LastPass } from './last-pass.js';
 import { DerivedLists } from './derived-lists.js';
 
@@ -53,12 +54,12 @@ export class StatCache {
   readonly #file: string | undefined;
   readonly #now: () => number;
   readonly #help: HashHelp;
-  /** The entries as loaded (columns sorted by path). */
-  #loaded: LoadedFiles;
+  /** The entries, listings and derived lists as loaded, each decoded when first needed. */
+  readonly #loaded: LoadedCache;
   /** Entries recorded since (they win over the loaded ones). */
   readonly #recorded = new RecordedFiles();
-  readonly #listings: DirListings;
-  readonly #derived: DerivedLists;
+  #listingsMade: DirListings | undefined;
+  #derivedMade: DerivedLists | undefined;
   #isDirty = false;
   readonly #disk: StatCacheDisk | undefined;
   /** What the daemon was last told to watch (HashHelp.watch). */
@@ -81,10 +82,7 @@ export class StatCache {
     this.#now = options.now ?? Date.now;
     this.#disk = options.file === undefined ? undefined : new StatCacheDisk(options.file);
     this.#onDisk = this.#disk?.onDisk ?? '';
-    const loaded = this.#disk?.load(options.onBadFile);
-    this.#loaded = new LoadedFiles(loaded?.files ?? emptyColumns());
-    this.#listings = new DirListings(loaded?.dirs ?? {}, this.#now, this.counts);
-    this.#derived = new DerivedLists(loaded?.derived ?? {});
+    this.#loaded = this.#disk?.load(options.onBadFile) ?? LoadedCache.empty();
   }
 
   /** The cache the daemon kept from its last run while its file is as it left it (another run rewrites it), else read. */
@@ -137,8 +135,7 @@ export class StatCache {
   #freshHash(relative: string, st: FileStat): string | undefined {
     const recorded = this.#recorded.hashFor(relative, st);
     if (recorded !== undefined) return recorded ?? undefined;
-    const i = this.#loaded.indexOf(relative);
-    return i === undefined ? undefined : this.#loaded.hashIf(i, st.size, st.mtimeMs, st.ino);
+    return this.#loaded.hashFor(relative, st);
   }
 
   /** Content hash of a file, read only when its stat changed. Undefined when missing or not a file. */
@@ -278,10 +275,9 @@ export class StatCache {
    */
   #fromStats(files: readonly string[], many: Float64Array): { hashes: (string | undefined)[]; toRead: number[] } {
     const toRead: number[] = [];
+    const loaded = this.#loaded.files;
     const hashes = files.map((file, i) => {
-      const fresh = this.#recorded.has(file)
-        ? this.#freshAt(file, many, i)
-        : this.#loaded.freshFrom(file, many, FIELDS * i);
+      const fresh = this.#recorded.has(file) ? this.#freshAt(file, many, i) : loaded.freshFrom(file, many, FIELDS * i);
       if (fresh !== undefined) {
         this.counts.hashHits++;
         return fresh;
@@ -301,8 +297,9 @@ export class StatCache {
   /** Indices of the files of `files` this cache holds no entry for. */
   #unknownIn(files: readonly string[]): number[] {
     const unknown: number[] = [];
+    const loaded = this.#loaded.files;
     files.forEach((file, i) => {
-      if (!this.#recorded.has(file) && this.#loaded.indexOf(file) === undefined) unknown.push(i);
+      if (!this.#recorded.has(file) && loaded.indexOf(file) === undefined) unknown.push(i);
     });
     return unknown;
   }
@@ -340,52 +337,66 @@ export class StatCache {
 
   /** A directory's entries [name, kind], and the mtime and inode they hold for; undefined: not a readable directory. */
   list(relativeDir: string): Listing | undefined {
-    return this.#listings.list(this.absolute(relativeDir), relativeDir);
+    return this.#listings().list(this.absolute(relativeDir), relativeDir);
   }
 
   /** The hash the loaded entries hold for `relative`, whatever its stat now (the daemon's check for edits). */
   heldHash(relative: string): string | undefined {
-    const i = this.#loaded.indexOf(relative);
-    return i === undefined ? undefined : this.#loaded.hashAt(i);
+    const loaded = this.#loaded.files;
+    const i = loaded.indexOf(relative);
+    return i === undefined ? undefined : loaded.hashAt(i);
   }
 
   /** A list derived from content with hash `hash`, computed once by `derive`. */
   derived(kind: string, hash: string, derive: () => string[]): string[] {
-    return this.#derived.get(kind, hash, derive);
+    return this.#derivedLists().get(kind, hash, derive);
   }
 
   /** Persists the cache when something changed (see StatCacheDisk: a frame of its log, or the whole file). */
   save(): void {
     const disk = this.#disk;
-    if (disk && (this.#isDirty || this.#listings.changed.size > 0 || this.#derived.isChanged)) {
+    const listings = this.#listingsMade;
+    const derived = this.#derivedMade;
+    if (disk && (this.#isDirty || (listings?.changed.size ?? 0) > 0 || derived?.isChanged === true)) {
       disk.save(
         () => ({
           files: this.#recorded.sorted(),
-          dirs: this.#listings.takeChanged(),
-          derived: this.#derived.changed(),
+          dirs: listings?.takeChanged() ?? {},
+          derived: derived?.changed() ?? {},
         }),
-        () => ({ files: this.#merged(), dirs: this.#listings.all, derived: this.#derived.all }),
+        () => ({ files: this.#merged(), dirs: this.#listings().all, derived: this.#derivedLists().all }),
       );
-      this.#listings.changed.clear();
-      this.#derived.saved();
+      listings?.changed.clear();
+      derived?.saved();
       this.#isDirty = false;
       this.#onDisk = disk.onDisk;
     }
     // The daemon is told the files again only when they are not the ones it was last told (a new list).
+    if (!this.#help.watch) return;
     const files = this.#merged();
-    if (this.#help.watch && files !== this.#watched) {
+    if (files !== this.#watched) {
       this.#watched = files;
       this.#help.watch(files.paths.map((file) => this.absolute(file)));
     }
   }
 
+  #listings(): DirListings {
+    this.#listingsMade ??= new DirListings(this.#loaded.dirs, this.#now, this.counts);
+    return this.#listingsMade;
+  }
+
+  #derivedLists(): DerivedLists {
+    this.#derivedMade ??= new DerivedLists(this.#loaded.derived);
+    return this.#derivedMade;
+  }
+
   /** The loaded entries with this run's recorded over them, as columns sorted by path; they become the loaded ones. */
   #merged(): FileColumns {
-    const loaded = this.#loaded;
+    const loaded = this.#loaded.files;
     if (this.#recorded.size === 0) return loaded.columns;
     const merged = mergeColumns(loaded.columns, (file) => loaded.indexOf(file), this.#recorded.sorted());
     this.#recorded.clear();
-    if (merged !== loaded.columns) this.#loaded = new LoadedFiles(merged);
+    if (merged !== loaded.columns) this.#loaded.files = new LoadedFiles(merged);
     return merged;
   }
 }

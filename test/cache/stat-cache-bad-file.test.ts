@@ -1,15 +1,17 @@
 // .runner/stat-cache.bin that is not a whole stat cache (cut short,
-// overwritten, or a JSON section of the wrong shape): the cache starts
-// empty, with one message naming the file; hashing, listing and derived
-// facts then work as on a cold start. Another version's file is skipped
-// without a word.
+// overwritten) starts empty, with one message naming the file; hashing,
+// listing and derived facts then work as on a cold start. A part of it that
+// is not what its layout promises (a JSON section of the wrong shape, paths
+// that are not as many as the columns) is found when the run first needs
+// that part, which is then reported and starts empty, the others used.
+// Another version's file is skipped without a word.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StatCache } from '../../src/cache/stat-cache.js';
 import { fakeClock, put, tempDir } from './helpers.js';
 
-const MAGIC = 'runner-stat-cache 2\n';
+const MAGIC = 'runner-stat-cache 3\n';
 const HEADER_BYTES = 512;
 
 /** A saved cache that knows a file's hash, a directory's listing and a derived list. */
@@ -27,7 +29,7 @@ function savedCache(): { root: string; file: string } {
 }
 
 /** The file with one JSON section's text replaced (the header rewritten to match). */
-function withSection(file: string, name: 'dirs' | 'derived', text: (old: string) => string): Buffer {
+function withSection(file: string, name: 'paths' | 'ends' | 'dirs' | 'derived', text: (old: string) => string): Buffer {
   const data = fs.readFileSync(file);
   const end = data.indexOf(10, MAGIC.length);
   const header = JSON.parse(data.toString('utf8', MAGIC.length, end)) as {
@@ -57,23 +59,36 @@ const BAD: [string, (file: string) => Buffer | string, string][] = [
   ['cut inside its header', (file) => fs.readFileSync(file).subarray(0, 100), 'cut short'],
   ['not a stat cache', () => '{"files":{}}', 'not a stat cache file'],
   ['empty', () => '', 'not a stat cache file'],
-  ['dirs null', (file) => withSection(file, 'dirs', () => 'null'), 'dirs: expected an object, got null'],
+];
+
+/** [name, damage, the problem reported, the part that starts empty]. */
+const BAD_PART: [string, (file: string) => Buffer, string, 'dirs' | 'derived' | 'files'][] = [
+  ['dirs null', (file) => withSection(file, 'dirs', () => 'null'), 'dirs: expected an object, got null', 'dirs'],
   [
     'a listing without names',
     (file) => withSection(file, 'dirs', (old) => replaceValues(old, [1, 2, null, 'f', 3])),
     'dirs["src"][2]: expected an array, got null',
+    'dirs',
   ],
   [
     'a listing with a kind short',
     (file) => withSection(file, 'dirs', (old) => replaceValues(old, [1, 2, ['a.txt'], '', 3])),
     'dirs["src"]: expected a kind for every name',
+    'dirs',
   ],
   [
     'derived facts that are not lists',
     (file) => withSection(file, 'derived', (old) => replaceValues(old, 5)),
     'derived[',
+    'derived',
   ],
-  ['dirs not JSON', (file) => withSection(file, 'dirs', () => '{"src":'), 'dirs: not JSON ('],
+  ['dirs not JSON', (file) => withSection(file, 'dirs', () => '{"src":'), 'dirs: not JSON (', 'dirs'],
+  [
+    'paths that are more than the columns',
+    (file) => withSection(file, 'paths', (old) => `${old}\0src/b.txt`),
+    'the file columns do not hold 1 entries',
+    'files',
+  ],
 ];
 
 describe('a bad .runner/stat-cache.bin', () => {
@@ -94,9 +109,51 @@ describe('a bad .runner/stat-cache.bin', () => {
     expect(stats.counts).toMatchObject({ hashHits: 0, hashReads: 1, dirHits: 0, dirReads: 1 });
   });
 
+  it.each(BAD_PART)(
+    '%s: that part starts empty when first needed, with one message',
+    (_name, damage, problem, part) => {
+      const { root, file } = savedCache();
+      fs.writeFileSync(file, damage(file));
+      const messages: string[] = [];
+      const stats = new StatCache({ root, file, onBadFile: (m) => messages.push(m) });
+      expect(messages).toEqual([]);
+
+      // A file's entry is searched for without the columns decoded whole; heldHash decodes them.
+      const hash = stats.hash('src/a.txt') ?? '';
+      expect(hash).toMatch(/^[0-9a-f]{64}$/);
+      const held = stats.heldHash('src/a.txt');
+      const derived = stats.derived('imports', hash, () => ['./c.js']);
+      expect(stats.list('src')?.names).toEqual(['a.txt']);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]?.startsWith(`${file}: ${problem}`), messages[0]).toBe(true);
+      expect(messages[0]?.endsWith('; ignoring it')).toBe(true);
+      expect(held).toBe(part === 'files' ? undefined : hash);
+      expect(derived).toEqual(part === 'derived' ? ['./c.js'] : ['./b.js']);
+      expect(stats.counts).toMatchObject({
+        hashHits: 1,
+        hashReads: 0,
+        dirHits: part === 'dirs' ? 0 : 1,
+        dirReads: part === 'dirs' ? 1 : 0,
+      });
+    },
+  );
+
+  it('paths placed outside their section by a damaged ends column are not found: the file is read again', () => {
+    const { root, file } = savedCache();
+    fs.writeFileSync(
+      file,
+      withSection(file, 'ends', () => Buffer.from(new Uint32Array([1_000_000]).buffer).toString('latin1')),
+    );
+    const messages: string[] = [];
+    const stats = new StatCache({ root, file, onBadFile: (m) => messages.push(m) });
+    expect(stats.hash('src/a.txt')).toMatch(/^[0-9a-f]{64}$/);
+    expect(stats.counts).toMatchObject({ hashHits: 0, hashReads: 1 });
+    expect(messages).toEqual([]);
+  });
+
   it("another version's file is skipped without a message", () => {
     const { root, file } = savedCache();
-    fs.writeFileSync(file, fs.readFileSync(file, 'latin1').replace(MAGIC, 'runner-stat-cache 3\n'), 'latin1');
+    fs.writeFileSync(file, fs.readFileSync(file, 'latin1').replace(MAGIC, 'runner-stat-cache 2\n'), 'latin1');
     const messages: string[] = [];
     const stats = new StatCache({ root, file, onBadFile: (m) => messages.push(m) });
     expect(messages).toEqual([]);

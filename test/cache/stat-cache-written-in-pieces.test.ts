@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeStatCache, encodeStatCache, writeStatCache } from '../../src/cache/stat-cache-file.js';
+import { encodeStatCache, writeStatCache } from '../../src/cache/stat-cache-file.js';
+import { decodeStatCache } from '../../src/cache/stat-cache-image.js';
 import type { DirEntry, StatCacheData } from '../../src/cache/stat-cache-file.js';
 import { writeFileAtomic } from '../../src/util/fs.js';
 

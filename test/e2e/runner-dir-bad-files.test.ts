@@ -58,7 +58,7 @@ const configStage = (json: Json, name: string): Json =>
 /** The stat cache with the JSON of its `derived` section replaced (header rewritten to match). */
 function withDerived(replace: (derived: Json) => Json) {
   return (data: Buffer): Buffer => {
-    const magic = 'runner-stat-cache 2\n';
+    const magic = 'runner-stat-cache 3\n';
     const end = data.indexOf(10, magic.length);
     const header = JSON.parse(data.toString('utf8', magic.length, end)) as { sections: Record<string, number[]> };
     const [offset = 0, length = 0] = header.sections.derived ?? [];

@@ -1,0 +1,134 @@
+// What a stat cache loaded: its file, opened but not decoded
+// (stat-cache-image.ts), with the frames of its log over it. A file's entry
+// is found in the frames, then by a search of the file, until a run needs
+// the entries whole (a long list's stat pass walks them in order): then the
+// file's columns are decoded once, the frames merged over them. The
+// listings and derived lists are each decoded when first asked for. A part
+// that turns out not to be what the file's layout promised is reported
+// then, and that part starts empty.
+import { knownSorted, LoadedFiles } from './loaded-files.js';
+import { RecordedFiles } from './recorded-files.js';
+import type { Stat } from './recorded-files.js';
+import { emptyColumns, mergeColumns } from './stat-cache-file.js';
+import type { DirEntry, StatCacheData } from './stat-cache-file.js';
+import type { StatCacheImage } from './stat-cache-image.js';
+import { messageOf } from '../util/errors.js';
+
+export class LoadedCache {
+  readonly #file: string;
+  readonly #onBad: ((message: string) => void) | undefined;
+  #image: StatCacheImage | undefined;
+  readonly #frames: readonly StatCacheData[];
+  /** The frames' file entries (a later frame's over an earlier's), searched before the image. */
+  #logged: RecordedFiles | undefined;
+  #files: LoadedFiles | undefined;
+  #dirs: Record<string, DirEntry> | undefined;
+  #derived: Record<string, string[]> | undefined;
+
+  /** `image` undefined: no usable file (the frames then apply to nothing: a cache with none has no log). */
+  constructor(
+    file: string,
+    image: StatCacheImage | undefined,
+    frames: readonly StatCacheData[],
+    onBad?: (message: string) => void,
+  ) {
+    this.#file = file;
+    this.#image = image;
+    this.#frames = image ? frames : [];
+    this.#onBad = onBad;
+  }
+
+  /** An empty cache's. */
+  static empty(): LoadedCache {
+    return new LoadedCache('', undefined, []);
+  }
+
+  /** The hash loaded for `file` when it holds for this stat (and was not racy); the file is not decoded for it. */
+  hashFor(file: string, st: Stat): string | undefined {
+    if (this.#files) {
+      const i = this.#files.indexOf(file);
+      return i === undefined ? undefined : this.#files.hashIf(i, st.size, st.mtimeMs, st.ino);
+    }
+    const logged = this.#loggedFiles().hashFor(file, st);
+    if (logged !== undefined) return logged ?? undefined;
+    const image = this.#image;
+    const row = image?.find(file);
+    return row === undefined ? undefined : image?.hashIf(row, st.size, st.mtimeMs, st.ino);
+  }
+
+  /** The entries whole, sorted by path: decoded the first time. */
+  get files(): LoadedFiles {
+    const files = this.#files ?? this.#decodeFiles();
+    this.#files = files;
+    this.#release();
+    return files;
+  }
+
+  /** Entries made since (StatCache's merge of a run's records): they become the loaded ones. */
+  set files(files: LoadedFiles) {
+    this.#files = files;
+    this.#release();
+  }
+
+  get dirs(): Record<string, DirEntry> {
+    const dirs =
+      this.#dirs ?? Object.assign(this.#take((image) => image.dirs()) ?? {}, ...this.#frames.map((f) => f.dirs));
+    this.#dirs = dirs;
+    this.#release();
+    return dirs;
+  }
+
+  get derived(): Record<string, string[]> {
+    const derived =
+      this.#derived ??
+      Object.assign(this.#take((image) => image.derived()) ?? {}, ...this.#frames.map((f) => f.derived));
+    this.#derived = derived;
+    this.#release();
+    return derived;
+  }
+
+  #loggedFiles(): RecordedFiles {
+    if (this.#logged) return this.#logged;
+    const logged = new RecordedFiles();
+    for (const frame of this.#frames) {
+      const { paths, nums, hashes, racy } = frame.files;
+      paths.forEach((file, i) => {
+        const stat = {
+          size: nums[3 * i] as number,
+          mtimeMs: nums[3 * i + 1] as number,
+          ino: nums[3 * i + 2] as number,
+        };
+        logged.set(file, stat, hashes.toString('hex', 32 * i, 32 * i + 32), racy[i] === 1);
+      });
+    }
+    this.#logged = logged;
+    return logged;
+  }
+
+  #decodeFiles(): LoadedFiles {
+    const loaded = new LoadedFiles(this.#take((image) => image.files()) ?? emptyColumns());
+    const logged = this.#loggedFiles();
+    if (logged.size === 0) return loaded;
+    // Both sorted (the loaded ones checked just now): the merge is too, and is not checked again.
+    return new LoadedFiles(knownSorted(mergeColumns(loaded.columns, (file) => loaded.indexOf(file), logged.sorted())));
+  }
+
+  /** A part of the image, decoded; undefined when there is none or it cannot be decoded (reported). */
+  #take<T>(take: (image: StatCacheImage) => T): T | undefined {
+    if (!this.#image) return undefined;
+    try {
+      return take(this.#image);
+    } catch (error) {
+      this.#onBad?.(`${this.#file}: ${messageOf(error)}; ignoring it`);
+      return undefined;
+    }
+  }
+
+  /** Drops the file's bytes once every part has been decoded from them. */
+  #release(): void {
+    if (this.#files && this.#dirs && this.#derived) {
+      this.#image = undefined;
+      this.#logged = undefined;
+    }
+  }
+}

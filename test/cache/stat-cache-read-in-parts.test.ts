@@ -1,0 +1,116 @@
+// The stat cache file is decoded a part at a time: a run that asks for a
+// few files' hashes (a no-op's module, a rerun's edited file) finds them by a
+// search of the file and its log's frames, without making the columns'
+// 100,000 strings; a long list's stat pass decodes the columns whole, once;
+// the listings are decoded when a listing is asked for. (A stat pass over
+// a long list, which decodes the columns whole, is over 8,192 files: the
+// e2e tests over many files run it.) The answers are the
+// ones a whole decode gives.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { hashFileSync } from '../../src/cache/hash-file.js';
+import { StatCache } from '../../src/cache/stat-cache.js';
+import { StatCacheImage } from '../../src/cache/stat-cache-image.js';
+import { fakeClock, put, setMtime, tempDir } from './helpers.js';
+
+const T = Date.UTC(2030, 0, 1, 12);
+const now = fakeClock(T + 3_600_000).now;
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Counts the decodes of a file's columns whole (a log's frames, of one entry here, are decoded whole as they are read). */
+function countWholeDecodes(): () => number {
+  const files = vi.spyOn(StatCacheImage.prototype, 'files');
+  return () => files.mock.results.filter((result) => result.type === 'return' && result.value.paths.length > 1).length;
+}
+
+// Sorted as JavaScript sorts them (UTF-16 units): 'é' (U+00E9) before '😀' (a surrogate pair) before 'ｚ' (U+FF5A).
+const NAMES = ['a b.txt', 'a.txt', 'a0.txt', 'dir/x.txt', 'é.txt', 'z.txt', '😀.txt', 'ｚ.txt'];
+
+/** A workspace of files with odd names and a few hundred plain ones, its cache saved whole. */
+function saved(): { root: string; file: string; files: string[] } {
+  const root = tempDir();
+  const files = [...NAMES, ...Array.from({ length: 300 }, (_, i) => `src/f${i}.txt`)];
+  for (const [i, name] of files.entries()) {
+    put(root, name, `file ${i}\n`);
+    setMtime(root, name, T);
+  }
+  const file = path.join(root, '.runner', 'stat-cache.bin');
+  fs.mkdirSync(path.dirname(file));
+  const stats = new StatCache({ root, file, now });
+  for (const name of files) stats.hash(name);
+  stats.list('src');
+  stats.save();
+  return { root, file, files };
+}
+
+describe('the stat cache read in parts', () => {
+  it('answers a lookup of each file by a search, the columns never decoded whole', () => {
+    const { root, file, files } = saved();
+    const wholeDecodes = countWholeDecodes();
+    const stats = new StatCache({ root, file, now });
+    for (const name of files) expect(stats.hash(name), name).toBe(hashFileSync(path.join(root, name)));
+    expect(stats.counts).toMatchObject({ hashHits: files.length, hashReads: 0 });
+    // Names between, before and after the entries are not found (read, and recorded).
+    put(root, 'a1.txt', 'new\n');
+    put(root, '0.txt', 'new\n');
+    put(root, '😁.txt', 'new\n');
+    for (const name of ['a1.txt', '0.txt', '😁.txt'])
+      expect(stats.hash(name)).toBe(hashFileSync(path.join(root, name)));
+    expect(stats.counts).toMatchObject({ hashHits: files.length, hashReads: 3 });
+    expect(wholeDecodes()).toBe(0);
+  });
+
+  it('finds an entry of the log before the file, and not the entry the log replaced', () => {
+    const { root, file } = saved();
+    put(root, 'src/f7.txt', 'edited\n');
+    setMtime(root, 'src/f7.txt', T + 1000);
+    const edit = new StatCache({ root, file, now });
+    edit.hash('src/f7.txt');
+    edit.save();
+    expect(fs.existsSync(path.join(root, '.runner', 'stat-cache.log'))).toBe(true);
+
+    const wholeDecodes = countWholeDecodes();
+    const next = new StatCache({ root, file, now });
+    expect(next.hash('src/f7.txt')).toBe(hashFileSync(path.join(root, 'src/f7.txt')));
+    expect(next.hash('src/f8.txt')).toBe(hashFileSync(path.join(root, 'src/f8.txt')));
+    expect(next.counts).toMatchObject({ hashHits: 2, hashReads: 0 });
+    // The old content back under the old stat: the log's entry stands, so the file is read, not believed.
+    put(root, 'src/f7.txt', 'file 15\n');
+    setMtime(root, 'src/f7.txt', T);
+    const reverted = new StatCache({ root, file, now });
+    expect(reverted.hash('src/f7.txt')).toBe(hashFileSync(path.join(root, 'src/f7.txt')));
+    expect(reverted.counts).toMatchObject({ hashHits: 0, hashReads: 1 });
+    expect(wholeDecodes()).toBe(0);
+  });
+
+  it('decodes the columns whole once when they are needed whole, with the log merged over them', () => {
+    const { root, file, files } = saved();
+    put(root, 'src/f9.txt', 'edited\n');
+    setMtime(root, 'src/f9.txt', T + 1000);
+    const edit = new StatCache({ root, file, now });
+    edit.hash('src/f9.txt');
+    edit.save();
+
+    const wholeDecodes = countWholeDecodes();
+    const next = new StatCache({ root, file, now });
+    // heldHash (the daemon's check for edits) wants the whole entries, as a long list's stat pass does.
+    for (const name of files) expect(next.heldHash(name), name).toBe(hashFileSync(path.join(root, name)));
+    expect(wholeDecodes()).toBe(1);
+  });
+
+  it('decodes the listings only when one is asked for', () => {
+    const { root, file } = saved();
+    const dirs = vi.spyOn(StatCacheImage.prototype, 'dirs');
+    const stats = new StatCache({ root, file, now });
+    stats.hash('a.txt');
+    stats.save();
+    expect(dirs).not.toHaveBeenCalled();
+    expect(stats.list('src')?.names).toHaveLength(300);
+    expect(stats.counts).toMatchObject({ dirHits: 1, dirReads: 0 });
+    expect(dirs).toHaveBeenCalledTimes(1);
+  });
+});
