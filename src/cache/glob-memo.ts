@@ -8,16 +8,19 @@
 // A walk that met something a listing does not vouch for (a symlink, whose
 // target can change under an unchanged directory) is not kept, nor one
 // whose directories changed too recently to trust their mtimes.
-// Deleting this module (and its use in glob.ts) walks every time, as before.
+// The memo keeps the list's identity too (list-identity.ts), which names it
+// to the stage's pass memo. Deleting this module (and its use in glob.ts)
+// walks every time, as before.
 import { isAscii } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { sha256 } from '../util/hash.js';
+import { knowListIdentity, listIdentity } from './list-identity.js';
 import { isRacy } from './recorded-files.js';
 import type { Listing, StatCache } from './stat-cache.js';
 
-const FORMAT = 'runner-glob 1';
+const FORMAT = 'runner-glob 2';
 
 /**
  * The files of each memo as last read in this process, by its file: the
@@ -79,19 +82,23 @@ export class GlobMemo {
     const end = data.indexOf(10);
     const head = end === -1 ? '' : data.toString('latin1', 0, end);
     if (head !== `${FORMAT} ${sha256(data.subarray(end + 1))}`) return undefined;
+    // The body: the list's identity (list-identity.ts), the directories walked, then the files.
     const lines = data.toString('latin1', end + 1).split('\n');
+    const identity = lines[0] as string;
     let dirs: SeenDir[];
     try {
-      dirs = JSON.parse(Buffer.from(lines[0] as string, 'latin1').toString('utf8')) as SeenDir[];
+      dirs = JSON.parse(Buffer.from(lines[1] ?? '', 'latin1').toString('utf8')) as SeenDir[];
     } catch {
       return undefined;
     }
-    if (!Array.isArray(dirs) || !dirs.every((seen) => this.#isAsSeen(seen))) return undefined;
+    if (!/^[0-9a-f]{64}$/.test(identity) || !Array.isArray(dirs) || !dirs.every((seen) => this.#isAsSeen(seen)))
+      return undefined;
     const last = lastRead.get(this.#file);
     if (last?.head === head) return last.files;
-    const split = lines.slice(1);
+    const split = lines.slice(2);
     // Paths are UTF-8; read as latin1 to split fast, decoded only when one is not ASCII.
     const files = isAscii(data) ? split : split.map((file) => Buffer.from(file, 'latin1').toString('utf8'));
+    knowListIdentity(files, identity);
     lastRead.set(this.#file, { head, files });
     return files;
   }
@@ -105,7 +112,7 @@ export class GlobMemo {
         fs.rmSync(this.#file, { force: true });
         return;
       }
-      const body = Buffer.from([JSON.stringify(seen.dirs), ...files].join('\n'));
+      const body = Buffer.from([listIdentity(files), JSON.stringify(seen.dirs), ...files].join('\n'));
       writeFileAtomic(this.#file, Buffer.concat([Buffer.from(`${FORMAT} ${sha256(body)}\n`), body]));
     } catch {
       // A read-only .runner: walk every time.

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { sha256 } from '../util/hash.js';
+import { listIdentity } from './list-identity.js';
 import { FIELDS } from './stat-beside.js';
 
 const FORMAT = 'runner-pass-memo 1';
@@ -137,17 +138,6 @@ function changedRows(kept: Buffer, stats: Float64Array, most: number): number[] 
 /** Where a memo keeps its list's text. */
 function listFileOf(file: string): string {
   return file.replace(/\.bin$/, '.list');
-}
-
-const identities = new WeakMap<readonly string[], string>();
-
-function listIdentity(files: readonly string[]): string {
-  let identity = identities.get(files);
-  if (identity === undefined) {
-    identity = sha256(files.join('\0'));
-    identities.set(files, identity);
-  }
-  return identity;
 }
 
 const bytesOf = (stats: Float64Array): Buffer => Buffer.from(stats.buffer, stats.byteOffset, stats.byteLength);

@@ -146,7 +146,7 @@ describe('pruneCache', () => {
       ['old', OLD],
       ['new', NEW],
     ] as const) {
-      fs.writeFileSync(path.join(globs, name), 'runner-glob 1');
+      fs.writeFileSync(path.join(globs, name), 'runner-glob 2');
       fs.utimesSync(path.join(globs, name), new Date(mtime), new Date(mtime));
     }
     await pruneCache(f.store, f.stateDir, CUTOFF);

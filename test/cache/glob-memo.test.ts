@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expandGlobs } from '../../src/cache/glob.js';
+import { listIdentity } from '../../src/cache/list-identity.js';
 import { StatCache } from '../../src/cache/stat-cache.js';
+import { sha256 } from '../../src/util/hash.js';
 import { fakeClock, put, tempDir } from './helpers.js';
 
 const TREE = ['src/a.ts', 'src/b.js', 'src/lib/c.ts', 'src/lib/deep/d.ts', 'src/gen/g.ts', 'docs/x.md', 'top.ts'];
@@ -120,6 +122,29 @@ describe('the glob memo', () => {
     expect(fs.existsSync(path.join(root, '.runner', 'globs'))).toBe(false);
   });
 
+  it("gives back the list's identity (the sha256 of its paths joined by NULs) as the walk had it, and none but a hash", () => {
+    const ws = workspace(['src/a.ts', 'src/é.ts', 'src/b.ts']);
+    expand(ws.stats(), ['src/*.ts']);
+    const read = expand(ws.stats(), ['src/*.ts']);
+    expect(read.isWalked).toBe(false);
+    expect(listIdentity(read.files)).toBe(sha256(['src/a.ts', 'src/b.ts', 'src/é.ts'].join('\0')));
+    // The identity is the memo's (not made again): one it says, under a first line that vouches for it, is taken.
+    const memoFile = path.join(ws.root, '.runner', 'globs', ws.memos()[0] as string);
+    const rewrite = (identity: string): void => {
+      const body = fs.readFileSync(memoFile, 'utf8').split('\n').slice(1);
+      body[0] = identity;
+      const text = body.join('\n');
+      fs.writeFileSync(memoFile, `runner-glob 2 ${sha256(text)}\n${text}`);
+    };
+    rewrite('f'.repeat(64));
+    const told = expand(ws.stats(), ['src/*.ts']);
+    expect(told.isWalked).toBe(false);
+    expect(listIdentity(told.files)).toBe('f'.repeat(64));
+    // One that is not a hash is not: the patterns are walked again.
+    rewrite('not a hash');
+    expect(expand(ws.stats(), ['src/*.ts']).isWalked).toBe(true);
+  });
+
   it('walks again over a memo that is damaged, and over a memo kept nowhere', () => {
     const ws = workspace(['src/a.ts', 'src/b.ts']);
     expand(ws.stats(), ['src/*.ts']);
@@ -128,9 +153,9 @@ describe('the glob memo', () => {
     const whole = fs.readFileSync(memoFile, 'latin1');
     const damaged = [
       '',
-      'runner-glob 1',
-      'runner-glob 1\nnot json\nsrc/a.ts',
-      'runner-glob 1\n[["src"]]\nsrc/z.ts',
+      'runner-glob 2',
+      'runner-glob 2\nnot json\nsrc/a.ts',
+      'runner-glob 2\n[["src"]]\nsrc/z.ts',
       // A name changed under a first line that still says what the file held before.
       whole.replace('src/b.ts', 'src/c.ts'),
       // A file dropped from the list.
