@@ -14,6 +14,15 @@ import type { DirEntry, StatCacheData } from './stat-cache-file.js';
 import type { StatCacheImage } from './stat-cache-image.js';
 import { messageOf } from '../util/errors.js';
 
+/**
+ * Files searched for before the columns are decoded whole: a search decodes
+ * a path per step (17 at 100,000 files), a walk of the decoded columns asked
+ * in list order one comparison a file.
+ */
+const SEARCHES_MAX = 256;
+/** Entries below which a cache is decoded whole when first searched: a millisecond or two, less than the searches. */
+const SEARCH_MIN = 8192;
+
 export class LoadedCache {
   readonly #file: string;
   readonly #onBad: ((message: string) => void) | undefined;
@@ -24,6 +33,7 @@ export class LoadedCache {
   #files: LoadedFiles | undefined;
   #dirs: Record<string, DirEntry> | undefined;
   #derived: Record<string, string[]> | undefined;
+  #searches = 0;
 
   /** `image` undefined: no usable file (the frames then apply to nothing: a cache with none has no log). */
   constructor(
@@ -43,8 +53,13 @@ export class LoadedCache {
     return new LoadedCache('', undefined, []);
   }
 
-  /** The hash loaded for `file` when it holds for this stat (and was not racy); the file is not decoded for it. */
+  /**
+   * The hash loaded for `file` when it holds for this stat (and was not racy): searched for in the file,
+   * which is decoded whole only once SEARCHES_MAX files have been (a short list's files, asked one by one).
+   */
   hashFor(file: string, st: Stat): string | undefined {
+    this.#searches++;
+    this.willSearch(0);
     if (this.#files) {
       const i = this.#files.indexOf(file);
       return i === undefined ? undefined : this.#files.hashIf(i, st.size, st.mtimeMs, st.ino);
@@ -54,6 +69,16 @@ export class LoadedCache {
     const image = this.#image;
     const row = image?.find(file);
     return row === undefined ? undefined : image?.hashIf(row, st.size, st.mtimeMs, st.ino);
+  }
+
+  /**
+   * Says `count` files are about to be searched for: past SEARCHES_MAX (or in a cache of fewer than
+   * SEARCH_MIN entries), the columns are decoded whole now.
+   */
+  willSearch(count: number): void {
+    const image = this.#image;
+    if (!this.#files && image && (image.count < SEARCH_MIN || this.#searches + count > SEARCHES_MAX))
+      this.#files = this.files;
   }
 
   /** The entries whole, sorted by path: decoded the first time. */

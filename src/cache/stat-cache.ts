@@ -162,6 +162,7 @@ export class StatCache {
   /** hash() of many files; the changed ones read on two threads (the stat pass's, or the daemon's hasher's). */
   hashAll(files: readonly string[]): readonly (string | undefined)[] {
     if (files.length >= STAT_BESIDE_MIN) return this.#passOver(files).hashes;
+    this.#loaded.willSearch(files.length);
     const hasher = this.#help.hasher;
     // Stat'ed here one at a time, each Stats object dies young.
     if (!hasher?.isUsable) return files.map((file) => this.hash(file));

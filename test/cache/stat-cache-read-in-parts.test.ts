@@ -11,7 +11,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hashFileSync } from '../../src/cache/hash-file.js';
 import { StatCache } from '../../src/cache/stat-cache.js';
-import { StatCacheImage } from '../../src/cache/stat-cache-image.js';
+import { encodeStatCache } from '../../src/cache/stat-cache-file.js';
+import { decodeStatCache, StatCacheImage } from '../../src/cache/stat-cache-image.js';
 import { fakeClock, put, setMtime, tempDir } from './helpers.js';
 
 const T = Date.UTC(2030, 0, 1, 12);
@@ -21,17 +22,18 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Counts the decodes of a file's columns whole (a log's frames, of one entry here, are decoded whole as they are read). */
+/** Counts the decodes of a file's columns whole (a log's frames, of an entry here, are decoded whole as they are read). */
 function countWholeDecodes(): () => number {
   const files = vi.spyOn(StatCacheImage.prototype, 'files');
-  return () => files.mock.results.filter((result) => result.type === 'return' && result.value.paths.length > 1).length;
+  return () =>
+    files.mock.results.filter((result) => result.type === 'return' && result.value.paths.length > 1000).length;
 }
 
 // Sorted as JavaScript sorts them (UTF-16 units): 'é' (U+00E9) before '😀' (a surrogate pair) before 'ｚ' (U+FF5A).
 const NAMES = ['a b.txt', 'a.txt', 'a0.txt', 'dir/x.txt', 'é.txt', 'z.txt', '😀.txt', 'ｚ.txt'];
 
 /** A workspace of files with odd names and a few hundred plain ones, its cache saved whole. */
-function saved(): { root: string; file: string; files: string[] } {
+function saved(pad = true): { root: string; file: string; files: string[] } {
   const root = tempDir();
   const files = [...NAMES, ...Array.from({ length: 300 }, (_, i) => `src/f${i}.txt`)];
   for (const [i, name] of files.entries()) {
@@ -44,6 +46,19 @@ function saved(): { root: string; file: string; files: string[] } {
   for (const name of files) stats.hash(name);
   stats.list('src');
   stats.save();
+  if (!pad) return { root, file, files };
+  // Entries of files never asked for, before the others: a cache of fewer than 8,192 entries is decoded whole at once.
+  const saved = decodeStatCache(fs.readFileSync(file));
+  if (!('data' in saved)) throw new Error(saved.problem);
+  const { paths, nums, hashes, racy } = saved.data.files;
+  const more = Array.from({ length: 9000 }, (_, i) => `#never/${String(i).padStart(5, '0')}.txt`);
+  const n = paths.length + more.length;
+  const padded = new Float64Array(3 * n);
+  padded.set(nums, 3 * more.length);
+  const columns = { paths: [...more, ...paths], nums: padded, hashes: Buffer.alloc(32 * n), racy: new Uint8Array(n) };
+  hashes.copy(columns.hashes, 32 * more.length);
+  columns.racy.set(racy, more.length);
+  fs.writeFileSync(file, encodeStatCache({ ...saved.data, files: columns }));
   return { root, file, files };
 }
 
@@ -52,16 +67,47 @@ describe('the stat cache read in parts', () => {
     const { root, file, files } = saved();
     const wholeDecodes = countWholeDecodes();
     const stats = new StatCache({ root, file, now });
-    for (const name of files) expect(stats.hash(name), name).toBe(hashFileSync(path.join(root, name)));
-    expect(stats.counts).toMatchObject({ hashHits: files.length, hashReads: 0 });
+    // The odd names and the first few: fewer than the searches made before the columns are decoded whole.
+    const asked = files.filter((_, i) => i < NAMES.length || i % 2 === 1);
+    for (const name of asked) expect(stats.hash(name), name).toBe(hashFileSync(path.join(root, name)));
+    expect(stats.counts).toMatchObject({ hashHits: asked.length, hashReads: 0 });
     // Names between, before and after the entries are not found (read, and recorded).
     put(root, 'a1.txt', 'new\n');
     put(root, '0.txt', 'new\n');
     put(root, '😁.txt', 'new\n');
     for (const name of ['a1.txt', '0.txt', '😁.txt'])
       expect(stats.hash(name)).toBe(hashFileSync(path.join(root, name)));
-    expect(stats.counts).toMatchObject({ hashHits: files.length, hashReads: 3 });
+    expect(stats.counts).toMatchObject({ hashHits: asked.length, hashReads: 3 });
     expect(wholeDecodes()).toBe(0);
+  });
+
+  it('decodes the columns whole once more than 256 files have been searched for (a short list asked file by file)', () => {
+    const { root, file, files } = saved();
+    const wholeDecodes = countWholeDecodes();
+    const stats = new StatCache({ root, file, now });
+    for (const name of files) expect(stats.hash(name), name).toBe(hashFileSync(path.join(root, name)));
+    expect(stats.counts).toMatchObject({ hashHits: files.length, hashReads: 0 });
+    expect(wholeDecodes()).toBe(1);
+  });
+
+  it('decodes the columns whole at once for a list of more than 256 files, searching for none', () => {
+    const { root, file, files } = saved();
+    const wholeDecodes = countWholeDecodes();
+    const find = vi.spyOn(StatCacheImage.prototype, 'find');
+    const stats = new StatCache({ root, file, now });
+    expect(stats.hashAll(files)).toEqual(files.map((name) => hashFileSync(path.join(root, name))));
+    expect(stats.counts).toMatchObject({ hashHits: files.length, hashReads: 0 });
+    expect(wholeDecodes()).toBe(1);
+    expect(find).not.toHaveBeenCalled();
+  });
+
+  it('decodes a cache of fewer than 8,192 entries whole at its first search, searching it not', () => {
+    const { root, file } = saved(false);
+    const find = vi.spyOn(StatCacheImage.prototype, 'find');
+    const whole = vi.spyOn(StatCacheImage.prototype, 'files');
+    expect(new StatCache({ root, file, now }).hash('a.txt')).toBe(hashFileSync(path.join(root, 'a.txt')));
+    expect(find).not.toHaveBeenCalled();
+    expect(whole).toHaveBeenCalledTimes(1);
   });
 
   it('finds an entry of the log before the file, and not the entry the log replaced', () => {
