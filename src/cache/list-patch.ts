@@ -14,7 +14,8 @@ export type PatchedSpan = [oldFrom: number, oldTo: number, newFrom: number, newT
  * inputsText's bytes `old` with the lines of rows `rows` (ascending) made
  * anew from `inputs` (the whole new list, which differs from the old one
  * only there): what inputsBytes would give for `inputs`, without encoding
- * the lines that stayed, and where the lines replaced lie in both. Written
+ * the lines that stayed, where the lines replaced lie in both, and the old
+ * ones' bytes (`replaced`, one after the other). Written
  * over `old` itself when every new line is as long as the one it replaces
  * (an edit: one hash for another), else a new buffer. Undefined when `old`
  * has fewer lines than a row.
@@ -23,7 +24,7 @@ export function patchedInputsBytes(
   old: Buffer,
   rows: readonly number[],
   inputs: readonly (readonly [string, string])[],
-): { bytes: Buffer; spans: PatchedSpan[] } | undefined {
+): { bytes: Buffer; spans: PatchedSpan[]; replaced: Buffer } | undefined {
   const lines: [from: number, to: number, line: Buffer][] = [];
   let line = 0;
   let at = 0;
@@ -45,9 +46,11 @@ export function patchedInputsBytes(
     shift += bytes.length - (to - from);
     return span;
   });
+  // The old lines, copied before they are written over.
+  const replaced = Buffer.concat(lines.map(([from, to]) => old.subarray(from, to)));
   if (lines.every(([from, to, bytes]) => bytes.length === to - from)) {
     for (const [from, , bytes] of lines) old.set(bytes, from);
-    return { bytes: old, spans };
+    return { bytes: old, spans, replaced };
   }
   const parts: Uint8Array[] = [];
   let copied = 0;
@@ -56,7 +59,7 @@ export function patchedInputsBytes(
     copied = to;
   }
   parts.push(old.subarray(copied));
-  return { bytes: Buffer.concat(parts), spans };
+  return { bytes: Buffer.concat(parts), spans, replaced };
 }
 
 /**
@@ -86,11 +89,14 @@ export function inputsOfBytes(files: readonly string[], bytes: Buffer, hash: str
  * The list a list was patched from (patchedInputsBytes): its hash and the
  * lines replaced, by the new list. When that is the list the stage's last
  * record here was keyed by, the new list is stored by naming that one's
- * chunks around the lines replaced (record.ts, manifestEntry).
+ * chunks around the lines replaced (record.ts, manifestEntry), and the
+ * reason the stage runs is found in those lines alone (loadManifests).
  */
 export interface ListBasis {
   hash: string;
   spans: PatchedSpan[];
+  /** The old list's bytes of each span, one after the other. */
+  replaced: Buffer;
 }
 
 const bases = new WeakMap<readonly (readonly [string, string])[], ListBasis>();

@@ -57,7 +57,7 @@ function nearKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPas
   const patched = patchedInputsBytes(near.text, near.changed, lines);
   const inputs = patched && inputsOfBytes(sorted, patched.bytes, sha256(patched.bytes));
   if (patched === undefined || inputs === undefined) return undefined;
-  rememberBasis(inputs, { hash: near.hash, spans: patched.spans });
+  rememberBasis(inputs, { hash: near.hash, spans: patched.spans, replaced: patched.replaced });
   return keyedBy(parts, listOf(sorted, foreachFiles, inputs));
 }
 

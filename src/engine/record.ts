@@ -155,6 +155,19 @@ async function differingStoredLines(
   return differingLines(before, after.subarray(from, to + shift));
 }
 
+/**
+ * differingLines of the entry's input list and `current`'s when `current`'s
+ * was patched from it (its key, `fingerprint`, comes out of the list the
+ * patch started from): the lines the patch replaced, before and after, are
+ * where the two lists differ. Undefined when it was not.
+ */
+function patchedLines(entry: ManifestEntry, fingerprint: string, current: Manifest): [Buffer, Buffer] | undefined {
+  const basis = basisOf(current.inputs);
+  if (basis === undefined || hashValue({ ...entry.m, inputs: basis.hash }) !== fingerprint) return undefined;
+  const bytes = inputsBytes(current.inputs).bytes;
+  return differingLines(basis.replaced, Buffer.concat(basis.spans.map(([, , from, to]) => bytes.subarray(from, to))));
+}
+
 /** The input list text of an entry stored as one blob (`inputs`, before lists were chunked), verified; undefined when it cannot be had. */
 async function inputsBlobText(res: Resources, entry: ManifestEntry): Promise<Buffer | undefined> {
   if (typeof entry.inputs !== 'string') return undefined;
@@ -193,7 +206,9 @@ export async function loadManifests(
   const entry = await res.lookup<ManifestEntry>(manifestKey(fingerprint));
   if (!entry || typeof entry !== 'object' || !('m' in entry)) return undefined;
   if (typeof entry.inputList !== 'string' && typeof entry.inputs !== 'string') return [entry.m, current];
-  const lines = await differingStoredLines(res, entry, inputsBytes(current.inputs).bytes);
+  const lines =
+    patchedLines(entry, fingerprint, current) ??
+    (await differingStoredLines(res, entry, inputsBytes(current.inputs).bytes));
   if (!lines) return undefined;
   const [before, after] = lines;
   const [previousInputs, currentInputs] = [parseInputsText(before.toString()), parseInputsText(after.toString())];

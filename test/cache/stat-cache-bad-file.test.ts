@@ -118,7 +118,7 @@ describe('a bad .runner/stat-cache.bin', () => {
       const stats = new StatCache({ root, file, onBadFile: (m) => messages.push(m) });
       expect(messages).toEqual([]);
 
-      // A file's entry is searched for without the columns decoded whole; heldHash decodes them.
+      // A cache this small is decoded whole at the first lookup (paths more than the columns are found then).
       const hash = stats.hash('src/a.txt') ?? '';
       expect(hash).toMatch(/^[0-9a-f]{64}$/);
       const held = stats.heldHash('src/a.txt');
@@ -130,26 +130,13 @@ describe('a bad .runner/stat-cache.bin', () => {
       expect(held).toBe(part === 'files' ? undefined : hash);
       expect(derived).toEqual(part === 'derived' ? ['./c.js'] : ['./b.js']);
       expect(stats.counts).toMatchObject({
-        hashHits: 1,
-        hashReads: 0,
+        hashHits: part === 'files' ? 0 : 1,
+        hashReads: part === 'files' ? 1 : 0,
         dirHits: part === 'dirs' ? 0 : 1,
         dirReads: part === 'dirs' ? 1 : 0,
       });
     },
   );
-
-  it('paths placed outside their section by a damaged ends column are not found: the file is read again', () => {
-    const { root, file } = savedCache();
-    fs.writeFileSync(
-      file,
-      withSection(file, 'ends', () => Buffer.from(new Uint32Array([1_000_000]).buffer).toString('latin1')),
-    );
-    const messages: string[] = [];
-    const stats = new StatCache({ root, file, onBadFile: (m) => messages.push(m) });
-    expect(stats.hash('src/a.txt')).toMatch(/^[0-9a-f]{64}$/);
-    expect(stats.counts).toMatchObject({ hashHits: 0, hashReads: 1 });
-    expect(messages).toEqual([]);
-  });
 
   it("another version's file is skipped without a message", () => {
     const { root, file } = savedCache();

@@ -110,6 +110,22 @@ describe('the stat cache read in parts', () => {
     expect(whole).toHaveBeenCalledTimes(1);
   });
 
+  it('does not find a path its damaged ends column places outside the paths: the file is read again', () => {
+    const { root, file } = saved();
+    const data = fs.readFileSync(file);
+    const header = JSON.parse(data.toString('utf8', 0, data.indexOf(10, 20)).slice(20)) as {
+      sections: Record<string, [number, number]>;
+    };
+    const [offset, length] = header.sections.ends ?? [0, 0];
+    data.fill(0xff, offset, offset + length);
+    fs.writeFileSync(file, data);
+    const messages: string[] = [];
+    const stats = new StatCache({ root, file, now, onBadFile: (m) => messages.push(m) });
+    expect(stats.hash('src/f7.txt')).toBe(hashFileSync(path.join(root, 'src/f7.txt')));
+    expect(stats.counts).toMatchObject({ hashHits: 0, hashReads: 1 });
+    expect(messages).toEqual([]);
+  });
+
   it('finds an entry of the log before the file, and not the entry the log replaced', () => {
     const { root, file } = saved();
     put(root, 'src/f7.txt', 'edited\n');

@@ -3,6 +3,8 @@
 // is named (edits at both ends and in the middle, a file added, a file
 // removed), and a stored chunk damaged where the lists agree (its damage
 // found when the store checks the list's chunks) is not taken for a change.
+// A list patched from the last run's (through the pass memo) finds them in
+// the lines the patch replaced, without reading the stored list.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,23 +49,41 @@ describe('the reason of a rerun over a long list', () => {
     expect(await changes()).toEqual([`changed ${file(8)}`]);
   });
 
-  it('does not take a stored chunk damaged where the lists agree for a change', async () => {
+  it("names the changes of a list patched from the last run's from the lines the patch replaced, the stored list unread", async () => {
     workspace();
-    await changes();
-    // The stored list's chunks: the objects its first rerun's list names. Damage one far from the edit, keeping its stat.
+    // An hour ago: the cold run's stat pass is clean, so it keeps the pass memo a rerun's list is patched from.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (let i = 0; i < FILES; i++) fs.utimesSync(ws.path(file(i)), hourAgo, hourAgo);
+    expect(await changes()).toEqual(['no-cache-entry']);
+    // A chunk of the stored list damaged (its stat kept): read, it could not be had whole (the test below).
+    damageStoredChunk(file(8000));
+    ws.write(file(0), 'first, edited\n');
     ws.write(file(4000), 'middle, edited\n');
-    expect(await changes()).toEqual([`changed ${file(4000)}`]);
+    expect(await changes()).toEqual([`changed ${file(0)}`, `changed ${file(4000)}`]);
+  });
+
+  /** Damages the object of the stored list whose text names `name`, keeping its stat. */
+  function damageStoredChunk(name: string): void {
     const objects = ws.path('.runner', 'objects');
     const chunk = fs
       .readdirSync(objects)
-      .map((name) => path.join(objects, name))
-      .find((p) => fs.statSync(p).isFile() && fs.readFileSync(p, 'latin1').includes(` ${file(0)}\n`));
+      .map((entry) => path.join(objects, entry))
+      .find((p) => fs.statSync(p).isFile() && fs.readFileSync(p, 'latin1').includes(` ${name}\n`));
     expect(chunk).toBeDefined();
     const st = fs.statSync(chunk as string);
     const bytes = fs.readFileSync(chunk as string);
     bytes[0] = bytes[0] === 0x61 ? 0x62 : 0x61;
     fs.writeFileSync(chunk as string, bytes);
     fs.utimesSync(chunk as string, st.atime, st.mtime);
+  }
+
+  it('does not take a stored chunk damaged where the lists agree for a change', async () => {
+    workspace();
+    await changes();
+    // The stored list's chunks: the objects its first rerun's list names. Damage one far from the edit, keeping its stat.
+    ws.write(file(4000), 'middle, edited\n');
+    expect(await changes()).toEqual([`changed ${file(4000)}`]);
+    damageStoredChunk(file(0));
     ws.write(file(8), 'edited\n');
     // Its list could not be read back whole: no reason beyond that, and never the damaged line as a change.
     expect(await changes()).toEqual(['no-cache-entry']);
