@@ -2,13 +2,14 @@
 // paths and the listings as text in pieces, the header last) and is byte for
 // byte the one encoding gives whole (encodeStatCache, what a log frame
 // holds): with paths past a piece's count, non-ASCII and odd names,
-// listings whose names look like numbers, and nothing at all.
+// listings whose names look like numbers, and nothing at all. A search of
+// the file (its column of where each path ends) finds each path at its row.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeStatCache, writeStatCache } from '../../src/cache/stat-cache-file.js';
-import { decodeStatCache } from '../../src/cache/stat-cache-image.js';
+import { decodeStatCache, StatCacheImage } from '../../src/cache/stat-cache-image.js';
 import type { DirEntry, StatCacheData } from '../../src/cache/stat-cache-file.js';
 import { writeFileAtomic } from '../../src/util/fs.js';
 
@@ -58,6 +59,10 @@ describe('the stat cache file written in pieces', () => {
     expect(bytes.equals(encodeStatCache(value))).toBe(true);
     const back = decodeStatCache(bytes);
     expect('data' in back && back.data.files.paths).toEqual(value.files.paths);
+    // Where each path ends, written a piece at a time too: a search finds every path at its row.
+    const image = new StatCacheImage(bytes);
+    const rows = value.files.paths.map((_, i) => i).filter((i) => i % 7 === 0 || i === n - 1);
+    expect(rows.map((i) => image.find(value.files.paths[i] as string))).toEqual(rows);
   });
 
   it('with no listings and no derived lists', () => {
