@@ -19,6 +19,7 @@
 // section of the manifest blob; it is still read.
 import fs from 'node:fs';
 import { copyKey, KEY_BYTES } from './item-keys.js';
+import { bytesOf } from '../util/bytes.js';
 
 const MAGIC = 'runner-item-manifest 2\n';
 const MAGIC_1 = 'runner-item-manifest 1\n';
@@ -285,10 +286,6 @@ export class ItemManifestBuilder {
 function grown<T extends Float64Array | Uint32Array>(old: T, next: T): T {
   next.set(old);
   return next;
-}
-
-function bytesOf(array: Float64Array | Uint32Array, count: number): Uint8Array {
-  return new Uint8Array(array.buffer, array.byteOffset, count * array.BYTES_PER_ELEMENT);
 }
 
 function align8(n: number): number {

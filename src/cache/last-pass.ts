@@ -8,6 +8,8 @@
 // no text encoded and hashed again. Deleting this module (and its two uses in
 // stat-cache.ts) answers every pass afresh.
 
+import { bytesOf } from '../util/bytes.js';
+
 export interface PassAnswer {
   hashes: readonly (string | undefined)[];
   /** How many of them were hits (StatCache.counts). */
@@ -30,5 +32,3 @@ export class LastPass {
     this.#last.set(files, { stats, reads, answer });
   }
 }
-
-const bytesOf = (values: Float64Array): Buffer => Buffer.from(values.buffer, values.byteOffset, values.byteLength);

@@ -20,6 +20,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { sha256 } from '../util/hash.js';
 import { listIdentity } from './list-identity.js';
 import { FIELDS } from './stat-beside.js';
+import { bytesOf } from '../util/bytes.js';
 
 const FORMAT = 'runner-pass-memo 1';
 
@@ -139,5 +140,3 @@ function changedRows(kept: Buffer, stats: Float64Array, most: number): number[] 
 function listFileOf(file: string): string {
   return file.replace(/\.bin$/, '.list');
 }
-
-const bytesOf = (stats: Float64Array): Buffer => Buffer.from(stats.buffer, stats.byteOffset, stats.byteLength);

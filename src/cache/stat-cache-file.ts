@@ -9,6 +9,7 @@
 // again), and the reader says what is wrong with it.
 import fs from 'node:fs';
 import { copyRow, mergeSorted } from './recorded-files.js';
+import { bytesOf } from '../util/bytes.js';
 
 export const FAMILY = 'runner-stat-cache ';
 export const MAGIC = `${FAMILY}3\n`;
@@ -63,7 +64,7 @@ function statCacheParts(data: StatCacheData): Uint8Array[] {
   const parts: [Section, Uint8Array][] = [
     ['paths', Buffer.from(files.paths.join('\0'))],
     ['ends', bytesOf(pathEnds(files.paths, 0, n, 0))],
-    ['nums', new Uint8Array(files.nums.buffer, files.nums.byteOffset, n * 24)],
+    ['nums', bytesOf(files.nums, 3 * n)],
     ['hashes', files.hashes.subarray(0, n * HASH_BYTES)],
     ['racy', files.racy.subarray(0, n)],
     ['dirs', Buffer.from(JSON.stringify(data.dirs))],
@@ -123,7 +124,7 @@ export function writeStatCache(fd: number, data: StatCacheData): void {
       end = ends.at(-1) ?? end;
     }
   });
-  section('nums', () => put(new Uint8Array(files.nums.buffer, files.nums.byteOffset, n * 24)));
+  section('nums', () => put(bytesOf(files.nums, 3 * n)));
   section('hashes', () => put(files.hashes.subarray(0, n * HASH_BYTES)));
   section('racy', () => put(files.racy.subarray(0, n)));
   // JSON.stringify of the record, entry by entry: the same text (its keys in the same order).
@@ -153,8 +154,6 @@ function pathEnds(paths: readonly string[], from: number, to: number, start: num
   }
   return ends;
 }
-
-const bytesOf = (array: Uint32Array): Uint8Array => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 
 /** Writes `text` as UTF-8 at `position` (through a buffer Node frees at once, not one left to the collector); its byte length. */
 function writeText(fd: number, text: string, position: number): number {
