@@ -9,7 +9,7 @@
 import { knownSorted, LoadedFiles } from './loaded-files.js';
 import { RecordedFiles } from './recorded-files.js';
 import type { Stat } from './recorded-files.js';
-import { emptyColumns, mergeColumns } from './stat-cache-file.js';
+import { emptyColumns, HASH_BYTES, mergeColumns } from './stat-cache-file.js';
 import type { DirEntry, StatCacheData } from './stat-cache-file.js';
 import type { StatCacheImage } from './stat-cache-image.js';
 import { messageOf } from '../util/errors.js';
@@ -123,7 +123,7 @@ export class LoadedCache {
           mtimeMs: nums[3 * i + 1] as number,
           ino: nums[3 * i + 2] as number,
         };
-        logged.set(file, stat, hashes.toString('hex', 32 * i, 32 * i + 32), racy[i] === 1);
+        logged.set(file, stat, hashes.toString('hex', HASH_BYTES * i, HASH_BYTES * (i + 1)), racy[i] === 1);
       });
     }
     this.#logged = logged;
