@@ -234,7 +234,7 @@ function otherInputs(
   inputs: readonly (readonly [string, string])[],
   foreachFiles: readonly string[],
 ): readonly (readonly [string, string])[] {
-  if (foreachFiles.length === 0) return inputs;
+  if (foreachFiles.length === 0 || inputs.length === 0) return inputs;
   // The inputs include every foreach file: as many of each is no other input (the usual map over files).
   if (foreachFiles.length === inputs.length) return [];
   const files = new Set(foreachFiles);

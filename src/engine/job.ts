@@ -55,7 +55,7 @@ export async function runJob(input: JobInput): Promise<JobResult> {
     sampler.begin(stage.id);
     const running = execute({
       stage,
-      inputs: keyed.manifest.inputs.map(([file]) => file),
+      inputs: keyed.files,
       foreachFiles: keyed.foreachFiles,
       foreachHashes: keyed.foreachHashes,
       hashesThrough: (keyed.later ?? keyed.unread)?.through,

@@ -10,14 +10,16 @@ import type { Manifest } from '../cache/fingerprint.js';
 export interface Keyed {
   fingerprint: string;
   manifest: Manifest;
+  /** The key's input files, sorted (the stage's ctx.inputs). */
+  files: readonly string[];
   /** Files matched by `foreach.files` (map stages over files). */
   foreachFiles: readonly string[];
   /** Content hash of each of foreachFiles, as in the manifest (undefined: not read yet, see `later`). */
   foreachHashes: readonly (string | undefined)[];
   /**
    * A map over files that starts before its files are all read: its
-   * fingerprint is '' and its manifest lists them without hashes until
-   * finish() gives its key.
+   * fingerprint is '' and its manifest's inputs are empty (its files are
+   * `files`, its only inputs) until finish() gives its key.
    */
   later?: LaterKey;
   /**
@@ -52,6 +54,7 @@ export function keyedBy(parts: KeyParts, list: InputList): Keyed {
   return {
     fingerprint: fingerprintOf(manifest),
     manifest,
+    files: parts.sorted,
     foreachFiles: list.foreachFiles,
     foreachHashes: list.foreachHashes,
   };

@@ -76,6 +76,7 @@ function unreadKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenP
   return {
     fingerprint,
     manifest,
+    files: sorted,
     foreachFiles,
     foreachHashes,
     unread: {
@@ -99,10 +100,12 @@ export function laterKey(
   memo: string | undefined,
 ): Keyed {
   const { definition, code, needs, sorted } = parts;
-  const unread = buildManifest({ definition, code, inputs: sorted.map((file) => [file, '']), needs });
+  // No pairs of its 100,000 files and no hashes while its items run: finish() makes the list.
+  const unread = buildManifest({ definition, code, inputs: [], needs });
   return {
     fingerprint: '',
     manifest: unread,
+    files: sorted,
     foreachFiles: sorted,
     foreachHashes: hashes,
     later: {

@@ -5,7 +5,8 @@
 // after it reruns one item. An item that fails while the files are still
 // being read fails the stage with its identity, and the rerun takes the
 // other items from the journal (the failed run read every file, so the
-// rerun reads only the mended one, before it starts).
+// rerun reads only the mended one, before it starts). Its ctx.inputs are
+// its files from the start.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.js';
@@ -22,6 +23,8 @@ const WORK = `import fs from 'node:fs';
 export function count(item, ctx) {
   const text = fs.readFileSync(ctx.workspace.resolve(item.path), 'utf8');
   if (text.startsWith('bad')) throw new Error('a bad file');
+  // Its files are its inputs, sorted, before any is read.
+  if (ctx.inputs[ctx.index] !== item.path) throw new Error('ctx.inputs[' + ctx.index + '] is ' + ctx.inputs[ctx.index]);
   return { path: item.path, n: text.length };
 }
 export async function sum(ctx) {
