@@ -1,6 +1,9 @@
 // A map stage killed outright (SIGKILL: no cleanup, the lock left behind)
 // in the middle of its items: the batches it finished are in its item
-// journal, so the next run computes only the rest, and exactly once.
+// journal, so the next run computes only the rest, and exactly once. A
+// stage whose emit takes the current item journals its raw results alone:
+// the resumed run makes the journaled items' records again from them, with
+// the items as they are now.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAndSignal, stageEnd, Workspace } from './rig.js';
@@ -60,5 +63,63 @@ pipelines:
     const ids = Array.from({ length: 40 }, (_, i) => `i${i}`);
     expect(new Set(computed())).toEqual(new Set(ids));
     expect(ws.read('all.txt')).toBe(ids.join(','));
+  });
+
+  it('with a key and an emit, resumes from raw results: records made again from the items as they are now', async () => {
+    ws = new Workspace();
+    ws.write(
+      'm.mjs',
+      `import fs from 'node:fs';
+export function* items(ctx) {
+  const label = fs.readFileSync(ctx.workspace.resolve('label.txt'), 'utf8');
+  for (let i = 0; i < 40; i++) yield { id: 'i' + i, label };
+}
+export const slow = {
+  key: (item) => item.id,
+  async run(item, ctx) {
+    if (item.id === 'i20' && fs.existsSync(ctx.workspace.resolve('hold'))) {
+      fs.writeFileSync(ctx.workspace.resolve('reached'), 'yes');
+      await new Promise(() => setInterval(() => {}, 60_000));
+    }
+    fs.appendFileSync(ctx.workspace.resolve('computed.log'), item.id + '\\n');
+    return { twice: item.id + item.id };
+  },
+  emit: (item, result) => ({ id: item.id, label: item.label, twice: result.twice }),
+};
+export async function all(ctx) {
+  const out = [];
+  for await (const record of ctx.upstream('slow')) out.push(record.id + ':' + record.label + ':' + record.twice);
+  fs.writeFileSync(ctx.workspace.resolve('all.txt'), out.join(','));
+}
+`,
+    );
+    ws.write(
+      'pipelines.yaml',
+      `version: 1
+pipelines:
+  m:
+    stages:
+      items: { run: m.mjs#items, inputs: [label.txt] }
+      slow: { run: m.mjs#slow, foreach: items, concurrency: 1, batchSize: 4, cache: { scope: item } }
+      all: { run: m.mjs#all, needs: [slow] }
+`,
+    );
+    ws.write('label.txt', 'old');
+    ws.write('hold', 'yes');
+    const killed = await runAndSignal(ws, ['exec', 'm', '--json'], { whenExists: 'reached', signal: 'SIGKILL' });
+    expect(killed.code).toBeNull();
+    const computed = (): string[] => fs.readFileSync(ws.path('computed.log'), 'utf8').trim().split('\n');
+    const before = computed().length;
+
+    fs.rmSync(ws.path('hold'));
+    ws.write('label.txt', 'new');
+    const resumed = await ws.run(['exec', 'm', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const items = stageEnd(resumed.events, 'slow').items;
+    expect(items).toMatchObject({ total: 40, done: 40, failed: 0 });
+    expect(items.cached).toBeGreaterThanOrEqual(16);
+    expect(computed().length - before).toBe(40 - items.cached);
+    const ids = Array.from({ length: 40 }, (_, i) => `i${i}`);
+    expect(ws.read('all.txt')).toBe(ids.map((id) => `${id}:new:${id}${id}`).join(','));
   });
 });

@@ -74,8 +74,10 @@ export class BlockProcessor {
     const journal: JournalItem[] = [];
     for (const i of missing) {
       const out = outcome.outOf(i);
-      if (out !== undefined && outcome.isRecorded(i))
-        journal.push({ keys, keyOffset: i * KEY_BYTES, out, count: outcome.records[i] ?? 0, raw: outcome.raws?.[i] });
+      if (out === undefined || !outcome.isRecorded(i)) continue;
+      // Kept raw, an item found in the journal makes its lines again from its raw result: its lines are not journaled.
+      if (this.#keepsRaw) journal.push({ keys, keyOffset: i * KEY_BYTES, out: '', count: 0, raw: outcome.raws?.[i] });
+      else journal.push({ keys, keyOffset: i * KEY_BYTES, out, count: outcome.records[i] ?? 0 });
     }
     store.journal(journal);
     outcome.seal();
