@@ -24,6 +24,8 @@ import type { StageDefinition } from '../config/types.js';
 import { foreachOf, runOf } from '../config/types.js';
 import { hashValue, sha256 } from '../util/hash.js';
 import type { CodeHashes } from './code-hash.js';
+import { inputLine, writeListText } from './list-text.js';
+import type { ListText } from './list-text.js';
 
 /** Bump when the meaning of a cache entry changes: every old entry becomes a miss. */
 export const CACHE_FORMAT = 3;
@@ -88,7 +90,32 @@ export function buildManifest(parts: ManifestParts): Manifest {
 }
 
 export function fingerprintOf(manifest: Manifest): string {
-  return hashValue({ ...manifest, inputs: inputsBytes(manifest.inputs).hash });
+  return hashValue({ ...manifest, inputs: manifestListBytes(manifest).hash });
+}
+
+/** Manifests whose input list is held as its text (holdListText). */
+const heldLists = new WeakMap<Manifest, ListText>();
+
+/**
+ * Has `manifest` hold its input list as `text`: its `inputs` pairs are made
+ * by `pairs()` when first read, and not before. Not enumerable, so that a
+ * copy with other inputs (`{ ...manifest, inputs }`) does not make them; the
+ * fingerprint, the list's bytes and its length come from the text.
+ */
+export function holdListText(manifest: Manifest, text: ListText, pairs: () => [string, string][]): void {
+  heldLists.set(manifest, text);
+  let made: [string, string][] | undefined;
+  Object.defineProperty(manifest, 'inputs', { get: () => (made ??= pairs()), enumerable: false, configurable: true });
+}
+
+/** The manifest's input list as text (inputsBytes), from the text it holds when it holds one. */
+export function manifestListBytes(manifest: Manifest): { bytes: Buffer; hash: string } {
+  return heldLists.get(manifest) ?? inputsBytes(manifest.inputs);
+}
+
+/** How many inputs the manifest lists. */
+export function inputCount(manifest: Manifest): number {
+  return heldLists.get(manifest)?.count ?? manifest.inputs.length;
 }
 
 /**
@@ -101,33 +128,13 @@ export function inputsText(inputs: readonly (readonly [string, string])[]): stri
   return text;
 }
 
-/** One file's line of inputsText (inputsTextBytes writes the same bytes piece by piece). */
-export function inputLine(file: string, hash: string): string {
-  return `${hash} ${listedPath(file)}\n`;
-}
-
-/** A path as an input list writes it: one with a newline (or that starts like JSON) as JSON, so every list has one text. */
-function listedPath(file: string): string {
-  return file.includes('\n') || file.startsWith('"') ? JSON.stringify(file) : file;
-}
-
-/**
- * inputsText's UTF-8, written line by line into one buffer of its exact
- * size: at 100,000 files the text as a string (a rope of 100,000 lines,
- * then flattened) was 20 MB of garbage beside the 9 MB kept.
- */
+/** inputsText's UTF-8, written line by line into one buffer of its exact size (list-text.ts). */
 function inputsTextBytes(inputs: readonly (readonly [string, string])[]): Buffer {
-  let size = 0;
-  for (const [file, hash] of inputs) size += Buffer.byteLength(hash) + Buffer.byteLength(listedPath(file)) + 2;
-  const bytes = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (const [file, hash] of inputs) {
-    at += bytes.write(hash, at);
-    bytes[at++] = 0x20;
-    at += bytes.write(listedPath(file), at);
-    bytes[at++] = 0x0a;
-  }
-  return bytes;
+  return writeListText(
+    inputs.length,
+    (i) => inputs[i]?.[0] as string,
+    (i) => inputs[i]?.[1] as string,
+  ).bytes;
 }
 
 /**
@@ -225,18 +232,16 @@ export function itemScopeFingerprint(
 ): string {
   const needs = { ...manifest.needs };
   if (foreachStage !== undefined) delete needs[foreachStage];
-  const inputs = otherInputs(manifest.inputs, foreachFiles);
+  const inputs = otherInputs(manifest, foreachFiles);
   return hashValue({ ...manifest, inputs: inputsBytes(inputs).hash, needs, items: true });
 }
 
-/** The inputs that are not foreach files. */
-function otherInputs(
-  inputs: readonly (readonly [string, string])[],
-  foreachFiles: readonly string[],
-): readonly (readonly [string, string])[] {
-  if (foreachFiles.length === 0 || inputs.length === 0) return inputs;
+/** The manifest's inputs that are not foreach files. */
+function otherInputs(manifest: Manifest, foreachFiles: readonly string[]): readonly (readonly [string, string])[] {
+  const count = inputCount(manifest);
   // The inputs include every foreach file: as many of each is no other input (the usual map over files).
-  if (foreachFiles.length === inputs.length) return [];
+  if (count === 0 || foreachFiles.length === count) return [];
+  if (foreachFiles.length === 0) return manifest.inputs;
   const files = new Set(foreachFiles);
-  return inputs.filter(([file]) => !files.has(file));
+  return manifest.inputs.filter(([file]) => !files.has(file));
 }

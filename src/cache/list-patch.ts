@@ -1,11 +1,14 @@
 // A stage's input list made from an older one's text (the pass memo's,
 // pass-memo.ts) when only a few of its files changed: the lines of those
-// written in place of the old ones (patchedInputsBytes), every hash read
-// back from the new text (inputsOfBytes), and what it was patched from kept
-// by the list (rememberBasis), so that storing it can name the older
-// list's chunks around the lines replaced (record.ts). The text is the one
+// written in place of the old ones (patchedInputsBytes), the new text held
+// by the manifest (list-text.ts) and its pairs read back from it only if
+// asked for (inputsOfBytes), and what it was patched from kept by the
+// manifest (rememberBasis), so that storing it can name the older list's
+// chunks around the lines replaced (record.ts). The text is the one
 // inputsBytes (fingerprint.ts) makes from the list; tests compare the two.
-import { inputLine, knowInputsBytes } from './fingerprint.js';
+import { knowInputsBytes } from './fingerprint.js';
+import type { Manifest } from './fingerprint.js';
+import { inputLine } from './list-text.js';
 
 /** A line patchedInputsBytes replaced: its bytes [oldFrom, oldTo) in the old text, [newFrom, newTo) in the new. */
 export type PatchedSpan = [oldFrom: number, oldTo: number, newFrom: number, newTo: number];
@@ -87,10 +90,11 @@ export function inputsOfBytes(files: readonly string[], bytes: Buffer, hash: str
 
 /**
  * The list a list was patched from (patchedInputsBytes): its hash and the
- * lines replaced, by the new list. When that is the list the stage's last
- * record here was keyed by, the new list is stored by naming that one's
- * chunks around the lines replaced (record.ts, manifestEntry), and the
- * reason the stage runs is found in those lines alone (loadManifests).
+ * lines replaced, by the new list's manifest. When that is the list the
+ * stage's last record here was keyed by, the new list is stored by naming
+ * that one's chunks around the lines replaced (record.ts, manifestEntry),
+ * and the reason the stage runs is found in those lines alone
+ * (loadManifests).
  */
 export interface ListBasis {
   hash: string;
@@ -99,12 +103,13 @@ export interface ListBasis {
   replaced: Buffer;
 }
 
-const bases = new WeakMap<readonly (readonly [string, string])[], ListBasis>();
+const bases = new WeakMap<Manifest, ListBasis>();
 
-export function rememberBasis(inputs: readonly (readonly [string, string])[], basis: ListBasis): void {
-  bases.set(inputs, basis);
+/** Notes that `manifest`'s input list was patched from `basis`. */
+export function rememberBasis(manifest: Manifest, basis: ListBasis): void {
+  bases.set(manifest, basis);
 }
 
-export function basisOf(inputs: readonly (readonly [string, string])[]): ListBasis | undefined {
-  return bases.get(inputs);
+export function basisOf(manifest: Manifest): ListBasis | undefined {
+  return bases.get(manifest);
 }

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { shellEnvironment } from '../config/environment.js';
 import type { StagePlan } from '../config/types.js';
 import { expandGlobs, isGlob } from '../cache/glob.js';
+import type { FileHashes } from '../cache/list-text.js';
 import type { DatasetRecord, ItemCounts, ItemManifestRef, OutputRecord, StageRecord } from '../cache/state.js';
 import { createContext, makeTempDir } from './context.js';
 import { DatasetWriter } from './dataset.js';
@@ -26,7 +27,7 @@ export interface ExecuteInput {
   inputs: readonly string[];
   foreachFiles: readonly string[];
   /** Content hash of each of foreachFiles (what the stage key was built from; undefined: not read yet). */
-  foreachHashes: readonly (string | undefined)[];
+  foreachHashes: FileHashes;
   /** A stage started before its files were read (Keyed.later): reads the first n foreach files' hashes. */
   hashesThrough?: (n: number) => void;
   upstream: ReadonlyMap<string, StageRecord>;

@@ -4,8 +4,10 @@
 // long list's stat pass).
 import type { StagePlan } from '../config/types.js';
 import type { CodeHashes } from '../cache/code-hash.js';
-import { buildManifest, fingerprintOf } from '../cache/fingerprint.js';
+import { buildManifest, fingerprintOf, holdListText } from '../cache/fingerprint.js';
 import type { Manifest } from '../cache/fingerprint.js';
+import { inputsOfBytes } from '../cache/list-patch.js';
+import type { FileHashes, ListText } from '../cache/list-text.js';
 
 export interface Keyed {
   fingerprint: string;
@@ -14,8 +16,12 @@ export interface Keyed {
   files: readonly string[];
   /** Files matched by `foreach.files` (map stages over files). */
   foreachFiles: readonly string[];
-  /** Content hash of each of foreachFiles, as in the manifest (undefined: not read yet, see `later`). */
-  foreachHashes: readonly (string | undefined)[];
+  /**
+   * Content hash of each of foreachFiles, as in the manifest (undefined: not
+   * read yet, see `later`); or the list's text, when its files are exactly
+   * foreachFiles and the list is held as text (keyedByText).
+   */
+  foreachHashes: FileHashes;
   /**
    * A map over files that starts before its files are all read: its
    * fingerprint is '' and its manifest's inputs are empty (its files are
@@ -57,6 +63,30 @@ export function keyedBy(parts: KeyParts, list: InputList): Keyed {
     files: parts.sorted,
     foreachFiles: list.foreachFiles,
     foreachHashes: list.foreachHashes,
+  };
+}
+
+/**
+ * The key of a list held as its text (list-text.ts): no pair and no hash
+ * string made per file. The manifest's `inputs` are read back from the text
+ * if something asks for them; a map over the files takes their hashes from
+ * the text (or, when the list has other files too, from those pairs).
+ */
+export function keyedByText(parts: KeyParts, foreachFiles: readonly string[], text: ListText): Keyed {
+  const { definition, code, needs, sorted } = parts;
+  const manifest = buildManifest({ definition, code, inputs: [], needs });
+  holdListText(manifest, text, () => {
+    const inputs = inputsOfBytes(sorted, text.bytes, text.hash);
+    if (inputs === undefined)
+      throw new Error(`an input list of ${sorted.length} files does not hold one line per file`);
+    return inputs;
+  });
+  return {
+    fingerprint: fingerprintOf(manifest),
+    manifest,
+    files: sorted,
+    foreachFiles,
+    foreachHashes: sorted === foreachFiles ? text : hashesOf(foreachFiles, manifest.inputs),
   };
 }
 

@@ -2,13 +2,14 @@
 // the hash pass of a cold map: laterKey): from the stage's pass memo when
 // the pass is the memo's (unreadKey) or a few files from it (nearKey),
 // else from every file's hash; and the memo kept from a clean pass.
-import { buildManifest, inputsBytes } from '../cache/fingerprint.js';
-import { inputsOfBytes, patchedInputsBytes, rememberBasis } from '../cache/list-patch.js';
+import { buildManifest, manifestListBytes } from '../cache/fingerprint.js';
+import { patchedInputsBytes, rememberBasis } from '../cache/list-patch.js';
+import { fileHash, ListText } from '../cache/list-text.js';
 import { keepListHash, keptListHash, keptListNear, readPassMemo } from '../cache/pass-memo.js';
 import type { PassMemo } from '../cache/pass-memo.js';
 import { hashValue, sha256 } from '../util/hash.js';
 import type { LaterHashes, OpenPass } from '../cache/stat-cache.js';
-import { inputList, keyedBy, listOf } from './key-list.js';
+import { inputList, keyedBy, keyedByText } from './key-list.js';
 import type { Keyed, KeyParts } from './key-list.js';
 
 /**
@@ -34,7 +35,7 @@ export function passKey(
     (read === undefined ? undefined : nearKey(parts, foreachFiles, pass, read)) ??
     keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
   // Kept from a pass that read nothing (a no-op's): a run after an edit does not pay for it, the no-op after it does.
-  if (memo !== undefined && !pass.didRead()) keepListHash(memo, sorted, pass.stats, inputsBytes(keyed.manifest.inputs));
+  if (memo !== undefined && !pass.didRead()) keepListHash(memo, sorted, pass.stats, manifestListBytes(keyed.manifest));
   return keyed;
 }
 
@@ -55,10 +56,11 @@ function nearKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPas
   for (const i of near.changed) lines[i] = [sorted[i] as string, pass.hashAt(i) ?? 'missing'];
   pass.end();
   const patched = patchedInputsBytes(near.text, near.changed, lines);
-  const inputs = patched && inputsOfBytes(sorted, patched.bytes, sha256(patched.bytes));
-  if (patched === undefined || inputs === undefined) return undefined;
-  rememberBasis(inputs, { hash: near.hash, spans: patched.spans, replaced: patched.replaced });
-  return keyedBy(parts, listOf(sorted, foreachFiles, inputs));
+  const text = patched && ListText.read(patched.bytes, sha256(patched.bytes), sorted.length);
+  if (patched === undefined || text === undefined) return undefined;
+  const keyed = keyedByText(parts, foreachFiles, text);
+  rememberBasis(keyed.manifest, { hash: near.hash, spans: patched.spans, replaced: patched.replaced });
+  return keyed;
 }
 
 /** A key from a kept list hash: the manifest's `inputs` and the foreach hashes are built when first asked for. */
@@ -81,10 +83,9 @@ function unreadKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenP
     foreachHashes,
     unread: {
       through: () => {
-        if (foreachHashes.length > 0 && foreachHashes[0] === undefined)
-          built().foreachHashes.forEach((hash, i) => {
-            foreachHashes[i] = hash;
-          });
+        if (foreachHashes.length === 0 || foreachHashes[0] !== undefined) return;
+        const hashes = built().foreachHashes;
+        for (let i = 0; i < foreachHashes.length; i++) foreachHashes[i] = fileHash(hashes, i);
       },
       finish: built,
       end: () => {},
@@ -112,10 +113,10 @@ export function laterKey(
       through: (n) => later.through(n),
       finish: () => {
         later.through(sorted.length);
-        const keyed = keyedBy(parts, inputList(sorted, sorted, hashes, undefined));
-        if (memo !== undefined && later.isClean())
-          keepListHash(memo, sorted, later.stats, inputsBytes(keyed.manifest.inputs));
-        return keyed;
+        // The list written from the hashes, with no pair per file: the cold run's peak is here.
+        const text = ListText.of(sorted, hashes);
+        if (memo !== undefined && later.isClean()) keepListHash(memo, sorted, later.stats, text);
+        return keyedByText(parts, sorted, text);
       },
       end: () => later.end(),
     },

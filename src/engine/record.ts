@@ -3,7 +3,7 @@
 // with its manifest, into the store, and its blobs go to a shared store; a
 // stage of the same key anywhere finds them there.
 import type { StagePlan } from '../config/types.js';
-import { differingLines, inputsBytes, parseInputsText } from '../cache/fingerprint.js';
+import { differingLines, inputCount, manifestListBytes, parseInputsText } from '../cache/fingerprint.js';
 import { basisOf } from '../cache/list-patch.js';
 import type { PatchedSpan } from '../cache/list-patch.js';
 import type { Manifest } from '../cache/fingerprint.js';
@@ -52,9 +52,10 @@ const INLINE_INPUTS = 200;
  * instead of being cut and hashed again (the same dataset).
  */
 export async function manifestEntry(res: Resources, manifest: Manifest, at: number): Promise<ManifestEntry> {
-  if (manifest.inputs.length <= INLINE_INPUTS) return { at, m: manifest };
+  // `inputs` named: a list held as text (fingerprint.ts, holdListText) is no enumerable property of its manifest.
+  if (inputCount(manifest) <= INLINE_INPUTS) return { at, m: { ...manifest, inputs: manifest.inputs } };
   const writer = new DatasetWriter(res.objects);
-  const { bytes } = inputsBytes(manifest.inputs);
+  const { bytes } = manifestListBytes(manifest);
   const before = await listPatchedFrom(res, manifest);
   if (before === undefined) writer.writeBytes(bytes);
   else writePatched(writer, before.reader, before.spans, bytes);
@@ -91,7 +92,7 @@ async function listPatchedFrom(
   res: Resources,
   manifest: Manifest,
 ): Promise<{ reader: ChunkReader; spans: PatchedSpan[] } | undefined> {
-  const basis = basisOf(manifest.inputs);
+  const basis = basisOf(manifest);
   if (basis === undefined) return undefined;
   const key = hashValue({ ...manifest, inputs: basis.hash });
   const entry = await res.lookup<ManifestEntry>(manifestKey(key));
@@ -162,9 +163,9 @@ async function differingStoredLines(
  * where the two lists differ. Undefined when it was not.
  */
 function patchedLines(entry: ManifestEntry, fingerprint: string, current: Manifest): [Buffer, Buffer] | undefined {
-  const basis = basisOf(current.inputs);
+  const basis = basisOf(current);
   if (basis === undefined || hashValue({ ...entry.m, inputs: basis.hash }) !== fingerprint) return undefined;
-  const bytes = inputsBytes(current.inputs).bytes;
+  const { bytes } = manifestListBytes(current);
   return differingLines(basis.replaced, Buffer.concat(basis.spans.map(([, , from, to]) => bytes.subarray(from, to))));
 }
 
@@ -208,7 +209,7 @@ export async function loadManifests(
   if (typeof entry.inputList !== 'string' && typeof entry.inputs !== 'string') return [entry.m, current];
   const lines =
     patchedLines(entry, fingerprint, current) ??
-    (await differingStoredLines(res, entry, inputsBytes(current.inputs).bytes));
+    (await differingStoredLines(res, entry, manifestListBytes(current).bytes));
   if (!lines) return undefined;
   const [before, after] = lines;
   const [previousInputs, currentInputs] = [parseInputsText(before.toString()), parseInputsText(after.toString())];

@@ -9,6 +9,8 @@ import type { JsonRecord } from '../../api.js';
 import type { ObjectStore } from '../../cache/object-store.js';
 import type { DatasetRecord } from '../../cache/state.js';
 import { ChunkList, datasetChunks } from '../../cache/dataset-chunks.js';
+import { fileHash, inputLine, ListText } from '../../cache/list-text.js';
+import type { FileHashes } from '../../cache/list-text.js';
 import { BlockBuilder, LostRecordsError, readChunk, readDatasetBlocks } from '../dataset-reader.js';
 import type { ChunkSpan } from '../dataset-reader.js';
 
@@ -44,13 +46,14 @@ export interface ItemSource {
 }
 
 /**
- * Files matched by `foreach.files`, with their content hashes (undefined:
- * missing); `through(n)`, when they are still being read, reads the first
- * n before a block takes them.
+ * Files matched by `foreach.files`, with the content hashes the stage key
+ * was built from (undefined: missing; or the key's list text, which holds
+ * exactly these files); `through(n)`, when they are still being read,
+ * reads the first n before a block takes them.
  */
 export function fileBlocks(
   files: readonly string[],
-  hashes: readonly (string | undefined)[],
+  hashes: FileHashes,
   size: number,
   through?: (n: number) => void,
 ): ItemSource {
@@ -66,28 +69,35 @@ export function fileBlocks(
   };
 }
 
+/**
+ * A block of files. Its identity is its files' lines of the input list
+ * text (`hash path`, list-text.ts): read from that text when the key holds
+ * it, else written from the hashes, the same bytes either way.
+ */
 class FileBlock implements ItemBlock {
   readonly #files: readonly string[];
-  readonly #hashes: readonly (string | undefined)[];
+  readonly #hashes: FileHashes;
   readonly firstIndex: number;
   readonly count: number;
 
-  constructor(files: readonly string[], hashes: readonly (string | undefined)[], first: number, count: number) {
+  constructor(files: readonly string[], hashes: FileHashes, first: number, count: number) {
     this.#files = files;
     this.#hashes = hashes;
     this.firstIndex = first;
     this.count = count;
   }
 
-  blockIdentity(): string {
+  blockIdentity(): string | Uint8Array {
+    if (this.#hashes instanceof ListText) return this.#hashes.lines(this.firstIndex, this.count);
     let text = '';
-    for (let i = 0; i < this.count; i++) text += `${this.itemIdentity(i)}\n`;
+    for (let at = this.firstIndex; at < this.firstIndex + this.count; at++)
+      text += inputLine(this.#files[at] ?? '', fileHash(this.#hashes, at));
     return text;
   }
 
   itemIdentity(i: number): string {
     const at = this.firstIndex + i;
-    return `${this.#files[at] ?? ''}\0${this.#hashes[at] ?? 'missing'}`;
+    return `${this.#files[at] ?? ''}\0${fileHash(this.#hashes, at)}`;
   }
 
   itemAsLeft(
@@ -98,7 +108,7 @@ class FileBlock implements ItemBlock {
     const file = this.#files[at] ?? '';
     // A file the stage removed is keyed as missing, as the stage key has it.
     const hash = hashOf(file) ?? 'missing';
-    if (hash === this.#hashes[at]) return undefined;
+    if (hash === fileHash(this.#hashes, at)) return undefined;
     return { item: { path: file, hash }, identity: `${file}\0${hash}` };
   }
 
@@ -108,7 +118,7 @@ class FileBlock implements ItemBlock {
 
   item(i: number): JsonRecord {
     const at = this.firstIndex + i;
-    return { path: this.#files[at] ?? '', hash: this.#hashes[at] ?? 'missing' };
+    return { path: this.#files[at] ?? '', hash: fileHash(this.#hashes, at) };
   }
 }
 
