@@ -30,6 +30,28 @@ describe('a map stage killed midway', () => {
   let ws: Workspace;
   afterEach(() => ws.remove());
 
+  /**
+   * Runs pipeline m until item i20 holds, kills it (SIGKILL), lets `between`
+   * change the workspace, runs it again: the rerun's counts for stage slow,
+   * and how many items it computed.
+   */
+  async function killThenResume(between: () => void): Promise<{ cached: number; computedAgain: number }> {
+    ws.write('hold', 'yes');
+    const killed = await runAndSignal(ws, ['exec', 'm', '--json'], { whenExists: 'reached', signal: 'SIGKILL' });
+    expect(killed.code).toBeNull();
+    const before = computed().length;
+    fs.rmSync(ws.path('hold'));
+    between();
+    const resumed = await ws.run(['exec', 'm', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const items = stageEnd(resumed.events, 'slow').items;
+    expect(items).toMatchObject({ total: 40, done: 40, failed: 0 });
+    return { cached: items.cached, computedAgain: computed().length - before };
+  }
+
+  const computed = (): string[] => fs.readFileSync(ws.path('computed.log'), 'utf8').trim().split('\n');
+  const IDS = Array.from({ length: 40 }, (_, i) => `i${i}`);
+
   it('resumes from its journal: finished batches are reused, the rest computed once', async () => {
     ws = new Workspace();
     ws.write('m.mjs', MODULE);
@@ -44,25 +66,14 @@ pipelines:
       all: { run: m.mjs#all, needs: [slow] }
 `,
     );
-    ws.write('hold', 'yes');
-    const killed = await runAndSignal(ws, ['exec', 'm', '--json'], { whenExists: 'reached', signal: 'SIGKILL' });
-    expect(killed.code).toBeNull();
-    const computed = (): string[] => fs.readFileSync(ws.path('computed.log'), 'utf8').trim().split('\n');
-    const before = computed().length;
-
-    fs.rmSync(ws.path('hold'));
-    const resumed = await ws.run(['exec', 'm', '--json']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    const items = stageEnd(resumed.events, 'slow').items;
-    expect(items).toMatchObject({ total: 40, done: 40, failed: 0 });
+    const { cached, computedAgain } = await killThenResume(() => {});
     // Two batches run at once, so when i20 (batch 6) started, batches 1 to 4
     // (i0..i15) had finished and been journaled: at least those are reused.
-    expect(items.cached).toBeGreaterThanOrEqual(16);
+    expect(cached).toBeGreaterThanOrEqual(16);
     // The rerun computed exactly the items it did not reuse.
-    expect(computed().length - before).toBe(40 - items.cached);
-    const ids = Array.from({ length: 40 }, (_, i) => `i${i}`);
-    expect(new Set(computed())).toEqual(new Set(ids));
-    expect(ws.read('all.txt')).toBe(ids.join(','));
+    expect(computedAgain).toBe(40 - cached);
+    expect(new Set(computed())).toEqual(new Set(IDS));
+    expect(ws.read('all.txt')).toBe(IDS.join(','));
   });
 
   it('with a key and an emit, resumes from raw results: records made again from the items as they are now', async () => {
@@ -105,21 +116,9 @@ pipelines:
 `,
     );
     ws.write('label.txt', 'old');
-    ws.write('hold', 'yes');
-    const killed = await runAndSignal(ws, ['exec', 'm', '--json'], { whenExists: 'reached', signal: 'SIGKILL' });
-    expect(killed.code).toBeNull();
-    const computed = (): string[] => fs.readFileSync(ws.path('computed.log'), 'utf8').trim().split('\n');
-    const before = computed().length;
-
-    fs.rmSync(ws.path('hold'));
-    ws.write('label.txt', 'new');
-    const resumed = await ws.run(['exec', 'm', '--json']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    const items = stageEnd(resumed.events, 'slow').items;
-    expect(items).toMatchObject({ total: 40, done: 40, failed: 0 });
-    expect(items.cached).toBeGreaterThanOrEqual(16);
-    expect(computed().length - before).toBe(40 - items.cached);
-    const ids = Array.from({ length: 40 }, (_, i) => `i${i}`);
-    expect(ws.read('all.txt')).toBe(ids.map((id) => `${id}:new:${id}${id}`).join(','));
+    const { cached, computedAgain } = await killThenResume(() => ws.write('label.txt', 'new'));
+    expect(cached).toBeGreaterThanOrEqual(16);
+    expect(computedAgain).toBe(40 - cached);
+    expect(ws.read('all.txt')).toBe(IDS.map((id) => `${id}:new:${id}${id}`).join(','));
   });
 });
