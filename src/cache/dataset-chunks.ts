@@ -136,6 +136,13 @@ export class ChunkReader {
     return read;
   }
 
+  /** Every byte of the dataset (one stored whole, before chunking: its one blob). */
+  all(): Buffer {
+    const { chunks } = this.list;
+    if (chunks.length === 1 && chunks[0]?.cut === 'unknown') return this.chunk(0);
+    return this.read(0, this.list.startOf(chunks.length));
+  }
+
   /** The bytes [from, to) of the dataset (a view when they lie in one chunk). */
   read(from: number, to: number): Buffer {
     const parts: Buffer[] = [];
@@ -150,6 +157,25 @@ export class ChunkReader {
     }
     return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   }
+}
+
+/** The bytes of a piece (putPieces). */
+export const PIECE_BYTES = CHUNK_TARGET;
+
+/**
+ * Bytes that are not lines (an item manifest) stored in pieces of
+ * PIECE_BYTES under a chunk index, read back as a dataset's bytes are
+ * (ChunkReader): bytes changed in place change only the pieces they fall
+ * in, so a rerun writes those and names the others. Returns the index's hash.
+ */
+export function putPieces(objects: ObjectStore, bytes: Uint8Array): string {
+  const chunks: Chunk[] = [];
+  for (let at = 0; at < bytes.length; at += PIECE_BYTES) {
+    const piece = bytes.subarray(at, Math.min(bytes.length, at + PIECE_BYTES));
+    const cut = at + PIECE_BYTES >= bytes.length ? 'end' : 'forced';
+    chunks.push({ hash: objects.putSound(piece), bytes: piece.length, records: 0, cut });
+  }
+  return objects.putSound(encodeChunkIndex(chunks));
 }
 
 /**

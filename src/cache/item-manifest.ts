@@ -1,6 +1,9 @@
-// The item manifest of a map stage with `cache: { scope: item }`: one blob
-// per run that indexes every cached item's output lines inside the stage's
-// own dataset blob, so a rerun reads one file, not a store row per item.
+// The item manifest of a map stage with `cache: { scope: item }`: one byte
+// string per run that indexes every cached item's output lines inside the
+// stage's own dataset, so a rerun reads it whole, not a store row per item.
+// It is stored in pieces (dataset-chunks.ts, putPieces): a rerun that
+// changed a few items writes the pieces their entries lie in and names the
+// others (format 2 written whole, by an older runner, is read as one piece).
 //
 //   entry i   item key (KEY_BYTES of sha256 of the item's identity), where its
 //             output lines are in the dataset (offset, length, record count),
@@ -18,6 +21,8 @@
 // records, so a rerun names the chunks it keeps. Format 1 held them in a raw
 // section of the manifest blob; it is still read.
 import fs from 'node:fs';
+import path from 'node:path';
+import { chunksNamedIn } from './dataset-chunks.js';
 import { copyKey, KEY_BYTES } from './item-keys.js';
 import { bytesOf } from '../util/bytes.js';
 
@@ -62,6 +67,12 @@ export interface ItemsEntry {
 
 /** The datasets the item manifest in `file` points into; none when it is not a manifest (for `cache prune`). */
 export function datasetsNamedIn(file: string): string[] {
+  // A manifest in pieces (dataset-chunks.ts, putPieces) has its header at the start of its first piece.
+  const first = chunksNamedIn(file)[0];
+  return headerDatasets(first === undefined ? file : path.join(path.dirname(file), first));
+}
+
+function headerDatasets(file: string): string[] {
   try {
     const fd = fs.openSync(file, 'r');
     const head = Buffer.alloc(HEADER_BYTES);

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chunksNamedIn } from '../../src/cache/dataset-chunks.js';
+import { chunksNamedIn, putPieces } from '../../src/cache/dataset-chunks.js';
 import { cacheStats, pruneCache } from '../../src/cache/maintenance.js';
 import type { StageRecord } from '../../src/cache/state.js';
 import { WorkspaceState } from '../../src/cache/state.js';
@@ -12,6 +12,7 @@ import { ItemManifestBuilder } from '../../src/cache/item-manifest.js';
 import { DatasetWriter } from '../../src/engine/dataset.js';
 import { RawsWriter } from '../../src/engine/map/item-raws.js';
 import { blob, CUTOFF, DAY, fixture, keys, NEW, NOW, OLD, record, storeRecord } from './maintenance-fixture.js';
+import type { Fixture } from './maintenance-fixture.js';
 
 describe('pruneCache', () => {
   it('removes old entries and the objects only they used; keeps new ones, live ones and their objects', async () => {
@@ -89,33 +90,44 @@ describe('pruneCache', () => {
     for (const hash of [dead.hash, ...dead.chunks]) expect(f.objects.has(hash), `removed ${hash}`).toBe(false);
   });
 
-  it("keeps the raw results an item manifest kept names (their dataset and its chunks), and drops a dropped one's", async () => {
-    const f = await fixture();
-    const write = async (tag: string): Promise<{ manifest: string; raws: string[] }> => {
-      const builder = new ItemManifestBuilder();
-      const rawsWriter = new RawsWriter(f.objects);
-      const keys = Buffer.concat(Array.from({ length: 3000 }, (_, i) => keyOf(`${tag} ${i}`)));
-      for (let i = 0; i < 3000; i++)
-        rawsWriter.write(
-          builder,
-          builder.add(keys, i * KEY_BYTES, 0, 0, 0),
-          JSON.stringify({ tag, i, v: 'v'.repeat(300) }),
-        );
-      const rawsHash = (await rawsWriter.finish()) ?? '';
-      const manifest = f.objects.putBytes(builder.encode('d'.repeat(64), rawsHash));
-      const raws = [rawsHash, ...chunksNamedIn(f.objects.pathOf(rawsHash))];
-      for (const name of [manifest, ...raws]) fs.utimesSync(f.objects.pathOf(name), new Date(OLD), new Date(OLD));
-      return { manifest, raws };
-    };
-    const live = await write('live');
-    const dead = await write('dead');
-    expect(live.raws.length).toBeGreaterThan(3);
-    const kept: StageRecord = { ...record(f, 'kept', NEW), itemManifest: { scope: 'scope', manifest: live.manifest } };
-    await f.store.set('stage:fp-kept', kept);
-    await pruneCache(f.store, f.stateDir, CUTOFF);
-    for (const hash of [live.manifest, ...live.raws]) expect(f.objects.has(hash), `kept ${hash}`).toBe(true);
-    for (const hash of [dead.manifest, ...dead.raws]) expect(f.objects.has(hash), `removed ${hash}`).toBe(false);
-  });
+  it.each([
+    ['in pieces', (f: Fixture, bytes: Buffer): string => putPieces(f.objects, bytes)],
+    ['written whole (an older runner)', (f: Fixture, bytes: Buffer): string => f.objects.putBytes(bytes)],
+  ])(
+    "keeps the raw results an item manifest kept names (their dataset and its chunks), and drops a dropped one's: %s",
+    async (_how, put) => {
+      const f = await fixture();
+      const write = async (tag: string): Promise<{ manifest: string; raws: string[] }> => {
+        const builder = new ItemManifestBuilder();
+        const rawsWriter = new RawsWriter(f.objects);
+        const keys = Buffer.concat(Array.from({ length: 3000 }, (_, i) => keyOf(`${tag} ${i}`)));
+        for (let i = 0; i < 3000; i++)
+          rawsWriter.write(
+            builder,
+            builder.add(keys, i * KEY_BYTES, 0, 0, 0),
+            JSON.stringify({ tag, i, v: 'v'.repeat(300) }),
+          );
+        const rawsHash = (await rawsWriter.finish()) ?? '';
+        const manifest = put(f, builder.encode('d'.repeat(64), rawsHash));
+        const raws = [rawsHash, ...chunksNamedIn(f.objects.pathOf(rawsHash))];
+        const pieces = chunksNamedIn(f.objects.pathOf(manifest));
+        for (const name of [manifest, ...pieces, ...raws])
+          fs.utimesSync(f.objects.pathOf(name), new Date(OLD), new Date(OLD));
+        return { manifest, raws: [...pieces, ...raws] };
+      };
+      const live = await write('live');
+      const dead = await write('dead');
+      expect(live.raws.length).toBeGreaterThan(3);
+      const kept: StageRecord = {
+        ...record(f, 'kept', NEW),
+        itemManifest: { scope: 'scope', manifest: live.manifest },
+      };
+      await f.store.set('stage:fp-kept', kept);
+      await pruneCache(f.store, f.stateDir, CUTOFF);
+      for (const hash of [live.manifest, ...live.raws]) expect(f.objects.has(hash), `kept ${hash}`).toBe(true);
+      for (const hash of [dead.manifest, ...dead.raws]) expect(f.objects.has(hash), `removed ${hash}`).toBe(false);
+    },
+  );
 
   it('keeps an old object still referenced by a kept entry, even one the state does not name', async () => {
     const f = await fixture();

@@ -4,10 +4,12 @@
 // stage), one item is computed, and its records are exactly those of a
 // run from scratch (the same dataset hash). A stage whose emit() sees the
 // current item keeps its raw results in chunks too: the rerun names the
-// ones it keeps, unread.
+// ones it keeps, unread. The item manifest is stored in pieces: the rerun
+// writes the two its changed entries are in.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { chunksNamedIn } from '../../src/cache/dataset-chunks.js';
 import type { StageRecord } from '../../src/cache/state.js';
 import { stageEnd, Workspace } from './rig.js';
 
@@ -48,9 +50,10 @@ function workspace(map = 'twice'): Workspace {
   return ws;
 }
 
-/** The dataset of raw results the stage's item manifest names. */
+/** The dataset of raw results the stage's item manifest names (in its header, at the start of its first piece). */
 function rawsOf(ws: Workspace, stage: string): string {
-  const head = fs.readFileSync(ws.path('.runner/objects', record(ws, stage).itemManifest?.manifest ?? ''), 'latin1');
+  const pieces = chunksNamedIn(ws.path('.runner/objects', record(ws, stage).itemManifest?.manifest ?? ''));
+  const head = fs.readFileSync(ws.path('.runner/objects', pieces[0] ?? ''), 'latin1');
   return (JSON.parse(head.slice(0, 1024).split('\n')[1] ?? '{}') as { raws?: string }).raws ?? '';
 }
 
@@ -92,10 +95,17 @@ describe('a map stage rerun after one upstream record changed', () => {
     const genChunks = chunksOf(ws, record(ws, 'gen').dataset?.hash ?? '');
     expect(genChunks.length).toBeGreaterThan(6);
     damageBehindStat(ws.path('.runner/objects', genChunks.at(-2) ?? ''));
+    const oldPieces = chunksOf(ws, record(ws, 'twice').itemManifest?.manifest ?? '');
+    expect(oldPieces.length).toBeGreaterThan(6);
 
     const rerun = await ws.run(['exec', 'p', '--param', 'mutate=7', '--json']);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(stageEnd(rerun.events, 'twice').items).toEqual({ total: COUNT, done: COUNT, cached: COUNT - 1, failed: 0 });
+    // Its item manifest is new in two pieces: the first (the header names the new dataset; r7's key) and the
+    // one r7's block key is in.
+    const newPieces = chunksOf(ws, record(ws, 'twice').itemManifest?.manifest ?? '');
+    expect(newPieces).toHaveLength(oldPieces.length);
+    expect(newPieces.filter((piece) => !oldPieces.includes(piece))).toHaveLength(2);
 
     const fresh = workspace();
     made.push(fresh);

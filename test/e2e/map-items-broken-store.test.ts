@@ -42,6 +42,8 @@ pipelines:
 
 interface Blobs {
   manifest: string;
+  /** The first piece the manifest is stored in. */
+  piece: string;
   dataset: string;
   chunk: string;
   /** The dataset of raw results and its first chunk ('' when the stage keeps none). */
@@ -66,6 +68,16 @@ const cases: [string, Breakage, RegExp][] = [
   [
     'the manifest is corrupt',
     (objects, b) => flip(path.join(objects, b.manifest)),
+    /item manifest \w{12} could not be read \(it is corrupt and was removed\)/,
+  ],
+  [
+    'a piece of the manifest is missing',
+    (objects, b) => fs.rmSync(path.join(objects, b.piece)),
+    /item manifest \w{12} could not be read \(a piece of it is gone\)/,
+  ],
+  [
+    'a piece of the manifest is corrupt',
+    (objects, b) => flip(path.join(objects, b.piece)),
     /item manifest \w{12} could not be read \(it is corrupt and was removed\)/,
   ],
   [
@@ -113,7 +125,7 @@ const rawCases: [string, Breakage, RegExp][] = [
   ],
 ];
 
-/** The first chunk named by the dataset index `hash`. */
+/** The first chunk (or piece) named by the index `hash`. */
 function firstChunk(ws: Workspace, hash: string): string {
   const index = fs.readFileSync(ws.path('.runner/objects', hash), 'utf8');
   return (JSON.parse(index.slice(index.indexOf('\n') + 1)) as [string][])[0]?.[0] ?? '';
@@ -138,11 +150,14 @@ describe.each([
       const dataset = record?.dataset?.hash ?? '';
       const manifest = record?.itemManifest?.manifest ?? '';
       expect(manifest).toMatch(/^[0-9a-f]{64}$/);
-      // A dataset is an index of chunks (one here: the records are few); the manifest's header names the raw results'.
-      const head = fs.readFileSync(ws.path('.runner/objects', manifest), 'latin1').slice(0, 1024);
+      // A dataset is an index of chunks (one here: the records are few), the manifest an index of pieces (one
+      // here); the manifest's header, at the start of its first piece, names the raw results'.
+      const piece = firstChunk(ws, manifest);
+      const head = fs.readFileSync(ws.path('.runner/objects', piece), 'latin1').slice(0, 1024);
       const raws = (JSON.parse(head.split('\n')[1] ?? '{}') as { raws?: string }).raws ?? '';
       expect(raws === '').toBe(module === MODULE);
-      const blobs = { manifest, dataset, chunk: firstChunk(ws, dataset), raws, rawChunk: raws && firstChunk(ws, raws) };
+      const chunk = firstChunk(ws, dataset);
+      const blobs = { manifest, piece, dataset, chunk, raws, rawChunk: raws && firstChunk(ws, raws) };
       breakIt(ws.path('.runner/objects'), blobs);
 
       const rerun = await ws.run(['exec', 'm', '--param', 'n=7', '--json']);

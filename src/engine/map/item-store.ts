@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KEY_BYTES, KeyTable } from '../../cache/item-keys.js';
-import { ChunkList, ChunkReader } from '../../cache/dataset-chunks.js';
+import { ChunkList, ChunkReader, putPieces } from '../../cache/dataset-chunks.js';
 import { ItemJournal } from '../../cache/item-journal.js';
 import type { JournalItem } from '../../cache/item-journal.js';
 import { ItemManifest, ItemManifestBuilder, itemsKey } from '../../cache/item-manifest.js';
@@ -184,9 +184,10 @@ export class ItemStore {
   async commit(dataset: DatasetRecord, scope = this.#options.scope): Promise<ItemManifestRef> {
     const { res, ttlMs } = this.#options;
     const raws = await this.#raws.finish();
-    const manifest = res.objects.putBytes(this.#builder.encode(dataset.hash, raws));
+    // In pieces: a rerun that changed a few items writes the pieces their entries are in, not the whole manifest.
+    const manifest = putPieces(res.objects, this.#builder.encode(dataset.hash, raws));
     const entry: ItemsEntry = { manifest, dataset: dataset.hash, ...(raws ? { raws } : {}), at: res.now() };
-    await res.shareBlobs([manifest, ...(raws ? res.datasetBlobs(raws) : [])], ttlMs);
+    await res.shareBlobs([...res.datasetBlobs(manifest), ...(raws ? res.datasetBlobs(raws) : [])], ttlMs);
     await (await res.store())?.set(itemsKey(scope), entry, ttlMs);
     this.#journal.remove();
     // Journals of this stage under other scopes belong to runs whose code or
@@ -220,12 +221,14 @@ async function loadOldRun(options: ItemStoreOptions): Promise<OldRun | undefined
     warn(options, `its item manifest ${named.slice(0, 12)} is not in the object store; every item is computed again`);
     return undefined;
   }
-  const data = res.objects.readVerified(named);
+  // The index of its pieces and every piece, fetched from a shared store when they are not here (a manifest
+  // written whole, by an older runner, is one piece).
+  const pieces = await res.soundRecords(named);
   let manifest: ItemManifest;
   try {
-    if (!Buffer.isBuffer(data))
-      throw new Error(data.kind === 'missing' ? 'it is gone' : 'it is corrupt and was removed');
-    manifest = ItemManifest.decode(data);
+    if (!(pieces instanceof ChunkList))
+      throw new Error(pieces.kind === 'missing' ? 'a piece of it is gone' : 'it is corrupt and was removed');
+    manifest = ItemManifest.decode(new ChunkReader(res.objects, pieces).all());
   } catch (error) {
     res.objects.remove(named);
     warn(
