@@ -98,14 +98,22 @@ const heldLists = new WeakMap<Manifest, ListText>();
 
 /**
  * Has `manifest` hold its input list as `text`: its `inputs` pairs are made
- * by `pairs()` when first read, and not before. Not enumerable, so that a
- * copy with other inputs (`{ ...manifest, inputs }`) does not make them; the
- * fingerprint, the list's bytes and its length come from the text.
+ * by `pairs()` when first read, and not before, and inputsBytes answers
+ * them with the text. Not enumerable, so that a copy with other inputs
+ * (`{ ...manifest, inputs }`) does not make them; the fingerprint, the
+ * list's bytes and its length come from the text.
  */
 export function holdListText(manifest: Manifest, text: ListText, pairs: () => [string, string][]): void {
   heldLists.set(manifest, text);
   let made: [string, string][] | undefined;
-  Object.defineProperty(manifest, 'inputs', { get: () => (made ??= pairs()), enumerable: false, configurable: true });
+  const inputs = (): [string, string][] => {
+    if (made === undefined) {
+      made = pairs();
+      encoded.set(made, text);
+    }
+    return made;
+  };
+  Object.defineProperty(manifest, 'inputs', { get: inputs, enumerable: false, configurable: true });
 }
 
 /** The manifest's input list as text (inputsBytes), from the text it holds when it holds one. */
@@ -150,11 +158,6 @@ export function inputsBytes(inputs: readonly (readonly [string, string])[]): { b
     encoded.set(inputs, known);
   }
   return known;
-}
-
-/** Notes that `bytes` (sha256 `hash`) are inputsText of `inputs`, made another way (list-patch.ts): inputsBytes answers them. */
-export function knowInputsBytes(inputs: readonly (readonly [string, string])[], bytes: Buffer, hash: string): void {
-  encoded.set(inputs, { bytes, hash });
 }
 
 /**

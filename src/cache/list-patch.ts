@@ -1,12 +1,11 @@
 // A stage's input list made from an older one's text (the pass memo's,
 // pass-memo.ts) when only a few of its files changed: the lines of those
 // written in place of the old ones (patchedInputsBytes), the new text held
-// by the manifest (list-text.ts) and its pairs read back from it only if
-// asked for (inputsOfBytes), and what it was patched from kept by the
-// manifest (rememberBasis), so that storing it can name the older list's
-// chunks around the lines replaced (record.ts). The text is the one
+// by the manifest (list-text.ts, its pairs read back from it only if asked
+// for), and what it was patched from kept by the manifest (rememberBasis),
+// so that storing it can name the older list's chunks around the lines
+// replaced (record.ts). The text is the one
 // inputsBytes (fingerprint.ts) makes from the list; tests compare the two.
-import { knowInputsBytes } from './fingerprint.js';
 import type { Manifest } from './fingerprint.js';
 import { inputLine } from './list-text.js';
 
@@ -63,29 +62,6 @@ export function patchedInputsBytes(
   }
   parts.push(old.subarray(copied));
   return { bytes: Buffer.concat(parts), spans, replaced };
-}
-
-/**
- * The input list of `files` whose inputsText is `bytes` (sha256 `hash`):
- * each file's hash read back from its line (the text before the line's
- * first space), and the bytes and hash known for it (inputsBytes) without
- * encoding them again. Undefined when the text does not hold a line a file.
- */
-export function inputsOfBytes(files: readonly string[], bytes: Buffer, hash: string): [string, string][] | undefined {
-  // Hashes and newlines are ASCII: latin1 reads them as they are, whatever the paths hold.
-  const text = bytes.toString('latin1');
-  const inputs = new Array<[string, string]>(files.length);
-  let at = 0;
-  for (let i = 0; i < files.length; i++) {
-    const space = text.indexOf(' ', at);
-    const newline = text.indexOf('\n', at);
-    if (space === -1 || newline === -1 || space > newline) return undefined;
-    inputs[i] = [files[i] as string, text.slice(at, space)];
-    at = newline + 1;
-  }
-  if (at !== text.length) return undefined;
-  knowInputsBytes(inputs, bytes, hash);
-  return inputs;
 }
 
 /**

@@ -6,7 +6,6 @@ import type { StagePlan } from '../config/types.js';
 import type { CodeHashes } from '../cache/code-hash.js';
 import { buildManifest, fingerprintOf, holdListText } from '../cache/fingerprint.js';
 import type { Manifest } from '../cache/fingerprint.js';
-import { inputsOfBytes } from '../cache/list-patch.js';
 import type { FileHashes, ListText } from '../cache/list-text.js';
 
 export interface Keyed {
@@ -75,12 +74,7 @@ export function keyedBy(parts: KeyParts, list: InputList): Keyed {
 export function keyedByText(parts: KeyParts, foreachFiles: readonly string[], text: ListText): Keyed {
   const { definition, code, needs, sorted } = parts;
   const manifest = buildManifest({ definition, code, inputs: [], needs });
-  holdListText(manifest, text, () => {
-    const inputs = inputsOfBytes(sorted, text.bytes, text.hash);
-    if (inputs === undefined)
-      throw new Error(`an input list of ${sorted.length} files does not hold one line per file`);
-    return inputs;
-  });
+  holdListText(manifest, text, () => sorted.map((file, i): [string, string] => [file, text.hashAt(i)]));
   return {
     fingerprint: fingerprintOf(manifest),
     manifest,

@@ -2,7 +2,7 @@
 // inputsText's UTF-8, for plain paths and for those written as JSON (a
 // newline in them, a leading quote), non-ASCII ones and a missing file.
 // And the same bytes made from an older list's by replacing a few lines
-// (patchedInputsBytes), and the hashes read back from them (inputsOfBytes);
+// (patchedInputsBytes), and the hashes read back from them (ListText.read);
 // stored around those lines from the older list's chunks (writePatched), the
 // dataset the whole text gives, with only the chunks that changed written.
 import { createHash } from 'node:crypto';
@@ -12,7 +12,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ChunkList, ChunkReader, datasetChunks } from '../../src/cache/dataset-chunks.js';
 import { inputsBytes, inputsText } from '../../src/cache/fingerprint.js';
-import { inputsOfBytes, patchedInputsBytes } from '../../src/cache/list-patch.js';
+import { patchedInputsBytes } from '../../src/cache/list-patch.js';
+import { ListText } from '../../src/cache/list-text.js';
 import { ObjectStore } from '../../src/cache/object-store.js';
 import { DatasetWriter } from '../../src/engine/dataset.js';
 import { writePatched } from '../../src/engine/record.js';
@@ -48,7 +49,7 @@ describe('inputsBytes', () => {
   });
 });
 
-describe('patchedInputsBytes and inputsOfBytes', () => {
+describe('patchedInputsBytes and ListText.read', () => {
   it('make the bytes inputsBytes gives for a list that differs in a few lines, and read its hashes back', () => {
     const before = oddList();
     const old = Buffer.from(inputsText(before));
@@ -71,10 +72,10 @@ describe('patchedInputsBytes and inputsOfBytes', () => {
     const hash = createHash('sha256')
       .update(patched as Buffer)
       .digest('hex');
-    const read = inputsOfBytes(files, patched as Buffer, hash);
-    expect(read).toEqual(after);
-    // What inputsBytes answers for the list read back is those bytes, not encoded again.
-    expect(inputsBytes(read as [string, string][])).toEqual({ bytes: patched, hash });
+    const read = ListText.read(patched as Buffer, hash, files.length);
+    expect(files.map((file, i) => [file, read?.hashAt(i)])).toEqual(after);
+    expect(read?.bytes).toBe(patched);
+    expect(read?.hash).toBe(hash);
   });
 
   it('give nothing for a text shorter or longer than the list', () => {
@@ -82,8 +83,8 @@ describe('patchedInputsBytes and inputsOfBytes', () => {
     const text = Buffer.from(inputsText(list));
     expect(patchedInputsBytes(Buffer.from(text.subarray(0, 100)), [list.length - 1], list)).toBeUndefined();
     const files = list.map(([file]) => file);
-    expect(inputsOfBytes(files.slice(1), text, 'x')).toBeUndefined();
-    expect(inputsOfBytes([...files, 'one more'], text, 'x')).toBeUndefined();
+    expect(ListText.read(text, 'x', files.length - 1)).toBeUndefined();
+    expect(ListText.read(text, 'x', files.length + 1)).toBeUndefined();
   });
 });
 

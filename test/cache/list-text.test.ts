@@ -106,12 +106,15 @@ describe('a key from a list held as its text', () => {
     expect(manifest.inputs).toBe(manifest.inputs);
     expect(made).toBe(1);
 
-    const fromText = keyedByText(parts, files, ListText.of(files, hashes));
+    const held = ListText.of(files, hashes);
+    const fromText = keyedByText(parts, files, held);
     expect(fromText.fingerprint).toBe(fromPairs.fingerprint);
     expect(files.map((_, i) => fileHash(fromText.foreachHashes, i))).toEqual(
       files.map((_, i) => fileHash(fromPairs.foreachHashes, i)),
     );
     expect(fromText.manifest.inputs).toEqual(fromPairs.manifest.inputs);
+    // What inputsBytes answers for the pairs read back is the text's bytes, not encoded again.
+    expect(inputsBytes(fromText.manifest.inputs).bytes).toBe(held.bytes);
   });
 
   it("takes a map's hashes from its pairs when the list has files the map does not map", () => {
