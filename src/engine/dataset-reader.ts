@@ -210,6 +210,12 @@ export class RecordBlock {
     return this.#bytes.toString('utf8', this.#start(i), this.#ends[i]);
   }
 
+  /** The block's lines, each ending in a newline. */
+  text(): string {
+    const text = this.#bytes.toString('utf8');
+    return text.endsWith('\n') ? text : `${text}\n`;
+  }
+
   /** Every record of the block (see parseLines). */
   records(): JsonRecord[] {
     return parseLines(this.#bytes, this.count) ?? Array.from({ length: this.count }, (_, i) => this.item(i));

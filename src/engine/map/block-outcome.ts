@@ -55,18 +55,18 @@ export class BlockOutcome {
     this.#flags[i] = CACHED;
   }
 
-  /** Item `i` produced `out` (its output lines); `isCached`: from a cached raw result. */
+  /** Item `i` produced `out` (its output lines, `bytes` of UTF-8 when known); `isCached`: from a cached raw result. */
   produced(
     i: number,
     out: string,
     records: number,
-    options: { raw?: string; isRecorded: boolean; isCached: boolean },
+    options: { raw?: string; isRecorded: boolean; isCached: boolean; bytes?: number },
   ): void {
     this.#outs ??= [];
     this.#outs[i] = out;
     this.records[i] = records;
     this.chars[i] = out.length;
-    this.bytes[i] = Buffer.byteLength(out);
+    this.bytes[i] = options.bytes ?? Buffer.byteLength(out);
     this.#flags[i] = (options.isRecorded ? RECORDED : 0) | (options.isCached ? CACHED : 0);
     if (options.raw !== undefined) {
       this.raws ??= [];

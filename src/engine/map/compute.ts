@@ -116,7 +116,7 @@ class ItemComputer {
       return await this.#res.pool(knobs.isolate).run({
         module: definition.run.module,
         exportName: definition.run.exportName,
-        texts: pending.map((p) => p.block.itemText(p.i)),
+        items: itemsText(pending),
         indexes: pending.map((p) => p.block.firstIndex + p.i),
         context: {
           pipeline: this.#stage.pipeline,
@@ -223,11 +223,26 @@ class ItemComputer {
 
 /** The items of `pending`, parsed: a whole block of records in one JSON.parse. */
 function itemsOf(pending: PendingItem[]): JsonRecord[] {
-  const block = pending[0]?.block;
-  const isWholeBlock =
-    block !== undefined && pending.length === block.count && pending.every((p, n) => p.block === block && p.i === n);
-  if (isWholeBlock && block.records) return block.records();
+  const block = wholeBlock(pending);
+  if (block?.records) return block.records();
   return pending.map((p) => p.block.item(p.i));
+}
+
+/** The items of `pending` as JSON lines, each ending in a newline: a whole block of records in one decode. */
+function itemsText(pending: PendingItem[]): string {
+  const block = wholeBlock(pending);
+  if (block?.text) return block.text();
+  let text = '';
+  for (const p of pending) text += `${p.block.itemText(p.i)}\n`;
+  return text;
+}
+
+/** The block `pending` is, every item of it in order, if it is one. */
+function wholeBlock(pending: PendingItem[]): ItemBlock | undefined {
+  const block = pending[0]?.block;
+  const isWhole =
+    block !== undefined && pending.length === block.count && pending.every((p, n) => p.block === block && p.i === n);
+  return isWhole ? block : undefined;
 }
 
 function failed(error: unknown): ItemResult {

@@ -28,6 +28,8 @@ export interface ItemBlock {
   item(i: number): JsonRecord;
   /** Every item, parsed at once (where that is cheaper than one by one). */
   records?(): JsonRecord[];
+  /** Every item as JSON text, each ending in a newline, at once (where that is cheaper than one by one). */
+  text?(): string;
   /** Records: the chunks of the upstream dataset the block's items lie in. */
   spans?: readonly ChunkSpan[];
   /**

@@ -5,6 +5,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { childProcess, workerThreads } from '../../util/builtins.js';
+import { itemResults } from './batch-wire.js';
+import type { BatchAnswer } from './batch-wire.js';
 
 export interface BatchContext {
   pipeline: string;
@@ -18,10 +20,11 @@ export interface BatchContext {
 }
 
 /**
- * A batch carries its items as their JSON text; the worker parses them,
- * computes, applies the stage's emit and cacheable, and answers with JSON
- * text too, so the main thread, which every worker shares, moves strings
- * (and parses items only to key them, for a stage with its own key).
+ * A batch carries its items as one text of JSON lines; the worker parses
+ * them, computes, applies the stage's emit and cacheable, and answers with
+ * one text of output lines (batch-wire.ts), so the main thread, which every
+ * worker shares, moves a string each way per batch (and parses items only
+ * to key them, for a stage with its own key).
  */
 export type FromPool =
   | {
@@ -29,7 +32,7 @@ export type FromPool =
       id: number;
       module: string;
       exportName: string;
-      texts: string[];
+      items: string;
       indexes: number[];
       context: BatchContext;
     }
@@ -39,19 +42,33 @@ export type FromPool =
 
 export type ItemResult =
   | { ok: true; value: unknown }
-  /** From a worker: the raw result as JSON (what the item cache keeps), each output record as one JSON line. */
-  | { ok: true; json: string; lines: string[]; isCacheable?: false }
+  | LinesResult
   | { ok: false; error: { message: string; stack?: string } };
 
+/**
+ * An item computed by a pool: its output records as JSON lines (each
+ * ending in a newline), how many, their UTF-8 bytes, and its raw result as
+ * JSON where the stage keeps raw results (its emit needs the current item).
+ */
+export interface LinesResult {
+  ok: true;
+  out: string;
+  records: number;
+  bytes: number;
+  raw?: string;
+  isCacheable?: false;
+}
+
 export type ToPool =
-  | { type: 'done'; id: number; results: ItemResult[] }
+  | { type: 'done'; id: number; answer: BatchAnswer }
   | { type: 'fatal'; id: number; error: { message: string; stack?: string } }
   | { type: 'log'; id: number; line: string };
 
 export interface BatchRequest {
   module: string;
   exportName: string;
-  texts: string[];
+  /** The items' JSON texts, each ending in a newline. */
+  items: string;
   /** Each item's position in the stage's input (ctx.index). */
   indexes: number[];
   context: BatchContext;
@@ -161,7 +178,7 @@ export class WorkerPool implements BatchPool {
         id,
         module: request.module,
         exportName: request.exportName,
-        texts: request.texts,
+        items: request.items,
         indexes: request.indexes,
         context: request.context,
       });
@@ -202,7 +219,7 @@ export class WorkerPool implements BatchPool {
       this.#running.delete(slot);
       this.#idle.push(slot);
       current.job.release?.();
-      if (message.type === 'done') current.job.resolve(message.results);
+      if (message.type === 'done') this.#answer(current.job, message.answer);
       else current.job.reject(Object.assign(new Error(message.error.message), { stack: message.error.stack }));
       this.#pump();
     });
@@ -220,6 +237,14 @@ export class WorkerPool implements BatchPool {
     });
     this.#all.push(slot);
     return slot;
+  }
+
+  #answer(job: Job, answer: BatchAnswer): void {
+    try {
+      job.resolve(itemResults(answer, job.request.indexes.length));
+    } catch (error) {
+      job.reject(error as Error);
+    }
   }
 
   #forget(slot: Slot): void {

@@ -116,14 +116,13 @@ export class BlockProcessor {
     which.forEach((i, n) => {
       const result: ItemResult = results[n] ?? { ok: false, error: { message: 'no result' } };
       if (!result.ok) outcome.failed(i, this.#describe(block, i), result.error.message);
-      else if ('json' in result) {
-        let out = '';
-        for (const line of result.lines) out += `${line}\n`;
+      else if ('out' in result) {
         const isRecorded = isCaching && result.isCacheable !== false;
-        outcome.produced(i, out, result.lines.length, {
-          raw: this.#keepsRaw && isRecorded ? result.json : undefined,
+        outcome.produced(i, result.out, result.records, {
+          raw: this.#keepsRaw && isRecorded ? result.raw : undefined,
           isRecorded,
           isCached: false,
+          bytes: result.bytes,
         });
       } else {
         const isRecorded = isCaching && (this.#map.cacheable?.(result.value) ?? true);

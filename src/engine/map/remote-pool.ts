@@ -90,7 +90,7 @@ export class RemotePool implements BatchPool {
     const id = batchJobId(this.#options.runId, stageId, request.indexes, attempt);
     const queuedAt = Date.now();
     const answer = await this.#submit(link, id, request);
-    if (!Array.isArray(answer.results) || answer.results.length !== request.texts.length)
+    if (!Array.isArray(answer.results) || answer.results.length !== request.indexes.length)
       throw new Error(`worker ${answer.worker} answered batch ${id} with a malformed result`);
     for (const line of answer.logs) request.onLog(line);
     this.#options.emit({
@@ -98,7 +98,7 @@ export class RemotePool implements BatchPool {
       pipeline,
       stage,
       batch: id,
-      items: request.texts.length,
+      items: request.indexes.length,
       worker: answer.worker,
       computeMs: answer.computeMs,
       roundTripMs: Date.now() - queuedAt,
@@ -151,7 +151,7 @@ export class RemotePool implements BatchPool {
       isolate: this.#options.isolate,
       module: request.module,
       exportName: request.exportName,
-      texts: request.texts,
+      items: request.items,
       indexes: request.indexes,
       context,
     };

@@ -47,7 +47,8 @@ export interface RemoteBatch {
   isolate: 'worker' | 'process';
   module: string;
   exportName: string;
-  texts: string[];
+  /** The items' JSON texts, each ending in a newline. */
+  items: string;
   indexes: number[];
   context: Omit<BatchContext, 'root' | 'stateDir' | 'tmp'>;
 }

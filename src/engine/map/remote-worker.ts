@@ -167,7 +167,7 @@ export class RemoteWorker {
     return this.#pool(batch.isolate).run({
       module: batch.module,
       exportName: batch.exportName,
-      texts: batch.texts,
+      items: batch.items,
       indexes: batch.indexes,
       context: { ...batch.context, root, stateDir: path.join(root, '.runner'), tmp: this.#tmp },
       signal,
@@ -183,7 +183,7 @@ export class RemoteWorker {
     const stage = `${batch.context.pipeline}/${batch.context.stage}`;
     return (outcome, message) => {
       const ms = Date.now() - startedAt;
-      this.#options.onBatch({ stage, batch: id, items: batch.texts.length, ms, outcome, message });
+      this.#options.onBatch({ stage, batch: id, items: batch.indexes.length, ms, outcome, message });
       return ms;
     };
   }

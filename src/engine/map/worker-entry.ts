@@ -12,7 +12,8 @@ import { guardParams } from '../params-guard.js';
 import { batchAnswerProblem, ensureSetup, itemContextOf, normaliseMap, outputRecords } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import type { JsonRecord, StageContext } from '../../api.js';
-import type { FromPool, ItemResult, ToPool } from './pool.js';
+import type { FromPool, ToPool } from './pool.js';
+import { AnswerBuilder, parseItems } from './batch-wire.js';
 import { errorData, messageOf } from '../../util/errors.js';
 import { inWorkspace } from '../../util/fs.js';
 import { isPromiseLike, StallWatch, untilAborted } from '../stall.js';
@@ -57,11 +58,11 @@ async function handle(message: FromPool): Promise<void> {
     const map = normaliseMap(await loadExport(message.context.root, message.module, message.exportName), where);
     await unlessStalled(ensureSetup(map));
     const ctx = contextFor(message, controller.signal);
-    const items = message.texts.map((text) => JSON.parse(text) as JsonRecord);
-    const results = map.isBatch
-      ? await batchOf(map, items, ctx, where)
-      : await oneByOne(map, items, ctx, message.indexes);
-    send({ type: 'done', id: message.id, results });
+    const items = parseItems(message.items, message.indexes.length);
+    const answer = new AnswerBuilder();
+    if (map.isBatch) await batchOf(map, items, ctx, where, answer);
+    else await oneByOne(map, items, ctx, message.indexes, answer);
+    send({ type: 'done', id: message.id, answer: answer.finish() });
   } catch (error) {
     send({ type: 'fatal', id: message.id, error: errorData(error) });
   } finally {
@@ -101,16 +102,20 @@ async function batchOf(
   items: JsonRecord[],
   ctx: StageContext,
   where: string,
-): Promise<ItemResult[]> {
+  answer: AnswerBuilder,
+): Promise<void> {
+  let results: unknown[] | undefined;
+  let failure: { message: string; stack?: string } | undefined;
   try {
-    const results = await unlessStalled(map.definition.batch?.(items, ctx));
+    results = await unlessStalled(map.definition.batch?.(items, ctx));
     const problem = batchAnswerProblem(results, items.length, where);
-    if (problem || !results)
-      return items.map((): ItemResult => ({ ok: false, error: { message: problem ?? 'no answer' } }));
-    return items.map((item, i) => asText(map, item, results[i]));
+    if (problem || !results) failure = { message: problem ?? 'no answer' };
   } catch (error) {
-    const failure = { ok: false as const, error: errorData(error) };
-    return items.map(() => failure);
+    failure = errorData(error);
+  }
+  for (const [i, item] of items.entries()) {
+    if (failure) answer.fail(failure);
+    else addResult(answer, map, item, results?.[i]);
   }
 }
 
@@ -119,52 +124,57 @@ async function oneByOne(
   items: JsonRecord[],
   ctx: StageContext,
   indexes: number[],
-): Promise<ItemResult[]> {
-  const results: ItemResult[] = [];
+  answer: AnswerBuilder,
+): Promise<void> {
   const contextAt = itemContextOf(ctx);
   for (const [offset, item] of items.entries()) {
     if (ctx.signal.aborted) {
-      results.push({ ok: false, error: { message: 'cancelled' } });
+      answer.fail({ message: 'cancelled' });
       continue;
     }
+    let value: unknown;
     try {
-      const value = map.definition.run?.(item, contextAt(indexes[offset] ?? offset));
+      value = map.definition.run?.(item, contextAt(indexes[offset] ?? offset));
       // A plain value needs no watch: only a promise can wait on nothing.
-      results.push(asText(map, item, isPromiseLike(value) ? await unlessStalled(value) : value));
+      if (isPromiseLike(value)) value = await unlessStalled(value);
     } catch (error) {
-      results.push({ ok: false, error: errorData(error) });
+      answer.fail(errorData(error));
+      continue;
     }
+    addResult(answer, map, item, value);
   }
-  return results;
 }
 
 /**
- * A result as JSON text: the raw result (what the item cache keeps) and,
- * after the stage's emit, each output record as its own line.
+ * An item's result into the answer: after the stage's emit, each output
+ * record as its own line; the raw result as JSON too when the stage keeps
+ * it (its emit needs the current item, and it has its own key).
  */
-function asText(map: NormalisedMap, item: JsonRecord, value: unknown): ItemResult {
+function addResult(answer: AnswerBuilder, map: NormalisedMap, item: JsonRecord, value: unknown): void {
   let output = value;
   if (map.emit) {
     try {
       output = map.emit(item, value);
     } catch (error) {
-      return { ok: false, error: { message: `emit: ${messageOf(error)}` } };
+      answer.fail({ message: `emit: ${messageOf(error)}` });
+      return;
     }
   }
   const checked = outputRecords(output);
-  if ('problem' in checked) return { ok: false, error: { message: checked.problem } };
-  const lines = checked.records.map((record) => JSON.stringify(record));
-  // Without emit the result is its records: their lines make its JSON.
-  const json = map.emit
-    ? (JSON.stringify(value) ?? 'null')
-    : value === undefined || value === null
-      ? 'null'
-      : Array.isArray(value)
-        ? `[${lines.join(',')}]`
-        : (lines[0] ?? 'null');
-  return map.cacheable && !map.cacheable(value)
-    ? { ok: true, json, lines, isCacheable: false }
-    : { ok: true, json, lines };
+  if ('problem' in checked) {
+    answer.fail({ message: checked.problem });
+    return;
+  }
+  const keepsRaw = map.emit !== undefined && map.key !== undefined;
+  try {
+    answer.add(checked.records, {
+      raw: keepsRaw ? (JSON.stringify(value) ?? 'null') : undefined,
+      isCacheable: !map.cacheable || map.cacheable(value),
+    });
+  } catch (error) {
+    // A record JSON cannot write (a BigInt, a cycle): the item fails, and nothing of it is in the answer.
+    answer.fail(errorData(error));
+  }
 }
 
 const listen = (message: FromPool): void => void handle(message);
