@@ -15,7 +15,7 @@ import type { FileStat } from './stat-cache-types.js';
 const WORKER = `
 const { workerData } = require('node:worker_threads');
 const fs = require('node:fs');
-const { createHash } = require('node:crypto');
+const { createHash, hash } = require('node:crypto');
 const { port, flag } = workerData;
 const done = new Int32Array(flag);
 const buffer = Buffer.allocUnsafe(1 << 20);

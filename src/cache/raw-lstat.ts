@@ -10,9 +10,11 @@
 // fs.lstatSync gives for a file, a directory and a missing path, and no
 // permission model is on (lstatSync checks it; the binding does not);
 // otherwise, and for a path holding a NUL byte, it is fs.lstatSync (and
-// with --pending-deprecation, under which process.binding warns). Deleting
-// this module (and its uses in stat-beside.ts and StatCache.stat) leaves
-// fs.lstatSync everywhere.
+// with --pending-deprecation, under which process.binding warns). The
+// hash pass of a cold run stats each file it has opened the same way
+// (fstatInto), through its descriptor. Deleting this module (and its uses
+// in stat-beside.ts and StatCache.stat) leaves fs.lstatSync everywhere, and
+// fs.statSync before each read of the hash pass.
 import fs from 'node:fs';
 import type { FileStat } from './stat-cache-types.js';
 
@@ -53,6 +55,56 @@ export const LSTAT_INTO_JS = `function makeLstatInto(fs, process) {
     try { viaBinding(file, a, 0); } catch { return viaFs; }
     viaFs(file, b, 0);
     if (!a.every((x, i) => Object.is(x, b[i]))) return viaFs;
+  }
+  return viaBinding;
+}`;
+
+/**
+ * The program of `fstatInto(fd, out, at)`, lstatInto's twin for an open
+ * file (the hash pass stats a file it has opened through its descriptor,
+ * not by walking its path again): `makeFstatInto(fs, process)` returns it,
+ * reading the binding only when this Node's fstatSync is seen calling it
+ * that way and it answers as fstatSync does for a file and a directory.
+ * It puts size, mtimeMs, ino and mode at out[at..at+3] (size NaN when the
+ * descriptor cannot be stat'ed).
+ */
+export const FSTAT_INTO_JS = `function makeFstatInto(fs, process) {
+  const viaFs = (fd, out, at) => {
+    let st;
+    try { st = fs.fstatSync(fd); } catch { st = undefined; }
+    out[at] = st ? st.size : NaN;
+    if (st) { out[at + 1] = st.mtimeMs; out[at + 2] = st.ino; out[at + 3] = st.mode; }
+  };
+  let binding;
+  try {
+    const calls = /binding\\.fstat\\(\\s*fd,\\s*options\\.bigint,\\s*undefined,\\s*false,?\\s*\\)/;
+    const pending = process.env.NODE_PENDING_DEPRECATION === '1' || [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((o) => o.includes('--pending-deprecation'));
+    if (process.platform !== 'win32' && process.permission === undefined && !pending && calls.test(String(fs.fstatSync))) binding = process.binding('fs');
+  } catch {
+    binding = undefined;
+  }
+  if (!binding) return viaFs;
+  const viaBinding = (fd, out, at) => {
+    let v;
+    try { v = binding.fstat(fd, false, undefined, false); } catch { v = undefined; }
+    if (v === undefined) { out[at] = NaN; return; }
+    out[at] = v[8]; out[at + 1] = v[12] * 1000 + v[13] / 1000000; out[at + 2] = v[7]; out[at + 3] = v[1];
+  };
+  const a = new Float64Array(4);
+  const b = new Float64Array(4);
+  for (const file of [process.execPath, '/']) {
+    let fd;
+    try {
+      fd = fs.openSync(file, 'r');
+      a.fill(-1); b.fill(-1);
+      viaBinding(fd, a, 0);
+      viaFs(fd, b, 0);
+      if (!a.every((x, i) => Object.is(x, b[i]))) return viaFs;
+    } catch {
+      return viaFs;
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
   }
   return viaBinding;
 }`;

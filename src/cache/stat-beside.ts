@@ -15,7 +15,7 @@ import type { Worker } from 'node:worker_threads';
 import { workerThreads } from '../util/builtins.js';
 import { HASH_FILE_JS } from './hash-file.js';
 import { HASH_BESIDE_BATCH, HashTurns, NEXT_HASH, NOT_A_FILE, PATIENCE_MS, SLOT } from './hash-turns.js';
-import { LSTAT_INTO_JS, lstatInto } from './raw-lstat.js';
+import { FSTAT_INTO_JS, LSTAT_INTO_JS, lstatInto } from './raw-lstat.js';
 import type { FileStat } from './stat-cache.js';
 
 /** The stat pass worker's young generation, MiB (see startWorker). */
@@ -47,7 +47,7 @@ const ENDING = 2;
 const WORKER = `
 const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_threads');
 const fs = require('node:fs');
-const { createHash } = require('node:crypto');
+const { createHash, hash } = require('node:crypto');
 const files = workerData.paths.split('\\0');
 const prefix = workerData.prefix;
 const at = (i) => (files[i].startsWith('/') ? files[i] : prefix + files[i]);
@@ -58,7 +58,35 @@ const done = new Int32Array(workerData.done);
 const out = new Float64Array(workerData.out);
 ${HASH_FILE_JS}
 ${LSTAT_INTO_JS}
+${FSTAT_INTO_JS}
 const lstatInto = makeLstatInto(fs, process);
+const fstatInto = makeFstatInto(fs, process);
+const { O_RDONLY, O_NONBLOCK, S_IFMT, S_IFREG } = fs.constants;
+const one = new Float64Array(${FIELDS});
+// A file the stat pass left (UNSTATED): opened, then stat'ed through its descriptor, so its path is
+// walked once and no Stats object is made (O_NONBLOCK: opening a FIFO does not wait for a writer).
+// Its status in the answer; its stat put in out only when it is a regular file. One that cannot be
+// opened is stat'ed by its path, to tell a missing file from an unreadable one.
+function hashUnstated(file, i, k, answer, buffer) {
+  let fd;
+  try { fd = fs.openSync(file, O_RDONLY | O_NONBLOCK); } catch { fd = undefined; }
+  if (fd === undefined) {
+    let st;
+    try { st = fs.statSync(file, { throwIfNoEntry: false }); } catch { st = undefined; }
+    return st && st.isFile() ? 2 : ${NOT_A_FILE};
+  }
+  try {
+    fstatInto(fd, one, 0);
+    if (!(one[0] >= 0) || (one[3] & S_IFMT) !== S_IFREG) return ${NOT_A_FILE};
+    answer.set(hashOpen(fd, one[0], buffer), ${SLOT} * k + 1);
+    out.set(one, ${FIELDS} * i);
+    return 1;
+  } catch {
+    return 2;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 for (let from = Atomics.add(control, ${NEXT_STAT}, ${BATCH}); from < files.length; from = Atomics.add(control, ${NEXT_STAT}, ${BATCH})) {
   const to = Math.min(files.length, from + ${BATCH});
   for (let i = from; i < to; i++) {
@@ -76,12 +104,7 @@ if (Atomics.load(control, ${PHASE}) === ${HASHING}) {
     const to = Math.min(count, from + ${HASH_BESIDE_BATCH});
     for (let k = from; k < to; k++) {
       const i = list[k];
-      if (out[${FIELDS} * i] === ${UNSTATED}) {
-        let st;
-        try { st = fs.statSync(at(i), { throwIfNoEntry: false }); } catch { st = undefined; }
-        if (!st || !st.isFile()) { answer[${SLOT} * k] = ${NOT_A_FILE}; continue; }
-        out[${FIELDS} * i + 1] = st.mtimeMs; out[${FIELDS} * i + 2] = st.ino; out[${FIELDS} * i + 3] = st.mode; out[${FIELDS} * i] = st.size;
-      }
+      if (out[${FIELDS} * i] === ${UNSTATED}) { answer[${SLOT} * k] = hashUnstated(at(i), i, k, answer, buffer); continue; }
       try { answer.set(hashFile(at(i), out[${FIELDS} * i], buffer), ${SLOT} * k + 1); answer[${SLOT} * k] = 1; } catch { answer[${SLOT} * k] = 2; }
     }
     Atomics.store(hashed, from / ${HASH_BESIDE_BATCH}, 1);

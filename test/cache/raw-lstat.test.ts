@@ -5,12 +5,20 @@
 // permission model on, --pending-deprecation, an lstatSync that calls the
 // binding another way) it is fs.lstatSync, and answers the same.
 // statFollowed, one file's stat with a link followed, is fs.statSync's.
+// fstatInto, the same for an open descriptor, is fs.fstatSync's.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LSTAT_INTO_JS, type LstatInto, lstatInto, lstatIntoIsRaw, statFollowed } from '../../src/cache/raw-lstat.js';
+import {
+  FSTAT_INTO_JS,
+  LSTAT_INTO_JS,
+  type LstatInto,
+  lstatInto,
+  lstatIntoIsRaw,
+  statFollowed,
+} from '../../src/cache/raw-lstat.js';
 
 let dir: string;
 let paths: string[];
@@ -108,5 +116,67 @@ describe('statFollowed', () => {
     expect(statFollowed(path.join(dir, 'link'))?.size).toBe(12);
     expect(statFollowed(path.join(dir, 'broken'))).toBeUndefined();
     expect(statFollowed(`${paths[0]}\0hidden`)).toBeUndefined();
+  });
+});
+
+type FstatInto = (fd: number, out: Float64Array, at: number) => void;
+
+function madeFstat(proc: object, files: object = fs): FstatInto {
+  return new Function(`${FSTAT_INTO_JS}\nreturn makeFstatInto;`)()(files, proc);
+}
+
+describe('fstatInto', () => {
+  /** The four numbers of each openable path's descriptor, and of a closed one (NaN). */
+  function fstatAnswers(into: FstatInto): number[][] {
+    const openable = paths.filter((p) => !p.includes('\0') && fs.existsSync(p));
+    const fds = openable.map((p) => fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK));
+    const closed = fs.openSync(paths[0] as string, 'r');
+    fs.closeSync(closed);
+    try {
+      return [...fds, closed].map((fd) => {
+        const out = new Float64Array(7).fill(-1);
+        into(fd, out, 2);
+        expect([out[0], out[1], out[6]]).toEqual([-1, -1, -1]);
+        return Array.from(out.subarray(2, 6));
+      });
+    } finally {
+      for (const fd of fds) fs.closeSync(fd);
+    }
+  }
+
+  function viaFstatSync(): number[][] {
+    return fstatAnswers((fd, out, at) => {
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.fstatSync(fd);
+      } catch {
+        st = undefined;
+      }
+      out.set(st ? [st.size, st.mtimeMs, st.ino, st.mode] : [Number.NaN, -1, -1, -1], at);
+    });
+  }
+
+  it("reads the binding here and gives fs.fstatSync's four numbers (a link's target, a directory, a FIFO), NaN for a closed descriptor", () => {
+    const raw = madeFstat(process);
+    expect(raw.name).toBe('viaBinding');
+    const got = fstatAnswers(raw);
+    expect(got).toEqual(viaFstatSync());
+    expect(got[0]).toEqual([
+      12,
+      fs.statSync(paths[0] as string).mtimeMs,
+      fs.statSync(paths[0] as string).ino,
+      fs.statSync(paths[0] as string).mode,
+    ]);
+    expect(got.at(-1)?.[0]).toBeNaN();
+  });
+
+  it('is fs.fstatSync where the binding is not to be used, with the same answers', () => {
+    const permission = madeFstat({ ...process, permission: { has: () => true } });
+    const pending = madeFstat({ ...process, execArgv: ['--pending-deprecation'] });
+    const otherCall = madeFstat(process, { ...fs, fstatSync: (fd: number) => fs.fstatSync(fd, { bigint: false }) });
+    for (const into of [permission, pending, otherCall]) {
+      expect(into.name).toBe('viaFs');
+      expect(fstatAnswers(into)).toEqual(viaFstatSync());
+    }
   });
 });

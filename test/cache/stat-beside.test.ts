@@ -7,6 +7,7 @@
 // files the stat pass left unstated are stat'ed as they are read. Paths
 // under a prefix are answered alike whether the pass runs from that
 // directory (and stats them relative to it) or not.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -183,8 +184,16 @@ describe('StatPass.hashLater', () => {
     }
   });
 
-  it('stats the files the stat pass left unstated as it reads them: a link followed, a missing one and a directory not files', () => {
-    const odd = [path.join(dir, 'link'), path.join(dir, 'broken'), path.join(dir, 'missing'), path.join(dir, 'd0')];
+  it('stats the files the stat pass left unstated as it reads them: a link followed, a missing one, a directory and a FIFO not files', () => {
+    // A FIFO with no writer: opening it to read would wait for one.
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    const odd = [
+      path.join(dir, 'link'),
+      path.join(dir, 'broken'),
+      path.join(dir, 'missing'),
+      path.join(dir, 'd0'),
+      path.join(dir, 'fifo'),
+    ];
     const list = [...files, ...odd];
     const unstated = list.map((_, i) => i).filter((i) => i % 2 === 1 || i >= files.length);
     const pass = new StatPass(list, { byWorker: 0, idle: true }, '', unstated);
@@ -207,6 +216,8 @@ describe('StatPass.hashLater', () => {
       expect(hash).toBe(hashFileSync(list[i] as string));
       expect(statAt(pass.stats, i)).toEqual(expected(list[i] as string));
     }
+    // Not files: their stats stay unstated, as no stat of them is a file's.
+    for (const i of unstated.filter((i) => i > link)) expect(statAt(pass.stats, i)?.size).toBe(UNSTATED);
   });
 });
 
