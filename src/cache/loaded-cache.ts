@@ -9,7 +9,8 @@
 import { knownSorted, LoadedFiles } from './loaded-files.js';
 import { RecordedFiles } from './recorded-files.js';
 import type { Stat } from './recorded-files.js';
-import { emptyColumns, HASH_BYTES, mergeColumns } from './stat-cache-file.js';
+import { emptyColumns, mergeColumns } from './stat-cache-file.js';
+import { HASH_BYTES } from './stat-cache-types.js';
 import type { DirEntry, StatCacheData } from './stat-cache-file.js';
 import type { StatCacheImage } from './stat-cache-image.js';
 import { messageOf } from '../util/errors.js';

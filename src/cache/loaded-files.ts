@@ -5,8 +5,8 @@
 // and are looked up by walking forward from the last answer.
 import { isRegularMode } from '../util/fs.js';
 import type { FileColumns } from './stat-cache-file.js';
+import { HASH_BYTES } from './stat-cache-types.js';
 
-const HASH_BYTES = 32;
 /** How far seek() walks forward before it searches. */
 const SEEK_STEPS = 8;
 

@@ -8,8 +8,8 @@
 // all, and leave as sorted columns for the stat cache's merge.
 import { hashIfHeld, isSorted, SortedPaths } from './loaded-files.js';
 import type { FileColumns } from './stat-cache-file.js';
+import { HASH_BYTES } from './stat-cache-types.js';
 
-const HASH_BYTES = 32;
 /** Lists this long are recorded by position (listFor) rather than file by file. */
 export const LIST_MIN = 1024;
 

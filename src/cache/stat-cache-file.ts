@@ -10,11 +10,11 @@
 import fs from 'node:fs';
 import { copyRow, mergeSorted } from './recorded-files.js';
 import { bytesOf } from '../util/bytes.js';
+import { HASH_BYTES } from './stat-cache-types.js';
 
 export const FAMILY = 'runner-stat-cache ';
 export const MAGIC = `${FAMILY}3\n`;
 export const HEADER_BYTES = 512;
-export const HASH_BYTES = 32;
 
 /** [mtimeMs, ino, names, kinds, listedAtMs] where kinds[i] is 'f' file, 'd' directory, 'o' other (symlink...). */
 export type DirEntry = [number, number, string[], string, number];

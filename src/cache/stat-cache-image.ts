@@ -12,8 +12,9 @@ import fs from 'node:fs';
 import { messageOf } from '../util/errors.js';
 import { arrayOf, count, number, objectOf, recordOf, shapeProblem, string, tupleOf, where } from '../util/shape.js';
 import type { Check } from '../util/shape.js';
-import { FAMILY, HASH_BYTES, HEADER_BYTES, MAGIC, SECTIONS } from './stat-cache-file.js';
+import { FAMILY, HEADER_BYTES, MAGIC, SECTIONS } from './stat-cache-file.js';
 import type { DirEntry, FileColumns, Header, Section, StatCacheData } from './stat-cache-file.js';
+import { HASH_BYTES } from './stat-cache-types.js';
 
 const SECTION: Check = tupleOf(count, count);
 const HEADER: Check = objectOf({

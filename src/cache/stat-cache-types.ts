@@ -3,6 +3,9 @@
 import type { ParallelHasher } from './parallel-hasher.js';
 import type { StatCache } from './stat-cache.js';
 
+/** Bytes of a file's content hash (sha256) in the stat cache's columns. */
+export const HASH_BYTES = 32;
+
 /** What the daemon lends a run's hashing (src/daemon/). */
 export interface HashHelp {
   /** A second thread that hashes half of many changed files. */
