@@ -3,7 +3,8 @@
 // journal, so the next run computes only the rest, and exactly once. A
 // stage whose emit takes the current item journals its raw results alone:
 // the resumed run makes the journaled items' records again from them, with
-// the items as they are now.
+// the items as they are now. Both hold with the items computed on the main
+// thread and in worker threads (whose answers cross as one text a batch).
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAndSignal, stageEnd, Workspace } from './rig.js';
@@ -26,7 +27,7 @@ export async function all(ctx) {
 }
 `;
 
-describe('a map stage killed midway', () => {
+describe.each(['inline', 'worker'])('a map stage killed midway (isolate: %s)', (isolate) => {
   let ws: Workspace;
   afterEach(() => ws.remove());
 
@@ -62,7 +63,7 @@ pipelines:
   m:
     stages:
       items: { run: m.mjs#items }
-      slow: { run: m.mjs#slow, foreach: items, concurrency: 1, batchSize: 4, cache: { scope: item } }
+      slow: { run: m.mjs#slow, foreach: items, isolate: ${isolate}, concurrency: 1, batchSize: 4, cache: { scope: item } }
       all: { run: m.mjs#all, needs: [slow] }
 `,
     );
@@ -111,7 +112,7 @@ pipelines:
   m:
     stages:
       items: { run: m.mjs#items, inputs: [label.txt] }
-      slow: { run: m.mjs#slow, foreach: items, concurrency: 1, batchSize: 4, cache: { scope: item } }
+      slow: { run: m.mjs#slow, foreach: items, isolate: ${isolate}, concurrency: 1, batchSize: 4, cache: { scope: item } }
       all: { run: m.mjs#all, needs: [slow] }
 `,
     );
