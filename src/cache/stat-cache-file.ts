@@ -50,33 +50,33 @@ export function emptyColumns(): FileColumns {
   return { paths: [], nums: new Float64Array(0), hashes: Buffer.alloc(0), racy: new Uint8Array(0) };
 }
 
+/** The stat cache's bytes whole (a frame of the log): the header, then each section. */
 export function encodeStatCache(data: StatCacheData): Buffer {
-  return Buffer.concat(statCacheParts(data));
+  const parts: Uint8Array[] = [];
+  const header = layOut(data, (bytes) => {
+    const piece = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+    parts.push(piece);
+    return piece.length;
+  });
+  return Buffer.concat([header, ...parts]);
 }
 
 /**
- * encodeStatCache's bytes as the pieces they are made of (the header, then
- * each section as it is in memory): a frame of the log.
+ * Writes encodeStatCache's bytes through `fd` (a new file) without making
+ * its large sections whole in memory (at 100,000 files the paths were a
+ * 2.3 MB string and as large a buffer, the listings 1.5 MB twice, made at
+ * the end of a run, where a cold run peaks): each piece is written as it
+ * is made, text through a buffer Node frees at once, the header last, over
+ * the room left for it.
  */
-function statCacheParts(data: StatCacheData): Uint8Array[] {
-  const { files } = data;
-  const n = files.paths.length;
-  const parts: [Section, Uint8Array][] = [
-    ['paths', Buffer.from(files.paths.join('\0'))],
-    ['ends', bytesOf(pathEnds(files.paths, 0, n, 0))],
-    ['nums', bytesOf(files.nums, 3 * n)],
-    ['hashes', files.hashes.subarray(0, n * HASH_BYTES)],
-    ['racy', files.racy.subarray(0, n)],
-    ['dirs', Buffer.from(JSON.stringify(data.dirs))],
-    ['derived', Buffer.from(JSON.stringify(data.derived))],
-  ];
-  const sections = {} as Record<Section, [number, number]>;
+export function writeStatCache(fd: number, data: StatCacheData): void {
   let offset = HEADER_BYTES;
-  for (const [name, bytes] of parts) {
-    sections[name] = [offset, bytes.length];
-    offset += bytes.length;
-  }
-  return [headerOf(n, sections), ...parts.map(([, bytes]) => bytes)];
+  const header = layOut(data, (bytes) => {
+    const size = typeof bytes === 'string' ? writeText(fd, bytes, offset) : writeBytes(fd, bytes, offset);
+    offset += size;
+    return size;
+  });
+  writeBytes(fd, header, 0);
 }
 
 function headerOf(files: number, sections: Record<Section, [number, number]>): Buffer {
@@ -86,23 +86,21 @@ function headerOf(files: number, sections: Record<Section, [number, number]>): B
   return header;
 }
 
-/** Paths joined per piece of the paths section written (about 100 KB of text, not 2.3 MB at once). */
+/** Paths joined per piece of the paths section (about 100 KB of text, not 2.3 MB at once). */
 const PATHS_A_PIECE = 4096;
 
 /**
- * Writes encodeStatCache's bytes through `fd` (a new file) without making
- * its large sections whole in memory: the paths and the listings are
- * written a piece at a time as text (at 100,000 files the paths were a
- * 2.3 MB string and as large a buffer, the listings 1.5 MB twice, made at
- * the end of a run, where a cold run peaks), the header last, over the room
- * left for it.
+ * The one layout of the stat cache's sections after the header, handed to
+ * `put` a piece at a time (it answers the piece's bytes): the paths and
+ * the listings as text in pieces, the columns as they are in memory. The
+ * header that names them, returned.
  */
-export function writeStatCache(fd: number, data: StatCacheData): void {
+function layOut(data: StatCacheData, put: (bytes: string | Uint8Array) => number): Buffer {
   const { files } = data;
   const n = files.paths.length;
   let offset = HEADER_BYTES;
-  const put = (bytes: string | Uint8Array): void => {
-    offset += typeof bytes === 'string' ? writeText(fd, bytes, offset) : writeBytes(fd, bytes, offset);
+  const add = (bytes: string | Uint8Array): void => {
+    offset += put(bytes);
   };
   const sections = {} as Record<Section, [number, number]>;
   const section = (name: Section, write: () => void): void => {
@@ -113,31 +111,31 @@ export function writeStatCache(fd: number, data: StatCacheData): void {
   section('paths', () => {
     for (let from = 0; from < n; from += PATHS_A_PIECE) {
       const piece = files.paths.slice(from, from + PATHS_A_PIECE).join('\0');
-      put(from + PATHS_A_PIECE < n ? `${piece}\0` : piece);
+      add(from + PATHS_A_PIECE < n ? `${piece}\0` : piece);
     }
   });
   section('ends', () => {
     let end = -1;
     for (let from = 0; from < n; from += PATHS_A_PIECE) {
       const ends = pathEnds(files.paths, from, Math.min(n, from + PATHS_A_PIECE), end + 1);
-      put(bytesOf(ends));
+      add(bytesOf(ends));
       end = ends.at(-1) ?? end;
     }
   });
-  section('nums', () => put(bytesOf(files.nums, 3 * n)));
-  section('hashes', () => put(files.hashes.subarray(0, n * HASH_BYTES)));
-  section('racy', () => put(files.racy.subarray(0, n)));
+  section('nums', () => add(bytesOf(files.nums, 3 * n)));
+  section('hashes', () => add(files.hashes.subarray(0, n * HASH_BYTES)));
+  section('racy', () => add(files.racy.subarray(0, n)));
   // JSON.stringify of the record, entry by entry: the same text (its keys in the same order).
   section('dirs', () => {
     let separator = '{';
     for (const [dir, entry] of Object.entries(data.dirs)) {
-      put(`${separator}${JSON.stringify(dir)}:${JSON.stringify(entry)}`);
+      add(`${separator}${JSON.stringify(dir)}:${JSON.stringify(entry)}`);
       separator = ',';
     }
-    put(separator === '{' ? '{}' : '}');
+    add(separator === '{' ? '{}' : '}');
   });
-  section('derived', () => put(JSON.stringify(data.derived)));
-  writeBytes(fd, headerOf(n, sections), 0);
+  section('derived', () => add(JSON.stringify(data.derived)));
+  return headerOf(n, sections);
 }
 
 /**

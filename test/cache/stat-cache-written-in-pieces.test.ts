@@ -1,9 +1,10 @@
 // The stat cache file is written a piece at a time (writeStatCache: the
 // paths and the listings as text in pieces, the header last) and is byte for
 // byte the one encoding gives whole (encodeStatCache, what a log frame
-// holds): with paths past a piece's count, non-ASCII and odd names,
-// listings whose names look like numbers, and nothing at all. A search of
-// the file (its column of where each path ends) finds each path at its row.
+// holds), and decodes back to what was written: with paths past a piece's
+// count, non-ASCII and odd names, listings whose names look like numbers,
+// and nothing at all. A search of the file (its column of where each path
+// ends) finds each path at its row.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,7 +59,13 @@ describe('the stat cache file written in pieces', () => {
     const bytes = written(value);
     expect(bytes.equals(encodeStatCache(value))).toBe(true);
     const back = decodeStatCache(bytes);
-    expect('data' in back && back.data.files.paths).toEqual(value.files.paths);
+    if (!('data' in back)) throw new Error(`not decoded: ${JSON.stringify(back)}`);
+    expect(back.data.files.paths).toEqual(value.files.paths);
+    expect(Array.from(back.data.files.nums.subarray(0, 3 * n))).toEqual(Array.from(value.files.nums));
+    expect(Buffer.from(back.data.files.hashes.subarray(0, 32 * n)).equals(value.files.hashes)).toBe(true);
+    expect(Array.from(back.data.files.racy.subarray(0, n))).toEqual(Array.from(value.files.racy));
+    expect(back.data.dirs).toEqual(value.dirs);
+    expect(back.data.derived).toEqual(value.derived);
     // Where each path ends, written a piece at a time too: a search finds every path at its row.
     const image = new StatCacheImage(bytes);
     const rows = value.files.paths.map((_, i) => i).filter((i) => i % 7 === 0 || i === n - 1);
