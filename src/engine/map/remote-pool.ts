@@ -17,6 +17,7 @@ import type { BatchPool, BatchRequest, ItemResult } from './pool.js';
 import { CONNECT_MS, openLink } from './remote-link.js';
 import type { Link } from './remote-link.js';
 import {
+  BATCH_WIRE,
   batchJobId,
   cancelChannel,
   cancelKey,
@@ -147,6 +148,7 @@ export class RemotePool implements BatchPool {
     return {
       runId: this.#options.runId,
       runner: RUNNER_VERSION,
+      wire: BATCH_WIRE,
       code: this.#codeOf(request.module),
       isolate: this.#options.isolate,
       module: request.module,

@@ -37,11 +37,21 @@ export function parseWorkersAddress(text: string): WorkersAddress | { problem: s
   return { redisUrl, queue, shown: `${url.toString()}${queue === DEFAULT_QUEUE ? '' : `?queue=${queue}`}` };
 }
 
+/**
+ * How a batch and its answer are laid out (batch-wire.ts): raised whenever
+ * that changes, so that a worker on a build of the same version but another
+ * layout refuses a batch in words instead of failing on a missing field.
+ * Batches before the field was added are layout 1.
+ */
+export const BATCH_WIRE = 2;
+
 /** A batch as a job's data: the request of a local pool, minus what is the worker's own (its checkout's paths). */
 export interface RemoteBatch {
   runId: string;
   /** The runner version of the run; a worker of another version refuses the batch. */
   runner: string;
+  /** The run's BATCH_WIRE (absent: 1); a worker of another refuses the batch. */
+  wire?: number;
   /** codeFingerprint of the stage module in the run's workspace. */
   code: string;
   isolate: 'worker' | 'process';
@@ -111,15 +121,22 @@ const REFUSAL = /^worker on host .+: (stage \S+ code|runner \S+) differs from th
 
 /** Why this worker must not compute `batch`, or undefined. */
 export function refusalOf(
-  batch: Pick<RemoteBatch, 'runner' | 'code' | 'context'>,
+  batch: Pick<RemoteBatch, 'runner' | 'wire' | 'code' | 'context'>,
   own: { runner: string; code: string },
 ): string | undefined {
   const host = `worker on host ${os.hostname()} (pid ${process.pid})`;
-  if (batch.runner !== own.runner)
+  const wire = batch.wire ?? 1;
+  if (batch.runner !== own.runner || wire !== BATCH_WIRE) {
+    // One version, two layouts: builds of the same version from different commits.
+    const [mine, theirs] =
+      batch.runner === own.runner
+        ? [`${own.runner}+wire.${BATCH_WIRE}`, `${batch.runner}+wire.${wire}`]
+        : [own.runner, batch.runner];
     return (
-      `${host}: runner ${own.runner} differs from the run's ${batch.runner}; ` +
+      `${host}: runner ${mine} differs from the run's ${theirs}; ` +
       "install the run's version there and restart the worker"
     );
+  }
   if (batch.code === own.code) return undefined;
   const stage = `${batch.context.pipeline}/${batch.context.stage}`;
   const hashes = `${own.code.slice(0, 12)} vs ${batch.code.slice(0, 12)} (worker vs run)`;
