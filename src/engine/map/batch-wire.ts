@@ -108,3 +108,30 @@ export function itemResults(answer: BatchAnswer, count: number): ItemResult[] {
   }
   return results;
 }
+
+/**
+ * What is wrong with an item's result that came from outside this process
+ * (a remote worker's answer, read as JSON), if anything: a computed item is
+ * its lines, each ending in a newline, as many as its record count, of the
+ * UTF-8 bytes it says (the new item manifest indexes the dataset by them);
+ * a failed one has a message.
+ */
+export function resultProblem(result: unknown): string | undefined {
+  if (result === null || typeof result !== 'object') return 'not an object';
+  const r = result as Record<string, unknown>;
+  if (r.ok === false) {
+    const error = r.error as { message?: unknown } | undefined;
+    return typeof error?.message === 'string' ? undefined : 'a failure without a message';
+  }
+  const { out, records, bytes, raw } = r;
+  if (r.ok !== true || typeof out !== 'string' || typeof records !== 'number' || typeof bytes !== 'number')
+    return 'neither lines nor a failure';
+  let lines = 0;
+  for (let at = out.indexOf('\n'); at !== -1; at = out.indexOf('\n', at + 1)) lines++;
+  if (out !== '' && !out.endsWith('\n')) return 'its last line has no newline';
+  if (lines !== records) return `${records} records in ${lines} lines`;
+  const actual = Buffer.byteLength(out);
+  if (actual !== bytes) return `${bytes} bytes said, ${actual} sent`;
+  if (raw !== undefined && typeof raw !== 'string') return 'a raw result that is not text';
+  return undefined;
+}

@@ -12,6 +12,7 @@
 import { messageOf } from '../../util/errors.js';
 import { RUNNER_VERSION } from '../../version.js';
 import type { Emit } from '../events.js';
+import { resultProblem } from './batch-wire.js';
 import { StageFatalError } from './pool.js';
 import type { BatchPool, BatchRequest, ItemResult } from './pool.js';
 import { CONNECT_MS, openLink } from './remote-link.js';
@@ -91,8 +92,8 @@ export class RemotePool implements BatchPool {
     const id = batchJobId(this.#options.runId, stageId, request.indexes, attempt);
     const queuedAt = Date.now();
     const answer = await this.#submit(link, id, request);
-    if (!Array.isArray(answer.results) || answer.results.length !== request.indexes.length)
-      throw new Error(`worker ${answer.worker} answered batch ${id} with a malformed result`);
+    const problem = answerProblem(answer.results, request.indexes.length);
+    if (problem) throw new Error(`worker ${answer.worker} answered batch ${id} with a malformed result (${problem})`);
     for (const line of answer.logs) request.onLog(line);
     this.#options.emit({
       event: 'stage:batch',
@@ -291,4 +292,15 @@ async function atMost(ms: number, work: Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
+}
+
+/** What is wrong with a remote answer's results for `count` items, if anything (see resultProblem). */
+function answerProblem(results: unknown, count: number): string | undefined {
+  if (!Array.isArray(results)) return 'no results';
+  if (results.length !== count) return `${results.length} results for ${count} items`;
+  for (const [n, result] of results.entries()) {
+    const problem = resultProblem(result);
+    if (problem) return `item ${n + 1}: ${problem}`;
+  }
+  return undefined;
 }
