@@ -63,6 +63,16 @@ export function normaliseMap(value: unknown, where: string): NormalisedMap {
   );
 }
 
+/**
+ * Whether a stage keeps each item's raw result beside its output lines:
+ * one whose emit needs the current item and that has its own key (a reused
+ * item is emitted again, with the item as it is now). Asked by the main
+ * thread (what to journal and cache) and by a worker (what to send back).
+ */
+export function keepsRawResults(map: NormalisedMap): boolean {
+  return map.emit !== undefined && map.key !== undefined;
+}
+
 /** What is wrong with a batch export's answer for `count` items, if anything. */
 export function batchAnswerProblem(results: unknown, count: number, where: string): string | undefined {
   if (Array.isArray(results) && results.length === count) return undefined;

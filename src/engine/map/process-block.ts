@@ -5,7 +5,7 @@ import { KEY_BYTES, keyOf, writeKey } from '../../cache/item-keys.js';
 import type { JournalItem } from '../../cache/item-journal.js';
 import { recordLine } from '../dataset.js';
 import type { Compute } from './compute.js';
-import { describeItem, outputRecords } from './definition.js';
+import { describeItem, keepsRawResults, outputRecords } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import type { ItemBlock } from './item-source.js';
 import type { ItemStore } from './item-store.js';
@@ -34,7 +34,7 @@ export class BlockProcessor {
     this.#store = options.store;
     this.#compute = options.compute;
     this.#where = options.where;
-    this.#keepsRaw = options.map.emit !== undefined && options.map.key !== undefined;
+    this.#keepsRaw = keepsRawResults(options.map);
     this.#hashOf = options.hashOf;
   }
 

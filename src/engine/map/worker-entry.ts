@@ -9,7 +9,14 @@
 import { parentPort } from 'node:worker_threads';
 import { loadExport } from '../module-loader.js';
 import { guardParams } from '../params-guard.js';
-import { batchAnswerProblem, ensureSetup, itemContextOf, normaliseMap, outputRecords } from './definition.js';
+import {
+  batchAnswerProblem,
+  ensureSetup,
+  itemContextOf,
+  keepsRawResults,
+  normaliseMap,
+  outputRecords,
+} from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import type { JsonRecord, StageContext } from '../../api.js';
 import type { FromPool, ToPool } from './pool.js';
@@ -165,10 +172,9 @@ function addResult(answer: AnswerBuilder, map: NormalisedMap, item: JsonRecord, 
     answer.fail({ message: checked.problem });
     return;
   }
-  const keepsRaw = map.emit !== undefined && map.key !== undefined;
   try {
     answer.add(checked.records, {
-      raw: keepsRaw ? (JSON.stringify(value) ?? 'null') : undefined,
+      raw: keepsRawResults(map) ? (JSON.stringify(value) ?? 'null') : undefined,
       isCacheable: !map.cacheable || map.cacheable(value),
     });
   } catch (error) {
