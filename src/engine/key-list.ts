@@ -6,6 +6,7 @@ import type { StagePlan } from '../config/types.js';
 import type { CodeHashes } from '../cache/code-hash.js';
 import { buildManifest, fingerprintOf, holdListText } from '../cache/fingerprint.js';
 import type { Manifest } from '../cache/fingerprint.js';
+import { listedHash } from '../cache/list-text.js';
 import type { FileHashes, ListText } from '../cache/list-text.js';
 
 export interface Keyed {
@@ -114,7 +115,7 @@ export function inputList(
   const list = listOf(
     sorted,
     foreachFiles,
-    sorted.map((file, i): [string, string] => [file, hashes[i] ?? 'missing']),
+    sorted.map((file, i): [string, string] => [file, listedHash(hashes[i])]),
   );
   if (!pending) lists.set(answered, { files: sorted, foreachFiles, list });
   return list;

@@ -4,7 +4,7 @@
 // else from every file's hash; and the memo kept from a clean pass.
 import { buildManifest, manifestListBytes } from '../cache/fingerprint.js';
 import { patchedInputsBytes, rememberBasis } from '../cache/list-patch.js';
-import { fileHash, ListText } from '../cache/list-text.js';
+import { fileHash, ListText, listedHash } from '../cache/list-text.js';
 import { keepListHash, keptListHash, keptListNear, readPassMemo } from '../cache/pass-memo.js';
 import type { PassMemo } from '../cache/pass-memo.js';
 import { hashValue, sha256 } from '../util/hash.js';
@@ -53,7 +53,7 @@ function nearKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPas
   const near = keptListNear(memo, pass.stats, Math.floor(sorted.length / NEAR_SHARE));
   if (near === undefined) return undefined;
   const lines: [string, string][] = [];
-  for (const i of near.changed) lines[i] = [sorted[i] as string, pass.hashAt(i) ?? 'missing'];
+  for (const i of near.changed) lines[i] = [sorted[i] as string, listedHash(pass.hashAt(i))];
   pass.end();
   const patched = patchedInputsBytes(near.text, near.changed, lines);
   const text = patched && ListText.read(patched.bytes, sha256(patched.bytes), sorted.length);

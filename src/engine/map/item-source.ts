@@ -9,7 +9,7 @@ import type { JsonRecord } from '../../api.js';
 import type { ObjectStore } from '../../cache/object-store.js';
 import type { DatasetRecord } from '../../cache/state.js';
 import { ChunkList, datasetChunks } from '../../cache/dataset-chunks.js';
-import { fileHash, inputLine, ListText } from '../../cache/list-text.js';
+import { fileHash, inputLine, ListText, listedHash } from '../../cache/list-text.js';
 import type { FileHashes } from '../../cache/list-text.js';
 import { BlockBuilder, LostRecordsError, readChunk, readDatasetBlocks } from '../dataset-reader.js';
 import type { ChunkSpan } from '../dataset-reader.js';
@@ -109,7 +109,7 @@ class FileBlock implements ItemBlock {
     const at = this.firstIndex + i;
     const file = this.#files[at] ?? '';
     // A file the stage removed is keyed as missing, as the stage key has it.
-    const hash = hashOf(file) ?? 'missing';
+    const hash = listedHash(hashOf(file));
     if (hash === fileHash(this.#hashes, at)) return undefined;
     return { item: { path: file, hash }, identity: `${file}\0${hash}` };
   }
