@@ -23,10 +23,11 @@ export interface JournalItem {
   /** The item key: KEY_BYTES of `keys` from `keyOffset`. */
   keys: Buffer;
   keyOffset: number;
-  /** Its output lines, each ending in a newline. */
-  out: string;
+  /** Its output lines, each ending in a newline, as UTF-8. */
+  out: Uint8Array;
   count: number;
-  raw?: string;
+  /** Its raw result as JSON, text or UTF-8. */
+  raw?: Uint8Array | string;
 }
 
 export class ItemJournal {
@@ -87,23 +88,27 @@ export class ItemJournal {
   append(items: readonly JournalItem[]): void {
     if (items.length === 0) return;
     let length = 0;
-    const outBytes = new Uint32Array(items.length);
     const rawBytes = new Uint32Array(items.length);
     items.forEach((item, n) => {
-      outBytes[n] = Buffer.byteLength(item.out);
-      rawBytes[n] = item.raw === undefined ? 0 : Buffer.byteLength(item.raw);
-      length += ITEM_HEADER + (outBytes[n] ?? 0) + (rawBytes[n] ?? 0);
+      rawBytes[n] =
+        item.raw === undefined ? 0 : typeof item.raw === 'string' ? Buffer.byteLength(item.raw) : item.raw.length;
+      length += ITEM_HEADER + item.out.length + (rawBytes[n] ?? 0);
     });
     const frame = Buffer.allocUnsafe(FRAME_HEADER + length);
     let at = FRAME_HEADER;
     items.forEach((item, n) => {
       copyKey(item.keys, item.keyOffset, frame, at);
       frame.writeUInt32LE(item.count, at + KEY_BYTES);
-      frame.writeUInt32LE(outBytes[n] ?? 0, at + KEY_BYTES + 4);
+      frame.writeUInt32LE(item.out.length, at + KEY_BYTES + 4);
       frame.writeUInt32LE(item.raw === undefined ? NO_RAW : (rawBytes[n] ?? 0), at + KEY_BYTES + 8);
       at += ITEM_HEADER;
-      at += frame.write(item.out, at);
-      if (item.raw !== undefined) at += frame.write(item.raw, at);
+      frame.set(item.out, at);
+      at += item.out.length;
+      if (typeof item.raw === 'string') at += frame.write(item.raw, at);
+      else if (item.raw !== undefined) {
+        frame.set(item.raw, at);
+        at += item.raw.length;
+      }
     });
     const payload = frame.subarray(FRAME_HEADER);
     frame.writeUInt32LE(length, 0);

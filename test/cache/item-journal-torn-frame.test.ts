@@ -26,7 +26,7 @@ function frame(journal: ItemJournal, names: string[]): void {
     names.map((name, i) => ({
       keys,
       keyOffset: i * KEY_BYTES,
-      out: `{"name":"${name}"}\n`,
+      out: Buffer.from(`{"name":"${name}"}\n`),
       count: 1,
       raw: i === 0 ? '"raw"' : undefined,
     })),

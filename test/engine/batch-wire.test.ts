@@ -1,12 +1,23 @@
 // The batch wire between the main thread and a worker (batch-wire.ts): a
 // batch's items as one text of JSON lines, parsed back into the records they
-// were; an answer as one text of output lines and three numbers per item,
-// read back into each item's lines, record count and UTF-8 bytes, with
-// failures, raw results and refused caching kept at their items. A result
+// were; an answer as the bytes of its output lines and two numbers per item,
+// moved (not copied) to the main thread and read back into each item's
+// lines and record count, with failures, raw results and refused caching
+// kept at their items; results carried through JSON to and from a remote
+// worker and back as the same bytes. A result
 // from outside (a remote worker's) whose lines, count and bytes disagree is
 // named for what is wrong with it.
 import { describe, expect, it } from 'vitest';
-import { AnswerBuilder, itemResults, parseItems, resultProblem } from '../../src/engine/map/batch-wire.js';
+import {
+  AnswerBuilder,
+  fromWire,
+  itemResults,
+  parseItems,
+  resultProblem,
+  toWire,
+  transferOf,
+} from '../../src/engine/map/batch-wire.js';
+import type { WireResult } from '../../src/engine/map/batch-wire.js';
 
 describe('parseItems', () => {
   it('gives back the records of the lines, odd text included', () => {
@@ -24,45 +35,79 @@ describe('parseItems', () => {
 });
 
 describe('AnswerBuilder and itemResults', () => {
-  it("reads each item's lines, count and bytes back at its place, failures and all", () => {
+  it("reads each item's lines and count back at its place, failures and all", () => {
     const answer = new AnswerBuilder();
     answer.add([{ id: 'a', n: 1 }], { isCacheable: true });
     answer.fail({ message: 'boom', stack: 'at x' });
     answer.add([], { isCacheable: true });
     answer.add([{ word: 'naïve ✓' }, { word: '😀' }], { raw: '{"v":[1,2]}', isCacheable: false });
     answer.add([{ id: 'e' }], { raw: 'null', isCacheable: true });
-    const wire = structuredClone(answer.finish());
-    const results = itemResults(wire, 5);
+    const built = answer.finish();
+    // As a worker thread sends it: the bytes moved, not copied.
+    const wire = structuredClone(built, { transfer: transferOf(built) });
+    expect(built.bytes.length).toBe(0);
+    const results = itemResults(wire, 5).map((result) => {
+      if (!result.ok || !('out' in result)) return result;
+      const decoded = { ...result, out: Buffer.from(result.out).toString('utf8') };
+      if (result.raw !== undefined) decoded.raw = Buffer.from(result.raw).toString('utf8');
+      return decoded;
+    });
     expect(results).toEqual([
-      { ok: true, out: '{"id":"a","n":1}\n', records: 1, bytes: 17 },
+      { ok: true, out: '{"id":"a","n":1}\n', records: 1 },
       { ok: false, error: { message: 'boom', stack: 'at x' } },
-      { ok: true, out: '', records: 0, bytes: 0 },
+      { ok: true, out: '', records: 0 },
       {
         ok: true,
         out: '{"word":"naïve ✓"}\n{"word":"😀"}\n',
         records: 2,
-        bytes: Buffer.byteLength('{"word":"naïve ✓"}\n{"word":"😀"}\n'),
         raw: '{"v":[1,2]}',
         isCacheable: false,
       },
-      { ok: true, out: '{"id":"e"}\n', records: 1, bytes: 11, raw: 'null' },
+      { ok: true, out: '{"id":"e"}\n', records: 1, raw: 'null' },
     ]);
   });
 
-  it('refuses an answer for another number of items', () => {
+  it('refuses an answer for another number of items, or whose sizes do not add up to its bytes', () => {
     const answer = new AnswerBuilder();
     answer.add([{ id: 'a' }], { isCacheable: true });
-    expect(() => itemResults(answer.finish(), 2)).toThrow('a batch of 2 items was answered for 1');
+    const built = answer.finish();
+    expect(() => itemResults(built, 2)).toThrow('a batch of 2 items was answered for 1');
+    expect(() => itemResults({ ...built, sizes: [1, 5, -1] }, 1)).toThrow(
+      "a batch's answer said 5 bytes of lines and raw results and came with 11",
+    );
   });
 });
 
-describe('resultProblem', () => {
-  it('passes every result an answer reads back as', () => {
+describe('toWire and fromWire', () => {
+  it("carry an answer's results through JSON as text and back as the same bytes", () => {
     const answer = new AnswerBuilder();
     answer.add([{ word: 'naïve ✓' }, { n: 1 }], { raw: '{}', isCacheable: false });
     answer.add([], { isCacheable: true });
     answer.fail({ message: 'boom' });
-    for (const result of itemResults(answer.finish(), 3)) expect(resultProblem(result)).toBeUndefined();
+    const results = itemResults(answer.finish(), 3);
+    const wire = JSON.parse(JSON.stringify(toWire(results))) as WireResult[];
+    expect(wire[0]).toEqual({
+      ok: true,
+      out: '{"word":"naïve ✓"}\n{"n":1}\n',
+      records: 2,
+      bytes: Buffer.byteLength('{"word":"naïve ✓"}\n{"n":1}\n'),
+      raw: '{}',
+      isCacheable: false,
+    });
+    const back = fromWire(wire);
+    expect(back.map((r) => (r.ok && 'out' in r ? Buffer.from(r.out).toString('hex') : r))).toEqual(
+      results.map((r) => (r.ok && 'out' in r ? Buffer.from(r.out).toString('hex') : r)),
+    );
+  });
+});
+
+describe('resultProblem', () => {
+  it('passes every result an answer carries on the wire as', () => {
+    const answer = new AnswerBuilder();
+    answer.add([{ word: 'naïve ✓' }, { n: 1 }], { raw: '{}', isCacheable: false });
+    answer.add([], { isCacheable: true });
+    answer.fail({ message: 'boom' });
+    for (const result of toWire(itemResults(answer.finish(), 3))) expect(resultProblem(result)).toBeUndefined();
   });
 
   it('names what is wrong with a result whose parts disagree', () => {

@@ -1,23 +1,28 @@
 // How a batch crosses to a worker thread or child process and back: the
-// items as one text of JSON lines, and the answer as one text of output
-// lines with three numbers per item. The main thread, which every worker
-// shares, then moves a string each way per batch instead of a string, an
-// object and an array per item, and never measures an item's bytes.
+// items as one text of JSON lines, and the answer as the UTF-8 bytes of
+// every item's output lines (and raw results) with three numbers per item. The main thread,
+// which every worker shares, then moves a string one way and a buffer the
+// other per batch (a worker thread's buffer is transferred, not copied),
+// instead of a string, an object and an array per item, and writes an
+// item's lines into the journal and the dataset without encoding them.
+// A remote worker's answer crosses as JSON (toWire, fromWire).
 import type { JsonRecord } from '../../api.js';
-import type { ItemResult } from './pool.js';
+import type { ItemResult, LinesResult } from './pool.js';
 
 type ItemError = { message: string; stack?: string };
 
 /** A batch's answer as it crosses the thread boundary (see AnswerBuilder). */
 export interface BatchAnswer {
-  /** The output lines of the items that succeeded, in item order, each ending in a newline. */
-  text: string;
-  /** Per item, three numbers: its records (-1: it failed), its lines' UTF-16 length in `text`, their UTF-8 bytes. */
+  /**
+   * As UTF-8: the output lines of the items that succeeded, in item order,
+   * each ending in a newline; then their raw results as JSON, in item order
+   * (stages whose emit needs the current item keep them).
+   */
+  bytes: Uint8Array;
+  /** Per item, three numbers: its records (-1: it failed), its lines' bytes, its raw result's bytes (-1: none). */
   sizes: number[];
   /** The failed items' errors, by position in the batch. */
   errors: Record<number, ItemError>;
-  /** Raw results as JSON, by position (stages whose emit needs the current item keep them). */
-  raws?: Record<number, string>;
   /** Positions of the items whose result cacheable() refused. */
   uncacheable?: number[];
 }
@@ -51,10 +56,12 @@ function isRecord(value: unknown): value is JsonRecord {
 
 /** Builds a BatchAnswer item by item, in order (the worker's side). */
 export class AnswerBuilder {
-  #text = '';
+  #lines = '';
+  #lineBytes = 0;
+  #raws = '';
+  #rawBytes = 0;
   readonly #sizes: number[] = [];
   readonly #errors: Record<number, ItemError> = {};
-  readonly #raws: Record<number, string> = {};
   readonly #uncacheable: number[] = [];
 
   /** The next item produced `records`; `raw`: its result as JSON, when the stage keeps it. */
@@ -62,33 +69,55 @@ export class AnswerBuilder {
     const n = this.#sizes.length / 3;
     let out = '';
     for (const record of records) out += `${JSON.stringify(record)}\n`;
-    this.#text += out;
-    this.#sizes.push(records.length, out.length, Buffer.byteLength(out));
-    if (options.raw !== undefined) this.#raws[n] = options.raw;
+    const bytes = Buffer.byteLength(out);
+    this.#lines += out;
+    this.#lineBytes += bytes;
+    let rawBytes = -1;
+    if (options.raw !== undefined) {
+      rawBytes = Buffer.byteLength(options.raw);
+      this.#raws += options.raw;
+      this.#rawBytes += rawBytes;
+    }
+    this.#sizes.push(records.length, bytes, rawBytes);
     if (!options.isCacheable) this.#uncacheable.push(n);
   }
 
   /** The next item failed. */
   fail(error: ItemError): void {
     this.#errors[this.#sizes.length / 3] = error;
-    this.#sizes.push(-1, 0, 0);
+    this.#sizes.push(-1, 0, -1);
   }
 
+  /** The answer; its bytes own their memory, so a worker thread can transfer them (transferOf). */
   finish(): BatchAnswer {
-    const answer: BatchAnswer = { text: this.#text, sizes: this.#sizes, errors: this.#errors };
-    if (Object.keys(this.#raws).length > 0) answer.raws = this.#raws;
+    const bytes = Buffer.allocUnsafeSlow(this.#lineBytes + this.#rawBytes);
+    bytes.write(this.#lines);
+    bytes.write(this.#raws, this.#lineBytes);
+    const answer: BatchAnswer = { bytes, sizes: this.#sizes, errors: this.#errors };
     if (this.#uncacheable.length > 0) answer.uncacheable = this.#uncacheable;
     return answer;
   }
 }
 
+/** What postMessage may move instead of copying: an answer's bytes (from AnswerBuilder, which owns them). */
+export function transferOf(answer: BatchAnswer): ArrayBuffer[] {
+  const { buffer } = answer.bytes;
+  return buffer instanceof ArrayBuffer ? [buffer] : [];
+}
+
 /**
  * A BatchAnswer as one result per item (the main thread's side): an item's
- * lines are its slice of the answer's text, which V8 keeps as a view.
+ * lines and raw result are views of their bytes in the answer.
  */
 export function itemResults(answer: BatchAnswer, count: number): ItemResult[] {
-  const { text, sizes, errors, raws } = answer;
+  const { bytes, sizes, errors } = answer;
   if (sizes.length !== count * 3) throw new Error(`a batch of ${count} items was answered for ${sizes.length / 3}`);
+  let rawAt = 0;
+  for (let n = 0; n < count; n++) if ((sizes[n * 3] ?? -1) >= 0) rawAt += sizes[n * 3 + 1] ?? 0;
+  let rawEnd = rawAt;
+  for (let n = 0; n < count; n++) rawEnd += Math.max(sizes[n * 3 + 2] ?? -1, 0);
+  if (rawEnd !== bytes.length)
+    throw new Error(`a batch's answer said ${rawEnd} bytes of lines and raw results and came with ${bytes.length}`);
   const uncacheable = new Set(answer.uncacheable);
   const results = new Array<ItemResult>(count);
   let at = 0;
@@ -98,15 +127,47 @@ export function itemResults(answer: BatchAnswer, count: number): ItemResult[] {
       results[n] = { ok: false, error: errors[n] ?? { message: 'no result' } };
       continue;
     }
-    const chars = sizes[n * 3 + 1] ?? 0;
-    const result: ItemResult = { ok: true, out: text.slice(at, at + chars), records, bytes: sizes[n * 3 + 2] ?? 0 };
-    at += chars;
-    const raw = raws?.[n];
-    if (raw !== undefined) result.raw = raw;
+    const lineBytes = sizes[n * 3 + 1] ?? 0;
+    const result: LinesResult = { ok: true, out: bytes.subarray(at, at + lineBytes), records };
+    at += lineBytes;
+    const rawBytes = sizes[n * 3 + 2] ?? -1;
+    if (rawBytes >= 0) {
+      result.raw = bytes.subarray(rawAt, rawAt + rawBytes);
+      rawAt += rawBytes;
+    }
     if (uncacheable.has(n)) result.isCacheable = false;
     results[n] = result;
   }
   return results;
+}
+
+/** An item's result as JSON can carry it to and from a remote worker: its lines as text, with their bytes. */
+export type WireResult =
+  | { ok: true; out: string; records: number; bytes: number; raw?: string; isCacheable?: false }
+  | { ok: true; value: unknown }
+  | { ok: false; error: ItemError };
+
+export function toWire(results: readonly ItemResult[]): WireResult[] {
+  return results.map((result) => {
+    if (!result.ok || !('out' in result)) return result;
+    const { out, raw, ...rest } = result;
+    const wire: WireResult = { ...rest, out: textOf(out), bytes: out.length };
+    if (raw !== undefined) wire.raw = typeof raw === 'string' ? raw : textOf(raw);
+    return wire;
+  });
+}
+
+function textOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+}
+
+/** Results from the wire, each checked by resultProblem first. */
+export function fromWire(results: readonly WireResult[]): ItemResult[] {
+  return results.map((result) => {
+    if (!result.ok || !('out' in result)) return result;
+    const { out, bytes: _bytes, ...rest } = result;
+    return { ...rest, out: Buffer.from(out, 'utf8') };
+  });
 }
 
 /**

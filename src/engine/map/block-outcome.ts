@@ -1,5 +1,5 @@
 // What one block of a map stage came to, kept compact: typed arrays and
-// one string of output lines, no object per item. Without `stream` every
+// one buffer of output lines, no object per item. Without `stream` every
 // block is held until the last one is done, so a block must cost about its
 // output bytes, not its item count times an object.
 import type { ItemBlock } from './item-source.js';
@@ -7,9 +7,13 @@ import type { ItemBlock } from './item-source.js';
 /** refs[i] of an item that has no stored entry (computed now, or failed). */
 export const FRESH = -1;
 
+const EMPTY = new Uint8Array(0);
+const NO_STARTS = new Uint32Array(0);
+
 const FAILED = 1;
 const RECORDED = 2;
 const CACHED = 4;
+const PRODUCED = 8;
 
 export class BlockOutcome {
   readonly firstIndex: number;
@@ -25,17 +29,18 @@ export class BlockOutcome {
   /** Per item: a stored entry (ItemStore.find) whose lines are reused, or FRESH. */
   readonly refs: Int32Array;
   readonly #flags: Uint8Array;
-  /** Fresh items: records, UTF-16 length and UTF-8 bytes of their lines in `text`. */
+  /** Fresh items: records, and the UTF-8 bytes of their lines in `lines`. */
   readonly records: Uint32Array;
-  readonly chars: Uint32Array;
   readonly bytes: Uint32Array;
-  /** The fresh items' output lines, in item order. */
-  text = '';
+  /** After seal(): the fresh items' output lines, in item order, as UTF-8; `starts[i]`: where item i's begin. */
+  lines: Uint8Array = EMPTY;
+  starts: Uint32Array = NO_STARTS;
   /** Raw results to keep (stages whose emit() needs the current item). */
-  raws: (string | undefined)[] | undefined;
+  raws: (Uint8Array | string | undefined)[] | undefined;
   /** Failed items: position, identity, message. */
   readonly failures: { i: number; item: string; message: string }[] = [];
-  #outs: (string | undefined)[] | undefined;
+  /** Before seal(): each fresh item's lines, as text (made here) or bytes (a view of a worker's answer). */
+  #outs: (Uint8Array | string | undefined)[] | undefined;
 
   constructor(block: ItemBlock, isReused = false) {
     this.firstIndex = block.firstIndex;
@@ -45,7 +50,6 @@ export class BlockOutcome {
     this.refs = new Int32Array(n).fill(FRESH);
     this.#flags = new Uint8Array(n);
     this.records = new Uint32Array(n);
-    this.chars = new Uint32Array(n);
     this.bytes = new Uint32Array(n);
   }
 
@@ -55,19 +59,18 @@ export class BlockOutcome {
     this.#flags[i] = CACHED;
   }
 
-  /** Item `i` produced `out` (its output lines, `bytes` of UTF-8 when known); `isCached`: from a cached raw result. */
+  /** Item `i` produced `out` (its output lines); `isCached`: from a cached raw result. */
   produced(
     i: number,
-    out: string,
+    out: Uint8Array | string,
     records: number,
-    options: { raw?: string; isRecorded: boolean; isCached: boolean; bytes?: number },
+    options: { raw?: Uint8Array | string; isRecorded: boolean; isCached: boolean },
   ): void {
     this.#outs ??= [];
     this.#outs[i] = out;
     this.records[i] = records;
-    this.chars[i] = out.length;
-    this.bytes[i] = options.bytes ?? Buffer.byteLength(out);
-    this.#flags[i] = (options.isRecorded ? RECORDED : 0) | (options.isCached ? CACHED : 0);
+    this.bytes[i] = typeof out === 'string' ? Buffer.byteLength(out) : out.length;
+    this.#flags[i] = PRODUCED | (options.isRecorded ? RECORDED : 0) | (options.isCached ? CACHED : 0);
     if (options.raw !== undefined) {
       this.raws ??= [];
       this.raws[i] = options.raw;
@@ -79,15 +82,52 @@ export class BlockOutcome {
     this.failures.push({ i, item, message });
   }
 
-  /** Item `i`'s lines, before seal(). */
-  outOf(i: number): string | undefined {
-    return this.#outs?.[i];
+  /** Whether item `i` produced lines (they are in `lines` after seal()). */
+  hasLines(i: number): boolean {
+    return ((this.#flags[i] ?? 0) & PRODUCED) !== 0;
   }
 
-  /** Joins the fresh items' lines into `text`. */
+  /** Item `i`'s lines, after seal(). */
+  linesOf(i: number): Uint8Array {
+    const start = this.starts[i] ?? 0;
+    return this.lines.subarray(start, start + (this.bytes[i] ?? 0));
+  }
+
+  /**
+   * Puts the fresh items' lines one after another into `lines`: the very
+   * bytes of a worker's answer when they already lie so (a block computed
+   * in one batch), else copied, text encoded, into one buffer.
+   */
   seal(): void {
-    if (this.#outs) this.text = this.#outs.join('');
+    const outs = this.#outs;
     this.#outs = undefined;
+    if (!outs) return;
+    const starts = new Uint32Array(this.count);
+    let total = 0;
+    let view: Uint8Array | undefined;
+    let isOneView = true;
+    for (let i = 0; i < outs.length; i++) {
+      const out = outs[i];
+      if (out === undefined) continue;
+      starts[i] = total;
+      if (typeof out === 'string') isOneView = false;
+      else if (view === undefined) view = out;
+      else if (out.buffer !== view.buffer || out.byteOffset !== view.byteOffset + total) isOneView = false;
+      total += this.bytes[i] ?? 0;
+    }
+    this.starts = starts;
+    if (isOneView && view) {
+      this.lines = new Uint8Array(view.buffer, view.byteOffset, total);
+      return;
+    }
+    const lines = Buffer.allocUnsafe(total);
+    for (let i = 0; i < outs.length; i++) {
+      const out = outs[i];
+      if (out === undefined) continue;
+      if (typeof out === 'string') lines.write(out, starts[i] ?? 0);
+      else lines.set(out, starts[i] ?? 0);
+    }
+    this.lines = lines;
   }
 
   isFailed(i: number): boolean {

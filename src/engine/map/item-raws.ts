@@ -54,11 +54,14 @@ export class RawsWriter {
   }
 
   /** Records `raw` (JSON text, one line) as entry `entry`'s raw result. */
-  write(builder: ItemManifestBuilder, entry: number, raw: string | Buffer): void {
+  write(builder: ItemManifestBuilder, entry: number, raw: string | Uint8Array): void {
     const writer = this.#open();
     const offset = writer.offset;
     if (typeof raw === 'string') writer.writeLines(`${raw}\n`);
-    else writer.writeBytes(Buffer.concat([raw, NEWLINE]));
+    else {
+      writer.writeBytes(raw);
+      writer.writeBytes(NEWLINE);
+    }
     builder.setRaw(entry, offset, writer.offset - offset - 1);
   }
 

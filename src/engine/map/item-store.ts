@@ -160,7 +160,14 @@ export class ItemStore {
   }
 
   /** Records an item whose output lines were written at [offset, offset + length) of this run's dataset; returns its entry. */
-  record(keys: Buffer, keyOffset: number, offset: number, length: number, count: number, raw?: string): number {
+  record(
+    keys: Buffer,
+    keyOffset: number,
+    offset: number,
+    length: number,
+    count: number,
+    raw?: Uint8Array | string,
+  ): number {
     const entry = this.#builder.add(keys, keyOffset, offset, length, count);
     if (raw !== undefined) this.#raws.write(this.#builder, entry, raw);
     return entry;

@@ -46,16 +46,15 @@ export type ItemResult =
   | { ok: false; error: { message: string; stack?: string } };
 
 /**
- * An item computed by a pool: its output records as JSON lines (each
- * ending in a newline), how many, their UTF-8 bytes, and its raw result as
- * JSON where the stage keeps raw results (its emit needs the current item).
+ * An item computed by a pool: its output records as the UTF-8 bytes of JSON
+ * lines (each ending in a newline), how many, and its raw result as JSON
+ * where the stage keeps raw results (its emit needs the current item).
  */
 export interface LinesResult {
   ok: true;
-  out: string;
+  out: Uint8Array;
   records: number;
-  bytes: number;
-  raw?: string;
+  raw?: Uint8Array | string;
   isCacheable?: false;
 }
 
@@ -283,6 +282,8 @@ function processSlot(): Slot {
   const entry = entryPoint();
   const child: ChildProcess = childProcess().fork(entry.file, [], {
     execArgv: entry.execArgv,
+    // Structured clone, as between threads: an answer's lines come back as bytes.
+    serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   child.unref();

@@ -13,6 +13,8 @@ import type { ItemResult } from './pool.js';
 import { BlockOutcome, FRESH } from './block-outcome.js';
 import { messageOf } from '../../util/errors.js';
 
+const NO_LINES = new Uint8Array(0);
+
 export class BlockProcessor {
   readonly #map: NormalisedMap;
   readonly #store: ItemStore | undefined;
@@ -71,16 +73,16 @@ export class BlockProcessor {
     }
     await this.#computeInto(outcome, block, missing, signal);
     if (this.#hashOf) this.#keyAsLeft(outcome, block, missing, this.#hashOf);
+    outcome.seal();
     const journal: JournalItem[] = [];
     for (const i of missing) {
-      const out = outcome.outOf(i);
-      if (out === undefined || !outcome.isRecorded(i)) continue;
+      if (!outcome.hasLines(i) || !outcome.isRecorded(i)) continue;
       // Kept raw, an item found in the journal makes its lines again from its raw result: its lines are not journaled.
-      if (this.#keepsRaw) journal.push({ keys, keyOffset: i * KEY_BYTES, out: '', count: 0, raw: outcome.raws?.[i] });
-      else journal.push({ keys, keyOffset: i * KEY_BYTES, out, count: outcome.records[i] ?? 0 });
+      if (this.#keepsRaw)
+        journal.push({ keys, keyOffset: i * KEY_BYTES, out: NO_LINES, count: 0, raw: outcome.raws?.[i] });
+      else journal.push({ keys, keyOffset: i * KEY_BYTES, out: outcome.linesOf(i), count: outcome.records[i] ?? 0 });
     }
     store.journal(journal);
-    outcome.seal();
     return outcome;
   }
 
@@ -122,7 +124,6 @@ export class BlockProcessor {
           raw: this.#keepsRaw && isRecorded ? result.raw : undefined,
           isRecorded,
           isCached: false,
-          bytes: result.bytes,
         });
       } else {
         const isRecorded = isCaching && (this.#map.cacheable?.(result.value) ?? true);

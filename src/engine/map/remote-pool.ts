@@ -12,7 +12,7 @@
 import { messageOf } from '../../util/errors.js';
 import { RUNNER_VERSION } from '../../version.js';
 import type { Emit } from '../events.js';
-import { resultProblem } from './batch-wire.js';
+import { fromWire, resultProblem } from './batch-wire.js';
 import { StageFatalError } from './pool.js';
 import type { BatchPool, BatchRequest, ItemResult } from './pool.js';
 import { CONNECT_MS, openLink } from './remote-link.js';
@@ -106,7 +106,7 @@ export class RemotePool implements BatchPool {
       roundTripMs: Date.now() - queuedAt,
       starts: answer.starts,
     });
-    return answer.results;
+    return fromWire(answer.results);
   }
 
   #submit(link: Link, id: string, request: BatchRequest): Promise<RemoteAnswer> {

@@ -3,7 +3,8 @@
 // and id, its answer, and the refusal a worker gives a batch of other code.
 // Both sides import this module and nothing else of each other.
 import os from 'node:os';
-import type { BatchContext, ItemResult } from './pool.js';
+import type { WireResult } from './batch-wire.js';
+import type { BatchContext } from './pool.js';
 
 /** `redis://host:port[/db][?queue=name]`, parsed. */
 export interface WorkersAddress {
@@ -65,7 +66,8 @@ export interface RemoteBatch {
 
 /** A job's return value. */
 export interface RemoteAnswer {
-  results: ItemResult[];
+  /** As JSON carries them (toWire): each checked (resultProblem) before fromWire makes them results. */
+  results: WireResult[];
   /** The batch's ctx.log lines (the first MAX_LOG_LINES), replayed by the run. */
   logs: string[];
   /** hostname:pid of the worker that computed it. */

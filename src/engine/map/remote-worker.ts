@@ -21,6 +21,7 @@ import { requirePackage } from '../../util/require.js';
 import { RUNNER_VERSION } from '../../version.js';
 import { WorkerPool } from './pool.js';
 import type { ItemResult } from './pool.js';
+import { toWire } from './batch-wire.js';
 import {
   CANCELLED,
   cancelChannel,
@@ -159,7 +160,7 @@ export class RemoteWorker {
       throw error;
     }
     const computeMs = report('done');
-    return { results, logs, worker: this.id, computeMs, starts: job.attemptsStarted };
+    return { results: toWire(results), logs, worker: this.id, computeMs, starts: job.attemptsStarted };
   }
 
   #compute(batch: RemoteBatch, signal: AbortSignal, logs: string[]): Promise<ItemResult[]> {

@@ -20,13 +20,13 @@ import {
 import type { NormalisedMap } from './definition.js';
 import type { JsonRecord, StageContext } from '../../api.js';
 import type { FromPool, ToPool } from './pool.js';
-import { AnswerBuilder, parseItems } from './batch-wire.js';
+import { AnswerBuilder, parseItems, transferOf } from './batch-wire.js';
 import { errorData, messageOf } from '../../util/errors.js';
 import { inWorkspace } from '../../util/fs.js';
 import { isPromiseLike, StallWatch, untilAborted } from '../stall.js';
 
 const send = (message: ToPool): void => {
-  if (parentPort) parentPort.postMessage(message);
+  if (parentPort) parentPort.postMessage(message, message.type === 'done' ? transferOf(message.answer) : []);
   else process.send?.(message);
 };
 const aborts = new Map<number, AbortController>();

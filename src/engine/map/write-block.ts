@@ -63,7 +63,7 @@ export function writeBlock(outcome: BlockOutcome, into: BlockWriting): BlockWrit
   return { first: firstEntry, isWhole: isWhole && blockKey !== undefined };
 }
 
-/** Consecutive fresh items: one write of their slice of the block's text, then one manifest entry each. */
+/** Consecutive fresh items: one write of their bytes of the block's lines, then one manifest entry each. */
 class FreshRun {
   readonly #outcome: BlockOutcome;
   readonly #into: BlockWriting;
@@ -78,7 +78,7 @@ class FreshRun {
 
   add(i: number): void {
     this.#items.push(i);
-    this.#to += this.#outcome.chars[i] ?? 0;
+    this.#to += this.#outcome.bytes[i] ?? 0;
   }
 
   /** Writes the run so far; the next one starts after it. */
@@ -87,7 +87,7 @@ class FreshRun {
     const { store, writer } = this.#into;
     if (this.#items.length > 0) {
       let offset = writer.offset;
-      writer.writeLines(outcome.text.slice(this.#from, this.#to));
+      writer.writeBytes(outcome.lines.subarray(this.#from, this.#to));
       for (const i of this.#items) {
         const bytes = outcome.bytes[i] ?? 0;
         if (store && outcome.keys && outcome.isRecorded(i))
