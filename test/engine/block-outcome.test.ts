@@ -40,22 +40,28 @@ describe('BlockOutcome.seal', () => {
     first.add([{ late: '✓' }], { isCacheable: true });
     const second = new AnswerBuilder();
     second.add([{ early: 1 }], { isCacheable: true });
-    const [late] = itemResults(first.finish(), 1) as LinesResult[];
+    first.add([{ kept: 1 }], { raw: '{"r":1}', isCacheable: true });
+    const [late, kept] = itemResults(first.finish(), 2) as LinesResult[];
     const [early] = itemResults(second.finish(), 1) as LinesResult[];
-    const outcome = new BlockOutcome(block(5));
+    const outcome = new BlockOutcome(block(6));
     outcome.produced(4, (late as LinesResult).out, 1, fresh);
+    outcome.produced(5, (kept as LinesResult).out, 1, { ...fresh, raw: (kept as LinesResult).raw });
     outcome.found(1, 7);
     outcome.produced(0, (early as LinesResult).out, 1, fresh);
     outcome.produced(2, '{"here":"😀"}\n', 1, { isRecorded: true, isCached: true });
     outcome.failed(3, 'item 14', 'boom');
     outcome.seal();
-    expect(text(outcome.lines)).toBe('{"early":1}\n{"here":"😀"}\n{"late":"✓"}\n');
+    expect(text(outcome.lines)).toBe('{"early":1}\n{"here":"😀"}\n{"late":"✓"}\n{"kept":1}\n');
+    // Copied out of its answer, which the block then no longer holds.
+    const raw = outcome.raws?.[5] as Uint8Array;
+    expect(text(raw)).toBe('{"r":1}');
+    expect(raw.buffer).not.toBe((kept as LinesResult).out.buffer);
     expect([0, 2, 4].map((i) => text(outcome.linesOf(i)))).toEqual([
       '{"early":1}\n',
       '{"here":"😀"}\n',
       '{"late":"✓"}\n',
     ]);
-    expect([0, 1, 2, 3, 4].map((i) => outcome.hasLines(i))).toEqual([true, false, true, false, true]);
+    expect([0, 1, 2, 3, 4, 5].map((i) => outcome.hasLines(i))).toEqual([true, false, true, false, true, true]);
     expect(outcome.bytes[2]).toBe(Buffer.byteLength('{"here":"😀"}\n'));
   });
 });

@@ -126,6 +126,9 @@ export class BlockOutcome {
       if (out === undefined) continue;
       if (typeof out === 'string') lines.write(out, starts[i] ?? 0);
       else lines.set(out, starts[i] ?? 0);
+      // A raw result kept as a view would hold its whole answer for as long as the block is held.
+      const raw = this.raws?.[i];
+      if (this.raws && raw instanceof Uint8Array) this.raws[i] = Buffer.from(raw);
     }
     this.lines = lines;
   }
