@@ -108,12 +108,15 @@ export class GlobMemo {
     const now = this.#stats.now();
     const isRecent = seen.dirs.some((dir) => dir.length === 3 && isRacy(dir[1], now));
     try {
-      if (!seen.isMemoable || isRecent || files.some((file) => file.includes('\n'))) {
+      // One name a line: a name with a newline in it would read back as two.
+      const names = seen.isMemoable && !isRecent ? Buffer.from(files.join('\n')) : undefined;
+      if (names === undefined || newlinesIn(names) !== Math.max(files.length - 1, 0)) {
         fs.rmSync(this.#file, { force: true });
         return;
       }
-      const body = Buffer.from([listIdentity(files), JSON.stringify(seen.dirs), ...files].join('\n'));
-      writeFileAtomic(this.#file, Buffer.concat([Buffer.from(`${FORMAT} ${sha256(body)}\n`), body]));
+      const head = `${listIdentity(files)}\n${JSON.stringify(seen.dirs)}${files.length > 0 ? '\n' : ''}`;
+      const body = Buffer.concat([Buffer.from(head), names]);
+      writeFileAtomic(this.#file, [Buffer.from(`${FORMAT} ${sha256(body)}\n`), body]);
     } catch {
       // A read-only .runner: walk every time.
     }
@@ -132,4 +135,10 @@ export class GlobMemo {
     if (seen.length === 1) return !isDir;
     return isDir && st?.mtimeMs === seen[1] && st.ino === seen[2];
   }
+}
+
+function newlinesIn(bytes: Buffer): number {
+  let count = 0;
+  for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) count++;
+  return count;
 }

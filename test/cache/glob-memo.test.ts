@@ -183,6 +183,13 @@ describe('the glob memo', () => {
     expect(ws.memos()).toHaveLength(before);
   });
 
+  it('keeps no walk that found a name with a newline in it (one name a line would read back as two)', () => {
+    const ws = workspace(['lines/a\nb.txt', 'lines/c.txt']);
+    expect(expand(ws.stats(), ['lines/*.txt']).files).toEqual(['lines/a\nb.txt', 'lines/c.txt']);
+    expect(ws.memos()).toEqual([]);
+    expect(expand(ws.stats(), ['lines/*.txt'])).toEqual({ files: ['lines/a\nb.txt', 'lines/c.txt'], isWalked: true });
+  });
+
   it('gives back names that are not ASCII as they were', () => {
     const ws = workspace(['données/é.txt', 'données/日本.txt', 'données/plain.txt']);
     const first = expand(ws.stats(), ['données/*.txt']);
