@@ -8,6 +8,8 @@ import { ChunkList, datasetChunks } from '../cache/dataset-chunks.js';
 import type { DatasetRecord } from '../cache/state.js';
 import { messageOf } from '../util/errors.js';
 
+const NEWLINE = 10;
+
 /** A chunk of a dataset as a map stage reads it: its items are [firstIndex, firstIndex + records). */
 export interface ChunkSpan {
   /** What names the chunk among a map stage's blocks: `chunk\0<hash>`. */
@@ -210,10 +212,14 @@ export class RecordBlock {
     return this.#bytes.toString('utf8', this.#start(i), this.#ends[i]);
   }
 
-  /** The block's lines, each ending in a newline. */
-  text(): string {
-    const text = this.#bytes.toString('utf8');
-    return text.endsWith('\n') ? text : `${text}\n`;
+  /** The block's lines, each ending in a newline, as UTF-8: a copy of its own (see ItemBlock.lines). */
+  lines(): Uint8Array {
+    const bytes = this.#bytes;
+    const isEnded = bytes.length > 0 && bytes[bytes.length - 1] === NEWLINE;
+    const lines = Buffer.allocUnsafeSlow(bytes.length + (isEnded ? 0 : 1));
+    lines.set(bytes);
+    if (!isEnded) lines[bytes.length] = NEWLINE;
+    return lines;
   }
 
   /** Every record of the block (see parseLines). */

@@ -10,7 +10,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   AnswerBuilder,
+  batchItems,
   fromWire,
+  itemsTransfer,
   itemResults,
   parseItems,
   resultProblem,
@@ -18,6 +20,7 @@ import {
   transferOf,
 } from '../../src/engine/map/batch-wire.js';
 import type { WireResult } from '../../src/engine/map/batch-wire.js';
+import { RecordBlock } from '../../src/engine/dataset-reader.js';
 
 describe('parseItems', () => {
   it('gives back the records of the lines, odd text included', () => {
@@ -31,6 +34,31 @@ describe('parseItems', () => {
     expect(() => parseItems('{"a":1}\n[1,2]\n', 2)).toThrow('item 2 of the batch is not a record');
     expect(() => parseItems('{"a":1}\n{"a":\n', 2)).toThrow(SyntaxError);
     expect(() => parseItems('{"a":1}\n', 2)).toThrow('a batch of 2 items came with 1 lines');
+  });
+});
+
+describe('batchItems and itemsTransfer', () => {
+  it("give a worker thread a batch's items without a copy, parsed back as they were", () => {
+    const items = [{ id: 1 }, { text: 'a "quoted"\nline' }, { name: 'é ✓ 😀' }];
+    const bytes = batchItems(items.map((item) => `${JSON.stringify(item)}\n`).join(''));
+    const moved = structuredClone(bytes, { transfer: itemsTransfer(bytes) });
+    expect(bytes.length).toBe(0);
+    expect(parseItems(moved, items.length)).toEqual(items);
+  });
+
+  it('move nothing that is part of a larger memory (a pooled buffer, a view)', () => {
+    expect(itemsTransfer(Buffer.from('{"a":1}\n'))).toEqual([]);
+    expect(itemsTransfer(batchItems('{"a":1}\n{"b":2}\n').subarray(8))).toEqual([]);
+  });
+
+  it('copy a block of records into bytes of their own, its last line ended', () => {
+    const text = '{"a":1}\n{"b":"é"}';
+    const source = Buffer.from(`xx${text}`).subarray(2);
+    const block = new RecordBlock(source, [7, Buffer.byteLength(text)], 0, 0, 'test');
+    const lines = block.lines();
+    expect(Buffer.from(lines).toString('utf8')).toBe(`${text}\n`);
+    expect(itemsTransfer(lines)).toHaveLength(1);
+    expect(parseItems(lines, 2)).toEqual([{ a: 1 }, { b: 'é' }]);
   });
 });
 

@@ -1,11 +1,12 @@
 // How a batch crosses to a worker thread or child process and back: the
-// items as one text of JSON lines, and the answer as the UTF-8 bytes of
-// every item's output lines (and raw results) with three numbers per item. The main thread,
-// which every worker shares, then moves a string one way and a buffer the
-// other per batch (a worker thread's buffer is transferred, not copied),
+// items as the UTF-8 bytes of their JSON lines (a block of records is its
+// bytes copied, never decoded here), and the answer as the UTF-8 bytes of
+// every item's output lines and raw results with three numbers per item.
+// The main thread, which every worker shares, then moves one buffer each
+// way per batch (to and from a worker thread transferred, not copied)
 // instead of a string, an object and an array per item, and writes an
-// item's lines into the journal and the dataset without encoding them.
-// A remote worker's answer crosses as JSON (toWire, fromWire).
+// item's lines into the journal and the dataset without encoding them. A
+// remote worker's batch and answer cross as JSON (textOf, toWire, fromWire).
 import type { JsonRecord } from '../../api.js';
 import type { ItemResult, LinesResult } from './pool.js';
 
@@ -27,13 +28,33 @@ export interface BatchAnswer {
   uncacheable?: number[];
 }
 
+/** A batch's items (their JSON lines, each ending in a newline) as bytes of their own, which a worker thread can be given. */
+export function batchItems(text: string): Uint8Array {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
+}
+
+/** What postMessage may move instead of copying: a batch's items, when they are the whole of their memory. */
+export function itemsTransfer(items: Uint8Array): ArrayBuffer[] {
+  const { buffer } = items;
+  const isWhole = buffer instanceof ArrayBuffer && items.byteOffset === 0 && items.byteLength === buffer.byteLength;
+  return isWhole ? [buffer] : [];
+}
+
+/** UTF-8 bytes as text (a remote worker gets a batch's items, and gives back its lines, in JSON). */
+export function textOf(items: Uint8Array): string {
+  return Buffer.from(items.buffer, items.byteOffset, items.length).toString('utf8');
+}
+
 /**
  * A batch's items, `count` JSON lines each ending in a newline, as records:
  * one JSON.parse of the lines as an array (JSON text has no raw newlines);
  * line by line when that is not `count` records, so that the error names
  * the line.
  */
-export function parseItems(text: string, count: number): JsonRecord[] {
+export function parseItems(items: Uint8Array | string, count: number): JsonRecord[] {
+  const text = typeof items === 'string' ? items : textOf(items);
   const body = text.endsWith('\n') ? text.slice(0, -1) : text;
   try {
     const parsed: unknown = JSON.parse(`[${body.replaceAll('\n', ',')}]`);
@@ -155,10 +176,6 @@ export function toWire(results: readonly ItemResult[]): WireResult[] {
     if (raw !== undefined) wire.raw = typeof raw === 'string' ? raw : textOf(raw);
     return wire;
   });
-}
-
-function textOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
 }
 
 /** Results from the wire, each checked by resultProblem first. */

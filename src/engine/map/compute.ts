@@ -7,6 +7,7 @@ import type { Resources } from '../resources.js';
 import { batchAnswerProblem, ensureSetup, itemContextOf } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import type { ItemBlock } from './item-source.js';
+import { batchItems } from './batch-wire.js';
 import { Semaphore } from './limits.js';
 import { StageFatalError } from './pool.js';
 import type { ItemResult } from './pool.js';
@@ -116,7 +117,7 @@ class ItemComputer {
       return await this.#res.pool(knobs.isolate).run({
         module: definition.run.module,
         exportName: definition.run.exportName,
-        items: itemsText(pending),
+        items: itemsBytes(pending),
         indexes: pending.map((p) => p.block.firstIndex + p.i),
         context: {
           pipeline: this.#stage.pipeline,
@@ -228,13 +229,13 @@ function itemsOf(pending: PendingItem[]): JsonRecord[] {
   return pending.map((p) => p.block.item(p.i));
 }
 
-/** The items of `pending` as JSON lines, each ending in a newline: a whole block of records in one decode. */
-function itemsText(pending: PendingItem[]): string {
+/** The items of `pending` as the UTF-8 of their JSON lines, each ending in a newline: a whole block of records copied. */
+function itemsBytes(pending: PendingItem[]): Uint8Array {
   const block = wholeBlock(pending);
-  if (block?.text) return block.text();
+  if (block?.lines) return block.lines();
   let text = '';
   for (const p of pending) text += `${p.block.itemText(p.i)}\n`;
-  return text;
+  return batchItems(text);
 }
 
 /** The block `pending` is, every item of it in order, if it is one. */

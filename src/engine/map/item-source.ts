@@ -28,8 +28,12 @@ export interface ItemBlock {
   item(i: number): JsonRecord;
   /** Every item, parsed at once (where that is cheaper than one by one). */
   records?(): JsonRecord[];
-  /** Every item as JSON text, each ending in a newline, at once (where that is cheaper than one by one). */
-  text?(): string;
+  /**
+   * Every item as its JSON line, each ending in a newline, as UTF-8, at once
+   * (where that is cheaper than one by one): a copy the caller owns, which a
+   * pool may transfer to a worker thread.
+   */
+  lines?(): Uint8Array;
   /** Records: the chunks of the upstream dataset the block's items lie in. */
   spans?: readonly ChunkSpan[];
   /**

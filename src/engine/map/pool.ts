@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { childProcess, workerThreads } from '../../util/builtins.js';
-import { itemResults } from './batch-wire.js';
+import { itemResults, itemsTransfer } from './batch-wire.js';
 import type { BatchAnswer } from './batch-wire.js';
 
 export interface BatchContext {
@@ -32,7 +32,8 @@ export type FromPool =
       id: number;
       module: string;
       exportName: string;
-      items: string;
+      /** The items' JSON lines, each ending in a newline, as UTF-8. */
+      items: Uint8Array;
       indexes: number[];
       context: BatchContext;
     }
@@ -66,8 +67,11 @@ export type ToPool =
 export interface BatchRequest {
   module: string;
   exportName: string;
-  /** The items' JSON texts, each ending in a newline. */
-  items: string;
+  /**
+   * The items' JSON lines, each ending in a newline, as UTF-8 (batchItems):
+   * handed over, as a worker thread may be given its memory.
+   */
+  items: Uint8Array;
   /** Each item's position in the stage's input (ctx.index). */
   indexes: number[];
   context: BatchContext;
@@ -266,7 +270,7 @@ function workerSlot(): Slot {
   const worker = new (workerThreads().Worker)(entry.file, { execArgv: entry.execArgv });
   worker.unref();
   return {
-    send: (message) => worker.postMessage(message),
+    send: (message) => worker.postMessage(message, message.type === 'batch' ? itemsTransfer(message.items) : []),
     on: (listener) => worker.on('message', listener),
     onExit: (listener) => {
       worker.on('error', (error) => listener(error.message));

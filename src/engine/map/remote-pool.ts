@@ -12,7 +12,7 @@
 import { messageOf } from '../../util/errors.js';
 import { RUNNER_VERSION } from '../../version.js';
 import type { Emit } from '../events.js';
-import { fromWire, resultProblem } from './batch-wire.js';
+import { fromWire, resultProblem, textOf } from './batch-wire.js';
 import { StageFatalError } from './pool.js';
 import type { BatchPool, BatchRequest, ItemResult } from './pool.js';
 import { CONNECT_MS, openLink } from './remote-link.js';
@@ -154,7 +154,7 @@ export class RemotePool implements BatchPool {
       isolate: this.#options.isolate,
       module: request.module,
       exportName: request.exportName,
-      items: request.items,
+      items: textOf(request.items),
       indexes: request.indexes,
       context,
     };
