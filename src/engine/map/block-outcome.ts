@@ -32,9 +32,10 @@ export class BlockOutcome {
   /** Fresh items: records, and the UTF-8 bytes of their lines in `lines`. */
   readonly records: Uint32Array;
   readonly bytes: Uint32Array;
-  /** After seal(): the fresh items' output lines, in item order, as UTF-8; `starts[i]`: where item i's begin. */
+  /** After seal(): the fresh items' output lines, in item order, as UTF-8. */
   lines: Uint8Array = EMPTY;
-  starts: Uint32Array = NO_STARTS;
+  /** After seal(): where in `lines` each fresh item's lines begin. */
+  #starts: Uint32Array = NO_STARTS;
   /** Raw results to keep (stages whose emit() needs the current item). */
   raws: (Uint8Array | string | undefined)[] | undefined;
   /** Failed items: position, identity, message. */
@@ -89,7 +90,7 @@ export class BlockOutcome {
 
   /** Item `i`'s lines, after seal(). */
   linesOf(i: number): Uint8Array {
-    const start = this.starts[i] ?? 0;
+    const start = this.#starts[i] ?? 0;
     return this.lines.subarray(start, start + (this.bytes[i] ?? 0));
   }
 
@@ -115,7 +116,7 @@ export class BlockOutcome {
       else if (out.buffer !== view.buffer || out.byteOffset !== view.byteOffset + total) isOneView = false;
       total += this.bytes[i] ?? 0;
     }
-    this.starts = starts;
+    this.#starts = starts;
     if (isOneView && view) {
       this.lines = new Uint8Array(view.buffer, view.byteOffset, total);
       return;

@@ -286,7 +286,7 @@ function processSlot(): Slot {
   const entry = entryPoint();
   const child: ChildProcess = childProcess().fork(entry.file, [], {
     execArgv: entry.execArgv,
-    // Structured clone, as between threads: an answer's lines come back as bytes.
+    // Structured clone, as between threads: a batch's items and its answer cross as bytes.
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
