@@ -1,17 +1,18 @@
 // The batch wire between the main thread and a worker (batch-wire.ts): a
-// batch's items as one text of JSON lines, parsed back into the records they
-// were; an answer as the bytes of its output lines and two numbers per item,
-// moved (not copied) to the main thread and read back into each item's
-// lines and record count, with failures, raw results and refused caching
-// kept at their items; results carried through JSON to and from a remote
-// worker and back as the same bytes. A result
-// from outside (a remote worker's) whose lines, count and bytes disagree is
-// named for what is wrong with it.
+// batch's items as the bytes of their JSON lines, moved (not copied) to the
+// worker and parsed back into the records they were, all at once or one at
+// a time; an answer as the bytes of its output lines and raw results with
+// three numbers per item, moved back and read into each item's lines,
+// record count and raw result, with failures and refused caching kept at
+// their items; results carried through JSON to and from a remote worker and
+// back as the same bytes. A result from outside (a remote worker's) whose
+// lines, count and bytes disagree is named for what is wrong with it.
 import { describe, expect, it } from 'vitest';
 import {
   AnswerBuilder,
   batchItems,
   fromWire,
+  ItemLines,
   itemsTransfer,
   itemResults,
   parseItems,
@@ -34,6 +35,26 @@ describe('parseItems', () => {
     expect(() => parseItems('{"a":1}\n[1,2]\n', 2)).toThrow('item 2 of the batch is not a record');
     expect(() => parseItems('{"a":1}\n{"a":\n', 2)).toThrow(SyntaxError);
     expect(() => parseItems('{"a":1}\n', 2)).toThrow('a batch of 2 items came with 1 lines');
+  });
+});
+
+describe('ItemLines', () => {
+  it('reads each item when asked, as parseItems reads them all', () => {
+    const items = [{ id: 1 }, { text: 'a "quoted"\nline, with a comma' }, { name: 'é ✓ 😀' }, {}];
+    const bytes = batchItems(items.map((item) => `${JSON.stringify(item)}\n`).join(''));
+    const lines = new ItemLines(bytes, items.length);
+    expect([3, 0, 2, 1].map((n) => lines.item(n))).toEqual([items[3], items[0], items[2], items[1]]);
+    expect(parseItems(bytes, items.length)).toEqual(items);
+    expect(new ItemLines(batchItems(''), 0)).toBeInstanceOf(ItemLines);
+  });
+
+  it('names a count that does not match at once, and a line that is not a record when it is read', () => {
+    expect(() => new ItemLines(batchItems('{"a":1}\n'), 2)).toThrow('a batch of 2 items came with 1 lines');
+    expect(() => new ItemLines(batchItems('{"a":1}\n{"b":2}'), 2)).toThrow('a batch of 2 items came with 1 lines');
+    const lines = new ItemLines(batchItems('{"a":1}\n[1,2]\n{"a":\n'), 3);
+    expect(lines.item(0)).toEqual({ a: 1 });
+    expect(() => lines.item(1)).toThrow('item 2 of the batch is not a record');
+    expect(() => lines.item(2)).toThrow(SyntaxError);
   });
 });
 

@@ -20,7 +20,7 @@ import {
 import type { NormalisedMap } from './definition.js';
 import type { JsonRecord, StageContext } from '../../api.js';
 import type { FromPool, ToPool } from './pool.js';
-import { AnswerBuilder, parseItems, transferOf } from './batch-wire.js';
+import { AnswerBuilder, ItemLines, parseItems, transferOf } from './batch-wire.js';
 import { errorData, messageOf } from '../../util/errors.js';
 import { inWorkspace } from '../../util/fs.js';
 import { isPromiseLike, StallWatch, untilAborted } from '../stall.js';
@@ -65,10 +65,10 @@ async function handle(message: FromPool): Promise<void> {
     const map = normaliseMap(await loadExport(message.context.root, message.module, message.exportName), where);
     await unlessStalled(ensureSetup(map));
     const ctx = contextFor(message, controller.signal);
-    const items = parseItems(message.items, message.indexes.length);
     const answer = new AnswerBuilder();
-    if (map.isBatch) await batchOf(map, items, ctx, where, answer);
-    else await oneByOne(map, items, ctx, message.indexes, answer);
+    const count = message.indexes.length;
+    if (map.isBatch) await batchOf(map, parseItems(message.items, count), ctx, where, answer);
+    else await oneByOne(map, new ItemLines(message.items, count), ctx, message.indexes, answer);
     send({ type: 'done', id: message.id, answer: answer.finish() });
   } catch (error) {
     send({ type: 'fatal', id: message.id, error: errorData(error) });
@@ -126,19 +126,21 @@ async function batchOf(
   }
 }
 
+/** Each item parsed when its turn comes (ItemLines). */
 async function oneByOne(
   map: NormalisedMap,
-  items: JsonRecord[],
+  items: ItemLines,
   ctx: StageContext,
   indexes: number[],
   answer: AnswerBuilder,
 ): Promise<void> {
   const contextAt = itemContextOf(ctx);
-  for (const [offset, item] of items.entries()) {
+  for (let offset = 0; offset < indexes.length; offset++) {
     if (ctx.signal.aborted) {
       answer.fail({ message: 'cancelled' });
       continue;
     }
+    const item = items.item(offset);
     let value: unknown;
     try {
       value = map.definition.run?.(item, contextAt(indexes[offset] ?? offset));
