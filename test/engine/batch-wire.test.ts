@@ -50,7 +50,9 @@ describe('ItemLines', () => {
 
   it('names a count that does not match at once, and a line that is not a record when it is read', () => {
     expect(() => new ItemLines(batchItems('{"a":1}\n'), 2)).toThrow('a batch of 2 items came with 1 lines');
-    expect(() => new ItemLines(batchItems('{"a":1}\n{"b":2}'), 2)).toThrow('a batch of 2 items came with 1 lines');
+    expect(() => new ItemLines(batchItems('{"a":1}\n{"b":2}'), 2)).toThrow(
+      'a batch of 2 items came with its last line unended',
+    );
     const lines = new ItemLines(batchItems('{"a":1}\n[1,2]\n{"a":\n'), 3);
     expect(lines.item(0)).toEqual({ a: 1 });
     expect(() => lines.item(1)).toThrow('item 2 of the batch is not a record');

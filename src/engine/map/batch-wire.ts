@@ -91,8 +91,9 @@ export class ItemLines {
       if (lines < count) starts[lines + 1] = at + 1;
       lines++;
     }
-    if (lines !== count || (bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE))
-      throw new Error(`a batch of ${count} items came with ${lines} lines`);
+    if (bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE)
+      throw new Error(`a batch of ${count} items came with its last line unended`);
+    if (lines !== count) throw new Error(`a batch of ${count} items came with ${lines} lines`);
     this.#bytes = bytes;
     this.#starts = starts;
   }
