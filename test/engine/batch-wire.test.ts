@@ -10,68 +10,51 @@
 import { describe, expect, it } from 'vitest';
 import {
   AnswerBuilder,
-  batchItems,
+  batchBlock,
+  ownedUtf8,
   fromWire,
-  ItemLines,
-  itemsTransfer,
+  transferable,
   itemResults,
-  parseItems,
   resultProblem,
   toWire,
-  transferOf,
 } from '../../src/engine/map/batch-wire.js';
 import type { WireResult } from '../../src/engine/map/batch-wire.js';
 import { RecordBlock } from '../../src/engine/dataset-reader.js';
 
-describe('parseItems', () => {
-  it('gives back the records of the lines, odd text included', () => {
+describe('batchBlock', () => {
+  it('gives back the records of the lines, odd text included, all at once or each when asked', () => {
     const items = [{ id: 1 }, { text: 'a "quoted"\nline, with a comma' }, { name: 'é ✓ 😀' }, {}];
-    const text = items.map((item) => `${JSON.stringify(item)}\n`).join('');
-    expect(parseItems(text, items.length)).toEqual(items);
-    expect(parseItems('', 0)).toEqual([]);
+    const block = batchBlock(ownedUtf8(items.map((item) => `${JSON.stringify(item)}\n`).join('')), items.length);
+    expect(block.records()).toEqual(items);
+    expect([3, 0, 2, 1].map((n) => block.item(n))).toEqual([items[3], items[0], items[2], items[1]]);
+    expect(batchBlock(ownedUtf8(''), 0).records()).toEqual([]);
   });
 
-  it('names a line that is not a record, and a count that does not match', () => {
-    expect(() => parseItems('{"a":1}\n[1,2]\n', 2)).toThrow('item 2 of the batch is not a record');
-    expect(() => parseItems('{"a":1}\n{"a":\n', 2)).toThrow(SyntaxError);
-    expect(() => parseItems('{"a":1}\n', 2)).toThrow('a batch of 2 items came with 1 lines');
-  });
-});
-
-describe('ItemLines', () => {
-  it('reads each item when asked, as parseItems reads them all', () => {
-    const items = [{ id: 1 }, { text: 'a "quoted"\nline, with a comma' }, { name: 'é ✓ 😀' }, {}];
-    const bytes = batchItems(items.map((item) => `${JSON.stringify(item)}\n`).join(''));
-    const lines = new ItemLines(bytes, items.length);
-    expect([3, 0, 2, 1].map((n) => lines.item(n))).toEqual([items[3], items[0], items[2], items[1]]);
-    expect(parseItems(bytes, items.length)).toEqual(items);
-    expect(new ItemLines(batchItems(''), 0)).toBeInstanceOf(ItemLines);
-  });
-
-  it('names a count that does not match at once, and a line that is not a record when it is read', () => {
-    expect(() => new ItemLines(batchItems('{"a":1}\n'), 2)).toThrow('a batch of 2 items came with 1 lines');
-    expect(() => new ItemLines(batchItems('{"a":1}\n{"b":2}'), 2)).toThrow(
+  it('names a count that does not match and an unended last line at once, a line that is not a record when it is read', () => {
+    expect(() => batchBlock(ownedUtf8('{"a":1}\n'), 2)).toThrow('a batch of 2 items came with 1 lines');
+    expect(() => batchBlock(ownedUtf8('{"a":1}\n{"b":2}'), 2)).toThrow(
       'a batch of 2 items came with its last line unended',
     );
-    const lines = new ItemLines(batchItems('{"a":1}\n[1,2]\n{"a":\n'), 3);
-    expect(lines.item(0)).toEqual({ a: 1 });
-    expect(() => lines.item(1)).toThrow('item 2 of the batch is not a record');
-    expect(() => lines.item(2)).toThrow(SyntaxError);
+    const block = batchBlock(ownedUtf8('{"a":1}\n[1,2]\n{"a":\n'), 3);
+    expect(block.item(0)).toEqual({ a: 1 });
+    expect(() => block.item(1)).toThrow('the batch:2: is not a record');
+    expect(() => block.item(2)).toThrow(SyntaxError);
+    expect(() => block.records()).toThrow('the batch:2: is not a record');
   });
 });
 
-describe('batchItems and itemsTransfer', () => {
+describe('ownedUtf8 and transferable', () => {
   it("give a worker thread a batch's items without a copy, parsed back as they were", () => {
     const items = [{ id: 1 }, { text: 'a "quoted"\nline' }, { name: 'é ✓ 😀' }];
-    const bytes = batchItems(items.map((item) => `${JSON.stringify(item)}\n`).join(''));
-    const moved = structuredClone(bytes, { transfer: itemsTransfer(bytes) });
+    const bytes = ownedUtf8(items.map((item) => `${JSON.stringify(item)}\n`).join(''));
+    const moved = structuredClone(bytes, { transfer: transferable(bytes) });
     expect(bytes.length).toBe(0);
-    expect(parseItems(moved, items.length)).toEqual(items);
+    expect(batchBlock(moved, items.length).records()).toEqual(items);
   });
 
   it('move nothing that is part of a larger memory (a pooled buffer, a view)', () => {
-    expect(itemsTransfer(Buffer.from('{"a":1}\n'))).toEqual([]);
-    expect(itemsTransfer(batchItems('{"a":1}\n{"b":2}\n').subarray(8))).toEqual([]);
+    expect(transferable(Buffer.from('{"a":1}\n'))).toEqual([]);
+    expect(transferable(ownedUtf8('{"a":1}\n{"b":2}\n').subarray(8))).toEqual([]);
   });
 
   it('copy a block of records into bytes of their own, its last line ended', () => {
@@ -80,8 +63,8 @@ describe('batchItems and itemsTransfer', () => {
     const block = new RecordBlock(source, [7, Buffer.byteLength(text)], 0, 0, 'test');
     const lines = block.lines();
     expect(Buffer.from(lines).toString('utf8')).toBe(`${text}\n`);
-    expect(itemsTransfer(lines)).toHaveLength(1);
-    expect(parseItems(lines, 2)).toEqual([{ a: 1 }, { b: 'é' }]);
+    expect(transferable(lines)).toHaveLength(1);
+    expect(batchBlock(lines, 2).records()).toEqual([{ a: 1 }, { b: 'é' }]);
   });
 });
 
@@ -95,7 +78,7 @@ describe('AnswerBuilder and itemResults', () => {
     answer.add([{ id: 'e' }], { raw: 'null', isCacheable: true });
     const built = answer.finish();
     // As a worker thread sends it: the bytes moved, not copied.
-    const wire = structuredClone(built, { transfer: transferOf(built) });
+    const wire = structuredClone(built, { transfer: transferable(built.bytes) });
     expect(built.bytes.length).toBe(0);
     const results = itemResults(wire, 5).map((result) => {
       if (!result.ok || !('out' in result)) return result;

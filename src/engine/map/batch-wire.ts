@@ -8,6 +8,7 @@
 // item's lines into the journal and the dataset without encoding them. A
 // remote worker's batch and answer cross as JSON (textOf, toWire, fromWire).
 import type { JsonRecord } from '../../api.js';
+import { blockOf, RecordBlock } from '../dataset-reader.js';
 import type { ItemResult, LinesResult } from './pool.js';
 
 type ItemError = { message: string; stack?: string };
@@ -28,17 +29,20 @@ export interface BatchAnswer {
   uncacheable?: number[];
 }
 
-/** A batch's items (their JSON lines, each ending in a newline) as bytes of their own, which a worker thread can be given. */
-export function batchItems(text: string): Uint8Array {
-  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-  bytes.write(text);
-  return bytes;
+/**
+ * `text` as UTF-8 (`bytes` of it, when known) in memory of its own, which a
+ * worker thread can be given: a batch's items, an answer.
+ */
+export function ownedUtf8(text: string, bytes = Buffer.byteLength(text)): Uint8Array {
+  const owned = Buffer.allocUnsafeSlow(bytes);
+  owned.write(text);
+  return owned;
 }
 
-/** What postMessage may move instead of copying: a batch's items, when they are the whole of their memory. */
-export function itemsTransfer(items: Uint8Array): ArrayBuffer[] {
-  const { buffer } = items;
-  const isWhole = buffer instanceof ArrayBuffer && items.byteOffset === 0 && items.byteLength === buffer.byteLength;
+/** What postMessage may move instead of copying: `bytes`' memory, when they are the whole of it (see ownedUtf8). */
+export function transferable(bytes: Uint8Array): ArrayBuffer[] {
+  const { buffer } = bytes;
+  const isWhole = buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength;
   return isWhole ? [buffer] : [];
 }
 
@@ -48,69 +52,24 @@ export function textOf(items: Uint8Array): string {
 }
 
 /**
- * A batch's items, `count` JSON lines each ending in a newline, as records:
- * one JSON.parse of the lines as an array (JSON text has no raw newlines);
- * line by line when that is not `count` records, so that the error names
- * the line.
+ * A batch's items, `count` JSON lines each ending in a newline, as a block
+ * of records (dataset-reader.ts): each parsed when its turn comes (item),
+ * or all at once (records) for a `batch` export. Read one at a time, a
+ * batch's items wait as bytes outside the JavaScript heap, not as records
+ * that would survive the worker's young-generation collections, which
+ * grow with what survives them and then cost more for all the garbage an
+ * item's work makes.
  */
-export function parseItems(items: Uint8Array | string, count: number): JsonRecord[] {
-  const text = typeof items === 'string' ? items : textOf(items);
-  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  try {
-    const parsed: unknown = JSON.parse(`[${body.replaceAll('\n', ',')}]`);
-    if (Array.isArray(parsed) && parsed.length === count && parsed.every(isRecord)) return parsed;
-  } catch {
-    // read line by line below, for the error
-  }
-  const lines = body === '' ? [] : body.split('\n');
-  if (lines.length !== count) throw new Error(`a batch of ${count} items came with ${lines.length} lines`);
-  return lines.map((line, n) => {
-    const value: unknown = JSON.parse(line);
-    if (!isRecord(value)) throw new Error(`item ${n + 1} of the batch is not a record (a JSON object)`);
-    return value;
-  });
-}
-
-/**
- * A batch's items read one at a time, each parsed when it is reached: while
- * a batch runs, its items wait as bytes (outside the JavaScript heap), not
- * as records that would survive the worker's young-generation collections,
- * which grow with what survives them and then cost more for all the
- * garbage an item's work makes.
- */
-export class ItemLines {
-  readonly #bytes: Buffer;
-  /** Where each line starts, and one past the last line's newline. */
-  readonly #starts: Uint32Array;
-
-  constructor(items: Uint8Array, count: number) {
-    const bytes = Buffer.from(items.buffer, items.byteOffset, items.length);
-    const starts = new Uint32Array(count + 1);
-    let lines = 0;
-    for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) {
-      if (lines < count) starts[lines + 1] = at + 1;
-      lines++;
-    }
-    if (bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE)
-      throw new Error(`a batch of ${count} items came with its last line unended`);
-    if (lines !== count) throw new Error(`a batch of ${count} items came with ${lines} lines`);
-    this.#bytes = bytes;
-    this.#starts = starts;
-  }
-
-  /** Item `n` (from 0) as a record. */
-  item(n: number): JsonRecord {
-    const value: unknown = JSON.parse(this.#bytes.toString('utf8', this.#starts[n], (this.#starts[n + 1] ?? 1) - 1));
-    if (!isRecord(value)) throw new Error(`item ${n + 1} of the batch is not a record (a JSON object)`);
-    return value;
-  }
+export function batchBlock(items: Uint8Array, count: number): RecordBlock {
+  const bytes = Buffer.from(items.buffer, items.byteOffset, items.length);
+  if (bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE)
+    throw new Error(`a batch of ${count} items came with its last line unended`);
+  const block = bytes.length === 0 ? new RecordBlock(bytes, [], 0, 0, 'the batch') : blockOf(bytes, 0, 'the batch');
+  if (block.count !== count) throw new Error(`a batch of ${count} items came with ${block.count} lines`);
+  return block;
 }
 
 const NEWLINE = 10;
-
-function isRecord(value: unknown): value is JsonRecord {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** Builds a BatchAnswer item by item, in order (the worker's side). */
 export class AnswerBuilder {
@@ -146,21 +105,13 @@ export class AnswerBuilder {
     this.#sizes.push(-1, 0, -1);
   }
 
-  /** The answer; its bytes own their memory, so a worker thread can transfer them (transferOf). */
+  /** The answer; its bytes own their memory, so a worker thread can transfer them. */
   finish(): BatchAnswer {
-    const bytes = Buffer.allocUnsafeSlow(this.#lineBytes + this.#rawBytes);
-    bytes.write(this.#lines);
-    bytes.write(this.#raws, this.#lineBytes);
+    const bytes = ownedUtf8(this.#lines + this.#raws, this.#lineBytes + this.#rawBytes);
     const answer: BatchAnswer = { bytes, sizes: this.#sizes, errors: this.#errors };
     if (this.#uncacheable.length > 0) answer.uncacheable = this.#uncacheable;
     return answer;
   }
-}
-
-/** What postMessage may move instead of copying: an answer's bytes (from AnswerBuilder, which owns them). */
-export function transferOf(answer: BatchAnswer): ArrayBuffer[] {
-  const { buffer } = answer.bytes;
-  return buffer instanceof ArrayBuffer ? [buffer] : [];
 }
 
 /**
@@ -170,10 +121,14 @@ export function transferOf(answer: BatchAnswer): ArrayBuffer[] {
 export function itemResults(answer: BatchAnswer, count: number): ItemResult[] {
   const { bytes, sizes, errors } = answer;
   if (sizes.length !== count * 3) throw new Error(`a batch of ${count} items was answered for ${sizes.length / 3}`);
+  // The raw results follow every item's lines.
   let rawAt = 0;
-  for (let n = 0; n < count; n++) if ((sizes[n * 3] ?? -1) >= 0) rawAt += sizes[n * 3 + 1] ?? 0;
-  let rawEnd = rawAt;
-  for (let n = 0; n < count; n++) rawEnd += Math.max(sizes[n * 3 + 2] ?? -1, 0);
+  let rawTotal = 0;
+  for (let n = 0; n < count; n++) {
+    if ((sizes[n * 3] ?? -1) >= 0) rawAt += sizes[n * 3 + 1] ?? 0;
+    rawTotal += Math.max(sizes[n * 3 + 2] ?? -1, 0);
+  }
+  const rawEnd = rawAt + rawTotal;
   if (rawEnd !== bytes.length)
     throw new Error(`a batch's answer said ${rawEnd} bytes of lines and raw results and came with ${bytes.length}`);
   const uncacheable = new Set(answer.uncacheable);

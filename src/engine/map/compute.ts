@@ -7,7 +7,7 @@ import type { Resources } from '../resources.js';
 import { batchAnswerProblem, ensureSetup, itemContextOf } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import type { ItemBlock } from './item-source.js';
-import { batchItems } from './batch-wire.js';
+import { ownedUtf8 } from './batch-wire.js';
 import { Semaphore } from './limits.js';
 import { StageFatalError } from './pool.js';
 import type { ItemResult } from './pool.js';
@@ -235,7 +235,7 @@ function itemsBytes(pending: PendingItem[]): Uint8Array {
   if (block?.lines) return block.lines();
   let text = '';
   for (const p of pending) text += `${p.block.itemText(p.i)}\n`;
-  return batchItems(text);
+  return ownedUtf8(text);
 }
 
 /** The block `pending` is, every item of it in order, if it is one. */

@@ -5,7 +5,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { childProcess, workerThreads } from '../../util/builtins.js';
-import { itemResults, itemsTransfer } from './batch-wire.js';
+import { itemResults, transferable } from './batch-wire.js';
 import type { BatchAnswer } from './batch-wire.js';
 
 export interface BatchContext {
@@ -68,7 +68,7 @@ export interface BatchRequest {
   module: string;
   exportName: string;
   /**
-   * The items' JSON lines, each ending in a newline, as UTF-8 (batchItems):
+   * The items' JSON lines, each ending in a newline, as UTF-8 (ownedUtf8):
    * handed over, as a worker thread may be given its memory.
    */
   items: Uint8Array;
@@ -270,7 +270,7 @@ function workerSlot(): Slot {
   const worker = new (workerThreads().Worker)(entry.file, { execArgv: entry.execArgv });
   worker.unref();
   return {
-    send: (message) => worker.postMessage(message, message.type === 'batch' ? itemsTransfer(message.items) : []),
+    send: (message) => worker.postMessage(message, message.type === 'batch' ? transferable(message.items) : []),
     on: (listener) => worker.on('message', listener),
     onExit: (listener) => {
       worker.on('error', (error) => listener(error.message));

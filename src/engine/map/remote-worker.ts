@@ -21,7 +21,7 @@ import { requirePackage } from '../../util/require.js';
 import { RUNNER_VERSION } from '../../version.js';
 import { WorkerPool } from './pool.js';
 import type { ItemResult } from './pool.js';
-import { batchItems, toWire } from './batch-wire.js';
+import { ownedUtf8, toWire } from './batch-wire.js';
 import {
   CANCELLED,
   cancelChannel,
@@ -168,7 +168,7 @@ export class RemoteWorker {
     return this.#pool(batch.isolate).run({
       module: batch.module,
       exportName: batch.exportName,
-      items: batchItems(batch.items),
+      items: ownedUtf8(batch.items),
       indexes: batch.indexes,
       context: { ...batch.context, root, stateDir: path.join(root, '.runner'), tmp: this.#tmp },
       signal,

@@ -20,13 +20,14 @@ import {
 import type { NormalisedMap } from './definition.js';
 import type { JsonRecord, StageContext } from '../../api.js';
 import type { FromPool, ToPool } from './pool.js';
-import { AnswerBuilder, ItemLines, parseItems, transferOf } from './batch-wire.js';
+import { AnswerBuilder, batchBlock, transferable } from './batch-wire.js';
+import type { RecordBlock } from '../dataset-reader.js';
 import { errorData, messageOf } from '../../util/errors.js';
 import { inWorkspace } from '../../util/fs.js';
 import { isPromiseLike, StallWatch, untilAborted } from '../stall.js';
 
 const send = (message: ToPool): void => {
-  if (parentPort) parentPort.postMessage(message, message.type === 'done' ? transferOf(message.answer) : []);
+  if (parentPort) parentPort.postMessage(message, message.type === 'done' ? transferable(message.answer.bytes) : []);
   else process.send?.(message);
 };
 const aborts = new Map<number, AbortController>();
@@ -67,8 +68,9 @@ async function handle(message: FromPool): Promise<void> {
     const ctx = contextFor(message, controller.signal);
     const answer = new AnswerBuilder();
     const count = message.indexes.length;
-    if (map.isBatch) await batchOf(map, parseItems(message.items, count), ctx, where, answer);
-    else await oneByOne(map, new ItemLines(message.items, count), ctx, message.indexes, answer);
+    const items = batchBlock(message.items, count);
+    if (map.isBatch) await batchOf(map, items.records(), ctx, where, answer);
+    else await oneByOne(map, items, ctx, message.indexes, answer);
     send({ type: 'done', id: message.id, answer: answer.finish() });
   } catch (error) {
     send({ type: 'fatal', id: message.id, error: errorData(error) });
@@ -126,10 +128,10 @@ async function batchOf(
   }
 }
 
-/** Each item parsed when its turn comes (ItemLines). */
+/** Each item parsed when its turn comes (batchBlock). */
 async function oneByOne(
   map: NormalisedMap,
-  items: ItemLines,
+  items: RecordBlock,
   ctx: StageContext,
   indexes: number[],
   answer: AnswerBuilder,
