@@ -112,13 +112,18 @@ describe('AnswerBuilder and itemResults', () => {
   });
 });
 
+/** An answer's results: two records with a raw result, none, a failure. */
+function threeResults(): ReturnType<typeof itemResults> {
+  const answer = new AnswerBuilder();
+  answer.add([{ word: 'naïve ✓' }, { n: 1 }], { raw: '{}', isCacheable: false });
+  answer.add([], { isCacheable: true });
+  answer.fail({ message: 'boom' });
+  return itemResults(answer.finish(), 3);
+}
+
 describe('toWire and fromWire', () => {
   it("carry an answer's results through JSON as text and back as the same bytes", () => {
-    const answer = new AnswerBuilder();
-    answer.add([{ word: 'naïve ✓' }, { n: 1 }], { raw: '{}', isCacheable: false });
-    answer.add([], { isCacheable: true });
-    answer.fail({ message: 'boom' });
-    const results = itemResults(answer.finish(), 3);
+    const results = threeResults();
     const wire = JSON.parse(JSON.stringify(toWire(results))) as WireResult[];
     expect(wire[0]).toEqual({
       ok: true,
@@ -137,11 +142,7 @@ describe('toWire and fromWire', () => {
 
 describe('resultProblem', () => {
   it('passes every result an answer carries on the wire as', () => {
-    const answer = new AnswerBuilder();
-    answer.add([{ word: 'naïve ✓' }, { n: 1 }], { raw: '{}', isCacheable: false });
-    answer.add([], { isCacheable: true });
-    answer.fail({ message: 'boom' });
-    for (const result of toWire(itemResults(answer.finish(), 3))) expect(resultProblem(result)).toBeUndefined();
+    for (const result of toWire(threeResults())) expect(resultProblem(result)).toBeUndefined();
   });
 
   it('names what is wrong with a result whose parts disagree', () => {
