@@ -93,16 +93,29 @@ export async function importCompiled(absolute: string, dir: string): Promise<Rec
   }
 }
 
+/**
+ * Compiles what changed of `absolute`'s graph into `dir` without importing
+ * it (compile-ahead.ts). Never rejects: whatever fails, fails again, with
+ * its message, when the module is imported.
+ */
+export async function compileGraph(absolute: string, dir: string): Promise<void> {
+  try {
+    await ensureGraph(fs.realpathSync(absolute), dir);
+  } catch {
+    // Reported by importCompiled.
+  }
+}
+
 export function compiledPath(absolute: string, dir: string): string {
   const id = sha256(absolute).slice(0, 16);
   return path.join(dir, `${path.basename(absolute).replace(/\.[^.]+$/, '')}-${id}.${isEsm(absolute) ? 'mjs' : 'cjs'}`);
 }
 
+/** Checks (compiling what changed) `entry` and the local TypeScript it imports, each file's imports at once. */
 async function ensureGraph(entry: string, dir: string): Promise<void> {
-  const queue = [entry];
   const seen = new Set<string>();
-  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
-    if (seen.has(file)) continue;
+  const visit = async (file: string): Promise<void> => {
+    if (seen.has(file)) return;
     seen.add(file);
     let imports = checked.get(file);
     if (!imports) {
@@ -110,8 +123,9 @@ async function ensureGraph(entry: string, dir: string): Promise<void> {
       checked.set(file, imports);
       imports.catch(() => checked.delete(file));
     }
-    queue.push(...(await imports));
-  }
+    await Promise.all((await imports).map(visit));
+  };
+  await visit(entry);
 }
 
 /** Compiles `file` unless its compiled file's stamp still holds; the local TypeScript it imports. */

@@ -98,13 +98,16 @@ export async function runJob(input: JobInput): Promise<JobResult> {
 
 /**
  * A map stage computing in a pool with nothing of it cached here (or
- * forced, or under --no-cache) is about to compute every item: its workers start now and load its module while
- * the main thread hashes the stage's inputs. (With a shared store its
- * record may still be found there: then the workers loaded for nothing.)
+ * forced, or under --no-cache) is about to compute every item: its workers
+ * start now, and load its module once `compiled` (the compile of its
+ * TypeScript, compile-ahead.ts) is done, while the main thread hashes the
+ * stage's inputs. Resolves when it is: the main thread answers the
+ * compiler's questions until then. (With a shared store its record may
+ * still be found there: then the workers loaded for nothing.)
  */
-export function warmPool(stage: StagePlan, res: Resources, isRecomputing: boolean): void {
+export async function warmPool(stage: StagePlan, res: Resources, compiled = Promise.resolve()): Promise<void> {
   const { definition, knobs } = stage;
   if (definition.kind !== 'map' || knobs.isolate === 'inline') return;
-  if (!isRecomputing && res.state.get(stage.id)) return;
-  res.pool(knobs.isolate).warm({ ...definition.run, root: res.root });
+  res.pool(knobs.isolate).warm({ ...definition.run, root: res.root }, compiled);
+  await compiled;
 }

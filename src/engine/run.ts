@@ -9,6 +9,7 @@ import { decide } from './decide.js';
 import type { Decision } from './decide.js';
 import type { ExecuteResult } from './execute.js';
 import { runJob, warmPool } from './job.js';
+import { compileAhead } from './compile-ahead.js';
 import type { JobResult } from './job.js';
 import { computeKey } from './key.js';
 import type { Keyed } from './key.js';
@@ -53,6 +54,8 @@ class Run {
   // Deciding hashes inputs on this thread: in time slices, so the first stage can start early.
   readonly #deciding = new TimeSlices();
   readonly #host: RunHost;
+  /** The compile of each stage's TypeScript that this run started ahead (compile-ahead.ts). */
+  #compiles = new Map<string, Promise<void>>();
   #isHandedBack = false;
 
   constructor(options: RunOptions) {
@@ -92,6 +95,10 @@ class Run {
     }));
     let scheduled: { failed: string[]; isInterrupted: boolean };
     this.#stall = new StallWatch();
+    if (this.#host.admits('run')) {
+      const fromScratch = this.#stages.filter((s) => this.#isFromScratch(s));
+      this.#compiles = compileAhead(fromScratch, options.plan.root);
+    }
     try {
       scheduled = await schedule({
         nodes,
@@ -133,6 +140,11 @@ class Run {
     return { status, counts: this.#ends.counts, durationMs };
   }
 
+  /** Nothing of the stage is recorded here, or it must run anyway: it will most likely compute every item. */
+  #isFromScratch(stage: StagePlan): boolean {
+    return this.#options.isNoCache || this.#forced.has(stage.id) || !this.#res.state.get(stage.id);
+  }
+
   async #visit(id: string, signal: AbortSignal): Promise<VisitResult> {
     const stage = this.#byId.get(id);
     if (!stage) return 'failed';
@@ -154,7 +166,8 @@ class Run {
     const id = stage.id;
     const isForced = this.#forced.has(id);
     // A host that admits no run would hand this stage back: its workers would load for nothing.
-    if (this.#host.admits('run')) warmPool(stage, this.#res, this.#options.isNoCache || isForced);
+    if (this.#host.admits('run') && this.#isFromScratch(stage))
+      await warmPool(stage, this.#res, this.#compiles.get(id));
     const upstream = upstreamOf(stage, this.#results, this.#res);
     await this.#deciding.enter();
     const startedAt = Date.now();

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { outcomes, stageEnd, Workspace } from './rig.js';
@@ -122,6 +124,64 @@ describe('TypeScript stage modules compiled for Node', () => {
       expect.stringMatching(/^probe-/),
       expect.stringMatching(/^square-/),
     ]);
+  });
+
+  it('a cold run compiles each file once, in the main thread: its worker threads load what it compiled', async () => {
+    ws = esmWorkspace();
+    // `gate` holds the run's one job slot until the test writes to its pipe. A
+    // worker-thread map never waits for a slot to load its module, so had its
+    // workers compiled it themselves, its compiled file would appear while
+    // the gate is shut; the test opens it once the file is there. `items`,
+    // a task, runs after the gate: had nothing compiled it ahead, the main
+    // thread would then start an esbuild service of its own.
+    ws.write(
+      'pipelines.yaml',
+      [
+        'version: 1',
+        'pipelines:',
+        '  p:',
+        '    stages:',
+        '      gate: { shell: "cat gate.fifo > /dev/null" }',
+        '      items: { run: stages/probe.ts#items }',
+        '      size: { run: stages/size.ts#size, foreach: { files: ["data/*.txt"] }, isolate: worker, batchSize: 1 }',
+        '',
+      ].join('\n'),
+    );
+    ws.write(
+      'stages/size.ts',
+      "import { helper } from './lib/helper.js';\nexport const size = (item: { path: string }): unknown => ({ path: item.path, helper: helper() });\n",
+    );
+    ws.write('data/a.txt', 'a\n');
+    ws.write('data/b.txt', 'b\n');
+    execFileSync('mkfifo', [ws.path('gate.fifo')]);
+    // Sources older than the racy window, so that each thread trusts the stamps another wrote.
+    const past = new Date(Date.now() - 60_000);
+    const backdate = (dir: string): void => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) backdate(file);
+        fs.utimesSync(file, past, past);
+      }
+      fs.utimesSync(dir, past, past);
+    };
+    backdate(ws.dir);
+    // The real esbuild, through a script that notes each start of its service (one per thread that compiles).
+    const esbuild = createRequire(createRequire(import.meta.url).resolve('esbuild')).resolve(
+      `@esbuild/${process.platform}-${process.arch}/bin/esbuild`,
+    );
+    const starts = ws.path('esbuild-starts.log');
+    ws.write('esbuild.sh', `#!/bin/sh\necho start >> '${starts}'\nexec '${esbuild}' "$@"\n`);
+    fs.chmodSync(ws.path('esbuild.sh'), 0o755);
+    const run = ws.run(['exec', 'p', '--jobs', '1', '--json'], { env: { ESBUILD_BINARY_PATH: ws.path('esbuild.sh') } });
+    const compiledSize = (): boolean =>
+      fs.existsSync(ws.path('.runner', 'modules')) &&
+      fs.readdirSync(ws.path('.runner', 'modules')).some((name) => name.startsWith('size-'));
+    while (!compiledSize()) await new Promise((resolve) => setTimeout(resolve, 10));
+    fs.writeFileSync(ws.path('gate.fifo'), 'open\n');
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(outcomes(result.events)).toEqual({ gate: 'ran', items: 'ran', size: 'ran' });
+    expect(ws.read('esbuild-starts.log')).toBe('start\n');
   });
 
   it('compile again what an edit changed: a source, an imported module, a JSON module, a package', async () => {

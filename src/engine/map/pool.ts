@@ -82,8 +82,11 @@ export interface BatchRequest {
 /** Where a run sends its map batches: this machine's WorkerPool, or remote workers (remote-pool.ts). */
 export interface BatchPool {
   run(request: BatchRequest): Promise<ItemResult[]>;
-  /** Prepares for a stage's first batch while the main thread is busy elsewhere; nothing is answered. */
-  warm(module: { module: string; exportName: string; root: string }): void;
+  /**
+   * Prepares for a stage's first batch while the main thread is busy
+   * elsewhere (its module loaded once `ready`); nothing is answered.
+   */
+  warm(module: { module: string; exportName: string; root: string }, ready?: Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -139,14 +142,17 @@ export class WorkerPool implements BatchPool {
   }
 
   /**
-   * Starts every slot and has each load a stage's module (and run its
-   * setup) while the main thread is busy elsewhere: a worker's start is
-   * mostly loading code. Nothing is answered; the first batch waits for the
-   * same load, and a load that failed fails that batch.
+   * Starts every slot now and, once `ready` (its TypeScript compiled), has
+   * each load a stage's module (and run its setup) while the main thread is
+   * busy elsewhere: a worker's start is mostly loading code. Nothing is
+   * answered; the first batch waits for the same load, and a load that
+   * failed fails that batch.
    */
-  warm(module: { module: string; exportName: string; root: string }): void {
+  warm(module: { module: string; exportName: string; root: string }, ready = Promise.resolve()): void {
     while (this.#all.length < this.#size) this.#idle.push(this.#spawn());
-    for (const slot of this.#all) slot.send({ type: 'warm', ...module });
+    void ready.then(() => {
+      for (const slot of this.#all) slot.send({ type: 'warm', ...module });
+    });
   }
 
   async close(): Promise<void> {
