@@ -101,6 +101,34 @@ describe('AnswerBuilder and itemResults', () => {
     ]);
   });
 
+  it('gives each answer memory of its own, however large, while reusing what it writes into', () => {
+    const text = (n: number, size: number): string => `${n}`.padEnd(size, 'x');
+    const builder = (size: number, count: number, raw: boolean): AnswerBuilder => {
+      const answer = new AnswerBuilder();
+      for (let n = 0; n < count; n++)
+        answer.add([{ t: text(n, size) }], {
+          raw: raw ? JSON.stringify(text(-n, size)) : undefined,
+          isCacheable: true,
+        });
+      return answer;
+    };
+    const lines = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
+    // Larger than the memory an answer starts with (64 KiB), lines and raw results alike.
+    const first = builder(1000, 300, true).finish();
+    const expected = lines(first.bytes);
+    expect(expected.split('\n').length).toBe(301);
+    // Later answers write into the memory the first one was built in: the first one's bytes stay as they were.
+    for (let k = 0; k < 3; k++) builder(50, 10 + k, k % 2 === 0).finish();
+    expect(lines(first.bytes)).toBe(expected);
+    expect(first.bytes.byteOffset).toBe(0);
+    expect(first.bytes.byteLength).toBe(first.bytes.buffer.byteLength);
+    const results = itemResults(first, 300);
+    expect(results.every((result) => result.ok)).toBe(true);
+    const last = results[299] as { out: Uint8Array; raw: Uint8Array };
+    expect(lines(last.out)).toBe(`${JSON.stringify({ t: text(299, 1000) })}\n`);
+    expect(lines(last.raw)).toBe(JSON.stringify(text(-299, 1000)));
+  });
+
   it('refuses an answer for another number of items, or whose sizes do not add up to its bytes', () => {
     const answer = new AnswerBuilder();
     answer.add([{ id: 'a' }], { isCacheable: true });
