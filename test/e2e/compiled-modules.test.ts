@@ -172,12 +172,18 @@ describe('TypeScript stage modules compiled for Node', () => {
     const starts = ws.path('esbuild-starts.log');
     ws.write('esbuild.sh', `#!/bin/sh\necho start >> '${starts}'\nexec '${esbuild}' "$@"\n`);
     fs.chmodSync(ws.path('esbuild.sh'), 0o755);
-    const run = ws.run(['exec', 'p', '--jobs', '1', '--json'], { env: { ESBUILD_BINARY_PATH: ws.path('esbuild.sh') } });
+    let hasEnded = false;
+    const run = ws
+      .run(['exec', 'p', '--jobs', '1', '--json'], { env: { ESBUILD_BINARY_PATH: ws.path('esbuild.sh') } })
+      .finally(() => {
+        hasEnded = true;
+      });
     const compiledSize = (): boolean =>
       fs.existsSync(ws.path('.runner', 'modules')) &&
       fs.readdirSync(ws.path('.runner', 'modules')).some((name) => name.startsWith('size-'));
-    while (!compiledSize()) await new Promise((resolve) => setTimeout(resolve, 10));
-    fs.writeFileSync(ws.path('gate.fifo'), 'open\n');
+    while (!compiledSize() && !hasEnded) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Opening the pipe waits for its reader: only while the run is there to read it.
+    if (!hasEnded) fs.writeFileSync(ws.path('gate.fifo'), 'open\n');
     const result = await run;
     expect(result.code, result.stderr).toBe(0);
     expect(outcomes(result.events)).toEqual({ gate: 'ran', items: 'ran', size: 'ran' });
