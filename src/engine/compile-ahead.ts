@@ -9,11 +9,8 @@
 // before they load it, so they load compiled files instead of compiling
 // them again. Deleting this module and its calls in run.ts and job.ts
 // leaves each graph compiled where it is first imported.
-import path from 'node:path';
 import type { StagePlan } from '../config/types.js';
-import { compileGraph } from './compiled-modules.js';
-
-const TYPESCRIPT = /\.(m|c)?tsx?$/;
+import { compileModule, isTypeScript } from './module-loader.js';
 
 /**
  * The compile of each stage's module graph, one graph after another in the
@@ -22,13 +19,12 @@ const TYPESCRIPT = /\.(m|c)?tsx?$/;
  */
 export function compileAhead(stages: readonly StagePlan[], root: string): Map<string, Promise<void>> {
   const compiles = new Map<string, Promise<void>>();
-  const dir = path.join(root, '.runner', 'modules');
   let previous = Promise.resolve();
   for (const stage of stages) {
     const { definition } = stage;
-    if (definition.kind === 'shell' || !TYPESCRIPT.test(definition.run.module)) continue;
-    const module = path.resolve(root, definition.run.module);
-    previous = previous.then(() => compileGraph(module, dir));
+    if (definition.kind === 'shell' || !isTypeScript(definition.run.module)) continue;
+    const { module } = definition.run;
+    previous = previous.then(() => compileModule(root, module));
     compiles.set(stage.id, previous);
   }
   return compiles;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { importModule as importNative } from '../util/require.js';
 import { messageOf } from '../util/errors.js';
-import { importCompiled, NotCompiled } from './compiled-modules.js';
+import { compileGraph, importCompiled, NotCompiled } from './compiled-modules.js';
 const loaded = new Map<string, Promise<Record<string, unknown>>>();
 
 export class ModuleLoadError extends Error {
@@ -19,7 +19,7 @@ export async function loadExport(root: string, module: string, exportName: strin
   const absolute = path.resolve(root, module);
   let pending = loaded.get(absolute);
   if (!pending) {
-    pending = importModule(absolute, path.join(root, '.runner', 'modules'));
+    pending = importModule(absolute, compiledDir(root));
     loaded.set(absolute, pending);
   }
   let namespace: Record<string, unknown>;
@@ -39,6 +39,20 @@ export async function loadExport(root: string, module: string, exportName: strin
 }
 
 const TYPESCRIPT = /\.(m|c)?tsx?$/;
+
+/** Whether `module` is TypeScript, which loads compiled (compiled-modules.ts). */
+export function isTypeScript(module: string): boolean {
+  return TYPESCRIPT.test(module);
+}
+
+/** Compiles what changed of TypeScript `module`'s graph, without loading it (compile-ahead.ts); never rejects. */
+export function compileModule(root: string, module: string): Promise<void> {
+  return compileGraph(path.resolve(root, module), compiledDir(root));
+}
+
+function compiledDir(root: string): string {
+  return path.join(root, '.runner', 'modules');
+}
 type TsxApi = typeof import('tsx/esm/api');
 let tsx:
   | Promise<{ api: TsxApi; shared: (specifier: string, parent: string) => Promise<Record<string, unknown>> }>
@@ -54,7 +68,7 @@ let tsx:
 // needs it either: compiled-modules.ts compiles it once for Node itself.
 async function importModule(absolute: string, compiledDir: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(absolute).href;
-  if (!TYPESCRIPT.test(absolute)) return importNative(url);
+  if (!isTypeScript(absolute)) return importNative(url);
   try {
     return await importCompiled(absolute, compiledDir);
   } catch (error) {
