@@ -172,7 +172,13 @@ export function blockOf(bytes: Buffer, firstIndex: number, source: string): Reco
   const builder = new BlockBuilder(source);
   builder.skipTo(firstIndex);
   builder.add(bytes, Number.POSITIVE_INFINITY).next();
-  return builder.take() as RecordBlock;
+  // No bytes, no lines: a block of none.
+  return builder.take() ?? new RecordBlock(bytes, [], 0, firstIndex, source);
+}
+
+/** Whether `bytes` end in a newline (their last line is ended). */
+export function isLineEnded(bytes: Uint8Array): boolean {
+  return bytes.length > 0 && bytes[bytes.length - 1] === NEWLINE;
 }
 
 function isRecord(value: unknown): value is JsonRecord {
@@ -215,7 +221,7 @@ export class RecordBlock {
   /** The block's lines, each ending in a newline, as UTF-8: a copy of its own (see ItemBlock.lines). */
   lines(): Uint8Array {
     const bytes = this.#bytes;
-    const isEnded = bytes.length > 0 && bytes[bytes.length - 1] === NEWLINE;
+    const isEnded = isLineEnded(bytes);
     const lines = Buffer.allocUnsafeSlow(bytes.length + (isEnded ? 0 : 1));
     lines.set(bytes);
     if (!isEnded) lines[bytes.length] = NEWLINE;

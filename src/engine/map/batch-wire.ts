@@ -8,7 +8,8 @@
 // item's lines into the journal and the dataset without encoding them. A
 // remote worker's batch and answer cross as JSON (textOf, toWire, fromWire).
 import type { JsonRecord } from '../../api.js';
-import { blockOf, RecordBlock } from '../dataset-reader.js';
+import { blockOf, isLineEnded } from '../dataset-reader.js';
+import type { RecordBlock } from '../dataset-reader.js';
 import type { ItemResult, LinesResult } from './pool.js';
 
 type ItemError = { message: string; stack?: string };
@@ -62,14 +63,12 @@ export function textOf(items: Uint8Array): string {
  */
 export function batchBlock(items: Uint8Array, count: number): RecordBlock {
   const bytes = Buffer.from(items.buffer, items.byteOffset, items.length);
-  if (bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE)
+  if (bytes.length > 0 && !isLineEnded(bytes))
     throw new Error(`a batch of ${count} items came with its last line unended`);
-  const block = bytes.length === 0 ? new RecordBlock(bytes, [], 0, 0, 'the batch') : blockOf(bytes, 0, 'the batch');
+  const block = blockOf(bytes, 0, 'the batch');
   if (block.count !== count) throw new Error(`a batch of ${count} items came with ${block.count} lines`);
   return block;
 }
-
-const NEWLINE = 10;
 
 /** Builds a BatchAnswer item by item, in order (the worker's side). */
 export class AnswerBuilder {
