@@ -8,6 +8,9 @@
 // takes batches of that the same way. The calls stay synchronous (the stat
 // cache's API is): the main thread waits on the worker's batches with
 // Atomics.wait, and does a batch itself when the worker is too late with it.
+// A run that expects a long pass starts the worker as it begins (a spare,
+// SpareStatWorker), so its start overlaps the run's and it takes its share
+// from the pass's first batch.
 // Deleting this module (and its calls in stat-cache.ts) leaves a run that
 // stats and hashes every file on the main thread, as before.
 import fs from 'node:fs';
@@ -40,6 +43,8 @@ const COUNT = 3;
 const WAITING = 0;
 const HASHING = 1;
 const ENDING = 2;
+// A spare waits for its pass (then WAITING) or for the end.
+const SPARE = 3;
 
 // The worker's whole program: batches from the counters, each marked done
 // when written. Its hash is hashFileSync's (sha256 of the whole content; tests
@@ -48,14 +53,17 @@ const WORKER = `
 const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_threads');
 const fs = require('node:fs');
 const { createHash, hash } = require('node:crypto');
-const files = workerData.paths.split('\\0');
-const prefix = workerData.prefix;
-const at = (i) => (files[i].startsWith('/') ? files[i] : prefix + files[i]);
-const statPrefix = workerData.statPrefix;
-const statPath = (i) => (files[i].startsWith('/') ? files[i] : statPrefix + files[i]);
 const control = new Int32Array(workerData.control);
-const done = new Int32Array(workerData.done);
-const out = new Float64Array(workerData.out);
+// A spare (no paths yet) waits for its pass, whose list then arrives as a message; or for the end.
+while (Atomics.load(control, ${PHASE}) === ${SPARE}) Atomics.wait(control, ${PHASE}, ${SPARE});
+const pass = workerData.paths !== undefined ? workerData : Atomics.load(control, ${PHASE}) === ${ENDING} ? undefined : receiveMessageOnPort(parentPort).message;
+const files = pass ? pass.paths.split('\\0') : [];
+const prefix = pass?.prefix;
+const at = (i) => (files[i].startsWith('/') ? files[i] : prefix + files[i]);
+const statPrefix = pass?.statPrefix;
+const statPath = (i) => (files[i].startsWith('/') ? files[i] : statPrefix + files[i]);
+const done = new Int32Array(pass?.done ?? new SharedArrayBuffer(4));
+const out = new Float64Array(pass?.out ?? new SharedArrayBuffer(8));
 ${HASH_FILE_JS}
 ${LSTAT_INTO_JS}
 ${FSTAT_INTO_JS}
@@ -137,22 +145,40 @@ export function statMany(files: readonly string[], counts?: BesideCounts): Float
 export class StatPass {
   readonly stats: Float64Array;
   readonly #counts: BesideCounts | undefined;
-  readonly #control = new Int32Array(new SharedArrayBuffer(4 * 4));
+  readonly #control: Int32Array;
   #worker: Worker | undefined;
 
   /**
    * `prefix` (a directory and '/'): what a relative path in `files` is under, so the caller need not join them.
    * `unstated`: files left out of the pass (size UNSTATED), to be stat'ed as the hash pass reads them.
+   * `spare`: a worker started ahead, which a long pass takes instead of starting one.
    */
-  constructor(files: readonly string[], counts?: BesideCounts, prefix = '', unstated?: readonly number[]) {
+  constructor(
+    files: readonly string[],
+    counts?: BesideCounts,
+    prefix = '',
+    unstated?: readonly number[],
+    spare?: SpareStatWorker,
+  ) {
     this.#counts = counts;
     const n = files.length;
     const done = new Int32Array(new SharedArrayBuffer(4 * Math.ceil(n / BATCH)));
     this.stats = new Float64Array(new SharedArrayBuffer(8 * FIELDS * n));
     for (const i of unstated ?? []) this.stats[FIELDS * i] = UNSTATED;
     const statPrefix = statPrefixFor(prefix, files);
-    if (n >= STAT_BESIDE_MIN)
-      this.#worker = startWorker(files, { prefix, statPrefix }, this.#control, done, this.stats);
+    const taken = n >= STAT_BESIDE_MIN ? spare?.take() : undefined;
+    this.#control = taken?.control ?? newControl();
+    if (n >= STAT_BESIDE_MIN) {
+      const pass = { paths: files.join('\0'), prefix, statPrefix, done: done.buffer, out: this.stats.buffer };
+      if (!taken) this.#worker = startWorker({ ...pass, control: this.#control.buffer });
+      else {
+        // The spare takes the pass from the message once told it has begun.
+        taken.worker.postMessage(pass);
+        Atomics.store(this.#control, PHASE, WAITING);
+        Atomics.notify(this.#control, PHASE);
+        this.#worker = taken.worker;
+      }
+    }
     const here = this.#takeBatches(NEXT_STAT, BATCH, n, done, (from) => statBatch(files, statPrefix, this.stats, from));
     if (counts) counts.byWorker = done.length - here;
     const { S_IFMT, S_IFLNK } = fs.constants;
@@ -237,22 +263,59 @@ export class StatPass {
   }
 }
 
-function startWorker(
-  files: readonly string[],
-  { prefix, statPrefix }: { prefix: string; statPrefix: string },
-  control: Int32Array,
-  done: Int32Array,
-  out: Float64Array,
-): Worker | undefined {
+/**
+ * A stat pass worker started ahead of its pass: a run that expects a long
+ * one (its stat cache held STAT_BESIDE_MIN files or more) starts it as the
+ * run begins, so the worker's own start (Node, 50 to 100 ms) overlaps the
+ * run's, and the worker takes its share of the pass from the first batch.
+ * The first long pass takes it (`take`); `end` ends it if none did. Undefined
+ * when the worker cannot start: the pass then starts its own, as it would.
+ */
+export class SpareStatWorker {
+  #spare: { worker: Worker; control: Int32Array } | undefined;
+
+  private constructor(spare: { worker: Worker; control: Int32Array }) {
+    this.#spare = spare;
+  }
+
+  static start(): SpareStatWorker | undefined {
+    const control = newControl();
+    control[PHASE] = SPARE;
+    const worker = startWorker({ control: control.buffer });
+    return worker ? new SpareStatWorker({ worker, control }) : undefined;
+  }
+
+  /** The worker, waiting for its pass (which sets its PHASE to WAITING), once. */
+  take(): { worker: Worker; control: Int32Array } | undefined {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    return spare;
+  }
+
+  /** Ends the worker unless a pass took it; resolves once it has stopped. */
+  async end(): Promise<void> {
+    const spare = this.take();
+    if (!spare) return;
+    Atomics.store(spare.control, PHASE, ENDING);
+    Atomics.notify(spare.control, PHASE);
+    await spare.worker.terminate();
+  }
+}
+
+function newControl(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * 4));
+}
+
+/** The pass's worker, given its pass in `workerData`, or only its control (a spare, given its pass later). */
+function startWorker(workerData: {
+  control: ArrayBufferLike;
+  paths?: string;
+  prefix?: string;
+  statPrefix?: string;
+  done?: ArrayBufferLike;
+  out?: ArrayBufferLike;
+}): Worker | undefined {
   try {
-    const workerData = {
-      paths: files.join('\0'),
-      prefix,
-      statPrefix,
-      control: control.buffer,
-      done: done.buffer,
-      out: out.buffer,
-    };
     // A small young generation: the worker's garbage is a path and a hash object a file, so a larger
     // one only holds more of it while the worker lives (most of a cold run; see docs/decisions.md).
     const worker = new (workerThreads().Worker)(WORKER, {

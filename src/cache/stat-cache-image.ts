@@ -51,6 +51,23 @@ export function readStatCacheFile(file: string): { image: StatCacheImage } | { p
   return openImage(data);
 }
 
+/** How many file entries the cache in `file` holds, by its header alone: 0 when there is none, or it is not one. */
+export function fileEntriesOf(file: string): number {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const head = Buffer.alloc(HEADER_BYTES);
+    const data = head.subarray(0, fs.readSync(fd, head, 0, HEADER_BYTES, 0));
+    const end = data.indexOf(10, MAGIC.length);
+    if (data.toString('latin1', 0, MAGIC.length) !== MAGIC || end < 0) return 0;
+    return (parseSection('header', data.toString('utf8', MAGIC.length, end), HEADER) as Header).files;
+  } catch {
+    return 0;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /** encodeStatCache's bytes back whole (a frame of the log), or what is wrong with them. */
 export function decodeStatCache(data: Buffer): { data: StatCacheData } | { problem: string } {
   const opened = openImage(data);

@@ -1,6 +1,7 @@
 // The stat cache's option and help types (stat-cache.ts), apart so the
 // daemon and the stat pass can name them without the class.
 import type { ParallelHasher } from './parallel-hasher.js';
+import type { SpareStatWorker } from './stat-beside.js';
 import type { StatCache } from './stat-cache.js';
 
 /** Bytes of a file's content hash (sha256) in the stat cache's columns. */
@@ -37,6 +38,8 @@ export interface StatCacheOptions {
   help?: HashHelp;
   /** Told, while loading, why a file that is there cannot be used: the cache then starts empty. */
   onBadFile?: (message: string) => void;
+  /** A stat pass worker started ahead, for the first long pass (SpareStatWorker). */
+  spare?: SpareStatWorker;
 }
 
 /** A directory's entries (sorted names; kinds: 'f' file, 'd' directory, 'o' other, one per name) and the mtime and inode they hold for. */

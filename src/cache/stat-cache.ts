@@ -17,6 +17,7 @@ import { DirListings } from './dir-listings.js';
 import { isRacy, LIST_MIN, RecordedFiles } from './recorded-files.js';
 import type { ListRecords } from './recorded-files.js';
 import { FIELDS, putStat, STAT_BESIDE_MIN, StatPass, statAt, UNSTATED } from './stat-beside.js';
+import type { SpareStatWorker } from './stat-beside.js';
 import { LaterHashes } from './later-hashes.js';
 import { statFollowed } from './raw-lstat.js';
 import { LoadedFiles } from './loaded-files.js';
@@ -54,6 +55,7 @@ export class StatCache {
   readonly #file: string | undefined;
   readonly #now: () => number;
   readonly #help: HashHelp;
+  readonly #spare: SpareStatWorker | undefined;
   /** The entries, listings and derived lists as loaded, each decoded when first needed. */
   readonly #loaded: LoadedCache;
   /** Entries recorded since (they win over the loaded ones). */
@@ -78,6 +80,7 @@ export class StatCache {
   constructor(options: StatCacheOptions) {
     this.#root = options.root;
     this.#help = options.help ?? {};
+    this.#spare = options.spare;
     this.#file = options.file;
     this.#now = options.now ?? Date.now;
     this.#disk = options.file === undefined ? undefined : new StatCacheDisk(options.file);
@@ -193,7 +196,7 @@ export class StatCache {
    */
   openPass(files: readonly string[]): OpenPass | undefined {
     if (files.length < STAT_BESIDE_MIN || this.#help.kept) return undefined;
-    const pass = new StatPass(files, undefined, `${this.#root}/`);
+    const pass = new StatPass(files, undefined, `${this.#root}/`, undefined, this.#spare);
     const readsBefore = this.counts.hashReads;
     let hashes: readonly (string | undefined)[] | undefined;
     return {
@@ -223,7 +226,7 @@ export class StatCache {
     // Files this cache knows nothing of are read whatever their stat: the hash pass stats them as it reads them.
     const unknown = Number.isFinite(laterFrom) ? this.#unknownIn(files) : [];
     const isLater = unknown.length >= laterFrom;
-    const pass = new StatPass(files, undefined, `${this.#root}/`, isLater ? unknown : undefined);
+    const pass = new StatPass(files, undefined, `${this.#root}/`, isLater ? unknown : undefined, this.#spare);
     return this.#answerPass(files, pass, isLater);
   }
 

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { ChunkList, datasetChunks } from '../cache/dataset-chunks.js';
 import { ObjectStore } from '../cache/object-store.js';
 import type { ObjectProblem } from '../cache/object-problem.js';
+import { STAT_BESIDE_MIN, SpareStatWorker } from '../cache/stat-beside.js';
 import { StatCache } from '../cache/stat-cache.js';
+import { fileEntriesOf } from '../cache/stat-cache-image.js';
 import type { HashHelp } from '../cache/stat-cache.js';
 import { WorkspaceState } from '../cache/state.js';
 import { fetchBlob, isSharedStore, shareBlobs } from '../cache/shared-blobs.js';
@@ -54,6 +56,7 @@ export class Resources {
   readonly #isStateReadOnly: boolean;
   readonly #workers: ResourceOptions['workers'];
   #stats: StatCache | undefined;
+  readonly #statSpare: SpareStatWorker | undefined;
   #state: WorkspaceState | undefined;
   #store: Promise<TieredStore | undefined> | undefined;
   readonly #pools = new Map<'worker' | 'process', BatchPool>();
@@ -80,6 +83,14 @@ export class Resources {
     // A host that may drop the run's events (handing the run back) would lose
     // a repair's warning: the command that runs it next repairs the store.
     this.#isStoreRepairable = options.host?.holdsEvents !== true;
+    // A stat cache of many files: this run will most likely stat them in a long pass, whose worker starts
+    // now (the daemon keeps whole answers instead).
+    const isLongPass = this.#hashHelp?.kept === undefined && fileEntriesOf(this.#statFile) >= STAT_BESIDE_MIN;
+    this.#statSpare = isLongPass ? SpareStatWorker.start() : undefined;
+  }
+
+  get #statFile(): string {
+    return path.join(this.stateDir, 'stat-cache.bin');
   }
 
   // The stat cache and the workspace state load on first use, once the run
@@ -90,7 +101,8 @@ export class Resources {
   get stats(): StatCache {
     this.#stats ??= StatCache.forRun({
       root: this.root,
-      file: path.join(this.stateDir, 'stat-cache.bin'),
+      file: this.#statFile,
+      spare: this.#statSpare,
       now: this.now,
       help: this.#hashHelp,
       onBadFile: (message) => this.emit({ event: 'warning', message }),
@@ -231,6 +243,7 @@ export class Resources {
 
   /** Saves what changed, stops the pools and closes the store (after its queued shared writes). */
   async close(): Promise<void> {
+    void this.#statSpare?.end();
     await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
     // Each is what this run learnt, kept for the next: one that cannot be written (a full disk, a path
     // taken by a directory) costs the next run work, never a wrong answer, and this run's result stands.

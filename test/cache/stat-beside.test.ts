@@ -6,7 +6,9 @@
 // to this thread; asked for in turns, the batches come in order, and the
 // files the stat pass left unstated are stat'ed as they are read. Paths
 // under a prefix are answered alike whether the pass runs from that
-// directory (and stats them relative to it) or not.
+// directory (and stats them relative to it) or not. A worker started ahead
+// (a spare) is taken by the first long pass, which it serves as a worker
+// the pass starts would, and left by a short one.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +22,7 @@ import {
   HASH_BESIDE_MIN,
   STAT_BESIDE_BATCH,
   STAT_BESIDE_MIN,
+  SpareStatWorker,
   StatPass,
   statAt,
   statMany,
@@ -218,6 +221,50 @@ describe('StatPass.hashLater', () => {
     }
     // Not files: their stats stay unstated, as no stat of them is a file's.
     for (const i of unstated.filter((i) => i > link)) expect(statAt(pass.stats, i)?.size).toBe(UNSTATED);
+  });
+});
+
+describe('SpareStatWorker', () => {
+  it('serves the first long pass, stat and hash passes both, and no later one', () => {
+    const spare = SpareStatWorker.start();
+    expect(spare).toBeDefined();
+    // This thread only waits: a batch the spare did not do, this thread does after PATIENCE_MS.
+    const counts = { byWorker: 0, idle: true };
+    const list = files.map((file) => file);
+    const pass = new StatPass(list, counts, '', undefined, spare);
+    const taken = new Map<number, string>();
+    try {
+      expect(list.map((_, i) => statAt(pass.stats, i))).toEqual(list.map(expected));
+      expect(counts.byWorker).toBe(Math.ceil(list.length / STAT_BESIDE_BATCH));
+      // The pass started no worker of its own: the spare is the one that did every batch.
+      expect(spare?.take()).toBeUndefined();
+      pass.hashChanged(
+        list.map((_, i) => i),
+        () => expect.unreachable(),
+        (i, hash) => taken.set(i, hash),
+      );
+    } finally {
+      pass.end();
+    }
+    expect(taken.size).toBe(list.length);
+    expect(taken.get(7)).toBe(hashFileSync(files[7] as string));
+    expect((counts as { hashedByWorker?: number }).hashedByWorker).toBe(Math.ceil(list.length / HASH_BESIDE_BATCH));
+  });
+
+  it('is left by a pass too short for a worker, and ends when asked', async () => {
+    const spare = SpareStatWorker.start();
+    const list = files.slice(0, 100);
+    const pass = new StatPass(list, { byWorker: 0 }, '', undefined, spare);
+    pass.end();
+    expect(list.map((_, i) => statAt(pass.stats, i))).toEqual(list.map(expected));
+    const left = spare?.take();
+    expect(left).toBeDefined();
+    const exit = new Promise<number>((resolve) => left?.worker.once('exit', resolve));
+    await left?.worker.terminate();
+    await exit;
+    const another = SpareStatWorker.start();
+    await another?.end();
+    expect(another?.take()).toBeUndefined();
   });
 });
 

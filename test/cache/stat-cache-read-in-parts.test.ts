@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hashFileSync } from '../../src/cache/hash-file.js';
 import { StatCache } from '../../src/cache/stat-cache.js';
 import { encodeStatCache } from '../../src/cache/stat-cache-file.js';
-import { decodeStatCache, StatCacheImage } from '../../src/cache/stat-cache-image.js';
+import { decodeStatCache, fileEntriesOf, StatCacheImage } from '../../src/cache/stat-cache-image.js';
 import { fakeClock, put, setMtime, tempDir } from './helpers.js';
 
 const T = Date.UTC(2030, 0, 1, 12);
@@ -162,6 +162,17 @@ describe('the stat cache read in parts', () => {
     // heldHash (the daemon's check for edits) wants the whole entries, as a long list's stat pass does.
     for (const name of files) expect(next.heldHash(name), name).toBe(hashFileSync(path.join(root, name)));
     expect(wholeDecodes()).toBe(1);
+  });
+
+  it('says how many entries a file holds from its header alone, none for a file that is not one', () => {
+    const { file, files } = saved();
+    expect(fileEntriesOf(file)).toBe(files.length + 9000);
+    expect(fileEntriesOf(`${file}.missing`)).toBe(0);
+    const bytes = fs.readFileSync(file);
+    fs.writeFileSync(file, bytes.subarray(0, 40));
+    expect(fileEntriesOf(file)).toBe(0);
+    fs.writeFileSync(file, Buffer.concat([Buffer.from('not a stat cache\n'), bytes]));
+    expect(fileEntriesOf(file)).toBe(0);
   });
 
   it('decodes the listings only when one is asked for', () => {
