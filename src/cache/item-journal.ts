@@ -18,6 +18,11 @@ import { NO_RAW } from './item-manifest.js';
 const CHECKSUM_BYTES = 32;
 const FRAME_HEADER = 8 + CHECKSUM_BYTES;
 const ITEM_HEADER = KEY_BYTES + 12;
+/** Read-ahead of entries read in journal order: the first read ahead, and the most. */
+const AHEAD_MIN = 16 * 1024;
+const AHEAD_MAX = 1024 * 1024;
+/** A read that starts at most this far past the last one's end goes on in journal order. */
+const AHEAD_SLACK = 4096;
 
 export interface JournalItem {
   /** The item key: KEY_BYTES of `keys` from `keyOffset`. */
@@ -43,6 +48,12 @@ export class ItemJournal {
   #rawLengths = new Uint32Array(256);
   /** Bytes of frames dropped when it was opened (a torn or corrupt tail). */
   readonly droppedBytes: number = 0;
+  /** Bytes read ahead of the entries asked for (see #read), from file offset #windowAt. */
+  #window: Buffer | undefined;
+  #windowAt = 0;
+  #ahead = 0;
+  /** Where the last read ended. */
+  #lastEnd = -1;
 
   /** Opens (or creates, on first append) the journal, reading back the frames that are whole and sound. */
   constructor(file: string) {
@@ -126,7 +137,7 @@ export class ItemJournal {
     this.#size += frame.length;
   }
 
-  /** Output lines of entry `i` (a copy). */
+  /** Output lines of entry `i` (bytes of its own, or of a window read ahead: never written over). */
   output(i: number): Buffer {
     return this.#read(this.#outOffsets[i] ?? 0, this.#outLengths[i] ?? 0);
   }
@@ -151,10 +162,32 @@ export class ItemJournal {
     fs.rmSync(this.file, { force: true });
   }
 
+  /**
+   * The bytes at `offset`, never written over: a buffer of their own, or a
+   * view of a window read ahead (each window is a new buffer). A run reuses
+   * journaled items mostly in the order they were journaled, a few dozen
+   * bytes each: read one by one, a million of them took a million reads
+   * (3.2 s). Reads that go on in journal order are served from a window,
+   * which doubles while they keep on (up to AHEAD_MAX); a read elsewhere
+   * reads just its bytes and starts the window over.
+   */
   #read(offset: number, length: number): Buffer {
-    const out = Buffer.allocUnsafe(length);
-    if (length > 0 && this.#fd !== undefined) fs.readSync(this.#fd, out, 0, length, offset);
-    return out;
+    const isOnward = this.#lastEnd >= 0 && offset >= this.#lastEnd && offset <= this.#lastEnd + AHEAD_SLACK;
+    this.#lastEnd = offset + length;
+    const window = this.#window;
+    if (window && offset >= this.#windowAt && offset + length <= this.#windowAt + window.length)
+      return window.subarray(offset - this.#windowAt, offset - this.#windowAt + length);
+    this.#ahead = isOnward ? Math.min(AHEAD_MAX, Math.max(AHEAD_MIN, 2 * this.#ahead)) : 0;
+    if (this.#ahead <= length || this.#fd === undefined) {
+      const out = Buffer.allocUnsafe(length);
+      if (length > 0 && this.#fd !== undefined) fs.readSync(this.#fd, out, 0, length, offset);
+      return out;
+    }
+    const ahead = Buffer.allocUnsafe(this.#ahead);
+    this.#window = ahead.subarray(0, fs.readSync(this.#fd, ahead, 0, ahead.length, offset));
+    this.#windowAt = offset;
+    // Entries end within the file, so the window holds at least these bytes.
+    return this.#window.subarray(0, length);
   }
 
   /** Indexes a frame's items; false when the payload does not parse (then the frame is dropped). */
