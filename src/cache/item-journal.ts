@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { copyKey, KEY_BYTES } from './item-keys.js';
 import { NO_RAW } from './item-manifest.js';
+import { diskError } from '../util/errors.js';
 
 const CHECKSUM_BYTES = 32;
 const FRAME_HEADER = 8 + CHECKSUM_BYTES;
@@ -125,13 +126,18 @@ export class ItemJournal {
     frame.writeUInt32LE(length, 0);
     frame.writeUInt32LE(items.length, 4);
     createHash('sha256').update(payload).digest().copy(frame, 8);
-    if (this.#fd === undefined) {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      this.#fd = fs.openSync(this.file, 'w+');
+    try {
+      if (this.#fd === undefined) {
+        fs.mkdirSync(path.dirname(this.file), { recursive: true });
+        this.#fd = fs.openSync(this.file, 'w+');
+      }
+      let written = 0;
+      while (written < frame.length)
+        written += fs.writeSync(this.#fd, frame, written, frame.length - written, this.#size + written);
+    } catch (error) {
+      // A frame cut short is dropped when the journal is next opened; the frames before it stay.
+      throw diskError(error, 'the item journal', this.file);
     }
-    let written = 0;
-    while (written < frame.length)
-      written += fs.writeSync(this.#fd, frame, written, frame.length - written, this.#size + written);
     // Not indexed: the run that appends them holds them itself, and the next reads them back. (Indexed, a
     // cold run's 100,000 items kept 6 MB of arrays, grown by doubling, that nothing looked up.)
     this.#size += frame.length;

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { streamPromises, zlib } from '../util/builtins.js';
+import { diskError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { BlobChecks } from './blob-checks.js';
 import { CorruptObjectError } from './object-problem.js';
@@ -293,7 +294,7 @@ export class ObjectStore {
     const temp = this.#tempFor(target);
     const discard = (error: unknown): never => {
       fs.rmSync(temp, { force: true });
-      throw error;
+      throw diskError(error, 'the cache object', target);
     };
     try {
       const written = write(temp);

@@ -3,6 +3,28 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Codes of a write the disk refused whatever was written: full, over quota, read-only, failing. */
+const DISK_CODES: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full: free space on it and run again',
+  EDQUOT: 'the disk quota is used up: free space and run again',
+  EROFS: 'the file system is read-only',
+  EIO: 'the disk failed to write',
+};
+
+/**
+ * `error` from writing `what` to `file`, as an error that names the file
+ * and says what to do when the disk refused the write (fs.writeSync's own
+ * error names neither); any other error as it was.
+ */
+export function diskError(error: unknown, what: string, file: string): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const hint = code === undefined ? undefined : DISK_CODES[code];
+  if (hint === undefined) return error;
+  return Object.assign(new Error(`cannot write ${what} ${file}: ${messageOf(error)} (${hint})`, { cause: error }), {
+    code,
+  });
+}
+
 /** An error as data that can cross to another thread or process: its message, and its stack when it has one (for codeLocation). */
 export function errorData(error: unknown): { message: string; stack?: string } {
   return error instanceof Error ? { message: error.message, stack: error.stack } : { message: String(error) };

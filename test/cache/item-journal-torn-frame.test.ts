@@ -1,7 +1,8 @@
 // The item journal: frames written by a run that was killed in the middle
 // of a write (a frame cut short) or whose bytes rotted (a checksum that
 // fails) end the journal there; the whole frames before stay usable, and
-// the next append goes right after them.
+// the next append goes right after them. A write the disk refuses (full)
+// fails naming the journal and saying what to do.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +37,29 @@ function frame(journal: ItemJournal, names: string[]): void {
 function outputs(journal: ItemJournal): string[] {
   return Array.from({ length: journal.entries }, (_, i) => journal.output(i).toString());
 }
+
+describe('the item journal on a full disk', () => {
+  it('fails an append naming the journal and saying the disk is full', () => {
+    const file = journalFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // /dev/full refuses every write with ENOSPC, as a full disk does.
+    fs.symlinkSync('/dev/full', file);
+    const journal = new ItemJournal(file);
+    let error: unknown;
+    try {
+      frame(journal, ['a']);
+    } catch (caught) {
+      error = caught;
+    } finally {
+      journal.close();
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    expect((error as Error).message).toBe(
+      `cannot write the item journal ${file}: ENOSPC: no space left on device, write (the disk is full: free space on it and run again)`,
+    );
+  });
+});
 
 describe('the item journal', () => {
   it('reads back every whole frame', () => {

@@ -64,7 +64,7 @@ export class ItemStore {
     if (journal.droppedBytes > 0) {
       warn(
         options,
-        `the item journal ended in ${journal.droppedBytes} bytes cut short or corrupt (a run was killed while writing); those items are computed again`,
+        `the item journal ended in ${journal.droppedBytes} bytes cut short or corrupt (a run was killed, or its disk filled up, while writing); those items are computed again`,
       );
     }
     const old = options.isReading ? await loadOldRun(options) : undefined;
