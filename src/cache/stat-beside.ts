@@ -268,8 +268,8 @@ export class StatPass {
  * one (its stat cache held STAT_BESIDE_MIN files or more) starts it as the
  * run begins, so the worker's own start (Node, 50 to 100 ms) overlaps the
  * run's, and the worker takes its share of the pass from the first batch.
- * The first long pass takes it (`take`); `end` ends it if none did. Undefined
- * when the worker cannot start: the pass then starts its own, as it would.
+ * The first long pass takes it (`take`); `end` ends it if none did. `start`
+ * gives none when the worker cannot start: a pass then starts its own.
  */
 export class SpareStatWorker {
   #spare: { worker: Worker; control: Int32Array } | undefined;
