@@ -58,9 +58,7 @@ export function fileEntriesOf(file: string): number {
     fd = fs.openSync(file, 'r');
     const head = Buffer.alloc(HEADER_BYTES);
     const data = head.subarray(0, fs.readSync(fd, head, 0, HEADER_BYTES, 0));
-    const end = data.indexOf(10, MAGIC.length);
-    if (data.toString('latin1', 0, MAGIC.length) !== MAGIC || end < 0) return 0;
-    return (parseSection('header', data.toString('utf8', MAGIC.length, end), HEADER) as Header).files;
+    return data.toString('latin1', 0, MAGIC.length) === MAGIC ? headerOf(data).files : 0;
   } catch {
     return 0;
   } finally {
@@ -100,9 +98,7 @@ export class StatCacheImage {
   readonly #sections: Record<Section, [number, number]>;
 
   constructor(data: Buffer) {
-    const end = data.indexOf(10, MAGIC.length);
-    if (data.length < HEADER_BYTES || end < 0) throw new Error('cut short');
-    const header = parseSection('header', data.toString('utf8', MAGIC.length, end), HEADER) as Header;
+    const header = headerOf(data);
     for (const name of SECTIONS) {
       const [offset, length] = header.sections[name];
       if (offset + length > data.length) throw new Error(`cut short (${name} runs past the end)`);
@@ -183,6 +179,13 @@ export class StatCacheImage {
     const [offset, length] = this.#sections[name];
     return this.#data.subarray(offset, offset + length);
   }
+}
+
+/** The header of a stat cache encoding (its magic already checked), or what is wrong with it, thrown. */
+function headerOf(data: Buffer): Header {
+  const end = data.indexOf(10, MAGIC.length);
+  if (data.length < HEADER_BYTES || end < 0) throw new Error('cut short');
+  return parseSection('header', data.toString('utf8', MAGIC.length, end), HEADER) as Header;
 }
 
 /** The JSON of a section, checked against its shape; throws what is wrong with it. */
