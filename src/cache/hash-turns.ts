@@ -49,6 +49,8 @@ export class HashTurns {
   readonly #mine: Uint8Array;
   /** Batches answered so far, from the first. */
   #answered = 0;
+  /** Batches from the first known to be done (isAllDone's scan goes on from here). */
+  #doneFrom = 0;
 
   constructor(
     indices: readonly number[],
@@ -66,6 +68,18 @@ export class HashTurns {
   /** How many of the files are answered (a whole number of batches, or all). */
   get answered(): number {
     return Math.min(this.#indices.length, this.#answered * HASH_BESIDE_BATCH);
+  }
+
+  /** Whether every batch is done, by the worker or here: answering them all would not wait. */
+  get isAllDone(): boolean {
+    const shared = this.#shared;
+    const batches = this.#mine.length;
+    if (!shared) return this.#answered >= batches;
+    for (; this.#doneFrom < batches; this.#doneFrom++) {
+      const b = this.#doneFrom;
+      if (b >= this.#answered && this.#mine[b] !== 1 && Atomics.load(shared.hashed, b) === 0) return false;
+    }
+    return true;
   }
 
   /** Answers the first `n` files (and the rest of the batch the n-th is in). */

@@ -11,6 +11,8 @@ export class LaterHashes {
   readonly #toRead: readonly number[];
   readonly #turns: HashTurns;
   #pass: StatPass | undefined;
+  /** Called once, when every file's hash is in. */
+  #onDone: (() => void) | undefined;
   /** How many of #toRead are answered. */
   #done = 0;
 
@@ -19,23 +21,38 @@ export class LaterHashes {
   /** Whether no hash read so far came from a stat too recent to vouch for its content (StatCache.openPass). */
   readonly isClean: () => boolean;
 
-  constructor(toRead: readonly number[], turns: HashTurns, pass: StatPass, isClean: () => boolean) {
+  constructor(
+    toRead: readonly number[],
+    turns: HashTurns,
+    pass: StatPass,
+    isClean: () => boolean,
+    onDone?: () => void,
+  ) {
     this.#toRead = toRead;
     this.#turns = turns;
     this.#pass = pass;
+    this.#onDone = onDone;
     this.stats = pass.stats;
     this.isClean = isClean;
   }
 
-  /** Reads and records the hashes of the list's first `n` files (the ones not read yet among them). */
+  /**
+   * Reads and records the hashes of the list's first `n` files (the ones not read yet among them). With
+   * an `onDone`, once the worker has read them all every hash is taken in at once, and onDone called.
+   */
   through(n: number): void {
     const toRead = this.#toRead;
     let at = this.#done;
     while (at < toRead.length && (toRead[at] as number) < n) at++;
+    if (this.#onDone && this.#turns.isAllDone) at = toRead.length;
     if (at <= this.#done) return;
     this.#turns.through(at);
     this.#done = this.#turns.answered;
-    if (this.#done >= toRead.length) this.end();
+    if (this.#done < toRead.length) return;
+    this.end();
+    const onDone = this.#onDone;
+    this.#onDone = undefined;
+    onDone?.();
   }
 
   /** Every file's hash is in. */

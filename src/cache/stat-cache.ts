@@ -29,6 +29,14 @@ export type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache
 export { isRacy } from './recorded-files.js';
 export type { LaterHashes } from './later-hashes.js';
 
+/**
+ * A stat pass that reads this many files or more saves the cache once
+ * their hashes are in, not only at the run's end: a run killed while its
+ * items run on (for minutes, after a checkout or a first run) then
+ * resumes without reading them again. Its end saves only what came after.
+ */
+const SAVE_AFTER_READS = STAT_BESIDE_MIN;
+
 /** StatCache.openPass's answer. */
 export interface OpenPass {
   /** FIELDS numbers per file (stat-beside.ts). */
@@ -259,12 +267,15 @@ export class StatCache {
       const turns = pass.hashLater(toRead, hashHere, (i, hash, raw) => {
         hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash, list && { list, row: i }, raw);
       });
+      const isMany = toRead.length >= SAVE_AFTER_READS;
       if (isLater) {
         const racyBefore = this.#racyRecords;
-        later = new LaterHashes(toRead, turns, pass, () => this.#racyRecords === racyBefore);
+        const onDone = isMany ? () => this.#saveEarly() : undefined;
+        later = new LaterHashes(toRead, turns, pass, () => this.#racyRecords === racyBefore, onDone);
         return { hashes, later };
       }
       turns.through(toRead.length);
+      if (isMany) this.#saveEarly();
       if (this.#records === records)
         this.#lastPass.keep(files, many, records, { hashes, hits: this.counts.hashHits - hitsBefore });
       return { hashes };
@@ -381,6 +392,15 @@ export class StatCache {
     if (files !== this.#watched) {
       this.#watched = files;
       this.#help.watch(files.paths.map((file) => this.absolute(file)));
+    }
+  }
+
+  /** save() before the run's end (SAVE_AFTER_READS); a failure is left to the end's save to report. */
+  #saveEarly(): void {
+    try {
+      this.save();
+    } catch {
+      // The run's own save, at its end, tries again and says why.
     }
   }
 
