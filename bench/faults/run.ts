@@ -7,7 +7,13 @@
 // a task that writes a digest of every record it reads (count, a sum of
 // their hashes, distinct identities, whether they came in order).
 //
-//   node --import tsx bench/faults/run.ts [--files 100000] [--records 1000000] [--items 20000] [--points 5]
+//   node --import tsx bench/faults/run.ts [--files 100000] [--records 1000000] [--items 20000] [--points 5] [--item-us 0] [--again 0.33]
+//
+// --item-us makes each file's item spin that long besides reading its file,
+// so the map runs on long after its inputs are hashed (the stat cache is
+// saved then, so a kill after that costs no re-hash on resume); --again 0
+// runs the resume to the end instead of stopping it (the last run is the
+// resume); --files 0, --records 0 or --items 0 leaves that pipeline out.
 //
 // Prints one markdown table and exits 1 if any output differs. The stop
 // points spread over the clean run's own time (10% to 90%); the second stop
@@ -25,6 +31,9 @@ const FILES = Number(args.get('files') ?? 100000);
 const RECORDS = Number(args.get('records') ?? 1000000);
 const ITEMS = Number(args.get('items') ?? 20000);
 const POINTS = Number(args.get('points') ?? 5);
+const ITEM_US = Number(args.get('item-us') ?? 0);
+/** When the resume is stopped, as a share of the clean run's time; 0: not stopped. */
+const AGAIN = Number(args.get('again') ?? 1 / 3);
 const PER_DIR = 1000;
 
 const WORK = `import { readFileSync, writeFileSync } from 'node:fs';
@@ -35,6 +44,8 @@ export function stringHash(text) {
 }
 export function count(item, ctx) {
   const text = readFileSync(ctx.workspace.resolve(item.path), 'utf8');
+  const until = performance.now() + ${ITEM_US / 1000};
+  while (performance.now() < until);
   return { id: item.path, lines: text.split('\\n').length, h: stringHash(text) };
 }
 export function* gen(ctx) {
@@ -160,7 +171,8 @@ function digestOf(pipeline: string): string {
 
 const rows: (string | number)[][] = [];
 let differing = 0;
-for (const pipeline of ['files', 'records', 'cpu']) {
+const sizes: Record<string, number> = { files: FILES, records: RECORDS, cpu: ITEMS };
+for (const pipeline of ['files', 'records', 'cpu'].filter((name) => (sizes[name] ?? 0) > 0)) {
   clearState();
   const started = performance.now();
   const clean = await exec(pipeline, []);
@@ -170,10 +182,10 @@ for (const pipeline of ['files', 'records', 'cpu']) {
   for (let p = 0; p < POINTS; p++) {
     const signal = SIGNALS[p % SIGNALS.length] as NodeJS.Signals;
     const at = Math.round(cleanMs * (0.1 + (0.8 * p) / Math.max(1, POINTS - 1)));
-    const again = Math.round(cleanMs / 3);
+    const again = Math.round(cleanMs * AGAIN);
     clearState();
     const first = await exec(pipeline, [], { signal, afterMs: at });
-    const second = await exec(pipeline, [], { signal: 'SIGKILL', afterMs: again });
+    const second = again > 0 ? await exec(pipeline, [], { signal: 'SIGKILL', afterMs: again }) : undefined;
     fs.rmSync(path.join(dir, `digest-${pipeline}.json`), { force: true });
     const finalStarted = performance.now();
     const last = await exec(pipeline, ['--force=digest']);
@@ -187,7 +199,7 @@ for (const pipeline of ['files', 'records', 'cpu']) {
       pipeline,
       signal,
       `${at} ms (exit ${first})`,
-      `${again} ms (exit ${second})`,
+      second === undefined ? '-' : `${again} ms (exit ${second})`,
       map?.outcome === 'cached' ? 'all (stage cached)' : `${map?.items?.cached ?? 0} of ${map?.items?.total ?? 0}`,
       `${Math.round(finalMs)} ms`,
       isEqual ? 'equal' : `DIFFERS: ${last === 0 ? digestOf(pipeline) : `exit ${last}`}`,
@@ -196,11 +208,12 @@ for (const pipeline of ['files', 'records', 'cpu']) {
   rows.push([pipeline, 'none (clean run)', '-', '-', '-', `${Math.round(cleanMs)} ms`, expected]);
 }
 
-console.log(`## Kill and resume (${FILES} files, ${RECORDS} records, ${ITEMS} CPU-bound items in worker threads)
+const spin = ITEM_US > 0 ? `, each file's item spinning ${ITEM_US} µs` : '';
+console.log(`## Kill and resume (${FILES} files${spin}, ${RECORDS} records, ${ITEMS} CPU-bound items in worker threads)
 
 ${table(['pipeline', 'first stop', 'at (its exit)', 'resume stopped at (its exit)', 'items reused by the last run', 'last run', 'output'], rows)}
 
-Each row: the state cleared, a run stopped, its resume killed, then a run to the end (its digest task forced) compared with a clean run's digest. Exit -1: killed by the signal; 130: interrupted. Machine: ${machine()}. Command: \`node --import tsx bench/faults/run.ts --files ${FILES} --records ${RECORDS} --items ${ITEMS} --points ${POINTS}\`.
+Each row: the state cleared, a run stopped, ${AGAIN > 0 ? 'its resume killed, then a run to the end' : 'then its resume, run to the end'} (its digest task forced) compared with a clean run's digest. Exit -1: killed by the signal; 130: interrupted. Machine: ${machine()}. Command: \`node --import tsx bench/faults/run.ts --files ${FILES} --records ${RECORDS} --items ${ITEMS} --points ${POINTS}${ITEM_US > 0 ? ` --item-us ${ITEM_US}` : ''}${AGAIN !== 1 / 3 ? ` --again ${AGAIN}` : ''}\`.
 `);
 for (const moved of trash) fs.rmSync(moved, { recursive: true, force: true });
 if (differing > 0) {
