@@ -13,6 +13,8 @@ export class LaterHashes {
   #pass: StatPass | undefined;
   /** Called once, when every file's hash is in. */
   #onDone: (() => void) | undefined;
+  /** Called once, when it ends (done, or its stage ended before). */
+  #onEnd: (() => void) | undefined;
   /** How many of #toRead are answered. */
   #done = 0;
 
@@ -26,19 +28,20 @@ export class LaterHashes {
     turns: HashTurns,
     pass: StatPass,
     isClean: () => boolean,
-    onDone?: () => void,
+    on: { done?: () => void; end?: () => void } = {},
   ) {
     this.#toRead = toRead;
     this.#turns = turns;
     this.#pass = pass;
-    this.#onDone = onDone;
+    this.#onDone = on.done;
+    this.#onEnd = on.end;
     this.stats = pass.stats;
     this.isClean = isClean;
   }
 
   /**
    * Reads and records the hashes of the list's first `n` files (the ones not read yet among them). With
-   * an `onDone`, once the worker has read them all every hash is taken in at once, and onDone called.
+   * a `done` hook, once the worker has read them all every hash is taken in at once, and it is called.
    */
   through(n: number): void {
     const toRead = this.#toRead;
@@ -64,5 +67,8 @@ export class LaterHashes {
   end(): void {
     this.#pass?.end();
     this.#pass = undefined;
+    const onEnd = this.#onEnd;
+    this.#onEnd = undefined;
+    onEnd?.();
   }
 }

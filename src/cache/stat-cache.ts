@@ -79,6 +79,8 @@ export class StatCache {
   /** Hashes recorded for a stat that changed too recently to vouch for its content (isRacy). */
   #racyRecords = 0;
   readonly #lastPass = new LastPass();
+  /** Long passes whose hashes are still being taken in (hashAllLater's, not ended). */
+  readonly #laterOpen = new Set<LaterHashes>();
   /** The file and its log as loaded or last saved (StatCacheDisk.onDisk). */
   #onDisk = '';
   /** Statistics of this run: how many hashes came from the cache and how many read a file. */
@@ -270,8 +272,13 @@ export class StatCache {
       const isMany = toRead.length >= SAVE_AFTER_READS;
       if (isLater) {
         const racyBefore = this.#racyRecords;
-        const onDone = isMany ? () => this.#saveEarly() : undefined;
-        later = new LaterHashes(toRead, turns, pass, () => this.#racyRecords === racyBefore, onDone);
+        const open = this.#laterOpen;
+        const opened: LaterHashes = new LaterHashes(toRead, turns, pass, () => this.#racyRecords === racyBefore, {
+          done: isMany ? () => this.#saveEarly() : undefined,
+          end: () => open.delete(opened),
+        });
+        open.add(opened);
+        later = opened;
         return { hashes, later };
       }
       turns.through(toRead.length);
@@ -395,8 +402,13 @@ export class StatCache {
     }
   }
 
-  /** save() before the run's end (SAVE_AFTER_READS); a failure is left to the end's save to report. */
+  /**
+   * save() before the run's end (SAVE_AFTER_READS), unless another pass still takes in its hashes (a
+   * save folds what was recorded into the loaded entries, and that pass's rows would be left out); a
+   * failure is left to the end's save to report.
+   */
   #saveEarly(): void {
+    if (this.#laterOpen.size > 0) return;
     try {
       this.save();
     } catch {

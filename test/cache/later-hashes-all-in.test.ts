@@ -2,11 +2,18 @@
 // (LaterHashes) while the stat pass's worker reads ahead. Given somewhere
 // to put them all (the stat cache's early save), once the worker has read
 // every file the next ask takes every hash in at once and says so; while
-// one batch is still unread it takes only what was asked.
+// one batch is still unread it takes only what was asked. Two such passes
+// open at once save once both are in.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HASH_BESIDE_BATCH, HashTurns, NEXT_HASH, SLOT } from '../../src/cache/hash-turns.js';
 import { LaterHashes } from '../../src/cache/later-hashes.js';
+import { STAT_BESIDE_MIN } from '../../src/cache/stat-beside.js';
 import type { StatPass } from '../../src/cache/stat-beside.js';
+import { StatCache } from '../../src/cache/stat-cache.js';
+import { sha256 } from '../../src/util/hash.js';
+import { fakeClock, put, setMtime, tempDir } from './helpers.js';
 
 const FILES = 5 * HASH_BESIDE_BATCH;
 
@@ -33,7 +40,7 @@ function laterOver(shared: ReturnType<typeof workerAnswered>, onDone?: () => voi
   const turns = new HashTurns(indices, { hashHere: (i) => hashedHere.push(i), take: (i) => taken.push(i) }, shared);
   let ended = 0;
   const pass = { stats: new Float64Array(0), end: () => ended++ } as unknown as StatPass;
-  const later = new LaterHashes(indices, turns, pass, () => true, onDone);
+  const later = new LaterHashes(indices, turns, pass, () => true, { done: onDone });
   return { later, taken, hashedHere, ended: () => ended };
 }
 
@@ -67,5 +74,40 @@ describe('LaterHashes: every hash in once the worker read them all', () => {
     later.through(1);
     expect(taken).toHaveLength(HASH_BESIDE_BATCH);
     expect(later.isDone).toBe(false);
+  });
+});
+
+describe('StatCache: two long first passes taken in at once', () => {
+  it('saves once both are in, and the saved cache holds every file of both', () => {
+    const root = tempDir();
+    const T = Date.UTC(2030, 0, 1, 12);
+    const listOf = (dir: string): string[] =>
+      Array.from({ length: STAT_BESIDE_MIN }, (_, i) => {
+        const file = `${dir}/${String(Math.floor(i / 1000)).padStart(2, '0')}/f${String(i).padStart(5, '0')}.txt`;
+        put(root, file, `${dir} ${i}\n`);
+        setMtime(root, file, T);
+        return file;
+      });
+    const a = listOf('a');
+    const b = listOf('b');
+    const file = path.join(root, '.runner', 'stat-cache.bin');
+    const stats = new StatCache({ root, file, now: fakeClock(T + 3_600_000).now });
+    const first = stats.hashAllLater(a, 1024);
+    const second = stats.hashAllLater(b, 1024);
+    first.later?.through(a.length);
+    // The first pass is in, the second still open: nothing is saved yet (its rows would be left out).
+    expect(fs.existsSync(file)).toBe(false);
+    second.later?.through(b.length);
+    expect(fs.existsSync(file)).toBe(true);
+
+    const saved = new StatCache({ root, file, now: fakeClock(T + 3_600_000).now });
+    const unknown = [...a, ...b].filter((f) => {
+      const st = saved.stat(f);
+      return !st || !saved.isFresh(f, st);
+    });
+    expect(unknown).toEqual([]);
+    expect([...a, ...b].map((f) => saved.hash(f))).toEqual(
+      [...a, ...b].map((f) => sha256(fs.readFileSync(path.join(root, f)))),
+    );
   });
 });
