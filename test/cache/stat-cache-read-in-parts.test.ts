@@ -33,7 +33,7 @@ function countWholeDecodes(): () => number {
 const NAMES = ['a b.txt', 'a.txt', 'a0.txt', 'dir/x.txt', 'é.txt', 'z.txt', '😀.txt', 'ｚ.txt'];
 
 /** A workspace of files with odd names and a few hundred plain ones, its cache saved whole. */
-function saved(pad = true): { root: string; file: string; files: string[] } {
+function saved(pad = true, padding = 9000): { root: string; file: string; files: string[] } {
   const root = tempDir();
   const files = [...NAMES, ...Array.from({ length: 300 }, (_, i) => `src/f${i}.txt`)];
   for (const [i, name] of files.entries()) {
@@ -51,7 +51,7 @@ function saved(pad = true): { root: string; file: string; files: string[] } {
   const saved = decodeStatCache(fs.readFileSync(file));
   if (!('data' in saved)) throw new Error(saved.problem);
   const { paths, nums, hashes, racy } = saved.data.files;
-  const more = Array.from({ length: 9000 }, (_, i) => `#never/${String(i).padStart(5, '0')}.txt`);
+  const more = Array.from({ length: padding }, (_, i) => `#never/${String(i).padStart(6, '0')}.txt`);
   const n = paths.length + more.length;
   const padded = new Float64Array(3 * n);
   padded.set(nums, 3 * more.length);
@@ -173,6 +173,41 @@ describe('the stat cache read in parts', () => {
     expect(fileEntriesOf(file)).toBe(0);
     fs.writeFileSync(file, Buffer.concat([Buffer.from('not a stat cache\n'), bytes]));
     expect(fileEntriesOf(file)).toBe(0);
+  });
+
+  it('reads of its file only the blocks a few searches touch, not the whole file', () => {
+    const { root, file, files } = saved(true, 60_000);
+    const size = fs.statSync(file).size;
+    const readFileSync = vi.spyOn(fs, 'readFileSync');
+    const readSync = vi.spyOn(fs, 'readSync');
+    const stats = new StatCache({ root, file, now });
+    const asked = [files[0], files[4], files[100], files[250], files.at(-1)] as string[];
+    for (const name of asked) expect(stats.hash(name), name).toBe(hashFileSync(path.join(root, name)));
+    expect(stats.counts).toMatchObject({ hashHits: asked.length, hashReads: 0 });
+    expect(readFileSync.mock.calls.filter(([read]) => read === file)).toEqual([]);
+    // The cache's reads say where (the files hashed here are read on from where they are).
+    const bytesRead = readSync.mock.calls.reduce(
+      (sum, call, i) =>
+        sum + (typeof (call as unknown[])[4] === 'number' ? Number(readSync.mock.results[i]?.value ?? 0) : 0),
+      0,
+    );
+    expect(size).toBeGreaterThan(4_000_000);
+    expect(bytesRead).toBeLessThan(size / 8);
+  });
+
+  it('answers from its file as it was opened while another run saves a new one over it', () => {
+    const { root, file, files } = saved();
+    const stats = new StatCache({ root, file, now });
+    expect(stats.hash(files[1] as string)).toBe(hashFileSync(path.join(root, files[1] as string)));
+    // Another process's run: an edited file, and the cache saved whole (a new file renamed over this one).
+    put(root, 'z.txt', 'edited\n');
+    setMtime(root, 'z.txt', T + 1000);
+    const other = new StatCache({ root, file, now });
+    for (const name of files) other.hash(name);
+    other.list('dir');
+    other.save();
+    for (const name of files) expect(stats.hash(name), name).toBe(hashFileSync(path.join(root, name)));
+    expect(stats.counts.hashReads).toBe(1);
   });
 
   it('decodes the listings only when one is asked for', () => {
