@@ -39,6 +39,11 @@ export interface ResourceOptions {
   shared?: SharedAccess;
   /** Remote workers' queue (--workers): the pools then send their batches there. */
   workers?: { address: WorkersAddress; runId: string };
+  /**
+   * Whether the run may stat a long list of files (one of its stages declares inputs or maps over
+   * files); false spares it the stat pass's worker. Default true.
+   */
+  mayStatMany?: boolean;
 }
 
 export class Resources {
@@ -84,8 +89,11 @@ export class Resources {
     // a repair's warning: the command that runs it next repairs the store.
     this.#isStoreRepairable = options.host?.holdsEvents !== true;
     // A stat cache of many files: this run will most likely stat them in a long pass, whose worker starts
-    // now (the daemon keeps whole answers instead).
-    const isLongPass = this.#hashHelp?.kept === undefined && fileEntriesOf(this.#statFile) >= STAT_BESIDE_MIN;
+    // now (the daemon keeps whole answers instead), unless none of its stages has files to stat.
+    const isLongPass =
+      options.mayStatMany !== false &&
+      this.#hashHelp?.kept === undefined &&
+      fileEntriesOf(this.#statFile) >= STAT_BESIDE_MIN;
     this.#statSpare = isLongPass ? SpareStatWorker.start() : undefined;
   }
 

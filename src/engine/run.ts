@@ -2,6 +2,7 @@
 // decides each stage against the caches, runs what must run (at most `jobs`
 // at once), records results, and reports everything as events.
 import PQueue from 'p-queue';
+import { foreachOf } from '../config/types.js';
 import type { StagePlan } from '../config/types.js';
 import type { StageRecord } from '../cache/state.js';
 import type { Why } from '../cache/why.js';
@@ -72,6 +73,9 @@ class Run {
       isStateReadOnly: options.isNoCache,
       host: this.#host,
       workers: options.workers && { address: options.workers, runId: options.runId },
+      mayStatMany: this.#stages.some(
+        (s) => s.definition.inputs.length > 0 || foreachOf(s.definition)?.kind === 'files',
+      ),
     });
     this.#queue = new PQueue({ concurrency: Math.max(1, options.jobs) });
     this.#ends = new StageEnds(options.emit);
