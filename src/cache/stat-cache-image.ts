@@ -53,7 +53,7 @@ export function readStatCacheFile(file: string): { image: StatCacheImage } | { p
   }
   let start: string;
   try {
-    start = bytes.slice(0, Math.min(MAGIC.length, bytes.length)).toString('latin1');
+    start = startOf(bytes);
   } catch (error) {
     bytes.close();
     return { problem: `cannot be read (${messageOf(error)})` };
@@ -181,16 +181,14 @@ class FileBytes implements Bytes {
 
 /** How many file entries the cache in `file` holds, by its header alone: 0 when there is none, or it is not one. */
 export function fileEntriesOf(file: string): number {
-  let fd: number | undefined;
+  let bytes: FileBytes | undefined;
   try {
-    fd = fs.openSync(file, 'r');
-    const head = Buffer.alloc(HEADER_BYTES);
-    const data = head.subarray(0, fs.readSync(fd, head, 0, HEADER_BYTES, 0));
-    return data.toString('latin1', 0, MAGIC.length) === MAGIC ? headerOf(data).files : 0;
+    bytes = new FileBytes(file);
+    return startOf(bytes) === MAGIC ? headerOf(bytes).files : 0;
   } catch {
     return 0;
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    bytes?.close();
   }
 }
 
@@ -228,7 +226,7 @@ export class StatCacheImage {
   /** `data`: an encoding in memory, or (readStatCacheFile) a file read as asked. */
   constructor(data: Buffer | Bytes) {
     const bytes = Buffer.isBuffer(data) ? inMemory(data) : data;
-    const header = headerOf(bytes.slice(0, Math.min(HEADER_BYTES, bytes.length)));
+    const header = headerOf(bytes);
     for (const name of SECTIONS) {
       const [offset, length] = header.sections[name];
       if (offset + length > bytes.length) throw new Error(`cut short (${name} runs past the end)`);
@@ -320,8 +318,14 @@ export class StatCacheImage {
   }
 }
 
+/** The first bytes of a stat cache file or encoding, as many as its magic has (fewer if it is shorter), as latin1. */
+function startOf(bytes: Bytes): string {
+  return bytes.slice(0, Math.min(MAGIC.length, bytes.length)).toString('latin1');
+}
+
 /** The header of a stat cache encoding (its magic already checked), or what is wrong with it, thrown. */
-function headerOf(data: Buffer): Header {
+function headerOf(bytes: Bytes): Header {
+  const data = bytes.slice(0, Math.min(HEADER_BYTES, bytes.length));
   const end = data.indexOf(10, MAGIC.length);
   if (data.length < HEADER_BYTES || end < 0) throw new Error('cut short');
   return parseSection('header', data.toString('utf8', MAGIC.length, end), HEADER) as Header;
