@@ -1,5 +1,5 @@
 // Shared by the benchmarks: temp workspaces, the real CLI, run records.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,4 +96,44 @@ export function table(headers: string[], rows: (string | number)[][]): string {
 
 export function machine(): string {
   return `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}`;
+}
+
+/**
+ * `count` runs of `runner <args>` in `dir` answered by a daemon started for
+ * them and stopped after, as on a laptop (outside CI a run goes to its
+ * workspace's daemon): their wall times in ms. `time` runs the CLI with the
+ * given environment added and returns its wall time. The first run starts
+ * the daemon, the second is its first answer; neither is counted.
+ */
+export function daemonTimes(
+  dir: string,
+  args: string[],
+  count: number,
+  time: (env: Record<string, string>) => number = (env) => timedCli(dir, args, env),
+): number[] {
+  const daemon = { RUNNER_DAEMON: '1' };
+  time(daemon);
+  const info = path.join(dir, '.runner', 'daemon.json');
+  const deadline = Date.now() + 30_000;
+  while (!fs.existsSync(info) && Date.now() < deadline) spawnSync('sleep', ['0.05']);
+  if (!fs.existsSync(info)) throw new Error(`the daemon did not start in ${dir}`);
+  time(daemon);
+  const times = Array.from({ length: count }, () => time(daemon));
+  const stopped = spawnSync(process.execPath, [BIN, 'daemon', 'stop'], { cwd: dir, encoding: 'utf8' });
+  if (stopped.status !== 0) throw new Error(`runner daemon stop exited ${stopped.status}:\n${stopped.stderr}`);
+  return times;
+}
+
+/** Wall time in ms of `runner <args>` in `dir` (CI set, `env` added); throws when it fails. */
+function timedCli(dir: string, args: string[], env: Record<string, string>): number {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    env: { ...process.env, CI: 'true', ...env },
+    encoding: 'utf8',
+  });
+  const ms = performance.now() - started;
+  if (result.status !== 0)
+    throw new Error(`runner ${args.join(' ')} exited ${result.status}:\n${result.stderr.slice(-3000)}`);
+  return ms;
 }

@@ -19,7 +19,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readRunRecord } from '../../src/report/run-record.js';
-import { BIN, commandLineOptions, machine, table, tempWorkspace, write } from '../lib.js';
+import { BIN, commandLineOptions, daemonTimes, machine, table, tempWorkspace, write } from '../lib.js';
 
 const args = commandLineOptions();
 const fileSizes = (args.get('files') ?? '10000,100000').split(',').filter(Boolean).map(Number);
@@ -146,20 +146,6 @@ function timed(dir: string, command: string[], env: Record<string, string> = {})
 
 const runner = (dir: string, ...rest: string[]): Timed => timed(dir, [process.execPath, BIN, 'exec', ...rest]);
 
-/** `count` no-op runs of pipeline `files` answered by a daemon started for them (then stopped). */
-function daemonNoops(dir: string, count: number): number[] {
-  const daemon = { RUNNER_DAEMON: '1' };
-  timed(dir, [process.execPath, BIN, 'exec', 'files'], daemon);
-  const info = path.join(dir, '.runner', 'daemon.json');
-  const deadline = Date.now() + 30_000;
-  while (!fs.existsSync(info) && Date.now() < deadline) spawnSync('sleep', ['0.05']);
-  if (!fs.existsSync(info)) throw new Error('the daemon did not start');
-  timed(dir, [process.execPath, BIN, 'exec', 'files'], daemon);
-  const times = Array.from({ length: count }, () => timed(dir, [process.execPath, BIN, 'exec', 'files'], daemon).ms);
-  timed(dir, [process.execPath, BIN, 'daemon', 'stop']);
-  return times;
-}
-
 /** How long stage `name` took in the workspace's last run (its run record). */
 function stageMs(dir: string, name: string): number {
   const record = readRunRecord(path.join(dir, '.runner', 'runs'));
@@ -240,7 +226,9 @@ for (const n of fileSizes) {
     m.rss.push(cold.rssMiB);
     // Two no-ops and two edits a round: one run straight after a cold run swings by a third on a VM.
     for (let k = 0; k < 2; k++) m.noop.push(runner(dir, 'files').ms);
-    m.daemon.push(...daemonNoops(dir, 2));
+    m.daemon.push(
+      ...daemonTimes(dir, ['exec', 'files'], 2, (env) => timed(dir, [process.execPath, BIN, 'exec', 'files'], env).ms),
+    );
     for (let k = 0; k < 2; k++) {
       fs.writeFileSync(edited((2 * round + k) % PER_DIR), fileText(round, ++version));
       const one = runner(dir, 'files');
