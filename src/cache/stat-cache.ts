@@ -45,10 +45,11 @@ export interface OpenPass {
   /** The hash of file `i` alone, as hashes() would answer it (a few files whose stat changed: keptListNear). */
   hashAt(i: number): string | undefined;
   /**
-   * Whether answering the hashes read any file. No: every hash came from an entry the stat cache vouched
-   * for (never a racy one), so the answer holds for these stats in any later run: a no-op's pass.
+   * Whether every hash answered so far holds for these stats in any later run: each came from an entry
+   * the stat cache vouched for, or from reading a file whose mtime is older than the racy window (a file
+   * edited again within its timestamp's resolution could keep its stat with other bytes).
    */
-  didRead(): boolean;
+  isClean(): boolean;
   end(): void;
 }
 
@@ -207,7 +208,7 @@ export class StatCache {
   openPass(files: readonly string[]): OpenPass | undefined {
     if (files.length < STAT_BESIDE_MIN || this.#help.kept) return undefined;
     const pass = new StatPass(files, undefined, `${this.#root}/`, undefined, this.#spare);
-    const readsBefore = this.counts.hashReads;
+    const racyBefore = this.#racyRecords;
     let hashes: readonly (string | undefined)[] | undefined;
     return {
       stats: pass.stats,
@@ -219,7 +220,7 @@ export class StatCache {
         const st = statAt(pass.stats, i);
         return st && isRegular(st) ? this.hash(files[i] as string, st) : undefined;
       },
-      didRead: () => this.counts.hashReads !== readsBefore,
+      isClean: () => this.#racyRecords === racyBefore,
       end: () => pass.end(),
     };
   }

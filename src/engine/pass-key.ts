@@ -3,7 +3,7 @@
 // the pass is the memo's (unreadKey) or a few files from it (nearKey),
 // else from every file's hash; and the memo kept from a clean pass.
 import { buildManifest, manifestListBytes } from '../cache/fingerprint.js';
-import { patchedInputsBytes, rememberBasis } from '../cache/list-patch.js';
+import { basisOf, patchedInputsBytes, rememberBasis } from '../cache/list-patch.js';
 import { fileHash, ListText, listedHash } from '../cache/list-text.js';
 import { keepListHash, keptListHash, keptListNear, readPassMemo } from '../cache/pass-memo.js';
 import type { PassMemo } from '../cache/pass-memo.js';
@@ -34,9 +34,22 @@ export function passKey(
   const keyed =
     (read === undefined ? undefined : nearKey(parts, foreachFiles, pass, read)) ??
     keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
-  // Kept from a pass that read nothing (a no-op's): a run after an edit does not pay for it, the no-op after it does.
-  if (memo !== undefined && !pass.didRead()) keepListHash(memo, sorted, pass.stats, manifestListBytes(keyed.manifest));
+  // Kept from a clean pass, a run after an edit's too: the no-op after it then finds its list hash kept.
+  if (memo !== undefined && pass.isClean())
+    keepListHash(memo, sorted, pass.stats, manifestListBytes(keyed.manifest), linesOver(keyed, read));
   return keyed;
+}
+
+/**
+ * Where the key's list text differs from the memo's text on disk, when it
+ * was patched from that text (nearKey) with every line replaced by one as
+ * long, so that only those lines need writing over it.
+ */
+function linesOver(keyed: Keyed, memo: PassMemo | undefined): [from: number, to: number][] | undefined {
+  const basis = basisOf(keyed.manifest);
+  if (memo === undefined || basis === undefined || basis.hash !== memo.head.inputs) return undefined;
+  const isInPlace = basis.spans.every(([oldFrom, oldTo, newFrom, newTo]) => oldFrom === newFrom && oldTo === newTo);
+  return isInPlace ? basis.spans.map(([, , from, to]) => [from, to]) : undefined;
 }
 
 /** Files a pass may differ from its memo in for the list to be made from the memo's (a sixteenth of them, at most). */

@@ -2,9 +2,10 @@
 // the list hash the last clean stat pass gave, taken back while every file's
 // stat is byte for byte the same. The memo is what the key comes from (a
 // memo altered by hand changes it), an edit or an added file is never
-// hidden by it, and a pass that read a file whose stat was too recent to
-// vouch for its content does not replace it: a rewrite with the same size
-// and mtime after such a run is still seen. A rerun after a few edits
+// hidden by it, a run after an edit keeps it for the no-op after it, and a
+// pass that read a file whose stat was too recent to vouch for its content
+// does not replace it: a rewrite with the same size and mtime after such a
+// run is still seen. A rerun after a few edits
 // takes the other files' lines from the memo's list text (.list): its key
 // is the one the whole list gives, and it is that text the key comes from;
 // a text damaged or gone is not used.
@@ -38,6 +39,21 @@ describe('the pass memo', () => {
     return ws.path('.runner', 'passes', names[0] as string);
   }
 
+  function headOf(memo: string): { inputs: string } {
+    const bytes = fs.readFileSync(memo);
+    return JSON.parse(bytes.subarray(0, bytes.indexOf(10)).toString()) as { inputs: string };
+  }
+
+  /** Writes a list hash no list has into the memo's head, its stats kept. */
+  function alterListHash(memo: string): void {
+    const bytes = fs.readFileSync(memo);
+    const altered = { ...headOf(memo), inputs: '0'.repeat(64) };
+    fs.writeFileSync(
+      memo,
+      Buffer.concat([Buffer.from(`${JSON.stringify(altered)}\n`), bytes.subarray(bytes.indexOf(10) + 1)]),
+    );
+  }
+
   async function count(...flags: string[]): Promise<ReturnType<typeof stageEnd>> {
     const run = await ws.run(['exec', 'p', '--json', ...flags]);
     expect(run.code, run.stderr).toBe(0);
@@ -52,11 +68,7 @@ describe('the pass memo', () => {
     expect(await count()).toMatchObject({ outcome: 'cached', key });
 
     // The key comes from the memo: with its list hash altered, the stage's key changes and it runs.
-    const bytes = fs.readFileSync(memo);
-    const newline = bytes.indexOf(10);
-    const head = JSON.parse(bytes.subarray(0, newline).toString()) as { inputs: string };
-    const altered = { ...head, inputs: '0'.repeat(64) };
-    fs.writeFileSync(memo, Buffer.concat([Buffer.from(`${JSON.stringify(altered)}\n`), bytes.subarray(newline + 1)]));
+    alterListHash(memo);
     expect((await count()).outcome).toBe('ran');
     fs.rmSync(memo);
     expect(await count()).toMatchObject({ outcome: 'cached', key });
@@ -80,6 +92,26 @@ describe('the pass memo', () => {
     expect(await count()).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(100)}` });
   });
 
+  it('is kept by the run after an edit, so the no-op after it takes its key from the memo', async () => {
+    workspace();
+    await count();
+    const memo = memoFile();
+    const text = memo.replace(/\.bin$/, '.list');
+    const inode = fs.statSync(text).ino;
+    ws.write(file(4321), 'file 4321, edited\n');
+    const edited = await count();
+    expect(edited).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(4321)}` });
+    // The edited line written over the memo's text in place (a hash as long as the one it replaced): the text of the list the memo names.
+    expect(fs.statSync(text).ino).toBe(inode);
+    expect(createHash('sha256').update(fs.readFileSync(text)).digest('hex')).toBe(headOf(memo).inputs);
+    expect(await count()).toMatchObject({ outcome: 'cached', key: edited.key });
+    // Kept by the edit's run itself: its list hash altered before any other run, the next run's key is that hash's.
+    ws.write(file(77), 'file 77, edited\n');
+    expect((await count()).outcome).toBe('ran');
+    alterListHash(memoFile());
+    expect((await count()).outcome).toBe('ran');
+  });
+
   it('is not kept by a cold run that read a racy file', async () => {
     workspace();
     const racy = ws.path(file(100));
@@ -98,9 +130,12 @@ describe('the pass memo', () => {
     await count();
     const objects = (): Set<string> =>
       new Set(fs.readdirSync(ws.path('.runner', 'objects'), { recursive: true }) as string[]);
+    const passes = ws.path('.runner', 'passes');
+    const coldMemo = fs.readdirSync(passes).map((name) => [name, fs.readFileSync(`${passes}/${name}`)] as const);
     ws.write(file(4321), 'file 4321, edited\n');
     expect(await count()).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(4321)}` });
-    // The memo is still the cold run's (a run that read a file keeps none): this list is patched in two lines from that one.
+    // The cold run's memo put back (as a run that kept none would leave it): this list is patched in two lines from that one.
+    for (const [name, bytes] of coldMemo) fs.writeFileSync(`${passes}/${name}`, bytes);
     ws.write(file(77), 'file 77, edited\n');
     expect(await count()).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(77)}` });
     // The next reason reads that stored list back: it names only the file edited since.
