@@ -112,6 +112,28 @@ describe('the pass memo', () => {
     expect((await count()).outcome).toBe('ran');
   });
 
+  it('is not believed when a run died between writing its lines over the text and its stats', async () => {
+    workspace();
+    const cold = await count();
+    const memo = memoFile();
+    const before = fs.readFileSync(memo);
+    const hourAgo = fs.statSync(ws.path(file(4321))).mtime;
+    ws.write(file(4321), 'file 4321, edited\n');
+    await count();
+    // The head and stats of the memo before, beside the text the edit's run patched: a run killed between the two writes.
+    fs.writeFileSync(memo, before);
+    // The file put back as it was, its stat the old memo's again: that memo's list hash is right for it...
+    ws.write(file(4321), 'file 4321\n');
+    fs.utimesSync(ws.path(file(4321)), hourAgo, hourAgo);
+    expect(await count()).toMatchObject({ outcome: 'cached', key: cold.key });
+    // ...but not the text beside it, which holds the edited line: a list patched from that text would keep it.
+    ws.write(file(77), 'file 77, edited\n');
+    const next = await count();
+    expect(next).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(77)}` });
+    fs.rmSync(ws.path('.runner', 'passes'), { recursive: true });
+    expect((await count('--force')).key).toBe(next.key);
+  });
+
   it('is not kept by a cold run that read a racy file', async () => {
     workspace();
     const racy = ws.path(file(100));
