@@ -65,6 +65,65 @@ export function patchedInputsBytes(
 }
 
 /**
+ * The list text of `from.length` rows made from `old`, a list text whose
+ * lines start at `starts` (one more entry: its end): row i is old row
+ * from[i]'s line, except the rows `fresh` (ascending: every row whose
+ * from[i] is -1, and rows whose file changed), whose lines are
+ * `lineOf(i)`; the old rows no row names are left out. What inputsBytes
+ * gives for the new list when the lines kept are its lines, with where the
+ * lines replaced, added and removed lie in both texts and the old bytes
+ * of those places. Undefined when `from` is not ascending.
+ */
+export function alignedInputsBytes(
+  old: Buffer,
+  starts: Uint32Array,
+  from: Int32Array,
+  fresh: readonly number[],
+  lineOf: (row: number) => Buffer,
+): { bytes: Buffer; spans: PatchedSpan[]; replaced: Buffer } | undefined {
+  const oldRows = starts.length - 1;
+  const isFresh = new Uint8Array(from.length);
+  for (const row of fresh) isFresh[row] = 1;
+  const kept = (i: number, j: number): boolean => i < from.length && from[i] === j && isFresh[i] === 0;
+  const parts: Buffer[] = [];
+  const spans: PatchedSpan[] = [];
+  const replaced: Buffer[] = [];
+  let size = 0;
+  /** Old rows [copyFrom, j) are kept and not yet copied. */
+  let copyFrom = 0;
+  let i = 0;
+  let j = 0;
+  while (i < from.length || j < oldRows) {
+    if (kept(i, j)) {
+      i++;
+      j++;
+      continue;
+    }
+    const keptBytes = old.subarray(starts[copyFrom], starts[j]);
+    parts.push(keptBytes);
+    size += keptBytes.length;
+    const [oldFrom, newFrom] = [starts[j] as number, size];
+    // The rows that differ: each new row added or replaced, each old row no new row names removed.
+    while ((i < from.length || j < oldRows) && !kept(i, j)) {
+      const f = i < from.length ? (from[i] as number) : -1;
+      if (i < from.length && (f === -1 || f === j)) {
+        const line = lineOf(i);
+        parts.push(line);
+        size += line.length;
+        if (f === j) j++;
+        i++;
+      } else if (j < oldRows && (i === from.length || f > j)) j++;
+      else return undefined;
+    }
+    spans.push([oldFrom, starts[j] as number, newFrom, size]);
+    replaced.push(old.subarray(oldFrom, starts[j]));
+    copyFrom = j;
+  }
+  parts.push(old.subarray(starts[copyFrom], starts[oldRows]));
+  return { bytes: Buffer.concat(parts), spans, replaced: Buffer.concat(replaced) };
+}
+
+/**
  * The list a list was patched from (patchedInputsBytes): its hash and the
  * lines replaced, by the new list's manifest. When that is the list the
  * stage's last record here was keyed by, the new list is stored by naming

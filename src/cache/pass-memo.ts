@@ -68,13 +68,120 @@ export function keptListNear(memo: PassMemo, stats: Float64Array, most: number):
   if (memo.stats.length !== stats.byteLength) return undefined;
   const changed = changedRows(memo.stats, stats, most);
   if (changed === undefined || changed.length === 0) return undefined;
+  const text = memoText(memo);
+  return text === undefined ? undefined : { changed, text, hash: memo.head.inputs };
+}
+
+/** The memo's list text, when its sha256 is the list hash the memo keeps. */
+function memoText(memo: PassMemo): Buffer | undefined {
   let text: Buffer;
   try {
     text = fs.readFileSync(listFileOf(memo.file));
   } catch {
     return undefined;
   }
-  return sha256(text) === memo.head.inputs ? { changed, text, hash: memo.head.inputs } : undefined;
+  return sha256(text) === memo.head.inputs ? text : undefined;
+}
+
+/** A memo's list beside a pass over a list with files added or removed since (keptListAligned). */
+export interface AlignedList {
+  /** The memo's list text (inputsText), whose sha256 is the list hash the memo keeps. */
+  text: Buffer;
+  hash: string;
+  /** Where each of the text's lines starts, and its end: one more than the memo's rows. */
+  starts: Uint32Array;
+  /** For each row of the new list, the memo's row of the same file, or -1 for a file the memo did not list. */
+  from: Int32Array;
+  /** The new list's rows whose lines are made anew (ascending): files added, and files whose stats are not the memo's. */
+  fresh: number[];
+}
+
+/**
+ * The memo's list aligned by path with `files` (sorted as the lists are),
+ * a pass over which gave `stats`: when files were added or removed since,
+ * and at most `most` of the new list's rows and the memo's differ (added,
+ * removed, or stats not the memo's), the other lines are taken from the
+ * memo's text. Undefined when more differ, or the text is not the memo's.
+ */
+export function keptListAligned(
+  memo: PassMemo,
+  files: readonly string[],
+  stats: Float64Array,
+  most: number,
+): AlignedList | undefined {
+  const rows = memo.head.count;
+  if (memo.stats.length !== rows * ROW_BYTES) return undefined;
+  const text = memoText(memo);
+  if (text === undefined) return undefined;
+  const starts = new Uint32Array(rows + 1);
+  const from = new Int32Array(files.length).fill(-1);
+  let differ = 0;
+  let i = 0;
+  let at = 0;
+  for (let j = 0; j < rows; j++) {
+    starts[j] = at;
+    const end = text.indexOf(10, at);
+    const space = text.indexOf(32, at);
+    if (end === -1 || space === -1 || space > end) return undefined;
+    const file = listedFile(text, space + 1, end);
+    if (file === undefined) return undefined;
+    // Both lists are sorted alike: a file before this one in the new list is new.
+    for (; i < files.length && (files[i] as string) < file; i++) if (++differ > most) return undefined;
+    if (i < files.length && files[i] === file) from[i++] = j;
+    else if (++differ > most) return undefined;
+    at = end + 1;
+  }
+  if (at !== text.length) return undefined;
+  starts[rows] = at;
+  differ += files.length - i;
+  const fresh = freshRows(memo.stats, stats, from, most - differ);
+  return fresh === undefined ? undefined : { text, hash: memo.head.inputs, starts, from, fresh };
+}
+
+/** The path of a list line whose path lies at [from, to) of `text`, as listedPath wrote it. */
+function listedFile(text: Buffer, from: number, to: number): string | undefined {
+  const file = text.toString('utf8', from, to);
+  if (!file.startsWith('"')) return file;
+  try {
+    const parsed: unknown = JSON.parse(file);
+    return typeof parsed === 'string' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The rows of the new list made anew (ascending): those the memo does not
+ * list, and those whose stats differ bit for bit from the memo's row of
+ * the same file (rows of a run that keeps its distance compared a block at
+ * a time); undefined past `most` stats differing.
+ */
+function freshRows(kept: Buffer, stats: Float64Array, from: Int32Array, most: number): number[] | undefined {
+  if (most < 0) return undefined;
+  const now = bytesOf(stats);
+  const fresh: number[] = [];
+  let differ = 0;
+  for (let i = 0; i < from.length; ) {
+    const j = from[i] as number;
+    if (j === -1) {
+      fresh.push(i++);
+      continue;
+    }
+    // A run of rows at the same distance from the memo's, up to BLOCK_ROWS long.
+    let end = i + 1;
+    while (end < from.length && end - i < BLOCK_ROWS && from[end] === j + (end - i)) end++;
+    if (kept.compare(now, i * ROW_BYTES, end * ROW_BYTES, j * ROW_BYTES, (j + end - i) * ROW_BYTES) !== 0) {
+      for (let k = i; k < end; k++) {
+        const old = j + (k - i);
+        if (kept.compare(now, k * ROW_BYTES, (k + 1) * ROW_BYTES, old * ROW_BYTES, (old + 1) * ROW_BYTES) === 0)
+          continue;
+        fresh.push(k);
+        if (++differ > most) return undefined;
+      }
+    }
+    i = end;
+  }
+  return fresh;
 }
 
 /**
@@ -117,8 +224,8 @@ function writeOver(file: string, bytes: Uint8Array, over: readonly (readonly [nu
   }
 }
 
-/** The memo in `file`, when it is one for `files`. */
-export function readPassMemo(file: string, files: readonly string[]): PassMemo | undefined {
+/** The memo in `file`, for whichever list it was kept. */
+export function readAnyPassMemo(file: string): PassMemo | undefined {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
@@ -133,13 +240,26 @@ export function readPassMemo(file: string, files: readonly string[]): PassMemo |
   } catch {
     return undefined;
   }
-  if (head.format !== FORMAT || head.count !== files.length || typeof head.inputs !== 'string') return undefined;
-  if (head.list !== listIdentity(files)) return undefined;
+  if (head.format !== FORMAT || !Number.isInteger(head.count) || typeof head.inputs !== 'string') return undefined;
   return { file, head: head as Head, stats: bytes.subarray(newline + 1) };
+}
+
+/** The memo in `file`, when it is one for `files`. */
+export function readPassMemo(file: string, files: readonly string[]): PassMemo | undefined {
+  const memo = readAnyPassMemo(file);
+  return memo !== undefined && isMemoFor(memo, files) ? memo : undefined;
+}
+
+/** Whether `memo` was kept for the list `files` (the same paths, in the same order). */
+export function isMemoFor(memo: PassMemo, files: readonly string[]): boolean {
+  return memo.head.count === files.length && memo.head.list === listIdentity(files);
 }
 
 /** Rows compared at once (memcmp) before the rows of a block that differs are compared one by one. */
 const BLOCK_ROWS = 1024;
+
+/** The bytes of one file's stats in a memo (FIELDS numbers). */
+const ROW_BYTES = 8 * FIELDS;
 
 /** The rows whose FIELDS numbers differ bit for bit between `kept` and `stats`; undefined past `most`. */
 function changedRows(kept: Buffer, stats: Float64Array, most: number): number[] | undefined {

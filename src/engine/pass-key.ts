@@ -3,9 +3,16 @@
 // the pass is the memo's (unreadKey) or a few files from it (nearKey),
 // else from every file's hash; and the memo kept from a clean pass.
 import { buildManifest, manifestListBytes } from '../cache/fingerprint.js';
-import { basisOf, patchedInputsBytes, rememberBasis } from '../cache/list-patch.js';
-import { fileHash, ListText, listedHash } from '../cache/list-text.js';
-import { keepListHash, keptListHash, keptListNear, readPassMemo } from '../cache/pass-memo.js';
+import { alignedInputsBytes, basisOf, patchedInputsBytes, rememberBasis } from '../cache/list-patch.js';
+import { fileHash, inputLine, ListText, listedHash } from '../cache/list-text.js';
+import {
+  isMemoFor,
+  keepListHash,
+  keptListAligned,
+  keptListHash,
+  keptListNear,
+  readAnyPassMemo,
+} from '../cache/pass-memo.js';
 import type { PassMemo } from '../cache/pass-memo.js';
 import { hashValue, sha256 } from '../util/hash.js';
 import type { LaterHashes, OpenPass } from '../cache/stat-cache.js';
@@ -25,15 +32,20 @@ export function passKey(
   memo: string | undefined,
 ): Keyed {
   const { sorted } = parts;
-  const read = memo === undefined ? undefined : readPassMemo(memo, sorted);
+  const any = memo === undefined ? undefined : readAnyPassMemo(memo);
+  const read = any !== undefined && isMemoFor(any, sorted) ? any : undefined;
   const kept = read === undefined ? undefined : keptListHash(read, pass.stats);
   if (kept !== undefined) {
     pass.end();
     return unreadKey(parts, foreachFiles, pass, kept);
   }
-  const keyed =
-    (read === undefined ? undefined : nearKey(parts, foreachFiles, pass, read)) ??
-    keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
+  const near =
+    read !== undefined
+      ? nearKey(parts, foreachFiles, pass, read)
+      : any !== undefined
+        ? alignedKey(parts, foreachFiles, pass, any)
+        : undefined;
+  const keyed = near ?? keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
   // Kept from a clean pass, a run after an edit's too: the no-op after it then finds its list hash kept.
   if (memo !== undefined && pass.isClean())
     keepListHash(memo, sorted, pass.stats, manifestListBytes(keyed.manifest), linesOver(keyed, read));
@@ -73,6 +85,31 @@ function nearKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPas
   if (patched === undefined || text === undefined) return undefined;
   const keyed = keyedByText(parts, foreachFiles, text);
   rememberBasis(keyed.manifest, { hash: near.hash, spans: patched.spans, replaced: patched.replaced });
+  return keyed;
+}
+
+/**
+ * The key of a long list with files added or removed since the stage's
+ * pass memo was kept, when it differs from the memo's list in a few files
+ * (keptListAligned): the memo's text with the lines of those files made
+ * anew, added or left out. Undefined when the memo is not near.
+ */
+function alignedKey(
+  parts: KeyParts,
+  foreachFiles: readonly string[],
+  pass: OpenPass,
+  memo: PassMemo,
+): Keyed | undefined {
+  const { sorted } = parts;
+  const aligned = keptListAligned(memo, sorted, pass.stats, Math.floor(sorted.length / NEAR_SHARE));
+  if (aligned === undefined) return undefined;
+  const lineOf = (i: number): Buffer => Buffer.from(inputLine(sorted[i] as string, listedHash(pass.hashAt(i))));
+  const made = alignedInputsBytes(aligned.text, aligned.starts, aligned.from, aligned.fresh, lineOf);
+  pass.end();
+  const text = made && ListText.read(made.bytes, sha256(made.bytes), sorted.length);
+  if (made === undefined || text === undefined) return undefined;
+  const keyed = keyedByText(parts, foreachFiles, text);
+  rememberBasis(keyed.manifest, { hash: aligned.hash, spans: made.spans, replaced: made.replaced });
   return keyed;
 }
 

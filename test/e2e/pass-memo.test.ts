@@ -196,6 +196,43 @@ describe('the pass memo', () => {
     expect(fs.readdirSync(objects).filter((name) => !before.has(name))).toEqual([]);
   });
 
+  it("keys a rerun after files were added and removed from the memo's list text, as the whole list keys it", async () => {
+    workspace();
+    await count();
+    const memo = memoFile().replace(/\.bin$/, '');
+    ws.write('data/d00/a-new.txt', 'added\n');
+    fs.rmSync(ws.path(file(4000)));
+    ws.write(file(77), 'file 77, edited\n');
+    const aligned = await count();
+    expect(aligned.outcome).toBe('ran');
+    fs.rmSync(ws.path('.runner', 'passes'), { recursive: true });
+    expect((await count('--force')).key).toBe(aligned.key);
+
+    // The lines of files that did not change come from the memo's text: one altered (and the memo's list hash with it) changes the key.
+    await count();
+    const text = fs.readFileSync(`${memo}.list`, 'utf8');
+    const altered = text
+      .split('\n')
+      .map((line) => (line.endsWith(` ${file(9)}`) ? `${'0'.repeat(64)} ${file(9)}` : line))
+      .join('\n');
+    expect(altered).not.toBe(text);
+    const bytes = fs.readFileSync(`${memo}.bin`);
+    const inputs = createHash('sha256').update(altered).digest('hex');
+    fs.writeFileSync(`${memo}.list`, altered);
+    fs.writeFileSync(
+      `${memo}.bin`,
+      Buffer.concat([
+        Buffer.from(`${JSON.stringify({ ...headOf(`${memo}.bin`), inputs })}\n`),
+        bytes.subarray(bytes.indexOf(10) + 1),
+      ]),
+    );
+    ws.write('data/d01/b-new.txt', 'added too\n');
+    const fromAltered = await count();
+    expect(fromAltered.outcome).toBe('ran');
+    fs.rmSync(ws.path('.runner', 'passes'), { recursive: true });
+    expect((await count('--force')).key).not.toBe(fromAltered.key);
+  });
+
   it("keys a rerun after a few edits from the memo's list text, as the whole list keys it", async () => {
     workspace();
     await count();
