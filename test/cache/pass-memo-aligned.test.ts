@@ -28,7 +28,7 @@ const statOf = (n: number): number[] => [100 + (n % 7), 1.7e12 + n * 0.5, 5000 +
 
 function statsOf(files: readonly string[], numberOf: (file: string) => number): Float64Array {
   const stats = new Float64Array(FIELDS * files.length);
-  files.forEach((file, i) => stats.set(statOf(numberOf(file)), FIELDS * i));
+  for (const [i, file] of files.entries()) stats.set(statOf(numberOf(file)), FIELDS * i);
   return stats;
 }
 
@@ -62,7 +62,8 @@ describe('a pass memo aligned with a list that gained and lost files', () => {
     expect(aligned).toBeDefined();
     if (!aligned) return;
     expect(aligned.fresh.map((i) => after[i])).toEqual(after.filter((f) => added.includes(f) || changed.includes(f)));
-    after.forEach((file, i) => expect(aligned.from[i]).toBe(added.includes(file) ? -1 : BEFORE.indexOf(file)));
+    for (const [i, file] of after.entries())
+      expect(aligned.from[i]).toBe(added.includes(file) ? -1 : BEFORE.indexOf(file));
 
     const lineOf = (i: number): Buffer => Buffer.from(inputLine(after[i] as string, newHash(after[i] as string)));
     const made = alignedInputsBytes(aligned.text, aligned.starts, aligned.from, aligned.fresh, lineOf);
