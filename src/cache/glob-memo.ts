@@ -31,7 +31,15 @@ const FORMAT = 'runner-glob 2';
 const lastRead = new Map<string, { head: string; files: readonly string[] }>();
 
 /** A directory as the walk found it: [dir, mtimeMs, ino], or [dir] when it was not a listable directory. */
-type SeenDir = [dir: string, mtimeMs: number, ino: number] | [dir: string];
+export type SeenDir = [dir: string, mtimeMs: number, ino: number] | [dir: string];
+
+/** A memo as read whatever its directories are now (GlobMemo.readStale). */
+export interface StaleMemo {
+  files: readonly string[];
+  dirs: SeenDir[];
+  /** The indexes of `dirs` not as they were when the memo was written. */
+  changed: number[];
+}
 
 /** The directories a walk listed, recorded as it lists them. */
 export class SeenDirs {
@@ -72,6 +80,16 @@ export class GlobMemo {
 
   /** The files, when the memo is whole and every directory listed for them is as it was then; else undefined. */
   read(): readonly string[] | undefined {
+    const found = this.readStale(0);
+    return found?.changed.length === 0 ? found.files : undefined;
+  }
+
+  /**
+   * The memo's files and the directories its walk listed, when it is whole
+   * and at most `most` of those directories are not as they were then
+   * (`changed`: their indexes); else undefined.
+   */
+  readStale(most: number): StaleMemo | undefined {
     let data: Buffer;
     try {
       data = fs.readFileSync(this.#file);
@@ -91,16 +109,19 @@ export class GlobMemo {
     } catch {
       return undefined;
     }
-    if (!/^[0-9a-f]{64}$/.test(identity) || !Array.isArray(dirs) || !dirs.every((seen) => this.#isAsSeen(seen)))
-      return undefined;
+    if (!/^[0-9a-f]{64}$/.test(identity) || !Array.isArray(dirs)) return undefined;
+    const changed: number[] = [];
+    for (let i = 0; i < dirs.length; i++)
+      if (!this.#isAsSeen(dirs[i] as SeenDir) && changed.push(i) > most) return undefined;
     const last = lastRead.get(this.#file);
-    if (last?.head === head) return last.files;
+    if (last?.head === head) return { files: last.files, dirs, changed };
     const split = lines.slice(2);
     // Paths are UTF-8; read as latin1 to split fast, decoded only when one is not ASCII.
     const files = isAscii(data) ? split : split.map((file) => Buffer.from(file, 'latin1').toString('utf8'));
+    if (changed.length > 0) return { files, dirs, changed };
     knowListIdentity(files, identity);
     lastRead.set(this.#file, { head, files });
-    return files;
+    return { files, dirs, changed };
   }
 
   /** Keeps `files`, found by a walk that listed `seen`, unless that walk cannot be trusted to hold. */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { isRegularMode } from '../util/fs.js';
 import { GlobMemo, SeenDirs } from './glob-memo.js';
+import type { SeenDir, StaleMemo } from './glob-memo.js';
 import type { StatCache } from './stat-cache.js';
 
 const SKIPPED_DIRS = new Set(['.git', '.runner', 'node_modules']);
@@ -68,12 +69,93 @@ export function expandGlobs(
   const excluded = [...exclude, ...patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1))].map(normalise);
   // A file named outright is stat'ed, not found in a listing: nothing to keep.
   const memo = include.length > 0 && include.every(isGlob) ? GlobMemo.of(stats, [include, excluded]) : undefined;
-  const known = memo?.read();
-  if (known) return known;
+  const isPatchable = include.length === 1 && excluded.length === 0;
+  const found = memo?.readStale(isPatchable ? MOST_CHANGED_DIRS : 0);
+  if (found?.changed.length === 0) return found.files;
+  const patched = found && patchedWalk(stats, include[0] as string, found);
+  if (patched) {
+    memo?.write(patched.seen, patched.files);
+    return patched.files;
+  }
   const seen = new SeenDirs(stats);
   const files = expandPatterns(seen, include, excluded);
   memo?.write(seen, files);
   return files;
+}
+
+/** Directories changed since a glob memo was written that its files are patched for (patchedWalk); past them, a walk. */
+const MOST_CHANGED_DIRS = 8;
+
+/**
+ * The files of one pattern's walk, from a memo of it whose directories
+ * `changed` were listed anew: each changed directory's own files matched
+ * again, the memo's others kept. Only when each changed directory is
+ * still a directory whose subdirectories the walk would go into are the
+ * ones the memo's walk went into, and holds nothing a listing does not
+ * vouch for (a symlink); otherwise undefined, and the caller walks. (A
+ * subdirectory gone is a changed directory that is no longer one.)
+ */
+function patchedWalk(
+  stats: StatCache,
+  pattern: string,
+  memo: StaleMemo,
+): { files: string[]; seen: SeenDirs } | undefined {
+  const compiledPattern = compile(pattern);
+  if (!compiledPattern.isGlob || compiledPattern.isNameMatch) return undefined;
+  const { base, isMatch, isDeepNameMatch, maxDepth } = compiledPattern;
+  const dirs = memo.dirs.map((seen): SeenDir => [...seen]);
+  const walked = new Set(dirs.map(([dir]) => dir));
+  const redone = new Map<string, string[]>();
+  for (const k of memo.changed) {
+    const [dir] = dirs[k] as SeenDir;
+    const listing = typeof dir === 'string' && (dirs[k] as SeenDir).length === 3 ? stats.list(dir) : undefined;
+    if (!listing || redone.has(dir)) return undefined;
+    const depth = dir === base ? 1 : segments(dir) - segments(base) + 1;
+    const files: string[] = [];
+    for (let index = 0; index < listing.names.length; index++) {
+      const name = listing.names[index] as string;
+      const kind = listing.kinds[index];
+      const relative = dir === '.' ? name : `${dir}/${name}`;
+      const isWalked = kind === 'd' && depth < maxDepth && !(SKIPPED_DIRS.has(name) && !pattern.includes(name));
+      if (kind === 'd' && isWalked !== walked.has(relative)) return undefined;
+      if (kind === 'f' && depth <= maxDepth && (isDeepNameMatch ? isDeepNameMatch(name) : isMatch(relative)))
+        files.push(relative);
+      else if (kind !== 'f' && kind !== 'd') return undefined;
+    }
+    redone.set(dir, files);
+    dirs[k] = [dir, listing.mtimeMs, listing.ino];
+  }
+  let files = memo.files as string[];
+  for (const [dir, own] of redone) files = withOwnFiles(files, dir, own);
+  const seen = new SeenDirs(stats);
+  seen.dirs.push(...dirs);
+  return { files, seen };
+}
+
+/** `files` (sorted) with `own`, the files directly in `dir`, in place of those it has there; sorted. */
+function withOwnFiles(files: readonly string[], dir: string, own: readonly string[]): string[] {
+  const prefix = dir === '.' ? '' : `${dir}/`;
+  const from = lowerBound(files, prefix);
+  // Paths under `dir/` sort before `dir0` ('/' is the character before '0'); `.` holds every path.
+  const to = prefix === '' ? files.length : lowerBound(files, `${dir}0`);
+  const below = files.slice(from, to).filter((file) => file.slice(prefix.length).includes('/'));
+  return files.slice(0, from).concat(below.concat(own).sort(), files.slice(to));
+}
+
+function lowerBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as string) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many segments a walk's directory path has ('.' none). */
+function segments(dir: string): number {
+  return dir === '.' ? 0 : dir.split('/').length;
 }
 
 function expandPatterns(seen: SeenDirs, include: readonly string[], excluded: readonly string[]): string[] {
