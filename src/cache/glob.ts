@@ -128,7 +128,8 @@ function patchedWalk(
   let files = memo.files as string[];
   for (const [dir, own] of redone) files = withOwnFiles(files, dir, own);
   const seen = new SeenDirs(stats);
-  seen.dirs.push(...dirs);
+  // One at a time: a tree of many directories is more than a call's arguments can hold.
+  for (const dir of dirs) seen.dirs.push(dir);
   return { files, seen };
 }
 

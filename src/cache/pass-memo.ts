@@ -110,7 +110,8 @@ export function keptListAligned(
   most: number,
 ): AlignedList | undefined {
   const rows = memo.head.count;
-  if (memo.stats.length !== rows * ROW_BYTES) return undefined;
+  // More files added or gone than `most`: not near, known before the text is read.
+  if (memo.stats.length !== rows * ROW_BYTES || Math.abs(rows - files.length) > most) return undefined;
   const text = memoText(memo);
   if (text === undefined) return undefined;
   const starts = new Uint32Array(rows + 1);

@@ -1,7 +1,8 @@
 // The key of a long input list from its stat pass (StatCache.openPass, or
 // the hash pass of a cold map: laterKey): from the stage's pass memo when
-// the pass is the memo's (unreadKey) or a few files from it (nearKey),
-// else from every file's hash; and the memo kept from a clean pass.
+// the pass is the memo's (unreadKey) or a few files from it (nearKey; with
+// files added or removed, alignedKey), else from every file's hash; and the
+// memo kept from a clean pass.
 import { buildManifest, manifestListBytes } from '../cache/fingerprint.js';
 import { alignedInputsBytes, basisOf, patchedInputsBytes, rememberBasis } from '../cache/list-patch.js';
 import { fileHash, inputLine, ListText, listedHash } from '../cache/list-text.js';
