@@ -14,7 +14,8 @@
 // also times two no-ops answered by the daemon, as on a laptop (outside CI,
 // `exec` starts one after a no-op): started with RUNNER_DAEMON=1, one run
 // answered first (its first answer loads what it keeps), stopped before the
-// edits.
+// edits. Then a new file is added in the middle directory of the tree (its
+// run timed: "one file added"), and removed again before the next round.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -211,6 +212,7 @@ for (const n of fileSizes) {
     daemon: [] as number[],
     one: [] as number[],
     oneStage: [] as number[],
+    added: [] as number[],
     rss: [] as number[],
     oneRss: [] as number[],
   };
@@ -236,6 +238,12 @@ for (const n of fileSizes) {
       m.oneStage.push(stageMs(dir, 'count'));
       m.oneRss.push(one.rssMiB);
     }
+    // A new file in a directory in the middle of the tree, with content no run has seen; gone again after.
+    const middle = `d${String(Math.floor(n / PER_DIR / 2)).padStart(4, '0')}`;
+    const added = path.join(dir, 'data', middle, `added-${round}.txt`);
+    fs.writeFileSync(added, fileText(round, ++version));
+    m.added.push(runner(dir, 'files').ms);
+    fs.rmSync(added);
   }
   const size = duSize(path.join(dir, '.runner'));
   const plain = median(m.plain);
@@ -250,6 +258,7 @@ for (const n of fileSizes) {
     `${s(median(m.daemon))} (${(median(m.daemon) / median(m.git)).toFixed(2)}x git)`,
     `${s(median(m.one))} (${(median(m.one) / plain).toFixed(2)}x)`,
     s(median(m.oneStage)),
+    `${s(median(m.added))} (${(median(m.added) / plain).toFixed(2)}x)`,
     `${median(m.rss).toFixed(0)} / ${median(m.oneRss).toFixed(0)} MiB`,
     `${(size / 1024 / 1024).toFixed(1)} MiB`,
   ]);
@@ -290,6 +299,7 @@ for (const n of recordSizes) {
     '-',
     `${s(median(m.one))} (one record)`,
     s(median(m.oneStage)),
+    '-',
     `${median(m.rss).toFixed(0)} / ${median(m.oneRss).toFixed(0)} MiB`,
     `${(size / 1024 / 1024).toFixed(1)} MiB`,
   ]);
@@ -308,6 +318,7 @@ console.log(
       'no-op, daemon',
       'one item edited',
       'its map stage',
+      'one file added',
       'peak RSS cold / one edit',
       '.runner size',
     ],
