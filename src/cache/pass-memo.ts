@@ -9,11 +9,12 @@
 // this module (and its uses in src/engine/pass-key.ts) builds every list again.
 //
 // Beside it (`.list`) the memo keeps the list's text: a run whose pass
-// differs from the memo in a few files (a rerun after an edit) takes the
-// other files' lines from it and makes only those few again, instead of
-// building the whole list (at 100,000 files: 100,000 hex hashes and pairs,
-// and the 9 MB text). The text is used only when its sha256 is the list
-// hash the memo keeps.
+// differs from the memo in a few files (a rerun after an edit), or whose
+// list gained or lost a few (matched with the text's lines by path), takes
+// the other files' lines from it and makes only those few again, instead
+// of building the whole list (at 100,000 files: 100,000 hex hashes and
+// pairs, and the 9 MB text). The text is used only when its sha256 is the
+// list hash the memo keeps.
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
@@ -216,7 +217,7 @@ function writeOver(file: string, bytes: Uint8Array, over: readonly (readonly [nu
   try {
     fd = fs.openSync(file, 'r+');
     if (fs.fstatSync(fd).size !== bytes.length) return false;
-    for (const [from, to] of over) fs.writeSync(fd, bytes, from, to - from, from);
+    for (const [from, to] of over) if (fs.writeSync(fd, bytes, from, to - from, from) !== to - from) return false;
     return true;
   } catch {
     return false;
