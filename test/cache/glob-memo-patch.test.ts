@@ -10,18 +10,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expandGlobs } from '../../src/cache/glob.js';
 import { StatCache } from '../../src/cache/stat-cache.js';
+import { mulberry32 } from '../../runners/lib/random.js';
 import { fakeClock, put, tempDir } from './helpers.js';
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PATTERNS = ['**/*.txt', 'a/**/*.txt', 'a/*/*.txt', '**/f1*.txt', 'a/b/**/*'];
 
@@ -35,7 +25,8 @@ describe('a glob memo patched for the directories that changed', () => {
     fs.mkdirSync(path.dirname(file));
     // Past every mtime the test makes: no directory is too recent to trust.
     const { now } = fakeClock(Date.now() + 3_600_000);
-    const next = random(14);
+    // Seeded, so a failure can be replayed.
+    const next = mulberry32(14);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
     let stamp = Date.now() / 1000 - 86_400;
     /** Each directory changed gets an mtime of its own, as a real edit a while apart would. */
