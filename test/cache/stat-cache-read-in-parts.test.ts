@@ -33,7 +33,7 @@ function countWholeDecodes(): () => number {
 const NAMES = ['a b.txt', 'a.txt', 'a0.txt', 'dir/x.txt', 'é.txt', 'z.txt', '😀.txt', 'ｚ.txt'];
 
 /** A workspace of files with odd names and a few hundred plain ones, its cache saved whole. */
-function saved(pad = true, padding = 9000): { root: string; file: string; files: string[] } {
+function saved(pad = true, padding = 9000, moreDirs = 0): { root: string; file: string; files: string[] } {
   const root = tempDir();
   const files = [...NAMES, ...Array.from({ length: 300 }, (_, i) => `src/f${i}.txt`)];
   for (const [i, name] of files.entries()) {
@@ -58,7 +58,11 @@ function saved(pad = true, padding = 9000): { root: string; file: string; files:
   const columns = { paths: [...more, ...paths], nums: padded, hashes: Buffer.alloc(32 * n), racy: new Uint8Array(n) };
   hashes.copy(columns.hashes, 32 * more.length);
   columns.racy.set(racy, more.length);
-  fs.writeFileSync(file, encodeStatCache({ ...saved.data, files: columns }));
+  // Listings of directories never asked for, each of twenty names.
+  const dirs = { ...saved.data.dirs };
+  const names = Array.from({ length: 20 }, (_, i) => `name-${i}.txt`);
+  for (let i = 0; i < moreDirs; i++) dirs[`#never/d${i}`] = [T, 1000 + i, names, 'f'.repeat(20), T + 5000];
+  fs.writeFileSync(file, encodeStatCache({ ...saved.data, dirs, files: columns }));
   return { root, file, files };
 }
 
@@ -193,6 +197,27 @@ describe('the stat cache read in parts', () => {
     );
     expect(size).toBeGreaterThan(4_000_000);
     expect(bytesRead).toBeLessThan(size / 8);
+  });
+
+  it('reads the listings alone when they are asked for first, not the whole file', () => {
+    const { root, file } = saved(true, 60_000, 5_000);
+    const size = fs.statSync(file).size;
+    const readSync = vi.spyOn(fs, 'readSync');
+    const stats = new StatCache({ root, file, now });
+    expect(stats.list('src')?.names).toHaveLength(300);
+    expect(stats.counts).toMatchObject({ dirHits: 1, dirReads: 0 });
+    const bytesRead = readSync.mock.calls.reduce(
+      (sum, call, i) =>
+        sum + (typeof (call as unknown[])[4] === 'number' ? Number(readSync.mock.results[i]?.value ?? 0) : 0),
+      0,
+    );
+    // About 1.5 MB of listings in a file of about 6 MB.
+    expect(size).toBeGreaterThan(5_000_000);
+    expect(bytesRead).toBeGreaterThan(1_000_000);
+    expect(bytesRead).toBeLessThan(size / 3);
+    // The files are still there to search, from the same descriptor.
+    expect(stats.hash('a.txt')).toBe(hashFileSync(path.join(root, 'a.txt')));
+    expect(stats.counts).toMatchObject({ hashHits: 1, hashReads: 0 });
   });
 
   it('answers from its file as it was opened while another run saves a new one over it', () => {
