@@ -7,6 +7,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { isRegularMode } from '../util/fs.js';
 import { GlobMemo, SeenDirs } from './glob-memo.js';
+import { lowerBound } from './loaded-files.js';
 import type { SeenDir, StaleMemo } from './glob-memo.js';
 import type { StatCache } from './stat-cache.js';
 
@@ -141,17 +142,6 @@ function withOwnFiles(files: readonly string[], dir: string, own: readonly strin
   const to = prefix === '' ? files.length : lowerBound(files, `${dir}0`);
   const below = files.slice(from, to).filter((file) => file.slice(prefix.length).includes('/'));
   return files.slice(0, from).concat(below.concat(own).sort(), files.slice(to));
-}
-
-function lowerBound(sorted: readonly string[], value: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** How many segments a walk's directory path has ('.' none). */

@@ -26,7 +26,7 @@ export class SortedPaths {
 
   /** The row of `file`, or undefined. */
   indexOf(file: string): number | undefined {
-    const at = this.#lowerBound(file, 0);
+    const at = lowerBound(this.paths, file);
     return this.paths[at] === file ? at : undefined;
   }
 
@@ -43,29 +43,28 @@ export class SortedPaths {
       this.#cursor = at + 1;
       return at;
     }
-    if (at > 0 && (paths[at - 1] as string) >= file) at = this.#lowerBound(file, 0);
+    if (at > 0 && (paths[at - 1] as string) >= file) at = lowerBound(paths, file);
     else {
       const stop = Math.min(paths.length, at + SEEK_STEPS);
       while (at < stop && (paths[at] as string) < file) at++;
-      if (at === stop && at < paths.length && (paths[at] as string) < file) at = this.#lowerBound(file, at);
+      if (at === stop && at < paths.length && (paths[at] as string) < file) at = lowerBound(paths, file, at);
     }
     const isFound = paths[at] === file;
     this.#cursor = isFound ? at + 1 : at;
     return isFound ? at : undefined;
   }
+}
 
-  /** The first row at or after `from` whose path is not before `file`. */
-  #lowerBound(file: string, from: number): number {
-    const { paths } = this;
-    let low = from;
-    let high = paths.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if ((paths[mid] as string) < file) low = mid + 1;
-      else high = mid;
-    }
-    return low;
+/** The first index at or after `from` of `sorted` (sorted as JavaScript sorts strings) whose string is not before `value`. */
+export function lowerBound(sorted: readonly string[], value: string, from = 0): number {
+  let low = from;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((sorted[mid] as string) < value) low = mid + 1;
+    else high = mid;
   }
+  return low;
 }
 
 /**
