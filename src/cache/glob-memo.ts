@@ -78,12 +78,6 @@ export class GlobMemo {
     return new GlobMemo(stats, path.join(dir, 'globs', name));
   }
 
-  /** The files, when the memo is whole and every directory listed for them is as it was then; else undefined. */
-  read(): readonly string[] | undefined {
-    const found = this.readStale(0);
-    return found?.changed.length === 0 ? found.files : undefined;
-  }
-
   /**
    * The memo's files and the directories its walk listed, when it is whole
    * and at most `most` of those directories are not as they were then

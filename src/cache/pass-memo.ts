@@ -39,7 +39,7 @@ export function passMemoFile(stateDir: string, stageId: string): string {
   return path.join(stateDir, 'passes', `${sha256(stageId).slice(0, 32)}.bin`);
 }
 
-/** A stage's memo as read for a list of files (readPassMemo): its head and the stats it keeps. */
+/** A stage's memo as read (readAnyPassMemo): its head and the stats it keeps. */
 export interface PassMemo {
   file: string;
   head: Head;
@@ -244,12 +244,6 @@ export function readAnyPassMemo(file: string): PassMemo | undefined {
   }
   if (head.format !== FORMAT || !Number.isInteger(head.count) || typeof head.inputs !== 'string') return undefined;
   return { file, head: head as Head, stats: bytes.subarray(newline + 1) };
-}
-
-/** The memo in `file`, when it is one for `files`. */
-export function readPassMemo(file: string, files: readonly string[]): PassMemo | undefined {
-  const memo = readAnyPassMemo(file);
-  return memo !== undefined && isMemoFor(memo, files) ? memo : undefined;
 }
 
 /** Whether `memo` was kept for the list `files` (the same paths, in the same order). */

@@ -5,7 +5,7 @@
 // here would keep its old line in the list, and its old key.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keepListHash, keptListHash, keptListNear, readPassMemo } from '../../src/cache/pass-memo.js';
+import { isMemoFor, keepListHash, keptListHash, keptListNear, readAnyPassMemo } from '../../src/cache/pass-memo.js';
 import { FIELDS } from '../../src/cache/stat-beside.js';
 import { sha256 } from '../../src/util/hash.js';
 import { tempDir } from './helpers.js';
@@ -21,11 +21,12 @@ function statsOfPass(): Float64Array {
   return stats;
 }
 
-function memoOf(stats: Float64Array): ReturnType<typeof readPassMemo> {
+function memoOf(stats: Float64Array): ReturnType<typeof readAnyPassMemo> {
   const file = path.join(tempDir(), 'memo.bin');
   const bytes = Buffer.from(FILES.map((f) => `${f} ${sha256(f)}\n`).join(''));
   keepListHash(file, FILES, stats, { bytes, hash: sha256(bytes) });
-  return readPassMemo(file, FILES);
+  const memo = readAnyPassMemo(file);
+  return memo !== undefined && isMemoFor(memo, FILES) ? memo : undefined;
 }
 
 describe('a pass near its memo', () => {
