@@ -126,8 +126,7 @@ class FileBytes implements Bytes {
   }
 
   slice(offset: number, length: number): Buffer {
-    if (offset < 0 || offset + length > this.length)
-      throw new Error(`cut short (bytes ${offset}+${length} of ${this.length})`);
+    this.#checkWithin(offset, length);
     if (this.#whole === undefined && (length >= WHOLE_AFTER || this.#blockBytes >= WHOLE_AFTER)) this.#readWhole();
     if (this.#whole !== undefined) return this.#whole.subarray(offset, offset + length);
     const first = Math.floor(offset / BLOCK);
@@ -149,8 +148,7 @@ class FileBytes implements Bytes {
 
   sliceAlone(offset: number, length: number): Buffer {
     if (this.#whole !== undefined || length < WHOLE_AFTER) return this.slice(offset, length);
-    if (offset < 0 || offset + length > this.length)
-      throw new Error(`cut short (bytes ${offset}+${length} of ${this.length})`);
+    this.#checkWithin(offset, length);
     const part = Buffer.allocUnsafe(length);
     this.#readInto(part, offset);
     return part;
@@ -162,6 +160,11 @@ class FileBytes implements Bytes {
     unclosed.unregister(this);
     fs.closeSync(this.#fd);
     this.#fd = undefined;
+  }
+
+  #checkWithin(offset: number, length: number): void {
+    if (offset < 0 || offset + length > this.length)
+      throw new Error(`cut short (bytes ${offset}+${length} of ${this.length})`);
   }
 
   #block(b: number): Buffer {
@@ -311,11 +314,8 @@ export class StatCacheImage {
   }
 
   dirs(): Record<string, DirEntry> {
-    const [offset, length] = this.#sections.dirs;
-    return parseSection('dirs', this.#data.sliceAlone(offset, length).toString('utf8'), DIRS) as Record<
-      string,
-      DirEntry
-    >;
+    // Read on its own: a run asks for a listing without the columns (a glob memo patched for a directory).
+    return parseSection('dirs', this.#section('dirs', true).toString('utf8'), DIRS) as Record<string, DirEntry>;
   }
 
   derived(): Record<string, string[]> {
@@ -331,9 +331,10 @@ export class StatCacheImage {
     return start <= end && end <= length ? this.#data.slice(paths + start, end - start).toString('utf8') : undefined;
   }
 
-  #section(name: Section): Buffer {
+  /** Section `name`'s bytes; `isAlone`: read on its own, not with the rest of the file (Bytes.sliceAlone). */
+  #section(name: Section, isAlone = false): Buffer {
     const [offset, length] = this.#sections[name];
-    return this.#data.slice(offset, length);
+    return isAlone ? this.#data.sliceAlone(offset, length) : this.#data.slice(offset, length);
   }
 }
 
