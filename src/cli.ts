@@ -21,6 +21,19 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text);
 
+/**
+ * Resolves once everything written to `stream` has left the process. A
+ * pipe to a reader slower than the run (`runner exec --json | consumer`)
+ * takes what the kernel holds and the rest waits in the stream; exiting
+ * then would cut the output short, mid-line.
+ */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
 main({
   argv: process.argv.slice(2),
   cwd: process.cwd(),
@@ -30,9 +43,10 @@ main({
   isTty: process.stderr.isTTY === true,
   signal: controller.signal,
 }).then(
-  (code) => {
-    // The command is done (its output written: stdout and stderr are synchronous on Linux). Exit now:
-    // a timer or socket that stage code left open would otherwise keep a finished run alive.
+  async (code) => {
+    // The command is done. Exit once its output is out, not before: a timer or socket that stage
+    // code left open would otherwise keep a finished run alive.
+    await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
     process.exit(code);
   },
   (error: unknown) => {

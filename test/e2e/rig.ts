@@ -83,11 +83,20 @@ export class Workspace {
         setTimeout(() => child.kill(options.signal ?? 'SIGINT'), options.signalAfterMs);
       child.on('error', reject);
       child.on('close', (code) => {
-        const events = stdout
-          .split('\n')
-          .filter((line) => line.startsWith('{"event"'))
-          .map((line) => JSON.parse(line) as RunEvent);
-        resolve({ code, stdout, stderr, events });
+        try {
+          const events = stdout
+            .split('\n')
+            .filter((line) => line.startsWith('{"event"'))
+            .map((line) => JSON.parse(line) as RunEvent);
+          resolve({ code, stdout, stderr, events });
+        } catch (error) {
+          // A cut-off event line fails the test that ran it, not the suite later.
+          reject(
+            new Error(
+              `runner ${args.join(' ')}: an event line is not JSON (${(error as Error).message}); exit ${code}`,
+            ),
+          );
+        }
       });
     });
   }
