@@ -9,7 +9,7 @@
 //             output lines are in the dataset (offset, length, record count),
 //             and its raw result (offset, length in the raw dataset)
 //   block j   the key of a block of consecutive input items (a dispatch of
-//             batchSize items) and the entries it covers: a rerun whose block
+//             at most batchSize items) and the entries it covers: a rerun whose block
 //             hashes the same reuses the whole block without keying its items
 //
 // Binary and little-endian: a header line of JSON naming each section's

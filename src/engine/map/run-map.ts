@@ -1,7 +1,7 @@
 // Map stages: one computation per item (or per batch of items) of an
-// upstream dataset or a file list, in blocks of batchSize items, driven by
-// the stage's knobs:
-//   batchSize    items per block: one batch call, one worker message, one
+// upstream dataset or a file list, in blocks of at most batchSize items
+// (item-source.ts), driven by the stage's knobs:
+//   batchSize    most items per block: one batch call, one worker message, one
 //                journal write, and the unit an unchanged rerun reuses whole
 //   concurrency  items (per-item exports) or blocks (batch exports, workers)
 //                in flight
