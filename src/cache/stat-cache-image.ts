@@ -178,13 +178,12 @@ class FileBytes implements Bytes {
     return block;
   }
 
-  #readWhole(): Buffer {
+  #readWhole(): void {
     const whole = Buffer.allocUnsafe(this.length);
     this.#readInto(whole, 0);
     this.#whole = whole;
     this.#blocks.clear();
     this.close();
-    return whole;
   }
 
   #readInto(target: Buffer, position: number): void {
