@@ -23,7 +23,8 @@ export type Why =
   | { reason: 'policy-never' }
   | { reason: 'no-cache-entry' }
   | { reason: 'found-in-cache' }
-  | { reason: 'changed'; changes: Change[] }
+  /** `moreInputs`: changed inputs left out of `changes` (see listedWhy). */
+  | { reason: 'changed'; changes: Change[]; moreInputs?: number }
   | { reason: 'output-missing'; path: string }
   | { reason: 'output-changed'; path: string }
   | { reason: 'ttl-expired'; ageMs: number; ttlMs: number }
@@ -63,6 +64,23 @@ export function diffManifests(previous: Manifest, current: Manifest): Change[] {
     if (previous.needs[stage] !== current.needs[stage]) changes.push({ kind: 'upstream', stage });
   }
   return changes;
+}
+
+/** Changed inputs a stage:end event and the run record list; the rest are counted. */
+export const LISTED_INPUTS = 100;
+
+/**
+ * `why` as a stage:end event carries it: every change but the inputs, and
+ * the first LISTED_INPUTS changed inputs, the others counted in
+ * `moreInputs`. A run over 100,000 edited files would otherwise print a
+ * line of several megabytes and keep it in its run record.
+ */
+export function listedWhy(why: Why): Why {
+  if (why.reason !== 'changed') return why;
+  let inputs = 0;
+  const changes = why.changes.filter((change) => change.kind !== 'input' || ++inputs <= LISTED_INPUTS);
+  const left = why.changes.length - changes.length;
+  return left === 0 ? why : { ...why, changes, moreInputs: left + (why.moreInputs ?? 0) };
 }
 
 /** A platform as one word, e.g. linux-x64-node20. */

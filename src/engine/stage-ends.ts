@@ -1,6 +1,7 @@
 // How each stage of a run ended: its stage:end event, and the run's counts
 // by outcome (run:end reports them).
 import type { ItemCounts } from '../cache/state.js';
+import { listedWhy } from '../cache/why.js';
 import type { Why } from '../cache/why.js';
 import type { StagePlan } from '../config/types.js';
 import type { Emit, Failure, StageOutcome } from './events.js';
@@ -50,7 +51,7 @@ export class StageEnds {
       stage: stage.name,
       outcome: fields.outcome,
       reason: fields.reason,
-      why: fields.why,
+      why: fields.why && listedWhy(fields.why),
       failure: fields.failure,
       key: fields.key,
       durationMs: Date.now() - fields.startedAt,

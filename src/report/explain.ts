@@ -13,12 +13,16 @@ type Group = 'inputs' | 'params' | 'env' | 'code' | 'upstream' | 'definition' | 
 const GROUPS: readonly Group[] = ['inputs', 'params', 'env', 'code', 'upstream', 'definition', 'cache'];
 
 /** The changes as lines under a heading per kind, e.g. `inputs:` then `  added    in/c.txt`. */
-export function changeLines(changes: readonly Change[]): string[] {
+/** `moreInputs`: changed inputs left out of `changes` (a stage:end event lists the first hundred). */
+export function changeLines(changes: readonly Change[], moreInputs?: number): string[] {
   const grouped = new Map<Group, string[]>();
   for (const change of changes) {
     const [group, line] = describeChange(change);
-    grouped.set(group, [...(grouped.get(group) ?? []), line]);
+    const lines = grouped.get(group);
+    if (lines) lines.push(line);
+    else grouped.set(group, [line]);
   }
+  if (moreInputs !== undefined) grouped.get('inputs')?.push(`... and ${moreInputs} more`);
   return GROUPS.flatMap((group) => {
     const lines = grouped.get(group);
     return lines ? [`${group}:`, ...lines.map((l) => `  ${l}`)] : [];
@@ -60,7 +64,9 @@ export function whyLines(why: Why | undefined, stageName = 'the stage'): string[
   if (!why) return [];
   switch (why.reason) {
     case 'changed':
-      return why.changes.length > 0 ? changeLines(why.changes) : ['its key changed, but no recorded field differs'];
+      return why.changes.length > 0
+        ? changeLines(why.changes, why.moreInputs)
+        : ['its key changed, but no recorded field differs'];
     case 'no-cache-entry':
       return [`no earlier run of ${stageName} here to compare with (or its last key is no longer in .runner/objects)`];
     case 'found-in-cache':

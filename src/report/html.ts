@@ -139,7 +139,7 @@ function reasons(record: RunRecord): string {
     const lines = whyLines(s.why, s.stage);
     const pre = `<pre class="why">${esc(lines.join('\n'))}</pre>`;
     // A long list (hundreds of changed inputs) stays folded until asked for.
-    const changes = s.why?.reason === 'changed' ? s.why.changes.length : 0;
+    const changes = s.why?.reason === 'changed' ? s.why.changes.length + (s.why.moreInputs ?? 0) : 0;
     const detail =
       lines.length === 0
         ? ''

@@ -44,7 +44,7 @@ const WHY = unionOf('reason', {
   'policy-never': objectOf({}),
   'no-cache-entry': objectOf({}),
   'found-in-cache': objectOf({}),
-  changed: objectOf({ changes: arrayOf(CHANGE) }),
+  changed: objectOf({ changes: arrayOf(CHANGE), moreInputs: optional(number) }),
   'output-missing': objectOf({ path: string }),
   'output-changed': objectOf({ path: string }),
   'ttl-expired': objectOf({ ageMs: number, ttlMs: number }),
