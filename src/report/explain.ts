@@ -12,8 +12,11 @@ import { statusLine, statusWidth, wouldRunCount } from './status.js';
 type Group = 'inputs' | 'params' | 'env' | 'code' | 'upstream' | 'definition' | 'cache';
 const GROUPS: readonly Group[] = ['inputs', 'params', 'env', 'code', 'upstream', 'definition', 'cache'];
 
-/** The changes as lines under a heading per kind, e.g. `inputs:` then `  added    in/c.txt`. */
-/** `moreInputs`: changed inputs left out of `changes` (a stage:end event lists the first hundred). */
+/**
+ * The changes as lines under a heading per kind, e.g. `inputs:` then
+ * `  added    in/c.txt`; `moreInputs`: changed inputs left out of `changes`
+ * (a stage:end event lists the first hundred), counted under the inputs.
+ */
 export function changeLines(changes: readonly Change[], moreInputs?: number): string[] {
   const grouped = new Map<Group, string[]>();
   for (const change of changes) {
