@@ -1,11 +1,15 @@
 // The process entry: wires argv, env, stdio and signals to main().
+import { EXIT, exitAfter } from './cli/io.js';
 import { main } from './cli/main.js';
 
 const controller = new AbortController();
 let interrupts = 0;
+/** The last SIGINT or SIGTERM: an interrupted command exits 128 plus its number (exitAfter). */
+let lastSignal: NodeJS.Signals | undefined;
 const onSignal = (signal: NodeJS.Signals): void => {
   interrupts++;
-  if (interrupts > 1) process.exit(130);
+  lastSignal = signal;
+  if (interrupts > 1) process.exit(exitAfter(EXIT.interrupted, signal));
   process.stderr.write(`\nrunner: ${signal}: cancelling (press Ctrl-C again to quit at once)\n`);
   controller.abort(new Error('interrupted'));
 };
@@ -47,7 +51,7 @@ main({
     // The command is done. Exit once its output is out, not before: a timer or socket that stage
     // code left open would otherwise keep a finished run alive.
     await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-    process.exit(code);
+    process.exit(exitAfter(code, lastSignal));
   },
   (error: unknown) => {
     process.stderr.write(`runner: internal error: ${(error as Error)?.stack ?? String(error)}\n`);

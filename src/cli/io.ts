@@ -1,5 +1,6 @@
 // Everything the CLI takes from the process, passed down explicitly so the
 // commands are testable in-process.
+import os from 'node:os';
 import type { RunHost } from '../engine/run-host.js';
 
 export interface CliIo {
@@ -25,6 +26,17 @@ export function warnOf(io: Pick<CliIo, 'stderr'>): (message: string) => void {
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/**
+ * The exit code of a command once `signal` (the last one it got, if any)
+ * interrupted it: 128 plus the signal's number, as a shell reports a
+ * process the signal ended (130 for Ctrl-C, 143 for SIGTERM). A command it
+ * did not interrupt keeps its own code.
+ */
+export function exitAfter(code: number, signal: NodeJS.Signals | undefined): number {
+  if (code !== EXIT.interrupted || signal === undefined) return code;
+  return 128 + (os.constants.signals[signal] ?? os.constants.signals.SIGINT);
+}
 
 /** Thrown for bad usage or an invalid config: printed, exit code 2. */
 export class UsageError extends Error {

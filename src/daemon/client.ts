@@ -5,6 +5,7 @@
 // (stdout, stderr), then `{ exit }`, or `{ defer }` to run it yourself.
 import fs from 'node:fs';
 import path from 'node:path';
+import { exitAfter } from '../cli/io.js';
 import { findConfig } from '../config/find.js';
 import type { DaemonFrame, DaemonRequest } from './protocol.js';
 
@@ -29,7 +30,11 @@ export async function askDaemon(socket: string, request: DaemonRequest): Promise
     let isSettled = false;
     let hasOutput = false;
     let pending = '';
-    const onSignal = (signal: NodeJS.Signals): void => void connection.write(`${JSON.stringify({ signal })}\n`);
+    let lastSignal: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      lastSignal = signal;
+      connection.write(`${JSON.stringify({ signal })}\n`);
+    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const settle = (answer: true | string | false): void => {
@@ -63,7 +68,7 @@ export async function askDaemon(socket: string, request: DaemonRequest): Promise
         if ('o' in frame) process.stdout.write(frame.o);
         else if ('e' in frame) process.stderr.write(frame.e);
         else if ('exit' in frame) {
-          process.exitCode = frame.exit;
+          process.exitCode = exitAfter(frame.exit, lastSignal);
           settle(true);
         } else if ('defer' in frame) settle(frame.defer);
         hasOutput = hasOutput || 'o' in frame || 'e' in frame;

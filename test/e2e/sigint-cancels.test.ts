@@ -19,12 +19,16 @@ describe('Ctrl-C (SIGINT) during a long stage', () => {
   let ws: Workspace;
   afterEach(() => ws.remove());
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    it(`${signal}: exits 130 quickly, ends the stage cancelled, and leaves no child process`, async () => {
+  // 128 plus the signal's number, as a shell reports a process the signal ended.
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`${signal}: exits ${code} quickly, ends the stage cancelled, and leaves no child process`, async () => {
       ws = new Workspace();
       ws.write('pipelines.yaml', PIPELINE);
       const result = await runAndSignal(ws, ['exec', 'p', '--json'], { whenExists: 'sleep.pid', signal });
-      expect(result.code).toBe(130);
+      expect(result.code).toBe(code);
       // Far below the 30 s sleep: the runner did not wait for it.
       expect(result.exitAfterSignalMs).toBeLessThan(10_000);
       expect(outcomes(result.events)).toEqual({ long: 'cancelled', next: 'cancelled' });
