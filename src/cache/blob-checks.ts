@@ -32,7 +32,7 @@ export class BlobChecks {
   }
 
   /** Whether `file`, the blob of `hash`, has the stat it had when last known sound. */
-  isSound(hash: string, st: fs.Stats): boolean {
+  isSound(hash: string, st: { size: number; mtimeMs: number; ino: number }): boolean {
     const stamp = this.#stamps.get(hash);
     return stamp !== undefined && stamp[0] === st.size && stamp[1] === st.mtimeMs && stamp[2] === st.ino;
   }

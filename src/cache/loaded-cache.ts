@@ -62,7 +62,8 @@ export class LoadedCache {
     this.#searches++;
     this.willSearch(0);
     if (this.#files) {
-      const i = this.#files.indexOf(file);
+      // A list's files come in sorted order, each asked once or twice: a step forward, not a search.
+      const i = this.#files.seek(file);
       return i === undefined ? undefined : this.#files.hashIf(i, st.size, st.mtimeMs, st.ino);
     }
     const logged = this.#loggedFiles().hashFor(file, st);

@@ -43,7 +43,9 @@ export class SortedPaths {
       this.#cursor = at + 1;
       return at;
     }
-    if (at > 0 && (paths[at - 1] as string) >= file) at = lowerBound(paths, file);
+    // The file asked last, asked again (whether its hash is fresh, then the hash).
+    if (at > 0 && paths[at - 1] === file) return at - 1;
+    if (at > 0 && (paths[at - 1] as string) > file) at = lowerBound(paths, file);
     else {
       const stop = Math.min(paths.length, at + SEEK_STEPS);
       while (at < stop && (paths[at] as string) < file) at++;

@@ -14,6 +14,8 @@ import { sha256 } from '../util/hash.js';
 import { BlobChecks } from './blob-checks.js';
 import { CorruptObjectError } from './object-problem.js';
 import type { ObjectProblem } from './object-problem.js';
+import { statFollowed } from './raw-lstat.js';
+import type { FileStat } from './stat-cache-types.js';
 import { verifyingStream } from './verifying-stream.js';
 
 let tempCounter = 0;
@@ -196,10 +198,9 @@ export class ObjectStore {
     return st !== undefined && (this.#checks?.isSound(hash, st) === true || this.#sound.has(hash));
   }
 
-  /** One stat, not a look for the file first: a dataset has a blob per chunk. */
-  #stat(hash: string): fs.Stats | undefined {
-    const options = { throwIfNoEntry: false } as const;
-    return fs.statSync(this.pathOf(hash), options) ?? fs.statSync(this.pathOf(hash, true), options);
+  /** One stat, not a look for the file first: a dataset has a blob per chunk (a no-op checks each), so no Stats object either. */
+  #stat(hash: string): FileStat | undefined {
+    return statFollowed(this.pathOf(hash)) ?? statFollowed(this.pathOf(hash, true));
   }
 
   /** Verifies a blob before its content is used, unless this store wrote or verified it already. */
