@@ -12,7 +12,7 @@ export interface CliIo {
   isTty: boolean;
   /** Aborts on Ctrl-C / SIGTERM. */
   signal?: AbortSignal;
-  /** Where runs run (default: this process). A host may not admit a run (RunHost.admits). */
+  /** Where runs run (default: this process). A host may not admit a run (RunHost.grant). */
   host?: RunHost;
   /** Told when a run was not admitted by the host, before anything was printed: the caller runs it elsewhere. */
   handBack?(why: string): void;

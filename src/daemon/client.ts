@@ -5,7 +5,7 @@
 // (stdout, stderr), then `{ exit }`, or `{ defer }` to run it yourself.
 import fs from 'node:fs';
 import path from 'node:path';
-import { exitAfter } from '../cli/io.js';
+import { EXIT, exitAfter } from '../cli/io.js';
 import { findConfig } from '../config/find.js';
 import type { DaemonFrame, DaemonRequest } from './protocol.js';
 
@@ -31,18 +31,34 @@ export async function askDaemon(socket: string, request: DaemonRequest): Promise
     let hasOutput = false;
     let pending = '';
     let lastSignal: NodeJS.Signals | undefined;
+    // As the command's own process does (cli.ts): the first signal cancels the run, the second quits at once
+    // (the daemon then cancels the run, the command being gone).
     const onSignal = (signal: NodeJS.Signals): void => {
+      if (lastSignal !== undefined) process.exit(exitAfter(EXIT.interrupted, signal));
       lastSignal = signal;
+      if (hasOutput) process.stderr.write(`\nrunner: ${signal}: cancelling (press Ctrl-C again to quit at once)\n`);
       connection.write(`${JSON.stringify({ signal })}\n`);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // A closed pipe (`runner exec --json | head`) ends output quietly, as in the command's own process.
+    const onOutputError = (error: NodeJS.ErrnoException): void => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    };
+    process.stdout.on('error', onOutputError);
+    process.stderr.on('error', onOutputError);
     const settle = (answer: true | string | false): void => {
       if (isSettled) return;
       isSettled = true;
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      if (answer !== true) connection.destroy();
+      // Answered, its output may still be on its way out: a closed pipe stays quiet until the process exits.
+      if (answer !== true) {
+        process.stdout.off('error', onOutputError);
+        process.stderr.off('error', onOutputError);
+        connection.destroy();
+      }
       resolve(answer);
     };
     // Gone after it wrote something: the run cannot be started again here.

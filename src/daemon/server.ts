@@ -1,14 +1,17 @@
-// The runner daemon: a resident process per workspace that answers no-op
-// runs. A no-op `runner exec` spends most of its time starting Node and
-// loading the runner (about two thirds on the peers workload); the daemon
-// has both done, and its code is warm. It runs the same exec path as the
-// command, with every input stat-ed and every key computed as usual, so it
-// can never answer from a stale picture. Only runs where every stage is
-// cached are served: the first stage that would run (or be restored) hands
-// the run back, before anything was printed or written, and the command
-// runs it in a process of its own, so stage code never runs in the daemon
-// (where a module edited since it was first imported would stay stale). A
-// run after an edit the daemon saw (prehash.ts) goes back before any key.
+// The runner daemon: a resident process per workspace that answers runs
+// without starting Node and loading the runner each time (about two thirds
+// of a no-op on the peers workload); its code is warm. It runs the same
+// exec path as the command, with every input stat-ed and every key computed
+// as usual, so it can never answer from a stale picture. It runs a run whose
+// every stage is a shell command, stages that must run included: a command
+// starts in a process of its own each time. A run with a task or a map
+// stage is served only when every stage is cached: the first stage that
+// would run (or be restored) hands the run back, before anything was printed
+// or written, and the command runs it in a process of its own, so stage code
+// never loads in the daemon (where a module edited since it was first
+// imported would stay stale). Such a run after an edit the daemon saw
+// (prehash.ts) goes back before any key. A command that asks while the
+// daemon runs stages runs in a process of its own.
 //
 // Wire protocol over .runner/daemon.sock, one JSON object per line:
 //   command -> daemon  { argv, cwd, env, isTty, columns, build }, later { signal }
@@ -90,19 +93,11 @@ class DaemonServer {
   });
   /** PreHasher.edits when the daemon last answered or handed back a run. */
   #editsSeen = 0;
-  /**
-   * The daemon as a run's host: it admits only cached stages (a stage to
-   * run or restore hands the run back; stage code never runs here, where a
-   * module edited since it was first imported would stay stale), and lends
-   * the stat cache it keeps between runs (StatCache.forRun) and the files it
-   * hashed as they changed.
-   */
-  readonly #host: RunHost = {
-    name: 'daemon',
-    hashHelp: { ...this.#preHasher.help(), kept: this.#kept } satisfies HashHelp,
-    admits: (action) => action === 'cached',
-    holdsEvents: true,
-  };
+  readonly #hashHelp: HashHelp = { ...this.#preHasher.help(), kept: this.#kept };
+  /** A run of stages is running here (RunGrant `all`): a command that asks meanwhile runs in a process of its own. */
+  #isRunningStages = false;
+  /** The request being served: its run is interrupted if the daemon stops. */
+  #serving: AbortController | undefined;
   #queue = Promise.resolve();
   #lastRequestAt = Date.now();
   #isStopping = false;
@@ -120,6 +115,13 @@ class DaemonServer {
     this.#server.on('connection', (connection) => {
       this.#lastRequestAt = Date.now();
       readRequest(connection, (request, controller) => {
+        // Not queued behind a run that may take minutes: the command waits for the workspace's lock itself, and says so.
+        if (this.#isRunningStages) {
+          connection.end(
+            `${JSON.stringify({ defer: 'the daemon is running another command' } satisfies DaemonFrame)}\n`,
+          );
+          return;
+        }
         this.#queue = this.#queue
           .then(() => this.#serveOne(connection, request, controller))
           .then(() => {
@@ -142,29 +144,41 @@ class DaemonServer {
     );
     this.#check = setInterval(() => {
       const isGone = socketInode(this.#socket) !== this.#inode;
-      if (isGone || Date.now() - this.#lastRequestAt > (this.#options.idleMs ?? IDLE_MS)) this.#stop();
+      const isIdle =
+        this.#serving === undefined && Date.now() - this.#lastRequestAt > (this.#options.idleMs ?? IDLE_MS);
+      if (isGone || isIdle) this.#stop();
     }, CHECK_EVERY_MS);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => this.#stop());
     await new Promise<void>((resolve) => this.#server.once('close', resolve));
     this.#stop();
   }
 
+  /** Stops taking requests; a run being served is interrupted (its command exits as after Ctrl-C), and the hashers close after it. */
   #stop(): void {
     if (this.#isStopping) return;
     this.#isStopping = true;
     clearInterval(this.#check);
     this.#server.close();
-    this.#preHasher.close();
-    void this.#hasher.close();
+    this.#serving?.abort(new Error('interrupted: the daemon is stopping'));
+    void this.#queue.then(() => {
+      this.#preHasher.close();
+      return this.#hasher.close();
+    });
     if (socketInode(this.#socket) === this.#inode) fs.rmSync(this.#socket, { force: true });
     if (readDaemonInfo(this.#info)?.pid === process.pid) fs.rmSync(this.#info, { force: true });
   }
 
   async #serveOne(connection: net.Socket, request: DaemonRequest, controller: AbortController): Promise<void> {
+    if (this.#isStopping) {
+      connection.end(`${JSON.stringify({ defer: 'the daemon is stopping' } satisfies DaemonFrame)}\n`);
+      return;
+    }
     this.#preHasher.isPaused = true;
+    this.#serving = controller;
     try {
       await this.#answer(connection, request, controller);
     } finally {
+      this.#serving = undefined;
       this.#preHasher.resume();
     }
   }
@@ -181,17 +195,14 @@ class DaemonServer {
       return;
     }
     // A file edited since the last run (its new hash is not the one the stat
-    // cache holds): this run will not be all cached, so it goes back at once,
-    // instead of after every input was stat'ed here, only to be stat'ed again
-    // by the command. A touch (the same content) is answered as before; an
-    // event missed costs the check, never a wrong answer.
+    // cache holds): a run that may only be all cached here will not be, so it
+    // goes back at once (RunGrant `none`), instead of after every input was
+    // stat'ed here, only to be stat'ed again by the command. A touch (the
+    // same content) is answered as before; an event missed costs the check,
+    // never a wrong answer.
     this.#preHasher.flush();
-    if (this.#preHasher.edits !== this.#editsSeen) {
-      this.#editsSeen = this.#preHasher.edits;
-      send({ defer: 'an input was edited since the last run' });
-      connection.end();
-      return;
-    }
+    const isEdited = this.#preHasher.edits !== this.#editsSeen;
+    this.#editsSeen = this.#preHasher.edits;
     let handedBack: string | undefined;
     try {
       const code = await this.#options.main({
@@ -203,17 +214,43 @@ class DaemonServer {
         isTty: request.isTty,
         terminal: terminalFor(request, send),
         signal: controller.signal,
-        host: this.#host,
+        host: this.#hostFor(isEdited),
         handBack: (why) => {
-          handedBack = why;
+          handedBack = isEdited ? 'an input was edited since the last run' : why;
         },
       });
       send(handedBack === undefined ? { exit: code } : { defer: handedBack });
     } catch (error) {
       send({ e: `runner: internal error (daemon): ${(error as Error)?.stack ?? String(error)}\n` });
       send({ exit: 70 });
+    } finally {
+      this.#isRunningStages = false;
     }
     connection.end();
+  }
+
+  /**
+   * The daemon as one run's host. It runs a run whose every stage is a shell
+   * command: a command starts in a process of its own each time, so nothing
+   * of it can go stale here. A run with a task or a map stage is served only
+   * when every stage is cached (the first stage that would run or be
+   * restored hands it back): that stage's code would load here once, and a
+   * module edited since would stay stale. It lends the run the stat cache it
+   * keeps between runs (StatCache.forRun) and the files it hashed as they
+   * changed.
+   */
+  #hostFor(isEdited: boolean): RunHost {
+    return {
+      name: 'daemon',
+      hashHelp: this.#hashHelp,
+      grant: (stages) => {
+        if (stages.every((stage) => stage.definition.kind === 'shell')) {
+          this.#isRunningStages = true;
+          return 'all';
+        }
+        return isEdited ? 'none' : 'cached';
+      },
+    };
   }
 
   /** Why the daemon hands a request back unanswered; undefined when it serves it. */

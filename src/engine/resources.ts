@@ -18,7 +18,6 @@ import type { SharedAccess, TieredStore } from '../cache/tiered-store.js';
 import { SmartCache } from '../perf/smart-cache.js';
 import { SmartCacheLayer } from '../perf/smart-cache-layer.js';
 import type { Emit } from './events.js';
-import type { RunHost } from './run-host.js';
 import { codeFingerprint } from '../cache/code-hash.js';
 import { WorkerPool } from './map/pool.js';
 import type { BatchPool } from './map/pool.js';
@@ -33,8 +32,10 @@ export interface ResourceOptions {
   /** Read the workspace state but never write it (status, dry runs). */
   isStateReadOnly?: boolean;
   now?: () => number;
-  /** Where the run runs: what it lends the run's hashing, whether it may drop the run's events (the daemon). */
-  host?: RunHost;
+  /** What the run's host lends its hashing (a stat cache kept between runs, files hashed ahead: the daemon). */
+  hashHelp?: HashHelp;
+  /** Whether a damaged store may be repaired (default true); not in a run that may yet be handed back, whose warning would be dropped. */
+  isStoreRepairable?: boolean;
   /** How a shared store (a storeUrl other than sqlite://) may be used; default: read and write, unsigned. */
   shared?: SharedAccess;
   /** Remote workers' queue (--workers): the pools then send their batches there. */
@@ -71,7 +72,7 @@ export class Resources {
     this.root = options.root;
     this.stateDir = path.join(options.root, '.runner');
     this.now = options.now ?? Date.now;
-    this.#hashHelp = options.host?.hashHelp;
+    this.#hashHelp = options.hashHelp;
     this.#isStateReadOnly = options.isStateReadOnly === true;
     this.#workers = options.workers;
     this.objects = new ObjectStore(path.join(this.stateDir, 'objects'), {
@@ -85,9 +86,7 @@ export class Resources {
     this.#shared = options.shared ?? { isReadOnly: false };
     const file = sqliteFile(this.#localUrl, options.root);
     this.#isStoreNew = !isShared && file !== undefined && !fs.existsSync(file);
-    // A host that may drop the run's events (handing the run back) would lose
-    // a repair's warning: the command that runs it next repairs the store.
-    this.#isStoreRepairable = options.host?.holdsEvents !== true;
+    this.#isStoreRepairable = options.isStoreRepairable !== false;
     // A stat cache of many files: this run will most likely stat them in a long pass, whose worker starts
     // now (the daemon keeps whole answers instead), unless none of its stages has files to stat.
     const isLongPass =

@@ -27,6 +27,8 @@ export interface RunOptions {
   runMap?: MapRunner;
   /** Where the run runs (default: this process, which admits everything). */
   host?: RunHost;
+  /** Called before run:start when the host runs every stage of this run (RunHost.grant `all`): events held for a hand-back may flow. */
+  onWhole?: () => void;
   /** Why the daemon handed this run back to the command, when it did (run:start says so). */
   handedBack?: string;
   /** Remote workers' queue: map stages with isolate worker|process compute their batches there. */
@@ -34,7 +36,7 @@ export interface RunOptions {
 }
 
 export interface RunSummary {
-  /** handed-back: the host did not admit a stage (RunHost.admits); nothing ran. */
+  /** handed-back: the host did not admit a stage (RunHost.grant); nothing ran. */
   status: 'success' | 'failed' | 'cancelled' | 'handed-back';
   counts: Record<StageOutcome, number>;
   durationMs: number;

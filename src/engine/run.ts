@@ -20,7 +20,7 @@ import { StageEnds } from './stage-ends.js';
 import { Resources } from './resources.js';
 import { reuse } from './reuse.js';
 import { LOCAL_HOST } from './run-host.js';
-import type { RunHost } from './run-host.js';
+import type { RunGrant, RunHost } from './run-host.js';
 import { schedule } from './scheduler.js';
 import { forcedStages, selectedStages } from './selection.js';
 import type { RunOptions, RunSummary } from './run-options.js';
@@ -31,7 +31,13 @@ import { StallWatch } from './stall.js';
 import { messageOf } from '../util/errors.js';
 
 export async function executeRun(options: RunOptions): Promise<RunSummary> {
-  return new Run(options).execute();
+  const stages = selectedStages(options);
+  const grant = (options.host ?? LOCAL_HOST).grant(stages);
+  // Handed back before any key: nothing was stat'ed, started or written.
+  if (grant === 'none') return { status: 'handed-back', counts: new StageEnds(() => {}).counts, durationMs: 0 };
+  // Every stage runs where it is: what the run says need not wait for the rest of it.
+  if (grant === 'all') options.onWhole?.();
+  return new Run(options, stages, grant).execute();
 }
 
 /**
@@ -55,14 +61,17 @@ class Run {
   // Deciding hashes inputs on this thread: in time slices, so the first stage can start early.
   readonly #deciding = new TimeSlices();
   readonly #host: RunHost;
+  /** What this run may do where it runs (RunHost.grant). */
+  readonly #grant: RunGrant;
   /** The compile of each stage's TypeScript that this run started ahead (compile-ahead.ts). */
   #compiles = new Map<string, Promise<void>>();
   #isHandedBack = false;
 
-  constructor(options: RunOptions) {
+  constructor(options: RunOptions, stages: StagePlan[], grant: RunGrant) {
     this.#options = options;
     this.#host = options.host ?? LOCAL_HOST;
-    this.#stages = selectedStages(options);
+    this.#stages = stages;
+    this.#grant = grant;
     this.#byId = new Map(this.#stages.map((s) => [s.id, s]));
     this.#forced = forcedStages(options, this.#stages);
     this.#res = new Resources({
@@ -71,7 +80,9 @@ class Run {
       shared: options.shared,
       emit: options.emit,
       isStateReadOnly: options.isNoCache,
-      host: this.#host,
+      hashHelp: this.#host.hashHelp,
+      // A run that may yet be handed back would drop a repair's warning: the command that runs it next repairs the store.
+      isStoreRepairable: this.#grant === 'all',
       workers: options.workers && { address: options.workers, runId: options.runId },
       mayStatMany: this.#stages.some(
         (s) => s.definition.inputs.length > 0 || foreachOf(s.definition)?.kind === 'files',
@@ -99,7 +110,7 @@ class Run {
     }));
     let scheduled: { failed: string[]; isInterrupted: boolean };
     this.#stall = new StallWatch();
-    if (this.#host.admits('run')) {
+    if (this.#admits('run')) {
       const fromScratch = this.#stages.filter((s) => this.#isFromScratch(s));
       this.#compiles = compileAhead(fromScratch, options.plan.root);
     }
@@ -145,6 +156,11 @@ class Run {
   }
 
   /** Nothing of the stage is recorded here, or it must run anyway: it will most likely compute every item. */
+  /** Whether a stage that decided `action` may go on where the run is (RunHost.grant). */
+  #admits(action: 'cached' | 'restore' | 'run'): boolean {
+    return this.#grant === 'all' || action === 'cached';
+  }
+
   #isFromScratch(stage: StagePlan): boolean {
     return this.#options.isNoCache || this.#forced.has(stage.id) || !this.#res.state.get(stage.id);
   }
@@ -170,8 +186,7 @@ class Run {
     const id = stage.id;
     const isForced = this.#forced.has(id);
     // A host that admits no run would hand this stage back: its workers would load for nothing.
-    if (this.#host.admits('run') && this.#isFromScratch(stage))
-      await warmPool(stage, this.#res, this.#compiles.get(id));
+    if (this.#admits('run') && this.#isFromScratch(stage)) await warmPool(stage, this.#res, this.#compiles.get(id));
     const upstream = upstreamOf(stage, this.#results, this.#res);
     await this.#deciding.enter();
     const startedAt = Date.now();
@@ -185,7 +200,7 @@ class Run {
       });
       return 'failed';
     }
-    if (!this.#host.admits(decision.action)) {
+    if (!this.#admits(decision.action)) {
       this.#isHandedBack = true;
       return 'failed';
     }
@@ -231,7 +246,7 @@ class Run {
     let keyed: ReturnType<typeof computeKey> | undefined;
     try {
       try {
-        keyed = computeKey({ stage, upstream, res: this.#res, mayReadLater: this.#host.admits('run') });
+        keyed = computeKey({ stage, upstream, res: this.#res, mayReadLater: this.#admits('run') });
       } finally {
         this.#deciding.leave();
       }

@@ -153,8 +153,8 @@ async function runLocked(
   // --no-cache writes no run record, but --report still needs one in memory.
   if (!isNoCache) sinks.push(record);
   else if (flags.report !== undefined) sinks.push({ handle: (event) => record.handle(event) });
-  // The daemon holds every event back until the run is known to be all cached.
-  const events = new CompositeSink(sinks, { isHeld: io.host?.holdsEvents === true });
+  // The daemon holds every event back until it knows it runs the whole run (onWhole), or that the run is all cached.
+  const events = new CompositeSink(sinks, { isHeld: io.host !== undefined });
   const summary = await executeRun({
     plan: analysis.plan,
     graphs: analysis.graphs,
@@ -172,6 +172,7 @@ async function runLocked(
     signal: io.signal,
     runMap,
     host: io.host,
+    onWhole: () => events.release(),
     handedBack: io.host === undefined ? handedBackWhy() : undefined,
     workers,
   });
