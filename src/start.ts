@@ -37,6 +37,7 @@ export async function start(bin: string): Promise<void> {
       env: process.env,
       isTty: process.stderr.isTTY === true,
       columns: process.stderr.columns,
+      umask: process.umask(),
       build,
     };
     const answer = await askDaemon(socket, request);

@@ -8,6 +8,8 @@ export interface DaemonRequest {
   env: Record<string, string | undefined>;
   isTty: boolean;
   columns?: number;
+  /** The command's umask: the files of the commands the daemon runs for it are made with it. */
+  umask?: number;
   build: string;
 }
 

@@ -14,7 +14,7 @@
 // daemon runs stages runs in a process of its own.
 //
 // Wire protocol over .runner/daemon.sock, one JSON object per line:
-//   command -> daemon  { argv, cwd, env, isTty, columns, build }, later { signal }
+//   command -> daemon  { argv, cwd, env, isTty, columns, umask, build }, later { signal }
 //   daemon -> command  { o: text } stdout, { e: text } stderr, then
 //                      { exit: code } or { defer: why } (run it yourself)
 // `build` identifies the runner's bundle: a daemon of another build hands
@@ -204,6 +204,8 @@ class DaemonServer {
     const isEdited = this.#preHasher.edits !== this.#editsSeen;
     this.#editsSeen = this.#preHasher.edits;
     let handedBack: string | undefined;
+    // The commands it runs make their files as they would from the command's shell.
+    const umask = isUmask(request.umask) ? process.umask(request.umask) : undefined;
     try {
       const code = await this.#options.main({
         argv: request.argv,
@@ -225,6 +227,7 @@ class DaemonServer {
       send({ exit: 70 });
     } finally {
       this.#isRunningStages = false;
+      if (umask !== undefined) process.umask(umask);
     }
     connection.end();
   }
@@ -263,6 +266,10 @@ class DaemonServer {
       return `the daemon serves ${this.#options.root}`;
     return undefined;
   }
+}
+
+function isUmask(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0o777;
 }
 
 /** The command's terminal, relayed: what is written to it goes back as stderr frames. */

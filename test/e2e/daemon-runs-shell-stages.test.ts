@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.js';
-import { daemonStarted, isAlive, outcomes, runAndSignal, waitFor, Workspace } from './rig.js';
+import { BIN, daemonStarted, isAlive, outcomes, runAndSignal, waitFor, Workspace } from './rig.js';
 
 const DAEMON = { RUNNER_DAEMON: '1' };
 
@@ -124,6 +124,24 @@ describe('the daemon runs a pipeline of shell stages', () => {
     expect(runStart(again.events)?.daemon).toBe(true);
     expect(outcomes(again.events)).toEqual({ copy: 'cached', hold: 'ran' });
     expect(ws.read('held.txt')).toBe('EDITED\n');
+  });
+
+  it("makes the commands' files with the command's umask, not its own", async () => {
+    ws = workspace();
+    pid = await startDaemon(ws);
+    // Made by a command with the daemon's umask (the test's own), as the daemon would make it.
+    expect(fs.statSync(ws.path('copy.txt')).mode & 0o777).not.toBe(0o600);
+    fs.rmSync(ws.path('copy.txt'));
+    ws.write('in.txt', 'edited\n');
+    // The daemon was started by a command with the usual umask (022); this one has 077.
+    const run = spawnSync('/bin/sh', ['-c', `umask 077 && exec "${process.execPath}" "${BIN}" exec s --json`], {
+      cwd: ws.dir,
+      env: { ...process.env, CI: 'true', NO_COLOR: '1', ...DAEMON },
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('"daemon":true');
+    expect(fs.statSync(ws.path('copy.txt')).mode & 0o777).toBe(0o600);
   });
 
   it('hands a second command back while it runs stages: that one waits for the workspace in a process of its own', async () => {
