@@ -5,8 +5,7 @@
 // shell command) repairs it there, and says so the same way.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../src/engine/events.js';
-import { daemonStarted, isAlive, outcomes, Workspace } from './rig.js';
+import { daemonStarted, isAlive, outcomes, runStart, Workspace } from './rig.js';
 
 const DAEMON = { RUNNER_DAEMON: '1' };
 
@@ -63,9 +62,6 @@ describe('the daemon and a damaged cache.sqlite', () => {
     expect(aside).toHaveLength(1);
     expect(ws.read(`.runner/${aside[0]}`)).toBe('not a database\n');
   }
-
-  const runStart = (events: RunEvent[]) =>
-    events.find((e): e is Extract<RunEvent, { event: 'run:start' }> => e.event === 'run:start');
 
   it('hands a run with a task stage back untouched; the command that runs it repairs the store and warns once', async () => {
     const result = await damagedThenRun(WITH_TASK);

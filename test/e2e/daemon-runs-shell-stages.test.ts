@@ -7,8 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../src/engine/events.js';
-import { BIN, daemonStarted, isAlive, outcomes, runAndSignal, waitFor, Workspace } from './rig.js';
+import { BIN, daemonStarted, isAlive, outcomes, runAndSignal, runStart, waitFor, Workspace } from './rig.js';
 
 const DAEMON = { RUNNER_DAEMON: '1' };
 
@@ -32,9 +31,6 @@ const HOLD = `echo $$ > hold.pid
 if [ -p gate ]; then read line < gate; fi
 tr a-z A-Z < copy.txt > held.txt
 `;
-
-const runStart = (events: RunEvent[]): Extract<RunEvent, { event: 'run:start' }> | undefined =>
-  events.find((e): e is Extract<RunEvent, { event: 'run:start' }> => e.event === 'run:start');
 
 const hasEvent = (stdout: string, event: string, stage: string): boolean =>
   stdout.includes(`{"event":"${event}","pipeline":"s","stage":"${stage}"`);

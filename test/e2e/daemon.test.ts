@@ -4,8 +4,7 @@
 // daemon). It goes away with .runner or on `runner daemon stop`.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../src/engine/events.js';
-import { daemonStarted, isAlive, outcomes, waitFor, Workspace } from './rig.js';
+import { daemonStarted, isAlive, outcomes, runStart, waitFor, Workspace } from './rig.js';
 
 const DAEMON = { RUNNER_DAEMON: '1' };
 
@@ -25,9 +24,6 @@ pipelines:
 `;
 const shout = (suffix: string): string =>
   `import fs from 'node:fs';\nexport function shout(ctx) { fs.writeFileSync(ctx.workspace.resolve('shout.txt'), fs.readFileSync(ctx.workspace.resolve('copy.txt'), 'utf8').toUpperCase() + '${suffix}'); }\n`;
-
-const runStart = (events: RunEvent[]): Extract<RunEvent, { event: 'run:start' }> | undefined =>
-  events.find((e): e is Extract<RunEvent, { event: 'run:start' }> => e.event === 'run:start');
 
 function workspace(): Workspace {
   const ws = new Workspace();

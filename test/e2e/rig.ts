@@ -102,6 +102,11 @@ export class Workspace {
   }
 }
 
+/** A run's run:start event. */
+export function runStart(events: RunEvent[]): Extract<RunEvent, { event: 'run:start' }> | undefined {
+  return events.find((e): e is Extract<RunEvent, { event: 'run:start' }> => e.event === 'run:start');
+}
+
 /** stage:end events of a run, by stage name. */
 export function outcomes(events: RunEvent[]): Record<string, string> {
   const out: Record<string, string> = {};
