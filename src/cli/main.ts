@@ -188,7 +188,9 @@ function addMaintenanceCommands(program: Command, on: On): void {
 
   const daemon = program
     .command('daemon')
-    .description('the resident process that answers no-op runs of this workspace fast');
+    .description(
+      'the resident process that answers no-op runs of this workspace fast, and runs its pipelines of shell stages',
+    );
   daemon
     .command('start')
     .description('serve this workspace in the foreground (exec starts one by itself; RUNNER_DAEMON=0 turns that off)')

@@ -16,7 +16,7 @@ import { computeKey } from './key.js';
 import type { Keyed } from './key.js';
 import { keepRecord, stageRecord, upstreamOf } from './record.js';
 import { cancelCause, failureText, whyText } from './reasons.js';
-import { StageEnds } from './stage-ends.js';
+import { noOutcomes, StageEnds } from './stage-ends.js';
 import { Resources } from './resources.js';
 import { reuse } from './reuse.js';
 import { LOCAL_HOST } from './run-host.js';
@@ -34,7 +34,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
   const stages = selectedStages(options);
   const grant = (options.host ?? LOCAL_HOST).grant(stages);
   // Handed back before any key: nothing was stat'ed, started or written.
-  if (grant === 'none') return { status: 'handed-back', counts: new StageEnds(() => {}).counts, durationMs: 0 };
+  if (grant === 'none') return { status: 'handed-back', counts: noOutcomes(), durationMs: 0 };
   // Every stage runs where it is: what the run says need not wait for the rest of it.
   if (grant === 'all') options.onWhole?.();
   return new Run(options, stages, grant).execute();
@@ -155,12 +155,12 @@ class Run {
     return { status, counts: this.#ends.counts, durationMs };
   }
 
-  /** Nothing of the stage is recorded here, or it must run anyway: it will most likely compute every item. */
   /** Whether a stage that decided `action` may go on where the run is (RunHost.grant). */
   #admits(action: 'cached' | 'restore' | 'run'): boolean {
     return this.#grant === 'all' || action === 'cached';
   }
 
+  /** Nothing of the stage is recorded here, or it must run anyway: it will most likely compute every item. */
   #isFromScratch(stage: StagePlan): boolean {
     return this.#options.isNoCache || this.#forced.has(stage.id) || !this.#res.state.get(stage.id);
   }

@@ -22,15 +22,13 @@ export interface Ended {
   peakRssBytes?: number;
 }
 
+/** A count of 0 for each outcome: a run's counts before any stage ended. */
+export function noOutcomes(): Record<StageOutcome, number> {
+  return { ran: 0, cached: 0, restored: 0, failed: 0, cancelled: 0, blocked: 0 };
+}
+
 export class StageEnds {
-  readonly counts: Record<StageOutcome, number> = {
-    ran: 0,
-    cached: 0,
-    restored: 0,
-    failed: 0,
-    cancelled: 0,
-    blocked: 0,
-  };
+  readonly counts = noOutcomes();
   readonly #emit: Emit;
   readonly #ended = new Set<string>();
 
