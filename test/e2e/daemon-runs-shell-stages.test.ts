@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, daemonStarted, isAlive, outcomes, runAndSignal, runStart, waitFor, Workspace } from './rig.js';
+import { BIN, isAlive, outcomes, runAndSignal, runStart, startDaemon, waitFor, Workspace } from './rig.js';
 
 const DAEMON = { RUNNER_DAEMON: '1' };
 
@@ -43,14 +43,6 @@ function workspace(): Workspace {
   return ws;
 }
 
-/** A cold run, then a no-op run in its own process: that one starts the daemon. */
-async function startDaemon(ws: Workspace): Promise<number> {
-  expect((await ws.run(['exec', 's'], { env: DAEMON })).code).toBe(0);
-  const noop = await ws.run(['exec', 's', '--json'], { env: DAEMON });
-  expect(runStart(noop.events)?.daemon).toBeUndefined();
-  return daemonStarted(ws);
-}
-
 function makeGate(ws: Workspace): void {
   const made = spawnSync('mkfifo', [ws.path('gate')]);
   expect(made.status).toBe(0);
@@ -72,7 +64,7 @@ describe('the daemon runs a pipeline of shell stages', () => {
 
   it('runs the stages an edit invalidated, its events reaching the command as they happen', async () => {
     ws = workspace();
-    pid = await startDaemon(ws);
+    pid = await startDaemon(ws, 's');
     ws.write('in.txt', 'edited\n');
     makeGate(ws);
     let opened: Promise<void> | undefined;
@@ -102,7 +94,7 @@ describe('the daemon runs a pipeline of shell stages', () => {
 
   it('cancels the command it runs on Ctrl-C: the command exits 130, the stage is gone, the next run runs it', async () => {
     ws = workspace();
-    pid = await startDaemon(ws);
+    pid = await startDaemon(ws, 's');
     ws.write('in.txt', 'edited\n');
     makeGate(ws);
     fs.rmSync(ws.path('hold.pid'));
@@ -124,7 +116,7 @@ describe('the daemon runs a pipeline of shell stages', () => {
 
   it("makes the commands' files with the command's umask, not its own", async () => {
     ws = workspace();
-    pid = await startDaemon(ws);
+    pid = await startDaemon(ws, 's');
     // Made by a command with the daemon's umask (the test's own), as the daemon would make it.
     expect(fs.statSync(ws.path('copy.txt')).mode & 0o777).not.toBe(0o600);
     fs.rmSync(ws.path('copy.txt'));
@@ -142,7 +134,7 @@ describe('the daemon runs a pipeline of shell stages', () => {
 
   it('hands a second command back while it runs stages: that one waits for the workspace in a process of its own', async () => {
     ws = workspace();
-    pid = await startDaemon(ws);
+    pid = await startDaemon(ws, 's');
     ws.write('in.txt', 'edited\n');
     makeGate(ws);
     let second: ReturnType<Workspace['run']> | undefined;

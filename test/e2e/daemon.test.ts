@@ -4,7 +4,7 @@
 // daemon). It goes away with .runner or on `runner daemon stop`.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { daemonStarted, isAlive, outcomes, runStart, waitFor, Workspace } from './rig.js';
+import { daemonStarted, isAlive, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
 
 const DAEMON = { RUNNER_DAEMON: '1' };
 
@@ -31,17 +31,6 @@ function workspace(): Workspace {
   ws.write('in.txt', 'hello\n');
   ws.write('shout.mjs', shout('!'));
   return ws;
-}
-
-/** A cold run, then a no-op run in its own process: that one starts the daemon. */
-async function startDaemon(ws: Workspace): Promise<number> {
-  const cold = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
-  expect(cold.code, cold.stderr).toBe(0);
-  expect(ws.exists('.runner/daemon.json')).toBe(false);
-  const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
-  expect(noop.code, noop.stderr).toBe(0);
-  expect(runStart(noop.events)?.daemon).toBeUndefined();
-  return daemonStarted(ws);
 }
 
 /** Processes running `runner daemon start` in `dir`, found in /proc. */
@@ -72,7 +61,7 @@ describe('the runner daemon', () => {
 
   it('answers a no-op run, and hands back a run where a stage must run', async () => {
     ws = workspace();
-    pid = await startDaemon(ws);
+    pid = await startDaemon(ws, 'p');
 
     const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
     expect(noop.code, noop.stderr).toBe(0);
@@ -100,7 +89,7 @@ describe('the runner daemon', () => {
 
   it('answers a command typed in a directory below the workspace, not one in another workspace below it', async () => {
     ws = workspace();
-    pid = await startDaemon(ws);
+    pid = await startDaemon(ws, 'p');
     ws.write('docs/notes/readme.txt', 'x\n');
     const below = await ws.run(['exec', 'p', '--json'], { env: DAEMON, cwd: ws.path('docs', 'notes') });
     expect(below.code, below.stderr).toBe(0);
@@ -129,7 +118,7 @@ describe('the runner daemon', () => {
 
   it('never runs stage code: an edited stage module runs, new, in a process of its own', async () => {
     ws = workspace();
-    pid = await startDaemon(ws);
+    pid = await startDaemon(ws, 'p');
     expect(runStart((await ws.run(['exec', 'p', '--json'], { env: DAEMON })).events)?.daemon).toBe(true);
     ws.write('shout.mjs', shout('?'));
     const edited = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
@@ -140,7 +129,7 @@ describe('the runner daemon', () => {
 
   it('stops on `runner daemon stop`, and by itself when .runner is deleted', async () => {
     ws = workspace();
-    pid = await startDaemon(ws);
+    pid = await startDaemon(ws, 'p');
     expect((await ws.run(['daemon', 'status'], { env: DAEMON })).stdout).toContain(`daemon pid ${pid}, serving `);
     const stopped = await ws.run(['daemon', 'stop'], { env: DAEMON });
     expect(stopped.stdout).toBe(`stopped the daemon (pid ${pid})\n`);
