@@ -1,5 +1,5 @@
 // The process entry: wires argv, env, stdio and signals to main().
-import { EXIT, exitAfter } from './cli/io.js';
+import { cancellingLine, EXIT, exitAfter, quietOnClosedPipe } from './cli/io.js';
 import { main } from './cli/main.js';
 
 const controller = new AbortController();
@@ -10,19 +10,13 @@ const onSignal = (signal: NodeJS.Signals): void => {
   interrupts++;
   lastSignal = signal;
   if (interrupts > 1) process.exit(exitAfter(EXIT.interrupted, signal));
-  process.stderr.write(`\nrunner: ${signal}: cancelling (press Ctrl-C again to quit at once)\n`);
+  process.stderr.write(cancellingLine(signal));
   controller.abort(new Error('interrupted'));
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-// A closed pipe (`runner list | head`) ends output quietly, as other CLIs do.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw error;
-  });
-}
+for (const stream of [process.stdout, process.stderr]) stream.on('error', quietOnClosedPipe);
 const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text);
 
 /**

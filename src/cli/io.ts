@@ -38,6 +38,17 @@ export function exitAfter(code: number, signal: NodeJS.Signals | undefined): num
   return 128 + (os.constants.signals[signal] ?? os.constants.signals.SIGINT);
 }
 
+/** What a command prints when a signal (Ctrl-C, SIGTERM) starts cancelling it. */
+export function cancellingLine(signal: NodeJS.Signals): string {
+  return `\nrunner: ${signal}: cancelling (press Ctrl-C again to quit at once)\n`;
+}
+
+/** stdout's and stderr's error handler: a closed pipe (`runner list | head`) ends the command quietly, as other CLIs do. */
+export function quietOnClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+}
+
 /** Thrown for bad usage or an invalid config: printed, exit code 2. */
 export class UsageError extends Error {
   /** Config diagnostics start with file:line:col and are printed without the `runner:` prefix. */

@@ -5,7 +5,7 @@
 // (stdout, stderr), then `{ exit }`, or `{ defer }` to run it yourself.
 import fs from 'node:fs';
 import path from 'node:path';
-import { EXIT, exitAfter } from '../cli/io.js';
+import { cancellingLine, EXIT, exitAfter, quietOnClosedPipe } from '../cli/io.js';
 import { findConfig } from '../config/find.js';
 import type { DaemonFrame, DaemonRequest } from './protocol.js';
 
@@ -36,18 +36,14 @@ export async function askDaemon(socket: string, request: DaemonRequest): Promise
     const onSignal = (signal: NodeJS.Signals): void => {
       if (lastSignal !== undefined) process.exit(exitAfter(EXIT.interrupted, signal));
       lastSignal = signal;
-      if (hasOutput) process.stderr.write(`\nrunner: ${signal}: cancelling (press Ctrl-C again to quit at once)\n`);
+      if (hasOutput) process.stderr.write(cancellingLine(signal));
       connection.write(`${JSON.stringify({ signal })}\n`);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    // A closed pipe (`runner exec --json | head`) ends output quietly, as in the command's own process.
-    const onOutputError = (error: NodeJS.ErrnoException): void => {
-      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw error;
-    };
-    process.stdout.on('error', onOutputError);
-    process.stderr.on('error', onOutputError);
+    // `runner exec --json | head`: as in the command's own process.
+    process.stdout.on('error', quietOnClosedPipe);
+    process.stderr.on('error', quietOnClosedPipe);
     const settle = (answer: true | string | false): void => {
       if (isSettled) return;
       isSettled = true;
@@ -55,8 +51,8 @@ export async function askDaemon(socket: string, request: DaemonRequest): Promise
       process.off('SIGTERM', onSignal);
       // Answered, its output may still be on its way out: a closed pipe stays quiet until the process exits.
       if (answer !== true) {
-        process.stdout.off('error', onOutputError);
-        process.stderr.off('error', onOutputError);
+        process.stdout.off('error', quietOnClosedPipe);
+        process.stderr.off('error', quietOnClosedPipe);
         connection.destroy();
       }
       resolve(answer);

@@ -117,9 +117,7 @@ class DaemonServer {
       readRequest(connection, (request, controller) => {
         // Not queued behind a run that may take minutes: the command waits for the workspace's lock itself, and says so.
         if (this.#isRunningStages) {
-          connection.end(
-            `${JSON.stringify({ defer: 'the daemon is running another command' } satisfies DaemonFrame)}\n`,
-          );
+          handBack(connection, 'the daemon is running another command');
           return;
         }
         this.#queue = this.#queue
@@ -170,7 +168,7 @@ class DaemonServer {
 
   async #serveOne(connection: net.Socket, request: DaemonRequest, controller: AbortController): Promise<void> {
     if (this.#isStopping) {
-      connection.end(`${JSON.stringify({ defer: 'the daemon is stopping' } satisfies DaemonFrame)}\n`);
+      handBack(connection, 'the daemon is stopping');
       return;
     }
     this.#preHasher.isPaused = true;
@@ -189,8 +187,7 @@ class DaemonServer {
     };
     const refusal = this.#refusal(request);
     if (refusal) {
-      send({ defer: refusal });
-      connection.end();
+      handBack(connection, refusal);
       if (request.build !== this.#options.build) this.#stop();
       return;
     }
@@ -266,6 +263,11 @@ class DaemonServer {
       return `the daemon serves ${this.#options.root}`;
     return undefined;
   }
+}
+
+/** Tells the command to run its request itself, and ends the connection. */
+function handBack(connection: net.Socket, why: string): void {
+  connection.end(`${JSON.stringify({ defer: why } satisfies DaemonFrame)}\n`);
 }
 
 function isUmask(value: unknown): value is number {
