@@ -136,11 +136,21 @@ export class ChunkReader {
     return read;
   }
 
-  /** Every byte of the dataset (one stored whole, before chunking: its one blob). */
+  /**
+   * Every byte of the dataset (one stored whole, before chunking: its one
+   * blob), each chunk read straight into its place in one buffer; a missing
+   * or corrupt chunk throws.
+   */
   all(): Buffer {
     const { chunks } = this.list;
     if (chunks.length === 1 && chunks[0]?.cut === 'unknown') return this.chunk(0);
-    return this.read(0, this.list.startOf(chunks.length));
+    const whole = Buffer.allocUnsafeSlow(this.list.startOf(chunks.length));
+    chunks.forEach(({ hash, bytes }, i) => {
+      const problem = this.#objects.readVerifiedInto(hash, whole, this.list.startOf(i), bytes);
+      if (problem)
+        throw new Error(`chunk ${hash.slice(0, 12)} of a cached dataset is ${problem.kind} in the object store`);
+    });
+    return whole;
   }
 
   /** The bytes [from, to) of the dataset (a view when they lie in one chunk). */
@@ -166,14 +176,38 @@ export const PIECE_BYTES = CHUNK_TARGET;
  * Bytes that are not lines (an item manifest) stored in pieces of
  * PIECE_BYTES under a chunk index, read back as a dataset's bytes are
  * (ChunkReader): bytes changed in place change only the pieces they fall
- * in, so a rerun writes those and names the others. Returns the index's hash.
+ * in, so a rerun writes those and names the others. The bytes may come in
+ * parts (a manifest's header and sections), as if joined. Returns the
+ * index's hash.
  */
-export function putPieces(objects: ObjectStore, bytes: Uint8Array): string {
+export function putPieces(objects: ObjectStore, bytes: Uint8Array | readonly Uint8Array[]): string {
+  const parts = bytes instanceof Uint8Array ? [bytes] : bytes;
+  const total = parts.reduce((sum, part) => sum + part.length, 0);
   const chunks: Chunk[] = [];
-  for (let at = 0; at < bytes.length; at += PIECE_BYTES) {
-    const piece = bytes.subarray(at, Math.min(bytes.length, at + PIECE_BYTES));
-    const cut = at + PIECE_BYTES >= bytes.length ? 'end' : 'forced';
-    chunks.push({ hash: objects.putSound(piece), bytes: piece.length, records: 0, cut });
+  // Each piece as the views of the parts it spans: the parts are never joined into one buffer.
+  let part = 0;
+  let within = 0;
+  for (let at = 0; at < total; at += PIECE_BYTES) {
+    const size = Math.min(total - at, PIECE_BYTES);
+    const piece: Uint8Array[] = [];
+    for (let left = size; left > 0; ) {
+      const current = parts[part] as Uint8Array;
+      const take = Math.min(left, current.length - within);
+      if (take > 0) piece.push(current.subarray(within, within + take));
+      within += take;
+      left -= take;
+      if (within === current.length) {
+        part++;
+        within = 0;
+      }
+    }
+    const cut = at + PIECE_BYTES >= total ? 'end' : 'forced';
+    chunks.push({
+      hash: objects.putSound(piece.length === 1 ? (piece[0] as Uint8Array) : piece),
+      bytes: size,
+      records: 0,
+      cut,
+    });
   }
   return objects.putSound(encodeChunkIndex(chunks));
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { streamPromises, zlib } from '../util/builtins.js';
 import { diskError } from '../util/errors.js';
-import { sha256 } from '../util/hash.js';
+import { sha256, sha256Of } from '../util/hash.js';
 import { BlobChecks } from './blob-checks.js';
 import { CorruptObjectError } from './object-problem.js';
 import type { ObjectProblem } from './object-problem.js';
@@ -96,14 +96,19 @@ export class ObjectStore {
     return hash;
   }
 
-  /** Puts in a blob this store vouches for (a dataset's chunk): a stored copy not known sound is replaced. */
-  putSound(data: Uint8Array, options: { compress?: boolean } = {}): string {
-    const hash = sha256(data);
+  /**
+   * Puts in a blob this store vouches for (a dataset's chunk): a stored copy
+   * not known sound is replaced. `data` may come in parts (a piece of an
+   * item manifest's sections), joined only when the blob must be written.
+   */
+  putSound(data: Uint8Array | readonly Uint8Array[], options: { compress?: boolean } = {}): string {
+    const hash = data instanceof Uint8Array ? sha256(data) : sha256Of(data);
     if (this.isKnownSound(hash)) {
       this.#sound.add(hash);
       return hash;
     }
-    const target = this.#write(hash, data, options.compress === true);
+    const bytes = data instanceof Uint8Array ? data : Buffer.concat(data);
+    const target = this.#write(hash, bytes, options.compress === true);
     fs.rmSync(this.pathOf(hash, options.compress !== true), { force: true });
     this.#vouch(hash, target);
     return hash;
@@ -146,6 +151,50 @@ export class ObjectStore {
     }
     if (!this.#sound.has(hash)) this.#vouch(hash, found.file);
     return data;
+  }
+
+  /**
+   * A blob of `bytes` bytes read into `target` at `offset` and verified there
+   * (an item manifest's pieces, read into one buffer instead of each into
+   * its own and then joined); a corrupt one is removed. A blob that is sound
+   * but of another size throws: whatever said `bytes` is wrong.
+   */
+  readVerifiedInto(hash: string, target: Buffer, offset: number, bytes: number): ObjectProblem | undefined {
+    const found = this.locate(hash);
+    if (!found) return { kind: 'missing' };
+    const size = found.isCompressed ? undefined : statFollowed(found.file)?.size;
+    if (size !== bytes) {
+      // Compressed, gone since, or of another size: read the usual way.
+      const read = this.readVerified(hash);
+      if (!Buffer.isBuffer(read)) return read;
+      if (read.length !== bytes) throw new Error(`blob ${hash.slice(0, 12)} has ${read.length} bytes, not ${bytes}`);
+      read.copy(target, offset);
+      return undefined;
+    }
+    let fd: number;
+    try {
+      fd = fs.openSync(found.file, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+      throw error;
+    }
+    let at = 0;
+    try {
+      while (at < bytes) {
+        const read = fs.readSync(fd, target, offset + at, bytes - at, at);
+        if (read === 0) break;
+        at += read;
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    const actual = at === bytes ? sha256(target.subarray(offset, offset + bytes)) : `${at} bytes`;
+    if (actual !== hash) {
+      this.#discard(hash, found.file);
+      return { kind: 'corrupt', actual };
+    }
+    if (!this.#sound.has(hash)) this.#vouch(hash, found.file);
+    return undefined;
   }
 
   /**

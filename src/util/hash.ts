@@ -1,8 +1,15 @@
-import { hash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** sha256 hex of text or bytes: the one hash the cache uses everywhere. */
 export function sha256(data: string | Uint8Array): string {
   return hash('sha256', data, 'hex');
+}
+
+/** sha256 hex of bytes given in parts: that of the parts joined, without joining them. */
+export function sha256Of(parts: readonly Uint8Array[]): string {
+  const hasher = createHash('sha256');
+  for (const part of parts) hasher.update(part);
+  return hasher.digest('hex');
 }
 
 /** JSON with object keys sorted at every level, so equal values hash equally. */

@@ -192,7 +192,7 @@ export class ItemStore {
     const { res, ttlMs } = this.#options;
     const raws = await this.#raws.finish();
     // In pieces: a rerun that changed a few items writes the pieces their entries are in, not the whole manifest.
-    const manifest = putPieces(res.objects, this.#builder.encode(dataset.hash, raws));
+    const manifest = putPieces(res.objects, this.#builder.encodeParts(dataset.hash, raws));
     const entry: ItemsEntry = { manifest, dataset: dataset.hash, ...(raws ? { raws } : {}), at: res.now() };
     await res.shareBlobs([...res.datasetBlobs(manifest), ...(raws ? res.datasetBlobs(raws) : [])], ttlMs);
     await (await res.store())?.set(itemsKey(scope), entry, ttlMs);
