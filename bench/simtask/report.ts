@@ -16,6 +16,10 @@ export interface Round {
   /** Wall times (ms) of no-op runs answered by a daemon started for them. */
   daemonNoop: number[];
   change: RunnerRun;
+  /** Wall times (ms) of a bare Node start (`node -e 0`), for reference. */
+  bare: number[];
+  /** Where NODE_EXTRA_CA_CERTS is set: the no-ops and the bare start again without it. */
+  withoutCerts?: { noop: number; daemonNoop: number[]; bare: number[] };
   baseline: {
     ms: number;
     cpu: number;
@@ -76,9 +80,25 @@ export function renderResults(input: ResultsInput): string {
     `| no-op rerun | ${seconds(noop)} | ${seconds(base)} (no cache) | ${(base / noop).toFixed(1)}x |`,
     `| no-op rerun answered by the daemon (outside CI) | ${seconds(daemonNoop)} | ${seconds(base)} (no cache) | ${(base / daemonNoop).toFixed(1)}x |`,
     `| one function edited in one file | ${seconds(change)} | ${seconds(base)} (no cache) | ${(base / change).toFixed(1)}x |`,
+    `| a bare Node start (\`node -e 0\`), for reference | ${seconds(median(rounds.flatMap((r) => r.bare)))} | | |`,
+    ...(rounds.every((r) => r.withoutCerts)
+      ? [
+          `| no-op rerun, NODE_EXTRA_CA_CERTS unset | ${seconds(median(rounds.map((r) => r.withoutCerts?.noop ?? 0)))} | ${seconds(base)} (no cache) | |`,
+          `| no-op rerun by the daemon, NODE_EXTRA_CA_CERTS unset | ${seconds(median(rounds.flatMap((r) => r.withoutCerts?.daemonNoop ?? [])))} | ${seconds(base)} (no cache) | |`,
+          `| a bare Node start, NODE_EXTRA_CA_CERTS unset | ${seconds(median(rounds.flatMap((r) => r.withoutCerts?.bare ?? [])))} | | |`,
+        ]
+      : []),
     `| CPU time (user + system), cold | ${median(rounds.map((r) => r.cold.cpu)).toFixed(1)} s | ${median(rounds.map((r) => r.baseline.cpu)).toFixed(1)} s | |`,
     `| peak RSS, cold | ${mib(median(rounds.map((r) => r.cold.record.peakRssBytes ?? 0)))} | ${mib(median(rounds.map((r) => r.baseline.peakRssBytes)))} | |`,
     '',
+    ...(rounds.every((r) => r.withoutCerts)
+      ? [
+          'This machine sets NODE_EXTRA_CA_CERTS, which Node 20 reads and parses, with its own root certificates, at every ' +
+            'start before any script runs (`node -e 0` about 45 ms longer here): the rows that say so are timed with it unset, ' +
+            'as on a machine that does not set it.',
+          '',
+        ]
+      : []),
     'Every runner row is run with CI set, so the CLI does the run itself, except the daemon row: outside CI ' +
       "`runner exec` hands the run to the workspace's daemon (`runner daemon`), a process that keeps the loaded " +
       'cache and its compiled code between runs, and prints its output; the row is the median of three such no-ops a round, ' +

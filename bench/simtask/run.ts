@@ -69,12 +69,31 @@ function childCpu(): number {
   }
 }
 
-function runner(): { ms: number; cpu: number; record: RunRecord } {
+// This machine's environment may set NODE_EXTRA_CA_CERTS, which Node 20
+// reads and parses (with its own root certificates) at every start, before
+// any script: 40-60 ms here. Where it is set, the no-op rows are also timed
+// without it, as on a machine that does not set it, beside the bare start.
+const certs = process.env.NODE_EXTRA_CA_CERTS;
+const envWithoutCerts = (): NodeJS.ProcessEnv => {
+  const { NODE_EXTRA_CA_CERTS: _certs, ...rest } = process.env;
+  return rest;
+};
+
+/** Wall times (ms) of `count` bare Node starts (`node -e 0`) in `env`. */
+function bareStarts(count: number, env: NodeJS.ProcessEnv): number[] {
+  return Array.from({ length: count }, () => {
+    const start = performance.now();
+    spawnSync(process.execPath, ['-e', '0'], { env });
+    return performance.now() - start;
+  });
+}
+
+function runner(env: NodeJS.ProcessEnv = process.env): { ms: number; cpu: number; record: RunRecord } {
   const start = performance.now();
   const cpuBefore = childCpu();
   const result = spawnSync(process.execPath, [path.join(REPO, 'bin', 'runner.cjs'), '-C', ws, 'exec', 'simtask'], {
     encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
+    env: { ...env, CI: 'true' },
   });
   const ms = performance.now() - start;
   const cpu = childCpu() - cpuBefore;
@@ -117,6 +136,17 @@ function baseline(): Round['baseline'] {
   return { ...line, inProcessMs: line.ms, ms, cpu };
 }
 
+/** Wall time (ms) of `runner exec simtask` in `base` with CI set and `env` added (a daemon's no-op: RUNNER_DAEMON). */
+function timedIn(base: NodeJS.ProcessEnv, env: Record<string, string>): number {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, [path.join(REPO, 'bin', 'runner.cjs'), '-C', ws, 'exec', 'simtask'], {
+    encoding: 'utf8',
+    env: { ...base, CI: 'true', ...env },
+  });
+  if (result.status !== 0) throw new Error(`runner failed (${result.status}):\n${result.stderr}`);
+  return performance.now() - start;
+}
+
 const rounds: Round[] = [];
 for (let round = 1; round <= repeat; round++) {
   moveAside(path.join(ws, '.runner'));
@@ -125,10 +155,26 @@ for (let round = 1; round <= repeat; round++) {
   const cold = runner();
   const base = baseline();
   const noop = runner();
-  const daemonNoop = daemonTimes(ws, ['exec', 'simtask'], 3);
+  const noopWithout = certs === undefined ? undefined : runner(envWithoutCerts()).ms;
+  // The daemon's no-ops, with and without the certificates in turn when they are set (its start and first answer not counted).
+  const daemonNoop: number[] = [];
+  const daemonNoopWithout: number[] = [];
+  let call = 0;
+  daemonTimes(ws, ['exec', 'simtask'], certs === undefined ? 3 : 6, (env) => {
+    const n = call++;
+    const isWithout = certs !== undefined && n >= 2 && n % 2 === 1;
+    const ms = timedIn(isWithout ? envWithoutCerts() : process.env, env);
+    if (n >= 2) (isWithout ? daemonNoopWithout : daemonNoop).push(ms);
+    return ms;
+  });
+  const bare = bareStarts(3, process.env);
+  const withoutCerts =
+    certs === undefined
+      ? undefined
+      : { noop: noopWithout ?? 0, daemonNoop: daemonNoopWithout, bare: bareStarts(3, envWithoutCerts()) };
   fs.writeFileSync(path.join(ws, edited), editOneFunction(original));
   const change = runner();
-  rounds.push({ cold, noop, daemonNoop, change, baseline: base });
+  rounds.push({ cold, noop, daemonNoop, change, baseline: base, bare, ...(withoutCerts ? { withoutCerts } : {}) });
   process.stderr.write(
     `round ${round}: cold ${Math.round(cold.ms)} ms, baseline ${Math.round(base.ms)} ms, no-op ${Math.round(noop.ms)} ms (daemon ${daemonNoop.map(Math.round).join(', ')} ms), one-file ${Math.round(change.ms)} ms\n`,
   );
