@@ -136,10 +136,15 @@ function baseline(): Round['baseline'] {
   return { ...line, inProcessMs: line.ms, ms, cpu };
 }
 
-/** Wall time (ms) of `runner exec simtask` in `base` with CI set and `env` added (a daemon's no-op: RUNNER_DAEMON). */
+/**
+ * Wall time (ms) of `runner exec simtask` typed in the workspace (no `-C`,
+ * which never asks the daemon), in `base` with CI set and `env` added (a
+ * daemon's no-op: RUNNER_DAEMON).
+ */
 function timedIn(base: NodeJS.ProcessEnv, env: Record<string, string>): number {
   const start = performance.now();
-  const result = spawnSync(process.execPath, [path.join(REPO, 'bin', 'runner.cjs'), '-C', ws, 'exec', 'simtask'], {
+  const result = spawnSync(process.execPath, [path.join(REPO, 'bin', 'runner.cjs'), 'exec', 'simtask'], {
+    cwd: ws,
     encoding: 'utf8',
     env: { ...base, CI: 'true', ...env },
   });
