@@ -156,8 +156,9 @@ export class ObjectStore {
   /**
    * A blob of `bytes` bytes read into `target` at `offset` and verified there
    * (an item manifest's pieces, read into one buffer instead of each into
-   * its own and then joined); a corrupt one is removed. A blob that is sound
-   * but of another size throws: whatever said `bytes` is wrong.
+   * its own and then joined); a corrupt one is removed. A blob that is
+   * sound but of another size is a problem too (`corrupt`: what said
+   * `bytes` is wrong), and is kept.
    */
   readVerifiedInto(hash: string, target: Buffer, offset: number, bytes: number): ObjectProblem | undefined {
     const found = this.locate(hash);
@@ -167,7 +168,8 @@ export class ObjectStore {
       // Compressed, gone since, or of another size: read the usual way.
       const read = this.readVerified(hash);
       if (!Buffer.isBuffer(read)) return read;
-      if (read.length !== bytes) throw new Error(`blob ${hash.slice(0, 12)} has ${read.length} bytes, not ${bytes}`);
+      if (read.length !== bytes)
+        return { kind: 'corrupt', actual: `${read.length} bytes where ${bytes} were expected` };
       read.copy(target, offset);
       return undefined;
     }
