@@ -124,12 +124,17 @@ export function daemonTimes(
   return times;
 }
 
-/** Wall time in ms of `runner <args>` in `dir` (CI set, `env` added); throws when it fails. */
-function timedCli(dir: string, args: string[], env: Record<string, string>): number {
+/** Wall time in ms of `runner <args>` in `dir` (`base`, CI set, `env` added); throws when it fails. */
+export function timedCli(
+  dir: string,
+  args: string[],
+  env: Record<string, string>,
+  base: NodeJS.ProcessEnv = process.env,
+): number {
   const started = performance.now();
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: dir,
-    env: { ...process.env, CI: 'true', ...env },
+    env: { ...base, CI: 'true', ...env },
     encoding: 'utf8',
   });
   const ms = performance.now() - started;

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { readRunRecord } from '../../src/report/run-record.js';
 import type { RunRecord } from '../../src/report/run-record.js';
-import { commandLineOptions, daemonTimes, REPO } from '../lib.js';
+import { commandLineOptions, daemonTimes, REPO, timedCli } from '../lib.js';
 import { generateCodebase } from './generate.js';
 import { renderResults } from './report.js';
 import type { Round } from './report.js';
@@ -136,22 +136,6 @@ function baseline(): Round['baseline'] {
   return { ...line, inProcessMs: line.ms, ms, cpu };
 }
 
-/**
- * Wall time (ms) of `runner exec simtask` typed in the workspace (no `-C`,
- * which never asks the daemon), in `base` with CI set and `env` added (a
- * daemon's no-op: RUNNER_DAEMON).
- */
-function timedIn(base: NodeJS.ProcessEnv, env: Record<string, string>): number {
-  const start = performance.now();
-  const result = spawnSync(process.execPath, [path.join(REPO, 'bin', 'runner.cjs'), 'exec', 'simtask'], {
-    cwd: ws,
-    encoding: 'utf8',
-    env: { ...base, CI: 'true', ...env },
-  });
-  if (result.status !== 0) throw new Error(`runner failed (${result.status}):\n${result.stderr}`);
-  return performance.now() - start;
-}
-
 const rounds: Round[] = [];
 for (let round = 1; round <= repeat; round++) {
   moveAside(path.join(ws, '.runner'));
@@ -168,7 +152,8 @@ for (let round = 1; round <= repeat; round++) {
   daemonTimes(ws, ['exec', 'simtask'], certs === undefined ? 3 : 6, (env) => {
     const n = call++;
     const isWithout = certs !== undefined && n >= 2 && n % 2 === 1;
-    const ms = timedIn(isWithout ? envWithoutCerts() : process.env, env);
+    // Typed in the workspace (timedCli's cwd): a command with -C is never offered to the daemon.
+    const ms = timedCli(ws, ['exec', 'simtask'], env, isWithout ? envWithoutCerts() : process.env);
     if (n >= 2) (isWithout ? daemonNoopWithout : daemonNoop).push(ms);
     return ms;
   });

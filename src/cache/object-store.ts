@@ -144,13 +144,7 @@ export class ObjectStore {
       this.#discard(hash, found.file);
       return { kind: 'corrupt', actual: `not valid gzip: ${(error as Error).message}` };
     }
-    const actual = sha256(data);
-    if (actual !== hash) {
-      this.#discard(hash, found.file);
-      return { kind: 'corrupt', actual };
-    }
-    if (!this.#sound.has(hash)) this.#vouch(hash, found.file);
-    return data;
+    return this.#verdict(hash, found.file, sha256(data)) ?? data;
   }
 
   /**
@@ -190,12 +184,20 @@ export class ObjectStore {
     } finally {
       fs.closeSync(fd);
     }
-    const actual = at === bytes ? sha256(target.subarray(offset, offset + bytes)) : `${at} bytes`;
+    return this.#verdict(
+      hash,
+      found.file,
+      at === bytes ? sha256(target.subarray(offset, offset + bytes)) : `${at} bytes`,
+    );
+  }
+
+  /** What a blob read from `file` is, given what its bytes hashed to (`actual`): sound (vouched for), or corrupt (removed). */
+  #verdict(hash: string, file: string, actual: string): ObjectProblem | undefined {
     if (actual !== hash) {
-      this.#discard(hash, found.file);
+      this.#discard(hash, file);
       return { kind: 'corrupt', actual };
     }
-    if (!this.#sound.has(hash)) this.#vouch(hash, found.file);
+    if (!this.#sound.has(hash)) this.#vouch(hash, file);
     return undefined;
   }
 
