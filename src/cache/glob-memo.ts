@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { sha256 } from '../util/hash.js';
-import { knowListIdentity, listIdentity } from './list-identity.js';
+import { knowListIdentity, knowPathsText, listIdentity, pathsText } from './list-identity.js';
 import { isRacy } from './recorded-files.js';
 import type { Listing, StatCache } from './stat-cache.js';
 
@@ -95,7 +95,8 @@ export class GlobMemo {
     const head = end === -1 ? '' : data.toString('latin1', 0, end);
     if (head !== `${FORMAT} ${sha256(data.subarray(end + 1))}`) return undefined;
     // The body: the list's identity (list-identity.ts), the directories walked, then the files.
-    const lines = data.toString('latin1', end + 1).split('\n');
+    const body = data.toString('latin1', end + 1);
+    const lines = body.split('\n');
     const identity = lines[0] as string;
     let dirs: SeenDir[];
     try {
@@ -111,7 +112,10 @@ export class GlobMemo {
     if (last?.head === head) return { files: last.files, dirs, changed };
     const split = lines.slice(2);
     // Paths are UTF-8; read as latin1 to split fast, decoded only when one is not ASCII.
-    const files = isAscii(data) ? split : split.map((file) => Buffer.from(file, 'latin1').toString('utf8'));
+    const ascii = isAscii(data);
+    const files = ascii ? split : split.map((file) => Buffer.from(file, 'latin1').toString('utf8'));
+    // The lines the files were split from are the list's text: the stat pass sends its worker that.
+    if (ascii && files.length > 0) knowPathsText(files, body.slice(body.indexOf('\n', identity.length + 1) + 1), '\n');
     if (changed.length > 0) return { files, dirs, changed };
     knowListIdentity(files, identity);
     lastRead.set(this.#file, { head, files });
@@ -124,11 +128,13 @@ export class GlobMemo {
     const isRecent = seen.dirs.some((dir) => dir.length === 3 && isRacy(dir[1], now));
     try {
       // One name a line: a name with a newline in it would read back as two.
-      const names = seen.isMemoable && !isRecent ? Buffer.from(files.join('\n')) : undefined;
-      if (names === undefined || newlinesIn(names) !== Math.max(files.length - 1, 0)) {
+      const joined = seen.isMemoable && !isRecent ? pathsText(files) : undefined;
+      if (joined === undefined || (joined.separator !== '\n' && joined.text.includes('\n'))) {
         fs.rmSync(this.#file, { force: true });
         return;
       }
+      const names = Buffer.from(joined.text);
+      if (joined.separator !== '\n') newlinesFor(names);
       const head = `${listIdentity(files)}\n${JSON.stringify(seen.dirs)}${files.length > 0 ? '\n' : ''}`;
       const body = Buffer.concat([Buffer.from(head), names]);
       writeFileAtomic(this.#file, [Buffer.from(`${FORMAT} ${sha256(body)}\n`), body]);
@@ -152,8 +158,7 @@ export class GlobMemo {
   }
 }
 
-function newlinesIn(bytes: Buffer): number {
-  let count = 0;
-  for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) count++;
-  return count;
+/** The NULs between the names (a path holds none) made newlines, in place. */
+function newlinesFor(names: Buffer): void {
+  for (let at = 0; at < names.length; at++) if (names[at] === 0) names[at] = 10;
 }

@@ -9,6 +9,7 @@ import { isRegularMode } from '../util/fs.js';
 import { GlobMemo, SeenDirs } from './glob-memo.js';
 import { lowerBound } from './loaded-files.js';
 import type { SeenDir, StaleMemo } from './glob-memo.js';
+import { STAT_BESIDE_MIN } from './stat-beside.js';
 import type { StatCache } from './stat-cache.js';
 
 const SKIPPED_DIRS = new Set(['.git', '.runner', 'node_modules']);
@@ -258,8 +259,10 @@ class GlobWalk {
       if (kind === 'd') {
         if (depth < maxDepth && !this.#isSkipped(name)) this.#walk(relative, depth + 1, [...branch, relative]);
       } else if (kind === 'f') {
-        if (depth <= maxDepth && (isDeepNameMatch ? isDeepNameMatch(name) : isMatch(relative)))
-          this.#out.push(relative);
+        if (depth <= maxDepth && (isDeepNameMatch ? isDeepNameMatch(name) : isMatch(relative))) {
+          // Enough files for a long stat pass: its worker starts while the walk goes on.
+          if (this.#out.push(relative) === STAT_BESIDE_MIN) this.#seen.stats.expectLongPass();
+        }
       } else {
         // Symlink or other: follow it to see what it is (which its directory's listing does not vouch for).
         this.#seen.isMemoable = false;

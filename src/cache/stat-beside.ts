@@ -18,6 +18,7 @@ import type { Worker } from 'node:worker_threads';
 import { workerThreads } from '../util/builtins.js';
 import { HASH_FILE_JS } from './hash-file.js';
 import { HASH_BESIDE_BATCH, HashTurns, NEXT_HASH, NOT_A_FILE, PATIENCE_MS, SLOT } from './hash-turns.js';
+import { pathsText } from './list-identity.js';
 import { FSTAT_INTO_JS, LSTAT_INTO_JS, lstatInto } from './raw-lstat.js';
 import type { FileStat } from './stat-cache.js';
 
@@ -57,7 +58,7 @@ const control = new Int32Array(workerData.control);
 // A spare (no paths yet) waits for its pass, whose list then arrives as a message; or for the end.
 while (Atomics.load(control, ${PHASE}) === ${SPARE}) Atomics.wait(control, ${PHASE}, ${SPARE});
 const pass = workerData.paths !== undefined ? workerData : Atomics.load(control, ${PHASE}) === ${ENDING} ? undefined : receiveMessageOnPort(parentPort).message;
-const files = pass ? pass.paths.split('\\0') : [];
+const files = pass ? pass.paths.split(pass.separator) : [];
 const prefix = pass?.prefix;
 const at = (i) => (files[i].startsWith('/') ? files[i] : prefix + files[i]);
 const statPrefix = pass?.statPrefix;
@@ -169,7 +170,8 @@ export class StatPass {
     const taken = n >= STAT_BESIDE_MIN ? spare?.take() : undefined;
     this.#control = taken?.control ?? newControl();
     if (n >= STAT_BESIDE_MIN) {
-      const pass = { paths: files.join('\0'), prefix, statPrefix, done: done.buffer, out: this.stats.buffer };
+      const { text, separator } = pathsText(files);
+      const pass = { paths: text, separator, prefix, statPrefix, done: done.buffer, out: this.stats.buffer };
       if (!taken) this.#worker = startWorker({ ...pass, control: this.#control.buffer });
       else {
         // The spare takes the pass from the message once told it has begun.
@@ -310,6 +312,7 @@ function newControl(): Int32Array {
 function startWorker(workerData: {
   control: ArrayBufferLike;
   paths?: string;
+  separator?: string;
   prefix?: string;
   statPrefix?: string;
   done?: ArrayBufferLike;

@@ -40,6 +40,8 @@ export interface StatCacheOptions {
   onBadFile?: (message: string) => void;
   /** A stat pass worker started ahead, for the first long pass (SpareStatWorker). */
   spare?: SpareStatWorker;
+  /** Starts one when a walk has found enough files for a long pass and none was started ahead (expectLongPass). */
+  startSpare?: () => SpareStatWorker | undefined;
 }
 
 /** A directory's entries (sorted names; kinds: 'f' file, 'd' directory, 'o' other, one per name) and the mtime and inode they hold for. */

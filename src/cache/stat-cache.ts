@@ -64,7 +64,8 @@ export class StatCache {
   readonly #file: string | undefined;
   readonly #now: () => number;
   readonly #help: HashHelp;
-  readonly #spare: SpareStatWorker | undefined;
+  #spare: SpareStatWorker | undefined;
+  #startSpare: (() => SpareStatWorker | undefined) | undefined;
   /** The entries, listings and derived lists as loaded, each decoded when first needed. */
   readonly #loaded: LoadedCache;
   /** Entries recorded since (they win over the loaded ones). */
@@ -92,6 +93,7 @@ export class StatCache {
     this.#root = options.root;
     this.#help = options.help ?? {};
     this.#spare = options.spare;
+    this.#startSpare = options.spare ? undefined : options.startSpare;
     this.#file = options.file;
     this.#now = options.now ?? Date.now;
     this.#disk = options.file === undefined ? undefined : new StatCacheDisk(options.file);
@@ -110,6 +112,17 @@ export class StatCache {
     const stats = new StatCache(options);
     if (kept) Object.assign(kept, { stats, options });
     return stats;
+  }
+
+  /**
+   * A walk has found STAT_BESIDE_MIN files or more: the long pass that will
+   * stat them gets its worker started now, while the walk goes on, unless
+   * one was started ahead (a cold run's stat cache holds no file to tell it).
+   */
+  expectLongPass(): void {
+    const start = this.#startSpare;
+    this.#startSpare = undefined;
+    this.#spare ??= start?.();
   }
 
   /** Whether its file is as this cache loaded or last saved it (no other process's run rewrote it since). */
@@ -298,6 +311,14 @@ export class StatCache {
    */
   #fromStats(files: readonly string[], many: Float64Array): { hashes: (string | undefined)[]; toRead: number[] } {
     const toRead: number[] = [];
+    // A cache that knows no file (a first run): nothing to look up, every regular file (and every unstated one) to read.
+    if (this.#isEmpty() && this.#help.known === undefined) {
+      for (let i = 0; i < files.length; i++) {
+        const st = statAt(many, i);
+        if (st?.size === UNSTATED || (st && isRegular(st))) toRead.push(i);
+      }
+      return { hashes: new Array<string | undefined>(files.length).fill(undefined), toRead };
+    }
     const loaded = this.#loaded.files;
     const hashes = files.map((file, i) => {
       const fresh = this.#recorded.has(file) ? this.#freshAt(file, many, i) : loaded.freshFrom(file, many, FIELDS * i);
@@ -317,8 +338,14 @@ export class StatCache {
     return { hashes, toRead };
   }
 
+  /** Whether this cache holds no file's entry: none loaded, none recorded since. */
+  #isEmpty(): boolean {
+    return this.#loaded.files.columns.paths.length === 0 && this.#recorded.size === 0;
+  }
+
   /** Indices of the files of `files` this cache holds no entry for. */
   #unknownIn(files: readonly string[]): number[] {
+    if (this.#isEmpty()) return files.map((_, i) => i);
     const unknown: number[] = [];
     const loaded = this.#loaded.files;
     files.forEach((file, i) => {

@@ -62,7 +62,9 @@ export class Resources {
   readonly #isStateReadOnly: boolean;
   readonly #workers: ResourceOptions['workers'];
   #stats: StatCache | undefined;
-  readonly #statSpare: SpareStatWorker | undefined;
+  #statSpare: SpareStatWorker | undefined;
+  /** Whether this run may start a stat pass worker ahead of its pass (not in the daemon, nor without files to stat). */
+  readonly #maySpare: boolean;
   #state: WorkspaceState | undefined;
   #store: Promise<TieredStore | undefined> | undefined;
   readonly #pools = new Map<'worker' | 'process', BatchPool>();
@@ -89,10 +91,9 @@ export class Resources {
     this.#isStoreRepairable = options.isStoreRepairable !== false;
     // A stat cache of many files: this run will most likely stat them in a long pass, whose worker starts
     // now (the daemon keeps whole answers instead), unless none of its stages has files to stat.
-    const isLongPass =
-      options.mayStatMany !== false &&
-      this.#hashHelp?.kept === undefined &&
-      fileEntriesOf(this.#statFile) >= STAT_BESIDE_MIN;
+    // Else it starts once a walk has found that many files (StatCache.expectLongPass).
+    this.#maySpare = options.mayStatMany !== false && this.#hashHelp?.kept === undefined;
+    const isLongPass = this.#maySpare && fileEntriesOf(this.#statFile) >= STAT_BESIDE_MIN;
     this.#statSpare = isLongPass ? SpareStatWorker.start() : undefined;
   }
 
@@ -110,6 +111,12 @@ export class Resources {
       root: this.root,
       file: this.#statFile,
       spare: this.#statSpare,
+      startSpare: this.#maySpare
+        ? () => {
+            this.#statSpare ??= SpareStatWorker.start();
+            return this.#statSpare;
+          }
+        : undefined,
       now: this.now,
       help: this.#hashHelp,
       onBadFile: (message) => this.emit({ event: 'warning', message }),
