@@ -93,7 +93,7 @@ export class StatCache {
     this.#root = options.root;
     this.#help = options.help ?? {};
     this.#spare = options.spare;
-    this.#startSpare = options.spare ? undefined : options.startSpare;
+    this.#startSpare = options.startSpare;
     this.#file = options.file;
     this.#now = options.now ?? Date.now;
     this.#disk = options.file === undefined ? undefined : new StatCacheDisk(options.file);
@@ -311,17 +311,15 @@ export class StatCache {
    */
   #fromStats(files: readonly string[], many: Float64Array): { hashes: (string | undefined)[]; toRead: number[] } {
     const toRead: number[] = [];
-    // A cache that knows no file (a first run): nothing to look up, every regular file (and every unstated one) to read.
-    if (this.#isEmpty() && this.#help.known === undefined) {
-      for (let i = 0; i < files.length; i++) {
-        const st = statAt(many, i);
-        if (st?.size === UNSTATED || (st && isRegular(st))) toRead.push(i);
-      }
-      return { hashes: new Array<string | undefined>(files.length).fill(undefined), toRead };
-    }
     const loaded = this.#loaded.files;
+    // A cache that knows no file (a first run) looks none up.
+    const isEmpty = this.#isEmpty();
     const hashes = files.map((file, i) => {
-      const fresh = this.#recorded.has(file) ? this.#freshAt(file, many, i) : loaded.freshFrom(file, many, FIELDS * i);
+      const fresh = isEmpty
+        ? undefined
+        : this.#recorded.has(file)
+          ? this.#freshAt(file, many, i)
+          : loaded.freshFrom(file, many, FIELDS * i);
       if (fresh !== undefined) {
         this.counts.hashHits++;
         return fresh;
