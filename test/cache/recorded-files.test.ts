@@ -108,3 +108,50 @@ describe('RecordedFiles', () => {
     expect(mergeSorted(emptyColumns(), merged)).toBe(merged);
   });
 });
+
+describe('mergeSorted', () => {
+  /** Columns of the given file numbers (sorted), each row's size and hash telling which side it came from. */
+  function columnsOf(numbers: readonly number[], side: number): FileColumns {
+    const out = {
+      paths: numbers.map(name),
+      nums: new Float64Array(3 * numbers.length),
+      hashes: Buffer.alloc(32 * numbers.length),
+      racy: new Uint8Array(numbers.length),
+    };
+    numbers.forEach((n, k) => {
+      out.nums.set([side * 1_000_000 + n, n + 0.5, n], 3 * k);
+      out.hashes.write(hashOf(side * 1_000_000 + n), 32 * k, 'hex');
+      out.racy[k] = (n + side) % 3 === 0 ? 1 : 0;
+    });
+    return out;
+  }
+
+  it('gives every file once in path order, from over when both hold it, whatever the runs on each side', () => {
+    let seed = 7;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    // Runs from one row to thousands on each side, files in both, one side far shorter than the other.
+    for (const [size, pUnder, pOver] of [
+      [5000, 0.9, 0.01],
+      [5000, 0.01, 0.9],
+      [5000, 0.5, 0.5],
+      [200, 0.3, 0.3],
+      [3000, 0.999, 0.001],
+    ] as const) {
+      const under: number[] = [];
+      const over: number[] = [];
+      for (let n = 0; n < size; n++) {
+        if (random() < pUnder) under.push(n);
+        if (random() < pOver) over.push(n);
+      }
+      const merged = mergeSorted(columnsOf(under, 1), columnsOf(over, 2));
+      const expected = [...new Set([...under, ...over])]
+        .sort((x, y) => x - y)
+        .map((n) => rows(columnsOf([n], over.includes(n) ? 2 : 1))[0]);
+      expect(rows(merged)).toEqual(expected);
+      expect([...merged.nums].filter((_, k) => k % 3 === 1)).toEqual(expected.map(([path]) => Number(path.slice(3)) + 0.5));
+    }
+  });
+});
