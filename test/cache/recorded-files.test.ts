@@ -149,9 +149,11 @@ describe('mergeSorted', () => {
       const merged = mergeSorted(columnsOf(under, 1), columnsOf(over, 2));
       const expected = [...new Set([...under, ...over])]
         .sort((x, y) => x - y)
-        .map((n) => rows(columnsOf([n], over.includes(n) ? 2 : 1))[0]);
-      expect(rows(merged)).toEqual(expected);
-      expect([...merged.nums].filter((_, k) => k % 3 === 1)).toEqual(expected.map(([path]) => Number(path.slice(3)) + 0.5));
+        .map((n) => rows(columnsOf([n], over.includes(n) ? 2 : 1)));
+      expect(rows(merged)).toEqual(expected.flat());
+      expect([...merged.nums].filter((_, k) => k % 3 === 1)).toEqual(
+        expected.flat().map(([path]) => Number(path.slice(3)) + 0.5),
+      );
     }
   });
 });
