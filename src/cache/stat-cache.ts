@@ -315,6 +315,11 @@ export class StatCache {
     // A cache that knows no file (a first run) looks none up.
     const isEmpty = this.#isEmpty();
     const hashes = files.map((file, i) => {
+      // Left unstated for the hash pass (a file this cache does not know, as on a first run): read, nothing to look up.
+      if (many[FIELDS * i] === UNSTATED) {
+        toRead.push(i);
+        return undefined;
+      }
       const fresh = isEmpty
         ? undefined
         : this.#recorded.has(file)
@@ -325,8 +330,7 @@ export class StatCache {
         return fresh;
       }
       const st = statAt(many, i);
-      if (st?.size === UNSTATED) toRead.push(i);
-      else if (st && isRegular(st)) {
+      if (st && isRegular(st)) {
         const known = this.#help.known?.(this.absolute(file), st);
         if (known !== undefined) return this.#read(file, st, known);
         toRead.push(i);
