@@ -238,6 +238,53 @@ describe('reading records chunk by chunk', () => {
   });
 });
 
+describe('readers side by side, and a chunk changed under one', () => {
+  it('readers read side by side, and one after another, each get their own records whole', async () => {
+    const next = random(23);
+    const [one, two] = [lines(5000, next, 'one'), lines(5000, next, 'two')];
+    const [first, second] = [await writeAll(one), await writeAll(two)];
+    expect(chunksOf(first).list.chunks.length).toBeGreaterThan(3);
+    // One that stops early changes nothing for the two read side by side after it.
+    for await (const record of readDataset(objects, first, 'p/s')) if (record.i === 100) break;
+    const [a, b] = [readDataset(objects, first, 'p/s'), readDataset(objects, second, 'p/s')];
+    const [seenA, seenB]: unknown[][] = [[], []];
+    for (let done = 0; done < 2; ) {
+      done = 0;
+      for (const [reader, seen] of [
+        [a, seenA],
+        [b, seenB],
+      ] as const) {
+        const result = await reader.next();
+        if (result.done) done++;
+        else seen.push(result.value);
+      }
+    }
+    expect(seenA).toEqual(one.map((line) => JSON.parse(line)));
+    expect(seenB).toEqual(two.map((line) => JSON.parse(line)));
+    expect(await recordsOf(second)).toEqual(seenB);
+  });
+
+  it('a chunk changed in place, to bytes of the same length, after the reader checked every chunk: the records before it, then corrupt', async () => {
+    const text = lines(3000, random(24));
+    const dataset = await writeAll(text);
+    const chunks = chunksOf(dataset).list.chunks;
+    const last = chunks.at(-1);
+    if (!last || chunks.length < 2) throw new Error('one chunk only');
+    const reader = readDataset(objects, dataset, 'p/s');
+    const seen: unknown[] = [(await reader.next()).value];
+    const file = objects.pathOf(last.hash);
+    const bytes = fs.readFileSync(file);
+    bytes[10] = bytes[10] === 0x61 ? 0x62 : 0x61;
+    fs.writeFileSync(file, bytes);
+    const error = await (async () => {
+      for await (const record of reader) seen.push(record);
+    })().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ name: 'LostRecordsError', stage: 'p/s', problem: 'corrupt' });
+    expect(seen).toEqual(text.slice(0, text.length - last.records).map((line) => JSON.parse(line)));
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
 describe("a map stage's records, read chunk by chunk", () => {
   it('a chunk the last run covered whole is one block, never read; the others are read in blocks of batchSize', async () => {
     const text = lines(4000, random(13)).map((line) => line.replace(/"text":"x{4000}"/, '"text":"long"'));
