@@ -247,7 +247,8 @@ describe('readers side by side, and a chunk changed under one', () => {
     // One that stops early changes nothing for the two read side by side after it.
     for await (const record of readDataset(objects, first, 'p/s')) if (record.i === 100) break;
     const [a, b] = [readDataset(objects, first, 'p/s'), readDataset(objects, second, 'p/s')];
-    const [seenA, seenB]: unknown[][] = [[], []];
+    const seenA: unknown[] = [];
+    const seenB: unknown[] = [];
     for (let done = 0; done < 2; ) {
       done = 0;
       for (const [reader, seen] of [
