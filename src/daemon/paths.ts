@@ -11,6 +11,8 @@ export interface DaemonInfo {
   pid: number;
   build: string;
   startedAt: string;
+  /** When it was done warming up (its rehearsals, server.ts); absent while it warms. */
+  readyAt?: string;
 }
 
 export function readDaemonInfo(file: string): DaemonInfo | undefined {

@@ -22,6 +22,8 @@ export interface RunHost {
   readonly hashHelp?: HashHelp;
   /** What a run of `stages` (the selected ones) may do here. */
   grant(stages: readonly StagePlan[]): RunGrant;
+  /** A run the host makes of itself, to warm up (the daemon's, as it starts): it keeps no run record. */
+  readonly isRehearsal?: boolean;
 }
 
 /** A command's own process: everything runs here. */

@@ -138,6 +138,12 @@ describe('the runner daemon', () => {
 
     expect((await ws.run(['exec', 'p'], { env: DAEMON })).code).toBe(0);
     pid = await daemonStarted(ws);
+    // Done warming up (its rehearsals write in .runner, as an answer does).
+    await waitFor(
+      () => ('readyAt' in JSON.parse(ws.read('.runner/daemon.json')) ? true : undefined),
+      10_000,
+      'the daemon to warm up',
+    );
     ws.remove();
     await waitFor(() => (isAlive(pid as number) ? undefined : true), 10_000, 'the daemon to exit');
     ws = workspace();

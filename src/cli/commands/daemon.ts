@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { daemonPaths, readDaemonInfo } from '../../daemon/paths.js';
+import type { DaemonInfo } from '../../daemon/paths.js';
 import { isDaemonWanted } from '../../daemon/serve-rule.js';
 import { childProcess } from '../../util/builtins.js';
 import { isProcessAlive } from '../../util/process.js';
@@ -13,8 +14,11 @@ import { EXIT } from '../io.js';
 import { configFile } from '../load.js';
 import { runnerBin } from './watch-cycle.js';
 import type { GlobalOptions } from '../load.js';
+import type { Rehearsal } from '../../daemon/server.js';
 
 const BUILD = Symbol.for('runner.build');
+/** Set by startDaemonIfWanted for the daemon it starts: the no-op command line it rehearses (JSON). */
+const REHEARSE_VAR = 'RUNNER_DAEMON_REHEARSE';
 const HANDED_BACK = Symbol.for('runner.handedBack');
 
 /** Why the daemon handed this command's run back (set by src/start.ts), if it did. */
@@ -37,7 +41,7 @@ export async function daemonCommand(
   if (action === 'status') {
     io.stdout(
       running
-        ? `daemon pid ${running.pid}, serving ${root} since ${running.startedAt}\n`
+        ? `daemon pid ${running.pid}, serving ${root} since ${running.startedAt}${running.readyAt ? '' : ' (warming up)'}\n`
         : `no daemon serves ${root}\n`,
     );
     return EXIT.ok;
@@ -56,7 +60,7 @@ export async function daemonCommand(
   const build = String((globalThis as Record<symbol, unknown>)[BUILD] ?? 'source');
   // The server (net, streams, the hasher's thread) loads only in the daemon's process.
   const { serveWorkspace } = await import('../../daemon/server.js');
-  const isServing = await serveWorkspace({ root, build, main });
+  const isServing = await serveWorkspace({ root, build, main, rehearse: rehearsalOf(io.env) });
   if (!isServing) io.stderr(`runner: a daemon already serves ${root}\n`);
   return EXIT.ok;
 }
@@ -76,7 +80,7 @@ export function startDaemonIfWanted(io: CliIo, root: string): void {
       cwd: root,
       detached: true,
       stdio: 'ignore',
-      env: process.env,
+      env: { ...process.env, [REHEARSE_VAR]: JSON.stringify({ argv: io.argv, cwd: io.cwd }) },
     });
     child.on('error', () => {});
     child.unref();
@@ -85,7 +89,20 @@ export function startDaemonIfWanted(io: CliIo, root: string): void {
   }
 }
 
-function liveDaemon(info: string): { pid: number; startedAt: string } | undefined {
+/** The no-op command the daemon was started after (REHEARSE_VAR), in the environment it had, if the variable is sound. */
+function rehearsalOf(env: CliIo['env']): Rehearsal | undefined {
+  const { [REHEARSE_VAR]: text, ...rest } = env;
+  if (text === undefined) return undefined;
+  try {
+    const { argv, cwd } = JSON.parse(text) as { argv?: unknown; cwd?: unknown };
+    const isArgv = Array.isArray(argv) && argv.every((arg) => typeof arg === 'string');
+    return isArgv && typeof cwd === 'string' ? { argv, cwd, env: rest } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function liveDaemon(info: string): DaemonInfo | undefined {
   const found = readDaemonInfo(info);
   if (!found) return undefined;
   if (isProcessAlive(found.pid)) return found;

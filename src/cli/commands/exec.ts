@@ -151,7 +151,8 @@ async function runLocked(
       warnOf(io)(`could not save the run record (${problem}); \`runner report\` shows the last run that was saved`),
   });
   // --no-cache writes no run record, but --report still needs one in memory.
-  if (!isNoCache) sinks.push(record);
+  // A rehearsal (RunHost) is no run of the user's: `runner report` never shows it.
+  if (!isNoCache && io.host?.isRehearsal !== true) sinks.push(record);
   else if (flags.report !== undefined) sinks.push({ handle: (event) => record.handle(event) });
   // The daemon holds every event back until it knows it runs the whole run (onWhole), or that the run is all cached.
   const events = new CompositeSink(sinks, { isHeld: io.host !== undefined });

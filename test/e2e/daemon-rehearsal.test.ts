@@ -1,0 +1,104 @@
+// As it starts, the daemon runs again the no-op command it was started
+// after (RUNNER_DAEMON_REHEARSE, set by `exec`), to warm its stat cache and
+// code. A rehearsal keeps nothing: it never runs or restores a stage (shell
+// stages included, which the daemon otherwise runs), writes no run record
+// and prints nothing. Its first rehearsal always comes before any command's
+// answer (it is queued as the daemon starts serving), so a command asked
+// right after the start finds what the rehearsal left.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, daemonStarted, isAlive, outcomes, runStart, waitFor, Workspace } from './rig.js';
+
+const DAEMON = { RUNNER_DAEMON: '1' };
+
+const PIPELINE = `version: 1
+pipelines:
+  p:
+    stages:
+      log:
+        shell: "echo ran >> runs.txt; cat in.txt > out.txt"
+        inputs: [in.txt]
+        outputs: [out.txt]
+`;
+
+/** `runner daemon start` in `ws`, told to rehearse `runner exec p`. */
+function startRehearsing(ws: Workspace): ChildProcess {
+  return spawn(process.execPath, [BIN, 'daemon', 'start'], {
+    cwd: ws.dir,
+    env: {
+      ...process.env,
+      ...DAEMON,
+      RUNNER_DAEMON_REHEARSE: JSON.stringify({ argv: ['exec', 'p'], cwd: ws.dir }),
+    },
+    stdio: 'ignore',
+  });
+}
+
+const records = (ws: Workspace): string[] =>
+  fs.readdirSync(ws.path('.runner/runs')).filter((file) => file.endsWith('.json'));
+
+describe("the daemon's rehearsal", () => {
+  let ws: Workspace;
+  let daemon: ChildProcess | undefined;
+  afterEach(async () => {
+    if (daemon?.pid !== undefined && isAlive(daemon.pid)) {
+      daemon.kill('SIGTERM');
+      await waitFor(
+        () => (daemon?.pid !== undefined && isAlive(daemon.pid) ? undefined : true),
+        10_000,
+        'the daemon to stop',
+      );
+    }
+    daemon = undefined;
+    ws.remove();
+  });
+
+  it('never runs a stage that must run, shell stages included: the command asked next runs it, once', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINE);
+    ws.write('in.txt', 'one\n');
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    ws.write('in.txt', 'two\n');
+    daemon = startRehearsing(ws);
+    await daemonStarted(ws);
+    const answer = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(answer.code, answer.stderr).toBe(0);
+    expect(runStart(answer.events)?.daemon).toBe(true);
+    expect(outcomes(answer.events)).toEqual({ log: 'ran' });
+    expect(ws.read('runs.txt')).toBe('ran\nran\n');
+    expect(ws.read('out.txt')).toBe('two\n');
+    expect(records(ws)).toHaveLength(2);
+  });
+
+  it('of an all-cached run writes no run record and restores no output', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINE);
+    ws.write('in.txt', 'one\n');
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    // A no-op with nothing to restore, rehearsed: its record would be a third.
+    daemon = startRehearsing(ws);
+    await daemonStarted(ws);
+    const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(runStart(noop.events)?.daemon).toBe(true);
+    expect(outcomes(noop.events)).toEqual({ log: 'cached' });
+    expect(records(ws)).toHaveLength(2);
+    daemon.kill('SIGTERM');
+    await waitFor(
+      () => (daemon?.pid !== undefined && isAlive(daemon.pid) ? undefined : true),
+      10_000,
+      'the daemon to stop',
+    );
+
+    // An output deleted: a rehearsal would restore it; only the command's own run does.
+    fs.rmSync(ws.path('out.txt'));
+    daemon = startRehearsing(ws);
+    await daemonStarted(ws);
+    const restored = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(outcomes(restored.events)).toEqual({ log: 'restored' });
+    expect(ws.read('out.txt')).toBe('one\n');
+    expect(ws.read('runs.txt')).toBe('ran\n');
+    expect(records(ws)).toHaveLength(3);
+  });
+});
