@@ -117,8 +117,9 @@ class DaemonServer {
   #serving: AbortController | undefined;
   #queue = Promise.resolve();
   #lastRequestAt = Date.now();
-  /** A command asked something: rehearsals still queued give way. */
+  /** A command asked something: rehearsals still queued give way, and the one under way stops. */
   #hasBeenAsked = false;
+  #rehearsal: AbortController | undefined;
   #isStopping = false;
   #inode: number | undefined;
   #check: NodeJS.Timeout | undefined;
@@ -134,6 +135,7 @@ class DaemonServer {
     this.#server.on('connection', (connection) => {
       this.#lastRequestAt = Date.now();
       this.#hasBeenAsked = true;
+      this.#rehearsal?.abort(new Error('a command asked'));
       readRequest(connection, (request, controller) => {
         // Not queued behind a run that may take minutes: the command waits for the workspace's lock itself, and says so.
         if (this.#isRunningStages) {
@@ -207,8 +209,9 @@ class DaemonServer {
    * Nothing of a rehearsal is kept or printed: it may only be all cached (a
    * stage that would run or be restored hands it back, shell stages too),
    * and it writes no run record. Its stat pass may save the stat cache, as
-   * any answer's does. A command that asks meanwhile waits for the one
-   * rehearsal under way, as for another command's answer.
+   * any answer's does. A command that asks stops the rehearsal under way
+   * (as a command gone stops its answer), so it never waits behind one, nor
+   * behind a rehearsal waiting for the workspace another runner holds.
    */
   async #rehearse(rehearsal: Rehearsal): Promise<void> {
     const edits = this.#preHasher.edits;
@@ -217,6 +220,7 @@ class DaemonServer {
       const controller = new AbortController();
       this.#preHasher.isPaused = true;
       this.#serving = controller;
+      this.#rehearsal = controller;
       try {
         await this.#options.main({
           ...rehearsal,
@@ -232,6 +236,7 @@ class DaemonServer {
         return;
       } finally {
         this.#serving = undefined;
+        this.#rehearsal = undefined;
         this.#preHasher.resume();
       }
     }

@@ -5,7 +5,7 @@
 // and prints nothing. Its first rehearsal always comes before any command's
 // answer (it is queued as the daemon starts serving), so a command asked
 // right after the start finds what the rehearsal left.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, daemonStarted, isAlive, outcomes, runStart, waitFor, Workspace } from './rig.js';
@@ -20,6 +20,11 @@ pipelines:
         shell: "echo ran >> runs.txt; cat in.txt > out.txt"
         inputs: [in.txt]
         outputs: [out.txt]
+  q:
+    stages:
+      hold:
+        shell: "echo $$ > hold.pid; if [ -p gate ]; then read line < gate; fi; echo held > held.txt"
+        outputs: [held.txt]
 `;
 
 /** `runner daemon start` in `ws`, told to rehearse `runner exec p`. */
@@ -100,5 +105,39 @@ describe("the daemon's rehearsal", () => {
     expect(ws.read('out.txt')).toBe('one\n');
     expect(ws.read('runs.txt')).toBe('ran\n');
     expect(records(ws)).toHaveLength(3);
+  });
+
+  it('stops when a command asks: a command never waits behind a rehearsal that waits for the workspace', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINE);
+    ws.write('in.txt', 'one\n');
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    // Another runner holds the workspace: q's stage waits on a FIFO the test writes to.
+    expect(spawnSync('mkfifo', [ws.path('gate')]).status).toBe(0);
+    const holding = ws.run(['exec', 'q']);
+    await waitFor(() => (ws.exists('hold.pid') ? true : undefined), 10_000, 'q to hold the workspace');
+    // The rehearsal of p waits for the workspace, saying so to nobody.
+    daemon = startRehearsing(ws);
+    await daemonStarted(ws);
+    let opened: Promise<void> | undefined;
+    const asked = ws.run(['exec', 'p', '--json'], {
+      env: DAEMON,
+      // The command itself says it waits: its answer is under way, not queued behind the rehearsal.
+      onStderr: (stderr) => {
+        if (!opened && stderr.includes('waiting: another runner is using this workspace'))
+          opened = fs.promises.writeFile(ws.path('gate'), 'go\n');
+      },
+    });
+    try {
+      await waitFor(() => opened, 10_000, 'the command to say it waits for the workspace');
+    } finally {
+      // Whatever happened, q goes on (a FIFO write waits for its reader).
+      if (!opened) await fs.promises.writeFile(ws.path('gate'), 'go\n');
+    }
+    const answer = await asked;
+    expect(answer.code, answer.stderr).toBe(0);
+    expect(runStart(answer.events)?.daemon).toBe(true);
+    expect(outcomes(answer.events)).toEqual({ log: 'cached' });
+    expect((await holding).code).toBe(0);
   });
 });
