@@ -104,7 +104,8 @@ export function renderResults(input: ResultsInput): string {
     'Every runner row is run with CI set, so the CLI does the run itself, except the daemon row: outside CI ' +
       "`runner exec` hands the run to the workspace's daemon (`runner daemon`), a process that keeps the loaded " +
       'cache and its compiled code between runs, and prints its output; the row is the median of three such no-ops a round, ' +
-      "after the daemon's start and first answer. The one-function row is the median of three edits a round, made one " +
+      "after the daemon's start, its warm-up (its rehearsals of the no-op that started it) and its first answer. " +
+      'The one-function row is the median of three edits a round, made one ' +
       'after the other to the same function (its parameter renamed anew each time), each rerun in a process of its own.',
     '',
     `The baseline's wall time includes starting Node with tsx (its in-process time is ${seconds(baseInProcess)}); ` +
