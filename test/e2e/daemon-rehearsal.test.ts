@@ -46,24 +46,31 @@ const records = (ws: Workspace): string[] =>
 describe("the daemon's rehearsal", () => {
   let ws: Workspace;
   let daemon: ChildProcess | undefined;
-  afterEach(async () => {
-    if (daemon?.pid !== undefined && isAlive(daemon.pid)) {
-      daemon.kill('SIGTERM');
-      await waitFor(
-        () => (daemon?.pid !== undefined && isAlive(daemon.pid) ? undefined : true),
-        10_000,
-        'the daemon to stop',
-      );
-    }
+  /** Stops the daemon the test started, if it still runs, and waits for it to go. */
+  async function stopDaemon(): Promise<void> {
+    const pid = daemon?.pid;
     daemon = undefined;
+    if (pid === undefined || !isAlive(pid)) return;
+    process.kill(pid, 'SIGTERM');
+    await waitFor(() => (isAlive(pid) ? undefined : true), 10_000, 'the daemon to stop');
+  }
+
+  /** A workspace of PIPELINE after a run of p in a process of its own. */
+  async function workspace(): Promise<Workspace> {
+    const made = new Workspace();
+    made.write('pipelines.yaml', PIPELINE);
+    made.write('in.txt', 'one\n');
+    expect((await made.run(['exec', 'p'])).code).toBe(0);
+    return made;
+  }
+
+  afterEach(async () => {
+    await stopDaemon();
     ws.remove();
   });
 
   it('never runs a stage that must run, shell stages included: the command asked next runs it, once', async () => {
-    ws = new Workspace();
-    ws.write('pipelines.yaml', PIPELINE);
-    ws.write('in.txt', 'one\n');
-    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    ws = await workspace();
     ws.write('in.txt', 'two\n');
     daemon = startRehearsing(ws);
     await daemonStarted(ws);
@@ -77,10 +84,7 @@ describe("the daemon's rehearsal", () => {
   });
 
   it('of an all-cached run writes no run record and restores no output', async () => {
-    ws = new Workspace();
-    ws.write('pipelines.yaml', PIPELINE);
-    ws.write('in.txt', 'one\n');
-    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    ws = await workspace();
     // A no-op with nothing to restore, rehearsed: its record would be a third.
     daemon = startRehearsing(ws);
     await daemonStarted(ws);
@@ -88,14 +92,9 @@ describe("the daemon's rehearsal", () => {
     expect(runStart(noop.events)?.daemon).toBe(true);
     expect(outcomes(noop.events)).toEqual({ log: 'cached' });
     expect(records(ws)).toHaveLength(2);
-    daemon.kill('SIGTERM');
-    await waitFor(
-      () => (daemon?.pid !== undefined && isAlive(daemon.pid) ? undefined : true),
-      10_000,
-      'the daemon to stop',
-    );
+    await stopDaemon();
 
-    // An output deleted: a rehearsal would restore it; only the command's own run does.
+    // An output deleted: a rehearsal would restore it; only the run a command asks for does.
     fs.rmSync(ws.path('out.txt'));
     daemon = startRehearsing(ws);
     await daemonStarted(ws);
@@ -108,10 +107,7 @@ describe("the daemon's rehearsal", () => {
   });
 
   it('stops when a command asks: a command never waits behind a rehearsal that waits for the workspace', async () => {
-    ws = new Workspace();
-    ws.write('pipelines.yaml', PIPELINE);
-    ws.write('in.txt', 'one\n');
-    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    ws = await workspace();
     // Another runner holds the workspace: q's stage waits on a FIFO the test writes to.
     expect(spawnSync('mkfifo', [ws.path('gate')]).status).toBe(0);
     const holding = ws.run(['exec', 'q']);
