@@ -114,7 +114,9 @@ describe("the daemon's rehearsal", () => {
     await waitFor(() => (ws.exists('hold.pid') ? true : undefined), 10_000, 'q to hold the workspace');
     // The rehearsal of p waits for the workspace, saying so to nobody.
     daemon = startRehearsing(ws);
-    await daemonStarted(ws);
+    const pid = await daemonStarted(ws);
+    const status = async (): Promise<string> => (await ws.run(['daemon', 'status'], { env: DAEMON })).stdout;
+    expect(await status()).toMatch(new RegExp(`^daemon pid ${pid}, serving .* \\(warming up\\)\\n$`));
     let opened: Promise<void> | undefined;
     const asked = ws.run(['exec', 'p', '--json'], {
       env: DAEMON,
@@ -135,5 +137,7 @@ describe("the daemon's rehearsal", () => {
     expect(runStart(answer.events)?.daemon).toBe(true);
     expect(outcomes(answer.events)).toEqual({ log: 'cached' });
     expect((await holding).code).toBe(0);
+    // The rehearsal it stopped was its last: the daemon is ready.
+    expect(await status()).toMatch(new RegExp(`^daemon pid ${pid}, serving .* since [^ ]+\\n$`));
   });
 });
