@@ -27,15 +27,11 @@ pipelines:
         outputs: [held.txt]
 `;
 
-/** `runner daemon start` in `ws`, told to rehearse `runner exec p`. */
-function startRehearsing(ws: Workspace): ChildProcess {
+/** `runner daemon start` in `ws`, told to rehearse `runner exec p` (or given `variable` as it is). */
+function startRehearsing(ws: Workspace, variable = JSON.stringify({ argv: ['exec', 'p'], cwd: ws.dir })): ChildProcess {
   return spawn(process.execPath, [BIN, 'daemon', 'start'], {
     cwd: ws.dir,
-    env: {
-      ...process.env,
-      ...DAEMON,
-      RUNNER_DAEMON_REHEARSE: JSON.stringify({ argv: ['exec', 'p'], cwd: ws.dir }),
-    },
+    env: { ...process.env, ...DAEMON, RUNNER_DAEMON_REHEARSE: variable },
     stdio: 'ignore',
   });
 }
@@ -139,5 +135,20 @@ describe("the daemon's rehearsal", () => {
     expect((await holding).code).toBe(0);
     // The rehearsal it stopped was its last: the daemon is ready.
     expect(await status()).toMatch(new RegExp(`^daemon pid ${pid}, serving .* since [^ ]+\\n$`));
+  });
+
+  it.each([
+    ['not JSON', '{"argv": ['],
+    ['no argv', JSON.stringify({ cwd: '/' })],
+    ['a command it would not answer', JSON.stringify({ argv: ['exec', 'p', '--report', 'r.html'], cwd: '/' })],
+  ])('with %s to rehearse, rehearses nothing: ready at once, and answers', async (_what, variable) => {
+    ws = await workspace();
+    daemon = startRehearsing(ws, variable);
+    await daemonStarted(ws);
+    expect(JSON.parse(ws.read('.runner/daemon.json'))).toHaveProperty('readyAt');
+    const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(runStart(noop.events)?.daemon).toBe(true);
+    expect(outcomes(noop.events)).toEqual({ log: 'cached' });
+    expect(ws.exists('r.html')).toBe(false);
   });
 });
