@@ -14,8 +14,9 @@
 // also times two no-ops answered by the daemon, as on a laptop (outside CI,
 // `exec` starts one after a no-op): started with RUNNER_DAEMON=1, left to
 // warm up (its rehearsals of the no-op that started it), one run answered
-// first, stopped before the edits. Then a new file is added in the middle directory of the tree (its
-// run timed: "one file added"), and removed again before the next round.
+// first, stopped before the edits. Then a new file is added in the middle
+// directory of the tree (its run timed: "one file added"), and removed
+// again before the next round.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

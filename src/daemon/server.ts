@@ -218,27 +218,37 @@ class DaemonServer {
     const isWanted = (): boolean => !this.#hasBeenAsked && !this.#isStopping && this.#preHasher.edits === edits;
     for (let turn = 0; turn < REHEARSALS && isWanted(); turn++) {
       const controller = new AbortController();
-      this.#preHasher.isPaused = true;
-      this.#serving = controller;
       this.#rehearsal = controller;
       try {
-        await this.#options.main({
-          ...rehearsal,
-          stdout: () => {},
-          stderr: () => {},
-          isTty: false,
-          signal: controller.signal,
-          host: { name: 'daemon', hashHelp: this.#hashHelp, grant: () => 'cached', isRehearsal: true },
-          handBack: () => {},
-        });
+        await this.#whileServing(controller, () =>
+          this.#options.main({
+            ...rehearsal,
+            stdout: () => {},
+            stderr: () => {},
+            isTty: false,
+            signal: controller.signal,
+            host: { name: 'daemon', hashHelp: this.#hashHelp, grant: () => 'cached', isRehearsal: true },
+            handBack: () => {},
+          }),
+        );
       } catch {
         // A rehearsal only warms: what failed here, the command's own answer reports.
         return;
       } finally {
-        this.#serving = undefined;
         this.#rehearsal = undefined;
-        this.#preHasher.resume();
       }
+    }
+  }
+
+  /** `work` as what the daemon serves (stopping the daemon aborts `controller`), its pre-hasher paused meanwhile. */
+  async #whileServing(controller: AbortController, work: () => Promise<unknown>): Promise<void> {
+    this.#preHasher.isPaused = true;
+    this.#serving = controller;
+    try {
+      await work();
+    } finally {
+      this.#serving = undefined;
+      this.#preHasher.resume();
     }
   }
 
@@ -247,14 +257,7 @@ class DaemonServer {
       handBack(connection, 'the daemon is stopping');
       return;
     }
-    this.#preHasher.isPaused = true;
-    this.#serving = controller;
-    try {
-      await this.#answer(connection, request, controller);
-    } finally {
-      this.#serving = undefined;
-      this.#preHasher.resume();
-    }
+    await this.#whileServing(controller, () => this.#answer(connection, request, controller));
   }
 
   async #answer(connection: net.Socket, request: DaemonRequest, controller: AbortController): Promise<void> {
