@@ -5,9 +5,7 @@
 // shell command) repairs it there, and says so the same way.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { daemonStarted, isAlive, outcomes, runStart, Workspace } from './rig.js';
-
-const DAEMON = { RUNNER_DAEMON: '1' };
+import { DAEMON, daemonStarted, isAlive, outcomes, runStart, Workspace } from './rig.js';
 
 const SHELL_ONLY = `version: 1
 pipelines:

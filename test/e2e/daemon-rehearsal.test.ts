@@ -8,9 +8,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, daemonStarted, isAlive, outcomes, runStart, waitFor, Workspace } from './rig.js';
-
-const DAEMON = { RUNNER_DAEMON: '1' };
+import { BIN, DAEMON, daemonStarted, isAlive, outcomes, runStart, waitFor, Workspace } from './rig.js';
+import type { CliResult } from './rig.js';
 
 const PIPELINE = `version: 1
 pipelines:
@@ -60,6 +59,13 @@ describe("the daemon's rehearsal", () => {
     return made;
   }
 
+  /** A daemon started in `ws` to rehearse (startRehearsing), then `runner exec p --json` asked of it. */
+  async function askAfterRehearsal(variable?: string): Promise<CliResult> {
+    daemon = startRehearsing(ws, variable);
+    await daemonStarted(ws);
+    return ws.run(['exec', 'p', '--json'], { env: DAEMON });
+  }
+
   afterEach(async () => {
     await stopDaemon();
     ws.remove();
@@ -68,9 +74,7 @@ describe("the daemon's rehearsal", () => {
   it('never runs a stage that must run, shell stages included: the command asked next runs it, once', async () => {
     ws = await workspace();
     ws.write('in.txt', 'two\n');
-    daemon = startRehearsing(ws);
-    await daemonStarted(ws);
-    const answer = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    const answer = await askAfterRehearsal();
     expect(answer.code, answer.stderr).toBe(0);
     expect(runStart(answer.events)?.daemon).toBe(true);
     expect(outcomes(answer.events)).toEqual({ log: 'ran' });
@@ -82,9 +86,7 @@ describe("the daemon's rehearsal", () => {
   it('of an all-cached run writes no run record and restores no output', async () => {
     ws = await workspace();
     // A no-op with nothing to restore, rehearsed: its record would be a third.
-    daemon = startRehearsing(ws);
-    await daemonStarted(ws);
-    const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    const noop = await askAfterRehearsal();
     expect(runStart(noop.events)?.daemon).toBe(true);
     expect(outcomes(noop.events)).toEqual({ log: 'cached' });
     expect(records(ws)).toHaveLength(2);
@@ -92,9 +94,7 @@ describe("the daemon's rehearsal", () => {
 
     // An output deleted: a rehearsal would restore it; only the run a command asks for does.
     fs.rmSync(ws.path('out.txt'));
-    daemon = startRehearsing(ws);
-    await daemonStarted(ws);
-    const restored = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    const restored = await askAfterRehearsal();
     expect(restored.code, restored.stderr).toBe(0);
     expect(outcomes(restored.events)).toEqual({ log: 'restored' });
     expect(ws.read('out.txt')).toBe('one\n');

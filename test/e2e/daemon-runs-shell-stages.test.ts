@@ -7,9 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, isAlive, outcomes, runAndSignal, runStart, startDaemon, waitFor, Workspace } from './rig.js';
-
-const DAEMON = { RUNNER_DAEMON: '1' };
+import { BIN, DAEMON, isAlive, outcomes, runAndSignal, runStart, startDaemon, waitFor, Workspace } from './rig.js';
 
 const PIPELINE = `version: 1
 pipelines:

@@ -4,9 +4,7 @@
 // daemon). It goes away with .runner or on `runner daemon stop`.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { daemonStarted, isAlive, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
-
-const DAEMON = { RUNNER_DAEMON: '1' };
+import { DAEMON, daemonStarted, isAlive, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
 
 const PIPELINE = `version: 1
 pipelines:

@@ -133,17 +133,18 @@ export async function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000,
   }
 }
 
-/** The pid of the workspace's daemon, once it has written .runner/daemon.json (renamed into place whole). */
+/** The environment under which `exec` (outside CI, as the rig runs it) asks and starts a workspace's daemon. */
+export const DAEMON = { RUNNER_DAEMON: '1' };
+
 /**
  * A cold run of `pipeline`, then a no-op run in its own process (neither
  * answered by a daemon): that one starts the daemon (RUNNER_DAEMON=1), whose pid this is.
  */
 export async function startDaemon(ws: Workspace, pipeline: string): Promise<number> {
-  const env = { RUNNER_DAEMON: '1' };
-  const cold = await ws.run(['exec', pipeline, '--json'], { env });
+  const cold = await ws.run(['exec', pipeline, '--json'], { env: DAEMON });
   if (cold.code !== 0) throw new Error(`the cold run exited ${cold.code}:\n${cold.stderr}`);
   if (ws.exists('.runner/daemon.json')) throw new Error('a daemon started after a cold run');
-  const noop = await ws.run(['exec', pipeline, '--json'], { env });
+  const noop = await ws.run(['exec', pipeline, '--json'], { env: DAEMON });
   if (noop.code !== 0 || runStart(noop.events)?.daemon)
     throw new Error(
       `the no-op run exited ${noop.code}${runStart(noop.events)?.daemon ? ', answered by a daemon' : ''}`,
@@ -151,6 +152,7 @@ export async function startDaemon(ws: Workspace, pipeline: string): Promise<numb
   return daemonStarted(ws);
 }
 
+/** The pid of the workspace's daemon, once it has written .runner/daemon.json (renamed into place whole). */
 export function daemonStarted(ws: Workspace): Promise<number> {
   return waitFor(
     () =>
