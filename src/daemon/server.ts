@@ -73,6 +73,8 @@ interface ServeOptions {
   idleMs?: number;
   /** The no-op command the daemon was started after: run again as it starts (see #rehearse). */
   rehearse?: Rehearsal;
+  /** A rehearsal that took this long is the last (LONG_REHEARSAL_MS; tests set it). */
+  longRehearsalMs?: number;
 }
 
 /** A command the daemon runs of itself, in the environment given. */
@@ -89,6 +91,16 @@ export interface Rehearsal {
  * not yet compiled to its fastest.
  */
 const REHEARSALS = 3;
+
+/**
+ * A rehearsal that took this long is the last. Its warm-up is worth tens
+ * of milliseconds to an answer that takes as long as it did, and a command
+ * that asks while one runs waits for it: most of a no-op is a synchronous
+ * stat pass, which no command can stop (a no-op over a million files took
+ * 2.7 s a rehearsal, and a command asked half a second after the daemon
+ * started waited 15.9 s for three of them).
+ */
+const LONG_REHEARSAL_MS = 250;
 
 class DaemonServer {
   readonly #options: ServeOptions;
@@ -209,16 +221,26 @@ class DaemonServer {
    * Nothing of a rehearsal is kept or printed: it may only be all cached (a
    * stage that would run or be restored hands it back, shell stages too),
    * and it writes no run record. Its stat pass may save the stat cache, as
-   * any answer's does. A command that asks stops the rehearsal under way
-   * (as a command gone stops its answer), so it never waits behind one, nor
-   * behind a rehearsal waiting for the workspace another runner holds.
+   * any answer's does. A command that asks is seen when the event loop
+   * next polls: while the rehearsal under way waits for the workspace
+   * another runner holds (it is then aborted, as an answer is when its
+   * command goes away), else once that rehearsal is done, most of a no-op
+   * being synchronous. No rehearsal follows one during which a command
+   * asked, nor one that took LONG_REHEARSAL_MS, so a command waits for one
+   * rehearsal at most.
    */
   async #rehearse(rehearsal: Rehearsal): Promise<void> {
     const edits = this.#preHasher.edits;
     const isWanted = (): boolean => !this.#hasBeenAsked && !this.#isStopping && this.#preHasher.edits === edits;
-    for (let turn = 0; turn < REHEARSALS && isWanted(); turn++) {
+    const longMs = this.#options.longRehearsalMs ?? LONG_REHEARSAL_MS;
+    for (let turn = 0; turn < REHEARSALS; turn++) {
+      // A command that connected during the last rehearsal, whose work was
+      // synchronous, is seen only once the event loop polls: let it, first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (!isWanted()) return;
       const controller = new AbortController();
       this.#rehearsal = controller;
+      const startedAt = performance.now();
       try {
         await this.#whileServing(controller, () =>
           this.#options.main({
@@ -237,6 +259,7 @@ class DaemonServer {
       } finally {
         this.#rehearsal = undefined;
       }
+      if (performance.now() - startedAt >= longMs) return;
     }
   }
 
