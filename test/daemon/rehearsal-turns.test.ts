@@ -47,6 +47,7 @@ await serveWorkspace({
 
 describe("a new daemon's rehearsals", () => {
   const children: ChildProcess[] = [];
+  const dirs: string[] = [];
   afterEach(async () => {
     for (const child of children.splice(0)) {
       if (child.exitCode !== null || child.signalCode !== null) continue;
@@ -56,11 +57,18 @@ describe("a new daemon's rehearsals", () => {
       await exited;
       clearTimeout(killer);
     }
+    for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  const tempDir = (prefix: string): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    dirs.push(dir);
+    return dir;
+  };
 
   /** A daemon serving a new workspace; `spinUntil`: its first rehearsal spins until that file exists. */
   function startDaemon(longMs: number, spinUntil = ''): { root: string; socket: string; info: string } {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-rehearsals-'));
+    const root = tempDir('runner-rehearsals-');
     // The daemon answers commands typed in a workspace: one with a pipelines.yaml.
     fs.writeFileSync(path.join(root, 'pipelines.yaml'), 'version: 1\n');
     const script = path.join(root, 'daemon.mjs');
@@ -101,7 +109,7 @@ describe("a new daemon's rehearsals", () => {
   }
 
   it('rehearses no more once a command has asked during a rehearsal that never let it be seen', async () => {
-    const spinUntil = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'runner-spin-')), 'asked');
+    const spinUntil = path.join(tempDir('runner-spin-'), 'asked');
     const { root, socket } = startDaemon(Number.POSITIVE_INFINITY, spinUntil);
     await waitFor(() => (fs.existsSync(`${spinUntil}.started`) ? true : undefined), 20_000, 'the first rehearsal');
     // Connected (the kernel holds the connection while the daemon spins), then the spin ends.
