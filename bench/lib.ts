@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readDaemonInfo } from '../src/daemon/paths.js';
 import { readRunRecord } from '../src/report/run-record.js';
 import type { RunRecord } from '../src/report/run-record.js';
 
@@ -117,7 +118,7 @@ export function daemonTimes(
   time(daemon);
   const info = path.join(dir, '.runner', 'daemon.json');
   const deadline = Date.now() + 60_000;
-  const isReady = (): boolean => fs.existsSync(info) && 'readyAt' in JSON.parse(fs.readFileSync(info, 'utf8'));
+  const isReady = (): boolean => readDaemonInfo(info)?.readyAt !== undefined;
   while (!isReady() && Date.now() < deadline) spawnSync('sleep', ['0.05']);
   if (!isReady()) throw new Error(`the daemon did not start (or warm up) in ${dir}`);
   time(daemon);

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { daemonPaths } from '../../src/daemon/paths.js';
+import { daemonPaths, readDaemonInfo } from '../../src/daemon/paths.js';
 import { waitFor } from '../e2e/rig.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -120,10 +120,7 @@ describe("a new daemon's rehearsals", () => {
   it('rehearses no more after a rehearsal that took the long time, and three times when each is shorter', async () => {
     const long = startDaemon(0);
     const short = startDaemon(Number.POSITIVE_INFINITY);
-    const ready = (info: string) => (): true | undefined =>
-      (JSON.parse(fs.existsSync(info) ? fs.readFileSync(info, 'utf8') : '{}') as { readyAt?: string }).readyAt
-        ? true
-        : undefined;
+    const ready = (info: string) => (): true | undefined => (readDaemonInfo(info)?.readyAt ? true : undefined);
     await waitFor(ready(long.info), 20_000, 'the first daemon to warm up');
     await waitFor(ready(short.info), 20_000, 'the second daemon to warm up');
     expect(await ask(long.socket, long.root)).toBe('rehearsals 1\n');

@@ -4,6 +4,7 @@
 // daemon). It goes away with .runner or on `runner daemon stop`.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readDaemonInfo } from '../../src/daemon/paths.js';
 import { DAEMON, daemonStarted, isAlive, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
 
 const PIPELINE = `version: 1
@@ -138,7 +139,7 @@ describe('the runner daemon', () => {
     pid = await daemonStarted(ws);
     // Done warming up (its rehearsals write in .runner, as an answer does).
     await waitFor(
-      () => ('readyAt' in JSON.parse(ws.read('.runner/daemon.json')) ? true : undefined),
+      () => (readDaemonInfo(ws.path('.runner/daemon.json'))?.readyAt ? true : undefined),
       10_000,
       'the daemon to warm up',
     );
