@@ -36,9 +36,9 @@ export function passKey(
   const any = memo === undefined ? undefined : readAnyPassMemo(memo);
   const read = any !== undefined && isMemoFor(any, sorted) ? any : undefined;
   const kept = read === undefined ? undefined : keptListHash(read, pass.stats);
-  if (kept !== undefined) {
+  if (kept !== undefined && memo !== undefined) {
     pass.end();
-    return unreadKey(parts, foreachFiles, pass, kept);
+    return unreadKey(parts, foreachFiles, pass, { file: memo, listHash: kept });
   }
   const near =
     read !== undefined
@@ -114,14 +114,28 @@ function alignedKey(
   return keyed;
 }
 
-/** A key from a kept list hash: the manifest's `inputs` and the foreach hashes are built when first asked for. */
-function unreadKey(parts: KeyParts, foreachFiles: readonly string[], pass: OpenPass, listHash: string): Keyed {
+/**
+ * A key from a kept list hash: the manifest's `inputs` and the foreach
+ * hashes are built when first asked for (the stage runs). A list built so
+ * whose hash is not the memo's (a memo altered, or damaged where its
+ * format cannot tell) replaces the memo: else every run would take the
+ * memo's hash, find the record of the list's, and run the stage again.
+ */
+function unreadKey(
+  parts: KeyParts,
+  foreachFiles: readonly string[],
+  pass: OpenPass,
+  memo: { file: string; listHash: string },
+): Keyed {
   const { definition, code, needs, sorted } = parts;
   const manifest = buildManifest({ definition, code, inputs: [], needs });
-  const fingerprint = hashValue({ ...manifest, inputs: listHash });
+  const fingerprint = hashValue({ ...manifest, inputs: memo.listHash });
   let full: Keyed | undefined;
   const built = (): Keyed => {
-    full ??= keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
+    if (full !== undefined) return full;
+    full = keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
+    const list = manifestListBytes(full.manifest);
+    if (list.hash !== memo.listHash && pass.isClean()) keepListHash(memo.file, sorted, pass.stats, list);
     return full;
   };
   Object.defineProperty(manifest, 'inputs', { get: () => built().manifest.inputs, enumerable: true });
