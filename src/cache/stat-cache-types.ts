@@ -13,8 +13,12 @@ export interface HashHelp {
   hasher?: ParallelHasher;
   /** A hash made ahead of the run, after a file event, for this absolute path and stat (never a racy one). */
   known?(absolute: string, st: FileStat): string | undefined;
-  /** Told, as the run ends, every file this cache knows (absolute paths): the daemon watches their directories. */
-  watch?(files: readonly string[]): void;
+  /**
+   * Told, as the run ends, how to list every file this cache knows (absolute
+   * paths; undefined: the files it was last told): the daemon lists them and
+   * watches their directories once it has answered.
+   */
+  watch?(files: () => readonly string[] | undefined): void;
   /**
    * Where the daemon keeps the last run's stat cache: the next run takes it
    * over while its file on disk is the one it loaded or saved, instead of

@@ -22,7 +22,6 @@ import { LaterHashes } from './later-hashes.js';
 import { statFollowed } from './raw-lstat.js';
 import { LoadedFiles } from './loaded-files.js';
 import { LoadedCache } from './loaded-cache.js';
-import { LastPass } from './last-pass.js';
 import { DerivedLists } from './derived-lists.js';
 
 export type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache-types.js';
@@ -76,11 +75,8 @@ export class StatCache {
   readonly #disk: StatCacheDisk | undefined;
   /** What the daemon was last told to watch (HashHelp.watch). */
   #watched: FileColumns | undefined;
-  /** Hashes recorded so far (a kept cache's count runs on across runs), and the last long list's answer. */
-  #records = 0;
   /** Hashes recorded for a stat that changed too recently to vouch for its content (isRacy). */
   #racyRecords = 0;
-  readonly #lastPass = new LastPass();
   /** Long passes whose hashes are still being taken in (hashAllLater's, not ended). */
   readonly #laterOpen = new Set<LaterHashes>();
   /** The file and its log as loaded or last saved (StatCacheDisk.onDisk). */
@@ -215,11 +211,10 @@ export class StatCache {
 
   /**
    * A long list's stat pass, its hashes answered when asked (hashAll's answer), or never when the caller
-   * knows them already (a memo of a clean answer for these very stats; end() then). Undefined for a short
-   * list, and in the daemon (which keeps whole answers, last-pass.ts).
+   * knows them already (a memo of a clean answer for these very stats; end() then). Undefined for a short list.
    */
   openPass(files: readonly string[]): OpenPass | undefined {
-    if (files.length < STAT_BESIDE_MIN || this.#help.kept) return undefined;
+    if (files.length < STAT_BESIDE_MIN) return undefined;
     const pass = new StatPass(files, undefined, `${this.#root}/`, undefined, this.#spare);
     const racyBefore = this.#racyRecords;
     let hashes: readonly (string | undefined)[] | undefined;
@@ -240,8 +235,7 @@ export class StatCache {
 
   /**
    * hash() of many files, stat'ed on two threads, an unchanged file found by walking the loaded entries in
-   * order; the changed ones read on two threads too (or later), unless the daemon knows them; nothing new:
-   * the last answer.
+   * order; the changed ones read on two threads too (or later), unless the daemon knows them.
    */
   #passOver(
     files: readonly string[],
@@ -263,13 +257,6 @@ export class StatCache {
     let later: LaterHashes | undefined;
     try {
       const many = pass.stats;
-      const records = this.#records;
-      const last = this.#lastPass.answer(files, many, records);
-      if (last) {
-        this.counts.hashHits += last.hits;
-        return { hashes: last.hashes as (string | undefined)[] };
-      }
-      const hitsBefore = this.counts.hashHits;
       const { hashes, toRead } = this.#fromStats(files, many);
       // Many files read are recorded by their place in the list, not one map entry each.
       const list = toRead.length >= LIST_MIN ? this.#recorded.listFor(files) : undefined;
@@ -297,8 +284,6 @@ export class StatCache {
       }
       turns.through(toRead.length);
       if (isMany) this.#saveEarly();
-      if (this.#records === records)
-        this.#lastPass.keep(files, many, records, { hashes, hits: this.counts.hashHits - hitsBefore });
       return { hashes };
     } finally {
       if (!later) pass.end();
@@ -379,7 +364,6 @@ export class StatCache {
   }
 
   #record(relative: string, st: FileStat, hash: string, at?: ListRow, raw?: Uint8Array): void {
-    this.#records++;
     const racy = isRacy(st.mtimeMs, this.#now());
     if (racy) this.#racyRecords++;
     if (at) this.#recorded.setAt(at.list, at.row, st, hash, racy, raw);
@@ -424,12 +408,12 @@ export class StatCache {
       this.#onDisk = disk.onDisk;
     }
     // The daemon is told the files again only when they are not the ones it was last told (a new list).
-    if (!this.#help.watch) return;
-    const files = this.#merged();
-    if (files !== this.#watched) {
+    this.#help.watch?.(() => {
+      const files = this.#merged();
+      if (files === this.#watched) return undefined;
       this.#watched = files;
-      this.#help.watch(files.paths.map((file) => this.absolute(file)));
-    }
+      return files.paths.map((file) => this.absolute(file));
+    });
   }
 
   /**

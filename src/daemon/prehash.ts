@@ -36,6 +36,8 @@ export class PreHasher {
   /** Files to hash, with the time of their last event. */
   readonly #queue = new Map<string, number>();
   readonly #watchers = new Map<string, fs.FSWatcher>();
+  /** How to list the files the last run's stat cache knows, until they are watched (HashHelp.watch). */
+  #toWatch: (() => readonly string[] | undefined) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #isHashing = false;
   /** A run is being served: it hashes what it needs itself. */
@@ -64,17 +66,34 @@ export class PreHasher {
     return {
       hasher: this.#hasher,
       known: (absolute, st) => this.#lookup(absolute, st),
-      watch: (files) => this.#watchDirectoriesOf(files),
+      watch: (files) => {
+        this.#toWatch = files;
+      },
     };
   }
 
-  /** Hashing resumes after a run (it paused while the run was served). */
+  /**
+   * Hashing resumes after a run (it paused while the run was served), and
+   * the files the run's stat cache knows are watched, once the event loop
+   * has sent the answer (at a million files, listing them takes a second).
+   */
   resume(): void {
     this.isPaused = false;
     this.#schedule(0);
+    if (this.#toWatch !== undefined) setImmediate(() => setImmediate(() => this.watchNow()));
+  }
+
+  /** Watches what the last run's stat cache knows (if not yet), unless a run is being served again. */
+  watchNow(): void {
+    const list = this.#toWatch;
+    if (list === undefined || this.isPaused) return;
+    this.#toWatch = undefined;
+    const files = list();
+    if (files !== undefined) this.#watchDirectoriesOf(files);
   }
 
   close(): void {
+    this.#toWatch = undefined;
     clearTimeout(this.#timer);
     for (const watcher of this.#watchers.values()) watcher.close();
     this.#watchers.clear();

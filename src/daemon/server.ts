@@ -197,6 +197,8 @@ class DaemonServer {
       this.#queue = this.#queue
         .then(() => this.#rehearse(rehearse))
         .then(() => {
+          // Part of the warm-up: at a million files, listing them took a second that the first answer waited for.
+          this.#preHasher.watchNow();
           try {
             if (!this.#isStopping) writeFileAtomic(this.#info, info(new Date().toISOString()));
           } catch {

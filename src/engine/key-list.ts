@@ -91,17 +91,6 @@ export interface InputList {
   foreachHashes: readonly string[];
 }
 
-/**
- * The list of each array of hashes StatCache.hashAll answered, by that
- * array: while every input is as it was (the daemon's next run), hashAll
- * gives back the same array, and the same list (and so its text and hash,
- * fingerprint.ts) comes back here instead of 100,000 pairs made again.
- */
-const lists = new WeakMap<
-  readonly (string | undefined)[],
-  { files: readonly string[]; foreachFiles: readonly string[]; list: InputList }
->();
-
 /** [file, hash] of each of `sorted` (the key's inputs), and the hashes of foreachFiles among them. */
 export function inputList(
   sorted: readonly string[],
@@ -109,16 +98,12 @@ export function inputList(
   answered: readonly (string | undefined)[],
   pending: ReadonlyMap<string, string> | undefined,
 ): InputList {
-  const known = lists.get(answered);
-  if (!pending && known?.files === sorted && known.foreachFiles === foreachFiles) return known.list;
   const hashes = pending ? sorted.map((file, i) => pending.get(file) ?? answered[i]) : answered;
-  const list = listOf(
+  return listOf(
     sorted,
     foreachFiles,
     sorted.map((file, i): [string, string] => [file, listedHash(hashes[i])]),
   );
-  if (!pending) lists.set(answered, { files: sorted, foreachFiles, list });
-  return list;
 }
 
 /** The list of `inputs` (a pair each of `sorted`), with the hashes of foreachFiles among them. */

@@ -90,7 +90,7 @@ export class Resources {
     this.#isStoreNew = !isShared && file !== undefined && !fs.existsSync(file);
     this.#isStoreRepairable = options.isStoreRepairable !== false;
     // A stat cache of many files: this run will most likely stat them in a long pass, whose worker starts
-    // now (the daemon keeps whole answers instead), unless none of its stages has files to stat.
+    // now (not in the daemon, whose runs start theirs with the pass), unless none of its stages has files to stat.
     // Else it starts once a walk has found that many files (StatCache.expectLongPass).
     this.#maySpare = options.mayStatMany !== false && this.#hashHelp?.kept === undefined;
     const isLongPass = this.#maySpare && fileEntriesOf(this.#statFile) >= STAT_BESIDE_MIN;

@@ -76,7 +76,7 @@ describe('the stat cache log', () => {
     const { root, file, files } = saved(20);
     write(root, 'src/f00004.txt', 'edited\n', 1);
     const watched: string[][] = [];
-    const stats = new StatCache({ root, file, now, help: { watch: (all) => watched.push([...all]) } });
+    const stats = new StatCache({ root, file, now, help: { watch: (all) => watched.push([...(all() ?? [])]) } });
     stats.hash('src/f00004.txt');
     stats.save();
     expect(watched[0]).toHaveLength(20);

@@ -12,6 +12,10 @@ import { waitFor } from '../e2e/rig.js';
 const hasher = new ParallelHasher();
 afterAll(() => hasher.close());
 
+/** Resolves once the event loop has turned three times: a resumed PreHasher has watched what it was told by then. */
+const turned = (): Promise<void> =>
+  new Promise((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
+
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const stat = (file: string): { size: number; mtimeMs: number; ino: number; mode: number } => {
   const st = fs.statSync(file);
@@ -26,7 +30,9 @@ describe('PreHasher', () => {
     const preHasher = new PreHasher(hasher);
     try {
       const help = preHasher.help();
-      help.watch?.(files);
+      help.watch?.(() => files);
+      preHasher.resume();
+      await turned();
       for (const file of files) fs.writeFileSync(file, 'after!\n');
       const last = files.at(-1) as string;
       const known = await waitFor(() => help.known?.(last, stat(last)), 5000, 'the hash of the changed file');
@@ -64,7 +70,9 @@ describe('PreHasher', () => {
     const preHasher = new PreHasher(hasher, () => (isHeld ? (file) => held.get(file) : undefined));
     try {
       const help = preHasher.help();
-      help.watch?.(files.slice(0, 2));
+      help.watch?.(() => files.slice(0, 2));
+      preHasher.resume();
+      await turned();
       preHasher.isPaused = true;
       /** Once its event has come: the hash flush() made of `file` as it is now. */
       const flushed = (file: string, what: string): Promise<string> =>
@@ -98,6 +106,47 @@ describe('PreHasher', () => {
       fs.writeFileSync(files[0] as string, 'a, edited\n');
       await flushed(files[0] as string, 'the second edit hashed');
       expect(preHasher.edits).toBe(1);
+    } finally {
+      preHasher.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists what a run told it to watch only once it has resumed and the event loop has turned, never during a run', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-prehash-'));
+    const files = [path.join(dir, 'a.txt')];
+    fs.writeFileSync(files[0] as string, 'a\n');
+    const preHasher = new PreHasher(hasher);
+    try {
+      const help = preHasher.help();
+      let listed = 0;
+      const list = (): readonly string[] => {
+        listed++;
+        return files;
+      };
+      // Told during a run (paused), as the run's stat cache saves: not listed then.
+      preHasher.isPaused = true;
+      help.watch?.(list);
+      expect(listed).toBe(0);
+      // Resumed: not listed before the event loop turns (the answer goes out first).
+      preHasher.resume();
+      expect(listed).toBe(0);
+      // A run served again before that: still not listed; then after it, once.
+      preHasher.isPaused = true;
+      await turned();
+      expect(listed).toBe(0);
+      preHasher.resume();
+      await turned();
+      expect(listed).toBe(1);
+      // Watched: an edit is hashed.
+      fs.writeFileSync(files[0] as string, 'a, edited\n');
+      const file = files[0] as string;
+      expect(await waitFor(() => help.known?.(file, stat(file)), 5000, 'the edit hashed')).toBe(sha256('a, edited\n'));
+      // Told nothing new (undefined: the files it was last told): nothing more is listed.
+      help.watch?.(() => undefined);
+      preHasher.resume();
+      await turned();
+      expect(listed).toBe(1);
     } finally {
       preHasher.close();
       fs.rmSync(dir, { recursive: true, force: true });

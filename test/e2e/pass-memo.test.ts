@@ -8,12 +8,13 @@
 // run is still seen. A rerun after a few edits
 // takes the other files' lines from the memo's list text (.list): its key
 // is the one the whole list gives, and it is that text the key comes from;
-// a text damaged or gone is not used.
+// a text damaged or gone is not used. The daemon keys its answers from the
+// memo as a run of its own does.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COUNT_WORK as WORK, countPipeline, MANY_FILES as FILES, manyFile as file } from './many-files.js';
-import { stageEnd, Workspace } from './rig.js';
+import { DAEMON, runStart, stageEnd, startDaemon, Workspace } from './rig.js';
 
 const PIPELINE = countPipeline();
 
@@ -92,6 +93,30 @@ describe('the pass memo', () => {
     fs.writeFileSync(racy, 'CCCCCCCC\n');
     fs.utimesSync(racy, ahead, ahead);
     expect(await count()).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(100)}` });
+  });
+
+  it("keys the daemon's answer too: a memo altered by hand sends the run back, and is replaced", async () => {
+    workspace();
+    const pid = await startDaemon(ws, 'p');
+    try {
+      const run = (): ReturnType<Workspace['run']> => ws.run(['exec', 'p', '--json'], { env: DAEMON });
+      const answered = await run();
+      expect(runStart(answered.events)?.daemon).toBe(true);
+      const { outcome, key } = stageEnd(answered.events, 'count');
+      expect(outcome).toBe('cached');
+      // The daemon read the memo for its answers; rewritten in place (the same inode and size), it is read again.
+      alterListHash(memoFile());
+      const altered = await run();
+      expect(runStart(altered.events)?.handedBack, altered.stderr).toBe('a stage must run');
+      // The daemon, finding why the stage must run, built the list, whose hash is not the memo's: the memo is
+      // replaced, and the run in the command's own process keys the stage as before; the next, the daemon answers.
+      expect(stageEnd(altered.events, 'count').key).toBe(key);
+      const again = await run();
+      expect(runStart(again.events)?.daemon).toBe(true);
+      expect(stageEnd(again.events, 'count')).toMatchObject({ outcome: 'cached', key });
+    } finally {
+      process.kill(pid);
+    }
   });
 
   it('is kept by the run after an edit, so the no-op after it takes its key from the memo', async () => {
