@@ -14,11 +14,11 @@ export interface HashHelp {
   /** A hash made ahead of the run, after a file event, for this absolute path and stat (never a racy one). */
   known?(absolute: string, st: FileStat): string | undefined;
   /**
-   * Told, as the run ends, how to list every file this cache knows (absolute
-   * paths; undefined: the files it was last told): the daemon lists them and
-   * watches their directories once it has answered.
+   * Told, as the run ends, how to list the directories of every file this
+   * cache knows (absolute, each once; undefined: the files are the ones it
+   * was last told of): the daemon lists and watches them once it has answered.
    */
-  watch?(files: () => readonly string[] | undefined): void;
+  watch?(dirs: () => readonly string[] | undefined): void;
   /**
    * Where the daemon keeps the last run's stat cache: the next run takes it
    * over while its file on disk is the one it loaded or saved, instead of

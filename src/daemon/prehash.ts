@@ -36,7 +36,7 @@ export class PreHasher {
   /** Files to hash, with the time of their last event. */
   readonly #queue = new Map<string, number>();
   readonly #watchers = new Map<string, fs.FSWatcher>();
-  /** How to list the files the last run's stat cache knows, until they are watched (HashHelp.watch). */
+  /** How to list the directories of the files the last run's stat cache knows, until they are watched (HashHelp.watch). */
   #toWatch: (() => readonly string[] | undefined) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #isHashing = false;
@@ -66,16 +66,17 @@ export class PreHasher {
     return {
       hasher: this.#hasher,
       known: (absolute, st) => this.#lookup(absolute, st),
-      watch: (files) => {
-        this.#toWatch = files;
+      watch: (dirs) => {
+        this.#toWatch = dirs;
       },
     };
   }
 
   /**
    * Hashing resumes after a run (it paused while the run was served), and
-   * the files the run's stat cache knows are watched, once the event loop
-   * has sent the answer (at a million files, listing them takes a second).
+   * the directories of the files the run's stat cache knows are watched,
+   * once the event loop has sent the answer (at a million files, listing
+   * them after the cache was read again takes a second).
    */
   resume(): void {
     this.isPaused = false;
@@ -88,8 +89,8 @@ export class PreHasher {
     const list = this.#toWatch;
     if (list === undefined || this.isPaused) return;
     this.#toWatch = undefined;
-    const files = list();
-    if (files !== undefined) this.#watchDirectoriesOf(files);
+    const dirs = list();
+    if (dirs !== undefined) this.#watch(dirs);
   }
 
   close(): void {
@@ -107,8 +108,8 @@ export class PreHasher {
     return known[3];
   }
 
-  #watchDirectoriesOf(files: readonly string[]): void {
-    for (const dir of new Set(files.map((file) => path.dirname(file)))) {
+  #watch(dirs: readonly string[]): void {
+    for (const dir of dirs) {
       if (this.#watchers.has(dir)) continue;
       try {
         const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {

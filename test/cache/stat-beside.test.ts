@@ -330,15 +330,15 @@ describe('StatCache.hashAll over many files, in the daemon', () => {
     const knownFor = (absolute: string): string | undefined =>
       files.indexOf(absolute) % 3 === 0 ? sha256(`known ${absolute}`) : undefined;
     const asks: string[] = [];
-    const watched: number[] = [];
+    const watched: string[][] = [];
     const help = {
       known: (absolute: string) => {
         asks.push(absolute);
         return knownFor(absolute);
       },
       watch: (list: () => readonly string[] | undefined) => {
-        const files = list();
-        if (files !== undefined) watched.push(files.length);
+        const dirs = list();
+        if (dirs !== undefined) watched.push([...dirs].sort());
       },
       kept: {},
     };
@@ -356,7 +356,9 @@ describe('StatCache.hashAll over many files, in the daemon', () => {
     expect(stats.counts).toMatchObject({ hashReads: 0, hashHits: files.length + 1 });
     expect(asks).toEqual([]);
     stats.save();
-    expect(watched).toEqual([files.length + 1]);
+    // Told once: each directory of the files the cache knows, once (d0-d9, and the workspace's own for `link`).
+    const dirs = [dir, ...Array.from({ length: 10 }, (_, d) => path.join(dir, `d${d}`))].sort();
+    expect(watched).toEqual([dirs]);
     // One file changed: only it is asked of the daemon, once; the same files, so not watched again.
     const changed = files[10] as string;
     fs.appendFileSync(changed, 'more');
@@ -364,11 +366,11 @@ describe('StatCache.hashAll over many files, in the daemon', () => {
     expect(after[10]).toBe(hashFileSync(changed));
     expect(asks).toEqual([changed]);
     stats.save();
-    expect(watched).toEqual([files.length + 1]);
+    expect(watched).toEqual([dirs]);
     fs.writeFileSync(path.join(dir, 'extra.txt'), 'extra');
     stats.hash('extra.txt');
-    // A file the cache did not know: a new list to watch.
+    // A file the cache did not know: a new list, whose directories it is told again.
     stats.save();
-    expect(watched).toEqual([files.length + 1, files.length + 2]);
+    expect(watched).toEqual([dirs, dirs]);
   });
 });

@@ -76,11 +76,23 @@ describe('the stat cache log', () => {
     const { root, file, files } = saved(20);
     write(root, 'src/f00004.txt', 'edited\n', 1);
     const watched: string[][] = [];
-    const stats = new StatCache({ root, file, now, help: { watch: (all) => watched.push([...(all() ?? [])]) } });
+    const stats = new StatCache({ root, file, now, help: { watch: (dirs) => watched.push([...(dirs() ?? [])]) } });
     stats.hash('src/f00004.txt');
     stats.save();
-    expect(watched[0]).toHaveLength(20);
+    expect(watched).toEqual([[path.join(root, 'src')]]);
     expect(reload(root, file, files)).toMatchObject({ hashReads: 0, hashHits: 20 });
+  });
+
+  it("tells the daemon each directory once, a subdirectory's files between its parent's own", () => {
+    const root = tempDir();
+    const files = ['a.txt', 'src/a.txt', 'src/deep/b.txt', 'src/deep/c.txt', 'src/z.txt', 'x/y/z.txt'];
+    for (const file of files) write(root, file, `${file}\n`);
+    const watched: string[][] = [];
+    const stats = new StatCache({ root, now, help: { watch: (dirs) => watched.push([...(dirs() ?? [])]) } });
+    for (const file of files) stats.hash(file);
+    stats.save();
+    const at = (dir: string): string => (dir === '' ? root : path.join(root, dir));
+    expect(watched.map((dirs) => [...dirs].sort())).toEqual([['', 'src', 'src/deep', 'x/y'].map(at).sort()]);
   });
 
   it('ignores a frame cut short or damaged, and what follows it; the next save rewrites the file', () => {

@@ -30,7 +30,7 @@ describe('PreHasher', () => {
     const preHasher = new PreHasher(hasher);
     try {
       const help = preHasher.help();
-      help.watch?.(() => files);
+      help.watch?.(() => [dir]);
       preHasher.resume();
       await turned();
       for (const file of files) fs.writeFileSync(file, 'after!\n');
@@ -70,7 +70,7 @@ describe('PreHasher', () => {
     const preHasher = new PreHasher(hasher, () => (isHeld ? (file) => held.get(file) : undefined));
     try {
       const help = preHasher.help();
-      help.watch?.(() => files.slice(0, 2));
+      help.watch?.(() => [dir]);
       preHasher.resume();
       await turned();
       preHasher.isPaused = true;
@@ -122,7 +122,7 @@ describe('PreHasher', () => {
       let listed = 0;
       const list = (): readonly string[] => {
         listed++;
-        return files;
+        return [dir];
       };
       // Told during a run (paused), as the run's stat cache saves: not listed then.
       preHasher.isPaused = true;
