@@ -106,13 +106,15 @@ export function machine(): string {
  * given environment added and returns its wall time. The first run starts
  * the daemon, the second is its first answer once it is ready (done with
  * the rehearsals it warms up with, as a person's next command a few seconds
- * later finds it); neither is counted.
+ * later finds it); neither is counted. `before`, when given, runs before
+ * each counted run, the daemon's environment given (an edit and its run).
  */
 export function daemonTimes(
   dir: string,
   args: string[],
   count: number,
   time: (env: Record<string, string>) => number = (env) => timedCli(dir, args, env),
+  before?: (env: Record<string, string>) => void,
 ): number[] {
   const daemon = { RUNNER_DAEMON: '1' };
   time(daemon);
@@ -122,7 +124,10 @@ export function daemonTimes(
   while (!isReady() && Date.now() < deadline) spawnSync('sleep', ['0.05']);
   if (!isReady()) throw new Error(`the daemon did not start (or warm up) in ${dir}`);
   time(daemon);
-  const times = Array.from({ length: count }, () => time(daemon));
+  const times = Array.from({ length: count }, () => {
+    before?.(daemon);
+    return time(daemon);
+  });
   const stopped = spawnSync(process.execPath, [BIN, 'daemon', 'stop'], { cwd: dir, encoding: 'utf8' });
   if (stopped.status !== 0) throw new Error(`runner daemon stop exited ${stopped.status}:\n${stopped.stderr}`);
   return times;

@@ -14,7 +14,11 @@
 // also times two no-ops answered by the daemon, as on a laptop (outside CI,
 // `exec` starts one after a no-op): started with RUNNER_DAEMON=1, left to
 // warm up (its rehearsals of the no-op that started it), one run answered
-// first, stopped before the edits. Then a new file is added in the middle
+// first, stopped before the edits; and, by a daemon started the same way,
+// two no-ops each right after a file was edited and run (a run the daemon
+// hands back: the command runs it in a process of its own, which rewrites
+// the stat cache the daemon then reads again), the edit's run not timed.
+// Then a new file is added in the middle
 // directory of the tree (its run timed: "one file added"), and removed
 // again before the next round.
 import { spawnSync } from 'node:child_process';
@@ -210,7 +214,14 @@ for (const n of fileSizes) {
     ],
     { cwd: dir },
   );
-  const edited = (k: number): string => path.join(dir, 'data', 'd0000', `f${String(k).padStart(7, '0')}.txt`);
+  /** File `i` of the tree (i < n). */
+  const fileAt = (i: number): string =>
+    path.join(
+      dir,
+      'data',
+      `d${String(Math.floor(i / PER_DIR)).padStart(4, '0')}`,
+      `f${String(i).padStart(7, '0')}.txt`,
+    );
   const m = {
     plain: [] as number[],
     git: [] as number[],
@@ -219,6 +230,7 @@ for (const n of fileSizes) {
     cold: [] as number[],
     noop: [] as number[],
     daemon: [] as number[],
+    daemonAfter: [] as number[],
     one: [] as number[],
     oneStage: [] as number[],
     added: [] as number[],
@@ -237,11 +249,18 @@ for (const n of fileSizes) {
     m.rss.push(cold.rssMiB);
     // Two no-ops and two edits a round: one run straight after a cold run swings by a third on a VM.
     for (let k = 0; k < 2; k++) m.noop.push(runner(dir, 'files').ms);
-    m.daemon.push(
-      ...daemonTimes(dir, ['exec', 'files'], 2, (env) => timed(dir, [process.execPath, BIN, 'exec', 'files'], env).ms),
+    const daemonRun = (env: Record<string, string>): number =>
+      timed(dir, [process.execPath, BIN, 'exec', 'files'], env).ms;
+    m.daemon.push(...daemonTimes(dir, ['exec', 'files'], 2, daemonRun));
+    // The second directory's files, edited by turns, apart from the edits below (the first directory's).
+    m.daemonAfter.push(
+      ...daemonTimes(dir, ['exec', 'files'], 2, daemonRun, (env) => {
+        fs.writeFileSync(fileAt(PER_DIR + (version % PER_DIR)), fileText(round, ++version));
+        daemonRun(env);
+      }),
     );
     for (let k = 0; k < 2; k++) {
-      fs.writeFileSync(edited((2 * round + k) % PER_DIR), fileText(round, ++version));
+      fs.writeFileSync(fileAt((2 * round + k) % PER_DIR), fileText(round, ++version));
       const one = runner(dir, 'files');
       m.one.push(one.ms);
       m.oneStage.push(stageMs(dir, 'count'));
@@ -265,6 +284,7 @@ for (const n of fileSizes) {
     `${s(median(m.cold))} (${(median(m.cold) / plain).toFixed(2)}x)`,
     `${s(median(m.noop))} (${(median(m.noop) / median(m.git)).toFixed(2)}x git, ${(median(m.noop) / floor).toFixed(2)}x floor)`,
     `${s(median(m.daemon))} (${(median(m.daemon) / median(m.git)).toFixed(2)}x git)`,
+    s(median(m.daemonAfter)),
     `${s(median(m.one))} (${(median(m.one) / plain).toFixed(2)}x)`,
     s(median(m.oneStage)),
     `${s(median(m.added))} (${(median(m.added) / plain).toFixed(2)}x)`,
@@ -306,6 +326,7 @@ for (const n of recordSizes) {
     s(median(m.cold)),
     s(median(m.noop)),
     '-',
+    '-',
     `${s(median(m.one))} (one record)`,
     s(median(m.oneStage)),
     '-',
@@ -325,6 +346,7 @@ console.log(
       'runner cold',
       'runner no-op',
       'no-op, daemon',
+      "daemon, after an edit's run",
       'one item edited',
       'its map stage',
       'one file added',
