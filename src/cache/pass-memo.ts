@@ -252,21 +252,21 @@ function writeOver(file: string, bytes: Uint8Array, over: readonly (readonly [nu
 }
 
 /**
- * The memo last read, by its file's identity: the daemon's next run reads
- * it again only once it was rewritten (always whole, under a new inode:
- * writeFileAtomic), not its 3 MB of stats per 100,000 files each time.
+ * Each stage's memo as last read, by its file's identity: the daemon's next
+ * run reads it again only once it was rewritten (always whole, under a new
+ * inode: writeFileAtomic), not its 3 MB of stats per 100,000 files each time.
  */
-let lastRead: { file: string; ino: number; size: number; mtimeMs: number; memo: PassMemo | undefined } | undefined;
+const lastRead = new Map<string, { ino: number; size: number; mtimeMs: number; memo: PassMemo | undefined }>();
 
 /** The memo in `file`, for whichever list it was kept. */
 export function readAnyPassMemo(file: string): PassMemo | undefined {
   const st = fs.statSync(file, { throwIfNoEntry: false });
   if (st === undefined) return undefined;
-  const last = lastRead;
-  if (last?.file === file && last.ino === st.ino && last.size === st.size && last.mtimeMs === st.mtimeMs)
+  const last = lastRead.get(file);
+  if (last !== undefined && last.ino === st.ino && last.size === st.size && last.mtimeMs === st.mtimeMs)
     return last.memo;
   const memo = readMemo(file);
-  lastRead = { file, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, memo };
+  lastRead.set(file, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, memo });
   return memo;
 }
 

@@ -407,7 +407,7 @@ export class StatCache {
       this.#isDirty = false;
       this.#onDisk = disk.onDisk;
     }
-    // The daemon is told the files again only when they are not the ones it was last told (a new list).
+    // The daemon is told the directories again only when the files are not the ones it was last told of.
     this.#help.watch?.(() => {
       const files = this.#merged();
       if (files === this.#watched) return undefined;
