@@ -66,7 +66,7 @@ describe('a pass near its memo', () => {
     expect(keptListNear(memo, now, N)?.changed).toEqual([17, 1500]);
   });
 
-  it('is read again once rewritten, in the same process (the daemon keeps the last one read)', () => {
+  it("is read again once rewritten, in the same process (the daemon keeps each stage's last one read)", () => {
     const file = path.join(tempDir(), 'memo.bin');
     const bytes = Buffer.from(FILES.map((f) => `${f} ${sha256(f)}\n`).join(''));
     const before = statsOfPass();
@@ -74,14 +74,20 @@ describe('a pass near its memo', () => {
     const first = readAnyPassMemo(file);
     expect(first && keptListHash(first, before)).toBe(sha256(bytes));
     expect(readAnyPassMemo(file)).toBe(first);
+    // Another stage's memo read in between (a daemon's run over two long lists): each is kept.
+    const other = path.join(tempDir(), 'memo.bin');
+    keepListHash(other, FILES, before, { bytes, hash: sha256(bytes) });
+    const otherFirst = readAnyPassMemo(other);
+    expect(readAnyPassMemo(file)).toBe(first);
+    expect(readAnyPassMemo(other)).toBe(otherFirst);
     // The same list, one file's stats and the list hash changed: a file exactly as long as before.
     const after = statsOfPass();
     after[FIELDS * 5 + 1] = (after[FIELDS * 5 + 1] as number) + 1;
-    const other = Buffer.from(`${bytes.toString()}x`);
-    keepListHash(file, FILES, after, { bytes: other, hash: sha256(other) });
+    const longer = Buffer.from(`${bytes.toString()}x`);
+    keepListHash(file, FILES, after, { bytes: longer, hash: sha256(longer) });
     const second = readAnyPassMemo(file);
     expect(second).not.toBe(first);
-    expect(second && keptListHash(second, after)).toBe(sha256(other));
+    expect(second && keptListHash(second, after)).toBe(sha256(longer));
     expect(second && keptListHash(second, before)).toBeUndefined();
   });
 });
