@@ -95,7 +95,7 @@ describe('the pass memo', () => {
     expect(await count()).toMatchObject({ outcome: 'ran', reason: `input changed: ${file(100)}` });
   });
 
-  it("keys the daemon's answer too: a memo altered by hand sends the run back, and is replaced", async () => {
+  it("keys the daemon's answers too: an altered memo sends the run back and is replaced, a touch is cached, an edit runs", async () => {
     workspace();
     const pid = await startDaemon(ws, 'p');
     try {
@@ -114,6 +114,21 @@ describe('the pass memo', () => {
       const again = await run();
       expect(runStart(again.events)?.daemon).toBe(true);
       expect(stageEnd(again.events, 'count')).toMatchObject({ outcome: 'cached', key });
+      // A touch (a new mtime, the same bytes): the daemon keys it from the memo's text, the key unchanged.
+      const touched = ws.path(file(4321));
+      const later = new Date(Date.now() - 1_800_000);
+      fs.utimesSync(touched, later, later);
+      const afterTouch = await run();
+      expect(runStart(afterTouch.events)?.daemon).toBe(true);
+      expect(stageEnd(afterTouch.events, 'count')).toMatchObject({ outcome: 'cached', key });
+      // An edit is never hidden by it: the run goes back to its command, and the stage runs.
+      ws.write(file(4321), 'file 4321, edited\n');
+      const edited = await run();
+      expect(runStart(edited.events)?.daemon).toBeUndefined();
+      expect(stageEnd(edited.events, 'count')).toMatchObject({
+        outcome: 'ran',
+        reason: `input changed: ${file(4321)}`,
+      });
     } finally {
       process.kill(pid);
     }
