@@ -18,9 +18,8 @@
 // two no-ops each right after a file was edited and run (a run the daemon
 // hands back: the command runs it in a process of its own, which rewrites
 // the stat cache the daemon then reads again), the edit's run not timed.
-// Then a new file is added in the middle
-// directory of the tree (its run timed: "one file added"), and removed
-// again before the next round.
+// Then a new file is added in the middle directory of the tree (its run
+// timed: "one file added"), and removed again before the next round.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

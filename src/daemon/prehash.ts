@@ -17,6 +17,7 @@ import { hashOnBoth } from '../cache/parallel-hasher.js';
 import type { ParallelHasher } from '../cache/parallel-hasher.js';
 import { hashFileSync } from '../cache/hash-file.js';
 import { isRacy } from '../cache/stat-cache.js';
+import { polled } from './polled.js';
 import type { FileStat, HashHelp } from '../cache/stat-cache.js';
 
 /** A file is hashed this long after its last event at the earliest, so that no hash made is racy (stat-cache.ts). */
@@ -81,7 +82,7 @@ export class PreHasher {
   resume(): void {
     this.isPaused = false;
     this.#schedule(0);
-    if (this.#toWatch !== undefined) setImmediate(() => setImmediate(() => this.watchNow()));
+    if (this.#toWatch !== undefined) void polled().then(() => this.watchNow());
   }
 
   /** Watches what the last run's stat cache knows (if not yet), unless a run is being served again. */

@@ -31,6 +31,7 @@ import { findConfig } from '../config/find.js';
 import type { RunHost } from '../engine/run-host.js';
 import { PreHasher } from './prehash.js';
 import { daemonPaths, readDaemonInfo } from './paths.js';
+import { polled } from './polled.js';
 import type { DaemonInfo } from './paths.js';
 import { daemonMayServe } from './serve-rule.js';
 import type { DaemonFrame, DaemonRequest } from './protocol.js';
@@ -101,15 +102,6 @@ const REHEARSALS = 3;
  * a second after the start waited 15.9 s for three rehearsals).
  */
 const LONG_REHEARSAL_MS = 250;
-
-/**
- * Resolves once the event loop has polled for I/O after this call. One
- * setImmediate is not enough: called from an I/O callback it runs in the
- * same turn of the loop, before the loop asks the system for events again.
- */
-function polled(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
-}
 
 class DaemonServer {
   readonly #options: ServeOptions;

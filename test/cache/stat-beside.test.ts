@@ -309,7 +309,7 @@ describe('StatCache.hashAll over many files', () => {
 });
 
 describe('StatCache.hashAll over many files, in the daemon', () => {
-  it('keeps no answer of a pass that read a file (a racy entry is read again every time)', () => {
+  it("reads a racy entry's file again in every pass of a kept cache, and answers each pass afresh", () => {
     const relative = files.map((file) => path.relative(dir, file));
     // A clock behind every mtime: every entry is racy, so every pass reads every file.
     const stats = new StatCache({ root: dir, now: () => 0, help: { kept: {} } });
