@@ -45,6 +45,18 @@ export interface StageContext {
   progress(done: number, total?: number): void;
   readonly workspace: Workspace;
   readonly memo: StageMemo;
+  /**
+   * The content of an item's file, for the items of a map over files
+   * (`foreach: { files }`): the very bytes its `hash`, and so its cache
+   * key, was taken from; a string in `encoding`. On a first run of a stage
+   * whose items run on the main thread (`isolate: inline`) the runner hands
+   * over the bytes it read to hash the file, so the file is read once, not
+   * twice; anywhere else it reads the file and checks its hash. A file
+   * changed since the run hashed it fails its item (run again), where a
+   * plain read would give a result its key does not describe.
+   */
+  read(item: FileItem): Buffer;
+  read(item: FileItem, encoding: BufferEncoding): string;
 }
 
 /** What a task stage may return. */

@@ -54,6 +54,8 @@ function context(
       resolve: (relative) => path.resolve(root, relative),
     },
     memo: { get: async () => undefined, set: async () => {} },
+    read: ((item: JsonRecord, encoding?: BufferEncoding) =>
+      fs.readFileSync(path.resolve(root, String(item.path)), encoding)) as StageContext['read'],
     index: 0,
   };
 }

@@ -82,6 +82,11 @@ export class HashTurns {
     return true;
   }
 
+  /** Whether batch `b` is answered, and by the worker (its writes to shared memory are seen here). */
+  isWorkers(b: number): boolean {
+    return this.#shared !== undefined && b < this.#answered && this.#mine[b] !== 1;
+  }
+
   /** Answers the first `n` files (and the rest of the batch the n-th is in). */
   through(n: number): void {
     const batches = Math.ceil(Math.min(n, this.#indices.length) / HASH_BESIDE_BATCH);

@@ -4,6 +4,7 @@
 // keying it. Deleting this module (and hashAllLater) hashes every file
 // before any item runs, as hashAll does.
 import type { HashTurns } from './hash-turns.js';
+import type { KeptBytes } from './kept-bytes.js';
 import type { StatPass } from './stat-beside.js';
 
 export class LaterHashes {
@@ -22,13 +23,15 @@ export class LaterHashes {
   readonly stats: Float64Array;
   /** Whether no hash read so far came from a stat too recent to vouch for its content (StatCache.openPass). */
   readonly isClean: () => boolean;
+  /** The bytes read, kept for the stage's items (hashAllLater's `keep`); they outlive the worker. */
+  readonly kept: KeptBytes | undefined;
 
   constructor(
     toRead: readonly number[],
     turns: HashTurns,
     pass: StatPass,
     isClean: () => boolean,
-    on: { done?: () => void; end?: () => void } = {},
+    on: { done?: () => void; end?: () => void; kept?: KeptBytes } = {},
   ) {
     this.#toRead = toRead;
     this.#turns = turns;
@@ -37,6 +40,7 @@ export class LaterHashes {
     this.#onEnd = on.end;
     this.stats = pass.stats;
     this.isClean = isClean;
+    this.kept = on.kept;
   }
 
   /**

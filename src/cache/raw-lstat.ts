@@ -119,6 +119,11 @@ export type LstatInto = (file: string, out: Float64Array, at: number) => void;
 
 export const lstatInto: LstatInto = make(fs, process);
 
+/** fstat of an open descriptor into out[at..at+3], as lstatInto puts a path's (FSTAT_INTO_JS). */
+export const fstatInto: LstatInto & ((fd: number, out: Float64Array, at: number) => void) = new Function(
+  `${FSTAT_INTO_JS}\nreturn makeFstatInto;`,
+)()(fs, process);
+
 /** Whether lstatInto reads the binding (tests: the fallback is what runs elsewhere). */
 export const lstatIntoIsRaw = lstatInto.name === 'viaBinding';
 

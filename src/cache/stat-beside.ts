@@ -16,8 +16,9 @@
 import fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { workerThreads } from '../util/builtins.js';
-import { HASH_FILE_JS } from './hash-file.js';
-import { HASH_BESIDE_BATCH, HashTurns, NEXT_HASH, NOT_A_FILE, PATIENCE_MS, SLOT } from './hash-turns.js';
+import { HASH_FILE_JS, HASH_UNSTATED_JS } from './hash-file.js';
+import { KEEP_JS, type KeptBytes } from './kept-bytes.js';
+import { HASH_BESIDE_BATCH, HashTurns, NEXT_HASH, PATIENCE_MS, SLOT } from './hash-turns.js';
 import { pathsText } from './list-identity.js';
 import { FSTAT_INTO_JS, LSTAT_INTO_JS, lstatInto } from './raw-lstat.js';
 import type { FileStat } from './stat-cache.js';
@@ -66,35 +67,23 @@ const statPath = (i) => (files[i].startsWith('/') ? files[i] : statPrefix + file
 const done = new Int32Array(pass?.done ?? new SharedArrayBuffer(4));
 const out = new Float64Array(pass?.out ?? new SharedArrayBuffer(8));
 ${HASH_FILE_JS}
+// The hash pass's KeptShared, when its bytes are kept (kept-bytes.ts).
+let keep;
+${KEEP_JS}
 ${LSTAT_INTO_JS}
 ${FSTAT_INTO_JS}
 const lstatInto = makeLstatInto(fs, process);
 const fstatInto = makeFstatInto(fs, process);
-const { O_RDONLY, O_NONBLOCK, S_IFMT, S_IFREG } = fs.constants;
+${HASH_UNSTATED_JS}
 const one = new Float64Array(${FIELDS});
-// A file the stat pass left (UNSTATED): opened, then stat'ed through its descriptor, so its path is
-// walked once and no Stats object is made (O_NONBLOCK: opening a FIFO does not wait for a writer).
-// Its status in the answer; its stat put in out only when it is a regular file. One that cannot be
-// opened is stat'ed by its path, to tell a missing file from an unreadable one.
-function hashUnstated(file, i, k, answer, buffer) {
-  let fd;
-  try { fd = fs.openSync(file, O_RDONLY | O_NONBLOCK); } catch { fd = undefined; }
-  if (fd === undefined) {
-    let st;
-    try { st = fs.statSync(file, { throwIfNoEntry: false }); } catch { st = undefined; }
-    return st && st.isFile() ? 2 : ${NOT_A_FILE};
-  }
-  try {
-    fstatInto(fd, one, 0);
-    if (!(one[0] >= 0) || (one[3] & S_IFMT) !== S_IFREG) return ${NOT_A_FILE};
-    answer.set(hashOpen(fd, one[0], buffer), ${SLOT} * k + 1);
-    out.set(one, ${FIELDS} * i);
-    return 1;
-  } catch {
-    return 2;
-  } finally {
-    fs.closeSync(fd);
-  }
+// A file the stat pass left (UNSTATED), read through one descriptor: its status in the answer; its
+// stat put in out only when it is a regular file.
+function hashUnstatedInto(file, i, k, answer, buffer) {
+  const got = hashUnstated(file, one, buffer);
+  if (typeof got === 'number') return got;
+  answer.set(got, ${SLOT} * k + 1);
+  out.set(one, ${FIELDS} * i);
+  return 1;
 }
 for (let from = Atomics.add(control, ${NEXT_STAT}, ${BATCH}); from < files.length; from = Atomics.add(control, ${NEXT_STAT}, ${BATCH})) {
   const to = Math.min(files.length, from + ${BATCH});
@@ -106,16 +95,26 @@ for (let from = Atomics.add(control, ${NEXT_STAT}, ${BATCH}); from < files.lengt
 }
 while (Atomics.load(control, ${PHASE}) === ${WAITING}) Atomics.wait(control, ${PHASE}, ${WAITING});
 if (Atomics.load(control, ${PHASE}) === ${HASHING}) {
-  const { list, answer, hashed } = receiveMessageOnPort(parentPort).message;
+  const message = receiveMessageOnPort(parentPort).message;
+  const { list, answer, hashed } = message;
+  keep = message.keep;
   const count = Atomics.load(control, ${COUNT});
   const buffer = Buffer.allocUnsafe(1 << 20);
-  for (let from = Atomics.add(control, ${NEXT_HASH}, ${HASH_BESIDE_BATCH}); from < count; from = Atomics.add(control, ${NEXT_HASH}, ${HASH_BESIDE_BATCH})) {
+  const stop = () => Atomics.load(control, ${PHASE}) !== ${HASHING} || Atomics.load(control, ${NEXT_HASH}) >= count;
+  for (;;) {
+    roomForBatch(stop);
+    const from = Atomics.add(control, ${NEXT_HASH}, ${HASH_BESIDE_BATCH});
+    if (from >= count) break;
     const to = Math.min(count, from + ${HASH_BESIDE_BATCH});
     for (let k = from; k < to; k++) {
       const i = list[k];
-      if (out[${FIELDS} * i] === ${UNSTATED}) { answer[${SLOT} * k] = hashUnstated(at(i), i, k, answer, buffer); continue; }
-      try { answer.set(hashFile(at(i), out[${FIELDS} * i], buffer), ${SLOT} * k + 1); answer[${SLOT} * k] = 1; } catch { answer[${SLOT} * k] = 2; }
+      if (out[${FIELDS} * i] === ${UNSTATED}) answer[${SLOT} * k] = hashUnstatedInto(at(i), i, k, answer, buffer);
+      else {
+        try { answer.set(hashFile(at(i), out[${FIELDS} * i], buffer), ${SLOT} * k + 1); answer[${SLOT} * k] = 1; } catch { answer[${SLOT} * k] = 2; }
+      }
+      if (answer[${SLOT} * k] === 1) keepBytes(k, buffer, whole);
     }
+    keptBatch(to - 1);
     Atomics.store(hashed, from / ${HASH_BESIDE_BATCH}, 1);
     Atomics.notify(hashed, from / ${HASH_BESIDE_BATCH});
   }
@@ -208,26 +207,37 @@ export class StatPass {
    * The hash pass of hashChanged, started on the worker now and answered in
    * order as the caller needs it: `through(n)` answers the first n of
    * `indices` (see HashTurns). With no worker, or few files, each is
-   * hashed here when asked for.
+   * hashed here when asked for. `kept` makes the KeptBytes the files' bytes
+   * are to be kept in (with a ring, when the worker reads some of them).
    */
   hashLater(
     indices: readonly number[],
     hashHere: (i: number) => void,
     take: (i: number, hash: string, raw: Uint8Array) => void,
+    kept?: (hasWorker: boolean) => KeptBytes,
   ): HashTurns {
     const worker = this.#worker;
     const count = indices.length;
-    if (!worker || count < HASH_BESIDE_MIN || Atomics.load(this.#control, PHASE) !== WAITING)
+    if (!worker || count < HASH_BESIDE_MIN || Atomics.load(this.#control, PHASE) !== WAITING) {
+      kept?.(false);
       return new HashTurns(indices, { hashHere, take });
+    }
     const list = new Int32Array(new SharedArrayBuffer(4 * count));
     list.set(indices);
     const answer = new Uint8Array(new SharedArrayBuffer(SLOT * count));
     const hashed = new Int32Array(new SharedArrayBuffer(4 * Math.ceil(count / HASH_BESIDE_BATCH)));
-    worker.postMessage({ list, answer, hashed });
+    const keep = kept?.(true);
+    worker.postMessage({ list, answer, hashed, keep: keep?.shared });
     Atomics.store(this.#control, COUNT, count);
     Atomics.store(this.#control, PHASE, HASHING);
     Atomics.notify(this.#control, PHASE);
-    return new HashTurns(indices, { hashHere, take }, { control: this.#control, answer, hashed, counts: this.#counts });
+    const turns = new HashTurns(
+      indices,
+      { hashHere, take },
+      { control: this.#control, answer, hashed, counts: this.#counts },
+    );
+    keep?.answeredBy((b) => turns.isWorkers(b));
+    return turns;
   }
 
   /** Ends the worker (it is waiting for a hash pass, or done with one). */

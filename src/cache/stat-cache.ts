@@ -7,7 +7,8 @@
 // mtime), as git's untracked cache does.
 import path from 'node:path';
 import { isRegularMode } from '../util/fs.js';
-import { hashFileSync } from './hash-file.js';
+import { hashFileSync, hashUnstatedSync, lastWholeFile } from './hash-file.js';
+import { KeptBytes } from './kept-bytes.js';
 import { hashWithHasher } from './parallel-hasher.js';
 import type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache-types.js';
 import { StatCacheDisk } from './stat-cache-disk.js';
@@ -81,6 +82,8 @@ export class StatCache {
   readonly #laterOpen = new Set<LaterHashes>();
   /** The file and its log as loaded or last saved (StatCacheDisk.onDisk). */
   #onDisk = '';
+  /** One file's stat, as hashUnstatedSync puts it. */
+  readonly #one = new Float64Array(FIELDS);
   /** Statistics of this run: how many hashes came from the cache and how many read a file. */
   readonly counts = { hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0 };
 
@@ -201,12 +204,14 @@ export class StatCache {
   /**
    * hashAll of a long list, but when `min` or more of its files must be read, the stat pass's worker reads
    * them while the caller goes on: their hashes are undefined until `later.through(n)` puts the first n in.
+   * `keep`: the bytes read are kept for the caller while it needs them (`later.bytes(i)`, kept-bytes.ts).
    */
   hashAllLater(
     files: readonly string[],
     min: number,
+    keep = false,
   ): { hashes: readonly (string | undefined)[]; later?: LaterHashes } {
-    return files.length >= STAT_BESIDE_MIN ? this.#passOver(files, min) : { hashes: this.hashAll(files) };
+    return files.length >= STAT_BESIDE_MIN ? this.#passOver(files, min, keep) : { hashes: this.hashAll(files) };
   }
 
   /**
@@ -240,12 +245,13 @@ export class StatCache {
   #passOver(
     files: readonly string[],
     laterFrom = Number.POSITIVE_INFINITY,
+    keep = false,
   ): { hashes: (string | undefined)[]; later?: LaterHashes } {
     // Files this cache knows nothing of are read whatever their stat: the hash pass stats them as it reads them.
     const unknown = Number.isFinite(laterFrom) ? this.#unknownIn(files) : [];
     const isLater = unknown.length >= laterFrom;
     const pass = new StatPass(files, undefined, `${this.#root}/`, isLater ? unknown : undefined, this.#spare);
-    return this.#answerPass(files, pass, isLater);
+    return this.#answerPass(files, pass, isLater, isLater && keep);
   }
 
   /** The hashes of a stat pass's files (see #passOver); the pass ended unless they are to be read later. */
@@ -253,8 +259,10 @@ export class StatCache {
     files: readonly string[],
     pass: StatPass,
     isLater = false,
+    keep = false,
   ): { hashes: (string | undefined)[]; later?: LaterHashes } {
     let later: LaterHashes | undefined;
+    let kept: KeptBytes | undefined;
     try {
       const many = pass.stats;
       const { hashes, toRead } = this.#fromStats(files, many);
@@ -263,13 +271,29 @@ export class StatCache {
       const hashHere = (i: number): void => {
         const file = files[i] as string;
         let st = statAt(many, i) as FileStat | undefined;
-        // One the pass left unstated is stat'ed here, and its stat put in the pass's answer as the worker puts it.
-        if (st?.size === UNSTATED) st = putStat(many, i, this.stat(file));
-        hashes[i] = st && isRegular(st) ? this.#readFile(file, st, undefined, list && { list, row: i }) : undefined;
+        const at = list && { list, row: i };
+        if (st?.size === UNSTATED) {
+          // One the pass left unstated is read through one descriptor, its stat put in the pass's answer as
+          // the worker puts it; one that is not a regular file, or cannot be read, is stat'ed by its path.
+          const got = hashUnstatedSync(this.absolute(file), this.#one);
+          if (typeof got === 'string') {
+            many.set(this.#one, FIELDS * i);
+            hashes[i] = this.#read(file, statAt(many, i) as FileStat, got, at);
+          } else st = putStat(many, i, this.stat(file));
+        }
+        if (st?.size !== UNSTATED)
+          hashes[i] = st && isRegular(st) ? this.#readFile(file, st, undefined, at) : undefined;
+        const bytes = kept && hashes[i] !== undefined ? lastWholeFile() : undefined;
+        if (bytes) kept?.keepHere(i, bytes);
       };
-      const turns = pass.hashLater(toRead, hashHere, (i, hash, raw) => {
-        hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash, list && { list, row: i }, raw);
-      });
+      const turns = pass.hashLater(
+        toRead,
+        hashHere,
+        (i, hash, raw) => {
+          hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash, list && { list, row: i }, raw);
+        },
+        keep ? (hasWorker) => (kept = new KeptBytes(toRead, hasWorker)) : undefined,
+      );
       const isMany = toRead.length >= SAVE_AFTER_READS;
       if (isLater) {
         const racyBefore = this.#racyRecords;
@@ -277,6 +301,7 @@ export class StatCache {
         const opened: LaterHashes = new LaterHashes(toRead, turns, pass, () => this.#racyRecords === racyBefore, {
           done: isMany ? () => this.#saveEarly() : undefined,
           end: () => open.delete(opened),
+          kept,
         });
         open.add(opened);
         later = opened;

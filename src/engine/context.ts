@@ -8,6 +8,8 @@ import { readDataset } from './read-records.js';
 import { guardParams } from './params-guard.js';
 import { inWorkspace } from '../util/fs.js';
 import type { Resources } from './resources.js';
+import { noItemReader } from './map/item-read.js';
+import type { ReadItem } from './map/item-read.js';
 
 export interface ContextOptions {
   stage: StagePlan;
@@ -17,6 +19,8 @@ export interface ContextOptions {
   res: Resources;
   tmp: string;
   onProgress(done: number, total?: number): void;
+  /** ctx.read: a map over files' (item-read.ts); elsewhere it says what it is for. */
+  read?: ReadItem;
 }
 
 export function createContext(options: ContextOptions): StageContext {
@@ -64,6 +68,7 @@ export function createContext(options: ContextOptions): StageContext {
         await (await res.memo())?.set(memoKey(key), { v: value, at: Date.now() }, ttlMs);
       },
     },
+    read: options.read ?? noItemReader(stage.id, `a ${definition.kind} stage has no such items`),
   };
 }
 

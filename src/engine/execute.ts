@@ -13,6 +13,7 @@ import { LostRecordsError } from './dataset-reader.js';
 import type { Failure } from './events.js';
 import type { KeyAsLeft } from './fixpoint.js';
 import type { Keyed } from './key.js';
+import type { KeptFiles } from './key-list.js';
 import { runShell } from './kinds/shell.js';
 import { runTask } from './kinds/task.js';
 import { loadExport, ModuleLoadError } from './module-loader.js';
@@ -30,6 +31,8 @@ export interface ExecuteInput {
   foreachHashes: FileHashes;
   /** A stage started before its files were read (Keyed.later): reads the first n foreach files' hashes. */
   hashesThrough?: (n: number) => void;
+  /** The foreach files' bytes as the hash pass read them, kept for ctx.read (Keyed.later's). */
+  keptFiles?: KeptFiles;
   upstream: ReadonlyMap<string, StageRecord>;
   res: Resources;
   signal: AbortSignal;

@@ -59,6 +59,7 @@ export async function runJob(input: JobInput): Promise<JobResult> {
       foreachFiles: keyed.foreachFiles,
       foreachHashes: keyed.foreachHashes,
       hashesThrough: (keyed.later ?? keyed.unread)?.through,
+      keptFiles: keyed.later?.kept,
       upstream: input.upstream,
       res,
       signal,

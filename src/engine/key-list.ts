@@ -43,6 +43,16 @@ export interface LaterKey {
   finish(): Keyed;
   /** No key after all (the stage did not finish): stops reading. */
   end(): void;
+  /** What the reading kept of the files' bytes for the stage's items (a cold map over files run inline). */
+  kept?: KeptFiles;
+}
+
+/** The bytes of a map's foreach files as read for their hashes, kept while its items may ask (ctx.read). */
+export interface KeptFiles {
+  /** A copy of foreach file `i`'s bytes, as hashed, while kept; else undefined. */
+  bytes(i: number): Buffer | undefined;
+  /** The items before list position `p` are done: their files' bytes need not be kept. */
+  release(p: number): void;
 }
 
 /** A stage's key but for its input list. */

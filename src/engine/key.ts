@@ -69,7 +69,9 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
   const code: CodeHashes = run ? codeHashes(res.stats, run.module) : [];
   const parts = { definition, code, needs, sorted };
   if (declared.length === 0 && mayReadLater(input)) {
-    const { hashes, later } = res.stats.hashAllLater(sorted, READ_LATER_MIN);
+    // Items run on this thread may read their files from what the hash pass read (ctx.read).
+    const keep = definition.kind === 'map' && stage.knobs.isolate === 'inline';
+    const { hashes, later } = res.stats.hashAllLater(sorted, READ_LATER_MIN, keep);
     if (later) return laterKey(parts, hashes, later, passMemoOf(input));
     return keyedBy(parts, inputList(sorted, foreachFiles, hashes, undefined));
   }

@@ -55,6 +55,8 @@ export function fakeContext(
     progress: () => {},
     workspace: { root, stateDir: path.join(root, '.runner'), tmp: root, resolve: (p: string) => path.resolve(root, p) },
     memo: { get: async () => undefined, set: async () => {} },
+    read: ((item: JsonRecord, encoding?: BufferEncoding) =>
+      fs.readFileSync(path.resolve(root, String(item.path)), encoding)) as ItemContext['read'],
     index: 0,
     logs,
   };

@@ -18,6 +18,7 @@ describe('itemContextOf: the context each item of a map stage gets', () => {
       progress: () => {},
       workspace: { root: '/w', stateDir: '/w/.runner', tmp: '/tmp/w', resolve: (file) => `/w/${file}` },
       memo: { get: async () => undefined, set: async () => {} },
+      read: (() => '') as unknown as StageContext['read'],
     };
     const contextAt = itemContextOf(ctx);
     const first = contextAt(0);

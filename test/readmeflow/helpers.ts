@@ -63,6 +63,8 @@ export function fakeContext(options: {
       get: async <T>(key: string) => memo.get(key) as T | undefined,
       set: async (key: string, value: unknown) => void memo.set(key, value),
     },
+    read: ((item: JsonRecord, encoding?: BufferEncoding) =>
+      fs.readFileSync(path.resolve(root, String(item.path)), encoding)) as ItemContext['read'],
     index: 0,
     logs,
   };

@@ -2,6 +2,7 @@
 // (one call per item, or one batch call), or in the run's worker pool; then
 // retries the failures up to `retries` times.
 import type { JsonRecord, StageContext } from '../../api.js';
+import { foreachOf } from '../../config/types.js';
 import type { StagePlan } from '../../config/types.js';
 import type { Resources } from '../resources.js';
 import { batchAnswerProblem, ensureSetup, itemContextOf } from './definition.js';
@@ -128,6 +129,7 @@ class ItemComputer {
           root: this.#res.root,
           stateDir: this.#res.stateDir,
           tmp: ctx.workspace.tmp,
+          files: foreachOf(definition)?.kind === 'files',
         },
         signal,
         onLog: (line) => ctx.log(line),

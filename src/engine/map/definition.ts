@@ -115,7 +115,7 @@ export function describeItem(item: unknown, index: number): string {
  * asks for it.)
  */
 export function itemContextOf(ctx: StageContext): (index: number) => ItemContext {
-  const { pipeline, stage, params, inputs, outputs, env, signal, upstream, log, progress, workspace, memo } = ctx;
+  const { pipeline, stage, params, inputs, outputs, env, signal, upstream, log, progress, workspace, memo, read } = ctx;
   return (index) => ({
     pipeline,
     stage,
@@ -129,6 +129,7 @@ export function itemContextOf(ctx: StageContext): (index: number) => ItemContext
     progress,
     workspace,
     memo,
+    read,
     index,
   });
 }

@@ -17,6 +17,8 @@ export interface BatchContext {
   root: string;
   stateDir: string;
   tmp: string;
+  /** Whether the items are files (foreach: { files }), which ctx.read reads. */
+  files?: boolean;
 }
 
 /**

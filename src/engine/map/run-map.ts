@@ -40,6 +40,8 @@ import { ItemStore } from './item-store.js';
 import type { BlockOutcome } from './block-outcome.js';
 import { writeBlock } from './write-block.js';
 import { ChunkCover } from './chunk-cover.js';
+import { itemReader, noItemReader } from './item-read.js';
+import type { ReadItem } from './item-read.js';
 import { BlockProcessor } from './process-block.js';
 
 export interface MapResult {
@@ -81,6 +83,7 @@ export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: D
       res,
       tmp,
       onProgress: () => {},
+      read: readerOf(input),
     });
     const run = new MapRun({
       input,
@@ -110,6 +113,9 @@ class MapRun {
   readonly #settled = { items: 0, cached: 0 };
   #lastProgress = 0;
   readonly #cover: ChunkCover | undefined;
+  /** Blocks done beyond #doneThrough (their first item to the end of their last), and every item before it done. */
+  readonly #doneBlocks = new Map<number, number>();
+  #doneThrough = 0;
 
   constructor(options: {
     input: ExecuteInput;
@@ -136,6 +142,7 @@ class MapRun {
     const processBlock = async (block: ItemBlock, _index: number, blockSignal: AbortSignal): Promise<BlockOutcome> => {
       const outcome = await this.#blocks.process(block, blockSignal);
       this.#settle(outcome);
+      this.#doneWith(block);
       return outcome;
     };
     const concurrency =
@@ -204,6 +211,20 @@ class MapRun {
     }
   }
 
+  /** A block's items are done: once every item before them is too, the files' kept bytes can go (ctx.read). */
+  #doneWith(block: ItemBlock): void {
+    const kept = this.#input.keptFiles;
+    if (!kept) return;
+    this.#doneBlocks.set(block.firstIndex, block.firstIndex + block.count);
+    let end = this.#doneBlocks.get(this.#doneThrough);
+    if (end === undefined) return;
+    for (; end !== undefined; end = this.#doneBlocks.get(this.#doneThrough)) {
+      this.#doneBlocks.delete(this.#doneThrough);
+      this.#doneThrough = end;
+    }
+    kept.release(this.#doneThrough);
+  }
+
   /** Counts a processed block; without `stream`, reports progress by these counts. */
   #settle(outcome: BlockOutcome): void {
     this.#settled.items += outcome.count;
@@ -220,6 +241,21 @@ class MapRun {
       this.#input.onProgress(this.#settled.items, counts.total, this.#settled.cached);
     else this.#input.onProgress(counts.done + counts.failed, counts.total, counts.cached);
   }
+}
+
+/** ctx.read for the stage's items: their files, from the bytes the hash pass kept when it kept them. */
+function readerOf(input: ExecuteInput): ReadItem {
+  const { stage, res } = input;
+  const foreach = foreachOf(stage.definition);
+  if (foreach?.kind !== 'files')
+    return noItemReader(stage.id, `its items are records of ${foreach?.stage ?? 'no stage'}`);
+  return itemReader({
+    root: res.root,
+    stage: stage.id,
+    files: input.foreachFiles,
+    hashes: input.foreachHashes,
+    kept: input.keptFiles,
+  });
 }
 
 function itemSource(input: ExecuteInput, store: ItemStore | undefined): ItemSource {

@@ -24,6 +24,7 @@ import { AnswerBuilder, batchBlock, transferable } from './batch-wire.js';
 import type { RecordBlock } from '../dataset-reader.js';
 import { errorData, messageOf } from '../../util/errors.js';
 import { inWorkspace } from '../../util/fs.js';
+import { itemReader, noItemReader } from './item-read.js';
 import { isPromiseLike, StallWatch, untilAborted } from '../stall.js';
 
 const send = (message: ToPool): void => {
@@ -103,6 +104,9 @@ function contextFor(message: Extract<FromPool, { type: 'batch' }>, signal: Abort
       resolve: (file: string) => inWorkspace(context.root, file),
     },
     memo: { get: async () => undefined, set: async () => {} },
+    read: context.files
+      ? itemReader({ root: context.root, stage: `${context.pipeline}/${context.stage}` })
+      : noItemReader(`${context.pipeline}/${context.stage}`, 'its items are records'),
   };
 }
 

@@ -1,0 +1,95 @@
+// ctx.read(item): the content of a map item's file, the very bytes its
+// hash (and so its cache key) was taken from. On the main thread of a cold
+// map over files they come from what the hash pass read (KeptFiles), so
+// the run reads each file once; anywhere else the file is read here and
+// its sha256 checked against the item's: a file changed since the run
+// hashed it fails its item, rather than give a result its key does not
+// describe.
+import fs from 'node:fs';
+import type { JsonRecord } from '../../api.js';
+import { sha256 } from '../../util/hash.js';
+import { inWorkspace } from '../../util/fs.js';
+import type { KeptFiles } from '../key-list.js';
+import { fileHash } from '../../cache/list-text.js';
+import type { FileHashes } from '../../cache/list-text.js';
+
+export type ReadItem = {
+  (item: JsonRecord): Buffer;
+  (item: JsonRecord, encoding: BufferEncoding): string;
+};
+
+/** Where ctx.read finds a stage's files. */
+export interface ItemFiles {
+  root: string;
+  /** The stage's id, for its errors. */
+  stage: string;
+  /** The stage's foreach files (sorted, as its items' paths are), on the thread that has kept bytes. */
+  files?: readonly string[];
+  /** Their hashes (what the kept bytes were hashed to). */
+  hashes?: FileHashes;
+  kept?: KeptFiles;
+}
+
+/** ctx.read for the items of a map over files. */
+export function itemReader(where: ItemFiles): ReadItem {
+  const { files, hashes, kept } = where;
+  /** Where the last item read was in `files`: items are mostly read in order. */
+  let near = 0;
+  const indexOf = (file: string): number => {
+    if (!files) return -1;
+    if (files[near] === file) return near;
+    if (files[near + 1] === file) return ++near;
+    let lo = 0;
+    let hi = files.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((files[mid] as string) < file) lo = mid + 1;
+      else hi = mid;
+    }
+    if (files[lo] !== file) return -1;
+    near = lo;
+    return lo;
+  };
+  function read(item: JsonRecord, encoding?: BufferEncoding): Buffer | string {
+    const { path: file, hash } = fileItemOf(item, where.stage);
+    // Kept bytes are the file's as hashed for its key: they serve an item of that very hash.
+    const i = kept && hashes ? indexOf(file) : -1;
+    const isKept = i >= 0 && hashes !== undefined && fileHash(hashes, i) === hash;
+    const bytes = (isKept ? kept?.bytes(i) : undefined) ?? readChecked(where, file, hash);
+    return encoding === undefined ? bytes : bytes.toString(encoding);
+  }
+  return read as ReadItem;
+}
+
+/** ctx.read where a stage's items are not files. */
+export function noItemReader(stage: string, what: string): ReadItem {
+  return (() => {
+    throw new Error(
+      `${stage}: ctx.read(item) reads the file of an item of a map over files (foreach: { files }); ${what}`,
+    );
+  }) as ReadItem;
+}
+
+function fileItemOf(item: JsonRecord, stage: string): { path: string; hash: string } {
+  const { path: file, hash } = (item ?? {}) as { path?: unknown; hash?: unknown };
+  if (typeof file !== 'string' || typeof hash !== 'string')
+    throw new Error(`${stage}: ctx.read(item) takes an item of the stage ({ path, hash }), not ${describe(item)}`);
+  return { path: file, hash };
+}
+
+function describe(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** The file read here, when its content is still the one its item was hashed from. */
+function readChecked(where: ItemFiles, file: string, hash: string): Buffer {
+  if (hash === 'missing') throw new Error(`${file}: missing when the run listed the stage's files`);
+  const bytes = fs.readFileSync(inWorkspace(where.root, file));
+  const now = sha256(bytes);
+  if (now !== hash)
+    throw new Error(
+      `${file} changed after the run hashed it (${hash.slice(0, 12)}, now ${now.slice(0, 12)}): its result would not be the one its key names; run again`,
+    );
+  return bytes;
+}
