@@ -1,5 +1,7 @@
 // Map stages at scale: N small files through an item-cached map stage (and
-// a task summing its records), beside a plain Node loop doing the same work,
+// a task summing its records), its function reading each file itself (and,
+// cold, the same stage reading it with ctx.read: the bytes the run's hash
+// pass read), beside a plain Node loop doing the same work,
 // `git status` of the same tree and the lstat floor (FLOOR); then N records
 // from a task through an item-cached map stage. Prints one markdown table
 // of medians.
@@ -40,6 +42,10 @@ export function stringHash(text) {
 }
 export function count(item, ctx) {
   const text = readFileSync(ctx.workspace.resolve(item.path), 'utf8');
+  return { path: item.path, lines: text.split('\\n').length, h: stringHash(text) };
+}
+export function countRead(item, ctx) {
+  const text = ctx.read(item, 'utf8');
   return { path: item.path, lines: text.split('\\n').length, h: stringHash(text) };
 }
 export async function sum(ctx) {
@@ -107,6 +113,17 @@ pipelines:
     stages:
       count:
         run: work.mjs#count
+        foreach: { files: ["data/**/*.txt"] }
+        batchSize: 500
+        isolate: inline
+        cache: { scope: item }
+      sum:
+        run: work.mjs#sum
+        needs: [count]
+  filesRead:
+    stages:
+      count:
+        run: work.mjs#countRead
         foreach: { files: ["data/**/*.txt"] }
         batchSize: 500
         isolate: inline
@@ -227,6 +244,8 @@ for (const n of fileSizes) {
     floor1: [] as number[],
     floor2: [] as number[],
     cold: [] as number[],
+    coldRead: [] as number[],
+    coldReadRss: [] as number[],
     noop: [] as number[],
     daemon: [] as number[],
     daemonAfter: [] as number[],
@@ -242,6 +261,11 @@ for (const n of fileSizes) {
     m.git.push(timed(dir, ['git', 'status', '--porcelain']).ms);
     m.floor1.push(timed(dir, [process.execPath, 'floor.cjs', '1']).ms);
     m.floor2.push(timed(dir, [process.execPath, 'floor.cjs', '2']).ms);
+    // The same stage reading its files with ctx.read (the bytes its hash pass read), cold, beside it.
+    fs.rmSync(path.join(dir, '.runner'), { recursive: true, force: true });
+    const coldRead = runner(dir, 'filesRead');
+    m.coldRead.push(coldRead.ms);
+    m.coldReadRss.push(coldRead.rssMiB);
     fs.rmSync(path.join(dir, '.runner'), { recursive: true, force: true });
     const cold = runner(dir, 'files');
     m.cold.push(cold.ms);
@@ -281,6 +305,7 @@ for (const n of fileSizes) {
     s(median(m.git)),
     `${s(floor)} (${median(m.floor1) <= median(m.floor2) ? 'one thread' : 'two'})`,
     `${s(median(m.cold))} (${(median(m.cold) / plain).toFixed(2)}x)`,
+    `${s(median(m.coldRead))} (${(median(m.coldRead) / plain).toFixed(2)}x, ${median(m.coldReadRss).toFixed(0)} MiB)`,
     `${s(median(m.noop))} (${(median(m.noop) / median(m.git)).toFixed(2)}x git, ${(median(m.noop) / floor).toFixed(2)}x floor)`,
     `${s(median(m.daemon))} (${(median(m.daemon) / median(m.git)).toFixed(2)}x git)`,
     s(median(m.daemonAfter)),
@@ -323,6 +348,7 @@ for (const n of recordSizes) {
     '-',
     '-',
     s(median(m.cold)),
+    '-',
     s(median(m.noop)),
     '-',
     '-',
@@ -343,6 +369,7 @@ console.log(
       'git status',
       'lstat floor',
       'runner cold',
+      'cold, ctx.read',
       'runner no-op',
       'no-op, daemon',
       "daemon, after an edit's run",
