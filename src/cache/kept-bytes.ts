@@ -7,7 +7,8 @@
 // them; this thread keeps the ones it hashes itself in a map. The stage
 // tells how far its items are done (`release`), and the worker waits for
 // room rather than write over bytes an item may still ask for: it stays at
-// most a ring ahead of the items. A file too large for the ring, or read
+// most a ring ahead of the items. When the first items done asked for none
+// (a function that reads its file itself), nothing more is kept. A file too large for the ring, or read
 // when the ring was full, is not kept; ctx.read reads it again and checks
 // its hash. Deleting this module (and its uses in stat-beside.ts,
 // stat-cache.ts, later-hashes.ts and engine/map/item-read.ts) leaves
@@ -20,6 +21,8 @@ export const RING_BYTES = 8 << 20;
 export const KEEP_MOST = RING_BYTES / 16;
 /** Slot of KeptShared.control: files of the pass (their place in its list) below it are done with. */
 const RELEASED = 0;
+/** Slot of KeptShared.control: 1 while bytes are kept (0 once the first block's items asked for none). */
+const WANTED = 1;
 /** How long the worker waits for the items to release room before it looks again. */
 const ROOM_WAIT_MS = 20;
 
@@ -57,7 +60,7 @@ function roomForBatch(stop) {
   }
 }
 function keepBytes(k, bytes, n) {
-  if (!keep || n < 0 || n > ${KEEP_MOST}) return;
+  if (!keep || n < 0 || n > ${KEEP_MOST} || Atomics.load(keep.control, ${WANTED}) === 0) return;
   let at = ringAt;
   const offset = at % ${RING_BYTES};
   if (offset + n > ${RING_BYTES}) at += ${RING_BYTES} - offset;
@@ -89,6 +92,10 @@ export class KeptBytes {
   #byWorker: (b: number) => boolean = () => false;
   /** Bytes of files this thread read, by list position. */
   readonly #here = new Map<number, Buffer>();
+  /** Whether bytes are kept: not once the first block's items asked for none (they read their files themselves). */
+  #isWanted = true;
+  /** Whether an item asked for bytes. */
+  #isAsked = false;
   /** Files (places in #toRead) below it are released: their ring bytes may be written over. */
   #released = 0;
 
@@ -100,9 +107,10 @@ export class KeptBytes {
           ring: new Uint8Array(new SharedArrayBuffer(RING_BYTES)),
           at: new Float64Array(new SharedArrayBuffer(8 * count)),
           length: new Int32Array(new SharedArrayBuffer(4 * count)).fill(-1),
-          control: new Int32Array(new SharedArrayBuffer(4)),
+          control: new Int32Array(new SharedArrayBuffer(8)),
         }
       : undefined;
+    if (this.shared) this.shared.control[WANTED] = 1;
   }
 
   /** Tells which batches the worker answered (HashTurns.isWorkers), once the pass's turns are made. */
@@ -112,13 +120,26 @@ export class KeptBytes {
 
   /** Keeps the bytes of list file `i` read on this thread (a copy: the reader's buffer is reused). */
   keepHere(i: number, bytes: Uint8Array): void {
-    if (bytes.length <= KEEP_MOST && this.#place(i) >= this.#released) this.#here.set(i, Buffer.from(bytes));
+    if (this.#isWanted && bytes.length <= KEEP_MOST && this.#place(i) >= this.#released)
+      this.#here.set(i, Buffer.from(bytes));
   }
 
   /** A copy of list file `i`'s bytes, as hashed for its key, while kept; else undefined. */
   bytes(i: number): Buffer | undefined {
+    const kept = this.#view(i);
+    return kept && Buffer.from(kept);
+  }
+
+  /** List file `i`'s bytes decoded (no copy of them made first), while kept; else undefined. */
+  text(i: number, encoding: BufferEncoding): string | undefined {
+    return this.#view(i)?.toString(encoding);
+  }
+
+  /** File `i`'s kept bytes where they are (the ring, until released), or undefined. */
+  #view(i: number): Buffer | undefined {
+    this.#isAsked = true;
     const here = this.#here.get(i);
-    if (here) return Buffer.from(here);
+    if (here) return here;
     const k = this.#place(i);
     const shared = this.shared;
     if (!shared || k < this.#released || this.#toRead[k] !== i || !this.#byWorker(Math.floor(k / HASH_BESIDE_BATCH)))
@@ -126,8 +147,7 @@ export class KeptBytes {
     const { ring, at, length } = shared;
     const n = length[k] as number;
     if (n < 0) return undefined;
-    const from = (at[k] as number) % RING_BYTES;
-    return Buffer.from(ring.subarray(from, from + n));
+    return Buffer.from(ring.buffer, ring.byteOffset + ((at[k] as number) % RING_BYTES), n);
   }
 
   /** Every file before list position `p` is done with: the worker may write over its bytes. */
@@ -136,9 +156,17 @@ export class KeptBytes {
     if (k <= this.#released) return;
     for (const i of this.#here.keys()) if (i < p) this.#here.delete(i);
     this.#released = k;
+    // Items done and none asked: they read their files themselves, so nothing more is kept.
+    if (!this.#isAsked && this.#isWanted) this.#unwant();
     if (!this.shared) return;
     Atomics.store(this.shared.control, RELEASED, k);
     Atomics.notify(this.shared.control, RELEASED);
+  }
+
+  #unwant(): void {
+    this.#isWanted = false;
+    this.#here.clear();
+    if (this.shared) Atomics.store(this.shared.control, WANTED, 0);
   }
 
   /** The first place in #toRead holding list position `i` or a later one. */

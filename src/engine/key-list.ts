@@ -51,6 +51,8 @@ export interface LaterKey {
 export interface KeptFiles {
   /** A copy of foreach file `i`'s bytes, as hashed, while kept; else undefined. */
   bytes(i: number): Buffer | undefined;
+  /** Those bytes decoded, while kept; else undefined. */
+  text(i: number, encoding: BufferEncoding): string | undefined;
   /** The items before list position `p` are done: their files' bytes need not be kept. */
   release(p: number): void;
 }

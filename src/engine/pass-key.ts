@@ -180,6 +180,7 @@ export function laterKey(
       through: (n) => later.through(n),
       kept: kept && {
         bytes: (i) => kept?.bytes(i),
+        text: (i, encoding) => kept?.text(i, encoding),
         release: (p) => kept?.release(p),
       },
       finish: () => {

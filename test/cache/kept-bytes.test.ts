@@ -3,7 +3,8 @@
 // many times as the items release it; never bytes the worker may have
 // written over (a file past the ring while nothing is released is not
 // kept, a released one no longer given); the files this thread read kept
-// too; a file larger than KEEP_MOST, or than one read, not kept.
+// too; a file larger than KEEP_MOST, or than one read, not kept; nothing
+// kept once the first items done asked for none.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,6 +82,7 @@ describe('KeptBytes', () => {
           }
           expectContent(bytes, i);
           expect(sha256(bytes as Buffer)).toBe(hashes.get(i));
+          if (i % 97 === 0) expect(kept.text(i, 'latin1')).toBe(bytes?.toString('latin1'));
           given++;
         }
         kept.release(end);
@@ -123,6 +125,21 @@ describe('KeptBytes', () => {
     expect(inRing).toBeLessThanOrEqual(RING_BYTES);
   });
 
+  it('keeps nothing more once the first items done asked for none (they read their files themselves)', () => {
+    const { pass, turns, kept } = keptPass(false);
+    try {
+      turns.through(BLOCK);
+      kept.release(BLOCK);
+      const content = fs.readFileSync(files[BLOCK + 1] as string);
+      kept.keepHere(BLOCK + 1, content);
+      expect(kept.bytes(BLOCK + 1)).toBeUndefined();
+      // The worker is told too: it copies no more files into the ring.
+      expect(Atomics.load(kept.shared?.control ?? new Int32Array(2), 1)).toBe(0);
+    } finally {
+      pass.end();
+    }
+  });
+
   it('keeps the files this thread reads when there is no worker, and gives a copy each time', () => {
     const few = files.slice(0, 10);
     const kept = new KeptBytes(
@@ -136,6 +153,7 @@ describe('KeptBytes', () => {
     expect(first).toEqual(content);
     first.fill(0);
     expect(kept.bytes(5)).toEqual(content);
+    expect(kept.text(5, 'utf8')).toBe(content.toString('utf8'));
     expect(kept.bytes(4)).toBeUndefined();
     kept.release(6);
     expect(kept.bytes(5)).toBeUndefined();

@@ -55,8 +55,8 @@ export function itemReader(where: ItemFiles): ReadItem {
     // Kept bytes are the file's as hashed for its key: they serve an item of that very hash.
     const i = kept && hashes ? indexOf(file) : -1;
     const isKept = i >= 0 && hashes !== undefined && fileHash(hashes, i) === hash;
-    const bytes = (isKept ? kept?.bytes(i) : undefined) ?? readChecked(where, file, hash);
-    return encoding === undefined ? bytes : bytes.toString(encoding);
+    if (encoding === undefined) return (isKept ? kept?.bytes(i) : undefined) ?? readChecked(where, file, hash);
+    return (isKept ? kept?.text(i, encoding) : undefined) ?? readChecked(where, file, hash).toString(encoding);
   }
   return read as ReadItem;
 }
