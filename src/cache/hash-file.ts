@@ -49,8 +49,8 @@ type HashFile = (file: string, knownSize: number | undefined, buffer: Buffer) =>
  * NOT_A_FILE, or 2 when it cannot be read. One that cannot be opened is
  * stat'ed by its path, to tell a missing file from an unreadable one.
  */
-export const HASH_UNSTATED_JS = `function hashUnstated(file, st, buffer) {
-  const { O_RDONLY, O_NONBLOCK, S_IFMT, S_IFREG } = fs.constants;
+export const HASH_UNSTATED_JS = `const { O_RDONLY, O_NONBLOCK, S_IFMT, S_IFREG } = fs.constants;
+function hashUnstated(file, st, buffer) {
   whole = -1;
   let fd;
   try { fd = fs.openSync(file, O_RDONLY | O_NONBLOCK); } catch { fd = undefined; }

@@ -8,9 +8,9 @@
 // tells how far its items are done (`release`), and the worker waits for
 // room rather than write over bytes an item may still ask for: it stays at
 // most a ring ahead of the items. When the first items done asked for none
-// (a function that reads its file itself), nothing more is kept. A file too large for the ring, or read
-// when the ring was full, is not kept; ctx.read reads it again and checks
-// its hash. Deleting this module (and its uses in stat-beside.ts,
+// (a function that reads its file itself), nothing more is kept. A file
+// too large for the ring, or read when the ring was full, is not kept;
+// ctx.read reads it again and checks its hash. Deleting this module (and its uses in stat-beside.ts,
 // stat-cache.ts, later-hashes.ts and engine/map/item-read.ts) leaves
 // ctx.read reading every file itself.
 import { HASH_BESIDE_BATCH } from './hash-turns.js';

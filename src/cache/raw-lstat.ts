@@ -119,10 +119,13 @@ export type LstatInto = (file: string, out: Float64Array, at: number) => void;
 
 export const lstatInto: LstatInto = make(fs, process);
 
-/** fstat of an open descriptor into out[at..at+3], as lstatInto puts a path's (FSTAT_INTO_JS). */
-export const fstatInto: LstatInto & ((fd: number, out: Float64Array, at: number) => void) = new Function(
-  `${FSTAT_INTO_JS}\nreturn makeFstatInto;`,
-)()(fs, process);
+let fstatMade: ((fd: number, out: Float64Array, at: number) => void) | undefined;
+
+/** fstat of an open descriptor into out[at..at+3], as lstatInto puts a path's (FSTAT_INTO_JS; made when first used). */
+export function fstatInto(fd: number, out: Float64Array, at: number): void {
+  fstatMade ??= new Function(`${FSTAT_INTO_JS}\nreturn makeFstatInto;`)()(fs, process) as typeof fstatInto;
+  fstatMade(fd, out, at);
+}
 
 /** Whether lstatInto reads the binding (tests: the fallback is what runs elsewhere). */
 export const lstatIntoIsRaw = lstatInto.name === 'viaBinding';

@@ -204,7 +204,7 @@ export class StatCache {
   /**
    * hashAll of a long list, but when `min` or more of its files must be read, the stat pass's worker reads
    * them while the caller goes on: their hashes are undefined until `later.through(n)` puts the first n in.
-   * `keep`: the bytes read are kept for the caller while it needs them (`later.bytes(i)`, kept-bytes.ts).
+   * `keep`: the bytes read are kept for the caller while it needs them (`later.kept`, kept-bytes.ts).
    */
   hashAllLater(
     files: readonly string[],
