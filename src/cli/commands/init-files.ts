@@ -61,8 +61,10 @@ import type { FileItem, ItemContext, StageContext } from '${packageName}';
 // A map stage's export: called once per item; its return value is the item's
 // record. For batches, a narrower cache key or a per-thread setup, export
 // \`defineMap({ run, batch, key, emit, setup })\` from '${packageName}' instead.
+// ctx.read(item) is the item's file as the runner hashed it for its key (on a
+// first run, the bytes it already read: each file is read once).
 export function countLines(item: FileItem, ctx: ItemContext) {
-  const text = fs.readFileSync(ctx.workspace.resolve(item.path), 'utf8');
+  const text = ctx.read(item, 'utf8');
   return { path: item.path, lines: text.split('\\n').length - 1 };
 }
 
