@@ -15,7 +15,6 @@
 // line lands in exactly one chunk, in order; chunks never start or end with
 // a blank line; a line longer than maxBytes is split into pieces (between
 // code points) that share its line number, one piece per chunk.
-import fs from 'node:fs';
 import type { FileItem, ItemContext, StageContext } from '../../src/api.js';
 import { embedTexts as embedWith } from '../lib/text-embedding.js';
 import type { EmbeddedTexts } from '../lib/text-embedding.js';
@@ -39,7 +38,7 @@ export function embedTexts(
 }
 
 export async function index(item: FileItem, ctx: ItemContext): Promise<ChunkRecord[]> {
-  const bytes = fs.readFileSync(ctx.workspace.resolve(item.path));
+  const bytes = ctx.read(item);
   if (bytes.includes(0)) {
     ctx.log(`${item.path}: binary content, not indexed`);
     return [];

@@ -17,7 +17,10 @@ const loadExtractor = (): Promise<typeof import('./extract.js')> => (extractor ?
 // hand, and parsing them costs more than the rest of a repository.
 const MAX_FILE_BYTES = 1024 * 1024;
 
-export async function scanFile(item: FileItem, ctx: Pick<ItemContext, 'workspace' | 'log'>): Promise<ScanRecord[]> {
+export async function scanFile(
+  item: FileItem,
+  ctx: Pick<ItemContext, 'workspace' | 'log' | 'read'>,
+): Promise<ScanRecord[]> {
   const absolute = ctx.workspace.resolve(item.path);
   const size = fs.statSync(absolute).size;
   if (size > MAX_FILE_BYTES) {
@@ -25,7 +28,8 @@ export async function scanFile(item: FileItem, ctx: Pick<ItemContext, 'workspace
     return [];
   }
   const { extractFunctions } = await loadExtractor();
-  return extractFunctions(item.path, fs.readFileSync(absolute, 'utf8'));
+  // The bytes the item's hash was taken from: a file edited during the run fails its item, not its key.
+  return extractFunctions(item.path, ctx.read(item, 'utf8'));
 }
 
 export const scan = defineMap<FileItem, ScanRecord[]>({ run: scanFile, setup: loadExtractor });
