@@ -107,30 +107,24 @@ if (!isMainThread) {
 }
 `;
 
+/** The file workload's pipeline, its map stage running `count` (work.mjs). */
+const filesPipeline = (count: string) => `    stages:
+      count:
+        run: work.mjs#${count}
+        foreach: { files: ["data/**/*.txt"] }
+        batchSize: 500
+        isolate: inline
+        cache: { scope: item }
+      sum:
+        run: work.mjs#sum
+        needs: [count]`;
+
 const YAML = (n: number) => `version: 1
 pipelines:
   files:
-    stages:
-      count:
-        run: work.mjs#count
-        foreach: { files: ["data/**/*.txt"] }
-        batchSize: 500
-        isolate: inline
-        cache: { scope: item }
-      sum:
-        run: work.mjs#sum
-        needs: [count]
+${filesPipeline('count')}
   filesRead:
-    stages:
-      count:
-        run: work.mjs#countRead
-        foreach: { files: ["data/**/*.txt"] }
-        batchSize: 500
-        isolate: inline
-        cache: { scope: item }
-      sum:
-        run: work.mjs#sum
-        needs: [count]
+${filesPipeline('countRead')}
   records:
     params: { n: ${n}, mutate: -1 }
     stages:

@@ -7,7 +7,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { isRegularMode } from '../util/fs.js';
 import { GlobMemo, SeenDirs } from './glob-memo.js';
-import { lowerBound } from './loaded-files.js';
+import { lowerBound } from '../util/sorted.js';
 import type { SeenDir, StaleMemo } from './glob-memo.js';
 import { STAT_BESIDE_MIN } from './stat-beside.js';
 import type { StatCache } from './stat-cache.js';

@@ -13,6 +13,7 @@
 // ctx.read reads it again and checks its hash. Deleting this module (and its uses in stat-beside.ts,
 // stat-cache.ts, later-hashes.ts and engine/map/item-read.ts) leaves
 // ctx.read reading every file itself.
+import { lowerBound } from '../util/sorted.js';
 import { HASH_BESIDE_BATCH } from './hash-turns.js';
 
 /** Bytes of the ring the worker copies files into. */
@@ -171,14 +172,6 @@ export class KeptBytes {
 
   /** The first place in #toRead holding list position `i` or a later one. */
   #place(i: number): number {
-    const toRead = this.#toRead;
-    let lo = 0;
-    let hi = toRead.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((toRead[mid] as number) < i) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.#toRead, i);
   }
 }

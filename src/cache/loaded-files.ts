@@ -6,6 +6,7 @@
 import { isRegularMode } from '../util/fs.js';
 import type { FileColumns } from './stat-cache-file.js';
 import { HASH_BYTES } from './stat-cache-types.js';
+import { lowerBound } from '../util/sorted.js';
 
 /** How far seek() walks forward before it searches. */
 const SEEK_STEPS = 8;
@@ -55,18 +56,6 @@ export class SortedPaths {
     this.#cursor = isFound ? at + 1 : at;
     return isFound ? at : undefined;
   }
-}
-
-/** The first index at or after `from` of `sorted` (sorted as JavaScript sorts strings) whose string is not before `value`. */
-export function lowerBound(sorted: readonly string[], value: string, from = 0): number {
-  let low = from;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((sorted[mid] as string) < value) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 /**

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import type { JsonRecord } from '../../api.js';
 import { sha256 } from '../../util/hash.js';
 import { inWorkspace } from '../../util/fs.js';
+import { lowerBound } from '../../util/sorted.js';
 import type { KeptFiles } from '../key-list.js';
 import { fileHash } from '../../cache/list-text.js';
 import type { FileHashes } from '../../cache/list-text.js';
@@ -39,16 +40,10 @@ export function itemReader(where: ItemFiles): ReadItem {
     if (!files) return -1;
     if (files[near] === file) return near;
     if (files[near + 1] === file) return ++near;
-    let lo = 0;
-    let hi = files.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((files[mid] as string) < file) lo = mid + 1;
-      else hi = mid;
-    }
-    if (files[lo] !== file) return -1;
-    near = lo;
-    return lo;
+    const at = lowerBound(files, file);
+    if (files[at] !== file) return -1;
+    near = at;
+    return at;
   };
   function read(item: JsonRecord, encoding?: BufferEncoding): Buffer | string {
     const { path: file, hash } = fileItemOf(item, where.stage);
