@@ -5,8 +5,9 @@
 // was hashed, and the next run reads it anew. Where the item reads the
 // file itself (isolate: worker), the same rewrite fails the item, named,
 // rather than give a result its key does not describe; the rerun reads the
-// new content. A task, a map over records and an argument that is not an
-// item are told what ctx.read is for.
+// new content. A batch export and a child process (isolate: process) read
+// the same bytes. A task, a map over records and an argument that is not
+// an item are told what ctx.read is for.
 import { afterEach, describe, expect, it } from 'vitest';
 import { countPipeline, MANY_FILES as FILES, manyFile as file } from './many-files.js';
 import { stageEnd, Workspace } from './rig.js';
@@ -74,6 +75,47 @@ describe('ctx.read(item)', () => {
     const rerun = await ws.run(['exec', 'p', '--json']);
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(ws.read('second.txt')).toBe('rewritten\n');
+  });
+
+  it('reads the same bytes in a batch export and in a child process, and with an encoding', async () => {
+    ws = new Workspace();
+    ws.write(
+      'pipelines.yaml',
+      `version: 1
+pipelines:
+  p:
+    stages:
+      batched: { run: work.mjs#batched, foreach: { files: ["*.txt"] }, isolate: inline }
+      apart: { run: work.mjs#apart, foreach: { files: ["*.txt"] }, isolate: process }
+      both:
+        run: work.mjs#both
+        needs: [batched, apart]
+        outputs: [both.json]
+`,
+    );
+    ws.write('a.txt', 'alpha\n');
+    ws.write('b.txt', 'béta\n');
+    ws.write(
+      'work.mjs',
+      `import fs from 'node:fs';
+export const batched = { batch: (items, ctx) => items.map((item) => ({ path: item.path, text: ctx.read(item).toString('utf8') })) };
+export function apart(item, ctx) { return { path: item.path, text: ctx.read(item, 'latin1') }; }
+export async function both(ctx) {
+  const out = {};
+  for (const stage of ['batched', 'apart']) for await (const r of ctx.upstream(stage)) out[stage + ' ' + r.path] = r.text;
+  fs.writeFileSync(ctx.workspace.resolve('both.json'), JSON.stringify(out));
+  return [];
+}
+`,
+    );
+    const run = await ws.run(['exec', 'p']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(ws.read('both.json'))).toEqual({
+      'batched a.txt': 'alpha\n',
+      'batched b.txt': 'béta\n',
+      'apart a.txt': 'alpha\n',
+      'apart b.txt': Buffer.from('béta\n').toString('latin1'),
+    });
   });
 
   it('tells a task, a map over records and a call without an item what it is for', async () => {
