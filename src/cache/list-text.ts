@@ -8,9 +8,12 @@
 // something asks the manifest for them (fingerprint.ts, holdListText).
 import { sha256 } from '../util/hash.js';
 
+/** What the list has for a missing file's hash. */
+export const MISSING = 'missing';
+
 /** A file's hash as the list has it: undefined (missing) is written `missing`. */
 export function listedHash(hash: string | undefined): string {
-  return hash ?? 'missing';
+  return hash ?? MISSING;
 }
 
 /** One file's line of the list text. */

@@ -11,7 +11,7 @@ import { sha256 } from '../../util/hash.js';
 import { inWorkspace } from '../../util/fs.js';
 import { lowerBound } from '../../util/sorted.js';
 import type { KeptFiles } from '../key-list.js';
-import { fileHash } from '../../cache/list-text.js';
+import { fileHash, MISSING } from '../../cache/list-text.js';
 import type { FileHashes } from '../../cache/list-text.js';
 
 export type ReadItem = {
@@ -79,7 +79,7 @@ function describe(value: unknown): string {
 
 /** The file read here, when its content is still the one its item was hashed from. */
 function readChecked(where: ItemFiles, file: string, hash: string): Buffer {
-  if (hash === 'missing') throw new Error(`${file}: missing when the run listed the stage's files`);
+  if (hash === MISSING) throw new Error(`${file}: missing when the run listed the stage's files`);
   const bytes = fs.readFileSync(inWorkspace(where.root, file));
   const now = sha256(bytes);
   if (now !== hash)
