@@ -4,7 +4,9 @@
 // once, not twice (a cold map over 100,000 small files read each again in
 // its function: most of its main thread). The stat pass's worker copies
 // each small file it hashes into a shared ring, in the order it reads
-// them; this thread keeps the ones it hashes itself in a map. The stage
+// them; this thread keeps the ones it hashes itself in a map, as many
+// bytes at most as the ring holds (a block of large files it read before
+// its items ran would be all in memory at once otherwise). The stage
 // tells how far its items are done (`release`), and the worker waits for
 // room rather than write over bytes an item may still ask for: it stays at
 // most a ring ahead of the items. When the first items done asked for none
@@ -91,8 +93,9 @@ export class KeptBytes {
   readonly shared: KeptShared | undefined;
   /** Whether batch b of the pass was answered by the worker (its bytes are in the ring once it is). */
   #byWorker: (b: number) => boolean = () => false;
-  /** Bytes of files this thread read, by list position. */
+  /** Bytes of files this thread read, by list position; at most RING_BYTES of them at once. */
   readonly #here = new Map<number, Buffer>();
+  #hereBytes = 0;
   /** Whether bytes are kept: not once the first block's items asked for none (they read their files themselves). */
   #isWanted = true;
   /** Whether an item asked for bytes. */
@@ -121,8 +124,10 @@ export class KeptBytes {
 
   /** Keeps the bytes of list file `i` read on this thread (a copy: the reader's buffer is reused). */
   keepHere(i: number, bytes: Uint8Array): void {
-    if (this.#isWanted && bytes.length <= KEEP_MOST && this.#place(i) >= this.#released)
-      this.#here.set(i, Buffer.from(bytes));
+    const n = bytes.length;
+    if (!this.#isWanted || n > KEEP_MOST || this.#hereBytes + n > RING_BYTES || this.#place(i) < this.#released) return;
+    this.#here.set(i, Buffer.from(bytes));
+    this.#hereBytes += n;
   }
 
   /** A copy of list file `i`'s bytes, as hashed for its key, while kept; else undefined. */
@@ -155,7 +160,11 @@ export class KeptBytes {
   release(p: number): void {
     const k = this.#place(p);
     if (k <= this.#released) return;
-    for (const i of this.#here.keys()) if (i < p) this.#here.delete(i);
+    for (const [i, bytes] of this.#here)
+      if (i < p) {
+        this.#here.delete(i);
+        this.#hereBytes -= bytes.length;
+      }
     this.#released = k;
     // Items done and none asked: they read their files themselves, so nothing more is kept.
     if (!this.#isAsked && this.#isWanted) this.#unwant();
@@ -167,6 +176,7 @@ export class KeptBytes {
   #unwant(): void {
     this.#isWanted = false;
     this.#here.clear();
+    this.#hereBytes = 0;
     if (this.shared) Atomics.store(this.shared.control, WANTED, 0);
   }
 
