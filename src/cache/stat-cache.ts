@@ -157,6 +157,11 @@ export class StatCache {
     return this.#freshHash(relative, st) !== undefined;
   }
 
+  /** The memoised hash of `relative` when it still holds for this stat (not racy); else undefined. */
+  freshHash(relative: string, st: FileStat): string | undefined {
+    return this.#freshHash(relative, st);
+  }
+
   /** The memoised hash of `relative` when it still holds for this stat. */
   #freshHash(relative: string, st: FileStat): string | undefined {
     const recorded = this.#recorded.hashFor(relative, st);

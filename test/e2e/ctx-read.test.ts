@@ -77,6 +77,18 @@ describe('ctx.read(item)', () => {
     expect(ws.read('second.txt')).toBe('rewritten\n');
   });
 
+  it('fails the item the same way on the main thread when no bytes were kept (a short list, hashed before it runs)', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', countPipeline(PICK).replace('data/**/*.txt', 'data/d00/*.txt'));
+    ws.write('work.mjs', WORK);
+    for (let i = 0; i < 90; i += 9) ws.write(file(i), `file ${i}\n`);
+    const cold = await ws.run(['exec', 'p', '--json']);
+    expect(cold.code).not.toBe(0);
+    const end = stageEnd(cold.events, 'count');
+    expect(end.reason).toContain(`${second} changed after the run hashed it`);
+    expect(end.items).toMatchObject({ failed: 1 });
+  });
+
   it('reads the same bytes in a batch export and in a child process, and with an encoding', async () => {
     ws = new Workspace();
     ws.write(

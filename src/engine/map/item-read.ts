@@ -2,9 +2,10 @@
 // hash (and so its cache key) was taken from. On the main thread of a cold
 // map over files they come from what the hash pass read (KeptFiles), so
 // the run reads each file once; anywhere else the file is read here and
-// its sha256 checked against the item's: a file changed since the run
-// hashed it fails its item, rather than give a result its key does not
-// describe.
+// checked: by its stat where the run's stat cache vouches for the item's
+// hash at that stat (as a no-op run trusts it), else by its sha256. A file
+// changed since the run hashed it fails its item, rather than give a
+// result its key does not describe.
 import fs from 'node:fs';
 import type { JsonRecord } from '../../api.js';
 import { sha256 } from '../../util/hash.js';
@@ -12,6 +13,8 @@ import { inWorkspace } from '../../util/fs.js';
 import { lowerBound } from '../../util/sorted.js';
 import type { KeptFiles } from '../key-list.js';
 import { fileHash, MISSING } from '../../cache/list-text.js';
+import { fstatInto } from '../../cache/raw-lstat.js';
+import type { FileStat } from '../../cache/stat-cache.js';
 import type { FileHashes } from '../../cache/list-text.js';
 
 export type ReadItem = {
@@ -29,6 +32,11 @@ export interface ItemFiles {
   /** Their hashes (what the kept bytes were hashed to). */
   hashes?: FileHashes;
   kept?: KeptFiles;
+  /**
+   * The hash the run's stat cache vouches for, for a file of this stat (not changed since it was hashed,
+   * nor too recently to tell): a file read again whose stat it vouches for needs no sha256 of its bytes.
+   */
+  vouched?: (file: string, st: FileStat) => string | undefined;
 }
 
 /** ctx.read for the items of a map over files. */
@@ -77,10 +85,24 @@ function describe(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** The file read here, when its content is still the one its item was hashed from. */
+/**
+ * The file read here, when its content is still the one its item was hashed
+ * from: its stat as the stat cache vouches for that hash, or else its sha256.
+ */
 function readChecked(where: ItemFiles, file: string, hash: string): Buffer {
   if (hash === MISSING) throw new Error(`${file}: missing when the run listed the stage's files`);
-  const bytes = fs.readFileSync(inWorkspace(where.root, file));
+  const fd = fs.openSync(inWorkspace(where.root, file), 'r');
+  let bytes: Buffer;
+  try {
+    if (where.vouched) {
+      fstatInto(fd, one, 0);
+      const st = { size: one[0] as number, mtimeMs: one[1] as number, ino: one[2] as number, mode: one[3] as number };
+      if (where.vouched(file, st) === hash) return fs.readFileSync(fd);
+    }
+    bytes = fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
   const now = sha256(bytes);
   if (now !== hash)
     throw new Error(
@@ -88,3 +110,5 @@ function readChecked(where: ItemFiles, file: string, hash: string): Buffer {
     );
   return bytes;
 }
+
+const one = new Float64Array(4);

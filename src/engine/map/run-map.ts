@@ -255,6 +255,7 @@ function readerOf(input: ExecuteInput): ReadItem {
     files: input.foreachFiles,
     hashes: input.foreachHashes,
     kept: input.keptFiles,
+    vouched: (file, st) => res.stats.freshHash(file, st),
   });
 }
 
