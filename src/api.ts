@@ -51,9 +51,10 @@ export interface StageContext {
    * key, was taken from; a string in `encoding`. On a first run of a stage
    * whose items run on the main thread (`isolate: inline`) the runner hands
    * over the bytes it read to hash the file, so the file is read once, not
-   * twice; anywhere else it reads the file and checks its hash. A file
-   * changed since the run hashed it fails its item (run again), where a
-   * plain read would give a result its key does not describe.
+   * twice; anywhere else it reads the file and checks it (by its stat where
+   * the run's stat cache vouches for the item's hash, else by its sha256).
+   * A file changed since the run hashed it fails its item (run again),
+   * where a plain read would give a result its key does not describe.
    */
   read(item: FileItem): Buffer;
   read(item: FileItem, encoding: BufferEncoding): string;
