@@ -168,8 +168,6 @@ export function laterKey(
   const { definition, code, needs, sorted } = parts;
   // No pairs of its 100,000 files and no hashes while its items run: finish() makes the list.
   const unread = buildManifest({ definition, code, inputs: [], needs });
-  // The kept bytes go once the stage ends either way: its items are done with them.
-  let kept = later.kept;
   return {
     fingerprint: '',
     manifest: unread,
@@ -178,23 +176,15 @@ export function laterKey(
     foreachHashes: hashes,
     later: {
       through: (n) => later.through(n),
-      kept: kept && {
-        bytes: (i) => kept?.bytes(i),
-        text: (i, encoding) => kept?.text(i, encoding),
-        release: (p) => kept?.release(p),
-      },
+      kept: later.kept,
       finish: () => {
-        kept = undefined;
         later.through(sorted.length);
         // The list written from the hashes, with no pair per file: the cold run's peak is here.
         const text = ListText.of(sorted, hashes);
         if (memo !== undefined && later.isClean()) keepListHash(memo, sorted, later.stats, text);
         return keyedByText(parts, sorted, text);
       },
-      end: () => {
-        kept = undefined;
-        later.end();
-      },
+      end: () => later.end(),
     },
   };
 }
