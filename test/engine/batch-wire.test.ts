@@ -70,16 +70,19 @@ describe('ownedUtf8 and transferable', () => {
 
 describe('AnswerBuilder and itemResults', () => {
   it("reads each item's lines and count back at its place, failures and all", () => {
-    const answer = new AnswerBuilder();
+    const answer = new AnswerBuilder(5);
     answer.add([{ id: 'a', n: 1 }], { isCacheable: true });
     answer.fail({ message: 'boom', stack: 'at x' });
     answer.add([], { isCacheable: true });
     answer.add([{ word: 'naïve ✓' }, { word: '😀' }], { raw: '{"v":[1,2]}', isCacheable: false });
     answer.add([{ id: 'e' }], { raw: 'null', isCacheable: true });
     const built = answer.finish();
-    // As a worker thread sends it: the bytes moved, not copied.
-    const wire = structuredClone(built, { transfer: transferable(built.bytes) });
+    // As a worker thread sends it: the bytes and sizes moved, not copied.
+    const wire = structuredClone(built, {
+      transfer: [...transferable(built.bytes), built.sizes.buffer as ArrayBuffer],
+    });
     expect(built.bytes.length).toBe(0);
+    expect(built.sizes.length).toBe(0);
     const results = itemResults(wire, 5).map((result) => {
       if (!result.ok || !('out' in result)) return result;
       const decoded = { ...result, out: Buffer.from(result.out).toString('utf8') };
@@ -104,7 +107,7 @@ describe('AnswerBuilder and itemResults', () => {
   it('gives each answer memory of its own, however large, while reusing what it writes into', () => {
     const text = (n: number, size: number): string => `${n}`.padEnd(size, 'x');
     const builder = (size: number, count: number, raw: boolean): AnswerBuilder => {
-      const answer = new AnswerBuilder();
+      const answer = new AnswerBuilder(count);
       for (let n = 0; n < count; n++)
         answer.add([{ t: text(n, size) }], {
           raw: raw ? JSON.stringify(text(-n, size)) : undefined,
@@ -130,19 +133,28 @@ describe('AnswerBuilder and itemResults', () => {
   });
 
   it('refuses an answer for another number of items, or whose sizes do not add up to its bytes', () => {
-    const answer = new AnswerBuilder();
+    const answer = new AnswerBuilder(1);
     answer.add([{ id: 'a' }], { isCacheable: true });
     const built = answer.finish();
     expect(() => itemResults(built, 2)).toThrow('a batch of 2 items was answered for 1');
-    expect(() => itemResults({ ...built, sizes: [1, 5, -1] }, 1)).toThrow(
+    expect(() => itemResults({ ...built, sizes: Int32Array.of(1, 5, -1) }, 1)).toThrow(
       "a batch's answer said 5 bytes of lines and raw results and came with 11",
     );
+  });
+
+  it('is built for as many items as its batch has, no more and no fewer', () => {
+    const answer = new AnswerBuilder(2);
+    answer.add([{ id: 'a' }], { isCacheable: true });
+    expect(() => answer.finish()).toThrow('a batch of 2 items answered for 1');
+    answer.fail({ message: 'boom' });
+    expect(() => answer.add([{ id: 'c' }], { isCacheable: true })).toThrow('a batch of 2 items answered for more');
+    expect(itemResults(answer.finish(), 2).map((result) => result.ok)).toEqual([true, false]);
   });
 });
 
 /** An answer's results: two records with a raw result, none, a failure. */
 function threeResults(): ReturnType<typeof itemResults> {
-  const answer = new AnswerBuilder();
+  const answer = new AnswerBuilder(3);
   answer.add([{ word: 'naïve ✓' }, { n: 1 }], { raw: '{}', isCacheable: false });
   answer.add([], { isCacheable: true });
   answer.fail({ message: 'boom' });

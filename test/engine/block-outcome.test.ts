@@ -21,7 +21,7 @@ const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 
 describe('BlockOutcome.seal', () => {
   it("keeps a worker's answer as the block's lines when the block's items lie in it in order", () => {
-    const answer = new AnswerBuilder();
+    const answer = new AnswerBuilder(3);
     answer.add([{ a: 'é' }], { isCacheable: true });
     answer.add([], { isCacheable: true });
     answer.add([{ b: 1 }, { c: 2 }], { isCacheable: true });
@@ -36,9 +36,9 @@ describe('BlockOutcome.seal', () => {
   });
 
   it("copies text, other answers' bytes and gaps into one buffer in item order", () => {
-    const first = new AnswerBuilder();
+    const first = new AnswerBuilder(2);
     first.add([{ late: '✓' }], { isCacheable: true });
-    const second = new AnswerBuilder();
+    const second = new AnswerBuilder(1);
     second.add([{ early: 1 }], { isCacheable: true });
     first.add([{ kept: 1 }], { raw: '{"r":1}', isCacheable: true });
     const [late, kept] = itemResults(first.finish(), 2) as LinesResult[];

@@ -22,8 +22,12 @@ export interface BatchAnswer {
    * (stages whose emit needs the current item keep them).
    */
   bytes: Uint8Array;
-  /** Per item, three numbers: its records (-1: it failed), its lines' bytes, its raw result's bytes (-1: none). */
-  sizes: number[];
+  /**
+   * Per item, three numbers: its records (-1: it failed), its lines' bytes,
+   * its raw result's bytes (-1: none). Memory of its own, outside the
+   * JavaScript heap, as the bytes are, and moved with them.
+   */
+  sizes: Int32Array;
   /** The failed items' errors, by position in the batch. */
   errors: Record<number, ItemError>;
   /** Positions of the items whose result cacheable() refused. */
@@ -70,34 +74,55 @@ export function batchBlock(items: Uint8Array, count: number): RecordBlock {
   return block;
 }
 
-/** Builds a BatchAnswer item by item, in order (the worker's side). */
+/** Builds a BatchAnswer item by item, in order (the worker's side), for a batch of `count` items. */
 export class AnswerBuilder {
   readonly #lines = new Utf8Bytes();
   readonly #raws = new Utf8Bytes();
-  readonly #sizes: number[] = [];
+  readonly #sizes: Int32Array;
+  /** Items answered so far. */
+  #n = 0;
   readonly #errors: Record<number, ItemError> = {};
   readonly #uncacheable: number[] = [];
 
+  constructor(count: number) {
+    this.#sizes = new Int32Array(new ArrayBuffer(count * 3 * Int32Array.BYTES_PER_ELEMENT));
+  }
+
   /** The next item produced `records`; `raw`: its result as JSON, when the stage keeps it. */
   add(records: JsonRecord[], options: { raw?: string; isCacheable: boolean }): void {
-    const n = this.#sizes.length / 3;
+    const n = this.#next();
     // Every record written to JSON before any is added: one JSON cannot write leaves nothing of the item.
     let out = '';
     for (const record of records) out += `${JSON.stringify(record)}\n`;
     const bytes = this.#lines.add(out);
     const rawBytes = options.raw === undefined ? -1 : this.#raws.add(options.raw);
-    this.#sizes.push(records.length, bytes, rawBytes);
+    this.#put(n, records.length, bytes, rawBytes);
     if (!options.isCacheable) this.#uncacheable.push(n);
   }
 
   /** The next item failed. */
   fail(error: ItemError): void {
-    this.#errors[this.#sizes.length / 3] = error;
-    this.#sizes.push(-1, 0, -1);
+    const n = this.#next();
+    this.#errors[n] = error;
+    this.#put(n, -1, 0, -1);
   }
 
-  /** The answer; its bytes own their memory, so a worker thread can transfer them. Call once. */
+  #put(n: number, records: number, bytes: number, rawBytes: number): void {
+    this.#sizes[n * 3] = records;
+    this.#sizes[n * 3 + 1] = bytes;
+    this.#sizes[n * 3 + 2] = rawBytes;
+  }
+
+  #next(): number {
+    if (this.#n * 3 >= this.#sizes.length)
+      throw new Error(`a batch of ${this.#sizes.length / 3} items answered for more`);
+    return this.#n++;
+  }
+
+  /** The answer; its bytes and sizes own their memory, so a worker thread can transfer them. Call once. */
   finish(): BatchAnswer {
+    if (this.#n * 3 !== this.#sizes.length)
+      throw new Error(`a batch of ${this.#sizes.length / 3} items answered for ${this.#n}`);
     const bytes = Buffer.allocUnsafeSlow(this.#lines.length + this.#raws.length);
     this.#lines.moveTo(bytes, 0);
     this.#raws.moveTo(bytes, this.#lines.length);

@@ -36,7 +36,8 @@ export type FromPool =
       exportName: string;
       /** The items' JSON lines, each ending in a newline, as UTF-8. */
       items: Uint8Array;
-      indexes: number[];
+      /** Each item's ctx.index, in memory of its own (off the worker's heap, as the items are). */
+      indexes: Float64Array;
       context: BatchContext;
     }
   | { type: 'abort'; id: number }
@@ -190,7 +191,7 @@ export class WorkerPool implements BatchPool {
         module: request.module,
         exportName: request.exportName,
         items: request.items,
-        indexes: request.indexes,
+        indexes: Float64Array.from(request.indexes),
         context: request.context,
       });
     }
@@ -278,7 +279,11 @@ function workerSlot(): Slot {
   const worker = new (workerThreads().Worker)(entry.file, { execArgv: entry.execArgv });
   worker.unref();
   return {
-    send: (message) => worker.postMessage(message, message.type === 'batch' ? transferable(message.items) : []),
+    send: (message) =>
+      worker.postMessage(
+        message,
+        message.type === 'batch' ? [...transferable(message.items), message.indexes.buffer as ArrayBuffer] : [],
+      ),
     on: (listener) => worker.on('message', listener),
     onExit: (listener) => {
       worker.on('error', (error) => listener(error.message));

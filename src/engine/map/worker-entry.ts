@@ -28,7 +28,13 @@ import { itemReader, noItemReader } from './item-read.js';
 import { isPromiseLike, StallWatch, untilAborted } from '../stall.js';
 
 const send = (message: ToPool): void => {
-  if (parentPort) parentPort.postMessage(message, message.type === 'done' ? transferable(message.answer.bytes) : []);
+  if (parentPort)
+    parentPort.postMessage(
+      message,
+      message.type === 'done'
+        ? [...transferable(message.answer.bytes), message.answer.sizes.buffer as ArrayBuffer]
+        : [],
+    );
   else process.send?.(message);
 };
 const aborts = new Map<number, AbortController>();
@@ -67,8 +73,8 @@ async function handle(message: FromPool): Promise<void> {
     const map = normaliseMap(await loadExport(message.context.root, message.module, message.exportName), where);
     await unlessStalled(ensureSetup(map));
     const ctx = contextFor(message, controller.signal);
-    const answer = new AnswerBuilder();
     const count = message.indexes.length;
+    const answer = new AnswerBuilder(count);
     const items = batchBlock(message.items, count);
     if (map.isBatch) await batchOf(map, items.records(), ctx, where, answer);
     else await oneByOne(map, items, ctx, message.indexes, answer);
@@ -137,7 +143,7 @@ async function oneByOne(
   map: NormalisedMap,
   items: RecordBlock,
   ctx: StageContext,
-  indexes: number[],
+  indexes: Float64Array,
   answer: AnswerBuilder,
 ): Promise<void> {
   const contextAt = itemContextOf(ctx);
