@@ -131,10 +131,15 @@ export class BlockBuilder {
   take(): RecordBlock | undefined {
     if (this.#pieces.length === 0) return undefined;
     const bytes = this.#pieces.length === 1 ? (this.#pieces[0] as Buffer) : Buffer.concat(this.#pieces);
-    const ends: number[] = [];
-    for (let newline = bytes.indexOf(10); newline !== -1; newline = bytes.indexOf(10, newline + 1)) ends.push(newline);
-    if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) ends.push(bytes.length);
-    const block = new RecordBlock(bytes, ends, 0, this.#firstIndex, this.#source);
+    // Counted first, so the ends fill memory of their own, outside the JavaScript heap.
+    let lines = bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE ? 1 : 0;
+    for (let newline = bytes.indexOf(NEWLINE); newline !== -1; newline = bytes.indexOf(NEWLINE, newline + 1)) lines++;
+    const ends = new Uint32Array(lines);
+    let n = 0;
+    for (let newline = bytes.indexOf(NEWLINE); newline !== -1; newline = bytes.indexOf(NEWLINE, newline + 1))
+      ends[n++] = newline;
+    if (n < lines) ends[n] = bytes.length;
+    const block = new RecordBlock(bytes, ends, this.#firstIndex, this.#source);
     if (this.#spans.length > 0) block.spans = this.#spans;
     this.#firstIndex += block.count;
     this.#pieces = [];
@@ -173,7 +178,7 @@ export function blockOf(bytes: Buffer, firstIndex: number, source: string): Reco
   builder.skipTo(firstIndex);
   builder.add(bytes, Number.POSITIVE_INFINITY).next();
   // No bytes, no lines: a block of none.
-  return builder.take() ?? new RecordBlock(bytes, [], 0, firstIndex, source);
+  return builder.take() ?? new RecordBlock(bytes, new Uint32Array(0), firstIndex, source);
 }
 
 /** Whether `bytes` end in a newline (their last line is ended). */
@@ -189,18 +194,18 @@ function isRecord(value: unknown): value is JsonRecord {
 export class RecordBlock {
   readonly #bytes: Buffer;
   /** End (exclusive, the newline's position) of each line within #bytes. */
-  readonly #ends: number[];
+  readonly #ends: Uint32Array;
   readonly #source: string;
   readonly firstIndex: number;
   readonly count: number;
   /** The chunks its lines lie in, when read chunk by chunk for a map stage (map/item-source.ts). */
   spans?: readonly ChunkSpan[];
 
-  constructor(bytes: Buffer, ends: number[], base: number, firstIndex: number, source: string) {
+  constructor(bytes: Buffer, ends: Uint32Array, firstIndex: number, source: string) {
     // A view, not a copy: a read stream hands out a new buffer per chunk
     // and never writes to it again.
     this.#bytes = bytes;
-    this.#ends = base === 0 ? ends : ends.map((end) => end - base);
+    this.#ends = ends;
     this.#source = source;
     this.firstIndex = firstIndex;
     this.count = ends.length;

@@ -60,7 +60,7 @@ describe('ownedUtf8 and transferable', () => {
   it('copy a block of records into bytes of their own, its last line ended', () => {
     const text = '{"a":1}\n{"b":"é"}';
     const source = Buffer.from(`xx${text}`).subarray(2);
-    const block = new RecordBlock(source, [7, Buffer.byteLength(text)], 0, 0, 'test');
+    const block = new RecordBlock(source, Uint32Array.of(7, Buffer.byteLength(text)), 0, 'test');
     const lines = block.lines();
     expect(Buffer.from(lines).toString('utf8')).toBe(`${text}\n`);
     expect(transferable(lines)).toHaveLength(1);
