@@ -89,8 +89,11 @@ function keptBatch(lastFile) {
 export class KeptBytes {
   /** The pass's files to read, as positions in its list, ascending. */
   readonly #toRead: readonly number[];
-  /** The ring and its index, when a worker reads some of the files (its hash pass's message). */
-  readonly shared: KeptShared | undefined;
+  /**
+   * The ring and its index, when a worker reads some of the files (its
+   * hash pass's message); dropped once every file is released.
+   */
+  shared: KeptShared | undefined;
   /** Whether batch b of the pass was answered by the worker (its bytes are in the ring once it is). */
   #byWorker: (b: number) => boolean = () => false;
   /** Bytes of files this thread read, by list position; at most RING_BYTES of them at once. */
@@ -171,6 +174,8 @@ export class KeptBytes {
     if (!this.shared) return;
     Atomics.store(this.shared.control, RELEASED, k);
     Atomics.notify(this.shared.control, RELEASED);
+    // Every file released: the ring's memory goes, not held through the stages after this one.
+    if (k >= this.#toRead.length) this.shared = undefined;
   }
 
   #unwant(): void {

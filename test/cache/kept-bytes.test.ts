@@ -85,6 +85,8 @@ describe('KeptBytes', () => {
           if (i % 97 === 0) expect(kept.text(i, 'latin1')).toBe(bytes?.toString('latin1'));
           given++;
         }
+        // The ring is held until the last file is released, then let go.
+        expect(kept.shared).toBeDefined();
         kept.release(end);
         // Released: no longer given, the worker may write over them.
         expect(kept.bytes(first)).toBeUndefined();
@@ -93,6 +95,7 @@ describe('KeptBytes', () => {
       pass.end();
     }
     expect(given).toBe(files.length - LARGE.length);
+    expect(kept.shared).toBeUndefined();
   });
 
   it('never writes over bytes not released: with none released the worker keeps a ring of them at most, this thread reads on', () => {
