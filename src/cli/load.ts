@@ -70,6 +70,24 @@ export async function lockForCommand(io: CliIo, stateDir: string, command: strin
   }
 }
 
+/**
+ * A command given no pipeline: a usage error naming the pipelines the file
+ * has, so the next command can be typed from it (`runner <command> <pipeline>`).
+ */
+export async function requirePipelineNames(
+  io: CliIo,
+  global: GlobalOptions,
+  pipelines: readonly string[],
+  command: string,
+): Promise<void> {
+  if (pipelines.length > 0) return;
+  const { plan } = await loadAnalysis(io, global);
+  const names = [...plan.pipelines.keys()];
+  throw new UsageError(
+    `name the pipeline: runner ${command} <pipeline> (${path.basename(plan.file)} has ${names.join(', ')})`,
+  );
+}
+
 export function requirePipeline(analysis: Analysis, name: string): void {
   if (analysis.plan.pipelines.has(name)) return;
   const names = [...analysis.plan.pipelines.keys()];

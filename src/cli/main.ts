@@ -75,7 +75,7 @@ function addRunCommands(program: Command, on: On): void {
   program
     .command('exec')
     .description('run pipelines, skipping unchanged stages')
-    .argument('<pipeline...>', 'pipelines to run')
+    .argument('[pipeline...]', 'pipelines to run')
     .option('--only <stages>', 'run only these stages (comma-separated, repeatable)', collect)
     .option('--from <stages>', 'run these stages and everything downstream of them', collect)
     .option('--to <stages>', 'run these stages and everything they need', collect)
@@ -98,7 +98,7 @@ function addRunCommands(program: Command, on: On): void {
   program
     .command('status')
     .description('show which stages would run, and the reason for each')
-    .argument('<pipeline...>', 'pipelines to inspect')
+    .argument('[pipeline...]', 'pipelines to inspect')
     .option('--only <stages>', 'only these stages', collect)
     .option('--from <stages>', 'these stages and everything downstream', collect)
     .option('--to <stages>', 'these stages and everything they need', collect)

@@ -55,6 +55,25 @@ describe('an unknown pipeline', () => {
     }
   });
 
+  it('no pipeline named: exec, exec --watch and status exit 2 naming the pipelines there are, running nothing', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINES);
+    for (const [args, command] of [
+      [['exec', '--json'], 'exec'],
+      [['exec', '--watch'], 'exec'],
+      [['status'], 'status'],
+      [['status', '--explain'], 'status'],
+    ] as const) {
+      const result = await ws.run([...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        `runner: name the pipeline: runner ${command} <pipeline> (pipelines.yaml has simtask, boardrev)\n`,
+      );
+      expect(result.events).toEqual([]);
+    }
+    expect(ws.exists('ran')).toBe(false);
+  });
+
   it('an unknown stage in --only exits 2 with a did-you-mean', async () => {
     ws = new Workspace();
     ws.write('pipelines.yaml', PIPELINES);

@@ -16,6 +16,7 @@ import type { CliIo } from '../io.js';
 import { EXIT, UsageError, warnOf } from '../io.js';
 import {
   loadAnalysis,
+  requirePipelineNames,
   lockForCommand,
   parseList,
   parseParams,
@@ -56,6 +57,7 @@ export async function execCommand(
   pipelines: string[],
   flags: ExecFlags,
 ): Promise<number> {
+  await requirePipelineNames(io, global, pipelines, 'exec');
   if (flags.watch && flags.dryRun) throw new UsageError('--watch and --dry-run cannot be used together');
   if (flags.watch) {
     const ignore = flags.report === undefined ? [] : [path.resolve(io.cwd, flags.report)];

@@ -5,7 +5,15 @@ import type { StageStatus } from '../../engine/status.js';
 import { explanation, renderExplain } from '../../report/explain.js';
 import type { CliIo } from '../io.js';
 import { EXIT } from '../io.js';
-import { loadAnalysis, parseParams, requireStages, selectionFrom, sharedAccessFor, storeUrlFor } from '../load.js';
+import {
+  loadAnalysis,
+  parseParams,
+  requirePipelineNames,
+  requireStages,
+  selectionFrom,
+  sharedAccessFor,
+  storeUrlFor,
+} from '../load.js';
 import type { GlobalOptions } from '../load.js';
 
 export interface StatusFlags {
@@ -53,6 +61,7 @@ export async function statusesFor(
   flags: StatusFlags,
   stages: string[] = [],
 ): Promise<StageStatus[]> {
+  await requirePipelineNames(io, global, pipelines, 'status');
   const analysis = await loadAnalysis(io, global, { paramOverrides: parseParams(flags.param), pipelines });
   requireStages(analysis, pipelines, stages, 'stage');
   const selection = selectionFrom(analysis, pipelines, flags);
