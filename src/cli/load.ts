@@ -74,18 +74,19 @@ export async function lockForCommand(io: CliIo, stateDir: string, command: strin
  * A command given no pipeline: a usage error naming the pipelines the file
  * has, so the next command can be typed from it (`runner <command> <pipeline>`).
  */
-export async function requirePipelineNames(
-  io: CliIo,
-  global: GlobalOptions,
-  pipelines: readonly string[],
-  command: string,
-): Promise<void> {
-  if (pipelines.length > 0) return;
+export async function noPipelineNamed(io: CliIo, global: GlobalOptions, command: string): Promise<never> {
   const { plan } = await loadAnalysis(io, global);
   const names = [...plan.pipelines.keys()];
   throw new UsageError(
-    `name the pipeline: runner ${command} <pipeline> (${path.basename(plan.file)} has ${names.join(', ')})`,
+    `name the pipeline: runner ${command} <pipeline> (${path.basename(plan.file)} has ${listed(names)})`,
   );
+}
+
+/** `runner explain <pipeline>` with no stage: a usage error naming the pipeline's stages. */
+export async function noStageNamed(io: CliIo, global: GlobalOptions, pipeline: string): Promise<never> {
+  const { plan } = await loadAnalysis(io, global, { pipelines: [pipeline] });
+  const names = [...(plan.pipelines.get(pipeline)?.stages.keys() ?? [])];
+  throw new UsageError(`name the stage: runner explain ${pipeline} <stage> (${pipeline} has ${listed(names)})`);
 }
 
 export function requirePipeline(analysis: Analysis, name: string): void {

@@ -1,6 +1,6 @@
 // `runner`: parses arguments with commander and hands each subcommand the
 // process's I/O explicitly. No logic of its own.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { RUNNER_VERSION } from '../version.js';
 import { cacheCommand } from './commands/cache.js';
 import { daemonCommand } from './commands/daemon.js';
@@ -28,7 +28,18 @@ export async function main(io: CliIo): Promise<number> {
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    // exec, status, graph and explain take their pipeline (explain its stage too) as an optional
+    // argument, so that a command without one is answered with the names there are (load.ts
+    // noPipelineNamed), and set their usage to show it as the required argument it is: the list of
+    // commands shows that usage for a command with arguments.
+    .configureHelp({
+      subcommandTerm(cmd) {
+        return cmd.registeredArguments.length > 0
+          ? `${cmd.name()} ${cmd.usage()}`
+          : Help.prototype.subcommandTerm.call(this, cmd);
+      },
+    });
   const on: On = {
     io,
     global: () => program.opts<GlobalOptions>(),
@@ -76,6 +87,7 @@ function addRunCommands(program: Command, on: On): void {
     .command('exec')
     .description('run pipelines, skipping unchanged stages')
     .argument('[pipeline...]', 'pipelines to run')
+    .usage('[options] <pipeline...>')
     .option('--only <stages>', 'run only these stages (comma-separated, repeatable)', collect)
     .option('--from <stages>', 'run these stages and everything downstream of them', collect)
     .option('--to <stages>', 'run these stages and everything they need', collect)
@@ -99,6 +111,7 @@ function addRunCommands(program: Command, on: On): void {
     .command('status')
     .description('show which stages would run, and the reason for each')
     .argument('[pipeline...]', 'pipelines to inspect')
+    .usage('[options] <pipeline...>')
     .option('--only <stages>', 'only these stages', collect)
     .option('--from <stages>', 'these stages and everything downstream', collect)
     .option('--to <stages>', 'these stages and everything they need', collect)
@@ -117,11 +130,12 @@ function addRunCommands(program: Command, on: On): void {
   program
     .command('explain')
     .description('why a stage would run: what changed since its last cached run (inputs, params, env, code, upstream)')
-    .argument('<pipeline>', 'the pipeline')
-    .argument('<stage>', 'the stage')
+    .argument('[pipeline]', 'the pipeline')
+    .argument('[stage]', 'the stage')
+    .usage('[options] <pipeline> <stage>')
     .option('-p, --param <name=value>', 'override a pipeline param (repeatable)', collect)
     .option('--json', 'print JSON: wouldRun, reason, why and the list of changes')
-    .action(async (pipeline: string, stage: string, flags) =>
+    .action(async (pipeline: string | undefined, stage: string | undefined, flags) =>
       on.set(await explainCommand(on.io, on.global(), pipeline, stage, flags)),
     );
 }
@@ -155,9 +169,12 @@ function addInfoCommands(program: Command, on: On): void {
   program
     .command('graph')
     .description("print a pipeline's DAG, with each stage's last outcome")
-    .argument('<pipeline>', 'the pipeline')
+    .argument('[pipeline]', 'the pipeline')
+    .usage('[options] <pipeline>')
     .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot', 'json']).default('mermaid'))
-    .action(async (pipeline: string, flags) => on.set(await graphCommand(on.io, on.global(), pipeline, flags)));
+    .action(async (pipeline: string | undefined, flags) =>
+      on.set(await graphCommand(on.io, on.global(), pipeline, flags)),
+    );
 
   program
     .command('validate')

@@ -55,7 +55,7 @@ describe('an unknown pipeline', () => {
     }
   });
 
-  it('no pipeline named: exec, exec --watch and status exit 2 naming the pipelines there are, running nothing', async () => {
+  it('no pipeline named: exec, status, graph and explain exit 2 naming the pipelines there are, running nothing', async () => {
     ws = new Workspace();
     ws.write('pipelines.yaml', PIPELINES);
     for (const [args, command] of [
@@ -63,6 +63,8 @@ describe('an unknown pipeline', () => {
       [['exec', '--watch'], 'exec'],
       [['status'], 'status'],
       [['status', '--explain'], 'status'],
+      [['graph'], 'graph'],
+      [['explain'], 'explain'],
     ] as const) {
       const result = await ws.run([...args]);
       expect(result.code).toBe(2);
@@ -72,6 +74,14 @@ describe('an unknown pipeline', () => {
       expect(result.events).toEqual([]);
     }
     expect(ws.exists('ran')).toBe(false);
+  });
+
+  it('explain with no stage named exits 2 naming the stages of its pipeline', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINES);
+    const result = await ws.run(['explain', 'simtask']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('runner: name the stage: runner explain simtask <stage> (simtask has a)\n');
   });
 
   it('an unknown stage in --only exits 2 with a did-you-mean', async () => {

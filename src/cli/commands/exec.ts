@@ -16,7 +16,7 @@ import type { CliIo } from '../io.js';
 import { EXIT, UsageError, warnOf } from '../io.js';
 import {
   loadAnalysis,
-  requirePipelineNames,
+  noPipelineNamed,
   lockForCommand,
   parseList,
   parseParams,
@@ -57,7 +57,7 @@ export async function execCommand(
   pipelines: string[],
   flags: ExecFlags,
 ): Promise<number> {
-  await requirePipelineNames(io, global, pipelines, 'exec');
+  if (pipelines.length === 0) return noPipelineNamed(io, global, 'exec');
   if (flags.watch && flags.dryRun) throw new UsageError('--watch and --dry-run cannot be used together');
   if (flags.watch) {
     const ignore = flags.report === undefined ? [] : [path.resolve(io.cwd, flags.report)];

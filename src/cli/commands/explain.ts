@@ -8,7 +8,8 @@ import { EXIT } from '../io.js';
 import {
   loadAnalysis,
   parseParams,
-  requirePipelineNames,
+  noPipelineNamed,
+  noStageNamed,
   requireStages,
   selectionFrom,
   sharedAccessFor,
@@ -40,10 +41,12 @@ export async function statusExplainCommand(
 export async function explainCommand(
   io: CliIo,
   global: GlobalOptions,
-  pipeline: string,
-  stage: string,
+  pipeline: string | undefined,
+  stage: string | undefined,
   flags: { json?: boolean; param?: string[] },
 ): Promise<number> {
+  if (pipeline === undefined) return noPipelineNamed(io, global, 'explain');
+  if (stage === undefined) return noStageNamed(io, global, pipeline);
   // The stage and everything it needs: whether an upstream stage will run
   // decides what this one would do.
   const statuses = await statusesFor(io, global, [pipeline], { param: flags.param, to: [stage] }, [stage]);
@@ -61,7 +64,7 @@ export async function statusesFor(
   flags: StatusFlags,
   stages: string[] = [],
 ): Promise<StageStatus[]> {
-  await requirePipelineNames(io, global, pipelines, 'status');
+  if (pipelines.length === 0) return noPipelineNamed(io, global, 'status');
   const analysis = await loadAnalysis(io, global, { paramOverrides: parseParams(flags.param), pipelines });
   requireStages(analysis, pipelines, stages, 'stage');
   const selection = selectionFrom(analysis, pipelines, flags);

@@ -6,7 +6,7 @@ import { readRunRecord } from '../../report/run-record.js';
 import { renderStatusTable } from '../../report/status.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError, warnOf } from '../io.js';
-import { loadAnalysis } from '../load.js';
+import { loadAnalysis, noPipelineNamed } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 import { statusesFor } from './explain.js';
 import type { StatusFlags } from './explain.js';
@@ -41,9 +41,10 @@ export async function validateCommand(io: CliIo, global: GlobalOptions): Promise
 export async function graphCommand(
   io: CliIo,
   global: GlobalOptions,
-  pipeline: string,
+  pipeline: string | undefined,
   flags: { format?: string },
 ): Promise<number> {
+  if (pipeline === undefined) return noPipelineNamed(io, global, 'graph');
   const format = (flags.format ?? 'mermaid') as GraphFormat;
   if (!['mermaid', 'dot', 'json'].includes(format))
     throw new UsageError(`--format ${format}: expected mermaid, dot or json`);
