@@ -89,11 +89,8 @@ function keptBatch(lastFile) {
 export class KeptBytes {
   /** The pass's files to read, as positions in its list, ascending. */
   readonly #toRead: readonly number[];
-  /**
-   * The ring and its index, when a worker reads some of the files (its
-   * hash pass's message); dropped once every file is released.
-   */
-  shared: KeptShared | undefined;
+  /** See `shared`. */
+  #shared: KeptShared | undefined;
   /** Whether batch b of the pass was answered by the worker (its bytes are in the ring once it is). */
   #byWorker: (b: number) => boolean = () => false;
   /** Bytes of files this thread read, by list position; at most RING_BYTES of them at once. */
@@ -109,7 +106,7 @@ export class KeptBytes {
   constructor(toRead: readonly number[], hasWorker: boolean) {
     this.#toRead = toRead;
     const count = toRead.length;
-    this.shared = hasWorker
+    this.#shared = hasWorker
       ? {
           ring: new Uint8Array(new SharedArrayBuffer(RING_BYTES)),
           at: new Float64Array(new SharedArrayBuffer(8 * count)),
@@ -117,7 +114,15 @@ export class KeptBytes {
           control: new Int32Array(new SharedArrayBuffer(8)),
         }
       : undefined;
-    if (this.shared) this.shared.control[WANTED] = 1;
+    if (this.#shared) this.#shared.control[WANTED] = 1;
+  }
+
+  /**
+   * The ring and its index, when a worker reads some of the files (its
+   * hash pass's message); dropped once every file is released.
+   */
+  get shared(): KeptShared | undefined {
+    return this.#shared;
   }
 
   /** Tells which batches the worker answered (HashTurns.isWorkers), once the pass's turns are made. */
@@ -150,7 +155,7 @@ export class KeptBytes {
     const here = this.#here.get(i);
     if (here) return here;
     const k = this.#place(i);
-    const shared = this.shared;
+    const shared = this.#shared;
     if (!shared || k < this.#released || this.#toRead[k] !== i || !this.#byWorker(Math.floor(k / HASH_BESIDE_BATCH)))
       return undefined;
     const { ring, at, length } = shared;
@@ -171,18 +176,19 @@ export class KeptBytes {
     this.#released = k;
     // Items done and none asked: they read their files themselves, so nothing more is kept.
     if (!this.#isAsked && this.#isWanted) this.#unwant();
-    if (!this.shared) return;
-    Atomics.store(this.shared.control, RELEASED, k);
-    Atomics.notify(this.shared.control, RELEASED);
+    const shared = this.#shared;
+    if (!shared) return;
+    Atomics.store(shared.control, RELEASED, k);
+    Atomics.notify(shared.control, RELEASED);
     // Every file released: the ring's memory goes, not held through the stages after this one.
-    if (k >= this.#toRead.length) this.shared = undefined;
+    if (k >= this.#toRead.length) this.#shared = undefined;
   }
 
   #unwant(): void {
     this.#isWanted = false;
     this.#here.clear();
     this.#hereBytes = 0;
-    if (this.shared) Atomics.store(this.shared.control, WANTED, 0);
+    if (this.#shared) Atomics.store(this.#shared.control, WANTED, 0);
   }
 
   /** The first place in #toRead holding list position `i` or a later one. */
