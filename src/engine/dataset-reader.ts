@@ -223,11 +223,11 @@ export class RecordBlock {
     return this.#bytes.toString('utf8', this.#start(i), this.#ends[i]);
   }
 
-  /** The block's lines, each ending in a newline, as UTF-8: a copy of its own (see ItemBlock.lines). */
-  lines(): Uint8Array {
+  /** The block's lines, each ending in a newline, as UTF-8: a copy in memory from `memory` (see ItemBlock.lines). */
+  lines(memory: (size: number) => Uint8Array = Buffer.allocUnsafeSlow): Uint8Array {
     const bytes = this.#bytes;
     const isEnded = isLineEnded(bytes);
-    const lines = Buffer.allocUnsafeSlow(bytes.length + (isEnded ? 0 : 1));
+    const lines = memory(bytes.length + (isEnded ? 0 : 1));
     lines.set(bytes);
     if (!isEnded) lines[bytes.length] = NEWLINE;
     return lines;

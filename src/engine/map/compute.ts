@@ -8,7 +8,6 @@ import type { Resources } from '../resources.js';
 import { batchAnswerProblem, ensureSetup, itemContextOf } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import type { ItemBlock } from './item-source.js';
-import { ownedUtf8 } from './batch-wire.js';
 import { Semaphore } from './limits.js';
 import { StageFatalError } from './pool.js';
 import type { ItemResult } from './pool.js';
@@ -115,10 +114,11 @@ class ItemComputer {
       throw new Error('a pool computes only map stages with isolate: worker or process');
     const ctx = this.#ctx;
     try {
-      return await this.#res.pool(knobs.isolate).run({
+      const pool = this.#res.pool(knobs.isolate);
+      return await pool.run({
         module: definition.run.module,
         exportName: definition.run.exportName,
-        items: itemsBytes(pending),
+        items: itemsBytes(pending, (size) => pool.itemBytes?.(size) ?? Buffer.allocUnsafeSlow(size)),
         indexes: pending.map((p) => p.block.firstIndex + p.i),
         context: {
           pipeline: this.#stage.pipeline,
@@ -231,13 +231,18 @@ function itemsOf(pending: PendingItem[]): JsonRecord[] {
   return pending.map((p) => p.block.item(p.i));
 }
 
-/** The items of `pending` as the UTF-8 of their JSON lines, each ending in a newline: a whole block of records copied. */
-function itemsBytes(pending: PendingItem[]): Uint8Array {
+/**
+ * The items of `pending` as the UTF-8 of their JSON lines, each ending in a
+ * newline, in memory from `memory`: a whole block of records copied.
+ */
+function itemsBytes(pending: PendingItem[], memory: (size: number) => Uint8Array): Uint8Array {
   const block = wholeBlock(pending);
-  if (block?.lines) return block.lines();
+  if (block?.lines) return block.lines(memory);
   let text = '';
   for (const p of pending) text += `${p.block.itemText(p.i)}\n`;
-  return ownedUtf8(text);
+  const bytes = memory(Buffer.byteLength(text));
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).write(text);
+  return bytes;
 }
 
 /** The block `pending` is, every item of it in order, if it is one. */

@@ -30,10 +30,10 @@ export interface ItemBlock {
   records?(): JsonRecord[];
   /**
    * Every item as its JSON line, each ending in a newline, as UTF-8, at once
-   * (where that is cheaper than one by one): a copy the caller owns, which a
-   * pool may transfer to a worker thread.
+   * (where that is cheaper than one by one): a copy in memory from `memory`,
+   * which a pool may transfer to a worker thread.
    */
-  lines?(): Uint8Array;
+  lines?(memory?: (size: number) => Uint8Array): Uint8Array;
   /** Records: the chunks of the upstream dataset the block's items lie in. */
   spans?: readonly ChunkSpan[];
   /**

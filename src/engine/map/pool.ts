@@ -3,10 +3,11 @@
 // CPU-bound items never oversubscribe the machine. One batch per worker at a
 // time; batches wait in FIFO order.
 import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { childProcess, workerThreads } from '../../util/builtins.js';
-import { itemResults, transferable } from './batch-wire.js';
+import { itemResults } from './batch-wire.js';
 import type { BatchAnswer } from './batch-wire.js';
+import { BatchMemory } from './batch-memory.js';
 
 export interface BatchContext {
   pipeline: string;
@@ -62,17 +63,19 @@ export interface LinesResult {
   isCacheable?: false;
 }
 
+/** `items`: a worker thread hands the batch's items' memory back for the next batch (batch-memory.ts). */
 export type ToPool =
-  | { type: 'done'; id: number; answer: BatchAnswer }
-  | { type: 'fatal'; id: number; error: { message: string; stack?: string } }
+  | { type: 'done'; id: number; answer: BatchAnswer; items?: ArrayBuffer }
+  | { type: 'fatal'; id: number; error: { message: string; stack?: string }; items?: ArrayBuffer }
   | { type: 'log'; id: number; line: string };
 
 export interface BatchRequest {
   module: string;
   exportName: string;
   /**
-   * The items' JSON lines, each ending in a newline, as UTF-8 (ownedUtf8):
-   * handed over, as a worker thread may be given its memory.
+   * The items' JSON lines, each ending in a newline, as UTF-8, in memory
+   * of their own (the pool's itemBytes, or ownedUtf8): handed over, as a
+   * worker thread may be given its memory.
    */
   items: Uint8Array;
   /** Each item's position in the stage's input (ctx.index). */
@@ -85,6 +88,8 @@ export interface BatchRequest {
 /** Where a run sends its map batches: this machine's WorkerPool, or remote workers (remote-pool.ts). */
 export interface BatchPool {
   run(request: BatchRequest): Promise<ItemResult[]>;
+  /** Memory for `size` bytes of a batch's items (BatchRequest.items), where the pool reuses memory its workers give back. */
+  itemBytes?(size: number): Uint8Array;
   /**
    * Prepares for a stage's first batch while the main thread is busy
    * elsewhere (its module loaded once `ready`); nothing is answered.
@@ -131,10 +136,17 @@ export class WorkerPool implements BatchPool {
   readonly #running = new Map<Slot, { id: number; job: Job }>();
   /** Slots whose batch was given up on (its stage cancelled or timed out) while it ran: stopped once it answers, or at close. */
   readonly #abandoned = new Set<Slot>();
+  /** Worker threads: the batches' items' memory, reused (a child process gets a copy, and gives nothing back). */
+  readonly #memory: BatchMemory | undefined;
 
   constructor(options: { size: number; kind: 'worker' | 'process' }) {
     this.#size = options.size;
     this.#kind = options.kind;
+    this.#memory = options.kind === 'worker' ? new BatchMemory() : undefined;
+  }
+
+  itemBytes(size: number): Uint8Array {
+    return this.#memory?.take(size) ?? Buffer.allocUnsafeSlow(size);
   }
 
   run(request: BatchRequest): Promise<ItemResult[]> {
@@ -216,8 +228,10 @@ export class WorkerPool implements BatchPool {
   }
 
   #spawn(): Slot {
-    const slot = this.#kind === 'worker' ? workerSlot() : processSlot();
+    const memory = this.#memory;
+    const slot = memory ? workerSlot(memory) : processSlot();
     slot.on((message) => {
+      if (message.type !== 'log' && message.items) memory?.give(message.items);
       if (this.#abandoned.has(slot)) {
         if (message.type !== 'log') this.#forget(slot);
         return;
@@ -274,15 +288,25 @@ function entryPoint(): { file: string; execArgv: string[] } {
   return { file: fileURLToPath(new URL('./worker.cjs', here)), execArgv: [] };
 }
 
-function workerSlot(): Slot {
-  const entry = entryPoint();
-  const worker = new (workerThreads().Worker)(entry.file, { execArgv: entry.execArgv });
+/** A worker thread on the entry; in source mode tsx is registered by the thread itself (Node 20 does not apply `--import tsx` in a worker). */
+function newWorker(entry: { file: string; execArgv: string[] }): import('node:worker_threads').Worker {
+  const { Worker } = workerThreads();
+  if (!entry.file.endsWith('.ts')) return new Worker(entry.file, { execArgv: entry.execArgv });
+  const url = JSON.stringify(pathToFileURL(entry.file).href);
+  return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${url}); });`, {
+    eval: true,
+    execArgv: [],
+  });
+}
+
+function workerSlot(memory: BatchMemory): Slot {
+  const worker = newWorker(entryPoint());
   worker.unref();
   return {
     send: (message) =>
       worker.postMessage(
         message,
-        message.type === 'batch' ? [...transferable(message.items), message.indexes.buffer as ArrayBuffer] : [],
+        message.type === 'batch' ? [...memory.transferable(message.items), message.indexes.buffer as ArrayBuffer] : [],
       ),
     on: (listener) => worker.on('message', listener),
     onExit: (listener) => {

@@ -28,15 +28,21 @@ import { itemReader, noItemReader } from './item-read.js';
 import { isPromiseLike, StallWatch, untilAborted } from '../stall.js';
 
 const send = (message: ToPool): void => {
-  if (parentPort)
-    parentPort.postMessage(
-      message,
-      message.type === 'done'
-        ? [...transferable(message.answer.bytes), message.answer.sizes.buffer as ArrayBuffer]
-        : [],
-    );
-  else process.send?.(message);
+  if (!parentPort) {
+    process.send?.(message);
+    return;
+  }
+  const moved: ArrayBuffer[] = message.type === 'log' || !message.items ? [] : [message.items];
+  if (message.type === 'done')
+    moved.push(...transferable(message.answer.bytes), message.answer.sizes.buffer as ArrayBuffer);
+  parentPort.postMessage(message, moved);
 };
+
+/** A worker thread hands a batch's items' memory back once it is done with them (batch-memory.ts); a process does not. */
+function itemsBack(message: Extract<FromPool, { type: 'batch' }>): ArrayBuffer | undefined {
+  const { buffer } = message.items;
+  return parentPort && buffer instanceof ArrayBuffer ? buffer : undefined;
+}
 const aborts = new Map<number, AbortController>();
 /** Batches running: while there are any, the link to the pool does not keep the process alive. */
 let running = 0;
@@ -78,9 +84,9 @@ async function handle(message: FromPool): Promise<void> {
     const items = batchBlock(message.items, count);
     if (map.isBatch) await batchOf(map, items.records(), ctx, where, answer);
     else await oneByOne(map, items, ctx, message.indexes, answer);
-    send({ type: 'done', id: message.id, answer: answer.finish() });
+    send({ type: 'done', id: message.id, answer: answer.finish(), items: itemsBack(message) });
   } catch (error) {
-    send({ type: 'fatal', id: message.id, error: errorData(error) });
+    send({ type: 'fatal', id: message.id, error: errorData(error), items: itemsBack(message) });
   } finally {
     aborts.delete(message.id);
     if (--running === 0) holdLink(true);
