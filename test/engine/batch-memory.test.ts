@@ -2,7 +2,8 @@
 // it and holds the next batch's items (batch-memory.ts): the memory a pool
 // lends after a batch is the very memory that batch's items were in (its
 // bytes still there), a smaller batch in it is read for its own length
-// only, and a child process (isolate: process) gives nothing back.
+// only, and a child process (isolate: process) gives nothing back. What
+// is kept between batches is bounded.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,6 +70,16 @@ describe('BatchMemory', () => {
     expect(memory.take(1 << 20).length).toBe(1 << 20);
     expect(memory.transferable(again)).toEqual([again.buffer]);
     expect(memory.transferable(Buffer.from('not lent'))).toEqual([]);
+  });
+
+  it('keeps at most 32 MiB, the buffers given back longest ago going first', () => {
+    const memory = new BatchMemory();
+    const large = [1, 2, 3].map(() => memory.take(16 << 20).buffer);
+    for (const buffer of large) memory.give(buffer as ArrayBuffer);
+    const back = [1, 2, 3].map(() => memory.take(16 << 20).buffer);
+    expect(back[0]).toBe(large[1]);
+    expect(back[1]).toBe(large[2]);
+    expect(large).not.toContain(back[2]);
   });
 });
 

@@ -10,6 +10,8 @@ import { transferable } from './batch-wire.js';
 
 /** Buffers kept for reuse, at most: a few per worker (one in flight each, one being filled). */
 const KEPT = 8;
+/** Bytes kept for reuse, at most: what the pool holds between stages, and after the last, until the run ends. */
+const KEPT_BYTES = 32 << 20;
 /** A buffer larger than this is not kept (a batch of huge items): it would hold that much memory for nothing. */
 const LARGEST_KEPT = 16 << 20;
 /** Capacities are rounded up to this, so blocks of slightly different sizes reuse each other's memory. */
@@ -17,16 +19,15 @@ const STEP = 64 << 10;
 
 export class BatchMemory {
   readonly #free: ArrayBuffer[] = [];
+  /** Bytes of #free. */
+  #freeBytes = 0;
   /** Memory this has lent out: the pool may move it to a worker whole, though a view covers only part of it. */
   readonly #lent = new WeakSet<ArrayBuffer>();
 
   /** `size` bytes, reused where a buffer given back is large enough: the whole of a view's memory is the caller's to transfer. */
   take(size: number): Uint8Array {
     const found = this.#free.findIndex((buffer) => buffer.byteLength >= size);
-    const buffer =
-      found === -1
-        ? new ArrayBuffer(Math.ceil(size / STEP) * STEP || STEP)
-        : (this.#free.splice(found, 1)[0] as ArrayBuffer);
+    const buffer = found === -1 ? new ArrayBuffer(Math.ceil(size / STEP) * STEP || STEP) : this.#unshelve(found);
     this.#lent.add(buffer);
     return new Uint8Array(buffer, 0, size);
   }
@@ -40,7 +41,16 @@ export class BatchMemory {
   /** A batch's items' memory, given back by the worker that computed it (and no longer reads it). */
   give(buffer: ArrayBuffer): void {
     if (buffer.byteLength > LARGEST_KEPT || buffer.byteLength === 0) return;
-    if (this.#free.length >= KEPT) this.#free.shift();
+    while (this.#free.length >= KEPT || (this.#free.length > 0 && this.#freeBytes + buffer.byteLength > KEPT_BYTES))
+      this.#unshelve(0);
     this.#free.push(buffer);
+    this.#freeBytes += buffer.byteLength;
+  }
+
+  /** Takes the kept buffer at `index` off the shelf. */
+  #unshelve(index: number): ArrayBuffer {
+    const [buffer] = this.#free.splice(index, 1) as [ArrayBuffer];
+    this.#freeBytes -= buffer.byteLength;
+    return buffer;
   }
 }
