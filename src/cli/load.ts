@@ -93,7 +93,7 @@ export function requirePipeline(analysis: Analysis, name: string): void {
   if (analysis.plan.pipelines.has(name)) return;
   const names = [...analysis.plan.pipelines.keys()];
   throw new UsageError(
-    `no pipeline "${name}" in ${path.basename(analysis.plan.file)}${didYouMean(name, names)} (pipelines: ${names.join(', ')})`,
+    `no pipeline "${name}" in ${path.basename(analysis.plan.file)}${didYouMean(name, names)} (pipelines: ${listed(names)})`,
   );
 }
 

@@ -40,6 +40,22 @@ describe('an unknown pipeline', () => {
     expect(ws.exists('ran')).toBe(false);
   });
 
+  it('names the first 20 pipelines of a file with more, and how many more', async () => {
+    ws = new Workspace();
+    const names = Array.from({ length: 25 }, (_, i) => `p${i}`);
+    ws.write(
+      'pipelines.yaml',
+      ['version: 1', 'pipelines:', ...names.map((name) => `  ${name}: { stages: { a: { shell: "true" } } }`), ''].join(
+        '\n',
+      ),
+    );
+    const result = await ws.run(['exec', 'nothing-like-it']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `runner: no pipeline "nothing-like-it" in pipelines.yaml (pipelines: ${names.slice(0, 20).join(', ')} and 5 more)\n`,
+    );
+  });
+
   it('graph and status exit 2 the same way', async () => {
     ws = new Workspace();
     ws.write('pipelines.yaml', PIPELINES);
