@@ -35,12 +35,15 @@ export interface BatchAnswer {
 }
 
 /**
- * `text` as UTF-8 (`bytes` of it, when known) in memory of its own, which a
- * worker thread can be given: a batch's items.
+ * `text` as UTF-8 in memory of its own (from `memory`: a pool's, which it
+ * reuses), which a worker thread can be given: a batch's items.
  */
-export function ownedUtf8(text: string, bytes = Buffer.byteLength(text)): Uint8Array {
-  const owned = Buffer.allocUnsafeSlow(bytes);
-  owned.write(text);
+export function ownedUtf8(
+  text: string,
+  memory: (size: number) => Uint8Array = (size) => Buffer.allocUnsafeSlow(size),
+): Uint8Array {
+  const owned = memory(Buffer.byteLength(text));
+  Buffer.from(owned.buffer, owned.byteOffset, owned.length).write(text);
   return owned;
 }
 

@@ -8,6 +8,7 @@ import type { Resources } from '../resources.js';
 import { batchAnswerProblem, ensureSetup, itemContextOf } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import type { ItemBlock } from './item-source.js';
+import { ownedUtf8 } from './batch-wire.js';
 import { Semaphore } from './limits.js';
 import { StageFatalError } from './pool.js';
 import type { ItemResult } from './pool.js';
@@ -240,9 +241,7 @@ function itemsBytes(pending: PendingItem[], memory: (size: number) => Uint8Array
   if (block?.lines) return block.lines(memory);
   let text = '';
   for (const p of pending) text += `${p.block.itemText(p.i)}\n`;
-  const bytes = memory(Buffer.byteLength(text));
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).write(text);
-  return bytes;
+  return ownedUtf8(text, memory);
 }
 
 /** The block `pending` is, every item of it in order, if it is one. */

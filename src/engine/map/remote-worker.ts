@@ -165,10 +165,12 @@ export class RemoteWorker {
 
   #compute(batch: RemoteBatch, signal: AbortSignal, logs: string[]): Promise<ItemResult[]> {
     const { root } = this.#options;
-    return this.#pool(batch.isolate).run({
+    const pool = this.#pool(batch.isolate);
+    return pool.run({
       module: batch.module,
       exportName: batch.exportName,
-      items: ownedUtf8(batch.items),
+      // In the pool's memory: its worker threads hand it back for the next batch.
+      items: ownedUtf8(batch.items, (size) => pool.itemBytes(size)),
       indexes: batch.indexes,
       context: { ...batch.context, root, stateDir: path.join(root, '.runner'), tmp: this.#tmp },
       signal,
