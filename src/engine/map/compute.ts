@@ -119,7 +119,7 @@ class ItemComputer {
       return await pool.run({
         module: definition.run.module,
         exportName: definition.run.exportName,
-        items: itemsBytes(pending, (size) => pool.itemBytes?.(size) ?? Buffer.allocUnsafeSlow(size)),
+        items: itemsBytes(pending, pool.itemBytes?.bind(pool)),
         indexes: pending.map((p) => p.block.firstIndex + p.i),
         context: {
           pipeline: this.#stage.pipeline,
@@ -234,9 +234,10 @@ function itemsOf(pending: PendingItem[]): JsonRecord[] {
 
 /**
  * The items of `pending` as the UTF-8 of their JSON lines, each ending in a
- * newline, in memory from `memory`: a whole block of records copied.
+ * newline, in memory from `memory` (the pool's, where it lends any; else
+ * new): a whole block of records copied.
  */
-function itemsBytes(pending: PendingItem[], memory: (size: number) => Uint8Array): Uint8Array {
+function itemsBytes(pending: PendingItem[], memory?: (size: number) => Uint8Array): Uint8Array {
   const block = wholeBlock(pending);
   if (block?.lines) return block.lines(memory);
   let text = '';
