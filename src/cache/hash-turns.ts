@@ -25,6 +25,12 @@ interface WorkerCounts {
   idle?: boolean;
 }
 
+/** Where a hash pass's answers go: a file to hash on this thread, or the worker's hash of one. */
+interface Answers {
+  hashHere: (i: number) => void;
+  take: (i: number, hash: string, raw: Uint8Array) => void;
+}
+
 /** The worker's side of a hash pass (StatPass.hashLater). */
 interface SharedHashes {
   control: Int32Array;
@@ -42,9 +48,15 @@ interface SharedHashes {
  */
 export class HashTurns {
   readonly #indices: readonly number[];
-  readonly #hashHere: (i: number) => void;
-  readonly #take: (i: number, hash: string, raw: Uint8Array) => void;
-  readonly #shared: SharedHashes | undefined;
+  /**
+   * Where the answers go, and the worker's shared memory: let go once every
+   * batch is answered, so that what still holds this pass (the kept bytes
+   * ask isWorkers until their stage ends) holds neither the answer nor what
+   * the answers were recorded into.
+   */
+  #to: Answers | undefined;
+  #shared: SharedHashes | undefined;
+  readonly #hasWorker: boolean;
   /** Batches done on this thread (their files went to hashHere). */
   readonly #mine: Uint8Array;
   /** Batches answered so far, from the first. */
@@ -52,15 +64,11 @@ export class HashTurns {
   /** Batches from the first known to be done (isAllDone's scan goes on from here). */
   #doneFrom = 0;
 
-  constructor(
-    indices: readonly number[],
-    to: { hashHere: (i: number) => void; take: (i: number, hash: string, raw: Uint8Array) => void },
-    shared?: SharedHashes,
-  ) {
+  constructor(indices: readonly number[], to: Answers, shared?: SharedHashes) {
     this.#indices = indices;
-    this.#hashHere = to.hashHere;
-    this.#take = to.take;
+    this.#to = to;
     this.#shared = shared;
+    this.#hasWorker = shared !== undefined;
     this.#mine = new Uint8Array(Math.ceil(indices.length / HASH_BESIDE_BATCH));
     if (shared?.counts) shared.counts.hashedByWorker = 0;
   }
@@ -74,7 +82,7 @@ export class HashTurns {
   get isAllDone(): boolean {
     const shared = this.#shared;
     const batches = this.#mine.length;
-    if (!shared) return this.#answered >= batches;
+    if (!shared || this.#answered >= batches) return this.#answered >= batches;
     for (; this.#doneFrom < batches; this.#doneFrom++) {
       const b = this.#doneFrom;
       if (b >= this.#answered && this.#mine[b] !== 1 && Atomics.load(shared.hashed, b) === 0) return false;
@@ -84,13 +92,17 @@ export class HashTurns {
 
   /** Whether batch `b` is answered, and by the worker (its writes to shared memory are seen here). */
   isWorkers(b: number): boolean {
-    return this.#shared !== undefined && b < this.#answered && this.#mine[b] !== 1;
+    return this.#hasWorker && b < this.#answered && this.#mine[b] !== 1;
   }
 
   /** Answers the first `n` files (and the rest of the batch the n-th is in). */
   through(n: number): void {
     const batches = Math.ceil(Math.min(n, this.#indices.length) / HASH_BESIDE_BATCH);
     for (; this.#answered < batches; this.#answered++) this.#answer(this.#answered);
+    if (this.#answered >= this.#mine.length) {
+      this.#to = undefined;
+      this.#shared = undefined;
+    }
   }
 
   #answer(b: number): void {
@@ -114,8 +126,8 @@ export class HashTurns {
       const status = answer[SLOT * k];
       if (status === 1) {
         const raw = Buffer.from(answer.buffer, SLOT * k + 1, 32);
-        this.#take(i, raw.toString('hex'), raw);
-      } else if (status !== NOT_A_FILE) this.#hashHere(i);
+        this.#answers.take(i, raw.toString('hex'), raw);
+      } else if (status !== NOT_A_FILE) this.#answers.hashHere(i);
     }
   }
 
@@ -123,6 +135,11 @@ export class HashTurns {
   #here(b: number): void {
     this.#mine[b] = 1;
     const end = Math.min(this.#indices.length, (b + 1) * HASH_BESIDE_BATCH);
-    for (let k = b * HASH_BESIDE_BATCH; k < end; k++) this.#hashHere(this.#indices[k] as number);
+    for (let k = b * HASH_BESIDE_BATCH; k < end; k++) this.#answers.hashHere(this.#indices[k] as number);
+  }
+
+  get #answers(): Answers {
+    if (this.#to === undefined) throw new Error('every batch of this hash pass is answered already');
+    return this.#to;
   }
 }

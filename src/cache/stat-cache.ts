@@ -271,8 +271,9 @@ export class StatCache {
     try {
       const many = pass.stats;
       const { hashes, toRead } = this.#fromStats(files, many);
-      // Many files read are recorded by their place in the list, not one map entry each.
-      const list = toRead.length >= LIST_MIN ? this.#recorded.listFor(files) : undefined;
+      // Many files read are recorded by their place in the list, not one map entry each; let go of when
+      // the pass ends (the recorded entries keep what they hold of it; the closures here outlive the pass).
+      let list = toRead.length >= LIST_MIN ? this.#recorded.listFor(files) : undefined;
       const hashHere = (i: number): void => {
         const file = files[i] as string;
         let st = statAt(many, i) as FileStat | undefined;
@@ -305,7 +306,10 @@ export class StatCache {
         const open = this.#laterOpen;
         const opened: LaterHashes = new LaterHashes(toRead, turns, pass, () => this.#racyRecords === racyBefore, {
           done: isMany ? () => this.#saveEarly() : undefined,
-          end: () => open.delete(opened),
+          end: () => {
+            open.delete(opened);
+            list = undefined;
+          },
           kept,
         });
         open.add(opened);
