@@ -25,10 +25,13 @@ interface WorkerCounts {
   idle?: boolean;
 }
 
-/** Where a hash pass's answers go: a file to hash on this thread, or the worker's hash of one. */
+/**
+ * Where a hash pass's answers go: a file to hash on this thread, or the
+ * worker's digest of one (a view of the shared answer: copy what is kept).
+ */
 interface Answers {
   hashHere: (i: number) => void;
-  take: (i: number, hash: string, raw: Uint8Array) => void;
+  take: (i: number, digest: Uint8Array) => void;
 }
 
 /** The worker's side of a hash pass (StatPass.hashLater). */
@@ -125,8 +128,7 @@ export class HashTurns {
       const i = this.#indices[k] as number;
       const status = answer[SLOT * k];
       if (status === 1) {
-        const raw = Buffer.from(answer.buffer, SLOT * k + 1, 32);
-        this.#answers.take(i, raw.toString('hex'), raw);
+        this.#answers.take(i, answer.subarray(SLOT * k + 1, SLOT * (k + 1)));
       } else if (status !== NOT_A_FILE) this.#answers.hashHere(i);
     }
   }

@@ -7,9 +7,13 @@
 // an item it keys (map/item-source.ts); the pairs are made only when
 // something asks the manifest for them (fingerprint.ts, holdListText).
 import { sha256 } from '../util/hash.js';
+import { HashColumn } from './hash-column.js';
 
 /** What the list has for a missing file's hash. */
 export const MISSING = 'missing';
+
+/** A sha256 in hex, as the list has a file's hash. */
+const HEX_BYTES = 64;
 
 /** A file's hash as the list has it: undefined (missing) is written `missing`. */
 export function listedHash(hash: string | undefined): string {
@@ -37,9 +41,10 @@ export function writeListText(
   count: number,
   fileAt: (i: number) => string,
   hashAt: (i: number) => string,
+  hashBytes: (i: number) => number = (i) => Buffer.byteLength(hashAt(i)),
 ): { bytes: Buffer; starts: Uint32Array } {
   let size = 0;
-  for (let i = 0; i < count; i++) size += Buffer.byteLength(hashAt(i)) + Buffer.byteLength(listedPath(fileAt(i))) + 2;
+  for (let i = 0; i < count; i++) size += hashBytes(i) + Buffer.byteLength(listedPath(fileAt(i))) + 2;
   const bytes = Buffer.allocUnsafe(size);
   const starts = new Uint32Array(count + 1);
   let at = 0;
@@ -69,12 +74,18 @@ export class ListText {
   }
 
   /** The text of `files` (sorted) with `hashes` (undefined: missing). */
-  static of(files: readonly string[], hashes: readonly (string | undefined)[]): ListText {
-    const { bytes, starts } = writeListText(
-      files.length,
-      (i) => files[i] as string,
-      (i) => listedHash(hashes[i]),
-    );
+  static of(files: readonly string[], hashes: readonly (string | undefined)[] | HashColumn): ListText {
+    const fileAt = (i: number): string => files[i] as string;
+    const { bytes, starts } =
+      hashes instanceof HashColumn
+        ? // A column's hex is made once a file, for its line, not also to size the text.
+          writeListText(
+            files.length,
+            fileAt,
+            (i) => listedHash(hashes.at(i)),
+            (i) => (hashes.isSet(i) ? HEX_BYTES : MISSING.length),
+          )
+        : writeListText(files.length, fileAt, (i) => listedHash(hashes[i]));
     return new ListText(bytes, sha256(bytes), starts);
   }
 
@@ -111,10 +122,15 @@ export class ListText {
   }
 }
 
-/** Where a map over files finds its files' hashes: one per file (undefined: missing), or the list's text when it holds exactly them. */
-export type FileHashes = readonly (string | undefined)[] | ListText;
+/**
+ * Where a map over files finds its files' hashes: one per file (undefined:
+ * missing), as strings or in a column (a cold pass's), or the list's text
+ * when it holds exactly them.
+ */
+export type FileHashes = readonly (string | undefined)[] | HashColumn | ListText;
 
 /** File `i`'s hash in `hashes`, as the list has it (missing: `missing`). */
 export function fileHash(hashes: FileHashes, i: number): string {
-  return hashes instanceof ListText ? hashes.hashAt(i) : listedHash(hashes[i]);
+  if (hashes instanceof ListText) return hashes.hashAt(i);
+  return listedHash(hashes instanceof HashColumn ? hashes.at(i) : hashes[i]);
 }

@@ -29,15 +29,16 @@ function columnsOf(rows: number): FileColumns {
 }
 
 /**
- * Writes a file's stat, hash (hex) and raciness into row `row` of `columns`;
- * `raw`: the hash's bytes, when known (copied one by one rather than decoded
- * from the hex, 100,000 times a cold run).
+ * Writes a file's stat, hash and raciness into row `row` of `columns`; the
+ * hash as hex, or as its bytes when those are what the caller has (copied
+ * one by one rather than decoded from hex, 100,000 times a cold run).
  */
-function putRow(columns: FileColumns, row: number, stat: Stat, hash: string, isRacy: boolean, raw?: Uint8Array): void {
+function putRow(columns: FileColumns, row: number, stat: Stat, hash: string | Uint8Array, isRacy: boolean): void {
   columns.nums[3 * row] = stat.size;
   columns.nums[3 * row + 1] = stat.mtimeMs;
   columns.nums[3 * row + 2] = stat.ino;
-  if (raw) for (let k = 0, at = HASH_BYTES * row; k < HASH_BYTES; k++) columns.hashes[at + k] = raw[k] as number;
+  if (typeof hash !== 'string')
+    for (let k = 0, at = HASH_BYTES * row; k < HASH_BYTES; k++) columns.hashes[at + k] = hash[k] as number;
   else columns.hashes.write(hash, HASH_BYTES * row, HASH_BYTES, 'hex');
   columns.racy[row] = isRacy ? 1 : 0;
 }
@@ -125,8 +126,8 @@ export class RecordedFiles {
     return list;
   }
 
-  /** set() of file `row` of `list`'s files (`raw`: the hash's bytes, when known). */
-  setAt(list: ListRecords, row: number, stat: Stat, hash: string, isRacy: boolean, raw?: Uint8Array): void {
+  /** set() of file `row` of `list`'s files (its hash as hex, or as its bytes). */
+  setAt(list: ListRecords, row: number, stat: Stat, hash: string | Uint8Array, isRacy: boolean): void {
     const file = list.files[row] as string;
     if (this.#slots.size > 0 && this.#slots.has(file)) this.#forget(file);
     if (this.#lists.length > 1) for (const other of this.#lists) if (other !== list) other.unset(other.rowOf(file));
@@ -134,7 +135,7 @@ export class RecordedFiles {
       list.isSet[row] = 1;
       list.count++;
     }
-    putRow(list.columns, row, stat, hash, isRacy, raw);
+    putRow(list.columns, row, stat, hash, isRacy);
     this.#sorted = undefined;
   }
 

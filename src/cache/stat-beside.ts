@@ -190,15 +190,16 @@ export class StatPass {
   }
 
   /**
-   * sha256 (hex) of the files at `indices`, regular files all: a share of
-   * them read on the worker and handed to `take`, the others (and any the
+   * sha256 of the files at `indices`, regular files all: a share of them
+   * read on the worker and handed to `take` (the digest, a view of the
+   * shared answer), the others (and any the
    * worker could not read) to `hashHere`, which hashes and records them
    * itself. All of them here when they are few or there is no worker.
    */
   hashChanged(
     indices: readonly number[],
     hashHere: (i: number) => void,
-    take: (i: number, hash: string, raw: Uint8Array) => void,
+    take: (i: number, digest: Uint8Array) => void,
   ): void {
     this.hashLater(indices, hashHere, take).through(indices.length);
   }
@@ -213,7 +214,7 @@ export class StatPass {
   hashLater(
     indices: readonly number[],
     hashHere: (i: number) => void,
-    take: (i: number, hash: string, raw: Uint8Array) => void,
+    take: (i: number, digest: Uint8Array) => void,
     kept?: (hasWorker: boolean) => KeptBytes,
   ): HashTurns {
     const worker = this.#worker;

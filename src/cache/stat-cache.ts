@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { isRegularMode } from '../util/fs.js';
 import { hashFileSync, hashUnstatedSync, lastWholeFile } from './hash-file.js';
+import { HashColumn } from './hash-column.js';
 import { KeptBytes } from './kept-bytes.js';
 import { hashWithHasher } from './parallel-hasher.js';
 import type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache-types.js';
@@ -192,7 +193,7 @@ export class StatCache {
 
   /** hash() of many files; the changed ones read on two threads (the stat pass's, or the daemon's hasher's). */
   hashAll(files: readonly string[]): readonly (string | undefined)[] {
-    if (files.length >= STAT_BESIDE_MIN) return this.#passOver(files).hashes;
+    if (files.length >= STAT_BESIDE_MIN) return hashesNow(this.#passOver(files));
     this.#loaded.willSearch(files.length);
     const hasher = this.#help.hasher;
     // Stat'ed here one at a time, each Stats object dies young.
@@ -211,11 +212,7 @@ export class StatCache {
    * them while the caller goes on: their hashes are undefined until `later.through(n)` puts the first n in.
    * `keep`: the bytes read are kept for the caller while it needs them (`later.kept`, kept-bytes.ts).
    */
-  hashAllLater(
-    files: readonly string[],
-    min: number,
-    keep = false,
-  ): { hashes: readonly (string | undefined)[]; later?: LaterHashes } {
+  hashAllLater(files: readonly string[], min: number, keep = false): PassAnswer {
     return files.length >= STAT_BESIDE_MIN ? this.#passOver(files, min, keep) : { hashes: this.hashAll(files) };
   }
 
@@ -231,7 +228,7 @@ export class StatCache {
     return {
       stats: pass.stats,
       hashes: () => {
-        hashes ??= this.#answerPass(files, pass).hashes;
+        hashes ??= hashesNow(this.#answerPass(files, pass));
         return hashes;
       },
       hashAt: (i) => {
@@ -247,11 +244,7 @@ export class StatCache {
    * hash() of many files, stat'ed on two threads, an unchanged file found by walking the loaded entries in
    * order; the changed ones read on two threads too (or later), unless the daemon knows them.
    */
-  #passOver(
-    files: readonly string[],
-    laterFrom = Number.POSITIVE_INFINITY,
-    keep = false,
-  ): { hashes: (string | undefined)[]; later?: LaterHashes } {
+  #passOver(files: readonly string[], laterFrom = Number.POSITIVE_INFINITY, keep = false): PassAnswer {
     // Files this cache knows nothing of are read whatever their stat: the hash pass stats them as it reads them.
     const unknown = Number.isFinite(laterFrom) ? this.#unknownIn(files) : [];
     const isLater = unknown.length >= laterFrom;
@@ -259,18 +252,24 @@ export class StatCache {
     return this.#answerPass(files, pass, isLater, isLater && keep);
   }
 
-  /** The hashes of a stat pass's files (see #passOver); the pass ended unless they are to be read later. */
-  #answerPass(
-    files: readonly string[],
-    pass: StatPass,
-    isLater = false,
-    keep = false,
-  ): { hashes: (string | undefined)[]; later?: LaterHashes } {
+  /**
+   * The hashes of a stat pass's files (see #passOver); the pass ended unless they are to be read later,
+   * when they come in a column (hash-column.ts) rather than as a string each.
+   */
+  #answerPass(files: readonly string[], pass: StatPass, isLater = false, keep = false): PassAnswer {
     let later: LaterHashes | undefined;
     let kept: KeptBytes | undefined;
     try {
       const many = pass.stats;
-      const { hashes, toRead } = this.#fromStats(files, many);
+      const found = this.#fromStats(files, many);
+      const { toRead } = found;
+      const hashes = isLater ? HashColumn.of(found.hashes) : found.hashes;
+      const put =
+        hashes instanceof HashColumn
+          ? (i: number, hash: string | Uint8Array | undefined) => hashes.set(i, hash)
+          : (i: number, hash: string | Uint8Array | undefined) => {
+              hashes[i] = hash === undefined || typeof hash === 'string' ? hash : Buffer.from(hash).toString('hex');
+            };
       // Many files read are recorded by their place in the list, not one map entry each; let go of when
       // the pass ends (the recorded entries keep what they hold of it; the closures here outlive the pass).
       let list = toRead.length >= LIST_MIN ? this.#recorded.listFor(files) : undefined;
@@ -278,30 +277,32 @@ export class StatCache {
         const file = files[i] as string;
         let st = statAt(many, i) as FileStat | undefined;
         const at = list && { list, row: i };
+        let hash: string | undefined;
         if (st?.size === UNSTATED) {
           // One the pass left unstated is read through one descriptor, its stat put in the pass's answer as
           // the worker puts it; one that is not a regular file, or cannot be read, is stat'ed by its path.
           const got = hashUnstatedSync(this.absolute(file), this.#one);
           if (typeof got === 'string') {
             many.set(this.#one, FIELDS * i);
-            hashes[i] = this.#read(file, statAt(many, i) as FileStat, got, at);
+            hash = this.#read(file, statAt(many, i) as FileStat, got, at);
           } else st = putStat(many, i, this.stat(file));
         }
-        if (st?.size !== UNSTATED)
-          hashes[i] = st && isRegular(st) ? this.#readFile(file, st, undefined, at) : undefined;
-        const bytes = kept && hashes[i] !== undefined ? lastWholeFile() : undefined;
+        if (st?.size !== UNSTATED) hash = st && isRegular(st) ? this.#readFile(file, st, undefined, at) : undefined;
+        put(i, hash);
+        const bytes = kept && hash !== undefined ? lastWholeFile() : undefined;
         if (bytes) kept?.keepHere(i, bytes);
       };
       const turns = pass.hashLater(
         toRead,
         hashHere,
-        (i, hash, raw) => {
-          hashes[i] = this.#read(files[i] as string, statAt(many, i) as FileStat, hash, list && { list, row: i }, raw);
+        (i, digest) => {
+          this.#read(files[i] as string, statAt(many, i) as FileStat, digest, list && { list, row: i });
+          put(i, digest);
         },
         keep ? (hasWorker) => (kept = new KeptBytes(toRead, hasWorker)) : undefined,
       );
       const isMany = toRead.length >= SAVE_AFTER_READS;
-      if (isLater) {
+      if (hashes instanceof HashColumn) {
         const racyBefore = this.#racyRecords;
         const open = this.#laterOpen;
         const opened: LaterHashes = new LaterHashes(toRead, turns, pass, () => this.#racyRecords === racyBefore, {
@@ -391,17 +392,18 @@ export class StatCache {
    * A hash just read from the file: counted, recorded (at its row of a long list's records, if given), and
    * returned. `raw`: its bytes, when the reader has them (the worker's answer), so they need not be decoded from hex.
    */
-  #read(relative: string, st: FileStat, hash: string, at?: ListRow, raw?: Uint8Array): string {
+  /** Records a hash read (hex, or the digest's bytes) for this stat; returns it. */
+  #read<H extends string | Uint8Array>(relative: string, st: FileStat, hash: H, at?: ListRow): H {
     this.counts.hashReads++;
-    this.#record(relative, st, hash, at, raw);
+    this.#record(relative, st, hash, at);
     return hash;
   }
 
-  #record(relative: string, st: FileStat, hash: string, at?: ListRow, raw?: Uint8Array): void {
+  #record(relative: string, st: FileStat, hash: string | Uint8Array, at?: ListRow): void {
     const racy = isRacy(st.mtimeMs, this.#now());
     if (racy) this.#racyRecords++;
-    if (at) this.#recorded.setAt(at.list, at.row, st, hash, racy, raw);
-    else this.#recorded.set(relative, st, hash, racy);
+    if (at) this.#recorded.setAt(at.list, at.row, st, hash, racy);
+    else this.#recorded.set(relative, st, typeof hash === 'string' ? hash : Buffer.from(hash).toString('hex'), racy);
     this.#isDirty = true;
   }
 
@@ -506,3 +508,14 @@ export class StatCache {
 }
 
 const isRegular = (st: FileStat): boolean => isRegularMode(st.mode);
+
+/** A stat pass's hashes: every one in (hex, undefined where there is none), or a column that a later pass fills. */
+type PassAnswer =
+  | { hashes: readonly (string | undefined)[]; later?: undefined }
+  | { hashes: HashColumn; later: LaterHashes };
+
+/** The hashes of a pass that was not to be read later (every one in). */
+function hashesNow(answer: PassAnswer): readonly (string | undefined)[] {
+  if (answer.later) throw new Error('a pass to be read later was answered as one read now');
+  return answer.hashes;
+}

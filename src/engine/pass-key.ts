@@ -6,6 +6,7 @@
 import { buildManifest, manifestListBytes } from '../cache/fingerprint.js';
 import { alignedInputsBytes, basisOf, patchedInputsBytes, rememberBasis } from '../cache/list-patch.js';
 import { fileHash, inputLine, ListText, listedHash } from '../cache/list-text.js';
+import type { HashColumn } from '../cache/hash-column.js';
 import {
   isMemoFor,
   keepListHash,
@@ -159,12 +160,7 @@ function unreadKey(
 }
 
 /** The key of a map over files whose files are read as its items need them (Keyed.later). */
-export function laterKey(
-  parts: KeyParts,
-  hashes: readonly (string | undefined)[],
-  later: LaterHashes,
-  memo: string | undefined,
-): Keyed {
+export function laterKey(parts: KeyParts, hashes: HashColumn, later: LaterHashes, memo: string | undefined): Keyed {
   const { definition, code, needs, sorted } = parts;
   // No pairs of its 100,000 files and no hashes while its items run: finish() makes the list.
   const unread = buildManifest({ definition, code, inputs: [], needs });

@@ -50,7 +50,7 @@ function keptPass(idle: boolean) {
       const bytes = lastWholeFile();
       if (bytes) kept?.keepHere(i, bytes);
     },
-    (i, hash) => hashes.set(i, hash),
+    (i, digest) => hashes.set(i, Buffer.from(digest).toString('hex')),
     (hasWorker) => {
       kept = new KeptBytes(all, hasWorker);
       return kept;
