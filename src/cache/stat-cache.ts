@@ -268,7 +268,7 @@ export class StatCache {
         hashes instanceof HashColumn
           ? (i: number, hash: string | Uint8Array | undefined) => hashes.set(i, hash)
           : (i: number, hash: string | Uint8Array | undefined) => {
-              hashes[i] = hash === undefined || typeof hash === 'string' ? hash : Buffer.from(hash).toString('hex');
+              hashes[i] = hash === undefined || typeof hash === 'string' ? hash : hexOf(hash);
             };
       // Many files read are recorded by their place in the list, not one map entry each; let go of when
       // the pass ends (the recorded entries keep what they hold of it; the closures here outlive the pass).
@@ -296,8 +296,9 @@ export class StatCache {
         toRead,
         hashHere,
         (i, digest) => {
-          this.#read(files[i] as string, statAt(many, i) as FileStat, digest, list && { list, row: i });
-          put(i, digest);
+          // Into a row of a long pass's list the digest's bytes go as they are; a file recorded on its own takes hex.
+          const at = list && { list, row: i };
+          put(i, this.#read(files[i] as string, statAt(many, i) as FileStat, at ? digest : hexOf(digest), at));
         },
         keep ? (hasWorker) => (kept = new KeptBytes(toRead, hasWorker)) : undefined,
       );
@@ -403,7 +404,7 @@ export class StatCache {
     const racy = isRacy(st.mtimeMs, this.#now());
     if (racy) this.#racyRecords++;
     if (at) this.#recorded.setAt(at.list, at.row, st, hash, racy);
-    else this.#recorded.set(relative, st, typeof hash === 'string' ? hash : Buffer.from(hash).toString('hex'), racy);
+    else this.#recorded.set(relative, st, typeof hash === 'string' ? hash : hexOf(hash), racy);
     this.#isDirty = true;
   }
 
@@ -513,6 +514,11 @@ const isRegular = (st: FileStat): boolean => isRegularMode(st.mode);
 type PassAnswer =
   | { hashes: readonly (string | undefined)[]; later?: undefined }
   | { hashes: HashColumn; later: LaterHashes };
+
+/** A digest's hex, read through a view of its bytes (a worker's digest is a view of the pass's shared answer). */
+function hexOf(digest: Uint8Array): string {
+  return Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex');
+}
 
 /** The hashes of a pass that was not to be read later (every one in). */
 function hashesNow(answer: PassAnswer): readonly (string | undefined)[] {
