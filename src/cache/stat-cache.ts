@@ -391,9 +391,9 @@ export class StatCache {
 
   /**
    * A hash just read from the file: counted, recorded (at its row of a long list's records, if given), and
-   * returned. `raw`: its bytes, when the reader has them (the worker's answer), so they need not be decoded from hex.
+   * returned. As hex, or as the digest's bytes when the reader has them (the worker's answer) and records
+   * them at a row, so they are not encoded to hex and decoded again.
    */
-  /** Records a hash read (hex, or the digest's bytes) for this stat; returns it. */
   #read<H extends string | Uint8Array>(relative: string, st: FileStat, hash: H, at?: ListRow): H {
     this.counts.hashReads++;
     this.#record(relative, st, hash, at);
