@@ -7,7 +7,8 @@
 // the pass answer an array of strings again.
 import { HASH_BYTES } from './stat-cache-types.js';
 
-const HEX_LENGTH = 2 * HASH_BYTES;
+/** A hash's length as hex (what at() answers). */
+export const HEX_LENGTH = 2 * HASH_BYTES;
 
 export class HashColumn {
   readonly length: number;

@@ -7,13 +7,10 @@
 // an item it keys (map/item-source.ts); the pairs are made only when
 // something asks the manifest for them (fingerprint.ts, holdListText).
 import { sha256 } from '../util/hash.js';
-import { HashColumn } from './hash-column.js';
+import { HashColumn, HEX_LENGTH } from './hash-column.js';
 
 /** What the list has for a missing file's hash. */
 export const MISSING = 'missing';
-
-/** A sha256 in hex, as the list has a file's hash. */
-const HEX_BYTES = 64;
 
 /** A file's hash as the list has it: undefined (missing) is written `missing`. */
 export function listedHash(hash: string | undefined): string {
@@ -83,7 +80,7 @@ export class ListText {
             files.length,
             fileAt,
             (i) => listedHash(hashes.at(i)),
-            (i) => (hashes.isSet(i) ? HEX_BYTES : MISSING.length),
+            (i) => (hashes.isSet(i) ? HEX_LENGTH : MISSING.length),
           )
         : writeListText(files.length, fileAt, (i) => listedHash(hashes[i]));
     return new ListText(bytes, sha256(bytes), starts);
