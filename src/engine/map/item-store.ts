@@ -9,7 +9,7 @@
 // the chunks of its datasets.
 import fs from 'node:fs';
 import path from 'node:path';
-import { KEY_BYTES, KeyTable } from '../../cache/item-keys.js';
+import { KEY_BYTES, KeyFilter, KeyTable } from '../../cache/item-keys.js';
 import { ChunkList, ChunkReader, putPieces } from '../../cache/dataset-chunks.js';
 import { ItemJournal } from '../../cache/item-journal.js';
 import type { JournalItem } from '../../cache/item-journal.js';
@@ -44,6 +44,7 @@ export class ItemStore {
   readonly #raws: RawsWriter;
   /** Journal entries that were there when the run began (the rest are this run's). */
   readonly #journaled: number;
+  #entryFilter: KeyFilter | undefined;
   #entryTable: KeyTable | undefined;
   #blockTable: KeyTable | undefined;
   #journalTable: KeyTable | undefined;
@@ -86,7 +87,9 @@ export class ItemStore {
    * entry of the last manifest (>= 0), of the journal (<= -2), or MISS (-1).
    * `hint`: the entry the item probably is (its position in the input, as
    * the last run listed entries in input order), tried before the table of
-   * every entry, which is built on the first hint that misses.
+   * every entry, which is built only once an item that misses its hint may
+   * be among the entries (KeyFilter): an item new since the last run is
+   * told from the filter alone.
    */
   find(keys: Buffer, offset: number, hint = -1): number {
     const manifest = this.#old?.manifest;
@@ -95,9 +98,12 @@ export class ItemStore {
       if (manifest.keys.compare(keys, offset, offset + KEY_BYTES, at, at + KEY_BYTES) === 0) return hint;
     }
     if (manifest && manifest.entries > 0) {
-      this.#entryTable ??= new KeyTable(manifest.keys, manifest.entries);
-      const entry = this.#entryTable.find(keys, offset);
-      if (entry !== MISS) return entry;
+      this.#entryFilter ??= new KeyFilter(manifest.keys, manifest.entries);
+      if (this.#entryTable !== undefined || this.#entryFilter.mayHave(keys, offset)) {
+        this.#entryTable ??= new KeyTable(manifest.keys, manifest.entries);
+        const entry = this.#entryTable.find(keys, offset);
+        if (entry !== MISS) return entry;
+      }
     }
     if (this.#journaled > 0) {
       this.#journalTable ??= new KeyTable(this.#journal.keys, this.#journaled);
