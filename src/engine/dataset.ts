@@ -9,6 +9,7 @@ import type { Chunk } from '../cache/dataset-chunks.js';
 import type { ObjectStore } from '../cache/object-store.js';
 import type { DatasetRecord } from '../cache/state.js';
 import { messageOf } from '../util/errors.js';
+import { recordJson } from './record-json.js';
 
 const NEWLINE = 10;
 /** Characters of records write() collects before they go into the chunk buffer in one write. */
@@ -229,7 +230,7 @@ export function recordLine(record: unknown, describe: () => string): string {
     );
   }
   try {
-    return `${JSON.stringify(record)}\n`;
+    return `${recordJson(record)}\n`;
   } catch (error) {
     throw new TypeError(`${describe()} produced a record that is not JSON: ${messageOf(error)}`);
   }

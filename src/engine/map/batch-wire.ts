@@ -10,6 +10,7 @@
 import type { JsonRecord } from '../../api.js';
 import { blockOf, isLineEnded } from '../dataset-reader.js';
 import type { RecordBlock } from '../dataset-reader.js';
+import { recordJson } from '../record-json.js';
 import type { ItemResult, LinesResult } from './pool.js';
 
 type ItemError = { message: string; stack?: string };
@@ -93,10 +94,11 @@ export class AnswerBuilder {
 
   /** The next item produced `records`; `raw`: its result as JSON, when the stage keeps it. */
   add(records: JsonRecord[], options: { raw?: string; isCacheable: boolean }): void {
-    const n = this.#next();
-    // Every record written to JSON before any is added: one JSON cannot write leaves nothing of the item.
+    // Every record written to JSON before the item takes its place: one that
+    // cannot be leaves nothing of the item, and fail() answers for it instead.
     let out = '';
-    for (const record of records) out += `${JSON.stringify(record)}\n`;
+    for (const record of records) out += `${recordJson(record)}\n`;
+    const n = this.#next();
     const bytes = this.#lines.add(out);
     const rawBytes = options.raw === undefined ? -1 : this.#raws.add(options.raw);
     this.#put(n, records.length, bytes, rawBytes);

@@ -198,8 +198,8 @@ function addResult(answer: AnswerBuilder, map: NormalisedMap, item: JsonRecord, 
       isCacheable: !map.cacheable || map.cacheable(value),
     });
   } catch (error) {
-    // A record JSON cannot write (a BigInt, a cycle): the item fails, and nothing of it is in the answer.
-    answer.fail(errorData(error));
+    // A record JSON cannot write (a BigInt, a cycle, a Date): the item fails, and nothing of it is in the answer.
+    answer.fail({ ...errorData(error), message: `produced a record that is not JSON: ${messageOf(error)}` });
   }
 }
 
