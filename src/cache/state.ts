@@ -23,6 +23,12 @@ export interface ItemCounts {
   done: number;
   cached: number;
   failed: number;
+  /**
+   * Items done whose results the stage's `cacheable` kept out of the cache
+   * (absent when none): a run with any is never reused whole, so the next
+   * run asks for those items again.
+   */
+  uncacheable?: number;
 }
 
 /** A map stage's item manifest (a blob) and the item scope it was made under. */
@@ -54,7 +60,13 @@ interface StateFile {
   stages: Record<string, StageRecord>;
 }
 
-export const ITEM_COUNTS: Check = objectOf({ total: number, done: number, cached: number, failed: number });
+export const ITEM_COUNTS: Check = objectOf({
+  total: number,
+  done: number,
+  cached: number,
+  failed: number,
+  uncacheable: optional(number),
+});
 
 const OUTPUT_RECORD: Check = objectOf({ path: string, hash: string, size: number, mode: number });
 

@@ -28,6 +28,8 @@ export type Why =
   | { reason: 'output-missing'; path: string }
   | { reason: 'output-changed'; path: string }
   | { reason: 'ttl-expired'; ageMs: number; ttlMs: number }
+  /** The last run kept `items` results out of the cache (the map's `cacheable`): it is not reused whole. */
+  | { reason: 'uncacheable'; items: number }
   | { reason: 'upstream-will-run'; stage: string };
 
 /**

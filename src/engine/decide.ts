@@ -56,6 +56,9 @@ export async function decide(input: DecideInput): Promise<Decision> {
       previous,
     };
   }
+  // Results its map's cacheable() kept out (a fallback): the stage runs, and those items are asked for again.
+  const uncacheable = record.items?.uncacheable ?? 0;
+  if (uncacheable > 0) return { ...keyed, action: 'run', why: { reason: 'uncacheable', items: uncacheable }, previous };
   const lost = record.dataset && (await recordsLost(res, stage, record.dataset.hash));
   if (lost) return { ...keyed, action: 'run', why: lost, previous };
   const restore: OutputRecord[] = [];

@@ -27,6 +27,8 @@ export function whyText(why: Why): string {
       return `output changed: ${why.path}`;
     case 'ttl-expired':
       return 'ttl expired';
+    case 'uncacheable':
+      return `${why.items} ${why.items === 1 ? 'item' : 'items'} kept out of the cache last run`;
     case 'upstream-will-run':
       return `upstream will run: ${why.stage}`;
     default:

@@ -78,6 +78,10 @@ export function whyLines(why: Why | undefined, stageName = 'the stage'): string[
       return [`upstream ${why.stage} will run first; the inputs, params, env and code of ${stageName} are unchanged`];
     case 'ttl-expired':
       return [`the cached result is ${age(why.ageMs)} old; cache.ttl is ${formatDuration(why.ttlMs)}`];
+    case 'uncacheable':
+      return [
+        `its last run kept ${why.items} ${why.items === 1 ? "item's result" : "items' results"} out of the cache (its cacheable() said no): those items are asked for again, the others are found in the item cache`,
+      ];
     case 'output-missing':
       return [`output ${why.path} is missing: restored from the cache`];
     case 'output-changed':

@@ -48,6 +48,7 @@ const WHY = unionOf('reason', {
   'output-missing': objectOf({ path: string }),
   'output-changed': objectOf({ path: string }),
   'ttl-expired': objectOf({ ageMs: number, ttlMs: number }),
+  uncacheable: objectOf({ items: number }),
   'upstream-will-run': objectOf({ stage: string }),
 });
 

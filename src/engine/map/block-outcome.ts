@@ -14,6 +14,8 @@ const FAILED = 1;
 const RECORDED = 2;
 const CACHED = 4;
 const PRODUCED = 8;
+/** Its result was kept out of the cache by the stage's cacheable(). */
+const KEPT_OUT = 16;
 
 export class BlockOutcome {
   readonly firstIndex: number;
@@ -60,18 +62,25 @@ export class BlockOutcome {
     this.#flags[i] = CACHED;
   }
 
-  /** Item `i` produced `out` (its output lines); `isCached`: from a cached raw result. */
+  /**
+   * Item `i` produced `out` (its output lines); `isCached`: from a cached raw
+   * result; `isKeptOut`: the stage's cacheable() kept its result out of the cache.
+   */
   produced(
     i: number,
     out: Uint8Array | string,
     records: number,
-    options: { raw?: Uint8Array | string; isRecorded: boolean; isCached: boolean },
+    options: { raw?: Uint8Array | string; isRecorded: boolean; isCached: boolean; isKeptOut?: boolean },
   ): void {
     this.#outs ??= [];
     this.#outs[i] = out;
     this.records[i] = records;
     this.bytes[i] = typeof out === 'string' ? Buffer.byteLength(out) : out.length;
-    this.#flags[i] = PRODUCED | (options.isRecorded ? RECORDED : 0) | (options.isCached ? CACHED : 0);
+    this.#flags[i] =
+      PRODUCED |
+      (options.isRecorded ? RECORDED : 0) |
+      (options.isCached ? CACHED : 0) |
+      (options.isKeptOut === true ? KEPT_OUT : 0);
     if (options.raw !== undefined) {
       this.raws ??= [];
       this.raws[i] = options.raw;
@@ -144,6 +153,10 @@ export class BlockOutcome {
 
   isCached(i: number): boolean {
     return ((this.#flags[i] ?? 0) & CACHED) !== 0;
+  }
+
+  isKeptOut(i: number): boolean {
+    return ((this.#flags[i] ?? 0) & KEPT_OUT) !== 0;
   }
 
   /** Items that count as cached: reused or found entries, and cached results emitted again. */

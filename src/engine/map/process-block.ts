@@ -119,17 +119,39 @@ export class BlockProcessor {
       const result: ItemResult = results[n] ?? { ok: false, error: { message: 'no result' } };
       if (!result.ok) outcome.failed(i, this.#describe(block, i), result.error.message);
       else if ('out' in result) {
-        const isRecorded = isCaching && result.isCacheable !== false;
+        const isCacheable = result.isCacheable !== false;
+        const isRecorded = isCaching && isCacheable;
         outcome.produced(i, result.out, result.records, {
           raw: this.#keepsRaw && isRecorded ? result.raw : undefined,
           isRecorded,
           isCached: false,
+          isKeptOut: !isCacheable,
         });
       } else {
-        const isRecorded = isCaching && (this.#map.cacheable?.(result.value) ?? true);
-        this.#produce(outcome, block, i, result.value, { isCached: false, isRecorded });
+        const cacheable = this.#cacheable(result.value);
+        if (typeof cacheable === 'string') outcome.failed(i, this.#describe(block, i), cacheable);
+        else
+          this.#produce(outcome, block, i, result.value, {
+            isCached: false,
+            isRecorded: isCaching && cacheable,
+            isKeptOut: !cacheable,
+          });
       }
     });
+  }
+
+  /**
+   * Whether the stage's cacheable() lets `value` into the cache (as in a
+   * worker: its answer taken for true or false as JavaScript would), or
+   * what it threw.
+   */
+  #cacheable(value: unknown): boolean | string {
+    if (!this.#map.cacheable) return true;
+    try {
+      return Boolean(this.#map.cacheable(value));
+    } catch (error) {
+      return `cacheable: ${messageOf(error)}`;
+    }
   }
 
   /**
@@ -141,7 +163,7 @@ export class BlockProcessor {
     block: ItemBlock,
     i: number,
     value: unknown,
-    options: { isCached: boolean; isRecorded?: boolean },
+    options: { isCached: boolean; isRecorded?: boolean; isKeptOut?: boolean },
   ): void {
     const emit = this.#map.emit;
     try {
@@ -162,7 +184,12 @@ export class BlockProcessor {
             ? (value as string)
             : (JSON.stringify(result) ?? 'null')
           : undefined;
-      outcome.produced(i, out, checked.records.length, { raw, isRecorded, isCached: options.isCached });
+      outcome.produced(i, out, checked.records.length, {
+        raw,
+        isRecorded,
+        isCached: options.isCached,
+        isKeptOut: options.isKeptOut,
+      });
     } catch (error) {
       if (error instanceof SyntaxError && /: (invalid JSON|is not a record)/.test(error.message)) throw error; // a malformed input record fails the stage
       outcome.failed(i, this.#describe(block, i), emit ? `emit: ${messageOf(error)}` : messageOf(error));

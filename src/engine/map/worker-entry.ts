@@ -192,10 +192,20 @@ function addResult(answer: AnswerBuilder, map: NormalisedMap, item: JsonRecord, 
     answer.fail({ message: checked.problem });
     return;
   }
+  let isCacheable = true;
+  if (map.cacheable) {
+    try {
+      // Taken for true or false as JavaScript would, as on the main thread.
+      isCacheable = Boolean(map.cacheable(value));
+    } catch (error) {
+      answer.fail({ ...errorData(error), message: `cacheable: ${messageOf(error)}` });
+      return;
+    }
+  }
   try {
     answer.add(checked.records, {
       raw: keepsRawResults(map) ? (JSON.stringify(value) ?? 'null') : undefined,
-      isCacheable: !map.cacheable || map.cacheable(value),
+      isCacheable,
     });
   } catch (error) {
     // A record JSON cannot write (a BigInt, a cycle, a Date): the item fails, and nothing of it is in the answer.

@@ -45,6 +45,7 @@ export function writeBlock(outcome: BlockOutcome, into: BlockWriting): BlockWrit
       counts.done++;
       if (outcome.isCached(i)) counts.cached++;
       if (!outcome.isRecorded(i)) isWhole = false;
+      if (outcome.isKeptOut(i)) counts.uncacheable = (counts.uncacheable ?? 0) + 1;
       run.add(i);
       continue;
     }
