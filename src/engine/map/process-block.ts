@@ -61,11 +61,13 @@ export class BlockProcessor {
     outcome.blockKey = blockKey;
     const keys = Buffer.allocUnsafe(block.count * KEY_BYTES);
     outcome.keys = keys;
-    const key = this.#map.key;
-    for (let i = 0; i < block.count; i++)
-      writeKey(key ? `key\0${key(block.item(i))}` : block.itemIdentity(i), keys, i * KEY_BYTES);
+    for (let i = 0; i < block.count; i++) {
+      const text = this.#map.key ? this.#keyText(outcome, block, i) : block.itemIdentity(i);
+      if (text !== undefined) writeKey(text, keys, i * KEY_BYTES);
+    }
     const missing: number[] = [];
     for (let i = 0; i < block.count; i++) {
+      if (outcome.isFailed(i)) continue;
       const ref = store.find(keys, i * KEY_BYTES, block.firstIndex + i);
       if (ref === FRESH) missing.push(i);
       else if (this.#keepsRaw) this.#produce(outcome, block, i, store.rawOf(ref), { isCached: true });
@@ -101,11 +103,37 @@ export class BlockProcessor {
     if (!keys || !block.itemAsLeft) return;
     for (const i of which) {
       const asLeft = block.itemAsLeft(i, hashOf);
-      if (!asLeft) continue;
-      const key = this.#map.key;
-      writeKey(key ? `key\0${key(asLeft.item)}` : asLeft.identity, keys, i * KEY_BYTES);
+      if (!asLeft || outcome.isFailed(i)) continue;
+      const text = this.#map.key ? this.#keyText(outcome, block, i, asLeft.item) : asLeft.identity;
+      if (text !== undefined) writeKey(text, keys, i * KEY_BYTES);
       outcome.blockKey = undefined;
     }
+  }
+
+  /**
+   * What item `i` is keyed by under the stage's key(): its answer, which
+   * must be a string or a number (finite). A string that is not well-formed UTF-16 (a
+   * lone surrogate, which UTF-8 writes as U+FFFD) is keyed by its JSON,
+   * which tells each apart. Anything else (undefined from a misspelt
+   * field, an object) would key every such item alike and hand one item's
+   * result to the others: the item fails instead, as it does when key()
+   * throws; undefined then.
+   */
+  #keyText(outcome: BlockOutcome, block: ItemBlock, i: number, item = block.item(i)): string | undefined {
+    let answer: unknown;
+    try {
+      answer = this.#map.key?.(item);
+    } catch (error) {
+      outcome.failed(i, this.#describe(block, i), `key: ${messageOf(error)}`);
+      return undefined;
+    }
+    if (typeof answer === 'number' && Number.isFinite(answer)) return `key\0${answer}`;
+    if (typeof answer !== 'string') {
+      const what = answer === null ? 'null' : Array.isArray(answer) ? 'an array' : typeof answer;
+      outcome.failed(i, this.#describe(block, i), `key() returned ${what}, not a string or a number`);
+      return undefined;
+    }
+    return isWellFormed(answer) ? `key\0${answer}` : `key\u0001${JSON.stringify(answer)}`;
   }
 
   /** Computes items `which` of the block into `outcome`. */
@@ -205,4 +233,9 @@ export class BlockProcessor {
     }
     return describeItem(item, block.firstIndex + i);
   }
+}
+
+/** Whether `text` holds no lone surrogate (String.prototype.isWellFormed, which Node 20 has; ES2024's lib is not in use). */
+function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
