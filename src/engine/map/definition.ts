@@ -73,6 +73,19 @@ export function keepsRawResults(map: NormalisedMap): boolean {
   return map.emit !== undefined && map.key !== undefined;
 }
 
+/**
+ * A result as a stage that keeps raw results keeps it: its JSON, and the
+ * value read back from it. emit() and cacheable() are given that value on
+ * the run that computes the result as on every run that finds it cached,
+ * so an item's records do not depend on whether it was cached (a Date, a
+ * Set, an undefined there would otherwise be one thing fresh and a
+ * string, {} or null cached). Throws what JSON.stringify throws.
+ */
+export function asKept(value: unknown): { raw: string; value: unknown } {
+  const raw = JSON.stringify(value) ?? 'null';
+  return { raw, value: JSON.parse(raw) as unknown };
+}
+
 /** What is wrong with a batch export's answer for `count` items, if anything. */
 export function batchAnswerProblem(results: unknown, count: number, where: string): string | undefined {
   if (Array.isArray(results) && results.length === count) return undefined;

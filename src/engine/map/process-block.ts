@@ -5,7 +5,7 @@ import { KEY_BYTES, keyOf, writeKey } from '../../cache/item-keys.js';
 import type { JournalItem } from '../../cache/item-journal.js';
 import { recordLine } from '../dataset.js';
 import type { Compute } from './compute.js';
-import { describeItem, keepsRawResults, outputRecords } from './definition.js';
+import { asKept, describeItem, keepsRawResults, outputRecords } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import type { ItemBlock } from './item-source.js';
 import type { ItemStore } from './item-store.js';
@@ -156,16 +156,34 @@ export class BlockProcessor {
           isKeptOut: !isCacheable,
         });
       } else {
-        const cacheable = this.#cacheable(result.value);
+        const kept = this.#keepsRaw ? this.#asKept(outcome, block, i, result.value) : { value: result.value };
+        if (kept === undefined) return;
+        const cacheable = this.#cacheable(kept.value);
         if (typeof cacheable === 'string') outcome.failed(i, this.#describe(block, i), cacheable);
         else
-          this.#produce(outcome, block, i, result.value, {
+          this.#produce(outcome, block, i, kept.value, {
             isCached: false,
             isRecorded: isCaching && cacheable,
             isKeptOut: !cacheable,
+            raw: kept.raw,
           });
       }
     });
+  }
+
+  /** The result as the stage keeps it (asKept), or undefined when JSON cannot write it and the item failed. */
+  #asKept(
+    outcome: BlockOutcome,
+    block: ItemBlock,
+    i: number,
+    value: unknown,
+  ): { raw?: string; value: unknown } | undefined {
+    try {
+      return asKept(value);
+    } catch (error) {
+      outcome.failed(i, this.#describe(block, i), `its result is not JSON: ${messageOf(error)}`);
+      return undefined;
+    }
   }
 
   /**
@@ -191,7 +209,7 @@ export class BlockProcessor {
     block: ItemBlock,
     i: number,
     value: unknown,
-    options: { isCached: boolean; isRecorded?: boolean; isKeptOut?: boolean },
+    options: { isCached: boolean; isRecorded?: boolean; isKeptOut?: boolean; raw?: string },
   ): void {
     const emit = this.#map.emit;
     try {
@@ -210,7 +228,7 @@ export class BlockProcessor {
         this.#keepsRaw && isRecorded
           ? options.isCached
             ? (value as string)
-            : (JSON.stringify(result) ?? 'null')
+            : (options.raw ?? JSON.stringify(result) ?? 'null')
           : undefined;
       outcome.produced(i, out, checked.records.length, {
         raw,

@@ -10,6 +10,7 @@ import { parentPort } from 'node:worker_threads';
 import { loadExport } from '../module-loader.js';
 import { guardParams } from '../params-guard.js';
 import {
+  asKept,
   batchAnswerProblem,
   ensureSetup,
   itemContextOf,
@@ -177,7 +178,17 @@ async function oneByOne(
  * record as its own line; the raw result as JSON too when the stage keeps
  * it (its emit needs the current item, and it has its own key).
  */
-function addResult(answer: AnswerBuilder, map: NormalisedMap, item: JsonRecord, value: unknown): void {
+function addResult(answer: AnswerBuilder, map: NormalisedMap, item: JsonRecord, result: unknown): void {
+  let value = result;
+  let raw: string | undefined;
+  if (keepsRawResults(map)) {
+    try {
+      ({ raw, value } = asKept(result));
+    } catch (error) {
+      answer.fail({ ...errorData(error), message: `its result is not JSON: ${messageOf(error)}` });
+      return;
+    }
+  }
   let output = value;
   if (map.emit) {
     try {
@@ -203,10 +214,7 @@ function addResult(answer: AnswerBuilder, map: NormalisedMap, item: JsonRecord, 
     }
   }
   try {
-    answer.add(checked.records, {
-      raw: keepsRawResults(map) ? (JSON.stringify(value) ?? 'null') : undefined,
-      isCacheable,
-    });
+    answer.add(checked.records, { raw, isCacheable });
   } catch (error) {
     // A record JSON cannot write (a BigInt, a cycle, a Date): the item fails, and nothing of it is in the answer.
     answer.fail({ ...errorData(error), message: `produced a record that is not JSON: ${messageOf(error)}` });
