@@ -11,18 +11,21 @@
 
 export class TimeSlices {
   readonly #sliceMs: number;
+  readonly #now: () => number;
   readonly #waiting: (() => void)[] = [];
   #isBusy = false;
   #sliceStart = 0;
 
-  constructor(sliceMs = 4) {
+  /** `now`: the clock slices are measured by (a test's own, to say when time passes). */
+  constructor(sliceMs = 4, now: () => number = () => performance.now()) {
     this.#sliceMs = sliceMs;
+    this.#now = now;
   }
 
   enter(): Promise<void> {
     if (!this.#isBusy) {
       this.#isBusy = true;
-      this.#sliceStart = performance.now();
+      this.#sliceStart = this.#now();
       return Promise.resolve();
     }
     return new Promise((resolve) => this.#waiting.push(resolve));
@@ -34,12 +37,12 @@ export class TimeSlices {
       this.#isBusy = false;
       return;
     }
-    if (performance.now() - this.#sliceStart < this.#sliceMs) {
+    if (this.#now() - this.#sliceStart < this.#sliceMs) {
       next();
       return;
     }
     setImmediate(() => {
-      this.#sliceStart = performance.now();
+      this.#sliceStart = this.#now();
       next();
     });
   }
