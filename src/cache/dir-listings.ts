@@ -2,6 +2,7 @@
 // while its mtime and inode are unchanged (adding, removing or renaming an
 // entry changes the directory's mtime), as git's untracked cache does.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { DirEntry } from './stat-cache-file.js';
 import type { Listing } from './stat-cache-types.js';
 import { isRacy } from './recorded-files.js';
@@ -55,9 +56,35 @@ export class DirListings {
     this.#counts.dirReads++;
     dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const names = dirents.map((d) => d.name);
-    const kinds = dirents.map((d) => (d.isFile() ? 'f' : d.isDirectory() ? 'd' : 'o')).join('');
+    const kinds = dirents
+      .map((d) => (isNotUtf8(absolute, d.name) ? 'u' : d.isFile() ? 'f' : d.isDirectory() ? 'd' : 'o'))
+      .join('');
     this.#dirs[relativeDir] = [mtimeMs, ino, names, kinds, this.#now()];
     this.changed.add(relativeDir);
     return { names, kinds, mtimeMs, ino };
   }
+}
+
+/**
+ * Whether the name `readdir` gave is not the entry's name: a name that is
+ * not valid UTF-8 comes back with U+FFFD in place of its bad bytes, and no
+ * entry has the name so decoded (unless one with U+FFFD in its real name).
+ * Such a file cannot be read, stat'ed or hashed by its decoded name: the
+ * walk fails on one that a pattern matches, rather than list it (its hash
+ * `missing`, its edits never seen).
+ */
+function isNotUtf8(dir: string, name: string): boolean {
+  return name.includes('\ufffd') && fs.lstatSync(path.join(dir, name), { throwIfNoEntry: false }) === undefined;
+}
+
+/** Why the entry of `dir` (at `absolute`) that readdir names `name` cannot be an input: its name's bytes. */
+export function notUtf8Problem(absolute: string, relative: string, name: string): string {
+  let raw: Buffer | undefined;
+  try {
+    raw = fs.readdirSync(absolute, { encoding: 'buffer' }).find((bytes) => bytes.toString('utf8') === name);
+  } catch {
+    raw = undefined;
+  }
+  const bytes = raw ? ` (its bytes: ${[...raw].map((b) => b.toString(16).padStart(2, '0')).join(' ')})` : '';
+  return `${relative}: a file name that is not valid UTF-8${bytes}; runner names files in UTF-8 and cannot read or hash this one: rename it`;
 }

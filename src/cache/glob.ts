@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { isRegularMode } from '../util/fs.js';
+import { notUtf8Problem } from './dir-listings.js';
 import { GlobMemo, SeenDirs } from './glob-memo.js';
 import { lowerBound } from '../util/sorted.js';
 import type { SeenDir, StaleMemo } from './glob-memo.js';
@@ -232,6 +233,7 @@ function namesIn(seen: SeenDirs, base: string, isNameMatch: (name: string) => bo
     const kind = listing.kinds[index];
     if (!isNameMatch(name)) return;
     if (kind === 'f') out.push(prefix + name);
+    else if (kind === 'u') throw new Error(notUtf8Problem(seen.stats.absolute(base), prefix + name, name));
     else if (kind === 'o') {
       seen.isMemoable = false;
       const st = seen.stats.stat(prefix + name);
@@ -274,6 +276,9 @@ class GlobWalk {
           // Enough files for a long stat pass: its worker starts while the walk goes on.
           if (this.#out.push(relative) === STAT_BESIDE_MIN) this.#seen.stats.expectLongPass();
         }
+      } else if (kind === 'u') {
+        if (depth <= maxDepth && isMatch(relative))
+          throw new Error(notUtf8Problem(this.#seen.stats.absolute(dir), relative, name));
       } else {
         // Symlink or other: follow it to see what it is (which its directory's listing does not vouch for).
         this.#seen.isMemoable = false;

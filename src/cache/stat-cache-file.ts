@@ -16,7 +16,7 @@ export const FAMILY = 'runner-stat-cache ';
 export const MAGIC = `${FAMILY}3\n`;
 export const HEADER_BYTES = 512;
 
-/** [mtimeMs, ino, names, kinds, listedAtMs] where kinds[i] is 'f' file, 'd' directory, 'o' other (symlink...). */
+/** [mtimeMs, ino, names, kinds, listedAtMs] where kinds[i] is 'f' file, 'd' directory, 'o' other (symlink...), 'u' a name not UTF-8. */
 export type DirEntry = [number, number, string[], string, number];
 
 /** The file entries as columns; `paths` sorted. */

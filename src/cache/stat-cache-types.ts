@@ -48,7 +48,7 @@ export interface StatCacheOptions {
   startSpare?: () => SpareStatWorker | undefined;
 }
 
-/** A directory's entries (sorted names; kinds: 'f' file, 'd' directory, 'o' other, one per name) and the mtime and inode they hold for. */
+/** A directory's entries (sorted names; kinds: 'f' file, 'd' directory, 'o' other, 'u' a name not UTF-8, one per name) and the mtime and inode they hold for. */
 export interface Listing {
   names: string[];
   kinds: string;
