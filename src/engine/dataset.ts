@@ -226,7 +226,7 @@ export class DatasetWriter {
 export function recordLine(record: unknown, describe: () => string): string {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
     throw new TypeError(
-      `${describe()} produced ${Array.isArray(record) ? 'an array' : typeof record}, not a record (a JSON object)`,
+      `${describe()} produced ${record === null ? 'null' : Array.isArray(record) ? 'an array' : typeof record}, not a record (a JSON object)`,
     );
   }
   try {

@@ -3,7 +3,9 @@
 // Date's returns a string; one may return undefined) or is a boxed
 // primitive (`new String('x')`); such a record would be written as a line
 // no reader takes for a record, found only by the stage that reads it,
-// after its producer's result was cached.
+// after its producer's result was cached. A Promise (a missing await), a
+// Map, a Set or an iterator it writes as {}: a record of nothing, refused
+// too. (What a record's fields hold is JSON's to write: NaN as null.)
 
 /**
  * `record`'s JSON. Throws a TypeError saying why when it is not an
@@ -11,16 +13,26 @@
  * cycle, a toJSON() that throws).
  */
 export function recordJson(record: object): string {
-  // Other records' JSON is not looked at: reading a character of it flattens the string
+  // A plain object's JSON is not looked at: reading a character of it flattens the string
   // JSON.stringify built in parts, which cost a million small records a tenth more time.
-  if (typeof (record as { toJSON?: unknown }).toJSON !== 'function' && !isBoxed(record)) return JSON.stringify(record);
+  const proto: unknown = Object.getPrototypeOf(record);
+  if ((proto === Object.prototype || proto === null) && typeof (record as { toJSON?: unknown }).toJSON !== 'function')
+    return JSON.stringify(record);
+  const kind = notARecord(record);
+  if (kind !== undefined) throw new TypeError(`it is ${kind}, which JSON writes as {}`);
   const json = JSON.stringify(record) as string | undefined;
   if (json === undefined || !json.startsWith('{')) throw new TypeError(notAnObject(json));
   return json;
 }
 
-function isBoxed(record: object): boolean {
-  return record instanceof String || record instanceof Number || record instanceof Boolean;
+/** What `record` is when it is an object JSON would write as {} though it holds something: a Promise, a Map... */
+function notARecord(record: object): string | undefined {
+  if (typeof (record as { then?: unknown }).then === 'function') return 'a Promise (an await missing?)';
+  if (record instanceof Map) return 'a Map';
+  if (record instanceof Set) return 'a Set';
+  const next = (record as { next?: unknown }).next;
+  if (typeof next === 'function' && Symbol.iterator in record) return 'an iterator (a generator?)';
+  return undefined;
 }
 
 function notAnObject(json: string | undefined): string {

@@ -1,5 +1,6 @@
 // A record whose JSON is no object (its toJSON() returns undefined, or a
-// string as a Date's does; a boxed string) or that JSON cannot write (a BigInt) fails the
+// string as a Date's does; a boxed string), that it writes as {} though it
+// holds something (a Promise: an await missing; a Map; a generator), or that JSON cannot write (a BigInt) fails the
 // stage or item that produced it, saying why: it is never written as a
 // dataset line that only the stage reading it finds broken. In a worker
 // pool the item fails alone; the batch's other items keep their results.
@@ -10,6 +11,10 @@ const MODULE = `export function gen(ctx) {
   if (ctx.params.kind === 'undefined') return [{ a: 1 }, { toJSON() { return undefined; } }];
   if (ctx.params.kind === 'date') return [{ a: 1 }, new Date(0)];
   if (ctx.params.kind === 'boxed') return [{ a: 1 }, new String('text')];
+  if (ctx.params.kind === 'null') return [{ a: 1 }, null];
+  if (ctx.params.kind === 'promise') return [1, 2].map(async (i) => ({ id: i }));
+  if (ctx.params.kind === 'map') return [{ a: 1 }, new Map([['a', 1]])];
+  if (ctx.params.kind === 'generator') return [(function* () { yield { a: 1 }; })()];
   return [{ a: 1 }, { b: 2 }];
 }
 export async function use(ctx) {
@@ -52,6 +57,16 @@ describe('a record that is not a JSON object', () => {
       /^m\.mjs#gen produced a record that is not JSON: it is written as "1970-01-01T00:00:00\.000Z", not as an object/,
     ],
     ['boxed', /^m\.mjs#gen produced a record that is not JSON: it is written as "text", not as an object$/],
+    ['null', /^m\.mjs#gen produced null, not a record \(a JSON object\)$/],
+    [
+      'promise',
+      /^m\.mjs#gen produced a record that is not JSON: it is a Promise \(an await missing\?\), which JSON writes as \{\}$/,
+    ],
+    ['map', /^m\.mjs#gen produced a record that is not JSON: it is a Map, which JSON writes as \{\}$/],
+    [
+      'generator',
+      /^m\.mjs#gen produced a record that is not JSON: it is an iterator \(a generator\?\), which JSON writes as \{\}$/,
+    ],
   ])('fails the task that produced it (%s), and nothing of it is cached', async (kind, reason) => {
     ws = new Workspace();
     ws.write('m.mjs', MODULE);

@@ -101,7 +101,8 @@ export function outputRecords(output: unknown): { records: JsonRecord[] } | { pr
   const records: unknown[] = output === undefined || output === null ? [] : Array.isArray(output) ? output : [output];
   for (const record of records) {
     if (record === null || typeof record !== 'object' || Array.isArray(record)) {
-      return { problem: `produced ${Array.isArray(record) ? 'a nested array' : typeof record}, not a record` };
+      const what = record === null ? 'null' : Array.isArray(record) ? 'a nested array' : typeof record;
+      return { problem: `produced ${what}, not a record` };
     }
   }
   return { records: records as JsonRecord[] };
