@@ -1,6 +1,7 @@
 // The process entry: wires argv, env, stdio and signals to main().
 import { cancellingLine, EXIT, exitAfter, quietOnClosedPipe } from './cli/io.js';
 import { main } from './cli/main.js';
+import { exitNow } from './engine/exit-guard.js';
 
 const controller = new AbortController();
 let interrupts = 0;
@@ -9,7 +10,7 @@ let lastSignal: NodeJS.Signals | undefined;
 const onSignal = (signal: NodeJS.Signals): void => {
   interrupts++;
   lastSignal = signal;
-  if (interrupts > 1) process.exit(exitAfter(EXIT.interrupted, signal));
+  if (interrupts > 1) exitNow(exitAfter(EXIT.interrupted, signal));
   process.stderr.write(cancellingLine(signal));
   controller.abort(new Error('interrupted'));
 };

@@ -2,6 +2,7 @@
 // commands are testable in-process.
 import os from 'node:os';
 import type { RunHost } from '../engine/run-host.js';
+import { exitNow } from '../engine/exit-guard.js';
 
 export interface CliIo {
   argv: string[];
@@ -45,7 +46,7 @@ export function cancellingLine(signal: NodeJS.Signals): string {
 
 /** stdout's and stderr's error handler: a closed pipe (`runner list | head`) ends the command quietly, as other CLIs do. */
 export function quietOnClosedPipe(error: NodeJS.ErrnoException): void {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  if (error.code === 'EPIPE') exitNow(Number(process.exitCode ?? 0));
   throw error;
 }
 

@@ -29,6 +29,7 @@ import type { ScheduleNode, VisitResult } from './scheduler.js';
 import { UsageSampler } from './usage.js';
 import { StallWatch } from './stall.js';
 import { messageOf } from '../util/errors.js';
+import { guardExit } from './exit-guard.js';
 
 export async function executeRun(options: RunOptions): Promise<RunSummary> {
   const stages = selectedStages(options);
@@ -110,6 +111,7 @@ class Run {
     }));
     let scheduled: { failed: string[]; isInterrupted: boolean };
     this.#stall = new StallWatch();
+    const unguard = guardExit();
     if (this.#admits('run')) {
       const fromScratch = this.#stages.filter((s) => this.#isFromScratch(s));
       this.#compiles = compileAhead(fromScratch, options.plan.root);
@@ -132,6 +134,7 @@ class Run {
         signal: options.signal,
       });
     } finally {
+      unguard();
       this.#stall.stop();
       this.#sampler.stop();
       await this.#res.close();
