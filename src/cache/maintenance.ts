@@ -28,12 +28,18 @@ export async function cacheStats(store: CacheStore, stateDir: string): Promise<C
   return { storeUrl: store.url, entries, entryBytes, objects: objectUsage(path.join(stateDir, 'objects')) };
 }
 
+/**
+ * Everything the workspace keeps but its run records and lock: the store's
+ * entries, the objects, the workspace state, and what runs derive and keep
+ * to go faster (compiled modules, the stat cache, glob and pass memos), so
+ * that nothing a run reads afterwards comes from before.
+ */
 export async function clearCache(store: CacheStore, stateDir: string): Promise<void> {
   await store.clear();
-  fs.rmSync(path.join(stateDir, 'objects'), { recursive: true, force: true });
-  fs.rmSync(path.join(stateDir, 'blob-checks.json'), { force: true });
-  fs.rmSync(path.join(stateDir, 'items'), { recursive: true, force: true });
-  fs.rmSync(path.join(stateDir, 'state.json'), { force: true });
+  for (const dir of ['objects', 'items', 'modules', 'passes', 'globs'])
+    fs.rmSync(path.join(stateDir, dir), { recursive: true, force: true });
+  for (const file of ['blob-checks.json', 'state.json', 'stat-cache.bin', 'stat-cache.log'])
+    fs.rmSync(path.join(stateDir, file), { force: true });
 }
 
 export interface PruneResult {

@@ -40,7 +40,7 @@ import { sha256 } from '../util/hash.js';
 import { importModule, requirePackage } from '../util/require.js';
 
 /** Changes whenever the compile options or the stamp change, so older compiled files are all stale. */
-const FORMAT = 'runner-compiled 7';
+const FORMAT = 'runner-compiled 8';
 const TYPESCRIPT = /\.[mc]?tsx?$/;
 /** What is left of import.meta once url, dirname and filename are replaced; what resolves from where the code runs. */
 const UNMODELLED = /\bimport\.meta\b|\b(import|require)\s*\(\s*[^'"`\s)]|\brequire\.resolve\b/;
@@ -65,6 +65,12 @@ interface Stamp {
    * holds for nothing, and the next run compiles again.
    */
   racy?: true;
+  /**
+   * The sha256 of the compiled code after this line: a compiled file cut
+   * short or edited (by hand, by a disk) no longer matches it and is
+   * compiled again, never run.
+   */
+  body?: string;
 }
 
 /** Thrown for a module this compiler does not model: the loader falls back to tsx. */
@@ -201,6 +207,7 @@ async function compile(file: string, dir: string, hash: string): Promise<{ text:
   };
   map.mappings = `;${map.mappings}`;
   const shifted = `${code}${INLINE_MAP}${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
+  stamp.body = sha256(shifted);
   return { text: `// ${FORMAT} ${JSON.stringify(stamp)}\n${shifted}`, stamp };
 }
 
@@ -285,27 +292,24 @@ export function pruneCompiled(dir: string): number {
   });
 }
 
+/** The stamp of the compiled file `target`, when the code after it is the code it was written with. */
 function readStamp(target: string): Stamp | undefined {
-  let head: string;
+  let data: Buffer;
   try {
-    const fd = fs.openSync(target, 'r');
-    try {
-      const buffer = Buffer.alloc(64 * 1024);
-      head = buffer.toString('utf8', 0, fs.readSync(fd, buffer, 0, buffer.length, 0));
-    } finally {
-      fs.closeSync(fd);
-    }
+    data = fs.readFileSync(target);
   } catch {
     return undefined;
   }
   const prefix = `// ${FORMAT} `;
-  const end = head.indexOf('\n');
-  if (!head.startsWith(prefix) || end < 0) return undefined;
+  const end = data.indexOf(10);
+  if (end < 0 || data.toString('utf8', 0, prefix.length) !== prefix) return undefined;
+  let stamp: Stamp;
   try {
-    return JSON.parse(head.slice(prefix.length, end)) as Stamp;
+    stamp = JSON.parse(data.toString('utf8', prefix.length, end)) as Stamp;
   } catch {
     return undefined;
   }
+  return stamp.body === sha256(data.subarray(end + 1)) ? stamp : undefined;
 }
 
 function statOf(file: string): string {
