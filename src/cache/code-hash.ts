@@ -11,6 +11,7 @@ import type { StatCache } from './stat-cache.js';
 
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])([^'"\n]+)\1/g;
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx', '.json'];
+const TYPESCRIPT = /\.[mc]?tsx?$/;
 
 export type CodeHashes = [file: string, hash: string][];
 
@@ -24,6 +25,10 @@ export function codeHashes(stats: StatCache, entry: string): CodeHashes {
     const hash = stats.hash(file);
     seen.set(file, hash ?? 'missing');
     if (hash === undefined || file.endsWith('package.json') || file.endsWith('.json')) continue;
+    if (TYPESCRIPT.test(file)) {
+      const tsconfig = nearestTsconfig(dirs, file);
+      if (tsconfig !== undefined && !seen.has(tsconfig)) queue.push(tsconfig);
+    }
     const specifiers = stats.derived('imports', hash, () => importsOf(stats.absolute(file)));
     for (const specifier of specifiers) {
       const resolved = specifier.startsWith('.')
@@ -58,6 +63,20 @@ function importsOf(absolute: string): string[] {
     found.add(specifier);
   }
   return [...found].sort();
+}
+
+/**
+ * The tsconfig.json a TypeScript module is compiled under: the nearest, in
+ * its directory or one above it (within the workspace). Its `paths`, `jsx`
+ * and the like change what the module's code does, so it is part of the
+ * code: editing it reruns the stages whose modules it governs.
+ */
+function nearestTsconfig(dirs: Listings, file: string): string | undefined {
+  for (let dir = path.posix.dirname(file); ; dir = path.posix.dirname(dir)) {
+    const candidate = dir === '.' ? 'tsconfig.json' : `${dir}/tsconfig.json`;
+    if (dirs.isFile(candidate)) return candidate;
+    if (dir === '.' || dir === '/' || dir === '..' || dir.endsWith('/..')) return undefined;
+  }
 }
 
 /**

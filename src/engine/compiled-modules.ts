@@ -163,6 +163,7 @@ async function ensureFile(file: string, dir: string): Promise<string[]> {
 async function compile(file: string, dir: string, hash: string): Promise<{ text: string; stamp: Stamp }> {
   const esbuild = requirePackage('esbuild') as typeof import('esbuild');
   const stamp: Stamp = { path: file, source: hash, modules: [], files: [] };
+  stampTsconfigs(stamp, path.dirname(file));
   const format = isEsm(file) ? 'esm' : 'cjs';
   let result: import('esbuild').BuildResult<{ write: false }>;
   try {
@@ -267,6 +268,18 @@ function stampPackageLookup(stamp: Stamp, resolveDir: string, specifier: string)
   const name = packageNameOf(specifier);
   for (let dir = resolveDir; ; dir = path.dirname(dir)) {
     if (stampFile(stamp, path.join(dir, 'node_modules', name)) !== 'missing' || dir === path.dirname(dir)) return;
+  }
+}
+
+/**
+ * The tsconfig.json esbuild compiles a file under (the nearest, in its
+ * directory or one above: its `paths`, `jsx` and the like change the
+ * output): each up to the first that exists, so one added, edited or
+ * removed fails the stamp.
+ */
+function stampTsconfigs(stamp: Stamp, fromDir: string): void {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    if (stampFile(stamp, path.join(dir, 'tsconfig.json')) !== 'missing' || dir === path.dirname(dir)) return;
   }
 }
 

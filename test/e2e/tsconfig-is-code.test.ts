@@ -1,0 +1,33 @@
+// The tsconfig.json a TypeScript stage module is compiled under is part of
+// its code: its `paths` (and the like) change what the module runs, so
+// editing it reruns the stage, with the module compiled again.
+import { afterEach, describe, expect, it } from 'vitest';
+import { stageEnd, Workspace } from './rig.js';
+
+describe('a TypeScript stage under a tsconfig.json', () => {
+  let ws: Workspace;
+  afterEach(() => ws.remove());
+
+  it('reruns, compiled again, when the tsconfig.json changes', async () => {
+    ws = new Workspace();
+    ws.write('tsconfig.json', '{ "compilerOptions": { "baseUrl": ".", "paths": { "@lib/*": ["s/one/*"] } } }\n');
+    ws.write('s/one/x.ts', 'export const v = (): number => 1;\n');
+    ws.write('s/two/x.ts', 'export const v = (): number => 2;\n');
+    ws.write(
+      's/t.ts',
+      "import fs from 'node:fs';\nimport { v } from '@lib/x';\nexport function t(ctx: { workspace: { resolve(p: string): string } }): void { fs.writeFileSync(ctx.workspace.resolve('v.txt'), String(v())); }\n",
+    );
+    ws.write('pipelines.yaml', 'version: 1\npipelines:\n  p:\n    stages:\n      a: { run: s/t.ts#t }\n');
+    expect((await ws.run(['exec', 'p'])).code).toBe(0);
+    expect(ws.read('v.txt')).toBe('1');
+
+    ws.write('tsconfig.json', '{ "compilerOptions": { "baseUrl": ".", "paths": { "@lib/*": ["s/two/*"] } } }\n');
+    const run = await ws.run(['exec', 'p', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(stageEnd(run.events, 'a').reason).toBe('code changed: tsconfig.json');
+    expect(ws.read('v.txt')).toBe('2');
+
+    const again = await ws.run(['exec', 'p', '--json']);
+    expect(stageEnd(again.events, 'a').outcome).toBe('cached');
+  });
+});
