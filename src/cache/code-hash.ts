@@ -33,7 +33,7 @@ export function codeHashes(stats: StatCache, entry: string): CodeHashes {
     for (const specifier of specifiers) {
       const resolved = specifier.startsWith('.')
         ? resolveLocal(dirs, file, specifier)
-        : [resolvePackage(stats, file, specifier)];
+        : [resolvePackage(stats, file, specifier), ...resolveAlias(stats, dirs, file, specifier)];
       for (const found of resolved) if (found !== undefined && !seen.has(found)) queue.push(found);
     }
   }
@@ -72,11 +72,7 @@ function importsOf(absolute: string): string[] {
  * code: editing it reruns the stages whose modules it governs.
  */
 function nearestTsconfig(dirs: Listings, file: string): string | undefined {
-  for (let dir = path.posix.dirname(file); ; dir = path.posix.dirname(dir)) {
-    const candidate = dir === '.' ? 'tsconfig.json' : `${dir}/tsconfig.json`;
-    if (dirs.isFile(candidate)) return candidate;
-    if (dir === '.' || dir === '/' || dir === '..' || dir.endsWith('/..')) return undefined;
-  }
+  return nearestFile(dirs, file, 'tsconfig.json');
 }
 
 /**
@@ -87,7 +83,11 @@ function nearestTsconfig(dirs: Listings, file: string): string | undefined {
  * of the code, and adding one that could shadow the others changes the key.
  */
 function resolveLocal(dirs: Listings, from: string, specifier: string): string[] {
-  const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
+  return candidatesOf(dirs, path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier)));
+}
+
+/** The files among those a path to a module (with or without its extension, or a directory) could name. */
+function candidatesOf(dirs: Listings, base: string): string[] {
   const stem = base.replace(/\.(m|c)?jsx?$/, '');
   const candidates = [
     base,
@@ -95,6 +95,127 @@ function resolveLocal(dirs: Listings, from: string, specifier: string): string[]
     ...EXTENSIONS.map((ext) => `${base}/index${ext}`),
   ];
   return candidates.filter((candidate) => dirs.isFile(candidate));
+}
+
+/**
+ * The local files a bare specifier that is an alias could be, and the file
+ * that says so: `#name` through the `imports` of the nearest package.json,
+ * anything else through the `paths` of the tsconfig.json a TypeScript module
+ * is compiled under (TypeScript and esbuild take those before packages).
+ * Each pattern's `*` is the specifier's matching part. Patterns are read from
+ * the file once per content (memoised like import lists).
+ */
+function resolveAlias(stats: StatCache, dirs: Listings, from: string, specifier: string): string[] {
+  const isImports = specifier.startsWith('#');
+  const config = isImports
+    ? nearestFile(dirs, from, 'package.json')
+    : TYPESCRIPT.test(from)
+      ? nearestTsconfig(dirs, from)
+      : undefined;
+  const hash = config === undefined ? undefined : stats.hash(config);
+  if (config === undefined || hash === undefined) return [];
+  const aliases = stats.derived(isImports ? 'package-imports' : 'tsconfig-paths', hash, () =>
+    aliasesOf(stats.absolute(config), isImports),
+  );
+  const found: string[] = [];
+  for (const alias of aliases) {
+    const [pattern = '', target = '', base = '.'] = alias.split('\0');
+    const star = starOf(pattern, specifier);
+    if (star === undefined) continue;
+    const local = path.posix.normalize(path.posix.join(path.posix.dirname(config), base, target.replace('*', star)));
+    found.push(config, ...candidatesOf(dirs, local));
+  }
+  return found;
+}
+
+/** What `*` in `pattern` stands for in `specifier`, '' for a pattern without one that is the specifier; undefined when it does not match. */
+function starOf(pattern: string, specifier: string): string | undefined {
+  const star = pattern.indexOf('*');
+  if (star === -1) return pattern === specifier ? '' : undefined;
+  const [head, tail] = [pattern.slice(0, star), pattern.slice(star + 1)];
+  const isMatch =
+    specifier.length >= head.length + tail.length && specifier.startsWith(head) && specifier.endsWith(tail);
+  return isMatch ? specifier.slice(head.length, specifier.length - tail.length) : undefined;
+}
+
+/**
+ * A config's aliases as `pattern NUL target NUL base` lines: a package.json's
+ * `imports` (each string a condition leads to), a tsconfig.json's
+ * `compilerOptions.paths` (its targets relative to `baseUrl`, else to the
+ * file's directory). A file that is not JSON (a tsconfig with comments or
+ * trailing commas, once those are taken out) gives none.
+ */
+function aliasesOf(absolute: string, isImports: boolean): string[] {
+  let config: unknown;
+  try {
+    config = parseLooseJson(fs.readFileSync(absolute, 'utf8'));
+  } catch {
+    return [];
+  }
+  const lines: string[] = [];
+  if (isImports) {
+    const imports = (config as { imports?: unknown } | null)?.imports;
+    if (imports !== null && typeof imports === 'object')
+      for (const [pattern, value] of Object.entries(imports))
+        for (const target of stringsIn(value)) lines.push(`${pattern}\0${target}\0.`);
+    return lines;
+  }
+  const options = (config as { compilerOptions?: { baseUrl?: unknown; paths?: unknown } } | null)?.compilerOptions;
+  const base = typeof options?.baseUrl === 'string' ? options.baseUrl : '.';
+  const paths = options?.paths;
+  if (paths !== null && typeof paths === 'object')
+    for (const [pattern, targets] of Object.entries(paths))
+      for (const target of stringsIn(targets)) lines.push(`${pattern}\0${target}\0${base}`);
+  return lines;
+}
+
+/** Every string in `value` (a string, or arrays and condition objects of them). */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.values(value).flatMap(stringsIn);
+}
+
+/** JSON, or JSON with comments and trailing commas as tsconfig.json allows them. */
+function parseLooseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (c === '"') {
+        const end = stringEnd(text, i);
+        out += text.slice(i, end + 1);
+        i = end;
+      } else if (c === '/' && text[i + 1] === '/') {
+        while (i < text.length && text[i] !== '\n') i++;
+        out += '\n';
+      } else if (c === '/' && text[i + 1] === '*') {
+        const end = text.indexOf('*/', i + 2);
+        i = end === -1 ? text.length : end + 1;
+      } else out += c;
+    }
+    return JSON.parse(out.replace(/,(\s*[}\]])/g, '$1'));
+  }
+}
+
+/** Where the JSON string starting at `open` ends (its closing quote), or the text's last index. */
+function stringEnd(text: string, open: number): number {
+  for (let i = open + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i;
+  }
+  return text.length - 1;
+}
+
+/** The nearest `name` in `file`'s directory or one above it (within the workspace). */
+function nearestFile(dirs: Listings, file: string, name: string): string | undefined {
+  for (let dir = path.posix.dirname(file); ; dir = path.posix.dirname(dir)) {
+    const candidate = dir === '.' ? name : `${dir}/${name}`;
+    if (dirs.isFile(candidate)) return candidate;
+    if (dir === '.' || dir === '/' || dir === '..' || dir.endsWith('/..')) return undefined;
+  }
 }
 
 /**
