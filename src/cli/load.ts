@@ -1,6 +1,8 @@
 // Shared by the subcommands: find and analyse pipelines.yaml, resolve names.
+import fs from 'node:fs';
 import path from 'node:path';
 import { LockError, lockWorkspace } from '../cache/lock.js';
+import { messageOf } from '../util/errors.js';
 import { sweepTemp } from '../cache/temp-sweep.js';
 import { analyse } from '../engine/analyse.js';
 import type { Analysis } from '../engine/analyse.js';
@@ -35,6 +37,7 @@ export async function loadAnalysis(
   extra: { paramOverrides?: Record<string, string>; pipelines?: string[]; isFresh?: boolean } = {},
 ): Promise<Analysis> {
   const file = configFile(io, global);
+  refuseStateFile(path.join(path.dirname(file), '.runner'));
   const result = await analyse({
     file,
     env: io.env,
@@ -66,9 +69,31 @@ export async function lockForCommand(io: CliIo, stateDir: string, command: strin
     return release;
   } catch (error) {
     if (error instanceof LockError) throw new UsageError(error.message);
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    if (code !== undefined && STATE_DIR_CODES.has(code))
+      throw new UsageError(
+        `cannot use ${stateDir}, the workspace's cache directory: ${messageOf(error)} (it must be a directory this user can write)`,
+      );
     throw error;
   }
 }
+
+/** A `.runner` that is there but not a directory (a file, a dangling link): no command can use the workspace's cache. */
+function refuseStateFile(stateDir: string): void {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(stateDir, { throwIfNoEntry: false });
+  } catch (error) {
+    throw new UsageError(`cannot use ${stateDir}, the workspace's cache directory: ${messageOf(error)}`);
+  }
+  if (st !== undefined && !st.isDirectory())
+    throw new UsageError(
+      `cannot use ${stateDir}, the workspace's cache directory: it is not a directory (remove or rename it; runner makes it)`,
+    );
+}
+
+/** Why a workspace's .runner cannot be written: not the user's, a read-only disk, a file where it should be. */
+const STATE_DIR_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST']);
 
 /**
  * A command given no pipeline: a usage error naming the pipelines the file
