@@ -43,7 +43,9 @@ const READ_LATER_MIN = 1024;
 export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
   const { stage, res, upstream, pending } = input;
   const { definition } = stage;
-  for (const pattern of definition.inputs) {
+  const foreach = foreachOf(definition);
+  // A path named outright must be there, whether an input or a file the map maps.
+  for (const pattern of [...definition.inputs, ...(foreach?.kind === 'files' ? foreach.patterns : [])]) {
     if (!pattern.startsWith('!') && !isGlob(pattern) && !res.stats.stat(pattern) && !pending?.has(pattern))
       return { failure: { kind: 'input-missing', path: pattern } };
   }
@@ -53,7 +55,6 @@ export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
     if (!record) return { failure: { kind: 'upstream-missing', stage: need } };
     needs[need] = record.outputFingerprint;
   }
-  const foreach = foreachOf(definition);
   const foreachFiles = foreach?.kind === 'files' ? expandGlobs(res.stats, foreach.patterns, foreach.exclude) : [];
   const declared = pending
     ? withPending(expandGlobs(res.stats, definition.inputs), definition.inputs, pending)

@@ -106,7 +106,9 @@ function contextFor(message: Extract<FromPool, { type: 'batch' }>, signal: Abort
     env: context.env,
     signal,
     upstream: () => {
-      throw new Error('ctx.upstream() is not available to items running in a worker (isolate: worker)');
+      throw new Error(
+        `ctx.upstream() is not available to items running in a ${parentPort ? 'worker thread (isolate: worker)' : 'child process (isolate: process)'}`,
+      );
     },
     log: (line: string) => send({ type: 'log', id: message.id, line: String(line) }),
     progress: () => {},
