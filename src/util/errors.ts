@@ -1,6 +1,21 @@
-/** What went wrong, in words: an Error's message, or anything else thrown as text. */
+/**
+ * What went wrong, in words: an Error's message (or an error-like object's);
+ * any other object thrown or rejected with as its JSON (`{"code":7}`, not
+ * `[object Object]`); anything else as text.
+ */
 export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) return error.message;
+  if (error === null || typeof error !== 'object') return String(error);
+  const message = (error as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(error);
+  } catch {
+    json = undefined;
+  }
+  if (json === undefined || json === '{}') return String(error);
+  return json.length > 200 ? `${json.slice(0, 200)}…` : json;
 }
 
 /** Codes of a write the disk refused whatever was written: full, over quota, read-only, failing. */
