@@ -1,8 +1,11 @@
-// A run's guard against the process ending under it. A stage's code run
-// inline (on the runner's own thread) that calls process.exit() ends the
-// runner mid-run, with the exit code it chose (0: a CI job would read
-// success), no summary and no run record. While a run goes, such an exit
-// says so on stderr and exits 1 (or the code given, when not 0).
+// A run's guards against stage code run inline (on the runner's own
+// thread) ending the process under it. process.exit() ends the runner
+// mid-run, with the exit code it chose (0: a CI job would read success), no
+// summary and no run record: while a run goes, such an exit says so on
+// stderr and exits 1 (or the code given, when not 0). A promise rejected
+// with nothing to handle it (an `await` missing) made Node end the process
+// the same way, with its raw trace: while a run goes, it is told to the run
+// instead, which warns and ends failed, its finished stages recorded.
 import fs from 'node:fs';
 
 let isOwnExit = false;
@@ -29,4 +32,10 @@ export function guardExit(): () => void {
   };
   process.on('exit', onExit);
   return () => process.off('exit', onExit);
+}
+
+/** Tells `onRejection` of each promise rejected with no handler, until the function returned is called. */
+export function guardRejections(onRejection: (reason: unknown) => void): () => void {
+  process.on('unhandledRejection', onRejection);
+  return () => process.off('unhandledRejection', onRejection);
 }

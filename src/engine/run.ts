@@ -28,8 +28,8 @@ import { TimeSlices } from './time-slices.js';
 import type { ScheduleNode, VisitResult } from './scheduler.js';
 import { UsageSampler } from './usage.js';
 import { StallWatch } from './stall.js';
-import { messageOf } from '../util/errors.js';
-import { guardExit } from './exit-guard.js';
+import { codeLocation, messageOf } from '../util/errors.js';
+import { guardExit, guardRejections } from './exit-guard.js';
 
 export async function executeRun(options: RunOptions): Promise<RunSummary> {
   const stages = selectedStages(options);
@@ -112,6 +112,15 @@ class Run {
     let scheduled: { failed: string[]; isInterrupted: boolean };
     this.#stall = new StallWatch();
     const unguard = guardExit();
+    let strays = 0;
+    const unguardRejections = guardRejections((reason) => {
+      strays++;
+      const at = codeLocation(reason, options.plan.root);
+      options.emit({
+        event: 'warning',
+        message: `a promise was rejected with nothing to handle it (in stage code? an await missing?): ${messageOf(reason)}${at ? ` (at ${at})` : ''}; the run ends failed`,
+      });
+    });
     if (this.#admits('run')) {
       const fromScratch = this.#stages.filter((s) => this.#isFromScratch(s));
       this.#compiles = compileAhead(fromScratch, options.plan.root);
@@ -135,6 +144,7 @@ class Run {
       });
     } finally {
       unguard();
+      unguardRejections();
       this.#stall.stop();
       this.#sampler.stop();
       await this.#res.close();
@@ -143,7 +153,7 @@ class Run {
     if (this.#isHandedBack) return { status: 'handed-back', counts: this.#ends.counts, durationMs };
     const status = scheduled.isInterrupted
       ? 'cancelled'
-      : scheduled.failed.length > 0 || this.#ends.counts.failed > 0
+      : scheduled.failed.length > 0 || this.#ends.counts.failed > 0 || strays > 0
         ? 'failed'
         : 'success';
     options.emit({

@@ -1,11 +1,18 @@
 // Stage code run inline (on the runner's own thread) that calls
 // process.exit() ends the runner mid-run: the command says so and exits 1,
 // never 0 (which a CI job would read as success), or the code it was given.
+// A promise it leaves rejected with nothing to handle it does not end the
+// runner with Node's raw trace: the run warns, naming where, and ends
+// failed, its finished stages recorded.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Workspace } from './rig.js';
 
 const MODULE = `export const items = () => [{ id: 'a' }, { id: 'b' }];
 export const quits = (item, ctx) => { if (item.id === 'b') process.exit(ctx.params.code); return item; };
+export const floats = (item) => {
+  Promise.resolve().then(() => { if (item.id === 'b') throw new Error('item b boom'); });
+  return item;
+};
 `;
 
 describe('stage code that calls process.exit()', () => {
@@ -27,5 +34,25 @@ describe('stage code that calls process.exit()', () => {
     expect(run.stderr).toContain(
       `runner: the process was made to exit (code ${code}) while the run was going: stage code calling process.exit()?`,
     );
+  });
+
+  it('a rejection nothing handles: the run warns where it came from and ends failed, its stages recorded', async () => {
+    ws = new Workspace();
+    ws.write('m.mjs', MODULE);
+    ws.write(
+      'pipelines.yaml',
+      'version: 1\npipelines:\n  p:\n    stages:\n      items: { run: m.mjs#items }\n      floats: { run: m.mjs#floats, foreach: items }\n',
+    );
+    const run = await ws.run(['exec', 'p', '--json']);
+    expect(run.code).toBe(1);
+    const warning = run.events.find((event) => event.event === 'warning');
+    expect(warning && 'message' in warning ? warning.message : '').toMatch(
+      /^a promise was rejected with nothing to handle it \(in stage code\? an await missing\?\): item b boom \(at m\.mjs:4:\d+\); the run ends failed$/,
+    );
+    expect(run.events.find((event) => event.event === 'run:end')).toMatchObject({ status: 'failed' });
+    const again = await ws.run(['exec', 'p', '--json']);
+    expect(again.code).toBe(0);
+    expect(run.events.filter((event) => event.event === 'stage:end')).toHaveLength(2);
+    expect(again.events.filter((event) => event.event === 'stage:end' && event.outcome === 'cached')).toHaveLength(2);
   });
 });
