@@ -22,7 +22,7 @@ export function validateConfig(
   if (!validateSchema(parsed.data)) {
     for (const error of schemaErrors(validateSchema.errors ?? [])) {
       const path = pointerToPath(error.instancePath);
-      describeSchemaError(error, path, at);
+      describeSchemaError(error, path, at, valueAt(parsed.data, path));
     }
   }
   if (isObject(parsed.data) && isObject(parsed.data.defaults)) checkTimeout(['defaults'], parsed.data.defaults, at);
@@ -110,7 +110,7 @@ function schemaErrors(errors: ErrorObject[]): ErrorObject[] {
   return kept.filter((e) => e.keyword === 'type' || !typeFailed.has(e.instancePath));
 }
 
-function describeSchemaError(error: ErrorObject, path: FieldPath, at: Reporter): void {
+function describeSchemaError(error: ErrorObject, path: FieldPath, at: Reporter, value: unknown): void {
   const expect = (error.parentSchema as Record<string, unknown> | undefined)?.['x-expect'];
   switch (error.keyword) {
     case 'additionalProperties': {
@@ -132,9 +132,23 @@ function describeSchemaError(error: ErrorObject, path: FieldPath, at: Reporter):
     case 'minProperties':
       at(path, 'must not be empty');
       return;
-    default:
-      at(path, `must be ${typeof expect === 'string' ? expect : (error.message ?? 'valid')}`);
+    default: {
+      // `${...}` is expanded in run, shell, inputs, outputs, foreach, params and env values only.
+      const isExpansion = typeof value === 'string' && value.includes('${');
+      const hint = isExpansion ? ' (`${...}` is expanded in run, shell, inputs, outputs, foreach, params and env only)' : '';
+      at(path, `must be ${typeof expect === 'string' ? expect : (error.message ?? 'valid')}${hint}`);
+    }
   }
+}
+
+/** The value at `path` of the parsed document, if there is one. */
+function valueAt(data: unknown, path: FieldPath): unknown {
+  let value = data;
+  for (const part of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string | number, unknown>)[part];
+  }
+  return value;
 }
 
 function pointerToPath(pointer: string): (string | number)[] {

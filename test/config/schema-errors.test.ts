@@ -221,6 +221,25 @@ const cases: DiagnosticCase[] = [
     ],
   },
   {
+    name: 'a knob written as ${...}: says where expansion happens',
+    text: lines(
+      'version: 1', //                               1
+      'pipelines:', //                               2
+      '  p:', //                                     3
+      '    params: { iso: worker }', //              4
+      '    stages:', //                              5
+      '      s:', //                                 6
+      '        shell: "echo s"', //                  7
+      '        isolate: "${params.iso}"', //         8
+    ),
+    expected: [
+      'pipelines.yaml:8:9 pipelines.p.stages.s.isolate must be one of inline, worker, process (`${...}` is expanded in run, shell, inputs, outputs, foreach, params and env only)',
+      '  8 |         isolate: "${params.iso}"',
+      '    |         ^^^^^^^^^^^^^^^^^^^^^^^^',
+      '1 problem in pipelines.yaml',
+    ],
+  },
+  {
     name: 'the top-level cache: shared is read or write',
     text: lines(
       'version: 1', //                 1
