@@ -135,7 +135,9 @@ function describeSchemaError(error: ErrorObject, path: FieldPath, at: Reporter, 
     default: {
       // `${...}` is expanded in run, shell, inputs, outputs, foreach, params and env values only.
       const isExpansion = typeof value === 'string' && value.includes('${');
-      const hint = isExpansion ? ' (`${...}` is expanded in run, shell, inputs, outputs, foreach, params and env only)' : '';
+      const hint = isExpansion
+        ? ' (`${...}` is expanded in run, shell, inputs, outputs, foreach, params and env only)'
+        : '';
       at(path, `must be ${typeof expect === 'string' ? expect : (error.message ?? 'valid')}${hint}`);
     }
   }
