@@ -161,7 +161,8 @@ class ItemComputer {
       );
       const problem = batchAnswerProblem(results, items.length, this.#where);
       if (problem || !results) return items.map(() => ({ ok: false, error: { message: problem ?? 'no answer' } }));
-      return results.map((value) => ({ ok: true, value }));
+      // By index: a hole in a sparse answer is that item's undefined result (map() skips holes), as in a worker.
+      return Array.from({ length: items.length }, (_, i) => ({ ok: true, value: results[i] }));
     } catch (error) {
       signal.throwIfAborted();
       return items.map(() => failed(error));
