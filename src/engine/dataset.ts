@@ -43,6 +43,8 @@ export class DatasetWriter {
   #held: { old: ChunkReader; from: number; to: number } | undefined;
   /** Lines of records written one by one and not yet in #buffer (see write). */
   #pending = '';
+  /** Records given to write(): the position a bad one is named by. */
+  #written = 0;
 
   constructor(objects: ObjectStore, options: { compress?: boolean } = {}) {
     this.#objects = objects;
@@ -62,7 +64,12 @@ export class DatasetWriter {
    * pays for one buffer write per 64 KiB, not one per record.
    */
   write(record: JsonRecord, describe: () => string): void {
-    this.#pending += recordLine(record, describe);
+    this.#written++;
+    try {
+      this.#pending += recordLine(record, describe);
+    } catch (error) {
+      throw new TypeError(`${messageOf(error)} (its record ${this.#written}, counting from 1)`);
+    }
     if (this.#pending.length >= PENDING_MAX) this.#flush();
   }
 

@@ -50,22 +50,28 @@ describe('a record that is not a JSON object', () => {
   it.each([
     [
       'undefined',
-      /^m\.mjs#gen produced a record that is not JSON: it is written as nothing \(its toJSON\(\) returned undefined\)$/,
+      /^m\.mjs#gen produced a record that is not JSON: it is written as nothing \(its toJSON\(\) returned undefined\) \(its record 2, counting from 1\)$/,
     ],
     [
       'date',
-      /^m\.mjs#gen produced a record that is not JSON: it is written as "1970-01-01T00:00:00\.000Z", not as an object/,
+      /^m\.mjs#gen produced a record that is not JSON: it is written as "1970-01-01T00:00:00\.000Z", not as an object \(its record 2, counting from 1\)$/,
     ],
-    ['boxed', /^m\.mjs#gen produced a record that is not JSON: it is written as "text", not as an object$/],
-    ['null', /^m\.mjs#gen produced null, not a record \(a JSON object\)$/],
+    [
+      'boxed',
+      /^m\.mjs#gen produced a record that is not JSON: it is written as "text", not as an object \(its record 2, counting from 1\)$/,
+    ],
+    ['null', /^m\.mjs#gen produced null, not a record \(a JSON object\) \(its record 2, counting from 1\)$/],
     [
       'promise',
-      /^m\.mjs#gen produced a record that is not JSON: it is a Promise \(an await missing\?\), which JSON writes as \{\}$/,
+      /^m\.mjs#gen produced a record that is not JSON: it is a Promise \(an await missing\?\), which JSON writes as \{\} \(its record 1, counting from 1\)$/,
     ],
-    ['map', /^m\.mjs#gen produced a record that is not JSON: it is a Map, which JSON writes as \{\}$/],
+    [
+      'map',
+      /^m\.mjs#gen produced a record that is not JSON: it is a Map, which JSON writes as \{\} \(its record 2, counting from 1\)$/,
+    ],
     [
       'generator',
-      /^m\.mjs#gen produced a record that is not JSON: it is an iterator \(a generator\?\), which JSON writes as \{\}$/,
+      /^m\.mjs#gen produced a record that is not JSON: it is an iterator \(a generator\?\), which JSON writes as \{\} \(its record 1, counting from 1\)$/,
     ],
   ])('fails the task that produced it (%s), and nothing of it is cached', async (kind, reason) => {
     ws = new Workspace();
