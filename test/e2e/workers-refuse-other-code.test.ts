@@ -1,6 +1,8 @@
 // A `runner worker` whose checkout has other code for the stage (another
-// commit) refuses the run's batches, and the run fails with its words,
-// at once, rather than waiting or computing with the wrong code.
+// commit), or other copies of the files the stage declares as inputs (which
+// its code reads there), refuses the run's batches, and the run fails with
+// its words, at once, rather than waiting or computing a result the run's
+// key does not name.
 import { describe, expect, it } from 'vitest';
 import { stageEnd } from './rig.js';
 import { workersRig } from './workers-rig.js';
@@ -47,5 +49,37 @@ describe('a remote worker on other code', () => {
     expect(worker.stdout()).not.toMatch(/p\/square .* items in /);
     const start = result.events.find((e) => e.event === 'run:start');
     expect(await rig.jobsOfRun(start?.event === 'run:start' ? start.runId : '?')).toEqual([]);
+  });
+
+  it("refuses the batches when its copy of a declared input is not the run's", async () => {
+    const READS = `import fs from 'node:fs';
+export function* items() { for (let i = 0; i < 100; i++) yield { id: 'i' + i, n: i }; }
+export function scaled(item, ctx) { return { id: item.id, n: item.n * Number(fs.readFileSync(ctx.workspace.resolve('factor.txt'), 'utf8')) }; }
+`;
+    const pipeline = `version: 1
+pipelines:
+  p:
+    stages:
+      items: { run: m.mjs#items }
+      scaled: { run: m.mjs#scaled, foreach: items, inputs: [factor.txt], isolate: worker, batchSize: 50 }
+`;
+    const ws = rig.workspace({
+      'm.mjs': READS,
+      'factor.txt': '3',
+      'pipelines.yaml': `workers: ${rig.url()}\n${pipeline}`,
+    });
+    const other = rig.workspace({ 'm.mjs': READS, 'factor.txt': '2', 'pipelines.yaml': pipeline });
+    const worker = await rig.startWorker(other.dir);
+
+    const result = await ws.run(['exec', 'p', '--json']);
+    expect(result.code).toBe(1);
+    const end = stageEnd(result.events, 'scaled');
+    expect(end.outcome).toBe('failed');
+    expect(end.reason).toMatch(
+      new RegExp(
+        `^worker on host .+ \\(pid ${worker.pid}\\): stage p/scaled input factor\\.txt differs from the run's — [0-9a-f]{12} vs [0-9a-f]{12} \\(worker vs run\\); check out the run's commit there`,
+      ),
+    );
+    expect(worker.stdout()).not.toMatch(/p\/scaled .* items in /);
   });
 });

@@ -4,6 +4,7 @@
 import type { JsonRecord, StageContext } from '../../api.js';
 import { foreachOf } from '../../config/types.js';
 import type { StagePlan } from '../../config/types.js';
+import { expandGlobs } from '../../cache/glob.js';
 import type { Resources } from '../resources.js';
 import { batchAnswerProblem, ensureSetup, itemContextOf } from './definition.js';
 import type { NormalisedMap } from './definition.js';
@@ -70,6 +71,8 @@ class ItemComputer {
   readonly #perItem: Semaphore;
   readonly #stall: StallWatch | undefined;
 
+  #inputs: [string, string][] | undefined;
+
   constructor(options: ComputerOptions) {
     this.#stage = options.stage;
     this.#res = options.res;
@@ -109,6 +112,17 @@ class ItemComputer {
     return isolate !== 'inline' && !isFewForIdlePool ? this.#inPool(pending, signal) : this.#here(pending, signal);
   }
 
+  /** The stage's declared inputs with their hashes (BatchContext.inputs), listed once a run. */
+  #declaredInputs(): [string, string][] {
+    if (this.#inputs === undefined) {
+      const { stats } = this.#res;
+      const patterns = this.#stage.definition.inputs;
+      this.#inputs =
+        patterns.length === 0 ? [] : expandGlobs(stats, patterns).map((file) => [file, stats.hash(file) ?? 'missing']);
+    }
+    return this.#inputs;
+  }
+
   async #inPool(pending: PendingItem[], signal: AbortSignal): Promise<ItemResult[]> {
     const { definition, knobs } = this.#stage;
     if (definition.kind !== 'map' || knobs.isolate === 'inline')
@@ -131,6 +145,7 @@ class ItemComputer {
           stateDir: this.#res.stateDir,
           tmp: ctx.workspace.tmp,
           files: foreachOf(definition)?.kind === 'files',
+          inputs: this.#declaredInputs(),
         },
         signal,
         onLog: (line) => ctx.log(line),

@@ -20,6 +20,12 @@ export interface BatchContext {
   tmp: string;
   /** Whether the items are files (foreach: { files }), which ctx.read reads. */
   files?: boolean;
+  /**
+   * The stage's declared `inputs` (not the files it maps), with the hashes
+   * its key has them at: a remote worker checks its checkout has the same
+   * (its own copies are what the stage's code reads there).
+   */
+  inputs?: [file: string, hash: string][];
 }
 
 /**

@@ -119,12 +119,12 @@ export function workerId(): string {
   return `${os.hostname()}:${process.pid}`;
 }
 
-const REFUSAL = /^worker on host .+: (stage \S+ code|runner \S+) differs from the run's/;
+const REFUSAL = /^worker on host .+: (stage \S+ (code|input .+)|runner \S+) differs from the run's/;
 
 /** Why this worker must not compute `batch`, or undefined. */
 export function refusalOf(
   batch: Pick<RemoteBatch, 'runner' | 'wire' | 'code' | 'context'>,
-  own: { runner: string; code: string },
+  own: { runner: string; code: string; hashOf?: (file: string) => string | undefined },
 ): string | undefined {
   const host = `worker on host ${os.hostname()} (pid ${process.pid})`;
   const wire = batch.wire ?? 1;
@@ -139,8 +139,19 @@ export function refusalOf(
       "install the run's version there and restart the worker"
     );
   }
-  if (batch.code === own.code) return undefined;
   const stage = `${batch.context.pipeline}/${batch.context.stage}`;
+  if (batch.code === own.code) {
+    // The stage's code reads its declared inputs from this checkout: they must be the run's.
+    for (const [file, hash] of batch.context.inputs ?? []) {
+      const mine = own.hashOf?.(file) ?? 'missing';
+      if (mine === hash) continue;
+      return (
+        `${host}: stage ${stage} input ${file} differs from the run's — ${mine.slice(0, 12)} vs ${hash.slice(0, 12)} (worker vs run); ` +
+        "check out the run's commit there (a worker sees no uncommitted edit) and restart the worker"
+      );
+    }
+    return undefined;
+  }
   const hashes = `${own.code.slice(0, 12)} vs ${batch.code.slice(0, 12)} (worker vs run)`;
   return (
     `${host}: stage ${stage} code differs from the run's (checkout at another commit?) — ${hashes}; ` +

@@ -142,7 +142,11 @@ export class RemoteWorker {
       report('cancelled');
       throw new UnrecoverableError(CANCELLED);
     }
-    const refusal = refusalOf(batch, { runner: RUNNER_VERSION, code: this.#codeOf(batch.module) });
+    const refusal = refusalOf(batch, {
+      runner: RUNNER_VERSION,
+      code: this.#codeOf(batch.module),
+      hashOf: (file) => this.#stats.hash(file),
+    });
     if (refusal !== undefined) {
       report('refused', refusal);
       throw new UnrecoverableError(refusal);
