@@ -1,5 +1,6 @@
 // `runner cache clear` empties this workspace's cache only: a clear on one
-// machine must not empty every machine's. `--shared` clears the shared store too.
+// machine must not empty every machine's. `--shared` clears the shared store too,
+// except where the shared store is read-only (RUNNER_CACHE_READONLY, cache.shared: read).
 import { afterEach, describe, expect, it } from 'vitest';
 import { redact } from '../../src/cache/store.js';
 import { outcomes, Workspace } from './rig.js';
@@ -26,6 +27,15 @@ describe.each(SHARED_BACKENDS)('runner cache clear with a shared store in %s', (
     ws.write('out/double.txt', 'edited\n');
     const run = await ws.run(['exec', 'p', '--json'], { env });
     expect(outcomes(run.events)).toEqual({ make: 'restored' });
+
+    // Where the shared store is read-only, --shared is refused and writes nothing.
+    const readOnly = { ...env, RUNNER_CACHE_READONLY: '1' };
+    const refused = await ws.run(['cache', 'clear', '--shared'], { env: readOnly });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--shared: the shared store is read-only here');
+    const pruned = await ws.run(['cache', 'prune', '--shared', '--older-than', '0s'], { env: readOnly });
+    expect(pruned.code).toBe(2);
+    expect((await rig.keys()).sort()).toEqual(shared);
 
     const all = await ws.run(['cache', 'clear', '--shared'], { env });
     expect(all.code, all.stderr).toBe(0);

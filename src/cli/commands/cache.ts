@@ -13,7 +13,7 @@ import { formatBytes } from '../../report/format.js';
 import { readRunRecord } from '../../report/run-record.js';
 import type { CliIo } from '../io.js';
 import { EXIT, UsageError, warnOf } from '../io.js';
-import { loadAnalysis, lockForCommand, storeUrlFor } from '../load.js';
+import { loadAnalysis, lockForCommand, sharedAccessFor, storeUrlFor } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 
 type Action = 'stats' | 'clear' | 'prune';
@@ -27,6 +27,10 @@ export async function cacheCommand(io: CliIo, global: GlobalOptions, action: Act
   const sharedUrl = isSharedStore(url) ? url : undefined;
   if (flags.shared && sharedUrl === undefined)
     throw new UsageError('--shared: no shared store is configured (RUNNER_CACHE_URL or cache.url in pipelines.yaml)');
+  if (flags.shared && action !== 'stats' && sharedAccessFor(analysis, io.env).isReadOnly)
+    throw new UsageError(
+      `--shared: the shared store is read-only here (cache.shared: read, or RUNNER_CACHE_READONLY): runner cache ${action} would write to it; run it where the store may be written`,
+    );
   const localUrl = sharedUrl === undefined ? url : defaultStoreUrl(stateDir);
   // clear and prune change what a run reads: they wait for a running one.
   const release = action === 'stats' ? undefined : await lockForCommand(io, stateDir, `runner cache ${action}`);
