@@ -82,4 +82,36 @@ pipelines:
     );
     expect(worker.stdout()).not.toMatch(/p\/scaled .* items in /);
   });
+
+  it("fails an item whose file in the worker's checkout is not the run's, naming the worker", async () => {
+    const FILES = `export function size(item, ctx) { return { path: item.path, text: ctx.read(item, 'utf8').trim() }; }\n`;
+    const pipeline = `version: 1
+pipelines:
+  p:
+    stages:
+      size: { run: m.mjs#size, foreach: { files: ["data/*.txt"] }, isolate: worker, batchSize: 50 }
+`;
+    const ws = rig.workspace({
+      'm.mjs': FILES,
+      'data/a.txt': 'a',
+      'data/b.txt': 'edited here only',
+      'data/c.txt': 'not committed',
+      'pipelines.yaml': `workers: ${rig.url()}\n${pipeline}`,
+    });
+    const other = rig.workspace({ 'm.mjs': FILES, 'data/a.txt': 'a', 'data/b.txt': 'b', 'pipelines.yaml': pipeline });
+    const worker = await rig.startWorker(other.dir);
+
+    const result = await ws.run(['exec', 'p', '--json']);
+    expect(result.code).toBe(1);
+    expect(stageEnd(result.events, 'size').items).toEqual({ total: 3, done: 1, cached: 0, failed: 2 });
+    const host = `worker host .+ \\(pid ${worker.pid}\\)`;
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `item path=data/b\\.txt failed: data/b\\.txt on ${host} is not the run's \\([0-9a-f]{12} vs [0-9a-f]{12}, worker vs run\\)`,
+      ),
+    );
+    expect(result.stderr).toMatch(
+      new RegExp(`item path=data/c\\.txt failed: data/c\\.txt is not on ${host}: check out`),
+    );
+  });
 });

@@ -37,6 +37,8 @@ export interface ItemFiles {
    * nor too recently to tell): a file read again whose stat it vouches for needs no sha256 of its bytes.
    */
   vouched?: (file: string, st: FileStat) => string | undefined;
+  /** A remote worker's `host (pid N)`: its files are its own checkout's, not the run's. */
+  worker?: string;
 }
 
 /** ctx.read for the items of a map over files. */
@@ -91,7 +93,15 @@ function describe(value: unknown): string {
  */
 function readChecked(where: ItemFiles, file: string, hash: string): Buffer {
   if (hash === MISSING) throw new Error(`${file}: missing when the run listed the stage's files`);
-  const fd = fs.openSync(inWorkspace(where.root, file), 'r');
+  let fd: number;
+  try {
+    fd = fs.openSync(inWorkspace(where.root, file), 'r');
+  } catch (error) {
+    if (where.worker === undefined || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new Error(
+      `${file} is not on worker host ${where.worker}: check out the run's commit there (a worker sees no uncommitted file)`,
+    );
+  }
   let bytes: Buffer;
   try {
     if (where.vouched) {
@@ -104,6 +114,10 @@ function readChecked(where: ItemFiles, file: string, hash: string): Buffer {
     fs.closeSync(fd);
   }
   const now = sha256(bytes);
+  if (now !== hash && where.worker !== undefined)
+    throw new Error(
+      `${file} on worker host ${where.worker} is not the run's (${now.slice(0, 12)} vs ${hash.slice(0, 12)}, worker vs run): check out the run's commit there (a worker sees no uncommitted edit)`,
+    );
   if (now !== hash)
     throw new Error(
       `${file} changed after the run hashed it (${hash.slice(0, 12)}, now ${now.slice(0, 12)}): its result would not be the one its key names; run again`,

@@ -26,6 +26,8 @@ export interface BatchContext {
    * (its own copies are what the stage's code reads there).
    */
   inputs?: [file: string, hash: string][];
+  /** Set by a remote worker (`host (pid N)`): the files its items read are its checkout's. */
+  worker?: string;
 }
 
 /**

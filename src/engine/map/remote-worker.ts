@@ -176,7 +176,13 @@ export class RemoteWorker {
       // In the pool's memory: its worker threads hand it back for the next batch.
       items: ownedUtf8(batch.items, (size) => pool.itemBytes(size)),
       indexes: batch.indexes,
-      context: { ...batch.context, root, stateDir: path.join(root, '.runner'), tmp: this.#tmp },
+      context: {
+        ...batch.context,
+        root,
+        stateDir: path.join(root, '.runner'),
+        tmp: this.#tmp,
+        worker: `${os.hostname()} (pid ${process.pid})`,
+      },
       signal,
       onLog: (line) => {
         if (logs.length < MAX_LOG_LINES) logs.push(line);

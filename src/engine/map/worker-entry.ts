@@ -120,7 +120,7 @@ function contextFor(message: Extract<FromPool, { type: 'batch' }>, signal: Abort
     },
     memo: { get: async () => undefined, set: async () => {} },
     read: context.files
-      ? itemReader({ root: context.root, stage: `${context.pipeline}/${context.stage}` })
+      ? itemReader({ root: context.root, stage: `${context.pipeline}/${context.stage}`, worker: context.worker })
       : noItemReader(`${context.pipeline}/${context.stage}`, 'its items are records'),
   };
 }
