@@ -54,4 +54,41 @@ describe('a stage timeout', () => {
     expect(end.attempts).toBe(2);
     expect(ws.read('attempts')).toBe('x\nx\n');
   });
+
+  it.each(['item', 'batch'])(
+    'ends an inline map whose %s goes on and ignores ctx.signal, as it ends a task',
+    async (kind) => {
+      ws = new Workspace();
+      ws.write(
+        'm.mjs',
+        [
+          "import fs from 'node:fs';",
+          "export const items = () => [{ id: 'a' }, { id: 'b' }];",
+          // Busy until the test releases it, which it never does: the run must end it.
+          "const held = () => new Promise((resolve) => { const t = setInterval(() => { if (fs.existsSync('release')) { clearInterval(t); resolve([]); } }, 20); });",
+          'export const item = () => held();',
+          'export const batch = { batch: () => held() };',
+          'export const task = () => held();',
+          '',
+        ].join('\n'),
+      );
+      ws.write(
+        'pipelines.yaml',
+        [
+          'version: 1',
+          'pipelines:',
+          '  p:',
+          '    stages:',
+          '      items: { run: m.mjs#items }',
+          `      stuck: { run: m.mjs#${kind}, foreach: items, timeout: 300ms }`,
+          '      task: { run: m.mjs#task, timeout: 300ms }',
+          '',
+        ].join('\n'),
+      );
+      const result = await ws.run(['exec', 'p', '--keep-going', '--json']);
+      expect(result.code).toBe(1);
+      expect(stageEnd(result.events, 'stuck').reason).toBe('timeout after 300ms');
+      expect(stageEnd(result.events, 'task').reason).toBe('timeout after 300ms');
+    },
+  );
 });

@@ -171,8 +171,10 @@ class ItemComputer {
     if (isTurnDue()) await takeTurn();
     signal.throwIfAborted();
     try {
-      const results = await this.#unlessStalled(
-        Promise.resolve(this.#map.definition.batch?.(items, { ...this.#ctx, signal })),
+      // Not waited for past the stage's timeout or Ctrl-C, as a task is not: code that ignores ctx.signal goes on unheard.
+      const results = await untilAborted(
+        this.#unlessStalled(Promise.resolve(this.#map.definition.batch?.(items, { ...this.#ctx, signal }))),
+        signal,
       );
       const problem = batchAnswerProblem(results, items.length, this.#where);
       if (problem || !results) return items.map(() => ({ ok: false, error: { message: problem ?? 'no answer' } }));
@@ -230,7 +232,8 @@ class ItemComputer {
       unsettled.push((error) => settle(failed(error)));
     }
     try {
-      await this.#unlessStalled(Promise.all(running));
+      // Not waited for past the stage's timeout or Ctrl-C (items that ignore ctx.signal go on unheard).
+      await untilAborted(this.#unlessStalled(Promise.all(running)), signal);
     } catch (error) {
       signal.throwIfAborted();
       // Stalled: the items still going can never finish; they fail, the rest stand.
