@@ -105,7 +105,9 @@ function addRunCommands(program: Command, on: On): void {
     .option('-w, --watch', 'rerun when an input, a run module or pipelines.yaml changes (Ctrl-C stops)')
     .option('--workers <url>', 'map stages with isolate worker|process compute on `runner worker`s of this queue')
     .option('--no-workers', 'compute every map stage here, whatever workers pipelines.yaml or RUNNER_WORKERS names')
-    .action(async (pipelines: string[], flags) => on.set(await execCommand(on.io, on.global(), pipelines, flags)));
+    .action(async (pipelines: string[], flags) =>
+      on.set(await execCommand(on.io, on.global(), distinct(pipelines), flags)),
+    );
 
   program
     .command('status')
@@ -122,8 +124,8 @@ function addRunCommands(program: Command, on: On): void {
     .action(async (pipelines: string[], flags) =>
       on.set(
         await (flags.explain
-          ? statusExplainCommand(on.io, on.global(), pipelines, flags)
-          : statusCommand(on.io, on.global(), pipelines, flags)),
+          ? statusExplainCommand(on.io, on.global(), distinct(pipelines), flags)
+          : statusCommand(on.io, on.global(), distinct(pipelines), flags)),
       ),
     );
 
@@ -225,4 +227,9 @@ function addMaintenanceCommands(program: Command, on: On): void {
 /** `--force=S` names stages; bare `--force` means all (so `--force simtask` never eats the pipeline name). */
 function rewriteForce(argv: string[]): string[] {
   return argv.flatMap((arg) => (arg.startsWith('--force=') ? ['--force-stage', arg.slice('--force='.length)] : [arg]));
+}
+
+/** Pipelines named on the command line, each once (`exec p p` runs p once). */
+function distinct(pipelines: string[]): string[] {
+  return [...new Set(pipelines)];
 }

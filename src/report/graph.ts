@@ -31,7 +31,9 @@ export function renderGraph(pipeline: PipelinePlan, format: GraphFormat, lastRun
   const nodes = graphNodes(pipeline, lastRun);
   const label = (n: NodeView): string =>
     n.outcome ? `${n.name}\\n${n.outcome}${n.durationMs !== undefined ? ` ${formatMs(n.durationMs)}` : ''}` : n.name;
-  const id = (name: string): string => `s_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  // Letters and digits as they are, any other character (`_` too) as `_` and its code: `a.b`, `a_b` and `a-b` stay apart.
+  const id = (name: string): string =>
+    `s_${name.replace(/[^A-Za-z0-9]/g, (c) => `_${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}`;
   switch (format) {
     case 'json':
       return `${JSON.stringify({ pipeline: pipeline.name, nodes, edges: nodes.flatMap((n) => n.needs.map((from) => ({ from, to: n.name }))) }, null, 2)}\n`;

@@ -110,4 +110,19 @@ describe('runner graph', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("argument 'svg' is invalid. Allowed choices are mermaid, dot, json.");
   });
+
+  it('gives stages whose names differ only in punctuation nodes of their own', async () => {
+    ws = new Workspace();
+    ws.write(
+      'pipelines.yaml',
+      'version: 1\npipelines:\n  p:\n    stages:\n      a.b: { shell: "true" }\n      a_b: { shell: "true", needs: [a.b] }\n      a-b: { shell: "true", needs: [a_b] }\n',
+    );
+    const result = await ws.run(['graph', 'p', '--format', 'dot']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('  s_a_2eb [label="a.b"];');
+    expect(result.stdout).toContain('  s_a_5fb [label="a_b"];');
+    expect(result.stdout).toContain('  s_a_2db [label="a-b"];');
+    expect(result.stdout).toContain('  s_a_2eb -> s_a_5fb;');
+    expect(result.stdout).toContain('  s_a_5fb -> s_a_2db;');
+  });
 });
