@@ -67,6 +67,10 @@ class Run {
   /** The compile of each stage's TypeScript that this run started ahead (compile-ahead.ts). */
   #compiles = new Map<string, Promise<void>>();
   #isHandedBack = false;
+  /** Stages running now (between their job's start and end). */
+  readonly #running = new Set<string>();
+  /** Stages that were running when a promise was rejected with nothing to handle it: what it said. */
+  readonly #strays = new Map<string, string>();
 
   constructor(options: RunOptions, stages: StagePlan[], grant: RunGrant) {
     this.#options = options;
@@ -116,10 +120,10 @@ class Run {
     const unguardRejections = guardRejections((reason) => {
       strays++;
       const at = codeLocation(reason, options.plan.root);
-      options.emit({
-        event: 'warning',
-        message: `a promise was rejected with nothing to handle it (in stage code? an await missing?): ${messageOf(reason)}${at ? ` (at ${at})` : ''}; the run ends failed`,
-      });
+      const what = `a promise was rejected with nothing to handle it (in stage code? an await missing?): ${messageOf(reason)}${at ? ` (at ${at})` : ''}`;
+      options.emit({ event: 'warning', message: `${what}; the run ends failed` });
+      // The stages running then fail with it: a result kept would pass the next run with nothing changed.
+      for (const id of this.#running) this.#strays.set(id, what);
     });
     if (this.#admits('run')) {
       const fromScratch = this.#stages.filter((s) => this.#isFromScratch(s));
@@ -279,6 +283,7 @@ class Run {
     how: { upstream: ReadonlyMap<string, StageRecord>; signal: AbortSignal; isForced: boolean; onStart(): void },
   ): Promise<VisitResult> {
     const options = this.#options;
+    this.#running.add(stage.id);
     const job = await runJob({
       queue: this.#queue,
       stage,
@@ -299,7 +304,13 @@ class Run {
       const failure = { kind: 'error' as const, message: `internal error: ${messageOf(error)}` };
       return { outcome: { ok: false as const, failure, isCancelled: false, attempts: 1 }, ranFrom: Date.now() };
     });
-    const { outcome, ranFrom, slotMs, peakRssBytes } = job;
+    this.#running.delete(stage.id);
+    const { ranFrom, slotMs, peakRssBytes } = job;
+    const stray = this.#strays.get(stage.id);
+    const outcome: JobResult['outcome'] =
+      stray !== undefined && job.outcome?.ok
+        ? { ok: false, failure: { kind: 'error', message: stray }, isCancelled: false, attempts: job.outcome.attempts }
+        : job.outcome;
     const key = decision.fingerprint;
     if (!outcome?.ok) {
       decision.later?.end();
