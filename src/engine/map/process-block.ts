@@ -2,6 +2,7 @@
 // of the last run did; else each item keyed and looked up in the item store,
 // the missing ones computed, and those journaled.
 import { KEY_BYTES, keyOf, writeKey } from '../../cache/item-keys.js';
+import type { JsonRecord } from '../../api.js';
 import type { JournalItem } from '../../cache/item-journal.js';
 import { recordLine } from '../dataset.js';
 import type { Compute } from './compute.js';
@@ -62,8 +63,13 @@ export class BlockProcessor {
     const keys = Buffer.allocUnsafe(block.count * KEY_BYTES);
     outcome.keys = keys;
     for (let i = 0; i < block.count; i++) {
-      const text = this.#map.key ? this.#keyText(outcome, block, i) : block.itemIdentity(i);
-      if (text !== undefined) writeKey(text, keys, i * KEY_BYTES);
+      if (!this.#map.key) {
+        writeKey(block.itemIdentity(i), keys, i * KEY_BYTES);
+        continue;
+      }
+      const text = this.#keyText(block.item(i));
+      if (typeof text === 'string') writeKey(text, keys, i * KEY_BYTES);
+      else outcome.failed(i, this.#describe(block, i), text.problem);
     }
     const missing: number[] = [];
     for (let i = 0; i < block.count; i++) {
@@ -104,34 +110,33 @@ export class BlockProcessor {
     for (const i of which) {
       const asLeft = block.itemAsLeft(i, hashOf);
       if (!asLeft || outcome.isFailed(i)) continue;
-      const text = this.#map.key ? this.#keyText(outcome, block, i, asLeft.item) : asLeft.identity;
-      if (text !== undefined) writeKey(text, keys, i * KEY_BYTES);
+      // A key() that fails on the file as left keeps the item's key by its input: the next run meets the problem.
+      const text = this.#map.key ? this.#keyText(asLeft.item) : asLeft.identity;
+      if (typeof text === 'string') writeKey(text, keys, i * KEY_BYTES);
       outcome.blockKey = undefined;
     }
   }
 
   /**
-   * What item `i` is keyed by under the stage's key(): its answer, which
-   * must be a string or a number (finite). A string that is not well-formed UTF-16 (a
-   * lone surrogate, which UTF-8 writes as U+FFFD) is keyed by its JSON,
-   * which tells each apart. Anything else (undefined from a misspelt
+   * What an item is keyed by under the stage's key(): its answer, which
+   * must be a string or a finite number. A string that is not well-formed
+   * UTF-16 (a lone surrogate, which UTF-8 writes as U+FFFD) is keyed by its
+   * JSON, which tells each apart. Anything else (undefined from a misspelt
    * field, an object) would key every such item alike and hand one item's
-   * result to the others: the item fails instead, as it does when key()
-   * throws; undefined then.
+   * result to the others: the problem then, for the item to fail with, as
+   * when key() throws.
    */
-  #keyText(outcome: BlockOutcome, block: ItemBlock, i: number, item = block.item(i)): string | undefined {
+  #keyText(item: unknown): string | { problem: string } {
     let answer: unknown;
     try {
-      answer = this.#map.key?.(item);
+      answer = this.#map.key?.(item as JsonRecord);
     } catch (error) {
-      outcome.failed(i, this.#describe(block, i), `key: ${messageOf(error)}`);
-      return undefined;
+      return { problem: `key: ${messageOf(error)}` };
     }
     if (typeof answer === 'number' && Number.isFinite(answer)) return `key\0${answer}`;
     if (typeof answer !== 'string') {
       const what = answer === null ? 'null' : Array.isArray(answer) ? 'an array' : typeof answer;
-      outcome.failed(i, this.#describe(block, i), `key() returned ${what}, not a string or a number`);
-      return undefined;
+      return { problem: `key() returned ${what}, not a string or a number` };
     }
     return isWellFormed(answer) ? `key\0${answer}` : `key\u0001${JSON.stringify(answer)}`;
   }
