@@ -5,7 +5,8 @@
 // stderr and exits 1 (or the code given, when not 0). A promise rejected
 // with nothing to handle it (an `await` missing) made Node end the process
 // the same way, with its raw trace: while a run goes, it is told to the run
-// instead, which warns and ends failed, its finished stages recorded.
+// instead, which warns and ends failed: the stages running then fail, those
+// finished before are recorded.
 import fs from 'node:fs';
 
 let isOwnExit = false;

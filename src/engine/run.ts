@@ -283,7 +283,6 @@ class Run {
     how: { upstream: ReadonlyMap<string, StageRecord>; signal: AbortSignal; isForced: boolean; onStart(): void },
   ): Promise<VisitResult> {
     const options = this.#options;
-    this.#running.add(stage.id);
     const job = await runJob({
       queue: this.#queue,
       stage,
@@ -297,7 +296,11 @@ class Run {
       sampler: this.#sampler,
       isNoCache: options.isNoCache,
       isForced: how.isForced,
-      onStart: how.onStart,
+      // Running from when its job starts (not while it waits for a slot in the queue).
+      onStart: () => {
+        this.#running.add(stage.id);
+        how.onStart();
+      },
       stall: this.#stall,
     }).catch((error: unknown): JobResult => {
       // A bug in the engine, not in the stage's code: the stage still ends, failed, saying what broke.
