@@ -26,6 +26,11 @@ export interface GlobalOptions {
 
 /** The pipelines file this command works on: -f, -C, or the nearest upward; a usage error when there is none. */
 export function configFile(io: CliIo, global: GlobalOptions): string {
+  if (global.dir !== undefined) {
+    const dir = path.resolve(io.cwd, global.dir);
+    const st = fs.statSync(dir, { throwIfNoEntry: false });
+    if (!st?.isDirectory()) throw new UsageError(`-C ${global.dir}: ${st ? 'not a directory' : 'no such directory'}`);
+  }
   const file = findConfig({ file: global.file, dir: global.dir, cwd: io.cwd });
   if (!file) throw new UsageError(`no pipelines.yaml in ${io.cwd} or any directory above it (use -f FILE or -C DIR)`);
   return file;

@@ -43,17 +43,18 @@ const READ_LATER_MIN = 1024;
 export function computeKey(input: KeyInput): Keyed | { failure: Failure } {
   const { stage, res, upstream, pending } = input;
   const { definition } = stage;
-  const foreach = foreachOf(definition);
-  // A path named outright must be there, whether an input or a file the map maps.
-  for (const pattern of [...definition.inputs, ...(foreach?.kind === 'files' ? foreach.patterns : [])]) {
-    if (!pattern.startsWith('!') && !isGlob(pattern) && !res.stats.stat(pattern) && !pending?.has(pattern))
-      return { failure: { kind: 'input-missing', path: pattern } };
-  }
+  // An upstream with no result first: a missing input is often its output (`--only b` before a ever ran).
   const needs: Record<string, string> = {};
   for (const need of definition.needs) {
     const record = upstream.get(need);
     if (!record) return { failure: { kind: 'upstream-missing', stage: need } };
     needs[need] = record.outputFingerprint;
+  }
+  const foreach = foreachOf(definition);
+  // A path named outright must be there, whether an input or a file the map maps.
+  for (const pattern of [...definition.inputs, ...(foreach?.kind === 'files' ? foreach.patterns : [])]) {
+    if (!pattern.startsWith('!') && !isGlob(pattern) && !res.stats.stat(pattern) && !pending?.has(pattern))
+      return { failure: { kind: 'input-missing', path: pattern } };
   }
   const foreachFiles = foreach?.kind === 'files' ? expandGlobs(res.stats, foreach.patterns, foreach.exclude) : [];
   const declared = pending
