@@ -60,6 +60,10 @@ describe('runner list', () => {
     ws = new Workspace();
     const result = await ws.run(['-C', 'nowhere', 'list']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('nowhere/pipelines.yaml does not exist');
+    expect(result.stderr).toContain('runner: -C nowhere: no such directory');
+    ws.write('empty/.keep', '');
+    const empty = await ws.run(['-C', 'empty', 'list']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('empty/pipelines.yaml does not exist');
   });
 });
