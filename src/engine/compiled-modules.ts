@@ -265,10 +265,7 @@ function rewriteImports(dir: string, stamp: Stamp, format: 'esm' | 'cjs'): Plugi
  * nearer (which Node would then load instead) fails the stamp.
  */
 function stampPackageLookup(stamp: Stamp, resolveDir: string, specifier: string): void {
-  const name = packageNameOf(specifier);
-  for (let dir = resolveDir; ; dir = path.dirname(dir)) {
-    if (stampFile(stamp, path.join(dir, 'node_modules', name)) !== 'missing' || dir === path.dirname(dir)) return;
-  }
+  stampNearest(stamp, resolveDir, path.join('node_modules', packageNameOf(specifier)));
 }
 
 /**
@@ -278,8 +275,13 @@ function stampPackageLookup(stamp: Stamp, resolveDir: string, specifier: string)
  * removed fails the stamp.
  */
 function stampTsconfigs(stamp: Stamp, fromDir: string): void {
+  stampNearest(stamp, fromDir, 'tsconfig.json');
+}
+
+/** Stamps `relative` in `fromDir` and each directory above it, up to the first where it exists. */
+function stampNearest(stamp: Stamp, fromDir: string, relative: string): void {
   for (let dir = fromDir; ; dir = path.dirname(dir)) {
-    if (stampFile(stamp, path.join(dir, 'tsconfig.json')) !== 'missing' || dir === path.dirname(dir)) return;
+    if (stampFile(stamp, path.join(dir, relative)) !== 'missing' || dir === path.dirname(dir)) return;
   }
 }
 
