@@ -30,6 +30,18 @@ export function keyOf(identity: string | Uint8Array): Buffer {
   return out;
 }
 
+/** 32-bit words a key. */
+const WORDS = KEY_BYTES / 4;
+
+/** `count` keys stored back to back as 32-bit words: a view where they lie on a 4-byte boundary, else a copy. */
+function wordsOf(keys: Buffer, count: number): Uint32Array {
+  const bytes = count * KEY_BYTES;
+  if (keys.byteOffset % 4 === 0) return new Uint32Array(keys.buffer, keys.byteOffset, bytes / 4);
+  const copy = new Uint8Array(bytes);
+  copy.set(keys.subarray(0, bytes));
+  return new Uint32Array(copy.buffer);
+}
+
 /**
  * Which of `count` keys stored back to back in `keys` may be there: two
  * bits a key (its first two 4-byte words) in a bitset of 16 bits a key.
@@ -48,14 +60,10 @@ export class KeyFilter {
     while (size < count * 16) size *= 2;
     this.#bits = new Uint32Array(size / 32);
     this.#mask = size - 1;
-    const words =
-      keys.byteOffset % 4 === 0 ? new Uint32Array(keys.buffer, keys.byteOffset, (count * KEY_BYTES) / 4) : undefined;
-    const step = KEY_BYTES / 4;
+    const words = wordsOf(keys, count);
     for (let i = 0; i < count; i++) {
-      const first = words ? (words[i * step] ?? 0) : keys.readUInt32LE(i * KEY_BYTES);
-      const second = words ? (words[i * step + 1] ?? 0) : keys.readUInt32LE(i * KEY_BYTES + 4);
-      this.#set(first);
-      this.#set(second);
+      this.#set(words[i * WORDS] ?? 0);
+      this.#set(words[i * WORDS + 1] ?? 0);
     }
   }
 
@@ -94,11 +102,9 @@ export class KeyTable {
     // No key is compared while building: a key listed twice (an item
     // repeated in the input) gets two slots, and find() meets the first
     // entry first, so the first one wins.
-    const words =
-      keys.byteOffset % 4 === 0 ? new Uint32Array(keys.buffer, keys.byteOffset, (count * KEY_BYTES) / 4) : undefined;
-    const step = KEY_BYTES / 4;
+    const words = wordsOf(keys, count);
     for (let i = 0; i < count; i++) {
-      let slot = (words ? (words[i * step] ?? 0) : keys.readUInt32LE(i * KEY_BYTES)) & this.#mask;
+      let slot = (words[i * WORDS] ?? 0) & this.#mask;
       while (this.#slots[slot] !== -1) slot = (slot + 1) & this.#mask;
       this.#slots[slot] = i;
     }
