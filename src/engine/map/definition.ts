@@ -74,6 +74,15 @@ export function keepsRawResults(map: NormalisedMap): boolean {
 }
 
 /**
+ * Whether the stage's cacheable() lets `value` into the cache: its answer
+ * taken for true or false as JavaScript would (undefined: no), inline and in
+ * a worker alike; yes without one. Throws what cacheable() throws.
+ */
+export function isCacheable(map: NormalisedMap, value: unknown): boolean {
+  return map.cacheable === undefined || Boolean(map.cacheable(value));
+}
+
+/**
  * A result as a stage that keeps raw results keeps it: its JSON, and the
  * value read back from it. emit() and cacheable() are given that value on
  * the run that computes the result as on every run that finds it cached,

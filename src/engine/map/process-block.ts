@@ -6,7 +6,7 @@ import type { JsonRecord } from '../../api.js';
 import type { JournalItem } from '../../cache/item-journal.js';
 import { recordLine } from '../dataset.js';
 import type { Compute } from './compute.js';
-import { asKept, describeItem, keepsRawResults, outputRecords } from './definition.js';
+import { asKept, describeItem, isCacheable, keepsRawResults, outputRecords } from './definition.js';
 import type { NormalisedMap } from './definition.js';
 import type { ItemBlock } from './item-source.js';
 import type { ItemStore } from './item-store.js';
@@ -191,15 +191,10 @@ export class BlockProcessor {
     }
   }
 
-  /**
-   * Whether the stage's cacheable() lets `value` into the cache (as in a
-   * worker: its answer taken for true or false as JavaScript would), or
-   * what it threw.
-   */
+  /** Whether the stage's cacheable() lets `value` into the cache (isCacheable), or what it threw. */
   #cacheable(value: unknown): boolean | string {
-    if (!this.#map.cacheable) return true;
     try {
-      return Boolean(this.#map.cacheable(value));
+      return isCacheable(this.#map, value);
     } catch (error) {
       return `cacheable: ${messageOf(error)}`;
     }

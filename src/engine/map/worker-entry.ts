@@ -13,6 +13,7 @@ import {
   asKept,
   batchAnswerProblem,
   ensureSetup,
+  isCacheable,
   itemContextOf,
   keepsRawResults,
   normaliseMap,
@@ -205,18 +206,15 @@ function addResult(answer: AnswerBuilder, map: NormalisedMap, item: JsonRecord, 
     answer.fail({ message: checked.problem });
     return;
   }
-  let isCacheable = true;
-  if (map.cacheable) {
-    try {
-      // Taken for true or false as JavaScript would, as on the main thread.
-      isCacheable = Boolean(map.cacheable(value));
-    } catch (error) {
-      answer.fail({ ...errorData(error), message: `cacheable: ${messageOf(error)}` });
-      return;
-    }
+  let isAccepted: boolean;
+  try {
+    isAccepted = isCacheable(map, value);
+  } catch (error) {
+    answer.fail({ ...errorData(error), message: `cacheable: ${messageOf(error)}` });
+    return;
   }
   try {
-    answer.add(checked.records, { raw, isCacheable });
+    answer.add(checked.records, { raw, isCacheable: isAccepted });
   } catch (error) {
     // A record JSON cannot write (a BigInt, a cycle, a Date): the item fails, and nothing of it is in the answer.
     answer.fail({ ...errorData(error), message: `produced a record that is not JSON: ${messageOf(error)}` });
