@@ -220,7 +220,7 @@ function nearestFile(dirs: Listings, file: string, name: string): string | undef
 
 /**
  * Whether files exist, answered from their directories' listings (memoised
- * in the stat cache while a directory's mtime holds): the nineteen
+ * in the stat cache while a directory's ctime holds): the nineteen
  * candidates of an import cost a listing or two, not nineteen stats of
  * mostly missing files. Each directory is listed once per walk.
  */

@@ -1,6 +1,6 @@
 // The stat cache's directory listings: a directory's entries are reused
-// while its mtime and inode are unchanged (adding, removing or renaming an
-// entry changes the directory's mtime), as git's untracked cache does.
+// while its ctime and inode are unchanged (adding, removing or renaming an
+// entry changes the directory's ctime), as git's untracked cache does.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DirEntry } from './stat-cache-file.js';
@@ -41,11 +41,11 @@ export class DirListings {
       return undefined;
     }
     if (!st.isDirectory()) return undefined;
-    const { mtimeMs, ino } = st;
+    const { ctimeMs: changedMs, ino } = st;
     const entry = this.#dirs[relativeDir];
-    if (entry && entry[0] === mtimeMs && entry[1] === ino && !isRacy(entry[0], entry[4])) {
+    if (entry && entry[0] === changedMs && entry[1] === ino && !isRacy(entry[0], entry[4])) {
       this.#counts.dirHits++;
-      return { names: entry[2], kinds: entry[3], mtimeMs, ino };
+      return { names: entry[2], kinds: entry[3], changedMs, ino };
     }
     let dirents: fs.Dirent[];
     try {
@@ -59,9 +59,9 @@ export class DirListings {
     const kinds = dirents
       .map((d) => (isNotUtf8(absolute, d.name) ? 'u' : d.isFile() ? 'f' : d.isDirectory() ? 'd' : 'o'))
       .join('');
-    this.#dirs[relativeDir] = [mtimeMs, ino, names, kinds, this.#now()];
+    this.#dirs[relativeDir] = [changedMs, ino, names, kinds, this.#now()];
     this.changed.add(relativeDir);
-    return { names, kinds, mtimeMs, ino };
+    return { names, kinds, changedMs, ino };
   }
 }
 

@@ -1,13 +1,13 @@
 // A glob's files, kept beside the stat cache (.runner/globs/) with the
 // identity of every directory its walk listed. While none of those
 // directories changed (adding, removing or renaming an entry changes a
-// directory's mtime, as the stat cache's listings rely on too), the same
+// directory's ctime, as the stat cache's listings rely on too), the same
 // patterns give the same files: a run then stats those directories and reads
 // the list back, instead of compiling the patterns, walking the listings and
 // matching every name (a tenth of a 100,000-file no-op, and of simtask's).
 // A walk that met something a listing does not vouch for (a symlink, whose
 // target can change under an unchanged directory) is not kept, nor one
-// whose directories changed too recently to trust their mtimes.
+// whose directories changed too recently to trust their ctimes.
 // The memo keeps the list's identity too (list-identity.ts), which names it
 // to the stage's pass memo. Deleting this module (and its use in glob.ts)
 // walks every time, as before.
@@ -30,8 +30,8 @@ const FORMAT = 'runner-glob 2';
  */
 const lastRead = new Map<string, { head: string; files: readonly string[] }>();
 
-/** A directory as the walk found it: [dir, mtimeMs, ino], or [dir] when it was not a listable directory. */
-export type SeenDir = [dir: string, mtimeMs: number, ino: number] | [dir: string];
+/** A directory as the walk found it: [dir, changedMs, ino], or [dir] when it was not a listable directory. */
+export type SeenDir = [dir: string, changedMs: number, ino: number] | [dir: string];
 
 /** A memo as read whatever its directories are now (GlobMemo.readStale). */
 export interface StaleMemo {
@@ -55,7 +55,7 @@ export class SeenDirs {
   /** stats.list(dir), recorded. */
   list(dir: string): Listing | undefined {
     const listing = this.stats.list(dir);
-    this.dirs.push(listing ? [dir, listing.mtimeMs, listing.ino] : [dir]);
+    this.dirs.push(listing ? [dir, listing.changedMs, listing.ino] : [dir]);
     return listing;
   }
 }
@@ -154,7 +154,7 @@ export class GlobMemo {
     }
     const isDir = st?.isDirectory() === true;
     if (seen.length === 1) return !isDir;
-    return isDir && st?.mtimeMs === seen[1] && st.ino === seen[2];
+    return isDir && st?.ctimeMs === seen[1] && st.ino === seen[2];
   }
 }
 

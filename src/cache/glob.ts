@@ -137,7 +137,7 @@ function patchedWalk(
       else if (kind !== 'f' && kind !== 'd') return undefined;
     }
     redone.set(dir, files);
-    dirs[k] = [dir, listing.mtimeMs, listing.ino];
+    dirs[k] = [dir, listing.changedMs, listing.ino];
   }
   let files = memo.files as string[];
   for (const [dir, own] of redone) files = withOwnFiles(files, dir, own);

@@ -43,7 +43,7 @@ type HashFile = (file: string, knownSize: number | undefined, buffer: Buffer) =>
  * The program of `hashUnstated(file, st, buffer)`, beside HASH_FILE_JS's
  * (with `fstatInto` from raw-lstat.ts's FSTAT_INTO_JS in scope): a file no
  * stat was taken of (the hash pass's UNSTATED), opened, then stat'ed
- * through its descriptor into `st` (size, mtimeMs, ino, mode), so its path
+ * through its descriptor into `st` (size, changedMs, ino, mode), so its path
  * is walked once and no Stats object is made (O_NONBLOCK: opening a FIFO
  * does not wait for a writer); its digest when it is a regular file, else
  * NOT_A_FILE, or 2 when it cannot be read. One that cannot be opened is
@@ -94,7 +94,7 @@ export function hashFileSync(file: string, knownSize?: number): string {
 
 /**
  * sha256 (hex) of a file no stat was taken of, opened once (HASH_UNSTATED_JS): its stat put in `st` (size,
- * mtimeMs, ino, mode); a number when it is not a regular file (NOT_A_FILE) or cannot be read (2).
+ * changedMs, ino, mode); a number when it is not a regular file (NOT_A_FILE) or cannot be read (2).
  */
 export function hashUnstatedSync(file: string, st: Float64Array): string | number {
   buffer ??= Buffer.allocUnsafe(CHUNK);

@@ -64,13 +64,13 @@ export class LoadedCache {
     if (this.#files) {
       // A list's files come in sorted order, each asked once or twice: a step forward, not a search.
       const i = this.#files.seek(file);
-      return i === undefined ? undefined : this.#files.hashIf(i, st.size, st.mtimeMs, st.ino);
+      return i === undefined ? undefined : this.#files.hashIf(i, st.size, st.changedMs, st.ino);
     }
     const logged = this.#loggedFiles().hashFor(file, st);
     if (logged !== undefined) return logged ?? undefined;
     const image = this.#image;
     const row = image?.find(file);
-    return row === undefined ? undefined : image?.hashIf(row, st.size, st.mtimeMs, st.ino);
+    return row === undefined ? undefined : image?.hashIf(row, st.size, st.changedMs, st.ino);
   }
 
   /**
@@ -122,7 +122,7 @@ export class LoadedCache {
       paths.forEach((file, i) => {
         const stat = {
           size: nums[3 * i] as number,
-          mtimeMs: nums[3 * i + 1] as number,
+          changedMs: nums[3 * i + 1] as number,
           ino: nums[3 * i + 2] as number,
         };
         logged.set(file, stat, hashes.toString('hex', HASH_BYTES * i, HASH_BYTES * (i + 1)), racy[i] === 1);

@@ -59,18 +59,19 @@ export class SortedPaths {
 }
 
 /**
- * Row `i`'s hash (hex) when its file still has this size, mtime and inode
+ * Row `i`'s hash (hex) when its file still has this size, ctime and inode
  * and the entry was not racy; else undefined.
  */
 export function hashIfHeld(
   columns: FileColumns,
   i: number,
   size: number,
-  mtimeMs: number,
+  changedMs: number,
   ino: number,
 ): string | undefined {
   const { nums, racy } = columns;
-  if (nums[3 * i] !== size || nums[3 * i + 1] !== mtimeMs || nums[3 * i + 2] !== ino || racy[i] === 1) return undefined;
+  if (nums[3 * i] !== size || nums[3 * i + 1] !== changedMs || nums[3 * i + 2] !== ino || racy[i] === 1)
+    return undefined;
   return columns.hashes.toString('hex', HASH_BYTES * i, HASH_BYTES * i + HASH_BYTES);
 }
 
@@ -108,7 +109,7 @@ export class LoadedFiles {
 
   /**
    * The hash of `file` (asked in sorted order, see seek) when it is a regular
-   * file whose stat, at `at` in `stats` (size, mtimeMs, ino, mode), is the one loaded.
+   * file whose stat, at `at` in `stats` (size, changedMs, ino, mode), is the one loaded.
    */
   freshFrom(file: string, stats: Float64Array, at: number): string | undefined {
     if (!isRegularMode(stats[at + 3] as number)) return undefined;
@@ -123,9 +124,9 @@ export class LoadedFiles {
     return this.columns.hashes.toString('hex', HASH_BYTES * i, HASH_BYTES * i + HASH_BYTES);
   }
 
-  /** Row `i`'s hash (hex) when the file still has this size, mtime and inode and the entry was not racy. */
-  hashIf(i: number, size: number, mtimeMs: number, ino: number): string | undefined {
-    return hashIfHeld(this.columns, i, size, mtimeMs, ino);
+  /** Row `i`'s hash (hex) when the file still has this size, ctime and inode and the entry was not racy. */
+  hashIf(i: number, size: number, changedMs: number, ino: number): string | undefined {
+    return hashIfHeld(this.columns, i, size, changedMs, ino);
   }
 }
 

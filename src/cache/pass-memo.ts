@@ -1,5 +1,5 @@
 // The answer of a long list's last clean stat pass, kept across runs: the
-// stats of every file (size, mtime, inode, mode; a missing file too) and
+// stats of every file (size, ctime, inode, mode; a missing file too) and
 // the hash of the key's input list they gave, per stage. A run whose stat
 // pass over the same list is byte for byte the same has the same list, so
 // its key needs neither the hashes nor the 9 MB text of a 100,000-file list
@@ -256,17 +256,17 @@ function writeOver(file: string, bytes: Uint8Array, over: readonly (readonly [nu
  * run reads it again only once it was rewritten (always whole, under a new
  * inode: writeFileAtomic), not its 3 MB of stats per 100,000 files each time.
  */
-const lastRead = new Map<string, { ino: number; size: number; mtimeMs: number; memo: PassMemo | undefined }>();
+const lastRead = new Map<string, { ino: number; size: number; changedMs: number; memo: PassMemo | undefined }>();
 
 /** The memo in `file`, for whichever list it was kept. */
 export function readAnyPassMemo(file: string): PassMemo | undefined {
   const st = fs.statSync(file, { throwIfNoEntry: false });
   if (st === undefined) return undefined;
   const last = lastRead.get(file);
-  if (last !== undefined && last.ino === st.ino && last.size === st.size && last.mtimeMs === st.mtimeMs)
+  if (last !== undefined && last.ino === st.ino && last.size === st.size && last.changedMs === st.ctimeMs)
     return last.memo;
   const memo = readMemo(file);
-  lastRead.set(file, { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, memo });
+  lastRead.set(file, { ino: st.ino, size: st.size, changedMs: st.ctimeMs, memo });
   return memo;
 }
 

@@ -21,7 +21,7 @@ import type { FileStat } from './stat-cache-types.js';
 /**
  * The program of `lstatInto(file, out, at)`, as text so the stat pass's
  * worker thread runs the same code: `makeLstatInto(fs, process)` returns
- * it. It puts size, mtimeMs, ino and mode at out[at..at+3] (size NaN, the
+ * it. It puts size, changedMs, ino and mode at out[at..at+3] (size NaN, the
  * others untouched, when there is no such file or it cannot be stat'ed).
  */
 export const LSTAT_INTO_JS = `function makeLstatInto(fs, process) {
@@ -29,7 +29,7 @@ export const LSTAT_INTO_JS = `function makeLstatInto(fs, process) {
     let st;
     try { st = fs.lstatSync(file, { throwIfNoEntry: false }); } catch { st = undefined; }
     out[at] = st ? st.size : NaN;
-    if (st) { out[at + 1] = st.mtimeMs; out[at + 2] = st.ino; out[at + 3] = st.mode; }
+    if (st) { out[at + 1] = st.ctimeMs; out[at + 2] = st.ino; out[at + 3] = st.mode; }
   };
   let binding;
   try {
@@ -46,7 +46,7 @@ export const LSTAT_INTO_JS = `function makeLstatInto(fs, process) {
     try { v = file.includes('\\0') ? null : binding.lstat(file, false, undefined, false); } catch { v = undefined; }
     if (v === null) return viaFs(file, out, at);
     if (v === undefined) { out[at] = NaN; return; }
-    out[at] = v[8]; out[at + 1] = v[12] * 1000 + v[13] / 1000000; out[at + 2] = v[7]; out[at + 3] = v[1];
+    out[at] = v[8]; out[at + 1] = v[14] * 1000 + v[15] / 1000000; out[at + 2] = v[7]; out[at + 3] = v[1];
   };
   const a = new Float64Array(4);
   const b = new Float64Array(4);
@@ -65,7 +65,7 @@ export const LSTAT_INTO_JS = `function makeLstatInto(fs, process) {
  * not by walking its path again): `makeFstatInto(fs, process)` returns it,
  * reading the binding only when this Node's fstatSync is seen calling it
  * that way and it answers as fstatSync does for a file and a directory.
- * It puts size, mtimeMs, ino and mode at out[at..at+3] (size NaN when the
+ * It puts size, changedMs, ino and mode at out[at..at+3] (size NaN when the
  * descriptor cannot be stat'ed).
  */
 export const FSTAT_INTO_JS = `function makeFstatInto(fs, process) {
@@ -73,7 +73,7 @@ export const FSTAT_INTO_JS = `function makeFstatInto(fs, process) {
     let st;
     try { st = fs.fstatSync(fd); } catch { st = undefined; }
     out[at] = st ? st.size : NaN;
-    if (st) { out[at + 1] = st.mtimeMs; out[at + 2] = st.ino; out[at + 3] = st.mode; }
+    if (st) { out[at + 1] = st.ctimeMs; out[at + 2] = st.ino; out[at + 3] = st.mode; }
   };
   let binding;
   try {
@@ -88,7 +88,7 @@ export const FSTAT_INTO_JS = `function makeFstatInto(fs, process) {
     let v;
     try { v = binding.fstat(fd, false, undefined, false); } catch { v = undefined; }
     if (v === undefined) { out[at] = NaN; return; }
-    out[at] = v[8]; out[at + 1] = v[12] * 1000 + v[13] / 1000000; out[at + 2] = v[7]; out[at + 3] = v[1];
+    out[at] = v[8]; out[at + 1] = v[14] * 1000 + v[15] / 1000000; out[at + 2] = v[7]; out[at + 3] = v[1];
   };
   const a = new Float64Array(4);
   const b = new Float64Array(4);
@@ -114,10 +114,15 @@ const make = new Function(`${LSTAT_INTO_JS}\nreturn makeLstatInto;`)() as (
   proc: typeof process,
 ) => LstatInto;
 
-/** lstat of `file` into out[at..at+3]: size (NaN: no such file), mtimeMs, ino, mode. */
+/** lstat of `file` into out[at..at+3]: size (NaN: no such file), changedMs, ino, mode. */
 export type LstatInto = (file: string, out: Float64Array, at: number) => void;
 
 export const lstatInto: LstatInto = make(fs, process);
+
+/** The stat cache's view of a Stats: its ctime is the change time it compares (FileStat.changedMs). */
+export function fileStatOf(st: fs.Stats): FileStat {
+  return { size: st.size, changedMs: st.ctimeMs, ino: st.ino, mode: st.mode };
+}
 
 let fstatMade: ((fd: number, out: Float64Array, at: number) => void) | undefined;
 
@@ -133,15 +138,16 @@ export const lstatIntoIsRaw = lstatInto.name === 'viaBinding';
 const one = new Float64Array(4);
 const { S_IFMT, S_IFLNK } = fs.constants;
 
-/** stat() of one file, a symlink followed: { size, mtimeMs, ino, mode }, or undefined when there is none. */
+/** stat() of one file, a symlink followed: { size, changedMs, ino, mode }, or undefined when there is none. */
 export function statFollowed(file: string): FileStat | undefined {
   lstatInto(file, one, 0);
   const size = one[0] as number;
   if (Number.isNaN(size)) return undefined;
   const mode = one[3] as number;
-  if ((mode & S_IFMT) !== S_IFLNK) return { size, mtimeMs: one[1] as number, ino: one[2] as number, mode };
+  if ((mode & S_IFMT) !== S_IFLNK) return { size, changedMs: one[1] as number, ino: one[2] as number, mode };
   try {
-    return fs.statSync(file, { throwIfNoEntry: false });
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    return st && fileStatOf(st);
   } catch {
     return undefined;
   }

@@ -15,7 +15,7 @@ export const LIST_MIN = 1024;
 
 export interface Stat {
   size: number;
-  mtimeMs: number;
+  changedMs: number;
   ino: number;
 }
 
@@ -35,7 +35,7 @@ function columnsOf(rows: number): FileColumns {
  */
 function putRow(columns: FileColumns, row: number, stat: Stat, hash: string | Uint8Array, isRacy: boolean): void {
   columns.nums[3 * row] = stat.size;
-  columns.nums[3 * row + 1] = stat.mtimeMs;
+  columns.nums[3 * row + 1] = stat.changedMs;
   columns.nums[3 * row + 2] = stat.ino;
   if (typeof hash !== 'string')
     for (let k = 0, at = HASH_BYTES * row; k < HASH_BYTES; k++) columns.hashes[at + k] = hash[k] as number;
@@ -45,7 +45,7 @@ function putRow(columns: FileColumns, row: number, stat: Stat, hash: string | Ui
 
 /** For row `row`: its hash when the entry holds for this stat (and was not racy), else null. */
 function hashIfHolds(columns: FileColumns, row: number, st: Stat): string | null {
-  return hashIfHeld(columns, row, st.size, st.mtimeMs, st.ino) ?? null;
+  return hashIfHeld(columns, row, st.size, st.changedMs, st.ino) ?? null;
 }
 
 /** The files of one sorted list recorded by position: row i is the list's file i, once set. */
@@ -291,13 +291,15 @@ export function copyRow(columns: FileColumns, from: number, into: FileColumns, t
 }
 
 // An entry is "racy" when the file (or directory) may have changed again within the
-// timestamp resolution after we hashed it: then size and mtime could match
-// while the content differs. Filesystems with sub-millisecond mtimes need a
-// tiny window; whole-second ones a two-second window.
-const RACY_WINDOW_FINE_MS = 5;
+// timestamp resolution after we hashed it: then size and ctime could match
+// while the content differs. A time in whole seconds is a filesystem that
+// keeps no finer ones (ext3, HFS+; FAT's are 2 s): a two-second window.
+// Finer ones still come from the kernel's clock tick (1 to 10 ms: many land
+// on a whole millisecond), so twice the longest tick.
+export const RACY_WINDOW_FINE_MS = 20;
 const RACY_WINDOW_COARSE_MS = 2000;
 
-export function isRacy(mtimeMs: number, recordedAtMs: number): boolean {
-  const window = Number.isInteger(mtimeMs) ? RACY_WINDOW_COARSE_MS : RACY_WINDOW_FINE_MS;
-  return recordedAtMs - mtimeMs < window;
+export function isRacy(changedMs: number, recordedAtMs: number): boolean {
+  const window = changedMs % 1000 === 0 ? RACY_WINDOW_COARSE_MS : RACY_WINDOW_FINE_MS;
+  return recordedAtMs - changedMs < window;
 }

@@ -20,7 +20,7 @@ import { HASH_FILE_JS, HASH_UNSTATED_JS } from './hash-file.js';
 import { KEEP_JS, type KeptBytes } from './kept-bytes.js';
 import { HASH_BESIDE_BATCH, HashTurns, NEXT_HASH, PATIENCE_MS, SLOT } from './hash-turns.js';
 import { pathsText } from './list-identity.js';
-import { FSTAT_INTO_JS, LSTAT_INTO_JS, lstatInto } from './raw-lstat.js';
+import { FSTAT_INTO_JS, fileStatOf, LSTAT_INTO_JS, lstatInto } from './raw-lstat.js';
 import type { FileStat } from './stat-cache.js';
 
 /** The stat pass worker's young generation, MiB (see startWorker). */
@@ -31,7 +31,7 @@ export const STAT_BESIDE_MIN = 8192;
 export const STAT_BESIDE_BATCH = 512;
 export { HASH_BESIDE_BATCH, HashTurns } from './hash-turns.js';
 const BATCH = STAT_BESIDE_BATCH;
-/** Fields per file in the shared results: size, mtimeMs, ino, mode (NaN: no such file). */
+/** Fields per file in the shared results: size, changedMs, ino, mode (NaN: no such file). */
 export const FIELDS = 4;
 /** Size of a file the stat pass was told to leave (`unstated`): the hash pass stats it as it reads it. */
 export const UNSTATED = -1;
@@ -351,14 +351,14 @@ export function statAt(out: Float64Array, i: number): FileStat | undefined {
   const at = FIELDS * i;
   const size = out[at] as number;
   if (Number.isNaN(size)) return undefined;
-  return { size, mtimeMs: out[at + 1] as number, ino: out[at + 2] as number, mode: out[at + 3] as number };
+  return { size, changedMs: out[at + 1] as number, ino: out[at + 2] as number, mode: out[at + 3] as number };
 }
 
 /** Puts `st` as path `i`'s answer in `out` (size NaN: no such file, the other fields left as they were); returns it. */
 export function putStat(out: Float64Array, i: number, st: FileStat | undefined): FileStat | undefined {
   out[FIELDS * i] = st ? st.size : Number.NaN;
   if (st) {
-    out[FIELDS * i + 1] = st.mtimeMs;
+    out[FIELDS * i + 1] = st.changedMs;
     out[FIELDS * i + 2] = st.ino;
     out[FIELDS * i + 3] = st.mode;
   }
@@ -394,7 +394,8 @@ function statBatch(files: readonly string[], prefix: string, out: Float64Array, 
 
 function followed(file: string): FileStat | undefined {
   try {
-    return fs.statSync(file, { throwIfNoEntry: false });
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    return st && fileStatOf(st);
   } catch {
     return undefined;
   }

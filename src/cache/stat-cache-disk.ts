@@ -97,13 +97,13 @@ function logFileOf(file: string): string {
   return `${file.replace(/\.bin$/, '')}.log`;
 }
 
-/** size:mtime:inode of a file, '' when there is none: what a frame names its stat cache file by. */
+/** size:ctime:inode of a file, '' when there is none: what a frame names its stat cache file by. */
 function identityOf(file: string): string {
   return identityOfStat(fs.statSync(file, { throwIfNoEntry: false }));
 }
 
 function identityOfStat(st: fs.Stats | undefined): string {
-  return st ? `${st.size}:${st.mtimeMs}:${st.ino}` : '';
+  return st ? `${st.size}:${st.ctimeMs}:${st.ino}` : '';
 }
 
 interface LogRead {

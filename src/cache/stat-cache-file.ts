@@ -1,7 +1,7 @@
 // The stat cache on disk (.runner/stat-cache.bin): compact and quick to
 // load at a million files. The file entries are columns, not JSON objects:
 // paths (sorted, NUL-separated UTF-8) and where each ends (uint32), then
-// [size, mtimeMs, inode] as float64 triples, the sha256 of each file as 32
+// [size, changedMs, inode] as float64 triples, the sha256 of each file as 32
 // raw bytes, and one byte saying whether the entry was racy when recorded.
 // Directory listings and derived facts stay JSON. This module writes it;
 // stat-cache-image.ts reads it, a part at a time. A file that is not one of
@@ -16,16 +16,16 @@ export const FAMILY = 'runner-stat-cache ';
 export const MAGIC = `${FAMILY}3\n`;
 export const HEADER_BYTES = 512;
 
-/** [mtimeMs, ino, names, kinds, listedAtMs] where kinds[i] is 'f' file, 'd' directory, 'o' other (symlink...), 'u' a name not UTF-8. */
+/** [changedMs, ino, names, kinds, listedAtMs] where kinds[i] is 'f' file, 'd' directory, 'o' other (symlink...), 'u' a name not UTF-8. */
 export type DirEntry = [number, number, string[], string, number];
 
 /** The file entries as columns; `paths` sorted. */
 export interface FileColumns {
   paths: string[];
-  /** size, mtimeMs, inode per file. */
+  /** size, changedMs, inode per file. */
   nums: Float64Array;
   hashes: Buffer;
-  /** 1: the entry was recorded within the racy window of the file's mtime (see isRacy). */
+  /** 1: the entry was recorded within the racy window of the file's ctime (see isRacy). */
   racy: Uint8Array;
 }
 

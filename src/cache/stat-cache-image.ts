@@ -278,13 +278,13 @@ export class StatCacheImage {
     }
   }
 
-  /** Row `row`'s hash (hex) when the file still has this size, mtime and inode and the entry was not racy. */
-  hashIf(row: number, size: number, mtimeMs: number, ino: number): string | undefined {
+  /** Row `row`'s hash (hex) when the file still has this size, ctime and inode and the entry was not racy. */
+  hashIf(row: number, size: number, changedMs: number, ino: number): string | undefined {
     try {
       const nums = this.#data.slice(this.#sections.nums[0] + 24 * row, 24);
       if (
         nums.readDoubleLE(0) !== size ||
-        nums.readDoubleLE(8) !== mtimeMs ||
+        nums.readDoubleLE(8) !== changedMs ||
         nums.readDoubleLE(16) !== ino ||
         this.#data.slice(this.#sections.racy[0] + row, 1)[0] === 1
       )

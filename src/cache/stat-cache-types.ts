@@ -30,7 +30,8 @@ export interface HashHelp {
 
 export interface FileStat {
   size: number;
-  mtimeMs: number;
+  /** The inode's change time (ctime), in ms: what the stat cache compares, not the mtime a program can set back. */
+  changedMs: number;
   ino: number;
   mode: number;
 }
@@ -48,10 +49,10 @@ export interface StatCacheOptions {
   startSpare?: () => SpareStatWorker | undefined;
 }
 
-/** A directory's entries (sorted names; kinds: 'f' file, 'd' directory, 'o' other, 'u' a name not UTF-8, one per name) and the mtime and inode they hold for. */
+/** A directory's entries (sorted names; kinds: 'f' file, 'd' directory, 'o' other, 'u' a name not UTF-8, one per name) and the ctime and inode they hold for. */
 export interface Listing {
   names: string[];
   kinds: string;
-  mtimeMs: number;
+  changedMs: number;
   ino: number;
 }

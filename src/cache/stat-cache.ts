@@ -1,10 +1,15 @@
 // Memoised file hashes and directory listings, persisted between runs.
 //
-// A file's hash is reused while (size, mtime, inode) are unchanged, so a
+// A file's hash is reused while (size, ctime, inode) are unchanged, so a
 // no-op run reads no file content and `touch` costs one re-hash, not a
-// rerun. A directory's listing is reused while its mtime and inode are
+// rerun. A directory's listing is reused while its ctime and inode are
 // unchanged (adding, removing or renaming an entry changes the directory's
-// mtime), as git's untracked cache does.
+// ctime), as git's untracked cache does. The change time (ctime), not the
+// modification time: the kernel sets it at every change of content, mode,
+// links or times, and no program can set it back, where `touch -d`,
+// `cp -p`, `tar` and `rsync --inplace -t` set an mtime; a same-size edit
+// whose mtime was put back is still seen. (A chmod or a new hard link
+// changes it too: that file is hashed again, its key unchanged.)
 import path from 'node:path';
 import { isRegularMode } from '../util/fs.js';
 import { hashFileSync, hashUnstatedSync, lastWholeFile } from './hash-file.js';
@@ -47,7 +52,7 @@ export interface OpenPass {
   hashAt(i: number): string | undefined;
   /**
    * Whether every hash answered so far holds for these stats in any later run: each came from an entry
-   * the stat cache vouched for, or from reading a file whose mtime is older than the racy window (a file
+   * the stat cache vouched for, or from reading a file whose ctime is older than the racy window (a file
    * edited again within its timestamp's resolution could keep its stat with other bytes).
    */
   isClean(): boolean;
@@ -401,14 +406,14 @@ export class StatCache {
   }
 
   #record(relative: string, st: FileStat, hash: string | Uint8Array, at?: ListRow): void {
-    const racy = isRacy(st.mtimeMs, this.#now());
+    const racy = isRacy(st.changedMs, this.#now());
     if (racy) this.#racyRecords++;
     if (at) this.#recorded.setAt(at.list, at.row, st, hash, racy);
     else this.#recorded.set(relative, st, typeof hash === 'string' ? hash : hexOf(hash), racy);
     this.#isDirty = true;
   }
 
-  /** A directory's entries [name, kind], and the mtime and inode they hold for; undefined: not a readable directory. */
+  /** A directory's entries [name, kind], and the ctime and inode they hold for; undefined: not a readable directory. */
   list(relativeDir: string): Listing | undefined {
     return this.#listings().list(this.absolute(relativeDir), relativeDir);
   }

@@ -3,7 +3,7 @@
 // inotify watch per directory). A file event queues the file; idle time
 // hashes each queued file once QUIET_MS have passed since its last event,
 // half of them on the second thread, while later events still arrive. A
-// run takes a hash from here only when the file's size, mtime and inode are
+// run takes a hash from here only when the file's size, ctime and inode are
 // still the ones hashed and the hash is not racy, the same trust the stat
 // cache gets; everything else the run hashes itself. So after a `touch` of
 // every input, or a checkout that rewrote many files, the next run finds
@@ -16,19 +16,21 @@ import path from 'node:path';
 import { hashOnBoth } from '../cache/parallel-hasher.js';
 import type { ParallelHasher } from '../cache/parallel-hasher.js';
 import { hashFileSync } from '../cache/hash-file.js';
+import { fileStatOf } from '../cache/raw-lstat.js';
+import { RACY_WINDOW_FINE_MS } from '../cache/recorded-files.js';
 import { isRacy } from '../cache/stat-cache.js';
 import { polled } from './polled.js';
 import type { FileStat, HashHelp } from '../cache/stat-cache.js';
 
-/** A file is hashed this long after its last event at the earliest, so that no hash made is racy (stat-cache.ts). */
-const QUIET_MS = 6;
+/** A file is hashed this long after its last event at the earliest, so that no hash made is racy (isRacy). */
+const QUIET_MS = RACY_WINDOW_FINE_MS + 1;
 /** Files hashed per turn of the event loop: a request waits for one turn at most. */
 const PER_TURN = 256;
 
 /** The hash the stat cache holds for a file (absolute path), whatever its stat now. */
 export type HeldHashes = (absolute: string) => string | undefined;
 
-/** [size, mtimeMs, ino, sha256, hashedAtMs] by absolute path. */
+/** [size, changedMs, ino, sha256, hashedAtMs] by absolute path. */
 type Known = [number, number, number, string, number];
 
 export class PreHasher {
@@ -104,7 +106,13 @@ export class PreHasher {
 
   #lookup(absolute: string, st: FileStat): string | undefined {
     const known = this.#known.get(absolute);
-    if (!known || known[0] !== st.size || known[1] !== st.mtimeMs || known[2] !== st.ino || isRacy(known[1], known[4]))
+    if (
+      !known ||
+      known[0] !== st.size ||
+      known[1] !== st.changedMs ||
+      known[2] !== st.ino ||
+      isRacy(known[1], known[4])
+    )
       return undefined;
     return known[3];
   }
@@ -155,20 +163,21 @@ export class PreHasher {
 
   /** Hashes up to PER_TURN queued files whose last event is QUIET_MS old (or older than `readyBefore`); how many it took. */
   #hashSome(readyBefore = Date.now() - QUIET_MS): number {
-    const files: { absolute: string; st: fs.Stats }[] = [];
+    const files: { absolute: string; st: FileStat }[] = [];
     let taken = 0;
     // The queue is in order of last event: the ready ones come first.
     for (const [absolute, at] of this.#queue) {
       if (at > readyBefore || taken >= PER_TURN) break;
       this.#queue.delete(absolute);
       taken++;
-      const st = fs.statSync(absolute, { throwIfNoEntry: false });
-      if (st?.isFile() && this.#lookup(absolute, st) === undefined) files.push({ absolute, st });
+      const stats = fs.statSync(absolute, { throwIfNoEntry: false });
+      const st = stats && fileStatOf(stats);
+      if (stats?.isFile() && st && this.#lookup(absolute, st) === undefined) files.push({ absolute, st });
     }
     const held = files.length > 0 ? this.#held() : undefined;
     const remember = (file: (typeof files)[number], hash: string | null): void => {
       if (typeof hash !== 'string') return;
-      this.#known.set(file.absolute, [file.st.size, file.st.mtimeMs, file.st.ino, hash, Date.now()]);
+      this.#known.set(file.absolute, [file.st.size, file.st.changedMs, file.st.ino, hash, Date.now()]);
       const was = held?.(file.absolute);
       if (was !== undefined && was !== hash) this.edits++;
     };

@@ -13,13 +13,13 @@
 // filename, __dirname and __filename keep naming the source file; a local
 // JSON module is compiled in (Node would want an import attribute that
 // esbuild drops). Its first line stamps what it was compiled from: the
-// source's hash, the local TypeScript it imports, and the size and mtime of
+// source's hash, the local TypeScript it imports, and the size and ctime of
 // each JSON module compiled in, each package.json a package import resolved
 // through and each directory a relative import was resolved in (a file
 // added beside `./lib/index.ts` as `./lib.ts` changes what `./lib` names),
 // and the node_modules/<name> nearer than the one a package resolved in.
 // A stamp that no longer holds compiles the file again, and so does one
-// taken while a file it names had just changed (its size and mtime too
+// taken while a file it names had just changed (its size and ctime too
 // recent to trust, as with the stat cache's racy entries).
 //
 // What this does not model falls back to tsx for the whole entry: any other
@@ -52,16 +52,16 @@ interface Stamp {
   /** Local TypeScript files it imports (absolute). */
   modules: string[];
   /**
-   * [path, size and mtime] of each JSON module compiled in, each package.json
+   * [path, size and ctime] of each JSON module compiled in, each package.json
    * a package import resolved through, and each directory a relative import
    * was resolved in (adding or removing a file there, which could change
-   * what the import names, changes the directory's mtime); 'missing' for
+   * what the import names, changes the directory's ctime); 'missing' for
    * each node_modules/<name> nearer than the one a package resolved in.
    */
   files: [string, string][];
   /**
-   * One of those files had changed too recently to trust its size and mtime
-   * (it could change again within the same mtime tick, unseen): the stamp
+   * One of those files had changed too recently to trust its size and ctime
+   * (it could change again within the same tick, unseen): the stamp
    * holds for nothing, and the next run compiles again.
    */
   racy?: true;
@@ -285,12 +285,12 @@ function stampNearest(stamp: Stamp, fromDir: string, relative: string): void {
   }
 }
 
-/** Adds `file` (once) to the stamp's files with its size and mtime, which it returns. */
+/** Adds `file` (once) to the stamp's files with its size and ctime, which it returns. */
 function stampFile(stamp: Stamp, file: string): string {
   const known = stamp.files.find(([stamped]) => stamped === file);
   if (known) return known[1];
   const st = fs.statSync(file, { throwIfNoEntry: false });
-  if (st && isRacy(st.mtimeMs, Date.now())) stamp.racy = true;
+  if (st && isRacy(st.ctimeMs, Date.now())) stamp.racy = true;
   const stat = st ? statText(st) : 'missing';
   stamp.files.push([file, stat]);
   return stat;
@@ -332,7 +332,7 @@ function statOf(file: string): string {
   return stat ? statText(stat) : 'missing';
 }
 
-const statText = (stat: fs.Stats): string => `${stat.size}:${stat.mtimeMs}`;
+const statText = (stat: fs.Stats): string => `${stat.size}:${stat.ctimeMs}`;
 
 /** The package.json of the package that holds `file`: the nearest one with a name. */
 function packageJsonOf(file: string): string | undefined {

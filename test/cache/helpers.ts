@@ -26,14 +26,10 @@ export function put(root: string, relative: string, content: string | Uint8Array
   return file;
 }
 
-/** Sets a file's (or directory's) mtime to `ms` exactly (atime too). */
+/** Sets a file's (or directory's) mtime to `ms` exactly (atime too); its ctime becomes now. */
 export function setMtime(root: string, relative: string, ms: number): void {
   const at = new Date(ms);
   fs.utimesSync(path.join(root, relative), at, at);
-}
-
-export function mtimeOf(root: string, relative: string): number {
-  return fs.statSync(path.join(root, relative)).mtimeMs;
 }
 
 /** A clock the test advances: `now()` for code under test, `time.ms` to move it. */

@@ -25,7 +25,7 @@ function adopt(store: ObjectStore, compress = false): void {
   store.adopt(temp, HASH, compress);
 }
 
-/** Same size, other bytes: the stat changes only in its mtime, which the caller may set back. */
+/** Same size, other bytes: the stat changes only in its times (the caller may set the mtime back, not the ctime). */
 function flipByte(file: string): void {
   const bytes = fs.readFileSync(file);
   bytes[3] = (bytes[3] ?? 0) ^ 0x01;
@@ -57,7 +57,7 @@ describe('ObjectStore.problemOf and verifyBeforeRead', () => {
     adopt(store);
     store.saveChecks();
     flipByte(store.pathOf(HASH));
-    // Another mtime for sure (a write in the same timestamp tick could keep it).
+    // Its mtime put back: the ctime still changed.
     setMtime(root, `objects/${HASH}`, AT);
     expect(await storeIn(root).problemOf(HASH)).toMatchObject({ kind: 'corrupt' });
     expect(store.has(HASH)).toBe(false);
@@ -73,10 +73,16 @@ describe('ObjectStore.problemOf and verifyBeforeRead', () => {
     const verifying = storeIn(root);
     expect(await verifying.problemOf(HASH)).toBeUndefined();
     verifying.saveChecks();
+    const checks = JSON.parse(fs.readFileSync(path.join(root, 'blob-checks.json'), 'utf8'));
+    const st = fs.statSync(file);
+    expect(checks.blobs[HASH]).toEqual([st.size, st.ctimeMs, st.ino]);
 
-    // Content changed under the same size, mtime and inode (bit rot, say).
+    // Content changed under the same size, ctime and inode (bit rot, say: no write
+    // a test can make keeps the ctime, so the check is stamped with the new stat).
     flipByte(file);
-    setMtime(root, `objects/${HASH}`, AT);
+    const rotten = fs.statSync(file);
+    checks.blobs[HASH] = [rotten.size, rotten.ctimeMs, rotten.ino];
+    fs.writeFileSync(path.join(root, 'blob-checks.json'), JSON.stringify(checks));
     expect(await storeIn(root).problemOf(HASH)).toBeUndefined();
     expect(fs.existsSync(file)).toBe(true);
     expect(await storeIn(root).verifyBeforeRead(HASH)).toMatchObject({ kind: 'corrupt' });

@@ -8,7 +8,7 @@ import type { FileColumns } from '../../src/cache/stat-cache-file.js';
 import { emptyColumns, mergeColumns } from '../../src/cache/stat-cache-file.js';
 
 const hashOf = (i: number): string => i.toString(16).padStart(64, '0');
-const statOf = (i: number) => ({ size: i, mtimeMs: 1700000000000.5 + i, ino: 1000 + i });
+const statOf = (i: number) => ({ size: i, changedMs: 1700000000000.5 + i, ino: 1000 + i });
 const name = (i: number): string => `d/f${String(i).padStart(6, '0')}`;
 
 /** The columns as [path, size, hash (last 4 hex digits), racy] rows. */
@@ -28,7 +28,7 @@ describe('RecordedFiles', () => {
     expect(recorded.size).toBe(1000);
     expect(recorded.hashFor('f999', statOf(999))).toBe(hashOf(999));
     expect(recorded.hashFor('f0', statOf(0))).toBe(hashOf(0));
-    expect(recorded.hashFor('f5', { ...statOf(5), mtimeMs: 1 })).toBeNull();
+    expect(recorded.hashFor('f5', { ...statOf(5), changedMs: 1 })).toBeNull();
     expect(recorded.hashFor('f7', statOf(7))).toBeNull();
     expect(recorded.hashFor('nope', statOf(1))).toBeUndefined();
     recorded.set('f5', statOf(6), hashOf(66), false);

@@ -50,7 +50,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function expected(file: string): unknown {
   const st = fs.statSync(file, { throwIfNoEntry: false });
-  return st && { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, mode: st.mode };
+  return st && { size: st.size, changedMs: st.ctimeMs, ino: st.ino, mode: st.mode };
 }
 
 function answers(list: string[], counts?: { byWorker: number; idle?: boolean }): unknown[] {

@@ -20,9 +20,9 @@ describe('StatCache directory listings', () => {
   it('lists names sorted with their kinds, and reuses the listing while the directory is unchanged', () => {
     const { root, now } = setup();
     const stats = new StatCache({ root, now });
-    const { mtimeMs, ino } = fs.statSync(path.join(root, 'src'));
-    expect(stats.list('src')).toEqual({ names: ['a.txt', 'b.txt', 'sub'], kinds: 'ffd', mtimeMs, ino });
-    expect(stats.list('src')).toEqual({ names: ['a.txt', 'b.txt', 'sub'], kinds: 'ffd', mtimeMs, ino });
+    const { ctimeMs: changedMs, ino } = fs.statSync(path.join(root, 'src'));
+    expect(stats.list('src')).toEqual({ names: ['a.txt', 'b.txt', 'sub'], kinds: 'ffd', changedMs, ino });
+    expect(stats.list('src')).toEqual({ names: ['a.txt', 'b.txt', 'sub'], kinds: 'ffd', changedMs, ino });
     expect(stats.counts).toMatchObject({ dirReads: 1, dirHits: 1 });
   });
 

@@ -17,9 +17,9 @@ const turned = (): Promise<void> =>
   new Promise((resolve) => setImmediate(() => setImmediate(() => setImmediate(resolve))));
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-const stat = (file: string): { size: number; mtimeMs: number; ino: number; mode: number } => {
+const stat = (file: string): { size: number; changedMs: number; ino: number; mode: number } => {
   const st = fs.statSync(file);
-  return { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, mode: st.mode };
+  return { size: st.size, changedMs: st.ctimeMs, ino: st.ino, mode: st.mode };
 };
 
 describe('PreHasher', () => {

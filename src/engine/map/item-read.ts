@@ -106,7 +106,7 @@ function readChecked(where: ItemFiles, file: string, hash: string): Buffer {
   try {
     if (where.vouched) {
       fstatInto(fd, one, 0);
-      const st = { size: one[0] as number, mtimeMs: one[1] as number, ino: one[2] as number, mode: one[3] as number };
+      const st = { size: one[0] as number, changedMs: one[1] as number, ino: one[2] as number, mode: one[3] as number };
       if (where.vouched(file, st) === hash) return fs.readFileSync(fd);
     }
     bytes = fs.readFileSync(fd);
