@@ -2,12 +2,14 @@
 // run in a process of their own are not worth a round trip), with the daemon
 // not turned off (RUNNER_DAEMON=0, or CI without RUNNER_DAEMON=1). The
 // command asks only then, and the daemon checks again.
+import { setsShort } from '../cli/short-options.js';
 import { isCi } from '../util/ci.js';
 
-const OWN_PROCESS_FLAGS = /^(-C|-f|-w)|^--(dir|file|watch|force|dry-run|no-cache|report)(=|$)/;
+const OWN_PROCESS_FLAGS = /^(-C|-f)|^--(dir|file|watch|force|dry-run|no-cache|report)(=|$)/;
 
 export function daemonMayServe(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
-  if (argv[0] !== 'exec' || argv.some((arg) => OWN_PROCESS_FLAGS.test(arg))) return false;
+  // -w given with other short options (`-kw`) watches too.
+  if (argv[0] !== 'exec' || argv.some((arg) => OWN_PROCESS_FLAGS.test(arg) || setsShort(arg, 'w'))) return false;
   return isDaemonWanted(env);
 }
 

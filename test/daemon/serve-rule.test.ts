@@ -13,6 +13,12 @@ describe('which commands the daemon may serve', () => {
     [['status', 'p'], LOCAL, false],
     [['exec', 'p', '--watch'], LOCAL, false],
     [['exec', 'p', '-w'], LOCAL, false],
+    // Short options given together: -w among them watches.
+    [['exec', 'p', '-kw'], LOCAL, false],
+    [['exec', 'p', '-wk'], LOCAL, false],
+    [['exec', 'p', '-kj2'], LOCAL, true],
+    // A value is no option: `-p w=1` sets the param w.
+    [['exec', 'p', '-pw=1'], LOCAL, true],
     [['exec', 'p', '--force'], LOCAL, false],
     [['exec', 'p', '--force=a'], LOCAL, false],
     [['exec', 'p', '--dry-run'], LOCAL, false],

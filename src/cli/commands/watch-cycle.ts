@@ -7,6 +7,7 @@
 import { childProcess } from '../../util/builtins.js';
 import type { CliIo } from '../io.js';
 import { EXIT } from '../io.js';
+import { withoutShort } from '../short-options.js';
 
 const BIN = Symbol.for('runner.bin');
 
@@ -23,7 +24,8 @@ export function runnerBin(): string | undefined {
  * Ctrl-C does not reach it twice and make it quit without cleaning up).
  */
 export function runCycleInChild(io: CliIo, bin: string): Promise<number> {
-  const argv = io.argv.filter((arg) => arg !== '--watch' && arg !== '-w');
+  // `-kw` runs as `-k`: a cycle that kept the w would be a watch itself, and start another.
+  const argv = io.argv.flatMap((arg) => (arg === '--watch' ? [] : (withoutShort(arg, 'w') ?? [])));
   const child = childProcess().spawn(process.execPath, [bin, ...argv], {
     cwd: io.cwd,
     // A cycle follows a change, so a daemon would hand it back: not worth the round trip.
