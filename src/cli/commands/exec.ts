@@ -63,7 +63,7 @@ export async function execCommand(
     const ignore = flags.report === undefined ? [] : [path.resolve(io.cwd, flags.report)];
     const bin = runnerBin();
     const runOnce = bin ? () => runCycleInChild(io, bin) : () => execOnce(io, global, pipelines, flags);
-    return watchCommand(io, global, pipelines, { runOnce, ignore });
+    return watchCommand(io, global, pipelines, { runOnce, ignore, paramOverrides: parseParams(flags.param) });
   }
   return execOnce(io, global, pipelines, flags);
 }

@@ -33,14 +33,22 @@ export interface WatchTargets {
   isRelevant(file: string): boolean;
 }
 
+export interface WatchOptions {
+  runOnce: () => Promise<number>;
+  /** Files never to rerun for (the --report file). */
+  ignore?: readonly string[];
+  /** The command's --param values, which the runs use. */
+  paramOverrides?: Record<string, string>;
+}
+
 export async function watchCommand(
   io: CliIo,
   global: GlobalOptions,
   pipelines: readonly string[],
-  options: { runOnce: () => Promise<number>; ignore?: readonly string[] },
+  options: WatchOptions,
 ): Promise<number> {
   const { watch } = requirePackage('chokidar') as typeof import('chokidar');
-  let targets = await loadTargets(io, global, pipelines, options.ignore ?? []);
+  let targets = await loadTargets(io, global, pipelines, options);
   const root = targets.paths[0] ? path.dirname(targets.paths[0]) : io.cwd;
   const watcher: FSWatcher = watch(targets.paths, {
     ignoreInitial: true,
@@ -59,7 +67,7 @@ export async function watchCommand(
         lastCode = EXIT.usage;
       }
       // pipelines.yaml may have changed what to watch.
-      const next = await loadTargets(io, global, pipelines, options.ignore ?? []);
+      const next = await loadTargets(io, global, pipelines, options);
       const added = next.paths.filter((p) => !targets.paths.includes(p));
       if (added.length > 0) watcher.add(added);
       targets = next;
@@ -90,12 +98,16 @@ async function loadTargets(
   io: CliIo,
   global: GlobalOptions,
   pipelines: readonly string[],
-  ignore: readonly string[],
+  options: WatchOptions,
 ): Promise<WatchTargets> {
   const config = findConfig({ file: global.file, dir: global.dir, cwd: io.cwd });
   try {
-    const { plan } = await loadAnalysis(io, global, { pipelines: [...pipelines] });
-    return watchTargets(plan, pipelines, ignore);
+    // With the run's --param values: a param can name the inputs (`${params.src}/**`).
+    const { plan } = await loadAnalysis(io, global, {
+      pipelines: [...pipelines],
+      paramOverrides: options.paramOverrides,
+    });
+    return watchTargets(plan, pipelines, options.ignore);
   } catch (error) {
     if (!(error instanceof UsageError) || config === undefined) throw error;
     // A broken pipelines.yaml: watch it alone until it is fixed.
