@@ -50,9 +50,15 @@ export async function watchCommand(
   const { watch } = requirePackage('chokidar') as typeof import('chokidar');
   let targets = await loadTargets(io, global, pipelines, options);
   const root = targets.paths[0] ? path.dirname(targets.paths[0]) : io.cwd;
-  const watcher: FSWatcher = watch(targets.paths, {
+  // The workspace is watched from its root, pruned to the targets and the
+  // directories above them: a target watched by itself was dropped once
+  // deleted (chokidar), and never seen again when made anew (an input
+  // directory checked out again, a module restored). Targets outside the
+  // workspace (absolute patterns) are watched by themselves.
+  let isInTree = treeOf(root, targets.paths);
+  const watcher: FSWatcher = watch([root, ...targets.paths.filter((p) => !isInside(root, p))], {
     ignoreInitial: true,
-    ignored: (file: string) => SKIPPED.test(path.relative(root, file)),
+    ignored: (file: string) => SKIPPED.test(path.relative(root, file)) || !isInTree(path.resolve(file)),
   });
   let lastCode: number = EXIT.ok;
   const loop = new RerunLoop({
@@ -69,6 +75,7 @@ export async function watchCommand(
       // pipelines.yaml may have changed what to watch.
       const next = await loadTargets(io, global, pipelines, options);
       const added = next.paths.filter((p) => !targets.paths.includes(p));
+      isInTree = treeOf(root, next.paths);
       if (added.length > 0) watcher.add(added);
       targets = next;
       if (!io.signal?.aborted) io.stderr('watch: waiting for changes (Ctrl-C to stop)\n');
@@ -178,6 +185,33 @@ function matcher(patterns: readonly string[]): (file: string) => boolean {
   if (patterns.length === 0) return () => false;
   const isMatch = picomatch([...patterns], { dot: true });
   return (file) => isMatch(file);
+}
+
+/**
+ * Whether a path is watched: outside `root` (a target watched by itself, and
+ * what is in it), a target or in one, or a directory on the way from `root`
+ * to one. Nothing else of the workspace gets a watch.
+ */
+function treeOf(root: string, targets: readonly string[]): (absolute: string) => boolean {
+  const inside = targets.filter((target) => isInside(root, target));
+  const targetDirs = new Set(inside);
+  const kept = new Set<string>(inside);
+  for (const target of inside)
+    for (let dir = path.dirname(target); isInside(root, dir) && !kept.has(dir); dir = path.dirname(dir)) kept.add(dir);
+  kept.add(root);
+  return (absolute) => {
+    if (!isInside(root, absolute)) return true;
+    for (let at = absolute; isInside(root, at); at = path.dirname(at)) {
+      if (kept.has(at)) return at === absolute || targetDirs.has(at);
+    }
+    return false;
+  };
+}
+
+/** `file` is `root` or below it. */
+function isInside(root: string, file: string): boolean {
+  const relative = path.relative(root, file);
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 function aborted(signal: AbortSignal | undefined): Promise<void> {
