@@ -17,6 +17,8 @@ export interface CliIo {
   host?: RunHost;
   /** Told when a run was not admitted by the host, before anything was printed: the caller runs it elsewhere. */
   handBack?(why: string): void;
+  /** Told when the command starts waiting for the workspace another runner holds (the daemon then sends back the commands queued behind it). */
+  onWorkspaceWait?(): void;
   /** Where live progress bars draw (default process.stderr; the daemon's is the command's). */
   terminal?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }

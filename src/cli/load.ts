@@ -67,7 +67,10 @@ export async function lockForCommand(io: CliIo, stateDir: string, command: strin
     const release = await lockWorkspace(stateDir, {
       command,
       signal: io.signal,
-      onWait: (holder) => io.stderr(`waiting: another runner is using this workspace: ${holder}\n`),
+      onWait: (holder) => {
+        io.stderr(`waiting: another runner is using this workspace: ${holder}\n`);
+        io.onWorkspaceWait?.();
+      },
     });
     // Holding the lock, no other run of this workspace is writing: what a killed run left goes.
     sweepTemp(stateDir);

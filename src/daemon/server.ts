@@ -11,7 +11,8 @@
 // never loads in the daemon (where a module edited since it was first
 // imported would stay stale). Such a run after an edit the daemon saw
 // (prehash.ts) goes back before any key. A command that asks while the
-// daemon runs stages runs in a process of its own.
+// daemon runs stages, or while the run it serves waits for the workspace,
+// runs in a process of its own (#isBusy).
 //
 // Wire protocol over .runner/daemon.sock, one JSON object per line:
 //   command -> daemon  { argv, cwd, env, isTty, columns, umask, build }, later { signal }
@@ -38,6 +39,8 @@ import type { DaemonFrame, DaemonRequest } from './protocol.js';
 import { writeFileAtomic } from '../util/fs.js';
 
 export const IDLE_MS = 15 * 60 * 1000;
+/** Why a command asked while the daemon is busy with another goes back (run:start's handedBack). */
+const BUSY = 'the daemon is running another command';
 const CHECK_EVERY_MS = 1000;
 
 /**
@@ -64,6 +67,8 @@ export interface ServedIo {
   signal?: AbortSignal;
   host: RunHost;
   handBack(why: string): void;
+  /** Told when the run waits for the workspace another runner holds. */
+  onWorkspaceWait?(): void;
   terminal?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
@@ -124,8 +129,15 @@ class DaemonServer {
   /** PreHasher.edits when the daemon last answered or handed back a run. */
   #editsSeen = 0;
   readonly #hashHelp: HashHelp = { ...this.#preHasher.help(), kept: this.#kept };
-  /** A run of stages is running here (RunGrant `all`): a command that asks meanwhile runs in a process of its own. */
-  #isRunningStages = false;
+  /**
+   * The command served runs stages here (RunGrant `all`), or waits for the
+   * workspace another runner holds: a command that asks meanwhile, or was
+   * queued behind it, runs in a process of its own (and waits for the
+   * workspace there, saying so), not queued behind a run that may take minutes.
+   */
+  #isBusy = false;
+  /** Requests queued behind the one served, not yet started: each is answered once. */
+  readonly #queued = new Set<net.Socket>();
   /** The request being served: its run is interrupted if the daemon stops. */
   #serving: AbortController | undefined;
   #queue = Promise.resolve();
@@ -150,11 +162,11 @@ class DaemonServer {
       this.#hasBeenAsked = true;
       this.#rehearsal?.abort(new Error('a command asked'));
       readRequest(connection, (request, controller) => {
-        // Not queued behind a run that may take minutes: the command waits for the workspace's lock itself, and says so.
-        if (this.#isRunningStages) {
-          handBack(connection, 'the daemon is running another command');
+        if (this.#isBusy) {
+          handBack(connection, BUSY);
           return;
         }
+        this.#queued.add(connection);
         this.#queue = this.#queue
           .then(() => this.#serveOne(connection, request, controller))
           .then(() => {
@@ -280,6 +292,8 @@ class DaemonServer {
   }
 
   async #serveOne(connection: net.Socket, request: DaemonRequest, controller: AbortController): Promise<void> {
+    // Handed back while it was queued (#becomeBusy).
+    if (!this.#queued.delete(connection)) return;
     if (this.#isStopping) {
       handBack(connection, 'the daemon is stopping');
       return;
@@ -323,13 +337,14 @@ class DaemonServer {
         handBack: (why) => {
           handedBack = isEdited ? 'an input was edited since the last run' : why;
         },
+        onWorkspaceWait: () => this.#becomeBusy(),
       });
       send(handedBack === undefined ? { exit: code } : { defer: handedBack });
     } catch (error) {
       send({ e: `runner: internal error (daemon): ${(error as Error)?.stack ?? String(error)}\n` });
       send({ exit: 70 });
     } finally {
-      this.#isRunningStages = false;
+      this.#isBusy = false;
       if (umask !== undefined) process.umask(umask);
     }
     connection.end();
@@ -351,12 +366,19 @@ class DaemonServer {
       hashHelp: this.#hashHelp,
       grant: (stages) => {
         if (stages.every((stage) => stage.definition.kind === 'shell')) {
-          this.#isRunningStages = true;
+          this.#becomeBusy();
           return 'all';
         }
         return isEdited ? 'none' : 'cached';
       },
     };
+  }
+
+  /** The command served will take long (#isBusy): the commands queued behind it go back, to run in processes of their own. */
+  #becomeBusy(): void {
+    this.#isBusy = true;
+    for (const connection of this.#queued) handBack(connection, BUSY);
+    this.#queued.clear();
   }
 
   /** Why the daemon hands a request back unanswered; undefined when it serves it. */
