@@ -3,8 +3,8 @@
 // line raw: the daemon's serve rule (before the runner loads) and --watch,
 // which runs each cycle without -w.
 
-/** exec's short options that take a value (main.ts): in a cluster, the rest of the argument is that value. */
-const TAKES_VALUE = new Set(['j', 'p']);
+/** exec's short options that take a value, its own and the global -f and -C (main.ts): in a cluster, the rest of the argument is that value. */
+const TAKES_VALUE = new Set(['j', 'p', 'f', 'C']);
 
 /** `arg` without the short option `letter` (`-kw` -> `-k`); undefined when nothing is left (`-w`). */
 export function withoutShort(arg: string, letter: string): string | undefined {
@@ -13,7 +13,8 @@ export function withoutShort(arg: string, letter: string): string | undefined {
   for (let i = 1; i < arg.length; i++) {
     const option = arg[i] as string;
     if (TAKES_VALUE.has(option)) {
-      kept += arg.slice(i);
+      // The letter taken out with its value; else the value is kept whole.
+      if (option !== letter) kept += arg.slice(i);
       break;
     }
     if (option !== letter) kept += option;

@@ -8,8 +8,10 @@ import { isCi } from '../util/ci.js';
 const OWN_PROCESS_FLAGS = /^(-C|-f)|^--(dir|file|watch|force|dry-run|no-cache|report)(=|$)/;
 
 export function daemonMayServe(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
-  // -w given with other short options (`-kw`) watches too.
-  if (argv[0] !== 'exec' || argv.some((arg) => OWN_PROCESS_FLAGS.test(arg) || setsShort(arg, 'w'))) return false;
+  // -w, -C or -f given with other short options (`-kw`, `-kCdir`) counts too.
+  const isOwn = (arg: string): boolean =>
+    OWN_PROCESS_FLAGS.test(arg) || setsShort(arg, 'w') || setsShort(arg, 'C') || setsShort(arg, 'f');
+  if (argv[0] !== 'exec' || argv.some(isOwn)) return false;
   return isDaemonWanted(env);
 }
 

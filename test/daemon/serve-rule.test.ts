@@ -26,6 +26,8 @@ describe('which commands the daemon may serve', () => {
     [['exec', 'p', '--report', 'r.html'], LOCAL, false],
     [['exec', 'p', '-C', 'other'], LOCAL, false],
     [['exec', 'p', '-fpipelines.yaml'], LOCAL, false],
+    [['exec', 'p', '-kCother'], LOCAL, false],
+    [['exec', 'p', '-kf', 'other.yaml'], LOCAL, false],
     [['exec', 'p'], CI, false],
     [['exec', 'p'], { CI: 'false' }, true],
     [['exec', 'p'], { CI: 'true', RUNNER_DAEMON: '1' }, true],
