@@ -190,7 +190,8 @@ export class StatCache {
   /** The file's hash read and recorded (or `known`, the daemon's hash of this stat); undefined when unreadable. */
   #readFile(relative: string, st: FileStat, known?: string, at?: ListRow): string | undefined {
     try {
-      return this.#read(relative, st, known ?? hashFileSync(this.absolute(relative), st.size), at);
+      const from = this.#now();
+      return this.#read(relative, st, known ?? hashFileSync(this.absolute(relative), st.size), at, from);
     } catch {
       return undefined;
     }
@@ -203,12 +204,14 @@ export class StatCache {
     const hasher = this.#help.hasher;
     // Stat'ed here one at a time, each Stats object dies young.
     if (!hasher?.isUsable) return files.map((file) => this.hash(file));
+    // The other thread's reads start after this.
+    const from = this.#now();
     return hashWithHasher(hasher, files, {
       stat: (file) => this.stat(file),
       isKnown: (file, st) => this.isFresh(file, st) || this.#help.known?.(this.absolute(file), st) !== undefined,
       hash: (file, st) => this.hash(file, st),
       absolute: (file) => this.absolute(file),
-      record: (file, st, hash) => this.#read(file, st, hash),
+      record: (file, st, hash) => this.#read(file, st, hash, undefined, from),
     });
   }
 
@@ -286,10 +289,11 @@ export class StatCache {
         if (st?.size === UNSTATED) {
           // One the pass left unstated is read through one descriptor, its stat put in the pass's answer as
           // the worker puts it; one that is not a regular file, or cannot be read, is stat'ed by its path.
+          const from = this.#now();
           const got = hashUnstatedSync(this.absolute(file), this.#one);
           if (typeof got === 'string') {
             many.set(this.#one, FIELDS * i);
-            hash = this.#read(file, statAt(many, i) as FileStat, got, at);
+            hash = this.#read(file, statAt(many, i) as FileStat, got, at, from);
           } else st = putStat(many, i, this.stat(file));
         }
         if (st?.size !== UNSTATED) hash = st && isRegular(st) ? this.#readFile(file, st, undefined, at) : undefined;
@@ -297,13 +301,15 @@ export class StatCache {
         const bytes = kept && hash !== undefined ? lastWholeFile() : undefined;
         if (bytes) kept?.keepHere(i, bytes);
       };
+      // The other thread's reads start after this.
+      const from = this.#now();
       const turns = pass.hashLater(
         toRead,
         hashHere,
         (i, digest) => {
           // Into a row of a long pass's list the digest's bytes go as they are; a file recorded on its own takes hex.
           const at = list && { list, row: i };
-          put(i, this.#read(files[i] as string, statAt(many, i) as FileStat, at ? digest : hexOf(digest), at));
+          put(i, this.#read(files[i] as string, statAt(many, i) as FileStat, at ? digest : hexOf(digest), at, from));
         },
         keep ? (hasWorker) => (kept = new KeptBytes(toRead, hasWorker)) : undefined,
       );
@@ -399,14 +405,19 @@ export class StatCache {
    * returned. As hex, or as the digest's bytes when the reader has them (the worker's answer) and records
    * them at a row, so they are not encoded to hex and decoded again.
    */
-  #read<H extends string | Uint8Array>(relative: string, st: FileStat, hash: H, at?: ListRow): H {
+  #read<H extends string | Uint8Array>(relative: string, st: FileStat, hash: H, at?: ListRow, from?: number): H {
     this.counts.hashReads++;
-    this.#record(relative, st, hash, at);
+    this.#record(relative, st, hash, at, from);
     return hash;
   }
 
-  #record(relative: string, st: FileStat, hash: string | Uint8Array, at?: ListRow): void {
-    const racy = isRacy(st.changedMs, this.#now());
+  /**
+   * Records `hash` for this stat. Racy when the file changed within the window before `from`, when its
+   * read began (now, when the hash did not come from reading it): a write in the same tick as that change,
+   * during the read, would leave the stat as it is and the hash stale.
+   */
+  #record(relative: string, st: FileStat, hash: string | Uint8Array, at?: ListRow, from = this.#now()): void {
+    const racy = isRacy(st.changedMs, from);
     if (racy) this.#racyRecords++;
     if (at) this.#recorded.setAt(at.list, at.row, st, hash, racy);
     else this.#recorded.set(relative, st, typeof hash === 'string' ? hash : hexOf(hash), racy);

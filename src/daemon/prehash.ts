@@ -30,7 +30,7 @@ const PER_TURN = 256;
 /** The hash the stat cache holds for a file (absolute path), whatever its stat now. */
 export type HeldHashes = (absolute: string) => string | undefined;
 
-/** [size, changedMs, ino, sha256, hashedAtMs] by absolute path. */
+/** [size, changedMs, ino, sha256, when its read began (ms)] by absolute path. */
 type Known = [number, number, number, string, number];
 
 export class PreHasher {
@@ -175,9 +175,11 @@ export class PreHasher {
       if (stats?.isFile() && st && this.#lookup(absolute, st) === undefined) files.push({ absolute, st });
     }
     const held = files.length > 0 ? this.#held() : undefined;
+    // Before any of them is read: a hash is judged racy by when its read began, not ended.
+    const from = Date.now();
     const remember = (file: (typeof files)[number], hash: string | null): void => {
       if (typeof hash !== 'string') return;
-      this.#known.set(file.absolute, [file.st.size, file.st.changedMs, file.st.ino, hash, Date.now()]);
+      this.#known.set(file.absolute, [file.st.size, file.st.changedMs, file.st.ino, hash, from]);
       const was = held?.(file.absolute);
       if (was !== undefined && was !== hash) this.edits++;
     };

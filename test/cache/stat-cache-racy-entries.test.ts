@@ -69,6 +69,22 @@ describe('StatCache racy entries', () => {
     expect(stats.counts).toMatchObject({ hashReads: 3, hashHits: 1 });
   });
 
+  it('judges a hash by when its read began, not when it ended', () => {
+    const root = tempDir();
+    put(root, 'a.txt', 'aaaa');
+    const changed = changedOf(root, 'a.txt');
+    // Within the window while nothing is read; long after it once a read has begun (a slow read, a busy machine).
+    let stats: StatCache | undefined;
+    const now = (): number => changed + ((stats?.counts.hashReads ?? 0) === 0 ? 1 : 10_000);
+    stats = new StatCache({ root, now });
+    stats.hash('a.txt');
+    stats.hash('a.txt');
+    // Begun within the window: racy, so read again (judged as it ended, the first read would be trusted).
+    expect(stats.counts).toMatchObject({ hashReads: 2, hashHits: 0 });
+    stats.hash('a.txt');
+    expect(stats.counts).toMatchObject({ hashReads: 2, hashHits: 1 });
+  });
+
   it('uses a tiny window for sub-millisecond times, two seconds for whole ones (a coarse filesystem)', () => {
     const fine = T + 0.25;
     expect([isRacy(fine, fine + 1), isRacy(fine, fine + 100)]).toEqual([true, false]);
