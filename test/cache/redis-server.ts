@@ -29,9 +29,10 @@ export function findRedisServer(): string {
   );
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** Starts a server on a free port, or on `port` (a server started again where one was stopped). */
+export async function startRedis(port?: number): Promise<RedisServer> {
   const binary = findRedisServer();
-  const port = await freePort();
+  port ??= await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-redis-'));
   const { child, exited } = await spawnUntilReady(
     `redis-server on port ${port}`,

@@ -26,6 +26,8 @@ export interface WorkersRig {
   workspace(files: Record<string, string>): Workspace;
   /** Starts `runner worker --queue <url> -C <dir>`; resolves once it says it is taking batches. */
   startWorker(dir: string, extra?: string[]): Promise<WorkerProcess>;
+  /** Kills redis-server and starts an empty one on the same port (a restart without persistence). */
+  restartRedis(): Promise<void>;
   /** The keys in Redis of a run's jobs (job hashes and their logs), and the queue's lists and sets naming them. */
   jobsOfRun(runId: string): Promise<string[]>;
 }
@@ -87,6 +89,12 @@ export function workersRig(): WorkersRig {
         exited,
         kill: (signal) => child.kill(signal),
       };
+    },
+    restartRedis: async () => {
+      if (!server) throw new Error('redis-server was not started');
+      const { port } = server;
+      await server.stop();
+      server = await startRedis(port);
     },
     jobsOfRun: (runId) =>
       withRedis(url(), async (redis) => {

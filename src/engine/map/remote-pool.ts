@@ -118,16 +118,7 @@ export class RemotePool implements BatchPool {
         this.#chore(added.then(() => this.#cancel(link, id)));
         reject(request.signal.reason instanceof Error ? request.signal.reason : new Error('cancelled'));
       };
-      const added = link.queue
-        .add('batch', this.#batchOf(request), {
-          jobId: id,
-          attempts: 1,
-          removeOnComplete: { age: KEEP_JOB_S },
-          removeOnFail: { age: KEEP_JOB_S },
-        })
-        .catch((error: unknown) => {
-          this.#settle(id, { reason: `could not queue it on ${this.#options.address.shown}: ${messageOf(error)}` });
-        });
+      const added = this.#add(link, id, request);
       request.signal.addEventListener('abort', onAbort, { once: true });
       this.#waiting.set(id, {
         request,
@@ -142,6 +133,23 @@ export class RemotePool implements BatchPool {
       // Aborted while it connected: the listener came too late to hear it.
       if (request.signal.aborted) onAbort();
     });
+  }
+
+  /** Adds job `id` to the queue (a no-op while one of that id is there); a failure settles its waiter. */
+  #add(link: Link, id: string, request: BatchRequest): Promise<void> {
+    return link.queue
+      .add('batch', this.#batchOf(request), {
+        jobId: id,
+        attempts: 1,
+        removeOnComplete: { age: KEEP_JOB_S },
+        removeOnFail: { age: KEEP_JOB_S },
+      })
+      .then(
+        () => {},
+        (error: unknown) => {
+          this.#settle(id, { reason: `could not queue it on ${this.#options.address.shown}: ${messageOf(error)}` });
+        },
+      );
   }
 
   #batchOf(request: BatchRequest): RemoteBatch {
@@ -231,6 +239,10 @@ export class RemotePool implements BatchPool {
       this.#settle(jobId, { answer: returnvalue as unknown as RemoteAnswer });
     });
     link.events.on('failed', ({ jobId, failedReason }) => this.#settle(jobId, { reason: failedReason }));
+    // Connected again after losing Redis: a Redis restarted without its data
+    // lost the jobs, and their answers would never come. Each waiting batch is
+    // looked up now, not LOOK_UP_AFTER_MS later. (The first 'ready' came before this listener.)
+    link.redis.on('ready', () => void this.#lookUp(link, { isDue: () => true }));
   }
 
   #startTicking(): void {
@@ -261,10 +273,31 @@ export class RemotePool implements BatchPool {
             `start one where this commit is checked out: runner worker --queue ${address.shown}`,
         });
       }
+    } catch {
+      // Redis is not answering: the next tick asks again; BullMQ reconnects meanwhile.
+    }
+    await this.#lookUp(link, { isDue: (waiter) => now - waiter.checkedAt >= LOOK_UP_AFTER_MS });
+  }
+
+  /**
+   * Looks up the jobs of the waiting batches that are due: takes the answer
+   * of one that finished unheard, and queues again one that Redis no longer
+   * has (restarted without its data, or flushed). Adding it again is safe:
+   * a worker still computing the lost job holds no lock on the new one, so
+   * its answer is refused, and the new job is computed and answered once.
+   */
+  async #lookUp(link: Link, options: { isDue(waiter: Waiter): boolean }): Promise<void> {
+    const now = Date.now();
+    const lost: string[] = [];
+    try {
       for (const [id, waiter] of this.#waiting) {
-        if (now - waiter.checkedAt < LOOK_UP_AFTER_MS) continue;
+        if (!options.isDue(waiter)) continue;
         waiter.checkedAt = now;
         const state = await link.queue.getJobState(id);
+        if (state === 'unknown' && this.#waiting.has(id)) {
+          lost.push(id);
+          this.#chore(this.#add(link, id, waiter.request));
+        }
         if (state !== 'completed' && state !== 'failed') continue;
         const job = await link.queue.getJob(id);
         if (job?.failedReason) this.#settle(id, { reason: job.failedReason });
@@ -273,6 +306,19 @@ export class RemotePool implements BatchPool {
     } catch {
       // Redis is not answering: the next tick asks again; BullMQ reconnects meanwhile.
     }
+    if (lost.length === 0) return;
+    const { shown } = this.#options.address;
+    const [first = ''] = lost;
+    const which = lost.length === 1 ? `batch ${first}` : `${lost.length} batches (${first}, ...)`;
+    const request = this.#waiting.get(first)?.request;
+    this.#options.emit({
+      event: 'warning',
+      pipeline: request?.context.pipeline,
+      stage: request?.context.stage,
+      message:
+        `the workers' queue at ${shown} no longer had ${which} ` +
+        '(Redis restarted without its data, or flushed?): queued again',
+    });
   }
 
   async close(): Promise<void> {
