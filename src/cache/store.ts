@@ -16,6 +16,8 @@ export interface CacheStore {
   readonly url: string;
   get<T>(key: string): Promise<T | undefined>;
   getMany<T>(keys: string[]): Promise<(T | undefined)[]>;
+  /** getMany, with when each entry expires (ms since the epoch; undefined: never). */
+  getManyExpiring<T>(keys: string[]): Promise<(Expiring<T> | undefined)[]>;
   /** Whether each key has an entry (not its value: a blob's is megabytes). */
   hasMany(keys: string[]): Promise<boolean[]>;
   set(key: string, value: unknown, ttlMs?: number): Promise<void>;
@@ -28,6 +30,12 @@ export interface CacheStore {
 }
 
 export const NAMESPACE = 'runner';
+
+export interface Expiring<T> {
+  value: T;
+  /** When the entry expires, ms since the epoch; undefined: never. */
+  expiresAt?: number;
+}
 
 /** A value already serialized as JSON: stored as it is, read back parsed. */
 export class RawJson {
@@ -155,6 +163,23 @@ function guardedStore(
       guard(
         'getMany',
         async (keyv) => (keys.length === 0 ? [] : ((await keyv.getMany(keys)) as (T | undefined)[])),
+        keys.map(() => undefined),
+      ),
+    getManyExpiring: <T>(keys: string[]) =>
+      guard(
+        'getMany',
+        async (keyv) => {
+          if (keys.length === 0) return [];
+          const rows = (await keyv.getMany(keys, { raw: true })) as (
+            | { value?: T; expires?: number | null }
+            | undefined
+          )[];
+          return rows.map((row) =>
+            row?.value === undefined
+              ? undefined
+              : { value: row.value, ...(typeof row.expires === 'number' ? { expiresAt: row.expires } : {}) },
+          );
+        },
         keys.map(() => undefined),
       ),
     hasMany: (keys) =>

@@ -1,6 +1,6 @@
 // Two tiers: the workspace's own SQLite store first, a shared store (Redis,
 // Postgres) second. Read-through: a local miss asks the shared store and
-// keeps what it finds locally. Write-behind: a write lands locally at once
+// keeps what it finds locally, until it expires there. Write-behind: a write lands locally at once
 // and reaches the shared store in the background, in order, flushed before
 // close. So a shared store that is down, slow or gone mid-run costs only
 // sharing: after its first failure it is left alone for the rest of the run.
@@ -8,7 +8,7 @@
 import { sha256 } from '../util/hash.js';
 import { messageOf } from '../util/errors.js';
 import { describeProblem, seal, unseal } from './signing.js';
-import type { CacheStore } from './store.js';
+import type { CacheStore, Expiring } from './store.js';
 import { openStore, redact } from './store.js';
 
 export interface SharedAccess {
@@ -59,25 +59,33 @@ export class TieredStore implements CacheStore {
   }
 
   async get<T>(key: string): Promise<T | undefined> {
-    const local = await this.local.get<T>(key);
-    if (local !== undefined) return local;
-    const found = await this.getShared<T>(key);
-    if (found !== undefined) await this.local.set(key, found);
-    return found;
+    return (await this.getMany<T>([key]))[0];
   }
 
+  /**
+   * Local values, and those missing here from the shared store, kept locally
+   * until they expire there: a memo set with a TTL on one machine would
+   * otherwise live for good on every machine that read it.
+   */
   async getMany<T>(keys: string[]): Promise<(T | undefined)[]> {
     const values = await this.local.getMany<T>(keys);
     const missing = keys.filter((_, i) => values[i] === undefined);
     if (missing.length === 0 || !this.hasShared) return values;
-    const found = await this.getManyShared<T>(missing);
-    const byKey = new Map(missing.map((key, i) => [key, found[i]]));
-    const kept = missing.flatMap((key) => {
-      const value = byKey.get(key);
-      return value === undefined ? [] : [{ key, value }];
+    const found = await this.#readShared<T>(missing);
+    const byKey = new Map(missing.map((key, i) => [key, found[i]?.value]));
+    const now = Date.now();
+    const kept = missing.flatMap((key, i) => {
+      const entry = found[i];
+      if (entry === undefined) return [];
+      const ttlMs = entry.expiresAt === undefined ? undefined : entry.expiresAt - now;
+      return ttlMs !== undefined && ttlMs <= 0 ? [] : [{ key, value: entry.value, ttlMs }];
     });
     if (kept.length > 0) await this.local.setMany(kept);
-    return keys.map((key, i) => values[i] ?? (byKey.get(key) as T | undefined));
+    return keys.map((key, i) => values[i] ?? byKey.get(key));
+  }
+
+  async getManyExpiring<T>(keys: string[]): Promise<(Expiring<T> | undefined)[]> {
+    return this.local.getManyExpiring<T>(keys);
   }
 
   async hasMany(keys: string[]): Promise<boolean[]> {
@@ -133,10 +141,18 @@ export class TieredStore implements CacheStore {
   }
 
   async getManyShared<T>(keys: string[]): Promise<(T | undefined)[]> {
+    return (await this.#readShared<T>(keys)).map((entry) => entry?.value);
+  }
+
+  /** Checked values from the shared store, with when each expires there. */
+  async #readShared<T>(keys: string[]): Promise<(Expiring<T> | undefined)[]> {
     const shared = this.#shared;
     if (!shared || this.#isSharedDown) return keys.map(() => undefined);
-    const raws = await shared.getMany<unknown>(keys);
-    return raws.map((raw, i) => (raw === undefined ? undefined : this.#open<T>(keys[i] ?? '', raw)));
+    const raws = await shared.getManyExpiring<unknown>(keys);
+    return raws.map((raw, i) => {
+      const value = raw === undefined ? undefined : this.#open<T>(keys[i] ?? '', raw.value);
+      return value === undefined ? undefined : { ...raw, value };
+    });
   }
 
   /**
