@@ -127,7 +127,7 @@ function reporter(url: string, onError: (message: string) => void): { report(mes
       // Commands cut off by closing the store are no news.
       if (isClosing || reported.has(message)) return;
       reported.add(message);
-      onError(`cache store ${redact(url)}: ${message}`);
+      onError(`${storeLabel(url)}${message}`);
     },
     stop: () => {
       isClosing = true;
@@ -260,6 +260,11 @@ const PLAIN_JSON = {
       : JSON.stringify(data),
   deserialize: <T>(text: string): T => JSON.parse(text) as T,
 };
+
+/** What a store's problems start with (openStore's onError): `cache store <url without password>: `. */
+export function storeLabel(url: string): string {
+  return `cache store ${redact(url)}: `;
+}
 
 /** A URL without its password, for messages. */
 export function redact(url: string): string {

@@ -9,7 +9,7 @@ import { sha256 } from '../util/hash.js';
 import { messageOf } from '../util/errors.js';
 import { describeProblem, seal, unseal } from './signing.js';
 import type { CacheStore, Expiring } from './store.js';
-import { openStore, redact } from './store.js';
+import { openStore, redact, storeLabel } from './store.js';
 
 export interface SharedAccess {
   /** Never write to the shared store (untrusted jobs, e.g. pull requests). */
@@ -51,11 +51,18 @@ export class TieredStore implements CacheStore {
     return this.#shared !== undefined && !this.#isSharedDown;
   }
 
-  /** The shared store failed: warn once, and use the local store alone from now on. */
-  sharedFailed(): void {
+  /**
+   * The shared store failed (`problem`: why): warn once, and use the local
+   * store alone from now on. Its later problems (commands that were under
+   * way, failing one after another) are no news.
+   */
+  sharedFailed(problem?: string): void {
     if (this.#isSharedDown || this.#shared === undefined) return;
     this.#isSharedDown = true;
-    this.#options.warn(`shared cache ${redact(this.#shared.url)} failed: using the local cache only for this run`);
+    const why = problem === undefined ? '' : ` ${problem};`;
+    this.#options.warn(
+      `shared cache ${redact(this.#shared.url)} failed:${why} using the local cache only for this run`,
+    );
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -218,13 +225,17 @@ export interface OpenTieredOptions extends SharedAccess {
 export async function openTiered(options: OpenTieredOptions): Promise<TieredStore> {
   const { root, sharedUrl, warn } = options;
   let tiered: TieredStore | undefined;
+  // A problem before the tiers are made (while the local store opens) fails the shared store once they are.
+  let early: string | undefined;
   const shared = sharedUrl
     ? openStore(
         sharedUrl,
         root,
         (message) => {
-          warn(message);
-          tiered?.sharedFailed();
+          const label = storeLabel(sharedUrl);
+          const problem = message.startsWith(label) ? message.slice(label.length) : message;
+          if (tiered) tiered.sharedFailed(problem);
+          else early ??= problem;
         },
         { isReadOnly: options.isReadOnly },
       ).catch((error: unknown) => {
@@ -241,5 +252,6 @@ export async function openTiered(options: OpenTieredOptions): Promise<TieredStor
   }
   const opened = await shared;
   tiered = new TieredStore({ ...options, local, shared: opened });
+  if (early !== undefined) tiered.sharedFailed(early);
   return tiered;
 }
