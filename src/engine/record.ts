@@ -268,7 +268,8 @@ export async function keepRecord(
   const entry = await manifestEntry(res, manifest, record.createdAt);
   const blobs = [
     ...record.outputs.map((o) => o.hash),
-    ...(record.dataset ? res.datasetBlobs(record.dataset.hash) : []),
+    // An item cache's commit shared its dataset already (before its entry).
+    ...(record.dataset && !record.itemManifest ? res.datasetBlobs(record.dataset.hash) : []),
     ...(entry.inputList ? res.datasetBlobs(entry.inputList) : []),
   ];
   await res.shareBlobs(blobs, ttl);

@@ -200,7 +200,11 @@ export class ItemStore {
     // In pieces: a rerun that changed a few items writes the pieces their entries are in, not the whole manifest.
     const manifest = putPieces(res.objects, this.#builder.encodeParts(dataset.hash, raws));
     const entry: ItemsEntry = { manifest, dataset: dataset.hash, ...(raws ? { raws } : {}), at: res.now() };
-    await res.shareBlobs([...res.datasetBlobs(manifest), ...(raws ? res.datasetBlobs(raws) : [])], ttlMs);
+    // Every blob the entry names goes first (the dataset too, which keepRecord
+    // would send only after the entry): whoever finds the entry in a shared
+    // store finds its blobs, even if this run or the store stops in between.
+    const blobs = [dataset.hash, manifest, ...(raws ? [raws] : [])].flatMap((hash) => res.datasetBlobs(hash));
+    await res.shareBlobs(blobs, ttlMs);
     await (await res.store())?.set(itemsKey(scope), entry, ttlMs);
     this.#journal.remove();
     // Journals of this stage under other scopes belong to runs whose code or
