@@ -88,35 +88,42 @@ async function shareBlob(
   await put([{ key: blobKey(hash), value: { size, chunks } satisfies ChunkIndex, ttlMs }]);
 }
 
-/** Brings a blob from the shared store into the local object store; false when it is not there (or corrupt). */
-export async function fetchBlob(store: TieredStore, objects: ObjectStore, hash: string): Promise<boolean> {
+/**
+ * How fetching a blob from the shared store went: `corrupt` when what is
+ * there does not hash to its name (or is not a blob at all).
+ */
+export type Fetched = 'fetched' | 'missing' | 'corrupt';
+
+/** Brings a blob from the shared store into the local object store, when it is there and sound. */
+export async function fetchBlob(store: TieredStore, objects: ObjectStore, hash: string): Promise<Fetched> {
   const found = await store.getShared<string | ChunkIndex>(blobKey(hash));
+  if (found === undefined) return 'missing';
   if (typeof found === 'string') {
     const data = Buffer.from(found, 'base64');
-    if (sha256(data) !== hash) return false;
+    if (sha256(data) !== hash) return 'corrupt';
     objects.putBytes(data);
-    return true;
+    return 'fetched';
   }
-  if (!isChunkIndex(found)) return false;
+  if (!isChunkIndex(found)) return 'corrupt';
   const temp = objects.tempPath();
   try {
-    if (!(await fetchChunks(store, hash, found, temp))) return false;
-    objects.adopt(temp, hash);
-    return true;
+    const fetched = await fetchChunks(store, hash, found, temp);
+    if (fetched === 'fetched') objects.adopt(temp, hash);
+    return fetched;
   } finally {
     fs.rmSync(temp, { force: true });
   }
 }
 
-/** Writes the chunks to `temp`, a chunk at a time; true when they add up to the blob. */
-async function fetchChunks(store: TieredStore, hash: string, index: ChunkIndex, temp: string): Promise<boolean> {
+/** Writes the chunks to `temp`, a chunk at a time; fetched when they add up to the blob. */
+async function fetchChunks(store: TieredStore, hash: string, index: ChunkIndex, temp: string): Promise<Fetched> {
   const digest = createHash('sha256');
   const fd = fs.openSync(temp, 'w');
   let size = 0;
   try {
     for (let i = 0; i < index.chunks; i++) {
       const chunk = await store.getShared<string>(chunkKey(hash, i));
-      if (typeof chunk !== 'string') return false;
+      if (typeof chunk !== 'string') return 'missing';
       const data = Buffer.from(chunk, 'base64');
       digest.update(data);
       fs.writeSync(fd, data);
@@ -125,7 +132,7 @@ async function fetchChunks(store: TieredStore, hash: string, index: ChunkIndex, 
   } finally {
     fs.closeSync(fd);
   }
-  return size === index.size && digest.digest('hex') === hash;
+  return size === index.size && digest.digest('hex') === hash ? 'fetched' : 'corrupt';
 }
 
 function isChunkIndex(value: unknown): value is ChunkIndex {

@@ -12,7 +12,7 @@ import { fileEntriesOf } from '../cache/stat-cache-image.js';
 import type { HashHelp } from '../cache/stat-cache.js';
 import { WorkspaceState } from '../cache/state.js';
 import { fetchBlob, isSharedStore, shareBlobs } from '../cache/shared-blobs.js';
-import { defaultStoreUrl, sqliteFile } from '../cache/store.js';
+import { defaultStoreUrl, redact, sqliteFile } from '../cache/store.js';
 import { openTiered } from '../cache/tiered-store.js';
 import type { SharedAccess, TieredStore } from '../cache/tiered-store.js';
 import { SmartCache } from '../perf/smart-cache.js';
@@ -68,6 +68,8 @@ export class Resources {
   #state: WorkspaceState | undefined;
   #store: Promise<TieredStore | undefined> | undefined;
   readonly #pools = new Map<'worker' | 'process', BatchPool>();
+  /** Blobs the shared store has under their hash, with other content. */
+  readonly #corruptShared = new Set<string>();
   #memo: Promise<SmartCacheLayer | undefined> | undefined;
 
   constructor(options: ResourceOptions) {
@@ -195,7 +197,17 @@ export class Resources {
     if (this.objects.has(hash)) return true;
     if (this.#sharedUrl === undefined) return false;
     const store = await this.store();
-    return store?.hasShared === true && fetchBlob(store, this.objects, hash);
+    if (store?.hasShared !== true) return false;
+    const fetched = await fetchBlob(store, this.objects, hash);
+    if (fetched === 'corrupt') this.#corruptShared.add(hash);
+    return fetched === 'fetched';
+  }
+
+  /** What is wrong with a blob hasBlob found neither here nor sound in the shared store, in words. */
+  missingBlob(hash: string): string {
+    return this.#corruptShared.has(hash) && this.#sharedUrl !== undefined
+      ? `is corrupt in the shared cache ${redact(this.#sharedUrl)} (its content does not match its hash)`
+      : 'is not in the object store';
   }
 
   /**

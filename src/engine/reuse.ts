@@ -41,7 +41,7 @@ async function restoreOutputs(
       continue;
     }
     return problem.kind === 'missing'
-      ? `cannot restore ${output.path}: its blob is not in the object store`
+      ? `cannot restore ${output.path}: its blob ${res.missingBlob(output.hash)}`
       : `cannot restore ${output.path}: its blob in .runner/objects was corrupt and has been removed`;
   }
   return undefined;

@@ -235,7 +235,7 @@ async function loadOldRun(options: ItemStoreOptions): Promise<OldRun | undefined
     previous?.scope === scope ? previous.manifest : (await res.lookup<ItemsEntry>(itemsKey(scope)))?.manifest;
   if (typeof named !== 'string') return undefined;
   if (!(await res.hasBlob(named))) {
-    warn(options, `its item manifest ${named.slice(0, 12)} is not in the object store; every item is computed again`);
+    warn(options, `its item manifest ${named.slice(0, 12)} ${res.missingBlob(named)}; every item is computed again`);
     return undefined;
   }
   // The index of its pieces and every piece, fetched from a shared store when they are not here (a manifest
