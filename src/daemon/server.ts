@@ -112,6 +112,8 @@ class DaemonServer {
   readonly #options: ServeOptions;
   readonly #socket: string;
   readonly #info: string;
+  /** What this daemon last wrote to #info. */
+  #infoText = '';
   readonly #server = net.createServer();
   readonly #hasher = new ParallelHasher();
   /** What the runs it serves keep between them: the stat cache (StatCache.forRun). */
@@ -182,19 +184,20 @@ class DaemonServer {
     fs.chmodSync(this.#socket, 0o600);
     this.#inode = socketInode(this.#socket);
     const { build } = this.#options;
-    // Whole or not at all: a command reading it while it is written must never see half of it.
     const startedAt = new Date().toISOString();
     const { rehearse } = this.#options;
     // Only a command it would answer (not one with --report, say, which runs in a process of its own).
     const isRehearsing = rehearse !== undefined && daemonMayServe(rehearse.argv, rehearse.env);
     const info = (readyAt?: string): string =>
       JSON.stringify({ pid: process.pid, build, startedAt, ...(readyAt ? { readyAt } : {}) } satisfies DaemonInfo);
-    writeFileAtomic(this.#info, info(isRehearsing ? undefined : startedAt));
+    this.#writeInfo(info(isRehearsing ? undefined : startedAt));
     this.#check = setInterval(() => {
       const isGone = socketInode(this.#socket) !== this.#inode;
       const isIdle =
         this.#serving === undefined && Date.now() - this.#lastRequestAt > (this.#options.idleMs ?? IDLE_MS);
       if (isGone || isIdle) this.#stop();
+      // Two daemons started at once: the one whose socket was replaced stops, and may take daemon.json with it.
+      else if (readDaemonInfo(this.#info)?.pid !== process.pid) this.#writeInfo(this.#infoText);
     }, CHECK_EVERY_MS);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => this.#stop());
     if (isRehearsing)
@@ -203,14 +206,20 @@ class DaemonServer {
         .then(() => {
           // Part of the warm-up: at a million files, listing them took a second that the first answer waited for.
           this.#preHasher.watchNow();
-          try {
-            if (!this.#isStopping) writeFileAtomic(this.#info, info(new Date().toISOString()));
-          } catch {
-            // .runner deleted meanwhile: the socket's check stops the daemon.
-          }
+          if (!this.#isStopping) this.#writeInfo(info(new Date().toISOString()));
         });
     await new Promise<void>((resolve) => this.#server.once('close', resolve));
     this.#stop();
+  }
+
+  /** Writes daemon.json (whole or not at all: a command reading it while it is written must never see half of it). */
+  #writeInfo(text: string): void {
+    this.#infoText = text;
+    try {
+      writeFileAtomic(this.#info, text);
+    } catch {
+      // .runner deleted meanwhile: the socket's check stops the daemon.
+    }
   }
 
   /** Stops taking requests; a run being served is interrupted (its command exits as after Ctrl-C), and the hashers close after it. */

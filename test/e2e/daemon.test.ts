@@ -148,6 +148,23 @@ describe('the runner daemon', () => {
     ws = workspace();
   });
 
+  it('names itself in daemon.json again when the file goes while it serves, so status and stop still find it', async () => {
+    ws = workspace();
+    pid = await startDaemon(ws, 'p');
+    // Done warming up (as it ends, it writes daemon.json again).
+    await waitFor(
+      () => (readDaemonInfo(ws.path('.runner/daemon.json'))?.readyAt ? true : undefined),
+      10_000,
+      'the daemon to warm up',
+    );
+    // As when a second daemon started at the same moment took the socket's place, stopped, and took daemon.json with it.
+    fs.rmSync(ws.path('.runner/daemon.json'));
+    expect(await daemonStarted(ws)).toBe(pid);
+    expect((await ws.run(['daemon', 'status'], { env: DAEMON })).stdout).toContain(`daemon pid ${pid}, serving `);
+    expect((await ws.run(['daemon', 'stop'], { env: DAEMON })).stdout).toBe(`stopped the daemon (pid ${pid})\n`);
+    expect(isAlive(pid)).toBe(false);
+  });
+
   it('answers no-ops over 9,000 files (a map over them, a task with them as inputs) from the lists it kept, and hands back a run once one changed', async () => {
     ws = new Workspace();
     ws.write(
