@@ -28,6 +28,8 @@ export interface WorkersRig {
   startWorker(dir: string, extra?: string[]): Promise<WorkerProcess>;
   /** Kills redis-server and starts an empty one on the same port (a restart without persistence). */
   restartRedis(): Promise<void>;
+  /** Kills redis-server; resolves with what starts an empty one on the same port again. */
+  stopRedis(): Promise<() => Promise<void>>;
   /** The keys in Redis of a run's jobs (job hashes and their logs), and the queue's lists and sets naming them. */
   jobsOfRun(runId: string): Promise<string[]>;
 }
@@ -95,6 +97,14 @@ export function workersRig(): WorkersRig {
       const { port } = server;
       await server.stop();
       server = await startRedis(port);
+    },
+    stopRedis: async () => {
+      if (!server) throw new Error('redis-server was not started');
+      const { port } = server;
+      await server.stop();
+      return async () => {
+        server = await startRedis(port);
+      };
     },
     jobsOfRun: (runId) =>
       withRedis(url(), async (redis) => {

@@ -245,6 +245,17 @@ export class RemotePool implements BatchPool {
     link.redis.on('ready', () => void this.#lookUp(link, { isDue: () => true }));
   }
 
+  /** A warning for the stage of the first batch waiting. */
+  #notice(message: string): void {
+    const [first] = this.#waiting.values();
+    this.#options.emit({
+      event: 'warning',
+      pipeline: first?.request.context.pipeline,
+      stage: first?.request.context.stage,
+      message,
+    });
+  }
+
   #startTicking(): void {
     this.#tick ??= setInterval(() => void this.#check(), TICK_MS);
   }
@@ -254,27 +265,35 @@ export class RemotePool implements BatchPool {
     this.#tick = undefined;
   }
 
-  /** Says so when no worker is there to take the jobs; takes answers whose event went missing. */
+  /**
+   * Says so when no worker is there to take the jobs, or Redis does not
+   * answer (once a minute: a run waiting on a Redis gone for good would
+   * otherwise look like one whose workers are busy); takes answers whose
+   * event went missing.
+   */
   async #check(): Promise<void> {
     const link = await this.#link;
     if (!link || this.#waiting.size === 0) return;
     const now = Date.now();
+    const { address } = this.#options;
     try {
       if (now >= this.#noticeAt && (await link.queue.getWorkersCount()) === 0) {
         this.#noticeAt = now + NOTICE_EVERY_MS;
-        const { address } = this.#options;
-        const [first] = this.#waiting.values();
-        this.#options.emit({
-          event: 'warning',
-          pipeline: first?.request.context.pipeline,
-          stage: first?.request.context.stage,
-          message:
-            `waiting for workers on ${address.shown} (queue ${address.queue}): 0 connected; ` +
+        this.#notice(
+          `waiting for workers on ${address.shown} (queue ${address.queue}): 0 connected; ` +
             `start one where this commit is checked out: runner worker --queue ${address.shown}`,
-        });
+        );
       }
-    } catch {
-      // Redis is not answering: the next tick asks again; BullMQ reconnects meanwhile.
+    } catch (error) {
+      // The next tick asks again; BullMQ reconnects meanwhile.
+      if (now >= this.#noticeAt) {
+        this.#noticeAt = now + NOTICE_EVERY_MS;
+        const batches = this.#waiting.size === 1 ? '1 batch waits' : `${this.#waiting.size} batches wait`;
+        this.#notice(
+          `the workers' queue at ${address.shown} does not answer (${messageOf(error)}): ${batches} ` +
+            'for it; the run goes on when it answers (Ctrl-C stops it)',
+        );
+      }
     }
     await this.#lookUp(link, { isDue: (waiter) => now - waiter.checkedAt >= LOOK_UP_AFTER_MS });
   }
