@@ -29,7 +29,7 @@ import type { ScheduleNode, VisitResult } from './scheduler.js';
 import { UsageSampler } from './usage.js';
 import { StallWatch } from './stall.js';
 import { codeLocation, messageOf } from '../util/errors.js';
-import { guardExit, guardRejections } from './exit-guard.js';
+import { guardExit, guardStrays, StageExit } from './exit-guard.js';
 
 export async function executeRun(options: RunOptions): Promise<RunSummary> {
   const stages = selectedStages(options);
@@ -117,10 +117,16 @@ class Run {
     this.#stall = new StallWatch();
     const unguard = guardExit();
     let strays = 0;
-    const unguardRejections = guardRejections((reason) => {
+    const unguardStrays = guardStrays((reason, kind) => {
       strays++;
       const at = codeLocation(reason, options.plan.root);
-      const what = `a promise was rejected with nothing to handle it (in stage code? an await missing?): ${messageOf(reason)}${at ? ` (at ${at})` : ''}`;
+      const where = at ? ` (at ${at})` : '';
+      const what =
+        reason instanceof StageExit
+          ? `${reason.message}, where nothing caught it${where}`
+          : kind === 'rejection'
+            ? `a promise was rejected with nothing to handle it (in stage code? an await missing?): ${messageOf(reason)}${where}`
+            : `an exception nothing caught (in stage code? a timer's or an event's callback?): ${messageOf(reason)}${where}`;
       options.emit({ event: 'warning', message: `${what}; the run ends failed` });
       // The stages running then fail with it: a result kept would pass the next run with nothing changed.
       for (const id of this.#running) this.#strays.set(id, what);
@@ -148,7 +154,7 @@ class Run {
       });
     } finally {
       unguard();
-      unguardRejections();
+      unguardStrays();
       this.#stall.stop();
       this.#sampler.stop();
       await this.#res.close();
