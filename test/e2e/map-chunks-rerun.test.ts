@@ -6,8 +6,8 @@
 // current item keeps its raw results in chunks too: the rerun names the
 // ones it keeps, unread. The item manifest is stored in pieces: the rerun
 // writes the two its changed entries are in.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chunksNamedIn } from '../../src/cache/dataset-chunks.js';
 import type { StageRecord } from '../../src/cache/state.js';
@@ -57,16 +57,23 @@ function rawsOf(ws: Workspace, stage: string): string {
   return (JSON.parse(head.slice(0, 1024).split('\n')[1] ?? '{}') as { raws?: string }).raws ?? '';
 }
 
-/** Rewrites a blob without changing its size or mtime: a later run that trusts its stat does not notice. */
+/**
+ * Rewrites a blob in place, its size kept, and stamps its new stat as this
+ * workspace's last check of it (.runner/blob-checks.json): a later run that
+ * trusts the stat does not notice, as with bit rot (no write keeps a ctime).
+ */
 function damageBehindStat(file: string): void {
-  const before = fs.statSync(file, { bigint: true });
   const text = fs.readFileSync(file, 'utf8');
   fs.writeFileSync(
     file,
     text.replace(/[a-z]/, (c) => c.toUpperCase()),
   );
-  const at = `@${before.mtimeNs / 1_000_000_000n}.${String(before.mtimeNs % 1_000_000_000n).padStart(9, '0')}`;
-  expect(spawnSync('touch', ['-m', '-d', at, file]).status).toBe(0);
+  const checksFile = path.join(path.dirname(path.dirname(file)), 'blob-checks.json');
+  const checks = JSON.parse(fs.readFileSync(checksFile, 'utf8')) as { blobs: Record<string, number[]> };
+  expect(checks.blobs[path.basename(file)]).toBeDefined();
+  const st = fs.statSync(file);
+  checks.blobs[path.basename(file)] = [st.size, st.ctimeMs, st.ino];
+  fs.writeFileSync(checksFile, JSON.stringify(checks));
 }
 
 function record(ws: Workspace, stage: string): StageRecord {
