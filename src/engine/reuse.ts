@@ -5,7 +5,10 @@ import type { ItemCounts, StageRecord } from '../cache/state.js';
 import type { Decision } from './decide.js';
 import type { Resources } from './resources.js';
 
-export type Reused = { outcome: 'cached' | 'restored'; record: StageRecord; items: ItemCounts } | { problem: string };
+export type Reused =
+  | { outcome: 'cached' | 'restored'; record: StageRecord; items: ItemCounts }
+  /** An output that could not be restored (`path`), and why. */
+  | { problem: string; path: string };
 
 export async function reuse(
   res: Resources,
@@ -18,7 +21,7 @@ export async function reuse(
     return { outcome: 'cached', record: decision.record, items };
   }
   const problem = await restoreOutputs(res, decision);
-  if (problem) return { problem };
+  if (problem) return problem;
   res.state.set(id, decision.record);
   return { outcome: 'restored', record: decision.record, items };
 }
@@ -31,7 +34,7 @@ function cachedItems(record: StageRecord): ItemCounts {
 async function restoreOutputs(
   res: Resources,
   decision: Extract<Decision, { action: 'restore' }>,
-): Promise<string | undefined> {
+): Promise<{ problem: string; path: string } | undefined> {
   for (const output of decision.restore) {
     const file = res.stats.absolute(output.path);
     await res.hasBlob(output.hash);
@@ -40,9 +43,11 @@ async function restoreOutputs(
       res.stats.remember(output.path, output.hash);
       continue;
     }
-    return problem.kind === 'missing'
-      ? `cannot restore ${output.path}: its blob ${res.missingBlob(output.hash)}`
-      : `cannot restore ${output.path}: its blob in .runner/objects was corrupt and has been removed`;
+    const why =
+      problem.kind === 'missing'
+        ? `its blob ${res.missingBlob(output.hash)}`
+        : 'its blob in .runner/objects was corrupt and has been removed';
+    return { problem: `cannot restore ${output.path}: ${why}`, path: output.path };
   }
   return undefined;
 }

@@ -255,6 +255,10 @@ class Run {
         stage: stage.name,
         message: `${reused.problem}; running the stage instead`,
       });
+      // It runs because that output is not here: not "found in the cache" (an entry from a shared store).
+      const why: Why =
+        decision.why.reason === 'found-in-cache' ? { reason: 'output-missing', path: reused.path } : decision.why;
+      return this.#run(stage, { ...decision, why }, { upstream, signal, isForced, onStart: () => {} });
     }
     return this.#run(stage, decision, {
       upstream,
