@@ -14,6 +14,8 @@ export interface Diagnostic {
   /** Field path in plain words, e.g. pipelines.simtask.stages.embed.concurrency. */
   path: string;
   message: string;
+  /** A problem of the command line (a --param), found against `file`: said as the command line's. */
+  isCommandLine?: boolean;
 }
 
 /** Diagnostics in source order: by line, then column; those without a position (--param problems) first. */

@@ -118,10 +118,13 @@ class Planner {
     for (const key of Object.keys(this.#overrides)) {
       if (declared.includes(key)) continue;
       const which = checked.length === 1 ? `pipeline ${checked[0]}` : `any of pipelines ${checked.join(', ')}`;
+      const where = checked.length === 1 ? `pipelines.${checked[0]}.params` : "each pipeline's params";
+      const hint = didYouMean(key, declared) || ` (a param is declared under ${where} in pipelines.yaml)`;
       this.#diagnostics.push({
         file: this.#options.file,
         path: `--param ${key}`,
-        message: `is not a param of ${which} (params: ${declared.join(', ') || 'none'})${didYouMean(key, declared)}`,
+        message: `is not a param of ${which} (params: ${declared.join(', ') || 'none'})${hint}`,
+        isCommandLine: true,
       });
     }
   }

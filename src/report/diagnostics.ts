@@ -6,7 +6,11 @@ import { byPosition } from '../config/diagnostic.js';
 
 export function formatDiagnostic(diagnostic: Diagnostic, source: string | undefined, cwd: string): string {
   const file = path.relative(cwd, diagnostic.file) || diagnostic.file;
-  const where = diagnostic.position ? `${file}:${diagnostic.position.line}:${diagnostic.position.col}` : file;
+  const where = diagnostic.isCommandLine
+    ? 'command line:'
+    : diagnostic.position
+      ? `${file}:${diagnostic.position.line}:${diagnostic.position.col}`
+      : file;
   const head = `${where} ${diagnostic.path ? `${diagnostic.path} ` : ''}${diagnostic.message}`;
   const position = diagnostic.position;
   const text = position && source !== undefined ? source.split(/\r?\n/)[position.line - 1] : undefined;
@@ -25,5 +29,7 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], source: st
   const sorted = [...diagnostics].sort(byPosition);
   const lines = sorted.map((d) => formatDiagnostic(d, source, cwd));
   const count = diagnostics.length;
-  return `${lines.join('\n')}\n${count} problem${count === 1 ? '' : 's'} in ${path.relative(cwd, diagnostics[0]?.file ?? '') || 'pipelines.yaml'}`;
+  const file = path.relative(cwd, diagnostics[0]?.file ?? '') || 'pipelines.yaml';
+  const where = diagnostics.every((d) => d.isCommandLine) ? 'on the command line' : `in ${file}`;
+  return `${lines.join('\n')}\n${count} problem${count === 1 ? '' : 's'} ${where}`;
 }

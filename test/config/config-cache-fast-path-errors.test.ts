@@ -43,7 +43,7 @@ describe('an expansion error on the cached (fast) path', () => {
     cleanup = config.remove;
     const options = { env: { TARGET: 'prod' }, paramOverrides: { mdoe: 'slow' }, pipelinesToCheck: ['p'] };
     const expected =
-      'pipelines.yaml --param mdoe is not a param of pipeline p (params: mode) (did you mean "mode"?)\n1 problem in pipelines.yaml';
+      'command line: --param mdoe is not a param of pipeline p (params: mode) (did you mean "mode"?)\n1 problem on the command line';
     expect(await analyseAndFormat(config.file, options)).toBe(expected);
     expect(await analyseAndFormat(config.file, { env: { TARGET: 'prod' } })).toBe('');
     expect(await analyseAndFormat(config.file, options)).toBe(expected);

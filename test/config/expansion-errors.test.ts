@@ -139,8 +139,8 @@ const cases: DiagnosticCase[] = [
     text: ONE_PIPELINE_WITH_PARAMS,
     options: { paramOverrides: { rot: 'lib' }, pipelinesToCheck: ['p'] },
     expected: [
-      'pipelines.yaml --param rot is not a param of pipeline p (params: root, depth) (did you mean "root"?)',
-      '1 problem in pipelines.yaml',
+      'command line: --param rot is not a param of pipeline p (params: root, depth) (did you mean "root"?)',
+      '1 problem on the command line',
     ],
   },
   {
@@ -167,15 +167,18 @@ const cases: DiagnosticCase[] = [
     text: TWO_PIPELINES_WITH_PARAMS,
     options: { paramOverrides: { rot: 'lib' }, pipelinesToCheck: ['p', 'q'] },
     expected: [
-      'pipelines.yaml --param rot is not a param of any of pipelines p, q (params: root, k) (did you mean "root"?)',
-      '1 problem in pipelines.yaml',
+      'command line: --param rot is not a param of any of pipelines p, q (params: root, k) (did you mean "root"?)',
+      '1 problem on the command line',
     ],
   },
   {
     name: 'an undeclared --param with several pipelines being run: is an error when none of them declares it (only q is run)',
     text: TWO_PIPELINES_WITH_PARAMS,
     options: { paramOverrides: { root: 'lib' }, pipelinesToCheck: ['q'] },
-    expected: ['pipelines.yaml --param root is not a param of pipeline q (params: k)', '1 problem in pipelines.yaml'],
+    expected: [
+      'command line: --param root is not a param of pipeline q (params: k) (a param is declared under pipelines.q.params in pipelines.yaml)',
+      '1 problem on the command line',
+    ],
   },
 ];
 
@@ -259,7 +262,7 @@ describe('through the CLI', () => {
     expect(result.events).toEqual([]);
     expect(ws.exists('seen.txt')).toBe(false);
     expect(result.stderr).toBe(
-      'pipelines.yaml --param rot is not a param of pipeline p (params: root, depth) (did you mean "root"?)\n1 problem in pipelines.yaml\n',
+      'command line: --param rot is not a param of pipeline p (params: root, depth) (did you mean "root"?)\n1 problem on the command line\n',
     );
   });
 
