@@ -29,9 +29,14 @@ import { inWorkspace } from '../../util/fs.js';
 import { itemReader, noItemReader } from './item-read.js';
 import { isPromiseLike, StallWatch, untilAborted } from '../stall.js';
 
+// A child process whose runner is gone (killed: its channel closed) has no one to answer: it ends,
+// quietly, rather than compute on and print Node's trace for an answer it cannot send.
+if (!parentPort) process.on('disconnect', () => process.exit(0));
+
 const send = (message: ToPool): void => {
   if (!parentPort) {
-    process.send?.(message);
+    // A send failing (the runner went away as it was made) ends the child as the disconnect does.
+    if (process.connected) process.send?.(message, undefined, undefined, (error) => error && process.exit(0));
     return;
   }
   const moved: ArrayBuffer[] = message.type === 'log' || !message.items ? [] : [message.items];
