@@ -91,11 +91,12 @@ export async function openStore(
   // that missed one is destroyed on close rather than waited for.
   const deadlineMs = sqliteFile(url, root) === undefined ? COMMAND_TIMEOUT_MS : undefined;
   let hasTimedOut = false;
+  const inTime = <T>(action: Promise<T>): Promise<T> =>
+    deadlineMs === undefined ? action : withDeadline(action, deadlineMs, () => (hasTimedOut = true));
   const guard = async <T>(what: string, action: (keyv: Keyv) => Promise<T>, fallback: T): Promise<T> => {
     const keyv = connection.keyv;
     try {
-      if (deadlineMs === undefined) return await action(keyv);
-      return await withDeadline(action(keyv), deadlineMs, () => (hasTimedOut = true));
+      return await inTime(action(keyv));
     } catch (error) {
       await failed(what, error, keyv);
       return fallback;
@@ -109,7 +110,9 @@ export async function openStore(
     else await keyv.disconnect();
   };
   // A listing cut short is reported and ends early, like any other store failure.
-  return guardedStore({ url, connection, guard, close }, (error, keyv) => failed('listing entries', error, keyv));
+  return guardedStore({ url, connection, guard, inTime, close }, (error, keyv) =>
+    failed('listing entries', error, keyv),
+  );
 }
 
 /**
@@ -152,10 +155,17 @@ type Guard = <T>(what: string, action: (keyv: Keyv) => Promise<T>, fallback: T) 
 
 /** The store's methods over Keyv, each failure a reported miss (`guard`), never a throw. */
 function guardedStore(
-  parts: { url: string; connection: Connection; guard: Guard; close: () => Promise<void> },
+  parts: {
+    url: string;
+    connection: Connection;
+    guard: Guard;
+    /** The action, or a rejection past the command deadline (a server's; a SQLite file has none). */
+    inTime: <T>(action: Promise<T>) => Promise<T>;
+    close: () => Promise<void>;
+  },
   onListingError: (error: unknown, keyv: Keyv) => Promise<void>,
 ): CacheStore {
-  const { url, connection, guard } = parts;
+  const { url, connection, guard, inTime } = parts;
   return {
     url,
     get: <T>(key: string) => guard('get', async (keyv) => (await keyv.get(key)) as T | undefined, undefined),
@@ -201,8 +211,9 @@ function guardedStore(
       const keyv = connection.keyv;
       if (!keyv.iterator) return;
       try {
-        for await (const [key, value] of keyv.iterator(NAMESPACE) as AsyncIterable<[string, unknown]>)
-          yield [key, value];
+        // Each step within the deadline: a server that stops answering mid-listing (`cache stats --shared`) would hold the command.
+        const entries = (keyv.iterator(NAMESPACE) as AsyncIterable<[string, unknown]>)[Symbol.asyncIterator]();
+        for (let step = await inTime(entries.next()); !step.done; step = await inTime(entries.next())) yield step.value;
       } catch (error) {
         await onListingError(error, keyv);
       }
