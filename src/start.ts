@@ -37,6 +37,7 @@ export async function start(bin: string): Promise<void> {
       env: process.env,
       isTty: process.stderr.isTTY === true,
       columns: process.stderr.columns,
+      outColumns: process.stdout.isTTY ? process.stdout.columns : undefined,
       umask: process.umask(),
       build,
     };

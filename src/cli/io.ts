@@ -21,6 +21,8 @@ export interface CliIo {
   onWorkspaceWait?(): void;
   /** Where live progress bars draw (default process.stderr; the daemon's is the command's). */
   terminal?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** The width help is wrapped to: the command's stdout's when it is a terminal, null when it is not (default: this process's stdout). */
+  outColumns?: number | null;
 }
 
 /** Prints a warning on stderr: `warning: <message>`. */

@@ -28,7 +28,16 @@ export async function main(io: CliIo): Promise<number> {
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // The command's own terminal, when the daemon answers it: help wraps as in a process of its own
+      // (80 columns, commander's width, when it is no terminal).
+      ...(io.outColumns === undefined ? {} : { getOutHelpWidth: () => io.outColumns ?? 80 }),
+      ...(io.terminal === undefined
+        ? {}
+        : { getErrHelpWidth: () => (io.terminal?.isTTY ? io.terminal.columns : undefined) ?? 80 }),
+    })
     // exec, status, graph and explain take their pipeline (explain its stage too) as an optional
     // argument, so that a command without one is answered with the names there are (load.ts
     // noPipelineNamed), and set their usage to show it as the required argument it is: the list of

@@ -6,8 +6,11 @@ export interface DaemonRequest {
   argv: string[];
   cwd: string;
   env: Record<string, string | undefined>;
+  /** Whether the command's stderr is a terminal, and its width. */
   isTty: boolean;
   columns?: number;
+  /** The width of the command's stdout when it is a terminal (help is wrapped to it). */
+  outColumns?: number;
   /** The command's umask: the files of the commands the daemon runs for it are made with it. */
   umask?: number;
   build: string;

@@ -15,7 +15,7 @@
 // runs in a process of its own (#isBusy).
 //
 // Wire protocol over .runner/daemon.sock, one JSON object per line:
-//   command -> daemon  { argv, cwd, env, isTty, columns, umask, build }, later { signal }
+//   command -> daemon  { argv, cwd, env, isTty, columns, outColumns, umask, build }, later { signal }
 //   daemon -> command  { o: text } stdout, { e: text } stderr, then
 //                      { exit: code } or { defer: why } (run it yourself)
 // `build` identifies the runner's bundle: a daemon of another build hands
@@ -69,6 +69,7 @@ export interface ServedIo {
   handBack(why: string): void;
   /** Told when the run waits for the workspace another runner holds. */
   onWorkspaceWait?(): void;
+  outColumns?: number | null;
   terminal?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
@@ -341,6 +342,7 @@ class DaemonServer {
         stderr: (text) => send({ e: text }),
         isTty: request.isTty,
         terminal: terminalFor(request, send),
+        outColumns: request.outColumns ?? null,
         signal: controller.signal,
         host: this.#hostFor(isEdited),
         handBack: (why) => {

@@ -2,10 +2,11 @@
 // runs where every stage is cached, and hands back every run where a stage
 // must run, which then runs in a fresh process (stage code never runs in the
 // daemon). It goes away with .runner or on `runner daemon stop`.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readDaemonInfo } from '../../src/daemon/paths.js';
-import { DAEMON, daemonStarted, isAlive, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
+import { BIN, DAEMON, daemonStarted, isAlive, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
 
 const PIPELINE = `version: 1
 pipelines:
@@ -146,6 +147,23 @@ describe('the runner daemon', () => {
     ws.remove();
     await waitFor(() => (isAlive(pid as number) ? undefined : true), 10_000, 'the daemon to exit');
     ws = workspace();
+  });
+
+  it("wraps help to the command's terminal, as a process of its own does", async () => {
+    ws = workspace();
+    pid = await startDaemon(ws, 'p');
+    /** `runner exec -h` on a terminal 200 columns wide (script(1) gives it one). */
+    const help = (daemon: '0' | '1'): string => {
+      const shown = spawnSync('script', ['-qc', `stty cols 200; ${process.execPath} ${BIN} exec -h`, '/dev/null'], {
+        cwd: ws.dir,
+        env: { ...process.env, CI: 'true', NO_COLOR: '1', RUNNER_DAEMON: daemon },
+        encoding: 'utf8',
+      });
+      return shown.stdout.replaceAll('\r\n', '\n');
+    };
+    const own = help('0');
+    expect(own).toContain('run every selected stage even when cached (--force=S: S and its dependents)\n');
+    expect(help('1')).toBe(own);
   });
 
   it('names itself in daemon.json again when the file goes while it serves, so status and stop still find it', async () => {
