@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { COUNT_WORK as WORK, countPipeline, MANY_FILES as FILES, manyFile as file } from './many-files.js';
 import { stageEnd, Workspace } from './rig.js';
 
-describe('the reason of a rerun over a long list', () => {
+// Several runs over a long list a test: with the cores shared, one took over 30 s.
+describe('the reason of a rerun over a long list', { timeout: 120_000 }, () => {
   let ws: Workspace;
   afterEach(() => ws.remove());
 

@@ -18,7 +18,8 @@ import { DAEMON, runStart, stageEnd, startDaemon, Workspace } from './rig.js';
 
 const PIPELINE = countPipeline();
 
-describe('the pass memo', () => {
+// Many runs over 9,000 files a test: with the cores shared (two test files at once, and more), one took over 30 s.
+describe('the pass memo', { timeout: 120_000 }, () => {
   let ws: Workspace;
   afterEach(() => ws.remove());
 

@@ -23,7 +23,8 @@ async function exec(workspace: Workspace): Promise<void> {
   expect(result.code, result.stderr).toBe(0);
 }
 
-describe('write keeps READMEs right', () => {
+// Several runs of the pipeline: with the cores shared, the test took over 30 s.
+describe('write keeps READMEs right', { timeout: 120_000 }, () => {
   it('restores a README after a revert, a hand edit inside the markers, and a deletion', async () => {
     ws = readmeflowWorkspace('workspace');
     await exec(ws);
