@@ -24,6 +24,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Document, isMap, isScalar, parseDocument } from 'yaml';
 import type { FileItem, ItemContext } from '../../src/api.js';
+import { writeTextAtomic } from '../lib/text-file.js';
 import type { TaskRecord } from './types.js';
 import { DEFAULT_PRIORITY, DEFAULT_STATUS, normalisePriority, normaliseStatus } from './vocabulary.js';
 
@@ -220,15 +221,9 @@ export function frontmatter(item: FileItem, ctx: ItemContext): TaskRecord {
   const text = fs.readFileSync(file, 'utf8');
   const repair = repairTaskFile(text, { path: item.path, board: String(ctx.params.board) });
   if (repair.isChanged) {
-    writeAtomic(file, repair.text);
+    writeTextAtomic(file, repair.text);
     ctx.log(`${item.path}: ${repair.changes.join(', ')}`);
   }
   for (const problem of repair.record.problems) ctx.log(`${item.path}: ${problem}`);
   return repair.record;
-}
-
-function writeAtomic(file: string, text: string): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(temp, text);
-  fs.renameSync(temp, file);
 }

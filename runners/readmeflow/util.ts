@@ -94,19 +94,8 @@ function stringEnd(text: string, start: number): number {
   return text.length;
 }
 
-/** Temp file and rename, keeping the old file's mode: a crash never leaves half a README. */
-export function writeAtomic(file: string, text: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  let mode: number | undefined;
-  try {
-    mode = fs.statSync(file).mode & 0o777;
-  } catch {
-    mode = undefined;
-  }
-  fs.writeFileSync(temp, text, mode === undefined ? undefined : { mode });
-  fs.renameSync(temp, file);
-}
+// Temp file and rename, the mode kept, through symbolic links: see runners/lib/text-file.ts.
+export { writeTextAtomic as writeAtomic } from '../lib/text-file.js';
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StageContext } from '../../src/api.js';
+import { writeTextAtomic } from '../lib/text-file.js';
 import { compare } from './order.js';
 import { isTaskFile, mergeTask, staleTask } from './task-file.js';
 import { renderTask, taskFileName } from './task-render.js';
@@ -35,7 +36,7 @@ export async function write(
     const existing = readIfExists(file);
     const text = mergeTask(existing, renderTask(record, out));
     const action = existing === undefined ? 'created' : existing === text ? 'unchanged' : 'updated';
-    if (action !== 'unchanged') writeAtomic(file, text);
+    if (action !== 'unchanged') writeTextAtomic(file, text);
     records.push({ file: path.posix.join(out, name), cluster: record.id, action });
   }
   for (const name of fs.readdirSync(dir).sort(compare)) {
@@ -49,7 +50,7 @@ export async function write(
       fs.rmSync(file);
       records.push({ file: path.posix.join(out, name), cluster, action: 'removed' });
     } else {
-      if (outcome.text !== existing) writeAtomic(file, outcome.text);
+      if (outcome.text !== existing) writeTextAtomic(file, outcome.text);
       records.push({
         file: path.posix.join(out, name),
         cluster,
@@ -76,11 +77,4 @@ function readIfExists(file: string): string | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-}
-
-/** Temp file and rename: a crash never leaves half a task file. */
-function writeAtomic(file: string, text: string): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(temp, text);
-  fs.renameSync(temp, file);
 }

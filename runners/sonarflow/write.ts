@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JsonRecord, StageContext } from '../../src/api.js';
+import { writeTextAtomic } from '../lib/text-file.js';
 import { BEGIN, INDEX_FILE, indexRegion, mergeRegion, regionTitle, taskRegion } from './markdown.js';
 import type { ResolvedTask } from './markdown.js';
 import type { PlannedBundle } from './types.js';
@@ -45,9 +46,7 @@ function writeMerged(file: string, region: string, where: string): WriteStatus {
   const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
   const text = mergeRegion(existing, region, where);
   if (text === existing) return 'unchanged';
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, text);
-  fs.renameSync(temp, file);
+  writeTextAtomic(file, text);
   return existing === undefined ? 'created' : 'updated';
 }
 
