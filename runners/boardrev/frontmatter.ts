@@ -24,7 +24,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Document, isMap, isScalar, parseDocument } from 'yaml';
 import type { FileItem, ItemContext } from '../../src/api.js';
-import { writeTextAtomic } from '../lib/text-file.js';
+import { notUtf8, writeTextAtomic } from '../lib/text-file.js';
 import type { TaskRecord } from './types.js';
 import { DEFAULT_PRIORITY, DEFAULT_STATUS, normalisePriority, normaliseStatus } from './vocabulary.js';
 
@@ -218,9 +218,12 @@ function labelsOf(value: unknown): string[] {
 
 export function frontmatter(item: FileItem, ctx: ItemContext): TaskRecord {
   const file = ctx.workspace.resolve(item.path);
-  const text = fs.readFileSync(file, 'utf8');
-  const repair = repairTaskFile(text, { path: item.path, board: String(ctx.params.board) });
-  if (repair.isChanged) {
+  const bytes = fs.readFileSync(file);
+  const repair = repairTaskFile(bytes.toString('utf8'), { path: item.path, board: String(ctx.params.board) });
+  // Its text has U+FFFD for the bytes that are not UTF-8: written back, they would be lost.
+  const encoding = notUtf8(bytes);
+  if (encoding) repair.record.problems.push(`${encoding.message}; left as it is: save it as UTF-8`);
+  else if (repair.isChanged) {
     writeTextAtomic(file, repair.text);
     ctx.log(`${item.path}: ${repair.changes.join(', ')}`);
   }

@@ -3,11 +3,58 @@
 // to keep every other byte, so a file is rewritten only where it lives and
 // only when its text can be read back exactly.
 //
+// Read back exactly: Node decodes bytes that are not UTF-8 as U+FFFD, so a
+// file in Latin-1 or Windows-1252 read, spliced and written back would lose
+// every such byte, the person's text included. Such a file is reported and
+// left alone (NotUtf8Error), never rewritten.
+//
 // Where it lives: a file reached through a symbolic link (a package README
 // linked to a shared document) is rewritten at the link's target, as an
 // editor saves it, so the link and whatever else reads the target stay.
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
+
+/** A file whose bytes are not UTF-8 text; `message` says where the first bad byte is. */
+export class NotUtf8Error extends Error {
+  constructor(
+    readonly offset: number,
+    readonly byte: number,
+  ) {
+    super(`is not UTF-8 text (byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} at offset ${offset})`);
+    this.name = 'NotUtf8Error';
+  }
+}
+
+/** The file's text, or undefined when there is no file; throws NotUtf8Error when its bytes are not UTF-8. */
+export function readTextIfExists(file: string): string | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+  return utf8Text(bytes);
+}
+
+/** The bytes as text; throws NotUtf8Error when they are not UTF-8. */
+export function utf8Text(bytes: Buffer): string {
+  const error = notUtf8(bytes);
+  if (error) throw error;
+  return bytes.toString('utf8');
+}
+
+/** Why the bytes are not UTF-8 text, or undefined when they are. */
+export function notUtf8(bytes: Buffer): NotUtf8Error | undefined {
+  if (isUtf8(bytes)) return undefined;
+  // Where the lossy decoding, encoded again, first differs from the bytes.
+  const again = Buffer.from(bytes.toString('utf8'), 'utf8');
+  let at = 0;
+  while (at < bytes.length && bytes[at] === again[at]) at++;
+  return new NotUtf8Error(at, bytes[at] ?? 0);
+}
 
 /**
  * Temp file beside the file's real location, then rename: a crash never

@@ -24,11 +24,20 @@ import { defineMap } from '../../src/api.js';
 import type { ItemContext } from '../../src/api.js';
 import { blockHash, blockText, mergeBlock } from './markers.js';
 import type { OutlineRecord, WriteRecord } from './types.js';
-import { canonicalJson, readIfExists, writeAtomic } from './util.js';
+import { NotUtf8Error, readTextIfExists } from '../lib/text-file.js';
+import { canonicalJson, writeAtomic } from './util.js';
 
 export function writeReadme(item: OutlineRecord, ctx: Pick<ItemContext, 'workspace' | 'log'>): WriteRecord {
   const file = ctx.workspace.resolve(item.readme.path);
-  const existing = readIfExists(file);
+  let existing: string | undefined;
+  try {
+    existing = readTextIfExists(file);
+  } catch (error) {
+    if (!(error instanceof NotUtf8Error)) throw error;
+    throw new Error(
+      `${item.readme.path} ${error.message}: readmeflow keeps the text outside its markers byte for byte and cannot keep these bytes; save the README as UTF-8`,
+    );
+  }
   let merged: ReturnType<typeof mergeBlock>;
   try {
     merged = mergeBlock(existing, item.markdown);

@@ -11,7 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StageContext } from '../../src/api.js';
-import { writeTextAtomic } from '../lib/text-file.js';
+import { notUtf8, writeTextAtomic } from '../lib/text-file.js';
+import type { NotUtf8Error } from '../lib/text-file.js';
 import { compare } from './order.js';
 import { isTaskFile, mergeTask, staleTask } from './task-file.js';
 import { renderTask, taskFileName } from './task-render.js';
@@ -29,11 +30,18 @@ export async function write(
   fs.mkdirSync(dir, { recursive: true });
   const records: WriteRecord[] = [];
   const current = new Set<string>();
+  // Task files a person saved in another encoding: merged and written back, their notes would lose those bytes.
+  const unreadable: string[] = [];
   for await (const record of ctx.upstream('plan') as AsyncIterable<PlanRecord>) {
     const name = taskFileName(record);
     current.add(name);
     const file = path.join(dir, name);
-    const existing = readIfExists(file);
+    const read = readIfExists(file);
+    if (read?.notUtf8) {
+      unreadable.push(`${path.posix.join(out, name)} ${read.notUtf8.message}`);
+      continue;
+    }
+    const existing = read?.text;
     const text = mergeTask(existing, renderTask(record, out));
     const action = existing === undefined ? 'created' : existing === text ? 'unchanged' : 'updated';
     if (action !== 'unchanged') writeTextAtomic(file, text);
@@ -42,10 +50,15 @@ export async function write(
   for (const name of fs.readdirSync(dir).sort(compare)) {
     if (!name.endsWith('.md') || current.has(name)) continue;
     const file = path.join(dir, name);
-    const existing = readIfExists(file);
-    if (existing === undefined || !isTaskFile(existing)) continue;
+    const read = readIfExists(file);
+    if (read === undefined || !isTaskFile(read.text)) continue;
+    const existing = read.text;
     const cluster = /^cluster:\s*(\S+)/m.exec(existing)?.[1] ?? '';
     const outcome = staleTask(existing, STALE_NOTICE);
+    if (outcome.action === 'mark' && read.notUtf8) {
+      unreadable.push(`${path.posix.join(out, name)} ${read.notUtf8.message}`);
+      continue;
+    }
     if (outcome.action === 'remove') {
       fs.rmSync(file);
       records.push({ file: path.posix.join(out, name), cluster, action: 'removed' });
@@ -63,6 +76,12 @@ export async function write(
   ctx.log(
     `${out}: ${['created', 'updated', 'unchanged', 'removed', 'marked-stale'].map((a) => `${counts.get(a) ?? 0} ${a}`).join(', ')}`,
   );
+  if (unreadable.length > 0) {
+    const [it, is] = unreadable.length === 1 ? ['it', 'it is'] : ['them', 'they are'];
+    throw new Error(
+      `${unreadable.join('; ')}; left as ${is}, since the notes outside the markers would lose those bytes: save ${it} as UTF-8 and run again`,
+    );
+  }
   return records.sort((a, b) => compare(a.file, b.file));
 }
 
@@ -70,11 +89,14 @@ export async function write(
 // synchronous calls, one each, cost a tenth of fs/promises' round trips
 // through the thread pool (measured on 1,491 files: about 40 ms against
 // 400 ms).
-function readIfExists(file: string): string | undefined {
+function readIfExists(file: string): { text: string; notUtf8?: NotUtf8Error } | undefined {
+  let bytes: Buffer;
   try {
-    return fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  const encoding = notUtf8(bytes);
+  return { text: bytes.toString('utf8'), ...(encoding ? { notUtf8: encoding } : {}) };
 }

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JsonRecord, StageContext } from '../../src/api.js';
-import { writeTextAtomic } from '../lib/text-file.js';
+import { NotUtf8Error, readTextIfExists, writeTextAtomic } from '../lib/text-file.js';
 import { BEGIN, INDEX_FILE, indexRegion, mergeRegion, regionTitle, taskRegion } from './markdown.js';
 import type { ResolvedTask } from './markdown.js';
 import type { PlannedBundle } from './types.js';
@@ -43,7 +43,15 @@ export async function write(ctx: StageContext): Promise<JsonRecord[]> {
 }
 
 function writeMerged(file: string, region: string, where: string): WriteStatus {
-  const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+  let existing: string | undefined;
+  try {
+    existing = readTextIfExists(file);
+  } catch (error) {
+    if (!(error instanceof NotUtf8Error)) throw error;
+    throw new Error(
+      `${where} ${error.message}; left as it is, since the text outside the markers would lose those bytes: save it as UTF-8 and run again`,
+    );
+  }
   const text = mergeRegion(existing, region, where);
   if (text === existing) return 'unchanged';
   writeTextAtomic(file, text);
