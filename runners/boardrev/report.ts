@@ -15,6 +15,7 @@ import { compare } from '../lib/order.js';
 export const REPORT_FILE = 'board-review.md';
 
 export async function report(ctx: StageContext): Promise<void> {
+  checkBoard(String(ctx.params.board), ctx.workspace);
   const out = String(ctx.params.out);
   const records: EvaluationRecord[] = [];
   for await (const record of ctx.upstream('evaluate')) records.push(record as EvaluationRecord);
@@ -27,6 +28,26 @@ export async function report(ctx: StageContext): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temp, text);
   fs.renameSync(temp, file);
+}
+
+/**
+ * A board that is not there (a typo in --param board) has no task files,
+ * which is no error to the stages above: without this check the review
+ * would replace the last one with a report of 0 tasks.
+ */
+function checkBoard(board: string, workspace: StageContext['workspace']): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = fs.statSync(workspace.resolve(board)).isDirectory();
+  } catch {
+    throw new Error(
+      `params.board: ${board} does not exist; point it at the directory of task files (--param board=path/to/board)`,
+    );
+  }
+  if (!isDirectory)
+    throw new Error(
+      `params.board: ${board} is not a directory; point it at the directory of task files (--param board=path/to/board)`,
+    );
 }
 
 export interface ReportOptions {

@@ -9,6 +9,7 @@
 // Output is independent of record order: functions are sorted by id first,
 // cluster ids hash the sorted member ids, clusters are sorted by size, then
 // similarity, then id.
+import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { StageContext } from '../../src/api.js';
 import { linkGroups, meanPairwise } from './link.js';
@@ -46,6 +47,7 @@ export interface ClusterMemo {
 const MEMO_KEY = 'neighbours';
 
 export async function cluster(ctx: StageContext): Promise<ClusterRecord[]> {
+  checkRoot(String(ctx.params.root), ctx.workspace);
   const options: ClusterOptions = {
     threshold: Number(ctx.params.threshold),
     k: Number(ctx.params.k),
@@ -60,6 +62,28 @@ export async function cluster(ctx: StageContext): Promise<ClusterRecord[]> {
       `neighbours looked for again: ${memo.rescored ?? 0} functions`,
   );
   return groups;
+}
+
+/**
+ * A root that is not there (a typo in --param root) matches no file, which
+ * is no error to scan: without this check the run would find no clusters,
+ * and write would delete every task file nobody edited. A root with glob
+ * characters (`{src,lib}`) is a pattern, not checked.
+ */
+function checkRoot(root: string, workspace: StageContext['workspace']): void {
+  if (/[*?{}[\]]/.test(root)) return;
+  let isDirectory: boolean;
+  try {
+    isDirectory = fs.statSync(workspace.resolve(root)).isDirectory();
+  } catch {
+    throw new Error(
+      `params.root: ${root} does not exist; point it at the directory to scan (--param root=path/to/src)`,
+    );
+  }
+  if (!isDirectory)
+    throw new Error(
+      `params.root: ${root} is not a directory; point it at the directory to scan (--param root=path/to/src)`,
+    );
 }
 
 /** The clustering itself, on embed records: a pure function of the records and the options. */
