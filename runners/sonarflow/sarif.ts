@@ -52,7 +52,8 @@ const LEVELS: Record<string, Severity> = { error: 'MAJOR', warning: 'MINOR', not
 export function parseSarif(text: string, where: string): SarifLog {
   let log: SarifLog;
   try {
-    log = JSON.parse(text) as SarifLog;
+    // A byte order mark, as tools on Windows write one: JSON allows a parser to skip it (RFC 8259, 8.1).
+    log = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text) as SarifLog;
   } catch (error) {
     throw new Error(`${where} is not JSON: ${(error as Error).message}`);
   }
