@@ -101,7 +101,7 @@ export async function generateChecked<T>(
   } catch (error) {
     options.signal?.throwIfAborted();
     return {
-      problem: `ollama failed: ${(error as Error).message}`,
+      problem: (error as Error).message,
       isUnreachable: error instanceof OllamaError && error.reason === 'network',
     };
   }
@@ -117,15 +117,24 @@ export async function generateChecked<T>(
     : checked;
 }
 
-async function postJson(options: OllamaOptions, endpoint: string, payload: unknown): Promise<unknown> {
+async function postJson(
+  options: OllamaOptions & { model?: string },
+  endpoint: string,
+  payload: unknown,
+): Promise<unknown> {
   const retries = options.retries ?? DEFAULTS.retries;
   const backoffMs = options.backoffMs ?? DEFAULTS.backoffMs;
-  const url = `${options.url.replace(/\/+$/, '')}${endpoint}`;
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const base = options.url.replace(/\/+$/, '');
+  const url = `${base}${endpoint}`;
+  // Every message names the service, the server and the call, and says what to do.
+  const where = `Ollama at ${base} (POST ${endpoint})`;
+  const tries = (attempt: number): string => (attempt > 0 ? `, ${attempt + 1} attempts` : '');
   let lastError: OllamaError | undefined;
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) await sleep(backoffMs * 2 ** (attempt - 1), options.signal);
     options.signal?.throwIfAborted();
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULTS.timeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let response: Response;
     try {
@@ -137,27 +146,61 @@ async function postJson(options: OllamaOptions, endpoint: string, payload: unkno
       });
     } catch (error) {
       options.signal?.throwIfAborted();
-      lastError = new OllamaError(`POST ${url} failed: ${(error as Error).message}`, 'network');
+      const cause = timeout.aborted ? `no answer within ${timeoutMs} ms` : networkCause(error);
+      lastError = new OllamaError(
+        `${where} failed: ${cause}${tries(attempt)}; is Ollama running there? Start it (\`ollama serve\`) or set OLLAMA_URL to its address`,
+        'network',
+      );
       continue;
     }
-    const text = await response.text();
-    if (response.status >= 500) {
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      options.signal?.throwIfAborted();
+      const cause = timeout.aborted ? `not all of it within ${timeoutMs} ms` : networkCause(error);
       lastError = new OllamaError(
-        `POST ${url} answered ${response.status}: ${text.slice(0, 200)}`,
+        `${where} answered ${response.status} but the answer was cut off: ${cause}${tries(attempt)}; run again`,
         'http',
         response.status,
       );
       continue;
     }
-    if (!response.ok)
-      throw new OllamaError(`POST ${url} answered ${response.status}: ${text.slice(0, 200)}`, 'http', response.status);
+    const answer = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+    if (response.status >= 500) {
+      lastError = new OllamaError(
+        `${where} answered ${response.status}: ${answer}${tries(attempt)}; the server failed (see its log), run again once it answers`,
+        'http',
+        response.status,
+      );
+      continue;
+    }
+    if (!response.ok) {
+      const isMissingModel = response.status === 404 && options.model !== undefined && /not found/i.test(text);
+      throw new OllamaError(
+        `${where} answered ${response.status}: ${answer}${isMissingModel ? `; pull the model first: ollama pull ${options.model}` : ''}`,
+        'http',
+        response.status,
+      );
+    }
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new OllamaError(`POST ${url} answered invalid JSON: ${text.slice(0, 200)}`, 'malformed');
+      throw new OllamaError(
+        `${where} answered invalid JSON: ${answer}; is OLLAMA_URL the address of an Ollama server?`,
+        'malformed',
+      );
     }
   }
-  throw lastError ?? new OllamaError(`POST ${url} failed`, 'network');
+  throw lastError ?? new OllamaError(`${where} failed`, 'network');
+}
+
+/** `ECONNREFUSED (connect ECONNREFUSED 127.0.0.1:11434)` rather than fetch's own `fetch failed`. */
+function networkCause(error: unknown): string {
+  const err = error as Error & { cause?: { code?: string; message?: string } };
+  const code = err?.cause?.code;
+  const detail = err?.cause?.message ?? err?.message ?? String(error);
+  return code && code !== detail ? `${code} (${detail})` : detail;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -116,7 +116,9 @@ describe('evaluate with ollama', () => {
     const { records, logs } = await evaluateWith(fake.url);
     expect(records[0]?.evaluator).toBe('heuristic');
     expect(fake.requests).toHaveLength(1);
-    expect(logs[0]).toMatch(/ollama failed: POST http:\/\/127\.0\.0\.1:\d+\/api\/generate answered 404/);
+    expect(logs[0]).toMatch(
+      /Ollama at http:\/\/127\.0\.0\.1:\d+ \(POST \/api\/generate\) answered 404: .*; pull the model first: ollama pull judge; using the heuristic$/,
+    );
   });
 
   it('stops asking a server that does not answer, for the rest of the batch', async () => {
@@ -131,7 +133,9 @@ describe('evaluate with ollama', () => {
       env: { OLLAMA_URL: closed.url },
     });
     expect(records.map((r) => r.evaluator)).toEqual(['heuristic', 'heuristic']);
-    expect(ctx.logs[0]).toMatch(/^examples\/board\/t\.md: ollama failed: POST .* failed: .*; using the heuristic$/);
+    expect(ctx.logs[0]).toMatch(
+      /^examples\/board\/t\.md: Ollama at \S+ \(POST \/api\/generate\) failed: ECONNREFUSED .*; is Ollama running there\? .*; using the heuristic$/,
+    );
     expect(ctx.logs[1]).toBe(
       'examples/board/u.md: not asked: the server was unreachable for an earlier task; using the heuristic',
     );

@@ -81,7 +81,7 @@ describe('outline with ollama', () => {
       'must NOT have additional properties',
     ],
     ['text that is not JSON', generated('Sure! Here is your README:'), 'is not JSON'],
-    ['a server error', () => ({ status: 500, text: 'model is loading' }), 'ollama failed: POST'],
+    ['a server error', () => ({ status: 500, text: 'model is loading' }), 'answered 500: model is loading'],
   ])('falls back to the template on %s', async (_what, reply, reason) => {
     answer = reply;
     const ctx = ollama();

@@ -1,6 +1,7 @@
 // A stand-in for an Ollama server on 127.0.0.1: speaks the wire API of
 // POST /api/embed and POST /api/generate (JSON in, JSON out), records every
-// request, and answers what the test's handler says.
+// request, and answers what the test's handler says (or part of it, then
+// drops the connection).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
@@ -15,6 +16,8 @@ export interface FakeAnswer {
   status?: number;
   /** Sent as JSON unless it is a string. */
   body: unknown;
+  /** Send only this many bytes of the body (its full length announced), then drop the connection: a server that dies mid-answer. */
+  cutAfter?: number;
 }
 
 export interface FakeOllama {
@@ -40,8 +43,14 @@ export async function fakeOllama(
         };
         requests.push(request);
         const answer = await handler(request, requests.length - 1);
+        const body = Buffer.from(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+        if (answer.cutAfter !== undefined) {
+          res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', 'content-length': body.length });
+          res.write(body.subarray(0, answer.cutAfter), () => res.destroy());
+          return;
+        }
         res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
-        res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+        res.end(body);
       })();
     });
   });
