@@ -55,7 +55,8 @@ export interface HttpResponse {
   attempts: number;
 }
 
-export type HttpErrorKind = 'status' | 'network' | 'timeout';
+/** `cut-off`: the answer began (a status line and headers) but its body did not arrive whole. */
+export type HttpErrorKind = 'status' | 'network' | 'timeout' | 'cut-off';
 
 /** A request that failed for good. `message` is already scrubbed of secrets. */
 export class HttpError extends Error {
@@ -64,14 +65,24 @@ export class HttpError extends Error {
   /** Response body (scrubbed, at most 2 KB), for callers that parse error payloads. */
   readonly body: string;
   readonly attempts: number;
+  /** What went wrong without the request (`HTTP 502 Bad Gateway`, `ECONNREFUSED (...)`), scrubbed, for callers' own messages. */
+  readonly detail: string;
 
-  constructor(options: { message: string; kind: HttpErrorKind; status?: number; body?: string; attempts: number }) {
+  constructor(options: {
+    message: string;
+    kind: HttpErrorKind;
+    status?: number;
+    body?: string;
+    attempts: number;
+    detail?: string;
+  }) {
     super(options.message);
     this.name = 'HttpError';
     this.kind = options.kind;
     this.status = options.status;
     this.body = options.body ?? '';
     this.attempts = options.attempts;
+    this.detail = options.detail ?? options.message;
   }
 }
 
@@ -109,6 +120,7 @@ export async function requestJson<T>(url: string, options: HttpRequestOptions = 
     const where = `${options.method ?? 'GET'} ${displayUrl(url, options.secrets)}`;
     throw new HttpError({
       message: `${where}: the response is not JSON: ${excerpt(response.text, options.secrets ?? [], 200)}`,
+      detail: `something that is not JSON: ${excerpt(response.text, options.secrets ?? [], 200)}`,
       kind: 'status',
       status: response.status,
       attempts: response.attempts,
@@ -122,6 +134,7 @@ async function attemptOnce(url: string, options: HttpRequestOptions, attempt: nu
   const timeout = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
   const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
   const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+  let answeredStatus: number | undefined;
   try {
     const response = await (options.fetch ?? fetch)(url, {
       method: options.method ?? 'GET',
@@ -129,6 +142,7 @@ async function attemptOnce(url: string, options: HttpRequestOptions, attempt: nu
       body: options.body,
       signal,
     });
+    answeredStatus = response.status;
     // arrayBuffer + one native decode: cheaper than text() on a cold process (a 300 KB page).
     const text = Buffer.from(await response.arrayBuffer()).toString('utf8');
     if (response.ok)
@@ -137,6 +151,7 @@ async function attemptOnce(url: string, options: HttpRequestOptions, attempt: nu
     const body = excerpt(text, secrets, 2048);
     const error = new HttpError({
       message: `${where} failed: HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}${attemptsText(attempt)}${text ? `: ${excerpt(text, secrets, 300)}` : ''}`,
+      detail: `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''}`,
       kind: 'status',
       status,
       body,
@@ -149,12 +164,16 @@ async function attemptOnce(url: string, options: HttpRequestOptions, attempt: nu
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
     const isTimeout = timeout?.aborted === true;
-    const cause = isTimeout ? `timed out after ${options.timeoutMs} ms` : describeNetworkError(error);
+    const isCutOff = answeredStatus !== undefined;
+    const reason = isTimeout ? `timed out after ${options.timeoutMs} ms` : describeNetworkError(error);
+    const cause = isCutOff ? `HTTP ${answeredStatus}, but the answer was cut off: ${reason}` : reason;
     return {
       ok: false,
       error: new HttpError({
         message: scrub(`${where} failed: ${cause}${attemptsText(attempt)}`, secrets),
-        kind: isTimeout ? 'timeout' : 'network',
+        detail: scrub(cause, secrets),
+        kind: isCutOff ? 'cut-off' : isTimeout ? 'timeout' : 'network',
+        ...(isCutOff ? { status: answeredStatus } : {}),
         attempts: attempt,
       }),
       isRetryable: true,

@@ -153,9 +153,39 @@ export class SonarClient {
           return new ResultWindowError(`SonarQube refused a page past its result limit: ${server}`);
         return new Error(`SonarQube at ${host} refused the request (HTTP 400${server ? `: ${server}` : ''})`);
       default:
-        return error;
+        return new Error(`SonarQube at ${host} ${failure(error, server)}`);
     }
   }
+}
+
+/** What went wrong, after `SonarQube at <host>`, and what to do about it. */
+function failure(error: HttpError, server: string | undefined): string {
+  const tries = `${error.attempts} attempt${error.attempts === 1 ? '' : 's'}`;
+  switch (error.kind) {
+    case 'timeout':
+      return `did not answer: ${error.detail} (${tries}); raise params.requestTimeout if the server is slow, then run again`;
+    case 'network':
+      return `could not be reached: ${error.detail} (${tries}); check SONAR_HOST_URL and that the server is up, then run again`;
+    case 'cut-off':
+      return `answered ${error.detail} (${tries}); the server or a proxy before it dropped the connection: run again (pages already fetched are reused)`;
+    case 'status': {
+      const status = error.status ?? 0;
+      if (status < 400)
+        return `answered ${error.detail}; is SONAR_HOST_URL the SonarQube server itself (not a proxy or a login page)?`;
+      const said = server ?? error.body.slice(0, 200);
+      const answer = `answered ${error.detail}${said ? `: ${said}` : ''} (${tries})`;
+      if (status === 429) return `${answer}; lower the fetch stage's concurrency or run again later`;
+      if (status >= 500)
+        return `${answer}; the server failed: see its logs, then run again (pages already fetched are reused)`;
+      return answer;
+    }
+    default:
+      return unreachable(error.kind);
+  }
+}
+
+function unreachable(value: never): never {
+  throw new Error(`unexpected HTTP error kind ${String(value)}`);
 }
 
 /** The `errors[].msg` of a SonarQube error payload, joined. */
