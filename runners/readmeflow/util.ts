@@ -59,7 +59,8 @@ export function readJson(file: string): unknown {
 
 /** JSON with comments and trailing commas, as tsconfig.json allows; undefined when missing or unreadable. */
 export function readJsonc(file: string): unknown {
-  const text = readIfExists(file);
+  // A byte order mark, as Visual Studio saves tsconfig.json: tsc reads past it, so must we.
+  const text = readIfExists(file)?.replace(/^\uFEFF/, '');
   if (text === undefined) return undefined;
   let out = '';
   for (let i = 0; i < text.length; i++) {
