@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { linkDestination } from '../lib/markdown-link.js';
 import { compare } from '../lib/order.js';
 
 export function sha256(data: string | Buffer): string {
@@ -26,10 +27,10 @@ export function posixJoin(...parts: string[]): string {
   return path.posix.normalize(path.posix.join(...parts.map((p) => p.split(path.sep).join('/'))));
 }
 
-/** A path relative to `from` (both POSIX, workspace-relative), `.`-prefixed for markdown links. */
+/** A path relative to `from` (both POSIX, workspace-relative), `.`-prefixed and encoded for markdown links. */
 export function relativeLink(from: string, to: string): string {
   const relative = path.posix.relative(from, to);
-  return relative.startsWith('.') ? relative : `./${relative}`;
+  return linkDestination(relative.startsWith('.') ? relative : `./${relative}`);
 }
 
 /** Whether `dir` is `parent` or lies below it (POSIX, workspace-relative, normalised). */

@@ -2,6 +2,7 @@
 // markers. A pure function of the plan record: no dates, no random ids, so an
 // unchanged cluster renders to the same bytes on every run and machine.
 import path from 'node:path';
+import { linkDestination } from '../lib/markdown-link.js';
 import { kebab } from './order.js';
 import type { Rendered } from './task-file.js';
 import type { PlanRecord } from './types.js';
@@ -26,8 +27,8 @@ export function renderTask(record: PlanRecord, outDir: string): Rendered {
     `labels: [${labels.join(', ')}]`,
   ];
   const rows = members.map((m, i) => {
-    const link = path.posix.relative(outDir, m.file);
-    const location = `[${m.file}:${m.startLine}](${link}#L${m.startLine}-L${m.endLine})`;
+    const link = linkDestination(path.posix.relative(outDir, m.file));
+    const location = `[${cell(m.file).replace(/[[\]]/g, '\\$&')}:${m.startLine}](${link}#L${m.startLine}-L${m.endLine})`;
     return `| ${i + 1} | \`${cell(m.qualifiedName)}\` | ${m.kind} | ${location} | ${m.endLine - m.startLine + 1} | ${m.exported ? 'yes' : 'no'} | \`${cell(m.signature)}\` |`;
   });
   const body = [
