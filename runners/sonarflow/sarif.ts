@@ -113,7 +113,8 @@ function messageText(result: SarifResult, rule: SarifRule | undefined): string {
 
 function filePath(location: { uri?: string; uriBaseId?: string; index?: number }, run: SarifRun, root: string): string {
   const artifact = location.index !== undefined ? run.artifacts?.[location.index]?.location : undefined;
-  const uri = location.uri ?? artifact?.uri ?? '';
+  // A `%` that starts no escape (`src/50%off.ts`, from a tool that does not encode its URIs) stands for itself.
+  const uri = (location.uri ?? artifact?.uri ?? '').replace(/%(?![0-9A-Fa-f]{2})/g, '%25');
   const baseId = location.uriBaseId ?? artifact?.uriBaseId;
   const base = baseId !== undefined ? run.originalUriBaseIds?.[baseId]?.uri : undefined;
   let absolute: string | undefined;
@@ -123,11 +124,20 @@ function filePath(location: { uri?: string; uriBaseId?: string; index?: number }
   } catch {
     absolute = undefined;
   }
-  if (absolute === undefined) return decodeURIComponent(uri).replace(/^\.\//, '');
+  if (absolute === undefined) return decoded(uri).replace(/^\.\//, '');
   const relative = path.relative(root, absolute);
   return relative.startsWith('..') || path.isAbsolute(relative)
     ? absolute.split(path.sep).join('/')
     : relative.split(path.sep).join('/');
+}
+
+/** `my%20file.ts` -> `my file.ts`; an escape that is not UTF-8 (`%E9`) is kept as written. */
+function decoded(uri: string): string {
+  try {
+    return decodeURIComponent(uri);
+  } catch {
+    return uri;
+  }
 }
 
 function tagsOf(...lists: unknown[]): string[] {
