@@ -60,18 +60,24 @@ export function parseTask(text: string): Parsed {
   };
 }
 
-/** The file's text after this run: the render inside, the person's parts kept. */
+/**
+ * The file's text after this run: the render inside, the person's parts
+ * kept. Our parts take the file's line ends, so a file checked out with
+ * CRLF (git's autocrlf) is unchanged by a run that changes nothing, and a
+ * changed one does not end up with two kinds of line end.
+ */
 export function mergeTask(existing: string | undefined, rendered: Rendered): string {
-  if (existing === undefined) return compose(rendered.frontMatter, '\n', rendered.body, '\n');
+  if (existing === undefined) return compose(rendered.frontMatter, '\n', rendered.body, '\n', '\n');
+  const eol = lineEnding(existing);
   const parsed = parseTask(existing);
   const theirs = parsed.blocks.filter((block) => !OURS.has(block.key)).map((block) => block.text);
   const frontMatter = [...rendered.frontMatter, ...theirs];
   if (parsed.after === undefined) {
     // Markers gone (a person removed them): their whole text stays, a fresh block goes after it.
     const kept = parsed.before.replace(/\s+$/, '');
-    return compose(frontMatter, kept === '' ? '\n' : `\n${kept}\n\n`, rendered.body, '\n');
+    return compose(frontMatter, kept === '' ? eol : `${eol}${kept}${eol}${eol}`, rendered.body, eol, eol);
   }
-  return compose(frontMatter, parsed.before, rendered.body, parsed.after);
+  return compose(frontMatter, parsed.before, rendered.body, parsed.after, eol);
 }
 
 /**
@@ -101,6 +107,15 @@ export function isTaskFile(text: string): boolean {
   return parsed.body !== undefined && parsed.blocks.some((block) => block.key === 'cluster');
 }
 
-function compose(frontMatter: string[], before: string, body: string, after: string): string {
-  return `---\n${frontMatter.join('\n')}\n---\n${before}${BEGIN}${body}${END}${after}`;
+/** `before` and `after` are the person's, as they are; the rest is ours, written with `eol`. */
+function compose(frontMatter: string[], before: string, body: string, after: string, eol: '\n' | '\r\n'): string {
+  const ours = (text: string): string => (eol === '\n' ? text : text.replace(/\r?\n/g, eol));
+  return `---${eol}${ours(frontMatter.join('\n'))}${eol}---${eol}${before}${BEGIN}${ours(body)}${END}${after}`;
+}
+
+/** CRLF when most line ends of the text are CRLF. */
+function lineEnding(text: string): '\n' | '\r\n' {
+  const crlf = text.split('\r\n').length - 1;
+  const lf = text.split('\n').length - 1 - crlf;
+  return crlf > lf ? '\r\n' : '\n';
 }
