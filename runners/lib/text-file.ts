@@ -90,3 +90,10 @@ function realTarget(file: string): string {
     return file;
   }
 }
+
+/** CRLF when most line ends of the text are CRLF. */
+export function lineEnding(text: string): '\n' | '\r\n' {
+  const crlf = text.split('\r\n').length - 1;
+  const lf = text.split('\n').length - 1 - crlf;
+  return crlf > lf ? '\r\n' : '\n';
+}

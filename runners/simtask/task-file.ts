@@ -5,6 +5,8 @@
 // file under those rules, so an unchanged cluster gives a byte-identical
 // file and a person's notes survive every run.
 
+import { lineEnding } from '../lib/text-file.js';
+
 export const BEGIN = '<!-- SIMTASK:BEGIN -->';
 export const END = '<!-- SIMTASK:END -->';
 export const FRONT_MATTER_KEYS = [
@@ -111,11 +113,4 @@ export function isTaskFile(text: string): boolean {
 function compose(frontMatter: string[], before: string, body: string, after: string, eol: '\n' | '\r\n'): string {
   const ours = (text: string): string => (eol === '\n' ? text : text.replace(/\r?\n/g, eol));
   return `---${eol}${ours(frontMatter.join('\n'))}${eol}---${eol}${before}${BEGIN}${ours(body)}${END}${after}`;
-}
-
-/** CRLF when most line ends of the text are CRLF. */
-function lineEnding(text: string): '\n' | '\r\n' {
-  const crlf = text.split('\r\n').length - 1;
-  const lf = text.split('\n').length - 1 - crlf;
-  return crlf > lf ? '\r\n' : '\n';
 }

@@ -2,6 +2,7 @@
 // everything outside them belongs to the reader and is kept verbatim. Output
 // depends only on the records (no dates, sorted), so a rerun on the same
 // issues rewrites nothing.
+import { lineEnding } from '../lib/text-file.js';
 import { formatMinutes } from './group.js';
 import type { PlannedBundle } from './types.js';
 
@@ -54,15 +55,18 @@ export function taskRegion(bundle: PlannedBundle): string {
 /** The new text of a file: `region` in place of the old markers' span, or the file started with it. */
 export function mergeRegion(existing: string | undefined, region: string, where: string): string {
   if (existing === undefined) return `${region}\n${NOTES}`;
+  // The region takes the file's line ends: a CRLF checkout (git's autocrlf) is unchanged by a run that changes nothing.
+  const eol = lineEnding(existing);
+  const ours = eol === '\n' ? region : region.replace(/\r?\n/g, eol);
   const begin = existing.indexOf(BEGIN);
   const end = existing.indexOf(END, begin + BEGIN.length);
-  if (begin === -1 && existing.indexOf(END) === -1) return `${region}\n\n${existing}`;
+  if (begin === -1 && existing.indexOf(END) === -1) return `${ours}${eol}${eol}${existing}`;
   if (begin === -1 || end === -1 || existing.indexOf(BEGIN, begin + 1) !== -1) {
     throw new Error(
       `${where}: the ${BEGIN} / ${END} markers are not one matching pair; fix them so sonarflow knows which part it owns`,
     );
   }
-  return existing.slice(0, begin) + region + existing.slice(end + END.length);
+  return existing.slice(0, begin) + ours + existing.slice(end + END.length);
 }
 
 /** The generated title of a task file (its first heading inside the markers). */
