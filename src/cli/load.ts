@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LockError, lockWorkspace } from '../cache/lock.js';
 import { messageOf } from '../util/errors.js';
+import { stopLeftGroups } from '../cache/stage-groups.js';
 import { sweepTemp } from '../cache/temp-sweep.js';
 import { analyse } from '../engine/analyse.js';
 import type { Analysis } from '../engine/analyse.js';
@@ -72,7 +73,9 @@ export async function lockForCommand(io: CliIo, stateDir: string, command: strin
         io.onWorkspaceWait?.();
       },
     });
-    // Holding the lock, no other run of this workspace is writing: what a killed run left goes.
+    // Holding the lock, no other run of this workspace is writing: what a killed run left goes,
+    // its shell commands first (they may still be writing outputs, and temp files).
+    stopLeftGroups(stateDir);
     sweepTemp(stateDir);
     return release;
   } catch (error) {

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { shellEnvironment } from '../config/environment.js';
 import type { StagePlan } from '../config/types.js';
 import { expandGlobs, isGlob } from '../cache/glob.js';
+import { noteStageGroup } from '../cache/stage-groups.js';
 import type { FileHashes } from '../cache/list-text.js';
 import type { DatasetRecord, ItemCounts, ItemManifestRef, OutputRecord, StageRecord } from '../cache/state.js';
 import { createContext, makeTempDir } from './context.js';
@@ -182,6 +183,7 @@ async function work(input: ExecuteInput, signal: AbortSignal, writer: DatasetWri
       signal,
       onLine: (stream, line) =>
         res.emit({ event: 'stage:log', pipeline: stage.pipeline, stage: stage.name, stream, line }),
+      onGroup: (pid) => noteStageGroup(res.stateDir, pid),
     });
     return { failure };
   }

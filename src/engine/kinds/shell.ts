@@ -16,6 +16,8 @@ export interface ShellOptions {
   onLine(stream: 'stdout' | 'stderr', line: string): void;
   /** Time between SIGTERM and SIGKILL when cancelled. */
   killGraceMs?: number;
+  /** Told the command's process group as it starts; what it returns is called once the command has ended. */
+  onGroup?: (pid: number) => () => void;
 }
 
 const STDERR_TAIL = 20;
@@ -32,6 +34,7 @@ export function runShell(options: ShellOptions): Promise<Failure | undefined> {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    const forgetGroup = child.pid === undefined ? undefined : options.onGroup?.(child.pid);
     const log = new Log(options.onLine);
     const out = log.stream('stdout');
     const err = log.stream('stderr');
@@ -55,6 +58,7 @@ export function runShell(options: ShellOptions): Promise<Failure | undefined> {
     child.on('close', (code, signal) => {
       options.signal.removeEventListener('abort', kill);
       if (killTimer) clearTimeout(killTimer);
+      forgetGroup?.();
       out.end();
       err.end();
       if (code === 0) resolve(undefined);
