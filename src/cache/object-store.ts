@@ -359,9 +359,10 @@ export class ObjectStore {
     }
   }
 
+  /** In objects/tmp, named for this process, so what a kill leaves is swept (temp-sweep.ts) without listing every blob. */
   #tempFor(target: string): string {
     this.#ensureDir(path.dirname(target));
-    return `${target}.${process.pid}.${++tempCounter}.tmp`;
+    return `${this.tempPath()}-${++tempCounter}.tmp`;
   }
 
   #ensureDir(dir: string): void {

@@ -1,4 +1,5 @@
-// Blobs are written to a temp file beside their final name and renamed into
+// Blobs are written to a temp file in the store's tmp directory (named for
+// the writing process, so what a kill leaves is swept) and renamed into
 // place, so a crash never leaves a half blob under its final name.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,7 +29,7 @@ describe('ObjectStore puts', () => {
     expect(store.has(hash)).toBe(true);
   });
 
-  it('writes bytes and files only to a .tmp path in the same directory, then renames', async () => {
+  it("writes bytes and files only to a .tmp path in the store's tmp directory, then renames", async () => {
     const root = tempDir();
     const store = new ObjectStore(path.join(root, 'objects'));
     const source = put(root, 'out.bin', 'file content');
@@ -57,7 +58,10 @@ describe('ObjectStore puts', () => {
     expect(writes).toHaveLength(3);
     for (const written of writes) expect(written).toMatch(/\.tmp$/);
     expect(renames.map(([, to]) => to)).toEqual(finals);
-    for (const [from, to] of renames) expect(path.dirname(from)).toBe(path.dirname(to));
+    for (const [from] of renames) {
+      expect(path.dirname(from)).toBe(path.join(store.dir, 'tmp'));
+      expect(path.basename(from)).toMatch(new RegExp(`^${process.pid}-`));
+    }
     expect(listFiles(store.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
