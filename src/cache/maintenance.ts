@@ -35,10 +35,15 @@ export async function cacheStats(store: CacheStore, stateDir: string): Promise<C
  * that nothing a run reads afterwards comes from before.
  */
 export async function clearCache(store: CacheStore, stateDir: string): Promise<void> {
+  // What names objects goes before the objects, the workspace state first (a
+  // no-op trusts it without the store): a clear killed midway then leaves
+  // names of nothing, never a state or entry naming a manifest or dataset
+  // already removed, which the next run would warn of and compute again.
+  fs.rmSync(path.join(stateDir, 'state.json'), { force: true });
   await store.clear();
   for (const dir of ['objects', 'items', 'modules', 'passes', 'globs'])
     fs.rmSync(path.join(stateDir, dir), { recursive: true, force: true });
-  for (const file of ['blob-checks.json', 'state.json', 'stat-cache.bin', 'stat-cache.log'])
+  for (const file of ['blob-checks.json', 'stat-cache.bin', 'stat-cache.log'])
     fs.rmSync(path.join(stateDir, file), { force: true });
 }
 
