@@ -287,13 +287,19 @@ export class ObjectStore {
     return undefined;
   }
 
-  /** Verifies a blob while writing it to `file` (atomically). */
+  /**
+   * Verifies a blob while writing it to `file` (atomically). The temp file is
+   * in the store's tmp directory, where what a kill leaves is swept: beside
+   * the output, it stayed in the workspace, and a glob over the outputs' directory
+   * (a downstream stage's `inputs`, an `out/**` output) took it in. Beside
+   * the output only when the two are on different filesystems.
+   */
   async restoreTo(hash: string, file: string, mode?: number): Promise<ObjectProblem | undefined> {
     if (!this.has(hash)) return { kind: 'missing' };
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const stream = this.openRead(hash);
     if (!stream) return { kind: 'missing' };
-    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    let temp = `${this.tempPath()}.tmp`;
     try {
       // Opened here, not by the stream: a stream opens its file asynchronously,
       // so a blob that fails at once (bad gzip) could create the temp file
@@ -301,7 +307,16 @@ export class ObjectStore {
       const fd = fs.openSync(temp, 'w');
       await streamPromises().pipeline(stream, fs.createWriteStream(temp, { fd }));
       if (mode !== undefined) fs.chmodSync(temp, mode & 0o7777);
-      fs.renameSync(temp, file);
+      try {
+        fs.renameSync(temp, file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+        const beside = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+        fs.copyFileSync(temp, beside);
+        fs.rmSync(temp, { force: true });
+        temp = beside;
+        fs.renameSync(beside, file);
+      }
       return undefined;
     } catch (error) {
       stream.destroy();
