@@ -65,8 +65,14 @@ export async function lockWorkspace(stateDir: string, options: LockOptions): Pro
     }
     if (!hasWaited && holder !== 'empty') {
       hasWaited = true;
+      // A holder on another host cannot be checked from here: a runner killed there (a CI container whose
+      // .runner was kept for the next job) leaves a lock no one takes over.
+      const elsewhere =
+        holder.host === mine.host
+          ? ''
+          : `; it runs on another machine, so whether it still runs cannot be checked from here: if it is gone, remove ${file}`;
       options.onWait?.(
-        `${holder.command} (pid ${holder.pid}${holder.host === mine.host ? '' : ` on ${holder.host}`}, since ${holder.startedAt})`,
+        `${holder.command} (pid ${holder.pid}${holder.host === mine.host ? '' : ` on ${holder.host}`}, since ${holder.startedAt})${elsewhere}`,
       );
     }
     await pause(POLL_MS, options.signal);

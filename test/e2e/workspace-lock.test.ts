@@ -43,6 +43,33 @@ describe('the workspace lock', () => {
     expect(ws.exists('.runner/lock')).toBe(false);
   });
 
+  it('says how to free a lock held on another machine, which it cannot check: removed, the run goes on', async () => {
+    ws = new Workspace();
+    ws.write('pipelines.yaml', PIPELINE);
+    ws.write(
+      '.runner/lock',
+      JSON.stringify({
+        pid: 4242,
+        host: 'ci-container-1f2e',
+        startedAt: '2026-12-01T00:00:00Z',
+        command: 'runner exec',
+      }),
+    );
+    ws.write('release', '');
+    // The person reads the message and removes the lock, as it says.
+    const result = await ws.run(['exec', 'p'], {
+      onStderr: (stderr) => {
+        if (stderr.includes('waiting: another runner') && ws.exists('.runner/lock')) fs.rmSync(ws.path('.runner/lock'));
+      },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      'waiting: another runner is using this workspace: runner exec (pid 4242 on ci-container-1f2e, since 2026-12-01T00:00:00Z); ' +
+        `it runs on another machine, so whether it still runs cannot be checked from here: if it is gone, remove ${ws.path('.runner/lock')}`,
+    );
+    expect(ws.read('out.txt')).toBe('done\n');
+  });
+
   it('takes over a lock left by a process that died', async () => {
     ws = new Workspace();
     ws.write('pipelines.yaml', PIPELINE);
