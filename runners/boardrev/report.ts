@@ -11,11 +11,16 @@ import type { StageContext } from '../../src/api.js';
 import type { EvaluationRecord } from './types.js';
 import { STATUSES } from './vocabulary.js';
 import { compare } from '../lib/order.js';
+import { requireDirectoryParam } from '../lib/param-directory.js';
 
 export const REPORT_FILE = 'board-review.md';
 
 export async function report(ctx: StageContext): Promise<void> {
-  checkBoard(String(ctx.params.board), ctx.workspace);
+  // A board that is not there (a typo in --param board) has no task files: the review would be replaced by one of 0 tasks.
+  requireDirectoryParam('board', String(ctx.params.board), ctx.workspace, {
+    purpose: 'the directory of task files',
+    example: 'path/to/board',
+  });
   const out = String(ctx.params.out);
   const records: EvaluationRecord[] = [];
   for await (const record of ctx.upstream('evaluate')) records.push(record as EvaluationRecord);
@@ -28,26 +33,6 @@ export async function report(ctx: StageContext): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temp, text);
   fs.renameSync(temp, file);
-}
-
-/**
- * A board that is not there (a typo in --param board) has no task files,
- * which is no error to the stages above: without this check the review
- * would replace the last one with a report of 0 tasks.
- */
-function checkBoard(board: string, workspace: StageContext['workspace']): void {
-  let isDirectory: boolean;
-  try {
-    isDirectory = fs.statSync(workspace.resolve(board)).isDirectory();
-  } catch {
-    throw new Error(
-      `params.board: ${board} does not exist; point it at the directory of task files (--param board=path/to/board)`,
-    );
-  }
-  if (!isDirectory)
-    throw new Error(
-      `params.board: ${board} is not a directory; point it at the directory of task files (--param board=path/to/board)`,
-    );
 }
 
 export interface ReportOptions {

@@ -7,7 +7,10 @@
 // A README is "current" when the text between its markers is exactly the
 // block for the package (blockHash of both sides); write's item cache keys
 // on that (write.ts).
+import { lineEnding } from '../lib/text-file.js';
 import { sha256 } from './util.js';
+
+export { lineEnding };
 
 export const BEGIN = '<!-- READMEFLOW:BEGIN -->';
 export const END = '<!-- READMEFLOW:END -->';
@@ -85,13 +88,6 @@ export function locateBlock(text: string): Located {
     body: text.slice(begin.index + begin[0].length, end.index),
     after: text.slice(end.index + end[0].length),
   };
-}
-
-/** CRLF when most line ends of the text are CRLF. */
-export function lineEnding(text: string): '\n' | '\r\n' {
-  const crlf = text.split('\r\n').length - 1;
-  const lf = text.split('\n').length - 1 - crlf;
-  return crlf > lf ? '\r\n' : '\n';
 }
 
 function blockEnding(body: string, fallback: '\n' | '\r\n'): '\n' | '\r\n' {

@@ -9,9 +9,9 @@
 // Output is independent of record order: functions are sorted by id first,
 // cluster ids hash the sorted member ids, clusters are sorted by size, then
 // similarity, then id.
-import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { StageContext } from '../../src/api.js';
+import { requireDirectoryParam } from '../lib/param-directory.js';
 import { linkGroups, meanPairwise } from './link.js';
 import { fingerprints, idHashes, memoOf, neighbourSettings, reuseFrom } from './neighbour-memo.js';
 import type { NeighbourMemo } from './neighbour-memo.js';
@@ -72,18 +72,7 @@ export async function cluster(ctx: StageContext): Promise<ClusterRecord[]> {
  */
 function checkRoot(root: string, workspace: StageContext['workspace']): void {
   if (/[*?{}[\]]/.test(root)) return;
-  let isDirectory: boolean;
-  try {
-    isDirectory = fs.statSync(workspace.resolve(root)).isDirectory();
-  } catch {
-    throw new Error(
-      `params.root: ${root} does not exist; point it at the directory to scan (--param root=path/to/src)`,
-    );
-  }
-  if (!isDirectory)
-    throw new Error(
-      `params.root: ${root} is not a directory; point it at the directory to scan (--param root=path/to/src)`,
-    );
+  requireDirectoryParam('root', root, workspace, { purpose: 'the directory to scan', example: 'path/to/src' });
 }
 
 /** The clustering itself, on embed records: a pure function of the records and the options. */
