@@ -245,13 +245,12 @@ export class RemotePool implements BatchPool {
     link.redis.on('ready', () => void this.#lookUp(link, { isDue: () => true }));
   }
 
-  /** A warning for the stage of the first batch waiting. */
-  #notice(message: string): void {
-    const [first] = this.#waiting.values();
+  /** A warning for the stage of `request` (default: the first batch waiting). */
+  #notice(message: string, request = this.#waiting.values().next().value?.request): void {
     this.#options.emit({
       event: 'warning',
-      pipeline: first?.request.context.pipeline,
-      stage: first?.request.context.stage,
+      pipeline: request?.context.pipeline,
+      stage: request?.context.stage,
       message,
     });
   }
@@ -329,15 +328,10 @@ export class RemotePool implements BatchPool {
     const { shown } = this.#options.address;
     const [first = ''] = lost;
     const which = lost.length === 1 ? `batch ${first}` : `${lost.length} batches (${first}, ...)`;
-    const request = this.#waiting.get(first)?.request;
-    this.#options.emit({
-      event: 'warning',
-      pipeline: request?.context.pipeline,
-      stage: request?.context.stage,
-      message:
-        `the workers' queue at ${shown} no longer had ${which} ` +
-        '(Redis restarted without its data, or flushed?): queued again',
-    });
+    this.#notice(
+      `the workers' queue at ${shown} no longer had ${which} (Redis restarted without its data, or flushed?): queued again`,
+      this.#waiting.get(first)?.request,
+    );
   }
 
   async close(): Promise<void> {
