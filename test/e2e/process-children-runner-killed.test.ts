@@ -3,9 +3,8 @@
 // to it closes, rather than compute on and print Node's trace
 // (ERR_IPC_CHANNEL_CLOSED) into the terminal they share when they try to
 // answer.
-import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runAndSignal, waitFor, Workspace } from './rig.js';
+import { isAlive, runAndSignal, waitFor, Workspace } from './rig.js';
 
 // Each item says it started, then waits for the file 'go' (never written: only a child that ends stops waiting).
 const MODULE = `import fs from 'node:fs';
@@ -16,15 +15,6 @@ export async function work(item, ctx) {
   return { id: item.id };
 }
 `;
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  } catch {
-    return false;
-  }
-};
 
 describe('the runner killed while its process children compute', () => {
   let ws: Workspace;
