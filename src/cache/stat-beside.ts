@@ -22,6 +22,7 @@ import { HASH_BESIDE_BATCH, HashTurns, NEXT_HASH, PATIENCE_MS, SLOT } from './ha
 import { pathsText } from './list-identity.js';
 import { FSTAT_INTO_JS, fileStatOf, LSTAT_INTO_JS, lstatInto } from './raw-lstat.js';
 import type { FileStat } from './stat-cache.js';
+import type { PassBasis } from './stat-cache-types.js';
 
 /** The stat pass worker's young generation, MiB (see startWorker). */
 const WORKER_YOUNG_MB = 2;
@@ -144,6 +145,8 @@ export function statMany(files: readonly string[], counts?: BesideCounts): Float
  */
 export class StatPass {
   readonly stats: Float64Array;
+  /** The files that were symbolic links (their stats are their targets'). */
+  readonly links: number[] = [];
   readonly #counts: BesideCounts | undefined;
   readonly #control: Int32Array;
   #worker: Worker | undefined;
@@ -152,6 +155,7 @@ export class StatPass {
    * `prefix` (a directory and '/'): what a relative path in `files` is under, so the caller need not join them.
    * `unstated`: files left out of the pass (size UNSTATED), to be stat'ed as the hash pass reads them.
    * `spare`: a worker started ahead, which a long pass takes instead of starting one.
+   * `basis`: the stats a kept pass found, of which only the stale ones are stat'ed again, here (the daemon's, HashHelp.changes).
    */
   constructor(
     files: readonly string[],
@@ -159,15 +163,25 @@ export class StatPass {
     prefix = '',
     unstated?: readonly number[],
     spare?: SpareStatWorker,
+    basis?: PassBasis,
   ) {
     this.#counts = counts;
     const n = files.length;
-    const done = new Int32Array(new SharedArrayBuffer(4 * Math.ceil(n / BATCH)));
     this.stats = new Float64Array(new SharedArrayBuffer(8 * FIELDS * n));
+    if (basis) this.stats.set(basis.stats);
     for (const i of unstated ?? []) this.stats[FIELDS * i] = UNSTATED;
     const statPrefix = statPrefixFor(prefix, files);
+    this.#control = newControl();
+    if (basis) {
+      for (const i of basis.stale) {
+        if (this.stats[FIELDS * i] !== UNSTATED) lstatInto(pathAt(files, statPrefix, i), this.stats, FIELDS * i);
+      }
+      this.#follow(files, prefix, basis.stale);
+      return;
+    }
+    const done = new Int32Array(new SharedArrayBuffer(4 * Math.ceil(n / BATCH)));
     const taken = n >= STAT_BESIDE_MIN ? spare?.take() : undefined;
-    this.#control = taken?.control ?? newControl();
+    if (taken) this.#control = taken.control;
     if (n >= STAT_BESIDE_MIN) {
       const { text, separator } = pathsText(files);
       const pass = { paths: text, separator, prefix, statPrefix, done: done.buffer, out: this.stats.buffer };
@@ -182,9 +196,16 @@ export class StatPass {
     }
     const here = this.#takeBatches(NEXT_STAT, BATCH, n, done, (from) => statBatch(files, statPrefix, this.stats, from));
     if (counts) counts.byWorker = done.length - here;
+    this.#follow(files, prefix, files.keys());
+  }
+
+  /** The stats of the symbolic links among `indices` made their targets' (noted in `links`). */
+  #follow(files: readonly string[], prefix: string, indices: Iterable<number>): void {
     const { S_IFMT, S_IFLNK } = fs.constants;
-    for (let i = 0; i < n; i++) {
-      if (((this.stats[FIELDS * i + 3] as number) & S_IFMT) !== S_IFLNK) continue;
+    for (const i of indices) {
+      if (((this.stats[FIELDS * i + 3] as number) & S_IFMT) !== S_IFLNK || Number.isNaN(this.stats[FIELDS * i]))
+        continue;
+      this.links.push(i);
       putStat(this.stats, i, followed(pathAt(files, prefix, i)));
     }
   }

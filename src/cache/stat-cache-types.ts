@@ -26,6 +26,28 @@ export interface HashHelp {
    * (so the daemon can read the file again once another run rewrote it).
    */
   kept?: { stats?: StatCache; options?: StatCacheOptions };
+  /**
+   * The daemon's file events, when it can vouch for them (src/daemon/watch-log.ts): a long list's stat
+   * pass then stats again only the files something happened to since a pass it kept. Undefined: stat all.
+   */
+  changes?(): PassChanges | undefined;
+}
+
+/** What a long list's stat pass may build on (HashHelp.changes). */
+export interface PassChanges {
+  /**
+   * The stats a kept pass over these very files found, and the indices of the files to stat again
+   * (ascending): those something happened to since, or that the daemon cannot vouch for. Undefined: stat all.
+   */
+  since(files: readonly string[]): PassBasis | undefined;
+  /** Keeps a pass's stats for the next run (`links`: the indices that were symbolic links, always stat'ed again). */
+  keep(files: readonly string[], stats: Float64Array, links: readonly number[]): void;
+}
+
+export interface PassBasis {
+  /** FIELDS numbers per file (stat-beside.ts), as the kept pass found them. */
+  stats: Float64Array;
+  stale: readonly number[];
 }
 
 export interface FileStat {

@@ -91,7 +91,7 @@ export class StatCache {
   /** One file's stat, as hashUnstatedSync puts it. */
   readonly #one = new Float64Array(FIELDS);
   /** Statistics of this run: how many hashes came from the cache and how many read a file. */
-  readonly counts = { hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0 };
+  readonly counts = { hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0, statsVouched: 0 };
 
   /** `file` undefined keeps everything in memory (tests, --no-cache). */
   constructor(options: StatCacheOptions) {
@@ -230,7 +230,7 @@ export class StatCache {
    */
   openPass(files: readonly string[]): OpenPass | undefined {
     if (files.length < STAT_BESIDE_MIN) return undefined;
-    const pass = new StatPass(files, undefined, `${this.#root}/`, undefined, this.#spare);
+    const pass = this.#statPass(files);
     const racyBefore = this.#racyRecords;
     let hashes: readonly (string | undefined)[] | undefined;
     return {
@@ -256,8 +256,22 @@ export class StatCache {
     // Files this cache knows nothing of are read whatever their stat: the hash pass stats them as it reads them.
     const unknown = Number.isFinite(laterFrom) ? this.#unknownIn(files) : [];
     const isLater = unknown.length >= laterFrom;
-    const pass = new StatPass(files, undefined, `${this.#root}/`, isLater ? unknown : undefined, this.#spare);
+    const pass = this.#statPass(files, isLater ? unknown : undefined);
     return this.#answerPass(files, pass, isLater, isLater && keep);
+  }
+
+  /**
+   * The stat pass of a long list: of the files the daemon's events say something happened to, when
+   * it can vouch for the others (HashHelp.changes), else of every file; kept for the next run.
+   */
+  #statPass(files: readonly string[], unstated?: readonly number[]): StatPass {
+    const changes = this.#help.changes?.();
+    const basis = changes?.since(files);
+    const pass = new StatPass(files, undefined, `${this.#root}/`, unstated, basis ? undefined : this.#spare, basis);
+    if (basis) this.counts.statsVouched += files.length - basis.stale.length;
+    // With files left for the hash pass to stat, the stats are not all in yet.
+    if (unstated === undefined || unstated.length === 0) changes?.keep(files, pass.stats, pass.links);
+    return pass;
   }
 
   /**

@@ -50,9 +50,17 @@ export class PreHasher {
   /** Files hashed (since the daemon started) whose content is not what the stat cache holds for them. */
   edits = 0;
 
-  constructor(hasher: ParallelHasher, held: () => HeldHashes | undefined = () => undefined) {
+  /** Told the directories it watches, as it begins to (the daemon's WatchLog watches them too). */
+  readonly #onWatch: ((dirs: readonly string[]) => void) | undefined;
+
+  constructor(
+    hasher: ParallelHasher,
+    held: () => HeldHashes | undefined = () => undefined,
+    onWatch?: (dirs: readonly string[]) => void,
+  ) {
     this.#hasher = hasher;
     this.#held = held;
+    this.#onWatch = onWatch;
   }
 
   /**
@@ -93,7 +101,9 @@ export class PreHasher {
     if (list === undefined || this.isPaused) return;
     this.#toWatch = undefined;
     const dirs = list();
-    if (dirs !== undefined) this.#watch(dirs);
+    if (dirs === undefined) return;
+    this.#watch(dirs);
+    this.#onWatch?.(dirs);
   }
 
   close(): void {

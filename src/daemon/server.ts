@@ -31,6 +31,7 @@ import type { HashHelp } from '../cache/stat-cache.js';
 import { findConfig } from '../config/find.js';
 import type { RunHost } from '../engine/run-host.js';
 import { PreHasher } from './prehash.js';
+import { WatchLog } from './watch-log.js';
 import { daemonPaths, readDaemonInfo } from './paths.js';
 import { polled } from './polled.js';
 import type { DaemonInfo } from './paths.js';
@@ -121,17 +122,31 @@ class DaemonServer {
   readonly #kept: NonNullable<HashHelp['kept']> = {};
   // The kept cache tells an edit from a touch; once a command's own run
   // rewrote its file, the file is read again (as the next run would).
-  readonly #preHasher = new PreHasher(this.#hasher, () => {
-    const { options } = this.#kept;
-    if (options && !this.#kept.stats?.isAsSaved()) StatCache.forRun({ ...options, onBadFile: undefined });
-    const stats = this.#kept.stats;
-    if (!stats?.isAsSaved()) return undefined;
-    const prefix = `${stats.root}/`;
-    return (absolute) => (absolute.startsWith(prefix) ? stats.heldHash(absolute.slice(prefix.length)) : undefined);
-  });
+  readonly #watchLog: WatchLog;
+  readonly #preHasher = new PreHasher(
+    this.#hasher,
+    () => {
+      const { options } = this.#kept;
+      if (options && !this.#kept.stats?.isAsSaved()) StatCache.forRun({ ...options, onBadFile: undefined });
+      const stats = this.#kept.stats;
+      if (!stats?.isAsSaved()) return undefined;
+      const prefix = `${stats.root}/`;
+      return (absolute) => (absolute.startsWith(prefix) ? stats.heldHash(absolute.slice(prefix.length)) : undefined);
+    },
+    (dirs) => this.#watchLog.watch(dirs),
+  );
   /** PreHasher.edits when the daemon last answered or handed back a run. */
   #editsSeen = 0;
-  readonly #hashHelp: HashHelp = { ...this.#preHasher.help(), kept: this.#kept };
+  /**
+   * The run served began after a barrier of the watch log and writes nothing here (it runs no stage):
+   * its long lists' stat passes may take what the log vouches for.
+   */
+  #mayVouch = false;
+  readonly #hashHelp: HashHelp = {
+    ...this.#preHasher.help(),
+    kept: this.#kept,
+    changes: () => (this.#mayVouch ? this.#watchLog.changes() : undefined),
+  };
   /**
    * The command served runs stages here (RunGrant `all`), or waits for the
    * workspace another runner holds: a command that asks meanwhile, or was
@@ -157,6 +172,7 @@ class DaemonServer {
     const { socket, info } = daemonPaths(options.root);
     this.#socket = socket;
     this.#info = info;
+    this.#watchLog = new WatchLog(options.root, path.dirname(socket));
   }
 
   async serve(): Promise<void> {
@@ -232,6 +248,7 @@ class DaemonServer {
     this.#serving?.abort(new Error('interrupted: the daemon is stopping'));
     void this.#queue.then(() => {
       this.#preHasher.close();
+      this.#watchLog.close();
       return this.#hasher.close();
     });
     if (socketInode(this.#socket) === this.#inode) fs.rmSync(this.#socket, { force: true });
@@ -294,8 +311,12 @@ class DaemonServer {
     this.#preHasher.isPaused = true;
     this.#serving = controller;
     try {
+      // Every event of a change made before the command asked is in the log before its run looks.
+      await this.#watchLog.barrier();
+      this.#mayVouch = true;
       await work();
     } finally {
+      this.#mayVouch = false;
       this.#serving = undefined;
       this.#preHasher.resume();
     }
@@ -378,6 +399,8 @@ class DaemonServer {
       grant: (stages) => {
         if (stages.every((stage) => stage.definition.kind === 'shell')) {
           this.#becomeBusy();
+          // Its stages write files whose events may not have come when a later stage's key stats them.
+          this.#mayVouch = false;
           return 'all';
         }
         return isEdited ? 'none' : 'cached';

@@ -117,6 +117,8 @@ export interface RunEndEvent {
   counts: Record<StageOutcome, number>;
   peakRssBytes: number;
   cpuUtilisation: number;
+  /** Files of long input lists not stat'ed: the daemon's watchers vouched that nothing happened to them (src/daemon/watch-log.ts). */
+  filesVouched?: number;
 }
 
 export type RunEvent =

@@ -107,6 +107,11 @@ export class Resources {
   // has started: a warning about a bad file then belongs to the run (its
   // record starts with run:start).
 
+  /** Files this run's long lists did not stat: the daemon vouched for them (StatCache counts). */
+  get filesVouched(): number {
+    return this.#stats?.counts.statsVouched ?? 0;
+  }
+
   /** Memoised hashes and listings (.runner/stat-cache.bin). */
   get stats(): StatCache {
     this.#stats ??= StatCache.forRun({

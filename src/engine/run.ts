@@ -174,6 +174,7 @@ class Run {
       counts: this.#ends.counts,
       peakRssBytes: this.#sampler.peakRss,
       cpuUtilisation: this.#sampler.cpuUtilisation(durationMs),
+      ...(this.#res.filesVouched > 0 ? { filesVouched: this.#res.filesVouched } : {}),
     });
     return { status, counts: this.#ends.counts, durationMs };
   }

@@ -110,6 +110,7 @@ const EVENT = unionOf('event', {
     counts: recordOf(number),
     peakRssBytes: number,
     cpuUtilisation: number,
+    filesVouched: optional(number),
   }),
 });
 

@@ -23,8 +23,9 @@ export interface CliResult {
 export class Workspace {
   readonly dir: string;
 
-  constructor(prefix = 'runner-test-') {
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  /** `parent`: where to make it (a tmpfs, for a test that makes thousands of files). */
+  constructor(prefix = 'runner-test-', parent = os.tmpdir()) {
+    this.dir = fs.mkdtempSync(path.join(parent, prefix));
   }
 
   path(...parts: string[]): string {
