@@ -88,10 +88,12 @@ export class StatCache {
   readonly #laterOpen = new Set<LaterHashes>();
   /** The file and its log as loaded or last saved (StatCacheDisk.onDisk). */
   #onDisk = '';
+  /** Whether a long list's pass may take what the daemon vouches for: until the run writes in the workspace (endVouching). */
+  #isVouching = true;
   /** One file's stat, as hashUnstatedSync puts it. */
   readonly #one = new Float64Array(FIELDS);
   /** Statistics of this run: how many hashes came from the cache and how many read a file. */
-  readonly counts = { hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0, statsVouched: 0 };
+  readonly counts = { hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0, filesVouched: 0 };
 
   /** `file` undefined keeps everything in memory (tests, --no-cache). */
   constructor(options: StatCacheOptions) {
@@ -112,6 +114,7 @@ export class StatCache {
     const last = kept?.stats;
     if (last && last.#file === options.file && last.#root === options.root && last.isAsSaved()) {
       for (const key of Object.keys(last.counts) as (keyof StatCache['counts'])[]) last.counts[key] = 0;
+      last.#isVouching = true;
       return last;
     }
     const stats = new StatCache(options);
@@ -128,6 +131,15 @@ export class StatCache {
     const start = this.#startSpare;
     this.#startSpare = undefined;
     this.#spare ??= start?.();
+  }
+
+  /**
+   * A stage of the run is about to write in the workspace (run, or restore its outputs): the events of
+   * its writes may not have reached the daemon's log when a later stage is keyed, so from now on every
+   * long list is stat'ed whole.
+   */
+  endVouching(): void {
+    this.#isVouching = false;
   }
 
   /** Whether its file is as this cache loaded or last saved it (no other process's run rewrote it since). */
@@ -265,10 +277,10 @@ export class StatCache {
    * it can vouch for the others (HashHelp.changes), else of every file; kept for the next run.
    */
   #statPass(files: readonly string[], unstated?: readonly number[]): StatPass {
-    const changes = this.#help.changes?.();
+    const changes = this.#isVouching ? this.#help.changes?.() : undefined;
     const basis = changes?.since(files);
     const pass = new StatPass(files, undefined, `${this.#root}/`, unstated, basis ? undefined : this.#spare, basis);
-    if (basis) this.counts.statsVouched += files.length - basis.stale.length;
+    if (basis) this.counts.filesVouched += files.length - basis.stale.length;
     // With files left for the hash pass to stat, the stats are not all in yet.
     if (unstated === undefined || unstated.length === 0) changes?.keep(files, pass.stats, pass.links);
     return pass;

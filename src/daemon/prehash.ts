@@ -47,8 +47,10 @@ export class PreHasher {
   isPaused = false;
   /** The hashes the stat cache holds (by absolute path), to tell an edit from a touch; undefined: none to trust. */
   readonly #held: () => HeldHashes | undefined;
-  /** Files hashed (since the daemon started) whose content is not what the stat cache holds for them. */
-  edits = 0;
+  /** Edits counted so far (see edits). */
+  #edits = 0;
+  /** Hashes made since edits was last asked, by absolute path: told apart from the held ones when it is. */
+  readonly #unsettled = new Map<string, string>();
 
   /** Told the directories it watches, as it begins to (the daemon's WatchLog watches them too). */
   readonly #onWatch: ((dirs: readonly string[]) => void) | undefined;
@@ -70,6 +72,23 @@ export class PreHasher {
    */
   flush(): void {
     while (this.#queue.size > 0) this.#hashSome(Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Files hashed (since the daemon started) whose content is not what the stat cache holds for them, as
+   * it holds them when asked (as a request arrives), not when the file was hashed: a run in a process of
+   * its own that rewrote an output may not have saved its hash yet when the output's event comes.
+   */
+  get edits(): number {
+    if (this.#unsettled.size > 0) {
+      const held = this.#held();
+      for (const [absolute, hash] of this.#unsettled) {
+        const was = held?.(absolute);
+        if (was !== undefined && was !== hash) this.#edits++;
+      }
+      this.#unsettled.clear();
+    }
+    return this.#edits;
   }
 
   /** What a run's StatCache gets. */
@@ -184,14 +203,12 @@ export class PreHasher {
       const st = stats && fileStatOf(stats);
       if (stats?.isFile() && st && this.#lookup(absolute, st) === undefined) files.push({ absolute, st });
     }
-    const held = files.length > 0 ? this.#held() : undefined;
     // Before any of them is read: a hash is judged racy by when its read began, not ended.
     const from = Date.now();
     const remember = (file: (typeof files)[number], hash: string | null): void => {
       if (typeof hash !== 'string') return;
       this.#known.set(file.absolute, [file.st.size, file.st.changedMs, file.st.ino, hash, from]);
-      const was = held?.(file.absolute);
-      if (was !== undefined && was !== hash) this.edits++;
+      this.#unsettled.set(file.absolute, hash);
     };
     const hashHere = (file: (typeof files)[number]): void => {
       try {

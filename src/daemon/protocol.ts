@@ -18,3 +18,16 @@ export interface DaemonRequest {
 
 /** The daemon's answers: stdout, stderr, then the exit code, or `defer` (run it yourself). */
 export type DaemonFrame = { o: string } | { e: string } | { exit: number } | { defer: string };
+
+/**
+ * A run the daemon handed back asks, as it starts in the command's own process, what the daemon's
+ * watch log vouches for (watch-log.ts): `{ basis: build }`. The answer is one line, `{ lists }`, then
+ * each list's stats as raw bytes (FIELDS float64 numbers a file), in order; then the daemon hangs up.
+ */
+export interface BasisRequest {
+  basis: string;
+}
+
+export interface BasisAnswer {
+  lists: { identity: string; count: number; stale: number[] }[];
+}

@@ -36,7 +36,8 @@ import { daemonPaths, readDaemonInfo } from './paths.js';
 import { polled } from './polled.js';
 import type { DaemonInfo } from './paths.js';
 import { daemonMayServe } from './serve-rule.js';
-import type { DaemonFrame, DaemonRequest } from './protocol.js';
+import type { BasisAnswer, BasisRequest, DaemonFrame, DaemonRequest } from './protocol.js';
+import { FIELDS } from '../cache/stat-beside.js';
 import { writeFileAtomic } from '../util/fs.js';
 
 export const IDLE_MS = 15 * 60 * 1000;
@@ -138,8 +139,8 @@ class DaemonServer {
   /** PreHasher.edits when the daemon last answered or handed back a run. */
   #editsSeen = 0;
   /**
-   * The run served began after a barrier of the watch log and writes nothing here (it runs no stage):
-   * its long lists' stat passes may take what the log vouches for.
+   * The run served began after a barrier of the watch log: its long lists' stat passes may take what the
+   * log vouches for (until a stage of it writes in the workspace: StatCache.endVouching).
    */
   #mayVouch = false;
   readonly #hashHelp: HashHelp = {
@@ -181,6 +182,10 @@ class DaemonServer {
       this.#hasBeenAsked = true;
       this.#rehearsal?.abort(new Error('a command asked'));
       readRequest(connection, (request, controller) => {
+        if (isBasisRequest(request)) {
+          void this.#answerBasis(connection, request);
+          return;
+        }
         if (this.#isBusy) {
           handBack(connection, BUSY);
           return;
@@ -399,13 +404,26 @@ class DaemonServer {
       grant: (stages) => {
         if (stages.every((stage) => stage.definition.kind === 'shell')) {
           this.#becomeBusy();
-          // Its stages write files whose events may not have come when a later stage's key stats them.
-          this.#mayVouch = false;
           return 'all';
         }
         return isEdited ? 'none' : 'cached';
       },
     };
+  }
+
+  /**
+   * What the watch log vouches for, to a run handed back to its command (BasisRequest): answered at once,
+   * not queued behind a run served (which may wait for the workspace that run holds).
+   */
+  async #answerBasis(connection: net.Socket, request: BasisRequest): Promise<void> {
+    const lists = request.basis === this.#options.build && !this.#isStopping ? await this.#watchLog.basis() : [];
+    const answer: BasisAnswer = {
+      lists: lists.map(({ identity, stats, stale }) => ({ identity, count: stats.length / FIELDS, stale: [...stale] })),
+    };
+    if (connection.destroyed) return;
+    connection.write(`${JSON.stringify(answer)}\n`);
+    for (const { stats } of lists) connection.write(Buffer.from(stats.buffer, stats.byteOffset, stats.byteLength));
+    connection.end();
   }
 
   /** The command served will take long (#isBusy): the commands queued behind it go back, to run in processes of their own. */
@@ -425,6 +443,10 @@ class DaemonServer {
       return `the daemon serves ${this.#options.root}`;
     return undefined;
   }
+}
+
+function isBasisRequest(request: DaemonRequest | BasisRequest): request is BasisRequest {
+  return typeof (request as BasisRequest).basis === 'string';
 }
 
 /** Tells the command to run its request itself, and ends the connection. */
@@ -455,7 +477,7 @@ function terminalFor(
 /** The first line is the request; a later `{ signal }` line cancels it. */
 function readRequest(
   connection: net.Socket,
-  onRequest: (request: DaemonRequest, controller: AbortController) => void,
+  onRequest: (request: DaemonRequest | BasisRequest, controller: AbortController) => void,
 ): void {
   const controller = new AbortController();
   let buffered = '';
@@ -475,7 +497,7 @@ function readRequest(
       }
       if (!hasRequest) {
         hasRequest = true;
-        onRequest(message as DaemonRequest, controller);
+        onRequest(message as DaemonRequest | BasisRequest, controller);
       } else if ((message as { signal?: string }).signal) {
         controller.abort(new Error('interrupted'));
       }

@@ -32,6 +32,7 @@
 // StatCache's HashHelp.changes) leaves the daemon stat'ing every file.
 import fs from 'node:fs';
 import path from 'node:path';
+import { listIdentity } from '../cache/list-identity.js';
 import type { PassBasis, PassChanges } from '../cache/stat-cache-types.js';
 
 /**
@@ -171,6 +172,21 @@ export class WatchLog {
     return { since: (files) => this.#since(files), keep: (files, stats, links) => this.#keep(files, stats, links) };
   }
 
+  /**
+   * What a run in the command's own process may build on, after a barrier: each kept pass whose list
+   * the log can vouch for, by the list's identity (list-identity.ts), with the files to stat again.
+   */
+  async basis(): Promise<{ identity: string; stats: Float64Array; stale: readonly number[] }[]> {
+    if (!this.isUsable || this.#kept.length === 0) return [];
+    await this.barrier();
+    const lists = [];
+    for (const kept of this.#kept) {
+      const stale = this.#staleOf(kept);
+      if (stale) lists.push({ identity: listIdentity(kept.files), stats: kept.stats, stale });
+    }
+    return lists;
+  }
+
   close(): void {
     this.#isClosed = true;
     for (const watched of this.#dirs.values()) watched.watcher.close();
@@ -183,7 +199,14 @@ export class WatchLog {
 
   #since(files: readonly string[]): PassBasis | undefined {
     const kept = this.#kept.find((k) => k.files === files) ?? this.#kept.find((k) => isSameList(k.files, files));
-    if (kept === undefined || this.#lostAt >= kept.epoch) return undefined;
+    const stale = kept && this.#staleOf(kept);
+    return stale && { stats: (kept as Kept).stats, stale };
+  }
+
+  /** The files of a kept pass to stat again now (ascending); undefined: all of them. */
+  #staleOf(kept: Kept): number[] | undefined {
+    const { files } = kept;
+    if (this.#lostAt >= kept.epoch) return undefined;
     const most = Math.floor(files.length / STALE_SHARE);
     const stale = new Set<number>(kept.links);
     const covered = new Map<string, boolean>();
@@ -212,7 +235,7 @@ export class WatchLog {
       for (let i = lowerBound(files, `${relative}/`); i < to; i++) stale.add(i);
       if (stale.size > most) return undefined;
     }
-    return { stats: kept.stats, stale: [...stale].sort((a, b) => a - b) };
+    return [...stale].sort((a, b) => a - b);
   }
 
   /** Whether `relative` (a directory) and each above it were watched since before epoch `epoch`, and still are. */

@@ -109,7 +109,7 @@ export class Resources {
 
   /** Files this run's long lists did not stat: the daemon vouched for them (StatCache counts). */
   get filesVouched(): number {
-    return this.#stats?.counts.statsVouched ?? 0;
+    return this.#stats?.counts.filesVouched ?? 0;
   }
 
   /** Memoised hashes and listings (.runner/stat-cache.bin). */

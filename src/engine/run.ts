@@ -228,6 +228,8 @@ class Run {
       this.#isHandedBack = true;
       return 'failed';
     }
+    // A stage that writes in the workspace: the daemon's events of its writes may come after a later key.
+    if (decision.action === 'restore') this.#res.stats.endVouching();
     const announce = (): void =>
       this.#options.emit({
         event: 'stage:start',
@@ -294,6 +296,7 @@ class Run {
     how: { upstream: ReadonlyMap<string, StageRecord>; signal: AbortSignal; isForced: boolean; onStart(): void },
   ): Promise<VisitResult> {
     const options = this.#options;
+    this.#res.stats.endVouching();
     const job = await runJob({
       queue: this.#queue,
       stage,

@@ -29,7 +29,7 @@ describe('StatCache.forRun', () => {
     expect(first.counts.hashReads).toBe(1);
     const second = StatCache.forRun({ root, file, now, help });
     expect(second).toBe(first);
-    expect(second.counts).toEqual({ hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0 });
+    expect(second.counts).toEqual({ hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0, filesVouched: 0 });
     second.hash('a.txt');
     expect(second.counts.hashHits).toBe(1);
   });

@@ -112,6 +112,48 @@ describe('PreHasher', () => {
     }
   });
 
+  it('tells an edit from the hashes held when asked, not when the file was hashed (a run elsewhere saves its own hash after)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-prehash-'));
+    const output = path.join(dir, 'sum.txt');
+    fs.writeFileSync(output, 'old sum\n');
+    // What the stat cache on disk holds: the old output's hash, until the run that rewrote it saves.
+    const held = new Map([[output, sha256('old sum\n')]]);
+    const preHasher = new PreHasher(hasher, () => (file) => held.get(file));
+    try {
+      const help = preHasher.help();
+      help.watch?.(() => [dir]);
+      preHasher.resume();
+      await turned();
+      // A run in a process of its own rewrites its output; the daemon hashes it on its event, before that run saved.
+      fs.writeFileSync(output, 'new sum\n');
+      await waitFor(
+        () => {
+          preHasher.flush();
+          return help.known?.(output, stat(output));
+        },
+        5000,
+        'the rewritten output hashed',
+      );
+      held.set(output, sha256('new sum\n'));
+      // The next command asks: the stat cache holds what the daemon hashed, so nothing was edited.
+      expect(preHasher.edits).toBe(0);
+      // An edit after it still counts.
+      fs.writeFileSync(output, 'edited!\n');
+      await waitFor(
+        () => {
+          preHasher.flush();
+          return help.known?.(output, stat(output));
+        },
+        5000,
+        'the edit hashed',
+      );
+      expect(preHasher.edits).toBe(1);
+    } finally {
+      preHasher.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('lists what a run told it to watch only once it has resumed and the event loop has turned, never during a run', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-prehash-'));
     const files = [path.join(dir, 'a.txt')];

@@ -3,7 +3,8 @@
 // run:end says how many files it vouched for instead. A touched file is
 // stat'ed again, an edited one too (in the command's own process, where the
 // daemon hands the run), and the results are the ones a run that stats
-// every file gives. RUNNER_DAEMON_TRUST=0 turns it off.
+// every file gives; a run it hands back asks it what it vouches for, and
+// stats no more. RUNNER_DAEMON_TRUST=0 turns it off.
 import fs from 'node:fs';
 import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -94,25 +95,32 @@ describe('the daemon vouches for files nothing happened to', { timeout: 120_000 
     expect(outcomes(afterTouch.events)).toEqual({ count: 'cached', sum: 'cached' });
     expect(runEnd(afterTouch)?.filesVouched).toBe(FILES - 1);
 
-    // Edited with the same size, its mtime put back: handed back (the command's own run stats all), then vouched.
+    // Edited with the same size, its mtime put back: handed back, the command's own run asks the daemon what
+    // it vouches for and stats that file alone.
     const edited = 'data/d05/f01300.txt';
     const before = fs.statSync(ws.path(edited));
     ws.write(edited, 'xy\n');
     fs.utimesSync(ws.path(edited), before.atime, before.mtime);
     const afterEdit = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
     expect(afterEdit.code, afterEdit.stderr).toBe(0);
+    expect(runStart(afterEdit.events)?.handedBack).toBe('an input was edited since the last run');
     expect(outcomes(afterEdit.events)).toEqual({ count: 'ran', sum: 'ran' });
+    expect(runEnd(afterEdit)?.filesVouched).toBe(FILES - 1);
     expect(ws.read('sum.txt')).toBe(`${3 * FILES} 1`);
     const next = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
     expect(runStart(next.events)?.daemon).toBe(true);
     expect(outcomes(next.events)).toEqual({ count: 'cached', sum: 'cached' });
     expect(runEnd(next)?.filesVouched).toBe(FILES - 1);
 
-    // A new file in a watched directory: the list is another one, stat'ed whole, and its item runs.
+    // A new file in a watched directory (no edit: the daemon held no hash for it): the daemon keys the new
+    // list with a whole pass, finds that the map must run and hands the run back; the command's run builds on
+    // that very pass, and its new item runs.
     ws.write('data/d07/new.txt', 'abcd\n');
     const added = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
     expect(added.code, added.stderr).toBe(0);
+    expect(runStart(added.events)?.handedBack).toBe('a stage must run');
     expect(outcomes(added.events)).toEqual({ count: 'ran', sum: 'ran' });
+    expect(runEnd(added)?.filesVouched).toBe(FILES + 1);
     expect(ws.read('sum.txt')).toBe(`${3 * FILES + 5} 1`);
   });
 

@@ -26,6 +26,11 @@ export function handedBackWhy(): string | undefined {
   const why = (globalThis as Record<symbol, unknown>)[HANDED_BACK];
   return typeof why === 'string' ? why : undefined;
 }
+/** Which build of runner this is (set by src/start.ts; 'source' when run from the sources). */
+export function buildOf(): string {
+  return String((globalThis as Record<symbol, unknown>)[BUILD] ?? 'source');
+}
+
 /** A Unix socket path longer than this does not fit sockaddr_un everywhere. */
 const MAX_SOCKET_PATH = 100;
 
@@ -57,7 +62,7 @@ export async function daemonCommand(
     io.stdout(`stopped the daemon (pid ${running.pid})\n`);
     return EXIT.ok;
   }
-  const build = String((globalThis as Record<symbol, unknown>)[BUILD] ?? 'source');
+  const build = buildOf();
   // The server (net, streams, the hasher's thread) loads only in the daemon's process.
   const { serveWorkspace } = await import('../../daemon/server.js');
   const isServing = await serveWorkspace({ root, build, main, rehearse: rehearsalOf(io.env) });

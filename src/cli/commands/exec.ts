@@ -28,7 +28,8 @@ import {
 } from '../load.js';
 import type { GlobalOptions } from '../load.js';
 import { writeHtmlReport } from './report.js';
-import { handedBackWhy, startDaemonIfWanted } from './daemon.js';
+import { buildOf, handedBackWhy, startDaemonIfWanted } from './daemon.js';
+import { askBasis } from '../../daemon/basis-client.js';
 import { watchCommand } from './watch.js';
 import { runCycleInChild, runnerBin } from './watch-cycle.js';
 
@@ -158,6 +159,9 @@ async function runLocked(
   else if (flags.report !== undefined) sinks.push({ handle: (event) => record.handle(event) });
   // The daemon holds every event back until it knows it runs the whole run (onWhole), or that the run is all cached.
   const events = new CompositeSink(sinks, { isHeld: io.host !== undefined });
+  // Handed back by the daemon: what its watchers vouch for spares this run stat'ing every file.
+  const handedBack = io.host === undefined ? handedBackWhy() : undefined;
+  const changes = handedBack !== undefined && !isNoCache ? await askBasis(analysis.plan.root, buildOf()) : undefined;
   const summary = await executeRun({
     plan: analysis.plan,
     graphs: analysis.graphs,
@@ -174,9 +178,9 @@ async function runLocked(
     emit: events.emit,
     signal: io.signal,
     runMap,
-    host: io.host,
+    host: io.host ?? (changes && { grant: () => 'all', hashHelp: { changes: () => changes } }),
     onWhole: () => events.release(),
-    handedBack: io.host === undefined ? handedBackWhy() : undefined,
+    handedBack,
     workers,
   });
   if (summary.status === 'handed-back') {
