@@ -8,8 +8,10 @@
 //   no event here);
 // - where the file's directory and each one above it up to the workspace
 //   were watched since before the kept pass began, and each is still the
-//   directory that was watched (its inode), so a directory renamed,
-//   replaced or made again is seen;
+//   directory that was watched: its inode, and no event since that named
+//   it (removed, moved; a directory made again can get the old one's
+//   inode number back), so a directory renamed, replaced or made again is
+//   stat'ed until it is watched again;
 // - where no event named the file or a directory above it since that pass
 //   began: an event is logged with the epoch it arrived in, and every run
 //   begins a new epoch with a barrier (a write to a file of its own, whose
@@ -52,7 +54,7 @@ const STALE_SHARE = 16;
 
 interface Watched {
   watcher: fs.FSWatcher;
-  /** The epoch its watch began in. */
+  /** The epoch its watch began in; infinite once the directory it watches may be gone (#onEvent). */
   since: number;
   /** The directory watched: a path that names another one is not watched. */
   dev: number;
@@ -118,7 +120,8 @@ export class WatchLog {
       for (let at = dir; !checked.has(at); at = path.dirname(at)) {
         checked.add(at);
         const watched = this.#dirs.get(at);
-        if (watched === undefined || !this.#isSame(at, watched)) this.#watchOne(at);
+        if (watched === undefined || watched.since === Number.POSITIVE_INFINITY || !this.#isSame(at, watched))
+          this.#watchOne(at);
         if (at === this.#root) break;
       }
     }
@@ -295,9 +298,26 @@ export class WatchLog {
   #onEvent(dir: string, name: string | Buffer | null): void {
     this.#counted();
     const at = this.#epoch;
-    // No name: anything in it may have changed. The directory's own events name its base name.
-    if (!name || String(name) === path.basename(dir)) this.#log(dir, at);
-    if (name) this.#log(`${dir}/${String(name)}`, at);
+    // No name: anything in it may have changed. The directory's own events (deleted, moved) name its base name.
+    if (!name || String(name) === path.basename(dir)) {
+      this.#log(dir, at);
+      this.#mayBeGone(dir);
+    }
+    if (!name) return;
+    const child = `${dir}/${String(name)}`;
+    this.#log(child, at);
+    // A watched directory removed, or another moved in its place: a directory made again under the same
+    // name can have the same inode number (ext4 hands a freed one out again at once), so its identity
+    // alone does not tell that the watch is on a directory that is gone.
+    this.#mayBeGone(child);
+  }
+
+  /** A watched directory's watch may be on one that is gone: not vouched for until watched again (next barrier). */
+  #mayBeGone(dir: string): void {
+    const watched = this.#dirs.get(dir);
+    if (watched === undefined) return;
+    watched.since = Number.POSITIVE_INFINITY;
+    this.#again.add(dir);
   }
 
   #log(changed: string, at: number): void {

@@ -175,6 +175,53 @@ describe('WatchLog', () => {
     expect(await served()).toEqual([]);
   });
 
+  it('watches a directory removed and made again anew, though it may come back with the same inode number', async () => {
+    // On the disk's filesystem (ext4 hands a freed inode number out again at once; tmpfs does not):
+    // a small tree of its own, 200 files and a directory of two.
+    const disk = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-watch-log-disk-'));
+    const diskLog = new WatchLog(disk, path.join(disk, '.runner'), {});
+    try {
+      const small: string[] = [];
+      const put = (file: string, text: string): void => {
+        fs.mkdirSync(path.dirname(path.join(disk, file)), { recursive: true });
+        fs.writeFileSync(path.join(disk, file), text);
+      };
+      for (let i = 0; i < 200; i++) small.push(`a/f${String(i).padStart(3, '0')}.txt`);
+      small.push('b/x.txt', 'b/y.txt');
+      for (const file of small) put(file, `${file}\n`);
+      diskLog.watch([path.join(disk, 'a'), path.join(disk, 'b')]);
+      const pass = async (): Promise<readonly number[] | undefined> => {
+        await diskLog.barrier();
+        const changes = diskLog.changes() as NonNullable<ReturnType<WatchLog['changes']>>;
+        const basis = changes.since(small);
+        const vouched = new StatPass(small, undefined, `${disk}/`, undefined, undefined, basis);
+        const whole = new StatPass(small, undefined, `${disk}/`);
+        const differing = small.filter(
+          (_, i) => JSON.stringify(statAt(vouched.stats, i)) !== JSON.stringify(statAt(whole.stats, i)),
+        );
+        expect(differing).toEqual([]);
+        changes.keep(small, vouched.stats, vouched.links);
+        return basis?.stale;
+      };
+      await pass();
+      expect(await pass()).toEqual([]);
+      // b removed and made again with the same files: its old watch is gone with it (here, on ext4, the new b
+      // has the old one's inode number: the identity check alone would take the dead watch for a live one).
+      fs.rmSync(path.join(disk, 'b'), { recursive: true });
+      put('b/x.txt', 'b/x.txt\n');
+      put('b/y.txt', 'b/y.txt\n');
+      const b = [200, 201];
+      expect(await pass()).toEqual(b);
+      // Watched again at that barrier (the pass after it is whole), then an edit in it is seen.
+      expect(await pass()).toBeUndefined();
+      fs.appendFileSync(path.join(disk, 'b/y.txt'), 'edited in the directory made again\n');
+      expect(await pass()).toEqual([201]);
+    } finally {
+      diskLog.close();
+      fs.rmSync(disk, { recursive: true, force: true });
+    }
+  });
+
   it('vouches for nothing when turned off (RUNNER_DAEMON_TRUST=0)', async () => {
     const off = new WatchLog(root, path.join(root, '.runner'), { RUNNER_DAEMON_TRUST: '0' });
     expect(off.isUsable).toBe(false);
