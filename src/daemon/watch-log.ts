@@ -35,6 +35,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listIdentity } from '../cache/list-identity.js';
+import { lowerBound } from '../util/sorted.js';
 import type { PassBasis, PassChanges } from '../cache/stat-cache-types.js';
 
 /**
@@ -412,18 +413,6 @@ function statOf(file: string): { dev: number; ino: number } | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The first index of sorted `files` whose path is not before `key`. */
-function lowerBound(files: readonly string[], key: string): number {
-  let low = 0;
-  let high = files.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((files[mid] as string) < key) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 function isSameList(a: readonly string[], b: readonly string[]): boolean {
