@@ -14,8 +14,11 @@ import { FIELDS } from '../cache/stat-beside.js';
 import type { PassBasis, PassChanges } from '../cache/stat-cache-types.js';
 import type { BasisAnswer, BasisRequest } from './protocol.js';
 
-/** The daemon answers at once (it just handed the run back); past this, the run stats every file. */
-const WAIT_MS = 1000;
+/**
+ * The daemon answers at once (it just handed the run back: a barrier, then at a million files 32 MB of
+ * stats); past this, the run stats every file rather than wait on a daemon whose barrier is not coming.
+ */
+const WAIT_MS = 300;
 
 /** What the daemon of the workspace at `root` vouches for (its build `build`), if it can. */
 export async function askBasis(root: string, build: string): Promise<PassChanges | undefined> {
