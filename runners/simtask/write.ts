@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StageContext } from '../../src/api.js';
+import { makeDirectoryParam } from '../lib/param-directory.js';
 import { notUtf8, writeTextAtomic } from '../lib/text-file.js';
 import type { NotUtf8Error } from '../lib/text-file.js';
 import { compare } from './order.js';
@@ -26,8 +27,10 @@ export async function write(
   ctx: Pick<StageContext, 'params' | 'upstream' | 'workspace' | 'log'>,
 ): Promise<WriteRecord[]> {
   const out = String(ctx.params.out);
-  const dir = ctx.workspace.resolve(out);
-  fs.mkdirSync(dir, { recursive: true });
+  const dir = makeDirectoryParam('out', out, ctx.workspace, {
+    purpose: 'the directory for the task files',
+    example: 'tasks/simtask',
+  });
   const records: WriteRecord[] = [];
   const current = new Set<string>();
   // Task files a person saved in another encoding: merged and written back, their notes would lose those bytes.
