@@ -3,7 +3,8 @@
 // Float32Array; then top-k neighbours with cosine >= threshold (exact or LSH,
 // neighbours.ts), union-find over those edges with an average-linkage guard
 // (link.ts), groups of at least minSize. Functions under minTokens tokens
-// are left out: every two-line getter looks like every other one.
+// are left out: every two-line getter looks like every other one. A file
+// that several paths lead to (symbolic links) counts once (real-files.ts).
 // Records carry no code: a cluster depends only on embed's records, so an
 // edit that changes no vector (a comment, a literal) stops before cluster.
 // Output is independent of record order: functions are sorted by id first,
@@ -18,6 +19,7 @@ import type { NeighbourMemo } from './neighbour-memo.js';
 import { nearNeighbours, neighbourLists } from './neighbours.js';
 import type { Edge, NeighbourOptions } from './neighbours.js';
 import { compare, mostCommon } from './order.js';
+import { pathsCountedElsewhere, realPathIn } from './real-files.js';
 import { dot, RowCollector } from './vectors.js';
 import type { Vectors } from './vectors.js';
 import type { ClusterRecord, EmbedRecord } from './types.js';
@@ -32,6 +34,11 @@ export interface ClusterOptions {
   minTokens: number;
   /** Tests force the LSH path with 0. */
   exactBelow?: number;
+  /**
+   * Where a file's path leads once symbolic links are followed (real-files.ts):
+   * paths that lead to one file count once. Without it every path is its own file.
+   */
+  realPathOf?: (file: string) => string;
 }
 
 /** The neighbour lists a run keeps for the next (ctx.memo; neighbour-memo.ts). */
@@ -42,6 +49,8 @@ export interface ClusterMemo {
   next?: NeighbourMemo;
   /** Set by clusterEmbeddings: how many functions had their neighbours looked for again. */
   rescored?: number;
+  /** Set by clusterEmbeddings: the paths left out as leading to a file counted under another path. */
+  leftOut?: Map<string, string>;
 }
 
 const MEMO_KEY = 'neighbours';
@@ -53,6 +62,7 @@ export async function cluster(ctx: StageContext): Promise<ClusterRecord[]> {
     k: Number(ctx.params.k),
     minSize: Number(ctx.params.minSize),
     minTokens: Number(ctx.params.minTokens),
+    realPathOf: realPathIn(ctx.workspace.root, (file) => ctx.workspace.resolve(file)),
   };
   const memo: ClusterMemo = { previous: await ctx.memo.get(MEMO_KEY) };
   const groups = await clusterEmbeddings(ctx.upstream('embed') as AsyncIterable<EmbedRecord>, options, memo);
@@ -61,6 +71,7 @@ export async function cluster(ctx: StageContext): Promise<ClusterRecord[]> {
     `${groups.length} clusters of ${groups.reduce((sum, group) => sum + group.size, 0)} functions; ` +
       `neighbours looked for again: ${memo.rescored ?? 0} functions`,
   );
+  if (memo.leftOut?.size) ctx.log(leftOutLine(memo.leftOut));
   return groups;
 }
 
@@ -98,7 +109,14 @@ export async function clusterEmbeddings(
     hasSketches &&= sketch !== undefined;
     functions.push(row);
   }
-  const order = functions.map((_, i) => i).sort((a, b) => compare(idOf(functions, a), idOf(functions, b)));
+  const leftOut = options.realPathOf
+    ? pathsCountedElsewhere(new Set(functions.map((f) => f.file)), options.realPathOf)
+    : new Map<string, string>();
+  if (memo) memo.leftOut = leftOut;
+  const order = functions
+    .map((_, i) => i)
+    .filter((i) => !leftOut.has((functions[i] as FunctionRow).file))
+    .sort((a, b) => compare(idOf(functions, a), idOf(functions, b)));
   const sorted = order.map((i) => functions[i] as FunctionRow);
   const vectors = rows.vectors(order);
   const neighbourOptions: NeighbourOptions = {
@@ -147,6 +165,15 @@ export async function clusterEmbeddings(
     });
   }
   return groups.sort((x, y) => y.size - x.size || y.similarity.avg - x.similarity.avg || compare(x.id, y.id));
+}
+
+const SHOWN_LEFT_OUT = 5;
+
+function leftOutLine(leftOut: Map<string, string>): string {
+  const paths = [...leftOut.keys()].sort(compare);
+  const shown = paths.slice(0, SHOWN_LEFT_OUT).map((file) => `${file} (${leftOut.get(file)})`);
+  const more = paths.length > SHOWN_LEFT_OUT ? `, and ${paths.length - SHOWN_LEFT_OUT} more` : '';
+  return `left out ${paths.length} ${paths.length === 1 ? 'path that leads' : 'paths that lead'} through a symbolic link to a file counted under another: ${shown.join(', ')}${more}`;
 }
 
 /** An embed record without its vector and sketch. */
