@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { defineMap } from '../../src/api.js';
 import type { FileItem, ItemContext } from '../../src/api.js';
+import { notUtf8 } from '../lib/text-file.js';
 import type { ScanRecord } from './types.js';
 
 // The TypeScript compiler (9 MB of JavaScript) is loaded by setup(), in the
@@ -27,9 +28,16 @@ export async function scanFile(
     ctx.log(`skipped ${item.path}: ${size} bytes is more than ${MAX_FILE_BYTES}`);
     return [];
   }
-  const { extractFunctions } = await loadExtractor();
   // The bytes the item's hash was taken from: a file edited during the run fails its item, not its key.
-  return extractFunctions(item.path, ctx.read(item, 'utf8'));
+  const bytes = ctx.read(item);
+  // Decoded anyway, each byte that is not UTF-8 would be U+FFFD in the function's code and signature.
+  const encoding = notUtf8(bytes);
+  if (encoding) {
+    ctx.log(`skipped ${item.path}: it ${encoding.message}; save it as UTF-8 to have its functions compared`);
+    return [];
+  }
+  const { extractFunctions } = await loadExtractor();
+  return extractFunctions(item.path, bytes.toString('utf8'));
 }
 
 export const scan = defineMap<FileItem, ScanRecord[]>({ run: scanFile, setup: loadExtractor });
