@@ -59,15 +59,22 @@ export function discoverLayout(sources: LayoutSources): WorkspaceLayout {
   return { manager, isWorkspace: true, patterns, packageDirs: [...new Set(packageDirs)] };
 }
 
-/** The layout of the workspace at `root` (absolute), walking it for package.json files unless `manifestDirs` is given. */
-export function discoverWorkspace(root: string, manifestDirs?: readonly string[]): WorkspaceLayout {
+/**
+ * The layout of the workspace at `root` (absolute), walking it for
+ * package.json files unless `manifestDirs` is given; `name` is the root as
+ * messages name it (workspace-relative).
+ */
+export function discoverWorkspace(
+  root: string,
+  options: { manifestDirs?: readonly string[]; name?: string } = {},
+): WorkspaceLayout {
   const rootFiles = LAYOUT_FILES.filter((name) => fs.existsSync(path.join(root, name)));
   const pnpmFile = rootFiles.find((name) => name.startsWith('pnpm-workspace.'));
   return discoverLayout({
-    rootManifest: readJson(path.join(root, 'package.json')),
+    rootManifest: readJson(path.join(root, 'package.json'), path.posix.join(options.name ?? root, 'package.json')),
     pnpmWorkspace: pnpmFile ? readIfExists(path.join(root, pnpmFile)) : undefined,
     rootFiles,
-    manifestDirs: manifestDirs ?? findManifestDirs(root),
+    manifestDirs: options.manifestDirs ?? findManifestDirs(root),
   });
 }
 

@@ -8,11 +8,11 @@ import { entryTargets, sourceFor } from './entries.js';
 import { manifestFacts } from './manifest.js';
 import { extractExports } from './symbols.js';
 import type { EntryPoint, PackageFacts, PackageRecord } from './types.js';
-import { isRecord, readJson } from './util.js';
+import { isRecord, posixJoin, readJson } from './util.js';
 
 export function scanPackage(item: PackageRecord, ctx: Pick<ItemContext, 'workspace'>): PackageFacts {
   const dir = ctx.workspace.resolve(item.dir);
-  const manifest = readJson(path.join(dir, 'package.json'));
+  const manifest = readJson(path.join(dir, 'package.json'), posixJoin(item.dir, 'package.json'));
   const facts = manifestFacts(manifest, item.dir);
   const targets = isRecord(manifest) ? entryTargets(manifest, dir) : [];
   const located = targets.map((target) => ({ ...target, source: sourceFor(dir, target.target) }));

@@ -38,10 +38,10 @@ export async function* packages(
   const manifestDirs = files
     .filter((f) => path.posix.basename(f) === 'package.json')
     .map((f) => path.posix.relative(root, path.posix.dirname(f)) || '.');
-  const layout = discoverWorkspace(rootAbsolute, manifestDirs);
+  const layout = discoverWorkspace(rootAbsolute, { manifestDirs, name: root });
   const found = layout.packageDirs.map((relative) => {
     const dir = posixJoin(root, relative);
-    const manifest = readJson(ctx.workspace.resolve(`${dir}/package.json`));
+    const manifest = readJson(ctx.workspace.resolve(`${dir}/package.json`), `${dir}/package.json`);
     const name =
       isRecord(manifest) && typeof manifest.name === 'string' && manifest.name !== ''
         ? manifest.name

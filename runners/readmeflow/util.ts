@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { jsonMistake } from '../lib/json-syntax.js';
 import { linkDestination } from '../lib/markdown-link.js';
 import { compare } from '../lib/order.js';
 
@@ -48,13 +49,21 @@ export function readIfExists(file: string): string | undefined {
   }
 }
 
-export function readJson(file: string): unknown {
-  const text = readIfExists(file);
+/**
+ * The file's JSON, or undefined when there is no file. Invalid JSON throws
+ * `<name>:<line>:<column>: <what is wrong>`, `name` being the file as the
+ * person knows it (workspace-relative).
+ */
+export function readJson(file: string, name = file): unknown {
+  // A byte order mark is no column an editor shows.
+  const text = readIfExists(file)?.replace(/^\uFEFF/, '');
   if (text === undefined) return undefined;
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new Error(`${file}: invalid JSON: ${(error as Error).message}`);
+    const mistake = jsonMistake(text);
+    if (!mistake) throw new Error(`${name}: invalid JSON: ${(error as Error).message}`);
+    throw new Error(`${name}:${mistake.line}:${mistake.column}: ${mistake.message}`);
   }
 }
 

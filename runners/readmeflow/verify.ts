@@ -44,7 +44,7 @@ export async function verify(
   const facts = (dir: string): Facts => {
     let found = factsOf.get(dir);
     if (!found) {
-      const manifest = readJson(ctx.workspace.resolve(`${dir}/package.json`));
+      const manifest = readJson(ctx.workspace.resolve(`${dir}/package.json`), `${dir}/package.json`);
       found = manifest === undefined ? manifestFacts({}, dir) : manifestFacts(manifest, dir);
       factsOf.set(dir, found);
     }
