@@ -70,7 +70,8 @@ export async function matchBatch(
  * either way.
  */
 function indexedBy(params: StageContext['params']): (file: string) => boolean {
-  const isSource = picomatch(String(params.sources), { dot: true });
+  // An empty glob matches nothing (picomatch refuses one): report then says what to set.
+  const isSource = params.sources === '' ? () => false : picomatch(String(params.sources), { dot: true });
   const isExcluded = picomatch([`${String(params.board)}/**`, `${String(params.out)}/**`, String(params.process)], {
     dot: true,
   });

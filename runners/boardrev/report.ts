@@ -21,6 +21,7 @@ export async function report(ctx: StageContext): Promise<void> {
     purpose: 'the directory of task files',
     example: 'path/to/board',
   });
+  await requireIndexedSources(ctx);
   const out = String(ctx.params.out);
   const records: EvaluationRecord[] = [];
   for await (const record of ctx.upstream('evaluate')) records.push(record as EvaluationRecord);
@@ -33,6 +34,23 @@ export async function report(ctx: StageContext): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temp, text);
   fs.renameSync(temp, file);
+}
+
+/**
+ * Sources that gave the index no chunk (a typo in --param sources, an empty
+ * glob) leave every task without evidence: the review would replace the
+ * last one with one where no named file or symbol exists. One chunk is
+ * enough; the rest of the index is never read.
+ */
+async function requireIndexedSources(ctx: Pick<StageContext, 'params' | 'upstream'>): Promise<void> {
+  for await (const _chunk of ctx.upstream('index')) return;
+  const sources = String(ctx.params.sources);
+  const example = "(--param 'sources=src/**/*.ts')";
+  throw new Error(
+    sources === ''
+      ? `params.sources is empty, so no task would have evidence; set it to a glob of the files to check the board against ${example}`
+      : `params.sources: ${sources} matches no file with text in it (the board, the process document and params.out left out), so no task would have evidence; point it at the files to check the board against ${example}`,
+  );
 }
 
 export interface ReportOptions {
