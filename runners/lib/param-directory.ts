@@ -4,9 +4,9 @@
 // it writes (delete every task file, replace a review with one of 0 tasks).
 // The stage that would act on that nothing checks the param first.
 //
-// A param that names a directory to write (simtask's out) may not exist yet;
-// one that is a file, or lies below one, is named with what to do rather
-// than left to mkdir's EEXIST or ENOTDIR.
+// A param that names a directory to write (simtask's and sonarflow's out)
+// may not exist yet; one that is a file, or lies below one, is named with
+// what to do rather than left to mkdir's EEXIST or ENOTDIR.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StageContext } from '../../src/api.js';

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JsonRecord, StageContext } from '../../src/api.js';
+import { makeDirectoryParam } from '../lib/param-directory.js';
 import { NotUtf8Error, readTextIfExists, writeTextAtomic } from '../lib/text-file.js';
 import { BEGIN, INDEX_FILE, indexRegion, mergeRegion, regionTitle, taskRegion } from './markdown.js';
 import type { ResolvedTask } from './markdown.js';
@@ -16,8 +17,10 @@ export type WriteStatus = 'created' | 'updated' | 'unchanged' | 'resolved';
 
 export async function write(ctx: StageContext): Promise<JsonRecord[]> {
   const out = String(ctx.params.out);
-  const dir = ctx.workspace.resolve(out);
-  fs.mkdirSync(dir, { recursive: true });
+  const dir = makeDirectoryParam('out', out, ctx.workspace, {
+    purpose: 'the directory for the task files',
+    example: 'tasks/sonarflow',
+  });
   const bundles: PlannedBundle[] = [];
   for await (const record of ctx.upstream('plan')) bundles.push(record as PlannedBundle);
   const results: JsonRecord[] = [];
