@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { jsonMistake } from '../lib/json-syntax.js';
 import type { IssueRecord, Severity } from './types.js';
 
 interface SarifRule {
@@ -49,13 +50,18 @@ export interface SarifLog {
 
 const LEVELS: Record<string, Severity> = { error: 'MAJOR', warning: 'MINOR', note: 'INFO', none: 'INFO' };
 
+/** The SARIF log in `text`; invalid JSON throws `<where>:<line>:<column>: <what is wrong>`. */
 export function parseSarif(text: string, where: string): SarifLog {
+  // A byte order mark, as tools on Windows write one: JSON allows a parser to skip it (RFC 8259, 8.1),
+  // and it is no column an editor shows.
+  const json = text.startsWith('\uFEFF') ? text.slice(1) : text;
   let log: SarifLog;
   try {
-    // A byte order mark, as tools on Windows write one: JSON allows a parser to skip it (RFC 8259, 8.1).
-    log = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text) as SarifLog;
+    log = JSON.parse(json) as SarifLog;
   } catch (error) {
-    throw new Error(`${where} is not JSON: ${(error as Error).message}`);
+    const mistake = jsonMistake(json);
+    if (!mistake) throw new Error(`${where} is not JSON: ${(error as Error).message}`);
+    throw new Error(`${where}:${mistake.line}:${mistake.column}: ${mistake.message}`);
   }
   if (!log || typeof log !== 'object' || !Array.isArray(log.runs))
     throw new Error(`${where} is not a SARIF log (no "runs" array)`);
