@@ -18,6 +18,7 @@
 import type { FileItem, ItemContext, StageContext } from '../../src/api.js';
 import { embedTexts as embedWith } from '../lib/text-embedding.js';
 import type { EmbeddedTexts } from '../lib/text-embedding.js';
+import { notUtf8 } from '../lib/text-file.js';
 import { encodeVector } from '../lib/vector-codec.js';
 import type { ChunkRecord } from './types.js';
 
@@ -41,6 +42,15 @@ export async function index(item: FileItem, ctx: ItemContext): Promise<ChunkReco
   const bytes = ctx.read(item);
   if (bytes.includes(0)) {
     ctx.log(`${item.path}: binary content, not indexed`);
+    return [];
+  }
+  // Decoded anyway, each byte that is not UTF-8 would be U+FFFD in the chunk text, which match searches for the
+  // code a task names and the Ollama evaluator quotes.
+  const encoding = notUtf8(bytes);
+  if (encoding) {
+    ctx.log(
+      `skipped ${item.path}: it ${encoding.message}; save it as UTF-8 to have it count as evidence for the tasks`,
+    );
     return [];
   }
   const chunks = chunkText(bytes.toString('utf8'), {
