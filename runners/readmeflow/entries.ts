@@ -43,8 +43,11 @@ export function entryTargets(manifest: Record<string, unknown>, packageDir: stri
   return index === undefined ? [] : [{ subpath: '.', target: `./${index}` }];
 }
 
-/** The file to read for `target` (package-relative POSIX), or undefined when there is none. */
-export function sourceFor(packageDir: string, target: string): string | undefined {
+/**
+ * The file to read for `target` (package-relative POSIX), or undefined when
+ * there is none; `dirs` are the package's compilerDirs.
+ */
+export function sourceFor(packageDir: string, target: string, dirs: CompilerDirs): string | undefined {
   const wanted = target.replace(/^\.\//, '');
   if (wanted.includes('*')) return undefined;
   const exists = (relative: string): boolean => {
@@ -58,7 +61,7 @@ export function sourceFor(packageDir: string, target: string): string | undefine
     return wanted;
   const base = wanted.replace(STRIP_EXTENSION, '');
   const bases = [base];
-  const { outDir, rootDir } = compilerDirs(packageDir);
+  const { outDir, rootDir } = dirs;
   if (outDir && (base === outDir || base.startsWith(`${outDir}/`)))
     bases.push(path.posix.join(rootDir ?? 'src', base.slice(outDir.length + 1)));
   if (BUILD_DIRS.test(base)) bases.push(base.replace(BUILD_DIRS, 'src/'), base.replace(BUILD_DIRS, ''));
@@ -87,9 +90,27 @@ function pickTarget(value: unknown): string | undefined {
   return undefined;
 }
 
-/** outDir and rootDir of the package's tsconfig.json (package-relative), when it sets them. */
-function compilerDirs(packageDir: string): { outDir?: string; rootDir?: string } {
-  const config = readJsonc(path.join(packageDir, 'tsconfig.json'));
+export interface CompilerDirs {
+  outDir?: string;
+  rootDir?: string;
+}
+
+/**
+ * outDir and rootDir of the package's tsconfig.json (package-relative), when
+ * it sets them; `where.dir` is the package as the workspace names it, and
+ * `where.log` the reading stage's log.
+ */
+export function compilerDirs(packageDir: string, where: { dir: string; log(line: string): void }): CompilerDirs {
+  const name = path.posix.join(where.dir, 'tsconfig.json');
+  // A warning, not an error: readmeflow reads tsconfig for these two
+  // settings alone, to trace an entry point (or a bin) in the build output
+  // to its source, and without them it does what it does for a package
+  // with no tsconfig (the usual dist|lib|build|out -> src layout). A package
+  // that needs the mapping then lists an entry with no source, or verify
+  // names a bin it cannot find: so the stage says why.
+  const config = readJsonc(path.join(packageDir, 'tsconfig.json'), name, (mistake) =>
+    where.log(`${mistake}; going on without its outDir and rootDir, so built entry points are looked for under src/`),
+  );
   const options: unknown = isRecord(config) ? config.compilerOptions : undefined;
   if (!isRecord(options)) return {};
   const clean = (value: unknown): string | undefined =>

@@ -67,33 +67,57 @@ export function readJson(file: string, name = file): unknown {
   }
 }
 
-/** JSON with comments and trailing commas, as tsconfig.json allows; undefined when missing or unreadable. */
-export function readJsonc(file: string): unknown {
+/**
+ * JSON with comments and trailing commas, as tsconfig.json allows; undefined
+ * when there is no file. Text that is not such JSON is undefined too, once
+ * `onMistake` has been given `<name>:<line>:<column>: <what is wrong>`,
+ * `name` being the file as the person knows it (workspace-relative); the
+ * caller decides whether that stops anything.
+ */
+export function readJsonc(file: string, name: string, onMistake: (message: string) => void): unknown {
   // A byte order mark, as Visual Studio saves tsconfig.json: tsc reads past it, so must we.
   const text = readIfExists(file)?.replace(/^\uFEFF/, '');
   if (text === undefined) return undefined;
-  let out = '';
+  // Comments and trailing commas become spaces, never nothing, so a mistake's line and column are the file's.
+  let json = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
       const end = stringEnd(text, i);
-      out += text.slice(i, end);
+      json += text.slice(i, end);
       i = end - 1;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      i = end === -1 ? text.length : end + 1;
+    } else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) {
+      const end = text[i + 1] === '/' ? lineEnd(text, i) : commentEnd(text, i);
+      json += text.slice(i, end).replace(/[^\r\n]/g, ' ');
+      i = end - 1;
     } else {
-      out += c;
+      json += c;
     }
   }
+  json = json.replace(/,(\s*[}\]])/g, ' $1');
   try {
-    return JSON.parse(out.replace(/,(\s*[}\]])/g, '$1')) as unknown;
-  } catch {
+    return JSON.parse(json) as unknown;
+  } catch (error) {
+    const mistake = jsonMistake(json);
+    onMistake(
+      mistake
+        ? `${name}:${mistake.line}:${mistake.column}: ${mistake.message}`
+        : `${name}: invalid JSON: ${(error as Error).message}`,
+    );
     return undefined;
   }
+}
+
+/** Index of the line feed that ends the line `start` is on (the text's length on the last line). */
+function lineEnd(text: string, start: number): number {
+  const end = text.indexOf('\n', start);
+  return end === -1 ? text.length : end;
+}
+
+/** Index just past the block comment that starts at `start` (the text's length when it is never closed). */
+function commentEnd(text: string, start: number): number {
+  const close = text.indexOf('*/', start + 2);
+  return close === -1 ? text.length : close + 2;
 }
 
 /** Index just past the string literal that starts at `start`. */

@@ -14,7 +14,8 @@ import path from 'node:path';
 import type { StageContext } from '../../src/api.js';
 import { commandsIn } from './commands.js';
 import type { Command } from './commands.js';
-import { sourceFor } from './entries.js';
+import { compilerDirs, sourceFor } from './entries.js';
+import type { CompilerDirs } from './entries.js';
 import { manifestFacts } from './manifest.js';
 import { isRelativeTarget, scanMarkdown, targetPath } from './markdown.js';
 import type { PackageFacts, Problem, VerifyRecord, WriteRecord } from './types.js';
@@ -47,6 +48,16 @@ export async function verify(
       const manifest = readJson(ctx.workspace.resolve(`${dir}/package.json`), `${dir}/package.json`);
       found = manifest === undefined ? manifestFacts({}, dir) : manifestFacts(manifest, dir);
       factsOf.set(dir, found);
+    }
+    return found;
+  };
+  // Read when a bin is looked for through it, once per package.
+  const dirsOf = new Map<string, CompilerDirs>();
+  const dirs = (dir: string): CompilerDirs => {
+    let found = dirsOf.get(dir);
+    if (!found) {
+      found = compilerDirs(ctx.workspace.resolve(dir), { dir, log: (line) => ctx.log(line) });
+      dirsOf.set(dir, found);
     }
     return found;
   };
@@ -98,6 +109,7 @@ export async function verify(
         readme,
         ctx,
         facts,
+        dirs,
       });
       if (message) problem(line, message);
     }
@@ -133,6 +145,7 @@ interface CommandContext {
   readme: Readme;
   ctx: Pick<StageContext, 'workspace'>;
   facts(dir: string): Facts;
+  dirs(dir: string): CompilerDirs;
 }
 
 function checkCommand(command: Command, c: CommandContext): string | undefined {
@@ -144,7 +157,7 @@ function checkCommand(command: Command, c: CommandContext): string | undefined {
   const bin = c.workspaceBins.get(command.name);
   if (bin) {
     const dir = c.ctx.workspace.resolve(bin.dir);
-    const exists = fs.existsSync(path.join(dir, bin.path)) || sourceFor(dir, bin.path) !== undefined;
+    const exists = fs.existsSync(path.join(dir, bin.path)) || sourceFor(dir, bin.path, c.dirs(bin.dir)) !== undefined;
     return exists
       ? undefined
       : `\`${command.text}\`: bin ${command.name} of ${bin.dir} points at ${bin.path}, which does not exist`;

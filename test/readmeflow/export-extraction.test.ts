@@ -17,6 +17,7 @@ const ctx = {
     tmp: REPO,
     resolve: (p: string) => path.join(REPO, p),
   },
+  log: () => {},
 };
 const facts = scanPackage({ dir: 'test/fixtures/readmeflow/exports', name: '@fx/exports' } as never, ctx);
 const bySubpath = new Map(facts.entries.map((e) => [e.subpath, e]));

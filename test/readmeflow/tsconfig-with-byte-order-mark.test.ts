@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sourceFor } from '../../runners/readmeflow/entries.js';
+import { compilerDirs, sourceFor } from '../../runners/readmeflow/entries.js';
 import { tempDir } from './helpers.js';
 
 let dir: string | undefined;
@@ -20,9 +20,13 @@ describe('an entry point behind a tsconfig.json with a byte order mark', () => {
     fs.mkdirSync(path.join(root, 'lib'));
     fs.writeFileSync(path.join(root, 'lib', 'index.ts'), 'export const x = 1;\n');
     const config = '{\n  // built into out/\n  "compilerOptions": { "outDir": "out", "rootDir": "lib" }\n}\n';
+    const logs: string[] = [];
+    const dirs = (): ReturnType<typeof compilerDirs> =>
+      compilerDirs(root, { dir: '.', log: (line) => logs.push(line) });
     fs.writeFileSync(path.join(root, 'tsconfig.json'), config);
-    expect(sourceFor(root, './out/index.js')).toBe('lib/index.ts');
+    expect(sourceFor(root, './out/index.js', dirs())).toBe('lib/index.ts');
     fs.writeFileSync(path.join(root, 'tsconfig.json'), `\uFEFF${config}`);
-    expect(sourceFor(root, './out/index.js')).toBe('lib/index.ts');
+    expect(sourceFor(root, './out/index.js', dirs())).toBe('lib/index.ts');
+    expect(logs).toEqual([]);
   });
 });
