@@ -4,8 +4,10 @@
 // the entries whole (a long list's stat pass walks them in order): then the
 // file's columns are decoded once, the frames merged over them. The
 // listings and derived lists are each decoded when first asked for. A part
-// that turns out not to be what the file's layout promised is reported
-// then, and that part starts empty.
+// that turns out not to be what the file's layout promised, or whose bytes
+// do not match their checks (stat-cache-image.ts), is reported then, and
+// that part starts empty (the file entries: those of the log's frames
+// alone); the next save rewrites the file (isDamaged).
 import { knownSorted, LoadedFiles } from './loaded-files.js';
 import { RecordedFiles } from './recorded-files.js';
 import type { Stat } from './recorded-files.js';
@@ -14,6 +16,9 @@ import { HASH_BYTES } from './stat-cache-types.js';
 import type { DirEntry, StatCacheData } from './stat-cache-file.js';
 import type { StatCacheImage } from './stat-cache-image.js';
 import { messageOf } from '../util/errors.js';
+
+/** The parts of a loaded file, each decoded, and dropped when bad, on its own. */
+type Part = 'files' | 'dirs' | 'derived';
 
 /**
  * Files searched for before the columns are decoded whole: a search decodes
@@ -35,6 +40,10 @@ export class LoadedCache {
   #dirs: Record<string, DirEntry> | undefined;
   #derived: Record<string, string[]> | undefined;
   #searches = 0;
+  /** Parts of the image found bad: not read again. */
+  readonly #bad = new Set<Part>();
+  /** What was said of them, each said once (a damaged block can hold two parts). */
+  readonly #said = new Set<string>();
 
   /** `image` undefined: no usable file (the frames then apply to nothing: a cache with none has no log). */
   constructor(
@@ -69,8 +78,21 @@ export class LoadedCache {
     const logged = this.#loggedFiles().hashFor(file, st);
     if (logged !== undefined) return logged ?? undefined;
     const image = this.#image;
-    const row = image?.find(file);
-    return row === undefined ? undefined : image?.hashIf(row, st.size, st.changedMs, st.ino);
+    if (!image) return undefined;
+    try {
+      const row = image.find(file);
+      return row === undefined ? undefined : image.hashIf(row, st.size, st.changedMs, st.ino);
+    } catch (error) {
+      // The frames hold no entry of the file: with the image's dropped, none is left.
+      this.#drop('files', error);
+      this.#files = this.#decodeFiles();
+      return undefined;
+    }
+  }
+
+  /** Whether a part of the file was found bad (and dropped): its next save is to rewrite it whole. */
+  get isDamaged(): boolean {
+    return this.#bad.size > 0;
   }
 
   /**
@@ -99,7 +121,8 @@ export class LoadedCache {
 
   get dirs(): Record<string, DirEntry> {
     const dirs =
-      this.#dirs ?? Object.assign(this.#take((image) => image.dirs()) ?? {}, ...this.#frames.map((f) => f.dirs));
+      this.#dirs ??
+      Object.assign(this.#take('dirs', (image) => image.dirs()) ?? {}, ...this.#frames.map((f) => f.dirs));
     this.#dirs = dirs;
     this.#release();
     return dirs;
@@ -108,7 +131,7 @@ export class LoadedCache {
   get derived(): Record<string, string[]> {
     const derived =
       this.#derived ??
-      Object.assign(this.#take((image) => image.derived()) ?? {}, ...this.#frames.map((f) => f.derived));
+      Object.assign(this.#take('derived', (image) => image.derived()) ?? {}, ...this.#frames.map((f) => f.derived));
     this.#derived = derived;
     this.#release();
     return derived;
@@ -133,22 +156,31 @@ export class LoadedCache {
   }
 
   #decodeFiles(): LoadedFiles {
-    const loaded = new LoadedFiles(this.#take((image) => image.files()) ?? emptyColumns());
+    const loaded = new LoadedFiles(this.#take('files', (image) => image.files()) ?? emptyColumns());
     const logged = this.#loggedFiles();
     if (logged.size === 0) return loaded;
     // Both sorted (the loaded ones checked just now): the merge is too, and is not checked again.
     return new LoadedFiles(knownSorted(mergeColumns(loaded.columns, (file) => loaded.indexOf(file), logged.sorted())));
   }
 
-  /** A part of the image, decoded; undefined when there is none or it cannot be decoded (reported). */
-  #take<T>(take: (image: StatCacheImage) => T): T | undefined {
-    if (!this.#image) return undefined;
+  /** A part of the image, decoded; undefined when there is none or it cannot be decoded (reported, dropped). */
+  #take<T>(part: Part, take: (image: StatCacheImage) => T): T | undefined {
+    if (!this.#image || this.#bad.has(part)) return undefined;
     try {
       return take(this.#image);
     } catch (error) {
-      this.#onBad?.(`${this.#file}: ${messageOf(error)}; ignoring it`);
+      this.#drop(part, error);
       return undefined;
     }
+  }
+
+  /** Drops a part found bad, saying why (once for each thing wrong). */
+  #drop(part: Part, error: unknown): void {
+    this.#bad.add(part);
+    const message = `${this.#file}: ${messageOf(error)}; ignoring it`;
+    if (this.#said.has(message)) return;
+    this.#said.add(message);
+    this.#onBad?.(message);
   }
 
   /** Drops the file's bytes once every part has been decoded from them. */

@@ -9,8 +9,10 @@
 // rewritten, fails its check, and it and all after it are ignored (a loaded
 // entry is only ever used for a file whose stat still matches it, so an
 // entry missed costs a re-hash, never a wrong key). When the log would
-// outgrow an eighth of the file or 64 frames (or holds such a rest), the
-// save rewrites the file whole and removes the log.
+// outgrow an eighth of the file or 64 frames (or holds such a rest), or a
+// part of the file was found bad as it was read (a block that does not
+// match its check: stat-cache-image.ts), the save rewrites the file whole
+// and removes the log.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { writeFileAtomic } from '../util/fs.js';
@@ -40,6 +42,8 @@ export class StatCacheDisk {
   #frames = 0;
   /** The log holds bytes no frame for #base accounts for: the next save rewrites. */
   #mustRewrite = true;
+  /** The cache as loaded, until the file is rewritten: a part of it found bad makes the next save rewrite. */
+  #loaded: LoadedCache | undefined;
 
   constructor(file: string) {
     this.#file = file;
@@ -61,7 +65,13 @@ export class StatCacheDisk {
     this.#logBytes = log.bytes;
     this.#frames = log.frames.length;
     this.#mustRewrite = log.hasRest;
-    return new LoadedCache(this.#file, read.image, log.frames, onBad);
+    this.#loaded = new LoadedCache(this.#file, read.image, log.frames, onBad);
+    return this.#loaded;
+  }
+
+  /** Whether a part of the file as loaded was found bad since (dropped): it is to be rewritten, changed or not. */
+  get isDamaged(): boolean {
+    return this.#loaded?.isDamaged === true;
   }
 
   /** Identity of the file and its log: another process's save changes it. */
@@ -74,7 +84,7 @@ export class StatCacheDisk {
    * frame of the log when it fits, else `whole` as the file, the log removed.
    */
   save(delta: () => StatCacheData, whole: () => StatCacheData): void {
-    if (!this.#mustRewrite) {
+    if (!this.#mustRewrite && !this.isDamaged) {
       const payload = encodeStatCache(delta());
       if (this.#frames < MAX_FRAMES && mayAppend(this.#logBytes, payload.length, this.#baseBytes)) {
         this.#logBytes += appendFrame(this.#log, this.#base, payload);
@@ -83,6 +93,8 @@ export class StatCacheDisk {
       }
     }
     writeFileAtomic(this.#file, (fd) => writeStatCache(fd, whole()));
+    // whole() decoded every part of the old file, so no more of it can be found bad.
+    this.#loaded = undefined;
     fs.rmSync(this.#log, { force: true });
     this.#base = identityOf(this.#file);
     this.#baseBytes = fs.statSync(this.#file).size;

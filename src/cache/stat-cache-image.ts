@@ -13,10 +13,20 @@
 // opened, then the blocks a search touches, and the whole file only when a
 // whole section is asked for. A 100,000-file cache is 10 MB, which took
 // 38-43 ms to read in a run that then looked up a few files.
+//
+// Every byte used is checked first: the header against the checksum after
+// its JSON, the checks section against the header's, and each 16 KiB block
+// against its check the first time a part of it is used (a search's
+// blocks, a section's whole), so the checks cost what the reads cost. A
+// block that does not match throws, naming the sections in it: the caller
+// (loaded-cache.ts) says so and drops the part it was reading, never a
+// hash taken from it.
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import { messageOf } from '../util/errors.js';
 import { arrayOf, count, number, objectOf, recordOf, shapeProblem, string, tupleOf, where } from '../util/shape.js';
 import type { Check } from '../util/shape.js';
+import { BlockChecks, headerSum, unitsBefore } from './stat-cache-checks.js';
 import { FAMILY, HEADER_BYTES, MAGIC, SECTIONS } from './stat-cache-file.js';
 import type { DirEntry, FileColumns, Header, Section, StatCacheData } from './stat-cache-file.js';
 import { HASH_BYTES } from './stat-cache-types.js';
@@ -25,7 +35,10 @@ const SECTION: Check = tupleOf(count, count);
 const HEADER: Check = objectOf({
   files: count,
   sections: objectOf(Object.fromEntries(SECTIONS.map((name) => [name, SECTION]))),
+  checksSum: count,
 });
+/** What a check that does not match says, after what it covers. */
+const DAMAGED = 'do not match their checksum (edited or damaged since the file was written)';
 const DIRS: Check = recordOf(
   where(
     tupleOf(number, number, arrayOf(string), string, number),
@@ -40,8 +53,8 @@ const DERIVED: Check = recordOf(arrayOf(string));
 
 /**
  * The cache in `file`, opened: undefined when there is none, or it is
- * another version's; `{ problem }` when its header or layout is not a
- * whole stat cache file's (cut short, overwritten).
+ * another version's; `{ problem }` when its header, layout or checks are
+ * not a whole stat cache file's (cut short, overwritten, damaged).
  */
 export function readStatCacheFile(file: string): { image: StatCacheImage } | { problem: string } | undefined {
   let bytes: FileBytes;
@@ -231,14 +244,15 @@ function openImage(data: Bytes): { image: StatCacheImage } | { problem: string }
 }
 
 /**
- * A stat cache encoding whose header and layout were checked: its file
- * entries found one at a time, or each section decoded whole (each throws
- * what is wrong with it).
+ * A stat cache encoding whose header, layout and checks were checked: its
+ * file entries found one at a time, or each section decoded whole, each
+ * block checked when first used (each throws what is wrong).
  */
 export class StatCacheImage {
   readonly count: number;
   readonly #data: Bytes;
   readonly #sections: Record<Section, [number, number]>;
+  readonly #checks: BlockChecks;
 
   /** `data`: an encoding in memory, or (readStatCacheFile) a file read as asked. */
   constructor(data: Buffer | Bytes) {
@@ -248,56 +262,64 @@ export class StatCacheImage {
       const [offset, length] = header.sections[name];
       if (offset + length > bytes.length) throw new Error(`cut short (${name} runs past the end)`);
     }
+    const [checksAt, checksLength] = header.sections.checks;
+    // Every other section lies where the checks cover it (a writer's mistake, not damage: the header matched).
+    for (const name of SECTIONS) {
+      const [offset, length] = header.sections[name];
+      if (name !== 'checks' && (offset < HEADER_BYTES || offset + length > checksAt))
+        throw new Error(`${name} lies outside what the checks cover`);
+    }
+    const units = unitsBefore(checksAt);
+    if (checksLength !== 4 * units) throw new Error(`the checks are not one for each of ${units} blocks`);
     const n = header.files;
     const size = (name: Section): number => header.sections[name][1];
     if (size('ends') !== 4 * n || size('nums') !== 24 * n || size('hashes') !== HASH_BYTES * n || size('racy') !== n)
       throw new Error(`the file columns do not hold ${n} entries`);
+    const checks = bytes.slice(checksAt, checksLength);
+    if (zlib.crc32(checks) !== header.checksSum) throw new Error(`the checks ${DAMAGED}`);
     this.count = n;
     this.#data = bytes;
     this.#sections = header.sections;
+    this.#checks = new BlockChecks(checks, HEADER_BYTES, checksAt);
   }
 
   /**
-   * The row of `file`, by binary search over the paths; undefined when it is not there (or the column is not
-   * sound, or the file's bytes cannot be read: an entry missed costs a re-hash, never a wrong hash).
+   * The row of `file`, by binary search over the paths; undefined when it is not there (or a path the ends
+   * column places outside the paths is passed: a foreign writer's, found as a miss, which costs a re-hash).
+   * Throws when a block it reads does not match its check, or cannot be read.
    */
   find(file: string): number | undefined {
-    try {
-      let low = 0;
-      let high = this.count;
-      while (low < high) {
-        const mid = (low + high) >>> 1;
-        const path = this.#pathAt(mid);
-        if (path === undefined) return undefined;
-        if (path < file) low = mid + 1;
-        else high = mid;
-      }
-      return low < this.count && this.#pathAt(low) === file ? low : undefined;
-    } catch {
-      return undefined;
+    let low = 0;
+    let high = this.count;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const path = this.#pathAt(mid);
+      if (path === undefined) return undefined;
+      if (path < file) low = mid + 1;
+      else high = mid;
     }
+    return low < this.count && this.#pathAt(low) === file ? low : undefined;
   }
 
-  /** Row `row`'s hash (hex) when the file still has this size, ctime and inode and the entry was not racy. */
+  /**
+   * Row `row`'s hash (hex) when the file still has this size, ctime and inode and the entry was not racy.
+   * Throws as find() does.
+   */
   hashIf(row: number, size: number, changedMs: number, ino: number): string | undefined {
-    try {
-      const nums = this.#data.slice(this.#sections.nums[0] + 24 * row, 24);
-      if (
-        nums.readDoubleLE(0) !== size ||
-        nums.readDoubleLE(8) !== changedMs ||
-        nums.readDoubleLE(16) !== ino ||
-        this.#data.slice(this.#sections.racy[0] + row, 1)[0] === 1
-      )
-        return undefined;
-      return this.hashAt(row);
-    } catch {
+    const nums = this.#slice(this.#sections.nums[0] + 24 * row, 24);
+    if (
+      nums.readDoubleLE(0) !== size ||
+      nums.readDoubleLE(8) !== changedMs ||
+      nums.readDoubleLE(16) !== ino ||
+      this.#slice(this.#sections.racy[0] + row, 1)[0] === 1
+    )
       return undefined;
-    }
+    return this.hashAt(row);
   }
 
   /** Row `row`'s hash (hex). */
   hashAt(row: number): string {
-    return this.#data.slice(this.#sections.hashes[0] + HASH_BYTES * row, HASH_BYTES).toString('hex');
+    return this.#slice(this.#sections.hashes[0] + HASH_BYTES * row, HASH_BYTES).toString('hex');
   }
 
   /** The file entries as columns (copied out of the file's buffer). */
@@ -325,15 +347,40 @@ export class StatCacheImage {
   #pathAt(row: number): string | undefined {
     const [paths, length] = this.#sections.paths;
     const ends = this.#sections.ends[0];
-    const start = row === 0 ? 0 : this.#data.slice(ends + 4 * (row - 1), 4).readUInt32LE(0) + 1;
-    const end = this.#data.slice(ends + 4 * row, 4).readUInt32LE(0);
-    return start <= end && end <= length ? this.#data.slice(paths + start, end - start).toString('utf8') : undefined;
+    const start = row === 0 ? 0 : this.#slice(ends + 4 * (row - 1), 4).readUInt32LE(0) + 1;
+    const end = this.#slice(ends + 4 * row, 4).readUInt32LE(0);
+    return start <= end && end <= length ? this.#slice(paths + start, end - start).toString('utf8') : undefined;
   }
 
-  /** Section `name`'s bytes; `isAlone`: read on its own, not with the rest of the file (Bytes.sliceAlone). */
+  /** Section `name`'s bytes, checked; `isAlone`: read on its own, not with the rest of the file (Bytes.sliceAlone). */
   #section(name: Section, isAlone = false): Buffer {
     const [offset, length] = this.#sections[name];
-    return isAlone ? this.#data.sliceAlone(offset, length) : this.#data.slice(offset, length);
+    return this.#checked(
+      offset,
+      length,
+      isAlone ? this.#data.sliceAlone(offset, length) : this.#data.slice(offset, length),
+    );
+  }
+
+  /** `length` bytes from `offset` (within the sections the checks cover), checked. */
+  #slice(offset: number, length: number): Buffer {
+    return this.#checked(offset, length, this.#data.slice(offset, length));
+  }
+
+  /** `bytes`, the file's `length` from `offset`, once every block they touch matches its check; else throws. */
+  #checked(offset: number, length: number, bytes: Buffer): Buffer {
+    const damaged = this.#checks.damaged(offset, length, bytes, this.#data);
+    if (damaged === undefined) return bytes;
+    const [from, to] = damaged;
+    throw new Error(`bytes ${from}-${to - 1} (${this.#sectionsIn(from, to).join(', ')}) ${DAMAGED}`);
+  }
+
+  /** The sections holding bytes in [from, to). */
+  #sectionsIn(from: number, to: number): Section[] {
+    return SECTIONS.filter((name) => {
+      const [offset, length] = this.#sections[name];
+      return length > 0 && offset < to && offset + length > from;
+    });
   }
 }
 
@@ -342,11 +389,22 @@ function startOf(bytes: Bytes): string {
   return bytes.slice(0, Math.min(MAGIC.length, bytes.length)).toString('latin1');
 }
 
-/** The header of a stat cache encoding (its magic already checked), or what is wrong with it, thrown. */
+/**
+ * The header of a stat cache encoding (its magic already checked), or what is wrong with it, thrown: its
+ * JSON, a line, then its checksum (headerSum) and a line.
+ */
 function headerOf(bytes: Bytes): Header {
   const data = bytes.slice(0, Math.min(HEADER_BYTES, bytes.length));
+  if (data.length < HEADER_BYTES) throw new Error('cut short');
   const end = data.indexOf(10, MAGIC.length);
-  if (data.length < HEADER_BYTES || end < 0) throw new Error('cut short');
+  const sumEnd = end + 9;
+  if (
+    end < 0 ||
+    sumEnd >= HEADER_BYTES ||
+    data[sumEnd] !== 10 ||
+    data.toString('latin1', end + 1, sumEnd) !== headerSum(data.subarray(0, end + 1))
+  )
+    throw new Error('its header does not match its checksum (edited or damaged since the file was written)');
   return parseSection('header', data.toString('utf8', MAGIC.length, end), HEADER) as Header;
 }
 

@@ -467,12 +467,16 @@ export class StatCache {
     return this.#derivedLists().get(kind, hash, derive);
   }
 
-  /** Persists the cache when something changed (see StatCacheDisk: a frame of its log, or the whole file). */
+  /**
+   * Persists the cache when something changed, or its file was found damaged (see StatCacheDisk: a frame of
+   * its log, or the whole file).
+   */
   save(): void {
     const disk = this.#disk;
     const listings = this.#listingsMade;
     const derived = this.#derivedMade;
-    if (disk && (this.#isDirty || (listings?.changed.size ?? 0) > 0 || derived?.isChanged === true)) {
+    const isChanged = this.#isDirty || (listings?.changed.size ?? 0) > 0 || derived?.isChanged === true;
+    if (disk && (isChanged || disk.isDamaged)) {
       disk.save(
         () => ({
           files: this.#recorded.sorted(),

@@ -2,7 +2,9 @@
 // overwritten) starts empty, with one message naming the file; hashing,
 // listing and derived facts then work as on a cold start. A part of it that
 // is not what its layout promises (a JSON section of the wrong shape, paths
-// that are not as many as the columns) is found when the run first needs
+// that are not as many as the columns), in a file whose checks match it (a
+// foreign writer's: damage on disk fails the checks first, see
+// stat-cache-damaged-block.test.ts), is found when the run first needs
 // that part, which is then reported and starts empty, the others used.
 // Another version's file is skipped without a word.
 import fs from 'node:fs';
@@ -10,9 +12,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StatCache } from '../../src/cache/stat-cache.js';
 import { fakeClock, put, tempDir } from './helpers.js';
+import { relaid } from './stat-cache-bytes.js';
 
-const MAGIC = 'runner-stat-cache 3\n';
-const HEADER_BYTES = 512;
+const MAGIC = 'runner-stat-cache 4\n';
 
 /** A saved cache that knows a file's hash, a directory's listing and a derived list. */
 function savedCache(): { root: string; file: string } {
@@ -28,27 +30,11 @@ function savedCache(): { root: string; file: string } {
   return { root, file };
 }
 
-/** The file with one JSON section's text replaced (the header rewritten to match). */
+/** The file with one section's text replaced, laid out and checked again as a writer would. */
 function withSection(file: string, name: 'paths' | 'ends' | 'dirs' | 'derived', text: (old: string) => string): Buffer {
-  const data = fs.readFileSync(file);
-  const end = data.indexOf(10, MAGIC.length);
-  const header = JSON.parse(data.toString('utf8', MAGIC.length, end)) as {
-    files: number;
-    sections: Record<string, [number, number]>;
-  };
-  const parts = Object.entries(header.sections).map(([section, [offset, length]]) => {
-    const bytes = data.subarray(offset, offset + length);
-    return [section, section === name ? Buffer.from(text(bytes.toString('utf8'))) : bytes] as const;
-  });
-  let offset = HEADER_BYTES;
-  for (const [section, bytes] of parts) {
-    header.sections[section] = [offset, bytes.length];
-    offset += bytes.length;
-  }
-  const out = Buffer.alloc(offset);
-  out.write(`${MAGIC}${JSON.stringify(header)}\n`, 0, 'utf8');
-  for (const [section, bytes] of parts) out.set(bytes, header.sections[section]?.[0] ?? 0);
-  return out;
+  return relaid(fs.readFileSync(file), (section, bytes) =>
+    section === name ? Buffer.from(text(bytes.toString('utf8'))) : bytes,
+  );
 }
 
 const replaceValues = (json: string, value: unknown): string =>
@@ -140,7 +126,7 @@ describe('a bad .runner/stat-cache.bin', () => {
 
   it("another version's file is skipped without a message", () => {
     const { root, file } = savedCache();
-    fs.writeFileSync(file, fs.readFileSync(file, 'latin1').replace(MAGIC, 'runner-stat-cache 2\n'), 'latin1');
+    fs.writeFileSync(file, fs.readFileSync(file, 'latin1').replace(MAGIC, 'runner-stat-cache 3\n'), 'latin1');
     const messages: string[] = [];
     const stats = new StatCache({ root, file, onBadFile: (m) => messages.push(m) });
     expect(messages).toEqual([]);

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { layoutOf, relaid } from '../cache/stat-cache-bytes.js';
 import { Workspace } from './rig.js';
 
 const PIPELINE = `version: 1
@@ -55,20 +56,20 @@ const stageOf = (json: Json, id: string): Json => (json.stages as Record<string,
 const configStage = (json: Json, name: string): Json =>
   ((((json.config as Json).pipelines as Json).p as Json).stages as Json)[name] as Json;
 
-/** The stat cache with the JSON of its `derived` section replaced (header rewritten to match). */
+/** The stat cache with the JSON of its `derived` section replaced (laid out and checked again as a writer would). */
 function withDerived(replace: (derived: Json) => Json) {
-  return (data: Buffer): Buffer => {
-    const magic = 'runner-stat-cache 3\n';
-    const end = data.indexOf(10, magic.length);
-    const header = JSON.parse(data.toString('utf8', magic.length, end)) as { sections: Record<string, number[]> };
-    const [offset = 0, length = 0] = header.sections.derived ?? [];
-    const derived = Buffer.from(JSON.stringify(replace(JSON.parse(data.toString('utf8', offset, offset + length)))));
-    // derived is the last section: it can grow in place.
-    header.sections.derived = [offset, derived.length];
-    const out = Buffer.concat([data.subarray(0, offset), derived]);
-    out.fill(0, 0, 512).write(`${magic}${JSON.stringify(header)}\n`, 0, 'utf8');
-    return out;
-  };
+  return (data: Buffer): Buffer =>
+    relaid(data, (name, bytes) =>
+      name === 'derived' ? Buffer.from(JSON.stringify(replace(JSON.parse(bytes.toString('utf8'))))) : bytes,
+    );
+}
+
+/** The stat cache with a bit of its first entry's hash flipped, as a disk might leave it. */
+function withHashFlipped(data: Buffer): Buffer {
+  const out = Buffer.from(data);
+  const at = layoutOf(out).sections.hashes[0] + 5;
+  out.writeUInt8((out.readUInt8(at) ^ 0x10) & 0xff, at);
+  return out;
 }
 
 const ROWS: [Reader, string, string, (old: Buffer) => Buffer, string][] = [
@@ -94,6 +95,7 @@ const ROWS: [Reader, string, string, (old: Buffer) => Buffer, string][] = [
     'derived["imports:',
   ],
   ['stats', '.runner/stat-cache.bin', 'cut short', (old) => old.subarray(0, 600), 'cut short'],
+  ['stats', '.runner/stat-cache.bin', 'a hash flipped', withHashFlipped, 'bytes 512-'],
   [
     'config',
     '.runner/config.json',
