@@ -61,6 +61,8 @@ function context(
 }
 
 const params = {
+  // What sourceFiles('src') below scans: cluster checks that its root is there.
+  root: 'src',
   embedProvider: 'local',
   embedModel: 'none',
   threshold: 0.58,
