@@ -278,7 +278,8 @@ export class StatCache {
    */
   #statPass(files: readonly string[], unstated?: readonly number[]): StatPass {
     const changes = this.#isVouching ? this.#help.changes?.() : undefined;
-    const basis = changes?.since(files);
+    // Files to read whatever their stat (a map that never ran here): the hash pass wants the worker a whole pass starts.
+    const basis = unstated !== undefined && unstated.length > 0 ? undefined : changes?.since(files);
     const pass = new StatPass(files, undefined, `${this.#root}/`, unstated, basis ? undefined : this.#spare, basis);
     if (basis) this.counts.filesVouched += files.length - basis.stale.length;
     // With files left for the hash pass to stat, the stats are not all in yet.

@@ -1,8 +1,9 @@
 // The runner daemon: a resident process per workspace that answers runs
 // without starting Node and loading the runner each time (about two thirds
 // of a no-op on the peers workload); its code is warm. It runs the same
-// exec path as the command, with every input stat-ed and every key computed
-// as usual, so it can never answer from a stale picture. It runs a run whose
+// exec path as the command, with every key computed as usual: each input
+// stat'ed, or, in a long list, vouched for by its watch log (watch-log.ts:
+// nothing happened to it since a pass the daemon kept). It runs a run whose
 // every stage is a shell command, stages that must run included: a command
 // starts in a process of its own each time. A run with a task or a map
 // stage is served only when every stage is cached: the first stage that
