@@ -88,6 +88,10 @@ export class StatCache {
   readonly #laterOpen = new Set<LaterHashes>();
   /** The file and its log as loaded or last saved (StatCacheDisk.onDisk). */
   #onDisk = '';
+  /** Who is told of damage found in the file: the run using the cache (undefined between the daemon's runs). */
+  #onBadFile: ((message: string) => void) | undefined;
+  /** Damage found while no run was told (#sayBad). */
+  readonly #unsaid: string[] = [];
   /** Whether a long list's pass may take what the daemon vouches for: until the run writes in the workspace (endVouching). */
   #isVouching = true;
   /** One file's stat, as hashUnstatedSync puts it. */
@@ -105,7 +109,18 @@ export class StatCache {
     this.#now = options.now ?? Date.now;
     this.#disk = options.file === undefined ? undefined : new StatCacheDisk(options.file);
     this.#onDisk = this.#disk?.onDisk ?? '';
-    this.#loaded = this.#disk?.load(options.onBadFile) ?? LoadedCache.empty();
+    this.#onBadFile = options.onBadFile;
+    this.#loaded = this.#disk?.load((message) => this.#sayBad(message)) ?? LoadedCache.empty();
+  }
+
+  /**
+   * Why a part of the file cannot be used, found as it loads or later, as its bytes are first read: said
+   * to the run using the cache now. Found with no run to tell (the daemon reading the file again between
+   * runs), it is said to the next run that takes the cache over (forRun).
+   */
+  #sayBad(message: string): void {
+    if (this.#onBadFile) this.#onBadFile(message);
+    else this.#unsaid.push(message);
   }
 
   /** The cache the daemon kept from its last run while its file is as it left it (another run rewrites it), else read. */
@@ -115,6 +130,8 @@ export class StatCache {
     if (last && last.#file === options.file && last.#root === options.root && last.isAsSaved()) {
       for (const key of Object.keys(last.counts) as (keyof StatCache['counts'])[]) last.counts[key] = 0;
       last.#isVouching = true;
+      last.#onBadFile = options.onBadFile;
+      if (options.onBadFile) for (const message of last.#unsaid.splice(0)) options.onBadFile(message);
       return last;
     }
     const stats = new StatCache(options);

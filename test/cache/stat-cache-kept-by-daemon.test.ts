@@ -24,6 +24,27 @@ function afterFirstRun(): { root: string; file: string; now: () => number; help:
 }
 
 describe('StatCache.forRun', () => {
+  it('tells the next run of damage the daemon found in the file while reading it again between runs', () => {
+    const { root, file, now } = afterFirstRun();
+    // Another process's run saved a new file; a byte of it is damaged since (its checks, at its end).
+    const data = fs.readFileSync(file);
+    data.writeUInt8(data.readUInt8(data.length - 1) ^ 1, data.length - 1);
+    fs.writeFileSync(file, data);
+    // The daemon reads it again between runs, as it does to tell an edit (server.ts): no run to tell.
+    const help: HashHelp = { kept: {} };
+    const between = StatCache.forRun({ root, file, now, help, onBadFile: undefined });
+    expect(between.hash('a.txt')).toBeDefined();
+    const messages: string[] = [];
+    const next = StatCache.forRun({ root, file, now, help, onBadFile: (message) => messages.push(message) });
+    expect(next).toBe(between);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain(file);
+    // Said once: the run after it is told nothing more.
+    const later: string[] = [];
+    StatCache.forRun({ root, file, now, help, onBadFile: (message) => later.push(message) });
+    expect(later).toEqual([]);
+  });
+
   it('hands the next run the kept cache, its counts reset, while the file is unchanged', () => {
     const { root, file, now, help, first } = afterFirstRun();
     expect(first.counts.hashReads).toBe(1);
