@@ -1,6 +1,7 @@
 // Shared rig for the sonarflow tests: a stage context without the engine,
-// the plan-pages -> fetch flow driven the way the runner drives it, and a
-// temp workspace holding the real sonarflow section of pipelines.yaml.
+// the plan-pages -> fetch flow driven the way the runner drives it, the
+// write stage given planned bundles, and a temp workspace holding the real
+// sonarflow section of pipelines.yaml.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,8 +9,10 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { ItemContext, JsonRecord } from '../../src/api.js';
 import { fetchIssues } from '../../runners/sonarflow/fetch.js';
+import { templatePlan } from '../../runners/sonarflow/plan.js';
 import { planPages } from '../../runners/sonarflow/plan-pages.js';
-import type { IssueRecord } from '../../runners/sonarflow/types.js';
+import type { BundleRecord, IssueRecord, PlannedBundle } from '../../runners/sonarflow/types.js';
+import { write } from '../../runners/sonarflow/write.js';
 import { REPO, Workspace } from '../e2e/rig.js';
 
 export const TOKEN = 'squ_5f0c2b9e8a7d4c1b3e6f9a2d5c8b1e4f7a0d3c6b';
@@ -47,6 +50,42 @@ export function fakeContext(options: {
     index: 0,
     logs,
   };
+}
+
+/** A bundle of `complexity` issues in src/engine/a.ts, one a message, planned by the template planner. */
+export function plannedBundle(id: string, messages: string[] = ['too complex']): PlannedBundle {
+  const bundle: BundleRecord = {
+    id,
+    rule: 'complexity',
+    prefix: 'src/engine',
+    priority: 'P3',
+    topSeverity: 'MINOR',
+    types: ['CODE_SMELL'],
+    tags: [],
+    count: messages.length,
+    effortMinutes: 0,
+    issues: messages.map((message, i) => ({
+      key: `k${i}`,
+      file: 'src/engine/a.ts',
+      line: i + 1,
+      message,
+      severity: 'MINOR',
+      effort: null,
+    })),
+  };
+  return { ...bundle, plan: templatePlan(bundle), planner: 'template' };
+}
+
+/** sonarflow's write stage over `bundles` in the workspace `root`, its task files in `out`. */
+export function runWrite(root: string, bundles: PlannedBundle[], out = 'tasks'): Promise<JsonRecord[]> {
+  const ctx = fakeContext({ params: { out }, root });
+  return write({
+    ...ctx,
+    upstream: () =>
+      (async function* () {
+        yield* bundles;
+      })(),
+  });
 }
 
 export function sonarEnv(url: string, token = TOKEN, projectKey = 'demo'): Record<string, string> {

@@ -5,11 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JsonRecord } from '../../src/api.js';
-import { templatePlan } from '../../runners/sonarflow/plan.js';
-import type { BundleRecord, PlannedBundle } from '../../runners/sonarflow/types.js';
-import { write } from '../../runners/sonarflow/write.js';
-import { fakeContext } from './helpers.js';
+import { plannedBundle, runWrite } from './helpers.js';
 
 let root: string | undefined;
 afterEach(() => {
@@ -17,39 +13,12 @@ afterEach(() => {
   root = undefined;
 });
 
-function planned(id: string): PlannedBundle {
-  const bundle: BundleRecord = {
-    id,
-    rule: 'complexity',
-    prefix: 'src/engine',
-    priority: 'P3',
-    topSeverity: 'MINOR',
-    types: ['CODE_SMELL'],
-    tags: [],
-    count: 1,
-    effortMinutes: 0,
-    issues: [{ key: 'k0', file: 'src/engine/a.ts', line: 1, message: 'too complex', severity: 'MINOR', effort: null }],
-  };
-  return { ...bundle, plan: templatePlan(bundle), planner: 'template' };
-}
-
-function runWrite(dir: string, out: string): Promise<JsonRecord[]> {
-  const ctx = fakeContext({ params: { out }, root: dir });
-  return write({
-    ...ctx,
-    upstream: () =>
-      (async function* () {
-        yield planned('complexity--src-engine-11111111');
-      })(),
-  });
-}
-
 describe('write: params.out is not a directory', () => {
   it('fails naming params.out when it is a file, and leaves the file alone', async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'sonarflow-out-'));
     fs.writeFileSync(path.join(root, 'notes.md'), 'my notes\n');
 
-    await expect(runWrite(root, 'notes.md')).rejects.toThrow(
+    await expect(runWrite(root, [plannedBundle('complexity--src-engine-11111111')], 'notes.md')).rejects.toThrow(
       'params.out: notes.md is not a directory; point it at the directory for the task files, or at one that does not exist yet (--param out=tasks/sonarflow)',
     );
     expect(fs.readFileSync(path.join(root, 'notes.md'), 'utf8')).toBe('my notes\n');
@@ -59,7 +28,7 @@ describe('write: params.out is not a directory', () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'sonarflow-out-'));
     fs.writeFileSync(path.join(root, 'notes.md'), 'my notes\n');
 
-    await expect(runWrite(root, 'notes.md/tasks')).rejects.toThrow(
+    await expect(runWrite(root, [plannedBundle('complexity--src-engine-11111111')], 'notes.md/tasks')).rejects.toThrow(
       'params.out: notes.md/tasks cannot be a directory, since notes.md is a file; point it at the directory for the task files, or at one that does not exist yet (--param out=tasks/sonarflow)',
     );
     expect(fs.readFileSync(path.join(root, 'notes.md'), 'utf8')).toBe('my notes\n');
@@ -67,7 +36,7 @@ describe('write: params.out is not a directory', () => {
 
   it('still makes a directory that does not exist yet', async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'sonarflow-out-'));
-    const records = await runWrite(root, 'new/tasks');
+    const records = await runWrite(root, [plannedBundle('complexity--src-engine-11111111')], 'new/tasks');
     expect(records.map((r) => r.status)).toEqual(['created']);
     expect(fs.readdirSync(path.join(root, 'new', 'tasks')).sort()).toEqual([
       'INDEX.md',

@@ -5,57 +5,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JsonRecord } from '../../src/api.js';
-import { templatePlan } from '../../runners/sonarflow/plan.js';
-import type { BundleRecord, PlannedBundle } from '../../runners/sonarflow/types.js';
-import { write } from '../../runners/sonarflow/write.js';
-import { fakeContext } from './helpers.js';
-
-function planned(id: string, messages: string[]): PlannedBundle {
-  const bundle: BundleRecord = {
-    id,
-    rule: 'complexity',
-    prefix: 'src/engine',
-    priority: 'P3',
-    topSeverity: 'MINOR',
-    types: ['CODE_SMELL'],
-    tags: [],
-    count: messages.length,
-    effortMinutes: 0,
-    issues: messages.map((message, i) => ({
-      key: `k${i}`,
-      file: 'src/engine/a.ts',
-      line: i + 1,
-      message,
-      severity: 'MINOR',
-      effort: null,
-    })),
-  };
-  return { ...bundle, plan: templatePlan(bundle), planner: 'template' };
-}
+import { plannedBundle, runWrite } from './helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function runWrite(root: string, bundles: PlannedBundle[]): Promise<JsonRecord[]> {
-  const ctx = fakeContext({ params: { out: 'tasks' }, root });
-  return write({
-    ...ctx,
-    upstream: () =>
-      (async function* () {
-        yield* bundles;
-      })(),
-  });
-}
-
 describe('write', () => {
   it('rewrites only the marked region, is deterministic, and lists vanished bundles as resolved', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sonarflow-write-'));
     dirs.push(root);
-    const one = planned('complexity--src-engine-11111111', ['too complex | really', 'also complex']);
-    const two = planned('eqeqeq--src-cli-22222222', ['use ===']);
+    const one = plannedBundle('complexity--src-engine-11111111', ['too complex | really', 'also complex']);
+    const two = plannedBundle('eqeqeq--src-cli-22222222', ['use ===']);
     expect((await runWrite(root, [one, two])).map((r) => r.status)).toEqual(['created', 'created']);
     const file = path.join(root, 'tasks', `${one.id}.md`);
     const first = fs.readFileSync(file, 'utf8');
@@ -67,7 +29,7 @@ describe('write', () => {
     expect((await runWrite(root, [one, two])).map((r) => r.status)).toEqual(['unchanged', 'unchanged']);
     expect(fs.readFileSync(file, 'utf8')).toBe(edited);
 
-    const smaller = planned(one.id, ['also complex']);
+    const smaller = plannedBundle(one.id, ['also complex']);
     expect((await runWrite(root, [smaller])).map((r) => [r.id, r.status])).toEqual([
       [one.id, 'updated'],
       [two.id, 'resolved'],
@@ -90,7 +52,7 @@ describe('write', () => {
   it('refuses a file whose markers do not pair up, naming it', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sonarflow-write-'));
     dirs.push(root);
-    const one = planned('complexity--src-engine-11111111', ['x']);
+    const one = plannedBundle('complexity--src-engine-11111111', ['x']);
     fs.mkdirSync(path.join(root, 'tasks'));
     fs.writeFileSync(path.join(root, 'tasks', `${one.id}.md`), '<!-- SONARFLOW:BEGIN -->\nhalf a region\n');
     await expect(runWrite(root, [one])).rejects.toThrow(
