@@ -11,26 +11,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEndEvent } from '../../src/engine/events.js';
 import { DAEMON, isAlive, outcomes, runStart, startDaemon, Workspace } from './rig.js';
 import type { CliResult } from './rig.js';
+import { countPipeline } from './many-files.js';
 
 /** A long list (the stat pass's STAT_BESIDE_MIN files), in 32 directories. */
 const FILES = 8192;
 const PER_DIR = 256;
 
-const PIPELINE = `version: 1
-pipelines:
-  p:
-    stages:
-      count:
-        run: work.mjs#count
-        foreach: { files: ["data/**/*.txt"] }
-        batchSize: 500
-        isolate: inline
-        cache: { scope: item }
-      sum:
+const PIPELINE = countPipeline(`      sum:
         run: work.mjs#sum
         needs: [count]
         outputs: [sum.txt]
-`;
+`);
 
 const WORK = `import fs from 'node:fs';
 export function count(item, ctx) {
