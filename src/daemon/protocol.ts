@@ -29,5 +29,5 @@ export interface BasisRequest {
 }
 
 export interface BasisAnswer {
-  lists: { identity: string; count: number; stale: number[] }[];
+  lists: { identity: string; count: number; stale: readonly number[] }[];
 }

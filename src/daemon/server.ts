@@ -419,7 +419,7 @@ class DaemonServer {
   async #answerBasis(connection: net.Socket, request: BasisRequest): Promise<void> {
     const lists = request.basis === this.#options.build && !this.#isStopping ? await this.#watchLog.basis() : [];
     const answer: BasisAnswer = {
-      lists: lists.map(({ identity, stats, stale }) => ({ identity, count: stats.length / FIELDS, stale: [...stale] })),
+      lists: lists.map(({ identity, stats, stale }) => ({ identity, count: stats.length / FIELDS, stale })),
     };
     if (connection.destroyed) return;
     connection.write(`${JSON.stringify(answer)}\n`);

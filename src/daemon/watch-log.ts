@@ -202,9 +202,15 @@ export class WatchLog {
   }
 
   #since(files: readonly string[]): PassBasis | undefined {
-    const kept = this.#kept.find((k) => k.files === files) ?? this.#kept.find((k) => isSameList(k.files, files));
+    const kept = this.#kept[this.#keptAt(files)];
     const stale = kept && this.#staleOf(kept);
     return stale && { stats: (kept as Kept).stats, stale };
+  }
+
+  /** Where the pass kept of these very files is (the same array, else the same paths); -1: none. */
+  #keptAt(files: readonly string[]): number {
+    const at = this.#kept.findIndex((k) => k.files === files);
+    return at !== -1 ? at : this.#kept.findIndex((k) => isSameList(k.files, files));
   }
 
   /** The files of a kept pass to stat again now (ascending); undefined: all of them. */
@@ -260,9 +266,9 @@ export class WatchLog {
   }
 
   #keep(files: readonly string[], stats: Float64Array, links: readonly number[]): void {
-    // #since finds a changed path by binary search.
-    if (!isSorted(files)) return;
-    const at = this.#kept.findIndex((k) => k.files === files || isSameList(k.files, files));
+    const at = this.#keptAt(files);
+    // #staleOf finds a changed path by binary search (a list kept before was found sorted then).
+    if (at === -1 && !isSorted(files)) return;
     if (at !== -1) this.#kept.splice(at, 1);
     this.#kept.push({ files, stats: stats.slice(), links: [...links], epoch: this.#epoch });
     if (this.#kept.length > KEPT) this.#kept.shift();
