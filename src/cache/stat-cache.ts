@@ -12,6 +12,7 @@
 // changes it too: that file is hashed again, its key unchanged.)
 import path from 'node:path';
 import { isRegularMode } from '../util/fs.js';
+import { directoriesOf } from '../util/sorted.js';
 import { hashFileSync, hashUnstatedSync, lastWholeFile } from './hash-file.js';
 import { HashColumn } from './hash-column.js';
 import { KeptBytes } from './kept-bytes.js';
@@ -513,28 +514,8 @@ export class StatCache {
       const files = this.#merged();
       if (files === this.#watched) return undefined;
       this.#watched = files;
-      return this.#directoriesOf(files.paths);
+      return directoriesOf(files.paths, this.#root);
     });
-  }
-
-  /**
-   * The directories of `paths` (sorted, as the cache keeps them), each once,
-   * absolute. A path in the directory of the one before it (most of a
-   * sorted list) is passed over on its first characters, with no string
-   * made for it: an absolute path and a dirname for each of a million
-   * files took a second of the daemon's time after an answer.
-   */
-  #directoriesOf(paths: readonly string[]): string[] {
-    const dirs = new Set<string>();
-    /** The last directory as its paths begin ('' for the root's own files). */
-    let prefix: string | undefined;
-    for (const file of paths) {
-      if (prefix !== undefined && file.startsWith(prefix) && file.indexOf('/', prefix.length) === -1) continue;
-      const slash = file.lastIndexOf('/');
-      prefix = file.slice(0, slash + 1);
-      dirs.add(slash === -1 ? this.#root : slash === 0 ? '/' : this.absolute(file.slice(0, slash)));
-    }
-    return [...dirs];
   }
 
   /**

@@ -35,7 +35,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listIdentity } from '../cache/list-identity.js';
-import { lowerBound } from '../util/sorted.js';
+import { directoriesOf, lowerBound } from '../util/sorted.js';
 import type { PassBasis, PassChanges } from '../cache/stat-cache-types.js';
 
 /**
@@ -88,8 +88,11 @@ export class WatchLog {
   /** Absolute path -> the epoch of its last event. */
   readonly #events = new Map<string, number>();
   readonly #kept: Kept[] = [];
-  /** Watched directories found to be other ones now (#isCovered): watched again at the next barrier. */
-  readonly #again = new Set<string>();
+  /**
+   * Directories to watch at the next barrier: those of a list kept for the first time, one found not
+   * watched, or watched but another one now (#isCovered).
+   */
+  readonly #toWatch = new Set<string>();
   #inTurn = 0;
   #barrier: Barrier | undefined;
   #barriers = 0;
@@ -141,9 +144,9 @@ export class WatchLog {
       this.#lose(at);
       return;
     }
-    // Directories found replaced since they were watched, watched again (the first run after is a whole pass).
-    this.watch(this.#again);
-    this.#again.clear();
+    // Directories of a new list, or found unwatched or replaced, watched (the first run after is a whole pass).
+    this.watch(this.#toWatch);
+    this.#toWatch.clear();
     // A file of its own each time: a late event of an earlier barrier cannot end this one.
     const name = String(++this.#barriers);
     const file = path.join(barrier.dir, name);
@@ -255,7 +258,7 @@ export class WatchLog {
     const absolute = relative === '' ? this.#root : `${this.#root}/${relative}`;
     const watched = this.#dirs.get(absolute);
     const isSame = watched !== undefined && this.#isSame(absolute, watched);
-    if (watched !== undefined && !isSame) this.#again.add(absolute);
+    if (!isSame) this.#toWatch.add(absolute);
     let is = isSame && (watched as Watched).since < epoch;
     if (is && relative !== '') {
       const slash = relative.lastIndexOf('/');
@@ -269,6 +272,8 @@ export class WatchLog {
     const at = this.#keptAt(files);
     // #staleOf finds a changed path by binary search (a list kept before was found sorted then).
     if (at === -1 && !isSorted(files)) return;
+    // Its directories, which the stat cache's own entries need not hold (a long list's stats are kept beside them).
+    if (at === -1) for (const dir of directoriesOf(files, this.#root)) if (!this.#dirs.has(dir)) this.#toWatch.add(dir);
     if (at !== -1) this.#kept.splice(at, 1);
     this.#kept.push({ files, stats: stats.slice(), links: [...links], epoch: this.#epoch });
     if (this.#kept.length > KEPT) this.#kept.shift();
@@ -324,7 +329,7 @@ export class WatchLog {
     const watched = this.#dirs.get(dir);
     if (watched === undefined) return;
     watched.since = Number.POSITIVE_INFINITY;
-    this.#again.add(dir);
+    this.#toWatch.add(dir);
   }
 
   #log(changed: string, at: number): void {

@@ -116,6 +116,27 @@ describe('WatchLog', () => {
     expect(await served()).toEqual([]);
   });
 
+  it('watches the directories of a list it keeps, though it was told of none of them', async () => {
+    // A long list's stats are kept beside the stat cache's entries, so the daemon need not know its directories.
+    expect(await served()).toBeUndefined();
+    // Watched from this run's barrier on: a watch begun after the pass kept cannot vouch for it.
+    expect(await served()).toBeUndefined();
+    expect(await served()).toEqual([]);
+    const edited = 'data/d9/f0004.txt';
+    fs.appendFileSync(at(edited), 'more\n');
+    expect(await served()).toEqual([indexOf(edited)]);
+    // A directory the list gains is watched too: another list, a whole pass, then its files stat'ed until a
+    // pass kept after its watch began.
+    fs.mkdirSync(at('data/e0'));
+    fs.writeFileSync(at('data/e0/new.txt'), 'new\n');
+    files = [...files, 'data/e0/new.txt'].sort();
+    expect(await served()).toBeUndefined();
+    expect(await served()).toEqual([indexOf('data/e0/new.txt')]);
+    expect(await served()).toEqual([]);
+    fs.appendFileSync(at('data/e0/new.txt'), 'edited\n');
+    expect(await served()).toEqual([indexOf('data/e0/new.txt')]);
+  });
+
   it('stats again every file of a directory renamed away and replaced, though the new one was never watched', async () => {
     log.watch(fileDirs());
     await served();

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEndEvent } from '../../src/engine/events.js';
-import { DAEMON, isAlive, outcomes, runStart, startDaemon, Workspace } from './rig.js';
+import { DAEMON, daemonStarted, isAlive, outcomes, runStart, startDaemon, Workspace } from './rig.js';
 import type { CliResult } from './rig.js';
 import { countPipeline } from './many-files.js';
 
@@ -113,6 +113,32 @@ describe('the daemon vouches for files nothing happened to', { timeout: 120_000 
     expect(outcomes(added.events)).toEqual({ count: 'ran', sum: 'ran' });
     expect(runEnd(added)?.filesVouched).toBe(FILES + 1);
     expect(ws.read('sum.txt')).toBe(`${3 * FILES + 5} 1`);
+  });
+
+  it('vouches for a long list whose files the stat cache holds no entry of', async () => {
+    ws = workspace();
+    const cold = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(cold.code, cold.stderr).toBe(0);
+    // The list's stats are kept beside the stat cache (the pass memo): with the cache gone, the daemon is told
+    // of no directory of the list, and watches those of the passes it keeps.
+    fs.rmSync(ws.path('.runner/stat-cache.bin'));
+    fs.rmSync(ws.path('.runner/stat-cache.log'), { force: true });
+    const first = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(outcomes(first.events)).toEqual({ count: 'cached', sum: 'cached' });
+    pid = await daemonStarted(ws);
+    let vouched: number | undefined;
+    for (let turn = 0; turn < 3 && vouched === undefined; turn++) {
+      const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+      expect(runStart(noop.events)?.daemon).toBe(true);
+      expect(outcomes(noop.events)).toEqual({ count: 'cached', sum: 'cached' });
+      vouched = runEnd(noop)?.filesVouched;
+    }
+    expect(vouched).toBe(FILES);
+    const touched = 'data/d30/f07700.txt';
+    ws.write(touched, 'ab\n');
+    const afterTouch = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(outcomes(afterTouch.events)).toEqual({ count: 'cached', sum: 'cached' });
+    expect(runEnd(afterTouch)?.filesVouched).toBe(FILES - 1);
   });
 
   it('stats every file with RUNNER_DAEMON_TRUST=0', async () => {
