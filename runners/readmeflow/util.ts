@@ -80,21 +80,27 @@ export function readJsonc(file: string, name: string, onMistake: (message: strin
   if (text === undefined) return undefined;
   // Comments and trailing commas become spaces, never nothing, so a mistake's line and column are the file's.
   let json = '';
+  /** Where in `json` the last comma outside a string is, while only spaces follow it (-1: none). */
+  let comma = -1;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text[i] as string;
     if (c === '"') {
       const end = stringEnd(text, i);
       json += text.slice(i, end);
       i = end - 1;
+      comma = -1;
     } else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) {
       const end = text[i + 1] === '/' ? lineEnd(text, i) : commentEnd(text, i);
       json += text.slice(i, end).replace(/[^\r\n]/g, ' ');
       i = end - 1;
     } else {
+      // A comma right before a closing bracket (comments and spaces between) is a trailing one.
+      if ((c === '}' || c === ']') && comma !== -1) json = `${json.slice(0, comma)} ${json.slice(comma + 1)}`;
+      if (c === ',') comma = json.length;
+      else if (!/\s/.test(c)) comma = -1;
       json += c;
     }
   }
-  json = json.replace(/,(\s*[}\]])/g, ' $1');
   try {
     return JSON.parse(json) as unknown;
   } catch (error) {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JsonRecord } from '../../src/api.js';
 import { scanPackage } from '../../runners/readmeflow/package-facts.js';
+import { readJsonc } from '../../runners/readmeflow/util.js';
 import { verify } from '../../runners/readmeflow/verify.js';
 import type { Workspace } from '../e2e/rig.js';
 import { fakeContext, readmeflowWorkspace, tempDir } from './helpers.js';
@@ -104,5 +105,20 @@ describe('an invalid tsconfig.json', () => {
     expect(facts.entries.map((e) => e.source)).toEqual(['lib/index.ts']);
     expect((await verify(ctx)).map((r) => r.problems)).toEqual([[]]);
     expect(ctx.logs).toEqual(['1 README checked, 0 problems; report in verify.md']);
+  });
+
+  it('keeps a comma and bracket inside a string: only a trailing comma outside strings is dropped', () => {
+    dir = tempDir();
+    const file = path.join(dir, 'tsconfig.json');
+    fs.writeFileSync(
+      file,
+      '{\n  "compilerOptions": { "outDir": "out, }", "rootDir": "a,]" /* , */, },\n  "include": ["lib", /* a */ ],\n}\n',
+    );
+    const mistakes: string[] = [];
+    expect(readJsonc(file, 'tsconfig.json', (m) => mistakes.push(m))).toEqual({
+      compilerOptions: { outDir: 'out, }', rootDir: 'a,]' },
+      include: ['lib'],
+    });
+    expect(mistakes).toEqual([]);
   });
 });
