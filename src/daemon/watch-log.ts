@@ -35,7 +35,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listIdentity } from '../cache/list-identity.js';
-import { directoriesOf, lowerBound } from '../util/sorted.js';
+import { lowerBound } from '../util/sorted.js';
 import type { PassBasis, PassChanges } from '../cache/stat-cache-types.js';
 
 /**
@@ -74,6 +74,20 @@ interface Kept {
   stats: Float64Array;
   links: readonly number[];
   epoch: number;
+  runs: DirRuns;
+}
+
+/**
+ * A sorted list's files as runs of one directory each (a directory's own
+ * files may come in several runs, its subdirectories' between them): the
+ * directory of run r (workspace-relative, '' for the root; undefined for
+ * absolute paths, never vouched for) and its files from starts[r] up to
+ * starts[r + 1]. Made once a list: a run then checks each directory, not
+ * each file (at 100,000 files that was 10-15 ms of a 30-50 ms no-op).
+ */
+interface DirRuns {
+  dirs: (string | undefined)[];
+  starts: Int32Array;
 }
 
 export class WatchLog {
@@ -223,18 +237,12 @@ export class WatchLog {
     const most = Math.floor(files.length / STALE_SHARE);
     const stale = new Set<number>(kept.links);
     const covered = new Map<string, boolean>();
-    /** The last directory as its paths begin, and whether it is covered. */
-    let prefix: string | undefined;
-    let isCovered = false;
-    for (let i = 0; i < files.length; i++) {
-      const file = files[i] as string;
-      if (prefix === undefined || !file.startsWith(prefix) || file.indexOf('/', prefix.length) !== -1) {
-        const slash = file.lastIndexOf('/');
-        prefix = file.slice(0, slash + 1);
-        isCovered =
-          !file.startsWith('/') && this.#isCovered(slash === -1 ? '' : file.slice(0, slash), kept.epoch, covered);
-      }
-      if (!isCovered) stale.add(i);
+    const { dirs, starts } = kept.runs;
+    for (let run = 0; run < dirs.length; run++) {
+      const dir = dirs[run];
+      if (dir !== undefined && this.#isCovered(dir, kept.epoch, covered)) continue;
+      for (let i = starts[run] as number; i < (starts[run + 1] as number); i++) stale.add(i);
+      if (stale.size > most) return undefined;
     }
     if (stale.size > most) return undefined;
     const rootPrefix = `${this.#root}/`;
@@ -272,10 +280,15 @@ export class WatchLog {
     const at = this.#keptAt(files);
     // #staleOf finds a changed path by binary search (a list kept before was found sorted then).
     if (at === -1 && !isSorted(files)) return;
-    // Its directories, which the stat cache's own entries need not hold (a long list's stats are kept beside them).
-    if (at === -1) for (const dir of directoriesOf(files, this.#root)) if (!this.#dirs.has(dir)) this.#toWatch.add(dir);
+    const runs = at === -1 ? dirRunsOf(files) : (this.#kept[at] as Kept).runs;
+    // A new list's directories, which the stat cache's own entries need not hold (a long list's stats are kept beside them).
+    if (at === -1)
+      for (const dir of runs.dirs) {
+        const absolute = dir === '' ? this.#root : `${this.#root}/${dir}`;
+        if (dir !== undefined && !this.#dirs.has(absolute)) this.#toWatch.add(absolute);
+      }
     if (at !== -1) this.#kept.splice(at, 1);
-    this.#kept.push({ files, stats: stats.slice(), links: [...links], epoch: this.#epoch });
+    this.#kept.push({ files, stats: stats.slice(), links: [...links], epoch: this.#epoch, runs });
     if (this.#kept.length > KEPT) this.#kept.shift();
     // Events older than every kept pass can no longer make a file stale.
     const oldest = Math.min(...this.#kept.map((k) => k.epoch));
@@ -424,6 +437,23 @@ function statOf(file: string): { dev: number; ino: number } | undefined {
   } catch {
     return undefined;
   }
+}
+
+function dirRunsOf(files: readonly string[]): DirRuns {
+  const dirs: (string | undefined)[] = [];
+  const starts: number[] = [];
+  /** The last directory as its paths begin ('' for the root's own files). */
+  let prefix: string | undefined;
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i] as string;
+    if (prefix !== undefined && file.startsWith(prefix) && file.indexOf('/', prefix.length) === -1) continue;
+    const slash = file.lastIndexOf('/');
+    prefix = file.slice(0, slash + 1);
+    dirs.push(file.startsWith('/') ? undefined : slash === -1 ? '' : file.slice(0, slash));
+    starts.push(i);
+  }
+  starts.push(files.length);
+  return { dirs, starts: Int32Array.from(starts) };
 }
 
 function isSameList(a: readonly string[], b: readonly string[]): boolean {
