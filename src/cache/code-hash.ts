@@ -1,6 +1,10 @@
 // The code part of a fingerprint: the `run` module, every local module it
 // imports (transitively), and the package.json of every package it imports
-// by name (so upgrading a dependency re-runs the stages that use it).
+// by name (so upgrading a dependency re-runs the stages that use it). A
+// package linked into node_modules from the workspace itself (npm, yarn and
+// pnpm workspaces link their packages so) is local code: the files its
+// package.json points at are followed like local modules, so editing a
+// workspace package reruns the stages that import it.
 // Import lists are derived from content and memoised by content hash, so a
 // no-op run reads no source file.
 import fs from 'node:fs';
@@ -33,7 +37,7 @@ export function codeHashes(stats: StatCache, entry: string): CodeHashes {
     for (const specifier of specifiers) {
       const resolved = specifier.startsWith('.')
         ? resolveLocal(dirs, file, specifier)
-        : [resolvePackage(stats, file, specifier), ...resolveAlias(stats, dirs, file, specifier)];
+        : resolveBare(stats, dirs, file, specifier);
       for (const found of resolved) if (found !== undefined && !seen.has(found)) queue.push(found);
     }
   }
@@ -249,6 +253,74 @@ class Listings {
     this.#byDir.set(dir, kinds);
     return kinds;
   }
+}
+
+function resolveBare(stats: StatCache, dirs: Listings, from: string, specifier: string): (string | undefined)[] {
+  const manifest = resolvePackage(stats, from, specifier);
+  const linked = manifest === undefined ? undefined : linkedPackageDir(stats, manifest);
+  const entries = linked === undefined ? [] : linkedEntries(stats, dirs, linked, specifier);
+  return [manifest, ...entries, ...resolveAlias(stats, dirs, from, specifier)];
+}
+
+/**
+ * The workspace-relative directory a package's node_modules entry links to,
+ * when that is in the workspace and under no node_modules (a workspace
+ * package); undefined for an installed package (pnpm's links lead into
+ * node_modules/.pnpm).
+ */
+function linkedPackageDir(stats: StatCache, manifest: string): string | undefined {
+  let real: string;
+  try {
+    real = fs.realpathSync(stats.absolute(manifest));
+  } catch {
+    return undefined;
+  }
+  const relative = path.relative(stats.root, path.dirname(real)).split(path.sep).join('/');
+  const isInside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  const isLinked = isInside && relative !== path.posix.dirname(manifest);
+  return isLinked && !relative.split('/').includes('node_modules') ? relative : undefined;
+}
+
+/**
+ * The files of the workspace package at `dir` that `specifier` may load:
+ * for the package itself every target of its package.json's `exports`
+ * (each condition's), `module` and `main`, else its index; for a deep
+ * import the matching `exports` targets, else the path inside it.
+ */
+function linkedEntries(stats: StatCache, dirs: Listings, dir: string, specifier: string): string[] {
+  const manifest = `${dir}/package.json`;
+  const hash = stats.hash(manifest);
+  const subpath = `.${specifier.slice(packageNameOf(specifier).length)}`;
+  const targets =
+    hash === undefined
+      ? []
+      : stats.derived('package-entries', hash, () => entriesOf(stats.absolute(manifest))).flatMap((line) => {
+          const [pattern = '', target = ''] = line.split('\0');
+          const star = starOf(pattern, subpath);
+          return star === undefined ? [] : [target.replace('*', star)];
+        });
+  if (targets.length === 0) targets.push(subpath === '.' ? 'index' : subpath);
+  return targets.flatMap((target) => candidatesOf(dirs, path.posix.normalize(`${dir}/${target}`)));
+}
+
+/** A package.json's entry points as `subpath NUL target` lines: each `exports` target, `module` and `main` for '.'. */
+function entriesOf(absolute: string): string[] {
+  let manifest: { exports?: unknown; main?: unknown; module?: unknown } | null;
+  try {
+    manifest = JSON.parse(fs.readFileSync(absolute, 'utf8')) as typeof manifest;
+  } catch {
+    return [];
+  }
+  const lines: string[] = [];
+  const exports = manifest?.exports;
+  const isSubpaths =
+    exports !== null && typeof exports === 'object' && Object.keys(exports).some((key) => key.startsWith('.'));
+  if (isSubpaths)
+    for (const [subpath, value] of Object.entries(exports as object))
+      for (const target of stringsIn(value)) lines.push(`${subpath}\0${target}`);
+  else for (const target of stringsIn(exports)) lines.push(`.\0${target}`);
+  for (const field of [manifest?.module, manifest?.main]) if (typeof field === 'string') lines.push(`.\0${field}`);
+  return lines;
 }
 
 function resolvePackage(stats: StatCache, from: string, specifier: string): string | undefined {

@@ -1,5 +1,7 @@
 // A bare package import adds node_modules/<pkg>/package.json to the code
 // hashes, so upgrading the dependency re-runs the stages that use it.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codeHashes } from '../../src/cache/code-hash.js';
 import { StatCache } from '../../src/cache/stat-cache.js';
@@ -77,6 +79,74 @@ describe('codeHashes and packages', () => {
       'node_modules/dep/index.js': "require('./inner.js');\n",
       'node_modules/dep/inner.js': '',
     });
+    expect(codeHashes(stats(), 'mods/task.ts').map(([f]) => f)).toEqual([
+      'mods/task.ts',
+      'node_modules/dep/package.json',
+    ]);
+  });
+
+  /** A workspace package at packages/lib, linked as node_modules/@acme/lib the way npm, yarn and pnpm workspaces link it. */
+  const linkedWorkspace = (files: Record<string, string>): { root: string; stats: () => StatCache } => {
+    const ws = workspace(files);
+    fs.mkdirSync(path.join(ws.root, 'node_modules', '@acme'), { recursive: true });
+    fs.symlinkSync('../../packages/lib', path.join(ws.root, 'node_modules', '@acme', 'lib'));
+    return ws;
+  };
+
+  it('follows a package linked from the workspace into the files its package.json points at, as local code', () => {
+    const { root, stats } = linkedWorkspace({
+      'mods/task.ts': "import { f } from '@acme/lib';\n",
+      'packages/lib/package.json': JSON.stringify({ name: '@acme/lib', version: '1.0.0', main: 'src/index.js' }),
+      'packages/lib/src/index.js': "export { f } from './util.js';\n",
+      'packages/lib/src/util.js': 'export const f = () => 1;\n',
+      'packages/lib/src/unused.js': 'export const g = 2;\n',
+    });
+    const before = codeHashes(stats(), 'mods/task.ts');
+    expect(before.map(([f]) => f)).toEqual([
+      'mods/task.ts',
+      'node_modules/@acme/lib/package.json',
+      'packages/lib/src/index.js',
+      'packages/lib/src/util.js',
+    ]);
+    // Its version does not move when its code does: the code itself is in the key.
+    put(root, 'packages/lib/src/util.js', 'export const f = () => 2;\n');
+    expect(codeHashes(stats(), 'mods/task.ts')).not.toEqual(before);
+  });
+
+  it("takes every target of a linked package's exports, each condition's, and its deep imports", () => {
+    const { stats } = linkedWorkspace({
+      'mods/task.ts': "import '@acme/lib';\nimport '@acme/lib/feature';\nimport '@acme/lib/parts/a';\n",
+      'packages/lib/package.json': JSON.stringify({
+        name: '@acme/lib',
+        exports: {
+          '.': { import: './esm/index.js', require: './cjs/index.cjs' },
+          './feature': './src/feature.ts',
+          './parts/*': './src/parts/*.js',
+        },
+      }),
+      'packages/lib/esm/index.js': '',
+      'packages/lib/cjs/index.cjs': '',
+      'packages/lib/src/feature.ts': '',
+      'packages/lib/src/parts/a.js': '',
+      'packages/lib/src/parts/b.js': '',
+    });
+    expect(codeHashes(stats(), 'mods/task.ts').map(([f]) => f)).toEqual([
+      'mods/task.ts',
+      'node_modules/@acme/lib/package.json',
+      'packages/lib/cjs/index.cjs',
+      'packages/lib/esm/index.js',
+      'packages/lib/src/feature.ts',
+      'packages/lib/src/parts/a.js',
+    ]);
+  });
+
+  it('does not read into a package linked from within node_modules (as pnpm links what it installs)', () => {
+    const { root, stats } = workspace({
+      'mods/task.ts': "import 'dep';\n",
+      'node_modules/.pnpm/dep@1.0.0/node_modules/dep/package.json': pkg('dep', '1.0.0'),
+      'node_modules/.pnpm/dep@1.0.0/node_modules/dep/index.js': '',
+    });
+    fs.symlinkSync('.pnpm/dep@1.0.0/node_modules/dep', path.join(root, 'node_modules', 'dep'));
     expect(codeHashes(stats(), 'mods/task.ts').map(([f]) => f)).toEqual([
       'mods/task.ts',
       'node_modules/dep/package.json',
