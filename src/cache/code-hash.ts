@@ -291,14 +291,13 @@ function linkedEntries(stats: StatCache, dirs: Listings, dir: string, specifier:
   const manifest = `${dir}/package.json`;
   const hash = stats.hash(manifest);
   const subpath = `.${specifier.slice(packageNameOf(specifier).length)}`;
-  const targets =
-    hash === undefined
-      ? []
-      : stats.derived('package-entries', hash, () => entriesOf(stats.absolute(manifest))).flatMap((line) => {
-          const [pattern = '', target = ''] = line.split('\0');
-          const star = starOf(pattern, subpath);
-          return star === undefined ? [] : [target.replace('*', star)];
-        });
+  const entries =
+    hash === undefined ? [] : stats.derived('package-entries', hash, () => entriesOf(stats.absolute(manifest)));
+  const targets = entries.flatMap((line) => {
+    const [pattern = '', target = ''] = line.split('\0');
+    const star = starOf(pattern, subpath);
+    return star === undefined ? [] : [target.replace('*', star)];
+  });
   if (targets.length === 0) targets.push(subpath === '.' ? 'index' : subpath);
   return targets.flatMap((target) => candidatesOf(dirs, path.posix.normalize(`${dir}/${target}`)));
 }
