@@ -4,11 +4,17 @@
 // affected tasks. Task files of clusters that are gone are removed when no
 // person touched them and marked `stale: true` otherwise (task-file.ts).
 // Files in params.out that are not simtask task files are never touched.
+// A file whose cluster's plan record and whose stat (size, change time,
+// inode) are the ones a run found it unchanged with is passed over without
+// being read or rendered (ctx.memo, on this machine and directory): a rerun
+// after one edit then reads only the tasks whose clusters changed.
 //
 // The stage declares no `outputs`: the runner would restore a changed
 // output from its cache, overwriting what a person wrote outside the
 // markers. Returns one record per task file with what happened to it.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { StageContext } from '../../src/api.js';
 import { makeDirectoryParam } from '../lib/param-directory.js';
@@ -23,14 +29,33 @@ const STALE_NOTICE =
   'This cluster no longer appears in `runner exec simtask` output: its copies were consolidated, changed or removed. ' +
   'The file is kept because it has notes outside the markers; delete it when they are no longer needed.';
 
+/** The task files a run found unchanged: name -> [its plan record's hash, size, change time, inode]. */
+interface Unchanged {
+  where: string;
+  files: Record<string, [record: string, size: number, changedMs: number, ino: number]>;
+}
+
+const MEMO_KEY = 'unchanged-task-files';
+/**
+ * A file changed within this long of when it is looked at may change again
+ * with the same change time (the kernel's clock ticks every few ms): its
+ * stat is not kept, and the next run reads it.
+ */
+const RACY_MS = 1000;
+
 export async function write(
-  ctx: Pick<StageContext, 'params' | 'upstream' | 'workspace' | 'log'>,
+  ctx: Pick<StageContext, 'params' | 'upstream' | 'workspace' | 'log'> & Partial<Pick<StageContext, 'memo'>>,
 ): Promise<WriteRecord[]> {
   const out = String(ctx.params.out);
   const dir = makeDirectoryParam('out', out, ctx.workspace, {
     purpose: 'the directory for the task files',
     example: 'tasks/simtask',
   });
+  // Stats mean nothing on another machine (a shared cache store) or in another directory.
+  const where = `${os.hostname()}\0${dir}\0${out}`;
+  const memo = await ctx.memo?.get<Unchanged>(MEMO_KEY);
+  const seen = memo?.where === where ? memo.files : {};
+  const unchanged: Unchanged = { where, files: {} };
   const records: WriteRecord[] = [];
   const current = new Set<string>();
   // Task files a person saved in another encoding: merged and written back, their notes would lose those bytes.
@@ -39,6 +64,20 @@ export async function write(
     const name = taskFileName(record);
     current.add(name);
     const file = path.join(dir, name);
+    const recordHash = createHash('sha256').update(JSON.stringify(record)).digest('base64');
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    const before = seen[name];
+    if (
+      st !== undefined &&
+      before?.[0] === recordHash &&
+      before[1] === st.size &&
+      before[2] === st.ctimeMs &&
+      before[3] === st.ino
+    ) {
+      unchanged.files[name] = before;
+      records.push({ file: path.posix.join(out, name), cluster: record.id, action: 'unchanged' });
+      continue;
+    }
     const read = readIfExists(file);
     if (read?.notUtf8) {
       unreadable.push(`${path.posix.join(out, name)} ${read.notUtf8.message}`);
@@ -48,6 +87,8 @@ export async function write(
     const text = mergeTask(existing, renderTask(record, out));
     const action = existing === undefined ? 'created' : existing === text ? 'unchanged' : 'updated';
     if (action !== 'unchanged') writeTextAtomic(file, text);
+    else if (st !== undefined && Date.now() - st.ctimeMs > RACY_MS)
+      unchanged.files[name] = [recordHash, st.size, st.ctimeMs, st.ino];
     records.push({ file: path.posix.join(out, name), cluster: record.id, action });
   }
   for (const name of fs.readdirSync(dir).sort(compare)) {
@@ -74,6 +115,7 @@ export async function write(
       });
     }
   }
+  await ctx.memo?.set(MEMO_KEY, unchanged);
   const counts = new Map<string, number>();
   for (const record of records) counts.set(record.action, (counts.get(record.action) ?? 0) + 1);
   ctx.log(
