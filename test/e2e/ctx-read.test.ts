@@ -9,7 +9,7 @@
 // the same bytes. A task, a map over records and an argument that is not
 // an item are told what ctx.read is for.
 import { afterEach, describe, expect, it } from 'vitest';
-import { countPipeline, MANY_FILES as FILES, manyFile as file } from './many-files.js';
+import { countPipeline, MANY_FILES as FILES, manyFile as file, MANY_FILES_PARENT } from './many-files.js';
 import { stageEnd, Workspace } from './rig.js';
 
 /** The list's second file (sorted, as items come), which the first item rewrites. */
@@ -41,7 +41,7 @@ describe('ctx.read(item)', () => {
   afterEach(() => ws.remove());
 
   function workspace(pipeline: string): void {
-    ws = new Workspace();
+    ws = new Workspace('runner-test-', MANY_FILES_PARENT);
     ws.write('pipelines.yaml', pipeline);
     ws.write('work.mjs', WORK);
     for (let i = 0; i < FILES; i++) ws.write(file(i), `file ${i}\n`);
@@ -78,7 +78,7 @@ describe('ctx.read(item)', () => {
   });
 
   it('fails the item the same way on the main thread when no bytes were kept (a short list, hashed before it runs)', async () => {
-    ws = new Workspace();
+    ws = new Workspace('runner-test-', MANY_FILES_PARENT);
     ws.write('pipelines.yaml', countPipeline(PICK).replace('data/**/*.txt', 'data/d00/*.txt'));
     ws.write('work.mjs', WORK);
     for (let i = 0; i < 90; i += 9) ws.write(file(i), `file ${i}\n`);
@@ -90,7 +90,7 @@ describe('ctx.read(item)', () => {
   });
 
   it('reads the same bytes in a batch export and in a child process, and with an encoding', async () => {
-    ws = new Workspace();
+    ws = new Workspace('runner-test-', MANY_FILES_PARENT);
     ws.write(
       'pipelines.yaml',
       `version: 1
@@ -131,7 +131,7 @@ export async function both(ctx) {
   });
 
   it('tells a task, a map over records and a call without an item what it is for', async () => {
-    ws = new Workspace();
+    ws = new Workspace('runner-test-', MANY_FILES_PARENT);
     ws.write(
       'pipelines.yaml',
       `version: 1

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stageEnd, Workspace } from './rig.js';
+import { MANY_FILES_PARENT } from './many-files.js';
 
 const FILES = 30_000;
 
@@ -21,7 +22,7 @@ describe('a long input list', () => {
   afterEach(() => ws.remove());
 
   it('is stored again only where it changed, and read back whole for the reason, explain and after a prune', async () => {
-    ws = new Workspace();
+    ws = new Workspace('runner-test-', MANY_FILES_PARENT);
     ws.write(
       'pipelines.yaml',
       'version: 1\npipelines:\n  p:\n    stages:\n      count:\n        run: count.mjs#count\n        inputs: ["data/**/*.txt"]\n',

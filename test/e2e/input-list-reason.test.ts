@@ -8,7 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COUNT_WORK as WORK, countPipeline, MANY_FILES as FILES, manyFile as file } from './many-files.js';
+import {
+  COUNT_WORK as WORK,
+  countPipeline,
+  MANY_FILES as FILES,
+  manyFile as file,
+  MANY_FILES_PARENT,
+} from './many-files.js';
 import { stageEnd, Workspace } from './rig.js';
 
 // Several runs over a long list a test: with the cores shared, one took over 30 s.
@@ -26,7 +32,7 @@ describe('the reason of a rerun over a long list', { timeout: 120_000 }, () => {
   }
 
   function workspace(): void {
-    ws = new Workspace();
+    ws = new Workspace('runner-test-', MANY_FILES_PARENT);
     ws.write('pipelines.yaml', countPipeline());
     ws.write('work.mjs', WORK);
     for (let i = 0; i < FILES; i++) ws.write(file(i), `file ${i}\n`);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StatCache } from '../../src/cache/stat-cache.js';
 import { runAndSignal, stageEnd, Workspace } from './rig.js';
+import { MANY_FILES_PARENT } from './many-files.js';
 
 const FILES = 8200;
 const LAST = `data/d81/f${String(FILES - 1).padStart(5, '0')}.txt`;
@@ -70,7 +71,7 @@ describe('a run killed after its inputs were hashed', () => {
   }
 
   function setUp(): string[] {
-    ws = new Workspace();
+    ws = new Workspace('runner-test-', MANY_FILES_PARENT);
     const files = writeInputs(ws, 1);
     expect(files.at(-1)).toBe(LAST);
     ws.write('m.mjs', MODULE);

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.js';
-import { countPipeline, MANY_FILES as FILES, manyFile as file } from './many-files.js';
+import { countPipeline, MANY_FILES as FILES, manyFile as file, MANY_FILES_PARENT } from './many-files.js';
 import { stageEnd, Workspace } from './rig.js';
 
 const PIPELINE = countPipeline(`      sum:
@@ -50,7 +50,7 @@ describe('a map over many files never run here', () => {
   afterEach(() => ws.remove());
 
   function workspace(): number {
-    ws = new Workspace();
+    ws = new Workspace('runner-test-', MANY_FILES_PARENT);
     ws.write('pipelines.yaml', PIPELINE);
     ws.write('work.mjs', WORK);
     let bytes = 0;

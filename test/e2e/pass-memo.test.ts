@@ -13,7 +13,13 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COUNT_WORK as WORK, countPipeline, MANY_FILES as FILES, manyFile as file } from './many-files.js';
+import {
+  COUNT_WORK as WORK,
+  countPipeline,
+  MANY_FILES as FILES,
+  manyFile as file,
+  MANY_FILES_PARENT,
+} from './many-files.js';
 import { DAEMON, runStart, stageEnd, startDaemon, Workspace } from './rig.js';
 
 const PIPELINE = countPipeline();
@@ -25,7 +31,7 @@ describe('the pass memo', { timeout: 120_000 }, () => {
 
   /** The pipeline and its files, written an hour ago: one written in the last two seconds with a whole-millisecond mtime is racy. */
   function workspace(): void {
-    ws = new Workspace();
+    ws = new Workspace('runner-test-', MANY_FILES_PARENT);
     ws.write('pipelines.yaml', PIPELINE);
     ws.write('work.mjs', WORK);
     const hourAgo = new Date(Date.now() - 3_600_000);
