@@ -55,6 +55,22 @@ function workspace(): Workspace {
 const runEnd = (result: CliResult): RunEndEvent | undefined =>
   result.events.find((event): event is RunEndEvent => event.event === 'run:end');
 
+/**
+ * No-ops answered by the daemon until one vouches for files: its watches begin after its first run, and a
+ * run kept after them is vouched for by the third answer at the latest. How many files that one vouched for.
+ */
+async function vouchedNoop(ws: Workspace): Promise<number | undefined> {
+  let vouched: number | undefined;
+  for (let turn = 0; turn < 3 && vouched === undefined; turn++) {
+    const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(noop.code, noop.stderr).toBe(0);
+    expect(runStart(noop.events)?.daemon).toBe(true);
+    expect(outcomes(noop.events)).toEqual({ count: 'cached', sum: 'cached' });
+    vouched = runEnd(noop)?.filesVouched;
+  }
+  return vouched;
+}
+
 describe('the daemon vouches for files nothing happened to', { timeout: 120_000 }, () => {
   let ws: Workspace;
   let pid: number | undefined;
@@ -67,16 +83,7 @@ describe('the daemon vouches for files nothing happened to', { timeout: 120_000 
   it('stats only the touched or edited files in the runs it serves, with the results of a run that stats them all', async () => {
     ws = workspace();
     pid = await startDaemon(ws, 'p');
-    // Its watches begin after its first run; a run kept after them is vouched for, by the third answer at the latest.
-    let vouched: number | undefined;
-    for (let turn = 0; turn < 3 && vouched === undefined; turn++) {
-      const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
-      expect(noop.code, noop.stderr).toBe(0);
-      expect(runStart(noop.events)?.daemon).toBe(true);
-      expect(outcomes(noop.events)).toEqual({ count: 'cached', sum: 'cached' });
-      vouched = runEnd(noop)?.filesVouched;
-    }
-    expect(vouched).toBe(FILES);
+    expect(await vouchedNoop(ws)).toBe(FILES);
 
     // Touched (the same content): answered, that file stat'ed again.
     const touched = 'data/d03/f00800.txt';
@@ -126,14 +133,7 @@ describe('the daemon vouches for files nothing happened to', { timeout: 120_000 
     const first = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
     expect(outcomes(first.events)).toEqual({ count: 'cached', sum: 'cached' });
     pid = await daemonStarted(ws);
-    let vouched: number | undefined;
-    for (let turn = 0; turn < 3 && vouched === undefined; turn++) {
-      const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
-      expect(runStart(noop.events)?.daemon).toBe(true);
-      expect(outcomes(noop.events)).toEqual({ count: 'cached', sum: 'cached' });
-      vouched = runEnd(noop)?.filesVouched;
-    }
-    expect(vouched).toBe(FILES);
+    expect(await vouchedNoop(ws)).toBe(FILES);
     const touched = 'data/d30/f07700.txt';
     ws.write(touched, 'ab\n');
     const afterTouch = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
