@@ -3,7 +3,7 @@
 // pass it kept, not all of them (at 100,000 files the stat pass is most of
 // a no-op: a quarter of a second on two threads). It vouches for a file
 // only where inotify cannot have missed a change to it:
-// - on Linux, on a local filesystem (FILESYSTEMS; not NFS, FUSE or a
+// - on Linux, on a local filesystem (local-fs.ts; not NFS, FUSE or a
 //   virtual machine's shared folder, whose changes from elsewhere raise
 //   no event here);
 // - where the file's directory and each one above it up to the workspace
@@ -30,20 +30,16 @@
 // mmap, keeps its old stat in a served run until an event names it, or the
 // daemon stops (RUNNER_DAEMON_TRUST=0 turns vouching off; see README).
 // Runs in a process of their own stat every file, as before.
-// Deleting this module (and its uses in server.ts and prehash.ts, and
+// Deleting this module and local-fs.ts (and its uses in server.ts and prehash.ts, and
 // StatCache's HashHelp.changes) leaves the daemon stat'ing every file.
 import fs from 'node:fs';
 import path from 'node:path';
 import { listIdentity } from '../cache/list-identity.js';
-import { lowerBound } from '../util/sorted.js';
+import { absoluteDir, dirRunsOf, lowerBound } from '../util/sorted.js';
+import { burstHere, isLocal, statOf } from './local-fs.js';
+import type { DirRuns } from '../util/sorted.js';
 import type { PassBasis, PassChanges } from '../cache/stat-cache-types.js';
 
-/**
- * statfs types whose every change is made by this kernel, so inotify sees
- * it: ext2/3/4, XFS, Btrfs, tmpfs, F2FS, ZFS, and overlayfs (a container's
- * own files, written through it).
- */
-const FILESYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0xf2f52010, 0x2fc12fc1, 0x794c7630]);
 /** How long a barrier waits for its event before the run is served without vouching. */
 const BARRIER_MS = 1000;
 /** Passes kept (a run's long lists: one a map stage over files, usually). */
@@ -74,20 +70,8 @@ interface Kept {
   stats: Float64Array;
   links: readonly number[];
   epoch: number;
+  /** Its files by directory, made once a list: a run checks each directory, not each file. */
   runs: DirRuns;
-}
-
-/**
- * A sorted list's files as runs of one directory each (a directory's own
- * files may come in several runs, its subdirectories' between them): the
- * directory of run r (workspace-relative, '' for the root; undefined for
- * absolute paths, never vouched for) and its files from starts[r] up to
- * starts[r + 1]. Made once a list: a run then checks each directory, not
- * each file (at 100,000 files that was 10-15 ms of a 30-50 ms no-op).
- */
-interface DirRuns {
-  dirs: (string | undefined)[];
-  starts: Int32Array;
 }
 
 export class WatchLog {
@@ -239,8 +223,9 @@ export class WatchLog {
     const covered = new Map<string, boolean>();
     const { dirs, starts } = kept.runs;
     for (let run = 0; run < dirs.length; run++) {
-      const dir = dirs[run];
-      if (dir !== undefined && this.#isCovered(dir, kept.epoch, covered)) continue;
+      const dir = dirs[run] as string;
+      // A path outside the workspace is never vouched for.
+      if (!dir.startsWith('/') && this.#isCovered(dir, kept.epoch, covered)) continue;
       for (let i = starts[run] as number; i < (starts[run + 1] as number); i++) stale.add(i);
       if (stale.size > most) return undefined;
     }
@@ -284,8 +269,8 @@ export class WatchLog {
     // A new list's directories, which the stat cache's own entries need not hold (a long list's stats are kept beside them).
     if (at === -1)
       for (const dir of runs.dirs) {
-        const absolute = dir === '' ? this.#root : `${this.#root}/${dir}`;
-        if (dir !== undefined && !this.#dirs.has(absolute)) this.#toWatch.add(absolute);
+        const absolute = absoluteDir(dir, this.#root);
+        if (!this.#dirs.has(absolute)) this.#toWatch.add(absolute);
       }
     if (at !== -1) this.#kept.splice(at, 1);
     this.#kept.push({ files, stats: stats.slice(), links: [...links], epoch: this.#epoch, runs });
@@ -409,51 +394,6 @@ export class WatchLog {
     this.#rootStat ??= st;
     return st !== undefined && st.dev === this.#rootStat?.dev && st.ino === this.#rootStat.ino;
   }
-}
-
-/** Half of inotify's queue, on Linux on a local filesystem; undefined elsewhere (no vouching). */
-function burstHere(root: string): number | undefined {
-  if (process.platform !== 'linux' || !isLocal(root)) return undefined;
-  try {
-    const queued = Number(fs.readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8'));
-    return Number.isInteger(queued) && queued > 1 ? Math.floor(queued / 2) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isLocal(dir: string): boolean {
-  try {
-    return FILESYSTEMS.has(fs.statfsSync(dir).type);
-  } catch {
-    return false;
-  }
-}
-
-function statOf(file: string): { dev: number; ino: number } | undefined {
-  try {
-    const st = fs.statSync(file);
-    return st.isDirectory() ? { dev: st.dev, ino: st.ino } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function dirRunsOf(files: readonly string[]): DirRuns {
-  const dirs: (string | undefined)[] = [];
-  const starts: number[] = [];
-  /** The last directory as its paths begin ('' for the root's own files). */
-  let prefix: string | undefined;
-  for (let i = 0; i < files.length; i++) {
-    const file = files[i] as string;
-    if (prefix !== undefined && file.startsWith(prefix) && file.indexOf('/', prefix.length) === -1) continue;
-    const slash = file.lastIndexOf('/');
-    prefix = file.slice(0, slash + 1);
-    dirs.push(file.startsWith('/') ? undefined : slash === -1 ? '' : file.slice(0, slash));
-    starts.push(i);
-  }
-  starts.push(files.length);
-  return { dirs, starts: Int32Array.from(starts) };
 }
 
 function isSameList(a: readonly string[], b: readonly string[]): boolean {
