@@ -54,7 +54,8 @@ export async function write(
   // Stats mean nothing on another machine (a shared cache store) or in another directory.
   const where = `${os.hostname()}\0${dir}\0${out}`;
   const memo = await ctx.memo?.get<Unchanged>(MEMO_KEY);
-  const seen = memo?.where === where ? memo.files : {};
+  // A memo of another shape (damaged, or kept by another version) is none.
+  const seen = memo?.where === where && typeof memo.files === 'object' && memo.files !== null ? memo.files : {};
   const unchanged: Unchanged = { where, files: {} };
   const records: WriteRecord[] = [];
   const current = new Set<string>();
@@ -69,7 +70,8 @@ export async function write(
     const before = seen[name];
     if (
       st !== undefined &&
-      before?.[0] === recordHash &&
+      Array.isArray(before) &&
+      before[0] === recordHash &&
       before[1] === st.size &&
       before[2] === st.ctimeMs &&
       before[3] === st.ino

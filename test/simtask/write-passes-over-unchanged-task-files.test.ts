@@ -83,4 +83,19 @@ describe('write passes over the task files it found unchanged', () => {
     fs.cpSync(tasks, path.join(root, 'other'), { recursive: true });
     expect((await run(root, changed, memo, 'other')).read).toHaveLength(plans.length);
   });
+
+  it('takes a memo of another shape for none', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'simtask-write-memo-'));
+    dirs.push(root);
+    const plans = await fixturePlans();
+    const memo = memoStore();
+    await run(root, plans, memo);
+    const where = `${os.hostname()}\0${path.join(root, 'tasks')}\0tasks`;
+    for (const files of [null, 'text', { [fs.readdirSync(path.join(root, 'tasks'))[0] as string]: 'not a row' }]) {
+      await memo.set('unchanged-task-files', { where, files });
+      const again = await run(root, plans, memo);
+      expect(again.actions).toEqual(new Set(['unchanged']));
+      expect(again.read).toHaveLength(plans.length);
+    }
+  });
 });
