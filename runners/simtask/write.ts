@@ -37,6 +37,22 @@ interface Unchanged {
 
 const MEMO_KEY = 'unchanged-task-files';
 /**
+ * The sources that decide what write makes of a plan record and a task file
+ * (write.ts's local imports, transitively; a test checks the list): a memo
+ * kept by other code (a new template) is none, so every file is rendered
+ * again with it.
+ */
+export const WRITE_SOURCES = [
+  './write.ts',
+  './task-render.ts',
+  './task-file.ts',
+  './order.ts',
+  '../lib/order.ts',
+  '../lib/markdown-link.ts',
+  '../lib/text-file.ts',
+  '../lib/param-directory.ts',
+];
+/**
  * A file changed within this long of when it is looked at may change again
  * with the same change time (the kernel's clock ticks every few ms): its
  * stat is not kept, and the next run reads it.
@@ -52,7 +68,7 @@ export async function write(
     example: 'tasks/simtask',
   });
   // Stats mean nothing on another machine (a shared cache store) or in another directory.
-  const where = `${os.hostname()}\0${dir}\0${out}`;
+  const where = `${os.hostname()}\0${dir}\0${out}\0${sourcesHash()}`;
   const memo = await ctx.memo?.get<Unchanged>(MEMO_KEY);
   // A memo of another shape (damaged, or kept by another version) is none.
   const seen = memo?.where === where && typeof memo.files === 'object' && memo.files !== null ? memo.files : {};
@@ -130,6 +146,17 @@ export async function write(
     );
   }
   return records.sort((a, b) => compare(a.file, b.file));
+}
+
+/** The hash of WRITE_SOURCES; a random one when they cannot be read (no memo is then ever taken). */
+function sourcesHash(): string {
+  const hash = createHash('sha256');
+  try {
+    for (const source of WRITE_SOURCES) hash.update(fs.readFileSync(new URL(source, import.meta.url)));
+  } catch {
+    return String(Math.random());
+  }
+  return hash.digest('base64');
 }
 
 // Task files are small and a rerun reads every one of them to compare:

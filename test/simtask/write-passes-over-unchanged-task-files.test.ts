@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StageMemo } from '../../src/api.js';
-import { write } from '../../runners/simtask/write.js';
+import { WRITE_SOURCES, write } from '../../runners/simtask/write.js';
 import type { PlanRecord } from '../../runners/simtask/types.js';
 import { fixturePlans, writeContext } from './helpers.js';
 
@@ -90,12 +90,28 @@ describe('write passes over the task files it found unchanged', () => {
     const plans = await fixturePlans();
     const memo = memoStore();
     await run(root, plans, memo);
-    const where = `${os.hostname()}\0${path.join(root, 'tasks')}\0tasks`;
+    // Kept where this run keeps it (this machine, directory and code), its files replaced.
+    const where = (await memo.get<{ where: string }>('unchanged-task-files'))?.where;
     for (const files of [null, 'text', { [fs.readdirSync(path.join(root, 'tasks'))[0] as string]: 'not a row' }]) {
       await memo.set('unchanged-task-files', { where, files });
       const again = await run(root, plans, memo);
       expect(again.actions).toEqual(new Set(['unchanged']));
       expect(again.read).toHaveLength(plans.length);
     }
+  });
+
+  it('keys its memo by every source that decides what it writes: write.ts and its local imports, transitively', () => {
+    const start = path.resolve('runners/simtask/write.ts');
+    const found = new Set<string>();
+    const queue = [start];
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      if (found.has(file)) continue;
+      found.add(file);
+      const text = fs.readFileSync(file, 'utf8');
+      for (const [, specifier] of text.matchAll(/^import (?!type )[^'"]*'(\.[^']+)';$/gm))
+        queue.push(path.resolve(path.dirname(file), (specifier as string).replace(/\.js$/, '.ts')));
+    }
+    const listed = WRITE_SOURCES.map((source) => path.resolve(path.dirname(start), source));
+    expect([...found].sort()).toEqual([...listed].sort());
   });
 });
