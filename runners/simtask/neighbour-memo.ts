@@ -17,12 +17,29 @@
 // and when a bucket's members are not what they were (or it grew into one,
 // or shrank out of one), every member is dirty. Lists are kept only from
 // LSH passes (the exact path is for small counts).
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import type { Window } from './lsh.js';
 import type { Reuse, TopK } from './neighbours.js';
 import type { Vectors } from './vectors.js';
 
-/** Bump when what decides candidates or scores changes (band rows, filters, dot products). */
-const VERSION = 1;
+/**
+ * The sources that decide candidates and scores (band rows, filters, dot
+ * products): neighbours.ts and its local imports, transitively, and this
+ * file (a test checks the list). Lists kept by other code are none.
+ */
+export const NEIGHBOUR_SOURCES = [
+  './neighbour-memo.ts',
+  './neighbours.ts',
+  './lsh.ts',
+  './hyperplanes.ts',
+  './vectors.ts',
+  './simd.ts',
+  '../lib/random.ts',
+  '../lib/vector-codec.ts',
+  '../lib/embedding.ts',
+];
+let sourcesHash: string | undefined;
 /** Past this share of dirty functions a full pass costs about as much, and keeps no stale state. */
 const MAX_DIRTY_SHARE = 0.5;
 
@@ -45,7 +62,19 @@ export function neighbourSettings(
   options: { threshold: number; k: number; hasSketches: boolean },
   dim: number,
 ): string {
-  return `v${VERSION} threshold=${options.threshold} k=${options.k} bands=${options.hasSketches ? 'minhash' : 'hyperplane'} dim=${dim}`;
+  sourcesHash ??= hashOf(NEIGHBOUR_SOURCES);
+  return `code=${sourcesHash} threshold=${options.threshold} k=${options.k} bands=${options.hasSketches ? 'minhash' : 'hyperplane'} dim=${dim}`;
+}
+
+/** The sha256 of these sources; a random value when one cannot be read (no memo is then ever taken). */
+function hashOf(sources: readonly string[]): string {
+  const hash = createHash('sha256');
+  try {
+    for (const source of sources) hash.update(fs.readFileSync(new URL(source, import.meta.url)));
+  } catch {
+    return String(Math.random());
+  }
+  return hash.digest('base64');
 }
 
 /** Per function: a hash of its vector's bytes and one of its sketch's. */

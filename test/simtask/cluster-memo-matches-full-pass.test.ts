@@ -3,15 +3,17 @@
 // (runners/simtask/neighbour-memo.ts). What it returns must be exactly what
 // a full pass returns: checked after functions are edited, added, removed
 // and renamed, with MinHash and with hyperplane bands; and a memo it cannot
-// trust (other settings, damaged) is not used. A bucket too large to pair in
-// full is looked at again whole once its members change.
+// trust (other settings or code, damaged) is not used. A bucket too large to
+// pair in full is looked at again whole once its members change.
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateCodebase } from '../../bench/simtask/generate.js';
 import { clusterEmbeddings } from '../../runners/simtask/cluster.js';
 import type { ClusterMemo } from '../../runners/simtask/cluster.js';
 import { extractFunctions } from '../../runners/simtask/extract.js';
 import type { EmbedRecord } from '../../runners/simtask/types.js';
-import { embedLocally, clusterOptions } from './helpers.js';
+import { NEIGHBOUR_SOURCES } from '../../runners/simtask/neighbour-memo.js';
+import { embedLocally, clusterOptions, localImportClosure } from './helpers.js';
 
 const options = clusterOptions();
 
@@ -119,4 +121,13 @@ describe('cluster from the neighbour lists the last run kept', () => {
       expectRescored(memo.rescored ?? 0);
     }
   }, 60_000);
+
+  it('keys its memo by every source that decides candidates and scores', () => {
+    const dir = path.resolve('runners/simtask');
+    const closure = new Set([
+      ...localImportClosure(path.join(dir, 'neighbours.ts')),
+      ...localImportClosure(path.join(dir, 'neighbour-memo.ts')),
+    ]);
+    expect([...closure].sort()).toEqual(NEIGHBOUR_SOURCES.map((source) => path.resolve(dir, source)).sort());
+  });
 });

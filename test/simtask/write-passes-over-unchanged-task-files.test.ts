@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StageMemo } from '../../src/api.js';
 import { WRITE_SOURCES, write } from '../../runners/simtask/write.js';
 import type { PlanRecord } from '../../runners/simtask/types.js';
-import { fixturePlans, writeContext } from './helpers.js';
+import { fixturePlans, localImportClosure, writeContext } from './helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -102,16 +102,7 @@ describe('write passes over the task files it found unchanged', () => {
 
   it('keys its memo by every source that decides what it writes: write.ts and its local imports, transitively', () => {
     const start = path.resolve('runners/simtask/write.ts');
-    const found = new Set<string>();
-    const queue = [start];
-    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-      if (found.has(file)) continue;
-      found.add(file);
-      const text = fs.readFileSync(file, 'utf8');
-      for (const [, specifier] of text.matchAll(/^import (?!type )[^'"]*'(\.[^']+)';$/gm))
-        queue.push(path.resolve(path.dirname(file), (specifier as string).replace(/\.js$/, '.ts')));
-    }
     const listed = WRITE_SOURCES.map((source) => path.resolve(path.dirname(start), source));
-    expect([...found].sort()).toEqual([...listed].sort());
+    expect(localImportClosure(start)).toEqual([...listed].sort());
   });
 });
