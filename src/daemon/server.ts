@@ -25,7 +25,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { ParallelHasher } from '../cache/parallel-hasher.js';
 import { StatCache } from '../cache/stat-cache.js';
 import type { HashHelp } from '../cache/stat-cache.js';
@@ -37,6 +36,7 @@ import { daemonPaths, readDaemonInfo } from './paths.js';
 import { polled } from './polled.js';
 import type { DaemonInfo } from './paths.js';
 import { daemonMayServe } from './serve-rule.js';
+import { handBack, isAnswering, isBasisRequest, isUmask, readRequest, socketInode, terminalFor } from './socket.js';
 import type { BasisAnswer, BasisRequest, DaemonFrame, DaemonRequest } from './protocol.js';
 import { FIELDS } from '../cache/stat-beside.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -442,88 +442,6 @@ class DaemonServer {
     const config = findConfig({ cwd: path.resolve(request.cwd) });
     if (config === undefined || path.dirname(config) !== this.#options.root)
       return `the daemon serves ${this.#options.root}`;
-    return undefined;
-  }
-}
-
-function isBasisRequest(request: DaemonRequest | BasisRequest): request is BasisRequest {
-  return typeof (request as BasisRequest).basis === 'string';
-}
-
-/** Tells the command to run its request itself, and ends the connection. */
-function handBack(connection: net.Socket, why: string): void {
-  connection.end(`${JSON.stringify({ defer: why } satisfies DaemonFrame)}\n`);
-}
-
-function isUmask(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 0o777;
-}
-
-/** The command's terminal, relayed: what is written to it goes back as stderr frames. */
-function terminalFor(
-  request: DaemonRequest,
-  send: (frame: DaemonFrame) => void,
-): Writable & { isTTY?: boolean; columns?: number } {
-  const terminal = new Writable({
-    write(chunk: Buffer | string, _encoding, done): void {
-      send({ e: String(chunk) });
-      done();
-    },
-  }) as Writable & { isTTY?: boolean; columns?: number };
-  terminal.isTTY = request.isTty;
-  terminal.columns = request.columns;
-  return terminal;
-}
-
-/** The first line is the request; a later `{ signal }` line cancels it. */
-function readRequest(
-  connection: net.Socket,
-  onRequest: (request: DaemonRequest | BasisRequest, controller: AbortController) => void,
-): void {
-  const controller = new AbortController();
-  let buffered = '';
-  let hasRequest = false;
-  connection.setEncoding('utf8');
-  connection.on('data', (chunk: string) => {
-    buffered += chunk;
-    for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      let message: unknown;
-      try {
-        message = JSON.parse(line);
-      } catch {
-        connection.destroy();
-        return;
-      }
-      if (!hasRequest) {
-        hasRequest = true;
-        onRequest(message as DaemonRequest | BasisRequest, controller);
-      } else if ((message as { signal?: string }).signal) {
-        controller.abort(new Error('interrupted'));
-      }
-    }
-  });
-  // The command went away (killed): stop what it asked for.
-  connection.on('close', () => controller.abort(new Error('interrupted')));
-  connection.on('error', () => {});
-}
-
-function isAnswering(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.connect(socket);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-}
-
-function socketInode(socket: string): number | undefined {
-  try {
-    return fs.statSync(socket).ino;
-  } catch {
     return undefined;
   }
 }
