@@ -17,8 +17,7 @@
 // and when a bucket's members are not what they were (or it grew into one,
 // or shrank out of one), every member is dirty. Lists are kept only from
 // LSH passes (the exact path is for small counts).
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
+import { sourcesHash } from '../lib/sources-hash.js';
 import type { Window } from './lsh.js';
 import type { Reuse, TopK } from './neighbours.js';
 import type { Vectors } from './vectors.js';
@@ -38,8 +37,9 @@ export const NEIGHBOUR_SOURCES = [
   '../lib/random.ts',
   '../lib/vector-codec.ts',
   '../lib/embedding.ts',
+  '../lib/sources-hash.ts',
 ];
-let sourcesHash: string | undefined;
+let codeHash: string | undefined;
 /** Past this share of dirty functions a full pass costs about as much, and keeps no stale state. */
 const MAX_DIRTY_SHARE = 0.5;
 
@@ -62,19 +62,8 @@ export function neighbourSettings(
   options: { threshold: number; k: number; hasSketches: boolean },
   dim: number,
 ): string {
-  sourcesHash ??= hashOf(NEIGHBOUR_SOURCES);
-  return `code=${sourcesHash} threshold=${options.threshold} k=${options.k} bands=${options.hasSketches ? 'minhash' : 'hyperplane'} dim=${dim}`;
-}
-
-/** The sha256 of these sources; a random value when one cannot be read (no memo is then ever taken). */
-function hashOf(sources: readonly string[]): string {
-  const hash = createHash('sha256');
-  try {
-    for (const source of sources) hash.update(fs.readFileSync(new URL(source, import.meta.url)));
-  } catch {
-    return String(Math.random());
-  }
-  return hash.digest('base64');
+  codeHash ??= sourcesHash(NEIGHBOUR_SOURCES, import.meta.url);
+  return `code=${codeHash} threshold=${options.threshold} k=${options.k} bands=${options.hasSketches ? 'minhash' : 'hyperplane'} dim=${dim}`;
 }
 
 /** Per function: a hash of its vector's bytes and one of its sketch's. */

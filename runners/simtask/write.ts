@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { StageContext } from '../../src/api.js';
 import { makeDirectoryParam } from '../lib/param-directory.js';
+import { sourcesHash } from '../lib/sources-hash.js';
 import { notUtf8, writeTextAtomic } from '../lib/text-file.js';
 import type { NotUtf8Error } from '../lib/text-file.js';
 import { compare } from './order.js';
@@ -51,6 +52,7 @@ export const WRITE_SOURCES = [
   '../lib/markdown-link.ts',
   '../lib/text-file.ts',
   '../lib/param-directory.ts',
+  '../lib/sources-hash.ts',
 ];
 /**
  * A file changed within this long of when it is looked at may change again
@@ -68,7 +70,7 @@ export async function write(
     example: 'tasks/simtask',
   });
   // Stats mean nothing on another machine (a shared cache store) or in another directory.
-  const where = `${os.hostname()}\0${dir}\0${out}\0${sourcesHash()}`;
+  const where = `${os.hostname()}\0${dir}\0${out}\0${sourcesHash(WRITE_SOURCES, import.meta.url)}`;
   const memo = await ctx.memo?.get<Unchanged>(MEMO_KEY);
   // A memo of another shape (damaged, or kept by another version) is none.
   const seen = memo?.where === where && typeof memo.files === 'object' && memo.files !== null ? memo.files : {};
@@ -146,17 +148,6 @@ export async function write(
     );
   }
   return records.sort((a, b) => compare(a.file, b.file));
-}
-
-/** The hash of WRITE_SOURCES; a random one when they cannot be read (no memo is then ever taken). */
-function sourcesHash(): string {
-  const hash = createHash('sha256');
-  try {
-    for (const source of WRITE_SOURCES) hash.update(fs.readFileSync(new URL(source, import.meta.url)));
-  } catch {
-    return String(Math.random());
-  }
-  return hash.digest('base64');
 }
 
 // Task files are small and a rerun reads every one of them to compare:
