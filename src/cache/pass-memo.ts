@@ -73,8 +73,11 @@ export function keptListNear(memo: PassMemo, stats: Float64Array, most: number):
   return text === undefined ? undefined : { changed, text, hash: memo.head.inputs };
 }
 
-/** The memo's list text, when its sha256 is the list hash the memo keeps. */
-function memoText(memo: PassMemo): Buffer | undefined {
+/**
+ * The memo's list text, when its sha256 is the list hash the memo keeps:
+ * for a pass whose stats are the memo's (keptListHash), the list itself.
+ */
+export function memoText(memo: PassMemo): Buffer | undefined {
   let text: Buffer;
   try {
     text = fs.readFileSync(listFileOf(memo.file));

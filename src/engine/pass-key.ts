@@ -13,6 +13,7 @@ import {
   keptListAligned,
   keptListHash,
   keptListNear,
+  memoText,
   readAnyPassMemo,
 } from '../cache/pass-memo.js';
 import type { PassMemo } from '../cache/pass-memo.js';
@@ -37,9 +38,9 @@ export function passKey(
   const any = memo === undefined ? undefined : readAnyPassMemo(memo);
   const read = any !== undefined && isMemoFor(any, sorted) ? any : undefined;
   const kept = read === undefined ? undefined : keptListHash(read, pass.stats);
-  if (kept !== undefined && memo !== undefined) {
+  if (kept !== undefined && memo !== undefined && read !== undefined) {
     pass.end();
-    return unreadKey(parts, foreachFiles, pass, { file: memo, listHash: kept });
+    return unreadKey(parts, foreachFiles, pass, { file: memo, listHash: kept, read });
   }
   const near =
     read !== undefined
@@ -117,16 +118,18 @@ function alignedKey(
 
 /**
  * A key from a kept list hash: the manifest's `inputs` and the foreach
- * hashes are built when first asked for (the stage runs). A list built so
- * whose hash is not the memo's (a memo altered, or damaged where its
- * format cannot tell) replaces the memo: else every run would take the
- * memo's hash, find the record of the list's, and run the stage again.
+ * hashes are built when first asked for (the stage runs), from the memo's
+ * list text (the list of these very stats), else from the files' hashes.
+ * A list built so whose hash is not the memo's (a memo altered, or damaged
+ * where its format cannot tell) replaces the memo: else every run would
+ * take the memo's hash, find the record of the list's, and run the stage
+ * again.
  */
 function unreadKey(
   parts: KeyParts,
   foreachFiles: readonly string[],
   pass: OpenPass,
-  memo: { file: string; listHash: string },
+  memo: { file: string; listHash: string; read: PassMemo },
 ): Keyed {
   const { definition, code, needs, sorted } = parts;
   const manifest = buildManifest({ definition, code, inputs: [], needs });
@@ -134,6 +137,13 @@ function unreadKey(
   let full: Keyed | undefined;
   const built = (): Keyed => {
     if (full !== undefined) return full;
+    // The text whose sha256 is the kept hash: no file read, though the stat cache knows none of them (rebuilt).
+    const kept = memoText(memo.read);
+    const text = kept && ListText.read(kept, memo.listHash, sorted.length);
+    if (text !== undefined) {
+      full = keyedByText(parts, foreachFiles, text);
+      return full;
+    }
     full = keyedBy(parts, inputList(sorted, foreachFiles, pass.hashes(), undefined));
     const list = manifestListBytes(full.manifest);
     if (list.hash !== memo.listHash && pass.isClean()) keepListHash(memo.file, sorted, pass.stats, list);
