@@ -13,7 +13,7 @@
 // (a function that reads its file itself), nothing more is kept. A file
 // too large for the ring, or read when the ring was full, is not kept;
 // ctx.read reads it again and checks its hash. Deleting this module (and its uses in stat-beside.ts,
-// stat-cache.ts, later-hashes.ts and engine/map/item-read.ts) leaves
+// pass-answer.ts, later-hashes.ts and engine/map/item-read.ts) leaves
 // ctx.read reading every file itself.
 import { lowerBound } from '../util/sorted.js';
 import { HASH_BESIDE_BATCH } from './hash-turns.js';

@@ -11,7 +11,7 @@
 // A run that expects a long pass starts the worker as it begins (a spare,
 // SpareStatWorker), so its start overlaps the run's and it takes its share
 // from the pass's first batch.
-// Deleting this module (and its calls in stat-cache.ts) leaves a run that
+// Deleting this module (and its calls in stat-cache.ts and pass-answer.ts) leaves a run that
 // stats and hashes every file on the main thread, as before.
 import fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';

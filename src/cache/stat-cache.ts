@@ -13,36 +13,26 @@
 import path from 'node:path';
 import { isRegularMode } from '../util/fs.js';
 import { directoriesOf } from '../util/sorted.js';
-import { hashFileSync, hashUnstatedSync, lastWholeFile } from './hash-file.js';
-import { HashColumn } from './hash-column.js';
-import { KeptBytes } from './kept-bytes.js';
+import { hashFileSync } from './hash-file.js';
 import { hashWithHasher } from './parallel-hasher.js';
 import type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache-types.js';
 import { StatCacheDisk } from './stat-cache-disk.js';
-import { mergeColumns } from './stat-cache-file.js';
 import type { FileColumns } from './stat-cache-file.js';
 import { DirListings } from './dir-listings.js';
-import { isRacy, LIST_MIN, RecordedFiles } from './recorded-files.js';
-import type { ListRecords } from './recorded-files.js';
-import { FIELDS, putStat, STAT_BESIDE_MIN, StatPass, statAt, UNSTATED } from './stat-beside.js';
+import { FileEntries } from './file-entries.js';
+import type { ListRow } from './file-entries.js';
+import { answerPass, hashesNow } from './pass-answer.js';
+import type { PassAnswer, PassHost } from './pass-answer.js';
+import { STAT_BESIDE_MIN, StatPass, statAt } from './stat-beside.js';
 import type { SpareStatWorker } from './stat-beside.js';
-import { LaterHashes } from './later-hashes.js';
+import type { LaterHashes } from './later-hashes.js';
 import { statFollowed } from './raw-lstat.js';
-import { LoadedFiles } from './loaded-files.js';
 import { LoadedCache } from './loaded-cache.js';
 import { DerivedLists } from './derived-lists.js';
 
 export type { FileStat, HashHelp, Listing, StatCacheOptions } from './stat-cache-types.js';
 export { isRacy } from './recorded-files.js';
 export type { LaterHashes } from './later-hashes.js';
-
-/**
- * A stat pass that reads this many files or more saves the cache once
- * their hashes are in, not only at the run's end: a run killed while its
- * items run on (for minutes, after a checkout or a first run) then
- * resumes without reading them again. Its end saves only what came after.
- */
-const SAVE_AFTER_READS = STAT_BESIDE_MIN;
 
 /** StatCache.openPass's answer. */
 export interface OpenPass {
@@ -60,12 +50,6 @@ export interface OpenPass {
   end(): void;
 }
 
-/** Where a file read during a long stat pass is recorded: its row of the pass's list. */
-interface ListRow {
-  list: ListRecords;
-  row: number;
-}
-
 export class StatCache {
   readonly #root: string;
   readonly #file: string | undefined;
@@ -75,16 +59,15 @@ export class StatCache {
   #startSpare: (() => SpareStatWorker | undefined) | undefined;
   /** The entries, listings and derived lists as loaded, each decoded when first needed. */
   readonly #loaded: LoadedCache;
-  /** Entries recorded since (they win over the loaded ones). */
-  readonly #recorded = new RecordedFiles();
+  /** The file entries: the loaded ones with this run's records over them. */
+  readonly #entries: FileEntries;
+  /** What a long pass's answer takes from this cache (pass-answer.ts). */
+  readonly #passHost: PassHost;
   #listingsMade: DirListings | undefined;
   #derivedMade: DerivedLists | undefined;
-  #isDirty = false;
   readonly #disk: StatCacheDisk | undefined;
   /** What the daemon was last told to watch (HashHelp.watch). */
   #watched: FileColumns | undefined;
-  /** Hashes recorded for a stat that changed too recently to vouch for its content (isRacy). */
-  #racyRecords = 0;
   /** Long passes whose hashes are still being taken in (hashAllLater's, not ended). */
   readonly #laterOpen = new Set<LaterHashes>();
   /** The file and its log as loaded or last saved (StatCacheDisk.onDisk). */
@@ -95,8 +78,6 @@ export class StatCache {
   readonly #unsaid: string[] = [];
   /** Whether a long list's pass may take what the daemon vouches for: until the run writes in the workspace (endVouching). */
   #isVouching = true;
-  /** One file's stat, as hashUnstatedSync puts it. */
-  readonly #one = new Float64Array(FIELDS);
   /** Statistics of this run: how many hashes came from the cache and how many read a file. */
   readonly counts = { hashHits: 0, hashReads: 0, dirHits: 0, dirReads: 0, filesVouched: 0 };
 
@@ -112,6 +93,18 @@ export class StatCache {
     this.#onDisk = this.#disk?.onDisk ?? '';
     this.#onBadFile = options.onBadFile;
     this.#loaded = this.#disk?.load((message) => this.#sayBad(message)) ?? LoadedCache.empty();
+    this.#entries = new FileEntries(this.#loaded, this.#now, this.counts);
+    this.#passHost = {
+      entries: this.#entries,
+      counts: this.counts,
+      now: this.#now,
+      absolute: (relative) => this.absolute(relative),
+      stat: (relative) => this.stat(relative),
+      readFile: (relative, st, at) => this.#readFile(relative, st, undefined, at),
+      known: (absolute, st) => this.#help.known?.(absolute, st),
+      laterOpen: this.#laterOpen,
+      saveEarly: () => this.#saveEarly(),
+    };
   }
 
   /**
@@ -190,26 +183,19 @@ export class StatCache {
 
   /** Whether the memoised hash of `relative` still holds for this stat. */
   isFresh(relative: string, st: FileStat): boolean {
-    return this.#freshHash(relative, st) !== undefined;
+    return this.#entries.freshHash(relative, st) !== undefined;
   }
 
   /** The memoised hash of `relative` when it still holds for this stat (not racy); else undefined. */
   freshHash(relative: string, st: FileStat): string | undefined {
-    return this.#freshHash(relative, st);
-  }
-
-  /** The memoised hash of `relative` when it still holds for this stat. */
-  #freshHash(relative: string, st: FileStat): string | undefined {
-    const recorded = this.#recorded.hashFor(relative, st);
-    if (recorded !== undefined) return recorded ?? undefined;
-    return this.#loaded.hashFor(relative, st);
+    return this.#entries.freshHash(relative, st);
   }
 
   /** Content hash of a file, read only when its stat changed. Undefined when missing or not a file. */
   hash(relative: string, known?: FileStat): string | undefined {
     const st = known ?? this.stat(relative);
     if (!st || !isRegular(st)) return undefined;
-    const fresh = this.#freshHash(relative, st);
+    const fresh = this.#entries.freshHash(relative, st);
     if (fresh !== undefined) {
       this.counts.hashHits++;
       return fresh;
@@ -221,7 +207,7 @@ export class StatCache {
   #readFile(relative: string, st: FileStat, known?: string, at?: ListRow): string | undefined {
     try {
       const from = this.#now();
-      return this.#read(relative, st, known ?? hashFileSync(this.absolute(relative), st.size), at, from);
+      return this.#entries.read(relative, st, known ?? hashFileSync(this.absolute(relative), st.size), at, from);
     } catch {
       return undefined;
     }
@@ -241,7 +227,7 @@ export class StatCache {
       isKnown: (file, st) => this.isFresh(file, st) || this.#help.known?.(this.absolute(file), st) !== undefined,
       hash: (file, st) => this.hash(file, st),
       absolute: (file) => this.absolute(file),
-      record: (file, st, hash) => this.#read(file, st, hash, undefined, from),
+      record: (file, st, hash) => this.#entries.read(file, st, hash, undefined, from),
     });
   }
 
@@ -261,19 +247,19 @@ export class StatCache {
   openPass(files: readonly string[]): OpenPass | undefined {
     if (files.length < STAT_BESIDE_MIN) return undefined;
     const pass = this.#statPass(files);
-    const racyBefore = this.#racyRecords;
+    const racyBefore = this.#entries.racyRecords;
     let hashes: readonly (string | undefined)[] | undefined;
     return {
       stats: pass.stats,
       hashes: () => {
-        hashes ??= hashesNow(this.#answerPass(files, pass));
+        hashes ??= hashesNow(answerPass(this.#passHost, files, pass));
         return hashes;
       },
       hashAt: (i) => {
         const st = statAt(pass.stats, i);
         return st && isRegular(st) ? this.hash(files[i] as string, st) : undefined;
       },
-      isClean: () => this.#racyRecords === racyBefore,
+      isClean: () => this.#entries.racyRecords === racyBefore,
       end: () => pass.end(),
     };
   }
@@ -284,10 +270,10 @@ export class StatCache {
    */
   #passOver(files: readonly string[], laterFrom = Number.POSITIVE_INFINITY, keep = false): PassAnswer {
     // Files this cache knows nothing of are read whatever their stat: the hash pass stats them as it reads them.
-    const unknown = Number.isFinite(laterFrom) ? this.#unknownIn(files) : [];
+    const unknown = Number.isFinite(laterFrom) ? this.#entries.unknownIn(files) : [];
     const isLater = unknown.length >= laterFrom;
     const pass = this.#statPass(files, isLater ? unknown : undefined);
-    return this.#answerPass(files, pass, isLater, isLater && keep);
+    return answerPass(this.#passHost, files, pass, isLater, isLater && keep);
   }
 
   /**
@@ -305,168 +291,10 @@ export class StatCache {
     return pass;
   }
 
-  /**
-   * The hashes of a stat pass's files (see #passOver); the pass ended unless they are to be read later,
-   * when they come in a column (hash-column.ts) rather than as a string each.
-   */
-  #answerPass(files: readonly string[], pass: StatPass, isLater = false, keep = false): PassAnswer {
-    let later: LaterHashes | undefined;
-    let kept: KeptBytes | undefined;
-    try {
-      const many = pass.stats;
-      const found = this.#fromStats(files, many);
-      const { toRead } = found;
-      const hashes = isLater ? HashColumn.of(found.hashes) : found.hashes;
-      const put =
-        hashes instanceof HashColumn
-          ? (i: number, hash: string | Uint8Array | undefined) => hashes.set(i, hash)
-          : (i: number, hash: string | Uint8Array | undefined) => {
-              hashes[i] = hash === undefined || typeof hash === 'string' ? hash : hexOf(hash);
-            };
-      // Many files read are recorded by their place in the list, not one map entry each; let go of when
-      // the pass ends (the recorded entries keep what they hold of it; the closures here outlive the pass).
-      let list = toRead.length >= LIST_MIN ? this.#recorded.listFor(files) : undefined;
-      const hashHere = (i: number): void => {
-        const file = files[i] as string;
-        let st = statAt(many, i) as FileStat | undefined;
-        const at = list && { list, row: i };
-        let hash: string | undefined;
-        if (st?.size === UNSTATED) {
-          // One the pass left unstated is read through one descriptor, its stat put in the pass's answer as
-          // the worker puts it; one that is not a regular file, or cannot be read, is stat'ed by its path.
-          const from = this.#now();
-          const got = hashUnstatedSync(this.absolute(file), this.#one);
-          if (typeof got === 'string') {
-            many.set(this.#one, FIELDS * i);
-            hash = this.#read(file, statAt(many, i) as FileStat, got, at, from);
-          } else st = putStat(many, i, this.stat(file));
-        }
-        if (st?.size !== UNSTATED) hash = st && isRegular(st) ? this.#readFile(file, st, undefined, at) : undefined;
-        put(i, hash);
-        const bytes = kept && hash !== undefined ? lastWholeFile() : undefined;
-        if (bytes) kept?.keepHere(i, bytes);
-      };
-      // The other thread's reads start after this.
-      const from = this.#now();
-      const turns = pass.hashLater(
-        toRead,
-        hashHere,
-        (i, digest) => {
-          // Into a row of a long pass's list the digest's bytes go as they are; a file recorded on its own takes hex.
-          const at = list && { list, row: i };
-          put(i, this.#read(files[i] as string, statAt(many, i) as FileStat, at ? digest : hexOf(digest), at, from));
-        },
-        keep ? (hasWorker) => (kept = new KeptBytes(toRead, hasWorker)) : undefined,
-      );
-      const isMany = toRead.length >= SAVE_AFTER_READS;
-      if (hashes instanceof HashColumn) {
-        const racyBefore = this.#racyRecords;
-        const open = this.#laterOpen;
-        const opened: LaterHashes = new LaterHashes(toRead, turns, pass, () => this.#racyRecords === racyBefore, {
-          done: isMany ? () => this.#saveEarly() : undefined,
-          end: () => {
-            open.delete(opened);
-            list = undefined;
-          },
-          kept,
-        });
-        open.add(opened);
-        later = opened;
-        return { hashes, later };
-      }
-      turns.through(toRead.length);
-      if (isMany) this.#saveEarly();
-      return { hashes };
-    } finally {
-      if (!later) pass.end();
-    }
-  }
-
-  /**
-   * The hashes a stat pass's answer vouches for (undefined for the others), and the files to read: the
-   * regular files that changed (or that the pass left unstated), but those the daemon hashed since.
-   */
-  #fromStats(files: readonly string[], many: Float64Array): { hashes: (string | undefined)[]; toRead: number[] } {
-    const toRead: number[] = [];
-    const loaded = this.#loaded.files;
-    // A cache that knows no file (a first run) looks none up.
-    const isEmpty = this.#isEmpty();
-    const hashes = files.map((file, i) => {
-      // Left unstated for the hash pass (a file this cache does not know, as on a first run): read, nothing to look up.
-      if (many[FIELDS * i] === UNSTATED) {
-        toRead.push(i);
-        return undefined;
-      }
-      const fresh = isEmpty
-        ? undefined
-        : this.#recorded.has(file)
-          ? this.#freshAt(file, many, i)
-          : loaded.freshFrom(file, many, FIELDS * i);
-      if (fresh !== undefined) {
-        this.counts.hashHits++;
-        return fresh;
-      }
-      const st = statAt(many, i);
-      if (st && isRegular(st)) {
-        const known = this.#help.known?.(this.absolute(file), st);
-        if (known !== undefined) return this.#read(file, st, known);
-        toRead.push(i);
-      }
-      return undefined;
-    });
-    return { hashes, toRead };
-  }
-
-  /** Whether this cache holds no file's entry: none loaded, none recorded since. */
-  #isEmpty(): boolean {
-    return this.#loaded.files.columns.paths.length === 0 && this.#recorded.size === 0;
-  }
-
-  /** Indices of the files of `files` this cache holds no entry for. */
-  #unknownIn(files: readonly string[]): number[] {
-    if (this.#isEmpty()) return files.map((_, i) => i);
-    const unknown: number[] = [];
-    const loaded = this.#loaded.files;
-    files.forEach((file, i) => {
-      if (!this.#recorded.has(file) && loaded.indexOf(file) === undefined) unknown.push(i);
-    });
-    return unknown;
-  }
-
   /** Records a hash we computed while writing the file ourselves (saves reading it back). */
   remember(relative: string, hash: string): void {
     const st = this.stat(relative);
-    if (st) this.#record(relative, st, hash);
-  }
-
-  /** #freshHash of file `i` of a stat pass's answer `many`. */
-  #freshAt(file: string, many: Float64Array, i: number): string | undefined {
-    const st = statAt(many, i);
-    return st && isRegular(st) ? this.#freshHash(file, st) : undefined;
-  }
-
-  /**
-   * A hash just read from the file: counted, recorded (at its row of a long list's records, if given), and
-   * returned. As hex, or as the digest's bytes when the reader has them (the worker's answer) and records
-   * them at a row, so they are not encoded to hex and decoded again.
-   */
-  #read<H extends string | Uint8Array>(relative: string, st: FileStat, hash: H, at?: ListRow, from?: number): H {
-    this.counts.hashReads++;
-    this.#record(relative, st, hash, at, from);
-    return hash;
-  }
-
-  /**
-   * Records `hash` for this stat. Racy when the file changed within the window before `from`, when its
-   * read began (now, when the hash did not come from reading it): a write in the same tick as that change,
-   * during the read, would leave the stat as it is and the hash stale.
-   */
-  #record(relative: string, st: FileStat, hash: string | Uint8Array, at?: ListRow, from = this.#now()): void {
-    const racy = isRacy(st.changedMs, from);
-    if (racy) this.#racyRecords++;
-    if (at) this.#recorded.setAt(at.list, at.row, st, hash, racy);
-    else this.#recorded.set(relative, st, typeof hash === 'string' ? hash : hexOf(hash), racy);
-    this.#isDirty = true;
+    if (st) this.#entries.record(relative, st, hash);
   }
 
   /** A directory's entries [name, kind], and the ctime and inode they hold for; undefined: not a readable directory. */
@@ -476,9 +304,7 @@ export class StatCache {
 
   /** The hash the loaded entries hold for `relative`, whatever its stat now (the daemon's check for edits). */
   heldHash(relative: string): string | undefined {
-    const loaded = this.#loaded.files;
-    const i = loaded.indexOf(relative);
-    return i === undefined ? undefined : loaded.hashAt(i);
+    return this.#entries.heldHash(relative);
   }
 
   /** A list derived from content with hash `hash`, computed once by `derive`. */
@@ -494,24 +320,24 @@ export class StatCache {
     const disk = this.#disk;
     const listings = this.#listingsMade;
     const derived = this.#derivedMade;
-    const isChanged = this.#isDirty || (listings?.changed.size ?? 0) > 0 || derived?.isChanged === true;
+    const isChanged = this.#entries.isDirty || (listings?.changed.size ?? 0) > 0 || derived?.isChanged === true;
     if (disk && (isChanged || disk.isDamaged)) {
       disk.save(
         () => ({
-          files: this.#recorded.sorted(),
+          files: this.#entries.recordedSorted(),
           dirs: listings?.takeChanged() ?? {},
           derived: derived?.changed() ?? {},
         }),
-        () => ({ files: this.#merged(), dirs: this.#listings().all, derived: this.#derivedLists().all }),
+        () => ({ files: this.#entries.merged(), dirs: this.#listings().all, derived: this.#derivedLists().all }),
       );
       listings?.changed.clear();
       derived?.saved();
-      this.#isDirty = false;
+      this.#entries.saved();
       this.#onDisk = disk.onDisk;
     }
     // The daemon is told the directories again only when the files are not the ones it was last told of.
     this.#help.watch?.(() => {
-      const files = this.#merged();
+      const files = this.#entries.merged();
       if (files === this.#watched) return undefined;
       this.#watched = files;
       return directoriesOf(files.paths, this.#root);
@@ -519,7 +345,7 @@ export class StatCache {
   }
 
   /**
-   * save() before the run's end (SAVE_AFTER_READS), unless another pass still takes in its hashes (a
+   * save() before the run's end (SAVE_AFTER_READS, pass-answer.ts), unless another pass still takes in its hashes (a
    * save folds what was recorded into the loaded entries, and that pass's rows would be left out); a
    * failure is left to the end's save to report.
    */
@@ -541,32 +367,6 @@ export class StatCache {
     this.#derivedMade ??= new DerivedLists(this.#loaded.derived);
     return this.#derivedMade;
   }
-
-  /** The loaded entries with this run's recorded over them, as columns sorted by path; they become the loaded ones. */
-  #merged(): FileColumns {
-    const loaded = this.#loaded.files;
-    if (this.#recorded.size === 0) return loaded.columns;
-    const merged = mergeColumns(loaded.columns, (file) => loaded.indexOf(file), this.#recorded.sorted());
-    this.#recorded.clear();
-    if (merged !== loaded.columns) this.#loaded.files = new LoadedFiles(merged);
-    return merged;
-  }
 }
 
 const isRegular = (st: FileStat): boolean => isRegularMode(st.mode);
-
-/** A stat pass's hashes: every one in (hex, undefined where there is none), or a column that a later pass fills. */
-type PassAnswer =
-  | { hashes: readonly (string | undefined)[]; later?: undefined }
-  | { hashes: HashColumn; later: LaterHashes };
-
-/** A digest's hex, read through a view of its bytes (a worker's digest is a view of the pass's shared answer). */
-function hexOf(digest: Uint8Array): string {
-  return Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex');
-}
-
-/** The hashes of a pass that was not to be read later (every one in). */
-function hashesNow(answer: PassAnswer): readonly (string | undefined)[] {
-  if (answer.later) throw new Error('a pass to be read later was answered as one read now');
-  return answer.hashes;
-}
