@@ -58,12 +58,15 @@ describe('exec with -w among other short options (-kw)', () => {
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
       const pid = child.pid as number;
-      // Either the first cycle ran and the watch waits, or the cycle started is itself a watch.
+      // Either the first cycle ran and the watch waits, or the cycle started is itself a watch, which
+      // starts a watch of its own. A child with the flags alone proves nothing: between its fork and its
+      // exec, a cycle's process still shows the watch's command line.
       const seen = await waitFor(
         () => {
           if (stderr.includes('watch: waiting for changes')) return 'watching';
-          const cycles = childrenOf(pid).map(argvOf);
-          return cycles.some((argv) => argv.includes(flags)) ? `a cycle ran ${cycles[0]?.join(' ')}` : undefined;
+          const watches = childrenOf(pid).filter((child) => argvOf(child).includes(flags));
+          const nested = watches.flatMap(childrenOf).filter((child) => argvOf(child).includes(flags));
+          return nested.length > 0 ? `a cycle watched: ${argvOf(nested[0] as number).join(' ')}` : undefined;
         },
         20_000,
         'the first cycle',
