@@ -46,6 +46,14 @@ export interface StageContext {
   readonly workspace: Workspace;
   readonly memo: StageMemo;
   /**
+   * One hash of the code the stage runs: its run module, the local modules
+   * it imports (transitively) and the packages it imports (by their
+   * package.json), as its key has them. The same while that code is, so a
+   * memo kept under another `code` (ctx.memo outlives code changes) can be
+   * told apart and dropped.
+   */
+  readonly code: string;
+  /**
    * The content of an item's file, for the items of a map over files
    * (`foreach: { files }`): the very bytes its `hash`, and so its cache
    * key, was taken from; a string in `encoding`. On a first run of a stage

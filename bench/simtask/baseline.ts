@@ -56,6 +56,7 @@ function context(
     memo: { get: async () => undefined, set: async () => {} },
     read: ((item: JsonRecord, encoding?: BufferEncoding) =>
       fs.readFileSync(path.resolve(root, String(item.path)), encoding)) as StageContext['read'],
+    code: 'baseline',
     index: 0,
   };
 }

@@ -45,6 +45,8 @@ export interface ClusterOptions {
 export interface ClusterMemo {
   /** What the last run kept, if anything. */
   previous?: unknown;
+  /** The code lists are kept under (ctx.code): a memo kept under other code is none. */
+  code?: string;
   /** Set by clusterEmbeddings: what this run keeps (none from the exact path). */
   next?: NeighbourMemo;
   /** Set by clusterEmbeddings: how many functions had their neighbours looked for again. */
@@ -64,7 +66,7 @@ export async function cluster(ctx: StageContext): Promise<ClusterRecord[]> {
     minTokens: Number(ctx.params.minTokens),
     realPathOf: realPathIn(ctx.workspace.root, (file) => ctx.workspace.resolve(file)),
   };
-  const memo: ClusterMemo = { previous: await ctx.memo.get(MEMO_KEY) };
+  const memo: ClusterMemo = { previous: await ctx.memo.get(MEMO_KEY), code: ctx.code };
   const groups = await clusterEmbeddings(ctx.upstream('embed') as AsyncIterable<EmbedRecord>, options, memo);
   if (memo.next) await ctx.memo.set(MEMO_KEY, memo.next);
   ctx.log(
@@ -184,7 +186,10 @@ const idOf = (functions: readonly FunctionRow[], i: number): string => (function
 /** Neighbour edges starting from the lists the last run kept, and this run's lists into `memo.next`. */
 function neighbourEdges(names: string[], vectors: Vectors, options: NeighbourOptions, memo: ClusterMemo): Edge[] {
   const ids = idHashes(names);
-  const settings = neighbourSettings({ ...options, hasSketches: options.sketches !== undefined }, vectors.dim);
+  const settings = neighbourSettings(
+    { ...options, hasSketches: options.sketches !== undefined, code: memo.code },
+    vectors.dim,
+  );
   const prints = fingerprints(vectors, options.sketches);
   const lists = neighbourLists(vectors, options, reuseFrom(memo.previous, settings, ids, prints));
   memo.rescored = lists.rescored;

@@ -17,29 +17,10 @@
 // and when a bucket's members are not what they were (or it grew into one,
 // or shrank out of one), every member is dirty. Lists are kept only from
 // LSH passes (the exact path is for small counts).
-import { sourcesHash } from '../lib/sources-hash.js';
 import type { Window } from './lsh.js';
 import type { Reuse, TopK } from './neighbours.js';
 import type { Vectors } from './vectors.js';
 
-/**
- * The sources that decide candidates and scores (band rows, filters, dot
- * products): neighbours.ts and its local imports, transitively, and this
- * file (a test checks the list). Lists kept by other code are none.
- */
-export const NEIGHBOUR_SOURCES = [
-  './neighbour-memo.ts',
-  './neighbours.ts',
-  './lsh.ts',
-  './hyperplanes.ts',
-  './vectors.ts',
-  './simd.ts',
-  '../lib/random.ts',
-  '../lib/vector-codec.ts',
-  '../lib/embedding.ts',
-  '../lib/sources-hash.ts',
-];
-let codeHash: string | undefined;
 /** Past this share of dirty functions a full pass costs about as much, and keeps no stale state. */
 const MAX_DIRTY_SHARE = 0.5;
 
@@ -58,12 +39,16 @@ export interface NeighbourMemo {
   windows: string;
 }
 
+/**
+ * The settings lists are made under. `code`: the stage's (ctx.code), which
+ * holds the sources that decide candidates and scores: lists kept by other
+ * code are none.
+ */
 export function neighbourSettings(
-  options: { threshold: number; k: number; hasSketches: boolean },
+  options: { threshold: number; k: number; hasSketches: boolean; code?: string },
   dim: number,
 ): string {
-  codeHash ??= sourcesHash(NEIGHBOUR_SOURCES, import.meta.url);
-  return `code=${codeHash} threshold=${options.threshold} k=${options.k} bands=${options.hasSketches ? 'minhash' : 'hyperplane'} dim=${dim}`;
+  return `code=${options.code ?? ''} threshold=${options.threshold} k=${options.k} bands=${options.hasSketches ? 'minhash' : 'hyperplane'} dim=${dim}`;
 }
 
 /** Per function: a hash of its vector's bytes and one of its sketch's. */

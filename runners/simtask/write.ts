@@ -6,8 +6,9 @@
 // Files in params.out that are not simtask task files are never touched.
 // A file whose cluster's plan record and whose stat (size, change time,
 // inode) are the ones a run found it unchanged with is passed over without
-// being read or rendered (ctx.memo, on this machine and directory): a rerun
-// after one edit then reads only the tasks whose clusters changed.
+// being read or rendered (ctx.memo, on this machine and directory, with
+// this code): a rerun after one edit then reads only the tasks whose
+// clusters changed.
 //
 // The stage declares no `outputs`: the runner would restore a changed
 // output from its cache, overwriting what a person wrote outside the
@@ -18,7 +19,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { StageContext } from '../../src/api.js';
 import { makeDirectoryParam } from '../lib/param-directory.js';
-import { sourcesHash } from '../lib/sources-hash.js';
 import { notUtf8, writeTextAtomic } from '../lib/text-file.js';
 import type { NotUtf8Error } from '../lib/text-file.js';
 import { compare } from './order.js';
@@ -38,23 +38,6 @@ interface Unchanged {
 
 const MEMO_KEY = 'unchanged-task-files';
 /**
- * The sources that decide what write makes of a plan record and a task file
- * (write.ts's local imports, transitively; a test checks the list): a memo
- * kept by other code (a new template) is none, so every file is rendered
- * again with it.
- */
-export const WRITE_SOURCES = [
-  './write.ts',
-  './task-render.ts',
-  './task-file.ts',
-  './order.ts',
-  '../lib/order.ts',
-  '../lib/markdown-link.ts',
-  '../lib/text-file.ts',
-  '../lib/param-directory.ts',
-  '../lib/sources-hash.ts',
-];
-/**
  * A file changed within this long of when it is looked at may change again
  * with the same change time (the kernel's clock ticks every few ms): its
  * stat is not kept, and the next run reads it.
@@ -62,15 +45,16 @@ export const WRITE_SOURCES = [
 const RACY_MS = 1000;
 
 export async function write(
-  ctx: Pick<StageContext, 'params' | 'upstream' | 'workspace' | 'log'> & Partial<Pick<StageContext, 'memo'>>,
+  ctx: Pick<StageContext, 'params' | 'upstream' | 'workspace' | 'log' | 'code'> & Partial<Pick<StageContext, 'memo'>>,
 ): Promise<WriteRecord[]> {
   const out = String(ctx.params.out);
   const dir = makeDirectoryParam('out', out, ctx.workspace, {
     purpose: 'the directory for the task files',
     example: 'tasks/simtask',
   });
-  // Stats mean nothing on another machine (a shared cache store) or in another directory.
-  const where = `${os.hostname()}\0${dir}\0${out}\0${sourcesHash(WRITE_SOURCES, import.meta.url)}`;
+  // Stats mean nothing on another machine (a shared cache store) or in another directory; and what is
+  // unchanged under other code (a new template) may not be under this one, which renders every file again.
+  const where = `${os.hostname()}\0${dir}\0${out}\0${ctx.code}`;
   const memo = await ctx.memo?.get<Unchanged>(MEMO_KEY);
   // A memo of another shape (damaged, or kept by another version) is none.
   const seen = memo?.where === where && typeof memo.files === 'object' && memo.files !== null ? memo.files : {};

@@ -21,6 +21,8 @@ export interface ContextOptions {
   onProgress(done: number, total?: number): void;
   /** ctx.read: a map over files' (item-read.ts); elsewhere it says what it is for. */
   read?: ReadItem;
+  /** ctx.code: the hash of the stage's code, as its key has it (codeFingerprint). */
+  code: string;
 }
 
 export function createContext(options: ContextOptions): StageContext {
@@ -69,6 +71,7 @@ export function createContext(options: ContextOptions): StageContext {
       },
     },
     read: options.read ?? noItemReader(stage.id, `a ${definition.kind} stage has no such items`),
+    code: options.code,
   };
 }
 

@@ -40,6 +40,8 @@ export interface ExecuteInput {
   /** Environment of the runner process: a shell stage sees its pass-through variables (config/environment.ts). */
   baseEnv: Readonly<Record<string, string | undefined>>;
   onProgress(done: number, total: number | undefined, cached: number): void;
+  /** One hash of the stage's code, as its key has it (ctx.code). */
+  code: string;
   /** Runs map stages (kept out of this module so it stays about attempts and outputs). */
   runMap?: MapRunner;
   /** Map stages: the stage key without the items' own contents (item-cache scope). */
@@ -198,7 +200,16 @@ async function work(input: ExecuteInput, signal: AbortSignal, writer: DatasetWri
   const tmp = makeTempDir(res, stage);
   try {
     const onProgress = (done: number, total?: number): void => input.onProgress(done, total, 0);
-    const ctx = createContext({ stage, inputs: input.inputs, upstream: input.upstream, signal, res, tmp, onProgress });
+    const ctx = createContext({
+      stage,
+      inputs: input.inputs,
+      upstream: input.upstream,
+      signal,
+      res,
+      tmp,
+      onProgress,
+      code: input.code,
+    });
     // In-process code that ignores its signal still ends at a timeout or Ctrl-C (and runs on unobserved).
     await untilAborted(runTask(fn, ctx, writer, `${module}#${exportName}`), signal);
     return {};

@@ -13,6 +13,7 @@ import type { Keyed } from './key.js';
 import type { Resources } from './resources.js';
 import type { StallWatch } from './stall.js';
 import type { UsageSampler } from './usage.js';
+import { hashValue } from '../util/hash.js';
 
 export interface JobInput {
   queue: PQueue;
@@ -58,6 +59,8 @@ export async function runJob(input: JobInput): Promise<JobResult> {
       inputs: keyed.files,
       foreachFiles: keyed.foreachFiles,
       foreachHashes: keyed.foreachHashes,
+      // As codeFingerprint has it, and a remote worker compares it.
+      code: hashValue(keyed.manifest.code),
       hashesThrough: (keyed.later ?? keyed.unread)?.through,
       keptFiles: keyed.later?.kept,
       upstream: input.upstream,

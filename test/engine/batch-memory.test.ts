@@ -39,7 +39,17 @@ function request(pool: WorkerPool, root: string, items: { id: string; n: number 
     exportName: 'twice',
     items: bytes,
     indexes: items.map((_, i) => i),
-    context: { pipeline: 'p', stage: 's', params: {}, env: {}, outputs: [], root, stateDir: root, tmp: root },
+    context: {
+      pipeline: 'p',
+      stage: 's',
+      params: {},
+      env: {},
+      outputs: [],
+      root,
+      stateDir: root,
+      tmp: root,
+      code: 'c',
+    },
     signal: new AbortController().signal,
     onLog: () => {},
   };

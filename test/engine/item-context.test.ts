@@ -19,6 +19,7 @@ describe('itemContextOf: the context each item of a map stage gets', () => {
       workspace: { root: '/w', stateDir: '/w/.runner', tmp: '/tmp/w', resolve: (file) => `/w/${file}` },
       memo: { get: async () => undefined, set: async () => {} },
       read: (() => '') as unknown as StageContext['read'],
+      code: 'c'.repeat(64),
     };
     const contextAt = itemContextOf(ctx);
     const first = contextAt(0);

@@ -13,7 +13,7 @@ const batch = {
   runner: '0.1.0',
   wire: BATCH_WIRE,
   code: own.code,
-  context: { pipeline: 'p', stage: 's', params: {}, env: {}, outputs: [] },
+  context: { pipeline: 'p', stage: 's', params: {}, env: {}, outputs: [], code: own.code },
 };
 
 describe('refusalOf', () => {

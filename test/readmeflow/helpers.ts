@@ -65,6 +65,7 @@ export function fakeContext(options: {
     },
     read: ((item: JsonRecord, encoding?: BufferEncoding) =>
       fs.readFileSync(path.resolve(root, String(item.path)), encoding)) as ItemContext['read'],
+    code: 'test',
     index: 0,
     logs,
   };

@@ -5,15 +5,13 @@
 // and renamed, with MinHash and with hyperplane bands; and a memo it cannot
 // trust (other settings or code, damaged) is not used. A bucket too large to
 // pair in full is looked at again whole once its members change.
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateCodebase } from '../../bench/simtask/generate.js';
 import { clusterEmbeddings } from '../../runners/simtask/cluster.js';
 import type { ClusterMemo } from '../../runners/simtask/cluster.js';
 import { extractFunctions } from '../../runners/simtask/extract.js';
 import type { EmbedRecord } from '../../runners/simtask/types.js';
-import { NEIGHBOUR_SOURCES } from '../../runners/simtask/neighbour-memo.js';
-import { embedLocally, clusterOptions, localImportClosure } from './helpers.js';
+import { embedLocally, clusterOptions } from './helpers.js';
 
 const options = clusterOptions();
 
@@ -81,6 +79,16 @@ describe('cluster from the neighbour lists the last run kept', () => {
     expect(otherK.rescored).toBe(records.length - records.filter((r) => r.tokens < options.minTokens).length);
     expect(shape(withK)).toBe(shape(await clusterEmbeddings(records, { ...options, k: options.k + 1 })));
 
+    // Kept under other code (ctx.code): every function is looked at again.
+    const otherCode: ClusterMemo = { previous: next, code: 'another' };
+    expect(shape(await clusterEmbeddings(records, options, otherCode))).toBe(
+      shape(await clusterEmbeddings(records, options)),
+    );
+    expect(otherCode.rescored).toBe(otherK.rescored);
+    const sameCode: ClusterMemo = { previous: next };
+    await clusterEmbeddings(records, options, sameCode);
+    expect(sameCode.rescored).toBe(0);
+
     for (const damaged of [{ ...next, index: next.similarity }, { ...next, ids: 'a\nb' }, 'not a memo', null]) {
       const memo: ClusterMemo = { previous: damaged };
       expect(shape(await clusterEmbeddings(records, options, memo))).toBe(
@@ -121,13 +129,4 @@ describe('cluster from the neighbour lists the last run kept', () => {
       expectRescored(memo.rescored ?? 0);
     }
   }, 60_000);
-
-  it('keys its memo by every source that decides candidates and scores', () => {
-    const dir = path.resolve('runners/simtask');
-    const closure = new Set([
-      ...localImportClosure(path.join(dir, 'neighbours.ts')),
-      ...localImportClosure(path.join(dir, 'neighbour-memo.ts')),
-    ]);
-    expect([...closure].sort()).toEqual(NEIGHBOUR_SOURCES.map((source) => path.resolve(dir, source)).sort());
-  });
 });

@@ -154,9 +154,11 @@ export function writeContext(
   root: string,
   plans: PlanRecord[],
   out = 'tasks',
+  code = 'write-test',
 ): Parameters<typeof write>[0] & { lines: string[] } {
   const lines: string[] = [];
   return {
+    code,
     params: { out },
     upstream: () =>
       (async function* () {
@@ -171,21 +173,4 @@ export function writeContext(
     log: (line: string) => lines.push(line),
     lines,
   };
-}
-
-/**
- * The files `entry` is made of: itself and its local imports, transitively
- * (absolute; `import type` left out, as it leaves nothing at run time).
- */
-export function localImportClosure(entry: string): string[] {
-  const found = new Set<string>();
-  const queue = [path.resolve(entry)];
-  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-    if (found.has(file)) continue;
-    found.add(file);
-    const text = fs.readFileSync(file, 'utf8');
-    for (const [, specifier] of text.matchAll(/^import (?!type )[^'"]*'(\.[^']+)';$/gm))
-      queue.push(path.resolve(path.dirname(file), (specifier as string).replace(/\.js$/, '.ts')));
-  }
-  return [...found].sort();
 }

@@ -8,9 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StageMemo } from '../../src/api.js';
-import { WRITE_SOURCES, write } from '../../runners/simtask/write.js';
+import { write } from '../../runners/simtask/write.js';
 import type { PlanRecord } from '../../runners/simtask/types.js';
-import { fixturePlans, localImportClosure, writeContext } from './helpers.js';
+import { fixturePlans, writeContext } from './helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -37,9 +37,9 @@ async function settled(dir: string): Promise<void> {
 }
 
 /** write's run: its records' actions, and the task files it read. */
-async function run(root: string, plans: PlanRecord[], memo: StageMemo, out = 'tasks') {
+async function run(root: string, plans: PlanRecord[], memo: StageMemo, out = 'tasks', code?: string) {
   const reads = vi.spyOn(fs, 'readFileSync');
-  const records = await write({ ...writeContext(root, plans, out), memo });
+  const records = await write({ ...writeContext(root, plans, out, code), memo });
   const read = reads.mock.calls.map(([file]) => path.basename(String(file))).filter((name) => name.endsWith('.md'));
   reads.mockRestore();
   return { actions: new Set(records.map((record) => record.action)), read, records };
@@ -84,6 +84,22 @@ describe('write passes over the task files it found unchanged', () => {
     expect((await run(root, changed, memo, 'other')).read).toHaveLength(plans.length);
   });
 
+  it('takes a memo kept under other code (ctx.code: a new template, say) for none', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'simtask-write-memo-'));
+    dirs.push(root);
+    const plans = await fixturePlans();
+    const memo = memoStore();
+    await run(root, plans, memo, 'tasks', 'code-a');
+    await settled(path.join(root, 'tasks'));
+    await run(root, plans, memo, 'tasks', 'code-a');
+    expect((await run(root, plans, memo, 'tasks', 'code-a')).read).toEqual([]);
+    const other = await run(root, plans, memo, 'tasks', 'code-b');
+    expect(other.read).toHaveLength(plans.length);
+    expect(other.actions).toEqual(new Set(['unchanged']));
+    // Kept under that code now: its next run passes over every file again.
+    expect((await run(root, plans, memo, 'tasks', 'code-b')).read).toEqual([]);
+  });
+
   it('takes a memo of another shape for none', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'simtask-write-memo-'));
     dirs.push(root);
@@ -98,11 +114,5 @@ describe('write passes over the task files it found unchanged', () => {
       expect(again.actions).toEqual(new Set(['unchanged']));
       expect(again.read).toHaveLength(plans.length);
     }
-  });
-
-  it('keys its memo by every source that decides what it writes: write.ts and its local imports, transitively', () => {
-    const start = path.resolve('runners/simtask/write.ts');
-    const listed = WRITE_SOURCES.map((source) => path.resolve(path.dirname(start), source));
-    expect(localImportClosure(start)).toEqual([...listed].sort());
   });
 });

@@ -47,6 +47,7 @@ export function fakeContext(options: {
     memo: { get: async () => undefined, set: async () => {} },
     read: ((item: JsonRecord, encoding?: BufferEncoding) =>
       fs.readFileSync(path.resolve(root, String(item.path)), encoding)) as ItemContext['read'],
+    code: 'test',
     index: 0,
     logs,
   };

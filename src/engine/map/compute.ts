@@ -146,6 +146,7 @@ class ItemComputer {
           tmp: ctx.workspace.tmp,
           files: foreachOf(definition)?.kind === 'files',
           inputs: this.#declaredInputs(),
+          code: ctx.code,
         },
         signal,
         onLog: (line) => ctx.log(line),

@@ -138,7 +138,22 @@ export function describeItem(item: unknown, index: number): string {
  * asks for it.)
  */
 export function itemContextOf(ctx: StageContext): (index: number) => ItemContext {
-  const { pipeline, stage, params, inputs, outputs, env, signal, upstream, log, progress, workspace, memo, read } = ctx;
+  const {
+    pipeline,
+    stage,
+    params,
+    inputs,
+    outputs,
+    env,
+    signal,
+    upstream,
+    log,
+    progress,
+    workspace,
+    memo,
+    read,
+    code,
+  } = ctx;
   return (index) => ({
     pipeline,
     stage,
@@ -153,6 +168,7 @@ export function itemContextOf(ctx: StageContext): (index: number) => ItemContext
     workspace,
     memo,
     read,
+    code,
     index,
   });
 }

@@ -20,6 +20,8 @@ export interface BatchContext {
   tmp: string;
   /** Whether the items are files (foreach: { files }), which ctx.read reads. */
   files?: boolean;
+  /** ctx.code. */
+  code: string;
   /**
    * The stage's declared `inputs` (not the files it maps), with the hashes
    * its key has them at: a remote worker checks its checkout has the same

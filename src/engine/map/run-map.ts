@@ -84,6 +84,7 @@ export async function runMap(input: ExecuteInput, signal: AbortSignal, writer: D
       tmp,
       onProgress: () => {},
       read: readerOf(input),
+      code: input.code,
     });
     const run = new MapRun({
       input,

@@ -128,6 +128,7 @@ function contextFor(message: Extract<FromPool, { type: 'batch' }>, signal: Abort
     read: context.files
       ? itemReader({ root: context.root, stage: `${context.pipeline}/${context.stage}`, worker: context.worker })
       : noItemReader(`${context.pipeline}/${context.stage}`, 'its items are records'),
+    code: context.code,
   };
 }
 
