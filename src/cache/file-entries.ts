@@ -10,7 +10,7 @@ import type { FileColumns } from './stat-cache-file.js';
 import type { FileStat } from './stat-cache-types.js';
 import type { LoadedCache } from './loaded-cache.js';
 import { LoadedFiles } from './loaded-files.js';
-import { FIELDS, statAt } from './stat-beside.js';
+import { FIELDS, statAt } from './stat-rows.js';
 import { isRegularMode } from '../util/fs.js';
 
 /** Where a file read during a long stat pass is recorded: its row of the pass's list. */

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import { sha256 } from '../util/hash.js';
 import { listIdentity } from './list-identity.js';
-import { FIELDS } from './stat-beside.js';
+import { FIELDS } from './stat-rows.js';
 import { bytesOf } from '../util/bytes.js';
 
 const FORMAT = 'runner-pass-memo 1';

@@ -22,6 +22,7 @@ import { HASH_BESIDE_BATCH, HashTurns, NEXT_HASH, PATIENCE_MS, SLOT } from './ha
 import { pathsText } from './list-identity.js';
 import { FSTAT_INTO_JS, fileStatOf, LSTAT_INTO_JS, lstatInto } from './raw-lstat.js';
 import type { FileStat } from './stat-cache.js';
+import { FIELDS, putStat, UNSTATED } from './stat-rows.js';
 import type { PassBasis } from './stat-cache-types.js';
 
 /** The stat pass worker's young generation, MiB (see startWorker). */
@@ -32,10 +33,6 @@ export const STAT_BESIDE_MIN = 8192;
 export const STAT_BESIDE_BATCH = 512;
 export { HASH_BESIDE_BATCH, HashTurns } from './hash-turns.js';
 const BATCH = STAT_BESIDE_BATCH;
-/** Fields per file in the shared results: size, changedMs, ino, mode (NaN: no such file). */
-export const FIELDS = 4;
-/** Size of a file the stat pass was told to leave (`unstated`): the hash pass stats it as it reads it. */
-export const UNSTATED = -1;
 /** Below this many files to hash, the main thread hashes them alone. */
 export const HASH_BESIDE_MIN = 1024;
 // Slots of the shared control array.
@@ -139,7 +136,7 @@ export function statMany(files: readonly string[], counts?: BesideCounts): Float
 
 /**
  * stat() of each absolute path (a symlink followed, on this thread), as
- * FIELDS numbers per path in `stats` (size NaN: no such file; see statAt),
+ * FIELDS numbers per path in `stats` (size NaN: no such file; stat-rows.ts),
  * on two threads from STAT_BESIDE_MIN paths; then hashChanged() of some of
  * them on the same two. end() when done with it: it ends the worker.
  */
@@ -365,25 +362,6 @@ function startWorker(workerData: {
   } catch {
     return undefined;
   }
-}
-
-/** Path `i`'s stat from statMany's answer; undefined when there is no such file. */
-export function statAt(out: Float64Array, i: number): FileStat | undefined {
-  const at = FIELDS * i;
-  const size = out[at] as number;
-  if (Number.isNaN(size)) return undefined;
-  return { size, changedMs: out[at + 1] as number, ino: out[at + 2] as number, mode: out[at + 3] as number };
-}
-
-/** Puts `st` as path `i`'s answer in `out` (size NaN: no such file, the other fields left as they were); returns it. */
-export function putStat(out: Float64Array, i: number, st: FileStat | undefined): FileStat | undefined {
-  out[FIELDS * i] = st ? st.size : Number.NaN;
-  if (st) {
-    out[FIELDS * i + 1] = st.changedMs;
-    out[FIELDS * i + 2] = st.ino;
-    out[FIELDS * i + 3] = st.mode;
-  }
-  return st;
 }
 
 /**

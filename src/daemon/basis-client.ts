@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listIdentity } from '../cache/list-identity.js';
-import { FIELDS } from '../cache/stat-beside.js';
+import { FIELDS } from '../cache/stat-rows.js';
 import type { PassBasis, PassChanges } from '../cache/stat-cache-types.js';
 import type { BasisAnswer, BasisRequest } from './protocol.js';
 

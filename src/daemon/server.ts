@@ -38,7 +38,7 @@ import type { DaemonInfo } from './paths.js';
 import { daemonMayServe } from './serve-rule.js';
 import { handBack, isAnswering, isBasisRequest, isUmask, readRequest, socketInode, terminalFor } from './socket.js';
 import type { BasisAnswer, BasisRequest, DaemonFrame, DaemonRequest } from './protocol.js';
-import { FIELDS } from '../cache/stat-beside.js';
+import { FIELDS } from '../cache/stat-rows.js';
 import { writeFileAtomic } from '../util/fs.js';
 
 export const IDLE_MS = 15 * 60 * 1000;

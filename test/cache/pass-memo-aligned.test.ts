@@ -12,7 +12,7 @@ import { inputsText } from '../../src/cache/fingerprint.js';
 import { alignedInputsBytes } from '../../src/cache/list-patch.js';
 import { inputLine } from '../../src/cache/list-text.js';
 import { keepListHash, keptListAligned, readAnyPassMemo } from '../../src/cache/pass-memo.js';
-import { FIELDS } from '../../src/cache/stat-beside.js';
+import { FIELDS } from '../../src/cache/stat-rows.js';
 import { sha256 } from '../../src/util/hash.js';
 import { tempDir } from './helpers.js';
 

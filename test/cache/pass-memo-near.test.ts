@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMemoFor, keepListHash, keptListHash, keptListNear, readAnyPassMemo } from '../../src/cache/pass-memo.js';
-import { FIELDS } from '../../src/cache/stat-beside.js';
+import { FIELDS } from '../../src/cache/stat-rows.js';
 import { sha256 } from '../../src/util/hash.js';
 import { tempDir } from './helpers.js';
 

@@ -25,11 +25,10 @@ import {
   STAT_BESIDE_MIN,
   SpareStatWorker,
   StatPass,
-  statAt,
   statMany,
   statPrefixFor,
-  UNSTATED,
 } from '../../src/cache/stat-beside.js';
+import { statAt, UNSTATED } from '../../src/cache/stat-rows.js';
 
 let dir: string;
 const files: string[] = [];

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { STAT_BESIDE_MIN, StatPass, statAt } from '../../src/cache/stat-beside.js';
+import { STAT_BESIDE_MIN, StatPass } from '../../src/cache/stat-beside.js';
+import { statAt } from '../../src/cache/stat-rows.js';
 import { WatchLog } from '../../src/daemon/watch-log.js';
 
 // tmpfs where there is one (a filesystem the log vouches on): making 8,192 files on a VM's disk took 8 s here.
