@@ -60,7 +60,8 @@ function hashUnstated(file, st, buffer) {
     return followed && followed.isFile() ? 2 : ${NOT_A_FILE};
   }
   try {
-    fstatInto(fd, st, 0);
+    // A pass's row: a file of several hard links marked (MANY_LINKS), as the stat pass marks it.
+    fstatInto(fd, st, 0, true);
     if (!(st[0] >= 0) || (st[3] & S_IFMT) !== S_IFREG) return ${NOT_A_FILE};
     return hashOpen(fd, st[0], buffer);
   } catch {

@@ -17,19 +17,30 @@
 // fs.statSync before each read of the hash pass.
 import fs from 'node:fs';
 import type { FileStat } from './stat-cache-types.js';
+import { MANY_LINKS } from './stat-rows.js';
 
 /**
- * The program of `lstatInto(file, out, at)`, as text so the stat pass's
- * worker thread runs the same code: `makeLstatInto(fs, process)` returns
- * it. It puts size, changedMs, ino and mode at out[at..at+3] (size NaN, the
- * others untouched, when there is no such file or it cannot be stat'ed).
+ * A stat pass's mode (`marks`): a regular file of more than one hard link
+ * has MANY_LINKS added (stat-rows.ts); a directory's links are its
+ * subdirectories', and it is left as it is.
+ */
+const MARKED_JS = `const marked = (mode, links) => (links > 1 && (mode & ${fs.constants.S_IFMT}) === ${fs.constants.S_IFREG} ? mode + ${MANY_LINKS} : mode);`;
+
+/**
+ * The program of `lstatInto(file, out, at, marks)`, as text so the stat
+ * pass's worker thread runs the same code: `makeLstatInto(fs, process)`
+ * returns it. It puts size, changedMs, ino and mode at out[at..at+3] (size
+ * NaN, the others untouched, when there is no such file or it cannot be
+ * stat'ed); with `marks`, a regular file with more than one hard link has
+ * MANY_LINKS added to its mode (stat-rows.ts).
  */
 export const LSTAT_INTO_JS = `function makeLstatInto(fs, process) {
-  const viaFs = (file, out, at) => {
+  ${MARKED_JS}
+  const viaFs = (file, out, at, marks) => {
     let st;
     try { st = fs.lstatSync(file, { throwIfNoEntry: false }); } catch { st = undefined; }
     out[at] = st ? st.size : NaN;
-    if (st) { out[at + 1] = st.ctimeMs; out[at + 2] = st.ino; out[at + 3] = st.mode; }
+    if (st) { out[at + 1] = st.ctimeMs; out[at + 2] = st.ino; out[at + 3] = marks ? marked(st.mode, st.nlink) : st.mode; }
   };
   let binding;
   try {
@@ -41,12 +52,12 @@ export const LSTAT_INTO_JS = `function makeLstatInto(fs, process) {
     binding = undefined;
   }
   if (!binding) return viaFs;
-  const viaBinding = (file, out, at) => {
+  const viaBinding = (file, out, at, marks) => {
     let v;
     try { v = file.includes('\\0') ? null : binding.lstat(file, false, undefined, false); } catch { v = undefined; }
-    if (v === null) return viaFs(file, out, at);
+    if (v === null) return viaFs(file, out, at, marks);
     if (v === undefined) { out[at] = NaN; return; }
-    out[at] = v[8]; out[at + 1] = v[14] * 1000 + v[15] / 1000000; out[at + 2] = v[7]; out[at + 3] = v[1];
+    out[at] = v[8]; out[at + 1] = v[14] * 1000 + v[15] / 1000000; out[at + 2] = v[7]; out[at + 3] = marks ? marked(v[1], v[2]) : v[1];
   };
   const a = new Float64Array(4);
   const b = new Float64Array(4);
@@ -56,6 +67,8 @@ export const LSTAT_INTO_JS = `function makeLstatInto(fs, process) {
     viaFs(file, b, 0);
     if (!a.every((x, i) => Object.is(x, b[i]))) return viaFs;
   }
+  // The link count where marks reads it: '/' has more than one link (its entries' '..').
+  try { if (binding.lstat('/', false, undefined, false)[2] !== fs.lstatSync('/').nlink) return viaFs; } catch { return viaFs; }
   return viaBinding;
 }`;
 
@@ -69,11 +82,12 @@ export const LSTAT_INTO_JS = `function makeLstatInto(fs, process) {
  * descriptor cannot be stat'ed).
  */
 export const FSTAT_INTO_JS = `function makeFstatInto(fs, process) {
-  const viaFs = (fd, out, at) => {
+  ${MARKED_JS}
+  const viaFs = (fd, out, at, marks) => {
     let st;
     try { st = fs.fstatSync(fd); } catch { st = undefined; }
     out[at] = st ? st.size : NaN;
-    if (st) { out[at + 1] = st.ctimeMs; out[at + 2] = st.ino; out[at + 3] = st.mode; }
+    if (st) { out[at + 1] = st.ctimeMs; out[at + 2] = st.ino; out[at + 3] = marks ? marked(st.mode, st.nlink) : st.mode; }
   };
   let binding;
   try {
@@ -84,11 +98,11 @@ export const FSTAT_INTO_JS = `function makeFstatInto(fs, process) {
     binding = undefined;
   }
   if (!binding) return viaFs;
-  const viaBinding = (fd, out, at) => {
+  const viaBinding = (fd, out, at, marks) => {
     let v;
     try { v = binding.fstat(fd, false, undefined, false); } catch { v = undefined; }
     if (v === undefined) { out[at] = NaN; return; }
-    out[at] = v[8]; out[at + 1] = v[14] * 1000 + v[15] / 1000000; out[at + 2] = v[7]; out[at + 3] = v[1];
+    out[at] = v[8]; out[at + 1] = v[14] * 1000 + v[15] / 1000000; out[at + 2] = v[7]; out[at + 3] = marks ? marked(v[1], v[2]) : v[1];
   };
   const a = new Float64Array(4);
   const b = new Float64Array(4);
@@ -100,6 +114,8 @@ export const FSTAT_INTO_JS = `function makeFstatInto(fs, process) {
       viaBinding(fd, a, 0);
       viaFs(fd, b, 0);
       if (!a.every((x, i) => Object.is(x, b[i]))) return viaFs;
+      // The link count where marks reads it ('/' has more than one link).
+      if (file === '/' && binding.fstat(fd, false, undefined, false)[2] !== fs.fstatSync(fd).nlink) return viaFs;
     } catch {
       return viaFs;
     } finally {
@@ -114,8 +130,8 @@ const make = new Function(`${LSTAT_INTO_JS}\nreturn makeLstatInto;`)() as (
   proc: typeof process,
 ) => LstatInto;
 
-/** lstat of `file` into out[at..at+3]: size (NaN: no such file), changedMs, ino, mode. */
-export type LstatInto = (file: string, out: Float64Array, at: number) => void;
+/** lstat of `file` into out[at..at+3]: size (NaN: no such file), changedMs, ino, mode (`marks`: see MANY_LINKS). */
+export type LstatInto = (file: string, out: Float64Array, at: number, marks?: boolean) => void;
 
 export const lstatInto: LstatInto = make(fs, process);
 
@@ -124,12 +140,12 @@ export function fileStatOf(st: fs.Stats): FileStat {
   return { size: st.size, changedMs: st.ctimeMs, ino: st.ino, mode: st.mode };
 }
 
-let fstatMade: ((fd: number, out: Float64Array, at: number) => void) | undefined;
+let fstatMade: ((fd: number, out: Float64Array, at: number, marks: boolean) => void) | undefined;
 
 /** fstat of an open descriptor into out[at..at+3], as lstatInto puts a path's (FSTAT_INTO_JS; made when first used). */
-export function fstatInto(fd: number, out: Float64Array, at: number): void {
+export function fstatInto(fd: number, out: Float64Array, at: number, marks = false): void {
   fstatMade ??= new Function(`${FSTAT_INTO_JS}\nreturn makeFstatInto;`)()(fs, process) as typeof fstatInto;
-  fstatMade(fd, out, at);
+  fstatMade(fd, out, at, marks);
 }
 
 /** Whether lstatInto reads the binding (tests: the fallback is what runs elsewhere). */

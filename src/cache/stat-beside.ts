@@ -86,7 +86,7 @@ function hashUnstatedInto(file, i, k, answer, buffer) {
 for (let from = Atomics.add(control, ${NEXT_STAT}, ${BATCH}); from < files.length; from = Atomics.add(control, ${NEXT_STAT}, ${BATCH})) {
   const to = Math.min(files.length, from + ${BATCH});
   for (let i = from; i < to; i++) {
-    if (out[${FIELDS} * i] !== ${UNSTATED}) lstatInto(statPath(i), out, ${FIELDS} * i);
+    if (out[${FIELDS} * i] !== ${UNSTATED}) lstatInto(statPath(i), out, ${FIELDS} * i, true);
   }
   Atomics.store(done, from / ${BATCH}, 1);
   Atomics.notify(done, from / ${BATCH});
@@ -171,7 +171,7 @@ export class StatPass {
     this.#control = newControl();
     if (basis) {
       for (const i of basis.stale) {
-        if (this.stats[FIELDS * i] !== UNSTATED) lstatInto(pathAt(files, statPrefix, i), this.stats, FIELDS * i);
+        if (this.stats[FIELDS * i] !== UNSTATED) lstatInto(pathAt(files, statPrefix, i), this.stats, FIELDS * i, true);
       }
       this.#follow(files, prefix, basis.stale);
       return;
@@ -387,7 +387,7 @@ function pathAt(files: readonly string[], prefix: string, i: number): string {
 function statBatch(files: readonly string[], prefix: string, out: Float64Array, from: number): void {
   const to = Math.min(files.length, from + BATCH);
   for (let i = from; i < to; i++) {
-    if (out[FIELDS * i] !== UNSTATED) lstatInto(pathAt(files, prefix, i), out, FIELDS * i);
+    if (out[FIELDS * i] !== UNSTATED) lstatInto(pathAt(files, prefix, i), out, FIELDS * i, true);
   }
 }
 

@@ -10,6 +10,19 @@ import type { FileStat } from './stat-cache-types.js';
 export const FIELDS = 4;
 /** Size of a file the stat pass was told to leave (`unstated`): the hash pass stats it as it reads it. */
 export const UNSTATED = -1;
+/**
+ * Added to the mode of a regular file with more than one hard link, in a
+ * stat pass's rows (lstatInto's `marks`): an edit through another of its
+ * links raises no event in its directory, so the daemon never vouches for
+ * it (watch-log.ts). Above every mode bit: a mode read with `&`
+ * (isRegularMode, S_IFLNK) reads the same.
+ */
+export const MANY_LINKS = 2 ** 32;
+
+/** Whether a row's mode says its file has more than one hard link (MANY_LINKS). */
+export function hasManyLinks(mode: number): boolean {
+  return mode >= MANY_LINKS;
+}
 
 /** Row `i`'s stat; undefined when there is no such file. */
 export function statAt(out: Float64Array, i: number): FileStat | undefined {

@@ -23,12 +23,16 @@
 //   events, which libuv reads out in one turn of the event loop, so a turn
 //   that brings half as many makes the log untrusted from then on (as does
 //   a watcher's error or the barrier's event not coming);
-// - never for a symbolic link (its target may be anywhere), a path outside
-//   the workspace, or a pass with many stale files (a whole pass then).
-// What inotify does not see, nothing here can: a file changed through a
-// hard link outside the watched directories, or written through a shared
-// mmap, keeps its old stat in a served run until an event names it, or the
-// daemon stops (RUNNER_DAEMON_TRUST=0 turns vouching off; see README).
+// - never for a symbolic link (its target may be anywhere), a file with
+//   more than one hard link when its pass stat'ed it (an edit through a
+//   link in another directory raises no event in its own: MANY_LINKS,
+//   stat-rows.ts), a path outside the workspace, or a pass with many stale
+//   files (a whole pass then).
+// What inotify does not see, nothing here can: a file given a second hard
+// link after its last stat (link() raises no event in its directory) and
+// changed through it, or written through a shared mmap, keeps its old stat
+// in a served run until an event names it, or the daemon stops
+// (RUNNER_DAEMON_TRUST=0 turns vouching off; see README).
 // Runs in a process of their own stat every file, as before.
 // Deleting this module and local-fs.ts (and its uses in server.ts and prehash.ts, and
 // StatCache's HashHelp.changes) leaves the daemon stat'ing every file.
@@ -39,6 +43,7 @@ import { absoluteDir, dirRunsOf, lowerBound } from '../util/sorted.js';
 import { burstHere, isLocal, statOf } from './local-fs.js';
 import type { DirRuns } from '../util/sorted.js';
 import type { PassBasis, PassChanges } from '../cache/stat-cache-types.js';
+import { FIELDS, hasManyLinks } from '../cache/stat-rows.js';
 
 /** How long a barrier waits for its event before the run is served without vouching. */
 const BARRIER_MS = 1000;
@@ -68,6 +73,7 @@ interface Barrier {
 interface Kept {
   files: readonly string[];
   stats: Float64Array;
+  /** The rows never vouched for: symbolic links, and files of more than one hard link. */
   links: readonly number[];
   epoch: number;
   /** Its files by directory, made once a list: a run checks each directory, not each file. */
@@ -273,7 +279,7 @@ export class WatchLog {
         if (!this.#dirs.has(absolute)) this.#toWatch.add(absolute);
       }
     if (at !== -1) this.#kept.splice(at, 1);
-    this.#kept.push({ files, stats: stats.slice(), links: [...links], epoch: this.#epoch, runs });
+    this.#kept.push({ files, stats: stats.slice(), links: [...links, ...manyLinked(stats)], epoch: this.#epoch, runs });
     if (this.#kept.length > KEPT) this.#kept.shift();
     // Events older than every kept pass can no longer make a file stale.
     const oldest = Math.min(...this.#kept.map((k) => k.epoch));
@@ -405,4 +411,11 @@ function isSameList(a: readonly string[], b: readonly string[]): boolean {
 function isSorted(files: readonly string[]): boolean {
   for (let i = 1; i < files.length; i++) if ((files[i - 1] as string) >= (files[i] as string)) return false;
   return true;
+}
+
+/** The rows of a pass whose files had more than one hard link when stat'ed (MANY_LINKS). */
+function manyLinked(stats: Float64Array): number[] {
+  const found: number[] = [];
+  for (let i = 0; FIELDS * i < stats.length; i++) if (hasManyLinks(stats[FIELDS * i + 3] as number)) found.push(i);
+  return found;
 }

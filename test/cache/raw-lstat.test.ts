@@ -5,7 +5,8 @@
 // permission model on, --pending-deprecation, an lstatSync that calls the
 // binding another way) it is fs.lstatSync, and answers the same.
 // statFollowed, one file's stat with a link followed, is fs.statSync's.
-// fstatInto, the same for an open descriptor, is fs.fstatSync's.
+// fstatInto, the same for an open descriptor, is fs.fstatSync's. Asked to
+// (a stat pass's rows), both mark a file of several hard links in its mode.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,8 @@ import {
   lstatIntoIsRaw,
   statFollowed,
 } from '../../src/cache/raw-lstat.js';
+import { FIELDS, hasManyLinks, MANY_LINKS } from '../../src/cache/stat-rows.js';
+import { isRegularMode } from '../../src/util/fs.js';
 
 let dir: string;
 let paths: string[];
@@ -121,7 +124,7 @@ describe('statFollowed', () => {
   });
 });
 
-type FstatInto = (fd: number, out: Float64Array, at: number) => void;
+type FstatInto = (fd: number, out: Float64Array, at: number, marks?: boolean) => void;
 
 function madeFstat(proc: object, files: object = fs): FstatInto {
   return new Function(`${FSTAT_INTO_JS}\nreturn makeFstatInto;`)()(files, proc);
@@ -179,6 +182,48 @@ describe('fstatInto', () => {
     for (const into of [permission, pending, otherCall]) {
       expect(into.name).toBe('viaFs');
       expect(fstatAnswers(into)).toEqual(viaFstatSync());
+    }
+  });
+});
+
+describe('marks: a regular file of more than one hard link', () => {
+  it('has MANY_LINKS added to its mode by lstatInto and fstatInto when asked, on the binding and off it', () => {
+    const single = path.join(dir, 'single.txt');
+    const linked = path.join(dir, 'linked.txt');
+    fs.writeFileSync(single, 'one\n');
+    fs.writeFileSync(linked, 'two\n');
+    fs.linkSync(linked, path.join(dir, 'linked-again.txt'));
+    const modeOf = (file: string): number => fs.lstatSync(file).mode;
+    const out = new Float64Array(FIELDS);
+    for (const into of [lstatInto, made({ ...process, binding: () => ({}) })]) {
+      into(linked, out, 0, true);
+      expect(out[3]).toBe(modeOf(linked) + MANY_LINKS);
+      expect(hasManyLinks(out[3] as number)).toBe(true);
+      expect(isRegularMode(out[3] as number)).toBe(true);
+      into(linked, out, 0);
+      expect(out[3]).toBe(modeOf(linked));
+      into(single, out, 0, true);
+      expect(out[3]).toBe(modeOf(single));
+      expect(hasManyLinks(out[3] as number)).toBe(false);
+      // A directory's links are its subdirectories': it is left as it is.
+      into(dir, out, 0, true);
+      expect(out[3]).toBe(modeOf(dir));
+    }
+    for (const into of [madeFstat(process), madeFstat({ ...process, binding: () => ({}) })]) {
+      for (const [file, many] of [
+        [linked, true],
+        [single, false],
+      ] as const) {
+        const fd = fs.openSync(file, 'r');
+        try {
+          into(fd, out, 0, true);
+          expect(out[3]).toBe(modeOf(file) + (many ? MANY_LINKS : 0));
+          into(fd, out, 0, false);
+          expect(out[3]).toBe(modeOf(file));
+        } finally {
+          fs.closeSync(fd);
+        }
+      }
     }
   });
 });

@@ -7,6 +7,7 @@
 // stats no more. RUNNER_DAEMON_TRUST=0 turns it off.
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEndEvent } from '../../src/engine/events.js';
 import { DAEMON, daemonStarted, isAlive, outcomes, runStart, startDaemon, Workspace } from './rig.js';
@@ -139,6 +140,28 @@ describe('the daemon vouches for files nothing happened to', { timeout: 120_000 
     const afterTouch = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
     expect(outcomes(afterTouch.events)).toEqual({ count: 'cached', sum: 'cached' });
     expect(runEnd(afterTouch)?.filesVouched).toBe(FILES - 1);
+  });
+
+  it('never vouches for a file with another hard link: an edit through that link, which no watched directory sees, reruns', async () => {
+    ws = workspace();
+    // The other link in a directory no list names, beside the workspace (a hard link stays on its filesystem).
+    const elsewhere = fs.mkdtempSync(`${path.dirname(ws.dir)}/runner-vouch-link-`);
+    try {
+      const linked = 'data/d04/f01111.txt';
+      const other = path.join(elsewhere, 'other-name.txt');
+      fs.linkSync(ws.path(linked), other);
+      pid = await startDaemon(ws, 'p');
+      expect(await vouchedNoop(ws)).toBe(FILES - 1);
+
+      // Written in place through the other link (the same inode, the same size): no event in data/d04.
+      fs.writeFileSync(other, 'xy\n');
+      const afterEdit = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+      expect(afterEdit.code, afterEdit.stderr).toBe(0);
+      expect(outcomes(afterEdit.events)).toEqual({ count: 'ran', sum: 'ran' });
+      expect(ws.read('sum.txt')).toBe(`${3 * FILES} 1`);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 
   it('stats every file with RUNNER_DAEMON_TRUST=0', async () => {
