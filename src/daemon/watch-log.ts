@@ -47,8 +47,13 @@ import { FIELDS, hasManyLinks } from '../cache/stat-rows.js';
 
 /** How long a barrier waits for its event before the run is served without vouching. */
 const BARRIER_MS = 1000;
-/** Passes kept (a run's long lists: one a map stage over files, usually). */
-const KEPT = 4;
+/**
+ * Passes kept (a run's lists of VOUCHED_MIN files or more: a map stage's
+ * over files, a stage's inputs), and the files they may hold together: the
+ * oldest goes first past either.
+ */
+const KEPT = 8;
+const KEPT_FILES = 2_000_000;
 /** Paths logged at most; past it the log starts again, untrusted until a new pass. */
 const MOST_EVENTS = 100_000;
 /** A pass with more stale files than a sixteenth is a whole pass on two threads. */
@@ -280,7 +285,10 @@ export class WatchLog {
       }
     if (at !== -1) this.#kept.splice(at, 1);
     this.#kept.push({ files, stats: stats.slice(), links: [...links, ...manyLinked(stats)], epoch: this.#epoch, runs });
-    if (this.#kept.length > KEPT) this.#kept.shift();
+    let held = 0;
+    for (const kept of this.#kept) held += kept.files.length;
+    while (this.#kept.length > 1 && (this.#kept.length > KEPT || held > KEPT_FILES))
+      held -= (this.#kept.shift() as Kept).files.length;
     // Events older than every kept pass can no longer make a file stale.
     const oldest = Math.min(...this.#kept.map((k) => k.epoch));
     for (const [changed, epoch] of this.#events) if (epoch < oldest) this.#events.delete(changed);

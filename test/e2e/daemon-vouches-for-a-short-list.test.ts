@@ -1,0 +1,79 @@
+// A list of 512 files or more but under the stat pass's 8,192 (simtask's
+// 2,000 sources) goes through a stat pass too in the runs the daemon serves
+// or hands back: the daemon keeps it and vouches for the files its watchers
+// saw nothing happen to. A touched file is stat'ed again, an edited one
+// too (and its stage runs), and a list shorter than 512 is stat'ed file by
+// file, as before.
+import fs from 'node:fs';
+import os from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunEndEvent } from '../../src/engine/events.js';
+import { DAEMON, isAlive, outcomes, runStart, startDaemon, Workspace } from './rig.js';
+import type { CliResult } from './rig.js';
+import { countPipeline } from './many-files.js';
+
+const WORK = `export function count(item, ctx) {
+  return { path: item.path, text: ctx.read(item, 'utf8') };
+}
+`;
+
+const runEnd = (result: CliResult): RunEndEvent | undefined =>
+  result.events.find((event): event is RunEndEvent => event.event === 'run:end');
+
+function workspace(files: number): Workspace {
+  const ws = new Workspace('runner-vouch-short-', fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir());
+  ws.write('pipelines.yaml', countPipeline());
+  ws.write('work.mjs', WORK);
+  for (let i = 0; i < files; i++) ws.write(`data/d${i % 4}/f${String(i).padStart(4, '0')}.txt`, 'ab\n');
+  return ws;
+}
+
+describe('the daemon vouches for a list under the stat pass length', { timeout: 120_000 }, () => {
+  let ws: Workspace;
+  let pid: number | undefined;
+  afterEach(() => {
+    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+    pid = undefined;
+    ws.remove();
+  });
+
+  /** Runs answered by the daemon until one vouches (the third at the latest): how many files it vouched for. */
+  async function vouched(): Promise<number | undefined> {
+    let count: number | undefined;
+    for (let turn = 0; turn < 3 && count === undefined; turn++) {
+      const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+      expect(noop.code, noop.stderr).toBe(0);
+      expect(runStart(noop.events)?.daemon).toBe(true);
+      expect(outcomes(noop.events)).toEqual({ count: 'cached' });
+      count = runEnd(noop)?.filesVouched;
+    }
+    return count;
+  }
+
+  it('of 2,000 files: stats only the touched or edited ones', async () => {
+    ws = workspace(2000);
+    pid = await startDaemon(ws, 'p');
+    expect(await vouched()).toBe(2000);
+
+    ws.write('data/d1/f0101.txt', 'ab\n');
+    const touched = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(outcomes(touched.events)).toEqual({ count: 'cached' });
+    expect(runEnd(touched)?.filesVouched).toBe(1999);
+
+    ws.write('data/d2/f0202.txt', 'xy\n');
+    const edited = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(outcomes(edited.events)).toEqual({ count: 'ran' });
+    expect(runEnd(edited)?.filesVouched).toBe(1999);
+  });
+
+  it('of fewer than 512 files: stats every one', async () => {
+    ws = workspace(400);
+    pid = await startDaemon(ws, 'p');
+    for (let turn = 0; turn < 3; turn++) {
+      const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
+      expect(runStart(noop.events)?.daemon).toBe(true);
+      expect(runEnd(noop)?.filesVouched).toBeUndefined();
+    }
+  });
+});
