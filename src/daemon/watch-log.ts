@@ -34,26 +34,19 @@
 // in a served run until an event names it, or the daemon stops
 // (RUNNER_DAEMON_TRUST=0 turns vouching off; see README).
 // Runs in a process of their own stat every file, as before.
-// Deleting this module and local-fs.ts (and its uses in server.ts and prehash.ts, and
+// Deleting this module, kept-passes.ts and local-fs.ts (and its uses in server.ts and prehash.ts, and
 // StatCache's HashHelp.changes) leaves the daemon stat'ing every file.
 import fs from 'node:fs';
 import path from 'node:path';
 import { listIdentity } from '../cache/list-identity.js';
-import { absoluteDir, dirRunsOf, lowerBound } from '../util/sorted.js';
+import { absoluteDir, lowerBound } from '../util/sorted.js';
 import { burstHere, isLocal, statOf } from './local-fs.js';
-import type { DirRuns } from '../util/sorted.js';
 import type { PassBasis, PassChanges } from '../cache/stat-cache-types.js';
-import { FIELDS, hasManyLinks } from '../cache/stat-rows.js';
+import { KeptPasses } from './kept-passes.js';
+import type { Kept } from './kept-passes.js';
 
 /** How long a barrier waits for its event before the run is served without vouching. */
 const BARRIER_MS = 1000;
-/**
- * Passes kept (a run's lists of VOUCHED_MIN files or more: a map stage's
- * over files, a stage's inputs), and the files they may hold together: the
- * oldest goes first past either.
- */
-const KEPT = 8;
-const KEPT_FILES = 2_000_000;
 /** Paths logged at most; past it the log starts again, untrusted until a new pass. */
 const MOST_EVENTS = 100_000;
 /** A pass with more stale files than a sixteenth is a whole pass on two threads. */
@@ -75,16 +68,6 @@ interface Barrier {
   waiting: Map<string, () => void>;
 }
 
-interface Kept {
-  files: readonly string[];
-  stats: Float64Array;
-  /** The rows never vouched for: symbolic links, and files of more than one hard link. */
-  links: readonly number[];
-  epoch: number;
-  /** Its files by directory, made once a list: a run checks each directory, not each file. */
-  runs: DirRuns;
-}
-
 export class WatchLog {
   readonly #root: string;
   readonly #barrierDir: string;
@@ -96,7 +79,7 @@ export class WatchLog {
   readonly #dirs = new Map<string, Watched>();
   /** Absolute path -> the epoch of its last event. */
   readonly #events = new Map<string, number>();
-  readonly #kept: Kept[] = [];
+  readonly #kept = new KeptPasses();
   /**
    * Directories to watch at the next barrier: those of a list kept for the first time, one found not
    * watched, or watched but another one now (#isCovered).
@@ -193,10 +176,10 @@ export class WatchLog {
    * the log can vouch for, by the list's identity (list-identity.ts), with the files to stat again.
    */
   async basis(): Promise<{ identity: string; stats: Float64Array; stale: readonly number[] }[]> {
-    if (!this.isUsable || this.#kept.length === 0) return [];
+    if (!this.isUsable || this.#kept.all.length === 0) return [];
     await this.barrier();
     const lists = [];
-    for (const kept of this.#kept) {
+    for (const kept of this.#kept.all) {
       const stale = this.#staleOf(kept);
       if (stale) lists.push({ identity: listIdentity(kept.files), stats: kept.stats, stale });
     }
@@ -209,20 +192,14 @@ export class WatchLog {
     this.#dirs.clear();
     this.#barrier?.watcher.close();
     this.#barrier = undefined;
-    this.#kept.length = 0;
+    this.#kept.clear();
     this.#events.clear();
   }
 
   #since(files: readonly string[]): PassBasis | undefined {
-    const kept = this.#kept[this.#keptAt(files)];
+    const kept = this.#kept.of(files);
     const stale = kept && this.#staleOf(kept);
     return stale && { stats: (kept as Kept).stats, stale };
-  }
-
-  /** Where the pass kept of these very files is (the same array, else the same paths); -1: none. */
-  #keptAt(files: readonly string[]): number {
-    const at = this.#kept.findIndex((k) => k.files === files);
-    return at !== -1 ? at : this.#kept.findIndex((k) => isSameList(k.files, files));
   }
 
   /** The files of a kept pass to stat again now (ascending); undefined: all of them. */
@@ -273,24 +250,16 @@ export class WatchLog {
   }
 
   #keep(files: readonly string[], stats: Float64Array, links: readonly number[]): void {
-    const at = this.#keptAt(files);
-    // #staleOf finds a changed path by binary search (a list kept before was found sorted then).
-    if (at === -1 && !isSorted(files)) return;
-    const runs = at === -1 ? dirRunsOf(files) : (this.#kept[at] as Kept).runs;
+    const kept = this.#kept.keep(files, stats, links, this.#epoch);
+    if (!kept) return;
     // A new list's directories, which the stat cache's own entries need not hold (a long list's stats are kept beside them).
-    if (at === -1)
-      for (const dir of runs.dirs) {
+    if (kept.isNew)
+      for (const dir of kept.runs.dirs) {
         const absolute = absoluteDir(dir, this.#root);
         if (!this.#dirs.has(absolute)) this.#toWatch.add(absolute);
       }
-    if (at !== -1) this.#kept.splice(at, 1);
-    this.#kept.push({ files, stats: stats.slice(), links: [...links, ...manyLinked(stats)], epoch: this.#epoch, runs });
-    let held = 0;
-    for (const kept of this.#kept) held += kept.files.length;
-    while (this.#kept.length > 1 && (this.#kept.length > KEPT || held > KEPT_FILES))
-      held -= (this.#kept.shift() as Kept).files.length;
     // Events older than every kept pass can no longer make a file stale.
-    const oldest = Math.min(...this.#kept.map((k) => k.epoch));
+    const oldest = this.#kept.oldestEpoch();
     for (const [changed, epoch] of this.#events) if (epoch < oldest) this.#events.delete(changed);
   }
 
@@ -408,22 +377,4 @@ export class WatchLog {
     this.#rootStat ??= st;
     return st !== undefined && st.dev === this.#rootStat?.dev && st.ino === this.#rootStat.ino;
   }
-}
-
-function isSameList(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function isSorted(files: readonly string[]): boolean {
-  for (let i = 1; i < files.length; i++) if ((files[i - 1] as string) >= (files[i] as string)) return false;
-  return true;
-}
-
-/** The rows of a pass whose files had more than one hard link when stat'ed (MANY_LINKS). */
-function manyLinked(stats: Float64Array): number[] {
-  const found: number[] = [];
-  for (let i = 0; FIELDS * i < stats.length; i++) if (hasManyLinks(stats[FIELDS * i + 3] as number)) found.push(i);
-  return found;
 }
