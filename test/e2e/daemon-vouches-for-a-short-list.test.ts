@@ -7,18 +7,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunEndEvent } from '../../src/engine/events.js';
 import { DAEMON, isAlive, outcomes, runStart, startDaemon, Workspace } from './rig.js';
-import type { CliResult } from './rig.js';
 import { countPipeline } from './many-files.js';
+import { runEnd, vouchedNoop } from './vouching.js';
 
 const WORK = `export function count(item, ctx) {
   return { path: item.path, text: ctx.read(item, 'utf8') };
 }
 `;
-
-const runEnd = (result: CliResult): RunEndEvent | undefined =>
-  result.events.find((event): event is RunEndEvent => event.event === 'run:end');
 
 function workspace(files: number): Workspace {
   const ws = new Workspace('runner-vouch-short-', fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir());
@@ -37,23 +33,10 @@ describe('the daemon vouches for a list under the stat pass length', { timeout: 
     ws.remove();
   });
 
-  /** Runs answered by the daemon until one vouches (the third at the latest): how many files it vouched for. */
-  async function vouched(): Promise<number | undefined> {
-    let count: number | undefined;
-    for (let turn = 0; turn < 3 && count === undefined; turn++) {
-      const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
-      expect(noop.code, noop.stderr).toBe(0);
-      expect(runStart(noop.events)?.daemon).toBe(true);
-      expect(outcomes(noop.events)).toEqual({ count: 'cached' });
-      count = runEnd(noop)?.filesVouched;
-    }
-    return count;
-  }
-
   it('of 2,000 files: stats only the touched or edited ones', async () => {
     ws = workspace(2000);
     pid = await startDaemon(ws, 'p');
-    expect(await vouched()).toBe(2000);
+    expect(await vouchedNoop(ws, { count: 'cached' })).toBe(2000);
 
     ws.write('data/d1/f0101.txt', 'ab\n');
     const touched = await ws.run(['exec', 'p', '--json'], { env: DAEMON });

@@ -9,10 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunEndEvent } from '../../src/engine/events.js';
 import { DAEMON, daemonStarted, isAlive, outcomes, runStart, startDaemon, Workspace } from './rig.js';
-import type { CliResult } from './rig.js';
 import { countPipeline } from './many-files.js';
+import { runEnd, vouchedNoop } from './vouching.js';
 
 /** A long list (the stat pass's STAT_BESIDE_MIN files), in 32 directories. */
 const FILES = 8192;
@@ -53,24 +52,7 @@ function workspace(): Workspace {
   return ws;
 }
 
-const runEnd = (result: CliResult): RunEndEvent | undefined =>
-  result.events.find((event): event is RunEndEvent => event.event === 'run:end');
-
-/**
- * No-ops answered by the daemon until one vouches for files: its watches begin after its first run, and a
- * run kept after them is vouched for by the third answer at the latest. How many files that one vouched for.
- */
-async function vouchedNoop(ws: Workspace): Promise<number | undefined> {
-  let vouched: number | undefined;
-  for (let turn = 0; turn < 3 && vouched === undefined; turn++) {
-    const noop = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
-    expect(noop.code, noop.stderr).toBe(0);
-    expect(runStart(noop.events)?.daemon).toBe(true);
-    expect(outcomes(noop.events)).toEqual({ count: 'cached', sum: 'cached' });
-    vouched = runEnd(noop)?.filesVouched;
-  }
-  return vouched;
-}
+const CACHED = { count: 'cached', sum: 'cached' };
 
 describe('the daemon vouches for files nothing happened to', { timeout: 120_000 }, () => {
   let ws: Workspace;
@@ -84,7 +66,7 @@ describe('the daemon vouches for files nothing happened to', { timeout: 120_000 
   it('stats only the touched or edited files in the runs it serves, with the results of a run that stats them all', async () => {
     ws = workspace();
     pid = await startDaemon(ws, 'p');
-    expect(await vouchedNoop(ws)).toBe(FILES);
+    expect(await vouchedNoop(ws, CACHED)).toBe(FILES);
 
     // Touched (the same content): answered, that file stat'ed again.
     const touched = 'data/d03/f00800.txt';
@@ -134,7 +116,7 @@ describe('the daemon vouches for files nothing happened to', { timeout: 120_000 
     const first = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
     expect(outcomes(first.events)).toEqual({ count: 'cached', sum: 'cached' });
     pid = await daemonStarted(ws);
-    expect(await vouchedNoop(ws)).toBe(FILES);
+    expect(await vouchedNoop(ws, CACHED)).toBe(FILES);
     const touched = 'data/d30/f07700.txt';
     ws.write(touched, 'ab\n');
     const afterTouch = await ws.run(['exec', 'p', '--json'], { env: DAEMON });
@@ -151,7 +133,7 @@ describe('the daemon vouches for files nothing happened to', { timeout: 120_000 
       const other = path.join(elsewhere, 'other-name.txt');
       fs.linkSync(ws.path(linked), other);
       pid = await startDaemon(ws, 'p');
-      expect(await vouchedNoop(ws)).toBe(FILES - 1);
+      expect(await vouchedNoop(ws, CACHED)).toBe(FILES - 1);
 
       // Written in place through the other link (the same inode, the same size): no event in data/d04.
       fs.writeFileSync(other, 'xy\n');
