@@ -1,5 +1,6 @@
-// The hashes a long list's stat pass answers (StatCache.hashAll and
-// openPass over 8,192 files or more): an unchanged file's from the stat
+// The hashes a list's stat pass answers (StatCache.hashAll and openPass
+// over 8,192 files or more, and hashAll over VOUCHED_MIN in a run the
+// daemon may vouch for): an unchanged file's from the stat
 // cache's entries, walked in the list's order; a file the daemon hashed
 // since, from the daemon; the others read on two threads (the pass's worker
 // and this one), now, or while the caller goes on (LaterHashes: a cold map

@@ -293,7 +293,7 @@ export class StatCache {
   }
 
   /**
-   * The stat pass of a long list: of the files the daemon's events say something happened to, when
+   * The stat pass of a list (long, or VOUCHED_MIN in a run the daemon may vouch for): of the files the daemon's events say something happened to, when
    * it can vouch for the others (HashHelp.changes), else of every file; kept for the next run.
    */
   #statPass(files: readonly string[], unstated?: readonly number[]): StatPass {

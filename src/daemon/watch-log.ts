@@ -1,7 +1,8 @@
 // The daemon's file events as a log, so that a run it serves stats again
-// only the files of a long input list that something happened to since a
-// pass it kept, not all of them (at 100,000 files the stat pass is most of
-// a no-op: a quarter of a second on two threads). It vouches for a file
+// only the files of an input list (VOUCHED_MIN files or more, stat-cache.ts)
+// that something happened to since a pass it kept, not all of them (at
+// 100,000 files the stat pass is most of a no-op: a quarter of a second on
+// two threads). It vouches for a file
 // only where inotify cannot have missed a change to it:
 // - on Linux, on a local filesystem (local-fs.ts; not NFS, FUSE or a
 //   virtual machine's shared folder, whose changes from elsewhere raise
