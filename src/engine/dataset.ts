@@ -9,7 +9,7 @@ import type { Chunk } from '../cache/dataset-chunks.js';
 import type { ObjectStore } from '../cache/object-store.js';
 import type { DatasetRecord } from '../cache/state.js';
 import { messageOf } from '../util/errors.js';
-import { recordJson } from './record-json.js';
+import { recordJson, recordLines } from './record-json.js';
 
 const NEWLINE = 10;
 /** Characters of records write() collects before they go into the chunk buffer in one write. */
@@ -70,6 +70,22 @@ export class DatasetWriter {
     } catch (error) {
       throw new TypeError(`${messageOf(error)} (its record ${this.#written}, counting from 1)`);
     }
+    if (this.#pending.length >= PENDING_MAX) this.#flush();
+  }
+
+  /**
+   * Appends records held together (a task's batch, kinds/task.ts): their
+   * lines from one JSON.stringify (recordLines), or through write() one by
+   * one where that cannot be, with the error that names the record.
+   */
+  writeRecords(records: readonly JsonRecord[], describe: () => string): void {
+    const lines = recordLines(records);
+    if (lines === undefined) {
+      for (const record of records) this.write(record, describe);
+      return;
+    }
+    this.#written += records.length;
+    this.#pending += lines;
     if (this.#pending.length >= PENDING_MAX) this.#flush();
   }
 

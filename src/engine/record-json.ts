@@ -15,14 +15,48 @@
 export function recordJson(record: object): string {
   // A plain object's JSON is not looked at: reading a character of it flattens the string
   // JSON.stringify built in parts, which cost a million small records a tenth more time.
-  const proto: unknown = Object.getPrototypeOf(record);
-  if ((proto === Object.prototype || proto === null) && typeof (record as { toJSON?: unknown }).toJSON !== 'function')
-    return JSON.stringify(record);
+  if (isPlain(record)) return JSON.stringify(record);
   const kind = notARecord(record);
   if (kind !== undefined) throw new TypeError(`it is ${kind}, which JSON writes as {}`);
   const json = JSON.stringify(record) as string | undefined;
   if (json === undefined || !json.startsWith('{')) throw new TypeError(notAnObject(json));
   return json;
+}
+
+/**
+ * The JSON lines (each ending in a newline) of records that are all plain
+ * objects, from one JSON.stringify of them all: a call per record costs
+ * about twice the time per record on small ones (V8 sets up a serializer
+ * per call). Between two records the array's text holds `},{`; when the
+ * records' own text holds it too (an array of objects in a field), there
+ * are more than `records.length - 1` of them and the answer is undefined,
+ * as it is when one record is not a plain object or JSON cannot write one:
+ * the caller then writes them one by one, with the errors that names.
+ */
+export function recordLines(records: readonly unknown[]): string | undefined {
+  if (records.length === 0) return '';
+  for (const record of records)
+    if (record === null || typeof record !== 'object' || !isPlain(record as object)) return undefined;
+  let json: string;
+  try {
+    json = JSON.stringify(records);
+  } catch {
+    return undefined;
+  }
+  let seams = 0;
+  for (let at = json.indexOf(SEAM); at !== -1; at = json.indexOf(SEAM, at + SEAM.length)) seams++;
+  if (seams !== records.length - 1) return undefined;
+  return `${json.slice(1, -1).replaceAll(SEAM, '}\n{')}\n`;
+}
+
+const SEAM = '},{';
+
+/** An object JSON writes as the object it is: its prototype Object's (or none), and no toJSON(). */
+function isPlain(record: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(record);
+  return (
+    (proto === Object.prototype || proto === null) && typeof (record as { toJSON?: unknown }).toJSON !== 'function'
+  );
 }
 
 /** What `record` is when it is an object JSON would write as {} though it holds something: a Promise, a Map... */
