@@ -120,9 +120,7 @@ export class FileEntries {
 
   /** The hash the loaded entries hold for `relative`, whatever its stat now. */
   heldHash(relative: string): string | undefined {
-    const loaded = this.#loaded.files;
-    const i = loaded.indexOf(relative);
-    return i === undefined ? undefined : loaded.hashAt(i);
+    return this.#loaded.heldHash(relative);
   }
 
   /** The entries recorded since the last save, as columns sorted by path (a frame of the log). */

@@ -48,6 +48,10 @@ function hashIfHolds(columns: FileColumns, row: number, st: Stat): string | null
   return hashIfHeld(columns, row, st.size, st.changedMs, st.ino) ?? null;
 }
 
+function hexAt(columns: FileColumns, row: number): string {
+  return columns.hashes.toString('hex', HASH_BYTES * row, HASH_BYTES * (row + 1));
+}
+
 /** The files of one sorted list recorded by position: row i is the list's file i, once set. */
 export class ListRecords {
   readonly files: readonly string[];
@@ -149,6 +153,17 @@ export class RecordedFiles {
     for (const list of this.#lists) {
       const row = list.rowOf(file);
       if (row !== -1) return hashIfHolds(list.columns, row, st);
+    }
+    return undefined;
+  }
+
+  /** The hash recorded for `file`, whatever its stat now; undefined when it is not recorded. */
+  heldHash(file: string): string | undefined {
+    const slot = this.#slots.get(file);
+    if (slot !== undefined) return hexAt(this.#single, slot);
+    for (const list of this.#lists) {
+      const row = list.rowOf(file);
+      if (row !== -1) return hexAt(list.columns, row);
     }
     return undefined;
   }

@@ -6,6 +6,7 @@
 // a long list, which decodes the columns whole, is over 8,192 files: the
 // e2e tests over many files run it.) The answers are the
 // ones a whole decode gives.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -17,6 +18,7 @@ import { fakeClock, put, setMtime, tempDir } from './helpers.js';
 import { relaid } from './stat-cache-bytes.js';
 
 const T = Date.UTC(2030, 0, 1, 12);
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 const now = fakeClock(T + 3_600_000).now;
 
 afterEach(() => {
@@ -160,9 +162,28 @@ describe('the stat cache read in parts', () => {
 
     const wholeDecodes = countWholeDecodes();
     const next = new StatCache({ root, file, now });
-    // heldHash (the daemon's check for edits) wants the whole entries, as a long list's stat pass does.
+    // More than 256 files asked of heldHash (the daemon's check for edits, after a checkout, say), as of a list.
     for (const name of files) expect(next.heldHash(name), name).toBe(hashFileSync(path.join(root, name)));
     expect(wholeDecodes()).toBe(1);
+  });
+
+  it("answers the daemon's check of a file or two edited by a search, whatever their stat now", () => {
+    const { root, file } = saved();
+    put(root, 'src/f9.txt', 'edited\n');
+    setMtime(root, 'src/f9.txt', T + 1000);
+    const edit = new StatCache({ root, file, now });
+    edit.hash('src/f9.txt');
+    edit.save();
+    // Edited again since: what is held is still the hash the log has (and the file's for the others).
+    put(root, 'src/f9.txt', 'edited again\n');
+    put(root, 'src/f10.txt', 'edited too\n');
+
+    const wholeDecodes = countWholeDecodes();
+    const next = new StatCache({ root, file, now });
+    expect(next.heldHash('src/f9.txt')).toBe(sha256('edited\n'));
+    expect(next.heldHash('src/f10.txt')).toBe(sha256('file 18\n'));
+    expect(next.heldHash('src/none.txt')).toBeUndefined();
+    expect(wholeDecodes()).toBe(0);
   });
 
   it('says how many entries a file holds from its header alone, none for a file that is not one', () => {
