@@ -12,7 +12,7 @@ import path from 'node:path';
 import { listIdentity } from '../cache/list-identity.js';
 import { FIELDS } from '../cache/stat-rows.js';
 import type { PassBasis, PassChanges } from '../cache/stat-cache-types.js';
-import type { BasisAnswer, BasisRequest } from './protocol.js';
+import type { BasisAnswer, BasisRequest, RanRequest } from './protocol.js';
 
 /**
  * The daemon answers at once (it just handed the run back: a barrier, then at a million files 32 MB of
@@ -43,6 +43,29 @@ export async function askBasis(root: string, build: string): Promise<PassChanges
   });
   return bytes && changesOf(bytes);
 }
+
+/**
+ * Tells the daemon of the workspace at `root` that the run it handed back
+ * is over (RanRequest: it rehearses it, to keep a pass it can vouch for).
+ * Waits for nothing but the words to go out, RAN_WAIT_MS at most.
+ */
+export async function tellRan(root: string, request: RanRequest): Promise<void> {
+  const socket = path.join(root, '.runner', 'daemon.sock');
+  if (!fs.existsSync(socket)) return;
+  const net = await import('node:net');
+  await new Promise<void>((resolve) => {
+    const connection = net.connect(socket);
+    const timer = setTimeout(() => connection.destroy(), RAN_WAIT_MS);
+    connection.on('connect', () => connection.end(`${JSON.stringify(request)}\n`));
+    connection.on('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    connection.on('error', () => {});
+  });
+}
+
+const RAN_WAIT_MS = 100;
 
 function changesOf(bytes: Buffer): PassChanges | undefined {
   const newline = bytes.indexOf(10);

@@ -13,6 +13,8 @@ export interface DaemonInfo {
   startedAt: string;
   /** When it was done warming up (its rehearsals, server.ts); absent while it warms. */
   readyAt?: string;
+  /** When it last rehearsed a run it had handed back, once that run was over (server.ts). */
+  rehearsedAt?: string;
 }
 
 export function readDaemonInfo(file: string): DaemonInfo | undefined {

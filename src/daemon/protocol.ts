@@ -31,3 +31,17 @@ export interface BasisRequest {
 export interface BasisAnswer {
   lists: { identity: string; count: number; stale: readonly number[] }[];
 }
+
+/**
+ * A run the daemon handed back says, once it is over, that it ran:
+ * `{ ran: build, argv, cwd, env }`, and hangs up. The daemon then runs it
+ * again as a rehearsal (server.ts), which finds it all cached and keeps a
+ * pass of its lists now that its watchers are up: the next edit's run is
+ * then vouched for, as after a no-op the daemon served. Nothing is answered.
+ */
+export interface RanRequest {
+  ran: string;
+  argv: string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+}

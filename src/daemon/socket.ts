@@ -5,10 +5,19 @@
 import net from 'node:net';
 import fs from 'node:fs';
 import { Writable } from 'node:stream';
-import type { BasisRequest, DaemonFrame, DaemonRequest } from './protocol.js';
+import type { BasisRequest, DaemonFrame, DaemonRequest, RanRequest } from './protocol.js';
 
-export function isBasisRequest(request: DaemonRequest | BasisRequest): request is BasisRequest {
+export function isBasisRequest(request: DaemonRequest | BasisRequest | RanRequest): request is BasisRequest {
   return typeof (request as BasisRequest).basis === 'string';
+}
+
+export function isRanRequest(request: DaemonRequest | BasisRequest | RanRequest): request is RanRequest {
+  const ran = request as RanRequest;
+  return typeof ran.ran === 'string' && Array.isArray(ran.argv) && typeof ran.cwd === 'string' && isObject(ran.env);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 /** Tells the command to run its request itself, and ends the connection. */
@@ -39,7 +48,7 @@ export function terminalFor(
 /** The first line is the request; a later `{ signal }` line cancels it. */
 export function readRequest(
   connection: net.Socket,
-  onRequest: (request: DaemonRequest | BasisRequest, controller: AbortController) => void,
+  onRequest: (request: DaemonRequest | BasisRequest | RanRequest, controller: AbortController) => void,
 ): void {
   const controller = new AbortController();
   let buffered = '';
@@ -59,7 +68,7 @@ export function readRequest(
       }
       if (!hasRequest) {
         hasRequest = true;
-        onRequest(message as DaemonRequest | BasisRequest, controller);
+        onRequest(message as DaemonRequest | BasisRequest | RanRequest, controller);
       } else if ((message as { signal?: string }).signal) {
         controller.abort(new Error('interrupted'));
       }

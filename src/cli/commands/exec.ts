@@ -29,7 +29,7 @@ import {
 import type { GlobalOptions } from '../load.js';
 import { writeHtmlReport } from './report.js';
 import { buildOf, handedBackWhy, startDaemonIfWanted } from './daemon.js';
-import { askBasis } from '../../daemon/basis-client.js';
+import { askBasis, tellRan } from '../../daemon/basis-client.js';
 import { watchCommand } from './watch.js';
 import { runCycleInChild, runnerBin } from './watch-cycle.js';
 
@@ -190,6 +190,9 @@ async function runLocked(
   }
   events.release();
   await events.close();
+  // The daemon keeps a pass it can vouch for from a run it serves: it rehearses this one (server.ts).
+  if (handedBack !== undefined && !isNoCache && summary.status === 'success')
+    await tellRan(analysis.plan.root, { ran: buildOf(), argv: io.argv, cwd: io.cwd, env: io.env });
   // After a no-op in a process of its own: the next one will be a no-op too,
   // most likely. (After a run that ran stages the daemon's start would only
   // take CPU from whatever comes next.)
