@@ -48,8 +48,8 @@ export async function runTask(fn: unknown, ctx: StageContext, writer: DatasetWri
  * object again and again, changing it in between, is an error (else its
  * batch would hold that object's last contents again and again). Only the
  * record just before is compared with: a Map of the batch's objects cost a
- * million records a tenth of a second, as much as one JSON.stringify call
- * per record costs more than one per batch.
+ * million records 0.1 s, a third of what writing them a batch at a time
+ * saves.
  */
 class YieldedRecords {
   readonly #writer: DatasetWriter;
