@@ -8,11 +8,10 @@
 // do not match their checks (stat-cache-image.ts), is reported then, and
 // that part starts empty (the file entries: those of the log's frames
 // alone); the next save rewrites the file (isDamaged).
-import { knownSorted, LoadedFiles } from './loaded-files.js';
+import { hashHexAt, knownSorted, LoadedFiles } from './loaded-files.js';
 import { RecordedFiles } from './recorded-files.js';
 import type { Stat } from './recorded-files.js';
 import { emptyColumns, mergeColumns } from './stat-cache-file.js';
-import { HASH_BYTES } from './stat-cache-types.js';
 import type { DirEntry, StatCacheData } from './stat-cache-file.js';
 import type { StatCacheImage } from './stat-cache-image.js';
 import { messageOf } from '../util/errors.js';
@@ -168,14 +167,14 @@ export class LoadedCache {
     if (this.#logged) return this.#logged;
     const logged = new RecordedFiles();
     for (const frame of this.#frames) {
-      const { paths, nums, hashes, racy } = frame.files;
+      const { paths, nums, racy } = frame.files;
       paths.forEach((file, i) => {
         const stat = {
           size: nums[3 * i] as number,
           changedMs: nums[3 * i + 1] as number,
           ino: nums[3 * i + 2] as number,
         };
-        logged.set(file, stat, hashes.toString('hex', HASH_BYTES * i, HASH_BYTES * (i + 1)), racy[i] === 1);
+        logged.set(file, stat, hashHexAt(frame.files, i), racy[i] === 1);
       });
     }
     this.#logged = logged;

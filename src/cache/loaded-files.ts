@@ -62,6 +62,11 @@ export class SortedPaths {
  * Row `i`'s hash (hex) when its file still has this size, ctime and inode
  * and the entry was not racy; else undefined.
  */
+/** Row `i`'s hash (hex) in `columns`. */
+export function hashHexAt(columns: FileColumns, i: number): string {
+  return columns.hashes.toString('hex', HASH_BYTES * i, HASH_BYTES * i + HASH_BYTES);
+}
+
 export function hashIfHeld(
   columns: FileColumns,
   i: number,
@@ -72,7 +77,7 @@ export function hashIfHeld(
   const { nums, racy } = columns;
   if (nums[3 * i] !== size || nums[3 * i + 1] !== changedMs || nums[3 * i + 2] !== ino || racy[i] === 1)
     return undefined;
-  return columns.hashes.toString('hex', HASH_BYTES * i, HASH_BYTES * i + HASH_BYTES);
+  return hashHexAt(columns, i);
 }
 
 /** Columns known to be sorted by path (checked once, or merged from two that were): not checked again. */
@@ -121,7 +126,7 @@ export class LoadedFiles {
 
   /** Row `i`'s hash (hex). */
   hashAt(i: number): string {
-    return this.columns.hashes.toString('hex', HASH_BYTES * i, HASH_BYTES * i + HASH_BYTES);
+    return hashHexAt(this.columns, i);
   }
 
   /** Row `i`'s hash (hex) when the file still has this size, ctime and inode and the entry was not racy. */

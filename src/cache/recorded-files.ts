@@ -6,7 +6,7 @@
 // found through a map from path to row; the files of a long sorted list (a
 // stat pass's) are recorded by their position in it, with no map entry at
 // all, and leave as sorted columns for the stat cache's merge.
-import { hashIfHeld, isSorted, SortedPaths } from './loaded-files.js';
+import { hashHexAt, hashIfHeld, isSorted, SortedPaths } from './loaded-files.js';
 import type { FileColumns } from './stat-cache-file.js';
 import { HASH_BYTES } from './stat-cache-types.js';
 
@@ -46,10 +46,6 @@ function putRow(columns: FileColumns, row: number, stat: Stat, hash: string | Ui
 /** For row `row`: its hash when the entry holds for this stat (and was not racy), else null. */
 function hashIfHolds(columns: FileColumns, row: number, st: Stat): string | null {
   return hashIfHeld(columns, row, st.size, st.changedMs, st.ino) ?? null;
-}
-
-function hexAt(columns: FileColumns, row: number): string {
-  return columns.hashes.toString('hex', HASH_BYTES * row, HASH_BYTES * (row + 1));
 }
 
 /** The files of one sorted list recorded by position: row i is the list's file i, once set. */
@@ -160,10 +156,10 @@ export class RecordedFiles {
   /** The hash recorded for `file`, whatever its stat now; undefined when it is not recorded. */
   heldHash(file: string): string | undefined {
     const slot = this.#slots.get(file);
-    if (slot !== undefined) return hexAt(this.#single, slot);
+    if (slot !== undefined) return hashHexAt(this.#single, slot);
     for (const list of this.#lists) {
       const row = list.rowOf(file);
-      if (row !== -1) return hexAt(list.columns, row);
+      if (row !== -1) return hashHexAt(list.columns, row);
     }
     return undefined;
   }

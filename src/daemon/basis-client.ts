@@ -8,10 +8,10 @@
 // another build, no answer in WAIT_MS, a malformed answer) is no basis: the
 // run stats every file, as before.
 import fs from 'node:fs';
-import path from 'node:path';
 import { listIdentity } from '../cache/list-identity.js';
 import { FIELDS } from '../cache/stat-rows.js';
 import type { PassBasis, PassChanges } from '../cache/stat-cache-types.js';
+import { daemonPaths } from './paths.js';
 import type { BasisAnswer, BasisRequest, RanRequest } from './protocol.js';
 
 /**
@@ -22,7 +22,7 @@ const WAIT_MS = 300;
 
 /** What the daemon of the workspace at `root` vouches for (its build `build`), if it can. */
 export async function askBasis(root: string, build: string): Promise<PassChanges | undefined> {
-  const socket = path.join(root, '.runner', 'daemon.sock');
+  const { socket } = daemonPaths(root);
   if (!fs.existsSync(socket)) return undefined;
   const net = await import('node:net');
   const bytes = await new Promise<Buffer | undefined>((resolve) => {
@@ -50,7 +50,7 @@ export async function askBasis(root: string, build: string): Promise<PassChanges
  * Waits for nothing but the words to go out, RAN_WAIT_MS at most.
  */
 export async function tellRan(root: string, request: RanRequest): Promise<void> {
-  const socket = path.join(root, '.runner', 'daemon.sock');
+  const { socket } = daemonPaths(root);
   if (!fs.existsSync(socket)) return;
   const net = await import('node:net');
   await new Promise<void>((resolve) => {

@@ -12,12 +12,7 @@ import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAEMON, isAlive, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
 import { countPipeline } from './many-files.js';
-import { runEnd } from './vouching.js';
-
-const WORK = `export function count(item, ctx) {
-  return { path: item.path, text: ctx.read(item, 'utf8') };
-}
-`;
+import { READ_WORK, runEnd } from './vouching.js';
 
 interface Info {
   readyAt?: string;
@@ -36,7 +31,7 @@ describe('a run the daemon handed back', { timeout: 120_000 }, () => {
   it("is rehearsed once over, so that the next edit's run is vouched for", async () => {
     ws = new Workspace('runner-vouch-after-', fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir());
     ws.write('pipelines.yaml', countPipeline());
-    ws.write('work.mjs', WORK);
+    ws.write('work.mjs', READ_WORK);
     for (let i = 0; i < 2000; i++) ws.write(`data/d${i % 4}/f${String(i).padStart(4, '0')}.txt`, 'ab\n');
     pid = await startDaemon(ws, 'p');
     const info = (): Info => JSON.parse(ws.read('.runner/daemon.json')) as Info;

@@ -9,17 +9,12 @@ import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAEMON, isAlive, outcomes, runStart, startDaemon, Workspace } from './rig.js';
 import { countPipeline } from './many-files.js';
-import { runEnd, vouchedNoop } from './vouching.js';
-
-const WORK = `export function count(item, ctx) {
-  return { path: item.path, text: ctx.read(item, 'utf8') };
-}
-`;
+import { READ_WORK, runEnd, vouchedNoop } from './vouching.js';
 
 function workspace(files: number): Workspace {
   const ws = new Workspace('runner-vouch-short-', fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir());
   ws.write('pipelines.yaml', countPipeline());
-  ws.write('work.mjs', WORK);
+  ws.write('work.mjs', READ_WORK);
   for (let i = 0; i < files; i++) ws.write(`data/d${i % 4}/f${String(i).padStart(4, '0')}.txt`, 'ab\n');
   return ws;
 }

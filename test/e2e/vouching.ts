@@ -5,6 +5,12 @@ import type { RunEndEvent } from '../../src/engine/events.js';
 import { DAEMON, outcomes, runStart } from './rig.js';
 import type { CliResult, Workspace } from './rig.js';
 
+/** The map stage of countPipeline (many-files.ts): each file's text through ctx.read. */
+export const READ_WORK = `export function count(item, ctx) {
+  return { path: item.path, text: ctx.read(item, 'utf8') };
+}
+`;
+
 export const runEnd = (result: CliResult): RunEndEvent | undefined =>
   result.events.find((event): event is RunEndEvent => event.event === 'run:end');
 
