@@ -81,8 +81,7 @@ export function flaggedPairs(
 ): void {
   const history = new BandHistory(keys, only.length, false);
   const pairs = new BucketPairs(history, consider, filter, only);
-  const flagged: number[] = [];
-  for (let v = 0; v < only.length; v++) if (only[v] === 1) flagged.push(v);
+  const flagged = flaggedOf(only);
   keys.forEach((band, t) => {
     for (const members of bucketsOf(band, new Set(flagged.map((v) => band[v] as number))).values()) {
       const windowed = members.length > MAX_BUCKET;
@@ -103,19 +102,38 @@ export function windowsNow(
   before: readonly { t: number; key: number }[],
 ): Window[] {
   const windows: Window[] = [];
+  // Found once: a scan of 20,000 flags in each of 60 bands was most of a one-edit rerun's 60-100 ms here.
+  const changedAt = flaggedOf(changed);
   keys.forEach((band, t) => {
     const wanted = new Set(before.filter((w) => w.t === t).map((w) => w.key));
-    for (let v = 0; v < changed.length; v++) if (changed[v] === 1) wanted.add(band[v] as number);
+    for (const v of changedAt) wanted.add(band[v] as number);
     for (const [key, members] of bucketsOf(band, wanted))
       if (members.length > MAX_BUCKET) windows.push({ t, key, members });
   });
   return windows;
 }
 
-/** The members of the buckets with keys `wanted`, in index order, from one scan of the band. */
+/** The indices flagged 1 in `flags`. */
+function flaggedOf(flags: Uint8Array): number[] {
+  const flagged: number[] = [];
+  for (let v = flags.indexOf(1); v !== -1; v = flags.indexOf(1, v + 1)) flagged.push(v);
+  return flagged;
+}
+
+/** Up to this many keys wanted, a band is searched once per key (bucketsOf). */
+const SEARCHED_KEYS = 16;
+
+/**
+ * The members of the buckets with keys `wanted`, in index order, buckets in
+ * the order of their first member. A few keys (a rerun's changed vectors)
+ * are searched for with the typed array's own indexOf, a native loop: a
+ * one-edit rerun scans 60 bands twice in a process of its own, where the
+ * loop below has not been compiled yet and cost 28 ms a pass (indexOf 2 ms).
+ */
 function bucketsOf(band: Uint32Array, wanted: ReadonlySet<number>): Map<number, Int32Array> {
-  const lists = new Map<number, number[]>();
   if (wanted.size === 0) return new Map();
+  if (wanted.size <= SEARCHED_KEYS) return searchedBuckets(band, wanted);
+  const lists = new Map<number, number[]>();
   // Most keys are not wanted: a bit per low 16 bits of a key rules them out before the set is asked.
   const maybe = new Uint8Array(8192);
   for (const key of wanted) maybe[(key & 0xffff) >>> 3] = (maybe[(key & 0xffff) >>> 3] as number) | (1 << (key & 7));
@@ -127,6 +145,17 @@ function bucketsOf(band: Uint32Array, wanted: ReadonlySet<number>): Map<number, 
     else lists.set(key, [v]);
   }
   return new Map([...lists].map(([key, list]) => [key, Int32Array.from(list)]));
+}
+
+/** bucketsOf by one indexOf search of the band per key. */
+function searchedBuckets(band: Uint32Array, wanted: ReadonlySet<number>): Map<number, Int32Array> {
+  const found: [key: number, members: Int32Array][] = [];
+  for (const key of wanted) {
+    const members: number[] = [];
+    for (let v = band.indexOf(key); v !== -1; v = band.indexOf(key, v + 1)) members.push(v);
+    if (members.length > 0) found.push([key, Int32Array.from(members)]);
+  }
+  return new Map(found.sort((a, b) => (a[1][0] as number) - (b[1][0] as number)));
 }
 
 function anyFlagged(only: Uint8Array, sorted: Int32Array, start: number, end: number): boolean {

@@ -68,6 +68,24 @@ describe('cluster from the neighbour lists the last run kept', () => {
     }, 60_000);
   }
 
+  it('gives what a full pass gives after many functions changed (a band scanned, not searched per key)', async () => {
+    const records = await generated();
+    const first: ClusterMemo = {};
+    await clusterEmbeddings(records, options, first);
+    // 60 functions take another's code: over lsh.ts's SEARCHED_KEYS keys wanted in each band.
+    const rerun = records.map((r, i) => {
+      const source = records[(i * 7 + 3) % records.length] as EmbedRecord;
+      return i % 33 === 0 ? { ...r, vector: source.vector, sketch: source.sketch, codeHash: source.codeHash } : r;
+    });
+    const again: ClusterMemo = { previous: first.next };
+    const incremental = await clusterEmbeddings(rerun, options, again);
+    const fresh: ClusterMemo = {};
+    expect(shape(incremental)).toBe(shape(await clusterEmbeddings(rerun, options, fresh)));
+    expect(again.next).toEqual(fresh.next);
+    expect(again.rescored).toBeGreaterThan(60);
+    expect(again.rescored).toBeLessThan(rerun.length / 2);
+  }, 60_000);
+
   it('does not use a memo made under other settings, or a damaged one', async () => {
     const records = await generated();
     const first: ClusterMemo = {};
