@@ -166,6 +166,11 @@ export class WatchLog {
     fs.rmSync(file, { force: true });
   }
 
+  /** Whether it keeps a pass of a long list (one it may vouch for a run of once it was kept after the watches began). */
+  get holdsPasses(): boolean {
+    return this.#kept.all.length > 0;
+  }
+
   /** What a run served now may build its long lists' stat passes on (HashHelp.changes). */
   changes(): PassChanges | undefined {
     if (!this.isUsable) return undefined;

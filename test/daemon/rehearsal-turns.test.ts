@@ -5,6 +5,8 @@
 // rehearsal's time. The daemon here is the real server in a process of its
 // own (through tsx), serving a command line whose rehearsals the test
 // controls: the first one spins, without a break, until the test has asked.
+// And one rehearsal more once its watchers are up, when a rehearsal kept a
+// long list's pass (which began before them, so it vouches for nothing).
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FIELDS } from '../../src/cache/stat-rows.js';
 import { daemonPaths, readDaemonInfo } from '../../src/daemon/paths.js';
 import { waitFor } from '../e2e/rig.js';
 
@@ -23,7 +26,7 @@ const BUILD = 'rehearsal-test';
 const SCRIPT = (server: string): string => `
 import fs from 'node:fs';
 import { serveWorkspace } from ${JSON.stringify(server)};
-const [root, longMs, spinUntil] = process.argv.slice(2);
+const [root, longMs, spinUntil, keepsPass] = process.argv.slice(2);
 let rehearsals = 0;
 await serveWorkspace({
   root,
@@ -33,6 +36,8 @@ await serveWorkspace({
   main: async (io) => {
     if (io.host.isRehearsal) {
       rehearsals++;
+      // As a run's stat pass over a long list keeps its stats with the watch log (HashHelp.changes).
+      if (keepsPass) io.host.hashHelp?.changes?.()?.keep(['a.txt'], new Float64Array(${FIELDS}), []);
       if (rehearsals === 1 && spinUntil) {
         fs.writeFileSync(spinUntil + '.started', '');
         while (!fs.existsSync(spinUntil)) {}
@@ -67,7 +72,7 @@ describe("a new daemon's rehearsals", () => {
   };
 
   /** A daemon serving a new workspace; `spinUntil`: its first rehearsal spins until that file exists. */
-  function startDaemon(longMs: number, spinUntil = ''): { root: string; socket: string; info: string } {
+  function startDaemon(longMs: number, spinUntil = '', keepsPass = ''): { root: string; socket: string; info: string } {
     const root = tempDir('runner-rehearsals-');
     // The daemon answers commands typed in a workspace: one with a pipelines.yaml.
     fs.writeFileSync(path.join(root, 'pipelines.yaml'), 'version: 1\n');
@@ -76,7 +81,7 @@ describe("a new daemon's rehearsals", () => {
     const tsx = pathToFileURL(
       path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'loader.mjs'),
     ).href;
-    const child = spawn(process.execPath, ['--import', tsx, script, root, String(longMs), spinUntil], {
+    const child = spawn(process.execPath, ['--import', tsx, script, root, String(longMs), spinUntil, keepsPass], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(child);
@@ -125,5 +130,16 @@ describe("a new daemon's rehearsals", () => {
     await waitFor(ready(short.info), 20_000, 'the second daemon to warm up');
     expect(await ask(long.socket, long.root)).toBe('rehearsals 1\n');
     expect(await ask(short.socket, short.root)).toBe('rehearsals 3\n');
+  });
+
+  it("rehearses once more after a long rehearsal when it keeps a long list's pass, once its watchers are up", async () => {
+    // The passes its start's rehearsals keep began before its watchers: they vouch for no edit's run.
+    const keeping = startDaemon(0, '', 'keep');
+    const plain = startDaemon(0);
+    // readyAt comes after it.
+    await waitFor(() => readDaemonInfo(keeping.info)?.readyAt, 20_000, 'the first daemon to warm up');
+    await waitFor(() => readDaemonInfo(plain.info)?.readyAt, 20_000, 'the second daemon to warm up');
+    expect(await ask(keeping.socket, keeping.root)).toBe('rehearsals 2\n');
+    expect(await ask(plain.socket, plain.root)).toBe('rehearsals 1\n');
   });
 });
