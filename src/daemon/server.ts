@@ -13,7 +13,8 @@
 // imported would stay stale). Such a run after an edit the daemon saw
 // (prehash.ts) goes back before any key. A command that asks while the
 // daemon runs stages, or while the run it serves waits for the workspace,
-// runs in a process of its own (#isBusy).
+// runs in a process of its own (#isBusy). It rehearses runs of itself to
+// warm up (rehearsals.ts).
 //
 // Wire protocol over .runner/daemon.sock, one JSON object per line:
 //   command -> daemon  { argv, cwd, env, isTty, columns, outColumns, umask, build }, later { signal }
@@ -31,9 +32,10 @@ import type { HashHelp } from '../cache/stat-cache.js';
 import { findConfig } from '../config/find.js';
 import type { RunHost } from '../engine/run-host.js';
 import { PreHasher } from './prehash.js';
+import { Rehearsals } from './rehearsals.js';
+import type { Rehearsal, ServedIo } from './served-io.js';
 import { WatchLog } from './watch-log.js';
 import { daemonPaths, readDaemonInfo } from './paths.js';
-import { polled } from './polled.js';
 import type { DaemonInfo } from './paths.js';
 import { daemonMayServe } from './serve-rule.js';
 import {
@@ -68,58 +70,16 @@ export async function serveWorkspace(options: ServeOptions): Promise<boolean> {
   return true;
 }
 
-/** The I/O the daemon gives the command line it runs (src/cli's main), the command's own relayed. */
-export interface ServedIo {
-  argv: string[];
-  cwd: string;
-  env: Readonly<Record<string, string | undefined>>;
-  stdout(text: string): void;
-  stderr(text: string): void;
-  isTty: boolean;
-  signal?: AbortSignal;
-  host: RunHost;
-  handBack(why: string): void;
-  /** Told when the run waits for the workspace another runner holds. */
-  onWorkspaceWait?(): void;
-  outColumns?: number | null;
-  terminal?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-}
-
 interface ServeOptions {
   root: string;
   build: string;
   main: (io: ServedIo) => Promise<number>;
   idleMs?: number;
-  /** The no-op command the daemon was started after: run again as it starts (see #rehearse). */
+  /** The no-op command the daemon was started after: run again as it starts (rehearsals.ts). */
   rehearse?: Rehearsal;
-  /** A rehearsal that took this long is the last (LONG_REHEARSAL_MS; tests set it). */
+  /** A rehearsal that took this long is the last (rehearsals.ts; tests set it). */
   longRehearsalMs?: number;
 }
-
-/** A command the daemon runs of itself, in the environment given. */
-export interface Rehearsal {
-  argv: string[];
-  cwd: string;
-  env: Readonly<Record<string, string | undefined>>;
-}
-
-/**
- * How many times the daemon rehearses as it starts. On simtask's workspace
- * a daemon's first answer took 66 to 100 ms of its own, the second and third
- * 28 to 48 ms, and from the fourth 18 to 30 ms: a cold stat cache, then code
- * not yet compiled to its fastest.
- */
-const REHEARSALS = 3;
-
-/**
- * A rehearsal that took this long is the last. Its warm-up is worth tens
- * of milliseconds to an answer that takes as long as it did, and a command
- * that asks while one runs waits for it: most of a no-op is a synchronous
- * stat pass, which no command can stop (over a million files the first
- * rehearsal ended 5.9 s after the daemon started, and a command asked half
- * a second after the start waited 15.9 s for three rehearsals).
- */
-const LONG_REHEARSAL_MS = 250;
 
 class DaemonServer {
   readonly #options: ServeOptions;
@@ -171,9 +131,7 @@ class DaemonServer {
   #serving: AbortController | undefined;
   #queue = Promise.resolve();
   #lastRequestAt = Date.now();
-  /** Connections of commands so far: a rehearsal queued before the last gives way, and the one under way stops. */
-  #asks = 0;
-  #rehearsal: AbortController | undefined;
+  readonly #rehearsals: Rehearsals;
   #isStopping = false;
   #inode: number | undefined;
   #check: NodeJS.Timeout | undefined;
@@ -184,14 +142,24 @@ class DaemonServer {
     this.#socket = socket;
     this.#infoFile = info;
     this.#watchLog = new WatchLog(options.root, path.dirname(socket));
+    this.#rehearsals = new Rehearsals({
+      main: options.main,
+      hashHelp: this.#hashHelp,
+      longMs: options.longRehearsalMs,
+      enqueue: (work) => {
+        this.#queue = this.#queue.then(work);
+      },
+      whileServing: (controller, work) => this.#whileServing(controller, work),
+      edits: () => this.#preHasher.edits,
+      isStopping: () => this.#isStopping,
+    });
   }
 
   async serve(): Promise<void> {
     this.#server.on('connection', (connection) => {
       this.#lastRequestAt = Date.now();
       // Counted as it connects: a rehearsal that never let the event loop poll sees it before its next turn.
-      this.#asks++;
-      this.#rehearsal?.abort(new Error('a command asked'));
+      this.#rehearsals.asked();
       readRequest(connection, (request, controller) => {
         if (isRanRequest(request)) {
           connection.end();
@@ -237,22 +205,12 @@ class DaemonServer {
       else if (readDaemonInfo(this.#infoFile)?.pid !== process.pid) this.#writeInfo();
     }, CHECK_EVERY_MS);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => this.#stop());
-    if (isRehearsing) {
-      const asks = this.#asks;
-      this.#queue = this.#queue
-        .then(() => this.#rehearse(rehearse, REHEARSALS, asks))
-        .then(async () => {
-          // Part of the warm-up: at a million files, listing them took a second that the first answer waited for.
-          this.#preHasher.watchNow();
-          // The passes of long lists those rehearsals kept began before these watches, so they vouch for
-          // nothing: one more, now, lets the first edit's run be vouched for (at 100,000 files 0.2 s of its own).
-          if (this.#watchLog.holdsPasses) {
-            await polled();
-            await this.#rehearse(rehearse, 1, asks);
-          }
-          if (!this.#isStopping) this.#writeInfo({ readyAt: new Date().toISOString() });
-        });
-    }
+    if (isRehearsing)
+      this.#rehearsals.atStart(rehearse, {
+        watch: () => this.#preHasher.watchNow(),
+        isWorthOneMore: () => this.#watchLog.holdsPasses,
+        ready: () => this.#writeInfo({ readyAt: new Date().toISOString() }),
+      });
     await new Promise<void>((resolve) => this.#server.once('close', resolve));
     this.#stop();
   }
@@ -285,58 +243,6 @@ class DaemonServer {
   }
 
   /**
-   * Runs the no-op the daemon was started after, REHEARSALS times unless a
-   * command asks first or a file is edited (the next run then goes back to
-   * its command, which should not share the CPU with more rehearsals), so
-   * that the first answers find the stat cache loaded and the code warm
-   * (and once more after its watchers are up, when it keeps a long list's pass).
-   * Nothing of a rehearsal is kept or printed: it may only be all cached (a
-   * stage that would run or be restored hands it back, shell stages too),
-   * and it writes no run record. Its stat pass may save the stat cache, as
-   * any answer's does. A command that asks is seen when the event loop
-   * next polls: while the rehearsal under way waits for the workspace
-   * another runner holds (it is then aborted, as an answer is when its
-   * command goes away), else once that rehearsal is done, most of a no-op
-   * being synchronous. No rehearsal follows one during which a command
-   * asked, nor one that took LONG_REHEARSAL_MS, so a command waits for one
-   * rehearsal at most.
-   */
-  async #rehearse(rehearsal: Rehearsal, turns: number, asks: number): Promise<void> {
-    const edits = this.#preHasher.edits;
-    const isWanted = (): boolean => this.#asks === asks && !this.#isStopping && this.#preHasher.edits === edits;
-    const longMs = this.#options.longRehearsalMs ?? LONG_REHEARSAL_MS;
-    for (let turn = 0; turn < turns; turn++) {
-      // A command that connected during the last rehearsal, whose work was
-      // synchronous, is seen only once the event loop polls again: let it,
-      // first. (The first rehearsal comes before any answer, as the daemon starts.)
-      if (turn > 0) await polled();
-      if (!isWanted()) return;
-      const controller = new AbortController();
-      this.#rehearsal = controller;
-      const startedAt = performance.now();
-      try {
-        await this.#whileServing(controller, () =>
-          this.#options.main({
-            ...rehearsal,
-            stdout: () => {},
-            stderr: () => {},
-            isTty: false,
-            signal: controller.signal,
-            host: { name: 'daemon', hashHelp: this.#hashHelp, grant: () => 'cached', isRehearsal: true },
-            handBack: () => {},
-          }),
-        );
-      } catch {
-        // A rehearsal only warms: what failed here, the command's own answer reports.
-        return;
-      } finally {
-        this.#rehearsal = undefined;
-      }
-      if (performance.now() - startedAt >= longMs) return;
-    }
-  }
-
-  /**
    * A run it handed back is over (RanRequest): it is rehearsed once, unless
    * a command asks first. The daemon vouches for files from a pass kept
    * after its watches began: a run it serves, or a rehearsal (one follows
@@ -348,13 +254,8 @@ class DaemonServer {
   #afterRun(request: RanRequest): void {
     const asRequest: DaemonRequest = { ...request, isTty: false, build: request.ran };
     if (this.#isStopping || this.#refusal(asRequest) !== undefined) return;
-    const asks = this.#asks;
     const { argv, cwd, env } = request;
-    this.#queue = this.#queue
-      .then(() => this.#rehearse({ argv, cwd, env }, 1, asks))
-      .then(() => {
-        if (!this.#isStopping) this.#writeInfo({ rehearsedAt: new Date().toISOString() });
-      });
+    this.#rehearsals.once({ argv, cwd, env }, () => this.#writeInfo({ rehearsedAt: new Date().toISOString() }));
   }
 
   /** `work` as what the daemon serves (stopping the daemon aborts `controller`), its pre-hasher paused meanwhile. */

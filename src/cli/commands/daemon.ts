@@ -14,7 +14,7 @@ import { EXIT } from '../io.js';
 import { configFile } from '../load.js';
 import { runnerBin } from './watch-cycle.js';
 import type { GlobalOptions } from '../load.js';
-import type { Rehearsal } from '../../daemon/server.js';
+import type { Rehearsal } from '../../daemon/served-io.js';
 
 const BUILD = Symbol.for('runner.build');
 /** Set by startDaemonIfWanted for the daemon it starts: the no-op command line it rehearses (JSON). */
