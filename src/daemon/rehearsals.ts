@@ -51,7 +51,7 @@ export interface RehearsalsOptions {
 export interface StartSteps {
   /** After the rehearsals: its watchers start. */
   watch(): void;
-  /** Whether a rehearsal kept a long list's pass, before the watchers: then one more follows them. */
+  /** Whether a pass a rehearsal kept cannot be vouched for (it began before the watchers): then one more follows them. */
   isWorthOneMore(): boolean;
   /** The warm-up is over (daemon.json's readyAt). */
   ready(): void;
@@ -77,8 +77,10 @@ export class Rehearsals {
    * As the daemon starts: `rehearsal` up to REHEARSALS times, then its
    * watchers start (a second of listing at a million files, which the first
    * answer would otherwise wait for), then one rehearsal more when a long
-   * list's pass was kept before them (such a pass vouches for nothing: the
-   * one after lets the first edit's run be vouched for), then `ready`.
+   * list's pass kept by then began before them (after a rehearsal that took
+   * long: after a short one the watchers start before the next), which
+   * vouches for nothing: the one after lets the first edit's run be vouched
+   * for. Then `ready`.
    */
   atStart(rehearsal: Rehearsal, steps: StartSteps): void {
     const asks = this.#asks;

@@ -208,7 +208,7 @@ class DaemonServer {
     if (isRehearsing)
       this.#rehearsals.atStart(rehearse, {
         watch: () => this.#preHasher.watchNow(),
-        isWorthOneMore: () => this.#watchLog.holdsPasses,
+        isWorthOneMore: () => !this.#watchLog.canVouchForItsPasses(),
         ready: () => this.#writeInfo({ readyAt: new Date().toISOString() }),
       });
     await new Promise<void>((resolve) => this.#server.once('close', resolve));

@@ -166,9 +166,13 @@ export class WatchLog {
     fs.rmSync(file, { force: true });
   }
 
-  /** Whether it keeps a pass of a long list (one it may vouch for a run of once it was kept after the watches began). */
-  get holdsPasses(): boolean {
-    return this.#kept.all.length > 0;
+  /**
+   * Whether a run now could be vouched for from each pass it keeps: false when one began before the
+   * watches of its directories did (a daemon's first passes, before it watched), or before the log lost
+   * track; true when it keeps none, or cannot vouch at all.
+   */
+  canVouchForItsPasses(): boolean {
+    return !this.isUsable || this.#kept.all.every((kept) => this.#staleOf(kept) !== undefined);
   }
 
   /** What a run served now may build its long lists' stat passes on (HashHelp.changes). */

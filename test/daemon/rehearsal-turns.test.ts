@@ -36,8 +36,12 @@ await serveWorkspace({
   main: async (io) => {
     if (io.host.isRehearsal) {
       rehearsals++;
-      // As a run's stat pass over a long list keeps its stats with the watch log (HashHelp.changes).
-      if (keepsPass) io.host.hashHelp?.changes?.()?.keep(['a.txt'], new Float64Array(${FIELDS}), []);
+      // As a run's stat pass over a long list keeps its stats with the watch log (HashHelp.changes), and
+      // its stat cache's save tells the daemon which directories to watch (HashHelp.watch).
+      if (keepsPass) {
+        io.host.hashHelp?.changes?.()?.keep(['a.txt'], new Float64Array(${FIELDS}), []);
+        io.host.hashHelp?.watch?.(() => [root]);
+      }
       if (rehearsals === 1 && spinUntil) {
         fs.writeFileSync(spinUntil + '.started', '');
         while (!fs.existsSync(spinUntil)) {}
@@ -132,14 +136,17 @@ describe("a new daemon's rehearsals", () => {
     expect(await ask(short.socket, short.root)).toBe('rehearsals 3\n');
   });
 
-  it("rehearses once more after a long rehearsal when it keeps a long list's pass, once its watchers are up", async () => {
-    // The passes its start's rehearsals keep began before its watchers: they vouch for no edit's run.
+  it("rehearses once more after a long rehearsal whose list's pass began before its watchers", async () => {
+    // That pass vouches for no edit's run: one more, once the watchers are up, does.
     const keeping = startDaemon(0, '', 'keep');
     const plain = startDaemon(0);
+    // After short ones the watchers start before the next: the last one's pass is vouched for.
+    const short = startDaemon(Number.POSITIVE_INFINITY, '', 'keep');
     // readyAt comes after it.
-    await waitFor(() => readDaemonInfo(keeping.info)?.readyAt, 20_000, 'the first daemon to warm up');
-    await waitFor(() => readDaemonInfo(plain.info)?.readyAt, 20_000, 'the second daemon to warm up');
+    for (const { info } of [keeping, plain, short])
+      await waitFor(() => readDaemonInfo(info)?.readyAt, 20_000, 'the daemons to warm up');
     expect(await ask(keeping.socket, keeping.root)).toBe('rehearsals 2\n');
     expect(await ask(plain.socket, plain.root)).toBe('rehearsals 1\n');
+    expect(await ask(short.socket, short.root)).toBe('rehearsals 3\n');
   });
 });
