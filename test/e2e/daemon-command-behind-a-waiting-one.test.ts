@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readDaemonInfo } from '../../src/daemon/paths.js';
 import type { CliResult } from './rig.js';
-import { DAEMON, isAlive, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
+import { DAEMON, killDaemon, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
 
 const PIPELINE = `version: 1
 pipelines:
@@ -47,7 +47,7 @@ describe('a command asked while the command the daemon serves waits for the work
     await Promise.allSettled(commands.splice(0));
     gateOpened = undefined;
     const latest = ws.exists('.runner/daemon.json') ? readDaemonInfo(ws.path('.runner/daemon.json'))?.pid : undefined;
-    for (const daemon of [pid, latest]) if (daemon !== undefined && isAlive(daemon)) process.kill(daemon, 'SIGKILL');
+    for (const daemon of [pid, latest]) await killDaemon(daemon);
     pid = undefined;
     ws.remove();
   });

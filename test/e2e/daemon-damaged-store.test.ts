@@ -5,7 +5,7 @@
 // shell command) repairs it there, and says so the same way.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAEMON, daemonStarted, isAlive, outcomes, runStart, Workspace } from './rig.js';
+import { DAEMON, daemonStarted, killDaemon, outcomes, runStart, Workspace } from './rig.js';
 
 const SHELL_ONLY = `version: 1
 pipelines:
@@ -26,8 +26,8 @@ const WITH_TASK = `${SHELL_ONLY}      count:
 describe('the daemon and a damaged cache.sqlite', () => {
   let ws: Workspace;
   let pid: number | undefined;
-  afterEach(() => {
-    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+  afterEach(async () => {
+    await killDaemon(pid);
     pid = undefined;
     ws.remove();
   });

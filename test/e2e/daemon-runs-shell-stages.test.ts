@@ -7,7 +7,18 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, DAEMON, isAlive, outcomes, runAndSignal, runStart, startDaemon, waitFor, Workspace } from './rig.js';
+import {
+  BIN,
+  DAEMON,
+  isAlive,
+  killDaemon,
+  outcomes,
+  runAndSignal,
+  runStart,
+  startDaemon,
+  waitFor,
+  Workspace,
+} from './rig.js';
 
 const PIPELINE = `version: 1
 pipelines:
@@ -54,8 +65,8 @@ function openGate(ws: Workspace): Promise<void> {
 describe('the daemon runs a pipeline of shell stages', () => {
   let ws: Workspace;
   let pid: number | undefined;
-  afterEach(() => {
-    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+  afterEach(async () => {
+    await killDaemon(pid);
     pid = undefined;
     ws.remove();
   });

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAEMON, isAlive, outcomes, runStart, startDaemon, Workspace } from './rig.js';
+import { DAEMON, killDaemon, outcomes, runStart, startDaemon, Workspace } from './rig.js';
 import { countPipeline } from './many-files.js';
 import { READ_WORK, runEnd, vouchedNoop } from './vouching.js';
 
@@ -22,8 +22,8 @@ function workspace(files: number): Workspace {
 describe('the daemon vouches for a list under the stat pass length', { timeout: 120_000 }, () => {
   let ws: Workspace;
   let pid: number | undefined;
-  afterEach(() => {
-    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+  afterEach(async () => {
+    await killDaemon(pid);
     pid = undefined;
     ws.remove();
   });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readDaemonInfo } from '../../src/daemon/paths.js';
-import { DAEMON, daemonStarted, isAlive, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
+import { DAEMON, daemonStarted, killDaemon, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
 import { countPipeline } from './many-files.js';
 import { runEnd, vouchedNoop } from './vouching.js';
 
@@ -58,8 +58,8 @@ const CACHED = { count: 'cached', sum: 'cached' };
 describe('the daemon vouches for files nothing happened to', { timeout: 120_000 }, () => {
   let ws: Workspace;
   let pid: number | undefined;
-  afterEach(() => {
-    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+  afterEach(async () => {
+    await killDaemon(pid);
     pid = undefined;
     ws.remove();
   });

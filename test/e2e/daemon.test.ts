@@ -6,7 +6,18 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readDaemonInfo } from '../../src/daemon/paths.js';
-import { BIN, DAEMON, daemonStarted, isAlive, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
+import {
+  BIN,
+  DAEMON,
+  daemonStarted,
+  isAlive,
+  killDaemon,
+  outcomes,
+  runStart,
+  startDaemon,
+  waitFor,
+  Workspace,
+} from './rig.js';
 
 const PIPELINE = `version: 1
 pipelines:
@@ -53,8 +64,8 @@ function daemonProcesses(dir: string): number[] {
 describe('the runner daemon', () => {
   let ws: Workspace;
   let pid: number | undefined;
-  afterEach(() => {
-    if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
+  afterEach(async () => {
+    await killDaemon(pid);
     pid = undefined;
     ws.remove();
   });

@@ -20,7 +20,7 @@ import {
   manyFile as file,
   MANY_FILES_PARENT,
 } from './many-files.js';
-import { DAEMON, runStart, stageEnd, startDaemon, Workspace } from './rig.js';
+import { DAEMON, killDaemon, runStart, stageEnd, startDaemon, Workspace } from './rig.js';
 
 const PIPELINE = countPipeline();
 
@@ -134,7 +134,7 @@ describe('the pass memo', { timeout: 120_000 }, () => {
         reason: `input changed: ${file(4321)}`,
       });
     } finally {
-      process.kill(pid);
+      await killDaemon(pid);
     }
   });
 

@@ -180,6 +180,16 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Kills a workspace's daemon (if it still runs) and waits for it to be gone: a daemon killed while it
+ * rehearses may still be writing in .runner, and a workspace removed meanwhile fails (ENOTEMPTY).
+ */
+export async function killDaemon(pid: number | undefined): Promise<void> {
+  if (pid === undefined || !isAlive(pid)) return;
+  process.kill(pid, 'SIGKILL');
+  await waitFor(() => (isAlive(pid) ? undefined : true), 10_000, `daemon ${pid} to exit`);
+}
+
 export interface SignalledResult extends CliResult {
   /** Milliseconds from sending the signal to the process exiting. */
   exitAfterSignalMs: number;
