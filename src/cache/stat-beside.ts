@@ -11,114 +11,40 @@
 // A run that expects a long pass starts the worker as it begins (a spare,
 // SpareStatWorker), so its start overlaps the run's and it takes its share
 // from the pass's first batch.
-// Deleting this module (and its calls in stat-cache.ts and pass-answer.ts) leaves a run that
+// Deleting this module and stat-beside-worker.ts (and its calls in stat-cache.ts and pass-answer.ts) leaves a run that
 // stats and hashes every file on the main thread, as before.
 import fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { workerThreads } from '../util/builtins.js';
-import { HASH_FILE_JS, HASH_UNSTATED_JS } from './hash-file.js';
-import { KEEP_JS, type KeptBytes } from './kept-bytes.js';
-import { HASH_BESIDE_BATCH, HashTurns, NEXT_HASH, PATIENCE_MS, SLOT } from './hash-turns.js';
+import type { KeptBytes } from './kept-bytes.js';
+import { HASH_BESIDE_BATCH, HashTurns, PATIENCE_MS, SLOT } from './hash-turns.js';
 import { pathsText } from './list-identity.js';
-import { FSTAT_INTO_JS, fileStatOf, LSTAT_INTO_JS, lstatInto } from './raw-lstat.js';
+import { fileStatOf, lstatInto } from './raw-lstat.js';
 import type { FileStat } from './stat-cache.js';
 import { FIELDS, putStat, UNSTATED } from './stat-rows.js';
 import type { PassBasis } from './stat-cache-types.js';
+import {
+  COUNT,
+  ENDING,
+  HASHING,
+  NEXT_STAT,
+  PHASE,
+  SPARE,
+  STAT_BESIDE_BATCH,
+  STAT_BESIDE_WORKER_JS,
+  WAITING,
+} from './stat-beside-worker.js';
 
 /** The stat pass worker's young generation, MiB (see startWorker). */
 const WORKER_YOUNG_MB = 2;
 
 /** Below this many files a worker costs more to start than it saves. */
 export const STAT_BESIDE_MIN = 8192;
-export const STAT_BESIDE_BATCH = 512;
+export { STAT_BESIDE_BATCH } from './stat-beside-worker.js';
 export { HASH_BESIDE_BATCH, HashTurns } from './hash-turns.js';
 const BATCH = STAT_BESIDE_BATCH;
 /** Below this many files to hash, the main thread hashes them alone. */
 export const HASH_BESIDE_MIN = 1024;
-// Slots of the shared control array.
-const NEXT_STAT = 0;
-const PHASE = 2;
-const COUNT = 3;
-// What the worker does after the stat pass: wait, hash the files named, or end.
-const WAITING = 0;
-const HASHING = 1;
-const ENDING = 2;
-// A spare waits for its pass (then WAITING) or for the end.
-const SPARE = 3;
-
-// The worker's whole program: batches from the counters, each marked done
-// when written. Its hash is hashFileSync's (sha256 of the whole content; tests
-// check that they agree); the list to hash arrives as a message.
-const WORKER = `
-const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_threads');
-const fs = require('node:fs');
-const { createHash, hash } = require('node:crypto');
-const control = new Int32Array(workerData.control);
-// A spare (no paths yet) waits for its pass, whose list then arrives as a message; or for the end.
-while (Atomics.load(control, ${PHASE}) === ${SPARE}) Atomics.wait(control, ${PHASE}, ${SPARE});
-const pass = workerData.paths !== undefined ? workerData : Atomics.load(control, ${PHASE}) === ${ENDING} ? undefined : receiveMessageOnPort(parentPort).message;
-const files = pass ? pass.paths.split(pass.separator) : [];
-const prefix = pass?.prefix;
-const at = (i) => (files[i].startsWith('/') ? files[i] : prefix + files[i]);
-const statPrefix = pass?.statPrefix;
-const statPath = (i) => (files[i].startsWith('/') ? files[i] : statPrefix + files[i]);
-const done = new Int32Array(pass?.done ?? new SharedArrayBuffer(4));
-const out = new Float64Array(pass?.out ?? new SharedArrayBuffer(8));
-${HASH_FILE_JS}
-// The hash pass's KeptShared, when its bytes are kept (kept-bytes.ts).
-let keep;
-${KEEP_JS}
-${LSTAT_INTO_JS}
-${FSTAT_INTO_JS}
-const lstatInto = makeLstatInto(fs, process);
-const fstatInto = makeFstatInto(fs, process);
-${HASH_UNSTATED_JS}
-const one = new Float64Array(${FIELDS});
-// A file the stat pass left (UNSTATED), read through one descriptor: its status in the answer; its
-// stat put in out only when it is a regular file.
-function hashUnstatedInto(file, i, k, answer, buffer) {
-  const got = hashUnstated(file, one, buffer);
-  if (typeof got === 'number') return got;
-  answer.set(got, ${SLOT} * k + 1);
-  out.set(one, ${FIELDS} * i);
-  return 1;
-}
-for (let from = Atomics.add(control, ${NEXT_STAT}, ${BATCH}); from < files.length; from = Atomics.add(control, ${NEXT_STAT}, ${BATCH})) {
-  const to = Math.min(files.length, from + ${BATCH});
-  for (let i = from; i < to; i++) {
-    if (out[${FIELDS} * i] !== ${UNSTATED}) lstatInto(statPath(i), out, ${FIELDS} * i, true);
-  }
-  Atomics.store(done, from / ${BATCH}, 1);
-  Atomics.notify(done, from / ${BATCH});
-}
-while (Atomics.load(control, ${PHASE}) === ${WAITING}) Atomics.wait(control, ${PHASE}, ${WAITING});
-if (Atomics.load(control, ${PHASE}) === ${HASHING}) {
-  const message = receiveMessageOnPort(parentPort).message;
-  const { list, answer, hashed } = message;
-  keep = message.keep;
-  const count = Atomics.load(control, ${COUNT});
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  const stop = () => Atomics.load(control, ${PHASE}) !== ${HASHING} || Atomics.load(control, ${NEXT_HASH}) >= count;
-  for (;;) {
-    roomForBatch(stop);
-    const from = Atomics.add(control, ${NEXT_HASH}, ${HASH_BESIDE_BATCH});
-    if (from >= count) break;
-    const to = Math.min(count, from + ${HASH_BESIDE_BATCH});
-    for (let k = from; k < to; k++) {
-      const i = list[k];
-      if (out[${FIELDS} * i] === ${UNSTATED}) answer[${SLOT} * k] = hashUnstatedInto(at(i), i, k, answer, buffer);
-      else {
-        try { answer.set(hashFile(at(i), out[${FIELDS} * i], buffer), ${SLOT} * k + 1); answer[${SLOT} * k] = 1; } catch { answer[${SLOT} * k] = 2; }
-      }
-      if (answer[${SLOT} * k] === 1) keepBytes(k, buffer, whole);
-    }
-    keptBatch(to - 1);
-    Atomics.store(hashed, from / ${HASH_BESIDE_BATCH}, 1);
-    Atomics.notify(hashed, from / ${HASH_BESIDE_BATCH});
-  }
-}
-`;
-
 /** How many batches of a pass the worker did (tests). */
 export interface BesideCounts {
   byWorker: number;
@@ -350,7 +276,7 @@ function startWorker(workerData: {
   try {
     // A small young generation: the worker's garbage is a path and a hash object a file, so a larger
     // one only holds more of it while the worker lives (most of a cold run; see docs/decisions.md).
-    const worker = new (workerThreads().Worker)(WORKER, {
+    const worker = new (workerThreads().Worker)(STAT_BESIDE_WORKER_JS, {
       eval: true,
       workerData,
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
