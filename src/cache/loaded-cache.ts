@@ -76,17 +76,7 @@ export class LoadedCache {
     }
     const logged = this.#loggedFiles().hashFor(file, st);
     if (logged !== undefined) return logged ?? undefined;
-    const image = this.#image;
-    if (!image) return undefined;
-    try {
-      const row = image.find(file);
-      return row === undefined ? undefined : image.hashIf(row, st.size, st.changedMs, st.ino);
-    } catch (error) {
-      // The frames hold no entry of the file: with the image's dropped, none is left.
-      this.#drop('files', error);
-      this.#files = this.#decodeFiles();
-      return undefined;
-    }
+    return this.#fromImage(file, (image, row) => image.hashIf(row, st.size, st.changedMs, st.ino));
   }
 
   /**
@@ -104,11 +94,20 @@ export class LoadedCache {
     }
     const logged = this.#loggedFiles();
     if (logged.has(file)) return logged.heldHash(file);
+    return this.#fromImage(file, (image, row) => image.hashAt(row));
+  }
+
+  /**
+   * `read` of the file's row, found by a search of the image's paths; undefined when the image holds no
+   * entry of it, or a block it read is damaged (the image's entries are then dropped, and the frames
+   * hold no entry of the file: none is left).
+   */
+  #fromImage(file: string, read: (image: StatCacheImage, row: number) => string | undefined): string | undefined {
     const image = this.#image;
     if (!image) return undefined;
     try {
       const row = image.find(file);
-      return row === undefined ? undefined : image.hashAt(row);
+      return row === undefined ? undefined : read(image, row);
     } catch (error) {
       this.#drop('files', error);
       this.#files = this.#decodeFiles();

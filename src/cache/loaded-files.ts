@@ -58,15 +58,15 @@ export class SortedPaths {
   }
 }
 
-/**
- * Row `i`'s hash (hex) when its file still has this size, ctime and inode
- * and the entry was not racy; else undefined.
- */
 /** Row `i`'s hash (hex) in `columns`. */
 export function hashHexAt(columns: FileColumns, i: number): string {
   return columns.hashes.toString('hex', HASH_BYTES * i, HASH_BYTES * i + HASH_BYTES);
 }
 
+/**
+ * Row `i`'s hash (hex) when its file still has this size, ctime and inode
+ * and the entry was not racy; else undefined.
+ */
 export function hashIfHeld(
   columns: FileColumns,
   i: number,
