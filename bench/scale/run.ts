@@ -20,8 +20,10 @@
 // two no-ops each right after a file was edited and run (a run the daemon
 // hands back: the command runs it in a process of its own, which asks the
 // daemon what its watchers vouch for and rewrites the stat cache the daemon
-// then reads again), the edit's run timed too ("one item edited, daemon up").
-// Then a new file is added in the middle directory of the tree (its run
+// then reads again), the edit's run timed too ("one item edited, daemon up");
+// then the same two edits by a daemon started for the same stages saying
+// `warm: true` (pipeline filesWarm), which runs each edit's run itself ("one
+// item edited, warm stages"). Then a new file is added in the middle directory of the tree (its run
 // timed: "one file added"), and removed again before the next round.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -108,17 +110,17 @@ if (!isMainThread) {
 }
 `;
 
-/** The file workload's pipeline, its map stage running `count` (work.mjs). */
-const filesPipeline = (count: string) => `    stages:
+/** The file workload's pipeline, its map stage running `count` (work.mjs); `warm`: its stages say `warm: true`. */
+const filesPipeline = (count: string, warm = false) => `    stages:
       count:
         run: work.mjs#${count}
         foreach: { files: ["data/**/*.txt"] }
         batchSize: 500
         isolate: inline
-        cache: { scope: item }
+        cache: { scope: item }${warm ? '\n        warm: true' : ''}
       sum:
         run: work.mjs#sum
-        needs: [count]`;
+        needs: [count]${warm ? '\n        warm: true' : ''}`;
 
 const YAML = (n: number) => `version: 1
 pipelines:
@@ -126,6 +128,8 @@ pipelines:
 ${filesPipeline('count')}
   filesRead:
 ${filesPipeline('countRead')}
+  filesWarm:
+${filesPipeline('count', true)}
   records:
     params: { n: ${n}, mutate: -1 }
     stages:
@@ -245,6 +249,7 @@ for (const n of fileSizes) {
     daemon: [] as number[],
     daemonAfter: [] as number[],
     oneDaemon: [] as number[],
+    oneWarm: [] as number[],
     one: [] as number[],
     oneStage: [] as number[],
     added: [] as number[],
@@ -278,6 +283,13 @@ for (const n of fileSizes) {
         m.oneDaemon.push(daemonRun(env));
       }),
     );
+    // The same stages with `warm: true` (the same keys): the daemon runs an edit's run itself.
+    const warmRun = (env: Record<string, string>): number =>
+      timed(dir, [process.execPath, BIN, 'exec', 'filesWarm'], env).ms;
+    daemonTimes(dir, ['exec', 'filesWarm'], 2, warmRun, (env) => {
+      fs.writeFileSync(fileAt(PER_DIR + (version % PER_DIR)), fileText(round, ++version));
+      m.oneWarm.push(warmRun(env));
+    });
     for (let k = 0; k < 2; k++) {
       fs.writeFileSync(fileAt((2 * round + k) % PER_DIR), fileText(round, ++version));
       const one = runner(dir, 'files');
@@ -307,6 +319,7 @@ for (const n of fileSizes) {
     s(median(m.daemonAfter)),
     `${s(median(m.one))} (${(median(m.one) / plain).toFixed(2)}x)`,
     `${s(median(m.oneDaemon))} (${(median(m.oneDaemon) / plain).toFixed(2)}x)`,
+    `${s(median(m.oneWarm))} (${(median(m.oneWarm) / plain).toFixed(2)}x)`,
     s(median(m.oneStage)),
     `${s(median(m.added))} (${(median(m.added) / plain).toFixed(2)}x)`,
     `${median(m.rss).toFixed(0)} / ${median(m.oneRss).toFixed(0)} MiB`,
@@ -351,6 +364,7 @@ for (const n of recordSizes) {
     '-',
     `${s(median(m.one))} (one record)`,
     '-',
+    '-',
     s(median(m.oneStage)),
     '-',
     `${median(m.rss).toFixed(0)} / ${median(m.oneRss).toFixed(0)} MiB`,
@@ -373,6 +387,7 @@ console.log(
       "daemon, after an edit's run",
       'one item edited',
       'one item edited, daemon up',
+      'one item edited, warm stages',
       'its map stage',
       'one file added',
       'peak RSS cold / one edit',

@@ -219,6 +219,7 @@ class Planner {
       batchSize: knobs.batchSize ?? 50,
       stream: knobs.stream ?? false,
       isolate: knobs.isolate ?? 'inline',
+      warm: knobs.warm ?? false,
       maxMemoryMb: knobs.maxMemory,
       timeoutMs: knobs.timeout === undefined ? undefined : parseDuration(knobs.timeout),
       retries: knobs.retries ?? 0,

@@ -23,6 +23,7 @@ export interface RawStageKnobs {
   stream?: boolean;
   ordered?: boolean;
   isolate?: Isolate;
+  warm?: boolean;
   maxMemory?: number;
   timeout?: string;
   retries?: number;
@@ -111,6 +112,8 @@ export interface StageKnobs {
   batchSize: number;
   stream: boolean;
   isolate: Isolate;
+  /** The daemon may run the stage's code in its own process (server.ts, warm-code.ts). */
+  warm: boolean;
   maxMemoryMb?: number;
   timeoutMs?: number;
   retries: number;

@@ -10,7 +10,9 @@
 // would run (or be restored) hands the run back, before anything was printed
 // or written, and the command runs it in a process of its own, so stage code
 // never loads in the daemon (where a module edited since it was first
-// imported would stay stale). Such a run after an edit the daemon saw
+// imported would stay stale), unless every task and map stage of it is
+// `warm` and none of the code it loaded changed (warm-code.ts): that run it
+// serves whole. Such a run after an edit the daemon saw
 // (prehash.ts) goes back before any key. A command that asks while the
 // daemon runs stages, or while the run it serves waits for the workspace,
 // runs in a process of its own (#isBusy). It rehearses runs of itself to
@@ -35,6 +37,7 @@ import { PreHasher } from './prehash.js';
 import { Rehearsals } from './rehearsals.js';
 import type { Rehearsal, ServedIo } from './served-io.js';
 import { WatchLog } from './watch-log.js';
+import { asTheCommand, WarmCode } from './warm-code.js';
 import { daemonPaths, readDaemonInfo } from './paths.js';
 import type { DaemonInfo } from './paths.js';
 import { daemonMayServe } from './serve-rule.js';
@@ -89,6 +92,10 @@ class DaemonServer {
   #info: DaemonInfo | undefined;
   readonly #server = net.createServer();
   readonly #hasher = new ParallelHasher();
+  /** Stage code it may run itself (`warm`), and what of it it loaded. */
+  readonly #warm: WarmCode;
+  /** Code it loaded changed: it hands the run back, and stops once it answered (warm-code.ts). */
+  #isStale = false;
   /** What the runs it serves keep between them: the stat cache (StatCache.forRun). */
   readonly #kept: NonNullable<HashHelp['kept']> = {};
   // The kept cache tells an edit from a touch; once a command's own run
@@ -142,6 +149,7 @@ class DaemonServer {
     this.#socket = socket;
     this.#infoFile = info;
     this.#watchLog = new WatchLog(options.root, path.dirname(socket));
+    this.#warm = new WarmCode(options.root);
     this.#rehearsals = new Rehearsals({
       main: options.main,
       hashHelp: this.#hashHelp,
@@ -306,6 +314,16 @@ class DaemonServer {
     let handedBack: string | undefined;
     // The commands it runs make their files as they would from the command's shell.
     const umask = isUmask(request.umask) ? process.umask(request.umask) : undefined;
+    // Stage code run here sees the command's environment, directory and output (warm-code.ts).
+    let asTheDaemon: (() => void) | undefined;
+    const asCommand = (): void => {
+      asTheDaemon = asTheCommand({
+        cwd: request.cwd,
+        env: request.env,
+        stdout: (text) => send({ o: text }),
+        stderr: (text) => send({ e: text }),
+      });
+    };
     try {
       const code = await this.#options.main({
         argv: request.argv,
@@ -317,9 +335,13 @@ class DaemonServer {
         terminal: terminalFor(request, send),
         outColumns: request.outColumns ?? null,
         signal: controller.signal,
-        host: this.#hostFor(isEdited),
+        host: this.#hostFor(isEdited, asCommand),
         handBack: (why) => {
-          handedBack = isEdited ? 'an input was edited since the last run' : why;
+          handedBack = this.#isStale
+            ? 'the code of a warm stage changed since the daemon loaded it'
+            : isEdited
+              ? 'an input was edited since the last run'
+              : why;
         },
         onWorkspaceWait: () => this.#becomeBusy(),
       });
@@ -328,23 +350,29 @@ class DaemonServer {
       send({ e: `runner: internal error (daemon): ${(error as Error)?.stack ?? String(error)}\n` });
       send({ exit: 70 });
     } finally {
+      asTheDaemon?.();
       this.#isBusy = false;
       if (umask !== undefined) process.umask(umask);
     }
     connection.end();
+    // Its loaded code is stale: a daemon started later loads it afresh.
+    if (this.#isStale) this.#stop();
   }
 
   /**
    * The daemon as one run's host. It runs a run whose every stage is a shell
    * command: a command starts in a process of its own each time, so nothing
-   * of it can go stale here. A run with a task or a map stage is served only
-   * when every stage is cached (the first stage that would run or be
-   * restored hands it back): that stage's code would load here once, and a
-   * module edited since would stay stale. It lends the run the stat cache it
-   * keeps between runs (StatCache.forRun) and the files it hashed as they
-   * changed.
+   * of it can go stale here. It runs a run whose every task and map stage is
+   * `warm` while none of the code it loaded changed (warm-code.ts; `asCommand`
+   * then makes the process the command's); code it loaded that changed hands
+   * the run back before any key, and the daemon stops. Any other run with a
+   * task or a map stage is served only when every stage is cached (the first
+   * stage that would run or be restored hands it back): that stage's code
+   * would load here once, and a module edited since would stay stale. It
+   * lends the run the stat cache it keeps between runs (StatCache.forRun) and
+   * the files it hashed as they changed.
    */
-  #hostFor(isEdited: boolean): RunHost {
+  #hostFor(isEdited: boolean, asCommand: () => void): RunHost {
     return {
       name: 'daemon',
       hashHelp: this.#hashHelp,
@@ -352,6 +380,16 @@ class DaemonServer {
         if (stages.every((stage) => stage.definition.kind === 'shell')) {
           this.#becomeBusy();
           return 'all';
+        }
+        const verdict = this.#warm.verdict(stages);
+        if (verdict === 'warm') {
+          this.#becomeBusy();
+          asCommand();
+          return 'all';
+        }
+        if (verdict === 'stale') {
+          this.#isStale = true;
+          return 'none';
         }
         return isEdited ? 'none' : 'cached';
       },

@@ -67,14 +67,15 @@ describe('fingerprint: what is not in it', () => {
       '        batchSize: 7\n',
       '        stream: true\n',
       '        isolate: process\n',
+      '        warm: true\n',
       '        maxMemory: 512\n',
       '        timeout: 5m\n',
       '        retries: 3\n',
     ];
     for (const knob of knobs) expect(await keyOf(BASE + knob), knob).toBe(base);
-    expect(await keyOf(BASE, {}, 'defaults:\n  concurrency: 1\n  batchSize: 3\n  retries: 2\n  timeout: 1s\n')).toBe(
-      base,
-    );
+    expect(
+      await keyOf(BASE, {}, 'defaults:\n  concurrency: 1\n  batchSize: 3\n  retries: 2\n  timeout: 1s\n  warm: true\n'),
+    ).toBe(base);
   });
 
   it('ignores cache bookkeeping: ttl and compress', async () => {

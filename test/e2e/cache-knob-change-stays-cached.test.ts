@@ -17,13 +17,14 @@ describe('cache: performance knobs', () => {
   it('changing every knob, on stages and in defaults, keeps every stage cached', async () => {
     const ws = await warmDagWorkspace({ extra: { b1: ['concurrency: 2'] } });
     ws.configure({
-      defaults: ['concurrency: 1', 'batchSize: 3', 'timeout: 10m', 'retries: 2'],
+      defaults: ['concurrency: 1', 'batchSize: 3', 'timeout: 10m', 'retries: 2', 'warm: true'],
       extra: {
         a1: [
           'concurrency: 32',
           'batchSize: 1',
           'stream: true',
           'isolate: process',
+          'warm: false',
           'maxMemory: 256',
           'timeout: 5m',
           'retries: 1',

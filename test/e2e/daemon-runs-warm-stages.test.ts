@@ -1,0 +1,142 @@
+// Stages that say `warm: true` run in the daemon itself: an edit's run is
+// served, its map items and its task computed in the daemon's process (their
+// records carry process.pid), seeing the command's environment and working
+// directory, and what they print reaches the command. When the code it
+// loaded changes, the daemon hands the run back (the command computes it
+// with the new code) and exits. A run with a stage that is not warm is
+// handed back as before.
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DAEMON, isAlive, killDaemon, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
+
+const pipeline = (reportIsWarm: boolean): string => `version: 1
+pipelines:
+  w:
+    stages:
+      items:
+        run: work.mjs#item
+        foreach: { files: ["in/*.txt"] }
+        cache: { scope: item }
+        warm: true
+      report:
+        run: work.mjs#report
+        needs: [items]
+        outputs: [report.json]
+        warm: ${reportIsWarm}
+`;
+
+// Says which item it computes on stdout, and where it ran.
+const WORK = (version: number): string => `import fs from 'node:fs';
+export function item(file, ctx) {
+  console.log('computing ' + file.path);
+  return {
+    path: file.path,
+    text: fs.readFileSync(ctx.workspace.resolve(file.path), 'utf8').trim(),
+    pid: process.pid,
+    env: process.env.WARM_TEST ?? null,
+    cwd: process.cwd(),
+    version: ${version},
+  };
+}
+export async function report(ctx) {
+  const items = [];
+  for await (const record of ctx.upstream('items')) items.push(record);
+  fs.writeFileSync(ctx.workspace.resolve('report.json'), JSON.stringify({ pid: process.pid, items }));
+  return [{ items: items.length }];
+}
+`;
+
+interface Report {
+  pid: number;
+  items: { path: string; text: string; pid: number; env: string | null; cwd: string; version: number }[];
+}
+
+function workspace(reportIsWarm = true): Workspace {
+  const ws = new Workspace();
+  ws.write('pipelines.yaml', pipeline(reportIsWarm));
+  ws.write('work.mjs', WORK(1));
+  ws.write('in/a.txt', 'a\n');
+  ws.write('in/b.txt', 'b\n');
+  return ws;
+}
+
+const report = (ws: Workspace): Report => JSON.parse(ws.read('report.json')) as Report;
+const itemOf = (ws: Workspace, path: string): Report['items'][number] | undefined =>
+  report(ws).items.find((item) => item.path === path);
+
+describe('the daemon runs warm stages itself', () => {
+  let ws: Workspace;
+  let pid: number | undefined;
+  afterEach(async () => {
+    await killDaemon(pid);
+    pid = undefined;
+    ws.remove();
+  });
+
+  it("computes an edit's items and task in its own process, as the command: its environment, directory and output", async () => {
+    ws = workspace();
+    pid = await startDaemon(ws, 'w');
+    ws.write('in/b.txt', 'edited\n');
+    const edited = await ws.run(['exec', 'w', '--json'], { env: { ...DAEMON, WARM_TEST: 'first' } });
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(runStart(edited.events)?.daemon).toBe(true);
+    expect(runStart(edited.events)?.handedBack).toBeUndefined();
+    expect(outcomes(edited.events)).toEqual({ items: 'ran', report: 'ran' });
+    // Computed in the daemon, with the command's environment.
+    expect(itemOf(ws, 'in/b.txt')).toMatchObject({ text: 'edited', pid, env: 'first', version: 1 });
+    expect(report(ws).pid).toBe(pid);
+    // The item the edit left alone came from the cache, computed by the cold run in a process of its own.
+    expect(itemOf(ws, 'in/a.txt')?.pid).not.toBe(pid);
+    expect(edited.stdout).toContain('computing in/b.txt\n');
+    expect(edited.stdout).not.toContain('computing in/a.txt');
+
+    // The next command's environment and working directory (a directory below the workspace's), not the last one's.
+    ws.write('in/a.txt', 'again\n');
+    const next = await ws.run(['exec', 'w', '--json'], { env: { ...DAEMON, WARM_TEST: 'second' }, cwd: ws.path('in') });
+    expect(next.code, next.stderr).toBe(0);
+    expect(runStart(next.events)?.daemon).toBe(true);
+    expect(itemOf(ws, 'in/a.txt')).toMatchObject({
+      text: 'again',
+      pid,
+      env: 'second',
+      cwd: fs.realpathSync(ws.path('in')),
+    });
+    expect(isAlive(pid)).toBe(true);
+  });
+
+  it('hands the run back and exits once the code it loaded changed: the command computes it with the new code', async () => {
+    ws = workspace();
+    pid = await startDaemon(ws, 'w');
+    ws.write('in/b.txt', 'edited\n');
+    const served = await ws.run(['exec', 'w', '--json'], { env: DAEMON });
+    expect(runStart(served.events)?.daemon).toBe(true);
+    expect(itemOf(ws, 'in/b.txt')).toMatchObject({ pid, version: 1 });
+
+    ws.write('work.mjs', WORK(2));
+    const changed = await ws.run(['exec', 'w', '--json'], { env: DAEMON });
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(runStart(changed.events)?.daemon).toBeUndefined();
+    expect(runStart(changed.events)?.handedBack).toBe('the code of a warm stage changed since the daemon loaded it');
+    expect(outcomes(changed.events)).toEqual({ items: 'ran', report: 'ran' });
+    for (const path of ['in/a.txt', 'in/b.txt']) {
+      expect(itemOf(ws, path)?.version).toBe(2);
+      expect(itemOf(ws, path)?.pid).not.toBe(pid);
+    }
+    const daemon = pid;
+    await waitFor(() => (isAlive(daemon) ? undefined : true), 10_000, 'the daemon to exit');
+    expect(fs.existsSync(ws.path('.runner/daemon.json'))).toBe(false);
+  });
+
+  it('hands a run back when one of its stages with code is not warm', async () => {
+    ws = workspace(false);
+    pid = await startDaemon(ws, 'w');
+    ws.write('in/b.txt', 'edited\n');
+    const edited = await ws.run(['exec', 'w', '--json'], { env: DAEMON });
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(runStart(edited.events)?.daemon).toBeUndefined();
+    expect(runStart(edited.events)?.handedBack).toBeDefined();
+    expect(itemOf(ws, 'in/b.txt')?.text).toBe('edited');
+    expect(itemOf(ws, 'in/b.txt')?.pid).not.toBe(pid);
+    expect(isAlive(pid)).toBe(true);
+  });
+});
