@@ -63,6 +63,32 @@ const cases: DiagnosticCase[] = [
       '1 problem in pipelines.yaml',
     ],
   },
+  {
+    // Found by the seeded mutator (fuzz-pipelines-yaml.test.ts): the schema saw a Buffer's methods as the fields of `cache`.
+    name: 'a value a YAML tag makes into binary data, a timestamp or a set: said at its line and column, once',
+    text: lines(
+      'version: 1', //                           1
+      'pipelines:', //                           2
+      '  p:', //                                 3
+      '    stages:', //                          4
+      '      a:', //                             5
+      '        shell: !!timestamp 2001-12-14', //  6
+      '        outputs: !!set { a, b }', //        7
+      '        cache: !!binary eA==', //           8
+    ),
+    expected: [
+      'pipelines.yaml:6:28 pipelines.p.stages.a.shell is a timestamp (!!timestamp): a field holds a string, a number, true or false, a list or a mapping',
+      '  6 |         shell: !!timestamp 2001-12-14',
+      '    |                            ^^^^^^^^^^',
+      'pipelines.yaml:7:24 pipelines.p.stages.a.outputs is a set (!!set): a field holds a string, a number, true or false, a list or a mapping',
+      '  7 |         outputs: !!set { a, b }',
+      '    |                        ^^^^^^^^',
+      'pipelines.yaml:8:25 pipelines.p.stages.a.cache is binary data (!!binary): a field holds a string, a number, true or false, a list or a mapping',
+      '  8 |         cache: !!binary eA==',
+      '    |                         ^^^^',
+      '3 problems in pipelines.yaml',
+    ],
+  },
 ];
 
 describe('YAML syntax errors', () => {
