@@ -94,7 +94,7 @@ function taggedValues(
 ): FieldPath[] {
   if (found.length >= MAX_TAGGED || value === null || typeof value !== 'object' || seen.has(value)) return found;
   seen.add(value);
-  if (Array.isArray(value)) value.forEach((item, i) => taggedValues(item, [...path, i], found, seen));
+  if (Array.isArray(value)) for (const [i, item] of value.entries()) taggedValues(item, [...path, i], found, seen);
   else if (Object.getPrototypeOf(value) !== Object.prototype) found.push(path);
   else for (const [key, item] of Object.entries(value)) taggedValues(item, [...path, key], found, seen);
   return found;
