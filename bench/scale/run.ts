@@ -23,7 +23,8 @@
 // then reads again), the edit's run timed too ("one item edited, daemon up");
 // then the same two edits by a daemon started for the same stages saying
 // `warm: true` (pipeline filesWarm), which runs each edit's run itself ("one
-// item edited, warm stages"). Then a new file is added in the middle directory of the tree (its run
+// item edited, warm stages"; where the environment sets NODE_EXTRA_CA_CERTS,
+// two more edits a round timed without it). Then a new file is added in the middle directory of the tree (its run
 // timed: "one file added"), and removed again before the next round.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -149,12 +150,17 @@ interface Timed {
   rssMiB: number;
 }
 
-/** Runs a command under GNU time: wall time and peak RSS of the largest process. */
-function timed(dir: string, command: string[], env: Record<string, string> = {}): Timed {
+/** Runs a command under GNU time (`env` added to `base`): wall time and peak RSS of the largest process. */
+function timed(
+  dir: string,
+  command: string[],
+  env: Record<string, string> = {},
+  base: NodeJS.ProcessEnv = process.env,
+): Timed {
   const started = performance.now();
   const result = spawnSync('/usr/bin/time', ['-f', '%M', ...command], {
     cwd: dir,
-    env: { ...process.env, CI: 'true', ...env },
+    env: { ...base, CI: 'true', ...env },
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });
@@ -196,6 +202,12 @@ function fileText(i: number, version = 0): string {
   while (text.length < 100) text += `line ${(i * 7919) % 104729}\n`;
   return text;
 }
+
+// This machine's environment may set NODE_EXTRA_CA_CERTS, which Node 20
+// reads and parses at every start (40-60 ms here). Where it is set, the
+// warm stages' edits are also timed without it, as on a machine that does
+// not set it.
+const { NODE_EXTRA_CA_CERTS: certs, ...withoutCerts } = process.env;
 
 const s = (value: number): string => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`);
 const rows: (string | number)[][] = [];
@@ -250,6 +262,7 @@ for (const n of fileSizes) {
     daemonAfter: [] as number[],
     oneDaemon: [] as number[],
     oneWarm: [] as number[],
+    oneWarmNoCerts: [] as number[],
     one: [] as number[],
     oneStage: [] as number[],
     added: [] as number[],
@@ -284,11 +297,13 @@ for (const n of fileSizes) {
       }),
     );
     // The same stages with `warm: true` (the same keys): the daemon runs an edit's run itself.
-    const warmRun = (env: Record<string, string>): number =>
-      timed(dir, [process.execPath, BIN, 'exec', 'filesWarm'], env).ms;
-    daemonTimes(dir, ['exec', 'filesWarm'], 2, warmRun, (env) => {
+    const warmRun = (env: Record<string, string>, base = process.env): number =>
+      timed(dir, [process.execPath, BIN, 'exec', 'filesWarm'], env, base).ms;
+    daemonTimes(dir, ['exec', 'filesWarm'], certs === undefined ? 2 : 4, warmRun, (env) => {
       fs.writeFileSync(fileAt(PER_DIR + (version % PER_DIR)), fileText(round, ++version));
-      m.oneWarm.push(warmRun(env));
+      const isWithout = certs !== undefined && m.oneWarm.length > m.oneWarmNoCerts.length;
+      if (isWithout) m.oneWarmNoCerts.push(warmRun(env, withoutCerts));
+      else m.oneWarm.push(warmRun(env));
     });
     for (let k = 0; k < 2; k++) {
       fs.writeFileSync(fileAt((2 * round + k) % PER_DIR), fileText(round, ++version));
@@ -319,7 +334,9 @@ for (const n of fileSizes) {
     s(median(m.daemonAfter)),
     `${s(median(m.one))} (${(median(m.one) / plain).toFixed(2)}x)`,
     `${s(median(m.oneDaemon))} (${(median(m.oneDaemon) / plain).toFixed(2)}x)`,
-    `${s(median(m.oneWarm))} (${(median(m.oneWarm) / plain).toFixed(2)}x)`,
+    `${s(median(m.oneWarm))} (${(median(m.oneWarm) / plain).toFixed(2)}x${
+      m.oneWarmNoCerts.length > 0 ? `; ${s(median(m.oneWarmNoCerts))} without NODE_EXTRA_CA_CERTS` : ''
+    })`,
     s(median(m.oneStage)),
     `${s(median(m.added))} (${(median(m.added) / plain).toFixed(2)}x)`,
     `${median(m.rss).toFixed(0)} / ${median(m.oneRss).toFixed(0)} MiB`,
