@@ -7,7 +7,17 @@
 // handed back as before.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DAEMON, isAlive, killDaemon, outcomes, runStart, startDaemon, waitFor, Workspace } from './rig.js';
+import {
+  DAEMON,
+  isAlive,
+  killDaemon,
+  outcomes,
+  runAndSignal,
+  runStart,
+  startDaemon,
+  waitFor,
+  Workspace,
+} from './rig.js';
 
 const pipeline = (reportIsWarm: boolean): string => `version: 1
 pipelines:
@@ -23,6 +33,13 @@ pipelines:
         needs: [items]
         outputs: [report.json]
         warm: ${reportIsWarm}
+  held:
+    stages:
+      hold:
+        run: work.mjs#hold
+        foreach: { files: ["in/*.txt"] }
+        batchSize: 1
+        warm: true
 `;
 
 // Says which item it computes on stdout, and where it ran.
@@ -37,6 +54,17 @@ export function item(file, ctx) {
     cwd: process.cwd(),
     version: ${version},
   };
+}
+// Says it started (its pid), then waits until the file \`go\` is there, or it is cancelled; says where it ran.
+export async function hold(file, ctx) {
+  fs.writeFileSync(ctx.workspace.resolve('started'), String(process.pid));
+  while (!fs.existsSync(ctx.workspace.resolve('go'))) {
+    if (ctx.signal.aborted) throw new Error('cancelled');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const held = { pid: process.pid, env: process.env.WARM_TEST ?? null };
+  fs.writeFileSync(ctx.workspace.resolve('held.json'), JSON.stringify(held));
+  return { path: file.path, ...held };
 }
 export async function report(ctx) {
   const items = [];
@@ -125,6 +153,27 @@ describe('the daemon runs warm stages itself', () => {
     const daemon = pid;
     await waitFor(() => (isAlive(daemon) ? undefined : true), 10_000, 'the daemon to exit');
     expect(fs.existsSync(ws.path('.runner/daemon.json'))).toBe(false);
+  });
+
+  it('cancels a warm run on Ctrl-C, and serves the next command as itself again', async () => {
+    ws = workspace();
+    pid = await startDaemon(ws, 'w');
+    const interrupted = await runAndSignal(ws, ['exec', 'held', '--json'], {
+      whenExists: 'started',
+      env: { ...DAEMON, WARM_TEST: 'interrupted' },
+    });
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    expect(runStart(interrupted.events)?.daemon).toBe(true);
+    expect(ws.read('started')).toBe(String(pid));
+    expect(isAlive(pid)).toBe(true);
+
+    ws.write('go', '');
+    const again = await ws.run(['exec', 'held', '--json'], { env: { ...DAEMON, WARM_TEST: 'again' } });
+    expect(again.code, again.stderr).toBe(0);
+    expect(runStart(again.events)?.daemon).toBe(true);
+    expect(outcomes(again.events)).toEqual({ hold: 'ran' });
+    // Computed in the daemon, with this command's environment, not the cancelled one's.
+    expect(JSON.parse(ws.read('held.json'))).toEqual({ pid, env: 'again' });
   });
 
   it('hands a run back when one of its stages with code is not warm', async () => {
