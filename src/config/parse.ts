@@ -71,42 +71,38 @@ export function parseYaml(file: string, text: string): { parsed?: ParsedYaml; di
   }
   // A tag such as !!binary or !!timestamp makes an object no field takes (the
   // schema would see a Buffer's methods as its fields): said where it is.
-  const tagged = taggedValues(data, []).map((path) => ({
+  const tagged = taggedValues(data, []).map(({ path, value }) => ({
     file,
     position: locate(path, 'value') ?? FILE_START,
     path: formatPath(path),
-    message: `is ${kindOf(valueAt(data, path))}: a field holds a string, a number, true or false, a list or a mapping`,
+    message: `is ${kindOf(value)}: a field holds a string, a number, true or false, a list or a mapping`,
   }));
   if (tagged.length > 0) return { diagnostics: [...diagnostics, ...tagged] };
   return { parsed: { data, locate }, diagnostics };
 }
 
 /**
- * Paths of the values toJS() made into objects other than plain mappings and
- * lists (at most MAX_TAGGED); each object once (an alias can make the data a
- * cycle, which the schema then reports).
+ * The values toJS() made into objects other than plain mappings and lists,
+ * with their paths (at most MAX_TAGGED); each object once (an alias can make
+ * the data a cycle, which the schema then reports).
  */
 function taggedValues(
   value: unknown,
   path: FieldPath,
-  found: FieldPath[] = [],
+  found: { path: FieldPath; value: object }[] = [],
   seen = new WeakSet<object>(),
-): FieldPath[] {
+): { path: FieldPath; value: object }[] {
   if (found.length >= MAX_TAGGED || value === null || typeof value !== 'object' || seen.has(value)) return found;
   seen.add(value);
   if (Array.isArray(value)) for (const [i, item] of value.entries()) taggedValues(item, [...path, i], found, seen);
-  else if (Object.getPrototypeOf(value) !== Object.prototype) found.push(path);
+  else if (Object.getPrototypeOf(value) !== Object.prototype) found.push({ path, value });
   else for (const [key, item] of Object.entries(value)) taggedValues(item, [...path, key], found, seen);
   return found;
 }
 
 const MAX_TAGGED = 10;
 
-function valueAt(data: unknown, path: FieldPath): unknown {
-  return path.reduce<unknown>((value, segment) => (value as Record<string | number, unknown>)[segment], data);
-}
-
-function kindOf(value: unknown): string {
+function kindOf(value: object): string {
   if (value instanceof Uint8Array) return 'binary data (!!binary)';
   if (value instanceof Date) return 'a timestamp (!!timestamp)';
   if (value instanceof Set) return 'a set (!!set)';
