@@ -286,8 +286,10 @@ for (const n of fileSizes) {
     m.rss.push(cold.rssMiB);
     // Two no-ops and two edits a round: one run straight after a cold run swings by a third on a VM.
     for (let k = 0; k < 2; k++) m.noop.push(runner(dir, 'files').ms);
-    const daemonRun = (env: Record<string, string>): number =>
-      timed(dir, [process.execPath, BIN, 'exec', 'files'], env).ms;
+    /** Wall time of `runner exec <pipeline>` run as typed in the workspace (with RUNNER_DAEMON=1, asking its daemon). */
+    const execMs = (pipeline: string, env: Record<string, string>, base = process.env): number =>
+      timed(dir, [process.execPath, BIN, 'exec', pipeline], env, base).ms;
+    const daemonRun = (env: Record<string, string>): number => execMs('files', env);
     m.daemon.push(...daemonTimes(dir, ['exec', 'files'], 2, daemonRun));
     // The second directory's files, edited by turns, apart from the edits below (the first directory's).
     m.daemonAfter.push(
@@ -297,8 +299,7 @@ for (const n of fileSizes) {
       }),
     );
     // The same stages with `warm: true` (the same keys): the daemon runs an edit's run itself.
-    const warmRun = (env: Record<string, string>, base = process.env): number =>
-      timed(dir, [process.execPath, BIN, 'exec', 'filesWarm'], env, base).ms;
+    const warmRun = (env: Record<string, string>, base = process.env): number => execMs('filesWarm', env, base);
     daemonTimes(dir, ['exec', 'filesWarm'], certs === undefined ? 2 : 4, warmRun, (env) => {
       fs.writeFileSync(fileAt(PER_DIR + (version % PER_DIR)), fileText(round, ++version));
       const isWithout = certs !== undefined && m.oneWarm.length > m.oneWarmNoCerts.length;
