@@ -40,6 +40,20 @@ pipelines:
         foreach: { files: ["in/*.txt"] }
         batchSize: 1
         warm: true
+  isolated:
+    stages:
+      threads:
+        run: work.mjs#where
+        foreach: { files: ["in/*.txt"] }
+        isolate: worker
+        cache: { scope: item }
+        warm: true
+      children:
+        run: work.mjs#where
+        foreach: { files: ["in/*.txt"] }
+        isolate: process
+        cache: { scope: item }
+        warm: true
 `;
 
 // Says which item it computes on stdout, and where it ran.
@@ -65,6 +79,14 @@ export async function hold(file, ctx) {
   const held = { pid: process.pid, env: process.env.WARM_TEST ?? null };
   fs.writeFileSync(ctx.workspace.resolve('held.json'), JSON.stringify(held));
   return { path: file.path, ...held };
+}
+// Says which stage computes which item, on stdout, and where (its process, that process's parent, the environment), in seen/.
+export function where(file, ctx) {
+  console.log(ctx.stage + ' computing ' + file.path);
+  const seen = { pid: process.pid, ppid: process.ppid, env: process.env.WARM_TEST ?? null };
+  fs.mkdirSync(ctx.workspace.resolve('seen'), { recursive: true });
+  fs.writeFileSync(ctx.workspace.resolve('seen/' + ctx.stage + '-' + file.path.slice(3)), JSON.stringify(seen));
+  return { path: file.path, ...seen };
 }
 export async function report(ctx) {
   const items = [];
@@ -174,6 +196,29 @@ describe('the daemon runs warm stages itself', () => {
     expect(outcomes(again.events)).toEqual({ hold: 'ran' });
     // Computed in the daemon, with this command's environment, not the cancelled one's.
     expect(JSON.parse(ws.read('held.json'))).toEqual({ pid, env: 'again' });
+  });
+
+  it("runs a warm stage's worker threads and child processes as the command: its environment, its output", async () => {
+    ws = workspace();
+    // Three items to compute: two or fewer would be computed on the main thread instead of starting a pool.
+    ws.write('in/c.txt', 'c\n');
+    pid = await startDaemon(ws, 'isolated');
+    for (const name of ['a', 'b', 'c']) ws.write(`in/${name}.txt`, `${name} edited\n`);
+    const edited = await ws.run(['exec', 'isolated', '--json'], { env: { ...DAEMON, WARM_TEST: 'the command' } });
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(runStart(edited.events)?.daemon).toBe(true);
+    expect(outcomes(edited.events)).toEqual({ threads: 'ran', children: 'ran' });
+    const seen = (stage: string): { pid: number; ppid: number; env: string | null }[] =>
+      ['a', 'b', 'c'].map((name) => JSON.parse(ws.read(`seen/${stage}-${name}.txt`)));
+    // Threads of the daemon's process; processes the daemon started.
+    expect(seen('threads').map(({ pid: p, env }) => ({ p, env }))).toEqual(
+      Array(3).fill({ p: pid, env: 'the command' }),
+    );
+    expect(seen('children').map(({ ppid, env }) => ({ ppid, env }))).toEqual(
+      Array(3).fill({ ppid: pid, env: 'the command' }),
+    );
+    for (const stage of ['threads', 'children'])
+      for (const name of ['a', 'b', 'c']) expect(edited.stdout).toContain(`${stage} computing in/${name}.txt\n`);
   });
 
   it('hands a run back when one of its stages with code is not warm', async () => {

@@ -4,6 +4,7 @@
 // time; batches wait in FIFO order.
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Readable } from 'node:stream';
 import { childProcess, workerThreads } from '../../util/builtins.js';
 import { itemResults } from './batch-wire.js';
 import type { BatchAnswer } from './batch-wire.js';
@@ -298,14 +299,22 @@ function entryPoint(): { file: string; execArgv: string[] } {
   return { file: fileURLToPath(new URL('./worker.cjs', here)), execArgv: [] };
 }
 
-/** A worker thread on the entry; in source mode tsx is registered by the thread itself (Node 20 does not apply `--import tsx` in a worker). */
+/**
+ * A worker thread on the entry; in source mode tsx is registered by the
+ * thread itself (Node 20 does not apply `--import tsx` in a worker). Its
+ * environment is a copy of `process.env` as it is now: Node's default is
+ * the process's own environment, which is not what `process.env` holds
+ * while the daemon runs a warm stage for a command (the command's).
+ */
 function newWorker(entry: { file: string; execArgv: string[] }): import('node:worker_threads').Worker {
   const { Worker } = workerThreads();
-  if (!entry.file.endsWith('.ts')) return new Worker(entry.file, { execArgv: entry.execArgv });
+  const env = { ...process.env };
+  if (!entry.file.endsWith('.ts')) return new Worker(entry.file, { execArgv: entry.execArgv, env });
   const url = JSON.stringify(pathToFileURL(entry.file).href);
   return new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${url}); });`, {
     eval: true,
     execArgv: [],
+    env,
   });
 }
 
@@ -329,16 +338,29 @@ function workerSlot(memory: BatchMemory): Slot {
   };
 }
 
+/**
+ * Where a child process's stdout and stderr go: the runner's own, shared
+ * (`inherit`), unless the stream's `write` is one set on it to send what
+ * is written elsewhere (the daemon running a warm stage sends it to the
+ * command, warm-code.ts): then through a pipe into that `write`.
+ */
+function childOutput(): ['inherit' | 'pipe', 'inherit' | 'pipe'] {
+  const wayOf = (stream: NodeJS.WriteStream): 'inherit' | 'pipe' =>
+    Object.hasOwn(stream, 'write') ? 'pipe' : 'inherit';
+  return [wayOf(process.stdout), wayOf(process.stderr)];
+}
+
 function processSlot(): Slot {
   const entry = entryPoint();
   const child: ChildProcess = childProcess().fork(entry.file, [], {
     execArgv: entry.execArgv,
     // Structured clone, as between threads: a batch's items and its answer cross as bytes.
     serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', ...childOutput(), 'ipc'],
   });
   child.unref();
   child.channel?.unref();
+  const relayed = relayOutput(child);
   let isStopping = false;
   return {
     send: (message) => {
@@ -355,6 +377,25 @@ function processSlot(): Slot {
     stop: async () => {
       isStopping = true;
       child.kill();
+      // What it wrote last is written on before the run ends.
+      await relayed;
     },
   };
+}
+
+/** A child's piped output written on to this process's streams as it comes; resolves once the pipes are closed. */
+function relayOutput(child: ChildProcess): Promise<void> {
+  const pipes = [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ] as const;
+  return Promise.all(
+    pipes.map(([from, to]) => {
+      if (!from) return undefined;
+      (from as Readable & { unref?: () => void }).unref?.();
+      from.setEncoding('utf8');
+      from.on('data', (text: string) => to.write(text));
+      return new Promise<void>((resolve) => from.once('close', resolve));
+    }),
+  ).then(() => undefined);
 }
