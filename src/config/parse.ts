@@ -39,9 +39,15 @@ export function parseYaml(file: string, text: string): { parsed?: ParsedYaml; di
     message: `YAML syntax error: ${firstSentence(error.message)}`,
   }));
   if (diagnostics.length > 0) return { diagnostics };
-  diagnostics.push(...findDuplicateKeys(file, doc.contents as Node | null, [], toPosition));
+  // A key left out (`: x`) has an empty range, where its line starts: its colon says where it is missing.
+  const keyPosition = (start: number, end: number): SourcePosition => {
+    if (start < end) return toPosition(start, end);
+    const colon = text.indexOf(':', start);
+    return colon === -1 ? toPosition(start, end) : toPosition(colon, colon + 1);
+  };
+  diagnostics.push(...findDuplicateKeys(file, doc.contents as Node | null, [], keyPosition));
   // toJS() would warn on the process about such keys: reported above instead, and not converted.
-  if (diagnostics.some((d) => d.message.startsWith('has a key that is a list'))) return { diagnostics };
+  if (diagnostics.some((d) => d.message.startsWith(NOT_A_NAME))) return { diagnostics };
 
   const locate = (path: FieldPath, part: 'key' | 'value' = 'key', needle?: TextNeedle): SourcePosition | undefined => {
     // The document as a whole (an empty or comment-only file has no node) is at its start.
@@ -101,6 +107,13 @@ function taggedValues(
 }
 
 const MAX_TAGGED = 10;
+/** A scalar key as toJS() names its field: `: x` has the key null, the field "". */
+function keyText(value: unknown): string {
+  return value === null ? '' : String(value);
+}
+
+/** How a key that is not a name is reported (findDuplicateKeys). */
+const NOT_A_NAME = 'has a key that is';
 
 function kindOf(value: object): string {
   if (value instanceof Uint8Array) return 'binary data (!!binary)';
@@ -130,7 +143,7 @@ function walk(doc: Document, path: FieldPath): { keyNode?: Node; valueNode?: Nod
   for (const segment of path) {
     if (isMap(current)) {
       // The last of duplicate keys, as toJS() keeps the last value: positions must match the data.
-      const pair = current.items.findLast((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      const pair = current.items.findLast((item) => isScalar(item.key) && keyText(item.key.value) === String(segment));
       if (!pair) return undefined;
       keyNode = pair.key as Node;
       current = pair.value;
@@ -155,15 +168,19 @@ function findDuplicateKeys(
   if (isMap(node)) {
     const seen = new Map<string, number>();
     for (const pair of node.items) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      const value: unknown = isScalar(pair.key) ? pair.key.value : undefined;
+      // A tag may make a scalar an object too (`!!binary x: 1`, a Buffer), which String() would garble.
+      const key = isScalar(pair.key) && (value === null || typeof value !== 'object') ? keyText(value) : undefined;
       const range = (pair.key as Node | null)?.range;
-      if (key === undefined && range) {
-        // `? [a, b]: c` or `{a: 1}: c`: a key that is a list or a mapping, which no field can be.
+      if ((key === undefined || key === '') && range) {
+        // `? [a, b]: c` or `{a: 1}: c`: a key that is a list or a mapping, which no field can be; or `: c`, no key.
+        const kind =
+          key === '' ? 'empty' : value !== null && typeof value === 'object' ? kindOf(value) : 'a list or a mapping';
         found.push({
           file,
           position: toPosition(range[0], range[1]),
           path: formatPath(path),
-          message: 'has a key that is a list or a mapping: keys are plain names',
+          message: `${NOT_A_NAME} ${kind}: keys are plain names`,
         });
         continue;
       }

@@ -89,6 +89,53 @@ const cases: DiagnosticCase[] = [
       '3 problems in pipelines.yaml',
     ],
   },
+  {
+    // Found by the seeded mutator: `!!binary x  minTokens: 20` was reported as the field "�h�N��" (the key's bytes).
+    name: 'a key a YAML tag makes into binary data or a timestamp: said at its line and column',
+    text: lines(
+      'version: 1', //                        1
+      'pipelines:', //                        2
+      '  p:', //                              3
+      '    !!binary eA==: 1', //              4
+      '    stages:', //                       5
+      '      ? !!timestamp 2001-12-14', //    6
+      '      : { shell: "echo" }', //         7
+    ),
+    expected: [
+      'pipelines.yaml:4:14 pipelines.p has a key that is binary data (!!binary): keys are plain names',
+      '  4 |     !!binary eA==: 1',
+      '    |              ^^^^',
+      'pipelines.yaml:6:21 pipelines.p.stages has a key that is a timestamp (!!timestamp): keys are plain names',
+      '  6 |       ? !!timestamp 2001-12-14',
+      '    |                     ^^^^^^^^^^',
+      '2 problems in pipelines.yaml',
+    ],
+  },
+  {
+    // Found by the seeded mutator: ` :` on a line of its own was "pipelines.yaml is not a known field", with no position.
+    name: 'a key left out or empty: said where its colon is',
+    text: lines(
+      'version: 1', //                           1
+      ': x', //                                  2
+      'pipelines:', //                           3
+      '  p:', //                                 4
+      '    stages:', //                          5
+      '      a: { shell: "echo", "": 2 }', //    6
+      '      : 3', //                            7
+    ),
+    expected: [
+      'pipelines.yaml:2:1 has a key that is empty: keys are plain names',
+      '  2 | : x',
+      '    | ^',
+      'pipelines.yaml:6:27 pipelines.p.stages.a has a key that is empty: keys are plain names',
+      '  6 |       a: { shell: "echo", "": 2 }',
+      '    |                           ^^',
+      'pipelines.yaml:7:7 pipelines.p.stages has a key that is empty: keys are plain names',
+      '  7 |       : 3',
+      '    |       ^',
+      '3 problems in pipelines.yaml',
+    ],
+  },
 ];
 
 describe('YAML syntax errors', () => {
