@@ -75,14 +75,15 @@ export async function analyse(options: AnalyseOptions): Promise<AnalyseResult> {
   const diagnostics = [...parsedResult.diagnostics, ...validated.diagnostics];
   if (!validated.config || diagnostics.length > 0) {
     // Report cycles too, so one pass shows every problem the file has.
-    diagnostics.push(...cycleDiagnostics(rawGraphs(parsedResult.parsed.data), options.file, parsedResult.parsed));
+    const { data } = parsedResult.parsed;
+    diagnostics.push(...cycleDiagnostics(rawGraphs(data), data, options.file, parsedResult.parsed));
     return { ok: false, diagnostics: inSourceOrder(diagnostics), source };
   }
   const result = finish(validated.config, options, parsedResult.parsed);
   if (!result.ok) {
-    const planOnly = result.diagnostics.some((d) => d.message.startsWith('form a cycle'))
+    const planOnly = result.diagnostics.some((d) => CYCLE.test(d.message))
       ? []
-      : cycleDiagnostics(rawGraphs(validated.config), options.file, parsedResult.parsed);
+      : cycleDiagnostics(rawGraphs(validated.config), validated.config, options.file, parsedResult.parsed);
     return { ok: false, diagnostics: inSourceOrder([...result.diagnostics, ...planOnly]), source };
   }
   writeConfigCache(cacheFile, hash, validated.config);
@@ -142,25 +143,49 @@ function finish(config: ValidatedConfig, options: AnalyseOptions, parsed?: Parse
       buildGraph([...pipeline.stages.values()].map((s) => ({ name: s.name, needs: s.definition.needs }))),
     );
   }
-  const diagnostics = cycleDiagnostics(graphs, options.file, parsed);
+  const diagnostics = cycleDiagnostics(graphs, config, options.file, parsed);
   if (diagnostics.length > 0) return { ok: false, diagnostics };
   return { ok: true, analysis: { plan: planned.plan, graphs } };
 }
 
-function cycleDiagnostics(graphs: ReadonlyMap<string, Graph>, file: string, parsed?: ParsedYaml): Diagnostic[] {
+/** The messages of cycleDiagnostics. */
+const CYCLE = /^(form a cycle|maps over a stage that needs it): /;
+
+/**
+ * A cycle said at the field of its first stage that names the next one:
+ * `needs`, or `foreach` (a map over a stage needs it too). `data`: the
+ * pipelines the graphs were made of, as written.
+ */
+function cycleDiagnostics(
+  graphs: ReadonlyMap<string, Graph>,
+  data: unknown,
+  file: string,
+  parsed?: ParsedYaml,
+): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const [pipeline, graph] of graphs) {
     for (const cycle of findCycles(graph)) {
-      const at = ['pipelines', pipeline, 'stages', cycle[0] ?? '', 'needs'];
+      const [first = '', next] = cycle;
+      const isForeach = next !== undefined && foreachStageOf(data, pipeline, first) === next;
+      const at = ['pipelines', pipeline, 'stages', first, isForeach ? 'foreach' : 'needs'];
       diagnostics.push({
         file,
         position: parsed?.locate(at),
         path: formatPath(at),
-        message: `form a cycle: ${cycle.join(' -> ')}`,
+        message: `${isForeach ? 'maps over a stage that needs it' : 'form a cycle'}: ${cycle.join(' -> ')}`,
       });
     }
   }
   return diagnostics;
+}
+
+/** The stage a stage maps over, as written (`foreach: name`), if it maps over one. */
+function foreachStageOf(data: unknown, pipeline: string, stage: string): string | undefined {
+  const stages = (data as { pipelines?: Record<string, { stages?: Record<string, unknown> }> } | null)?.pipelines?.[
+    pipeline
+  ]?.stages;
+  const foreach = (stages?.[stage] as { foreach?: unknown } | null | undefined)?.foreach;
+  return typeof foreach === 'string' ? foreach : undefined;
 }
 
 /** The needs graph of whatever part of possibly invalid data is well formed. */

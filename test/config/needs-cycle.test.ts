@@ -65,6 +65,28 @@ describe('a cycle along needs', () => {
     );
   });
 
+  // Found by the seeded mutator: it was said at the map stage's `needs`, which it does not have, so with no line.
+  it("through a map over a stage, is said at the map stage's foreach", async () => {
+    const text = lines(
+      'version: 1', //                                       1
+      'pipelines:', //                                       2
+      '  p:', //                                             3
+      '    stages:', //                                      4
+      '      scan: { run: s.mjs#scan, needs: [embed] }', //   5
+      '      embed: { run: s.mjs#embed, foreach: scan }', //  6
+    );
+    const config = tempConfig(text);
+    cleanup = config.remove;
+    expect(await analyseAndFormat(config.file)).toBe(
+      [
+        'pipelines.yaml:6:34 pipelines.p.stages.embed.foreach maps over a stage that needs it: embed -> scan -> embed',
+        '  6 |       embed: { run: s.mjs#embed, foreach: scan }',
+        '    |                                  ^^^^^^^^^^^^^',
+        '1 problem in pipelines.yaml',
+      ].join('\n'),
+    );
+  });
+
   it('is no problem once an edge is removed', async () => {
     const config = tempConfig(TEXT.replace('needs: [a]', 'needs: []'));
     cleanup = config.remove;
