@@ -70,6 +70,12 @@ const TOKENS = [
   'é✓',
   '[[[[[[[[[[',
   '{a: [b, {c: d}]}',
+  ': x',
+  '? [a]',
+  '!!timestamp 2001-12-14',
+  '!!set { a }',
+  '!!str',
+  '*d',
 ];
 
 function mutate(text: string, random: () => number): string {
