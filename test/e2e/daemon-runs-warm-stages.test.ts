@@ -54,10 +54,19 @@ pipelines:
         isolate: process
         cache: { scope: item }
         warm: true
+  starter:
+    stages:
+      start:
+        run: work.mjs#start
+        foreach: { files: ["in/*.txt"] }
+        isolate: process
+        cache: { scope: item }
+        warm: true
 `;
 
 // Says which item it computes on stdout, and where it ran.
-const WORK = (version: number): string => `import fs from 'node:fs';
+const WORK = (version: number): string => `import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 export function item(file, ctx) {
   console.log('computing ' + file.path);
   return {
@@ -88,6 +97,15 @@ export function where(file, ctx) {
   fs.writeFileSync(ctx.workspace.resolve('seen/' + ctx.stage + '-' + file.path.slice(3)), JSON.stringify(seen));
   return { path: file.path, ...seen };
 }
+// With HOLD set, starts a program that outlives it, holding its output, and says the program's pid in started/.
+export function start(file, ctx) {
+  if (!process.env.HOLD) return { path: file.path };
+  const program = spawn('sleep', ['120'], { stdio: 'inherit' });
+  program.unref();
+  fs.mkdirSync(ctx.workspace.resolve('started'), { recursive: true });
+  fs.writeFileSync(ctx.workspace.resolve('started/' + file.path.slice(3)), String(program.pid));
+  return { path: file.path };
+}
 export async function report(ctx) {
   const items = [];
   for await (const record of ctx.upstream('items')) items.push(record);
@@ -117,9 +135,12 @@ const itemOf = (ws: Workspace, path: string): Report['items'][number] | undefine
 describe('the daemon runs warm stages itself', () => {
   let ws: Workspace;
   let pid: number | undefined;
+  /** Programs a stage started that outlive it. */
+  const programs: number[] = [];
   afterEach(async () => {
     await killDaemon(pid);
     pid = undefined;
+    for (const program of programs.splice(0)) if (isAlive(program)) process.kill(program);
     ws.remove();
   });
 
@@ -219,6 +240,20 @@ describe('the daemon runs warm stages itself', () => {
     );
     for (const stage of ['threads', 'children'])
       for (const name of ['a', 'b', 'c']) expect(edited.stdout).toContain(`${stage} computing in/${name}.txt\n`);
+  });
+
+  it("does not wait for a program a warm stage's child process started that holds the output", async () => {
+    ws = workspace();
+    pid = await startDaemon(ws, 'starter');
+    ws.write('in/b.txt', 'edited\n');
+    const edited = await ws.run(['exec', 'starter', '--json'], { env: { ...DAEMON, HOLD: '1' } });
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(runStart(edited.events)?.daemon).toBe(true);
+    expect(outcomes(edited.events)).toEqual({ start: 'ran' });
+    const program = Number(ws.read('started/b.txt'));
+    programs.push(program);
+    // The run ended while the program it started still runs, holding the pipe of the command's output.
+    expect(isAlive(program)).toBe(true);
   });
 
   it('hands a run back when one of its stages with code is not warm', async () => {

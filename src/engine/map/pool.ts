@@ -361,6 +361,7 @@ function processSlot(): Slot {
   child.unref();
   child.channel?.unref();
   const relayed = relayOutput(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let isStopping = false;
   return {
     send: (message) => {
@@ -377,10 +378,30 @@ function processSlot(): Slot {
     stop: async () => {
       isStopping = true;
       child.kill();
-      // What it wrote last is written on before the run ends.
-      await relayed;
+      // What it wrote last is written on before the run ends; a program it started that still holds
+      // its output keeps the pipes open, and the run does not wait for that program.
+      if (child.stdout || child.stderr) await closedOrGraceOver(relayed, exited);
     },
   };
+}
+
+/** How long a stopped child's piped output may take to close once the child has exited. */
+const OUTPUT_GRACE_MS = 250;
+
+/** Once `closed` resolves, or OUTPUT_GRACE_MS after `exited` does, whichever is first; no timer left behind. */
+async function closedOrGraceOver(closed: Promise<void>, exited: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let isOver = false;
+  const graceOver = exited.then(
+    () =>
+      new Promise<void>((resolve) => {
+        if (isOver) resolve();
+        else timer = setTimeout(resolve, OUTPUT_GRACE_MS);
+      }),
+  );
+  await Promise.race([closed, graceOver]);
+  isOver = true;
+  clearTimeout(timer);
 }
 
 /** A child's piped output written on to this process's streams as it comes; resolves once the pipes are closed. */
