@@ -318,6 +318,7 @@ class DaemonServer {
     let asTheDaemon: (() => void) | undefined;
     const asCommand = (): void => {
       asTheDaemon = asTheCommand({
+        argv: request.argv,
         cwd: request.cwd,
         env: request.env,
         stdout: (text) => send({ o: text }),

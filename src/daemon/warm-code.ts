@@ -11,10 +11,11 @@
 // variables between runs is the stage's promise, not checked: `warm` is for
 // code that keeps nothing.
 //
-// While it runs, the command's environment, working directory and output
-// are the process's: process.env is the command's, process.cwd() its
-// directory, and what the code writes to process.stdout and stderr goes to
-// the command, as it would in a process of the command's own.
+// While it runs, the command's arguments, environment, working directory
+// and output are the process's: process.argv and process.env are the
+// command's, process.cwd() its directory, and what the code writes to
+// process.stdout and stderr goes to the command, as it would in a process
+// of the command's own.
 //
 // Deleting this module, its calls in server.ts and the knob hands every run
 // with stage code back, as before.
@@ -56,8 +57,10 @@ export class WarmCode {
   }
 }
 
-/** What the command that asked for a run is: where it runs, its environment, where its output goes. */
+/** What the command that asked for a run is: its arguments, where it runs, its environment, where its output goes. */
 export interface Command {
+  /** Its arguments after the script's path (process.argv.slice(2) in the command). */
+  argv: string[];
   cwd: string;
   env: Record<string, string | undefined>;
   stdout: (text: string) => void;
@@ -66,14 +69,15 @@ export interface Command {
 
 /**
  * Makes this process look like the command's own to the stage code it runs
- * next (its environment, directory and output); the function returned puts
- * the daemon's back.
+ * next (its arguments, environment, directory and output); the function
+ * returned puts the daemon's back.
  */
 export function asTheCommand(command: Command): () => void {
-  const env = process.env;
+  const { argv, env } = process;
   const cwd = process.cwd();
   const { stdout, stderr } = process;
   const writes = [stdout.write, stderr.write] as const;
+  process.argv = [...argv.slice(0, 2), ...command.argv];
   process.env = { ...command.env };
   try {
     process.chdir(command.cwd);
@@ -84,6 +88,7 @@ export function asTheCommand(command: Command): () => void {
   stderr.write = relay(command.stderr);
   return () => {
     [stdout.write, stderr.write] = writes;
+    process.argv = argv;
     process.env = env;
     try {
       process.chdir(cwd);

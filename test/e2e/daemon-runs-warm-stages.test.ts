@@ -75,6 +75,7 @@ export function item(file, ctx) {
     pid: process.pid,
     env: process.env.WARM_TEST ?? null,
     cwd: process.cwd(),
+    argv: process.argv.slice(2),
     version: ${version},
   };
 }
@@ -116,7 +117,15 @@ export async function report(ctx) {
 
 interface Report {
   pid: number;
-  items: { path: string; text: string; pid: number; env: string | null; cwd: string; version: number }[];
+  items: {
+    path: string;
+    text: string;
+    pid: number;
+    env: string | null;
+    cwd: string;
+    argv: string[];
+    version: number;
+  }[];
 }
 
 function workspace(reportIsWarm = true): Workspace {
@@ -153,8 +162,14 @@ describe('the daemon runs warm stages itself', () => {
     expect(runStart(edited.events)?.daemon).toBe(true);
     expect(runStart(edited.events)?.handedBack).toBeUndefined();
     expect(outcomes(edited.events)).toEqual({ items: 'ran', report: 'ran' });
-    // Computed in the daemon, with the command's environment.
-    expect(itemOf(ws, 'in/b.txt')).toMatchObject({ text: 'edited', pid, env: 'first', version: 1 });
+    // Computed in the daemon, with the command's environment and arguments.
+    expect(itemOf(ws, 'in/b.txt')).toMatchObject({
+      text: 'edited',
+      pid,
+      env: 'first',
+      argv: ['exec', 'w', '--json'],
+      version: 1,
+    });
     expect(report(ws).pid).toBe(pid);
     // The item the edit left alone came from the cache, computed by the cold run in a process of its own.
     expect(itemOf(ws, 'in/a.txt')?.pid).not.toBe(pid);
