@@ -60,7 +60,9 @@ export async function askDaemon(socket: string, request: DaemonRequest): Promise
     // Gone after it wrote something: the run cannot be started again here.
     const lost = (): boolean => {
       if (!hasOutput) return false;
-      process.stderr.write('runner: the daemon stopped in the middle of the run\n');
+      process.stderr.write(
+        'runner: the daemon stopped in the middle of the run; run the command again: it goes on from the work the run finished\n',
+      );
       process.exitCode = 1;
       return true;
     };

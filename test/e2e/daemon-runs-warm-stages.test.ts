@@ -54,6 +54,14 @@ pipelines:
         isolate: process
         cache: { scope: item }
         warm: true
+  fatal:
+    stages:
+      die:
+        run: work.mjs#die
+        foreach: { files: ["in/*.txt"] }
+        batchSize: 1
+        cache: { scope: item }
+        warm: true
   starter:
     stages:
       start:
@@ -97,6 +105,11 @@ export function where(file, ctx) {
   fs.mkdirSync(ctx.workspace.resolve('seen'), { recursive: true });
   fs.writeFileSync(ctx.workspace.resolve('seen/' + ctx.stage + '-' + file.path.slice(3)), JSON.stringify(seen));
   return { path: file.path, ...seen };
+}
+// With DIE set, ends the process it runs in (SIGKILL) at in/b.txt.
+export function die(file) {
+  if (process.env.DIE && file.path === 'in/b.txt') process.kill(process.pid, 'SIGKILL');
+  return { path: file.path, pid: process.pid };
 }
 // With HOLD set, starts a program that outlives it, holding its output, and says the program's pid in started/.
 export function start(file, ctx) {
@@ -269,6 +282,28 @@ describe('the daemon runs warm stages itself', () => {
     programs.push(program);
     // The run ended while the program it started still runs, holding the pipe of the command's output.
     expect(isAlive(program)).toBe(true);
+  });
+
+  it('says so when a warm stage ends the daemon mid-run, and what to do; the next command runs it', async () => {
+    ws = workspace();
+    pid = await startDaemon(ws, 'fatal');
+    ws.write('in/a.txt', 'a edited\n');
+    ws.write('in/b.txt', 'b edited\n');
+    const killed = await ws.run(['exec', 'fatal'], { env: { ...DAEMON, DIE: '1' } });
+    expect(killed.code).toBe(1);
+    expect(killed.stderr).toContain(
+      'runner: the daemon stopped in the middle of the run; run the command again: it goes on from the work the run finished\n',
+    );
+    const daemon = pid;
+    await waitFor(() => (isAlive(daemon) ? undefined : true), 10_000, 'the daemon to be gone');
+
+    const again = await ws.run(['exec', 'fatal', '--json'], { env: DAEMON });
+    expect(again.code, again.stderr).toBe(0);
+    expect(runStart(again.events)?.daemon).toBeUndefined();
+    // (Whether in/a.txt's block was journaled before in/b.txt ended the daemon is the scheduler's to say;
+    // a resumed run reusing journaled blocks is kill-resume.test.ts's.)
+    expect(outcomes(again.events)).toEqual({ die: 'ran' });
+    expect(again.events.find((event) => event.event === 'stage:end')?.items).toMatchObject({ total: 2, failed: 0 });
   });
 
   it('hands a run back when one of its stages with code is not warm', async () => {
