@@ -1,10 +1,13 @@
 // Stages that say `warm: true` run in the daemon itself: an edit's run is
 // served, its map items and its task computed in the daemon's process (their
-// records carry process.pid), seeing the command's environment and working
-// directory, and what they print reaches the command. When the code it
-// loaded changes, the daemon hands the run back (the command computes it
-// with the new code) and exits. A run with a stage that is not warm is
-// handed back as before.
+// records carry process.pid), seeing the command's arguments, environment
+// and working directory, and what they print reaches the command; so do the
+// worker threads and child processes of `isolate: worker` and `process`, and
+// a program a child started that keeps its output does not hold the run up.
+// When the code it loaded changes, the daemon hands the run back (the
+// command computes it with the new code) and exits; when stage code ends the
+// daemon mid-run, the command says what to do. A run with a stage that is
+// not warm is handed back as before.
 import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
