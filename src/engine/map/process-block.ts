@@ -4,7 +4,7 @@
 import { KEY_BYTES, keyOf, writeKey } from '../../cache/item-keys.js';
 import type { JsonRecord } from '../../api.js';
 import type { JournalItem } from '../../cache/item-journal.js';
-import { recordLine } from '../dataset.js';
+import { recordJson } from '../record-json.js';
 import type { Compute } from './compute.js';
 import { asKept, describeItem, isCacheable, keepsRawResults, outputRecords } from './definition.js';
 import type { NormalisedMap } from './definition.js';
@@ -20,7 +20,6 @@ export class BlockProcessor {
   readonly #map: NormalisedMap;
   readonly #store: ItemStore | undefined;
   readonly #compute: Compute;
-  readonly #where: string;
   /** Stages whose emit() needs the current item keep each result's raw form, to emit it again. */
   readonly #keepsRaw: boolean;
   /** In-place stages: the hash of a file as it is now, to key an item by its file as the stage left it. */
@@ -30,13 +29,11 @@ export class BlockProcessor {
     map: NormalisedMap;
     store: ItemStore | undefined;
     compute: Compute;
-    where: string;
     hashOf?: (file: string) => string | undefined;
   }) {
     this.#map = options.map;
     this.#store = options.store;
     this.#compute = options.compute;
-    this.#where = options.where;
     this.#keepsRaw = keepsRawResults(options.map);
     this.#hashOf = options.hashOf;
   }
@@ -216,13 +213,18 @@ export class BlockProcessor {
       const result: unknown = options.isCached ? (typeof value === 'string' ? JSON.parse(value) : null) : value;
       const output = emit ? emit(block.item(i), result) : result;
       const checked = outputRecords(output);
+      // Said as a worker thread says it (worker-entry.ts): the line names the stage and the item already.
       if ('problem' in checked) {
-        outcome.failed(i, this.#describe(block, i), `${this.#where} ${checked.problem}`);
+        outcome.failed(i, this.#describe(block, i), checked.problem);
         return;
       }
       let out = '';
-      for (const record of checked.records)
-        out += recordLine(record, () => `${this.#where} for ${this.#describe(block, i)}`);
+      try {
+        for (const record of checked.records) out += `${recordJson(record)}\n`;
+      } catch (error) {
+        outcome.failed(i, this.#describe(block, i), `produced a record that is not JSON: ${messageOf(error)}`);
+        return;
+      }
       const isRecorded = options.isRecorded ?? true;
       const raw =
         this.#keepsRaw && isRecorded
