@@ -207,7 +207,8 @@ class MapRun {
         pipeline: stage.pipeline,
         stage: stage.name,
         stream: 'stderr',
-        line: `item ${item} failed: ${message}`,
+        // `item id=a1 failed`, and `item #7 failed` (not `item item #7`) for an item named by its position.
+        line: `${item.startsWith('item ') ? item : `item ${item}`} failed: ${message}`,
       });
     }
   }
