@@ -15,7 +15,7 @@ export type Failure =
   /** `at`: where in the workspace's code it was thrown (`stages/s.ts:4:12`). */
   | { kind: 'error'; message: string; stack?: string; at?: string }
   | { kind: 'items-failed'; failed: number; first: { item: string; message: string }[] }
-  | { kind: 'output-not-written'; path: string }
+  | { kind: 'output-not-written'; path: string; isDirectory?: true }
   | { kind: 'bad-module'; message: string }
   | { kind: 'upstream-missing'; stage: string }
   /** The records of `stage` (an upstream) were gone from the object store, or corrupt there and removed. */

@@ -275,7 +275,10 @@ async function recordOutputs(
   for (const file of outputFiles(stage, res)) {
     const st = res.stats.stat(file);
     const hash = st ? res.stats.hash(file, st) : undefined;
-    if (!st || hash === undefined) return { failure: { kind: 'output-not-written', path: file } };
+    if (!st || hash === undefined) {
+      const isDirectory = st !== undefined && (st.mode & fs.constants.S_IFMT) === fs.constants.S_IFDIR;
+      return { failure: { kind: 'output-not-written', path: file, ...(isDirectory ? { isDirectory: true } : {}) } };
+    }
     if (!isNoCache) await res.objects.putFileAsync(res.stats.absolute(file), hash);
     records.push({ path: file, hash, size: st.size, mode: st.mode });
   }

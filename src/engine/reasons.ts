@@ -61,6 +61,13 @@ export function changeText(change: Change): string {
   }
 }
 
+/** A declared output the stage did not write as a file: missing, or a directory (its files are named by a glob). */
+export function outputNotWritten(failure: { path: string; isDirectory?: true }): string {
+  return failure.isDirectory
+    ? `declared output is a directory, not a file: ${failure.path} (outputs name files: ${failure.path}/** names every file in it)`
+    : `declared output was not written: ${failure.path}`;
+}
+
 export function failureText(failure: Failure): string {
   switch (failure.kind) {
     case 'exit-non-zero':
@@ -74,7 +81,7 @@ export function failureText(failure: Failure): string {
     case 'items-failed':
       return `${failure.failed} item${failure.failed === 1 ? '' : 's'} failed; first: ${failure.first[0]?.item ?? '?'}: ${failure.first[0]?.message ?? '?'}`;
     case 'output-not-written':
-      return `declared output was not written: ${failure.path}`;
+      return outputNotWritten(failure);
     case 'bad-module':
       return failure.message;
     case 'upstream-missing':

@@ -7,6 +7,7 @@ import { unreachable } from '../util/unreachable.js';
 import { REPORT_CSS, REPORT_JS } from './html-assets.js';
 import { colourOf, concurrency, dagSvg, esc, executedStages, span, stageId, timelineSvg } from './html-svg.js';
 import { whyLines } from './explain.js';
+import { outputNotWritten } from '../engine/reasons.js';
 import { formatBytes, formatMs } from './format.js';
 import type { RunRecord, StageSummary } from './run-record.js';
 
@@ -237,7 +238,7 @@ function details(failure: Failure): string[] {
         ...failure.first.map((f) => `  ${f.item}: ${f.message}`),
       ];
     case 'output-not-written':
-      return [`declared output was not written: ${failure.path}`];
+      return [outputNotWritten(failure)];
     case 'bad-module':
       return [failure.message];
     case 'upstream-missing':

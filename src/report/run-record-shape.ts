@@ -58,7 +58,7 @@ const FAILURE = unionOf('kind', {
   timeout: objectOf({ afterMs: number }),
   error: objectOf({ message: string, stack: optional(string) }),
   'items-failed': objectOf({ failed: number, first: arrayOf(objectOf({ item: string, message: string })) }),
-  'output-not-written': objectOf({ path: string }),
+  'output-not-written': objectOf({ path: string, isDirectory: optional(boolean) }),
   'bad-module': objectOf({ message: string }),
   'upstream-missing': objectOf({ stage: string }),
   'input-missing': objectOf({ path: string }),
