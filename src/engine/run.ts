@@ -28,6 +28,7 @@ import { TimeSlices } from './time-slices.js';
 import type { ScheduleNode, VisitResult } from './scheduler.js';
 import { UsageSampler } from './usage.js';
 import { StallWatch } from './stall.js';
+import { maskingSecrets } from './secret-lines.js';
 import { codeLocation, messageOf } from '../util/errors.js';
 import { guardExit, guardStrays, StageExit } from './exit-guard.js';
 
@@ -38,7 +39,7 @@ export async function executeRun(options: RunOptions): Promise<RunSummary> {
   if (grant === 'none') return { status: 'handed-back', counts: noOutcomes(), durationMs: 0 };
   // Every stage runs where it is: what the run says need not wait for the rest of it.
   if (grant === 'all') options.onWhole?.();
-  return new Run(options, stages, grant).execute();
+  return new Run({ ...options, emit: maskingSecrets(options.emit, stages) }, stages, grant).execute();
 }
 
 /**
