@@ -3,10 +3,9 @@
 // in the lines it logs (what its command prints, ctx.log, an item's
 // failure) and in why it failed (stage:end's reason and failure). Those go
 // to the terminal, to --json and into the run record (.runner/runs), which
-// is kept on disk. A value shorter than
-// SHORTEST is left as it is: masking every `1` or `ab` would hide the log,
-// not the secret. Deleting this module (and its call in run.ts) logs the
-// lines as they are.
+// is kept on disk. A value shorter than SHORTEST is left as it is: masking
+// every `1` or `ab` would hide the log, not the secret. Deleting this
+// module (and its call in run.ts) logs the lines as they are.
 import type { StagePlan } from '../config/types.js';
 import type { Emit } from './events.js';
 
