@@ -184,7 +184,12 @@ function foreachStageOf(data: unknown, pipeline: string, stage: string): string 
   const stages = (data as { pipelines?: Record<string, { stages?: Record<string, unknown> }> } | null)?.pipelines?.[
     pipeline
   ]?.stages;
-  const foreach = (stages?.[stage] as { foreach?: unknown } | null | undefined)?.foreach;
+  return foreachStage(stages?.[stage]);
+}
+
+/** The stage a stage's body, as written, maps over (`foreach: name`), if it maps over one. */
+function foreachStage(body: unknown): string | undefined {
+  const foreach = (body as { foreach?: unknown } | null | undefined)?.foreach;
   return typeof foreach === 'string' ? foreach : undefined;
 }
 
@@ -197,11 +202,11 @@ function rawGraphs(data: unknown): Map<string, Graph> {
     const stages = (pipeline as { stages?: unknown } | null)?.stages;
     if (!stages || typeof stages !== 'object') continue;
     const nodes = Object.entries(stages).map(([stage, body]) => {
-      const needs = (body as { needs?: unknown; foreach?: unknown } | null)?.needs;
-      const foreach = (body as { foreach?: unknown } | null)?.foreach;
+      const needs = (body as { needs?: unknown } | null)?.needs;
+      const foreach = foreachStage(body);
       // A stage needing itself is reported by validation in its own words.
       const list = Array.isArray(needs) ? needs.filter((n): n is string => typeof n === 'string' && n !== stage) : [];
-      if (typeof foreach === 'string' && !list.includes(foreach)) list.push(foreach);
+      if (foreach !== undefined && !list.includes(foreach)) list.push(foreach);
       return { name: stage, needs: list };
     });
     graphs.set(name, buildGraph(nodes));
