@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Readable } from 'node:stream';
 import { childProcess, workerThreads } from '../../util/builtins.js';
+import { withDeadline } from '../../util/deadline.js';
 import { itemResults } from './batch-wire.js';
 import type { BatchAnswer } from './batch-wire.js';
 import { BatchMemory } from './batch-memory.js';
@@ -380,29 +381,16 @@ function processSlot(): Slot {
       child.kill();
       // What it wrote last is written on before the run ends; a program it started that still holds
       // its output keeps the pipes open, and the run does not wait for that program.
-      if (child.stdout || child.stderr) await closedOrGraceOver(relayed, exited);
+      if (child.stdout || child.stderr) {
+        await exited;
+        await withDeadline(relayed, OUTPUT_GRACE_MS, () => {}).catch(() => {});
+      }
     },
   };
 }
 
 /** How long a stopped child's piped output may take to close once the child has exited. */
 const OUTPUT_GRACE_MS = 250;
-
-/** Once `closed` resolves, or OUTPUT_GRACE_MS after `exited` does, whichever is first; no timer left behind. */
-async function closedOrGraceOver(closed: Promise<void>, exited: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  let isOver = false;
-  const graceOver = exited.then(
-    () =>
-      new Promise<void>((resolve) => {
-        if (isOver) resolve();
-        else timer = setTimeout(resolve, OUTPUT_GRACE_MS);
-      }),
-  );
-  await Promise.race([closed, graceOver]);
-  isOver = true;
-  clearTimeout(timer);
-}
 
 /** A child's piped output written on to this process's streams as it comes; resolves once the pipes are closed. */
 function relayOutput(child: ChildProcess): Promise<void> {
