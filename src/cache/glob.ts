@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { isRegularMode } from '../util/fs.js';
+import { isDirectoryMode, isRegularMode } from '../util/fs.js';
 import { notUtf8Problem } from './dir-listings.js';
 import { GlobMemo, SeenDirs } from './glob-memo.js';
 import { lowerBound } from '../util/sorted.js';
@@ -286,7 +286,7 @@ class GlobWalk {
         if (st && isRegularMode(st.mode) && isMatch(relative)) this.#out.push(relative);
         else if (
           st &&
-          isDirectory(st.mode) &&
+          isDirectoryMode(st.mode) &&
           depth < maxDepth &&
           !this.#isSkipped(name) &&
           !this.#isLoop(relative, branch)
@@ -325,8 +325,4 @@ class GlobWalk {
     }
     return this.#realPaths.get(relative);
   }
-}
-
-function isDirectory(mode: number): boolean {
-  return (mode & fs.constants.S_IFMT) === fs.constants.S_IFDIR;
 }

@@ -10,6 +10,7 @@ import type { FileHashes } from '../cache/list-text.js';
 import type { DatasetRecord, ItemCounts, ItemManifestRef, OutputRecord, StageRecord } from '../cache/state.js';
 import { createContext, makeTempDir } from './context.js';
 import { DatasetWriter } from './dataset.js';
+import { isDirectoryMode } from '../util/fs.js';
 import { LostRecordsError } from './dataset-reader.js';
 import type { Failure } from './events.js';
 import type { KeyAsLeft } from './fixpoint.js';
@@ -276,7 +277,7 @@ async function recordOutputs(
     const st = res.stats.stat(file);
     const hash = st ? res.stats.hash(file, st) : undefined;
     if (!st || hash === undefined) {
-      const isDirectory = st !== undefined && (st.mode & fs.constants.S_IFMT) === fs.constants.S_IFDIR;
+      const isDirectory = st !== undefined && isDirectoryMode(st.mode);
       return { failure: { kind: 'output-not-written', path: file, ...(isDirectory ? { isDirectory: true } : {}) } };
     }
     if (!isNoCache) await res.objects.putFileAsync(res.stats.absolute(file), hash);

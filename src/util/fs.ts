@@ -8,6 +8,11 @@ export function isRegularMode(mode: number): boolean {
   return (mode & fs.constants.S_IFMT) === fs.constants.S_IFREG;
 }
 
+/** Whether a stat's mode is a directory's. */
+export function isDirectoryMode(mode: number): boolean {
+  return (mode & fs.constants.S_IFMT) === fs.constants.S_IFDIR;
+}
+
 /** Writes through a temp file and rename, so readers never see half a file. */
 export function writeFileAtomic(
   file: string,
